@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, preview } from 'vite';
+
+/** A built example served on 127.0.0.1. */
+export interface ServedExample {
+  /** The page's URL, e.g. `http://127.0.0.1:41234/`. */
+  url: string;
+  /** Stops the server and deletes the build. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the Vite app in `root` (with its own `vite.config.ts`) into a temporary directory and serves
+ * it with `vite preview` on 127.0.0.1 and a free port — what a deployment serves, and no dependency
+ * optimisation reloading the page mid-test as the dev server may.
+ */
+export async function serveExample(root: string): Promise<ServedExample> {
+  const outDir = await mkdtemp(join(tmpdir(), 'tessera-example-'));
+  try {
+    await productionBuild(root, outDir);
+    const server = await preview({
+      root,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },
+    });
+    const { port } = server.httpServer.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}/`,
+      async close() {
+        await server.close();
+        await rm(outDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(outDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Builds for production even under Vitest, whose NODE_ENV=test would make Vite bundle React's development build. */
+async function productionBuild(root: string, outDir: string): Promise<void> {
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root, mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+}

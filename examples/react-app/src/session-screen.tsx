@@ -1,0 +1,118 @@
+import { type JSX, useState } from 'react';
+import type { Session } from './create-session.js';
+import { describeEvent } from './describe-event.js';
+import { callErrorCode, fireParallelCalls, type ParallelCallsResult } from './fire-parallel-calls.js';
+import type { MockServer } from './mock-server.js';
+import type { TokenSession } from './token-session.js';
+import { tokenSubject } from './token-subject.js';
+import { useNow } from './use-now.js';
+
+interface SessionScreenProps {
+  session: Session;
+  state: TokenSession;
+  mock: MockServer | undefined;
+}
+
+const PARALLEL_CALLS = 20;
+
+/** The live session panel and the buttons that exercise it. */
+export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX.Element {
+  const now = useNow();
+  const [apiResult, setApiResult] = useState<string>();
+  const [parallel, setParallel] = useState<ParallelCallsResult>();
+  const [busy, setBusy] = useState(false);
+  const expiresAt = state.tokens?.expiresAt;
+  const expiresIn = expiresAt === undefined ? undefined : Math.max(0, Math.ceil((expiresAt - now) / 1000));
+
+  async function callApi(): Promise<void> {
+    setApiResult('…');
+    try {
+      const response = await session.api.get<unknown>(session.apiUrl);
+      setApiResult(`${response.status} ${JSON.stringify(response.data)}`);
+    } catch (error) {
+      setApiResult(`failed: ${callErrorCode(error)}`);
+    }
+  }
+
+  async function fire(): Promise<void> {
+    setBusy(true);
+    setParallel(undefined);
+    try {
+      setParallel(await fireParallelCalls(session, PARALLEL_CALLS));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function endSession(): Promise<void> {
+    mock?.revokeAll();
+    await callApi(); // the API refuses the token, the refresh gets invalid_grant: back to sign-in
+  }
+
+  return (
+    <section className="card session" data-testid="session">
+      <div className="session-header">
+        <h2>
+          Signed in as <span data-testid="user">{tokenSubject(state.tokens)}</span>
+        </h2>
+        <button type="button" className="secondary" onClick={() => void session.signOut()}>
+          Sign out
+        </button>
+      </div>
+      <dl className="stats">
+        <Stat
+          label="Access token expires in"
+          testId="expires-in"
+          value={expiresIn === undefined ? 'never' : `${expiresIn} s`}
+        />
+        <Stat label="Refreshes" testId="refresh-count" value={String(state.refreshCount)} />
+        <Stat
+          label={mock ? 'Token requests (mock server)' : 'Token requests (this tab)'}
+          testId="token-requests"
+          value={String(session.tokenRequestCount())}
+        />
+        <Stat label="Last event" testId="last-event" value={describeEvent(state.lastEvent)} />
+      </dl>
+      <div className="actions">
+        <div className="action">
+          <button type="button" onClick={() => void callApi()}>
+            Call the API
+          </button>
+          <output data-testid="api-result">{apiResult ?? `GET ${new URL(session.apiUrl).pathname}`}</output>
+        </div>
+        <div className="action">
+          <button type="button" disabled={busy} onClick={() => void fire()}>
+            Fire {PARALLEL_CALLS} parallel calls
+          </button>
+          <output data-testid="parallel-result">
+            {parallel ? summarize(parallel) : 'marks the token stale first: one refresh must serve them all'}
+          </output>
+        </div>
+        {mock && (
+          <div className="action">
+            <button type="button" className="danger" onClick={() => void endSession()}>
+              End session on the server
+            </button>
+            <output>revokes every token, like an admin would; the next refresh gets invalid_grant</output>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId: string }): JSX.Element {
+  return (
+    <div className="stat">
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
+  );
+}
+
+function summarize(result: ParallelCallsResult): string {
+  const requests = `${result.tokenRequests} token request${result.tokenRequests === 1 ? '' : 's'}`;
+  const failed =
+    result.failures.length > 0 ? ` · ${result.failures.length} failed (${result.failures[0]})` : '';
+  return `${result.calls} calls · ${result.succeeded} succeeded${failed} · ${requests}`;
+}

@@ -1,0 +1,131 @@
+import { refreshTokenGrant, TokenManager } from '@tessera/core';
+import axios, { type AxiosInstance } from 'axios';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { attachTokenManager } from './attach-token-manager.js';
+
+// The token endpoint shares the API's origin on purpose: the interceptor must still never see it.
+const origin = 'https://api.example.com';
+const tokenUrl = `${origin}/oauth/token`;
+
+let issued = 0;
+let valid = 'at-0';
+const tokenRequestAuth: Array<string | null> = [];
+const apiAuth: Array<string | null> = [];
+const evilAuth: Array<string | null> = [];
+
+const server = setupServer(
+  http.post(tokenUrl, ({ request }) => {
+    issued += 1;
+    valid = `at-${issued}`;
+    tokenRequestAuth.push(request.headers.get('authorization'));
+    return HttpResponse.json({ access_token: valid, token_type: 'Bearer', expires_in: 300 });
+  }),
+  http.get(`${origin}/orders`, ({ request }) => {
+    const authorization = request.headers.get('authorization');
+    apiAuth.push(authorization);
+    return authorization === `Bearer ${valid}`
+      ? HttpResponse.json({ ok: true })
+      : new HttpResponse(null, {
+          status: 401,
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        });
+  }),
+  http.get(
+    `${origin}/moved`,
+    () => new HttpResponse(null, { status: 302, headers: { Location: 'https://evil.test/x' } }),
+  ),
+  ...['https://evil.test/*', 'https://api.example.com.evil.test/*'].map((pattern) =>
+    http.get(pattern, ({ request }) => {
+      evilAuth.push(request.headers.get('authorization'));
+      return HttpResponse.json({ ok: true });
+    }),
+  ),
+);
+
+const managers: TokenManager[] = [];
+async function manager(): Promise<TokenManager> {
+  const tokens = new TokenManager({
+    fetchTokens: refreshTokenGrant({ tokenUrl, clientId: 'web' }),
+    retry: false,
+  });
+  managers.push(tokens);
+  await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
+  return tokens;
+}
+
+/** Records every URL the request interceptors of `instance` see; `stop()` ejects the spy. */
+function spyOnRequests(instance: AxiosInstance): { seen: string[]; stop: () => void } {
+  const seen: string[] = [];
+  const id = instance.interceptors.request.use((config) => {
+    seen.push(instance.getUri(config));
+    return config;
+  });
+  return { seen, stop: () => instance.interceptors.request.eject(id) };
+}
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+  for (const list of [tokenRequestAuth, apiAuth, evilAuth]) list.length = 0;
+  [issued, valid] = [0, 'at-0'];
+});
+afterAll(() => server.close());
+
+describe.each(['fetch', 'http'] as const)('with the %s adapter (msw)', (adapter) => {
+  it('sends the token, and on a 401 refreshes once and replays, without intercepting the token request', async () => {
+    const tokens = await manager();
+    const api = axios.create({ baseURL: origin, adapter });
+    const { seen } = spyOnRequests(api);
+    attachTokenManager(api, tokens);
+
+    await expect(api.get('/orders')).resolves.toMatchObject({ status: 200 });
+    valid = 'revoked';
+    const responses = await Promise.all(Array.from({ length: 50 }, () => api.get('/orders')));
+
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    expect(issued).toBe(1);
+    expect(apiAuth.filter((value) => value === 'Bearer at-0')).toHaveLength(51);
+    expect(apiAuth.filter((value) => value === 'Bearer at-1')).toHaveLength(50);
+    expect(seen).toHaveLength(101);
+    expect(seen.every((url) => url === `${origin}/orders`)).toBe(true);
+    expect(tokenRequestAuth).toEqual([null]);
+  });
+
+  it('sends no token to another origin, a look-alike host or a URL with the origin in its query', async () => {
+    const tokens = await manager();
+    const api = axios.create({ baseURL: origin, adapter });
+    attachTokenManager(api, tokens);
+    await api.get('https://evil.test/other');
+    await api.get('https://api.example.com.evil.test/orders');
+    await api.get(`https://evil.test/?next=${origin}/orders`);
+    await api.get(`https://evil.test/${origin}/orders`);
+    expect(evilAuth).toEqual([null, null, null, null]);
+  });
+});
+
+describe('token requests and redirects', () => {
+  it('never runs an interceptor attached to axios’s default instance for a token request', async () => {
+    const tokens = await manager();
+    const { seen, stop } = spyOnRequests(axios);
+    const detach = attachTokenManager(axios, tokens, { origins: origin });
+    try {
+      valid = 'revoked';
+      await expect(axios.get(`${origin}/orders`)).resolves.toMatchObject({ status: 200 });
+    } finally {
+      detach();
+      stop();
+    }
+    expect(issued).toBe(1);
+    expect(seen).toEqual([`${origin}/orders`, `${origin}/orders`]);
+  });
+
+  it('drops Authorization when the http adapter follows a redirect to another origin', async () => {
+    const tokens = await manager();
+    const api = axios.create({ baseURL: origin, adapter: 'http' });
+    attachTokenManager(api, tokens);
+    await expect(api.get('/moved')).resolves.toMatchObject({ status: 200 });
+    expect(evilAuth).toEqual([null]);
+  });
+});

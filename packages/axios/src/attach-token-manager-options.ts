@@ -1,0 +1,53 @@
+import type { AxiosError } from 'axios';
+import type { AllowedOrigins } from './create-origin-policy.js';
+import { isTokenRejected } from './is-token-rejected.js';
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /**
+     * Send this request without a token and never replay it on 401 (`attachTokenManager` from
+     * `@tessera/axios`), e.g. for a public health check.
+     * @default false
+     */
+    skipAuth?: boolean | undefined;
+  }
+}
+
+/** Options of `attachTokenManager(instance, tokens, options)`. */
+export interface AttachTokenManagerOptions {
+  /**
+   * Origins that receive the token: exact origins (`'https://api.example.com'`) and RegExps
+   * anchored with `^…$`, tested against the parsed URL's origin (never a substring of the URL).
+   * Replaces the default. Requests to any other origin go out without the header.
+   * @default the origin of the instance's `baseURL`; in a browser, resolved against the page, and the
+   *   page's own origin when there is no `baseURL`. In Node without `baseURL`, no origin.
+   */
+  origins?: AllowedOrigins;
+  /**
+   * The request header that carries the token.
+   * @default 'Authorization'
+   */
+  header?: string;
+  /**
+   * The scheme before the token, e.g. `'Bearer'`; `''` sends the bare token (for headers such as
+   * `X-Api-Token`).
+   * @default the token set's `tokenType` (`'Bearer'` unless the server said otherwise)
+   */
+  scheme?: string;
+  /**
+   * Decides whether a failed response means the token was rejected: if so, the token it carried is
+   * invalidated and the request replayed once with the current token.
+   * @default attachTokenManagerDefaults.shouldRefresh — HTTP 401 unless its `WWW-Authenticate`
+   *   Bearer challenge names an error other than `invalid_token`
+   */
+  shouldRefresh?: (error: AxiosError) => boolean;
+}
+
+/** The defaults the docs list; `attachTokenManager` reads them from here. */
+export const attachTokenManagerDefaults: {
+  readonly header: 'Authorization';
+  readonly shouldRefresh: (error: AxiosError) => boolean;
+} = {
+  header: 'Authorization',
+  shouldRefresh: isTokenRejected,
+};

@@ -1,0 +1,211 @@
+import { LoginRequiredError, OAuthError, type TokenManager } from '@tessera/core';
+import axios, { type AxiosError, isCancel } from 'axios';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { countingTokens, deferred, fakeApi, testClock } from '../test/fake-api.js';
+import { attachTokenManager } from './attach-token-manager.js';
+
+const baseURL = 'https://api.example.com';
+const managers: TokenManager[] = [];
+
+async function setup(respond?: Parameters<typeof fakeApi>[0], clock = testClock()) {
+  const api = fakeApi(respond);
+  const { tokens, fetchTokens } = await countingTokens({ clock: clock.now });
+  managers.push(tokens);
+  const instance = axios.create({ baseURL, adapter: api.adapter });
+  const detach = attachTokenManager(instance, tokens);
+  return { instance, tokens, fetchTokens, calls: api.calls, detach, clock };
+}
+
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+});
+
+describe('attachTokenManager: sending the token', () => {
+  it('sends Authorization: Bearer <token> to the baseURL origin', async () => {
+    const { instance, calls } = await setup();
+    await instance.get('/orders');
+    expect(calls.map((call) => call.authorization)).toEqual(['Bearer at-0']);
+  });
+
+  it('sends one token request for 500 concurrent requests with an expired token, and none with the expired one', async () => {
+    const gate = deferred<void>();
+    const clock = testClock();
+    const api = fakeApi();
+    const { tokens, fetchTokens } = await countingTokens({ clock: clock.now, gate: gate.promise });
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    attachTokenManager(instance, tokens);
+    clock.advance(301_000);
+
+    const requests = Array.from({ length: 500 }, (_, i) => instance.get(`/orders/${i}`));
+    await Promise.resolve();
+    expect(api.calls).toHaveLength(0); // nothing leaves before the new token is there
+    gate.resolve();
+    const responses = await Promise.all(requests);
+
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(responses.filter((response) => response.status === 200)).toHaveLength(500);
+    expect(api.calls.filter((call) => call.authorization === 'Bearer at-1')).toHaveLength(500);
+  });
+
+  it('sends nothing and replays nothing for a request with skipAuth: true', async () => {
+    const { instance, calls, fetchTokens, clock } = await setup(() => ({ status: 401 }));
+    clock.advance(301_000); // even an expired token is not refreshed for it
+    await expect(instance.get('/health', { skipAuth: true })).rejects.toMatchObject({ status: 401 });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.authorization).toBeUndefined();
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('leaves a caller-set Authorization header alone and never replays its 401', async () => {
+    const { instance, calls, fetchTokens } = await setup(() => ({ status: 401 }));
+    await expect(
+      instance.get('/orders', { headers: { authorization: 'Bearer caller-token' } }),
+    ).rejects.toMatchObject({ status: 401 });
+    instance.defaults.headers.common.Authorization = 'Basic dXNlcjpwdw==';
+    await expect(instance.get('/orders')).rejects.toMatchObject({ status: 401 });
+    expect(calls.map((call) => call.authorization)).toEqual(['Bearer caller-token', 'Basic dXNlcjpwdw==']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('sends no token to another origin, nor for a relative URL in Node without baseURL', async () => {
+    const api = fakeApi();
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const noBase = axios.create({ adapter: api.adapter });
+    attachTokenManager(noBase, tokens);
+    await noBase.get('/orders');
+    await noBase.get('https://api.example.com/orders');
+    const withBase = axios.create({ baseURL, adapter: api.adapter });
+    attachTokenManager(withBase, tokens);
+    await withBase.get('https://other.test/orders');
+    await withBase.get('/orders', { baseURL: 'https://other.test' });
+    await withBase.get('//other.test/orders');
+    await withBase.get('https://other.test/orders', { allowAbsoluteUrls: false });
+    expect(api.calls.map((call) => call.authorization)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'Bearer at-0',
+    ]);
+  });
+
+  it('in a browser, sends the token to the page origin for relative URLs and to no other origin', async () => {
+    vi.stubGlobal('document', { baseURI: 'https://app.example.com/shop/' });
+    try {
+      const api = fakeApi();
+      const { tokens } = await countingTokens();
+      managers.push(tokens);
+      const instance = axios.create({ adapter: api.adapter });
+      attachTokenManager(instance, tokens);
+      await instance.get('/orders');
+      await instance.get('cart');
+      await instance.get('https://api.example.com/orders');
+      await instance.get('//evil.test/orders');
+      expect(api.calls.map((call) => call.authorization)).toEqual([
+        'Bearer at-0',
+        'Bearer at-0',
+        undefined,
+        undefined,
+      ]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('copes with an interceptor that replaced the headers with a plain object', async () => {
+    const { instance, calls } = await setup();
+    instance.interceptors.request.use((config) => {
+      Object.assign(config, { headers: { 'X-Trace': '1' } }); // runs before attachTokenManager's
+      return config;
+    });
+    await instance.get('/orders');
+    expect(calls.map((call) => [call.authorization, call.config.headers.get('X-Trace')])).toEqual([
+      ['Bearer at-0', '1'],
+    ]);
+  });
+
+  it('leaves a request with axios `auth` (HTTP Basic) alone', async () => {
+    const { instance, calls } = await setup();
+    await instance.get('/orders', { auth: { username: 'u', password: 'p' } });
+    expect(calls[0]?.authorization).toBeUndefined();
+  });
+
+  it('uses the header and scheme options, and the bare token with scheme ""', async () => {
+    const api = fakeApi();
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    const detach = attachTokenManager(instance, tokens, { header: 'X-Api-Token', scheme: '' });
+    await instance.get('/a');
+    detach();
+    attachTokenManager(instance, tokens, { scheme: 'Token' });
+    await instance.get('/b');
+    expect(api.calls.map((call) => call.config.headers.get('X-Api-Token') ?? null)).toEqual(['at-0', null]);
+    expect(api.calls.map((call) => call.authorization)).toEqual([undefined, 'Token at-0']);
+  });
+
+  it('rejects with the token manager’s typed error when no token can be had', async () => {
+    const { instance, tokens, fetchTokens, calls } = await setup();
+    await tokens.clear();
+    fetchTokens.mockRejectedValueOnce(new LoginRequiredError());
+    await expect(instance.get('/orders')).rejects.toBeInstanceOf(LoginRequiredError);
+    fetchTokens.mockRejectedValueOnce(new OAuthError({ error: 'invalid_grant', status: 400 }, 'test'));
+    const error = await instance.get('/orders').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OAuthError);
+    expect((error as OAuthError).error).toBe('invalid_grant');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('rejects with axios CanceledError when the signal aborts while the request waits for a token; others still get it', async () => {
+    const gate = deferred<void>();
+    const clock = testClock();
+    const api = fakeApi();
+    const { tokens, fetchTokens } = await countingTokens({ clock: clock.now, gate: gate.promise });
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    attachTokenManager(instance, tokens);
+    clock.advance(301_000);
+
+    const controller = new AbortController();
+    const aborted = instance.get('/slow', { signal: controller.signal }).catch((error: unknown) => error);
+    const others = Array.from({ length: 100 }, () => instance.get('/orders'));
+    await Promise.resolve();
+    controller.abort();
+    const error = await aborted;
+    expect(isCancel(error)).toBe(true);
+    expect((error as AxiosError).cause).toMatchObject({ code: 'ABORTED' });
+
+    gate.resolve();
+    await Promise.all(others);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(api.calls).toHaveLength(100);
+    expect(api.calls.every((call) => call.url === `${baseURL}|/orders`)).toBe(true);
+  });
+
+  it('detach() removes both interceptors', async () => {
+    const { instance, calls, fetchTokens, detach } = await setup((call) => ({
+      status: call.url.endsWith('/401') ? 401 : 200,
+    }));
+    const before = [instance.interceptors.request, instance.interceptors.response].map(countHandlers);
+    detach();
+    detach(); // idempotent
+    expect([instance.interceptors.request, instance.interceptors.response].map(countHandlers)).toEqual(
+      before.map((count) => count - 1),
+    );
+    await instance.get('/orders');
+    await expect(instance.get('/401')).rejects.toMatchObject({ status: 401 });
+    expect(calls.map((call) => call.authorization)).toEqual([undefined, undefined]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+});
+
+function countHandlers(manager: object): number {
+  let count = 0;
+  (manager as { forEach(fn: () => void): void }).forEach(() => {
+    count += 1;
+  });
+  return count;
+}

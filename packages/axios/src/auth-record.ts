@@ -1,0 +1,52 @@
+/**
+ * What `attachTokenManager` put on one request: which attachment, which token, the exact header
+ * value, and whether the request is already a replay. Kept on the request config under a private
+ * Symbol; the fields are private so logging or serialising a config never shows the token.
+ */
+export class AuthRecord {
+  readonly #owner: object;
+  readonly #token: string;
+  readonly #headerValue: string;
+  readonly #replay: boolean;
+
+  constructor(owner: object, token: string, headerValue: string, replay: boolean) {
+    this.#owner = owner;
+    this.#token = token;
+    this.#headerValue = headerValue;
+    this.#replay = replay;
+  }
+
+  /** The access token the request carried: the one to invalidate when it is rejected. */
+  get token(): string {
+    return this.#token;
+  }
+
+  /** The header value this attachment set; any other value was set by the caller. */
+  get headerValue(): string {
+    return this.#headerValue;
+  }
+
+  /** A replay is never replayed again: its 401 reaches the caller. */
+  get replay(): boolean {
+    return this.#replay;
+  }
+
+  /** Whether this record belongs to the attachment `owner`. */
+  isOwnedBy(owner: object): boolean {
+    return this.#owner === owner;
+  }
+}
+
+/**
+ * The config key of the `AuthRecord`. Recent axios versions copy Symbol keys when they merge a config
+ * (axios/axios#11043), so a config re-sent by the caller (e.g. by axios-retry) is recognised; older
+ * ones drop it, and a config without a record is simply never replayed: losing the mark can cost a
+ * replay, never cause a loop.
+ */
+export const AUTH_RECORD: unique symbol = Symbol('@tessera/axios');
+
+/** The record `owner` put on `config`, if any. */
+export function authRecordOf(config: object, owner: object): AuthRecord | undefined {
+  const record = (config as { [AUTH_RECORD]?: unknown })[AUTH_RECORD];
+  return record instanceof AuthRecord && record.isOwnedBy(owner) ? record : undefined;
+}

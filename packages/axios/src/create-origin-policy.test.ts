@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { type AllowedOrigins, createOriginPolicy } from './create-origin-policy.js';
+import { resolveRequestUrl } from './resolve-request-url.js';
+
+const none = (): undefined => undefined;
+
+function allows(origins: AllowedOrigins | undefined, url: string, baseURL?: string, page?: string): boolean {
+  const policy = createOriginPolicy(origins, () => baseURL);
+  return policy(resolveRequestUrl({ url, baseURL }), page);
+}
+
+describe('createOriginPolicy', () => {
+  it('allows the baseURL origin by default and nothing else', () => {
+    const base = 'https://api.example.com/v1';
+    expect(allows(undefined, '/orders', base)).toBe(true);
+    expect(allows(undefined, '', base)).toBe(true);
+    expect(allows(undefined, 'https://API.example.com:443/x', base)).toBe(true);
+    expect(allows(undefined, 'https://other.test/orders', base)).toBe(false);
+    expect(allows(undefined, 'http://api.example.com/orders', base)).toBe(false);
+    expect(allows(undefined, 'https://api.example.com:8443/orders', base)).toBe(false);
+    expect(allows(undefined, 'https://sub.api.example.com/orders', base)).toBe(false);
+  });
+
+  it('never matches a look-alike host or a URL that merely contains the allowed origin', () => {
+    const base = 'https://api.example.com';
+    const tricks = [
+      'https://api.example.com.evil.test/orders',
+      'https://evil.test/?next=https://api.example.com/',
+      'https://evil.test/https://api.example.com/',
+      'https://evil.test/#https://api.example.com/',
+      'https://api.example.com@evil.test/',
+      'https://api.example.com:443@evil.test/',
+      '//evil.test/https://api.example.com/',
+    ];
+    for (const url of tricks) {
+      expect(allows(undefined, url, base), url).toBe(false);
+      expect(allows(['https://api.example.com'], url), url).toBe(false);
+      expect(allows(undefined, url, base, 'https://api.example.com/'), url).toBe(false);
+    }
+  });
+
+  it('agrees with the URL parser on every URL that starts with the allowed origin', () => {
+    const urls = [
+      'https://api.example.com/x',
+      'https://api.example.com/\t@evil.test',
+      'https://api.example.com//evil.test',
+    ];
+    for (const url of urls) {
+      expect(new URL(url).origin).toBe('https://api.example.com');
+      expect(allows(undefined, url, 'https://api.example.com')).toBe(true);
+    }
+  });
+
+  it('allows nothing in Node without baseURL, and the page origin in a browser', () => {
+    expect(allows(undefined, '/orders')).toBe(false);
+    expect(allows(undefined, 'https://api.example.com/orders')).toBe(false);
+    const page = 'https://app.example.com/shop/';
+    expect(allows(undefined, '/orders', undefined, page)).toBe(true);
+    expect(allows(undefined, 'orders', undefined, page)).toBe(true);
+    expect(allows(undefined, 'https://app.example.com/x', undefined, page)).toBe(true);
+    expect(allows(undefined, 'https://api.example.com/x', undefined, page)).toBe(false);
+    expect(allows(undefined, '//evil.test/x', undefined, page)).toBe(false);
+    expect(allows(undefined, ' https://evil.test/https://app.example.com/', undefined, page)).toBe(false);
+    expect(allows(undefined, '/\\evil.test/x', undefined, page)).toBe(false);
+    expect(allows(undefined, '/orders', '/api', page)).toBe(true);
+    expect(allows(undefined, 'https://app.example.com/x', 'https://api.example.com', page)).toBe(false);
+  });
+
+  it('follows a baseURL changed after attaching', () => {
+    let baseURL: string | undefined;
+    const policy = createOriginPolicy(undefined, () => baseURL);
+    expect(policy('https://api.example.com/orders', undefined)).toBe(false);
+    baseURL = 'https://api.example.com';
+    expect(policy('https://api.example.com/orders', undefined)).toBe(true);
+    baseURL = 'https://other.example.com';
+    expect(policy('https://api.example.com/orders', undefined)).toBe(false);
+  });
+
+  it('matches exact origins and anchored RegExps against the origin only', () => {
+    const origins = ['https://API.example.com:443/', /^https:\/\/[a-z]+\.example\.com$/];
+    expect(allows(origins, 'https://api.example.com/x')).toBe(true);
+    expect(allows(origins, 'https://files.example.com/x')).toBe(true);
+    expect(allows(origins, 'https://files.example.com.evil.test/x')).toBe(false);
+    expect(allows(origins, 'https://a.b.example.com/x')).toBe(false);
+    expect(allows(origins, 'http://files.example.com/x')).toBe(false);
+    const global = createOriginPolicy(/^https:\/\/api\.example\.com$/g, none);
+    expect([1, 2, 3].map(() => global('https://api.example.com/x', undefined))).toEqual([true, true, true]);
+  });
+
+  it('replaces the default: the baseURL origin is not added to explicit origins', () => {
+    expect(allows('https://files.example.com', '/orders', 'https://api.example.com')).toBe(false);
+  });
+
+  it('rejects origins with a path, unparsable origins and unanchored RegExps', () => {
+    const create = (origins: AllowedOrigins) => () => createOriginPolicy(origins, none);
+    expect(create('https://api.example.com/v1')).toThrow(/origin only/);
+    expect(create('api.example.com')).toThrow(/not an origin/);
+    expect(create('https://user:secret@api.example.com')).toThrow(TypeError);
+    expect(create('https://user:secret@api.example.com')).not.toThrow(/secret/);
+    expect(create([/example\.com/])).toThrow(/anchored/);
+    expect(create(/^https:\/\/api\.example\.com/)).toThrow(/anchored/);
+  });
+
+  it('never allows an opaque origin or an unparsable URL', () => {
+    expect(allows(/^.*$/, 'data:text/plain,x')).toBe(false);
+    expect(allows(/^.*$/, 'http://[bad')).toBe(false);
+  });
+});

@@ -1,0 +1,85 @@
+import { parseOrigin, startsWithOrigin } from './parse-origin.js';
+
+/** An exact origin (`https://api.example.com`) or a RegExp anchored with `^` and `$`, tested against the origin. */
+export type OriginRule = string | RegExp;
+
+/** Which origins receive the token: one rule or a list of them. */
+export type AllowedOrigins = OriginRule | readonly OriginRule[];
+
+/**
+ * Whether a request to `url` (as axios combines it, possibly relative) may carry the token, given the
+ * URL relative ones resolve against (`documentBase`: the page in a browser, none in Node).
+ */
+export type OriginPolicy = (url: string, documentBase: string | undefined) => boolean;
+
+/**
+ * Builds the origin check. With `origins`, a URL's parsed origin must equal one of the exact
+ * origins or match one of the RegExps. Without, it must equal the origin of `baseURL()` resolved
+ * against the document — or, with no `baseURL`, the page's origin; in Node with neither, nothing
+ * is allowed. Never a substring test on the URL string.
+ *
+ * @throws {TypeError} an `origins` entry is not an origin, or a RegExp is not anchored.
+ */
+export function createOriginPolicy(
+  origins: AllowedOrigins | undefined,
+  baseURL: () => string | undefined,
+): OriginPolicy {
+  if (origins === undefined) return defaultPolicy(baseURL);
+  const exact: string[] = [];
+  const patterns: RegExp[] = [];
+  for (const rule of Array.isArray(origins) ? (origins as readonly OriginRule[]) : [origins as OriginRule]) {
+    if (rule instanceof RegExp) patterns.push(anchored(rule));
+    else exact.push(originOf(rule));
+  }
+  return (url, documentBase) => {
+    if (exact.some((origin) => startsWithOrigin(url, origin))) return true;
+    const origin = parseOrigin(url, documentBase);
+    if (origin === undefined) return false;
+    return exact.includes(origin) || patterns.some((pattern) => pattern.test(origin));
+  };
+}
+
+/** The origin of the instance's `baseURL` (read on each request, parsed when it changes), else the page's. */
+function defaultPolicy(baseURL: () => string | undefined): OriginPolicy {
+  let cachedBase: string | undefined;
+  let cachedPage: string | undefined;
+  let allowed: string | undefined;
+  return (url, documentBase) => {
+    const base = baseURL();
+    if (base !== cachedBase || documentBase !== cachedPage) {
+      cachedBase = base;
+      cachedPage = documentBase;
+      const own = base ?? documentBase;
+      allowed = own === undefined ? undefined : parseOrigin(own, documentBase);
+    }
+    if (allowed === undefined) return false;
+    return startsWithOrigin(url, allowed) || parseOrigin(url, documentBase) === allowed;
+  };
+}
+
+/** Normalises `https://API.example.com:443/` to `https://api.example.com`; rejects anything with a path. */
+function originOf(rule: string): string {
+  let url: URL;
+  try {
+    url = new URL(rule);
+  } catch {
+    throw new TypeError(`origins: "${rule}" is not an origin such as https://api.example.com`);
+  }
+  const extra = url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '';
+  if (url.origin === 'null' || extra || url.password !== '') {
+    throw new TypeError(
+      `origins: "${url.origin}…" must be an origin only (scheme, host, port) such as https://api.example.com; paths are not matched`,
+    );
+  }
+  return url.origin;
+}
+
+/** Rejects unanchored patterns (`/example\.com/` also matches `https://example.com.evil.test`). */
+function anchored(pattern: RegExp): RegExp {
+  if (!pattern.source.startsWith('^') || !pattern.source.endsWith('$') || pattern.source.endsWith('\\$')) {
+    throw new TypeError(
+      `origins: ${pattern} must be anchored with ^ and $, e.g. /^https:\\/\\/[a-z]+\\.example\\.com$/; it is tested against the origin only`,
+    );
+  }
+  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+}

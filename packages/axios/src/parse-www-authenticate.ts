@@ -1,0 +1,63 @@
+/** One challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1). */
+export interface AuthChallenge {
+  /** The auth scheme, lower-cased, e.g. `bearer`. */
+  scheme: string;
+  /** Auth parameters by lower-cased name, values unquoted, e.g. `{ error: 'invalid_token' }`. */
+  params: Record<string, string>;
+}
+
+const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
+const TOKEN68 = /[A-Za-z0-9\-._~+/]+=*[ \t]*(?=,|$)/y;
+const SPACES = /[ \t]*/y;
+
+/**
+ * Parses a `WWW-Authenticate` value, which may hold several challenges separated by commas
+ * (`Basic realm="a, b", Bearer error="invalid_token"`). Tolerant: malformed parts are skipped.
+ */
+export function parseWwwAuthenticate(header: string): AuthChallenge[] {
+  const challenges: AuthChallenge[] = [];
+  let current: AuthChallenge | undefined;
+  let at = 0;
+  const match = (pattern: RegExp): string | undefined => {
+    pattern.lastIndex = at;
+    const found = pattern.exec(header);
+    if (!found) return undefined;
+    at = pattern.lastIndex;
+    return found[0];
+  };
+  while (at < header.length) {
+    const char = header[at];
+    if (char === ',' || char === ' ' || char === '\t') {
+      at += 1;
+      continue;
+    }
+    const name = match(TOKEN);
+    if (name === undefined) {
+      at += 1; // not a token character: skip it
+      continue;
+    }
+    match(SPACES);
+    if (header[at] === '=' && current) {
+      at += 1;
+      match(SPACES);
+      current.params[name.toLowerCase()] = header[at] === '"' ? readQuoted() : (match(TOKEN) ?? '');
+      continue;
+    }
+    current = { scheme: name.toLowerCase(), params: {} };
+    challenges.push(current);
+    match(TOKEN68); // a token68 credential (e.g. `Negotiate abc==`) carries no parameters
+  }
+  return challenges;
+
+  function readQuoted(): string {
+    let value = '';
+    at += 1;
+    while (at < header.length && header[at] !== '"') {
+      if (header[at] === '\\') at += 1;
+      value += header[at] ?? '';
+      at += 1;
+    }
+    at += 1;
+    return value;
+  }
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { resolveRequestUrl } from './resolve-request-url.js';
+
+const base = 'https://api.example.com';
+
+describe('resolveRequestUrl', () => {
+  it('combines a relative url with baseURL the way axios does', () => {
+    expect(resolveRequestUrl({ baseURL: `${base}/v1/`, url: '/orders' })).toBe(`${base}/v1/orders`);
+    expect(resolveRequestUrl({ baseURL: `${base}//`, url: '/orders' })).toBe(`${base}/orders`);
+    expect(resolveRequestUrl({ baseURL: base, url: '' })).toBe(base);
+    expect(resolveRequestUrl({ baseURL: base })).toBe(base);
+  });
+
+  it('lets an absolute or protocol-relative url override baseURL, unless allowAbsoluteUrls is false', () => {
+    expect(resolveRequestUrl({ baseURL: base, url: 'https://other.test/x' })).toBe('https://other.test/x');
+    expect(resolveRequestUrl({ baseURL: base, url: '//evil.test/x' })).toBe('//evil.test/x');
+    expect(resolveRequestUrl({ baseURL: base, url: 'https://other.test/x', allowAbsoluteUrls: false })).toBe(
+      `${base}/https://other.test/x`,
+    );
+  });
+
+  it('leaves a url without baseURL as it is, relative or not', () => {
+    expect(resolveRequestUrl({ url: '/orders' })).toBe('/orders');
+    expect(resolveRequestUrl({ url: 'https://api.example.com@evil.test/' })).toBe(
+      'https://api.example.com@evil.test/',
+    );
+    expect(resolveRequestUrl({})).toBe('');
+  });
+});

@@ -1,0 +1,18 @@
+import type { RefreshLock } from './refresh-lock.js';
+import type { TokenStorage } from './storage/token-storage.js';
+
+/**
+ * Coordinates the `TokenManager`s of one origin across browser tabs: one refresh at a time
+ * (`lock`), and every stored or removed token set published to the other tabs (`wrapStorage`).
+ * Create one with `crossTab()`.
+ */
+export interface CrossTabSync {
+  /** Serialises refreshes across tabs; must fall back to running unlocked after a bounded wait. */
+  readonly lock: RefreshLock;
+  /**
+   * Wraps the manager's storage: `set` and `remove` are published to other tabs, and their
+   * publications reach the manager through the returned storage's `subscribe`. Unsubscribing
+   * releases every channel.
+   */
+  wrapStorage(storage: TokenStorage): TokenStorage;
+}

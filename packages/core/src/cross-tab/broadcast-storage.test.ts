@@ -1,0 +1,250 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
+import { type TrackedChannels, trackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
+import { memoryStorage } from '../storage/memory-storage.js';
+import type { TokenStorage } from '../storage/token-storage.js';
+import type { TokenSet } from '../token-set.js';
+import { broadcastStorage } from './broadcast-storage.js';
+import { writeMarkers } from './write-markers.js';
+
+const set = (accessToken: string): TokenSet => ({ accessToken, tokenType: 'Bearer', refreshToken: 'rt' });
+
+let channels: TrackedChannels;
+let name: string;
+let testNumber = 0;
+const peers: BroadcastChannel[] = [];
+
+beforeEach(() => {
+  channels = trackedChannels();
+  testNumber += 1;
+  name = `broadcast-storage-test-${testNumber}`;
+});
+
+afterEach(() => {
+  for (const peer of peers.splice(0)) peer.close();
+  channels.closeAll();
+  vi.useRealTimers();
+});
+
+/** `broadcastStorage` over Node's real BroadcastChannel, with write markers when `locks` is given. */
+function wrap(inner: TokenStorage, locks?: LockManager): TokenStorage {
+  return broadcastStorage(inner, {
+    channel: name,
+    BroadcastChannel: channels.BroadcastChannel,
+    markers: writeMarkers({ locks, prefix: `${name}/written/`, timeout: 1_000 }),
+    catchUpTimeout: 1_000,
+  });
+}
+
+/** Another tab's end of the channel: what it received, and a way to post. */
+function otherTab() {
+  const peer = new BroadcastChannel(name);
+  peers.push(peer);
+  const received: unknown[] = [];
+  peer.onmessage = (event) => received.push(event.data);
+  return { post: (message: unknown) => peer.postMessage(message), received };
+}
+
+/** A storage shared between tabs whose own change reports (`storage` events) the test fires. */
+function sharedStorage() {
+  let report: ((value: unknown) => void) | undefined;
+  const inner = memoryStorage();
+  const stop = vi.fn();
+  const storage: TokenStorage = {
+    get: () => inner.get(),
+    set: (tokens) => inner.set(tokens),
+    remove: () => inner.remove(),
+    subscribe: (onChange) => {
+      report = onChange;
+      return stop;
+    },
+  };
+  return { storage, stop, storageEvent: (value: unknown) => report?.(value) };
+}
+
+function subscribeTo(storage: TokenStorage) {
+  const changes: unknown[] = [];
+  const unsubscribe = storage.subscribe!((value) => changes.push(value));
+  return { changes, unsubscribe };
+}
+
+/** Holds a write marker as another tab does after storing a set. */
+function announce(locks: LockManager, id: string): void {
+  void locks.request(`${name}/written/${id}`, () => new Promise(() => {}));
+}
+
+const nextTask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('broadcastStorage', () => {
+  it('writes every set and removal to the storage, then posts it to the other tabs', async () => {
+    const tab = otherTab();
+    const inner = memoryStorage();
+    const storage = wrap(inner);
+
+    await storage.set(set('a'));
+    expect(inner.get()).toEqual(set('a'));
+    await storage.remove();
+    expect(inner.get()).toBeUndefined();
+
+    await vi.waitFor(() => expect(tab.received).toHaveLength(2));
+    expect(tab.received).toEqual([
+      { type: 'set', tokens: set('a'), id: expect.any(String) },
+      { type: 'remove', id: expect.any(String) },
+    ]);
+    expect(channels.open()).toBe(0);
+  });
+
+  it("reports other tabs' sets and removals, and get() answers with the newest one", async () => {
+    const tab = otherTab();
+    const inner = memoryStorage();
+    const storage = wrap(inner);
+    const { changes } = subscribeTo(storage);
+
+    tab.post({ type: 'set', tokens: set('a'), id: 'w1' });
+    await vi.waitFor(() => expect(changes).toHaveLength(1));
+    expect(changes).toEqual([set('a')]);
+    expect(await storage.get()).toEqual(set('a'));
+    expect(inner.get()).toBeUndefined();
+
+    tab.post({ type: 'remove', id: 'w2' });
+    await vi.waitFor(() => expect(changes).toHaveLength(2));
+    expect(changes[1]).toBeNull();
+    expect(await storage.get()).toBeNull();
+  });
+
+  it('reports a change once when the channel and a storage event both report it', async () => {
+    const tab = otherTab();
+    const shared = sharedStorage();
+    const { changes } = subscribeTo(wrap(shared.storage));
+
+    tab.post({ type: 'set', tokens: set('a'), id: 'w1' });
+    tab.post({ type: 'set', tokens: set('b'), id: 'w2' });
+    await vi.waitFor(() => expect(changes).toHaveLength(2));
+    shared.storageEvent(set('a'));
+    shared.storageEvent(set('b'));
+    shared.storageEvent(null);
+    tab.post({ type: 'remove', id: 'w3' });
+    tab.post({ type: 'set', tokens: set('c'), id: 'w4' });
+    await vi.waitFor(() => expect(changes).toHaveLength(4));
+
+    expect(changes).toEqual([set('a'), set('b'), null, set('c')]);
+  });
+
+  it('ignores messages that are not announced token sets or removals', async () => {
+    const tab = otherTab();
+    const { changes } = subscribeTo(wrap(memoryStorage()));
+
+    for (const message of [
+      'hello',
+      null,
+      { type: 'set', tokens: set('no-id') },
+      { type: 'set', id: 'w1' },
+      { type: 'set', tokens: 'x', id: 'w2' },
+      { type: 'hi', id: 'w3' },
+    ]) {
+      tab.post(message);
+    }
+    tab.post({ type: 'set', tokens: set('last'), id: 'w4' });
+    await vi.waitFor(() => expect(changes).toHaveLength(1));
+
+    expect(changes).toEqual([set('last')]);
+  });
+
+  it('waits in get() for a write another tab announced until its message arrives', async () => {
+    const fake = fakeLockManager();
+    const tab = otherTab();
+    const storage = wrap(memoryStorage(), fake.locks);
+    subscribeTo(storage);
+    await storage.get();
+    announce(fake.locks, 'w1');
+
+    let answer: unknown = 'pending';
+    const reading = Promise.resolve(storage.get()).then((value) => {
+      answer = value;
+    });
+    await nextTask();
+    expect(answer).toBe('pending');
+    tab.post({ type: 'set', tokens: set('a'), id: 'w1' });
+    await reading;
+
+    expect(answer).toEqual(set('a'));
+  });
+
+  it('gives up waiting for an announced write after the catch-up timeout, once, and reads the storage', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const fake = fakeLockManager();
+    const inner = memoryStorage();
+    await inner.set(set('stored'));
+    const storage = wrap(inner, fake.locks);
+    subscribeTo(storage);
+    await storage.get();
+    announce(fake.locks, 'lost');
+
+    let answer: unknown = 'pending';
+    const reading = Promise.resolve(storage.get()).then((value) => {
+      answer = value;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(answer).toBe('pending');
+    await vi.advanceTimersByTimeAsync(1);
+    await reading;
+
+    expect(answer).toEqual(set('stored'));
+    expect(await storage.get()).toEqual(set('stored')); // a lost write is waited for once only
+  });
+
+  it('counts writes announced before it opened as already in storage', async () => {
+    const fake = fakeLockManager();
+    announce(fake.locks, 'before');
+    const inner = memoryStorage();
+    await inner.set(set('stored'));
+    const storage = wrap(inner, fake.locks);
+    subscribeTo(storage);
+
+    expect(await storage.get()).toEqual(set('stored'));
+  });
+
+  it('announces only its latest write, and stops announcing when the last subscriber leaves', async () => {
+    const fake = fakeLockManager();
+    const storage = wrap(memoryStorage(), fake.locks);
+    const { unsubscribe } = subscribeTo(storage);
+
+    await storage.set(set('a'));
+    const [first] = fake.held();
+    await storage.set(set('b'));
+    await nextTask();
+    const held = fake.held();
+    unsubscribe();
+    await nextTask();
+
+    expect(first).toMatch(new RegExp(`^${name}/written/`));
+    expect(held).toHaveLength(1);
+    expect(held[0]).not.toBe(first);
+    expect(fake.held()).toEqual([]);
+  });
+
+  it('opens one channel with the first subscriber and closes it, and the storage subscription, with the last', () => {
+    const shared = sharedStorage();
+    const storage = wrap(shared.storage);
+
+    const first = subscribeTo(storage);
+    const second = subscribeTo(storage);
+    expect(channels.open()).toBe(1);
+    first.unsubscribe();
+    first.unsubscribe();
+    expect(channels.open()).toBe(1);
+    second.unsubscribe();
+
+    expect(channels.open()).toBe(0);
+    expect(channels.opened()).toBe(1);
+    expect(shared.stop).toHaveBeenCalledTimes(1);
+  });
+
+  it('returns the storage unchanged where BroadcastChannel is missing', () => {
+    const inner = memoryStorage();
+    const markers = writeMarkers({ locks: undefined, prefix: '', timeout: 1_000 });
+    expect(
+      broadcastStorage(inner, { channel: name, BroadcastChannel: undefined, markers, catchUpTimeout: 1 }),
+    ).toBe(inner);
+  });
+});

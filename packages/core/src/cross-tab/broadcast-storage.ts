@@ -1,0 +1,166 @@
+import type { MaybePromise, TokenStorage } from '../storage/token-storage.js';
+import type { TokenSet } from '../token-set.js';
+import { echoFilter } from './echo-filter.js';
+import type { WriteMarkers } from './write-markers.js';
+
+/** What a tab tells the others after writing to its storage; `id` names the write. */
+type CrossTabMessage = { type: 'set'; tokens: TokenSet; id: string } | { type: 'remove'; id: string };
+
+/** Options of `broadcastStorage`. Durations are milliseconds. */
+export interface BroadcastStorageOptions {
+  /** The BroadcastChannel name. */
+  channel: string;
+  /** The BroadcastChannel constructor; `undefined` returns the storage unchanged. */
+  BroadcastChannel: typeof BroadcastChannel | undefined;
+  /** Announce this tab's writes and list the other tabs'. */
+  markers: WriteMarkers;
+  /** Longest wait in `get()` for an announced write to arrive. */
+  catchUpTimeout: number;
+}
+
+/** Write ids a tab remembers besides those still announced: enough for writes whose marker is not held yet. */
+const RECENT_IDS = 16;
+/** Upper bound on remembered ids between two reads. */
+const HEARD_LIMIT = 256;
+
+/**
+ * Wraps `storage` so every `set` and `remove` is posted on a BroadcastChannel and announced with a
+ * write marker, and the other tabs' posts reach `subscribe` — together with the storage's own
+ * change reports (`storage` events of `webStorage`), each change once (see `echoFilter`).
+ *
+ * `get()` returns the newest set this tab wrote or heard of. Before answering it checks the write
+ * markers: a write that another tab announced but whose message has not arrived yet (the browser
+ * granted this tab the refresh lock first) is waited for, up to `catchUpTimeout` ms, so the manager
+ * never refreshes with a refresh token another tab already spent.
+ *
+ * The channel opens with the first subscriber and closes with the last (`TokenManager.dispose()`).
+ */
+export function broadcastStorage(storage: TokenStorage, options: BroadcastStorageOptions): TokenStorage {
+  const Channel = options.BroadcastChannel;
+  if (!Channel) return storage;
+  const { markers } = options;
+  const echoes = echoFilter();
+  const subscribers = new Set<{ onChange: (value: unknown) => void }>();
+  let heard: string[] = [];
+  const arrivals = new Set<(closing: boolean) => void>();
+  let channel: BroadcastChannel | undefined;
+  let stopWatchingStorage: (() => void) | undefined;
+  let baseline: Promise<void> = Promise.resolve();
+  let latest: { value: unknown } | undefined;
+
+  const hear = (id: string): void => {
+    heard.push(id);
+    if (heard.length > HEARD_LIMIT) heard.shift();
+  };
+
+  const report = (value: unknown): void => {
+    latest = { value };
+    for (const subscriber of [...subscribers]) subscriber.onChange(value);
+  };
+
+  const receive = (event: MessageEvent): void => {
+    const message = parse(event.data);
+    if (!message) return;
+    hear(message.id);
+    if (echoes.accept('channel', message.value)) report(message.value);
+    for (const arrived of [...arrivals]) arrived(false);
+  };
+
+  const publish = (message: CrossTabMessage): void => {
+    const target = channel ?? new Channel(options.channel);
+    try {
+      target.postMessage(message);
+    } finally {
+      if (target !== channel) target.close();
+    }
+  };
+
+  const write = async (value: TokenSet | null, action: () => MaybePromise<void>): Promise<void> => {
+    const id = newId();
+    if (channel) {
+      hear(id);
+      latest = { value };
+    }
+    try {
+      await action();
+    } finally {
+      publish(value === null ? { type: 'remove', id } : { type: 'set', tokens: value, id });
+      if (channel) await markers.mark(id); // held before the manager releases the refresh lock
+    }
+  };
+
+  /** Waits until this tab has heard of every write the live tabs announced, or the time is up. */
+  const catchUp = async (): Promise<void> => {
+    const live = await markers.live();
+    heard = heard.filter((id, index) => live.includes(id) || index >= heard.length - RECENT_IDS);
+    const unheard = live.filter((id) => !heard.includes(id));
+    if (unheard.length === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => arrived(true), options.catchUpTimeout);
+      const arrived = (giveUp: boolean): void => {
+        if (!giveUp && !unheard.every((id) => heard.includes(id))) return;
+        clearTimeout(timer);
+        arrivals.delete(arrived);
+        if (giveUp) unheard.forEach(hear); // lost for good: never wait for it again
+        resolve();
+      };
+      arrivals.add(arrived);
+    });
+  };
+
+  const open = (): void => {
+    channel = new Channel(options.channel);
+    channel.onmessage = receive;
+    (channel as { unref?: () => void }).unref?.(); // Node: an open channel alone never keeps the process alive
+    stopWatchingStorage = storage.subscribe?.((value) => {
+      if (echoes.accept('storage', value)) report(value);
+    });
+    baseline = markers.live().then((ids) => ids.forEach(hear)); // what storage holds now already includes these
+  };
+
+  const close = (): void => {
+    channel?.close();
+    channel = undefined;
+    stopWatchingStorage?.();
+    stopWatchingStorage = undefined;
+    markers.release();
+    echoes.reset();
+    latest = undefined;
+    for (const arrived of [...arrivals]) arrived(true);
+  };
+
+  return {
+    get: async () => {
+      if (!channel) return storage.get();
+      await baseline;
+      await catchUp();
+      return latest ? latest.value : storage.get();
+    },
+    set: (tokens) => write(tokens, () => storage.set(tokens)),
+    remove: () => write(null, () => storage.remove()),
+    subscribe: (onChange) => {
+      const subscriber = { onChange };
+      subscribers.add(subscriber);
+      if (subscribers.size === 1) open();
+      return () => {
+        if (subscribers.delete(subscriber) && subscribers.size === 0) close();
+      };
+    },
+  };
+}
+
+/** The write a message announces, or `undefined` for anything that is not ours. */
+function parse(data: unknown): { id: string; value: TokenSet | null } | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { type, tokens, id } = data as { type?: unknown; tokens?: unknown; id?: unknown };
+  if (typeof id !== 'string') return undefined;
+  if (type === 'remove') return { id, value: null };
+  if (type === 'set' && typeof tokens === 'object' && tokens !== null)
+    return { id, value: tokens as TokenSet };
+  return undefined;
+}
+
+/** Unique enough to tell writes apart; not a secret. */
+function newId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
+import { webLocksLock } from './web-locks-lock.js';
+
+/** A promise whose settling the test controls. */
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((res) => {
+    resolve = res;
+  });
+  return { promise, resolve };
+}
+
+/** Lets granted callbacks and settled promises run (microtasks only; no time passes). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i += 1) await Promise.resolve();
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('webLocksLock', () => {
+  it('runs one task at a time per lock name, the next as soon as the holder finishes', async () => {
+    const fake = fakeLockManager();
+    const lock = webLocksLock({ prefix: 'app', timeout: 10_000, locks: fake.locks });
+    const first = deferred<string>();
+    const started: string[] = [];
+
+    const a = lock.run('tessera:x', async () => {
+      started.push('a');
+      return first.promise;
+    });
+    const b = lock.run('tessera:x', async () => {
+      started.push('b');
+      return 'b';
+    });
+    const other = lock.run('tessera:y', async () => {
+      started.push('other');
+      return 'other';
+    });
+    await settle();
+
+    expect(started).toEqual(['a', 'other']);
+    expect(fake.held()).toEqual(['app/tessera:x']);
+    expect(fake.pending()).toEqual(['app/tessera:x']);
+    first.resolve('a');
+    expect(await Promise.all([a, b, other])).toEqual(['a', 'b', 'other']);
+    expect(started).toEqual(['a', 'other', 'b']);
+    await settle(); // callers resume a few microtasks before the lock is released
+    expect(fake.held()).toEqual([]);
+  });
+
+  it('clears its timer as soon as the lock is granted', async () => {
+    vi.useFakeTimers();
+    const fake = fakeLockManager();
+    const lock = webLocksLock({ prefix: 'app', timeout: 10_000, locks: fake.locks });
+    const gate = deferred();
+
+    const running = lock.run('k', () => gate.promise);
+    await settle();
+
+    expect(fake.held()).toEqual(['app/k']);
+    expect(vi.getTimerCount()).toBe(0);
+    gate.resolve();
+    await running;
+  });
+
+  it('runs the task without the lock after the timeout when the lock is never granted', async () => {
+    vi.useFakeTimers();
+    const fake = fakeLockManager({ grants: false });
+    const lock = webLocksLock({ prefix: 'app', timeout: 10_000, locks: fake.locks });
+    const task = vi.fn(async () => 'token');
+
+    const running = lock.run('k', task);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(task).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+
+    expect(await running).toBe('token');
+    expect(task).toHaveBeenCalledTimes(1);
+    expect(fake.pending()).toEqual([]);
+  });
+
+  it('stops waiting after the timeout even when the browser ignores the abort, and releases a late grant at once', async () => {
+    vi.useFakeTimers();
+    const fake = fakeLockManager({ honoursSignal: false });
+    const lock = webLocksLock({ prefix: 'app', timeout: 5_000, locks: fake.locks });
+    const holder = deferred();
+    const held = lock.run('k', () => holder.promise);
+    const task = vi.fn(async () => 'token');
+
+    const running = lock.run('k', task);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await running).toBe('token');
+    expect(fake.pending()).toEqual(['app/k']);
+
+    holder.resolve();
+    await held;
+    await settle();
+    expect(task).toHaveBeenCalledTimes(1);
+    expect(fake.held()).toEqual([]);
+    expect(fake.pending()).toEqual([]);
+  });
+
+  it('runs the task at once when Web Locks are missing', async () => {
+    vi.useFakeTimers();
+    const lock = webLocksLock({ prefix: 'app', timeout: 10_000, locks: undefined });
+
+    expect(await lock.run('k', async () => 'token')).toBe('token');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('runs the task without the lock when the browser refuses the request', async () => {
+    const refusing = (error: () => unknown) =>
+      ({ request: error, query: async () => ({}) }) as unknown as LockManager;
+    const securityError = new DOMException('Access denied', 'SecurityError');
+    const throwing = webLocksLock({
+      prefix: 'app',
+      timeout: 10_000,
+      locks: refusing(() => {
+        throw securityError;
+      }),
+    });
+    const rejecting = webLocksLock({
+      prefix: 'app',
+      timeout: 10_000,
+      locks: refusing(() => Promise.reject(securityError)),
+    });
+
+    expect(await throwing.run('k', async () => 'thrown')).toBe('thrown');
+    expect(await rejecting.run('k', async () => 'rejected')).toBe('rejected');
+  });
+
+  it("rejects with the task's error and releases the lock for the next task", async () => {
+    const fake = fakeLockManager();
+    const lock = webLocksLock({ prefix: 'app', timeout: 10_000, locks: fake.locks });
+    const failure = new Error('token endpoint down');
+    const task = vi.fn(async () => {
+      throw failure;
+    });
+
+    await expect(lock.run('k', task)).rejects.toBe(failure);
+    expect(await lock.run('k', async () => 'next')).toBe('next');
+    expect(task).toHaveBeenCalledTimes(1);
+    await settle();
+    expect(fake.held()).toEqual([]);
+  });
+});

@@ -1,0 +1,15 @@
+import { HttpError } from './http-error.js';
+
+/**
+ * The token endpoint answered HTTP 429. Retried after the `Retry-After` delay (capped by
+ * `retry.maxRetryAfter`); when retries are exhausted, this reaches the caller with `retryAfter`
+ * (milliseconds) set when the server sent one. Back off before asking again.
+ */
+export class RateLimitError extends HttpError {
+  constructor(where: string, retryAfter?: number) {
+    super(429, where, retryAfter, 'RATE_LIMITED');
+    this.name = 'RateLimitError';
+    const after = retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`;
+    this.message = `Token request was rate limited (HTTP 429${after}) — ${where}`;
+  }
+}

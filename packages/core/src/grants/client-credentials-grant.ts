@@ -1,0 +1,46 @@
+import type { ClientAuthMethod, TokenRequestParams } from '../token-endpoint.js';
+import { requestToken } from '../token-endpoint.js';
+import type { FetchTokens } from '../token-manager-options.js';
+
+/** Options of `clientCredentialsGrant`. */
+export interface ClientCredentialsGrantOptions {
+  /** The token endpoint. */
+  tokenUrl: string | URL;
+  /** The `client_id`. */
+  clientId: string;
+  /** The client secret. */
+  clientSecret: string;
+  /**
+   * How the client authenticates.
+   * @default 'client_secret_basic'
+   */
+  authMethod?: Exclude<ClientAuthMethod, 'none'>;
+  /** Space-separated scopes. @default undefined */
+  scope?: string;
+  /** The `audience` parameter (Auth0 and others). @default undefined */
+  audience?: string;
+  /** RFC 8707 resource indicator(s). @default undefined */
+  resource?: string | readonly string[];
+  /** Further form parameters. @default {} */
+  params?: TokenRequestParams;
+}
+
+/** A `fetchTokens` for the client-credentials grant (RFC 6749 §4.4), for services calling services. */
+export function clientCredentialsGrant(options: ClientCredentialsGrantOptions): FetchTokens {
+  const params: TokenRequestParams = {
+    ...options.params,
+    scope: options.scope,
+    audience: options.audience,
+    resource: options.resource,
+  };
+  return ({ signal }) =>
+    requestToken({
+      tokenUrl: options.tokenUrl,
+      grantType: 'client_credentials',
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      authMethod: options.authMethod ?? 'client_secret_basic',
+      params,
+      signal,
+    });
+}

@@ -1,0 +1,52 @@
+import type { ClientAuthMethod, TokenRequestParams } from '../token-endpoint.js';
+import { requestToken } from '../token-endpoint.js';
+import { type TokenSet, toTokenSet } from '../token-set.js';
+
+/** The client side of `passwordGrant`. */
+export interface PasswordGrantOptions {
+  /** The token endpoint. */
+  tokenUrl: string | URL;
+  /** The `client_id`. */
+  clientId: string;
+  /** The client secret; omit for public clients. @default undefined */
+  clientSecret?: string;
+  /** @default 'client_secret_basic' with a `clientSecret`, else 'none' */
+  authMethod?: ClientAuthMethod;
+  /** Space-separated scopes, e.g. `'openid offline_access'`. @default undefined */
+  scope?: string;
+  /** Further form parameters. @default {} */
+  params?: TokenRequestParams;
+  /** Aborts the sign-in. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Signs a user in once with the resource owner password credentials grant (RFC 6749 §4.3) and
+ * resolves the token set to pass to `tokens.setTokens(...)`.
+ *
+ * For first-party apps only. OAuth 2.1 drops this grant: prefer the authorization-code flow with
+ * PKCE when your server supports it, and hand its token response to `setTokens` the same way.
+ *
+ * @throws {OAuthError} e.g. `invalid_grant` for a wrong username or password.
+ */
+export async function passwordGrant(
+  options: PasswordGrantOptions,
+  credentials: { username: string; password: string },
+): Promise<TokenSet> {
+  const sentAt = Date.now();
+  const response = await requestToken({
+    tokenUrl: options.tokenUrl,
+    grantType: 'password',
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    authMethod: options.authMethod,
+    params: {
+      ...options.params,
+      scope: options.scope,
+      username: credentials.username,
+      password: credentials.password,
+    },
+    signal: options.signal,
+  });
+  return toTokenSet(response, sentAt, 'passwordGrant');
+}

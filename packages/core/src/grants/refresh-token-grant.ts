@@ -1,0 +1,40 @@
+import { LoginRequiredError } from '../errors/login-required-error.js';
+import type { ClientAuthMethod, TokenRequestParams } from '../token-endpoint.js';
+import { requestToken } from '../token-endpoint.js';
+import type { FetchTokens } from '../token-manager-options.js';
+
+/** Options of `refreshTokenGrant`. */
+export interface RefreshTokenGrantOptions {
+  /** The token endpoint. */
+  tokenUrl: string | URL;
+  /** The `client_id`. */
+  clientId: string;
+  /** The client secret; omit for public clients (browser apps). */
+  clientSecret?: string;
+  /**
+   * How the client authenticates.
+   * @default 'client_secret_basic' with a `clientSecret`, else 'none'
+   */
+  authMethod?: ClientAuthMethod;
+  /** Further form parameters, e.g. `{ scope: 'openid offline_access' }`. @default {} */
+  params?: TokenRequestParams;
+}
+
+/**
+ * A `fetchTokens` that exchanges the refresh token the manager hands it (RFC 6749 §6).
+ * Without a refresh token it rejects with `LoginRequiredError`.
+ */
+export function refreshTokenGrant(options: RefreshTokenGrantOptions): FetchTokens {
+  return ({ refreshToken, signal }) => {
+    if (!refreshToken) return Promise.reject(new LoginRequiredError());
+    return requestToken({
+      tokenUrl: options.tokenUrl,
+      grantType: 'refresh_token',
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      authMethod: options.authMethod,
+      params: { ...options.params, refresh_token: refreshToken },
+      signal,
+    });
+  };
+}

@@ -1,0 +1,40 @@
+export { type Clock, systemClock } from './clock.js';
+export { type CrossTabOptions, crossTab } from './cross-tab/cross-tab.js';
+export type { CrossTabSync } from './cross-tab-sync.js';
+export { AbortError } from './errors/abort-error.js';
+export { DisposedError } from './errors/disposed-error.js';
+export { isOAuthError, isTesseraError } from './errors/guards.js';
+export { HttpError } from './errors/http-error.js';
+export { LoginRequiredError } from './errors/login-required-error.js';
+export { type MalformedReason, MalformedResponseError } from './errors/malformed-response-error.js';
+export { NetworkError } from './errors/network-error.js';
+export { OAuthError, type OAuthErrorFields } from './errors/oauth-error.js';
+export { RateLimitError } from './errors/rate-limit-error.js';
+export { TesseraError, type TesseraErrorCode } from './errors/tessera-error.js';
+export { TimeoutError } from './errors/timeout-error.js';
+export type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
+export {
+  type ClientCredentialsGrantOptions,
+  clientCredentialsGrant,
+} from './grants/client-credentials-grant.js';
+export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
+export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
+export { defaultRetryOptions, isTransient, type RetryOptions } from './internal/retry-policy.js';
+export type { RefreshLock } from './refresh-lock.js';
+export { memoryStorage } from './storage/memory-storage.js';
+export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
+export { type WebStorageOptions, webStorage } from './storage/web-storage.js';
+export {
+  type ClientAuthMethod,
+  requestToken,
+  type TokenRequest,
+  type TokenRequestParams,
+} from './token-endpoint.js';
+export { type GetTokenOptions, TokenManager } from './token-manager.js';
+export {
+  type FetchTokens,
+  type FetchTokensContext,
+  type TokenManagerOptions,
+  tokenManagerDefaults,
+} from './token-manager-options.js';
+export { type TokenResponse, type TokenSet, toTokenSet } from './token-set.js';

@@ -1,0 +1,122 @@
+import pRetry from 'p-retry';
+import { HttpError } from '../errors/http-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { OAuthError } from '../errors/oauth-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+
+/** How failed token requests are retried. Durations in milliseconds. */
+export interface RetryOptions {
+  /**
+   * Retries after the first attempt.
+   * @default 3
+   */
+  retries?: number;
+  /**
+   * Exponential backoff factor.
+   * @default 2
+   */
+  factor?: number;
+  /**
+   * Delay before the first retry, in ms.
+   * @default 200
+   */
+  minTimeout?: number;
+  /**
+   * Longest backoff delay, in ms.
+   * @default 10_000
+   */
+  maxTimeout?: number;
+  /**
+   * Multiply each delay by a random factor between 1 and 2 (jitter), so a fleet does not retry in step.
+   * @default true
+   */
+  randomize?: boolean;
+  /**
+   * Longest `Retry-After` honoured, in ms; a server asking for longer gets this.
+   * @default 60_000
+   */
+  maxRetryAfter?: number;
+}
+
+/** The defaults of `RetryOptions`. */
+export const defaultRetryOptions: Required<RetryOptions> = {
+  retries: 3,
+  factor: 2,
+  minTimeout: 200,
+  maxTimeout: 10_000,
+  randomize: true,
+  maxRetryAfter: 60_000,
+};
+
+/**
+ * Whether retrying may fix `error`: network errors, timeouts, 408, 429, 5xx and the OAuth errors
+ * `temporarily_unavailable`/`server_error`. Never `invalid_grant`, `invalid_client` and the other
+ * RFC 6749 §5.2 codes, and never errors Tessera does not know.
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof NetworkError || error instanceof TimeoutError) return true;
+  if (error instanceof HttpError) return error.transient;
+  if (error instanceof OAuthError) {
+    return error.transient || error.error === 'temporarily_unavailable' || error.error === 'server_error';
+  }
+  return false;
+}
+
+/** Delay a transient error asked for through `Retry-After`, in ms. */
+function retryAfterOf(error: unknown): number | undefined {
+  if (error instanceof HttpError || error instanceof OAuthError) return error.retryAfter;
+  return undefined;
+}
+
+/** Exponential backoff before retry number `retry` (1-based), with jitter when `randomize` is set. */
+export function backoffDelay(retry: number, options: Required<RetryOptions>): number {
+  const jitter = options.randomize ? 1 + Math.random() : 1;
+  const exponential = Math.round(jitter * options.minTimeout * options.factor ** (retry - 1));
+  return Math.min(exponential, options.maxTimeout);
+}
+
+/**
+ * Runs `attempt` with p-retry for transient errors. Before each retry it waits the longer of the
+ * exponential backoff (with jitter) and the server's `Retry-After` (capped at `maxRetryAfter`), and
+ * tells `onRetry` exactly how long that wait is.
+ */
+export function runWithRetry<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  options: Required<RetryOptions> | false,
+  onRetry: (error: unknown, attemptNumber: number, delay: number) => void,
+  signal: AbortSignal,
+): Promise<T> {
+  if (options === false) return attempt(1);
+  // p-retry runs the loop and decides what to retry; the wait is ours (minTimeout 0) so the
+  // `retrying` event can report it exactly. Backoff timers are not unref'd: a caller is waiting,
+  // so a Node process must not exit mid-retry. `signal` (the manager's disposal) cancels them.
+  return pRetry(attempt, {
+    signal,
+    retries: options.retries,
+    minTimeout: 0,
+    maxTimeout: 0,
+    randomize: false,
+    shouldRetry: ({ error }) => isTransient(error),
+    onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+      if (retriesLeft === 0 || !isTransient(error)) return;
+      const retryAfter = Math.min(retryAfterOf(error) ?? 0, options.maxRetryAfter);
+      const wait = Math.max(retryAfter, backoffDelay(attemptNumber, options));
+      onRetry(error, attemptNumber, wait);
+      if (wait > 0) await delay(wait, signal);
+    },
+  });
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TokenManager } from '../token-manager.js';
+import { webStorage } from './web-storage.js';
+
+/** A minimal in-memory `Storage`, as localStorage behaves. */
+function fakeStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (index) => [...items.keys()][index] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, String(value)),
+  };
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('webStorage', () => {
+  it('stores the token set as JSON under the key and reads it back in a new manager', async () => {
+    const area = fakeStorage();
+    const first = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'a', expires_in: 600 }),
+      storage: webStorage(area, { key: 'app' }),
+    });
+    await first.getAccessToken();
+    expect(JSON.parse(area.getItem('app') ?? '{}')).toMatchObject({ accessToken: 'a', tokenType: 'Bearer' });
+
+    const fetchTokens = vi.fn(async () => ({ access_token: 'b' }));
+    const second = new TokenManager({ fetchTokens, storage: webStorage(area, { key: 'app' }) });
+    expect(await second.getAccessToken()).toBe('a');
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('treats invalid JSON under the key as empty instead of throwing', async () => {
+    const area = fakeStorage();
+    area.setItem('tessera.tokens', '{not json');
+    const tokens = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'fresh' }),
+      storage: webStorage(area),
+    });
+    const errors: string[] = [];
+    tokens.subscribe((event) => event.type === 'storage_error' && errors.push(event.operation));
+    expect(await tokens.getAccessToken()).toBe('fresh');
+    // Read once on load and once more inside the refresh (which re-reads storage before requesting).
+    expect(errors).toEqual(['get', 'get']);
+    expect(JSON.parse(area.getItem('tessera.tokens') ?? '{}').accessToken).toBe('fresh');
+  });
+
+  it('removes the key on clear', async () => {
+    const area = fakeStorage();
+    const tokens = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'a' }),
+      storage: webStorage(area),
+    });
+    await tokens.getAccessToken();
+    await tokens.clear();
+    expect(area.getItem('tessera.tokens')).toBeNull();
+  });
+
+  it('reports changes made by other tabs through storage events, and stops listening on dispose', async () => {
+    const area = fakeStorage();
+    const target = new EventTarget();
+    vi.stubGlobal('window', target);
+    const tokens = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'mine' }),
+      storage: webStorage(area),
+    });
+    await tokens.getAccessToken();
+    const event = (newValue: string | null) =>
+      Object.assign(new Event('storage'), { storageArea: area, key: 'tessera.tokens', newValue });
+    target.dispatchEvent(event(JSON.stringify({ accessToken: 'other-tab', tokenType: 'Bearer' })));
+    expect(await tokens.getAccessToken()).toBe('other-tab');
+    target.dispatchEvent(event(null));
+    expect(tokens.peekTokens()).toBeUndefined();
+    tokens.dispose();
+    target.dispatchEvent(event(JSON.stringify({ accessToken: 'after-dispose', tokenType: 'Bearer' })));
+    expect(tokens.peekTokens()).toBeUndefined();
+  });
+});

@@ -1,0 +1,44 @@
+import type { TokenStorage } from './token-storage.js';
+
+/** Options of `webStorage`. */
+export interface WebStorageOptions {
+  /**
+   * The key the token set is stored under.
+   * @default 'tessera.tokens'
+   */
+  key?: string;
+}
+
+/**
+ * Keeps the token set as JSON in a Web Storage area (`localStorage` or `sessionStorage`).
+ *
+ * Anything stored there is readable by every script on the origin: prefer `memoryStorage()` unless
+ * the session must survive a reload. Garbage under the key is treated as empty. Changes made by
+ * other tabs (the `storage` event) are reported through `subscribe`.
+ */
+export function webStorage(area: Storage, options: WebStorageOptions = {}): TokenStorage {
+  const key = options.key ?? 'tessera.tokens';
+  return {
+    get: () => {
+      const raw = area.getItem(key);
+      return raw === null ? undefined : JSON.parse(raw);
+    },
+    set: (tokens) => area.setItem(key, JSON.stringify(tokens)),
+    remove: () => area.removeItem(key),
+    subscribe: (onChange) => {
+      if (typeof window === 'undefined' || typeof window.addEventListener !== 'function') return () => {};
+      const listener = (event: StorageEvent): void => {
+        if (event.storageArea !== area || (event.key !== key && event.key !== null)) return;
+        let value: unknown = null;
+        try {
+          value = event.newValue === null ? null : JSON.parse(event.newValue);
+        } catch {
+          value = null;
+        }
+        onChange(value);
+      };
+      window.addEventListener('storage', listener);
+      return () => window.removeEventListener('storage', listener);
+    },
+  };
+}

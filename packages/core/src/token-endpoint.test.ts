@@ -1,0 +1,290 @@
+import { inspect } from 'node:util';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError } from './errors/abort-error.js';
+import { isOAuthError, isTesseraError } from './errors/guards.js';
+import { HttpError } from './errors/http-error.js';
+import { LoginRequiredError } from './errors/login-required-error.js';
+import { MalformedResponseError } from './errors/malformed-response-error.js';
+import { NetworkError } from './errors/network-error.js';
+import { OAuthError } from './errors/oauth-error.js';
+import { RateLimitError } from './errors/rate-limit-error.js';
+import { clientCredentialsGrant } from './grants/client-credentials-grant.js';
+import { passwordGrant } from './grants/password-grant.js';
+import { refreshTokenGrant } from './grants/refresh-token-grant.js';
+import { requestToken } from './token-endpoint.js';
+import { TokenManager } from './token-manager.js';
+
+const TOKEN_URL = 'https://auth.example.test/oauth/token';
+const SECRET = 'sup3r-s3cret-value';
+const REFRESH = 'refresh-token-value-123';
+
+interface Seen {
+  form: URLSearchParams;
+  authorization: string | null;
+  contentType: string | null;
+}
+const seen: Seen[] = [];
+const server = setupServer();
+
+function answer(body: unknown, init?: ResponseInit) {
+  server.use(
+    http.post(TOKEN_URL, async ({ request }) => {
+      seen.push({
+        form: new URLSearchParams(await request.text()),
+        authorization: request.headers.get('authorization'),
+        contentType: request.headers.get('content-type'),
+      });
+      return typeof body === 'string'
+        ? new HttpResponse(body, init)
+        : HttpResponse.json(body as Record<string, unknown>, init);
+    }),
+  );
+}
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  seen.length = 0;
+});
+afterAll(() => server.close());
+
+function expectNoSecrets(error: unknown, secrets: string[]) {
+  const renderings = [
+    String(error),
+    JSON.stringify(error),
+    inspect(error, { depth: 10 }),
+    (error as Error).message,
+  ];
+  for (const text of renderings) {
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  }
+}
+
+describe('request shape', () => {
+  it('sends client_secret_basic with form-urlencoded credentials (RFC 6749 §2.3.1)', async () => {
+    answer({ access_token: 'a', token_type: 'Bearer', expires_in: 60 });
+    await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'client_credentials',
+      clientId: 'svc:one',
+      clientSecret: 'p@ss word',
+      params: { scope: 'read write', resource: ['https://a.test', 'https://b.test'] },
+    });
+    const [request] = seen;
+    expect(request?.authorization).toBe(`Basic ${btoa('svc%3Aone:p%40ss+word')}`);
+    expect(request?.contentType).toContain('application/x-www-form-urlencoded');
+    expect(request?.form.get('grant_type')).toBe('client_credentials');
+    expect(request?.form.get('scope')).toBe('read write');
+    expect(request?.form.getAll('resource')).toEqual(['https://a.test', 'https://b.test']);
+    expect(request?.form.has('client_secret')).toBe(false);
+  });
+
+  it('sends client_secret_post credentials in the body', async () => {
+    answer({ access_token: 'a' });
+    await clientCredentialsGrant({
+      tokenUrl: TOKEN_URL,
+      clientId: 'svc',
+      clientSecret: SECRET,
+      authMethod: 'client_secret_post',
+      audience: 'https://api.test',
+    })({ refreshToken: undefined, signal: new AbortController().signal, reason: 'initial', attempt: 1 });
+    expect(seen[0]?.authorization).toBeNull();
+    expect(seen[0]?.form.get('client_id')).toBe('svc');
+    expect(seen[0]?.form.get('client_secret')).toBe(SECRET);
+    expect(seen[0]?.form.get('audience')).toBe('https://api.test');
+    expect(seen[0]?.form.has('scope')).toBe(false);
+  });
+
+  it('sends a public client as client_id only, with the refresh token', async () => {
+    answer({ access_token: 'a' });
+    const fetchTokens = refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'web' });
+    await fetchTokens({
+      refreshToken: REFRESH,
+      signal: new AbortController().signal,
+      reason: 'expired',
+      attempt: 1,
+    });
+    expect(seen[0]?.authorization).toBeNull();
+    expect(Object.fromEntries(seen[0]?.form ?? [])).toEqual({
+      grant_type: 'refresh_token',
+      client_id: 'web',
+      refresh_token: REFRESH,
+    });
+  });
+
+  it('rejects a refresh without a refresh token with LoginRequiredError and sends nothing', async () => {
+    const fetchTokens = refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'web' });
+    const context = {
+      refreshToken: undefined,
+      signal: new AbortController().signal,
+      reason: 'initial' as const,
+    };
+    await expect(fetchTokens({ ...context, attempt: 1 })).rejects.toBeInstanceOf(LoginRequiredError);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('signs in with the password grant and normalises the token set', async () => {
+    answer({ access_token: 'a', refresh_token: 'r', expires_in: '60', scope: 'openid' });
+    const before = Date.now();
+    const set = await passwordGrant(
+      { tokenUrl: TOKEN_URL, clientId: 'web', scope: 'openid offline_access' },
+      { username: 'alice', password: 'hunter2' },
+    );
+    expect(seen[0]?.form.get('grant_type')).toBe('password');
+    expect(seen[0]?.form.get('username')).toBe('alice');
+    expect(set).toMatchObject({ accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer', scope: 'openid' });
+    expect(set.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+  });
+});
+
+describe('error responses', () => {
+  it('throws OAuthError with the RFC fields and a message that names the code, status and endpoint', async () => {
+    answer(
+      { error: 'invalid_grant', error_description: 'Refresh token expired', error_uri: 'https://d' },
+      { status: 400 },
+    );
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'refresh_token' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OAuthError);
+    expect(error).toMatchObject({
+      code: 'OAUTH_ERROR',
+      error: 'invalid_grant',
+      errorDescription: 'Refresh token expired',
+      errorUri: 'https://d',
+      status: 400,
+    });
+    expect((error as Error).message).toBe(
+      'invalid_grant: Refresh token expired (HTTP 400) — POST https://auth.example.test/oauth/token',
+    );
+    expect(isOAuthError(error, 'invalid_grant')).toBe(true);
+    expect(isOAuthError(error, 'invalid_client')).toBe(false);
+  });
+
+  it('treats an error body sent with HTTP 200 as an OAuthError', async () => {
+    answer({ error: 'invalid_scope' }, { status: 200 });
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch((e: unknown) => e);
+    expect(isOAuthError(error, 'invalid_scope')).toBe(true);
+    expect((error as OAuthError).status).toBe(200);
+  });
+
+  it('throws MalformedResponseError for an HTML page with HTTP 200', async () => {
+    answer('<html><body>Login</body></html>', { status: 200, headers: { 'Content-Type': 'text/html' } });
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as MalformedResponseError).reason).toBe('not_json');
+  });
+
+  it('throws MalformedResponseError when access_token is missing', async () => {
+    answer({ token_type: 'Bearer', expires_in: 60 });
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch((e: unknown) => e);
+    expect((error as MalformedResponseError).reason).toBe('missing_access_token');
+  });
+
+  it('throws HttpError for an HTML 502 from a proxy', async () => {
+    answer('<html>Bad Gateway</html>', { status: 502 });
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ status: 502, code: 'HTTP_ERROR' });
+  });
+
+  it('throws RateLimitError with Retry-After in seconds converted to ms', async () => {
+    answer('slow down', { status: 429, headers: { 'Retry-After': '12' } });
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 12_000 });
+  });
+
+  it('reads Retry-After given as an HTTP-date', async () => {
+    const date = new Date(Date.now() + 30_000).toUTCString();
+    answer({ error: 'temporarily_unavailable' }, { status: 503, headers: { 'Retry-After': date } });
+    const error = (await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch(
+      (e: unknown) => e,
+    )) as OAuthError;
+    expect(error.retryAfter).toBeGreaterThan(25_000);
+    expect(error.retryAfter).toBeLessThanOrEqual(30_000);
+  });
+
+  it('throws NetworkError when no response arrives', async () => {
+    server.use(http.post(TOKEN_URL, () => HttpResponse.error()));
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(isTesseraError(error, 'NETWORK_ERROR')).toBe(true);
+  });
+
+  it('rejects with AbortError when the signal aborts', async () => {
+    answer({ access_token: 'a' });
+    const error = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'x',
+      signal: AbortSignal.abort(),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+  });
+});
+
+describe('secrets', () => {
+  it('never shows a secret, refresh token or password in errors, even when the server echoes them', async () => {
+    const echo = `bad secret ${SECRET}, bad refresh ${REFRESH}, bad password hunter2`;
+    answer({ error: 'invalid_client', error_description: echo }, { status: 401 });
+    const errors = await Promise.all([
+      requestToken({
+        tokenUrl: TOKEN_URL,
+        grantType: 'refresh_token',
+        clientId: 'svc',
+        clientSecret: SECRET,
+        params: { refresh_token: REFRESH },
+      }).catch((e: unknown) => e),
+      passwordGrant(
+        { tokenUrl: TOKEN_URL, clientId: 'web' },
+        { username: 'alice', password: 'hunter2' },
+      ).catch((e: unknown) => e),
+    ]);
+    for (const error of errors) expect(isOAuthError(error, 'invalid_client')).toBe(true);
+    expectNoSecrets(errors[0], [SECRET, REFRESH]);
+    expectNoSecrets(errors[1], ['hunter2']);
+    expect((errors[0] as Error).message).toContain('bad secret [redacted], bad refresh [redacted]');
+  });
+
+  it('keeps the request out of a NetworkError cause', async () => {
+    server.use(http.post(TOKEN_URL, () => HttpResponse.error()));
+    const error = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'refresh_token',
+      clientId: 'svc',
+      clientSecret: SECRET,
+      authMethod: 'client_secret_post',
+      params: { refresh_token: REFRESH },
+    }).catch((e: unknown) => e);
+    expectNoSecrets(error, [SECRET, REFRESH]);
+  });
+});
+
+describe('TokenManager with refreshTokenGrant over HTTP', () => {
+  it('sends one refresh for 1,000 concurrent callers and rotates the refresh token', async () => {
+    let issued = 0;
+    server.use(
+      http.post(TOKEN_URL, async ({ request }) => {
+        const form = new URLSearchParams(await request.text());
+        issued += 1;
+        expect(form.get('refresh_token')).toBe('rt-0');
+        return HttpResponse.json({
+          access_token: `at-${issued}`,
+          refresh_token: `rt-${issued}`,
+          expires_in: 300,
+        });
+      }),
+    );
+    const tokens = new TokenManager({
+      fetchTokens: refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'web' }),
+    });
+    await tokens.setTokens({ access_token: 'expired', refresh_token: 'rt-0', expires_in: 0 });
+    const results = await Promise.all(Array.from({ length: 1000 }, () => tokens.getAccessToken()));
+    expect(issued).toBe(1);
+    expect(new Set(results)).toEqual(new Set(['at-1']));
+    expect(tokens.peekTokens()?.refreshToken).toBe('rt-1');
+    tokens.dispose();
+  });
+});

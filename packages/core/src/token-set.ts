@@ -1,0 +1,81 @@
+import { MalformedResponseError } from './errors/malformed-response-error.js';
+import { expiresAtOf, jwtClaims } from './expiry.js';
+
+/** A token endpoint response as RFC 6749 §5.1 names it. `expires_in` may arrive as a string. */
+export interface TokenResponse {
+  access_token: string;
+  token_type?: string;
+  /** Lifetime in seconds, counted from when the request was sent. */
+  expires_in?: number | string;
+  refresh_token?: string;
+  scope?: string;
+  id_token?: string;
+  [extra: string]: unknown;
+}
+
+/** The normalised token set Tessera caches and hands out. */
+export interface TokenSet {
+  accessToken: string;
+  /** @default 'Bearer' */
+  tokenType: string;
+  /** When the access token expires, epoch milliseconds; `undefined` = valid until invalidated. */
+  expiresAt?: number | undefined;
+  refreshToken?: string | undefined;
+  scope?: string | undefined;
+  idToken?: string | undefined;
+  /**
+   * When the token was issued, epoch milliseconds (the moment the request was sent, or the JWT
+   * `iat`). Lets the manager cap the refresh margin at half the token's lifetime.
+   */
+  issuedAt?: number | undefined;
+}
+
+/**
+ * Normalises a token endpoint response or a `TokenSet` into a `TokenSet`.
+ *
+ * Expiry comes from `expires_in` measured from `sentAt` (when the request was sent), else from the
+ * JWT `exp` claim of the access token, else it is `undefined`.
+ *
+ * @throws {MalformedResponseError} when there is no usable `access_token` or a field has the wrong type.
+ */
+export function toTokenSet(input: unknown, sentAt: number, where = 'fetchTokens'): TokenSet {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new MalformedResponseError('not_an_object', 'expected a JSON object', where);
+  }
+  const record = input as Record<string, unknown>;
+  const isWireFormat = 'access_token' in record || !('accessToken' in record);
+  const accessToken = isWireFormat ? record.access_token : record.accessToken;
+  if (typeof accessToken !== 'string' || accessToken.length === 0) {
+    throw new MalformedResponseError('missing_access_token', 'no access_token in the response', where);
+  }
+  const pick = (wire: string, camel: string): string | undefined => {
+    const value = isWireFormat ? record[wire] : record[camel];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') {
+      throw new MalformedResponseError('invalid_field', `${wire} must be a string`, where);
+    }
+    return value;
+  };
+  const tokenType = pick('token_type', 'tokenType') ?? 'Bearer';
+  const issuedAt = isWireFormat ? sentAt : record.issuedAt;
+  return {
+    accessToken,
+    tokenType: tokenType.toLowerCase() === 'bearer' ? 'Bearer' : tokenType,
+    expiresAt: isWireFormat
+      ? expiresAtOf(record.expires_in, accessToken, sentAt, where)
+      : expiresAtOfSet(record.expiresAt, accessToken, where),
+    refreshToken: pick('refresh_token', 'refreshToken'),
+    scope: pick('scope', 'scope'),
+    idToken: pick('id_token', 'idToken'),
+    issuedAt:
+      typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaims(accessToken).iat,
+  };
+}
+
+function expiresAtOfSet(expiresAt: unknown, accessToken: string, where: string): number | undefined {
+  if (expiresAt === undefined || expiresAt === null) return expiresAtOf(undefined, accessToken, 0, where);
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
+    throw new MalformedResponseError('invalid_field', 'expiresAt must be epoch milliseconds', where);
+  }
+  return expiresAt;
+}

@@ -1,0 +1,233 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CallResult } from './fixtures/cross-tab-page.js';
+import { launchChromium } from './fixtures/launch-chromium.js';
+import { type ServedPage, serveCrossTabPage } from './fixtures/serve-cross-tab-page.js';
+import { startTokenServer, type TokenServer } from './fixtures/token-server.js';
+
+/** The Web Lock each tab takes around a refresh: `${name}/tessera:${key}` with the defaults. */
+const REFRESH_LOCK = 'tessera/tessera:tessera';
+
+describe('crossTab in headless Chromium: tabs of one origin sharing a rotating refresh token', () => {
+  let served: ServedPage | undefined;
+  let browser: Browser | undefined;
+  let server: TokenServer;
+  let context: BrowserContext;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    [served, browser] = await Promise.all([serveCrossTabPage(), launchChromium()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  beforeEach(async () => {
+    server = await startTokenServer();
+    context = await browser!.newContext();
+    pageErrors = [];
+  });
+
+  afterEach(async () => {
+    await context.close();
+    await server.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  /** Opens `count` tabs of the page in one browser context (one origin: shared localStorage, channels, locks). */
+  async function openTabs(count: number, query: Record<string, string> = {}): Promise<Page[]> {
+    const search = new URLSearchParams({ tokenUrl: server.tokenUrl, ...query });
+    return Promise.all(
+      Array.from({ length: count }, async () => {
+        const page = await context.newPage();
+        page.on('pageerror', (error) => pageErrors.push(error.message));
+        await page.goto(`${served!.url}?${search}`);
+        await page.waitForFunction(() => 'tessera' in window);
+        return page;
+      }),
+    );
+  }
+
+  /** Stores alice's session in localStorage, its access token expired (or valid for `expiresIn` ms). */
+  async function seedLocalStorage(page: Page, expiresIn = -1_000): Promise<string> {
+    const tokens = await server.signIn();
+    await page.evaluate(
+      ({ accessToken, refreshToken, expiresIn }) =>
+        localStorage.setItem(
+          'tessera.tokens',
+          JSON.stringify({
+            accessToken,
+            refreshToken,
+            tokenType: 'Bearer',
+            expiresAt: Date.now() + expiresIn,
+          }),
+        ),
+      { ...tokens, expiresIn },
+    );
+    return tokens.accessToken;
+  }
+
+  const getAccessToken = (page: Page): Promise<CallResult> =>
+    page.evaluate(() => window.tessera.getAccessToken());
+
+  /** The events each tab saw since the last call (seeding localStorage already makes the others sync). */
+  const takeEvents = (tabs: Page[]): Promise<string[][]> =>
+    Promise.all(tabs.map((tab) => tab.evaluate(() => window.tessera.events.splice(0))));
+
+  /** Waits until the registry shows one tab holding the refresh lock and `waiting` tabs queued for it. */
+  async function lockQueue(page: Page, waiting: number): Promise<void> {
+    await page.waitForFunction(
+      async ({ name, waiting }) => {
+        const { held = [], pending = [] } = await navigator.locks.query();
+        const holders = held.filter((lock) => lock.name === name).length;
+        return holders === 1 && pending.filter((lock) => lock.name === name).length === waiting;
+      },
+      { name: REFRESH_LOCK, waiting },
+    );
+  }
+
+  it.each([2, 5])(
+    'sends exactly one token request for %i tabs with an expired access token, and every tab ends with the same token',
+    async (count) => {
+      const tabs = await openTabs(count);
+      const expired = await seedLocalStorage(tabs[0]!);
+      const held = server.holdNextRequest();
+
+      const results = Promise.all(tabs.map(getAccessToken));
+      await held.arrived;
+      await lockQueue(tabs[0]!, count - 1);
+      held.release();
+
+      const tokens = (await results).map((result) => ('token' in result ? result.token : result.error));
+      expect(new Set(tokens).size).toBe(1);
+      expect(tokens[0]).not.toBe(expired);
+      expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+      const stored = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.tessera.current())));
+      expect(stored).toEqual(tokens);
+    },
+  );
+
+  it('sends exactly one token request for five tabs that keep tokens in memory only', async () => {
+    const tabs = await openTabs(5, { storage: 'memory' });
+    const { accessToken, refreshToken } = await server.signIn();
+    await tabs[0]!.evaluate((tokens) => window.tessera.setTokens({ ...tokens, expires_in: 0 }), {
+      access_token: accessToken,
+      refresh_token: refreshToken,
+    });
+    for (const tab of tabs)
+      await tab.waitForFunction((token) => window.tessera.current() === token, accessToken);
+    const held = server.holdNextRequest();
+
+    const results = Promise.all(tabs.map(getAccessToken));
+    await held.arrived;
+    await lockQueue(tabs[0]!, 4);
+    held.release();
+
+    const tokens = (await results).map((result) => ('token' in result ? result.token : result.error));
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(accessToken);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('sends exactly one token request for five tabs when the new set reaches them well after the lock does', async () => {
+    const tabs = await openTabs(5, { storage: 'memory', channelDelay: '300' });
+    const { accessToken, refreshToken } = await server.signIn();
+    await tabs[0]!.evaluate((tokens) => window.tessera.setTokens({ ...tokens, expires_in: 0 }), {
+      access_token: accessToken,
+      refresh_token: refreshToken,
+    });
+    for (const tab of tabs)
+      await tab.waitForFunction((token) => window.tessera.current() === token, accessToken);
+
+    const results = await Promise.all(tabs.map(getAccessToken));
+
+    const tokens = results.map((result) => ('token' in result ? result.token : result.error));
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(accessToken);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('signs every tab out when one tab signs out, without a token request', async () => {
+    const tabs = await openTabs(3);
+    const token = await seedLocalStorage(tabs[0]!, 600_000);
+    expect(await Promise.all(tabs.map(getAccessToken))).toEqual(Array(3).fill({ token }));
+    await takeEvents(tabs);
+
+    await tabs[1]!.evaluate(() => window.tessera.clear());
+
+    for (const tab of tabs) await tab.waitForFunction(() => window.tessera.current() === null);
+    expect(await takeEvents(tabs)).toEqual([['cleared:external'], ['cleared:clear'], ['cleared:external']]);
+    expect(await tabs[0]!.evaluate(() => localStorage.getItem('tessera.tokens'))).toBeNull();
+    expect(server.refreshRequests()).toEqual([]);
+  });
+
+  it('signs every tab out when the server ends the session in one tab', async () => {
+    const tabs = await openTabs(3);
+    await seedLocalStorage(tabs[0]!);
+    for (const tab of tabs.slice(1)) await tab.waitForFunction(() => window.tessera.current() !== null);
+    await takeEvents(tabs);
+    server.revokeAll();
+
+    expect(await getAccessToken(tabs[0]!)).toEqual({ error: 'OAuthError:invalid_grant' });
+
+    for (const tab of tabs.slice(1)) await tab.waitForFunction(() => window.tessera.current() === null);
+    const events = await takeEvents(tabs);
+    expect(events[0]).toEqual(['refresh_failed', 'cleared:session_expired', 'session_expired']);
+    expect(events.slice(1)).toEqual([['cleared:external'], ['cleared:external']]);
+    expect(server.refreshRequests()).toEqual([{ status: 400, error: 'invalid_grant' }]);
+  });
+
+  it('lets the other tabs refresh at once when the tab holding the lock is closed', async () => {
+    const lockTimeout = 60_000;
+    const tabs = await openTabs(4, { lockTimeout: String(lockTimeout) });
+    await seedLocalStorage(tabs[0]!);
+    const held = server.holdNextRequest({ reachesServer: false });
+
+    void getAccessToken(tabs[0]!).catch(() => {}); // never settles: the tab is closed mid-refresh
+    await held.arrived;
+    const results = Promise.all(tabs.slice(1).map(getAccessToken));
+    await lockQueue(tabs[1]!, 3);
+    const closedAt = Date.now();
+    await tabs[0]!.close();
+    held.release(); // its request is answered 503 to nobody: it never reached the authorization server
+
+    const outcomes = await results;
+    expect(Date.now() - closedAt).toBeLessThan(lockTimeout / 4);
+    expect(outcomes.every((outcome) => 'token' in outcome)).toBe(true);
+    expect(new Set(outcomes.map((outcome) => JSON.stringify(outcome))).size).toBe(1);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('refreshes on its own after lockTimeout when the lock is never granted', async () => {
+    const [hung] = await openTabs(1);
+    const [tab] = await openTabs(1, { lockTimeout: '1000' });
+    const expired = await seedLocalStorage(hung!);
+    await hung!.evaluate((name) => {
+      void navigator.locks.request(name, () => new Promise(() => {})); // a frozen holder
+    }, REFRESH_LOCK);
+
+    const startedAt = Date.now();
+    const result = await getAccessToken(tab!);
+
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_000);
+    expect(result).not.toEqual({ token: expired });
+    expect(result).toHaveProperty('token');
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('leaves no lock or channel behind after StrictMode double mounting and a hot reload', async () => {
+    const [tab] = await openTabs(1);
+    await seedLocalStorage(tab!);
+
+    const { token, openChannels } = await tab!.evaluate(() => window.tessera.remountCycles());
+    const locks = await tab!.evaluate(() => navigator.locks.query());
+
+    expect(token).toHaveProperty('token');
+    expect(openChannels).toBe(0);
+    expect(locks.held).toEqual([]);
+    expect(locks.pending).toEqual([]);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+});

@@ -1,0 +1,159 @@
+import type { JsonWebKey, KeyObject } from 'node:crypto';
+import type { Clock, RefreshLock, RetryOptions, TokenStorage } from '@tessera/core';
+import type { AxiosInstance } from 'axios';
+
+/** How the client authenticates at the token endpoint. */
+export type ClientCredentialsAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+/** JWS algorithms a `private_key_jwt` client assertion can be signed with. */
+export type SigningAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+  | 'Ed25519';
+
+/**
+ * What a token is for. One token is cached per distinct target; scope order and duplicates do not
+ * make a new target.
+ */
+export interface TokenTarget {
+  /**
+   * Scopes, space-separated or as an array. Sent sorted and de-duplicated.
+   * @default undefined (no `scope` parameter)
+   */
+  scope?: string | readonly string[] | undefined;
+  /**
+   * The `audience` parameter (Auth0, Okta custom servers and others).
+   * @default undefined (no `audience` parameter)
+   */
+  audience?: string | readonly string[] | undefined;
+  /**
+   * RFC 8707 resource indicator(s): absolute URIs without a fragment. Arrays are sent sorted.
+   * @default undefined (no `resource` parameter)
+   */
+  resource?: string | readonly string[] | undefined;
+}
+
+/**
+ * Options of `clientCredentials(options)`. Give exactly one of `tokenUrl` and `issuer`, and the
+ * credential the `authMethod` needs. Durations are milliseconds.
+ */
+export interface ClientCredentialsOptions extends TokenTarget {
+  /**
+   * The token endpoint, e.g. `https://auth.example.com/oauth/token`.
+   * @default undefined (give `issuer` instead)
+   */
+  tokenUrl?: string | URL | undefined;
+  /**
+   * The authorization server's issuer identifier. Its token endpoint is read once, on the first
+   * token request, from RFC 8414 metadata (`/.well-known/oauth-authorization-server`) or else
+   * OpenID Connect discovery (`/.well-known/openid-configuration`). The document's `issuer` must be
+   * identical to this value.
+   * @default undefined (give `tokenUrl` instead)
+   */
+  issuer?: string | URL | undefined;
+  /** The `client_id`. */
+  clientId: string;
+  /**
+   * The client secret, for `client_secret_basic` and `client_secret_post`. Never appears in an
+   * error message.
+   * @default undefined
+   */
+  clientSecret?: string | undefined;
+  /**
+   * The private key for `private_key_jwt`: a PEM string (PKCS#8, PKCS#1 or SEC1), a private JWK, or
+   * a `KeyObject`. Requires the optional peer dependency `jose`.
+   * @default undefined
+   */
+  privateKey?: string | JsonWebKey | KeyObject | undefined;
+  /**
+   * How the client authenticates (RFC 6749 §2.3, RFC 7523).
+   * @default 'private_key_jwt' when `privateKey` is given, else 'client_secret_basic'
+   */
+  authMethod?: ClientCredentialsAuthMethod | undefined;
+  /**
+   * Algorithm of the `private_key_jwt` assertion.
+   * @default the JWK's `alg`, else from the key: RSA → RS256, RSA-PSS → PS256, P-256 → ES256,
+   * P-384 → ES384, P-521 → ES512, Ed25519 → EdDSA
+   */
+  signingAlgorithm?: SigningAlgorithm | undefined;
+  /**
+   * The `kid` header of the `private_key_jwt` assertion.
+   * @default the JWK's `kid`, else no `kid`
+   */
+  keyId?: string | undefined;
+  /**
+   * The `aud` claim of the `private_key_jwt` assertion. Some servers want the issuer identifier
+   * (recommended by the 2025 OpenID audience-injection advisory) instead of the token endpoint.
+   * @default the token endpoint URL
+   */
+  assertionAudience?: string | undefined;
+  /**
+   * Further form parameters sent with every token request of this client. Must not repeat a
+   * parameter Tessera sets (`grant_type`, `client_id`, `client_secret`, `client_assertion`,
+   * `client_assertion_type`, `scope`, `audience`, `resource`).
+   * @default {}
+   */
+  extraParams?: Readonly<Record<string, string | readonly string[]>> | undefined;
+  /**
+   * How long before expiry (ms) a token is replaced; at most half the token's lifetime.
+   * @default 30_000
+   */
+  refreshMargin?: number | undefined;
+  /**
+   * Retries of transient failures (network, timeout, 408, 429, 5xx), as in `@tessera/core`; `false`
+   * disables them. Discovery is retried by the same policy.
+   * @default { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 10_000, randomize: true, maxRetryAfter: 60_000 }
+   */
+  retry?: RetryOptions | false | undefined;
+  /**
+   * Timeout of one token request attempt (discovery included), in ms.
+   * @default 10_000
+   */
+  timeout?: number | undefined;
+  /**
+   * Where each target's token set is kept, given the target's `key` (e.g. a Redis storage).
+   * @default () => memoryStorage()
+   */
+  storage?: ((key: string) => TokenStorage) | undefined;
+  /**
+   * Serialises token requests across processes (e.g. `redisLock()` from `@tessera/redis`); each
+   * target locks its own `key`.
+   * @default undefined (one flight per target within this process)
+   */
+  lock?: RefreshLock | undefined;
+  /**
+   * Replace tokens shortly before expiry with an unref'd timer instead of on the next call.
+   * @default false
+   */
+  refreshInBackground?: boolean | undefined;
+  /**
+   * The axios instance for token and discovery requests (proxy, custom CA, mTLS agent). Keep it free
+   * of auth interceptors.
+   * @default a private axios instance
+   */
+  httpClient?: AxiosInstance | undefined;
+  /**
+   * The current time as epoch ms (token expiry and assertion `iat`/`exp`). Inject one in tests.
+   * @default Date.now
+   */
+  clock?: Clock | undefined;
+}
+
+/**
+ * The defaults `@tessera/node` applies itself; `refreshMargin`, `retry` and `timeout` are core's
+ * `tokenManagerDefaults`.
+ */
+export const clientCredentialsDefaults = {
+  /** `authMethod` without a `privateKey` (with one: `private_key_jwt`). */
+  authMethod: 'client_secret_basic',
+  /** Lifetime of a `private_key_jwt` assertion, in ms. */
+  assertionLifetime: 60_000,
+} as const;

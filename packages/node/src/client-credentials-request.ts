@@ -1,0 +1,41 @@
+import { type FetchTokens, requestToken, type TokenRequestParams } from '@tessera/core';
+import { JWT_BEARER_ASSERTION, signClientAssertion } from './client-assertion.js';
+import type { ClientConfig } from './resolve-options.js';
+import type { TokenEndpointResolver } from './token-endpoint-resolver.js';
+import type { NormalizedTarget } from './token-target.js';
+
+/**
+ * The `fetchTokens` of one target: a client-credentials token request (RFC 6749 §4.4) to the
+ * client's token endpoint, authenticated by secret or by a client assertion signed for this attempt.
+ */
+export function clientCredentialsRequest(
+  config: ClientConfig,
+  endpoint: TokenEndpointResolver,
+  target: NormalizedTarget,
+): FetchTokens {
+  const params: TokenRequestParams = {
+    ...config.extraParams,
+    scope: target.scope,
+    audience: target.audience,
+    resource: target.resource,
+  };
+  const { auth, clientId, httpClient } = config;
+  return async ({ signal }) => {
+    const tokenUrl = await endpoint.resolve();
+    const request = { tokenUrl, grantType: 'client_credentials', clientId, signal, httpClient };
+    if (auth.method !== 'private_key_jwt') {
+      return requestToken({ ...request, clientSecret: auth.clientSecret, authMethod: auth.method, params });
+    }
+    // A new assertion (new jti, iat, exp) for every attempt: core calls fetchTokens once per attempt.
+    const assertion = await signClientAssertion(auth.signingKey, {
+      clientId,
+      audience: auth.assertionAudience ?? tokenUrl,
+      now: config.clock(),
+    });
+    return requestToken({
+      ...request,
+      authMethod: 'none',
+      params: { ...params, client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion },
+    });
+  };
+}

@@ -1,0 +1,290 @@
+import { inspect } from 'node:util';
+import { DisposedError, isOAuthError, OAuthError, TimeoutError, TokenManager } from '@tessera/core';
+import { HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  deferred,
+  expectNoSecrets,
+  issueToken,
+  SECRET,
+  TOKEN_URL,
+  targetOf,
+  tokenEndpoint,
+} from '../test/msw-token-endpoint.js';
+import { type ClientCredentials, clientCredentials } from './client-credentials.js';
+import type { ClientCredentialsOptions } from './client-credentials-options.js';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  for (const client of clients.splice(0)) client.dispose();
+  vi.useRealTimers();
+});
+afterAll(() => server.close());
+
+const clients: ClientCredentials[] = [];
+function client(options: Partial<ClientCredentialsOptions> = {}): ClientCredentials {
+  const created = clientCredentials({
+    tokenUrl: TOKEN_URL,
+    clientId: 'billing',
+    clientSecret: SECRET,
+    retry: false,
+    ...options,
+  } as ClientCredentialsOptions);
+  clients.push(created);
+  return created;
+}
+
+describe('one token per target', () => {
+  it('is itself the TokenManager of the configured target', async () => {
+    const seen = tokenEndpoint(server);
+    const credentials = client({ scope: 'read', audience: 'https://api.example.test' });
+
+    expect(credentials).toBeInstanceOf(TokenManager);
+    expect(await credentials.getAccessToken()).toBe('at-1');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.form.get('grant_type')).toBe('client_credentials');
+    expect(seen[0]?.form.get('scope')).toBe('read');
+    expect(seen[0]?.form.get('audience')).toBe('https://api.example.test');
+  });
+
+  it('returns the same manager for the same target, whatever the scope order or duplicates', () => {
+    const credentials = client();
+    const first = credentials.for({
+      scope: 'orders:write orders:read',
+      resource: ['https://b.test', 'https://a.test'],
+    });
+
+    expect(
+      credentials.for({
+        scope: ['orders:read', 'orders:write', 'orders:read'],
+        resource: ['https://a.test', 'https://b.test'],
+      }),
+    ).toBe(first);
+    expect(
+      credentials.for({
+        scope: '  orders:read\torders:write ',
+        resource: ['https://b.test', 'https://a.test', 'https://a.test'],
+      }),
+    ).toBe(first);
+    expect(credentials.for({ scope: 'orders:read' })).not.toBe(first);
+  });
+
+  it('returns itself for its own target', () => {
+    const credentials = client({ scope: 'b a', resource: 'https://orders.test' });
+
+    expect(credentials.for({ scope: ['a', 'b'], resource: 'https://orders.test' })).toBe(credentials);
+    expect(credentials.for({ scope: 'a b' })).not.toBe(credentials);
+  });
+
+  it('gives each target a distinct key naming client, endpoint and target', () => {
+    const credentials = client({ scope: 'read' });
+
+    expect(credentials.key).toBe(`billing@${TOKEN_URL}|read||`);
+    expect(credentials.for({ audience: 'orders', resource: 'https://orders.test' }).key).toBe(
+      `billing@${TOKEN_URL}||orders|https://orders.test`,
+    );
+  });
+
+  it('sends one token request per target for 600 concurrent callers across 6 targets', async () => {
+    const gate = deferred<void>();
+    const seen = tokenEndpoint(server, async (request, n) => {
+      await gate.promise;
+      return HttpResponse.json({ access_token: `at-${n}-${targetOf(request)}`, expires_in: 3600 });
+    });
+    const credentials = client();
+    const targets = [
+      { scope: 'a' },
+      { scope: 'b c' },
+      { audience: 'orders' },
+      { audience: 'billing' },
+      { resource: 'https://orders.test' },
+      { resource: 'https://orders.test', scope: 'a' },
+    ];
+
+    const calls = Array.from({ length: 600 }, (_, i) => {
+      const target = targets[i % targets.length]!;
+      // Half the callers spell the scope differently: it is the same target.
+      const spelled =
+        i % 2 === 0 && target.scope ? { ...target, scope: target.scope.split(' ').reverse() } : target;
+      return credentials.for(spelled).getAccessToken();
+    });
+    await vi.waitFor(() => expect(seen).toHaveLength(targets.length));
+    gate.resolve();
+    const tokens = await Promise.all(calls);
+
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen.map(targetOf)).size).toBe(6);
+    expect(new Set(tokens).size).toBe(6);
+    tokens.forEach((token, i) => {
+      expect(token).toBe(tokens[i % targets.length]);
+    });
+  });
+
+  it('caches each target separately until it expires', async () => {
+    let now = 1_700_000_000_000;
+    const seen = tokenEndpoint(server, (request, n) =>
+      HttpResponse.json({
+        access_token: `at-${n}-${targetOf(request)}`,
+        expires_in: request.form.has('audience') ? 60 : 3600,
+      }),
+    );
+    const credentials = client({ clock: () => now, refreshMargin: 5_000 });
+    const orders = credentials.for({ audience: 'orders' });
+
+    await Promise.all([credentials.getAccessToken(), orders.getAccessToken()]);
+    await Promise.all([credentials.getAccessToken(), orders.getAccessToken()]);
+    expect(seen).toHaveLength(2);
+
+    now += 56_000; // the audience token is within its refresh margin; the root token is not
+    expect(await orders.getAccessToken()).toBe('at-3-|orders|');
+    expect(await credentials.getAccessToken()).toBe('at-1-||');
+    expect(seen).toHaveLength(3);
+  });
+});
+
+describe('request shape', () => {
+  it('client_secret_basic sends form-urlencoded id and secret in the Basic header (RFC 6749 §2.3.1)', async () => {
+    const seen = tokenEndpoint(server);
+    await client({ clientId: 'svc:1 é' }).getAccessToken();
+
+    const expected = Buffer.from('svc%3A1+%C3%A9:sup3r-s3cret+value%2F%C3%A9%3A%2B').toString('base64');
+    expect(seen[0]?.authorization).toBe(`Basic ${expected}`);
+    expect(seen[0]?.form.has('client_secret')).toBe(false);
+    expect(seen[0]?.form.has('client_id')).toBe(false);
+  });
+
+  it('client_secret_post sends id and secret in the body and no Authorization header', async () => {
+    const seen = tokenEndpoint(server);
+    await client({ authMethod: 'client_secret_post' }).getAccessToken();
+
+    expect(seen[0]?.authorization).toBeNull();
+    expect(seen[0]?.form.get('client_id')).toBe('billing');
+    expect(seen[0]?.form.get('client_secret')).toBe(SECRET);
+  });
+
+  it('sends sorted scopes, repeated sorted resources and extra params', async () => {
+    const seen = tokenEndpoint(server);
+    await client({
+      scope: 'write read read',
+      resource: ['https://z.test', 'https://a.test'],
+      extraParams: { tenant: 'acme', feature: ['x', 'y'] },
+    }).getAccessToken();
+
+    const { form } = seen[0]!;
+    expect(form.get('scope')).toBe('read write');
+    expect(form.getAll('resource')).toEqual(['https://a.test', 'https://z.test']);
+    expect(form.get('tenant')).toBe('acme');
+    expect(form.getAll('feature')).toEqual(['x', 'y']);
+    expect(form.has('audience')).toBe(false);
+  });
+});
+
+describe('errors', () => {
+  it.each(['client_secret_basic', 'client_secret_post'] as const)(
+    'rejects with invalid_client at once, without retrying, and never shows the secret (%s)',
+    async (authMethod) => {
+      const seen = tokenEndpoint(server, () =>
+        HttpResponse.json(
+          { error: 'invalid_client', error_description: `client secret ${SECRET} is wrong` },
+          { status: 401 },
+        ),
+      );
+      const credentials = client({ authMethod, retry: { retries: 3, minTimeout: 0, randomize: false } });
+
+      const error = await credentials.getAccessToken().catch((caught: unknown) => caught);
+
+      expect(isOAuthError(error, 'invalid_client')).toBe(true);
+      expect(error).toBeInstanceOf(OAuthError);
+      expect((error as OAuthError).status).toBe(401);
+      expect((error as Error).message).toContain('client secret [redacted] is wrong');
+      expect(seen).toHaveLength(1);
+      const basic = seen[0]?.authorization?.slice('Basic '.length) ?? 'none';
+      expectNoSecrets(error, [SECRET, encodeURIComponent(SECRET), basic]);
+      expect(inspect(credentials, { depth: 10, showHidden: true })).not.toContain(SECRET);
+      expect(inspect(credentials.for({ audience: 'x' }), { depth: 10, showHidden: true })).not.toContain(
+        SECRET,
+      );
+    },
+  );
+
+  it('retries a 503 and succeeds, as core does', async () => {
+    const seen = tokenEndpoint(server, (request, n) =>
+      n === 1 ? new HttpResponse('busy', { status: 503 }) : issueToken(request, n),
+    );
+    const credentials = client({ retry: { retries: 2, minTimeout: 0, maxTimeout: 0, randomize: false } });
+
+    expect(await credentials.getAccessToken()).toBe('at-2');
+    expect(seen).toHaveLength(2);
+  });
+
+  it('times out a hung token request after 10 s by default', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const seen = tokenEndpoint(server, () => new Promise<Response>(() => {}));
+    const credentials = client();
+
+    let settled = false;
+    const result = credentials.getAccessToken().catch((caught: unknown) => caught);
+    void result.then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(9_900);
+    expect(seen).toHaveLength(1);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+
+    const error = await result;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeout).toBe(10_000);
+  });
+});
+
+describe('dispose', () => {
+  it('disposes every target, rejects waiting callers and refuses new targets', async () => {
+    const gate = deferred<void>();
+    tokenEndpoint(server, async (request, n) => {
+      await gate.promise;
+      return issueToken(request, n);
+    });
+    const credentials = client();
+    const orders = credentials.for({ audience: 'orders' });
+    const waiting = [credentials.getAccessToken(), orders.getAccessToken()].map((call) =>
+      call.catch((caught: unknown) => caught),
+    );
+
+    credentials.dispose();
+    gate.resolve();
+
+    for (const error of await Promise.all(waiting)) expect(error).toBeInstanceOf(DisposedError);
+    await expect(orders.getAccessToken()).rejects.toBeInstanceOf(DisposedError);
+    expect(() => credentials.for({ audience: 'billing' })).toThrow(DisposedError);
+    credentials.dispose(); // idempotent
+  });
+
+  it('leaves no timer behind, even with background refresh on several targets', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    tokenEndpoint(server);
+    const credentials = client({ refreshInBackground: true });
+    await Promise.all(['a', 'b', 'c'].map((audience) => credentials.for({ audience }).getAccessToken()));
+    await credentials.getAccessToken();
+    expect(vi.getTimerCount()).toBe(4);
+
+    credentials.dispose();
+
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('creates a new manager for a target whose manager was disposed on its own', async () => {
+    tokenEndpoint(server);
+    const credentials = client();
+    const orders = credentials.for({ audience: 'orders' });
+    orders.dispose();
+
+    const again = credentials.for({ audience: 'orders' });
+
+    expect(again).not.toBe(orders);
+    expect(await again.getAccessToken()).toBe('at-1');
+  });
+});

@@ -1,0 +1,203 @@
+import { DisposedError, HttpError, NetworkError } from '@tessera/core';
+import axios from 'axios';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deferred, ISSUER, SECRET, TOKEN_URL, tokenEndpoint } from '../test/msw-token-endpoint.js';
+import { type ClientCredentials, clientCredentials } from './client-credentials.js';
+import type { ClientCredentialsOptions } from './client-credentials-options.js';
+import { metadataUrls } from './discovery.js';
+import { DiscoveryError } from './errors/discovery-error.js';
+import { isDiscoveryError } from './errors/guards.js';
+
+const RFC8414 = `${ISSUER}/.well-known/oauth-authorization-server`;
+const OIDC = `${ISSUER}/.well-known/openid-configuration`;
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  for (const client of clients.splice(0)) client.dispose();
+});
+afterAll(() => server.close());
+
+const clients: ClientCredentials[] = [];
+function client(options: Partial<ClientCredentialsOptions> = {}): ClientCredentials {
+  const created = clientCredentials({
+    issuer: ISSUER,
+    clientId: 'billing',
+    clientSecret: SECRET,
+    retry: false,
+    ...options,
+  });
+  clients.push(created);
+  return created;
+}
+
+/** Serves `body` at `url` and counts the requests. */
+function metadata(url: string, body: unknown, init?: ResponseInit): { count: number } {
+  const counter = { count: 0 };
+  server.use(
+    http.get(url, () => {
+      counter.count += 1;
+      return typeof body === 'string'
+        ? new HttpResponse(body, init)
+        : HttpResponse.json(body as Record<string, unknown>, init);
+    }),
+  );
+  return counter;
+}
+
+describe('discovery', () => {
+  it('puts the RFC 8414 segment before the issuer path and the OIDC one after it', () => {
+    expect(metadataUrls('https://auth.test/tenant/a')).toEqual([
+      'https://auth.test/.well-known/oauth-authorization-server/tenant/a',
+      'https://auth.test/tenant/a/.well-known/openid-configuration',
+    ]);
+    expect(metadataUrls('https://auth.test/')).toEqual([
+      'https://auth.test/.well-known/oauth-authorization-server',
+      'https://auth.test/.well-known/openid-configuration',
+    ]);
+  });
+
+  it('reads the token endpoint from RFC 8414 metadata once, shared by every target', async () => {
+    const rfc = metadata(RFC8414, { issuer: ISSUER, token_endpoint: TOKEN_URL });
+    const oidc = metadata(OIDC, {}, { status: 500 });
+    const seen = tokenEndpoint(server);
+    const credentials = client();
+
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) => credentials.for({ audience: `api-${i % 3}` }).getAccessToken()),
+    );
+    await credentials.getAccessToken();
+
+    expect(rfc.count).toBe(1);
+    expect(oidc.count).toBe(0);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('falls back to OpenID Connect discovery when RFC 8414 metadata is missing or not JSON', async () => {
+    for (const [body, status] of [
+      ['Not Found', 404],
+      ['<html>app shell</html>', 200],
+    ] as const) {
+      server.resetHandlers();
+      const rfc = metadata(RFC8414, body, { status });
+      metadata(OIDC, { issuer: ISSUER, token_endpoint: `${ISSUER}/oidc/token` });
+      const seen = tokenEndpoint(server, undefined, `${ISSUER}/oidc/token`);
+
+      expect(await client().getAccessToken()).toBe('at-1');
+      expect(rfc.count).toBe(1);
+      expect(seen).toHaveLength(1);
+    }
+  });
+
+  it('rejects metadata whose issuer differs from the configured one, without a token request', async () => {
+    metadata(RFC8414, { issuer: `${ISSUER}/`, token_endpoint: TOKEN_URL });
+    const seen = tokenEndpoint(server);
+
+    const error = await client()
+      .getAccessToken()
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(isDiscoveryError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'DISCOVERY_FAILED', reason: 'issuer_mismatch', issuer: ISSUER });
+    expect((error as Error).message).toContain(`names "${ISSUER}/"`);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('rejects an http token endpoint for an https issuer', async () => {
+    metadata(RFC8414, { issuer: ISSUER, token_endpoint: 'http://auth.example.test/token' });
+
+    await expect(client().getAccessToken()).rejects.toMatchObject({ reason: 'invalid_token_endpoint' });
+  });
+
+  it('says which URLs it tried when neither has metadata', async () => {
+    metadata(RFC8414, 'nope', { status: 404 });
+    metadata(OIDC, 'gone', { status: 410 });
+
+    const error = await client()
+      .getAccessToken()
+      .catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ reason: 'not_found' });
+    expect((error as Error).message).toBe(
+      `Discovery of ${ISSUER} failed: no metadata at ${RFC8414} (HTTP 404) nor at ${OIDC} (HTTP 410)`,
+    );
+  });
+
+  it('does not cache a failed discovery: the next call discovers again', async () => {
+    const rfc = metadata(RFC8414, 'down', { status: 503 });
+    const credentials = client();
+
+    const error = await credentials.getAccessToken().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as Error).message).toContain(RFC8414);
+
+    server.resetHandlers();
+    const again = metadata(RFC8414, { issuer: ISSUER, token_endpoint: TOKEN_URL });
+    tokenEndpoint(server);
+    expect(await credentials.getAccessToken()).toBe('at-1');
+    expect(rfc.count).toBe(1);
+    expect(again.count).toBe(1);
+  });
+
+  it('retries a transient discovery failure with the token request policy', async () => {
+    let attempts = 0;
+    server.use(
+      http.get(RFC8414, () => {
+        attempts += 1;
+        return attempts === 1
+          ? HttpResponse.error()
+          : HttpResponse.json({ issuer: ISSUER, token_endpoint: TOKEN_URL });
+      }),
+    );
+    tokenEndpoint(server);
+    const events: string[] = [];
+    const credentials = client({ retry: { retries: 2, minTimeout: 0, maxTimeout: 0, randomize: false } });
+    credentials.subscribe((event) => {
+      if (event.type === 'retrying') events.push((event.error as Error).constructor.name);
+    });
+
+    expect(await credentials.getAccessToken()).toBe('at-1');
+    expect(attempts).toBe(2);
+    expect(events).toEqual([NetworkError.name]);
+  });
+
+  it('dispose() during discovery aborts it, rejects every waiting target and sends no token request', async () => {
+    const gate = deferred<void>();
+    let arrived = false;
+    server.use(
+      http.get(RFC8414, async () => {
+        arrived = true;
+        await gate.promise;
+        return HttpResponse.json({ issuer: ISSUER, token_endpoint: TOKEN_URL });
+      }),
+    );
+    const seen = tokenEndpoint(server);
+    // Watches the signal the discovery request is sent with.
+    const httpClient = axios.create();
+    let discoverySignal: AbortSignal | undefined;
+    httpClient.interceptors.request.use((config) => {
+      if (config.method === 'get') discoverySignal = config.signal as AbortSignal;
+      return config;
+    });
+    const credentials = client({ httpClient });
+    const waiting = ['a', 'b', 'c'].map((audience) =>
+      credentials
+        .for({ audience })
+        .getAccessToken()
+        .catch((caught: unknown) => caught),
+    );
+    await expect.poll(() => arrived).toBe(true);
+    expect(discoverySignal?.aborted).toBe(false);
+
+    credentials.dispose();
+
+    expect(discoverySignal?.aborted).toBe(true);
+    for (const error of await Promise.all(waiting)) expect(error).toBeInstanceOf(DisposedError);
+    gate.resolve();
+    expect(seen).toHaveLength(0);
+  });
+});

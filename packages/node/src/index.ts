@@ -1,0 +1,12 @@
+export { ClientCredentials, clientCredentials } from './client-credentials.js';
+export {
+  type ClientCredentialsAuthMethod,
+  type ClientCredentialsOptions,
+  clientCredentialsDefaults,
+  type SigningAlgorithm,
+  type TokenTarget,
+} from './client-credentials-options.js';
+export { DiscoveryError, type DiscoveryFailure } from './errors/discovery-error.js';
+export { isDiscoveryError } from './errors/guards.js';
+export { MissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
+export type { NodeErrorCode } from './errors/node-error-code.js';

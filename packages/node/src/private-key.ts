@@ -1,0 +1,82 @@
+import { createPrivateKey, type JsonWebKey, KeyObject } from 'node:crypto';
+import type { SigningAlgorithm } from './client-credentials-options.js';
+
+/** A private key ready to sign client assertions. */
+export interface SigningKey {
+  key: KeyObject;
+  alg: SigningAlgorithm;
+  kid: string | undefined;
+}
+
+/** Algorithms each key type can sign with; the first is the default. */
+const ALGORITHMS: Record<string, readonly SigningAlgorithm[]> = {
+  rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+  'rsa-pss': ['PS256', 'PS384', 'PS512'],
+  'ec:prime256v1': ['ES256'],
+  'ec:secp384r1': ['ES384'],
+  'ec:secp521r1': ['ES512'],
+  ed25519: ['EdDSA', 'Ed25519'],
+};
+
+/**
+ * Reads `privateKey` (PEM, private JWK or `KeyObject`) and picks the signing algorithm, so a wrong
+ * key fails when the client is created rather than on the first token request.
+ *
+ * @throws {TypeError} the key cannot be read, is not private, or does not fit `alg`. The message never
+ * contains key material.
+ */
+export function toSigningKey(
+  privateKey: string | JsonWebKey | KeyObject,
+  alg: SigningAlgorithm | undefined,
+  keyId: string | undefined,
+): SigningKey {
+  const key = readKey(privateKey);
+  const type =
+    key.asymmetricKeyType === 'ec'
+      ? `ec:${key.asymmetricKeyDetails?.namedCurve}`
+      : String(key.asymmetricKeyType);
+  const allowed = ALGORITHMS[type];
+  if (!allowed) {
+    throw new TypeError(
+      `clientCredentials: privateKey of type ${type} is not supported; use an RSA, EC (P-256, P-384, P-521) or Ed25519 key`,
+    );
+  }
+  const jwk = isJwk(privateKey) ? privateKey : undefined;
+  const chosen = alg ?? (typeof jwk?.alg === 'string' ? (jwk.alg as SigningAlgorithm) : allowed[0]!);
+  if (!allowed.includes(chosen)) {
+    throw new TypeError(
+      `clientCredentials: signingAlgorithm ${chosen} does not fit a ${type} key; use one of ${allowed.join(', ')}`,
+    );
+  }
+  const kid = keyId ?? (typeof jwk?.kid === 'string' ? jwk.kid : undefined);
+  return { key, alg: chosen, kid };
+}
+
+function readKey(privateKey: string | JsonWebKey | KeyObject): KeyObject {
+  if (privateKey instanceof KeyObject) {
+    if (privateKey.type !== 'private') {
+      throw new TypeError(
+        `clientCredentials: privateKey is a ${privateKey.type} KeyObject; pass a private key`,
+      );
+    }
+    return privateKey;
+  }
+  if (isJwk(privateKey) && typeof privateKey.d !== 'string') {
+    throw new TypeError('clientCredentials: privateKey is a public JWK (no "d"); pass the private JWK');
+  }
+  try {
+    return typeof privateKey === 'string'
+      ? createPrivateKey(privateKey)
+      : createPrivateKey({ key: privateKey, format: 'jwk' });
+  } catch (error) {
+    // Node's message names the parsing step only, never the key's content.
+    const reason = error instanceof Error ? error.message : 'unreadable';
+    throw new TypeError(
+      `clientCredentials: privateKey is not a readable private key (PEM, JWK or KeyObject): ${reason}`,
+    );
+  }
+}
+
+function isJwk(value: unknown): value is JsonWebKey {
+  return typeof value === 'object' && value !== null && !(value instanceof KeyObject);
+}

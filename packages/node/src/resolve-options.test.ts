@@ -1,0 +1,89 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { ClientCredentialsOptions } from './client-credentials-options.js';
+import { resolveOptions } from './resolve-options.js';
+
+const SECRET = 'very-secret-value';
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const base = { tokenUrl: 'https://auth.test/token', clientId: 'svc' };
+
+function problem(options: Record<string, unknown>): string {
+  try {
+    resolveOptions(options as unknown as ClientCredentialsOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).not.toContain(SECRET);
+    return (error as Error).message;
+  }
+  throw new Error('expected the options to be rejected');
+}
+
+describe('options', () => {
+  it.each([
+    [
+      { ...base, clientSecret: SECRET, issuer: 'https://auth.test' },
+      'pass either tokenUrl or issuer, not both',
+    ],
+    [{ clientId: 'svc', clientSecret: SECRET }, 'pass tokenUrl (the token endpoint) or issuer'],
+    [{ ...base, clientId: '', clientSecret: SECRET }, 'clientId is required'],
+    [
+      { ...base, tokenUrl: 'auth.test/token', clientSecret: SECRET },
+      'tokenUrl must be an absolute http(s) URL',
+    ],
+    [{ ...base }, 'authMethod client_secret_basic needs clientSecret'],
+    [
+      { ...base, authMethod: 'client_secret_post', clientSecret: '' },
+      'authMethod client_secret_post needs clientSecret',
+    ],
+    [{ ...base, authMethod: 'private_key_jwt', clientSecret: SECRET }, 'private_key_jwt needs privateKey'],
+    [
+      { ...base, privateKey: rsa.privateKey, clientSecret: SECRET },
+      'clientSecret is not used with private_key_jwt',
+    ],
+    [
+      { ...base, authMethod: 'client_secret_basic', clientSecret: SECRET, privateKey: rsa.privateKey },
+      'privateKey is only used with private_key_jwt',
+    ],
+    [{ ...base, clientSecret: SECRET, keyId: 'k' }, 'keyId is only used with private_key_jwt'],
+    [{ ...base, authMethod: 'client_secret_jwt', clientSecret: SECRET }, 'authMethod must be one of'],
+    [
+      { ...base, clientSecret: SECRET, extraParams: { client_secret: SECRET } },
+      'extraParams must not set "client_secret"',
+    ],
+    [{ ...base, clientSecret: SECRET, timeout: -1 }, 'timeout must be a number of milliseconds'],
+    [{ ...base, clientSecret: SECRET, resource: 'orders' }, 'resource "orders" must be an absolute URI'],
+    [{ ...base, clientSecret: SECRET, resource: 'https://a.test/#x' }, 'without a fragment'],
+    [{ ...base, clientSecret: SECRET, audience: '' }, 'audience must be a non-empty string'],
+  ])('rejects %o: "%s"', (options, message) => {
+    expect(problem(options)).toContain(message);
+  });
+
+  it.each([
+    [rsa.publicKey, 'is a public KeyObject'],
+    [{ ...rsa.publicKey.export({ format: 'jwk' }) }, 'is a public JWK'],
+    ['-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----', 'is not a readable private key'],
+    [generateKeyPairSync('ed448').privateKey, 'of type ed448 is not supported'],
+  ])('rejects an unusable private key without showing it (%#)', (privateKey, message) => {
+    const text = problem({ ...base, privateKey });
+    expect(text).toContain(message);
+    expect(text).not.toContain('bm90IGEga2V5');
+  });
+
+  it('rejects an algorithm that does not fit the key', () => {
+    expect(problem({ ...base, privateKey: rsa.privateKey, signingAlgorithm: 'ES256' })).toContain(
+      'signingAlgorithm ES256 does not fit a rsa key',
+    );
+  });
+
+  it('defaults to client_secret_basic with a secret and private_key_jwt with a key', () => {
+    expect(resolveOptions({ ...base, clientSecret: SECRET }).auth.method).toBe('client_secret_basic');
+    expect(resolveOptions({ ...base, privateKey: rsa.privateKey }).auth).toMatchObject({
+      method: 'private_key_jwt',
+      signingKey: { alg: 'RS256' },
+    });
+  });
+
+  it('defaults the token request timeout to 10 s', () => {
+    expect(resolveOptions({ ...base, clientSecret: SECRET }).timeout).toBe(10_000);
+  });
+});

@@ -1,0 +1,114 @@
+import { type Clock, systemClock, type TokenRequestParams, tokenManagerDefaults } from '@tessera/core';
+import type { AxiosInstance } from 'axios';
+import { type ClientCredentialsOptions, clientCredentialsDefaults } from './client-credentials-options.js';
+import { type SigningKey, toSigningKey } from './private-key.js';
+import { type NormalizedTarget, normalizeTarget } from './token-target.js';
+
+/** How the client authenticates, with the credential it needs. */
+export type ClientAuth =
+  | { method: 'client_secret_basic' | 'client_secret_post'; clientSecret: string }
+  | { method: 'private_key_jwt'; signingKey: SigningKey; assertionAudience: string | undefined };
+
+/** Validated options, shared by every target of one client. */
+export interface ClientConfig {
+  clientId: string;
+  /** Exactly one of `tokenUrl` and `issuer` is set. */
+  tokenUrl: string | undefined;
+  issuer: string | undefined;
+  auth: ClientAuth;
+  extraParams: TokenRequestParams;
+  /** The target of the root manager. */
+  target: NormalizedTarget;
+  timeout: number;
+  clock: Clock;
+  httpClient: AxiosInstance | undefined;
+}
+
+/** Parameters Tessera sets itself; `extraParams` must not repeat them. */
+const RESERVED_PARAMS = [
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'scope',
+  'audience',
+  'resource',
+];
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+/**
+ * Checks `options` once, when the client is created, and says exactly what is wrong.
+ *
+ * @throws {TypeError} a missing or contradictory option. Messages never contain the secret or key.
+ */
+export function resolveOptions(options: ClientCredentialsOptions): ClientConfig {
+  if (typeof options.clientId !== 'string' || options.clientId === '') fail('clientId is required');
+  if (options.tokenUrl !== undefined && options.issuer !== undefined) {
+    fail('pass either tokenUrl or issuer, not both');
+  }
+  if (options.tokenUrl === undefined && options.issuer === undefined) {
+    fail('pass tokenUrl (the token endpoint) or issuer (to discover it)');
+  }
+  const tokenUrl = options.tokenUrl === undefined ? undefined : httpUrl(options.tokenUrl, 'tokenUrl');
+  const issuer = options.issuer === undefined ? undefined : httpUrl(options.issuer, 'issuer');
+  for (const name of Object.keys(options.extraParams ?? {})) {
+    if (RESERVED_PARAMS.includes(name)) fail(`extraParams must not set "${name}"; use the option for it`);
+  }
+  for (const name of ['refreshMargin', 'timeout'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && value >= 0)) {
+      fail(`${name} must be a number of milliseconds ≥ 0`);
+    }
+  }
+  return {
+    clientId: options.clientId,
+    tokenUrl,
+    issuer,
+    auth: resolveAuth(options),
+    extraParams: { ...options.extraParams },
+    target: normalizeTarget(options),
+    timeout: options.timeout ?? tokenManagerDefaults.timeout,
+    clock: options.clock ?? systemClock,
+    httpClient: options.httpClient,
+  };
+}
+
+function resolveAuth(options: ClientCredentialsOptions): ClientAuth {
+  const method =
+    options.authMethod ?? (options.privateKey ? 'private_key_jwt' : clientCredentialsDefaults.authMethod);
+  if (!AUTH_METHODS.includes(method)) fail(`authMethod must be one of ${AUTH_METHODS.join(', ')}`);
+  if (method === 'private_key_jwt') {
+    if (!options.privateKey) fail('authMethod private_key_jwt needs privateKey (PEM, JWK or KeyObject)');
+    if (options.clientSecret !== undefined) fail('clientSecret is not used with private_key_jwt; remove it');
+    return {
+      method,
+      signingKey: toSigningKey(options.privateKey, options.signingAlgorithm, options.keyId),
+      assertionAudience: options.assertionAudience,
+    };
+  }
+  if (typeof options.clientSecret !== 'string' || options.clientSecret === '') {
+    fail(`authMethod ${method} needs clientSecret (or pass privateKey for private_key_jwt)`);
+  }
+  if (options.privateKey !== undefined) fail(`privateKey is only used with private_key_jwt, not ${method}`);
+  for (const name of ['signingAlgorithm', 'keyId', 'assertionAudience'] as const) {
+    if (options[name] !== undefined) fail(`${name} is only used with private_key_jwt, not ${method}`);
+  }
+  return {
+    method: method as 'client_secret_basic' | 'client_secret_post',
+    clientSecret: options.clientSecret,
+  };
+}
+
+function httpUrl(value: string | URL, name: string): string {
+  const text = String(value);
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol)) fail(`${name} must be an absolute http(s) URL`);
+  if (url.hash !== '') fail(`${name} must not have a fragment`);
+  return text;
+}
+
+function fail(problem: string): never {
+  throw new TypeError(`clientCredentials: ${problem}`);
+}

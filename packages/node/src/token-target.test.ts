@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { clientKeyPrefix, normalizeTarget, targetKey } from './token-target.js';
+
+describe('target normalisation', () => {
+  it('sorts and de-duplicates scopes, whether given as a string or an array', () => {
+    expect(normalizeTarget({ scope: ' write  read\nread ' }).scope).toBe('read write');
+    expect(normalizeTarget({ scope: ['write', 'read', 'read'] }).scope).toBe('read write');
+    expect(normalizeTarget({ scope: ['write read', 'admin'] }).scope).toBe('admin read write');
+  });
+
+  it('treats empty scopes and empty lists as absent', () => {
+    expect(normalizeTarget({ scope: '  ', audience: [], resource: [] })).toEqual({
+      scope: undefined,
+      audience: undefined,
+      resource: undefined,
+    });
+  });
+
+  it('sorts and de-duplicates audiences and resources', () => {
+    expect(
+      normalizeTarget({ audience: ['b', 'a', 'b'], resource: ['https://z.test', 'https://a.test'] }),
+    ).toEqual({
+      scope: undefined,
+      audience: ['a', 'b'],
+      resource: ['https://a.test', 'https://z.test'],
+    });
+  });
+
+  it('gives equal targets equal keys and different targets different keys', () => {
+    const key = (target: Parameters<typeof normalizeTarget>[0]) =>
+      targetKey(clientKeyPrefix('svc', 'https://auth.test/token'), normalizeTarget(target));
+
+    expect(key({ scope: 'b a', resource: 'https://r.test' })).toBe(
+      key({ scope: ['a', 'b'], resource: ['https://r.test'] }),
+    );
+    expect(key({ scope: 'a b' })).toBe('svc@https://auth.test/token|a b||');
+    // `|` and spaces inside a part are escaped, so parts cannot run into each other.
+    expect(key({ scope: 'a|b', audience: 'c' })).not.toBe(key({ scope: 'a', audience: 'b|c' }));
+    expect(key({ audience: 'a b' })).not.toBe(key({ audience: ['a', 'b'] }));
+    expect(key({ audience: 'x' })).not.toBe(key({ resource: 'https://x.test' }));
+  });
+});

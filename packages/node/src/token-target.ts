@@ -1,0 +1,72 @@
+import type { TokenTarget } from './client-credentials-options.js';
+
+/** A `TokenTarget` in canonical form: sorted, de-duplicated, empty parts absent. */
+export interface NormalizedTarget {
+  scope: string | undefined;
+  audience: readonly string[] | undefined;
+  resource: readonly string[] | undefined;
+}
+
+/**
+ * Canonical form of `target`: scopes split on whitespace, de-duplicated and sorted; audiences and
+ * resources de-duplicated and sorted. Two targets asking for the same token normalise alike.
+ *
+ * @throws {TypeError} an empty audience, or a resource that is not an absolute URI without fragment.
+ */
+export function normalizeTarget(target: TokenTarget): NormalizedTarget {
+  const scopes = canonical(
+    (typeof target.scope === 'string' ? [target.scope] : (target.scope ?? [])).flatMap((part) =>
+      part.split(/\s+/),
+    ),
+  );
+  const audience = canonical(listOf(target.audience, 'audience'));
+  const resource = canonical(listOf(target.resource, 'resource'));
+  for (const uri of resource ?? []) assertResourceIndicator(uri);
+  return { scope: scopes?.join(' '), audience, resource };
+}
+
+/** The part of every key of one client: `client@endpoint-or-issuer`. */
+export function clientKeyPrefix(clientId: string, server: string): string {
+  return `${escapePart(clientId)}@${escapePart(server)}`;
+}
+
+/**
+ * The manager key of a target, e.g. `svc@https://auth.example.com/token|read write||https://orders.internal`:
+ * client prefix, scope, audience, resource. `%`, `|` and spaces inside a part are percent-encoded,
+ * so two different targets never share a key (nor a lock or storage entry).
+ */
+export function targetKey(prefix: string, target: NormalizedTarget): string {
+  const part = (values: readonly string[] | undefined): string =>
+    values === undefined ? '' : values.map((value) => escapePart(value)).join(' ');
+  // Scopes never contain spaces, so the joined scope string only needs its `%` and `|` escaped.
+  return `${prefix}|${target.scope === undefined ? '' : escapePart(target.scope, false)}|${part(target.audience)}|${part(target.resource)}`;
+}
+
+function escapePart(value: string, spaces = true): string {
+  if (!/[%| ]/.test(value)) return value;
+  const escaped = value.replaceAll('%', '%25').replaceAll('|', '%7C');
+  return spaces ? escaped.replaceAll(' ', '%20') : escaped;
+}
+
+function listOf(value: string | readonly string[] | undefined, name: string): string[] {
+  const list = typeof value === 'string' ? [value] : [...(value ?? [])];
+  for (const item of list) {
+    if (typeof item !== 'string' || item === '') {
+      throw new TypeError(`clientCredentials: ${name} must be a non-empty string or an array of them`);
+    }
+  }
+  return list;
+}
+
+function canonical(values: string[]): string[] | undefined {
+  const unique = [...new Set(values.filter((value) => value !== ''))].sort();
+  return unique.length === 0 ? undefined : unique;
+}
+
+function assertResourceIndicator(uri: string): void {
+  if (!URL.canParse(uri) || uri.includes('#')) {
+    throw new TypeError(
+      `clientCredentials: resource "${uri}" must be an absolute URI without a fragment (RFC 8707 §2)`,
+    );
+  }
+}

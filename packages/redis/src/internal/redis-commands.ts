@@ -1,0 +1,87 @@
+import { RedisUnavailableError } from '../errors/redis-unavailable-error.js';
+import type { RedisCacheEvent, RedisOperation } from '../redis-cache-event.js';
+import type { RedisCommandClient } from '../redis-client.js';
+
+/** How long Redis is skipped after a failed command, in ms: one slow Redis costs one timeout, not one per command. */
+export const COOLDOWN = 1_000;
+
+/** Sends Redis commands with a timeout each, skipping Redis while it is known to be down. */
+export interface RedisCommands {
+  /**
+   * The command's reply.
+   * @throws {RedisUnavailableError} after reporting it as `redis_unavailable`.
+   */
+  send(operation: RedisOperation, args: string[]): Promise<unknown>;
+}
+
+export interface RedisCommandsOptions {
+  client: RedisCommandClient;
+  timeout: number;
+  emit: (event: RedisCacheEvent) => void;
+}
+
+export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): RedisCommands {
+  let skipUntil = 0;
+  let down = false;
+
+  const fail = (operation: RedisOperation, error: RedisUnavailableError): never => {
+    down = true;
+    emit({ type: 'redis_unavailable', operation, error });
+    throw error;
+  };
+
+  return {
+    async send(operation, args) {
+      if (client.isReady === false) {
+        skipUntil = 0; // the client itself says when it is back; no cool-down after that
+        return fail(
+          operation,
+          new RedisUnavailableError(operation, 'not_ready', 'the client is not connected'),
+        );
+      }
+      if (performance.now() < skipUntil) {
+        return fail(
+          operation,
+          new RedisUnavailableError(
+            operation,
+            'cooling_down',
+            `a command failed less than ${COOLDOWN} ms ago`,
+          ),
+        );
+      }
+      const controller = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new RedisUnavailableError(operation, 'timeout', `no reply within ${timeout} ms`));
+        }, timeout);
+      });
+      try {
+        const sent = new Promise<unknown>((resolve) =>
+          resolve(client.sendCommand(args, { abortSignal: controller.signal })),
+        );
+        const reply = await Promise.race([sent, timedOut]);
+        if (down) {
+          down = false;
+          emit({ type: 'redis_available' });
+        }
+        return reply;
+      } catch (error) {
+        skipUntil = performance.now() + COOLDOWN;
+        return fail(
+          operation,
+          error instanceof RedisUnavailableError
+            ? error
+            : new RedisUnavailableError(operation, 'failed', describe(error), error),
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'the client rejected the command';
+}

@@ -1,0 +1,30 @@
+/**
+ * The one method Tessera calls on your Redis client: send a command, get its reply. A connected
+ * `redis` (node-redis 5) client has it. For ioredis, wrap it:
+ * `{ sendCommand: (args) => ioredis.call(args[0]!, ...args.slice(1)) }` (see the README).
+ */
+export interface RedisCommandClient {
+  /**
+   * Sends one command (`['SET', key, value, 'NX', 'PX', '5000']`) and resolves with the reply
+   * (`'OK'`, a string, `null`, a number). `options.abortSignal` aborts at Tessera's per-command
+   * timeout; node-redis then drops the command if it was still queued.
+   */
+  sendCommand(args: string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  /**
+   * `false` while the client is connecting or reconnecting: Tessera then skips Redis at once
+   * instead of queueing behind the outage. node-redis has it; leave it out for other clients.
+   */
+  readonly isReady?: boolean;
+}
+
+/** Receives the messages of one channel. */
+export type RedisMessageListener = (message: string, channel: string) => void;
+
+/**
+ * A Redis connection in subscriber mode, e.g. `client.duplicate()` of node-redis after
+ * `connect()`. A connection that subscribes can send no other command, hence a second one.
+ */
+export interface RedisSubscriber {
+  subscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
+  unsubscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
+}

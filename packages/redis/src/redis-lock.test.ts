@@ -1,0 +1,176 @@
+import type { FetchTokens } from '@tessera/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeRedis } from '../test/fake-redis.js';
+import { countingFetch, deferred, KEY, replica } from '../test/replica.js';
+import { redisTokenCache } from './redis-token-cache.js';
+
+const LOCK_KEY = `tessera:lock:tessera:${KEY}`;
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_700_000_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+/** A fetchTokens shared by every replica (one token endpoint) that answers after `latency` ms. */
+function slowEndpoint(latency: number) {
+  let calls = 0;
+  const fetchTokens: FetchTokens = async () => {
+    calls += 1;
+    const n = calls;
+    await new Promise((resolve) => setTimeout(resolve, latency));
+    return { access_token: `at-${n}`, expires_in: 3600 };
+  };
+  return { fetchTokens, calls: () => calls };
+}
+
+describe('redisTokenCache lock', () => {
+  it.each([
+    ['with', true],
+    ['without', false],
+  ])('sends one token request for 20 replicas × 50 concurrent callers (%s pub/sub)', async (_, subscribe) => {
+    const redis = new FakeRedis();
+    const endpoint = slowEndpoint(200);
+    const replicas = Array.from({ length: 20 }, () => replica(redis, endpoint.fetchTokens, { subscribe }));
+
+    const all = Promise.all(
+      replicas.flatMap(({ manager }) => Array.from({ length: 50 }, () => manager.getAccessToken())),
+    );
+    await vi.advanceTimersByTimeAsync(2_000);
+    const tokens = await all;
+
+    expect(tokens).toHaveLength(1_000);
+    expect(new Set(tokens)).toEqual(new Set(['at-1']));
+    expect(endpoint.calls()).toBe(1);
+    expect(redis.peek(LOCK_KEY)).toBeUndefined();
+    expect(replicas.flatMap(({ cacheEvents }) => cacheEvents)).toEqual([]);
+  });
+
+  it('lets another replica take over once a crashed holder’s lock expires (lockTtl), before lockWait', async () => {
+    const redis = new FakeRedis();
+    redis.put(LOCK_KEY, 'crashed-holder', 5_000);
+    const fetch = countingFetch();
+    const { manager, cacheEvents } = replica(redis, fetch.fetchTokens, { lockTtl: 5_000, lockWait: 10_000 });
+
+    const token = manager.getAccessToken();
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(fetch.calls()).toBe(0);
+    await vi.advanceTimersByTimeAsync(250);
+
+    await expect(token).resolves.toBe('at-1');
+    expect(cacheEvents).toEqual([]);
+  });
+
+  it('runs the task without the lock after lockWait when the holder never finishes', async () => {
+    const redis = new FakeRedis();
+    const hung = deferred<never>();
+    const holder = replica(redis, () => hung.promise, { lockWait: 3_000 });
+    const fetch = countingFetch();
+    const waiter = replica(redis, fetch.fetchTokens, { lockWait: 3_000 });
+
+    void holder.manager.getAccessToken().catch(() => {});
+    await vi.advanceTimersByTimeAsync(0);
+    const token = waiter.manager.getAccessToken();
+    await vi.advanceTimersByTimeAsync(2_990);
+    expect(fetch.calls()).toBe(0);
+    await vi.advanceTimersByTimeAsync(20);
+
+    await expect(token).resolves.toBe('at-1');
+    expect(waiter.cacheEvents).toEqual([
+      { type: 'lock_timeout', name: `tessera:${KEY}`, waited: expect.closeTo(3_000, -1) },
+    ]);
+    holder.manager.dispose();
+  });
+
+  it('extends the lock while a refresh takes longer than lockTtl, so nobody else requests a token', async () => {
+    const redis = new FakeRedis();
+    const endpoint = slowEndpoint(8_000);
+    const options = { lockTtl: 2_000, lockWait: 30_000 };
+    const holder = replica(redis, endpoint.fetchTokens, options);
+    const waiter = replica(redis, endpoint.fetchTokens, options);
+
+    const first = holder.manager.getAccessToken();
+    await vi.advanceTimersByTimeAsync(0);
+    const second = waiter.manager.getAccessToken();
+    await vi.advanceTimersByTimeAsync(7_900);
+    expect(redis.pttl(LOCK_KEY)).toBeGreaterThan(0);
+    expect(endpoint.calls()).toBe(1);
+    await vi.advanceTimersByTimeAsync(300);
+
+    expect(await first).toBe('at-1');
+    expect(await second).toBe('at-1');
+    expect(endpoint.calls()).toBe(1);
+    expect(redis.peek(LOCK_KEY)).toBeUndefined();
+  });
+
+  it('releases only its own lock, and reports a lock it lost', async () => {
+    const redis = new FakeRedis();
+    const events: unknown[] = [];
+    const cache = redisTokenCache({ client: redis.client(), lockTtl: 3_000, onEvent: (e) => events.push(e) });
+    const task = deferred<string>();
+
+    const result = cache.lock.run('job', () => task.promise);
+    await vi.advanceTimersByTimeAsync(0);
+    redis.put('tessera:lock:job', 'another-holder', 10_000); // e.g. ours expired during a long pause
+    await vi.advanceTimersByTimeAsync(1_000);
+    task.resolve('done');
+
+    expect(await result).toBe('done');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.peek('tessera:lock:job')).toBe('another-holder');
+    expect(events).toEqual([{ type: 'lock_lost', name: 'job' }]);
+  });
+
+  it('runs the task exactly once, at once and unlocked, when Redis fails', async () => {
+    const redis = new FakeRedis();
+    redis.mode = 'fail';
+    const events: string[] = [];
+    const cache = redisTokenCache({ client: redis.client(), onEvent: (e) => events.push(e.type) });
+    const task = vi.fn(async () => 'ran');
+
+    expect(await cache.lock.run('job', task)).toBe('ran');
+    expect(task).toHaveBeenCalledTimes(1);
+    expect(events).toEqual(['redis_unavailable']);
+  });
+
+  it('wakes a waiter as soon as the release is announced, instead of at its next poll', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    const subscribed = new FakeRedis();
+    const polling = new FakeRedis();
+    const results = await Promise.all(
+      [
+        [subscribed, true],
+        [polling, false],
+      ].map(async ([redis, subscribe]) => {
+        const cache = (holder: boolean) =>
+          redisTokenCache({
+            client: (redis as FakeRedis).client(),
+            ...(subscribe && !holder ? { subscriber: (redis as FakeRedis).subscriber() } : {}),
+          });
+        const release = deferred<void>();
+        const held = cache(true).lock.run('job', () => release.promise);
+        await Promise.resolve();
+        let done = false;
+        const waiting = cache(false)
+          .lock.run('job', async () => {})
+          .then(() => {
+            done = true;
+          });
+        setTimeout(() => release.resolve(), 1_000);
+        return { held, waiting, done: () => done };
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(1_001);
+    expect(results.map(({ done }) => done())).toEqual([true, false]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(results.map(({ done }) => done())).toEqual([true, true]);
+  });
+
+  it('throws a TypeError for invalid durations', () => {
+    const client = new FakeRedis().client();
+    expect(() => redisTokenCache({ client, lockTtl: 0 })).toThrow(/lockTtl must be a number/);
+    expect(() => redisTokenCache({ client, lockWait: Number.POSITIVE_INFINITY })).toThrow(/lockWait/);
+  });
+});

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { RefreshLock } from '@tessera/core';
+import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
+import { RELEASE_SCRIPT, RENEW_SCRIPT } from './internal/lock-scripts.js';
+import type { RedisCommands } from './internal/redis-commands.js';
+import type { RedisCacheEvent } from './redis-cache-event.js';
+import type { RedisSubscriber } from './redis-client.js';
+
+/** What `redisLock` needs from the cache that creates it. Durations are milliseconds. */
+export interface RedisLockContext {
+  commands: RedisCommands;
+  subscriber: RedisSubscriber | undefined;
+  namespace: string;
+  lockTtl: number;
+  lockWait: number;
+  emit: (event: RedisCacheEvent) => void;
+}
+
+/** First and longest pause between two attempts to take a held lock, in ms. */
+const FIRST_POLL = 10;
+const LONGEST_POLL = 200;
+
+/**
+ * A `RefreshLock` on Redis: `SET <key> <unique value> NX PX lockTtl`, extended every `lockTtl / 3`
+ * ms while the task runs, released by its owner only (compare-and-delete script). A waiter retries
+ * with backoff — at once when the release is announced on `${namespace}:lock-released` — for up to
+ * `lockWait` ms, then runs the task unlocked. When Redis fails, the task runs unlocked at once.
+ * The task always runs exactly once.
+ */
+export function redisLock(context: RedisLockContext): RefreshLock {
+  const { commands, subscriber, namespace, lockTtl, lockWait, emit } = context;
+  const releasedChannel = `${namespace}:lock-released`;
+  const wakers = new Map<string, Set<() => void>>();
+  let listening: 'no' | 'pending' | 'yes' = 'no';
+
+  /** Subscribes to release announcements once, on the first wait; retried at the next wait if it failed. */
+  const listen = (): void => {
+    if (!subscriber || listening !== 'no') return;
+    listening = 'pending';
+    const onRelease = (name: string): void => {
+      for (const wake of [...(wakers.get(name) ?? [])]) wake();
+    };
+    subscriber.subscribe(releasedChannel, onRelease).then(
+      () => {
+        listening = 'yes';
+      },
+      (error: unknown) => {
+        listening = 'no';
+        const detail = `channel ${releasedChannel}: ${error instanceof Error ? error.message : 'rejected'}`;
+        const failure = new RedisUnavailableError('subscribe', 'failed', detail, error);
+        emit({ type: 'redis_unavailable', operation: 'subscribe', error: failure });
+      },
+    );
+  };
+
+  /** Resolves after `delay` ms, or earlier when lock `name` is announced released. */
+  const pause = (name: string, delay: number): Promise<void> =>
+    new Promise((resolve) => {
+      const waiting = wakers.get(name) ?? new Set<() => void>();
+      wakers.set(name, waiting);
+      const wake = (): void => {
+        clearTimeout(timer);
+        waiting.delete(wake);
+        if (waiting.size === 0 && wakers.get(name) === waiting) wakers.delete(name);
+        resolve();
+      };
+      // Serves a waiting caller, so it may keep the process alive (docs/decisions/0004).
+      const timer = setTimeout(wake, delay);
+      waiting.add(wake);
+    });
+
+  const hold = async <T>(name: string, key: string, owner: string, task: () => Promise<T>): Promise<T> => {
+    const renewal = setInterval(
+      () => {
+        commands.send('renew', ['EVAL', RENEW_SCRIPT, '1', key, owner, String(lockTtl)]).then(
+          (reply) => {
+            if (Number(reply) !== 0) return;
+            clearInterval(renewal);
+            emit({ type: 'lock_lost', name });
+          },
+          () => {}, // reported as redis_unavailable; the next renewal tries again
+        );
+      },
+      Math.max(1, Math.floor(lockTtl / 3)),
+    );
+    (renewal as { unref?: () => void }).unref?.();
+    try {
+      return await task();
+    } finally {
+      clearInterval(renewal);
+      // Not awaited: callers get their token now; the release follows on the same connection.
+      commands
+        .send('unlock', ['EVAL', RELEASE_SCRIPT, '1', key, owner, releasedChannel, name])
+        .catch(() => {}); // reported as redis_unavailable; the lock then expires after lockTtl
+    }
+  };
+
+  return {
+    async run<T>(name: string, task: () => Promise<T>): Promise<T> {
+      const key = `${namespace}:lock:${name}`;
+      const owner = randomUUID();
+      const started = performance.now();
+      let delay = FIRST_POLL;
+      for (;;) {
+        let reply: unknown;
+        try {
+          reply = await commands.send('lock', ['SET', key, owner, 'NX', 'PX', String(lockTtl)]);
+        } catch {
+          return task(); // reported as redis_unavailable
+        }
+        if (reply === 'OK') return hold(name, key, owner, task);
+        const waited = performance.now() - started;
+        if (waited >= lockWait) {
+          emit({ type: 'lock_timeout', name, waited: Math.round(waited) });
+          return task();
+        }
+        listen();
+        await pause(name, Math.min(delay / 2 + (Math.random() * delay) / 2, lockWait - waited));
+        delay = Math.min(delay * 2, LONGEST_POLL);
+      }
+    },
+  };
+}

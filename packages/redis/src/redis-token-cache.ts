@@ -1,0 +1,80 @@
+import { type RefreshLock, systemClock, type TokenStorage } from '@tessera/core';
+import { redisCommands } from './internal/redis-commands.js';
+import { tokenCodec } from './internal/token-codec.js';
+import type { RedisCacheEvent } from './redis-cache-event.js';
+import { redisLock } from './redis-lock.js';
+import { redisStorage } from './redis-storage.js';
+import { type RedisTokenCacheOptions, redisTokenCacheDefaults } from './redis-token-cache-options.js';
+
+/** A token cache on Redis shared by replicas: storage per token set, one lock for all of them. */
+export interface RedisTokenCache {
+  /**
+   * The storage of the token set named `key` (Redis key `${namespace}:tokens:${key}`). Use one key
+   * per token set: `tokenCacheKey(...)`, or the `TokenManager`'s `key`. Pass the function itself as
+   * `storage` to `clientCredentials()` of `@tessera/node`, which calls it with each target's key.
+   */
+  storage(key: string): TokenStorage;
+  /** Serialises refreshes across replicas; pass it as `lock` to `TokenManager` or `clientCredentials()`. */
+  readonly lock: RefreshLock;
+}
+
+/**
+ * A token cache on Redis that service replicas share: the first replica that needs a token takes a
+ * short Redis lock, requests it and stores it for its remaining life; the others wait for it and
+ * adopt it, so all replicas together send one token request per expiry. Each `TokenManager` still
+ * keeps its set in memory, so a cached `getAccessToken()` never touches Redis; when Redis fails or
+ * is slow, managers carry on with their own tokens and `onEvent` says so.
+ *
+ * @throws {TypeError} an option is invalid (e.g. `encryptionKey` is not 32 bytes).
+ *
+ * @example
+ * const client = createClient({ url: process.env.REDIS_URL });
+ * client.on('error', (error) => log.warn(error)); // required: node-redis emits 'error' when Redis goes away
+ * await client.connect();
+ * const cache = redisTokenCache({ client });
+ * const key = tokenCacheKey({ tokenUrl, clientId: 'billing', scope: 'orders:read' });
+ * const tokens = new TokenManager({ key, storage: cache.storage(key), lock: cache.lock, fetchTokens });
+ */
+export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCache {
+  const namespace = options.namespace ?? redisTokenCacheDefaults.namespace;
+  const lockTtl = positive(options.lockTtl ?? redisTokenCacheDefaults.lockTtl, 'lockTtl');
+  const lockWait = positive(options.lockWait ?? redisTokenCacheDefaults.lockWait, 'lockWait', true);
+  const timeout = positive(options.timeout ?? redisTokenCacheDefaults.timeout, 'timeout');
+  const ttlWithoutExpiry =
+    options.ttlWithoutExpiry === undefined
+      ? undefined
+      : positive(options.ttlWithoutExpiry, 'ttlWithoutExpiry');
+  if (typeof options.client?.sendCommand !== 'function') {
+    throw new TypeError('redisTokenCache: client must be a connected Redis client (with sendCommand)');
+  }
+  const codec = tokenCodec(options.encryptionKey);
+  const { onEvent, client, subscriber } = options;
+  const emit = (event: RedisCacheEvent): void => {
+    try {
+      onEvent?.(event);
+    } catch (error) {
+      console.error(`[tessera] the onEvent listener threw on "${event.type}"; ignored.`, error);
+    }
+  };
+  const commands = redisCommands({ client, timeout, emit });
+  const clock = options.clock ?? systemClock;
+  return {
+    storage: (key: string): TokenStorage =>
+      redisStorage(`${namespace}:tokens:${key}`, {
+        commands,
+        subscriber,
+        codec,
+        clock,
+        ttlWithoutExpiry,
+        emit,
+      }),
+    lock: redisLock({ commands, subscriber, namespace, lockTtl, lockWait, emit }),
+  };
+}
+
+function positive(value: number, name: string, zeroAllowed = false): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < (zeroAllowed ? 0 : 1)) {
+    throw new TypeError(`redisTokenCache: ${name} must be a number of milliseconds ≥ ${zeroAllowed ? 0 : 1}`);
+  }
+  return Math.floor(value);
+}

@@ -1,0 +1,132 @@
+// An in-memory stand-in for Redis in unit tests: the commands @tessera/redis sends (GET, SET NX PX,
+// DEL, PUBLISH, its two EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
+// and switches for outages. The real-server claims are proven in *.integration.test.ts.
+import { RELEASE_SCRIPT, RENEW_SCRIPT } from '../src/internal/lock-scripts.js';
+import type { RedisCommandClient, RedisMessageListener, RedisSubscriber } from '../src/redis-client.js';
+
+type Mode = 'up' | 'hang' | 'fail';
+
+export class FakeRedis {
+  /** Every command received, in order. */
+  readonly commands: string[][] = [];
+  /** `up` answers; `hang` never answers (until aborted); `fail` rejects like a refused connection. */
+  mode: Mode = 'up';
+  /** What clients report as `isReady`. */
+  ready = true;
+  readonly #data = new Map<string, { value: string; expiresAt: number }>();
+  readonly #channels = new Map<string, Set<RedisMessageListener>>();
+
+  client(): RedisCommandClient & { readonly isReady: boolean } {
+    const redis = this;
+    return {
+      get isReady() {
+        return redis.ready;
+      },
+      sendCommand: (args, options) => this.#receive(args, options?.abortSignal),
+    };
+  }
+
+  subscriber(): RedisSubscriber {
+    return {
+      subscribe: async (channel, listener) => {
+        const listeners = this.#channels.get(channel) ?? new Set();
+        listeners.add(listener);
+        this.#channels.set(channel, listeners);
+      },
+      unsubscribe: async (channel, listener) => {
+        this.#channels.get(channel)?.delete(listener);
+      },
+    };
+  }
+
+  /** How many of the received commands are `name` (e.g. `GET`). */
+  count(name: string): number {
+    return this.commands.filter(([command]) => command === name).length;
+  }
+
+  /** The stored value of `key`, as Redis holds it (unexpired). */
+  peek(key: string): string | undefined {
+    return this.#live(key)?.value;
+  }
+
+  /** Stores `value` under `key` directly, as another program would. */
+  put(key: string, value: string, ttl = 60_000): void {
+    this.#data.set(key, { value, expiresAt: Date.now() + ttl });
+  }
+
+  /** Remaining life of `key` in ms, or -2 when absent (like PTTL). */
+  pttl(key: string): number {
+    const entry = this.#live(key);
+    return entry ? entry.expiresAt - Date.now() : -2;
+  }
+
+  /** How many listeners are subscribed to `channel`. */
+  listeners(channel: string): number {
+    return this.#channels.get(channel)?.size ?? 0;
+  }
+
+  #live(key: string) {
+    const entry = this.#data.get(key);
+    if (entry && entry.expiresAt <= Date.now()) this.#data.delete(key);
+    return this.#data.get(key);
+  }
+
+  #receive(args: string[], signal: AbortSignal | undefined): Promise<unknown> {
+    this.commands.push(args);
+    if (this.mode === 'fail') return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    if (this.mode === 'hang') {
+      return new Promise((_, reject) =>
+        signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    }
+    return Promise.resolve().then(() => this.#execute(args));
+  }
+
+  #execute(args: string[]): unknown {
+    const [command, key = '', ...rest] = args;
+    switch (command) {
+      case 'GET':
+        return this.#live(key)?.value ?? null;
+      case 'SET': {
+        const [value = '', ...flags] = rest;
+        if (flags.includes('NX') && this.#live(key)) return null;
+        const px = flags.indexOf('PX');
+        const ttl = px >= 0 ? Number(flags[px + 1]) : Number.POSITIVE_INFINITY;
+        this.#data.set(key, { value, expiresAt: Date.now() + ttl });
+        return 'OK';
+      }
+      case 'DEL':
+        return this.#data.delete(key) ? 1 : 0;
+      case 'PTTL':
+        return this.pttl(key);
+      case 'PUBLISH':
+        return this.#publish(key, rest[0] ?? '');
+      case 'EVAL':
+        return this.#eval(key, rest);
+      default:
+        throw new Error(`FakeRedis: unsupported command ${command}`);
+    }
+  }
+
+  #eval(script: string, [, key = '', owner, ...args]: string[]): number {
+    if (this.#live(key)?.value !== owner) return 0;
+    if (script === RENEW_SCRIPT) {
+      this.#data.set(key, { value: owner ?? '', expiresAt: Date.now() + Number(args[0]) });
+      return 1;
+    }
+    if (script === RELEASE_SCRIPT) {
+      this.#data.delete(key);
+      this.#publish(args[0] ?? '', args[1] ?? '');
+      return 1;
+    }
+    throw new Error('FakeRedis: unknown script');
+  }
+
+  #publish(channel: string, message: string): number {
+    const listeners = [...(this.#channels.get(channel) ?? [])];
+    queueMicrotask(() => {
+      for (const listener of listeners) listener(message, channel);
+    });
+    return listeners.length;
+  }
+}

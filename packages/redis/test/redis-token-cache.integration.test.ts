@@ -1,0 +1,219 @@
+// @tessera/redis against a real redis-server (single process): what the fake in the unit tests cannot
+// prove — the Lua scripts, TTLs, INFO command counts, CLIENT PAUSE as a slow Redis, ioredis.
+import { randomBytes } from 'node:crypto';
+import { type FetchTokens, type TokenEvent, TokenManager } from '@tessera/core';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type RedisCacheEvent,
+  type RedisTokenCacheOptions,
+  redisTokenCache,
+  tokenCacheKey,
+} from '../src/index.js';
+import { ioredisClient, ioredisSubscriber } from './ioredis-adapter.js';
+import { type RedisServer, startRedisServer } from './redis-server.js';
+
+type NodeRedis = ReturnType<typeof createClient>;
+
+let server: RedisServer;
+let admin: NodeRedis;
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+let keyIndex = 0;
+
+async function connect(): Promise<NodeRedis> {
+  const client = createClient({ url: server.url });
+  client.on('error', () => {}); // required: node-redis emits 'error' when Redis goes away
+  await client.connect();
+  cleanups.push(() => client.isOpen && client.quit());
+  return client;
+}
+
+/** A fetchTokens answering `at-1`, `at-2`… valid for `expiresIn` seconds. */
+function counting(expiresIn = 3600) {
+  let calls = 0;
+  const fetchTokens: FetchTokens = async () => {
+    calls += 1;
+    return { access_token: `at-${calls}`, expires_in: expiresIn };
+  };
+  return { fetchTokens, calls: () => calls };
+}
+
+/** A manager on a Redis token cache, with both event streams recorded. */
+function replica(key: string, fetchTokens: FetchTokens, options: RedisTokenCacheOptions) {
+  const cacheEvents: RedisCacheEvent[] = [];
+  const cache = redisTokenCache({ ...options, onEvent: (event) => cacheEvents.push(event) });
+  const manager = new TokenManager({
+    key,
+    fetchTokens,
+    storage: cache.storage(key),
+    lock: cache.lock,
+    retry: false,
+  });
+  const events: TokenEvent[] = [];
+  manager.subscribe((event) => events.push(event));
+  cleanups.push(() => manager.dispose());
+  return { manager, cache, events, cacheEvents };
+}
+
+const freshKey = (): string =>
+  tokenCacheKey({ tokenUrl: 'https://auth.example.com/token', clientId: `svc-${++keyIndex}` });
+
+async function commandsProcessed(): Promise<number> {
+  const info = String(await admin.sendCommand(['INFO', 'stats']));
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1]);
+}
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  admin = await connect();
+}, 180_000);
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(1).reverse()) await cleanup();
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await server?.stop();
+}, 60_000);
+
+describe('redisTokenCache on redis-server', () => {
+  it('sends no command to Redis for 10,000 cached getAccessToken() calls', async () => {
+    const client = await connect();
+    const subscriber = client.duplicate();
+    subscriber.on('error', () => {});
+    await subscriber.connect();
+    cleanups.push(() => subscriber.quit());
+    const { manager } = replica(freshKey(), counting().fetchTokens, { client, subscriber });
+    await manager.getAccessToken();
+
+    const before = await commandsProcessed();
+    for (let i = 0; i < 10_000; i += 1) await manager.getAccessToken();
+    const after = await commandsProcessed();
+
+    expect(after - before).toBe(1); // the first INFO itself
+  });
+
+  it('stores the set as JSON for exactly its remaining life', async () => {
+    const key = freshKey();
+    const { manager } = replica(key, counting(120).fetchTokens, { client: await connect() });
+    await manager.getAccessToken();
+
+    const ttl = Number(await admin.sendCommand(['PTTL', `tessera:tokens:${key}`]));
+    expect(ttl).toBeGreaterThan(119_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    expect(JSON.parse(String(await admin.get(`tessera:tokens:${key}`)))).toMatchObject({
+      accessToken: 'at-1',
+    });
+  });
+
+  it('renews its lock while the task runs and releases only its own lock', async () => {
+    const client = await connect();
+    const { lock } = redisTokenCache({ client, lockTtl: 300 });
+    const lockKey = 'tessera:lock:job';
+
+    await lock.run('job', async () => {
+      // Watch the lock's remaining life fall, until a renewal (every 100 ms) lifts it back up.
+      let lowest = Number.POSITIVE_INFINITY;
+      for (;;) {
+        const ttl = Number(await client.sendCommand(['PTTL', lockKey]));
+        expect(ttl).toBeGreaterThan(0);
+        if (ttl > lowest + 50) break;
+        lowest = Math.min(lowest, ttl);
+      }
+    });
+    expect(await client.exists(lockKey)).toBe(0); // released (sent before this command, same connection)
+
+    await lock.run('job', async () => {
+      await admin.set(lockKey, 'another-holder', { expiration: { type: 'PX', value: 10_000 } });
+    });
+    expect(await client.get(lockKey)).toBe('another-holder');
+  });
+
+  it('keeps tokens encrypted at rest, shared by replicas with the key, and unreadable without it', async () => {
+    const key = freshKey();
+    const encryptionKey = randomBytes(32);
+    const writer = replica(key, counting().fetchTokens, { client: await connect(), encryptionKey });
+    await writer.manager.getAccessToken();
+
+    const raw = String(await admin.get(`tessera:tokens:${key}`));
+    expect(raw).toMatch(/^v1\./);
+    expect(raw).not.toContain('at-1');
+    const sameKey = counting();
+    expect(
+      await replica(key, sameKey.fetchTokens, {
+        client: await connect(),
+        encryptionKey,
+      }).manager.getAccessToken(),
+    ).toBe('at-1');
+    expect(sameKey.calls()).toBe(0);
+
+    const otherKey = replica(key, counting().fetchTokens, {
+      client: await connect(),
+      encryptionKey: randomBytes(32),
+    });
+    await expect(otherKey.manager.getAccessToken()).resolves.toBe('at-1'); // its own first token
+    expect(otherKey.events.map((event) => event.type)).toEqual([
+      'storage_error', // the first read: encrypted with another key
+      'loaded',
+      'storage_error', // the re-read under the lock
+      'refreshed',
+    ]);
+  });
+
+  it('answers within its timeout when Redis stops answering (CLIENT PAUSE), and says so', async () => {
+    const client = await connect();
+    const { manager, cacheEvents } = replica(freshKey(), counting().fetchTokens, { client, timeout: 300 });
+    await admin.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL']);
+
+    const started = performance.now();
+    expect(await manager.getAccessToken()).toBe('at-1');
+    const elapsed = performance.now() - started;
+
+    // One timeout (the load); the lock, re-read and write are skipped during the cool-down (4 would be 1,200 ms).
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(900);
+    expect(cacheEvents.map((event) => event.type === 'redis_unavailable' && event.error.reason)).toEqual([
+      'timeout',
+      'cooling_down',
+      'cooling_down',
+      'cooling_down',
+    ]);
+    await admin.sendCommand(['PING']); // answered once the pause is over
+  });
+
+  it('shares tokens between ioredis and node-redis replicas, through the README adapter', async () => {
+    const key = freshKey();
+    const io = new Redis(server.port, '127.0.0.1', { lazyConnect: true });
+    const ioSubscriber = io.duplicate();
+    await Promise.all([io.connect(), ioSubscriber.connect()]);
+    cleanups.push(() => Promise.all([io.quit(), ioSubscriber.quit()]));
+    const nodeClient = await connect();
+    const nodeSubscriber = nodeClient.duplicate();
+    nodeSubscriber.on('error', () => {});
+    await nodeSubscriber.connect();
+    cleanups.push(() => nodeSubscriber.quit());
+    const fetch = counting();
+    const ioReplica = replica(key, fetch.fetchTokens, {
+      client: ioredisClient(io),
+      subscriber: ioredisSubscriber(ioSubscriber),
+    });
+    const nodeReplica = replica(key, fetch.fetchTokens, { client: nodeClient, subscriber: nodeSubscriber });
+
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? ioReplica : nodeReplica).manager.getAccessToken()),
+    );
+    expect(new Set(tokens)).toEqual(new Set(['at-1']));
+    expect(fetch.calls()).toBe(1);
+
+    // A forced refresh on one reaches the other over pub/sub, without a read or a request.
+    const synced = new Promise((resolve) =>
+      nodeReplica.manager.subscribe((event) => event.type === 'synced' && resolve(event)),
+    );
+    expect(await ioReplica.manager.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    await synced;
+    expect(nodeReplica.manager.peekTokens()?.accessToken).toBe('at-2');
+    expect(fetch.calls()).toBe(2);
+  });
+});

@@ -1,0 +1,204 @@
+// Issue 6 on a real redis-server: 20 replica processes × 50 concurrent callers against one token endpoint.
+// Expiry is driven by the replicas' clocks (the parent moves them), never by sleeping.
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenCacheKey } from '../src/index.js';
+import { type RedisServer, startRedisServer } from './redis-server.js';
+import { startTokenEndpoint, type TokenEndpoint } from './token-endpoint.js';
+
+const REPLICAS = 20;
+const CALLERS = 50;
+/** Tokens live 60 s; each round moves every replica's clock one lifetime ahead. */
+const LIFETIME = 60_000;
+const LOCK_TTL = 2_000;
+const LOCK_WAIT = 15_000;
+
+interface Burst {
+  tokens: Record<string, number>;
+  failures: string[];
+  events: string[];
+  ms: number;
+}
+
+let redis: RedisServer;
+let endpoint: TokenEndpoint;
+let replicas: ChildProcess[] = [];
+let round = 0;
+
+/** Sends `message` to `child` and resolves with its next reply of the same type (rejects if it dies). */
+function ask<T>(child: ChildProcess, message: { type: string; [field: string]: unknown }): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: { type: string }) => {
+      if (reply.type !== message.type) return;
+      child.off('exit', onExit);
+      child.off('message', onMessage);
+      resolve(reply as T);
+    };
+    const onExit = () => {
+      child.off('message', onMessage);
+      reject(new Error(`replica exited during "${message.type}"`));
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(message);
+  });
+}
+
+const alive = (): ChildProcess[] =>
+  replicas.filter((child) => child.exitCode === null && child.signalCode === null);
+
+/** Moves every live replica's clock to the next token lifetime: their tokens are now expired. */
+async function nextExpiry(): Promise<void> {
+  round += 1;
+  await Promise.all(alive().map((child) => ask(child, { type: 'clock', offset: round * LIFETIME })));
+  endpoint.reset();
+}
+
+const burst = (child: ChildProcess): Promise<Burst> => ask<Burst>(child, { type: 'burst', callers: CALLERS });
+
+function tally(bursts: Burst[]) {
+  const tokens: Record<string, number> = {};
+  for (const { tokens: received } of bursts) {
+    for (const [token, count] of Object.entries(received)) tokens[token] = (tokens[token] ?? 0) + count;
+  }
+  return { tokens, failures: bursts.flatMap(({ failures }) => failures) };
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  endpoint = await startTokenEndpoint(LIFETIME / 1_000);
+  const script = fileURLToPath(new URL('./fixtures/replica-process.ts', import.meta.url));
+  // Start all 20 first, then wait: on 2 cores each needs a few seconds to load tsx and the sources.
+  replicas = Array.from({ length: REPLICAS }, (_, id) =>
+    fork(script, [redis.url, endpoint.tokenUrl, String(id)], {
+      execArgv: ['--import', 'tsx', '--conditions=@tessera/source'],
+      env: { ...process.env, LOCK_TTL: String(LOCK_TTL), LOCK_WAIT: String(LOCK_WAIT) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  await Promise.all(
+    replicas.map(
+      (child) =>
+        new Promise<void>((resolve, reject) => {
+          child.once('message', () => resolve());
+          child.once('exit', (code) => reject(new Error(`replica exited with ${code} while starting`)));
+        }),
+    ),
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(
+    replicas.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }),
+  );
+  await endpoint?.close();
+  await redis?.stop();
+}, 60_000);
+
+describe('20 replica processes sharing one Redis', () => {
+  it('send exactly one token request per expiry for 50 concurrent callers each (3 expiries)', async () => {
+    for (let expiry = 1; expiry <= 3; expiry += 1) {
+      await nextExpiry();
+      const { tokens, failures } = tally(await Promise.all(replicas.map(burst)));
+
+      expect(failures).toEqual([]);
+      expect(endpoint.requests).toHaveLength(1);
+      expect(tokens).toEqual({ [`tok-${endpoint.issued()}`]: REPLICAS * CALLERS });
+    }
+    expect(endpoint.issued()).toBe(3);
+  });
+
+  it('let another replica take over after lockTtl when the lock holder is killed mid-fetch', async () => {
+    await nextExpiry();
+    const held = endpoint.holdNext();
+    const bursts = replicas.map((child) => burst(child).catch(() => undefined));
+    const first = await held;
+    const holder = replicas[Number(first.replica)];
+    const dead = new Promise((resolve) => holder?.once('exit', resolve));
+    holder?.kill('SIGKILL');
+    await dead;
+    // The dead holder's lock is still there, and nobody renews it any more: it expires at lockExpiresAt.
+    const lockKey = `tessera:lock:tessera:${tokenCacheKey({ tokenUrl: endpoint.tokenUrl, clientId: 'replicas' })}`;
+    const observer = createClient({ url: redis.url });
+    observer.on('error', () => {});
+    await observer.connect();
+    const remaining = await observer.pTTL(lockKey);
+    const lockExpiresAt = Date.now() + remaining;
+    await observer.quit();
+    expect(remaining).toBeGreaterThan(0);
+
+    const survivors = (await Promise.all(bursts)).filter((result): result is Burst => result !== undefined);
+    const { tokens, failures } = tally(survivors);
+
+    expect(survivors).toHaveLength(REPLICAS - 1);
+    expect(failures).toEqual([]);
+    expect(endpoint.requests).toHaveLength(2);
+    const [, takeover] = endpoint.requests;
+    expect(takeover?.replica).not.toBe(first.replica);
+    // Nobody requested before the dead holder's lock expired, and someone did before lockWait ran out.
+    expect(takeover?.at).toBeGreaterThanOrEqual(lockExpiresAt - 20);
+    expect((takeover?.at ?? 0) - first.at).toBeLessThan(LOCK_WAIT);
+    expect(tokens).toEqual({ [`tok-${endpoint.issued()}`]: (REPLICAS - 1) * CALLERS });
+    expect(survivors.flatMap(({ events }) => events)).not.toContain('lock_timeout');
+  });
+
+  it('keep every caller served when Redis dies mid-run, and share one request again once it is back', async () => {
+    // Redis dies while one replica fetches under the lock and the others wait for it.
+    await nextExpiry();
+    const held = endpoint.holdNext();
+    const during = Promise.all(alive().map(burst));
+    await held;
+    await redis.kill();
+    endpoint.answerHeld();
+    const midRun = tally(await during);
+    expect(midRun.failures).toEqual([]);
+    expect(Object.values(midRun.tokens).reduce((sum, count) => sum + count, 0)).toBe(
+      (REPLICAS - 1) * CALLERS,
+    );
+    // The waiters stop waiting at their next poll and request their own: at most one per replica.
+    expect(endpoint.requests.length).toBeLessThanOrEqual(REPLICAS - 1);
+
+    // Cached tokens: the local layer answers, Redis is never asked.
+    endpoint.reset();
+    const cached = tally(await Promise.all(alive().map(burst)));
+    expect(cached.failures).toEqual([]);
+    expect(Object.values(cached.tokens).reduce((sum, count) => sum + count, 0)).toBe(
+      (REPLICAS - 1) * CALLERS,
+    );
+    expect(endpoint.requests).toHaveLength(0);
+
+    // Expired tokens, no Redis: each replica requests its own, within the bounded wait, and says why.
+    await nextExpiry();
+    const degraded = await Promise.all(alive().map(burst));
+    const { tokens, failures } = tally(degraded);
+    expect(failures).toEqual([]);
+    expect(Object.values(tokens).reduce((sum, count) => sum + count, 0)).toBe((REPLICAS - 1) * CALLERS);
+    expect(endpoint.requests).toHaveLength(REPLICAS - 1);
+    for (const { events, ms } of degraded) {
+      expect(events).toContain('redis_unavailable:lock');
+      expect(ms).toBeLessThan(LOCK_WAIT / 3); // nobody waited for a lock that Redis cannot give
+    }
+
+    // Redis is back (empty): once every client has reconnected, one request per expiry again.
+    await redis.restart();
+    for (;;) {
+      const statuses = await Promise.all(
+        alive().map((child) => ask<{ ready: boolean }>(child, { type: 'status' })),
+      );
+      if (statuses.every(({ ready }) => ready)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await nextExpiry();
+    const recovered = tally(await Promise.all(alive().map(burst)));
+    expect(recovered.failures).toEqual([]);
+    expect(endpoint.requests).toHaveLength(1);
+    expect(recovered.tokens).toEqual({ [`tok-${endpoint.issued()}`]: (REPLICAS - 1) * CALLERS });
+  });
+});

@@ -1,0 +1,80 @@
+// A client-credentials token endpoint on 127.0.0.1 for the integration suites and the bench: counts
+// requests (and which replica sent each), issues `tok-1`, `tok-2`… valid for `expiresIn` seconds, and
+// can hold the next request open to simulate a replica dying mid-fetch.
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface TokenRequestRecord {
+  /** The `replica` form parameter the caller sent. */
+  replica: string;
+  /** When the request arrived, epoch ms. */
+  at: number;
+}
+
+export interface TokenEndpoint {
+  readonly tokenUrl: string;
+  /** Requests received since the last `reset()`. */
+  readonly requests: TokenRequestRecord[];
+  /** Tokens issued so far (never reset). */
+  issued(): number;
+  reset(): void;
+  /** Holds the next request open until `answerHeld()`; resolves when it arrives. */
+  holdNext(): Promise<TokenRequestRecord>;
+  /** Answers the held requests whose callers are still connected. */
+  answerHeld(): void;
+  close(): Promise<void>;
+}
+
+export async function startTokenEndpoint(expiresIn = 60): Promise<TokenEndpoint> {
+  const requests: TokenRequestRecord[] = [];
+  let issued = 0;
+  let hold: ((record: TokenRequestRecord) => void) | undefined;
+  const held: ServerResponse[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      const record = { replica: new URLSearchParams(body).get('replica') ?? '', at: Date.now() };
+      requests.push(record);
+      if (hold) {
+        const arrived = hold;
+        hold = undefined;
+        held.push(response);
+        arrived(record);
+        return;
+      }
+      answer(response);
+    });
+  });
+  const answer = (response: ServerResponse): void => {
+    issued += 1;
+    response.setHeader('Content-Type', 'application/json');
+    response.end(
+      JSON.stringify({ access_token: `tok-${issued}`, token_type: 'Bearer', expires_in: expiresIn }),
+    );
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    tokenUrl: `http://127.0.0.1:${port}/token`,
+    requests,
+    issued: () => issued,
+    reset: () => {
+      requests.length = 0;
+    },
+    holdNext: () =>
+      new Promise((resolve) => {
+        hold = resolve;
+      }),
+    answerHeld: () => {
+      for (const response of held.splice(0)) if (!response.destroyed) answer(response);
+    },
+    close: async () => {
+      for (const response of held) response.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { RequestHandler } from 'msw';
+import type { FailurePlan, TokenFailure } from './failure-plan.js';
+import type { IssuedTokenResponse } from './issued-token-response.js';
+import type { ApiRequestLogEntry, ProtectedApiOptions } from './protected-api.js';
+import type { HeldRequest, RequestHolds } from './request-hold.js';
+
+/** One entry of `auth.tokenRequests`. Never holds a secret, password or token value. */
+export interface TokenRequestLogEntry {
+  /** The `grant_type` sent, if any. */
+  grantType: string | undefined;
+  /** The client id sent (Basic or body), checked or not. */
+  clientId: string | undefined;
+  /** The HTTP status answered. */
+  status: number;
+  /** The OAuth `error` answered, if any. */
+  error?: string;
+  /** When the request arrived, epoch ms by the server's clock. */
+  at: number;
+}
+
+/** Options of `auth.issueTokens`. */
+export interface IssueTokensOptions {
+  /**
+   * Whose tokens; must be one of the server's users.
+   * @default 'alice' (the first user)
+   */
+  username?: string;
+  /**
+   * For which client; must be one of the server's clients.
+   * @default 'web' (the first client)
+   */
+  clientId?: string;
+  /**
+   * Space-separated scope.
+   * @default ''
+   */
+  scope?: string;
+  /**
+   * `aud` of the access token.
+   * @default the server's `audience`
+   */
+  audience?: string;
+}
+
+/** A mock OAuth2 authorization server and its test controls. Create one with `createAuthServer`. */
+export interface AuthServer {
+  /** The issuer, without a trailing slash. */
+  readonly issuer: string;
+  /** `${issuer}/oauth/token`. */
+  readonly tokenUrl: string;
+  /** `${issuer}/.well-known/jwks.json`. */
+  readonly jwksUrl: string;
+  /** msw handlers for the token endpoint, the JWKS and both discovery documents. */
+  readonly handlers: RequestHandler[];
+  /**
+   * msw handlers for a resource server at `baseUrl` (any method, any path below it) that checks the
+   * Bearer token: 200 `{ ok: true, method, path, sub }`, 401/400 with an RFC 6750 `WWW-Authenticate`,
+   * 403 `insufficient_scope`.
+   */
+  protectedApi(baseUrl: string, options?: ProtectedApiOptions): RequestHandler[];
+  /** Every token request so far (failed ones too), oldest first. A copy. */
+  readonly tokenRequests: readonly TokenRequestLogEntry[];
+  /** How many token requests arrived (all, including failed and still delayed ones). */
+  readonly tokenRequestCount: number;
+  /** Every protected API call so far, oldest first. A copy. */
+  readonly apiRequests: readonly ApiRequestLogEntry[];
+  /** Revokes every access and refresh token issued so far; new ones are valid. */
+  revokeAll(): void;
+  /**
+   * Revokes one token the server issued: an access token alone (its refresh token stays usable, as
+   * after a key rotation or an admin action on the resource server), or a refresh token with its
+   * whole family. Returns whether the server knew the token.
+   */
+  revokeToken(token: string): boolean;
+  /**
+   * Holds the next token request (after earlier holds) when it arrives — counted, not yet processed —
+   * until `release()`. For tests that need a refresh in flight at a chosen moment.
+   */
+  holdNextTokenRequest(): HeldRequest;
+  /**
+   * Answers the next `count` token requests with a failure instead of processing them (queued after
+   * failures already planned).
+   */
+  failNextTokenRequests(count: number, failure?: TokenFailure): void;
+  /** Delays every token response by `ms` milliseconds (msw `delay`). 0 turns it off. */
+  setLatency(ms: number): void;
+  /** Mints tokens as a `password` sign-in would, without HTTP and without counting a request. */
+  issueTokens(options?: IssueTokensOptions): Promise<IssuedTokenResponse>;
+  /** Clears logs, counts, planned failures, latency, revocations and every issued token. Keeps the key. */
+  reset(): void;
+}
+
+/** Mutable state behind an `AuthServer`. */
+export interface AuthServerState {
+  readonly tokenRequests: TokenRequestLogEntry[];
+  readonly apiRequests: ApiRequestLogEntry[];
+  readonly failures: FailurePlan;
+  readonly holds: RequestHolds;
+  tokenRequestCount: number;
+  /** ms */
+  latency: number;
+}

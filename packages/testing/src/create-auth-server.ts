@@ -1,0 +1,130 @@
+import { decodeJwt } from 'jose';
+import type { AuthServer, AuthServerState, IssueTokensOptions } from './auth-server.js';
+import { type AuthServerOptions, authServerDefaults } from './auth-server-options.js';
+import { discoveryHandlers, jwksUrlOf } from './discovery-handlers.js';
+import { FailurePlan } from './failure-plan.js';
+import type { IssuedTokenResponse } from './issued-token-response.js';
+import { protectedApiHandlers } from './protected-api.js';
+import { RequestHolds } from './request-hold.js';
+import type { ServerContext } from './server-context.js';
+import { SigningKey } from './signing-key.js';
+import { tokenEndpointHandler } from './token-endpoint-handler.js';
+import { mintTokens } from './token-minter.js';
+import { TokenRegistry } from './token-registry.js';
+
+/**
+ * Creates a mock OAuth2 authorization server (token endpoint with `client_credentials`, `password`
+ * and `refresh_token`, JWT access tokens, refresh-token rotation with reuse detection) and protected
+ * APIs, as msw handlers for `setupServer` (Node) or `setupWorker` (browser).
+ *
+ * @example
+ * const auth = createAuthServer({ issuer: 'https://auth.example.test' });
+ * const server = setupServer(...auth.handlers, ...auth.protectedApi('https://api.example.test'));
+ */
+export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
+  const issuer = (options.issuer ?? authServerDefaults.issuer).replace(/\/+$/, '');
+  const context: ServerContext = {
+    issuer,
+    tokenUrl: `${issuer}/oauth/token`,
+    clients: options.clients ?? authServerDefaults.clients,
+    users: options.users ?? authServerDefaults.users,
+    accessTokenLifetime: positive(
+      'accessTokenLifetime',
+      options.accessTokenLifetime ?? authServerDefaults.accessTokenLifetime,
+    ),
+    refreshTokenLifetime: positive(
+      'refreshTokenLifetime',
+      options.refreshTokenLifetime ?? authServerDefaults.refreshTokenLifetime,
+    ),
+    rotateRefreshTokens: options.rotateRefreshTokens ?? authServerDefaults.rotateRefreshTokens,
+    clock: options.clock ?? (() => Date.now()),
+    audience: options.audience ?? authServerDefaults.audience,
+    key: new SigningKey(),
+    registry: new TokenRegistry(),
+  };
+  const state: AuthServerState = {
+    tokenRequests: [],
+    apiRequests: [],
+    failures: new FailurePlan(),
+    holds: new RequestHolds(),
+    tokenRequestCount: 0,
+    latency: 0,
+  };
+  const handlers = [tokenEndpointHandler(context, state), ...discoveryHandlers(context)];
+
+  return {
+    issuer,
+    tokenUrl: context.tokenUrl,
+    jwksUrl: jwksUrlOf(issuer),
+    get handlers() {
+      return [...handlers];
+    },
+    protectedApi: (baseUrl, apiOptions = {}) =>
+      protectedApiHandlers(context, state.apiRequests, baseUrl, apiOptions),
+    get tokenRequests() {
+      return state.tokenRequests.map((entry) => ({ ...entry }));
+    },
+    get tokenRequestCount() {
+      return state.tokenRequestCount;
+    },
+    get apiRequests() {
+      return state.apiRequests.map((entry) => ({ ...entry }));
+    },
+    revokeAll: () => context.registry.revokeAll(),
+    revokeToken: (token) => context.registry.revoke(jtiOf(token) ?? token),
+    holdNextTokenRequest: () => state.holds.add(),
+    failNextTokenRequests: (count, failure = {}) => state.failures.add(count, failure),
+    setLatency(ms) {
+      state.latency = positive('latency', ms, true);
+    },
+    issueTokens: (issueOptions) => issueTokens(context, issueOptions),
+    reset() {
+      state.tokenRequests.length = 0;
+      state.apiRequests.length = 0;
+      state.failures.clear();
+      state.holds.clear();
+      state.tokenRequestCount = 0;
+      state.latency = 0;
+      context.registry.clear();
+    },
+  };
+}
+
+function issueTokens(context: ServerContext, options: IssueTokensOptions = {}): Promise<IssuedTokenResponse> {
+  const username = options.username ?? context.users[0]?.username;
+  const clientId = options.clientId ?? context.clients[0]?.clientId;
+  const user = context.users.find((candidate) => candidate.username === username);
+  const client = context.clients.find((candidate) => candidate.clientId === clientId);
+  if (user === undefined)
+    return Promise.reject(new Error(`issueTokens: no user ${String(username)} on this server.`));
+  if (client === undefined)
+    return Promise.reject(new Error(`issueTokens: no client ${String(clientId)} on this server.`));
+  const scope = (options.scope ?? '').split(' ').filter(Boolean).join(' ');
+  const audience = options.audience ?? context.audience;
+  const family = context.registry.createFamily({
+    subject: user.username,
+    clientId: client.clientId,
+    scope,
+    audience,
+  });
+  return mintTokens(context, { family, scope, audience, withRefreshToken: true });
+}
+
+/** The `jti` of a JWT (unverified: the registry decides), or undefined for anything else. */
+function jtiOf(token: string): string | undefined {
+  try {
+    const { jti } = decodeJwt(token);
+    return typeof jti === 'string' ? jti : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function positive(name: string, ms: number, allowZero = false): number {
+  if (!Number.isFinite(ms) || ms < 0 || (!allowZero && ms === 0)) {
+    throw new RangeError(
+      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${ms}.`,
+    );
+  }
+  return ms;
+}

@@ -1,0 +1,17 @@
+export type {
+  AuthServer,
+  IssueTokensOptions,
+  TokenRequestLogEntry,
+} from './auth-server.js';
+export {
+  type AuthServerOptions,
+  authServerDefaults,
+  type TestClient,
+  type TestUser,
+} from './auth-server-options.js';
+export { createAuthServer } from './create-auth-server.js';
+export type { TokenFailure } from './failure-plan.js';
+export type { IssuedTokenResponse } from './issued-token-response.js';
+export type { ApiAuthorization, ApiRequestLogEntry, ProtectedApiOptions } from './protected-api.js';
+export type { HeldRequest } from './request-hold.js';
+export { createTestClock, type TestClock } from './test-clock.js';

@@ -1,0 +1,15 @@
+/**
+ * A successful token endpoint response (RFC 6749 §5.1) as the test server sends it. Assignable to
+ * `TokenResponse` of `@tessera/core`, so `tokens.setTokens(await auth.issueTokens())` works.
+ */
+export type IssuedTokenResponse = {
+  /** A JWT (RFC 9068) with `iss`, `sub`, `aud`, `exp`, `iat`, `jti`, `client_id`, `scope`. */
+  access_token: string;
+  token_type: 'Bearer';
+  /** Seconds. */
+  expires_in: number;
+  /** Only for user sign-ins (`password`, `refresh_token` grants). */
+  refresh_token?: string;
+  /** The granted scope, when not empty. */
+  scope?: string;
+};

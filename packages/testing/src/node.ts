@@ -1,0 +1,1 @@
+export { type HandlerServer, type ServeHandlersOptions, serveHandlers } from './serve-handlers.js';

@@ -1,0 +1,147 @@
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { claimsOf, postToken } from '../test/token-request.js';
+import { createAuthServer } from './create-auth-server.js';
+import { createTestClock } from './test-clock.js';
+
+const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
+const auth = createAuthServer({ clock: clock.now });
+const api = 'https://api.example.test';
+const server = setupServer(...auth.handlers, ...auth.protectedApi(api));
+type Tokens = { access_token: string; refresh_token?: string; scope?: string; error?: string };
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  auth.reset();
+});
+afterAll(() => server.close());
+
+async function signIn(scope?: string): Promise<Tokens> {
+  const form = { grant_type: 'password', username: 'alice', password: 'wonderland', client_id: 'web' };
+  const response = await postToken(auth.tokenUrl, { form: scope ? { ...form, scope } : form });
+  return (await response.json()) as Tokens;
+}
+
+async function refresh(
+  refreshToken: string | undefined,
+  extra: Record<string, string> = {},
+): Promise<[number, Tokens]> {
+  const response = await postToken(auth.tokenUrl, {
+    form: { grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: 'web', ...extra },
+  });
+  return [response.status, (await response.json()) as Tokens];
+}
+
+async function apiStatus(accessToken: string): Promise<number> {
+  return (await fetch(`${api}/me`, { headers: { Authorization: `Bearer ${accessToken}` } })).status;
+}
+
+describe('refresh_token grant', () => {
+  it('rotates the refresh token on every refresh', async () => {
+    const first = await signIn();
+    const [status, second] = await refresh(first.refresh_token);
+    expect(status).toBe(200);
+    expect(second.refresh_token).toEqual(expect.any(String));
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    const [, third] = await refresh(second.refresh_token);
+    expect(third.refresh_token).not.toBe(second.refresh_token);
+  });
+
+  it('keeps the granted scope and sub, and lets a refresh narrow the scope', async () => {
+    const first = await signIn('openid orders:read');
+    const [, same] = await refresh(first.refresh_token);
+    expect(claimsOf(same.access_token)).toMatchObject({ sub: 'alice', scope: 'openid orders:read' });
+    const [, narrower] = await refresh(same.refresh_token, { scope: 'orders:read' });
+    expect(claimsOf(narrower.access_token).scope).toBe('orders:read');
+  });
+
+  it('answers invalid_scope when a refresh asks for more scope than granted', async () => {
+    const first = await signIn('orders:read');
+    const [status, body] = await refresh(first.refresh_token, { scope: 'orders:read orders:write' });
+    expect([status, body.error]).toEqual([400, 'invalid_scope']);
+  });
+
+  it('detects reuse of a rotated refresh token: invalid_grant and the whole family revoked', async () => {
+    const first = await signIn();
+    const [, second] = await refresh(first.refresh_token);
+    expect(await apiStatus(second.access_token)).toBe(200);
+
+    const [reuseStatus, reuse] = await refresh(first.refresh_token);
+    expect([reuseStatus, reuse.error]).toEqual([400, 'invalid_grant']);
+
+    const [laterStatus, later] = await refresh(second.refresh_token);
+    expect([laterStatus, later.error]).toEqual([400, 'invalid_grant']);
+    expect(await apiStatus(first.access_token)).toBe(401);
+    expect(await apiStatus(second.access_token)).toBe(401);
+    expect(auth.apiRequests.slice(-2).map((entry) => entry.authorization)).toEqual(['revoked', 'revoked']);
+  });
+
+  it('revokes only the family whose refresh token was reused', async () => {
+    const victim = await signIn();
+    const bystander = await signIn();
+    await refresh(victim.refresh_token);
+    await refresh(victim.refresh_token);
+    expect(await apiStatus(victim.access_token)).toBe(401);
+    expect(await apiStatus(bystander.access_token)).toBe(200);
+    const [status] = await refresh(bystander.refresh_token);
+    expect(status).toBe(200);
+  });
+
+  it('lets one of two concurrent refreshes with the same token win and revokes the family', async () => {
+    const first = await signIn();
+    const results = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
+    expect(results.map(([status]) => status).sort()).toEqual([200, 400]);
+    const winner = results.find(([status]) => status === 200)?.[1];
+    expect(await apiStatus(winner?.access_token ?? '')).toBe(401);
+  });
+
+  it('answers invalid_grant for an expired refresh token', async () => {
+    const short = createAuthServer({ clock: clock.now, refreshTokenLifetime: 60_000 });
+    server.use(...short.handlers);
+    const form = { grant_type: 'password', username: 'alice', password: 'wonderland', client_id: 'web' };
+    const first = (await (await postToken(short.tokenUrl, { form })).json()) as Tokens;
+    clock.advance(60_000);
+    const response = await postToken(short.tokenUrl, {
+      form: { grant_type: 'refresh_token', refresh_token: first.refresh_token ?? '', client_id: 'web' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('answers invalid_grant for an unknown refresh token or one issued to another client', async () => {
+    const [status, body] = await refresh('not-a-refresh-token');
+    expect([status, body.error]).toEqual([400, 'invalid_grant']);
+    const first = await signIn();
+    const response = await postToken(auth.tokenUrl, {
+      form: { grant_type: 'refresh_token', refresh_token: first.refresh_token ?? '' },
+      basic: ['service', 'service-secret'],
+    });
+    expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('answers invalid_request without a refresh_token parameter', async () => {
+    const response = await postToken(auth.tokenUrl, {
+      form: { grant_type: 'refresh_token', client_id: 'web' },
+    });
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+  });
+
+  it('keeps the refresh token valid and returns none when rotation is off', async () => {
+    const steady = createAuthServer({
+      clock: clock.now,
+      rotateRefreshTokens: false,
+      issuer: 'https://steady.example.test',
+    });
+    server.use(...steady.handlers);
+    const form = { grant_type: 'password', username: 'alice', password: 'wonderland', client_id: 'web' };
+    const first = (await (await postToken(steady.tokenUrl, { form })).json()) as Tokens;
+    for (let round = 0; round < 3; round += 1) {
+      const response = await postToken(steady.tokenUrl, {
+        form: { grant_type: 'refresh_token', refresh_token: first.refresh_token ?? '', client_id: 'web' },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).not.toHaveProperty('refresh_token');
+    }
+  });
+});

@@ -1,0 +1,11 @@
+import type { TestClient, TestUser } from './auth-server-options.js';
+import type { MinterContext } from './token-minter.js';
+
+/** The resolved configuration and state one `createAuthServer` shares between its handlers. */
+export interface ServerContext extends MinterContext {
+  readonly tokenUrl: string;
+  readonly clients: readonly TestClient[];
+  readonly users: readonly TestUser[];
+  readonly rotateRefreshTokens: boolean;
+  readonly audience: string;
+}

@@ -1,0 +1,29 @@
+import { delay, http, type RequestHandler } from 'msw';
+import type { AuthServerState, TokenRequestLogEntry } from './auth-server.js';
+import { claimedClientId } from './client-authentication.js';
+import { failureOutcome } from './failure-plan.js';
+import type { ServerContext } from './server-context.js';
+import { answerTokenRequest, readForm } from './token-endpoint.js';
+
+/** The msw handler of the token endpoint: counts, logs, injects failures and latency. */
+export function tokenEndpointHandler(context: ServerContext, state: AuthServerState): RequestHandler {
+  return http.post(context.tokenUrl, async ({ request }) => {
+    state.tokenRequestCount += 1;
+    const at = context.clock();
+    const latency = state.latency;
+    const failure = state.failures.take();
+    await state.holds.wait();
+    const form = await readForm(request);
+    const outcome = failure ? failureOutcome(failure) : await answerTokenRequest(context, request, form);
+    const entry: TokenRequestLogEntry = {
+      grantType: form?.get('grant_type') ?? undefined,
+      clientId: claimedClientId(request, form ?? new URLSearchParams()),
+      status: outcome.status,
+      at,
+    };
+    if (outcome.error !== undefined) entry.error = outcome.error;
+    state.tokenRequests.push(entry);
+    if (latency > 0) await delay(latency);
+    return outcome.response;
+  });
+}

@@ -1,0 +1,89 @@
+import type { TestClient } from './auth-server-options.js';
+import type { IssuedTokenResponse } from './issued-token-response.js';
+import { requestedAudience, requestedScope, splitScope } from './requested-target.js';
+import type { ServerContext } from './server-context.js';
+import { TokenEndpointError } from './token-endpoint-error.js';
+import { mintTokens } from './token-minter.js';
+
+/** A grant: answers one authenticated token request or throws `TokenEndpointError`. */
+type GrantHandler = (
+  context: ServerContext,
+  client: TestClient,
+  form: URLSearchParams,
+) => Promise<IssuedTokenResponse>;
+
+const invalidGrant = (description: string): TokenEndpointError =>
+  new TokenEndpointError(400, 'invalid_grant', description);
+
+/** RFC 6749 §4.4: a token for the client itself; no refresh token. */
+const clientCredentials: GrantHandler = (context, client, form) => {
+  const scope = requestedScope(form);
+  const audience = requestedAudience(form) ?? context.audience;
+  const family = context.registry.createFamily({
+    subject: client.clientId,
+    clientId: client.clientId,
+    scope,
+    audience,
+  });
+  return mintTokens(context, { family, scope, audience, withRefreshToken: false });
+};
+
+/** RFC 6749 §4.3: a user's tokens, with a refresh token. */
+const password: GrantHandler = (context, client, form) => {
+  const username = form.get('username');
+  const secret = form.get('password');
+  if (username === null || secret === null) {
+    throw new TokenEndpointError(400, 'invalid_request', 'username and password are required');
+  }
+  const user = context.users.find((candidate) => candidate.username === username);
+  if (user === undefined || user.password !== secret) throw invalidGrant('Wrong username or password');
+  const scope = requestedScope(form);
+  const audience = requestedAudience(form) ?? context.audience;
+  const family = context.registry.createFamily({
+    subject: user.username,
+    clientId: client.clientId,
+    scope,
+    audience,
+  });
+  return mintTokens(context, { family, scope, audience, withRefreshToken: true });
+};
+
+/** RFC 6749 §6 with rotation and reuse detection (OAuth 2.0 Security BCP §4.14.2). */
+const refreshToken: GrantHandler = (context, client, form) => {
+  const value = form.get('refresh_token');
+  if (value === null || value === '')
+    throw new TokenEndpointError(400, 'invalid_request', 'refresh_token is required');
+  const record = context.registry.findRefreshToken(value);
+  if (record === undefined) throw invalidGrant('Unknown refresh token');
+  const { family } = record;
+  if (family.clientId !== client.clientId)
+    throw invalidGrant('The refresh token was issued to another client');
+  if (family.revoked) throw invalidGrant('The refresh token was revoked');
+  if (record.rotated) {
+    family.revoked = true;
+    throw invalidGrant('The refresh token was already used; every token of this sign-in is revoked');
+  }
+  if (context.clock() >= record.expiresAt) throw invalidGrant('The refresh token expired');
+  const scope = form.has('scope') ? requestedScope(form) : family.scope;
+  const granted = new Set(splitScope(family.scope));
+  if (!splitScope(scope).every((item) => granted.has(item))) {
+    throw new TokenEndpointError(400, 'invalid_scope', 'The requested scope exceeds the granted scope');
+  }
+  const audience = requestedAudience(form) ?? family.audience;
+  if (context.rotateRefreshTokens) record.rotated = true;
+  return mintTokens(context, { family, scope, audience, withRefreshToken: context.rotateRefreshTokens });
+};
+
+/** The grants the server supports, by `grant_type`. */
+export const grantHandlers: Readonly<Record<string, GrantHandler>> = {
+  client_credentials: clientCredentials,
+  password,
+  refresh_token: refreshToken,
+};
+
+/** Grants a client may use unless it lists its own. */
+export function allowedGrants(client: TestClient): readonly string[] {
+  if (client.grantTypes) return client.grantTypes;
+  const userGrants = ['password', 'refresh_token'];
+  return client.clientSecret === undefined ? userGrants : [...userGrants, 'client_credentials'];
+}

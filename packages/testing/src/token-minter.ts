@@ -1,0 +1,56 @@
+import type { IssuedTokenResponse } from './issued-token-response.js';
+import { randomToken } from './random-token.js';
+import type { SigningKey } from './signing-key.js';
+import type { TokenFamily, TokenRegistry } from './token-registry.js';
+
+/** What a `TokenMinter` needs from its server. */
+export interface MinterContext {
+  readonly issuer: string;
+  readonly key: SigningKey;
+  readonly registry: TokenRegistry;
+  readonly clock: () => number;
+  /** ms */
+  readonly accessTokenLifetime: number;
+  /** ms */
+  readonly refreshTokenLifetime: number;
+}
+
+/** What one token response grants. */
+export interface Grant {
+  readonly family: TokenFamily;
+  readonly scope: string;
+  readonly audience: string | readonly string[];
+  readonly withRefreshToken: boolean;
+}
+
+/** Signs access tokens, creates refresh tokens and records both in the registry. */
+export async function mintTokens(context: MinterContext, grant: Grant): Promise<IssuedTokenResponse> {
+  const now = context.clock();
+  const iat = Math.floor(now / 1000);
+  const exp = Math.floor((now + context.accessTokenLifetime) / 1000);
+  const jti = randomToken(16);
+  const accessToken = await context.key.sign({
+    iss: context.issuer,
+    sub: grant.family.subject,
+    aud: typeof grant.audience === 'string' ? grant.audience : [...grant.audience],
+    iat,
+    exp,
+    jti,
+    client_id: grant.family.clientId,
+    scope: grant.scope,
+  });
+  context.registry.addAccessToken(jti, grant.family);
+  // Never longer than the JWT says, so a client that trusts expires_in is never surprised by a 401.
+  const response: IssuedTokenResponse = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: Math.max(0, Math.floor((exp * 1000 - now) / 1000)),
+  };
+  if (grant.withRefreshToken) {
+    const refreshToken = randomToken(32);
+    context.registry.addRefreshToken(refreshToken, grant.family, now + context.refreshTokenLifetime);
+    response.refresh_token = refreshToken;
+  }
+  if (grant.scope !== '') response.scope = grant.scope;
+  return response;
+}
