@@ -8,10 +8,10 @@
  * Target: Tessera / static ≤ 1.10. Medians of 5 interleaved rounds after a warm-up round.
  */
 
+import { attachTokenManager } from '@tessera/axios';
 import { TokenManager } from '@tessera/core';
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import { Bench } from 'tinybench';
-import { attachTokenManager } from '../packages/axios/src/index.js';
 
 const REQUESTS = 100_000;
 const immediate: AxiosAdapter = async (config) => ({

@@ -13,9 +13,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { attachTokenManager } from '@tessera/axios';
 import { refreshTokenGrant, TokenManager } from '@tessera/core';
 import axios from 'axios';
-import { attachTokenManager } from '../packages/axios/src/index.js';
 
 const LATENCY = 50;
 let current = 'at-0';

@@ -9,9 +9,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Bench } from 'tinybench';
 // Relative import: the root package does not depend on @tessera/node (yet); the source is what we measure.
-import { clientCredentials } from '../packages/node/src/index.js';
+import { clientCredentials } from '@tessera/node';
+import { Bench } from 'tinybench';
 
 const results: Array<Record<string, string | number>> = [];
 

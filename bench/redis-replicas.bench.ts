@@ -12,9 +12,9 @@
  *    call would cost; and, for information, a refresh through Redis vs in memory.
  */
 import { clientCredentialsGrant, type FetchTokens, TokenManager } from '@tessera/core';
+import { redisTokenCache, tokenCacheKey } from '@tessera/redis';
 import { createClient } from 'redis';
 import { Bench } from 'tinybench';
-import { redisTokenCache, tokenCacheKey } from '../packages/redis/src/index.js';
 import { startRedisServer } from '../packages/redis/test/redis-server.js';
 import { startTokenEndpoint } from '../packages/redis/test/token-endpoint.js';
 
