@@ -6,8 +6,9 @@ import { LoginRequiredError } from './errors/login-required-error.js';
 import type { TesseraError } from './errors/tessera-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 import { abortable } from './internal/abortable.js';
+import { BackgroundRefresh } from './internal/background-refresh.js';
 import { defaultRetryOptions, type RetryOptions, runWithRetry } from './internal/retry-policy.js';
-import { unrefTimer, withTimeout } from './internal/with-timeout.js';
+import { withTimeout } from './internal/with-timeout.js';
 import type { RefreshLock } from './refresh-lock.js';
 import { memoryStorage } from './storage/memory-storage.js';
 import type { TokenStorage } from './storage/token-storage.js';
@@ -24,13 +25,6 @@ export interface GetTokenOptions {
   /** Rejects this caller only, with `AbortError`; a shared token request goes on for the others. */
   signal?: AbortSignal;
 }
-
-/** Longest delay `setTimeout` accepts. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
-/** Shortest wait before a background refresh, doubled while each refresh brings a set that is already due. */
-const MIN_BACKGROUND_DELAY = 1_000;
-/** Longest wait the background backoff reaches. */
-const MAX_BACKGROUND_DELAY = 5 * 60_000;
 
 /**
  * Obtains, caches and refreshes one token set. However many callers ask at once, at most one token
@@ -50,7 +44,6 @@ export class TokenManager {
   readonly #clock: Clock;
   readonly #lock: RefreshLock | undefined;
   readonly #key: string;
-  readonly #refreshInBackground: boolean;
   readonly #listeners = new Set<TokenEventListener>();
   readonly #disposal = new AbortController();
   readonly #stopWatchingStorage: () => void;
@@ -64,9 +57,8 @@ export class TokenManager {
   #inFlight: Promise<TokenSet> | undefined;
   /** Bumped whenever the set is replaced or removed from outside a refresh; a refresh started in an older epoch does not store its result. */
   #epoch = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  /** Current floor of the background delay; grows while the server keeps issuing sets that are already due. */
-  #backgroundFloor = MIN_BACKGROUND_DELAY;
+  /** Only with `refreshInBackground`. */
+  readonly #background: BackgroundRefresh | undefined;
 
   constructor(options: TokenManagerOptions) {
     this.#fetchTokens = options.fetchTokens;
@@ -78,7 +70,10 @@ export class TokenManager {
     this.#clock = options.clock ?? tokenManagerDefaults.clock;
     this.#lock = options.lock ?? options.crossTab?.lock;
     this.#key = options.key ?? tokenManagerDefaults.key;
-    this.#refreshInBackground = options.refreshInBackground ?? tokenManagerDefaults.refreshInBackground;
+    this.#background =
+      (options.refreshInBackground ?? tokenManagerDefaults.refreshInBackground)
+        ? new BackgroundRefresh(() => this.#onBackgroundDue())
+        : undefined;
     this.#stopWatchingStorage =
       this.#storage.subscribe?.((value) => this.#onExternalChange(value)) ?? (() => {});
   }
@@ -189,7 +184,7 @@ export class TokenManager {
   dispose(): void {
     if (this.#disposal.signal.aborted) return;
     this.#disposal.abort(new DisposedError());
-    clearTimeout(this.#timer);
+    this.#background?.stop();
     this.#stopWatchingStorage();
     this.#listeners.clear();
   }
@@ -323,37 +318,18 @@ export class TokenManager {
   }
 
   #scheduleBackgroundRefresh(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (
-      !this.#refreshInBackground ||
-      this.#disposal.signal.aborted ||
-      this.#refreshAt === Number.POSITIVE_INFINITY
-    ) {
+    if (!this.#disposal.signal.aborted) this.#background?.schedule(this.#refreshAt, this.#clock());
+  }
+
+  #onBackgroundDue(): void {
+    if (this.#isFresh()) {
+      this.#scheduleBackgroundRefresh();
       return;
     }
-    // A set that is already due (e.g. `expires_in: 0`) must not start a refresh loop: wait at least
-    // the floor, and double it while refreshes keep bringing sets that are due at once.
-    const untilDue = this.#refreshAt - this.#clock();
-    let delay = untilDue;
-    if (untilDue >= this.#backgroundFloor) {
-      this.#backgroundFloor = MIN_BACKGROUND_DELAY;
-    } else {
-      delay = this.#backgroundFloor;
-      this.#backgroundFloor = Math.min(this.#backgroundFloor * 2, MAX_BACKGROUND_DELAY);
-    }
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined;
-        if (this.#isFresh()) return this.#scheduleBackgroundRefresh();
-        // A failed background refresh tries again later (with the growing floor) while the set is kept.
-        this.#refresh('background').catch(() => {
-          if (this.#current && !this.#timer) this.#scheduleBackgroundRefresh();
-        });
-      },
-      Math.min(delay, MAX_TIMER_DELAY),
-    );
-    unrefTimer(this.#timer);
+    // A failed background refresh tries again later (the floor keeps growing) while the set is kept.
+    this.#refresh('background').catch(() => {
+      if (this.#current && !this.#background?.scheduled) this.#scheduleBackgroundRefresh();
+    });
   }
 
   async #remove(reason: 'clear' | 'session_expired'): Promise<void> {
@@ -373,8 +349,7 @@ export class TokenManager {
     this.#current = undefined;
     this.#stale = false;
     this.#refreshAt = Number.POSITIVE_INFINITY;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#background?.stop();
   }
 
   /** Reads storage; unreadable or malformed data counts as empty and is reported as `storage_error`. */
