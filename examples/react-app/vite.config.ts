@@ -1,6 +1,8 @@
 import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig } from 'vite';
-import { mswWorker } from './msw-worker-plugin.js';
+// Relative on purpose: Vite bundles the config's relative imports but leaves package imports to Node,
+// which cannot load the shared package's TypeScript.
+import { mswWorker } from '../browser-app-shared/src/msw-worker-plugin.js';
 
 export default defineConfig({
   plugins: [react(), mswWorker()],

@@ -1,8 +1,6 @@
+import { type MockServer, type Session, signInNotice } from '@tessera/example-browser-app-shared';
 import type { JSX } from 'react';
-import type { Session } from './create-session.js';
-import type { MockServer } from './mock-server.js';
 import { SessionScreen } from './session-screen.js';
-import { signInNotice } from './sign-in-notice.js';
 import { SignInScreen } from './sign-in-screen.js';
 import { useTokenSession } from './use-token-session.js';
 

@@ -1,10 +1,17 @@
+import {
+  callErrorCode,
+  describeEvent,
+  describeExpiresIn,
+  describeParallelCalls,
+  fireParallelCalls,
+  type MockServer,
+  PARALLEL_CALLS,
+  type ParallelCallsResult,
+  type Session,
+  type TokenSession,
+  tokenSubject,
+} from '@tessera/example-browser-app-shared';
 import { type JSX, useState } from 'react';
-import type { Session } from './create-session.js';
-import { describeEvent } from './describe-event.js';
-import { callErrorCode, fireParallelCalls, type ParallelCallsResult } from './fire-parallel-calls.js';
-import type { MockServer } from './mock-server.js';
-import type { TokenSession } from './token-session.js';
-import { tokenSubject } from './token-subject.js';
 import { useNow } from './use-now.js';
 
 interface SessionScreenProps {
@@ -13,16 +20,12 @@ interface SessionScreenProps {
   mock: MockServer | undefined;
 }
 
-const PARALLEL_CALLS = 20;
-
 /** The live session panel and the buttons that exercise it. */
 export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX.Element {
   const now = useNow();
   const [apiResult, setApiResult] = useState<string>();
   const [parallel, setParallel] = useState<ParallelCallsResult>();
   const [busy, setBusy] = useState(false);
-  const expiresAt = state.tokens?.expiresAt;
-  const expiresIn = expiresAt === undefined ? undefined : Math.max(0, Math.ceil((expiresAt - now) / 1000));
 
   async function callApi(): Promise<void> {
     setApiResult('…');
@@ -63,7 +66,7 @@ export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX
         <Stat
           label="Access token expires in"
           testId="expires-in"
-          value={expiresIn === undefined ? 'never' : `${expiresIn} s`}
+          value={describeExpiresIn(state.tokens?.expiresAt, now)}
         />
         <Stat label="Refreshes" testId="refresh-count" value={String(state.refreshCount)} />
         <Stat
@@ -84,9 +87,7 @@ export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX
           <button type="button" disabled={busy} onClick={() => void fire()}>
             Fire {PARALLEL_CALLS} parallel calls
           </button>
-          <output data-testid="parallel-result">
-            {parallel ? summarize(parallel) : 'marks the token stale first: one refresh must serve them all'}
-          </output>
+          <output data-testid="parallel-result">{describeParallelCalls(parallel)}</output>
         </div>
         {mock && (
           <div className="action">
@@ -108,11 +109,4 @@ function Stat({ label, value, testId }: { label: string; value: string; testId: 
       <dd data-testid={testId}>{value}</dd>
     </div>
   );
-}
-
-function summarize(result: ParallelCallsResult): string {
-  const requests = `${result.tokenRequests} token request${result.tokenRequests === 1 ? '' : 's'}`;
-  const failed =
-    result.failures.length > 0 ? ` · ${result.failures.length} failed (${result.failures[0]})` : '';
-  return `${result.calls} calls · ${result.succeeded} succeeded${failed} · ${requests}`;
 }

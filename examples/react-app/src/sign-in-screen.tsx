@@ -1,6 +1,5 @@
+import { type Session, signInError } from '@tessera/example-browser-app-shared';
 import { type FormEvent, type JSX, useState } from 'react';
-import type { Session } from './create-session.js';
-import { callErrorCode } from './fire-parallel-calls.js';
 
 interface SignInScreenProps {
   session: Session;
@@ -24,12 +23,7 @@ export function SignInScreen({ session, notice, showDemoUser }: SignInScreenProp
     try {
       await session.signIn(username, password);
     } catch (failure) {
-      const code = callErrorCode(failure);
-      setError(
-        code === 'invalid_grant'
-          ? 'Wrong username or password (invalid_grant).'
-          : `Sign-in failed (${code}).`,
-      );
+      setError(signInError(failure));
       setPending(false);
     }
   }

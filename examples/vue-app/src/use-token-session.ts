@@ -1,6 +1,10 @@
 import type { TokenManager } from '@tessera/core';
+import {
+  initialTokenSession,
+  nextTokenSession,
+  type TokenSession,
+} from '@tessera/example-browser-app-shared';
 import { onScopeDispose, type ShallowRef, shallowRef } from 'vue';
-import { initialTokenSession, nextTokenSession, type TokenSession } from './token-session.js';
 
 /**
  * The live `TokenSession` of `tokens` as a read-only ref, replaced on every token event (sign-in,

@@ -1,4 +1,5 @@
 import { refreshTokenGrant, TokenManager } from '@tessera/core';
+import { failUnhandledRequest } from '@tessera/testing';
 import axios, { type AxiosInstance } from 'axios';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -65,7 +66,7 @@ function spyOnRequests(instance: AxiosInstance): { seen: string[]; stop: () => v
   return { seen, stop: () => instance.interceptors.request.eject(id) };
 }
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   for (const tokens of managers.splice(0)) tokens.dispose();
   for (const list of [tokenRequestAuth, apiAuth, evilAuth]) list.length = 0;

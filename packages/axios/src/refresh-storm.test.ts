@@ -5,7 +5,7 @@ import {
   type TokenEvent,
   TokenManager,
 } from '@tessera/core';
-import { createAuthServer, createTestClock } from '@tessera/testing';
+import { createAuthServer, createTestClock, failUnhandledRequest } from '@tessera/testing';
 import axios, { type AxiosError } from 'axios';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -68,7 +68,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   for (const tokens of managers.splice(0)) tokens.dispose();
   server.resetHandlers();

@@ -43,7 +43,11 @@ function answer(body: unknown, init?: ResponseInit) {
   );
 }
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+/** Fails an unmatched request without printing its body (msw's 'error' would print the client secret). */
+function failUnhandledRequest(request: Request): never {
+  throw new Error(`No msw handler for ${request.method} ${new URL(request.url).pathname}`);
+}
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   seen.length = 0;

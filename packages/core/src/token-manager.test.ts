@@ -77,6 +77,42 @@ afterEach(() => {
 });
 
 describe('single flight', () => {
+  it('keeps one flight when setTokens or another tab replaces the set while a refresh is in flight (Okta renewPromise reset)', async () => {
+    const clock = testClock();
+    let publish: (value: unknown) => void = () => {};
+    const storage: TokenStorage = {
+      ...memoryStorage(),
+      subscribe: (onChange) => {
+        publish = onChange;
+        return () => {};
+      },
+    };
+    const gate = deferred<TokenResponse>();
+    const fetchTokens = vi.fn<FetchTokens>(() => gate.promise);
+    const tokens = manager({ fetchTokens, storage, clock: clock.now });
+    const expired = (accessToken: string) => ({
+      accessToken,
+      tokenType: 'Bearer',
+      expiresAt: clock.now() - 1,
+    });
+
+    const callers = [tokens.getAccessToken()];
+    await vi.waitFor(() => expect(fetchTokens).toHaveBeenCalledTimes(1));
+    await tokens.setTokens(expired('set-meanwhile'));
+    callers.push(...Array.from({ length: 100 }, () => tokens.getAccessToken()));
+    publish(expired('published-meanwhile'));
+    callers.push(...Array.from({ length: 100 }, () => tokens.getAccessToken()));
+    gate.resolve({ access_token: 'fresh', expires_in: 3600 });
+    const outcomes = await Promise.allSettled(callers);
+
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    // The set was replaced mid-flight by one that is already expired: every caller gets the same answer.
+    expect(new Set(outcomes.map((outcome) => outcome.status))).toEqual(new Set(['rejected']));
+    expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof LoginRequiredError)).toBe(
+      true,
+    );
+  });
+
   it('sends one token request for 1,000 concurrent callers and gives them all the same token', async () => {
     const gate = deferred<TokenResponse>();
     const fetchTokens = vi.fn<FetchTokens>(() => gate.promise);
@@ -482,8 +518,12 @@ describe('timers and disposal', () => {
     vi.useFakeTimers();
     const { fetchTokens } = countingFetch({ expiresIn: 3600 });
     const tokens = manager({ fetchTokens, refreshInBackground: true, refreshMargin: 60_000 });
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
     await tokens.getAccessToken();
     expect(vi.getTimerCount()).toBe(1);
+    const timer = setTimeoutSpy.mock.results.at(-1)?.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(false); // never keeps a Node process alive
+    setTimeoutSpy.mockRestore();
     await vi.advanceTimersByTimeAsync(3600_000 - 60_000);
     expect(fetchTokens).toHaveBeenCalledTimes(2);
     expect(fetchTokens.mock.calls[1]?.[0].reason).toBe('background');

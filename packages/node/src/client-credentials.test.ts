@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { DisposedError, isOAuthError, OAuthError, TimeoutError, TokenManager } from '@tessera/core';
+import { failUnhandledRequest } from '@tessera/testing';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -16,7 +17,7 @@ import { type ClientCredentials, clientCredentials } from './client-credentials.
 import type { ClientCredentialsOptions } from './client-credentials-options.js';
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   for (const client of clients.splice(0)) client.dispose();

@@ -1,4 +1,5 @@
 import { DisposedError, HttpError, NetworkError } from '@tessera/core';
+import { failUnhandledRequest } from '@tessera/testing';
 import axios from 'axios';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -14,7 +15,7 @@ const RFC8414 = `${ISSUER}/.well-known/oauth-authorization-server`;
 const OIDC = `${ISSUER}/.well-known/openid-configuration`;
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   for (const client of clients.splice(0)) client.dispose();

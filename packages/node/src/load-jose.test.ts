@@ -18,7 +18,11 @@ const server = setupServer(
     return HttpResponse.json({ access_token: 'at', expires_in: 60 });
   }),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+/** `@tessera/testing`'s `failUnhandledRequest` needs `jose`, which this file pretends is missing. */
+function failUnhandledRequest(request: Request): never {
+  throw new Error(`No msw handler for ${request.method} ${new URL(request.url).pathname}`);
+}
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterAll(() => server.close());
 
 describe('without jose installed', () => {

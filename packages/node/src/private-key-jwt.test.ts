@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { isOAuthError } from '@tessera/core';
+import { failUnhandledRequest } from '@tessera/testing';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -13,7 +14,7 @@ const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' });
 const NOW = 1_700_000_000_000;
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   for (const client of clients.splice(0)) client.dispose();

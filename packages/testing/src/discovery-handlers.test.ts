@@ -2,12 +2,13 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthServer } from './create-auth-server.js';
+import { failUnhandledRequest } from './fail-unhandled-request.js';
 
 const auth = createAuthServer({ issuer: 'https://auth.example.test' });
 const other = createAuthServer({ issuer: 'https://other.example.test' });
 const server = setupServer(...auth.handlers, ...other.handlers);
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 

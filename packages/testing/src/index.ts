@@ -10,6 +10,7 @@ export {
   type TestUser,
 } from './auth-server-options.js';
 export { createAuthServer } from './create-auth-server.js';
+export { failUnhandledRequest } from './fail-unhandled-request.js';
 export type { TokenFailure } from './failure-plan.js';
 export type { IssuedTokenResponse } from './issued-token-response.js';
 export type { ApiAuthorization, ApiRequestLogEntry, ProtectedApiOptions } from './protected-api.js';

@@ -1,13 +1,13 @@
 import { clientCredentialsGrant, TokenManager } from '@tessera/core';
 import { setupServer } from 'msw/node';
 import { expect, it } from 'vitest';
-import { createAuthServer } from './index.js';
+import { createAuthServer, failUnhandledRequest } from './index.js';
 
 // The first code block of README.md, line for line; keep them in sync.
 it('sends 1 token request for 10 concurrent calls (README example)', async () => {
   const auth = createAuthServer();
   const server = setupServer(...auth.handlers);
-  server.listen({ onUnhandledRequest: 'error' });
+  server.listen({ onUnhandledRequest: failUnhandledRequest });
   try {
     const tokens = new TokenManager({
       fetchTokens: clientCredentialsGrant({

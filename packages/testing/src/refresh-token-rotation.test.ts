@@ -2,6 +2,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { claimsOf, postToken } from '../test/token-request.js';
 import { createAuthServer } from './create-auth-server.js';
+import { failUnhandledRequest } from './fail-unhandled-request.js';
 import { createTestClock } from './test-clock.js';
 
 const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
@@ -10,7 +11,7 @@ const api = 'https://api.example.test';
 const server = setupServer(...auth.handlers, ...auth.protectedApi(api));
 type Tokens = { access_token: string; refresh_token?: string; scope?: string; error?: string };
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   auth.reset();

@@ -2,12 +2,13 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postToken } from '../test/token-request.js';
 import { createAuthServer } from './create-auth-server.js';
+import { failUnhandledRequest } from './fail-unhandled-request.js';
 
 const auth = createAuthServer();
 const api = 'https://api.example.test';
 const server = setupServer(...auth.handlers, ...auth.protectedApi(api));
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   auth.reset();

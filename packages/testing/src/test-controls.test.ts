@@ -2,6 +2,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { postToken } from '../test/token-request.js';
 import { createAuthServer } from './create-auth-server.js';
+import { failUnhandledRequest } from './fail-unhandled-request.js';
 import { createTestClock } from './test-clock.js';
 
 const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
@@ -12,7 +13,7 @@ const clientCredentials = {
   basic: ['service', 'service-secret'] as [string, string],
 };
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   vi.useRealTimers();
   server.resetHandlers();

@@ -3,6 +3,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { claimsOf, postToken } from '../test/token-request.js';
 import { createAuthServer } from './create-auth-server.js';
+import { failUnhandledRequest } from './fail-unhandled-request.js';
 import { createTestClock } from './test-clock.js';
 
 const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
@@ -20,7 +21,7 @@ const server = setupServer(...auth.handlers);
 const alice = { grant_type: 'password', username: 'alice', password: 'wonderland' };
 type Json = Record<string, unknown>;
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   auth.reset();

@@ -2,13 +2,14 @@ import { clientCredentialsGrant, refreshTokenGrant, TokenManager } from '@tesser
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuthServer } from './create-auth-server.js';
+import { failUnhandledRequest } from './fail-unhandled-request.js';
 import { createTestClock } from './test-clock.js';
 
 const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
 const auth = createAuthServer({ clock: clock.now });
 const server = setupServer(...auth.handlers, ...auth.protectedApi('https://api.example.test'));
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   auth.reset();

@@ -1,7 +1,10 @@
 import type { Session } from './create-session.js';
 import { errorCode } from './describe-event.js';
 
-/** What 20 parallel calls did: how many succeeded, and how many token requests they caused. */
+/** How many calls the demo's button fires at once. */
+export const PARALLEL_CALLS = 20;
+
+/** What the parallel calls did: how many succeeded, and how many token requests they caused. */
 export interface ParallelCallsResult {
   calls: number;
   succeeded: number;

@@ -12,6 +12,23 @@ export interface AppConfig {
   mock: MockServerConfig | undefined;
 }
 
+/**
+ * The `VITE_*` variables the app reads; pass `import.meta.env`. All unset (the default) = the
+ * embedded mock server.
+ */
+export interface AppEnv {
+  /** Vite's own variables (`MODE`, `BASE_URL`…) and any others: ignored. */
+  readonly [name: string]: unknown;
+  /** Token endpoint of a real authorization server; unset = the embedded mock server. */
+  readonly VITE_TOKEN_URL?: string;
+  /** Public client id at that server. Default `web`. */
+  readonly VITE_CLIENT_ID?: string;
+  /** Scopes to ask for at sign-in, e.g. `openid offline_access api`. */
+  readonly VITE_SCOPE?: string;
+  /** A GET endpoint of your API that accepts the access token. */
+  readonly VITE_API_URL?: string;
+}
+
 /** The embedded mock server (msw service worker). */
 export interface MockServerConfig {
   issuer: string;
@@ -32,7 +49,7 @@ const MIN_LIFETIME_SECONDS = 2;
  * Reads the configuration: a real server from `VITE_TOKEN_URL` and `VITE_API_URL` (see the README),
  * else the embedded mock server, whose token lifetime `?lifetime=<seconds>` (at least 2) in the page URL sets.
  */
-export function readConfig(search: string, env: ImportMetaEnv): AppConfig {
+export function readConfig(search: string, env: AppEnv): AppConfig {
   const clientId = env.VITE_CLIENT_ID || 'web';
   const scope = env.VITE_SCOPE || undefined;
   if (env.VITE_TOKEN_URL) {

@@ -1,0 +1,20 @@
+/**
+ * An msw `onUnhandledRequest` strategy that fails a request no handler matched, naming its method
+ * and URL (query string left out) but never its body.
+ *
+ * msw's own `'warn'` and `'error'` strategies print the request body. For a token request that is
+ * the client secret, the password or the refresh token, copied into CI logs. Use this instead:
+ *
+ * @example
+ * setupServer(...auth.handlers).listen({ onUnhandledRequest: failUnhandledRequest });
+ * await worker.start({ onUnhandledRequest: failUnhandledRequest, quiet: true });
+ *
+ * The request fails: msw answers it with HTTP 500 and this message.
+ */
+export function failUnhandledRequest(request: Request): never {
+  const url = new URL(request.url);
+  const query = url.search ? '?…' : '';
+  const message = `[@tessera/testing] No msw handler for ${request.method} ${url.origin}${url.pathname}${query}: the request failed. Its body and query are not printed: they may hold secrets.`;
+  console.error(message);
+  throw new Error(message);
+}
