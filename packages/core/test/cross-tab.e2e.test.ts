@@ -1,7 +1,7 @@
+import { launchChromium } from '@tessera/example-e2e-support/launch-chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallResult } from './fixtures/cross-tab-page.js';
-import { launchChromium } from './fixtures/launch-chromium.js';
 import { type ServedPage, serveCrossTabPage } from './fixtures/serve-cross-tab-page.js';
 import { startTokenServer, type TokenServer } from './fixtures/token-server.js';
 

@@ -9,7 +9,7 @@ import { RequestHolds } from './request-hold.js';
 import type { ServerContext } from './server-context.js';
 import { SigningKey } from './signing-key.js';
 import { tokenEndpointHandler } from './token-endpoint-handler.js';
-import { mintTokens } from './token-minter.js';
+import { mintNewFamily } from './token-minter.js';
 import { TokenRegistry } from './token-registry.js';
 
 /**
@@ -101,13 +101,13 @@ function issueTokens(context: ServerContext, options: IssueTokensOptions = {}): 
     return Promise.reject(new Error(`issueTokens: no client ${String(clientId)} on this server.`));
   const scope = (options.scope ?? '').split(' ').filter(Boolean).join(' ');
   const audience = options.audience ?? context.audience;
-  const family = context.registry.createFamily({
+  return mintNewFamily(context, {
     subject: user.username,
     clientId: client.clientId,
     scope,
     audience,
+    withRefreshToken: true,
   });
-  return mintTokens(context, { family, scope, audience, withRefreshToken: true });
 }
 
 /** The `jti` of a JWT (unverified: the registry decides), or undefined for anything else. */

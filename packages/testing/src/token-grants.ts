@@ -3,7 +3,7 @@ import type { IssuedTokenResponse } from './issued-token-response.js';
 import { requestedAudience, requestedScope, splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
-import { mintTokens } from './token-minter.js';
+import { mintNewFamily, mintTokens } from './token-minter.js';
 
 /** A grant: answers one authenticated token request or throws `TokenEndpointError`. */
 type GrantHandler = (
@@ -19,13 +19,13 @@ const invalidGrant = (description: string): TokenEndpointError =>
 const clientCredentials: GrantHandler = (context, client, form) => {
   const scope = requestedScope(form);
   const audience = requestedAudience(form) ?? context.audience;
-  const family = context.registry.createFamily({
+  return mintNewFamily(context, {
     subject: client.clientId,
     clientId: client.clientId,
     scope,
     audience,
+    withRefreshToken: false,
   });
-  return mintTokens(context, { family, scope, audience, withRefreshToken: false });
 };
 
 /** RFC 6749 §4.3: a user's tokens, with a refresh token. */
@@ -39,13 +39,13 @@ const password: GrantHandler = (context, client, form) => {
   if (user === undefined || user.password !== secret) throw invalidGrant('Wrong username or password');
   const scope = requestedScope(form);
   const audience = requestedAudience(form) ?? context.audience;
-  const family = context.registry.createFamily({
+  return mintNewFamily(context, {
     subject: user.username,
     clientId: client.clientId,
     scope,
     audience,
+    withRefreshToken: true,
   });
-  return mintTokens(context, { family, scope, audience, withRefreshToken: true });
 };
 
 /** RFC 6749 §6 with rotation and reuse detection (OAuth 2.0 Security BCP §4.14.2). */

@@ -54,3 +54,13 @@ export async function mintTokens(context: MinterContext, grant: Grant): Promise<
   if (grant.scope !== '') response.scope = grant.scope;
   return response;
 }
+
+/** Starts a token family (a sign-in or a client-credentials grant) and mints its first tokens. */
+export function mintNewFamily(
+  context: MinterContext,
+  fields: Omit<TokenFamily, 'revoked'> & { readonly withRefreshToken: boolean },
+): Promise<IssuedTokenResponse> {
+  const { withRefreshToken, ...familyFields } = fields;
+  const family = context.registry.createFamily(familyFields);
+  return mintTokens(context, { family, scope: fields.scope, audience: fields.audience, withRefreshToken });
+}

@@ -1,9 +1,9 @@
+import { launchChromium } from '@tessera/example-e2e-support/launch-chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthServer } from '../src/index.js';
 import { type HandlerServer, serveHandlers } from '../src/node.js';
 import type { CorsScenario } from './fixtures/cors-page.js';
-import { launchChromium } from './fixtures/launch-chromium.js';
 import { servePages } from './fixtures/serve-pages.js';
 import type { WorkerScenario } from './fixtures/worker-page.js';
 

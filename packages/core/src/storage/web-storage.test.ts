@@ -1,21 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeStorageArea as fakeStorage } from '../../test/fixtures/fake-storage-area.js';
 import { TokenManager } from '../token-manager.js';
 import { webStorage } from './web-storage.js';
-
-/** A minimal in-memory `Storage`, as localStorage behaves. */
-function fakeStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    clear: () => items.clear(),
-    getItem: (key) => items.get(key) ?? null,
-    key: (index) => [...items.keys()][index] ?? null,
-    removeItem: (key) => void items.delete(key),
-    setItem: (key, value) => void items.set(key, String(value)),
-  };
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();
