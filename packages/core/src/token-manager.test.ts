@@ -328,6 +328,32 @@ describe('session end', () => {
     expect(events.map((e) => e.type)).toEqual(['tokens_set', 'refresh_failed', 'cleared', 'session_expired']);
   });
 
+  it('explains a later LoginRequiredError with the invalid_grant that ended the session, until a new sign-in', async () => {
+    const refusal = invalidGrant();
+    const fetchTokens = vi.fn<FetchTokens>(async ({ refreshToken }) => {
+      if (!refreshToken) throw new LoginRequiredError();
+      if (refreshToken === 'revoked') throw refusal;
+      return { access_token: 'refreshed', refresh_token: 'next', expires_in: 0 };
+    });
+    const tokens = manager({ fetchTokens });
+    await tokens.setTokens({ access_token: 'old', refresh_token: 'revoked', expires_in: 0 });
+    await expect(tokens.getAccessToken()).rejects.toBe(refusal);
+
+    const later = await tokens.getAccessToken().catch((error: unknown) => error);
+    expect(later).toBeInstanceOf(LoginRequiredError);
+    expect((later as LoginRequiredError).cause).toBe(refusal);
+    expect((later as Error).message).toBe(
+      `No refresh token is available: the user must sign in. The session ended earlier: ${refusal.message}`,
+    );
+
+    await tokens.setTokens({ access_token: 'signed-in-again', refresh_token: 'good', expires_in: 0 });
+    await tokens.getAccessToken();
+    await tokens.clear();
+    const afterSignOut = await tokens.getAccessToken().catch((error: unknown) => error);
+    expect(afterSignOut).toBeInstanceOf(LoginRequiredError);
+    expect((afterSignOut as LoginRequiredError).cause).toBeUndefined();
+  });
+
   it('does not clear tokens for errors other than invalid_grant', async () => {
     const storage = memoryStorage();
     const error = new OAuthError({ error: 'invalid_scope', status: 400 }, 'test');

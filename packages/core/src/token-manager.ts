@@ -55,6 +55,8 @@ export class TokenManager {
   #loaded = false;
   #loading: Promise<void> | undefined;
   #inFlight: Promise<TokenSet> | undefined;
+  /** The refusal (`invalid_grant`) that ended the session, until a new set arrives or `clear()` runs. */
+  #sessionEnd: TesseraError | undefined;
   /** Bumped whenever the set is replaced or removed from outside a refresh; a refresh started in an older epoch does not store its result. */
   #epoch = 0;
   /** Only with `refreshInBackground`. */
@@ -231,12 +233,14 @@ export class TokenManager {
       this.#adopt(tokens);
       this.#emit(adopted ? { type: 'synced', tokens } : { type: 'refreshed', tokens, reason });
       return tokens;
-    } catch (error) {
+    } catch (caught) {
       if (this.#disposal.signal.aborted) throw new DisposedError();
+      const error = this.#explain(caught);
       this.#emit({ type: 'refresh_failed', error, reason });
       if (isOAuthError(error, 'invalid_grant') && epoch === this.#epoch) {
         await this.#remove('session_expired');
-        this.#emit({ type: 'session_expired', error: error as TesseraError });
+        this.#sessionEnd = error;
+        this.#emit({ type: 'session_expired', error });
       }
       throw error;
     }
@@ -261,6 +265,15 @@ export class TokenManager {
     const tokens = await this.#request(base?.refreshToken, reason);
     if (epoch === this.#epoch) await this.#write(tokens);
     return { tokens, adopted: false };
+  }
+
+  /** A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`. */
+  #explain(error: unknown): unknown {
+    const ended = this.#sessionEnd;
+    if (!(error instanceof LoginRequiredError) || !ended || error.cause !== undefined) return error;
+    return new LoginRequiredError(`${error.message}. The session ended earlier: ${ended.message}`, {
+      cause: ended,
+    });
   }
 
   /** A refresh finished after `clear()`, `setTokens()` or an external change replaced the set. */
@@ -304,6 +317,7 @@ export class TokenManager {
 
   #adopt(tokens: TokenSet): void {
     this.#current = tokens;
+    this.#sessionEnd = undefined;
     this.#stale = false;
     this.#refreshAt = this.#refreshAtOf(tokens);
     this.#scheduleBackgroundRefresh();
@@ -337,6 +351,7 @@ export class TokenManager {
     this.#loaded = true;
     const hadTokens = this.#current !== undefined;
     this.#forget();
+    this.#sessionEnd = undefined;
     try {
       await this.#storage.remove();
     } catch (error) {
