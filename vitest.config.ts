@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Three projects, one command:
- * - unit: colocated `src/**\/*.test.ts`, msw + fake timers, no real services.
+ * - unit: colocated `src/**\/*.test.ts` of the packages and the examples, msw + fake timers, no real services.
  * - integration: `packages/*\/test/**\/*.integration.test.ts`, real oidc-provider / redis-server on 127.0.0.1.
  * - e2e: real headless Chromium through playwright-core (`**\/e2e/**\/*.e2e.test.ts`).
  */
@@ -18,7 +18,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
           environment: 'node',
         },
       },

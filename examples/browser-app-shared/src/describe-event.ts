@@ -4,6 +4,8 @@ import { isOAuthError, isTesseraError, type TokenEvent } from '@tessera/core';
 export function describeEvent(event: TokenEvent | undefined): string {
   if (!event) return '—';
   switch (event.type) {
+    case 'loaded':
+      return event.tokens ? 'loaded (signed in)' : 'loaded (no tokens)';
     case 'refreshed':
       return `refreshed (${event.reason})`;
     case 'tokens_set':
