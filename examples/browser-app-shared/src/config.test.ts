@@ -100,9 +100,10 @@ describe('readConfig', () => {
     expect(lifetimeFor('?lifetime=Infinity')).toBe(30_000);
   });
 
-  it('reads an empty ?lifetime= as 0, raised to the 2 s minimum (not the 30 s default)', () => {
-    expect(lifetimeFor('?lifetime=')).toBe(2_000);
-    expect(lifetimeFor('?lifetime')).toBe(2_000);
+  it('reads an empty ?lifetime= as unset: the 30 s default', () => {
+    expect(lifetimeFor('?lifetime=')).toBe(30_000);
+    expect(lifetimeFor('?lifetime')).toBe(30_000);
+    expect(lifetimeFor('?lifetime=0')).toBe(2_000);
   });
 
   it('uses the first ?lifetime when the query repeats it', () => {

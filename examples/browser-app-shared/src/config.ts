@@ -56,7 +56,7 @@ export function readConfig(search: string, env: AppEnv): AppConfig {
     if (!env.VITE_API_URL) throw new Error('VITE_TOKEN_URL is set but VITE_API_URL is not: set both.');
     return { tokenUrl: env.VITE_TOKEN_URL, clientId, scope, apiUrl: env.VITE_API_URL, mock: undefined };
   }
-  const lifetime = Number(new URLSearchParams(search).get('lifetime') ?? DEFAULT_LIFETIME_SECONDS);
+  const lifetime = Number(new URLSearchParams(search).get('lifetime') || DEFAULT_LIFETIME_SECONDS);
   const seconds = Number.isFinite(lifetime)
     ? Math.max(MIN_LIFETIME_SECONDS, lifetime)
     : DEFAULT_LIFETIME_SECONDS;
