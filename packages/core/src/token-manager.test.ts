@@ -47,6 +47,17 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
+/** A fetchTokens that holds every request on `gate`; `requested` settles when the first one starts. */
+function heldFetch() {
+  const gate = deferred<TokenResponse>();
+  const requested = deferred<void>();
+  const fetchTokens = vi.fn<FetchTokens>(() => {
+    requested.resolve();
+    return gate.promise;
+  });
+  return { fetchTokens, gate, requested: requested.promise };
+}
+
 function invalidGrant(): OAuthError {
   return new OAuthError(
     { error: 'invalid_grant', errorDescription: 'Refresh token revoked', status: 400 },
@@ -87,8 +98,7 @@ describe('single flight', () => {
         return () => {};
       },
     };
-    const gate = deferred<TokenResponse>();
-    const fetchTokens = vi.fn<FetchTokens>(() => gate.promise);
+    const { fetchTokens, gate, requested } = heldFetch();
     const tokens = manager({ fetchTokens, storage, clock: clock.now });
     const expired = (accessToken: string) => ({
       accessToken,
@@ -97,7 +107,7 @@ describe('single flight', () => {
     });
 
     const callers = [tokens.getAccessToken()];
-    await vi.waitFor(() => expect(fetchTokens).toHaveBeenCalledTimes(1));
+    await requested;
     await tokens.setTokens(expired('set-meanwhile'));
     callers.push(...Array.from({ length: 100 }, () => tokens.getAccessToken()));
     publish(expired('published-meanwhile'));
@@ -366,13 +376,12 @@ describe('session end', () => {
 
 describe('cancellation', () => {
   it('rejects only the aborted caller; the shared request goes on for the others', async () => {
-    const gate = deferred<TokenResponse>();
-    const fetchTokens = vi.fn<FetchTokens>(() => gate.promise);
+    const { fetchTokens, gate, requested } = heldFetch();
     const tokens = manager({ fetchTokens });
     const controller = new AbortController();
     const aborted = tokens.getAccessToken({ signal: controller.signal });
     const others = Array.from({ length: 100 }, () => tokens.getAccessToken());
-    await vi.waitFor(() => expect(fetchTokens).toHaveBeenCalledTimes(1));
+    await requested;
     controller.abort();
     await expect(aborted).rejects.toBeInstanceOf(AbortError);
     gate.resolve({ access_token: 'for-the-others' });
@@ -390,12 +399,11 @@ describe('cancellation', () => {
   it('produces no unhandled rejection when every caller aborted and the request then fails', async () => {
     const unhandled = vi.fn();
     process.on('unhandledRejection', unhandled);
-    const gate = deferred<TokenResponse>();
-    const fetchTokens = vi.fn<FetchTokens>(() => gate.promise);
+    const { fetchTokens, gate, requested } = heldFetch();
     const tokens = manager({ fetchTokens });
     const controller = new AbortController();
     const call = tokens.getAccessToken({ signal: controller.signal });
-    await vi.waitFor(() => expect(fetchTokens).toHaveBeenCalledTimes(1));
+    await requested;
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(AbortError);
     gate.reject(new Error('late failure'));
