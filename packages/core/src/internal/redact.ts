@@ -83,4 +83,3 @@ export class Redactor {
     return this.#pattern ? text.replace(this.#pattern, '[redacted]') : text;
   }
 }
-
