@@ -12,8 +12,8 @@ const NAMES = new Set([
   'LoginRequiredError',
   'AbortError',
   'DisposedError',
-  // Subclasses defined by @tessera/node and @tessera/redis.
   'DiscoveryError',
+  // Subclasses defined by @tessera/node and @tessera/redis.
   'MissingPeerDependencyError',
   'RedisUnavailableError',
   'InvalidCacheEntryError',

@@ -11,7 +11,7 @@ export type TesseraErrorCode =
   | 'LOGIN_REQUIRED'
   | 'ABORTED'
   | 'DISPOSED'
-  /** `@tessera/node`: the token endpoint could not be discovered from the issuer. */
+  /** `discover()`: the authorization server metadata of an issuer could not be used. */
   | 'DISCOVERY_FAILED'
   /** `@tessera/node`: an optional peer dependency (e.g. `jose`) is not installed. */
   | 'MISSING_PEER_DEPENDENCY'
