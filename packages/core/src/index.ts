@@ -10,7 +10,7 @@ export { type MalformedReason, MalformedResponseError } from './errors/malformed
 export { NetworkError } from './errors/network-error.js';
 export { OAuthError, type OAuthErrorFields } from './errors/oauth-error.js';
 export { RateLimitError } from './errors/rate-limit-error.js';
-export { TesseraError, type TesseraErrorCode } from './errors/tessera-error.js';
+export { TesseraError, type TesseraErrorCode, type TesseraErrorMap } from './errors/tessera-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 export {
