@@ -1,3 +1,5 @@
+export { assertKnownOptions } from './assert-known-options.js';
+export { type BackgroundRefresh, backgroundRefresh, type RefreshScheduler } from './background-refresh.js';
 export { type Clock, systemClock } from './clock.js';
 export { type CrossTabOptions, crossTab } from './cross-tab/cross-tab.js';
 export type { CrossTabSync } from './cross-tab-sync.js';
@@ -20,7 +22,7 @@ export {
 export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
 export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
 export { defaultRetryOptions, isTransient, type RetryOptions } from './internal/retry-policy.js';
-export type { RefreshLock } from './refresh-lock.js';
+export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { memoryStorage } from './storage/memory-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
 export { type WebStorageOptions, webStorage } from './storage/web-storage.js';
