@@ -1,4 +1,10 @@
-import { DisposedError, memoryStorage, TokenManager, type TokenManagerOptions } from '@tessera/core';
+import {
+  backgroundRefresh,
+  DisposedError,
+  memoryStorage,
+  TokenManager,
+  type TokenManagerOptions,
+} from '@tessera/core';
 import type { ClientCredentialsOptions, TokenTarget } from './client-credentials-options.js';
 import { clientCredentialsRequest } from './client-credentials-request.js';
 import { type ClientConfig, resolveOptions } from './resolve-options.js';
@@ -106,8 +112,7 @@ function managerOptions(
     ...(options.refreshMargin === undefined ? {} : { refreshMargin: options.refreshMargin }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.lock === undefined ? {} : { lock: options.lock }),
-    ...(options.refreshInBackground === undefined
-      ? {}
-      : { refreshInBackground: options.refreshInBackground }),
+    // Core takes the background scheduler as an injected piece; this package keeps its boolean.
+    ...(options.refreshInBackground ? { refreshInBackground: backgroundRefresh() } : {}),
   };
 }
