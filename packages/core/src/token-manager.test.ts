@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { backgroundRefresh } from './background-refresh.js';
 import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';
 import { LoginRequiredError } from './errors/login-required-error.js';
@@ -7,7 +8,6 @@ import { OAuthError } from './errors/oauth-error.js';
 import type { TokenEvent } from './events.js';
 import { memoryStorage } from './storage/memory-storage.js';
 import type { TokenStorage } from './storage/token-storage.js';
-import { backgroundRefresh } from './background-refresh.js';
 import { TokenManager } from './token-manager.js';
 import type { FetchTokens, FetchTokensContext } from './token-manager-options.js';
 import type { TokenResponse } from './token-set.js';
@@ -608,7 +608,12 @@ describe('timers and disposal', () => {
       .mockResolvedValueOnce({ access_token: 'first', expires_in: 3600 })
       .mockRejectedValueOnce(new Error('endpoint down'))
       .mockResolvedValueOnce({ access_token: 'second', expires_in: 3600 });
-    const tokens = manager({ fetchTokens, refreshInBackground: backgroundRefresh(), refreshMargin: 60_000, retry: false });
+    const tokens = manager({
+      fetchTokens,
+      refreshInBackground: backgroundRefresh(),
+      refreshMargin: 60_000,
+      retry: false,
+    });
     await tokens.getAccessToken();
     await vi.advanceTimersByTimeAsync(3600_000 - 60_000);
     expect(fetchTokens).toHaveBeenCalledTimes(2);

@@ -51,11 +51,13 @@ export class TesseraError extends Error {
     this.code = code;
   }
 
+  /** The brand `isTesseraError` recognises, on the prototype: logging an error does not show it. */
+  get [TESSERA_ERROR_BRAND](): true {
+    return true;
+  }
+
   /** Keeps `JSON.stringify(error)` useful and free of secrets: name, code and message only (plus subclass fields). */
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message };
   }
 }
-
-// On the prototype: not an own property, so logging an error does not show it.
-Object.defineProperty(TesseraError.prototype, TESSERA_ERROR_BRAND, { value: true });
