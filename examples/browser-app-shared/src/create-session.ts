@@ -1,5 +1,5 @@
 import { attachTokenManager } from '@tessera/axios';
-import { passwordGrant, refreshTokenGrant, TokenManager } from '@tessera/core';
+import { backgroundRefresh, passwordGrant, refreshTokenGrant, TokenManager } from '@tessera/core';
 import axios, { type AxiosInstance } from 'axios';
 import type { AppConfig } from './config.js';
 
@@ -35,7 +35,7 @@ export function createSession(config: AppConfig, serverTokenRequestCount?: () =>
       return refresh(context);
     },
     // Refresh shortly before expiry even when nothing calls the API, so the panel shows it happen.
-    refreshInBackground: true,
+    refreshInBackground: backgroundRefresh(),
   });
   const api = axios.create({ baseURL: new URL(config.apiUrl).origin });
   attachTokenManager(api, tokens);

@@ -46,6 +46,9 @@ const LINES = {
     ],
   ],
   invalidated: [[{ type: 'invalidated' }, 'invalidated']],
+  invalidation_ignored: [
+    [{ type: 'invalidation_ignored', reason: 'cooldown', until: 1 }, 'invalidation_ignored (cooldown)'],
+  ],
   cleared: [
     [{ type: 'cleared', reason: 'clear' }, 'cleared (clear)'],
     [{ type: 'cleared', reason: 'session_expired' }, 'cleared (session_expired)'],

@@ -18,6 +18,8 @@ export function describeEvent(event: TokenEvent | undefined): string {
       return `cleared (${event.reason})`;
     case 'session_expired':
       return `session_expired (${errorCode(event.error)})`;
+    case 'invalidation_ignored':
+      return `invalidation_ignored (${event.reason})`;
     case 'storage_error':
       return `storage_error (${event.operation})`;
     default:

@@ -24,6 +24,12 @@ export type TokenEvent =
   | { type: 'refresh_failed'; error: unknown; reason: RefreshReason }
   /** `invalidate()` marked the current access token stale. */
   | { type: 'invalidated' }
+  /**
+   * `invalidate()` left the current token as it is: it was obtained by a refresh that an
+   * invalidation caused, and was rejected again within `rejectionCooldown` (an API that rejects
+   * every new token). Until `until` (epoch ms), 401s cause no refresh.
+   */
+  | { type: 'invalidation_ignored'; reason: 'cooldown'; until: number }
   /** The tokens were removed: by `clear()`, by session end, or by another tab signing out. */
   | { type: 'cleared'; reason: 'clear' | 'session_expired' | 'external' }
   /** The refresh token was rejected (`invalid_grant`): the user must sign in again. */

@@ -4,7 +4,7 @@ import { MalformedResponseError } from './errors/malformed-response-error.js';
 /**
  * When an access token expires, epoch milliseconds.
  *
- * 1. `expires_in` (seconds, number or numeric string) counted from `sentAt`, the moment the token
+ * 1. `expires_in` (seconds: a non-negative finite number, or a string of decimal digits) counted from `sentAt`, the moment the token
  *    request was sent — so network latency shortens the lifetime, never lengthens it;
  * 2. else the `exp` claim, when the access token is a JWT;
  * 3. else `undefined`: the token is valid until it is invalidated.
@@ -15,8 +15,10 @@ export function expiresAtOf(
   sentAt: number,
   where: string,
 ): number | undefined {
-  if (expiresIn !== undefined && expiresIn !== null && expiresIn !== '') {
-    const seconds = typeof expiresIn === 'string' ? Number(expiresIn.trim()) : expiresIn;
+  if (expiresIn !== undefined && expiresIn !== null) {
+    // A string must be plain decimal digits: `Number()` would also take ' ', '0x10', '1e3'.
+    const seconds =
+      typeof expiresIn === 'string' ? (/^\d+$/.test(expiresIn) ? Number(expiresIn) : Number.NaN) : expiresIn;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
       throw new MalformedResponseError(
         'invalid_field',

@@ -1,3 +1,5 @@
+export { assertKnownOptions } from './assert-known-options.js';
+export { type BackgroundRefresh, backgroundRefresh, type RefreshScheduler } from './background-refresh.js';
 export { type Clock, systemClock } from './clock.js';
 export { type CrossTabOptions, crossTab } from './cross-tab/cross-tab.js';
 export type { WebLocks } from './cross-tab/web-locks.js';
@@ -15,7 +17,7 @@ export { type MalformedReason, MalformedResponseError } from './errors/malformed
 export { NetworkError } from './errors/network-error.js';
 export { OAuthError, type OAuthErrorFields } from './errors/oauth-error.js';
 export { RateLimitError } from './errors/rate-limit-error.js';
-export { TesseraError, type TesseraErrorCode } from './errors/tessera-error.js';
+export { TesseraError, type TesseraErrorCode, type TesseraErrorMap } from './errors/tessera-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 export {
@@ -24,7 +26,7 @@ export {
 } from './grants/client-credentials-grant.js';
 export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
 export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
-export type { RefreshLock } from './refresh-lock.js';
+export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { defaultRetryOptions, type RetryOptions } from './retry-options.js';
 export { type RevokeTokenOptions, revokeToken } from './revoke-token.js';
 export { memoryStorage } from './storage/memory-storage.js';

@@ -1,10 +1,21 @@
+/** What a `TokenManager` tells its lock about one refresh. Durations are milliseconds. */
+export interface RefreshLockRunOptions {
+  /**
+   * The longest a refresh of this manager can take (every attempt timing out, plus backoff). A
+   * lock without a configured wait waits at least this long for another holder before running
+   * `task` unlocked, so a live holder is never overtaken (docs/decisions/0014).
+   */
+  maxWait?: number;
+}
+
 /**
  * A mutual exclusion shared by several `TokenManager`s (tabs, processes), so only one refreshes.
  *
  * `run` must call `task` while holding the lock named `name` and release it afterwards — and must
  * still call `task` (without the lock) when the lock cannot be had within a bounded wait, so a lost
- * or orphaned lock never hangs a caller.
+ * or orphaned lock never hangs a caller. The task re-reads storage first, so a caller that stopped
+ * waiting adopts the set a slow holder stored meanwhile.
  */
 export interface RefreshLock {
-  run<T>(name: string, task: () => Promise<T>): Promise<T>;
+  run<T>(name: string, task: () => Promise<T>, options?: RefreshLockRunOptions): Promise<T>;
 }

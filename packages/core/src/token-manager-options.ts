@@ -1,3 +1,4 @@
+import type { BackgroundRefresh } from './background-refresh.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { CrossTabSync } from './cross-tab-sync.js';
@@ -22,7 +23,11 @@ export interface FetchTokensContext {
 /** Obtains a token set: a refresh-token exchange, a client-credentials request, or anything else. */
 export type FetchTokens = (context: FetchTokensContext) => Promise<TokenResponse | TokenSet>;
 
-/** Options of `new TokenManager(options)`. Durations are milliseconds. */
+/**
+ * Options of `new TokenManager(options)`. Durations are milliseconds. Every option is checked at
+ * construction: a wrong type, a negative or NaN duration or (in plain JS) an unknown key throws a
+ * `TypeError` naming the option.
+ */
 export interface TokenManagerOptions {
   /**
    * Obtains a new token set. Called once per refresh however many callers wait for it.
@@ -30,7 +35,8 @@ export interface TokenManagerOptions {
    */
   fetchTokens: FetchTokens;
   /**
-   * Where the token set is kept.
+   * Where the token set is kept. Every read and write goes through one queue per manager, so a
+   * write never lands after a later `clear()` or `setTokens()`.
    * @default memoryStorage()
    */
   storage?: TokenStorage;
@@ -48,6 +54,15 @@ export interface TokenManagerOptions {
    */
   retry?: RetryOptions | false;
   /**
+   * Retry a token request that carried a refresh token and timed out. The server may have rotated
+   * the refresh token before the answer was lost; a retry then reuses the old one, which a server
+   * with strict reuse detection punishes by ending the session. Turn it on when your server has a
+   * reuse grace period. Before such a retry the manager re-reads storage and adopts a newer set.
+   * Requests without a refresh token (client credentials) always retry timeouts.
+   * @default false
+   */
+  retryTimeouts?: boolean;
+  /**
    * Timeout of one token request attempt, in ms.
    * @default 10_000
    */
@@ -59,10 +74,11 @@ export interface TokenManagerOptions {
   clock?: Clock;
   /**
    * Refresh in the background shortly before expiry (with an unref'd timer) instead of on the next
-   * call. Off by default: tokens are refreshed on read, which also works in throttled background tabs.
-   * @default false
+   * call: pass `backgroundRefresh()`. Off by default: tokens are refreshed on read, which also works
+   * in throttled background tabs, and an app that does not import `backgroundRefresh` does not ship it.
+   * @default undefined (refresh on read)
    */
-  refreshInBackground?: boolean;
+  refreshInBackground?: BackgroundRefresh;
   /**
    * Serialises refreshes across processes (e.g. `redisLock()` from `@tessera/redis`). After taking
    * the lock, the manager re-reads storage and skips the token request when another holder
@@ -82,6 +98,20 @@ export interface TokenManagerOptions {
    * @default 'tessera'
    */
   key?: string;
+  /**
+   * The `token_type`s accepted, compared case-insensitively and spelled as given here (`bearer` →
+   * `Bearer`). A response with another type is a `MalformedResponseError`. A DPoP client passes `['DPoP']`.
+   * @default ['Bearer']
+   */
+  tokenTypes?: readonly string[];
+  /**
+   * How long (ms) after a refresh caused by `invalidate()` a new rejection of the token it brought
+   * is ignored: `invalidate()` returns `false` and emits `invalidation_ignored`. Bounds the cost of
+   * an API that rejects every new token (wrong audience, clock skew) to one refresh per cooldown.
+   * `0` turns it off.
+   * @default 30_000
+   */
+  rejectionCooldown?: number;
 }
 
 /** The defaults the docs list; `TokenManager` reads them from here. */
@@ -89,6 +119,8 @@ export const tokenManagerDefaults = {
   refreshMargin: 30_000,
   timeout: 10_000,
   clock: systemClock,
-  refreshInBackground: false,
+  retryTimeouts: false,
   key: 'tessera',
+  tokenTypes: ['Bearer'] as readonly string[],
+  rejectionCooldown: 30_000,
 } as const;

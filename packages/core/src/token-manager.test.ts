@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { backgroundRefresh } from './background-refresh.js';
 import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';
 import { LoginRequiredError } from './errors/login-required-error.js';
@@ -551,7 +552,7 @@ describe('timers and disposal', () => {
   it('refreshes in the background before expiry with an unref’d timer, and dispose stops it', async () => {
     vi.useFakeTimers();
     const { fetchTokens } = countingFetch({ expiresIn: 3600 });
-    const tokens = manager({ fetchTokens, refreshInBackground: true, refreshMargin: 60_000 });
+    const tokens = manager({ fetchTokens, refreshInBackground: backgroundRefresh(), refreshMargin: 60_000 });
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
     await tokens.getAccessToken();
     expect(vi.getTimerCount()).toBe(1);
@@ -570,7 +571,7 @@ describe('timers and disposal', () => {
   it('does not loop when the server issues tokens that are already expired (expires_in 0)', async () => {
     vi.useFakeTimers();
     const { fetchTokens } = countingFetch({ expiresIn: 0 });
-    const tokens = manager({ fetchTokens, refreshInBackground: true });
+    const tokens = manager({ fetchTokens, refreshInBackground: backgroundRefresh() });
     await tokens.getAccessToken();
     // Background waits 1 s, 2 s, 4 s, 8 s, 16 s… between refreshes instead of spinning.
     await vi.advanceTimersByTimeAsync(31_000);
@@ -587,7 +588,7 @@ describe('timers and disposal', () => {
       access_token: `at-${Date.now()}`,
       expires_in: lifetime,
     }));
-    const tokens = manager({ fetchTokens, refreshInBackground: true, refreshMargin: 60_000 });
+    const tokens = manager({ fetchTokens, refreshInBackground: backgroundRefresh(), refreshMargin: 60_000 });
     await tokens.getAccessToken();
     await vi.advanceTimersByTimeAsync(1_000 + 2_000);
     expect(fetchTokens).toHaveBeenCalledTimes(3);
@@ -607,7 +608,12 @@ describe('timers and disposal', () => {
       .mockResolvedValueOnce({ access_token: 'first', expires_in: 3600 })
       .mockRejectedValueOnce(new Error('endpoint down'))
       .mockResolvedValueOnce({ access_token: 'second', expires_in: 3600 });
-    const tokens = manager({ fetchTokens, refreshInBackground: true, refreshMargin: 60_000, retry: false });
+    const tokens = manager({
+      fetchTokens,
+      refreshInBackground: backgroundRefresh(),
+      refreshMargin: 60_000,
+      retry: false,
+    });
     await tokens.getAccessToken();
     await vi.advanceTimersByTimeAsync(3600_000 - 60_000);
     expect(fetchTokens).toHaveBeenCalledTimes(2);

@@ -1,15 +1,17 @@
+import type { RefreshScheduler } from './background-refresh.js';
 import type { Clock } from './clock.js';
 import type { DisposableWhereKnown } from './disposable-where-known.js';
 import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';
-import { isOAuthError } from './errors/guards.js';
+import { isOAuthError, isTesseraError } from './errors/guards.js';
 import { LoginRequiredError } from './errors/login-required-error.js';
 import type { TesseraError } from './errors/tessera-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 import { abortable } from './internal/abortable.js';
-import { BackgroundRefresh } from './internal/background-refresh.js';
+import { checkTokenManagerOptions } from './internal/check-token-manager-options.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { withTimeout } from './internal/with-timeout.js';
+import { worstCaseRefresh } from './internal/worst-case-refresh.js';
 import type { RefreshLock } from './refresh-lock.js';
 import { defaultRetryOptions, type RetryOptions } from './retry-options.js';
 import { memoryStorage } from './storage/memory-storage.js';
@@ -30,6 +32,17 @@ export interface GetTokenOptions {
 
 export interface TokenManager extends DisposableWhereKnown {}
 
+/** The shortest reuse of a set this manager just obtained, doubled while sets arrive already due (decision 0010). */
+const MIN_REUSE = 1_000;
+const MAX_REUSE = 5 * 60_000;
+
+/** Carries a timed-out refresh-grant attempt past the retry loop: it must not be retried (decision 0015). */
+class FinalAttempt extends Error {
+  constructor(readonly error: unknown) {
+    super('final attempt');
+  }
+}
+
 /**
  * Obtains, caches and refreshes one token set. However many callers ask at once, at most one token
  * request is in flight; every caller gets its result.
@@ -45,18 +58,22 @@ export class TokenManager {
   readonly #storage: TokenStorage;
   readonly #refreshMargin: number;
   readonly #retry: Required<RetryOptions> | false;
+  readonly #retryTimeouts: boolean;
   readonly #timeout: number;
   readonly #clock: Clock;
   readonly #lock: RefreshLock | undefined;
   readonly #key: string;
+  readonly #tokenTypes: readonly string[];
+  readonly #rejectionCooldown: number;
   readonly #listeners = new Set<TokenEventListener>();
   readonly #disposal = new AbortController();
   readonly #stopWatchingStorage: () => void;
+  /** Only with `refreshInBackground`. */
+  readonly #background: RefreshScheduler | undefined;
 
   #current: TokenSet | undefined;
-  /** Epoch ms from which `#current` counts as expired (expiry minus the refresh margin). */
-  #refreshAt = Number.POSITIVE_INFINITY;
-  #stale = false;
+  /** Epoch ms before which `#current` is served as is: `-Infinity` when stale, absent or disposed. */
+  #freshUntil = Number.NEGATIVE_INFINITY;
   #loaded = false;
   #loading: Promise<void> | undefined;
   #inFlight: Promise<TokenSet> | undefined;
@@ -64,25 +81,32 @@ export class TokenManager {
   #sessionEnd: TesseraError | undefined;
   /** Bumped whenever the set is replaced or removed from outside a refresh; a refresh started in an older epoch does not store its result. */
   #epoch = 0;
-  /** Only with `refreshInBackground`. */
-  readonly #background: BackgroundRefresh | undefined;
+  /** Every storage operation, one after another: a write never overtakes a later `clear()` or `setTokens()`. */
+  #storageQueue: Promise<unknown> = Promise.resolve();
+  /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
+  #ignoreInvalidationUntil = Number.NEGATIVE_INFINITY;
+  #reuseFloor = MIN_REUSE;
 
   constructor(options: TokenManagerOptions) {
+    checkTokenManagerOptions(options);
     this.#fetchTokens = options.fetchTokens;
     const storage = options.storage ?? memoryStorage();
     this.#storage = options.crossTab ? options.crossTab.wrapStorage(storage) : storage;
     this.#refreshMargin = options.refreshMargin ?? tokenManagerDefaults.refreshMargin;
     this.#retry = options.retry === false ? false : { ...defaultRetryOptions, ...options.retry };
+    this.#retryTimeouts = options.retryTimeouts ?? tokenManagerDefaults.retryTimeouts;
     this.#timeout = options.timeout ?? tokenManagerDefaults.timeout;
     this.#clock = options.clock ?? tokenManagerDefaults.clock;
     this.#lock = options.lock ?? options.crossTab?.lock;
     this.#key = options.key ?? tokenManagerDefaults.key;
-    this.#background =
-      (options.refreshInBackground ?? tokenManagerDefaults.refreshInBackground)
-        ? new BackgroundRefresh(() => this.#onBackgroundDue())
-        : undefined;
+    this.#tokenTypes = options.tokenTypes ?? tokenManagerDefaults.tokenTypes;
+    this.#rejectionCooldown = options.rejectionCooldown ?? tokenManagerDefaults.rejectionCooldown;
+    this.#background = options.refreshInBackground?.(() => this.#onBackgroundDue());
     this.#stopWatchingStorage =
       this.#storage.subscribe?.((value) => this.#onExternalChange(value)) ?? (() => {});
+    // Vue's reactive()/Pinia skip objects marked like this (what `markRaw` does): a proxy would
+    // break the private fields, and a deep watcher would walk the whole manager.
+    Object.defineProperty(this, '__v_skip', { value: true });
   }
 
   /** The name this manager uses for locks, e.g. `orders-api`. */
@@ -99,27 +123,29 @@ export class TokenManager {
    * @throws {NetworkError | TimeoutError | HttpError | RateLimitError} retries were exhausted.
    */
   getAccessToken(options?: GetTokenOptions): Promise<string> {
-    const current = this.#current;
-    if (
-      current &&
-      !options?.forceRefresh &&
-      !options?.signal?.aborted &&
-      !this.#disposal.signal.aborted &&
-      this.#isFresh()
-    ) {
-      return Promise.resolve(current.accessToken);
+    if (options === undefined && this.#clock() < this.#freshUntil) {
+      return Promise.resolve((this.#current as TokenSet).accessToken);
     }
     return this.getTokens(options).then((tokens) => tokens.accessToken);
   }
 
-  /** The whole valid `TokenSet`; same rules as `getAccessToken`. */
-  async getTokens(options: GetTokenOptions = {}): Promise<TokenSet> {
-    const { signal, forceRefresh = false } = options;
+  /**
+   * The whole valid `TokenSet`; same rules as `getAccessToken`. Transports take the token and its
+   * `tokenType` from this one set.
+   */
+  getTokens(options?: GetTokenOptions): Promise<TokenSet> {
+    if (this.#clock() < this.#freshUntil && !options?.forceRefresh && !options?.signal?.aborted) {
+      return Promise.resolve(this.#current as TokenSet);
+    }
+    return this.#getTokens(options ?? {});
+  }
+
+  async #getTokens({ signal, forceRefresh = false }: GetTokenOptions): Promise<TokenSet> {
     if (this.#disposal.signal.aborted) throw new DisposedError();
     if (signal?.aborted) throw new AbortError(signal.reason);
     if (!this.#loaded) await abortable(this.#load(), signal);
     const current = this.#current;
-    if (current && !forceRefresh && this.#isFresh()) return current;
+    if (current && !forceRefresh && this.#clock() < this.#freshUntil) return current;
     return abortable(this.#refresh(this.#reasonFor(forceRefresh)), signal);
   }
 
@@ -143,16 +169,17 @@ export class TokenManager {
 
   /**
    * Stores a token set obtained elsewhere, e.g. by `passwordGrant` or an authorization-code flow.
-   * Accepts an OAuth2 token response or a `TokenSet`.
+   * Accepts an OAuth2 token response or a `TokenSet`. Once it resolves, storage holds this set,
+   * never the result of a refresh that was in flight.
    *
    * @throws {MalformedResponseError} `tokens` has no usable `access_token`.
    */
   async setTokens(tokens: TokenResponse | TokenSet): Promise<TokenSet> {
-    const set = toTokenSet(tokens, this.#clock(), 'setTokens');
+    const set = toTokenSet(tokens, this.#clock(), 'setTokens', this.#tokenTypes);
     this.#epoch += 1;
     this.#loaded = true;
     this.#adopt(set);
-    await this.#write(set);
+    await this.#write(set, this.#epoch);
     this.#emit({ type: 'tokens_set', tokens: set });
     return set;
   }
@@ -160,18 +187,30 @@ export class TokenManager {
   /**
    * Marks `accessToken` stale because a resource server rejected it (HTTP 401). Only the current
    * token can be invalidated: a late 401 for a token that was already replaced changes nothing,
-   * so it never causes a second refresh.
+   * so it never causes a second refresh. A token obtained because its predecessor was invalidated
+   * is not invalidated again within `rejectionCooldown` (an `invalidation_ignored` event says so):
+   * an API that rejects every new token must not cost one refresh per request.
    *
-   * @returns whether `accessToken` was the current token.
+   * @returns whether `accessToken` was the current token and is now stale.
    */
   invalidate(accessToken: string): boolean {
-    if (this.#current?.accessToken !== accessToken || this.#stale) return false;
-    this.#stale = true;
+    if (this.#current?.accessToken !== accessToken || this.#freshUntil === Number.NEGATIVE_INFINITY) {
+      return false;
+    }
+    const until = this.#ignoreInvalidationUntil;
+    if (this.#clock() < until) {
+      this.#emit({ type: 'invalidation_ignored', reason: 'cooldown', until });
+      return false;
+    }
+    this.#freshUntil = Number.NEGATIVE_INFINITY;
     this.#emit({ type: 'invalidated' });
     return true;
   }
 
-  /** Removes the tokens from memory and storage (sign-out). A refresh in flight does not store its result. */
+  /**
+   * Removes the tokens from memory and storage (sign-out). Once it resolves, storage is empty and
+   * stays empty: a refresh in flight, or a write of its result still pending, does not store it.
+   */
   async clear(): Promise<void> {
     await this.#remove('clear');
   }
@@ -191,6 +230,7 @@ export class TokenManager {
   dispose(): void {
     if (this.#disposal.signal.aborted) return;
     this.#disposal.abort(new DisposedError());
+    this.#freshUntil = Number.NEGATIVE_INFINITY;
     this.#background?.stop();
     this.#stopWatchingStorage();
     this.#listeners.clear();
@@ -210,14 +250,10 @@ export class TokenManager {
     }
   }
 
-  #isFresh(): boolean {
-    return !this.#stale && this.#clock() < this.#refreshAt;
-  }
-
   #reasonFor(forceRefresh: boolean): RefreshReason {
     if (forceRefresh) return 'forced';
     if (!this.#current) return 'initial';
-    return this.#stale ? 'invalidated' : 'expired';
+    return this.#freshUntil === Number.NEGATIVE_INFINITY ? 'invalidated' : 'expired';
   }
 
   /** Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own `finally`. */
@@ -242,10 +278,12 @@ export class TokenManager {
     try {
       const task = () => this.#refreshExclusively(epoch, reason);
       const { tokens, adopted } = this.#lock
-        ? await this.#lock.run(`tessera:${this.#key}`, task)
+        ? await this.#lock.run(`tessera:${this.#key}`, task, {
+            maxWait: worstCaseRefresh(this.#timeout, this.#retry) + 1_000,
+          })
         : await task();
       if (epoch !== this.#epoch) return this.#afterConcurrentChange();
-      this.#adopt(tokens);
+      this.#adopt(tokens, adopted ? undefined : reason);
       this.#emit(adopted ? { type: 'synced', tokens } : { type: 'refreshed', tokens, reason });
       return tokens;
     } catch (caught) {
@@ -271,15 +309,32 @@ export class TokenManager {
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
     let base = this.#current;
     // A set adopted from another tab (storage event, broadcast) while waiting for the lock needs no request.
-    if (base && epoch !== this.#epoch && this.#isFresh()) return { tokens: base, adopted: true };
+    if (base && epoch !== this.#epoch && this.#clock() < this.#freshUntil)
+      return { tokens: base, adopted: true };
     const stored = await this.#read();
     if (stored && stored.accessToken !== base?.accessToken) {
       if (this.#clock() < this.#refreshAtOf(stored)) return { tokens: stored, adopted: true };
       base = stored; // carries the newest (possibly rotated) refresh token
     }
-    const tokens = await this.#request(base?.refreshToken, reason);
-    if (epoch === this.#epoch) await this.#write(tokens);
-    return { tokens, adopted: false };
+    try {
+      const result = await this.#request(base?.refreshToken, reason);
+      if (!result.adopted) await this.#write(result.tokens, epoch);
+      return result;
+    } catch (error) {
+      // Another manager on this storage, without a lock, may have spent the refresh token first
+      // and stored its new set: adopt that set rather than end the session (decision 0012).
+      const newer = isOAuthError(error, 'invalid_grant')
+        ? await this.#newerStored(base?.refreshToken)
+        : undefined;
+      if (newer) return { tokens: newer, adopted: true };
+      throw error;
+    }
+  }
+
+  /** The stored set, when it carries another refresh token than `refreshToken`. */
+  async #newerStored(refreshToken: string | undefined): Promise<TokenSet | undefined> {
+    const stored = await this.#read();
+    return stored?.refreshToken && stored.refreshToken !== refreshToken ? stored : undefined;
   }
 
   /** A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`. */
@@ -293,31 +348,58 @@ export class TokenManager {
 
   /** A refresh finished after `clear()`, `setTokens()` or an external change replaced the set. */
   #afterConcurrentChange(): TokenSet {
-    if (this.#current && this.#isFresh()) return this.#current;
+    if (this.#current && this.#clock() < this.#freshUntil) return this.#current;
     throw new LoginRequiredError(
       'The tokens were cleared while a refresh was in flight: the user must sign in',
     );
   }
 
-  #request(refreshToken: string | undefined, reason: RefreshReason): Promise<TokenSet> {
+  /**
+   * Requests a set, with retries. A timed-out attempt that carried a refresh token is retried only
+   * with `retryTimeouts`, and then only after re-reading storage: a set stored meanwhile is adopted,
+   * a newer refresh token is used instead (decision 0015).
+   */
+  async #request(
+    refreshToken: string | undefined,
+    reason: RefreshReason,
+  ): Promise<{ tokens: TokenSet; adopted: boolean }> {
     const where = `token request for "${this.#key}"`;
-    return runWithRetry(
-      async (attempt) => {
-        const sentAt = this.#clock();
-        const response = await withTimeout(
-          (signal) => this.#fetchTokens({ refreshToken, signal, reason, attempt }),
-          this.#timeout,
-          where,
-          this.#disposal.signal,
-        );
-        const tokens = toTokenSet(response, sentAt, where);
-        // Rotation: a response without a refresh token keeps the old one.
-        return tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken };
-      },
-      this.#retry,
-      (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
-      this.#disposal.signal,
-    );
+    let timedOut = false;
+    try {
+      return await runWithRetry(
+        async (attempt) => {
+          if (timedOut) {
+            const newer = await this.#newerStored(refreshToken);
+            if (newer && this.#clock() < this.#refreshAtOf(newer)) return { tokens: newer, adopted: true };
+            refreshToken = newer?.refreshToken ?? refreshToken;
+          }
+          const sentAt = this.#clock();
+          try {
+            const response = await withTimeout(
+              (signal) => this.#fetchTokens({ refreshToken, signal, reason, attempt }),
+              this.#timeout,
+              where,
+              this.#disposal.signal,
+            );
+            const tokens = toTokenSet(response, sentAt, where, this.#tokenTypes);
+            // Rotation: a response without a refresh token keeps the old one.
+            return {
+              tokens: tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken },
+              adopted: false,
+            };
+          } catch (error) {
+            timedOut = isTesseraError(error, 'TIMEOUT');
+            if (timedOut && refreshToken && !this.#retryTimeouts) throw new FinalAttempt(error);
+            throw error;
+          }
+        },
+        this.#retry,
+        (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
+        this.#disposal.signal,
+      );
+    } catch (error) {
+      throw error instanceof FinalAttempt ? error.error : error;
+    }
   }
 
   #load(): Promise<void> {
@@ -330,12 +412,28 @@ export class TokenManager {
     return this.#loading;
   }
 
-  #adopt(tokens: TokenSet): void {
+  /**
+   * Makes `tokens` current. `requested` is the reason of the token request that brought it, if this
+   * manager requested it: such a set is reused for at least a floor (1 s doubling to 5 min while
+   * sets keep arriving already due), so expired-on-arrival tokens cannot cost a request per call.
+   */
+  #adopt(tokens: TokenSet, requested?: RefreshReason): void {
+    const now = this.#clock();
+    let refreshAt = this.#refreshAtOf(tokens);
+    if (requested !== undefined) {
+      if (refreshAt - now < this.#reuseFloor) {
+        refreshAt = now + this.#reuseFloor;
+        this.#reuseFloor = Math.min(this.#reuseFloor * 2, MAX_REUSE);
+      } else {
+        this.#reuseFloor = MIN_REUSE;
+      }
+    }
+    this.#ignoreInvalidationUntil =
+      requested === 'invalidated' ? now + this.#rejectionCooldown : Number.NEGATIVE_INFINITY;
     this.#current = tokens;
     this.#sessionEnd = undefined;
-    this.#stale = false;
-    this.#refreshAt = this.#refreshAtOf(tokens);
-    this.#scheduleBackgroundRefresh();
+    this.#freshUntil = this.#disposal.signal.aborted ? Number.NEGATIVE_INFINITY : refreshAt;
+    if (!this.#disposal.signal.aborted) this.#background?.schedule(refreshAt, now);
   }
 
   /** Expiry minus the refresh margin, the margin capped at half the token's known lifetime. */
@@ -346,18 +444,18 @@ export class TokenManager {
     return expiresAt - Math.min(this.#refreshMargin, Math.max(0, lifetime / 2));
   }
 
-  #scheduleBackgroundRefresh(): void {
-    if (!this.#disposal.signal.aborted) this.#background?.schedule(this.#refreshAt, this.#clock());
-  }
-
   #onBackgroundDue(): void {
-    if (this.#isFresh()) {
-      this.#scheduleBackgroundRefresh();
+    const current = this.#current;
+    if (!current || this.#disposal.signal.aborted) return;
+    if (this.#clock() < this.#freshUntil) {
+      this.#background?.schedule(this.#freshUntil, this.#clock());
       return;
     }
     // A failed background refresh tries again later (the floor keeps growing) while the set is kept.
     this.#refresh('background').catch(() => {
-      if (this.#current && !this.#background?.scheduled) this.#scheduleBackgroundRefresh();
+      if (this.#current && !this.#disposal.signal.aborted && !this.#background?.scheduled) {
+        this.#background?.schedule(this.#refreshAtOf(this.#current), this.#clock());
+      }
     });
   }
 
@@ -368,7 +466,7 @@ export class TokenManager {
     this.#forget();
     this.#sessionEnd = undefined;
     try {
-      await this.#storage.remove();
+      await this.#serially(() => this.#storage.remove());
     } catch (error) {
       this.#emit({ type: 'storage_error', operation: 'remove', error });
     }
@@ -377,25 +475,35 @@ export class TokenManager {
 
   #forget(): void {
     this.#current = undefined;
-    this.#stale = false;
-    this.#refreshAt = Number.POSITIVE_INFINITY;
+    this.#freshUntil = Number.NEGATIVE_INFINITY;
+    this.#ignoreInvalidationUntil = Number.NEGATIVE_INFINITY;
     this.#background?.stop();
+  }
+
+  /** Runs a storage operation after every one queued before it, whatever their outcome. */
+  #serially<T>(operation: () => T | Promise<T>): Promise<T> {
+    const run = this.#storageQueue.then(operation);
+    this.#storageQueue = run.catch(() => {});
+    return run;
   }
 
   /** Reads storage; unreadable or malformed data counts as empty and is reported as `storage_error`. */
   async #read(): Promise<TokenSet | undefined> {
     try {
-      const raw = await this.#storage.get();
-      return raw === undefined || raw === null ? undefined : toTokenSet(raw, this.#clock(), 'storage');
+      const raw = await this.#serially(() => this.#storage.get());
+      return raw === undefined || raw === null
+        ? undefined
+        : toTokenSet(raw, this.#clock(), 'storage', this.#tokenTypes);
     } catch (error) {
       this.#emit({ type: 'storage_error', operation: 'get', error });
       return undefined;
     }
   }
 
-  async #write(tokens: TokenSet): Promise<void> {
+  /** Stores `tokens` unless the set was replaced or removed since `epoch` — checked when the write starts. */
+  async #write(tokens: TokenSet, epoch: number): Promise<void> {
     try {
-      await this.#storage.set(tokens);
+      await this.#serially(() => (epoch === this.#epoch ? this.#storage.set(tokens) : undefined));
     } catch (error) {
       this.#emit({ type: 'storage_error', operation: 'set', error });
     }
@@ -406,7 +514,9 @@ export class TokenManager {
     let tokens: TokenSet | undefined;
     try {
       tokens =
-        value === undefined || value === null ? undefined : toTokenSet(value, this.#clock(), 'storage');
+        value === undefined || value === null
+          ? undefined
+          : toTokenSet(value, this.#clock(), 'storage', this.#tokenTypes);
     } catch (error) {
       this.#emit({ type: 'storage_error', operation: 'get', error });
       return;

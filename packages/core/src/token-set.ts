@@ -30,15 +30,26 @@ export interface TokenSet {
   issuedAt?: number | undefined;
 }
 
+/** An RFC 7230 `token` (the syntax of an HTTP auth-scheme): visible ASCII without separators. */
+const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /**
  * Normalises a token endpoint response or a `TokenSet` into a `TokenSet`.
  *
  * Expiry comes from `expires_in` measured from `sentAt` (when the request was sent), else from the
- * JWT `exp` claim of the access token, else it is `undefined`.
+ * JWT `exp` claim of the access token, else it is `undefined`. `token_type` is matched
+ * case-insensitively against `tokenTypes` and takes its spelling from there (`bearer` → `Bearer`).
  *
- * @throws {MalformedResponseError} when there is no usable `access_token` or a field has the wrong type.
+ * @param tokenTypes the token types accepted. @default ['Bearer']
+ * @throws {MalformedResponseError} when there is no usable `access_token`, a field has the wrong
+ * type, or `token_type` is not an auth-scheme or not one of `tokenTypes`.
  */
-export function toTokenSet(input: unknown, sentAt: number, where = 'fetchTokens'): TokenSet {
+export function toTokenSet(
+  input: unknown,
+  sentAt: number,
+  where = 'fetchTokens',
+  tokenTypes: readonly string[] = DEFAULT_TOKEN_TYPES,
+): TokenSet {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new MalformedResponseError('not_an_object', 'expected a JSON object', where);
   }
@@ -56,11 +67,11 @@ export function toTokenSet(input: unknown, sentAt: number, where = 'fetchTokens'
     }
     return value;
   };
-  const tokenType = pick('token_type', 'tokenType') ?? 'Bearer';
+  const tokenType = tokenTypeOf(pick('token_type', 'tokenType'), tokenTypes, where);
   const issuedAt = isWireFormat ? sentAt : record.issuedAt;
   return {
     accessToken,
-    tokenType: tokenType.toLowerCase() === 'bearer' ? 'Bearer' : tokenType,
+    tokenType,
     expiresAt: isWireFormat
       ? expiresAtOf(record.expires_in, accessToken, sentAt, where)
       : expiresAtOfSet(record.expiresAt, accessToken, where),
@@ -70,6 +81,27 @@ export function toTokenSet(input: unknown, sentAt: number, where = 'fetchTokens'
     issuedAt:
       typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaims(accessToken).iat,
   };
+}
+
+const DEFAULT_TOKEN_TYPES: readonly string[] = ['Bearer'];
+
+/** The accepted spelling of `value` (absent: the first accepted type). */
+function tokenTypeOf(value: string | undefined, accepted: readonly string[], where: string): string {
+  if (value === undefined) return accepted[0] ?? 'Bearer';
+  if (!AUTH_SCHEME.test(value)) {
+    throw new MalformedResponseError('invalid_field', 'token_type is not an HTTP auth-scheme', where);
+  }
+  const lower = value.toLowerCase();
+  const match = accepted.find((type) => type.toLowerCase() === lower);
+  if (match === undefined) {
+    // An auth-scheme is a short token of safe characters: naming it helps and leaks nothing.
+    throw new MalformedResponseError(
+      'invalid_field',
+      `token_type "${value.slice(0, 32)}" is not accepted (accepted: ${accepted.join(', ')}; configure tokenTypes)`,
+      where,
+    );
+  }
+  return match;
 }
 
 function expiresAtOfSet(expiresAt: unknown, accessToken: string, where: string): number | undefined {

@@ -1,4 +1,5 @@
 import {
+  backgroundRefresh,
   DisposedError,
   type GetTokenOptions,
   memoryStorage,
@@ -148,8 +149,7 @@ function managerOptions(
     ...(options.refreshMargin === undefined ? {} : { refreshMargin: options.refreshMargin }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.lock === undefined ? {} : { lock: options.lock }),
-    ...(options.refreshInBackground === undefined
-      ? {}
-      : { refreshInBackground: options.refreshInBackground }),
+    // Core takes the background scheduler as an injected piece; this package keeps its boolean.
+    ...(options.refreshInBackground ? { refreshInBackground: backgroundRefresh() } : {}),
   };
 }

@@ -1,36 +1,31 @@
 import type { OAuthError } from './oauth-error.js';
-import type { TesseraError, TesseraErrorCode } from './tessera-error.js';
-
-const NAMES = new Set([
-  'TesseraError',
-  'OAuthError',
-  'HttpError',
-  'RateLimitError',
-  'NetworkError',
-  'TimeoutError',
-  'MalformedResponseError',
-  'LoginRequiredError',
-  'AbortError',
-  'DisposedError',
-  'DiscoveryError',
-  // Subclasses defined by @tessera/node and @tessera/redis.
-  'MissingPeerDependencyError',
-  'RedisUnavailableError',
-  'InvalidCacheEntryError',
-]);
+import {
+  TESSERA_ERROR_BRAND,
+  type TesseraError,
+  type TesseraErrorCode,
+  type TesseraErrorMap,
+} from './tessera-error.js';
 
 /**
- * Whether `value` is a Tessera error, optionally with a given `code`. Works across duplicate copies
- * of the package (compares `name` and `code`, not only `instanceof`).
+ * Whether `value` is a Tessera error, optionally with a given `code`; narrows to that code's class
+ * (`isTesseraError(e, 'RATE_LIMITED')` → `RateLimitError`). Recognises errors by a brand
+ * (`Symbol.for('tessera.error')`), so it works across duplicate copies of the packages and for
+ * errors of every package built on core.
  */
-export function isTesseraError(value: unknown, code?: TesseraErrorCode): value is TesseraError {
-  if (!(value instanceof Error) || !NAMES.has(value.name)) return false;
-  const actual = (value as { code?: unknown }).code;
-  return typeof actual === 'string' && (code === undefined || actual === code);
+export function isTesseraError(value: unknown): value is TesseraError;
+export function isTesseraError<C extends TesseraErrorCode>(
+  value: unknown,
+  code: C,
+): value is TesseraErrorMap[C];
+export function isTesseraError(value: unknown, code?: TesseraErrorCode): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const branded = value as { [TESSERA_ERROR_BRAND]?: unknown; code?: unknown };
+  if (branded[TESSERA_ERROR_BRAND] !== true || typeof branded.code !== 'string') return false;
+  return code === undefined || branded.code === code;
 }
 
 /** Whether `value` is an `OAuthError`, optionally with a given OAuth `error` code such as `invalid_grant`. */
 export function isOAuthError(value: unknown, error?: string): value is OAuthError {
   if (!isTesseraError(value, 'OAUTH_ERROR')) return false;
-  return error === undefined || (value as OAuthError).error === error;
+  return error === undefined || value.error === error;
 }

@@ -1,24 +1,41 @@
+import type { AbortError } from './abort-error.js';
+import type { DiscoveryError } from './discovery-error.js';
+import type { DisposedError } from './disposed-error.js';
+import type { HttpError } from './http-error.js';
+import type { LoginRequiredError } from './login-required-error.js';
+import type { MalformedResponseError } from './malformed-response-error.js';
+import type { NetworkError } from './network-error.js';
+import type { OAuthError } from './oauth-error.js';
+import type { RateLimitError } from './rate-limit-error.js';
+import type { TimeoutError } from './timeout-error.js';
+
 /**
- * Stable codes of every error Tessera throws. Compare `error.code`, never the message.
+ * Every Tessera error code and the class that carries it. Packages built on core add theirs by
+ * declaration merging (docs/decisions/0009), so core never lists them:
+ *
+ * @example
+ * declare module '@tessera/core' {
+ *   interface TesseraErrorMap { DISCOVERY_FAILED: DiscoveryError }
+ * }
  */
-export type TesseraErrorCode =
-  | 'OAUTH_ERROR'
-  | 'HTTP_ERROR'
-  | 'RATE_LIMITED'
-  | 'NETWORK_ERROR'
-  | 'TIMEOUT'
-  | 'MALFORMED_RESPONSE'
-  | 'LOGIN_REQUIRED'
-  | 'ABORTED'
-  | 'DISPOSED'
-  /** `discover()`: the authorization server metadata of an issuer could not be used. */
-  | 'DISCOVERY_FAILED'
-  /** `@tessera/node`: an optional peer dependency (e.g. `jose`) is not installed. */
-  | 'MISSING_PEER_DEPENDENCY'
-  /** `@tessera/redis`: Redis did not answer (reported through events, never thrown at callers). */
-  | 'REDIS_UNAVAILABLE'
-  /** `@tessera/redis`: a cache entry could not be read or decrypted. */
-  | 'INVALID_CACHE_ENTRY';
+export interface TesseraErrorMap {
+  OAUTH_ERROR: OAuthError;
+  HTTP_ERROR: HttpError;
+  RATE_LIMITED: RateLimitError;
+  NETWORK_ERROR: NetworkError;
+  TIMEOUT: TimeoutError;
+  MALFORMED_RESPONSE: MalformedResponseError;
+  LOGIN_REQUIRED: LoginRequiredError;
+  ABORTED: AbortError;
+  DISPOSED: DisposedError;
+  DISCOVERY_FAILED: DiscoveryError;
+}
+
+/** Stable codes of every error Tessera throws. Compare `error.code`, never the message. */
+export type TesseraErrorCode = keyof TesseraErrorMap;
+
+/** Marks Tessera errors across duplicate copies of the packages (docs/decisions/0009). */
+export const TESSERA_ERROR_BRAND: unique symbol = Symbol.for('tessera.error') as never;
 
 /**
  * Base class of every error Tessera throws.
@@ -34,6 +51,11 @@ export class TesseraError extends Error {
     super(message, options);
     this.name = 'TesseraError';
     this.code = code;
+  }
+
+  /** The brand `isTesseraError` recognises, on the prototype: logging an error does not show it. */
+  get [TESSERA_ERROR_BRAND](): true {
+    return true;
   }
 
   /** Keeps `JSON.stringify(error)` useful and free of secrets: name, code and message only (plus subclass fields). */

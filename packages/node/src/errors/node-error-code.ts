@@ -1,4 +1,12 @@
-import type { TesseraErrorCode } from '@tessera/core';
+import type { MissingPeerDependencyError } from './missing-peer-dependency-error.js';
+
+declare module '@tessera/core' {
+  /** The errors `@tessera/node` adds: `isTesseraError(e, 'MISSING_PEER_DEPENDENCY')` narrows to `MissingPeerDependencyError`. */
+  interface TesseraErrorMap {
+    /** An optional peer dependency (e.g. `jose`) is not installed. */
+    MISSING_PEER_DEPENDENCY: MissingPeerDependencyError;
+  }
+}
 
 /** Stable codes of the errors `@tessera/node` adds to core's. Compare `error.code`, never the message. */
-export type NodeErrorCode = Extract<TesseraErrorCode, 'DISCOVERY_FAILED' | 'MISSING_PEER_DEPENDENCY'>;
+export type NodeErrorCode = 'MISSING_PEER_DEPENDENCY';

@@ -1,0 +1,55 @@
+/**
+ * Throws a `TypeError` when `options` has a key that is not in `known`, naming the nearest known key
+ * ("did you mean"). For plain-JS callers: TypeScript already refuses unknown keys of object literals.
+ * Keys whose value is `undefined` are ignored. Shared by every Tessera factory.
+ *
+ * @param options what the caller passed (anything: non-objects are ignored, the caller checks them).
+ * @param known every accepted key.
+ * @param where the factory, as the caller wrote it, e.g. `new TokenManager(options)`.
+ * @throws {TypeError} `new TokenManager(options): unknown option "refreshMagin" — did you mean "refreshMargin"?`
+ *
+ * @example
+ * assertKnownOptions(options, ['tokenUrl', 'clientId'], 'clientCredentials(options)');
+ */
+export function assertKnownOptions(options: unknown, known: readonly string[], where: string): void {
+  if (typeof options !== 'object' || options === null) return;
+  for (const key of Object.keys(options)) {
+    if (known.includes(key) || (options as Record<string, unknown>)[key] === undefined) continue;
+    const nearest = suggestKey(key, known);
+    const hint = nearest ? `did you mean "${nearest}"?` : `known options: ${known.join(', ')}`;
+    // Only the key is shown: a misplaced value may be a secret.
+    throw new TypeError(`${where}: unknown option "${key.slice(0, 40)}" — ${hint}`);
+  }
+}
+
+/** The known key nearest to `key` (same letters ignoring case, or at most 2 edits away), if any. */
+export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { MalformedResponseError } from './errors/malformed-response-error.js';
+import { toTokenSet } from './token-set.js';
+
+const at = 1_700_000_000_000;
+
+describe('toTokenSet: expires_in', () => {
+  it.each([
+    [0, at],
+    [60, at + 60_000],
+    ['60', at + 60_000],
+    ['0', at],
+  ])('accepts %j', (expiresIn, expiresAt) => {
+    expect(toTokenSet({ access_token: 'a', expires_in: expiresIn }, at).expiresAt).toBe(expiresAt);
+  });
+
+  it.each([
+    ' ',
+    '',
+    '0x10',
+    '1e3',
+    ' 60',
+    '60 ',
+    '+60',
+    '-1',
+    '6.5',
+    -1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    true,
+    {},
+  ])('rejects %j with MalformedResponseError', (expiresIn) => {
+    expect(() => toTokenSet({ access_token: 'a', expires_in: expiresIn }, at)).toThrow(
+      MalformedResponseError,
+    );
+  });
+});
+
+describe('toTokenSet: token_type', () => {
+  it('compares Bearer case-insensitively and normalises its spelling', () => {
+    for (const type of ['bearer', 'BEARER', 'Bearer', 'bEaReR']) {
+      expect(toTokenSet({ access_token: 'a', token_type: type }, at).tokenType).toBe('Bearer');
+    }
+    expect(toTokenSet({ access_token: 'a' }, at).tokenType).toBe('Bearer');
+  });
+
+  it.each(['', ' ', 'Bearer ', 'Bea rer', 'Bearer\r\nX-Injected: 1', 'Bearer\n', 'Bé'])(
+    'rejects %j, which is not an auth-scheme',
+    (type) => {
+      expect(() => toTokenSet({ access_token: 'a', token_type: type }, at)).toThrow(
+        /not an HTTP auth-scheme/,
+      );
+    },
+  );
+
+  it('refuses types other than Bearer unless configured, and spells configured ones as configured', () => {
+    expect(() => toTokenSet({ access_token: 'a', token_type: 'DPoP' }, at)).toThrow(
+      /token_type "DPoP" is not accepted.*tokenTypes/,
+    );
+    expect(() => toTokenSet({ access_token: 'a', token_type: 'mac' }, at)).toThrow(MalformedResponseError);
+    expect(toTokenSet({ access_token: 'a', token_type: 'dpop' }, at, 'test', ['DPoP']).tokenType).toBe(
+      'DPoP',
+    );
+    expect(() => toTokenSet({ access_token: 'a', token_type: 'bearer' }, at, 'test', ['DPoP'])).toThrow(
+      MalformedResponseError,
+    );
+  });
+
+  it('applies the same rules to a stored TokenSet', () => {
+    expect(toTokenSet({ accessToken: 'a', tokenType: 'bearer' }, at).tokenType).toBe('Bearer');
+    expect(() => toTokenSet({ accessToken: 'a', tokenType: 'Bearer\r\n' }, at)).toThrow(
+      MalformedResponseError,
+    );
+  });
+});
