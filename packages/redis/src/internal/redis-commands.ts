@@ -11,7 +11,16 @@ export interface RedisCommands {
    * The command's reply.
    * @throws {RedisUnavailableError} after reporting it as `redis_unavailable`.
    */
-  send(operation: RedisOperation, args: string[]): Promise<unknown>;
+  send(operation: RedisOperation, args: string[], options?: SendOptions): Promise<unknown>;
+}
+
+/** Options of one `RedisCommands.send`. */
+export interface SendOptions {
+  /**
+   * Called with the reply of a command that timed out but that Redis ran after all (a frozen or
+   * overloaded Redis that resumes): the caller has moved on and may need to undo it (docs/decisions/0020).
+   */
+  onLateReply?: (reply: unknown) => void;
 }
 
 export interface RedisCommandsOptions {
@@ -31,7 +40,7 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
   };
 
   return {
-    async send(operation, args) {
+    async send(operation, args, options = {}) {
       if (client.isReady === false) {
         skipUntil = 0; // the client itself says when it is back; no cool-down after that
         return fail(
@@ -51,8 +60,10 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
       }
       const controller = new AbortController();
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let gaveUp = false;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
+          gaveUp = true;
           controller.abort();
           reject(new RedisUnavailableError(operation, 'timeout', `no reply within ${timeout} ms`));
         }, timeout);
@@ -60,6 +71,16 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
       try {
         const sent = new Promise<unknown>((resolve) =>
           resolve(client.sendCommand(args, { abortSignal: controller.signal })),
+        );
+        // node-redis drops an aborted command only while it is still queued; once written, Redis
+        // may run it later and the reply still arrives. Redis is answering again: end the cool-down.
+        sent.then(
+          (reply) => {
+            if (!gaveUp) return;
+            skipUntil = 0;
+            options.onLateReply?.(reply);
+          },
+          () => {},
         );
         const reply = await Promise.race([sent, timedOut]);
         if (down) {
