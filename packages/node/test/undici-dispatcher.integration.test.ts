@@ -62,7 +62,7 @@ describe.skipIf(!hasOpenssl())('@tessera/node with an undici dispatcher (proxy, 
         const socket = request.socket as TLSSocket;
         seen.push({
           path: request.url ?? '',
-          clientCertificate: socket.getPeerCertificate().subject?.CN,
+          clientCertificate: String(socket.getPeerCertificate().subject?.CN ?? ''),
           remotePort: socket.remotePort,
         });
         response.setHeader('content-type', 'application/json');
