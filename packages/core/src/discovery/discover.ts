@@ -2,6 +2,7 @@ import { parseEndpointUrl } from '../endpoint-url.js';
 import { AbortError } from '../errors/abort-error.js';
 import { DiscoveryError } from '../errors/discovery-error.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import type { FetchLike } from '../fetch-like.js';
 import { describeRequest } from '../internal/describe-request.js';
 import { exchange, failureOf, isRecord } from '../internal/oauth-exchange.js';
 import { Redactor } from '../internal/redact.js';
@@ -15,7 +16,7 @@ export interface DiscoverOptions {
    * The `fetch` that sends the metadata requests. Lookups are cached per issuer and per `fetch`.
    * @default globalThis.fetch, read at call time
    */
-  fetch?: typeof fetch | undefined;
+  fetch?: FetchLike | undefined;
   /** Stops waiting; the shared lookup itself is aborted once every caller waiting for it has aborted. */
   signal?: AbortSignal | undefined;
   /**
@@ -55,7 +56,7 @@ interface Lookup {
   settled: boolean;
 }
 
-const cache = new WeakMap<typeof fetch, Map<string, Lookup>>();
+const cache = new WeakMap<FetchLike, Map<string, Lookup>>();
 
 /**
  * Reads the authorization server metadata of `issuer`: RFC 8414
@@ -84,7 +85,7 @@ export function discover(
     return Promise.reject(error);
   }
   const identifier = String(issuer);
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fetchImpl: FetchLike = options.fetch ?? globalThis.fetch;
   let lookups = cache.get(fetchImpl);
   if (!lookups) {
     lookups = new Map();
@@ -162,7 +163,7 @@ function wait(
 async function readMetadata(
   identifier: string,
   issuer: URL,
-  options: { fetch: typeof fetch; timeout: number; signal: AbortSignal },
+  options: { fetch: FetchLike; timeout: number; signal: AbortSignal },
 ): Promise<AuthorizationServerMetadata> {
   const misses: string[] = [];
   const label = 'Discovery request';
