@@ -20,6 +20,7 @@ export { RateLimitError } from './errors/rate-limit-error.js';
 export { TesseraError, type TesseraErrorCode, type TesseraErrorMap } from './errors/tessera-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
+export type { FetchLike, OAuthFetchInit, OAuthFetchResponse } from './fetch-like.js';
 export {
   type ClientCredentialsGrantOptions,
   clientCredentialsGrant,
