@@ -20,7 +20,8 @@ afterEach(() => {
 
 function setup(answer: (n: number, now: number) => TokenResponse) {
   const clock = testClock();
-  const fetchTokens = vi.fn<FetchTokens>(async () => answer(fetchTokens.mock.calls.length, clock.now()));
+  let calls = 0;
+  const fetchTokens = vi.fn<FetchTokens>(async () => answer(++calls, clock.now()));
   const tokens = new TokenManager({ fetchTokens, clock: clock.now, retry: false });
   managers.push(tokens);
   return { tokens, fetchTokens, clock };

@@ -15,8 +15,9 @@ afterEach(() => {
 
 function setup(options: { rejectionCooldown?: number } = {}) {
   const clock = testClock();
+  let calls = 0;
   const fetchTokens = vi.fn<FetchTokens>(async () => ({
-    access_token: `at-${fetchTokens.mock.calls.length}`,
+    access_token: `at-${++calls}`,
     expires_in: 3600,
   }));
   const tokens = new TokenManager({ fetchTokens, clock: clock.now, retry: false, ...options });
