@@ -11,7 +11,7 @@ function create(options: unknown): TokenManager {
 describe('new TokenManager(options) validates its options at once', () => {
   it.each([
     [undefined, /"options" must be an object/],
-    [{}, /"fetchTokens" must be a function.*refreshTokenGrant/],
+    [{}, /"fetchTokens" must be a function, got undefined: pass e.g. refreshTokenGrant/],
     [{ fetchTokens: 'https://auth.example.test/token' }, /"fetchTokens" must be a function/],
     [
       { fetchTokens, refreshMargin: -1 },
@@ -24,22 +24,25 @@ describe('new TokenManager(options) validates its options at once', () => {
     [{ fetchTokens, timeout: Number.NaN }, /"timeout"/],
     [{ fetchTokens, rejectionCooldown: -1 }, /"rejectionCooldown"/],
     [{ fetchTokens, retry: { retries: -1 } }, /"retry.retries"/],
-    [{ fetchTokens, retry: { retries: 1.5 } }, /"retry.retries" must be a whole number/],
+    [
+      { fetchTokens, retry: { retries: 1.5 } },
+      /"retry.retries" must be a non-negative whole number, got 1.5/,
+    ],
     [{ fetchTokens, retry: { minTimeout: Number.NaN } }, /"retry.minTimeout"/],
     [{ fetchTokens, retry: { maxTimeout: -1 } }, /"retry.maxTimeout"/],
     [{ fetchTokens, retry: { maxRetryAfter: -1 } }, /"retry.maxRetryAfter"/],
     [{ fetchTokens, retry: { factor: 0.5 } }, /"retry.factor"/],
     [{ fetchTokens, retry: { randomize: 'yes' } }, /"retry.randomize"/],
-    [{ fetchTokens, retry: true }, /"retry" must be false or an object/],
+    [{ fetchTokens, retry: true }, /"retry" must be false or an object, e.g. \{ retries: 3 \}, got true/],
     [{ fetchTokens, retry: { retires: 3 } }, /retry: unknown option "retires" — did you mean "retries"\?/],
-    [{ fetchTokens, storage: 'localStorage' }, /"storage" must be a object/],
+    [{ fetchTokens, storage: 'localStorage' }, /"storage" must be a object, got string/],
     [{ fetchTokens, clock: 0 }, /"clock" must be a function/],
     [
       { fetchTokens, refreshInBackground: true },
       /"refreshInBackground" must be a function, got true: pass refreshInBackground: backgroundRefresh\(\)/,
     ],
     [{ fetchTokens, retryTimeouts: 'no' }, /"retryTimeouts" must be a boolean/],
-    [{ fetchTokens, key: '' }, /"key" must be a non-empty string/],
+    [{ fetchTokens, key: '' }, /"key" must be a non-empty string, got string/],
     [{ fetchTokens, tokenTypes: 'DPoP' }, /"tokenTypes" must be a non-empty array/],
     [{ fetchTokens, tokenTypes: [] }, /"tokenTypes"/],
     [{ fetchTokens, lock: () => {} }, /"lock" must be a object/],
