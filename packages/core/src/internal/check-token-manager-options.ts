@@ -27,17 +27,17 @@ const RETRY: Record<string, string> = {
   maxRetryAfter: 'ms',
 };
 const EXPECTED: Record<string, string> = {
-  ms: 'a non-negative number of milliseconds',
-  'ms+': 'a non-negative number of milliseconds',
-  count: 'a non-negative whole number',
+  ms: 'a number of milliseconds ≥ 0',
+  'ms+': 'a number of milliseconds ≥ 0',
+  count: 'a whole number ≥ 0',
   factor: 'a finite number ≥ 1',
-  types: "a non-empty array of token types, e.g. ['DPoP']",
-  retry: 'false or an object, e.g. { retries: 3 }',
+  types: "a non-empty array, e.g. ['DPoP']",
+  retry: 'false or an object',
   string: 'a non-empty string',
 };
 const FIXES: Record<string, string> = {
-  fetchTokens: ': pass e.g. refreshTokenGrant({ tokenUrl, clientId })',
-  refreshInBackground: ': pass refreshInBackground: backgroundRefresh()',
+  fetchTokens: ', e.g. refreshTokenGrant({ tokenUrl, clientId })',
+  refreshInBackground: ': pass backgroundRefresh()',
 };
 
 /**
