@@ -1,7 +1,7 @@
 /**
  * @tessera/core benchmarks (issue 2). Run: `pnpm bench` (all) or `node --expose-gc --import tsx bench/core.bench.ts`.
  *
- * 1. Cached `getAccessToken()` vs a bare `await Promise.resolve(x)`, same run (target ≤ 2×).
+ * 1. Cached `getAccessToken()` vs a bare `await Promise.resolve(x)`, same run (target ≤ 1.5×, issue 13).
  * 2. 10,000 concurrent callers on an expired token against a loopback token endpoint with known latency:
  *    token requests (target 1) and time from first call to last resolution vs that latency.
  * 3. Heap growth after 1,000,000 cached calls and 10,000 refresh cycles (target < 1 MB).
@@ -38,8 +38,8 @@ async function cachedCost(): Promise<void> {
     baseline: `${(baseline * 1e6).toFixed(0)} ns`,
     measured: `${(cached * 1e6).toFixed(0)} ns`,
     ratio: ratio.toFixed(2),
-    target: '≤ 2.00',
-    verdict: ratio <= 2 ? 'ok' : 'OVER',
+    target: '≤ 1.50',
+    verdict: ratio <= 1.5 ? 'ok' : 'OVER',
   });
   tokens.dispose();
 }
@@ -94,6 +94,9 @@ async function heapGrowth(): Promise<void> {
       n += 1;
       return { access_token: `at-${n}`, expires_in: 3600 };
     },
+    // Each cycle invalidates a token that an invalidation brought: without this, the cooldown
+    // (decision 0011) rightly ignores those invalidations and no refresh would happen.
+    rejectionCooldown: 0,
   });
   const off = tokens.subscribe(() => {});
   // Warm-up (JIT, p-retry's lazy state) so the measurement shows retained memory, not compiled code.

@@ -11,8 +11,8 @@ import { onScopeDispose, type ShallowRef, shallowRef } from 'vue';
  * refresh, sign-out, session end). Subscribes with `tokens.subscribe` and stops when the calling
  * component (or effect scope) is disposed.
  *
- * `tokens` must not be wrapped in `reactive()` or `ref()`: `TokenManager` keeps its state in private
- * fields, which a Vue proxy cannot reach. Pass it as is, or `markRaw` it.
+ * `tokens` may come from `reactive()`, `ref()` or Pinia state: a `TokenManager` marks itself raw
+ * (as `markRaw` does), so Vue never wraps it in a proxy that could not reach its private fields.
  */
 export function useTokenSession(tokens: TokenManager): Readonly<ShallowRef<TokenSession>> {
   const session = shallowRef(initialTokenSession(tokens));

@@ -18,9 +18,10 @@ function acceptsOnly(valid: () => string) {
 async function setup(
   respond: Parameters<typeof fakeApi>[0],
   options?: Parameters<typeof attachTokenManager>[2],
+  clock?: () => number,
 ) {
   const api = fakeApi(respond);
-  const { tokens, fetchTokens } = await countingTokens();
+  const { tokens, fetchTokens } = await countingTokens(clock ? { clock } : {});
   managers.push(tokens);
   const instance = axios.create({ baseURL, adapter: api.adapter });
   attachTokenManager(instance, tokens, options);
@@ -92,7 +93,12 @@ describe('attachTokenManager: replay on 401', () => {
 
   it('replays once and never loops when the config loses its private mark (older axios, copying interceptors)', async () => {
     let valid = 'at-1';
-    const { instance, fetchTokens, calls } = await setup((call) => acceptsOnly(() => valid)(call));
+    let now = Date.now();
+    const { instance, fetchTokens, calls } = await setup(
+      (call) => acceptsOnly(() => valid)(call),
+      undefined,
+      () => now,
+    );
     // Registered after attachTokenManager, so it runs before it: drops Symbol keys like axios < 1.18 does.
     instance.interceptors.request.use((config) => {
       for (const key of Object.getOwnPropertySymbols(config))
@@ -101,6 +107,9 @@ describe('attachTokenManager: replay on 401', () => {
     });
     await expect(instance.get('/orders')).resolves.toMatchObject({ status: 200 });
     valid = 'never';
+    // Past the manager's rejectionCooldown (30 s): at-1 came from an invalidation, and a rejection
+    // within the cooldown would be ignored (core decision 0011) instead of refreshing.
+    now += 30_000;
     await expect(instance.get('/orders')).rejects.toMatchObject({ status: 401 });
     expect(fetchTokens).toHaveBeenCalledTimes(2);
     expect(calls.map((call) => call.authorization)).toEqual([

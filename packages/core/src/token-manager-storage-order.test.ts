@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { TokenStorage } from './storage/token-storage.js';
 import { TokenManager } from './token-manager.js';
 import type { TokenSet } from './token-set.js';
@@ -28,7 +28,11 @@ function slowStorage() {
   return {
     storage,
     value: () => value,
-    setStarted: () => new Promise<void>((resolve) => (pending.length > 0 ? resolve() : (started = resolve))),
+    setStarted: () =>
+      new Promise<void>((resolve) => {
+        if (pending.length > 0) resolve();
+        else started = resolve;
+      }),
     finishSets: () => {
       // Newest first: a later write may well finish before an earlier one.
       for (const finish of pending.splice(0).reverse()) finish();

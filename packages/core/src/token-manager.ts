@@ -35,6 +35,8 @@ export interface TokenManager extends DisposableWhereKnown {}
 /** The shortest reuse of a set this manager just obtained, doubled while sets arrive already due (decision 0010). */
 const MIN_REUSE = 1_000;
 const MAX_REUSE = 5 * 60_000;
+/** `#freshUntil` of a set that must not be served, and `#ignoreInvalidationUntil` when nothing is ignored. */
+const NEVER = Number.NEGATIVE_INFINITY;
 
 /** Carries a timed-out refresh-grant attempt past the retry loop: it must not be retried (decision 0015). */
 class FinalAttempt extends Error {
@@ -73,7 +75,7 @@ export class TokenManager {
 
   #current: TokenSet | undefined;
   /** Epoch ms before which `#current` is served as is: `-Infinity` when stale, absent or disposed. */
-  #freshUntil = Number.NEGATIVE_INFINITY;
+  #freshUntil = NEVER;
   #loaded = false;
   #loading: Promise<void> | undefined;
   #inFlight: Promise<TokenSet> | undefined;
@@ -84,7 +86,7 @@ export class TokenManager {
   /** Every storage operation, one after another: a write never overtakes a later `clear()` or `setTokens()`. */
   #storageQueue: Promise<unknown> = Promise.resolve();
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
-  #ignoreInvalidationUntil = Number.NEGATIVE_INFINITY;
+  #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
 
   constructor(options: TokenManagerOptions) {
@@ -194,7 +196,7 @@ export class TokenManager {
    * @returns whether `accessToken` was the current token and is now stale.
    */
   invalidate(accessToken: string): boolean {
-    if (this.#current?.accessToken !== accessToken || this.#freshUntil === Number.NEGATIVE_INFINITY) {
+    if (this.#current?.accessToken !== accessToken || this.#freshUntil === NEVER) {
       return false;
     }
     const until = this.#ignoreInvalidationUntil;
@@ -202,7 +204,7 @@ export class TokenManager {
       this.#emit({ type: 'invalidation_ignored', reason: 'cooldown', until });
       return false;
     }
-    this.#freshUntil = Number.NEGATIVE_INFINITY;
+    this.#freshUntil = NEVER;
     this.#emit({ type: 'invalidated' });
     return true;
   }
@@ -230,7 +232,7 @@ export class TokenManager {
   dispose(): void {
     if (this.#disposal.signal.aborted) return;
     this.#disposal.abort(new DisposedError());
-    this.#freshUntil = Number.NEGATIVE_INFINITY;
+    this.#freshUntil = NEVER;
     this.#background?.stop();
     this.#stopWatchingStorage();
     this.#listeners.clear();
@@ -253,7 +255,7 @@ export class TokenManager {
   #reasonFor(forceRefresh: boolean): RefreshReason {
     if (forceRefresh) return 'forced';
     if (!this.#current) return 'initial';
-    return this.#freshUntil === Number.NEGATIVE_INFINITY ? 'invalidated' : 'expired';
+    return this.#freshUntil === NEVER ? 'invalidated' : 'expired';
   }
 
   /** Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own `finally`. */
@@ -428,11 +430,10 @@ export class TokenManager {
         this.#reuseFloor = MIN_REUSE;
       }
     }
-    this.#ignoreInvalidationUntil =
-      requested === 'invalidated' ? now + this.#rejectionCooldown : Number.NEGATIVE_INFINITY;
+    this.#ignoreInvalidationUntil = requested === 'invalidated' ? now + this.#rejectionCooldown : NEVER;
     this.#current = tokens;
     this.#sessionEnd = undefined;
-    this.#freshUntil = this.#disposal.signal.aborted ? Number.NEGATIVE_INFINITY : refreshAt;
+    this.#freshUntil = this.#disposal.signal.aborted ? NEVER : refreshAt;
     if (!this.#disposal.signal.aborted) this.#background?.schedule(refreshAt, now);
   }
 
@@ -475,8 +476,8 @@ export class TokenManager {
 
   #forget(): void {
     this.#current = undefined;
-    this.#freshUntil = Number.NEGATIVE_INFINITY;
-    this.#ignoreInvalidationUntil = Number.NEGATIVE_INFINITY;
+    this.#freshUntil = NEVER;
+    this.#ignoreInvalidationUntil = NEVER;
     this.#background?.stop();
   }
 

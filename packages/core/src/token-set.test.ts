@@ -55,7 +55,7 @@ describe('toTokenSet: token_type', () => {
 
   it('refuses types other than Bearer unless configured, and spells configured ones as configured', () => {
     expect(() => toTokenSet({ access_token: 'a', token_type: 'DPoP' }, at)).toThrow(
-      /token_type "DPoP" is not accepted.*tokenTypes/,
+      /token_type "DPoP" is not in tokenTypes \(Bearer\)/,
     );
     expect(() => toTokenSet({ access_token: 'a', token_type: 'mac' }, at)).toThrow(MalformedResponseError);
     expect(toTokenSet({ access_token: 'a', token_type: 'dpop' }, at, 'test', ['DPoP']).tokenType).toBe(

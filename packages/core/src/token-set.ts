@@ -97,7 +97,7 @@ function tokenTypeOf(value: string | undefined, accepted: readonly string[], whe
     // An auth-scheme is a short token of safe characters: naming it helps and leaks nothing.
     throw new MalformedResponseError(
       'invalid_field',
-      `token_type "${value.slice(0, 32)}" is not accepted (accepted: ${accepted.join(', ')}; configure tokenTypes)`,
+      `token_type "${value.slice(0, 32)}" is not in tokenTypes (${accepted.join(', ')})`,
       where,
     );
   }

@@ -217,6 +217,56 @@ describe('crossTab', () => {
     expect(server.requests).toEqual([{ refreshToken: 'rt-0' }]);
   });
 
+  it('by default waits out the manager’s worst-case refresh: a holder still working is never overtaken', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const server = rotatingRefreshTokens();
+    // Default retry (3 retries, 200 ms doubling, jitter ≤ 2×) and timeout (10 s): 4 × 10 s + 2.8 s + 1 s.
+    const tab = new TokenManager({
+      fetchTokens: server.fetchTokens,
+      storage: webStorage(sharedSession()),
+      crossTab: sync(fakeLockManager({ manual: refreshLock() })), // another tab holds it
+      clock,
+    });
+    managers.push(tab);
+
+    const token = tab.getAccessToken();
+    await vi.advanceTimersByTimeAsync(43_799);
+    expect(server.requests).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await token).toBe('at-1');
+    expect(server.requests).toEqual([{ refreshToken: 'rt-0' }]);
+  });
+
+  it('re-reads storage when it stops waiting, and adopts the set the holder stored without a request', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const server = rotatingRefreshTokens();
+    const area = sharedSession();
+    const tab = openTab(
+      server.fetchTokens,
+      webStorage(area),
+      sync(fakeLockManager({ manual: refreshLock() }), { lockTimeout: 3_000 }),
+    );
+    const events = recordEvents(tab);
+
+    const token = tab.getAccessToken();
+    await vi.advanceTimersByTimeAsync(2_000);
+    // The holder stored its new set, but its announcement never arrived (a lost message).
+    area.setItem(
+      'tessera.tokens',
+      JSON.stringify({
+        accessToken: 'from-holder',
+        tokenType: 'Bearer',
+        refreshToken: 'rt-9',
+        expiresAt: now + 600_000,
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(await token).toBe('from-holder');
+    expect(server.requests).toEqual([]);
+    expect(events).toEqual(['synced']);
+  });
+
   it('behaves as a single tab where Web Locks and BroadcastChannel are missing', async () => {
     vi.stubGlobal('BroadcastChannel', undefined);
     const server = rotatingRefreshTokens();

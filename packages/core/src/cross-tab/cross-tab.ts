@@ -14,10 +14,12 @@ export interface CrossTabOptions {
    */
   name?: string;
   /**
-   * Longest wait for another tab's refresh, in ms. After it the tab stops waiting and refreshes on
-   * its own, so a lock that is never granted cannot hang the app. Keep it well above the time a
-   * refresh normally takes: a slower one (a hung endpoint, retries) lets waiting tabs refresh too.
-   * @default 10_000
+   * Longest wait for another tab's refresh, in ms. After it the tab stops waiting, re-reads storage
+   * (adopting the set the holder stored meanwhile) and only then refreshes on its own, so a lock
+   * that is never granted cannot hang the app. By default the manager's own worst-case refresh
+   * (`timeout` × attempts + backoff + 1 s, about 44 s with the defaults), so a holder that is still
+   * working is never overtaken.
+   * @default the manager's worst-case refresh
    */
   lockTimeout?: number;
   /**
@@ -33,7 +35,7 @@ export interface CrossTabOptions {
   BroadcastChannel?: typeof BroadcastChannel;
 }
 
-const defaults = { name: 'tessera', lockTimeout: 10_000 } as const;
+const defaults = { name: 'tessera' } as const;
 
 /** Longest wait for a write another tab announced to reach this one, in ms (docs/decisions/0601). */
 const CATCH_UP_TIMEOUT = 1_000;
@@ -42,7 +44,8 @@ const CATCH_UP_TIMEOUT = 1_000;
  * Coordinates the `TokenManager`s of one origin across browser tabs: one refresh at a time through
  * a Web Lock (the others then find the new set in storage and send no token request), and every
  * new token set and sign-out posted on a BroadcastChannel. Falls back to single-tab behaviour
- * where either API is missing; a lock that is never granted times out after `lockTimeout` ms.
+ * where either API is missing; a lock that is never granted times out after `lockTimeout` ms (by
+ * default the manager's worst-case refresh).
  *
  * @example
  * const tokens = new TokenManager({
@@ -53,14 +56,14 @@ const CATCH_UP_TIMEOUT = 1_000;
  */
 export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
   const name = options.name ?? defaults.name;
-  const lockTimeout = options.lockTimeout ?? defaults.lockTimeout;
+  const lockTimeout = options.lockTimeout;
   const globals = globalThis as {
     navigator?: { locks?: WebLocks };
     BroadcastChannel?: typeof BroadcastChannel;
   };
   const locks = options.locks ?? globals.navigator?.locks;
   const Channel = options.BroadcastChannel ?? globals.BroadcastChannel;
-  const catchUpTimeout = Math.min(CATCH_UP_TIMEOUT, lockTimeout);
+  const catchUpTimeout = Math.min(CATCH_UP_TIMEOUT, lockTimeout ?? CATCH_UP_TIMEOUT);
   return {
     lock: webLocksLock({ prefix: name, timeout: lockTimeout, locks }),
     wrapStorage: (storage: TokenStorage): TokenStorage =>

@@ -1,12 +1,18 @@
-import type { RefreshLock } from '../refresh-lock.js';
+import type { RefreshLock, RefreshLockRunOptions } from '../refresh-lock.js';
 import type { WebLocks } from './web-locks.js';
+
+/** The wait when neither the lock nor the manager gives one, in ms. */
+const DEFAULT_WAIT = 10_000;
 
 /** Options of `webLocksLock`. Durations are milliseconds. */
 export interface WebLocksLockOptions {
   /** Prefix of every lock name: `${prefix}/${name}`. */
   prefix: string;
-  /** Longest wait for the lock before the task runs without it, in ms. A non-finite value waits forever. */
-  timeout: number;
+  /**
+   * Longest wait for the lock before the task runs without it, in ms. A non-finite value waits
+   * forever. `undefined`: the `maxWait` the manager passes (its worst-case refresh), else 10 s.
+   */
+  timeout: number | undefined;
   /** The Web Locks API; `undefined` runs every task at once, unlocked. */
   locks: WebLocks | undefined;
 }
@@ -15,15 +21,17 @@ export interface WebLocksLockOptions {
  * A `RefreshLock` over the Web Locks API (`navigator.locks`), shared by every tab and worker of
  * the origin. The browser releases a lock when the tab holding it closes or crashes.
  *
- * The wait is bounded: after `timeout` ms without a grant the request is aborted and the task runs
+ * The wait is bounded: after `timeout` ms (by default the manager's worst-case refresh, so a live
+ * holder is never overtaken) without a grant the request is aborted and the task runs
  * unlocked — even when the browser ignores the abort signal and never settles the request. A grant
  * that arrives after that is released at once. A refused request (no Web Locks in an opaque-origin
  * iframe, a `SecurityError`) also runs the task unlocked. The task never runs twice.
  */
 export function webLocksLock({ prefix, timeout, locks }: WebLocksLockOptions): RefreshLock {
   return {
-    run<T>(name: string, task: () => Promise<T>): Promise<T> {
+    run<T>(name: string, task: () => Promise<T>, options?: RefreshLockRunOptions): Promise<T> {
       if (!locks) return task();
+      const wait = timeout ?? options?.maxWait ?? DEFAULT_WAIT;
       return new Promise<T>((resolve, reject) => {
         let state: 'waiting' | 'granted' | 'unlocked' = 'waiting';
         const controller = new AbortController();
@@ -45,7 +53,7 @@ export function webLocksLock({ prefix, timeout, locks }: WebLocksLockOptions): R
           await result.catch(() => {}); // hold the lock until the task settles
         };
         // Serves a waiting caller, so it may keep a Node process alive (docs/decisions/0004); cleared on grant.
-        if (Number.isFinite(timeout)) timer = setTimeout(runUnlocked, timeout);
+        if (Number.isFinite(wait)) timer = setTimeout(runUnlocked, wait);
         try {
           locks.request(`${prefix}/${name}`, { signal: controller.signal }, runLocked).catch(runUnlocked);
         } catch {

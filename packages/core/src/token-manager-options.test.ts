@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { TokenManager } from './token-manager.js';
+import type { TokenManagerOptions } from './token-manager-options.js';
+
+const fetchTokens = async () => ({ access_token: 'a' });
+/** Plain-JS construction: the options are not checked by TypeScript. */
+function create(options: unknown): TokenManager {
+  return new TokenManager(options as TokenManagerOptions);
+}
+
+describe('new TokenManager(options) validates its options at once', () => {
+  it.each([
+    [undefined, /"options" must be an object/],
+    [{}, /"fetchTokens" must be a function, got undefined, e.g. refreshTokenGrant/],
+    [{ fetchTokens: 'https://auth.example.test/token' }, /"fetchTokens" must be a function/],
+    [{ fetchTokens, refreshMargin: -1 }, /"refreshMargin" must be a number of milliseconds ≥ 0, got -1/],
+    [{ fetchTokens, refreshMargin: Number.NaN }, /"refreshMargin" .* got NaN/],
+    [{ fetchTokens, refreshMargin: '30s' }, /"refreshMargin" .* got string/],
+    [{ fetchTokens, refreshMargin: Number.POSITIVE_INFINITY }, /"refreshMargin"/],
+    [{ fetchTokens, timeout: -5 }, /"timeout" .* got -5/],
+    [{ fetchTokens, timeout: Number.NaN }, /"timeout"/],
+    [{ fetchTokens, rejectionCooldown: -1 }, /"rejectionCooldown"/],
+    [{ fetchTokens, retry: { retries: -1 } }, /"retry.retries"/],
+    [{ fetchTokens, retry: { retries: 1.5 } }, /"retry.retries" must be a whole number ≥ 0, got 1.5/],
+    [{ fetchTokens, retry: { minTimeout: Number.NaN } }, /"retry.minTimeout"/],
+    [{ fetchTokens, retry: { maxTimeout: -1 } }, /"retry.maxTimeout"/],
+    [{ fetchTokens, retry: { maxRetryAfter: -1 } }, /"retry.maxRetryAfter"/],
+    [{ fetchTokens, retry: { factor: 0.5 } }, /"retry.factor"/],
+    [{ fetchTokens, retry: { randomize: 'yes' } }, /"retry.randomize"/],
+    [{ fetchTokens, retry: true }, /"retry" must be false or an object, got true/],
+    [{ fetchTokens, retry: { retires: 3 } }, /retry: unknown option "retires" — did you mean "retries"\?/],
+    [{ fetchTokens, storage: 'localStorage' }, /"storage" must be a object, got string/],
+    [{ fetchTokens, clock: 0 }, /"clock" must be a function/],
+    [
+      { fetchTokens, refreshInBackground: true },
+      /"refreshInBackground" must be a function, got true: pass backgroundRefresh\(\)/,
+    ],
+    [{ fetchTokens, retryTimeouts: 'no' }, /"retryTimeouts" must be a boolean/],
+    [{ fetchTokens, key: '' }, /"key" must be a non-empty string, got string/],
+    [{ fetchTokens, tokenTypes: 'DPoP' }, /"tokenTypes" must be a non-empty array/],
+    [{ fetchTokens, tokenTypes: [] }, /"tokenTypes"/],
+    [{ fetchTokens, lock: () => {} }, /"lock" must be a object/],
+  ])('refuses %j with a TypeError naming the option', (options, message) => {
+    expect(() => create(options)).toThrow(TypeError);
+    expect(() => create(options)).toThrow(message);
+  });
+
+  it('names the nearest option for an unknown key (plain JS typos)', () => {
+    expect(() => create({ fetchTokens, refreshMagin: 1 })).toThrow(
+      'new TokenManager(options): unknown option "refreshMagin" — did you mean "refreshMargin"?',
+    );
+    expect(() => create({ fetchTokens, Timeout: 1 })).toThrow(/did you mean "timeout"\?/);
+    expect(() => create({ fetchTokens, backgroundRefresh: () => {} })).toThrow(
+      /unknown option "backgroundRefresh"/,
+    );
+    expect(() => create({ fetchTokens, zzzzzz: 1 })).toThrow(/known options: fetchTokens, storage/);
+  });
+
+  it('never shows a misplaced string value, only its type', () => {
+    let message = '';
+    try {
+      create({ fetchTokens, key: 'k', clock: 'client-secret-value' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/got string/);
+    expect(message).not.toContain('client-secret-value');
+  });
+
+  it('accepts every valid option, Infinity as timeout and undefined for any optional one', () => {
+    expect(() =>
+      create({
+        fetchTokens,
+        timeout: Number.POSITIVE_INFINITY,
+        refreshMargin: 0,
+        rejectionCooldown: 0,
+        retry: { retries: 0, factor: 1, minTimeout: 0, maxTimeout: 0, randomize: false, maxRetryAfter: 0 },
+        retryTimeouts: true,
+        tokenTypes: ['DPoP', 'Bearer'],
+        key: 'orders-api',
+        storage: undefined,
+        lock: undefined,
+      }).dispose(),
+    ).not.toThrow();
+    expect(() => create({ fetchTokens, retry: false }).dispose()).not.toThrow();
+  });
+});
