@@ -20,7 +20,16 @@ export {
 export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
 export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
 export { defaultRetryOptions, isTransient, type RetryOptions } from './internal/retry-policy.js';
+export {
+  type AllowedOrigins,
+  createOriginPolicy,
+  type OriginPolicy,
+  type OriginRule,
+} from './origin-policy/create-origin-policy.js';
+export { documentBase } from './origin-policy/document-base.js';
 export type { RefreshLock } from './refresh-lock.js';
+export { authorizationScheme } from './resource-server/authorization-scheme.js';
+export { rejectsToken } from './resource-server/rejects-token.js';
 export { memoryStorage } from './storage/memory-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
 export { type WebStorageOptions, webStorage } from './storage/web-storage.js';
