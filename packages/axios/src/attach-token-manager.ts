@@ -172,7 +172,8 @@ export function attachTokenManager(
     const replayRecord = authorizeRequest(replay, next, true);
     // axios 1.7 drops the record when it merges the replay's config: its end is settled here too.
     return instance.request(replay).catch((replayError: unknown) => {
-      throw settleRejection(replayError, replayRecord);
+      const settled = authRecordOf((replayError as Partial<AxiosError>)?.config ?? {}, owner);
+      throw settled ? replayError : settleRejection(replayError, replayRecord);
     });
   };
 
