@@ -47,8 +47,8 @@ export function kyHooks(ky: KyLike, tokens: TokenManager, options: WithTokensOpt
   const { header, allows, shouldRefresh } = settings;
   /** Header values this hook set, to the token each carried: anything else is the caller's. */
   const issued = new Map<string, string>();
-  /** ky calls (by their signal) that were already replayed. */
-  const replayed = new WeakSet<AbortSignal>();
+  /** ky calls (by their signal) that were already replayed, to the token set their replay gets. */
+  const replayed = new WeakMap<AbortSignal, TokenSet | undefined>();
 
   const tokenSet = (signal: AbortSignal | null | undefined): Promise<TokenSet> =>
     signal
@@ -65,7 +65,12 @@ export function kyHooks(ky: KyLike, tokens: TokenManager, options: WithTokensOpt
       if (present !== null) request.headers.delete(header);
       return;
     }
-    const set = await tokenSet((options as KyOptions).signal);
+    const { signal } = options as KyOptions;
+    // The replay takes the set its 401 was answered with: another replay's 401 in between (which
+    // invalidates that token) must not cost a refresh per request.
+    const reserved = signal ? replayed.get(signal) : undefined;
+    if (signal && reserved) replayed.set(signal, undefined);
+    const set = reserved ?? (await tokenSet(signal));
     settings.authorizeRequest(request.headers, set, request.method, request.url);
     const value = request.headers.get(header);
     if (value !== null && !issued.has(value)) {
@@ -91,7 +96,7 @@ export function kyHooks(ky: KyLike, tokens: TokenManager, options: WithTokensOpt
     if ((retry?.limit ?? 2) <= retryCount) return undefined; // ky would refuse the forced retry
     const next = await tokenSet(signal);
     if (next.accessToken === carried) return undefined; // no other token: the 401 stands
-    if (signal) replayed.add(signal);
+    if (signal) replayed.set(signal, next);
     return ky.retry({ delay: 0 });
   };
 
