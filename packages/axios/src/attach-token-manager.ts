@@ -54,9 +54,6 @@ export function attachTokenManager(
   tokens: TokenManager,
   options: AttachTokenManagerOptions = {},
 ): () => void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('attachTokenManager(): options must be an object');
-  }
   assertKnownOptions(options, KNOWN_OPTIONS, 'attachTokenManager()');
   const header = options.header ?? attachTokenManagerDefaults.header;
   if (typeof header !== 'string' || header.trim() === '') {
@@ -123,7 +120,7 @@ export function attachTokenManager(
     ) {
       tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
     }
-    return redactError(error, header, [record.headerValue, record.token]);
+    return redactError(error, [record.headerValue, record.token]);
   };
 
   const onRequest = (
@@ -157,7 +154,7 @@ export function attachTokenManager(
     if (!config || !axiosError?.response) throw error;
     const record = authRecordOf(config, owner);
     if (!record) throw error;
-    const redacted = () => redactError(error, header, [record.headerValue, record.token]);
+    const redacted = () => redactError(error, [record.headerValue, record.token]);
     const carried = !record.withheld && finalUrlAllowed(axiosError);
     if (record.replay || !carried || !shouldRefresh(error as AxiosError))
       throw settleRejection(error, record);

@@ -3,9 +3,6 @@ import type { OriginPolicy } from '@tessera/core';
 /** What follow-redirects hands to `beforeRedirect`: the options of the next hop. */
 interface RedirectOptions {
   href?: unknown;
-  protocol?: unknown;
-  hostname?: unknown;
-  port?: unknown;
   headers?: Record<string, unknown>;
 }
 
@@ -45,11 +42,7 @@ export function guardRedirects(
   config.beforeRedirect = guard;
 }
 
-/** The next hop's URL; an empty string (never allowed) when it cannot be told. */
+/** The next hop's URL (follow-redirects sets `href`); an empty string, never allowed, when missing. */
 function nextHop(options: RedirectOptions): string {
-  if (typeof options.href === 'string') return options.href;
-  const { protocol, hostname, port } = options;
-  if (typeof protocol !== 'string' || typeof hostname !== 'string') return '';
-  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
-  return `${protocol}//${host}${port === '' || port === undefined ? '' : `:${String(port)}`}/`;
+  return typeof options.href === 'string' ? options.href : '';
 }

@@ -26,53 +26,30 @@ export function resolveRequestUrl(
   config: RequestTarget,
   legacy = false,
 ): string | readonly string[] | undefined {
-  const { url, baseURL } = config;
-  if (typeof url === 'string' && typeof baseURL === 'string') {
-    // The common case, cheap: one test, one concatenation.
-    if (!baseURL) return url;
-    const absolute = ABSOLUTE_URL.test(url);
-    if (absolute && (legacy || config.allowAbsoluteUrls !== false)) return url;
-    if (!url) return baseURL;
-    return combined(baseURL, url, legacy);
-  }
-  return resolveUnusual(url, baseURL, config.allowAbsoluteUrls, legacy);
-}
-
-function resolveUnusual(
-  url: unknown,
-  baseURL: unknown,
-  allowAbsoluteUrls: boolean | undefined,
-  legacy: boolean,
-): string | readonly string[] | undefined {
-  const empty = (value: unknown): boolean => value === undefined || value === null || value === '';
-  if (!empty(url) && typeof url !== 'string' && !(url instanceof URL)) return undefined;
-  if (!empty(baseURL) && typeof baseURL !== 'string' && !(baseURL instanceof URL)) return undefined;
-  const urlText = url instanceof URL ? url.href : typeof url === 'string' ? url : '';
-  const absolute = legacy || typeof url === 'string' ? ABSOLUTE_URL.test(urlText) : false;
-  if (empty(baseURL) || (absolute && (legacy || allowAbsoluteUrls !== false))) {
-    return url instanceof URL || typeof url === 'string' ? urlText : '';
-  }
-  const baseText = baseURL instanceof URL ? baseURL.href : (baseURL as string);
-  if (!urlText) return baseText;
+  const url = textOf(config.url);
+  const baseURL = textOf(config.baseURL);
+  if (url === undefined || baseURL === undefined) return undefined;
+  if (!baseURL) return url;
+  // axios ≥ 1.8 tests only strings; 1.7 stringifies a URL object.
+  const absolute = (legacy || typeof config.url === 'string') && ABSOLUTE_URL.test(url);
+  if (absolute && (legacy || config.allowAbsoluteUrls !== false)) return url;
+  if (!url) return baseURL;
   // axios calls string methods on both: a URL object here makes it throw, so nothing is sent.
-  if (url instanceof URL || baseURL instanceof URL) return undefined;
-  return combined(baseText, urlText, legacy);
-}
-
-function combined(baseURL: string, url: string, legacy: boolean): string | readonly string[] {
-  const modern = combine(baseURL, url);
+  if (typeof config.url !== 'string' || typeof config.baseURL !== 'string') return undefined;
+  const modern = combine(baseURL, url, /\/+$/);
   if (!baseURL.endsWith('//')) return modern;
-  return legacy ? combineOld(baseURL, url) : [modern, combineOld(baseURL, url)];
+  // axios 1.7 strips at most two trailing slashes of baseURL, later versions all of them.
+  const old = combine(baseURL, url, /\/?\/$/);
+  return legacy ? old : [modern, old];
 }
 
-/** axios's combineURLs: `baseURL` without trailing slashes + `/` + `url` without leading slashes. */
-function combine(baseURL: string, url: string): string {
-  let end = baseURL.length;
-  while (end > 0 && baseURL.charCodeAt(end - 1) === 47) end -= 1;
-  return `${baseURL.slice(0, end)}/${url.replace(/^\/+/, '')}`;
+/** A string, a `URL`'s href, `''` for nothing; `undefined` for anything else. */
+function textOf(value: unknown): string | undefined {
+  if (value === undefined || value === null || typeof value === 'string') return value ?? '';
+  return value instanceof URL ? value.href : undefined;
 }
 
-/** axios 1.7's combineURLs: strips at most two trailing slashes. */
-function combineOld(baseURL: string, url: string): string {
-  return `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}`;
+/** axios's combineURLs: `baseURL` without (some) trailing slashes + `/` + `url` without leading slashes. */
+function combine(baseURL: string, url: string, trailing: RegExp): string {
+  return `${baseURL.replace(trailing, '')}/${url.replace(/^\/+/, '')}`;
 }
