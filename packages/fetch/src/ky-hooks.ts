@@ -4,8 +4,8 @@ import { tokenSettings } from './token-settings.js';
 import type { WithTokensOptions } from './with-tokens-options.js';
 
 /** The part of ky that `kyHooks` uses: `ky.retry()` (ky ≥ 1.14), from the ky copy your app uses. */
-export interface KyLike {
-  retry(options?: { delay?: number }): unknown;
+export interface KyLike<Marker = unknown> {
+  retry(options?: { delay?: number }): Marker;
 }
 
 /** What ky passes to hooks, as far as `kyHooks` reads it. */
@@ -15,11 +15,16 @@ interface KyOptions {
   retry?: { limit?: number } | undefined;
 }
 
-/** Hooks for `ky.create({ hooks })` or `ky.extend({ hooks })`. */
-export interface KyHooks {
-  beforeRequest: Array<(request: Request, options: never, state?: { retryCount: number }) => Promise<void>>;
+/** Hooks for `ky.create({ hooks })` or `ky.extend({ hooks })`; `Marker` is ky's `RetryMarker`. */
+export interface KyHooks<Marker = unknown> {
+  beforeRequest: Array<(request: Request, options: object) => Promise<void>>;
   afterResponse: Array<
-    (request: Request, options: never, response: Response, state?: { retryCount: number }) => Promise<unknown>
+    (
+      request: Request,
+      options: object,
+      response: Response,
+      state?: { retryCount: number },
+    ) => Promise<Marker | undefined>
   >;
 }
 
@@ -39,7 +44,11 @@ const ISSUED_LIMIT = 64;
  * @example
  * const api = ky.create({ prefixUrl: 'https://api.example.com', hooks: kyHooks(ky, tokens) });
  */
-export function kyHooks(ky: KyLike, tokens: TokenManager, options: WithTokensOptions = {}): KyHooks {
+export function kyHooks<Marker>(
+  ky: KyLike<Marker>,
+  tokens: TokenManager,
+  options: WithTokensOptions = {},
+): KyHooks<Marker> {
   if (typeof ky?.retry !== 'function') {
     throw new TypeError('kyHooks(): pass the ky you use (ky ≥ 1.14, which has ky.retry())');
   }
@@ -58,7 +67,7 @@ export function kyHooks(ky: KyLike, tokens: TokenManager, options: WithTokensOpt
         })
       : tokens.getTokens();
 
-  const beforeRequest = async (request: Request, options: never): Promise<void> => {
+  const beforeRequest = async (request: Request, options: object): Promise<void> => {
     const present = request.headers.get(header);
     if (present !== null && !issued.has(present)) return; // the caller's
     if (!allows(request.url, undefined)) {
@@ -81,10 +90,10 @@ export function kyHooks(ky: KyLike, tokens: TokenManager, options: WithTokensOpt
 
   const afterResponse = async (
     request: Request,
-    options: never,
+    options: object,
     response: Response,
     state?: { retryCount: number },
-  ): Promise<unknown> => {
+  ): Promise<Marker | undefined> => {
     if (!shouldRefresh(response)) return undefined;
     const carried = issued.get(request.headers.get(header) ?? '');
     if (carried === undefined) return undefined;
