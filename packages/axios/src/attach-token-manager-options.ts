@@ -1,5 +1,5 @@
+import type { AllowedOrigins } from '@tessera/core';
 import type { AxiosError } from 'axios';
-import type { AllowedOrigins } from './create-origin-policy.js';
 import { isTokenRejected } from './is-token-rejected.js';
 
 declare module 'axios' {

@@ -209,3 +209,45 @@ function countHandlers(manager: object): number {
   });
   return count;
 }
+
+describe('attachTokenManager: options and token type', () => {
+  it('rejects unknown option keys from plain JS with a "did you mean"', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({ baseURL });
+    expect(() => attachTokenManager(instance, tokens, { orgins: baseURL } as never)).toThrow(
+      /unknown option "orgins" — did you mean "origins"\?/,
+    );
+    expect(() => attachTokenManager(instance, tokens, { shouldRetry: () => true } as never)).toThrow(
+      TypeError,
+    );
+    expect(() => attachTokenManager(instance, tokens, 'Authorization' as never)).toThrow(TypeError);
+    expect(instance.interceptors.request).toSatisfy((manager: object) => countHandlers(manager) === 0);
+  });
+
+  it('takes the token and its type from one token set, even when a refresh lands in between', async () => {
+    const api = fakeApi();
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    await tokens.setTokens({ access_token: 'dpop-bound', token_type: 'dpop', expires_in: 300 });
+    // What a second read (the old peekTokens() after getAccessToken()) would see: another set.
+    vi.spyOn(tokens, 'peekTokens').mockReturnValue({ accessToken: 'at-9', tokenType: 'Bearer' });
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    attachTokenManager(instance, tokens);
+    await instance.get('/orders');
+    expect(api.calls.map((call) => call.authorization)).toEqual(['DPoP dpop-bound']);
+  });
+
+  it('normalises the token type case-insensitively and never hard-codes Bearer', async () => {
+    const api = fakeApi();
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    attachTokenManager(instance, tokens);
+    for (const type of ['bearer', 'BEARER', 'DPOP', 'MAC']) {
+      await tokens.setTokens({ access_token: 't', token_type: type, expires_in: 300 });
+      await instance.get('/orders');
+    }
+    expect(api.calls.map((call) => call.authorization)).toEqual(['Bearer t', 'Bearer t', 'DPoP t', 'MAC t']);
+  });
+});

@@ -8,6 +8,8 @@ export class AuthRecord {
   readonly #token: string;
   readonly #headerValue: string;
   readonly #replay: boolean;
+  #withheld = false;
+  #claimed = false;
 
   constructor(owner: object, token: string, headerValue: string, replay: boolean) {
     this.#owner = owner;
@@ -29,6 +31,26 @@ export class AuthRecord {
   /** A replay is never replayed again: its 401 reaches the caller. */
   get replay(): boolean {
     return this.#replay;
+  }
+
+  /**
+   * Whether the token was withheld from where the response came from (a redirect hop the policy
+   * does not allow): that response's 401 says nothing about the token.
+   */
+  get withheld(): boolean {
+    return this.#withheld;
+  }
+
+  /** `true` the first time only: the send this record was made for takes it as it is. */
+  claim(): boolean {
+    if (this.#claimed) return false;
+    this.#claimed = true;
+    return true;
+  }
+
+  /** Records that a redirect hop went to an origin the policy does not allow. */
+  withhold(): void {
+    this.#withheld = true;
   }
 
   /** Whether this record belongs to the attachment `owner`. */

@@ -208,12 +208,12 @@ describe('refresh storms against the mock authorization server', { timeout: 60_0
     // Hold the token response until every request has had its 401 and waits for the refresh:
     // N calls from the request interceptor, then N from the 401 handler.
     const allWaiting = deferred();
-    const getAccessToken = tokens.getAccessToken.bind(tokens);
+    const getTokens = tokens.getTokens.bind(tokens);
     let calls = 0;
-    tokens.getAccessToken = (options) => {
+    tokens.getTokens = (options) => {
       calls += 1;
       if (calls === 2 * N) allWaiting.resolve();
-      return getAccessToken(options);
+      return getTokens(options);
     };
     server.use(
       http.post(auth.tokenUrl, async () => {

@@ -3,6 +3,7 @@ import axios, { type AxiosError } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens, deferred, type FakeAnswer, type FakeCall, fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
+import { REDACTED } from './redact-error.js';
 
 const baseURL = 'https://api.example.com';
 const managers: TokenManager[] = [];
@@ -86,7 +87,9 @@ describe('attachTokenManager: replay on 401', () => {
       Array.from({ length: 100 }, (_, i) => instance.get(`/orders/${i}`).catch((error: AxiosError) => error)),
     );
     expect(errors.every((error) => axios.isAxiosError(error) && error.response?.status === 401)).toBe(true);
-    expect(errors.every((error) => error.config?.headers.get('Authorization') === 'Bearer at-1')).toBe(true);
+    // The error says which header was sent, never the token (issue 10 item 11).
+    expect(errors.every((error) => error.config?.headers.get('Authorization') === REDACTED)).toBe(true);
+    expect(errors.some((error) => JSON.stringify(error).includes('at-1'))).toBe(false);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
     expect(calls).toHaveLength(200);
   });
@@ -128,7 +131,8 @@ describe('attachTokenManager: replay on 401', () => {
     for (const path of ['/forbidden', '/boom']) {
       const error = (await instance.get(path).catch((caught: unknown) => caught)) as AxiosError;
       expect(error.response?.status).toBe(path === '/boom' ? 500 : 403);
-      expect(error.config?.headers.get('Authorization')).toBe('Bearer at-0');
+      expect(error.config?.headers.get('Authorization')).toBe(REDACTED); // sent, but not shown
+      expect(calls.at(-1)?.authorization).toBe('Bearer at-0');
     }
     expect(invalidate).not.toHaveBeenCalled();
     expect(fetchTokens).not.toHaveBeenCalled();
@@ -200,7 +204,7 @@ describe('attachTokenManager: replay on 401', () => {
     expect(calls.map((call) => call.authorization)).toEqual([
       'Bearer at-0',
       'Bearer caller-token',
-      'Bearer at-0', // skipAuth: the caller's copy of the header is sent as it is, and not replayed
+      undefined, // skipAuth: our own (redacted) header is removed, nothing is sent, nothing replayed
       undefined,
     ]);
     expect(invalidate).not.toHaveBeenCalled();

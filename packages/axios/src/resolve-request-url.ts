@@ -1,7 +1,7 @@
 /** The parts of an axios request config that decide where it goes. */
 export interface RequestTarget {
-  url?: string | undefined;
-  baseURL?: string | undefined;
+  url?: unknown;
+  baseURL?: unknown;
   allowAbsoluteUrls?: boolean | undefined;
 }
 
@@ -9,25 +9,47 @@ export interface RequestTarget {
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
 /**
- * The URL an axios adapter will send `config` to, as a string combined the way axios does it
- * (`buildFullPath`): an absolute `url` wins over `baseURL` unless `allowAbsoluteUrls` is false.
- * Query parameters never change the origin, so they are left out. May still be relative (no
- * `baseURL`): adapters resolve it against the document in a browser.
+ * Where an axios adapter will send `config`, combined the way that axios version's `buildFullPath`
+ * does it. Query parameters (`params`) are appended after `?` and never change the origin, so they
+ * are left out.
+ *
+ * - axios ≥ 1.8 (`legacy: false`): an absolute string `url` wins over `baseURL` unless
+ *   `allowAbsoluteUrls` is false; a `URL` object is never absolute and cannot be combined (axios throws).
+ * - axios 1.7 (`legacy: true`): `allowAbsoluteUrls` does not exist; a `URL` object counts as absolute.
+ *
+ * Returns a URL string (possibly relative: adapters resolve it against the document in a browser),
+ * or several when versions of the same branch disagree (a `baseURL` ending in `//`): all must be
+ * allowed. `undefined` when the destination cannot be known (a `url` or `baseURL` that is neither
+ * a string nor a `URL`, or a combination axios itself rejects): such a request gets no token.
  */
-export function resolveRequestUrl(config: RequestTarget): string {
-  const url = typeof config.url === 'string' ? config.url : '';
-  const { baseURL } = config;
-  if (!baseURL || (ABSOLUTE_URL.test(url) && config.allowAbsoluteUrls !== false)) return url;
+export function resolveRequestUrl(
+  config: RequestTarget,
+  legacy = false,
+): string | readonly string[] | undefined {
+  const url = textOf(config.url);
+  const baseURL = textOf(config.baseURL);
+  if (url === undefined || baseURL === undefined) return undefined;
+  if (!baseURL) return url;
+  // axios ≥ 1.8 tests only strings; 1.7 stringifies a URL object.
+  const absolute = (legacy || typeof config.url === 'string') && ABSOLUTE_URL.test(url);
+  if (absolute && (legacy || config.allowAbsoluteUrls !== false)) return url;
   if (!url) return baseURL;
-  // axios's combineURLs: `baseURL` without trailing slashes + `/` + `url` without leading slashes.
-  let end = baseURL.length;
-  while (end > 0 && baseURL.charCodeAt(end - 1) === 47) end -= 1;
-  return `${baseURL.slice(0, end)}/${url.replace(/^\/+/, '')}`;
+  // axios calls string methods on both: a URL object here makes it throw, so nothing is sent.
+  if (typeof config.url !== 'string' || typeof config.baseURL !== 'string') return undefined;
+  const modern = combine(baseURL, url, /\/+$/);
+  if (!baseURL.endsWith('//')) return modern;
+  // axios 1.7 strips at most two trailing slashes of baseURL, later versions all of them.
+  const old = combine(baseURL, url, /\/?\/$/);
+  return legacy ? old : [modern, old];
 }
 
-/** The URL relative request URLs resolve against: the document's base URL in a browser, none in Node. */
-export function documentBase(): string | undefined {
-  const scope = globalThis as { document?: { baseURI?: unknown }; location?: { href?: unknown } };
-  const base = scope.document?.baseURI ?? scope.location?.href;
-  return typeof base === 'string' ? base : undefined;
+/** A string, a `URL`'s href, `''` for nothing; `undefined` for anything else. */
+function textOf(value: unknown): string | undefined {
+  if (value === undefined || value === null || typeof value === 'string') return value ?? '';
+  return value instanceof URL ? value.href : undefined;
+}
+
+/** axios's combineURLs: `baseURL` without (some) trailing slashes + `/` + `url` without leading slashes. */
+function combine(baseURL: string, url: string, trailing: RegExp): string {
+  return `${baseURL.replace(trailing, '')}/${url.replace(/^\/+/, '')}`;
 }

@@ -27,7 +27,16 @@ export {
 } from './grants/client-credentials-grant.js';
 export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
 export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
+export {
+  type AllowedOrigins,
+  createOriginPolicy,
+  type OriginPolicy,
+  type OriginRule,
+} from './origin-policy/create-origin-policy.js';
+export { documentBase } from './origin-policy/document-base.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
+export { authorizationScheme } from './resource-server/authorization-scheme.js';
+export { rejectsToken } from './resource-server/rejects-token.js';
 export { defaultRetryOptions, type RetryOptions } from './retry-options.js';
 export { type RevokeTokenOptions, revokeToken } from './revoke-token.js';
 export { memoryStorage } from './storage/memory-storage.js';

@@ -2,7 +2,8 @@
 // what the defaults give (tokenManagerDefaults.timeout, defaultRetryOptions), so the docs cannot rot.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, defaultRetryOptions } from './internal/retry-policy.js';
+import { backoffDelay } from './internal/retry-policy.js';
+import { defaultRetryOptions } from './retry-options.js';
 import { tokenManagerDefaults } from './token-manager-options.js';
 
 const readme = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');

@@ -7,16 +7,18 @@ export type OriginRule = string | RegExp;
 export type AllowedOrigins = OriginRule | readonly OriginRule[];
 
 /**
- * Whether a request to `url` (as axios combines it, possibly relative) may carry the token, given the
- * URL relative ones resolve against (`documentBase`: the page in a browser, none in Node).
+ * Whether a request to `url` (possibly relative) may carry the token, given the URL relative ones
+ * resolve against (`documentBase`: the page in a browser, none in Node). Used by `@tessera/axios`
+ * and `@tessera/fetch` for every send and every redirect hop.
  */
 export type OriginPolicy = (url: string, documentBase: string | undefined) => boolean;
 
 /**
- * Builds the origin check. With `origins`, a URL's parsed origin must equal one of the exact
- * origins or match one of the RegExps. Without, it must equal the origin of `baseURL()` resolved
- * against the document — or, with no `baseURL`, the page's origin; in Node with neither, nothing
- * is allowed. Never a substring test on the URL string.
+ * Builds the origin check, the one implementation both transports use. With `origins`, a URL's
+ * parsed origin must equal one of the exact origins or match one of the RegExps. Without, it must
+ * equal the origin of `baseURL()` (read per call, parsed when it changes) resolved against the
+ * document — or, with no `baseURL`, the page's origin; in Node with neither, nothing is allowed.
+ * Never a substring test on the URL string.
  *
  * @throws {TypeError} an `origins` entry is not an origin, or a RegExp is not anchored.
  */

@@ -1,0 +1,110 @@
+import type { TokenManager } from '@tessera/core';
+import axios, { type AxiosInstance } from 'axios';
+import axios17 from 'axios-1-7';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { countingTokens, fakeApi } from '../test/fake-api.js';
+import { attachTokenManager } from './attach-token-manager.js';
+
+// Issue 10 item 1: the origin check judges the URL axios really sends to, for every request form.
+const baseURL = 'https://api.example.com';
+const managers: TokenManager[] = [];
+
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+  vi.unstubAllGlobals();
+});
+
+/** Where each call really went: the URL the instance's own `getUri` builds for the adapter's config. */
+async function setup(create: (adapter: never) => AxiosInstance, respond?: Parameters<typeof fakeApi>[0]) {
+  const api = fakeApi(respond);
+  const { tokens, fetchTokens } = await countingTokens();
+  managers.push(tokens);
+  const instance = create(api.adapter as never);
+  attachTokenManager(instance, tokens);
+  const sent = () =>
+    api.calls.map((call) => {
+      const url = call.config.url as unknown;
+      const full =
+        url instanceof URL ? url.href : instance.getUri({ ...call.config, params: undefined } as never);
+      return [new URL(full, globalThis.document?.baseURI).origin, call.authorization ?? null];
+    });
+  return { instance, tokens, fetchTokens, sent, calls: api.calls };
+}
+
+const versions = [
+  ['axios (newest)', (adapter: never) => axios.create({ baseURL, adapter })],
+  ['axios 1.7.9', (adapter: never) => axios17.create({ baseURL, adapter }) as unknown as AxiosInstance],
+] as const;
+
+describe.each(versions)('request forms with %s', (_name, create) => {
+  it('sends the token only where the request really goes: string, absolute, per-request baseURL, params', async () => {
+    const { instance, sent } = await setup(create);
+    await instance.get('/orders', { params: { next: 'https://evil.test/', at: '@evil.test' } });
+    await instance.get('https://evil.test/orders');
+    await instance.get('/orders', { baseURL: 'https://evil.test' });
+    await instance.get('orders', { baseURL: 'https://api.example.com/v1/' });
+    await instance.get('https://api.example.com/x', { baseURL: 'https://evil.test' });
+    expect(sent()).toEqual([
+      [baseURL, 'Bearer at-0'],
+      ['https://evil.test', null],
+      ['https://evil.test', null],
+      [baseURL, 'Bearer at-0'],
+      [baseURL, 'Bearer at-0'],
+    ]);
+  });
+
+  it('judges allowAbsoluteUrls: false the way this axios version sends it', async () => {
+    const { instance, sent } = await setup(create);
+    await instance.get('https://evil.test/orders', { allowAbsoluteUrls: false } as never);
+    const [[origin, authorization]] = sent() as [[string, string | null]];
+    // axios ≥ 1.8 sends to baseURL + '/https://evil.test/orders' (token); 1.7 ignores the flag (no token).
+    expect(authorization).toBe(origin === baseURL ? 'Bearer at-0' : null);
+  });
+
+  it('sends no token for a url that is neither a string nor a URL', async () => {
+    const { instance, calls } = await setup(create);
+    for (const url of [42, { href: 'https://api.example.com/x' }]) {
+      await instance.request({ url: url as never }).catch(() => undefined);
+    }
+    expect(calls.every((call) => call.authorization === undefined)).toBe(true);
+  });
+});
+
+describe('a URL object as the request url', () => {
+  it('in a page on the API origin, sends no token to another origin and never refreshes for its 401', async () => {
+    vi.stubGlobal('document', { baseURI: 'https://api.example.com/app/' });
+    const api = fakeApi((call) =>
+      String(call.config.url).startsWith('https://elsewhere.example') ? { status: 401 } : { status: 200 },
+    );
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    for (const instance of [
+      axios.create({ adapter: api.adapter }),
+      axios17.create({ adapter: api.adapter as never }) as unknown as AxiosInstance,
+    ]) {
+      attachTokenManager(instance, tokens);
+      await expect(instance.get(new URL('https://elsewhere.example/x') as never)).rejects.toMatchObject({
+        response: { status: 401 },
+      });
+      await instance.get(new URL('https://api.example.com/orders') as never);
+    }
+    expect(api.calls.map((call) => call.authorization ?? null)).toEqual([
+      null,
+      'Bearer at-0',
+      null,
+      'Bearer at-0',
+    ]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('with a baseURL, gets a token only where this axios version sends it', async () => {
+    const { instance: modern, calls: modernCalls } = await setup(versions[0][1]);
+    // axios ≥ 1.8 cannot combine a URL object with baseURL (its own adapters throw): no token.
+    await modern.get(new URL('https://api.example.com/x') as never);
+    expect(modernCalls.map((call) => call.authorization ?? null)).toEqual([null]);
+    const { instance: old, calls: oldCalls } = await setup(versions[1][1]);
+    await old.get(new URL('https://evil.test/x') as never);
+    await old.get(new URL('https://api.example.com/x') as never);
+    expect(oldCalls.map((call) => call.authorization ?? null)).toEqual([null, 'Bearer at-0']);
+  });
+});

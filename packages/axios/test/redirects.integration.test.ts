@@ -1,0 +1,198 @@
+import { Readable } from 'node:stream';
+import { inspect } from 'node:util';
+import type { TokenManager } from '@tessera/core';
+import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import axios17 from 'axios-1-7';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loopbackAgent, loopbackServer } from '../../../test-support/loopback-server.js';
+import { attachTokenManager } from '../src/attach-token-manager.js';
+import { countingTokens } from './fake-api.js';
+
+// Issue 10 items 2, 3, 4 and 11 against real HTTP servers on 127.0.0.1: which host saw which header.
+type Server = Awaited<ReturnType<typeof loopbackServer>>;
+let api: Server;
+let other: Server;
+const managers: TokenManager[] = [];
+
+beforeAll(async () => {
+  // One server answers `api.test`, `sub.api.test` (via loopbackAgent) and 127.0.0.1; `other` is a second origin.
+  api = await loopbackServer((seen, res) => {
+    const url = new URL(seen.path, 'http://x');
+    const to = url.searchParams.get('to');
+    if (url.pathname === '/redirect' && to) {
+      res.writeHead(Number(url.searchParams.get('status') ?? 302), { Location: to }).end();
+    } else if (url.pathname === '/deny' || seen.authorization !== 'Bearer at-1') {
+      res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
+    } else {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ stored: seen.body }));
+    }
+  });
+  other = await loopbackServer((_seen, res) => {
+    res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
+  });
+});
+afterAll(async () => {
+  await api.close();
+  await other.close();
+});
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+  api.seen.length = 0;
+  other.seen.length = 0;
+});
+
+async function manager() {
+  const counted = await countingTokens();
+  managers.push(counted.tokens);
+  return counted;
+}
+
+const versions = [
+  ['newest axios', axios.create.bind(axios)],
+  ['axios 1.7.9', axios17.create.bind(axios17) as unknown as typeof axios.create],
+] as const;
+
+describe.each(versions)('redirects with the http adapter and %s', (_name, create) => {
+  const instance = (tokens: TokenManager, extra: object = {}): AxiosInstance => {
+    const agent = loopbackAgent();
+    const client = create({
+      baseURL: `http://api.test:${api.port}`,
+      adapter: 'http',
+      httpAgent: agent,
+      ...extra,
+    });
+    attachTokenManager(client, tokens);
+    return client;
+  };
+
+  it('never sends the token to a subdomain or another origin a redirect points to, keeps it on the API', async () => {
+    const { tokens, fetchTokens } = await manager();
+    const client = instance(tokens);
+    const targets = [
+      `http://sub.api.test:${api.port}/x`,
+      `${other.origin}/x`,
+      `http://api.test:${api.port}/deny`,
+    ];
+    for (const to of targets) {
+      await client.get('/redirect', { params: { to } }).catch((error: AxiosError) => error);
+    }
+    const byHost = api.seen.concat(other.seen).map((seen) => [seen.host, seen.authorization]);
+    expect(byHost.filter(([host]) => !String(host).startsWith('api.test'))).toEqual([
+      [`sub.api.test:${api.port}`, null],
+      [`127.0.0.1:${other.port}`, null],
+    ]);
+    // Only the same-origin hop kept it (and its 401 refreshed once and replayed through the redirect).
+    expect(api.seen.filter((seen) => seen.path === '/deny').map((seen) => seen.authorization)).toEqual([
+      'Bearer at-0',
+      'Bearer at-1',
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('never refreshes for a 401 from an origin the redirect took the request to', async () => {
+    const { tokens, fetchTokens } = await manager();
+    const invalidate = vi.spyOn(tokens, 'invalidate');
+    const client = instance(tokens);
+    const error = (await client
+      .get('/redirect', { params: { to: `http://sub.api.test:${api.port}/deny`, status: 307 } })
+      .catch((caught: unknown) => caught)) as AxiosError;
+    expect(error.response?.status).toBe(401);
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(api.seen.map((seen) => seen.authorization)).toEqual(['Bearer at-0', null]);
+  });
+
+  it('runs the caller’s own beforeRedirect, and still strips what it puts back', async () => {
+    const { tokens } = await manager();
+    const hops: string[] = [];
+    const client = instance(tokens, {
+      beforeRedirect: (options: { href: string; headers: Record<string, string> }) => {
+        hops.push(options.href);
+        options.headers.Authorization = 'Bearer at-0'; // a careless hook
+        options.headers.DPoP = 'proof';
+      },
+    });
+    await client.get('/redirect', { params: { to: `${other.origin}/x` } }).catch(() => undefined);
+    expect(hops).toEqual([`${other.origin}/x`]);
+    expect(other.seen.map((seen) => [seen.authorization, seen.dpop])).toEqual([[null, null]]);
+  });
+});
+
+describe('redirects with the fetch adapter', () => {
+  it('never sends the token to another origin a redirect points to, and never refreshes for its 401', async () => {
+    const { tokens, fetchTokens } = await manager();
+    const client = axios.create({ baseURL: api.origin, adapter: 'fetch' });
+    attachTokenManager(client, tokens);
+    const error = (await client
+      .get('/redirect', { params: { to: `${other.origin}/x` } })
+      .catch((caught: unknown) => caught)) as AxiosError;
+    expect(error.response?.status).toBe(401);
+    // The fetch adapter does not tell the final URL: the 401 costs one refresh, whose replay is
+    // redirected again and stripped again by the runtime (bounded; documented in decision 0205).
+    expect(other.seen.map((seen) => seen.authorization)).toEqual([null, null]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('bodies that cannot be sent twice', () => {
+  it.each(versions)(
+    'rejects a stream upload answered 401 with that 401, never replaying it empty (%s)',
+    async (_name, create) => {
+      const { tokens, fetchTokens } = await manager();
+      const invalidate = vi.spyOn(tokens, 'invalidate');
+      const client = create({ baseURL: api.origin, adapter: 'http' });
+      attachTokenManager(client, tokens);
+      const error = (await client
+        .post('/upload', Readable.from(['chunk-1,', 'chunk-2']), {
+          headers: { 'Content-Type': 'text/plain' },
+        })
+        .catch((caught: unknown) => caught)) as AxiosError;
+      expect(error.response?.status).toBe(401);
+      expect(api.seen.map((seen) => [seen.path, seen.authorization, seen.body])).toEqual([
+        ['/upload', 'Bearer at-0', 'chunk-1,chunk-2'],
+      ]);
+      // The token was rejected: it is invalidated (the next request gets a new one), nothing is replayed.
+      expect(invalidate.mock.calls).toEqual([['at-0']]);
+      expect(fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
+  it('replays a string body with the same bytes', async () => {
+    const { tokens } = await manager();
+    const client = axios.create({ baseURL: api.origin, adapter: 'http' });
+    attachTokenManager(client, tokens);
+    const response = await client.post('/upload', 'same bytes', {
+      headers: { 'Content-Type': 'text/plain' },
+    });
+    expect(response.data).toEqual({ stored: 'same bytes' });
+    expect(api.seen.map((seen) => seen.body)).toEqual(['same bytes', 'same bytes']);
+  });
+});
+
+describe('errors handed to the caller', () => {
+  it.each(versions)(
+    'never show the token in JSON.stringify or util.inspect, for the first 401 and the replay’s (%s)',
+    async (_name, create) => {
+      const { tokens } = await manager();
+      const client = create({ baseURL: api.origin, adapter: 'http' });
+      attachTokenManager(client, tokens);
+      const replayed = (await client.get('/deny').catch((caught: unknown) => caught)) as AxiosError;
+      const first = (await client
+        .post('/deny', Readable.from(['x']))
+        .catch((caught: unknown) => caught)) as AxiosError;
+      // The replay's 401 invalidated at-1 too, so the upload went with at-2.
+      expect(api.seen.map((seen) => seen.authorization)).toEqual([
+        'Bearer at-0',
+        'Bearer at-1',
+        'Bearer at-2',
+      ]);
+      for (const error of [replayed, first]) {
+        expect(error.response?.status).toBe(401);
+        for (const text of [JSON.stringify(error), inspect(error), inspect(error, { depth: 6 })]) {
+          expect(text).not.toMatch(/at-[012]\b/);
+        }
+        expect(String(error.config?.headers.Authorization)).toMatch(/REDACTED/);
+      }
+    },
+  );
+});

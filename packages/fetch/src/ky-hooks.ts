@@ -1,0 +1,113 @@
+import { isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { isReplayableBody } from './is-replayable-body.js';
+import { tokenSettings } from './token-settings.js';
+import type { WithTokensOptions } from './with-tokens-options.js';
+
+/** The part of ky that `kyHooks` uses: `ky.retry()` (ky ≥ 1.14), from the ky copy your app uses. */
+export interface KyLike<Marker = unknown> {
+  retry(options?: { delay?: number }): Marker;
+}
+
+/** What ky passes to hooks, as far as `kyHooks` reads it. */
+interface KyOptions {
+  signal?: AbortSignal | null | undefined;
+  body?: unknown;
+  retry?: { limit?: number } | undefined;
+}
+
+/** Hooks for `ky.create({ hooks })` or `ky.extend({ hooks })`; `Marker` is ky's `RetryMarker`. */
+export interface KyHooks<Marker = unknown> {
+  beforeRequest: Array<(request: Request, options: object) => Promise<void>>;
+  afterResponse: Array<
+    (
+      request: Request,
+      options: object,
+      response: Response,
+      state?: { retryCount: number },
+    ) => Promise<Marker | undefined>
+  >;
+}
+
+const ISSUED_LIMIT = 64;
+
+/**
+ * ky hooks with the rules of `withTokens`: `beforeRequest` sets the token header in one place, from
+ * the manager's current token set at send time, on every attempt (so a retry never carries the old
+ * token, and never overwrites a caller-set header); `afterResponse` answers a 401 for the token a
+ * request carried with `tokens.invalidate(token)` and one forced retry (`ky.retry({ delay: 0 })`),
+ * marked so that the retry's own 401 is returned (as ky's `HTTPError`). Stream bodies are not
+ * retried. Needs ky ≥ 1.14 and a `retry.limit` ≥ 1 (ky's default is 2).
+ *
+ * Redirects are followed by ky's `fetch`: in Node, wrap it (`fetch: withTokens(fetch, tokens)`)
+ * instead of using these hooks when a redirect could lead to another origin.
+ *
+ * @example
+ * const api = ky.create({ prefixUrl: 'https://api.example.com', hooks: kyHooks(ky, tokens) });
+ */
+export function kyHooks<Marker>(
+  ky: KyLike<Marker>,
+  tokens: TokenManager,
+  options: WithTokensOptions = {},
+): KyHooks<Marker> {
+  if (typeof ky?.retry !== 'function') {
+    throw new TypeError('kyHooks(): pass the ky you use (ky ≥ 1.14, which has ky.retry())');
+  }
+  const settings = tokenSettings(options, 'kyHooks()');
+  const { header, allows, shouldRefresh } = settings;
+  /** Header values this hook set, to the token each carried: anything else is the caller's. */
+  const issued = new Map<string, string>();
+  /** ky calls (by their signal) that were already replayed, to the token set their replay gets. */
+  const replayed = new WeakMap<AbortSignal, TokenSet | undefined>();
+
+  const tokenSet = (signal: AbortSignal | null | undefined): Promise<TokenSet> =>
+    signal
+      ? tokens.getTokens({ signal }).catch((error: unknown) => {
+          if (signal.aborted && isTesseraError(error, 'ABORTED')) throw signal.reason;
+          throw error;
+        })
+      : tokens.getTokens();
+
+  const beforeRequest = async (request: Request, options: object): Promise<void> => {
+    const present = request.headers.get(header);
+    if (present !== null && !issued.has(present)) return; // the caller's
+    if (!allows(request.url, undefined)) {
+      if (present !== null) request.headers.delete(header);
+      return;
+    }
+    const { signal } = options as KyOptions;
+    // The replay takes the set its 401 was answered with: another replay's 401 in between (which
+    // invalidates that token) must not cost a refresh per request.
+    const reserved = signal ? replayed.get(signal) : undefined;
+    if (signal && reserved) replayed.set(signal, undefined);
+    const set = reserved ?? (await tokenSet(signal));
+    settings.authorizeRequest(request.headers, set, request.method, request.url);
+    const value = request.headers.get(header);
+    if (value !== null && !issued.has(value)) {
+      if (issued.size >= ISSUED_LIMIT) issued.clear();
+      issued.set(value, set.accessToken);
+    }
+  };
+
+  const afterResponse = async (
+    request: Request,
+    options: object,
+    response: Response,
+    state?: { retryCount: number },
+  ): Promise<Marker | undefined> => {
+    if (!shouldRefresh(response)) return undefined;
+    const carried = issued.get(request.headers.get(header) ?? '');
+    if (carried === undefined) return undefined;
+    const { signal, body, retry } = options as KyOptions;
+    const retryCount = state?.retryCount ?? 0;
+    const isReplay = signal ? replayed.has(signal) : retryCount > 0;
+    tokens.invalidate(carried); // a replay's 401 too: the manager may start a cooldown
+    if (isReplay || !isReplayableBody(body)) return undefined;
+    if ((retry?.limit ?? 2) <= retryCount) return undefined; // ky would refuse the forced retry
+    const next = await tokenSet(signal);
+    if (next.accessToken === carried) return undefined; // no other token: the 401 stands
+    if (signal) replayed.set(signal, next);
+    return ky.retry({ delay: 0 });
+  };
+
+  return { beforeRequest: [beforeRequest], afterResponse: [afterResponse] };
+}

@@ -1,0 +1,58 @@
+import { authorizationScheme, createOriginPolicy, type OriginPolicy, type TokenSet } from '@tessera/core';
+import { assertKnownOptions } from './assert-known-options.js';
+import { knownOptions, type WithTokensOptions, withTokensDefaults } from './with-tokens-options.js';
+
+/** Validated options shared by `withTokens` and `kyHooks`. */
+export interface TokenSettings {
+  header: string;
+  /** Lower-cased names of the headers that must never reach an origin the policy does not allow. */
+  credentials: readonly string[];
+  baseUrl: string | undefined;
+  allows: OriginPolicy;
+  shouldRefresh: (response: Response) => boolean;
+  /**
+   * The one place that builds the auth headers of a send from one `TokenSet`: `<scheme> <token>`
+   * in the token header. A DPoP proof for `method` and `url` belongs here too.
+   */
+  authorizeRequest: (headers: Headers, set: TokenSet, method: string, url: string) => void;
+}
+
+/**
+ * @throws {TypeError} an unknown option (with a "did you mean"), a relative `baseUrl`, an empty
+ *   `header`, or an `origins` entry that is not an origin or an unanchored RegExp.
+ */
+export function tokenSettings(options: WithTokensOptions, where: string): TokenSettings {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${where}: options must be an object`);
+  }
+  assertKnownOptions(options, knownOptions, where);
+  const header = options.header ?? withTokensDefaults.header;
+  if (typeof header !== 'string' || header.trim() === '') {
+    throw new TypeError(`${where}: header must be a header name such as "Authorization"`);
+  }
+  const { baseUrl, scheme } = options;
+  if (baseUrl !== undefined && !isAbsolute(baseUrl)) {
+    throw new TypeError(`${where}: baseUrl must be an absolute URL such as https://api.example.com/v1/`);
+  }
+  const lower = header.toLowerCase();
+  return {
+    header,
+    credentials: lower === 'dpop' ? ['dpop'] : [lower, 'dpop'],
+    baseUrl,
+    allows: createOriginPolicy(options.origins, () => baseUrl),
+    shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
+    authorizeRequest: (headers, set) => {
+      const type = scheme ?? authorizationScheme(set.tokenType);
+      headers.set(header, type === '' ? set.accessToken : `${type} ${set.accessToken}`);
+    },
+  };
+}
+
+function isAbsolute(url: unknown): boolean {
+  if (typeof url !== 'string') return false;
+  try {
+    return new URL(url).origin !== 'null';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+import ky, { isHTTPError } from 'ky';
+import { API, type ApiCall, describeTransportBehaviour } from '../../../test-support/transport-behaviour.js';
+import { kyHooks } from './ky-hooks.js';
+import { withTokens } from './with-tokens.js';
+
+function stream(chunks: string[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
+      controller.close();
+    },
+  });
+}
+
+describeTransportBehaviour('@tessera/fetch', (tokens, respond, calls) => {
+  const fakeFetch: typeof fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const call: ApiCall = {
+      method: request.method,
+      url: request.url,
+      authorization: request.headers.get('authorization'),
+      body: request.body ? await request.text() : '',
+    };
+    calls.push(call);
+    const answer = await respond(call);
+    return new Response(null, { status: answer.status, headers: answer.headers ?? {} });
+  };
+  const api = withTokens(fakeFetch, tokens, { baseUrl: API });
+  let reason: unknown;
+  const status = (promise: Promise<Response>) =>
+    promise.then(
+      (response) => response.status,
+      (error: unknown) => {
+        if (error === reason) return 'aborted' as const; // the caller's signal.reason, as it is
+        throw error;
+      },
+    );
+  return {
+    get: (url, options = {}) => {
+      options.signal?.addEventListener('abort', () => {
+        reason = options.signal?.reason;
+      });
+      return status(api(url, { ...options }));
+    },
+    postStream: (url, chunks) =>
+      status(api(url, { method: 'POST', body: stream(chunks), duplex: 'half' } as RequestInit)),
+  };
+});
+
+describeTransportBehaviour('ky hooks', (tokens, respond, calls) => {
+  const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const call: ApiCall = {
+      method: request.method,
+      url: request.url,
+      authorization: request.headers.get('authorization'),
+      body: request.body ? await request.text() : '',
+    };
+    calls.push(call);
+    const answer = await respond(call);
+    return new Response(null, { status: answer.status, headers: answer.headers ?? {} });
+  };
+  const hooks = kyHooks(ky, tokens, { origins: API });
+  const api = ky.create({ prefixUrl: API, fetch: fakeFetch, hooks, retry: { limit: 2 } });
+  const skipping = ky.create({ prefixUrl: API, fetch: fakeFetch });
+  let reason: unknown;
+  const status = (promise: Promise<Response>) =>
+    promise.then(
+      (response) => response.status,
+      (error: unknown) => {
+        if (error === reason) return 'aborted' as const;
+        if (isHTTPError(error)) return error.response.status;
+        throw error;
+      },
+    );
+  const relative = (url: string) => (url.startsWith('/') ? url.slice(1) : url);
+  return {
+    get: (url, options = {}) => {
+      options.signal?.addEventListener('abort', () => {
+        reason = options.signal?.reason;
+      });
+      const client = options.skipAuth ? skipping : api;
+      const target = /^https?:/.test(url) ? url : relative(url);
+      return status(
+        (/^https?:/.test(url) ? ky.create({ fetch: fakeFetch, hooks }) : client).get(target, {
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      );
+    },
+    postStream: (url, chunks) => status(api.post(relative(url), { body: stream(chunks) })),
+  };
+});

@@ -1,0 +1,58 @@
+import { type AllowedOrigins, rejectsToken } from '@tessera/core';
+
+/** Options of `withTokens(fetch, tokens, options)`. */
+export interface WithTokensOptions {
+  /**
+   * The absolute URL relative request URLs resolve against (e.g. `https://api.example.com/v1/`), once,
+   * before the origin check; its origin is the default allowed origin.
+   * @default the page's base URL in a browser; none in Node (relative URLs are not sent a token)
+   */
+  baseUrl?: string | undefined;
+  /**
+   * Origins that receive the token: exact origins (`'https://api.example.com'`) and RegExps anchored
+   * with `^…$`, tested against the parsed URL's origin. Replaces the default. Every redirect hop is
+   * checked against them too.
+   * @default the origin of `baseUrl`, else the page's origin; in Node without `baseUrl`, no origin
+   */
+  origins?: AllowedOrigins | undefined;
+  /**
+   * The request header that carries the token.
+   * @default 'Authorization'
+   */
+  header?: string | undefined;
+  /**
+   * The scheme before the token; `''` sends the bare token.
+   * @default the token set's `tokenType`, normalised (`Bearer` when absent)
+   */
+  scheme?: string | undefined;
+  /**
+   * Whether a response means the token was rejected: the token it carried is invalidated and the
+   * request replayed once with the current token.
+   * @default withTokensDefaults.shouldRefresh — HTTP 401 unless its `WWW-Authenticate` challenge names
+   *   an error other than `invalid_token`
+   */
+  shouldRefresh?: ((response: Response) => boolean) | undefined;
+}
+
+/** Per-request init of the wrapped fetch: a `RequestInit` plus `skipAuth`. */
+export interface TokenRequestInit extends RequestInit {
+  /**
+   * Send this request as it is: no token, no replay (e.g. a public endpoint). Never passed to `fetch`.
+   * @default false
+   */
+  skipAuth?: boolean | undefined;
+}
+
+/** A `fetch`-compatible function that attaches tokens; see `withTokens`. */
+export type TokenFetch = (input: RequestInfo | URL, init?: TokenRequestInit) => Promise<Response>;
+
+/** The defaults the docs list; `withTokens` and `kyHooks` read them from here. */
+export const withTokensDefaults: {
+  readonly header: 'Authorization';
+  readonly shouldRefresh: (response: Response) => boolean;
+} = {
+  header: 'Authorization',
+  shouldRefresh: (response) => rejectsToken(response.status, response.headers.get('www-authenticate')),
+};
+
+export const knownOptions: readonly string[] = ['baseUrl', 'origins', 'header', 'scheme', 'shouldRefresh'];

@@ -1,0 +1,259 @@
+import type { TokenManager } from '@tessera/core';
+import { failUnhandledRequest } from '@tessera/testing';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { countingTokens, deferred } from '../test/counting-tokens.js';
+import { withTokens } from './with-tokens.js';
+
+const API = 'https://api.example.com';
+
+/** What the API received: per request, its token and the exact bytes and type of its body. */
+interface Received {
+  url: string;
+  method: string;
+  authorization: string | null;
+  contentType: string | null;
+  bytes: string;
+  form?: Array<[string, string]>;
+}
+const received: Received[] = [];
+let valid = 'at-1';
+
+const server = setupServer(
+  http.all(`${API}/*`, async ({ request }) => {
+    const contentType = request.headers.get('content-type');
+    const copy = request.clone();
+    const entry: Received = {
+      url: request.url,
+      method: request.method,
+      authorization: request.headers.get('authorization'),
+      contentType,
+      bytes: Buffer.from(await request.arrayBuffer()).toString('base64'),
+    };
+    if (contentType?.startsWith('multipart/form-data')) {
+      const form = await copy.formData(); // throws if the boundary does not match the body
+      entry.form = [...form.entries()].map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value : `${value.name}:${value.size}`,
+      ]);
+    }
+    received.push(entry);
+    return entry.authorization === `Bearer ${valid}`
+      ? HttpResponse.json({ ok: true })
+      : new HttpResponse(null, {
+          status: 401,
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        });
+  }),
+  http.all('https://evil.test/*', ({ request }) => {
+    received.push({
+      url: request.url,
+      method: request.method,
+      authorization: request.headers.get('authorization'),
+      contentType: null,
+      bytes: '',
+    });
+    return new HttpResponse(null, { status: 401 });
+  }),
+);
+
+const managers: TokenManager[] = [];
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
+afterEach(() => {
+  received.length = 0;
+  valid = 'at-1';
+  for (const tokens of managers.splice(0)) tokens.dispose();
+});
+afterAll(() => server.close());
+
+/** msw patches globalThis.fetch at listen(): read it per call. */
+const platformFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
+
+async function setup(options: Parameters<typeof withTokens>[2] = { baseUrl: `${API}/v1/` }) {
+  const { tokens, fetchTokens } = await countingTokens();
+  managers.push(tokens);
+  const api = withTokens(platformFetch, tokens, options);
+  return { api, tokens, fetchTokens };
+}
+
+describe('withTokens: replaying bodies', () => {
+  const file = () => new File(['file-bytes'], 'a.txt', { type: 'text/plain' });
+  const bodies: Array<[string, () => BodyInit]> = [
+    ['string', () => '{"a":1}'],
+    ['ArrayBuffer', () => new TextEncoder().encode('array-buffer').buffer as ArrayBuffer],
+    ['Uint8Array', () => new TextEncoder().encode('view')],
+    ['Blob', () => new Blob(['blob'], { type: 'application/octet-stream' })],
+    ['URLSearchParams', () => new URLSearchParams({ q: 'a b+c' })],
+  ];
+
+  it.each(bodies)('replays a %s body with identical bytes after a 401', async (_name, make) => {
+    const { api, fetchTokens } = await setup();
+    const response = await api('orders', { method: 'POST', body: make() });
+    expect(response.status).toBe(200);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(received.map((entry) => entry.authorization)).toEqual(['Bearer at-0', 'Bearer at-1']);
+    expect(received[1]?.bytes).toBe(received[0]?.bytes);
+    expect(received[1]?.bytes).not.toBe('');
+    expect(received[1]?.contentType).toBe(received[0]?.contentType);
+  });
+
+  it('replays FormData with a File so that the server can parse it (no stale multipart boundary)', async () => {
+    const { api } = await setup();
+    const form = new FormData();
+    form.set('name', 'alice');
+    form.set('upload', file());
+    const response = await api('upload', { method: 'POST', body: form });
+    expect(response.status).toBe(200);
+    expect(received.map((entry) => entry.form)).toEqual([
+      [
+        ['name', 'alice'],
+        ['upload', 'a.txt:10'],
+      ],
+      [
+        ['name', 'alice'],
+        ['upload', 'a.txt:10'],
+      ],
+    ]);
+  });
+
+  it('returns the 401 of a stream body as it is: never replayed, never tee()d', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    // No msw here: its own handling clones requests; this fetch reads the body once, like a server.
+    const sent: string[] = [];
+    const api = withTokens(
+      async (input, init) => {
+        sent.push(await new Request(input, init).text());
+        return new Response(null, { status: 401 });
+      },
+      tokens,
+      { baseUrl: API },
+    );
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('once'));
+        controller.close();
+      },
+    });
+    const tee = vi.spyOn(ReadableStream.prototype, 'tee');
+    const response = await api('upload', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(401);
+    expect(tee).not.toHaveBeenCalled();
+    tee.mockRestore();
+    expect(sent).toEqual(['once']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+});
+
+describe('withTokens: inputs', () => {
+  it('resolves string, URL and Request inputs (relative and absolute, with and without body) once against baseUrl', async () => {
+    const { api } = await setup();
+    const responses = [
+      await api('orders'),
+      await api('/orders'),
+      await api(`${API}/abs`),
+      await api(new URL(`${API}/url`)),
+      await api(new Request(`${API}/req`)),
+      await api(new Request(`${API}/req-body`, { method: 'PUT', body: 'request-body' })),
+      await api(new Request(`${API}/req-init`), { method: 'PATCH', body: 'init-body' }),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+    const replays = received.filter((entry) => entry.authorization === 'Bearer at-1');
+    expect(replays.map((entry) => [entry.method, new URL(entry.url).pathname])).toEqual([
+      ['GET', '/v1/orders'],
+      ['GET', '/orders'],
+      ['GET', '/abs'],
+      ['GET', '/url'],
+      ['GET', '/req'],
+      ['PUT', '/req-body'],
+      ['PATCH', '/req-init'],
+    ]);
+    const bodyOf = (path: string) =>
+      received
+        .filter((entry) => entry.url.endsWith(path))
+        .map((entry) => Buffer.from(entry.bytes, 'base64').toString());
+    expect(bodyOf('/req-body')).toEqual(['request-body']); // replayed from the clone taken before the first send
+    expect(bodyOf('/req-init')).toEqual(['init-body']);
+  });
+
+  it('sends no token for a relative URL in Node without baseUrl, and leaves it to fetch', async () => {
+    const { api, fetchTokens } = await setup({});
+    await expect(api('/orders')).rejects.toThrow(TypeError); // fetch itself cannot resolve it
+    await api(`${API}/orders`);
+    expect(received.map((entry) => entry.authorization)).toEqual([null]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('never overwrites a caller-set Authorization (object, Headers, array, Request) and never replays its 401', async () => {
+    const { api, fetchTokens } = await setup();
+    const statuses = [
+      (await api('a', { headers: { authorization: 'Bearer mine' } })).status,
+      (await api('b', { headers: new Headers({ Authorization: 'Bearer mine' }) })).status,
+      (await api('c', { headers: [['AUTHORIZATION', 'Bearer mine']] })).status,
+      (await api(new Request(`${API}/d`, { headers: { Authorization: 'Bearer mine' } }))).status,
+    ];
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    expect(received.map((entry) => entry.authorization)).toEqual(Array(4).fill('Bearer mine'));
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('skips auth per request with { skipAuth: true }, which never reaches fetch', async () => {
+    const inner = vi.fn(platformFetch);
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const api = withTokens(inner, tokens, { baseUrl: API });
+    expect((await api('health', { skipAuth: true })).status).toBe(401);
+    expect(inner.mock.calls[0]?.[1]).toEqual({});
+    expect(received.map((entry) => entry.authorization)).toEqual([null]);
+  });
+
+  it('takes the token and its scheme from one set, normalised', async () => {
+    const { api, tokens } = await setup();
+    await tokens.setTokens({ access_token: 'bound', token_type: 'dpop', expires_in: 300 });
+    vi.spyOn(tokens, 'peekTokens').mockReturnValue({ accessToken: 'other', tokenType: 'Bearer' });
+    await api('orders');
+    expect(received[0]?.authorization).toBe('DPoP bound');
+  });
+});
+
+describe('withTokens: abort and options', () => {
+  it('rejects with the caller’s signal.reason when aborted while waiting for the replay’s token, and sends no replay', async () => {
+    const gate = deferred();
+    const { tokens, fetchTokens } = await countingTokens({ gate: gate.promise });
+    managers.push(tokens);
+    const api = withTokens(platformFetch, tokens, { baseUrl: API });
+    const controller = new AbortController();
+    const reason = new Error('navigated away');
+    const pending = api('orders', { signal: controller.signal });
+    await vi.waitFor(() => expect(fetchTokens).toHaveBeenCalledTimes(1)); // the 401 came; the refresh waits
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    gate.resolve();
+    expect(received).toHaveLength(1);
+  });
+
+  it('shares one refresh between two wrappers on one manager', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const one = withTokens(platformFetch, tokens, { baseUrl: API });
+    const two = withTokens(platformFetch, tokens, { origins: API });
+    const responses = await Promise.all([
+      ...Array.from({ length: 100 }, () => one('orders')),
+      ...Array.from({ length: 100 }, () => two(`${API}/orders`)),
+    ]);
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects unknown options with a "did you mean", and a relative baseUrl', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    expect(() => withTokens(platformFetch, tokens, { baseURL: API } as never)).toThrow(
+      /did you mean "baseUrl"/,
+    );
+    expect(() => withTokens(platformFetch, tokens, { baseUrl: '/api' })).toThrow(/absolute URL/);
+    expect(() => withTokens(platformFetch, tokens, { origins: /example\.com/ })).toThrow(/anchored/);
+    expect(() => withTokens('fetch' as never, tokens)).toThrow(TypeError);
+  });
+});

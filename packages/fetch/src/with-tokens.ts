@@ -1,0 +1,195 @@
+import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { followRedirects, type Hop } from './follow-redirects.js';
+import { isReplayableBody } from './is-replayable-body.js';
+import { type TokenSettings, tokenSettings } from './token-settings.js';
+import type { TokenFetch, TokenRequestInit, WithTokensOptions } from './with-tokens-options.js';
+
+/** A request input normalised once: the absolute URL, and whether the policy allows it. */
+interface Target {
+  url: string;
+  allowed: boolean;
+}
+
+const CACHE_LIMIT = 512;
+
+/**
+ * Wraps `fetch` so that every request to an allowed origin carries a valid token from `tokens`,
+ * with the same rules as `attachTokenManager` from `@tessera/axios`:
+ *
+ * - `string`, `URL` and `Request` inputs are resolved once against `baseUrl` (or the page) and the
+ *   origin policy judges the absolute URL; a relative URL in Node without `baseUrl` gets no token.
+ * - The token and its scheme come from one `tokens.getTokens()` (one shared refresh when stale).
+ *   A caller-set `Authorization` is never overwritten; `{ skipAuth: true }` sends the request as it is.
+ * - On a 401 for the token it carried: `tokens.invalidate(token)`, then one replay with the current
+ *   token. Bodies that can be sent twice are reused as they are; a `Request` is cloned before the
+ *   first send; a stream body is never replayed (the 401 is returned as it is). A replay's 401 is
+ *   returned (the token it carried is invalidated).
+ * - The caller's `AbortSignal` also covers the wait for a shared refresh: it rejects with `signal.reason`.
+ * - Outside browsers, redirects are followed here (`redirect: 'manual'`), checking the policy on every
+ *   hop: `Authorization` and `DPoP` never reach an origin that is not allowed, and a 401 from such an
+ *   origin refreshes nothing. Browsers strip `Authorization` on cross-origin redirects themselves.
+ *
+ * @example
+ * const api = withTokens(fetch, tokens, { baseUrl: 'https://api.example.com/' });
+ * const orders = await (await api('orders')).json();
+ * @throws {TypeError} an unknown option, a relative `baseUrl`, an empty `header`, a bad `origins` entry.
+ */
+export function withTokens(
+  fetch: typeof globalThis.fetch,
+  tokens: TokenManager,
+  options: WithTokensOptions = {},
+): TokenFetch {
+  if (typeof fetch !== 'function') throw new TypeError('withTokens(): fetch must be a function');
+  const settings = tokenSettings(options, 'withTokens()');
+  const { baseUrl, allows, header } = settings;
+  const followsItself = !isBrowserLike();
+  let cachedBase: string | undefined;
+  const cache = new Map<string, Target | null>();
+
+  /** A string URL resolved against the base, cached per string (the base rarely changes). */
+  const targetOf = (input: string): Target | undefined => {
+    const base = baseUrl ?? documentBase();
+    if (base !== cachedBase) {
+      cache.clear();
+      cachedBase = base;
+    }
+    let target = cache.get(input);
+    if (target === undefined) {
+      target = resolve(input, base, allows);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(input, target);
+    }
+    return target ?? undefined;
+  };
+
+  return (input, init) => {
+    let rest: RequestInit | undefined = init;
+    if (init !== undefined && 'skipAuth' in init) {
+      const { skipAuth, ...others } = init as TokenRequestInit;
+      if (skipAuth === true) return fetch(normalised(input, targetOf), others);
+      rest = others;
+    }
+    let target: Target | undefined;
+    let request: Request | undefined;
+    if (typeof input === 'string') target = targetOf(input);
+    else if (input instanceof URL) target = { url: input.href, allowed: allows(input.href, undefined) };
+    else if (typeof Request !== 'undefined' && input instanceof Request) {
+      request = rest === undefined ? input : new Request(input, rest);
+      rest = undefined;
+      target = { url: request.url, allowed: allows(request.url, undefined) };
+    }
+    if (target === undefined) return fetch(input, rest);
+    const callerHeaders = request ? request.headers : rest?.headers;
+    if (!target.allowed || hasHeader(callerHeaders, header)) return fetch(request ?? target.url, rest);
+    return sendWithTokens(fetch, tokens, settings, target.url, rest, request, followsItself);
+  };
+}
+
+async function sendWithTokens(
+  fetch: typeof globalThis.fetch,
+  tokens: TokenManager,
+  settings: TokenSettings,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  followsItself: boolean,
+): Promise<Response> {
+  const signal = request ? request.signal : (init?.signal ?? undefined);
+  const body = request ? request.body : init?.body;
+  // Taken before the first send: a Request is cloned once (the template stays unread).
+  const template = request && request.body !== null ? request.clone() : request;
+  const replayable = request !== undefined || isReplayableBody(body);
+  try {
+    const set = await tokenSet(tokens, signal);
+    const first = await attempt(fetch, settings, url, init, request, set, followsItself, replayable);
+    if (!first.carried || !settings.shouldRefresh(first.response)) return first.response;
+    tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
+    if (!replayable) return first.response; // a stream: a replay would send it empty
+    const next = await tokenSet(tokens, signal);
+    if (next.accessToken === set.accessToken) return first.response; // no other token: the 401 stands
+    await first.response.body?.cancel().catch(() => undefined);
+    const source = template && template.body !== null ? template.clone() : template;
+    const second = await attempt(fetch, settings, url, init, source, next, followsItself, replayable);
+    if (second.carried && settings.shouldRefresh(second.response)) tokens.invalidate(next.accessToken);
+    return second.response;
+  } finally {
+    // Nothing else reads the template's tee branch: release it.
+    if (template !== request) template?.body?.cancel().catch(() => undefined);
+  }
+}
+
+/** One send (first or replay) with the token of `set`; redirects followed here outside browsers. */
+async function attempt(
+  fetch: typeof globalThis.fetch,
+  settings: TokenSettings,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  set: TokenSet,
+  followsItself: boolean,
+  replayable: boolean,
+): Promise<{ response: Response; carried: boolean }> {
+  const headers = new Headers(request ? request.headers : init?.headers);
+  const method = (request?.method ?? init?.method ?? 'GET').toUpperCase();
+  settings.authorizeRequest(headers, set, method, url);
+  const redirect = request?.redirect ?? init?.redirect ?? 'follow';
+  if (!followsItself || redirect !== 'follow') {
+    const response = request
+      ? await fetch(new Request(request, { headers }))
+      : await fetch(url, { ...init, headers });
+    return { response, carried: true };
+  }
+  const first: Hop = request
+    ? { url, init: { method, headers, body: request.body, signal: request.signal, redirect: 'manual' } }
+    : { url, init: { ...init, headers, redirect: 'manual' } };
+  return followRedirects(
+    first,
+    (hop, index) =>
+      index === 0 && request
+        ? fetch(new Request(request, { headers: hop.init.headers, redirect: 'manual' }))
+        : fetch(hop.url, hop.init),
+    settings.allows,
+    settings.credentials,
+    replayable && request === undefined,
+  );
+}
+
+/** One token set; an abort rejects with the caller's `signal.reason`, as fetch does. */
+function tokenSet(tokens: TokenManager, signal: AbortSignal | null | undefined): Promise<TokenSet> {
+  if (!signal) return tokens.getTokens();
+  return tokens.getTokens({ signal }).catch((error: unknown) => {
+    if (signal.aborted && isTesseraError(error, 'ABORTED')) throw signal.reason;
+    throw error;
+  });
+}
+
+function resolve(input: string, base: string | undefined, allows: TokenSettings['allows']): Target | null {
+  try {
+    const { href, origin } = new URL(input, base);
+    return { url: href, allowed: origin !== 'null' && allows(href, undefined) };
+  } catch {
+    return null;
+  }
+}
+
+/** The input with a string resolved against the base (as the token path sends it). */
+function normalised(
+  input: RequestInfo | URL,
+  targetOf: (input: string) => Target | undefined,
+): RequestInfo | URL {
+  return typeof input === 'string' ? (targetOf(input)?.url ?? input) : input;
+}
+
+function hasHeader(headers: HeadersInit | null | undefined, name: string): boolean {
+  if (!headers) return false;
+  if (headers instanceof Headers) return headers.has(name);
+  const lower = name.toLowerCase();
+  if (Array.isArray(headers)) return headers.some(([key]) => key?.toLowerCase() === lower);
+  return Object.keys(headers).some((key) => key.toLowerCase() === lower);
+}
+
+/** Browsers (and their workers) follow redirects themselves and strip `Authorization` across origins. */
+function isBrowserLike(): boolean {
+  const scope = globalThis as { document?: unknown; importScripts?: unknown };
+  return scope.document !== undefined || typeof scope.importScripts === 'function';
+}

@@ -1,0 +1,29 @@
+import { type FetchTokens, TokenManager } from '@tessera/core';
+import { vi } from 'vitest';
+
+/** A TokenManager holding `at-0` (300 s) whose token requests answer `at-1`, `at-2`…, optionally held until `gate`. */
+export async function countingTokens(options: { gate?: Promise<unknown>; clock?: () => number } = {}) {
+  let issued = 0;
+  const fetchTokens = vi.fn<FetchTokens>(async () => {
+    issued += 1;
+    const n = issued;
+    await options.gate;
+    return { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 300, refresh_token: 'rt' };
+  });
+  const tokens = new TokenManager({
+    fetchTokens,
+    retry: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
+  return { tokens, fetchTokens };
+}
+
+/** A promise whose settling the test controls. */
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}

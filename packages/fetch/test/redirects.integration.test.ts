@@ -1,0 +1,119 @@
+import type { TokenManager } from '@tessera/core';
+import ky from 'ky';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loopbackServer } from '../../../test-support/loopback-server.js';
+import { kyHooks } from '../src/ky-hooks.js';
+import { withTokens } from '../src/with-tokens.js';
+import { countingTokens } from './counting-tokens.js';
+
+// Real servers on two origins of 127.0.0.1 (two ports), Node's own fetch (undici): which host saw
+// which credential header. PITFALLS-FETCH-DPOP "Authorization on cross-origin redirects".
+type Server = Awaited<ReturnType<typeof loopbackServer>>;
+let api: Server;
+let other: Server;
+const managers: TokenManager[] = [];
+
+beforeAll(async () => {
+  api = await loopbackServer((seen, res) => {
+    const url = new URL(seen.path, 'http://x');
+    const to = url.searchParams.get('to');
+    if (url.pathname === '/redirect' && to) {
+      res.writeHead(Number(url.searchParams.get('status') ?? 302), { Location: to }).end();
+    } else if (seen.authorization !== 'Bearer at-1') {
+      res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
+    } else {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ body: seen.body }));
+    }
+  });
+  other = await loopbackServer((_seen, res) => {
+    res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
+  });
+});
+afterAll(async () => {
+  await api.close();
+  await other.close();
+});
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+  api.seen.length = 0;
+  other.seen.length = 0;
+});
+
+async function setup() {
+  const counted = await countingTokens();
+  managers.push(counted.tokens);
+  const invalidate = vi.spyOn(counted.tokens, 'invalidate');
+  return { ...counted, invalidate, fetchApi: withTokens(fetch, counted.tokens, { baseUrl: api.origin }) };
+}
+
+describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)', () => {
+  it.each([301, 302, 303, 307, 308])(
+    'never sends Authorization or DPoP to another origin after a %i, and never refreshes for its 401',
+    async (status) => {
+      const { fetchApi, fetchTokens, invalidate } = await setup();
+      const response = await fetchApi(
+        `/redirect?status=${status}&to=${encodeURIComponent(`${other.origin}/x`)}`,
+        {
+          method: 'POST',
+          body: 'payload',
+          headers: { DPoP: 'proof-for-api' },
+        },
+      );
+      expect(response.status).toBe(401);
+      expect(response.url).toBe(`${other.origin}/x`);
+      expect(response.redirected).toBe(true);
+      expect(other.seen.map((seen) => [seen.authorization, seen.dpop])).toEqual([[null, null]]);
+      expect(other.seen[0]?.method).toBe(status === 307 || status === 308 ? 'POST' : 'GET');
+      expect(other.seen[0]?.body).toBe(status === 307 || status === 308 ? 'payload' : '');
+      expect(invalidate).not.toHaveBeenCalled();
+      expect(fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
+  it('keeps the token on a redirect within the API origin, and replays through it after a 401', async () => {
+    const { fetchApi, fetchTokens } = await setup();
+    const response = await fetchApi(`/redirect?to=${encodeURIComponent('/orders')}`);
+    expect(response.status).toBe(200);
+    expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.authorization])).toEqual([
+      ['/redirect', 'Bearer at-0'],
+      ['/orders', 'Bearer at-0'],
+      ['/redirect', 'Bearer at-1'],
+      ['/orders', 'Bearer at-1'],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('checks every hop of a chain (API → API → other origin)', async () => {
+    const { fetchApi } = await setup();
+    // `other` answers 401 without redirecting, so route through api twice instead: api → api?to=other.
+    const back = `${api.origin}/orders`;
+    await fetchApi(
+      `/redirect?to=${encodeURIComponent(`${api.origin}/redirect?to=${encodeURIComponent(`${other.origin}/x?next=${back}`)}`)}`,
+    );
+    expect(other.seen.map((seen) => seen.authorization)).toEqual([null]);
+  });
+
+  it('leaves redirect: "manual" and "error" to the caller', async () => {
+    const { fetchApi } = await setup();
+    const response = await fetchApi(`/redirect?to=${encodeURIComponent(`${other.origin}/x`)}`, {
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(302);
+    expect(other.seen).toHaveLength(0);
+  });
+});
+
+describe('kyHooks with real ky', () => {
+  it('on a 401: exactly one token request, and the replay carries the new token and the same JSON body', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const client = ky.create({ prefixUrl: api.origin, hooks: kyHooks(ky, tokens, { baseUrl: api.origin }) });
+    const body = await client.post('orders', { json: { item: 42 } }).json();
+    expect(body).toEqual({ body: '{"item":42}' });
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(api.seen.map((seen) => [seen.authorization, seen.body])).toEqual([
+      ['Bearer at-0', '{"item":42}'],
+      ['Bearer at-1', '{"item":42}'],
+    ]);
+  });
+});

@@ -1,0 +1,187 @@
+import { type FetchTokens, TokenManager } from '@tessera/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+/**
+ * One behavioural suite for every transport (`@tessera/axios`, `@tessera/fetch`, ky hooks): the
+ * same user-visible rules, asserted with the same exact counts. Each transport provides a client
+ * factory over an in-memory API (`respond`), so the suite never depends on how it is wired.
+ */
+
+export const API = 'https://api.example.com';
+
+/** One request the fake API received. */
+export interface ApiCall {
+  method: string;
+  url: string;
+  authorization: string | null;
+  body: string;
+}
+
+export interface ApiAnswer {
+  status: number;
+  headers?: Record<string, string>;
+}
+
+export type Respond = (call: ApiCall) => ApiAnswer | Promise<ApiAnswer>;
+
+/** What the suite asks of a transport: send, and report the HTTP status (or `'aborted'`). */
+export interface BehaviourClient {
+  get(url: string, options?: { signal?: AbortSignal; skipAuth?: boolean }): Promise<number | 'aborted'>;
+  /** POSTs a one-shot stream (Node `Readable` or web `ReadableStream`) made of `chunks`. */
+  postStream(url: string, chunks: string[]): Promise<number | 'aborted'>;
+}
+
+/**
+ * Builds a client with `API` as its base, attached to `tokens`, whose requests are answered by
+ * `respond` and recorded, in order of arrival, in `calls`.
+ */
+export type MakeClient = (tokens: TokenManager, respond: Respond, calls: ApiCall[]) => BehaviourClient;
+
+const rejectedAnswer: ApiAnswer = {
+  status: 401,
+  headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+};
+
+/** Accepts only `Bearer <valid()>`. */
+export const acceptsOnly =
+  (valid: () => string): Respond =>
+  (call) =>
+    call.authorization === `Bearer ${valid()}` ? { status: 200 } : rejectedAnswer;
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+export function describeTransportBehaviour(name: string, makeClient: MakeClient): void {
+  const managers: TokenManager[] = [];
+  let now = 1_700_000_000_000;
+
+  /** A manager holding `at-0` (300 s); token requests answer `at-1`, `at-2`…, held until `gate`. */
+  async function setup(respond: Respond = () => ({ status: 200 }), gate?: Promise<unknown>) {
+    let issued = 0;
+    const fetchTokens = vi.fn<FetchTokens>(async () => {
+      issued += 1;
+      const n = issued;
+      await gate;
+      return { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 300, refresh_token: 'rt' };
+    });
+    const tokens = new TokenManager({ fetchTokens, retry: false, clock: () => now });
+    managers.push(tokens);
+    await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
+    const calls: ApiCall[] = [];
+    const client = makeClient(tokens, respond, calls);
+    return { tokens, fetchTokens, calls, client };
+  }
+
+  describe(`${name}: shared transport behaviour`, () => {
+    afterEach(() => {
+      for (const tokens of managers.splice(0)) tokens.dispose();
+      now = 1_700_000_000_000;
+    });
+
+    it('sends the token to the API origin only, never to another or a look-alike origin', async () => {
+      const { client, calls } = await setup();
+      await client.get('/orders');
+      await client.get('https://evil.test/orders');
+      await client.get('https://api.example.com.evil.test/orders');
+      await client.get(`https://evil.test/?next=${API}/orders`);
+      expect(calls.map((call) => [new URL(call.url).origin, call.authorization])).toEqual([
+        [API, 'Bearer at-0'],
+        ['https://evil.test', null],
+        ['https://api.example.com.evil.test', null],
+        ['https://evil.test', null],
+      ]);
+    });
+
+    it('sends one token request for 300 concurrent calls with an expired token, and none with it', async () => {
+      const gate = deferred();
+      const { client, calls, fetchTokens } = await setup(undefined, gate.promise);
+      now += 301_000;
+      const pending = Array.from({ length: 300 }, (_, i) => client.get(`/orders/${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(calls).toHaveLength(0);
+      gate.resolve();
+      const statuses = await Promise.all(pending);
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      expect(calls.filter((call) => call.authorization === 'Bearer at-1')).toHaveLength(300);
+      expect(calls).toHaveLength(300);
+    });
+
+    it('answers 300 concurrent 401s with one refresh and one replay each', async () => {
+      const { client, calls, fetchTokens } = await setup(acceptsOnly(() => 'at-1'));
+      const statuses = await Promise.all(Array.from({ length: 300 }, (_, i) => client.get(`/orders/${i}`)));
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      expect(calls.filter((call) => call.authorization === 'Bearer at-0')).toHaveLength(300);
+      expect(calls.filter((call) => call.authorization === 'Bearer at-1')).toHaveLength(300);
+    });
+
+    it('replays a late 401 (for a token already replaced) with the current token, without a second refresh', async () => {
+      const held = deferred();
+      const { client, calls, fetchTokens } = await setup(async (call) => {
+        if (call.url.endsWith('/slow') && call.authorization === 'Bearer at-0') await held.promise;
+        return acceptsOnly(() => 'at-1')(call);
+      });
+      const slow = client.get('/slow');
+      expect(await client.get('/fast')).toBe(200);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      held.resolve();
+      expect(await slow).toBe(200);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      expect(calls.filter((call) => call.url.endsWith('/slow')).map((call) => call.authorization)).toEqual([
+        'Bearer at-0',
+        'Bearer at-1',
+      ]);
+    });
+
+    it('returns the replay’s 401 when the replay is refused too: no loop, one refresh', async () => {
+      const { client, calls, fetchTokens, tokens } = await setup(acceptsOnly(() => 'never'));
+      const invalidate = vi.spyOn(tokens, 'invalidate');
+      const statuses = await Promise.all(Array.from({ length: 50 }, (_, i) => client.get(`/orders/${i}`)));
+      expect(statuses.every((status) => status === 401)).toBe(true);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      expect(calls).toHaveLength(100);
+      // Each replay's 401 reports the token it carried (the manager may start a cooldown).
+      expect(invalidate.mock.calls.filter(([token]) => token === 'at-1')).toHaveLength(50);
+    });
+
+    it('never replays a stream body: the 401 reaches the caller and the API got the body once', async () => {
+      const { client, calls, fetchTokens } = await setup(acceptsOnly(() => 'at-1'));
+      expect(await client.postStream('/upload', ['part-1,', 'part-2'])).toBe(401);
+      expect(calls.map((call) => [call.method, call.authorization, call.body])).toEqual([
+        ['POST', 'Bearer at-0', 'part-1,part-2'],
+      ]);
+      expect(fetchTokens).not.toHaveBeenCalled();
+    });
+
+    it('rejects a caller who aborts while waiting for the shared refresh; the others get the token', async () => {
+      const gate = deferred();
+      const { client, calls, fetchTokens } = await setup(undefined, gate.promise);
+      now += 301_000;
+      const controller = new AbortController();
+      const aborted = client.get('/mine', { signal: controller.signal });
+      const others = Array.from({ length: 100 }, () => client.get('/orders'));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      controller.abort(new Error('user left the page'));
+      expect(await aborted).toBe('aborted');
+      gate.resolve();
+      expect((await Promise.all(others)).every((status) => status === 200)).toBe(true);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      expect(calls.some((call) => call.url.endsWith('/mine'))).toBe(false);
+      expect(calls).toHaveLength(100);
+    });
+
+    it('sends nothing and replays nothing for a request that skips auth', async () => {
+      const { client, calls, fetchTokens } = await setup(() => ({ status: 401 }));
+      now += 301_000; // even an expired token is not refreshed for it
+      expect(await client.get('/health', { skipAuth: true })).toBe(401);
+      expect(calls.map((call) => call.authorization)).toEqual([null]);
+      expect(fetchTokens).not.toHaveBeenCalled();
+    });
+  });
+}
