@@ -227,7 +227,7 @@ describe('attachTokenManager: options and token type', () => {
 
   it('takes the token and its type from one token set, even when a refresh lands in between', async () => {
     const api = fakeApi();
-    const { tokens } = await countingTokens();
+    const { tokens } = await countingTokens({ tokenTypes: ['Bearer', 'DPoP'] });
     managers.push(tokens);
     await tokens.setTokens({ access_token: 'dpop-bound', token_type: 'dpop', expires_in: 300 });
     // What a second read (the old peekTokens() after getAccessToken()) would see: another set.
@@ -240,7 +240,7 @@ describe('attachTokenManager: options and token type', () => {
 
   it('normalises the token type case-insensitively and never hard-codes Bearer', async () => {
     const api = fakeApi();
-    const { tokens } = await countingTokens();
+    const { tokens } = await countingTokens({ tokenTypes: ['Bearer', 'DPoP', 'MAC'] });
     managers.push(tokens);
     const instance = axios.create({ baseURL, adapter: api.adapter });
     attachTokenManager(instance, tokens);

@@ -79,7 +79,9 @@ export function testClock(start = 1_700_000_000_000) {
  * A TokenManager whose token requests answer `at-1`, `at-2`… (300 s lifetime), optionally held
  * until `gate` resolves. Starts with `at-0`, valid for 300 s on `clock`.
  */
-export async function countingTokens(options: { clock?: () => number; gate?: Promise<unknown> } = {}) {
+export async function countingTokens(
+  options: { clock?: () => number; gate?: Promise<unknown>; tokenTypes?: readonly string[] } = {},
+) {
   let issued = 0;
   const fetchTokens = vi.fn<FetchTokens>(async () => {
     issued += 1;
@@ -91,6 +93,7 @@ export async function countingTokens(options: { clock?: () => number; gate?: Pro
     fetchTokens,
     retry: false,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.tokenTypes ? { tokenTypes: options.tokenTypes } : {}),
   });
   await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
   return { tokens, fetchTokens };

@@ -209,7 +209,9 @@ describe('withTokens: inputs', () => {
   });
 
   it('takes the token and its scheme from one set, normalised', async () => {
-    const { api, tokens } = await setup();
+    const { tokens } = await countingTokens({ tokenTypes: ['Bearer', 'DPoP'] });
+    managers.push(tokens);
+    const api = withTokens(platformFetch, tokens, { baseUrl: `${API}/v1/` });
     await tokens.setTokens({ access_token: 'bound', token_type: 'dpop', expires_in: 300 });
     vi.spyOn(tokens, 'peekTokens').mockReturnValue({ accessToken: 'other', tokenType: 'Bearer' });
     await api('orders');

@@ -2,7 +2,9 @@ import { type FetchTokens, TokenManager } from '@tessera/core';
 import { vi } from 'vitest';
 
 /** A TokenManager holding `at-0` (300 s) whose token requests answer `at-1`, `at-2`…, optionally held until `gate`. */
-export async function countingTokens(options: { gate?: Promise<unknown>; clock?: () => number } = {}) {
+export async function countingTokens(
+  options: { gate?: Promise<unknown>; clock?: () => number; tokenTypes?: readonly string[] } = {},
+) {
   let issued = 0;
   const fetchTokens = vi.fn<FetchTokens>(async () => {
     issued += 1;
@@ -14,6 +16,7 @@ export async function countingTokens(options: { gate?: Promise<unknown>; clock?:
     fetchTokens,
     retry: false,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.tokenTypes ? { tokenTypes: options.tokenTypes } : {}),
   });
   await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
   return { tokens, fetchTokens };
