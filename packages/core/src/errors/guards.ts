@@ -17,6 +17,10 @@ const NAMES = new Set([
   'MissingPeerDependencyError',
   'RedisUnavailableError',
   'InvalidCacheEntryError',
+  // Subclasses defined by @tessera/dpop.
+  'DPoPKeyLostError',
+  'DPoPNonceError',
+  'DPoPUnsupportedKeyError',
 ]);
 
 /**

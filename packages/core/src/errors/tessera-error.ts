@@ -18,7 +18,13 @@ export type TesseraErrorCode =
   /** `@tessera/redis`: Redis did not answer (reported through events, never thrown at callers). */
   | 'REDIS_UNAVAILABLE'
   /** `@tessera/redis`: a cache entry could not be read or decrypted. */
-  | 'INVALID_CACHE_ENTRY';
+  | 'INVALID_CACHE_ENTRY'
+  /** `@tessera/dpop`: the DPoP key the session was bound to is gone or replaced; sign in again. */
+  | 'DPOP_KEY_LOST'
+  /** `@tessera/dpop`: a server's DPoP nonce challenge could not be answered (unreadable, unchanged, or repeated). */
+  | 'DPOP_NONCE'
+  /** `@tessera/dpop`: the key given for DPoP proofs cannot be used (not an ES256 / P-256 key pair). */
+  | 'DPOP_UNSUPPORTED_KEY';
 
 /**
  * Base class of every error Tessera throws.

@@ -1,0 +1,55 @@
+import type { TokenSet, TokenStorage } from '@tessera/core';
+import type { DPoPEvent } from './dpop-event.js';
+import { DPoPKeyLostError } from './errors/dpop-key-lost-error.js';
+
+/** The field a bound session carries in storage: the thumbprint of the key its tokens are bound to. */
+export const JKT_FIELD = 'dpopJkt';
+
+/**
+ * Storage whose sessions carry the DPoP key's thumbprint. On load, a session bound to another key
+ * (or to none) is removed and `DPoPKeyLostError` thrown; its refresh token is never sent with the
+ * new key. Changes from other tabs bound to another key are ignored.
+ */
+export function bindStorage(
+  storage: TokenStorage,
+  thumbprint: () => Promise<string>,
+  emit: (event: DPoPEvent) => void,
+): TokenStorage {
+  const boundTo = (value: unknown): unknown =>
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[JKT_FIELD] : undefined;
+  const bound: TokenStorage = {
+    get: async () => {
+      const value = await storage.get();
+      if (value === undefined || value === null) return value;
+      const jkt = boundTo(value);
+      if (jkt === (await thumbprint())) return value;
+      const error = new DPoPKeyLostError(jkt === undefined ? 'session_not_bound' : 'thumbprint_mismatch');
+      emit({ type: 'key_lost', reason: error.reason });
+      try {
+        await storage.remove();
+      } catch {
+        // The error below still keeps the manager from using the session.
+      }
+      throw error;
+    },
+    set: async (tokens: TokenSet) => {
+      const withKey: TokenSet & { [JKT_FIELD]: string } = { ...tokens, [JKT_FIELD]: await thumbprint() };
+      await storage.set(withKey);
+    },
+    remove: () => storage.remove(),
+  };
+  const { subscribe } = storage;
+  if (subscribe) {
+    bound.subscribe = (onChange) =>
+      subscribe.call(storage, (value) => {
+        if (value === undefined || value === null) return onChange(value);
+        void thumbprint().then(
+          (current) => {
+            if (boundTo(value) === current) onChange(value);
+          },
+          () => {},
+        );
+      });
+  }
+  return bound;
+}

@@ -1,0 +1,16 @@
+/**
+ * The `htu` claim (RFC 9449 §4.2) of a request: the URL as sent on the wire, resolved against
+ * `base`, without query and fragment. The WHATWG URL parser (the one `fetch` uses) removes default
+ * ports, lowercases the host and percent-encodes the path exactly as the request line carries it.
+ *
+ * @throws {TypeError} when `url` is not a valid absolute URL and no `base` resolves it.
+ */
+export function toHtu(url: string | URL, base?: string): string {
+  const parsed = new URL(url, base);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
+
+/** The origin a nonce belongs to (RFC 9449 §8, §9: each server issues its own). */
+export function originOf(url: string | URL, base?: string): string {
+  return new URL(url, base).origin;
+}
