@@ -40,16 +40,18 @@ export function bindStorage(
   };
   const { subscribe } = storage;
   if (subscribe) {
-    bound.subscribe = (onChange) =>
-      subscribe.call(storage, (value) => {
-        if (value === undefined || value === null) return onChange(value);
-        void thumbprint().then(
-          (current) => {
-            if (boundTo(value) === current) onChange(value);
-          },
-          () => {},
-        );
+    bound.subscribe = (onChange) => {
+      // Deliveries stay in arrival order although the key check is asynchronous.
+      let queue = Promise.resolve();
+      return subscribe.call(storage, (value) => {
+        queue = queue
+          .then(async () => {
+            if (value === undefined || value === null) return onChange(value);
+            if (boundTo(value) === (await thumbprint().catch(() => undefined))) onChange(value);
+          })
+          .catch((error: unknown) => console.error('[tessera] a storage change listener threw.', error));
       });
+    };
   }
   return bound;
 }
