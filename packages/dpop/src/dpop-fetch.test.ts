@@ -271,6 +271,41 @@ describe('dpop.fetch (authorization-server calls)', () => {
     },
   );
 
+  it.each([-10, 10])(
+    'retries once with a corrected iat when a server without nonces rejects the skewed proof (client clock %s min)',
+    async (minutes) => {
+      const serverNow = Date.UTC(2026, 0, 1, 12, 0, 0);
+      const date = { Date: new Date(serverNow).toUTCString() };
+      const as = server(
+        json(400, { error: 'invalid_dpop_proof', error_description: 'iat is not recent enough' }, date),
+        tokens(date),
+      );
+      const events: DPoPEvent[] = [];
+      const dpop = createDPoP({
+        keyStore: 'memory',
+        fetch: as.fetch,
+        clock: () => serverNow + minutes * 60_000,
+        onEvent: (e) => events.push(e),
+      });
+
+      const response = await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+
+      expect(response.status).toBe(200);
+      expect(as.sent).toHaveLength(2);
+      expect((await readProof(as.sent[1]?.headers.get('dpop'))).claims.iat).toBe(serverNow / 1000);
+      expect(events).toEqual([{ type: 'clock_retry', origin: 'https://as.example', status: 400 }]);
+    },
+  );
+
+  it('does not retry an invalid_dpop_proof when the clocks agree', async () => {
+    const { sent, post } = setup(
+      json(400, { error: 'invalid_dpop_proof' }, { Date: new Date().toUTCString() }),
+    );
+    const response = await post();
+    expect(response.status).toBe(400);
+    expect(sent).toHaveLength(1);
+  });
+
   it('never puts the nonce, proof or body in an error message', async () => {
     const { post } = setup(useNonce('secret-nonce'), useNonce('secret-nonce-2'));
     const error = (await post().catch((e: unknown) => e)) as Error;

@@ -18,8 +18,9 @@ export interface DPoPFetchContext {
 
 /**
  * Wraps `fetch` for authorization-server calls (token, PAR, revocation…): a fresh proof on every
- * send, the origin's latest nonce, the `Date` offset learned from every response, and exactly one
- * retry on `400 use_dpop_nonce`.
+ * send, the origin's latest nonce, the `Date` offset learned from every response, and at most one
+ * retry: on `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's
+ * `Date` shows the proof's `iat` was off the server's clock.
  */
 export function dpopFetch(context: DPoPFetchContext): FetchLike {
   const { inner, book } = context;
@@ -38,18 +39,16 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
     };
 
     const sentNonce = book.nonceFor(url);
+    const sentIat = book.serverTime();
     const first = await send(sentNonce, request);
     const nonce = book.learn(url, first.headers);
-    if (first.status !== 400 || (await oauthError(first)) !== 'use_dpop_nonce') return first;
-    if (nonce === undefined || nonce === sentNonce) {
-      discard(first);
-      throw new DPoPNonceError(nonce === undefined ? 'nonce_unreadable' : 'nonce_unchanged', 400, where);
-    }
-    if (init?.body instanceof ReadableStream) return first; // a one-shot stream cannot be sent twice
+    if (first.status !== 400) return first;
+    const reason = await retryReason(first, sentNonce, nonce, sentIat, book, where);
+    if (reason === undefined || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
     discard(first);
-    context.emit({ type: 'nonce_retry', origin: new URL(url).origin, status: 400 });
+    context.emit({ type: reason, origin: new URL(url).origin, status: 400 });
 
-    const second = await send(nonce, spare);
+    const second = await send(book.nonceFor(url), spare);
     book.learn(url, second.headers);
     if (second.status !== 400) return second;
     const error = await oauthError(second);
@@ -63,6 +62,32 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
     }
     return second;
   };
+}
+
+/** Seconds between a proof's `iat` and the server's clock beyond which a server rejects it as not recent. */
+const IAT_TOLERANCE = 60;
+
+/**
+ * Whether a 400 deserves the one retry: `use_dpop_nonce` with a new nonce, or `invalid_dpop_proof`
+ * while the response's `Date` showed the proof's `iat` was far off the server's clock.
+ *
+ * @throws {DPoPNonceError} for a nonce challenge that a retry cannot answer.
+ */
+async function retryReason(
+  response: Response,
+  sentNonce: string | undefined,
+  nonce: string | undefined,
+  sentIat: number,
+  book: NonceBook,
+  where: string,
+): Promise<'nonce_retry' | 'clock_retry' | undefined> {
+  const error = await oauthError(response);
+  if (error === 'invalid_dpop_proof' && Math.abs(book.serverTime() - sentIat) > IAT_TOLERANCE)
+    return 'clock_retry';
+  if (error !== 'use_dpop_nonce') return undefined;
+  if (nonce !== undefined && nonce !== sentNonce) return 'nonce_retry';
+  discard(response);
+  throw new DPoPNonceError(nonce === undefined ? 'nonce_unreadable' : 'nonce_unchanged', 400, where);
 }
 
 /** The OAuth `error` of a JSON error body, read from a clone so the caller can still read the response. */
