@@ -1,20 +1,22 @@
 import type { TokenSet, TokenStorage } from '@tessera/core';
-import type { DPoPEvent } from './dpop-event.js';
+import type { DPoP } from './create-dpop.js';
 import { DPoPKeyLostError } from './errors/dpop-key-lost-error.js';
 
 /** The field a bound session carries in storage: the thumbprint of the key its tokens are bound to. */
 export const JKT_FIELD = 'dpopJkt';
 
 /**
- * Storage whose sessions carry the DPoP key's thumbprint. On load, a session bound to another key
- * (or to none) is removed and `DPoPKeyLostError` thrown; its refresh token is never sent with the
- * new key. Changes from other tabs bound to another key are ignored.
+ * Wraps a `TokenManager`'s storage so each stored session carries the thumbprint of the DPoP key its
+ * tokens are bound to. On load, a session bound to another key (the key was deleted, replaced, or
+ * only lived in memory) or to none is removed and `DPoPKeyLostError` is thrown: its refresh token is
+ * never sent with a new key. The manager reports the error as a `storage_error` event and starts
+ * empty, so the app signs in again. Changes from other tabs bound to another key are ignored.
+ *
+ * @example
+ * new TokenManager({ storage: bindStorageToKey(webStorage(), dpop), fetchTokens });
  */
-export function bindStorage(
-  storage: TokenStorage,
-  thumbprint: () => Promise<string>,
-  emit: (event: DPoPEvent) => void,
-): TokenStorage {
+export function bindStorageToKey(storage: TokenStorage, dpop: Pick<DPoP, 'ready'>): TokenStorage {
+  const thumbprint = async () => (await dpop.ready()).thumbprint;
   const boundTo = (value: unknown): unknown =>
     typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[JKT_FIELD] : undefined;
   const bound: TokenStorage = {
@@ -24,7 +26,6 @@ export function bindStorage(
       const jkt = boundTo(value);
       if (jkt === (await thumbprint())) return value;
       const error = new DPoPKeyLostError(jkt === undefined ? 'session_not_bound' : 'thumbprint_mismatch');
-      emit({ type: 'key_lost', reason: error.reason });
       try {
         await storage.remove();
       } catch {

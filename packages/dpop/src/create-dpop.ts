@@ -1,11 +1,9 @@
-import { type Clock, systemClock, type TokenStorage } from '@tessera/core';
+import { type Clock, systemClock } from '@tessera/core';
 import { base64urlToText } from './base64url.js';
-import { bindStorage } from './bind-storage.js';
 import type { DPoPEvent } from './dpop-event.js';
 import { dpopFetch, type FetchLike } from './dpop-fetch.js';
 import { DPoPNonceError } from './errors/dpop-nonce-error.js';
 import { toHtu } from './htu.js';
-import { indexedDbKeyStore } from './keys/indexed-db-key-store.js';
 import { generateKeyPair, type KeyMaterial, type KeyObjectLike, toKeyMaterial } from './keys/key-material.js';
 import { type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
 import { NonceBook } from './nonce-book.js';
@@ -23,17 +21,13 @@ export interface DPoPOptions {
    */
   key?: CryptoKeyPair | KeyObjectLike;
   /**
-   * Where a generated key pair lives. `'indexeddb'` survives reloads and is shared by the tabs of
-   * one origin and `clientId`; when IndexedDB cannot be opened, the key falls back to memory and a
+   * Where a generated key pair lives. In browsers pass `indexedDbKeyStore({ id: clientId })`: the
+   * key survives reloads and is shared by the tabs of one origin and client. When the store fails
+   * (IndexedDB unavailable), the key falls back to memory for this tab's lifetime and a
    * `key_not_persistent` event is emitted. The key is never exported to other storage.
-   * @default 'indexeddb' when `globalThis.indexedDB` exists, else 'memory'
+   * @default memoryKeyStore() — the key lives as long as this object (Node services)
    */
-  keyStore?: 'indexeddb' | 'memory' | DPoPKeyStore;
-  /**
-   * Names the key in IndexedDB: tabs of one origin with the same client id share one key.
-   * @default 'default'
-   */
-  clientId?: string;
+  keyStore?: DPoPKeyStore;
   /**
    * The `fetch` that `dpop.fetch` wraps. Read on each call, so a later `globalThis.fetch` patch counts.
    * @default globalThis.fetch
@@ -70,11 +64,6 @@ export interface DPoP extends SenderConstraint {
   readonly fetch: FetchLike;
   /** Loads or creates the key. Every other method awaits it on its own; call it to learn the thumbprint early. */
   ready(): Promise<DPoPKeyInfo>;
-  /**
-   * Wraps the `TokenManager`'s storage so each stored session carries the key's thumbprint; a session
-   * bound to another key is removed on load and reported as `DPoPKeyLostError`.
-   */
-  bindStorage(storage: TokenStorage): TokenStorage;
   /** Whether `response` (from `dpop.fetch`) is an `invalid_grant` that came right after a nonce retry. */
   isAfterNonceRetry(response: Response): boolean;
   /**
@@ -89,10 +78,10 @@ export interface DPoP extends SenderConstraint {
  * generated on first use.
  *
  * @example
- * const dpop = createDPoP({ clientId: 'spa' });
+ * const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa' }) });
  * const tokens = new TokenManager({
  *   tokenTypes: ['DPoP'],
- *   storage: dpop.bindStorage(webStorage()),
+ *   storage: bindStorageToKey(webStorage(), dpop),
  *   fetchTokens: ({ refreshToken }) => refreshTokenGrant({ tokenUrl, clientId: 'spa', fetch: dpop.fetch })(…),
  * });
  */
@@ -118,7 +107,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
   };
   const loadKey = async (): Promise<KeyMaterial> => {
     if (options.key) return toKeyMaterial(options.key);
-    store ??= pickStore(options);
+    store ??= options.keyStore ?? memoryKeyStore();
     const candidate = await generateKeyPair();
     try {
       return await toKeyMaterial(await store.getOrAdd(candidate));
@@ -181,12 +170,11 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       emit({ type: 'nonce_retry', origin: new URL(target).origin, status: 401 });
       return true;
     },
-    bindStorage: (storage) => bindStorage(storage, async () => (await load()).thumbprint, emit),
     isAfterNonceRetry: (response) => retried.has(response),
     removeKey: async () => {
       book.clear();
       loading = undefined;
-      if (!options.key) store ??= pickStore(options);
+      if (!options.key) store ??= options.keyStore ?? memoryKeyStore();
       try {
         await store?.remove();
       } catch {
@@ -194,13 +182,6 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       }
     },
   };
-}
-
-function pickStore(options: DPoPOptions): DPoPKeyStore {
-  const choice = options.keyStore ?? (globalThis.indexedDB ? 'indexeddb' : 'memory');
-  if (choice === 'memory') return memoryKeyStore();
-  if (choice === 'indexeddb') return indexedDbKeyStore({ id: options.clientId ?? 'default' });
-  return choice;
 }
 
 /** The `nonce` claim of the proof in `sent`, if any. */

@@ -7,11 +7,9 @@
  *   showed the client clock is off; the request was sent once more with the corrected `iat`.
  * - `invalid_grant_after_nonce_retry`: the grant was rejected right after a nonce retry. With
  *   servers that consume a refresh token before checking DPoP, the nonce round trip itself burned it.
- * - `key_lost`: a stored session was bound to another key and was dropped (see `DPoPKeyLostError`).
  */
 export type DPoPEvent =
   | { type: 'key_not_persistent'; error: unknown }
   | { type: 'nonce_retry'; origin: string; status: 400 | 401 }
   | { type: 'clock_retry'; origin: string; status: 400 }
-  | { type: 'invalid_grant_after_nonce_retry'; origin: string }
-  | { type: 'key_lost'; reason: 'session_not_bound' | 'thumbprint_mismatch' };
+  | { type: 'invalid_grant_after_nonce_retry'; origin: string };

@@ -58,7 +58,7 @@ function refreshBody(): URLSearchParams {
 function setup(...replies: Reply[]) {
   const as = server(...replies);
   const events: DPoPEvent[] = [];
-  const dpop = createDPoP({ keyStore: 'memory', fetch: as.fetch, onEvent: (event) => events.push(event) });
+  const dpop = createDPoP({ fetch: as.fetch, onEvent: (event) => events.push(event) });
   const post = (url = TOKEN_URL, body: BodyInit = refreshBody()) =>
     dpop.fetch(url, {
       method: 'POST',
@@ -251,7 +251,6 @@ describe('dpop.fetch (authorization-server calls)', () => {
       const serverNow = Date.UTC(2026, 0, 1, 12, 0, 0);
       const as = server(tokens({ Date: new Date(serverNow).toUTCString() }));
       const dpop = createDPoP({
-        keyStore: 'memory',
         fetch: as.fetch,
         clock: () => serverNow + minutes * 60_000,
       });
@@ -282,7 +281,6 @@ describe('dpop.fetch (authorization-server calls)', () => {
       );
       const events: DPoPEvent[] = [];
       const dpop = createDPoP({
-        keyStore: 'memory',
         fetch: as.fetch,
         clock: () => serverNow + minutes * 60_000,
         onEvent: (e) => events.push(e),
@@ -326,7 +324,7 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
   });
 
   it('signs a proof with ath = base64url(SHA-256(token)) for the request URL without query', async () => {
-    const dpop = createDPoP({ keyStore: 'memory' });
+    const dpop = createDPoP();
 
     const headers = await dpop.headersFor({ method: 'get', url: API, accessToken: 'the-token' });
 
@@ -341,7 +339,7 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
   });
 
   it('gives 500 concurrent requests 500 distinct jtis', async () => {
-    const dpop = createDPoP({ keyStore: 'memory' });
+    const dpop = createDPoP();
     const proofs = await Promise.all(
       Array.from({ length: 500 }, () => dpop.headersFor({ method: 'GET', url: API, accessToken: 't' })),
     );
@@ -351,7 +349,7 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
 
   it('answers a 401 nonce challenge once: true, and the next proof carries the new nonce', async () => {
     const events: DPoPEvent[] = [];
-    const dpop = createDPoP({ keyStore: 'memory', onEvent: (e) => events.push(e) });
+    const dpop = createDPoP({ onEvent: (e) => events.push(e) });
     const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
 
     expect(dpop.isNonceChallenge(challenge('rs-1'), sent)).toBe(true);
@@ -362,7 +360,7 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
   });
 
   it('lets every concurrent request challenged with one new nonce replay once', async () => {
-    const dpop = createDPoP({ keyStore: 'memory' });
+    const dpop = createDPoP();
     const sent = await Promise.all(
       Array.from({ length: 100 }, () => dpop.headersFor({ method: 'GET', url: API, accessToken: 't' })),
     );
@@ -370,7 +368,7 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
   });
 
   it('throws a typed error for a challenge that repeats the nonce the proof carried', async () => {
-    const dpop = createDPoP({ keyStore: 'memory' });
+    const dpop = createDPoP();
     dpop.learn({ url: API, status: 200, headers: { 'dpop-nonce': 'rs-1' } });
     const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
 
@@ -380,7 +378,7 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
   });
 
   it('throws a typed configuration error for a challenge without a readable nonce', async () => {
-    const dpop = createDPoP({ keyStore: 'memory' });
+    const dpop = createDPoP();
     const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
     expect(() => dpop.isNonceChallenge(challenge(undefined), sent)).toThrow(
       expect.objectContaining({ code: 'DPOP_NONCE', failure: 'nonce_unreadable' }),
@@ -402,13 +400,13 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
     ],
     ['a 200', { status: 200, headers: { 'dpop-nonce': 'n' } }],
   ])('is false for %s', async (_, response) => {
-    const dpop = createDPoP({ keyStore: 'memory' });
+    const dpop = createDPoP();
     const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
     expect(dpop.isNonceChallenge({ url: API, ...response }, sent)).toBe(false);
   });
 
   it('reads axios-style and Node-style header objects', async () => {
-    const dpop = createDPoP({ keyStore: 'memory' });
+    const dpop = createDPoP();
     dpop.learn({ url: API, status: 200, headers: { 'DPoP-Nonce': ['rs-a'] } });
     const headers = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
     expect((await readProof(headers.DPoP)).claims.nonce).toBe('rs-a');
@@ -416,7 +414,7 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
 
   it('keeps resource-server and authorization-server nonces apart', async () => {
     const as = server(tokens({ 'DPoP-Nonce': 'as-nonce' }));
-    const dpop = createDPoP({ keyStore: 'memory', fetch: as.fetch });
+    const dpop = createDPoP({ fetch: as.fetch });
     await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
     dpop.learn({ url: 'https://api.example/a', status: 200, headers: { 'dpop-nonce': 'api-nonce' } });
     dpop.learn({ url: 'https://billing.example/a', status: 401, headers: { 'dpop-nonce': 'billing-nonce' } });
@@ -430,7 +428,7 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
   });
 
   it('learn never throws, even for a response without a usable URL', () => {
-    const dpop = createDPoP({ keyStore: 'memory' });
+    const dpop = createDPoP();
     expect(() => dpop.learn({ url: 'not a url', status: 200, headers: { 'dpop-nonce': 'n' } })).not.toThrow();
   });
 });

@@ -1,3 +1,4 @@
+export { bindStorageToKey } from './bind-storage.js';
 export { createDPoP, type DPoP, type DPoPKeyInfo, type DPoPOptions } from './create-dpop.js';
 export type { DPoPEvent } from './dpop-event.js';
 export type { FetchLike } from './dpop-fetch.js';

@@ -55,7 +55,7 @@ function client(
   } = {},
 ) {
   const events: DPoPEvent[] = [];
-  const dpop = createDPoP({ keyStore: 'memory', onEvent: (e) => events.push(e), ...options });
+  const dpop = createDPoP({ onEvent: (e) => events.push(e), ...options });
   const manager = new TokenManager({
     fetchTokens: () => requestToken(dpop.fetch, provider.tokenUrl),
     tokenTypes: ['DPoP'],
@@ -149,7 +149,6 @@ describe('token endpoint: oidc-provider with DPoP and no nonce secret', () => {
     async (minutes) => {
       const events: DPoPEvent[] = [];
       const dpop = createDPoP({
-        keyStore: 'memory',
         clock: () => Date.now() + minutes * 60_000,
         onEvent: (e) => events.push(e),
       });
@@ -189,7 +188,7 @@ describe('API calls: a strict resource server that verifies every proof', () => 
     expect(new Set(served.map((entry) => entry.jti)).size).toBe(1000);
     expect(served.every((entry) => entry.reason === 'ok')).toBe(true);
     manager.dispose();
-  });
+  }, 180_000);
 
   it('costs exactly one retry, and no token request, when the API rotates its nonce', async () => {
     const { dpop, manager } = client();
@@ -256,7 +255,7 @@ describe('API calls: what a thief can do with a stolen token', () => {
   });
 
   it('is rejected sending the token with a valid proof from another key', async () => {
-    const thief = createDPoP({ keyStore: 'memory' });
+    const thief = createDPoP();
     thief.learn({ url: api.url, status: 200, headers: { 'dpop-nonce': api.currentNonce() } });
     const url = `${api.url}/orders`;
     const proof = await thief.headersFor({ method: 'GET', url, accessToken: token });
@@ -327,8 +326,8 @@ describe('the strict API rejects every wrong claim (so the tests above can fail)
     ['htm', { claims: { htm: 'POST' } }, 'htm'],
     ['htu with another path', { claims: { htu: 'http://127.0.0.1:1/orders' } }, 'htu'],
     ['htu with the query', { claims: { htu: 'QUERY' } }, 'htu'],
-    ['iat 2 minutes old', { claims: { iat: Math.floor(Date.now() / 1000) - 120 } }, 'iat'],
-    ['iat 2 minutes ahead', { claims: { iat: Math.floor(Date.now() / 1000) + 120 } }, 'iat'],
+    ['iat 6 minutes old', { claims: { iat: Math.floor(Date.now() / 1000) - 360 } }, 'iat'],
+    ['iat 6 minutes ahead', { claims: { iat: Math.floor(Date.now() / 1000) + 360 } }, 'iat'],
     ['no iat', { drop: ['iat'] }, 'iat'],
     ['no jti', { drop: ['jti'] }, 'jti'],
     ['a stale nonce', { claims: { nonce: 'stale' } }, 'use_dpop_nonce'],

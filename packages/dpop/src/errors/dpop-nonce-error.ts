@@ -40,7 +40,7 @@ export class DPoPNonceError extends TesseraError {
 
 const MESSAGES: Record<DPoPNonceFailure, string> = {
   nonce_unreadable:
-    'The server requires a DPoP nonce but sent no readable DPoP-Nonce header (in a browser: expose it with Access-Control-Expose-Headers)',
-  nonce_unchanged: 'The server rejected the DPoP nonce it had issued itself; not retried',
-  rejected_after_retry: 'The server asked for a new DPoP nonce again after one retry; not retried twice',
+    'DPoP nonce required but no readable DPoP-Nonce header (CORS: Access-Control-Expose-Headers?)',
+  nonce_unchanged: 'DPoP nonce rejected although it is the one the server issued',
+  rejected_after_retry: 'DPoP nonce challenged again after one retry',
 };

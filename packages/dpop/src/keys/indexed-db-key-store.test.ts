@@ -10,7 +10,7 @@ import { indexedDbKeyStore } from './indexed-db-key-store.js';
 
 /** A "page load": a new DPoP instance on the browser profile's IndexedDB. */
 const load = (indexedDB: IDBFactory, clientId = 'spa') =>
-  createDPoP({ clientId, keyStore: indexedDbKeyStore({ id: clientId, indexedDB }) });
+  createDPoP({ keyStore: indexedDbKeyStore({ id: clientId, indexedDB }) });
 
 describe('DPoP key in IndexedDB', () => {
   it('survives a reload: the next page load signs with the same key', async () => {

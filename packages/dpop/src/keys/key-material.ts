@@ -15,7 +15,6 @@ export interface PublicJwk {
  */
 export interface KeyObjectLike {
   readonly type: string;
-  readonly asymmetricKeyType?: string | undefined;
   export(options: { format: 'jwk' }): unknown;
 }
 
@@ -30,71 +29,43 @@ export interface KeyMaterial {
 const ES256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
 /** A new ES256 key pair whose private key cannot be exported. */
-export async function generateKeyPair(): Promise<CryptoKeyPair> {
+export function generateKeyPair(): Promise<CryptoKeyPair> {
   return crypto.subtle.generateKey(ES256, false, ['sign', 'verify']);
 }
 
-/** Checks a key pair or a `KeyObject` and derives what proofs need from it. */
+/**
+ * Checks a key pair or a private `KeyObject` and derives what proofs need from it.
+ *
+ * @throws {DPoPUnsupportedKeyError} unless it is an ES256 (P-256) private key that can sign.
+ */
 export async function toKeyMaterial(key: CryptoKeyPair | KeyObjectLike): Promise<KeyMaterial> {
-  if (isKeyObject(key)) return fromKeyObject(key);
-  const { privateKey, publicKey } = (key ?? {}) as Partial<CryptoKeyPair>;
-  if (!isCryptoKey(privateKey) || privateKey.type !== 'private' || !isCryptoKey(publicKey)) {
-    throw new DPoPUnsupportedKeyError('expected a CryptoKeyPair or a private KeyObject');
+  let privateKey: CryptoKey;
+  let jwk: JsonWebKey;
+  try {
+    if (typeof (key as KeyObjectLike).export === 'function') {
+      jwk = (key as KeyObjectLike).export({ format: 'jwk' }) as JsonWebKey;
+      // WebCrypto refuses a JWK of another type or curve; a public KeyObject has no `d`.
+      privateKey = await crypto.subtle.importKey('jwk', jwk.d ? jwk : {}, ES256, false, ['sign']);
+    } else {
+      privateKey = (key as CryptoKeyPair).privateKey;
+      jwk = await crypto.subtle.exportKey('jwk', (key as CryptoKeyPair).publicKey);
+    }
+    const algorithm = privateKey.algorithm as EcKeyAlgorithm;
+    if (
+      privateKey.type !== 'private' ||
+      algorithm.name !== 'ECDSA' ||
+      algorithm.namedCurve !== 'P-256' ||
+      !privateKey.usages.includes('sign') ||
+      jwk.crv !== 'P-256'
+    ) {
+      throw new TypeError('not an ES256 private key with the sign usage');
+    }
+  } catch (cause) {
+    throw new DPoPUnsupportedKeyError(cause);
   }
-  const algorithm = privateKey.algorithm as Partial<EcKeyAlgorithm>;
-  if (algorithm.name !== 'ECDSA' || algorithm.namedCurve !== 'P-256') {
-    throw new DPoPUnsupportedKeyError(
-      `the private key is ${algorithm.name} ${algorithm.namedCurve ?? ''}`.trim(),
-    );
-  }
-  if (!privateKey.usages.includes('sign')) {
-    throw new DPoPUnsupportedKeyError('the private key lacks the "sign" usage');
-  }
-  return withThumbprint(privateKey, publicJwkOf(await crypto.subtle.exportKey('jwk', publicKey)));
-}
-
-async function fromKeyObject(key: KeyObjectLike): Promise<KeyMaterial> {
-  if (key.type !== 'private' || key.asymmetricKeyType !== 'ec') {
-    throw new DPoPUnsupportedKeyError(
-      `the KeyObject is a ${key.type} ${key.asymmetricKeyType ?? ''} key`.trim(),
-    );
-  }
-  const jwk = key.export({ format: 'jwk' }) as JsonWebKey;
-  if (jwk.crv !== 'P-256') throw new DPoPUnsupportedKeyError(`the KeyObject's curve is ${jwk.crv}`);
-  const privateKey = await crypto.subtle.importKey('jwk', jwk, ES256, false, ['sign']);
-  return withThumbprint(privateKey, publicJwkOf(jwk));
-}
-
-function publicJwkOf(jwk: JsonWebKey): PublicJwk {
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) {
-    throw new DPoPUnsupportedKeyError('the public key is not an EC P-256 key');
-  }
-  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
-}
-
-async function withThumbprint(privateKey: CryptoKey, jwk: PublicJwk): Promise<KeyMaterial> {
+  const publicJwk: PublicJwk = { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string };
   // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
-  const canonical = `{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}","y":"${jwk.y}"}`;
+  const canonical = `{"crv":"P-256","kty":"EC","x":"${publicJwk.x}","y":"${publicJwk.y}"}`;
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
-  return { privateKey, jwk, thumbprint: base64url(digest) };
-}
-
-function isCryptoKey(value: unknown): value is CryptoKey {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as CryptoKey).type === 'string' &&
-    typeof (value as CryptoKey).algorithm === 'object' &&
-    Array.isArray((value as CryptoKey).usages)
-  );
-}
-
-function isKeyObject(value: unknown): value is KeyObjectLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as KeyObjectLike).export === 'function' &&
-    typeof (value as KeyObjectLike).type === 'string' &&
-    !('privateKey' in value)
-  );
+  return { privateKey, jwk: publicJwk, thumbprint: base64url(digest) };
 }
