@@ -206,6 +206,22 @@ describe('API calls: a strict resource server that verifies every proof', () => 
     manager.dispose();
   });
 
+  it('replays a rejected token once with a new token and a proof whose ath matches the new token', async () => {
+    const { dpop, manager } = client();
+    await sendWithDPoP(manager, dpop, `${api.url}/orders`);
+    const old = await manager.getAccessToken();
+    api.revokeToken(old);
+    const logBefore = api.log.length;
+
+    const { response, sends } = await sendWithDPoP(manager, dpop, `${api.url}/orders`);
+
+    expect(response.status).toBe(200);
+    expect(sends).toBe(2);
+    expect(api.log.slice(logBefore).map((entry) => entry.reason)).toEqual(['token_revoked', 'ok']);
+    expect(await manager.getAccessToken()).not.toBe(old);
+    manager.dispose();
+  });
+
   it.each([-10, 10])(
     'works with the client clock %s min off, iat corrected from the Date header',
     async (minutes) => {

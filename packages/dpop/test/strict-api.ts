@@ -26,6 +26,8 @@ export interface StrictApi {
   log: { path: string; status: number; reason: string; jti?: string | undefined }[];
   /** jtis of accepted proofs. */
   acceptedJtis: Set<string>;
+  /** From now on, rejects this access token with 401 invalid_token (revoked, or rotated keys). */
+  revokeToken(token: string): void;
   /** Issues a new nonce; proofs with the old one get a `use_dpop_nonce` challenge. */
   rotateNonce(): void;
   currentNonce(): string;
@@ -36,6 +38,7 @@ export async function startStrictApi(options: StrictApiOptions): Promise<StrictA
   const now = options.now ?? Date.now;
   const tokenKey = await importJWK(options.tokenKey, 'ES256');
   const seenJtis = new Set<string>();
+  const revoked = new Set<string>();
   const acceptedJtis = new Set<string>();
   const log: StrictApi['log'] = [];
   let nonce = randomBytes(16).toString('base64url');
@@ -105,6 +108,7 @@ export async function startStrictApi(options: StrictApiOptions): Promise<StrictA
       return reject('bad_access_token');
     }
     if (!cnf?.jkt || cnf.jkt !== (await calculateJwkThumbprint(header.jwk))) return reject('cnf_jkt');
+    if (revoked.has(token)) return reject('token_revoked');
     acceptedJtis.add(claims.jti);
     answer(res, path, 200, 'ok', claims.jti);
   };
@@ -117,6 +121,9 @@ export async function startStrictApi(options: StrictApiOptions): Promise<StrictA
     url,
     log,
     acceptedJtis,
+    revokeToken: (token) => {
+      revoked.add(token);
+    },
     rotateNonce: () => {
       nonce = randomBytes(16).toString('base64url');
     },
