@@ -13,7 +13,7 @@ export const JKT_FIELD = 'dpopJkt';
  * empty, so the app signs in again. Changes from other tabs bound to another key are ignored.
  *
  * @example
- * new TokenManager({ storage: bindStorageToKey(webStorage(), dpop), fetchTokens });
+ * new TokenManager({ storage: bindStorageToKey(webStorage(localStorage), dpop), fetchTokens });
  */
 export function bindStorageToKey(storage: TokenStorage, dpop: Pick<DPoP, 'ready'>): TokenStorage {
   const thumbprint = async () => (await dpop.ready()).thumbprint;

@@ -62,6 +62,8 @@ export interface DPoP extends SenderConstraint {
    * @throws {DPoPNonceError} when a nonce challenge cannot be answered (never a third request).
    */
   readonly fetch: FetchLike;
+  /** A fresh proof for one API request: `{ DPoP: proof }` (see {@link SenderConstraint.headersFor}). */
+  headersFor(request: ProofRequest): Promise<{ DPoP: string }>;
   /** Loads or creates the key. Every other method awaits it on its own; call it to learn the thumbprint early. */
   ready(): Promise<DPoPKeyInfo>;
   /** Whether `response` (from `dpop.fetch`) is an `invalid_grant` that came right after a nonce retry. */
@@ -81,7 +83,7 @@ export interface DPoP extends SenderConstraint {
  * const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa' }) });
  * const tokens = new TokenManager({
  *   tokenTypes: ['DPoP'],
- *   storage: bindStorageToKey(webStorage(), dpop),
+ *   storage: bindStorageToKey(webStorage(localStorage), dpop),
  *   fetchTokens: ({ refreshToken }) => refreshTokenGrant({ tokenUrl, clientId: 'spa', fetch: dpop.fetch })(…),
  * });
  */
