@@ -7,6 +7,8 @@ import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
 
 export const CLIENT = { clientId: 'dpop-service', clientSecret: 'dpop-secret-3c9e71aa' };
+/** A public client (a SPA): no secret, DPoP-bound tokens, its refresh tokens bound to the DPoP key. */
+export const SPA = { clientId: 'spa' };
 export const BEARER_CLIENT = { clientId: 'bearer-service', clientSecret: 'bearer-secret-77d0e2b1' };
 
 export interface ProviderOptions {
@@ -27,6 +29,11 @@ export interface RunningProvider {
   tokenRequests: { status: number; dpop: string | undefined; error?: string | undefined }[];
   /** Access tokens issued. */
   issued(): number;
+  /**
+   * A refresh token for the SPA client as if alice had signed in with the key `jkt` (what the
+   * authorization-code exchange with a DPoP proof produces), without driving a login page.
+   */
+  mintRefreshToken(jkt: string): Promise<string>;
   /** Starts answering with a provider that has a new nonce secret (a restart / another instance). */
   rotateNonceSecret(): Promise<void>;
   stop(): Promise<void>;
@@ -60,6 +67,15 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
           dpop_bound_access_tokens: true,
         } as never,
         {
+          client_id: SPA.clientId,
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: ['http://127.0.0.1/callback'],
+          id_token_signed_response_alg: 'ES256',
+          dpop_bound_access_tokens: true,
+        } as never,
+        {
           client_id: BEARER_CLIENT.clientId,
           client_secret: BEARER_CLIENT.clientSecret,
           grant_types: ['client_credentials'],
@@ -70,6 +86,8 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
         },
       ],
       jwks: { keys: [privateJwk] } as never,
+      rotateRefreshToken: true,
+      scopes: ['openid', 'offline_access', 'orders:read'],
       enabledJWA: { dPoPSigningAlgValues: ['ES256'] },
       features: {
         devInteractions: { enabled: false },
@@ -100,7 +118,8 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
     return provider;
   };
 
-  let callback = build(options.nonceSecret).callback();
+  let current = build(options.nonceSecret);
+  let callback = current.callback();
   const tokenRequests: RunningProvider['tokenRequests'] = [];
   server.on('request', (request: IncomingMessage, response) => {
     if (request.method === 'POST' && request.url === '/token') {
@@ -129,8 +148,28 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
     publicJwk: { ...signing.publicKey.export({ format: 'jwk' }), alg: 'ES256' } as JWK,
     tokenRequests,
     issued: () => issued,
+    mintRefreshToken: async (jkt) => {
+      const provider = current;
+      const client = await provider.Client.find(SPA.clientId);
+      const grant = new provider.Grant({ accountId: 'alice', clientId: SPA.clientId });
+      grant.addOIDCScope('openid offline_access');
+      grant.addResourceScope(options.resource(), 'orders:read');
+      const grantId = await grant.save();
+      const refreshToken = new provider.RefreshToken({
+        accountId: 'alice',
+        client,
+        grantId,
+        scope: 'openid offline_access orders:read',
+        resource: options.resource(),
+        gty: 'authorization_code',
+        authTime: Math.floor(Date.now() / 1000),
+        jkt,
+      } as never);
+      return refreshToken.save();
+    },
     rotateNonceSecret: async () => {
-      callback = (await quietly(async () => build(randomBytes(32)))).callback();
+      current = await quietly(async () => build(randomBytes(32)));
+      callback = current.callback();
     },
     stop: () =>
       new Promise<void>((resolve) => {
