@@ -3,7 +3,7 @@ import { base64urlToText } from './base64url.js';
 import type { DPoPEvent } from './dpop-event.js';
 import { dpopFetch, type FetchLike } from './dpop-fetch.js';
 import { DPoPNonceError } from './errors/dpop-nonce-error.js';
-import { toHtu } from './htu.js';
+import { toHtm, toHtu } from './htu.js';
 import { generateKeyPair, type KeyMaterial, type KeyObjectLike, toKeyMaterial } from './keys/key-material.js';
 import { type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
 import { NonceBook } from './nonce-book.js';
@@ -49,7 +49,7 @@ export interface DPoPOptions {
 export interface DPoPKeyInfo {
   /** RFC 7638 thumbprint of the public key: the `cnf.jkt` of tokens bound to it, and the `dpop_jkt` parameter. */
   thumbprint: string;
-  /** Whether the key survives a reload. `false` in memory, and after an IndexedDB failure. */
+  /** Whether the key survives a reload: `true` in IndexedDB and for a `key` you passed; `false` in memory and after an IndexedDB failure. */
   persistent: boolean;
 }
 
@@ -122,7 +122,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
   };
   const prove = async (method: string, url: string | URL, nonce: string | undefined, accessToken?: string) =>
     signProof(await load(), {
-      htm: method.toUpperCase(),
+      htm: toHtm(method),
       htu: toHtu(url, globalThis.location?.href),
       iat: book.serverTime(),
       nonce,

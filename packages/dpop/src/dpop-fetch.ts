@@ -1,6 +1,6 @@
 import type { DPoPEvent } from './dpop-event.js';
 import { DPoPNonceError } from './errors/dpop-nonce-error.js';
-import { toHtu } from './htu.js';
+import { toHtm, toHtu } from './htu.js';
 import type { NonceBook } from './nonce-book.js';
 
 /** The `fetch` signature `dpop.fetch` has and wraps. */
@@ -27,7 +27,7 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
   return async (input, init) => {
     const request = typeof Request !== 'undefined' && input instanceof Request ? input : undefined;
     const url = new URL(request ? request.url : (input as string | URL), globalThis.location?.href).href;
-    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
+    const method = toHtm(init?.method ?? request?.method ?? 'GET');
     const where = `${method} ${toHtu(url)}`;
     // Taken before the first send: a Request's body can be read only once.
     const spare = request?.clone();

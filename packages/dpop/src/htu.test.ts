@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { originOf, toHtu } from './htu.js';
+import { originOf, toHtm, toHtu } from './htu.js';
 
 describe('toHtu', () => {
   it.each([
@@ -45,5 +45,18 @@ describe('toHtu', () => {
   it('keys nonces by origin', () => {
     expect(originOf('https://api.example:443/a?b')).toBe('https://api.example');
     expect(originOf('http://127.0.0.1:81/a')).not.toBe(originOf('http://127.0.0.1:82/a'));
+  });
+});
+
+describe('toHtm', () => {
+  it.each([
+    ['get', 'GET'],
+    ['post', 'POST'],
+    ['Delete', 'DELETE'],
+    ['PATCH', 'PATCH'],
+    ['patch', 'patch'],
+    ['PROPFIND', 'PROPFIND'],
+  ])('sends %s as fetch does: %s', (method, htm) => {
+    expect(toHtm(method)).toBe(htm);
   });
 });

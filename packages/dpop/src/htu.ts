@@ -14,3 +14,13 @@ export function toHtu(url: string | URL, base?: string): string {
 export function originOf(url: string | URL, base?: string): string {
   return new URL(url, base).origin;
 }
+
+const NORMALIZED = /^(delete|get|head|options|post|put)$/i;
+
+/**
+ * The `htm` claim: the method as `fetch` sends it. Fetch uppercases only DELETE, GET, HEAD,
+ * OPTIONS, POST and PUT (Fetch standard, "normalize a method"); `patch` goes out as `patch`.
+ */
+export function toHtm(method: string): string {
+  return NORMALIZED.test(method) ? method.toUpperCase() : method;
+}

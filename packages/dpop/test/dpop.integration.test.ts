@@ -232,6 +232,17 @@ describe('API calls: a strict resource server that verifies every proof', () => 
     },
   );
 
+  it.each(['post', 'PUT', 'PATCH', 'delete'])(
+    'binds htm to the method the API receives: %s',
+    async (method) => {
+      const { dpop, manager } = client();
+      const { response } = await sendWithDPoP(manager, dpop, `${api.url}/orders/1`, method);
+      expect(response.status).toBe(200);
+      expect(api.log.at(-1)?.reason).toBe('ok');
+      manager.dispose();
+    },
+  );
+
   it.each([
     ['a query', '/orders?id=1&x=%20y'],
     ['a fragment', '/orders#section'],
