@@ -4,7 +4,8 @@
  *
  * Sequential GET requests to a node:http server on 127.0.0.1, three ways in the same run:
  * a plain request with `Authorization: Bearer` (the baseline), the same with `DPoP <token>` and a
- * fresh proof from `dpop.headersFor` (new jti, ath, nonce), and the proof alone without a request.
+ * fresh proof from `dpop.headersFor` (new jti, ath, nonce), the proof alone without a request, and
+ * the same proof from the `dpop` package (panva) for reference (decision 1200).
  * Medians of 5 interleaved rounds after a warm-up round. The absolute µs per proof is what matters
  * for an app; the ratio shows it against the cheapest request there is (loopback, no TLS).
  */
@@ -12,6 +13,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDPoP } from '@tessera/dpop';
+import { generateKeyPair, generateProof } from 'dpop';
 import { Bench } from 'tinybench';
 
 const REQUESTS = 2_000;
@@ -27,6 +29,8 @@ const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
 const dpop = createDPoP();
 dpop.learn({ url, status: 200, headers: { 'dpop-nonce': 'nonce-1' } });
 await dpop.ready();
+
+const referencePair = await generateKeyPair('ES256');
 
 const plain = async () => {
   const response = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -45,6 +49,11 @@ const variants: Array<[string, () => Promise<void>, number]> = [
   [
     'proof only (dpop.headersFor)',
     () => dpop.headersFor({ method: 'GET', url, accessToken: TOKEN }).then(() => {}),
+    PROOFS,
+  ],
+  [
+    'proof only, dpop package (reference)',
+    () => generateProof(referencePair, url, 'GET', 'nonce-1', TOKEN).then(() => {}),
     PROOFS,
   ],
 ];
