@@ -3,7 +3,7 @@ import { base64urlToText } from './base64url.js';
 import type { DPoPEvent } from './dpop-event.js';
 import { dpopFetch, type FetchLike } from './dpop-fetch.js';
 import { DPoPNonceError } from './errors/dpop-nonce-error.js';
-import { toHtm, toHtu } from './htu.js';
+import { resolveUrl, toHtm, toHtu } from './htu.js';
 import { generateKeyPair, type KeyMaterial, type KeyObjectLike, toKeyMaterial } from './keys/key-material.js';
 import { type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
 import { NonceBook } from './nonce-book.js';
@@ -120,15 +120,14 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       return toKeyMaterial(await store.getOrAdd(candidate));
     }
   };
-  const prove = async (method: string, url: string | URL, nonce: string | undefined, accessToken?: string) =>
+  const prove = async (method: string, url: URL, nonce: string | undefined, accessToken?: string) =>
     signProof(await load(), {
       htm: toHtm(method),
-      htu: toHtu(url, globalThis.location?.href),
+      htu: toHtu(url),
       iat: book.serverTime(),
       nonce,
       accessToken,
     });
-  const absolute = (url: string | URL): string => new URL(url, globalThis.location?.href).href;
 
   return {
     scheme: 'DPoP',
@@ -147,12 +146,12 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       };
     },
     headersFor: async ({ method, url, accessToken }: ProofRequest) => {
-      const target = absolute(url);
+      const target = resolveUrl(url);
       return { DPoP: await prove(method, target, book.nonceFor(target), accessToken) };
     },
     learn: (response: ResponseLike) => {
       try {
-        book.learn(absolute(response.url), response.headers);
+        book.learn(resolveUrl(response.url), response.headers);
       } catch {
         // A response without a usable URL teaches nothing.
       }
@@ -164,12 +163,12 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       ) {
         return false;
       }
-      const target = absolute(response.url);
+      const target = resolveUrl(response.url);
       const nonce = book.learn(target, response.headers);
-      const where = `${toHtu(target)}`;
+      const where = toHtu(target);
       if (nonce === undefined) throw new DPoPNonceError('nonce_unreadable', 401, where);
       if (nonce === nonceOf(sent)) throw new DPoPNonceError('nonce_unchanged', 401, where);
-      emit({ type: 'nonce_retry', origin: new URL(target).origin, status: 401 });
+      emit({ type: 'nonce_retry', origin: target.origin, status: 401 });
       return true;
     },
     isAfterNonceRetry: (response) => retried.has(response),

@@ -1,6 +1,6 @@
 import type { DPoPEvent } from './dpop-event.js';
 import { DPoPNonceError } from './errors/dpop-nonce-error.js';
-import { toHtm, toHtu } from './htu.js';
+import { resolveUrl, toHtm, toHtu } from './htu.js';
 import type { NonceBook } from './nonce-book.js';
 
 /** The `fetch` signature `dpop.fetch` has and wraps. */
@@ -10,7 +10,7 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 export interface DPoPFetchContext {
   inner: FetchLike;
   book: NonceBook;
-  prove(method: string, url: string, nonce: string | undefined): Promise<string>;
+  prove(method: string, url: URL, nonce: string | undefined): Promise<string>;
   emit(event: DPoPEvent): void;
   /** Responses that answered a nonce retry. */
   retried: WeakSet<Response>;
@@ -26,7 +26,7 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
   const { inner, book } = context;
   return async (input, init) => {
     const request = typeof Request !== 'undefined' && input instanceof Request ? input : undefined;
-    const url = new URL(request ? request.url : (input as string | URL), globalThis.location?.href).href;
+    const url = resolveUrl(request ? request.url : (input as string | URL));
     const method = toHtm(init?.method ?? request?.method ?? 'GET');
     const where = `${method} ${toHtu(url)}`;
     // Taken before the first send: a Request's body can be read only once.
@@ -46,7 +46,7 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
     const reason = await retryReason(first, sentNonce, nonce, sentIat, book, where);
     if (reason === undefined || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
     discard(first);
-    context.emit({ type: reason, origin: new URL(url).origin, status: 400 });
+    context.emit({ type: reason, origin: url.origin, status: 400 });
 
     const second = await send(book.nonceFor(url), spare);
     book.learn(url, second.headers);
@@ -58,7 +58,7 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
     }
     if (error === 'invalid_grant') {
       context.retried.add(second);
-      context.emit({ type: 'invalid_grant_after_nonce_retry', origin: new URL(url).origin });
+      context.emit({ type: 'invalid_grant_after_nonce_retry', origin: url.origin });
     }
     return second;
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { originOf, toHtm, toHtu } from './htu.js';
+import { toHtm, toHtu } from './htu.js';
 
 describe('toHtu', () => {
   it.each([
@@ -40,11 +40,6 @@ describe('toHtu', () => {
 
   it('throws on a relative URL without base', () => {
     expect(() => toHtu('/token')).toThrow(TypeError);
-  });
-
-  it('keys nonces by origin', () => {
-    expect(originOf('https://api.example:443/a?b')).toBe('https://api.example');
-    expect(originOf('http://127.0.0.1:81/a')).not.toBe(originOf('http://127.0.0.1:82/a'));
   });
 });
 

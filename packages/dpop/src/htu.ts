@@ -6,13 +6,13 @@
  * @throws {TypeError} when `url` is not a valid absolute URL and no `base` resolves it.
  */
 export function toHtu(url: string | URL, base?: string): string {
-  const parsed = new URL(url, base);
+  const parsed = url instanceof URL ? url : new URL(url, base);
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
 
-/** The origin a nonce belongs to (RFC 9449 §8, §9: each server issues its own). */
-export function originOf(url: string | URL, base?: string): string {
-  return new URL(url, base).origin;
+/** Resolves a request URL as `fetch` does: against the page in a browser; absolute only in Node. */
+export function resolveUrl(url: string | URL): URL {
+  return new URL(url, globalThis.location?.href);
 }
 
 const NORMALIZED = /^(delete|get|head|options|post|put)$/i;

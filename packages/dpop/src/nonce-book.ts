@@ -1,5 +1,4 @@
 import type { Clock } from '@tessera/core';
-import { originOf } from './htu.js';
 import { type HeadersLike, readHeader } from './read-header.js';
 
 /** RFC 9449 §8.1: `nonce = 1*NQCHAR` (printable ASCII without `"` and `\`). */
@@ -21,8 +20,8 @@ export class NonceBook {
   }
 
   /** The latest nonce the server at `url`'s origin sent, if any. */
-  nonceFor(url: string): string | undefined {
-    return this.#nonces.get(originOf(url));
+  nonceFor(url: URL): string | undefined {
+    return this.#nonces.get(url.origin);
   }
 
   /** Seconds since the epoch on the servers' clock, for `iat`. */
@@ -34,7 +33,7 @@ export class NonceBook {
    * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and its `Date`.
    * Returns the nonce it sent, if it sent a valid one.
    */
-  learn(url: string, headers: HeadersLike | undefined | null): string | undefined {
+  learn(url: URL, headers: HeadersLike | undefined | null): string | undefined {
     const date = Date.parse(readHeader(headers, 'date') ?? '');
     if (Number.isFinite(date)) {
       const offset = date - this.#clock();
@@ -42,7 +41,7 @@ export class NonceBook {
     }
     const nonce = readHeader(headers, 'dpop-nonce')?.trim();
     if (nonce === undefined || !NONCE.test(nonce)) return undefined;
-    this.#nonces.set(originOf(url), nonce);
+    this.#nonces.set(url.origin, nonce);
     return nonce;
   }
 
