@@ -304,6 +304,39 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('passes the caller signal to every send: an abort rejects with its reason and sends no retry', async () => {
+    const controller = new AbortController();
+    const inner = vi.fn(async (_input: string | URL | Request, init?: RequestInit) => {
+      expect(init?.signal).toBe(controller.signal);
+      controller.abort(new Error('user left the page'));
+      throw init?.signal?.reason;
+    });
+    const dpop = createDPoP({ fetch: inner });
+
+    const error = await dpop
+      .fetch(TOKEN_URL, { method: 'POST', body: 'a=1', signal: controller.signal })
+      .catch((e: unknown) => e);
+
+    expect((error as Error).message).toBe('user left the page');
+    expect(inner).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the signal on the nonce retry', async () => {
+    const controller = new AbortController();
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const replies = [useNonce('n-1'), tokens()];
+    const dpop = createDPoP({
+      fetch: async (_input, init) => {
+        signals.push(init?.signal);
+        return (replies[signals.length - 1] ?? tokens())({} as Sent, 0);
+      },
+    });
+
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1', signal: controller.signal });
+
+    expect(signals).toEqual([controller.signal, controller.signal]);
+  });
+
   it('never puts the nonce, proof or body in an error message', async () => {
     const { post } = setup(useNonce('secret-nonce'), useNonce('secret-nonce-2'));
     const error = (await post().catch((e: unknown) => e)) as Error;
