@@ -1,0 +1,91 @@
+/**
+ * @tessera/dpop proof cost (issue 14). Run: `pnpm bench dpop` or
+ * `node --conditions=@tessera/source --import tsx bench/dpop.bench.ts`.
+ *
+ * Sequential GET requests to a node:http server on 127.0.0.1, three ways in the same run:
+ * a plain request with `Authorization: Bearer` (the baseline), the same with `DPoP <token>` and a
+ * fresh proof from `dpop.headersFor` (new jti, ath, nonce), the proof alone without a request, and
+ * the same proof from the `dpop` package (panva) for reference (decision 1200).
+ * Medians of 5 interleaved rounds after a warm-up round. The absolute µs per proof is what matters
+ * for an app; the ratio shows it against the cheapest request there is (loopback, no TLS).
+ */
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDPoP } from '@tessera/dpop';
+import { generateKeyPair, generateProof } from 'dpop';
+import { Bench } from 'tinybench';
+
+const REQUESTS = 2_000;
+const PROOFS = 10_000;
+const TOKEN = `eyJhbGciOiJFUzI1NiJ9.${'x'.repeat(600)}.sig`;
+
+const server = createServer((_req, res) => {
+  res.setHeader('DPoP-Nonce', 'nonce-1');
+  res.end('{}');
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+const dpop = createDPoP();
+dpop.learn({ url, status: 200, headers: { 'dpop-nonce': 'nonce-1' } });
+await dpop.ready();
+
+const referencePair = await generateKeyPair('ES256');
+
+const plain = async () => {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+  await response.arrayBuffer();
+};
+const withProof = async () => {
+  const proof = await dpop.headersFor({ method: 'GET', url, accessToken: TOKEN });
+  const response = await fetch(url, { headers: { authorization: `DPoP ${TOKEN}`, ...proof } });
+  dpop.learn({ url, status: response.status, headers: response.headers });
+  await response.arrayBuffer();
+};
+
+const variants: Array<[string, () => Promise<void>, number]> = [
+  ['baseline: plain request (Bearer)', plain, REQUESTS],
+  ['request + DPoP proof', withProof, REQUESTS],
+  [
+    'proof only (dpop.headersFor)',
+    () => dpop.headersFor({ method: 'GET', url, accessToken: TOKEN }).then(() => {}),
+    PROOFS,
+  ],
+  [
+    'proof only, dpop package (reference)',
+    () => generateProof(referencePair, url, 'GET', 'nonce-1', TOKEN).then(() => {}),
+    PROOFS,
+  ],
+];
+const ROUNDS = 5;
+const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+for (let round = 0; round <= ROUNDS; round++) {
+  const bench = new Bench({ iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 });
+  for (let i = 0; i < variants.length; i++) {
+    const [name, run, count] = variants[(round + i) % variants.length]!;
+    bench.add(name, async () => {
+      for (let n = 0; n < count; n++) await run();
+    });
+  }
+  await bench.run();
+  if (round === 0) continue;
+  for (const task of bench.tasks) samples.get(task.name)?.push(task.result?.latency.mean ?? Number.NaN);
+}
+server.close();
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const perCall = variants.map(([name, , count]) => (median(samples.get(name) ?? []) * 1e3) / count);
+const [baseline = Number.NaN] = perCall;
+console.log(
+  `\n@tessera/dpop: ${REQUESTS.toLocaleString('en')} sequential loopback requests, ${PROOFS.toLocaleString('en')} proofs`,
+);
+console.table(
+  variants.map(([name], i) => ({
+    variant: name,
+    'µs / call': perCall[i]?.toFixed(1),
+    'vs baseline': ((perCall[i] ?? Number.NaN) / baseline).toFixed(3),
+  })),
+);

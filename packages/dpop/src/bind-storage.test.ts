@@ -1,0 +1,120 @@
+import { memoryStorage, type TokenEvent, TokenManager, type TokenSet } from '@tessera/core';
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it, vi } from 'vitest';
+import { bindStorageToKey } from './bind-storage.js';
+import { createDPoP } from './create-dpop.js';
+import type { DPoPEvent } from './dpop-event.js';
+import { DPoPKeyLostError } from './errors/dpop-key-lost-error.js';
+import { indexedDbKeyStore } from './keys/indexed-db-key-store.js';
+
+const session: TokenSet = {
+  accessToken: 'at-1',
+  tokenType: 'DPoP',
+  refreshToken: 'rt-1',
+  expiresAt: Date.now() - 1_000,
+};
+
+/** A page load on one browser profile: IndexedDB for the key, a shared storage for the session. */
+function pageLoad(profile: IDBFactory, storage: ReturnType<typeof memoryStorage>) {
+  const events: DPoPEvent[] = [];
+  const dpop = createDPoP({
+    keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }),
+    onEvent: (e) => events.push(e),
+  });
+  const fetchTokens = vi.fn(async ({ refreshToken }: { refreshToken: string | undefined }) => ({
+    access_token: refreshToken ? `refreshed-with-${refreshToken}` : 'signed-in-again',
+    token_type: 'DPoP',
+    expires_in: 60,
+  }));
+  const managerEvents: TokenEvent[] = [];
+  const manager = new TokenManager({ fetchTokens, storage: bindStorageToKey(storage, dpop) });
+  manager.subscribe((e) => managerEvents.push(e));
+  return { dpop, events, fetchTokens, manager, managerEvents };
+}
+
+describe(bindStorageToKey, () => {
+  it('stores the key thumbprint with the tokens', async () => {
+    const storage = memoryStorage();
+    const dpop = createDPoP();
+    await bindStorageToKey(storage, dpop).set(session);
+    expect(storage.get()).toEqual({ ...session, dpopJkt: (await dpop.ready()).thumbprint });
+  });
+
+  it('keeps the session across a reload when the key is still there: the refresh token is used', async () => {
+    const profile = new IDBFactory();
+    const storage = memoryStorage();
+    await bindStorageToKey(storage, pageLoad(profile, storage).dpop).set(session);
+
+    const next = pageLoad(profile, storage);
+    expect(await next.manager.getAccessToken()).toBe('refreshed-with-rt-1');
+    expect(next.fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('drops the session and raises DPoPKeyLostError when the key was deleted: the refresh token is never sent', async () => {
+    const storage = memoryStorage();
+    await bindStorageToKey(storage, pageLoad(new IDBFactory(), storage).dpop).set(session);
+
+    // The IndexedDB store is gone between page loads (cleared site data, another profile).
+    const next = pageLoad(new IDBFactory(), storage);
+    const token = await next.manager.getAccessToken();
+
+    expect(token).toBe('signed-in-again');
+    expect(next.fetchTokens).toHaveBeenCalledTimes(1);
+    expect(next.fetchTokens.mock.calls[0]?.[0].refreshToken).toBeUndefined();
+    const storageError = next.managerEvents.find((e) => e.type === 'storage_error');
+    expect(storageError).toMatchObject({ operation: 'get' });
+    expect((storageError as { error: unknown }).error).toBeInstanceOf(DPoPKeyLostError);
+    expect((storageError as { error: unknown }).error).toMatchObject({
+      code: 'DPOP_KEY_LOST',
+      reason: 'thumbprint_mismatch',
+    });
+  });
+
+  it('removes the stale session from storage', async () => {
+    const storage = memoryStorage();
+    await bindStorageToKey(storage, createDPoP()).set(session);
+    const bound = bindStorageToKey(storage, createDPoP());
+
+    await expect(bound.get()).rejects.toMatchObject({ code: 'DPOP_KEY_LOST' });
+    expect(storage.get()).toBeUndefined();
+  });
+
+  it('drops a session stored without DPoP (not bound to any key)', async () => {
+    const storage = memoryStorage();
+    storage.set(session);
+    const bound = bindStorageToKey(storage, createDPoP());
+    const error = await Promise.resolve()
+      .then(() => bound.get())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'DPOP_KEY_LOST', reason: 'session_not_bound' });
+    expect(JSON.stringify(error)).not.toMatch(/at-1|rt-1/);
+    expect((error as Error).message).not.toMatch(/at-1|rt-1/);
+  });
+
+  it('returns empty storage as empty', async () => {
+    const bound = bindStorageToKey(memoryStorage(), createDPoP());
+    expect(await Promise.resolve(bound.get())).toBeUndefined();
+  });
+
+  it('ignores a session another tab bound to another key, and passes its own key and removals', async () => {
+    let publish: (value: unknown) => void = () => {};
+    const inner = {
+      ...memoryStorage(),
+      subscribe: (onChange: (value: unknown) => void) => {
+        publish = onChange;
+        return () => {};
+      },
+    };
+    const dpop = createDPoP();
+    const { thumbprint } = await dpop.ready();
+    const seen: unknown[] = [];
+    bindStorageToKey(inner, dpop).subscribe?.((value) => seen.push(value));
+
+    publish({ ...session, dpopJkt: 'another-key' });
+    publish({ ...session, dpopJkt: thumbprint });
+    publish(null);
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
+
+    expect(seen).toEqual([{ ...session, dpopJkt: thumbprint }, null]);
+  });
+});

@@ -1,0 +1,199 @@
+import { type Clock, systemClock } from '@tessera/core';
+import { base64urlToText } from './base64url.js';
+import type { DPoPEvent } from './dpop-event.js';
+import { dpopFetch, type FetchLike } from './dpop-fetch.js';
+import { DPoPNonceError } from './errors/dpop-nonce-error.js';
+import { resolveUrl, toHtm, toHtu } from './htu.js';
+import { generateKeyPair, type KeyMaterial, type KeyObjectLike, toKeyMaterial } from './keys/key-material.js';
+import { type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
+import { NonceBook } from './nonce-book.js';
+import { readHeader } from './read-header.js';
+import type { ProofRequest, ResponseLike, SenderConstraint } from './sender-constraint.js';
+import { signProof } from './sign-proof.js';
+import { isDPoPNonceChallenge } from './www-authenticate.js';
+
+/** Options of {@link createDPoP}. */
+export interface DPoPOptions {
+  /**
+   * The key pair to sign proofs with: a WebCrypto `CryptoKeyPair` or a Node.js private `KeyObject`,
+   * ES256 (P-256). When set, `keyStore` is not used. Keep it stable: tokens are bound to it.
+   * @default a non-extractable key pair generated once and kept in `keyStore`
+   */
+  key?: CryptoKeyPair | KeyObjectLike;
+  /**
+   * Where a generated key pair lives. In browsers pass `indexedDbKeyStore({ id: clientId })`: the
+   * key survives reloads and is shared by the tabs of one origin and client. When the store fails
+   * (IndexedDB unavailable), the key falls back to memory for this tab's lifetime and a
+   * `key_not_persistent` event is emitted. The key is never exported to other storage.
+   * @default memoryKeyStore() — the key lives as long as this object (Node services)
+   */
+  keyStore?: DPoPKeyStore;
+  /**
+   * The `fetch` that `dpop.fetch` wraps. Read on each call, so a later `globalThis.fetch` patch counts.
+   * @default globalThis.fetch
+   */
+  fetch?: FetchLike;
+  /**
+   * The client clock, epoch milliseconds. Proofs' `iat` add the offset learned from servers' `Date` headers.
+   * @default Date.now
+   */
+  clock?: Clock;
+  /**
+   * Receives DPoP events (key persistence, nonce retries, lost keys). Never a token, proof, nonce or key.
+   * @default no listener
+   */
+  onEvent?: (event: DPoPEvent) => void;
+}
+
+/** What `await dpop.ready()` tells about the key. */
+export interface DPoPKeyInfo {
+  /** RFC 7638 thumbprint of the public key: the `cnf.jkt` of tokens bound to it, and the `dpop_jkt` parameter. */
+  thumbprint: string;
+  /** Whether the key survives a reload: `true` in IndexedDB and for a `key` you passed; `false` in memory and after an IndexedDB failure. */
+  persistent: boolean;
+}
+
+/** DPoP for one client: proofs for its token requests and its API calls, bound to one key. */
+export interface DPoP extends SenderConstraint {
+  /**
+   * A `fetch` for authorization-server calls (token, revocation, PAR…): adds a fresh proof to every
+   * request, keeps each origin's latest `DPoP-Nonce` and retries once on `400 use_dpop_nonce`.
+   * Pass it as the grants' `fetch` option.
+   * @throws {DPoPNonceError} when a nonce challenge cannot be answered (never a third request).
+   */
+  readonly fetch: FetchLike;
+  /** A fresh proof for one API request: `{ DPoP: proof }` (see {@link SenderConstraint.headersFor}). */
+  headersFor(request: ProofRequest): Promise<{ DPoP: string }>;
+  /** Loads or creates the key. Every other method awaits it on its own; call it to learn the thumbprint early. */
+  ready(): Promise<DPoPKeyInfo>;
+  /** Whether `response` (from `dpop.fetch`) is an `invalid_grant` that came right after a nonce retry. */
+  isAfterNonceRetry(response: Response): boolean;
+  /**
+   * Sign-out: deletes the stored key and forgets nonces. Never rejects (a failed delete must not
+   * block the redirect); the next use creates a new key.
+   */
+  removeKey(): Promise<void>;
+}
+
+/**
+ * Creates DPoP (RFC 9449) support for one client. Costs nothing until used: the key is loaded or
+ * generated on first use.
+ *
+ * @example
+ * const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa' }) });
+ * const tokens = new TokenManager({
+ *   tokenTypes: ['DPoP'],
+ *   storage: bindStorageToKey(webStorage(localStorage), dpop),
+ *   fetchTokens: ({ refreshToken }) => refreshTokenGrant({ tokenUrl, clientId: 'spa', fetch: dpop.fetch })(…),
+ * });
+ */
+export function createDPoP(options: DPoPOptions = {}): DPoP {
+  const clock = options.clock ?? systemClock;
+  const book = new NonceBook(clock);
+  const retried = new WeakSet<Response>();
+  const emit = (event: DPoPEvent): void => {
+    try {
+      options.onEvent?.(event);
+    } catch (error) {
+      console.error(`[tessera] a DPoP "${event.type}" event listener threw.`, error);
+    }
+  };
+  let store: DPoPKeyStore | undefined;
+  let loading: Promise<KeyMaterial> | undefined;
+  const load = (): Promise<KeyMaterial> => {
+    loading ??= loadKey().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+  const loadKey = async (): Promise<KeyMaterial> => {
+    if (options.key) return toKeyMaterial(options.key);
+    store ??= options.keyStore ?? memoryKeyStore();
+    const candidate = await generateKeyPair();
+    try {
+      return await toKeyMaterial(await store.getOrAdd(candidate));
+    } catch (error) {
+      if (!store.persistent) throw error;
+      emit({ type: 'key_not_persistent', error });
+      store = memoryKeyStore();
+      return toKeyMaterial(await store.getOrAdd(candidate));
+    }
+  };
+  const prove = async (method: string, url: URL, nonce: string | undefined, accessToken?: string) =>
+    signProof(await load(), {
+      htm: toHtm(method),
+      htu: toHtu(url),
+      iat: book.serverTime(),
+      nonce,
+      accessToken,
+    });
+
+  return {
+    scheme: 'DPoP',
+    fetch: dpopFetch({
+      inner: (input, init) => (options.fetch ?? globalThis.fetch)(input, init),
+      book,
+      prove,
+      emit,
+      retried,
+    }),
+    ready: async () => {
+      const key = await load();
+      return {
+        thumbprint: key.thumbprint,
+        persistent: options.key !== undefined || store?.persistent === true,
+      };
+    },
+    headersFor: async ({ method, url, accessToken }: ProofRequest) => {
+      const target = resolveUrl(url);
+      return { DPoP: await prove(method, target, book.nonceFor(target), accessToken) };
+    },
+    learn: (response: ResponseLike) => {
+      try {
+        book.learn(resolveUrl(response.url), response.headers);
+      } catch {
+        // A response without a usable URL teaches nothing.
+      }
+    },
+    isNonceChallenge: (response: ResponseLike, sent: Readonly<Record<string, string>>) => {
+      if (
+        response.status !== 401 ||
+        !isDPoPNonceChallenge(readHeader(response.headers, 'www-authenticate'))
+      ) {
+        return false;
+      }
+      const target = resolveUrl(response.url);
+      const nonce = book.learn(target, response.headers);
+      const where = toHtu(target);
+      if (nonce === undefined) throw new DPoPNonceError('nonce_unreadable', 401, where);
+      if (nonce === nonceOf(sent)) throw new DPoPNonceError('nonce_unchanged', 401, where);
+      emit({ type: 'nonce_retry', origin: target.origin, status: 401 });
+      return true;
+    },
+    isAfterNonceRetry: (response) => retried.has(response),
+    removeKey: async () => {
+      book.clear();
+      loading = undefined;
+      if (!options.key) store ??= options.keyStore ?? memoryKeyStore();
+      try {
+        await store?.remove();
+      } catch {
+        // Sign-out goes on; the next key replaces the stale one (getOrAdd overwrites unreadable entries).
+      }
+    },
+  };
+}
+
+/** The `nonce` claim of the proof in `sent`, if any. */
+function nonceOf(sent: Readonly<Record<string, string>>): string | undefined {
+  const proof = readHeader(sent, 'dpop');
+  const payload = proof?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(base64urlToText(payload) ?? '') as { nonce?: unknown };
+    return typeof claims.nonce === 'string' ? claims.nonce : undefined;
+  } catch {
+    return undefined;
+  }
+}

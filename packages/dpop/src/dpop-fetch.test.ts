@@ -1,0 +1,467 @@
+import { isTesseraError } from '@tessera/core';
+import { describe, expect, it, vi } from 'vitest';
+import { athOf, readProof } from '../test/read-proof.js';
+import { createDPoP } from './create-dpop.js';
+import type { DPoPEvent } from './dpop-event.js';
+import { DPoPNonceError } from './errors/dpop-nonce-error.js';
+
+const TOKEN_URL = 'https://as.example/token';
+
+interface Sent {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: string;
+}
+
+type Reply = (sent: Sent, index: number) => Response;
+
+/** A fake server behind an injected fetch: records every request and answers with `replies` in order. */
+function server(...replies: Reply[]) {
+  const sent: Sent[] = [];
+  const fetch = vi.fn(async (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const entry = {
+      url: request.url,
+      method: request.method,
+      headers: request.headers,
+      body: await request.text(),
+    };
+    sent.push(entry);
+    const reply = replies[Math.min(sent.length - 1, replies.length - 1)];
+    if (!reply) throw new Error('no reply configured');
+    return reply(entry, sent.length - 1);
+  });
+  return { sent, fetch };
+}
+
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  () =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+const useNonce = (nonce?: string) =>
+  json(
+    400,
+    { error: 'use_dpop_nonce', error_description: 'nonce required' },
+    nonce ? { 'DPoP-Nonce': nonce } : {},
+  );
+const tokens = (headers: Record<string, string> = {}) =>
+  json(200, { access_token: 'at', token_type: 'DPoP', expires_in: 60 }, headers);
+
+function refreshBody(): URLSearchParams {
+  return new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'rt-secret', client_id: 'spa' });
+}
+
+function setup(...replies: Reply[]) {
+  const as = server(...replies);
+  const events: DPoPEvent[] = [];
+  const dpop = createDPoP({ fetch: as.fetch, onEvent: (event) => events.push(event) });
+  const post = (url = TOKEN_URL, body: BodyInit = refreshBody()) =>
+    dpop.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+  return { ...as, dpop, events, post };
+}
+
+describe('dpop.fetch (authorization-server calls)', () => {
+  it('adds a fresh, valid proof with htm, htu (no query), iat and jti to every request', async () => {
+    const { dpop, sent, post } = setup(tokens());
+
+    await post(`${TOKEN_URL}?x=1#frag`);
+    await post();
+
+    const [first, second] = await Promise.all(sent.map((s) => readProof(s.headers.get('dpop'))));
+    expect(first?.header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256' });
+    expect(first?.header.jwk).not.toHaveProperty('d');
+    expect(first?.claims).toMatchObject({ htm: 'POST', htu: TOKEN_URL });
+    expect(first?.claims).not.toHaveProperty('ath');
+    expect(first?.claims).not.toHaveProperty('nonce');
+    expect(Math.abs((first?.claims.iat ?? 0) - Date.now() / 1000)).toBeLessThan(2);
+    expect(first?.claims.jti).not.toBe(second?.claims.jti);
+    expect(first?.jkt).toBe((await dpop.ready()).thumbprint);
+  });
+
+  it('keeps the caller headers and does not mutate them', async () => {
+    const { sent, dpop } = setup(tokens());
+    const headers = { authorization: 'Basic abc', 'content-type': 'application/x-www-form-urlencoded' };
+
+    await dpop.fetch(TOKEN_URL, { method: 'POST', headers, body: 'grant_type=client_credentials' });
+
+    expect(sent[0]?.headers.get('authorization')).toBe('Basic abc');
+    expect(headers).toEqual({
+      authorization: 'Basic abc',
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+  });
+
+  it('retries once on 400 use_dpop_nonce with the new nonce, a new jti and the same body', async () => {
+    const { sent, events, post } = setup(useNonce('n-1'), tokens({ 'DPoP-Nonce': 'n-1' }));
+
+    const response = await post();
+
+    expect(response.status).toBe(200);
+    expect(sent).toHaveLength(2);
+    const [first, retry] = await Promise.all(sent.map((s) => readProof(s.headers.get('dpop'))));
+    expect(first?.claims.nonce).toBeUndefined();
+    expect(retry?.claims.nonce).toBe('n-1');
+    expect(retry?.claims.jti).not.toBe(first?.claims.jti);
+    expect(sent[1]?.body).toBe(sent[0]?.body);
+    expect(sent[1]?.body).toBe(refreshBody().toString());
+    expect(events).toEqual([{ type: 'nonce_retry', origin: 'https://as.example', status: 400 }]);
+  });
+
+  it.each([
+    ['a string', () => refreshBody().toString()],
+    ['URLSearchParams', refreshBody],
+    ['a Blob', () => new Blob([refreshBody().toString()])],
+  ])('replays %s body byte for byte', async (_, body) => {
+    const { sent, post } = setup(useNonce('n-1'), tokens());
+    await post(TOKEN_URL, body());
+    expect(sent[1]?.body).toBe(refreshBody().toString());
+  });
+
+  it('replays a Request input with its body (cloned before the first send)', async () => {
+    const { sent, dpop } = setup(useNonce('n-1'), tokens());
+    const request = new Request(TOKEN_URL, { method: 'POST', body: refreshBody(), headers: { 'x-id': '1' } });
+
+    const response = await dpop.fetch(request);
+
+    expect(response.status).toBe(200);
+    expect(sent.map((s) => [s.method, s.body, s.headers.get('x-id')])).toEqual([
+      ['POST', refreshBody().toString(), '1'],
+      ['POST', refreshBody().toString(), '1'],
+    ]);
+    expect((await readProof(sent[1]?.headers.get('dpop'))).claims.nonce).toBe('n-1');
+  });
+
+  it('uses the nonce it learned on the next request, so a known nonce costs no retry', async () => {
+    const { sent, post } = setup(useNonce('n-1'), tokens({ 'DPoP-Nonce': 'n-1' }));
+
+    await post();
+    await post();
+
+    expect(sent).toHaveLength(3);
+    expect((await readProof(sent[2]?.headers.get('dpop'))).claims.nonce).toBe('n-1');
+  });
+
+  it.each([200, 400, 401])('keeps the latest DPoP-Nonce from a %s response', async (status) => {
+    const { sent, post } = setup(
+      json(status, { error: 'invalid_request' }, { 'DPoP-Nonce': `n-${status}` }),
+      tokens(),
+    );
+
+    await post();
+    await post();
+
+    expect((await readProof(sent[1]?.headers.get('dpop'))).claims.nonce).toBe(`n-${status}`);
+  });
+
+  it('keeps nonces per origin: one server’s nonce never goes to another', async () => {
+    const { sent, post } = setup((s) =>
+      tokens({ 'DPoP-Nonce': s.url.startsWith('https://as.example') ? 'as-nonce' : 'other-nonce' })(s, 0),
+    );
+
+    await post(TOKEN_URL);
+    await post('https://other.example/token');
+    await post(TOKEN_URL);
+    await post('https://as.example:8443/token');
+
+    const nonces = (await Promise.all(sent.map((s) => readProof(s.headers.get('dpop'))))).map(
+      (p) => p.claims.nonce,
+    );
+    expect(nonces).toEqual([undefined, undefined, 'as-nonce', undefined]);
+  });
+
+  it('ignores a malformed DPoP-Nonce value', async () => {
+    const { sent, post } = setup(tokens({ 'DPoP-Nonce': 'has "quotes"' }), tokens());
+    await post();
+    await post();
+    expect((await readProof(sent[1]?.headers.get('dpop'))).claims.nonce).toBeUndefined();
+  });
+
+  it('gives up with a typed error when use_dpop_nonce comes twice: never a third request', async () => {
+    const { sent, post } = setup(useNonce('n-1'), useNonce('n-2'), tokens());
+
+    const error = await post().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DPoPNonceError);
+    expect(error).toMatchObject({ code: 'DPOP_NONCE', failure: 'rejected_after_retry', status: 400 });
+    expect(isTesseraError(error, 'DPOP_NONCE')).toBe(true);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('treats use_dpop_nonce without a readable DPoP-Nonce as a configuration error, not retried', async () => {
+    const { sent, post } = setup(useNonce(undefined), tokens());
+
+    const error = await post().catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'DPOP_NONCE', failure: 'nonce_unreadable' });
+    expect((error as Error).message).toContain('Access-Control-Expose-Headers');
+    expect((error as Error).message).toContain('POST https://as.example/token');
+    expect(sent).toHaveLength(1);
+  });
+
+  it('does not retry when the server asks for the nonce the proof already carried', async () => {
+    const { sent, post } = setup(tokens({ 'DPoP-Nonce': 'n-1' }), useNonce('n-1'), tokens());
+    await post();
+
+    const error = await post().catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'DPOP_NONCE', failure: 'nonce_unchanged' });
+    expect(sent).toHaveLength(2);
+  });
+
+  it('marks an invalid_grant that answers the nonce retry, and reports it', async () => {
+    const { dpop, events, post } = setup(useNonce('n-1'), json(400, { error: 'invalid_grant' }));
+
+    const response = await post();
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'invalid_grant' });
+    expect(dpop.isAfterNonceRetry(response)).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(['nonce_retry', 'invalid_grant_after_nonce_retry']);
+  });
+
+  it('passes an invalid_grant without a nonce retry through unmarked, in one request', async () => {
+    const { dpop, sent, events, post } = setup(json(400, { error: 'invalid_grant' }));
+
+    const response = await post();
+
+    expect(dpop.isAfterNonceRetry(response)).toBe(false);
+    expect(await response.json()).toEqual({ error: 'invalid_grant' });
+    expect(sent).toHaveLength(1);
+    expect(events).toEqual([]);
+  });
+
+  it('passes a 400 with a non-JSON body through untouched', async () => {
+    const { sent, post } = setup(() => new Response('<html>bad</html>', { status: 400 }));
+    const response = await post();
+    expect(await response.text()).toBe('<html>bad</html>');
+    expect(sent).toHaveLength(1);
+  });
+
+  it.each([-10, 10])(
+    'applies the server clock offset from the Date header to iat (client clock %s min)',
+    async (minutes) => {
+      const serverNow = Date.UTC(2026, 0, 1, 12, 0, 0);
+      const as = server(tokens({ Date: new Date(serverNow).toUTCString() }));
+      const dpop = createDPoP({
+        fetch: as.fetch,
+        clock: () => serverNow + minutes * 60_000,
+      });
+
+      await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+      await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+      const { DPoP } = await dpop.headersFor({
+        method: 'GET',
+        url: 'https://api.example/x',
+        accessToken: 'at',
+      });
+
+      const [first, second] = await Promise.all(as.sent.map((s) => readProof(s.headers.get('dpop'))));
+      expect(first?.claims.iat).toBe(serverNow / 1000 + minutes * 60);
+      expect(second?.claims.iat).toBe(serverNow / 1000);
+      expect((await readProof(DPoP)).claims.iat).toBe(serverNow / 1000);
+    },
+  );
+
+  it.each([-10, 10])(
+    'retries once with a corrected iat when a server without nonces rejects the skewed proof (client clock %s min)',
+    async (minutes) => {
+      const serverNow = Date.UTC(2026, 0, 1, 12, 0, 0);
+      const date = { Date: new Date(serverNow).toUTCString() };
+      const as = server(
+        json(400, { error: 'invalid_dpop_proof', error_description: 'iat is not recent enough' }, date),
+        tokens(date),
+      );
+      const events: DPoPEvent[] = [];
+      const dpop = createDPoP({
+        fetch: as.fetch,
+        clock: () => serverNow + minutes * 60_000,
+        onEvent: (e) => events.push(e),
+      });
+
+      const response = await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+
+      expect(response.status).toBe(200);
+      expect(as.sent).toHaveLength(2);
+      expect((await readProof(as.sent[1]?.headers.get('dpop'))).claims.iat).toBe(serverNow / 1000);
+      expect(events).toEqual([{ type: 'clock_retry', origin: 'https://as.example', status: 400 }]);
+    },
+  );
+
+  it('does not retry an invalid_dpop_proof when the clocks agree', async () => {
+    const { sent, post } = setup(
+      json(400, { error: 'invalid_dpop_proof' }, { Date: new Date().toUTCString() }),
+    );
+    const response = await post();
+    expect(response.status).toBe(400);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('passes the caller signal to every send: an abort rejects with its reason and sends no retry', async () => {
+    const controller = new AbortController();
+    const inner = vi.fn(async (_input: string | URL | Request, init?: RequestInit) => {
+      expect(init?.signal).toBe(controller.signal);
+      controller.abort(new Error('user left the page'));
+      throw init?.signal?.reason;
+    });
+    const dpop = createDPoP({ fetch: inner });
+
+    const error = await dpop
+      .fetch(TOKEN_URL, { method: 'POST', body: 'a=1', signal: controller.signal })
+      .catch((e: unknown) => e);
+
+    expect((error as Error).message).toBe('user left the page');
+    expect(inner).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the signal on the nonce retry', async () => {
+    const controller = new AbortController();
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const replies = [useNonce('n-1'), tokens()];
+    const dpop = createDPoP({
+      fetch: async (_input, init) => {
+        signals.push(init?.signal);
+        return (replies[signals.length - 1] ?? tokens())({} as Sent, 0);
+      },
+    });
+
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1', signal: controller.signal });
+
+    expect(signals).toEqual([controller.signal, controller.signal]);
+  });
+
+  it('never puts the nonce, proof or body in an error message', async () => {
+    const { post } = setup(useNonce('secret-nonce'), useNonce('secret-nonce-2'));
+    const error = (await post().catch((e: unknown) => e)) as Error;
+    const dump = `${error.message} ${JSON.stringify(error)} ${String(error.stack)}`;
+    expect(dump).not.toMatch(/secret-nonce|rt-secret|eyJ/);
+  });
+});
+
+describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
+  const API = 'https://api.example/orders?id=1';
+  const challenge = (nonce?: string) => ({
+    url: API,
+    status: 401,
+    headers: new Headers({
+      'WWW-Authenticate': 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce"',
+      ...(nonce ? { 'DPoP-Nonce': nonce } : {}),
+    }),
+  });
+
+  it('signs a proof with ath = base64url(SHA-256(token)) for the request URL without query', async () => {
+    const dpop = createDPoP();
+
+    const headers = await dpop.headersFor({ method: 'get', url: API, accessToken: 'the-token' });
+
+    expect(Object.keys(headers)).toEqual(['DPoP']);
+    const { claims } = await readProof(headers.DPoP);
+    expect(claims).toMatchObject({
+      htm: 'GET',
+      htu: 'https://api.example/orders',
+      ath: await athOf('the-token'),
+    });
+    expect(dpop.scheme).toBe('DPoP');
+  });
+
+  it('gives 500 concurrent requests 500 distinct jtis', async () => {
+    const dpop = createDPoP();
+    const proofs = await Promise.all(
+      Array.from({ length: 500 }, () => dpop.headersFor({ method: 'GET', url: API, accessToken: 't' })),
+    );
+    const jtis = await Promise.all(proofs.map(async (h) => (await readProof(h.DPoP)).claims.jti));
+    expect(new Set(jtis).size).toBe(500);
+  });
+
+  it('answers a 401 nonce challenge once: true, and the next proof carries the new nonce', async () => {
+    const events: DPoPEvent[] = [];
+    const dpop = createDPoP({ onEvent: (e) => events.push(e) });
+    const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+
+    expect(dpop.isNonceChallenge(challenge('rs-1'), sent)).toBe(true);
+
+    const replay = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+    expect((await readProof(replay.DPoP)).claims.nonce).toBe('rs-1');
+    expect(events).toEqual([{ type: 'nonce_retry', origin: 'https://api.example', status: 401 }]);
+  });
+
+  it('lets every concurrent request challenged with one new nonce replay once', async () => {
+    const dpop = createDPoP();
+    const sent = await Promise.all(
+      Array.from({ length: 100 }, () => dpop.headersFor({ method: 'GET', url: API, accessToken: 't' })),
+    );
+    expect(sent.filter((s) => dpop.isNonceChallenge(challenge('rs-1'), s))).toHaveLength(100);
+  });
+
+  it('throws a typed error for a challenge that repeats the nonce the proof carried', async () => {
+    const dpop = createDPoP();
+    dpop.learn({ url: API, status: 200, headers: { 'dpop-nonce': 'rs-1' } });
+    const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+
+    expect(() => dpop.isNonceChallenge(challenge('rs-1'), sent)).toThrow(
+      expect.objectContaining({ code: 'DPOP_NONCE', failure: 'nonce_unchanged', status: 401 }),
+    );
+  });
+
+  it('throws a typed configuration error for a challenge without a readable nonce', async () => {
+    const dpop = createDPoP();
+    const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+    expect(() => dpop.isNonceChallenge(challenge(undefined), sent)).toThrow(
+      expect.objectContaining({ code: 'DPOP_NONCE', failure: 'nonce_unreadable' }),
+    );
+  });
+
+  it.each([
+    [
+      'a 401 invalid_token',
+      { status: 401, headers: { 'www-authenticate': 'DPoP error="invalid_token"', 'dpop-nonce': 'n' } },
+    ],
+    [
+      'a Bearer use_dpop_nonce',
+      { status: 401, headers: { 'www-authenticate': 'Bearer error="use_dpop_nonce"', 'dpop-nonce': 'n' } },
+    ],
+    [
+      'a 403',
+      { status: 403, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'n' } },
+    ],
+    ['a 200', { status: 200, headers: { 'dpop-nonce': 'n' } }],
+  ])('is false for %s', async (_, response) => {
+    const dpop = createDPoP();
+    const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+    expect(dpop.isNonceChallenge({ url: API, ...response }, sent)).toBe(false);
+  });
+
+  it('reads axios-style and Node-style header objects', async () => {
+    const dpop = createDPoP();
+    dpop.learn({ url: API, status: 200, headers: { 'DPoP-Nonce': ['rs-a'] } });
+    const headers = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+    expect((await readProof(headers.DPoP)).claims.nonce).toBe('rs-a');
+  });
+
+  it('keeps resource-server and authorization-server nonces apart', async () => {
+    const as = server(tokens({ 'DPoP-Nonce': 'as-nonce' }));
+    const dpop = createDPoP({ fetch: as.fetch });
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+    dpop.learn({ url: 'https://api.example/a', status: 200, headers: { 'dpop-nonce': 'api-nonce' } });
+    dpop.learn({ url: 'https://billing.example/a', status: 401, headers: { 'dpop-nonce': 'billing-nonce' } });
+
+    const nonceFor = async (url: string) =>
+      (await readProof((await dpop.headersFor({ method: 'GET', url, accessToken: 't' })).DPoP)).claims.nonce;
+    expect(await nonceFor('https://api.example/x')).toBe('api-nonce');
+    expect(await nonceFor('https://billing.example/x')).toBe('billing-nonce');
+    expect(await nonceFor('https://as.example/userinfo')).toBe('as-nonce');
+    expect(await nonceFor('https://elsewhere.example/x')).toBeUndefined();
+  });
+
+  it('learn never throws, even for a response without a usable URL', () => {
+    const dpop = createDPoP();
+    expect(() => dpop.learn({ url: 'not a url', status: 200, headers: { 'dpop-nonce': 'n' } })).not.toThrow();
+  });
+});

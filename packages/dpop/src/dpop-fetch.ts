@@ -1,0 +1,105 @@
+import type { DPoPEvent } from './dpop-event.js';
+import { DPoPNonceError } from './errors/dpop-nonce-error.js';
+import { resolveUrl, toHtm, toHtu } from './htu.js';
+import type { NonceBook } from './nonce-book.js';
+
+/** The `fetch` signature `dpop.fetch` has and wraps. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** What the decorator needs from its `DPoP` instance. */
+export interface DPoPFetchContext {
+  inner: FetchLike;
+  book: NonceBook;
+  prove(method: string, url: URL, nonce: string | undefined): Promise<string>;
+  emit(event: DPoPEvent): void;
+  /** Responses that answered a nonce retry. */
+  retried: WeakSet<Response>;
+}
+
+/**
+ * Wraps `fetch` for authorization-server calls (token, PAR, revocation…): a fresh proof on every
+ * send, the origin's latest nonce, the `Date` offset learned from every response, and at most one
+ * retry: on `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's
+ * `Date` shows the proof's `iat` was off the server's clock.
+ */
+export function dpopFetch(context: DPoPFetchContext): FetchLike {
+  const { inner, book } = context;
+  return async (input, init) => {
+    const request = typeof Request !== 'undefined' && input instanceof Request ? input : undefined;
+    const url = resolveUrl(request ? request.url : (input as string | URL));
+    const method = toHtm(init?.method ?? request?.method ?? 'GET');
+    const where = `${method} ${toHtu(url)}`;
+    // Taken before the first send: a Request's body can be read only once.
+    const spare = request?.clone();
+    const send = async (nonce: string | undefined, source?: Request): Promise<Response> => {
+      const proof = await context.prove(method, url, nonce);
+      const headers = new Headers(init?.headers ?? source?.headers);
+      headers.set('DPoP', proof);
+      return source ? inner(new Request(source, { ...init, headers })) : inner(input, { ...init, headers });
+    };
+
+    const sentNonce = book.nonceFor(url);
+    const sentIat = book.serverTime();
+    const first = await send(sentNonce, request);
+    const nonce = book.learn(url, first.headers);
+    if (first.status !== 400) return first;
+    const reason = await retryReason(first, sentNonce, nonce, sentIat, book, where);
+    if (reason === undefined || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
+    discard(first);
+    context.emit({ type: reason, origin: url.origin, status: 400 });
+
+    const second = await send(book.nonceFor(url), spare);
+    book.learn(url, second.headers);
+    if (second.status !== 400) return second;
+    const error = await oauthError(second);
+    if (error === 'use_dpop_nonce') {
+      discard(second);
+      throw new DPoPNonceError('rejected_after_retry', 400, where);
+    }
+    if (error === 'invalid_grant') {
+      context.retried.add(second);
+      context.emit({ type: 'invalid_grant_after_nonce_retry', origin: url.origin });
+    }
+    return second;
+  };
+}
+
+/** Seconds between a proof's `iat` and the server's clock beyond which a server rejects it as not recent. */
+const IAT_TOLERANCE = 60;
+
+/**
+ * Whether a 400 deserves the one retry: `use_dpop_nonce` with a new nonce, or `invalid_dpop_proof`
+ * while the response's `Date` showed the proof's `iat` was far off the server's clock.
+ *
+ * @throws {DPoPNonceError} for a nonce challenge that a retry cannot answer.
+ */
+async function retryReason(
+  response: Response,
+  sentNonce: string | undefined,
+  nonce: string | undefined,
+  sentIat: number,
+  book: NonceBook,
+  where: string,
+): Promise<'nonce_retry' | 'clock_retry' | undefined> {
+  const error = await oauthError(response);
+  if (error === 'invalid_dpop_proof' && Math.abs(book.serverTime() - sentIat) > IAT_TOLERANCE)
+    return 'clock_retry';
+  if (error !== 'use_dpop_nonce') return undefined;
+  if (nonce !== undefined && nonce !== sentNonce) return 'nonce_retry';
+  discard(response);
+  throw new DPoPNonceError(nonce === undefined ? 'nonce_unreadable' : 'nonce_unchanged', 400, where);
+}
+
+/** The OAuth `error` of a JSON error body, read from a clone so the caller can still read the response. */
+async function oauthError(response: Response): Promise<string | undefined> {
+  try {
+    const body = (await response.clone().json()) as { error?: unknown };
+    return typeof body?.error === 'string' ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => {});
+}

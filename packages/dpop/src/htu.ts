@@ -1,0 +1,26 @@
+/**
+ * The `htu` claim (RFC 9449 §4.2) of a request: the URL as sent on the wire, resolved against
+ * `base`, without query and fragment. The WHATWG URL parser (the one `fetch` uses) removes default
+ * ports, lowercases the host and percent-encodes the path exactly as the request line carries it.
+ *
+ * @throws {TypeError} when `url` is not a valid absolute URL and no `base` resolves it.
+ */
+export function toHtu(url: string | URL, base?: string): string {
+  const parsed = url instanceof URL ? url : new URL(url, base);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
+
+/** Resolves a request URL as `fetch` does: against the page in a browser; absolute only in Node. */
+export function resolveUrl(url: string | URL): URL {
+  return new URL(url, globalThis.location?.href);
+}
+
+const NORMALIZED = /^(delete|get|head|options|post|put)$/i;
+
+/**
+ * The `htm` claim: the method as `fetch` sends it. Fetch uppercases only DELETE, GET, HEAD,
+ * OPTIONS, POST and PUT (Fetch standard, "normalize a method"); `patch` goes out as `patch`.
+ */
+export function toHtm(method: string): string {
+  return NORMALIZED.test(method) ? method.toUpperCase() : method;
+}

@@ -1,0 +1,166 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { IDBFactory } from 'fake-indexeddb';
+import { calculateJwkThumbprint } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { readProof } from '../../test/read-proof.js';
+import { createDPoP } from '../create-dpop.js';
+import type { DPoPEvent } from '../dpop-event.js';
+import { DPoPUnsupportedKeyError } from '../errors/dpop-unsupported-key-error.js';
+import { indexedDbKeyStore } from './indexed-db-key-store.js';
+
+/** A "page load": a new DPoP instance on the browser profile's IndexedDB. */
+const load = (indexedDB: IDBFactory, clientId = 'spa') =>
+  createDPoP({ keyStore: indexedDbKeyStore({ id: clientId, indexedDB }) });
+
+describe('DPoP key in IndexedDB', () => {
+  it('survives a reload: the next page load signs with the same key', async () => {
+    const profile = new IDBFactory();
+    const before = await load(profile).ready();
+    const after = await load(profile).ready();
+    expect(after).toEqual({ thumbprint: before.thumbprint, persistent: true });
+  });
+
+  it('gives 5 tabs opening at once one key', async () => {
+    const profile = new IDBFactory();
+    const tabs = await Promise.all(Array.from({ length: 5 }, () => load(profile).ready()));
+    expect(new Set(tabs.map((t) => t.thumbprint)).size).toBe(1);
+  });
+
+  it('keeps one key per client id', async () => {
+    const profile = new IDBFactory();
+    const [a, b] = await Promise.all([load(profile, 'a').ready(), load(profile, 'b').ready()]);
+    expect(a.thumbprint).not.toBe(b.thumbprint);
+  });
+
+  it('stores a non-extractable private key, never its bytes', async () => {
+    const profile = new IDBFactory();
+    const store = indexedDbKeyStore({ id: 'spa', indexedDB: profile });
+    await load(profile).ready();
+    const pair = await store.get();
+    expect(pair?.privateKey.extractable).toBe(false);
+    await expect(crypto.subtle.exportKey('jwk', pair?.privateKey as CryptoKey)).rejects.toThrow();
+  });
+
+  it('replaces a stale, unreadable entry instead of failing', async () => {
+    const profile = new IDBFactory();
+    const store = indexedDbKeyStore({ id: 'spa', indexedDB: profile });
+    await load(profile).ready();
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const open = profile.open('tessera-dpop', 1);
+      open.onsuccess = () => resolve(open.result);
+    });
+    await new Promise((resolve) => {
+      const tx = db.transaction('keys', 'readwrite');
+      tx.objectStore('keys').put({ privateKey: null }, 'spa');
+      tx.oncomplete = resolve;
+    });
+    db.close();
+
+    const info = await load(profile).ready();
+    expect((await store.get())?.privateKey).toBeDefined();
+    expect(info.persistent).toBe(true);
+  });
+
+  it('falls back to an in-memory key when IndexedDB cannot be opened, and says the session will not survive a reload', async () => {
+    const broken = {
+      open: () => {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      },
+    } as unknown as IDBFactory;
+    const events: DPoPEvent[] = [];
+    const dpop = createDPoP({
+      keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: broken }),
+      onEvent: (e) => events.push(e),
+    });
+
+    const info = await dpop.ready();
+    const { DPoP } = await dpop.headersFor({ method: 'GET', url: 'https://api.example/', accessToken: 't' });
+
+    expect(info.persistent).toBe(false);
+    expect((await readProof(DPoP)).jkt).toBe(info.thumbprint);
+    expect(events.map((e) => e.type)).toEqual(['key_not_persistent']);
+    expect((await dpop.ready()).thumbprint).toBe(info.thumbprint);
+  });
+
+  it('falls back when the open request fails asynchronously', async () => {
+    const failing = {
+      open: () => {
+        const request: Partial<IDBOpenDBRequest> & { error: DOMException } = {
+          error: new DOMException('denied', 'UnknownError'),
+        };
+        queueMicrotask(() => request.onerror?.call(request as IDBOpenDBRequest, new Event('error')));
+        return request;
+      },
+    } as unknown as IDBFactory;
+    const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: failing }) });
+    expect((await dpop.ready()).persistent).toBe(false);
+  });
+
+  it('removeKey deletes the stored key: the next load has a new one', async () => {
+    const profile = new IDBFactory();
+    const dpop = load(profile);
+    const before = await dpop.ready();
+    await dpop.removeKey();
+    expect(await indexedDbKeyStore({ id: 'spa', indexedDB: profile }).get()).toBeUndefined();
+    expect((await load(profile).ready()).thumbprint).not.toBe(before.thumbprint);
+  });
+
+  it('removeKey never rejects, even when the delete fails', async () => {
+    const dpop = createDPoP({
+      keyStore: {
+        persistent: true,
+        get: async () => undefined,
+        getOrAdd: async (candidate) => candidate,
+        remove: async () => {
+          throw new Error('disk full');
+        },
+      },
+    });
+    await dpop.ready();
+    await expect(dpop.removeKey()).resolves.toBeUndefined();
+  });
+});
+
+describe('DPoP key given by the app (Node)', () => {
+  it('signs with a KeyObject and reports its RFC 7638 thumbprint', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const dpop = createDPoP({ key: privateKey });
+
+    const { thumbprint, persistent } = await dpop.ready();
+    const { DPoP } = await dpop.headersFor({ method: 'GET', url: 'https://api.example/', accessToken: 't' });
+
+    expect(thumbprint).toBe(await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as never));
+    expect((await readProof(DPoP)).jkt).toBe(thumbprint);
+    expect(persistent).toBe(true);
+  });
+
+  it('signs with a CryptoKeyPair', async () => {
+    const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    const dpop = createDPoP({ key: pair });
+    const { DPoP } = await dpop.headersFor({ method: 'GET', url: 'https://api.example/', accessToken: 't' });
+    expect((await readProof(DPoP)).jkt).toBe((await dpop.ready()).thumbprint);
+  });
+
+  it.each([
+    ['an RSA KeyObject', () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey],
+    ['a P-384 KeyObject', () => generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey],
+    ['a public KeyObject', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey],
+    [
+      'an Ed25519 CryptoKeyPair',
+      () =>
+        crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']) as Promise<CryptoKeyPair>,
+    ],
+    ['something else', () => ({ privateKey: 'pem' })],
+  ])('rejects %s with DPoPUnsupportedKeyError', async (_, make) => {
+    const dpop = createDPoP({ key: (await make()) as never });
+    await expect(dpop.ready()).rejects.toBeInstanceOf(DPoPUnsupportedKeyError);
+    await expect(
+      dpop.headersFor({ method: 'GET', url: 'https://a.example/', accessToken: 't' }),
+    ).rejects.toMatchObject({
+      code: 'DPOP_UNSUPPORTED_KEY',
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import type { DPoPKeyStore } from './key-store.js';
+
+/** Options of {@link indexedDbKeyStore}. */
+export interface IndexedDbKeyStoreOptions {
+  /** Record name: tabs of one origin share the key of one `id` (use the OAuth client id). */
+  id: string;
+  /**
+   * IndexedDB database name.
+   * @default 'tessera-dpop'
+   */
+  databaseName?: string;
+  /**
+   * The IndexedDB factory.
+   * @default globalThis.indexedDB
+   */
+  indexedDB?: IDBFactory;
+}
+
+const STORE = 'keys';
+
+/**
+ * Keeps the key pair in IndexedDB, where a non-extractable `CryptoKey` is stored as it is (structured
+ * clone), never as bytes. It survives reloads and is shared by every tab of the origin.
+ *
+ * Every method rejects when IndexedDB cannot be opened (private windows, Lockdown Mode, blocked
+ * storage); `createDPoP` then falls back to a key in memory and reports it.
+ */
+export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeyStore {
+  const { id, databaseName = 'tessera-dpop' } = options;
+  let opening: Promise<IDBDatabase> | undefined;
+  const open = (): Promise<IDBDatabase> => {
+    opening ??= openDatabase(options.indexedDB ?? globalThis.indexedDB, databaseName).catch(
+      (error: unknown) => {
+        opening = undefined;
+        throw error;
+      },
+    );
+    return opening;
+  };
+  const run = async <T>(
+    mode: IDBTransactionMode,
+    work: (store: IDBObjectStore) => IDBRequest<T> | undefined,
+  ) => {
+    const db = await open();
+    return new Promise<T | undefined>((resolve, reject) => {
+      const transaction = db.transaction(STORE, mode);
+      let result: T | undefined;
+      const request = work(transaction.objectStore(STORE));
+      if (request) request.onsuccess = () => (result = request.result);
+      transaction.oncomplete = () => resolve(result);
+      transaction.onerror = () => reject(transaction.error);
+      transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
+    });
+  };
+  return {
+    persistent: true,
+    get: async () => asKeyPair(await run<unknown>('readonly', (store) => store.get(id))),
+    getOrAdd: async (candidate) => {
+      let kept: CryptoKeyPair | undefined;
+      // One readwrite transaction: IndexedDB serialises them, so two tabs racing here agree on one key.
+      await run<unknown>('readwrite', (store) => {
+        const read = store.get(id);
+        read.onsuccess = () => {
+          kept = asKeyPair(read.result);
+          if (!kept) {
+            store.put(candidate, id);
+            kept = candidate;
+          }
+        };
+        return undefined;
+      });
+      if (!kept) throw new Error('IndexedDB returned no DPoP key');
+      return kept;
+    },
+    remove: async () => {
+      await run('readwrite', (store) => store.delete(id));
+    },
+  };
+}
+
+function openDatabase(factory: IDBFactory | undefined, name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    if (!factory) throw new Error('IndexedDB is not available');
+    const request = factory.open(name, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => {
+      const db = request.result;
+      db.onversionchange = () => db.close();
+      resolve(db);
+    };
+    request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened'));
+    request.onblocked = () => reject(new Error('IndexedDB open is blocked'));
+  });
+}
+
+function asKeyPair(value: unknown): CryptoKeyPair | undefined {
+  const pair = value as Partial<CryptoKeyPair> | undefined;
+  return pair?.privateKey && pair.publicKey ? (pair as CryptoKeyPair) : undefined;
+}

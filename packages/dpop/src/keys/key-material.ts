@@ -1,0 +1,71 @@
+import { base64url } from '../base64url.js';
+import { DPoPUnsupportedKeyError } from '../errors/dpop-unsupported-key-error.js';
+
+/** The public part of an ES256 key as a JWK: exactly the members RFC 7638 hashes, nothing private. */
+export interface PublicJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+}
+
+/**
+ * A Node.js `KeyObject` holding an ES256 private key, described structurally so that browser
+ * bundles never import `node:crypto`.
+ */
+export interface KeyObjectLike {
+  readonly type: string;
+  export(options: { format: 'jwk' }): unknown;
+}
+
+/** What proofs are signed with: the private key, its public JWK and the JWK thumbprint (`jkt`). */
+export interface KeyMaterial {
+  readonly privateKey: CryptoKey;
+  readonly jwk: PublicJwk;
+  /** RFC 7638 SHA-256 thumbprint of `jwk`, the `cnf.jkt` the server binds tokens to. */
+  readonly thumbprint: string;
+}
+
+const ES256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+
+/** A new ES256 key pair whose private key cannot be exported. */
+export function generateKeyPair(): Promise<CryptoKeyPair> {
+  return crypto.subtle.generateKey(ES256, false, ['sign', 'verify']);
+}
+
+/**
+ * Checks a key pair or a private `KeyObject` and derives what proofs need from it.
+ *
+ * @throws {DPoPUnsupportedKeyError} unless it is an ES256 (P-256) private key that can sign.
+ */
+export async function toKeyMaterial(key: CryptoKeyPair | KeyObjectLike): Promise<KeyMaterial> {
+  let privateKey: CryptoKey;
+  let jwk: JsonWebKey;
+  try {
+    if (typeof (key as KeyObjectLike).export === 'function') {
+      jwk = (key as KeyObjectLike).export({ format: 'jwk' }) as JsonWebKey;
+      // WebCrypto refuses a JWK of another type or curve; a public KeyObject has no `d`.
+      privateKey = await crypto.subtle.importKey('jwk', jwk.d ? jwk : {}, ES256, false, ['sign']);
+    } else {
+      privateKey = (key as CryptoKeyPair).privateKey;
+      jwk = await crypto.subtle.exportKey('jwk', (key as CryptoKeyPair).publicKey);
+    }
+    const algorithm = privateKey.algorithm as EcKeyAlgorithm;
+    if (
+      privateKey.type !== 'private' ||
+      algorithm.name !== 'ECDSA' ||
+      algorithm.namedCurve !== 'P-256' ||
+      !privateKey.usages.includes('sign') ||
+      jwk.crv !== 'P-256'
+    ) {
+      throw new TypeError('not an ES256 private key with the sign usage');
+    }
+  } catch (cause) {
+    throw new DPoPUnsupportedKeyError(cause);
+  }
+  const publicJwk: PublicJwk = { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string };
+  // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
+  const canonical = `{"crv":"P-256","kty":"EC","x":"${publicJwk.x}","y":"${publicJwk.y}"}`;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
+  return { privateKey, jwk: publicJwk, thumbprint: base64url(digest) };
+}

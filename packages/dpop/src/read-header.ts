@@ -1,0 +1,24 @@
+/**
+ * Response headers as the transports have them: a fetch `Headers`, axios's `AxiosHeaders`
+ * (both have a case-insensitive `get`) or a plain object such as Node's `IncomingHttpHeaders`.
+ */
+export type HeadersLike =
+  | { get(name: string): unknown }
+  | Readonly<Record<string, string | readonly string[] | number | undefined | null>>;
+
+/** The value of header `name` (case-insensitive), multiple values joined with `, `; `undefined` when absent. */
+export function readHeader(headers: HeadersLike | undefined | null, name: string): string | undefined {
+  if (!headers) return undefined;
+  let value: unknown;
+  if (typeof headers.get === 'function') {
+    value = (headers as { get(name: string): unknown }).get(name);
+  } else {
+    const wanted = name.toLowerCase();
+    for (const [key, entry] of Object.entries(headers)) {
+      if (key.toLowerCase() === wanted) value = entry;
+    }
+  }
+  if (Array.isArray(value)) value = value.join(', ');
+  if (typeof value === 'number') value = String(value);
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,111 @@
+import { launchChromium } from '@tessera/e2e-support/launch-chromium';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type ServedPage, serveDPoPPage } from './fixtures/serve-dpop-page.js';
+import { readProof } from './read-proof.js';
+
+const session = {
+  accessToken: 'at-1',
+  tokenType: 'DPoP',
+  refreshToken: 'rt-1',
+  expiresAt: 4_102_444_800_000,
+};
+
+describe('DPoP key in headless Chromium (IndexedDB)', () => {
+  let served: ServedPage | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    [served, browser] = await Promise.all([serveDPoPPage(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+  beforeEach(async () => {
+    context = await browser!.newContext();
+    pageErrors = [];
+  });
+  afterEach(async () => {
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  async function openTab(): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(served!.url);
+    await page.waitForFunction(() => 'dpopPage' in window);
+    return page;
+  }
+  const ready = (page: Page) => page.evaluate(() => window.dpopPage.ready());
+
+  it('keeps the key across a reload, non-extractable, and signs proofs that verify', async () => {
+    const page = await openTab();
+    const before = await ready(page);
+    await page.reload();
+    await page.waitForFunction(() => 'dpopPage' in window);
+
+    const after = await ready(page);
+    const proof = await page.evaluate(() => window.dpopPage.proof('https://api.example/orders?x=1', 'at-1'));
+
+    expect(before.persistent).toBe(true);
+    expect(after).toEqual(before);
+    expect(await page.evaluate(() => window.dpopPage.privateKeyExportable())).toBe(false);
+    const { jkt, claims } = await readProof(proof);
+    expect(jkt).toBe(after.thumbprint);
+    expect(claims).toMatchObject({ htm: 'GET', htu: 'https://api.example/orders' });
+  });
+
+  it('gives 5 tabs opened at once one key, and each tab keeps its bound session', async () => {
+    const tabs = await Promise.all(Array.from({ length: 5 }, openTab));
+
+    const keys = await Promise.all(tabs.map(ready));
+    await tabs[0]!.evaluate((tokens) => window.dpopPage.storeSession(tokens), session);
+    const sessions = await Promise.all(tabs.map((tab) => tab.evaluate(() => window.dpopPage.loadSession())));
+
+    expect(new Set(keys.map((key) => key.thumbprint)).size).toBe(1);
+    expect(sessions).toEqual(Array(5).fill({ accessToken: 'at-1' }));
+  });
+
+  it('drops the session with DPOP_KEY_LOST when the IndexedDB store was deleted between page loads', async () => {
+    const page = await openTab();
+    await page.evaluate((tokens) => window.dpopPage.storeSession(tokens), session);
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.deleteDatabase('tessera-dpop');
+          request.onsuccess = () => resolve();
+          request.onerror = () => reject(request.error);
+        }),
+    );
+    await page.reload();
+    await page.waitForFunction(() => 'dpopPage' in window);
+
+    expect(await page.evaluate(() => window.dpopPage.loadSession())).toEqual({ error: 'DPOP_KEY_LOST' });
+    expect(await page.evaluate(() => localStorage.getItem('tessera.tokens'))).toBeNull();
+  });
+
+  it('falls back to an in-memory key when IndexedDB cannot be opened, and says so', async () => {
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('IndexedDB is disabled', 'InvalidStateError');
+      };
+    });
+    const page = await openTab();
+
+    const first = await ready(page);
+    const events = await page.evaluate(() => window.dpopPage.events);
+    const stored = await page.evaluate(() => Object.keys(localStorage));
+    await page.reload();
+    await page.waitForFunction(() => 'dpopPage' in window);
+    const second = await ready(page);
+
+    expect(first.persistent).toBe(false);
+    expect(events).toEqual(['key_not_persistent']);
+    expect(stored).toEqual([]);
+    expect(second.thumbprint).not.toBe(first.thumbprint);
+  });
+});
