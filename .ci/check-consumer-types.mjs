@@ -117,7 +117,7 @@ const projects = [
     compilerOptions: {
       module: 'ESNext',
       moduleResolution: 'bundler',
-      lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+      lib: ['ES2022', 'DOM'],
       types: [],
     },
     files: {

@@ -208,6 +208,12 @@ describe('redisTokenCache lock', () => {
     expect(ranAt).toBe(0);
     expect(next.events).toEqual([]);
     expect(first).toHaveBeenCalledTimes(1);
+    // Only the clean-up skipped the cool-down: the frozen replica's other commands still respect it.
+    expect(await frozenAt.cache.lock.run('other', async () => 'unlocked')).toBe('unlocked');
+    expect(frozenAt.events.map((e) => e.type === 'redis_unavailable' && e.error.reason)).toEqual([
+      'timeout',
+      'cooling_down',
+    ]);
   });
 
   it('leaves a lock alone that another holder took while the late SET waited (the late reply is null)', async () => {

@@ -70,9 +70,14 @@ export function redisLock(context: RedisLockContext): RefreshLock {
       waiting.add(wake);
     });
 
-  /** Compare-and-delete: removes lock `key` only while it holds `owner`, and announces the release. */
-  const release = (key: string, owner: string, name: string): void => {
-    commands.send('unlock', ['EVAL', RELEASE_SCRIPT, '1', key, owner, releasedChannel, name]).catch(() => {}); // reported as redis_unavailable; the lock then expires after lockTtl
+  /**
+   * Compare-and-delete: removes lock `key` only while it holds `owner`, and announces the release.
+   * `afterLateReply`: Redis has just answered, so send it even during the cool-down.
+   */
+  const release = (key: string, owner: string, name: string, afterLateReply = false): void => {
+    // A failure is reported as redis_unavailable; the lock then expires after lockTtl.
+    const args = ['EVAL', RELEASE_SCRIPT, '1', key, owner, releasedChannel, name];
+    commands.send('unlock', args, { ignoreCooldown: afterLateReply }).catch(() => {});
   };
 
   const hold = async <T>(name: string, key: string, owner: string, task: () => Promise<T>): Promise<T> => {
@@ -112,7 +117,7 @@ export function redisLock(context: RedisLockContext): RefreshLock {
             // Gave up on this SET (timeout) but Redis ran it after all: nobody would hold that lock
             // and every replica would wait lockTtl for it. Delete it if it is still ours.
             onLateReply: (late) => {
-              if (late === 'OK') release(key, owner, name);
+              if (late === 'OK') release(key, owner, name, true);
             },
           });
         } catch {

@@ -21,6 +21,12 @@ export interface SendOptions {
    * overloaded Redis that resumes): the caller has moved on and may need to undo it (docs/decisions/0020).
    */
   onLateReply?: (reply: unknown) => void;
+  /**
+   * Send even during the cool-down after a failure: for a command that must reach Redis because
+   * Redis has just answered (the clean-up after a late reply). Never sent while the client is not ready.
+   * Its success does not end the cool-down nor emit `redis_available`: the other commands decide that.
+   */
+  ignoreCooldown?: boolean;
 }
 
 export interface RedisCommandsOptions {
@@ -48,7 +54,7 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
           new RedisUnavailableError(operation, 'not_ready', 'the client is not connected'),
         );
       }
-      if (performance.now() < skipUntil) {
+      if (!options.ignoreCooldown && performance.now() < skipUntil) {
         return fail(
           operation,
           new RedisUnavailableError(
@@ -73,17 +79,15 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
           resolve(client.sendCommand(args, { abortSignal: controller.signal })),
         );
         // node-redis drops an aborted command only while it is still queued; once written, Redis
-        // may run it later and the reply still arrives. Redis is answering again: end the cool-down.
+        // may run it later and the reply still arrives.
         sent.then(
           (reply) => {
-            if (!gaveUp) return;
-            skipUntil = 0;
-            options.onLateReply?.(reply);
+            if (gaveUp) options.onLateReply?.(reply);
           },
           () => {},
         );
         const reply = await Promise.race([sent, timedOut]);
-        if (down) {
+        if (down && !options.ignoreCooldown) {
           down = false;
           emit({ type: 'redis_available' });
         }
