@@ -121,6 +121,6 @@ export const tokenManagerDefaults = {
   clock: systemClock,
   retryTimeouts: false,
   key: 'tessera',
-  tokenTypes: ['Bearer'] as readonly string[],
+  tokenTypes: Object.freeze(['Bearer']) as readonly string[],
   rejectionCooldown: 30_000,
 } as const;

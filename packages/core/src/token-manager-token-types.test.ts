@@ -19,3 +19,22 @@ describe('token types', () => {
     expect(tokens.peekTokens()).toBeUndefined();
   });
 });
+
+describe('token types read from storage', () => {
+  it('treats a stored set whose tokenType would inject a header as empty, reports storage_error and refreshes', async () => {
+    const stored = {
+      accessToken: 'stored',
+      tokenType: 'Bearer\r\nX-Injected: 1',
+      expiresAt: Date.now() + 600_000,
+    };
+    const tokens = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'fresh', expires_in: 600 }),
+      storage: { get: () => stored, set: () => {}, remove: () => {} },
+    });
+    const errors: string[] = [];
+    tokens.subscribe((event) => event.type === 'storage_error' && errors.push(event.operation));
+    const set = await tokens.getTokens();
+    expect([set.accessToken, set.tokenType]).toEqual(['fresh', 'Bearer']);
+    expect(errors).toEqual(['get', 'get']);
+  });
+});

@@ -64,6 +64,10 @@ describe('toTokenSet: token_type', () => {
     expect(() => toTokenSet({ access_token: 'a', token_type: 'bearer' }, at, 'test', ['DPoP'])).toThrow(
       MalformedResponseError,
     );
+    // No token_type means Bearer: a DPoP-only manager refuses it rather than guessing DPoP.
+    expect(() => toTokenSet({ access_token: 'a' }, at, 'test', ['DPoP'])).toThrow(
+      /"Bearer" is not in tokenTypes/,
+    );
   });
 
   it('applies the same rules to a stored TokenSet', () => {

@@ -85,9 +85,9 @@ export function toTokenSet(
 
 const DEFAULT_TOKEN_TYPES: readonly string[] = ['Bearer'];
 
-/** The accepted spelling of `value` (absent: the first accepted type). */
-function tokenTypeOf(value: string | undefined, accepted: readonly string[], where: string): string {
-  if (value === undefined) return accepted[0] ?? 'Bearer';
+/** The accepted spelling of `value`; an absent type means Bearer (as servers that omit it mean). */
+function tokenTypeOf(input: string | undefined, accepted: readonly string[], where: string): string {
+  const value = input ?? 'Bearer';
   if (!AUTH_SCHEME.test(value)) {
     throw new MalformedResponseError('invalid_field', 'token_type is not an HTTP auth-scheme', where);
   }
