@@ -12,6 +12,10 @@ const NAMES = new Set([
   'LoginRequiredError',
   'AbortError',
   'DisposedError',
+  'StaleCallbackError',
+  'PkceVerifierMissingError',
+  'IssuerMismatchError',
+  'IdTokenError',
   // Subclasses defined by @tessera/node and @tessera/redis.
   'DiscoveryError',
   'MissingPeerDependencyError',
