@@ -1,8 +1,12 @@
 export { type Clock, systemClock } from './clock.js';
 export { type CrossTabOptions, crossTab } from './cross-tab/cross-tab.js';
 export type { CrossTabSync } from './cross-tab-sync.js';
+export type { AuthorizationServerMetadata } from './discovery/authorization-server-metadata.js';
+export { type DiscoverOptions, discover } from './discovery/discover.js';
+export { parseEndpointUrl } from './endpoint-url.js';
 export { AbortError } from './errors/abort-error.js';
 export type { AuthorizationResponseError } from './errors/authorization-response-error.js';
+export { DiscoveryError, type DiscoveryFailure } from './errors/discovery-error.js';
 export { DisposedError } from './errors/disposed-error.js';
 export { isOAuthError, isTesseraError } from './errors/guards.js';
 export { HttpError } from './errors/http-error.js';
@@ -24,8 +28,9 @@ export {
 } from './grants/client-credentials-grant.js';
 export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
 export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
-export { defaultRetryOptions, isTransient, type RetryOptions } from './internal/retry-policy.js';
 export type { RefreshLock } from './refresh-lock.js';
+export { defaultRetryOptions, type RetryOptions } from './retry-options.js';
+export { type RevokeTokenOptions, revokeToken } from './revoke-token.js';
 export { createSignIn, type SignIn } from './sign-in/create-sign-in.js';
 export type { IdTokenClaims } from './sign-in/id-token.js';
 export {
@@ -41,6 +46,7 @@ export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
 export { type WebStorageOptions, webStorage } from './storage/web-storage.js';
 export {
   type ClientAuthMethod,
+  type EndpointRequestOptions,
   requestToken,
   type TokenRequest,
   type TokenRequestParams,
@@ -53,3 +59,4 @@ export {
   tokenManagerDefaults,
 } from './token-manager-options.js';
 export { type TokenResponse, type TokenSet, toTokenSet } from './token-set.js';
+export { isTransient } from './transient.js';

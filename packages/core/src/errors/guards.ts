@@ -16,8 +16,8 @@ const NAMES = new Set([
   'PkceVerifierMissingError',
   'IssuerMismatchError',
   'IdTokenError',
-  // Subclasses defined by @tessera/node and @tessera/redis.
   'DiscoveryError',
+  // Subclasses defined by @tessera/node and @tessera/redis.
   'MissingPeerDependencyError',
   'RedisUnavailableError',
   'InvalidCacheEntryError',

@@ -21,7 +21,7 @@ export type TesseraErrorCode =
   | 'INVALID_ID_TOKEN'
   /** Sign-in: an unexpected failure (storage or WebCrypto unavailable…); `cause` holds it. */
   | 'SIGN_IN_FAILED'
-  /** `@tessera/node`: the token endpoint could not be discovered from the issuer. */
+  /** `discover()`: the authorization server metadata of an issuer could not be used. */
   | 'DISCOVERY_FAILED'
   /** `@tessera/node`: an optional peer dependency (e.g. `jose`) is not installed. */
   | 'MISSING_PEER_DEPENDENCY'

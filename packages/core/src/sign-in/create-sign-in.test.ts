@@ -58,6 +58,8 @@ function setUp(options: Partial<SignInOptions> = {}) {
     tokens,
     clock,
     navigate: (url) => void navigations.push(url),
+    // discover() keeps metadata per fetch for the process: each instance gets its own, so tests can change it.
+    fetch: (input, init) => fetch(input, init),
     ...options,
   });
   return { signIn, tokens, navigations };

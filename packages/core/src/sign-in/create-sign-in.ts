@@ -1,10 +1,14 @@
+import type { AuthorizationServerMetadata } from '../discovery/authorization-server-metadata.js';
+import { discover } from '../discovery/discover.js';
 import { authorizationErrorOf } from '../errors/authorization-response-error.js';
+import { DiscoveryError } from '../errors/discovery-error.js';
 import { IssuerMismatchError } from '../errors/issuer-mismatch-error.js';
 import { LoginRequiredError } from '../errors/login-required-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.js';
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import { revokeToken } from '../revoke-token.js';
 import { requestToken } from '../token-endpoint.js';
 import type { FetchTokens } from '../token-manager-options.js';
 import type { TokenResponse } from '../token-set.js';
@@ -20,7 +24,6 @@ import {
 } from './sign-in-options.js';
 import type { CallbackResult, SignOutResult } from './sign-in-result.js';
 import { TransactionStore } from './transaction-store.js';
-import { type AuthorizationServerMetadata, discover, revokeToken } from './transport-seam.js';
 
 /** Sign-in with the authorization code flow and PKCE, for browser apps. See `createSignIn`. */
 export interface SignIn {
@@ -82,12 +85,9 @@ export function createSignIn(options: SignInOptions): SignIn {
     });
     return metadata;
   };
-  const endpoint = (server: AuthorizationServerMetadata, name: string): string => {
-    const url = server[name];
-    if (typeof url !== 'string') {
-      throw new TesseraError('DISCOVERY_FAILED', `The metadata of ${issuer} has no ${name}`);
-    }
-    return url;
+  const authorizationEndpoint = (server: AuthorizationServerMetadata): string => {
+    if (server.authorization_endpoint) return server.authorization_endpoint;
+    throw new DiscoveryError('invalid_endpoint', issuer, 'the metadata has no authorization_endpoint');
   };
   const isNavigating = (): boolean =>
     starting !== undefined && clock() - starting.at < settings.navigationTimeout;
@@ -98,7 +98,7 @@ export function createSignIn(options: SignInOptions): SignIn {
     const state = randomToken();
     const verifier = randomToken();
     const nonce = scope.split(' ').includes('openid') ? randomToken() : undefined;
-    const url = new URL(endpoint(server, 'authorization_endpoint'));
+    const url = new URL(authorizationEndpoint(server));
     const query = new URLSearchParams(start.params);
     const set = (name: string, value: string | undefined): void => {
       if (value !== undefined) query.set(name, value);
@@ -165,7 +165,8 @@ export function createSignIn(options: SignInOptions): SignIn {
     }
     const sentAt = clock();
     const response = await requestToken({
-      tokenUrl: endpoint(server, 'token_endpoint'),
+      ...transport,
+      tokenUrl: server.token_endpoint,
       grantType: 'authorization_code',
       clientId,
       params: {
@@ -261,7 +262,8 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (!refreshToken) throw new LoginRequiredError();
       const server = await discovered();
       const response: TokenResponse = await requestToken({
-        tokenUrl: endpoint(server, 'token_endpoint'),
+        fetch: options.fetch,
+        tokenUrl: server.token_endpoint,
         grantType: 'refresh_token',
         clientId,
         params: { refresh_token: refreshToken },
