@@ -393,6 +393,21 @@ describe('RFC 9207 iss and OAuth errors', () => {
     expect(browser.href).toBe(REDIRECT_URI);
   });
 
+  it('login_required from prompt=none ends in one error result and never navigates', async () => {
+    const { signIn, navigations, tokens } = setUp();
+    const url = await signIn.buildAuthorizationUrl({ prompt: 'none' });
+    browser.visit(oidc.authorize(url.href, { error: 'login_required' }));
+    const events: string[] = [];
+    tokens.subscribe((event) => void events.push(event.type));
+    expect(await signIn.handleCallback()).toMatchObject({
+      status: 'error',
+      error: { error: 'login_required' },
+    });
+    expect(navigations).toHaveLength(0);
+    expect(events).toEqual([]);
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
   it('a refused code exchange is the token endpoint OAuthError; no secret in any rendering', async () => {
     const { signIn } = setUp();
     const { callback } = await signInAtProvider(signIn);
