@@ -354,6 +354,33 @@ describe('a callback that is not for a pending sign-in sends no token request', 
   });
 });
 
+describe('when sessionStorage fails', () => {
+  const broken = (): Storage => {
+    const fail = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    return { length: 0, clear: fail, getItem: fail, key: fail, removeItem: fail, setItem: fail };
+  };
+
+  it('start() rejects with a typed error and does not navigate', async () => {
+    const { signIn, navigations } = setUp({ transactionStorage: broken() });
+    await expect(signIn.start()).rejects.toMatchObject({
+      code: 'SIGN_IN_FAILED',
+      cause: { name: 'QuotaExceededError' },
+    });
+    expect(navigations).toHaveLength(0);
+  });
+
+  it('handleCallback() resolves to a typed error, cleans the URL and sends no token request', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const result = await setUp({ transactionStorage: broken() }).signIn.handleCallback(callback);
+    expect(result).toMatchObject({ status: 'error', error: { code: 'SIGN_IN_FAILED' } });
+    expect(browser.href).toBe(REDIRECT_URI);
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+});
+
 describe('RFC 9207 iss and OAuth errors', () => {
   it('a wrong iss is rejected before the token request', async () => {
     const { signIn } = setUp();

@@ -119,24 +119,28 @@ export function createSignIn(options: SignInOptions): SignIn {
       query.append('resource', resource);
     }
     for (const [name, value] of query) url.searchParams.append(name, value);
-    store.save(
-      {
-        state,
-        verifier,
-        nonce,
-        returnTo: start.returnTo ?? currentPath(),
-        issuer: server.issuer,
-        issRequired: server.authorization_response_iss_parameter_supported === true,
-        createdAt: clock(),
-      },
-      clock(),
-    );
+    try {
+      store.save(
+        {
+          state,
+          verifier,
+          nonce,
+          returnTo: start.returnTo ?? currentPath(),
+          issuer: server.issuer,
+          issRequired: server.authorization_response_iss_parameter_supported === true,
+          createdAt: clock(),
+        },
+        clock(),
+      );
+    } catch (error) {
+      throw asTesseraError(error); // sessionStorage full or unavailable (sandboxed iframe, privacy mode)
+    }
     return url;
   };
 
   const complete = async (state: string, params: URLSearchParams): Promise<CallbackResult> => {
-    const taken = store.take(state, clock());
     cleanAddressBar(state);
+    const taken = store.take(state, clock());
     if (taken.kind !== 'pending') {
       if (await tokens?.ready()) return { status: 'not-a-callback', cleaned: true };
       const said = authorizationErrorOf(params);

@@ -87,8 +87,9 @@ export class TransactionStore {
   }
 
   #read(key: string): SignInTransaction | undefined {
+    const text = this.#storage().getItem(key); // a storage failure is not "no transaction": let it throw
     try {
-      const value: unknown = JSON.parse(this.#storage().getItem(key) ?? 'null');
+      const value: unknown = JSON.parse(text ?? 'null');
       const entry = value as SignInTransaction | null;
       return typeof entry?.state === 'string' && typeof entry.createdAt === 'number' ? entry : undefined;
     } catch {
