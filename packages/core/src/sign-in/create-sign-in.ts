@@ -23,7 +23,7 @@ import {
   signInDefaults,
 } from './sign-in-options.js';
 import type { CallbackResult, SignOutResult } from './sign-in-result.js';
-import { TransactionStore } from './transaction-store.js';
+import { transactionStore } from './transaction-store.js';
 
 /** Sign-in with the authorization code flow and PKCE, for browser apps. See `createSignIn`. */
 export interface SignIn {
@@ -69,7 +69,7 @@ export function createSignIn(options: SignInOptions): SignIn {
   const redirectUri = new URL(options.redirectUri);
   const transport = { fetch: options.fetch, timeout: settings.timeout };
   const navigate = options.navigate ?? ((url: string) => location.assign(url));
-  const store = new TransactionStore(
+  const store = transactionStore(
     () => options.transactionStorage ?? sessionStorage,
     settings.transactionTtl,
     settings.maxTransactions,
