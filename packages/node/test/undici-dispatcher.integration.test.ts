@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { isTesseraError, NetworkError } from '@tessera/core';
+import { type FetchLike, isTesseraError, NetworkError } from '@tessera/core';
 import { Agent, type Dispatcher, ProxyAgent, fetch as undiciFetch } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientCredentials, type ClientCredentialsOptions, clientCredentials } from '../src/index.js';
@@ -13,9 +13,8 @@ import { createTlsFixtures, hasOpenssl, type TlsFixtures } from './tls-fixtures.
 const SECRET = 'mtls-secret-4c2e';
 
 /** A `fetch` that sends every request through `dispatcher`, both from the same undici. */
-function fetchWith(dispatcher: Dispatcher): typeof fetch {
-  return ((input: string, init?: RequestInit) =>
-    undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+function fetchWith(dispatcher: Dispatcher): FetchLike {
+  return (url, init) => undiciFetch(url, { ...init, dispatcher });
 }
 
 interface Seen {

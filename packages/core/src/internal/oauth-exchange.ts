@@ -5,6 +5,7 @@ import { OAuthError } from '../errors/oauth-error.js';
 import { RateLimitError } from '../errors/rate-limit-error.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
+import type { FetchLike } from '../fetch-like.js';
 import { describeRequest } from './describe-request.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -18,7 +19,7 @@ export interface ExchangeRequest {
   /** A form-encoded body, for POST. */
   body?: string | undefined;
   /** @default globalThis.fetch, read at call time */
-  fetch?: typeof fetch | undefined;
+  fetch?: FetchLike | undefined;
   /** The caller's signal: its `reason` is kept (a `TesseraError` reason is rethrown as it is). */
   signal?: AbortSignal | undefined;
   /** Timeout of this attempt, in ms. @default undefined (none: the caller's signal decides) */
@@ -81,7 +82,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeRespon
 }
 
 async function send(request: ExchangeRequest, where: string, signal: AbortSignal): Promise<ExchangeResponse> {
-  const fetchImpl = request.fetch ?? globalThis.fetch;
+  const fetchImpl: FetchLike = request.fetch ?? globalThis.fetch;
   let status: number;
   let text: string;
   let retryAfterHeader: string | null;
