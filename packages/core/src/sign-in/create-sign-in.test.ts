@@ -308,6 +308,20 @@ describe('a callback that is not for a pending sign-in sends no token request', 
     expect((await signIn.handleCallback(callback)).status).toBe('handled');
   });
 
+  it('a tampered state after a completed sign-in is a StaleCallbackError, not a missing verifier', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    await signIn.handleCallback();
+    const tampered = new URL(callback);
+    tampered.searchParams.set('state', 'attacker-state');
+    createSignIn = await freshPage();
+    const page = setUp();
+    expect(await page.signIn.handleCallback(tampered)).toMatchObject({
+      error: { name: 'StaleCallbackError', reason: 'unknown-state' },
+    });
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
   it('a callback without state on the redirect URI is a StaleCallbackError', async () => {
     const { signIn } = setUp();
     browser.visit(`${REDIRECT_URI}?error=login_required`);

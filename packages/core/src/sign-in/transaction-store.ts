@@ -38,7 +38,8 @@ const PREFIX = 'tessera.sign-in.';
  * Sign-in transactions in a `Storage`: one entry per `state`, so sign-ins started in several tabs (or
  * twice in one) never overwrite each other. Entries older than `ttl` are removed on every access, and
  * at most `max` pending ones are kept (the oldest go first). A used transaction stays as a marker
- * (without its verifier) until its TTL, so a replay is told apart from a foreign callback. A storage
+ * (without its verifier) until its TTL, so a replay is told apart from a foreign callback, and an
+ * unknown state (the storage holds entries) from a fresh storage context (it holds none). A storage
  * that throws makes `save` and `take` throw: that is never mistaken for "no transaction".
  */
 export function transactionStore(
@@ -87,7 +88,7 @@ export function transactionStore(
       const entries = collect(now);
       const entry = read(PREFIX + state);
       if (entry?.state !== state) {
-        return { kind: entries.some((other) => !other.used) ? 'unknown-state' : 'empty' };
+        return { kind: entries.length > 0 ? 'unknown-state' : 'empty' };
       }
       const { createdAt, used, verifier } = entry;
       storage().setItem(PREFIX + state, JSON.stringify({ state, createdAt, used: true }));
