@@ -57,7 +57,7 @@ describe('sign-in in headless Chromium against oidc-provider', () => {
     );
   const call = <T>(method: string) =>
     page.evaluate(
-      (name) => (window as never as Record<string, Record<string, () => unknown>>).app[name]?.(),
+      (name) => (window as never as { app: Record<string, () => unknown> }).app[name]?.(),
       method,
     ) as Promise<T>;
 
