@@ -75,6 +75,10 @@ export async function discover(
 ): Promise<AuthorizationServerMetadata> {
   const url = parseEndpointUrl(issuer, 'discover: issuer', options.allowInsecureHttp);
   if (url.search) throw new TypeError('discover: issuer must not have a query (RFC 8414 §2)');
+  const { signal } = options;
+  const aborted = (): unknown =>
+    signal?.reason instanceof TesseraError ? signal.reason : new AbortError(signal?.reason);
+  if (signal?.aborted) throw aborted();
   const id = String(issuer);
   const fetchImpl: FetchLike = options.fetch ?? globalThis.fetch;
   const lookups = cache.get(fetchImpl) ?? new Map<string, Lookup>();
@@ -97,22 +101,19 @@ export async function discover(
     lookups.set(id, created);
     lookup = created;
   }
-  const { signal } = options;
+  // A caller without a signal waits for good: the lookup can no longer be aborted.
+  if (lookup.waiters >= 0) lookup.waiters += 1;
   if (!signal) return lookup.promise;
   const shared = lookup;
   return new Promise((resolve, reject) => {
-    const stop = (): void =>
-      reject(signal.reason instanceof TesseraError ? signal.reason : new AbortError(signal.reason));
-    if (signal.aborted) return stop();
     const onAbort = (): void => {
       // The last caller to stop waiting stops the lookup too.
       if (--shared.waiters === 0) {
         if (lookups.get(id) === shared) lookups.delete(id);
         shared.controller.abort(signal.reason);
       }
-      stop();
+      reject(aborted());
     };
-    if (shared.waiters >= 0) shared.waiters += 1;
     signal.addEventListener('abort', onAbort, { once: true });
     shared.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
