@@ -106,6 +106,13 @@ describe('start', () => {
     expect(stored.issuer).toBe(ISSUER);
   });
 
+  it('an option passed as undefined keeps its default', async () => {
+    const { signIn } = setUp({ scope: undefined, transactionTtl: undefined } as never);
+    const url = await signIn.buildAuthorizationUrl();
+    expect(url.searchParams.get('scope')).toBe('openid');
+    expect(url.searchParams.has('nonce')).toBe(true);
+  });
+
   it('uses a fresh verifier, state and nonce for every attempt', async () => {
     const { signIn } = setUp();
     const urls = await Promise.all(Array.from({ length: 5 }, () => signIn.buildAuthorizationUrl()));

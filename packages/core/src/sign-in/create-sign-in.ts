@@ -65,7 +65,9 @@ const callbacks = new Map<string, Promise<CallbackResult>>();
  */
 export function createSignIn(options: SignInOptions): SignIn {
   const { issuer, clientId, tokens } = options;
-  const settings = { ...signInDefaults, ...options };
+  // An option given as `undefined` (from plain JavaScript) keeps its default.
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const settings = { ...signInDefaults, ...given } as typeof signInDefaults & SignInOptions;
   const clock = options.clock ?? Date.now;
   const redirectUri = new URL(options.redirectUri);
   const transport = { fetch: options.fetch, timeout: settings.timeout };
