@@ -8,15 +8,20 @@ export type { AuthorizationServerMetadata } from './discovery/authorization-serv
 export { type DiscoverOptions, discover } from './discovery/discover.js';
 export { parseEndpointUrl } from './endpoint-url.js';
 export { AbortError } from './errors/abort-error.js';
+export type { AuthorizationResponseError } from './errors/authorization-response-error.js';
 export { DiscoveryError, type DiscoveryFailure } from './errors/discovery-error.js';
 export { DisposedError } from './errors/disposed-error.js';
 export { isOAuthError, isTesseraError } from './errors/guards.js';
 export { HttpError } from './errors/http-error.js';
+export { type IdTokenCheck, IdTokenError } from './errors/id-token-error.js';
+export { IssuerMismatchError } from './errors/issuer-mismatch-error.js';
 export { LoginRequiredError } from './errors/login-required-error.js';
 export { type MalformedReason, MalformedResponseError } from './errors/malformed-response-error.js';
 export { NetworkError } from './errors/network-error.js';
 export { OAuthError, type OAuthErrorFields } from './errors/oauth-error.js';
+export { PkceVerifierMissingError } from './errors/pkce-verifier-missing-error.js';
 export { RateLimitError } from './errors/rate-limit-error.js';
+export { StaleCallbackError, type StaleCallbackReason } from './errors/stale-callback-error.js';
 export { TesseraError, type TesseraErrorCode, type TesseraErrorMap } from './errors/tessera-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
@@ -39,6 +44,16 @@ export { authorizationScheme } from './resource-server/authorization-scheme.js';
 export { rejectsToken } from './resource-server/rejects-token.js';
 export { defaultRetryOptions, type RetryOptions } from './retry-options.js';
 export { type RevokeTokenOptions, revokeToken } from './revoke-token.js';
+export { createSignIn, type SignIn } from './sign-in/create-sign-in.js';
+export type { IdTokenClaims } from './sign-in/id-token.js';
+export {
+  type SignInOptions,
+  type SignOutOptions,
+  type StartOptions,
+  signInDefaults,
+} from './sign-in/sign-in-options.js';
+export type { CallbackResult, SignOutResult } from './sign-in/sign-in-result.js';
+export type { TransactionStorage } from './sign-in/transaction-store.js';
 export { memoryStorage } from './storage/memory-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
 export { type WebStorageArea, type WebStorageOptions, webStorage } from './storage/web-storage.js';

@@ -2,11 +2,15 @@ import type { AbortError } from './abort-error.js';
 import type { DiscoveryError } from './discovery-error.js';
 import type { DisposedError } from './disposed-error.js';
 import type { HttpError } from './http-error.js';
+import type { IdTokenError } from './id-token-error.js';
+import type { IssuerMismatchError } from './issuer-mismatch-error.js';
 import type { LoginRequiredError } from './login-required-error.js';
 import type { MalformedResponseError } from './malformed-response-error.js';
 import type { NetworkError } from './network-error.js';
 import type { OAuthError } from './oauth-error.js';
+import type { PkceVerifierMissingError } from './pkce-verifier-missing-error.js';
 import type { RateLimitError } from './rate-limit-error.js';
+import type { StaleCallbackError } from './stale-callback-error.js';
 import type { TimeoutError } from './timeout-error.js';
 
 /**
@@ -29,6 +33,16 @@ export interface TesseraErrorMap {
   ABORTED: AbortError;
   DISPOSED: DisposedError;
   DISCOVERY_FAILED: DiscoveryError;
+  /** Sign-in: a callback on the `redirect_uri` that matches no pending sign-in (replayed, tampered, expired). */
+  STALE_CALLBACK: StaleCallbackError;
+  /** Sign-in: this browser context holds no PKCE verifier for the callback (other tab, browser or app; storage cleared). */
+  PKCE_VERIFIER_MISSING: PkceVerifierMissingError;
+  /** Sign-in: the callback's RFC 9207 `iss` is missing or names another issuer (mix-up attack). */
+  ISSUER_MISMATCH: IssuerMismatchError;
+  /** Sign-in: the ID token fails a check (`iss`, `aud`, `azp`, `exp`, `nonce`, `sub`). */
+  INVALID_ID_TOKEN: IdTokenError;
+  /** Sign-in: an unexpected failure (storage or WebCrypto unavailable…); `cause` holds it. */
+  SIGN_IN_FAILED: TesseraError;
 }
 
 /** Stable codes of every error Tessera throws. Compare `error.code`, never the message. */

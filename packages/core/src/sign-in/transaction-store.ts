@@ -1,0 +1,101 @@
+/** The storage sign-in keeps its one-time transactions in: `sessionStorage` or anything shaped like it. */
+export type TransactionStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
+
+/** The one-time record of one authorization request, keyed by its `state`. */
+export interface SignInTransaction {
+  state: string;
+  /** The PKCE `code_verifier`. */
+  verifier: string;
+  /** The OpenID Connect `nonce`, when `openid` was requested. */
+  nonce?: string | undefined;
+  /** Where the app goes after the callback (path, query and hash). */
+  returnTo: string;
+  /** The issuer the request went to; the callback's `iss` must equal it. */
+  issuer: string;
+  /** Whether the server advertised `authorization_response_iss_parameter_supported`. */
+  issRequired: boolean;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Set once the callback used the record: a later callback with this state is a replay. */
+  used?: true;
+}
+
+/** What `take` found for a state. */
+export type TakenTransaction =
+  | { kind: 'pending'; transaction: SignInTransaction }
+  | { kind: 'replayed' | 'expired' | 'unknown-state' | 'empty' };
+
+/** Sign-in transactions in a `Storage`, see `transactionStore`. */
+export interface TransactionStore {
+  save(transaction: SignInTransaction, now: number): void;
+  /** Reads and consumes the transaction of `state` synchronously; it leaves a `used` marker behind. */
+  take(state: string, now: number): TakenTransaction;
+}
+
+const PREFIX = 'tessera.sign-in.';
+
+/**
+ * Sign-in transactions in a `Storage`: one entry per `state`, so sign-ins started in several tabs (or
+ * twice in one) never overwrite each other. Entries older than `ttl` are removed on every access, and
+ * at most `max` pending ones are kept (the oldest go first). A used transaction stays as a marker
+ * (without its verifier) until its TTL, so a replay is told apart from a foreign callback, and an
+ * unknown state (the storage holds entries) from a fresh storage context (it holds none). A storage
+ * that throws makes `save` and `take` throw: that is never mistaken for "no transaction".
+ */
+export function transactionStore(
+  storage: () => TransactionStorage,
+  ttl: number,
+  max: number,
+): TransactionStore {
+  const read = (key: string): SignInTransaction | undefined => {
+    const text = storage().getItem(key);
+    try {
+      const entry = JSON.parse(text ?? 'null') as SignInTransaction | null;
+      return typeof entry?.state === 'string' && typeof entry.createdAt === 'number' ? entry : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Every readable entry, oldest first, after removing expired and unreadable ones. */
+  const collect = (now: number): SignInTransaction[] => {
+    const area = storage();
+    const keys: string[] = [];
+    for (let index = 0; index < area.length; index += 1) {
+      const key = area.key(index);
+      if (key?.startsWith(PREFIX)) keys.push(key);
+    }
+    const entries: SignInTransaction[] = [];
+    for (const key of keys) {
+      const entry = read(key);
+      // An expired pending entry is kept for `take` to report as expired, until twice the TTL.
+      if (entry && now - entry.createdAt <= (entry.used ? ttl : 2 * ttl)) entries.push(entry);
+      else area.removeItem(key);
+    }
+    return entries.sort((a, b) => a.createdAt - b.createdAt);
+  };
+
+  return {
+    save(transaction, now) {
+      const pending = collect(now).filter((entry) => !entry.used);
+      for (const old of pending.slice(0, Math.max(0, pending.length - max + 1))) {
+        storage().removeItem(PREFIX + old.state);
+      }
+      storage().setItem(PREFIX + transaction.state, JSON.stringify(transaction));
+    },
+
+    take(state, now) {
+      const entries = collect(now);
+      const entry = read(PREFIX + state);
+      if (entry?.state !== state) {
+        return { kind: entries.length > 0 ? 'unknown-state' : 'empty' };
+      }
+      const { createdAt, used, verifier } = entry;
+      storage().setItem(PREFIX + state, JSON.stringify({ state, createdAt, used: true }));
+      if (used) return { kind: 'replayed' };
+      if (now - createdAt > ttl) return { kind: 'expired' };
+      if (typeof verifier !== 'string' || verifier === '') return { kind: 'empty' };
+      return { kind: 'pending', transaction: entry };
+    },
+  };
+}
