@@ -180,11 +180,12 @@ describe('errors handed to the caller', () => {
       const first = (await client
         .post('/deny', Readable.from(['x']))
         .catch((caught: unknown) => caught)) as AxiosError;
-      // The replay's 401 invalidated at-1 too, so the upload went with at-2.
+      // The replay's 401 for at-1 (a token its own refresh brought) starts the rejection cooldown, so the
+      // upload still goes with at-1 and is not replayed (decision 0011).
       expect(api.seen.map((seen) => seen.authorization)).toEqual([
         'Bearer at-0',
         'Bearer at-1',
-        'Bearer at-2',
+        'Bearer at-1',
       ]);
       for (const error of [replayed, first]) {
         expect(error.response?.status).toBe(401);
