@@ -1,5 +1,5 @@
 import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
-import { followRedirects, type Hop } from './follow-redirects.js';
+import { followRedirects, type Hop, isRedirect, withheld } from './follow-redirects.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { type TokenSettings, tokenSettings } from './token-settings.js';
 import type { TokenFetch, TokenRequestInit, WithTokensOptions } from './with-tokens-options.js';
@@ -94,64 +94,93 @@ async function sendWithTokens(
   request: Request | undefined,
   followsItself: boolean,
 ): Promise<Response> {
-  const signal = request ? request.signal : (init?.signal ?? undefined);
-  const body = request ? request.body : init?.body;
+  const signal = request ? request.signal : init?.signal;
   // Taken before the first send: a Request is cloned once (the template stays unread).
   const template = request && request.body !== null ? request.clone() : request;
-  const replayable = request !== undefined || isReplayableBody(body);
+  const replayable = request !== undefined || isReplayableBody(init?.body);
+  const manual = followsItself && (request?.redirect ?? init?.redirect ?? 'follow') === 'follow';
+  /** One send (first or replay) with the token of `set`; with `manual`, every redirect hop is checked here. */
+  const attempt = async (source: Request | undefined, set: TokenSet): Promise<Response> => {
+    const headers = new Headers(source ? source.headers : init?.headers);
+    settings.authorizeRequest(headers, set, source?.method ?? init?.method ?? 'GET', url);
+    const response = await send(fetch, url, init, source, headers, manual);
+    if (!manual || !isRedirect(response)) return response;
+    const resend = replayable && source === undefined;
+    const hop = firstHop(url, init, source, headers);
+    return followRedirects(
+      response,
+      hop,
+      (next) => fetch(next.url, next.init),
+      settings.allows,
+      settings.credentials,
+      resend,
+    );
+  };
   try {
     const set = await tokenSet(tokens, signal);
-    const first = await attempt(fetch, settings, url, init, request, set, followsItself, replayable);
-    if (!first.carried || !settings.shouldRefresh(first.response)) return first.response;
+    const headers = new Headers(request ? request.headers : init?.headers);
+    settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
+    let response = await send(fetch, url, init, request, headers, manual);
+    if (manual && isRedirect(response)) {
+      const resend = replayable && request === undefined;
+      const hop = firstHop(url, init, request, headers);
+      response = await followRedirects(
+        response,
+        hop,
+        (next) => fetch(next.url, next.init),
+        settings.allows,
+        settings.credentials,
+        resend,
+      );
+    }
+    if (withheld.has(response) || !settings.shouldRefresh(response)) return response;
+    // The rare path: a 401 for the token `set` carried.
     tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
-    if (!replayable) return first.response; // a stream: a replay would send it empty
+    if (!replayable) return response; // a stream: a replay would send it empty
     const next = await tokenSet(tokens, signal);
-    if (next.accessToken === set.accessToken) return first.response; // no other token: the 401 stands
-    await first.response.body?.cancel().catch(() => undefined);
-    const source = template && template.body !== null ? template.clone() : template;
-    const second = await attempt(fetch, settings, url, init, source, next, followsItself, replayable);
-    if (second.carried && settings.shouldRefresh(second.response)) tokens.invalidate(next.accessToken);
-    return second.response;
+    if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
+    await response.body?.cancel().catch(() => undefined);
+    const second = await attempt(template && template.body !== null ? template.clone() : template, next);
+    if (!withheld.has(second) && settings.shouldRefresh(second)) tokens.invalidate(next.accessToken);
+    return second;
   } finally {
     // Nothing else reads the template's tee branch: release it.
     if (template !== request) template?.body?.cancel().catch(() => undefined);
   }
 }
 
-/** One send (first or replay) with the token of `set`; redirects followed here outside browsers. */
-async function attempt(
+/** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */
+function send(
   fetch: typeof globalThis.fetch,
-  settings: TokenSettings,
   url: string,
   init: RequestInit | undefined,
   request: Request | undefined,
-  set: TokenSet,
-  followsItself: boolean,
-  replayable: boolean,
-): Promise<{ response: Response; carried: boolean }> {
-  const headers = new Headers(request ? request.headers : init?.headers);
-  const method = (request?.method ?? init?.method ?? 'GET').toUpperCase();
-  settings.authorizeRequest(headers, set, method, url);
-  const redirect = request?.redirect ?? init?.redirect ?? 'follow';
-  if (!followsItself || redirect !== 'follow') {
-    const response = request
-      ? await fetch(new Request(request, { headers }))
-      : await fetch(url, { ...init, headers });
-    return { response, carried: true };
-  }
-  const first: Hop = request
-    ? { url, init: { method, headers, body: request.body, signal: request.signal, redirect: 'manual' } }
+  headers: Headers,
+  manual: boolean,
+): Promise<Response> {
+  if (request) return fetch(new Request(request, manual ? { headers, redirect: 'manual' } : { headers }));
+  return fetch(url, manual ? { ...init, headers, redirect: 'manual' } : { ...init, headers });
+}
+
+/** The first hop as `followRedirects` re-sends it (a `Request`'s body is one-shot there). */
+function firstHop(
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  headers: Headers,
+): Hop {
+  return request
+    ? {
+        url,
+        init: {
+          method: request.method,
+          headers,
+          body: request.body,
+          signal: request.signal,
+          redirect: 'manual',
+        },
+      }
     : { url, init: { ...init, headers, redirect: 'manual' } };
-  return followRedirects(
-    first,
-    (hop, index) =>
-      index === 0 && request
-        ? fetch(new Request(request, { headers: hop.init.headers, redirect: 'manual' }))
-        : fetch(hop.url, hop.init),
-    settings.allows,
-    settings.credentials,
-    replayable && request === undefined,
-  );
 }
 
 /** One token set; an abort rejects with the caller's `signal.reason`, as fetch does. */
