@@ -12,7 +12,7 @@ import { TokenManager } from '@tessera/core';
 import { withTokens } from '@tessera/fetch';
 import { Bench } from 'tinybench';
 
-const REQUESTS = 100_000;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
 const ok = new Response(null, { status: 200 });
 /** Reads what a real fetch would read (URL and the header), and answers at once. */
 let sink = 0;

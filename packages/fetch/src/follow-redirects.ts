@@ -28,12 +28,13 @@ export function isRedirect(response: Response): boolean {
  * 301/302 for POST → GET without a body). A 307/308 with a body that cannot be sent again ends
  * here: the redirect response is returned. Up to 20 hops; the 21st redirect is returned as it is.
  *
+ * @param fetch sends each further hop.
  * @param resend whether the body can be sent again on a 307/308.
  */
 export async function followRedirects(
   response: Response,
   hop: Hop,
-  send: (hop: Hop) => Promise<Response>,
+  fetch: typeof globalThis.fetch,
   allows: OriginPolicy,
   credentials: readonly string[],
   resend: boolean,
@@ -71,7 +72,7 @@ export async function followRedirects(
     }
     await response.body?.cancel().catch(() => undefined);
     hop = { url: next.href, init };
-    response = await send(hop);
+    response = await fetch(hop.url, hop.init);
     markRedirected(response, hop.url);
   }
   if (!carried) withheld.add(response);

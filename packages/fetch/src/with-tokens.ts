@@ -85,7 +85,7 @@ export function withTokens(
   };
 }
 
-async function sendWithTokens(
+function sendWithTokens(
   fetch: typeof globalThis.fetch,
   tokens: TokenManager,
   settings: TokenSettings,
@@ -94,59 +94,68 @@ async function sendWithTokens(
   request: Request | undefined,
   followsItself: boolean,
 ): Promise<Response> {
-  const signal = request ? request.signal : init?.signal;
-  // Taken before the first send: a Request is cloned once (the template stays unread).
+  // Taken before the first send: a Request with a body is cloned once (the template stays unread).
   const template = request && request.body !== null ? request.clone() : request;
+  const sent = sendAndReplay(fetch, tokens, settings, url, init, request, template, followsItself);
+  if (template === request) return sent;
+  // Nothing else reads the template's tee branch: release it.
+  return sent.finally(() => template?.body?.cancel().catch(() => undefined));
+}
+
+async function sendAndReplay(
+  fetch: typeof globalThis.fetch,
+  tokens: TokenManager,
+  settings: TokenSettings,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  template: Request | undefined,
+  followsItself: boolean,
+): Promise<Response> {
+  const signal = request ? request.signal : init?.signal;
   const replayable = request !== undefined || isReplayableBody(init?.body);
   const manual = followsItself && (request?.redirect ?? init?.redirect ?? 'follow') === 'follow';
-  /** One send (first or replay) with the token of `set`; with `manual`, every redirect hop is checked here. */
-  const attempt = async (source: Request | undefined, set: TokenSet): Promise<Response> => {
-    const headers = new Headers(source ? source.headers : init?.headers);
-    settings.authorizeRequest(headers, set, source?.method ?? init?.method ?? 'GET', url);
-    const response = await send(fetch, url, init, source, headers, manual);
-    if (!manual || !isRedirect(response)) return response;
-    const resend = replayable && source === undefined;
-    const hop = firstHop(url, init, source, headers);
-    return followRedirects(
-      response,
-      hop,
-      (next) => fetch(next.url, next.init),
-      settings.allows,
-      settings.credentials,
-      resend,
-    );
-  };
-  try {
-    const set = await tokenSet(tokens, signal);
-    const headers = new Headers(request ? request.headers : init?.headers);
-    settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
-    let response = await send(fetch, url, init, request, headers, manual);
-    if (manual && isRedirect(response)) {
-      const resend = replayable && request === undefined;
-      const hop = firstHop(url, init, request, headers);
-      response = await followRedirects(
-        response,
-        hop,
-        (next) => fetch(next.url, next.init),
-        settings.allows,
-        settings.credentials,
-        resend,
-      );
-    }
-    if (withheld.has(response) || !settings.shouldRefresh(response)) return response;
-    // The rare path: a 401 for the token `set` carried.
-    tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
-    if (!replayable) return response; // a stream: a replay would send it empty
-    const next = await tokenSet(tokens, signal);
-    if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
-    await response.body?.cancel().catch(() => undefined);
-    const second = await attempt(template && template.body !== null ? template.clone() : template, next);
-    if (!withheld.has(second) && settings.shouldRefresh(second)) tokens.invalidate(next.accessToken);
-    return second;
-  } finally {
-    // Nothing else reads the template's tee branch: release it.
-    if (template !== request) template?.body?.cancel().catch(() => undefined);
+  const set = await tokenSet(tokens, signal);
+  // The first send, inlined (no closure, no extra promise): this is the path every request takes.
+  const headers = new Headers(request ? request.headers : init?.headers);
+  settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
+  let response = await send(fetch, url, init, request, headers, manual);
+  if (manual && isRedirect(response)) {
+    const hop = firstHop(url, init, request, headers);
+    const resend = replayable && request === undefined;
+    response = await followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
   }
+  if (withheld.has(response) || !settings.shouldRefresh(response)) return response;
+  // The rare path: a 401 for the token `set` carried.
+  tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
+  if (!replayable) return response; // a stream: a replay would send it empty
+  const next = await tokenSet(tokens, signal);
+  if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
+  await response.body?.cancel().catch(() => undefined);
+  const source = template && template.body !== null ? template.clone() : template;
+  const second = await attempt(fetch, settings, url, init, source, next, manual, replayable);
+  if (!withheld.has(second) && settings.shouldRefresh(second)) tokens.invalidate(next.accessToken);
+  return second;
+}
+
+/** The replay: one more send with the token of `set`, redirects checked as for the first. */
+async function attempt(
+  fetch: typeof globalThis.fetch,
+  settings: TokenSettings,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  set: TokenSet,
+  manual: boolean,
+  replayable: boolean,
+): Promise<Response> {
+  const headers = new Headers(request ? request.headers : init?.headers);
+  settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
+  const response = await send(fetch, url, init, request, headers, manual);
+  if (!manual || !isRedirect(response)) return response;
+  const hop = firstHop(url, init, request, headers);
+  const resend = replayable && request === undefined;
+  return followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
 }
 
 /** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */
