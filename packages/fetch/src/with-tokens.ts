@@ -72,11 +72,11 @@ export function withTokens(
     let target: Target | undefined;
     let request: Request | undefined;
     if (typeof input === 'string') target = targetOf(input);
-    else if (input instanceof URL) target = { url: input.href, allowed: allows(input.href, undefined) };
+    else if (input instanceof URL) target = { url: input.href, allowed: allows(input.href, documentBase()) };
     else if (typeof Request !== 'undefined' && input instanceof Request) {
       request = rest === undefined ? input : new Request(input, rest);
       rest = undefined;
-      target = { url: request.url, allowed: allows(request.url, undefined) };
+      target = { url: request.url, allowed: allows(request.url, documentBase()) };
     }
     if (target === undefined) return fetch(input, rest);
     const callerHeaders = request ? request.headers : rest?.headers;
@@ -204,7 +204,7 @@ function tokenSet(tokens: TokenManager, signal: AbortSignal | null | undefined):
 function resolve(input: string, base: string | undefined, allows: TokenSettings['allows']): Target | null {
   try {
     const { href, origin } = new URL(input, base);
-    return { url: href, allowed: origin !== 'null' && allows(href, undefined) };
+    return { url: href, allowed: origin !== 'null' && allows(href, base) };
   } catch {
     return null;
   }
