@@ -125,7 +125,7 @@ async function sendAndReplay(
     const resend = replayable && request === undefined;
     response = await followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
   }
-  if (withheld.has(response) || !settings.shouldRefresh(response)) return response;
+  if (!settings.shouldRefresh(response) || !cameFromAllowed(response, settings)) return response;
   // The rare path: a 401 for the token `set` carried.
   tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
   if (!replayable) return response; // a stream: a replay would send it empty
@@ -134,7 +134,8 @@ async function sendAndReplay(
   await response.body?.cancel().catch(() => undefined);
   const source = template && template.body !== null ? template.clone() : template;
   const second = await attempt(fetch, settings, url, init, source, next, manual, replayable);
-  if (!withheld.has(second) && settings.shouldRefresh(second)) tokens.invalidate(next.accessToken);
+  if (settings.shouldRefresh(second) && cameFromAllowed(second, settings))
+    tokens.invalidate(next.accessToken);
   return second;
 }
 
@@ -190,6 +191,15 @@ function firstHop(
         },
       }
     : { url, init: { ...init, headers, redirect: 'manual' } };
+}
+
+/**
+ * Whether the response came from where the token went: not after a hop we stripped (Node), and —
+ * where the runtime followed redirects (browsers) — not from a final URL the policy does not allow.
+ */
+function cameFromAllowed(response: Response, settings: TokenSettings): boolean {
+  if (withheld.has(response)) return false;
+  return !response.redirected || settings.allows(response.url, documentBase());
 }
 
 /** One token set; an abort rejects with the caller's `signal.reason`, as fetch does. */
