@@ -1,5 +1,5 @@
 import type { TokenManager } from '@tessera/core';
-import axios, { AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosAdapter, AxiosError, type AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens, fakeApi } from '../test/fake-api.js';
@@ -114,11 +114,11 @@ describe('a 401 from where the token did not go (XHR responseURL after a redirec
     const { tokens, fetchTokens } = await countingTokens();
     managers.push(tokens);
     const invalidate = vi.spyOn(tokens, 'invalidate');
-    const adapter = async (config: never) => {
+    const adapter: AxiosAdapter = async (config) => {
       const response = { data: null, status: 401, statusText: '', headers: {}, config, request: {} };
       // What the XHR adapter hands over: the XMLHttpRequest, whose responseURL is the final URL.
       const request = { responseURL: 'https://sub.api.example.com/landing' };
-      throw Object.assign(new AxiosError('401', 'ERR_BAD_REQUEST', config, request, response));
+      throw new AxiosError('401', 'ERR_BAD_REQUEST', config, request, response);
     };
     const instance = axios.create({ baseURL, adapter });
     attachTokenManager(instance, tokens);
