@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { OAuthError } from '@tessera/core';
+import { OAuthError, type TokenManager } from '@tessera/core';
 import { cleanup, render, screen } from '@testing-library/vue';
 import { createPinia, defineStore } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -8,7 +8,7 @@ import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt 
 import type { SessionStatus } from './session.js';
 import type { CallbackResult } from './sign-in-like.js';
 import { createTessera } from './tessera.js';
-import { useSession } from './use-session.js';
+import { type SessionRefs, useSession } from './use-session.js';
 import { useTessera } from './use-tessera.js';
 
 const { auth, clock, manager } = setupAuthServer();
@@ -21,6 +21,16 @@ const Status = defineComponent({
     return () => h('p', { 'data-testid': 'status' }, label.value);
   },
 });
+
+/** A component that hands out the refs `useSession()` gave it. */
+function capturing(holder: { refs?: SessionRefs }) {
+  return defineComponent({
+    setup() {
+      holder.refs = useSession();
+      return () => h(Status);
+    },
+  });
+}
 
 describe('createTessera', () => {
   it('subscribes once per app however many components use useSession(), and unsubscribes on unmount', async () => {
@@ -74,11 +84,10 @@ describe('createTessera', () => {
     const tokens = manager();
     await tokens.setTokens(await auth.issueTokens());
     const tessera = createTessera({ tokens });
-    let refs!: ReturnType<typeof useSession>;
-    render(defineComponent({ setup: () => ((refs = useSession()), () => null) }), {
-      global: { plugins: [tessera] },
-    });
+    const holder: { refs?: SessionRefs } = {};
+    render(capturing(holder), { global: { plugins: [tessera] } });
     await tessera.ready();
+    const refs = holder.refs!;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     expect(isReadonly(refs.status)).toBe(true);
     (refs.status as unknown as { value: string }).value = 'signed-out';
@@ -97,17 +106,12 @@ describe('createTessera', () => {
       const signedIn = computed(() => status.value === 'signed-in');
       return { status, set, manager, signedIn };
     });
-    let result:
-      | {
-          store: ReturnType<typeof useAccount>;
-          state: { tokens: typeof tokens; session: ReturnType<typeof useSession> };
-        }
-      | undefined;
+    let result: { store: ReturnType<typeof useAccount>; state: { tokens: TokenManager } } | undefined;
     const Page = defineComponent({
       setup() {
         const store = useAccount();
         const state = reactive({ tokens: useTessera().tokens, session: useSession() });
-        result = { store, state };
+        result = { store, state: state as unknown as { tokens: TokenManager } };
         return () => h('p', null, `${store.status} ${state.session.status}`);
       },
     });
@@ -128,11 +132,10 @@ describe('createTessera', () => {
     const tokens = manager();
     await tokens.setTokens(await auth.issueTokens());
     const tessera = createTessera({ tokens });
-    let refs!: ReturnType<typeof useSession>;
-    render(defineComponent({ setup: () => ((refs = useSession()), () => h(Status)) }), {
-      global: { plugins: [tessera] },
-    });
+    const holder: { refs?: SessionRefs } = {};
+    render(capturing(holder), { global: { plugins: [tessera] } });
     await tessera.ready();
+    const refs = holder.refs!;
     auth.revokeAll();
     clock.advance(3_600_000);
     await tokens.getAccessToken().catch(() => {});
