@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { isReactive, nextTick, reactive, ref, watch } from 'vue';
+import { isReactive, markRaw, nextTick, reactive, ref, watch } from 'vue';
 import { TokenManager } from './token-manager.js';
 
 function manager(): TokenManager {
@@ -42,6 +42,21 @@ describe('a TokenManager inside Vue reactivity', () => {
     const tokens = manager();
     expect(Object.keys(tokens)).toEqual([]);
     expect(JSON.stringify(tokens)).toBe('{}');
+    tokens.dispose();
+  });
+
+  it('can be passed to markRaw of Vue 3.4, which redefines the marker instead of checking it first', () => {
+    const tokens = manager();
+    // What Vue 3.4's markRaw() does: def(value, '__v_skip', true).
+    const def = () =>
+      Object.defineProperty(tokens, '__v_skip', {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: true,
+      });
+    expect(def).not.toThrow();
+    expect(markRaw(tokens)).toBe(tokens);
     tokens.dispose();
   });
 });

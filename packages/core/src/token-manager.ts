@@ -107,8 +107,9 @@ export class TokenManager {
     this.#stopWatchingStorage =
       this.#storage.subscribe?.((value) => this.#onExternalChange(value)) ?? (() => {});
     // Vue's reactive()/Pinia skip objects marked like this (what `markRaw` does): a proxy would
-    // break the private fields, and a deep watcher would walk the whole manager.
-    Object.defineProperty(this, '__v_skip', { value: true });
+    // break the private fields, and a deep watcher would walk the whole manager. Configurable, because
+    // Vue 3.4's markRaw() redefines it (3.5 checks first): a manager passed to markRaw must not throw.
+    Object.defineProperty(this, '__v_skip', { value: true, configurable: true });
   }
 
   /** The name this manager uses for locks, e.g. `orders-api`. */

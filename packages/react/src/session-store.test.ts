@@ -141,7 +141,7 @@ describe('createSessionStore', () => {
   });
 
   it('keeps status signed-in through a background refresh and its failures; only tokens change', async () => {
-    const tokens = manager({ refreshInBackground: false });
+    const tokens = manager();
     await tokens.setTokens(await auth.issueTokens());
     const store = createSessionStore(tokens);
     const { seen } = record(store);

@@ -1,4 +1,5 @@
 // @vitest-environment jsdom
+import { backgroundRefresh } from '@tessera/core';
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useEffect, useState } from 'react';
 import { hydrateRoot } from 'react-dom/client';
@@ -135,7 +136,7 @@ describe('useSession', () => {
   it('keeps status signed-in through a background refresh, with one refresh after StrictMode and a remount', async () => {
     vi.useFakeTimers({ now: clock.now(), toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      const tokens = manager({ refreshInBackground: true });
+      const tokens = manager({ refreshInBackground: backgroundRefresh() });
       await tokens.setTokens(await auth.issueTokens());
       const seen: Session[] = [];
       // StrictMode mounts twice, and the app is unmounted and mounted again: still one timer, one refresh.
