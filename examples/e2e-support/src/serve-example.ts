@@ -1,7 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build, preview } from 'vite';
 
 /** A built example served on 127.0.0.1. */
@@ -18,6 +20,7 @@ export interface ServedExample {
  * optimisation reloading the page mid-test as the dev server may.
  */
 export async function serveExample(root: string): Promise<ServedExample> {
+  assertPackagesBuilt(root);
   const outDir = await mkdtemp(join(tmpdir(), 'tessera-example-'));
   try {
     await productionBuild(root, outDir);
@@ -50,5 +53,26 @@ async function productionBuild(root: string, outDir: string): Promise<void> {
   } finally {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+/**
+ * The examples import the packages as an app outside this repository would, from their `dist/` (no
+ * workspace source condition): fail with what to run when one of them is not built.
+ */
+function assertPackagesBuilt(root: string): void {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const require = createRequire(join(root, 'package.json'));
+  const unbuilt = Object.keys(manifest.dependencies ?? {}).filter(
+    (name) =>
+      name.startsWith('@tessera/') &&
+      !existsSync(join(dirname(require.resolve(`${name}/package.json`)), 'dist')),
+  );
+  if (unbuilt.length > 0) {
+    throw new Error(
+      `${unbuilt.join(', ')} not built: the example imports their dist/ files. Run "pnpm build" at the repository root first.`,
+    );
   }
 }

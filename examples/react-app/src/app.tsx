@@ -1,5 +1,7 @@
-import { type MockServer, type Session, signInNotice } from '@tessera/example-browser-app-shared';
 import type { JSX } from 'react';
+import type { Session } from './demo/create-session.js';
+import type { MockServer } from './demo/mock-server.js';
+import { signInNotice } from './demo/sign-in-notice.js';
 import { SessionScreen } from './session-screen.js';
 import { SignInScreen } from './sign-in-screen.js';
 import { useTokenSession } from './use-token-session.js';

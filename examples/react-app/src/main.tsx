@@ -1,8 +1,8 @@
-import { startApp } from '@tessera/example-browser-app-shared';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
-import '@tessera/example-browser-app-shared/styles.css';
+import { startApp } from './demo/start-app.js';
+import './styles.css';
 
 const { session, mock } = await startApp(import.meta.env);
 

@@ -1,17 +1,17 @@
+import { type JSX, useState } from 'react';
+import type { Session } from './demo/create-session.js';
+import { describeEvent } from './demo/describe-event.js';
+import { describeExpiresIn } from './demo/describe-expires-in.js';
+import { describeParallelCalls } from './demo/describe-parallel-calls.js';
 import {
   callErrorCode,
-  describeEvent,
-  describeExpiresIn,
-  describeParallelCalls,
   fireParallelCalls,
-  type MockServer,
   PARALLEL_CALLS,
   type ParallelCallsResult,
-  type Session,
-  type TokenSession,
-  tokenSubject,
-} from '@tessera/example-browser-app-shared';
-import { type JSX, useState } from 'react';
+} from './demo/fire-parallel-calls.js';
+import type { MockServer } from './demo/mock-server.js';
+import type { TokenSession } from './demo/token-session.js';
+import { tokenSubject } from './demo/token-subject.js';
 import { useNow } from './use-now.js';
 
 interface SessionScreenProps {

@@ -1,5 +1,6 @@
-import { type Session, signInError } from '@tessera/example-browser-app-shared';
 import { type FormEvent, type JSX, useState } from 'react';
+import type { Session } from './demo/create-session.js';
+import { signInError } from './demo/sign-in-error.js';
 
 interface SignInScreenProps {
   session: Session;

@@ -1,10 +1,6 @@
 import type { TokenManager } from '@tessera/core';
-import {
-  initialTokenSession,
-  nextTokenSession,
-  type TokenSession,
-} from '@tessera/example-browser-app-shared';
 import { useSyncExternalStore } from 'react';
+import { initialTokenSession, nextTokenSession, type TokenSession } from './demo/token-session.js';
 
 interface TokenSessionStore {
   subscribe(onChange: () => void): () => void;

@@ -1,7 +1,7 @@
-import { startApp } from '@tessera/example-browser-app-shared';
 import { createApp, markRaw } from 'vue';
 import App from './app.vue';
-import '@tessera/example-browser-app-shared/styles.css';
+import { startApp } from './demo/start-app.js';
+import './styles.css';
 
 const { session, mock } = await startApp(import.meta.env);
 // TokenManager keeps its state in private fields, which Vue's reactive proxies cannot reach: never proxy it.

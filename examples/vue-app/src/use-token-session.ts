@@ -1,10 +1,6 @@
 import type { TokenManager } from '@tessera/core';
-import {
-  initialTokenSession,
-  nextTokenSession,
-  type TokenSession,
-} from '@tessera/example-browser-app-shared';
 import { onScopeDispose, type ShallowRef, shallowRef } from 'vue';
+import { initialTokenSession, nextTokenSession, type TokenSession } from './demo/token-session.js';
 
 /**
  * The live `TokenSession` of `tokens` as a read-only ref, replaced on every token event (sign-in,
