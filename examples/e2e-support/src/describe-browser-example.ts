@@ -157,6 +157,37 @@ export function describeBrowserExample({ name, root }: BrowserExample): void {
       expect(await page.text('user')).toBe('alice');
     });
 
+    it('fits a 390 px phone: every button on one line, texts beside or below them, no sideways scroll', async () => {
+      await context.close();
+      context = await browser!.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+      const page = await open();
+      expect(await page.layoutProblems()).toEqual([]);
+      await page.signIn();
+      await page.waitFor('session');
+      await page.click('Fire 20 parallel calls');
+      await expect.poll(() => page.text('parallel-result')).toBe('20 calls · 20 succeeded · 1 token request');
+
+      expect(await page.layoutProblems()).toEqual([]);
+      const screenshot = await saveScreenshot(page.page, `${name}-phone`);
+      expect(statSync(screenshot).size).toBeGreaterThan(10_000);
+    });
+
+    it('counts refreshes per session: 0 again after sign-out and the next sign-in', async () => {
+      const page = await open();
+      await page.signIn();
+      await page.waitFor('session');
+      await page.click('Fire 20 parallel calls');
+      await expect.poll(() => page.text('refresh-count')).toBe('1');
+      await page.click('Sign out');
+      await page.waitFor('sign-in');
+
+      await page.signIn();
+      await page.waitFor('session');
+      expect(await page.text('refresh-count')).toBe('0');
+      await page.click('Fire 20 parallel calls');
+      await expect.poll(() => page.text('refresh-count')).toBe('1');
+    });
+
     it('signs out on request and says so', async () => {
       const page = await open();
       await page.signIn();

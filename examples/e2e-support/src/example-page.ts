@@ -79,6 +79,40 @@ export class ExamplePage {
     await this.page.getByTestId(testId).waitFor();
   }
 
+  /**
+   * What is broken in the layout at the current viewport: a button whose label wraps (taller than one
+   * line of its text), a text next to a button squeezed narrower than `minTextWidth` px (the
+   * "one character per line" failure), or a page wider than the viewport. Empty when all is well.
+   */
+  async layoutProblems(minTextWidth = 120): Promise<string[]> {
+    return this.page.evaluate((minWidth) => {
+      const problems: string[] = [];
+      for (const button of document.querySelectorAll('button')) {
+        const style = getComputedStyle(button);
+        const px = (value: string): number => Number.parseFloat(value) || 0;
+        const oneLine =
+          px(style.lineHeight) +
+          px(style.paddingTop) +
+          px(style.paddingBottom) +
+          px(style.borderTopWidth) +
+          px(style.borderBottomWidth);
+        const { height } = button.getBoundingClientRect();
+        if (height > oneLine + 1) {
+          problems.push(
+            `button "${button.textContent?.trim()}" is ${height} px high, one line is ${oneLine} px`,
+          );
+        }
+      }
+      for (const output of document.querySelectorAll('.action output')) {
+        const { width } = output.getBoundingClientRect();
+        if (width < minWidth) problems.push(`"${output.textContent?.trim()}" is squeezed to ${width} px`);
+      }
+      const { scrollWidth, clientWidth } = document.documentElement;
+      if (scrollWidth > clientWidth) problems.push(`the page is ${scrollWidth} px wide in ${clientWidth} px`);
+      return problems;
+    }, minTextWidth);
+  }
+
   /** Every token request the page's mock server answered, in order. */
   async tokenRequests(): Promise<RecordedTokenRequest[]> {
     return this.page.evaluate(() => {

@@ -20,12 +20,10 @@ describe('nextTokenSession', () => {
 
   it.each<TokenEvent>([
     { type: 'loaded', tokens: first },
-    { type: 'tokens_set', tokens: second },
     { type: 'synced', tokens: second },
     { type: 'invalidated' },
     { type: 'retrying', error: new Error('503'), attempt: 1, delay: 200 },
     { type: 'refresh_failed', error: new Error('503'), reason: 'expired' },
-    { type: 'cleared', reason: 'clear' },
     { type: 'storage_error', operation: 'set', error: new Error('quota') },
   ])('does not count $type as a refresh, and keeps it as the last event', (event) => {
     const session = nextTokenSession({ ...start, refreshCount: 3 }, event, first);
@@ -51,16 +49,33 @@ describe('nextTokenSession', () => {
     expect(after).toEqual({ tokens: second, refreshCount: 1, lastEvent: event });
   });
 
-  it('keeps the refresh count through sign-out and a new sign-in', () => {
+  it.each<TokenEvent>([
+    { type: 'cleared', reason: 'clear' },
+    { type: 'cleared', reason: 'session_expired' },
+    { type: 'cleared', reason: 'external' },
+  ])('starts the refresh count again at 0 when the session ends ($type, $reason)', (event) => {
+    const session = nextTokenSession({ ...start, refreshCount: 3 }, event, undefined);
+    expect(session).toEqual({ tokens: undefined, refreshCount: 0, lastEvent: event });
+  });
+
+  it('starts the refresh count again at 0 at a new sign-in, even without a sign-out before it', () => {
+    const event: TokenEvent = { type: 'tokens_set', tokens: second };
+    const session = nextTokenSession({ ...start, refreshCount: 3 }, event, second);
+    expect(session).toEqual({ tokens: second, refreshCount: 0, lastEvent: event });
+  });
+
+  it('counts the refreshes of the second session only, after sign-out and a new sign-in', () => {
     let session = nextTokenSession(
       start,
       { type: 'refreshed', tokens: second, reason: 'background' },
       second,
     );
+    expect(session.refreshCount).toBe(1);
     session = nextTokenSession(session, { type: 'cleared', reason: 'clear' }, undefined);
-    expect(session).toMatchObject({ tokens: undefined, refreshCount: 1 });
     session = nextTokenSession(session, { type: 'tokens_set', tokens: first }, first);
-    expect(session).toMatchObject({ tokens: first, refreshCount: 1 });
+    expect(session).toMatchObject({ tokens: first, refreshCount: 0 });
+    session = nextTokenSession(session, { type: 'refreshed', tokens: second, reason: 'expired' }, second);
+    expect(session).toMatchObject({ tokens: second, refreshCount: 1 });
   });
 });
 
@@ -146,14 +161,15 @@ describe('a TokenSession following a TokenManager', () => {
     );
   });
 
-  it('ends with cleared (clear) and no tokens on sign-out', async () => {
+  it('ends with cleared (clear), no tokens and the refresh count back at 0 on sign-out', async () => {
     const { tokens, current } = watched(rotatingEndpoint());
     await tokens.setTokens({ access_token: 'at-1', refresh_token: 'rt-1' });
     await tokens.getAccessToken({ forceRefresh: true });
+    expect(current().refreshCount).toBe(1);
 
     await tokens.clear();
 
-    expect(current()).toMatchObject({ tokens: undefined, refreshCount: 1 });
+    expect(current()).toMatchObject({ tokens: undefined, refreshCount: 0 });
     expect(describeEvent(current().lastEvent)).toBe('cleared (clear)');
     expect(signInNotice(current().lastEvent)).toBe('You signed out.');
   });

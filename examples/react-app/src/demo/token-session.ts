@@ -4,7 +4,7 @@ import type { TokenEvent, TokenManager, TokenSet } from '@tessera/core';
 export interface TokenSession {
   /** The current token set (possibly expired), `undefined` when signed out. */
   tokens: TokenSet | undefined;
-  /** `refreshed` events seen since the app started watching. */
+  /** `refreshed` events since this session began (sign-in); 0 again after sign-out and at the next sign-in. */
   refreshCount: number;
   /** The latest event, e.g. `session_expired` after the server refused the refresh token. */
   lastEvent: TokenEvent | undefined;
@@ -15,15 +15,20 @@ export function initialTokenSession(tokens: TokenManager): TokenSession {
   return { tokens: tokens.peekTokens(), refreshCount: 0, lastEvent: undefined };
 }
 
-/** The snapshot after `event`; `tokens` is the manager's set once the event happened. */
+/**
+ * The snapshot after `event`; `tokens` is the manager's set once the event happened. A new sign-in
+ * (`tokens_set`) and the end of a session (`cleared`) start the refresh count again from 0.
+ */
 export function nextTokenSession(
   session: TokenSession,
   event: TokenEvent,
   tokens: TokenSet | undefined,
 ): TokenSession {
-  return {
-    tokens,
-    refreshCount: session.refreshCount + (event.type === 'refreshed' ? 1 : 0),
-    lastEvent: event,
-  };
+  return { tokens, refreshCount: nextRefreshCount(session.refreshCount, event), lastEvent: event };
+}
+
+function nextRefreshCount(count: number, event: TokenEvent): number {
+  if (event.type === 'refreshed') return count + 1;
+  if (event.type === 'tokens_set' || event.type === 'cleared') return 0;
+  return count;
 }
