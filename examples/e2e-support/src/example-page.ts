@@ -7,6 +7,20 @@ export interface RecordedTokenRequest {
   error?: string;
 }
 
+/** One line of the request timeline as the page shows it. */
+export interface TimelineLine {
+  /** `call`, `replay`, `refresh`, `stale`, `sign-in`, `sign-out`, `session-end`… */
+  kind: string;
+  /** How many identical consecutive rows the line stands for (`20 × GET /me`). */
+  count: number;
+  /** The text, e.g. `20 × GET /me (replay)`, `refresh (background)`. */
+  what: string;
+  /** `200`, `401`, `ok`, `invalid_grant`, `…`; empty when there is none. */
+  status: string;
+  /** The token's short hash (8 hex digits); empty when there is none. */
+  token: string;
+}
+
 /** The `data-testid`s both examples render. */
 export type ExampleTestId =
   | 'sign-in'
@@ -111,6 +125,19 @@ export class ExamplePage {
       if (scrollWidth > clientWidth) problems.push(`the page is ${scrollWidth} px wide in ${clientWidth} px`);
       return problems;
     }, minTextWidth);
+  }
+
+  /** The request timeline, oldest line first. */
+  async timeline(): Promise<TimelineLine[]> {
+    return this.page.getByTestId('timeline-row').evaluateAll((rows) =>
+      rows.map((row) => ({
+        kind: row.getAttribute('data-kind') ?? '',
+        count: Number(row.getAttribute('data-count')),
+        what: row.querySelector('.what')?.textContent?.trim() ?? '',
+        status: row.getAttribute('data-status') ?? '',
+        token: row.getAttribute('data-token') ?? '',
+      })),
+    );
   }
 
   /** Every token request the page's mock server answered, in order. */

@@ -1,5 +1,10 @@
 export { type BrowserExample, describeBrowserExample } from './describe-browser-example.js';
-export { ExamplePage, type ExampleTestId, type RecordedTokenRequest } from './example-page.js';
+export {
+  ExamplePage,
+  type ExampleTestId,
+  type RecordedTokenRequest,
+  type TimelineLine,
+} from './example-page.js';
 export { chromiumPath, launchChromium } from './launch-chromium.js';
 export { saveScreenshot } from './save-screenshot.js';
 export { type ServedExample, serveExample } from './serve-example.js';

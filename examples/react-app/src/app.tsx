@@ -4,9 +4,10 @@ import type { MockServer } from './demo/mock-server.js';
 import { signInNotice } from './demo/sign-in-notice.js';
 import { SessionScreen } from './session-screen.js';
 import { SignInScreen } from './sign-in-screen.js';
+import { TimelineView } from './timeline-view.js';
 import { useTokenSession } from './use-token-session.js';
 
-/** The sign-in screen while there are no tokens, the session screen while there are. */
+/** The sign-in screen while there are no tokens, the session screen while there are; the request timeline below. */
 export function App({ session, mock }: { session: Session; mock: MockServer | undefined }): JSX.Element {
   const state = useTokenSession(session.tokens);
   return (
@@ -26,6 +27,7 @@ export function App({ session, mock }: { session: Session; mock: MockServer | un
           showDemoUser={mock !== undefined}
         />
       )}
+      <TimelineView timeline={session.timeline} />
     </main>
   );
 }

@@ -41,7 +41,9 @@ export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX
     setBusy(true);
     setParallel(undefined);
     try {
-      setParallel(await fireParallelCalls(session, PARALLEL_CALLS));
+      setParallel(
+        await fireParallelCalls(session, PARALLEL_CALLS, mock && ((token) => void mock.revokeToken(token))),
+      );
     } finally {
       setBusy(false);
     }

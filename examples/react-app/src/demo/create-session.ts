@@ -2,6 +2,9 @@ import { attachTokenManager } from '@tessera/axios';
 import { passwordGrant, refreshTokenGrant, TokenManager } from '@tessera/core';
 import axios, { type AxiosInstance } from 'axios';
 import type { AppConfig } from './config.js';
+import { recordApiCalls } from './record-api-calls.js';
+import { recordTokenEvents } from './record-token-events.js';
+import { createRequestTimeline, type RequestTimeline } from './request-timeline.js';
 
 /** The app's one token manager and the API client that uses it. */
 export interface Session {
@@ -10,6 +13,8 @@ export interface Session {
   api: AxiosInstance;
   /** The protected GET endpoint the buttons call. */
   apiUrl: string;
+  /** Every API call, 401, replay, refresh, sign-in and sign-out, as they happen. */
+  timeline: RequestTimeline;
   /**
    * Signs in with the password grant and hands the token set to the manager.
    * @throws {OAuthError} `invalid_grant` for a wrong username or password.
@@ -22,7 +27,8 @@ export interface Session {
 }
 
 /**
- * Creates the token manager (refresh-token grant, tokens in memory) and the API client.
+ * Creates the token manager (refresh-token grant, tokens in memory), the API client and the request
+ * timeline that records both.
  * `serverTokenRequestCount` reads the mock server's count; without it, this tab counts its requests.
  */
 export function createSession(config: AppConfig, serverTokenRequestCount?: () => number): Session {
@@ -39,10 +45,14 @@ export function createSession(config: AppConfig, serverTokenRequestCount?: () =>
   });
   const api = axios.create({ baseURL: new URL(config.apiUrl).origin });
   attachTokenManager(api, tokens);
+  const timeline = createRequestTimeline();
+  recordApiCalls(timeline, api);
+  recordTokenEvents(timeline, tokens);
   return {
     tokens,
     api,
     apiUrl: config.apiUrl,
+    timeline,
     async signIn(username, password) {
       sent += 1;
       const grant = { tokenUrl, clientId, ...(scope ? { scope } : {}) };

@@ -5,7 +5,7 @@ import type { ParallelCallsResult } from './fire-parallel-calls.js';
  * before the first run, what the button is about to do.
  */
 export function describeParallelCalls(result: ParallelCallsResult | undefined): string {
-  if (!result) return 'marks the token stale first: one refresh must serve them all';
+  if (!result) return 'the current token stops working first: one refresh must serve them all';
   const requests = `${result.tokenRequests} token request${result.tokenRequests === 1 ? '' : 's'}`;
   const failed =
     result.failures.length > 0 ? ` · ${result.failures.length} failed (${result.failures[0]})` : '';

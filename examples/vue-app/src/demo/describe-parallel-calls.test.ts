@@ -4,7 +4,7 @@ import { describeParallelCalls } from './describe-parallel-calls.js';
 describe('describeParallelCalls', () => {
   it('says what the button is about to do before the first run', () => {
     expect(describeParallelCalls(undefined)).toBe(
-      'marks the token stale first: one refresh must serve them all',
+      'the current token stops working first: one refresh must serve them all',
     );
   });
 

@@ -15,12 +15,20 @@ export interface ParallelCallsResult {
 }
 
 /**
- * Marks the access token stale (as a 401 would), then sends `count` API calls at once. Every call
- * needs a new token; the manager sends one token request and all calls wait for it.
+ * Sends `count` API calls at once after the current access token stopped working: `refuse(token)`
+ * makes the server refuse it (the embedded mock server revokes it, as after a key rotation), so all
+ * calls leave with it, all get 401, the manager sends one token request and every call is replayed
+ * once with the new token. Without `refuse` the token is marked stale locally (`invalidate`, what a
+ * 401 does), so the calls wait for the one refresh before they leave.
  */
-export async function fireParallelCalls(session: Session, count: number): Promise<ParallelCallsResult> {
+export async function fireParallelCalls(
+  session: Session,
+  count: number,
+  refuse?: (accessToken: string) => void,
+): Promise<ParallelCallsResult> {
   const current = session.tokens.peekTokens();
-  if (current) session.tokens.invalidate(current.accessToken);
+  if (current && refuse) refuse(current.accessToken);
+  else if (current) session.tokens.invalidate(current.accessToken);
   const before = session.tokenRequestCount();
   const results = await Promise.allSettled(
     Array.from({ length: count }, () => session.api.get(session.apiUrl)),
