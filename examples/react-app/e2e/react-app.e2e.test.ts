@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describeBrowserExample } from '@tessera/example-e2e-support';
+import { describeBrowserExample } from '@tessera/e2e-support';
 
-// Both browser examples meet one specification (examples/e2e-support/src/describe-browser-example.ts).
+// Both browser examples meet one specification (packages/e2e-support/src/describe-browser-example.ts).
 describeBrowserExample({ name: 'react-app', root: fileURLToPath(new URL('..', import.meta.url)) });

@@ -1,5 +1,6 @@
 export { type Clock, systemClock } from './clock.js';
 export { type CrossTabOptions, crossTab } from './cross-tab/cross-tab.js';
+export type { WebLocks } from './cross-tab/web-locks.js';
 export type { CrossTabSync } from './cross-tab-sync.js';
 export { AbortError } from './errors/abort-error.js';
 export { DisposedError } from './errors/disposed-error.js';
@@ -23,7 +24,7 @@ export { defaultRetryOptions, isTransient, type RetryOptions } from './internal/
 export type { RefreshLock } from './refresh-lock.js';
 export { memoryStorage } from './storage/memory-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
-export { type WebStorageOptions, webStorage } from './storage/web-storage.js';
+export { type WebStorageArea, type WebStorageOptions, webStorage } from './storage/web-storage.js';
 export {
   type ClientAuthMethod,
   requestToken,

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { DisposableWhereKnown } from './disposable-where-known.js';
 import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';
 import { isOAuthError } from './errors/guards.js';
@@ -26,6 +27,8 @@ export interface GetTokenOptions {
   signal?: AbortSignal;
 }
 
+export interface TokenManager extends DisposableWhereKnown {}
+
 /**
  * Obtains, caches and refreshes one token set. However many callers ask at once, at most one token
  * request is in flight; every caller gets its result.
@@ -35,6 +38,7 @@ export interface GetTokenOptions {
  * await tokens.setTokens(await passwordGrant({ tokenUrl, clientId }, { username, password }));
  * const accessToken = await tokens.getAccessToken();
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the class implements it in its static block.
 export class TokenManager {
   readonly #fetchTokens: FetchTokens;
   readonly #storage: TokenStorage;
@@ -191,8 +195,18 @@ export class TokenManager {
     this.#listeners.clear();
   }
 
-  [Symbol.dispose](): void {
-    this.dispose();
+  static {
+    // `using tokens = new TokenManager(…)`. Not a `[Symbol.dispose]()` method: its published type would
+    // need lib esnext.disposable; the type comes from `DisposableWhereKnown` above (docs/decisions/0020).
+    if (typeof Symbol.dispose === 'symbol') {
+      Object.defineProperty(TokenManager.prototype, Symbol.dispose, {
+        value(this: TokenManager): void {
+          this.dispose();
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
   }
 
   #isFresh(): boolean {

@@ -1,4 +1,4 @@
-import { launchChromium } from '@tessera/example-e2e-support/launch-chromium';
+import { launchChromium } from '@tessera/e2e-support/launch-chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthServer } from '../src/index.js';

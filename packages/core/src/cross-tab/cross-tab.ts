@@ -1,6 +1,7 @@
 import type { CrossTabSync } from '../cross-tab-sync.js';
 import type { TokenStorage } from '../storage/token-storage.js';
 import { broadcastStorage } from './broadcast-storage.js';
+import type { WebLocks } from './web-locks.js';
 import { webLocksLock } from './web-locks-lock.js';
 import { writeMarkers } from './write-markers.js';
 
@@ -23,7 +24,7 @@ export interface CrossTabOptions {
    * The Web Locks API. Without it (old browsers, insecure `http:` origins) each tab refreshes on its own.
    * @default globalThis.navigator?.locks
    */
-  locks?: LockManager;
+  locks?: WebLocks;
   /**
    * The BroadcastChannel constructor. Without it, tabs only learn of changes through the storage's
    * own events (`storage` events of `webStorage(localStorage)`).
@@ -54,7 +55,7 @@ export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
   const name = options.name ?? defaults.name;
   const lockTimeout = options.lockTimeout ?? defaults.lockTimeout;
   const globals = globalThis as {
-    navigator?: { locks?: LockManager };
+    navigator?: { locks?: WebLocks };
     BroadcastChannel?: typeof BroadcastChannel;
   };
   const locks = options.locks ?? globals.navigator?.locks;

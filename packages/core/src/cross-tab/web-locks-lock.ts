@@ -1,4 +1,5 @@
 import type { RefreshLock } from '../refresh-lock.js';
+import type { WebLocks } from './web-locks.js';
 
 /** Options of `webLocksLock`. Durations are milliseconds. */
 export interface WebLocksLockOptions {
@@ -7,7 +8,7 @@ export interface WebLocksLockOptions {
   /** Longest wait for the lock before the task runs without it, in ms. A non-finite value waits forever. */
   timeout: number;
   /** The Web Locks API; `undefined` runs every task at once, unlocked. */
-  locks: LockManager | undefined;
+  locks: WebLocks | undefined;
 }
 
 /**

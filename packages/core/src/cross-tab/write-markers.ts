@@ -1,3 +1,5 @@
+import type { WebLocks } from './web-locks.js';
+
 /**
  * Web Locks that announce writes: after storing a set, a tab holds a lock named after the write's
  * id until it writes again or unsubscribes (or closes: the browser then releases it). Any tab can
@@ -16,7 +18,7 @@ export interface WriteMarkers {
 /** Options of `writeMarkers`. */
 export interface WriteMarkersOptions {
   /** The Web Locks API; `undefined` disables markers. */
-  locks: LockManager | undefined;
+  locks: WebLocks | undefined;
   /** Prefix of the marker names: `${prefix}${id}`. */
   prefix: string;
   /** Longest wait for a marker's grant or the lock registry's answer, in ms. */

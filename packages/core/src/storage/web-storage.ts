@@ -1,5 +1,15 @@
 import type { TokenStorage } from './token-storage.js';
 
+/**
+ * The part of a Web Storage area (`localStorage`, `sessionStorage`, the DOM's `Storage`) that `webStorage`
+ * uses. Declared here so the published types compile without the DOM lib (docs/decisions/0020).
+ */
+export interface WebStorageArea {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /** Options of `webStorage`. */
 export interface WebStorageOptions {
   /**
@@ -16,7 +26,7 @@ export interface WebStorageOptions {
  * the session must survive a reload. Garbage under the key is treated as empty. Changes made by
  * other tabs (the `storage` event) are reported through `subscribe`.
  */
-export function webStorage(area: Storage, options: WebStorageOptions = {}): TokenStorage {
+export function webStorage(area: WebStorageArea, options: WebStorageOptions = {}): TokenStorage {
   const key = options.key ?? 'tessera.tokens';
   return {
     get: () => {
