@@ -1,4 +1,6 @@
+export { type CopiedExample, copyOutExample } from './copy-out-example.js';
 export { type BrowserExample, describeBrowserExample } from './describe-browser-example.js';
+export { describeStarterCopy } from './describe-starter-copy.js';
 export {
   ExamplePage,
   type ExampleTestId,
@@ -8,3 +10,4 @@ export {
 export { chromiumPath, launchChromium } from './launch-chromium.js';
 export { saveScreenshot } from './save-screenshot.js';
 export { type ServedExample, serveExample } from './serve-example.js';
+export { serveStatic } from './serve-static.js';
