@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { loadOidcProvider, withoutOidcProviderWarnings } from '@tessera/example-identity-provider';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata, errors, KoaContextWithOIDC } from 'oidc-provider';
-import { loadOidcProvider, withoutOidcProviderWarnings } from './load-oidc-provider.js';
 import { listen, type RunningService } from './service.js';
 
 /** A resource server (API) the authorization server issues access tokens for (RFC 8707). */

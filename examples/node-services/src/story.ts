@@ -1,3 +1,4 @@
+import { isOidcProviderRuntimeUnsupported } from '@tessera/example-identity-provider';
 import {
   type DemoServices,
   INVENTORY_RESOURCE,
@@ -5,7 +6,6 @@ import {
   startDemoServices,
 } from './demo-services.js';
 import { formatDuration } from './format-duration.js';
-import { isOidcProviderRuntimeUnsupported } from './load-oidc-provider.js';
 import type { PhaseResult } from './phase-recorder.js';
 import { burst } from './phases/burst.js';
 import { expiry } from './phases/expiry.js';

@@ -2,15 +2,24 @@ export { type Clock, systemClock } from './clock.js';
 export { type CrossTabOptions, crossTab } from './cross-tab/cross-tab.js';
 export type { WebLocks } from './cross-tab/web-locks.js';
 export type { CrossTabSync } from './cross-tab-sync.js';
+export type { AuthorizationServerMetadata } from './discovery/authorization-server-metadata.js';
+export { type DiscoverOptions, discover } from './discovery/discover.js';
+export { parseEndpointUrl } from './endpoint-url.js';
 export { AbortError } from './errors/abort-error.js';
+export type { AuthorizationResponseError } from './errors/authorization-response-error.js';
+export { DiscoveryError, type DiscoveryFailure } from './errors/discovery-error.js';
 export { DisposedError } from './errors/disposed-error.js';
 export { isOAuthError, isTesseraError } from './errors/guards.js';
 export { HttpError } from './errors/http-error.js';
+export { type IdTokenCheck, IdTokenError } from './errors/id-token-error.js';
+export { IssuerMismatchError } from './errors/issuer-mismatch-error.js';
 export { LoginRequiredError } from './errors/login-required-error.js';
 export { type MalformedReason, MalformedResponseError } from './errors/malformed-response-error.js';
 export { NetworkError } from './errors/network-error.js';
 export { OAuthError, type OAuthErrorFields } from './errors/oauth-error.js';
+export { PkceVerifierMissingError } from './errors/pkce-verifier-missing-error.js';
 export { RateLimitError } from './errors/rate-limit-error.js';
+export { StaleCallbackError, type StaleCallbackReason } from './errors/stale-callback-error.js';
 export { TesseraError, type TesseraErrorCode } from './errors/tessera-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
@@ -20,13 +29,25 @@ export {
 } from './grants/client-credentials-grant.js';
 export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
 export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
-export { defaultRetryOptions, isTransient, type RetryOptions } from './internal/retry-policy.js';
 export type { RefreshLock } from './refresh-lock.js';
+export { defaultRetryOptions, type RetryOptions } from './retry-options.js';
+export { type RevokeTokenOptions, revokeToken } from './revoke-token.js';
+export { createSignIn, type SignIn } from './sign-in/create-sign-in.js';
+export type { IdTokenClaims } from './sign-in/id-token.js';
+export {
+  type SignInOptions,
+  type SignOutOptions,
+  type StartOptions,
+  signInDefaults,
+} from './sign-in/sign-in-options.js';
+export type { CallbackResult, SignOutResult } from './sign-in/sign-in-result.js';
+export type { TransactionStorage } from './sign-in/transaction-store.js';
 export { memoryStorage } from './storage/memory-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
 export { type WebStorageArea, type WebStorageOptions, webStorage } from './storage/web-storage.js';
 export {
   type ClientAuthMethod,
+  type EndpointRequestOptions,
   requestToken,
   type TokenRequest,
   type TokenRequestParams,
@@ -39,3 +60,4 @@ export {
   tokenManagerDefaults,
 } from './token-manager-options.js';
 export { type TokenResponse, type TokenSet, toTokenSet } from './token-set.js';
+export { isTransient } from './transient.js';

@@ -1,13 +1,8 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { AbortError } from './errors/abort-error.js';
-import { HttpError } from './errors/http-error.js';
+import { parseEndpointUrl } from './endpoint-url.js';
 import { MalformedResponseError } from './errors/malformed-response-error.js';
-import { NetworkError } from './errors/network-error.js';
-import { OAuthError } from './errors/oauth-error.js';
-import { RateLimitError } from './errors/rate-limit-error.js';
-import { TesseraError } from './errors/tessera-error.js';
-import { redact } from './internal/redact.js';
-import { parseRetryAfter } from './internal/retry-after.js';
+import { authenticateClient } from './internal/client-authentication.js';
+import { exchange, failureOf, isRecord } from './internal/oauth-exchange.js';
+import { Redactor } from './internal/redact.js';
 import type { TokenResponse } from './token-set.js';
 
 /**
@@ -19,9 +14,26 @@ export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'n
 /** Form parameters of a token request. Arrays repeat the parameter (e.g. several `resource`s). */
 export type TokenRequestParams = Record<string, string | readonly string[] | undefined>;
 
+/** Options every request to an OAuth endpoint accepts: the transport and its safety switch. */
+export interface EndpointRequestOptions {
+  /**
+   * The `fetch` that sends the request (e.g. undici's with a proxy or mTLS dispatcher, or a DPoP
+   * decorator). Called as `fetch(url, { method, headers, body, redirect: 'manual', signal })`.
+   * Keep it free of auth wrappers.
+   * @default globalThis.fetch, read at call time
+   */
+  fetch?: typeof fetch | undefined;
+  /**
+   * Accept `http:` endpoints on hosts that are not loopback. Tokens and secrets then travel in clear
+   * text: only for private networks you trust.
+   * @default false (http: only to localhost, 127.0.0.1, [::1])
+   */
+  allowInsecureHttp?: boolean | undefined;
+}
+
 /** One RFC 6749 token request. */
-export interface TokenRequest {
-  /** The token endpoint. */
+export interface TokenRequest extends EndpointRequestOptions {
+  /** The token endpoint: an absolute https URL (http only on loopback or with `allowInsecureHttp`). */
   tokenUrl: string | URL;
   /** The `grant_type`, e.g. `refresh_token`. */
   grantType: string;
@@ -39,10 +51,10 @@ export interface TokenRequest {
   /** Aborts the request. `TokenManager` passes one that fires on timeout. */
   signal?: AbortSignal | undefined;
   /**
-   * The axios instance that sends token requests. Keep it free of auth interceptors.
-   * @default a private axios instance
+   * Timeout of this request, in ms. `TokenManager` applies its own `timeout` around every attempt.
+   * @default undefined (no timeout of its own)
    */
-  httpClient?: AxiosInstance | undefined;
+  timeout?: number | undefined;
 }
 
 /** Parameters whose values are secrets and are redacted from anything the server echoes. */
@@ -53,52 +65,27 @@ const SECRET_PARAMS = [
   'client_assertion',
   'code',
   'code_verifier',
+  'subject_token',
+  'actor_token',
+  'assertion',
 ];
 
-let defaultClient: AxiosInstance | undefined;
-
-/** Token requests use their own axios instance, so no app interceptor ever sees them. */
-function tokenClient(): AxiosInstance {
-  defaultClient ??= axios.create();
-  return defaultClient;
-}
-
 /**
- * Sends a form-encoded token request (RFC 6749 §3.2) and returns the parsed token response.
+ * Sends a form-encoded token request (RFC 6749 §3.2) with `fetch` and returns the parsed token
+ * response.
  *
+ * @throws {TypeError} `tokenUrl` is relative, not http(s), has credentials in it, or is `http:` to a
+ *   host that is not loopback without `allowInsecureHttp`.
  * @throws {OAuthError} the server answered with an OAuth error body (with any status, even 200).
  * @throws {RateLimitError} HTTP 429, with `retryAfter` in ms when the server sent `Retry-After`.
- * @throws {HttpError} any other HTTP error status without an OAuth error body.
+ * @throws {HttpError} any other HTTP error status without an OAuth error body, or a redirect.
  * @throws {MalformedResponseError} a 2xx answer that is not JSON or has no `access_token`.
  * @throws {NetworkError} no response at all.
+ * @throws {TimeoutError} `timeout` elapsed.
  * @throws {AbortError} `signal` aborted (or its `reason`, when that is a Tessera error such as `TimeoutError`).
  */
 export async function requestToken(request: TokenRequest): Promise<TokenResponse> {
-  const url = new URL(request.tokenUrl);
-  const where = `POST ${url.origin}${url.pathname}`;
-  const { body, headers } = encodeRequest(request);
-  const secrets = [request.clientSecret, ...SECRET_PARAMS.flatMap((name) => request.params?.[name] ?? [])];
-  let response: AxiosResponse<string>;
-  try {
-    response = await (request.httpClient ?? tokenClient()).post<string>(url.href, body, {
-      headers,
-      ...(request.signal ? { signal: request.signal } : {}),
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      maxRedirects: 0,
-    });
-  } catch (error) {
-    if (request.signal?.aborted) {
-      const { reason } = request.signal;
-      throw reason instanceof TesseraError ? reason : new AbortError(reason);
-    }
-    throw new NetworkError(where, error);
-  }
-  return parseTokenResponse(response, where, secrets);
-}
-
-function encodeRequest(request: TokenRequest): { body: string; headers: Record<string, string> } {
+  const url = parseEndpointUrl(request.tokenUrl, 'requestToken: tokenUrl', request.allowInsecureHttp);
   const form = new URLSearchParams({ grant_type: request.grantType });
   for (const [name, value] of Object.entries(request.params ?? {})) {
     for (const item of typeof value === 'string' ? [value] : (value ?? [])) form.append(name, item);
@@ -107,53 +94,30 @@ function encodeRequest(request: TokenRequest): { body: string; headers: Record<s
     'Content-Type': 'application/x-www-form-urlencoded',
     Accept: 'application/json',
   };
-  const method = request.authMethod ?? (request.clientSecret === undefined ? 'none' : 'client_secret_basic');
-  if (method === 'client_secret_basic') {
-    // RFC 6749 §2.3.1: both parts are form-urlencoded before Base64.
-    const user = formEncode(request.clientId ?? '');
-    const secret = formEncode(request.clientSecret ?? '');
-    headers.Authorization = `Basic ${btoa(`${user}:${secret}`)}`;
-  } else if (request.clientId !== undefined) {
-    form.set('client_id', request.clientId);
-    if (method === 'client_secret_post' && request.clientSecret !== undefined) {
-      form.set('client_secret', request.clientSecret);
-    }
-  }
-  return { body: form.toString(), headers };
-}
-
-function formEncode(value: string): string {
-  return new URLSearchParams({ v: value }).toString().slice(2);
-}
-
-function parseTokenResponse(
-  response: AxiosResponse<string>,
-  where: string,
-  secrets: ReadonlyArray<string | undefined>,
-): TokenResponse {
-  const { status } = response;
-  const retryAfter = parseRetryAfter(response.headers['retry-after'], Date.now());
-  const body = parseJson(response.data);
-  if (isRecord(body) && typeof body.error === 'string') {
-    throw new OAuthError(
-      {
-        error: redact(body.error, secrets),
-        errorDescription:
-          typeof body.error_description === 'string' ? redact(body.error_description, secrets) : undefined,
-        errorUri: typeof body.error_uri === 'string' ? body.error_uri : undefined,
-        status,
-        retryAfter,
-      },
-      where,
-    );
-  }
-  if (status === 429) throw new RateLimitError(where, retryAfter);
-  if (status < 200 || status >= 300) throw new HttpError(status, where, retryAfter);
+  const basic = authenticateClient(request, form, headers);
+  const secrets = [request.clientSecret, ...SECRET_PARAMS.flatMap((name) => request.params?.[name] ?? [])];
+  const redactor = new Redactor(secrets, basic);
+  const label = 'Token request';
+  const response = await exchange({
+    method: 'POST',
+    url,
+    headers,
+    body: form.toString(),
+    fetch: request.fetch,
+    signal: request.signal,
+    timeout: request.timeout,
+    redactor,
+    label,
+  });
+  const failure = failureOf(response, redactor, label);
+  if (failure) throw failure;
+  const { json: body, where, status } = response;
   if (body === undefined) {
     throw new MalformedResponseError('not_json', 'the body is not JSON (an HTML page?)', where, status);
   }
-  if (!isRecord(body))
+  if (!isRecord(body)) {
     throw new MalformedResponseError('not_an_object', 'expected a JSON object', where, status);
+  }
   if (typeof body.access_token !== 'string' || body.access_token === '') {
     throw new MalformedResponseError(
       'missing_access_token',
@@ -163,17 +127,4 @@ function parseTokenResponse(
     );
   }
   return body as TokenResponse;
-}
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return isRecord(text) ? text : undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,8 +2,8 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { CrossTabSync } from './cross-tab-sync.js';
 import type { RefreshReason } from './events.js';
-import type { RetryOptions } from './internal/retry-policy.js';
 import type { RefreshLock } from './refresh-lock.js';
+import type { RetryOptions } from './retry-options.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import type { TokenResponse, TokenSet } from './token-set.js';
 

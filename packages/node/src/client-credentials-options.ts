@@ -1,6 +1,5 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { Clock, RefreshLock, RetryOptions, TokenStorage } from '@tessera/core';
-import type { AxiosInstance } from 'axios';
 
 /** How the client authenticates at the token endpoint. */
 export type ClientCredentialsAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -135,17 +134,54 @@ export interface ClientCredentialsOptions extends TokenTarget {
    */
   refreshInBackground?: boolean | undefined;
   /**
-   * The axios instance for token and discovery requests (proxy, custom CA, mTLS agent). Keep it free
-   * of auth interceptors.
-   * @default a private axios instance
+   * The `fetch` for token and discovery requests. For a proxy, a custom CA or mTLS, pass undici's
+   * `fetch` bound to a dispatcher from the same undici (see the README). Keep it free of auth wrappers.
+   * @default globalThis.fetch, read at each request
    */
-  httpClient?: AxiosInstance | undefined;
+  fetch?: typeof fetch | undefined;
+  /**
+   * Accept `tokenUrl`/`issuer` (and discovered endpoints) over `http:` on hosts that are not
+   * loopback. Secrets and tokens then travel in clear text: only for private networks you trust.
+   * @default false (http: only to localhost, 127.0.0.1, [::1])
+   */
+  allowInsecureHttp?: boolean | undefined;
   /**
    * The current time as epoch ms (token expiry and assertion `iat`/`exp`). Inject one in tests.
    * @default Date.now
    */
   clock?: Clock | undefined;
 }
+
+/** Every key `clientCredentials(options)` knows, to catch typos in plain JS. */
+export const CLIENT_CREDENTIALS_OPTION_KEYS = [
+  'tokenUrl',
+  'issuer',
+  'clientId',
+  'clientSecret',
+  'privateKey',
+  'authMethod',
+  'signingAlgorithm',
+  'keyId',
+  'assertionAudience',
+  'scope',
+  'audience',
+  'resource',
+  'extraParams',
+  'refreshMargin',
+  'retry',
+  'timeout',
+  'storage',
+  'lock',
+  'refreshInBackground',
+  'fetch',
+  'allowInsecureHttp',
+  'clock',
+] as const satisfies ReadonlyArray<keyof ClientCredentialsOptions>;
+
+/** Every key of a `TokenTarget`. */
+export const TOKEN_TARGET_KEYS = ['scope', 'audience', 'resource'] as const satisfies ReadonlyArray<
+  keyof TokenTarget
+>;
 
 /**
  * The defaults `@tessera/node` applies itself; `refreshMargin`, `retry` and `timeout` are core's

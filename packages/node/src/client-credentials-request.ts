@@ -19,10 +19,10 @@ export function clientCredentialsRequest(
     audience: target.audience,
     resource: target.resource,
   };
-  const { auth, clientId, httpClient } = config;
+  const { auth, clientId, fetch, allowInsecureHttp } = config;
   return async ({ signal }) => {
     const tokenUrl = await endpoint.resolve();
-    const request = { tokenUrl, grantType: 'client_credentials', clientId, signal, httpClient };
+    const request = { tokenUrl, grantType: 'client_credentials', clientId, signal, fetch, allowInsecureHttp };
     if (auth.method !== 'private_key_jwt') {
       return requestToken({ ...request, clientSecret: auth.clientSecret, authMethod: auth.method, params });
     }

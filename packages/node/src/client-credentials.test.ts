@@ -39,16 +39,42 @@ function client(options: Partial<ClientCredentialsOptions> = {}): ClientCredenti
 }
 
 describe('one token per target', () => {
-  it('is itself the TokenManager of the configured target', async () => {
+  it('is a composition, not a TokenManager: it serves the configured target and has no setTokens or clear', async () => {
     const seen = tokenEndpoint(server);
     const credentials = client({ scope: 'read', audience: 'https://api.example.test' });
 
-    expect(credentials).toBeInstanceOf(TokenManager);
+    expect(credentials).not.toBeInstanceOf(TokenManager);
+    for (const member of ['setTokens', 'clear', 'invalidate', 'peekTokens']) {
+      expect(member in credentials, member).toBe(false);
+    }
     expect(await credentials.getAccessToken()).toBe('at-1');
+    expect(await credentials.for().getAccessToken()).toBe('at-1');
+    expect(credentials.for()).toBeInstanceOf(TokenManager);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.form.get('grant_type')).toBe('client_credentials');
     expect(seen[0]?.form.get('scope')).toBe('read');
     expect(seen[0]?.form.get('audience')).toBe('https://api.example.test');
+  });
+
+  it("tells the configured target's events to subscribe()", async () => {
+    tokenEndpoint(server);
+    const credentials = client();
+    const types: string[] = [];
+    const unsubscribe = credentials.subscribe((event) => types.push(event.type));
+    await credentials.getAccessToken();
+    unsubscribe();
+    await credentials.for({ audience: 'other' }).getAccessToken();
+    expect(types).toContain('refreshed');
+    expect(types.filter((type) => type === 'refreshed')).toHaveLength(1);
+  });
+
+  it('rejects a misspelled target key with a "did you mean"', () => {
+    const credentials = client();
+    expect(() => credentials.for({ scopes: 'read' } as never)).toThrow(
+      new TypeError('clientCredentials.for: unknown option "scopes" — did you mean "scope"?'),
+    );
+    expect(() => credentials.for({ audiance: 'x' } as never)).toThrow(/did you mean "audience"\?/);
+    expect(() => credentials.for('read' as never)).toThrow(TypeError);
   });
 
   it('returns the same manager for the same target, whatever the scope order or duplicates', () => {
@@ -73,11 +99,11 @@ describe('one token per target', () => {
     expect(credentials.for({ scope: 'orders:read' })).not.toBe(first);
   });
 
-  it('returns itself for its own target', () => {
+  it("returns the configured target's manager for the configured target and for no target", () => {
     const credentials = client({ scope: 'b a', resource: 'https://orders.test' });
 
-    expect(credentials.for({ scope: ['a', 'b'], resource: 'https://orders.test' })).toBe(credentials);
-    expect(credentials.for({ scope: 'a b' })).not.toBe(credentials);
+    expect(credentials.for({ scope: ['a', 'b'], resource: 'https://orders.test' })).toBe(credentials.for());
+    expect(credentials.for({ scope: 'a b' })).not.toBe(credentials.for());
   });
 
   it('gives each target a distinct key naming client, endpoint and target', () => {

@@ -1,10 +1,22 @@
-import { DisposedError, memoryStorage, TokenManager, type TokenManagerOptions } from '@tessera/core';
-import type { ClientCredentialsOptions, TokenTarget } from './client-credentials-options.js';
+import {
+  DisposedError,
+  type GetTokenOptions,
+  memoryStorage,
+  type TokenEventListener,
+  type TokenManager,
+  type TokenManagerOptions,
+} from '@tessera/core';
+import {
+  type ClientCredentialsOptions,
+  TOKEN_TARGET_KEYS,
+  type TokenTarget,
+} from './client-credentials-options.js';
 import { clientCredentialsRequest } from './client-credentials-request.js';
 import { type ClientConfig, resolveOptions } from './resolve-options.js';
 import { TargetTokenManager } from './target-token-manager.js';
 import { TokenEndpointResolver } from './token-endpoint-resolver.js';
 import { clientKeyPrefix, type NormalizedTarget, normalizeTarget, targetKey } from './token-target.js';
+import { assertKnownOptions } from './unknown-options.js';
 
 /** What every target's manager is built from. */
 interface Shared {
@@ -16,87 +28,117 @@ interface Shared {
 }
 
 /**
- * One OAuth2 client using the `client_credentials` grant. It is the `TokenManager` of the target
- * configured in its options, and hands out the manager of any other target with `for()`: one cached
- * token and one single flight per distinct (scope, audience, resource).
+ * One OAuth2 client using the `client_credentials` grant: a composition of one `TokenManager` per
+ * target (scope, audience, resource), not a `TokenManager` itself — a service client has no
+ * `setTokens()` or `clear()` to misuse. `getAccessToken()` serves the target configured in the
+ * options; `for(target)` hands out the manager of any target, created once and reused.
  *
  * @example
  * const credentials = clientCredentials({ tokenUrl, clientId: 'billing', clientSecret });
  * const orders = credentials.for({ resource: 'https://orders.internal' });
  * const accessToken = await orders.getAccessToken();
  */
-export class ClientCredentials extends TokenManager {
+export class ClientCredentials {
   readonly #shared: Shared;
-  readonly #disposal: AbortController;
+  readonly #disposal = new AbortController();
   readonly #targets = new Map<string, TokenManager>();
+  readonly #root: TokenManager;
 
-  /** @throws {TypeError} an option is missing, contradictory or unreadable (e.g. the private key). */
+  /** @throws {TypeError} an option is missing, misspelled, contradictory or unreadable (e.g. the private key). */
   constructor(options: ClientCredentialsOptions) {
     const config = resolveOptions(options);
-    const disposal = new AbortController();
-    const shared: Shared = {
+    this.#shared = {
       options,
       config,
-      endpoint: new TokenEndpointResolver(config, disposal.signal),
+      endpoint: new TokenEndpointResolver(config, this.#disposal.signal),
       keyPrefix: clientKeyPrefix(config.clientId, config.tokenUrl ?? config.issuer ?? ''),
     };
-    super(managerOptions(shared, config.target));
-    this.#shared = shared;
-    this.#disposal = disposal;
+    this.#root = this.#create(config.target);
+  }
+
+  /** The key of the configured target, e.g. `billing@https://auth.example.com/token|read||`. */
+  get key(): string {
+    return this.#root.key;
+  }
+
+  /**
+   * An access token for the configured target: cached, refreshed before expiry, one request for
+   * any number of concurrent callers. Same as `for().getAccessToken(options)`.
+   *
+   * @throws the errors of `TokenManager.getAccessToken`, and `DiscoveryError` with `issuer`.
+   */
+  getAccessToken(options?: GetTokenOptions): Promise<string> {
+    return this.for().getAccessToken(options);
+  }
+
+  /** Listens to the configured target's events (`refreshed`, `retrying`, `refresh_failed`…). @returns unsubscribe */
+  subscribe(listener: TokenEventListener): () => void {
+    return this.for().subscribe(listener);
   }
 
   /**
    * The `TokenManager` of `target`, created on first use and reused: same scopes in any order, same
    * audiences and resources → same manager. The target replaces the configured scope, audience and
-   * resource; it does not add to them. The configured target returns this client itself.
+   * resource; it does not add to them. Without a target (or with the configured one): the manager of
+   * the configured target — what `attachTokenManager` takes.
    *
-   * @throws {TypeError} an empty audience or a resource that is not an absolute URI.
+   * @throws {TypeError} an unknown key, an empty audience or a resource that is not an absolute URI.
    * @throws {DisposedError} the client was disposed.
    */
-  for(target: TokenTarget): TokenManager {
+  for(target?: TokenTarget): TokenManager {
     if (this.#disposal.signal.aborted) throw new DisposedError();
+    if (target === undefined) return this.#root;
+    if (typeof target !== 'object' || target === null) {
+      throw new TypeError('clientCredentials.for: pass a target such as { scope, audience, resource }');
+    }
+    assertKnownOptions(target, TOKEN_TARGET_KEYS, 'clientCredentials.for');
     const normalized = normalizeTarget(target);
     const key = targetKey(this.#shared.keyPrefix, normalized);
-    if (key === this.key) return this;
+    if (key === this.#root.key) return this.#root;
     let manager = this.#targets.get(key);
     if (!manager) {
-      const created = new TargetTokenManager(managerOptions(this.#shared, normalized), () => {
-        if (this.#targets.get(key) === created) this.#targets.delete(key);
-      });
-      this.#targets.set(key, created);
-      manager = created;
+      manager = this.#create(normalized);
+      this.#targets.set(key, manager);
     }
     return manager;
   }
 
   /**
-   * Disposes every target's manager and this one, and aborts a discovery in flight. Waiting callers
-   * reject with `DisposedError`; no timer or socket of this client remains. Idempotent.
+   * Disposes every target's manager, and aborts a discovery in flight when no other client waits
+   * for it. Waiting callers reject with `DisposedError`; no timer or socket of this client remains.
+   * Idempotent.
    */
-  override dispose(): void {
+  dispose(): void {
     if (this.#disposal.signal.aborted) return;
     this.#disposal.abort(new DisposedError());
     for (const manager of [...this.#targets.values()]) manager.dispose();
     this.#targets.clear();
-    super.dispose();
+    this.#root.dispose();
+  }
+
+  #create(target: NormalizedTarget): TokenManager {
+    const key = targetKey(this.#shared.keyPrefix, target);
+    const created: TokenManager = new TargetTokenManager(managerOptions(this.#shared, target, key), () => {
+      if (this.#targets.get(key) === created) this.#targets.delete(key);
+    });
+    return created;
   }
 }
 
 /**
- * Creates the client-credentials client of `options` — itself the `TokenManager` of the configured
- * target. See `ClientCredentialsOptions`.
+ * Creates the client-credentials client of `options`. See `ClientCredentialsOptions`.
  *
- * @throws {TypeError} an option is missing, contradictory or unreadable.
+ * @throws {TypeError} an option is missing, misspelled (with a "did you mean"), contradictory or unreadable.
  */
 export function clientCredentials(options: ClientCredentialsOptions): ClientCredentials {
   return new ClientCredentials(options);
 }
 
 function managerOptions(
-  { options, config, endpoint, keyPrefix }: Shared,
+  { options, config, endpoint }: Shared,
   target: NormalizedTarget,
+  key: string,
 ): TokenManagerOptions {
-  const key = targetKey(keyPrefix, target);
   return {
     fetchTokens: clientCredentialsRequest(config, endpoint, target),
     key,

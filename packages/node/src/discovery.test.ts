@@ -1,18 +1,26 @@
 import { DisposedError, HttpError, NetworkError } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
-import axios from 'axios';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deferred, ISSUER, SECRET, TOKEN_URL, tokenEndpoint } from '../test/msw-token-endpoint.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deferred, SECRET, TOKEN_URL, tokenEndpoint } from '../test/msw-token-endpoint.js';
 import { type ClientCredentials, clientCredentials } from './client-credentials.js';
 import type { ClientCredentialsOptions } from './client-credentials-options.js';
-import { metadataUrls } from './discovery.js';
-import { DiscoveryError } from './errors/discovery-error.js';
 import { isDiscoveryError } from './errors/guards.js';
+import { DiscoveryError } from './index.js';
 
-const RFC8414 = `${ISSUER}/.well-known/oauth-authorization-server`;
-const OIDC = `${ISSUER}/.well-known/openid-configuration`;
+// Core's discover() keeps a successful lookup per issuer for the life of the process: every test
+// gets an issuer of its own (a tenant path on the token endpoint's host).
+let tenant = 0;
+let ISSUER = '';
+let RFC8414 = '';
+let OIDC = '';
+beforeEach(() => {
+  tenant += 1;
+  ISSUER = `https://auth.example.test/tenant-${tenant}`;
+  RFC8414 = `https://auth.example.test/.well-known/oauth-authorization-server/tenant-${tenant}`;
+  OIDC = `${ISSUER}/.well-known/openid-configuration`;
+});
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
@@ -50,17 +58,6 @@ function metadata(url: string, body: unknown, init?: ResponseInit): { count: num
 }
 
 describe('discovery', () => {
-  it('puts the RFC 8414 segment before the issuer path and the OIDC one after it', () => {
-    expect(metadataUrls('https://auth.test/tenant/a')).toEqual([
-      'https://auth.test/.well-known/oauth-authorization-server/tenant/a',
-      'https://auth.test/tenant/a/.well-known/openid-configuration',
-    ]);
-    expect(metadataUrls('https://auth.test/')).toEqual([
-      'https://auth.test/.well-known/oauth-authorization-server',
-      'https://auth.test/.well-known/openid-configuration',
-    ]);
-  });
-
   it('reads the token endpoint from RFC 8414 metadata once, shared by every target', async () => {
     const rfc = metadata(RFC8414, { issuer: ISSUER, token_endpoint: TOKEN_URL });
     const oidc = metadata(OIDC, {}, { status: 500 });
@@ -83,6 +80,9 @@ describe('discovery', () => {
       ['<html>app shell</html>', 200],
     ] as const) {
       server.resetHandlers();
+      ISSUER = `${ISSUER}-${status}`;
+      RFC8414 = `https://auth.example.test/.well-known/oauth-authorization-server${new URL(ISSUER).pathname}`;
+      OIDC = `${ISSUER}/.well-known/openid-configuration`;
       const rfc = metadata(RFC8414, body, { status });
       metadata(OIDC, { issuer: ISSUER, token_endpoint: `${ISSUER}/oidc/token` });
       const seen = tokenEndpoint(server, undefined, `${ISSUER}/oidc/token`);
@@ -178,13 +178,12 @@ describe('discovery', () => {
     );
     const seen = tokenEndpoint(server);
     // Watches the signal the discovery request is sent with.
-    const httpClient = axios.create();
     let discoverySignal: AbortSignal | undefined;
-    httpClient.interceptors.request.use((config) => {
-      if (config.method === 'get') discoverySignal = config.signal as AbortSignal;
-      return config;
-    });
-    const credentials = client({ httpClient });
+    const watching: typeof fetch = (input, init) => {
+      if (init?.method === 'GET') discoverySignal = init.signal ?? undefined;
+      return fetch(input, init);
+    };
+    const credentials = client({ fetch: watching });
     const waiting = ['a', 'b', 'c'].map((audience) =>
       credentials
         .for({ audience })

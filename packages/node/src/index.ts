@@ -1,3 +1,4 @@
+export { DiscoveryError, type DiscoveryFailure } from '@tessera/core';
 export { ClientCredentials, clientCredentials } from './client-credentials.js';
 export {
   type ClientCredentialsAuthMethod,
@@ -6,7 +7,6 @@ export {
   type SigningAlgorithm,
   type TokenTarget,
 } from './client-credentials-options.js';
-export { DiscoveryError, type DiscoveryFailure } from './errors/discovery-error.js';
 export { isDiscoveryError } from './errors/guards.js';
 export { MissingPeerDependencyError } from './errors/missing-peer-dependency-error.js';
 export type { NodeErrorCode } from './errors/node-error-code.js';

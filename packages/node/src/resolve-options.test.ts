@@ -28,8 +28,36 @@ describe('options', () => {
     [{ ...base, clientId: '', clientSecret: SECRET }, 'clientId is required'],
     [
       { ...base, tokenUrl: 'auth.test/token', clientSecret: SECRET },
-      'tokenUrl must be an absolute http(s) URL',
+      'clientCredentials: tokenUrl must be an absolute URL such as https://auth.example.com/oauth/token',
     ],
+    [
+      { ...base, tokenUrl: 'http://auth.test/token', clientSecret: SECRET },
+      'clientCredentials: tokenUrl uses http: to auth.test, which would send credentials and tokens in clear text: use https:, or pass allowInsecureHttp: true',
+    ],
+    [
+      { ...base, tokenUrl: undefined, issuer: 'http://auth.test', clientSecret: SECRET },
+      'clientCredentials: issuer uses http: to auth.test',
+    ],
+    [
+      { ...base, tokenUrl: `https://svc:${SECRET}@auth.test/token`, clientSecret: SECRET },
+      'clientCredentials: tokenUrl must not contain a user name or password',
+    ],
+    [
+      { ...base, clientSecert: SECRET },
+      'clientCredentials: unknown option "clientSecert" — did you mean "clientSecret"?',
+    ],
+    [{ ...base, clientSecret: SECRET, scopes: 'read' }, 'unknown option "scopes" — did you mean "scope"?'],
+    [{ ...base, clientSecret: SECRET, refreshMarign: 10 }, 'did you mean "refreshMargin"?'],
+    [{ ...base, clientSecret: SECRET, tokenURL: 'x' }, 'did you mean "tokenUrl"?'],
+    [
+      { ...base, clientSecret: SECRET, httpClient: {} },
+      'httpClient (an axios instance) was replaced by fetch',
+    ],
+    [
+      { ...base, clientSecret: SECRET, zzzzzzzzz: 1 },
+      'unknown option "zzzzzzzzz"; known options: tokenUrl, issuer',
+    ],
+    [{ ...base, clientSecret: SECRET, fetch: 'undici' }, 'fetch must be a fetch function'],
     [{ ...base }, 'authMethod client_secret_basic needs clientSecret'],
     [
       { ...base, authMethod: 'client_secret_post', clientSecret: '' },
@@ -73,6 +101,20 @@ describe('options', () => {
     expect(problem({ ...base, privateKey: rsa.privateKey, signingAlgorithm: 'ES256' })).toContain(
       'signingAlgorithm ES256 does not fit a rsa key',
     );
+  });
+
+  it('accepts http on loopback, and elsewhere with allowInsecureHttp: true', () => {
+    for (const tokenUrl of ['http://127.0.0.1:8080/token', 'http://localhost/token', 'http://[::1]/token']) {
+      expect(resolveOptions({ ...base, tokenUrl, clientSecret: SECRET }).tokenUrl).toBe(tokenUrl);
+    }
+    expect(
+      resolveOptions({
+        ...base,
+        tokenUrl: 'http://auth.internal/token',
+        clientSecret: SECRET,
+        allowInsecureHttp: true,
+      }).tokenUrl,
+    ).toBe('http://auth.internal/token');
   });
 
   it('defaults to client_secret_basic with a secret and private_key_jwt with a key', () => {

@@ -1,8 +1,18 @@
-import { type Clock, systemClock, type TokenRequestParams, tokenManagerDefaults } from '@tessera/core';
-import type { AxiosInstance } from 'axios';
-import { type ClientCredentialsOptions, clientCredentialsDefaults } from './client-credentials-options.js';
+import {
+  type Clock,
+  parseEndpointUrl,
+  systemClock,
+  type TokenRequestParams,
+  tokenManagerDefaults,
+} from '@tessera/core';
+import {
+  CLIENT_CREDENTIALS_OPTION_KEYS,
+  type ClientCredentialsOptions,
+  clientCredentialsDefaults,
+} from './client-credentials-options.js';
 import { type SigningKey, toSigningKey } from './private-key.js';
 import { type NormalizedTarget, normalizeTarget } from './token-target.js';
+import { assertKnownOptions } from './unknown-options.js';
 
 /** How the client authenticates, with the credential it needs. */
 export type ClientAuth =
@@ -21,7 +31,8 @@ export interface ClientConfig {
   target: NormalizedTarget;
   timeout: number;
   clock: Clock;
-  httpClient: AxiosInstance | undefined;
+  fetch: typeof fetch | undefined;
+  allowInsecureHttp: boolean;
 }
 
 /** Parameters Tessera sets itself; `extraParams` must not repeat them. */
@@ -44,6 +55,8 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_
  * @throws {TypeError} a missing or contradictory option. Messages never contain the secret or key.
  */
 export function resolveOptions(options: ClientCredentialsOptions): ClientConfig {
+  if (typeof options !== 'object' || options === null) fail('pass an options object');
+  assertKnownOptions(options, CLIENT_CREDENTIALS_OPTION_KEYS, 'clientCredentials');
   if (typeof options.clientId !== 'string' || options.clientId === '') fail('clientId is required');
   if (options.tokenUrl !== undefined && options.issuer !== undefined) {
     fail('pass either tokenUrl or issuer, not both');
@@ -51,8 +64,16 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
   if (options.tokenUrl === undefined && options.issuer === undefined) {
     fail('pass tokenUrl (the token endpoint) or issuer (to discover it)');
   }
-  const tokenUrl = options.tokenUrl === undefined ? undefined : httpUrl(options.tokenUrl, 'tokenUrl');
-  const issuer = options.issuer === undefined ? undefined : httpUrl(options.issuer, 'issuer');
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    fail('fetch must be a fetch function, e.g. undici’s fetch');
+  }
+  const allowInsecureHttp = options.allowInsecureHttp === true;
+  const endpoint = (value: string | URL, name: string): string => {
+    parseEndpointUrl(value, `clientCredentials: ${name}`, allowInsecureHttp);
+    return String(value);
+  };
+  const tokenUrl = options.tokenUrl === undefined ? undefined : endpoint(options.tokenUrl, 'tokenUrl');
+  const issuer = options.issuer === undefined ? undefined : endpoint(options.issuer, 'issuer');
   for (const name of Object.keys(options.extraParams ?? {})) {
     if (RESERVED_PARAMS.includes(name)) fail(`extraParams must not set "${name}"; use the option for it`);
   }
@@ -71,7 +92,8 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
     target: normalizeTarget(options),
     timeout: options.timeout ?? tokenManagerDefaults.timeout,
     clock: options.clock ?? systemClock,
-    httpClient: options.httpClient,
+    fetch: options.fetch,
+    allowInsecureHttp,
   };
 }
 
@@ -99,14 +121,6 @@ function resolveAuth(options: ClientCredentialsOptions): ClientAuth {
     method: method as 'client_secret_basic' | 'client_secret_post',
     clientSecret: options.clientSecret,
   };
-}
-
-function httpUrl(value: string | URL, name: string): string {
-  const text = String(value);
-  const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (!url || !/^https?:$/.test(url.protocol)) fail(`${name} must be an absolute http(s) URL`);
-  if (url.hash !== '') fail(`${name} must not have a fragment`);
-  return text;
 }
 
 function fail(problem: string): never {

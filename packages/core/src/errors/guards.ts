@@ -12,8 +12,12 @@ const NAMES = new Set([
   'LoginRequiredError',
   'AbortError',
   'DisposedError',
-  // Subclasses defined by @tessera/node and @tessera/redis.
+  'StaleCallbackError',
+  'PkceVerifierMissingError',
+  'IssuerMismatchError',
+  'IdTokenError',
   'DiscoveryError',
+  // Subclasses defined by @tessera/node and @tessera/redis.
   'MissingPeerDependencyError',
   'RedisUnavailableError',
   'InvalidCacheEntryError',

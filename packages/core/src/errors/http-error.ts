@@ -1,8 +1,10 @@
+import { isTransient } from '../transient.js';
 import { TesseraError, type TesseraErrorCode } from './tessera-error.js';
 
 /**
- * The token endpoint answered with an HTTP error status and no OAuth error body (an HTML error
- * page from a proxy, an empty 502…).
+ * An OAuth endpoint (token, discovery, revocation) answered with an HTTP error status and no OAuth
+ * error body (an HTML error page from a proxy, an empty 502…), or with a redirect: redirects from
+ * OAuth endpoints are never followed (status 0 is a browser's opaque redirect).
  *
  * 408 and 5xx are retried with backoff; other statuses are not. When retries are exhausted the
  * last `HttpError` reaches the caller: the server or a proxy in front of it is failing.
@@ -13,8 +15,24 @@ export class HttpError extends TesseraError {
   /** Delay the server asked for with `Retry-After`, in milliseconds. */
   readonly retryAfter: number | undefined;
 
-  constructor(status: number, where: string, retryAfter?: number, code: TesseraErrorCode = 'HTTP_ERROR') {
-    super(code, `Token request failed with HTTP ${status} — ${where}`);
+  /**
+   * @param request what was sent, for the message.
+   * @default request 'Token request'
+   */
+  constructor(
+    status: number,
+    where: string,
+    retryAfter?: number,
+    code: TesseraErrorCode = 'HTTP_ERROR',
+    request = 'Token request',
+  ) {
+    const redirect = status === 0 || (status >= 300 && status < 400);
+    super(
+      code,
+      redirect
+        ? `${request} was answered with a redirect (HTTP ${status}), which is never followed: use the endpoint's final URL — ${where}`
+        : `${request} failed with HTTP ${status} — ${where}`,
+    );
     this.name = 'HttpError';
     this.status = status;
     this.retryAfter = retryAfter;
@@ -22,7 +40,7 @@ export class HttpError extends TesseraError {
 
   /** Whether retrying the same request may succeed. */
   get transient(): boolean {
-    return this.status === 408 || this.status === 429 || this.status >= 500;
+    return isTransient(this);
   }
 
   override toJSON(): Record<string, unknown> {

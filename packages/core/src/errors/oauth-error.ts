@@ -1,3 +1,4 @@
+import { isTransient } from '../transient.js';
 import { TesseraError } from './tessera-error.js';
 
 /** Fields of an RFC 6749 §5.2 error response, kept verbatim. */
@@ -6,25 +7,13 @@ export interface OAuthErrorFields {
   error: string;
   /** The server's `error_description`, with any known secret redacted. */
   errorDescription?: string | undefined;
-  /** The server's `error_uri`. */
+  /** The server's `error_uri`, with any known secret redacted. */
   errorUri?: string | undefined;
   /** HTTP status of the response. */
   status: number;
   /** Delay the server asked for with `Retry-After`, in milliseconds. */
   retryAfter?: number | undefined;
 }
-
-/** OAuth error codes that retrying cannot fix (RFC 6749 §5.2). */
-const PERMANENT_ERRORS = new Set([
-  'invalid_request',
-  'invalid_client',
-  'invalid_grant',
-  'unauthorized_client',
-  'unsupported_grant_type',
-  'invalid_scope',
-  'invalid_target',
-  'access_denied',
-]);
 
 /**
  * The authorization server answered with an OAuth error (RFC 6749 §5.2) — also when it sent that
@@ -55,9 +44,7 @@ export class OAuthError extends TesseraError {
 
   /** Whether retrying the same request may succeed. */
   get transient(): boolean {
-    return (
-      !PERMANENT_ERRORS.has(this.error) && (this.status >= 500 || this.status === 429 || this.status === 408)
-    );
+    return isTransient(this);
   }
 
   override toJSON(): Record<string, unknown> {

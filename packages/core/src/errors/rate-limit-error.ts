@@ -6,10 +6,11 @@ import { HttpError } from './http-error.js';
  * (milliseconds) set when the server sent one. Back off before asking again.
  */
 export class RateLimitError extends HttpError {
-  constructor(where: string, retryAfter?: number) {
-    super(429, where, retryAfter, 'RATE_LIMITED');
+  /** @default request 'Token request' */
+  constructor(where: string, retryAfter?: number, request = 'Token request') {
+    super(429, where, retryAfter, 'RATE_LIMITED', request);
     this.name = 'RateLimitError';
     const after = retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`;
-    this.message = `Token request was rate limited (HTTP 429${after}) — ${where}`;
+    this.message = `${request} was rate limited (HTTP 429${after}) — ${where}`;
   }
 }

@@ -11,7 +11,17 @@ export type TesseraErrorCode =
   | 'LOGIN_REQUIRED'
   | 'ABORTED'
   | 'DISPOSED'
-  /** `@tessera/node`: the token endpoint could not be discovered from the issuer. */
+  /** Sign-in: a callback on the `redirect_uri` that matches no pending sign-in (replayed, tampered, expired). */
+  | 'STALE_CALLBACK'
+  /** Sign-in: this browser context holds no PKCE verifier for the callback (other tab, browser or app; storage cleared). */
+  | 'PKCE_VERIFIER_MISSING'
+  /** Sign-in: the callback's RFC 9207 `iss` is missing or names another issuer (mix-up attack). */
+  | 'ISSUER_MISMATCH'
+  /** Sign-in: the ID token fails a check (`iss`, `aud`, `azp`, `exp`, `nonce`, `sub`). */
+  | 'INVALID_ID_TOKEN'
+  /** Sign-in: an unexpected failure (storage or WebCrypto unavailable…); `cause` holds it. */
+  | 'SIGN_IN_FAILED'
+  /** `discover()`: the authorization server metadata of an issuer could not be used. */
   | 'DISCOVERY_FAILED'
   /** `@tessera/node`: an optional peer dependency (e.g. `jose`) is not installed. */
   | 'MISSING_PEER_DEPENDENCY'

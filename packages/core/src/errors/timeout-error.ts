@@ -1,15 +1,16 @@
 import { TesseraError } from './tessera-error.js';
 
 /**
- * One token request took longer than the `timeout` option. The request is aborted and retried;
+ * One token (or discovery, or revocation) request took longer than the `timeout` option. The request is aborted and retried;
  * when retries are exhausted this reaches the caller.
  */
 export class TimeoutError extends TesseraError {
   /** The timeout that elapsed, in milliseconds. */
   readonly timeout: number;
 
-  constructor(timeout: number, where: string) {
-    super('TIMEOUT', `Token request timed out after ${timeout} ms — ${where}`);
+  /** @default request 'Token request' */
+  constructor(timeout: number, where: string, request = 'Token request') {
+    super('TIMEOUT', `${request} timed out after ${timeout} ms — ${where}`);
     this.name = 'TimeoutError';
     this.timeout = timeout;
   }

@@ -1,9 +1,10 @@
-import type { ClientAuthMethod, TokenRequestParams } from '../token-endpoint.js';
+import { parseEndpointUrl } from '../endpoint-url.js';
+import type { ClientAuthMethod, EndpointRequestOptions, TokenRequestParams } from '../token-endpoint.js';
 import { requestToken } from '../token-endpoint.js';
 import type { FetchTokens } from '../token-manager-options.js';
 
 /** Options of `clientCredentialsGrant`. */
-export interface ClientCredentialsGrantOptions {
+export interface ClientCredentialsGrantOptions extends EndpointRequestOptions {
   /** The token endpoint. */
   tokenUrl: string | URL;
   /** The `client_id`. */
@@ -25,8 +26,13 @@ export interface ClientCredentialsGrantOptions {
   params?: TokenRequestParams;
 }
 
-/** A `fetchTokens` for the client-credentials grant (RFC 6749 §4.4), for services calling services. */
+/**
+ * A `fetchTokens` for the client-credentials grant (RFC 6749 §4.4), for services calling services.
+ *
+ * @throws {TypeError} `tokenUrl` is not an absolute https URL (see `allowInsecureHttp`).
+ */
 export function clientCredentialsGrant(options: ClientCredentialsGrantOptions): FetchTokens {
+  parseEndpointUrl(options.tokenUrl, 'clientCredentialsGrant: tokenUrl', options.allowInsecureHttp);
   const params: TokenRequestParams = {
     ...options.params,
     scope: options.scope,
@@ -39,6 +45,8 @@ export function clientCredentialsGrant(options: ClientCredentialsGrantOptions): 
       grantType: 'client_credentials',
       clientId: options.clientId,
       clientSecret: options.clientSecret,
+      fetch: options.fetch,
+      allowInsecureHttp: options.allowInsecureHttp,
       authMethod: options.authMethod ?? 'client_secret_basic',
       params,
       signal,

@@ -1,9 +1,10 @@
-import type { ClientAuthMethod, TokenRequestParams } from '../token-endpoint.js';
+import { parseEndpointUrl } from '../endpoint-url.js';
+import type { ClientAuthMethod, EndpointRequestOptions, TokenRequestParams } from '../token-endpoint.js';
 import { requestToken } from '../token-endpoint.js';
 import { type TokenSet, toTokenSet } from '../token-set.js';
 
 /** The client side of `passwordGrant`. */
-export interface PasswordGrantOptions {
+export interface PasswordGrantOptions extends EndpointRequestOptions {
   /** The token endpoint. */
   tokenUrl: string | URL;
   /** The `client_id`. */
@@ -27,18 +28,22 @@ export interface PasswordGrantOptions {
  * For first-party apps only. OAuth 2.1 drops this grant: prefer the authorization-code flow with
  * PKCE when your server supports it, and hand its token response to `setTokens` the same way.
  *
+ * @throws {TypeError} `tokenUrl` is not an absolute https URL (see `allowInsecureHttp`).
  * @throws {OAuthError} e.g. `invalid_grant` for a wrong username or password.
  */
 export async function passwordGrant(
   options: PasswordGrantOptions,
   credentials: { username: string; password: string },
 ): Promise<TokenSet> {
+  parseEndpointUrl(options.tokenUrl, 'passwordGrant: tokenUrl', options.allowInsecureHttp);
   const sentAt = Date.now();
   const response = await requestToken({
     tokenUrl: options.tokenUrl,
     grantType: 'password',
     clientId: options.clientId,
     clientSecret: options.clientSecret,
+    fetch: options.fetch,
+    allowInsecureHttp: options.allowInsecureHttp,
     authMethod: options.authMethod,
     params: {
       ...options.params,

@@ -1,10 +1,11 @@
+import { parseEndpointUrl } from '../endpoint-url.js';
 import { LoginRequiredError } from '../errors/login-required-error.js';
-import type { ClientAuthMethod, TokenRequestParams } from '../token-endpoint.js';
+import type { ClientAuthMethod, EndpointRequestOptions, TokenRequestParams } from '../token-endpoint.js';
 import { requestToken } from '../token-endpoint.js';
 import type { FetchTokens } from '../token-manager-options.js';
 
 /** Options of `refreshTokenGrant`. */
-export interface RefreshTokenGrantOptions {
+export interface RefreshTokenGrantOptions extends EndpointRequestOptions {
   /** The token endpoint. */
   tokenUrl: string | URL;
   /** The `client_id`. */
@@ -23,8 +24,11 @@ export interface RefreshTokenGrantOptions {
 /**
  * A `fetchTokens` that exchanges the refresh token the manager hands it (RFC 6749 §6).
  * Without a refresh token it rejects with `LoginRequiredError`.
+ *
+ * @throws {TypeError} `tokenUrl` is not an absolute https URL (see `allowInsecureHttp`).
  */
 export function refreshTokenGrant(options: RefreshTokenGrantOptions): FetchTokens {
+  parseEndpointUrl(options.tokenUrl, 'refreshTokenGrant: tokenUrl', options.allowInsecureHttp);
   return ({ refreshToken, signal }) => {
     if (!refreshToken) return Promise.reject(new LoginRequiredError());
     return requestToken({
@@ -32,6 +36,8 @@ export function refreshTokenGrant(options: RefreshTokenGrantOptions): FetchToken
       grantType: 'refresh_token',
       clientId: options.clientId,
       clientSecret: options.clientSecret,
+      fetch: options.fetch,
+      allowInsecureHttp: options.allowInsecureHttp,
       authMethod: options.authMethod,
       params: { ...options.params, refresh_token: refreshToken },
       signal,

@@ -1,11 +1,85 @@
+/** Shorter values are not redacted: they would match ordinary words. */
+const MIN_LENGTH = 4;
+
+/** `value` form-urlencoded (application/x-www-form-urlencoded: space → `+`). */
+export function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/** Standard Base64 of `text`'s UTF-8 bytes. */
+function base64(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 /**
- * Replaces every occurrence of the given secrets in `text` with `[redacted]`. Used on anything a
- * server echoes back (e.g. `error_description`) before it goes into an error message.
+ * The ways `secret` can appear in text a server echoes: raw, percent-encoded (`%20` and `+` for
+ * spaces, `%2B` for `+`, any hex case), form-encoded, JSON-escaped (also with `\/`) and Base64
+ * (padded, unpadded and base64url).
  */
-export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) result = result.split(secret).join('[redacted]');
+function encodings(secret: string): string[] {
+  const percent = encodeURIComponent(secret);
+  const form = formEncode(secret);
+  const plain = [secret, percent, form, form.replaceAll('+', '%20'), percent.replaceAll('%20', '+')];
+  const json = plain.flatMap((text) => {
+    const escaped = JSON.stringify(text).slice(1, -1);
+    return [escaped, escaped.replaceAll('/', '\\/')];
+  });
+  return [...plain, ...json];
+}
+
+/** Base64 forms of `text`: padded, unpadded, base64url. */
+function base64Forms(text: string): string[] {
+  const padded = base64(text);
+  const unpadded = padded.replace(/=+$/, '');
+  return [padded, unpadded, unpadded.replaceAll('+', '-').replaceAll('/', '_')];
+}
+
+/** A pattern for `text` where every `%XY` matches in any hex case. */
+function pattern(text: string): string {
+  return text
+    .split(/(%[0-9A-Fa-f]{2})/)
+    .map((part) =>
+      /^%[0-9A-Fa-f]{2}$/.test(part)
+        ? `%[${part[1]!.toUpperCase()}${part[1]!.toLowerCase()}][${part[2]!.toUpperCase()}${part[2]!.toLowerCase()}]`
+        : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
+    )
+    .join('');
+}
+
+/**
+ * The secrets of one request, to redact from anything its server answers. Built once per request:
+ * every encoding of every secret, plus the `client_secret_basic` credentials (Base64 of
+ * `client_id:client_secret`, raw and form-encoded).
+ */
+export class Redactor {
+  readonly #pattern: RegExp | undefined;
+
+  constructor(
+    secrets: ReadonlyArray<string | undefined>,
+    basic?: { clientId: string; clientSecret: string } | undefined,
+  ) {
+    const variants = new Set<string>();
+    for (const secret of secrets) {
+      if (secret && secret.length >= MIN_LENGTH)
+        for (const variant of encodings(secret)) variants.add(variant);
+    }
+    if (basic) {
+      const pairs = [
+        `${basic.clientId}:${basic.clientSecret}`,
+        `${formEncode(basic.clientId)}:${formEncode(basic.clientSecret)}`,
+      ];
+      for (const pair of pairs) for (const variant of base64Forms(pair)) variants.add(variant);
+    }
+    // Longest first, so a secret inside a longer encoding does not leave the rest behind.
+    const sorted = [...variants].filter((variant) => variant.length >= MIN_LENGTH);
+    sorted.sort((a, b) => b.length - a.length);
+    this.#pattern = sorted.length === 0 ? undefined : new RegExp(sorted.map(pattern).join('|'), 'g');
   }
-  return result;
+
+  /** `text` with every occurrence of a secret, in any encoding, replaced by `[redacted]`. */
+  redact(text: string): string {
+    return this.#pattern ? text.replace(this.#pattern, '[redacted]') : text;
+  }
 }

@@ -1,66 +1,8 @@
 import pRetry from 'p-retry';
 import { HttpError } from '../errors/http-error.js';
-import { NetworkError } from '../errors/network-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
-import { TimeoutError } from '../errors/timeout-error.js';
-
-/** How failed token requests are retried. Durations in milliseconds. */
-export interface RetryOptions {
-  /**
-   * Retries after the first attempt.
-   * @default 3
-   */
-  retries?: number;
-  /**
-   * Exponential backoff factor.
-   * @default 2
-   */
-  factor?: number;
-  /**
-   * Delay before the first retry, in ms.
-   * @default 200
-   */
-  minTimeout?: number;
-  /**
-   * Longest backoff delay, in ms.
-   * @default 10_000
-   */
-  maxTimeout?: number;
-  /**
-   * Multiply each delay by a random factor between 1 and 2 (jitter), so a fleet does not retry in step.
-   * @default true
-   */
-  randomize?: boolean;
-  /**
-   * Longest `Retry-After` honoured, in ms; a server asking for longer gets this.
-   * @default 60_000
-   */
-  maxRetryAfter?: number;
-}
-
-/** The defaults of `RetryOptions`. */
-export const defaultRetryOptions: Required<RetryOptions> = {
-  retries: 3,
-  factor: 2,
-  minTimeout: 200,
-  maxTimeout: 10_000,
-  randomize: true,
-  maxRetryAfter: 60_000,
-};
-
-/**
- * Whether retrying may fix `error`: network errors, timeouts, 408, 429, 5xx and the OAuth errors
- * `temporarily_unavailable`/`server_error`. Never `invalid_grant`, `invalid_client` and the other
- * RFC 6749 §5.2 codes, and never errors Tessera does not know.
- */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof NetworkError || error instanceof TimeoutError) return true;
-  if (error instanceof HttpError) return error.transient;
-  if (error instanceof OAuthError) {
-    return error.transient || error.error === 'temporarily_unavailable' || error.error === 'server_error';
-  }
-  return false;
-}
+import type { RetryOptions } from '../retry-options.js';
+import { isTransient } from '../transient.js';
 
 /** Delay a transient error asked for through `Retry-After`, in ms. */
 function retryAfterOf(error: unknown): number | undefined {

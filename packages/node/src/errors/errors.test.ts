@@ -1,6 +1,5 @@
-import { isTesseraError, TesseraError } from '@tessera/core';
+import { DiscoveryError, isTesseraError, TesseraError } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { DiscoveryError } from './discovery-error.js';
 import { isDiscoveryError } from './guards.js';
 import { MissingPeerDependencyError } from './missing-peer-dependency-error.js';
 

@@ -1,4 +1,4 @@
-import type { DiscoveryError } from './discovery-error.js';
+import type { DiscoveryError } from '@tessera/core';
 
 /**
  * Whether `value` is a `DiscoveryError`. Works across duplicate copies of the package (compares

@@ -1,4 +1,4 @@
-import { TesseraError } from '@tessera/core';
+import { TesseraError } from './tessera-error.js';
 
 /** Why the authorization server metadata could not be used. */
 export type DiscoveryFailure =
@@ -7,14 +7,17 @@ export type DiscoveryFailure =
   /** The document's `issuer` is not identical to the configured one (RFC 8414 §3.3). */
   | 'issuer_mismatch'
   /** The document has no usable `token_endpoint` (absent, not an absolute URL, or not https for an https issuer). */
-  | 'invalid_token_endpoint';
+  | 'invalid_token_endpoint'
+  /** Another endpoint of the document (`revocation_endpoint`, `jwks_uri`…) is not an absolute https URL. */
+  | 'invalid_endpoint';
 
 /**
- * The token endpoint could not be discovered from `issuer`: no metadata at either well-known URL,
- * an `issuer` mismatch, or no usable `token_endpoint`. Not retried: check the `issuer` option (it
- * must match the server's issuer exactly, trailing slash included) or pass `tokenUrl` instead.
- * Transient discovery failures (network, timeout, 408, 429, 5xx) are retried and surface as core's
- * `NetworkError`, `TimeoutError`, `RateLimitError` or `HttpError` naming the metadata URL.
+ * The authorization server metadata of `issuer` could not be used (`discover()`, and `@tessera/node`'s
+ * `issuer` option): no metadata at either well-known URL, an `issuer` mismatch, or an endpoint that
+ * is not an absolute https URL. Not retried: check the `issuer` (it must match the server's issuer
+ * exactly, trailing slash included) or configure the endpoints directly. Transient failures
+ * (network, timeout, 408, 429, 5xx) are core's `NetworkError`, `TimeoutError`, `RateLimitError` or
+ * `HttpError` naming the metadata URL.
  */
 export class DiscoveryError extends TesseraError {
   /** What was wrong. */

@@ -1,0 +1,40 @@
+/** A user who can sign in on the login page. */
+export interface ExampleUser {
+  username: string;
+  password: string;
+  name: string;
+  email: string;
+}
+
+/** Options of `startIdentityProvider`. Durations are milliseconds (rounded to whole seconds). */
+export interface IdentityProviderOptions {
+  /** @default 0 (a free port) */
+  port?: number;
+  /** Origins of the browser apps: allowed for CORS and, with `/` and `/callback`, as redirect URIs. */
+  appOrigins: readonly string[];
+  /** @default 'tessera-spa' */
+  clientId?: string;
+  /** @default every app origin + `/` and + `/callback` */
+  redirectUris?: readonly string[];
+  /** @default every app origin + `/` */
+  postLogoutRedirectUris?: readonly string[];
+  /** @default [{ username: 'alice', password: 'wonderland', name: 'Alice Liddell', email: 'alice@example.test' }] */
+  users?: readonly ExampleUser[];
+  /** The API (RFC 8707 resource indicator); access tokens are JWTs with this `aud`. @default 'urn:tessera:example-api' */
+  apiResource?: string;
+  /** Scopes of the API. @default 'api:read' */
+  apiScope?: string;
+  /** Lifetime of access tokens. @default 60_000 */
+  accessTokenTtl?: number;
+  /** Lifetime of refresh tokens (each rotation issues a new one). @default 3_600_000 */
+  refreshTokenTtl?: number;
+}
+
+export const identityProviderDefaults = {
+  clientId: 'tessera-spa',
+  users: [{ username: 'alice', password: 'wonderland', name: 'Alice Liddell', email: 'alice@example.test' }],
+  apiResource: 'urn:tessera:example-api',
+  apiScope: 'api:read',
+  accessTokenTtl: 60_000,
+  refreshTokenTtl: 3_600_000,
+} as const;

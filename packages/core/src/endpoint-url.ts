@@ -1,0 +1,39 @@
+/** Hosts that never leave the machine, where `http:` is accepted without opting in. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * Checks the URL of an OAuth endpoint (token, revocation, discovery, issuer) and returns it parsed.
+ * The one rule of `@tessera/core` and `@tessera/node`: an absolute `https:` URL, or `http:` to a
+ * loopback host (`localhost`, `127.0.0.1`, `[::1]`), or any `http:` when `allowInsecureHttp` is set;
+ * no user name or password in it (they would end up in logs), no fragment.
+ *
+ * @param option how the caller names the option in the message, e.g. `requestToken: tokenUrl`.
+ * @param allowInsecureHttp accept `http:` to any host.
+ * @throws {TypeError} saying which option is wrong and how to fix it. Never echoes the URL.
+ */
+export function parseEndpointUrl(value: string | URL, option: string, allowInsecureHttp = false): URL {
+  const text = typeof value === 'string' || value instanceof URL ? String(value) : undefined;
+  if (text === undefined || !URL.canParse(text)) {
+    throw new TypeError(
+      `${option} must be an absolute URL such as https://auth.example.com/oauth/token (relative URLs have no base here)`,
+    );
+  }
+  const url = new URL(text);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`${option} must be an https: URL, not ${url.protocol}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError(
+      `${option} must not contain a user name or password (user:pass@host); pass clientId and clientSecret instead`,
+    );
+  }
+  if (url.hash !== '') throw new TypeError(`${option} must not have a fragment (#…)`);
+  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url.hostname)) {
+    throw new TypeError(
+      `${option} uses http: to ${url.hostname}, which would send credentials and tokens in clear text: use https:, or pass allowInsecureHttp: true to accept it (e.g. inside a private network)`,
+    );
+  }
+  return url;
+}

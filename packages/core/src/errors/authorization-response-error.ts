@@ -1,0 +1,15 @@
+/** The OAuth `error` an authorization response carried (RFC 6749 §4.1.2.1), kept verbatim. */
+export interface AuthorizationResponseError {
+  /** e.g. `access_denied`, `login_required`. */
+  error: string;
+  /** The server's `error_description`. */
+  errorDescription: string | undefined;
+}
+
+/** The `error` and `error_description` of callback parameters, if there is an `error`. */
+export function authorizationErrorOf(params: URLSearchParams): AuthorizationResponseError | undefined {
+  const error = params.get('error');
+  return error === null
+    ? undefined
+    : { error, errorDescription: params.get('error_description') ?? undefined };
+}

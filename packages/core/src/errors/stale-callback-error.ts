@@ -1,0 +1,39 @@
+import type { AuthorizationResponseError } from './authorization-response-error.js';
+import { TesseraError } from './tessera-error.js';
+
+/** Why a callback on the `redirect_uri` matched no pending sign-in. */
+export type StaleCallbackReason = 'replayed' | 'expired' | 'unknown-state' | 'missing-state';
+
+/**
+ * A callback arrived on the `redirect_uri` but matches no pending sign-in of this tab: it was already
+ * used (reload or Back on the callback page), its sign-in expired, or its `state` is unknown (tampered,
+ * or from another client). No token request was sent and the address bar was cleaned.
+ * Show a "Sign in" button; never start a sign-in automatically from this error.
+ * `authorizationError` keeps the server's original `error` (e.g. `access_denied`), if the callback had one.
+ */
+export class StaleCallbackError extends TesseraError {
+  readonly reason: StaleCallbackReason;
+  readonly authorizationError: AuthorizationResponseError | undefined;
+
+  constructor(reason: StaleCallbackReason, authorizationError?: AuthorizationResponseError) {
+    const said = authorizationError ? ` (the server said ${authorizationError.error})` : '';
+    super(
+      'STALE_CALLBACK',
+      `Sign-in callback ignored: ${REASONS[reason]}${said}. No token request was sent; sign in again`,
+    );
+    this.name = 'StaleCallbackError';
+    this.reason = reason;
+    this.authorizationError = authorizationError;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason, authorizationError: this.authorizationError };
+  }
+}
+
+const REASONS: Record<StaleCallbackReason, string> = {
+  replayed: 'it was already used (a reload or Back on the callback page)',
+  expired: 'its sign-in started too long ago',
+  'unknown-state': 'its state matches no sign-in started in this tab (tampered, or meant for another client)',
+  'missing-state': 'it has no state parameter',
+};

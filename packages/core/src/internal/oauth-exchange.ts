@@ -1,0 +1,162 @@
+import { AbortError } from '../errors/abort-error.js';
+import { HttpError } from '../errors/http-error.js';
+import { NetworkError } from '../errors/network-error.js';
+import { OAuthError } from '../errors/oauth-error.js';
+import { RateLimitError } from '../errors/rate-limit-error.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import { describeRequest } from './describe-request.js';
+import type { Redactor } from './redact.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/** One request to an OAuth endpoint: token, discovery or revocation. */
+export interface ExchangeRequest {
+  method: 'GET' | 'POST';
+  /** Already checked by `parseEndpointUrl`. */
+  url: URL;
+  headers: Record<string, string>;
+  /** A form-encoded body, for POST. */
+  body?: string | undefined;
+  /** @default globalThis.fetch, read at call time */
+  fetch?: typeof fetch | undefined;
+  /** The caller's signal: its `reason` is kept (a `TesseraError` reason is rethrown as it is). */
+  signal?: AbortSignal | undefined;
+  /** Timeout of this attempt, in ms. @default undefined (none: the caller's signal decides) */
+  timeout?: number | undefined;
+  /** Redacts the secrets of this request from anything the server echoes. */
+  redactor: Redactor;
+  /** What is sent, for messages: `Token request`, `Discovery request`, `Revocation request`. */
+  label: string;
+}
+
+/** What came back. */
+export interface ExchangeResponse {
+  status: number;
+  /** `Retry-After`, in ms from now. */
+  retryAfter: number | undefined;
+  /** The body parsed as JSON, or `undefined` when it is not JSON. */
+  json: unknown;
+  /** `METHOD origin+path`, for messages. */
+  where: string;
+}
+
+/**
+ * Sends one request with `fetch` and reads the answer: the one transport of every OAuth endpoint.
+ * Redirects are never followed (`redirect: 'manual'`). `fetch` is called as `fetch(url, init)` with
+ * `init.method`, plain-object `init.headers` and a string `init.body`, so a decorating fetch (DPoP)
+ * can add a header and send again.
+ *
+ * @throws {AbortError} the caller's signal aborted (its `TesseraError` reason instead, as it is).
+ * @throws {TimeoutError} `timeout` elapsed.
+ * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
+ */
+export async function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
+  const { signal, timeout, label } = request;
+  const where = describeRequest(request.method, request.url);
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      const reason: unknown = signal?.reason;
+      controller.abort(reason);
+      reject(reason instanceof TesseraError ? reason : new AbortError(reason));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (timeout === undefined || !Number.isFinite(timeout)) return;
+    timer = setTimeout(() => {
+      const error = new TimeoutError(timeout, where, label);
+      controller.abort(error);
+      reject(error);
+    }, timeout);
+  });
+  try {
+    if (signal?.aborted) return await stopped;
+    return await Promise.race([send(request, where, controller.signal), stopped]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function send(request: ExchangeRequest, where: string, signal: AbortSignal): Promise<ExchangeResponse> {
+  const fetchImpl = request.fetch ?? globalThis.fetch;
+  let status: number;
+  let text: string;
+  let retryAfterHeader: string | null;
+  try {
+    const response = await fetchImpl(request.url.href, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      redirect: 'manual',
+      signal,
+    });
+    status = response.status;
+    retryAfterHeader = response.headers.get('retry-after');
+    text = await response.text();
+  } catch (error) {
+    throw new NetworkError(where, redactChain(error, request.redactor), undefined, request.label);
+  }
+  return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json: parseJson(text), where };
+}
+
+/**
+ * The error an answer stands for, or `undefined` for a 2xx without an OAuth error body: an OAuth
+ * error body (RFC 6749 §5.2, with any status, even 200) → `OAuthError` with its fields redacted;
+ * 429 → `RateLimitError`; any other non-2xx (redirects included) → `HttpError`.
+ */
+export function failureOf(
+  response: ExchangeResponse,
+  redactor: Redactor,
+  label: string,
+): OAuthError | HttpError | undefined {
+  const { status, json, where, retryAfter } = response;
+  if (isRecord(json) && typeof json.error === 'string') {
+    const text = (value: unknown): string | undefined =>
+      typeof value === 'string' ? redactor.redact(value) : undefined;
+    return new OAuthError(
+      {
+        error: redactor.redact(json.error),
+        errorDescription: text(json.error_description),
+        errorUri: text(json.error_uri),
+        status,
+        retryAfter,
+      },
+      where,
+    );
+  }
+  if (status === 429) return new RateLimitError(where, retryAfter, label);
+  if (status < 200 || status >= 300) return new HttpError(status, where, retryAfter, 'HTTP_ERROR', label);
+  return undefined;
+}
+
+/** A copy of `error`'s cause chain (messages and codes only) with every secret redacted. */
+function redactChain(error: unknown, redactor: Redactor, depth = 0): Error | undefined {
+  if (!(error instanceof Error) || depth > 4) return undefined;
+  const inner = redactChain(error.cause, redactor, depth + 1);
+  const copy = new Error(stripUserinfo(redactor.redact(error.message)), inner ? { cause: inner } : undefined);
+  copy.name = error.name;
+  const { code } = error as { code?: unknown };
+  if (typeof code === 'string') Object.assign(copy, { code });
+  return copy;
+}
+
+/** Removes `user:pass@` from any URL in `text`. */
+function stripUserinfo(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `value` is a plain JSON object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

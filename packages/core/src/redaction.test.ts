@@ -1,0 +1,187 @@
+import { inspect } from 'node:util';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NetworkError } from './errors/network-error.js';
+import { OAuthError } from './errors/oauth-error.js';
+import type { TokenEvent } from './events.js';
+import { refreshTokenGrant } from './grants/refresh-token-grant.js';
+import { revokeToken } from './revoke-token.js';
+import { type ClientAuthMethod, requestToken } from './token-endpoint.js';
+import { TokenManager } from './token-manager.js';
+
+const TOKEN_URL = 'https://auth.example.test/oauth/token';
+const CLIENT_ID = 'svc:bïlling';
+/** Characters every encoding treats differently: `+`, space, `/`, `"`, `\`, `@`, non-ASCII. */
+const SECRET = 'p@ss+wörd/ é"\\x%41';
+const REFRESH = 'rt+/= refresh"token\\é';
+
+const server = setupServer();
+function failUnhandledRequest(request: Request): never {
+  throw new Error(`No msw handler for ${request.method} ${new URL(request.url).pathname}`);
+}
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+function utf8Base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+function lowerHex(text: string): string {
+  return text.replace(/%[0-9A-F]{2}/g, (match) => match.toLowerCase());
+}
+
+/** Every way the secret can be spelled in an echo, computed independently of the library. */
+function spellings(secret: string): string[] {
+  const percent = encodeURIComponent(secret);
+  const form = formEncode(secret);
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [
+    secret,
+    percent,
+    lowerHex(percent),
+    form,
+    lowerHex(form),
+    form.replaceAll('+', '%20'),
+    json,
+    JSON.stringify(json).slice(1, -1),
+  ];
+}
+const BASIC = [
+  utf8Base64(`${formEncode(CLIENT_ID)}:${formEncode(SECRET)}`),
+  utf8Base64(`${CLIENT_ID}:${SECRET}`),
+];
+const FORBIDDEN = [...spellings(SECRET), ...spellings(REFRESH), ...BASIC];
+
+function renderings(value: unknown): string[] {
+  const error = value as Error;
+  return [
+    String(value),
+    JSON.stringify(value),
+    inspect(value, { depth: 20 }),
+    error.message ?? '',
+    JSON.stringify((value as OAuthError).errorDescription ?? ''),
+    String((value as OAuthError).errorDescription),
+    String((value as OAuthError).errorUri),
+  ];
+}
+function expectNoSecret(value: unknown): void {
+  for (const text of renderings(value)) {
+    for (const spelling of FORBIDDEN) expect(text, `leaked ${spelling}`).not.toContain(spelling);
+  }
+}
+
+/** An authorization server that echoes the whole request (body and Authorization header) in every encoding. */
+function echoingServer(url = TOKEN_URL): void {
+  server.use(
+    http.post(url, async ({ request }) => {
+      const body = await request.text();
+      const authorization = request.headers.get('authorization') ?? '';
+      const fields = Object.fromEntries(new URLSearchParams(body));
+      return HttpResponse.json(
+        {
+          error: 'invalid_client',
+          error_description: [
+            `body=${body}`,
+            `lower=${lowerHex(body)}`,
+            `spaces=${body.replaceAll('+', '%20')}`,
+            `decoded=${JSON.stringify(fields)}`,
+            `auth=${authorization}`,
+            `basic=${authorization.replace(/^Basic /, '').replace(/=+$/, '')}`,
+          ].join(' '),
+          error_uri: `https://auth.example.test/errors?${body}#${authorization}`,
+        },
+        { status: 401 },
+      );
+    }),
+  );
+}
+
+describe('no secret in any output, in any encoding', () => {
+  it.each(['client_secret_basic', 'client_secret_post'] as ClientAuthMethod[])(
+    'redacts an echo of the whole request from message, error_description and error_uri (%s)',
+    async (authMethod) => {
+      echoingServer();
+      const error = await requestToken({
+        tokenUrl: TOKEN_URL,
+        grantType: 'refresh_token',
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        authMethod,
+        params: { refresh_token: REFRESH, scope: 'read write' },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OAuthError);
+      expectNoSecret(error);
+      // What is not secret stays readable.
+      expect((error as OAuthError).errorDescription).toContain('grant_type=refresh_token');
+      expect((error as OAuthError).errorDescription).toContain('[redacted]');
+    },
+  );
+
+  it('keeps secrets out of the events a TokenManager emits for a failed refresh', async () => {
+    echoingServer();
+    const events: TokenEvent[] = [];
+    const tokens = new TokenManager({
+      retry: false,
+      fetchTokens: refreshTokenGrant({
+        tokenUrl: TOKEN_URL,
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        authMethod: 'client_secret_post',
+      }),
+    });
+    tokens.subscribe((event) => events.push(event));
+    await tokens.setTokens({ access_token: 'old', refresh_token: REFRESH, expires_in: 0 });
+    const error = await tokens.getAccessToken().catch((e: unknown) => e);
+    tokens.dispose();
+    expectNoSecret(error);
+    const failed = events.filter((event) => event.type === 'refresh_failed');
+    expect(failed).toHaveLength(1);
+    for (const event of events) {
+      const text = inspect(event, { depth: 20 });
+      for (const spelling of FORBIDDEN) expect(text).not.toContain(spelling);
+    }
+  });
+
+  it('redacts the request from a NetworkError cause chain', async () => {
+    const leakyFetch: typeof fetch = async (_url, init) => {
+      const headers = init?.headers as Record<string, string>;
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(
+          new Error(`socket hang up while sending ${String(init?.body)} auth ${headers.Authorization}`, {
+            cause: new Error(`inner ${decodeURIComponent(String(init?.body))}`),
+          }),
+          { code: 'ECONNRESET' },
+        ),
+      });
+    };
+    const error = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'refresh_token',
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+      params: { refresh_token: REFRESH },
+      fetch: leakyFetch,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as Error).message).toContain('(ECONNRESET)');
+    expectNoSecret(error);
+    expect(inspect(error, { depth: 20 })).toContain('socket hang up while sending grant_type=refresh_token');
+  });
+
+  it('redacts the revoked token and the client secret from a revocation error', async () => {
+    const revocationUrl = 'https://auth.example.test/oauth/revoke';
+    echoingServer(revocationUrl);
+    const error = await revokeToken({
+      revocationUrl,
+      token: REFRESH,
+      clientId: CLIENT_ID,
+      clientSecret: SECRET,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OAuthError);
+    expectNoSecret(error);
+  });
+});

@@ -1,0 +1,600 @@
+import { createHash } from 'node:crypto';
+import { failUnhandledRequest } from '@tessera/testing';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type FakeBrowser, installFakeBrowser } from '../../test/fixtures/fake-browser.js';
+import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
+import { CLIENT_ID, fakeOidcServer, ISSUER, REDIRECT_URI } from '../../test/fixtures/fake-oidc-server.js';
+import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
+import { trackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
+import { crossTab } from '../cross-tab/cross-tab.js';
+import { isOAuthError, isTesseraError } from '../errors/guards.js';
+import { webStorage } from '../storage/web-storage.js';
+import { TokenManager } from '../token-manager.js';
+import type { createSignIn as CreateSignIn, SignIn } from './create-sign-in.js';
+import type { SignInOptions } from './sign-in-options.js';
+
+let now = 1_700_000_000_000;
+const clock = () => now;
+let oidc: ReturnType<typeof fakeOidcServer>;
+const msw = setupServer();
+let browser: FakeBrowser;
+let createSignIn: typeof CreateSignIn;
+
+beforeAll(() => msw.listen({ onUnhandledRequest: failUnhandledRequest }));
+afterAll(() => msw.close());
+beforeEach(async () => {
+  now = 1_700_000_000_000;
+  oidc = fakeOidcServer(clock);
+  msw.use(...oidc.handlers);
+  browser = installFakeBrowser('https://app.example.test/orders?tab=open#top');
+  createSignIn = await freshPage();
+});
+afterEach(() => {
+  msw.resetHandlers();
+  vi.unstubAllGlobals();
+});
+
+/** A new page load: the module state (callbacks in progress) starts empty; sessionStorage survives. */
+async function freshPage(): Promise<typeof CreateSignIn> {
+  vi.resetModules();
+  return (await import('./create-sign-in.js')).createSignIn;
+}
+
+function setUp(options: Partial<SignInOptions> = {}) {
+  const tokens = new TokenManager({
+    fetchTokens: (context) => signIn.fetchTokens(context),
+    clock,
+    retry: false,
+  });
+  const navigations: string[] = [];
+  const signIn: SignIn = createSignIn({
+    issuer: ISSUER,
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT_URI,
+    scope: 'openid profile offline_access',
+    postLogoutRedirectUri: 'https://app.example.test/signed-out',
+    tokens,
+    clock,
+    navigate: (url) => void navigations.push(url),
+    // discover() keeps metadata per fetch for the process: each instance gets its own, so tests can change it.
+    fetch: (input, init) => fetch(input, init),
+    ...options,
+  });
+  return { signIn, tokens, navigations };
+}
+
+/** Starts a sign-in and lets the provider answer: the browser is now on the callback URL. */
+async function signInAtProvider(signIn: SignIn, answer?: Parameters<typeof oidc.authorize>[1]) {
+  const url = await signIn.buildAuthorizationUrl();
+  const callback = oidc.authorize(url.href, answer);
+  browser.visit(callback);
+  return { url, callback };
+}
+
+describe('start', () => {
+  it('sends an S256 challenge of a fresh verifier, a state and a nonce with openid', async () => {
+    const { signIn, navigations } = setUp();
+    await signIn.start({ prompt: 'login', loginHint: 'alice@example.test', resource: ['urn:a', 'urn:b'] });
+    const url = new URL(navigations[0] as string);
+    const query = url.searchParams;
+    expect(`${url.origin}${url.pathname}`).toBe(`${ISSUER}/authorize`);
+    expect(
+      Object.fromEntries(
+        [...query].filter(([name]) => !['state', 'nonce', 'code_challenge', 'resource'].includes(name)),
+      ),
+    ).toEqual({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid profile offline_access',
+      code_challenge_method: 'S256',
+      prompt: 'login',
+      login_hint: 'alice@example.test',
+    });
+    expect(query.getAll('resource')).toEqual(['urn:a', 'urn:b']);
+    const stored = JSON.parse(
+      browser.sessionStorage.getItem(`tessera.sign-in.${query.get('state')}`) ?? '{}',
+    );
+    expect(createHash('sha256').update(stored.verifier).digest('base64url')).toBe(
+      query.get('code_challenge'),
+    );
+    expect(stored.verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stored.nonce).toBe(query.get('nonce'));
+    expect(stored.returnTo).toBe('/orders?tab=open#top');
+    expect(stored.issuer).toBe(ISSUER);
+  });
+
+  it('uses a fresh verifier, state and nonce for every attempt', async () => {
+    const { signIn } = setUp();
+    const urls = await Promise.all(Array.from({ length: 5 }, () => signIn.buildAuthorizationUrl()));
+    for (const name of ['state', 'nonce', 'code_challenge']) {
+      expect(new Set(urls.map((url) => url.searchParams.get(name))).size).toBe(5);
+    }
+  });
+
+  it('sends no nonce without openid, and extra parameters cannot override state or the challenge', async () => {
+    const { signIn } = setUp({ scope: 'api:read' });
+    const url = await signIn.buildAuthorizationUrl({
+      params: { state: 'attacker', code_challenge: 'x', ui_locales: 'de' },
+      audience: 'https://api.example.test',
+    });
+    expect(url.searchParams.has('nonce')).toBe(false);
+    expect(url.searchParams.getAll('state')).toHaveLength(1);
+    expect(url.searchParams.get('state')).not.toBe('attacker');
+    expect(url.searchParams.get('code_challenge')).not.toBe('x');
+    expect(url.searchParams.get('ui_locales')).toBe('de');
+    expect(url.searchParams.get('audience')).toBe('https://api.example.test');
+  });
+
+  it('a second start() while the first is navigating returns its promise: one navigation', async () => {
+    const { signIn, navigations } = setUp();
+    const calls = Array.from({ length: 100 }, () => signIn.start());
+    expect(new Set(calls).size).toBe(1);
+    await Promise.all(calls);
+    expect(navigations).toHaveLength(1);
+    expect(await signIn.handleCallback()).toEqual({ status: 'navigating' });
+  });
+
+  it('an abandoned navigation unblocks after navigationTimeout', async () => {
+    const { signIn, navigations } = setUp({ navigationTimeout: 5_000 });
+    await signIn.start();
+    now += 5_000;
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    await signIn.start();
+    expect(navigations).toHaveLength(2);
+  });
+});
+
+describe('handleCallback', () => {
+  it('exchanges the code with the verifier and the configured redirect_uri, stores the tokens, exposes the claims', async () => {
+    const { signIn, tokens } = setUp();
+    await signInAtProvider(signIn);
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({
+      status: 'handled',
+      tokens: { accessToken: 'at-2', refreshToken: 'rt-2' },
+      claims: { sub: 'alice', name: 'Alice Example' },
+      returnTo: '/orders?tab=open#top',
+    });
+    expect(tokens.peekTokens()?.accessToken).toBe('at-2');
+    expect(signIn.claims()?.name).toBe('Alice Example');
+    expect(oidc.tokenRequests).toHaveLength(1);
+    const form = oidc.tokenRequests[0]?.form;
+    expect(form?.get('redirect_uri')).toBe(REDIRECT_URI);
+    expect(form?.get('client_id')).toBe(CLIENT_ID);
+    expect(form?.has('iss')).toBe(false);
+    expect(form?.has('state')).toBe(false);
+  });
+
+  it('cleans code, state and iss from the address bar before the token request, without a history entry', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn);
+    browser.visit(`${browser.href}&utm_source=mail#/orders`);
+    const length = browser.historyLength;
+    await signIn.handleCallback();
+    expect(oidc.tokenRequests[0]?.pageHref).toBe('https://app.example.test/callback?utm_source=mail#/orders');
+    expect(browser.href).toBe('https://app.example.test/callback?utm_source=mail#/orders');
+    expect(browser.historyLength).toBe(length);
+  });
+
+  it('200 concurrent calls for one callback send one token request and resolve to the same session', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const second = setUp().signIn; // e.g. React StrictMode creates two
+    const results = await Promise.all([
+      ...Array.from({ length: 100 }, () => signIn.handleCallback(callback)),
+      ...Array.from({ length: 100 }, () => second.handleCallback(callback)),
+    ]);
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(new Set(results).size).toBe(1);
+    expect(results[0]?.status).toBe('handled');
+    expect(await signIn.handleCallback(callback)).toBe(results[0]);
+  });
+
+  it('ignores a foreign ?code&state on another route: no request, no error, URL and session untouched', async () => {
+    const { signIn, tokens } = setUp();
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
+    await signIn.buildAuthorizationUrl();
+    browser.visit('https://app.example.test/integrations/slack?code=x&state=y');
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    expect(browser.href).toBe('https://app.example.test/integrations/slack?code=x&state=y');
+    expect(tokens.peekTokens()?.accessToken).toBe('at-0');
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
+  it('a page without callback parameters is not a callback', async () => {
+    const { signIn } = setUp();
+    browser.visit(REDIRECT_URI);
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    expect(await signIn.handleCallback('not a url')).toEqual({ status: 'not-a-callback', cleaned: false });
+  });
+
+  it.each([
+    [
+      '/#/callback?code=…',
+      (cb: URL) => `https://app.example.test/#/callback?${cb.searchParams}`,
+      'https://app.example.test/#/callback',
+    ],
+    [
+      '/?code=…#/route',
+      (cb: URL) => `https://app.example.test/?${cb.searchParams}#/route`,
+      'https://app.example.test/#/route',
+    ],
+    ['#/code=…', (cb: URL) => `https://app.example.test/#/${cb.searchParams}`, 'https://app.example.test/#/'],
+  ])('parses %s and cleans it', async (_, rewrite, clean) => {
+    const { signIn } = setUp({ redirectUri: 'https://app.example.test/' });
+    const url = await signIn.buildAuthorizationUrl();
+    const callback = new URL(oidc.authorize(url.href));
+    if (_ === '/#/callback?code=…') {
+      // a hash router whose callback route is the redirect URI's path
+      const hashRouted = setUp({ redirectUri: 'https://app.example.test/callback' }).signIn;
+      const other = new URL(oidc.authorize((await hashRouted.buildAuthorizationUrl()).href));
+      browser.visit(rewrite(other));
+      expect((await hashRouted.handleCallback()).status).toBe('handled');
+      expect(browser.href).toBe(clean);
+      return;
+    }
+    browser.visit(rewrite(callback));
+    expect((await signIn.handleCallback()).status).toBe('handled');
+    expect(browser.href).toBe(clean);
+  });
+
+  it('accepts an explicit URL captured before a router rewrote the address bar', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    browser.visit('https://app.example.test/');
+    expect((await signIn.handleCallback(new URL(callback))).status).toBe('handled');
+    expect(browser.href).toBe('https://app.example.test/');
+  });
+});
+
+describe('a callback that is not for a pending sign-in sends no token request', () => {
+  it('a replay after a reload, with a session: the URL is cleaned and the session kept', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    await signIn.handleCallback();
+    browser.visit(callback); // Back, or reload before the URL was cleaned
+    createSignIn = await freshPage();
+    const page = setUp();
+    await page.tokens.setTokens({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 300 });
+    expect(await page.signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: true });
+    expect(browser.href).toBe(REDIRECT_URI);
+    expect(page.tokens.peekTokens()?.accessToken).toBe('at-2');
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
+  it('a replay without a session is a StaleCallbackError that keeps the original error', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn, { error: 'access_denied' });
+    expect(await signIn.handleCallback()).toMatchObject({
+      status: 'error',
+      error: { error: 'access_denied' },
+    });
+    browser.visit(callback);
+    createSignIn = await freshPage();
+    const result = await setUp().signIn.handleCallback();
+    expect(result).toMatchObject({ status: 'error', error: { name: 'StaleCallbackError' } });
+    expect(result).toMatchObject({
+      error: { code: 'STALE_CALLBACK', reason: 'replayed', authorizationError: { error: 'access_denied' } },
+    });
+    expect(browser.href).toBe(REDIRECT_URI);
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
+  it('a callback in a fresh storage context is a PkceVerifierMissingError', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    installFakeBrowser(callback); // another tab, browser or installed app: its own sessionStorage
+    createSignIn = await freshPage();
+    const result = await setUp().signIn.handleCallback();
+    expect(result).toMatchObject({ status: 'error', error: { name: 'PkceVerifierMissingError' } });
+    expect(result.status === 'error' && result.error.message).toMatch(/another tab, browser or app/);
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
+  it('a tampered state is a StaleCallbackError; the real callback still completes afterwards', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const tampered = new URL(callback);
+    tampered.searchParams.set('state', 'attacker-state');
+    const result = await signIn.handleCallback(tampered);
+    expect(result).toMatchObject({
+      status: 'error',
+      error: { code: 'STALE_CALLBACK', reason: 'unknown-state' },
+    });
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect((await signIn.handleCallback(callback)).status).toBe('handled');
+  });
+
+  it('a callback without state on the redirect URI is a StaleCallbackError', async () => {
+    const { signIn } = setUp();
+    browser.visit(`${REDIRECT_URI}?error=login_required`);
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({
+      error: { reason: 'missing-state', authorizationError: { error: 'login_required' } },
+    });
+    expect(browser.href).toBe(REDIRECT_URI);
+  });
+
+  it('a sign-in older than transactionTtl is a StaleCallbackError (expired)', async () => {
+    const { signIn } = setUp({ transactionTtl: 60_000 });
+    await signInAtProvider(signIn);
+    now += 60_001;
+    expect(await signIn.handleCallback()).toMatchObject({ error: { reason: 'expired' } });
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
+  it('keeps at most maxTransactions pending sign-ins, dropping the oldest', async () => {
+    const { signIn } = setUp({ maxTransactions: 3 });
+    const urls: URL[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      urls.push(await signIn.buildAuthorizationUrl());
+      now += 1;
+    }
+    const pending = () =>
+      Array.from({ length: browser.sessionStorage.length }, (_, i) => browser.sessionStorage.key(i)).filter(
+        (key) => key?.startsWith('tessera.sign-in.'),
+      );
+    expect(pending()).toHaveLength(3);
+    const oldest = await signIn.handleCallback(oidc.authorize(urls[0]?.href ?? ''));
+    expect(oldest).toMatchObject({ error: { reason: 'unknown-state' } });
+    expect((await signIn.handleCallback(oidc.authorize(urls[4]?.href ?? ''))).status).toBe('handled');
+  });
+
+  it('two sign-ins started in one storage both complete, each checking its own nonce', async () => {
+    const a = setUp().signIn;
+    const b = setUp().signIn;
+    const first = oidc.authorize((await a.buildAuthorizationUrl()).href);
+    const second = oidc.authorize((await b.buildAuthorizationUrl()).href);
+    expect((await a.handleCallback(first)).status).toBe('handled');
+    expect((await b.handleCallback(second)).status).toBe('handled');
+    expect(oidc.tokenRequests).toHaveLength(2);
+  });
+});
+
+describe('RFC 9207 iss and OAuth errors', () => {
+  it('a wrong iss is rejected before the token request', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn, { iss: 'https://evil.example.test' });
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({ status: 'error', error: { name: 'IssuerMismatchError' } });
+    expect(result).toMatchObject({ error: { expected: ISSUER, received: 'https://evil.example.test' } });
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect(browser.href).toBe(REDIRECT_URI);
+  });
+
+  it('a missing iss is rejected when the server advertises it, accepted when it does not', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn, { iss: null });
+    expect(await signIn.handleCallback()).toMatchObject({
+      error: { code: 'ISSUER_MISMATCH', received: undefined },
+    });
+    oidc.metadata.authorization_response_iss_parameter_supported = false;
+    const other = setUp().signIn;
+    await signInAtProvider(other, { iss: null });
+    expect((await other.handleCallback()).status).toBe('handled');
+  });
+
+  it('iss is checked before an error is acted on', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn, { error: 'access_denied', iss: 'https://evil.example.test' });
+    expect(await signIn.handleCallback()).toMatchObject({ error: { code: 'ISSUER_MISMATCH' } });
+  });
+
+  it('error=access_denied is an OAuthError, with no token request and a clean URL', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn, { error: 'access_denied' });
+    const result = await signIn.handleCallback();
+    expect(result.status === 'error' && isOAuthError(result.error, 'access_denied')).toBe(true);
+    expect(result).toMatchObject({ error: { errorDescription: 'The user cancelled' } });
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect(browser.href).toBe(REDIRECT_URI);
+  });
+
+  it('login_required from prompt=none ends in one error result and never navigates', async () => {
+    const { signIn, navigations, tokens } = setUp();
+    const url = await signIn.buildAuthorizationUrl({ prompt: 'none' });
+    browser.visit(oidc.authorize(url.href, { error: 'login_required' }));
+    const events: string[] = [];
+    tokens.subscribe((event) => void events.push(event.type));
+    expect(await signIn.handleCallback()).toMatchObject({
+      status: 'error',
+      error: { error: 'login_required' },
+    });
+    expect(navigations).toHaveLength(0);
+    expect(events).toEqual([]);
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
+  it('a refused code exchange is the token endpoint OAuthError; no secret in any rendering', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const stored = browser.sessionStorage.getItem(
+      `tessera.sign-in.${new URL(callback).searchParams.get('state')}`,
+    );
+    const verifier = JSON.parse(stored ?? '{}').verifier as string;
+    msw.use(
+      http.post(`${ISSUER}/token`, () => HttpResponse.json({ error: 'invalid_grant' }, { status: 400 })),
+    );
+    const result = await signIn.handleCallback();
+    expect(result.status === 'error' && isOAuthError(result.error, 'invalid_grant')).toBe(true);
+    const error = result.status === 'error' ? result.error : undefined;
+    for (const rendering of [String(error), JSON.stringify(error), error?.stack ?? '']) {
+      expect(rendering).not.toContain(verifier);
+      expect(rendering).not.toContain('code-');
+    }
+  });
+});
+
+describe('ID token', () => {
+  it.each([
+    ['nonce', { nonce: 'another-nonce' }],
+    ['aud', { aud: 'another-client' }],
+    ['azp', { aud: [CLIENT_ID, 'api'], azp: 'api' }],
+    ['iss', { iss: 'https://evil.example.test' }],
+    ['exp', { exp: Math.floor(1_700_000_000_000 / 1000) - 61 }],
+  ])('a wrong %s rejects the sign-in and stores no tokens', async (check, claims) => {
+    oidc.idTokenClaims = claims;
+    const { signIn, tokens } = setUp();
+    await signInAtProvider(signIn);
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({ status: 'error', error: { name: 'IdTokenError' } });
+    expect(result).toMatchObject({ error: { check } });
+    expect(tokens.peekTokens()).toBeUndefined();
+  });
+
+  it('accepts several audiences with azp = this client, and exp within the clock tolerance', async () => {
+    oidc.idTokenClaims = { aud: [CLIENT_ID, 'api'], azp: CLIENT_ID, exp: Math.floor(now / 1000) - 30 };
+    const { signIn } = setUp();
+    await signInAtProvider(signIn);
+    expect((await signIn.handleCallback()).status).toBe('handled');
+  });
+
+  it('on refresh, a new ID token with the original nonce is accepted; another sub or nonce is not', async () => {
+    const { signIn, tokens } = setUp();
+    await signInAtProvider(signIn);
+    await signIn.handleCallback();
+    oidc.refreshIdToken = 'original-nonce';
+    await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-3');
+    oidc.idTokenClaims = { sub: 'mallory' };
+    await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ check: 'sub' });
+    oidc.idTokenClaims = { nonce: 'another-nonce' };
+    await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ check: 'nonce' });
+  });
+
+  it('a refresh without an ID token keeps the original one (claims and logout hint stay)', async () => {
+    const { signIn, tokens } = setUp();
+    await signInAtProvider(signIn);
+    await signIn.handleCallback();
+    const idToken = tokens.peekTokens()?.idToken;
+    await tokens.getAccessToken({ forceRefresh: true });
+    expect(tokens.peekTokens()?.refreshToken).toBe('rt-3');
+    expect(tokens.peekTokens()?.idToken).toBe(idToken);
+    expect(signIn.claims()?.sub).toBe('alice');
+  });
+});
+
+describe('errors', () => {
+  it('are Tessera errors recognised by code across package copies', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn, { iss: 'https://evil.example.test' });
+    const result = await signIn.handleCallback();
+    expect(result.status === 'error' && isTesseraError(result.error, 'ISSUER_MISMATCH')).toBe(true);
+  });
+});
+
+describe('signOut', () => {
+  async function signedIn(options: Partial<SignInOptions> = {}) {
+    const setup = setUp(options);
+    await signInAtProvider(setup.signIn);
+    await setup.signIn.handleCallback();
+    return setup;
+  }
+
+  it('revokes the refresh token, clears the session and goes to the logout URL with id_token_hint', async () => {
+    const { signIn, tokens, navigations } = await signedIn();
+    const idToken = tokens.peekTokens()?.idToken ?? '';
+    const result = await signIn.signOut();
+    expect(oidc.revocations.map((form) => Object.fromEntries(form))).toEqual([
+      { token: 'rt-2', token_type_hint: 'refresh_token', client_id: CLIENT_ID },
+    ]);
+    expect(result).toEqual({ revoked: true, warnings: [], logoutUrl: expect.any(URL) });
+    expect(Object.fromEntries(result.logoutUrl?.searchParams ?? [])).toEqual({
+      id_token_hint: idToken,
+      client_id: CLIENT_ID,
+      post_logout_redirect_uri: 'https://app.example.test/signed-out',
+    });
+    expect(`${result.logoutUrl?.origin}${result.logoutUrl?.pathname}`).toBe(`${ISSUER}/logout`);
+    expect(result.logoutUrl?.searchParams.has('redirect_uri')).toBe(false);
+    expect(navigations.at(-1)).toBe(result.logoutUrl?.href);
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(signIn.claims()).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a 400 unsupported_token_type',
+      () => HttpResponse.json({ error: 'unsupported_token_type' }, { status: 400 }),
+      'OAUTH_ERROR',
+    ],
+    ['a network error', () => HttpResponse.error(), 'NETWORK_ERROR'],
+    ['an HTTP 503 page', () => new HttpResponse('<html>down</html>', { status: 503 }), 'HTTP_ERROR'],
+  ])('%s still ends signed out, with a typed warning', async (_, answer, code) => {
+    const { signIn, tokens, navigations } = await signedIn();
+    oidc.revocationAnswer = answer as () => Response;
+    const result = await signIn.signOut();
+    expect(result.revoked).toBe(false);
+    expect(result.warnings.map((warning) => warning.code)).toEqual([code]);
+    expect(JSON.stringify(result.warnings)).not.toContain('rt-2');
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(navigations.at(-1)).toBe(result.logoutUrl?.href);
+  });
+
+  it('honours revoke: false, endSession: false and navigate: false', async () => {
+    const { signIn, tokens, navigations } = await signedIn();
+    const before = navigations.length;
+    expect(await signIn.signOut({ revoke: false, endSession: false })).toEqual({
+      revoked: false,
+      warnings: [],
+      logoutUrl: undefined,
+    });
+    expect(oidc.revocations).toHaveLength(0);
+    expect(tokens.peekTokens()).toBeUndefined();
+    await tokens.setTokens({ access_token: 'at-x', refresh_token: 'rt-x' });
+    const result = await signIn.signOut({ navigate: false });
+    expect(result.logoutUrl).toBeInstanceOf(URL);
+    expect(navigations).toHaveLength(before);
+  });
+
+  it('without an ID token the logout URL still has client_id; without revocation_endpoint nothing is revoked', async () => {
+    delete oidc.metadata.revocation_endpoint;
+    const { signIn, tokens } = setUp({ postLogoutRedirectUri: undefined as never });
+    await tokens.setTokens({ access_token: 'at-x', refresh_token: 'rt-x' });
+    const result = await signIn.signOut({ navigate: false });
+    expect(result.logoutUrl?.href).toBe(`${ISSUER}/logout?client_id=${CLIENT_ID}`);
+    expect(result.revoked).toBe(false);
+    expect(oidc.revocations).toHaveLength(0);
+  });
+
+  it('when discovery fails it still clears the session and reports the failure', async () => {
+    const { tokens } = setUp();
+    await tokens.setTokens({ access_token: 'at-x', refresh_token: 'rt-x' });
+    msw.use(http.get(`${ISSUER}/.well-known/openid-configuration`, () => HttpResponse.error()));
+    const { signIn } = setUp({ tokens });
+    const result = await signIn.signOut();
+    expect(result.warnings.map((warning) => warning.code)).toEqual(['NETWORK_ERROR']);
+    expect(tokens.peekTokens()).toBeUndefined();
+  });
+
+  it('signs out every tab: another tab then fails without a network call', async () => {
+    const channels = trackedChannels();
+    const area = fakeStorageArea();
+    const tab = () =>
+      new TokenManager({
+        fetchTokens: (context) => signIn.fetchTokens(context),
+        storage: webStorage(area),
+        crossTab: crossTab({
+          name: 'sign-out-test',
+          locks: fakeLockManager().locks,
+          BroadcastChannel: channels.BroadcastChannel,
+        }),
+        clock,
+        retry: false,
+      });
+    const [a, b] = [tab(), tab()];
+    const { signIn } = setUp({ tokens: a });
+    await signInAtProvider(signIn);
+    await signIn.handleCallback();
+    expect(await b.getAccessToken()).toBe('at-2');
+    await signIn.signOut({ navigate: false });
+    await vi.waitFor(() => expect(b.peekTokens()).toBeUndefined());
+    const requests = oidc.tokenRequests.length;
+    await expect(b.getAccessToken()).rejects.toMatchObject({ code: 'LOGIN_REQUIRED' });
+    expect(oidc.tokenRequests).toHaveLength(requests);
+    a.dispose();
+    b.dispose();
+    channels.closeAll();
+  });
+});

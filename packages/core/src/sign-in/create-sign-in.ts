@@ -1,0 +1,338 @@
+import type { AuthorizationServerMetadata } from '../discovery/authorization-server-metadata.js';
+import { discover } from '../discovery/discover.js';
+import { authorizationErrorOf } from '../errors/authorization-response-error.js';
+import { DiscoveryError } from '../errors/discovery-error.js';
+import { IssuerMismatchError } from '../errors/issuer-mismatch-error.js';
+import { LoginRequiredError } from '../errors/login-required-error.js';
+import { OAuthError } from '../errors/oauth-error.js';
+import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.js';
+import { StaleCallbackError } from '../errors/stale-callback-error.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import { revokeToken } from '../revoke-token.js';
+import { requestToken } from '../token-endpoint.js';
+import type { FetchTokens } from '../token-manager-options.js';
+import type { TokenResponse } from '../token-set.js';
+import { toTokenSet } from '../token-set.js';
+import { callbackParamsOf, isRedirectTarget, withoutCallbackParams } from './callback-url.js';
+import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
+import { codeChallengeOf, randomToken } from './pkce.js';
+import {
+  type SignInOptions,
+  type SignOutOptions,
+  type StartOptions,
+  signInDefaults,
+} from './sign-in-options.js';
+import type { CallbackResult, SignOutResult } from './sign-in-result.js';
+import { TransactionStore } from './transaction-store.js';
+
+/** Sign-in with the authorization code flow and PKCE, for browser apps. See `createSignIn`. */
+export interface SignIn {
+  /**
+   * Starts a sign-in: stores a one-time transaction and navigates to the authorization endpoint.
+   * While that navigation is under way, further calls return the same promise.
+   */
+  start(options?: StartOptions): Promise<void>;
+  /** Like `start()`, but returns the authorization URL for apps that navigate themselves. */
+  buildAuthorizationUrl(options?: StartOptions): Promise<URL>;
+  /**
+   * Completes a sign-in from the callback URL (`location.href` by default). Idempotent: calls for the
+   * same callback share one token request and one result. Never rejects.
+   */
+  handleCallback(url?: string | URL): Promise<CallbackResult>;
+  /** The claims of the current ID token, for "Signed in as …"; `undefined` when there is none. */
+  claims(): IdTokenClaims | undefined;
+  /**
+   * A `fetchTokens` for the `TokenManager`: the refresh-token grant at the discovered token endpoint,
+   * checking a new ID token against the original (`sub`, `nonce`) and keeping the ID token when the
+   * response has none.
+   */
+  fetchTokens: FetchTokens;
+  /** Revokes the refresh token, clears the session in every tab and goes to the provider's logout. */
+  signOut(options?: SignOutOptions): Promise<SignOutResult>;
+}
+
+/** Callbacks in progress or done in this page, by `state`: shared by every instance (StrictMode makes two). */
+const callbacks = new Map<string, Promise<CallbackResult>>();
+
+/**
+ * Sign-in with the authorization code flow and PKCE (RFC 9700, OAuth 2.1) for single-page apps.
+ *
+ * @example
+ * const signIn = createSignIn({ issuer, clientId: 'spa', redirectUri: `${location.origin}/callback`, tokens });
+ * const result = await signIn.handleCallback();
+ * if (result.status === 'not-a-callback') await signIn.start();
+ */
+export function createSignIn(options: SignInOptions): SignIn {
+  const { issuer, clientId, tokens } = options;
+  const settings = { ...signInDefaults, ...options };
+  const clock = options.clock ?? Date.now;
+  const redirectUri = new URL(options.redirectUri);
+  const transport = { fetch: options.fetch, timeout: settings.timeout };
+  const navigate = options.navigate ?? ((url: string) => location.assign(url));
+  const store = new TransactionStore(
+    () => options.transactionStorage ?? sessionStorage,
+    settings.transactionTtl,
+    settings.maxTransactions,
+  );
+  let metadata: Promise<AuthorizationServerMetadata> | undefined;
+  let starting: { promise: Promise<void>; at: number } | undefined;
+  let lastClaims: IdTokenClaims | undefined;
+
+  const discovered = (): Promise<AuthorizationServerMetadata> => {
+    metadata ??= discover(issuer, transport).catch((error: unknown) => {
+      metadata = undefined;
+      throw error;
+    });
+    return metadata;
+  };
+  const authorizationEndpoint = (server: AuthorizationServerMetadata): string => {
+    if (server.authorization_endpoint) return server.authorization_endpoint;
+    throw new DiscoveryError('invalid_endpoint', issuer, 'the metadata has no authorization_endpoint');
+  };
+  const isNavigating = (): boolean =>
+    starting !== undefined && clock() - starting.at < settings.navigationTimeout;
+
+  const buildAuthorizationUrl = async (start: StartOptions = {}): Promise<URL> => {
+    const server = await discovered();
+    const scope = start.scope ?? settings.scope;
+    const state = randomToken();
+    const verifier = randomToken();
+    const nonce = scope.split(' ').includes('openid') ? randomToken() : undefined;
+    const url = new URL(authorizationEndpoint(server));
+    const query = new URLSearchParams(start.params);
+    const set = (name: string, value: string | undefined): void => {
+      if (value !== undefined) query.set(name, value);
+    };
+    set('response_type', 'code');
+    set('client_id', clientId);
+    set('redirect_uri', redirectUri.href);
+    set('scope', scope);
+    set('state', state);
+    set('code_challenge', await codeChallengeOf(verifier));
+    set('code_challenge_method', 'S256');
+    set('nonce', nonce);
+    set('prompt', start.prompt);
+    set('login_hint', start.loginHint);
+    set('audience', start.audience);
+    query.delete('resource');
+    for (const resource of typeof start.resource === 'string' ? [start.resource] : (start.resource ?? [])) {
+      query.append('resource', resource);
+    }
+    for (const [name, value] of query) url.searchParams.append(name, value);
+    store.save(
+      {
+        state,
+        verifier,
+        nonce,
+        returnTo: start.returnTo ?? currentPath(),
+        issuer: server.issuer,
+        issRequired: server.authorization_response_iss_parameter_supported === true,
+        createdAt: clock(),
+      },
+      clock(),
+    );
+    return url;
+  };
+
+  const complete = async (state: string, params: URLSearchParams): Promise<CallbackResult> => {
+    const taken = store.take(state, clock());
+    cleanAddressBar(state);
+    if (taken.kind !== 'pending') {
+      if (await tokens?.ready()) return { status: 'not-a-callback', cleaned: true };
+      const said = authorizationErrorOf(params);
+      throw taken.kind === 'empty'
+        ? new PkceVerifierMissingError(said)
+        : new StaleCallbackError(taken.kind, said);
+    }
+    const { transaction } = taken;
+    const server = await discovered();
+    const iss = params.get('iss') ?? undefined;
+    if (
+      iss === undefined
+        ? transaction.issRequired || server.authorization_response_iss_parameter_supported
+        : iss !== transaction.issuer
+    ) {
+      throw new IssuerMismatchError(transaction.issuer, iss);
+    }
+    const refused = authorizationErrorOf(params);
+    if (refused) {
+      const error = new OAuthError(
+        { ...refused, status: 302 },
+        `authorization response at ${redirectUri.origin}${redirectUri.pathname}`,
+      );
+      error.message = `Sign-in refused with ${refused.error}${refused.errorDescription ? `: ${refused.errorDescription}` : ''}`;
+      throw error;
+    }
+    const sentAt = clock();
+    const response = await requestToken({
+      ...transport,
+      tokenUrl: server.token_endpoint,
+      grantType: 'authorization_code',
+      clientId,
+      params: {
+        code: params.get('code') ?? '',
+        redirect_uri: redirectUri.href,
+        code_verifier: transaction.verifier,
+      },
+    });
+    const claims = response.id_token ? check(response.id_token, transaction.nonce, undefined) : undefined;
+    const set = tokens
+      ? await tokens.setTokens(response)
+      : toTokenSet(response, sentAt, 'authorization code');
+    lastClaims = claims;
+    return { status: 'handled', tokens: set, claims, returnTo: transaction.returnTo };
+  };
+
+  const check = (idToken: string, nonce: string | undefined, original: IdTokenClaims | undefined) =>
+    validateIdToken(idToken, {
+      issuer,
+      clientId,
+      now: clock(),
+      tolerance: settings.clockTolerance,
+      nonce,
+      original,
+    });
+
+  const claims = (): IdTokenClaims | undefined => {
+    const idToken = tokens?.peekTokens()?.idToken;
+    if (!tokens) return lastClaims;
+    try {
+      return idToken ? decodeIdToken(idToken) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    buildAuthorizationUrl,
+
+    start(start) {
+      if (starting && isNavigating()) return starting.promise;
+      const promise = buildAuthorizationUrl(start).then((url) => navigate(url.href));
+      starting = { promise, at: clock() };
+      // Back from the provider may restore this page from the bfcache: it is not navigating any more.
+      globalThis.addEventListener?.(
+        'pageshow',
+        (event) => {
+          if (event.persisted && starting?.promise === promise) starting = undefined;
+        },
+        { once: true },
+      );
+      promise.catch(() => {
+        if (starting?.promise === promise) starting = undefined;
+      });
+      return promise;
+    },
+
+    handleCallback(input) {
+      let url: URL;
+      try {
+        url = new URL(input ?? location.href);
+      } catch {
+        return Promise.resolve({ status: 'not-a-callback', cleaned: false });
+      }
+      const params = callbackParamsOf(url);
+      if (!params || !isRedirectTarget(url, redirectUri)) {
+        return Promise.resolve(
+          isNavigating() ? { status: 'navigating' } : { status: 'not-a-callback', cleaned: false },
+        );
+      }
+      const state = params.get('state');
+      if (!state) {
+        cleanAddressBar(undefined);
+        return Promise.resolve({
+          status: 'error',
+          error: new StaleCallbackError('missing-state', authorizationErrorOf(params)),
+        });
+      }
+      let result = callbacks.get(state);
+      if (!result) {
+        result = complete(state, params).catch((error: unknown) => ({
+          status: 'error',
+          error: asTesseraError(error),
+        }));
+        callbacks.set(state, result);
+      }
+      return result;
+    },
+
+    claims,
+
+    async fetchTokens({ refreshToken, signal }) {
+      if (!refreshToken) throw new LoginRequiredError();
+      const server = await discovered();
+      const response: TokenResponse = await requestToken({
+        fetch: options.fetch,
+        tokenUrl: server.token_endpoint,
+        grantType: 'refresh_token',
+        clientId,
+        params: { refresh_token: refreshToken },
+        signal,
+      });
+      const original = tokens?.peekTokens()?.idToken;
+      if (response.id_token)
+        check(response.id_token, undefined, original ? decodeIdToken(original) : undefined);
+      else if (original) response.id_token = original;
+      return response;
+    },
+
+    async signOut(signOut = {}) {
+      const current = await tokens?.ready().catch(() => undefined);
+      const warnings: TesseraError[] = [];
+      let revoked = false;
+      let logoutUrl: URL | undefined;
+      try {
+        const server = await discovered();
+        const refreshToken = current?.refreshToken;
+        if (signOut.revoke !== false && refreshToken && server.revocation_endpoint) {
+          try {
+            await revokeToken({
+              ...transport,
+              revocationUrl: server.revocation_endpoint,
+              token: refreshToken,
+              tokenTypeHint: 'refresh_token',
+              clientId,
+            });
+            revoked = true;
+          } catch (error) {
+            warnings.push(asTesseraError(error));
+          }
+        }
+        if (signOut.endSession !== false && server.end_session_endpoint) {
+          logoutUrl = new URL(server.end_session_endpoint);
+          const postLogout = signOut.postLogoutRedirectUri ?? options.postLogoutRedirectUri;
+          if (current?.idToken) logoutUrl.searchParams.set('id_token_hint', current.idToken);
+          logoutUrl.searchParams.set('client_id', clientId);
+          if (postLogout) logoutUrl.searchParams.set('post_logout_redirect_uri', postLogout);
+        }
+      } catch (error) {
+        warnings.push(asTesseraError(error));
+      }
+      lastClaims = undefined;
+      await tokens?.clear();
+      if (logoutUrl && signOut.navigate !== false) navigate(logoutUrl.href);
+      return { revoked, warnings, logoutUrl };
+    },
+  };
+}
+
+/** Removes the callback parameters of `state` (or of a callback without state) from the address bar, without a history entry. */
+function cleanAddressBar(state: string | undefined): void {
+  if (typeof history === 'undefined' || typeof location === 'undefined') return;
+  const current = new URL(location.href);
+  if (callbackParamsOf(current)?.get('state') !== (state ?? null)) return;
+  const clean = withoutCallbackParams(current);
+  if (clean.href !== current.href) history.replaceState(history.state, '', clean.href);
+}
+
+function currentPath(): string {
+  return typeof location === 'undefined' ? '/' : `${location.pathname}${location.search}${location.hash}`;
+}
+
+function asTesseraError(error: unknown): TesseraError {
+  return error instanceof TesseraError
+    ? error
+    : new TesseraError('SIGN_IN_FAILED', 'Sign-in failed with an unexpected error (see cause)', {
+        cause: error,
+      });
+}

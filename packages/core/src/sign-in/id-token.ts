@@ -1,0 +1,73 @@
+import { jwtDecode } from 'jwt-decode';
+import { IdTokenError } from '../errors/id-token-error.js';
+
+/** The claims of an OpenID Connect ID token (Core §2), e.g. for "Signed in as {name ?? email ?? sub}". */
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  /** Expiry, epoch seconds. */
+  exp: number;
+  iat?: number;
+  nonce?: string;
+  azp?: string;
+  name?: string;
+  email?: string;
+  [claim: string]: unknown;
+}
+
+/** The claims of `idToken`, decoded without validating them. */
+export function decodeIdToken(idToken: string): IdTokenClaims {
+  let claims: Partial<IdTokenClaims>;
+  try {
+    claims = jwtDecode<Partial<IdTokenClaims>>(idToken);
+  } catch {
+    throw new IdTokenError('format', 'it is not a decodable JWT');
+  }
+  if (typeof claims.iss !== 'string' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') {
+    throw new IdTokenError('format', 'iss, sub or exp is missing');
+  }
+  return claims as IdTokenClaims;
+}
+
+/** What an ID token is checked against. */
+export interface IdTokenExpectations {
+  issuer: string;
+  clientId: string;
+  /** Epoch ms. */
+  now: number;
+  /** Allowed clock skew for `exp`, in ms. */
+  tolerance: number;
+  /** The nonce the authorization request sent; on a refresh, the original ID token's nonce. */
+  nonce: string | undefined;
+  /** On a refresh: the original ID token's claims (`sub` must stay; a `nonce`, if any, must equal). */
+  original?: IdTokenClaims | undefined;
+}
+
+/**
+ * Checks an ID token obtained straight from the token endpoint over TLS (OpenID Connect Core
+ * §3.1.3.7: the TLS server validation stands in for the signature check for this client) and returns
+ * its claims.
+ *
+ * @throws {IdTokenError} a check failed.
+ */
+export function validateIdToken(idToken: string, expected: IdTokenExpectations): IdTokenClaims {
+  const claims = decodeIdToken(idToken);
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (claims.iss !== expected.issuer) throw new IdTokenError('iss', 'it was issued by another issuer');
+  if (!audiences.includes(expected.clientId))
+    throw new IdTokenError('aud', 'its aud does not name this client');
+  if ((audiences.length > 1 || claims.azp !== undefined) && claims.azp !== expected.clientId) {
+    throw new IdTokenError('azp', 'its azp is not this client');
+  }
+  if (claims.exp * 1000 + expected.tolerance <= expected.now) throw new IdTokenError('exp', 'it has expired');
+  const { original } = expected;
+  if (original && claims.sub !== original.sub) throw new IdTokenError('sub', 'it names another user');
+  const wrongNonce = original
+    ? claims.nonce !== undefined && claims.nonce !== original.nonce
+    : expected.nonce !== undefined && claims.nonce !== expected.nonce;
+  if (wrongNonce) {
+    throw new IdTokenError('nonce', 'its nonce is not the one this sign-in sent');
+  }
+  return claims;
+}

@@ -1,0 +1,113 @@
+import type { Clock } from '../clock.js';
+import type { TokenManager } from '../token-manager.js';
+import type { TransactionStorage } from './transaction-store.js';
+
+/** Options of `createSignIn`. Durations are milliseconds. */
+export interface SignInOptions {
+  /** The issuer; its metadata is discovered from it (e.g. `https://id.example.com`). */
+  issuer: string;
+  /** The public client's `client_id`. */
+  clientId: string;
+  /** Registered redirect URI; the token request sends exactly this value, never one read from `location`. */
+  redirectUri: string;
+  /**
+   * Space-separated scopes. With `openid`, a `nonce` is sent and the ID token is checked.
+   * @default 'openid'
+   */
+  scope?: string;
+  /** Receives the tokens of a handled callback (`setTokens`) and is cleared by `signOut`. @default undefined */
+  tokens?: TokenManager;
+  /** Where the provider sends the browser after RP-initiated logout. @default undefined */
+  postLogoutRedirectUri?: string;
+  /**
+   * Where one-time sign-in transactions (PKCE verifier, state, nonce) are kept between the redirect and
+   * the callback. Resolved on first use, never at import.
+   * @default sessionStorage
+   */
+  transactionStorage?: TransactionStorage;
+  /**
+   * How long a started sign-in may take until its callback, in ms.
+   * @default 600_000 (10 minutes)
+   */
+  transactionTtl?: number;
+  /**
+   * Pending sign-ins kept at once (several tabs, Back and again); the oldest are dropped first.
+   * @default 5
+   */
+  maxTransactions?: number;
+  /**
+   * How long a `start()` counts as navigating: further `start()` calls return its promise until then, in ms.
+   * @default 10_000
+   */
+  navigationTimeout?: number;
+  /**
+   * Allowed clock skew when checking an ID token's `exp`, in ms.
+   * @default 60_000
+   */
+  clockTolerance?: number;
+  /**
+   * Timeout of each discovery and revocation request, in ms.
+   * @default 10_000
+   */
+  timeout?: number;
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /**
+   * Sends the browser to a URL (authorization or logout).
+   * @default (url) => location.assign(url)
+   */
+  navigate?: (url: string) => void;
+  /** @default Date.now */
+  clock?: Clock;
+}
+
+/** The defaults the docs list; `createSignIn` reads them from here. */
+export const signInDefaults = {
+  scope: 'openid',
+  transactionTtl: 600_000,
+  maxTransactions: 5,
+  navigationTimeout: 10_000,
+  clockTolerance: 60_000,
+  timeout: 10_000,
+} as const;
+
+/** Options of one authorization request. */
+export interface StartOptions {
+  /** Where the app goes after the callback. @default the current path, query and hash */
+  returnTo?: string;
+  /** Overrides the `scope` option for this request. @default options.scope */
+  scope?: string;
+  /** `prompt`, e.g. `login`, `consent`, `select_account`. @default undefined */
+  prompt?: string;
+  /** `login_hint`, e.g. the user's email. @default undefined */
+  loginHint?: string;
+  /** `audience` (Auth0 style API identifier). @default undefined */
+  audience?: string;
+  /** RFC 8707 `resource` indicator(s) of the API the access token is for. @default undefined */
+  resource?: string | readonly string[];
+  /**
+   * Further parameters (`ui_locales`, `acr_values`…). They cannot override `state`, `nonce`,
+   * `code_challenge` or any parameter above.
+   * @default {}
+   */
+  params?: Record<string, string>;
+}
+
+/** Options of `signOut`. */
+export interface SignOutOptions {
+  /**
+   * Revoke the refresh token (RFC 7009) when the server has a `revocation_endpoint`.
+   * @default true
+   */
+  revoke?: boolean;
+  /**
+   * Build the RP-initiated logout URL (`end_session_endpoint` with `id_token_hint`, `client_id`,
+   * `post_logout_redirect_uri`) when the server has one, and navigate to it.
+   * @default true
+   */
+  endSession?: boolean;
+  /** Return the logout URL without navigating. @default true */
+  navigate?: boolean;
+  /** @default options.postLogoutRedirectUri */
+  postLogoutRedirectUri?: string;
+}

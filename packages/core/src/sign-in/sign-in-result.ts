@@ -1,0 +1,33 @@
+import type { TesseraError } from '../errors/tessera-error.js';
+import type { TokenSet } from '../token-set.js';
+import type { IdTokenClaims } from './id-token.js';
+
+/** What `handleCallback` did. Never rejects: failures are `{ status: 'error' }`. */
+export type CallbackResult =
+  /** The code was exchanged; `tokens` were given to the `tokens` manager, if any. */
+  | { status: 'handled'; tokens: TokenSet; claims: IdTokenClaims | undefined; returnTo: string }
+  /** Not a callback, but a `start()` of this tab is navigating to the provider: start no second sign-in. */
+  | { status: 'navigating' }
+  /**
+   * Not a callback of this client: the URL and the session are untouched. `cleaned` is true when it was
+   * a used or stale callback on the redirect URI while a session exists: removed from the address bar.
+   */
+  | { status: 'not-a-callback'; cleaned: boolean }
+  /**
+   * The callback failed: `OAuthError` (e.g. `access_denied`), `StaleCallbackError`,
+   * `PkceVerifierMissingError`, `IssuerMismatchError`, `IdTokenError`, or a token request error.
+   */
+  | { status: 'error'; error: TesseraError };
+
+/** What `signOut` did. It always ends signed out locally. */
+export interface SignOutResult {
+  /** Whether the server confirmed the refresh token's revocation. */
+  revoked: boolean;
+  /**
+   * What went wrong on the way, without stopping the sign-out: the revocation failed (`OAuthError`
+   * such as `unsupported_token_type`, `NetworkError`…), or discovery failed.
+   */
+  warnings: TesseraError[];
+  /** The RP-initiated logout URL, when one was built. */
+  logoutUrl: URL | undefined;
+}

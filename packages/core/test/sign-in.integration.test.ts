@@ -1,0 +1,164 @@
+import {
+  type ExampleApi,
+  type IdentityProvider,
+  signInThroughForms,
+  startExampleApi,
+  startIdentityProvider,
+} from '@tessera/example-identity-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isOAuthError, requestToken, type SignInOptions, TokenManager } from '../src/index.js';
+import { createSignIn } from '../src/sign-in/create-sign-in.js';
+import { fakeStorageArea } from './fixtures/fake-storage-area.js';
+
+// Sign-in against a real oidc-provider configured like a production SPA client, driven over HTTP the
+// way a browser would (its login form, cookies, redirects). The browser itself is simulated: the
+// callback URL is handed to handleCallback explicitly.
+const APP = 'http://127.0.0.1:5999';
+let provider: IdentityProvider;
+let api: ExampleApi;
+
+beforeAll(async () => {
+  provider = await startIdentityProvider({ port: 0, appOrigins: [APP] });
+  api = await startExampleApi({ issuer: provider.issuer, audience: provider.apiResource, appOrigins: [APP] });
+});
+afterAll(async () => {
+  await Promise.all([provider?.close(), api?.close()]);
+});
+
+function setUp(options: Partial<SignInOptions> = {}) {
+  const navigations: string[] = [];
+  const tokens = new TokenManager({ fetchTokens: (context) => signIn.fetchTokens(context), retry: false });
+  const signIn = createSignIn({
+    issuer: provider.issuer,
+    clientId: provider.clientId,
+    redirectUri: `${APP}/callback`,
+    postLogoutRedirectUri: `${APP}/`,
+    scope: 'openid profile email api:read',
+    tokens,
+    transactionStorage: fakeStorageArea(),
+    navigate: (url) => void navigations.push(url),
+    ...options,
+  });
+  return { signIn, tokens, navigations };
+}
+
+async function callApi(accessToken: string) {
+  const response = await fetch(`${api.url}/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const refreshWith = (refreshToken: string) =>
+  requestToken({
+    tokenUrl: `${provider.issuer}/token`,
+    grantType: 'refresh_token',
+    clientId: provider.clientId,
+    params: { refresh_token: refreshToken },
+  });
+
+describe('sign-in with authorization code + PKCE against oidc-provider', () => {
+  it('signs in through the login form, calls the API, rotates on refresh, and a reused refresh token ends the grant', async () => {
+    const { signIn, tokens } = setUp();
+    const url = await signIn.buildAuthorizationUrl({ returnTo: '/orders' });
+    const callback = await signInThroughForms(url);
+    expect(new URL(callback).searchParams.get('iss')).toBe(provider.issuer);
+
+    const result = await signIn.handleCallback(callback);
+    expect(result).toMatchObject({
+      status: 'handled',
+      returnTo: '/orders',
+      claims: { sub: 'alice', name: 'Alice Liddell', email: 'alice@example.test' },
+    });
+    expect(provider.tokenRequests('authorization_code').map((entry) => entry.status)).toEqual([200]);
+    const first = tokens.peekTokens();
+    expect(first?.refreshToken).toBeTruthy();
+    expect(await callApi(first?.accessToken ?? '')).toMatchObject({
+      status: 200,
+      body: { sub: 'alice', scope: 'api:read' },
+    });
+
+    const refreshed = await tokens.getTokens({ forceRefresh: true });
+    expect(refreshed.accessToken).not.toBe(first?.accessToken);
+    expect(refreshed.refreshToken).not.toBe(first?.refreshToken);
+    expect(refreshed.idToken).toBeTruthy();
+    expect((await callApi(refreshed.accessToken)).status).toBe(200);
+
+    // The rotated-out refresh token is used again (stolen, or a lost race): the provider revokes the grant.
+    await expect(refreshWith(first?.refreshToken ?? '')).rejects.toSatisfy((error) =>
+      isOAuthError(error, 'invalid_grant'),
+    );
+    await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toSatisfy((error) =>
+      isOAuthError(error, 'invalid_grant'),
+    );
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(provider.tokenRequests('refresh_token').map((entry) => entry.error ?? entry.status)).toEqual([
+      200,
+      'invalid_grant',
+      'invalid_grant',
+    ]);
+  });
+
+  it('signOut revokes the refresh token at the provider; a later refresh with it fails with invalid_grant', async () => {
+    const { signIn, tokens } = setUp();
+    await signIn.handleCallback(await signInThroughForms(await signIn.buildAuthorizationUrl()));
+    const session = tokens.peekTokens();
+    const result = await signIn.signOut({ navigate: false });
+    expect(result).toMatchObject({ revoked: true, warnings: [] });
+    expect(provider.requestLog.filter((entry) => entry.path === '/token/revocation').at(-1)?.status).toBe(
+      200,
+    );
+    expect(Object.fromEntries(result.logoutUrl?.searchParams ?? [])).toEqual({
+      id_token_hint: session?.idToken,
+      client_id: provider.clientId,
+      post_logout_redirect_uri: `${APP}/`,
+    });
+    expect(tokens.peekTokens()).toBeUndefined();
+    await expect(refreshWith(session?.refreshToken ?? '')).rejects.toSatisfy((error) =>
+      isOAuthError(error, 'invalid_grant'),
+    );
+  });
+
+  it('Cancel on the login page comes back as access_denied, with no token request', async () => {
+    const { signIn } = setUp();
+    const before = provider.tokenRequests().length;
+    const callback = await signInThroughForms(await signIn.buildAuthorizationUrl(), { login: 'cancel' });
+    const result = await signIn.handleCallback(callback);
+    expect(result.status === 'error' && isOAuthError(result.error, 'access_denied')).toBe(true);
+    expect(provider.tokenRequests()).toHaveLength(before);
+  });
+
+  it('a tampered state is rejected with zero token requests at the provider', async () => {
+    const { signIn } = setUp();
+    const callback = new URL(await signInThroughForms(await signIn.buildAuthorizationUrl()));
+    callback.searchParams.set('state', 'tampered');
+    const before = provider.tokenRequests().length;
+    expect(await signIn.handleCallback(callback)).toMatchObject({
+      status: 'error',
+      error: { code: 'STALE_CALLBACK', reason: 'unknown-state' },
+    });
+    expect(provider.tokenRequests()).toHaveLength(before);
+  });
+
+  it('the provider requires PKCE and answers CORS only for the app origin', async () => {
+    const { signIn } = setUp();
+    const url = await signIn.buildAuthorizationUrl();
+    url.searchParams.delete('code_challenge');
+    url.searchParams.delete('code_challenge_method');
+    const callback = new URL(await signInThroughForms(url));
+    expect(callback.searchParams.get('error')).toBe('invalid_request');
+
+    const tokenRequestFrom = (origin: string) =>
+      fetch(`${provider.issuer}/token`, {
+        method: 'POST',
+        headers: { Origin: origin },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: 'x',
+          client_id: provider.clientId,
+        }),
+      });
+    const allowed = await tokenRequestFrom(APP);
+    const foreign = await tokenRequestFrom('http://127.0.0.1:6666');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
