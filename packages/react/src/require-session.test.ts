@@ -1,0 +1,116 @@
+// @vitest-environment jsdom
+import { OAuthError } from '@tessera/core';
+import { act, cleanup, render, screen } from '@testing-library/react';
+import { createElement as h, StrictMode } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeSignIn, setupAuthServer } from '../test/support.js';
+import { RequireSession } from './require-session.js';
+import { TesseraProvider } from './tessera-provider.js';
+import { useSession } from './use-session.js';
+
+const { auth, clock, manager } = setupAuthServer();
+afterEach(cleanup);
+
+const protectedRenders = vi.fn();
+function Protected() {
+  protectedRenders();
+  return h('p', null, 'secret page');
+}
+function Why() {
+  const { status, error } = useSession();
+  return h('p', null, `fallback: ${status}${error instanceof OAuthError ? ` ${error.error}` : ''}`);
+}
+afterEach(() => protectedRenders.mockClear());
+
+describe('RequireSession', () => {
+  it('renders its children when signed in and starts no sign-in', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn();
+    render(h(TesseraProvider, { tokens, signIn }, h(RequireSession, { fallback: h(Why) }, h(Protected))));
+    expect(await screen.findByText('secret page')).toBeTruthy();
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('starts exactly one sign-in under StrictMode, with the current path as returnTo, and never renders the children', async () => {
+    window.history.replaceState(null, '', '/orders/42?tab=items#notes');
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    const tokens = manager();
+    render(
+      h(
+        StrictMode,
+        null,
+        h(TesseraProvider, { tokens, signIn }, h(RequireSession, { fallback: h(Why) }, h(Protected))),
+      ),
+    );
+    expect(await screen.findByText('fallback: signed-out')).toBeTruthy();
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+    expect(signIn.start).toHaveBeenCalledWith({ returnTo: '/orders/42?tab=items#notes' });
+    expect(protectedRenders).not.toHaveBeenCalled();
+  });
+
+  it('starts one sign-in for the mount, even when it re-renders many times', async () => {
+    const signIn = fakeSignIn();
+    const tokens = manager();
+    const tree = (n: number) =>
+      h(
+        TesseraProvider,
+        { tokens, signIn },
+        h(RequireSession, { fallback: `waiting ${n}`, returnTo: '/a' }, h(Protected)),
+      );
+    const { rerender } = render(tree(0));
+    await screen.findByText('waiting 0');
+    for (let n = 1; n <= 5; n += 1) rerender(tree(n));
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+    expect(signIn.start).toHaveBeenCalledWith({ returnTo: '/a' });
+  });
+
+  it('does not start sign-in after a callback error (access_denied): it renders the fallback with the error', async () => {
+    const denied = new OAuthError({ error: 'access_denied', status: 302 }, 'callback');
+    const signIn = fakeSignIn(async () => ({ status: 'error', error: denied }));
+    render(
+      h(
+        TesseraProvider,
+        { tokens: manager(), signIn },
+        h(RequireSession, { fallback: h(Why) }, h(Protected)),
+      ),
+    );
+    expect(await screen.findByText('fallback: signed-out access_denied')).toBeTruthy();
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('does not start sign-in when the session ended under the user (invalid_grant): fallback, children unmounted', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn();
+    render(h(TesseraProvider, { tokens, signIn }, h(RequireSession, { fallback: h(Why) }, h(Protected))));
+    await screen.findByText('secret page');
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    await act(() => tokens.getAccessToken().catch(() => {}));
+    expect(await screen.findByText('fallback: ended invalid_grant')).toBeTruthy();
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('shows the error when start() rejects, and does not retry it', async () => {
+    const signIn = {
+      start: vi.fn(() =>
+        Promise.reject(new OAuthError({ error: 'temporarily_unavailable', status: 503 }, 'discovery')),
+      ),
+    };
+    render(
+      h(
+        TesseraProvider,
+        { tokens: manager(), signIn },
+        h(RequireSession, { fallback: h(Why) }, h(Protected)),
+      ),
+    );
+    expect(await screen.findByText('fallback: signed-out temporarily_unavailable')).toBeTruthy();
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('without a signIn, renders the fallback when signed out', async () => {
+    render(h(TesseraProvider, { tokens: manager() }, h(RequireSession, { fallback: h(Why) }, h(Protected))));
+    expect(await screen.findByText('fallback: signed-out')).toBeTruthy();
+  });
+});

@@ -1,0 +1,243 @@
+import { OAuthError, TokenManager } from '@tessera/core';
+import { describe, expect, it, vi } from 'vitest';
+import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
+import type { Session } from './session.js';
+import { createSessionStore, loadingSession } from './session-store.js';
+import type { CallbackResult } from './sign-in-like.js';
+
+const { auth, clock, manager } = setupAuthServer();
+
+/** Subscribes and records every distinct snapshot, the first one included. */
+function record(store: ReturnType<typeof createSessionStore>): { seen: Session[]; stop: () => void } {
+  const seen: Session[] = [store.getSnapshot()];
+  const stop = store.subscribe(() => seen.push(store.getSnapshot()));
+  return { seen, stop };
+}
+
+const statuses = (seen: Session[]) => seen.map((session) => session.status);
+
+describe('createSessionStore', () => {
+  it('returns the same frozen snapshot object until something it shows changes', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const store = createSessionStore(tokens);
+    const first = store.getSnapshot();
+    expect(store.getSnapshot()).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first).toMatchObject({ status: 'signed-in', tokens: tokens.peekTokens() });
+  });
+
+  it('starts loading, touches nothing and subscribes to nothing before subscribe()', () => {
+    const tokens = new TokenManager({ fetchTokens: vi.fn() });
+    const ready = vi.spyOn(tokens, 'ready');
+    const counts = trackSubscriptions(tokens);
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    const store = createSessionStore(tokens, signIn);
+    expect(store.getSnapshot()).toBe(loadingSession);
+    expect(counts.subscribes).toBe(0);
+    expect(ready).not.toHaveBeenCalled();
+    expect(signIn.handleCallback).not.toHaveBeenCalled();
+  });
+
+  it('goes loading → signed-out when storage is empty, and subscribes to the manager once for many listeners', async () => {
+    const tokens = manager();
+    const counts = trackSubscriptions(tokens);
+    const store = createSessionStore(tokens);
+    const { seen } = record(store);
+    const others = [store.subscribe(() => {}), store.subscribe(() => {})];
+    await store.settle();
+    expect(statuses(seen)).toEqual(['loading', 'signed-out']);
+    expect(counts.subscribes).toBe(1);
+    for (const stop of others) stop();
+    expect(counts.active()).toBe(1);
+  });
+
+  it('unsubscribes from the manager when the last listener leaves, and again only once', async () => {
+    const tokens = manager();
+    const counts = trackSubscriptions(tokens);
+    const store = createSessionStore(tokens);
+    const stopA = store.subscribe(() => {});
+    const stopB = store.subscribe(() => {});
+    stopA();
+    expect(counts.active()).toBe(1);
+    stopB();
+    stopB();
+    expect(counts).toMatchObject({ subscribes: 1, unsubscribes: 1 });
+  });
+
+  it('never shows signed-out between loading and signed-in while a callback is pending', async () => {
+    const tokens = manager();
+    const callback = deferred<CallbackResult>();
+    const signIn = fakeSignIn(() => callback.promise);
+    const store = createSessionStore(tokens, signIn);
+    const { seen } = record(store);
+    await tokens.ready(); // storage read finished, nothing stored: still loading, the callback is pending
+    expect(statuses(seen)).toEqual(['loading']);
+    await tokens.setTokens(await auth.issueTokens()); // what the callback does
+    expect(store.getSnapshot().status).toBe('loading');
+    callback.resolve({ status: 'handled' });
+    await store.settle();
+    expect(statuses(seen)).toEqual(['loading', 'signed-in']);
+  });
+
+  it('calls handleCallback once however many listeners come and go, and onReturn once with returnTo', async () => {
+    const tokens = manager();
+    const onReturn = vi.fn();
+    const signIn = fakeSignIn(async () => {
+      await tokens.setTokens(await auth.issueTokens());
+      return { status: 'handled', returnTo: '/orders?page=2#top' };
+    });
+    const store = createSessionStore(tokens, signIn, onReturn);
+    store.subscribe(() => {})();
+    store.subscribe(() => {})();
+    const stop = store.subscribe(() => {});
+    await store.settle();
+    expect(signIn.handleCallback).toHaveBeenCalledTimes(1);
+    expect(onReturn).toHaveBeenCalledTimes(1);
+    expect(onReturn).toHaveBeenCalledWith('/orders?page=2#top');
+    expect(store.getSnapshot().status).toBe('signed-in');
+    stop();
+  });
+
+  it('shows a callback error as signed-out with the error (guards do not restart sign-in from it)', async () => {
+    const tokens = manager();
+    const denied = new OAuthError(
+      { error: 'access_denied', errorDescription: 'The user cancelled', status: 302 },
+      'callback',
+    );
+    const store = createSessionStore(
+      tokens,
+      fakeSignIn(async () => ({ status: 'error', error: denied })),
+    );
+    const { seen } = record(store);
+    await store.settle();
+    expect(statuses(seen)).toEqual(['loading', 'signed-out']);
+    expect(store.getSnapshot().error).toBe(denied);
+  });
+
+  it('stays loading while handleCallback reports it is navigating, and settle() does not resolve', async () => {
+    const tokens = manager();
+    const store = createSessionStore(
+      tokens,
+      fakeSignIn(async () => ({ status: 'navigating' })),
+    );
+    const { seen } = record(store);
+    const settled = vi.fn();
+    store.settle().then(settled);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(statuses(seen)).toEqual(['loading']);
+    expect(settled).not.toHaveBeenCalled();
+  });
+
+  it('a handleCallback that throws settles as signed-out with that error', async () => {
+    const failure = new Error('storage unavailable');
+    const store = createSessionStore(
+      manager(),
+      fakeSignIn(() => Promise.reject(failure)),
+    );
+    record(store);
+    await store.settle();
+    expect(store.getSnapshot()).toMatchObject({ status: 'signed-out', error: failure });
+  });
+
+  it('keeps status signed-in through a background refresh and its failures; only tokens change', async () => {
+    const tokens = manager({ refreshInBackground: false });
+    await tokens.setTokens(await auth.issueTokens());
+    const store = createSessionStore(tokens);
+    const { seen } = record(store);
+    await store.settle();
+    clock.advance(3_600_000);
+    auth.failNextTokenRequests(1, { status: 503 });
+    await expect(tokens.getAccessToken()).rejects.toThrow();
+    await tokens.getAccessToken();
+    expect(auth.tokenRequestCount).toBe(2);
+    expect(statuses(seen)).toEqual(['signed-in', 'signed-in']);
+    expect(seen[1]?.tokens).not.toBe(seen[0]?.tokens);
+    expect(seen[1]?.tokens).toBe(tokens.peekTokens());
+  });
+
+  it('adds no snapshot for getAccessToken() calls on an unchanged session', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const store = createSessionStore(tokens);
+    const { seen } = record(store);
+    await store.settle();
+    await Promise.all(Array.from({ length: 10 }, () => store.getAccessToken()));
+    expect(seen).toHaveLength(1);
+    expect(auth.tokenRequestCount).toBe(0);
+  });
+
+  it('goes signed-in → ended with the invalid_grant OAuthError, never through signed-out', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const store = createSessionStore(tokens);
+    const { seen } = record(store);
+    await store.settle();
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    const refused = await tokens.getAccessToken().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OAuthError);
+    expect(statuses(seen)).not.toContain('signed-out');
+    expect(seen.at(-1)).toMatchObject({ status: 'ended', error: refused });
+    expect(refused).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('goes back to signed-in on a new sign-in after ended, and to signed-out (no error) on clear()', async () => {
+    const tokens = manager();
+    const store = createSessionStore(tokens);
+    record(store);
+    await store.settle();
+    await tokens.setTokens(await auth.issueTokens());
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    await tokens.getAccessToken().catch(() => {});
+    expect(store.getSnapshot().status).toBe('ended');
+    await tokens.setTokens(await auth.issueTokens());
+    expect(store.getSnapshot().status).toBe('signed-in');
+    await tokens.clear();
+    expect(store.getSnapshot()).toEqual({ status: 'signed-out', error: undefined });
+  });
+
+  it('decodes claims once per ID token: a refresh with the same ID token keeps the same claims object', async () => {
+    const tokens = manager();
+    const idToken = unsignedJwt({ sub: 'zoë', name: 'Zoë Ångström 山田' });
+    await tokens.setTokens({ access_token: 'a1', expires_in: 60, id_token: idToken });
+    const store = createSessionStore(tokens);
+    record(store);
+    const before = store.getSnapshot();
+    expect(before.claims).toMatchObject({ sub: 'zoë', name: 'Zoë Ångström 山田' });
+    await tokens.setTokens({ access_token: 'a2', expires_in: 60, id_token: idToken });
+    const after = store.getSnapshot();
+    expect(after).not.toBe(before);
+    expect(after.claims).toBe(before.claims);
+  });
+
+  it('a failed startSignIn() becomes the error of the signed-out snapshot', async () => {
+    const refused = new Error('discovery failed');
+    const signIn = { start: vi.fn(() => Promise.reject(refused)) };
+    const store = createSessionStore(manager(), signIn);
+    const { seen } = record(store);
+    await store.settle();
+    store.startSignIn('/account');
+    await vi.waitFor(() => expect(seen.at(-1)?.error).toBe(refused));
+    expect(signIn.start).toHaveBeenCalledWith({ returnTo: '/account' });
+    expect(seen.at(-1)?.status).toBe('signed-out');
+  });
+
+  it('ignores event types it does not know: same snapshot object, no notification', async () => {
+    const tokens = manager();
+    const listeners: Array<(event: never) => void> = [];
+    const subscribe = tokens.subscribe.bind(tokens);
+    tokens.subscribe = (listener) => {
+      listeners.push(listener as (event: never) => void);
+      return subscribe(listener);
+    };
+    await tokens.setTokens(await auth.issueTokens());
+    const store = createSessionStore(tokens);
+    const { seen } = record(store);
+    await store.settle();
+    for (const listener of listeners) listener({ type: 'some_future_event', tokens: null } as never);
+    expect(seen).toHaveLength(1);
+    expect(store.getSnapshot()).toBe(seen[0]);
+  });
+});

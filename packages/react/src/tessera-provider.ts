@@ -1,0 +1,43 @@
+import type { TokenManager } from '@tessera/core';
+import type { ReactElement, ReactNode } from 'react';
+import { createElement, useMemo } from './internal/react.js';
+import { createSessionStore } from './session-store.js';
+import type { SignInLike } from './sign-in-like.js';
+import { TesseraContext } from './tessera-context.js';
+
+/** Props of `<TesseraProvider>`. */
+export interface TesseraProviderProps {
+  /**
+   * The app's `TokenManager`, created once outside render (module scope or a ref). The provider
+   * subscribes to it while mounted and never disposes it.
+   */
+  tokens: TokenManager;
+  /**
+   * The sign-in flow. With `handleCallback`, the provider completes a pending callback once, and
+   * `status` stays `loading` until it has settled; `<RequireSession>` uses `start`.
+   * @default undefined (no sign-in: `<RequireSession>` renders its fallback when signed out)
+   */
+  signIn?: SignInLike | undefined;
+  /**
+   * Called once after a callback signed the user in, with the path sign-in started from, e.g.
+   * `(to) => navigate(to, { replace: true })`. Read when the provider is created (first render, or
+   * when `tokens` or `signIn` change), so an inline arrow is fine.
+   * @default undefined (stay on the callback URL, which the sign-in flow already cleaned)
+   */
+  onReturn?: ((returnTo: string) => void) | undefined;
+  children?: ReactNode;
+}
+
+/**
+ * Makes the session of `tokens` available to `useSession()`, `useTokenManager()`,
+ * `useGetAccessToken()` and `<RequireSession>`. Renders `loading` on the server and touches no
+ * browser global during render.
+ *
+ * @example
+ * <TesseraProvider tokens={tokens} signIn={signIn}><App /></TesseraProvider>
+ */
+export function TesseraProvider({ tokens, signIn, onReturn, children }: TesseraProviderProps): ReactElement {
+  // `onReturn` is read once, like an initial value: an inline arrow must not re-create the store.
+  const store = useMemo(() => createSessionStore(tokens, signIn, onReturn), [tokens, signIn]);
+  return createElement(TesseraContext.Provider, { value: store }, children);
+}
