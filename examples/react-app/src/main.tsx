@@ -1,3 +1,4 @@
+import { TesseraProvider } from '@tessera/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
@@ -8,6 +9,9 @@ const { session, mock } = await startApp(import.meta.env);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App session={session} mock={mock} />
+    {/* Completes the sign-in callback once (StrictMode included) and serves useSession(). */}
+    <TesseraProvider tokens={session.tokens} signIn={session.oidc}>
+      <App session={session} mock={mock} />
+    </TesseraProvider>
   </StrictMode>,
 );

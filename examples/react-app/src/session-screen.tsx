@@ -1,3 +1,4 @@
+import { useSession } from '@tessera/react';
 import { type JSX, useState } from 'react';
 import type { Session } from './demo/create-session.js';
 import { describeEvent } from './demo/describe-event.js';
@@ -16,12 +17,16 @@ import { useNow } from './use-now.js';
 
 interface SessionScreenProps {
   session: Session;
-  state: TokenSession;
+  /** Refreshes of this session and the latest token event. */
+  stats: TokenSession;
   mock: MockServer | undefined;
+  /** Called when the user signs out, before the sign-out starts. */
+  onSignOut?: () => void;
 }
 
 /** The live session panel and the buttons that exercise it. */
-export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX.Element {
+export function SessionScreen({ session, stats, mock, onSignOut }: SessionScreenProps): JSX.Element {
+  const { tokens, claims, expiresAt } = useSession();
   const now = useNow();
   const [apiResult, setApiResult] = useState<string>();
   const [parallel, setParallel] = useState<ParallelCallsResult>();
@@ -58,25 +63,28 @@ export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX
     <section className="card session" data-testid="session">
       <div className="session-header">
         <h2>
-          Signed in as <span data-testid="user">{tokenSubject(state.tokens)}</span>
+          Signed in as <span data-testid="user">{claims?.name ?? tokenSubject(tokens)}</span>
         </h2>
-        <button type="button" className="secondary" onClick={() => void session.signOut()}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            onSignOut?.();
+            void session.signOut();
+          }}
+        >
           Sign out
         </button>
       </div>
       <dl className="stats">
-        <Stat
-          label="Access token expires in"
-          testId="expires-in"
-          value={describeExpiresIn(state.tokens?.expiresAt, now)}
-        />
-        <Stat label="Refreshes" testId="refresh-count" value={String(state.refreshCount)} />
+        <Stat label="Access token expires in" testId="expires-in" value={describeExpiresIn(expiresAt, now)} />
+        <Stat label="Refreshes" testId="refresh-count" value={String(stats.refreshCount)} />
         <Stat
           label={mock ? 'Token requests (mock server)' : 'Token requests (this tab)'}
           testId="token-requests"
           value={String(session.tokenRequestCount())}
         />
-        <Stat label="Last event" testId="last-event" value={describeEvent(state.lastEvent)} />
+        <Stat label="Last event" testId="last-event" value={describeEvent(stats.lastEvent)} />
       </dl>
       <div className="actions">
         <div className="action">
