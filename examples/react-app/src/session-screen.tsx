@@ -1,5 +1,5 @@
 import { useSession } from '@tessera/react';
-import { type JSX, useState } from 'react';
+import { type JSX, useEffect, useState } from 'react';
 import type { Session } from './demo/create-session.js';
 import { describeEvent } from './demo/describe-event.js';
 import { describeExpiresIn } from './demo/describe-expires-in.js';
@@ -11,6 +11,7 @@ import {
   type ParallelCallsResult,
 } from './demo/fire-parallel-calls.js';
 import type { MockServer } from './demo/mock-server.js';
+import { shortHash } from './demo/short-hash.js';
 import type { TokenSession } from './demo/token-session.js';
 import { tokenSubject } from './demo/token-subject.js';
 import { useNow } from './use-now.js';
@@ -28,6 +29,15 @@ interface SessionScreenProps {
 export function SessionScreen({ session, stats, mock, onSignOut }: SessionScreenProps): JSX.Element {
   const { tokens, claims, expiresAt } = useSession();
   const now = useNow();
+  const [tokenHash, setTokenHash] = useState<string>();
+  const accessToken = tokens?.accessToken;
+  useEffect(() => {
+    let current = true;
+    if (accessToken) void shortHash(accessToken).then((hash) => current && setTokenHash(hash));
+    return () => {
+      current = false;
+    };
+  }, [accessToken]);
   const [apiResult, setApiResult] = useState<string>();
   const [parallel, setParallel] = useState<ParallelCallsResult>();
   const [busy, setBusy] = useState(false);
@@ -85,6 +95,7 @@ export function SessionScreen({ session, stats, mock, onSignOut }: SessionScreen
           value={String(session.tokenRequestCount())}
         />
         <Stat label="Last event" testId="last-event" value={describeEvent(stats.lastEvent)} />
+        <Stat label="Access token (SHA-256, 8 hex)" testId="token-hash" value={tokenHash ?? '…'} />
       </dl>
       <div className="actions">
         <div className="action">

@@ -24,6 +24,8 @@ export interface TimelineLine {
 /** The `data-testid`s both examples render. */
 export type ExampleTestId =
   | 'sign-in'
+  | 'loading'
+  | 'token-hash'
   | 'notice'
   | 'sign-in-error'
   | 'session'
@@ -56,10 +58,24 @@ export class ExamplePage {
 
   /** Opens `url` in a new page of `context` and waits for the sign-in screen. */
   static async open(context: BrowserContext, url: string): Promise<ExamplePage> {
-    const example = new ExamplePage(await context.newPage());
+    return ExamplePage.attach(await context.newPage(), url);
+  }
+
+  /** Opens `url` in `page` and waits for the sign-in screen. */
+  static async attach(
+    page: Page,
+    url: string,
+    screen: 'sign-in' | 'session' = 'sign-in',
+  ): Promise<ExamplePage> {
+    const example = new ExamplePage(page);
     await example.page.goto(url);
-    await example.page.getByTestId('sign-in').waitFor();
+    await example.page.getByTestId(screen).waitFor();
     return example;
+  }
+
+  /** Opens `url` in `page` and waits for the session screen (a session restored without a page). */
+  static attachSignedIn(page: Page, url: string): Promise<ExamplePage> {
+    return ExamplePage.attach(page, url, 'session');
   }
 
   /** The trimmed text of the element with `testId`; `undefined` when it is not on screen. */

@@ -64,15 +64,21 @@ export function createSignInPolicy(
         return { action: 'sign-in-screen' };
       }
       write('silent');
-      void oidc.start({ prompt: 'none' }).catch(() => write(undefined));
+      void oidc.start({ prompt: 'none', returnTo: returnPath() }).catch(() => write(undefined));
       return { action: 'silent-sign-in' };
     },
     signIn() {
       write(undefined);
-      return oidc.start();
+      return oidc.start({ returnTo: returnPath() });
     },
     signedOut() {
       write('signed-out');
     },
   };
+}
+
+/** Where the app returns after sign-in: where the user is, except the callback route (after a failed sign-in), which means home. */
+function returnPath(): string {
+  const { pathname, search, hash } = location;
+  return pathname === '/callback' ? '/' : `${pathname}${search}${hash}`;
 }
