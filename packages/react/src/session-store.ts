@@ -9,7 +9,6 @@ import type { CallbackResult, SignInLike } from './sign-in-like.js';
  */
 export interface SessionStore {
   readonly tokens: TokenManager;
-  readonly signIn: SignInLike | undefined;
   /** Adds a change listener; the first one subscribes to the manager and starts `settle()`. Returns the remover. */
   subscribe(onChange: () => void): () => void;
   /** The current snapshot; the same object until something the snapshot shows changes. */
@@ -103,7 +102,6 @@ export function createSessionStore(
 
   return {
     tokens,
-    signIn,
     subscribe(onChange) {
       listeners.add(onChange);
       stop ??= tokens.subscribe(onEvent);

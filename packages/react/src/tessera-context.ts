@@ -8,7 +8,7 @@ export const TesseraContext = createContext<SessionStore | undefined>(undefined)
 export function useSessionStore(): SessionStore {
   const store = useContext(TesseraContext);
   if (!store) {
-    throw new Error('[@tessera/react] no <TesseraProvider> above');
+    throw Error('[@tessera/react] no <TesseraProvider> above');
   }
   return store;
 }

@@ -1,0 +1,126 @@
+import type { GetTokenOptions, TokenEvent, TokenManager } from '@tessera/core';
+import { decodeClaims } from './decode-claims.js';
+import type { Session } from './session.js';
+import type { CallbackResult, SignInLike } from './sign-in-like.js';
+
+/**
+ * One per provider or plugin: holds the session snapshot of one `TokenManager`. Framework-free;
+ * this file is identical in `@tessera/react` and `@tessera/vue` (a test checks it).
+ */
+export interface SessionStore {
+  readonly tokens: TokenManager;
+  /** Adds a change listener; the first one subscribes to the manager and starts `settle()`. Returns the remover. */
+  subscribe(onChange: () => void): () => void;
+  /** The current snapshot; the same object until something the snapshot shows changes. */
+  getSnapshot(): Session;
+  /** Completes a pending callback and reads storage, once; resolves when `status` is no longer `loading`. */
+  settle(): Promise<void>;
+  /** A valid access token (see `TokenManager.getAccessToken`). */
+  getAccessToken(options?: GetTokenOptions): Promise<string>;
+  /** `signIn.start({ returnTo })`, at most once per call; a rejection becomes the session's `error`. */
+  startSignIn(returnTo: string): void;
+}
+
+/** What the server renders, and every store's first snapshot. */
+export const loadingSession: Session = Object.freeze({ status: 'loading' });
+
+/**
+ * Creates a store. Touches no browser global and subscribes to nothing until `subscribe()` or
+ * `settle()` is called, so it can be created during a server render.
+ */
+export function createSessionStore(
+  tokens: TokenManager,
+  signIn?: SignInLike,
+  onReturn?: (returnTo: string) => void,
+): SessionStore {
+  const listeners = new Set<() => void>();
+  let snapshot = loadingSession;
+  let stop: (() => void) | undefined;
+  let settling: Promise<void> | undefined;
+  let settled = false;
+  /** What a settled store without tokens shows: `ended` after an `invalid_grant`, until the next `cleared`. */
+  let end: 'signed-out' | 'ended' = 'signed-out';
+  /** Why there is no session: the `invalid_grant` refusal, a callback error or a failed `start()`. */
+  let error: unknown;
+
+  const getSnapshot = (): Session => {
+    const set = tokens.peekTokens();
+    // Without a callback to complete, a set already in memory needs no storage read.
+    snapshot =
+      set && (settled || !signIn?.handleCallback)
+        ? snapshot.tokens === set
+          ? snapshot
+          : Object.freeze({
+              status: 'signed-in',
+              tokens: set,
+              // The same claims object while the ID token is the same: safe in effect dependencies.
+              claims: snapshot.tokens?.idToken === set.idToken ? snapshot.claims : decodeClaims(set.idToken),
+              expiresAt: set.expiresAt,
+            })
+        : !settled
+          ? loadingSession
+          : snapshot.status === end && snapshot.error === error
+            ? snapshot
+            : (Object.freeze({ status: end, error }) as Session);
+    return snapshot;
+  };
+
+  const notify = (): void => {
+    const before = snapshot;
+    if (getSnapshot() !== before) for (const listener of listeners) listener();
+  };
+
+  const onEvent = (event: TokenEvent): void => {
+    if (event.type === 'session_expired') {
+      end = 'ended';
+      error = event.error;
+    } else if (event.type === 'cleared') {
+      end = event.reason === 'session_expired' ? 'ended' : 'signed-out';
+      error = undefined;
+    }
+    notify();
+  };
+
+  const settle = (): Promise<void> => {
+    settling ??= (async () => {
+      let result: CallbackResult | undefined;
+      try {
+        result = await signIn?.handleCallback?.();
+        await tokens.ready();
+        // The page is leaving (e.g. to the authorization server): stay `loading`.
+        if (result?.status === 'navigating') return new Promise<void>(() => {});
+        error = result?.error;
+      } catch (caught) {
+        error = caught;
+      }
+      settled = true;
+      notify();
+      if (result?.status === 'handled' && result.returnTo) onReturn?.(result.returnTo);
+    })();
+    return settling;
+  };
+
+  return {
+    tokens,
+    subscribe(onChange) {
+      listeners.add(onChange);
+      stop ??= tokens.subscribe(onEvent);
+      void settle();
+      return () => {
+        listeners.delete(onChange);
+        if (listeners.size) return;
+        stop?.();
+        stop = undefined;
+      };
+    },
+    getSnapshot,
+    settle,
+    getAccessToken: (options) => tokens.getAccessToken(options),
+    startSignIn(returnTo) {
+      signIn?.start({ returnTo }).catch((caught: unknown) => {
+        error = caught;
+        notify();
+      });
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { TesseraError, TokenSet } from '@tessera/core';
+
+/**
+ * The claims of the ID token, decoded for display ("Signed in as …"). Not verified here: the
+ * sign-in flow checked the ID token when it received it. Never make an authorization decision on them.
+ */
+export interface IdTokenClaims {
+  readonly [claim: string]: unknown;
+  readonly sub?: string;
+  readonly iss?: string;
+  readonly aud?: string | readonly string[];
+  readonly exp?: number;
+  readonly iat?: number;
+  readonly name?: string;
+  readonly email?: string;
+  readonly preferred_username?: string;
+}
+
+/** The session is being restored from storage, or a sign-in callback is being completed. */
+export interface LoadingSession {
+  readonly status: 'loading';
+  readonly tokens?: undefined;
+  readonly claims?: undefined;
+  readonly expiresAt?: undefined;
+  readonly error?: undefined;
+}
+
+/** There is a token set. A background refresh replaces `tokens` but never changes `status`. */
+export interface SignedInSession {
+  readonly status: 'signed-in';
+  readonly tokens: TokenSet;
+  /** Decoded from `tokens.idToken`; `undefined` without an ID token or when it is not a JWT. */
+  readonly claims?: IdTokenClaims | undefined;
+  /** When the access token expires, epoch milliseconds (`undefined`: unknown). */
+  readonly expiresAt?: number | undefined;
+  readonly error?: undefined;
+}
+
+/**
+ * No session. `error` is set when a sign-in failed (an error on the callback such as
+ * `access_denied`, or `signIn.start()` rejecting): guards then never start a sign-in by themselves.
+ */
+export interface SignedOutSession {
+  readonly status: 'signed-out';
+  readonly tokens?: undefined;
+  readonly claims?: undefined;
+  readonly expiresAt?: undefined;
+  readonly error?: unknown;
+}
+
+/**
+ * The server refused the refresh token (`invalid_grant`): the user must sign in again. `error` is
+ * the refusal (an `OAuthError`).
+ */
+export interface EndedSession {
+  readonly status: 'ended';
+  readonly tokens?: undefined;
+  readonly claims?: undefined;
+  readonly expiresAt?: undefined;
+  readonly error?: TesseraError | undefined;
+}
+
+/**
+ * An immutable snapshot of the session, replaced only when `status`, `tokens` or `error` change.
+ * Narrow on `status`; every field can also be read without narrowing.
+ */
+export type Session = LoadingSession | SignedInSession | SignedOutSession | EndedSession;
+
+/** Every value `Session['status']` can take. */
+export type SessionStatus = Session['status'];

@@ -1,0 +1,19 @@
+/** What `handleCallback()` reports about the current URL. */
+export interface CallbackResult {
+  /** `handled`: tokens are set; `not-a-callback`: nothing to do; `error`: see `error`; `navigating`: the page is leaving. */
+  status: 'handled' | 'not-a-callback' | 'error' | 'navigating';
+  error?: unknown;
+  /** Where the app was when sign-in started. */
+  returnTo?: string;
+}
+
+/**
+ * The part of a sign-in flow (authorization code + PKCE, from `@tessera/core`) the bindings use.
+ * Any object of this shape works, e.g. a test double.
+ */
+export interface SignInLike {
+  /** Starts sign-in (navigates away). A second call while navigating returns the first promise. */
+  start(options?: { returnTo?: string }): Promise<unknown>;
+  /** Completes sign-in if the current URL is this app's callback. Idempotent. */
+  handleCallback?(url?: string): Promise<CallbackResult>;
+}

@@ -1,0 +1,189 @@
+// @vitest-environment jsdom
+import { OAuthError, type TokenManager } from '@tessera/core';
+import { cleanup, render, screen } from '@testing-library/vue';
+import { createPinia, defineStore } from 'pinia';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { computed, createApp, defineComponent, h, isReadonly, nextTick, reactive, watch } from 'vue';
+import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
+import type { SessionStatus } from './session.js';
+import type { CallbackResult } from './sign-in-like.js';
+import { createTessera } from './tessera.js';
+import { type SessionRefs, useSession } from './use-session.js';
+import { useTessera } from './use-tessera.js';
+
+const { auth, clock, manager } = setupAuthServer();
+afterEach(cleanup);
+
+const Status = defineComponent({
+  setup() {
+    const { status, claims } = useSession();
+    const label = computed(() => `${status.value} ${String(claims.value?.name ?? '')}`.trim());
+    return () => h('p', { 'data-testid': 'status' }, label.value);
+  },
+});
+
+/** A component that hands out the refs `useSession()` gave it. */
+function capturing(holder: { refs?: SessionRefs }) {
+  return defineComponent({
+    setup() {
+      holder.refs = useSession();
+      return () => h(Status);
+    },
+  });
+}
+
+describe('createTessera', () => {
+  it('subscribes once per app however many components use useSession(), and unsubscribes on unmount', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const counts = trackSubscriptions(tokens);
+    const tessera = createTessera({ tokens });
+    const Many = defineComponent({ setup: () => () => [h(Status), h(Status), h(Status)] });
+    const { unmount } = render(Many, { global: { plugins: [tessera] } });
+    await tessera.ready();
+    await nextTick();
+    expect(screen.getAllByTestId('status').map((p) => p.textContent)).toEqual([
+      'signed-in',
+      'signed-in',
+      'signed-in',
+    ]);
+    expect(counts).toMatchObject({ subscribes: 1, unsubscribes: 0 });
+    unmount();
+    expect(counts.active()).toBe(0);
+  });
+
+  it('updates a computed on status right after the callback resolves, never showing signed-out before', async () => {
+    const tokens = manager();
+    const callback = deferred<CallbackResult>();
+    const signIn = fakeSignIn(() => callback.promise);
+    const tessera = createTessera({ tokens, signIn });
+    const seen: SessionStatus[] = [];
+    const Probe = defineComponent({
+      setup() {
+        const { status } = useSession();
+        watch(status, (value) => seen.push(value), { immediate: true, flush: 'sync' });
+        return () => h(Status);
+      },
+    });
+    render(Probe, { global: { plugins: [tessera] } });
+    await tokens.ready();
+    await tokens.setTokens({
+      access_token: 'a',
+      expires_in: 300,
+      id_token: unsignedJwt({ name: 'Zoë 山田' }),
+    });
+    await nextTick();
+    expect(screen.getByTestId('status').textContent).toBe('loading');
+    callback.resolve({ status: 'handled' });
+    expect(await screen.findByText('signed-in Zoë 山田')).toBeTruthy();
+    expect(seen).toEqual(['loading', 'signed-in']);
+    expect(signIn.handleCallback).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives read-only refs: writing one changes nothing', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    const holder: { refs?: SessionRefs } = {};
+    render(capturing(holder), { global: { plugins: [tessera] } });
+    await tessera.ready();
+    const refs = holder.refs!;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(isReadonly(refs.status)).toBe(true);
+    (refs.status as unknown as { value: string }).value = 'signed-out';
+    expect(refs.status.value).toBe('signed-in');
+    expect(Object.isFrozen(tessera.session.value)).toBe(true);
+    warn.mockRestore();
+  });
+
+  it('works in a Pinia setup store and in reactive() state, the manager included', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    const useAccount = defineStore('account', () => {
+      const { status, tokens: set } = useSession();
+      const manager = useTessera().tokens;
+      const signedIn = computed(() => status.value === 'signed-in');
+      return { status, set, manager, signedIn };
+    });
+    let result: { store: ReturnType<typeof useAccount>; state: { tokens: TokenManager } } | undefined;
+    const Page = defineComponent({
+      setup() {
+        const store = useAccount();
+        const state = reactive({ tokens: useTessera().tokens, session: useSession() });
+        result = { store, state: state as unknown as { tokens: TokenManager } };
+        return () => h('p', null, `${store.status} ${state.session.status}`);
+      },
+    });
+    render(Page, { global: { plugins: [createPinia(), tessera] } });
+    await tessera.ready();
+    expect(await screen.findByText('signed-in signed-in')).toBeTruthy();
+    // A proxy around the manager would break its private fields; it is marked raw.
+    expect(result?.state.tokens).toBe(tokens);
+    expect(result?.store.manager).toBe(tokens);
+    await expect(result?.state.tokens.getAccessToken()).resolves.toBe(tokens.peekTokens()?.accessToken);
+    expect(result?.store.signedIn).toBe(true);
+    await tokens.clear();
+    expect(await screen.findByText('signed-out signed-out')).toBeTruthy();
+    expect(result?.store.signedIn).toBe(false);
+  });
+
+  it('shows ended with the invalid_grant error when the session ends', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    const holder: { refs?: SessionRefs } = {};
+    render(capturing(holder), { global: { plugins: [tessera] } });
+    await tessera.ready();
+    const refs = holder.refs!;
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    await tokens.getAccessToken().catch(() => {});
+    expect(refs.status.value).toBe('ended');
+    expect(refs.error.value).toBeInstanceOf(OAuthError);
+    expect(refs.error.value).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('keeps two apps with two managers apart', async () => {
+    const first = manager();
+    const second = manager();
+    await first.setTokens(await auth.issueTokens());
+    const a = createTessera({ tokens: first });
+    const b = createTessera({ tokens: second });
+    const hostA = document.createElement('div');
+    const hostB = document.createElement('div');
+    const appA = createApp(Status).use(a);
+    const appB = createApp(Status).use(b);
+    appA.mount(hostA);
+    appB.mount(hostB);
+    await Promise.all([a.ready(), b.ready()]);
+    await nextTick();
+    expect([hostA.textContent, hostB.textContent]).toEqual(['signed-in', 'signed-out']);
+    await second.setTokens(await auth.issueTokens());
+    await first.clear();
+    await nextTick();
+    expect([hostA.textContent, hostB.textContent]).toEqual(['signed-out', 'signed-in']);
+    appA.unmount();
+    appB.unmount();
+  });
+
+  it('calls onReturn once with the path sign-in started from', async () => {
+    const tokens = manager();
+    const onReturn = vi.fn();
+    const signIn = fakeSignIn(async () => {
+      await tokens.setTokens(await auth.issueTokens());
+      return { status: 'handled', returnTo: '/orders/7' };
+    });
+    const tessera = createTessera({ tokens, signIn, onReturn });
+    createApp(Status).use(tessera).mount(document.createElement('div'));
+    await tessera.ready();
+    expect(onReturn).toHaveBeenCalledTimes(1);
+    expect(onReturn).toHaveBeenCalledWith('/orders/7');
+  });
+
+  it('throws a message naming the missing plugin when useSession() runs in an app without it', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(() => render(Status)).toThrow('app.use(createTessera()) missing');
+    warn.mockRestore();
+  });
+});

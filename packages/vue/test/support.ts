@@ -1,0 +1,83 @@
+import { refreshTokenGrant, TokenManager, type TokenManagerOptions } from '@tessera/core';
+import { type AuthServer, createAuthServer, createTestClock, failUnhandledRequest } from '@tessera/testing';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import type { CallbackResult } from '../src/sign-in-like.js';
+
+/** Counts `tokens.subscribe` calls and the unsubscribes of what they returned. */
+export function trackSubscriptions(tokens: TokenManager): {
+  subscribes: number;
+  unsubscribes: number;
+  active: () => number;
+} {
+  const counts = { subscribes: 0, unsubscribes: 0, active: () => counts.subscribes - counts.unsubscribes };
+  const subscribe = tokens.subscribe.bind(tokens);
+  tokens.subscribe = (listener) => {
+    counts.subscribes += 1;
+    const stop = subscribe(listener);
+    let stopped = false;
+    return () => {
+      if (!stopped) counts.unsubscribes += 1;
+      stopped = true;
+      stop();
+    };
+  };
+  return counts;
+}
+
+/** A sign-in double: `start` records its options and never settles (the page would be leaving). */
+export function fakeSignIn(handleCallback?: () => Promise<CallbackResult>) {
+  const start = vi.fn((_options?: { returnTo?: string }) => new Promise<unknown>(() => {}));
+  return handleCallback ? { start, handleCallback: vi.fn(handleCallback) } : { start };
+}
+
+/** A promise and its resolver. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+/** An unsigned JWT with `payload` (the bindings decode, never verify). */
+export function unsignedJwt(payload: object): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none' })}.${encode(payload)}.`;
+}
+
+/**
+ * A `@tessera/testing` authorization server on msw for the whole file, a test clock and a factory
+ * of managers that refresh against it (`refresh_token` grant, client `web`).
+ */
+export function setupAuthServer(): {
+  auth: AuthServer;
+  clock: ReturnType<typeof createTestClock>;
+  manager: (options?: Partial<TokenManagerOptions>) => TokenManager;
+} {
+  const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
+  const auth = createAuthServer({ issuer: 'https://auth.example.test', clock: clock.now });
+  const server = setupServer(...auth.handlers);
+  const managers: TokenManager[] = [];
+  beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
+  afterEach(() => {
+    for (const manager of managers.splice(0)) manager.dispose();
+    server.resetHandlers();
+    auth.reset();
+  });
+  afterAll(() => server.close());
+  return {
+    auth,
+    clock,
+    manager: (options) => {
+      const manager = new TokenManager({
+        fetchTokens: refreshTokenGrant({ tokenUrl: auth.tokenUrl, clientId: 'web' }),
+        clock: clock.now,
+        retry: false,
+        ...options,
+      });
+      managers.push(manager);
+      return manager;
+    },
+  };
+}
