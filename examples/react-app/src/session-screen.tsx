@@ -90,7 +90,7 @@ export function SessionScreen({ session, stats, mock, onSignOut }: SessionScreen
         <Stat label="Access token expires in" testId="expires-in" value={describeExpiresIn(expiresAt, now)} />
         <Stat label="Refreshes" testId="refresh-count" value={String(stats.refreshCount)} />
         <Stat
-          label={mock ? 'Token requests (mock server)' : 'Token requests (this tab)'}
+          label={mock ? 'Token requests (mock server)' : 'Refresh requests (this tab)'}
           testId="token-requests"
           value={String(session.tokenRequestCount())}
         />

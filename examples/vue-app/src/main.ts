@@ -1,3 +1,4 @@
+import { createTessera } from '@tessera/vue';
 import { createApp, markRaw } from 'vue';
 import App from './app.vue';
 import { startApp } from './demo/start-app.js';
@@ -8,4 +9,13 @@ const { session, mock } = await startApp(import.meta.env);
 markRaw(session);
 markRaw(session.tokens);
 
-createApp(App, { session, mock: mock && markRaw(mock) }).mount('#app');
+// Completes the sign-in callback once and serves useSession(); back where sign-in started, without a history entry.
+const tessera = createTessera({
+  tokens: session.tokens,
+  signIn: session.oidc,
+  onReturn: (to) => history.replaceState(history.state, '', to),
+});
+
+createApp(App, { session, mock: mock && markRaw(mock) })
+  .use(tessera)
+  .mount('#app');

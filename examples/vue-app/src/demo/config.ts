@@ -1,15 +1,31 @@
 /** Where the app signs in and what it calls. Durations are milliseconds. */
 export interface AppConfig {
-  /** The token endpoint (password grant at sign-in, refresh-token grant afterwards). */
-  tokenUrl: string;
-  /** The public client id. */
-  clientId: string;
-  /** Scopes asked for at sign-in. */
-  scope: string | undefined;
   /** The protected GET endpoint the buttons call. */
   apiUrl: string;
-  /** Settings of the embedded mock server; `undefined` when a real server is configured. */
+  /** The embedded mock server (password sign-in inside the page); `undefined` with an identity provider. */
   mock: MockServerConfig | undefined;
+  /** The identity provider (authorization code + PKCE); `undefined` with the mock server. */
+  oidc: OidcConfig | undefined;
+}
+
+/** An OpenID Connect provider and this app's public client there. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Space-separated scopes asked for at sign-in. */
+  scope: string;
+}
+
+/** The embedded mock server (msw service worker). */
+export interface MockServerConfig {
+  issuer: string;
+  apiBaseUrl: string;
+  /** `${issuer}/oauth/token` */
+  tokenUrl: string;
+  /** The mock server's public client. */
+  clientId: string;
+  /** Lifetime of an access token, in ms. */
+  accessTokenLifetime: number;
 }
 
 /**
@@ -19,22 +35,14 @@ export interface AppConfig {
 export interface AppEnv {
   /** Vite's own variables (`MODE`, `BASE_URL`…) and any others: ignored. */
   readonly [name: string]: unknown;
-  /** Token endpoint of a real authorization server; unset = the embedded mock server. */
-  readonly VITE_TOKEN_URL?: string;
-  /** Public client id at that server. Default `web`. */
+  /** Issuer of the identity provider, e.g. `http://127.0.0.1:4400`; unset = the embedded mock server. */
+  readonly VITE_ISSUER?: string;
+  /** The SPA's public client id there. Default `tessera-spa`. */
   readonly VITE_CLIENT_ID?: string;
-  /** Scopes to ask for at sign-in, e.g. `openid offline_access api`. */
+  /** Scopes to ask for at sign-in. Default `openid profile email api:read`. */
   readonly VITE_SCOPE?: string;
-  /** A GET endpoint of your API that accepts the access token. */
+  /** A GET endpoint of your API that accepts the access token (required with `VITE_ISSUER`). */
   readonly VITE_API_URL?: string;
-}
-
-/** The embedded mock server (msw service worker). */
-export interface MockServerConfig {
-  issuer: string;
-  apiBaseUrl: string;
-  /** Lifetime of an access token, in ms. */
-  accessTokenLifetime: number;
 }
 
 /** Names of the mock server's hosts: never resolved, the service worker answers them. */
@@ -46,25 +54,39 @@ const DEFAULT_LIFETIME_SECONDS = 30;
 const MIN_LIFETIME_SECONDS = 2;
 
 /**
- * Reads the configuration: a real server from `VITE_TOKEN_URL` and `VITE_API_URL` (see the README),
- * else the embedded mock server, whose token lifetime `?lifetime=<seconds>` (at least 2) in the page URL sets.
+ * Reads the configuration: the identity provider from `VITE_ISSUER` and `VITE_API_URL` (see the
+ * README), else — or with `?mock` in the page URL — the embedded mock server, whose token lifetime
+ * `?lifetime=<seconds>` (at least 2) sets.
+ *
+ * @throws {Error} `VITE_ISSUER` is set without `VITE_API_URL`.
  */
 export function readConfig(search: string, env: AppEnv): AppConfig {
-  const clientId = env.VITE_CLIENT_ID || 'web';
-  const scope = env.VITE_SCOPE || undefined;
-  if (env.VITE_TOKEN_URL) {
-    if (!env.VITE_API_URL) throw new Error('VITE_TOKEN_URL is set but VITE_API_URL is not: set both.');
-    return { tokenUrl: env.VITE_TOKEN_URL, clientId, scope, apiUrl: env.VITE_API_URL, mock: undefined };
+  const query = new URLSearchParams(search);
+  if (env.VITE_ISSUER && !query.has('mock')) {
+    if (!env.VITE_API_URL) throw new Error('VITE_ISSUER is set but VITE_API_URL is not: set both.');
+    return {
+      apiUrl: env.VITE_API_URL,
+      mock: undefined,
+      oidc: {
+        issuer: env.VITE_ISSUER,
+        clientId: env.VITE_CLIENT_ID || 'tessera-spa',
+        scope: env.VITE_SCOPE || 'openid profile email api:read',
+      },
+    };
   }
-  const lifetime = Number(new URLSearchParams(search).get('lifetime') || DEFAULT_LIFETIME_SECONDS);
+  const lifetime = Number(query.get('lifetime') || DEFAULT_LIFETIME_SECONDS);
   const seconds = Number.isFinite(lifetime)
     ? Math.max(MIN_LIFETIME_SECONDS, lifetime)
     : DEFAULT_LIFETIME_SECONDS;
   return {
-    tokenUrl: `${MOCK_ISSUER}/oauth/token`,
-    clientId,
-    scope,
     apiUrl: `${MOCK_API}/me`,
-    mock: { issuer: MOCK_ISSUER, apiBaseUrl: MOCK_API, accessTokenLifetime: seconds * 1000 },
+    mock: {
+      issuer: MOCK_ISSUER,
+      apiBaseUrl: MOCK_API,
+      tokenUrl: `${MOCK_ISSUER}/oauth/token`,
+      clientId: 'web',
+      accessTokenLifetime: seconds * 1000,
+    },
+    oidc: undefined,
   };
 }

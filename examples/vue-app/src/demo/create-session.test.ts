@@ -61,7 +61,7 @@ describe.each(['server', 'tab'] as const)('createSession, token requests counted
     const { session, state } = start(counter);
     expect(state()).toEqual({ tokens: undefined, refreshCount: 0, lastEvent: undefined });
 
-    await session.signIn('alice', 'wonderland');
+    await session.signInWithPassword('alice', 'wonderland');
 
     const tokens = state().tokens;
     expect(tokenSubject(tokens)).toBe('alice');
@@ -75,7 +75,9 @@ describe.each(['server', 'tab'] as const)('createSession, token requests counted
   it('refuses a wrong password with invalid_grant, stays signed out, and counts the request', async () => {
     const { session, state } = start(counter);
 
-    const error = await session.signIn('alice', 'not-her-password').catch((reason: unknown) => reason);
+    const error = await session
+      .signInWithPassword('alice', 'not-her-password')
+      .catch((reason: unknown) => reason);
 
     expect(signInError(error)).toBe('Wrong username or password (invalid_grant).');
     expect(state()).toEqual({ tokens: undefined, refreshCount: 0, lastEvent: undefined });
@@ -86,7 +88,7 @@ describe.each(['server', 'tab'] as const)('createSession, token requests counted
 
   it('calls the API with the access token, and sends it to no other origin', async () => {
     const { session } = start(counter);
-    await session.signIn('alice', 'wonderland');
+    await session.signInWithPassword('alice', 'wonderland');
 
     const response = await session.api.get<unknown>(session.apiUrl);
     const elsewhere = await session.api.get<unknown>(`${ELSEWHERE}/echo`);
@@ -101,7 +103,7 @@ describe.each(['server', 'tab'] as const)('createSession, token requests counted
 
   it('signs out without a token request and says so', async () => {
     const { session, state } = start(counter);
-    await session.signIn('alice', 'wonderland');
+    await session.signInWithPassword('alice', 'wonderland');
 
     await session.signOut();
 
@@ -113,7 +115,7 @@ describe.each(['server', 'tab'] as const)('createSession, token requests counted
 
   it('returns to sign-in with a clear message when the server ends the session, and signs in again', async () => {
     const { session, state } = start(counter);
-    await session.signIn('alice', 'wonderland');
+    await session.signInWithPassword('alice', 'wonderland');
     auth.revokeAll();
 
     const error = await session.api.get(session.apiUrl).catch((reason: unknown) => reason);
@@ -131,23 +133,16 @@ describe.each(['server', 'tab'] as const)('createSession, token requests counted
     });
     expect(session.tokenRequestCount()).toBe(2);
 
-    await session.signIn('alice', 'wonderland');
+    await session.signInWithPassword('alice', 'wonderland');
     expect(tokenSubject(state().tokens)).toBe('alice');
     expect(session.tokenRequestCount()).toBe(3);
   });
 });
 
-describe('createSession with VITE_SCOPE and VITE_CLIENT_ID', () => {
-  it('asks for the VITE_SCOPE scopes at sign-in', async () => {
-    const { session, state } = start('server', readConfig('', { VITE_SCOPE: 'openid api' }));
-    await session.signIn('alice', 'wonderland');
-    expect(state().tokens?.scope).toBe('openid api');
-  });
-
-  it('signs in as the VITE_CLIENT_ID client, which this server does not know', async () => {
-    const { session } = start('server', readConfig('', { VITE_CLIENT_ID: 'nobody' }));
-    const error = await session.signIn('alice', 'wonderland').catch((reason: unknown) => reason);
-    expect(signInError(error)).toBe('Sign-in failed (invalid_client).');
-    expect(auth.tokenRequests.map((request) => request.clientId)).toEqual(['nobody']);
+describe('createSession with the embedded mock server', () => {
+  it('has no identity provider: password sign-in only, no issuer', () => {
+    const { session } = start('server');
+    expect(session.oidc).toBeUndefined();
+    expect(session.issuer).toBeUndefined();
   });
 });

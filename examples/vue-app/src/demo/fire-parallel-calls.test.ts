@@ -35,7 +35,7 @@ afterAll(() => server.close());
 async function signedIn(counter: 'server' | 'tab') {
   const session = createSession(config, counter === 'server' ? () => auth.tokenRequestCount : undefined);
   sessions.push(session);
-  await session.signIn('alice', 'wonderland');
+  await session.signInWithPassword('alice', 'wonderland');
   let state = initialTokenSession(session.tokens);
   const events: TokenEvent[] = [];
   session.tokens.subscribe((event) => {

@@ -128,7 +128,7 @@ afterAll(() => server.close());
 async function signedIn() {
   const session = createSession(config, () => auth.tokenRequestCount);
   sessions.push(session);
-  await session.signIn('alice', 'wonderland');
+  await session.signInWithPassword('alice', 'wonderland');
   return session;
 }
 
@@ -182,7 +182,7 @@ describe('the timeline of a session', () => {
     const first = await shortHash(session.tokens.peekTokens()!.accessToken);
     auth.revokeAll();
     await expect(session.api.get(session.apiUrl)).rejects.toThrow();
-    await session.signIn('alice', 'wonderland');
+    await session.signInWithPassword('alice', 'wonderland');
     const second = await shortHash(session.tokens.peekTokens()!.accessToken);
     await session.signOut();
 

@@ -18,6 +18,8 @@ export type TimelineKind =
   /** Another tab stored newer tokens. */
   | 'synced'
   | 'sign-out'
+  /** Sign-out revoked the refresh token at the identity provider (RFC 7009). */
+  | 'revoke'
   /** The server refused the refresh token: the user must sign in again. */
   | 'session-end';
 

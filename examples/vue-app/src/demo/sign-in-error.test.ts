@@ -1,6 +1,13 @@
-import { HttpError, NetworkError, OAuthError, TimeoutError } from '@tessera/core';
+import { HttpError, NetworkError, OAuthError, TesseraError, TimeoutError } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { signInError } from './sign-in-error.js';
+
+/** A Tessera error with `code`, as core's sign-in errors are. */
+class StaleCallbackErrorLike extends TesseraError {
+  constructor(code: 'STALE_CALLBACK' | 'PKCE_VERIFIER_MISSING') {
+    super(code, 'test');
+  }
+}
 
 describe('signInError', () => {
   it('says the username or password is wrong for invalid_grant', () => {
@@ -9,6 +16,25 @@ describe('signInError', () => {
       'test',
     );
     expect(signInError(error)).toBe('Wrong username or password (invalid_grant).');
+  });
+
+  it('says the user cancelled at the identity provider for access_denied', () => {
+    const error = new OAuthError(
+      { error: 'access_denied', errorDescription: 'End-User aborted', status: 302 },
+      'test',
+    );
+    expect(signInError(error)).toBe('Sign-in was cancelled at the identity provider (access_denied).');
+  });
+
+  it('explains a tampered, replayed or foreign callback and a lost PKCE verifier', () => {
+    const stale = Object.assign(new Error('x'), { name: 'StaleCallbackError' });
+    expect(signInError(new StaleCallbackErrorLike('STALE_CALLBACK'))).toBe(
+      'This sign-in response does not belong to a sign-in started here: it was ignored and no token was requested (STALE_CALLBACK).',
+    );
+    expect(signInError(new StaleCallbackErrorLike('PKCE_VERIFIER_MISSING'))).toMatch(
+      /^This sign-in was started in another tab.*\(PKCE_VERIFIER_MISSING\)\.$/,
+    );
+    expect(signInError(stale)).toBe('Sign-in failed (StaleCallbackError).');
   });
 
   it('names any other OAuth error', () => {

@@ -32,3 +32,29 @@ function nextRefreshCount(count: number, event: TokenEvent): number {
   if (event.type === 'tokens_set' || event.type === 'cleared') return 0;
   return count;
 }
+
+/** The live `TokenSession` of a manager, for a view: `useSyncExternalStore(store.subscribe, store.getSnapshot)`. */
+export interface TokenSessionStore {
+  subscribe(onChange: () => void): () => void;
+  getSnapshot(): TokenSession;
+}
+
+/**
+ * Follows `tokens` from now on (for the app's lifetime: the demo counts every refresh, even while no
+ * view is mounted) and keeps one immutable snapshot, replaced on every event.
+ */
+export function createTokenSessionStore(tokens: TokenManager): TokenSessionStore {
+  let snapshot = initialTokenSession(tokens);
+  const listeners = new Set<() => void>();
+  tokens.subscribe((event) => {
+    snapshot = nextTokenSession(snapshot, event, tokens.peekTokens());
+    for (const listener of listeners) listener();
+  });
+  return {
+    subscribe(onChange) {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+    getSnapshot: () => snapshot,
+  };
+}
