@@ -20,8 +20,11 @@ interface PackedPackage {
   tarball: string;
 }
 
-/** What is not copied: installed or built files, and the repository's own e2e tests. */
-const NOT_COPIED = new Set(['node_modules', 'dist', 'e2e', '.vite']);
+/**
+ * What is not copied: installed or built files, the repository's own e2e tests, and `scripts/` (the
+ * `pnpm demo:*` launcher, which runs the repository's identity provider).
+ */
+const NOT_COPIED = new Set(['node_modules', 'dist', 'e2e', '.vite', 'scripts']);
 
 /**
  * Does what a developer does with an example as a starter: copies `root` to a temporary directory
@@ -58,10 +61,12 @@ async function packTessera(outDir: string): Promise<PackedPackage[]> {
 /**
  * Rewrites the copy's package.json: `@tessera/*` dependencies → `file:` tarballs, also as `overrides`
  * so a package's own dependency on another (`@tessera/axios` → `@tessera/core`) resolves to the
- * tarball, never to the registry; `workspace:` dev dependencies (the repository's test helpers) removed.
+ * tarball, never to the registry; `workspace:` dev dependencies (the repository's test helpers and
+ * identity provider) and the `demo` script removed.
  */
 async function useTarballs(manifestPath: string, packed: PackedPackage[]): Promise<void> {
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+    scripts?: Record<string, string>;
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
     overrides?: Record<string, string>;
@@ -77,6 +82,7 @@ async function useTarballs(manifestPath: string, packed: PackedPackage[]): Promi
   for (const [name, range] of Object.entries(manifest.devDependencies ?? {})) {
     if (range.startsWith('workspace:')) delete manifest.devDependencies![name];
   }
+  delete manifest.scripts?.demo;
   manifest.overrides = { ...manifest.overrides, ...Object.fromEntries(tarballs) };
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 }
