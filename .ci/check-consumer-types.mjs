@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packTarballs, repoRoot } from './pack-tarballs.mjs';
+import { packTarballs, repoRoot, tarballSpecs } from './pack-tarballs.mjs';
 
 const keep = process.argv.includes('--keep');
 const rootManifest = JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8'));
@@ -22,7 +22,7 @@ const typescriptVersion = rootManifest.devDependencies.typescript;
 const typesNodeVersion = '^20.19.0'; // Node 20 is the floor
 
 const packed = await packTarballs();
-const tarballs = Object.fromEntries(packed.map((pkg) => [pkg.name, `file:${pkg.tarball}`]));
+const tarballs = tarballSpecs(packed);
 
 /** Peer dependencies of the packed packages that are not packed themselves, at the tested version. */
 function peerDependencies() {
@@ -117,7 +117,7 @@ const projects = [
     compilerOptions: {
       module: 'ESNext',
       moduleResolution: 'bundler',
-      lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+      lib: ['ES2022', 'DOM'],
       types: [],
     },
     files: {
@@ -173,6 +173,7 @@ try {
           private: true,
           type: 'module',
           dependencies: { ...tarballs, ...peerDependencies(), ...project.dependencies },
+          overrides: tarballs,
         },
         null,
         2,

@@ -9,6 +9,8 @@
 //   import { packTarballs } from '../.ci/pack-tarballs.mjs';
 //   const packed = await packTarballs();            // every publishable package, built beforehand
 //   packed[0] → { name, version, dir, tarball, files, manifest }
+//   const specs = tarballSpecs(packed);              // { '@tessera/core': 'file:/…/tessera-core-0.1.0.tgz', … }
+//   // consumer package.json: { dependencies: { '@tessera/react': specs['@tessera/react'] }, overrides: specs }
 // On its own: `node .ci/pack-tarballs.mjs [--build] [--out <dir>] [@tessera/core …]`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -106,6 +108,17 @@ export async function packTarballs({
     );
   }
   return packed;
+}
+
+/**
+ * What a consumer's package.json needs to install the tarballs with npm, outside the workspace:
+ * `overrides` pins every packed package (also when only a dependency of another one needs it, so npm
+ * never looks for `@tessera/*` in the registry); put the packages you import in `dependencies`.
+ * @param {{ name: string, tarball: string }[]} packed what `packTarballs` returned
+ * @returns {Record<string, string>} package name → `file:<absolute path of its tarball>`
+ */
+export function tarballSpecs(packed) {
+  return Object.fromEntries(packed.map((pkg) => [pkg.name, `file:${pkg.tarball}`]));
 }
 
 function findPackage(all, name) {

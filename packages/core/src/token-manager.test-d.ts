@@ -27,3 +27,6 @@ tokens.subscribe((event: TokenEvent) => {
 // exactOptionalPropertyTypes: options may be omitted but not set to undefined.
 // @ts-expect-error refreshMargin is a number when given
 new TokenManager({ fetchTokens: async () => ({ access_token: 'a' }), refreshMargin: '30s' });
+
+// `using tokens = new TokenManager(…)` type-checks where the lib knows Disposable (docs/decisions/0020).
+expectTypeOf(tokens).toExtend<Disposable>();

@@ -2,7 +2,9 @@ import type { FetchTokens } from '@tessera/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRedis } from '../test/fake-redis.js';
 import { countingFetch, deferred, KEY, replica } from '../test/replica.js';
+import type { RedisCacheEvent } from './redis-cache-event.js';
 import { redisTokenCache } from './redis-token-cache.js';
+import type { RedisTokenCacheOptions } from './redis-token-cache-options.js';
 
 const LOCK_KEY = `tessera:lock:tessera:${KEY}`;
 
@@ -13,6 +15,17 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
+
+/** A cache on `redis` (as in its own process) recording its events. */
+function cacheOn(redis: FakeRedis, options: Partial<RedisTokenCacheOptions> = {}) {
+  const events: RedisCacheEvent[] = [];
+  const cache = redisTokenCache({
+    client: redis.client(),
+    onEvent: (event) => events.push(event),
+    ...options,
+  });
+  return { cache, events };
+}
 
 /** A fetchTokens shared by every replica (one token endpoint) that answers after `latency` ms. */
 function slowEndpoint(latency: number) {
@@ -166,6 +179,53 @@ describe('redisTokenCache lock', () => {
     expect(results.map(({ done }) => done())).toEqual([true, false]);
     await vi.advanceTimersByTimeAsync(200);
     expect(results.map(({ done }) => done())).toEqual([true, true]);
+  });
+
+  it('deletes a lock Redis granted after the caller gave up (frozen, then resumed), so nobody waits lockTtl', async () => {
+    const redis = new FakeRedis();
+    const options = { lockTtl: 60_000, lockWait: 120_000, timeout: 500 };
+    const frozenAt = cacheOn(redis, options);
+    redis.mode = 'frozen'; // SIGSTOP: the SET NX is written but not answered
+    const first = vi.fn(async () => 'unlocked');
+    const gaveUp = frozenAt.cache.lock.run('job', first);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await gaveUp).toBe('unlocked');
+    expect(frozenAt.events.map((e) => e.type === 'redis_unavailable' && e.error.reason)).toEqual(['timeout']);
+
+    redis.thaw(); // SIGCONT: Redis runs the SET NX now, with nobody left to hold the lock
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.peek('tessera:lock:job')).toBeUndefined();
+
+    const next = cacheOn(redis, options);
+    let ranAt = -1;
+    const started = Date.now();
+    const locked = next.cache.lock.run('job', async () => {
+      ranAt = Date.now() - started;
+      return redis.peek('tessera:lock:job');
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await locked).toEqual(expect.any(String)); // ran holding the lock
+    expect(ranAt).toBe(0);
+    expect(next.events).toEqual([]);
+    expect(first).toHaveBeenCalledTimes(1);
+    // Only the clean-up skipped the cool-down: the frozen replica's other commands still respect it.
+    expect(await frozenAt.cache.lock.run('other', async () => 'unlocked')).toBe('unlocked');
+    expect(frozenAt.events.map((e) => e.type === 'redis_unavailable' && e.error.reason)).toEqual([
+      'timeout',
+      'cooling_down',
+    ]);
+  });
+
+  it('leaves a lock alone that another holder took while the late SET waited (the late reply is null)', async () => {
+    const redis = new FakeRedis();
+    const late = cacheOn(redis, { timeout: 500 });
+    redis.put('tessera:lock:job', 'live-holder', 10_000);
+    redis.mode = 'frozen';
+    await Promise.all([late.cache.lock.run('job', async () => {}), vi.advanceTimersByTimeAsync(500)]);
+    redis.thaw();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.peek('tessera:lock:job')).toBe('live-holder');
+    expect(redis.count('EVAL')).toBe(0);
   });
 
   it('throws a TypeError for invalid durations', () => {

@@ -24,8 +24,9 @@ const LONGEST_POLL = 200;
  * A `RefreshLock` on Redis: `SET <key> <unique value> NX PX lockTtl`, extended every `lockTtl / 3`
  * ms while the task runs, released by its owner only (compare-and-delete script). A waiter retries
  * with backoff — at once when the release is announced on `${namespace}:lock-released` — for up to
- * `lockWait` ms, then runs the task unlocked. When Redis fails, the task runs unlocked at once.
- * The task always runs exactly once.
+ * `lockWait` ms, then runs the task unlocked. When Redis fails, the task runs unlocked at once; a
+ * `SET` that timed out but that Redis runs later (a frozen Redis resuming) is deleted again as soon
+ * as its late `OK` arrives, so no lock is left that nobody holds. The task always runs exactly once.
  */
 export function redisLock(context: RedisLockContext): RefreshLock {
   const { commands, subscriber, namespace, lockTtl, lockWait, emit } = context;
@@ -69,6 +70,16 @@ export function redisLock(context: RedisLockContext): RefreshLock {
       waiting.add(wake);
     });
 
+  /**
+   * Compare-and-delete: removes lock `key` only while it holds `owner`, and announces the release.
+   * `afterLateReply`: Redis has just answered, so send it even during the cool-down.
+   */
+  const release = (key: string, owner: string, name: string, afterLateReply = false): void => {
+    // A failure is reported as redis_unavailable; the lock then expires after lockTtl.
+    const args = ['EVAL', RELEASE_SCRIPT, '1', key, owner, releasedChannel, name];
+    commands.send('unlock', args, { ignoreCooldown: afterLateReply }).catch(() => {});
+  };
+
   const hold = async <T>(name: string, key: string, owner: string, task: () => Promise<T>): Promise<T> => {
     const renewal = setInterval(
       () => {
@@ -89,9 +100,7 @@ export function redisLock(context: RedisLockContext): RefreshLock {
     } finally {
       clearInterval(renewal);
       // Not awaited: callers get their token now; the release follows on the same connection.
-      commands
-        .send('unlock', ['EVAL', RELEASE_SCRIPT, '1', key, owner, releasedChannel, name])
-        .catch(() => {}); // reported as redis_unavailable; the lock then expires after lockTtl
+      release(key, owner, name);
     }
   };
 
@@ -104,7 +113,13 @@ export function redisLock(context: RedisLockContext): RefreshLock {
       for (;;) {
         let reply: unknown;
         try {
-          reply = await commands.send('lock', ['SET', key, owner, 'NX', 'PX', String(lockTtl)]);
+          reply = await commands.send('lock', ['SET', key, owner, 'NX', 'PX', String(lockTtl)], {
+            // Gave up on this SET (timeout) but Redis ran it after all: nobody would hold that lock
+            // and every replica would wait lockTtl for it. Delete it if it is still ours.
+            onLateReply: (late) => {
+              if (late === 'OK') release(key, owner, name, true);
+            },
+          });
         } catch {
           return task(); // reported as redis_unavailable
         }

@@ -4,17 +4,22 @@
 import { RELEASE_SCRIPT, RENEW_SCRIPT } from '../src/internal/lock-scripts.js';
 import type { RedisCommandClient, RedisMessageListener, RedisSubscriber } from '../src/redis-client.js';
 
-type Mode = 'up' | 'hang' | 'fail';
+type Mode = 'up' | 'hang' | 'frozen' | 'fail';
 
 export class FakeRedis {
   /** Every command received, in order. */
   readonly commands: string[][] = [];
-  /** `up` answers; `hang` never answers (until aborted); `fail` rejects like a refused connection. */
+  /**
+   * `up` answers; `hang` never answers (until aborted); `fail` rejects like a refused connection;
+   * `frozen` is a stopped server (SIGSTOP) with the commands already written: an abort does not take
+   * them back, and `thaw()` runs them in order and answers them.
+   */
   mode: Mode = 'up';
   /** What clients report as `isReady`. */
   ready = true;
   readonly #data = new Map<string, { value: string; expiresAt: number }>();
   readonly #channels = new Map<string, Set<RedisMessageListener>>();
+  readonly #frozen: Array<() => void> = [];
 
   client(): RedisCommandClient & { readonly isReady: boolean } {
     const redis = this;
@@ -37,6 +42,12 @@ export class FakeRedis {
         this.#channels.get(channel)?.delete(listener);
       },
     };
+  }
+
+  /** Ends `frozen` mode: runs and answers the commands received meanwhile, in order. */
+  thaw(): void {
+    this.mode = 'up';
+    for (const run of this.#frozen.splice(0)) run();
   }
 
   /** How many of the received commands are `name` (e.g. `GET`). */
@@ -74,6 +85,17 @@ export class FakeRedis {
   #receive(args: string[], signal: AbortSignal | undefined): Promise<unknown> {
     this.commands.push(args);
     if (this.mode === 'fail') return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    if (this.mode === 'frozen') {
+      return new Promise((resolve, reject) => {
+        this.#frozen.push(() => {
+          try {
+            resolve(this.#execute(args));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
+    }
     if (this.mode === 'hang') {
       return new Promise((_, reject) =>
         signal?.addEventListener('abort', () => reject(new Error('aborted'))),

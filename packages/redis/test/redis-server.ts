@@ -13,6 +13,10 @@ export interface RedisServer {
   readonly url: string;
   /** Kills the server at once (SIGKILL, like a crash): clients see their connections reset. */
   kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, commands are received but not answered. */
+  freeze(): void;
+  /** Resumes a frozen server (SIGCONT): it runs and answers what it received meanwhile. */
+  thaw(): void;
   /** Starts a new, empty server on the same port. */
   restart(): Promise<void>;
   /** Stops the server (SIGTERM) and waits for its exit. Idempotent. */
@@ -38,12 +42,19 @@ export async function startRedisServer(): Promise<RedisServer> {
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
     running.kill(signal);
+    if (signal !== 'SIGKILL') running.kill('SIGCONT'); // a frozen server acts on SIGTERM only once resumed
     await exited;
   };
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     kill: () => halt('SIGKILL'),
+    freeze: () => {
+      child?.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child?.kill('SIGCONT');
+    },
     stop: () => halt('SIGTERM'),
     restart: async () => {
       await halt('SIGTERM');

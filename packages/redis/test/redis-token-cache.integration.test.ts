@@ -183,6 +183,36 @@ describe('redisTokenCache on redis-server', () => {
     await admin.sendCommand(['PING']); // answered once the pause is over
   });
 
+  it('leaves no lock behind when Redis freezes during a lock request (SIGSTOP, SIGCONT): the next replica locks at once', async () => {
+    // lockTtl 60 s: an orphaned lock would make the next replica wait far beyond this test's 15 s.
+    const options = { lockTtl: 60_000, lockWait: 120_000, timeout: 300 };
+    const lockKey = 'tessera:lock:frozen';
+    const firstClient = await connect();
+    const firstEvents: RedisCacheEvent[] = [];
+    const first = redisTokenCache({ client: firstClient, ...options, onEvent: (e) => firstEvents.push(e) });
+    const nextClient = await connect();
+    const nextEvents: RedisCacheEvent[] = [];
+    const next = redisTokenCache({ client: nextClient, ...options, onEvent: (e) => nextEvents.push(e) });
+
+    server.freeze();
+    try {
+      // The SET NX is written to the frozen server; after its 300 ms timeout the task runs unlocked.
+      expect(await first.lock.run('frozen', async () => 'unlocked')).toBe('unlocked');
+    } finally {
+      server.thaw();
+    }
+    expect(firstEvents.map((event) => event.type === 'redis_unavailable' && event.error.reason)).toEqual([
+      'timeout',
+    ]);
+    // Answered after the late SET NX on the same connection: Redis has granted the lock to nobody by now.
+    await firstClient.ping();
+
+    const holder = await next.lock.run('frozen', async () => String(await admin.get(lockKey)));
+    expect(holder).toMatch(/^[0-9a-f-]{36}$/); // ran holding its own lock
+    expect(nextEvents).toEqual([]); // no lock_timeout, no Redis error
+    expect(await nextClient.exists(lockKey)).toBe(0); // released (sent before this command, same connection)
+  }, 15_000);
+
   it('shares tokens between ioredis and node-redis replicas, through the README adapter', async () => {
     const key = freshKey();
     const io = new Redis(server.port, '127.0.0.1', { lazyConnect: true });

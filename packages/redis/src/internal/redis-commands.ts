@@ -11,7 +11,22 @@ export interface RedisCommands {
    * The command's reply.
    * @throws {RedisUnavailableError} after reporting it as `redis_unavailable`.
    */
-  send(operation: RedisOperation, args: string[]): Promise<unknown>;
+  send(operation: RedisOperation, args: string[], options?: SendOptions): Promise<unknown>;
+}
+
+/** Options of one `RedisCommands.send`. */
+export interface SendOptions {
+  /**
+   * Called with the reply of a command that timed out but that Redis ran after all (a frozen or
+   * overloaded Redis that resumes): the caller has moved on and may need to undo it (docs/decisions/0020).
+   */
+  onLateReply?: (reply: unknown) => void;
+  /**
+   * Send even during the cool-down after a failure: for a command that must reach Redis because
+   * Redis has just answered (the clean-up after a late reply). Never sent while the client is not ready.
+   * Its success does not end the cool-down nor emit `redis_available`: the other commands decide that.
+   */
+  ignoreCooldown?: boolean;
 }
 
 export interface RedisCommandsOptions {
@@ -31,7 +46,7 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
   };
 
   return {
-    async send(operation, args) {
+    async send(operation, args, options = {}) {
       if (client.isReady === false) {
         skipUntil = 0; // the client itself says when it is back; no cool-down after that
         return fail(
@@ -39,7 +54,7 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
           new RedisUnavailableError(operation, 'not_ready', 'the client is not connected'),
         );
       }
-      if (performance.now() < skipUntil) {
+      if (!options.ignoreCooldown && performance.now() < skipUntil) {
         return fail(
           operation,
           new RedisUnavailableError(
@@ -51,8 +66,10 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
       }
       const controller = new AbortController();
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let gaveUp = false;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
+          gaveUp = true;
           controller.abort();
           reject(new RedisUnavailableError(operation, 'timeout', `no reply within ${timeout} ms`));
         }, timeout);
@@ -61,8 +78,16 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
         const sent = new Promise<unknown>((resolve) =>
           resolve(client.sendCommand(args, { abortSignal: controller.signal })),
         );
+        // node-redis drops an aborted command only while it is still queued; once written, Redis
+        // may run it later and the reply still arrives.
+        sent.then(
+          (reply) => {
+            if (gaveUp) options.onLateReply?.(reply);
+          },
+          () => {},
+        );
         const reply = await Promise.race([sent, timedOut]);
-        if (down) {
+        if (down && !options.ignoreCooldown) {
           down = false;
           emit({ type: 'redis_available' });
         }
