@@ -38,3 +38,13 @@ export const identityProviderDefaults = {
   accessTokenTtl: 60_000,
   refreshTokenTtl: 3_600_000,
 } as const;
+
+/** The options with their defaults applied. */
+export type Settings = IdentityProviderOptions & {
+  clientId: string;
+  users: readonly ExampleUser[];
+  apiResource: string;
+  apiScope: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+};

@@ -45,7 +45,7 @@ export interface OrderFailure {
  * credentials) and `@tessera/axios` (attach, refresh and replay once on 401).
  */
 export async function startOrdersService(options: OrdersServiceOptions): Promise<OrdersService> {
-  const tokens = clientCredentials({
+  const credentials = clientCredentials({
     issuer: options.issuer,
     clientId: options.clientId,
     clientSecret: options.clientSecret,
@@ -53,6 +53,8 @@ export async function startOrdersService(options: OrdersServiceOptions): Promise
     resource: options.resource,
   });
   const inventory = axios.create({ baseURL: options.inventoryUrl, timeout: 5_000 });
+  // The manager of the configured target (scope + resource): what the interceptor takes.
+  const tokens = credentials.for();
   const detach = attachTokenManager(inventory, tokens);
   let nextOrderId = 1;
 
@@ -80,7 +82,7 @@ export async function startOrdersService(options: OrdersServiceOptions): Promise
     tokens,
     async close() {
       detach();
-      tokens.dispose();
+      credentials.dispose();
       await service.close();
     },
   };

@@ -23,6 +23,7 @@ export { StaleCallbackError, type StaleCallbackReason } from './errors/stale-cal
 export { TesseraError, type TesseraErrorCode } from './errors/tessera-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
+export type { FetchLike, OAuthFetchInit, OAuthFetchResponse } from './fetch-like.js';
 export {
   type ClientCredentialsGrantOptions,
   clientCredentialsGrant,

@@ -172,6 +172,26 @@ describe('no secret in any output, in any encoding', () => {
     expect(inspect(error, { depth: 20 })).toContain('socket hang up while sending grant_type=refresh_token');
   });
 
+  it('strips user:password of any URL a transport error mentions (e.g. a proxy with credentials)', async () => {
+    const proxyFetch: typeof fetch = async () => {
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(
+          new Error('connect ECONNREFUSED via http://proxyuser:pr0xy-pass@proxy.internal:3128'),
+          {
+            code: 'ECONNREFUSED',
+          },
+        ),
+      });
+    };
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x', fetch: proxyFetch }).catch(
+      (e: unknown) => e,
+    );
+    const text = inspect(error, { depth: 20 });
+    expect(text).not.toContain('pr0xy-pass');
+    expect(text).not.toContain('proxyuser');
+    expect(text).toContain('via http://proxy.internal:3128');
+  });
+
   it('redacts the revoked token and the client secret from a revocation error', async () => {
     const revocationUrl = 'https://auth.example.test/oauth/revoke';
     echoingServer(revocationUrl);

@@ -1,5 +1,6 @@
 import { parseEndpointUrl } from './endpoint-url.js';
 import { MalformedResponseError } from './errors/malformed-response-error.js';
+import type { FetchLike } from './fetch-like.js';
 import { authenticateClient } from './internal/client-authentication.js';
 import { exchange, failureOf, isRecord } from './internal/oauth-exchange.js';
 import { Redactor } from './internal/redact.js';
@@ -22,7 +23,7 @@ export interface EndpointRequestOptions {
    * Keep it free of auth wrappers.
    * @default globalThis.fetch, read at call time
    */
-  fetch?: typeof fetch | undefined;
+  fetch?: FetchLike | undefined;
   /**
    * Accept `http:` endpoints on hosts that are not loopback. Tokens and secrets then travel in clear
    * text: only for private networks you trust.

@@ -112,6 +112,10 @@ describe('sign-in with authorization code + PKCE against oidc-provider', () => {
       post_logout_redirect_uri: `${APP}/`,
     });
     expect(tokens.peekTokens()).toBeUndefined();
+    // The provider accepts the logout URL (a wrong parameter such as redirect_uri would be a 400 error page).
+    const logout = await fetch(result.logoutUrl ?? '', { redirect: 'manual' });
+    expect(logout.status).toBe(200);
+    expect(await logout.text()).toContain('<form');
     await expect(refreshWith(session?.refreshToken ?? '')).rejects.toSatisfy((error) =>
       isOAuthError(error, 'invalid_grant'),
     );

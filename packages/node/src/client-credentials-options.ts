@@ -1,5 +1,5 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import type { Clock, RefreshLock, RetryOptions, TokenStorage } from '@tessera/core';
+import type { Clock, FetchLike, RefreshLock, RetryOptions, TokenStorage } from '@tessera/core';
 
 /** How the client authenticates at the token endpoint. */
 export type ClientCredentialsAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -138,7 +138,7 @@ export interface ClientCredentialsOptions extends TokenTarget {
    * `fetch` bound to a dispatcher from the same undici (see the README). Keep it free of auth wrappers.
    * @default globalThis.fetch, read at each request
    */
-  fetch?: typeof fetch | undefined;
+  fetch?: FetchLike | undefined;
   /**
    * Accept `tokenUrl`/`issuer` (and discovered endpoints) over `http:` on hosts that are not
    * loopback. Secrets and tokens then travel in clear text: only for private networks you trust.

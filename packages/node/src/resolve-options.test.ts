@@ -1,6 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import type { ClientCredentialsOptions } from './client-credentials-options.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  CLIENT_CREDENTIALS_OPTION_KEYS,
+  type ClientCredentialsOptions,
+  type TOKEN_TARGET_KEYS,
+  type TokenTarget,
+} from './client-credentials-options.js';
 import { resolveOptions } from './resolve-options.js';
 
 const SECRET = 'very-secret-value';
@@ -123,6 +128,13 @@ describe('options', () => {
       method: 'private_key_jwt',
       signingKey: { alg: 'RS256' },
     });
+  });
+
+  it('knows every option key, so no valid option is called unknown', () => {
+    type Known = (typeof CLIENT_CREDENTIALS_OPTION_KEYS)[number];
+    expectTypeOf<Exclude<keyof ClientCredentialsOptions, Known>>().toEqualTypeOf<never>();
+    expectTypeOf<Exclude<keyof TokenTarget, (typeof TOKEN_TARGET_KEYS)[number]>>().toEqualTypeOf<never>();
+    expect(new Set(CLIENT_CREDENTIALS_OPTION_KEYS).size).toBe(CLIENT_CREDENTIALS_OPTION_KEYS.length);
   });
 
   it('defaults the token request timeout to 10 s', () => {

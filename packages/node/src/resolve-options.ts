@@ -1,5 +1,6 @@
 import {
   type Clock,
+  type FetchLike,
   parseEndpointUrl,
   systemClock,
   type TokenRequestParams,
@@ -31,7 +32,7 @@ export interface ClientConfig {
   target: NormalizedTarget;
   timeout: number;
   clock: Clock;
-  fetch: typeof fetch | undefined;
+  fetch: FetchLike | undefined;
   allowInsecureHttp: boolean;
 }
 

@@ -191,3 +191,49 @@ describe('discover', () => {
     await expect(discover('https://auth.example.test?tenant=a')).rejects.toBeInstanceOf(TypeError);
   });
 });
+
+describe('discover with an already aborted signal', () => {
+  it('rejects that caller at once without stopping the lookup others wait for', async () => {
+    const iss = issuer();
+    let release: () => void = () => {};
+    let lookupSignal: AbortSignal | undefined;
+    const held: typeof fetch = (_input, init) => {
+      lookupSignal = init?.signal ?? undefined;
+      return new Promise((resolve) => {
+        release = () => resolve(Response.json({ issuer: iss, token_endpoint: `${iss}/token` }));
+      });
+    };
+    const waiting = new AbortController();
+    const pending = discover(iss, { fetch: held, signal: waiting.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const late = await discover(iss, { fetch: held, signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(AbortError);
+    expect(lookupSignal?.aborted).toBe(false);
+
+    release();
+    expect((await pending).token_endpoint).toBe(`${iss}/token`);
+  });
+
+  it('never aborts a lookup a caller without a signal waits for', async () => {
+    const iss = issuer();
+    let release: () => void = () => {};
+    let lookupSignal: AbortSignal | undefined;
+    const held: typeof fetch = (_input, init) => {
+      lookupSignal = init?.signal ?? undefined;
+      return new Promise((resolve) => {
+        release = () => resolve(Response.json({ issuer: iss, token_endpoint: `${iss}/token` }));
+      });
+    };
+    const patient = discover(iss, { fetch: held });
+    const impatient = new AbortController();
+    const leaving = discover(iss, { fetch: held, signal: impatient.signal }).catch((e: unknown) => e);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    impatient.abort();
+    expect(await leaving).toBeInstanceOf(AbortError);
+    expect(lookupSignal?.aborted).toBe(false);
+    release();
+    expect((await patient).token_endpoint).toBe(`${iss}/token`);
+  });
+});

@@ -2,6 +2,7 @@ import { parseEndpointUrl } from '../endpoint-url.js';
 import { AbortError } from '../errors/abort-error.js';
 import { DiscoveryError } from '../errors/discovery-error.js';
 import { TesseraError } from '../errors/tessera-error.js';
+import type { FetchLike } from '../fetch-like.js';
 import { describeRequest } from '../internal/describe-request.js';
 import { exchange, failureOf, isRecord } from '../internal/oauth-exchange.js';
 import { Redactor } from '../internal/redact.js';
@@ -15,7 +16,7 @@ export interface DiscoverOptions {
    * The `fetch` that sends the metadata requests. Lookups are cached per issuer and per `fetch`.
    * @default globalThis.fetch, read at call time
    */
-  fetch?: typeof fetch | undefined;
+  fetch?: FetchLike | undefined;
   /** Stops waiting; the shared lookup itself is aborted once every caller waiting for it has aborted. */
   signal?: AbortSignal | undefined;
   /**
@@ -31,31 +32,27 @@ export interface DiscoverOptions {
 }
 
 /** Endpoint fields checked to be absolute https URLs (http only for an http issuer). */
-const ENDPOINT_FIELDS = [
+const ENDPOINTS = [
   'token_endpoint',
   'authorization_endpoint',
   'revocation_endpoint',
   'end_session_endpoint',
   'jwks_uri',
   'userinfo_endpoint',
-  'introspection_endpoint',
-  'pushed_authorization_request_endpoint',
-  'device_authorization_endpoint',
-  'registration_endpoint',
 ];
 
-const DEFAULT_TIMEOUT = 10_000;
 const NO_SECRETS = new Redactor([]);
+const LABEL = 'Discovery request';
 
 /** One lookup in flight or done, shared by every caller asking for the same issuer with the same fetch. */
 interface Lookup {
   promise: Promise<AuthorizationServerMetadata>;
   controller: AbortController;
+  /** Callers with a signal still waiting; `-1` once settled. */
   waiters: number;
-  settled: boolean;
 }
 
-const cache = new WeakMap<typeof fetch, Map<string, Lookup>>();
+const cache = new WeakMap<FetchLike, Map<string, Lookup>>();
 
 /**
  * Reads the authorization server metadata of `issuer`: RFC 8414
@@ -72,155 +69,113 @@ const cache = new WeakMap<typeof fetch, Map<string, Lookup>>();
  *   (worth retrying); the message names the metadata URL.
  * @throws {AbortError} `signal` aborted (or its reason, when that is a Tessera error).
  */
-export function discover(
+export async function discover(
   issuer: string | URL,
   options: DiscoverOptions = {},
 ): Promise<AuthorizationServerMetadata> {
-  let issuerUrl: URL;
-  try {
-    issuerUrl = parseEndpointUrl(issuer, 'discover: issuer', options.allowInsecureHttp);
-    if (issuerUrl.search !== '') throw new TypeError('discover: issuer must not have a query (RFC 8414 §2)');
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  const identifier = String(issuer);
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  let lookups = cache.get(fetchImpl);
-  if (!lookups) {
-    lookups = new Map();
-    cache.set(fetchImpl, lookups);
-  }
-  let lookup = lookups.get(identifier);
+  const url = parseEndpointUrl(issuer, 'discover: issuer', options.allowInsecureHttp);
+  if (url.search) throw new TypeError('discover: issuer must not have a query (RFC 8414 §2)');
+  const { signal } = options;
+  const aborted = (): unknown =>
+    signal?.reason instanceof TesseraError ? signal.reason : new AbortError(signal?.reason);
+  if (signal?.aborted) throw aborted();
+  const id = String(issuer);
+  const fetchImpl: FetchLike = options.fetch ?? globalThis.fetch;
+  const lookups = cache.get(fetchImpl) ?? new Map<string, Lookup>();
+  cache.set(fetchImpl, lookups);
+  let lookup = lookups.get(id);
   if (!lookup) {
     const controller = new AbortController();
     const created: Lookup = {
       controller,
       waiters: 0,
-      settled: false,
-      promise: readMetadata(identifier, issuerUrl, {
-        fetch: fetchImpl,
-        timeout: options.timeout ?? DEFAULT_TIMEOUT,
-        signal: controller.signal,
-      }),
+      promise: read(id, url, fetchImpl, options.timeout ?? 10_000, controller.signal),
     };
-    const forget = (): void => {
-      if (lookups.get(identifier) === created) lookups.delete(identifier);
+    const settle = (): void => {
+      created.waiters = -1;
     };
-    created.promise.then(
-      () => {
-        created.settled = true;
-      },
-      () => {
-        created.settled = true;
-        forget();
-      },
-    );
-    lookups.set(identifier, created);
+    created.promise.then(settle, () => {
+      settle();
+      if (lookups.get(id) === created) lookups.delete(id);
+    });
+    lookups.set(id, created);
     lookup = created;
   }
-  return wait(lookup, options.signal, () => {
-    if (lookups.get(identifier) === lookup) lookups.delete(identifier);
-  });
-}
-
-/** `lookup`'s result for one caller, who may stop waiting; the last one to stop aborts the lookup. */
-function wait(
-  lookup: Lookup,
-  signal: AbortSignal | undefined,
-  forget: () => void,
-): Promise<AuthorizationServerMetadata> {
+  // A caller without a signal waits for good: the lookup can no longer be aborted.
+  if (lookup.waiters >= 0) lookup.waiters += 1;
   if (!signal) return lookup.promise;
-  const abortError = (): unknown =>
-    signal.reason instanceof TesseraError ? signal.reason : new AbortError(signal.reason);
-  if (signal.aborted) return Promise.reject(abortError());
-  lookup.waiters += 1;
+  const shared = lookup;
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
-      lookup.waiters -= 1;
-      if (lookup.waiters === 0 && !lookup.settled) {
-        forget();
-        lookup.controller.abort(signal.reason);
+      // The last caller to stop waiting stops the lookup too.
+      if (--shared.waiters === 0) {
+        if (lookups.get(id) === shared) lookups.delete(id);
+        shared.controller.abort(signal.reason);
       }
-      reject(abortError());
+      reject(aborted());
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    lookup.promise.then(
-      (metadata) => {
-        signal.removeEventListener('abort', onAbort);
-        lookup.waiters -= 1;
-        resolve(metadata);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        lookup.waiters -= 1;
-        reject(error);
-      },
-    );
+    shared.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
-async function readMetadata(
-  identifier: string,
+async function read(
+  id: string,
   issuer: URL,
-  options: { fetch: typeof fetch; timeout: number; signal: AbortSignal },
+  fetch: FetchLike,
+  timeout: number,
+  signal: AbortSignal,
 ): Promise<AuthorizationServerMetadata> {
   const misses: string[] = [];
-  const label = 'Discovery request';
   for (const url of metadataUrls(issuer)) {
     const response = await exchange({
       method: 'GET',
       url,
       headers: { Accept: 'application/json' },
-      ...options,
+      fetch,
+      timeout,
+      signal,
       redactor: NO_SECRETS,
-      label,
+      label: LABEL,
     });
-    const failure = failureOf(response, NO_SECRETS, label);
+    const failure = failureOf(response, NO_SECRETS, LABEL);
     if (failure && isTransient(failure)) throw failure;
-    const document = !failure && isRecord(response.json) ? response.json : undefined;
-    if (document) return checkMetadata(document, identifier, issuer, url);
-    const where = describeRequest('GET', url).slice(4);
-    misses.push(`${where} (${failure ? `HTTP ${response.status}` : 'not a JSON object'})`);
-  }
-  throw new DiscoveryError('not_found', identifier, `no metadata at ${misses.join(' nor at ')}`);
-}
-
-function checkMetadata(
-  document: Record<string, unknown>,
-  identifier: string,
-  issuer: URL,
-  url: URL,
-): AuthorizationServerMetadata {
-  const at = describeRequest('GET', url).slice(4);
-  if (document.issuer !== identifier) {
-    const said =
-      typeof document.issuer === 'string'
-        ? `"${document.issuer.slice(0, 200).replace(/\/\/[^/?#\s@]*@/g, '//')}"`
-        : 'no issuer';
-    throw new DiscoveryError(
-      'issuer_mismatch',
-      identifier,
-      `the metadata at ${at} names ${said}; the issuer must be identical (RFC 8414 §3.3)`,
-    );
-  }
-  for (const field of ENDPOINT_FIELDS) {
-    const value = document[field];
-    if (value === undefined && field !== 'token_endpoint') continue;
-    if (!isUsableEndpoint(value, issuer)) {
-      throw new DiscoveryError(
-        field === 'token_endpoint' ? 'invalid_token_endpoint' : 'invalid_endpoint',
-        identifier,
-        `the metadata at ${at} has no usable ${field} (an absolute https URL is required)`,
-      );
+    const at = describeRequest('', url).trim();
+    const document = response.json;
+    if (!failure && isRecord(document)) {
+      if (document.issuer !== id) {
+        const named =
+          typeof document.issuer === 'string' ? JSON.stringify(document.issuer.slice(0, 200)) : 'no issuer';
+        throw new DiscoveryError(
+          'issuer_mismatch',
+          id,
+          `the metadata at ${at} names ${named.replace(/\/\/[^/?#\s@]*@/g, '//')}; the issuer must be identical (RFC 8414 §3.3)`,
+        );
+      }
+      for (const field of ENDPOINTS) {
+        const value = document[field];
+        if (!usable(value, issuer) && (value !== undefined || field === ENDPOINTS[0])) {
+          throw new DiscoveryError(
+            field === ENDPOINTS[0] ? 'invalid_token_endpoint' : 'invalid_endpoint',
+            id,
+            `the metadata at ${at} has no usable ${field} (an absolute https URL is required)`,
+          );
+        }
+      }
+      return { ...document } as AuthorizationServerMetadata;
     }
+    misses.push(`${at} (${failure ? `HTTP ${response.status}` : 'not a JSON object'})`);
   }
-  return { ...document } as AuthorizationServerMetadata;
+  throw new DiscoveryError('not_found', id, `no metadata at ${misses.join(' nor at ')}`);
 }
 
 /** An absolute https URL without credentials; http only when the issuer itself is http. */
-function isUsableEndpoint(value: unknown, issuer: URL): boolean {
-  if (typeof value !== 'string' || !URL.canParse(value)) return false;
-  const url = new URL(value);
-  if (url.username !== '' || url.password !== '') return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && issuer.protocol === 'http:');
+function usable(value: unknown, issuer: URL): boolean {
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  return (
+    !!url &&
+    !url.username &&
+    !url.password &&
+    (url.protocol === 'https:' || (url.protocol === 'http:' && issuer.protocol === 'http:'))
+  );
 }

@@ -32,8 +32,8 @@ export class StaleCallbackError extends TesseraError {
 }
 
 const REASONS: Record<StaleCallbackReason, string> = {
-  replayed: 'it was already used (a reload or Back on the callback page)',
-  expired: 'its sign-in started too long ago',
-  'unknown-state': 'its state matches no sign-in started in this tab (tampered, or meant for another client)',
-  'missing-state': 'it has no state parameter',
+  replayed: 'it was already used (reload or Back)',
+  expired: 'its sign-in expired',
+  'unknown-state': 'its state matches no sign-in of this tab',
+  'missing-state': 'it has no state',
 };

@@ -5,6 +5,8 @@ import { OAuthError } from '../errors/oauth-error.js';
 import { RateLimitError } from '../errors/rate-limit-error.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
+import type { FetchLike } from '../fetch-like.js';
+import { copyCause } from './copy-cause.js';
 import { describeRequest } from './describe-request.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -18,7 +20,7 @@ export interface ExchangeRequest {
   /** A form-encoded body, for POST. */
   body?: string | undefined;
   /** @default globalThis.fetch, read at call time */
-  fetch?: typeof fetch | undefined;
+  fetch?: FetchLike | undefined;
   /** The caller's signal: its `reason` is kept (a `TesseraError` reason is rethrown as it is). */
   signal?: AbortSignal | undefined;
   /** Timeout of this attempt, in ms. @default undefined (none: the caller's signal decides) */
@@ -81,7 +83,7 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeRespon
 }
 
 async function send(request: ExchangeRequest, where: string, signal: AbortSignal): Promise<ExchangeResponse> {
-  const fetchImpl = request.fetch ?? globalThis.fetch;
+  const fetchImpl: FetchLike = request.fetch ?? globalThis.fetch;
   let status: number;
   let text: string;
   let retryAfterHeader: string | null;
@@ -97,7 +99,8 @@ async function send(request: ExchangeRequest, where: string, signal: AbortSignal
     retryAfterHeader = response.headers.get('retry-after');
     text = await response.text();
   } catch (error) {
-    throw new NetworkError(where, redactChain(error, request.redactor), undefined, request.label);
+    const clean = (text: string): string => stripUserinfo(request.redactor.redact(text));
+    throw new NetworkError(where, copyCause(error, clean), undefined, request.label);
   }
   return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json: parseJson(text), where };
 }
@@ -130,17 +133,6 @@ export function failureOf(
   if (status === 429) return new RateLimitError(where, retryAfter, label);
   if (status < 200 || status >= 300) return new HttpError(status, where, retryAfter, 'HTTP_ERROR', label);
   return undefined;
-}
-
-/** A copy of `error`'s cause chain (messages and codes only) with every secret redacted. */
-function redactChain(error: unknown, redactor: Redactor, depth = 0): Error | undefined {
-  if (!(error instanceof Error) || depth > 4) return undefined;
-  const inner = redactChain(error.cause, redactor, depth + 1);
-  const copy = new Error(stripUserinfo(redactor.redact(error.message)), inner ? { cause: inner } : undefined);
-  copy.name = error.name;
-  const { code } = error as { code?: unknown };
-  if (typeof code === 'string') Object.assign(copy, { code });
-  return copy;
 }
 
 /** Removes `user:pass@` from any URL in `text`. */

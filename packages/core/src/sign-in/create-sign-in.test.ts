@@ -106,6 +106,13 @@ describe('start', () => {
     expect(stored.issuer).toBe(ISSUER);
   });
 
+  it('an option passed as undefined keeps its default', async () => {
+    const { signIn } = setUp({ scope: undefined, transactionTtl: undefined } as never);
+    const url = await signIn.buildAuthorizationUrl();
+    expect(url.searchParams.get('scope')).toBe('openid');
+    expect(url.searchParams.has('nonce')).toBe(true);
+  });
+
   it('uses a fresh verifier, state and nonce for every attempt', async () => {
     const { signIn } = setUp();
     const urls = await Promise.all(Array.from({ length: 5 }, () => signIn.buildAuthorizationUrl()));
@@ -308,6 +315,20 @@ describe('a callback that is not for a pending sign-in sends no token request', 
     expect((await signIn.handleCallback(callback)).status).toBe('handled');
   });
 
+  it('a tampered state after a completed sign-in is a StaleCallbackError, not a missing verifier', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    await signIn.handleCallback();
+    const tampered = new URL(callback);
+    tampered.searchParams.set('state', 'attacker-state');
+    createSignIn = await freshPage();
+    const page = setUp();
+    expect(await page.signIn.handleCallback(tampered)).toMatchObject({
+      error: { name: 'StaleCallbackError', reason: 'unknown-state' },
+    });
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
   it('a callback without state on the redirect URI is a StaleCallbackError', async () => {
     const { signIn } = setUp();
     browser.visit(`${REDIRECT_URI}?error=login_required`);
@@ -351,6 +372,33 @@ describe('a callback that is not for a pending sign-in sends no token request', 
     expect((await a.handleCallback(first)).status).toBe('handled');
     expect((await b.handleCallback(second)).status).toBe('handled');
     expect(oidc.tokenRequests).toHaveLength(2);
+  });
+});
+
+describe('when sessionStorage fails', () => {
+  const broken = (): Storage => {
+    const fail = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    return { length: 0, clear: fail, getItem: fail, key: fail, removeItem: fail, setItem: fail };
+  };
+
+  it('start() rejects with a typed error and does not navigate', async () => {
+    const { signIn, navigations } = setUp({ transactionStorage: broken() });
+    await expect(signIn.start()).rejects.toMatchObject({
+      code: 'SIGN_IN_FAILED',
+      cause: { name: 'QuotaExceededError' },
+    });
+    expect(navigations).toHaveLength(0);
+  });
+
+  it('handleCallback() resolves to a typed error, cleans the URL and sends no token request', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const result = await setUp({ transactionStorage: broken() }).signIn.handleCallback(callback);
+    expect(result).toMatchObject({ status: 'error', error: { code: 'SIGN_IN_FAILED' } });
+    expect(browser.href).toBe(REDIRECT_URI);
+    expect(oidc.tokenRequests).toHaveLength(0);
   });
 });
 

@@ -7,13 +7,13 @@ import { LoginRequiredError } from '../errors/login-required-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.js';
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
-import { TesseraError } from '../errors/tessera-error.js';
-import { revokeToken } from '../revoke-token.js';
 import { requestToken } from '../token-endpoint.js';
 import type { FetchTokens } from '../token-manager-options.js';
 import type { TokenResponse } from '../token-set.js';
 import { toTokenSet } from '../token-set.js';
-import { callbackParamsOf, isRedirectTarget, withoutCallbackParams } from './callback-url.js';
+import { cleanAddressBar, currentPath } from './address-bar.js';
+import { asTesseraError } from './as-tessera-error.js';
+import { callbackParamsOf, isRedirectTarget } from './callback-url.js';
 import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
 import { codeChallengeOf, randomToken } from './pkce.js';
 import {
@@ -23,7 +23,8 @@ import {
   signInDefaults,
 } from './sign-in-options.js';
 import type { CallbackResult, SignOutResult } from './sign-in-result.js';
-import { TransactionStore } from './transaction-store.js';
+import { signOut } from './sign-out.js';
+import { transactionStore } from './transaction-store.js';
 
 /** Sign-in with the authorization code flow and PKCE, for browser apps. See `createSignIn`. */
 export interface SignIn {
@@ -64,12 +65,14 @@ const callbacks = new Map<string, Promise<CallbackResult>>();
  */
 export function createSignIn(options: SignInOptions): SignIn {
   const { issuer, clientId, tokens } = options;
-  const settings = { ...signInDefaults, ...options };
+  // An option given as `undefined` (from plain JavaScript) keeps its default.
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const settings = { ...signInDefaults, ...given } as typeof signInDefaults & SignInOptions;
   const clock = options.clock ?? Date.now;
   const redirectUri = new URL(options.redirectUri);
   const transport = { fetch: options.fetch, timeout: settings.timeout };
   const navigate = options.navigate ?? ((url: string) => location.assign(url));
-  const store = new TransactionStore(
+  const store = transactionStore(
     () => options.transactionStorage ?? sessionStorage,
     settings.transactionTtl,
     settings.maxTransactions,
@@ -119,24 +122,28 @@ export function createSignIn(options: SignInOptions): SignIn {
       query.append('resource', resource);
     }
     for (const [name, value] of query) url.searchParams.append(name, value);
-    store.save(
-      {
-        state,
-        verifier,
-        nonce,
-        returnTo: start.returnTo ?? currentPath(),
-        issuer: server.issuer,
-        issRequired: server.authorization_response_iss_parameter_supported === true,
-        createdAt: clock(),
-      },
-      clock(),
-    );
+    try {
+      store.save(
+        {
+          state,
+          verifier,
+          nonce,
+          returnTo: start.returnTo ?? currentPath(),
+          issuer: server.issuer,
+          issRequired: server.authorization_response_iss_parameter_supported === true,
+          createdAt: clock(),
+        },
+        clock(),
+      );
+    } catch (error) {
+      throw asTesseraError(error); // sessionStorage full or unavailable (sandboxed iframe, privacy mode)
+    }
     return url;
   };
 
   const complete = async (state: string, params: URLSearchParams): Promise<CallbackResult> => {
-    const taken = store.take(state, clock());
     cleanAddressBar(state);
+    const taken = store.take(state, clock());
     if (taken.kind !== 'pending') {
       if (await tokens?.ready()) return { status: 'not-a-callback', cleaned: true };
       const said = authorizationErrorOf(params);
@@ -276,63 +283,19 @@ export function createSignIn(options: SignInOptions): SignIn {
       return response;
     },
 
-    async signOut(signOut = {}) {
-      const current = await tokens?.ready().catch(() => undefined);
-      const warnings: TesseraError[] = [];
-      let revoked = false;
-      let logoutUrl: URL | undefined;
-      try {
-        const server = await discovered();
-        const refreshToken = current?.refreshToken;
-        if (signOut.revoke !== false && refreshToken && server.revocation_endpoint) {
-          try {
-            await revokeToken({
-              ...transport,
-              revocationUrl: server.revocation_endpoint,
-              token: refreshToken,
-              tokenTypeHint: 'refresh_token',
-              clientId,
-            });
-            revoked = true;
-          } catch (error) {
-            warnings.push(asTesseraError(error));
-          }
-        }
-        if (signOut.endSession !== false && server.end_session_endpoint) {
-          logoutUrl = new URL(server.end_session_endpoint);
-          const postLogout = signOut.postLogoutRedirectUri ?? options.postLogoutRedirectUri;
-          if (current?.idToken) logoutUrl.searchParams.set('id_token_hint', current.idToken);
-          logoutUrl.searchParams.set('client_id', clientId);
-          if (postLogout) logoutUrl.searchParams.set('post_logout_redirect_uri', postLogout);
-        }
-      } catch (error) {
-        warnings.push(asTesseraError(error));
-      }
+    signOut(signOutOptions = {}) {
       lastClaims = undefined;
-      await tokens?.clear();
-      if (logoutUrl && signOut.navigate !== false) navigate(logoutUrl.href);
-      return { revoked, warnings, logoutUrl };
+      return signOut(
+        {
+          clientId,
+          tokens,
+          discovered,
+          transport,
+          navigate,
+          postLogoutRedirectUri: options.postLogoutRedirectUri,
+        },
+        signOutOptions,
+      );
     },
   };
-}
-
-/** Removes the callback parameters of `state` (or of a callback without state) from the address bar, without a history entry. */
-function cleanAddressBar(state: string | undefined): void {
-  if (typeof history === 'undefined' || typeof location === 'undefined') return;
-  const current = new URL(location.href);
-  if (callbackParamsOf(current)?.get('state') !== (state ?? null)) return;
-  const clean = withoutCallbackParams(current);
-  if (clean.href !== current.href) history.replaceState(history.state, '', clean.href);
-}
-
-function currentPath(): string {
-  return typeof location === 'undefined' ? '/' : `${location.pathname}${location.search}${location.hash}`;
-}
-
-function asTesseraError(error: unknown): TesseraError {
-  return error instanceof TesseraError
-    ? error
-    : new TesseraError('SIGN_IN_FAILED', 'Sign-in failed with an unexpected error (see cause)', {
-        cause: error,
-      });
 }

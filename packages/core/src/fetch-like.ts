@@ -1,0 +1,24 @@
+/** What the OAuth transport passes to `fetch(url, init)`: a decorator (DPoP) may add headers and send again. */
+export interface OAuthFetchInit {
+  method: string;
+  /** A plain object; a decorator may pass a `Headers` on. */
+  headers: Record<string, string>;
+  /** The form-encoded body, for POST. */
+  body?: string;
+  /** Redirects from OAuth endpoints are never followed. */
+  redirect: 'manual';
+  signal: AbortSignal;
+}
+
+/** The part of a fetch `Response` the transport reads. */
+export interface OAuthFetchResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/**
+ * The `fetch` option of every OAuth request: the platform's `fetch`, undici's `fetch` (its
+ * `Response` type differs from the global one, and still fits), or a decorator of either.
+ */
+export type FetchLike = (url: string, init: OAuthFetchInit) => Promise<OAuthFetchResponse>;
