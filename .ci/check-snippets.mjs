@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Type-checks every ```ts code block of the READMEs and docs, so examples cannot rot.
+// Type-checks every ```ts and ```tsx code block of the READMEs and docs, so examples cannot rot.
 // A block preceded by the line `<!-- not-checked -->` is skipped (API overviews in pseudo-TypeScript).
 // Placeholders a snippet may use without declaring them (clientSecret, username…) are declared in
 // .ci/snippet-globals.d.ts. Each snippet is compiled as its own module against the packages' sources.
@@ -24,11 +24,12 @@ const origins = new Map();
 for (const document of documents) {
   const lines = readFileSync(`${root}${document}`, 'utf8').split('\n');
   for (let index = 0; index < lines.length; index += 1) {
-    if (!/^```(ts|typescript)\s*$/.test(lines[index])) continue;
+    const fence = /^```(ts|typescript|tsx)\s*$/.exec(lines[index]);
+    if (!fence) continue;
     const end = lines.findIndex((line, at) => at > index && line.startsWith('```'));
     const previous = lines.slice(0, index).findLast((line) => line.trim() !== '') ?? '';
     if (previous.trim() !== '<!-- not-checked -->') {
-      const file = `${document.replaceAll('/', '__').replace('.md', '')}__${index + 1}.ts`;
+      const file = `${document.replaceAll('/', '__').replace('.md', '')}__${index + 1}.${fence[1] === 'tsx' ? 'tsx' : 'ts'}`;
       writeFileSync(`${out}${file}`, `${lines.slice(index + 1, end).join('\n')}\nexport {};\n`);
       origins.set(file, `${document}:${index + 1}`);
     }
@@ -40,8 +41,8 @@ writeFileSync(
   `${out}tsconfig.json`,
   JSON.stringify({
     extends: '../../tsconfig.base.json',
-    compilerOptions: { noUnusedLocals: false, types: ['node'] },
-    include: ['*.ts', '../../.ci/snippet-globals.d.ts'],
+    compilerOptions: { noUnusedLocals: false, types: ['node'], jsx: 'react-jsx' },
+    include: ['*.ts', '*.tsx', '../../.ci/snippet-globals.d.ts'],
   }),
 );
 console.log(`Type-checking ${origins.size} snippets from ${documents.length} documents…`);

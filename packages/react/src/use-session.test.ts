@@ -130,13 +130,16 @@ describe('useSession', () => {
     expect(seen.every((session) => session.error === undefined)).toBe(true);
   });
 
-  it('keeps status signed-in through a background refresh (the app is never unmounted)', async () => {
+  it('keeps status signed-in through a background refresh, with one refresh after StrictMode and a remount', async () => {
     vi.useFakeTimers({ now: clock.now(), toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const tokens = manager({ refreshInBackground: true });
       await tokens.setTokens(await auth.issueTokens());
       const seen: Session[] = [];
-      render(h(TesseraProvider, { tokens }, h(SessionProbe, { seen })));
+      // StrictMode mounts twice, and the app is unmounted and mounted again: still one timer, one refresh.
+      const tree = () => h(StrictMode, null, h(TesseraProvider, { tokens }, h(SessionProbe, { seen })));
+      render(tree()).unmount();
+      render(tree());
       await act(() => tokens.ready());
       const before = tokens.peekTokens();
       const refreshed = new Promise<void>((resolve) =>

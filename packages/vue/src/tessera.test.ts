@@ -144,6 +144,19 @@ describe('createTessera', () => {
     expect(refs.error.value).toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('shows a callback error (access_denied) to the composable: signed-out with the OAuthError', async () => {
+    const denied = new OAuthError({ error: 'access_denied', status: 302 }, 'callback');
+    const tessera = createTessera({
+      tokens: manager(),
+      signIn: fakeSignIn(async () => ({ status: 'error', error: denied })),
+    });
+    const holder: { refs?: SessionRefs } = {};
+    render(capturing(holder), { global: { plugins: [tessera] } });
+    await tessera.ready();
+    expect(holder.refs?.status.value).toBe('signed-out');
+    expect(holder.refs?.error.value).toBe(denied);
+  });
+
   it('keeps two apps with two managers apart', async () => {
     const first = manager();
     const second = manager();

@@ -1,0 +1,170 @@
+// @vitest-environment jsdom
+import { HttpError, OAuthError } from '@tessera/core';
+import { cleanup, render, screen } from '@testing-library/vue';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createApp, defineComponent, h } from 'vue';
+import { createMemoryHistory, createRouter, isNavigationFailure, RouterView } from 'vue-router';
+import { deferred, fakeSignIn, setupAuthServer } from '../test/support.js';
+import { createSessionGuard } from './create-session-guard.js';
+import type { SignInLike } from './sign-in-like.js';
+import { createTessera, type Tessera } from './tessera.js';
+
+const { auth, clock, manager } = setupAuthServer();
+afterEach(cleanup);
+
+const accountRenders = vi.fn();
+const Account = defineComponent({
+  setup: () => () => {
+    accountRenders();
+    return h('p', null, 'account page');
+  },
+});
+afterEach(() => accountRenders.mockClear());
+
+/** A router with a public `/` and a protected `/account`; nothing is mounted. */
+async function routerFor(tessera: Tessera) {
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/', component: { render: () => h('p', null, 'home') } },
+      { path: '/account', component: Account, beforeEnter: createSessionGuard(tessera) },
+    ],
+  });
+  await router.push('/');
+  return router;
+}
+
+describe('createSessionGuard (in a router with no mounted component)', () => {
+  it('lets a signed-in user through without a sign-in or a token request', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn();
+    const router = await routerFor(createTessera({ tokens, signIn }));
+    expect(await router.push('/account')).toBeUndefined();
+    expect(router.currentRoute.value.fullPath).toBe('/account');
+    expect(signIn.start).not.toHaveBeenCalled();
+    expect(auth.tokenRequestCount).toBe(0);
+  });
+
+  it('starts exactly one sign-in with the target as returnTo and blocks the navigation when signed out', async () => {
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    const router = await routerFor(createTessera({ tokens: manager(), signIn }));
+    const failure = await router.push('/account?tab=orders#recent');
+    expect(isNavigationFailure(failure)).toBe(true);
+    expect(router.currentRoute.value.fullPath).toBe('/');
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+    expect(signIn.start).toHaveBeenCalledWith({ returnTo: '/account?tab=orders#recent' });
+    expect(auth.tokenRequestCount).toBe(0);
+  });
+
+  it('with an expired access token and a refused refresh, starts sign-in instead of letting the user through', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn();
+    const tessera = createTessera({ tokens, signIn });
+    const router = await routerFor(tessera);
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+    expect(auth.tokenRequests.map((request) => request.error)).toEqual(['invalid_grant']);
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+    expect(router.currentRoute.value.fullPath).toBe('/');
+  });
+
+  it('refreshes an expired access token and lets the user through', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn();
+    const router = await routerFor(createTessera({ tokens, signIn }));
+    clock.advance(3_600_000);
+    await router.push('/account');
+    expect(router.currentRoute.value.fullPath).toBe('/account');
+    expect(auth.tokenRequestCount).toBe(1);
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('fails the navigation with the error, and does not send the user to sign in, when the refresh fails transiently', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn();
+    const router = await routerFor(createTessera({ tokens, signIn }));
+    clock.advance(3_600_000);
+    auth.failNextTokenRequests(1, { status: 503 });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await expect(router.push('/account')).rejects.toBeInstanceOf(HttpError);
+    logged.mockRestore();
+    warned.mockRestore();
+    expect(signIn.start).not.toHaveBeenCalled();
+    expect(tokens.peekTokens()).toBeDefined();
+    expect(router.currentRoute.value.fullPath).toBe('/');
+  });
+
+  it('never starts a sign-in by itself after a callback error (access_denied)', async () => {
+    const denied = new OAuthError({ error: 'access_denied', status: 302 }, 'callback');
+    const signIn = fakeSignIn(async () => ({ status: 'error', error: denied }));
+    const tessera = createTessera({ tokens: manager(), signIn });
+    const router = await routerFor(tessera);
+    expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+    expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('waits for a pending callback instead of seeing signed-out, then lets the user through', async () => {
+    const tokens = manager();
+    const callback = deferred<void>();
+    const signIn = fakeSignIn(async () => {
+      await callback.promise;
+      await tokens.setTokens(await auth.issueTokens());
+      return { status: 'handled' };
+    });
+    const router = await routerFor(createTessera({ tokens, signIn }));
+    const navigation = router.push('/account');
+    await tokens.ready();
+    callback.resolve();
+    expect(await navigation).toBeUndefined();
+    expect(router.currentRoute.value.fullPath).toBe('/account');
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('records a rejected start() as the session error and does not retry it on the next navigation', async () => {
+    const signIn: SignInLike = {
+      start: vi.fn(() => Promise.reject(new Error('authorization server unreachable'))),
+    };
+    const tessera = createTessera({ tokens: manager(), signIn });
+    createApp({ render: () => null }).use(tessera); // installed: tessera.session is live
+    const router = await routerFor(tessera);
+    await router.push('/account');
+    await vi.waitFor(() => expect(tessera.session.value.error).toBeInstanceOf(Error));
+    await router.push('/account');
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps two apps with two managers apart', async () => {
+    const signedIn = manager();
+    await signedIn.setTokens(await auth.issueTokens());
+    const signInA = fakeSignIn();
+    const signInB = fakeSignIn();
+    const routerA = await routerFor(createTessera({ tokens: signedIn, signIn: signInA }));
+    const routerB = await routerFor(createTessera({ tokens: manager(), signIn: signInB }));
+    await Promise.all([routerA.push('/account'), routerB.push('/account')]);
+    expect(routerA.currentRoute.value.fullPath).toBe('/account');
+    expect(routerB.currentRoute.value.fullPath).toBe('/');
+    expect(signInA.start).not.toHaveBeenCalled();
+    expect(signInB.start).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('createSessionGuard in a mounted app', () => {
+  it('never renders the protected page on a signed-out visit, and navigates to sign-in once', async () => {
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    const tessera = createTessera({ tokens: manager(), signIn });
+    const router = await routerFor(tessera);
+    render(defineComponent({ setup: () => () => h(RouterView) }), { global: { plugins: [tessera, router] } });
+    await screen.findByText('home');
+    await router.push('/account');
+    expect(screen.queryByText('account page')).toBeNull();
+    expect(accountRenders).not.toHaveBeenCalled();
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+  });
+});

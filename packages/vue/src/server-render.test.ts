@@ -1,0 +1,33 @@
+// Plain Node, no DOM: what a Nuxt server render does.
+import { TokenManager } from '@tessera/core';
+import { describe, expect, it, vi } from 'vitest';
+import { createSSRApp, defineComponent, h } from 'vue';
+import { renderToString } from 'vue/server-renderer';
+import { createTessera } from './tessera.js';
+import { useSession } from './use-session.js';
+
+const Status = defineComponent({
+  setup() {
+    const { status } = useSession();
+    return () => h('p', null, status.value);
+  },
+});
+
+describe('server rendering', () => {
+  it('imports and renders loading without window, the callback, storage or a subscription', async () => {
+    expect(typeof window).toBe('undefined');
+    expect(typeof document).toBe('undefined');
+    const fetchTokens = vi.fn();
+    const tokens = new TokenManager({ fetchTokens });
+    await tokens.setTokens({ access_token: 'a', expires_in: 60 });
+    const subscribe = vi.spyOn(tokens, 'subscribe');
+    const ready = vi.spyOn(tokens, 'ready');
+    const signIn = { start: vi.fn(), handleCallback: vi.fn() };
+    const app = createSSRApp(Status).use(createTessera({ tokens, signIn }));
+    expect(await renderToString(app)).toBe('<p>loading</p>');
+    expect(subscribe).not.toHaveBeenCalled();
+    expect(ready).not.toHaveBeenCalled();
+    expect(signIn.handleCallback).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+});
