@@ -162,6 +162,10 @@ export function describeSignInExample({ name, root }: BrowserExample): void {
           .map((r) => r.status),
       ).toEqual([200]);
       await expect.poll(() => page.text('token-hash')).not.toBe(hash);
+      const newHash = await page.text('token-hash');
+      await expect
+        .poll(async () => (await page.timeline()).filter((line) => line.kind === 'refresh'))
+        .toEqual([{ kind: 'refresh', count: 1, what: 'refresh (background)', status: 'ok', token: newHash }]);
       await expect.poll(() => refreshTokens.length).toBe(2);
       expect(refreshTokens[1]).not.toBe(refreshTokens[0]); // rotated
       // The rotated-out refresh token is dead now (and reusing it would end the grant: not tried here).
