@@ -229,10 +229,16 @@ export function describeSignInExample({ name, root }: BrowserExample): void {
       ).toEqual([200]);
     });
 
-    it('signs out: the refresh token is revoked at the provider, and a later refresh with it fails', async () => {
+    it('signs out: the refresh token is revoked at the provider, a later refresh with it fails, and the other tab is signed out too', async () => {
       const page = await signedIn();
-      await expect.poll(() => refreshTokens.length).toBe(1);
-      const [refreshToken] = refreshTokens;
+      const other = await ExamplePage.attachSignedIn(await openTab(), `${served!.url}`);
+      pages.push(other);
+      // The second tab signed in without a page and shared its set: the refresh token to revoke is the newest.
+      await expect.poll(() => refreshTokens.length).toBe(2);
+      await expect
+        .poll(async () => (await other.text('token-hash')) === (await page.text('token-hash')))
+        .toBe(true);
+      const refreshToken = refreshTokens.at(-1);
 
       await page.click('Sign out');
       await page.page.waitForURL((url) => url.origin === provider.issuer);
@@ -241,6 +247,8 @@ export function describeSignInExample({ name, root }: BrowserExample): void {
       await page.waitFor('sign-in');
 
       expect(await page.text('notice')).toBe('You signed out.');
+      await other.waitFor('sign-in');
+      expect(await other.text('notice')).toBe('You signed out in another tab.');
       expect(provider.requestLog.filter((r) => r.path === '/token/revocation').at(-1)?.status).toBe(200);
       expect(await refreshAtProvider(refreshToken!)).toEqual({ status: 400, error: 'invalid_grant' });
     });
