@@ -1,5 +1,5 @@
 import { useSession } from '@tessera/react';
-import { type JSX, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { type JSX, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Session } from './demo/create-session.js';
 import type { MockServer } from './demo/mock-server.js';
 import { signInNotice } from './demo/sign-in-notice.js';
@@ -14,10 +14,14 @@ export function App({ session, mock }: { session: Session; mock: MockServer | un
   const stats = useSyncExternalStore(session.stats.subscribe, session.stats.getSnapshot);
   const policy = useMemo(() => session.oidc && createSignInPolicy(session.oidc), [session.oidc]);
   const [onLoad, setOnLoad] = useState<LoadDecision>();
+  // A ref, not the state: StrictMode may run the effect twice before the state update lands.
+  const decided = useRef(false);
   useEffect(() => {
     // Once per page load: restore the session through the provider, or say why the user is signed out.
-    if (status !== 'loading' && policy && !onLoad) setOnLoad(policy.onLoaded(status, error));
-  }, [status, error, policy, onLoad]);
+    if (status === 'loading' || !policy || decided.current) return;
+    decided.current = true;
+    setOnLoad(policy.onLoaded(status, error));
+  }, [status, error, policy]);
   const waiting = status === 'loading' || (policy && (!onLoad || onLoad.action === 'silent-sign-in'));
 
   return (
