@@ -2,15 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Four projects, one command:
+ * Five projects, one command:
  * - unit: colocated `src/**\/*.test.ts` of the packages and the examples, msw + fake timers, no real services.
  * - integration: `packages/*\/test/**\/*.integration.test.ts`, real oidc-provider / redis-server on 127.0.0.1.
  * - e2e: real headless Chromium through playwright-core (`**\/e2e/**\/*.e2e.test.ts`).
  * - unit-react-18: the `@tessera/react` unit tests again, with `react` and `react-dom` resolved to React 18.
+ * - unit-vue-3-4: the `@tessera/vue` unit tests again, with `vue` resolved to Vue 3.4 (the oldest supported).
  */
 /** React 18 (the `react-18` and `react-dom-18` aliases installed in packages/react). */
 const react18 = (name: string) =>
   fileURLToPath(new URL(`packages/react/node_modules/${name}-18`, import.meta.url));
+
+/** Vue 3.4 (the `vue-3-4` alias installed in packages/vue). */
+const vue34 = fileURLToPath(new URL('packages/vue/node_modules/vue-3-4', import.meta.url));
 
 const shared = {
   resolve: { conditions: ['@tessera/source'] },
@@ -44,6 +48,26 @@ export default defineConfig({
           setupFiles: ['packages/react/test/react-18-setup.ts'],
           env: { TESSERA_EXPECT_REACT_MAJOR: '18' },
           server: { deps: { inline: ['@testing-library/react'] } },
+        },
+      },
+      {
+        resolve: {
+          ...shared.resolve,
+          alias: [{ find: /^vue(\/.*)?$/, replacement: `${vue34}$1` }],
+        },
+        ssr: shared.ssr,
+        test: {
+          name: 'unit-vue-3-4',
+          include: ['packages/vue/src/**/*.test.ts'],
+          environment: 'node',
+          setupFiles: ['packages/vue/test/vue-3-4-setup.ts'],
+          env: { TESSERA_EXPECT_VUE_MINOR: '3.4' },
+          // Processed by Vite, so their `vue` imports get the alias too: one Vue in the test.
+          server: {
+            deps: {
+              inline: ['@testing-library/vue', '@vue/test-utils', 'pinia', 'vue-router', '@vue/devtools-api'],
+            },
+          },
         },
       },
       {

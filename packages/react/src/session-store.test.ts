@@ -45,7 +45,7 @@ describe('createSessionStore', () => {
     const store = createSessionStore(tokens);
     const { seen } = record(store);
     const others = [store.subscribe(() => {}), store.subscribe(() => {})];
-    await store.settle();
+    await store.ready();
     expect(statuses(seen)).toEqual(['loading', 'signed-out']);
     expect(counts.subscribes).toBe(1);
     for (const stop of others) stop();
@@ -76,7 +76,7 @@ describe('createSessionStore', () => {
     await tokens.setTokens(await auth.issueTokens()); // what the callback does
     expect(store.getSnapshot().status).toBe('loading');
     callback.resolve({ status: 'handled' });
-    await store.settle();
+    await store.ready();
     expect(statuses(seen)).toEqual(['loading', 'signed-in']);
   });
 
@@ -91,7 +91,7 @@ describe('createSessionStore', () => {
     store.subscribe(() => {})();
     store.subscribe(() => {})();
     const stop = store.subscribe(() => {});
-    await store.settle();
+    await store.ready();
     expect(signIn.handleCallback).toHaveBeenCalledTimes(1);
     expect(onReturn).toHaveBeenCalledTimes(1);
     expect(onReturn).toHaveBeenCalledWith('/orders?page=2#top');
@@ -110,12 +110,12 @@ describe('createSessionStore', () => {
       fakeSignIn(async () => ({ status: 'error', error: denied })),
     );
     const { seen } = record(store);
-    await store.settle();
+    await store.ready();
     expect(statuses(seen)).toEqual(['loading', 'signed-out']);
     expect(store.getSnapshot().error).toBe(denied);
   });
 
-  it('stays loading while handleCallback reports it is navigating, and settle() does not resolve', async () => {
+  it('stays loading while handleCallback reports it is navigating, and ready() does not resolve', async () => {
     const tokens = manager();
     const store = createSessionStore(
       tokens,
@@ -123,7 +123,7 @@ describe('createSessionStore', () => {
     );
     const { seen } = record(store);
     const settled = vi.fn();
-    store.settle().then(settled);
+    store.ready().then(settled);
     await new Promise((resolve) => setImmediate(resolve));
     expect(statuses(seen)).toEqual(['loading']);
     expect(settled).not.toHaveBeenCalled();
@@ -136,7 +136,7 @@ describe('createSessionStore', () => {
       fakeSignIn(() => Promise.reject(failure)),
     );
     record(store);
-    await store.settle();
+    await store.ready();
     expect(store.getSnapshot()).toMatchObject({ status: 'signed-out', error: failure });
   });
 
@@ -145,7 +145,7 @@ describe('createSessionStore', () => {
     await tokens.setTokens(await auth.issueTokens());
     const store = createSessionStore(tokens);
     const { seen } = record(store);
-    await store.settle();
+    await store.ready();
     clock.advance(3_600_000);
     auth.failNextTokenRequests(1, { status: 503 });
     await expect(tokens.getAccessToken()).rejects.toThrow();
@@ -161,7 +161,7 @@ describe('createSessionStore', () => {
     await tokens.setTokens(await auth.issueTokens());
     const store = createSessionStore(tokens);
     const { seen } = record(store);
-    await store.settle();
+    await store.ready();
     await Promise.all(Array.from({ length: 10 }, () => store.getAccessToken()));
     expect(seen).toHaveLength(1);
     expect(auth.tokenRequestCount).toBe(0);
@@ -172,7 +172,7 @@ describe('createSessionStore', () => {
     await tokens.setTokens(await auth.issueTokens());
     const store = createSessionStore(tokens);
     const { seen } = record(store);
-    await store.settle();
+    await store.ready();
     auth.revokeAll();
     clock.advance(3_600_000);
     const refused = await tokens.getAccessToken().catch((error: unknown) => error);
@@ -186,7 +186,7 @@ describe('createSessionStore', () => {
     const tokens = manager();
     const store = createSessionStore(tokens);
     record(store);
-    await store.settle();
+    await store.ready();
     await tokens.setTokens(await auth.issueTokens());
     auth.revokeAll();
     clock.advance(3_600_000);
@@ -217,7 +217,7 @@ describe('createSessionStore', () => {
     const signIn = { start: vi.fn(() => Promise.reject(refused)) };
     const store = createSessionStore(manager(), signIn);
     const { seen } = record(store);
-    await store.settle();
+    await store.ready();
     store.startSignIn('/account');
     await vi.waitFor(() => expect(seen.at(-1)?.error).toBe(refused));
     expect(signIn.start).toHaveBeenCalledWith({ returnTo: '/account' });
@@ -235,7 +235,7 @@ describe('createSessionStore', () => {
     await tokens.setTokens(await auth.issueTokens());
     const store = createSessionStore(tokens);
     const { seen } = record(store);
-    await store.settle();
+    await store.ready();
     for (const listener of listeners) listener({ type: 'some_future_event', tokens: null } as never);
     expect(seen).toHaveLength(1);
     expect(store.getSnapshot()).toBe(seen[0]);

@@ -9,12 +9,12 @@ import type { CallbackResult, SignInLike } from './sign-in-like.js';
  */
 export interface SessionStore {
   readonly tokens: TokenManager;
-  /** Adds a change listener; the first one subscribes to the manager and starts `settle()`. Returns the remover. */
+  /** Adds a change listener; the first one subscribes to the manager and starts `ready()`. Returns the remover. */
   subscribe(onChange: () => void): () => void;
   /** The current snapshot; the same object until something the snapshot shows changes. */
   getSnapshot(): Session;
   /** Completes a pending callback and reads storage, once; resolves when `status` is no longer `loading`. */
-  settle(): Promise<void>;
+  ready(): Promise<void>;
   /** A valid access token (see `TokenManager.getAccessToken`). */
   getAccessToken(options?: GetTokenOptions): Promise<string>;
   /** `signIn.start({ returnTo })`, at most once per call; a rejection becomes the session's `error`. */
@@ -26,7 +26,7 @@ export const loadingSession: Session = Object.freeze({ status: 'loading' });
 
 /**
  * Creates a store. Touches no browser global and subscribes to nothing until `subscribe()` or
- * `settle()` is called, so it can be created during a server render.
+ * `ready()` is called, so it can be created during a server render.
  */
 export function createSessionStore(
   tokens: TokenManager,
@@ -81,7 +81,7 @@ export function createSessionStore(
     notify();
   };
 
-  const settle = (): Promise<void> => {
+  const ready = (): Promise<void> => {
     settling ??= (async () => {
       let result: CallbackResult | undefined;
       try {
@@ -105,7 +105,7 @@ export function createSessionStore(
     subscribe(onChange) {
       listeners.add(onChange);
       stop ??= tokens.subscribe(onEvent);
-      void settle();
+      void ready();
       return () => {
         listeners.delete(onChange);
         if (listeners.size) return;
@@ -114,7 +114,7 @@ export function createSessionStore(
       };
     },
     getSnapshot,
-    settle,
+    ready,
     getAccessToken: (options) => tokens.getAccessToken(options),
     startSignIn(returnTo) {
       signIn?.start({ returnTo }).catch((caught: unknown) => {

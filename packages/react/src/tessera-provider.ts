@@ -14,7 +14,8 @@ export interface TesseraProviderProps {
   tokens: TokenManager;
   /**
    * The sign-in flow. With `handleCallback`, the provider completes a pending callback once, and
-   * `status` stays `loading` until it has settled; `<RequireSession>` uses `start`.
+   * `status` stays `loading` until it has settled; `<RequireSession>` uses `start`. Create it once,
+   * outside render, like `tokens`: a new object re-creates the provider's store.
    * @default undefined (no sign-in: `<RequireSession>` renders its fallback when signed out)
    */
   signIn?: SignInLike | undefined;

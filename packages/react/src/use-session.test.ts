@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useEffect, useState } from 'react';
+import { hydrateRoot } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
 import type { Session } from './session.js';
@@ -157,6 +159,21 @@ describe('useSession', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('hydrates the server HTML (loading) without a mismatch, then shows the session', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const app = () => h(TesseraProvider, { tokens }, h(SessionProbe, { seen: [] }));
+    const container = document.createElement('div');
+    container.innerHTML = renderToString(app());
+    expect(container.textContent).toBe('loading ');
+    const errors = vi.spyOn(console, 'error');
+    const root = await act(async () => hydrateRoot(container, app()));
+    expect(container.textContent).toBe('signed-in ');
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
+    act(() => root.unmount());
   });
 
   it('warns about nothing in React development checks (no uncached getSnapshot, no act warnings)', async () => {

@@ -16,9 +16,9 @@ import type { Tessera } from './tessera.js';
 export function createSessionGuard(tessera: Tessera): (to: { fullPath: string }) => Promise<boolean> {
   const store = tessera as unknown as SessionStore;
   return async (to) => {
-    await store.settle();
+    await store.ready();
     const { status, error } = store.getSnapshot();
-    if (status === 'signed-out' && error) return false;
+    if (error && status !== 'ended') return false;
     try {
       await tessera.tokens.getTokens();
       return true;

@@ -3,7 +3,7 @@ import { OAuthError, type TokenManager } from '@tessera/core';
 import { cleanup, render, screen } from '@testing-library/vue';
 import { createPinia, defineStore } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { computed, createApp, defineComponent, h, isReadonly, nextTick, reactive, watch } from 'vue';
+import { computed, createApp, defineComponent, h, isReadonly, nextTick, reactive, version, watch } from 'vue';
 import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
 import type { SessionStatus } from './session.js';
 import type { CallbackResult } from './sign-in-like.js';
@@ -49,7 +49,8 @@ describe('createTessera', () => {
     ]);
     expect(counts).toMatchObject({ subscribes: 1, unsubscribes: 0 });
     unmount();
-    expect(counts.active()).toBe(0);
+    // `app.onUnmount` exists from Vue 3.5; on 3.4 the subscription lives as long as the manager.
+    expect(counts.active()).toBe(Number(version.startsWith('3.4.')));
   });
 
   it('updates a computed on status right after the callback resolves, never showing signed-out before', async () => {
@@ -196,7 +197,7 @@ describe('createTessera', () => {
 
   it('throws a message naming the missing plugin when useSession() runs in an app without it', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    expect(() => render(Status)).toThrow('app.use(createTessera()) missing');
+    expect(() => render(Status)).toThrow('[@tessera/vue] no app.use(createTessera())');
     warn.mockRestore();
   });
 });

@@ -60,15 +60,15 @@ export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tes
   const sync = (): void => {
     session.value = store.getSnapshot();
   };
-  // The store's other methods come along untyped: `createSessionGuard` uses them.
+  // The store's methods come along (`ready` typed, the others untyped: `createSessionGuard` uses them).
   return markRaw({
     ...store,
     session,
-    ready: store.settle,
     install(app: App) {
       app.provide(tesseraKey, this);
       if (typeof window === 'undefined') return;
-      app.onUnmount?.(store.subscribe(sync));
+      const stop = store.subscribe(sync);
+      app.onUnmount?.(stop); // Vue 3.5+; with 3.4 the subscription lives as long as the manager
       sync();
     },
   });
