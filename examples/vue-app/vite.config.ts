@@ -1,11 +1,7 @@
 import vue from '@vitejs/plugin-vue';
-import { defaultClientConditions, defineConfig } from 'vite';
-// Relative on purpose: Vite bundles the config's relative imports but leaves package imports to Node,
-// which cannot load the shared package's TypeScript.
-import { mswWorker } from '../browser-app-shared/src/msw-worker-plugin.js';
+import { defineConfig } from 'vite';
 
+// `public/mockServiceWorker.js` is msw's worker script, written by `msw init` (see the README).
 export default defineConfig({
-  plugins: [vue(), mswWorker()],
-  // Workspace packages resolve to their TypeScript sources: no build of the packages needed.
-  resolve: { conditions: ['@tessera/source', ...defaultClientConditions] },
+  plugins: [vue()],
 });

@@ -1,28 +1,43 @@
+import { useSession } from '@tessera/react';
+import { type JSX, useEffect, useState } from 'react';
+import type { Session } from './demo/create-session.js';
+import { describeEvent } from './demo/describe-event.js';
+import { describeExpiresIn } from './demo/describe-expires-in.js';
+import { describeParallelCalls } from './demo/describe-parallel-calls.js';
 import {
   callErrorCode,
-  describeEvent,
-  describeExpiresIn,
-  describeParallelCalls,
   fireParallelCalls,
-  type MockServer,
   PARALLEL_CALLS,
   type ParallelCallsResult,
-  type Session,
-  type TokenSession,
-  tokenSubject,
-} from '@tessera/example-browser-app-shared';
-import { type JSX, useState } from 'react';
+} from './demo/fire-parallel-calls.js';
+import type { MockServer } from './demo/mock-server.js';
+import { shortHash } from './demo/short-hash.js';
+import type { TokenSession } from './demo/token-session.js';
+import { tokenSubject } from './demo/token-subject.js';
 import { useNow } from './use-now.js';
 
 interface SessionScreenProps {
   session: Session;
-  state: TokenSession;
+  /** Refreshes of this session and the latest token event. */
+  stats: TokenSession;
   mock: MockServer | undefined;
+  /** Called when the user signs out, before the sign-out starts. */
+  onSignOut?: () => void;
 }
 
 /** The live session panel and the buttons that exercise it. */
-export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX.Element {
+export function SessionScreen({ session, stats, mock, onSignOut }: SessionScreenProps): JSX.Element {
+  const { tokens, claims, expiresAt } = useSession();
   const now = useNow();
+  const [tokenHash, setTokenHash] = useState<string>();
+  const accessToken = tokens?.accessToken;
+  useEffect(() => {
+    let current = true;
+    if (accessToken) void shortHash(accessToken).then((hash) => current && setTokenHash(hash));
+    return () => {
+      current = false;
+    };
+  }, [accessToken]);
   const [apiResult, setApiResult] = useState<string>();
   const [parallel, setParallel] = useState<ParallelCallsResult>();
   const [busy, setBusy] = useState(false);
@@ -41,7 +56,9 @@ export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX
     setBusy(true);
     setParallel(undefined);
     try {
-      setParallel(await fireParallelCalls(session, PARALLEL_CALLS));
+      setParallel(
+        await fireParallelCalls(session, PARALLEL_CALLS, mock && ((token) => void mock.revokeToken(token))),
+      );
     } finally {
       setBusy(false);
     }
@@ -56,25 +73,29 @@ export function SessionScreen({ session, state, mock }: SessionScreenProps): JSX
     <section className="card session" data-testid="session">
       <div className="session-header">
         <h2>
-          Signed in as <span data-testid="user">{tokenSubject(state.tokens)}</span>
+          Signed in as <span data-testid="user">{claims?.name ?? tokenSubject(tokens)}</span>
         </h2>
-        <button type="button" className="secondary" onClick={() => void session.signOut()}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            onSignOut?.();
+            void session.signOut();
+          }}
+        >
           Sign out
         </button>
       </div>
       <dl className="stats">
+        <Stat label="Access token expires in" testId="expires-in" value={describeExpiresIn(expiresAt, now)} />
+        <Stat label="Refreshes" testId="refresh-count" value={String(stats.refreshCount)} />
         <Stat
-          label="Access token expires in"
-          testId="expires-in"
-          value={describeExpiresIn(state.tokens?.expiresAt, now)}
-        />
-        <Stat label="Refreshes" testId="refresh-count" value={String(state.refreshCount)} />
-        <Stat
-          label={mock ? 'Token requests (mock server)' : 'Token requests (this tab)'}
+          label={mock ? 'Token requests (mock server)' : 'Refresh requests (this tab)'}
           testId="token-requests"
           value={String(session.tokenRequestCount())}
         />
-        <Stat label="Last event" testId="last-event" value={describeEvent(state.lastEvent)} />
+        <Stat label="Last event" testId="last-event" value={describeEvent(stats.lastEvent)} />
+        <Stat label="Access token (SHA-256, 8 hex)" testId="token-hash" value={tokenHash ?? '…'} />
       </dl>
       <div className="actions">
         <div className="action">

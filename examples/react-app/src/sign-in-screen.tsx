@@ -1,29 +1,45 @@
-import { type Session, signInError } from '@tessera/example-browser-app-shared';
 import { type FormEvent, type JSX, useState } from 'react';
+import type { Session } from './demo/create-session.js';
+import { signInError } from './demo/sign-in-error.js';
+import type { SignInPolicy } from './demo/sign-in-policy.js';
 
 interface SignInScreenProps {
   session: Session;
+  /** Sign-in at the identity provider; `undefined` with the embedded mock server (password form). */
+  policy: SignInPolicy | undefined;
   /** Why the user is here again (session ended, signed out). */
   notice: string | undefined;
+  /** Why the last sign-in failed (`access_denied`…), from `useSession().error`. */
+  error: unknown;
   /** Prefill the mock server's user. */
   showDemoUser: boolean;
 }
 
-/** Username and password, sent once with the password grant. */
-export function SignInScreen({ session, notice, showDemoUser }: SignInScreenProps): JSX.Element {
+/** A "Sign in" button that goes to the identity provider's login page; the password form with the mock server. */
+export function SignInScreen({
+  session,
+  policy,
+  notice,
+  error,
+  showDemoUser,
+}: SignInScreenProps): JSX.Element {
   const [username, setUsername] = useState(showDemoUser ? 'alice' : '');
   const [password, setPassword] = useState(showDemoUser ? 'wonderland' : '');
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string>();
+  const [failure, setFailure] = useState<string | undefined>(
+    error === undefined ? undefined : signInError(error),
+  );
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
     setPending(true);
-    setError(undefined);
+    setFailure(undefined);
     try {
-      await session.signIn(username, password);
-    } catch (failure) {
-      setError(signInError(failure));
+      if (policy)
+        await policy.signIn(); // navigates away
+      else await session.signInWithPassword(username, password);
+    } catch (caught) {
+      setFailure(signInError(caught));
       setPending(false);
     }
   }
@@ -36,34 +52,45 @@ export function SignInScreen({ session, notice, showDemoUser }: SignInScreenProp
           {notice}
         </p>
       )}
-      <label>
-        Username
-        <input
-          name="username"
-          autoComplete="username"
-          value={username}
-          onChange={(e) => setUsername(e.target.value)}
-        />
-      </label>
-      <label>
-        Password
-        <input
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
-      {error && (
+      {!policy && (
+        <>
+          <label>
+            Username
+            <input
+              name="username"
+              autoComplete="username"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
+          </label>
+          <label>
+            Password
+            <input
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </label>
+        </>
+      )}
+      {failure && (
         <p className="error" role="alert" data-testid="sign-in-error">
-          {error}
+          {failure}
         </p>
       )}
       <button type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
       </button>
-      {showDemoUser && <p className="hint">The mock server knows one user: alice / wonderland.</p>}
+      {policy ? (
+        <p className="hint">
+          Signs in at the identity provider's own page (authorization code + PKCE). The example provider knows
+          alice / wonderland.
+        </p>
+      ) : (
+        showDemoUser && <p className="hint">The mock server knows one user: alice / wonderland.</p>
+      )}
     </form>
   );
 }

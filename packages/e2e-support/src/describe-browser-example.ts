@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ExamplePage } from './example-page.js';
+import { ExamplePage, type TimelineLine } from './example-page.js';
 import { launchChromium } from './launch-chromium.js';
 import { saveScreenshot } from './save-screenshot.js';
 import { type ServedExample, serveExample } from './serve-example.js';
@@ -95,6 +95,43 @@ export function describeBrowserExample({ name, root }: BrowserExample): void {
       expect(statSync(screenshot).size).toBeGreaterThan(10_000);
     });
 
+    it('shows the single flight in the request timeline: 20 × 401 with the old token, one refresh, 20 replays with the new one', async () => {
+      const page = await open();
+      await page.signIn();
+      await page.waitFor('session');
+      await page.click('Fire 20 parallel calls');
+      await expect.poll(() => page.text('parallel-result')).toBe('20 calls · 20 succeeded · 1 token request');
+
+      const settled = (lines: TimelineLine[]) =>
+        lines.every((line) => line.status !== '…' && line.token !== '…');
+      await expect.poll(async () => settled(await page.timeline())).toBe(true);
+      const lines = await page.timeline();
+      const [signIn, calls, , refresh] = lines;
+      expect(signIn?.token).toMatch(/^[0-9a-f]{8}$/);
+      expect(refresh?.token).toMatch(/^[0-9a-f]{8}$/);
+      expect(refresh?.token).not.toBe(signIn?.token);
+      expect(
+        lines.map(({ kind, count, what, status, token }) => ({ kind, count, what, status, token })),
+      ).toEqual([
+        { kind: 'sign-in', count: 1, what: 'sign-in', status: '', token: signIn?.token },
+        { kind: 'call', count: 20, what: '20 × GET /me', status: '401', token: signIn?.token },
+        { kind: 'stale', count: 1, what: 'token marked stale', status: '', token: '' },
+        { kind: 'refresh', count: 1, what: 'refresh (invalidated)', status: 'ok', token: refresh?.token },
+        { kind: 'replay', count: 20, what: '20 × GET /me (replay)', status: '200', token: refresh?.token },
+      ]);
+      expect(calls?.count).toBe(20);
+      expect(await page.tokenRequests()).toEqual([
+        { grantType: 'password', status: 200 },
+        { grantType: 'refresh_token', status: 200 },
+      ]);
+      const desktop = await saveScreenshot(page.page, `${name}-timeline`);
+      expect(statSync(desktop).size).toBeGreaterThan(10_000);
+
+      await page.click('Sign out');
+      await page.waitFor('sign-in');
+      expect((await page.timeline()).at(-1)).toMatchObject({ kind: 'sign-out', what: 'sign-out', token: '' });
+    });
+
     it('retries a 503 from the token endpoint and still serves all 20 calls', async () => {
       const page = await open();
       await page.signIn();
@@ -127,6 +164,11 @@ export function describeBrowserExample({ name, root }: BrowserExample): void {
         .toBe(true);
       expect(await page.text('last-event')).toBe('refreshed (background)');
       expect(await page.text('sign-in')).toBeUndefined();
+      const backgroundRefreshes = (await page.timeline()).filter(
+        (line) => line.what === 'refresh (background)',
+      );
+      expect(backgroundRefreshes.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(backgroundRefreshes.map((line) => line.token)).size).toBe(backgroundRefreshes.length);
       await page.click('Call the API');
       await expect
         .poll(() => page.text('api-result'))
@@ -155,6 +197,37 @@ export function describeBrowserExample({ name, root }: BrowserExample): void {
       await page.signIn();
       await page.waitFor('session');
       expect(await page.text('user')).toBe('alice');
+    });
+
+    it('fits a 390 px phone: every button on one line, texts beside or below them, no sideways scroll', async () => {
+      await context.close();
+      context = await browser!.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+      const page = await open();
+      expect(await page.layoutProblems()).toEqual([]);
+      await page.signIn();
+      await page.waitFor('session');
+      await page.click('Fire 20 parallel calls');
+      await expect.poll(() => page.text('parallel-result')).toBe('20 calls · 20 succeeded · 1 token request');
+
+      expect(await page.layoutProblems()).toEqual([]);
+      const screenshot = await saveScreenshot(page.page, `${name}-phone`);
+      expect(statSync(screenshot).size).toBeGreaterThan(10_000);
+    });
+
+    it('counts refreshes per session: 0 again after sign-out and the next sign-in', async () => {
+      const page = await open();
+      await page.signIn();
+      await page.waitFor('session');
+      await page.click('Fire 20 parallel calls');
+      await expect.poll(() => page.text('refresh-count')).toBe('1');
+      await page.click('Sign out');
+      await page.waitFor('sign-in');
+
+      await page.signIn();
+      await page.waitFor('session');
+      expect(await page.text('refresh-count')).toBe('0');
+      await page.click('Fire 20 parallel calls');
+      await expect.poll(() => page.text('refresh-count')).toBe('1');
     });
 
     it('signs out on request and says so', async () => {
