@@ -6,8 +6,8 @@ import { DisposedError } from './errors/disposed-error.js';
 import { isOAuthError, isTesseraError } from './errors/guards.js';
 import { LoginRequiredError } from './errors/login-required-error.js';
 import type { TesseraError } from './errors/tessera-error.js';
+import { TimeoutError } from './errors/timeout-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
-import { abortable } from './internal/abortable.js';
 import { checkTokenManagerOptions } from './internal/check-token-manager-options.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { withTimeout } from './internal/with-timeout.js';
@@ -37,6 +37,8 @@ const MIN_REUSE = 1_000;
 const MAX_REUSE = 5 * 60_000;
 /** `#freshUntil` of a set that must not be served, and `#ignoreInvalidationUntil` when nothing is ignored. */
 const NEVER = Number.NEGATIVE_INFINITY;
+
+const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
 
 /** Carries a timed-out refresh-grant attempt past the retry loop: it must not be retried (decision 0015). */
 class FinalAttempt extends Error {
@@ -145,10 +147,11 @@ export class TokenManager {
   async #getTokens({ signal, forceRefresh = false }: GetTokenOptions): Promise<TokenSet> {
     if (this.#disposal.signal.aborted) throw new DisposedError();
     if (signal?.aborted) throw new AbortError(signal.reason);
-    if (!this.#loaded) await abortable(this.#load(), signal);
+    if (!this.#loaded) await withTimeout(() => this.#load(), signal, toAbortError);
     const current = this.#current;
     if (current && !forceRefresh && this.#clock() < this.#freshUntil) return current;
-    return abortable(this.#refresh(this.#reasonFor(forceRefresh)), signal);
+    // Rejects this caller only: the shared refresh goes on for the others.
+    return withTimeout(() => this.#refresh(this.#reasonFor(forceRefresh)), signal, toAbortError);
   }
 
   /** The current set without validating or refreshing it (may be expired); `undefined` before the first load. */
@@ -379,9 +382,10 @@ export class TokenManager {
           try {
             const response = await withTimeout(
               (signal) => this.#fetchTokens({ refreshToken, signal, reason, attempt }),
-              this.#timeout,
-              where,
               this.#disposal.signal,
+              (reason) => reason,
+              this.#timeout,
+              () => new TimeoutError(this.#timeout, where),
             );
             const tokens = toTokenSet(response, sentAt, where, this.#tokenTypes);
             // Rotation: a response without a refresh token keeps the old one.

@@ -1,3 +1,4 @@
+import { copyCauseChain } from '../internal/copy-cause-chain.js';
 import { TesseraError } from './tessera-error.js';
 
 /**
@@ -17,7 +18,7 @@ export class NetworkError extends TesseraError {
   constructor(where: string, cause?: unknown, detail?: string, request = 'Token request') {
     const what = detail ?? codeOf(cause) ?? 'network error';
     super('NETWORK_ERROR', `${request} failed before any response (${what}) — ${where}`, {
-      cause: sanitizeCause(cause, 0),
+      cause: copyCauseChain(cause),
     });
     this.name = 'NetworkError';
   }
@@ -29,15 +30,4 @@ function codeOf(error: unknown, depth = 0): string | undefined {
   const { code } = error as { code?: unknown };
   if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
   return codeOf(error.cause, depth + 1);
-}
-
-/** A copy of the cause chain with messages and codes only: no request, headers or body survive. */
-function sanitizeCause(cause: unknown, depth: number): Error | undefined {
-  if (!(cause instanceof Error) || depth > 4) return undefined;
-  const inner = sanitizeCause(cause.cause, depth + 1);
-  const safe = new Error(cause.message, inner ? { cause: inner } : undefined);
-  safe.name = cause.name;
-  const { code } = cause as { code?: unknown };
-  if (typeof code === 'string') Object.assign(safe, { code });
-  return safe;
 }
