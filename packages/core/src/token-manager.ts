@@ -18,6 +18,7 @@ import { memoryStorage } from './storage/memory-storage.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { type FetchTokens, type TokenManagerOptions, tokenManagerDefaults } from './token-manager-options.js';
 import { type TokenResponse, type TokenSet, toTokenSet } from './token-set.js';
+import { isTransient } from './transient.js';
 
 /** Options of `getAccessToken` and `getTokens`. */
 export interface GetTokenOptions {
@@ -39,13 +40,6 @@ const MAX_REUSE = 5 * 60_000;
 const NEVER = Number.NEGATIVE_INFINITY;
 
 const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
-
-/** Carries a timed-out refresh-grant attempt past the retry loop: it must not be retried (decision 0015). */
-class FinalAttempt extends Error {
-  constructor(readonly error: unknown) {
-    super('final attempt');
-  }
-}
 
 /**
  * Obtains, caches and refreshes one token set. However many callers ask at once, at most one token
@@ -370,42 +364,41 @@ export class TokenManager {
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
     const where = `token request for "${this.#key}"`;
     let timedOut = false;
-    try {
-      return await runWithRetry(
-        async (attempt) => {
-          if (timedOut) {
-            const newer = await this.#newerStored(refreshToken);
-            if (newer && this.#clock() < this.#refreshAtOf(newer)) return { tokens: newer, adopted: true };
-            refreshToken = newer?.refreshToken ?? refreshToken;
-          }
-          const sentAt = this.#clock();
-          try {
-            const response = await withTimeout(
-              (signal) => this.#fetchTokens({ refreshToken, signal, reason, attempt }),
-              this.#disposal.signal,
-              (reason) => reason,
-              this.#timeout,
-              () => new TimeoutError(this.#timeout, where),
-            );
-            const tokens = toTokenSet(response, sentAt, where, this.#tokenTypes);
-            // Rotation: a response without a refresh token keeps the old one.
-            return {
-              tokens: tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken },
-              adopted: false,
-            };
-          } catch (error) {
-            timedOut = isTesseraError(error, 'TIMEOUT');
-            if (timedOut && refreshToken && !this.#retryTimeouts) throw new FinalAttempt(error);
-            throw error;
-          }
-        },
-        this.#retry,
-        (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
-        this.#disposal.signal,
-      );
-    } catch (error) {
-      throw error instanceof FinalAttempt ? error.error : error;
-    }
+    // A timed-out attempt that carried a refresh token is final without `retryTimeouts` (decision 0015).
+    let final = false;
+    return runWithRetry(
+      async (attempt) => {
+        if (timedOut) {
+          const newer = await this.#newerStored(refreshToken);
+          if (newer && this.#clock() < this.#refreshAtOf(newer)) return { tokens: newer, adopted: true };
+          refreshToken = newer?.refreshToken ?? refreshToken;
+        }
+        const sentAt = this.#clock();
+        try {
+          const response = await withTimeout(
+            (signal) => this.#fetchTokens({ refreshToken, signal, reason, attempt }),
+            this.#disposal.signal,
+            (reason) => reason,
+            this.#timeout,
+            () => new TimeoutError(this.#timeout, where),
+          );
+          const tokens = toTokenSet(response, sentAt, where, this.#tokenTypes);
+          // Rotation: a response without a refresh token keeps the old one.
+          return {
+            tokens: tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken },
+            adopted: false,
+          };
+        } catch (error) {
+          timedOut = isTesseraError(error, 'TIMEOUT');
+          final = timedOut && !!refreshToken && !this.#retryTimeouts;
+          throw error;
+        }
+      },
+      this.#retry,
+      (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
+      this.#disposal.signal,
+      (error) => !final && isTransient(error),
+    );
   }
 
   #load(): Promise<void> {
@@ -470,11 +463,7 @@ export class TokenManager {
     const hadTokens = this.#current !== undefined;
     this.#forget();
     this.#sessionEnd = undefined;
-    try {
-      await this.#serially(() => this.#storage.remove());
-    } catch (error) {
-      this.#emit({ type: 'storage_error', operation: 'remove', error });
-    }
+    await this.#serially('remove', () => this.#storage.remove());
     if (hadTokens || reason === 'clear') this.#emit({ type: 'cleared', reason });
   }
 
@@ -485,43 +474,39 @@ export class TokenManager {
     this.#background?.stop();
   }
 
-  /** Runs a storage operation after every one queued before it, whatever their outcome. */
-  #serially<T>(operation: () => T | Promise<T>): Promise<T> {
-    const run = this.#storageQueue.then(operation);
-    this.#storageQueue = run.catch(() => {});
-    return run;
+  /**
+   * Runs a storage operation after every one queued before it, whatever their outcome. A failure
+   * is reported as `storage_error` and resolves `undefined`: unreadable or malformed data counts as empty.
+   */
+  #serially<T>(operation: 'get' | 'set' | 'remove', run: () => T | Promise<T>): Promise<T | undefined> {
+    const done = this.#storageQueue.then(run).catch((error: unknown) => {
+      this.#emit({ type: 'storage_error', operation, error });
+      return undefined;
+    });
+    this.#storageQueue = done;
+    return done;
   }
 
-  /** Reads storage; unreadable or malformed data counts as empty and is reported as `storage_error`. */
-  async #read(): Promise<TokenSet | undefined> {
-    try {
-      const raw = await this.#serially(() => this.#storage.get());
-      return raw === undefined || raw === null
-        ? undefined
-        : toTokenSet(raw, this.#clock(), 'storage', this.#tokenTypes);
-    } catch (error) {
-      this.#emit({ type: 'storage_error', operation: 'get', error });
-      return undefined;
-    }
+  #read(): Promise<TokenSet | undefined> {
+    return this.#serially('get', async () => this.#parse(await this.#storage.get()));
   }
 
   /** Stores `tokens` unless the set was replaced or removed since `epoch` — checked when the write starts. */
   async #write(tokens: TokenSet, epoch: number): Promise<void> {
-    try {
-      await this.#serially(() => (epoch === this.#epoch ? this.#storage.set(tokens) : undefined));
-    } catch (error) {
-      this.#emit({ type: 'storage_error', operation: 'set', error });
-    }
+    await this.#serially('set', () => (epoch === this.#epoch ? this.#storage.set(tokens) : undefined));
+  }
+
+  #parse(value: unknown): TokenSet | undefined {
+    return value === undefined || value === null
+      ? undefined
+      : toTokenSet(value, this.#clock(), 'storage', this.#tokenTypes);
   }
 
   /** Another tab or replica changed the stored set. */
   #onExternalChange(value: unknown): void {
     let tokens: TokenSet | undefined;
     try {
-      tokens =
-        value === undefined || value === null
-          ? undefined
-          : toTokenSet(value, this.#clock(), 'storage', this.#tokenTypes);
+      tokens = this.#parse(value);
     } catch (error) {
       this.#emit({ type: 'storage_error', operation: 'get', error });
       return;
