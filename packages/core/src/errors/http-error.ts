@@ -11,9 +11,9 @@ import { TesseraError, type TesseraErrorCode } from './tessera-error.js';
  */
 export class HttpError extends TesseraError {
   /** HTTP status of the response. */
-  readonly status: number;
+  declare readonly status: number;
   /** Delay the server asked for with `Retry-After`, in milliseconds. */
-  readonly retryAfter: number | undefined;
+  declare readonly retryAfter: number | undefined;
 
   /**
    * @param request what was sent, for the message.
