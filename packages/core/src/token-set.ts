@@ -1,5 +1,5 @@
 import { MalformedResponseError } from './errors/malformed-response-error.js';
-import { expiresAtOf, jwtClaims } from './expiry.js';
+import { expiresAtOf, jwtClaim } from './expiry.js';
 
 /** A token endpoint response as RFC 6749 §5.1 names it. `expires_in` may arrive as a string. */
 export interface TokenResponse {
@@ -79,7 +79,7 @@ export function toTokenSet(
     scope: pick('scope', 'scope'),
     idToken: pick('id_token', 'idToken'),
     issuedAt:
-      typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaims(accessToken).iat,
+      typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaim(accessToken, 'iat'),
   };
 }
 
@@ -105,7 +105,7 @@ function tokenTypeOf(value: string | undefined, accepted: readonly string[], whe
 }
 
 function expiresAtOfSet(expiresAt: unknown, accessToken: string, where: string): number | undefined {
-  if (expiresAt === undefined || expiresAt === null) return expiresAtOf(undefined, accessToken, 0, where);
+  if (expiresAt === undefined || expiresAt === null) return jwtClaim(accessToken, 'exp');
   if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
     throw new MalformedResponseError('invalid_field', 'expiresAt must be epoch milliseconds', where);
   }
