@@ -1,5 +1,6 @@
 import { MalformedResponseError } from './errors/malformed-response-error.js';
 import { expiresAtOf, jwtClaim } from './expiry.js';
+import { isRecord } from './internal/is-record.js';
 
 /** A token endpoint response as RFC 6749 §5.1 names it. `expires_in` may arrive as a string. */
 export interface TokenResponse {
@@ -50,7 +51,7 @@ export function toTokenSet(
   where = 'fetchTokens',
   tokenTypes: readonly string[] = DEFAULT_TOKEN_TYPES,
 ): TokenSet {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isRecord(input)) {
     throw new MalformedResponseError('not_an_object', 'expected a JSON object', where);
   }
   const record = input as Record<string, unknown>;

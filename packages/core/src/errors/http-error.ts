@@ -26,12 +26,16 @@ export class HttpError extends TesseraError {
     code: TesseraErrorCode = 'HTTP_ERROR',
     request = 'Token request',
   ) {
-    const redirect = status === 0 || (status >= 300 && status < 400);
+    const after = retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`;
     super(
       code,
-      redirect
-        ? `${request} was answered with a redirect (HTTP ${status}), which is never followed: use the endpoint's final URL — ${where}`
-        : `${request} failed with HTTP ${status} — ${where}`,
+      `${request} ${
+        status === 0 || (status >= 300 && status < 400)
+          ? `was answered with a redirect (HTTP ${status}), which is never followed: use the endpoint's final URL`
+          : status === 429
+            ? `was rate limited (HTTP 429${after})`
+            : `failed with HTTP ${status}`
+      } — ${where}`,
     );
     this.name = 'HttpError';
     this.status = status;

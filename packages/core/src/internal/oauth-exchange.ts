@@ -8,6 +8,7 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import type { FetchLike } from '../fetch-like.js';
 import { copyCauseChain } from './copy-cause-chain.js';
 import { describeRequest } from './describe-request.js';
+import { isRecord } from './is-record.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
 import { withTimeout } from './with-timeout.js';
@@ -133,9 +134,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Whether `value` is a plain JSON object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
