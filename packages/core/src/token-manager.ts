@@ -258,14 +258,9 @@ export class TokenManager {
   /** Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own `finally`. */
   #refresh(reason: RefreshReason): Promise<TokenSet> {
     if (this.#inFlight) return this.#inFlight;
-    let flight: Promise<TokenSet> | undefined;
-    flight = (async () => {
-      try {
-        return await this.#runRefresh(reason);
-      } finally {
-        if (this.#inFlight === flight) this.#inFlight = undefined;
-      }
-    })();
+    const flight: Promise<TokenSet> = this.#runRefresh(reason).finally(() => {
+      if (this.#inFlight === flight) this.#inFlight = undefined;
+    });
     this.#inFlight = flight;
     // Callers that aborted no longer listen; the outcome is reported through events, never as an unhandled rejection.
     flight.catch(() => {});
