@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   authorizationScheme,
   createOriginPolicy,
   documentBase,
@@ -13,7 +14,6 @@ import {
   CanceledError,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { assertKnownOptions } from './assert-known-options.js';
 import {
   type AttachTokenManagerOptions,
   attachTokenManagerDefaults,

@@ -24,6 +24,13 @@ describe('assertKnownOptions', () => {
     );
   });
 
+  it('refuses options that are not an object, naming the factory and only the type', () => {
+    expect(() => assertKnownOptions('Authorization', known, 'f()')).toThrow(
+      new TypeError('f(): options must be an object, got string'),
+    );
+    expect(() => assertKnownOptions(null, known, 'f()')).toThrow('f(): options must be an object, got null');
+  });
+
   it('suggests by case first, then by at most 2 edits', () => {
     expect(suggestKey('CLIENTSECRET', known)).toBe('clientSecret');
     expect(suggestKey('clientSecrt', known)).toBe('clientSecret');

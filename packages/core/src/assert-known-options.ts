@@ -3,7 +3,7 @@
  * ("did you mean"). For plain-JS callers: TypeScript already refuses unknown keys of object literals.
  * Keys whose value is `undefined` are ignored. Shared by every Tessera factory.
  *
- * @param options what the caller passed (anything: non-objects are ignored, the caller checks them).
+ * @param options what the caller passed; anything but an object is refused too.
  * @param known every accepted key.
  * @param where the factory, as the caller wrote it, e.g. `new TokenManager(options)`.
  * @throws {TypeError} `new TokenManager(options): unknown option "refreshMagin" — did you mean "refreshMargin"?`
@@ -12,7 +12,11 @@
  * assertKnownOptions(options, ['tokenUrl', 'clientId'], 'clientCredentials(options)');
  */
 export function assertKnownOptions(options: unknown, known: readonly string[], where: string): void {
-  if (typeof options !== 'object' || options === null) return;
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `${where}: options must be an object, got ${options === null ? 'null' : typeof options}`,
+    );
+  }
   for (const key of Object.keys(options)) {
     if (known.includes(key) || (options as Record<string, unknown>)[key] === undefined) continue;
     const nearest = suggestKey(key, known);

@@ -16,9 +16,7 @@ function isLoopback(hostname: string): boolean {
 export function parseEndpointUrl(value: string | URL, option: string, allowInsecureHttp = false): URL {
   const text = typeof value === 'string' || value instanceof URL ? String(value) : undefined;
   if (text === undefined || !URL.canParse(text)) {
-    throw new TypeError(
-      `${option} must be an absolute URL such as https://auth.example.com/oauth/token (relative URLs have no base here)`,
-    );
+    throw new TypeError(`${option} must be an absolute URL such as https://auth.example.com/oauth/token`);
   }
   const url = new URL(text);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -26,13 +24,13 @@ export function parseEndpointUrl(value: string | URL, option: string, allowInsec
   }
   if (url.username !== '' || url.password !== '') {
     throw new TypeError(
-      `${option} must not contain a user name or password (user:pass@host); pass clientId and clientSecret instead`,
+      `${option} must not contain a user name or password: pass clientId and clientSecret instead`,
     );
   }
   if (url.hash !== '') throw new TypeError(`${option} must not have a fragment (#…)`);
   if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url.hostname)) {
     throw new TypeError(
-      `${option} uses http: to ${url.hostname}, which would send credentials and tokens in clear text: use https:, or pass allowInsecureHttp: true to accept it (e.g. inside a private network)`,
+      `${option} uses http: to ${url.hostname}, which would send credentials and tokens in clear text: use https:, or pass allowInsecureHttp: true`,
     );
   }
   return url;

@@ -28,22 +28,16 @@ export function expiresAtOf(
     }
     return sentAt + seconds * 1000;
   }
-  return jwtClaims(accessToken).exp;
+  return jwtClaim(accessToken, 'exp');
 }
 
-/** `exp` and `iat` of a JWT access token in epoch ms; empty for opaque tokens. Never verifies. */
-export function jwtClaims(accessToken: string): { exp?: number; iat?: number } {
-  if (accessToken.split('.').length !== 3) return {};
+/** The `exp` or `iat` claim of a JWT access token in epoch ms; `undefined` for opaque tokens. Never verifies. */
+export function jwtClaim(accessToken: string, claim: 'exp' | 'iat'): number | undefined {
+  if (accessToken.split('.').length !== 3) return undefined;
   try {
-    const { exp, iat } = jwtDecode(accessToken);
-    const ms = (value: unknown): number | undefined =>
-      typeof value === 'number' && Number.isFinite(value) ? value * 1000 : undefined;
-    return { ...optional('exp', ms(exp)), ...optional('iat', ms(iat)) };
+    const value = jwtDecode(accessToken)[claim];
+    return typeof value === 'number' && Number.isFinite(value) ? value * 1000 : undefined;
   } catch {
-    return {};
+    return undefined;
   }
-}
-
-function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }

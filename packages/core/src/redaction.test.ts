@@ -33,6 +33,11 @@ function utf8Base64(text: string): string {
 function lowerHex(text: string): string {
   return text.replace(/%[0-9A-F]{2}/g, (match) => match.toLowerCase());
 }
+/** Every other escape in lower case: `%C3%b6`. */
+function mixedHex(text: string): string {
+  let index = 0;
+  return text.replace(/%[0-9A-F]{2}/g, (match) => (index++ % 2 ? match.toLowerCase() : match));
+}
 
 /** Every way the secret can be spelled in an echo, computed independently of the library. */
 function spellings(secret: string): string[] {
@@ -43,6 +48,7 @@ function spellings(secret: string): string[] {
     secret,
     percent,
     lowerHex(percent),
+    mixedHex(percent),
     form,
     lowerHex(form),
     form.replaceAll('+', '%20'),

@@ -2,7 +2,8 @@ import { parseEndpointUrl } from './endpoint-url.js';
 import { MalformedResponseError } from './errors/malformed-response-error.js';
 import type { FetchLike } from './fetch-like.js';
 import { authenticateClient } from './internal/client-authentication.js';
-import { exchange, failureOf, isRecord } from './internal/oauth-exchange.js';
+import { isRecord } from './internal/is-record.js';
+import { exchange, failureOf } from './internal/oauth-exchange.js';
 import { Redactor } from './internal/redact.js';
 import type { TokenResponse } from './token-set.js';
 

@@ -6,8 +6,8 @@ import { DisposedError } from './errors/disposed-error.js';
 import { isOAuthError, isTesseraError } from './errors/guards.js';
 import { LoginRequiredError } from './errors/login-required-error.js';
 import type { TesseraError } from './errors/tessera-error.js';
+import { TimeoutError } from './errors/timeout-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
-import { abortable } from './internal/abortable.js';
 import { checkTokenManagerOptions } from './internal/check-token-manager-options.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { withTimeout } from './internal/with-timeout.js';
@@ -18,6 +18,7 @@ import { memoryStorage } from './storage/memory-storage.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { type FetchTokens, type TokenManagerOptions, tokenManagerDefaults } from './token-manager-options.js';
 import { type TokenResponse, type TokenSet, toTokenSet } from './token-set.js';
+import { isTransient } from './transient.js';
 
 /** Options of `getAccessToken` and `getTokens`. */
 export interface GetTokenOptions {
@@ -38,12 +39,7 @@ const MAX_REUSE = 5 * 60_000;
 /** `#freshUntil` of a set that must not be served, and `#ignoreInvalidationUntil` when nothing is ignored. */
 const NEVER = Number.NEGATIVE_INFINITY;
 
-/** Carries a timed-out refresh-grant attempt past the retry loop: it must not be retried (decision 0015). */
-class FinalAttempt extends Error {
-  constructor(readonly error: unknown) {
-    super('final attempt');
-  }
-}
+const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
 
 /**
  * Obtains, caches and refreshes one token set. However many callers ask at once, at most one token
@@ -146,10 +142,11 @@ export class TokenManager {
   async #getTokens({ signal, forceRefresh = false }: GetTokenOptions): Promise<TokenSet> {
     if (this.#disposal.signal.aborted) throw new DisposedError();
     if (signal?.aborted) throw new AbortError(signal.reason);
-    if (!this.#loaded) await abortable(this.#load(), signal);
+    if (!this.#loaded) await withTimeout(() => this.#load(), signal, toAbortError);
     const current = this.#current;
     if (current && !forceRefresh && this.#clock() < this.#freshUntil) return current;
-    return abortable(this.#refresh(this.#reasonFor(forceRefresh)), signal);
+    // Rejects this caller only: the shared refresh goes on for the others.
+    return withTimeout(() => this.#refresh(this.#reasonFor(forceRefresh)), signal, toAbortError);
   }
 
   /** The current set without validating or refreshing it (may be expired); `undefined` before the first load. */
@@ -262,14 +259,9 @@ export class TokenManager {
   /** Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own `finally`. */
   #refresh(reason: RefreshReason): Promise<TokenSet> {
     if (this.#inFlight) return this.#inFlight;
-    let flight: Promise<TokenSet> | undefined;
-    flight = (async () => {
-      try {
-        return await this.#runRefresh(reason);
-      } finally {
-        if (this.#inFlight === flight) this.#inFlight = undefined;
-      }
-    })();
+    const flight: Promise<TokenSet> = this.#runRefresh(reason).finally(() => {
+      if (this.#inFlight === flight) this.#inFlight = undefined;
+    });
     this.#inFlight = flight;
     // Callers that aborted no longer listen; the outcome is reported through events, never as an unhandled rejection.
     flight.catch(() => {});
@@ -368,41 +360,41 @@ export class TokenManager {
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
     const where = `token request for "${this.#key}"`;
     let timedOut = false;
-    try {
-      return await runWithRetry(
-        async (attempt) => {
-          if (timedOut) {
-            const newer = await this.#newerStored(refreshToken);
-            if (newer && this.#clock() < this.#refreshAtOf(newer)) return { tokens: newer, adopted: true };
-            refreshToken = newer?.refreshToken ?? refreshToken;
-          }
-          const sentAt = this.#clock();
-          try {
-            const response = await withTimeout(
-              (signal) => this.#fetchTokens({ refreshToken, signal, reason, attempt }),
-              this.#timeout,
-              where,
-              this.#disposal.signal,
-            );
-            const tokens = toTokenSet(response, sentAt, where, this.#tokenTypes);
-            // Rotation: a response without a refresh token keeps the old one.
-            return {
-              tokens: tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken },
-              adopted: false,
-            };
-          } catch (error) {
-            timedOut = isTesseraError(error, 'TIMEOUT');
-            if (timedOut && refreshToken && !this.#retryTimeouts) throw new FinalAttempt(error);
-            throw error;
-          }
-        },
-        this.#retry,
-        (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
-        this.#disposal.signal,
-      );
-    } catch (error) {
-      throw error instanceof FinalAttempt ? error.error : error;
-    }
+    // A timed-out attempt that carried a refresh token is final without `retryTimeouts` (decision 0015).
+    let final = false;
+    return runWithRetry(
+      async (attempt) => {
+        if (timedOut) {
+          const newer = await this.#newerStored(refreshToken);
+          if (newer && this.#clock() < this.#refreshAtOf(newer)) return { tokens: newer, adopted: true };
+          refreshToken = newer?.refreshToken ?? refreshToken;
+        }
+        const sentAt = this.#clock();
+        try {
+          const response = await withTimeout(
+            (signal) => this.#fetchTokens({ refreshToken, signal, reason, attempt }),
+            this.#disposal.signal,
+            (reason) => reason,
+            this.#timeout,
+            () => new TimeoutError(this.#timeout, where),
+          );
+          const tokens = toTokenSet(response, sentAt, where, this.#tokenTypes);
+          // Rotation: a response without a refresh token keeps the old one.
+          return {
+            tokens: tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken },
+            adopted: false,
+          };
+        } catch (error) {
+          timedOut = isTesseraError(error, 'TIMEOUT');
+          final = timedOut && !!refreshToken && !this.#retryTimeouts;
+          throw error;
+        }
+      },
+      this.#retry,
+      (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
+      this.#disposal.signal,
+      (error) => !final && isTransient(error),
+    );
   }
 
   #load(): Promise<void> {
@@ -467,11 +459,7 @@ export class TokenManager {
     const hadTokens = this.#current !== undefined;
     this.#forget();
     this.#sessionEnd = undefined;
-    try {
-      await this.#serially(() => this.#storage.remove());
-    } catch (error) {
-      this.#emit({ type: 'storage_error', operation: 'remove', error });
-    }
+    await this.#serially('remove', () => this.#storage.remove());
     if (hadTokens || reason === 'clear') this.#emit({ type: 'cleared', reason });
   }
 
@@ -482,43 +470,39 @@ export class TokenManager {
     this.#background?.stop();
   }
 
-  /** Runs a storage operation after every one queued before it, whatever their outcome. */
-  #serially<T>(operation: () => T | Promise<T>): Promise<T> {
-    const run = this.#storageQueue.then(operation);
-    this.#storageQueue = run.catch(() => {});
-    return run;
+  /**
+   * Runs a storage operation after every one queued before it, whatever their outcome. A failure
+   * is reported as `storage_error` and resolves `undefined`: unreadable or malformed data counts as empty.
+   */
+  #serially<T>(operation: 'get' | 'set' | 'remove', run: () => T | Promise<T>): Promise<T | undefined> {
+    const done = this.#storageQueue.then(run).catch((error: unknown) => {
+      this.#emit({ type: 'storage_error', operation, error });
+      return undefined;
+    });
+    this.#storageQueue = done;
+    return done;
   }
 
-  /** Reads storage; unreadable or malformed data counts as empty and is reported as `storage_error`. */
-  async #read(): Promise<TokenSet | undefined> {
-    try {
-      const raw = await this.#serially(() => this.#storage.get());
-      return raw === undefined || raw === null
-        ? undefined
-        : toTokenSet(raw, this.#clock(), 'storage', this.#tokenTypes);
-    } catch (error) {
-      this.#emit({ type: 'storage_error', operation: 'get', error });
-      return undefined;
-    }
+  #read(): Promise<TokenSet | undefined> {
+    return this.#serially('get', async () => this.#parse(await this.#storage.get()));
   }
 
   /** Stores `tokens` unless the set was replaced or removed since `epoch` — checked when the write starts. */
   async #write(tokens: TokenSet, epoch: number): Promise<void> {
-    try {
-      await this.#serially(() => (epoch === this.#epoch ? this.#storage.set(tokens) : undefined));
-    } catch (error) {
-      this.#emit({ type: 'storage_error', operation: 'set', error });
-    }
+    await this.#serially('set', () => (epoch === this.#epoch ? this.#storage.set(tokens) : undefined));
+  }
+
+  #parse(value: unknown): TokenSet | undefined {
+    return value === undefined || value === null
+      ? undefined
+      : toTokenSet(value, this.#clock(), 'storage', this.#tokenTypes);
   }
 
   /** Another tab or replica changed the stored set. */
   #onExternalChange(value: unknown): void {
     let tokens: TokenSet | undefined;
     try {
-      tokens =
-        value === undefined || value === null
-          ? undefined
-          : toTokenSet(value, this.#clock(), 'storage', this.#tokenTypes);
+      tokens = this.#parse(value);
     } catch (error) {
       this.#emit({ type: 'storage_error', operation: 'get', error });
       return;

@@ -1,5 +1,6 @@
 import { MalformedResponseError } from './errors/malformed-response-error.js';
-import { expiresAtOf, jwtClaims } from './expiry.js';
+import { expiresAtOf, jwtClaim } from './expiry.js';
+import { isRecord } from './internal/is-record.js';
 
 /** A token endpoint response as RFC 6749 §5.1 names it. `expires_in` may arrive as a string. */
 export interface TokenResponse {
@@ -50,7 +51,7 @@ export function toTokenSet(
   where = 'fetchTokens',
   tokenTypes: readonly string[] = DEFAULT_TOKEN_TYPES,
 ): TokenSet {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isRecord(input)) {
     throw new MalformedResponseError('not_an_object', 'expected a JSON object', where);
   }
   const record = input as Record<string, unknown>;
@@ -79,7 +80,7 @@ export function toTokenSet(
     scope: pick('scope', 'scope'),
     idToken: pick('id_token', 'idToken'),
     issuedAt:
-      typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaims(accessToken).iat,
+      typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaim(accessToken, 'iat'),
   };
 }
 
@@ -105,7 +106,7 @@ function tokenTypeOf(input: string | undefined, accepted: readonly string[], whe
 }
 
 function expiresAtOfSet(expiresAt: unknown, accessToken: string, where: string): number | undefined {
-  if (expiresAt === undefined || expiresAt === null) return expiresAtOf(undefined, accessToken, 0, where);
+  if (expiresAt === undefined || expiresAt === null) return jwtClaim(accessToken, 'exp');
   if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
     throw new MalformedResponseError('invalid_field', 'expiresAt must be epoch milliseconds', where);
   }

@@ -291,7 +291,7 @@ describe('endpoint URLs', () => {
   it('refuses a relative tokenUrl with a TypeError naming the option and the fix', () => {
     expect(() => refreshTokenGrant({ tokenUrl: '/oauth/token', clientId: 'web' })).toThrow(
       new TypeError(
-        'refreshTokenGrant: tokenUrl must be an absolute URL such as https://auth.example.com/oauth/token (relative URLs have no base here)',
+        'refreshTokenGrant: tokenUrl must be an absolute URL such as https://auth.example.com/oauth/token',
       ),
     );
   });

@@ -1,5 +1,10 @@
-import { authorizationScheme, createOriginPolicy, type OriginPolicy, type TokenSet } from '@tessera/core';
-import { assertKnownOptions } from './assert-known-options.js';
+import {
+  assertKnownOptions,
+  authorizationScheme,
+  createOriginPolicy,
+  type OriginPolicy,
+  type TokenSet,
+} from '@tessera/core';
 import { knownOptions, type WithTokensOptions, withTokensDefaults } from './with-tokens-options.js';
 
 /** Validated options shared by `withTokens` and `kyHooks`. */
@@ -22,9 +27,6 @@ export interface TokenSettings {
  *   `header`, or an `origins` entry that is not an origin or an unanchored RegExp.
  */
 export function tokenSettings(options: WithTokensOptions, where: string): TokenSettings {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${where}: options must be an object`);
-  }
   assertKnownOptions(options, knownOptions, where);
   const header = options.header ?? withTokensDefaults.header;
   if (typeof header !== 'string' || header.trim() === '') {

@@ -21,9 +21,9 @@ export type DiscoveryFailure =
  */
 export class DiscoveryError extends TesseraError {
   /** What was wrong. */
-  readonly reason: DiscoveryFailure;
+  declare readonly reason: DiscoveryFailure;
   /** The configured issuer. */
-  readonly issuer: string;
+  declare readonly issuer: string;
 
   constructor(reason: DiscoveryFailure, issuer: string, detail: string) {
     super('DISCOVERY_FAILED', `Discovery of ${issuer} failed: ${detail}`);

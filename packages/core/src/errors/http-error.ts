@@ -11,9 +11,9 @@ import { TesseraError, type TesseraErrorCode } from './tessera-error.js';
  */
 export class HttpError extends TesseraError {
   /** HTTP status of the response. */
-  readonly status: number;
+  declare readonly status: number;
   /** Delay the server asked for with `Retry-After`, in milliseconds. */
-  readonly retryAfter: number | undefined;
+  declare readonly retryAfter: number | undefined;
 
   /**
    * @param request what was sent, for the message.
@@ -26,12 +26,16 @@ export class HttpError extends TesseraError {
     code: TesseraErrorCode = 'HTTP_ERROR',
     request = 'Token request',
   ) {
-    const redirect = status === 0 || (status >= 300 && status < 400);
+    const after = retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`;
     super(
       code,
-      redirect
-        ? `${request} was answered with a redirect (HTTP ${status}), which is never followed: use the endpoint's final URL — ${where}`
-        : `${request} failed with HTTP ${status} — ${where}`,
+      `${request} ${
+        status === 0 || (status >= 300 && status < 400)
+          ? `was answered with a redirect (HTTP ${status}), which is never followed: use the endpoint's final URL`
+          : status === 429
+            ? `was rate limited (HTTP 429${after})`
+            : `failed with HTTP ${status}`
+      } — ${where}`,
     );
     this.name = 'HttpError';
     this.status = status;

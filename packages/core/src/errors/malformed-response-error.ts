@@ -9,9 +9,9 @@ export type MalformedReason = 'not_json' | 'not_an_object' | 'missing_access_tok
  * non-numeric `expires_in`. Not retried: the server is misconfigured or the URL points elsewhere.
  */
 export class MalformedResponseError extends TesseraError {
-  readonly reason: MalformedReason;
+  declare readonly reason: MalformedReason;
   /** HTTP status, when the response came over HTTP. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
 
   constructor(reason: MalformedReason, detail: string, where: string, status?: number) {
     const http = status === undefined ? '' : ` (HTTP ${status})`;

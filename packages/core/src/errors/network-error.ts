@@ -1,4 +1,4 @@
-import { copyCause } from '../internal/copy-cause.js';
+import { copyCauseChain } from '../internal/copy-cause-chain.js';
 import { TesseraError } from './tessera-error.js';
 
 /**
@@ -18,7 +18,7 @@ export class NetworkError extends TesseraError {
   constructor(where: string, cause?: unknown, detail?: string, request = 'Token request') {
     const what = detail ?? codeOf(cause) ?? 'network error';
     super('NETWORK_ERROR', `${request} failed before any response (${what}) — ${where}`, {
-      cause: copyCause(cause),
+      cause: copyCauseChain(cause),
     });
     this.name = 'NetworkError';
   }

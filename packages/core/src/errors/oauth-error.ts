@@ -25,11 +25,11 @@ export interface OAuthErrorFields {
  * Only `temporarily_unavailable` and `server_error` (and 5xx statuses) are retried.
  */
 export class OAuthError extends TesseraError {
-  readonly error: string;
-  readonly errorDescription: string | undefined;
-  readonly errorUri: string | undefined;
-  readonly status: number;
-  readonly retryAfter: number | undefined;
+  declare readonly error: string;
+  declare readonly errorDescription: string | undefined;
+  declare readonly errorUri: string | undefined;
+  declare readonly status: number;
+  declare readonly retryAfter: number | undefined;
 
   constructor(fields: OAuthErrorFields, where: string) {
     const description = fields.errorDescription ? `: ${fields.errorDescription}` : '';

@@ -10,7 +10,5 @@ export class RateLimitError extends HttpError {
   constructor(where: string, retryAfter?: number, request = 'Token request') {
     super(429, where, retryAfter, 'RATE_LIMITED', request);
     this.name = 'RateLimitError';
-    const after = retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`;
-    this.message = `${request} was rate limited (HTTP 429${after}) — ${where}`;
   }
 }

@@ -59,7 +59,7 @@ export const TESSERA_ERROR_BRAND: unique symbol = Symbol.for('tessera.error') as
  */
 export class TesseraError extends Error {
   /** Stable machine-readable code. */
-  readonly code: TesseraErrorCode;
+  declare readonly code: TesseraErrorCode;
 
   constructor(code: TesseraErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

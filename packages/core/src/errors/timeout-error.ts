@@ -6,7 +6,7 @@ import { TesseraError } from './tessera-error.js';
  */
 export class TimeoutError extends TesseraError {
   /** The timeout that elapsed, in milliseconds. */
-  readonly timeout: number;
+  declare readonly timeout: number;
 
   /** @default request 'Token request' */
   constructor(timeout: number, where: string, request = 'Token request') {

@@ -41,12 +41,8 @@ export function clientCredentialsGrant(options: ClientCredentialsGrantOptions): 
   };
   return ({ signal }) =>
     requestToken({
-      tokenUrl: options.tokenUrl,
+      ...options,
       grantType: 'client_credentials',
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      fetch: options.fetch,
-      allowInsecureHttp: options.allowInsecureHttp,
       authMethod: options.authMethod ?? 'client_secret_basic',
       params,
       signal,

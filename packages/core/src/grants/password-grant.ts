@@ -38,20 +38,14 @@ export async function passwordGrant(
   parseEndpointUrl(options.tokenUrl, 'passwordGrant: tokenUrl', options.allowInsecureHttp);
   const sentAt = Date.now();
   const response = await requestToken({
-    tokenUrl: options.tokenUrl,
+    ...options,
     grantType: 'password',
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    fetch: options.fetch,
-    allowInsecureHttp: options.allowInsecureHttp,
-    authMethod: options.authMethod,
     params: {
       ...options.params,
       scope: options.scope,
       username: credentials.username,
       password: credentials.password,
     },
-    signal: options.signal,
   });
   return toTokenSet(response, sentAt, 'passwordGrant');
 }

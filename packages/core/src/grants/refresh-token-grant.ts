@@ -32,13 +32,8 @@ export function refreshTokenGrant(options: RefreshTokenGrantOptions): FetchToken
   return ({ refreshToken, signal }) => {
     if (!refreshToken) return Promise.reject(new LoginRequiredError());
     return requestToken({
-      tokenUrl: options.tokenUrl,
+      ...options,
       grantType: 'refresh_token',
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      fetch: options.fetch,
-      allowInsecureHttp: options.allowInsecureHttp,
-      authMethod: options.authMethod,
       params: { ...options.params, refresh_token: refreshToken },
       signal,
     });

@@ -6,10 +6,12 @@ import { RateLimitError } from '../errors/rate-limit-error.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { FetchLike } from '../fetch-like.js';
-import { copyCause } from './copy-cause.js';
+import { copyCauseChain } from './copy-cause-chain.js';
 import { describeRequest } from './describe-request.js';
+import { isRecord } from './is-record.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
+import { withTimeout } from './with-timeout.js';
 
 /** One request to an OAuth endpoint: token, discovery or revocation. */
 export interface ExchangeRequest {
@@ -52,34 +54,16 @@ export interface ExchangeResponse {
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
  */
-export async function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
+export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
   const { signal, timeout, label } = request;
   const where = describeRequest(request.method, request.url);
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
-    onAbort = () => {
-      const reason: unknown = signal?.reason;
-      controller.abort(reason);
-      reject(reason instanceof TesseraError ? reason : new AbortError(reason));
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (timeout === undefined || !Number.isFinite(timeout)) return;
-    timer = setTimeout(() => {
-      const error = new TimeoutError(timeout, where, label);
-      controller.abort(error);
-      reject(error);
-    }, timeout);
-  });
-  try {
-    if (signal?.aborted) return await stopped;
-    return await Promise.race([send(request, where, controller.signal), stopped]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
-  }
+  return withTimeout(
+    (inner) => send(request, where, inner),
+    signal,
+    (reason) => (reason instanceof TesseraError ? reason : new AbortError(reason)),
+    timeout,
+    () => new TimeoutError(timeout as number, where, label),
+  );
 }
 
 async function send(request: ExchangeRequest, where: string, signal: AbortSignal): Promise<ExchangeResponse> {
@@ -99,8 +83,12 @@ async function send(request: ExchangeRequest, where: string, signal: AbortSignal
     retryAfterHeader = response.headers.get('retry-after');
     text = await response.text();
   } catch (error) {
-    const clean = (text: string): string => stripUserinfo(request.redactor.redact(text));
-    throw new NetworkError(where, copyCause(error, clean), undefined, request.label);
+    throw new NetworkError(
+      where,
+      copyCauseChain(error, (message) => stripUserinfo(request.redactor.redact(message))),
+      undefined,
+      request.label,
+    );
   }
   return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json: parseJson(text), where };
 }
@@ -146,9 +134,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Whether `value` is a plain JSON object. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

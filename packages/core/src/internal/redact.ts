@@ -36,18 +36,6 @@ function base64Forms(text: string): string[] {
   return [padded, unpadded, unpadded.replaceAll('+', '-').replaceAll('/', '_')];
 }
 
-/** A pattern for `text` where every `%XY` matches in any hex case. */
-function pattern(text: string): string {
-  return text
-    .split(/(%[0-9A-Fa-f]{2})/)
-    .map((part) =>
-      /^%[0-9A-Fa-f]{2}$/.test(part)
-        ? `%[${part[1]!.toUpperCase()}${part[1]!.toLowerCase()}][${part[2]!.toUpperCase()}${part[2]!.toLowerCase()}]`
-        : part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
-    )
-    .join('');
-}
-
 /**
  * The secrets of one request, to redact from anything its server answers. Built once per request:
  * every encoding of every secret, plus the `client_secret_basic` credentials (Base64 of
@@ -75,7 +63,9 @@ export class Redactor {
     // Longest first, so a secret inside a longer encoding does not leave the rest behind.
     const sorted = [...variants].filter((variant) => variant.length >= MIN_LENGTH);
     sorted.sort((a, b) => b.length - a.length);
-    this.#pattern = sorted.length === 0 ? undefined : new RegExp(sorted.map(pattern).join('|'), 'g');
+    // Case-insensitive, so `%2f` matches `%2F`: it can only redact more, never less.
+    const pattern = sorted.map((variant) => variant.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
+    this.#pattern = sorted.length === 0 ? undefined : new RegExp(pattern, 'gi');
   }
 
   /** `text` with every occurrence of a secret, in any encoding, replaced by `[redacted]`. */

@@ -18,7 +18,7 @@ export function backoffDelay(retry: number, options: Required<RetryOptions>): nu
 }
 
 /**
- * Runs `attempt` with p-retry for transient errors. Before each retry it waits the longer of the
+ * Runs `attempt` with p-retry while errors are `retryable` (default: transient). Before each retry it waits the longer of the
  * exponential backoff (with jitter) and the server's `Retry-After` (capped at `maxRetryAfter`), and
  * tells `onRetry` exactly how long that wait is.
  */
@@ -27,6 +27,7 @@ export function runWithRetry<T>(
   options: Required<RetryOptions> | false,
   onRetry: (error: unknown, attemptNumber: number, delay: number) => void,
   signal: AbortSignal,
+  retryable: (error: unknown) => boolean = isTransient,
 ): Promise<T> {
   if (options === false) return attempt(1);
   // p-retry runs the loop and decides what to retry; the wait is ours (minTimeout 0) so the
@@ -38,9 +39,9 @@ export function runWithRetry<T>(
     minTimeout: 0,
     maxTimeout: 0,
     randomize: false,
-    shouldRetry: ({ error }) => isTransient(error),
+    shouldRetry: ({ error }) => retryable(error),
     onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-      if (retriesLeft === 0 || !isTransient(error)) return;
+      if (retriesLeft === 0 || !retryable(error)) return;
       const retryAfter = Math.min(retryAfterOf(error) ?? 0, options.maxRetryAfter);
       const wait = Math.max(retryAfter, backoffDelay(attemptNumber, options));
       onRetry(error, attemptNumber, wait);

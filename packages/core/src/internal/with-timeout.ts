@@ -1,43 +1,43 @@
-import { TimeoutError } from '../errors/timeout-error.js';
-
 /**
- * Runs `task` with an `AbortSignal` that aborts after `timeout` ms or when `parent` aborts.
- * Rejects with `TimeoutError` when the time is up, and with `parent.reason` when `parent` aborts —
- * even if `task` ignores its signal. The timer is cleared as soon as `task` settles; while it runs,
- * it keeps a Node process alive on purpose: a caller is waiting for the result.
+ * Runs `task` with its own `AbortSignal` and settles with whichever comes first: the task's outcome,
+ * `parent` aborting (rejects with `onAbort(parent.reason)`), or `timeout` ms passing (rejects with
+ * `onTimeout()`) — even if `task` ignores its signal, which is then aborted with that error. A
+ * `parent` that is already aborted rejects at once, without starting `task`. The one abort and
+ * timeout rule of core: the manager's attempts, OAuth endpoint requests and callers' signals.
+ * The timer is cleared as soon as the race settles; while it runs, it keeps a Node process alive
+ * on purpose: a caller is waiting for the result.
+ *
+ * @param timeout ms; `undefined` or `Infinity` for none.
  */
-export async function withTimeout<T>(
+export function withTimeout<T>(
   task: (signal: AbortSignal) => Promise<T>,
-  timeout: number,
-  where: string,
-  parent?: AbortSignal,
+  parent: AbortSignal | undefined,
+  onAbort: (reason: unknown) => unknown,
+  timeout?: number,
+  onTimeout?: () => unknown,
 ): Promise<T> {
   const controller = new AbortController();
+  const timed = (timeout as number) < Number.POSITIVE_INFINITY;
+  if (!parent && !timed) return task(controller.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let onParentAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
-    onParentAbort = () => {
-      controller.abort(parent?.reason);
-      reject(parent?.reason);
-    };
-    if (parent?.aborted) return onParentAbort();
-    parent?.addEventListener('abort', onParentAbort, { once: true });
-    if (!Number.isFinite(timeout)) return;
-    timer = setTimeout(() => {
-      const error = new TimeoutError(timeout, where);
+  let fail: (error: unknown) => void = () => {};
+  const stop = (): void => fail(onAbort(parent?.reason));
+  return new Promise<T>((resolve, reject) => {
+    fail = (error) => {
       controller.abort(error);
       reject(error);
-    }, timeout);
-  });
-  try {
-    return await Promise.race([task(controller.signal), stopped]);
-  } finally {
+    };
+    if (parent?.aborted) return stop();
+    parent?.addEventListener('abort', stop, { once: true });
+    if (timed) timer = setTimeout(() => fail(onTimeout?.()), timeout);
+    task(controller.signal).then(resolve, reject);
+  }).finally(() => {
     clearTimeout(timer);
-    if (onParentAbort) parent?.removeEventListener('abort', onParentAbort);
-  }
+    parent?.removeEventListener('abort', stop);
+  });
 }
 
-/** Lets a Node process exit while the timer is pending; a no-op in browsers. */
+/** Lets a Node process exit while only `timer` is pending (a no-op in browsers). */
 export function unrefTimer(timer: unknown): void {
   (timer as { unref?: () => void } | undefined)?.unref?.();
 }

@@ -1,0 +1,17 @@
+/**
+ * A copy of `error` and its cause chain (at most 5 deep) keeping only names, messages (passed
+ * through `clean`) and string `code`s: never a request, its headers or its body.
+ */
+export function copyCauseChain(
+  error: unknown,
+  clean: (message: string) => string = (message) => message,
+  depth = 0,
+): Error | undefined {
+  if (!(error instanceof Error) || depth > 4) return undefined;
+  const inner = copyCauseChain(error.cause, clean, depth + 1);
+  const copy = new Error(clean(error.message), inner ? { cause: inner } : undefined);
+  copy.name = error.name;
+  const { code } = error as { code?: unknown };
+  if (typeof code === 'string') Object.assign(copy, { code });
+  return copy;
+}
