@@ -1,5 +1,11 @@
 /** The storage sign-in keeps its one-time transactions in: `sessionStorage` or anything shaped like it. */
-export type TransactionStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem' | 'key' | 'length'>;
+export interface TransactionStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  key(index: number): string | null;
+  readonly length: number;
+}
 
 /** The one-time record of one authorization request, keyed by its `state`. */
 export interface SignInTransaction {
