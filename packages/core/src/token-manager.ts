@@ -366,7 +366,8 @@ export class TokenManager {
     refreshToken: string | undefined,
     reason: RefreshReason,
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
-    const where = `token request for "${this.#key}"`;
+    // The manager knows no endpoint: core's exchange names it on timeout (`timeout-answer.ts`).
+    const where = 'fetchTokens';
     let timedOut = false;
     try {
       return await runWithRetry(

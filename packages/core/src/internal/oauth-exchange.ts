@@ -10,6 +10,7 @@ import { copyCause } from './copy-cause.js';
 import { describeRequest } from './describe-request.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
+import { answerTimeout } from './timeout-answer.js';
 
 /** One request to an OAuth endpoint: token, discovery or revocation. */
 export interface ExchangeRequest {
@@ -21,7 +22,10 @@ export interface ExchangeRequest {
   body?: string | undefined;
   /** @default globalThis.fetch, read at call time */
   fetch?: FetchLike | undefined;
-  /** The caller's signal: its `reason` is kept (a `TesseraError` reason is rethrown as it is). */
+  /**
+   * The caller's signal: its `reason` is kept (a `TesseraError` reason is rethrown as it is, a
+   * `TimeoutError` naming this request).
+   */
   signal?: AbortSignal | undefined;
   /** Timeout of this attempt, in ms. @default undefined (none: the caller's signal decides) */
   timeout?: number | undefined;
@@ -48,7 +52,8 @@ export interface ExchangeResponse {
  * `init.method`, plain-object `init.headers` and a string `init.body`, so a decorating fetch (DPoP)
  * can add a header and send again.
  *
- * @throws {AbortError} the caller's signal aborted (its `TesseraError` reason instead, as it is).
+ * @throws {AbortError} the caller's signal aborted (its `TesseraError` reason instead, as it is; a
+ *   `TimeoutError` reason is rethrown naming this request).
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
  */
@@ -62,6 +67,12 @@ export async function exchange(request: ExchangeRequest): Promise<ExchangeRespon
     onAbort = () => {
       const reason: unknown = signal?.reason;
       controller.abort(reason);
+      if (reason instanceof TimeoutError) {
+        // The manager's timeout: this request is where it happened (see `timeout-answer.ts`).
+        const answer = new TimeoutError(reason.timeout, where, label);
+        answerTimeout(reason, answer);
+        return reject(answer);
+      }
       reject(reason instanceof TesseraError ? reason : new AbortError(reason));
     };
     if (signal?.aborted) return onAbort();

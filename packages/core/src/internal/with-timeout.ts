@@ -1,8 +1,10 @@
 import { TimeoutError } from '../errors/timeout-error.js';
+import { answeredTimeout } from './timeout-answer.js';
 
 /**
  * Runs `task` with an `AbortSignal` that aborts after `timeout` ms or when `parent` aborts.
- * Rejects with `TimeoutError` when the time is up, and with `parent.reason` when `parent` aborts —
+ * Rejects with `TimeoutError` when the time is up (the one the request cut short answered with, see
+ * `timeout-answer.ts`, else one naming `where`), and with `parent.reason` when `parent` aborts —
  * even if `task` ignores its signal. The timer is cleared as soon as `task` settles; while it runs,
  * it keeps a Node process alive on purpose: a caller is waiting for the result.
  */
@@ -26,7 +28,8 @@ export async function withTimeout<T>(
     timer = setTimeout(() => {
       const error = new TimeoutError(timeout, where);
       controller.abort(error);
-      reject(error);
+      // Listeners ran synchronously: the request cut short may have named itself.
+      reject(answeredTimeout(error));
     }, timeout);
   });
   try {
