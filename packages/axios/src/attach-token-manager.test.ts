@@ -221,7 +221,10 @@ describe('attachTokenManager: options and token type', () => {
     expect(() => attachTokenManager(instance, tokens, { shouldRetry: () => true } as never)).toThrow(
       TypeError,
     );
-    expect(() => attachTokenManager(instance, tokens, 'Authorization' as never)).toThrow(TypeError);
+    expect(() => attachTokenManager(instance, tokens, 'Authorization' as never)).toThrow(
+      new TypeError('attachTokenManager(): options must be an object such as { origins }'),
+    );
+    expect(() => attachTokenManager(instance, tokens, null as never)).toThrow(/options must be an object/);
     expect(instance.interceptors.request).toSatisfy((manager: object) => countHandlers(manager) === 0);
   });
 

@@ -1,5 +1,10 @@
-import { authorizationScheme, createOriginPolicy, type OriginPolicy, type TokenSet } from '@tessera/core';
-import { assertKnownOptions } from './assert-known-options.js';
+import {
+  assertKnownOptions,
+  authorizationScheme,
+  createOriginPolicy,
+  type OriginPolicy,
+  type TokenSet,
+} from '@tessera/core';
 import { knownOptions, type WithTokensOptions, withTokensDefaults } from './with-tokens-options.js';
 
 /** Validated options shared by `withTokens` and `kyHooks`. */
