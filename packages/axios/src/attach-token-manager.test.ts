@@ -1,7 +1,9 @@
 import { LoginRequiredError, OAuthError, type TokenManager } from '@tessera/core';
 import axios, { type AxiosError, isCancel } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { countingTokens, deferred, fakeApi, testClock } from '../test/fake-api.js';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { deferred } from '../../../test-support/deferred.js';
+import { fakeApi, testClock } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 const baseURL = 'https://api.example.com';

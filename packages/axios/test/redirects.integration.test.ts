@@ -4,9 +4,9 @@ import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
 import { loopbackAgent, loopbackServer } from '../../../test-support/loopback-server.js';
 import { attachTokenManager } from '../src/attach-token-manager.js';
-import { countingTokens } from './fake-api.js';
 
 // Issue 10 items 2, 3, 4 and 11 against real HTTP servers on 127.0.0.1: which host saw which header.
 type Server = Awaited<ReturnType<typeof loopbackServer>>;

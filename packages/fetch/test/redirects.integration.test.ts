@@ -1,10 +1,10 @@
 import type { TokenManager } from '@tessera/core';
 import ky from 'ky';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
 import { loopbackServer } from '../../../test-support/loopback-server.js';
 import { kyHooks } from '../src/ky-hooks.js';
 import { withTokens } from '../src/with-tokens.js';
-import { countingTokens } from './counting-tokens.js';
 
 // Real servers on two origins of 127.0.0.1 (two ports), Node's own fetch (undici): which host saw
 // which credential header. PITFALLS-FETCH-DPOP "Authorization on cross-origin redirects".
