@@ -4,6 +4,7 @@ import type { FetchLike } from './fetch-like.js';
 import { authenticateClient } from './internal/client-authentication.js';
 import { exchange, failureOf, isRecord } from './internal/oauth-exchange.js';
 import { Redactor } from './internal/redact.js';
+import { recordWhere } from './internal/response-where.js';
 import type { TokenResponse } from './token-set.js';
 
 /**
@@ -127,5 +128,6 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
       status,
     );
   }
+  recordWhere(body, where);
   return body as TokenResponse;
 }

@@ -9,6 +9,7 @@ import type { TesseraError } from './errors/tessera-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 import { abortable } from './internal/abortable.js';
 import { checkTokenManagerOptions } from './internal/check-token-manager-options.js';
+import { whereOf } from './internal/response-where.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { withTimeout } from './internal/with-timeout.js';
 import { worstCaseRefresh } from './internal/worst-case-refresh.js';
@@ -366,7 +367,8 @@ export class TokenManager {
     refreshToken: string | undefined,
     reason: RefreshReason,
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
-    // The manager knows no endpoint: core's exchange names it on timeout (`timeout-answer.ts`).
+    // The manager knows no endpoint: core's exchange names it on timeout (`timeout-answer.ts`),
+    // `requestToken` on the response it returns (`response-where.ts`).
     const where = 'fetchTokens';
     let timedOut = false;
     try {
@@ -385,7 +387,7 @@ export class TokenManager {
               where,
               this.#disposal.signal,
             );
-            const tokens = toTokenSet(response, sentAt, where, this.#tokenTypes);
+            const tokens = toTokenSet(response, sentAt, whereOf(response) ?? where, this.#tokenTypes);
             // Rotation: a response without a refresh token keeps the old one.
             return {
               tokens: tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken },
