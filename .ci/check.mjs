@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm check`: every check and test a developer and CI run, in order, each step reported.
 // Steps: system packages (chromium, redis-server) → build → dist smoke → typecheck → lint → README snippets →
-// decision records index → publint/attw →
+// decision records index → pitfall maps → publint/attw →
 // tarball contents → consumer types (packed tarballs, skipLibCheck: false) → size budgets → every vitest
 // project (unit, integration, e2e). A failing step does not stop
 // the others, so one run shows everything that is wrong. The last line is `N passed, N failed`:
@@ -34,6 +34,7 @@ run('typecheck', 'pnpm', ['-r', '--workspace-concurrency=1', 'typecheck']);
 run('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
 run('README snippets', 'node', ['.ci/check-snippets.mjs']);
 run('decision records index', 'node', ['.ci/check-decisions-index.mjs']);
+run('pitfall maps cite existing tests', 'node', ['.ci/check-docs-links.mjs']);
 run('publint + attw', 'pnpm', ['-r', '--workspace-concurrency=1', '--filter', './packages/*', 'publint']);
 run('tarball contents (no tests, dist + src only)', 'node', ['.ci/pack-tarballs.mjs']);
 run('consumer types (node16 no DOM, bundler no @types/node)', 'node', ['.ci/check-consumer-types.mjs']);

@@ -1,7 +1,9 @@
 import { LoginRequiredError, OAuthError, type TokenManager } from '@tessera/core';
 import axios, { type AxiosError, isCancel } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { countingTokens, deferred, fakeApi, testClock } from '../test/fake-api.js';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { deferred } from '../../../test-support/deferred.js';
+import { fakeApi, testClock } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 const baseURL = 'https://api.example.com';
@@ -221,7 +223,10 @@ describe('attachTokenManager: options and token type', () => {
     expect(() => attachTokenManager(instance, tokens, { shouldRetry: () => true } as never)).toThrow(
       TypeError,
     );
-    expect(() => attachTokenManager(instance, tokens, 'Authorization' as never)).toThrow(TypeError);
+    expect(() => attachTokenManager(instance, tokens, 'Authorization' as never)).toThrow(
+      new TypeError('attachTokenManager(): options must be an object such as { origins }'),
+    );
+    expect(() => attachTokenManager(instance, tokens, null as never)).toThrow(/options must be an object/);
     expect(instance.interceptors.request).toSatisfy((manager: object) => countHandlers(manager) === 0);
   });
 

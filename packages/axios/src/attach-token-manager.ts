@@ -45,7 +45,7 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh'] as const;
  *   are; an abort while waiting for a token rejects with axios's `CanceledError`.
  *
  * @returns `detach()`, which removes both interceptors.
- * @throws {TypeError} an unknown option (with a "did you mean"), an `origins` entry that is not an
+ * @throws {TypeError} options that are not an object, an unknown option (with a "did you mean"), an `origins` entry that is not an
  *   origin or an unanchored RegExp, or an empty `header`.
  */
 export function attachTokenManager(
@@ -53,6 +53,9 @@ export function attachTokenManager(
   tokens: TokenManager,
   options: AttachTokenManagerOptions = {},
 ): () => void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('attachTokenManager(): options must be an object such as { origins }');
+  }
   assertKnownOptions(options, KNOWN_OPTIONS, 'attachTokenManager()');
   const header = options.header ?? attachTokenManagerDefaults.header;
   if (typeof header !== 'string' || header.trim() === '') {

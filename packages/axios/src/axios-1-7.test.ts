@@ -2,7 +2,9 @@ import type { TokenManager } from '@tessera/core';
 import type { AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countingTokens, deferred, type FakeAnswer, type FakeCall, fakeApi } from '../test/fake-api.js';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { deferred } from '../../../test-support/deferred.js';
+import { type FakeAnswer, type FakeCall, fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 // axios 1.7 (the oldest version of the peer range) drops Symbol keys when it merges a config, so a

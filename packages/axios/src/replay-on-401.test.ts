@@ -1,7 +1,9 @@
 import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosError } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { countingTokens, deferred, type FakeAnswer, type FakeCall, fakeApi } from '../test/fake-api.js';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { deferred } from '../../../test-support/deferred.js';
+import { type FakeAnswer, type FakeCall, fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 import { REDACTED } from './redact-error.js';
 

@@ -2,7 +2,8 @@ import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosAdapter, AxiosError, type AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { countingTokens, fakeApi } from '../test/fake-api.js';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 // Issue 10 item 1: the origin check judges the URL axios really sends to, for every request form.

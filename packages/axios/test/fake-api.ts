@@ -1,6 +1,4 @@
-import { type FetchTokens, TokenManager } from '@tessera/core';
 import { type AxiosAdapter, AxiosError, type InternalAxiosRequestConfig } from 'axios';
-import { vi } from 'vitest';
 
 /** One request that reached the fake adapter. */
 export interface FakeCall {
@@ -53,17 +51,6 @@ export function fakeApi(
   return { adapter, calls };
 }
 
-/** A promise whose settling the test controls. */
-export function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 /** A controllable clock: tests move time, nothing sleeps. */
 export function testClock(start = 1_700_000_000_000) {
   let now = start;
@@ -73,28 +60,4 @@ export function testClock(start = 1_700_000_000_000) {
       now += ms;
     },
   };
-}
-
-/**
- * A TokenManager whose token requests answer `at-1`, `at-2`… (300 s lifetime), optionally held
- * until `gate` resolves. Starts with `at-0`, valid for 300 s on `clock`.
- */
-export async function countingTokens(
-  options: { clock?: () => number; gate?: Promise<unknown>; tokenTypes?: readonly string[] } = {},
-) {
-  let issued = 0;
-  const fetchTokens = vi.fn<FetchTokens>(async () => {
-    issued += 1;
-    const n = issued;
-    await options.gate;
-    return { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 300, refresh_token: 'rt' };
-  });
-  const tokens = new TokenManager({
-    fetchTokens,
-    retry: false,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.tokenTypes ? { tokenTypes: options.tokenTypes } : {}),
-  });
-  await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
-  return { tokens, fetchTokens };
 }

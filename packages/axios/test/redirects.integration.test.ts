@@ -4,32 +4,19 @@ import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loopbackAgent, loopbackServer } from '../../../test-support/loopback-server.js';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { loopbackAgent } from '../../../test-support/loopback-server.js';
+import { type LoopbackOrigin, redirectingApi } from '../../../test-support/redirecting-api.js';
 import { attachTokenManager } from '../src/attach-token-manager.js';
-import { countingTokens } from './fake-api.js';
 
 // Issue 10 items 2, 3, 4 and 11 against real HTTP servers on 127.0.0.1: which host saw which header.
-type Server = Awaited<ReturnType<typeof loopbackServer>>;
-let api: Server;
-let other: Server;
+let api: LoopbackOrigin;
+let other: LoopbackOrigin;
 const managers: TokenManager[] = [];
 
 beforeAll(async () => {
   // One server answers `api.test`, `sub.api.test` (via loopbackAgent) and 127.0.0.1; `other` is a second origin.
-  api = await loopbackServer((seen, res) => {
-    const url = new URL(seen.path, 'http://x');
-    const to = url.searchParams.get('to');
-    if (url.pathname === '/redirect' && to) {
-      res.writeHead(Number(url.searchParams.get('status') ?? 302), { Location: to }).end();
-    } else if (url.pathname === '/deny' || seen.authorization !== 'Bearer at-1') {
-      res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
-    } else {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ stored: seen.body }));
-    }
-  });
-  other = await loopbackServer((_seen, res) => {
-    res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
-  });
+  ({ api, other } = await redirectingApi('at-1'));
 });
 afterAll(async () => {
   await api.close();

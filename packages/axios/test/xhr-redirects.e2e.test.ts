@@ -1,52 +1,20 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import { launchChromium } from '@tessera/e2e-support/launch-chromium';
+import { bundlePage } from '@tessera/e2e-support/serve-page';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loopbackServer } from '../../../test-support/loopback-server.js';
+import { type Origin, redirectOrigins } from '../../../test-support/redirect-origins.js';
 
 // Issue 10 items 2–3 in a real browser: the page and its API on one origin, a redirect to another
 // origin (another port). Chromium strips Authorization on the cross-origin hop (Fetch spec); the
 // XHR adapter's responseURL tells the interceptor the 401 came from there, so nothing is refreshed.
-type Server = Awaited<ReturnType<typeof loopbackServer>>;
-let page: Server;
-let other: Server;
+let page: Origin;
+let other: Origin;
 let browser: Browser;
-let script = '';
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/redirect-page.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['@tessera/source'],
-    logLevel: 'silent',
-  });
-  script = bundle.outputFiles[0]?.text ?? '';
-  other = await loopbackServer((seen, res) => {
-    const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'authorization' };
-    res.writeHead(seen.method === 'OPTIONS' ? 204 : 401, cors).end();
-  });
-  page = await loopbackServer((seen, res) => {
-    const url = new URL(seen.path, 'http://x');
-    if (url.pathname === '/') {
-      res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<script type="module" src="/page.js"></script>');
-    } else if (url.pathname === '/page.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    } else if (url.pathname === '/redirect') {
-      res.writeHead(302, { Location: url.searchParams.get('to') ?? '/' }).end();
-    } else {
-      res.writeHead(seen.authorization === 'Bearer at-1' ? 200 : 401).end();
-    }
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox'],
-  });
+  const script = await bundlePage(new URL('./fixtures/redirect-page.ts', import.meta.url));
+  ({ page, other } = await redirectOrigins(script, 'at-1'));
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -31,6 +31,15 @@ describe('assertKnownOptions', () => {
     expect(() => assertKnownOptions(null, known, 'f()')).toThrow('f(): options must be an object, got null');
   });
 
+  it('says what replaced a renamed or removed option', () => {
+    const replaced = { httpClient: 'pass fetch instead' };
+    expect(() => assertKnownOptions({ httpClient: {} }, known, 'f()', replaced)).toThrow(
+      new TypeError('f(): unknown option "httpClient" — pass fetch instead'),
+    );
+    // An inherited name is no replacement.
+    expect(() => assertKnownOptions({ toString: 1 }, known, 'f()', replaced)).toThrow(/known options:/);
+  });
+
   it('suggests by case first, then by at most 2 edits', () => {
     expect(suggestKey('CLIENTSECRET', known)).toBe('clientSecret');
     expect(suggestKey('clientSecrt', known)).toBe('clientSecret');

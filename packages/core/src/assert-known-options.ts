@@ -6,12 +6,18 @@
  * @param options what the caller passed; anything but an object is refused too.
  * @param known every accepted key.
  * @param where the factory, as the caller wrote it, e.g. `new TokenManager(options)`.
+ * @param replaced options that were renamed or removed, each with what to use instead. @default {}
  * @throws {TypeError} `new TokenManager(options): unknown option "refreshMagin" — did you mean "refreshMargin"?`
  *
  * @example
  * assertKnownOptions(options, ['tokenUrl', 'clientId'], 'clientCredentials(options)');
  */
-export function assertKnownOptions(options: unknown, known: readonly string[], where: string): void {
+export function assertKnownOptions(
+  options: unknown,
+  known: readonly string[],
+  where: string,
+  replaced: Readonly<Record<string, string>> = {},
+): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
       `${where}: options must be an object, got ${options === null ? 'null' : typeof options}`,
@@ -20,7 +26,11 @@ export function assertKnownOptions(options: unknown, known: readonly string[], w
   for (const key of Object.keys(options)) {
     if (known.includes(key) || (options as Record<string, unknown>)[key] === undefined) continue;
     const nearest = suggestKey(key, known);
-    const hint = nearest ? `did you mean "${nearest}"?` : `known options: ${known.join(', ')}`;
+    const hint = Object.hasOwn(replaced, key)
+      ? replaced[key]
+      : nearest
+        ? `did you mean "${nearest}"?`
+        : `known options: ${known.join(', ')}`;
     // Only the key is shown: a misplaced value may be a secret.
     throw new TypeError(`${where}: unknown option "${key.slice(0, 40)}" — ${hint}`);
   }

@@ -141,6 +141,17 @@ describe('request shape', () => {
     expect(set).toMatchObject({ accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer', scope: 'openid' });
     expect(set.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
   });
+
+  it('measures the password grant expiry on the injected clock', async () => {
+    answer({ access_token: 'a', expires_in: 60 });
+    const now = Date.UTC(2030, 0, 1);
+    const set = await passwordGrant(
+      { tokenUrl: TOKEN_URL, clientId: 'web', clock: () => now },
+      { username: 'alice', password: 'hunter2' },
+    );
+    expect(set.expiresAt).toBe(now + 60_000);
+    expect(set.issuedAt).toBe(now);
+  });
 });
 
 describe('error responses', () => {

@@ -5,6 +5,7 @@ import { authenticateClient } from './internal/client-authentication.js';
 import { isRecord } from './internal/is-record.js';
 import { exchange, failureOf } from './internal/oauth-exchange.js';
 import { Redactor } from './internal/redact.js';
+import { recordWhere } from './internal/response-where.js';
 import type { TokenResponse } from './token-set.js';
 
 /**
@@ -128,5 +129,6 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
       status,
     );
   }
+  recordWhere(body, where);
   return body as TokenResponse;
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { deferred } from '../../../test-support/deferred.js';
 import { backgroundRefresh } from './background-refresh.js';
 import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';
@@ -35,17 +36,6 @@ function countingFetch(options: { expiresIn?: number | string; rotate?: boolean 
     return response;
   });
   return { fetchTokens, calls };
-}
-
-/** A promise whose settling the test controls. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 /** A fetchTokens that holds every request on `gate`; `requested` settles when the first one starts. */

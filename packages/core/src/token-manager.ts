@@ -9,6 +9,7 @@ import type { TesseraError } from './errors/tessera-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 import { checkTokenManagerOptions } from './internal/check-token-manager-options.js';
+import { whereOf } from './internal/response-where.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { withTimeout } from './internal/with-timeout.js';
 import { worstCaseRefresh } from './internal/worst-case-refresh.js';
@@ -358,7 +359,9 @@ export class TokenManager {
     refreshToken: string | undefined,
     reason: RefreshReason,
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
-    const where = `token request for "${this.#key}"`;
+    // The manager knows no endpoint: core's exchange names it on timeout (`timeout-answer.ts`),
+    // `requestToken` on the response it returns (`response-where.ts`).
+    const where = 'fetchTokens';
     let timedOut = false;
     // A timed-out attempt that carried a refresh token is final without `retryTimeouts` (decision 0015).
     let final = false;
@@ -378,7 +381,7 @@ export class TokenManager {
             this.#timeout,
             () => new TimeoutError(this.#timeout, where),
           );
-          const tokens = toTokenSet(response, sentAt, where, this.#tokenTypes);
+          const tokens = toTokenSet(response, sentAt, whereOf(response) ?? where, this.#tokenTypes);
           // Rotation: a response without a refresh token keeps the old one.
           return {
             tokens: tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken },

@@ -3,6 +3,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortError } from './errors/abort-error.js';
+import { DisposedError } from './errors/disposed-error.js';
 import { HttpError } from './errors/http-error.js';
 import { NetworkError } from './errors/network-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
@@ -185,16 +186,29 @@ describe('fetch transport', () => {
     expect(await pending).toBeInstanceOf(TimeoutError);
   });
 
-  it("keeps the caller's abort reason: a TesseraError reason as it is, anything else as AbortError's cause", async () => {
+  it("keeps the caller's abort reason: a TesseraError reason as it is, a TimeoutError naming this request, anything else as AbortError's cause", async () => {
     const { fetchImpl, calls } = recordingFetch();
-    const timeout = new TimeoutError(1000, 'POST https://auth.example.test/oauth/token');
+    const disposed = new DisposedError();
     const tessera = await requestToken({
       tokenUrl: TOKEN_URL,
       grantType: 'x',
       fetch: fetchImpl,
-      signal: AbortSignal.abort(timeout),
+      signal: AbortSignal.abort(disposed),
     }).catch((e: unknown) => e);
-    expect(tessera).toBe(timeout);
+    expect(tessera).toBe(disposed);
+
+    const managerTimeout = new TimeoutError(1000, 'fetchTokens');
+    const timedOut = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'x',
+      fetch: fetchImpl,
+      signal: AbortSignal.abort(managerTimeout),
+    }).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(TimeoutError);
+    expect(timedOut).toMatchObject({
+      timeout: 1000,
+      message: `Token request timed out after 1000 ms — POST ${TOKEN_URL}`,
+    });
 
     const controller = new AbortController();
     const hanging: typeof fetch = (_url, init) =>

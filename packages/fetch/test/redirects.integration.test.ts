@@ -1,33 +1,19 @@
 import type { TokenManager } from '@tessera/core';
 import ky from 'ky';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loopbackServer } from '../../../test-support/loopback-server.js';
+import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { type LoopbackOrigin, redirectingApi } from '../../../test-support/redirecting-api.js';
 import { kyHooks } from '../src/ky-hooks.js';
 import { withTokens } from '../src/with-tokens.js';
-import { countingTokens } from './counting-tokens.js';
 
 // Real servers on two origins of 127.0.0.1 (two ports), Node's own fetch (undici): which host saw
 // which credential header. PITFALLS-FETCH-DPOP "Authorization on cross-origin redirects".
-type Server = Awaited<ReturnType<typeof loopbackServer>>;
-let api: Server;
-let other: Server;
+let api: LoopbackOrigin;
+let other: LoopbackOrigin;
 const managers: TokenManager[] = [];
 
 beforeAll(async () => {
-  api = await loopbackServer((seen, res) => {
-    const url = new URL(seen.path, 'http://x');
-    const to = url.searchParams.get('to');
-    if (url.pathname === '/redirect' && to) {
-      res.writeHead(Number(url.searchParams.get('status') ?? 302), { Location: to }).end();
-    } else if (seen.authorization !== 'Bearer at-1') {
-      res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
-    } else {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ body: seen.body }));
-    }
-  });
-  other = await loopbackServer((_seen, res) => {
-    res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
-  });
+  ({ api, other } = await redirectingApi('at-1'));
 });
 afterAll(async () => {
   await api.close();
@@ -109,7 +95,7 @@ describe('kyHooks with real ky', () => {
     managers.push(tokens);
     const client = ky.create({ prefixUrl: api.origin, hooks: kyHooks(ky, tokens, { baseUrl: api.origin }) });
     const body = await client.post('orders', { json: { item: 42 } }).json();
-    expect(body).toEqual({ body: '{"item":42}' });
+    expect(body).toEqual({ stored: '{"item":42}' });
     expect(fetchTokens).toHaveBeenCalledTimes(1);
     expect(api.seen.map((seen) => [seen.authorization, seen.body])).toEqual([
       ['Bearer at-0', '{"item":42}'],

@@ -178,6 +178,12 @@ export const CLIENT_CREDENTIALS_OPTION_KEYS = [
   'clock',
 ] as const satisfies ReadonlyArray<keyof ClientCredentialsOptions>;
 
+/** Options of `clientCredentials()` renamed or removed, with what to use instead. */
+export const REPLACED_OPTION_KEYS: Readonly<Record<string, string>> = {
+  httpClient:
+    'httpClient (an axios instance) was replaced by fetch in 0.2: pass fetch (e.g. undici’s fetch with a dispatcher for proxies, CAs and mTLS)',
+};
+
 /** Every key of a `TokenTarget`. */
 export const TOKEN_TARGET_KEYS = ['scope', 'audience', 'resource'] as const satisfies ReadonlyArray<
   keyof TokenTarget

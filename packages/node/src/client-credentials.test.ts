@@ -265,6 +265,12 @@ describe('errors', () => {
     const error = await result;
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).timeout).toBe(10_000);
+    // Where it happened, not the manager's internal key.
+    expect((error as TimeoutError).message).toBe(
+      `Token request timed out after 10000 ms — POST ${TOKEN_URL}`,
+    );
+    expect((error as TimeoutError).message).not.toContain('tessera');
+    expectNoSecrets(error, [SECRET]);
   });
 });
 

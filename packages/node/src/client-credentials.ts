@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   backgroundRefresh,
   DisposedError,
   type GetTokenOptions,
@@ -17,7 +18,6 @@ import { type ClientConfig, resolveOptions } from './resolve-options.js';
 import { TargetTokenManager } from './target-token-manager.js';
 import { TokenEndpointResolver } from './token-endpoint-resolver.js';
 import { clientKeyPrefix, type NormalizedTarget, normalizeTarget, targetKey } from './token-target.js';
-import { assertKnownOptions } from './unknown-options.js';
 
 /** What every target's manager is built from. */
 interface Shared {

@@ -60,7 +60,7 @@ describe('options', () => {
     ],
     [
       { ...base, clientSecret: SECRET, zzzzzzzzz: 1 },
-      'unknown option "zzzzzzzzz"; known options: tokenUrl, issuer',
+      'unknown option "zzzzzzzzz" — known options: tokenUrl, issuer',
     ],
     [{ ...base, clientSecret: SECRET, fetch: 'undici' }, 'fetch must be a fetch function'],
     [{ ...base }, 'authMethod client_secret_basic needs clientSecret'],

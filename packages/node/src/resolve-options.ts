@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   type Clock,
   type FetchLike,
   parseEndpointUrl,
@@ -10,10 +11,10 @@ import {
   CLIENT_CREDENTIALS_OPTION_KEYS,
   type ClientCredentialsOptions,
   clientCredentialsDefaults,
+  REPLACED_OPTION_KEYS,
 } from './client-credentials-options.js';
 import { type SigningKey, toSigningKey } from './private-key.js';
 import { type NormalizedTarget, normalizeTarget } from './token-target.js';
-import { assertKnownOptions } from './unknown-options.js';
 
 /** How the client authenticates, with the credential it needs. */
 export type ClientAuth =
@@ -57,7 +58,7 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_
  */
 export function resolveOptions(options: ClientCredentialsOptions): ClientConfig {
   if (typeof options !== 'object' || options === null) fail('pass an options object');
-  assertKnownOptions(options, CLIENT_CREDENTIALS_OPTION_KEYS, 'clientCredentials');
+  assertKnownOptions(options, CLIENT_CREDENTIALS_OPTION_KEYS, 'clientCredentials', REPLACED_OPTION_KEYS);
   if (typeof options.clientId !== 'string' || options.clientId === '') fail('clientId is required');
   if (options.tokenUrl !== undefined && options.issuer !== undefined) {
     fail('pass either tokenUrl or issuer, not both');

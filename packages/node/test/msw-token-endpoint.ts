@@ -67,11 +67,4 @@ export function expectNoSecrets(error: unknown, secrets: readonly string[]): voi
   }
 }
 
-/** A promise whose settling the test controls. */
-export function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res) => {
-    resolve = res;
-  });
-  return { promise, resolve };
-}
+export { deferred } from '../../../test-support/deferred.js';

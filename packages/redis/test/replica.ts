@@ -51,11 +51,4 @@ export function countingFetch(expiresIn: number | undefined = 3600) {
   return { fetchTokens, calls: () => calls };
 }
 
-/** A promise whose settling the test controls. */
-export function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => {
-    resolve = settle;
-  });
-  return { promise, resolve };
-}
+export { deferred } from '../../../test-support/deferred.js';

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock.js';
 import { parseEndpointUrl } from '../endpoint-url.js';
 import type { ClientAuthMethod, EndpointRequestOptions, TokenRequestParams } from '../token-endpoint.js';
 import { requestToken } from '../token-endpoint.js';
@@ -17,8 +18,14 @@ export interface PasswordGrantOptions extends EndpointRequestOptions {
   scope?: string;
   /** Further form parameters. @default {} */
   params?: TokenRequestParams;
-  /** Aborts the sign-in. */
+  /** Aborts the sign-in. @default undefined */
   signal?: AbortSignal;
+  /**
+   * The time, in epoch ms: `expiresAt` is measured from when the request was sent. Pass the one your
+   * `TokenManager` uses.
+   * @default Date.now
+   */
+  clock?: Clock;
 }
 
 /**
@@ -36,7 +43,7 @@ export async function passwordGrant(
   credentials: { username: string; password: string },
 ): Promise<TokenSet> {
   parseEndpointUrl(options.tokenUrl, 'passwordGrant: tokenUrl', options.allowInsecureHttp);
-  const sentAt = Date.now();
+  const sentAt = (options.clock ?? systemClock)();
   const response = await requestToken({
     ...options,
     grantType: 'password',

@@ -11,6 +11,7 @@ import { describeRequest } from './describe-request.js';
 import { isRecord } from './is-record.js';
 import type { Redactor } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
+import { answerTimeout } from './timeout-answer.js';
 import { withTimeout } from './with-timeout.js';
 
 /** One request to an OAuth endpoint: token, discovery or revocation. */
@@ -23,7 +24,10 @@ export interface ExchangeRequest {
   body?: string | undefined;
   /** @default globalThis.fetch, read at call time */
   fetch?: FetchLike | undefined;
-  /** The caller's signal: its `reason` is kept (a `TesseraError` reason is rethrown as it is). */
+  /**
+   * The caller's signal: its `reason` is kept (a `TesseraError` reason is rethrown as it is, a
+   * `TimeoutError` naming this request).
+   */
   signal?: AbortSignal | undefined;
   /** Timeout of this attempt, in ms. @default undefined (none: the caller's signal decides) */
   timeout?: number | undefined;
@@ -50,7 +54,8 @@ export interface ExchangeResponse {
  * `init.method`, plain-object `init.headers` and a string `init.body`, so a decorating fetch (DPoP)
  * can add a header and send again.
  *
- * @throws {AbortError} the caller's signal aborted (its `TesseraError` reason instead, as it is).
+ * @throws {AbortError} the caller's signal aborted (its `TesseraError` reason instead, as it is; a
+ *   `TimeoutError` reason is rethrown naming this request).
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
  */
@@ -60,7 +65,15 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
   return withTimeout(
     (inner) => send(request, where, inner),
     signal,
-    (reason) => (reason instanceof TesseraError ? reason : new AbortError(reason)),
+    (reason) => {
+      if (reason instanceof TimeoutError) {
+        // The manager's timeout: this request is where it happened (see `timeout-answer.ts`).
+        const answer = new TimeoutError(reason.timeout, where, label);
+        answerTimeout(reason, answer);
+        return answer;
+      }
+      return reason instanceof TesseraError ? reason : new AbortError(reason);
+    },
     timeout,
     () => new TimeoutError(timeout as number, where, label),
   );

@@ -10,9 +10,15 @@ function retryAfterOf(error: unknown): number | undefined {
   return undefined;
 }
 
-/** Exponential backoff before retry number `retry` (1-based), with jitter when `randomize` is set. */
-export function backoffDelay(retry: number, options: Required<RetryOptions>): number {
-  const jitter = options.randomize ? 1 + Math.random() : 1;
+/**
+ * Exponential backoff before retry number `retry` (1-based), with jitter when `randomize` is set.
+ * @param jitter the factor applied, in [1, 2). @default 1 + Math.random() with `randomize`, else 1
+ */
+export function backoffDelay(
+  retry: number,
+  options: Required<RetryOptions>,
+  jitter: number = options.randomize ? 1 + Math.random() : 1,
+): number {
   const exponential = Math.round(jitter * options.minTimeout * options.factor ** (retry - 1));
   return Math.min(exponential, options.maxTimeout);
 }

@@ -1,3 +1,6 @@
+import { TimeoutError } from '../errors/timeout-error.js';
+import { answeredTimeout } from './timeout-answer.js';
+
 /**
  * Runs `task` with its own `AbortSignal` and settles with whichever comes first: the task's outcome,
  * `parent` aborting (rejects with `onAbort(parent.reason)`), or `timeout` ms passing (rejects with
@@ -25,7 +28,8 @@ export function withTimeout<T>(
   return new Promise<T>((resolve, reject) => {
     fail = (error) => {
       controller.abort(error);
-      reject(error);
+      // Listeners ran synchronously: a request the manager's timeout cut short may have named itself.
+      reject(error instanceof TimeoutError ? answeredTimeout(error) : error);
     };
     if (parent?.aborted) return stop();
     parent?.addEventListener('abort', stop, { once: true });

@@ -1,9 +1,13 @@
 import { type FetchTokens, TokenManager } from '@tessera/core';
 import { vi } from 'vitest';
 
-/** A TokenManager holding `at-0` (300 s) whose token requests answer `at-1`, `at-2`…, optionally held until `gate`. */
+/**
+ * A TokenManager holding `at-0` (300 s on `clock`) whose token requests answer `at-1`, `at-2`…
+ * (300 s lifetime, refresh token `rt`), each optionally held until `gate` settles. `fetchTokens` is a
+ * `vi.fn`, so a test counts token requests exactly. Shared by the axios and fetch suites.
+ */
 export async function countingTokens(
-  options: { gate?: Promise<unknown>; clock?: () => number; tokenTypes?: readonly string[] } = {},
+  options: { clock?: () => number; gate?: Promise<unknown>; tokenTypes?: readonly string[] } = {},
 ) {
   let issued = 0;
   const fetchTokens = vi.fn<FetchTokens>(async () => {
@@ -20,13 +24,4 @@ export async function countingTokens(
   });
   await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
   return { tokens, fetchTokens };
-}
-
-/** A promise whose settling the test controls. */
-export function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
 }
