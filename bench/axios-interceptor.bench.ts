@@ -13,7 +13,7 @@ import { TokenManager } from '@tessera/core';
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import { Bench } from 'tinybench';
 
-const REQUESTS = 100_000;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
 const immediate: AxiosAdapter = async (config) => ({
   data: null,
   status: 200,

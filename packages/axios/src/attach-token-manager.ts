@@ -104,7 +104,7 @@ export function attachTokenManager(
     setHeader(config.headers, header, value);
     const record = new AuthRecord(owner, set.accessToken, value, replay);
     (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = record;
-    guardRedirects(config, allows, credentials, () => record.withhold());
+    guardRedirects(config, allows, credentials, record);
     return record;
   };
 
@@ -142,10 +142,16 @@ export function attachTokenManager(
     const present = getHeader(config.headers, header);
     if ((present !== undefined && present !== null) || config.auth) return config;
     if (!allowsRequest(config)) return config;
-    return tokenSetFor(config).then((set) => {
-      authorizeRequest(config, set, record?.replay ?? false);
-      return config;
-    });
+    return authorizeWhenReady(config, record?.replay ?? false);
+  };
+
+  /** Waits for the token set (no closure per request: this is the path every request takes). */
+  const authorizeWhenReady = async (
+    config: InternalAxiosRequestConfig,
+    replay: boolean,
+  ): Promise<InternalAxiosRequestConfig> => {
+    authorizeRequest(config, await tokenSetFor(config), replay);
+    return config;
   };
 
   const onResponseError = async (error: unknown): Promise<AxiosResponse> => {

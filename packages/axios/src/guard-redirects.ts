@@ -15,7 +15,7 @@ type Guard = BeforeRedirect & { [USER_HOOK]?: BeforeRedirect | undefined };
 /**
  * Makes axios's http adapter (follow-redirects) re-check the origin policy on every redirect hop:
  * when the next hop's origin is not allowed, the credential headers are deleted (any spelling) and
- * `onStripped()` runs, so a 401 from there never refreshes. Chains the caller's own
+ * the request's record is marked withheld, so a 401 from there never refreshes. Chains the caller's own
  * `beforeRedirect`, which runs first: the policy has the last word. Other adapters ignore the hook
  * (fetch and XHR strip `Authorization` on cross-origin redirects themselves).
  */
@@ -23,7 +23,7 @@ export function guardRedirects(
   config: { beforeRedirect?: unknown },
   allows: OriginPolicy,
   credentials: readonly string[],
-  onStripped: () => void,
+  record: { withhold(): void },
 ): void {
   const previous = config.beforeRedirect as Guard | undefined;
   const user = previous && USER_HOOK in previous ? previous[USER_HOOK] : previous;
@@ -36,7 +36,7 @@ export function guardRedirects(
         if (credentials.includes(key.toLowerCase())) delete headers[key];
       }
     }
-    onStripped();
+    record.withhold();
   };
   guard[USER_HOOK] = typeof user === 'function' ? user : undefined;
   config.beforeRedirect = guard;

@@ -1,5 +1,5 @@
 import type { TokenManager } from '@tessera/core';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosAdapter, AxiosError, type AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens, fakeApi } from '../test/fake-api.js';
@@ -106,5 +106,24 @@ describe('a URL object as the request url', () => {
     await old.get(new URL('https://evil.test/x') as never);
     await old.get(new URL('https://api.example.com/x') as never);
     expect(oldCalls.map((call) => call.authorization ?? null)).toEqual([null, 'Bearer at-0']);
+  });
+});
+
+describe('a 401 from where the token did not go (XHR responseURL after a redirect)', () => {
+  it('never invalidates the token and never refreshes', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const invalidate = vi.spyOn(tokens, 'invalidate');
+    const adapter: AxiosAdapter = async (config) => {
+      const response = { data: null, status: 401, statusText: '', headers: {}, config, request: {} };
+      // What the XHR adapter hands over: the XMLHttpRequest, whose responseURL is the final URL.
+      const request = { responseURL: 'https://sub.api.example.com/landing' };
+      throw new AxiosError('401', 'ERR_BAD_REQUEST', config, request, response);
+    };
+    const instance = axios.create({ baseURL, adapter });
+    attachTokenManager(instance, tokens);
+    await expect(instance.get('/moved')).rejects.toMatchObject({ response: { status: 401 } });
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
   });
 });

@@ -1,4 +1,4 @@
-import { isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
 import { isReplayableBody } from './is-replayable-body.js';
 import { tokenSettings } from './token-settings.js';
 import type { WithTokensOptions } from './with-tokens-options.js';
@@ -70,7 +70,7 @@ export function kyHooks<Marker>(
   const beforeRequest = async (request: Request, options: object): Promise<void> => {
     const present = request.headers.get(header);
     if (present !== null && !issued.has(present)) return; // the caller's
-    if (!allows(request.url, undefined)) {
+    if (!allows(request.url, documentBase())) {
       if (present !== null) request.headers.delete(header);
       return;
     }

@@ -52,7 +52,8 @@ export const withTokensDefaults: {
   readonly shouldRefresh: (response: Response) => boolean;
 } = {
   header: 'Authorization',
-  shouldRefresh: (response) => rejectsToken(response.status, response.headers.get('www-authenticate')),
+  shouldRefresh: (response) =>
+    response.status === 401 && rejectsToken(401, response.headers.get('www-authenticate')),
 };
 
 export const knownOptions: readonly string[] = ['baseUrl', 'origins', 'header', 'scheme', 'shouldRefresh'];

@@ -1,9 +1,11 @@
 import type { TokenManager } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
+import ky from 'ky';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countingTokens, deferred } from '../test/counting-tokens.js';
+import { kyHooks } from './ky-hooks.js';
 import { withTokens } from './with-tokens.js';
 
 const API = 'https://api.example.com';
@@ -257,5 +259,43 @@ describe('withTokens: abort and options', () => {
     expect(() => withTokens(platformFetch, tokens, { baseUrl: '/api' })).toThrow(/absolute URL/);
     expect(() => withTokens(platformFetch, tokens, { origins: /example\.com/ })).toThrow(/anchored/);
     expect(() => withTokens('fetch' as never, tokens)).toThrow(TypeError);
+  });
+});
+
+describe('withTokens in a browser', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('resolves relative URLs against the page and sends the token to the page origin only, leaving redirects to the browser', async () => {
+    vi.stubGlobal('document', { baseURI: `${API}/shop/` });
+    const seen: Array<[string, string | null, RequestRedirect | undefined]> = [];
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const api = withTokens(async (input, init) => {
+      seen.push([String(input), new Headers(init?.headers).get('authorization'), init?.redirect]);
+      return new Response(null, { status: 200 });
+    }, tokens);
+    await api('cart');
+    await api('/orders');
+    await api('https://evil.test/x');
+    expect(seen).toEqual([
+      [`${API}/shop/cart`, 'Bearer at-0', undefined],
+      [`${API}/orders`, 'Bearer at-0', undefined],
+      ['https://evil.test/x', null, undefined],
+    ]);
+  });
+
+  it('kyHooks: sends the token to the page origin by default, and to no other', async () => {
+    vi.stubGlobal('document', { baseURI: `${API}/shop/` });
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const seen: Array<string | null> = [];
+    const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(new Request(input, init).headers.get('authorization'));
+      return new Response(null, { status: 200 });
+    };
+    const client = ky.create({ fetch: fakeFetch, hooks: kyHooks(ky, tokens) });
+    await client.get(`${API}/orders`);
+    await client.get('https://evil.test/x');
+    expect(seen).toEqual(['Bearer at-0', null]);
   });
 });

@@ -1,5 +1,5 @@
 import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
-import { followRedirects, type Hop } from './follow-redirects.js';
+import { followRedirects, type Hop, isRedirect, withheld } from './follow-redirects.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { type TokenSettings, tokenSettings } from './token-settings.js';
 import type { TokenFetch, TokenRequestInit, WithTokensOptions } from './with-tokens-options.js';
@@ -72,11 +72,11 @@ export function withTokens(
     let target: Target | undefined;
     let request: Request | undefined;
     if (typeof input === 'string') target = targetOf(input);
-    else if (input instanceof URL) target = { url: input.href, allowed: allows(input.href, undefined) };
+    else if (input instanceof URL) target = { url: input.href, allowed: allows(input.href, documentBase()) };
     else if (typeof Request !== 'undefined' && input instanceof Request) {
       request = rest === undefined ? input : new Request(input, rest);
       rest = undefined;
-      target = { url: request.url, allowed: allows(request.url, undefined) };
+      target = { url: request.url, allowed: allows(request.url, documentBase()) };
     }
     if (target === undefined) return fetch(input, rest);
     const callerHeaders = request ? request.headers : rest?.headers;
@@ -85,7 +85,7 @@ export function withTokens(
   };
 }
 
-async function sendWithTokens(
+function sendWithTokens(
   fetch: typeof globalThis.fetch,
   tokens: TokenManager,
   settings: TokenSettings,
@@ -94,31 +94,52 @@ async function sendWithTokens(
   request: Request | undefined,
   followsItself: boolean,
 ): Promise<Response> {
-  const signal = request ? request.signal : (init?.signal ?? undefined);
-  const body = request ? request.body : init?.body;
-  // Taken before the first send: a Request is cloned once (the template stays unread).
+  // Taken before the first send: a Request with a body is cloned once (the template stays unread).
   const template = request && request.body !== null ? request.clone() : request;
-  const replayable = request !== undefined || isReplayableBody(body);
-  try {
-    const set = await tokenSet(tokens, signal);
-    const first = await attempt(fetch, settings, url, init, request, set, followsItself, replayable);
-    if (!first.carried || !settings.shouldRefresh(first.response)) return first.response;
-    tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
-    if (!replayable) return first.response; // a stream: a replay would send it empty
-    const next = await tokenSet(tokens, signal);
-    if (next.accessToken === set.accessToken) return first.response; // no other token: the 401 stands
-    await first.response.body?.cancel().catch(() => undefined);
-    const source = template && template.body !== null ? template.clone() : template;
-    const second = await attempt(fetch, settings, url, init, source, next, followsItself, replayable);
-    if (second.carried && settings.shouldRefresh(second.response)) tokens.invalidate(next.accessToken);
-    return second.response;
-  } finally {
-    // Nothing else reads the template's tee branch: release it.
-    if (template !== request) template?.body?.cancel().catch(() => undefined);
-  }
+  const sent = sendAndReplay(fetch, tokens, settings, url, init, request, template, followsItself);
+  if (template === request) return sent;
+  // Nothing else reads the template's tee branch: release it.
+  return sent.finally(() => template?.body?.cancel().catch(() => undefined));
 }
 
-/** One send (first or replay) with the token of `set`; redirects followed here outside browsers. */
+async function sendAndReplay(
+  fetch: typeof globalThis.fetch,
+  tokens: TokenManager,
+  settings: TokenSettings,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  template: Request | undefined,
+  followsItself: boolean,
+): Promise<Response> {
+  const signal = request ? request.signal : init?.signal;
+  const replayable = request !== undefined || isReplayableBody(init?.body);
+  const manual = followsItself && (request?.redirect ?? init?.redirect ?? 'follow') === 'follow';
+  const set = await tokenSet(tokens, signal);
+  // The first send, inlined (no closure, no extra promise): this is the path every request takes.
+  const headers = new Headers(request ? request.headers : init?.headers);
+  settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
+  let response = await send(fetch, url, init, request, headers, manual);
+  if (manual && isRedirect(response)) {
+    const hop = firstHop(url, init, request, headers);
+    const resend = replayable && request === undefined;
+    response = await followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
+  }
+  if (!settings.shouldRefresh(response) || !cameFromAllowed(response, settings)) return response;
+  // The rare path: a 401 for the token `set` carried.
+  tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
+  if (!replayable) return response; // a stream: a replay would send it empty
+  const next = await tokenSet(tokens, signal);
+  if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
+  await response.body?.cancel().catch(() => undefined);
+  const source = template && template.body !== null ? template.clone() : template;
+  const second = await attempt(fetch, settings, url, init, source, next, manual, replayable);
+  if (settings.shouldRefresh(second) && cameFromAllowed(second, settings))
+    tokens.invalidate(next.accessToken);
+  return second;
+}
+
+/** The replay: one more send with the token of `set`, redirects checked as for the first. */
 async function attempt(
   fetch: typeof globalThis.fetch,
   settings: TokenSettings,
@@ -126,32 +147,59 @@ async function attempt(
   init: RequestInit | undefined,
   request: Request | undefined,
   set: TokenSet,
-  followsItself: boolean,
+  manual: boolean,
   replayable: boolean,
-): Promise<{ response: Response; carried: boolean }> {
+): Promise<Response> {
   const headers = new Headers(request ? request.headers : init?.headers);
-  const method = (request?.method ?? init?.method ?? 'GET').toUpperCase();
-  settings.authorizeRequest(headers, set, method, url);
-  const redirect = request?.redirect ?? init?.redirect ?? 'follow';
-  if (!followsItself || redirect !== 'follow') {
-    const response = request
-      ? await fetch(new Request(request, { headers }))
-      : await fetch(url, { ...init, headers });
-    return { response, carried: true };
-  }
-  const first: Hop = request
-    ? { url, init: { method, headers, body: request.body, signal: request.signal, redirect: 'manual' } }
+  settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
+  const response = await send(fetch, url, init, request, headers, manual);
+  if (!manual || !isRedirect(response)) return response;
+  const hop = firstHop(url, init, request, headers);
+  const resend = replayable && request === undefined;
+  return followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
+}
+
+/** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */
+function send(
+  fetch: typeof globalThis.fetch,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  headers: Headers,
+  manual: boolean,
+): Promise<Response> {
+  if (request) return fetch(new Request(request, manual ? { headers, redirect: 'manual' } : { headers }));
+  return fetch(url, manual ? { ...init, headers, redirect: 'manual' } : { ...init, headers });
+}
+
+/** The first hop as `followRedirects` re-sends it (a `Request`'s body is one-shot there). */
+function firstHop(
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  headers: Headers,
+): Hop {
+  return request
+    ? {
+        url,
+        init: {
+          method: request.method,
+          headers,
+          body: request.body,
+          signal: request.signal,
+          redirect: 'manual',
+        },
+      }
     : { url, init: { ...init, headers, redirect: 'manual' } };
-  return followRedirects(
-    first,
-    (hop, index) =>
-      index === 0 && request
-        ? fetch(new Request(request, { headers: hop.init.headers, redirect: 'manual' }))
-        : fetch(hop.url, hop.init),
-    settings.allows,
-    settings.credentials,
-    replayable && request === undefined,
-  );
+}
+
+/**
+ * Whether the response came from where the token went: not after a hop we stripped (Node), and —
+ * where the runtime followed redirects (browsers) — not from a final URL the policy does not allow.
+ */
+function cameFromAllowed(response: Response, settings: TokenSettings): boolean {
+  if (withheld.has(response)) return false;
+  return !response.redirected || settings.allows(response.url, documentBase());
 }
 
 /** One token set; an abort rejects with the caller's `signal.reason`, as fetch does. */
@@ -166,7 +214,7 @@ function tokenSet(tokens: TokenManager, signal: AbortSignal | null | undefined):
 function resolve(input: string, base: string | undefined, allows: TokenSettings['allows']): Target | null {
   try {
     const { href, origin } = new URL(input, base);
-    return { url: href, allowed: origin !== 'null' && allows(href, undefined) };
+    return { url: href, allowed: origin !== 'null' && allows(href, base) };
   } catch {
     return null;
   }
