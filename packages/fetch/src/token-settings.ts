@@ -1,4 +1,12 @@
-import { authorizationScheme, createOriginPolicy, type OriginPolicy, type TokenSet } from '@tessera/core';
+import {
+  authorizationScheme,
+  checkSenderConstraint,
+  createOriginPolicy,
+  type OriginPolicy,
+  type SenderConstraint,
+  senderConstrainedHeaders,
+  type TokenSet,
+} from '@tessera/core';
 import { assertKnownOptions } from './assert-known-options.js';
 import { knownOptions, type WithTokensOptions, withTokensDefaults } from './with-tokens-options.js';
 
@@ -10,11 +18,20 @@ export interface TokenSettings {
   baseUrl: string | undefined;
   allows: OriginPolicy;
   shouldRefresh: (response: Response) => boolean;
+  /** The `senderConstraint` option (DPoP), if any. */
+  constraint: SenderConstraint | undefined;
   /**
    * The one place that builds the auth headers of a send from one `TokenSet`: `<scheme> <token>`
-   * in the token header. A DPoP proof for `method` and `url` belongs here too.
+   * in the token header. With a `senderConstraint`, also a fresh proof for `method` and `url`
+   * (asynchronous: it resolves to the proof headers it set); without, synchronous.
+   * @throws {TokenTypeMismatchError} (rejects) a sender constraint and a set of another type.
    */
-  authorizeRequest: (headers: Headers, set: TokenSet, method: string, url: string) => void;
+  authorizeRequest: (
+    headers: Headers,
+    set: TokenSet,
+    method: string,
+    url: string,
+  ) => Promise<Record<string, string>> | undefined;
 }
 
 /**
@@ -34,6 +51,12 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
   if (baseUrl !== undefined && !isAbsolute(baseUrl)) {
     throw new TypeError(`${where}: baseUrl must be an absolute URL such as https://api.example.com/v1/`);
   }
+  const constraint = checkSenderConstraint(options.senderConstraint, where);
+  if (constraint && scheme !== undefined) {
+    throw new TypeError(
+      `${where}: scheme cannot be combined with senderConstraint (the scheme is ${constraint.scheme})`,
+    );
+  }
   const lower = header.toLowerCase();
   return {
     header,
@@ -41,11 +64,29 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
     baseUrl,
     allows: createOriginPolicy(options.origins, () => baseUrl),
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
-    authorizeRequest: (headers, set) => {
+    constraint,
+    authorizeRequest: (headers, set, method, url) => {
+      if (constraint) return constrain(constraint, headers, header, set, method, url);
       const type = scheme ?? authorizationScheme(set.tokenType);
       headers.set(header, type === '' ? set.accessToken : `${type} ${set.accessToken}`);
+      return undefined;
     },
   };
+}
+
+/** Token header and proof of one sender-constrained send, from one token set. */
+async function constrain(
+  constraint: SenderConstraint,
+  headers: Headers,
+  header: string,
+  set: TokenSet,
+  method: string,
+  url: string,
+): Promise<Record<string, string>> {
+  const { authorization, proof } = await senderConstrainedHeaders(constraint, set, method, url);
+  headers.set(header, authorization);
+  for (const [name, value] of Object.entries(proof)) headers.set(name, value);
+  return proof;
 }
 
 function isAbsolute(url: unknown): boolean {

@@ -3,14 +3,25 @@ import { vi } from 'vitest';
 
 /** A TokenManager holding `at-0` (300 s) whose token requests answer `at-1`, `at-2`…, optionally held until `gate`. */
 export async function countingTokens(
-  options: { gate?: Promise<unknown>; clock?: () => number; tokenTypes?: readonly string[] } = {},
+  options: {
+    gate?: Promise<unknown>;
+    clock?: () => number;
+    tokenTypes?: readonly string[];
+    /** The `token_type` of every set. @default 'Bearer' */
+    tokenType?: string;
+  } = {},
 ) {
   let issued = 0;
   const fetchTokens = vi.fn<FetchTokens>(async () => {
     issued += 1;
     const n = issued;
     await options.gate;
-    return { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 300, refresh_token: 'rt' };
+    return {
+      access_token: `at-${n}`,
+      token_type: options.tokenType ?? 'Bearer',
+      expires_in: 300,
+      refresh_token: 'rt',
+    };
   });
   const tokens = new TokenManager({
     fetchTokens,
@@ -18,7 +29,12 @@ export async function countingTokens(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tokenTypes ? { tokenTypes: options.tokenTypes } : {}),
   });
-  await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
+  await tokens.setTokens({
+    access_token: 'at-0',
+    expires_in: 300,
+    refresh_token: 'rt',
+    ...(options.tokenType ? { token_type: options.tokenType } : {}),
+  });
   return { tokens, fetchTokens };
 }
 
