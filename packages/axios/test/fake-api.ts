@@ -80,14 +80,25 @@ export function testClock(start = 1_700_000_000_000) {
  * until `gate` resolves. Starts with `at-0`, valid for 300 s on `clock`.
  */
 export async function countingTokens(
-  options: { clock?: () => number; gate?: Promise<unknown>; tokenTypes?: readonly string[] } = {},
+  options: {
+    clock?: () => number;
+    gate?: Promise<unknown>;
+    tokenTypes?: readonly string[];
+    /** The `token_type` of every set. @default 'Bearer' */
+    tokenType?: string;
+  } = {},
 ) {
   let issued = 0;
   const fetchTokens = vi.fn<FetchTokens>(async () => {
     issued += 1;
     const n = issued;
     await options.gate;
-    return { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 300, refresh_token: 'rt' };
+    return {
+      access_token: `at-${n}`,
+      token_type: options.tokenType ?? 'Bearer',
+      expires_in: 300,
+      refresh_token: 'rt',
+    };
   });
   const tokens = new TokenManager({
     fetchTokens,
@@ -95,6 +106,11 @@ export async function countingTokens(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tokenTypes ? { tokenTypes: options.tokenTypes } : {}),
   });
-  await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
+  await tokens.setTokens({
+    access_token: 'at-0',
+    expires_in: 300,
+    refresh_token: 'rt',
+    ...(options.tokenType ? { token_type: options.tokenType } : {}),
+  });
   return { tokens, fetchTokens };
 }
