@@ -27,7 +27,11 @@ function pageLoad(profile: IDBFactory, storage: ReturnType<typeof memoryStorage>
     expires_in: 60,
   }));
   const managerEvents: TokenEvent[] = [];
-  const manager = new TokenManager({ fetchTokens, tokenTypes: ['DPoP'], storage: bindStorageToKey(storage, dpop) });
+  const manager = new TokenManager({
+    fetchTokens,
+    tokenTypes: ['DPoP'],
+    storage: bindStorageToKey(storage, dpop),
+  });
   manager.subscribe((e) => managerEvents.push(e));
   return { dpop, events, fetchTokens, manager, managerEvents };
 }
