@@ -2,10 +2,11 @@
 // DPoP and nonces required (token requests through `clientCredentialsGrant({ fetch: dpop.fetch })`)
 // and a strict API that verifies every proof with jose (signature, htm, htu, iat, jti replay, its
 // own rotating nonce, ath, cnf.jkt).
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { attachTokenManager } from '@tessera/axios';
 import { clientCredentialsGrant, TokenManager } from '@tessera/core';
 import { withTokens } from '@tessera/fetch';
+import { clientCredentials } from '@tessera/node';
 import axios, { type AxiosError } from 'axios';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,5 +151,34 @@ describe.each(['axios', 'fetch'] as const)('%s with senderConstraint: createDPoP
     ]);
     stolen.dispose();
     tokens.dispose();
+  });
+});
+
+describe('clientCredentials({ dpop }) from @tessera/node', () => {
+  it('gets a DPoP-bound token after one nonce retry, and the API accepts it through withTokens', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const dpop = createDPoP({ key: privateKey });
+    const credentials = clientCredentials({
+      tokenUrl: provider.tokenUrl,
+      clientId: CLIENT.clientId,
+      clientSecret: CLIENT.clientSecret,
+      dpop,
+    });
+    const before = provider.tokenRequests.length;
+    const send = withTokens(fetch, credentials.for(), { baseUrl: api.url, senderConstraint: dpop });
+
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, () => send('/orders').then((r) => r.status)),
+    );
+
+    expect(statuses).toEqual(Array(50).fill(200));
+    expect(provider.tokenRequests.slice(before).map((entry) => [entry.status, entry.error])).toEqual([
+      [400, 'use_dpop_nonce'],
+      [200, undefined],
+    ]);
+    const set = credentials.for().peekTokens();
+    expect(set?.tokenType).toBe('DPoP');
+    expect(decodeJwt(set?.accessToken ?? '').cnf).toEqual({ jkt: (await dpop.ready()).thumbprint });
+    credentials.dispose();
   });
 });
