@@ -22,7 +22,6 @@ import {
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
-import { credentialHeaders } from './credential-headers.js';
 import { guardRedirects } from './guard-redirects.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { REDACTED, redactError } from './redact-error.js';
@@ -71,7 +70,8 @@ export function attachTokenManager(
   }
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
-  const credentials = credentialHeaders(header);
+  /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
+  const credentials = [header.toLowerCase(), 'dpop'];
   const legacy = isLegacyAxios(instance);
   /** Identifies this attachment's records. */
   const owner = {};

@@ -5,37 +5,64 @@ export const REDACTED = '[REDACTED by @tessera/axios]';
  * Removes `secrets` (the exact header value this package set, e.g. `Bearer <token>`, and the bare
  * token) from an `AxiosError` before the caller sees it, so `JSON.stringify(error)` and
  * `util.inspect(error)` never show them: in `config.headers` (also `response.config`; the header
- * then reads `REDACTED`) and on the request side (`error.request`: Node's `ClientRequest` `_header`,
- * follow-redirects' `_options.headers`…), a few levels deep. The request has been sent; nothing here
- * changes what went over the wire.
+ * then reads `REDACTED`) and in the known places of the request objects adapters attach
+ * (`error.request`): Node's `ClientRequest` (`_header`, its outgoing-headers map), follow-redirects'
+ * `_options.headers` and `_currentRequest`, a fetch `Request`'s headers. Only those: never a
+ * shared object such as the agent, whose queued requests have not been sent yet. The request has
+ * been sent; nothing here changes what went over the wire.
  */
 export function redactError<E>(error: E, secrets: readonly string[]): E {
   const target = error as {
-    config?: { headers?: unknown };
+    config?: { headers?: object };
     request?: unknown;
     response?: { request?: unknown };
   };
-  const seen = new WeakSet<object>();
-  for (const part of [target.config?.headers, target.request, target.response?.request]) {
-    scrub(part, secrets, seen, 0);
+  scrubStrings(target.config?.headers, secrets);
+  type Redirectable = { _currentRequest?: unknown; _options?: { headers?: object } } | undefined;
+  for (const request of [target.request, target.response?.request]) {
+    // follow-redirects' wrapper, reached from itself or from the ClientRequest it made.
+    const wrappers = [request, (request as { _redirectable?: unknown } | undefined)?._redirectable];
+    for (const redirectable of wrappers as Redirectable[]) {
+      scrubStrings(redirectable?._options?.headers, secrets);
+      scrubRequest(redirectable, secrets);
+      scrubRequest(redirectable?._currentRequest, secrets);
+    }
   }
   return error;
 }
 
-/** Rewrites strings holding a secret in own data properties (string and symbol keys) of `value`. */
-function scrub(value: unknown, secrets: readonly string[], seen: WeakSet<object>, depth: number): void {
-  if (!value || typeof value !== 'object' || depth > 4 || seen.has(value) || ArrayBuffer.isView(value))
-    return;
-  seen.add(value);
-  for (const key of Reflect.ownKeys(value)) {
-    const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
-    const child: unknown = descriptor?.value;
-    if (typeof child !== 'string') {
-      scrub(child, secrets, seen, depth + 1);
-    } else if (descriptor?.writable && secrets.some((secret) => child.includes(secret))) {
-      let text = child;
-      for (const secret of secrets) text = text.split(secret).join(REDACTED);
-      (value as Record<PropertyKey, unknown>)[key] = text;
+/** A `ClientRequest`'s head and outgoing headers, or a fetch `Request`'s headers. */
+function scrubRequest(request: unknown, secrets: readonly string[]): void {
+  if (!request || typeof request !== 'object') return;
+  scrubStrings(request, secrets, ['_header']);
+  for (const key of Object.getOwnPropertySymbols(request)) {
+    if (key.description !== 'kOutHeaders') continue;
+    const entries = (request as Record<symbol, Record<string, unknown> | null>)[key];
+    for (const entry of Object.values(entries ?? {})) scrubStrings(entry, secrets);
+  }
+  const headers = (request as { headers?: unknown }).headers;
+  if (typeof Headers !== 'undefined' && headers instanceof Headers) {
+    try {
+      for (const [name, value] of [...headers]) if (hasSecret(value, secrets)) headers.set(name, REDACTED);
+    } catch {
+      // immutable headers: nothing we can do
     }
   }
+}
+
+/** Rewrites own string properties (all, or only `keys`) of `target` that hold a secret. */
+function scrubStrings(target: unknown, secrets: readonly string[], keys?: readonly string[]): void {
+  if (!target || typeof target !== 'object') return;
+  const record = target as Record<string, unknown>;
+  for (const key of keys ?? Object.keys(record)) {
+    const value = record[key];
+    if (typeof value !== 'string' || !hasSecret(value, secrets)) continue;
+    let text = value;
+    for (const secret of secrets) text = text.split(secret).join(REDACTED);
+    record[key] = text;
+  }
+}
+
+function hasSecret(value: string, secrets: readonly string[]): boolean {
+  return secrets.some((secret) => value.includes(secret));
 }

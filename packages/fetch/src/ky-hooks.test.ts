@@ -1,0 +1,76 @@
+import type { TokenManager } from '@tessera/core';
+import ky, { isHTTPError } from 'ky';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countingTokens } from '../test/counting-tokens.js';
+import { kyHooks } from './ky-hooks.js';
+
+const API = 'https://api.example.com';
+const managers: TokenManager[] = [];
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+});
+
+/** ky over an in-memory API that accepts only `Bearer at-1`; records what each attempt carried. */
+async function setup(extra: Parameters<typeof ky.create>[0] = {}) {
+  const { tokens, fetchTokens } = await countingTokens();
+  managers.push(tokens);
+  const seen: Array<string | null> = [];
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const authorization = new Request(input, init).headers.get('authorization');
+    seen.push(authorization);
+    return new Response(null, { status: authorization === 'Bearer at-1' ? 200 : 401 });
+  };
+  const client = ky.create({ prefixUrl: API, fetch, hooks: kyHooks(ky, tokens, { origins: API }), ...extra });
+  return { client, seen, fetchTokens, tokens };
+}
+
+const status = (promise: Promise<Response>) =>
+  promise.then(
+    (response) => response.status,
+    (error: unknown) => (isHTTPError(error) ? error.response.status : Promise.reject(error)),
+  );
+
+describe('kyHooks', () => {
+  it('never overwrites a caller-set Authorization and never replays its 401', async () => {
+    const { client, seen, fetchTokens } = await setup();
+    expect(await status(client.get('orders', { headers: { Authorization: 'Bearer mine' } }))).toBe(401);
+    expect(seen).toEqual(['Bearer mine']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('returns the 401 as ky’s HTTPError when retries are off (retry: 0), instead of a forced-retry error', async () => {
+    const { client, seen } = await setup({ retry: 0 });
+    expect(await status(client.get('orders'))).toBe(401);
+    expect(seen).toEqual(['Bearer at-0']);
+  });
+
+  it('replays once even when ky itself would retry a 5xx first', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const seen: Array<string | null> = [];
+    let calls = 0;
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls += 1;
+      const authorization = new Request(input, init).headers.get('authorization');
+      seen.push(authorization);
+      if (calls === 1) return new Response(null, { status: 503 });
+      return new Response(null, { status: authorization === 'Bearer at-1' ? 200 : 401 });
+    };
+    const client = ky.create({
+      prefixUrl: API,
+      fetch,
+      hooks: kyHooks(ky, tokens, { origins: API }),
+      retry: { limit: 3, delay: () => 0 },
+    });
+    expect(await status(client.get('orders'))).toBe(200);
+    expect(seen).toEqual(['Bearer at-0', 'Bearer at-0', 'Bearer at-1']);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('needs the ky that has ky.retry(), and rejects unknown options', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    expect(() => kyHooks({} as never, tokens)).toThrow(/ky ≥ 1.14/);
+    expect(() => kyHooks(ky, tokens, { origin: API } as never)).toThrow(/did you mean "origins"/);
+  });
+});
