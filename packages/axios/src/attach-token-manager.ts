@@ -3,8 +3,9 @@ import {
   checkSenderConstraint,
   createOriginPolicy,
   documentBase,
+  type HeadersLike,
+  isNonceReplay,
   isTesseraError,
-  type ResponseLike,
   senderConstrainedHeaders,
   type TokenManager,
   type TokenSet,
@@ -62,12 +63,7 @@ export function attachTokenManager(
     throw new TypeError('header must be a header name such as "Authorization"');
   }
   const { scheme } = options;
-  const constraint = checkSenderConstraint(options.senderConstraint, 'attachTokenManager()');
-  if (constraint && scheme !== undefined) {
-    throw new TypeError(
-      `attachTokenManager(): scheme cannot be combined with senderConstraint (the scheme is ${constraint.scheme})`,
-    );
-  }
+  const constraint = checkSenderConstraint(options, 'attachTokenManager()');
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
@@ -120,15 +116,15 @@ export function attachTokenManager(
     replay: boolean,
     nonceReplayed: boolean,
   ): Promise<AuthRecord> => {
-    const url = proofUrl(config);
+    const headers = (config.headers ??= {} as InternalAxiosRequestConfig['headers']);
     const { authorization, proof } = await senderConstrainedHeaders(
       constraint as NonNullable<typeof constraint>,
       set,
       (config.method ?? 'get').toUpperCase(),
-      url,
+      proofUrl(config),
+      header,
+      (name, value) => setHeader(headers, name, value),
     );
-    if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
-    for (const [name, value] of Object.entries(proof)) setHeader(config.headers, name, value);
     return record(
       config,
       new AuthRecord(owner, set.accessToken, authorization, replay, nonceReplayed, proof),
@@ -137,8 +133,7 @@ export function attachTokenManager(
 
   /** Sets the token header, puts the record on the request and guards its redirects. */
   const record = (config: InternalAxiosRequestConfig, made: AuthRecord): AuthRecord => {
-    if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
-    setHeader(config.headers, header, made.headerValue);
+    setHeader((config.headers ??= {} as InternalAxiosRequestConfig['headers']), header, made.headerValue);
     (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = made;
     guardRedirects(config, allows, credentials, made);
     return made;
@@ -147,24 +142,24 @@ export function attachTokenManager(
   /** The absolute URL a proof is made for (axios appends `params` as the query, which `htu` leaves out). */
   const proofUrl = (config: InternalAxiosRequestConfig): string => {
     const target = resolveRequestUrl(config, legacy);
-    const url = typeof target === 'string' ? target : (target?.[0] ?? '');
-    return new URL(url, documentBase()).href;
+    return new URL(typeof target === 'string' ? target : (target?.[0] ?? ''), documentBase()).href;
   };
 
-  /** What the sender constraint learns from a response to `config`. */
-  const seenBy = (config: InternalAxiosRequestConfig, response: AxiosResponse): ResponseLike => ({
-    url: proofUrl(config),
-    status: response.status,
-    headers: (response.headers ?? {}) as ResponseLike['headers'],
-  });
-
-  /** Every response teaches the sender constraint its server's nonce. */
-  const onResponse = (response: AxiosResponse): AxiosResponse => {
+  /**
+   * Every response of a sender-constrained send teaches the constraint its server's nonce;
+   * `answer`: whether it is a nonce challenge to answer with one replay (see `isNonceReplay`).
+   */
+  const nonceReplay = (response: AxiosResponse | undefined, answer: boolean): boolean => {
     const config = response?.config;
-    if (constraint && config && authRecordOf(config, owner)?.proof) {
-      constraint.learn(seenBy(config, response));
-    }
-    return response;
+    const proof = config && authRecordOf(config, owner)?.proof;
+    if (!constraint || !proof) return false;
+    const { status, headers } = response;
+    return isNonceReplay(
+      constraint,
+      { url: proofUrl(config), status, headers: (headers ?? {}) as HeadersLike },
+      proof,
+      answer,
+    );
   };
 
   /** The end of a request that carried `record`'s token: invalidate it on a rejection from where it went; redact. */
@@ -191,7 +186,12 @@ export function attachTokenManager(
     if (record) {
       const present = getHeader(config.headers, header);
       // Our replay, just authorised with a fresh token set: sent as it is.
-      if (record.resent && present === record.headerValue && config.skipAuth !== true && record.claim()) {
+      if (
+        (record.replay || record.nonceReplayed) &&
+        present === record.headerValue &&
+        config.skipAuth !== true &&
+        record.claim()
+      ) {
         return config;
       }
       (config as { [AUTH_RECORD]?: AuthRecord | undefined })[AUTH_RECORD] = undefined;
@@ -224,18 +224,14 @@ export function attachTokenManager(
     if (!record) throw error;
     const redacted = () => redactError(error, secretsOf(record));
     const carried = !record.withheld && finalUrlAllowed(axiosError);
-    if (constraint && record.proof) {
-      const seen = seenBy(config, axiosError.response);
-      constraint.learn(seen);
-      // A nonce challenge from where the proof went: one replay with a fresh proof, no refresh.
-      if (carried && !record.nonceReplayed && isNonceChallenge(seen, record.proof, redacted)) {
-        if (!isReplayableBody(config.data)) throw redacted(); // a stream: the nonce is learned for the next request
-        const same = await tokenSetFor(config).catch((reason: unknown) => {
-          redacted();
-          throw reason;
-        });
-        return resend(config, same, record.replay, true);
-      }
+    // A nonce challenge from where the proof went: one replay with a fresh proof, no refresh.
+    if (nonceReplay({ ...axiosError.response, config }, carried && !record.nonceReplayed)) {
+      if (!isReplayableBody(config.data)) throw redacted(); // a stream: the nonce is learned for the next request
+      const same = await tokenSetFor(config).catch((reason: unknown) => {
+        redacted();
+        throw reason;
+      });
+      return resend(config, same, record.replay, true);
     }
     if (record.replay || !carried || !shouldRefresh(error as AxiosError))
       throw settleRejection(error, record);
@@ -247,20 +243,6 @@ export function attachTokenManager(
     });
     if (next.accessToken === record.token) throw redacted(); // no other token: the 401 stands
     return resend(config, next, true, record.nonceReplayed);
-  };
-
-  /** `constraint.isNonceChallenge`; when it throws (no replay can answer), the original error is redacted first. */
-  const isNonceChallenge = (
-    seen: ResponseLike,
-    proof: Readonly<Record<string, string>>,
-    redacted: () => unknown,
-  ): boolean => {
-    try {
-      return (constraint as NonNullable<typeof constraint>).isNonceChallenge(seen, proof);
-    } catch (reason) {
-      redacted();
-      throw reason;
-    }
   };
 
   /** Sends `config` again with the token of `set` (and a fresh proof); the replay's own end is settled here. */
@@ -286,7 +268,10 @@ export function attachTokenManager(
   };
 
   const requestId = instance.interceptors.request.use(onRequest);
-  const responseId = instance.interceptors.response.use(constraint ? onResponse : undefined, onResponseError);
+  const responseId = instance.interceptors.response.use(
+    constraint ? (response) => (nonceReplay(response, false), response) : undefined,
+    onResponseError,
+  );
   let attached = true;
   return () => {
     if (!attached) return;
@@ -298,9 +283,7 @@ export function attachTokenManager(
 
 /** What errors handed to the caller must not show: the header value, the token, and the proof. */
 function secretsOf(record: AuthRecord): string[] {
-  const secrets = [record.headerValue, record.token];
-  if (record.proof) secrets.push(...Object.values(record.proof));
-  return secrets;
+  return [record.headerValue, record.token, ...Object.values(record.proof ?? {})];
 }
 
 /**

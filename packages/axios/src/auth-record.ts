@@ -8,7 +8,7 @@ export class AuthRecord {
   readonly #token: string;
   readonly #headerValue: string;
   readonly #replay: boolean;
-  readonly #nonceReplayed: boolean;
+  readonly #nonced: boolean;
   readonly #proof: Readonly<Record<string, string>> | undefined;
   #withheld = false;
   #claimed = false;
@@ -25,7 +25,7 @@ export class AuthRecord {
     this.#token = token;
     this.#headerValue = headerValue;
     this.#replay = replay;
-    this.#nonceReplayed = nonceReplayed;
+    this.#nonced = nonceReplayed;
     this.#proof = proof;
   }
 
@@ -46,12 +46,7 @@ export class AuthRecord {
 
   /** With a sender constraint: whether this request already answered a resource-server nonce challenge. */
   get nonceReplayed(): boolean {
-    return this.#nonceReplayed;
-  }
-
-  /** Whether this send is one this attachment re-sent (a token replay or a nonce replay). */
-  get resent(): boolean {
-    return this.#replay || this.#nonceReplayed;
+    return this.#nonced;
   }
 
   /** The proof headers sent with the token (sender constraint), for `isNonceChallenge`. */

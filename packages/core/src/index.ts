@@ -45,7 +45,7 @@ export { authorizationScheme } from './resource-server/authorization-scheme.js';
 export { rejectsToken } from './resource-server/rejects-token.js';
 export {
   checkSenderConstraint,
-  type SenderConstrainedHeaders,
+  isNonceReplay,
   senderConstrainedHeaders,
 } from './resource-server/sender-constrained-headers.js';
 export type {

@@ -1,4 +1,4 @@
-import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { documentBase, isNonceReplay, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
 import { isReplayableBody } from './is-replayable-body.js';
 import { tokenSettings } from './token-settings.js';
 import type { WithTokensOptions } from './with-tokens-options.js';
@@ -104,12 +104,11 @@ export function kyHooks<Marker>(
     const carried = issued.get(request.headers.get(header) ?? '');
     const { signal, body, retry } = options as KyOptions;
     const retryCount = state?.retryCount ?? 0;
-    const proof = constraint && carried !== undefined ? request.headers.get('dpop') : null;
+    const proof = carried === undefined ? null : request.headers.get('dpop');
     if (constraint && proof !== null) {
       const seen = { url: request.url, status: response.status, headers: response.headers };
-      constraint.learn(seen);
       const answered = signal ? nonceReplayed.has(signal) : retryCount > 0;
-      if (!answered && constraint.isNonceChallenge(seen, { DPoP: proof })) {
+      if (isNonceReplay(constraint, seen, { DPoP: proof }, !answered)) {
         // One replay with a fresh proof and the same token: beforeRequest builds it; nothing refreshes.
         if (!isReplayableBody(body) || (retry?.limit ?? 2) <= retryCount) return undefined;
         if (signal) nonceReplayed.add(signal);

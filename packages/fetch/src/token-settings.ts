@@ -51,12 +51,7 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
   if (baseUrl !== undefined && !isAbsolute(baseUrl)) {
     throw new TypeError(`${where}: baseUrl must be an absolute URL such as https://api.example.com/v1/`);
   }
-  const constraint = checkSenderConstraint(options.senderConstraint, where);
-  if (constraint && scheme !== undefined) {
-    throw new TypeError(
-      `${where}: scheme cannot be combined with senderConstraint (the scheme is ${constraint.scheme})`,
-    );
-  }
+  const constraint = checkSenderConstraint(options, where);
   const lower = header.toLowerCase();
   return {
     header,
@@ -66,27 +61,15 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
     constraint,
     authorizeRequest: (headers, set, method, url) => {
-      if (constraint) return constrain(constraint, headers, header, set, method, url);
+      if (constraint) {
+        const put = (name: string, value: string) => headers.set(name, value);
+        return senderConstrainedHeaders(constraint, set, method, url, header, put).then((sent) => sent.proof);
+      }
       const type = scheme ?? authorizationScheme(set.tokenType);
       headers.set(header, type === '' ? set.accessToken : `${type} ${set.accessToken}`);
       return undefined;
     },
   };
-}
-
-/** Token header and proof of one sender-constrained send, from one token set. */
-async function constrain(
-  constraint: SenderConstraint,
-  headers: Headers,
-  header: string,
-  set: TokenSet,
-  method: string,
-  url: string,
-): Promise<Record<string, string>> {
-  const { authorization, proof } = await senderConstrainedHeaders(constraint, set, method, url);
-  headers.set(header, authorization);
-  for (const [name, value] of Object.entries(proof)) headers.set(name, value);
-  return proof;
 }
 
 function isAbsolute(url: unknown): boolean {

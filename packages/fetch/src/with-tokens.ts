@@ -1,4 +1,4 @@
-import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { documentBase, isNonceReplay, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
 import { followRedirects, type Hop, isRedirect, withheld } from './follow-redirects.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { type TokenSettings, tokenSettings } from './token-settings.js';
@@ -131,71 +131,34 @@ async function sendAndReplay(
   let nonceReplayed = false;
   let refreshed = false;
   for (;;) {
-    if (constraint && proof) {
-      // Every response teaches the nonce; only one from where the proof went can challenge it.
-      const seen = { url: response.url || url, status: response.status, headers: response.headers };
-      constraint.learn(seen);
-      if (
-        !nonceReplayed &&
-        cameFromAllowed(response, settings) &&
-        (await isChallenge(constraint, seen, proof, response))
-      ) {
-        nonceReplayed = true;
-        if (!replayable) return response; // a stream: the nonce is learned for the next request
-        await response.body?.cancel().catch(() => undefined);
-        set = await tokenSet(tokens, signal); // the same token: a nonce challenge refreshes nothing
-        [response, proof] = await attempt(
-          fetch,
-          settings,
-          url,
-          init,
-          nextSource(template),
-          set,
-          manual,
-          replayable,
-        );
-        continue;
-      }
+    // Every response teaches the nonce; only one from where the proof went can challenge it.
+    const allowed = cameFromAllowed(response, settings);
+    if (
+      constraint &&
+      proof &&
+      isNonceReplay(
+        constraint,
+        { url: response.url || url, status: response.status, headers: response.headers },
+        proof,
+        !nonceReplayed && allowed,
+      )
+    ) {
+      nonceReplayed = true;
+      if (!replayable) return response; // a stream: the nonce is learned for the next request
+      set = await tokenSet(tokens, signal); // the same token: a nonce challenge refreshes nothing
+    } else {
+      if (!allowed || !settings.shouldRefresh(response)) return response;
+      // The rare path: a 401 for the token `set` carried.
+      tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
+      if (refreshed || !replayable) return response; // a replay's 401 stands; a stream cannot be sent again
+      refreshed = true;
+      const next = await tokenSet(tokens, signal);
+      if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
+      set = next;
     }
-    if (!settings.shouldRefresh(response) || !cameFromAllowed(response, settings)) return response;
-    // The rare path: a 401 for the token `set` carried.
-    tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
-    if (refreshed || !replayable) return response; // a replay's 401 stands; a stream cannot be sent again
-    refreshed = true;
-    const next = await tokenSet(tokens, signal);
-    if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
     await response.body?.cancel().catch(() => undefined);
-    set = next;
-    [response, proof] = await attempt(
-      fetch,
-      settings,
-      url,
-      init,
-      nextSource(template),
-      set,
-      manual,
-      replayable,
-    );
-  }
-}
-
-/** What a replay sends: a fresh clone of the template `Request` (its body is read once per send). */
-function nextSource(template: Request | undefined): Request | undefined {
-  return template && template.body !== null ? template.clone() : template;
-}
-
-/** `isNonceChallenge`, releasing the response when it throws (a challenge no replay can answer). */
-async function isChallenge(
-  constraint: NonNullable<TokenSettings['constraint']>,
-  seen: { url: string; status: number; headers: Headers },
-  proof: Record<string, string>,
-  response: Response,
-): Promise<boolean> {
-  try {
-    return constraint.isNonceChallenge(seen, proof);
-  } catch (error) {
-    await response.body?.cancel().catch(() => undefined);
-    throw error;
+    const source = template && template.body !== null ? template.clone() : template;
+    [response, proof] = await attempt(fetch, settings, url, init, source, set, manual, replayable);
   }
 }
 
