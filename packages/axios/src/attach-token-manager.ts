@@ -116,7 +116,8 @@ export function attachTokenManager(
     replay: boolean,
     nonceReplayed: boolean,
   ): Promise<AuthRecord> => {
-    const headers = (config.headers ??= {} as InternalAxiosRequestConfig['headers']);
+    if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
+    const { headers } = config;
     const { authorization, proof } = await senderConstrainedHeaders(
       constraint as NonNullable<typeof constraint>,
       set,
@@ -133,7 +134,8 @@ export function attachTokenManager(
 
   /** Sets the token header, puts the record on the request and guards its redirects. */
   const record = (config: InternalAxiosRequestConfig, made: AuthRecord): AuthRecord => {
-    setHeader((config.headers ??= {} as InternalAxiosRequestConfig['headers']), header, made.headerValue);
+    if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
+    setHeader(config.headers, header, made.headerValue);
     (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = made;
     guardRedirects(config, allows, credentials, made);
     return made;
@@ -269,7 +271,12 @@ export function attachTokenManager(
 
   const requestId = instance.interceptors.request.use(onRequest);
   const responseId = instance.interceptors.response.use(
-    constraint ? (response) => (nonceReplay(response, false), response) : undefined,
+    constraint
+      ? (response) => {
+          nonceReplay(response, false);
+          return response;
+        }
+      : undefined,
     onResponseError,
   );
   let attached = true;
