@@ -82,6 +82,7 @@ describe('public client: refresh tokens bound to the DPoP key (oidc-provider, no
     const events: TokenEvent[] = [];
     const sentRefreshTokens: (string | undefined)[] = [];
     const manager = new TokenManager({
+      tokenTypes: ['DPoP'],
       storage: bindStorageToKey(storage, dpop),
       fetchTokens: async ({ refreshToken }) => {
         sentRefreshTokens.push(refreshToken);

@@ -313,7 +313,10 @@ describe('the strict API rejects every wrong claim (so the tests above can fail)
   let jwk: Record<string, unknown>;
   beforeAll(async () => {
     const dpop = createDPoP({ key: key.privateKey });
-    const manager = new TokenManager({ fetchTokens: () => requestToken(dpop.fetch, provider.tokenUrl) });
+    const manager = new TokenManager({
+      tokenTypes: ['DPoP'],
+      fetchTokens: () => requestToken(dpop.fetch, provider.tokenUrl),
+    });
     token = await manager.getAccessToken();
     manager.dispose();
     jwk = (await exportJWK(key.publicKey)) as Record<string, unknown>;
