@@ -28,6 +28,12 @@ export interface IdentityProviderOptions {
   accessTokenTtl?: number;
   /** Lifetime of refresh tokens (each rotation issues a new one). @default 3_600_000 */
   refreshTokenTtl?: number;
+  /**
+   * DPoP (RFC 9449) for the SPA client: its tokens must be DPoP-bound (`dpop_bound_access_tokens`),
+   * proofs must carry the provider's nonce (a fresh `nonceSecret`), replayed proofs are refused.
+   * @default false — oidc-provider's defaults: bearer tokens unless a proof is sent, no nonces
+   */
+  dpop?: boolean;
 }
 
 export const identityProviderDefaults = {

@@ -24,6 +24,8 @@ export interface ProviderRequestLogEntry {
   grantType?: string;
   /** On a refused token request: the OAuth `error`. */
   error?: string;
+  /** Whether the request carried a `DPoP` proof header. */
+  dpop: boolean;
 }
 
 /** A running identity provider. */
@@ -61,6 +63,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     const entry: ProviderRequestLogEntry = {
       method: req.method ?? 'GET',
       path: new URL(req.url ?? '/', 'http://localhost').pathname,
+      dpop: typeof req.headers.dpop === 'string',
     };
     requestLog.push(entry);
     entries.set(req, entry);
@@ -146,6 +149,7 @@ function configure(
         post_logout_redirect_uris: [
           ...(settings.postLogoutRedirectUris ?? settings.appOrigins.map((origin) => `${origin}/`)),
         ],
+        ...(settings.dpop ? { dpop_bound_access_tokens: true } : {}),
       },
     ],
     jwks: { keys: [key] },
@@ -179,6 +183,16 @@ function configure(
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      ...(settings.dpop
+        ? {
+            dPoP: {
+              enabled: true,
+              nonceSecret: randomBytes(32),
+              requireNonce: () => true,
+              allowReplay: false,
+            },
+          }
+        : {}),
       rpInitiatedLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,

@@ -54,6 +54,17 @@ describe('the node-services demo story', () => {
     expect(phase('Missing scope')).toMatchObject({ tokenRequests: 1, failures: 1, reasons: ['403'] });
   });
 
+  it('calls inventory with DPoP-bound tokens: 102 verified proofs, 1 token after 1 nonce retry, the stolen token refused twice', () => {
+    expect(phase('DPoP')).toMatchObject({ calls: 102, tokenRequests: 2, unauthorized: 2, failures: 0 });
+    expect(phase('DPoP').checks.map((check) => check.message)).toEqual([
+      '102 of 102 calls succeeded, each with its own verified proof (expected all)',
+      '1 DPoP-bound token issued after 1 nonce retry at auth (expected 1 and 1)',
+      "inventory's nonce cost one retry at first and one after its rotation, 0 token requests (expected 1, 1 and 0)",
+      'the stolen token was refused: 401 as Bearer, 401 with another key (expected 401 and 401)',
+    ]);
+    expect(lines.join('\n')).toContain('refused a token request from shipping: use_dpop_nonce');
+  });
+
   it('meets every expectation it prints', () => {
     const unmet = story?.phases.flatMap((result) => result.checks.filter((check) => !check.ok));
     expect(unmet).toEqual([]);
@@ -66,5 +77,6 @@ describe('the node-services demo story', () => {
     expect(output).not.toMatch(/eyJ[\w-]+\.eyJ/);
     expect(output).not.toContain('orders-old-secret');
     expect(output).not.toContain('orders-demo-secret');
+    expect(output).not.toContain('shipping-demo-secret');
   });
 });

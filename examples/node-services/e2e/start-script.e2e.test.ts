@@ -51,7 +51,9 @@ describe('the start script with --keep-running', () => {
 
   it('plays the whole story, prints the summary and warns about nothing', () => {
     expect(output).toContain('Every expectation held');
-    expect(output).toMatch(/total\s+\d+\s+6\s+50\s+2/);
+    // The DPoP chapter adds 2 token requests (one nonce retry at auth) and the thief's 2 × 401.
+    expect(output).toMatch(/6\. DPoP\s+102\s+2\s+2\s+0\s+held/);
+    expect(output).toMatch(/total\s+\d+\s+8\s+52\s+2/);
     expect(output).not.toContain('WARNING');
   });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { loadOidcProvider, withoutOidcProviderWarnings } from '@tessera/example-identity-provider';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -19,6 +20,8 @@ export interface ServiceClient {
   clientSecret: string;
   /** Space-separated scopes the client may request. */
   scope: string;
+  /** Its access tokens must be DPoP-bound (RFC 9449): token requests need a proof with auth's nonce. @default false */
+  dpop?: boolean;
 }
 
 /** Options of `startAuthServer`. */
@@ -147,6 +150,7 @@ function createProvider(
   options: AuthServerOptions,
 ): Provider {
   const ttlSeconds = ttlSecondsOf(options);
+  const nonceSecret = randomBytes(32);
   const clients: ClientMetadata[] = options.clients.map((client) => ({
     client_id: client.clientId,
     client_secret: client.clientSecret,
@@ -155,15 +159,19 @@ function createProvider(
     redirect_uris: [],
     token_endpoint_auth_method: 'client_secret_basic',
     scope: client.scope,
+    ...(client.dpop ? { dpop_bound_access_tokens: true } : {}),
   }));
   const scopes = new Set(options.resourceServers.flatMap((server) => server.scope.split(' ')));
   return new oidc.default(issuer, {
     clients,
     jwks: { keys: [signingKey] },
     scopes: [...scopes],
+    enabledJWA: { dPoPSigningAlgValues: ['ES256'] },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // DPoP with nonces required; proofs are only sent (and checked) by clients that use DPoP.
+      dPoP: { enabled: true, nonceSecret, requireNonce: () => true, allowReplay: false },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => undefined,

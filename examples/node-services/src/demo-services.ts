@@ -8,6 +8,8 @@ export const INVENTORY_RESOURCE = 'urn:tessera:inventory';
 export const INVENTORY_SCOPE = 'inventory:read';
 /** The orders service's OAuth client. A demo secret, printed by `--keep-running` for curl. */
 export const ORDERS_CLIENT = { clientId: 'orders', clientSecret: 'orders-demo-secret' } as const;
+/** The shipping service's OAuth client: its tokens are DPoP-bound (RFC 9449). */
+export const SHIPPING_CLIENT = { clientId: 'shipping', clientSecret: 'shipping-demo-secret' } as const;
 /** A client registered with another scope only: inventory answers its tokens with 403. */
 export const REPORTS_CLIENT = { clientId: 'reports', clientSecret: 'reports-demo-secret' } as const;
 
@@ -42,6 +44,7 @@ export async function startDemoServices(options: DemoServicesOptions): Promise<D
       clients: [
         { ...ORDERS_CLIENT, scope: INVENTORY_SCOPE },
         { ...REPORTS_CLIENT, scope: 'inventory:audit' },
+        { ...SHIPPING_CLIENT, scope: INVENTORY_SCOPE, dpop: true },
       ],
       resourceServers: [{ resource: INVENTORY_RESOURCE, scope: `${INVENTORY_SCOPE} inventory:audit` }],
       ...(options.onTokenRequest ? { onTokenRequest: options.onTokenRequest } : {}),

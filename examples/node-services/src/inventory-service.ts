@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { type BearerRejection, bearerChallenge, describeTokenError } from './bearer-challenge.js';
+import { DPoPVerifier, type ProofRejection } from './dpop-verifier.js';
 import { listen, type RunningService } from './service.js';
 
 /** Options of `startInventoryService`. */
@@ -25,6 +26,10 @@ export interface InventoryStats {
   unauthorized: number;
   /** Requests answered 403 (valid token without the required scope). */
   forbidden: number;
+  /** Requests answered 200 with a DPoP-bound token and a verified proof (each `jti` accepted once). */
+  dpopOk: number;
+  /** DPoP nonce challenges (401 `use_dpop_nonce`): not counted in `unauthorized`. */
+  nonceChallenges: number;
 }
 
 /** A running inventory API. */
@@ -32,20 +37,42 @@ export interface InventoryService extends RunningService {
   stats(): InventoryStats;
   /** Fetches the JWKS again now, as a resource server does when its key cache expires. */
   reloadKeys(): Promise<void>;
+  /** Issues a new DPoP nonce: the next proof with the old one gets a `use_dpop_nonce` challenge. */
+  rotateDPoPNonce(): void;
 }
 
 /**
  * Starts a protected API on 127.0.0.1: `GET /stock/:sku` answers only to a Bearer JWT signed by the
  * authorization server (RS256), issued by it, for this audience, not expired, with the required scope.
  * Rejections follow RFC 6750: 401 with `WWW-Authenticate: Bearer error="invalid_token"`, 403 with
- * `error="insufficient_scope"`.
+ * `error="insufficient_scope"`. A token bound to a key (`cnf.jkt`, DPoP) is accepted only as
+ * `Authorization: DPoP <token>` with a proof that `DPoPVerifier` accepts (RFC 9449); a nonce
+ * challenge is `401` + `WWW-Authenticate: DPoP error="use_dpop_nonce"` + `DPoP-Nonce`.
  */
 export async function startInventoryService(options: InventoryServiceOptions): Promise<InventoryService> {
   // A token signed by a key not in the cache makes jose fetch the JWKS again, at most once a second.
   const keys = createRemoteJWKSet(new URL(options.jwksUri), { cooldownDuration: 1_000 });
-  const stats: InventoryStats = { ok: 0, unauthorized: 0, forbidden: 0 };
+  const stats: InventoryStats = {
+    ok: 0,
+    unauthorized: 0,
+    forbidden: 0,
+    dpopOk: 0,
+    nonceChallenges: 0,
+  };
+  const dpop = new DPoPVerifier();
 
-  const reject = (res: ServerResponse, rejection: BearerRejection): void => {
+  const reject = (res: ServerResponse, rejection: Rejection): void => {
+    if ('proof' in rejection) {
+      if (rejection.proof === 'use_dpop_nonce') stats.nonceChallenges += 1;
+      else stats.unauthorized += 1;
+      res.writeHead(401, {
+        'content-type': 'application/json',
+        'dpop-nonce': dpop.nonce,
+        'www-authenticate': `DPoP realm="inventory", algs="ES256", error="${rejection.proof}", error_description="${rejection.reason}"`,
+      });
+      res.end(JSON.stringify({ error: rejection.proof, error_description: rejection.reason }));
+      return;
+    }
     if (rejection.status === 401) stats.unauthorized += 1;
     else stats.forbidden += 1;
     res.writeHead(rejection.status, {
@@ -59,11 +86,14 @@ export async function startInventoryService(options: InventoryServiceOptions): P
     );
   };
 
-  const authorize = async (req: IncomingMessage): Promise<BearerRejection | undefined> => {
-    const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(req.headers.authorization ?? '');
-    if (!match?.[1]) return { status: 401 };
+  /** `undefined`: accepted (with the proof's `jti` for a DPoP request). */
+  const authorize = async (req: IncomingMessage, url: string): Promise<Rejection | { jti?: string }> => {
+    const match = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i.exec(req.headers.authorization ?? '');
+    if (!match?.[1] || !match[2]) return { status: 401 };
+    const scheme = match[1].toLowerCase();
+    const token = match[2];
     try {
-      const { payload } = await jwtVerify(match[1], keys, {
+      const { payload } = await jwtVerify(token, keys, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: ['RS256'],
@@ -79,7 +109,28 @@ export async function startInventoryService(options: InventoryServiceOptions): P
           scope: options.requiredScope,
         };
       }
-      return undefined;
+      const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
+      if (typeof jkt !== 'string') {
+        return scheme === 'bearer'
+          ? {}
+          : { status: 401, error: 'invalid_token', description: 'the token is not DPoP-bound' };
+      }
+      // A token bound to a key is worth nothing without a proof made with that key.
+      if (scheme !== 'dpop') {
+        return {
+          status: 401,
+          error: 'invalid_token',
+          description: 'a DPoP-bound token must be sent as DPoP',
+        };
+      }
+      const proofs = req.headersDistinct.dpop ?? [];
+      const checked = await dpop.verify(proofs.length === 1 ? proofs[0] : undefined, {
+        method: req.method ?? 'GET',
+        url,
+        token,
+        jkt,
+      });
+      return 'jti' in checked ? { jti: checked.jti } : { proof: checked.rejection, reason: checked.reason };
     } catch (error) {
       // The keys could not be fetched: the token may be fine, so answer 503 rather than 401.
       if (!(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout) throw error;
@@ -93,10 +144,14 @@ export async function startInventoryService(options: InventoryServiceOptions): P
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;
     }
-    authorize(req).then(
-      (rejection) => {
-        if (rejection) return reject(res, rejection);
+    authorize(req, `http://${req.headers.host}${req.url}`).then(
+      (outcome) => {
+        if ('status' in outcome || 'proof' in outcome) return reject(res, outcome);
         stats.ok += 1;
+        if (outcome.jti) {
+          stats.dpopOk += 1;
+          res.setHeader('dpop-nonce', dpop.nonce);
+        }
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ sku, available: 42 }));
       },
@@ -108,5 +163,9 @@ export async function startInventoryService(options: InventoryServiceOptions): P
     ...service,
     stats: () => ({ ...stats }),
     reloadKeys: () => keys.reload(),
+    rotateDPoPNonce: () => dpop.rotateNonce(),
   };
 }
+
+/** Why a request is refused: an RFC 6750 rejection, or a DPoP proof rejection (RFC 9449). */
+type Rejection = BearerRejection | { proof: ProofRejection; reason: string };

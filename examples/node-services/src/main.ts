@@ -8,7 +8,7 @@ const timeline = createTimeline();
 const startedAt = performance.now();
 
 timeline.text(
-  'Tessera demo: auth, inventory and orders on 127.0.0.1, tokens by @tessera/node + @tessera/axios',
+  'Tessera demo: auth, inventory, orders and shipping on 127.0.0.1, tokens by @tessera/node + @tessera/axios, DPoP by @tessera/dpop',
 );
 const story = await runStory({ timeline });
 

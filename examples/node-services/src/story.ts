@@ -8,6 +8,7 @@ import {
 import { formatDuration } from './format-duration.js';
 import type { PhaseResult } from './phase-recorder.js';
 import { burst } from './phases/burst.js';
+import { dpopScene } from './phases/dpop.js';
 import { expiry } from './phases/expiry.js';
 import { keyRotation } from './phases/key-rotation.js';
 import { missingScope } from './phases/missing-scope.js';
@@ -28,6 +29,8 @@ export interface StoryOptions {
   burstCalls?: number;
   /** Concurrent calls after the key rotation. @default 50 */
   rotationCalls?: number;
+  /** Concurrent DPoP calls of the shipping service. @default 100 */
+  dpopCalls?: number;
 }
 
 /** The outcome of the story. The services are still running: call `close()`. */
@@ -41,11 +44,11 @@ export interface StoryResult {
 
 /**
  * Starts auth, inventory and orders on 127.0.0.1 and plays the story: a burst, calls across token
- * expiries, a signing-key rotation, a wrong client secret and a missing scope. Each chapter checks its
- * own numbers.
+ * expiries, a signing-key rotation, a wrong client secret, a missing scope, and DPoP-bound tokens.
+ * Each chapter checks its own numbers.
  */
 export async function runStory(options: StoryOptions): Promise<StoryResult> {
-  const { timeline, accessTokenTtl = 8_000, burstCalls = 200, rotationCalls = 50 } = options;
+  const { timeline, accessTokenTtl = 8_000, burstCalls = 200, rotationCalls = 50, dpopCalls = 100 } = options;
   timeline.event('demo', 'starting auth, inventory and orders on free ports of 127.0.0.1');
   const services = await startDemoServices({
     accessTokenTtl,
@@ -66,6 +69,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       await keyRotation(services, timeline, rotationCalls),
       await wrongSecret(services, timeline),
       await missingScope(services, timeline),
+      await dpopScene(services, timeline, dpopCalls),
     ];
     const ok = phases.every((phase) => phase.checks.every((check) => check.ok));
     return { phases, ok, services, close: services.close };
@@ -96,5 +100,9 @@ function introduce(services: DemoServices, timeline: Timeline, accessTokenTtl: n
   timeline.event(
     'orders',
     `POST ${orders.url}/orders, calls inventory through @tessera/node + @tessera/axios`,
+  );
+  timeline.event(
+    'shipping',
+    'calls inventory with DPoP-bound tokens (RFC 9449) through @tessera/node + @tessera/fetch + @tessera/dpop',
   );
 }

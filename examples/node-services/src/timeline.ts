@@ -1,5 +1,5 @@
 /** Who a timeline line is about. */
-export type Actor = 'demo' | 'auth' | 'inventory' | 'orders' | 'note';
+export type Actor = 'demo' | 'auth' | 'inventory' | 'orders' | 'shipping' | 'note';
 
 /** Prints the story as it happens: one line per event, with the time since the start. */
 export interface Timeline {

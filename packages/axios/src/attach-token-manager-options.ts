@@ -1,4 +1,4 @@
-import type { AllowedOrigins } from '@tessera/core';
+import type { AllowedOrigins, SenderConstraint } from '@tessera/core';
 import type { AxiosError } from 'axios';
 import { isTokenRejected } from './is-token-rejected.js';
 
@@ -41,6 +41,16 @@ export interface AttachTokenManagerOptions {
    *   Bearer challenge names an error other than `invalid_token`
    */
   shouldRefresh?: (error: AxiosError) => boolean;
+  /**
+   * Sender-constrained tokens (DPoP): pass `createDPoP()` from `@tessera/dpop`. Every send (replays
+   * included) then carries `Authorization: DPoP <token>` and a fresh `DPoP` proof for its method and
+   * URL, built from the same token set; every response's `DPoP-Nonce` is learned; a resource
+   * server's nonce challenge (401 `use_dpop_nonce`) is answered with one replay without refreshing.
+   * A token set whose type is not `DPoP` rejects the request with `TokenTypeMismatchError` and
+   * sends nothing. Cannot be combined with `scheme`.
+   * @default undefined — bearer tokens, no proofs
+   */
+  senderConstraint?: SenderConstraint | undefined;
 }
 
 /** The defaults the docs list; `attachTokenManager` reads them from here. */

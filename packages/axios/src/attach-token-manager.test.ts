@@ -1,8 +1,8 @@
 import { LoginRequiredError, OAuthError, type TokenManager } from '@tessera/core';
 import axios, { type AxiosError, isCancel } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { countingTokens } from '../../../test-support/counting-tokens.js';
-import { deferred } from '../../../test-support/deferred.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { deferred } from '../../e2e-support/test-support/deferred.js';
 import { fakeApi, testClock } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 

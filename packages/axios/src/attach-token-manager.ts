@@ -1,9 +1,13 @@
 import {
   assertKnownOptions,
   authorizationScheme,
+  checkSenderConstraint,
   createOriginPolicy,
   documentBase,
+  type HeadersLike,
+  isNonceReplay,
   isTesseraError,
+  senderConstrainedHeaders,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
@@ -25,7 +29,7 @@ import { REDACTED, redactError } from './redact-error.js';
 import { copyHeaders, deleteHeader, getHeader, setHeader } from './request-headers.js';
 import { resolveRequestUrl } from './resolve-request-url.js';
 
-const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh'] as const;
+const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderConstraint'] as const;
 
 /**
  * Gives every request of `instance` to an allowed origin a valid token from `tokens`, and replays a
@@ -62,6 +66,7 @@ export function attachTokenManager(
     throw new TypeError('header must be a header name such as "Authorization"');
   }
   const { scheme } = options;
+  const constraint = checkSenderConstraint(options, 'attachTokenManager()');
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
@@ -92,23 +97,74 @@ export function attachTokenManager(
   };
 
   /**
-   * The one place that builds the auth headers of a send (first send and replay): the token and
-   * its scheme from one `TokenSet`, the record, and the redirect guard. A DPoP proof for
-   * `config.method` and the final URL belongs here too.
+   * The one place that builds the auth headers of a send (first send and replays): the token and
+   * its scheme from one `TokenSet`, the record, and the redirect guard. With a sender constraint,
+   * also a fresh proof for `config.method` and the URL, from the same set (asynchronous then).
    */
   const authorizeRequest = (
     config: InternalAxiosRequestConfig,
     set: TokenSet,
     replay: boolean,
-  ): AuthRecord => {
+    nonceReplayed = false,
+  ): AuthRecord | Promise<AuthRecord> => {
+    if (constraint) return authorizeConstrained(config, set, replay, nonceReplayed);
     const type = scheme ?? authorizationScheme(set.tokenType);
     const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
+    return record(config, new AuthRecord(owner, set.accessToken, value, replay));
+  };
+
+  const authorizeConstrained = async (
+    config: InternalAxiosRequestConfig,
+    set: TokenSet,
+    replay: boolean,
+    nonceReplayed: boolean,
+  ): Promise<AuthRecord> => {
     if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
-    setHeader(config.headers, header, value);
-    const record = new AuthRecord(owner, set.accessToken, value, replay);
-    (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = record;
-    guardRedirects(config, allows, credentials, record);
-    return record;
+    const { headers } = config;
+    const { authorization, proof } = await senderConstrainedHeaders(
+      constraint as NonNullable<typeof constraint>,
+      set,
+      (config.method ?? 'get').toUpperCase(),
+      proofUrl(config),
+      header,
+      (name, value) => setHeader(headers, name, value),
+    );
+    return record(
+      config,
+      new AuthRecord(owner, set.accessToken, authorization, replay, nonceReplayed, proof),
+    );
+  };
+
+  /** Sets the token header, puts the record on the request and guards its redirects. */
+  const record = (config: InternalAxiosRequestConfig, made: AuthRecord): AuthRecord => {
+    if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
+    setHeader(config.headers, header, made.headerValue);
+    (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = made;
+    guardRedirects(config, allows, credentials, made);
+    return made;
+  };
+
+  /** The absolute URL a proof is made for (axios appends `params` as the query, which `htu` leaves out). */
+  const proofUrl = (config: InternalAxiosRequestConfig): string => {
+    const target = resolveRequestUrl(config, legacy);
+    return new URL(typeof target === 'string' ? target : (target?.[0] ?? ''), documentBase()).href;
+  };
+
+  /**
+   * Every response of a sender-constrained send teaches the constraint its server's nonce;
+   * `answer`: whether it is a nonce challenge to answer with one replay (see `isNonceReplay`).
+   */
+  const nonceReplay = (response: AxiosResponse | undefined, answer: boolean): boolean => {
+    const config = response?.config;
+    const proof = config && authRecordOf(config, owner)?.proof;
+    if (!constraint || !proof) return false;
+    const { status, headers } = response;
+    return isNonceReplay(
+      constraint,
+      { url: proofUrl(config), status, headers: (headers ?? {}) as HeadersLike },
+      proof,
+      answer,
+    );
   };
 
   /** The end of a request that carried `record`'s token: invalidate it on a rejection from where it went; redact. */
@@ -123,7 +179,7 @@ export function attachTokenManager(
     ) {
       tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
     }
-    return redactError(error, [record.headerValue, record.token]);
+    return redactError(error, secretsOf(record));
   };
 
   const onRequest = (
@@ -135,11 +191,19 @@ export function attachTokenManager(
     if (record) {
       const present = getHeader(config.headers, header);
       // Our replay, just authorised with a fresh token set: sent as it is.
-      if (record.replay && present === record.headerValue && config.skipAuth !== true && record.claim()) {
+      if (
+        (record.replay || record.nonceReplayed) &&
+        present === record.headerValue &&
+        config.skipAuth !== true &&
+        record.claim()
+      ) {
         return config;
       }
       (config as { [AUTH_RECORD]?: AuthRecord | undefined })[AUTH_RECORD] = undefined;
-      if (present === record.headerValue || present === REDACTED) deleteHeader(config.headers, header);
+      if (present === record.headerValue || present === REDACTED) {
+        deleteHeader(config.headers, header);
+        for (const name of Object.keys(record.proof ?? {})) deleteHeader(config.headers, name);
+      }
     }
     if (config.skipAuth === true) return config;
     const present = getHeader(config.headers, header);
@@ -153,7 +217,7 @@ export function attachTokenManager(
     config: InternalAxiosRequestConfig,
     replay: boolean,
   ): Promise<InternalAxiosRequestConfig> => {
-    authorizeRequest(config, await tokenSetFor(config), replay);
+    await authorizeRequest(config, await tokenSetFor(config), replay);
     return config;
   };
 
@@ -163,8 +227,17 @@ export function attachTokenManager(
     if (!config || !axiosError?.response) throw error;
     const record = authRecordOf(config, owner);
     if (!record) throw error;
-    const redacted = () => redactError(error, [record.headerValue, record.token]);
+    const redacted = () => redactError(error, secretsOf(record));
     const carried = !record.withheld && finalUrlAllowed(axiosError);
+    // A nonce challenge from where the proof went: one replay with a fresh proof, no refresh.
+    if (nonceReplay({ ...axiosError.response, config }, carried && !record.nonceReplayed)) {
+      if (!isReplayableBody(config.data)) throw redacted(); // a stream: the nonce is learned for the next request
+      const same = await tokenSetFor(config).catch((reason: unknown) => {
+        redacted();
+        throw reason;
+      });
+      return resend(config, same, record.replay, true);
+    }
     if (record.replay || !carried || !shouldRefresh(error as AxiosError))
       throw settleRejection(error, record);
     tokens.invalidate(record.token); // only if it is still the current token: a late 401 refreshes nothing
@@ -174,10 +247,20 @@ export function attachTokenManager(
       throw reason;
     });
     if (next.accessToken === record.token) throw redacted(); // no other token: the 401 stands
-    const replay: InternalAxiosRequestConfig = { ...config, headers: copyHeaders(config.headers) };
-    const replayRecord = authorizeRequest(replay, next, true);
+    return resend(config, next, true, record.nonceReplayed);
+  };
+
+  /** Sends `config` again with the token of `set` (and a fresh proof); the replay's own end is settled here. */
+  const resend = async (
+    config: InternalAxiosRequestConfig,
+    set: TokenSet,
+    replay: boolean,
+    nonceReplayed: boolean,
+  ): Promise<AxiosResponse> => {
+    const again: InternalAxiosRequestConfig = { ...config, headers: copyHeaders(config.headers) };
+    const replayRecord = await authorizeRequest(again, set, replay, nonceReplayed);
     // axios 1.7 drops the record when it merges the replay's config: its end is settled here too.
-    return instance.request(replay).catch((replayError: unknown) => {
+    return instance.request(again).catch((replayError: unknown) => {
       const settled = authRecordOf((replayError as Partial<AxiosError>)?.config ?? {}, owner);
       throw settled ? replayError : settleRejection(replayError, replayRecord);
     });
@@ -190,7 +273,15 @@ export function attachTokenManager(
   };
 
   const requestId = instance.interceptors.request.use(onRequest);
-  const responseId = instance.interceptors.response.use(undefined, onResponseError);
+  const responseId = instance.interceptors.response.use(
+    constraint
+      ? (response) => {
+          nonceReplay(response, false);
+          return response;
+        }
+      : undefined,
+    onResponseError,
+  );
   let attached = true;
   return () => {
     if (!attached) return;
@@ -198,6 +289,11 @@ export function attachTokenManager(
     instance.interceptors.request.eject(requestId);
     instance.interceptors.response.eject(responseId);
   };
+}
+
+/** What errors handed to the caller must not show: the header value, the token, and the proof. */
+function secretsOf(record: AuthRecord): string[] {
+  return [record.headerValue, record.token, ...Object.values(record.proof ?? {})];
 }
 
 /**

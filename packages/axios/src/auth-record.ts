@@ -8,14 +8,25 @@ export class AuthRecord {
   readonly #token: string;
   readonly #headerValue: string;
   readonly #replay: boolean;
+  readonly #nonced: boolean;
+  readonly #proof: Readonly<Record<string, string>> | undefined;
   #withheld = false;
   #claimed = false;
 
-  constructor(owner: object, token: string, headerValue: string, replay: boolean) {
+  constructor(
+    owner: object,
+    token: string,
+    headerValue: string,
+    replay: boolean,
+    nonceReplayed = false,
+    proof?: Readonly<Record<string, string>>,
+  ) {
     this.#owner = owner;
     this.#token = token;
     this.#headerValue = headerValue;
     this.#replay = replay;
+    this.#nonced = nonceReplayed;
+    this.#proof = proof;
   }
 
   /** The access token the request carried: the one to invalidate when it is rejected. */
@@ -31,6 +42,16 @@ export class AuthRecord {
   /** A replay is never replayed again: its 401 reaches the caller. */
   get replay(): boolean {
     return this.#replay;
+  }
+
+  /** With a sender constraint: whether this request already answered a resource-server nonce challenge. */
+  get nonceReplayed(): boolean {
+    return this.#nonced;
+  }
+
+  /** The proof headers sent with the token (sender constraint), for `isNonceChallenge`. */
+  get proof(): Readonly<Record<string, string>> | undefined {
+    return this.#proof;
   }
 
   /**

@@ -2,8 +2,8 @@ import type { TokenManager } from '@tessera/core';
 import type { AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countingTokens } from '../../../test-support/counting-tokens.js';
-import { deferred } from '../../../test-support/deferred.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { deferred } from '../../e2e-support/test-support/deferred.js';
 import { type FakeAnswer, type FakeCall, fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 

@@ -1,8 +1,8 @@
 import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosError } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { countingTokens } from '../../../test-support/counting-tokens.js';
-import { deferred } from '../../../test-support/deferred.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { deferred } from '../../e2e-support/test-support/deferred.js';
 import { type FakeAnswer, type FakeCall, fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 import { REDACTED } from './redact-error.js';

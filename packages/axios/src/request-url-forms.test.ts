@@ -2,7 +2,7 @@ import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosAdapter, AxiosError, type AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 

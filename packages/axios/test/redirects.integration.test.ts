@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { TokenManager } from '@tessera/core';
+import { createDPoP } from '@tessera/dpop';
 import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countingTokens } from '../../../test-support/counting-tokens.js';
-import { loopbackAgent } from '../../../test-support/loopback-server.js';
-import { type LoopbackOrigin, redirectingApi } from '../../../test-support/redirecting-api.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { loopbackAgent } from '../../e2e-support/test-support/loopback-server.js';
+import { type LoopbackOrigin, redirectingApi } from '../../e2e-support/test-support/redirecting-api.js';
 import { attachTokenManager } from '../src/attach-token-manager.js';
 
 // Issue 10 items 2, 3, 4 and 11 against real HTTP servers on 127.0.0.1: which host saw which header.
@@ -88,6 +89,29 @@ describe.each(versions)('redirects with the http adapter and %s', (_name, create
     expect(fetchTokens).not.toHaveBeenCalled();
     expect(api.seen.map((seen) => seen.authorization)).toEqual(['Bearer at-0', null]);
   });
+
+  it.each([302, 307])(
+    'with a senderConstraint (DPoP): neither the proof nor the token follows a %i to another origin',
+    async (status) => {
+      const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+      managers.push(counted.tokens);
+      const client = create({
+        baseURL: `http://api.test:${api.port}`,
+        adapter: 'http',
+        httpAgent: loopbackAgent(),
+      });
+      attachTokenManager(client, counted.tokens, { senderConstraint: createDPoP() });
+      const error = await client
+        .post('/redirect', 'payload', { params: { status, to: `${other.origin}/x` } })
+        .catch((e: AxiosError) => e);
+      expect((error as AxiosError).response?.status).toBe(401);
+      expect(api.seen.map((seen) => [seen.authorization, typeof seen.dpop])).toEqual([
+        ['DPoP at-0', 'string'],
+      ]);
+      expect(other.seen.map((seen) => [seen.authorization, seen.dpop])).toEqual([[null, null]]);
+      expect(counted.fetchTokens).not.toHaveBeenCalled();
+    },
+  );
 
   it('runs the caller’s own beforeRedirect, and still strips what it puts back', async () => {
     const { tokens } = await manager();

@@ -2,7 +2,7 @@ import { launchChromium } from '@tessera/e2e-support/launch-chromium';
 import { bundlePage } from '@tessera/e2e-support/serve-page';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Origin, redirectOrigins } from '../../../test-support/redirect-origins.js';
+import { type Origin, redirectOrigins } from '../../e2e-support/test-support/redirect-origins.js';
 
 // Issue 10 items 2–3 in a real browser: the page and its API on one origin, a redirect to another
 // origin (another port). Chromium strips Authorization on the cross-origin hop (Fetch spec); the

@@ -24,6 +24,7 @@ export { RateLimitError } from './errors/rate-limit-error.js';
 export { StaleCallbackError, type StaleCallbackReason } from './errors/stale-callback-error.js';
 export { TesseraError, type TesseraErrorCode, type TesseraErrorMap } from './errors/tessera-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
+export { TokenTypeMismatchError } from './errors/token-type-mismatch-error.js';
 export type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 export type { FetchLike, OAuthFetchInit, OAuthFetchResponse } from './fetch-like.js';
 export {
@@ -42,6 +43,17 @@ export { documentBase } from './origin-policy/document-base.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';
 export { rejectsToken } from './resource-server/rejects-token.js';
+export {
+  checkSenderConstraint,
+  isNonceReplay,
+  senderConstrainedHeaders,
+} from './resource-server/sender-constrained-headers.js';
+export type {
+  HeadersLike,
+  ProofRequest,
+  ResponseLike,
+  SenderConstraint,
+} from './resource-server/sender-constraint.js';
 export { defaultRetryOptions, type RetryOptions } from './retry-options.js';
 export { type RevokeTokenOptions, revokeToken } from './revoke-token.js';
 export { createSignIn, type SignIn } from './sign-in/create-sign-in.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferred } from '../../../test-support/deferred.js';
+import { deferred } from '../../e2e-support/test-support/deferred.js';
 import { backgroundRefresh } from './background-refresh.js';
 import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';

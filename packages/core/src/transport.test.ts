@@ -6,11 +6,13 @@ import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';
 import { HttpError } from './errors/http-error.js';
 import { NetworkError } from './errors/network-error.js';
+import { TesseraError } from './errors/tessera-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import { clientCredentialsGrant } from './grants/client-credentials-grant.js';
 import { passwordGrant } from './grants/password-grant.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
 import { requestToken } from './token-endpoint.js';
+import { TokenManager } from './token-manager.js';
 
 const TOKEN_URL = 'https://auth.example.test/oauth/token';
 
@@ -101,6 +103,29 @@ describe('fetch transport', () => {
     const response = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x', fetch: dpopFetch });
     expect(response.access_token).toBe('at');
     expect(seen).toEqual(['proof', 'proof-with-nonce']);
+  });
+
+  it('rethrows a TesseraError thrown by the injected fetch as it is: not a NetworkError, never retried', async () => {
+    // What a decorating fetch throws when it cannot answer a nonce challenge (DPoPNonceError).
+    const thrown = new TesseraError('SIGN_IN_FAILED', 'nonce challenge could not be answered');
+    let calls = 0;
+    const failing = (async () => {
+      calls += 1;
+      throw thrown;
+    }) as unknown as typeof fetch;
+    const tokens = new TokenManager({
+      fetchTokens: clientCredentialsGrant({
+        tokenUrl: TOKEN_URL,
+        clientId: 'svc',
+        clientSecret: 's3cret',
+        fetch: failing,
+      }),
+    });
+    const error = await tokens.getAccessToken().catch((e: unknown) => e);
+    expect(error).toBe(thrown);
+    expect(error).not.toBeInstanceOf(NetworkError);
+    expect(calls).toBe(1);
+    tokens.dispose();
   });
 
   it('reads globalThis.fetch at call time, not at import time', async () => {

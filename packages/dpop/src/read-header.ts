@@ -1,10 +1,6 @@
-/**
- * Response headers as the transports have them: a fetch `Headers`, axios's `AxiosHeaders`
- * (both have a case-insensitive `get`) or a plain object such as Node's `IncomingHttpHeaders`.
- */
-export type HeadersLike =
-  | { get(name: string): unknown }
-  | Readonly<Record<string, string | readonly string[] | number | undefined | null>>;
+import type { HeadersLike } from '@tessera/core';
+
+export type { HeadersLike };
 
 /** The value of header `name` (case-insensitive), multiple values joined with `, `; `undefined` when absent. */
 export function readHeader(headers: HeadersLike | undefined | null, name: string): string | undefined {

@@ -18,6 +18,8 @@ export interface ProviderOptions {
   requireNonce?: boolean;
   /** The resource (API base URL) tokens are issued for; read at each token request. */
   resource: () => string;
+  /** Browser origins allowed to call the provider (CORS). @default oidc-provider's default */
+  corsOrigins?: readonly string[];
 }
 
 export interface RunningProvider {
@@ -86,6 +88,12 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
         },
       ],
       jwks: { keys: [privateJwk] } as never,
+      ...(options.corsOrigins
+        ? {
+            clientBasedCORS: (_ctx: unknown, origin: string) =>
+              options.corsOrigins?.includes(origin) === true,
+          }
+        : {}),
       rotateRefreshToken: true,
       scopes: ['openid', 'offline_access', 'orders:read'],
       enabledJWA: { dPoPSigningAlgValues: ['ES256'] },

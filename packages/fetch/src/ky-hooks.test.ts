@@ -1,7 +1,7 @@
 import type { TokenManager } from '@tessera/core';
 import ky, { isHTTPError } from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countingTokens } from '../../../test-support/counting-tokens.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { kyHooks } from './ky-hooks.js';
 
 const API = 'https://api.example.com';

@@ -1,4 +1,4 @@
-import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { documentBase, isNonceReplay, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
 import { isReplayableBody } from './is-replayable-body.js';
 import { tokenSettings } from './token-settings.js';
 import type { WithTokensOptions } from './with-tokens-options.js';
@@ -38,6 +38,10 @@ const ISSUED_LIMIT = 64;
  * marked so that the retry's own 401 is returned (as ky's `HTTPError`). Stream bodies are not
  * retried. Needs ky ≥ 1.14 and a `retry.limit` ≥ 1 (ky's default is 2).
  *
+ * With `senderConstraint` (DPoP), `beforeRequest` also sets a fresh `DPoP` proof for each attempt,
+ * `afterResponse` learns every response's `DPoP-Nonce`, and a nonce challenge (401
+ * `use_dpop_nonce`) costs one forced retry without refreshing.
+ *
  * Redirects are followed by ky's `fetch`: in Node, wrap it (`fetch: withTokens(fetch, tokens)`)
  * instead of using these hooks when a redirect could lead to another origin.
  *
@@ -53,11 +57,13 @@ export function kyHooks<Marker>(
     throw new TypeError('kyHooks(): pass the ky you use (ky ≥ 1.14, which has ky.retry())');
   }
   const settings = tokenSettings(options, 'kyHooks()');
-  const { header, allows, shouldRefresh } = settings;
+  const { header, allows, shouldRefresh, constraint } = settings;
   /** Header values this hook set, to the token each carried: anything else is the caller's. */
   const issued = new Map<string, string>();
   /** ky calls (by their signal) that were already replayed, to the token set their replay gets. */
   const replayed = new WeakMap<AbortSignal, TokenSet | undefined>();
+  /** ky calls (by their signal) whose resource-server nonce challenge was already answered. */
+  const nonceReplayed = new WeakSet<AbortSignal>();
 
   const tokenSet = (signal: AbortSignal | null | undefined): Promise<TokenSet> =>
     signal
@@ -80,7 +86,8 @@ export function kyHooks<Marker>(
     const reserved = signal ? replayed.get(signal) : undefined;
     if (signal && reserved) replayed.set(signal, undefined);
     const set = reserved ?? (await tokenSet(signal));
-    settings.authorizeRequest(request.headers, set, request.method, request.url);
+    const pending = settings.authorizeRequest(request.headers, set, request.method, request.url);
+    if (pending) await pending;
     const value = request.headers.get(header);
     if (value !== null && !issued.has(value)) {
       if (issued.size >= ISSUED_LIMIT) issued.clear();
@@ -94,11 +101,22 @@ export function kyHooks<Marker>(
     response: Response,
     state?: { retryCount: number },
   ): Promise<Marker | undefined> => {
-    if (!shouldRefresh(response)) return undefined;
     const carried = issued.get(request.headers.get(header) ?? '');
-    if (carried === undefined) return undefined;
     const { signal, body, retry } = options as KyOptions;
     const retryCount = state?.retryCount ?? 0;
+    const proof = carried === undefined ? null : request.headers.get('dpop');
+    if (constraint && proof !== null) {
+      const seen = { url: request.url, status: response.status, headers: response.headers };
+      const answered = signal ? nonceReplayed.has(signal) : retryCount > 0;
+      if (isNonceReplay(constraint, seen, { DPoP: proof }, !answered)) {
+        // One replay with a fresh proof and the same token: beforeRequest builds it; nothing refreshes.
+        if (!isReplayableBody(body) || (retry?.limit ?? 2) <= retryCount) return undefined;
+        if (signal) nonceReplayed.add(signal);
+        return ky.retry({ delay: 0 });
+      }
+    }
+    if (!shouldRefresh(response)) return undefined;
+    if (carried === undefined) return undefined;
     const isReplay = signal ? replayed.has(signal) : retryCount > 0;
     tokens.invalidate(carried); // a replay's 401 too: the manager may start a cooldown
     if (isReplay || !isReplayableBody(body)) return undefined;

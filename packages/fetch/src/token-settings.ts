@@ -1,8 +1,11 @@
 import {
   assertKnownOptions,
   authorizationScheme,
+  checkSenderConstraint,
   createOriginPolicy,
   type OriginPolicy,
+  type SenderConstraint,
+  senderConstrainedHeaders,
   type TokenSet,
 } from '@tessera/core';
 import { knownOptions, type WithTokensOptions, withTokensDefaults } from './with-tokens-options.js';
@@ -15,11 +18,20 @@ export interface TokenSettings {
   baseUrl: string | undefined;
   allows: OriginPolicy;
   shouldRefresh: (response: Response) => boolean;
+  /** The `senderConstraint` option (DPoP), if any. */
+  constraint: SenderConstraint | undefined;
   /**
    * The one place that builds the auth headers of a send from one `TokenSet`: `<scheme> <token>`
-   * in the token header. A DPoP proof for `method` and `url` belongs here too.
+   * in the token header. With a `senderConstraint`, also a fresh proof for `method` and `url`
+   * (asynchronous: it resolves to the proof headers it set); without, synchronous.
+   * @throws {TokenTypeMismatchError} (rejects) a sender constraint and a set of another type.
    */
-  authorizeRequest: (headers: Headers, set: TokenSet, method: string, url: string) => void;
+  authorizeRequest: (
+    headers: Headers,
+    set: TokenSet,
+    method: string,
+    url: string,
+  ) => Promise<Record<string, string>> | undefined;
 }
 
 /**
@@ -36,6 +48,7 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
   if (baseUrl !== undefined && !isAbsolute(baseUrl)) {
     throw new TypeError(`${where}: baseUrl must be an absolute URL such as https://api.example.com/v1/`);
   }
+  const constraint = checkSenderConstraint(options, where);
   const lower = header.toLowerCase();
   return {
     header,
@@ -43,9 +56,15 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
     baseUrl,
     allows: createOriginPolicy(options.origins, () => baseUrl),
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
-    authorizeRequest: (headers, set) => {
+    constraint,
+    authorizeRequest: (headers, set, method, url) => {
+      if (constraint) {
+        const put = (name: string, value: string) => headers.set(name, value);
+        return senderConstrainedHeaders(constraint, set, method, url, header, put).then((sent) => sent.proof);
+      }
       const type = scheme ?? authorizationScheme(set.tokenType);
       headers.set(header, type === '' ? set.accessToken : `${type} ${set.accessToken}`);
+      return undefined;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type AllowedOrigins, rejectsToken } from '@tessera/core';
+import { type AllowedOrigins, rejectsToken, type SenderConstraint } from '@tessera/core';
 
 /** Options of `withTokens(fetch, tokens, options)`. */
 export interface WithTokensOptions {
@@ -32,6 +32,16 @@ export interface WithTokensOptions {
    *   an error other than `invalid_token`
    */
   shouldRefresh?: ((response: Response) => boolean) | undefined;
+  /**
+   * Sender-constrained tokens (DPoP): pass `createDPoP()` from `@tessera/dpop`. Every send (replays
+   * included) then carries `Authorization: DPoP <token>` and a fresh `DPoP` proof for its method and
+   * URL, built from the same token set; every response's `DPoP-Nonce` is learned; a resource
+   * server's nonce challenge (401 `use_dpop_nonce`) is answered with one replay without refreshing.
+   * A token set whose type is not `DPoP` rejects with `TokenTypeMismatchError` and sends nothing.
+   * Cannot be combined with `scheme`.
+   * @default undefined — bearer tokens, no proofs
+   */
+  senderConstraint?: SenderConstraint | undefined;
 }
 
 /** Per-request init of the wrapped fetch: a `RequestInit` plus `skipAuth`. */
@@ -56,4 +66,11 @@ export const withTokensDefaults: {
     response.status === 401 && rejectsToken(401, response.headers.get('www-authenticate')),
 };
 
-export const knownOptions: readonly string[] = ['baseUrl', 'origins', 'header', 'scheme', 'shouldRefresh'];
+export const knownOptions: readonly string[] = [
+  'baseUrl',
+  'origins',
+  'header',
+  'scheme',
+  'shouldRefresh',
+  'senderConstraint',
+];

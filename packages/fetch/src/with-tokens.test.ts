@@ -4,8 +4,8 @@ import ky from 'ky';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countingTokens } from '../../../test-support/counting-tokens.js';
-import { deferred } from '../../../test-support/deferred.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { deferred } from '../../e2e-support/test-support/deferred.js';
 import { kyHooks } from './ky-hooks.js';
 import { withTokens } from './with-tokens.js';
 

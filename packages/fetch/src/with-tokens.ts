@@ -1,4 +1,4 @@
-import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { documentBase, isNonceReplay, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
 import { followRedirects, type Hop, isRedirect, withheld } from './follow-redirects.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { type TokenSettings, tokenSettings } from './token-settings.js';
@@ -115,31 +115,54 @@ async function sendAndReplay(
   const signal = request ? request.signal : init?.signal;
   const replayable = request !== undefined || isReplayableBody(init?.body);
   const manual = followsItself && (request?.redirect ?? init?.redirect ?? 'follow') === 'follow';
-  const set = await tokenSet(tokens, signal);
+  const method = request?.method ?? init?.method ?? 'GET';
+  let set = await tokenSet(tokens, signal);
   // The first send, inlined (no closure, no extra promise): this is the path every request takes.
   const headers = new Headers(request ? request.headers : init?.headers);
-  settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
+  const pending = settings.authorizeRequest(headers, set, method, url);
+  let proof = pending && (await pending);
   let response = await send(fetch, url, init, request, headers, manual);
   if (manual && isRedirect(response)) {
     const hop = firstHop(url, init, request, headers);
     const resend = replayable && request === undefined;
     response = await followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
   }
-  if (!settings.shouldRefresh(response) || !cameFromAllowed(response, settings)) return response;
-  // The rare path: a 401 for the token `set` carried.
-  tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
-  if (!replayable) return response; // a stream: a replay would send it empty
-  const next = await tokenSet(tokens, signal);
-  if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
-  await response.body?.cancel().catch(() => undefined);
-  const source = template && template.body !== null ? template.clone() : template;
-  const second = await attempt(fetch, settings, url, init, source, next, manual, replayable);
-  if (settings.shouldRefresh(second) && cameFromAllowed(second, settings))
-    tokens.invalidate(next.accessToken);
-  return second;
+  const { constraint } = settings;
+  let nonceReplayed = false;
+  let refreshed = false;
+  for (;;) {
+    // Every response teaches the nonce; only one from where the proof went can challenge it.
+    const allowed = cameFromAllowed(response, settings);
+    if (
+      constraint &&
+      proof &&
+      isNonceReplay(
+        constraint,
+        { url: response.url || url, status: response.status, headers: response.headers },
+        proof,
+        !nonceReplayed && allowed,
+      )
+    ) {
+      nonceReplayed = true;
+      if (!replayable) return response; // a stream: the nonce is learned for the next request
+      set = await tokenSet(tokens, signal); // the same token: a nonce challenge refreshes nothing
+    } else {
+      if (!allowed || !settings.shouldRefresh(response)) return response;
+      // The rare path: a 401 for the token `set` carried.
+      tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
+      if (refreshed || !replayable) return response; // a replay's 401 stands; a stream cannot be sent again
+      refreshed = true;
+      const next = await tokenSet(tokens, signal);
+      if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
+      set = next;
+    }
+    await response.body?.cancel().catch(() => undefined);
+    const source = template && template.body !== null ? template.clone() : template;
+    [response, proof] = await attempt(fetch, settings, url, init, source, set, manual, replayable);
+  }
 }
 
-/** The replay: one more send with the token of `set`, redirects checked as for the first. */
+/** A replay: one more send with the token of `set` (and a fresh proof), redirects checked as for the first. */
 async function attempt(
   fetch: typeof globalThis.fetch,
   settings: TokenSettings,
@@ -149,14 +172,15 @@ async function attempt(
   set: TokenSet,
   manual: boolean,
   replayable: boolean,
-): Promise<Response> {
+): Promise<[Response, Record<string, string> | undefined]> {
   const headers = new Headers(request ? request.headers : init?.headers);
-  settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
+  const pending = settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
+  const proof = pending && (await pending);
   const response = await send(fetch, url, init, request, headers, manual);
-  if (!manual || !isRedirect(response)) return response;
+  if (!manual || !isRedirect(response)) return [response, proof];
   const hop = firstHop(url, init, request, headers);
   const resend = replayable && request === undefined;
-  return followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
+  return [await followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend), proof];
 }
 
 /** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */

@@ -1,8 +1,9 @@
 import type { TokenManager } from '@tessera/core';
+import { createDPoP } from '@tessera/dpop';
 import ky from 'ky';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countingTokens } from '../../../test-support/counting-tokens.js';
-import { type LoopbackOrigin, redirectingApi } from '../../../test-support/redirecting-api.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { type LoopbackOrigin, redirectingApi } from '../../e2e-support/test-support/redirecting-api.js';
 import { kyHooks } from '../src/ky-hooks.js';
 import { withTokens } from '../src/with-tokens.js';
 
@@ -53,6 +54,28 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
       expect(other.seen[0]?.body).toBe(status === 307 || status === 308 ? 'payload' : '');
       expect(invalidate).not.toHaveBeenCalled();
       expect(fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each([302, 307])(
+    'with a senderConstraint (DPoP): the proof goes to the API, and neither it nor the token to another origin after a %i',
+    async (status) => {
+      const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+      managers.push(counted.tokens);
+      const fetchApi = withTokens(fetch, counted.tokens, {
+        baseUrl: api.origin,
+        senderConstraint: createDPoP(),
+      });
+      const response = await fetchApi(
+        `/redirect?status=${status}&to=${encodeURIComponent(`${other.origin}/x`)}`,
+        { method: 'POST', body: 'payload' },
+      );
+      expect(response.status).toBe(401);
+      expect(api.seen.map((seen) => [seen.authorization, typeof seen.dpop])).toEqual([
+        ['DPoP at-0', 'string'],
+      ]);
+      expect(other.seen.map((seen) => [seen.authorization, seen.dpop])).toEqual([[null, null]]);
+      expect(counted.fetchTokens).not.toHaveBeenCalled();
     },
   );
 

@@ -1,5 +1,21 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import type { Clock, FetchLike, RefreshLock, RetryOptions, TokenStorage } from '@tessera/core';
+import type {
+  Clock,
+  FetchLike,
+  RefreshLock,
+  RetryOptions,
+  SenderConstraint,
+  TokenStorage,
+} from '@tessera/core';
+
+/**
+ * What the `dpop` option takes: `createDPoP({ key })` from `@tessera/dpop` (this package does not
+ * depend on it). Its `fetch` sends the token requests with a proof and answers nonce challenges.
+ */
+export interface ClientDPoP extends SenderConstraint {
+  /** A `fetch` that adds a DPoP proof to each request (`dpop.fetch`). */
+  readonly fetch: FetchLike;
+}
 
 /** How the client authenticates at the token endpoint. */
 export type ClientCredentialsAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -140,6 +156,17 @@ export interface ClientCredentialsOptions extends TokenTarget {
    */
   fetch?: FetchLike | undefined;
   /**
+   * DPoP (RFC 9449): pass `createDPoP({ key })` from `@tessera/dpop`, with a P-256 `KeyObject` from
+   * your secret store (every process that shares a `storage` must use the same key). Token requests
+   * then go through `dpop.fetch` (a proof each, server nonces answered with one retry) and the
+   * tokens must come back as `token_type: DPoP` (a `Bearer` answer is a `MalformedResponseError`,
+   * never a silent downgrade). Send them with `senderConstraint: dpop` in `@tessera/axios` or
+   * `@tessera/fetch`. For a proxy or mTLS, give your `fetch` to `createDPoP({ fetch })` instead of
+   * the `fetch` option here.
+   * @default undefined (bearer tokens)
+   */
+  dpop?: ClientDPoP | undefined;
+  /**
    * Accept `tokenUrl`/`issuer` (and discovered endpoints) over `http:` on hosts that are not
    * loopback. Secrets and tokens then travel in clear text: only for private networks you trust.
    * @default false (http: only to localhost, 127.0.0.1, [::1])
@@ -174,6 +201,7 @@ export const CLIENT_CREDENTIALS_OPTION_KEYS = [
   'lock',
   'refreshInBackground',
   'fetch',
+  'dpop',
   'allowInsecureHttp',
   'clock',
 ] as const satisfies ReadonlyArray<keyof ClientCredentialsOptions>;

@@ -146,6 +146,7 @@ function managerOptions(
     storage: options.storage ? options.storage(key) : memoryStorage(),
     timeout: config.timeout,
     clock: config.clock,
+    ...(config.dpop ? { tokenTypes: ['DPoP'] } : {}),
     ...(options.refreshMargin === undefined ? {} : { refreshMargin: options.refreshMargin }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.lock === undefined ? {} : { lock: options.lock }),

@@ -3,6 +3,7 @@ export { ClientCredentials, clientCredentials } from './client-credentials.js';
 export {
   type ClientCredentialsAuthMethod,
   type ClientCredentialsOptions,
+  type ClientDPoP,
   clientCredentialsDefaults,
   type SigningAlgorithm,
   type TokenTarget,

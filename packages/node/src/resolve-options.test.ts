@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createDPoP } from '@tessera/dpop';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   CLIENT_CREDENTIALS_OPTION_KEYS,
@@ -63,6 +64,15 @@ describe('options', () => {
       'unknown option "zzzzzzzzz" — known options: tokenUrl, issuer',
     ],
     [{ ...base, clientSecret: SECRET, fetch: 'undici' }, 'fetch must be a fetch function'],
+    [
+      { ...base, clientSecret: SECRET, dpop: { scheme: 'DPoP' } },
+      'dpop must be createDPoP({ key }) from @tessera/dpop',
+    ],
+    [{ ...base, clientSecret: SECRET, dpop: true }, 'dpop must be createDPoP({ key }) from @tessera/dpop'],
+    [
+      { ...base, clientSecret: SECRET, dpop: createDPoP(), fetch },
+      'pass fetch to createDPoP({ fetch }) instead: with dpop, token requests go through dpop.fetch',
+    ],
     [{ ...base }, 'authMethod client_secret_basic needs clientSecret'],
     [
       { ...base, authMethod: 'client_secret_post', clientSecret: '' },

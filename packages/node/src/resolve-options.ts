@@ -33,7 +33,10 @@ export interface ClientConfig {
   target: NormalizedTarget;
   timeout: number;
   clock: Clock;
+  /** Token and discovery requests: `dpop.fetch` with DPoP (a proof on a metadata GET is ignored), else `fetch`. */
   fetch: FetchLike | undefined;
+  /** Whether tokens are DPoP-bound (`token_type` must be `DPoP`). */
+  dpop: boolean;
   allowInsecureHttp: boolean;
 }
 
@@ -69,6 +72,22 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     fail('fetch must be a fetch function, e.g. undici’s fetch');
   }
+  const { dpop } = options;
+  if (dpop !== undefined) {
+    const candidate = dpop as unknown as Partial<Record<string, unknown>> | null;
+    if (
+      typeof candidate !== 'object' ||
+      candidate === null ||
+      candidate.scheme !== 'DPoP' ||
+      typeof candidate.fetch !== 'function' ||
+      typeof candidate.headersFor !== 'function'
+    ) {
+      fail('dpop must be createDPoP({ key }) from @tessera/dpop');
+    }
+    if (options.fetch !== undefined) {
+      fail('pass fetch to createDPoP({ fetch }) instead: with dpop, token requests go through dpop.fetch');
+    }
+  }
   const allowInsecureHttp = options.allowInsecureHttp === true;
   const endpoint = (value: string | URL, name: string): string => {
     parseEndpointUrl(value, `clientCredentials: ${name}`, allowInsecureHttp);
@@ -94,7 +113,8 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
     target: normalizeTarget(options),
     timeout: options.timeout ?? tokenManagerDefaults.timeout,
     clock: options.clock ?? systemClock,
-    fetch: options.fetch,
+    fetch: dpop?.fetch ?? options.fetch,
+    dpop: dpop !== undefined,
     allowInsecureHttp,
   };
 }

@@ -67,4 +67,4 @@ export function expectNoSecrets(error: unknown, secrets: readonly string[]): voi
   }
 }
 
-export { deferred } from '../../../test-support/deferred.js';
+export { deferred } from '../../e2e-support/test-support/deferred.js';

@@ -51,4 +51,4 @@ export function countingFetch(expiresIn: number | undefined = 3600) {
   return { fetchTokens, calls: () => calls };
 }
 
-export { deferred } from '../../../test-support/deferred.js';
+export { deferred } from '../../e2e-support/test-support/deferred.js';

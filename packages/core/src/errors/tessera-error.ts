@@ -12,6 +12,7 @@ import type { PkceVerifierMissingError } from './pkce-verifier-missing-error.js'
 import type { RateLimitError } from './rate-limit-error.js';
 import type { StaleCallbackError } from './stale-callback-error.js';
 import type { TimeoutError } from './timeout-error.js';
+import type { TokenTypeMismatchError } from './token-type-mismatch-error.js';
 
 /**
  * Every Tessera error code and the class that carries it. Packages built on core add theirs by
@@ -43,6 +44,8 @@ export interface TesseraErrorMap {
   INVALID_ID_TOKEN: IdTokenError;
   /** Sign-in: an unexpected failure (storage or WebCrypto unavailable…); `cause` holds it. */
   SIGN_IN_FAILED: TesseraError;
+  /** Transports with a `senderConstraint` (DPoP): the token set's type is not the constraint's scheme; nothing was sent. */
+  TOKEN_TYPE_MISMATCH: TokenTypeMismatchError;
 }
 
 /** Stable codes of every error Tessera throws. Compare `error.code`, never the message. */

@@ -1,4 +1,5 @@
 import { AbortError } from '../errors/abort-error.js';
+import { isTesseraError } from '../errors/guards.js';
 import { HttpError } from '../errors/http-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
@@ -58,6 +59,7 @@ export interface ExchangeResponse {
  *   `TimeoutError` reason is rethrown naming this request).
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
+ * @throws {TesseraError} what a decorating `fetch` threw as a Tessera error (e.g. `DPoPNonceError`), as it is.
  */
 export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
   const { signal, timeout, label } = request;
@@ -96,6 +98,8 @@ async function send(request: ExchangeRequest, where: string, signal: AbortSignal
     retryAfterHeader = response.headers.get('retry-after');
     text = await response.text();
   } catch (error) {
+    // A typed error from a decorating fetch (DPoP's DPoPNonceError) is its verdict: as it is, never retried.
+    if (isTesseraError(error)) throw error;
     throw new NetworkError(
       where,
       copyCauseChain(error, (message) => stripUserinfo(request.redactor.redact(message))),

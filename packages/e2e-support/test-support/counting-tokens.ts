@@ -7,14 +7,25 @@ import { vi } from 'vitest';
  * `vi.fn`, so a test counts token requests exactly. Shared by the axios and fetch suites.
  */
 export async function countingTokens(
-  options: { clock?: () => number; gate?: Promise<unknown>; tokenTypes?: readonly string[] } = {},
+  options: {
+    gate?: Promise<unknown>;
+    clock?: () => number;
+    tokenTypes?: readonly string[];
+    /** The `token_type` of every set. @default 'Bearer' */
+    tokenType?: string;
+  } = {},
 ) {
   let issued = 0;
   const fetchTokens = vi.fn<FetchTokens>(async () => {
     issued += 1;
     const n = issued;
     await options.gate;
-    return { access_token: `at-${n}`, token_type: 'Bearer', expires_in: 300, refresh_token: 'rt' };
+    return {
+      access_token: `at-${n}`,
+      token_type: options.tokenType ?? 'Bearer',
+      expires_in: 300,
+      refresh_token: 'rt',
+    };
   });
   const tokens = new TokenManager({
     fetchTokens,
@@ -22,6 +33,11 @@ export async function countingTokens(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tokenTypes ? { tokenTypes: options.tokenTypes } : {}),
   });
-  await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
+  await tokens.setTokens({
+    access_token: 'at-0',
+    expires_in: 300,
+    refresh_token: 'rt',
+    ...(options.tokenType ? { token_type: options.tokenType } : {}),
+  });
   return { tokens, fetchTokens };
 }

@@ -1,0 +1,154 @@
+import { Readable } from 'node:stream';
+import { type TokenManager, TokenTypeMismatchError } from '@tessera/core';
+import { createDPoP, DPoPNonceError } from '@tessera/dpop';
+import axios, { type AxiosError } from 'axios';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { fakeApi } from '../test/fake-api.js';
+import { attachTokenManager } from './attach-token-manager.js';
+
+const baseURL = 'https://api.example.com';
+const managers: TokenManager[] = [];
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+});
+
+/** axios over a strict fake DPoP API (proof signature, htm, htu, ath, fresh jti, its nonce). */
+async function setup(options: { valid?: string; nonce?: () => string | undefined; tokenType?: string } = {}) {
+  const checker = dpopChecker(() => options.valid ?? 'at-0', { nonce: options.nonce ?? (() => undefined) });
+  const api = fakeApi(async ({ config }) => {
+    const dpop = config.headers.get('DPoP');
+    const authorization = config.headers.get('Authorization');
+    return checker.check({
+      method: (config.method ?? 'get').toUpperCase(),
+      url: `${config.baseURL}${config.url}`,
+      authorization: typeof authorization === 'string' ? authorization : null,
+      dpop: typeof dpop === 'string' ? dpop : null,
+    });
+  });
+  const counted = await countingTokens({
+    tokenType: options.tokenType ?? 'DPoP',
+    tokenTypes: ['DPoP', 'Bearer'],
+  });
+  managers.push(counted.tokens);
+  const dpop = createDPoP();
+  const instance = axios.create({ baseURL, adapter: api.adapter });
+  attachTokenManager(instance, counted.tokens, { senderConstraint: dpop });
+  const invalidate = vi.spyOn(counted.tokens, 'invalidate');
+  return { ...counted, instance, invalidate, calls: checker.calls, dpop };
+}
+
+describe('attachTokenManager with a senderConstraint (DPoP)', () => {
+  it('sends Authorization: DPoP <token> and a fresh, valid proof per request (300 concurrent)', async () => {
+    const { instance, calls, fetchTokens } = await setup();
+    const responses = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => instance.get(`/orders/${i}`, { params: { q: 1 } })),
+    );
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(new Set(calls.map((call) => call.proof?.jti)).size).toBe(300);
+    expect(calls.every((call) => call.authorization === 'DPoP at-0' && call.proof?.htm === 'GET')).toBe(true);
+  });
+
+  it('answers a nonce challenge with one replay with a fresh proof: no refresh, no invalidate; later requests carry the nonce', async () => {
+    let nonce = 'n-1';
+    const { instance, calls, fetchTokens, invalidate } = await setup({ nonce: () => nonce });
+    expect((await instance.post('/orders', { item: 1 })).status).toBe(200);
+    expect(calls.map((call) => [call.status, call.proof?.nonce, call.proof?.htm])).toEqual([
+      [401, undefined, 'POST'],
+      [200, 'n-1', 'POST'],
+    ]);
+    expect(calls[0]?.proof?.jti).not.toBe(calls[1]?.proof?.jti);
+    nonce = 'n-2';
+    await instance.get('/orders');
+    await instance.get('/orders');
+    expect(calls.map((call) => call.status)).toEqual([401, 200, 401, 200, 200]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
+  });
+
+  it('replays a 401 invalid_token once with the new token and a proof whose ath is of the new token', async () => {
+    const { instance, calls, fetchTokens, invalidate } = await setup({ valid: 'at-1' });
+    expect((await instance.get('/orders')).status).toBe(200);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(invalidate.mock.calls).toEqual([['at-0']]);
+    expect(calls.map((call) => [call.authorization, call.status])).toEqual([
+      ['DPoP at-0', 401],
+      ['DPoP at-1', 200],
+    ]);
+    expect(calls[0]?.proof?.ath).not.toBe(calls[1]?.proof?.ath);
+  });
+
+  it('after a nonce replay, a 401 invalid_token still gets one refresh-and-replay (3 sends)', async () => {
+    const { instance, calls, fetchTokens } = await setup({ valid: 'at-1', nonce: () => 'n-1' });
+    expect((await instance.get('/orders')).status).toBe(200);
+    expect(calls.map((call) => [call.authorization, call.status])).toEqual([
+      ['DPoP at-0', 401],
+      ['DPoP at-0', 401],
+      ['DPoP at-1', 200],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects with the second nonce challenge: never a third request, never a refresh', async () => {
+    let n = 0;
+    const { instance, calls, fetchTokens, invalidate } = await setup({ nonce: () => `n-${++n}` });
+    const error = (await instance.get('/orders').catch((e: unknown) => e)) as AxiosError;
+    expect(error.response?.status).toBe(401);
+    expect(calls).toHaveLength(2);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
+    const shown = JSON.stringify(error.config?.headers);
+    expect(shown).not.toContain('at-0');
+    expect(shown).not.toContain(String(calls[1]?.proof?.jti));
+  });
+
+  it('rejects a challenge without a readable DPoP-Nonce with DPoPNonceError: one request, no refresh', async () => {
+    const api = fakeApi(() => ({
+      status: 401,
+      headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"' },
+    }));
+    const { tokens, fetchTokens } = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    attachTokenManager(instance, tokens, { senderConstraint: createDPoP() });
+    const error = await instance.get('/orders').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DPoPNonceError);
+    expect(error).toMatchObject({ failure: 'nonce_unreadable' });
+    expect(api.calls).toHaveLength(1);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('never sends a Bearer set with a DPoP constraint: TokenTypeMismatchError, nothing sent', async () => {
+    const { instance, calls } = await setup({ tokenType: 'Bearer' });
+    const error = await instance.get('/orders').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenTypeMismatchError);
+    expect(error).toMatchObject({ expected: 'DPoP', received: 'Bearer' });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('does not replay a stream body on a nonce challenge, and learns the nonce for the next request', async () => {
+    const { instance, calls } = await setup({ nonce: () => 'n-1' });
+    const error = (await instance
+      .post('/upload', Readable.from(['chunk']))
+      .catch((e: unknown) => e)) as AxiosError;
+    expect(error.response?.status).toBe(401);
+    expect((await instance.get('/orders')).status).toBe(200);
+    expect(calls.map((call) => [call.status, call.proof?.nonce])).toEqual([
+      [401, undefined],
+      [200, 'n-1'],
+    ]);
+  });
+
+  it('rejects a scheme beside a senderConstraint, and a senderConstraint that is not one', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    expect(() =>
+      attachTokenManager(axios.create(), tokens, { scheme: 'Bearer', senderConstraint: createDPoP() }),
+    ).toThrow('attachTokenManager(): scheme cannot be combined with senderConstraint (the scheme is DPoP)');
+    expect(() => attachTokenManager(axios.create(), tokens, { senderConstraint: {} as never })).toThrow(
+      'attachTokenManager(): senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop',
+    );
+  });
+});

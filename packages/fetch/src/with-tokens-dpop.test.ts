@@ -1,0 +1,216 @@
+import { type TokenManager, TokenTypeMismatchError } from '@tessera/core';
+import { createDPoP, DPoPNonceError } from '@tessera/dpop';
+import { failUnhandledRequest } from '@tessera/testing';
+import ky from 'ky';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { kyHooks } from './ky-hooks.js';
+import { withTokens } from './with-tokens.js';
+
+const API = 'https://api.example.com';
+let valid = 'at-0';
+let nonce: string | undefined;
+let api = dpopChecker(() => valid, { nonce: () => nonce });
+
+const server = setupServer(
+  http.all(`${API}/*`, async ({ request }) => {
+    const { status, headers } = await api.check({
+      method: request.method,
+      url: request.url,
+      authorization: request.headers.get('authorization'),
+      dpop: request.headers.get('dpop'),
+    });
+    return new HttpResponse(status === 200 ? '{"ok":true}' : null, { status, headers });
+  }),
+);
+const managers: TokenManager[] = [];
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+  valid = 'at-0';
+  nonce = undefined;
+  api = dpopChecker(() => valid, { nonce: () => nonce });
+});
+afterAll(() => server.close());
+
+const platformFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
+
+async function setup(tokenType = 'DPoP') {
+  const counted = await countingTokens({ tokenType, tokenTypes: ['DPoP', 'Bearer'] });
+  managers.push(counted.tokens);
+  const dpop = createDPoP();
+  const invalidate = vi.spyOn(counted.tokens, 'invalidate');
+  const headersFor = vi.spyOn(dpop, 'headersFor');
+  const options = { baseUrl: `${API}/`, senderConstraint: dpop };
+  return {
+    ...counted,
+    dpop,
+    invalidate,
+    headersFor,
+    api: withTokens(platformFetch, counted.tokens, options),
+    ky: ky.create({ prefixUrl: API, retry: 2, hooks: kyHooks(ky, counted.tokens, options) }),
+  };
+}
+
+describe('withTokens with a senderConstraint (DPoP)', () => {
+  it('sends Authorization: DPoP <token> and a fresh, valid proof per request', async () => {
+    const { api: send, fetchTokens } = await setup();
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => send(`orders/${i}?q=1`)));
+    expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(new Set(api.calls.map((call) => call.proof?.jti)).size).toBe(200);
+    expect(api.calls[0]).toMatchObject({ authorization: 'DPoP at-0', proof: { htm: 'GET' } });
+    expect(api.calls.every((call) => call.proof?.htu === call.url.split('?')[0])).toBe(true);
+  });
+
+  it('answers a nonce challenge with one replay with a fresh proof: no refresh, no invalidate; the next request carries the nonce', async () => {
+    nonce = 'n-1';
+    const { api: send, fetchTokens, invalidate } = await setup();
+    const response = await send('orders', { method: 'POST', body: '{"item":1}' });
+    expect(response.status).toBe(200);
+    expect(api.calls.map((call) => [call.status, call.proof?.nonce, call.proof?.htm])).toEqual([
+      [401, undefined, 'POST'],
+      [200, 'n-1', 'POST'],
+    ]);
+    expect(api.calls[0]?.proof?.jti).not.toBe(api.calls[1]?.proof?.jti);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
+    nonce = 'n-2'; // rotation: one more challenge, then 200
+    await send('orders');
+    await send('orders');
+    expect(api.calls.map((call) => call.status)).toEqual([401, 200, 401, 200, 200]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('replays a 401 invalid_token once with the new token and a new proof whose ath is of the new token', async () => {
+    valid = 'at-1';
+    const { api: send, fetchTokens, invalidate } = await setup();
+    const response = await send('orders');
+    expect(response.status).toBe(200);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(invalidate.mock.calls).toEqual([['at-0']]);
+    expect(api.calls.map((call) => [call.authorization, call.status])).toEqual([
+      ['DPoP at-0', 401],
+      ['DPoP at-1', 200],
+    ]);
+    expect(api.calls[0]?.proof?.ath).not.toBe(api.calls[1]?.proof?.ath);
+  });
+
+  it('after a nonce replay, a 401 invalid_token still gets the refresh-and-replay (3 sends, 1 token request)', async () => {
+    nonce = 'n-1';
+    valid = 'at-1';
+    const { api: send, fetchTokens } = await setup();
+    expect((await send('orders')).status).toBe(200);
+    expect(api.calls.map((call) => [call.authorization, call.status])).toEqual([
+      ['DPoP at-0', 401],
+      ['DPoP at-0', 401],
+      ['DPoP at-1', 200],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('returns the second nonce challenge as it is: never a third request, never a refresh', async () => {
+    let n = 0;
+    nonce = undefined;
+    api = dpopChecker(() => valid, {
+      nonce: () => {
+        n += 1;
+        return `n-${n}`; // a new nonce for every request: a server that never accepts
+      },
+    });
+    const { api: send, fetchTokens, invalidate } = await setup();
+    const response = await send('orders');
+    expect(response.status).toBe(401);
+    expect(api.calls).toHaveLength(2);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
+  });
+
+  it('rejects a challenge without a readable DPoP-Nonce with DPoPNonceError: one request, no refresh', async () => {
+    server.use(
+      http.get(
+        `${API}/bare`,
+        () =>
+          new HttpResponse(null, {
+            status: 401,
+            headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"' },
+          }),
+        { once: true },
+      ),
+    );
+    const { api: send, fetchTokens, invalidate } = await setup();
+    const error = await send('bare').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DPoPNonceError);
+    expect(error).toMatchObject({ failure: 'nonce_unreadable' });
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
+  });
+
+  it('never sends a Bearer set with a DPoP constraint: TokenTypeMismatchError, nothing sent', async () => {
+    const { api: send, headersFor } = await setup('Bearer');
+    const error = await send('orders').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenTypeMismatchError);
+    expect(error).toMatchObject({ code: 'TOKEN_TYPE_MISMATCH', expected: 'DPoP', received: 'Bearer' });
+    expect((error as Error).message).not.toContain('at-0');
+    expect(api.calls).toHaveLength(0);
+    expect(headersFor).not.toHaveBeenCalled();
+  });
+
+  it('returns the nonce challenge of a stream body as it is (never replayed), and learns the nonce', async () => {
+    nonce = 'n-1';
+    const { api: send } = await setup();
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('chunk'));
+        controller.close();
+      },
+    });
+    const response = await send('upload', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(401);
+    expect((await send('orders')).status).toBe(200);
+    expect(api.calls.map((call) => [call.status, call.proof?.nonce])).toEqual([
+      [401, undefined],
+      [200, 'n-1'],
+    ]);
+  });
+
+  it('rejects a scheme beside a senderConstraint, and a senderConstraint that is not one', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    expect(() => withTokens(fetch, tokens, { scheme: 'Bearer', senderConstraint: createDPoP() })).toThrow(
+      'withTokens(): scheme cannot be combined with senderConstraint (the scheme is DPoP)',
+    );
+    expect(() => withTokens(fetch, tokens, { senderConstraint: { scheme: 'DPoP' } as never })).toThrow(
+      'withTokens(): senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop',
+    );
+  });
+});
+
+describe('kyHooks with a senderConstraint (DPoP)', () => {
+  it('answers a nonce challenge with one forced retry and a fresh proof, without refreshing', async () => {
+    nonce = 'n-1';
+    const { ky: client, fetchTokens, invalidate } = await setup();
+    expect(await client.post('orders', { json: { item: 1 } }).json()).toEqual({ ok: true });
+    expect(api.calls.map((call) => [call.authorization, call.status, call.proof?.nonce])).toEqual([
+      ['DPoP at-0', 401, undefined],
+      ['DPoP at-0', 200, 'n-1'],
+    ]);
+    expect(new Set(api.calls.map((call) => call.proof?.jti)).size).toBe(2);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
+  });
+
+  it('replays a 401 invalid_token with the new token and its ath', async () => {
+    valid = 'at-1';
+    const { ky: client, fetchTokens } = await setup();
+    expect(await client.get('orders').json()).toEqual({ ok: true });
+    expect(api.calls.map((call) => [call.authorization, call.status])).toEqual([
+      ['DPoP at-0', 401],
+      ['DPoP at-1', 200],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+});
