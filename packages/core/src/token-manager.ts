@@ -51,7 +51,7 @@ const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
  * await tokens.setTokens(await passwordGrant({ tokenUrl, clientId }, { username, password }));
  * const accessToken = await tokens.getAccessToken();
  */
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the class implements it in its static block.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor installs it where Symbol.dispose exists.
 export class TokenManager {
   readonly #fetchTokens: FetchTokens;
   readonly #storage: TokenStorage;
@@ -107,6 +107,14 @@ export class TokenManager {
     // break the private fields, and a deep watcher would walk the whole manager. Configurable, because
     // Vue 3.4's markRaw() redefines it (3.5 checks first): a manager passed to markRaw must not throw.
     Object.defineProperty(this, '__v_skip', { value: true, configurable: true });
+    // `using tokens = new TokenManager(…)`. Not a `[Symbol.dispose]()` method (its published type would
+    // need lib esnext.disposable; the type comes from `DisposableWhereKnown`, decision 0020), and not
+    // installed on the prototype at module load: that statement would keep the class in every bundle
+    // that imports anything from core (`discover` alone shipped the whole manager).
+    const dispose = (Symbol as { dispose?: symbol }).dispose;
+    if (typeof dispose === 'symbol') {
+      Object.defineProperty(this, dispose, { value: () => this.dispose(), configurable: true });
+    }
   }
 
   /** The name this manager uses for locks, e.g. `orders-api`. */
@@ -235,20 +243,6 @@ export class TokenManager {
     this.#background?.stop();
     this.#stopWatchingStorage();
     this.#listeners.clear();
-  }
-
-  static {
-    // `using tokens = new TokenManager(…)`. Not a `[Symbol.dispose]()` method: its published type would
-    // need lib esnext.disposable; the type comes from `DisposableWhereKnown` above (docs/decisions/0020).
-    if (typeof Symbol.dispose === 'symbol') {
-      Object.defineProperty(TokenManager.prototype, Symbol.dispose, {
-        value(this: TokenManager): void {
-          this.dispose();
-        },
-        writable: true,
-        configurable: true,
-      });
-    }
   }
 
   #reasonFor(forceRefresh: boolean): RefreshReason {
