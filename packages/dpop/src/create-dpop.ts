@@ -5,7 +5,7 @@ import { dpopFetch, type FetchLike } from './dpop-fetch.js';
 import { DPoPNonceError } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
 import { generateKeyPair, type KeyMaterial, type KeyObjectLike, toKeyMaterial } from './keys/key-material.js';
-import { type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
+import { type DPoPKeyPair, type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
 import { NonceBook } from './nonce-book.js';
 import { readHeader } from './read-header.js';
 import type { ProofRequest, ResponseLike, SenderConstraint } from './sender-constraint.js';
@@ -19,7 +19,7 @@ export interface DPoPOptions {
    * ES256 (P-256). When set, `keyStore` is not used. Keep it stable: tokens are bound to it.
    * @default a non-extractable key pair generated once and kept in `keyStore`
    */
-  key?: CryptoKeyPair | KeyObjectLike;
+  key?: DPoPKeyPair | KeyObjectLike;
   /**
    * Where a generated key pair lives. In browsers pass `indexedDbKeyStore({ id: clientId })`: the
    * key survives reloads and is shared by the tabs of one origin and client. When the store fails

@@ -6,8 +6,12 @@ export type { DPoPErrorCode } from './errors/dpop-error-code.js';
 export { DPoPKeyLostError, type DPoPKeyLostReason } from './errors/dpop-key-lost-error.js';
 export { DPoPNonceError, type DPoPNonceFailure } from './errors/dpop-nonce-error.js';
 export { DPoPUnsupportedKeyError } from './errors/dpop-unsupported-key-error.js';
-export { type IndexedDbKeyStoreOptions, indexedDbKeyStore } from './keys/indexed-db-key-store.js';
+export {
+  type IndexedDbFactoryLike,
+  type IndexedDbKeyStoreOptions,
+  indexedDbKeyStore,
+} from './keys/indexed-db-key-store.js';
 export type { KeyObjectLike } from './keys/key-material.js';
-export { type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
+export { type DPoPCryptoKey, type DPoPKeyPair, type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
 export type { HeadersLike } from './read-header.js';
 export type { ProofRequest, ResponseLike, SenderConstraint } from './sender-constraint.js';

@@ -1,5 +1,9 @@
 import ky, { isHTTPError } from 'ky';
-import { API, type ApiCall, describeTransportBehaviour } from '../../e2e-support/test-support/transport-behaviour.js';
+import {
+  API,
+  type ApiCall,
+  describeTransportBehaviour,
+} from '../../e2e-support/test-support/transport-behaviour.js';
 import { kyHooks } from './ky-hooks.js';
 import { withTokens } from './with-tokens.js';
 

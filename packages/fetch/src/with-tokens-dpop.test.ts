@@ -5,8 +5,8 @@ import ky from 'ky';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
 import { kyHooks } from './ky-hooks.js';
 import { withTokens } from './with-tokens.js';
 

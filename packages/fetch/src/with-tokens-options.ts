@@ -54,7 +54,7 @@ export interface TokenRequestInit extends RequestInit {
 }
 
 /** A `fetch`-compatible function that attaches tokens; see `withTokens`. */
-export type TokenFetch = (input: RequestInfo | URL, init?: TokenRequestInit) => Promise<Response>;
+export type TokenFetch = (input: Request | string | URL, init?: TokenRequestInit) => Promise<Response>;
 
 /** The defaults the docs list; `withTokens` and `kyHooks` read them from here. */
 export const withTokensDefaults: {

@@ -246,9 +246,9 @@ function resolve(input: string, base: string | undefined, allows: TokenSettings[
 
 /** The input with a string resolved against the base (as the token path sends it). */
 function normalised(
-  input: RequestInfo | URL,
+  input: Request | string | URL,
   targetOf: (input: string) => Target | undefined,
-): RequestInfo | URL {
+): Request | string | URL {
   return typeof input === 'string' ? (targetOf(input)?.url ?? input) : input;
 }
 

@@ -1,4 +1,4 @@
-import type { DPoPKeyStore } from './key-store.js';
+import type { DPoPKeyPair, DPoPKeyStore } from './key-store.js';
 
 /** Options of {@link indexedDbKeyStore}. */
 export interface IndexedDbKeyStoreOptions {
@@ -13,7 +13,12 @@ export interface IndexedDbKeyStoreOptions {
    * The IndexedDB factory.
    * @default globalThis.indexedDB
    */
-  indexedDB?: IDBFactory;
+  indexedDB?: IndexedDbFactoryLike;
+}
+
+/** `globalThis.indexedDB` or a stand-in (fake-indexeddb), typed structurally so the published types need no DOM lib. */
+export interface IndexedDbFactoryLike {
+  open(name: string, version?: number): unknown;
 }
 
 const STORE = 'keys';
@@ -29,12 +34,13 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
   const { id, databaseName = 'tessera-dpop' } = options;
   let opening: Promise<IDBDatabase> | undefined;
   const open = (): Promise<IDBDatabase> => {
-    opening ??= openDatabase(options.indexedDB ?? globalThis.indexedDB, databaseName).catch(
-      (error: unknown) => {
-        opening = undefined;
-        throw error;
-      },
-    );
+    opening ??= openDatabase(
+      (options.indexedDB as IDBFactory | undefined) ?? globalThis.indexedDB,
+      databaseName,
+    ).catch((error: unknown) => {
+      opening = undefined;
+      throw error;
+    });
     return opening;
   };
   const run = async <T>(
@@ -56,7 +62,7 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
     persistent: true,
     get: async () => asKeyPair(await run<unknown>('readonly', (store) => store.get(id))),
     getOrAdd: async (candidate) => {
-      let kept: CryptoKeyPair | undefined;
+      let kept: DPoPKeyPair | undefined;
       // One readwrite transaction: IndexedDB serialises them, so two tabs racing here agree on one key.
       await run<unknown>('readwrite', (store) => {
         const read = store.get(id);
@@ -93,7 +99,7 @@ function openDatabase(factory: IDBFactory | undefined, name: string): Promise<ID
   });
 }
 
-function asKeyPair(value: unknown): CryptoKeyPair | undefined {
-  const pair = value as Partial<CryptoKeyPair> | undefined;
-  return pair?.privateKey && pair.publicKey ? (pair as CryptoKeyPair) : undefined;
+function asKeyPair(value: unknown): DPoPKeyPair | undefined {
+  const pair = value as Partial<DPoPKeyPair> | undefined;
+  return pair?.privateKey && pair.publicKey ? (pair as DPoPKeyPair) : undefined;
 }

@@ -1,5 +1,6 @@
 import { base64url } from '../base64url.js';
 import { DPoPUnsupportedKeyError } from '../errors/dpop-unsupported-key-error.js';
+import type { DPoPKeyPair } from './key-store.js';
 
 /** The public part of an ES256 key as a JWK: exactly the members RFC 7638 hashes, nothing private. */
 export interface PublicJwk {
@@ -29,7 +30,7 @@ export interface KeyMaterial {
 const ES256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
 /** A new ES256 key pair whose private key cannot be exported. */
-export function generateKeyPair(): Promise<CryptoKeyPair> {
+export function generateKeyPair(): Promise<DPoPKeyPair> {
   return crypto.subtle.generateKey(ES256, false, ['sign', 'verify']);
 }
 
@@ -38,7 +39,7 @@ export function generateKeyPair(): Promise<CryptoKeyPair> {
  *
  * @throws {DPoPUnsupportedKeyError} unless it is an ES256 (P-256) private key that can sign.
  */
-export async function toKeyMaterial(key: CryptoKeyPair | KeyObjectLike): Promise<KeyMaterial> {
+export async function toKeyMaterial(key: DPoPKeyPair | KeyObjectLike): Promise<KeyMaterial> {
   let privateKey: CryptoKey;
   let jwk: JsonWebKey;
   try {
@@ -47,8 +48,8 @@ export async function toKeyMaterial(key: CryptoKeyPair | KeyObjectLike): Promise
       // WebCrypto refuses a JWK of another type or curve; a public KeyObject has no `d`.
       privateKey = await crypto.subtle.importKey('jwk', jwk.d ? jwk : {}, ES256, false, ['sign']);
     } else {
-      privateKey = (key as CryptoKeyPair).privateKey;
-      jwk = await crypto.subtle.exportKey('jwk', (key as CryptoKeyPair).publicKey);
+      privateKey = (key as DPoPKeyPair).privateKey as CryptoKey;
+      jwk = await crypto.subtle.exportKey('jwk', (key as DPoPKeyPair).publicKey as CryptoKey);
     }
     const algorithm = privateKey.algorithm as EcKeyAlgorithm;
     if (
