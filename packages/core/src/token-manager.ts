@@ -152,6 +152,19 @@ export class TokenManager {
     return abortable(this.#refresh(this.#reasonFor(forceRefresh)), signal);
   }
 
+  /**
+   * The current set only when `getTokens()` would resolve with it right now without a token
+   * request: loaded, not stale (within its refresh margin), not invalidated, not disposed. Else
+   * `undefined`, and the caller awaits `getTokens()`. Synchronous, never refreshes, never throws:
+   * the per-request fast path of the transports (`@tessera/axios`, `@tessera/fetch`).
+   *
+   * @example
+   * const set = tokens.freshTokens() ?? (await tokens.getTokens());
+   */
+  freshTokens(): TokenSet | undefined {
+    return this.#clock() < this.#freshUntil ? this.#current : undefined;
+  }
+
   /** The current set without validating or refreshing it (may be expired); `undefined` before the first load. */
   peekTokens(): TokenSet | undefined {
     return this.#current;

@@ -102,7 +102,7 @@ function sendWithTokens(
   return sent.finally(() => template?.body?.cancel().catch(() => undefined));
 }
 
-async function sendAndReplay(
+function sendAndReplay(
   fetch: typeof globalThis.fetch,
   tokens: TokenManager,
   settings: TokenSettings,
@@ -113,20 +113,94 @@ async function sendAndReplay(
   followsItself: boolean,
 ): Promise<Response> {
   const signal = request ? request.signal : init?.signal;
-  const replayable = request !== undefined || isReplayableBody(init?.body);
+  // The path every request takes: a set that is fresh right now is used without an await before
+  // the send (decision 0019); otherwise wait for `getTokens()` (one shared refresh).
+  const fresh = signal?.aborted ? undefined : tokens.freshTokens();
+  if (fresh !== undefined) {
+    try {
+      return firstSend(fetch, tokens, settings, url, init, request, template, followsItself, fresh);
+    } catch (error) {
+      return Promise.reject(error); // as from an async function: the wrapper never throws synchronously
+    }
+  }
+  return tokenSet(tokens, signal).then((set) =>
+    firstSend(fetch, tokens, settings, url, init, request, template, followsItself, set),
+  );
+}
+
+/** The first send with the token of `set`; what follows a redirect or a 401 is handled in `afterFirstSend`. */
+function firstSend(
+  fetch: typeof globalThis.fetch,
+  tokens: TokenManager,
+  settings: TokenSettings,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  template: Request | undefined,
+  followsItself: boolean,
+  set: TokenSet,
+): Promise<Response> {
   const manual = followsItself && (request?.redirect ?? init?.redirect ?? 'follow') === 'follow';
-  const set = await tokenSet(tokens, signal);
-  // The first send, inlined (no closure, no extra promise): this is the path every request takes.
   const headers = new Headers(request ? request.headers : init?.headers);
   settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
-  let response = await send(fetch, url, init, request, headers, manual);
-  if (manual && isRedirect(response)) {
-    const hop = firstHop(url, init, request, headers);
-    const resend = replayable && request === undefined;
-    response = await followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
-  }
+  return send(fetch, url, init, request, headers, manual).then((response) => {
+    if (manual && isRedirect(response)) {
+      return afterFirstSend(
+        fetch,
+        tokens,
+        settings,
+        url,
+        init,
+        request,
+        template,
+        set,
+        manual,
+        headers,
+        response,
+      );
+    }
+    if (!settings.shouldRefresh(response) || !cameFromAllowed(response, settings)) return response;
+    return onRejected(fetch, tokens, settings, url, init, request, template, set, manual, response);
+  });
+}
+
+/** The first send was redirected: followed here, hop by hop, the policy checked on each. */
+async function afterFirstSend(
+  fetch: typeof globalThis.fetch,
+  tokens: TokenManager,
+  settings: TokenSettings,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  template: Request | undefined,
+  set: TokenSet,
+  manual: boolean,
+  headers: Headers,
+  first: Response,
+): Promise<Response> {
+  const replayable = request !== undefined || isReplayableBody(init?.body);
+  const hop = firstHop(url, init, request, headers);
+  const resend = replayable && request === undefined;
+  const response = await followRedirects(first, hop, fetch, settings.allows, settings.credentials, resend);
   if (!settings.shouldRefresh(response) || !cameFromAllowed(response, settings)) return response;
-  // The rare path: a 401 for the token `set` carried.
+  return onRejected(fetch, tokens, settings, url, init, request, template, set, manual, response);
+}
+
+/** A 401 for the token `set` carried, from where it went: invalidate it, replay once when possible. */
+async function onRejected(
+  fetch: typeof globalThis.fetch,
+  tokens: TokenManager,
+  settings: TokenSettings,
+  url: string,
+  init: RequestInit | undefined,
+  request: Request | undefined,
+  template: Request | undefined,
+  set: TokenSet,
+  manual: boolean,
+  response: Response,
+): Promise<Response> {
+  const signal = request ? request.signal : init?.signal;
+  const replayable = request !== undefined || isReplayableBody(init?.body);
   tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
   if (!replayable) return response; // a stream: a replay would send it empty
   const next = await tokenSet(tokens, signal);

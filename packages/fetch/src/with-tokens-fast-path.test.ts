@@ -1,0 +1,99 @@
+import { describe, expect, it, vi } from 'vitest';
+import { countingTokens } from '../test/counting-tokens.js';
+import { withTokens } from './with-tokens.js';
+
+const API = 'https://api.example.com';
+
+/** A fetch that answers at once, records the token each send carried; 401 unless it is `valid`. */
+function stubFetch(valid = () => 'at-0') {
+  const sent: Array<string | null> = [];
+  const fetch = vi.fn<typeof globalThis.fetch>(async (_input, init) => {
+    const authorization = new Headers(init?.headers).get('authorization');
+    sent.push(authorization);
+    return authorization === `Bearer ${valid()}`
+      ? new Response('{}', { status: 200 })
+      : new Response(null, { status: 401 });
+  });
+  return { fetch, sent };
+}
+
+describe('withTokens: the synchronous path for a fresh token (decision 0019)', () => {
+  it('sends with the fresh token without awaiting getTokens() first', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    const getTokens = vi.spyOn(tokens, 'getTokens');
+    const { fetch, sent } = stubFetch();
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    const pending = api('orders');
+    expect(fetch).toHaveBeenCalledTimes(1); // sent within the call: no await hop before the send
+    expect((await pending).status).toBe(200);
+    expect(sent).toEqual(['Bearer at-0']);
+    expect(getTokens).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+    tokens.dispose();
+  });
+
+  it('never sends an expired or invalidated token: it waits for the one shared refresh', async () => {
+    let now = Date.now();
+    const { tokens, fetchTokens } = await countingTokens({ clock: () => now });
+    const { fetch, sent } = stubFetch(() => tokens.peekTokens()?.accessToken ?? '');
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    now += 301_000; // at-0 expired
+    const storm = await Promise.all(Array.from({ length: 200 }, () => api('orders')));
+    expect(storm.every((response) => response.status === 200)).toBe(true);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(new Set(sent)).toEqual(new Set(['Bearer at-1']));
+    tokens.invalidate('at-1');
+    sent.length = 0;
+    expect((await api('orders')).status).toBe(200);
+    expect(sent).toEqual(['Bearer at-2']);
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+    tokens.dispose();
+  });
+
+  it('an already aborted signal rejects with its reason, as before, and nothing is sent', async () => {
+    const { tokens } = await countingTokens();
+    const { fetch } = stubFetch();
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    const reason = new Error('user left');
+    await expect(api('orders', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(fetch).not.toHaveBeenCalled();
+    tokens.dispose();
+  });
+
+  it('never throws synchronously: a throwing fetch or bad headers reject the returned promise', async () => {
+    const { tokens } = await countingTokens();
+    const boom = new TypeError('fetch failed synchronously');
+    const throwing = withTokens(
+      () => {
+        throw boom;
+      },
+      tokens,
+      { baseUrl: `${API}/` },
+    );
+    let returned: Promise<Response> | undefined;
+    expect(() => {
+      returned = throwing('orders');
+    }).not.toThrow();
+    await expect(returned).rejects.toBe(boom);
+    const { fetch } = stubFetch();
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    let bad: Promise<Response> | undefined;
+    expect(() => {
+      bad = api('orders', { headers: [['bad header', 'x']] });
+    }).not.toThrow();
+    await expect(bad).rejects.toThrow(TypeError);
+    expect(fetch).not.toHaveBeenCalled();
+    tokens.dispose();
+  });
+
+  it('asks shouldRefresh once per response', async () => {
+    const { tokens } = await countingTokens();
+    const { fetch } = stubFetch(() => 'at-1'); // at-0 is rejected, at-1 accepted
+    const shouldRefresh = vi.fn((response: Response) => response.status === 401);
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, shouldRefresh });
+    expect((await api('orders')).status).toBe(200);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(shouldRefresh).toHaveBeenCalledTimes(2); // the 401, then the replay's 200
+    tokens.dispose();
+  });
+});
