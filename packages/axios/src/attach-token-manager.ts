@@ -31,8 +31,8 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh'] as const;
  * Gives every request of `instance` to an allowed origin a valid token from `tokens`, and replays a
  * request once with the current token when the API rejects the one it carried.
  *
- * - Before sending: awaits `tokens.getTokens()` (one shared refresh when the token is expired) and
- *   sets `Authorization: <tokenType> <token>` from that one set — only when the URL axios will send
+ * - Before sending: takes `tokens.freshTokens()`, or else awaits `tokens.getTokens()` (one shared
+ *   refresh when the token is expired), and sets `Authorization: <tokenType> <token>` from that one set — only when the URL axios will send
  *   to (string or `URL`, `baseURL`, `allowAbsoluteUrls`) has an allowed origin, never over a
  *   caller-set header, never with `skipAuth: true`. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
@@ -142,7 +142,13 @@ export function attachTokenManager(
     const present = getHeader(config.headers, header);
     if ((present !== undefined && present !== null) || config.auth) return config;
     if (!allowsRequest(config)) return config;
-    return authorizeWhenReady(config, record?.replay ?? false);
+    const replay = record?.replay ?? false;
+    // The path every request takes: a set that is fresh right now is used at once and the config
+    // returned as it is, not as a promise (decision 0019); otherwise wait for `getTokens()`.
+    const fresh = (config.signal as AbortSignal | undefined)?.aborted ? undefined : tokens.freshTokens();
+    if (fresh === undefined) return authorizeWhenReady(config, replay);
+    authorizeRequest(config, fresh, replay);
+    return config;
   };
 
   /** Waits for the token set (no closure per request: this is the path every request takes). */
