@@ -130,4 +130,21 @@ describe('freshTokens()', () => {
     tokens.invalidate('at-0');
     expect(tokens.freshTokens()).toBeUndefined();
   });
+
+  it('the cached getAccessToken() reuses one resolved promise per set, never one of a replaced or cleared set', async () => {
+    const { tokens } = manager();
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt', expires_in: 600 });
+    const first = tokens.getAccessToken();
+    expect(tokens.getAccessToken()).toBe(first);
+    expect(await first).toBe('at-0');
+    await tokens.setTokens({ access_token: 'set-later', expires_in: 600 });
+    expect(await tokens.getAccessToken()).toBe('set-later');
+    tokens.invalidate('set-later');
+    expect(await tokens.getAccessToken()).toBe('at-1');
+    await tokens.clear();
+    expect(tokens.freshTokens()).toBeUndefined();
+    expect(await tokens.getAccessToken()).toBe('at-2'); // a new token request, not the cleared at-1
+    await tokens.setTokens({ access_token: 'again', expires_in: 600 });
+    expect(await tokens.getAccessToken()).toBe('again');
+  });
 });

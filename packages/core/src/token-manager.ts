@@ -74,6 +74,8 @@ export class TokenManager {
   readonly #background: RefreshScheduler | undefined;
 
   #current: TokenSet | undefined;
+  /** `Promise.resolve(#current.accessToken)`, made once per set: the cached `getAccessToken()` allocates nothing. */
+  #resolvedToken: Promise<string> | undefined;
   /** Epoch ms before which `#current` is served as is: `-Infinity` when stale, absent or disposed. */
   #freshUntil = NEVER;
   #loaded = false;
@@ -127,7 +129,8 @@ export class TokenManager {
    */
   getAccessToken(options?: GetTokenOptions): Promise<string> {
     if (options === undefined && this.#clock() < this.#freshUntil) {
-      return Promise.resolve((this.#current as TokenSet).accessToken);
+      this.#resolvedToken ??= Promise.resolve((this.#current as TokenSet).accessToken);
+      return this.#resolvedToken;
     }
     return this.getTokens(options).then((tokens) => tokens.accessToken);
   }
@@ -446,6 +449,7 @@ export class TokenManager {
     }
     this.#ignoreInvalidationUntil = requested === 'invalidated' ? now + this.#rejectionCooldown : NEVER;
     this.#current = tokens;
+    this.#resolvedToken = undefined;
     this.#sessionEnd = undefined;
     this.#freshUntil = this.#disposal.signal.aborted ? NEVER : refreshAt;
     if (!this.#disposal.signal.aborted) this.#background?.schedule(refreshAt, now);
@@ -490,6 +494,7 @@ export class TokenManager {
 
   #forget(): void {
     this.#current = undefined;
+    this.#resolvedToken = undefined;
     this.#freshUntil = NEVER;
     this.#ignoreInvalidationUntil = NEVER;
     this.#background?.stop();
