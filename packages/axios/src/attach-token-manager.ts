@@ -68,12 +68,45 @@ export function attachTokenManager(
   const owner = {};
 
   /** Whether every URL the request may go to is allowed (none known: no). */
-  const allowsRequest = (config: InternalAxiosRequestConfig): boolean => {
+  const judge = (config: InternalAxiosRequestConfig, base: string | undefined): boolean => {
     const target = resolveRequestUrl(config, legacy);
     if (target === undefined) return false;
-    const base = documentBase();
     if (typeof target === 'string') return allows(target, base);
     return target.every((url) => allows(url, base));
+  };
+  /**
+   * The verdicts for string URLs, cached per `url` while everything else they depend on (the
+   * request's `baseURL` and `allowAbsoluteUrls`, the instance's `baseURL` the default policy reads,
+   * the page) stays the same: the check is the same, only not repeated for every request.
+   */
+  const verdicts = new Map<string, boolean>();
+  let forBaseURL: unknown;
+  let forAbsolute: unknown;
+  let forDefaultBase: unknown = null; // never a baseURL: the first request fills the cache
+  let forPage: unknown;
+  const allowsRequest = (config: InternalAxiosRequestConfig): boolean => {
+    const base = documentBase();
+    const { url, baseURL, allowAbsoluteUrls } = config;
+    if (typeof url !== 'string' || (baseURL !== undefined && typeof baseURL !== 'string')) {
+      return judge(config, base);
+    }
+    const defaultBase = instance.defaults.baseURL;
+    if (
+      forBaseURL !== baseURL ||
+      forAbsolute !== allowAbsoluteUrls ||
+      forDefaultBase !== defaultBase ||
+      forPage !== base
+    ) {
+      verdicts.clear();
+      [forBaseURL, forAbsolute, forDefaultBase, forPage] = [baseURL, allowAbsoluteUrls, defaultBase, base];
+    }
+    let verdict = verdicts.get(url);
+    if (verdict === undefined) {
+      verdict = judge(config, base);
+      if (verdicts.size >= 512) verdicts.clear();
+      verdicts.set(url, verdict);
+    }
+    return verdict;
   };
 
   /** The current token set (one shared refresh when stale); an abort rejects with axios's `CanceledError`. */

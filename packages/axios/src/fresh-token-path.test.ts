@@ -63,3 +63,27 @@ describe('attachTokenManager: the synchronous path for a fresh token (decision 0
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('attachTokenManager: cached origin verdicts follow everything they depend on', () => {
+  it('judges the same url again when baseURL, allowAbsoluteUrls or the instance baseURL differ', async () => {
+    const { instance, calls } = await setup();
+    const sent = async (url: string, config: Record<string, unknown> = {}) => {
+      await instance.get(url, config);
+      return calls.at(-1)?.authorization;
+    };
+    expect(await sent('/orders')).toBe('Bearer at-0');
+    expect(await sent('/orders', { baseURL: 'https://evil.test' })).toBeUndefined();
+    expect(await sent('/orders')).toBe('Bearer at-0');
+    expect(await sent('https://evil.test/orders')).toBeUndefined();
+    expect(await sent('https://evil.test/orders', { allowAbsoluteUrls: false })).toBe('Bearer at-0'); // sent to the baseURL
+    expect(await sent('https://evil.test/orders')).toBeUndefined();
+    expect(await sent(`${baseURL}/x`)).toBe('Bearer at-0');
+    const pinned = { baseURL: 'https://pinned.example.com' }; // the request's own baseURL stays the same
+    expect(await sent(`${baseURL}/y`, pinned)).toBe('Bearer at-0');
+    instance.defaults.baseURL = 'https://other.example.com';
+    expect(await sent(`${baseURL}/y`, pinned)).toBeUndefined();
+    expect(await sent(`${baseURL}/x`)).toBeUndefined(); // the default policy now allows other.example.com only
+    expect(await sent('/orders')).toBe('Bearer at-0'); // to other.example.com, the new baseURL
+    expect(calls.at(-1)?.url).toBe('https://other.example.com|/orders');
+  });
+});
