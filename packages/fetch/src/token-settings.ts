@@ -35,6 +35,16 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
     throw new TypeError(`${where}: baseUrl must be an absolute URL such as https://api.example.com/v1/`);
   }
   const lower = header.toLowerCase();
+  /** `<scheme> <token>` built once per token set, rebuilt if the set's fields were changed (decision 0019). */
+  const values = new WeakMap<TokenSet, { token: string; type: string; value: string }>();
+  const valueOf = (set: TokenSet): string => {
+    const known = values.get(set);
+    if (known?.token === set.accessToken && known.type === set.tokenType) return known.value;
+    const type = scheme ?? authorizationScheme(set.tokenType);
+    const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
+    values.set(set, { token: set.accessToken, type: set.tokenType, value });
+    return value;
+  };
   return {
     header,
     credentials: lower === 'dpop' ? ['dpop'] : [lower, 'dpop'],
@@ -42,8 +52,7 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
     allows: createOriginPolicy(options.origins, () => baseUrl),
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
     authorizeRequest: (headers, set) => {
-      const type = scheme ?? authorizationScheme(set.tokenType);
-      headers.set(header, type === '' ? set.accessToken : `${type} ${set.accessToken}`);
+      headers.set(header, valueOf(set));
     },
   };
 }

@@ -97,3 +97,19 @@ describe('withTokens: the synchronous path for a fresh token (decision 0019)', (
     tokens.dispose();
   });
 });
+
+describe('withTokens: the header value built once per token set', () => {
+  it('follows every new set and a set whose fields were changed in place', async () => {
+    const { tokens } = await countingTokens({ tokenTypes: ['Bearer', 'DPoP'] });
+    const { fetch, sent } = stubFetch(() => 'none');
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, shouldRefresh: () => false });
+    await api('orders');
+    await tokens.setTokens({ access_token: 'dpop-bound', token_type: 'DPoP', expires_in: 300 });
+    await api('orders');
+    const set = tokens.peekTokens();
+    if (set) set.accessToken = 'changed-in-place'; // a careless caller
+    await api('orders');
+    expect(sent).toEqual(['Bearer at-0', 'DPoP dpop-bound', 'DPoP changed-in-place']);
+    tokens.dispose();
+  });
+});
