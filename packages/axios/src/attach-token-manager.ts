@@ -1,5 +1,4 @@
 import {
-  authorizationScheme,
   createOriginPolicy,
   documentBase,
   isTesseraError,
@@ -20,6 +19,7 @@ import {
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
 import { guardRedirects } from './guard-redirects.js';
+import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { REDACTED, redactError } from './redact-error.js';
 import { copyHeaders, deleteHeader, getHeader, setHeader } from './request-headers.js';
@@ -58,7 +58,7 @@ export function attachTokenManager(
   if (typeof header !== 'string' || header.trim() === '') {
     throw new TypeError('header must be a header name such as "Authorization"');
   }
-  const { scheme } = options;
+  const valueOf = headerValues(options.scheme);
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
@@ -131,8 +131,7 @@ export function attachTokenManager(
     set: TokenSet,
     replay: boolean,
   ): AuthRecord => {
-    const type = scheme ?? authorizationScheme(set.tokenType);
-    const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
+    const value = valueOf(set);
     if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
     setHeader(config.headers, header, value);
     const record = new AuthRecord(owner, set.accessToken, value, replay);

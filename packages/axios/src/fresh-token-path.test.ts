@@ -87,3 +87,24 @@ describe('attachTokenManager: cached origin verdicts follow everything they depe
     expect(calls.at(-1)?.url).toBe('https://other.example.com|/orders');
   });
 });
+
+describe('attachTokenManager: the header value built once per token set', () => {
+  it('follows every new set and a set whose fields were changed in place', async () => {
+    const api = fakeApi();
+    const { tokens } = await countingTokens({ tokenTypes: ['Bearer', 'DPoP'] });
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    attachTokenManager(instance, tokens);
+    await instance.get('/orders');
+    await tokens.setTokens({ access_token: 'dpop-bound', token_type: 'DPoP', expires_in: 300 });
+    await instance.get('/orders');
+    const set = tokens.peekTokens();
+    if (set) set.accessToken = 'changed-in-place'; // a careless caller
+    await instance.get('/orders');
+    expect(api.calls.map((call) => call.authorization)).toEqual([
+      'Bearer at-0',
+      'DPoP dpop-bound',
+      'DPoP changed-in-place',
+    ]);
+  });
+});
