@@ -113,3 +113,40 @@ describe('withTokens: the header value built once per token set', () => {
     tokens.dispose();
   });
 });
+
+describe('withTokens: the 401 that is replayed', () => {
+  it('reads a small body of known length to its end (connection reuse), cancels one of unknown length', async () => {
+    const { tokens } = await countingTokens();
+    const rejected: Response[] = [];
+    let cancelled = 0;
+    let n = 0;
+    let calls = 0;
+    const fetch = vi.fn<typeof globalThis.fetch>(async () => {
+      calls += 1;
+      if (calls % 2 === 0) return new Response('{}'); // every replay is accepted
+      n += 1;
+      const body =
+        n === 1
+          ? 'denied'
+          : new ReadableStream({
+              pull: (controller) => controller.enqueue(new Uint8Array(1024)), // endless
+              cancel: () => {
+                cancelled += 1;
+              },
+            });
+      const response = new Response(body, {
+        status: 401,
+        headers: n === 1 ? { 'content-length': '6' } : {},
+      });
+      rejected.push(response);
+      return response;
+    });
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    expect((await api('orders')).status).toBe(200);
+    expect(rejected[0]?.bodyUsed).toBe(true); // read, not cancelled
+    await tokens.setTokens({ access_token: 'signed-in-again', expires_in: 300, refresh_token: 'rt' }); // ends the cooldown
+    expect((await api('orders')).status).toBe(200);
+    expect(cancelled).toBe(1); // the endless body was cancelled, never read to its end
+    tokens.dispose();
+  });
+});

@@ -205,7 +205,7 @@ async function onRejected(
   if (!replayable) return response; // a stream: a replay would send it empty
   const next = await tokenSet(tokens, signal);
   if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
-  await response.body?.cancel().catch(() => undefined);
+  await discard(response);
   const source = template && template.body !== null ? template.clone() : template;
   const second = await attempt(fetch, settings, url, init, source, next, manual, replayable);
   if (settings.shouldRefresh(second) && cameFromAllowed(second, settings))
@@ -274,6 +274,21 @@ function firstHop(
 function cameFromAllowed(response: Response, settings: TokenSettings): boolean {
   if (withheld.has(response)) return false;
   return !response.redirected || settings.allows(response.url, documentBase());
+}
+
+/** The largest 401 body read to its end (so the connection can be reused) instead of cancelled. */
+const DRAIN_LIMIT = 64 * 1024;
+
+/**
+ * Ends a response that is not handed to the caller: a small body of known length is read (the
+ * runtime can then reuse the connection for the replay), anything else is cancelled.
+ */
+function discard(response: Response): Promise<unknown> {
+  const length = response.headers.get('content-length');
+  const drain = length !== null && /^\d+$/.test(length) && Number(length) <= DRAIN_LIMIT;
+  return ((drain ? response.arrayBuffer() : response.body?.cancel()) ?? Promise.resolve()).catch(
+    () => undefined,
+  );
 }
 
 /** One token set; an abort rejects with the caller's `signal.reason`, as fetch does. */
