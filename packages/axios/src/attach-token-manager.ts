@@ -58,7 +58,7 @@ export function attachTokenManager(
   if (typeof header !== 'string' || header.trim() === '') {
     throw new TypeError('header must be a header name such as "Authorization"');
   }
-  const valueOf = headerValues(options.scheme);
+  const headerValueOf = headerValues(options.scheme);
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
@@ -131,7 +131,7 @@ export function attachTokenManager(
     set: TokenSet,
     replay: boolean,
   ): AuthRecord => {
-    const value = valueOf(set);
+    const value = headerValueOf(set);
     if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
     setHeader(config.headers, header, value);
     const record = new AuthRecord(owner, set.accessToken, value, replay);

@@ -37,7 +37,7 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
   const lower = header.toLowerCase();
   /** `<scheme> <token>` built once per token set, rebuilt if the set's fields were changed (decision 0019). */
   const values = new WeakMap<TokenSet, { token: string; type: string; value: string }>();
-  const valueOf = (set: TokenSet): string => {
+  const headerValueOf = (set: TokenSet): string => {
     const known = values.get(set);
     if (known?.token === set.accessToken && known.type === set.tokenType) return known.value;
     const type = scheme ?? authorizationScheme(set.tokenType);
@@ -52,7 +52,7 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
     allows: createOriginPolicy(options.origins, () => baseUrl),
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
     authorizeRequest: (headers, set) => {
-      headers.set(header, valueOf(set));
+      headers.set(header, headerValueOf(set));
     },
   };
 }
