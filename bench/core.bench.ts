@@ -1,7 +1,8 @@
 /**
  * @tessera/core benchmarks (issue 2). Run: `pnpm bench` (all) or `node --expose-gc --import tsx bench/core.bench.ts`.
  *
- * 1. Cached `getAccessToken()` vs a bare `await Promise.resolve(x)`, same run (target ≤ 1.5×, issue 13).
+ * 1. Cached `getAccessToken()` vs a bare `await Promise.resolve(x)`, same run (target ≤ 1.5×, issue 13):
+ *    medians of 9 interleaved rounds of 200,000 sequential awaits each.
  * 2. 10,000 concurrent callers on an expired token against a loopback token endpoint with known latency:
  *    token requests (target 1) and time from first call to last resolution vs that latency.
  * 3. Heap growth after 1,000,000 cached calls and 10,000 refresh cycles (target < 1 MB).
@@ -9,34 +10,66 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { refreshTokenGrant, TokenManager } from '@tessera/core';
-import { Bench } from 'tinybench';
 
 const results: Array<Record<string, string | number>> = [];
 
+/**
+ * One sample = BATCH sequential awaits in a plain loop (no per-call harness overhead in the figure);
+ * rounds interleave the two variants in alternating order after a warm-up round, and each keeps
+ * its median: a burst of load on a shared machine moves one round, not the result.
+ */
 async function cachedCost(): Promise<void> {
   const tokens = new TokenManager({
     fetchTokens: async () => ({ access_token: 'cached', expires_in: 3600 }),
   });
   await tokens.getAccessToken();
   const value = 'cached';
-  const bench = new Bench({ time: 1_000, warmupTime: 200 });
-  bench
-    .add('baseline: await Promise.resolve(x)', async () => {
-      await Promise.resolve(value);
-    })
-    .add('cached tokens.getAccessToken()', async () => {
-      await tokens.getAccessToken();
-    });
-  await bench.run();
-  const [baseline, cached] = bench.tasks.map((task) => task.result?.latency.mean ?? Number.NaN) as [
-    number,
-    number,
+  const BATCH = 200_000;
+  const ROUNDS = 9;
+  const variants: Array<[string, () => Promise<void>]> = [
+    [
+      'baseline',
+      async () => {
+        for (let i = 0; i < BATCH; i++) await Promise.resolve(value);
+      },
+    ],
+    [
+      'clock',
+      async () => {
+        for (let i = 0; i < BATCH; i++) await Promise.resolve(Date.now() > 0 ? value : '');
+      },
+    ],
+    [
+      'cached',
+      async () => {
+        for (let i = 0; i < BATCH; i++) await tokens.getAccessToken();
+      },
+    ],
   ];
+  const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (let i = 0; i < variants.length; i++) {
+      const [name, run] = variants[(round + i) % variants.length]!;
+      const start = performance.now();
+      await run();
+      if (round > 0) samples.get(name)?.push(((performance.now() - start) * 1e6) / BATCH);
+    }
+  }
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  const baseline = median(samples.get('baseline') ?? []);
+  const cached = median(samples.get('cached') ?? []);
   const ratio = cached / baseline;
+  const clock = median(samples.get('clock') ?? []);
+  results.push({
+    benchmark: 'for scale: Date.now() + await Promise.resolve (the one clock read a freshness check needs)',
+    baseline: `${baseline.toFixed(0)} ns`,
+    measured: `${clock.toFixed(0)} ns`,
+    ratio: (clock / baseline).toFixed(2),
+  });
   results.push({
     benchmark: 'cached getAccessToken vs await Promise.resolve',
-    baseline: `${(baseline * 1e6).toFixed(0)} ns`,
-    measured: `${(cached * 1e6).toFixed(0)} ns`,
+    baseline: `${baseline.toFixed(0)} ns`,
+    measured: `${cached.toFixed(0)} ns`,
     ratio: ratio.toFixed(2),
     target: '≤ 1.50',
     verdict: ratio <= 1.5 ? 'ok' : 'OVER',

@@ -24,6 +24,7 @@ import {
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
 import { guardRedirects } from './guard-redirects.js';
+import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { REDACTED, redactError } from './redact-error.js';
 import { copyHeaders, deleteHeader, getHeader, setHeader } from './request-headers.js';
@@ -35,8 +36,8 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  * Gives every request of `instance` to an allowed origin a valid token from `tokens`, and replays a
  * request once with the current token when the API rejects the one it carried.
  *
- * - Before sending: awaits `tokens.getTokens()` (one shared refresh when the token is expired) and
- *   sets `Authorization: <tokenType> <token>` from that one set — only when the URL axios will send
+ * - Before sending: takes `tokens.freshTokens()`, or else awaits `tokens.getTokens()` (one shared
+ *   refresh when the token is expired), and sets `Authorization: <tokenType> <token>` from that one set — only when the URL axios will send
  *   to (string or `URL`, `baseURL`, `allowAbsoluteUrls`) has an allowed origin, never over a
  *   caller-set header, never with `skipAuth: true`. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
@@ -67,6 +68,7 @@ export function attachTokenManager(
   }
   const { scheme } = options;
   const constraint = checkSenderConstraint(options, 'attachTokenManager()');
+  const headerValueOf = headerValues(scheme);
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
@@ -76,12 +78,45 @@ export function attachTokenManager(
   const owner = {};
 
   /** Whether every URL the request may go to is allowed (none known: no). */
-  const allowsRequest = (config: InternalAxiosRequestConfig): boolean => {
+  const judge = (config: InternalAxiosRequestConfig, base: string | undefined): boolean => {
     const target = resolveRequestUrl(config, legacy);
     if (target === undefined) return false;
-    const base = documentBase();
     if (typeof target === 'string') return allows(target, base);
     return target.every((url) => allows(url, base));
+  };
+  /**
+   * The verdicts for string URLs, cached per `url` while everything else they depend on (the
+   * request's `baseURL` and `allowAbsoluteUrls`, the instance's `baseURL` the default policy reads,
+   * the page) stays the same: the check is the same, only not repeated for every request.
+   */
+  const verdicts = new Map<string, boolean>();
+  let forBaseURL: unknown;
+  let forAbsolute: unknown;
+  let forDefaultBase: unknown = null; // never a baseURL: the first request fills the cache
+  let forPage: unknown;
+  const allowsRequest = (config: InternalAxiosRequestConfig): boolean => {
+    const base = documentBase();
+    const { url, baseURL, allowAbsoluteUrls } = config;
+    if (typeof url !== 'string' || (baseURL !== undefined && typeof baseURL !== 'string')) {
+      return judge(config, base);
+    }
+    const defaultBase = instance.defaults.baseURL;
+    if (
+      forBaseURL !== baseURL ||
+      forAbsolute !== allowAbsoluteUrls ||
+      forDefaultBase !== defaultBase ||
+      forPage !== base
+    ) {
+      verdicts.clear();
+      [forBaseURL, forAbsolute, forDefaultBase, forPage] = [baseURL, allowAbsoluteUrls, defaultBase, base];
+    }
+    let verdict = verdicts.get(url);
+    if (verdict === undefined) {
+      verdict = judge(config, base);
+      if (verdicts.size >= 512) verdicts.clear();
+      verdicts.set(url, verdict);
+    }
+    return verdict;
   };
 
   /** The current token set (one shared refresh when stale); an abort rejects with axios's `CanceledError`. */
@@ -108,8 +143,7 @@ export function attachTokenManager(
     nonceReplayed = false,
   ): AuthRecord | Promise<AuthRecord> => {
     if (constraint) return authorizeConstrained(config, set, replay, nonceReplayed);
-    const type = scheme ?? authorizationScheme(set.tokenType);
-    const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
+    const value = headerValueOf(set);
     return record(config, new AuthRecord(owner, set.accessToken, value, replay));
   };
 
@@ -209,7 +243,14 @@ export function attachTokenManager(
     const present = getHeader(config.headers, header);
     if ((present !== undefined && present !== null) || config.auth) return config;
     if (!allowsRequest(config)) return config;
-    return authorizeWhenReady(config, record?.replay ?? false);
+    const replay = record?.replay ?? false;
+    // The path every request takes: a set that is fresh right now is used at once and the config
+    // returned as it is, not as a promise (decision 0019); otherwise wait for `getTokens()`.
+    const fresh = (config.signal as AbortSignal | undefined)?.aborted ? undefined : tokens.freshTokens();
+    if (fresh === undefined) return authorizeWhenReady(config, replay);
+    const made = authorizeRequest(config, fresh, replay);
+    // A sender-constrained send waits for its proof (DPoP signs asynchronously).
+    return made instanceof Promise ? made.then(() => config) : config;
   };
 
   /** Waits for the token set (no closure per request: this is the path every request takes). */

@@ -206,13 +206,13 @@ describe('refresh storms against the mock authorization server', { timeout: 60_0
     const api = axios.create({ baseURL: apiBase });
     attachTokenManager(api, tokens);
     // Hold the token response until every request has had its 401 and waits for the refresh:
-    // N calls from the request interceptor, then N from the 401 handler.
+    // N calls from the 401 handler (the request interceptor took the fresh set from `freshTokens()`).
     const allWaiting = deferred();
     const getTokens = tokens.getTokens.bind(tokens);
     let calls = 0;
     tokens.getTokens = (options) => {
       calls += 1;
-      if (calls === 2 * N) allWaiting.resolve();
+      if (calls === N) allWaiting.resolve();
       return getTokens(options);
     };
     server.use(

@@ -71,6 +71,8 @@ export class TokenManager {
   readonly #background: RefreshScheduler | undefined;
 
   #current: TokenSet | undefined;
+  /** `Promise.resolve(#current.accessToken)`, made once per set: the cached `getAccessToken()` allocates nothing. */
+  #resolvedToken: Promise<string> | undefined;
   /** Epoch ms before which `#current` is served as is: `-Infinity` when stale, absent or disposed. */
   #freshUntil = NEVER;
   #loaded = false;
@@ -132,7 +134,8 @@ export class TokenManager {
    */
   getAccessToken(options?: GetTokenOptions): Promise<string> {
     if (options === undefined && this.#clock() < this.#freshUntil) {
-      return Promise.resolve((this.#current as TokenSet).accessToken);
+      this.#resolvedToken ??= Promise.resolve((this.#current as TokenSet).accessToken);
+      return this.#resolvedToken;
     }
     return this.getTokens(options).then((tokens) => tokens.accessToken);
   }
@@ -156,6 +159,19 @@ export class TokenManager {
     if (current && !forceRefresh && this.#clock() < this.#freshUntil) return current;
     // Rejects this caller only: the shared refresh goes on for the others.
     return withTimeout(() => this.#refresh(this.#reasonFor(forceRefresh)), signal, toAbortError);
+  }
+
+  /**
+   * The current set only when `getTokens()` would resolve with it right now without a token
+   * request: loaded, not stale (within its refresh margin), not invalidated, not disposed. Else
+   * `undefined`, and the caller awaits `getTokens()`. Synchronous, never refreshes, never throws:
+   * the per-request fast path of the transports (`@tessera/axios`, `@tessera/fetch`).
+   *
+   * @example
+   * const set = tokens.freshTokens() ?? (await tokens.getTokens());
+   */
+  freshTokens(): TokenSet | undefined {
+    return this.#clock() < this.#freshUntil ? this.#current : undefined;
   }
 
   /** The current set without validating or refreshing it (may be expired); `undefined` before the first load. */
@@ -422,6 +438,7 @@ export class TokenManager {
     }
     this.#ignoreInvalidationUntil = requested === 'invalidated' ? now + this.#rejectionCooldown : NEVER;
     this.#current = tokens;
+    this.#resolvedToken = undefined;
     this.#sessionEnd = undefined;
     this.#freshUntil = this.#disposal.signal.aborted ? NEVER : refreshAt;
     if (!this.#disposal.signal.aborted) this.#background?.schedule(refreshAt, now);
@@ -462,6 +479,7 @@ export class TokenManager {
 
   #forget(): void {
     this.#current = undefined;
+    this.#resolvedToken = undefined;
     this.#freshUntil = NEVER;
     this.#ignoreInvalidationUntil = NEVER;
     this.#background?.stop();

@@ -50,6 +50,16 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
   }
   const constraint = checkSenderConstraint(options, where);
   const lower = header.toLowerCase();
+  /** `<scheme> <token>` built once per token set, rebuilt if the set's fields were changed (decision 0019). */
+  const values = new WeakMap<TokenSet, { token: string; type: string; value: string }>();
+  const headerValueOf = (set: TokenSet): string => {
+    const known = values.get(set);
+    if (known?.token === set.accessToken && known.type === set.tokenType) return known.value;
+    const type = scheme ?? authorizationScheme(set.tokenType);
+    const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
+    values.set(set, { token: set.accessToken, type: set.tokenType, value });
+    return value;
+  };
   return {
     header,
     credentials: lower === 'dpop' ? ['dpop'] : [lower, 'dpop'],
@@ -62,8 +72,7 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
         const put = (name: string, value: string) => headers.set(name, value);
         return senderConstrainedHeaders(constraint, set, method, url, header, put).then((sent) => sent.proof);
       }
-      const type = scheme ?? authorizationScheme(set.tokenType);
-      headers.set(header, type === '' ? set.accessToken : `${type} ${set.accessToken}`);
+      headers.set(header, headerValueOf(set));
       return undefined;
     },
   };

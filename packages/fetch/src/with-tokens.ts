@@ -116,7 +116,8 @@ async function sendAndReplay(
   const replayable = request !== undefined || isReplayableBody(init?.body);
   const manual = followsItself && (request?.redirect ?? init?.redirect ?? 'follow') === 'follow';
   const method = request?.method ?? init?.method ?? 'GET';
-  let set = await tokenSet(tokens, signal);
+  // A set fresh right now is used at once, with no await before the send (decision 0019).
+  let set = (signal?.aborted ? undefined : tokens.freshTokens()) ?? (await tokenSet(tokens, signal));
   // The first send, inlined (no closure, no extra promise): this is the path every request takes.
   const headers = new Headers(request ? request.headers : init?.headers);
   const pending = settings.authorizeRequest(headers, set, method, url);

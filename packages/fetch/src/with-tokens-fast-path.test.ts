@@ -1,0 +1,152 @@
+import { describe, expect, it, vi } from 'vitest';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { withTokens } from './with-tokens.js';
+
+const API = 'https://api.example.com';
+
+/** A fetch that answers at once, records the token each send carried; 401 unless it is `valid`. */
+function stubFetch(valid = () => 'at-0') {
+  const sent: Array<string | null> = [];
+  const fetch = vi.fn<typeof globalThis.fetch>(async (_input, init) => {
+    const authorization = new Headers(init?.headers).get('authorization');
+    sent.push(authorization);
+    return authorization === `Bearer ${valid()}`
+      ? new Response('{}', { status: 200 })
+      : new Response(null, { status: 401 });
+  });
+  return { fetch, sent };
+}
+
+describe('withTokens: the synchronous path for a fresh token (decision 0019)', () => {
+  it('sends with the fresh token without awaiting getTokens() first', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    const getTokens = vi.spyOn(tokens, 'getTokens');
+    const { fetch, sent } = stubFetch();
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    const pending = api('orders');
+    expect(fetch).toHaveBeenCalledTimes(1); // sent within the call: no await hop before the send
+    expect((await pending).status).toBe(200);
+    expect(sent).toEqual(['Bearer at-0']);
+    expect(getTokens).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+    tokens.dispose();
+  });
+
+  it('never sends an expired or invalidated token: it waits for the one shared refresh', async () => {
+    let now = Date.now();
+    const { tokens, fetchTokens } = await countingTokens({ clock: () => now });
+    const { fetch, sent } = stubFetch(() => tokens.peekTokens()?.accessToken ?? '');
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    now += 301_000; // at-0 expired
+    const storm = await Promise.all(Array.from({ length: 200 }, () => api('orders')));
+    expect(storm.every((response) => response.status === 200)).toBe(true);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(new Set(sent)).toEqual(new Set(['Bearer at-1']));
+    tokens.invalidate('at-1');
+    sent.length = 0;
+    expect((await api('orders')).status).toBe(200);
+    expect(sent).toEqual(['Bearer at-2']);
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+    tokens.dispose();
+  });
+
+  it('an already aborted signal rejects with its reason, as before, and nothing is sent', async () => {
+    const { tokens } = await countingTokens();
+    const { fetch } = stubFetch();
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    const reason = new Error('user left');
+    await expect(api('orders', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(fetch).not.toHaveBeenCalled();
+    tokens.dispose();
+  });
+
+  it('never throws synchronously: a throwing fetch or bad headers reject the returned promise', async () => {
+    const { tokens } = await countingTokens();
+    const boom = new TypeError('fetch failed synchronously');
+    const throwing = withTokens(
+      () => {
+        throw boom;
+      },
+      tokens,
+      { baseUrl: `${API}/` },
+    );
+    let returned: Promise<Response> | undefined;
+    expect(() => {
+      returned = throwing('orders');
+    }).not.toThrow();
+    await expect(returned).rejects.toBe(boom);
+    const { fetch } = stubFetch();
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    let bad: Promise<Response> | undefined;
+    expect(() => {
+      bad = api('orders', { headers: [['bad header', 'x']] });
+    }).not.toThrow();
+    await expect(bad).rejects.toThrow(TypeError);
+    expect(fetch).not.toHaveBeenCalled();
+    tokens.dispose();
+  });
+
+  it('asks shouldRefresh once per response', async () => {
+    const { tokens } = await countingTokens();
+    const { fetch } = stubFetch(() => 'at-1'); // at-0 is rejected, at-1 accepted
+    const shouldRefresh = vi.fn((response: Response) => response.status === 401);
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, shouldRefresh });
+    expect((await api('orders')).status).toBe(200);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(shouldRefresh).toHaveBeenCalledTimes(2); // the 401, then the replay's 200
+    tokens.dispose();
+  });
+});
+
+describe('withTokens: the header value built once per token set', () => {
+  it('follows every new set and a set whose fields were changed in place', async () => {
+    const { tokens } = await countingTokens({ tokenTypes: ['Bearer', 'DPoP'] });
+    const { fetch, sent } = stubFetch(() => 'none');
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, shouldRefresh: () => false });
+    await api('orders');
+    await tokens.setTokens({ access_token: 'dpop-bound', token_type: 'DPoP', expires_in: 300 });
+    await api('orders');
+    const set = tokens.peekTokens();
+    if (set) set.accessToken = 'changed-in-place'; // a careless caller
+    await api('orders');
+    expect(sent).toEqual(['Bearer at-0', 'DPoP dpop-bound', 'DPoP changed-in-place']);
+    tokens.dispose();
+  });
+});
+
+describe('withTokens: the 401 that is replayed', () => {
+  it('reads a small body of known length to its end (connection reuse), cancels one of unknown length', async () => {
+    const { tokens } = await countingTokens();
+    const rejected: Response[] = [];
+    let cancelled = 0;
+    let n = 0;
+    let calls = 0;
+    const fetch = vi.fn<typeof globalThis.fetch>(async () => {
+      calls += 1;
+      if (calls % 2 === 0) return new Response('{}'); // every replay is accepted
+      n += 1;
+      const body =
+        n === 1
+          ? 'denied'
+          : new ReadableStream({
+              pull: (controller) => controller.enqueue(new Uint8Array(1024)), // endless
+              cancel: () => {
+                cancelled += 1;
+              },
+            });
+      const response = new Response(body, {
+        status: 401,
+        headers: n === 1 ? { 'content-length': '6' } : {},
+      });
+      rejected.push(response);
+      return response;
+    });
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    expect((await api('orders')).status).toBe(200);
+    expect(rejected[0]?.bodyUsed).toBe(true); // read, not cancelled
+    await tokens.setTokens({ access_token: 'signed-in-again', expires_in: 300, refresh_token: 'rt' }); // ends the cooldown
+    expect((await api('orders')).status).toBe(200);
+    expect(cancelled).toBe(1); // the endless body was cancelled, never read to its end
+    tokens.dispose();
+  });
+});
