@@ -3,8 +3,8 @@ import { type TokenManager, TokenTypeMismatchError } from '@tessera/core';
 import { createDPoP, DPoPNonceError } from '@tessera/dpop';
 import axios, { type AxiosError } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
 import { fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 

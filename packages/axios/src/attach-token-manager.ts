@@ -23,6 +23,7 @@ import {
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
+import { captureFinalUrl, finalUrlOf } from './capture-final-url.js';
 import { guardRedirects } from './guard-redirects.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { REDACTED, redactError } from './redact-error.js';
@@ -141,6 +142,7 @@ export function attachTokenManager(
     setHeader(config.headers, header, made.headerValue);
     (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = made;
     guardRedirects(config, allows, credentials, made);
+    captureFinalUrl(config);
     return made;
   };
 
@@ -266,9 +268,14 @@ export function attachTokenManager(
     });
   };
 
-  /** With the XHR adapter, the URL the response came from after redirects (`responseURL`). */
+  /**
+   * Whether the URL the response came from after redirects is allowed: XHR's `responseURL`, or
+   * what the fetch adapter's wrapped fetch saw (axios ≥ 1.12). Unknown (older axios's fetch
+   * adapter, a fetch without `Request`): yes.
+   */
   const finalUrlAllowed = (error: Partial<AxiosError>): boolean => {
-    const responseURL = (error.request as { responseURL?: unknown } | undefined)?.responseURL;
+    const responseURL =
+      finalUrlOf(error.request) ?? (error.request as { responseURL?: unknown } | undefined)?.responseURL;
     return typeof responseURL !== 'string' || responseURL === '' || allows(responseURL, documentBase());
   };
 

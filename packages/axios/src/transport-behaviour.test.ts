@@ -1,6 +1,10 @@
 import { Readable } from 'node:stream';
 import axios, { type AxiosAdapter, AxiosError, isCancel } from 'axios';
-import { API, type ApiCall, describeTransportBehaviour } from '../../e2e-support/test-support/transport-behaviour.js';
+import {
+  API,
+  type ApiCall,
+  describeTransportBehaviour,
+} from '../../e2e-support/test-support/transport-behaviour.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 async function bodyText(data: unknown): Promise<string> {
