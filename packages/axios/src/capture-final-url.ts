@@ -1,12 +1,14 @@
-type Fetch = (input: unknown, init?: unknown) => Promise<unknown>;
+type Fetch = (input: unknown, init?: unknown) => unknown;
 
 /** The URL each fetch-adapter `Request` was answered from (after redirects), keyed by that `Request`. */
 const finalUrls = new WeakMap<object, string>();
-/** One wrapper per underlying fetch (axios caches its fetch adapter per `env.fetch`: never one per request). */
-const wrappers = new WeakMap<Fetch, Fetch>();
-const ours = new WeakSet<Fetch>();
-/** Wraps the global `fetch`, looked up at call time as axios does. */
-let globalWrapper: Fetch | undefined;
+/**
+ * One wrapper per underlying fetch, and each wrapper to itself (never wrapped twice): axios caches
+ * its fetch adapter per `env.fetch`, so never one per request.
+ */
+const wrappers = new WeakMap<object, Fetch>();
+/** The global `fetch`, looked up at call time as axios does. */
+const globalFetch: Fetch = (input, init) => globalThis.fetch(input as Request, init as RequestInit);
 
 /**
  * Makes axios's fetch adapter (axios ≥ 1.12, which takes `config.env.fetch`) tell where the
@@ -18,37 +20,26 @@ let globalWrapper: Fetch | undefined;
 export function captureFinalUrl(config: { env?: unknown }): void {
   const env = (config.env ?? {}) as { fetch?: unknown };
   const own = Object.hasOwn(env, 'fetch') ? env.fetch : undefined;
-  if (own === undefined) {
-    if (typeof globalThis.fetch !== 'function') return; // no fetch adapter here: nothing to wrap
-    globalWrapper ??= wrap((input, init) => globalThis.fetch(input as Request, init as RequestInit));
-    config.env = { ...env, fetch: globalWrapper };
-    return;
-  }
-  if (typeof own !== 'function' || ours.has(own as Fetch)) return;
-  let wrapper = wrappers.get(own as Fetch);
+  const fetch = own ?? (typeof globalThis.fetch === 'function' ? globalFetch : undefined);
+  if (typeof fetch !== 'function') return; // no fetch here, or not one axios could call
+  let wrapper = wrappers.get(fetch);
   if (!wrapper) {
-    wrapper = wrap(own as Fetch);
-    wrappers.set(own as Fetch, wrapper);
+    const wrapped: Fetch = (input, init) =>
+      Promise.resolve((fetch as Fetch)(input, init)).then((response) => {
+        const url = (response as { url?: unknown } | null)?.url;
+        if (typeof input === 'object' && input !== null && typeof url === 'string') {
+          finalUrls.set(input, url);
+        }
+        return response;
+      });
+    wrapper = wrapped;
+    wrappers.set(fetch, wrapped);
+    wrappers.set(wrapped, wrapped);
   }
   config.env = { ...env, fetch: wrapper };
 }
 
-/** The URL the fetch adapter's `request` was answered from, when it was captured and is not empty. */
+/** The URL the fetch adapter's `request` was answered from, when the wrapper saw it. */
 export function finalUrlOf(request: unknown): string | undefined {
-  if (typeof request !== 'object' || request === null) return undefined;
-  const url = finalUrls.get(request);
-  return url === '' ? undefined : url;
-}
-
-function wrap(fetch: Fetch): Fetch {
-  const wrapper: Fetch = (input, init) =>
-    Promise.resolve(fetch(input, init)).then((response) => {
-      const url = (response as { url?: unknown } | null)?.url;
-      if (typeof input === 'object' && input !== null && typeof url === 'string') {
-        finalUrls.set(input, url);
-      }
-      return response;
-    });
-  ours.add(wrapper);
-  return wrapper;
+  return finalUrls.get(request as object);
 }
