@@ -141,7 +141,7 @@ describe('redirects with the fetch adapter', () => {
         .get('/redirect', { params: { to: `${other.origin}/x`, status } })
         .catch((caught: unknown) => caught)) as AxiosError;
       expect(error.response?.status).toBe(401);
-      // The wrapped env.fetch saw the response come from the other origin (decision 0209).
+      // The wrapped env.fetch saw the response come from the other origin (decision 0205).
       expect(api.seen.map((seen) => seen.authorization)).toEqual(['Bearer at-0']);
       expect(other.seen.map((seen) => seen.authorization)).toEqual([null]);
       expect(invalidate).not.toHaveBeenCalled();
@@ -193,7 +193,7 @@ describe('redirects with the fetch adapter', () => {
       .catch((caught: unknown) => caught)) as AxiosError;
     expect(error.response?.status).toBe(401);
     // This fetch adapter does not tell the final URL: the 401 costs one refresh, whose replay is
-    // redirected again and stripped again by the runtime (bounded; decisions 0205 and 0209).
+    // redirected again and stripped again by the runtime (bounded; decision 0205).
     expect(other.seen.map((seen) => seen.authorization)).toEqual([null, null]);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
