@@ -41,7 +41,10 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  *   to (string or `URL`, `baseURL`, `allowAbsoluteUrls`) has an allowed origin, never over a
  *   caller-set header, never with `skipAuth: true`. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
- * - On a rejection `shouldRefresh` accepts (HTTP 401) from where the token went:
+ *   With the fetch adapter (axios ≥ 1.12), the request's `env.fetch` becomes a wrapper of the fetch
+ *   axios would use that sends the same and notes the final URL (`response.url`).
+ * - On a rejection `shouldRefresh` accepts (HTTP 401) from where the token went (the final URL
+ *   after redirects when the adapter tells it: http, XHR, fetch on axios ≥ 1.12):
  *   `tokens.invalidate(<the token it carried>)`, then replays it once with the current token — unless
  *   the manager has no other token, or the body is a stream that cannot be sent twice (the 401
  *   reaches the caller). A replay's own 401 rejects with its `AxiosError`.
