@@ -23,6 +23,7 @@ import {
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
+import { captureFinalUrl, finalUrlOf } from './capture-final-url.js';
 import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
@@ -41,7 +42,10 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  *   to (string or `URL`, `baseURL`, `allowAbsoluteUrls`) has an allowed origin, never over a
  *   caller-set header, never with `skipAuth: true`. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
- * - On a rejection `shouldRefresh` accepts (HTTP 401) from where the token went:
+ *   With the fetch adapter (axios ≥ 1.12), the request's `env.fetch` becomes a wrapper of the fetch
+ *   axios would use that sends the same and notes the final URL (`response.url`).
+ * - On a rejection `shouldRefresh` accepts (HTTP 401) from where the token went (the final URL
+ *   after redirects when the adapter tells it: http, XHR, fetch on axios ≥ 1.12):
  *   `tokens.invalidate(<the token it carried>)`, then replays it once with the current token — unless
  *   the manager has no other token, or the body is a stream that cannot be sent twice (the 401
  *   reaches the caller). A replay's own 401 rejects with its `AxiosError`.
@@ -175,6 +179,7 @@ export function attachTokenManager(
     setHeader(config.headers, header, made.headerValue);
     (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = made;
     guardRedirects(config, allows, credentials, made);
+    captureFinalUrl(config);
     return made;
   };
 
@@ -307,9 +312,14 @@ export function attachTokenManager(
     });
   };
 
-  /** With the XHR adapter, the URL the response came from after redirects (`responseURL`). */
+  /**
+   * Whether the URL the response came from after redirects is allowed: XHR's `responseURL`, or
+   * what the fetch adapter's wrapped fetch saw (axios ≥ 1.12). Unknown (older axios's fetch
+   * adapter, a fetch without `Request`): yes.
+   */
   const finalUrlAllowed = (error: Partial<AxiosError>): boolean => {
-    const responseURL = (error.request as { responseURL?: unknown } | undefined)?.responseURL;
+    const responseURL =
+      finalUrlOf(error.request) ?? (error.request as { responseURL?: unknown } | undefined)?.responseURL;
     return typeof responseURL !== 'string' || responseURL === '' || allows(responseURL, documentBase());
   };
 

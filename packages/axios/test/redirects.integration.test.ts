@@ -130,16 +130,70 @@ describe.each(versions)('redirects with the http adapter and %s', (_name, create
 });
 
 describe('redirects with the fetch adapter', () => {
-  it('never sends the token to another origin a redirect points to, and never refreshes for its 401', async () => {
+  it.each([302, 307])(
+    'newest axios: never sends the token to another origin a %i points to, and its 401 refreshes nothing',
+    async (status) => {
+      const { tokens, fetchTokens } = await manager();
+      const invalidate = vi.spyOn(tokens, 'invalidate');
+      const client = axios.create({ baseURL: api.origin, adapter: 'fetch' });
+      attachTokenManager(client, tokens);
+      const error = (await client
+        .get('/redirect', { params: { to: `${other.origin}/x`, status } })
+        .catch((caught: unknown) => caught)) as AxiosError;
+      expect(error.response?.status).toBe(401);
+      // The wrapped env.fetch saw the response come from the other origin (decision 0205).
+      expect(api.seen.map((seen) => seen.authorization)).toEqual(['Bearer at-0']);
+      expect(other.seen.map((seen) => seen.authorization)).toEqual([null]);
+      expect(invalidate).not.toHaveBeenCalled();
+      expect(fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
+  it('newest axios: a redirect within the API still refreshes once and replays for its 401', async () => {
     const { tokens, fetchTokens } = await manager();
     const client = axios.create({ baseURL: api.origin, adapter: 'fetch' });
+    attachTokenManager(client, tokens);
+    await client
+      .get('/redirect', { params: { to: `${api.origin}/deny` } })
+      .catch((caught: unknown) => caught);
+    expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.authorization])).toEqual([
+      ['/redirect', 'Bearer at-0'],
+      ['/deny', 'Bearer at-0'],
+      ['/redirect', 'Bearer at-1'],
+      ['/deny', 'Bearer at-1'],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('newest axios: the caller’s own env.fetch is still the one that sends, with the same arguments', async () => {
+    const { tokens, fetchTokens } = await manager();
+    const calls: unknown[][] = [];
+    const own = (...args: Parameters<typeof fetch>) => {
+      calls.push(args);
+      return fetch(...args);
+    };
+    const client = axios.create({ baseURL: api.origin, adapter: 'fetch', env: { fetch: own } });
     attachTokenManager(client, tokens);
     const error = (await client
       .get('/redirect', { params: { to: `${other.origin}/x` } })
       .catch((caught: unknown) => caught)) as AxiosError;
     expect(error.response?.status).toBe(401);
-    // The fetch adapter does not tell the final URL: the 401 costs one refresh, whose replay is
-    // redirected again and stripped again by the runtime (bounded; documented in decision 0205).
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.[0]).toBe(error.request);
+    expect(client.defaults.env?.fetch).toBe(own); // the instance's defaults are not changed
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('axios 1.7.9 (no env.fetch): never sends the token there; its 401 costs one bounded refresh', async () => {
+    const { tokens, fetchTokens } = await manager();
+    const client = axios17.create({ baseURL: api.origin, adapter: 'fetch' });
+    attachTokenManager(client as unknown as AxiosInstance, tokens);
+    const error = (await client
+      .get('/redirect', { params: { to: `${other.origin}/x` } })
+      .catch((caught: unknown) => caught)) as AxiosError;
+    expect(error.response?.status).toBe(401);
+    // This fetch adapter does not tell the final URL: the 401 costs one refresh, whose replay is
+    // redirected again and stripped again by the runtime (bounded; decision 0205).
     expect(other.seen.map((seen) => seen.authorization)).toEqual([null, null]);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
