@@ -37,7 +37,7 @@ export async function verifyDPoPProof(
     payload = verified.payload;
     jwk = verified.protectedHeader.jwk as JWK;
   } catch {
-    return { ok: false, reason: 'signature' };
+    return { ok: false, reason: 'not a valid ES256 dpop+jwt' };
   }
   const { jti, htm, htu, iat, ath } = payload;
   if (typeof jti !== 'string' || !jti) return { ok: false, reason: 'jti' };
