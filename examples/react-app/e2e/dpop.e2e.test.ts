@@ -187,4 +187,31 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
     expect(boundTo(issued[1]!.accessToken)).toBe(jkt);
     expect(await callApi(page)).toMatchObject({ scheme: 'dpop', dpop: { jkt, proof: 'valid' } });
   });
+
+  it('signs out: revokes the refresh token with a proof, deletes the key, and the next sign-in gets a new key', async () => {
+    const page = await signedIn();
+    await expect.poll(() => issued.length).toBe(1);
+    const jkt = boundTo(issued[0]!.accessToken);
+    const start = provider.requestLog.length;
+
+    await page.click('Sign out');
+    await page.page.waitForURL((url) => url.origin === provider.issuer);
+    const revocations = provider.requestLog
+      .slice(start)
+      .filter((entry) => entry.method === 'POST' && entry.path === '/token/revocation');
+    expect(revocations.at(-1)).toMatchObject({ status: 200, dpop: true });
+    expect(revocations.every((entry) => entry.dpop)).toBe(true);
+    await page.page.getByRole('button', { name: /yes/i }).click();
+    await page.page.waitForURL((url) => url.origin === appOrigin);
+    await page.waitFor('sign-in');
+
+    await page.click('Sign in');
+    await signInAtProvider(page.page, appOrigin);
+    await page.waitFor('session');
+    await expect.poll(() => issued.length).toBe(2);
+    const newJkt = boundTo(issued[1]!.accessToken);
+    expect(newJkt).toMatch(/^[\w-]{43}$/);
+    expect(newJkt).not.toBe(jkt);
+    expect(await callApi(page)).toMatchObject({ scheme: 'dpop', dpop: { jkt: newJkt, proof: 'valid' } });
+  });
 });
