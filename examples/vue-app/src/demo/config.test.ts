@@ -46,7 +46,8 @@ describe('readConfig', () => {
 
   it('turns DPoP on with VITE_DPOP=1 only', () => {
     expect(readConfig('', { ...PROVIDER, VITE_DPOP: '1' }).oidc?.dpop).toBe(true);
-    for (const value of ['', '0', 'true', 'yes', undefined]) {
+    expect(readConfig('', PROVIDER).oidc?.dpop).toBe(false);
+    for (const value of ['', '0', 'true', 'yes']) {
       expect(readConfig('', { ...PROVIDER, VITE_DPOP: value }).oidc?.dpop).toBe(false);
     }
     expect(readConfig('?mock', { ...PROVIDER, VITE_DPOP: '1' }).oidc).toBeUndefined();
