@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { listen } from './listen.js';
+import { verifyDPoPProof } from './verify-dpop-proof.js';
 
 /** Options of `startExampleApi`. */
 export interface ExampleApiOptions {
@@ -23,6 +24,13 @@ export interface ApiRequestLogEntry {
   status: number;
   /** The token's `sub`, when it was valid. */
   sub?: string;
+  /** The `Authorization` scheme the request used, lower-cased (`bearer`, `dpop`), when it had one. */
+  scheme?: string;
+  /**
+   * For a DPoP-bound token (`cnf.jkt`): the thumbprint it is bound to, and whether the request's
+   * proof was valid for it (signature, `htm`, `htu`, `iat`, fresh `jti`, `ath`, key = `cnf.jkt`).
+   */
+  dpop?: { jkt: string; proof: 'valid' | string };
 }
 
 /** A running example API. */
@@ -35,12 +43,16 @@ export interface ExampleApi {
 /**
  * A tiny protected API: `GET /me` answers `{ sub, scope, expiresAt }` for a valid JWT access token
  * (signature from the provider's JWKS, `iss`, `aud`, `exp`), else 401 with `WWW-Authenticate: Bearer`.
+ * A DPoP-bound token (`cnf.jkt`) must come as `Authorization: DPoP <token>` with a valid `DPoP` proof
+ * for this request and the token's key (RFC 9449), else 401 with `WWW-Authenticate: DPoP`; sent as
+ * `Bearer`, it is refused (no downgrade).
  */
 export async function startExampleApi(options: ExampleApiOptions): Promise<ExampleApi> {
   const jwks = createRemoteJWKSet(new URL(`${options.issuer}/jwks`));
   const origins = new Set(options.appOrigins);
   const requestLog: ApiRequestLogEntry[] = [];
   const requiredScope = options.requiredScope ?? 'api:read';
+  const seenJtis = new Set<string>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -48,10 +60,11 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
     if (origin && origins.has(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
+      res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, DPoP-Nonce');
     }
+    const logged: Pick<ApiRequestLogEntry, 'scheme' | 'dpop'> = {};
     const send = (status: number, body?: unknown, sub?: string) => {
-      requestLog.push({ method: req.method ?? 'GET', path, status, ...(sub ? { sub } : {}) });
+      requestLog.push({ method: req.method ?? 'GET', path, status, ...(sub ? { sub } : {}), ...logged });
       res.statusCode = status;
       if (body === undefined) return void res.end();
       res.setHeader('Content-Type', 'application/json');
@@ -60,15 +73,17 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
     if (req.method === 'OPTIONS') {
       if (origin && origins.has(origin)) {
         res.setHeader('Access-Control-Allow-Methods', 'GET');
-        res.setHeader('Access-Control-Allow-Headers', 'Authorization');
+        res.setHeader('Access-Control-Allow-Headers', 'Authorization, DPoP');
         res.setHeader('Access-Control-Max-Age', '600');
       }
       return send(204);
     }
     if (req.method !== 'GET' || path !== '/me') return send(404, { error: 'not_found' });
-    const [scheme, token] = (req.headers.authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="example-api"');
+    const [rawScheme, token] = (req.headers.authorization ?? '').split(' ');
+    const scheme = rawScheme?.toLowerCase();
+    if (scheme) logged.scheme = scheme;
+    if ((scheme !== 'bearer' && scheme !== 'dpop') || !token) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="example-api", DPoP algs="ES256"');
       return send(401, { error: 'unauthorized' });
     }
     try {
@@ -77,6 +92,34 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
         audience: options.audience,
         typ: 'at+jwt',
       });
+      const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
+      if (typeof jkt === 'string' || scheme === 'dpop') {
+        const proof = req.headers.dpop;
+        const verdict =
+          typeof jkt !== 'string'
+            ? { ok: false as const, reason: 'token not DPoP-bound' }
+            : scheme !== 'dpop'
+              ? { ok: false as const, reason: 'DPoP-bound token sent as Bearer' }
+              : await verifyDPoPProof(
+                  {
+                    method: req.method ?? 'GET',
+                    url: `http://${req.headers.host}${path}`,
+                    accessToken: token,
+                    proof: typeof proof === 'string' ? proof : undefined,
+                    jkt,
+                  },
+                  seenJtis,
+                );
+        logged.dpop = {
+          jkt: typeof jkt === 'string' ? jkt : '',
+          proof: verdict.ok ? 'valid' : verdict.reason,
+        };
+        if (!verdict.ok) {
+          const error = scheme === 'dpop' && typeof jkt === 'string' ? 'invalid_dpop_proof' : 'invalid_token';
+          res.setHeader('WWW-Authenticate', `DPoP algs="ES256", error="${error}"`);
+          return send(401, { error });
+        }
+      }
       const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
       if (requiredScope && !scopes.includes(requiredScope)) {
         res.setHeader(

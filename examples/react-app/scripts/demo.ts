@@ -1,5 +1,6 @@
 // `pnpm demo:react` (repository root): the identity provider, the API and this app, on free loopback
 // ports, signed in for real (authorization code + PKCE). Ctrl+C stops all three.
+// `pnpm demo:react --dpop` (or `DPOP=1 pnpm demo:react`): DPoP-bound tokens, a proof on every request.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
@@ -11,7 +12,11 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 // The app imports the packages' dist/ files, as an app outside this repository would.
-if (!['core', 'axios', 'react', 'testing'].every((name) => existsSync(`${repoRoot}packages/${name}/dist`))) {
+if (
+  !['core', 'axios', 'dpop', 'react', 'testing'].every((name) =>
+    existsSync(`${repoRoot}packages/${name}/dist`),
+  )
+) {
   console.log('Building the packages first (pnpm build)…');
   const build = spawnSync('pnpm', ['-r', '--filter', './packages/*', 'build'], {
     cwd: repoRoot,
@@ -20,9 +25,15 @@ if (!['core', 'axios', 'react', 'testing'].every((name) => existsSync(`${repoRoo
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
+const dpop = process.argv.includes('--dpop') || process.env.DPOP === '1';
 const appPort = await freePort();
 const appOrigin = `http://127.0.0.1:${appPort}`;
-const provider = await startIdentityProvider({ port: 0, appOrigins: [appOrigin], accessTokenTtl: 30_000 });
+const provider = await startIdentityProvider({
+  port: 0,
+  appOrigins: [appOrigin],
+  accessTokenTtl: 30_000,
+  dpop,
+});
 const api = await startExampleApi({
   port: 0,
   issuer: provider.issuer,
@@ -33,6 +44,7 @@ const api = await startExampleApi({
 process.env.VITE_ISSUER = provider.issuer;
 process.env.VITE_CLIENT_ID = provider.clientId;
 process.env.VITE_API_URL = `${api.url}/me`;
+process.env.VITE_DPOP = dpop ? '1' : '';
 const vite = await createServer({
   root: appDir,
   logLevel: 'warn',
@@ -46,6 +58,7 @@ console.log(`
   Identity provider  ${provider.issuer}   user ${user?.username} / ${user?.password}
   API                ${api.url}/me
   Access tokens live 30 s; refresh tokens rotate on every use. Ctrl+C stops everything.
+  ${dpop ? 'DPoP on: tokens bound to a key in IndexedDB, the API checks a proof on every call.' : 'Bearer tokens (--dpop for DPoP-bound ones).'}
 `);
 
 const stop = async (): Promise<void> => {

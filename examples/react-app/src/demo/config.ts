@@ -14,6 +14,11 @@ export interface OidcConfig {
   clientId: string;
   /** Space-separated scopes asked for at sign-in. */
   scope: string;
+  /**
+   * DPoP (RFC 9449): tokens bound to a non-extractable key kept in IndexedDB, a proof on every
+   * request. The provider must issue DPoP-bound tokens and the API verify proofs.
+   */
+  dpop: boolean;
 }
 
 /** The embedded mock server (msw service worker). */
@@ -43,6 +48,8 @@ export interface AppEnv {
   readonly VITE_SCOPE?: string;
   /** A GET endpoint of your API that accepts the access token (required with `VITE_ISSUER`). */
   readonly VITE_API_URL?: string;
+  /** `1` = DPoP-bound tokens (with `VITE_ISSUER`); anything else or unset = Bearer tokens. */
+  readonly VITE_DPOP?: string;
 }
 
 /** Names of the mock server's hosts: never resolved, the service worker answers them. */
@@ -71,6 +78,7 @@ export function readConfig(search: string, env: AppEnv): AppConfig {
         issuer: env.VITE_ISSUER,
         clientId: env.VITE_CLIENT_ID || 'tessera-spa',
         scope: env.VITE_SCOPE || 'openid profile email api:read',
+        dpop: env.VITE_DPOP === '1',
       },
     };
   }

@@ -9,6 +9,7 @@ import {
   type SignIn,
   TokenManager,
 } from '@tessera/core';
+import { createDPoP, indexedDbKeyStore } from '@tessera/dpop';
 import axios, { type AxiosInstance } from 'axios';
 import type { AppConfig } from './config.js';
 import { errorCode } from './describe-event.js';
@@ -68,7 +69,13 @@ export function createSession(config: AppConfig, serverTokenRequestCount?: () =>
     };
   const origin = globalThis.location?.origin ?? 'http://localhost';
   let oidc: SignIn | undefined;
+  // DPoP: one non-extractable key per client, kept in IndexedDB (it survives reload; tabs share it).
+  const dpop = config.oidc?.dpop
+    ? createDPoP({ keyStore: indexedDbKeyStore({ id: config.oidc.clientId }) })
+    : undefined;
   const tokens = new TokenManager({
+    // A DPoP session accepts only DPoP-bound token sets: a Bearer answer is an error, never a downgrade.
+    ...(dpop ? { tokenTypes: ['DPoP'] } : {}),
     fetchTokens: counted(
       config.oidc
         ? (context) => oidc!.fetchTokens(context)
@@ -85,10 +92,12 @@ export function createSession(config: AppConfig, serverTokenRequestCount?: () =>
       redirectUri: `${origin}/callback`,
       postLogoutRedirectUri: `${origin}/`,
       tokens,
+      // Every call to the provider (code exchange, refresh, revocation) carries a proof.
+      ...(dpop ? { fetch: dpop.fetch } : {}),
     });
   }
   const api = axios.create({ baseURL: new URL(config.apiUrl).origin });
-  attachTokenManager(api, tokens);
+  attachTokenManager(api, tokens, dpop ? { senderConstraint: dpop } : {});
   const timeline = createRequestTimeline();
   recordApiCalls(timeline, api);
   recordTokenEvents(timeline, tokens);
@@ -110,12 +119,18 @@ export function createSession(config: AppConfig, serverTokenRequestCount?: () =>
     },
     async signOut() {
       if (!oidc) return tokens.clear();
-      const result = await oidc.signOut();
+      // With DPoP the key goes with the session: after the revocation (signed with it), before the
+      // provider's logout page.
+      const result = await oidc.signOut(dpop ? { navigate: false } : {});
       timeline.add({
         kind: 'revoke',
         label: 'refresh token revoked at the provider',
         status: result.revoked ? 'ok' : result.warnings.map(errorCode).join(', ') || 'skipped',
       });
+      if (dpop) {
+        await dpop.removeKey();
+        if (result.logoutUrl) globalThis.location.assign(result.logoutUrl.href);
+      }
     },
     tokenRequestCount: serverTokenRequestCount ?? (() => sent),
   };

@@ -39,8 +39,18 @@ describe('readConfig', () => {
         issuer: 'http://127.0.0.1:4400',
         clientId: 'tessera-spa',
         scope: 'openid profile email api:read',
+        dpop: false,
       },
     });
+  });
+
+  it('turns DPoP on with VITE_DPOP=1 only', () => {
+    expect(readConfig('', { ...PROVIDER, VITE_DPOP: '1' }).oidc?.dpop).toBe(true);
+    expect(readConfig('', PROVIDER).oidc?.dpop).toBe(false);
+    for (const value of ['', '0', 'true', 'yes']) {
+      expect(readConfig('', { ...PROVIDER, VITE_DPOP: value }).oidc?.dpop).toBe(false);
+    }
+    expect(readConfig('?mock', { ...PROVIDER, VITE_DPOP: '1' }).oidc).toBeUndefined();
   });
 
   it('takes the client id and the scopes from VITE_CLIENT_ID and VITE_SCOPE; empty means the default', () => {
