@@ -1,6 +1,5 @@
 import {
   assertKnownOptions,
-  authorizationScheme,
   checkSenderConstraint,
   createOriginPolicy,
   documentBase,
