@@ -70,7 +70,7 @@ export function attachTokenManager(
     throw new TypeError('header must be a header name such as "Authorization"');
   }
   const { scheme } = options;
-  const constraint = checkSenderConstraint(options, 'attachTokenManager()');
+  const constraint = checkSenderConstraint(options, 'attachTokenManager()', tokens.senderConstraint);
   const headerValueOf = headerValues(scheme);
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);

@@ -4,6 +4,7 @@ import { systemClock } from './clock.js';
 import type { CrossTabSync } from './cross-tab-sync.js';
 import type { RefreshReason } from './events.js';
 import type { RefreshLock } from './refresh-lock.js';
+import type { SenderConstraint } from './resource-server/sender-constraint.js';
 import type { RetryOptions } from './retry-options.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import type { TokenResponse, TokenSet } from './token-set.js';
@@ -18,6 +19,11 @@ export interface FetchTokensContext {
   reason: RefreshReason;
   /** 1 for the first attempt, 2 for the first retry… */
   attempt: number;
+  /**
+   * The manager's `senderConstraint` (DPoP), if any. The built-in grants send through
+   * `senderConstraint.wrapFetch(theirFetch)`; a hand-written `fetchTokens` must do the same.
+   */
+  senderConstraint?: SenderConstraint | undefined;
 }
 
 /** Obtains a token set: a refresh-token exchange, a client-credentials request, or anything else. */
@@ -112,6 +118,17 @@ export interface TokenManagerOptions {
    * @default 30_000
    */
   rejectionCooldown?: number;
+  /**
+   * Sender-constrained tokens (DPoP, RFC 9449): pass `createDPoP()` from `@tessera/dpop`. This one
+   * option makes the grants (`refreshTokenGrant`, `clientCredentialsGrant`, `createSignIn`'s code
+   * exchange, refresh and revocation) send every token request with a proof of the key, binds the
+   * stored session to the key (a session bound to a key that is gone is dropped, never refreshed with
+   * another), accepts only `DPoP` token sets (`tokenTypes` defaults to `['DPoP']`; a `Bearer` answer is a
+   * `MalformedResponseError`, never a downgrade), and is picked up by `attachTokenManager` and
+   * `withTokens`/`kyHooks`, which then send `Authorization: DPoP <token>` with a fresh proof per request.
+   * @default undefined (bearer tokens)
+   */
+  senderConstraint?: SenderConstraint;
 }
 
 /** The defaults the docs list; `TokenManager` reads them from here. */

@@ -14,6 +14,7 @@ import { runWithRetry } from './internal/retry-policy.js';
 import { withTimeout } from './internal/with-timeout.js';
 import { worstCaseRefresh } from './internal/worst-case-refresh.js';
 import type { RefreshLock } from './refresh-lock.js';
+import type { SenderConstraint } from './resource-server/sender-constraint.js';
 import { defaultRetryOptions, type RetryOptions } from './retry-options.js';
 import { memoryStorage } from './storage/memory-storage.js';
 import type { TokenStorage } from './storage/token-storage.js';
@@ -64,6 +65,7 @@ export class TokenManager {
   readonly #key: string;
   readonly #tokenTypes: readonly string[];
   readonly #rejectionCooldown: number;
+  readonly #senderConstraint: SenderConstraint | undefined;
   readonly #listeners = new Set<TokenEventListener>();
   readonly #disposal = new AbortController();
   readonly #stopWatchingStorage: () => void;
@@ -91,8 +93,12 @@ export class TokenManager {
   constructor(options: TokenManagerOptions) {
     checkTokenManagerOptions(options);
     this.#fetchTokens = options.fetchTokens;
-    const storage = options.storage ?? memoryStorage();
-    this.#storage = options.crossTab ? options.crossTab.wrapStorage(storage) : storage;
+    const constraint = options.senderConstraint;
+    this.#senderConstraint = constraint;
+    let storage = options.storage ?? memoryStorage();
+    if (options.crossTab) storage = options.crossTab.wrapStorage(storage);
+    // Outermost, so sets from other tabs pass the key check too.
+    this.#storage = constraint?.bindStorage ? constraint.bindStorage(storage) : storage;
     this.#refreshMargin = options.refreshMargin ?? tokenManagerDefaults.refreshMargin;
     this.#retry = options.retry === false ? false : { ...defaultRetryOptions, ...options.retry };
     this.#retryTimeouts = options.retryTimeouts ?? tokenManagerDefaults.retryTimeouts;
@@ -100,7 +106,8 @@ export class TokenManager {
     this.#clock = options.clock ?? tokenManagerDefaults.clock;
     this.#lock = options.lock ?? options.crossTab?.lock;
     this.#key = options.key ?? tokenManagerDefaults.key;
-    this.#tokenTypes = options.tokenTypes ?? tokenManagerDefaults.tokenTypes;
+    this.#tokenTypes =
+      options.tokenTypes ?? (constraint ? [constraint.scheme] : tokenManagerDefaults.tokenTypes);
     this.#rejectionCooldown = options.rejectionCooldown ?? tokenManagerDefaults.rejectionCooldown;
     this.#background = options.refreshInBackground?.(() => this.#onBackgroundDue());
     this.#stopWatchingStorage =
@@ -117,6 +124,14 @@ export class TokenManager {
     if (typeof dispose === 'symbol') {
       Object.defineProperty(this, dispose, { value: () => this.dispose(), configurable: true });
     }
+  }
+
+  /**
+   * The `senderConstraint` option (DPoP), if any: `attachTokenManager` and `withTokens` use it when
+   * they are not given one.
+   */
+  get senderConstraint(): SenderConstraint | undefined {
+    return this.#senderConstraint;
   }
 
   /** The name this manager uses for locks, e.g. `orders-api`. */
@@ -385,7 +400,14 @@ export class TokenManager {
         const sentAt = this.#clock();
         try {
           const response = await withTimeout(
-            (signal) => this.#fetchTokens({ refreshToken, signal, reason, attempt }),
+            (signal) =>
+              this.#fetchTokens({
+                refreshToken,
+                signal,
+                reason,
+                attempt,
+                senderConstraint: this.#senderConstraint,
+              }),
             this.#disposal.signal,
             (reason) => reason,
             this.#timeout,

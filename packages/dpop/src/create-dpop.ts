@@ -1,5 +1,6 @@
-import { type Clock, systemClock } from '@tessera/core';
+import { type Clock, type FetchLike as OAuthFetch, systemClock, type TokenStorage } from '@tessera/core';
 import { base64urlToText } from './base64url.js';
+import { bindStorageToKey } from './bind-storage.js';
 import type { DPoPEvent } from './dpop-event.js';
 import { dpopFetch, type FetchLike } from './dpop-fetch.js';
 import { DPoPNonceError } from './errors/dpop-nonce-error.js';
@@ -62,6 +63,14 @@ export interface DPoP extends SenderConstraint {
    * @throws {DPoPNonceError} when a nonce challenge cannot be answered (never a third request).
    */
   readonly fetch: FetchLike;
+  /**
+   * `dpop.fetch` around another `fetch` (a proxy, mTLS): same key, same nonces. A `TokenManager`
+   * with `senderConstraint: dpop` wraps its grants' `fetch` with it. `undefined` and `dpop.fetch`
+   * give `dpop.fetch`; the same `fetch` always gives the same wrapper.
+   */
+  wrapFetch(fetch: OAuthFetch | undefined): OAuthFetch;
+  /** `bindStorageToKey(storage, dpop)`: what a `TokenManager` with `senderConstraint: dpop` does to its storage. */
+  bindStorage(storage: TokenStorage): TokenStorage;
   /** A fresh proof for one API request: `{ DPoP: proof }` (see {@link SenderConstraint.headersFor}). */
   headersFor(request: ProofRequest): Promise<{ DPoP: string }>;
   /** Loads or creates the key. Every other method awaits it on its own; call it to learn the thumbprint early. */
@@ -129,15 +138,25 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       accessToken,
     });
 
-  return {
+  const decorate = (inner: FetchLike): FetchLike => dpopFetch({ inner, book, prove, emit, retried });
+  const fetch = decorate((input, init) => (options.fetch ?? globalThis.fetch)(input, init));
+  const wrappers = new WeakMap<FetchLike, FetchLike>([[fetch, fetch]]);
+  const dpop: DPoP = {
     scheme: 'DPoP',
-    fetch: dpopFetch({
-      inner: (input, init) => (options.fetch ?? globalThis.fetch)(input, init),
-      book,
-      prove,
-      emit,
-      retried,
-    }),
+    fetch,
+    wrapFetch: (given) => {
+      if (given === undefined) return fetch;
+      // Called by the OAuth transport as `fetch(url, init)`: the string and init it passes fit either signature.
+      const inner = given as unknown as FetchLike;
+      let wrapper = wrappers.get(inner);
+      if (!wrapper) {
+        wrapper = decorate(inner);
+        wrappers.set(inner, wrapper);
+        wrappers.set(wrapper, wrapper);
+      }
+      return wrapper;
+    },
+    bindStorage: (storage) => bindStorageToKey(storage, dpop),
     ready: async () => {
       const key = await load();
       return {
@@ -183,6 +202,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       }
     },
   };
+  return dpop;
 }
 
 /** The `nonce` claim of the proof in `sent`, if any. */

@@ -1,5 +1,11 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { memoryStorage, type TokenEvent, TokenManager, type TokenSet } from '@tessera/core';
+import {
+  memoryStorage,
+  refreshTokenGrant,
+  type TokenEvent,
+  TokenManager,
+  type TokenSet,
+} from '@tessera/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindStorageToKey, createDPoP, type DPoP, type DPoPEvent } from '../src/index.js';
@@ -138,6 +144,81 @@ describe('public client: refresh tokens bound to the DPoP key (oidc-provider, no
       | { error?: unknown }
       | undefined;
     expect(storageError?.error).toMatchObject({ code: 'DPOP_KEY_LOST', reason: 'thumbprint_mismatch' });
+    reloaded.manager.dispose();
+  });
+});
+
+describe('one option: new TokenManager({ senderConstraint: dpop, fetchTokens: refreshTokenGrant(…) })', () => {
+  /** A page load wired with the one option only: no tokenTypes, no bindStorageToKey, no dpop.fetch. */
+  function pageLoad(dpop: DPoP, storage: ReturnType<typeof memoryStorage>) {
+    const events: TokenEvent[] = [];
+    const manager = new TokenManager({
+      senderConstraint: dpop,
+      storage,
+      fetchTokens: refreshTokenGrant({ tokenUrl: provider.tokenUrl, clientId: SPA.clientId }),
+      retry: false,
+    });
+    manager.subscribe((event) => events.push(event));
+    return { manager, events };
+  }
+
+  it('refreshes with a proof (one nonce retry), stores the set bound to the key, and a reload with the key goes on', async () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const storage = memoryStorage();
+    const first = pageLoad(createDPoP({ key }), storage);
+    const { thumbprint } = await createDPoP({ key }).ready();
+    await first.manager.setTokens({
+      access_token: 'expired',
+      token_type: 'DPoP',
+      refresh_token: await provider.mintRefreshToken(thumbprint),
+      expires_in: 0,
+    });
+    const requests = sinceNow();
+
+    const token = await first.manager.getAccessToken();
+
+    expect(requests()).toEqual([
+      [400, 'use_dpop_nonce'],
+      [200, 'ok'],
+    ]);
+    expect(decodeJwt(token).cnf).toEqual({ jkt: thumbprint });
+    expect(first.manager.peekTokens()?.tokenType).toBe('DPoP');
+    // The stored session names its key: that is what makes a reload with another key drop it.
+    expect(await storage.get()).toMatchObject({ dpopJkt: thumbprint });
+    first.manager.dispose();
+
+    const reloaded = pageLoad(createDPoP({ key }), storage);
+    const again = sinceNow();
+    expect(await reloaded.manager.getTokens({ forceRefresh: true })).toMatchObject({ tokenType: 'DPoP' });
+    expect(again()).toEqual([
+      [400, 'use_dpop_nonce'],
+      [200, 'ok'],
+    ]);
+    reloaded.manager.dispose();
+  });
+
+  it('never sends the refresh token with another key: the session is dropped with DPOP_KEY_LOST, no token request', async () => {
+    const storage = memoryStorage();
+    const first = createDPoP();
+    const firstLoad = pageLoad(first, storage);
+    await firstLoad.manager.setTokens({
+      access_token: 'expired',
+      token_type: 'DPoP',
+      refresh_token: await provider.mintRefreshToken((await first.ready()).thumbprint),
+      expires_in: 0,
+    });
+    firstLoad.manager.dispose();
+    const requests = sinceNow();
+
+    const reloaded = pageLoad(createDPoP(), storage); // a new key: the old one lived in memory
+    const error = await reloaded.manager.getAccessToken().catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'LOGIN_REQUIRED' });
+    expect(requests()).toEqual([]);
+    expect(reloaded.events.find((e) => e.type === 'storage_error')).toMatchObject({
+      error: { code: 'DPOP_KEY_LOST', reason: 'thumbprint_mismatch' },
+    });
+    expect(await storage.get()).toBeUndefined();
     reloaded.manager.dispose();
   });
 });

@@ -23,11 +23,17 @@ afterAll(async () => {
   await provider?.close();
 });
 
-function setUp() {
+/**
+ * `one option`: `new TokenManager({ senderConstraint: dpop })`, and `createSignIn` without `fetch`.
+ * `explicit`: `tokenTypes`, `bindStorageToKey` and `createSignIn({ fetch: dpop.fetch })`.
+ */
+function setUp(wiring: 'one option' | 'explicit' = 'explicit') {
   const dpop = createDPoP();
+  const explicit = wiring === 'explicit';
   const tokens = new TokenManager({
-    tokenTypes: ['DPoP'],
-    storage: bindStorageToKey(memoryStorage(), dpop),
+    ...(explicit
+      ? { tokenTypes: ['DPoP'], storage: bindStorageToKey(memoryStorage(), dpop) }
+      : { senderConstraint: dpop, storage: memoryStorage() }),
     fetchTokens: (context) => signIn.fetchTokens(context),
     retry: false,
   });
@@ -40,7 +46,7 @@ function setUp() {
     tokens,
     transactionStorage: fakeStorageArea(),
     navigate: () => undefined,
-    fetch: dpop.fetch,
+    ...(explicit ? { fetch: dpop.fetch } : {}),
   });
   return { dpop, signIn, tokens };
 }
@@ -48,57 +54,60 @@ function setUp() {
 const logSince = (start: number, path: string) =>
   provider.requestLog.slice(start).filter((entry) => entry.method === 'POST' && entry.path === path);
 
-describe('createSignIn({ fetch: dpop.fetch }) against oidc-provider with DPoP and nonces required', () => {
-  it('gets a DPoP-bound token from the code exchange; its refresh works and stays bound; sign-out revokes with a proof', async () => {
-    const { dpop, signIn, tokens } = setUp();
-    const { thumbprint } = await dpop.ready();
-    const start = provider.requestLog.length;
+describe('createSignIn with DPoP against oidc-provider with DPoP and nonces required', () => {
+  it.each(['explicit', 'one option'] as const)(
+    'gets a DPoP-bound token from the code exchange; its refresh works and stays bound; sign-out revokes with a proof (%s)',
+    async (wiring) => {
+      const { dpop, signIn, tokens } = setUp(wiring);
+      const { thumbprint } = await dpop.ready();
+      const start = provider.requestLog.length;
 
-    const result = await signIn.handleCallback(
-      await signInThroughForms(await signIn.buildAuthorizationUrl()),
-    );
+      const result = await signIn.handleCallback(
+        await signInThroughForms(await signIn.buildAuthorizationUrl()),
+      );
 
-    expect(result).toMatchObject({ status: 'handled', claims: { sub: 'alice' } });
-    // One nonce challenge, one exchange: every request carried a proof.
-    expect(logSince(start, '/token').map((entry) => [entry.status, entry.dpop])).toEqual([
-      [400, true],
-      [200, true],
-    ]);
-    const first = tokens.peekTokens();
-    expect(first?.tokenType).toBe('DPoP');
-    expect(decodeJwt(first?.accessToken ?? '').cnf).toEqual({ jkt: thumbprint });
+      expect(result).toMatchObject({ status: 'handled', claims: { sub: 'alice' } });
+      // One nonce challenge, one exchange: every request carried a proof.
+      expect(logSince(start, '/token').map((entry) => [entry.status, entry.dpop])).toEqual([
+        [400, true],
+        [200, true],
+      ]);
+      const first = tokens.peekTokens();
+      expect(first?.tokenType).toBe('DPoP');
+      expect(decodeJwt(first?.accessToken ?? '').cnf).toEqual({ jkt: thumbprint });
 
-    const refreshStart = provider.requestLog.length;
-    const refreshed = await tokens.getTokens({ forceRefresh: true });
-    expect(refreshed.accessToken).not.toBe(first?.accessToken);
-    expect(refreshed.refreshToken).not.toBe(first?.refreshToken);
-    expect(refreshed.tokenType).toBe('DPoP');
-    expect(decodeJwt(refreshed.accessToken).cnf).toEqual({ jkt: thumbprint });
-    // The nonce is known now: one request, no retry.
-    expect(logSince(refreshStart, '/token').map((entry) => [entry.status, entry.dpop])).toEqual([
-      [200, true],
-    ]);
+      const refreshStart = provider.requestLog.length;
+      const refreshed = await tokens.getTokens({ forceRefresh: true });
+      expect(refreshed.accessToken).not.toBe(first?.accessToken);
+      expect(refreshed.refreshToken).not.toBe(first?.refreshToken);
+      expect(refreshed.tokenType).toBe('DPoP');
+      expect(decodeJwt(refreshed.accessToken).cnf).toEqual({ jkt: thumbprint });
+      // The nonce is known now: one request, no retry.
+      expect(logSince(refreshStart, '/token').map((entry) => [entry.status, entry.dpop])).toEqual([
+        [200, true],
+      ]);
 
-    const signOutStart = provider.requestLog.length;
-    const signedOut = await signIn.signOut({ navigate: false });
-    expect(signedOut).toMatchObject({ revoked: true, warnings: [] });
-    const revocations = logSince(signOutStart, '/token/revocation');
-    expect(revocations.length).toBeGreaterThan(0);
-    expect(revocations.every((entry) => entry.dpop)).toBe(true);
-    expect(revocations.at(-1)?.status).toBe(200);
-    await expect(
-      requestToken({
-        tokenUrl: `${provider.issuer}/token`,
-        grantType: 'refresh_token',
-        clientId: provider.clientId,
-        params: { refresh_token: refreshed.refreshToken ?? '' },
-        fetch: dpop.fetch,
-      }),
-    ).rejects.toSatisfy((error) => isOAuthError(error, 'invalid_grant'));
-  });
+      const signOutStart = provider.requestLog.length;
+      const signedOut = await signIn.signOut({ navigate: false });
+      expect(signedOut).toMatchObject({ revoked: true, warnings: [] });
+      const revocations = logSince(signOutStart, '/token/revocation');
+      expect(revocations.length).toBeGreaterThan(0);
+      expect(revocations.every((entry) => entry.dpop)).toBe(true);
+      expect(revocations.at(-1)?.status).toBe(200);
+      await expect(
+        requestToken({
+          tokenUrl: `${provider.issuer}/token`,
+          grantType: 'refresh_token',
+          clientId: provider.clientId,
+          params: { refresh_token: refreshed.refreshToken ?? '' },
+          fetch: dpop.fetch,
+        }),
+      ).rejects.toSatisfy((error) => isOAuthError(error, 'invalid_grant'));
+    },
+  );
 
   it('a thief with the refresh token but without the key gets no token', async () => {
-    const { signIn, tokens } = setUp();
+    const { signIn, tokens } = setUp('one option');
     await signIn.handleCallback(await signInThroughForms(await signIn.buildAuthorizationUrl()));
     const refreshToken = tokens.peekTokens()?.refreshToken ?? '';
     const refresh = (fetch?: typeof globalThis.fetch) =>

@@ -31,21 +31,29 @@ afterAll(async () => {
 /** `GET path` through one transport; resolves to the HTTP status the caller sees. */
 type Get = (path: string) => Promise<number>;
 
-function client(transport: 'axios' | 'fetch') {
+/**
+ * `one option`: `new TokenManager({ senderConstraint: dpop })` and transports without DPoP options.
+ * `explicit`: the grant's `fetch: dpop.fetch`, `tokenTypes` and each transport's `senderConstraint`.
+ */
+type Wiring = 'one option' | 'explicit';
+
+function client(transport: 'axios' | 'fetch', wiring: Wiring) {
   const dpop = createDPoP();
+  const explicit = wiring === 'explicit';
   const tokens = new TokenManager({
-    tokenTypes: ['DPoP'],
+    ...(explicit ? { tokenTypes: ['DPoP'] } : { senderConstraint: dpop }),
     fetchTokens: clientCredentialsGrant({
       tokenUrl: provider.tokenUrl,
       clientId: CLIENT.clientId,
       clientSecret: CLIENT.clientSecret,
-      fetch: dpop.fetch,
+      ...(explicit ? { fetch: dpop.fetch } : {}),
     }),
   });
+  const transportOptions = explicit ? { senderConstraint: dpop } : {};
   let get: Get;
   if (transport === 'axios') {
     const instance = axios.create({ baseURL: api.url });
-    attachTokenManager(instance, tokens, { senderConstraint: dpop });
+    attachTokenManager(instance, tokens, transportOptions);
     get = (path) =>
       instance.get(path).then(
         (response) => response.status,
@@ -55,7 +63,7 @@ function client(transport: 'axios' | 'fetch') {
         },
       );
   } else {
-    const send = withTokens(fetch, tokens, { baseUrl: api.url, senderConstraint: dpop });
+    const send = withTokens(fetch, tokens, { baseUrl: api.url, ...transportOptions });
     get = async (path) => {
       const response = await send(path);
       await response.body?.cancel();
@@ -67,9 +75,14 @@ function client(transport: 'axios' | 'fetch') {
 
 const grants = () => provider.tokenRequests.filter((entry) => entry.status === 200).length;
 
-describe.each(['axios', 'fetch'] as const)('%s with senderConstraint: createDPoP()', (transport) => {
+describe.each([
+  ['axios', 'one option'],
+  ['fetch', 'one option'],
+  ['axios', 'explicit'],
+  ['fetch', 'explicit'],
+] as const)('%s, DPoP wired by %s', (transport, wiring) => {
   it('sends 1,000 concurrent requests with 1 token request and 1,000 distinct proofs, all accepted', async () => {
-    const { get, tokens, dpop } = client(transport);
+    const { get, tokens, dpop } = client(transport, wiring);
     const grantsBefore = grants();
     const issuedBefore = provider.issued();
     const logBefore = api.log.length;
@@ -92,7 +105,7 @@ describe.each(['axios', 'fetch'] as const)('%s with senderConstraint: createDPoP
   }, 180_000);
 
   it('costs exactly one retry, and no token request, when the API rotates its nonce', async () => {
-    const { get, tokens } = client(transport);
+    const { get, tokens } = client(transport, wiring);
     expect(await get('/orders')).toBe(200);
     const tokenRequestsBefore = provider.tokenRequests.length;
     api.rotateNonce();
@@ -107,7 +120,7 @@ describe.each(['axios', 'fetch'] as const)('%s with senderConstraint: createDPoP
   });
 
   it('replays a revoked token once with a new token and a proof for it', async () => {
-    const { get, tokens } = client(transport);
+    const { get, tokens } = client(transport, wiring);
     expect(await get('/orders')).toBe(200);
     const old = await tokens.getAccessToken();
     api.revokeToken(old);
@@ -121,7 +134,7 @@ describe.each(['axios', 'fetch'] as const)('%s with senderConstraint: createDPoP
   });
 
   it('leaves a thief with the token but without the key nothing: Bearer, no proof, another key all get 401', async () => {
-    const { get, tokens } = client(transport);
+    const { get, tokens } = client(transport, wiring);
     expect(await get('/orders')).toBe(200);
     const token = await tokens.getAccessToken();
     const url = `${api.url}/orders`;
@@ -155,7 +168,7 @@ describe.each(['axios', 'fetch'] as const)('%s with senderConstraint: createDPoP
 });
 
 describe('clientCredentials({ dpop }) from @tessera/node', () => {
-  it('gets a DPoP-bound token after one nonce retry, and the API accepts it through withTokens', async () => {
+  it('gets a DPoP-bound token after one nonce retry, and the API accepts it through withTokens with no DPoP option', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const dpop = createDPoP({ key: privateKey });
     const credentials = clientCredentials({
@@ -165,7 +178,9 @@ describe('clientCredentials({ dpop }) from @tessera/node', () => {
       dpop,
     });
     const before = provider.tokenRequests.length;
-    const send = withTokens(fetch, credentials.for(), { baseUrl: api.url, senderConstraint: dpop });
+    // The target's manager carries `dpop` as its senderConstraint: the transport needs no option.
+    expect(credentials.for().senderConstraint).toBe(dpop);
+    const send = withTokens(fetch, credentials.for(), { baseUrl: api.url });
 
     const statuses = await Promise.all(
       Array.from({ length: 50 }, () => send('/orders').then((r) => r.status)),

@@ -56,7 +56,7 @@ export function kyHooks<Marker>(
   if (typeof ky?.retry !== 'function') {
     throw new TypeError('kyHooks(): pass the ky you use (ky ≥ 1.14, which has ky.retry())');
   }
-  const settings = tokenSettings(options, 'kyHooks()');
+  const settings = tokenSettings(options, 'kyHooks()', tokens.senderConstraint);
   const { header, allows, shouldRefresh, constraint } = settings;
   /** Header values this hook set, to the token each carried: anything else is the caller's. */
   const issued = new Map<string, string>();

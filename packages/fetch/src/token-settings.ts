@@ -38,7 +38,11 @@ export interface TokenSettings {
  * @throws {TypeError} an unknown option (with a "did you mean"), a relative `baseUrl`, an empty
  *   `header`, or an `origins` entry that is not an origin or an unanchored RegExp.
  */
-export function tokenSettings(options: WithTokensOptions, where: string): TokenSettings {
+export function tokenSettings(
+  options: WithTokensOptions,
+  where: string,
+  managerConstraint: SenderConstraint | undefined,
+): TokenSettings {
   assertKnownOptions(options, knownOptions, where);
   const header = options.header ?? withTokensDefaults.header;
   if (typeof header !== 'string' || header.trim() === '') {
@@ -48,7 +52,7 @@ export function tokenSettings(options: WithTokensOptions, where: string): TokenS
   if (baseUrl !== undefined && !isAbsolute(baseUrl)) {
     throw new TypeError(`${where}: baseUrl must be an absolute URL such as https://api.example.com/v1/`);
   }
-  const constraint = checkSenderConstraint(options, where);
+  const constraint = checkSenderConstraint(options, where, managerConstraint);
   const lower = header.toLowerCase();
   /** `<scheme> <token>` built once per token set, rebuilt if the set's fields were changed (decision 0019). */
   const values = new WeakMap<TokenSet, { token: string; type: string; value: string }>();

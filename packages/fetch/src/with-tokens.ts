@@ -40,7 +40,7 @@ export function withTokens(
   options: WithTokensOptions = {},
 ): TokenFetch {
   if (typeof fetch !== 'function') throw new TypeError('withTokens(): fetch must be a function');
-  const settings = tokenSettings(options, 'withTokens()');
+  const settings = tokenSettings(options, 'withTokens()', tokens.senderConstraint);
   const { baseUrl, allows, header } = settings;
   const followsItself = !isBrowserLike();
   let cachedBase: string | undefined;

@@ -15,6 +15,8 @@ import type {
 export interface ClientDPoP extends SenderConstraint {
   /** A `fetch` that adds a DPoP proof to each request (`dpop.fetch`). */
   readonly fetch: FetchLike;
+  /** What each target's `TokenManager` signs its requests with (see `SenderConstraint.wrapFetch`). */
+  wrapFetch(fetch: FetchLike | undefined): FetchLike;
 }
 
 /** How the client authenticates at the token endpoint. */
@@ -160,9 +162,10 @@ export interface ClientCredentialsOptions extends TokenTarget {
    * your secret store (every process that shares a `storage` must use the same key). Token requests
    * then go through `dpop.fetch` (a proof each, server nonces answered with one retry) and the
    * tokens must come back as `token_type: DPoP` (a `Bearer` answer is a `MalformedResponseError`,
-   * never a silent downgrade). Send them with `senderConstraint: dpop` in `@tessera/axios` or
-   * `@tessera/fetch`. For a proxy or mTLS, give your `fetch` to `createDPoP({ fetch })` instead of
-   * the `fetch` option here.
+   * never a silent downgrade). Each target's manager gets it as its `senderConstraint`, so
+   * `attachTokenManager(api, client.for())` and `withTokens(fetch, client.for())` send a fresh proof
+   * per request with no further option, and a stored set is bound to the key. For a proxy or mTLS,
+   * give your `fetch` to `createDPoP({ fetch })` instead of the `fetch` option here.
    * @default undefined (bearer tokens)
    */
   dpop?: ClientDPoP | undefined;

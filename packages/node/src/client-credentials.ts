@@ -146,7 +146,8 @@ function managerOptions(
     storage: options.storage ? options.storage(key) : memoryStorage(),
     timeout: config.timeout,
     clock: config.clock,
-    ...(config.dpop ? { tokenTypes: ['DPoP'] } : {}),
+    // Binds the stored set to the key, accepts only DPoP sets, and lets the transports find it.
+    ...(options.dpop ? { senderConstraint: options.dpop } : {}),
     ...(options.refreshMargin === undefined ? {} : { refreshMargin: options.refreshMargin }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.lock === undefined ? {} : { lock: options.lock }),

@@ -80,6 +80,7 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
       candidate === null ||
       candidate.scheme !== 'DPoP' ||
       typeof candidate.fetch !== 'function' ||
+      typeof candidate.wrapFetch !== 'function' ||
       typeof candidate.headersFor !== 'function'
     ) {
       fail('dpop must be createDPoP({ key }) from @tessera/dpop');

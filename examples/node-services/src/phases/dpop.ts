@@ -37,7 +37,8 @@ export async function dpopScene(
     resource: INVENTORY_RESOURCE,
     dpop,
   });
-  const api = withTokens(fetch, credentials.for(), { baseUrl: inventory.url, senderConstraint: dpop });
+  // The target's manager carries `dpop`: withTokens sends `DPoP <token>` and a fresh proof with no option.
+  const api = withTokens(fetch, credentials.for(), { baseUrl: inventory.url });
   const get = async (): Promise<number> => {
     const response = await api('/stock/sku-1');
     await response.body?.cancel();
@@ -45,10 +46,7 @@ export async function dpopScene(
   };
   try {
     const startedAt = performance.now();
-    timeline.event(
-      'shipping',
-      `GET /stock/sku-1 with @tessera/node ({ dpop }) + @tessera/fetch ({ senderConstraint })`,
-    );
+    timeline.event('shipping', `GET /stock/sku-1 with @tessera/node ({ dpop }) + @tessera/fetch`);
     const statuses = [await get()];
     timeline.event('shipping', `GET /stock/sku-1 × ${calls}, all at once`);
     statuses.push(...(await Promise.all(Array.from({ length: calls }, get))));

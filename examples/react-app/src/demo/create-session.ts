@@ -74,8 +74,10 @@ export function createSession(config: AppConfig, serverTokenRequestCount?: () =>
     ? createDPoP({ keyStore: indexedDbKeyStore({ id: config.oidc.clientId }) })
     : undefined;
   const tokens = new TokenManager({
-    // A DPoP session accepts only DPoP-bound token sets: a Bearer answer is an error, never a downgrade.
-    ...(dpop ? { tokenTypes: ['DPoP'] } : {}),
+    // DPoP is this one option: every call to the provider (code exchange, refresh, revocation) and
+    // every API call carries a proof, the session is bound to the key, and only DPoP-bound token sets
+    // are accepted (a Bearer answer is an error, never a downgrade).
+    ...(dpop ? { senderConstraint: dpop } : {}),
     fetchTokens: counted(
       config.oidc
         ? (context) => oidc!.fetchTokens(context)
@@ -92,12 +94,10 @@ export function createSession(config: AppConfig, serverTokenRequestCount?: () =>
       redirectUri: `${origin}/callback`,
       postLogoutRedirectUri: `${origin}/`,
       tokens,
-      // Every call to the provider (code exchange, refresh, revocation) carries a proof.
-      ...(dpop ? { fetch: dpop.fetch } : {}),
     });
   }
   const api = axios.create({ baseURL: new URL(config.apiUrl).origin });
-  attachTokenManager(api, tokens, dpop ? { senderConstraint: dpop } : {});
+  attachTokenManager(api, tokens); // takes the manager's senderConstraint
   const timeline = createRequestTimeline();
   recordApiCalls(timeline, api);
   recordTokenEvents(timeline, tokens);

@@ -39,9 +39,10 @@ export function clientCredentialsGrant(options: ClientCredentialsGrantOptions): 
     audience: options.audience,
     resource: options.resource,
   };
-  return ({ signal }) =>
+  return ({ signal, senderConstraint }) =>
     requestToken({
       ...options,
+      fetch: senderConstraint?.wrapFetch?.(options.fetch) ?? options.fetch,
       grantType: 'client_credentials',
       authMethod: options.authMethod ?? 'client_secret_basic',
       params,

@@ -29,10 +29,11 @@ export interface RefreshTokenGrantOptions extends EndpointRequestOptions {
  */
 export function refreshTokenGrant(options: RefreshTokenGrantOptions): FetchTokens {
   parseEndpointUrl(options.tokenUrl, 'refreshTokenGrant: tokenUrl', options.allowInsecureHttp);
-  return ({ refreshToken, signal }) => {
+  return ({ refreshToken, signal, senderConstraint }) => {
     if (!refreshToken) return Promise.reject(new LoginRequiredError());
     return requestToken({
       ...options,
+      fetch: senderConstraint?.wrapFetch?.(options.fetch) ?? options.fetch,
       grantType: 'refresh_token',
       params: { ...options.params, refresh_token: refreshToken },
       signal,

@@ -17,6 +17,7 @@ const OPTIONS: Record<string, string> = {
   key: 'string',
   tokenTypes: 'types',
   rejectionCooldown: 'ms',
+  senderConstraint: 'object',
 };
 const RETRY: Record<string, string> = {
   retries: 'count',
@@ -49,6 +50,33 @@ export function checkTokenManagerOptions(options: unknown): void {
   if ((options as { fetchTokens?: unknown }).fetchTokens === undefined)
     fail('fetchTokens', 'a function', undefined);
   check(options as Record<string, unknown>, OPTIONS, '');
+  checkConstraint(options as { senderConstraint?: unknown; tokenTypes?: readonly string[] });
+}
+
+/**
+ * A `senderConstraint` must sign the manager's own token requests (`wrapFetch`), and `tokenTypes`,
+ * when given, must accept its scheme: a constrained manager never takes a `Bearer` set.
+ */
+function checkConstraint(options: { senderConstraint?: unknown; tokenTypes?: readonly string[] }): void {
+  const constraint = options.senderConstraint as
+    | { scheme?: unknown; wrapFetch?: unknown; headersFor?: unknown }
+    | undefined;
+  if (constraint === undefined) return;
+  if (
+    typeof constraint.scheme !== 'string' ||
+    typeof constraint.wrapFetch !== 'function' ||
+    typeof constraint.headersFor !== 'function'
+  ) {
+    throw new TypeError(
+      `${WHERE}: senderConstraint must sign token requests too (wrapFetch), such as createDPoP() from @tessera/dpop`,
+    );
+  }
+  const scheme = constraint.scheme.toLowerCase();
+  if (options.tokenTypes && !options.tokenTypes.some((type) => type.toLowerCase() === scheme)) {
+    throw new TypeError(
+      `${WHERE}: tokenTypes must include '${constraint.scheme}' with senderConstraint (or leave tokenTypes out): a bound manager never accepts other token types`,
+    );
+  }
 }
 
 function check(options: Record<string, unknown>, kinds: Record<string, string>, prefix: string): void {

@@ -59,15 +59,23 @@ function describe(method: string, url: string): string {
 
 /**
  * Checks the `senderConstraint` option of a transport: `undefined`, or an object with a `scheme`
- * and the three methods of {@link SenderConstraint}; never beside a `scheme` option.
+ * and the three methods of {@link SenderConstraint}; never beside a `scheme` option. Without the
+ * option, the manager's own `senderConstraint` applies; with both, they must be the same object.
+ * @param manager the `senderConstraint` of the transport's `TokenManager`.
  * @throws {TypeError} anything else.
  */
 export function checkSenderConstraint(
   options: { senderConstraint?: unknown; scheme?: unknown },
   where: string,
+  manager?: SenderConstraint | undefined,
 ): SenderConstraint | undefined {
-  const value = options.senderConstraint;
+  const value = options.senderConstraint ?? manager;
   if (value === undefined) return undefined;
+  if (manager !== undefined && value !== manager) {
+    throw new TypeError(
+      `${where}: senderConstraint differs from the TokenManager's: its tokens are bound to the manager's key; leave the option out`,
+    );
+  }
   const candidate = value as Partial<Record<keyof SenderConstraint, unknown>> | null;
   if (
     typeof candidate !== 'object' ||

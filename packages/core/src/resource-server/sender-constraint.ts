@@ -1,3 +1,6 @@
+import type { FetchLike } from '../fetch-like.js';
+import type { TokenStorage } from '../storage/token-storage.js';
+
 /**
  * Response headers as the transports have them: a fetch `Headers`, axios's `AxiosHeaders`
  * (both have a case-insensitive `get`) or a plain object such as Node's `IncomingHttpHeaders`.
@@ -54,4 +57,20 @@ export interface SenderConstraint {
    *   not be refreshed for it.
    */
   isNonceChallenge(response: ResponseLike, sent: Readonly<Record<string, string>>): boolean;
+  /**
+   * For a `TokenManager` given this constraint as its `senderConstraint` option: a `fetch` for
+   * authorization-server requests (token, revocation) that sends through `fetch` and binds each
+   * request to the key (a fresh DPoP proof, the server's nonce answered with one retry). The grants
+   * and `createSignIn` call it; the same `fetch` always gives the same wrapper, and its own result
+   * comes back as it is. Required by `TokenManager`; transports do not use it.
+   *
+   * @param fetch the grant's own `fetch` option (a proxy, mTLS), or `undefined` for the default.
+   */
+  wrapFetch?(fetch: FetchLike | undefined): FetchLike;
+  /**
+   * For a `TokenManager` given this constraint: wraps its storage so each stored session carries
+   * the key's identity, and a session bound to another key (or none) is dropped instead of being
+   * refreshed with this one. Optional: without it, storage is used as given.
+   */
+  bindStorage?(storage: TokenStorage): TokenStorage;
 }

@@ -70,7 +70,10 @@ export function createSignIn(options: SignInOptions): SignIn {
   const settings = { ...signInDefaults, ...given } as typeof signInDefaults & SignInOptions;
   const clock = options.clock ?? Date.now;
   const redirectUri = new URL(options.redirectUri);
-  const transport = { fetch: options.fetch, timeout: settings.timeout };
+  // With the manager's `senderConstraint` (DPoP), the code exchange, refreshes and revocation carry proofs.
+  const fetch = tokens?.senderConstraint?.wrapFetch?.(options.fetch) ?? options.fetch;
+  const transport = { fetch, timeout: settings.timeout };
+  const discovery = { fetch: options.fetch, timeout: settings.timeout };
   const navigate = options.navigate ?? ((url: string) => location.assign(url));
   const store = transactionStore(
     () => options.transactionStorage ?? sessionStorage,
@@ -82,7 +85,7 @@ export function createSignIn(options: SignInOptions): SignIn {
   let lastClaims: IdTokenClaims | undefined;
 
   const discovered = (): Promise<AuthorizationServerMetadata> => {
-    metadata ??= discover(issuer, transport).catch((error: unknown) => {
+    metadata ??= discover(issuer, discovery).catch((error: unknown) => {
       metadata = undefined;
       throw error;
     });
@@ -269,7 +272,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (!refreshToken) throw new LoginRequiredError();
       const server = await discovered();
       const response: TokenResponse = await requestToken({
-        fetch: options.fetch,
+        fetch,
         tokenUrl: server.token_endpoint,
         grantType: 'refresh_token',
         clientId,

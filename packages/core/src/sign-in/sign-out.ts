@@ -1,5 +1,6 @@
 import type { AuthorizationServerMetadata } from '../discovery/authorization-server-metadata.js';
 import type { TesseraError } from '../errors/tessera-error.js';
+import type { FetchLike } from '../fetch-like.js';
 import { revokeToken } from '../revoke-token.js';
 import type { TokenManager } from '../token-manager.js';
 import { asTesseraError } from './as-tessera-error.js';
@@ -11,7 +12,7 @@ export interface SignOutContext {
   clientId: string;
   tokens: TokenManager | undefined;
   discovered: () => Promise<AuthorizationServerMetadata>;
-  transport: { fetch?: typeof fetch | undefined; timeout: number };
+  transport: { fetch?: FetchLike | undefined; timeout: number };
   navigate: (url: string) => void;
   postLogoutRedirectUri: string | undefined;
 }
