@@ -133,12 +133,12 @@ describe('new TokenManager({ senderConstraint })', () => {
     const { wrapFetch: _, ...transportOnly } = constraint;
 
     expect(() => new TokenManager({ fetchTokens, senderConstraint: transportOnly })).toThrow(
-      /senderConstraint must sign token requests too \(wrapFetch\)/,
+      /"senderConstraint" must be createDPoP\(\), with tokenTypes left out or listing its scheme/,
     );
     expect(() => new TokenManager({ fetchTokens, senderConstraint: 'dpop' as never })).toThrow(TypeError);
     expect(
       () => new TokenManager({ fetchTokens, senderConstraint: constraint, tokenTypes: ['Bearer'] }),
-    ).toThrow(/tokenTypes must include 'DPoP' with senderConstraint/);
+    ).toThrow(/"senderConstraint" must be createDPoP\(\), with tokenTypes left out or listing its scheme/);
     expect(
       new TokenManager({ fetchTokens, senderConstraint: constraint, tokenTypes: ['dpop'] }).senderConstraint,
     ).toBe(constraint);

@@ -58,25 +58,14 @@ export function checkTokenManagerOptions(options: unknown): void {
  * when given, must accept its scheme: a constrained manager never takes a `Bearer` set.
  */
 function checkConstraint(options: { senderConstraint?: unknown; tokenTypes?: readonly string[] }): void {
-  const constraint = options.senderConstraint as
-    | { scheme?: unknown; wrapFetch?: unknown; headersFor?: unknown }
-    | undefined;
-  if (constraint === undefined) return;
+  const constraint = options.senderConstraint as { scheme: string; wrapFetch?: unknown } | undefined;
+  const scheme = constraint && String(constraint.scheme).toLowerCase();
   if (
-    typeof constraint.scheme !== 'string' ||
-    typeof constraint.wrapFetch !== 'function' ||
-    typeof constraint.headersFor !== 'function'
-  ) {
-    throw new TypeError(
-      `${WHERE}: senderConstraint must sign token requests too (wrapFetch), such as createDPoP() from @tessera/dpop`,
-    );
-  }
-  const scheme = constraint.scheme.toLowerCase();
-  if (options.tokenTypes && !options.tokenTypes.some((type) => type.toLowerCase() === scheme)) {
-    throw new TypeError(
-      `${WHERE}: tokenTypes must include '${constraint.scheme}' with senderConstraint (or leave tokenTypes out): a bound manager never accepts other token types`,
-    );
-  }
+    constraint &&
+    (typeof constraint.wrapFetch !== 'function' ||
+      options.tokenTypes?.every((type) => type.toLowerCase() !== scheme))
+  )
+    fail('senderConstraint', 'createDPoP(), with tokenTypes left out or listing its scheme', constraint);
 }
 
 function check(options: Record<string, unknown>, kinds: Record<string, string>, prefix: string): void {
