@@ -197,4 +197,22 @@ describe('guardFetchRedirects: follows redirects itself outside browsers', () =>
     expect(response.status).toBe(307);
     expect(seen.map((hop) => [hop.url, hop.body.length])).toEqual([[`${api}/a`, big.length]]);
   });
+
+  it('rejects with the reason of an abort while the body is still being kept, and sends no further hop', async () => {
+    const fetch = vi.fn(async () => new Response(null, { status: 307, headers: { Location: `${api}/b` } }));
+    const controller = new AbortController();
+    const request = new Request(`${api}/a`, {
+      method: 'POST',
+      body: new ReadableStream({ pull: () => new Promise(() => undefined) }), // never ends
+      duplex: 'half',
+      signal: controller.signal,
+      headers: { Authorization: 'Bearer at-0' },
+    } as RequestInit);
+    const pending = wrapperOf(fetch)(request);
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
 });

@@ -45,8 +45,8 @@ const globalFetch: Fetch = (input, init) => globalThis.fetch(input as Request, i
  * `followRedirects` from `@tessera/core`: the token header and `DPoP` are deleted at the first hop
  * the policy does not allow, and that request's outcome is marked withheld. A body is kept (up to
  * 10 MiB) to be sent again on a 307/308; a larger one ends at the redirect, never sent empty.
- * Anything else (browsers, which follow and strip themselves; `maxRedirects: 0`; a caller's
- * `fetchOptions.redirect`; no credential header) is sent as axios built it, with the same
+ * Anything else (browsers, which follow and strip themselves; `redirect` other than `'follow'`:
+ * a caller's `fetchOptions.redirect`, axios's `maxRedirects: 0`; no credential header) is sent as axios built it, with the same
  * arguments. Either way the final URL is noted for `fetchOutcomeOf`. Older axios and the other
  * adapters ignore `env.fetch`.
  */
@@ -89,18 +89,21 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
     return noted(input, await fetch(input, init));
   }
   const request = options ? new Request(input, options) : input;
+  const { signal } = request;
   let kept: KeptBody | undefined;
   let body = request.body;
   if (body !== null) {
     const [sent, copy] = body.tee();
     body = sent;
     kept = keepBody(copy, KEPT_BODY_LIMIT);
+    signal.addEventListener('abort', kept.release, { once: true });
   }
   try {
     const first = new Request(request, { body, redirect: 'manual', duplex: 'half' } as RequestInit);
     let response = (await fetch(first)) as Response;
     if (isRedirect(response)) {
       const bytes = kept && (await kept.bytes);
+      signal.throwIfAborted(); // aborted while the body was still being read: as fetch would
       const hop: RedirectHop = {
         url: request.url,
         init: {
@@ -108,10 +111,8 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
           headers: new Headers(request.headers),
           // A body too large to keep: an errored stream, never sent (followRedirects stops first).
           body: bytes ?? (kept ? unsendable() : null),
-          signal: request.signal,
+          signal,
           redirect: 'manual',
-          credentials: request.credentials,
-          keepalive: request.keepalive,
         },
       };
       response = await followRedirects(response, hop, {
@@ -123,7 +124,10 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
     }
     return noted(input, response, isWithheld(response));
   } finally {
-    kept?.release();
+    if (kept) {
+      signal.removeEventListener('abort', kept.release);
+      kept.release();
+    }
   }
 }
 
@@ -138,6 +142,6 @@ function noted(input: unknown, response: unknown, withheld = false): unknown {
 
 function unsendable(): ReadableStream {
   return new ReadableStream({
-    start: (controller) => controller.error(new TypeError('this body was not kept to be sent again')),
+    start: (controller) => controller.error(new TypeError('body not kept')),
   });
 }
