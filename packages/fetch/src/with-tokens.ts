@@ -136,12 +136,7 @@ async function sendAndReplay(
   if (manual && isRedirect(response)) {
     const hop = firstHop(url, init, request, headers);
     const resend = replayable && request === undefined;
-    response = await followRedirects(response, hop, {
-      fetch,
-      allows: settings.allows,
-      credentials: settings.credentials,
-      resend,
-    });
+    response = await followRedirects(response, hop, { ...settings, fetch, resend });
   }
   const { constraint } = settings;
   let nonceReplayed = false;
@@ -196,15 +191,7 @@ async function attempt(
   if (!manual || !isRedirect(response)) return [response, proof];
   const hop = firstHop(url, init, request, headers);
   const resend = replayable && request === undefined;
-  return [
-    await followRedirects(response, hop, {
-      fetch,
-      allows: settings.allows,
-      credentials: settings.credentials,
-      resend,
-    }),
-    proof,
-  ];
+  return [await followRedirects(response, hop, { ...settings, fetch, resend }), proof];
 }
 
 /** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */
