@@ -45,10 +45,10 @@ const globalFetch: Fetch = (input, init) => globalThis.fetch(input as Request, i
  * `followRedirects` from `@tessera/core`: the token header and `DPoP` are deleted at the first hop
  * the policy does not allow, and that request's outcome is marked withheld. A body is kept (up to
  * 10 MiB) to be sent again on a 307/308; a larger one ends at the redirect, never sent empty.
- * Anything else (browsers, which follow and strip themselves; `redirect` other than `'follow'`:
- * a caller's `fetchOptions.redirect`, axios's `maxRedirects: 0`; no credential header) is sent as axios built it, with the same
- * arguments. Either way the final URL is noted for `fetchOutcomeOf`. Older axios and the other
- * adapters ignore `env.fetch`.
+ * Anything else (browsers, which follow and strip themselves; a `redirect` other than
+ * `'follow'`: a caller's `fetchOptions.redirect`, axios's `maxRedirects: 0`; no credential header)
+ * is sent as axios built it, with the same arguments. Either way the final URL is noted for
+ * `fetchOutcomeOf`. Older axios and the other adapters ignore `env.fetch`.
  */
 export function guardFetchRedirects(config: { env?: unknown }, policy: RedirectPolicy): void {
   const env = (config.env ?? {}) as { fetch?: unknown };
