@@ -110,6 +110,15 @@ describe('guardFetchRedirects: sent as axios built it', () => {
     expect(own.mock.calls).toEqual([[request, options]]);
   });
 
+  it('returns what a custom fetch answered as it is when it is not a Response it can follow', async () => {
+    const answer = { status: 302, headers: { location: 'https://other.test/' }, url: `${api}/x` };
+    const own = vi.fn(async () => answer);
+    const request = new Request(`${api}/x`, { headers: { Authorization: 'Bearer at-0' } });
+    await expect(wrapperOf(own)(request)).resolves.toBe(answer);
+    expect(own).toHaveBeenCalledTimes(1);
+    expect(fetchOutcomeOf(request)).toEqual({ url: `${api}/x`, withheld: false });
+  });
+
   it('passes a rejection through untouched and notes nothing', async () => {
     const failure = new TypeError('fetch failed');
     const request = new Request(`${api}/x`, { headers: { Authorization: 'Bearer at-0' } });

@@ -101,7 +101,8 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
   try {
     const first = new Request(request, { body, redirect: 'manual', duplex: 'half' } as RequestInit);
     let response = (await fetch(first)) as Response;
-    if (isRedirect(response)) {
+    // A custom fetch's answer without real `Headers` is not a redirect we can follow: returned as it is.
+    if (typeof response?.headers?.has === 'function' && isRedirect(response)) {
       const bytes = kept && (await kept.bytes);
       signal.throwIfAborted(); // aborted while the body was still being read: as fetch would
       const hop: RedirectHop = {
