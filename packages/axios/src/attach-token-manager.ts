@@ -308,7 +308,7 @@ export function attachTokenManager(
   ): Promise<AxiosResponse> => {
     const again: InternalAxiosRequestConfig = { ...config, headers: copyHeaders(config.headers) };
     const replayRecord = await authorizeRequest(again, set, replay, nonceReplayed);
-    // axios 1.7 drops the record when it merges the replay's config: its end is settled here too.
+    // axios ≤ 1.17 drops the record when it merges the replay's config: its end is settled here too.
     return instance.request(again).catch((replayError: unknown) => {
       const settled = authRecordOf((replayError as Partial<AxiosError>)?.config ?? {}, owner);
       throw settled ? replayError : settleRejection(replayError, replayRecord);
@@ -356,8 +356,9 @@ function secretsOf(record: AuthRecord): string[] {
 }
 
 /**
- * Whether `instance` comes from axios 1.7, which ignores `allowAbsoluteUrls` and treats a `URL`
- * object as absolute: asked once, of the instance's own `getUri`.
+ * Whether `instance` comes from axios 1.7 (below the supported floor, still judged the way it
+ * sends), which ignores `allowAbsoluteUrls` and treats a `URL` object as absolute: asked once, of
+ * the instance's own `getUri`.
  */
 function isLegacyAxios(instance: AxiosInstance): boolean {
   try {
