@@ -18,13 +18,18 @@ let alias: string;
 const managers: TokenManager[] = [];
 
 beforeAll(async () => {
-  // `/go?to=<url>&status=<3xx>` redirects; `/loop` redirects to itself forever; `/deny` and a
+  // `/go?to=<url>&status=<3xx>` redirects; `/expired` accepts only at-1; `/loop` redirects to itself forever; `/deny` and a
   // request without `at-0` are 401; anything else is 200 with what arrived.
   api = await loopbackServer((seen, res) => {
     const url = new URL(seen.path, 'http://x');
     const to = url.searchParams.get('to');
     if (url.pathname === '/go' && to) {
       res.writeHead(Number(url.searchParams.get('status') ?? 302), { Location: to }).end();
+    } else if (url.pathname === '/expired') {
+      const fresh = seen.authorization === 'Bearer at-1';
+      res
+        .writeHead(fresh ? 200 : 401, fresh ? {} : { 'WWW-Authenticate': 'Bearer error="invalid_token"' })
+        .end();
     } else if (url.pathname === '/loop') {
       res.writeHead(302, { Location: '/loop' }).end();
     } else if (url.pathname === '/deny' || !seen.authorization?.endsWith(' at-0')) {
@@ -118,6 +123,30 @@ describe.each(versions)('redirects with the fetch adapter in Node and %s', (_nam
       expect(fetchTokens).not.toHaveBeenCalled();
     },
   );
+
+  it('200 concurrent requests, half redirected elsewhere: one refresh for the API’s 401s, none for the others', async () => {
+    const { client, invalidate, fetchTokens } = await setup();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        (i % 2 ? client.get('/expired') : client.get('/go', { params: { to: `${other.origin}/x` } })).then(
+          (response) => response.status,
+          (error: AxiosError) => error.response?.status,
+        ),
+      ),
+    );
+    expect(results.filter((status) => status === 200)).toHaveLength(100);
+    expect(results.filter((status) => status === 401)).toHaveLength(100);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(invalidate.mock.calls.every(([token]) => token === 'at-0')).toBe(true);
+    expect(other.seen).toHaveLength(100);
+    expect(other.seen.every((seen) => seen.authorization === null && seen.dpop === null)).toBe(true);
+    expect(
+      api.seen
+        .filter((seen) => seen.path === '/expired')
+        .map((seen) => seen.authorization)
+        .sort(),
+    ).toEqual([...Array(100).fill('Bearer at-0'), ...Array(100).fill('Bearer at-1')]);
+  });
 
   it('a 401 from the API after a hop the token was withheld at refreshes nothing', async () => {
     const { client, invalidate, fetchTokens } = await setup();
