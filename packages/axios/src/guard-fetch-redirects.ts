@@ -26,6 +26,8 @@ export interface FetchOutcome {
 /** The largest body kept to be sent again on a 307/308 (as follow-redirects' default `maxBodyLength`). */
 const KEPT_BODY_LIMIT = 10 * 1024 * 1024;
 
+/** Stands for a body that was not kept: not null (so no 307/308 is followed), and no body fetch accepts. */
+const NOT_KEPT = Symbol('body not kept') as unknown as BodyInit;
 /** Keyed by the `Request` axios passed (the one it puts on `error.request`). */
 const outcomes = new WeakMap<object, FetchOutcome>();
 /**
@@ -110,8 +112,8 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
         init: {
           method: request.method,
           headers: new Headers(request.headers),
-          // A body too large to keep: an errored stream, never sent (followRedirects stops first).
-          body: bytes ?? (kept ? unsendable() : null),
+          // A body too large to keep: a marker fetch would refuse, never sent (followRedirects stops first).
+          body: bytes ?? (kept ? NOT_KEPT : null),
           signal,
           redirect: 'manual',
         },
@@ -139,10 +141,4 @@ function noted(input: unknown, response: unknown, withheld = false): unknown {
     outcomes.set(input, { url, withheld });
   }
   return response;
-}
-
-function unsendable(): ReadableStream {
-  return new ReadableStream({
-    start: (controller) => controller.error(new TypeError('body not kept')),
-  });
 }
