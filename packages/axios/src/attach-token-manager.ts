@@ -22,7 +22,7 @@ import {
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
-import { captureFinalUrl, finalUrlOf } from './capture-final-url.js';
+import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
@@ -42,9 +42,11 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  *   caller-set header, never with `skipAuth: true`. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
  *   With the fetch adapter (axios ≥ 1.12), the request's `env.fetch` becomes a wrapper of the fetch
- *   axios would use that sends the same and notes the final URL (`response.url`).
+ *   axios would use; outside browsers it follows the redirects itself and checks every hop the
+ *   same way (`followRedirects` from `@tessera/core`), and it notes the final URL.
  * - On a rejection `shouldRefresh` accepts (HTTP 401) from where the token went (the final URL
- *   after redirects when the adapter tells it: http, XHR, fetch on axios ≥ 1.12):
+ *   after redirects, never after a hop the token was withheld at; never with the fetch adapter of
+ *   axios < 1.12, which does not tell where its response came from):
  *   `tokens.invalidate(<the token it carried>)`, then replays it once with the current token — unless
  *   the manager has no other token, or the body is a stream that cannot be sent twice (the 401
  *   reaches the caller). A replay's own 401 rejects with its `AxiosError`.
@@ -76,6 +78,8 @@ export function attachTokenManager(
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
   const credentials = [header.toLowerCase(), 'dpop'];
+  /** One per attachment: the fetch adapter's wrappers are keyed by it (never one per request). */
+  const redirectPolicy: RedirectPolicy = { allows, credentials };
   const legacy = isLegacyAxios(instance);
   /** Identifies this attachment's records. */
   const owner = {};
@@ -178,7 +182,7 @@ export function attachTokenManager(
     setHeader(config.headers, header, made.headerValue);
     (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = made;
     guardRedirects(config, allows, credentials, made);
-    captureFinalUrl(config);
+    guardFetchRedirects(config, redirectPolicy);
     return made;
   };
 
@@ -304,7 +308,7 @@ export function attachTokenManager(
   ): Promise<AxiosResponse> => {
     const again: InternalAxiosRequestConfig = { ...config, headers: copyHeaders(config.headers) };
     const replayRecord = await authorizeRequest(again, set, replay, nonceReplayed);
-    // axios 1.7 drops the record when it merges the replay's config: its end is settled here too.
+    // axios ≤ 1.17 drops the record when it merges the replay's config: its end is settled here too.
     return instance.request(again).catch((replayError: unknown) => {
       const settled = authRecordOf((replayError as Partial<AxiosError>)?.config ?? {}, owner);
       throw settled ? replayError : settleRejection(replayError, replayRecord);
@@ -312,13 +316,18 @@ export function attachTokenManager(
   };
 
   /**
-   * Whether the URL the response came from after redirects is allowed: XHR's `responseURL`, or
-   * what the fetch adapter's wrapped fetch saw (axios ≥ 1.12). Unknown (older axios's fetch
-   * adapter, a fetch without `Request`): yes.
+   * Whether the response came from where the token went. The fetch adapter: what the wrapped
+   * `env.fetch` saw (axios ≥ 1.12) — not after a hop the credentials were withheld at, and a final
+   * URL the policy allows; a fetch-adapter `Request` the wrapper never saw (axios < 1.12, which
+   * ignores `env.fetch`): no, fail closed (decision 0209). XHR: its `responseURL`. Otherwise (the
+   * http adapter, whose hops `guardRedirects` checks; an empty URL): yes.
    */
   const finalUrlAllowed = (error: Partial<AxiosError>): boolean => {
-    const responseURL =
-      finalUrlOf(error.request) ?? (error.request as { responseURL?: unknown } | undefined)?.responseURL;
+    const request = error.request as { responseURL?: unknown } | undefined;
+    const outcome = fetchOutcomeOf(request);
+    if (outcome) return !outcome.withheld && (outcome.url === '' || allows(outcome.url, documentBase()));
+    if (typeof Request === 'function' && request instanceof Request) return false;
+    const responseURL = request?.responseURL;
     return typeof responseURL !== 'string' || responseURL === '' || allows(responseURL, documentBase());
   };
 
@@ -347,8 +356,9 @@ function secretsOf(record: AuthRecord): string[] {
 }
 
 /**
- * Whether `instance` comes from axios 1.7, which ignores `allowAbsoluteUrls` and treats a `URL`
- * object as absolute: asked once, of the instance's own `getUri`.
+ * Whether `instance` comes from axios 1.7 (below the supported floor, still judged the way it
+ * sends), which ignores `allowAbsoluteUrls` and treats a `URL` object as absolute: asked once, of
+ * the instance's own `getUri`.
  */
 function isLegacyAxios(instance: AxiosInstance): boolean {
   try {

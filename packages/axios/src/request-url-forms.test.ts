@@ -1,6 +1,7 @@
 import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosAdapter, AxiosError, type AxiosInstance } from 'axios';
 import axios17 from 'axios-1-7';
+import axios112 from 'axios-1-12';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { fakeApi } from '../test/fake-api.js';
@@ -34,8 +35,10 @@ async function setup(create: (adapter: never) => AxiosInstance, respond?: Parame
 
 const versions = [
   ['axios (newest)', (adapter: never) => axios.create({ baseURL, adapter })],
-  ['axios 1.7.9', (adapter: never) => axios17.create({ baseURL, adapter }) as unknown as AxiosInstance],
+  ['axios 1.12.0', (adapter: never) => axios112.create({ baseURL, adapter }) as unknown as AxiosInstance],
 ] as const;
+/** Below the peer range: still judged the way it really sends (a URL object is absolute, no allowAbsoluteUrls). */
+const unsupported = (adapter: never) => axios17.create({ baseURL, adapter }) as unknown as AxiosInstance;
 
 describe.each(versions)('request forms with %s', (_name, create) => {
   it('sends the token only where the request really goes: string, absolute, per-request baseURL, params', async () => {
@@ -58,8 +61,8 @@ describe.each(versions)('request forms with %s', (_name, create) => {
     const { instance, sent } = await setup(create);
     await instance.get('https://evil.test/orders', { allowAbsoluteUrls: false } as never);
     const [[origin, authorization]] = sent() as [[string, string | null]];
-    // axios ≥ 1.8 sends to baseURL + '/https://evil.test/orders' (token); 1.7 ignores the flag (no token).
-    expect(authorization).toBe(origin === baseURL ? 'Bearer at-0' : null);
+    // axios ≥ 1.8 sends to baseURL + '/https://evil.test/orders': the token goes there, to the API.
+    expect([origin, authorization]).toEqual([baseURL, 'Bearer at-0']);
   });
 
   it('sends no token for a url that is neither a string nor a URL', async () => {
@@ -81,7 +84,7 @@ describe('a URL object as the request url', () => {
     managers.push(tokens);
     for (const instance of [
       axios.create({ adapter: api.adapter }),
-      axios17.create({ adapter: api.adapter as never }) as unknown as AxiosInstance,
+      axios112.create({ adapter: api.adapter as never }) as unknown as AxiosInstance,
     ]) {
       attachTokenManager(instance, tokens);
       await expect(instance.get(new URL('https://elsewhere.example/x') as never)).rejects.toMatchObject({
@@ -98,12 +101,26 @@ describe('a URL object as the request url', () => {
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
-  it('with a baseURL, gets a token only where this axios version sends it', async () => {
-    const { instance: modern, calls: modernCalls } = await setup(versions[0][1]);
-    // axios ≥ 1.8 cannot combine a URL object with baseURL (its own adapters throw): no token.
-    await modern.get(new URL('https://api.example.com/x') as never);
-    expect(modernCalls.map((call) => call.authorization ?? null)).toEqual([null]);
-    const { instance: old, calls: oldCalls } = await setup(versions[1][1]);
+  it.each(versions)(
+    'with a baseURL, gets no token with %s (it cannot combine the two)',
+    async (_name, create) => {
+      const { instance, calls } = await setup(create);
+      // axios ≥ 1.8 cannot combine a URL object with baseURL (its own adapters throw): no token.
+      await instance.get(new URL('https://api.example.com/x') as never);
+      expect(calls.map((call) => call.authorization ?? null)).toEqual([null]);
+    },
+  );
+});
+
+describe('axios 1.7.9 (unsupported, below the floor) is still judged the way it sends', () => {
+  it('ignores allowAbsoluteUrls: false, so an absolute URL elsewhere gets no token', async () => {
+    const { instance, sent } = await setup(unsupported);
+    await instance.get('https://evil.test/orders', { allowAbsoluteUrls: false } as never);
+    expect(sent()).toEqual([['https://evil.test', null]]);
+  });
+
+  it('treats a URL object as absolute over baseURL: a token only for the API', async () => {
+    const { instance: old, calls: oldCalls } = await setup(unsupported);
     await old.get(new URL('https://evil.test/x') as never);
     await old.get(new URL('https://api.example.com/x') as never);
     expect(oldCalls.map((call) => call.authorization ?? null)).toEqual([null, 'Bearer at-0']);

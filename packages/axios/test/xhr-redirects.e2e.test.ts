@@ -25,18 +25,22 @@ afterAll(async () => {
 });
 
 describe('axios in Chromium: redirects to another origin', () => {
-  it.each(['xhr', 'fetch'] as const)('never carry the token there (%s adapter)', async (adapter) => {
+  it.each([
+    ['xhr', 'newest'],
+    ['fetch', 'newest'],
+    ['xhr', '1.12.0'],
+    ['fetch', '1.12.0'],
+  ] as const)('never carry the token there (%s adapter, axios %s)', async (adapter, version) => {
     const tab = await browser.newPage();
     await tab.goto(`${page.origin}/`);
     await tab.waitForFunction(() => 'tessera' in window);
     const to = `${other.origin}/x`;
     const result = await tab.evaluate(
-      ([name, path]) =>
-        (window as unknown as { tessera: { call(a: string, p: string): Promise<unknown> } }).tessera.call(
-          name,
-          path,
-        ),
-      [adapter, `/redirect?to=${encodeURIComponent(to)}`] as const,
+      ([name, path, release]) =>
+        (
+          window as unknown as { tessera: { call(a: string, p: string, v: string): Promise<unknown> } }
+        ).tessera.call(name, path, release),
+      [adapter, `/redirect?to=${encodeURIComponent(to)}`, version] as const,
     );
     await tab.close();
     expect(

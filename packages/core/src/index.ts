@@ -40,6 +40,14 @@ export {
   type OriginRule,
 } from './origin-policy/create-origin-policy.js';
 export { documentBase } from './origin-policy/document-base.js';
+export {
+  type FollowRedirectsOptions,
+  followRedirects,
+  type RedirectHop,
+} from './redirects/follow-redirects.js';
+export { isBrowserLike } from './redirects/is-browser-like.js';
+export { isRedirect } from './redirects/is-redirect.js';
+export { isWithheld } from './redirects/withheld.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';
 export { rejectsToken } from './resource-server/rejects-token.js';

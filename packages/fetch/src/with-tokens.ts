@@ -1,5 +1,15 @@
-import { documentBase, isNonceReplay, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
-import { followRedirects, type Hop, isRedirect, withheld } from './follow-redirects.js';
+import {
+  documentBase,
+  followRedirects,
+  isBrowserLike,
+  isNonceReplay,
+  isRedirect,
+  isTesseraError,
+  isWithheld,
+  type RedirectHop,
+  type TokenManager,
+  type TokenSet,
+} from '@tessera/core';
 import { isReplayableBody } from './is-replayable-body.js';
 import { type TokenSettings, tokenSettings } from './token-settings.js';
 import type { TokenFetch, TokenRequestInit, WithTokensOptions } from './with-tokens-options.js';
@@ -126,7 +136,7 @@ async function sendAndReplay(
   if (manual && isRedirect(response)) {
     const hop = firstHop(url, init, request, headers);
     const resend = replayable && request === undefined;
-    response = await followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend);
+    response = await followRedirects(response, hop, { ...settings, fetch, resend });
   }
   const { constraint } = settings;
   let nonceReplayed = false;
@@ -181,7 +191,7 @@ async function attempt(
   if (!manual || !isRedirect(response)) return [response, proof];
   const hop = firstHop(url, init, request, headers);
   const resend = replayable && request === undefined;
-  return [await followRedirects(response, hop, fetch, settings.allows, settings.credentials, resend), proof];
+  return [await followRedirects(response, hop, { ...settings, fetch, resend }), proof];
 }
 
 /** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */
@@ -203,7 +213,7 @@ function firstHop(
   init: RequestInit | undefined,
   request: Request | undefined,
   headers: Headers,
-): Hop {
+): RedirectHop {
   return request
     ? {
         url,
@@ -223,7 +233,7 @@ function firstHop(
  * where the runtime followed redirects (browsers) — not from a final URL the policy does not allow.
  */
 function cameFromAllowed(response: Response, settings: TokenSettings): boolean {
-  if (withheld.has(response)) return false;
+  if (isWithheld(response)) return false;
   return !response.redirected || settings.allows(response.url, documentBase());
 }
 
@@ -259,10 +269,4 @@ function hasHeader(headers: HeadersInit | null | undefined, name: string): boole
   const lower = name.toLowerCase();
   if (Array.isArray(headers)) return headers.some(([key]) => key?.toLowerCase() === lower);
   return Object.keys(headers).some((key) => key.toLowerCase() === lower);
-}
-
-/** Browsers (and their workers) follow redirects themselves and strip `Authorization` across origins. */
-function isBrowserLike(): boolean {
-  const scope = globalThis as { document?: unknown; importScripts?: unknown };
-  return scope.document !== undefined || typeof scope.importScripts === 'function';
 }

@@ -1,14 +1,14 @@
 import type { TokenManager } from '@tessera/core';
 import type { AxiosInstance } from 'axios';
-import axios17 from 'axios-1-7';
+import axios112 from 'axios-1-12';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { deferred } from '../../e2e-support/test-support/deferred.js';
 import { type FakeAnswer, type FakeCall, fakeApi } from '../test/fake-api.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
-// axios 1.7 (the oldest version of the peer range) drops Symbol keys when it merges a config, so a
-// replay loses its private record: it must still be replayed exactly once and never loop.
+// axios 1.12.0, the oldest version of the peer range (decision 0209): each replay exactly once,
+// never a loop, whether or not this version keeps the private record when it merges a config.
 const baseURL = 'https://api.example.com';
 const managers: TokenManager[] = [];
 
@@ -23,7 +23,7 @@ async function setup(respond: Parameters<typeof fakeApi>[0]) {
   const api = fakeApi(respond);
   const { tokens, fetchTokens } = await countingTokens();
   managers.push(tokens);
-  const instance = axios17.create({ baseURL, adapter: api.adapter as never });
+  const instance = axios112.create({ baseURL, adapter: api.adapter as never });
   attachTokenManager(instance as unknown as AxiosInstance, tokens);
   return { instance, tokens, fetchTokens, calls: api.calls };
 }
@@ -32,7 +32,7 @@ afterEach(() => {
   for (const tokens of managers.splice(0)) tokens.dispose();
 });
 
-describe('with axios 1.7.9', () => {
+describe('with axios 1.12.0 (the oldest supported)', () => {
   it('replays each of 500 concurrent 401s exactly once after one refresh', async () => {
     const { instance, fetchTokens, calls } = await setup(acceptsOnly(() => 'at-1'));
     const responses = await Promise.all(Array.from({ length: 500 }, (_, i) => instance.get(`/orders/${i}`)));
@@ -51,7 +51,9 @@ describe('with axios 1.7.9', () => {
     const errors = await Promise.all(
       Array.from({ length: 50 }, (_, i) => instance.get(`/orders/${i}`).catch((error: unknown) => error)),
     );
-    expect(errors.every((error) => axios17.isAxiosError(error) && error.response?.status === 401)).toBe(true);
+    expect(errors.every((error) => axios112.isAxiosError(error) && error.response?.status === 401)).toBe(
+      true,
+    );
     expect(fetchTokens).toHaveBeenCalledTimes(1);
     expect(calls).toHaveLength(100);
   });
@@ -68,18 +70,18 @@ describe('with axios 1.7.9', () => {
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
-  it('rejects with a CanceledError axios 1.7 recognises when aborted while waiting for a token', async () => {
+  it('rejects with a CanceledError axios 1.12 recognises when aborted while waiting for a token', async () => {
     const gate = deferred<void>();
     const api = fakeApi();
     const { tokens } = await countingTokens({ gate: gate.promise });
     managers.push(tokens);
     tokens.invalidate('at-0');
-    const instance = axios17.create({ baseURL, adapter: api.adapter as never });
+    const instance = axios112.create({ baseURL, adapter: api.adapter as never });
     attachTokenManager(instance as unknown as AxiosInstance, tokens);
     const controller = new AbortController();
     const pending = instance.get('/orders', { signal: controller.signal }).catch((error: unknown) => error);
     controller.abort();
-    expect(axios17.isCancel(await pending)).toBe(true);
+    expect(axios112.isCancel(await pending)).toBe(true);
     gate.resolve();
     expect(api.calls).toHaveLength(0);
   });

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createOriginPolicy } from '../origin-policy/create-origin-policy.js';
+import { followRedirects, type RedirectHop } from './follow-redirects.js';
+import { isBrowserLike } from './is-browser-like.js';
+import { isRedirect } from './is-redirect.js';
+import { isWithheld } from './withheld.js';
+
+const api = 'https://api.test';
+const allows = createOriginPolicy([api, 'https://second.test'], () => undefined);
+const credentials = ['authorization', 'dpop'];
+
+const moved = (to: string, status = 302) => new Response(null, { status, headers: { Location: to } });
+
+/** A fetch answering from `routes` (by URL; 404 otherwise) that records what each hop carried. */
+function fakeFetch(routes: Record<string, () => Response>) {
+  const seen: {
+    url: string;
+    method: string;
+    authorization: string | null;
+    dpop: string | null;
+    body: unknown;
+  }[] = [];
+  const fetch = vi.fn(async (url: string, init: RequestInit) => {
+    const headers = new Headers(init.headers);
+    seen.push({
+      url,
+      method: init.method ?? 'GET',
+      authorization: headers.get('authorization'),
+      dpop: headers.get('dpop'),
+      body: init.body ?? null,
+    });
+    return routes[url]?.() ?? new Response('missing', { status: 404 });
+  });
+  return { fetch, seen };
+}
+
+function hop(init: Partial<RequestInit> = {}, url = `${api}/start`): RedirectHop {
+  return {
+    url,
+    init: {
+      ...init,
+      headers: new Headers({ Authorization: 'DPoP at-0', DPoP: 'proof', 'Content-Type': 'application/json' }),
+      redirect: 'manual',
+    },
+  };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('followRedirects', () => {
+  it('deletes the credentials at the first disallowed hop, never puts them back, and marks the end withheld', async () => {
+    const { fetch, seen } = fakeFetch({
+      [`${api}/a`]: () => moved('https://second.test/b', 307),
+      'https://second.test/b': () => moved('https://elsewhere.test/c'),
+      'https://elsewhere.test/c': () => moved(`${api}/d`),
+      [`${api}/d`]: () => new Response('no', { status: 401 }),
+    });
+    const response = await followRedirects(moved('/a'), hop(), { fetch, allows, credentials, resend: true });
+    expect(response.status).toBe(401);
+    expect(response.url).toBe(`${api}/d`);
+    expect(response.redirected).toBe(true);
+    expect(isWithheld(response)).toBe(true);
+    expect(seen.map((entry) => [entry.url, entry.authorization, entry.dpop])).toEqual([
+      [`${api}/a`, 'DPoP at-0', 'proof'],
+      ['https://second.test/b', 'DPoP at-0', 'proof'],
+      ['https://elsewhere.test/c', null, null],
+      [`${api}/d`, null, null],
+    ]);
+  });
+
+  it('keeps the credentials on allowed hops: the end is not withheld', async () => {
+    const { fetch } = fakeFetch({ [`${api}/a/`]: () => new Response('ok') });
+    const response = await followRedirects(moved('/a/', 301), hop(), {
+      fetch,
+      allows,
+      credentials,
+      resend: true,
+    });
+    expect(isWithheld(response)).toBe(false);
+  });
+
+  it('turns a 303, and a POST’s 301/302, into a GET without body or body headers; a 307 keeps both', async () => {
+    for (const [status, method] of [
+      [303, 'PUT'],
+      [302, 'POST'],
+      [301, 'POST'],
+    ] as const) {
+      const { fetch, seen } = fakeFetch({ [`${api}/b`]: () => new Response('ok') });
+      await followRedirects(moved('/b', status), hop({ method, body: '{}' }), {
+        fetch,
+        allows,
+        credentials,
+        resend: false,
+      });
+      expect(seen.map((entry) => [entry.method, entry.body])).toEqual([['GET', null]]);
+      expect(new Headers(fetch.mock.calls[0]?.[1].headers).has('content-type')).toBe(false);
+    }
+    const { fetch, seen } = fakeFetch({ [`${api}/b`]: () => new Response('ok') });
+    await followRedirects(moved('/b', 307), hop({ method: 'POST', body: '{}' }), {
+      fetch,
+      allows,
+      credentials,
+      resend: true,
+    });
+    expect(seen.map((entry) => [entry.method, entry.body])).toEqual([['POST', '{}']]);
+  });
+
+  it('returns a 307/308 with a body it cannot send again as it is', async () => {
+    const { fetch } = fakeFetch({});
+    const redirect = moved('/b', 308);
+    const response = await followRedirects(redirect, hop({ method: 'PUT', body: '{}' }), {
+      fetch,
+      allows,
+      credentials,
+      resend: false,
+    });
+    expect(response).toBe(redirect);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('ends at a Location that is not an http(s) URL', async () => {
+    for (const location of ['javascript:alert(1)', 'file:///etc/passwd', 'http://[bad']) {
+      const { fetch } = fakeFetch({});
+      const redirect = moved(location);
+      await expect(
+        followRedirects(redirect, hop(), { fetch, allows, credentials, resend: true }),
+      ).resolves.toBe(redirect);
+      expect(fetch).not.toHaveBeenCalled();
+    }
+  });
+
+  it('follows 20 hops at most: the 21st redirect is returned', async () => {
+    const { fetch } = fakeFetch({ [`${api}/loop`]: () => moved('/loop') });
+    const response = await followRedirects(moved('/loop'), hop(), {
+      fetch,
+      allows,
+      credentials,
+      resend: true,
+    });
+    expect(response.status).toBe(302);
+    expect(fetch).toHaveBeenCalledTimes(20);
+  });
+});
+
+describe('isRedirect', () => {
+  it('is true for 301, 302, 303, 307 and 308 with a Location, false for 304, 300 and a 3xx without one', () => {
+    for (const status of [301, 302, 303, 307, 308]) expect(isRedirect(moved('/x', status))).toBe(true);
+    expect(isRedirect(new Response(null, { status: 302 }))).toBe(false);
+    expect(isRedirect(moved('/x', 304))).toBe(false);
+    expect(isRedirect(moved('/x', 300))).toBe(false);
+  });
+});
+
+describe('isBrowserLike', () => {
+  it('is true with a document or importScripts, false in Node', () => {
+    expect(isBrowserLike()).toBe(false);
+    vi.stubGlobal('importScripts', () => undefined);
+    expect(isBrowserLike()).toBe(true);
+    vi.unstubAllGlobals();
+    vi.stubGlobal('document', {});
+    expect(isBrowserLike()).toBe(true);
+  });
+});

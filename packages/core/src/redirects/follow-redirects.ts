@@ -1,0 +1,105 @@
+import type { OriginPolicy } from '../origin-policy/create-origin-policy.js';
+import { isRedirect } from './is-redirect.js';
+import { withheld } from './withheld.js';
+
+const MAX_REDIRECTS = 20;
+
+/** The headers a 303 (or a POST's 301/302) drops with the body, as the Fetch standard does. */
+const BODY_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-language',
+  'content-location',
+];
+
+/** One hop to send: where, and the init (with its own `Headers`). */
+export interface RedirectHop {
+  /** The absolute URL of the hop. */
+  url: string;
+  /** What is sent there; `redirect` should be `'manual'` so the next redirect comes back here. */
+  init: RequestInit & { headers: Headers };
+}
+
+/** How `followRedirects` sends the hops after the first, and what it withholds. */
+export interface FollowRedirectsOptions {
+  /** Sends each further hop (with `redirect: 'manual'` kept from the hop's init). */
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
+  /** The origin policy: whether a hop's URL may receive the credentials. */
+  allows: OriginPolicy;
+  /** The header names deleted (any case) at the first hop the policy does not allow, e.g. `['authorization', 'dpop']`. */
+  credentials: readonly string[];
+  /**
+   * Whether the body of `hop.init` can be sent again on a 307/308 (or a 301/302 that keeps the
+   * method); when not, such a redirect ends here and is returned as it is.
+   */
+  resend: boolean;
+}
+
+/**
+ * Follows redirects itself, from the redirect `response` to the `hop` that got it (sent with
+ * `redirect: 'manual'`), so that every hop is checked against the origin policy — the rule every
+ * Tessera transport uses outside browsers (see `isBrowserLike`). When a hop's origin is not
+ * allowed, the credential headers are deleted for it and every later hop (never put back), and the
+ * final response is marked (`isWithheld`): its 401 must not invalidate or refresh the token. Method
+ * and body change as the Fetch standard says (303, and 301/302 for POST → GET without a body). A
+ * 307/308 with a body that cannot be sent again ends here: the redirect response is returned. Up to
+ * 20 hops; the 21st redirect is returned as it is. A `Location` that is not http(s) or not a URL
+ * ends here too. Each followed response gets `url` (its hop) and `redirected: true`, as a followed
+ * fetch gives.
+ *
+ * @example
+ * let response = await fetch(url, { ...init, headers, redirect: 'manual' });
+ * if (isRedirect(response)) {
+ *   response = await followRedirects(response, { url, init: { ...init, headers, redirect: 'manual' } },
+ *     { fetch, allows, credentials: ['authorization', 'dpop'], resend: true });
+ * }
+ * if (isWithheld(response)) // a 401 here says nothing about the token
+ */
+export async function followRedirects(
+  response: Response,
+  hop: RedirectHop,
+  options: FollowRedirectsOptions,
+): Promise<Response> {
+  const { fetch, allows, credentials, resend } = options;
+  let carried = true;
+  for (let count = 1; count <= MAX_REDIRECTS && isRedirect(response); count++) {
+    let next: URL;
+    try {
+      next = new URL(response.headers.get('location') ?? '', hop.url);
+    } catch {
+      break;
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') break;
+    const headers = new Headers(hop.init.headers);
+    const init: RedirectHop['init'] = { ...hop.init, headers };
+    const method = (hop.init.method ?? 'GET').toUpperCase();
+    if (response.status === 303 ? method !== 'HEAD' : response.status <= 302 && method === 'POST') {
+      init.method = 'GET';
+      init.body = null;
+      for (const name of BODY_HEADERS) headers.delete(name);
+    } else if (init.body !== undefined && init.body !== null && !resend) {
+      break;
+    }
+    if (carried && !allows(next.href, undefined)) {
+      for (const name of credentials) headers.delete(name);
+      carried = false;
+    }
+    await response.body?.cancel().catch(() => undefined);
+    hop = { url: next.href, init };
+    response = await fetch(hop.url, hop.init);
+    markRedirected(response, hop.url);
+  }
+  if (!carried) withheld.add(response);
+  return response;
+}
+
+/** Gives a response we followed to the same `url`/`redirected` a followed fetch would have. */
+function markRedirected(response: Response, url: string): void {
+  try {
+    Object.defineProperty(response, 'url', { value: url, configurable: true });
+    Object.defineProperty(response, 'redirected', { value: true, configurable: true });
+  } catch {
+    // a frozen or exotic Response: keep it as it is
+  }
+}
