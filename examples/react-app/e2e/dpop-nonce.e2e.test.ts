@@ -36,6 +36,8 @@ describe('examples/react-app with DPoP on, calling a cross-origin API that requi
   let exposing: Deployment | undefined;
   /** The API sends `DPoP-Nonce` but exposes only `WWW-Authenticate`: the page cannot read the nonce. */
   let hiding: Deployment | undefined;
+  /** The API exposes neither `DPoP-Nonce` nor `WWW-Authenticate`: the page sees a bare 401. */
+  let blind: Deployment | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext;
   let pages: ExamplePage[] = [];
@@ -64,7 +66,7 @@ describe('examples/react-app with DPoP on, calling a cross-origin API that requi
   }
 
   beforeAll(async () => {
-    const ports = [await freePort(), await freePort()] as const;
+    const ports = [await freePort(), await freePort(), await freePort()] as const;
     provider = await startIdentityProvider({
       port: 0,
       appOrigins: ports.map((port) => `http://127.0.0.1:${port}`),
@@ -75,6 +77,7 @@ describe('examples/react-app with DPoP on, calling a cross-origin API that requi
       // One build after the other: a build sets its VITE_* variables in process.env while it runs.
       exposing = await deploy(ports[0]);
       hiding = await deploy(ports[1], ['WWW-Authenticate']);
+      blind = await deploy(ports[2], []);
     } finally {
       browser = await launching;
     }
@@ -82,7 +85,7 @@ describe('examples/react-app with DPoP on, calling a cross-origin API that requi
 
   afterAll(async () => {
     await browser?.close();
-    for (const deployment of [exposing, hiding]) {
+    for (const deployment of [exposing, hiding, blind]) {
       await deployment?.served.close();
       await deployment?.api.close();
     }
@@ -196,5 +199,31 @@ describe('examples/react-app with DPoP on, calling a cross-origin API that requi
     expect(calls.map((line) => [line.kind, line.count, line.status])).toEqual([['call', 1, '401']]);
     // Still signed in: a configuration error is not a session failure.
     expect(await page.text('user')).toBe('Alice Liddell');
+  });
+
+  it('an API that hides WWW-Authenticate too costs one refresh and one replay, then the 401: the page cannot tell a nonce challenge, and never loops', async () => {
+    const { api } = blind!;
+    const page = await signedIn(blind!);
+    const start = provider.requestLog.length;
+
+    // A bare 401 reads as a rejected token: refreshed once, replayed once (still without a nonce).
+    expect(await callApi(page, api, /^failed: /)).toEqual({
+      api: [
+        [401, 'use_dpop_nonce', 'nonce missing'],
+        [401, 'use_dpop_nonce', 'nonce missing'],
+      ],
+      tokenRequests: 1,
+    });
+    expect(await page.text('api-result')).toBe('failed: 401');
+    expect(tokenRequests(start).map((entry) => [entry.grantType, entry.status])).toEqual([
+      ['refresh_token', 200],
+    ]);
+    const lines = (await page.timeline()).filter((line) => line.kind !== 'sign-in');
+    expect(lines.map((line) => [line.kind, line.status])).toEqual([
+      ['call', '401'],
+      ['stale', ''],
+      ['refresh', 'ok'],
+      ['replay', '401'],
+    ]);
   });
 });
