@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { listen } from './listen.js';
@@ -15,6 +16,21 @@ export interface ExampleApiOptions {
   requiredScope?: string | false;
   /** Browser origins allowed by CORS. */
   appOrigins: readonly string[];
+  /**
+   * Require DPoP nonces (RFC 9449 §9) in the proofs of DPoP-bound tokens: the API issues a nonce,
+   * sends it as `DPoP-Nonce` on every response, and answers a proof without the current one with
+   * `401` and `WWW-Authenticate: DPoP error="use_dpop_nonce"` (and the nonce). `rotateNonce()` issues
+   * a new one. Bearer tokens are not affected.
+   * @default false
+   */
+  dpopNonce?: boolean;
+  /**
+   * The response headers a browser app may read (`Access-Control-Expose-Headers`, for `appOrigins`).
+   * `['WWW-Authenticate']` plays an API whose `DPoP-Nonce` the app cannot read (a configuration
+   * error the client reports, never retries).
+   * @default ['WWW-Authenticate', 'DPoP-Nonce']
+   */
+  corsExposeHeaders?: readonly string[];
 }
 
 /** One request the API answered. */
@@ -22,6 +38,12 @@ export interface ApiRequestLogEntry {
   method: string;
   path: string;
   status: number;
+  /**
+   * What the API answered: `ok`, or the error it sent (`use_dpop_nonce`, `invalid_dpop_proof`,
+   * `invalid_token`, `insufficient_scope`, `unauthorized` without a token, `not_found`); `preflight`
+   * for a CORS preflight.
+   */
+  outcome: string;
   /** The token's `sub`, when it was valid. */
   sub?: string;
   /** The `Authorization` scheme the request used, lower-cased (`bearer`, `dpop`), when it had one. */
@@ -37,6 +59,11 @@ export interface ApiRequestLogEntry {
 export interface ExampleApi {
   url: string;
   requestLog: ApiRequestLogEntry[];
+  /**
+   * Issues a new DPoP nonce: a proof with the old one gets a `use_dpop_nonce` challenge.
+   * @throws {Error} the API was started without `dpopNonce`.
+   */
+  rotateNonce(): void;
   close(): Promise<void>;
 }
 
@@ -45,7 +72,8 @@ export interface ExampleApi {
  * (signature from the provider's JWKS, `iss`, `aud`, `exp`), else 401 with `WWW-Authenticate: Bearer`.
  * A DPoP-bound token (`cnf.jkt`) must come as `Authorization: DPoP <token>` with a valid `DPoP` proof
  * for this request and the token's key (RFC 9449), else 401 with `WWW-Authenticate: DPoP`; sent as
- * `Bearer`, it is refused (no downgrade).
+ * `Bearer`, it is refused (no downgrade). With `dpopNonce`, the proof must also carry the API's
+ * current nonce.
  */
 export async function startExampleApi(options: ExampleApiOptions): Promise<ExampleApi> {
   const jwks = createRemoteJWKSet(new URL(`${options.issuer}/jwks`));
@@ -53,6 +81,9 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
   const requestLog: ApiRequestLogEntry[] = [];
   const requiredScope = options.requiredScope ?? 'api:read';
   const seenJtis = new Set<string>();
+  const exposed = (options.corsExposeHeaders ?? ['WWW-Authenticate', 'DPoP-Nonce']).join(', ');
+  const newNonce = () => randomBytes(16).toString('base64url');
+  let nonce = options.dpopNonce ? newNonce() : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -60,12 +91,21 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
     if (origin && origins.has(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, DPoP-Nonce');
+      if (exposed) res.setHeader('Access-Control-Expose-Headers', exposed);
     }
     const logged: Pick<ApiRequestLogEntry, 'scheme' | 'dpop'> = {};
-    const send = (status: number, body?: unknown, sub?: string) => {
-      requestLog.push({ method: req.method ?? 'GET', path, status, ...(sub ? { sub } : {}), ...logged });
+    const send = (status: number, body?: { error: string } | object, sub?: string) => {
+      const outcome = body && 'error' in body ? String(body.error) : status === 204 ? 'preflight' : 'ok';
+      requestLog.push({
+        method: req.method ?? 'GET',
+        path,
+        status,
+        outcome,
+        ...(sub ? { sub } : {}),
+        ...logged,
+      });
       res.statusCode = status;
+      if (nonce && req.method !== 'OPTIONS') res.setHeader('DPoP-Nonce', nonce);
       if (body === undefined) return void res.end();
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify(body));
@@ -107,6 +147,7 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
                     accessToken: token,
                     proof: typeof proof === 'string' ? proof : undefined,
                     jkt,
+                    nonce,
                   },
                   seenJtis,
                 );
@@ -114,6 +155,13 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
           jkt: typeof jkt === 'string' ? jkt : '',
           proof: verdict.ok ? 'valid' : verdict.reason,
         };
+        if (!verdict.ok && 'challenge' in verdict && verdict.challenge) {
+          res.setHeader(
+            'WWW-Authenticate',
+            `DPoP algs="ES256", error="${verdict.challenge}", error_description="a proof with the current DPoP-Nonce is required"`,
+          );
+          return send(401, { error: verdict.challenge });
+        }
         if (!verdict.ok) {
           const error = scheme === 'dpop' && typeof jkt === 'string' ? 'invalid_dpop_proof' : 'invalid_token';
           res.setHeader('WWW-Authenticate', `DPoP algs="ES256", error="${error}"`);
@@ -143,5 +191,13 @@ export async function startExampleApi(options: ExampleApiOptions): Promise<Examp
     createServer((req, res) => void handle(req, res)),
     options.port ?? 0,
   );
-  return { url: service.url, requestLog, close: service.close };
+  return {
+    url: service.url,
+    requestLog,
+    rotateNonce: () => {
+      if (!nonce) throw new Error('rotateNonce(): this API was started without dpopNonce: true');
+      nonce = newNonce();
+    },
+    close: service.close,
+  };
 }

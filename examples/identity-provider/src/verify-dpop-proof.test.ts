@@ -67,6 +67,55 @@ describe('verifyDPoPProof', () => {
     expect(await check(await proof(key, claims), key.jkt)).toEqual({ ok: false, reason });
   });
 
+  it('asks for the nonce when one is required: missing or stale proofs get use_dpop_nonce, the current one passes', async () => {
+    const key = await keyPair();
+    const withNonce = async (claims: Record<string, unknown>) =>
+      verifyDPoPProof(
+        {
+          method: 'GET',
+          url: URL_ME,
+          accessToken: TOKEN,
+          proof: await proof(key, claims),
+          jkt: key.jkt,
+          nonce: 'n-2',
+        },
+        new Set(),
+        () => NOW,
+      );
+    expect(await withNonce({})).toEqual({ ok: false, reason: 'nonce missing', challenge: 'use_dpop_nonce' });
+    expect(await withNonce({ nonce: 'n-1' })).toEqual({
+      ok: false,
+      reason: 'nonce stale',
+      challenge: 'use_dpop_nonce',
+    });
+    expect(await withNonce({ nonce: 2 })).toMatchObject({ ok: false, challenge: 'use_dpop_nonce' });
+    expect(await withNonce({ nonce: 'n-2', jti: 'c' })).toEqual({ ok: true, jti: 'c' });
+    // The nonce is no excuse for the rest: a wrong ath with the current nonce is still refused.
+    expect(await withNonce({ nonce: 'n-2', ath: ath('another.token.value') })).toEqual({
+      ok: false,
+      reason: 'ath',
+    });
+  });
+
+  it('checks the nonce after the request claims: a proof for another URL or time is refused for that, not asked for a nonce', async () => {
+    const key = await keyPair();
+    const check = async (claims: Record<string, unknown>) =>
+      verifyDPoPProof(
+        {
+          method: 'GET',
+          url: URL_ME,
+          accessToken: TOKEN,
+          proof: await proof(key, claims),
+          jkt: key.jkt,
+          nonce: 'n',
+        },
+        new Set(),
+        () => NOW,
+      );
+    expect(await check({ htu: 'http://127.0.0.1:4401/other' })).toEqual({ ok: false, reason: 'htu' });
+    expect(await check({ iat: NOW / 1000 - 61 })).toEqual({ ok: false, reason: 'iat' });
+  });
+
   it('refuses no proof, a tampered proof, a wrong typ, a malformed iat and an HMAC proof', async () => {
     const key = await keyPair();
     expect(await check(undefined, key.jkt)).toEqual({ ok: false, reason: 'no DPoP header' });

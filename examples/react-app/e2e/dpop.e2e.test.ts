@@ -142,6 +142,7 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
       method: 'GET',
       path: '/me',
       status: 200,
+      outcome: 'ok',
       sub: 'alice',
       scheme: 'dpop',
       dpop: { jkt, proof: 'valid' },

@@ -39,6 +39,8 @@ const api = await startExampleApi({
   issuer: provider.issuer,
   audience: provider.apiResource,
   appOrigins: [appOrigin],
+  // With DPoP the API also requires its own nonces: the first call shows a 401 and its replay.
+  dpopNonce: dpop,
 });
 // Vite hands VITE_* variables of its own process to the app (import.meta.env).
 process.env.VITE_ISSUER = provider.issuer;
@@ -58,7 +60,7 @@ console.log(`
   Identity provider  ${provider.issuer}   user ${user?.username} / ${user?.password}
   API                ${api.url}/me
   Access tokens live 30 s; refresh tokens rotate on every use. Ctrl+C stops everything.
-  ${dpop ? 'DPoP on: tokens bound to a key in IndexedDB, the API checks a proof on every call.' : 'Bearer tokens (--dpop for DPoP-bound ones).'}
+  ${dpop ? 'DPoP on: tokens bound to a key in IndexedDB, the API checks a proof (and its nonce) on every call.' : 'Bearer tokens (--dpop for DPoP-bound ones).'}
 `);
 
 const stop = async (): Promise<void> => {

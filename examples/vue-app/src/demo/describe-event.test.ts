@@ -7,6 +7,7 @@ import {
   type TokenEvent,
   type TokenSet,
 } from '@tessera/core';
+import { DPoPNonceError } from '@tessera/dpop';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, errorCode } from './describe-event.js';
 
@@ -104,6 +105,15 @@ describe('errorCode', () => {
     expect(errorCode(new NetworkError('test'))).toBe('NETWORK_ERROR');
     expect(errorCode(new HttpError(502, 'test'))).toBe('HTTP_ERROR');
     expect(errorCode(new LoginRequiredError())).toBe('LOGIN_REQUIRED');
+  });
+
+  it('gives a DPoP nonce failure with its reason, so a hidden DPoP-Nonce (CORS) is named on screen', () => {
+    expect(errorCode(new DPoPNonceError('nonce_unreadable', 401, 'https://api.example.com/me'))).toBe(
+      'DPOP_NONCE (nonce_unreadable)',
+    );
+    expect(errorCode(new DPoPNonceError('rejected_after_retry', 400, 'https://id.example.com/token'))).toBe(
+      'DPOP_NONCE (rejected_after_retry)',
+    );
   });
 
   it('gives the name of a foreign error, never its message', () => {

@@ -27,9 +27,13 @@ export function describeEvent(event: TokenEvent | undefined): string {
   }
 }
 
-/** The OAuth `error` (`invalid_grant`) or Tessera code (`NETWORK_ERROR`) of an error, never its message. */
+/**
+ * The OAuth `error` (`invalid_grant`) or Tessera code (`NETWORK_ERROR`) of an error, never its message;
+ * a DPoP nonce failure with its reason (`DPOP_NONCE (nonce_unreadable)`: the API's CORS hides `DPoP-Nonce`).
+ */
 export function errorCode(error: unknown): string {
   if (isOAuthError(error)) return error.error;
+  if (isTesseraError(error, 'DPOP_NONCE')) return `${error.code} (${error.failure})`;
   if (isTesseraError(error)) return error.code;
   return error instanceof Error ? error.name : 'unknown error';
 }
