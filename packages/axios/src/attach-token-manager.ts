@@ -6,6 +6,7 @@ import {
   type HeadersLike,
   isNonceReplay,
   isTesseraError,
+  proofPerHop,
   senderConstrainedHeaders,
   type TokenManager,
   type TokenSet,
@@ -79,7 +80,11 @@ export function attachTokenManager(
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
   const credentials = [header.toLowerCase(), 'dpop'];
   /** One per attachment: the fetch adapter's wrappers are keyed by it (never one per request). */
-  const redirectPolicy: RedirectPolicy = { allows, credentials };
+  const redirectPolicy: RedirectPolicy = {
+    allows,
+    credentials,
+    rebind: constraint && proofPerHop(constraint, header),
+  };
   const legacy = isLegacyAxios(instance);
   /** Identifies this attachment's records. */
   const owner = {};

@@ -1,4 +1,5 @@
 import {
+  type FollowRedirectsOptions,
   followRedirects,
   isBrowserLike,
   isRedirect,
@@ -15,6 +16,8 @@ export interface RedirectPolicy {
   allows: OriginPolicy;
   /** Lower-cased credential header names: the token header and `dpop`. */
   credentials: readonly string[];
+  /** With a sender constraint: a fresh proof at each hop that keeps the credentials (`proofPerHop`). */
+  rebind?: FollowRedirectsOptions['rebind'];
 }
 
 /** Where a fetch-adapter request was answered from, and whether its credentials were withheld on the way. */
@@ -122,6 +125,7 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
         fetch: async (url, next) => (await fetch(new Request(url, next))) as Response,
         allows: policy.allows,
         credentials: policy.credentials,
+        rebind: policy.rebind,
         resend: kept === undefined || bytes !== undefined,
       });
     }

@@ -17,6 +17,12 @@ let other: LoopbackOrigin;
 let alias: string;
 const managers: TokenManager[] = [];
 
+/** The claims of a DPoP proof as a server reads them (no signature check: the DPoP suites verify those). */
+function proofClaims(proof: string | null | undefined): Record<string, unknown> {
+  const payload = proof?.split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
 beforeAll(async () => {
   // `/go?to=<url>&status=<3xx>` redirects; `/expired` accepts only at-1; `/loop` redirects to itself forever; `/deny` and a
   // request without `at-0` are 401; anything else is 200 with what arrived.
@@ -173,6 +179,29 @@ describe.each(versions)('redirects with the fetch adapter in Node and %s', (_nam
     ]);
     expect(fetchTokens).not.toHaveBeenCalled();
   });
+
+  it.each([
+    [307, 'POST'],
+    [303, 'GET'],
+  ])(
+    'with a senderConstraint (DPoP): a same-origin %i carries a fresh proof for its own method and URL',
+    async (status, method) => {
+      const { client, fetchTokens } = await setup({ senderConstraint: createDPoP() }, {}, 'DPoP');
+      await client.post('/go', 'payload', { params: { to: '/orders/', status } });
+      const proofs = api.seen.map((seen) => proofClaims(seen.dpop));
+      expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.method, seen.authorization])).toEqual([
+        ['/go', 'POST', 'DPoP at-0'],
+        ['/orders/', method, 'DPoP at-0'],
+      ]);
+      expect(proofs.map((claims) => [claims.htm, claims.htu])).toEqual([
+        ['POST', `${api.origin}/go`],
+        [method, `${api.origin}/orders/`],
+      ]);
+      expect(proofs[0]?.jti).not.toBe(proofs[1]?.jti);
+      expect(proofs[1]?.ath).toBe(proofs[0]?.ath);
+      expect(fetchTokens).not.toHaveBeenCalled();
+    },
+  );
 
   it('a redirect to a second origin the policy allows keeps the token there', async () => {
     const { client } = await setup({ origins: [api.origin, alias] });

@@ -47,6 +47,7 @@ export {
 } from './redirects/follow-redirects.js';
 export { isBrowserLike } from './redirects/is-browser-like.js';
 export { isRedirect } from './redirects/is-redirect.js';
+export { proofPerHop } from './redirects/proof-per-hop.js';
 export { isWithheld } from './redirects/withheld.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';

@@ -1,4 +1,4 @@
-import { type FetchTokens, TokenManager } from '@tessera/core';
+import { type FetchTokens, type SenderConstraint, TokenManager } from '@tessera/core';
 import { vi } from 'vitest';
 
 /**
@@ -13,6 +13,8 @@ export async function countingTokens(
     tokenTypes?: readonly string[];
     /** The `token_type` of every set. @default 'Bearer' */
     tokenType?: string;
+    /** The manager's `senderConstraint` (its sets are then `DPoP`). */
+    senderConstraint?: SenderConstraint;
   } = {},
 ) {
   let issued = 0;
@@ -32,6 +34,7 @@ export async function countingTokens(
     retry: false,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tokenTypes ? { tokenTypes: options.tokenTypes } : {}),
+    ...(options.senderConstraint ? { senderConstraint: options.senderConstraint } : {}),
   });
   await tokens.setTokens({
     access_token: 'at-0',

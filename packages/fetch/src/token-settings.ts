@@ -4,6 +4,7 @@ import {
   checkSenderConstraint,
   createOriginPolicy,
   type OriginPolicy,
+  proofPerHop,
   type SenderConstraint,
   senderConstrainedHeaders,
   type TokenSet,
@@ -20,6 +21,8 @@ export interface TokenSettings {
   shouldRefresh: (response: Response) => boolean;
   /** The `senderConstraint` option (DPoP), if any. */
   constraint: SenderConstraint | undefined;
+  /** With a constraint: a fresh proof at each redirect hop we follow (`followRedirects`' `rebind`). */
+  rebind: ReturnType<typeof proofPerHop> | undefined;
   /**
    * The one place that builds the auth headers of a send from one `TokenSet`: `<scheme> <token>`
    * in the token header. With a `senderConstraint`, also a fresh proof for `method` and `url`
@@ -71,6 +74,7 @@ export function tokenSettings(
     allows: createOriginPolicy(options.origins, () => baseUrl),
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
     constraint,
+    rebind: constraint && proofPerHop(constraint, header),
     authorizeRequest: (headers, set, method, url) => {
       if (constraint) {
         const put = (name: string, value: string) => headers.set(name, value);

@@ -13,6 +13,12 @@ let api: LoopbackOrigin;
 let other: LoopbackOrigin;
 const managers: TokenManager[] = [];
 
+/** The claims of a DPoP proof as a server reads them (no signature check: the DPoP suites verify those). */
+function proofClaims(proof: string | null | undefined): Record<string, unknown> {
+  const payload = proof?.split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
 beforeAll(async () => {
   ({ api, other } = await redirectingApi('at-1'));
 });
@@ -91,6 +97,36 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
     ]);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
+
+  it.each([
+    [307, 'POST'],
+    [303, 'GET'],
+  ])(
+    'with DPoP (the manager’s senderConstraint): each hop within the API origin carries a fresh proof for its own method and URL (%i)',
+    async (status, method) => {
+      const counted = await countingTokens({ tokenType: 'DPoP', senderConstraint: createDPoP() });
+      managers.push(counted.tokens);
+      const fetchApi = withTokens(fetch, counted.tokens, { baseUrl: api.origin });
+      const response = await fetchApi(`/redirect?status=${status}&to=${encodeURIComponent('/orders')}`, {
+        method: 'POST',
+        body: 'payload',
+      });
+      expect(response.status).toBe(200);
+      const sent = api.seen.map((seen) => {
+        const claims = proofClaims(seen.dpop);
+        return [seen.path.split('?')[0], seen.method, seen.authorization, claims.htm, claims.htu];
+      });
+      // /orders refuses at-0: one refresh, and the replay's hops get proofs of their own too.
+      expect(sent).toEqual([
+        ['/redirect', 'POST', 'DPoP at-0', 'POST', `${api.origin}/redirect`],
+        ['/orders', method, 'DPoP at-0', method, `${api.origin}/orders`],
+        ['/redirect', 'POST', 'DPoP at-1', 'POST', `${api.origin}/redirect`],
+        ['/orders', method, 'DPoP at-1', method, `${api.origin}/orders`],
+      ]);
+      expect(new Set(api.seen.map((seen) => proofClaims(seen.dpop).jti)).size).toBe(4);
+      expect(counted.fetchTokens).toHaveBeenCalledTimes(1);
+    },
+  );
 
   it('checks every hop of a chain (API → API → other origin)', async () => {
     const { fetchApi } = await setup();

@@ -48,6 +48,33 @@ function hop(init: Partial<RequestInit> = {}, url = `${api}/start`): RedirectHop
 afterEach(() => vi.unstubAllGlobals());
 
 describe('followRedirects', () => {
+  it('re-binds every hop that keeps the credentials (its method and URL), and none after they were deleted', async () => {
+    const { fetch, seen } = fakeFetch({
+      [`${api}/a`]: () => moved('https://second.test/b', 303),
+      'https://second.test/b': () => moved('https://elsewhere.test/c'),
+      'https://elsewhere.test/c': () => new Response('ok'),
+    });
+    const rebind = vi.fn(async (method: string, url: string, headers: Headers) => {
+      headers.set('DPoP', `proof for ${method} ${url}`);
+    });
+    await followRedirects(moved('/a', 307), hop({ method: 'POST', body: '{}' }), {
+      fetch,
+      allows,
+      credentials,
+      resend: true,
+      rebind,
+    });
+    expect(rebind.mock.calls.map(([method, url]) => [method, url])).toEqual([
+      ['POST', `${api}/a`],
+      ['GET', 'https://second.test/b'],
+    ]);
+    expect(seen.map((sent) => [sent.url, sent.dpop])).toEqual([
+      [`${api}/a`, `proof for POST ${api}/a`],
+      ['https://second.test/b', 'proof for GET https://second.test/b'],
+      ['https://elsewhere.test/c', null],
+    ]);
+  });
+
   it('deletes the credentials at the first disallowed hop, never puts them back, and marks the end withheld', async () => {
     const { fetch, seen } = fakeFetch({
       [`${api}/a`]: () => moved('https://second.test/b', 307),

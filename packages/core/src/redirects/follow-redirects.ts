@@ -34,6 +34,13 @@ export interface FollowRedirectsOptions {
    * method); when not, such a redirect ends here and is returned as it is.
    */
   resend: boolean;
+  /**
+   * Called before each further hop that still carries the credentials, with its method, URL and
+   * headers: a sender constraint re-signs its proof there (a DPoP proof names one method and URL,
+   * so the first hop's proof would be refused at the next). See `proofPerHop`.
+   * @default undefined (the headers go on as they are)
+   */
+  rebind?: ((method: string, url: string, headers: Headers) => Promise<void> | void) | undefined;
 }
 
 /**
@@ -85,6 +92,7 @@ export async function followRedirects(
       for (const name of credentials) headers.delete(name);
       carried = false;
     }
+    if (carried) await options.rebind?.((init.method ?? 'GET').toUpperCase(), next.href, headers);
     await response.body?.cancel().catch(() => undefined);
     hop = { url: next.href, init };
     response = await fetch(hop.url, hop.init);

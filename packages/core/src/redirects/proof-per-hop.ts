@@ -1,0 +1,22 @@
+import type { SenderConstraint } from '../resource-server/sender-constraint.js';
+
+/**
+ * The `rebind` of `followRedirects` for a transport with a sender constraint: at each hop that
+ * still carries the credentials, a fresh proof for that hop's method and URL, for the token the
+ * request carries in `header` (`DPoP <token>`). A hop whose token header is not of the
+ * constraint's scheme is left as it is.
+ *
+ * @param header the token header's name, e.g. `Authorization`.
+ */
+export function proofPerHop(
+  constraint: SenderConstraint,
+  header: string,
+): (method: string, url: string, headers: Headers) => Promise<void> {
+  const prefix = `${constraint.scheme} `;
+  return async (method, url, headers) => {
+    const value = headers.get(header);
+    if (!value?.startsWith(prefix)) return;
+    const proof = await constraint.headersFor({ method, url, accessToken: value.slice(prefix.length) });
+    for (const name in proof) headers.set(name, proof[name] as string);
+  };
+}
