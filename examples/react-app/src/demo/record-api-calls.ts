@@ -38,9 +38,11 @@ export function recordApiCalls(timeline: RequestTimeline, api: AxiosInstance): v
   };
 }
 
+/** The token of `Authorization: Bearer <token>` or `Authorization: DPoP <token>`. */
 function bearerToken(config: InternalAxiosRequestConfig): string | undefined {
   const value = config.headers?.get?.('Authorization');
-  return typeof value === 'string' && /^bearer /i.test(value) ? value.slice(7) : undefined;
+  const match = typeof value === 'string' ? /^(?:bearer|dpop) (.+)$/i.exec(value) : null;
+  return match?.[1];
 }
 
 function pathOf(config: InternalAxiosRequestConfig): string {
