@@ -2,6 +2,7 @@ import type { TokenManager } from '@tessera/core';
 import { createDPoP } from '@tessera/dpop';
 import ky from 'ky';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readProof } from '../../dpop/test/read-proof.js';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { type LoopbackOrigin, redirectingApi } from '../../e2e-support/test-support/redirecting-api.js';
 import { kyHooks } from '../src/ky-hooks.js';
@@ -12,12 +13,6 @@ import { withTokens } from '../src/with-tokens.js';
 let api: LoopbackOrigin;
 let other: LoopbackOrigin;
 const managers: TokenManager[] = [];
-
-/** The claims of a DPoP proof as a server reads them (no signature check: the DPoP suites verify those). */
-function proofClaims(proof: string | null | undefined): Record<string, unknown> {
-  const payload = proof?.split('.')[1] ?? '';
-  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
 
 beforeAll(async () => {
   ({ api, other } = await redirectingApi('at-1'));
@@ -112,10 +107,17 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
         body: 'payload',
       });
       expect(response.status).toBe(200);
-      const sent = api.seen.map((seen) => {
-        const claims = proofClaims(seen.dpop);
-        return [seen.path.split('?')[0], seen.method, seen.authorization, claims.htm, claims.htu];
-      });
+      // Verified with jose against the embedded key, as a server reads them.
+      const claims = (await Promise.all(api.seen.map((seen) => readProof(seen.dpop)))).map(
+        (proof) => proof.claims,
+      );
+      const sent = api.seen.map((seen, i) => [
+        seen.path.split('?')[0],
+        seen.method,
+        seen.authorization,
+        claims[i]?.htm,
+        claims[i]?.htu,
+      ]);
       // /orders refuses at-0: one refresh, and the replay's hops get proofs of their own too.
       expect(sent).toEqual([
         ['/redirect', 'POST', 'DPoP at-0', 'POST', `${api.origin}/redirect`],
@@ -123,7 +125,7 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
         ['/redirect', 'POST', 'DPoP at-1', 'POST', `${api.origin}/redirect`],
         ['/orders', method, 'DPoP at-1', method, `${api.origin}/orders`],
       ]);
-      expect(new Set(api.seen.map((seen) => proofClaims(seen.dpop).jti)).size).toBe(4);
+      expect(new Set(claims.map((claim) => claim.jti)).size).toBe(4);
       expect(counted.fetchTokens).toHaveBeenCalledTimes(1);
     },
   );
