@@ -167,8 +167,10 @@ describe('20 replica processes sharing one Redis', () => {
       holder?.kill('SIGKILL');
       await dead;
 
-      // The next token request, held open: when it arrived, the dead holder's lock had expired
-      // (never deleted: nobody may remove another's lock) and a new one was taken, by the requester.
+      // The next token request, held open. Read as soon as it is here, the lock's history says that
+      // the dead holder's lock (set, renewed) ended by expiry, never deleted by anyone, and that the
+      // one lock taken since is held while the requester waits: a replica that requested while the
+      // dead lock was alive would find only `set expire…` here.
       const takeover = await takeoverHeld;
       expect(await lock.history()).toMatch(/^set( expire)+ expired set( expire)+$/);
       endpoint.answerHeld();
@@ -185,6 +187,7 @@ describe('20 replica processes sharing one Redis', () => {
       expect(tokens).toEqual({ [`tok-${endpoint.issued()}`]: (REPLICAS - 1) * CALLERS });
       expect(survivors.flatMap(({ events }) => events)).not.toContain('lock_timeout');
     } finally {
+      endpoint.answerHeld(); // a failed expectation must not leave the survivors waiting
       await lock.stop();
     }
   });
