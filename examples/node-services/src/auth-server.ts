@@ -34,6 +34,11 @@ export interface AuthServerOptions {
   accessTokenTtl: number;
   /** Called after each token request. @default undefined */
   onTokenRequest?: (outcome: TokenRequestOutcome) => void;
+  /**
+   * The time stamped into access tokens as `iat` (and `exp` = `iat` + their lifetime), epoch ms.
+   * @default undefined (oidc-provider's own: the wall clock)
+   */
+  clock?: () => number;
 }
 
 /** How one token request ended. */
@@ -150,6 +155,7 @@ function createProvider(
   options: AuthServerOptions,
 ): Provider {
   const ttlSeconds = ttlSecondsOf(options);
+  const { clock } = options;
   const nonceSecret = randomBytes(32);
   const clients: ClientMetadata[] = options.clients.map((client) => ({
     client_id: client.clientId,
@@ -191,5 +197,17 @@ function createProvider(
     ttl: {
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttlSeconds,
     },
+    ...(clock ? { formats: { customizers: { jwt: stampedBy(clock) } } } : {}),
   });
+}
+
+/** Re-dates a JWT access token by `clock`: `iat` is its now, `exp` keeps the token's lifetime. */
+function stampedBy(clock: () => number) {
+  return (_ctx: unknown, _token: unknown, jwt: { payload: Record<string, unknown> }): void => {
+    const { iat, exp } = jwt.payload;
+    if (typeof iat !== 'number' || typeof exp !== 'number') return;
+    const now = Math.floor(clock() / 1000);
+    jwt.payload.iat = now;
+    jwt.payload.exp = now + (exp - iat);
+  };
 }

@@ -1,6 +1,7 @@
 import { type AuthServer, startAuthServer, type TokenRequestOutcome } from './auth-server.js';
 import { type InventoryService, startInventoryService } from './inventory-service.js';
 import { type OrdersService, startOrdersService } from './orders-service.js';
+import { realTime, type StoryClock } from './story-clock.js';
 
 /** The inventory API's resource indicator (RFC 8707), the `aud` of its tokens. */
 export const INVENTORY_RESOURCE = 'urn:tessera:inventory';
@@ -18,6 +19,10 @@ export interface DemoServicesOptions {
   /** Lifetime of access tokens, in ms. */
   accessTokenTtl: number;
   onTokenRequest?: (outcome: TokenRequestOutcome) => void;
+  /** The time every service goes by (token dates, expiry checks, refreshes). @default realTime */
+  clock?: StoryClock;
+  /** How long orders waits for each inventory call, in ms. @default 5_000 */
+  inventoryTimeout?: number;
 }
 
 /** The three services of the demo, running on 127.0.0.1. */
@@ -25,6 +30,8 @@ export interface DemoServices {
   auth: AuthServer;
   inventory: InventoryService;
   orders: OrdersService;
+  /** The time the services go by; the chapters pause on it too. */
+  clock: StoryClock;
   /** Starts another orders service with other client credentials (a misconfigured deployment). */
   startOrders(client: { clientId: string; clientSecret: string; scope?: string }): Promise<OrdersService>;
   /** Stops every service started here. */
@@ -34,6 +41,7 @@ export interface DemoServices {
 /** Starts auth, then inventory (which trusts auth's keys), then orders (which calls inventory). */
 export async function startDemoServices(options: DemoServicesOptions): Promise<DemoServices> {
   const started: { close(): Promise<void> }[] = [];
+  const clock = options.clock ?? realTime;
   const close = async (): Promise<void> => {
     await Promise.allSettled(started.reverse().map((service) => service.close()));
     started.length = 0;
@@ -48,6 +56,7 @@ export async function startDemoServices(options: DemoServicesOptions): Promise<D
       ],
       resourceServers: [{ resource: INVENTORY_RESOURCE, scope: `${INVENTORY_SCOPE} inventory:audit` }],
       ...(options.onTokenRequest ? { onTokenRequest: options.onTokenRequest } : {}),
+      clock: clock.now,
     });
     started.push(auth);
     const inventory = await startInventoryService({
@@ -55,6 +64,7 @@ export async function startDemoServices(options: DemoServicesOptions): Promise<D
       jwksUri: auth.jwksUri,
       audience: INVENTORY_RESOURCE,
       requiredScope: INVENTORY_SCOPE,
+      clock: clock.now,
     });
     started.push(inventory);
     const startOrders: DemoServices['startOrders'] = async (client) => {
@@ -65,12 +75,14 @@ export async function startDemoServices(options: DemoServicesOptions): Promise<D
         scope: client.scope ?? INVENTORY_SCOPE,
         resource: INVENTORY_RESOURCE,
         inventoryUrl: inventory.url,
+        clock: clock.now,
+        ...(options.inventoryTimeout ? { inventoryTimeout: options.inventoryTimeout } : {}),
       });
       started.push(orders);
       return orders;
     };
     const orders = await startOrders(ORDERS_CLIENT);
-    return { auth, inventory, orders, startOrders, close };
+    return { auth, inventory, orders, clock, startOrders, close };
   } catch (error) {
     await close();
     throw error;

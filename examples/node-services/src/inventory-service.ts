@@ -16,6 +16,12 @@ export interface InventoryServiceOptions {
   audience: string;
   /** The scope `GET /stock/:sku` requires. */
   requiredScope: string;
+  /**
+   * The time tokens are checked against (`exp`, `nbf`), epoch ms. DPoP proofs are always checked
+   * against the wall clock: their clients date them by it.
+   * @default Date.now
+   */
+  clock?: () => number;
 }
 
 /** Responses of the inventory API so far. */
@@ -60,6 +66,7 @@ export async function startInventoryService(options: InventoryServiceOptions): P
     nonceChallenges: 0,
   };
   const dpop = new DPoPVerifier();
+  const clock = options.clock ?? Date.now;
 
   const reject = (res: ServerResponse, rejection: Rejection): void => {
     if ('proof' in rejection) {
@@ -99,6 +106,7 @@ export async function startInventoryService(options: InventoryServiceOptions): P
         algorithms: ['RS256'],
         typ: 'at+jwt',
         requiredClaims: ['exp', 'iat'],
+        currentDate: new Date(clock()),
       });
       const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
       if (!scopes.includes(options.requiredScope)) {

@@ -19,6 +19,13 @@ export interface OrdersServiceOptions {
   resource: string;
   /** Base URL of the inventory API. */
   inventoryUrl: string;
+  /**
+   * The time orders' token manager goes by (when its token is due for a refresh), epoch ms.
+   * @default Date.now
+   */
+  clock?: () => number;
+  /** How long orders waits for each inventory call, in ms. @default 5_000 */
+  inventoryTimeout?: number;
 }
 
 /** A running orders service. */
@@ -51,8 +58,12 @@ export async function startOrdersService(options: OrdersServiceOptions): Promise
     clientSecret: options.clientSecret,
     scope: options.scope,
     resource: options.resource,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
-  const inventory = axios.create({ baseURL: options.inventoryUrl, timeout: 5_000 });
+  const inventory = axios.create({
+    baseURL: options.inventoryUrl,
+    timeout: options.inventoryTimeout ?? 5_000,
+  });
   // The manager of the configured target (scope + resource): what the interceptor takes.
   const tokens = credentials.for();
   const detach = attachTokenManager(inventory, tokens);

@@ -13,6 +13,7 @@ import { expiry } from './phases/expiry.js';
 import { keyRotation } from './phases/key-rotation.js';
 import { missingScope } from './phases/missing-scope.js';
 import { wrongSecret } from './phases/wrong-secret.js';
+import type { StoryClock } from './story-clock.js';
 import type { Timeline } from './timeline.js';
 import { watchTokens } from './watch-tokens.js';
 
@@ -31,6 +32,18 @@ export interface StoryOptions {
   rotationCalls?: number;
   /** Concurrent DPoP calls of the shipping service. @default 100 */
   dpopCalls?: number;
+  /**
+   * The time the services go by. Tests pass `steppedTime()`: time then passes only where the
+   * story pauses (the steady traffic of the expiry chapter), so a slow machine changes no count.
+   * @default realTime
+   */
+  clock?: StoryClock;
+  /**
+   * How long orders waits for each inventory call, in ms: a bound for a hung inventory, which a
+   * story that goes well never reaches. Tests on a loaded machine give it more room.
+   * @default 5_000
+   */
+  inventoryTimeout?: number;
 }
 
 /** The outcome of the story. The services are still running: call `close()`. */
@@ -52,6 +65,8 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
   timeline.event('demo', 'starting auth, inventory and orders on free ports of 127.0.0.1');
   const services = await startDemoServices({
     accessTokenTtl,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.inventoryTimeout ? { inventoryTimeout: options.inventoryTimeout } : {}),
     onTokenRequest: (request) =>
       timeline.event(
         'auth',
@@ -60,7 +75,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
           : `refused a token request from ${request.clientId ?? 'an unknown client'}: ${request.error}`,
       ),
   });
-  const watch = watchTokens(services.orders.tokens, timeline, 'orders');
+  const watch = watchTokens(services.orders.tokens, timeline, 'orders', services.clock.now);
   try {
     introduce(services, timeline, accessTokenTtl);
     const phases = [

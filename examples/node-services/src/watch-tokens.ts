@@ -10,15 +10,23 @@ export interface TokenWatch {
   stop(): void;
 }
 
-/** Prints every token a service obtains and why, and how long the token it replaced still had to live. */
-export function watchTokens(tokens: TokenManager, timeline: Timeline, service: string): TokenWatch {
+/**
+ * Prints every token a service obtains and why, and how long the token it replaced still had to live.
+ * @param clock the time the services go by, epoch ms. @default Date.now
+ */
+export function watchTokens(
+  tokens: TokenManager,
+  timeline: Timeline,
+  service: string,
+  clock: () => number = Date.now,
+): TokenWatch {
   let count = 0;
   let previous = tokens.peekTokens()?.accessToken;
   const refreshes: TokenWatch['refreshes'] = [];
   const stop = tokens.subscribe((event) => {
     if (event.type === 'refreshed') {
       count += 1;
-      const at = Date.now();
+      const at = clock();
       const leftMs = previous === undefined ? undefined : expiryOf(previous) - at;
       previous = event.tokens.accessToken;
       refreshes.push({ at, reason: event.reason, leftMs });

@@ -66,6 +66,42 @@ function tally(bursts: Burst[]) {
   return { tokens, failures: bursts.flatMap(({ failures }) => failures) };
 }
 
+/**
+ * Records the keyspace notifications of `key` (`set`, `expire`, `expired`, `del`) in the order Redis
+ * runs them. `history()` first publishes a marker on the same subscription and waits for it: every
+ * notification of a command Redis ran before `history()` was called is in the answer.
+ */
+async function watchKey(key: string) {
+  const commands = createClient({ url: redis.url });
+  commands.on('error', () => {});
+  await commands.connect();
+  await commands.configSet('notify-keyspace-events', 'Kg$x');
+  const subscriber = commands.duplicate();
+  subscriber.on('error', () => {});
+  await subscriber.connect();
+  const events: string[] = [];
+  const marker = `${key}:marker`;
+  let markers = 0;
+  let onMarker: ((id: string) => void) | undefined;
+  await subscriber.subscribe(`__keyspace@0__:${key}`, (event) => events.push(event));
+  await subscriber.subscribe(marker, (id) => onMarker?.(id));
+  return {
+    async history(): Promise<string> {
+      markers += 1;
+      const id = String(markers);
+      const seen = new Promise<void>((resolve) => {
+        onMarker = (received) => received === id && resolve();
+      });
+      await commands.publish(marker, id);
+      await seen;
+      return events.join(' ');
+    },
+    async stop(): Promise<void> {
+      await Promise.allSettled([subscriber.quit(), commands.quit()]);
+    },
+  };
+}
+
 beforeAll(async () => {
   redis = await startRedisServer();
   endpoint = await startTokenEndpoint(LIFETIME / 1_000);
@@ -116,37 +152,44 @@ describe('20 replica processes sharing one Redis', () => {
   });
 
   it('let another replica take over after lockTtl when the lock holder is killed mid-fetch', async () => {
-    await nextExpiry();
-    const held = endpoint.holdNext();
-    const bursts = replicas.map((child) => burst(child).catch(() => undefined));
-    const first = await held;
-    const holder = replicas[Number(first.replica)];
-    const dead = new Promise((resolve) => holder?.once('exit', resolve));
-    holder?.kill('SIGKILL');
-    await dead;
-    // The dead holder's lock is still there, and nobody renews it any more: it expires at lockExpiresAt.
+    // Redis itself reports what happens to the lock key, in the order it happens: no clock compared
+    // across processes, no race against lockTtl (docs/decisions/0506).
     const lockKey = `tessera:lock:tessera:${tokenCacheKey({ tokenUrl: endpoint.tokenUrl, clientId: 'replicas' })}`;
-    const observer = createClient({ url: redis.url });
-    observer.on('error', () => {});
-    await observer.connect();
-    const remaining = await observer.pTTL(lockKey);
-    const lockExpiresAt = Date.now() + remaining;
-    await observer.quit();
-    expect(remaining).toBeGreaterThan(0);
+    const lock = await watchKey(lockKey);
+    try {
+      await nextExpiry();
+      const held = endpoint.holdNext();
+      const bursts = replicas.map((child) => burst(child).catch(() => undefined));
+      const first = await held;
+      const takeoverHeld = endpoint.holdNext();
+      const holder = replicas[Number(first.replica)];
+      const dead = new Promise((resolve) => holder?.once('exit', resolve));
+      holder?.kill('SIGKILL');
+      await dead;
 
-    const survivors = (await Promise.all(bursts)).filter((result): result is Burst => result !== undefined);
-    const { tokens, failures } = tally(survivors);
+      // The next token request, held open. Read as soon as it is here, the lock's history says that
+      // the dead holder's lock (set, renewed) ended by expiry, never deleted by anyone, and that the
+      // one lock taken since is held while the requester waits: a replica that requested while the
+      // dead lock was alive would find only `set expire…` here.
+      const takeover = await takeoverHeld;
+      expect(await lock.history()).toMatch(/^set( expire)+ expired set( expire)+$/);
+      endpoint.answerHeld();
 
-    expect(survivors).toHaveLength(REPLICAS - 1);
-    expect(failures).toEqual([]);
-    expect(endpoint.requests).toHaveLength(2);
-    const [, takeover] = endpoint.requests;
-    expect(takeover?.replica).not.toBe(first.replica);
-    // Nobody requested before the dead holder's lock expired, and someone did before lockWait ran out.
-    expect(takeover?.at).toBeGreaterThanOrEqual(lockExpiresAt - 20);
-    expect((takeover?.at ?? 0) - first.at).toBeLessThan(LOCK_WAIT);
-    expect(tokens).toEqual({ [`tok-${endpoint.issued()}`]: (REPLICAS - 1) * CALLERS });
-    expect(survivors.flatMap(({ events }) => events)).not.toContain('lock_timeout');
+      const survivors = (await Promise.all(bursts)).filter((result): result is Burst => result !== undefined);
+      const { tokens, failures } = tally(survivors);
+
+      expect(survivors).toHaveLength(REPLICAS - 1);
+      expect(failures).toEqual([]);
+      expect(endpoint.requests).toEqual([first, takeover]);
+      expect(takeover.replica).not.toBe(first.replica);
+      // Someone took over before lockWait ran out, and nobody gave up waiting.
+      expect(takeover.at - first.at).toBeLessThan(LOCK_WAIT);
+      expect(tokens).toEqual({ [`tok-${endpoint.issued()}`]: (REPLICAS - 1) * CALLERS });
+      expect(survivors.flatMap(({ events }) => events)).not.toContain('lock_timeout');
+    } finally {
+      endpoint.answerHeld(); // a failed expectation must not leave the survivors waiting
+      await lock.stop();
+    }
   });
 
   it('keep every caller served when Redis dies mid-run, and share one request again once it is back', async () => {

@@ -36,6 +36,7 @@ export async function dpopScene(
     scope: INVENTORY_SCOPE,
     resource: INVENTORY_RESOURCE,
     dpop,
+    clock: services.clock.now,
   });
   // The target's manager carries `dpop`: withTokens sends `DPoP <token>` and a fresh proof with no option.
   const api = withTokens(fetch, credentials.for(), { baseUrl: inventory.url });

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type CallTally, callOrders } from '../call-orders.js';
 import type { DemoServices } from '../demo-services.js';
 import { formatDuration } from '../format-duration.js';
@@ -23,32 +22,29 @@ export async function expiry(
     '2. Expiry',
     `Tokens live ${formatDuration(accessTokenTtl)}. One order every ${PACE} ms until orders has refreshed twice.`,
   );
-  const watch = watchTokens(services.orders.tokens, silentTimeline, 'orders');
-  const deadline = performance.now() + accessTokenTtl * (REFRESHES + 2);
+  // Time as the services see it: the wall clock in the demo, a stepped clock in its tests.
+  const { clock } = services;
+  const watch = watchTokens(services.orders.tokens, silentTimeline, 'orders', clock.now);
+  const deadline = clock.now() + accessTokenTtl * (REFRESHES + 2);
   const total: CallTally = { calls: 0, failedCalls: 0, failures: [], duration: 0 };
-  let expiryNote: ReturnType<typeof setTimeout> | undefined;
+  let noted = false;
   try {
-    while (watch.refreshes.length < REFRESHES && performance.now() < deadline) {
+    while (watch.refreshes.length < REFRESHES && clock.now() < deadline) {
       const tally = await callOrders(services.orders.url, 1);
       total.calls += tally.calls;
       total.failedCalls += tally.failedCalls;
       total.failures.push(...tally.failures);
+      await clock.sleep(PACE);
       const [first] = watch.refreshes;
-      if (first?.leftMs !== undefined && expiryNote === undefined) {
-        const { at, leftMs } = first;
-        expiryNote = setTimeout(
-          () =>
-            timeline.event(
-              'note',
-              `the burst's token expires now; orders stopped using it ${formatDuration(leftMs)} ago, calls go on`,
-            ),
-          at + leftMs - Date.now(),
+      if (first?.leftMs !== undefined && !noted && clock.now() >= first.at + first.leftMs) {
+        noted = true;
+        timeline.event(
+          'note',
+          `the burst's token expires now; orders stopped using it ${formatDuration(first.leftMs)} ago, calls go on`,
         );
       }
-      await sleep(PACE);
     }
   } finally {
-    clearTimeout(expiryNote);
     watch.stop();
   }
   const counted = phase.counted();

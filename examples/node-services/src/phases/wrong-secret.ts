@@ -16,7 +16,7 @@ export async function wrongSecret(services: DemoServices, timeline: Timeline): P
     'A second orders deployment still has an old client secret. Its token request must fail clearly.',
   );
   const orders = await services.startOrders({ clientId: ORDERS_CLIENT.clientId, clientSecret: WRONG_SECRET });
-  const watch = watchTokens(orders.tokens, timeline, 'orders (old secret)');
+  const watch = watchTokens(orders.tokens, timeline, 'orders (old secret)', services.clock.now);
   try {
     timeline.event('demo', 'POST /orders to the misconfigured deployment');
     const tally = await callOrders(orders.url, 1);
