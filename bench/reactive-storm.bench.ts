@@ -166,6 +166,14 @@ const variants: Variant[] = [
 
 /** One storm: the API revoked `at-0`; returns the wall time and whether every count is right. */
 async function storm(variant: Variant): Promise<{ wall: number; correct: boolean }> {
+  // The same connection-pool state before every storm, whichever variant ran before: N untimed
+  // requests first (undici's pool otherwise alternates between fresh and reused sockets from one
+  // fetch storm to the next, which favoured whichever fetch variant ran first).
+  if (variant.transport === 'fetch') {
+    await Promise.all(
+      Array.from({ length: N }, () => fetch(`${baseURL}/warm-up`).then((response) => response.arrayBuffer())),
+    );
+  }
   const tokens = new TokenManager({ fetchTokens: refreshTokenGrant({ tokenUrl, clientId: 'bench' }) });
   await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt', expires_in: 300 });
   const run = variant.make(tokens);

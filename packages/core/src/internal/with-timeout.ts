@@ -12,6 +12,9 @@ import { answeredTimeout } from './timeout-answer.js';
  *
  * @param timeout ms; `undefined` or `Infinity` for none.
  */
+/** The signal of tasks that nothing can abort, made on first use. */
+let unabortable: AbortSignal | undefined;
+
 export function withTimeout<T>(
   task: (signal: AbortSignal) => Promise<T>,
   parent: AbortSignal | undefined,
@@ -19,9 +22,11 @@ export function withTimeout<T>(
   timeout?: number,
   onTimeout?: () => unknown,
 ): Promise<T> {
-  const controller = new AbortController();
   const timed = (timeout as number) < Number.POSITIVE_INFINITY;
-  if (!parent && !timed) return task(controller.signal);
+  // Nothing can abort it: one shared signal that never aborts. An `AbortController` per call is not
+  // free (Node makes its signal transferable), and every caller joining a refresh comes this way.
+  if (!parent && !timed) return task((unabortable ??= new AbortController().signal));
+  const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let fail: (error: unknown) => void = () => {};
   const stop = (): void => fail(onAbort(parent?.reason));
