@@ -25,7 +25,10 @@ export function withTimeout<T>(
   const timed = (timeout as number) < Number.POSITIVE_INFINITY;
   // Nothing can abort it: one shared signal that never aborts. An `AbortController` per call is not
   // free (Node makes its signal transferable), and every caller joining a refresh comes this way.
-  if (!parent && !timed) return task((unabortable ??= new AbortController().signal));
+  if (!parent && !timed) {
+    unabortable ??= new AbortController().signal;
+    return task(unabortable);
+  }
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let fail: (error: unknown) => void = () => {};
