@@ -208,7 +208,14 @@ describe('guardFetchRedirects: follows redirects itself outside browsers', () =>
   });
 
   it('rejects with the reason of an abort while the body is still being kept, and sends no further hop', async () => {
-    const fetch = vi.fn(async () => new Response(null, { status: 307, headers: { Location: `${api}/b` } }));
+    let sentFirst!: () => void;
+    const firstSend = new Promise<void>((resolve) => {
+      sentFirst = resolve;
+    });
+    const fetch = vi.fn(async () => {
+      sentFirst();
+      return new Response(null, { status: 307, headers: { Location: `${api}/b` } });
+    });
     const controller = new AbortController();
     const request = new Request(`${api}/a`, {
       method: 'POST',
@@ -218,7 +225,7 @@ describe('guardFetchRedirects: follows redirects itself outside browsers', () =>
       headers: { Authorization: 'Bearer at-0' },
     } as RequestInit);
     const pending = wrapperOf(fetch)(request);
-    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(1));
+    await firstSend; // the 307 is in, the body is still being kept
     const reason = new Error('stop');
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
