@@ -1,6 +1,6 @@
 /**
  * @tessera/axios refresh storm (issue 3). Run: `pnpm bench axios` or
- * `node --conditions=@tessera/source --import tsx bench/axios-refresh-storm.bench.ts`.
+ * `pnpm build && node --expose-gc --import tsx bench/axios-refresh-storm.bench.ts`.
  *
  * N = 10, 100, 1,000 concurrent requests through axios's http adapter to a loopback API, with a
  * loopback token endpoint that answers after LATENCY ms:

@@ -2,7 +2,8 @@
  * @tessera/core benchmarks (issue 2). Run: `pnpm bench` (all) or `node --expose-gc --import tsx bench/core.bench.ts`.
  *
  * 1. Cached `getAccessToken()` vs a bare `await Promise.resolve(x)`, same run (target ≤ 1.5×, issue 13):
- *    medians of 9 interleaved rounds of 200,000 sequential awaits each.
+ *    each sample of 50,000 sequential awaits timed between two baseline samples; the median of 15
+ *    such ratios (`paired-ratio.ts`).
  * 2. 10,000 concurrent callers on an expired token against a loopback token endpoint with known latency:
  *    token requests (target 1) and time from first call to last resolution vs that latency.
  * 3. Heap growth after 1,000,000 cached calls and 10,000 refresh cycles (target < 1 MB).
@@ -10,13 +11,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { refreshTokenGrant, TokenManager } from '@tessera/core';
+import { pairedRatios } from './paired-ratio.js';
 
 const results: Array<Record<string, string | number>> = [];
 
 /**
  * One sample = BATCH sequential awaits in a plain loop (no per-call harness overhead in the figure);
- * rounds interleave the two variants in alternating order after a warm-up round, and each keeps
- * its median: a burst of load on a shared machine moves one round, not the result.
+ * each sample of a variant is compared with the baseline samples taken just before and after it.
  */
 async function cachedCost(): Promise<void> {
   const tokens = new TokenManager({
@@ -24,8 +25,8 @@ async function cachedCost(): Promise<void> {
   });
   await tokens.getAccessToken();
   const value = 'cached';
-  const BATCH = 200_000;
-  const ROUNDS = 9;
+  const BATCH = 50_000;
+  const ROUNDS = 15;
   const variants: Array<[string, () => Promise<void>]> = [
     [
       'baseline',
@@ -46,25 +47,19 @@ async function cachedCost(): Promise<void> {
       },
     ],
   ];
-  const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));
-  for (let round = 0; round <= ROUNDS; round++) {
-    for (let i = 0; i < variants.length; i++) {
-      const [name, run] = variants[(round + i) % variants.length]!;
-      const start = performance.now();
-      await run();
-      if (round > 0) samples.get(name)?.push(((performance.now() - start) * 1e6) / BATCH);
-    }
-  }
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-  const baseline = median(samples.get('baseline') ?? []);
-  const cached = median(samples.get('cached') ?? []);
-  const ratio = cached / baseline;
-  const clock = median(samples.get('clock') ?? []);
+  const [baselineResult, clockResult, cachedResult] = await pairedRatios(variants[0]![1], variants.slice(1), {
+    batch: BATCH,
+    rounds: ROUNDS,
+  });
+  const baseline = baselineResult!.nsPerOp;
+  const clock = clockResult!.nsPerOp;
+  const cached = cachedResult!.nsPerOp;
+  const ratio = cachedResult!.ratio;
   results.push({
     benchmark: 'for scale: Date.now() + await Promise.resolve (the one clock read a freshness check needs)',
     baseline: `${baseline.toFixed(0)} ns`,
     measured: `${clock.toFixed(0)} ns`,
-    ratio: (clock / baseline).toFixed(2),
+    ratio: clockResult!.ratio.toFixed(2),
   });
   results.push({
     benchmark: 'cached getAccessToken vs await Promise.resolve',

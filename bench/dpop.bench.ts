@@ -1,6 +1,6 @@
 /**
  * @tessera/dpop proof cost (issue 14). Run: `pnpm bench dpop` or
- * `node --conditions=@tessera/source --import tsx bench/dpop.bench.ts`.
+ * `pnpm build && node --expose-gc --import tsx bench/dpop.bench.ts`.
  *
  * Sequential GET requests to a node:http server on 127.0.0.1, three ways in the same run:
  * a plain request with `Authorization: Bearer` (the baseline), the same with `DPoP <token>` and a

@@ -1,5 +1,5 @@
 /**
- * @tessera/node benchmarks (issue 4). Run: `pnpm bench node` or `node --conditions=@tessera/source --import tsx bench/node-client-credentials.bench.ts`.
+ * @tessera/node benchmarks (issue 4). Run: `pnpm bench node` or `pnpm build && node --expose-gc --import tsx bench/node-client-credentials.bench.ts`.
  *
  * 1. 1,000 concurrent callers across 5 audiences against a loopback token endpoint with known latency:
  *    token requests (target 5, one per audience).

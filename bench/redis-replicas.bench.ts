@@ -1,6 +1,6 @@
 /**
  * @tessera/redis benchmarks (issue 6). Run: `pnpm bench redis` or
- * `node --conditions=@tessera/source --import tsx bench/redis-replicas.bench.ts`. Starts its own
+ * `pnpm build && node --expose-gc --import tsx bench/redis-replicas.bench.ts`. Starts its own
  * redis-server on 127.0.0.1 (installing it when missing, like the integration suites).
  *
  * 1. Replicas × expiries → token requests against a loopback token endpoint, each replica its own

@@ -1,6 +1,10 @@
 /**
- * `pnpm bench`: runs every bench/*.bench.ts in its own Node process (with --expose-gc, on the
- * packages' sources) one after another, and prints each one's table. Never a pass/fail gate.
+ * `pnpm bench`: builds the packages, then runs every bench/*.bench.ts in its own Node process (with
+ * --expose-gc) one after another, and prints each one's table. Never a pass/fail gate.
+ *
+ * The benches import the built `dist/` files, as an app does. Not the sources through tsx: its
+ * transform wraps every function created at run time in a `__name` call, a cost per request that
+ * only the per-request closures of the measured code paid, not the hand-written baselines.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -15,10 +19,8 @@ const files = readdirSync(dir)
 
 for (const file of files) {
   console.log(`\n=== bench/${file}`);
-  const run = spawnSync(
-    process.execPath,
-    ['--expose-gc', '--conditions=@tessera/source', '--import', 'tsx', `${dir}${file}`],
-    { stdio: 'inherit' },
-  );
+  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${file}`], {
+    stdio: 'inherit',
+  });
   if (run.status !== 0) console.log(`(bench/${file} exited with ${run.status})`);
 }

@@ -75,7 +75,11 @@ export function guardFetchRedirects(config: { env?: unknown }, policy: RedirectP
     byPolicy.set(policy, made);
     wrapped.set(made, { fetch: fetch as Fetch, policy });
   }
-  config.env = { ...env, fetch: wrapper };
+  // Not `{ ...env, fetch }`: in Node 20's V8 a spread followed by a property takes a slow path
+  // (~0.5 µs per request, decision 0019); Object.assign copies the same own properties.
+  const copy: { fetch?: unknown } = Object.assign({}, env);
+  copy.fetch = wrapper;
+  config.env = copy;
 }
 
 /** What the wrapper learned of the fetch adapter's `request` (its `error.request`); `undefined` when it never saw it. */

@@ -58,13 +58,12 @@ export function tokenSettings(
   const constraint = checkSenderConstraint(options, where, managerConstraint);
   const lower = header.toLowerCase();
   /** `<scheme> <token>` built once per token set, rebuilt if the set's fields were changed (decision 0019). */
-  const values = new WeakMap<TokenSet, { token: string; type: string; value: string }>();
+  let last: { set: TokenSet; token: string; type: string; value: string } | undefined;
   const headerValueOf = (set: TokenSet): string => {
-    const known = values.get(set);
-    if (known?.token === set.accessToken && known.type === set.tokenType) return known.value;
+    if (last?.set === set && last.token === set.accessToken && last.type === set.tokenType) return last.value;
     const type = scheme ?? authorizationScheme(set.tokenType);
     const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
-    values.set(set, { token: set.accessToken, type: set.tokenType, value });
+    last = { set, token: set.accessToken, type: set.tokenType, value };
     return value;
   };
   return {

@@ -86,6 +86,27 @@ describe('withTokens: the synchronous path for a fresh token (decision 0019)', (
     tokens.dispose();
   });
 
+  it('hands a 401 on the synchronous path to the replay: one refresh, the same method and body once more', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    const bodies: string[] = [];
+    const methods: string[] = [];
+    const { fetch, sent } = stubFetch(() => 'at-1');
+    const recording = vi.fn<typeof globalThis.fetch>(async (input, init) => {
+      methods.push(init?.method ?? 'GET');
+      bodies.push(String(init?.body));
+      return fetch(input, init);
+    });
+    const api = withTokens(recording, tokens, { baseUrl: `${API}/` });
+    const pending = api('orders', { method: 'POST', body: '{"n":1}' });
+    expect(recording).toHaveBeenCalledTimes(1); // the first send left within the call
+    expect((await pending).status).toBe(200);
+    expect(sent).toEqual(['Bearer at-0', 'Bearer at-1']);
+    expect(methods).toEqual(['POST', 'POST']);
+    expect(bodies).toEqual(['{"n":1}', '{"n":1}']);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    tokens.dispose();
+  });
+
   it('asks shouldRefresh once per response', async () => {
     const { tokens } = await countingTokens();
     const { fetch } = stubFetch(() => 'at-1'); // at-0 is rejected, at-1 accepted
