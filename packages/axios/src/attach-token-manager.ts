@@ -6,8 +6,6 @@ import {
   type HeadersLike,
   isNonceReplay,
   isTesseraError,
-  proofPerHop,
-  senderConstrainedHeaders,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
@@ -83,7 +81,7 @@ export function attachTokenManager(
   const redirectPolicy: RedirectPolicy = {
     allows,
     credentials,
-    rebind: constraint && proofPerHop(constraint, header),
+    rebind: constraint?.rebind(header),
   };
   const legacy = isLegacyAxios(instance);
   /** Identifies this attachment's records. */
@@ -167,14 +165,15 @@ export function attachTokenManager(
   ): Promise<AuthRecord> => {
     if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
     const { headers } = config;
-    const { authorization, proof } = await senderConstrainedHeaders(
-      constraint as NonNullable<typeof constraint>,
+    const bound = constraint as NonNullable<typeof constraint>;
+    const proof = await bound.authorize(
       set,
       (config.method ?? 'get').toUpperCase(),
       proofUrl(config),
       header,
       (name, value) => setHeader(headers, name, value),
     );
+    const authorization = `${bound.scheme} ${set.accessToken}`; // as `authorize` put it
     return record(
       config,
       new AuthRecord(owner, set.accessToken, authorization, replay, nonceReplayed, proof),

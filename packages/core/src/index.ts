@@ -51,12 +51,10 @@ export { proofPerHop } from './redirects/proof-per-hop.js';
 export { isWithheld } from './redirects/withheld.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';
+export { checkSenderConstraint } from './resource-server/check-sender-constraint.js';
+export { isNonceReplay } from './resource-server/is-nonce-replay.js';
 export { rejectsToken } from './resource-server/rejects-token.js';
-export {
-  checkSenderConstraint,
-  isNonceReplay,
-  senderConstrainedHeaders,
-} from './resource-server/sender-constrained-headers.js';
+export { senderConstrainedHeaders } from './resource-server/sender-constrained-headers.js';
 export type {
   HeadersLike,
   ProofRequest,

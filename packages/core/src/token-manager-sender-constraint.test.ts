@@ -5,7 +5,9 @@ import { MalformedResponseError } from './errors/malformed-response-error.js';
 import type { FetchLike } from './fetch-like.js';
 import { clientCredentialsGrant } from './grants/client-credentials-grant.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
-import { checkSenderConstraint } from './resource-server/sender-constrained-headers.js';
+import { proofPerHop } from './redirects/proof-per-hop.js';
+import { checkSenderConstraint } from './resource-server/check-sender-constraint.js';
+import { senderConstrainedHeaders } from './resource-server/sender-constrained-headers.js';
 import type { SenderConstraint } from './resource-server/sender-constraint.js';
 import { memoryStorage } from './storage/memory-storage.js';
 import type { TokenStorage } from './storage/token-storage.js';
@@ -45,6 +47,9 @@ function fakeConstraint() {
     headersFor: async () => ({ DPoP: 'proof' }),
     learn: () => {},
     isNonceChallenge: () => false,
+    authorize: (set, method, url, header, put) =>
+      senderConstrainedHeaders(constraint, set, method, url, header, put).then((sent) => sent.proof),
+    rebind: (header) => proofPerHop(constraint, header),
     wrapFetch(inner) {
       wrapped.push(inner);
       const send: FetchLike = inner ?? ((url, init) => globalThis.fetch(url, init));

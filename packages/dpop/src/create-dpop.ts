@@ -1,4 +1,11 @@
-import { type Clock, type FetchLike as OAuthFetch, systemClock, type TokenStorage } from '@tessera/core';
+import {
+  type Clock,
+  type FetchLike as OAuthFetch,
+  proofPerHop,
+  senderConstrainedHeaders,
+  systemClock,
+  type TokenStorage,
+} from '@tessera/core';
 import { base64urlToText } from './base64url.js';
 import { bindStorageToKey } from './bind-storage.js';
 import type { DPoPEvent } from './dpop-event.js';
@@ -157,6 +164,9 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       return wrapper;
     },
     bindStorage: (storage) => bindStorageToKey(storage, dpop),
+    authorize: (set, method, url, header, put) =>
+      senderConstrainedHeaders(dpop, set, method, url, header, put).then((sent) => sent.proof),
+    rebind: (header) => proofPerHop(dpop, header),
     ready: async () => {
       const key = await load();
       return {

@@ -4,9 +4,7 @@ import {
   checkSenderConstraint,
   createOriginPolicy,
   type OriginPolicy,
-  proofPerHop,
   type SenderConstraint,
-  senderConstrainedHeaders,
   type TokenSet,
 } from '@tessera/core';
 import { knownOptions, type WithTokensOptions, withTokensDefaults } from './with-tokens-options.js';
@@ -22,7 +20,7 @@ export interface TokenSettings {
   /** The `senderConstraint` option (DPoP), if any. */
   constraint: SenderConstraint | undefined;
   /** With a constraint: a fresh proof at each redirect hop we follow (`followRedirects`' `rebind`). */
-  rebind: ReturnType<typeof proofPerHop> | undefined;
+  rebind: ReturnType<SenderConstraint['rebind']> | undefined;
   /**
    * The one place that builds the auth headers of a send from one `TokenSet`: `<scheme> <token>`
    * in the token header. With a `senderConstraint`, also a fresh proof for `method` and `url`
@@ -73,12 +71,10 @@ export function tokenSettings(
     allows: createOriginPolicy(options.origins, () => baseUrl),
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
     constraint,
-    rebind: constraint && proofPerHop(constraint, header),
+    rebind: constraint?.rebind(header),
     authorizeRequest: (headers, set, method, url) => {
-      if (constraint) {
-        const put = (name: string, value: string) => headers.set(name, value);
-        return senderConstrainedHeaders(constraint, set, method, url, header, put).then((sent) => sent.proof);
-      }
+      if (constraint)
+        return constraint.authorize(set, method, url, header, (name, value) => headers.set(name, value));
       headers.set(header, headerValueOf(set));
       return undefined;
     },

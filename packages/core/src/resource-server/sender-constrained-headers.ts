@@ -2,7 +2,7 @@ import { TokenTypeMismatchError } from '../errors/token-type-mismatch-error.js';
 import { describeRequest } from '../internal/describe-request.js';
 import type { TokenSet } from '../token-set.js';
 import { authorizationScheme } from './authorization-scheme.js';
-import type { ResponseLike, SenderConstraint } from './sender-constraint.js';
+import type { SenderConstraint } from './sender-constraint.js';
 
 /**
  * The auth headers of one send with a `senderConstraint`, built from one token set in one step: the
@@ -32,22 +32,6 @@ export async function senderConstrainedHeaders(
   return { authorization, proof };
 }
 
-/**
- * What a transport does with each response of a sender-constrained send: `learn` it, then — when
- * `answer` (this send is not itself a nonce replay, and the response came from where the proof
- * went) — whether it is a nonce challenge to answer with one replay, without refreshing.
- * @throws what `isNonceChallenge` throws (`DPoPNonceError`): no replay can answer it.
- */
-export function isNonceReplay(
-  constraint: SenderConstraint,
-  response: ResponseLike,
-  proof: Readonly<Record<string, string>>,
-  answer: boolean,
-): boolean {
-  constraint.learn(response);
-  return answer && constraint.isNonceChallenge(response, proof);
-}
-
 /** `METHOD origin+path`, without userinfo, query or fragment. */
 function describe(method: string, url: string): string {
   try {
@@ -55,44 +39,4 @@ function describe(method: string, url: string): string {
   } catch {
     return method.toUpperCase();
   }
-}
-
-/**
- * Checks the `senderConstraint` option of a transport: `undefined`, or an object with a `scheme`
- * and the three methods of {@link SenderConstraint}; never beside a `scheme` option. Without the
- * option, the manager's own `senderConstraint` applies; with both, they must be the same object.
- * @param manager the `senderConstraint` of the transport's `TokenManager`.
- * @throws {TypeError} anything else.
- */
-export function checkSenderConstraint(
-  options: { senderConstraint?: unknown; scheme?: unknown },
-  where: string,
-  manager?: SenderConstraint | undefined,
-): SenderConstraint | undefined {
-  const value = options.senderConstraint ?? manager;
-  if (value === undefined) return undefined;
-  if (manager !== undefined && value !== manager) {
-    throw new TypeError(
-      `${where}: senderConstraint differs from the TokenManager's: its tokens are bound to the manager's key; leave the option out`,
-    );
-  }
-  const candidate = value as Partial<Record<keyof SenderConstraint, unknown>> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.scheme !== 'string' ||
-    typeof candidate.headersFor !== 'function' ||
-    typeof candidate.learn !== 'function' ||
-    typeof candidate.isNonceChallenge !== 'function'
-  ) {
-    throw new TypeError(
-      `${where}: senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop`,
-    );
-  }
-  if (options.scheme !== undefined) {
-    throw new TypeError(
-      `${where}: scheme cannot be combined with senderConstraint (the scheme is ${candidate.scheme})`,
-    );
-  }
-  return value as SenderConstraint;
 }

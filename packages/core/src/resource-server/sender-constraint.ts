@@ -1,5 +1,6 @@
 import type { FetchLike } from '../fetch-like.js';
 import type { TokenStorage } from '../storage/token-storage.js';
+import type { TokenSet } from '../token-set.js';
 
 /**
  * Response headers as the transports have them: a fetch `Headers`, axios's `AxiosHeaders`
@@ -33,9 +34,16 @@ export interface ResponseLike {
  * the transports never import `@tessera/dpop`.
  *
  * Per send (first attempt and every replay alike):
- * 1. `Authorization: ${scheme} ${token}` plus `await headersFor({ method, url, accessToken: token })`,
- *    built in the same step that reads the token, so `ath` always matches the token sent.
+ * 1. `await authorize(set, method, url, header, put)`: `Authorization: ${scheme} ${token}` plus the
+ *    headers of `headersFor({ method, url, accessToken: token })`, built in the same step that reads
+ *    the token, so `ath` always matches the token sent.
  * 2. `learn(response)` for every response.
+ *
+ * The transports call the constraint for everything that is only DPoP's (`authorize`, `rebind`), so
+ * an app without one carries none of that code (issue #14: "0 when not used"). A hand-made
+ * constraint implements them with the helpers core exports:
+ * `authorize: (...args) => senderConstrainedHeaders(self, ...args).then((sent) => sent.proof)`,
+ * `rebind: (header) => proofPerHop(self, header)`.
  * 3. If this send was not itself a nonce replay and `isNonceChallenge(response, sentHeaders)`:
  *    replay once with fresh headers (step 1) and WITHOUT refreshing the token. Otherwise treat the
  *    response as usual (a 401 → the usual refresh-and-replay).
@@ -45,6 +53,24 @@ export interface SenderConstraint {
   readonly scheme: 'DPoP';
   /** Headers that bind this request to the key: a fresh `DPoP` proof (new `jti`, `ath`, the origin's nonce). */
   headersFor(request: ProofRequest): Promise<Record<string, string>>;
+  /**
+   * The auth headers of one transport send, from one token set: `put(header, '<scheme> <token>')`
+   * and `put(name, value)` for each header of a fresh proof for `method` and `url`. Resolves with
+   * the proof headers it put (for `isNonceChallenge`). See `senderConstrainedHeaders`.
+   * @throws {TokenTypeMismatchError} (rejects) the set's type is not `scheme`; nothing is put.
+   */
+  authorize(
+    set: TokenSet,
+    method: string,
+    url: string,
+    header: string,
+    put: (name: string, value: string) => void,
+  ): Promise<Record<string, string>>;
+  /**
+   * The `rebind` of `followRedirects` for a transport whose token header is `header`: a fresh proof
+   * at each redirect hop that keeps the credentials. See `proofPerHop`.
+   */
+  rebind(header: string): (method: string, url: string, headers: Headers) => Promise<void>;
   /** Records the server's `DPoP-Nonce` (any status) and `Date`. Never throws. */
   learn(response: ResponseLike): void;
   /**
