@@ -4,13 +4,14 @@ import {
   createOriginPolicy,
   documentBase,
   type HeadersLike,
+  isBrowserLike,
   isNonceReplay,
   isTesseraError,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
 import {
-  type AxiosError,
+  AxiosError,
   type AxiosInstance,
   type AxiosResponse,
   CanceledError,
@@ -21,6 +22,7 @@ import {
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
+import { isTakenOverRedirect, nextHop, redirectsLeft, takeOverRedirects } from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
@@ -174,6 +176,7 @@ export function attachTokenManager(
       (name, value) => setHeader(headers, name, value),
     );
     const authorization = `${bound.scheme} ${set.accessToken}`; // as `authorize` put it
+    if (!isBrowserLike()) takeOverRedirects(config); // each hop then gets a proof of its own
     return record(
       config,
       new AuthRecord(owner, set.accessToken, authorization, replay, nonceReplayed, proof),
@@ -194,6 +197,30 @@ export function attachTokenManager(
   const proofUrl = (config: InternalAxiosRequestConfig): string => {
     const target = resolveRequestUrl(config, legacy);
     return new URL(typeof target === 'string' ? target : (target?.[0] ?? ''), documentBase()).href;
+  };
+
+  /**
+   * A redirect of a sender-constrained request whose hops Tessera follows (`takeOverRedirects`): the
+   * next hop, sent through the interceptors again (a fresh proof for its own method and URL, a
+   * token only where the policy allows). `undefined` when `response` is not one, or ends here.
+   * @throws {AxiosError} `ERR_FR_TOO_MANY_REDIRECTS` (redacted) past the request's `maxRedirects`, as follow-redirects does.
+   */
+  const followHop = (response: AxiosResponse | undefined): Promise<AxiosResponse> | undefined => {
+    if (!isTakenOverRedirect(response)) return undefined;
+    const { config } = response;
+    if (redirectsLeft(response) <= 0) {
+      const error = new AxiosError(
+        'Maximum number of redirects exceeded',
+        'ERR_FR_TOO_MANY_REDIRECTS',
+        config,
+        response.request,
+        response,
+      );
+      const record = authRecordOf(config, owner);
+      throw record ? redactError(error, secretsOf(record)) : error;
+    }
+    const next = nextHop(response, proofUrl(config), header);
+    return next && instance.request(next);
   };
 
   /**
@@ -291,6 +318,8 @@ export function attachTokenManager(
       });
       return resend(config, same, record.replay, true);
     }
+    const followed = constraint && followHop(axiosError.response); // a 3xx validateStatus refused
+    if (followed) return followed;
     if (record.replay || !carried || !shouldRefresh(error as AxiosError))
       throw settleRejection(error, record);
     tokens.invalidate(record.token); // only if it is still the current token: a late 401 refreshes nothing
@@ -340,7 +369,7 @@ export function attachTokenManager(
     constraint
       ? (response) => {
           nonceReplay(response, false);
-          return response;
+          return followHop(response) ?? response;
         }
       : undefined,
     onResponseError,

@@ -48,6 +48,7 @@ export {
 export { isBrowserLike } from './redirects/is-browser-like.js';
 export { isRedirect } from './redirects/is-redirect.js';
 export { proofPerHop } from './redirects/proof-per-hop.js';
+export { BODY_HEADERS, redirectDropsBody } from './redirects/redirect-drops-body.js';
 export { isWithheld } from './redirects/withheld.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';

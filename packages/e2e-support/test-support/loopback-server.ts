@@ -8,6 +8,7 @@ export interface Seen {
   path: string;
   authorization: string | null;
   dpop: string | null;
+  cookie: string | null;
   body: string;
 }
 
@@ -29,6 +30,7 @@ export async function loopbackServer(
         path: req.url ?? '',
         authorization: req.headers.authorization ?? null,
         dpop: (req.headers.dpop as string | undefined) ?? null,
+        cookie: req.headers.cookie ?? null,
         body: Buffer.concat(chunks).toString('utf8'),
       };
       seen.push(entry);

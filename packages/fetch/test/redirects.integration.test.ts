@@ -59,6 +59,18 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
   );
 
   it.each([302, 307])(
+    'never carries a Cookie to another origin after a %i (as undici would not): it stays on the API',
+    async (status) => {
+      const { fetchApi } = await setup();
+      await fetchApi(`/redirect?status=${status}&to=${encodeURIComponent(`${other.origin}/x`)}`, {
+        headers: { Cookie: 'session=s3cret' },
+      });
+      expect(api.seen.map((seen) => seen.cookie)).toEqual(['session=s3cret']);
+      expect(other.seen.map((seen) => seen.cookie)).toEqual([null]);
+    },
+  );
+
+  it.each([302, 307])(
     'with a senderConstraint (DPoP): the proof goes to the API, and neither it nor the token to another origin after a %i',
     async (status) => {
       const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });

@@ -95,6 +95,26 @@ describe('followRedirects', () => {
     ]);
   });
 
+  it('never carries Cookie or Proxy-Authorization to another origin, even an allowed one; keeps them on the same origin', async () => {
+    const cookies: Array<[string, string | null, string | null]> = [];
+    const fetch = vi.fn(async (url: string, init: RequestInit) => {
+      const headers = new Headers(init.headers);
+      cookies.push([url, headers.get('cookie'), headers.get('proxy-authorization')]);
+      if (url === `${api}/a`) return moved('https://second.test/b');
+      if (url === 'https://second.test/b') return moved('https://second.test/c');
+      return new Response('ok');
+    });
+    const start = hop();
+    start.init.headers.set('Cookie', 'session=s3cret');
+    start.init.headers.set('Proxy-Authorization', 'Basic cHJveHk=');
+    await followRedirects(moved('/a'), start, { fetch, allows, credentials, resend: true });
+    expect(cookies).toEqual([
+      [`${api}/a`, 'session=s3cret', 'Basic cHJveHk='],
+      ['https://second.test/b', null, null],
+      ['https://second.test/c', null, null],
+    ]);
+  });
+
   it('keeps the credentials on allowed hops: the end is not withheld', async () => {
     const { fetch } = fakeFetch({ [`${api}/a/`]: () => new Response('ok') });
     const response = await followRedirects(moved('/a/', 301), hop(), {

@@ -1,17 +1,12 @@
 import type { OriginPolicy } from '../origin-policy/create-origin-policy.js';
 import { isRedirect } from './is-redirect.js';
+import { BODY_HEADERS, redirectDropsBody } from './redirect-drops-body.js';
 import { withheld } from './withheld.js';
 
 const MAX_REDIRECTS = 20;
 
-/** The headers a 303 (or a POST's 301/302) drops with the body, as the Fetch standard does. */
-const BODY_HEADERS = [
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'content-language',
-  'content-location',
-];
+/** Never sent on to another origin, whatever the policy says about the credentials. */
+const LEAVE_AT_ORIGIN_CHANGE = ['cookie', 'proxy-authorization'];
 
 /** One hop to send: where, and the init (with its own `Headers`). */
 export interface RedirectHop {
@@ -46,7 +41,8 @@ export interface FollowRedirectsOptions {
 /**
  * Follows redirects itself, from the redirect `response` to the `hop` that got it (sent with
  * `redirect: 'manual'`), so that every hop is checked against the origin policy — the rule every
- * Tessera transport uses outside browsers (see `isBrowserLike`). When a hop's origin is not
+ * Tessera transport uses outside browsers (see `isBrowserLike`). A hop to another origin never
+ * carries `Cookie` or `Proxy-Authorization` (as undici and follow-redirects drop them). When a hop's origin is not
  * allowed, the credential headers are deleted for it and every later hop (never put back), and the
  * final response is marked (`isWithheld`): its 401 must not invalidate or refresh the token. Method
  * and body change as the Fetch standard says (303, and 301/302 for POST → GET without a body). A
@@ -80,13 +76,16 @@ export async function followRedirects(
     if (next.protocol !== 'http:' && next.protocol !== 'https:') break;
     const headers = new Headers(hop.init.headers);
     const init: RedirectHop['init'] = { ...hop.init, headers };
-    const method = (hop.init.method ?? 'GET').toUpperCase();
-    if (response.status === 303 ? method !== 'HEAD' : response.status <= 302 && method === 'POST') {
+    if (redirectDropsBody(response.status, hop.init.method ?? 'GET')) {
       init.method = 'GET';
       init.body = null;
       for (const name of BODY_HEADERS) headers.delete(name);
     } else if (init.body !== undefined && init.body !== null && !resend) {
       break;
+    }
+    if (next.origin !== new URL(hop.url).origin) {
+      // What undici and follow-redirects drop when a hop leaves the origin (we follow in their place).
+      for (const name of LEAVE_AT_ORIGIN_CHANGE) headers.delete(name);
     }
     if (carried && !allows(next.href, undefined)) {
       for (const name of credentials) headers.delete(name);

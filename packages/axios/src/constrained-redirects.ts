@@ -1,0 +1,89 @@
+import { BODY_HEADERS, redirectDropsBody } from '@tessera/core';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { isReplayableBody } from './is-replayable-body.js';
+import { copyHeaders, deleteHeader, getHeader } from './request-headers.js';
+
+/**
+ * The redirects a request may still follow, once Tessera follows them itself. A string key of the
+ * config, not a Symbol: axios 1.12–1.17 drops Symbol keys when it merges a config for a request.
+ */
+export const REDIRECTS_LEFT = 'tesseraRedirectsLeft';
+
+/** follow-redirects' default, which axios's http adapter uses when `maxRedirects` is not set. */
+const DEFAULT_MAX_REDIRECTS = 21;
+
+/** Never sent on to another origin: what follow-redirects drops when a hop leaves the host, and the proof. */
+const LEAVE_AT_ORIGIN_CHANGE = ['authorization', 'proxy-authorization', 'cookie', 'dpop'];
+
+type Config = InternalAxiosRequestConfig & { [REDIRECTS_LEFT]?: number };
+
+/**
+ * For a sender-constrained (DPoP) send outside browsers: Tessera follows this request's redirects
+ * itself instead of follow-redirects, whose synchronous `beforeRedirect` cannot sign a proof, so every
+ * hop would carry the first URL's proof and a strict API would refuse it. `maxRedirects: 0` makes
+ * the http adapter (and the fetch adapter of axios ≥ 1.21) hand the 3xx back; `nextHop` then builds
+ * the next request, which goes through the interceptor again: a fresh proof for its own method and
+ * URL, and a token only where the origin policy allows. The caller's limit is kept
+ * (`maxRedirects`, else 21). Left alone: a caller's own `maxRedirects: 0` (the 3xx is theirs), a
+ * body that cannot be sent twice (follow-redirects keeps what it writes; its hops keep the first
+ * proof) and a config already taken over (a replay). Never called in browsers, which follow
+ * redirects themselves.
+ */
+export function takeOverRedirects(config: InternalAxiosRequestConfig): void {
+  const target = config as Config;
+  if (REDIRECTS_LEFT in target || target.maxRedirects === 0) return;
+  if (!isReplayableBody(target.data)) return;
+  target[REDIRECTS_LEFT] = target.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  target.maxRedirects = 0;
+}
+
+/** Whether `response` is a redirect of a request whose redirects Tessera follows. */
+export function isTakenOverRedirect(response: AxiosResponse | undefined): response is AxiosResponse {
+  if (!response || typeof (response.config as Config | undefined)?.[REDIRECTS_LEFT] !== 'number')
+    return false;
+  const { status } = response;
+  const redirect = status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+  return redirect && typeof getHeader(response.headers ?? {}, 'location') === 'string';
+}
+
+/** How many more redirects the request of `response` may follow. */
+export function redirectsLeft(response: AxiosResponse): number {
+  return (response.config as Config)[REDIRECTS_LEFT] ?? 0;
+}
+
+/**
+ * The config of the hop a taken-over redirect points to, or `undefined` when the redirect ends
+ * here (a `Location` that is not an http(s) URL): its method and body changed as the Fetch standard
+ * says (`redirectDropsBody`), the token header and the proof removed (the interceptor puts fresh
+ * ones back where the policy allows), and at an origin change also `Authorization`,
+ * `Proxy-Authorization`, `Cookie` and `auth`, as follow-redirects does.
+ *
+ * @param from the absolute URL the redirect answered.
+ * @param tokenHeader the header the attachment puts the token in.
+ */
+export function nextHop(response: AxiosResponse, from: string, tokenHeader: string): Config | undefined {
+  let to: URL;
+  try {
+    to = new URL(String(getHeader(response.headers, 'location')), from);
+  } catch {
+    return undefined;
+  }
+  if (to.protocol !== 'http:' && to.protocol !== 'https:') return undefined;
+  const config = response.config as Config;
+  const headers = copyHeaders(config.headers);
+  const next: Config = { ...config, url: to.href, headers, [REDIRECTS_LEFT]: redirectsLeft(response) - 1 };
+  delete next.baseURL; // the hop's URL is absolute, and has its own query
+  delete next.params;
+  if (redirectDropsBody(response.status, config.method ?? 'get')) {
+    next.method = 'get';
+    next.data = undefined;
+    for (const name of BODY_HEADERS) deleteHeader(headers, name);
+  }
+  deleteHeader(headers, tokenHeader);
+  deleteHeader(headers, 'dpop');
+  if (to.origin !== new URL(from).origin) {
+    for (const name of LEAVE_AT_ORIGIN_CHANGE) deleteHeader(headers, name);
+    delete next.auth;
+  }
+  return next;
+}

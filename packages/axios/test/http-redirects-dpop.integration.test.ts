@@ -1,0 +1,231 @@
+import { Readable } from 'node:stream';
+import { inspect } from 'node:util';
+import type { TokenManager } from '@tessera/core';
+import { createDPoP } from '@tessera/dpop';
+import axios, { type AxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
+import axios112 from 'axios-1-12';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readProof } from '../../dpop/test/read-proof.js';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { loopbackServer } from '../../e2e-support/test-support/loopback-server.js';
+import type { LoopbackOrigin } from '../../e2e-support/test-support/redirecting-api.js';
+import { attachTokenManager } from '../src/attach-token-manager.js';
+import type { AttachTokenManagerOptions } from '../src/attach-token-manager-options.js';
+
+// A DPoP proof names one method and one URL, so a redirect hop needs a proof of its own. With the
+// http adapter, follow-redirects follows hops synchronously and cannot sign one: Tessera follows
+// the hops of a sender-constrained request itself (decision 0210). Real servers on 127.0.0.1.
+let api: LoopbackOrigin;
+let other: LoopbackOrigin;
+/** The API's own server under another origin (`localhost` instead of `127.0.0.1`). */
+let alias: string;
+/** The `Cookie` header of each request, in arrival order, over both servers. */
+const cookies: Array<string | null> = [];
+const managers: TokenManager[] = [];
+
+beforeAll(async () => {
+  api = await loopbackServer((seen, res, req) => {
+    cookies.push(req.headers.cookie ?? null);
+    const url = new URL(seen.path, 'http://x');
+    const to = url.searchParams.get('to');
+    if (url.pathname === '/go' && to) {
+      res.writeHead(Number(url.searchParams.get('status') ?? 302), { Location: to }).end();
+    } else if (url.pathname === '/loop') {
+      res.writeHead(302, { Location: '/loop' }).end();
+    } else if (url.pathname === '/expired' ? seen.authorization !== 'DPoP at-1' : !seen.authorization) {
+      res.writeHead(401, { 'WWW-Authenticate': 'DPoP error="invalid_token"' }).end();
+    } else {
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ method: seen.method, body: seen.body }));
+    }
+  });
+  other = await loopbackServer((_seen, res, req) => {
+    cookies.push(req.headers.cookie ?? null);
+    res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
+  });
+  alias = `http://localhost:${api.port}`;
+});
+afterAll(async () => {
+  await api.close();
+  await other.close();
+});
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+  api.seen.length = 0;
+  other.seen.length = 0;
+  cookies.length = 0;
+});
+
+/** The claims of every proof the API saw, verified with jose against the embedded key. */
+const proofs = async () =>
+  (await Promise.all(api.seen.map((seen) => readProof(seen.dpop)))).map((proof) => proof.claims);
+const fail = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail('resolved'),
+    (error: AxiosError) => error,
+  );
+
+const clients = [
+  ['the http adapter, newest axios', axios.create.bind(axios), 'http'],
+  [
+    'the http adapter, axios 1.12.0',
+    axios112.create.bind(axios112) as unknown as typeof axios.create,
+    'http',
+  ],
+  ['the fetch adapter, newest axios (maxRedirects: 0 is honoured there)', axios.create.bind(axios), 'fetch'],
+] as const;
+
+describe.each(clients)('DPoP redirects through %s', (_name, create, adapter) => {
+  async function setup(options: AttachTokenManagerOptions = {}, extra: CreateAxiosDefaults = {}) {
+    const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+    managers.push(counted.tokens);
+    const client: AxiosInstance = create({ baseURL: api.origin, adapter, ...extra });
+    attachTokenManager(client, counted.tokens, { senderConstraint: createDPoP(), ...options });
+    const invalidate = vi.spyOn(counted.tokens, 'invalidate');
+    return { client, invalidate, fetchTokens: counted.fetchTokens };
+  }
+
+  it.each([
+    [307, 'POST', '"payload"'],
+    [308, 'POST', '"payload"'],
+    [303, 'GET', ''],
+    [302, 'GET', ''],
+  ])(
+    'a same-origin %i of a POST: the next hop is a %s with a fresh proof for its own method and URL',
+    async (status, method, body) => {
+      const { client, fetchTokens } = await setup();
+      const response = await client.post('/go', 'payload', {
+        params: { to: '/orders/', status },
+        headers: { 'Content-Type': 'application/json' },
+      });
+      expect(response.data).toEqual({ method, body });
+      expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.method, seen.authorization])).toEqual([
+        ['/go', 'POST', 'DPoP at-0'],
+        ['/orders/', method, 'DPoP at-0'],
+      ]);
+      const [first, second] = await proofs();
+      expect([first?.htm, first?.htu]).toEqual(['POST', `${api.origin}/go`]);
+      expect([second?.htm, second?.htu]).toEqual([method, `${api.origin}/orders/`]);
+      expect(second?.jti).not.toBe(first?.jti);
+      expect(second?.ath).toBe(first?.ath);
+      expect(fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
+  it('200 concurrent redirected POSTs: 400 distinct proofs, each for its hop, and no token request', async () => {
+    const { client, fetchTokens } = await setup();
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        client.post('/go', { i }, { params: { to: `/orders/${i}`, status: 307 } }),
+      ),
+    );
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    const claims = await proofs();
+    expect(claims).toHaveLength(400);
+    expect(new Set(claims.map((proof) => proof.jti)).size).toBe(400);
+    const paths = api.seen.map((seen) => `${api.origin}${seen.path.split('?')[0]}`);
+    expect(claims.every((proof, i) => proof.htu === paths[i])).toBe(true);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it.each([302, 307])(
+    'a %i to an origin the policy does not allow: no token, no proof, no cookie there; its 401 refreshes nothing',
+    async (status) => {
+      const { client, fetchTokens, invalidate } = await setup();
+      const error = await fail(
+        client.post('/go', 'payload', {
+          params: { to: `${other.origin}/x`, status },
+          headers: { Cookie: 'session=s3cret' },
+        }),
+      );
+      expect(error.response?.status).toBe(401);
+      expect(other.seen.map((seen) => [seen.authorization, seen.dpop])).toEqual([[null, null]]);
+      expect(cookies).toEqual(['session=s3cret', null]);
+      expect(invalidate).not.toHaveBeenCalled();
+      expect(fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
+  it('a second origin the policy allows gets the token and a proof for its URL, but not the cookie', async () => {
+    const { client } = await setup({ origins: [api.origin, alias] });
+    const response = await client.get('/go', {
+      params: { to: `${alias}/orders` },
+      headers: { Cookie: 'session=s3cret' },
+    });
+    expect(response.status).toBe(200);
+    expect(api.seen.map((seen) => [seen.host.replace(String(api.port), 'API'), seen.authorization])).toEqual([
+      ['127.0.0.1:API', 'DPoP at-0'],
+      ['localhost:API', 'DPoP at-0'],
+    ]);
+    expect((await proofs()).map((proof) => proof.htu)).toEqual([`${api.origin}/go`, `${alias}/orders`]);
+    expect(cookies).toEqual(['session=s3cret', null]);
+  });
+
+  it('a 401 at the hop refreshes once and replays the hop with the new token and a proof for it', async () => {
+    const { client, fetchTokens, invalidate } = await setup();
+    const response = await client.get('/go', { params: { to: '/expired' } });
+    expect(response.status).toBe(200);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(invalidate.mock.calls).toEqual([['at-0']]);
+    expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.authorization])).toEqual([
+      ['/go', 'DPoP at-0'],
+      ['/expired', 'DPoP at-0'],
+      ['/expired', 'DPoP at-1'],
+    ]);
+    const claims = await proofs();
+    expect(claims.map((proof) => proof.htu)).toEqual([
+      `${api.origin}/go`,
+      `${api.origin}/expired`,
+      `${api.origin}/expired`,
+    ]);
+    expect(claims[2]?.ath).not.toBe(claims[1]?.ath);
+  });
+
+  it('keeps the caller’s maxRedirects: past it, ERR_FR_TOO_MANY_REDIRECTS, without the token or a proof in it', async () => {
+    const { client, fetchTokens } = await setup({}, { maxRedirects: 3 });
+    const error = await fail(client.get('/loop'));
+    expect(error.code).toBe('ERR_FR_TOO_MANY_REDIRECTS');
+    expect(api.seen).toHaveLength(4);
+    const proofsSent = api.seen.map((seen) => seen.dpop ?? '');
+    for (const shown of [JSON.stringify(error), inspect(error, { depth: 8 })]) {
+      expect(shown).not.toContain('at-0');
+      for (const proof of proofsSent) expect(shown).not.toContain(proof);
+    }
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('a caller’s maxRedirects: 0 gets the 3xx itself, followed by no one', async () => {
+    const { client } = await setup({}, { maxRedirects: 0 });
+    const error = await fail(client.get('/go', { params: { to: '/orders/' } }));
+    expect(error.response?.status).toBe(302);
+    expect(api.seen).toHaveLength(1);
+  });
+});
+
+describe('DPoP redirects: what Tessera leaves to follow-redirects', () => {
+  it('a stream body is followed by follow-redirects, sent in full, with the first hop’s proof (documented)', async () => {
+    const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+    managers.push(counted.tokens);
+    const client = axios.create({ baseURL: api.origin, adapter: 'http' });
+    attachTokenManager(client, counted.tokens, { senderConstraint: createDPoP() });
+    const response = await client.post('/go', Readable.from(['chunk-1,', 'chunk-2']), {
+      params: { to: '/orders/', status: 307 },
+      headers: { 'Content-Type': 'text/plain' },
+    });
+    expect(response.data).toEqual({ method: 'POST', body: 'chunk-1,chunk-2' });
+    expect(api.seen.map((seen) => seen.body)).toEqual(['chunk-1,chunk-2', 'chunk-1,chunk-2']);
+    expect((await proofs()).map((proof) => proof.htu)).toEqual([`${api.origin}/go`, `${api.origin}/go`]);
+  });
+
+  it('a bearer request is not touched: follow-redirects follows, maxRedirects stays the caller’s', async () => {
+    const counted = await countingTokens();
+    managers.push(counted.tokens);
+    const client = axios.create({ baseURL: api.origin, adapter: 'http' });
+    attachTokenManager(client, counted.tokens);
+    const response = await client.get('/go', { params: { to: '/orders/' } });
+    expect(response.status).toBe(200);
+    expect(response.config.maxRedirects).toBeUndefined();
+    expect('tesseraRedirectsLeft' in response.config).toBe(false);
+  });
+});
