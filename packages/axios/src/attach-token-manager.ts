@@ -22,7 +22,13 @@ import {
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
-import { isTakenOverRedirect, nextHop, redirectsLeft, takeOverRedirects } from './constrained-redirects.js';
+import {
+  isTakenOverRedirect,
+  nextHop,
+  redirectsLeft,
+  releaseBody,
+  takeOverRedirects,
+} from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
@@ -220,6 +226,7 @@ export function attachTokenManager(
       throw record ? redactError(error, secretsOf(record)) : error;
     }
     const next = nextHop(response, proofUrl(config), header);
+    if (next) releaseBody(response.data); // responseType 'stream': nobody reads the 3xx's body
     return next && instance.request(next);
   };
 

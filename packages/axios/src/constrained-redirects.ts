@@ -87,3 +87,10 @@ export function nextHop(response: AxiosResponse, from: string, tokenHeader: stri
   }
   return next;
 }
+
+/** Frees the body of a redirect that is not handed to anyone: a Node stream or a web `ReadableStream`. */
+export function releaseBody(data: unknown): void {
+  const body = data as { destroy?: unknown; cancel?: unknown } | null | undefined;
+  if (typeof body?.destroy === 'function') (body.destroy as () => void)();
+  else if (typeof body?.cancel === 'function') (body.cancel as () => Promise<void>)().catch(() => undefined);
+}

@@ -195,6 +195,21 @@ describe.each(clients)('DPoP redirects through %s', (_name, create, adapter) => 
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
+  it('responseType stream: the final hop’s body is handed over, the redirect’s own is released', async () => {
+    const { client } = await setup();
+    const response = await client.post('/go', 'payload', {
+      params: { to: '/orders/', status: 307 },
+      headers: { 'Content-Type': 'text/plain' },
+      responseType: 'stream',
+    });
+    const chunks: string[] = [];
+    const data = response.data as AsyncIterable<Uint8Array | string>;
+    for await (const chunk of data)
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    expect(JSON.parse(chunks.join(''))).toEqual({ method: 'POST', body: 'payload' });
+    expect(api.seen).toHaveLength(2);
+  });
+
   it('a caller’s maxRedirects: 0 gets the 3xx itself, followed by no one', async () => {
     const { client } = await setup({}, { maxRedirects: 0 });
     const error = await fail(client.get('/go', { params: { to: '/orders/' } }));
