@@ -210,6 +210,19 @@ describe.each(clients)('DPoP redirects through %s', (_name, create, adapter) => 
     expect(api.seen).toHaveLength(2);
   });
 
+  it.each(['file:///etc/passwd', 'data:text/plain,hi', 'http://[not-a-host/x'])(
+    'a Location that is not an http(s) URL (%s) ends there: the 3xx is the caller’s, nothing more is sent',
+    async (to) => {
+      const { client, fetchTokens } = await setup();
+      const error = await fail(client.get('/go', { params: { to } }));
+      expect(error.response?.status).toBe(302);
+      expect(api.seen).toHaveLength(1);
+      expect(other.seen).toHaveLength(0);
+      expect(JSON.stringify(error)).not.toContain('at-0');
+      expect(fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
   it('a caller’s maxRedirects: 0 gets the 3xx itself, followed by no one', async () => {
     const { client } = await setup({}, { maxRedirects: 0 });
     const error = await fail(client.get('/go', { params: { to: '/orders/' } }));
