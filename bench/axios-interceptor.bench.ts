@@ -13,7 +13,7 @@
 import { attachTokenManager } from '@tessera/axios';
 import { TokenManager } from '@tessera/core';
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
-import { type PairedResult, pairedRatios } from './paired-ratio.js';
+import { pairedRatios, perRequestRow } from './paired-ratio.js';
 
 const BATCH = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -55,20 +55,14 @@ const [baseline, none, measured] = await pairedRatios(
   ],
   { batch: BATCH, rounds: ROUNDS },
 );
-const row = (variant: string, result: PairedResult) => ({
-  variant,
-  'µs / request': (result.nsPerOp / 1e3).toFixed(2),
-  'vs baseline': result.ratio.toFixed(3),
-  'middle half': `${result.quartiles[0].toFixed(2)}–${result.quartiles[1].toFixed(2)}`,
-});
 console.log(
   `\n@tessera/axios: ${ROUNDS} rounds of ${BATCH.toLocaleString('en')} sequential requests per variant, each between two baseline samples; immediate adapter`,
 );
 console.table([
-  row('no interceptor', none!),
-  row('static Authorization interceptor (baseline)', baseline!),
+  perRequestRow('no interceptor', none!),
+  perRequestRow('static Authorization interceptor (baseline)', baseline!),
   {
-    ...row('attachTokenManager', measured!),
+    ...perRequestRow('attachTokenManager', measured!),
     target: '≤ 1.03',
     verdict: measured!.ratio <= 1.03 ? 'ok' : 'OVER',
   },

@@ -12,7 +12,7 @@
 
 import { TokenManager } from '@tessera/core';
 import { withTokens } from '@tessera/fetch';
-import { type PairedResult, pairedRatios } from './paired-ratio.js';
+import { pairedRatios, perRequestRow } from './paired-ratio.js';
 
 const BATCH = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -57,21 +57,15 @@ const [baseline, none, checked, measured] = await pairedRatios(
   ],
   { batch: BATCH, rounds: ROUNDS },
 );
-const row = (variant: string, result: PairedResult) => ({
-  variant,
-  'µs / request': (result.nsPerOp / 1e3).toFixed(2),
-  'vs baseline': result.ratio.toFixed(3),
-  'middle half': `${result.quartiles[0].toFixed(2)}–${result.quartiles[1].toFixed(2)}`,
-});
 console.log(
   `\n@tessera/fetch: ${ROUNDS} rounds of ${BATCH.toLocaleString('en')} sequential requests per variant, each between two baseline samples; immediate fetch (${sink > 0})`,
 );
 console.table([
-  row('no wrapper', none!),
-  row('static Authorization wrapper (baseline)', baseline!),
-  row('for scale: static wrapper + 401 check (one .then)', checked!),
+  perRequestRow('no wrapper', none!),
+  perRequestRow('static Authorization wrapper (baseline)', baseline!),
+  perRequestRow('for scale: static wrapper + 401 check (one .then)', checked!),
   {
-    ...row('withTokens', measured!),
+    ...perRequestRow('withTokens', measured!),
     target: '≤ 1.03',
     verdict: measured!.ratio <= 1.03 ? 'ok' : 'OVER',
   },

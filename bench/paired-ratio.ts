@@ -63,3 +63,13 @@ export async function pairedRatios(
     })),
   ];
 }
+
+/** One row of a per-request table: time per request, the ratio to the baseline and its middle half. */
+export function perRequestRow(variant: string, result: PairedResult): Record<string, string> {
+  return {
+    variant,
+    'µs / request': (result.nsPerOp / 1e3).toFixed(2),
+    'vs baseline': result.ratio.toFixed(3),
+    'middle half': `${result.quartiles[0].toFixed(2)}–${result.quartiles[1].toFixed(2)}`,
+  };
+}
