@@ -72,8 +72,11 @@ export function nextHop(response: AxiosResponse, from: string, tokenHeader: stri
   const config = response.config as Config;
   const headers = copyHeaders(config.headers);
   const next: Config = { ...config, url: to.href, headers, [REDIRECTS_LEFT]: redirectsLeft(response) - 1 };
-  delete next.baseURL; // the hop's URL is absolute, and has its own query
-  delete next.params;
+  delete next.baseURL; // the hop's URL is absolute
+  next.params = null; // and has its own query: not even the instance's default params (null wins the merge)
+  // As follow-redirects, whatever `allowAbsoluteUrls` says of request URLs (else axios would put
+  // the instance's baseURL in front of the hop's absolute URL).
+  next.allowAbsoluteUrls = true;
   if (redirectDropsBody(response.status, config.method ?? 'get')) {
     next.method = 'get';
     next.data = undefined;

@@ -223,6 +223,22 @@ describe.each(clients)('DPoP redirects through %s', (_name, create, adapter) => 
     },
   );
 
+  it('an instance with allowAbsoluteUrls: false still follows to the absolute Location', async () => {
+    const { client } = await setup({}, { allowAbsoluteUrls: false });
+    const response = await client.get('/go', { params: { to: `${api.origin}/orders/` } });
+    expect(response.status).toBe(200);
+    expect(api.seen.map((seen) => seen.path.split('?')[0])).toEqual(['/go', '/orders/']);
+  });
+
+  it('the hop goes to the Location as it is: no params of the request or the instance are added', async () => {
+    const { client } = await setup({}, { params: { key: 'instance' } });
+    await client.get('/go', { params: { to: '/orders/?page=2' } });
+    expect(api.seen.map((seen) => seen.path)).toEqual([
+      `/go?key=instance&to=${encodeURIComponent('/orders/?page=2')}`,
+      '/orders/?page=2',
+    ]);
+  });
+
   it('a caller’s maxRedirects: 0 gets the 3xx itself, followed by no one', async () => {
     const { client } = await setup({}, { maxRedirects: 0 });
     const error = await fail(client.get('/go', { params: { to: '/orders/' } }));
