@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm check`: every check and test a developer and CI run, in order, each step reported.
-// Steps: system packages (chromium, redis-server) → build → dist smoke → typecheck → lint → README snippets →
+// Steps: system packages (chromium, redis-server) → build → dist smoke → typecheck → bench types → lint → README snippets →
 // decision records index → pitfall maps → publint/attw →
 // tarball contents → consumer types (packed tarballs, skipLibCheck: false) → size budgets → every vitest
 // project (unit, integration, e2e). A failing step does not stop
@@ -31,6 +31,7 @@ run('system packages', 'bash', ['.ci/ensure-system-packages.sh']);
 run('build', 'pnpm', ['-r', '--filter', './packages/*', 'build']);
 run('dist smoke (require + import)', 'node', ['.ci/smoke-dist.mjs']);
 run('typecheck', 'pnpm', ['-r', '--workspace-concurrency=1', 'typecheck']);
+run('bench types', 'pnpm', ['exec', 'tsc', '-p', 'bench']);
 run('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
 run('README snippets', 'node', ['.ci/check-snippets.mjs']);
 run('decision records index', 'node', ['.ci/check-decisions-index.mjs']);

@@ -19,6 +19,7 @@ import { createDPoP } from '@tessera/dpop';
 import { withTokens } from '@tessera/fetch';
 import { generateKeyPair, generateProof } from 'dpop';
 import { Bench } from 'tinybench';
+import { completed } from './completed.js';
 
 const REQUESTS = 2_000;
 const PROOFS = 10_000;
@@ -92,7 +93,7 @@ for (let round = 0; round <= ROUNDS; round++) {
   }
   await bench.run();
   if (round === 0) continue;
-  for (const task of bench.tasks) samples.get(task.name)?.push(task.result?.latency.mean ?? Number.NaN);
+  for (const task of bench.tasks) samples.get(task.name)?.push(completed(task).latency.mean);
 }
 server.close();
 bearerTokens.dispose();

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 // Relative import: the root package does not depend on @tessera/node (yet); the source is what we measure.
 import { clientCredentials } from '@tessera/node';
 import { Bench } from 'tinybench';
+import { completed } from './completed.js';
 
 const results: Array<Record<string, string | number>> = [];
 
@@ -97,7 +98,7 @@ async function poolLookup(poolSize: number): Promise<void> {
       await credentials.for({ audience: pool[i]! }).getAccessToken();
     });
   await bench.run();
-  const [direct, one, many] = bench.tasks.map((task) => task.result?.throughput.mean ?? Number.NaN) as [
+  const [direct, one, many] = bench.tasks.map((task) => completed(task).throughput.mean) as [
     number,
     number,
     number,

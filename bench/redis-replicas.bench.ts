@@ -17,6 +17,7 @@ import { createClient } from 'redis';
 import { Bench } from 'tinybench';
 import { startRedisServer } from '../packages/redis/test/redis-server.js';
 import { startTokenEndpoint } from '../packages/redis/test/token-endpoint.js';
+import { completed } from './completed.js';
 
 type NodeRedis = ReturnType<typeof createClient>;
 const results: Array<Record<string, string | number>> = [];
@@ -122,7 +123,7 @@ async function cachedLatency(): Promise<void> {
     });
   await bench.run();
   const [base, cached, everyCall, refreshBase, refreshRedis] = bench.tasks.map(
-    (task) => task.result?.latency.mean ?? Number.NaN,
+    (task) => completed(task).latency.mean,
   ) as [number, number, number, number, number];
   const us = (ms: number): string => `${(ms * 1_000).toFixed(2)} µs`;
   results.push({
