@@ -21,7 +21,7 @@ type Config = InternalAxiosRequestConfig & { [REDIRECTS_LEFT]?: number };
  * For a sender-constrained (DPoP) send outside browsers: Tessera follows this request's redirects
  * itself instead of follow-redirects, whose synchronous `beforeRedirect` cannot sign a proof, so every
  * hop would carry the first URL's proof and a strict API would refuse it. `maxRedirects: 0` makes
- * the http adapter (and the fetch adapter of axios ≥ 1.21) hand the 3xx back; `nextHop` then builds
+ * the http adapter (and the fetch adapter of newer axios: 1.21 does, 1.12.0 does not) hand the 3xx back; `nextHop` then builds
  * the next request, which goes through the interceptor again: a fresh proof for its own method and
  * URL, and a token only where the origin policy allows. The caller's limit is kept
  * (`maxRedirects`, else 21). Left alone: a caller's own `maxRedirects: 0` (the 3xx is theirs), a
