@@ -1,4 +1,4 @@
-import { BODY_HEADERS, redirectDropsBody } from '@tessera/core';
+import { BODY_HEADERS, isRedirectStatus, redirectDropsBody } from '@tessera/core';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { isReplayableBody } from './is-replayable-body.js';
 import { copyHeaders, deleteHeader, getHeader } from './request-headers.js';
@@ -41,9 +41,9 @@ export function takeOverRedirects(config: InternalAxiosRequestConfig): void {
 export function isTakenOverRedirect(response: AxiosResponse | undefined): response is AxiosResponse {
   if (!response || typeof (response.config as Config | undefined)?.[REDIRECTS_LEFT] !== 'number')
     return false;
-  const { status } = response;
-  const redirect = status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
-  return redirect && typeof getHeader(response.headers ?? {}, 'location') === 'string';
+  return (
+    isRedirectStatus(response.status) && typeof getHeader(response.headers ?? {}, 'location') === 'string'
+  );
 }
 
 /** How many more redirects the request of `response` may follow. */

@@ -46,7 +46,7 @@ export {
   type RedirectHop,
 } from './redirects/follow-redirects.js';
 export { isBrowserLike } from './redirects/is-browser-like.js';
-export { isRedirect } from './redirects/is-redirect.js';
+export { isRedirect, isRedirectStatus } from './redirects/is-redirect.js';
 export { proofPerHop } from './redirects/proof-per-hop.js';
 export { BODY_HEADERS, redirectDropsBody } from './redirects/redirect-drops-body.js';
 export { isWithheld } from './redirects/withheld.js';
