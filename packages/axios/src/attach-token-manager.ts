@@ -7,6 +7,7 @@ import {
   isBrowserLike,
   isNonceReplay,
   isTesseraError,
+  proofSentFor,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
@@ -239,10 +240,12 @@ export function attachTokenManager(
     const proof = config && authRecordOf(config, owner)?.proof;
     if (!constraint || !proof) return false;
     const { status, headers } = response;
+    // The fetch adapter in Node: where the hops the wrapper followed ended, and the proof that went there.
+    const outcome = fetchOutcomeOf(response.request);
     return isNonceReplay(
       constraint,
-      { url: proofUrl(config), status, headers: (headers ?? {}) as HeadersLike },
-      proof,
+      { url: outcome?.url || proofUrl(config), status, headers: (headers ?? {}) as HeadersLike },
+      outcome ? proofSentFor(outcome.response, proof) : proof,
       answer,
     );
   };

@@ -93,7 +93,7 @@ describe('guardFetchRedirects: sent as axios built it', () => {
     const options = { redirect: 'follow' };
     await expect(wrapperOf(own)(request, options)).resolves.toBe(response);
     expect(own.mock.calls).toEqual([[request, options]]);
-    expect(fetchOutcomeOf(request)).toEqual({ url: 'https://other.test/x', withheld: false });
+    expect(fetchOutcomeOf(request)).toEqual({ url: 'https://other.test/x', withheld: false, response });
     expect(fetchOutcomeOf({})).toBeUndefined();
     expect(fetchOutcomeOf(null)).toBeUndefined();
   });
@@ -116,7 +116,7 @@ describe('guardFetchRedirects: sent as axios built it', () => {
     const request = new Request(`${api}/x`, { headers: { Authorization: 'Bearer at-0' } });
     await expect(wrapperOf(own)(request)).resolves.toBe(answer);
     expect(own).toHaveBeenCalledTimes(1);
-    expect(fetchOutcomeOf(request)).toEqual({ url: `${api}/x`, withheld: false });
+    expect(fetchOutcomeOf(request)).toEqual({ url: `${api}/x`, withheld: false, response: answer });
   });
 
   it('passes a rejection through untouched and notes nothing', async () => {
@@ -133,7 +133,7 @@ describe('guardFetchRedirects: sent as axios built it', () => {
     const request = new Request(`${api}/x`, { headers: { Authorization: 'Bearer at-0' } });
     await expect(wrapperOf(own)(request)).resolves.toBe(response);
     expect(own.mock.calls).toEqual([[request, undefined]]);
-    expect(fetchOutcomeOf(request)).toEqual({ url: 'https://other.test/x', withheld: false });
+    expect(fetchOutcomeOf(request)).toEqual({ url: 'https://other.test/x', withheld: false, response });
   });
 });
 
@@ -154,7 +154,7 @@ describe('guardFetchRedirects: follows redirects itself outside browsers', () =>
       ['https://other.test/c', null, null],
       [`${api}/d`, null, null], // never put back
     ]);
-    expect(fetchOutcomeOf(request)).toEqual({ url: `${api}/d`, withheld: true });
+    expect(fetchOutcomeOf(request)).toEqual({ url: `${api}/d`, withheld: true, response });
   });
 
   it('keeps the credentials on hops the policy allows: the outcome is not withheld', async () => {
@@ -163,9 +163,9 @@ describe('guardFetchRedirects: follows redirects itself outside browsers', () =>
       [`${api}/a/`]: () => new Response('no', { status: 401 }),
     });
     const request = new Request(`${api}/a`, { headers: { Authorization: 'Bearer at-0' } });
-    await wrapperOf(fetch)(request);
+    const response = await wrapperOf(fetch)(request);
     expect(seen.map((hop) => hop.authorization)).toEqual(['Bearer at-0', 'Bearer at-0']);
-    expect(fetchOutcomeOf(request)).toEqual({ url: `${api}/a/`, withheld: false });
+    expect(fetchOutcomeOf(request)).toEqual({ url: `${api}/a/`, withheld: false, response });
   });
 
   it('sends the same bytes again on a 307, and a 303 as GET without the body', async () => {

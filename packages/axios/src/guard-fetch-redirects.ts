@@ -24,6 +24,8 @@ export interface RedirectPolicy {
 export interface FetchOutcome {
   url: string;
   withheld: boolean;
+  /** The `Response` itself: after hops, `proofSentFor` reads which proof went with it. */
+  response: Response;
 }
 
 /** The largest body kept to be sent again on a 307/308 (as follow-redirects' default `maxBodyLength`). */
@@ -146,7 +148,7 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
 function noted(input: unknown, response: unknown, withheld = false): unknown {
   const url = (response as { url?: unknown } | null)?.url;
   if (typeof input === 'object' && input !== null && typeof url === 'string') {
-    outcomes.set(input, { url, withheld });
+    outcomes.set(input, { url, withheld, response: response as Response });
   }
   return response;
 }

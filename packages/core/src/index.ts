@@ -48,6 +48,7 @@ export {
 export { isBrowserLike } from './redirects/is-browser-like.js';
 export { isRedirect, isRedirectStatus } from './redirects/is-redirect.js';
 export { proofPerHop } from './redirects/proof-per-hop.js';
+export { proofSentFor } from './redirects/proof-sent-for.js';
 export { BODY_HEADERS, redirectDropsBody } from './redirects/redirect-drops-body.js';
 export { isWithheld } from './redirects/withheld.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';

@@ -42,8 +42,11 @@ const ISSUED_LIMIT = 64;
  * `afterResponse` learns every response's `DPoP-Nonce`, and a nonce challenge (401
  * `use_dpop_nonce`) costs one forced retry without refreshing.
  *
- * Redirects are followed by ky's `fetch`: in Node, wrap it (`fetch: withTokens(fetch, tokens)`)
- * instead of using these hooks when a redirect could lead to another origin.
+ * Redirects are followed by ky's `fetch`. A response it was redirected to from an origin the policy
+ * does not allow never invalidates the token nor retries, and a nonce is learned for the origin that
+ * answered. The hops themselves are the runtime's: in Node, wrap the fetch instead
+ * (`fetch: withTokens(fetch, tokens)`) when a redirect could lead to another origin, so each hop is
+ * checked and gets its own proof.
  *
  * @example
  * const api = ky.create({ prefixUrl: 'https://api.example.com', hooks: kyHooks(ky, tokens) });
@@ -101,12 +104,16 @@ export function kyHooks<Marker>(
     response: Response,
     state?: { retryCount: number },
   ): Promise<Marker | undefined> => {
-    const carried = issued.get(request.headers.get(header) ?? '');
+    // A response from an origin ky's fetch was redirected to, where the policy sends no token: its
+    // 401 says nothing about the token (the runtime stripped it, or should have).
+    const foreign = response.redirected && !allows(response.url, documentBase());
+    const carried = foreign ? undefined : issued.get(request.headers.get(header) ?? '');
     const { signal, body, retry } = options as KyOptions;
     const retryCount = state?.retryCount ?? 0;
     const proof = carried === undefined ? null : request.headers.get('dpop');
     if (constraint && proof !== null) {
-      const seen = { url: request.url, status: response.status, headers: response.headers };
+      // Where ky's fetch followed a redirect, the nonce is the answering origin's.
+      const seen = { url: response.url || request.url, status: response.status, headers: response.headers };
       const answered = signal ? nonceReplayed.has(signal) : retryCount > 0;
       if (isNonceReplay(constraint, seen, { DPoP: proof }, !answered)) {
         // One replay with a fresh proof and the same token: beforeRequest builds it; nothing refreshes.

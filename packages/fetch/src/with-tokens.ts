@@ -6,6 +6,7 @@ import {
   isRedirect,
   isTesseraError,
   isWithheld,
+  proofSentFor,
   type RedirectHop,
   type TokenManager,
   type TokenSet,
@@ -190,7 +191,7 @@ async function sendAndReplay(
       isNonceReplay(
         constraint,
         { url: response.url || url, status: response.status, headers: response.headers },
-        proof,
+        proofSentFor(response, proof), // after hops we followed: the last hop's own proof
         !nonceReplayed && allowed,
       )
     ) {

@@ -175,4 +175,28 @@ describe('kyHooks with real ky', () => {
       ['Bearer at-1', '{"item":42}'],
     ]);
   });
+
+  it.each([302, 307])(
+    'a 401 from another origin ky’s fetch was redirected to (%i) invalidates nothing and refreshes nothing',
+    async (status) => {
+      const { tokens, fetchTokens } = await countingTokens();
+      managers.push(tokens);
+      const invalidate = vi.spyOn(tokens, 'invalidate');
+      const client = ky.create({
+        prefixUrl: api.origin,
+        hooks: kyHooks(ky, tokens, { baseUrl: api.origin }),
+      });
+      const error = await client
+        .post('redirect', { searchParams: { status, to: `${other.origin}/x` }, body: 'payload' })
+        .then(
+          () => expect.fail('resolved'),
+          (reason: { response?: Response }) => reason,
+        );
+      expect(error.response?.status).toBe(401);
+      expect(error.response?.url).toBe(`${other.origin}/x`);
+      expect(invalidate).not.toHaveBeenCalled();
+      expect(fetchTokens).not.toHaveBeenCalled();
+      expect(api.seen).toHaveLength(1); // never retried
+    },
+  );
 });

@@ -3,6 +3,7 @@ import { createOriginPolicy } from '../origin-policy/create-origin-policy.js';
 import { followRedirects, type RedirectHop } from './follow-redirects.js';
 import { isBrowserLike } from './is-browser-like.js';
 import { isRedirect } from './is-redirect.js';
+import { proofSentFor } from './proof-sent-for.js';
 import { isWithheld } from './withheld.js';
 
 const api = 'https://api.test';
@@ -54,7 +55,7 @@ describe('followRedirects', () => {
       'https://second.test/b': () => moved('https://elsewhere.test/c'),
       'https://elsewhere.test/c': () => new Response('ok'),
     });
-    const rebind = vi.fn(async (method: string, url: string, headers: Headers) => {
+    const rebind = vi.fn(async (method: string, url: string, headers: Headers, _from: Response) => {
       headers.set('DPoP', `proof for ${method} ${url}`);
     });
     await followRedirects(moved('/a', 307), hop({ method: 'POST', body: '{}' }), {
@@ -64,15 +65,49 @@ describe('followRedirects', () => {
       resend: true,
       rebind,
     });
-    expect(rebind.mock.calls.map(([method, url]) => [method, url])).toEqual([
-      ['POST', `${api}/a`],
-      ['GET', 'https://second.test/b'],
+    // Each with the redirect that leads to the hop (a constraint learns its nonce first).
+    expect(rebind.mock.calls.map(([method, url, , from]) => [method, url, from.status])).toEqual([
+      ['POST', `${api}/a`, 307],
+      ['GET', 'https://second.test/b', 303],
     ]);
     expect(seen.map((sent) => [sent.url, sent.dpop])).toEqual([
       [`${api}/a`, `proof for POST ${api}/a`],
       ['https://second.test/b', 'proof for GET https://second.test/b'],
       ['https://elsewhere.test/c', null],
     ]);
+  });
+
+  it('tells which proof went with the response it ends at (proofSentFor): the last hop’s, not the first send’s', async () => {
+    const { fetch } = fakeFetch({
+      [`${api}/a`]: () => moved('https://second.test/b', 307),
+      'https://second.test/b': () => new Response('challenge', { status: 401 }),
+    });
+    const rebind = async (method: string, url: string, headers: Headers) => {
+      headers.set('DPoP', `proof for ${method} ${url}`);
+    };
+    const first = { DPoP: 'proof' };
+    const response = await followRedirects(moved('/a', 307), hop({ method: 'POST', body: '{}' }), {
+      fetch,
+      allows,
+      credentials,
+      resend: true,
+      rebind,
+    });
+    expect(proofSentFor(response, first)).toEqual({ DPoP: 'proof for POST https://second.test/b' });
+    // A response no hop led to: the first send's proof.
+    expect(proofSentFor(new Response('direct'), first)).toBe(first);
+    // Where the credentials were withheld, no proof went.
+    const { fetch: away } = fakeFetch({
+      'https://elsewhere.test/c': () => new Response('no', { status: 401 }),
+    });
+    const withheld = await followRedirects(moved('https://elsewhere.test/c'), hop(), {
+      fetch: away,
+      allows,
+      credentials,
+      resend: true,
+      rebind,
+    });
+    expect(proofSentFor(withheld, first)).toEqual({});
   });
 
   it('deletes the credentials at the first disallowed hop, never puts them back, and marks the end withheld', async () => {

@@ -1,5 +1,6 @@
 import type { OriginPolicy } from '../origin-policy/create-origin-policy.js';
 import { isRedirect } from './is-redirect.js';
+import { hopHeaders } from './proof-sent-for.js';
 import { BODY_HEADERS, redirectDropsBody } from './redirect-drops-body.js';
 import { withheld } from './withheld.js';
 
@@ -31,11 +32,14 @@ export interface FollowRedirectsOptions {
   resend: boolean;
   /**
    * Called before each further hop that still carries the credentials, with its method, URL and
-   * headers: a sender constraint re-signs its proof there (a DPoP proof names one method and URL,
-   * so the first hop's proof would be refused at the next). See `proofPerHop`.
+   * headers, and the redirect response that leads there: a sender constraint learns that
+   * response's nonce and re-signs its proof for the hop (a DPoP proof names one method and URL, so
+   * the first hop's proof would be refused at the next). See `proofPerHop`.
    * @default undefined (the headers go on as they are)
    */
-  rebind?: ((method: string, url: string, headers: Headers) => Promise<void> | void) | undefined;
+  rebind?:
+    | ((method: string, url: string, headers: Headers, from: Response) => Promise<void> | void)
+    | undefined;
 }
 
 /**
@@ -49,7 +53,7 @@ export interface FollowRedirectsOptions {
  * 307/308 with a body that cannot be sent again ends here: the redirect response is returned. Up to
  * 20 hops; the 21st redirect is returned as it is. A `Location` that is not http(s) or not a URL
  * ends here too. Each followed response gets `url` (its hop) and `redirected: true`, as a followed
- * fetch gives.
+ * fetch gives; `proofSentFor` tells which proof went with it.
  *
  * @example
  * let response = await fetch(url, { ...init, headers, redirect: 'manual' });
@@ -91,11 +95,12 @@ export async function followRedirects(
       for (const name of credentials) headers.delete(name);
       carried = false;
     }
-    if (carried) await options.rebind?.((init.method ?? 'GET').toUpperCase(), next.href, headers);
+    if (carried) await options.rebind?.((init.method ?? 'GET').toUpperCase(), next.href, headers, response);
     await response.body?.cancel().catch(() => undefined);
     hop = { url: next.href, init };
     response = await fetch(hop.url, hop.init);
     markRedirected(response, hop.url);
+    hopHeaders.set(response, headers);
   }
   if (!carried) withheld.add(response);
   return response;

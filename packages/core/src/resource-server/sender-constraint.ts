@@ -67,10 +67,13 @@ export interface SenderConstraint {
     put: (name: string, value: string) => void,
   ): Promise<Record<string, string>>;
   /**
-   * The `rebind` of `followRedirects` for a transport whose token header is `header`: a fresh proof
-   * at each redirect hop that keeps the credentials. See `proofPerHop`.
+   * The `rebind` of `followRedirects` for a transport whose token header is `header`: at each
+   * redirect hop that keeps the credentials, learn the redirect response `from`, then a fresh proof.
+   * See `proofPerHop`.
    */
-  rebind(header: string): (method: string, url: string, headers: Headers) => Promise<void>;
+  rebind(
+    header: string,
+  ): (method: string, url: string, headers: Headers, from?: ResponseLike) => Promise<void>;
   /** Records the server's `DPoP-Nonce` (any status) and `Date`. Never throws. */
   learn(response: ResponseLike): void;
   /**
