@@ -7,7 +7,7 @@ import {
   isTesseraError,
   isWithheld,
   proofSentFor,
-  type RedirectHop,
+  redirectDropsBody,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
@@ -177,8 +177,8 @@ async function sendAndReplay(
   let set =
     first?.[1] ?? (signal?.aborted ? undefined : tokens.freshTokens()) ?? (await tokenSet(tokens, signal));
   let [response, proof] = first
-    ? [await hops(fetch, settings, url, init, undefined, first[2], manual, replayable, first[0])]
-    : await attempt(fetch, settings, url, init, request, set, manual, replayable);
+    ? [await hops(fetch, settings, url, init, undefined, undefined, first[2], manual, replayable, first[0])]
+    : await attempt(fetch, settings, url, init, request, template, set, manual, replayable);
   const { constraint } = settings;
   let nonceReplayed = false;
   let refreshed = false;
@@ -210,7 +210,7 @@ async function sendAndReplay(
     }
     await response.body?.cancel().catch(() => undefined);
     const source = template && template.body !== null ? template.clone() : template;
-    [response, proof] = await attempt(fetch, settings, url, init, source, set, manual, replayable);
+    [response, proof] = await attempt(fetch, settings, url, init, source, template, set, manual, replayable);
   }
 }
 
@@ -221,6 +221,7 @@ async function attempt(
   url: string,
   init: RequestInit | undefined,
   request: Request | undefined,
+  template: Request | undefined,
   set: TokenSet,
   manual: boolean,
   replayable: boolean,
@@ -229,24 +230,41 @@ async function attempt(
   const pending = settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
   const proof = pending && (await pending);
   const response = await send(fetch, url, init, request, headers, manual);
-  return [await hops(fetch, settings, url, init, request, headers, manual, replayable, response), proof];
+  return [
+    await hops(fetch, settings, url, init, request, template, headers, manual, replayable, response),
+    proof,
+  ];
 }
 
-/** Where Tessera follows redirects itself (`manual`): every hop checked by `followRedirects`. */
-function hops(
+/**
+ * Where Tessera follows redirects itself (`manual`): every hop checked by `followRedirects`. A
+ * `Request`'s body was read by the send; a hop that keeps it (307/308) gets its bytes from the
+ * unread `template` (the clone taken before the first send), as fetch re-sends its own source.
+ */
+async function hops(
   fetch: typeof globalThis.fetch,
   settings: TokenSettings,
   url: string,
   init: RequestInit | undefined,
   request: Request | undefined,
+  template: Request | undefined,
   headers: Headers,
   manual: boolean,
   replayable: boolean,
   response: Response,
-): Response | Promise<Response> {
+): Promise<Response> {
   if (!manual || !isRedirect(response)) return response;
-  const resend = replayable && request === undefined;
-  return followRedirects(response, firstHop(url, init, request, headers), { ...settings, fetch, resend });
+  const options = { ...settings, fetch, resend: replayable };
+  if (!request)
+    return followRedirects(response, { url, init: { ...init, headers, redirect: 'manual' } }, options);
+  const { method, signal } = request;
+  const kept = template?.body && !redirectDropsBody(response.status, method);
+  const body = kept ? await template.clone().arrayBuffer() : null;
+  return followRedirects(
+    response,
+    { url, init: { method, headers, body, signal, redirect: 'manual' } },
+    options,
+  );
 }
 
 /** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */
@@ -265,27 +283,6 @@ function send(
   sent.headers = headers;
   if (manual) sent.redirect = 'manual';
   return fetch(url, sent);
-}
-
-/** The first hop as `followRedirects` re-sends it (a `Request`'s body is one-shot there). */
-function firstHop(
-  url: string,
-  init: RequestInit | undefined,
-  request: Request | undefined,
-  headers: Headers,
-): RedirectHop {
-  return request
-    ? {
-        url,
-        init: {
-          method: request.method,
-          headers,
-          body: request.body,
-          signal: request.signal,
-          redirect: 'manual',
-        },
-      }
-    : { url, init: { ...init, headers, redirect: 'manual' } };
 }
 
 /**

@@ -152,6 +152,77 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
     expect(other.seen.map((seen) => seen.authorization)).toEqual([null]);
   });
 
+  it.each([307, 308])(
+    'follows a %i of a Request with a body as fetch does: the hop gets the same bytes, and a 401 there replays the whole request once',
+    async (status) => {
+      const { fetchApi, fetchTokens } = await setup();
+      const response = await fetchApi(
+        new Request(`${api.origin}/redirect?status=${status}&to=%2Forders`, {
+          method: 'POST',
+          body: 'payload',
+        }),
+      );
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ stored: 'payload' });
+      // /orders refuses at-0: one refresh, and the replay's hop carries the body again too.
+      expect(
+        api.seen.map((seen) => [seen.path.split('?')[0], seen.method, seen.authorization, seen.body]),
+      ).toEqual([
+        ['/redirect', 'POST', 'Bearer at-0', 'payload'],
+        ['/orders', 'POST', 'Bearer at-0', 'payload'],
+        ['/redirect', 'POST', 'Bearer at-1', 'payload'],
+        ['/orders', 'POST', 'Bearer at-1', 'payload'],
+      ]);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+    },
+  );
+
+  it('ky with withTokens as its fetch (a Request per call): a 307 of a JSON POST is followed with the same body', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const client = ky.create({
+      prefixUrl: api.origin,
+      fetch: withTokens(fetch, tokens, { baseUrl: api.origin }),
+    });
+    const body = await client
+      .post('redirect', { searchParams: { status: 307, to: '/orders' }, json: { item: 42 } })
+      .json();
+    expect(body).toEqual({ stored: '{"item":42}' });
+    expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.authorization, seen.body])).toEqual([
+      ['/redirect', 'Bearer at-0', '{"item":42}'],
+      ['/orders', 'Bearer at-0', '{"item":42}'],
+      ['/redirect', 'Bearer at-1', '{"item":42}'],
+      ['/orders', 'Bearer at-1', '{"item":42}'],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('a Request with a stream body, read once: the hop and the replay get the same bytes, from the clone taken before the first send', async () => {
+    const { fetchApi } = await setup();
+    let pulls = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls += 1;
+        if (pulls === 1) controller.enqueue(new TextEncoder().encode('payload'));
+        else controller.close();
+      },
+    });
+    const request = new Request(`${api.origin}/redirect?status=307&to=%2Forders`, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    const response = await fetchApi(request);
+    // Read once, kept by the clone taken before the first send: the hop gets the same bytes.
+    expect(response.status).toBe(200);
+    expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.body])).toEqual([
+      ['/redirect', 'payload'],
+      ['/orders', 'payload'],
+      ['/redirect', 'payload'],
+      ['/orders', 'payload'],
+    ]);
+  });
+
   it('leaves redirect: "manual" and "error" to the caller', async () => {
     const { fetchApi } = await setup();
     const response = await fetchApi(`/redirect?to=${encodeURIComponent(`${other.origin}/x`)}`, {
