@@ -49,7 +49,8 @@ export function tokenSettings(
   if (typeof header !== 'string' || header.trim() === '') {
     throw new TypeError(`${where}: header must be a header name such as "Authorization"`);
   }
-  const { baseUrl, scheme } = options;
+  const { scheme } = options;
+  const baseUrl = options.baseUrl && String(options.baseUrl); // a URL object as its href
   if (baseUrl !== undefined && !isAbsolute(baseUrl)) {
     throw new TypeError(`${where}: baseUrl must be an absolute URL such as https://api.example.com/v1/`);
   }

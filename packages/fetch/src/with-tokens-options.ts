@@ -3,11 +3,11 @@ import { type AllowedOrigins, rejectsToken, type SenderConstraint } from '@tesse
 /** Options of `withTokens(fetch, tokens, options)`. */
 export interface WithTokensOptions {
   /**
-   * The absolute URL relative request URLs resolve against (e.g. `https://api.example.com/v1/`), once,
-   * before the origin check; its origin is the default allowed origin.
+   * The absolute URL relative request URLs resolve against (e.g. `https://api.example.com/v1/`, a
+   * string or a `URL`), once, before the origin check; its origin is the default allowed origin.
    * @default the page's base URL in a browser; none in Node (relative URLs are not sent a token)
    */
-  baseUrl?: string | undefined;
+  baseUrl?: string | URL | undefined;
   /**
    * Origins that receive the token: exact origins (`'https://api.example.com'`) and RegExps anchored
    * with `^…$`, tested against the parsed URL's origin. Replaces the default. Every redirect hop is

@@ -251,6 +251,27 @@ describe('withTokens: abort and options', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 
+  it('takes a URL object as baseUrl, as it takes a string (relative inputs resolve against it, its origin gets the token)', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const seen: Array<[string, string | null]> = [];
+    const api = withTokens(
+      async (input, init) => {
+        seen.push([String(input), new Headers(init?.headers).get('authorization')]);
+        return new Response(null, { status: 200 });
+      },
+      tokens,
+      { baseUrl: new URL(`${API}/v1/`) },
+    );
+    await api('orders');
+    await api('https://elsewhere.test/x');
+    expect(seen).toEqual([
+      [`${API}/v1/orders`, 'Bearer at-0'],
+      ['https://elsewhere.test/x', null],
+    ]);
+    expect(() => withTokens(platformFetch, tokens, { baseUrl: new URL('data:,x') })).toThrow(/absolute URL/);
+  });
+
   it('rejects unknown options with a "did you mean", and a relative baseUrl', async () => {
     const { tokens } = await countingTokens();
     managers.push(tokens);

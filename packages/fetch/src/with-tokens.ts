@@ -7,6 +7,7 @@ import {
   isTesseraError,
   isWithheld,
   proofSentFor,
+  type RedirectHop,
   redirectDropsBody,
   type TokenManager,
   type TokenSet,
@@ -254,17 +255,19 @@ async function hops(
   response: Response,
 ): Promise<Response> {
   if (!manual || !isRedirect(response)) return response;
-  const options = { ...settings, fetch, resend: replayable };
-  if (!request)
-    return followRedirects(response, { url, init: { ...init, headers, redirect: 'manual' } }, options);
-  const { method, signal } = request;
-  const kept = template?.body && !redirectDropsBody(response.status, method);
-  const body = kept ? await template.clone().arrayBuffer() : null;
-  return followRedirects(
-    response,
-    { url, init: { method, headers, body, signal, redirect: 'manual' } },
-    options,
-  );
+  const hop: RedirectHop['init'] = request
+    ? {
+        method: request.method,
+        headers,
+        body:
+          template?.body && !redirectDropsBody(response.status, request.method)
+            ? await template.clone().arrayBuffer()
+            : null,
+        signal: request.signal,
+        redirect: 'manual',
+      }
+    : { ...init, headers, redirect: 'manual' };
+  return followRedirects(response, { url, init: hop }, { ...settings, fetch, resend: replayable });
 }
 
 /** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */
