@@ -28,6 +28,7 @@ import {
   nextHop,
   redirectsLeft,
   releaseBody,
+  runBeforeRedirect,
   takeOverRedirects,
 } from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
@@ -35,8 +36,9 @@ import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { REDACTED, redactError } from './redact-error.js';
-import { copyHeaders, deleteHeader, getHeader, setHeader } from './request-headers.js';
+import { deleteHeader, getHeader, setHeader } from './request-headers.js';
 import { resolveRequestUrl } from './resolve-request-url.js';
+import { sendAgain } from './send-again.js';
 
 const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderConstraint'] as const;
 
@@ -215,20 +217,26 @@ export function attachTokenManager(
   const followHop = (response: AxiosResponse | undefined): Promise<AxiosResponse> | undefined => {
     if (!isTakenOverRedirect(response)) return undefined;
     const { config } = response;
-    if (redirectsLeft(response) <= 0) {
-      const error = new AxiosError(
-        'Maximum number of redirects exceeded',
-        'ERR_FR_TOO_MANY_REDIRECTS',
-        config,
-        response.request,
-        response,
-      );
-      const record = authRecordOf(config, owner);
-      throw record ? redactError(error, secretsOf(record)) : error;
-    }
+    const record = authRecordOf(config, owner);
+    const fail = (message: string, code: string, cause?: unknown) => {
+      const error = new AxiosError(message, code, config, response.request, response);
+      if (cause !== undefined) error.cause = cause as Error;
+      return record ? redactError(error, secretsOf(record)) : error;
+    };
+    if (redirectsLeft(response) <= 0)
+      throw fail('Maximum number of redirects exceeded', 'ERR_FR_TOO_MANY_REDIRECTS');
     const next = nextHop(response, proofUrl(config), header);
-    if (next) releaseBody(response.data); // responseType 'stream': nobody reads the 3xx's body
-    return next && instance.request(next);
+    if (!next) return undefined;
+    releaseBody(response.data); // responseType 'stream': nobody reads the 3xx's body
+    // Withheld once, never put back (as follow-redirects and core's followRedirects): bare from here on.
+    if (config.skipAuth === true || !allows(next.url as string, undefined)) next.skipAuth = true;
+    try {
+      runBeforeRedirect(next, response);
+    } catch (cause) {
+      const said = cause instanceof Error ? cause.message : String(cause);
+      throw fail(`Redirected request failed: ${said}`, 'ERR_FR_REDIRECTION_FAILURE', cause);
+    }
+    return instance.request(next);
   };
 
   /**
@@ -288,8 +296,15 @@ export function attachTokenManager(
         for (const name of Object.keys(record.proof ?? {})) deleteHeader(config.headers, name);
       }
     }
+    let present = getHeader(config.headers, header);
+    if (present === REDACTED) {
+      // error.config sent again by an axios that dropped our record (1.12–1.17): never the marker on the wire.
+      for (const name of [header, 'dpop']) {
+        if (getHeader(config.headers, name) === REDACTED) deleteHeader(config.headers, name);
+      }
+      present = undefined;
+    }
     if (config.skipAuth === true) return config;
-    const present = getHeader(config.headers, header);
     if ((present !== undefined && present !== null) || config.auth) return config;
     if (!allowsRequest(config)) return config;
     const replay = record?.replay ?? false;
@@ -314,10 +329,15 @@ export function attachTokenManager(
   const onResponseError = async (error: unknown): Promise<AxiosResponse> => {
     const axiosError = error as Partial<AxiosError> | undefined;
     const config = axiosError?.isAxiosError === true ? axiosError.config : undefined;
-    if (!config || !axiosError?.response) throw error;
+    if (!config) throw error;
     const record = authRecordOf(config, owner);
+    // A hop we follow that carries no token (withheld at an origin the policy does not allow).
+    const followedBare = !record && constraint && followHop(axiosError?.response);
+    if (followedBare) return followedBare;
     if (!record) throw error;
     const redacted = () => redactError(error, secretsOf(record));
+    // No response (a timeout, a refused connection, an abort, too many redirects): the config still shows the token.
+    if (!axiosError?.response) throw redacted();
     const carried = !record.withheld && finalUrlAllowed(axiosError);
     // A nonce challenge from where the proof went: one replay with a fresh proof, no refresh.
     if (nonceReplay({ ...axiosError.response, config }, carried && !record.nonceReplayed)) {
@@ -349,12 +369,15 @@ export function attachTokenManager(
     replay: boolean,
     nonceReplayed: boolean,
   ): Promise<AxiosResponse> => {
-    const again: InternalAxiosRequestConfig = { ...config, headers: copyHeaders(config.headers) };
+    const again = sendAgain(config);
     const replayRecord = await authorizeRequest(again, set, replay, nonceReplayed);
     // axios ≤ 1.17 drops the record when it merges the replay's config: its end is settled here too.
     return instance.request(again).catch((replayError: unknown) => {
       const settled = authRecordOf((replayError as Partial<AxiosError>)?.config ?? {}, owner);
-      throw settled ? replayError : settleRejection(replayError, replayRecord);
+      // Settled by the interceptor, unless detached meanwhile: redacted here either way.
+      throw settled
+        ? redactError(replayError, secretsOf(replayRecord))
+        : settleRejection(replayError, replayRecord);
     });
   };
 

@@ -1,7 +1,8 @@
 import { BODY_HEADERS, isRedirectStatus, redirectDropsBody } from '@tessera/core';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { isReplayableBody } from './is-replayable-body.js';
-import { copyHeaders, deleteHeader, getHeader } from './request-headers.js';
+import { deleteHeader, getHeader } from './request-headers.js';
+import { sendAgain } from './send-again.js';
 
 /**
  * The redirects a request may still follow, once Tessera follows them itself. A string key of the
@@ -70,8 +71,10 @@ export function nextHop(response: AxiosResponse, from: string, tokenHeader: stri
   }
   if (to.protocol !== 'http:' && to.protocol !== 'https:') return undefined;
   const config = response.config as Config;
-  const headers = copyHeaders(config.headers);
-  const next: Config = { ...config, url: to.href, headers, [REDIRECTS_LEFT]: redirectsLeft(response) - 1 };
+  const next = sendAgain(config);
+  const { headers } = next;
+  next.url = to.href;
+  next[REDIRECTS_LEFT] = redirectsLeft(response) - 1;
   delete next.baseURL; // the hop's URL is absolute
   next.params = null; // and has its own query: not even the instance's default params (null wins the merge)
   // As follow-redirects, whatever `allowAbsoluteUrls` says of request URLs (else axios would put
@@ -85,10 +88,49 @@ export function nextHop(response: AxiosResponse, from: string, tokenHeader: stri
   deleteHeader(headers, tokenHeader);
   deleteHeader(headers, 'dpop');
   if (to.origin !== new URL(from).origin) {
-    for (const name of LEAVE_AT_ORIGIN_CHANGE) deleteHeader(headers, name);
+    for (const name of LEAVE_AT_ORIGIN_CHANGE) {
+      deleteHeader(headers, name);
+      // `false` keeps an instance default (`defaults.headers.common.Cookie`) from being merged back in.
+      if (name !== 'dpop' && name !== tokenHeader.toLowerCase())
+        (headers as Record<string, unknown>)[name] = false;
+    }
     delete next.auth;
   }
   return next;
+}
+
+type BeforeRedirect = (
+  options: Record<string, unknown>,
+  response: { headers: unknown; statusCode: number },
+) => void;
+
+/**
+ * Runs the request's `beforeRedirect` (the caller's, chained by `guardRedirects`) for a hop Tessera
+ * follows, where follow-redirects would have: with the hop's options (`href`, `protocol`,
+ * `hostname`, `port`, `path`, `method`, `headers`, what follow-redirects already left out at an
+ * origin change left out) and the redirect's `{ headers, statusCode }`. The headers it leaves are the
+ * hop's. It throws what the hook throws: a caller's guard against internal hosts stops the redirect.
+ */
+export function runBeforeRedirect(next: Config, response: AxiosResponse): void {
+  const hook = next.beforeRedirect as BeforeRedirect | undefined;
+  if (typeof hook !== 'function') return;
+  const url = new URL(next.url as string);
+  const given = Object.entries(next.headers ?? {});
+  const headers: Record<string, unknown> = {};
+  for (const [name, value] of given) if (value !== false && value != null) headers[name] = value;
+  const options = {
+    href: url.href,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    method: (next.method ?? 'get').toUpperCase(),
+    headers,
+  };
+  hook(options, { headers: response.headers, statusCode: response.status });
+  const kept = options.headers;
+  for (const [name, value] of given) if (value === false && !(name in kept)) kept[name] = false;
+  next.headers = kept as Config['headers'];
 }
 
 /** Frees the body of a redirect that is not handed to anyone: a Node stream or a web `ReadableStream`. */

@@ -35,6 +35,9 @@ export function redactError<E>(error: E, secrets: readonly string[]): E {
 function scrubRequest(request: unknown, secrets: readonly string[]): void {
   if (!request || typeof request !== 'object') return;
   scrubStrings(request, secrets, ['_header']);
+  // The head written before a connection that never came (ECONNREFUSED): only on a dead socket.
+  const socket = (request as { socket?: { destroyed?: unknown } }).socket;
+  if (socket?.destroyed === true) scrubStrings(socket, secrets, ['_pendingData']);
   for (const key of Object.getOwnPropertySymbols(request)) {
     if (key.description !== 'kOutHeaders') continue;
     const entries = (request as Record<symbol, Record<string, unknown> | null>)[key];

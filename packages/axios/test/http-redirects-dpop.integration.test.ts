@@ -21,11 +21,16 @@ let other: LoopbackOrigin;
 let alias: string;
 /** The `Cookie` header of each request, in arrival order, over both servers. */
 const cookies: Array<string | null> = [];
+/** The same for `Proxy-Authorization`, and for `X-Hop` (set by a caller's `beforeRedirect`). */
+const proxyAuthorizations: Array<string | null> = [];
+const hopMarks: Array<string | null> = [];
 const managers: TokenManager[] = [];
 
 beforeAll(async () => {
   api = await loopbackServer((seen, res, req) => {
     cookies.push(req.headers.cookie ?? null);
+    proxyAuthorizations.push(req.headers['proxy-authorization'] ?? null);
+    hopMarks.push((req.headers['x-hop'] as string | undefined) ?? null);
     const url = new URL(seen.path, 'http://x');
     const to = url.searchParams.get('to');
     if (url.pathname === '/go' && to) {
@@ -40,9 +45,14 @@ beforeAll(async () => {
         .end(JSON.stringify({ method: seen.method, body: seen.body }));
     }
   });
-  other = await loopbackServer((_seen, res, req) => {
+  other = await loopbackServer((seen, res, req) => {
     cookies.push(req.headers.cookie ?? null);
-    res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
+    proxyAuthorizations.push(req.headers['proxy-authorization'] ?? null);
+    hopMarks.push((req.headers['x-hop'] as string | undefined) ?? null);
+    const to = new URL(seen.path, 'http://x').searchParams.get('to');
+    if (to)
+      res.writeHead(302, { Location: to }).end(); // `/bounce?to=<url>`: on to somewhere else
+    else res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
   });
   alias = `http://localhost:${api.port}`;
 });
@@ -55,6 +65,8 @@ afterEach(() => {
   api.seen.length = 0;
   other.seen.length = 0;
   cookies.length = 0;
+  proxyAuthorizations.length = 0;
+  hopMarks.length = 0;
 });
 
 /** The claims of every proof the API saw, verified with jose against the embedded key. */
@@ -146,6 +158,72 @@ describe.each(clients)('DPoP redirects through %s', (_name, create, adapter) => 
       expect(fetchTokens).not.toHaveBeenCalled();
     },
   );
+
+  it('a chain through an origin the policy does not allow is followed to its end, and the token never comes back (api → other → api)', async () => {
+    const { client, fetchTokens, invalidate } = await setup();
+    const error = await fail(
+      client.post('/go', 'payload', {
+        params: { to: `${other.origin}/bounce?to=${api.origin}/final`, status: 307 },
+      }),
+    );
+    expect(error.response?.status).toBe(401); // /final refuses a request without a token
+    expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.authorization, seen.dpop !== null])).toEqual(
+      [
+        ['/go', 'DPoP at-0', true],
+        ['/final', null, false], // after a hop it was withheld at: never put back, as follow-redirects does
+      ],
+    );
+    expect(other.seen.map((seen) => [seen.authorization, seen.dpop])).toEqual([[null, null]]);
+    expect(JSON.stringify(error)).not.toContain('at-0');
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('the same chain with a validateStatus that accepts 3xx: the token never comes back either', async () => {
+    const { client } = await setup({}, { validateStatus: (status) => status < 400 || status === 401 });
+    const response = await client.get('/go', {
+      params: { to: `${other.origin}/bounce?to=${api.origin}/final` },
+    });
+    expect(response.status).toBe(401);
+    expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.authorization])).toEqual([
+      ['/go', 'DPoP at-0'],
+      ['/final', null],
+    ]);
+  });
+
+  it('instance default Cookie and Proxy-Authorization never follow a hop to another origin', async () => {
+    const { client } = await setup();
+    client.defaults.headers.common.Cookie = 'session=s3cret';
+    client.defaults.headers.common['Proxy-Authorization'] = 'Basic cHJveHk6cHc=';
+    await fail(client.get('/go', { params: { to: `${other.origin}/x` } }));
+    expect(cookies).toEqual(['session=s3cret', null]);
+    expect(other.seen.map((seen) => [seen.authorization, seen.dpop])).toEqual([[null, null]]);
+    expect(proxyAuthorizations).toEqual(['Basic cHJveHk6cHc=', null]);
+  });
+
+  it('runs the caller’s beforeRedirect for each hop Tessera follows, with the hop’s URL and method; its header changes are kept', async () => {
+    const seen: Array<[unknown, unknown, unknown]> = [];
+    const beforeRedirect = vi.fn((options: Record<string, unknown>, response: { statusCode?: number }) => {
+      seen.push([options.href, options.method, response.statusCode]);
+      (options.headers as Record<string, string>)['X-Hop'] = 'marked';
+    });
+    const { client } = await setup({}, { beforeRedirect } as CreateAxiosDefaults);
+    await client.post('/go', 'payload', { params: { to: '/orders/', status: 307 } });
+    expect(seen).toEqual([[`${api.origin}/orders/`, 'POST', 307]]);
+    expect(hopMarks).toEqual([null, 'marked']);
+  });
+
+  it('a beforeRedirect that throws (an SSRF guard) stops the redirect: the hop is never sent, the error says why', async () => {
+    const beforeRedirect = (options: Record<string, unknown>) => {
+      if (String(options.href).startsWith(other.origin))
+        throw new Error('redirect to an internal host refused');
+    };
+    const { client } = await setup({}, { beforeRedirect } as CreateAxiosDefaults);
+    const error = await fail(client.get('/go', { params: { to: `${other.origin}/x` } }));
+    expect(error.message).toContain('redirect to an internal host refused');
+    expect(other.seen).toEqual([]);
+    expect(JSON.stringify(error)).not.toContain('at-0');
+  });
 
   it('a second origin the policy allows gets the token and a proof for its URL, but not the cookie', async () => {
     const { client } = await setup({ origins: [api.origin, alias] });

@@ -476,6 +476,90 @@ describe('RFC 9207 iss and OAuth errors', () => {
   });
 });
 
+describe('two providers on one redirect URI (mix-up)', () => {
+  const OTHER = 'https://other-idp.example.test';
+  let otherTokenRequests: URLSearchParams[];
+  beforeEach(() => {
+    otherTokenRequests = [];
+    msw.use(
+      http.get(
+        `${OTHER}/.well-known/oauth-authorization-server`,
+        () => new HttpResponse(null, { status: 404 }),
+      ),
+      http.get(`${OTHER}/.well-known/openid-configuration`, () =>
+        HttpResponse.json({
+          issuer: OTHER,
+          authorization_endpoint: `${OTHER}/authorize`,
+          token_endpoint: `${OTHER}/token`,
+        }),
+      ),
+      http.post(`${OTHER}/token`, async ({ request }) => {
+        otherTokenRequests.push(new URLSearchParams(await request.text()));
+        return HttpResponse.json({ error: 'invalid_grant' }, { status: 400 });
+      }),
+    );
+  });
+
+  it("the other provider's instance leaves the callback as it is; the issuer's instance then signs in", async () => {
+    const honest = setUp();
+    const other = setUp({ issuer: OTHER });
+    const { callback } = await signInAtProvider(honest.signIn);
+    const key = `tessera.sign-in.${new URL(callback).searchParams.get('state')}`;
+    const stored = browser.sessionStorage.getItem(key);
+    expect(await other.signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    expect(otherTokenRequests).toHaveLength(0);
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect(browser.href).toBe(callback);
+    expect(browser.sessionStorage.getItem(key)).toBe(stored);
+    expect(other.tokens.peekTokens()).toBeUndefined();
+    expect(await honest.signIn.handleCallback()).toMatchObject({
+      status: 'handled',
+      tokens: { accessToken: 'at-2' },
+      returnTo: '/orders?tab=open#top',
+    });
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(otherTokenRequests).toHaveLength(0);
+    expect(browser.href).toBe(REDIRECT_URI);
+  });
+
+  it("200 concurrent calls split across both instances: one token request, to the issuer, and each instance's own answer", async () => {
+    const honest = setUp();
+    const other = setUp({ issuer: OTHER });
+    const { callback } = await signInAtProvider(honest.signIn);
+    const calls = Array.from({ length: 200 }, (_, index) =>
+      (index % 2 === 0 ? other : honest).signIn.handleCallback(callback),
+    );
+    const results = await Promise.all(calls);
+    const byOther = results.filter((_, index) => index % 2 === 0);
+    const byHonest = results.filter((_, index) => index % 2 === 1);
+    expect(new Set(byOther.map((result) => JSON.stringify(result)))).toEqual(
+      new Set([JSON.stringify({ status: 'not-a-callback', cleaned: false })]),
+    );
+    expect(new Set(byHonest).size).toBe(1);
+    expect(byHonest[0]?.status).toBe('handled');
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(otherTokenRequests).toHaveLength(0);
+    expect(other.tokens.peekTokens()).toBeUndefined();
+  });
+
+  it("a replay of the issuer's used callback is left to the issuer's instance too", async () => {
+    const honest = setUp();
+    const { callback } = await signInAtProvider(honest.signIn);
+    expect((await honest.signIn.handleCallback()).status).toBe('handled');
+    browser.visit(callback); // Back, or reload before the URL was cleaned
+    createSignIn = await freshPage();
+    const other = setUp({ issuer: OTHER });
+    expect(await other.signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    expect(browser.href).toBe(callback);
+    expect(await setUp().signIn.handleCallback()).toMatchObject({
+      status: 'error',
+      error: { code: 'STALE_CALLBACK', reason: 'replayed' },
+    });
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(otherTokenRequests).toHaveLength(0);
+  });
+});
+
 describe('ID token', () => {
   it.each([
     ['nonce', { nonce: 'another-nonce' }],

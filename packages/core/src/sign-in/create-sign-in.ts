@@ -24,7 +24,7 @@ import {
 } from './sign-in-options.js';
 import type { CallbackResult, SignOutResult } from './sign-in-result.js';
 import { signOut } from './sign-out.js';
-import { transactionStore } from './transaction-store.js';
+import { type TakenTransaction, transactionStore } from './transaction-store.js';
 
 /** Sign-in with the authorization code flow and PKCE, for browser apps. See `createSignIn`. */
 export interface SignIn {
@@ -52,7 +52,10 @@ export interface SignIn {
   signOut(options?: SignOutOptions): Promise<SignOutResult>;
 }
 
-/** Callbacks in progress or done in this page, by `state`: shared by every instance (StrictMode makes two). */
+/**
+ * Callbacks in progress or done in this page, by issuer and `state`: shared by every instance of one
+ * issuer (StrictMode makes two), never across issuers (another issuer's instance answers `not-a-callback`).
+ */
 const callbacks = new Map<string, Promise<CallbackResult>>();
 
 /**
@@ -145,8 +148,17 @@ export function createSignIn(options: SignInOptions): SignIn {
   };
 
   const complete = async (state: string, params: URLSearchParams): Promise<CallbackResult> => {
+    let taken: TakenTransaction;
+    try {
+      // `discover` ensures the metadata's issuer is `issuer`, so the transaction's is the server's too.
+      taken = store.take(state, clock(), issuer);
+    } catch (error) {
+      cleanAddressBar(state);
+      throw error;
+    }
+    // Started by an instance for another issuer: the URL and the transaction stay for that one.
+    if (taken.kind === 'another-issuer') return { status: 'not-a-callback', cleaned: false };
     cleanAddressBar(state);
-    const taken = store.take(state, clock());
     if (taken.kind !== 'pending') {
       if (await tokens?.ready()) return { status: 'not-a-callback', cleaned: true };
       const said = authorizationErrorOf(params);
@@ -255,13 +267,14 @@ export function createSignIn(options: SignInOptions): SignIn {
           error: new StaleCallbackError('missing-state', authorizationErrorOf(params)),
         });
       }
-      let result = callbacks.get(state);
+      const key = `${issuer} ${state}`;
+      let result = callbacks.get(key);
       if (!result) {
         result = complete(state, params).catch((error: unknown) => ({
           status: 'error',
           error: asTesseraError(error),
         }));
-        callbacks.set(state, result);
+        callbacks.set(key, result);
       }
       return result;
     },

@@ -9,7 +9,8 @@ export type CallbackResult =
   /** Not a callback, but a `start()` of this tab is navigating to the provider: start no second sign-in. */
   | { status: 'navigating' }
   /**
-   * Not a callback of this client: the URL and the session are untouched. `cleaned` is true when it was
+   * Not a callback of this client (or one started by an instance for another issuer, left for that
+   * instance): the URL and the session are untouched. `cleaned` is true when it was
    * a used or stale callback on the redirect URI while a session exists: removed from the address bar.
    */
   | { status: 'not-a-callback'; cleaned: boolean }

@@ -16,7 +16,10 @@ export interface SignInTransaction {
   nonce?: string | undefined;
   /** Where the app goes after the callback (path, query and hash). */
   returnTo: string;
-  /** The issuer the request went to; the callback's `iss` must equal it. */
+  /**
+   * The issuer the request went to; the callback's `iss` must equal it, and only an instance for this
+   * issuer takes the transaction. Kept in the `used` marker.
+   */
   issuer: string;
   /** Whether the server advertised `authorization_response_iss_parameter_supported`. */
   issRequired: boolean;
@@ -26,16 +29,19 @@ export interface SignInTransaction {
   used?: true;
 }
 
-/** What `take` found for a state. */
+/** What `take` found for a state. `another-issuer`: it was left in place for that issuer's instance. */
 export type TakenTransaction =
   | { kind: 'pending'; transaction: SignInTransaction }
-  | { kind: 'replayed' | 'expired' | 'unknown-state' | 'empty' };
+  | { kind: 'replayed' | 'expired' | 'unknown-state' | 'empty' | 'another-issuer' };
 
 /** Sign-in transactions in a `Storage`, see `transactionStore`. */
 export interface TransactionStore {
   save(transaction: SignInTransaction, now: number): void;
-  /** Reads and consumes the transaction of `state` synchronously; it leaves a `used` marker behind. */
-  take(state: string, now: number): TakenTransaction;
+  /**
+   * Reads and consumes the transaction of `state` synchronously; it leaves a `used` marker behind.
+   * A transaction (or marker) of another issuer is neither returned nor touched.
+   */
+  take(state: string, now: number, issuer: string): TakenTransaction;
 }
 
 const PREFIX = 'tessera.sign-in.';
@@ -45,7 +51,9 @@ const PREFIX = 'tessera.sign-in.';
  * twice in one) never overwrite each other. Entries older than `ttl` are removed on every access, and
  * at most `max` pending ones are kept (the oldest go first). A used transaction stays as a marker
  * (without its verifier) until its TTL, so a replay is told apart from a foreign callback, and an
- * unknown state (the storage holds entries) from a fresh storage context (it holds none). A storage
+ * unknown state (the storage holds entries) from a fresh storage context (it holds none). Every entry
+ * belongs to one issuer: `take` for another issuer leaves it, so with two providers on one redirect
+ * URI the wrong instance can never send the code and verifier to its own server (a mix-up). A storage
  * that throws makes `save` and `take` throw: that is never mistaken for "no transaction".
  */
 export function transactionStore(
@@ -90,14 +98,15 @@ export function transactionStore(
       storage().setItem(PREFIX + transaction.state, JSON.stringify(transaction));
     },
 
-    take(state, now) {
+    take(state, now, issuer) {
       const entries = collect(now);
       const entry = read(PREFIX + state);
       if (entry?.state !== state) {
         return { kind: entries.length > 0 ? 'unknown-state' : 'empty' };
       }
+      if (entry.issuer !== issuer) return { kind: 'another-issuer' };
       const { createdAt, used, verifier } = entry;
-      storage().setItem(PREFIX + state, JSON.stringify({ state, createdAt, used: true }));
+      storage().setItem(PREFIX + state, JSON.stringify({ state, createdAt, issuer, used: true }));
       if (used) return { kind: 'replayed' };
       if (now - createdAt > ttl) return { kind: 'expired' };
       if (typeof verifier !== 'string' || verifier === '') return { kind: 'empty' };

@@ -1,0 +1,154 @@
+import { inspect } from 'node:util';
+import type { TokenManager } from '@tessera/core';
+import axios, { type AxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
+import axios112 from 'axios-1-12';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { deferred } from '../../e2e-support/test-support/deferred.js';
+import { loopbackServer } from '../../e2e-support/test-support/loopback-server.js';
+import type { LoopbackOrigin } from '../../e2e-support/test-support/redirecting-api.js';
+import { attachTokenManager } from '../src/attach-token-manager.js';
+
+// What reaches the caller when a request ends without a response, when the attachment is removed
+// mid-request, and when a config is sent again: never the token, and never our marker on the wire.
+// Real servers on 127.0.0.1; axios 1.12.0 (the oldest supported) and the newest.
+let api: LoopbackOrigin;
+/** Each answer `/held` gives waits for this (the test releases it). */
+let held = deferred();
+/** Requests to `/hang` are never answered; closed at the end. */
+const hanging: Array<() => void> = [];
+const managers: TokenManager[] = [];
+
+beforeAll(async () => {
+  api = await loopbackServer(async (seen, res) => {
+    const path = seen.path.split('?')[0];
+    if (path === '/hang') {
+      hanging.push(() => res.destroy());
+      return;
+    }
+    if (path === '/loop') {
+      res.writeHead(302, { Location: '/loop' }).end();
+      return;
+    }
+    if (path === '/held' && seen.authorization === 'Bearer at-0') await held.promise;
+    if (path === '/flaky' && api.seen.filter((entry) => entry.path === '/flaky').length === 1) {
+      res.writeHead(503).end();
+    } else if (
+      path === '/held'
+        ? seen.authorization !== 'Bearer at-1' || seen.path.includes('deny')
+        : !seen.authorization?.startsWith('Bearer at-')
+    ) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }).end();
+    } else {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ body: seen.body }));
+    }
+  });
+});
+afterAll(async () => {
+  for (const close of hanging.splice(0)) close();
+  await api.close();
+});
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+  for (const close of hanging.splice(0)) close();
+  api.seen.length = 0;
+  held = deferred();
+});
+
+const versions = [
+  ['axios 1.12.0', axios112.create.bind(axios112) as unknown as typeof axios.create],
+  ['newest axios', axios.create.bind(axios)],
+] as const;
+
+/** Whether `error` shows `secret` anywhere a log would: JSON, inspect, its config and request. */
+function shows(error: unknown, secret: string): boolean {
+  return JSON.stringify(error).includes(secret) || inspect(error, { depth: 6 }).includes(secret);
+}
+
+describe.each(versions)('%s', (_name, create) => {
+  async function setup(extra: CreateAxiosDefaults = {}) {
+    const counted = await countingTokens();
+    managers.push(counted.tokens);
+    const client: AxiosInstance = create({ baseURL: api.origin, ...extra });
+    const detach = attachTokenManager(client, counted.tokens);
+    return { client, detach, ...counted };
+  }
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.fail('resolved'),
+      (error: AxiosError) => error,
+    );
+
+  it.each(['http', 'fetch'] as const)(
+    'an error without a response (a timeout, %s adapter) never shows the token',
+    async (adapter) => {
+      const { client } = await setup({ adapter, timeout: 100 });
+      const error = await failure(client.get('/hang'));
+      expect(error.response).toBeUndefined();
+      expect(error.code).toBe(adapter === 'http' ? 'ECONNABORTED' : 'ETIMEDOUT');
+      expect(shows(error, 'at-0')).toBe(false);
+    },
+  );
+
+  it('a refused connection (no server) never shows the token', async () => {
+    const counted = await countingTokens();
+    managers.push(counted.tokens);
+    const closed = await loopbackServer(() => undefined);
+    await closed.close();
+    const client = create({ baseURL: closed.origin });
+    attachTokenManager(client, counted.tokens);
+    const error = await failure(client.get('/x'));
+    expect(error.code).toBe('ECONNREFUSED');
+    expect(shows(error, 'at-0')).toBe(false);
+  });
+
+  it('too many redirects (the http adapter’s own follow-redirects) never shows the token', async () => {
+    const { client } = await setup({ maxRedirects: 3 });
+    const error = await failure(client.get('/loop'));
+    expect(error.code).toBe('ERR_FR_TOO_MANY_REDIRECTS');
+    expect(shows(error, 'at-0')).toBe(false);
+  });
+
+  it('detached while a request waits for its answer: the replay’s 401 never shows the new token', async () => {
+    const { client, detach, fetchTokens } = await setup();
+    const pending = failure(client.get('/held?deny'));
+    await expect.poll(() => api.seen.length).toBe(1);
+    detach();
+    held.resolve();
+    const error = await pending;
+    expect(error.response?.status).toBe(401);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(shows(error, 'at-1')).toBe(false);
+    expect(shows(error, 'at-0')).toBe(false);
+  });
+
+  it('error.config sent again carries the current token, never the redaction marker', async () => {
+    const { client, fetchTokens } = await setup();
+    const error = await failure(client.get('/flaky'));
+    expect(error.response?.status).toBe(503);
+    expect(shows(error, 'at-0')).toBe(false);
+    const again = await client.request(error.config ?? {});
+    expect(again.status).toBe(200);
+    expect(api.seen.map((seen) => seen.authorization)).toEqual(['Bearer at-0', 'Bearer at-0']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('a replay after a 401 sends the same bytes, even with a transformRequest that is not idempotent', async () => {
+    const { client, fetchTokens } = await setup();
+    held.resolve(); // /held refuses at-0 at once
+    const response = await client.post(
+      '/held',
+      { item: 1 },
+      {
+        transformRequest: [(data) => JSON.stringify({ envelope: data })],
+        headers: { 'Content-Type': 'application/json' },
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(api.seen.map((seen) => [seen.authorization, seen.body])).toEqual([
+      ['Bearer at-0', '{"envelope":{"item":1}}'],
+      ['Bearer at-1', '{"envelope":{"item":1}}'],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+});
