@@ -74,6 +74,34 @@ describe(bindStorageToKey, () => {
     });
   });
 
+  it('leaves the session bound to the stored key alone when this page load fell back to a key in memory: not adopted, not removed', async () => {
+    const profile = new IDBFactory();
+    const storage = memoryStorage();
+    const first = pageLoad(profile, storage);
+    await bindStorageToKey(storage, first.dpop).set(session);
+
+    // IndexedDB fails once for the next page load (a transient error): its key is a stand-in in memory.
+    let fail = true;
+    const flaky = {
+      open: (name: string, version?: number) => {
+        if (!fail) return profile.open(name, version);
+        fail = false;
+        throw new DOMException('lost', 'UnknownError');
+      },
+    } as unknown as IDBFactory;
+    const fallback = pageLoad(flaky, storage);
+
+    expect(await bindStorageToKey(storage, fallback.dpop).get()).toBeUndefined();
+    expect(await fallback.dpop.ready()).toMatchObject({ persistent: false, fallback: true });
+    expect(fallback.events.map((e) => e.type)).toEqual(['key_not_persistent']);
+    expect(storage.get()).toMatchObject({ refreshToken: 'rt-1' });
+
+    // The tabs that can read the stored key keep the session.
+    const next = pageLoad(profile, storage);
+    expect((await next.dpop.ready()).thumbprint).toBe((await first.dpop.ready()).thumbprint);
+    expect(await next.manager.getAccessToken()).toBe('refreshed-with-rt-1');
+  });
+
   it('removes the stale session from storage', async () => {
     const storage = memoryStorage();
     await bindStorageToKey(storage, createDPoP()).set(session);

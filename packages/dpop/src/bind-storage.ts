@@ -12,19 +12,26 @@ export const JKT_FIELD = 'dpopJkt';
  * never sent with a new key. The manager reports the error as a `storage_error` event and starts
  * empty, so the app signs in again. Changes from other tabs bound to another key are ignored.
  *
+ * When this instance's key is only a stand-in (`ready().fallback`: the key store failed), the stored
+ * key may still exist for other tabs: a session bound to another key is then left in storage and
+ * loads as empty here, never removed.
+ *
  * @example
  * new TokenManager({ storage: bindStorageToKey(webStorage(localStorage), dpop), fetchTokens });
  */
 export function bindStorageToKey(storage: TokenStorage, dpop: Pick<DPoP, 'ready'>): TokenStorage {
   const thumbprint = async () => (await dpop.ready()).thumbprint;
   const boundTo = (value: unknown): unknown =>
-    typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[JKT_FIELD] : undefined;
+    (value as Record<string, unknown> | null | undefined)?.[JKT_FIELD];
   const bound: TokenStorage = {
     get: async () => {
       const value = await storage.get();
       if (value === undefined || value === null) return value;
       const jkt = boundTo(value);
-      if (jkt === (await thumbprint())) return value;
+      const key = await dpop.ready();
+      if (jkt === key.thumbprint) return value;
+      // A stand-in key proves nothing about the stored one: the session stays for the tabs that have it.
+      if (key.fallback) return undefined;
       const error = new DPoPKeyLostError(jkt === undefined ? 'session_not_bound' : 'thumbprint_mismatch');
       try {
         await storage.remove();

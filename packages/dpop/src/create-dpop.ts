@@ -42,7 +42,8 @@ export interface DPoPOptions {
    */
   fetch?: FetchLike;
   /**
-   * The client clock, epoch milliseconds. Proofs' `iat` add the offset learned from servers' `Date` headers.
+   * The client clock, epoch milliseconds. A proof's `iat` adds the offset learned from its origin's
+   * `Date` (plus `Age`); an origin that never sent a readable `Date` gets the offset learned last.
    * @default Date.now
    */
   clock?: Clock;
@@ -59,6 +60,12 @@ export interface DPoPKeyInfo {
   thumbprint: string;
   /** Whether the key survives a reload: `true` in IndexedDB and for a `key` you passed; `false` in memory and after an IndexedDB failure. */
   persistent: boolean;
+  /**
+   * Whether the key is a stand-in: the key store failed (IndexedDB could not be opened), so this
+   * instance signs with a key in memory while the stored key may still be there for other tabs and
+   * the next page load. `bindStorageToKey` then leaves a session bound to another key in storage.
+   */
+  fallback: boolean;
 }
 
 /** DPoP for one client: proofs for its token requests and its API calls, bound to one key. */
@@ -115,6 +122,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     }
   };
   let store: DPoPKeyStore | undefined;
+  let fallback = false;
   let loading: Promise<KeyMaterial> | undefined;
   const load = (): Promise<KeyMaterial> => {
     loading ??= loadKey().catch((error: unknown) => {
@@ -132,6 +140,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     } catch (error) {
       if (!store.persistent) throw error;
       emit({ type: 'key_not_persistent', error });
+      fallback = true;
       store = memoryKeyStore();
       return toKeyMaterial(await store.getOrAdd(candidate));
     }
@@ -140,7 +149,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     signProof(await load(), {
       htm: toHtm(method),
       htu: toHtu(url),
-      iat: book.serverTime(),
+      iat: book.serverTime(url),
       nonce,
       accessToken,
     });
@@ -171,7 +180,8 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       const key = await load();
       return {
         thumbprint: key.thumbprint,
-        persistent: options.key !== undefined || store?.persistent === true,
+        persistent: !!(options.key || store?.persistent),
+        fallback,
       };
     },
     headersFor: async ({ method, url, accessToken }: ProofRequest) => {
@@ -217,12 +227,12 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
 
 /** The `nonce` claim of the proof in `sent`, if any. */
 function nonceOf(sent: Readonly<Record<string, string>>): string | undefined {
-  const proof = readHeader(sent, 'dpop');
-  const payload = proof?.split('.')[1];
-  if (!payload) return undefined;
   try {
-    const claims = JSON.parse(base64urlToText(payload) ?? '') as { nonce?: unknown };
-    return typeof claims.nonce === 'string' ? claims.nonce : undefined;
+    // No proof, or one without a payload, throws too: JSON.parse('') does.
+    const claims: { nonce?: string } = JSON.parse(
+      base64urlToText(readHeader(sent, 'dpop')?.split('.')[1] ?? ''),
+    );
+    return claims.nonce;
   } catch {
     return undefined;
   }

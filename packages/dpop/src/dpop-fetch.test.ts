@@ -177,6 +177,25 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(nonces).toEqual([undefined, undefined, 'as-nonce', undefined]);
   });
 
+  it('learns a redirected answer’s nonce for the origin that answered, not the one the request was sent to', async () => {
+    const { sent, fetch } = server((_, index) => {
+      const response = tokens({ 'DPoP-Nonce': `n${index + 1}` })(_, index);
+      // fetch followed a redirect: the answer comes from another origin.
+      if (index === 0) Object.defineProperty(response, 'url', { value: 'https://as2.example/par' });
+      return response;
+    });
+    const dpop = createDPoP({ fetch });
+
+    await dpop.fetch('https://as.example/par', { method: 'POST', body: 'x' });
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'x' });
+    await dpop.fetch('https://as2.example/par', { method: 'POST', body: 'x' });
+
+    const nonces = (await Promise.all(sent.map((s) => readProof(s.headers.get('dpop'))))).map(
+      (p) => p.claims.nonce,
+    );
+    expect(nonces).toEqual([undefined, undefined, 'n1']);
+  });
+
   it('ignores a malformed DPoP-Nonce value', async () => {
     const { sent, post } = setup(tokens({ 'DPoP-Nonce': 'has "quotes"' }), tokens());
     await post();
@@ -236,6 +255,27 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(await response.json()).toEqual({ error: 'invalid_grant' });
     expect(sent).toHaveLength(1);
     expect(events).toEqual([]);
+  });
+
+  it('does not mark or report an invalid_grant that answers a clock retry as coming after a nonce retry', async () => {
+    const serverNow = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const as = server(
+      json(400, { error: 'invalid_dpop_proof' }, { Date: new Date(serverNow).toUTCString() }),
+      json(400, { error: 'invalid_grant' }),
+    );
+    const events: DPoPEvent[] = [];
+    const dpop = createDPoP({
+      fetch: as.fetch,
+      clock: () => serverNow - 600_000,
+      onEvent: (e) => events.push(e),
+    });
+
+    const response = await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+
+    expect(as.sent).toHaveLength(2);
+    expect(await response.json()).toEqual({ error: 'invalid_grant' });
+    expect(dpop.isAfterNonceRetry(response)).toBe(false);
+    expect(events.map((e) => e.type)).toEqual(['clock_retry']);
   });
 
   it('passes a 400 with a non-JSON body through untouched', async () => {
@@ -302,6 +342,43 @@ describe('dpop.fetch (authorization-server calls)', () => {
     const response = await post();
     expect(response.status).toBe(400);
     expect(sent).toHaveLength(1);
+  });
+
+  it('does not move iat for a cached response: the server’s clock is its Date plus its Age', async () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const dpop = createDPoP({ clock: () => now });
+    const cached = { date: new Date(now - 3_600_000).toUTCString(), age: '3600' };
+
+    dpop.learn({ url: 'https://api.example/catalog', status: 200, headers: cached });
+    const { DPoP } = await dpop.headersFor({
+      method: 'GET',
+      url: 'https://api.example/orders',
+      accessToken: 't',
+    });
+
+    expect((await readProof(DPoP)).claims.iat).toBe(now / 1000);
+  });
+
+  it('keeps the server clock per origin: a resource server’s skewed Date does not move the iat of proofs to the authorization server', async () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const as = server(tokens({ Date: new Date(now).toUTCString() }));
+    const dpop = createDPoP({ fetch: as.fetch, clock: () => now });
+    const iatFor = async (url: string) =>
+      (await readProof((await dpop.headersFor({ method: 'GET', url, accessToken: 't' })).DPoP)).claims.iat;
+
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+    dpop.learn({
+      url: 'https://api.example/a',
+      status: 200,
+      headers: { date: new Date(now + 3_600_000).toUTCString() },
+    });
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+
+    expect((await readProof(as.sent[1]?.headers.get('dpop'))).claims.iat).toBe(now / 1000);
+    expect(await iatFor('https://as.example/userinfo')).toBe(now / 1000);
+    expect(await iatFor('https://api.example/orders')).toBe(now / 1000 + 3600);
+    // An origin that never sent a readable Date gets the offset learned last: here the authorization server's.
+    expect(await iatFor('https://elsewhere.example/x')).toBe(now / 1000);
   });
 
   it('passes the caller signal to every send: an abort rejects with its reason and sends no retry', async () => {

@@ -18,9 +18,10 @@ export interface DPoPFetchContext {
 
 /**
  * Wraps `fetch` for authorization-server calls (token, PAR, revocation…): a fresh proof on every
- * send, the origin's latest nonce, the `Date` offset learned from every response, and at most one
- * retry: on `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's
- * `Date` shows the proof's `iat` was off the server's clock.
+ * send, the origin's latest nonce and clock offset (learned from every response, for the origin that
+ * answered it: the end of any redirect fetch followed), and at most one retry: on
+ * `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's `Date`
+ * shows the proof's `iat` was off the server's clock.
  */
 export function dpopFetch(context: DPoPFetchContext): FetchLike {
   const { inner, book } = context;
@@ -37,26 +38,29 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
       headers.set('DPoP', proof);
       return source ? inner(new Request(source, { ...init, headers })) : inner(input, { ...init, headers });
     };
+    // After a redirect fetch followed, the answer (its nonce, its clock) is of the origin that sent it.
+    const learn = (response: Response) => book.learn(resolveUrl(response.url || url), response.headers);
 
     const sentNonce = book.nonceFor(url);
-    const sentIat = book.serverTime();
+    const sentIat = book.serverTime(url);
     const first = await send(sentNonce, request);
-    const nonce = book.learn(url, first.headers);
+    const nonce = learn(first);
     if (first.status !== 400) return first;
-    const reason = await retryReason(first, sentNonce, nonce, sentIat, book, where);
+    const skewed = Math.abs(book.serverTime(url) - sentIat) > IAT_TOLERANCE;
+    const reason = await retryReason(first, sentNonce, nonce, skewed, where);
     if (reason === undefined || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
     discard(first);
     context.emit({ type: reason, origin: url.origin, status: 400 });
 
     const second = await send(book.nonceFor(url), spare);
-    book.learn(url, second.headers);
+    learn(second);
     if (second.status !== 400) return second;
     const error = await oauthError(second);
     if (error === 'use_dpop_nonce') {
       discard(second);
       throw new DPoPNonceError('rejected_after_retry', 400, where);
     }
-    if (error === 'invalid_grant') {
+    if (error === 'invalid_grant' && reason === 'nonce_retry') {
       context.retried.add(second);
       context.emit({ type: 'invalid_grant_after_nonce_retry', origin: url.origin });
     }
@@ -69,7 +73,7 @@ const IAT_TOLERANCE = 60;
 
 /**
  * Whether a 400 deserves the one retry: `use_dpop_nonce` with a new nonce, or `invalid_dpop_proof`
- * while the response's `Date` showed the proof's `iat` was far off the server's clock.
+ * while the response's `Date` showed the proof's `iat` was far off the server's clock (`skewed`).
  *
  * @throws {DPoPNonceError} for a nonce challenge that a retry cannot answer.
  */
@@ -77,13 +81,11 @@ async function retryReason(
   response: Response,
   sentNonce: string | undefined,
   nonce: string | undefined,
-  sentIat: number,
-  book: NonceBook,
+  skewed: boolean,
   where: string,
 ): Promise<'nonce_retry' | 'clock_retry' | undefined> {
   const error = await oauthError(response);
-  if (error === 'invalid_dpop_proof' && Math.abs(book.serverTime() - sentIat) > IAT_TOLERANCE)
-    return 'clock_retry';
+  if (error === 'invalid_dpop_proof' && skewed) return 'clock_retry';
   if (error !== 'use_dpop_nonce') return undefined;
   if (nonce !== undefined && nonce !== sentNonce) return 'nonce_retry';
   discard(response);
@@ -93,8 +95,7 @@ async function retryReason(
 /** The OAuth `error` of a JSON error body, read from a clone so the caller can still read the response. */
 async function oauthError(response: Response): Promise<string | undefined> {
   try {
-    const body = (await response.clone().json()) as { error?: unknown };
-    return typeof body?.error === 'string' ? body.error : undefined;
+    return ((await response.clone().json()) as { error?: string } | null)?.error;
   } catch {
     return undefined;
   }

@@ -7,13 +7,16 @@ const NONCE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const OFFSET_THRESHOLD = 5_000;
 
 /**
- * What DPoP learns from servers: the latest `DPoP-Nonce` per origin (authorization server and each
- * resource server separately, RFC 9449 §8, §9) and the server clock's offset from the client's.
+ * What DPoP learns from servers, per origin (authorization server and each resource server
+ * separately): the latest `DPoP-Nonce` (RFC 9449 §8, §9) and the server clock's offset from the
+ * client's. An origin that never sent a readable `Date` (cross-origin without it exposed) gets the
+ * offset learned last from any origin: the client clock's error is the same for every server.
  */
 export class NonceBook {
   readonly #nonces = new Map<string, string>();
+  readonly #offsets = new Map<string, number>();
   readonly #clock: Clock;
-  #offset = 0;
+  #latest = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -24,20 +27,24 @@ export class NonceBook {
     return this.#nonces.get(url.origin);
   }
 
-  /** Seconds since the epoch on the servers' clock, for `iat`. */
-  serverTime(): number {
-    return Math.floor((this.#clock() + this.#offset) / 1000);
+  /** Seconds since the epoch on the clock of the server at `url`'s origin, for `iat`. */
+  serverTime(url: URL): number {
+    return Math.floor((this.#clock() + (this.#offsets.get(url.origin) ?? this.#latest)) / 1000);
   }
 
   /**
-   * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and its `Date`.
-   * Returns the nonce it sent, if it sent a valid one.
+   * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and its clock,
+   * `Date` plus `Age` (a cached response's `Date` is as old as its `Age`). Returns the nonce it
+   * sent, if it sent a valid one.
    */
   learn(url: URL, headers: HeadersLike | undefined | null): string | undefined {
-    const date = Date.parse(readHeader(headers, 'date') ?? '');
+    // An unreadable Age makes the sum NaN: such a response teaches no clock.
+    const date =
+      Date.parse(readHeader(headers, 'date') ?? '') + Number(readHeader(headers, 'age') ?? 0) * 1000;
     if (Number.isFinite(date)) {
       const offset = date - this.#clock();
-      this.#offset = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
+      this.#latest = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
+      this.#offsets.set(url.origin, this.#latest);
     }
     const nonce = readHeader(headers, 'dpop-nonce')?.trim();
     if (nonce === undefined || !NONCE.test(nonce)) return undefined;
@@ -45,6 +52,7 @@ export class NonceBook {
     return nonce;
   }
 
+  /** Forgets the nonces (sign-out); the clocks stay known. */
   clear(): void {
     this.#nonces.clear();
   }

@@ -18,13 +18,14 @@ export interface ProofClaims {
  */
 export async function signProof(key: KeyMaterial, claims: ProofClaims): Promise<string> {
   const header = { typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk };
-  const payload: Record<string, string | number> = {
+  const payload: Record<string, string | number | undefined> = {
     jti: crypto.randomUUID(),
     htm: claims.htm,
     htu: claims.htu,
     iat: claims.iat,
+    // JSON.stringify leaves out an undefined nonce.
+    nonce: claims.nonce,
   };
-  if (claims.nonce !== undefined) payload.nonce = claims.nonce;
   if (claims.accessToken !== undefined) {
     payload.ath = base64url(
       await crypto.subtle.digest('SHA-256', new TextEncoder().encode(claims.accessToken)),

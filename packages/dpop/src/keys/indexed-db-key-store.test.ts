@@ -17,7 +17,7 @@ describe('DPoP key in IndexedDB', () => {
     const profile = new IDBFactory();
     const before = await load(profile).ready();
     const after = await load(profile).ready();
-    expect(after).toEqual({ thumbprint: before.thumbprint, persistent: true });
+    expect(after).toEqual({ thumbprint: before.thumbprint, persistent: true, fallback: false });
   });
 
   it('gives 5 tabs opening at once one key', async () => {
@@ -59,6 +59,27 @@ describe('DPoP key in IndexedDB', () => {
     const info = await load(profile).ready();
     expect((await store.get())?.privateKey).toBeDefined();
     expect(info.persistent).toBe(true);
+  });
+
+  it('replaces a well-formed but unusable stored key (a P-384 pair) instead of falling back to memory on every load', async () => {
+    const profile = new IDBFactory();
+    const store = indexedDbKeyStore({ id: 'spa', indexedDB: profile });
+    const wrong = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, [
+      'sign',
+      'verify',
+    ]);
+    await store.getOrAdd(wrong);
+    const events: DPoPEvent[] = [];
+
+    const info = await createDPoP({
+      keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }),
+      onEvent: (e) => events.push(e),
+    }).ready();
+
+    expect(info.persistent).toBe(true);
+    expect(events).toEqual([]);
+    expect((await store.get())?.privateKey).not.toBe(wrong.privateKey);
+    expect(await load(profile).ready()).toEqual(info);
   });
 
   it('falls back to an in-memory key when IndexedDB cannot be opened, and says the session will not survive a reload', async () => {

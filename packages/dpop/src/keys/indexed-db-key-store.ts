@@ -1,3 +1,4 @@
+import { canSignES256 } from './key-material.js';
 import type { DPoPKeyPair, DPoPKeyStore } from './key-store.js';
 
 /** Options of {@link indexedDbKeyStore}. */
@@ -99,7 +100,12 @@ function openDatabase(factory: IDBFactory | undefined, name: string): Promise<ID
   });
 }
 
+/**
+ * The stored entry if it is a usable ES256 pair. Anything else (unreadable, or a key of another
+ * algorithm or curve) counts as no key, so `getOrAdd` replaces it in its one transaction instead of
+ * every page load falling back to memory.
+ */
 function asKeyPair(value: unknown): DPoPKeyPair | undefined {
   const pair = value as Partial<DPoPKeyPair> | undefined;
-  return pair?.privateKey && pair.publicKey ? (pair as DPoPKeyPair) : undefined;
+  return canSignES256(pair?.privateKey) && pair?.publicKey ? (pair as DPoPKeyPair) : undefined;
 }

@@ -1,6 +1,6 @@
 import { base64url } from '../base64url.js';
 import { DPoPUnsupportedKeyError } from '../errors/dpop-unsupported-key-error.js';
-import type { DPoPKeyPair } from './key-store.js';
+import type { DPoPCryptoKey, DPoPKeyPair } from './key-store.js';
 
 /** The public part of an ES256 key as a JWK: exactly the members RFC 7638 hashes, nothing private. */
 export interface PublicJwk {
@@ -35,6 +35,15 @@ export function generateKeyPair(): Promise<DPoPKeyPair> {
 }
 
 /**
+ * Whether `key` is an ES256 (ECDSA P-256) private key with the `sign` usage: what `toKeyMaterial`
+ * requires, checked synchronously so a key store can test a stored key inside its transaction.
+ */
+export function canSignES256(key: DPoPCryptoKey | undefined): boolean {
+  const { name, namedCurve } = (key?.algorithm ?? {}) as Partial<EcKeyAlgorithm>;
+  return key?.type === 'private' && name === 'ECDSA' && namedCurve === 'P-256' && key.usages.includes('sign');
+}
+
+/**
  * Checks a key pair or a private `KeyObject` and derives what proofs need from it.
  *
  * @throws {DPoPUnsupportedKeyError} unless it is an ES256 (P-256) private key that can sign.
@@ -51,6 +60,7 @@ export async function toKeyMaterial(key: DPoPKeyPair | KeyObjectLike): Promise<K
       privateKey = (key as DPoPKeyPair).privateKey as CryptoKey;
       jwk = await crypto.subtle.exportKey('jwk', (key as DPoPKeyPair).publicKey as CryptoKey);
     }
+    // canSignES256 written out: a call costs bytes in createDPoP's bundle, which is at its ceiling.
     const algorithm = privateKey.algorithm as EcKeyAlgorithm;
     if (
       privateKey.type !== 'private' ||

@@ -23,8 +23,9 @@ export interface DPoPKeyStore {
   /** Whether the key survives a reload (IndexedDB) or lives as long as this store object (memory). */
   readonly persistent: boolean;
   /**
-   * Returns the stored key pair; when there is none, stores `candidate` and returns it. Must be
-   * atomic across everything sharing the store (tabs of one origin), so they all end up with one key.
+   * Returns the stored key pair; when there is none (or what is stored is not a usable ES256 pair),
+   * stores `candidate` and returns it. Must be atomic across everything sharing the store (tabs of
+   * one origin), so they all end up with one key.
    */
   getOrAdd(candidate: DPoPKeyPair): Promise<DPoPKeyPair>;
   /** Returns the stored key pair without creating one. */
