@@ -1,7 +1,5 @@
-import { unrefTimer } from './internal/with-timeout.js';
+import { startTimer, unrefTimer } from './internal/timer.js';
 
-/** Longest delay `setTimeout` accepts. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /** Shortest wait before a background refresh; doubled while each refresh brings a set that is already due. */
 const MIN_DELAY = 1_000;
 /** Longest wait that doubling reaches. */
@@ -51,13 +49,10 @@ export function backgroundRefresh(): BackgroundRefresh {
           delay = floor;
           floor = Math.min(floor * 2, MAX_FLOOR);
         }
-        timer = setTimeout(
-          () => {
-            timer = undefined;
-            onDue();
-          },
-          Math.min(delay, MAX_TIMER_DELAY),
-        );
+        timer = startTimer(() => {
+          timer = undefined;
+          onDue();
+        }, delay);
         unrefTimer(timer);
       },
       stop() {

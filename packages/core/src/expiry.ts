@@ -8,6 +8,9 @@ import { MalformedResponseError } from './errors/malformed-response-error.js';
  *    request was sent — so network latency shortens the lifetime, never lengthens it;
  * 2. else the `exp` claim, when the access token is a JWT;
  * 3. else `undefined`: the token is valid until it is invalidated.
+ *
+ * A time too far to be a finite number (`expires_in: 1e306`, a huge `exp`) counts as no expiry
+ * (`undefined`): stored as `Infinity`, the set would be refused when read back (decision 0013).
  */
 export function expiresAtOf(
   expiresIn: unknown,
@@ -26,17 +29,22 @@ export function expiresAtOf(
         where,
       );
     }
-    return sentAt + seconds * 1000;
+    return finite(sentAt + seconds * 1000);
   }
   return jwtClaim(accessToken, 'exp');
 }
 
-/** The `exp` or `iat` claim of a JWT access token in epoch ms; `undefined` for opaque tokens. Never verifies. */
+/** `ms`, or `undefined` when it overflowed to `Infinity`. */
+function finite(ms: number): number | undefined {
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The `exp` or `iat` claim of a JWT access token in epoch ms; `undefined` for opaque tokens or a claim too large. Never verifies. */
 export function jwtClaim(accessToken: string, claim: 'exp' | 'iat'): number | undefined {
   if (accessToken.split('.').length !== 3) return undefined;
   try {
     const value = jwtDecode(accessToken)[claim];
-    return typeof value === 'number' && Number.isFinite(value) ? value * 1000 : undefined;
+    return typeof value === 'number' ? finite(value * 1000) : undefined;
   } catch {
     return undefined;
   }

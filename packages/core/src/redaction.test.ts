@@ -211,3 +211,120 @@ describe('no secret in any output, in any encoding', () => {
     expectNoSecret(error);
   });
 });
+
+describe('redaction of encodings a server may choose on its own', () => {
+  /** An authorization server that echoes every form field (and the Basic header) through `render`. */
+  function echoing(url: string, render: (value: string) => string): void {
+    server.use(
+      http.post(url, async ({ request }) => {
+        const fields = [...new URLSearchParams(await request.text())];
+        return HttpResponse.json(
+          {
+            error: 'invalid_request',
+            error_description: fields.map(([name, value]) => `${name}=${render(value)}`).join(' '),
+          },
+          { status: 400 },
+        );
+      }),
+    );
+  }
+  const base64Forms = (value: string): string[] => {
+    const padded = utf8Base64(value);
+    return [padded, padded.replace(/=+$/, ''), Buffer.from(value, 'utf8').toString('base64url')];
+  };
+  /** JSON with every non-ASCII character escaped (`\u00e4`), as ASCII-only JSON encoders write it. */
+  const asciiJson = (value: string, upper = false): string =>
+    JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => {
+      const hex = c.charCodeAt(0).toString(16).padStart(4, '0');
+      return `\\u${upper ? hex.toUpperCase() : hex}`;
+    });
+
+  it('redacts the Base64 and base64url of a refresh token, password, revoked token and client secret', async () => {
+    // Chosen so the Base64 has one and two `=` and a `+` (base64url: `-`), and the padded form differs.
+    const secrets = {
+      refresh: 'refresh?>token~value',
+      password: 'pässwörd?>~value-123',
+      client: 'client?>secret~value-0',
+    };
+    echoing(TOKEN_URL, (value) => base64Forms(value).join(' '));
+    const refused = [
+      await requestToken({
+        tokenUrl: TOKEN_URL,
+        grantType: 'refresh_token',
+        clientId: 'svc',
+        clientSecret: secrets.client,
+        authMethod: 'client_secret_post',
+        params: { refresh_token: secrets.refresh },
+      }).catch((e: unknown) => e),
+      await requestToken({
+        tokenUrl: TOKEN_URL,
+        grantType: 'password',
+        params: { username: 'alice', password: secrets.password },
+      }).catch((e: unknown) => e),
+    ];
+    const revocationUrl = 'https://auth.example.test/oauth/revoke';
+    echoing(revocationUrl, (value) => base64Forms(value).join(' '));
+    refused.push(await revokeToken({ revocationUrl, token: secrets.refresh }).catch((e: unknown) => e));
+
+    const forbidden = Object.values(secrets).flatMap(base64Forms);
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(OAuthError);
+      for (const text of renderings(error)) {
+        for (const form of forbidden) expect(text, `leaked ${form}`).not.toContain(form);
+      }
+    }
+    // What is not secret stays readable: the username's Base64.
+    expect((refused[1] as OAuthError).errorDescription).toContain(`username=${utf8Base64('alice')}`);
+  });
+
+  it('redacts a non-ASCII secret a server escaped to ASCII in JSON (\\u00e4, either hex case)', async () => {
+    const passwords = ['pässwörd-123', 'ünïcødé € sécret', 'key-🔑-value'];
+    echoing(TOKEN_URL, (value) => `${asciiJson(value)} ${asciiJson(value, true)}`);
+    for (const password of passwords) {
+      const error = await requestToken({
+        tokenUrl: TOKEN_URL,
+        grantType: 'password',
+        params: { password },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OAuthError);
+      for (const text of renderings(error)) {
+        expect(text).not.toContain(asciiJson(password).slice(1, -1));
+        expect(text).not.toContain(asciiJson(password, true).slice(1, -1));
+      }
+      expect((error as OAuthError).errorDescription).toBe(
+        'grant_type="password" "password" password="[redacted]" "[redacted]"',
+      );
+    }
+  });
+
+  it('redacts a secret of 1–3 characters where it stands alone, and leaves words that merely contain it', async () => {
+    server.use(
+      http.post(TOKEN_URL, () =>
+        HttpResponse.json(
+          {
+            error: 'invalid_grant',
+            error_description:
+              'password=pw, you sent "pw" (pw) - pwd, upw and äpw are other words; a is a letter',
+          },
+          { status: 400 },
+        ),
+      ),
+    );
+    const short = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'password',
+      params: { username: 'alice', password: 'pw' },
+    }).catch((e: unknown) => e);
+    expect((short as OAuthError).errorDescription).toBe(
+      'password=[redacted], you sent "[redacted]" ([redacted]) - pwd, upw and äpw are other words; a is a letter',
+    );
+    const single = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'password',
+      params: { username: 'alice', password: 'a' },
+    }).catch((e: unknown) => e);
+    expect((single as OAuthError).errorDescription).toBe(
+      'password=pw, you sent "pw" (pw) - pwd, upw and äpw are other words; [redacted] is [redacted] letter',
+    );
+  });
+});

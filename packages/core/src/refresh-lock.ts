@@ -6,6 +6,12 @@ export interface RefreshLockRunOptions {
    * `task` unlocked, so a live holder is never overtaken (docs/decisions/0014).
    */
   maxWait?: number;
+  /**
+   * Aborts when the manager is disposed. A lock that takes it stops waiting at once, clears its
+   * wait timer and rejects with `signal.reason` without running `task`; one that ignores it only
+   * delays the timer's end (the manager's callers are rejected at once either way).
+   */
+  signal?: AbortSignal;
 }
 
 /**

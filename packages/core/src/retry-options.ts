@@ -1,4 +1,7 @@
-/** How failed token requests are retried. Durations in milliseconds. */
+/**
+ * How failed token requests are retried. Durations in milliseconds; a wait above 2^31−1 ms (about
+ * 24.8 days) is 2^31−1 ms.
+ */
 export interface RetryOptions {
   /**
    * Retries after the first attempt.

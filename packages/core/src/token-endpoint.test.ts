@@ -101,6 +101,56 @@ describe('request shape', () => {
     expect(seen[0]?.form.has('scope')).toBe(false);
   });
 
+  it('sends scope, audience and resource from params unless the option of that name is given (clientCredentialsGrant, passwordGrant)', async () => {
+    answer({ access_token: 'a' });
+    const context = {
+      refreshToken: undefined,
+      signal: new AbortController().signal,
+      reason: 'initial',
+      attempt: 1,
+    } as const;
+    const params = {
+      scope: 'read',
+      audience: 'https://params.test',
+      resource: ['https://a.test', 'https://b.test'],
+    };
+    await clientCredentialsGrant({ tokenUrl: TOKEN_URL, clientId: 'svc', clientSecret: SECRET, params })(
+      context,
+    );
+    await passwordGrant(
+      { tokenUrl: TOKEN_URL, clientId: 'web', params: { scope: 'openid offline_access' } },
+      { username: 'alice', password: 'hunter2' },
+    );
+    // A dedicated option wins over the same name in params; other params are still sent.
+    await clientCredentialsGrant({
+      tokenUrl: TOKEN_URL,
+      clientId: 'svc',
+      clientSecret: SECRET,
+      scope: 'write',
+      audience: 'https://option.test',
+      resource: 'https://option.test/r',
+      params: { ...params, extra: 'kept' },
+    })(context);
+    await passwordGrant(
+      { tokenUrl: TOKEN_URL, clientId: 'web', scope: 'openid', params: { scope: 'email' } },
+      { username: 'alice', password: 'hunter2' },
+    );
+    const sent = (n: number, name: string) => seen[n]?.form.getAll(name);
+    expect([sent(0, 'scope'), sent(0, 'audience'), sent(0, 'resource')]).toEqual([
+      ['read'],
+      ['https://params.test'],
+      ['https://a.test', 'https://b.test'],
+    ]);
+    expect(sent(1, 'scope')).toEqual(['openid offline_access']);
+    expect([sent(2, 'scope'), sent(2, 'audience'), sent(2, 'resource'), sent(2, 'extra')]).toEqual([
+      ['write'],
+      ['https://option.test'],
+      ['https://option.test/r'],
+      ['kept'],
+    ]);
+    expect(sent(3, 'scope')).toEqual(['openid']);
+  });
+
   it('sends a public client as client_id only, with the refresh token', async () => {
     answer({ access_token: 'a' });
     const fetchTokens = refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'web' });

@@ -69,7 +69,8 @@ export interface TokenManagerOptions {
    */
   retryTimeouts?: boolean;
   /**
-   * Timeout of one token request attempt, in ms.
+   * Timeout of one token request attempt, in ms. `Infinity`: none. Above 2^31−1 ms (about 24.8
+   * days) it is 2^31−1 ms.
    * @default 10_000
    */
   timeout?: number;

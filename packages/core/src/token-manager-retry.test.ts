@@ -131,6 +131,25 @@ describe('retries', () => {
     expect(elapsed).toBe(5_000);
   });
 
+  it('waits a backoff or Retry-After above 2^31−1 ms for 2^31−1 ms, not 1 ms (timer overflow)', async () => {
+    const fetchTokens = vi
+      .fn<FetchTokens>()
+      .mockRejectedValueOnce(new NetworkError('x'))
+      .mockRejectedValueOnce(new HttpError(503, 'x', 4_000_000_000))
+      .mockResolvedValueOnce(ok);
+    const huge = { retries: 2, factor: 1, minTimeout: 3_000_000_000, maxTimeout: 3_000_000_000 };
+    const tokens = manager({
+      fetchTokens,
+      retry: { ...huge, randomize: false, maxRetryAfter: 5_000_000_000 },
+    });
+    const outcome = tokens.getAccessToken();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    const { value, elapsed } = await settle(outcome);
+    expect(value).toBe('fresh');
+    expect(elapsed).toBe(2 * (2 ** 31 - 1) - 1_000);
+  });
+
   it('waits the backoff when it is longer than Retry-After', async () => {
     const fetchTokens = vi
       .fn<FetchTokens>()
@@ -207,6 +226,14 @@ describe('timeout', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).message).toBe('Token request timed out after 2000 ms — fetchTokens');
     expect(elapsed).toBe(2_000);
+  });
+
+  it('treats a timeout above 2^31−1 ms as 2^31−1 ms instead of timing out at once (timer overflow)', async () => {
+    const fetchTokens = vi.fn<FetchTokens>(() => new Promise(() => {}));
+    const tokens = manager({ fetchTokens, timeout: 3_000_000_000, retry: false });
+    const { error, elapsed } = await settle(tokens.getAccessToken());
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(elapsed).toBe(2 ** 31 - 1);
   });
 
   it('leaves no timer behind after a successful request', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DisposedError } from './errors/disposed-error.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { TokenManager } from './token-manager.js';
 import type { TokenSet } from './token-set.js';
@@ -102,5 +103,23 @@ describe('sign-out wins over a pending storage write', () => {
     await Promise.all(calls);
     clearInterval(drain);
     expect(slow.value()?.accessToken).toBe('last');
+  });
+});
+
+describe('dispose() during a pending storage write', () => {
+  it('rejects the waiting callers with DisposedError at once and adopts nothing, though the write still lands', async () => {
+    const slow = slowStorage();
+    const tokens = manager(slow.storage);
+    const waiting = Array.from({ length: 100 }, () => tokens.getAccessToken().catch((e: unknown) => e));
+    await slow.setStarted(); // the token request finished; its storage.set is pending
+    tokens.dispose();
+    const outcomes = await Promise.all(waiting);
+    expect(outcomes.every((outcome) => outcome instanceof DisposedError)).toBe(true);
+    slow.finishSets();
+    await settleMicrotasks();
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(tokens.freshTokens()).toBeUndefined();
+    // The server may have rotated the refresh token: the new set is kept for the next manager.
+    expect(slow.value()?.accessToken).toBe('refreshed');
   });
 });

@@ -1,12 +1,16 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deferred } from '../../e2e-support/test-support/deferred.js';
+import { fakeLockManager } from '../test/fixtures/fake-lock-manager.js';
 import { backgroundRefresh } from './background-refresh.js';
+import { webLocksLock } from './cross-tab/web-locks-lock.js';
 import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';
 import { LoginRequiredError } from './errors/login-required-error.js';
 import { MalformedResponseError } from './errors/malformed-response-error.js';
 import { OAuthError } from './errors/oauth-error.js';
 import type { TokenEvent } from './events.js';
+import type { RefreshLock } from './refresh-lock.js';
 import { memoryStorage } from './storage/memory-storage.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { TokenManager } from './token-manager.js';
@@ -213,6 +217,24 @@ describe('expiry', () => {
     expect(await tokens.getAccessToken()).toBe('at-2');
   });
 
+  it.each([
+    ['expires_in', { access_token: 'huge', expires_in: 1e306 }],
+    ['JWT exp', { access_token: jwtWith({ exp: 1e306 }) }],
+  ])(
+    'keeps a set whose %s is too large for a number as never expiring, also after a reload',
+    async (_, response) => {
+      const storage = memoryStorage();
+      const tokens = manager({ fetchTokens: async () => response, storage });
+      const set = await tokens.getTokens();
+      expect(set.expiresAt).toBeUndefined();
+      const events: TokenEvent[] = [];
+      const reloaded = manager({ fetchTokens: countingFetch().fetchTokens, storage });
+      reloaded.subscribe((event) => events.push(event));
+      expect(await reloaded.getAccessToken()).toBe(set.accessToken);
+      expect(events.map((event) => event.type)).toEqual(['loaded']);
+    },
+  );
+
   it('refreshes once less than the refresh margin remains', async () => {
     const clock = testClock();
     const { fetchTokens } = countingFetch({ expiresIn: 3600 });
@@ -380,6 +402,39 @@ describe('cancellation', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 
+  it('adds one abort listener for 300 callers sharing one signal, so Node prints no MaxListenersExceededWarning', async () => {
+    const { fetchTokens, gate, requested } = heldFetch();
+    const storage = memoryStorage();
+    const tokens = manager({ fetchTokens, storage });
+    const shared = new AbortController();
+    const callers = Array.from({ length: 300 }, () => tokens.getAccessToken({ signal: shared.signal }));
+    // Each caller waits for the first storage read, then for the refresh: one listener at each step.
+    expect(getEventListeners(shared.signal, 'abort').length).toBeLessThanOrEqual(1);
+    await requested;
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    gate.resolve({ access_token: 'shared', expires_in: 3600 });
+    expect(new Set(await Promise.all(callers))).toEqual(new Set(['shared']));
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+
+    // Aborting still rejects every caller that shares it, and only those.
+    tokens.invalidate('shared');
+    const next = heldFetch();
+    fetchTokens.mockImplementation(next.fetchTokens);
+    const aborting = new AbortController();
+    const abortedCallers = Array.from({ length: 300 }, () =>
+      tokens.getAccessToken({ signal: aborting.signal }),
+    );
+    const other = tokens.getAccessToken();
+    await next.requested;
+    expect(getEventListeners(aborting.signal, 'abort')).toHaveLength(1);
+    aborting.abort();
+    const outcomes = await Promise.allSettled(abortedCallers);
+    expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof AbortError)).toBe(true);
+    next.gate.resolve({ access_token: 'after-abort', expires_in: 3600 });
+    expect(await other).toBe('after-abort');
+  });
+
   it('rejects at once with AbortError for a signal that is already aborted', async () => {
     const { fetchTokens } = countingFetch();
     const tokens = manager({ fetchTokens });
@@ -491,6 +546,28 @@ describe('clear and setTokens during a refresh', () => {
     await expect(waiting).rejects.toBeInstanceOf(LoginRequiredError);
     expect(storage.get()).toBeUndefined();
     expect(tokens.peekTokens()).toBeUndefined();
+  });
+
+  it('sends one new token request for 300 callers that arrive after clear(), instead of joining the cleared refresh', async () => {
+    const gates: Array<(response: TokenResponse) => void> = [];
+    const fetchTokens = vi.fn<FetchTokens>(
+      () =>
+        new Promise<TokenResponse>((resolve) => {
+          gates.push(resolve);
+        }),
+    );
+    const tokens = manager({ fetchTokens }); // a client-credentials service: no refresh token
+    const before = tokens.getAccessToken();
+    await vi.waitFor(() => expect(gates).toHaveLength(1));
+    await tokens.clear();
+    const after = Array.from({ length: 300 }, () => tokens.getAccessToken());
+    gates[0]?.({ access_token: 'from-before-clear' });
+    await expect(before).rejects.toBeInstanceOf(LoginRequiredError);
+    await vi.waitFor(() => expect(gates).toHaveLength(2));
+    gates[1]?.({ access_token: 'fresh', expires_in: 3600 });
+    expect(new Set(await Promise.all(after))).toEqual(new Set(['fresh']));
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+    expect(tokens.peekTokens()?.accessToken).toBe('fresh');
   });
 
   it('gives waiters the set stored by setTokens while a refresh was in flight', async () => {
@@ -611,6 +688,42 @@ describe('timers and disposal', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(fetchTokens).toHaveBeenCalledTimes(3);
     expect(tokens.peekTokens()?.accessToken).toBe('second');
+  });
+
+  it('rejects a caller waiting for the refresh lock with DisposedError at once, and leaves no timer', async () => {
+    vi.useFakeTimers();
+    const locks = fakeLockManager({ grants: false }); // another tab holds the lock and never lets go
+    const lock = webLocksLock({ prefix: 'app', timeout: undefined, locks: locks.locks });
+    const { fetchTokens } = countingFetch();
+    const tokens = manager({ fetchTokens, lock });
+    let outcome: unknown = 'pending';
+    tokens.getAccessToken().then(
+      (value) => {
+        outcome = value;
+      },
+      (error: unknown) => {
+        outcome = error;
+      },
+    );
+    await vi.advanceTimersByTimeAsync(10);
+    expect(vi.getTimerCount()).toBe(1); // the lock wait (the manager's worst-case refresh, ~44 s)
+    tokens.dispose();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outcome).toBeInstanceOf(DisposedError);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(locks.pending()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('rejects callers with DisposedError at once even when the lock ignores the manager’s signal', async () => {
+    const never: RefreshLock = { run: () => new Promise(() => {}) };
+    const tokens = manager({ fetchTokens: countingFetch().fetchTokens, lock: never });
+    const waiting = Array.from({ length: 100 }, () => tokens.getAccessToken());
+    await Promise.resolve();
+    tokens.dispose();
+    const outcomes = await Promise.allSettled(waiting);
+    expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof DisposedError)).toBe(true);
   });
 
   it('rejects waiting and later callers with DisposedError after dispose', async () => {

@@ -43,6 +43,24 @@ const NEVER = Number.NEGATIVE_INFINITY;
 
 const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
 
+/** Per caller signal, the last promise raced against it and that race. */
+const races = new WeakMap<AbortSignal, [Promise<unknown>, Promise<unknown>]>();
+
+/**
+ * `promise`, or `AbortError` for this caller once `signal` aborts. Callers that share one signal
+ * share one race (one `abort` listener per signal and promise, not one per caller), so hundreds of
+ * them print no `MaxListenersExceededWarning`.
+ */
+function race<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  let entry = races.get(signal);
+  if (entry?.[0] !== promise) {
+    entry = [promise, withTimeout(() => promise, signal, toAbortError)];
+    races.set(signal, entry);
+  }
+  return entry[1] as Promise<T>;
+}
+
 /**
  * Obtains, caches and refreshes one token set. However many callers ask at once, at most one token
  * request is in flight; every caller gets its result.
@@ -80,6 +98,11 @@ export class TokenManager {
   #loaded = false;
   #loading: Promise<void> | undefined;
   #inFlight: Promise<TokenSet> | undefined;
+  /**
+   * Whether a caller may join `#inFlight`: not after a clear (`clear()`, a session end, a sign-out
+   * in another tab) that came after it started. That flight can only end in `LoginRequiredError`.
+   */
+  #joinable = false;
   /** The refusal (`invalid_grant`) that ended the session, until a new set arrives or `clear()` runs. */
   #sessionEnd: TesseraError | undefined;
   /** Bumped whenever the set is replaced or removed from outside a refresh; a refresh started in an older epoch does not store its result. */
@@ -169,11 +192,11 @@ export class TokenManager {
   async #getTokens({ signal, forceRefresh = false }: GetTokenOptions): Promise<TokenSet> {
     if (this.#disposal.signal.aborted) throw new DisposedError();
     if (signal?.aborted) throw new AbortError(signal.reason);
-    if (!this.#loaded) await withTimeout(() => this.#load(), signal, toAbortError);
+    if (!this.#loaded) await race(this.#load(), signal);
     const current = this.#current;
     if (current && !forceRefresh && this.#clock() < this.#freshUntil) return current;
     // Rejects this caller only: the shared refresh goes on for the others.
-    return withTimeout(() => this.#refresh(this.#reasonFor(forceRefresh)), signal, toAbortError);
+    return race(this.#refresh(this.#reasonFor(forceRefresh)), signal);
   }
 
   /**
@@ -284,11 +307,12 @@ export class TokenManager {
 
   /** Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own `finally`. */
   #refresh(reason: RefreshReason): Promise<TokenSet> {
-    if (this.#inFlight) return this.#inFlight;
+    if (this.#inFlight && this.#joinable) return this.#inFlight;
     const flight: Promise<TokenSet> = this.#runRefresh(reason).finally(() => {
       if (this.#inFlight === flight) this.#inFlight = undefined;
     });
     this.#inFlight = flight;
+    this.#joinable = true;
     // Callers that aborted no longer listen; the outcome is reported through events, never as an unhandled rejection.
     flight.catch(() => {});
     return flight;
@@ -296,13 +320,23 @@ export class TokenManager {
 
   async #runRefresh(reason: RefreshReason): Promise<TokenSet> {
     const epoch = this.#epoch;
+    const disposal = this.#disposal.signal;
     try {
       const task = () => this.#refreshExclusively(epoch, reason);
-      const { tokens, adopted } = this.#lock
-        ? await this.#lock.run(`tessera:${this.#key}`, task, {
-            maxWait: worstCaseRefresh(this.#timeout, this.#retry) + 1_000,
-          })
-        : await task();
+      // `dispose()` rejects the waiters at once: while the lock is awaited (its wait timer is cleared
+      // through `signal`) and while the new set is still being written.
+      const { tokens, adopted } = await withTimeout(
+        () =>
+          this.#lock
+            ? this.#lock.run(`tessera:${this.#key}`, task, {
+                maxWait: worstCaseRefresh(this.#timeout, this.#retry) + 1_000,
+                signal: disposal,
+              })
+            : task(),
+        disposal,
+        (reason) => reason,
+      );
+      disposal.throwIfAborted();
       if (epoch !== this.#epoch) return this.#afterConcurrentChange();
       this.#adopt(tokens, adopted ? undefined : reason);
       this.#emit(adopted ? { type: 'synced', tokens } : { type: 'refreshed', tokens, reason });
@@ -500,6 +534,7 @@ export class TokenManager {
   }
 
   #forget(): void {
+    this.#joinable = false;
     this.#current = undefined;
     this.#resolvedToken = undefined;
     this.#freshUntil = NEVER;

@@ -36,6 +36,30 @@ describe('toTokenSet: expires_in', () => {
   });
 });
 
+describe('toTokenSet: an expiry too large for a number', () => {
+  const jwtWith = (claims: Record<string, unknown>): string => {
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    return `${encode({ alg: 'none' })}.${encode(claims)}.signature`;
+  };
+
+  it.each([
+    ['an expires_in', { access_token: 'a', expires_in: 1e306 }],
+    ['a JWT exp', { access_token: jwtWith({ exp: 1e306 }) }],
+    ['the JWT exp of a stored set', { accessToken: jwtWith({ exp: 1e306 }), tokenType: 'Bearer' }],
+  ])('counts %s whose epoch ms overflow to Infinity as no expiry', (_, input) => {
+    const set = toTokenSet(input, at);
+    expect(set.expiresAt).toBeUndefined();
+    // What is stored reads back as the same set.
+    expect(toTokenSet(JSON.parse(JSON.stringify(set)), at)).toEqual(set);
+  });
+
+  it('ignores a JWT iat too large for a number', () => {
+    expect(
+      toTokenSet({ accessToken: jwtWith({ iat: 1e306 }), tokenType: 'Bearer' }, at).issuedAt,
+    ).toBeUndefined();
+  });
+});
+
 describe('toTokenSet: token_type', () => {
   it('compares Bearer case-insensitively and normalises its spelling', () => {
     for (const type of ['bearer', 'BEARER', 'Bearer', 'bEaReR']) {

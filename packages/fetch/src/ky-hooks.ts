@@ -13,11 +13,13 @@ interface KyOptions {
   signal?: AbortSignal | null | undefined;
   body?: unknown;
   retry?: { limit?: number } | undefined;
+  redirect?: RequestRedirect | undefined;
 }
 
 /** Hooks for `ky.create({ hooks })` or `ky.extend({ hooks })`; `Marker` is ky's `RetryMarker`. */
 export interface KyHooks<Marker = unknown> {
-  beforeRequest: Array<(request: Request, options: object) => Promise<void>>;
+  /** Resolves to a new `Request` only to stop a custom token header from following a redirect. */
+  beforeRequest: Array<(request: Request, options: object) => Promise<Request | undefined>>;
   afterResponse: Array<
     (
       request: Request,
@@ -42,11 +44,14 @@ const ISSUED_LIMIT = 64;
  * `afterResponse` learns every response's `DPoP-Nonce`, and a nonce challenge (401
  * `use_dpop_nonce`) costs one forced retry without refreshing.
  *
- * Redirects are followed by ky's `fetch`. A response it was redirected to from an origin the policy
- * does not allow never invalidates the token nor retries, and a nonce is learned for the origin that
- * answered. The hops themselves are the runtime's: in Node, wrap the fetch instead
- * (`fetch: withTokens(fetch, tokens)`) when a redirect could lead to another origin, so each hop is
- * checked and gets its own proof.
+ * Redirects are followed by ky's `fetch`, which strips `Authorization` at an origin change: a
+ * response it was redirected to from another origin than the request's never invalidates the token
+ * nor retries, and a nonce is learned for the origin that answered (if allowed). A token in another
+ * `header` would follow any redirect, so such a request is sent with `redirect: 'error'` unless you
+ * set ky's `redirect` option: `beforeRequest` then returns a new `Request`, and ky runs no later
+ * `beforeRequest` hook for that attempt (put yours first, or set `redirect` yourself). The hops
+ * themselves are the runtime's: in Node, wrap the fetch instead (`fetch: withTokens(fetch, tokens)`)
+ * when a redirect could lead to another origin, so each hop is checked and gets its own proof.
  *
  * @example
  * const api = ky.create({ prefixUrl: 'https://api.example.com', hooks: kyHooks(ky, tokens) });
@@ -61,6 +66,7 @@ export function kyHooks<Marker>(
   }
   const settings = tokenSettings(options, 'kyHooks()', tokens.senderConstraint);
   const { header, allows, shouldRefresh, constraint } = settings;
+  const custom = header.toLowerCase() !== 'authorization';
   /** Header values this hook set, to the token each carried: anything else is the caller's. */
   const issued = new Map<string, string>();
   /** ky calls (by their signal) that were already replayed, to the token set their replay gets. */
@@ -76,19 +82,21 @@ export function kyHooks<Marker>(
         })
       : tokens.getTokens();
 
-  const beforeRequest = async (request: Request, options: object): Promise<void> => {
+  const beforeRequest = async (request: Request, options: object): Promise<Request | undefined> => {
     const present = request.headers.get(header);
-    if (present !== null && !issued.has(present)) return; // the caller's
+    if (present !== null && !issued.has(present)) return undefined; // the caller's
     if (!allows(request.url, documentBase())) {
       if (present !== null) request.headers.delete(header);
-      return;
+      return undefined;
     }
-    const { signal } = options as KyOptions;
+    const { signal, redirect } = options as KyOptions;
     // The replay takes the set its 401 was answered with: another replay's 401 in between (which
     // invalidates that token) must not cost a refresh per request.
     const reserved = signal ? replayed.get(signal) : undefined;
     if (signal && reserved) replayed.set(signal, undefined);
-    const set = reserved ?? (await tokenSet(signal));
+    // The wait follows the request's signal: after a timeout ky retries with a new one, while the
+    // options it hands hooks keep the first attempt's (aborted) one.
+    const set = reserved ?? (await tokenSet(request.signal));
     const pending = settings.authorizeRequest(request.headers, set, request.method, request.url);
     if (pending) await pending;
     const value = request.headers.get(header);
@@ -96,6 +104,10 @@ export function kyHooks<Marker>(
       if (issued.size >= ISSUED_LIMIT) issued.clear();
       issued.set(value, set.accessToken);
     }
+    // ky's fetch strips only Authorization at an origin change: another header must not follow.
+    return custom && request.redirect === 'follow' && redirect === undefined
+      ? new Request(request, { redirect: 'error' })
+      : undefined;
   };
 
   const afterResponse = async (
@@ -104,10 +116,15 @@ export function kyHooks<Marker>(
     response: Response,
     state?: { retryCount: number },
   ): Promise<Marker | undefined> => {
-    // A response from an origin ky's fetch was redirected to, where the policy sends no token: its
-    // 401 says nothing about the token (the runtime stripped it, or should have).
-    const foreign = response.redirected && !allows(response.url, documentBase());
-    const carried = foreign ? undefined : issued.get(request.headers.get(header) ?? '');
+    // A response from another origin ky's fetch was redirected to: the runtime stripped the token
+    // there (a custom header follows no redirect), so its 401 says nothing about the token. Its
+    // nonce is learned if the policy allows that origin.
+    const moved =
+      response.redirected && new URL(response.url, request.url).origin !== new URL(request.url).origin;
+    const carried =
+      moved && !allows(response.url, documentBase())
+        ? undefined
+        : issued.get(request.headers.get(header) ?? '');
     const { signal, body, retry } = options as KyOptions;
     const retryCount = state?.retryCount ?? 0;
     const proof = carried === undefined ? null : request.headers.get('dpop');
@@ -115,7 +132,7 @@ export function kyHooks<Marker>(
       // Where ky's fetch followed a redirect, the nonce is the answering origin's.
       const seen = { url: response.url || request.url, status: response.status, headers: response.headers };
       const answered = signal ? nonceReplayed.has(signal) : retryCount > 0;
-      if (isNonceReplay(constraint, seen, { DPoP: proof }, !answered)) {
+      if (isNonceReplay(constraint, seen, { DPoP: proof }, !answered && !moved)) {
         // One replay with a fresh proof and the same token: beforeRequest builds it; nothing refreshes.
         if (!isReplayableBody(body) || (retry?.limit ?? 2) <= retryCount) return undefined;
         if (signal) nonceReplayed.add(signal);
@@ -123,12 +140,12 @@ export function kyHooks<Marker>(
       }
     }
     if (!shouldRefresh(response)) return undefined;
-    if (carried === undefined) return undefined;
+    if (moved || carried === undefined) return undefined;
     const isReplay = signal ? replayed.has(signal) : retryCount > 0;
     tokens.invalidate(carried); // a replay's 401 too: the manager may start a cooldown
     if (isReplay || !isReplayableBody(body)) return undefined;
     if ((retry?.limit ?? 2) <= retryCount) return undefined; // ky would refuse the forced retry
-    const next = await tokenSet(signal);
+    const next = await tokenSet(request.signal);
     if (next.accessToken === carried) return undefined; // no other token: the 401 stands
     if (signal) replayed.set(signal, next);
     return ky.retry({ delay: 0 });

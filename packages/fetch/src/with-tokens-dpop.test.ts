@@ -5,6 +5,7 @@ import ky from 'ky';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readProof } from '../../dpop/test/read-proof.js';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
 import { kyHooks } from './ky-hooks.js';
@@ -174,6 +175,28 @@ describe('withTokens with a senderConstraint (DPoP)', () => {
     expect(api.calls.map((call) => [call.status, call.proof?.nonce])).toEqual([
       [401, undefined],
       [200, 'n-1'],
+    ]);
+  });
+
+  it('signs a followed hop for the method as fetch sends it: a lower-case patch stays patch', async () => {
+    const counted = await countingTokens({ tokenType: 'DPoP', senderConstraint: createDPoP() });
+    managers.push(counted.tokens);
+    const sent: Array<[string, string | undefined]> = [];
+    const send = withTokens(
+      async (input, init) => {
+        const request = new Request(input, init);
+        sent.push([request.method, (await readProof(request.headers.get('dpop'))).claims.htm]);
+        return sent.length === 1
+          ? new Response(null, { status: 307, headers: { location: '/b' } })
+          : new Response('ok');
+      },
+      counted.tokens,
+      { baseUrl: API },
+    );
+    await send('/a', { method: 'patch', body: 'x' });
+    expect(sent).toEqual([
+      ['patch', 'patch'],
+      ['patch', 'patch'],
     ]);
   });
 

@@ -86,6 +86,25 @@ describe('withTokens: the synchronous path for a fresh token (decision 0019)', (
     tokens.dispose();
   });
 
+  it('never throws synchronously for a Request it cannot send (a GET with a body, a used body), and takes a null init as none', async () => {
+    const { tokens } = await countingTokens();
+    const api = withTokens(async () => new Response('ok'), tokens, { baseUrl: API });
+    let getWithBody: Promise<Response> | undefined;
+    expect(() => {
+      getWithBody = api(new Request(`${API}/x`), { body: 'hello' });
+    }).not.toThrow();
+    await expect(getWithBody).rejects.toThrow(TypeError);
+    const used = new Request(`${API}/x`, { method: 'POST', body: 'x' });
+    await used.text();
+    let usedBody: Promise<Response> | undefined;
+    expect(() => {
+      usedBody = api(used);
+    }).not.toThrow();
+    await expect(usedBody).rejects.toThrow(TypeError);
+    await expect(api('x', null as never)).resolves.toBeInstanceOf(Response); // fetch takes a null init
+    tokens.dispose();
+  });
+
   it('hands a 401 on the synchronous path to the replay: one refresh, the same method and body once more', async () => {
     const { tokens, fetchTokens } = await countingTokens();
     const bodies: string[] = [];

@@ -3,6 +3,7 @@ import { failUnhandledRequest } from '@tessera/testing';
 import ky from 'ky';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
+import { Headers as UndiciHeaders } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { deferred } from '../../e2e-support/test-support/deferred.js';
@@ -199,6 +200,23 @@ describe('withTokens: inputs', () => {
     expect(statuses).toEqual([401, 401, 401, 401]);
     expect(received.map((entry) => entry.authorization)).toEqual(Array(4).fill('Bearer mine'));
     expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('never overwrites a caller-set Authorization in a Map or in another copy’s Headers (npm undici)', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const sent: Array<string | null> = [];
+    const api = withTokens(
+      async (input, init) => {
+        sent.push(new Request(input, init).headers.get('authorization'));
+        return new Response('');
+      },
+      tokens,
+      { baseUrl: API },
+    );
+    await api('x', { headers: new UndiciHeaders({ Authorization: 'Basic mine' }) as never });
+    await api('y', { headers: new Map([['Authorization', 'Basic mine']]) as never });
+    expect(sent).toEqual(['Basic mine', 'Basic mine']);
   });
 
   it('skips auth per request with { skipAuth: true }, which never reaches fetch', async () => {

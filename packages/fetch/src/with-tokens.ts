@@ -59,7 +59,16 @@ export function withTokens(
   if (typeof fetch !== 'function') throw new TypeError('withTokens(): fetch must be a function');
   const settings = tokenSettings(options, 'withTokens()', tokens.senderConstraint);
   const { baseUrl, allows, header } = settings;
-  const followsItself = !isBrowserLike();
+  /**
+   * What a send that fetch would follow asks for instead: outside browsers Tessera follows each hop
+   * itself (`'manual'`); in browsers, which strip only `Authorization` at an origin change, a token in
+   * another header must not follow a redirect at all (`'error'`, unless the caller set `redirect`).
+   */
+  const onFollow: RequestRedirect | undefined = !isBrowserLike()
+    ? 'manual'
+    : header.toLowerCase() === 'authorization'
+      ? undefined
+      : 'error';
   let cachedBase: string | undefined;
   const cache = new Map<string, Target | null>();
 
@@ -80,29 +89,39 @@ export function withTokens(
   };
 
   return (input, init) => {
-    let rest: RequestInit | undefined = init;
-    if (init !== undefined && 'skipAuth' in init) {
-      const { skipAuth, ...others } = init as TokenRequestInit;
-      if (skipAuth === true) return fetch(normalised(input, targetOf), others);
-      rest = others;
+    // Never a synchronous throw (a GET with a body, a used Request…): a rejection, as fetch gives.
+    try {
+      let rest: RequestInit | undefined = init ?? undefined; // fetch takes a null init as none
+      if (rest !== undefined && 'skipAuth' in rest) {
+        const { skipAuth, ...others } = rest as TokenRequestInit;
+        if (skipAuth === true) return fetch(normalised(input, targetOf), others);
+        rest = others;
+      }
+      const asked = rest?.redirect;
+      let target: Target | undefined;
+      let request: Request | undefined;
+      if (typeof input === 'string') target = targetOf(input);
+      else if (input instanceof URL)
+        target = { url: input.href, allowed: allows(input.href, documentBase()) };
+      else if (typeof Request !== 'undefined' && input instanceof Request) {
+        request = rest === undefined ? input : new Request(input, rest);
+        rest = undefined;
+        target = { url: request.url, allowed: allows(request.url, documentBase()) };
+      }
+      if (target === undefined) return fetch(input, rest);
+      const callerHeaders = request ? request.headers : rest?.headers;
+      if (!target.allowed || hasHeader(callerHeaders, header)) return fetch(request ?? target.url, rest);
+      const follows = (request?.redirect ?? asked ?? 'follow') === 'follow';
+      // Outside browsers Tessera follows either way; in browsers a caller's own `redirect` is kept.
+      const mode = follows && !(onFollow === 'error' && asked) ? onFollow : undefined;
+      if (request === undefined && settings.constraint === undefined && !rest?.signal?.aborted) {
+        const set = tokens.freshTokens();
+        if (set) return sendFresh(fetch, tokens, settings, target.url, rest, set, mode);
+      }
+      return sendWithTokens(fetch, tokens, settings, target.url, rest, request, mode);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    let target: Target | undefined;
-    let request: Request | undefined;
-    if (typeof input === 'string') target = targetOf(input);
-    else if (input instanceof URL) target = { url: input.href, allowed: allows(input.href, documentBase()) };
-    else if (typeof Request !== 'undefined' && input instanceof Request) {
-      request = rest === undefined ? input : new Request(input, rest);
-      rest = undefined;
-      target = { url: request.url, allowed: allows(request.url, documentBase()) };
-    }
-    if (target === undefined) return fetch(input, rest);
-    const callerHeaders = request ? request.headers : rest?.headers;
-    if (!target.allowed || hasHeader(callerHeaders, header)) return fetch(request ?? target.url, rest);
-    if (request === undefined && settings.constraint === undefined && !rest?.signal?.aborted) {
-      const set = tokens.freshTokens();
-      if (set) return sendFresh(fetch, tokens, settings, target.url, rest, set, followsItself);
-    }
-    return sendWithTokens(fetch, tokens, settings, target.url, rest, request, followsItself);
   };
 }
 
@@ -118,29 +137,24 @@ function sendFresh(
   url: string,
   init: RequestInit | undefined,
   set: TokenSet,
-  followsItself: boolean,
+  mode: RequestRedirect | undefined,
 ): Promise<Response> {
-  try {
-    const manual = followsItself && (init?.redirect ?? 'follow') === 'follow';
-    const headers = new Headers(init?.headers);
-    settings.authorizeRequest(headers, set, 'GET', url); // synchronous without a constraint
-    return send(fetch, url, init, undefined, headers, manual).then((response) => {
-      const { status } = response;
-      const plain =
-        status !== 401 &&
-        (status < 300 || status > 399 || !manual) &&
-        settings.shouldRefresh === withTokensDefaults.shouldRefresh;
-      return plain
-        ? response
-        : sendAndReplay(fetch, tokens, settings, url, init, undefined, undefined, followsItself, [
-            response,
-            set,
-            headers,
-          ]);
-    });
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const headers = new Headers(init?.headers);
+  settings.authorizeRequest(headers, set, 'GET', url); // synchronous without a constraint
+  return send(fetch, url, init, undefined, headers, mode).then((response) => {
+    const { status } = response;
+    const plain =
+      status !== 401 &&
+      (status < 300 || status > 399 || mode !== 'manual') &&
+      settings.shouldRefresh === withTokensDefaults.shouldRefresh;
+    return plain
+      ? response
+      : sendAndReplay(fetch, tokens, settings, url, init, undefined, undefined, mode, [
+          response,
+          set,
+          headers,
+        ]);
+  });
 }
 
 function sendWithTokens(
@@ -150,11 +164,11 @@ function sendWithTokens(
   url: string,
   init: RequestInit | undefined,
   request: Request | undefined,
-  followsItself: boolean,
+  mode: RequestRedirect | undefined,
 ): Promise<Response> {
   // Taken before the first send: a Request with a body is cloned once (the template stays unread).
   const template = request && request.body !== null ? request.clone() : request;
-  const sent = sendAndReplay(fetch, tokens, settings, url, init, request, template, followsItself);
+  const sent = sendAndReplay(fetch, tokens, settings, url, init, request, template, mode);
   if (template === request) return sent;
   // Nothing else reads the template's tee branch: release it.
   return sent.finally(() => template?.body?.cancel().catch(() => undefined));
@@ -168,24 +182,23 @@ async function sendAndReplay(
   init: RequestInit | undefined,
   request: Request | undefined,
   template: Request | undefined,
-  followsItself: boolean,
+  mode: RequestRedirect | undefined,
   first?: [Response, TokenSet, Headers],
 ): Promise<Response> {
   const signal = request ? request.signal : init?.signal;
   const replayable = request !== undefined || isReplayableBody(init?.body);
-  const manual = followsItself && (request?.redirect ?? init?.redirect ?? 'follow') === 'follow';
   // A set fresh right now is used at once, with no await before the send (decision 0019).
   let set =
     first?.[1] ?? (signal?.aborted ? undefined : tokens.freshTokens()) ?? (await tokenSet(tokens, signal));
   let [response, proof] = first
-    ? [await hops(fetch, settings, url, init, undefined, undefined, first[2], manual, replayable, first[0])]
-    : await attempt(fetch, settings, url, init, request, template, set, manual, replayable);
+    ? [await hops(fetch, settings, url, init, undefined, undefined, first[2], mode, replayable, first[0])]
+    : await attempt(fetch, settings, url, init, request, template, set, mode, replayable);
   const { constraint } = settings;
   let nonceReplayed = false;
   let refreshed = false;
   for (;;) {
     // Every response teaches the nonce; only one from where the proof went can challenge it.
-    const allowed = cameFromAllowed(response, settings);
+    const allowed = cameFromAllowed(response, settings, url, mode);
     if (
       constraint &&
       proof &&
@@ -211,7 +224,7 @@ async function sendAndReplay(
     }
     await response.body?.cancel().catch(() => undefined);
     const source = template && template.body !== null ? template.clone() : template;
-    [response, proof] = await attempt(fetch, settings, url, init, source, template, set, manual, replayable);
+    [response, proof] = await attempt(fetch, settings, url, init, source, template, set, mode, replayable);
   }
 }
 
@@ -224,15 +237,15 @@ async function attempt(
   request: Request | undefined,
   template: Request | undefined,
   set: TokenSet,
-  manual: boolean,
+  mode: RequestRedirect | undefined,
   replayable: boolean,
 ): Promise<[Response, Record<string, string> | undefined]> {
   const headers = new Headers(request ? request.headers : init?.headers);
   const pending = settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
   const proof = pending && (await pending);
-  const response = await send(fetch, url, init, request, headers, manual);
+  const response = await send(fetch, url, init, request, headers, mode);
   return [
-    await hops(fetch, settings, url, init, request, template, headers, manual, replayable, response),
+    await hops(fetch, settings, url, init, request, template, headers, mode, replayable, response),
     proof,
   ];
 }
@@ -250,11 +263,11 @@ async function hops(
   request: Request | undefined,
   template: Request | undefined,
   headers: Headers,
-  manual: boolean,
+  mode: RequestRedirect | undefined,
   replayable: boolean,
   response: Response,
 ): Promise<Response> {
-  if (!manual || !isRedirect(response)) return response;
+  if (mode !== 'manual' || !isRedirect(response)) return response;
   const hop: RedirectHop['init'] = request
     ? {
         method: request.method,
@@ -270,31 +283,40 @@ async function hops(
   return followRedirects(response, { url, init: hop }, { ...settings, fetch, resend: replayable });
 }
 
-/** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: 'manual'`). */
+/** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: mode`). */
 function send(
   fetch: typeof globalThis.fetch,
   url: string,
   init: RequestInit | undefined,
   request: Request | undefined,
   headers: Headers,
-  manual: boolean,
+  mode: RequestRedirect | undefined,
 ): Promise<Response> {
-  if (request) return fetch(new Request(request, manual ? { headers, redirect: 'manual' } : { headers }));
+  if (request) return fetch(new Request(request, mode ? { headers, redirect: mode } : { headers }));
   // Not `{ ...init, headers }`: in Node 20's V8 a spread followed by own properties takes a slow
   // path (~0.5 µs per property, decision 0019); Object.assign copies the same own properties.
   const sent: RequestInit = Object.assign({}, init);
   sent.headers = headers;
-  if (manual) sent.redirect = 'manual';
+  if (mode) sent.redirect = mode;
   return fetch(url, sent);
 }
 
 /**
- * Whether the response came from where the token went: not after a hop we stripped (Node), and —
- * where the runtime followed redirects (browsers) — not from a final URL the policy does not allow.
+ * Whether the response came from where the token went: not after a hop we stripped (we followed,
+ * `'manual'`), and — where the runtime followed redirects (browsers) — not from another origin than
+ * the request's: the runtime stripped `Authorization` there, even for an origin the policy allows.
  */
-function cameFromAllowed(response: Response, settings: TokenSettings): boolean {
+function cameFromAllowed(
+  response: Response,
+  settings: TokenSettings,
+  url: string,
+  mode: RequestRedirect | undefined,
+): boolean {
   if (isWithheld(response)) return false;
-  return !response.redirected || settings.allows(response.url, documentBase());
+  if (!response.redirected) return true;
+  return mode === 'manual'
+    ? settings.allows(response.url, documentBase())
+    : new URL(response.url, url).origin === new URL(url).origin;
 }
 
 /** One token set; an abort rejects with the caller's `signal.reason`, as fetch does. */
@@ -323,10 +345,13 @@ function normalised(
   return typeof input === 'string' ? (targetOf(input)?.url ?? input) : input;
 }
 
+/** Whether `headers` (any `HeadersInit`: read as the Headers constructor reads it) has `name`. */
 function hasHeader(headers: HeadersInit | null | undefined, name: string): boolean {
   if (!headers) return false;
   if (headers instanceof Headers) return headers.has(name);
   const lower = name.toLowerCase();
   if (Array.isArray(headers)) return headers.some(([key]) => key?.toLowerCase() === lower);
+  // Any other iterable of pairs (a Map, another copy's Headers) is a list, not a record.
+  if (Symbol.iterator in headers) return new Headers(headers).has(name);
   return Object.keys(headers).some((key) => key.toLowerCase() === lower);
 }

@@ -4,6 +4,7 @@ import ky from 'ky';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readProof } from '../../dpop/test/read-proof.js';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { loopbackServer } from '../../e2e-support/test-support/loopback-server.js';
 import { type LoopbackOrigin, redirectingApi } from '../../e2e-support/test-support/redirecting-api.js';
 import { kyHooks } from '../src/ky-hooks.js';
 import { withTokens } from '../src/with-tokens.js';
@@ -13,6 +14,14 @@ import { withTokens } from '../src/with-tokens.js';
 let api: LoopbackOrigin;
 let other: LoopbackOrigin;
 const managers: TokenManager[] = [];
+const servers: LoopbackOrigin[] = [];
+
+/** A further loopback server for one test, closed after it. */
+async function serve(respond: Parameters<typeof loopbackServer>[0]): Promise<LoopbackOrigin> {
+  const server = await loopbackServer(respond);
+  servers.push(server);
+  return server;
+}
 
 beforeAll(async () => {
   ({ api, other } = await redirectingApi('at-1'));
@@ -21,8 +30,10 @@ afterAll(async () => {
   await api.close();
   await other.close();
 });
-afterEach(() => {
+afterEach(async () => {
+  vi.unstubAllGlobals();
   for (const tokens of managers.splice(0)) tokens.dispose();
+  await Promise.all(servers.splice(0).map((server) => server.close()));
   api.seen.length = 0;
   other.seen.length = 0;
 });
@@ -103,6 +114,18 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
       ['/orders', 'Bearer at-1'],
     ]);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('never carries the caller’s own Authorization to another origin when the token travels in another header (as undici would not)', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const fetchApi = withTokens(fetch, tokens, { baseUrl: api.origin, header: 'X-Token' });
+    const to = encodeURIComponent(`${other.origin}/x`);
+    const headers = { Authorization: 'Basic dXNlcjpwdw==' };
+    await fetchApi(`/redirect?to=${to}`, { headers });
+    await fetch(`${api.origin}/redirect?to=${to}`, { headers }); // what plain fetch does
+    expect(api.seen.map((seen) => seen.authorization)).toEqual(['Basic dXNlcjpwdw==', 'Basic dXNlcjpwdw==']);
+    expect(other.seen.map((seen) => seen.authorization)).toEqual([null, null]);
   });
 
   it.each([
@@ -233,6 +256,43 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
   });
 });
 
+describe('withTokens where the runtime follows redirects (a browser: document stubbed), with undici as that runtime', () => {
+  it('a custom token header never reaches another origin: the redirect rejects instead', async () => {
+    const leaked: unknown[] = [];
+    const thief = await serve((_seen, res, req) => {
+      leaked.push(req.headers['x-api-token']);
+      res.writeHead(200).end();
+    });
+    const start = await serve((_seen, res) =>
+      res.writeHead(302, { Location: `${thief.origin}/steal` }).end(),
+    );
+    vi.stubGlobal('document', {});
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const fetchApi = withTokens(fetch, tokens, { origins: start.origin, header: 'X-Api-Token' });
+    await expect(fetchApi(`${start.origin}/start`)).rejects.toThrow(TypeError);
+    expect(start.seen).toHaveLength(1);
+    expect(leaked).toEqual([]);
+  });
+
+  it('a 401 from a second allowed origin the runtime stripped Authorization for invalidates nothing', async () => {
+    const second = await serve((seen, res) =>
+      res.writeHead(seen.authorization === 'Bearer at-0' ? 200 : 401).end(),
+    );
+    const first = await serve((_seen, res) => res.writeHead(302, { Location: `${second.origin}/x` }).end());
+    vi.stubGlobal('document', {});
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const invalidate = vi.spyOn(tokens, 'invalidate');
+    const fetchApi = withTokens(fetch, tokens, { origins: [first.origin, second.origin] });
+    const response = await fetchApi(`${first.origin}/start`);
+    expect(response.status).toBe(401);
+    expect(second.seen.map((seen) => seen.authorization)).toEqual([null]);
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+});
+
 describe('kyHooks with real ky', () => {
   it('on a 401: exactly one token request, and the replay carries the new token and the same JSON body', async () => {
     const { tokens, fetchTokens } = await countingTokens();
@@ -270,4 +330,43 @@ describe('kyHooks with real ky', () => {
       expect(api.seen).toHaveLength(1); // never retried
     },
   );
+  it('a custom token header never reaches another origin ky’s fetch would be redirected to', async () => {
+    const leaked: unknown[] = [];
+    const thief = await serve((_seen, res, req) => {
+      leaked.push(req.headers['x-api-token']);
+      res.writeHead(200).end();
+    });
+    const start = await serve((_seen, res) =>
+      res.writeHead(302, { Location: `${thief.origin}/steal` }).end(),
+    );
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const client = ky.create({
+      retry: { limit: 2, delay: () => 0 },
+      hooks: kyHooks(ky, tokens, { origins: start.origin, header: 'X-Api-Token' }),
+    });
+    await expect(client.get(`${start.origin}/start`)).rejects.toThrow(TypeError);
+    expect(start.seen).toHaveLength(3); // ky's own retries of the failed fetch: none followed either
+    expect(leaked).toEqual([]);
+  });
+
+  it('a 401 from a second allowed origin, where undici stripped Authorization, invalidates nothing and refreshes nothing', async () => {
+    const second = await serve((seen, res) =>
+      res.writeHead(seen.authorization === 'Bearer at-0' ? 200 : 401).end(),
+    );
+    const first = await serve((_seen, res) => res.writeHead(302, { Location: `${second.origin}/x` }).end());
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const invalidate = vi.spyOn(tokens, 'invalidate');
+    const client = ky.create({ hooks: kyHooks(ky, tokens, { origins: [first.origin, second.origin] }) });
+    const error = await client.get(`${first.origin}/start`).then(
+      () => expect.fail('resolved'),
+      (reason: { response?: Response }) => reason,
+    );
+    expect(error.response?.status).toBe(401);
+    expect(second.seen.map((seen) => seen.authorization)).toEqual([null]);
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(first.seen).toHaveLength(1); // never retried
+  });
 });

@@ -103,6 +103,57 @@ describe('webLocksLock', () => {
     expect(fake.pending()).toEqual([]);
   });
 
+  it('stops waiting when the signal aborts: rejects with its reason, clears the timer, withdraws the request, never runs the task', async () => {
+    vi.useFakeTimers();
+    const fake = fakeLockManager({ grants: false });
+    const lock = webLocksLock({ prefix: 'app', timeout: undefined, locks: fake.locks });
+    const controller = new AbortController();
+    const task = vi.fn(async () => 'token');
+
+    const running = lock.run('k', task, { maxWait: 44_000, signal: controller.signal });
+    const outcome = running.catch((error: unknown) => error);
+    await settle();
+    expect(fake.pending()).toEqual(['app/k']);
+    expect(vi.getTimerCount()).toBe(1);
+    controller.abort(new Error('disposed'));
+
+    expect(await outcome).toEqual(new Error('disposed'));
+    expect(vi.getTimerCount()).toBe(0);
+    expect(fake.pending()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(task).not.toHaveBeenCalled();
+  });
+
+  it('ignores the signal once the lock is granted, and rejects at once without asking for the lock when it is already aborted', async () => {
+    const fake = fakeLockManager();
+    const lock = webLocksLock({ prefix: 'app', timeout: 10_000, locks: fake.locks });
+    const controller = new AbortController();
+    const gate = deferred<string>();
+    const running = lock.run('k', () => gate.promise, { signal: controller.signal });
+    await settle();
+    controller.abort(new Error('disposed'));
+    gate.resolve('token');
+    expect(await running).toBe('token');
+
+    const task = vi.fn(async () => 'token');
+    await expect(lock.run('k', task, { signal: controller.signal })).rejects.toEqual(new Error('disposed'));
+    expect(task).not.toHaveBeenCalled();
+    expect(fake.requested).toEqual(['app/k']);
+  });
+
+  it('waits a timeout above 2^31−1 ms for 2^31−1 ms instead of giving up at once (timer overflow)', async () => {
+    vi.useFakeTimers();
+    const fake = fakeLockManager({ grants: false });
+    const lock = webLocksLock({ prefix: 'app', timeout: 3_000_000_000, locks: fake.locks });
+    const task = vi.fn(async () => 'token');
+
+    const running = lock.run('k', task);
+    await vi.advanceTimersByTimeAsync(2 ** 31 - 2);
+    expect(task).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await running).toBe('token');
+  });
+
   it('runs the task at once when Web Locks are missing', async () => {
     vi.useFakeTimers();
     const lock = webLocksLock({ prefix: 'app', timeout: 10_000, locks: undefined });

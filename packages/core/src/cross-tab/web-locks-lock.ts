@@ -1,3 +1,4 @@
+import { startTimer } from '../internal/timer.js';
 import type { RefreshLock, RefreshLockRunOptions } from '../refresh-lock.js';
 import type { WebLocks } from './web-locks.js';
 
@@ -25,35 +26,47 @@ export interface WebLocksLockOptions {
  * holder is never overtaken) without a grant the request is aborted and the task runs
  * unlocked — even when the browser ignores the abort signal and never settles the request. A grant
  * that arrives after that is released at once. A refused request (no Web Locks in an opaque-origin
- * iframe, a `SecurityError`) also runs the task unlocked. The task never runs twice.
+ * iframe, a `SecurityError`) also runs the task unlocked. The task never runs twice. When the
+ * manager's `signal` aborts (`dispose()`) while waiting, the request is withdrawn, the timer cleared
+ * and the task never runs.
  */
 export function webLocksLock({ prefix, timeout, locks }: WebLocksLockOptions): RefreshLock {
   return {
     run<T>(name: string, task: () => Promise<T>, options?: RefreshLockRunOptions): Promise<T> {
+      const signal = options?.signal;
+      if (signal?.aborted) return Promise.reject(signal.reason);
       if (!locks) return task();
       const wait = timeout ?? options?.maxWait ?? DEFAULT_WAIT;
       return new Promise<T>((resolve, reject) => {
-        let state: 'waiting' | 'granted' | 'unlocked' = 'waiting';
+        let state: 'waiting' | 'granted' | 'unlocked' | 'aborted' = 'waiting';
         const controller = new AbortController();
         let timer: ReturnType<typeof setTimeout> | undefined;
         const start = (): Promise<T> => new Promise<T>((settle) => settle(task()));
-        const runUnlocked = (): void => {
-          if (state !== 'waiting') return;
-          state = 'unlocked';
+        /** Leaves the wait: clears the timer, stops listening to `signal`, withdraws the request. */
+        const leave = (next: typeof state): boolean => {
+          if (state !== 'waiting') return false;
+          state = next;
           clearTimeout(timer);
-          controller.abort();
-          start().then(resolve, reject);
+          signal?.removeEventListener('abort', onAbort);
+          if (next !== 'granted') controller.abort();
+          return true;
+        };
+        const runUnlocked = (): void => {
+          if (leave('unlocked')) start().then(resolve, reject);
+        };
+        // The manager was disposed: nobody waits for the task any more.
+        const onAbort = (): void => {
+          if (leave('aborted')) reject(signal?.reason);
         };
         const runLocked = async (): Promise<void> => {
-          if (state !== 'waiting') return; // gave up waiting: release the late grant at once
-          state = 'granted';
-          clearTimeout(timer);
+          if (!leave('granted')) return; // gave up waiting: release the late grant at once
           const result = start();
           result.then(resolve, reject);
           await result.catch(() => {}); // hold the lock until the task settles
         };
         // Serves a waiting caller, so it may keep a Node process alive (docs/decisions/0004); cleared on grant.
-        if (Number.isFinite(wait)) timer = setTimeout(runUnlocked, wait);
+        if (Number.isFinite(wait)) timer = startTimer(runUnlocked, wait);
+        signal?.addEventListener('abort', onAbort, { once: true });
         try {
           locks.request(`${prefix}/${name}`, { signal: controller.signal }, runLocked).catch(runUnlocked);
         } catch {

@@ -22,7 +22,7 @@ export interface ClientCredentialsGrantOptions extends EndpointRequestOptions {
   audience?: string;
   /** RFC 8707 resource indicator(s). @default undefined */
   resource?: string | readonly string[];
-  /** Further form parameters. @default {} */
+  /** Further form parameters; `scope`, `audience` and `resource` here are sent unless the option of that name is given. @default {} */
   params?: TokenRequestParams;
 }
 
@@ -33,11 +33,13 @@ export interface ClientCredentialsGrantOptions extends EndpointRequestOptions {
  */
 export function clientCredentialsGrant(options: ClientCredentialsGrantOptions): FetchTokens {
   parseEndpointUrl(options.tokenUrl, 'clientCredentialsGrant: tokenUrl', options.allowInsecureHttp);
+  // A dedicated option wins when given; otherwise what `params` says is sent.
+  const { params: extra, scope, audience, resource } = options;
   const params: TokenRequestParams = {
-    ...options.params,
-    scope: options.scope,
-    audience: options.audience,
-    resource: options.resource,
+    ...extra,
+    scope: scope ?? extra?.scope,
+    audience: audience ?? extra?.audience,
+    resource: resource ?? extra?.resource,
   };
   return ({ signal, senderConstraint }) =>
     requestToken({

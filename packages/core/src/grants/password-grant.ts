@@ -16,7 +16,7 @@ export interface PasswordGrantOptions extends EndpointRequestOptions {
   authMethod?: ClientAuthMethod;
   /** Space-separated scopes, e.g. `'openid offline_access'`. @default undefined */
   scope?: string;
-  /** Further form parameters. @default {} */
+  /** Further form parameters; a `scope` here is sent unless the `scope` option is given. @default {} */
   params?: TokenRequestParams;
   /** Aborts the sign-in. @default undefined */
   signal?: AbortSignal;
@@ -49,7 +49,7 @@ export async function passwordGrant(
     grantType: 'password',
     params: {
       ...options.params,
-      scope: options.scope,
+      scope: options.scope ?? options.params?.scope,
       username: credentials.username,
       password: credentials.password,
     },

@@ -1,4 +1,7 @@
-/** Shorter values are not redacted: they would match ordinary words. */
+/**
+ * Secrets shorter than this are redacted only where they stand alone, not next to a letter or
+ * digit: everywhere, they would blank out parts of ordinary words.
+ */
 const MIN_LENGTH = 4;
 
 /** `value` form-urlencoded (application/x-www-form-urlencoded: space → `+`). */
@@ -15,8 +18,8 @@ function base64(text: string): string {
 
 /**
  * The ways `secret` can appear in text a server echoes: raw, percent-encoded (`%20` and `+` for
- * spaces, `%2B` for `+`, any hex case), form-encoded, JSON-escaped (also with `\/`) and Base64
- * (padded, unpadded and base64url).
+ * spaces, `%2B` for `+`, any hex case), form-encoded, JSON-escaped (also with `\/`, and ASCII-only
+ * as in `\u00e4`) and Base64 (padded, unpadded and base64url).
  */
 function encodings(secret: string): string[] {
   const percent = encodeURIComponent(secret);
@@ -24,9 +27,13 @@ function encodings(secret: string): string[] {
   const plain = [secret, percent, form, form.replaceAll('+', '%20'), percent.replaceAll('%20', '+')];
   const json = plain.flatMap((text) => {
     const escaped = JSON.stringify(text).slice(1, -1);
-    return [escaped, escaped.replaceAll('/', '\\/')];
+    const ascii = escaped.replace(
+      /[^\0-\x7f]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    return [escaped, ascii].flatMap((json) => [json, json.replaceAll('/', '\\/')]);
   });
-  return [...plain, ...json];
+  return [...plain, ...json, ...base64Forms(secret)];
 }
 
 /** Base64 forms of `text`: padded, unpadded, base64url. */
@@ -39,19 +46,21 @@ function base64Forms(text: string): string[] {
 /**
  * The secrets of one request, to redact from anything its server answers. Built once per request:
  * every encoding of every secret, plus the `client_secret_basic` credentials (Base64 of
- * `client_id:client_secret`, raw and form-encoded).
+ * `client_id:client_secret`, raw and form-encoded). A secret of 1–3 characters is redacted only
+ * where it stands alone (`pw` in `password=pw`, not in `pwd`).
  */
 export class Redactor {
-  readonly #pattern: RegExp | undefined;
+  readonly #patterns: RegExp[] = [];
 
   constructor(
     secrets: ReadonlyArray<string | undefined>,
     basic?: { clientId: string; clientSecret: string } | undefined,
   ) {
     const variants = new Set<string>();
+    const short = new Set<string>();
     for (const secret of secrets) {
-      if (secret && secret.length >= MIN_LENGTH)
-        for (const variant of encodings(secret)) variants.add(variant);
+      if (secret)
+        for (const variant of encodings(secret)) (secret.length < MIN_LENGTH ? short : variants).add(variant);
     }
     if (basic) {
       const pairs = [
@@ -60,16 +69,26 @@ export class Redactor {
       ];
       for (const pair of pairs) for (const variant of base64Forms(pair)) variants.add(variant);
     }
-    // Longest first, so a secret inside a longer encoding does not leave the rest behind.
-    const sorted = [...variants].filter((variant) => variant.length >= MIN_LENGTH);
-    sorted.sort((a, b) => b.length - a.length);
-    // Case-insensitive, so `%2f` matches `%2F`: it can only redact more, never less.
-    const pattern = sorted.map((variant) => variant.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
-    this.#pattern = sorted.length === 0 ? undefined : new RegExp(pattern, 'gi');
+    // `redact` puts group 1 back: empty here; for a short secret, the character before it (no
+    // lookbehind, for older Safari), and the one after is only looked at.
+    this.#add(variants, '()');
+    this.#add(short, '(^|[^\\p{L}\\p{N}])', '(?![\\p{L}\\p{N}])');
+  }
+
+  /**
+   * One pattern for `variants`, longest first so a secret inside a longer encoding does not leave
+   * the rest behind. Case-insensitive, so `%2f` matches `%2F`: it can only redact more, never less.
+   */
+  #add(variants: Set<string>, before: string, after = ''): void {
+    const sorted = [...variants].sort((a, b) => b.length - a.length);
+    const escaped = sorted.map((variant) => variant.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    if (sorted.length > 0)
+      this.#patterns.push(new RegExp(`${before}(?:${escaped.join('|')})${after}`, 'giu'));
   }
 
   /** `text` with every occurrence of a secret, in any encoding, replaced by `[redacted]`. */
   redact(text: string): string {
-    return this.#pattern ? text.replace(this.#pattern, '[redacted]') : text;
+    for (const pattern of this.#patterns) text = text.replace(pattern, '$1[redacted]');
+    return text;
   }
 }

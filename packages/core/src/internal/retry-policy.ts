@@ -3,6 +3,7 @@ import { HttpError } from '../errors/http-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import type { RetryOptions } from '../retry-options.js';
 import { isTransient } from '../transient.js';
+import { startTimer } from './timer.js';
 
 /** Delay a transient error asked for through `Retry-After`, in ms. */
 function retryAfterOf(error: unknown): number | undefined {
@@ -62,7 +63,7 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(signal.reason);
     };
-    const timer = setTimeout(() => {
+    const timer = startTimer(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);

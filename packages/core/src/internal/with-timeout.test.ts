@@ -49,6 +49,26 @@ describe('withTimeout (the one abort and timeout race of core)', () => {
     expect(remove).toHaveBeenCalledWith('abort', expect.any(Function));
   });
 
+  it('clamps a timeout above 2^31−1 ms to that, instead of firing after 1 ms (timer overflow)', async () => {
+    vi.useFakeTimers();
+    const race = withTimeout(
+      () => new Promise<never>(() => {}),
+      undefined,
+      (reason) => reason,
+      3_000_000_000,
+      () => new Error('timed out'),
+    );
+    const outcome = race.catch((error: unknown) => error);
+    let settled = false;
+    outcome.then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(2 ** 31 - 2);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await outcome).toEqual(new Error('timed out'));
+  });
+
   it('settles like the task and clears its timer when the task wins', async () => {
     vi.useFakeTimers();
     const race = withTimeout(

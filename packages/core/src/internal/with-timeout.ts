@@ -1,5 +1,6 @@
 import { TimeoutError } from '../errors/timeout-error.js';
 import { answeredTimeout } from './timeout-answer.js';
+import { startTimer } from './timer.js';
 
 /**
  * Runs `task` with its own `AbortSignal` and settles with whichever comes first: the task's outcome,
@@ -10,7 +11,7 @@ import { answeredTimeout } from './timeout-answer.js';
  * The timer is cleared as soon as the race settles; while it runs, it keeps a Node process alive
  * on purpose: a caller is waiting for the result.
  *
- * @param timeout ms; `undefined` or `Infinity` for none.
+ * @param timeout ms; `undefined` or `Infinity` for none; above 2^31−1 it is clamped to that (`startTimer`).
  */
 /** The signal of tasks that nothing can abort, made on first use. */
 let unabortable: AbortSignal | undefined;
@@ -41,15 +42,10 @@ export function withTimeout<T>(
     };
     if (parent?.aborted) return stop();
     parent?.addEventListener('abort', stop, { once: true });
-    if (timed) timer = setTimeout(() => fail(onTimeout?.()), timeout);
+    if (timed) timer = startTimer(() => fail(onTimeout?.()), timeout as number);
     task(controller.signal).then(resolve, reject);
   }).finally(() => {
     clearTimeout(timer);
     parent?.removeEventListener('abort', stop);
   });
-}
-
-/** Lets a Node process exit while only `timer` is pending (a no-op in browsers). */
-export function unrefTimer(timer: unknown): void {
-  (timer as { unref?: () => void } | undefined)?.unref?.();
 }

@@ -150,6 +150,33 @@ describe('followRedirects', () => {
     ]);
   });
 
+  it('never carries a caller’s Authorization to another origin when the token travels in another header; keeps it on the same origin', async () => {
+    const seen: Array<[string, string | null, string | null]> = [];
+    const fetch = vi.fn(async (url: string, init: RequestInit) => {
+      const headers = new Headers(init.headers);
+      seen.push([url, headers.get('authorization'), headers.get('x-token')]);
+      return url === `${api}/a` ? moved('https://second.test/b') : new Response('ok');
+    });
+    const start: RedirectHop = {
+      url: `${api}/start`,
+      init: {
+        headers: new Headers({ Authorization: 'Basic bWluZQ==', 'X-Token': 'at-0' }),
+        redirect: 'manual',
+      },
+    };
+    await followRedirects(moved('/a'), start, {
+      fetch,
+      allows,
+      credentials: ['x-token', 'dpop'],
+      resend: true,
+    });
+    // X-Token is the policy's (second.test is allowed); Authorization leaves at the origin change, as undici's does.
+    expect(seen).toEqual([
+      [`${api}/a`, 'Basic bWluZQ==', 'at-0'],
+      ['https://second.test/b', null, 'at-0'],
+    ]);
+  });
+
   it('keeps the credentials on allowed hops: the end is not withheld', async () => {
     const { fetch } = fakeFetch({ [`${api}/a/`]: () => new Response('ok') });
     const response = await followRedirects(moved('/a/', 301), hop(), {

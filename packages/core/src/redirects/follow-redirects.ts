@@ -6,8 +6,11 @@ import { withheld } from './withheld.js';
 
 const MAX_REDIRECTS = 20;
 
-/** Never sent on to another origin, whatever the policy says about the credentials. */
-const LEAVE_AT_ORIGIN_CHANGE = ['cookie', 'proxy-authorization'];
+/**
+ * What undici drops when a redirect leaves the origin: never sent on to another origin, unless it
+ * is one of the credentials (then the policy decides, e.g. a token in `Authorization`).
+ */
+const LEAVE_AT_ORIGIN_CHANGE = ['authorization', 'cookie', 'proxy-authorization'];
 
 /** One hop to send: where, and the init (with its own `Headers`). */
 export interface RedirectHop {
@@ -31,7 +34,8 @@ export interface FollowRedirectsOptions {
    */
   resend: boolean;
   /**
-   * Called before each further hop that still carries the credentials, with its method, URL and
+   * Called before each further hop that still carries the credentials, with its method (as handed
+   * to fetch: not upper-cased here, fetch upper-cases only the six standard names), URL and
    * headers, and the redirect response that leads there: a sender constraint learns that
    * response's nonce and re-signs its proof for the hop (a DPoP proof names one method and URL, so
    * the first hop's proof would be refused at the next). See `proofPerHop`.
@@ -46,7 +50,8 @@ export interface FollowRedirectsOptions {
  * Follows redirects itself, from the redirect `response` to the `hop` that got it (sent with
  * `redirect: 'manual'`), so that every hop is checked against the origin policy — the rule every
  * Tessera transport uses outside browsers (see `isBrowserLike`). A hop to another origin never
- * carries `Cookie` or `Proxy-Authorization` (as undici and follow-redirects drop them). When a hop's origin is not
+ * carries `Authorization` (unless it is one of the `credentials`), `Cookie` or `Proxy-Authorization`
+ * (as undici and follow-redirects drop them). When a hop's origin is not
  * allowed, the credential headers are deleted for it and every later hop (never put back), and the
  * final response is marked (`isWithheld`): its 401 must not invalidate or refresh the token. Method
  * and body change as the Fetch standard says (303, and 301/302 for POST → GET without a body). A
@@ -89,13 +94,14 @@ export async function followRedirects(
     }
     if (next.origin !== new URL(hop.url).origin) {
       // What undici and follow-redirects drop when a hop leaves the origin (we follow in their place).
-      for (const name of LEAVE_AT_ORIGIN_CHANGE) headers.delete(name);
+      for (const name of LEAVE_AT_ORIGIN_CHANGE) if (!credentials.includes(name)) headers.delete(name);
     }
     if (carried && !allows(next.href, undefined)) {
       for (const name of credentials) headers.delete(name);
       carried = false;
     }
-    if (carried) await options.rebind?.((init.method ?? 'GET').toUpperCase(), next.href, headers, response);
+    // The method as it is handed to fetch, as for the first send (`patch` goes out as `patch`).
+    if (carried) await options.rebind?.(init.method ?? 'GET', next.href, headers, response);
     await response.body?.cancel().catch(() => undefined);
     hop = { url: next.href, init };
     response = await fetch(hop.url, hop.init);
