@@ -106,6 +106,23 @@ describe('start', () => {
     expect(stored.issuer).toBe(ISSUER);
   });
 
+  it('sends params as given where no option of that name is set (audience, resource), and the option where it is', async () => {
+    const { signIn } = setUp();
+    const given = await signIn.buildAuthorizationUrl({
+      params: { resource: 'urn:from-params', audience: 'urn:aud', ui_locales: 'de' },
+    });
+    expect(given.searchParams.getAll('resource')).toEqual(['urn:from-params']);
+    expect(given.searchParams.get('audience')).toBe('urn:aud');
+    expect(given.searchParams.get('ui_locales')).toBe('de');
+    const overridden = await signIn.buildAuthorizationUrl({
+      resource: 'urn:option',
+      params: { resource: 'urn:from-params', state: 'forged' },
+    });
+    expect(overridden.searchParams.getAll('resource')).toEqual(['urn:option']);
+    expect(overridden.searchParams.getAll('state')).toHaveLength(1);
+    expect(overridden.searchParams.get('state')).not.toBe('forged');
+  });
+
   it('an option passed as undefined keeps its default', async () => {
     const { signIn } = setUp({ scope: undefined, transactionTtl: undefined } as never);
     const url = await signIn.buildAuthorizationUrl();

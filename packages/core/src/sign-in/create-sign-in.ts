@@ -123,9 +123,11 @@ export function createSignIn(options: SignInOptions): SignIn {
     set('prompt', start.prompt);
     set('login_hint', start.loginHint);
     set('audience', start.audience);
-    query.delete('resource');
-    for (const resource of typeof start.resource === 'string' ? [start.resource] : (start.resource ?? [])) {
-      query.append('resource', resource);
+    if (start.resource !== undefined) {
+      query.delete('resource');
+      for (const resource of typeof start.resource === 'string' ? [start.resource] : start.resource) {
+        query.append('resource', resource);
+      }
     }
     for (const [name, value] of query) url.searchParams.append(name, value);
     try {

@@ -87,7 +87,8 @@ export interface StartOptions {
   resource?: string | readonly string[];
   /**
    * Further parameters (`ui_locales`, `acr_values`…). They cannot override `state`, `nonce`,
-   * `code_challenge` or any parameter above.
+   * `code_challenge` or any parameter above that is set (`scope` always is; `audience` and `resource`
+   * given here are sent when the option of that name is not).
    * @default {}
    */
   params?: Record<string, string>;
