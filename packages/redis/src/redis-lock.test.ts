@@ -97,6 +97,22 @@ describe('redisTokenCache lock', () => {
     holder.manager.dispose();
   });
 
+  it('stops waiting for the lock when its manager is disposed: no timer left, no token request, DisposedError', async () => {
+    const redis = new FakeRedis();
+    redis.put(LOCK_KEY, 'another-holder', 60_000);
+    const fetch = countingFetch();
+    const waiter = replica(redis, fetch.fetchTokens, { lockTtl: 60_000, lockWait: 30_000 });
+    const token = waiter.manager.getAccessToken().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(500); // polling for the lock
+    const pollsBefore = redis.count('SET');
+    waiter.manager.dispose();
+    expect(((await token) as Error).name).toBe('DisposedError');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(redis.count('SET')).toBe(pollsBefore);
+    expect(fetch.calls()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('extends the lock while a refresh takes longer than lockTtl, so nobody else requests a token', async () => {
     const redis = new FakeRedis();
     const endpoint = slowEndpoint(8_000);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RefreshLock } from '@tessera/core';
+import type { RefreshLock, RefreshLockRunOptions } from '@tessera/core';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { RELEASE_SCRIPT, RENEW_SCRIPT } from './internal/lock-scripts.js';
 import type { RedisCommands } from './internal/redis-commands.js';
@@ -54,19 +54,22 @@ export function redisLock(context: RedisLockContext): RefreshLock {
     );
   };
 
-  /** Resolves after `delay` ms, or earlier when lock `name` is announced released. */
-  const pause = (name: string, delay: number): Promise<void> =>
+  /** Resolves after `delay` ms, or earlier when lock `name` is announced released or `signal` aborts. */
+  const pause = (name: string, delay: number, signal: AbortSignal | undefined): Promise<void> =>
     new Promise((resolve) => {
       const waiting = wakers.get(name) ?? new Set<() => void>();
       wakers.set(name, waiting);
       const wake = (): void => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
         waiting.delete(wake);
         if (waiting.size === 0 && wakers.get(name) === waiting) wakers.delete(name);
         resolve();
       };
-      // Serves a waiting caller, so it may keep the process alive (docs/decisions/0004).
+      // Serves a waiting caller, so it may keep the process alive (docs/decisions/0004) — until the
+      // manager is disposed (`signal`).
       const timer = setTimeout(wake, delay);
+      signal?.addEventListener('abort', wake, { once: true });
       waiting.add(wake);
     });
 
@@ -105,12 +108,14 @@ export function redisLock(context: RedisLockContext): RefreshLock {
   };
 
   return {
-    async run<T>(name: string, task: () => Promise<T>): Promise<T> {
+    async run<T>(name: string, task: () => Promise<T>, options?: RefreshLockRunOptions): Promise<T> {
       const key = `${namespace}:lock:${name}`;
       const owner = randomUUID();
       const started = performance.now();
+      const signal = options?.signal;
       let delay = FIRST_POLL;
       for (;;) {
+        signal?.throwIfAborted(); // disposed while waiting: no more polls, the task never runs
         let reply: unknown;
         try {
           reply = await commands.send('lock', ['SET', key, owner, 'NX', 'PX', String(lockTtl)], {
@@ -130,7 +135,7 @@ export function redisLock(context: RedisLockContext): RefreshLock {
           return task();
         }
         listen();
-        await pause(name, Math.min(delay / 2 + (Math.random() * delay) / 2, lockWait - waited));
+        await pause(name, Math.min(delay / 2 + (Math.random() * delay) / 2, lockWait - waited), signal);
         delay = Math.min(delay * 2, LONGEST_POLL);
       }
     },
