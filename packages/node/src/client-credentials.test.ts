@@ -274,6 +274,23 @@ describe('errors', () => {
   });
 });
 
+describe('inputs of the wrong type are refused with a TypeError that names them', () => {
+  it('extraParams that are not an object of strings, at construction', () => {
+    expect(() => client({ extraParams: { tenant: 42 } as never })).toThrow(
+      /extraParams\.tenant must be a string/,
+    );
+    expect(() => client({ extraParams: 'tenant=acme' as never })).toThrow(/extraParams must be an object/);
+  });
+
+  it('a target that is a URL or an array, and a scope list with a non-string', () => {
+    const credentials = client();
+    expect(() => credentials.for(new URL('https://orders.internal') as never)).toThrow(TypeError);
+    expect(() => credentials.for([] as never)).toThrow(TypeError);
+    expect(() => credentials.for({ scope: [1] as never })).toThrow(/scope/);
+    expect(() => credentials.for({ scope: 7 as never })).toThrow(/scope/);
+  });
+});
+
 describe('dispose', () => {
   it('disposes every target, rejects waiting callers and refuses new targets', async () => {
     const gate = deferred<void>();
@@ -307,6 +324,32 @@ describe('dispose', () => {
     credentials.dispose();
 
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('creates a new manager for the configured target too when its manager was disposed on its own', async () => {
+    tokenEndpoint(server);
+    const credentials = client();
+    const root = credentials.for();
+    root.dispose();
+
+    expect(credentials.for()).not.toBe(root);
+    expect(credentials.for({})).toBe(credentials.for());
+    expect(await credentials.getAccessToken()).toBe('at-1');
+    expect(credentials.key).toBe(root.key);
+  });
+
+  it('rejects getAccessToken() after dispose(), never throws synchronously', async () => {
+    const credentials = client();
+    credentials.dispose();
+    let thrown: unknown;
+    let pending: Promise<string> | undefined;
+    try {
+      pending = credentials.getAccessToken();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeUndefined();
+    await expect(pending).rejects.toBeInstanceOf(DisposedError);
   });
 
   it('creates a new manager for a target whose manager was disposed on its own', async () => {

@@ -43,7 +43,10 @@ export class ClientCredentials {
   readonly #shared: Shared;
   readonly #disposal = new AbortController();
   readonly #targets = new Map<string, TokenManager>();
-  readonly #root: TokenManager;
+  /** The configured target's manager; made again by `for()` after it was disposed on its own. */
+  #root: TokenManager;
+  readonly #rootTarget: NormalizedTarget;
+  #rootDisposed = false;
 
   /** @throws {TypeError} an option is missing, misspelled, contradictory or unreadable (e.g. the private key). */
   constructor(options: ClientCredentialsOptions) {
@@ -54,6 +57,7 @@ export class ClientCredentials {
       endpoint: new TokenEndpointResolver(config, this.#disposal.signal),
       keyPrefix: clientKeyPrefix(config.clientId, config.tokenUrl ?? config.issuer ?? ''),
     };
+    this.#rootTarget = config.target;
     this.#root = this.#create(config.target);
   }
 
@@ -69,7 +73,11 @@ export class ClientCredentials {
    * @throws the errors of `TokenManager.getAccessToken`, and `DiscoveryError` with `issuer`.
    */
   getAccessToken(options?: GetTokenOptions): Promise<string> {
-    return this.for().getAccessToken(options);
+    try {
+      return this.for().getAccessToken(options);
+    } catch (error) {
+      return Promise.reject(error); // DisposedError: a promise-returning method rejects, never throws
+    }
   }
 
   /** Listens to the configured target's events (`refreshed`, `retrying`, `refresh_failed`…). @returns unsubscribe */
@@ -88,14 +96,15 @@ export class ClientCredentials {
    */
   for(target?: TokenTarget): TokenManager {
     if (this.#disposal.signal.aborted) throw new DisposedError();
-    if (target === undefined) return this.#root;
-    if (typeof target !== 'object' || target === null) {
+    if (target === undefined) return this.#configured();
+    // A plain object: a URL or an array has no target keys and would silently mean "no target".
+    if (typeof target !== 'object' || target === null || Array.isArray(target) || target instanceof URL) {
       throw new TypeError('clientCredentials.for: pass a target such as { scope, audience, resource }');
     }
     assertKnownOptions(target, TOKEN_TARGET_KEYS, 'clientCredentials.for');
     const normalized = normalizeTarget(target);
     const key = targetKey(this.#shared.keyPrefix, normalized);
-    if (key === this.#root.key) return this.#root;
+    if (key === this.#root.key) return this.#configured();
     let manager = this.#targets.get(key);
     if (!manager) {
       manager = this.#create(normalized);
@@ -117,10 +126,19 @@ export class ClientCredentials {
     this.#root.dispose();
   }
 
+  #configured(): TokenManager {
+    if (this.#rootDisposed) {
+      this.#rootDisposed = false;
+      this.#root = this.#create(this.#rootTarget);
+    }
+    return this.#root;
+  }
+
   #create(target: NormalizedTarget): TokenManager {
     const key = targetKey(this.#shared.keyPrefix, target);
     const created: TokenManager = new TargetTokenManager(managerOptions(this.#shared, target, key), () => {
       if (this.#targets.get(key) === created) this.#targets.delete(key);
+      if (this.#root === created) this.#rootDisposed = true;
     });
     return created;
   }

@@ -96,8 +96,16 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
   };
   const tokenUrl = options.tokenUrl === undefined ? undefined : endpoint(options.tokenUrl, 'tokenUrl');
   const issuer = options.issuer === undefined ? undefined : endpoint(options.issuer, 'issuer');
-  for (const name of Object.keys(options.extraParams ?? {})) {
+  const extra: unknown = options.extraParams ?? {};
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+    fail('extraParams must be an object of strings (or arrays of them), such as { tenant: "acme" }');
+  }
+  for (const [name, value] of Object.entries(extra as object)) {
     if (RESERVED_PARAMS.includes(name)) fail(`extraParams must not set "${name}"; use the option for it`);
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (value !== undefined && !values.every((item) => typeof item === 'string')) {
+      fail(`extraParams.${name} must be a string or an array of strings`);
+    }
   }
   for (const name of ['refreshMargin', 'timeout'] as const) {
     const value = options[name];

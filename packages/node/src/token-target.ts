@@ -14,11 +14,7 @@ export interface NormalizedTarget {
  * @throws {TypeError} an empty audience, or a resource that is not an absolute URI without fragment.
  */
 export function normalizeTarget(target: TokenTarget): NormalizedTarget {
-  const scopes = canonical(
-    (typeof target.scope === 'string' ? [target.scope] : (target.scope ?? [])).flatMap((part) =>
-      part.split(/\s+/),
-    ),
-  );
+  const scopes = canonical(listOf(target.scope, 'scope', true).flatMap((part) => part.split(/\s+/)));
   const audience = canonical(listOf(target.audience, 'audience'));
   const resource = canonical(listOf(target.resource, 'resource'));
   for (const uri of resource ?? []) assertResourceIndicator(uri);
@@ -48,10 +44,13 @@ function escapePart(value: string, spaces = true): string {
   return spaces ? escaped.replaceAll(' ', '%20') : escaped;
 }
 
-function listOf(value: string | readonly string[] | undefined, name: string): string[] {
+function listOf(value: string | readonly string[] | undefined, name: string, emptyOk = false): string[] {
+  if (value !== undefined && typeof value !== 'string' && !Array.isArray(value)) {
+    throw new TypeError(`clientCredentials: ${name} must be a string or an array of strings`);
+  }
   const list = typeof value === 'string' ? [value] : [...(value ?? [])];
   for (const item of list) {
-    if (typeof item !== 'string' || item === '') {
+    if (typeof item !== 'string' || (item === '' && !emptyOk)) {
       throw new TypeError(`clientCredentials: ${name} must be a non-empty string or an array of them`);
     }
   }

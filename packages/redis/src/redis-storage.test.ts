@@ -5,6 +5,9 @@ import { FakeRedis } from '../test/fake-redis.js';
 import { countingFetch, KEY, REDIS_KEY, replica } from '../test/replica.js';
 import { redisTokenCache } from './redis-token-cache.js';
 
+/** The longest TTL the cache sends: past it, Redis refuses `SET … PX` (its expiry time would overflow). */
+const MAX_REDIS_TTL = 2 ** 53;
+
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_700_000_000_000 });
 });
@@ -35,6 +38,20 @@ describe('redisTokenCache storage', () => {
     const configured = redisTokenCache({ client: redis.client(), ttlWithoutExpiry: 60_000 }).storage(KEY);
     await configured.set({ accessToken: 'forever', tokenType: 'Bearer' });
     expect(redis.pttl(REDIS_KEY)).toBe(60_000);
+  });
+
+  it('stores a set whose expiry is too far away for Redis with the longest TTL Redis takes, never reporting Redis as down', async () => {
+    const redis = new FakeRedis();
+    const events: unknown[] = [];
+    const storage = redisTokenCache({
+      client: redis.client(),
+      onEvent: (event) => events.push(event),
+    }).storage(KEY);
+    await storage.set({ accessToken: 'far', tokenType: 'Bearer', expiresAt: Date.now() + 1e19 });
+    const set = redis.commands.find(([command]) => command === 'SET');
+    expect(Number(set?.[4])).toBeLessThanOrEqual(MAX_REDIS_TTL);
+    expect(Number(set?.[4])).toBeGreaterThan(1e14);
+    expect(events).toEqual([]);
   });
 
   it('lets a second replica adopt the stored set without a token request', async () => {

@@ -91,8 +91,11 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
 }
 
 /** Milliseconds the set stays valid (never less than 1), or `undefined` when it must not be stored. */
+/** The longest `PX` sent: a larger one (an `expires_in` of millennia) makes Redis refuse the `SET`. */
+const MAX_TTL = 2 ** 53;
+
 function timeToLive(tokens: TokenSet, context: RedisStorageContext): number | undefined {
   if (tokens.expiresAt === undefined) return context.ttlWithoutExpiry;
   const remaining = Math.floor(tokens.expiresAt - context.clock());
-  return remaining >= 1 ? remaining : undefined;
+  return remaining >= 1 ? Math.min(remaining, MAX_TTL) : undefined;
 }

@@ -54,6 +54,16 @@ describe('tokenCodec', () => {
     expect(reasonOf(() => tokenCodec(key).decode(truncated, KEY))).toBe('malformed');
   });
 
+  it('rejects a value with more or fewer parts than v1.<iv>.<ciphertext>.<tag> as malformed', () => {
+    const key = randomBytes(32);
+    const encoded = tokenCodec(key).encode(tokens, KEY);
+    expect(reasonOf(() => tokenCodec(key).decode(`${encoded}.garbage`, KEY))).toBe('malformed');
+    expect(reasonOf(() => tokenCodec(key).decode(`${encoded}.`, KEY))).toBe('malformed');
+    expect(reasonOf(() => tokenCodec(key).decode(encoded.slice(0, encoded.lastIndexOf('.')), KEY))).toBe(
+      'malformed',
+    );
+  });
+
   it('names what is wrong with values written without, or with, encryption', () => {
     const plain = tokenCodec(undefined).encode(tokens, KEY);
     const encrypted = tokenCodec(randomBytes(32)).encode(tokens, KEY);

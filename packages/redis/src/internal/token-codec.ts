@@ -42,11 +42,9 @@ export function tokenCodec(encryptionKey: Uint8Array | string | undefined): Toke
 }
 
 function decrypt(value: string, key: string, secret: KeyObject): string {
-  const [iv, encrypted, tag] = value
-    .slice(PREFIX.length)
-    .split('.')
-    .map((part) => Buffer.from(part, 'base64url'));
-  if (!iv || !encrypted || !tag || iv.length !== IV_BYTES || tag.length !== TAG_BYTES)
+  const parts = value.slice(PREFIX.length).split('.');
+  const [iv, encrypted, tag] = parts.map((part) => Buffer.from(part, 'base64url'));
+  if (parts.length !== 3 || !iv || !encrypted || !tag || iv.length !== IV_BYTES || tag.length !== TAG_BYTES)
     throw new InvalidCacheEntryError('malformed', key);
   try {
     const decipher = createDecipheriv('aes-256-gcm', secret, iv, { authTagLength: TAG_BYTES });
