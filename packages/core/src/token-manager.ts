@@ -98,6 +98,8 @@ export class TokenManager {
   #loaded = false;
   #loading: Promise<void> | undefined;
   #inFlight: Promise<TokenSet> | undefined;
+  /** With `crossTab`: an empty storage after a refresh means another tab signed out (decision 0604). */
+  readonly #sharedWithTabs: boolean;
   /**
    * Whether a caller may join `#inFlight`: not after a clear (`clear()`, a session end, a sign-out
    * in another tab) that came after it started. That flight can only end in `LoginRequiredError`.
@@ -128,6 +130,7 @@ export class TokenManager {
     this.#timeout = options.timeout ?? tokenManagerDefaults.timeout;
     this.#clock = options.clock ?? tokenManagerDefaults.clock;
     this.#lock = options.lock ?? options.crossTab?.lock;
+    this.#sharedWithTabs = options.crossTab !== undefined;
     this.#key = options.key ?? tokenManagerDefaults.key;
     this.#tokenTypes =
       options.tokenTypes ?? (constraint ? [constraint.scheme] : tokenManagerDefaults.tokenTypes);
@@ -373,6 +376,10 @@ export class TokenManager {
     }
     try {
       const result = await this.#request(base?.refreshToken, reason);
+      // Another tab may have signed out meanwhile, unheard of yet: re-read (decision 0604). Not for
+      // other storages: a Redis entry expires with its token, and a failed read there is empty too.
+      if (!result.adopted && base && this.#sharedWithTabs && (await this.#storedNothing()))
+        this.#onExternalChange(null);
       if (!result.adopted) await this.#write(result.tokens, epoch);
       return result;
     } catch (error) {
@@ -384,6 +391,11 @@ export class TokenManager {
       if (newer) return { tokens: newer, adopted: true };
       throw error;
     }
+  }
+
+  /** Whether storage holds nothing now (`false` when it could not be read). */
+  async #storedNothing(): Promise<boolean> {
+    return (await this.#serially('get', async () => (await this.#storage.get()) ?? null)) === null;
   }
 
   /** The stored set, when it carries another refresh token than `refreshToken`. */

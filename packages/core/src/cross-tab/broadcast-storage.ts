@@ -34,6 +34,7 @@ const HEARD_LIMIT = 256;
  * never refreshes with a refresh token another tab already spent.
  *
  * The channel opens with the first subscriber and closes with the last (`TokenManager.dispose()`).
+ * Where the browser refuses a channel, the storage behaves as unwrapped (single tab).
  */
 export function broadcastStorage(storage: TokenStorage, options: BroadcastStorageOptions): TokenStorage {
   const Channel = options.BroadcastChannel;
@@ -47,6 +48,15 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   let stopWatchingStorage: (() => void) | undefined;
   let baseline: Promise<void> = Promise.resolve();
   let latest: { value: unknown } | undefined;
+
+  /** A new channel, or `undefined` where the browser refuses one (`SecurityError` in a sandboxed iframe). */
+  const connect = (): BroadcastChannel | undefined => {
+    try {
+      return new Channel(options.channel);
+    } catch {
+      return undefined;
+    }
+  };
 
   const hear = (id: string): void => {
     heard.push(id);
@@ -67,11 +77,11 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   };
 
   const publish = (message: CrossTabMessage): void => {
-    const target = channel ?? new Channel(options.channel);
+    const target = channel ?? connect();
     try {
-      target.postMessage(message);
+      target?.postMessage(message);
     } finally {
-      if (target !== channel) target.close();
+      if (target !== channel) target?.close();
     }
   };
 
@@ -81,6 +91,7 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
       hear(id);
       latest = { value };
     }
+    echoes.stored(value);
     try {
       await action();
     } finally {
@@ -109,12 +120,13 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   };
 
   const open = (): void => {
-    channel = new Channel(options.channel);
-    channel.onmessage = receive;
-    (channel as { unref?: () => void }).unref?.(); // Node: an open channel alone never keeps the process alive
+    channel = connect();
     stopWatchingStorage = storage.subscribe?.((value) => {
       if (echoes.accept('storage', value)) report(value);
     });
+    if (!channel) return; // single tab, but still following `storage` events
+    channel.onmessage = receive;
+    (channel as { unref?: () => void }).unref?.(); // Node: an open channel alone never keeps the process alive
     baseline = markers.live().then((ids) => ids.forEach(hear)); // what storage holds now already includes these
   };
 
@@ -134,7 +146,10 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
       if (!channel) return storage.get();
       await baseline;
       await catchUp();
-      return latest ? latest.value : storage.get();
+      if (latest) return latest.value;
+      const value = await storage.get();
+      echoes.stored(value);
+      return value;
     },
     set: (tokens) => write(tokens, () => storage.set(tokens)),
     remove: () => write(null, () => storage.remove()),
@@ -155,7 +170,7 @@ function parse(data: unknown): { id: string; value: TokenSet | null } | undefine
   const { type, tokens, id } = data as { type?: unknown; tokens?: unknown; id?: unknown };
   if (typeof id !== 'string') return undefined;
   if (type === 'remove') return { id, value: null };
-  if (type === 'set' && typeof tokens === 'object' && tokens !== null)
+  if (type === 'set' && typeof (tokens as { accessToken?: unknown } | null)?.accessToken === 'string')
     return { id, value: tokens as TokenSet };
   return undefined;
 }

@@ -19,6 +19,7 @@ export interface CrossTabOptions {
    * that is never granted cannot hang the app. By default the manager's own worst-case refresh
    * (`timeout` × attempts + backoff + 1 s, about 44 s with the defaults), so a holder that is still
    * working is never overtaken.
+   * Must be a number ≥ 0 (`Infinity` waits forever); anything else throws a `TypeError`.
    * @default the manager's worst-case refresh
    */
   lockTimeout?: number;
@@ -47,6 +48,7 @@ const CATCH_UP_TIMEOUT = 1_000;
  * where either API is missing; a lock that is never granted times out after `lockTimeout` ms (by
  * default the manager's worst-case refresh).
  *
+ * @throws {TypeError} `lockTimeout` is not a number ≥ 0 (`NaN`, negative, a string).
  * @example
  * const tokens = new TokenManager({
  *   fetchTokens: refreshTokenGrant({ tokenUrl, clientId: 'web' }),
@@ -57,6 +59,9 @@ const CATCH_UP_TIMEOUT = 1_000;
 export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
   const name = options.name ?? defaults.name;
   const lockTimeout = options.lockTimeout;
+  if (lockTimeout !== undefined && !(typeof lockTimeout === 'number' && lockTimeout >= 0)) {
+    throw new TypeError(`crossTab(): lockTimeout must be a number of ms ≥ 0, got ${String(lockTimeout)}`);
+  }
   const globals = globalThis as {
     navigator?: { locks?: WebLocks };
     BroadcastChannel?: typeof BroadcastChannel;

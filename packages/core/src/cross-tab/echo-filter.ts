@@ -13,6 +13,8 @@ export type ChangeSource = 'channel' | 'storage';
 export interface EchoFilter {
   /** Whether the change should reach the manager. */
   accept(source: ChangeSource, value: unknown): boolean;
+  /** Storage holds `value` now (read or written by this tab): a change to it again fires no `storage` event. */
+  stored(value: unknown): void;
   /** Forgets everything (the sources were closed). */
   reset(): void;
 }
@@ -22,24 +24,34 @@ const LIMIT = 16;
 
 export function echoFilter(): EchoFilter {
   const expected: Record<ChangeSource, string[]> = { channel: [], storage: [] };
+  /** What storage holds, or will once the changes expected from it arrive: the browser fires no event for a write that leaves it unchanged. */
+  let inStorage: string | undefined;
   return {
     accept(source, value) {
       const id = identify(value);
       if (id === undefined) return true;
       const pending = expected[source];
       const index = pending.indexOf(id);
+      if (source === 'storage') inStorage = id;
       if (index >= 0) {
         pending.splice(0, index + 1);
         return false;
       }
+      // A removal of a missing key or a write of the same set is never echoed: expecting it would drop a later real one.
+      if (source === 'channel' && id === inStorage) return true;
+      inStorage = id;
       const other = expected[source === 'channel' ? 'storage' : 'channel'];
       other.push(id);
       if (other.length > LIMIT) other.shift();
       return true;
     },
+    stored(value) {
+      inStorage = identify(value);
+    },
     reset() {
       expected.channel.length = 0;
       expected.storage.length = 0;
+      inStorage = undefined;
     },
   };
 }

@@ -68,4 +68,26 @@ describe('webStorage', () => {
     target.dispatchEvent(event(JSON.stringify({ accessToken: 'after-dispose', tokenType: 'Bearer' })));
     expect(tokens.peekTokens()).toBeUndefined();
   });
+
+  it('reports invalid JSON in a storage event as storage_error and keeps the session, as a wrong shape', async () => {
+    const area = fakeStorage();
+    const target = new EventTarget();
+    vi.stubGlobal('window', target);
+    const manager = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'mine', expires_in: 600 }),
+      storage: webStorage(area),
+      clock: () => 1_700_000_000_000,
+    });
+    await manager.getAccessToken();
+    const events: string[] = [];
+    manager.subscribe((event) => events.push(event.type));
+    const storageEvent = (newValue: string) =>
+      Object.assign(new Event('storage'), { storageArea: area, key: 'tessera.tokens', newValue });
+    target.dispatchEvent(storageEvent('{"foo":1}'));
+    target.dispatchEvent(storageEvent('{"accessToken":"x"'));
+
+    expect(events).toEqual(['storage_error', 'storage_error']);
+    expect(manager.peekTokens()?.accessToken).toBe('mine');
+    manager.dispose();
+  });
 });

@@ -23,8 +23,9 @@ export interface WebStorageOptions {
  * Keeps the token set as JSON in a Web Storage area (`localStorage` or `sessionStorage`).
  *
  * Anything stored there is readable by every script on the origin: prefer `memoryStorage()` unless
- * the session must survive a reload. Garbage under the key is treated as empty. Changes made by
- * other tabs (the `storage` event) are reported through `subscribe`.
+ * the session must survive a reload. Garbage under the key is read as empty. Changes made by
+ * other tabs (the `storage` event) are reported through `subscribe`; garbage there is reported as is,
+ * so the manager emits `storage_error` and keeps its set.
  */
 export function webStorage(area: WebStorageArea, options: WebStorageOptions = {}): TokenStorage {
   const key = options.key ?? 'tessera.tokens';
@@ -39,11 +40,11 @@ export function webStorage(area: WebStorageArea, options: WebStorageOptions = {}
       if (typeof window === 'undefined' || typeof window.addEventListener !== 'function') return () => {};
       const listener = (event: StorageEvent): void => {
         if (event.storageArea !== area || (event.key !== key && event.key !== null)) return;
-        let value: unknown = null;
+        let value: unknown = event.newValue;
         try {
-          value = event.newValue === null ? null : JSON.parse(event.newValue);
+          value = value === null ? null : JSON.parse(value as string);
         } catch {
-          value = null;
+          // Invalid JSON: the raw string, which the manager reports as `storage_error` (never a sign-out).
         }
         onChange(value);
       };

@@ -1,0 +1,205 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
+import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
+import { LoginRequiredError } from '../errors/login-required-error.js';
+import { webStorage } from '../storage/web-storage.js';
+import { TokenManager } from '../token-manager.js';
+import type { FetchTokens } from '../token-manager-options.js';
+import { crossTab } from './cross-tab.js';
+
+const now = 1_700_000_000_000;
+const clock = () => now;
+const managers: TokenManager[] = [];
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const ticks = async (count = 10) => {
+  for (let i = 0; i < count; i++) await tick();
+};
+
+afterEach(() => {
+  for (const manager of managers.splice(0)) manager.dispose();
+  vi.unstubAllGlobals();
+});
+
+/** BroadcastChannels whose messages are delivered only on `flush()`, so tests order them against everything else. */
+function manualChannels() {
+  const all = new Set<Manual>();
+  const queue: Array<() => void> = [];
+  class Manual {
+    onmessage: ((event: { data: unknown }) => void) | null = null;
+    closed = false;
+    constructor(public name: string) {
+      all.add(this);
+    }
+    postMessage(data: unknown): void {
+      const copy = structuredClone(data);
+      for (const other of all) {
+        if (other !== this && other.name === this.name) {
+          queue.push(() => {
+            if (!other.closed) other.onmessage?.({ data: copy });
+          });
+        }
+      }
+    }
+    close(): void {
+      this.closed = true;
+      all.delete(this);
+    }
+  }
+  return {
+    BroadcastChannel: Manual as unknown as typeof BroadcastChannel,
+    flush: () => {
+      while (queue.length) queue.shift()?.();
+    },
+  };
+}
+
+type Channels = ReturnType<typeof manualChannels>;
+
+function tab(options: {
+  fetchTokens: FetchTokens;
+  area: Storage;
+  channels: Channels;
+  name: string;
+  locks?: LockManager;
+  retry?: false;
+}): TokenManager {
+  const manager = new TokenManager({
+    fetchTokens: options.fetchTokens,
+    storage: webStorage(options.area),
+    clock,
+    ...(options.retry === false ? { retry: false as const } : {}),
+    crossTab: crossTab({
+      name: options.name,
+      locks: options.locks ?? fakeLockManager().locks,
+      BroadcastChannel: options.channels.BroadcastChannel,
+    }),
+  });
+  managers.push(manager);
+  return manager;
+}
+
+describe('crossTab races', () => {
+  it('keeps a sign-out when a refresh that started before it finishes in another tab', async () => {
+    const channels = manualChannels();
+    const locks = fakeLockManager().locks;
+    const area = fakeStorageArea();
+    area.setItem(
+      'tessera.tokens',
+      JSON.stringify({
+        accessToken: 'at-0',
+        tokenType: 'Bearer',
+        refreshToken: 'rt-0',
+        expiresAt: now - 1000,
+      }),
+    );
+    let answer!: (response: unknown) => void;
+    const a = tab({
+      fetchTokens: () =>
+        new Promise((resolve) => {
+          answer = resolve;
+        }) as never,
+      area,
+      channels,
+      name: 'p',
+      locks,
+      retry: false,
+    });
+    const b = tab({
+      fetchTokens: async () => ({ access_token: 'never' }),
+      area,
+      channels,
+      name: 'p',
+      locks,
+      retry: false,
+    });
+    await b.ready();
+    const refreshing = a.getAccessToken();
+    await ticks();
+    await b.clear();
+    answer({ access_token: 'at-1', refresh_token: 'rt-1', expires_in: 600 });
+    await expect(refreshing).rejects.toBeInstanceOf(LoginRequiredError);
+    await ticks();
+    channels.flush();
+    await ticks();
+
+    expect(area.getItem('tessera.tokens')).toBeNull();
+    expect(b.peekTokens()).toBeUndefined();
+    expect(a.peekTokens()).toBeUndefined();
+  });
+
+  it('is not signed out by a late channel removal after signing in again', async () => {
+    const target = new EventTarget();
+    vi.stubGlobal('window', target);
+    const channels = manualChannels();
+    const area = fakeStorageArea();
+    const storageEvent = (newValue: string | null) =>
+      target.dispatchEvent(
+        Object.assign(new Event('storage'), { storageArea: area, key: 'tessera.tokens', newValue }),
+      );
+    const manager = tab({ fetchTokens: async () => ({ access_token: 'x' }), area, channels, name: 'c' });
+    await manager.ready();
+    const other = new channels.BroadcastChannel('c');
+    other.postMessage({ type: 'remove', id: 'r1' }); // removing a key that was missing: no storage event
+    channels.flush();
+    const z = { accessToken: 'Z', tokenType: 'Bearer' };
+    const w = { accessToken: 'W', tokenType: 'Bearer' };
+    storageEvent(JSON.stringify(z));
+    other.postMessage({ type: 'set', id: 's1', tokens: z });
+    channels.flush();
+    storageEvent(null);
+    storageEvent(JSON.stringify(w));
+    other.postMessage({ type: 'remove', id: 'r2' });
+    other.postMessage({ type: 'set', id: 's2', tokens: w });
+    channels.flush();
+    await tick();
+
+    expect(manager.peekTokens()?.accessToken).toBe('W');
+    other.close();
+  });
+
+  it('reads the stored session when a malformed channel message arrived before the first read', async () => {
+    const channels = manualChannels();
+    const area = fakeStorageArea();
+    area.setItem(
+      'tessera.tokens',
+      JSON.stringify({ accessToken: 'at-0', tokenType: 'Bearer', expiresAt: now + 3_600_000 }),
+    );
+    const manager = tab({ fetchTokens: async () => ({ access_token: 'n' }), area, channels, name: 'g' });
+    const other = new channels.BroadcastChannel('g');
+    other.postMessage({ type: 'set', id: 'x', tokens: { hello: 1 } });
+    channels.flush();
+
+    expect((await manager.ready())?.accessToken).toBe('at-0');
+    other.close();
+  });
+
+  it('works as a single tab when the BroadcastChannel constructor throws (sandboxed iframe)', async () => {
+    const area = fakeStorageArea();
+    const Throwing = class {
+      constructor() {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      }
+    } as unknown as typeof BroadcastChannel;
+    const manager = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'solo', expires_in: 600 }),
+      storage: webStorage(area),
+      clock,
+      crossTab: crossTab({ name: 's', locks: fakeLockManager().locks, BroadcastChannel: Throwing }),
+    });
+    managers.push(manager);
+    const events: string[] = [];
+    manager.subscribe((event) => events.push(event.type));
+
+    expect(await manager.getAccessToken()).toBe('solo');
+    await manager.clear();
+    expect(area.getItem('tessera.tokens')).toBeNull();
+    expect(events).not.toContain('storage_error');
+  });
+
+  it.each([Number.NaN, -1, '5000' as unknown as number])(
+    'refuses lockTimeout %s with a TypeError',
+    (lockTimeout) => {
+      expect(() => crossTab({ lockTimeout })).toThrow(TypeError);
+    },
+  );
+});
