@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
 import { OAuthError } from '@tessera/core';
 import { act, cleanup, render, screen } from '@testing-library/react';
-import { createElement as h, StrictMode } from 'react';
+import { createElement as h, StrictMode, useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeSignIn, setupAuthServer } from '../test/support.js';
+import { deferred, fakeSignIn, setupAuthServer } from '../test/support.js';
 import { RequireSession } from './require-session.js';
 import { TesseraProvider } from './tessera-provider.js';
+import { useGetAccessToken } from './use-get-access-token.js';
 import { useSession } from './use-session.js';
 
 const { auth, clock, manager } = setupAuthServer();
@@ -112,5 +113,101 @@ describe('RequireSession', () => {
   it('without a signIn, renders the fallback when signed out', async () => {
     render(h(TesseraProvider, { tokens: manager() }, h(RequireSession, { fallback: h(Why) }, h(Protected))));
     expect(await screen.findByText('fallback: signed-out')).toBeTruthy();
+  });
+});
+
+/** Handles on the app below: leave or revisit the protected page, type, and get a token. */
+const page = {} as {
+  show: (visible: boolean) => void;
+  type: (text: string) => void;
+  getToken: () => Promise<string>;
+};
+/** An app whose protected page can be left and revisited while the provider stays mounted. */
+function PageApp() {
+  const [visible, setVisible] = useState(true);
+  page.show = setVisible;
+  page.getToken = useGetAccessToken();
+  return visible ? h(RequireSession, { fallback: h(Why) }, h(Protected)) : 'other page';
+}
+const statusesSeen: string[] = [];
+function StatusProbe() {
+  const { status } = useSession();
+  statusesSeen.push(status);
+  return h('p', null, `fallback: ${status}`);
+}
+/** An app where the user types next to the protected content (each keystroke re-renders). */
+function TypingApp() {
+  const [text, setText] = useState('');
+  page.type = setText;
+  page.getToken = useGetAccessToken();
+  return h('div', null, text, h(RequireSession, { fallback: h(StatusProbe) }, h(Protected)));
+}
+
+describe('RequireSession when the session changes while it is not mounted', () => {
+  it('shows ended, and starts no sign-in, when the session ended while the user was on another page', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    render(h(TesseraProvider, { tokens, signIn }, h(PageApp)));
+    await screen.findByText('secret page');
+    act(() => page.show(false));
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    await page.getToken().catch(() => {});
+    await act(async () => page.show(true));
+    expect(screen.getByText('fallback: ended invalid_grant')).toBeTruthy();
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('shows signed-out, not ended, when the user signed out after the end while on another page', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    render(h(TesseraProvider, { tokens }, h(PageApp)));
+    await screen.findByText('secret page');
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    await act(() => page.getToken().catch(() => {}));
+    expect(await screen.findByText('fallback: ended invalid_grant')).toBeTruthy();
+    act(() => page.show(false));
+    await tokens.clear();
+    await act(async () => page.show(true));
+    expect(screen.getByText('fallback: signed-out')).toBeTruthy();
+  });
+});
+
+describe('RequireSession while an ended session is being removed', () => {
+  it('never shows signed-out, nor starts a sign-in, while an ended session is being removed from storage', async () => {
+    const removeArrived = deferred<void>();
+    const removeDone = deferred<void>();
+    let stored: unknown;
+    const storage = {
+      get: async () => stored,
+      set: async (value: unknown) => {
+        stored = value;
+      },
+      remove: async () => {
+        removeArrived.resolve();
+        await removeDone.promise;
+        stored = undefined;
+      },
+    };
+    const tokens = manager({ storage });
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    statusesSeen.length = 0;
+    render(h(TesseraProvider, { tokens, signIn }, h(TypingApp)));
+    await screen.findByText('secret page');
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    const failed = page.getToken().catch((error: unknown) => error);
+    await removeArrived.promise;
+    act(() => page.type('the user keeps typing'));
+    removeDone.resolve();
+    await act(async () => {
+      await failed;
+    });
+    expect(screen.getByText('fallback: ended')).toBeTruthy();
+    expect(statusesSeen).not.toContain('signed-out');
+    expect(signIn.start).not.toHaveBeenCalled();
   });
 });

@@ -224,6 +224,69 @@ describe('createSessionStore', () => {
     expect(seen.at(-1)?.status).toBe('signed-out');
   });
 
+  it('shows ended, never signed-out, while an ended session is still being removed from storage', async () => {
+    const removeArrived = deferred<void>();
+    const removeDone = deferred<void>();
+    let stored: unknown;
+    const tokens = manager({
+      storage: {
+        get: () => stored,
+        set: (value) => {
+          stored = value;
+        },
+        remove: async () => {
+          removeArrived.resolve();
+          await removeDone.promise;
+          stored = undefined;
+        },
+      },
+    });
+    await tokens.setTokens(await auth.issueTokens());
+    const store = createSessionStore(tokens);
+    const { seen } = record(store);
+    await store.ready();
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    const refused = tokens.getAccessToken().catch((error: unknown) => error);
+    await removeArrived.promise;
+    expect(tokens.peekTokens()).toBeUndefined();
+    const meanwhile = store.getSnapshot();
+    expect(meanwhile).toMatchObject({ status: 'ended', error: { error: 'invalid_grant' } });
+    removeDone.resolve();
+    expect(meanwhile.error).toBe(await refused);
+    expect(store.getSnapshot()).toBe(meanwhile);
+    expect(statuses(seen)).not.toContain('signed-out');
+  });
+
+  it('does not show ended for an invalid_grant that arrives after clear()', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const store = createSessionStore(tokens);
+    record(store);
+    await store.ready();
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    const refused = tokens.getAccessToken().catch((error: unknown) => error);
+    await tokens.clear();
+    expect(await refused).toMatchObject({ error: 'invalid_grant' });
+    expect(store.getSnapshot()).toEqual({ status: 'signed-out', error: undefined });
+  });
+
+  it('a failed startSignIn() after the session ended shows signed-out with the start error', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const unreachable = new Error('discovery unreachable');
+    const store = createSessionStore(tokens, { start: () => Promise.reject(unreachable) });
+    const { seen } = record(store);
+    await store.ready();
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    await tokens.getAccessToken().catch(() => {});
+    expect(store.getSnapshot().status).toBe('ended');
+    store.startSignIn('/account');
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual({ status: 'signed-out', error: unreachable }));
+  });
+
   it('ignores event types it does not know: same snapshot object, no notification', async () => {
     const tokens = manager();
     const listeners: Array<(event: never) => void> = [];

@@ -1,6 +1,6 @@
 import type { TokenManager } from '@tessera/core';
 import type { ReactElement, ReactNode } from 'react';
-import { createElement, useMemo } from './internal/react.js';
+import { createElement, useEffect, useMemo } from './internal/react.js';
 import { createSessionStore } from './session-store.js';
 import type { SignInLike } from './sign-in-like.js';
 import { TesseraContext } from './tessera-context.js';
@@ -32,7 +32,7 @@ export interface TesseraProviderProps {
 /**
  * Makes the session of `tokens` available to `useSession()`, `useTokenManager()`,
  * `useGetAccessToken()` and `<RequireSession>`. Renders `loading` on the server and touches no
- * browser global during render.
+ * browser global during render; once mounted, listens to `tokens` until it unmounts.
  *
  * @example
  * <TesseraProvider tokens={tokens} signIn={signIn}><App /></TesseraProvider>
@@ -40,5 +40,8 @@ export interface TesseraProviderProps {
 export function TesseraProvider({ tokens, signIn, onReturn, children }: TesseraProviderProps): ReactElement {
   // `onReturn` is read once, like an initial value: an inline arrow must not re-create the store.
   const store = useMemo(() => createSessionStore(tokens, signIn, onReturn), [tokens, signIn]);
+  // The store listens to the manager while the provider is mounted, not only while a `useSession()`
+  // is: a session that ends (or a sign-out) while no component shows it is still seen (decision 1000).
+  useEffect(() => store.subscribe(() => {}), [store]);
   return createElement(TesseraContext.Provider, { value: store }, children);
 }

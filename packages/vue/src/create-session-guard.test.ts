@@ -140,6 +140,23 @@ describe('createSessionGuard (in a router with no mounted component)', () => {
     expect(signIn.start).toHaveBeenCalledTimes(1);
   });
 
+  it('after the session ended, shows a rejected start() as signed-out with its error and does not retry it', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const unreachable = new Error('discovery unreachable');
+    const signIn: SignInLike = { start: vi.fn(() => Promise.reject(unreachable)) };
+    const tessera = createTessera({ tokens, signIn });
+    createApp({ render: () => null }).use(tessera);
+    const router = await routerFor(tessera);
+    auth.revokeAll();
+    clock.advance(3_600_000);
+    expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+    await vi.waitFor(() => expect(tessera.session.value.error).toBe(unreachable));
+    expect(tessera.session.value.status).toBe('signed-out');
+    expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+  });
+
   it('keeps two apps with two managers apart', async () => {
     const signedIn = manager();
     await signedIn.setTokens(await auth.issueTokens());

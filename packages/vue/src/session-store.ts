@@ -71,11 +71,17 @@ export function createSessionStore(
   };
 
   const onEvent = (event: TokenEvent): void => {
-    if (event.type === 'session_expired') {
+    // An `OAuthError` (of any copy of core) with `error: 'invalid_grant'`, as `refresh_failed` and `session_expired` carry it.
+    const refusal = (event as { error?: { error?: unknown } }).error;
+    // The end starts at `refresh_failed` with `invalid_grant`, while the set is still shown: the
+    // manager then forgets it at once but says `cleared` only once storage is emptied, and the
+    // snapshot shows `ended` meanwhile, never `signed-out`. Without a set (`clear()` came first)
+    // that refusal ends nothing.
+    if (refusal?.error === 'invalid_grant' && snapshot.tokens) {
       end = 'ended';
-      error = event.error;
-    } else if (event.type === 'cleared') {
-      end = event.reason === 'session_expired' ? 'ended' : 'signed-out';
+      error = refusal;
+    } else if (event.type === 'cleared' && event.reason !== 'session_expired') {
+      end = 'signed-out';
       error = undefined;
     }
     notify();
@@ -108,9 +114,7 @@ export function createSessionStore(
       void ready();
       return () => {
         listeners.delete(onChange);
-        if (listeners.size) return;
-        stop?.();
-        stop = undefined;
+        if (!listeners.size) stop = void stop?.(); // the last one: unsubscribe from the manager
       };
     },
     getSnapshot,
@@ -118,6 +122,8 @@ export function createSessionStore(
     getAccessToken: (options) => tokens.getAccessToken(options),
     startSignIn(returnTo) {
       signIn?.start({ returnTo }).catch((caught: unknown) => {
+        // A failed sign-in is `signed-out` with `error`, even after `ended` (decision 1001).
+        end = 'signed-out';
         error = caught;
         notify();
       });

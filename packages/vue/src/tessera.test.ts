@@ -181,6 +181,24 @@ describe('createTessera', () => {
     appB.unmount();
   });
 
+  it('keeps the session live in one app when another app with the same plugin unmounts', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    const a = createApp(Status).use(tessera);
+    const b = createApp(Status).use(tessera);
+    const hostB = document.createElement('div');
+    a.mount(document.createElement('div'));
+    b.mount(hostB);
+    await tessera.ready();
+    a.unmount();
+    await tokens.clear();
+    await nextTick();
+    expect(tessera.session.value.status).toBe('signed-out');
+    expect(hostB.textContent).toBe('signed-out');
+    b.unmount();
+  });
+
   it('calls onReturn once with the path sign-in started from', async () => {
     const tokens = manager();
     const onReturn = vi.fn();

@@ -57,9 +57,6 @@ export const tesseraKey: InjectionKey<Tessera> = Symbol();
 export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tessera {
   const store = createSessionStore(markRaw(tokens), signIn, onReturn);
   const session = shallowRef(store.getSnapshot());
-  const sync = (): void => {
-    session.value = store.getSnapshot();
-  };
   // The store's methods come along (`ready` typed, the others untyped: `createSessionGuard` uses them).
   return markRaw({
     ...store,
@@ -67,8 +64,11 @@ export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tes
     install(app: App) {
       app.provide(tesseraKey, this);
       if (typeof window === 'undefined') return;
-      const stop = store.subscribe(sync);
-      app.onUnmount?.(stop); // Vue 3.5+; with 3.4 the subscription lives as long as the manager
+      // A listener per app: the store keeps a Set, so a shared one would be removed by the first unmount.
+      const sync = (): void => {
+        session.value = store.getSnapshot();
+      };
+      app.onUnmount?.(store.subscribe(sync)); // Vue 3.5+; with 3.4 the subscription lives as long as the manager
       sync();
     },
   });
