@@ -68,8 +68,10 @@ export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tes
       const sync = (): void => {
         session.value = store.getSnapshot();
       };
-      app.onUnmount?.(store.subscribe(sync)); // Vue 3.5+; with 3.4 the subscription lives as long as the manager
+      // Subscribed apart: `app.onUnmount?.(…)` would not even evaluate its argument on Vue 3.4.
+      const stop = store.subscribe(sync);
       sync();
+      app.onUnmount?.(stop); // Vue 3.5+; with 3.4 the subscription lives as long as the manager
     },
   });
 }
