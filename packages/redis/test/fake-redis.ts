@@ -113,7 +113,12 @@ export class FakeRedis {
         const [value = '', ...flags] = rest;
         if (flags.includes('NX') && this.#live(key)) return null;
         const px = flags.indexOf('PX');
-        const ttl = px >= 0 ? Number(flags[px + 1]) : Number.POSITIVE_INFINITY;
+        const given = flags[px + 1] ?? '';
+        // As Redis: an integer whose expiry time (now + PX) fits a signed 64-bit millisecond count.
+        if (px >= 0 && !(/^\d+$/.test(given) && BigInt(given) + BigInt(Date.now()) < 2n ** 63n)) {
+          throw new Error('ERR value is not an integer or out of range');
+        }
+        const ttl = px >= 0 ? Number(given) : Number.POSITIVE_INFINITY;
         this.#data.set(key, { value, expiresAt: Date.now() + ttl });
         return 'OK';
       }
