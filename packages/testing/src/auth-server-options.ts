@@ -42,7 +42,8 @@ export interface AuthServerOptions {
    */
   users?: readonly TestUser[];
   /**
-   * Lifetime of access tokens, in ms (`expires_in` and the JWT `exp`).
+   * Lifetime of access tokens, in ms (`expires_in` and the JWT `exp`); at least 1000, since `exp`
+   * has whole seconds.
    * @default 300_000
    */
   accessTokenLifetime?: number;

@@ -74,19 +74,23 @@ export interface AuthServer {
   revokeToken(token: string): boolean;
   /**
    * Holds the next token request (after earlier holds) when it arrives — counted, not yet processed —
-   * until `release()`. For tests that need a refresh in flight at a chosen moment.
+   * until `release()` or `reset()`. For tests that need a refresh in flight at a chosen moment.
    */
   holdNextTokenRequest(): HeldRequest;
   /**
    * Answers the next `count` token requests with a failure instead of processing them (queued after
    * failures already planned).
+   * @throws {RangeError} `count` is not a whole number ≥ 0, or no `Response` can carry `failure`.
    */
   failNextTokenRequests(count: number, failure?: TokenFailure): void;
   /** Delays every token response by `ms` milliseconds (msw `delay`). 0 turns it off. */
   setLatency(ms: number): void;
   /** Mints tokens as a `password` sign-in would, without HTTP and without counting a request. */
   issueTokens(options?: IssueTokensOptions): Promise<IssuedTokenResponse>;
-  /** Clears logs, counts, planned failures, latency, revocations and every issued token. Keeps the key. */
+  /**
+   * Clears logs, counts, planned failures, latency, revocations and every issued token, and releases
+   * every hold. Requests still in flight are answered but not logged. Keeps the key.
+   */
   reset(): void;
 }
 
@@ -99,4 +103,9 @@ export interface AuthServerState {
   tokenRequestCount: number;
   /** ms */
   latency: number;
+  /**
+   * Bumped by `reset()`. A request that arrived before a reset is answered but not logged, so it
+   * never shows up in the next test's logs.
+   */
+  generation: number;
 }

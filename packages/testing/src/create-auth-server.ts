@@ -28,8 +28,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     tokenUrl: `${issuer}/oauth/token`,
     clients: options.clients ?? authServerDefaults.clients,
     users: options.users ?? authServerDefaults.users,
-    accessTokenLifetime: positive(
-      'accessTokenLifetime',
+    accessTokenLifetime: wholeSecondOrMore(
       options.accessTokenLifetime ?? authServerDefaults.accessTokenLifetime,
     ),
     refreshTokenLifetime: positive(
@@ -49,6 +48,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     holds: new RequestHolds(),
     tokenRequestCount: 0,
     latency: 0,
+    generation: 0,
   };
   const handlers = [tokenEndpointHandler(context, state), ...discoveryHandlers(context)];
 
@@ -59,8 +59,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     get handlers() {
       return [...handlers];
     },
-    protectedApi: (baseUrl, apiOptions = {}) =>
-      protectedApiHandlers(context, state.apiRequests, baseUrl, apiOptions),
+    protectedApi: (baseUrl, apiOptions = {}) => protectedApiHandlers(context, state, baseUrl, apiOptions),
     get tokenRequests() {
       return state.tokenRequests.map((entry) => ({ ...entry }));
     },
@@ -79,6 +78,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     },
     issueTokens: (issueOptions) => issueTokens(context, issueOptions),
     reset() {
+      state.generation += 1;
       state.tokenRequests.length = 0;
       state.apiRequests.length = 0;
       state.failures.clear();
@@ -118,6 +118,20 @@ function jtiOf(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A JWT `exp` has whole seconds, so a lifetime under 1000 ms would mint tokens already expired
+ * (`exp` = `iat`, `expires_in: 0`) — usually a lifetime written in seconds by mistake.
+ */
+function wholeSecondOrMore(ms: number): number {
+  positive('accessTokenLifetime', ms);
+  if (ms < 1000) {
+    throw new RangeError(
+      `accessTokenLifetime is in milliseconds and must be at least 1000 (a JWT exp has whole seconds), got ${ms}.`,
+    );
+  }
+  return ms;
 }
 
 function positive(name: string, ms: number, allowZero = false): number {

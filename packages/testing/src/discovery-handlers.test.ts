@@ -1,3 +1,4 @@
+import { discover } from '@tessera/core';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,8 @@ import { failUnhandledRequest } from './fail-unhandled-request.js';
 
 const auth = createAuthServer({ issuer: 'https://auth.example.test' });
 const other = createAuthServer({ issuer: 'https://other.example.test' });
-const server = setupServer(...auth.handlers, ...other.handlers);
+const tenant = createAuthServer({ issuer: 'https://auth.example.test/tenants/a' });
+const server = setupServer(...auth.handlers, ...other.handlers, ...tenant.handlers);
 
 beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => server.resetHandlers());
@@ -22,6 +24,23 @@ describe('discovery and JWKS', () => {
       grant_types_supported: ['client_credentials', 'password', 'refresh_token'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     });
+  });
+
+  it('serves the metadata of an issuer with a path where RFC 8414 §3.1 and OIDC Discovery put it', async () => {
+    const rfc8414 = await fetch('https://auth.example.test/.well-known/oauth-authorization-server/tenants/a');
+    const openid = await fetch('https://auth.example.test/tenants/a/.well-known/openid-configuration');
+    for (const response of [rfc8414, openid]) {
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        issuer: 'https://auth.example.test/tenants/a',
+        token_endpoint: 'https://auth.example.test/tenants/a/oauth/token',
+      });
+    }
+  });
+
+  it('is found by discover() of @tessera/core for an issuer with a path', async () => {
+    const metadata = await discover(tenant.issuer);
+    expect(metadata.token_endpoint).toBe(tenant.tokenUrl);
   });
 
   it('publishes the key that verifies its access tokens, and only its own', async () => {

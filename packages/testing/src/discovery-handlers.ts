@@ -6,6 +6,20 @@ export function jwksUrlOf(issuer: string): string {
   return `${issuer}/.well-known/jwks.json`;
 }
 
+/**
+ * The metadata URLs of an issuer: RFC 8414 §3.1 puts `/.well-known/oauth-authorization-server` between
+ * host and path, OpenID Connect Discovery 1.0 §4 appends `/.well-known/openid-configuration` to the path.
+ * For an issuer without a path both live under `/.well-known/` of the origin.
+ */
+export function metadataUrlsOf(issuer: string): { rfc8414: string; openid: string } {
+  const { origin, pathname } = new URL(issuer);
+  const path = pathname === '/' ? '' : pathname;
+  return {
+    rfc8414: `${origin}/.well-known/oauth-authorization-server${path}`,
+    openid: `${issuer}/.well-known/openid-configuration`,
+  };
+}
+
 /** JWKS and discovery documents (RFC 8414 and OpenID Connect Discovery). */
 export function discoveryHandlers(context: ServerContext): RequestHandler[] {
   const metadata = (): Record<string, unknown> => ({
@@ -18,9 +32,10 @@ export function discoveryHandlers(context: ServerContext): RequestHandler[] {
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
   });
+  const urls = metadataUrlsOf(context.issuer);
   return [
     http.get(jwksUrlOf(context.issuer), async () => HttpResponse.json(await context.key.jwks())),
-    http.get(`${context.issuer}/.well-known/openid-configuration`, () => HttpResponse.json(metadata())),
-    http.get(`${context.issuer}/.well-known/oauth-authorization-server`, () => HttpResponse.json(metadata())),
+    http.get(urls.openid, () => HttpResponse.json(metadata())),
+    http.get(urls.rfc8414, () => HttpResponse.json(metadata())),
   ];
 }

@@ -3,7 +3,7 @@ import { NO_STORE, type TokenOutcome } from './token-endpoint.js';
 /** How `failNextTokenRequests` makes token requests fail. */
 export interface TokenFailure {
   /**
-   * The HTTP status.
+   * The HTTP status, 200–599; `204`, `205` and `304` only without `error` or `body`.
    * @default 503
    */
   status?: number;
@@ -34,6 +34,7 @@ export class FailurePlan {
     if (!Number.isInteger(count) || count < 0) {
       throw new RangeError(`failNextTokenRequests expects a whole number of requests, got ${count}.`);
     }
+    assertSendable(failure);
     for (let index = 0; index < count; index += 1) this.#queue.push(failure);
   }
 
@@ -49,6 +50,24 @@ export class FailurePlan {
 
   clear(): void {
     this.#queue = [];
+  }
+}
+
+/** Statuses a `Response` cannot carry a body with (Fetch standard "null body status"). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Refuses, when it is planned, a failure no `Response` can carry — instead of an msw 500 when the
+ * request arrives.
+ * @throws {RangeError} a status outside 200–599, or a body for a status that has none.
+ */
+function assertSendable(failure: TokenFailure): void {
+  const status = failure.status ?? 503;
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
+    throw new RangeError(`failNextTokenRequests expects a status from 200 to 599, got ${status}.`);
+  }
+  if (NULL_BODY_STATUSES.has(status) && (failure.body !== undefined || failure.error !== undefined)) {
+    throw new RangeError(`failNextTokenRequests: a ${status} response has no body; drop error and body.`);
   }
 }
 

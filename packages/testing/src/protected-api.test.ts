@@ -150,4 +150,40 @@ describe('protectedApi', () => {
     await call(`${api}/a`, `Bearer ${access_token}`);
     expect(JSON.stringify(auth.apiRequests)).not.toContain(access_token.split('.')[2]);
   });
+
+  it('logs no access token sent in the query (RFC 6750 §2.3), which it does not accept', async () => {
+    const { access_token } = await auth.issueTokens();
+    const response = await call(`${api}/a?page=2&access_token=${access_token}&sort=asc`);
+    expect(response.status).toBe(401);
+    expect(auth.apiRequests).toEqual([
+      {
+        method: 'GET',
+        url: `${api}/a?page=2&access_token=[REDACTED]&sort=asc`,
+        authorization: 'missing',
+        status: 401,
+      },
+    ]);
+    expect(JSON.stringify(auth.apiRequests)).not.toContain(access_token.split('.')[2]);
+  });
+
+  it('keeps a call that was in flight during reset() out of the new log', async () => {
+    let resetWhileVerifying = false;
+    const lateAuth = createAuthServer({
+      clock: () => {
+        // protectedApi reads the clock while it verifies the token: reset() lands mid-request.
+        if (resetWhileVerifying) {
+          resetWhileVerifying = false;
+          lateAuth.reset();
+        }
+        return clock.now();
+      },
+    });
+    server.use(...lateAuth.protectedApi('https://late.example.test'));
+    const { access_token } = await lateAuth.issueTokens();
+    resetWhileVerifying = true;
+    const response = await call('https://late.example.test/a', `Bearer ${access_token}`);
+    expect(resetWhileVerifying).toBe(false);
+    expect(response.status).toBe(401); // reset() forgot the token
+    expect(lateAuth.apiRequests).toEqual([]);
+  });
 });

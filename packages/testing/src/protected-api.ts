@@ -1,5 +1,6 @@
 import { errors } from 'jose';
 import { HttpResponse, http, type RequestHandler } from 'msw';
+import type { AuthServerState } from './auth-server.js';
 import { type BearerError, bearerChallenge } from './bearer-challenge.js';
 import { splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
@@ -24,6 +25,7 @@ export type ApiAuthorization = 'valid' | 'missing' | 'invalid' | 'expired' | 're
 /** One entry of `auth.apiRequests`. Holds no token value. */
 export interface ApiRequestLogEntry {
   method: string;
+  /** The request URL; the value of an `access_token` query parameter reads `[REDACTED]`. */
   url: string;
   authorization: ApiAuthorization;
   status: number;
@@ -40,13 +42,21 @@ type Verdict =
       tokenId?: string;
     };
 
+/**
+ * The URL with the value of an `access_token` query parameter (RFC 6750 §2.3, which this API does
+ * not accept) replaced, so the log never holds a token. The rest of the URL is kept as sent.
+ */
+function withoutQueryToken(url: string): string {
+  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[REDACTED]');
+}
+
 /** `Bearer` + b64token (RFC 6750 §2.1). */
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** The msw handlers of `auth.protectedApi`: any method, any path under `baseUrl`. */
 export function protectedApiHandlers(
   context: ServerContext,
-  log: ApiRequestLogEntry[],
+  state: Pick<AuthServerState, 'apiRequests' | 'generation'>,
   baseUrl: string,
   options: ProtectedApiOptions,
 ): RequestHandler[] {
@@ -54,15 +64,16 @@ export function protectedApiHandlers(
   const audience = options.audience ?? context.audience;
   const required = splitScope(options.requiredScope ?? '');
   const resolver = async ({ request }: { request: Request }): Promise<Response> => {
+    const generation = state.generation;
     const verdict = await verify(context, request.headers.get('authorization'), audience);
     const entry: ApiRequestLogEntry = {
       method: request.method,
-      url: request.url,
+      url: withoutQueryToken(request.url),
       authorization: verdict.authorization,
       status: 200,
     };
     if (verdict.tokenId !== undefined) entry.tokenId = verdict.tokenId;
-    log.push(entry);
+    if (state.generation === generation) state.apiRequests.push(entry);
     if (verdict.authorization !== 'valid') {
       entry.status = verdict.error === 'invalid_request' ? 400 : 401;
       const challenge = verdict.error

@@ -57,6 +57,41 @@ describe('refresh_token grant', () => {
     expect(claimsOf(narrower.access_token).scope).toBe('orders:read');
   });
 
+  it('treats an empty scope parameter as none and keeps the granted scope, like oidc-provider', async () => {
+    const session = await signIn('orders:read orders:write');
+    const [status, body] = await refresh(session.refresh_token, { scope: '' });
+    expect(status).toBe(200);
+    expect(body.scope).toBe('orders:read orders:write');
+    expect(claimsOf(body.access_token).scope).toBe('orders:read orders:write');
+  });
+
+  it('answers invalid_target when a refresh asks for a resource not granted at sign-in (RFC 8707), and keeps the refresh token usable', async () => {
+    const session = await auth.issueTokens({ audience: 'https://api.example.test' });
+    const [status, body] = await refresh(session.refresh_token, { resource: 'https://billing.example.test' });
+    expect([status, body.error]).toEqual([400, 'invalid_target']);
+    const [again, renewed] = await refresh(session.refresh_token, { resource: 'https://api.example.test' });
+    expect(again).toBe(200);
+    expect(claimsOf(renewed.access_token).aud).toBe('https://api.example.test');
+  });
+
+  it('lets a refresh pick one of several resources granted at sign-in', async () => {
+    const response = await postToken(auth.tokenUrl, {
+      form: {
+        grant_type: 'password',
+        username: 'alice',
+        password: 'wonderland',
+        client_id: 'web',
+        resource: ['https://a.example.test', 'https://b.example.test'],
+      },
+    });
+    const session = (await response.json()) as Tokens;
+    const [status, body] = await refresh(session.refresh_token, { resource: 'https://b.example.test' });
+    expect(status).toBe(200);
+    expect(claimsOf(body.access_token).aud).toBe('https://b.example.test');
+    const [other, refused] = await refresh(body.refresh_token, { audience: 'urn:elsewhere' });
+    expect([other, refused.error]).toEqual([400, 'invalid_target']);
+  });
+
   it('answers invalid_scope when a refresh asks for more scope than granted', async () => {
     const first = await signIn('orders:read');
     const [status, body] = await refresh(first.refresh_token, { scope: 'orders:read orders:write' });

@@ -9,6 +9,8 @@ export interface HeldRequest {
 /** Queued holds for the next token requests, in order of arrival. */
 export class RequestHolds {
   #queue: Array<{ arrive: () => void; gate: Promise<void>; release: () => void }> = [];
+  /** Releases of holds a request has reached and waits at. */
+  readonly #waiting = new Set<() => void>();
 
   /** Holds the next token request that has no hold yet. */
   add(): HeldRequest {
@@ -28,13 +30,17 @@ export class RequestHolds {
   async wait(): Promise<void> {
     const hold = this.#queue.shift();
     if (hold === undefined) return;
+    this.#waiting.add(hold.release);
     hold.arrive();
     await hold.gate;
+    this.#waiting.delete(hold.release);
   }
 
-  /** Drops holds no request has reached yet (releasing them, so nothing waits forever). */
+  /** Releases every hold, reached or not, and drops them, so no request waits forever. */
   clear(): void {
     for (const hold of this.#queue) hold.release();
+    for (const release of this.#waiting) release();
     this.#queue = [];
+    this.#waiting.clear();
   }
 }

@@ -79,6 +79,19 @@ describe('holdNextTokenRequest', () => {
     expect(await (await first).json()).toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('releases a hold a request already waits at on reset(), and keeps that request out of the new logs', async () => {
+    const held = auth.holdNextTokenRequest();
+    const pending = postToken(auth.tokenUrl, {
+      form: { grant_type: 'client_credentials' },
+      basic: ['service', 'service-secret'],
+    });
+    await held.arrived;
+    auth.reset();
+    expect((await pending).status).toBe(200);
+    expect(auth.tokenRequestCount).toBe(0);
+    expect(auth.tokenRequests).toEqual([]);
+  });
+
   it('releases holds no request reached on reset()', async () => {
     auth.holdNextTokenRequest();
     auth.reset();

@@ -93,6 +93,23 @@ describe('failNextTokenRequests', () => {
     expect(() => auth.failNextTokenRequests(-1)).toThrow(RangeError);
     expect(() => auth.failNextTokenRequests(1.5)).toThrow(RangeError);
   });
+
+  it.each([
+    ['status 0', { status: 0 }],
+    ['status 600', { status: 600 }],
+    ['status 502.5', { status: 502.5 }],
+    ['a body with status 204', { status: 204, error: 'temporarily_unavailable' }],
+    ['a body with status 304', { status: 304, body: '<html></html>' }],
+  ])('refuses %s when planned, not with an msw 500 when the request arrives', async (_, failure) => {
+    expect(() => auth.failNextTokenRequests(1, failure)).toThrow(RangeError);
+    expect((await postToken(auth.tokenUrl, clientCredentials)).status).toBe(200);
+  });
+
+  it('answers a planned 204 without a body', async () => {
+    auth.failNextTokenRequests(1, { status: 204 });
+    const response = await postToken(auth.tokenUrl, clientCredentials);
+    expect([response.status, await response.text()]).toEqual([204, '']);
+  });
 });
 
 describe('setLatency', () => {

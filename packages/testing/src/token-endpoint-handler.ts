@@ -9,6 +9,7 @@ import { answerTokenRequest, readForm } from './token-endpoint.js';
 export function tokenEndpointHandler(context: ServerContext, state: AuthServerState): RequestHandler {
   return http.post(context.tokenUrl, async ({ request }) => {
     state.tokenRequestCount += 1;
+    const generation = state.generation;
     const at = context.clock();
     const latency = state.latency;
     const failure = state.failures.take();
@@ -22,7 +23,7 @@ export function tokenEndpointHandler(context: ServerContext, state: AuthServerSt
       at,
     };
     if (outcome.error !== undefined) entry.error = outcome.error;
-    state.tokenRequests.push(entry);
+    if (state.generation === generation) state.tokenRequests.push(entry);
     if (latency > 0) await delay(latency);
     return outcome.response;
   });

@@ -174,6 +174,19 @@ describe('token endpoint', () => {
     expect(await json.json()).toMatchObject({ error: 'invalid_request' });
   });
 
+  it.each([
+    ['grant_type', { grant_type: ['client_credentials', 'password'] }],
+    ['scope', { grant_type: 'client_credentials', scope: ['orders:read', 'orders:write'] }],
+    ['audience', { grant_type: 'client_credentials', audience: ['urn:a', 'urn:b'] }],
+  ])('answers invalid_request for a repeated %s parameter (RFC 6749 §3.2)', async (name, form) => {
+    const response = await postToken(auth.tokenUrl, { form, basic: ['svc', 's3cret'] });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_request',
+      error_description: `${name} must not be provided more than once`,
+    });
+  });
+
   it('sets aud from resource, then audience, then the server default', async () => {
     const audienceOf = async (extra: Record<string, string | string[]>): Promise<unknown> => {
       const response = await postToken(auth.tokenUrl, {
@@ -217,6 +230,18 @@ describe('token endpoint', () => {
     expect(claims.aud).toBe('urn:default');
     expect(Number(claims.exp) - Number(claims.iat)).toBe(60);
   });
+
+  it.each([60, 999])(
+    'refuses an accessTokenLifetime of %i ms, which would mint tokens already expired',
+    (ms) => {
+      expect(() => createAuthServer({ accessTokenLifetime: ms })).toThrow(
+        new RangeError(
+          `accessTokenLifetime is in milliseconds and must be at least 1000 (a JWT exp has whole seconds), got ${ms}.`,
+        ),
+      );
+      expect(() => createAuthServer({ accessTokenLifetime: 1000 })).not.toThrow();
+    },
+  );
 
   it('never promises more than the JWT exp when the clock is between seconds', async () => {
     clock.advance(600);

@@ -33,6 +33,7 @@ export async function answerTokenRequest(
       throw new TokenEndpointError(400, 'invalid_request', 'grant_type is required');
     }
     const client = authenticateClient(request, form, context.clients, context.issuer);
+    rejectRepeatedParameters(form);
     const grant = Object.hasOwn(grantHandlers, grantType) ? grantHandlers[grantType] : undefined;
     if (grant === undefined) {
       throw new TokenEndpointError(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
@@ -51,6 +52,27 @@ export async function answerTokenRequest(
       status: error.status,
       error: error.error,
     };
+  }
+}
+
+/** Parameters RFC 8707 lets a client repeat; every other one may appear once. */
+const REPEATABLE = new Set(['resource']);
+
+/**
+ * RFC 6749 §3.2: request parameters MUST NOT be included more than once (oidc-provider answers
+ * `invalid_request`); `resource` is the exception (RFC 8707 §2).
+ * @throws {TokenEndpointError} 400 `invalid_request` naming the repeated parameters.
+ */
+function rejectRepeatedParameters(form: URLSearchParams): void {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of form.keys()) {
+    if (seen.has(name) && !REPEATABLE.has(name)) repeated.add(name);
+    seen.add(name);
+  }
+  if (repeated.size > 0) {
+    const names = [...repeated].join(', ');
+    throw new TokenEndpointError(400, 'invalid_request', `${names} must not be provided more than once`);
   }
 }
 

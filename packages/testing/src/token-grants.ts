@@ -64,15 +64,25 @@ const refreshToken: GrantHandler = (context, client, form) => {
     throw invalidGrant('The refresh token was already used; every token of this sign-in is revoked');
   }
   if (context.clock() >= record.expiresAt) throw invalidGrant('The refresh token expired');
-  const scope = form.has('scope') ? requestedScope(form) : family.scope;
+  // An empty `scope` is no `scope` (RFC 6749 §6 "if omitted", and oidc-provider treats it so).
+  const scope = form.get('scope') ? requestedScope(form) : family.scope;
   const granted = new Set(splitScope(family.scope));
   if (!splitScope(scope).every((item) => granted.has(item))) {
     throw new TokenEndpointError(400, 'invalid_scope', 'The requested scope exceeds the granted scope');
   }
   const audience = requestedAudience(form) ?? family.audience;
+  if (!withinAudience(audience, family.audience)) {
+    throw new TokenEndpointError(400, 'invalid_target', 'The requested resource was not granted at sign-in');
+  }
   if (context.rotateRefreshTokens) record.rotated = true;
   return mintTokens(context, { family, scope, audience, withRefreshToken: context.rotateRefreshTokens });
 };
+
+/** RFC 8707 §2.2: a refresh may ask for some of the granted resources, never another one. */
+function withinAudience(requested: string | readonly string[], granted: string | readonly string[]): boolean {
+  const allowed = new Set(typeof granted === 'string' ? [granted] : granted);
+  return (typeof requested === 'string' ? [requested] : requested).every((item) => allowed.has(item));
+}
 
 /** The grants the server supports, by `grant_type`. */
 export const grantHandlers: Readonly<Record<string, GrantHandler>> = {
