@@ -6,7 +6,13 @@ import {
   startIdentityProvider,
 } from '@tessera/example-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isOAuthError, requestToken, type SignInOptions, TokenManager } from '../src/index.js';
+import {
+  isOAuthError,
+  requestToken,
+  type SignInOptions,
+  TokenManager,
+  type TokenResponse,
+} from '../src/index.js';
 import { createSignIn } from '../src/sign-in/create-sign-in.js';
 import { fakeStorageArea } from './fixtures/fake-storage-area.js';
 
@@ -119,6 +125,50 @@ describe('sign-in with authorization code + PKCE against oidc-provider', () => {
     await expect(refreshWith(session?.refreshToken ?? '')).rejects.toSatisfy((error) =>
       isOAuthError(error, 'invalid_grant'),
     );
+  });
+
+  it('signOut while a refresh is in flight leaves no refresh token the provider still accepts', async () => {
+    // The refresh has rotated the token at the provider, but the manager has not stored the new one yet:
+    // sign-out revokes the one it holds, which is already rotated out.
+    let answered: () => void = () => {};
+    const providerAnswered = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const issued: string[] = [];
+    const tokens = new TokenManager({
+      fetchTokens: async (context) => {
+        const response = await signIn.fetchTokens(context);
+        // signIn.fetchTokens answers with the token endpoint's response.
+        const rotated = (response as TokenResponse).refresh_token;
+        if (rotated) issued.push(rotated);
+        answered();
+        await held;
+        return response;
+      },
+      retry: false,
+    });
+    const { signIn } = setUp({ tokens });
+    await signIn.handleCallback(await signInThroughForms(await signIn.buildAuthorizationUrl()));
+    const first = tokens.peekTokens()?.refreshToken ?? '';
+    const refresh = tokens.getTokens({ forceRefresh: true }).catch((error: unknown) => error);
+    await providerAnswered;
+    const signingOut = signIn.signOut({ navigate: false });
+    release();
+    expect(await signingOut).toMatchObject({ revoked: true, warnings: [] });
+    await refresh;
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(issued).toHaveLength(1);
+    expect(issued[0]).not.toBe(first);
+    // oidc-provider ends the whole grant when a rotated-out refresh token is revoked.
+    for (const refreshToken of [first, ...issued]) {
+      await expect(refreshWith(refreshToken)).rejects.toSatisfy((error) =>
+        isOAuthError(error, 'invalid_grant'),
+      );
+    }
   });
 
   it('Cancel on the login page comes back as access_denied, with no token request', async () => {

@@ -169,6 +169,33 @@ describe('start', () => {
     await signIn.start();
     expect(navigations).toHaveLength(2);
   });
+
+  it('a start() that failed (discovery down) does not block the next one', async () => {
+    let down = true;
+    msw.use(
+      http.get(`${ISSUER}/.well-known/openid-configuration`, () =>
+        down ? HttpResponse.error() : HttpResponse.json(oidc.metadata),
+      ),
+    );
+    const { signIn, navigations } = setUp();
+    await expect(signIn.start()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    down = false;
+    await signIn.start();
+    expect(navigations).toHaveLength(1);
+  });
+
+  it('Back from the provider into the page kept in the bfcache is no longer navigating', async () => {
+    const page = new EventTarget();
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
+    const { signIn, navigations } = setUp();
+    await signIn.start();
+    expect(await signIn.handleCallback()).toEqual({ status: 'navigating' });
+    page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    await signIn.start();
+    expect(navigations).toHaveLength(2);
+  });
 });
 
 describe('handleCallback', () => {
@@ -272,6 +299,37 @@ describe('handleCallback', () => {
     expect((await signIn.handleCallback(new URL(callback))).status).toBe('handled');
     expect(browser.href).toBe('https://app.example.test/');
   });
+
+  it.each([
+    ['//evil.example/phish', '/'],
+    ['https://evil.example/phish', '/'],
+    ['javascript:alert(document.cookie)', '/'],
+    ['/\\evil.example/phish', '/'],
+    ['https://app.example.test//evil.example/phish', '/evil.example/phish'],
+    ['https://app.example.test/orders?page=2#top', '/orders?page=2#top'],
+  ])('returns to a path on the app origin only: returnTo %s comes back as %s', async (returnTo, path) => {
+    const { signIn } = setUp();
+    const url = await signIn.buildAuthorizationUrl({ returnTo });
+    browser.visit(oidc.authorize(url.href));
+    expect(await signIn.handleCallback()).toMatchObject({ status: 'handled', returnTo: path });
+  });
+
+  it('the current URL as returnTo cannot lead off-site: a page at //evil.example/… returns to /', async () => {
+    browser.visit('https://app.example.test//evil.example/phish?x=1');
+    const { signIn } = setUp();
+    const url = await signIn.buildAuthorizationUrl();
+    browser.visit(oidc.authorize(url.href));
+    expect(await signIn.handleCallback()).toMatchObject({ status: 'handled', returnTo: '/' });
+  });
+
+  it('a returnTo on another origin stored by an older version comes back as /', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const key = `tessera.sign-in.${new URL(callback).searchParams.get('state')}`;
+    const stored = JSON.parse(browser.sessionStorage.getItem(key) ?? '{}');
+    browser.sessionStorage.setItem(key, JSON.stringify({ ...stored, returnTo: '//evil.example/' }));
+    expect(await signIn.handleCallback()).toMatchObject({ status: 'handled', returnTo: '/' });
+  });
 });
 
 describe('a callback that is not for a pending sign-in sends no token request', () => {
@@ -361,6 +419,22 @@ describe('a callback that is not for a pending sign-in sends no token request', 
     await signInAtProvider(signIn);
     now += 60_001;
     expect(await signIn.handleCallback()).toMatchObject({ error: { reason: 'expired' } });
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
+  it('a sign-in dated ahead of the clock (set back since) does not stay valid: it expires like an old one', async () => {
+    const { signIn } = setUp({ transactionTtl: 60_000 });
+    now += 60_001;
+    const url = await signIn.buildAuthorizationUrl();
+    now -= 60_001;
+    browser.visit(oidc.authorize(url.href));
+    expect(await signIn.handleCallback()).toMatchObject({ error: { reason: 'expired' } });
+    now += 3600_000;
+    const later = await signIn.buildAuthorizationUrl();
+    now -= 3600_000;
+    browser.visit(oidc.authorize(later.href));
+    expect(await signIn.handleCallback()).toMatchObject({ error: { name: 'PkceVerifierMissingError' } });
+    expect(browser.sessionStorage.length).toBe(0);
     expect(oidc.tokenRequests).toHaveLength(0);
   });
 
@@ -455,6 +529,17 @@ describe('RFC 9207 iss and OAuth errors', () => {
     expect(result.status === 'error' && isOAuthError(result.error, 'access_denied')).toBe(true);
     expect(result).toMatchObject({ error: { errorDescription: 'The user cancelled' } });
     expect(oidc.tokenRequests).toHaveLength(0);
+    expect(browser.href).toBe(REDIRECT_URI);
+  });
+
+  it('a response with both code and error is the error: no token request, a clean URL', async () => {
+    const { signIn, tokens } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    browser.visit(`${callback}&error=access_denied`);
+    const result = await signIn.handleCallback();
+    expect(result.status === 'error' && isOAuthError(result.error, 'access_denied')).toBe(true);
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect(tokens.peekTokens()).toBeUndefined();
     expect(browser.href).toBe(REDIRECT_URI);
   });
 
@@ -660,6 +745,31 @@ describe('signOut', () => {
     expect(navigations.at(-1)).toBe(result.logoutUrl?.href);
     expect(tokens.peekTokens()).toBeUndefined();
     expect(signIn.claims()).toBeUndefined();
+  });
+
+  it('200 concurrent signOut() calls (a double click) revoke once and navigate once', async () => {
+    const { signIn, navigations } = await signedIn();
+    const before = navigations.length;
+    const calls = Array.from({ length: 200 }, () => signIn.signOut());
+    expect(new Set(calls).size).toBe(1);
+    const results = await Promise.all(calls);
+    expect(oidc.revocations).toHaveLength(1);
+    expect(navigations).toHaveLength(before + 1);
+    expect(results[0]).toMatchObject({ revoked: true, warnings: [] });
+    await signIn.signOut({ navigate: false }); // a later sign-out runs again
+    expect(oidc.revocations).toHaveLength(1); // nothing left to revoke
+  });
+
+  it('after signOut, the used callback URL is a replay, not the old session with its tokens', async () => {
+    const { signIn, tokens } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    expect((await signIn.handleCallback()).status).toBe('handled');
+    await signIn.signOut({ navigate: false });
+    const again = await signIn.handleCallback(callback);
+    expect(again).toMatchObject({ status: 'error', error: { code: 'STALE_CALLBACK', reason: 'replayed' } });
+    expect(JSON.stringify(again)).not.toContain('rt-2');
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(oidc.tokenRequests).toHaveLength(1);
   });
 
   it.each([

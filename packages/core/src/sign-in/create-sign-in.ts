@@ -16,6 +16,7 @@ import { asTesseraError } from './as-tessera-error.js';
 import { callbackParamsOf, isRedirectTarget } from './callback-url.js';
 import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
 import { codeChallengeOf, randomToken } from './pkce.js';
+import { returnPathOf } from './return-path.js';
 import {
   type SignInOptions,
   type SignOutOptions,
@@ -48,7 +49,10 @@ export interface SignIn {
    * response has none.
    */
   fetchTokens: FetchTokens;
-  /** Revokes the refresh token, clears the session in every tab and goes to the provider's logout. */
+  /**
+   * Revokes the refresh token, clears the session in every tab and goes to the provider's logout.
+   * While a sign-out is under way, further calls return its promise (its options apply).
+   */
   signOut(options?: SignOutOptions): Promise<SignOutResult>;
 }
 
@@ -86,6 +90,8 @@ export function createSignIn(options: SignInOptions): SignIn {
   let metadata: Promise<AuthorizationServerMetadata> | undefined;
   let starting: { promise: Promise<void>; at: number } | undefined;
   let lastClaims: IdTokenClaims | undefined;
+  /** The sign-out under way: a double click revokes once and navigates once. */
+  let signingOut: Promise<SignOutResult> | undefined;
 
   const discovered = (): Promise<AuthorizationServerMetadata> => {
     metadata ??= discover(issuer, discovery).catch((error: unknown) => {
@@ -204,7 +210,13 @@ export function createSignIn(options: SignInOptions): SignIn {
       ? await tokens.setTokens(response)
       : toTokenSet(response, sentAt, 'authorization code');
     lastClaims = claims;
-    return { status: 'handled', tokens: set, claims, returnTo: transaction.returnTo };
+    return {
+      status: 'handled',
+      tokens: set,
+      claims,
+      // Resolved here, not at start(): this also covers a transaction stored by an older version.
+      returnTo: returnPathOf(transaction.returnTo, redirectUri.origin),
+    };
   };
 
   const check = (idToken: string, nonce: string | undefined, original: IdTokenClaims | undefined) =>
@@ -302,8 +314,11 @@ export function createSignIn(options: SignInOptions): SignIn {
     },
 
     signOut(signOutOptions = {}) {
+      if (signingOut) return signingOut;
       lastClaims = undefined;
-      return signOut(
+      // A used callback URL is a replay from now on, not a `handled` with the old tokens.
+      callbacks.clear();
+      signingOut = signOut(
         {
           clientId,
           tokens,
@@ -313,7 +328,10 @@ export function createSignIn(options: SignInOptions): SignIn {
           postLogoutRedirectUri: options.postLogoutRedirectUri,
         },
         signOutOptions,
-      );
+      ).finally(() => {
+        signingOut = undefined;
+      });
+      return signingOut;
     },
   };
 }

@@ -73,7 +73,13 @@ export const signInDefaults = {
 
 /** Options of one authorization request. */
 export interface StartOptions {
-  /** Where the app goes after the callback. @default the current path, query and hash */
+  /**
+   * Where the app goes after the callback: a path, or a URL on the redirect URI's origin, returned as
+   * a path (`/orders?page=2#top`). A URL on another origin or scheme (`//evil.example`,
+   * `https://evil.example`, `javascript:…`) is replaced by `/`, so a `returnTo` taken from a query
+   * parameter cannot make sign-in an open redirect.
+   * @default the current path, query and hash
+   */
   returnTo?: string;
   /** Overrides the `scope` option for this request. @default options.scope */
   scope?: string;

@@ -4,7 +4,10 @@ import type { IdTokenClaims } from './id-token.js';
 
 /** What `handleCallback` did. Never rejects: failures are `{ status: 'error' }`. */
 export type CallbackResult =
-  /** The code was exchanged; `tokens` were given to the `tokens` manager, if any. */
+  /**
+   * The code was exchanged; `tokens` were given to the `tokens` manager, if any. `returnTo` is a path
+   * on the app's origin (see `StartOptions.returnTo`).
+   */
   | { status: 'handled'; tokens: TokenSet; claims: IdTokenClaims | undefined; returnTo: string }
   /** Not a callback, but a `start()` of this tab is navigating to the provider: start no second sign-in. */
   | { status: 'navigating' }

@@ -82,8 +82,9 @@ export function transactionStore(
     const entries: SignInTransaction[] = [];
     for (const key of keys) {
       const entry = read(key);
-      // An expired pending entry is kept for `take` to report as expired, until twice the TTL.
-      if (entry && now - entry.createdAt <= (entry.used ? ttl : 2 * ttl)) entries.push(entry);
+      // An expired pending entry is kept for `take` to report as expired, until twice the TTL. One
+      // dated ahead (the clock was set back since) ages as far as it lies ahead, so it expires too.
+      if (entry && Math.abs(now - entry.createdAt) <= (entry.used ? ttl : 2 * ttl)) entries.push(entry);
       else area.removeItem(key);
     }
     return entries.sort((a, b) => a.createdAt - b.createdAt);
@@ -108,7 +109,7 @@ export function transactionStore(
       const { createdAt, used, verifier } = entry;
       storage().setItem(PREFIX + state, JSON.stringify({ state, createdAt, issuer, used: true }));
       if (used) return { kind: 'replayed' };
-      if (now - createdAt > ttl) return { kind: 'expired' };
+      if (Math.abs(now - createdAt) > ttl) return { kind: 'expired' };
       if (typeof verifier !== 'string' || verifier === '') return { kind: 'empty' };
       return { kind: 'pending', transaction: entry };
     },
