@@ -115,7 +115,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
   /**
    * Further form parameters sent with every token request of this client. Must not repeat a
    * parameter Tessera sets (`grant_type`, `client_id`, `client_secret`, `client_assertion`,
-   * `client_assertion_type`, `scope`, `audience`, `resource`).
+   * `client_assertion_type`, `scope`, `audience`, `resource`). They are part of every target's
+   * `key` (`…|tenant=acme`), so clients that differ in them never share a stored token or a lock.
    * @default {}
    */
   extraParams?: Readonly<Record<string, string | readonly string[]>> | undefined;
@@ -135,6 +136,13 @@ export interface ClientCredentialsOptions extends TokenTarget {
    * @default 10_000
    */
   timeout?: number | undefined;
+  /**
+   * Most targets `for()` holds besides the configured one. A new target beyond it throws a
+   * `RangeError` instead of growing memory (a manager, and a Redis subscription with `@tessera/redis`)
+   * without bound; disposing a target's manager frees its place. `Infinity` for no limit.
+   * @default 1_000
+   */
+  maxTargets?: number | undefined;
   /**
    * Where each target's token set is kept, given the target's `key` (e.g. a Redis storage).
    * @default () => memoryStorage()
@@ -200,6 +208,7 @@ export const CLIENT_CREDENTIALS_OPTION_KEYS = [
   'refreshMargin',
   'retry',
   'timeout',
+  'maxTargets',
   'storage',
   'lock',
   'refreshInBackground',
@@ -229,4 +238,6 @@ export const clientCredentialsDefaults = {
   authMethod: 'client_secret_basic',
   /** Lifetime of a `private_key_jwt` assertion, in ms. */
   assertionLifetime: 60_000,
+  /** Most targets `for()` holds besides the configured one. */
+  maxTargets: 1_000,
 } as const;

@@ -17,7 +17,13 @@ import { clientCredentialsRequest } from './client-credentials-request.js';
 import { type ClientConfig, resolveOptions } from './resolve-options.js';
 import { TargetTokenManager } from './target-token-manager.js';
 import { TokenEndpointResolver } from './token-endpoint-resolver.js';
-import { clientKeyPrefix, type NormalizedTarget, normalizeTarget, targetKey } from './token-target.js';
+import {
+  clientKeyPrefix,
+  type NormalizedTarget,
+  normalizeTarget,
+  paramsKeySuffix,
+  targetKey,
+} from './token-target.js';
 
 /** What every target's manager is built from. */
 interface Shared {
@@ -26,6 +32,8 @@ interface Shared {
   endpoint: TokenEndpointResolver;
   /** `client@endpoint-or-issuer`, the start of every target's key. */
   keyPrefix: string;
+  /** `|tenant=acme`: the client's `extraParams`, the end of every target's key (empty without any). */
+  keySuffix: string;
 }
 
 /**
@@ -56,6 +64,7 @@ export class ClientCredentials {
       config,
       endpoint: new TokenEndpointResolver(config, this.#disposal.signal),
       keyPrefix: clientKeyPrefix(config.clientId, config.tokenUrl ?? config.issuer ?? ''),
+      keySuffix: paramsKeySuffix(config.extraParams),
     };
     this.#rootTarget = config.target;
     this.#root = this.#create(config.target);
@@ -92,6 +101,8 @@ export class ClientCredentials {
    * the configured target — what `attachTokenManager` takes.
    *
    * @throws {TypeError} an unknown key, an empty audience or a resource that is not an absolute URI.
+   * @throws {RangeError} a new target while `maxTargets` others are held: dispose the managers of
+   *   targets no longer used (`for(target).dispose()`), or raise `maxTargets`.
    * @throws {DisposedError} the client was disposed.
    */
   for(target?: TokenTarget): TokenManager {
@@ -103,10 +114,16 @@ export class ClientCredentials {
     }
     assertKnownOptions(target, TOKEN_TARGET_KEYS, 'clientCredentials.for');
     const normalized = normalizeTarget(target);
-    const key = targetKey(this.#shared.keyPrefix, normalized);
+    const key = targetKey(this.#shared.keyPrefix, normalized, this.#shared.keySuffix);
     if (key === this.#root.key) return this.#configured();
     let manager = this.#targets.get(key);
     if (!manager) {
+      const { maxTargets } = this.#shared.config;
+      if (this.#targets.size >= maxTargets) {
+        throw new RangeError(
+          `clientCredentials.for: ${maxTargets} targets held (maxTargets); dispose unused ones (for(target).dispose()) or raise maxTargets`,
+        );
+      }
       manager = this.#create(normalized);
       this.#targets.set(key, manager);
     }
@@ -135,7 +152,7 @@ export class ClientCredentials {
   }
 
   #create(target: NormalizedTarget): TokenManager {
-    const key = targetKey(this.#shared.keyPrefix, target);
+    const key = targetKey(this.#shared.keyPrefix, target, this.#shared.keySuffix);
     const created: TokenManager = new TargetTokenManager(managerOptions(this.#shared, target, key), () => {
       if (this.#targets.get(key) === created) this.#targets.delete(key);
       if (this.#root === created) this.#rootDisposed = true;

@@ -64,6 +64,15 @@ describe('options', () => {
       'unknown option "zzzzzzzzz" — known options: tokenUrl, issuer',
     ],
     [{ ...base, clientSecret: SECRET, fetch: 'undici' }, 'fetch must be a fetch function'],
+    [{ ...base, clientSecret: SECRET, maxTargets: -1 }, 'maxTargets must be a whole number ≥ 0, or Infinity'],
+    [
+      { ...base, clientSecret: SECRET, maxTargets: 1.5 },
+      'maxTargets must be a whole number ≥ 0, or Infinity',
+    ],
+    [
+      { ...base, clientSecret: SECRET, maxTargets: '10' },
+      'maxTargets must be a whole number ≥ 0, or Infinity',
+    ],
     [
       { ...base, clientSecret: SECRET, dpop: { scheme: 'DPoP' } },
       'dpop must be createDPoP({ key }) from @tessera/dpop',

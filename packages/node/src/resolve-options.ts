@@ -32,6 +32,8 @@ export interface ClientConfig {
   /** The target of the root manager. */
   target: NormalizedTarget;
   timeout: number;
+  /** Most targets `for()` holds besides the configured one. */
+  maxTargets: number;
   clock: Clock;
   /** Token and discovery requests: `dpop.fetch` with DPoP (a proof on a metadata GET is ignored), else `fetch`. */
   fetch: FetchLike | undefined;
@@ -113,6 +115,10 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
       fail(`${name} must be a number of milliseconds ≥ 0`);
     }
   }
+  const { maxTargets = clientCredentialsDefaults.maxTargets } = options;
+  if (!(maxTargets === Number.POSITIVE_INFINITY || (Number.isInteger(maxTargets) && maxTargets >= 0))) {
+    fail('maxTargets must be a whole number ≥ 0, or Infinity');
+  }
   return {
     clientId: options.clientId,
     tokenUrl,
@@ -121,6 +127,7 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
     extraParams: { ...options.extraParams },
     target: normalizeTarget(options),
     timeout: options.timeout ?? tokenManagerDefaults.timeout,
+    maxTargets,
     clock: options.clock ?? systemClock,
     fetch: dpop?.fetch ?? options.fetch,
     dpop: dpop !== undefined,

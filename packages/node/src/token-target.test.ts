@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKeyPrefix, normalizeTarget, targetKey } from './token-target.js';
+import { clientKeyPrefix, normalizeTarget, paramsKeySuffix, targetKey } from './token-target.js';
 
 describe('target normalisation', () => {
   it('sorts and de-duplicates scopes, whether given as a string or an array', () => {
@@ -38,5 +38,30 @@ describe('target normalisation', () => {
     expect(key({ scope: 'a|b', audience: 'c' })).not.toBe(key({ scope: 'a', audience: 'b|c' }));
     expect(key({ audience: 'a b' })).not.toBe(key({ audience: ['a', 'b'] }));
     expect(key({ audience: 'x' })).not.toBe(key({ resource: 'https://x.test' }));
+  });
+
+  it("ends the key with the client's extra parameters, sorted by name and form-encoded", () => {
+    const prefix = clientKeyPrefix('svc', 'https://auth.test/token');
+    const key = (params: Record<string, string | string[] | undefined>) =>
+      targetKey(prefix, normalizeTarget({ scope: 'a' }), paramsKeySuffix(params));
+
+    expect(key({})).toBe('svc@https://auth.test/token|a||');
+    expect(key({ tenant: undefined, other: [] })).toBe('svc@https://auth.test/token|a||');
+    expect(key({ tenant: 'acme', region: 'eu west' })).toBe(
+      'svc@https://auth.test/token|a|||region=eu+west&tenant=acme',
+    );
+    expect(key({ region: 'eu west', tenant: 'acme' })).toBe(key({ tenant: 'acme', region: 'eu west' }));
+    // Different parameters, different keys — a separator or `=`/`&` inside a value included.
+    const keys = [
+      key({ tenant: 'acme' }),
+      key({ tenant: 'globex' }),
+      key({ tenant: 'acme|' }),
+      key({ tenant: 'acme&x=1' }),
+      key({ tenant: 'acme', x: '1' }),
+      key({ tenant: ['a', 'b'] }),
+      key({ tenant: ['b', 'a'] }),
+      key({ tenant: 'a b' }),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

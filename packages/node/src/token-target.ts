@@ -1,3 +1,4 @@
+import type { TokenRequestParams } from '@tessera/core';
 import type { TokenTarget } from './client-credentials-options.js';
 
 /** A `TokenTarget` in canonical form: sorted, de-duplicated, empty parts absent. */
@@ -27,15 +28,32 @@ export function clientKeyPrefix(clientId: string, server: string): string {
 }
 
 /**
- * The manager key of a target, e.g. `svc@https://auth.example.com/token|read write||https://orders.internal`:
- * client prefix, scope, audience, resource. `%`, `|` and spaces inside a part are percent-encoded,
- * so two different targets never share a key (nor a lock or storage entry).
+ * The part of every key of a client with `extraParams`: `|` and the parameters form-encoded, sorted
+ * by name (`|tenant=acme`); empty without any. Two clients that differ only in a parameter (a
+ * tenant) get different tokens, so they must not share a key, nor a lock or storage entry.
  */
-export function targetKey(prefix: string, target: NormalizedTarget): string {
+export function paramsKeySuffix(params: TokenRequestParams): string {
+  const pairs = Object.keys(params)
+    .sort()
+    .flatMap((name) => {
+      const value = params[name];
+      return (typeof value === 'string' ? [value] : (value ?? [])).map((item) => [name, item]);
+    });
+  // Form encoding escapes `|`, `%`, `&` and `=`: the suffix never runs into the other parts.
+  return pairs.length === 0 ? '' : `|${new URLSearchParams(pairs).toString()}`;
+}
+
+/**
+ * The manager key of a target, e.g. `svc@https://auth.example.com/token|read write||https://orders.internal`:
+ * client prefix, scope, audience, resource, then the client's `paramsKeySuffix` (`|tenant=acme`) if
+ * it has parameters. `%`, `|` and spaces inside a part are percent-encoded, so two different
+ * targets never share a key (nor a lock or storage entry).
+ */
+export function targetKey(prefix: string, target: NormalizedTarget, suffix = ''): string {
   const part = (values: readonly string[] | undefined): string =>
     values === undefined ? '' : values.map((value) => escapePart(value)).join(' ');
   // Scopes never contain spaces, so the joined scope string only needs its `%` and `|` escaped.
-  return `${prefix}|${target.scope === undefined ? '' : escapePart(target.scope, false)}|${part(target.audience)}|${part(target.resource)}`;
+  return `${prefix}|${target.scope === undefined ? '' : escapePart(target.scope, false)}|${part(target.audience)}|${part(target.resource)}${suffix}`;
 }
 
 function escapePart(value: string, spaces = true): string {

@@ -28,6 +28,10 @@ describe('tokenCacheKey', () => {
       tokenCacheKey({ tokenUrl: `${tokenUrl}2`, clientId: 'billing' }),
       tokenCacheKey({ tokenUrl, clientId: 'billing', audience: 'a b' }),
       tokenCacheKey({ tokenUrl, clientId: 'billing', audience: ['a', 'b'] }),
+      tokenCacheKey({ tokenUrl, clientId: 'billing', params: { tenant: 'acme' } }),
+      tokenCacheKey({ tokenUrl, clientId: 'billing', params: { tenant: 'globex' } }),
+      tokenCacheKey({ tokenUrl, clientId: 'billing', params: { tenant: 'acme|' } }),
+      tokenCacheKey({ tokenUrl, clientId: 'billing', params: { tenant: ['acme', 'globex'] } }),
     ];
     expect(new Set(keys).size).toBe(keys.length);
   });
@@ -37,6 +41,21 @@ describe('tokenCacheKey', () => {
     const target = { scope: 'b a', audience: ['y', 'x'], resource: 'https://orders.internal' };
     expect(tokenCacheKey({ tokenUrl, clientId: 'billing', ...target })).toBe(credentials.for(target).key);
     expect(tokenCacheKey({ tokenUrl: new URL(tokenUrl), clientId: 'billing' })).toBe(credentials.key);
+    credentials.dispose();
+  });
+
+  it('equals the key @tessera/node gives a client with extraParams, so tenants never share a token', () => {
+    const extraParams = { tenant: 'acme', region: ['eu', 'us'] };
+    const credentials = clientCredentials({ tokenUrl, clientId: 'billing', clientSecret: 's', extraParams });
+    const target = { scope: 'read', audience: 'orders' };
+
+    expect(tokenCacheKey({ tokenUrl, clientId: 'billing', ...target, params: extraParams })).toBe(
+      credentials.for(target).key,
+    );
+    expect(credentials.key).toBe(`billing@${tokenUrl}||||region=eu&region=us&tenant=acme`);
+    expect(tokenCacheKey({ tokenUrl, clientId: 'billing', params: {} })).toBe(
+      tokenCacheKey({ tokenUrl, clientId: 'billing' }),
+    );
     credentials.dispose();
   });
 });

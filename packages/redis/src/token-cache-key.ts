@@ -10,11 +10,19 @@ export interface TokenCacheKeyParts {
   audience?: string | readonly string[] | undefined;
   /** RFC 8707 resource indicator(s), in any order. @default undefined */
   resource?: string | readonly string[] | undefined;
+  /**
+   * Further form parameters of the token request (`@tessera/node`'s `extraParams`, core's `params`
+   * besides scope, audience and resource), e.g. `{ tenant: 'acme' }`: tokens requested with other
+   * parameters are other tokens. Names in any order; the values of one name in the order sent.
+   * @default undefined
+   */
+  params?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined;
 }
 
 /**
  * The key of one token set, e.g. `billing@https://auth.example.com/token|orders:read write||https://orders.internal`:
- * client id, token endpoint, then scope, audience and resource, each sorted and de-duplicated.
+ * client id, token endpoint, then scope, audience and resource, each sorted and de-duplicated, then
+ * the `params` form-encoded and sorted by name if there are any (`…|tenant=acme`).
  * `%`, `|` and spaces inside a part are percent-encoded, so two different targets never share a key.
  * It is the same string `@tessera/node` uses as `TokenManager.key` for the same target, so
  * services using either share tokens. Pass it to `cache.storage(key)` and as the manager's `key`.
@@ -23,12 +31,23 @@ export function tokenCacheKey(parts: TokenCacheKeyParts): string {
   const scope = canonical(listOf(parts.scope).flatMap((value) => value.split(/\s+/)));
   const list = (values: string[] | undefined): string =>
     values === undefined ? '' : values.map((value) => escapePart(value)).join(' ');
-  return [
+  return `${[
     `${escapePart(parts.clientId)}@${escapePart(String(parts.tokenUrl))}`,
     scope === undefined ? '' : escapePart(scope.join(' '), false),
     list(canonical(listOf(parts.audience))),
     list(canonical(listOf(parts.resource))),
-  ].join('|');
+  ].join('|')}${paramsPart(parts.params ?? {})}`;
+}
+
+/** `|name=value&…`, sorted by name, form-encoded (no `|` left inside); empty without parameters. */
+function paramsPart(params: Readonly<Record<string, string | readonly string[] | undefined>>): string {
+  const pairs = Object.keys(params)
+    .sort()
+    .flatMap((name) => {
+      const value = params[name];
+      return (typeof value === 'string' ? [value] : (value ?? [])).map((item) => [name, item]);
+    });
+  return pairs.length === 0 ? '' : `|${new URLSearchParams(pairs).toString()}`;
 }
 
 function listOf(value: string | readonly string[] | undefined): string[] {

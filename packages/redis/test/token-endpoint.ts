@@ -9,6 +9,10 @@ export interface TokenRequestRecord {
   replica: string;
   /** When the request arrived, epoch ms. */
   at: number;
+  /** The form parameters (the last value of each). */
+  params: Record<string, string>;
+  /** The access token this request was answered with, once answered. */
+  token?: string;
 }
 
 export interface TokenEndpoint {
@@ -29,31 +33,35 @@ export async function startTokenEndpoint(expiresIn = 60): Promise<TokenEndpoint>
   const requests: TokenRequestRecord[] = [];
   let issued = 0;
   let hold: ((record: TokenRequestRecord) => void) | undefined;
-  const held: ServerResponse[] = [];
+  const held: Array<{ response: ServerResponse; record: TokenRequestRecord }> = [];
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => {
       body += chunk.toString();
     });
     request.on('end', () => {
-      const record = { replica: new URLSearchParams(body).get('replica') ?? '', at: Date.now() };
+      const form = new URLSearchParams(body);
+      const record: TokenRequestRecord = {
+        replica: form.get('replica') ?? '',
+        at: Date.now(),
+        params: Object.fromEntries(form),
+      };
       requests.push(record);
       if (hold) {
         const arrived = hold;
         hold = undefined;
-        held.push(response);
+        held.push({ response, record });
         arrived(record);
         return;
       }
-      answer(response);
+      answer(response, record);
     });
   });
-  const answer = (response: ServerResponse): void => {
+  const answer = (response: ServerResponse, record: TokenRequestRecord): void => {
     issued += 1;
+    record.token = `tok-${issued}`;
     response.setHeader('Content-Type', 'application/json');
-    response.end(
-      JSON.stringify({ access_token: `tok-${issued}`, token_type: 'Bearer', expires_in: expiresIn }),
-    );
+    response.end(JSON.stringify({ access_token: record.token, token_type: 'Bearer', expires_in: expiresIn }));
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -69,10 +77,10 @@ export async function startTokenEndpoint(expiresIn = 60): Promise<TokenEndpoint>
         hold = resolve;
       }),
     answerHeld: () => {
-      for (const response of held.splice(0)) if (!response.destroyed) answer(response);
+      for (const { response, record } of held.splice(0)) if (!response.destroyed) answer(response, record);
     },
     close: async () => {
-      for (const response of held) response.destroy();
+      for (const { response } of held) response.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

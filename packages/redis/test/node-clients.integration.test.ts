@@ -1,0 +1,171 @@
+// @tessera/node clients sharing a real redis-server: tenants, concurrency, what Redis holds, and a
+// service process that exits by itself once its work is done.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type ClientCredentials, type ClientCredentialsOptions, clientCredentials } from '@tessera/node';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { redisTokenCache } from '../src/index.js';
+import { type RedisServer, startRedisServer } from './redis-server.js';
+import { startTokenEndpoint, type TokenEndpoint } from './token-endpoint.js';
+
+type NodeRedis = ReturnType<typeof createClient>;
+
+const SECRET = 'client-secret-7b1e9d';
+let server: RedisServer;
+let endpoint: TokenEndpoint;
+let admin: NodeRedis;
+const cleanups: Array<() => unknown> = [];
+const connections: NodeRedis[] = [];
+
+async function connect(): Promise<NodeRedis> {
+  const client = createClient({ url: server.url });
+  client.on('error', () => {}); // required: node-redis emits 'error' when Redis goes away
+  await client.connect();
+  cleanups.push(() => client.isOpen && client.quit());
+  return client;
+}
+
+/** A service replica: its own Redis connections and cache, a client-credentials client on them. */
+async function replica(options: Partial<ClientCredentialsOptions> = {}): Promise<ClientCredentials> {
+  const client = await connect();
+  const subscriber = await connect();
+  connections.push(client);
+  const cache = redisTokenCache({ client, subscriber });
+  const credentials = clientCredentials({
+    tokenUrl: endpoint.tokenUrl,
+    clientId: 'svc',
+    clientSecret: SECRET,
+    storage: cache.storage,
+    lock: cache.lock,
+    retry: false,
+    ...options,
+  } as ClientCredentialsOptions);
+  cleanups.push(() => credentials.dispose());
+  return credentials;
+}
+
+/** Resolves once Redis has run every command the replicas sent so far (same connection, in order). */
+async function settled(): Promise<void> {
+  await Promise.all(connections.map((connection) => connection.ping()));
+}
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  endpoint = await startTokenEndpoint(120);
+  admin = await connect();
+}, 180_000);
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(1).reverse()) await cleanup();
+  connections.length = 0;
+  await admin.flushAll();
+  endpoint.reset();
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await endpoint?.close();
+  await server?.stop();
+}, 60_000);
+
+describe('@tessera/node clients on one redis-server', () => {
+  it("give two tenants (extraParams) of one client id their own token, never each other's, for 400 callers on 4 replicas", async () => {
+    const replicas = await Promise.all(
+      ['acme', 'acme', 'globex', 'globex'].map((tenant) => replica({ extraParams: { tenant } })),
+    );
+
+    const tokens = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => replicas[i % 4]!.for({ scope: 'orders:read' }).getAccessToken()),
+    );
+
+    expect(endpoint.requests).toHaveLength(2);
+    const tokenOf = (tenant: string) =>
+      endpoint.requests.find(({ params }) => params.tenant === tenant)?.token;
+    expect(new Set(tokens.filter((_, i) => i % 4 < 2))).toEqual(new Set([tokenOf('acme')]));
+    expect(new Set(tokens.filter((_, i) => i % 4 >= 2))).toEqual(new Set([tokenOf('globex')]));
+    expect(tokenOf('acme')).not.toBe(tokenOf('globex'));
+    await settled();
+    expect((await admin.keys('tessera:tokens:*')).sort()).toEqual([
+      `tessera:tokens:svc@${endpoint.tokenUrl}|orders:read|||tenant=acme`,
+      `tessera:tokens:svc@${endpoint.tokenUrl}|orders:read|||tenant=globex`,
+    ]);
+  });
+
+  it('send one token request for 500 callers on two replicas, with `:`, `*` and 10,000-character target parts', async () => {
+    const target = { scope: 'orders:* tenant:*:read', audience: `https://api.test/${'x'.repeat(10_000)}` };
+    const replicas = [await replica(), await replica()];
+
+    const tokens = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => replicas[i % 2]!.for(target).getAccessToken()),
+    );
+
+    expect(endpoint.requests).toHaveLength(1);
+    expect(new Set(tokens)).toEqual(new Set([endpoint.requests[0]?.token]));
+    // A target whose key would match the first as a glob pattern is another token.
+    expect(
+      await replicas[0]!.for({ scope: 'orders:a tenant:b:read', audience: target.audience }).getAccessToken(),
+    ).not.toBe(tokens[0]);
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('keep in Redis only token entries with a TTL: no lock left, no client secret stored or published', async () => {
+    const published: string[] = [];
+    let onMarker = (): void => {};
+    const spy = await connect();
+    await spy.pSubscribe('*', (message, channel) =>
+      channel === 'marker' ? onMarker() : published.push(message),
+    );
+    const replicas = [await replica({ scope: 'a' }), await replica({ scope: 'a' })];
+
+    await Promise.all(Array.from({ length: 200 }, (_, i) => replicas[i % 2]!.getAccessToken()));
+    await Promise.all(replicas.map((credentials) => credentials.for({ audience: 'b' }).getAccessToken()));
+    await settled();
+    // Redis has run every PUBLISH of the replicas, so the spy hears them all before this marker.
+    const marker = new Promise<void>((resolve) => {
+      onMarker = resolve;
+    });
+    await admin.publish('marker', 'end');
+    await marker;
+
+    const keys = (await admin.keys('*')).sort();
+    expect(keys).toEqual([
+      `tessera:tokens:svc@${endpoint.tokenUrl}|a||`,
+      `tessera:tokens:svc@${endpoint.tokenUrl}||b|`,
+    ]);
+    for (const key of keys) {
+      expect(await admin.pTTL(key)).toBeGreaterThan(110_000);
+      expect(await admin.get(key)).not.toContain(SECRET);
+    }
+    expect(published.length).toBeGreaterThanOrEqual(2);
+    for (const message of published) expect(message).not.toContain(SECRET);
+  });
+
+  it.each(['dispose', 'keep'])(
+    'let a service process exit by itself right after it quits its Redis connections (%s the client)',
+    async (mode) => {
+      const script = fileURLToPath(new URL('./fixtures/node-client-then-idle.ts', import.meta.url));
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=@tessera/source', script, server.url, endpoint.tokenUrl, mode],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      // Only a bound on a hung child; how fast it exited is measured by the child itself.
+      const hung = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+      );
+      clearTimeout(hung);
+
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect(output).toContain('tokens 4');
+      expect(Number(/exited after (\d+) ms idle/.exec(output)?.[1])).toBeLessThan(1_000);
+      expect(endpoint.requests).toHaveLength(4);
+    },
+    60_000,
+  );
+});
