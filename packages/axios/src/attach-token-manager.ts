@@ -211,8 +211,9 @@ export function attachTokenManager(
   /**
    * A redirect of a sender-constrained request whose hops Tessera follows (`takeOverRedirects`): the
    * next hop, sent through the interceptors again (a fresh proof for its own method and URL, a
-   * token only where the policy allows). `undefined` when `response` is not one, or ends here.
-   * @throws {AxiosError} `ERR_FR_TOO_MANY_REDIRECTS` (redacted) past the request's `maxRedirects`, as follow-redirects does.
+   * token only where the policy allows). `undefined` when `response` is not one.
+   * @throws {AxiosError} `ERR_FR_TOO_MANY_REDIRECTS` (redacted) past the request's `maxRedirects`, and
+   * `ERR_FR_REDIRECTION_FAILURE` at a `Location` that is not an http(s) URL, as follow-redirects does.
    */
   const followHop = (response: AxiosResponse | undefined): Promise<AxiosResponse> | undefined => {
     if (!isTakenOverRedirect(response)) return undefined;
@@ -226,8 +227,10 @@ export function attachTokenManager(
     if (redirectsLeft(response) <= 0)
       throw fail('Maximum number of redirects exceeded', 'ERR_FR_TOO_MANY_REDIRECTS');
     const next = nextHop(response, proofUrl(config), header);
-    if (!next) return undefined;
     releaseBody(response.data); // responseType 'stream': nobody reads the 3xx's body
+    // As follow-redirects ends it (`Unsupported protocol data:`, `Invalid URL`): never the 3xx as the answer.
+    if (!next)
+      throw fail('Redirected request failed: location is not an http(s) URL', 'ERR_FR_REDIRECTION_FAILURE');
     // Withheld once, never put back (as follow-redirects and core's followRedirects): bare from here on.
     if (config.skipAuth === true || !allows(next.url as string, undefined)) next.skipAuth = true;
     try {

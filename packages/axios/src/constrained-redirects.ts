@@ -53,8 +53,8 @@ export function redirectsLeft(response: AxiosResponse): number {
 }
 
 /**
- * The config of the hop a taken-over redirect points to, or `undefined` when the redirect ends
- * here (a `Location` that is not an http(s) URL): its method and body changed as the Fetch standard
+ * The config of the hop a taken-over redirect points to, or `undefined` when it cannot be followed
+ * (a `Location` that is not an http(s) URL: the caller gets `ERR_FR_REDIRECTION_FAILURE`): its method and body changed as the Fetch standard
  * says (`redirectDropsBody`), the token header and the proof removed (the interceptor puts fresh
  * ones back where the policy allows), and at an origin change also `Authorization`,
  * `Proxy-Authorization`, `Cookie` and `auth`, as follow-redirects does.

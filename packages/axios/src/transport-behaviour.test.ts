@@ -3,6 +3,7 @@ import axios, { type AxiosAdapter, AxiosError, isCancel } from 'axios';
 import {
   API,
   type ApiCall,
+  apiFetch,
   describeTransportBehaviour,
 } from '../../e2e-support/test-support/transport-behaviour.js';
 import { attachTokenManager } from './attach-token-manager.js';
@@ -15,6 +16,17 @@ async function bodyText(data: unknown): Promise<string> {
   }
   return typeof data === 'string' ? data : '';
 }
+
+/** The status axios answered with (a rejected one included), `'aborted'`, or the error without a response. */
+const status = (promise: Promise<{ status: number }>) =>
+  promise.then(
+    (response) => response.status,
+    (error: unknown) => {
+      if (isCancel(error)) return 'aborted' as const;
+      if (axios.isAxiosError(error) && error.response) return error.response.status;
+      throw error;
+    },
+  );
 
 describeTransportBehaviour('@tessera/axios', (tokens, respond, calls) => {
   const adapter: AxiosAdapter = async (config) => {
@@ -40,17 +52,38 @@ describeTransportBehaviour('@tessera/axios', (tokens, respond, calls) => {
   };
   const instance = axios.create({ baseURL: API, adapter });
   attachTokenManager(instance, tokens);
-  const status = (promise: Promise<{ status: number }>) =>
-    promise.then(
-      (response) => response.status,
-      (error: unknown) => {
-        if (isCancel(error)) return 'aborted' as const;
-        if (axios.isAxiosError(error) && error.response) return error.response.status;
-        throw error;
-      },
-    );
   return {
     get: (url, options = {}) => status(instance.get(url, options)),
     postStream: (url, chunks) => status(instance.post(url, Readable.from(chunks))),
   };
 });
+
+describeTransportBehaviour(
+  '@tessera/axios, fetch adapter',
+  (tokens, respond, calls) => {
+    // axios's own fetch adapter over the in-memory API: Tessera's env.fetch wrapper follows the hops.
+    const instance = axios.create({
+      baseURL: API,
+      adapter: 'fetch',
+      env: { fetch: apiFetch(respond, calls) },
+    });
+    attachTokenManager(instance, tokens);
+    const encoder = new TextEncoder();
+    return {
+      get: (url, options = {}) => status(instance.get(url, options)),
+      postStream: (url, chunks) =>
+        status(
+          instance.post(
+            url,
+            new ReadableStream<Uint8Array>({
+              start(controller) {
+                for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
+                controller.close();
+              },
+            }),
+          ),
+        ),
+    };
+  },
+  { followsRedirects: true },
+);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { TokenManager } from '@tessera/core';
 import { createDPoP } from '@tessera/dpop';
 import axios, { type AxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
@@ -75,7 +76,7 @@ const hops = () =>
     seen.body,
   ]);
 
-describe.each(versions)('redirects with the fetch adapter in Node and %s', (_name, create) => {
+describe.each(versions)('redirects with the fetch adapter in Node and %s', (name, create) => {
   async function setup(
     options: AttachTokenManagerOptions = {},
     extra: CreateAxiosDefaults = {},
@@ -265,12 +266,47 @@ describe.each(versions)('redirects with the fetch adapter in Node and %s', (_nam
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
-  it('ends after 20 redirects: the 21st is returned as it is', async () => {
-    const { client, fetchTokens } = await setup();
+  /** Whether `value` shows the token anywhere: its JSON and what `util.inspect` prints of it. */
+  const showsToken = (value: unknown) =>
+    /at-0/.test(`${JSON.stringify(value)} ${inspect(value, { depth: 8, showHidden: true })}`);
+
+  it('rejects a redirect loop as fetch does: a Network Error whose cause says why, no token in it, no refresh', async () => {
+    const { client, fetchTokens, invalidate } = await setup();
     const error = await fail(client.get('/loop'));
-    expect(error.response?.status).toBe(302);
+    expect([axios.isAxiosError(error), error.code, error.message, error.response]).toEqual([
+      true,
+      'ERR_NETWORK',
+      'Network Error',
+      undefined,
+    ]);
+    expect(error.cause).toEqual(new TypeError('fetch failed: redirect count exceeded'));
     expect(api.seen).toHaveLength(21);
     expect(api.seen.every((seen) => seen.authorization === 'Bearer at-0')).toBe(true);
+    expect(showsToken(error)).toBe(false);
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  // Bearer requests to a Location that is not http(s): the shared transport behaviour suite.
+  it('with a senderConstraint (DPoP), a redirect to a data: URL rejects, with neither the token nor the proof in the error', async () => {
+    const { client, fetchTokens } = await setup({ senderConstraint: createDPoP() }, {}, 'DPoP');
+    const error = await fail(client.get('/go', { params: { to: 'data:text/plain,hello' } }));
+    // 1.12.0: the env.fetch wrapper follows (a Network Error); newest axios maps the DPoP request's
+    // maxRedirects: 0 to redirect: 'manual', and the interceptor follows, as follow-redirects fails it.
+    expect(error.code).toBe(name === 'axios 1.12.0' ? 'ERR_NETWORK' : 'ERR_FR_REDIRECTION_FAILURE');
+    expect(api.seen).toHaveLength(1);
+    const proof = api.seen[0]?.dpop as string;
+    expect(showsToken(error)).toBe(false);
+    expect(inspect(error, { depth: 8, showHidden: true })).not.toContain(proof);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('fetchOptions.redirect: error rejects at a redirect as fetch does, before anything reaches the other origin', async () => {
+    const { client, fetchTokens } = await setup({}, { fetchOptions: { redirect: 'error' } });
+    const error = await fail(client.get('/go', { params: { to: `${other.origin}/x` } }));
+    expect([error.code, error.response]).toEqual(['ERR_NETWORK', undefined]);
+    expect(other.seen).toEqual([]);
+    expect(showsToken(error)).toBe(false);
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 

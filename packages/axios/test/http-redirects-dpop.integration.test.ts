@@ -288,15 +288,22 @@ describe.each(clients)('DPoP redirects through %s', (_name, create, adapter) => 
     expect(api.seen).toHaveLength(2);
   });
 
-  it.each(['file:///etc/passwd', 'data:text/plain,hi', 'http://[not-a-host/x'])(
-    'a Location that is not an http(s) URL (%s) ends there: the 3xx is the caller’s, nothing more is sent',
+  it.each(['file:///etc/passwd', 'data:text/plain,hi', 'javascript:alert(1)', 'http://[not-a-host/x'])(
+    'a Location that is not an http(s) URL (%s) fails as follow-redirects fails it, even where a 3xx is a valid status; nothing more is sent',
     async (to) => {
-      const { client, fetchTokens } = await setup();
+      const { client, fetchTokens } = await setup({}, { validateStatus: () => true });
       const error = await fail(client.get('/go', { params: { to } }));
-      expect(error.response?.status).toBe(302);
+      expect([error.code, error.message]).toEqual([
+        'ERR_FR_REDIRECTION_FAILURE',
+        'Redirected request failed: location is not an http(s) URL',
+      ]);
       expect(api.seen).toHaveLength(1);
       expect(other.seen).toHaveLength(0);
-      expect(JSON.stringify(error)).not.toContain('at-0');
+      const proof = api.seen[0]?.dpop as string;
+      for (const shown of [JSON.stringify(error), inspect(error, { depth: 8 })]) {
+        expect(shown).not.toContain('at-0');
+        expect(shown).not.toContain(proof);
+      }
       expect(fetchTokens).not.toHaveBeenCalled();
     },
   );

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DisposedError } from './errors/disposed-error.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { TokenManager } from './token-manager.js';
@@ -121,5 +122,37 @@ describe('dispose() during a pending storage write', () => {
     expect(tokens.freshTokens()).toBeUndefined();
     // The server may have rotated the refresh token: the new set is kept for the next manager.
     expect(slow.value()?.accessToken).toBe('refreshed');
+  });
+});
+
+describe('dispose() during a first storage read that never settles', () => {
+  it('rejects the callers waiting on the read with DisposedError at once, and leaves no abort listener behind', async () => {
+    const signals = new Set<AbortSignal>();
+    const add = AbortSignal.prototype.addEventListener;
+    const spy = vi.spyOn(AbortSignal.prototype, 'addEventListener').mockImplementation(function (
+      this: AbortSignal,
+      ...args: Parameters<AbortSignal['addEventListener']>
+    ) {
+      signals.add(this);
+      add.apply(this, args);
+    });
+    const read = vi.fn(() => new Promise<never>(() => {})); // a storage that hangs (a locked IndexedDB)
+    const tokens = manager({ get: read, set: async () => {}, remove: async () => {} });
+    const controller = new AbortController();
+    const waiting = [
+      ...Array.from({ length: 100 }, () => tokens.getAccessToken()),
+      ...Array.from({ length: 100 }, () => tokens.getAccessToken({ signal: controller.signal })),
+      tokens.ready(),
+    ].map((pending) => pending.catch((error: unknown) => error));
+    await settleMicrotasks();
+    tokens.dispose();
+    const outcomes = await Promise.all(waiting);
+    spy.mockRestore();
+
+    expect(outcomes.filter((outcome) => outcome instanceof DisposedError)).toHaveLength(201);
+    expect(read).toHaveBeenCalledTimes(1);
+    await expect(tokens.getAccessToken()).rejects.toBeInstanceOf(DisposedError);
+    expect(signals.size).toBeGreaterThan(1); // the manager's disposal signal and the caller's
+    for (const signal of signals) expect(getEventListeners(signal, 'abort')).toEqual([]);
   });
 });

@@ -42,6 +42,8 @@ const MAX_REUSE = 5 * 60_000;
 const NEVER = Number.NEGATIVE_INFINITY;
 
 const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
+/** Rejects with the abort reason as it is: the manager's `DisposedError`. */
+const asIs = (reason: unknown): unknown => reason;
 
 /** Per caller signal, the last promise raced against it and that race. */
 const races = new WeakMap<AbortSignal, [Promise<unknown>, Promise<unknown>]>();
@@ -337,7 +339,7 @@ export class TokenManager {
               })
             : task(),
         disposal,
-        (reason) => reason,
+        asIs,
       );
       disposal.throwIfAborted();
       if (epoch !== this.#epoch) return this.#afterConcurrentChange();
@@ -455,7 +457,7 @@ export class TokenManager {
                 senderConstraint: this.#senderConstraint,
               }),
             this.#disposal.signal,
-            (reason) => reason,
+            asIs,
             this.#timeout,
             () => new TimeoutError(this.#timeout, where),
           );
@@ -479,12 +481,18 @@ export class TokenManager {
   }
 
   #load(): Promise<void> {
-    this.#loading ??= this.#read().then((stored) => {
-      // `setTokens` or another tab may have delivered a newer set while storage was being read.
-      if (!this.#loaded && stored) this.#adopt(stored);
-      this.#loaded = true;
-      this.#emit({ type: 'loaded', tokens: this.#current });
-    });
+    // `dispose()` rejects the callers waiting on the first read at once, as it does lock and write waiters.
+    this.#loading ??= withTimeout(
+      () =>
+        this.#read().then((stored) => {
+          // `setTokens` or another tab may have delivered a newer set while storage was being read.
+          if (!this.#loaded && stored) this.#adopt(stored);
+          this.#loaded = true;
+          this.#emit({ type: 'loaded', tokens: this.#current });
+        }),
+      this.#disposal.signal,
+      asIs,
+    );
     return this.#loading;
   }
 

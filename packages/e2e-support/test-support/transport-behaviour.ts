@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { type FetchTokens, TokenManager } from '@tessera/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -37,6 +38,36 @@ export interface BehaviourClient {
  */
 export type MakeClient = (tokens: TokenManager, respond: Respond, calls: ApiCall[]) => BehaviourClient;
 
+/** What a transport does beyond the rules every one of them keeps. */
+export interface BehaviourOptions {
+  /**
+   * Tessera follows the client's redirect hops itself (`followRedirects`: `withTokens` and axios's
+   * fetch adapter in Node), not the runtime: it must end them as fetch does. The client's `get`
+   * rejects with the transport's own error for a request that fails without a response.
+   * @default false
+   */
+  followsRedirects?: boolean;
+}
+
+/**
+ * A `fetch` over the in-memory API: records each request in `calls` and answers with `respond`,
+ * following nothing (as a fetch asked for `redirect: 'manual'`).
+ */
+export function apiFetch(respond: Respond, calls: ApiCall[]): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const call: ApiCall = {
+      method: request.method,
+      url: request.url,
+      authorization: request.headers.get('authorization'),
+      body: request.body ? await request.text() : '',
+    };
+    calls.push(call);
+    const answer = await respond(call);
+    return new Response(null, { status: answer.status, headers: answer.headers ?? {} });
+  };
+}
+
 const rejectedAnswer: ApiAnswer = {
   status: 401,
   headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
@@ -56,7 +87,18 @@ function deferred<T = void>() {
   return { promise, resolve };
 }
 
-export function describeTransportBehaviour(name: string, makeClient: MakeClient): void {
+/** The messages of `error` and of its `cause`, and whether it shows `secret` when logged or serialised. */
+function failure(error: unknown, secret: string): { says: string; showsSecret: boolean } {
+  const { message, cause } = error as { message?: unknown; cause?: { message?: unknown } };
+  const shown = `${JSON.stringify(error)} ${inspect(error, { depth: 8, showHidden: true })}`;
+  return { says: `${message} / ${cause?.message}`, showsSecret: shown.includes(secret) };
+}
+
+export function describeTransportBehaviour(
+  name: string,
+  makeClient: MakeClient,
+  options: BehaviourOptions = {},
+): void {
   const managers: TokenManager[] = [];
   let now = 1_700_000_000_000;
 
@@ -182,6 +224,60 @@ export function describeTransportBehaviour(name: string, makeClient: MakeClient)
       expect(await client.get('/health', { skipAuth: true })).toBe(401);
       expect(calls.map((call) => call.authorization)).toEqual([null]);
       expect(fetchTokens).not.toHaveBeenCalled();
+    });
+
+    if (!options.followsRedirects) return;
+
+    it('rejects a redirect loop as fetch does, after 20 hops that kept the token: no refresh, no token in the error', async () => {
+      const { client, calls, fetchTokens, tokens } = await setup(() => ({
+        status: 302,
+        headers: { Location: '/loop' },
+      }));
+      const invalidate = vi.spyOn(tokens, 'invalidate');
+      const error = await client.get('/loop').then(
+        () => expect.fail('resolved'),
+        (reason: unknown) => reason,
+      );
+      expect(failure(error, 'at-0')).toEqual({
+        says: expect.stringContaining('fetch failed: redirect count exceeded'),
+        showsSecret: false,
+      });
+      expect(calls).toHaveLength(21);
+      expect(calls.every((call) => call.authorization === 'Bearer at-0')).toBe(true);
+      expect(fetchTokens).not.toHaveBeenCalled();
+      expect(invalidate).not.toHaveBeenCalled();
+    });
+
+    it('rejects a redirect to a Location that is not an http(s) URL as fetch does, and sends nothing there', async () => {
+      const locations = [
+        'data:text/plain,hello',
+        'javascript:alert(1)',
+        'ftp://api.example.com/x',
+        'http://[::1',
+      ];
+      const { client, calls, fetchTokens } = await setup((call) =>
+        call.url.includes('/to/')
+          ? { status: 307, headers: { Location: locations[Number(call.url.split('/to/')[1])] as string } }
+          : { status: 200 },
+      );
+      for (const [i] of locations.entries()) {
+        const error = await client.get(`/to/${i}`).then(
+          () => expect.fail('resolved'),
+          (reason: unknown) => reason,
+        );
+        expect(failure(error, 'at-0')).toEqual({
+          says: expect.stringContaining('fetch failed: redirect to a non-http(s) URL'),
+          showsSecret: false,
+        });
+      }
+      expect(calls.map((call) => call.url)).toEqual(locations.map((_, i) => `${API}/to/${i}`));
+      expect(fetchTokens).not.toHaveBeenCalled();
+    });
+
+    it('answers with a 3xx that has no Location, as fetch does: nothing to follow', async () => {
+      const { client, calls } = await setup(() => ({ status: 302 }));
+      expect(await client.get('/moved')).toBe(302);
+      expect(calls).toHaveLength(1);
     });
   });
 }

@@ -1,8 +1,9 @@
 import ky, { isHTTPError } from 'ky';
 import {
   API,
-  type ApiCall,
+  apiFetch,
   describeTransportBehaviour,
+  type MakeClient,
 } from '../../e2e-support/test-support/transport-behaviour.js';
 import { kyHooks } from './ky-hooks.js';
 import { withTokens } from './with-tokens.js';
@@ -17,20 +18,9 @@ function stream(chunks: string[]): ReadableStream<Uint8Array> {
   });
 }
 
-describeTransportBehaviour('@tessera/fetch', (tokens, respond, calls) => {
-  const fakeFetch: typeof fetch = async (input, init) => {
-    const request = new Request(input, init);
-    const call: ApiCall = {
-      method: request.method,
-      url: request.url,
-      authorization: request.headers.get('authorization'),
-      body: request.body ? await request.text() : '',
-    };
-    calls.push(call);
-    const answer = await respond(call);
-    return new Response(null, { status: answer.status, headers: answer.headers ?? {} });
-  };
-  const api = withTokens(fakeFetch, tokens, { baseUrl: API });
+/** `withTokens` over the in-memory API; it follows the hops itself in Node. */
+const withTokensClient: MakeClient = (tokens, respond, calls) => {
+  const api = withTokens(apiFetch(respond, calls), tokens, { baseUrl: API });
   let reason: unknown;
   const status = (promise: Promise<Response>) =>
     promise.then(
@@ -50,21 +40,12 @@ describeTransportBehaviour('@tessera/fetch', (tokens, respond, calls) => {
     postStream: (url, chunks) =>
       status(api(url, { method: 'POST', body: stream(chunks), duplex: 'half' } as RequestInit)),
   };
-});
+};
+
+describeTransportBehaviour('@tessera/fetch', withTokensClient, { followsRedirects: true });
 
 describeTransportBehaviour('ky hooks', (tokens, respond, calls) => {
-  const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
-    const call: ApiCall = {
-      method: request.method,
-      url: request.url,
-      authorization: request.headers.get('authorization'),
-      body: request.body ? await request.text() : '',
-    };
-    calls.push(call);
-    const answer = await respond(call);
-    return new Response(null, { status: answer.status, headers: answer.headers ?? {} });
-  };
+  const fakeFetch = apiFetch(respond, calls);
   const hooks = kyHooks(ky, tokens, { origins: API });
   const api = ky.create({ prefixUrl: API, fetch: fakeFetch, hooks, retry: { limit: 2 } });
   const skipping = ky.create({ prefixUrl: API, fetch: fakeFetch });

@@ -248,11 +248,78 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
 
   it('leaves redirect: "manual" and "error" to the caller', async () => {
     const { fetchApi } = await setup();
-    const response = await fetchApi(`/redirect?to=${encodeURIComponent(`${other.origin}/x`)}`, {
-      redirect: 'manual',
-    });
+    const to = `/redirect?to=${encodeURIComponent(`${other.origin}/x`)}`;
+    const response = await fetchApi(to, { redirect: 'manual' });
     expect(response.status).toBe(302);
+    // 'error': fetch's own TypeError at the redirect, as plain fetch gives it.
+    const error = await fetchApi(to, { redirect: 'error' }).then(
+      () => expect.fail('resolved'),
+      (reason: unknown) => reason as TypeError,
+    );
+    expect([error, error.cause]).toEqual([new TypeError('fetch failed'), new Error('unexpected redirect')]);
     expect(other.seen).toHaveLength(0);
+  });
+
+  it('rejects with a TypeError where Node’s own fetch does: a redirect loop, a Location that is not http(s); a 3xx without Location is the answer', async () => {
+    const { tokens, fetchTokens, invalidate } = await setup();
+    const server = await serve((seen, res) => {
+      const path = seen.path.split('?')[0];
+      if (path === '/loop') res.writeHead(302, { Location: '/loop' }).end();
+      else if (path === '/empty')
+        res.writeHead(302, { Location: '' }).end(); // the same URL again
+      else if (path === '/nowhere') res.writeHead(302).end('no Location');
+      else res.writeHead(307, { Location: decodeURIComponent(seen.path.slice('/to?'.length)) }).end();
+    });
+    const cases = [
+      ['/loop', 'fetch failed: redirect count exceeded', 'redirect count exceeded', 21],
+      ['/empty', 'fetch failed: redirect count exceeded', 'redirect count exceeded', 21],
+      [
+        '/to?data:text/plain,at-0',
+        'fetch failed: redirect to a non-http(s) URL',
+        'URL scheme must be a HTTP(S) scheme',
+        1,
+      ],
+      [
+        '/to?javascript:alert(1)',
+        'fetch failed: redirect to a non-http(s) URL',
+        'URL scheme must be a HTTP(S) scheme',
+        1,
+      ],
+      [
+        '/to?ftp://127.0.0.1/x',
+        'fetch failed: redirect to a non-http(s) URL',
+        'URL scheme must be a HTTP(S) scheme',
+        1,
+      ],
+      ['/to?http://[::1', 'fetch failed: redirect to a non-http(s) URL', 'Invalid URL', 1],
+    ] as const;
+    const api = withTokens(fetch, tokens, { origins: [server.origin] });
+    for (const [path, ours, undici, requests] of cases) {
+      // Node's own fetch first: what the wrapper must match.
+      const plain = await fetch(`${server.origin}${path}`).then(
+        () => expect.fail('resolved'),
+        (reason: unknown) => reason as TypeError,
+      );
+      expect([plain, (plain.cause as Error).message]).toEqual([new TypeError('fetch failed'), undici]);
+      server.seen.length = 0;
+      const error = await api(`${server.origin}${path}`).then(
+        () => expect.fail('resolved'),
+        (reason: unknown) => reason as TypeError,
+      );
+      expect(error).toEqual(new TypeError(ours));
+      expect(server.seen).toHaveLength(requests);
+      expect(server.seen.every((seen) => seen.authorization === 'Bearer at-0')).toBe(true);
+      server.seen.length = 0;
+    }
+    const response = await api(`${server.origin}/nowhere`);
+    expect([response.status, response.redirected, await response.text()]).toEqual([
+      302,
+      false,
+      'no Location',
+    ]);
+    expect(await fetch(`${server.origin}/nowhere`).then((plain) => plain.status)).toBe(302);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
   });
 });
 

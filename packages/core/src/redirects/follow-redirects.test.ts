@@ -227,27 +227,75 @@ describe('followRedirects', () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
-  it('ends at a Location that is not an http(s) URL', async () => {
-    for (const location of ['javascript:alert(1)', 'file:///etc/passwd', 'http://[bad']) {
+  it('rejects as fetch does at a Location that is not an http(s) URL, sending nothing there', async () => {
+    for (const location of [
+      'data:text/plain,hi',
+      'javascript:alert(1)',
+      'ftp://api.test/x',
+      'file:///etc/passwd',
+      'http://[bad',
+    ]) {
       const { fetch } = fakeFetch({});
-      const redirect = moved(location);
-      await expect(
-        followRedirects(redirect, hop(), { fetch, allows, credentials, resend: true }),
-      ).resolves.toBe(redirect);
+      const redirect = new Response('moved', { status: 302, headers: { Location: location } });
+      const error = await followRedirects(redirect, hop(), { fetch, allows, credentials, resend: true }).then(
+        () => expect.fail(`resolved for ${location}`),
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(TypeError);
+      expect(String(error)).toBe('TypeError: fetch failed: redirect to a non-http(s) URL');
       expect(fetch).not.toHaveBeenCalled();
     }
   });
 
-  it('follows 20 hops at most: the 21st redirect is returned', async () => {
-    const { fetch } = fakeFetch({ [`${api}/loop`]: () => moved('/loop') });
-    const response = await followRedirects(moved('/loop'), hop(), {
+  it('rejects at a Location it cannot reach after hops it followed, with no token or proof in the error', async () => {
+    const { fetch, seen } = fakeFetch({ [`${api}/a`]: () => moved('data:text/plain,at-0') });
+    const error = await followRedirects(moved('/a'), hop(), {
       fetch,
       allows,
       credentials,
       resend: true,
+    }).then(
+      () => expect.fail('resolved'),
+      (reason: unknown) => reason as TypeError,
+    );
+    expect(error.message).toBe('fetch failed: redirect to a non-http(s) URL');
+    expect(seen.map((entry) => entry.url)).toEqual([`${api}/a`]);
+    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toMatch(
+      /at-0|proof/,
+    );
+  });
+
+  it('follows 20 redirects and rejects at the 21st with “redirect count exceeded”, as fetch does', async () => {
+    let left = 20;
+    const { fetch: twenty } = fakeFetch({
+      [`${api}/next`]: () => (--left > 0 ? moved('/next') : new Response('done')),
     });
-    expect(response.status).toBe(302);
+    // The first redirect, then 19 more: 20 followed, the end is the answer.
+    const response = await followRedirects(moved('/next'), hop(), {
+      fetch: twenty,
+      allows,
+      credentials,
+      resend: true,
+    });
+    expect(await response.text()).toBe('done');
+    expect(twenty).toHaveBeenCalledTimes(20);
+
+    const { fetch } = fakeFetch({ [`${api}/loop`]: () => moved('/loop') });
+    await expect(
+      followRedirects(moved('/loop'), hop(), { fetch, allows, credentials, resend: true }),
+    ).rejects.toThrow(new TypeError('fetch failed: redirect count exceeded'));
     expect(fetch).toHaveBeenCalledTimes(20);
+    // An empty Location names the same URL again: a loop, as fetch sees it.
+    const { fetch: empty } = fakeFetch({ [`${api}/start`]: () => moved('') });
+    await expect(
+      followRedirects(moved(''), hop(), { fetch: empty, allows, credentials, resend: true }),
+    ).rejects.toThrow('redirect count exceeded');
+  });
+
+  it('answers with a 3xx that has no Location, as fetch does (nothing to follow)', async () => {
+    const { fetch } = fakeFetch({ [`${api}/a`]: () => new Response('no location', { status: 302 }) });
+    const response = await followRedirects(moved('/a'), hop(), { fetch, allows, credentials, resend: true });
+    expect([response.status, response.url, response.redirected]).toEqual([302, `${api}/a`, true]);
   });
 });
 

@@ -55,10 +55,14 @@ export interface FollowRedirectsOptions {
  * allowed, the credential headers are deleted for it and every later hop (never put back), and the
  * final response is marked (`isWithheld`): its 401 must not invalidate or refresh the token. Method
  * and body change as the Fetch standard says (303, and 301/302 for POST → GET without a body). A
- * 307/308 with a body that cannot be sent again ends here: the redirect response is returned. Up to
- * 20 hops; the 21st redirect is returned as it is. A `Location` that is not http(s) or not a URL
- * ends here too. Each followed response gets `url` (its hop) and `redirected: true`, as a followed
- * fetch gives; `proofSentFor` tells which proof went with it.
+ * 307/308 with a body that cannot be sent again ends here: the redirect response is returned. As
+ * fetch does, it rejects with a `TypeError` at a 21st redirect (`redirect count exceeded`) and at a
+ * `Location` that is not an http(s) URL (`data:`, `javascript:`, not a URL at all); a 3xx without
+ * `Location` is the answer. Each followed response gets `url` (its hop) and `redirected: true`, as
+ * a followed fetch gives; `proofSentFor` tells which proof went with it.
+ *
+ * @throws {TypeError} `fetch failed: redirect count exceeded`, `fetch failed: redirect to a
+ * non-http(s) URL` (the message names no URL, header or token), or what `fetch` or `rebind` throws.
  *
  * @example
  * let response = await fetch(url, { ...init, headers, redirect: 'manual' });
@@ -75,35 +79,38 @@ export async function followRedirects(
 ): Promise<Response> {
   const { fetch, allows, credentials, resend } = options;
   let carried = true;
-  for (let count = 1; count <= MAX_REDIRECTS && isRedirect(response); count++) {
-    let next: URL;
+  for (let count = 0; isRedirect(response); ) {
+    let next: URL | undefined;
     try {
-      next = new URL(response.headers.get('location') ?? '', hop.url);
-    } catch {
-      break;
+      next = new URL(response.headers.get('location') as string, hop.url);
+    } catch {}
+    // Where fetch rejects (a network error) instead of following: never the 3xx as the answer.
+    if (!/^https?:$/.test(next?.protocol as string) || ++count > MAX_REDIRECTS) {
+      throw new TypeError(
+        `fetch failed: redirect ${count > MAX_REDIRECTS ? 'count exceeded' : 'to a non-http(s) URL'}`,
+      );
     }
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') break;
     const headers = new Headers(hop.init.headers);
     const init: RedirectHop['init'] = { ...hop.init, headers };
     if (redirectDropsBody(response.status, hop.init.method ?? 'GET')) {
       init.method = 'GET';
       init.body = null;
       for (const name of BODY_HEADERS) headers.delete(name);
-    } else if (init.body !== undefined && init.body !== null && !resend) {
+    } else if (init.body != null && !resend) {
       break;
     }
-    if (next.origin !== new URL(hop.url).origin) {
+    if (next!.origin !== new URL(hop.url).origin) {
       // What undici and follow-redirects drop when a hop leaves the origin (we follow in their place).
       for (const name of LEAVE_AT_ORIGIN_CHANGE) if (!credentials.includes(name)) headers.delete(name);
     }
-    if (carried && !allows(next.href, undefined)) {
+    if (carried && !allows(next!.href, undefined)) {
       for (const name of credentials) headers.delete(name);
       carried = false;
     }
     // The method as it is handed to fetch, as for the first send (`patch` goes out as `patch`).
-    if (carried) await options.rebind?.(init.method ?? 'GET', next.href, headers, response);
+    if (carried) await options.rebind?.(init.method ?? 'GET', next!.href, headers, response);
     await response.body?.cancel().catch(() => undefined);
-    hop = { url: next.href, init };
+    hop = { url: next!.href, init };
     response = await fetch(hop.url, hop.init);
     markRedirected(response, hop.url);
     hopHeaders.set(response, headers);
@@ -115,8 +122,10 @@ export async function followRedirects(
 /** Gives a response we followed to the same `url`/`redirected` a followed fetch would have. */
 function markRedirected(response: Response, url: string): void {
   try {
-    Object.defineProperty(response, 'url', { value: url, configurable: true });
-    Object.defineProperty(response, 'redirected', { value: true, configurable: true });
+    Object.defineProperties(response, {
+      url: { value: url, configurable: true },
+      redirected: { value: true, configurable: true },
+    });
   } catch {
     // a frozen or exotic Response: keep it as it is
   }
