@@ -18,6 +18,28 @@ export interface TokenRequestLogEntry {
   at: number;
 }
 
+/**
+ * One entry of `auth.revocationRequests`. Never holds a secret or token value: which kind of token
+ * was revoked, not which token.
+ */
+export interface RevocationRequestLogEntry {
+  /** The `token_type_hint` sent, if any (a hint only: the server looks the token up either way). */
+  tokenTypeHint: string | undefined;
+  /** The client id sent (Basic or body), checked or not. */
+  clientId: string | undefined;
+  /** The HTTP status answered: 200 also for a token the server did not know (RFC 7009 §2.2). */
+  status: number;
+  /** The OAuth `error` answered, if any. */
+  error?: string;
+  /**
+   * The kind of token this request revoked, with its whole family. Absent when it revoked nothing:
+   * an unknown, expired or already revoked token, or another public client's token.
+   */
+  revoked?: 'refresh_token' | 'access_token';
+  /** When the request arrived, epoch ms by the server's clock. */
+  at: number;
+}
+
 /** Options of `auth.issueTokens`. */
 export interface IssueTokensOptions {
   /**
@@ -48,20 +70,29 @@ export interface AuthServer {
   readonly issuer: string;
   /** `${issuer}/oauth/token`. */
   readonly tokenUrl: string;
+  /**
+   * `${issuer}/oauth/revoke`, the RFC 7009 revocation endpoint (`revocation_endpoint` in both
+   * discovery documents).
+   */
+  readonly revocationUrl: string;
   /** `${issuer}/.well-known/jwks.json`. */
   readonly jwksUrl: string;
-  /** msw handlers for the token endpoint, the JWKS and both discovery documents. */
+  /** msw handlers for the token and revocation endpoints, the JWKS and both discovery documents. */
   readonly handlers: RequestHandler[];
   /**
    * msw handlers for a resource server at `baseUrl` (any method, any path below it) that checks the
    * Bearer token: 200 `{ ok: true, method, path, sub }`, 401/400 with an RFC 6750 `WWW-Authenticate`,
-   * 403 `insufficient_scope`.
+   * 403 `insufficient_scope`. An access token is checked against the server's records, as
+   * introspection would: one revoked at the revocation endpoint, or whose family was, is rejected.
+   * @throws {TypeError} an option it does not know, with the nearest known name.
    */
   protectedApi(baseUrl: string, options?: ProtectedApiOptions): RequestHandler[];
   /** Every token request so far (failed ones too), oldest first. A copy. */
   readonly tokenRequests: readonly TokenRequestLogEntry[];
   /** How many token requests arrived (all, including failed and still delayed ones). */
   readonly tokenRequestCount: number;
+  /** Every request to the revocation endpoint so far (failed ones too), oldest first. A copy. */
+  readonly revocationRequests: readonly RevocationRequestLogEntry[];
   /** Every protected API call so far, oldest first. A copy. */
   readonly apiRequests: readonly ApiRequestLogEntry[];
   /** Revokes every access and refresh token issued so far; new ones are valid. */
@@ -69,7 +100,9 @@ export interface AuthServer {
   /**
    * Revokes one token the server issued: an access token alone (its refresh token stays usable, as
    * after a key rotation or an admin action on the resource server), or a refresh token with its
-   * whole family. Returns whether the server knew the token.
+   * whole family. Returns whether the server knew the token. Not an HTTP request: it is not logged in
+   * `revocationRequests`. (The revocation endpoint, like oidc-provider, revokes the whole family for
+   * an access token too.)
    */
   revokeToken(token: string): boolean;
   /**
@@ -88,8 +121,9 @@ export interface AuthServer {
   /** Mints tokens as a `password` sign-in would, without HTTP and without counting a request. */
   issueTokens(options?: IssueTokensOptions): Promise<IssuedTokenResponse>;
   /**
-   * Clears logs, counts, planned failures, latency, revocations and every issued token, and releases
-   * every hold. Requests still in flight are answered but not logged. Keeps the key.
+   * Clears logs (`revocationRequests` too), counts, planned failures, latency, revocations and every
+   * issued token, and releases every hold. Requests still in flight are answered but not logged.
+   * Keeps the key.
    */
   reset(): void;
 }
@@ -97,6 +131,7 @@ export interface AuthServer {
 /** Mutable state behind an `AuthServer`. */
 export interface AuthServerState {
   readonly tokenRequests: TokenRequestLogEntry[];
+  readonly revocationRequests: RevocationRequestLogEntry[];
   readonly apiRequests: ApiRequestLogEntry[];
   readonly failures: FailurePlan;
   readonly holds: RequestHolds;

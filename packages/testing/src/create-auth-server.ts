@@ -1,11 +1,18 @@
 import { decodeJwt } from 'jose';
+import { assertKnownOptions } from './assert-known-options.js';
 import type { AuthServer, AuthServerState, IssueTokensOptions } from './auth-server.js';
-import { type AuthServerOptions, authServerDefaults } from './auth-server-options.js';
+import {
+  type AuthServerOptions,
+  authServerDefaults,
+  type TestClient,
+  type TestUser,
+} from './auth-server-options.js';
 import { discoveryHandlers, jwksUrlOf } from './discovery-handlers.js';
 import { FailurePlan } from './failure-plan.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
 import { protectedApiHandlers } from './protected-api.js';
 import { RequestHolds } from './request-hold.js';
+import { revocationEndpointHandler } from './revocation-endpoint-handler.js';
 import type { ServerContext } from './server-context.js';
 import { SigningKey } from './signing-key.js';
 import { tokenEndpointHandler } from './token-endpoint-handler.js';
@@ -20,12 +27,17 @@ import { TokenRegistry } from './token-registry.js';
  * @example
  * const auth = createAuthServer({ issuer: 'https://auth.example.test' });
  * const server = setupServer(...auth.handlers, ...auth.protectedApi('https://api.example.test'));
+ *
+ * @throws {TypeError} an option (or a key of a client or user) it does not know, with the nearest known name.
+ * @throws {RangeError} a lifetime that is not a positive number of ms, an `accessTokenLifetime` under 1000.
  */
 export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
+  assertOptions(options);
   const issuer = (options.issuer ?? authServerDefaults.issuer).replace(/\/+$/, '');
   const context: ServerContext = {
     issuer,
     tokenUrl: `${issuer}/oauth/token`,
+    revocationUrl: `${issuer}/oauth/revoke`,
     clients: options.clients ?? authServerDefaults.clients,
     users: options.users ?? authServerDefaults.users,
     accessTokenLifetime: wholeSecondOrMore(
@@ -43,6 +55,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   };
   const state: AuthServerState = {
     tokenRequests: [],
+    revocationRequests: [],
     apiRequests: [],
     failures: new FailurePlan(),
     holds: new RequestHolds(),
@@ -50,11 +63,16 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     latency: 0,
     generation: 0,
   };
-  const handlers = [tokenEndpointHandler(context, state), ...discoveryHandlers(context)];
+  const handlers = [
+    tokenEndpointHandler(context, state),
+    revocationEndpointHandler(context, state),
+    ...discoveryHandlers(context),
+  ];
 
   return {
     issuer,
     tokenUrl: context.tokenUrl,
+    revocationUrl: context.revocationUrl,
     jwksUrl: jwksUrlOf(issuer),
     get handlers() {
       return [...handlers];
@@ -62,6 +80,9 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     protectedApi: (baseUrl, apiOptions = {}) => protectedApiHandlers(context, state, baseUrl, apiOptions),
     get tokenRequests() {
       return state.tokenRequests.map((entry) => ({ ...entry }));
+    },
+    get revocationRequests() {
+      return state.revocationRequests.map((entry) => ({ ...entry }));
     },
     get tokenRequestCount() {
       return state.tokenRequestCount;
@@ -80,6 +101,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     reset() {
       state.generation += 1;
       state.tokenRequests.length = 0;
+      state.revocationRequests.length = 0;
       state.apiRequests.length = 0;
       state.failures.clear();
       state.holds.clear();
@@ -88,6 +110,26 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
       context.registry.clear();
     },
   };
+}
+
+/** Every option name: the defaults list all of them but `clock`. */
+const OPTION_NAMES = [...Object.keys(authServerDefaults), 'clock'];
+const CLIENT_KEYS = Object.keys({
+  clientId: true,
+  clientSecret: true,
+  grantTypes: true,
+} satisfies Record<keyof TestClient, true>);
+const USER_KEYS = Object.keys({ username: true, password: true } satisfies Record<keyof TestUser, true>);
+
+/** Refuses names the server would otherwise ignore, e.g. oidc-provider's `rotateRefreshToken`. */
+function assertOptions(options: AuthServerOptions): void {
+  assertKnownOptions(options, OPTION_NAMES, 'createAuthServer(options)');
+  options.clients?.forEach((client, index) => {
+    assertKnownOptions(client, CLIENT_KEYS, `createAuthServer(options): clients[${index}]`);
+  });
+  options.users?.forEach((user, index) => {
+    assertKnownOptions(user, USER_KEYS, `createAuthServer(options): users[${index}]`);
+  });
 }
 
 function issueTokens(context: ServerContext, options: IssueTokensOptions = {}): Promise<IssuedTokenResponse> {

@@ -20,14 +20,19 @@ export function metadataUrlsOf(issuer: string): { rfc8414: string; openid: strin
   };
 }
 
+/** Client authentication at the token and revocation endpoints alike. */
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+
 /** JWKS and discovery documents (RFC 8414 and OpenID Connect Discovery). */
 export function discoveryHandlers(context: ServerContext): RequestHandler[] {
   const metadata = (): Record<string, unknown> => ({
     issuer: context.issuer,
     token_endpoint: context.tokenUrl,
+    revocation_endpoint: context.revocationUrl,
     jwks_uri: jwksUrlOf(context.issuer),
     grant_types_supported: ['client_credentials', 'password', 'refresh_token'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: AUTH_METHODS,
     response_types_supported: ['token'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],

@@ -1,6 +1,7 @@
 export type {
   AuthServer,
   IssueTokensOptions,
+  RevocationRequestLogEntry,
   TokenRequestLogEntry,
 } from './auth-server.js';
 export {

@@ -1,5 +1,6 @@
 import { errors } from 'jose';
 import { HttpResponse, http, type RequestHandler } from 'msw';
+import { assertKnownOptions } from './assert-known-options.js';
 import type { AuthServerState } from './auth-server.js';
 import { type BearerError, bearerChallenge } from './bearer-challenge.js';
 import { splitScope } from './requested-target.js';
@@ -50,6 +51,11 @@ function withoutQueryToken(url: string): string {
   return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[REDACTED]');
 }
 
+const OPTION_NAMES = Object.keys({
+  audience: true,
+  requiredScope: true,
+} satisfies Record<keyof ProtectedApiOptions, true>);
+
 /** `Bearer` + b64token (RFC 6750 §2.1). */
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
@@ -60,6 +66,7 @@ export function protectedApiHandlers(
   baseUrl: string,
   options: ProtectedApiOptions,
 ): RequestHandler[] {
+  assertKnownOptions(options, OPTION_NAMES, 'auth.protectedApi(baseUrl, options)');
   const base = baseUrl.replace(/\/+$/, '');
   const audience = options.audience ?? context.audience;
   const required = splitScope(options.requiredScope ?? '');

@@ -60,10 +60,50 @@ describe('serveHandlers', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toMatch(/POST/);
   });
 
-  it('answers 404 for a request no handler matches', async () => {
-    const response = await fetch(`${server.url}/nowhere`);
+  it('answers a preflight for a DPoP request and exposes DPoP-Nonce and WWW-Authenticate', async () => {
+    const preflight = await fetch(`${server.url}/api/orders`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://127.0.0.1:1',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'authorization,dpop',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/,\s*/);
+    expect(allowed).toEqual(expect.arrayContaining(['authorization', 'dpop']));
+    server.use(
+      http.get(`${server.url}/dpop-api`, () => {
+        const headers = { 'DPoP-Nonce': 'nonce-1', 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"' };
+        return new HttpResponse(null, { status: 401, headers });
+      }),
+    );
+    const challenge = await fetch(`${server.url}/dpop-api`, {
+      headers: { Origin: 'http://127.0.0.1:1', DPoP: 'proof' },
+    });
+    expect(challenge.headers.get('dpop-nonce')).toBe('nonce-1');
+    const exposed = (challenge.headers.get('access-control-expose-headers') ?? '')
+      .toLowerCase()
+      .split(/,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(['dpop-nonce', 'www-authenticate', 'retry-after']));
+  });
+
+  it('answers 404 for a request no handler matches, naming the path but never the query', async () => {
+    const response = await fetch(`${server.url}/nowhere?code=secret-code&access_token=secret-token`);
     expect(response.status).toBe(404);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await response.text()).toBe('serveHandlers: no handler for GET /nowhere');
+  });
+
+  it('serves the revocation endpoint', async () => {
+    const { refresh_token = '' } = await auth.issueTokens();
+    const response = await fetch(auth.revocationUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refresh_token, client_id: 'web' }),
+    });
+    expect(response.status).toBe(200);
+    expect(auth.revocationRequests.at(-1)).toMatchObject({ status: 200, revoked: 'refresh_token' });
   });
 
   it('gives handlers added later precedence, like msw use()', async () => {

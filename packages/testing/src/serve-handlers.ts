@@ -28,18 +28,23 @@ export interface HandlerServer {
   close(): Promise<void>;
 }
 
+/**
+ * Permissive CORS for the headers an OAuth client sends and reads: `DPoP` proofs (RFC 9449) go out,
+ * `WWW-Authenticate`, `DPoP-Nonce` and `Retry-After` must be readable by a page on another origin.
+ */
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',
-  'Access-Control-Expose-Headers': 'WWW-Authenticate, Retry-After',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, DPoP',
+  'Access-Control-Expose-Headers': 'WWW-Authenticate, DPoP-Nonce, Retry-After',
   'Access-Control-Max-Age': '600',
 } as const;
 
 /**
  * Serves msw request handlers from a real `node:http` server, so a real browser (several tabs, other
- * origins on loopback) or another process can talk to one shared mock. Permissive CORS; 404 for
- * requests no handler answers.
+ * origins on loopback) or another process can talk to one shared mock. Permissive CORS (`DPoP`
+ * allowed; `WWW-Authenticate`, `DPoP-Nonce`, `Retry-After` exposed); 404 naming method and path (never
+ * the query) for requests no handler answers.
  *
  * @example
  * const http = await serveHandlers();
@@ -109,7 +114,8 @@ async function respond(
   const response = await getResponse([...handlers], request);
   if (response === undefined) {
     outgoing.writeHead(404, { ...CORS, 'Content-Type': 'text/plain' });
-    outgoing.end(`serveHandlers: no handler for ${method} ${request.url}`);
+    // The path only: a query may carry a code, a state or a token.
+    outgoing.end(`serveHandlers: no handler for ${method} ${new URL(request.url).pathname}`);
     return;
   }
   const out: Record<string, string | string[]> = { ...CORS };

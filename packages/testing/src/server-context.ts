@@ -4,6 +4,7 @@ import type { MinterContext } from './token-minter.js';
 /** The resolved configuration and state one `createAuthServer` shares between its handlers. */
 export interface ServerContext extends MinterContext {
   readonly tokenUrl: string;
+  readonly revocationUrl: string;
   readonly clients: readonly TestClient[];
   readonly users: readonly TestUser[];
   readonly rotateRefreshTokens: boolean;

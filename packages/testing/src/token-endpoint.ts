@@ -60,10 +60,10 @@ const REPEATABLE = new Set(['resource']);
 
 /**
  * RFC 6749 §3.2: request parameters MUST NOT be included more than once (oidc-provider answers
- * `invalid_request`); `resource` is the exception (RFC 8707 §2).
+ * `invalid_request`, at the revocation endpoint too); `resource` is the exception (RFC 8707 §2).
  * @throws {TokenEndpointError} 400 `invalid_request` naming the repeated parameters.
  */
-function rejectRepeatedParameters(form: URLSearchParams): void {
+export function rejectRepeatedParameters(form: URLSearchParams): void {
   const seen = new Set<string>();
   const repeated = new Set<string>();
   for (const name of form.keys()) {

@@ -1,4 +1,5 @@
 import { launchChromium } from '@tessera/e2e-support/launch-chromium';
+import { HttpResponse, http } from 'msw';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthServer } from '../src/index.js';
@@ -66,6 +67,14 @@ describe('@tessera/testing in headless Chromium', () => {
     try {
       const auth = createAuthServer({ issuer: api.url });
       api.use(...auth.handlers, ...auth.protectedApi(`${api.url}/api`));
+      const dpopProofs: (string | null)[] = [];
+      api.use(
+        http.get(`${api.url}/dpop-api/orders`, ({ request }) => {
+          dpopProofs.push(request.headers.get('dpop'));
+          const headers = { 'DPoP-Nonce': 'nonce-1', 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"' };
+          return new HttpResponse(null, { status: 401, headers });
+        }),
+      );
       auth.failNextTokenRequests(1, { status: 503, retryAfter: 3 });
       const page = await open('cors-page', 'runCors');
       const result = await page.evaluate(
@@ -77,7 +86,9 @@ describe('@tessera/testing in headless Chromium', () => {
         token: 200,
         api: { status: 200, body: { ok: true, method: 'PUT', path: '/api/orders', sub: 'service' } },
         missing: { status: 401, challenge: `Bearer realm="${api.url}/api"` },
+        dpop: { status: 401, nonce: 'nonce-1', challenge: 'DPoP error="use_dpop_nonce"' },
       });
+      expect(dpopProofs).toEqual(['proof-from-the-page']);
       expect(auth.tokenRequests.map((entry) => entry.status)).toEqual([503, 200]);
     } finally {
       await api.close();

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { AuthServerOptions } from './auth-server-options.js';
+import { createAuthServer } from './create-auth-server.js';
+
+/** What a plain-JavaScript caller (or a cast) can pass: TypeScript refuses these literals. */
+const loosely = (options: Record<string, unknown>): AuthServerOptions => options as AuthServerOptions;
+
+describe('createAuthServer options', () => {
+  it("refuses oidc-provider's rotateRefreshToken and suggests rotateRefreshTokens", () => {
+    expect(() => createAuthServer(loosely({ rotateRefreshToken: false }))).toThrow(
+      new TypeError(
+        'createAuthServer(options): unknown option "rotateRefreshToken" — did you mean "rotateRefreshTokens"?',
+      ),
+    );
+  });
+
+  it.each([
+    [{ Issuer: 'https://a.test' }, 'issuer'],
+    [{ refreshTokenLifeTime: 60_000 }, 'refreshTokenLifetime'],
+    [{ audiences: 'https://api.test' }, 'audience'],
+    [{ client: [] }, 'clients'],
+  ])('suggests the nearest known name for %o', (options, nearest) => {
+    expect(() => createAuthServer(loosely(options))).toThrow(new RegExp(`did you mean "${nearest}"\\?$`));
+  });
+
+  it('lists the known options when nothing is close, and never shows the value', () => {
+    const call = (): unknown => createAuthServer(loosely({ jwks: 'private-key-material' }));
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(/unknown option "jwks" — known options: issuer, clients, users, .*clock$/);
+    expect(call).not.toThrow(/private-key-material/);
+  });
+
+  it('refuses an unknown key of a client or a user, e.g. client_id and client_secret', () => {
+    expect(() => createAuthServer(loosely({ clients: [{ clientId: 'web' }, { client_id: 'svc' }] }))).toThrow(
+      'createAuthServer(options): clients[1]: unknown option "client_id" — did you mean "clientId"?',
+    );
+    expect(() =>
+      createAuthServer(loosely({ clients: [{ clientId: 'svc', client_secret: 'hunter2' }] })),
+    ).toThrow(/clients\[0\]: unknown option "client_secret" — did you mean "clientSecret"\?$/);
+    expect(() => createAuthServer(loosely({ users: [{ username: 'alice', pasword: 'x' }] }))).toThrow(
+      /users\[0\]: unknown option "pasword" — did you mean "password"\?$/,
+    );
+  });
+
+  it('accepts every documented option, and keys whose value is undefined', () => {
+    expect(() =>
+      createAuthServer({
+        issuer: 'https://auth.example.test',
+        clients: [
+          { clientId: 'web', grantTypes: ['refresh_token'] },
+          { clientId: 'svc', clientSecret: 's' },
+        ],
+        users: [{ username: 'alice', password: 'x' }],
+        accessTokenLifetime: 60_000,
+        refreshTokenLifetime: 120_000,
+        rotateRefreshTokens: false,
+        clock: () => 0,
+        audience: 'https://api.example.test',
+        ...loosely({ rotateRefreshToken: undefined }),
+      }),
+    ).not.toThrow();
+  });
+
+  it('refuses options that are not an object', () => {
+    expect(() => createAuthServer(loosely(null as never))).toThrow(
+      new TypeError('createAuthServer(options) must be an object, got null'),
+    );
+  });
+});
+
+describe('auth.protectedApi options', () => {
+  it('refuses requiredScopes and suggests requiredScope', () => {
+    const auth = createAuthServer();
+    expect(() => auth.protectedApi('https://api.example.test', { requiredScopes: 'a' } as never)).toThrow(
+      'auth.protectedApi(baseUrl, options): unknown option "requiredScopes" — did you mean "requiredScope"?',
+    );
+  });
+});
