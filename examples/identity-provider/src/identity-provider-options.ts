@@ -34,6 +34,13 @@ export interface IdentityProviderOptions {
    * @default false — oidc-provider's defaults: bearer tokens unless a proof is sent, no nonces
    */
   dpop?: boolean;
+  /**
+   * Revoking a refresh token (RFC 7009) revokes its whole grant: every token of that sign-in, rotated-out
+   * refresh tokens included. `false`: only the refresh token presented, as providers without grant-wide
+   * revocation do — revoking a rotated-out one then leaves the newest valid.
+   * @default true — oidc-provider's behaviour
+   */
+  revokeGrant?: boolean;
 }
 
 export const identityProviderDefaults = {

@@ -182,7 +182,20 @@ function configure(
     },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        ...(settings.revokeGrant === false
+          ? {
+              // A refresh token is destroyed alone; `false` skips oidc-provider's revocation of its grant.
+              allowedPolicy: async (_ctx, client, token) => {
+                if (token.clientId !== client.clientId) return false;
+                if (token.kind !== 'RefreshToken') return true;
+                await token.destroy();
+                return false;
+              },
+            }
+          : {}),
+      },
       ...(settings.dpop
         ? {
             dPoP: {

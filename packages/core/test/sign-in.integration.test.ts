@@ -8,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   isOAuthError,
+  isTesseraError,
   requestToken,
   type SignInOptions,
   TokenManager,
@@ -21,22 +22,27 @@ import { fakeStorageArea } from './fixtures/fake-storage-area.js';
 // callback URL is handed to handleCallback explicitly.
 const APP = 'http://127.0.0.1:5999';
 let provider: IdentityProvider;
+/** Like `provider`, but revoking a refresh token revokes that token alone, not its grant. */
+let perTokenProvider: IdentityProvider;
 let api: ExampleApi;
 
 beforeAll(async () => {
-  provider = await startIdentityProvider({ port: 0, appOrigins: [APP] });
+  [provider, perTokenProvider] = await Promise.all([
+    startIdentityProvider({ port: 0, appOrigins: [APP] }),
+    startIdentityProvider({ port: 0, appOrigins: [APP], revokeGrant: false }),
+  ]);
   api = await startExampleApi({ issuer: provider.issuer, audience: provider.apiResource, appOrigins: [APP] });
 });
 afterAll(async () => {
-  await Promise.all([provider?.close(), api?.close()]);
+  await Promise.all([provider?.close(), perTokenProvider?.close(), api?.close()]);
 });
 
-function setUp(options: Partial<SignInOptions> = {}) {
+function setUp(options: Partial<SignInOptions> = {}, at: IdentityProvider = provider) {
   const navigations: string[] = [];
   const tokens = new TokenManager({ fetchTokens: (context) => signIn.fetchTokens(context), retry: false });
   const signIn = createSignIn({
-    issuer: provider.issuer,
-    clientId: provider.clientId,
+    issuer: at.issuer,
+    clientId: at.clientId,
     redirectUri: `${APP}/callback`,
     postLogoutRedirectUri: `${APP}/`,
     scope: 'openid profile email api:read',
@@ -53,11 +59,11 @@ async function callApi(accessToken: string) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-const refreshWith = (refreshToken: string) =>
+const refreshWith = (refreshToken: string, at: IdentityProvider = provider) =>
   requestToken({
-    tokenUrl: `${provider.issuer}/token`,
+    tokenUrl: `${at.issuer}/token`,
     grantType: 'refresh_token',
-    clientId: provider.clientId,
+    clientId: at.clientId,
     params: { refresh_token: refreshToken },
   });
 
@@ -127,49 +133,69 @@ describe('sign-in with authorization code + PKCE against oidc-provider', () => {
     );
   });
 
-  it('signOut while a refresh is in flight leaves no refresh token the provider still accepts', async () => {
-    // The refresh has rotated the token at the provider, but the manager has not stored the new one yet:
-    // sign-out revokes the one it holds, which is already rotated out.
-    let answered: () => void = () => {};
-    const providerAnswered = new Promise<void>((resolve) => {
-      answered = resolve;
-    });
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const issued: string[] = [];
-    const tokens = new TokenManager({
-      fetchTokens: async (context) => {
-        const response = await signIn.fetchTokens(context);
-        // signIn.fetchTokens answers with the token endpoint's response.
-        const rotated = (response as TokenResponse).refresh_token;
-        if (rotated) issued.push(rotated);
-        answered();
-        await held;
+  it.each([
+    ['revokes the whole grant (oidc-provider)', () => provider],
+    ['revokes only the refresh token presented', () => perTokenProvider],
+  ])(
+    'signOut while a refresh is in flight leaves no refresh token the provider still accepts, when it %s',
+    async (_, at) => {
+      // The refresh has rotated the token at the provider, but the manager has not seen the new one yet:
+      // sign-out must revoke that one as well as the rotated-out one it holds.
+      const idp = at();
+      let answered: () => void = () => {};
+      const providerAnswered = new Promise<void>((resolve) => {
+        answered = resolve;
+      });
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const issued: string[] = [];
+      // The answer of the refresh is held in `fetch`, after the provider has rotated the refresh token.
+      const fetchHeld: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        if (
+          String(input) === `${idp.issuer}/token` &&
+          new URLSearchParams(String(init?.body)).get('grant_type') === 'refresh_token'
+        ) {
+          const rotated = ((await response.clone().json()) as TokenResponse).refresh_token;
+          if (rotated) issued.push(rotated);
+          answered();
+          await held;
+        }
         return response;
-      },
-      retry: false,
-    });
-    const { signIn } = setUp({ tokens });
-    await signIn.handleCallback(await signInThroughForms(await signIn.buildAuthorizationUrl()));
-    const first = tokens.peekTokens()?.refreshToken ?? '';
-    const refresh = tokens.getTokens({ forceRefresh: true }).catch((error: unknown) => error);
-    await providerAnswered;
-    const signingOut = signIn.signOut({ navigate: false });
-    release();
-    expect(await signingOut).toMatchObject({ revoked: true, warnings: [] });
-    await refresh;
-    expect(tokens.peekTokens()).toBeUndefined();
-    expect(issued).toHaveLength(1);
-    expect(issued[0]).not.toBe(first);
-    // oidc-provider ends the whole grant when a rotated-out refresh token is revoked.
-    for (const refreshToken of [first, ...issued]) {
-      await expect(refreshWith(refreshToken)).rejects.toSatisfy((error) =>
-        isOAuthError(error, 'invalid_grant'),
-      );
-    }
-  });
+      };
+      const { signIn, tokens } = setUp({ fetch: fetchHeld }, idp);
+      await signIn.handleCallback(await signInThroughForms(await signIn.buildAuthorizationUrl()));
+      const first = tokens.peekTokens()?.refreshToken ?? '';
+      const refresh = tokens.getTokens({ forceRefresh: true }).catch((error: unknown) => error);
+      await providerAnswered;
+      const before = idp.tokenRequests().length;
+      const logged = idp.requestLog.length;
+      const signingOut = signIn.signOut({ navigate: false });
+      const caller = tokens.getAccessToken().catch((error: unknown) => error);
+      release();
+      expect(await signingOut).toMatchObject({ revoked: true, warnings: [] });
+      expect(
+        idp.requestLog
+          .slice(logged)
+          .filter((entry) => entry.path === '/token/revocation')
+          .map((entry) => entry.status),
+      ).toEqual([200, 200]);
+      expect(isTesseraError(await refresh, 'LOGIN_REQUIRED')).toBe(true);
+      expect(isTesseraError(await caller, 'LOGIN_REQUIRED')).toBe(true);
+      expect(idp.tokenRequests()).toHaveLength(before);
+      expect(tokens.peekTokens()).toBeUndefined();
+      expect(issued).toHaveLength(1);
+      expect(issued[0]).not.toBe(first);
+      // Newest first: presenting the rotated-out one is reuse, which ends the grant and would hide a leak.
+      for (const refreshToken of [...issued, first]) {
+        await expect(refreshWith(refreshToken, idp)).rejects.toSatisfy((error) =>
+          isOAuthError(error, 'invalid_grant'),
+        );
+      }
+    },
+  );
 
   it('Cancel on the login page comes back as access_denied, with no token request', async () => {
     const { signIn } = setUp();

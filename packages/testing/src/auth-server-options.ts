@@ -59,6 +59,14 @@ export interface AuthServerOptions {
    */
   rotateRefreshTokens?: boolean;
   /**
+   * Revoking a token at the revocation endpoint revokes its whole family (every refresh and access
+   * token of that sign-in, rotated-out ones included), as oidc-provider does. `false`: only the token
+   * presented, as servers without family revocation do — revoking a rotated-out refresh token then
+   * leaves the newest one valid.
+   * @default true
+   */
+  revokeFamily?: boolean;
+  /**
    * The current time as epoch ms, for `iat`/`exp` and for validation in `protectedApi`.
    * Pass `createTestClock().now` to expire tokens without waiting.
    * @default Date.now
@@ -80,5 +88,6 @@ export const authServerDefaults = {
   accessTokenLifetime: 300_000,
   refreshTokenLifetime: 86_400_000,
   rotateRefreshTokens: true,
+  revokeFamily: true,
   audience: 'https://api.example.test',
 } as const satisfies Required<Omit<AuthServerOptions, 'clock'>>;

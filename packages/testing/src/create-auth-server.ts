@@ -48,6 +48,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
       options.refreshTokenLifetime ?? authServerDefaults.refreshTokenLifetime,
     ),
     rotateRefreshTokens: options.rotateRefreshTokens ?? authServerDefaults.rotateRefreshTokens,
+    revokeFamily: options.revokeFamily ?? authServerDefaults.revokeFamily,
     clock: options.clock ?? (() => Date.now()),
     audience: options.audience ?? authServerDefaults.audience,
     key: new SigningKey(),

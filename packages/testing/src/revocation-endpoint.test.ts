@@ -247,6 +247,39 @@ describe('revocation endpoint (RFC 7009)', () => {
     expect(auth.tokenRequests).toEqual([]);
   });
 
+  it('with revokeFamily: false revokes only the token presented: a rotated-out one leaves the newest valid', async () => {
+    const perToken = createAuthServer({
+      issuer: 'https://per-token.example.test',
+      clock: clock.now,
+      revokeFamily: false,
+    });
+    server.use(...perToken.handlers, ...perToken.protectedApi(api));
+    const refreshAt = async (refreshToken: string | undefined) => {
+      const form = { grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: 'web' };
+      const response = await postToken(perToken.tokenUrl, { form });
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    };
+    const revokeAt = (token: string | undefined) =>
+      postToken(perToken.revocationUrl, { form: { token: token ?? '', client_id: 'web' } });
+    const session = await perToken.issueTokens();
+    const rotated = await refreshAt(session.refresh_token);
+    expect((await revokeAt(session.refresh_token)).status).toBe(200);
+    const newest = await refreshAt(rotated.body.refresh_token);
+    expect(newest.status).toBe(200);
+    expect((await revokeAt(newest.body.refresh_token)).status).toBe(200);
+    expect(await refreshAt(newest.body.refresh_token)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'The refresh token was revoked' },
+    });
+    expect(await apiStatus(newest.body.access_token ?? '')).toBe(200);
+    expect((await revokeAt(newest.body.refresh_token)).status).toBe(200);
+    expect(perToken.revocationRequests.map((entry) => entry.revoked)).toEqual([
+      'refresh_token',
+      'refresh_token',
+      undefined,
+    ]);
+  });
+
   it('forgets its log on reset()', async () => {
     await revoke({ token: 'x', client_id: 'web' });
     auth.reset();

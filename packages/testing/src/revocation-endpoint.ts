@@ -21,13 +21,16 @@ export interface RevocationOutcome {
 interface LiveToken {
   readonly type: RevokedTokenType;
   readonly family: TokenFamily;
+  /** The token's own record, revoked alone with `revokeFamily: false`. */
+  readonly record: { revoked: boolean };
 }
 
 /**
  * Answers one revocation request (RFC 7009 §2) from its already-read form body, as oidc-provider does
  * by default: the client authenticates as at the token endpoint; a token the server does not know,
  * has expired or already revoked is answered 200 with an empty body (§2.2); `token_type_hint` only
- * decides which kind is looked up first. Revoking either kind revokes its whole family.
+ * decides which kind is looked up first. Revoking either kind revokes its whole family (with
+ * `revokeFamily: false`, that token only).
  */
 export async function answerRevocationRequest(
   context: ServerContext,
@@ -57,7 +60,8 @@ export async function answerRevocationRequest(
       if (client.clientSecret === undefined) return ok;
       throw new TokenEndpointError(400, 'invalid_request', 'This client may not revoke the presented token');
     }
-    token.family.revoked = true;
+    if (context.revokeFamily) token.family.revoked = true;
+    else token.record.revoked = true;
     return { ...ok, revoked: token.type };
   } catch (error) {
     if (!(error instanceof TokenEndpointError)) throw error;
@@ -91,8 +95,8 @@ async function findLiveToken(
 /** A refresh token by value; a rotated one too (revoking it ends the family, as in oidc-provider). */
 function findRefreshToken(context: ServerContext, value: string): LiveToken | undefined {
   const record = context.registry.findRefreshToken(value);
-  if (record === undefined || context.clock() >= record.expiresAt) return undefined;
-  return { type: 'refresh_token', family: record.family };
+  if (record === undefined || record.revoked || context.clock() >= record.expiresAt) return undefined;
+  return { type: 'refresh_token', family: record.family, record };
 }
 
 /** An access token this server signed, not expired and not revoked on its own, by its `jti`. */
@@ -106,5 +110,5 @@ async function findAccessToken(context: ServerContext, value: string): Promise<L
   const record = typeof jti === 'string' ? context.registry.findAccessToken(jti) : undefined;
   // One revoked on its own (`auth.revokeToken`) is already revoked: nothing to do (§2.2).
   if (record === undefined || record.revoked) return undefined;
-  return { type: 'access_token', family: record.family };
+  return { type: 'access_token', family: record.family, record };
 }

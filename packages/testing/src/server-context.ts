@@ -8,5 +8,6 @@ export interface ServerContext extends MinterContext {
   readonly clients: readonly TestClient[];
   readonly users: readonly TestUser[];
   readonly rotateRefreshTokens: boolean;
+  readonly revokeFamily: boolean;
   readonly audience: string;
 }

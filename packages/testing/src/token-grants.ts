@@ -58,7 +58,7 @@ const refreshToken: GrantHandler = (context, client, form) => {
   const { family } = record;
   if (family.clientId !== client.clientId)
     throw invalidGrant('The refresh token was issued to another client');
-  if (family.revoked) throw invalidGrant('The refresh token was revoked');
+  if (family.revoked || record.revoked) throw invalidGrant('The refresh token was revoked');
   if (record.rotated) {
     family.revoked = true;
     throw invalidGrant('The refresh token was already used; every token of this sign-in is revoked');

@@ -20,6 +20,8 @@ export interface RefreshTokenRecord {
   readonly expiresAt: number;
   /** Already exchanged for a new one; a second use is reuse. */
   rotated: boolean;
+  /** Revoked on its own (`revokeFamily: false`); its family may still be valid. */
+  revoked: boolean;
 }
 
 /** What the server remembers of an access token, by its `jti`. */
@@ -47,7 +49,7 @@ export class TokenRegistry {
   }
 
   addRefreshToken(value: string, family: TokenFamily, expiresAt: number): void {
-    this.#refreshTokens.set(value, { family, expiresAt, rotated: false });
+    this.#refreshTokens.set(value, { family, expiresAt, rotated: false, revoked: false });
   }
 
   findAccessToken(jti: string): AccessTokenRecord | undefined {

@@ -50,8 +50,9 @@ export interface SignIn {
    */
   fetchTokens: FetchTokens;
   /**
-   * Revokes the refresh token, clears the session in every tab and goes to the provider's logout.
-   * While a sign-out is under way, further calls return its promise (its options apply).
+   * Clears the session in every tab at once, revokes its refresh token (and the one a refresh in
+   * flight brings, once it has settled) and goes to the provider's logout. While a sign-out is under
+   * way, further calls return its promise (its options apply) and no refresh starts.
    */
   signOut(options?: SignOutOptions): Promise<SignOutResult>;
 }
@@ -92,6 +93,11 @@ export function createSignIn(options: SignInOptions): SignIn {
   let lastClaims: IdTokenClaims | undefined;
   /** The sign-out under way: a double click revokes once and navigates once. */
   let signingOut: Promise<SignOutResult> | undefined;
+  /**
+   * The answer of the latest refresh request: its refresh token may be one the manager never stores
+   * (cleared meanwhile), which `signOut` revokes too. Settles within the manager's `timeout`.
+   */
+  let lastRefresh: Promise<TokenResponse> | undefined;
 
   const discovered = (): Promise<AuthorizationServerMetadata> => {
     metadata ??= discover(issuer, discovery).catch((error: unknown) => {
@@ -298,7 +304,9 @@ export function createSignIn(options: SignInOptions): SignIn {
     async fetchTokens({ refreshToken, signal }) {
       if (!refreshToken) throw new LoginRequiredError();
       const server = await discovered();
-      const response: TokenResponse = await requestToken({
+      // No refresh while signing out: it would bring a refresh token that sign-out does not know of.
+      if (signingOut) throw new LoginRequiredError();
+      lastRefresh = requestToken({
         fetch,
         tokenUrl: server.token_endpoint,
         grantType: 'refresh_token',
@@ -306,6 +314,7 @@ export function createSignIn(options: SignInOptions): SignIn {
         params: { refresh_token: refreshToken },
         signal,
       });
+      const response = await lastRefresh;
       const original = tokens?.peekTokens()?.idToken;
       if (response.id_token)
         check(response.id_token, undefined, original ? decodeIdToken(original) : undefined);
@@ -326,11 +335,13 @@ export function createSignIn(options: SignInOptions): SignIn {
           transport,
           navigate,
           postLogoutRedirectUri: options.postLogoutRedirectUri,
+          lastRefresh,
         },
         signOutOptions,
       ).finally(() => {
         signingOut = undefined;
       });
+      lastRefresh = undefined;
       return signingOut;
     },
   };

@@ -103,7 +103,8 @@ export interface StartOptions {
 /** Options of `signOut`. */
 export interface SignOutOptions {
   /**
-   * Revoke the refresh token (RFC 7009) when the server has a `revocation_endpoint`.
+   * Revoke the refresh token (RFC 7009), and the one a refresh in flight brings, when the server has
+   * a `revocation_endpoint`.
    * @default true
    */
   revoke?: boolean;

@@ -25,7 +25,10 @@ export type CallbackResult =
 
 /** What `signOut` did. It always ends signed out locally. */
 export interface SignOutResult {
-  /** Whether the server confirmed the refresh token's revocation. */
+  /**
+   * Whether the server confirmed the revocation of every refresh token of the session: the one held,
+   * and the one a refresh in flight brought.
+   */
   revoked: boolean;
   /**
    * What went wrong on the way, without stopping the sign-out: the revocation failed (`OAuthError`

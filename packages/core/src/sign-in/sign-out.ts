@@ -3,6 +3,7 @@ import type { TesseraError } from '../errors/tessera-error.js';
 import type { FetchLike } from '../fetch-like.js';
 import { revokeToken } from '../revoke-token.js';
 import type { TokenManager } from '../token-manager.js';
+import type { TokenResponse } from '../token-set.js';
 import { asTesseraError } from './as-tessera-error.js';
 import type { SignOutOptions } from './sign-in-options.js';
 import type { SignOutResult } from './sign-in-result.js';
@@ -15,35 +16,48 @@ export interface SignOutContext {
   transport: { fetch?: FetchLike | undefined; timeout: number };
   navigate: (url: string) => void;
   postLogoutRedirectUri: string | undefined;
+  /** The answer of the latest refresh request, if any. */
+  lastRefresh: Promise<TokenResponse> | undefined;
 }
 
 /**
- * Revokes the refresh token (RFC 7009), builds the RP-initiated logout URL from the ID token read
- * before anything is cleared, clears the session (every tab with `crossTab()`), then navigates.
- * Revocation and discovery failures become `warnings`; the session is cleared in every case.
+ * Clears the session (every tab with `crossTab()`) at once, so no caller gets or refreshes a token
+ * from it any more; revokes (RFC 7009) its refresh token and the one a refresh in flight brings,
+ * once that refresh has settled (within the manager's `timeout`); builds the RP-initiated logout
+ * URL from the ID token read before clearing, then navigates. Revocation and discovery failures
+ * become `warnings`.
  */
 export async function signOut(context: SignOutContext, options: SignOutOptions): Promise<SignOutResult> {
   const { clientId, tokens } = context;
-  const current = await tokens?.ready().catch(() => undefined);
+  // Cleared in the call itself once loaded: from then on callers get `LoginRequiredError`, and a
+  // refresh in flight is discarded by the manager.
+  if (!tokens?.peekTokens()) await tokens?.ready().catch(() => undefined);
+  const current = tokens?.peekTokens();
+  const cleared = tokens?.clear();
   const warnings: TesseraError[] = [];
   let revoked = false;
   let logoutUrl: URL | undefined;
   try {
     const server = await context.discovered();
-    const refreshToken = current?.refreshToken;
-    if (options.revoke !== false && refreshToken && server.revocation_endpoint) {
-      try {
-        await revokeToken({
-          ...context.transport,
-          revocationUrl: server.revocation_endpoint,
-          token: refreshToken,
-          tokenTypeHint: 'refresh_token',
-          clientId,
-        });
-        revoked = true;
-      } catch (error) {
-        warnings.push(asTesseraError(error));
+    if (options.revoke !== false && server.revocation_endpoint) {
+      // Newest first: a refresh in flight may have rotated the refresh token this session holds.
+      const answer = await context.lastRefresh?.catch(() => undefined);
+      for (const token of new Set([answer?.refresh_token, current?.refreshToken])) {
+        if (!token) continue;
+        try {
+          await revokeToken({
+            ...context.transport,
+            revocationUrl: server.revocation_endpoint,
+            token,
+            tokenTypeHint: 'refresh_token',
+            clientId,
+          });
+          revoked = true;
+        } catch (error) {
+          warnings.push(asTesseraError(error));
+        }
       }
+      revoked &&= !warnings.length;
     }
     if (options.endSession !== false && server.end_session_endpoint) {
       logoutUrl = new URL(server.end_session_endpoint);
@@ -55,7 +69,7 @@ export async function signOut(context: SignOutContext, options: SignOutOptions):
   } catch (error) {
     warnings.push(asTesseraError(error));
   }
-  await tokens?.clear();
+  await cleared;
   if (logoutUrl && options.navigate !== false) context.navigate(logoutUrl.href);
   return { revoked, warnings, logoutUrl };
 }
