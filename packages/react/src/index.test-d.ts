@@ -6,6 +6,7 @@ import {
   RequireSession,
   type Session,
   type SessionStatus,
+  type SessionTokens,
   type SignInLike,
   TesseraProvider,
   useGetAccessToken,
@@ -19,11 +20,15 @@ describe('types of @tessera/react', () => {
     expectTypeOf(session).toEqualTypeOf<Session>();
     expectTypeOf(session.status).toEqualTypeOf<SessionStatus>();
     expectTypeOf<SessionStatus>().toEqualTypeOf<'loading' | 'signed-in' | 'signed-out' | 'ended'>();
-    expectTypeOf(session.tokens).toEqualTypeOf<TokenSet | undefined>();
+    expectTypeOf(session.tokens).toEqualTypeOf<SessionTokens | undefined>();
     expectTypeOf(session.claims).toEqualTypeOf<IdTokenClaims | undefined>();
     expectTypeOf(session.expiresAt).toEqualTypeOf<number | undefined>();
     if (session.status === 'signed-in') {
-      expectTypeOf(session.tokens).toEqualTypeOf<TokenSet>();
+      expectTypeOf(session.tokens).toEqualTypeOf<SessionTokens>();
+      // The refresh token stays in the manager: the session has none to show.
+      expectTypeOf(session.tokens.refreshToken).toEqualTypeOf<undefined>();
+      // Still usable where a TokenSet is expected (e.g. a helper that reads the access token).
+      expectTypeOf(session.tokens).toExtend<TokenSet>();
       expectTypeOf(session.error).toEqualTypeOf<undefined>();
     }
     if (session.status === 'ended') expectTypeOf(session.error).toEqualTypeOf<TesseraError | undefined>();

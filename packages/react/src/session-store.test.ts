@@ -1,16 +1,29 @@
 import { OAuthError, TokenManager } from '@tessera/core';
 import { describe, expect, it, vi } from 'vitest';
-import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
+import {
+  deferred,
+  fakeSignIn,
+  setupAuthServer,
+  trackSubscriptions,
+  unsignedJwt,
+  withoutRefreshToken,
+} from '../test/support.js';
 import type { Session } from './session.js';
 import { createSessionStore, loadingSession } from './session-store.js';
 import type { CallbackResult } from './sign-in-like.js';
 
 const { auth, clock, manager } = setupAuthServer();
 
-/** Subscribes and records every distinct snapshot, the first one included. */
+/**
+ * Subscribes and records every distinct snapshot, the first one included: what a framework renders
+ * (a listener is called for every event, and React and Vue compare the snapshot before rendering).
+ */
 function record(store: ReturnType<typeof createSessionStore>): { seen: Session[]; stop: () => void } {
   const seen: Session[] = [store.getSnapshot()];
-  const stop = store.subscribe(() => seen.push(store.getSnapshot()));
+  const stop = store.subscribe(() => {
+    const next = store.getSnapshot();
+    if (next !== seen.at(-1)) seen.push(next);
+  });
   return { seen, stop };
 }
 
@@ -24,7 +37,7 @@ describe('createSessionStore', () => {
     const first = store.getSnapshot();
     expect(store.getSnapshot()).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
-    expect(first).toMatchObject({ status: 'signed-in', tokens: tokens.peekTokens() });
+    expect(first).toMatchObject({ status: 'signed-in', tokens: withoutRefreshToken(tokens.peekTokens()) });
   });
 
   it('starts loading, touches nothing and subscribes to nothing before subscribe()', () => {
@@ -153,7 +166,7 @@ describe('createSessionStore', () => {
     expect(auth.tokenRequestCount).toBe(2);
     expect(statuses(seen)).toEqual(['signed-in', 'signed-in']);
     expect(seen[1]?.tokens).not.toBe(seen[0]?.tokens);
-    expect(seen[1]?.tokens).toBe(tokens.peekTokens());
+    expect(seen[1]?.tokens).toEqual(withoutRefreshToken(tokens.peekTokens()));
   });
 
   it('adds no snapshot for getAccessToken() calls on an unchanged session', async () => {
@@ -162,7 +175,7 @@ describe('createSessionStore', () => {
     const store = createSessionStore(tokens);
     const { seen } = record(store);
     await store.ready();
-    await Promise.all(Array.from({ length: 10 }, () => store.getAccessToken()));
+    await Promise.all(Array.from({ length: 10 }, () => tokens.getAccessToken()));
     expect(seen).toHaveLength(1);
     expect(auth.tokenRequestCount).toBe(0);
   });
@@ -287,7 +300,7 @@ describe('createSessionStore', () => {
     await vi.waitFor(() => expect(seen.at(-1)).toEqual({ status: 'signed-out', error: unreachable }));
   });
 
-  it('ignores event types it does not know: same snapshot object, no notification', async () => {
+  it('ignores event types it does not know: the same snapshot object, nothing new to render', async () => {
     const tokens = manager();
     const listeners: Array<(event: never) => void> = [];
     const subscribe = tokens.subscribe.bind(tokens);
@@ -302,5 +315,43 @@ describe('createSessionStore', () => {
     for (const listener of listeners) listener({ type: 'some_future_event', tokens: null } as never);
     expect(seen).toHaveLength(1);
     expect(store.getSnapshot()).toBe(seen[0]);
+  });
+  it('keeps the refresh token out of the snapshot (devtools, JSON of app state) and the set of the manager out of reach', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const set = tokens.peekTokens()!;
+    const store = createSessionStore(tokens);
+    const snapshot = store.getSnapshot();
+    expect(set.refreshToken).toBeTruthy();
+    expect(JSON.stringify(snapshot)).not.toContain(set.refreshToken);
+    expect(snapshot.tokens).toEqual(withoutRefreshToken(set));
+    // A frozen copy: writing to it throws (strict mode) and never changes what the manager sends.
+    expect(() => {
+      (snapshot.tokens as { accessToken: string }).accessToken = 'forged';
+    }).toThrow(TypeError);
+    expect(tokens.peekTokens()).toBe(set);
+    expect(set.accessToken).not.toBe('forged');
+    await tokens.clear();
+    await tokens.setTokens(await auth.issueTokens());
+    const next = store.getSnapshot();
+    expect(JSON.stringify(next)).not.toContain(tokens.peekTokens()!.refreshToken);
+  });
+
+  it('tells its listeners of a change that a getSnapshot() (a render, a guard) read before the event of the manager', async () => {
+    const written = deferred<void>();
+    const tokens = manager({
+      storage: { get: () => undefined, set: () => written.promise, remove: () => {} },
+    });
+    const store = createSessionStore(tokens);
+    await store.ready();
+    const shown: Session[] = [];
+    store.subscribe(() => shown.push(store.getSnapshot()));
+    // The manager holds the new set at once and says `tokens_set` once storage has it.
+    const signedIn = tokens.setTokens(await auth.issueTokens());
+    const read = store.getSnapshot();
+    expect(read.status).toBe('signed-in');
+    written.resolve();
+    await signedIn;
+    expect(shown.at(-1)).toBe(read);
   });
 });

@@ -1,4 +1,4 @@
-import type { GetTokenOptions, TokenEvent, TokenManager } from '@tessera/core';
+import type { TokenEvent, TokenManager, TokenSet } from '@tessera/core';
 import { decodeClaims } from './decode-claims.js';
 import type { Session } from './session.js';
 import type { CallbackResult, SignInLike } from './sign-in-like.js';
@@ -15,8 +15,6 @@ export interface SessionStore {
   getSnapshot(): Session;
   /** Completes a pending callback and reads storage, once; resolves when `status` is no longer `loading`. */
   ready(): Promise<void>;
-  /** A valid access token (see `TokenManager.getAccessToken`). */
-  getAccessToken(options?: GetTokenOptions): Promise<string>;
   /** `signIn.start({ returnTo })`, at most once per call; a rejection becomes the session's `error`. */
   startSignIn(returnTo: string): void;
 }
@@ -35,6 +33,8 @@ export function createSessionStore(
 ): SessionStore {
   const listeners = new Set<() => void>();
   let snapshot = loadingSession;
+  /** The manager's set the `signed-in` snapshot shows (as a copy without the refresh token). */
+  let shown: TokenSet | undefined;
   let stop: (() => void) | undefined;
   let settling: Promise<void> | undefined;
   let settled = false;
@@ -46,28 +46,35 @@ export function createSessionStore(
   const getSnapshot = (): Session => {
     const set = tokens.peekTokens();
     // Without a callback to complete, a set already in memory needs no storage read.
-    snapshot =
-      set && (settled || !signIn?.handleCallback)
-        ? snapshot.tokens === set
+    if (set && (settled || !signIn?.handleCallback)) {
+      if (shown !== set) {
+        shown = set;
+        snapshot = Object.freeze({
+          status: 'signed-in',
+          // A frozen copy without the refresh token: the snapshot ends up in devtools, in state that is
+          // serialized (SSR state transfer, persisted stores), and must not change the manager's set.
+          tokens: Object.freeze({ ...set, refreshToken: undefined }),
+          // The same claims object while the ID token is the same: safe in effect dependencies.
+          claims: snapshot.tokens?.idToken === set.idToken ? snapshot.claims : decodeClaims(set.idToken),
+          expiresAt: set.expiresAt,
+        });
+      }
+    } else {
+      snapshot = !settled
+        ? loadingSession
+        : snapshot.status === end && snapshot.error === error
           ? snapshot
-          : Object.freeze({
-              status: 'signed-in',
-              tokens: set,
-              // The same claims object while the ID token is the same: safe in effect dependencies.
-              claims: snapshot.tokens?.idToken === set.idToken ? snapshot.claims : decodeClaims(set.idToken),
-              expiresAt: set.expiresAt,
-            })
-        : !settled
-          ? loadingSession
-          : snapshot.status === end && snapshot.error === error
-            ? snapshot
-            : (Object.freeze({ status: end, error }) as Session);
+          : (Object.freeze({ status: end, error }) as Session);
+    }
     return snapshot;
   };
 
+  // Every listener hears of every event: each compares the snapshot with the one it shows (React does,
+  // Vue's `shallowRef` does), so nothing re-renders without a change. Skipping listeners when
+  // `getSnapshot()` saw no change here would lose a change a render or a guard had already read
+  // between the manager's update and its event: those that did not re-render would stay stale.
   const notify = (): void => {
-    const before = snapshot;
-    if (getSnapshot() !== before) for (const listener of listeners) listener();
+    for (const listener of listeners) listener();
   };
 
   const onEvent = (event: TokenEvent): void => {
@@ -77,7 +84,7 @@ export function createSessionStore(
     // manager then forgets it at once but says `cleared` only once storage is emptied, and the
     // snapshot shows `ended` meanwhile, never `signed-out`. Without a set (`clear()` came first)
     // that refusal ends nothing.
-    if (refusal?.error === 'invalid_grant' && snapshot.tokens) {
+    if (refusal?.error === 'invalid_grant' && getSnapshot().tokens) {
       end = 'ended';
       error = refusal;
     } else if (event.type === 'cleared' && event.reason !== 'session_expired') {
@@ -94,7 +101,7 @@ export function createSessionStore(
         result = await signIn?.handleCallback?.();
         await tokens.ready();
         // The page is leaving (e.g. to the authorization server): stay `loading`.
-        if (result?.status === 'navigating') return new Promise<void>(() => {});
+        if (result?.status === 'navigating') await new Promise(() => {});
         error = result?.error;
       } catch (caught) {
         error = caught;
@@ -119,7 +126,6 @@ export function createSessionStore(
     },
     getSnapshot,
     ready,
-    getAccessToken: (options) => tokens.getAccessToken(options),
     startSignIn(returnTo) {
       signIn?.start({ returnTo }).catch((caught: unknown) => {
         // A failed sign-in is `signed-out` with `error`, even after `ended` (decision 1001).

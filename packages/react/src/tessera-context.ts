@@ -1,11 +1,18 @@
+import type { GetTokenOptions } from '@tessera/core';
 import { createContext, useContext } from './internal/react.js';
 import type { SessionStore } from './session-store.js';
 
+/** What the provider shares: its session store and a token getter, both made once per store. */
+export interface TesseraContextValue extends SessionStore {
+  /** A valid access token (`tokens.getAccessToken`), the same function for the store's lifetime. */
+  getAccessToken(options?: GetTokenOptions): Promise<string>;
+}
+
 /** Holds the provider's store; its value changes only when the provider's `tokens` or `signIn` change. */
-export const TesseraContext = createContext<SessionStore | undefined>(undefined);
+export const TesseraContext = createContext<TesseraContextValue | undefined>(undefined);
 
 /** The provider's store; throws when there is no `<TesseraProvider>` above. */
-export function useSessionStore(): SessionStore {
+export function useSessionStore(): TesseraContextValue {
   const store = useContext(TesseraContext);
   if (!store) {
     throw Error('[@tessera/react] no <TesseraProvider> above');

@@ -1,4 +1,4 @@
-import type { TokenManager } from '@tessera/core';
+import type { GetTokenOptions, TokenManager } from '@tessera/core';
 import type { ReactElement, ReactNode } from 'react';
 import { createElement, useEffect, useMemo } from './internal/react.js';
 import { createSessionStore } from './session-store.js';
@@ -39,7 +39,13 @@ export interface TesseraProviderProps {
  */
 export function TesseraProvider({ tokens, signIn, onReturn, children }: TesseraProviderProps): ReactElement {
   // `onReturn` is read once, like an initial value: an inline arrow must not re-create the store.
-  const store = useMemo(() => createSessionStore(tokens, signIn, onReturn), [tokens, signIn]);
+  const store = useMemo(
+    () => ({
+      ...createSessionStore(tokens, signIn, onReturn),
+      getAccessToken: (options?: GetTokenOptions) => tokens.getAccessToken(options),
+    }),
+    [tokens, signIn],
+  );
   // The store listens to the manager while the provider is mounted, not only while a `useSession()`
   // is: a session that ends (or a sign-out) while no component shows it is still seen (decision 1000).
   useEffect(() => store.subscribe(() => {}), [store]);

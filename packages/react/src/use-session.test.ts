@@ -5,7 +5,14 @@ import { createElement as h, StrictMode, useEffect, useState } from 'react';
 import { hydrateRoot } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
+import {
+  deferred,
+  fakeSignIn,
+  setupAuthServer,
+  trackSubscriptions,
+  unsignedJwt,
+  withoutRefreshToken,
+} from '../test/support.js';
 import type { Session } from './session.js';
 import type { CallbackResult } from './sign-in-like.js';
 import { TesseraProvider } from './tessera-provider.js';
@@ -21,6 +28,13 @@ function SessionProbe({ seen }: { seen: Session[] }) {
   const session = useSession();
   seen.push(session);
   return h('p', { 'data-testid': 'status' }, session.status, ' ', String(session.claims?.name ?? ''));
+}
+
+/** Shows the status and a counter of its own; `control.bump()` re-renders it alone. */
+function BusyProbe({ control }: { control: { bump?: () => void } }) {
+  const [count, setCount] = useState(0);
+  control.bump = () => setCount((value) => value + 1);
+  return h('p', { 'data-testid': 'busy' }, `${useSession().status} ${count}`);
 }
 
 /** A text field: each keystroke re-renders the parent of the hook's component. */
@@ -155,11 +169,46 @@ describe('useSession', () => {
       });
       expect(tokens.peekTokens()).not.toBe(before);
       expect(auth.tokenRequestCount).toBe(1);
-      expect(seen.at(-1)?.tokens).toBe(tokens.peekTokens());
+      expect(seen.at(-1)?.tokens).toEqual(withoutRefreshToken(tokens.peekTokens()));
       expect(new Set(seen.map((session) => session.status))).toEqual(new Set(['signed-in']));
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('updates every component when one of them re-rendered between the change of the manager and its event', async () => {
+    // The manager holds a new set at once and says so once storage has it: a render in between
+    // (here: a component with its own state) reads the new snapshot before the event arrives.
+    const written = deferred<void>();
+    const tokens = manager({
+      storage: { get: () => undefined, set: () => written.promise, remove: () => {} },
+    });
+    const busy: { bump?: () => void } = {};
+    render(h(TesseraProvider, { tokens }, h(BusyProbe, { control: busy }), h(SessionProbe, { seen: [] })));
+    await act(() => tokens.ready());
+    expect(screen.getByTestId('status').textContent).toBe('signed-out ');
+    let signedIn!: Promise<unknown>;
+    await act(async () => {
+      signedIn = tokens.setTokens(await auth.issueTokens());
+    });
+    act(() => busy.bump?.());
+    await act(async () => {
+      written.resolve();
+      await signedIn;
+    });
+    expect(screen.getByTestId('busy').textContent).toBe('signed-in 1');
+    expect(screen.getByTestId('status').textContent).toBe('signed-in ');
+  });
+
+  it('never hands the refresh token to components (React devtools, serialized app state)', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const seen: Session[] = [];
+    render(h(TesseraProvider, { tokens }, h(SessionProbe, { seen })));
+    await screen.findByText(/^signed-in/);
+    const { accessToken, refreshToken } = tokens.peekTokens()!;
+    expect(seen.at(-1)?.tokens?.accessToken).toBe(accessToken);
+    expect(JSON.stringify(seen)).not.toContain(refreshToken);
   });
 
   it('hydrates the server HTML (loading) without a mismatch, then shows the session', async () => {

@@ -1,4 +1,4 @@
-import type { TesseraError, TokenManager, TokenSet } from '@tessera/core';
+import type { TesseraError, TokenManager } from '@tessera/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ComputedRef, Plugin } from 'vue';
 import type { NavigationGuard, NavigationGuardWithThis } from 'vue-router';
@@ -8,6 +8,7 @@ import {
   type IdTokenClaims,
   type Session,
   type SessionStatus,
+  type SessionTokens,
   type SignInLike,
   type Tessera,
   useSession,
@@ -19,7 +20,7 @@ describe('types of @tessera/vue', () => {
     const { status, tokens, claims, expiresAt, error } = useSession();
     expectTypeOf(status).toEqualTypeOf<ComputedRef<SessionStatus>>();
     expectTypeOf(status.value).toEqualTypeOf<'loading' | 'signed-in' | 'signed-out' | 'ended'>();
-    expectTypeOf(tokens.value).toEqualTypeOf<TokenSet | undefined>();
+    expectTypeOf(tokens.value).toEqualTypeOf<SessionTokens | undefined>();
     expectTypeOf(claims.value).toEqualTypeOf<IdTokenClaims | undefined>();
     expectTypeOf(expiresAt.value).toEqualTypeOf<number | undefined>();
     expectTypeOf(error.value).toEqualTypeOf<unknown>();

@@ -5,6 +5,7 @@ export type {
   LoadingSession,
   Session,
   SessionStatus,
+  SessionTokens,
   SignedInSession,
   SignedOutSession,
 } from './session.js';

@@ -30,4 +30,17 @@ describe('server rendering', () => {
     expect(signIn.handleCallback).not.toHaveBeenCalled();
     expect(fetchTokens).not.toHaveBeenCalled();
   });
+  it('renders loading, not the session of the manager, without a sign-in callback (no leak between requests)', async () => {
+    // E.g. a manager that lives in a server module: what it holds must not reach anyone's HTML.
+    const tokens = new TokenManager({ fetchTokens: vi.fn() });
+    await tokens.setTokens({
+      access_token: 'someone-else',
+      refresh_token: 'their-refresh-token',
+      expires_in: 60,
+    });
+    const tessera = createTessera({ tokens });
+    const app = createSSRApp(Status).use(tessera);
+    expect(await renderToString(app)).toBe('<p>loading</p>');
+    expect(tessera.session.value).toEqual({ status: 'loading' });
+  });
 });

@@ -16,6 +16,13 @@ export interface IdTokenClaims {
   readonly preferred_username?: string;
 }
 
+/**
+ * The token set as the session shows it: a frozen copy of the manager's set without the refresh
+ * token. The snapshot reaches devtools and app state that gets serialized (SSR state transfer,
+ * persisted stores); only the manager needs the refresh token.
+ */
+export type SessionTokens = Readonly<Omit<TokenSet, 'refreshToken'>> & { readonly refreshToken?: undefined };
+
 /** The session is being restored from storage, or a sign-in callback is being completed. */
 export interface LoadingSession {
   readonly status: 'loading';
@@ -28,7 +35,8 @@ export interface LoadingSession {
 /** There is a token set. A background refresh replaces `tokens` but never changes `status`. */
 export interface SignedInSession {
   readonly status: 'signed-in';
-  readonly tokens: TokenSet;
+  /** The manager's set without the refresh token (see `SessionTokens`). */
+  readonly tokens: SessionTokens;
   /** Decoded from `tokens.idToken`; `undefined` without an ID token or when it is not a JWT. */
   readonly claims?: IdTokenClaims | undefined;
   /** When the access token expires, epoch milliseconds (`undefined`: unknown). */

@@ -5,6 +5,7 @@ import { createPinia, defineStore } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { computed, createApp, defineComponent, h, isReadonly, nextTick, reactive, version, watch } from 'vue';
 import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
+import { createSessionGuard } from './create-session-guard.js';
 import type { SessionStatus } from './session.js';
 import type { CallbackResult } from './sign-in-like.js';
 import { createTessera } from './tessera.js';
@@ -127,6 +128,54 @@ describe('createTessera', () => {
     await tokens.clear();
     expect(await screen.findByText('signed-out signed-out')).toBeTruthy();
     expect(result?.store.signedIn).toBe(false);
+  });
+
+  it('keeps the refresh token out of app state: JSON of a Pinia store holding the session has none', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    const pinia = createPinia();
+    const useAuth = defineStore('auth', () => ({ session: useTessera().session }));
+    const Page = defineComponent({
+      setup() {
+        const store = useAuth();
+        return () => h('p', null, store.session.status);
+      },
+    });
+    render(Page, { global: { plugins: [pinia, tessera] } });
+    await tessera.ready();
+    expect(await screen.findByText('signed-in')).toBeTruthy();
+    const state = JSON.stringify(pinia.state.value);
+    expect(state).toContain(tokens.peekTokens()!.accessToken);
+    expect(state).not.toContain(tokens.peekTokens()!.refreshToken);
+  });
+
+  it('updates the page after a sign-out during which a navigation guard read the session', async () => {
+    const removed = deferred<void>();
+    const tokens = manager({
+      storage: { get: () => undefined, set: () => {}, remove: () => removed.promise },
+    });
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    const host = document.createElement('div');
+    const app = createApp(Status).use(tessera);
+    app.mount(host);
+    await tessera.ready();
+    await nextTick();
+    expect(host.textContent).toBe('signed-in');
+    // The manager drops the set at once and says `cleared` once storage is empty; a navigation
+    // in between runs the guard, which reads the session.
+    const guardRead = vi.spyOn(tessera as unknown as { getSnapshot: () => unknown }, 'getSnapshot');
+    const signedOut = tokens.clear();
+    void createSessionGuard(tessera)({ fullPath: '/account' }).catch(() => {});
+    await vi.waitFor(() =>
+      expect(guardRead).toHaveReturnedWith(expect.objectContaining({ status: 'signed-out' })),
+    );
+    removed.resolve();
+    await signedOut;
+    await nextTick();
+    expect(host.textContent).toBe('signed-out');
+    app.unmount();
   });
 
   it('shows ended with the invalid_grant error when the session ends', async () => {

@@ -2,14 +2,14 @@ import type { TokenManager } from '@tessera/core';
 import type { App, InjectionKey, ShallowRef } from 'vue';
 import { markRaw, shallowRef } from './internal/vue.js';
 import type { Session } from './session.js';
-import { createSessionStore } from './session-store.js';
+import { createSessionStore, loadingSession } from './session-store.js';
 import type { SignInLike } from './sign-in-like.js';
 
 /** Options of `createTessera`. */
 export interface TesseraOptions {
   /**
-   * The app's `TokenManager`. Marked raw (`markRaw`): Vue never wraps it in a proxy, so it stays
-   * usable from `reactive()` state and Pinia stores.
+   * The app's `TokenManager`. Every manager marks itself raw (as `markRaw` does): Vue never wraps
+   * it in a proxy, so it stays usable from `reactive()` state and Pinia stores.
    */
   tokens: TokenManager;
   /**
@@ -55,8 +55,9 @@ export const tesseraKey: InjectionKey<Tessera> = Symbol();
  * createApp(App).use(tessera).use(router).mount('#app');
  */
 export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tessera {
-  const store = createSessionStore(markRaw(tokens), signIn, onReturn);
-  const session = shallowRef(store.getSnapshot());
+  const store = createSessionStore(tokens, signIn, onReturn);
+  // `loading` until installed in a browser app: on the server it must not show what the manager holds.
+  const session = shallowRef(loadingSession);
   // The store's methods come along (`ready` typed, the others untyped: `createSessionGuard` uses them).
   return markRaw({
     ...store,

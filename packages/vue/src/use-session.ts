@@ -1,13 +1,12 @@
-import type { TokenSet } from '@tessera/core';
 import type { ComputedRef } from 'vue';
 import { computed } from './internal/vue.js';
-import type { IdTokenClaims, SessionStatus } from './session.js';
+import type { IdTokenClaims, SessionStatus, SessionTokens } from './session.js';
 import { useTessera } from './use-tessera.js';
 
 /** The session as read-only refs; each follows the app's one snapshot. */
 export interface SessionRefs {
   readonly status: ComputedRef<SessionStatus>;
-  readonly tokens: ComputedRef<TokenSet | undefined>;
+  readonly tokens: ComputedRef<SessionTokens | undefined>;
   readonly claims: ComputedRef<IdTokenClaims | undefined>;
   readonly expiresAt: ComputedRef<number | undefined>;
   readonly error: ComputedRef<unknown>;

@@ -1,4 +1,4 @@
-import { refreshTokenGrant, TokenManager, type TokenManagerOptions } from '@tessera/core';
+import { refreshTokenGrant, TokenManager, type TokenManagerOptions, type TokenSet } from '@tessera/core';
 import { type AuthServer, createAuthServer, createTestClock, failUnhandledRequest } from '@tessera/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
@@ -29,6 +29,11 @@ export function trackSubscriptions(tokens: TokenManager): {
 export function fakeSignIn(handleCallback?: () => Promise<CallbackResult>) {
   const start = vi.fn((_options?: { returnTo?: string }) => new Promise<unknown>(() => {}));
   return handleCallback ? { start, handleCallback: vi.fn(handleCallback) } : { start };
+}
+
+/** What the session shows of `set`: everything but the refresh token. */
+export function withoutRefreshToken(set: TokenSet | undefined): TokenSet {
+  return { ...set!, refreshToken: undefined };
 }
 
 /** A promise and its resolver. */
