@@ -113,12 +113,17 @@ export interface AuthServer {
   /**
    * Answers the next `count` token requests with a failure instead of processing them (queued after
    * failures already planned).
+   * @throws {TypeError} `failure` is not an object, or has a key it does not know (with the nearest known name).
    * @throws {RangeError} `count` is not a whole number ≥ 0, or no `Response` can carry `failure`.
    */
   failNextTokenRequests(count: number, failure?: TokenFailure): void;
   /** Delays every token response by `ms` milliseconds (msw `delay`). 0 turns it off. */
   setLatency(ms: number): void;
-  /** Mints tokens as a `password` sign-in would, without HTTP and without counting a request. */
+  /**
+   * Mints tokens as a `password` sign-in would, without HTTP and without counting a request.
+   * Rejects with a `TypeError` for an option it does not know (with the nearest known name), with an
+   * `Error` for an unknown `username` or `clientId`.
+   */
   issueTokens(options?: IssueTokensOptions): Promise<IssuedTokenResponse>;
   /**
    * Clears logs (`revocationRequests` too), counts, planned failures, latency, revocations and every

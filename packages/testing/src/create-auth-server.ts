@@ -121,6 +121,12 @@ const CLIENT_KEYS = Object.keys({
   grantTypes: true,
 } satisfies Record<keyof TestClient, true>);
 const USER_KEYS = Object.keys({ username: true, password: true } satisfies Record<keyof TestUser, true>);
+const ISSUE_TOKENS_KEYS = Object.keys({
+  username: true,
+  clientId: true,
+  scope: true,
+  audience: true,
+} satisfies Record<keyof IssueTokensOptions, true>);
 
 /** Refuses names the server would otherwise ignore, e.g. oidc-provider's `rotateRefreshToken`. */
 function assertOptions(options: AuthServerOptions): void {
@@ -134,6 +140,11 @@ function assertOptions(options: AuthServerOptions): void {
 }
 
 function issueTokens(context: ServerContext, options: IssueTokensOptions = {}): Promise<IssuedTokenResponse> {
+  try {
+    assertKnownOptions(options, ISSUE_TOKENS_KEYS, 'auth.issueTokens(options)');
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const username = options.username ?? context.users[0]?.username;
   const clientId = options.clientId ?? context.clients[0]?.clientId;
   const user = context.users.find((candidate) => candidate.username === username);

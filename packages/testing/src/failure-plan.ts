@@ -1,3 +1,4 @@
+import { assertKnownOptions } from './assert-known-options.js';
 import { NO_STORE, type TokenOutcome } from './token-endpoint.js';
 
 /** How `failNextTokenRequests` makes token requests fail. */
@@ -25,15 +26,26 @@ export interface TokenFailure {
   body?: string;
 }
 
+const FAILURE_KEYS = Object.keys({
+  status: true,
+  retryAfter: true,
+  error: true,
+  body: true,
+} satisfies Record<keyof TokenFailure, true>);
+
 /** Queued failures for the next token requests, in order. */
 export class FailurePlan {
   #queue: TokenFailure[] = [];
 
-  /** Queues `count` failures after those already queued. */
+  /**
+   * Queues `count` failures after those already queued.
+   * @throws {TypeError} `failure` is not an object or has a key it does not know (`retry_after`).
+   */
   add(count: number, failure: TokenFailure): void {
     if (!Number.isInteger(count) || count < 0) {
       throw new RangeError(`failNextTokenRequests expects a whole number of requests, got ${count}.`);
     }
+    assertKnownOptions(failure, FAILURE_KEYS, 'auth.failNextTokenRequests(count, failure)');
     assertSendable(failure);
     for (let index = 0; index < count; index += 1) this.#queue.push(failure);
   }

@@ -1,5 +1,5 @@
 import { HttpResponse, http } from 'msw';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { postToken } from '../test/token-request.js';
 import { createAuthServer } from './create-auth-server.js';
 import { type HandlerServer, serveHandlers } from './serve-handlers.js';
@@ -110,5 +110,103 @@ describe('serveHandlers', () => {
     server.use(http.get(`${server.url}/api/health`, () => HttpResponse.json({ up: true })));
     const response = await fetch(`${server.url}/api/health`);
     expect(await response.json()).toEqual({ up: true });
+  });
+
+  it('answers 500 without the error message when a handler throws, and logs only method and path', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    server.use(
+      http.post(`${server.url}/leaky`, () => {
+        throw new Error('upstream said: access_token=secret-token-1');
+      }),
+    );
+    const response = await fetch(`${server.url}/leaky?code=secret-code`, { method: 'POST', body: 'x' });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await response.text()).toBe(
+      'serveHandlers: a handler threw. Its message is not sent (it may hold a secret): see onHandlerError.',
+    );
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log).toHaveBeenCalledWith(
+      '[@tessera/testing] serveHandlers: a handler threw on POST /leaky and was answered 500. ' +
+        'Its message is not printed (it may hold a secret): pass onHandlerError to serveHandlers to get the error.',
+    );
+    log.mockRestore();
+  });
+
+  it('answers a handler that returns HttpResponse.error() with a network error, not a 500', async () => {
+    server.use(http.get(`${server.url}/network-error`, () => HttpResponse.error()));
+    await expect(fetch(`${server.url}/network-error`)).rejects.toThrow(TypeError);
+  });
+
+  it('refuses an unknown option with the nearest known name, before listening', async () => {
+    await expect(serveHandlers({ Host: '127.0.0.1' } as never)).rejects.toThrow(
+      new TypeError('serveHandlers(options): unknown option "Host" — did you mean "host"?'),
+    );
+    await expect(serveHandlers({ onError: () => undefined } as never)).rejects.toThrow(
+      /unknown option "onError" — known options: port, host, onHandlerError$/,
+    );
+  });
+});
+
+describe('serveHandlers onHandlerError', () => {
+  const handlerErrors: Array<{ error: unknown; method: string; url: string }> = [];
+  let server: HandlerServer;
+
+  beforeAll(async () => {
+    server = await serveHandlers({
+      onHandlerError: (error, request) =>
+        handlerErrors.push({ error, method: request.method, url: request.url }),
+    });
+  });
+  afterEach(() => {
+    server.resetHandlers();
+    handlerErrors.length = 0;
+  });
+  afterAll(() => server.close());
+
+  it('gets the error a handler threw, after the client got a 500 without its message', async () => {
+    const thrown = new Error('Bearer secret-token-2 was refused');
+    server.use(
+      http.get(`${server.url}/leaky`, () => {
+        throw thrown;
+      }),
+    );
+    const response = await fetch(`${server.url}/leaky?state=s`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain('secret-token-2');
+    expect(handlerErrors).toEqual([{ error: thrown, method: 'GET', url: `${server.url}/leaky?state=s` }]);
+  });
+
+  it('gets the error of a response body stream that fails, and the client still gets a clean 500', async () => {
+    const failed = new Error('stream broke at refresh_token=secret-token-3');
+    server.use(
+      http.get(
+        `${server.url}/stream`,
+        () =>
+          new HttpResponse(
+            new ReadableStream({
+              pull(controller) {
+                controller.error(failed);
+              },
+            }),
+            { status: 200 },
+          ),
+      ),
+    );
+    const response = await fetch(`${server.url}/stream`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain('secret-token-3');
+    expect(handlerErrors.map(({ error }) => error)).toEqual([failed]);
+  });
+
+  it('is not called for answers, 404s and network errors', async () => {
+    server.use(
+      http.get(`${server.url}/ok`, () => HttpResponse.json({ ok: true })),
+      http.get(`${server.url}/gone`, () => HttpResponse.error()),
+    );
+    expect((await fetch(`${server.url}/ok`)).status).toBe(200);
+    expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
+    await expect(fetch(`${server.url}/gone`)).rejects.toThrow(TypeError);
+    expect(handlerErrors).toEqual([]);
   });
 });

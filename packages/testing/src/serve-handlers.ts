@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getResponse, type RequestHandler } from 'msw';
+import { assertKnownOptions } from './assert-known-options.js';
 
 /** Options of `serveHandlers`. */
 export interface ServeHandlersOptions {
@@ -14,6 +15,17 @@ export interface ServeHandlersOptions {
    * @default '127.0.0.1'
    */
   host?: string;
+  /**
+   * Called with the error a handler threw (or its response body stream failed with) and the request,
+   * after the request was answered `500` with a generic body. The error's message is never sent or
+   * printed by `serveHandlers`: it may hold a token or a secret. Collect errors here and assert
+   * there are none, or rethrow to fail the test run (an unhandled rejection).
+   * @example
+   * const handlerErrors: unknown[] = [];
+   * const http = await serveHandlers({ onHandlerError: (error) => handlerErrors.push(error) });
+   * @default logs the method and path (never the error message, the query or the body) with `console.error`
+   */
+  onHandlerError?: (error: unknown, request: Request) => void;
 }
 
 /** A running `serveHandlers` server. */
@@ -52,14 +64,12 @@ const CORS = {
  * http.use(...auth.handlers, ...auth.protectedApi(`${http.url}/api`));
  */
 export async function serveHandlers(options: ServeHandlersOptions = {}): Promise<HandlerServer> {
+  assertKnownOptions(options, OPTION_NAMES, 'serveHandlers(options)');
+  const onHandlerError = options.onHandlerError ?? logHandlerError;
   let handlers: RequestHandler[] = [];
   const server = createServer((incoming, outgoing) => {
-    respond(incoming, outgoing, handlers, origin).catch((error: unknown) => {
-      if (!outgoing.headersSent) outgoing.writeHead(500, { ...CORS, 'Content-Type': 'text/plain' });
-      outgoing.end(
-        `serveHandlers: a handler threw: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
+    // Rejects only when `onHandlerError` throws: an unhandled rejection, as that hook meant.
+    void respond(incoming, outgoing, handlers, origin, onHandlerError);
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -87,17 +97,69 @@ export async function serveHandlers(options: ServeHandlersOptions = {}): Promise
   };
 }
 
+const OPTION_NAMES = Object.keys({
+  port: true,
+  host: true,
+  onHandlerError: true,
+} satisfies Record<keyof ServeHandlersOptions, true>);
+
+/** The 500 body when a handler threw: never the error's message, which may hold a token. */
+const HANDLER_ERROR_BODY =
+  'serveHandlers: a handler threw. Its message is not sent (it may hold a secret): see onHandlerError.';
+
+/** The default `onHandlerError`: method and path only (a query may carry a code or a token). */
+function logHandlerError(_error: unknown, request: Request): void {
+  console.error(
+    `[@tessera/testing] serveHandlers: a handler threw on ${request.method} ${new URL(request.url).pathname} and was answered 500. ` +
+      'Its message is not printed (it may hold a secret): pass onHandlerError to serveHandlers to get the error.',
+  );
+}
+
 async function respond(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
   handlers: readonly RequestHandler[],
   origin: string,
+  onHandlerError: (error: unknown, request: Request) => void,
 ): Promise<void> {
-  const method = incoming.method ?? 'GET';
-  if (method === 'OPTIONS' && incoming.headers['access-control-request-method'] !== undefined) {
-    outgoing.writeHead(204, CORS).end();
-    return;
+  let request: Request | undefined;
+  try {
+    const method = incoming.method ?? 'GET';
+    if (method === 'OPTIONS' && incoming.headers['access-control-request-method'] !== undefined) {
+      outgoing.writeHead(204, CORS).end();
+      return;
+    }
+    request = await toRequest(incoming, origin);
+    const answer = await answerFor(request, handlers);
+    if (answer === undefined) {
+      outgoing.destroy(); // `HttpResponse.error()`: the client sees a network error
+      return;
+    }
+    outgoing.writeHead(answer.status, answer.statusText, answer.headers);
+    outgoing.end(answer.body);
+  } catch (error) {
+    if (request === undefined) {
+      // Not a handler's error: the request could not be read (the client went away, a malformed URL).
+      if (!outgoing.headersSent) outgoing.writeHead(400, { ...CORS, 'Content-Type': 'text/plain' });
+      outgoing.end('serveHandlers: the request could not be read.');
+      return;
+    }
+    if (outgoing.headersSent) outgoing.destroy();
+    else outgoing.writeHead(500, { ...CORS, 'Content-Type': 'text/plain' }).end(HANDLER_ERROR_BODY);
+    onHandlerError(error, request);
   }
+}
+
+/** A response read to the end before anything is sent, so a failing body stream still gets a clean 500. */
+interface Answer {
+  status: number;
+  statusText: string;
+  headers: Record<string, string | string[]>;
+  body: Buffer | undefined;
+}
+
+async function toRequest(incoming: IncomingMessage, origin: string): Promise<Request> {
+  const method = incoming.method ?? 'GET';
   const chunks: Buffer[] = [];
   for await (const chunk of incoming) chunks.push(chunk as Buffer);
   const headers = new Headers();
@@ -106,24 +168,32 @@ async function respond(
     for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
   }
   const hasBody = method !== 'GET' && method !== 'HEAD' && chunks.length > 0;
-  const request = new Request(new URL(incoming.url ?? '/', origin), {
+  return new Request(new URL(incoming.url ?? '/', origin), {
     method,
     headers,
     ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
   });
+}
+
+/** The answer to send, or undefined for a network error (`HttpResponse.error()`). */
+async function answerFor(request: Request, handlers: readonly RequestHandler[]): Promise<Answer | undefined> {
   const response = await getResponse([...handlers], request);
+  if (response?.type === 'error') return undefined;
   if (response === undefined) {
-    outgoing.writeHead(404, { ...CORS, 'Content-Type': 'text/plain' });
-    // The path only: a query may carry a code, a state or a token.
-    outgoing.end(`serveHandlers: no handler for ${method} ${new URL(request.url).pathname}`);
-    return;
+    return {
+      status: 404,
+      statusText: 'Not Found',
+      headers: { ...CORS, 'Content-Type': 'text/plain' },
+      // The path only: a query may carry a code, a state or a token.
+      body: Buffer.from(`serveHandlers: no handler for ${request.method} ${new URL(request.url).pathname}`),
+    };
   }
-  const out: Record<string, string | string[]> = { ...CORS };
+  const headers: Record<string, string | string[]> = { ...CORS };
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') out[name] = value;
+    if (name !== 'set-cookie') headers[name] = value;
   });
   const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) out['set-cookie'] = cookies;
-  outgoing.writeHead(response.status, response.statusText, out);
-  outgoing.end(method === 'HEAD' ? undefined : Buffer.from(await response.arrayBuffer()));
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  const body = request.method === 'HEAD' ? undefined : Buffer.from(await response.arrayBuffer());
+  return { status: response.status, statusText: response.statusText, headers, body };
 }

@@ -76,3 +76,54 @@ describe('auth.protectedApi options', () => {
     );
   });
 });
+
+describe('auth.issueTokens options', () => {
+  it('rejects client_id and suggests clientId', async () => {
+    const auth = createAuthServer();
+    await expect(auth.issueTokens({ client_id: 'web' } as never)).rejects.toThrow(
+      new TypeError('auth.issueTokens(options): unknown option "client_id" — did you mean "clientId"?'),
+    );
+  });
+
+  it('rejects scopes and suggests scope; lists the known options when nothing is close', async () => {
+    const auth = createAuthServer();
+    await expect(auth.issueTokens({ scopes: 'read' } as never)).rejects.toThrow(/did you mean "scope"\?$/);
+    await expect(auth.issueTokens({ subject: 'alice' } as never)).rejects.toThrow(
+      'auth.issueTokens(options): unknown option "subject" — known options: username, clientId, scope, audience',
+    );
+  });
+
+  it('accepts every documented option', async () => {
+    const auth = createAuthServer();
+    const issued = await auth.issueTokens({
+      username: 'alice',
+      clientId: 'web',
+      scope: 'read',
+      audience: 'https://api.example.test',
+    });
+    expect(issued.scope).toBe('read');
+  });
+});
+
+describe('auth.failNextTokenRequests failure', () => {
+  it('refuses retry_after and suggests retryAfter, never showing the value', () => {
+    const auth = createAuthServer();
+    const call = (): void => auth.failNextTokenRequests(1, { retry_after: 'secret-ish' } as never);
+    expect(call).toThrow(
+      new TypeError(
+        'auth.failNextTokenRequests(count, failure): unknown option "retry_after" — did you mean "retryAfter"?',
+      ),
+    );
+    expect(call).not.toThrow(/secret-ish/);
+  });
+
+  it('refuses statusCode, listing the known keys, and a bare status number', () => {
+    const auth = createAuthServer();
+    expect(() => auth.failNextTokenRequests(1, { statusCode: 500 } as never)).toThrow(
+      /unknown option "statusCode" — known options: status, retryAfter, error, body$/,
+    );
+    expect(() => auth.failNextTokenRequests(2, 503 as never)).toThrow(
+      new TypeError('auth.failNextTokenRequests(count, failure) must be an object, got number'),
+    );
+  });
+});
