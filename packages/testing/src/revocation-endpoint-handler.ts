@@ -1,9 +1,9 @@
 import { http, type RequestHandler } from 'msw';
 import type { AuthServerState, RevocationRequestLogEntry } from './auth-server.js';
 import { claimedClientId } from './client-authentication.js';
+import { readForm } from './form-body.js';
 import { answerRevocationRequest } from './revocation-endpoint.js';
 import type { ServerContext } from './server-context.js';
-import { readForm } from './token-endpoint.js';
 
 /**
  * The msw handler of the revocation endpoint: logs every request. Planned failures, holds and

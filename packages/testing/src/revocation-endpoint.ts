@@ -1,7 +1,7 @@
 import { HttpResponse } from 'msw';
 import { authenticateClient } from './client-authentication.js';
+import { rejectRepeatedParameters, requiredParameter, requireForm } from './form-body.js';
 import type { ServerContext } from './server-context.js';
-import { rejectRepeatedParameters } from './token-endpoint.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
 import type { TokenFamily } from './token-registry.js';
 
@@ -38,19 +38,10 @@ export async function answerRevocationRequest(
   form: URLSearchParams | undefined,
 ): Promise<RevocationOutcome> {
   try {
-    if (form === undefined) {
-      throw new TokenEndpointError(
-        400,
-        'invalid_request',
-        'Expected an application/x-www-form-urlencoded body',
-      );
-    }
+    requireForm(form);
     const client = authenticateClient(request, form, context.clients, context.issuer);
     rejectRepeatedParameters(form);
-    const value = form.get('token');
-    if (value === null || value === '') {
-      throw new TokenEndpointError(400, 'invalid_request', 'token is required');
-    }
+    const value = requiredParameter(form, 'token');
     const ok: RevocationOutcome = { response: new HttpResponse(null, { status: 200 }), status: 200 };
     const token = await findLiveToken(context, value, form.get('token_type_hint'));
     if (token === undefined) return ok;

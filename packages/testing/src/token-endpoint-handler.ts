@@ -2,8 +2,9 @@ import { delay, http, type RequestHandler } from 'msw';
 import type { AuthServerState, TokenRequestLogEntry } from './auth-server.js';
 import { claimedClientId } from './client-authentication.js';
 import { failureOutcome } from './failure-plan.js';
+import { readForm } from './form-body.js';
 import type { ServerContext } from './server-context.js';
-import { answerTokenRequest, readForm } from './token-endpoint.js';
+import { answerTokenRequest } from './token-endpoint.js';
 
 /** The msw handler of the token endpoint: counts, logs, injects failures and latency. */
 export function tokenEndpointHandler(context: ServerContext, state: AuthServerState): RequestHandler {

@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import { authenticateClient } from './client-authentication.js';
+import { rejectRepeatedParameters, requiredParameter, requireForm } from './form-body.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
 import { allowedGrants, grantHandlers } from './token-grants.js';
@@ -21,17 +22,8 @@ export async function answerTokenRequest(
   form: URLSearchParams | undefined,
 ): Promise<TokenOutcome> {
   try {
-    if (form === undefined) {
-      throw new TokenEndpointError(
-        400,
-        'invalid_request',
-        'Expected an application/x-www-form-urlencoded body',
-      );
-    }
-    const grantType = form.get('grant_type');
-    if (grantType === null || grantType === '') {
-      throw new TokenEndpointError(400, 'invalid_request', 'grant_type is required');
-    }
+    requireForm(form);
+    const grantType = requiredParameter(form, 'grant_type');
     const client = authenticateClient(request, form, context.clients, context.issuer);
     rejectRepeatedParameters(form);
     const grant = Object.hasOwn(grantHandlers, grantType) ? grantHandlers[grantType] : undefined;
@@ -53,32 +45,4 @@ export async function answerTokenRequest(
       error: error.error,
     };
   }
-}
-
-/** Parameters RFC 8707 lets a client repeat; every other one may appear once. */
-const REPEATABLE = new Set(['resource']);
-
-/**
- * RFC 6749 §3.2: request parameters MUST NOT be included more than once (oidc-provider answers
- * `invalid_request`, at the revocation endpoint too); `resource` is the exception (RFC 8707 §2).
- * @throws {TokenEndpointError} 400 `invalid_request` naming the repeated parameters.
- */
-export function rejectRepeatedParameters(form: URLSearchParams): void {
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const name of form.keys()) {
-    if (seen.has(name) && !REPEATABLE.has(name)) repeated.add(name);
-    seen.add(name);
-  }
-  if (repeated.size > 0) {
-    const names = [...repeated].join(', ');
-    throw new TokenEndpointError(400, 'invalid_request', `${names} must not be provided more than once`);
-  }
-}
-
-/** The form body, or undefined when the request is not form-encoded. */
-export async function readForm(request: Request): Promise<URLSearchParams | undefined> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
-  return new URLSearchParams(await request.text());
 }

@@ -1,4 +1,5 @@
 import type { TestClient } from './auth-server-options.js';
+import { requiredParameter } from './form-body.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
 import { requestedAudience, requestedScope, splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
@@ -50,9 +51,7 @@ const password: GrantHandler = (context, client, form) => {
 
 /** RFC 6749 §6 with rotation and reuse detection (OAuth 2.0 Security BCP §4.14.2). */
 const refreshToken: GrantHandler = (context, client, form) => {
-  const value = form.get('refresh_token');
-  if (value === null || value === '')
-    throw new TokenEndpointError(400, 'invalid_request', 'refresh_token is required');
+  const value = requiredParameter(form, 'refresh_token');
   const record = context.registry.findRefreshToken(value);
   if (record === undefined) throw invalidGrant('Unknown refresh token');
   const { family } = record;

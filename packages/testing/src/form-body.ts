@@ -1,0 +1,59 @@
+import { TokenEndpointError } from './token-endpoint-error.js';
+
+/**
+ * The form body of a request to the token or revocation endpoint, and the checks both endpoints make
+ * on it before anything else, as oidc-provider makes them (one implementation for both endpoints).
+ */
+
+/** The form body, or undefined when the request is not form-encoded. */
+export async function readForm(request: Request): Promise<URLSearchParams | undefined> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
+  return new URLSearchParams(await request.text());
+}
+
+/**
+ * @throws {TokenEndpointError} 400 `invalid_request` when the request had no form body (another
+ * content type, such as JSON).
+ */
+export function requireForm(form: URLSearchParams | undefined): asserts form is URLSearchParams {
+  if (form === undefined) {
+    throw new TokenEndpointError(
+      400,
+      'invalid_request',
+      'Expected an application/x-www-form-urlencoded body',
+    );
+  }
+}
+
+/**
+ * The value of a parameter the request must carry.
+ * @throws {TokenEndpointError} 400 `invalid_request` (`<name> is required`) when it is absent or empty.
+ */
+export function requiredParameter(form: URLSearchParams, name: string): string {
+  const value = form.get(name);
+  if (value === null || value === '')
+    throw new TokenEndpointError(400, 'invalid_request', `${name} is required`);
+  return value;
+}
+
+/** Parameters RFC 8707 lets a client repeat; every other one may appear once. */
+const REPEATABLE = new Set(['resource']);
+
+/**
+ * RFC 6749 §3.2: request parameters MUST NOT be included more than once (oidc-provider answers
+ * `invalid_request`, at the revocation endpoint too); `resource` is the exception (RFC 8707 §2).
+ * @throws {TokenEndpointError} 400 `invalid_request` naming the repeated parameters.
+ */
+export function rejectRepeatedParameters(form: URLSearchParams): void {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of form.keys()) {
+    if (seen.has(name) && !REPEATABLE.has(name)) repeated.add(name);
+    seen.add(name);
+  }
+  if (repeated.size > 0) {
+    const names = [...repeated].join(', ');
+    throw new TokenEndpointError(400, 'invalid_request', `${names} must not be provided more than once`);
+  }
+}
