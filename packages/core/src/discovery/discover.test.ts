@@ -83,6 +83,22 @@ describe('discover', () => {
     expect(rfc.count).toBe(2);
   });
 
+  it('keeps the last 100 issuers per fetch: the first of 101 is looked up again, the others are not', async () => {
+    const issuers = Array.from({ length: 101 }, () => issuer());
+    const counts = issuers.map((iss) => metadata(rfc8414(iss), { issuer: iss, token_endpoint: `${iss}/token` }));
+    const own: typeof fetch = (input, init) => fetch(input, init);
+    for (const iss of issuers) await discover(iss, { fetch: own });
+    expect(counts.map((seen) => seen.count)).toEqual(issuers.map(() => 1));
+
+    await Promise.all(issuers.slice(2).map((iss) => discover(iss, { fetch: own })));
+    expect(counts.slice(2).every((seen) => seen.count === 1)).toBe(true);
+    await discover(issuers[0] as string, { fetch: own });
+    expect(counts[0]?.count).toBe(2);
+    // Looking the first one up again forgot the second, the oldest left.
+    await discover(issuers[1] as string, { fetch: own });
+    expect(counts[1]?.count).toBe(2);
+  });
+
   it('falls back to OpenID Connect discovery when RFC 8414 metadata is missing or not JSON', async () => {
     for (const [body, status] of [
       ['Not Found', 404],

@@ -54,6 +54,11 @@ interface Lookup {
 }
 
 const cache = new WeakMap<FetchLike, Map<string, Lookup>>();
+/**
+ * Issuers kept per `fetch`; the one looked up first is forgotten first (a service that discovers
+ * issuers it is handed must not grow without bound). A forgotten issuer is simply looked up again.
+ */
+const MAX_ISSUERS = 100;
 
 /**
  * Reads the authorization server metadata of `issuer`: RFC 8414
@@ -62,7 +67,8 @@ const cache = new WeakMap<FetchLike, Map<string, Lookup>>();
  * to the one given (RFC 8414 §3.3; a `URL` is compared in its `href` form).
  *
  * One lookup per issuer and `fetch`: concurrent callers share it and a success is kept for the life
- * of the process; a failure is forgotten at once, so the next call looks again.
+ * of the process, for the last 100 issuers looked up with that `fetch`; a failure is forgotten at
+ * once, so the next call looks again.
  *
  * @throws {TypeError} `issuer` is not an absolute https URL (http only on loopback or with `allowInsecureHttp`).
  * @throws {DiscoveryError} no metadata, an `issuer` mismatch, or an endpoint that is not an absolute https URL.
@@ -99,6 +105,7 @@ export async function discover(
       settle();
       if (lookups.get(id) === created) lookups.delete(id);
     });
+    if (lookups.size >= MAX_ISSUERS) lookups.delete(lookups.keys().next().value as string);
     lookups.set(id, created);
     lookup = created;
   }
