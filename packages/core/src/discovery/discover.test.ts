@@ -85,7 +85,9 @@ describe('discover', () => {
 
   it('keeps the last 100 issuers per fetch: the first of 101 is looked up again, the others are not', async () => {
     const issuers = Array.from({ length: 101 }, () => issuer());
-    const counts = issuers.map((iss) => metadata(rfc8414(iss), { issuer: iss, token_endpoint: `${iss}/token` }));
+    const counts = issuers.map((iss) =>
+      metadata(rfc8414(iss), { issuer: iss, token_endpoint: `${iss}/token` }),
+    );
     const own: typeof fetch = (input, init) => fetch(input, init);
     for (const iss of issuers) await discover(iss, { fetch: own });
     expect(counts.map((seen) => seen.count)).toEqual(issuers.map(() => 1));
