@@ -218,6 +218,46 @@ describe('sign-in with authorization code + PKCE against oidc-provider', () => {
     expect(provider.tokenRequests()).toHaveLength(before);
   });
 
+  it('a callback that repeats code is refused with zero token requests at the provider, and so is the clean one after it', async () => {
+    const { signIn } = setUp();
+    const callback = await signInThroughForms(await signIn.buildAuthorizationUrl());
+    const polluted = new URL(callback);
+    polluted.searchParams.append('code', 'attacker-code');
+    const before = provider.tokenRequests().length;
+    const result = await signIn.handleCallback(polluted);
+    expect(result).toMatchObject({
+      status: 'error',
+      error: { name: 'StaleCallbackError', code: 'STALE_CALLBACK', reason: 'repeated-parameter' },
+    });
+    expect(await signIn.handleCallback(callback)).toMatchObject({
+      status: 'error',
+      error: { code: 'STALE_CALLBACK' },
+    });
+    expect(provider.tokenRequests()).toHaveLength(before);
+  });
+
+  it('a code exchange for openid whose answer lost its id_token is refused and stores no tokens', async () => {
+    // The provider issues an ID token; the answer reaching the client has none (a proxy, a downgrade).
+    const withoutIdToken: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input) !== `${provider.issuer}/token`) return response;
+      const { id_token: _, ...rest } = (await response.json()) as TokenResponse;
+      return Response.json(rest, { status: response.status });
+    };
+    const { signIn, tokens } = setUp({ fetch: withoutIdToken });
+    const callback = await signInThroughForms(await signIn.buildAuthorizationUrl());
+    const before = provider.tokenRequests('authorization_code').length;
+    const result = await signIn.handleCallback(callback);
+    expect(result).toMatchObject({
+      status: 'error',
+      error: { name: 'MalformedResponseError', code: 'MALFORMED_RESPONSE', reason: 'missing_id_token' },
+    });
+    expect(result.status === 'error' && result.error.message).toContain(`POST ${provider.issuer}/token`);
+    expect(provider.tokenRequests('authorization_code')).toHaveLength(before + 1);
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(signIn.claims()).toBeUndefined();
+  });
+
   it('the provider requires PKCE and answers CORS only for the app origin', async () => {
     const { signIn } = setUp();
     const url = await signIn.buildAuthorizationUrl();

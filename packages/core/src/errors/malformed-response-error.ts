@@ -1,12 +1,18 @@
 import { TesseraError } from './tessera-error.js';
 
 /** What was wrong with the response. */
-export type MalformedReason = 'not_json' | 'not_an_object' | 'missing_access_token' | 'invalid_field';
+export type MalformedReason =
+  | 'not_json'
+  | 'not_an_object'
+  | 'missing_access_token'
+  | 'missing_id_token'
+  | 'invalid_field';
 
 /**
  * The token endpoint (or `fetchTokens`) answered with something that is not a usable token
  * response: an HTML page with HTTP 200, JSON that is not an object, no `access_token`, a
- * non-numeric `expires_in`. Not retried: the server is misconfigured or the URL points elsewhere.
+ * non-numeric `expires_in`; or, for a sign-in that asked for `openid`, no `id_token` (its tokens are
+ * not stored). Not retried: the server is misconfigured or the URL points elsewhere.
  */
 export class MalformedResponseError extends TesseraError {
   declare readonly reason: MalformedReason;

@@ -2,12 +2,19 @@ import type { AuthorizationResponseError } from './authorization-response-error.
 import { TesseraError } from './tessera-error.js';
 
 /** Why a callback on the `redirect_uri` matched no pending sign-in. */
-export type StaleCallbackReason = 'replayed' | 'expired' | 'unknown-state' | 'missing-state';
+export type StaleCallbackReason =
+  | 'replayed'
+  | 'expired'
+  | 'unknown-state'
+  | 'missing-state'
+  | 'repeated-parameter';
 
 /**
  * A callback arrived on the `redirect_uri` but matches no pending sign-in of this tab: it was already
  * used (reload or Back on the callback page), its sign-in expired, or its `state` is unknown (tampered,
- * or from another client). No token request was sent and the address bar was cleaned.
+ * or from another client); or it is malformed: no `state`, or a response parameter repeated (RFC 6749
+ * §3.1), which also uses up the sign-in it names. No token request was sent and the address bar was
+ * cleaned.
  * Show a "Sign in" button; never start a sign-in automatically from this error.
  * `authorizationError` keeps the server's original `error` (e.g. `access_denied`), if the callback had one.
  */
@@ -36,4 +43,5 @@ const REASONS: Record<StaleCallbackReason, string> = {
   expired: 'its sign-in expired',
   'unknown-state': 'its state matches no sign-in of this tab',
   'missing-state': 'it has no state',
+  'repeated-parameter': 'it repeats a parameter (RFC 6749 §3.1)',
 };

@@ -34,7 +34,7 @@ export interface TesseraErrorMap {
   ABORTED: AbortError;
   DISPOSED: DisposedError;
   DISCOVERY_FAILED: DiscoveryError;
-  /** Sign-in: a callback on the `redirect_uri` that matches no pending sign-in (replayed, tampered, expired). */
+  /** Sign-in: a callback on the `redirect_uri` that matches no pending sign-in (replayed, tampered, expired) or repeats a parameter. */
   STALE_CALLBACK: StaleCallbackError;
   /** Sign-in: this browser context holds no PKCE verifier for the callback (other tab, browser or app; storage cleared). */
   PKCE_VERIFIER_MISSING: PkceVerifierMissingError;

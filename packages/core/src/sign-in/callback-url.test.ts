@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { callbackParamsOf, isRedirectTarget, withoutCallbackParams } from './callback-url.js';
+import {
+  callbackParamsOf,
+  hasRepeatedParam,
+  isRedirectTarget,
+  withoutCallbackParams,
+} from './callback-url.js';
 
 const url = (href: string) => new URL(href);
 
@@ -62,5 +67,19 @@ describe('withoutCallbackParams', () => {
     ['https://app.test/cb?a=1#top', 'https://app.test/cb?a=1#top'],
   ])('%s → %s', (href, clean) => {
     expect(withoutCallbackParams(url(href)).href).toBe(clean);
+  });
+});
+
+describe('hasRepeatedParam', () => {
+  it.each([
+    ['code=a&code=b&state=s', true],
+    ['code=a&state=s&state=t', true],
+    ['code=a&state=s&iss=i&iss=i', true],
+    ['error=access_denied&error=server_error&state=s', true],
+    ['code=a&state=s&session_state=x&session_state=y', true],
+    ['code=a&state=s&iss=i&tab=1&tab=2', false],
+    ['code=a&state=s&iss=i&session_state=x', false],
+  ])('%s: %s', (query, repeated) => {
+    expect(hasRepeatedParam(new URLSearchParams(query))).toBe(repeated);
   });
 });

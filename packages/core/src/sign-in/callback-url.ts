@@ -30,6 +30,14 @@ export function callbackParamsOf(url: URL): URLSearchParams | undefined {
   return sourcesOf(url).find(({ params }) => params.has('code') || params.has('error'))?.params;
 }
 
+/**
+ * Whether `params` carry an authorization response parameter more than once (`?code=a&code=b`), which
+ * RFC 6749 §3.1 forbids: parsers disagree on which copy counts. The app's own parameters may repeat.
+ */
+export function hasRepeatedParam(params: URLSearchParams): boolean {
+  return CALLBACK_PARAMS.some((name) => params.getAll(name).length > 1);
+}
+
 /** Whether `url` is the redirect URI: same origin and path, or a hash route with the redirect URI's path. */
 export function isRedirectTarget(url: URL, redirectUri: URL): boolean {
   if (url.origin !== redirectUri.origin) return false;

@@ -578,6 +578,49 @@ describe('RFC 9207 iss and OAuth errors', () => {
   });
 });
 
+describe('a repeated response parameter (RFC 6749 §3.1)', () => {
+  it.each([
+    ['code', undefined, '&code=code-attacker'],
+    ['state', undefined, '&state=forged'],
+    ['iss', undefined, '&iss=https://evil.example.test'],
+    ['error', { error: 'access_denied' }, '&error=server_error'],
+  ] as const)(
+    'a repeated %s is refused: no token request, a clean URL, and the sign-in is used up',
+    async (_, answer, repeat) => {
+      const { signIn, tokens } = setUp();
+      const { callback } = await signInAtProvider(signIn, answer);
+      browser.visit(`${callback}${repeat}`);
+      const result = await signIn.handleCallback();
+      expect(result).toMatchObject({
+        status: 'error',
+        error: { name: 'StaleCallbackError', code: 'STALE_CALLBACK', reason: 'repeated-parameter' },
+      });
+      expect(result.status === 'error' && isTesseraError(result.error, 'STALE_CALLBACK')).toBe(true);
+      expect(result.status === 'error' && result.error.message).not.toContain('code-');
+      expect(oidc.tokenRequests).toHaveLength(0);
+      expect(tokens.peekTokens()).toBeUndefined();
+      expect(browser.href).toBe(REDIRECT_URI);
+      // The transaction went with the refused callback: the unpolluted URL is a replay, never exchanged.
+      browser.visit(callback);
+      createSignIn = await freshPage();
+      expect(await setUp().signIn.handleCallback()).toMatchObject({
+        status: 'error',
+        error: { code: 'STALE_CALLBACK', reason: 'replayed' },
+      });
+      expect(oidc.tokenRequests).toHaveLength(0);
+    },
+  );
+
+  it('a parameter of the app repeated in the callback query is not a reason to refuse it', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    browser.visit(`${callback}&tab=a&tab=b`);
+    expect((await signIn.handleCallback()).status).toBe('handled');
+    expect(browser.href).toBe(`${REDIRECT_URI}?tab=a&tab=b`);
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+});
+
 describe('two providers on one redirect URI (mix-up)', () => {
   const OTHER = 'https://other-idp.example.test';
   let otherTokenRequests: URLSearchParams[];
@@ -677,6 +720,49 @@ describe('ID token', () => {
     expect(result).toMatchObject({ status: 'error', error: { name: 'IdTokenError' } });
     expect(result).toMatchObject({ error: { check } });
     expect(tokens.peekTokens()).toBeUndefined();
+  });
+
+  it('a code exchange for openid without an ID token is a MalformedResponseError (missing_id_token); no tokens stored', async () => {
+    oidc.codeIdToken = false;
+    const { signIn, tokens } = setUp();
+    const events: string[] = [];
+    tokens.subscribe((event) => void events.push(event.type));
+    await signInAtProvider(signIn);
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({
+      status: 'error',
+      error: { name: 'MalformedResponseError', code: 'MALFORMED_RESPONSE', reason: 'missing_id_token' },
+    });
+    expect(result.status === 'error' && isTesseraError(result.error, 'MALFORMED_RESPONSE')).toBe(true);
+    expect(result.status === 'error' && result.error.message).toContain(`POST ${ISSUER}/token`);
+    expect(JSON.stringify(result)).not.toMatch(/at-|rt-/);
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(signIn.claims()).toBeUndefined();
+    expect(events).toEqual([]);
+  });
+
+  it('without a token manager too, a code exchange for openid without an ID token hands back no tokens', async () => {
+    oidc.codeIdToken = false;
+    const { signIn } = setUp({ tokens: undefined } as never);
+    await signInAtProvider(signIn);
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({ status: 'error', error: { reason: 'missing_id_token' } });
+    expect(signIn.claims()).toBeUndefined();
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
+  it('without openid, a code exchange without an ID token signs in (there is no nonce to check)', async () => {
+    oidc.codeIdToken = false;
+    const { signIn, tokens } = setUp({ scope: 'api:read offline_access' });
+    await signInAtProvider(signIn);
+    expect(await signIn.handleCallback()).toMatchObject({
+      status: 'handled',
+      tokens: { accessToken: 'at-2' },
+      claims: undefined,
+    });
+    expect(tokens.peekTokens()?.idToken).toBeUndefined();
+    expect(oidc.tokenRequests).toHaveLength(1);
   });
 
   it('accepts several audiences with azp = this client, and exp within the clock tolerance', async () => {

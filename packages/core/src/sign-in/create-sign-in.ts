@@ -4,16 +4,18 @@ import { authorizationErrorOf } from '../errors/authorization-response-error.js'
 import { DiscoveryError } from '../errors/discovery-error.js';
 import { IssuerMismatchError } from '../errors/issuer-mismatch-error.js';
 import { LoginRequiredError } from '../errors/login-required-error.js';
+import { MalformedResponseError } from '../errors/malformed-response-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.js';
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
+import { whereOf } from '../internal/response-where.js';
 import { requestToken } from '../token-endpoint.js';
 import type { FetchTokens } from '../token-manager-options.js';
 import type { TokenResponse } from '../token-set.js';
 import { toTokenSet } from '../token-set.js';
 import { cleanAddressBar, currentPath } from './address-bar.js';
 import { asTesseraError } from './as-tessera-error.js';
-import { callbackParamsOf, isRedirectTarget } from './callback-url.js';
+import { callbackParamsOf, hasRepeatedParam, isRedirectTarget } from './callback-url.js';
 import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
 import { codeChallengeOf, randomToken } from './pkce.js';
 import { returnPathOf } from './return-path.js';
@@ -181,6 +183,8 @@ export function createSignIn(options: SignInOptions): SignIn {
         : new StaleCallbackError(taken.kind, said);
     }
     const { transaction } = taken;
+    // Refused like a wrong `iss`: after `take`, so the transaction is used up and cannot be tried again.
+    if (hasRepeatedParam(params)) throw new StaleCallbackError('repeated-parameter');
     const server = await discovered();
     const iss = params.get('iss') ?? undefined;
     if (
@@ -211,6 +215,15 @@ export function createSignIn(options: SignInOptions): SignIn {
         code_verifier: transaction.verifier,
       },
     });
+    // A nonce was sent (`openid`): the ID token is required (OpenID Connect Core §3.1.3.3), or the nonce
+    // would go unchecked.
+    if (transaction.nonce !== undefined && !response.id_token) {
+      throw new MalformedResponseError(
+        'missing_id_token',
+        'no id_token, though the scope has openid',
+        whereOf(response)!,
+      );
+    }
     const claims = response.id_token ? check(response.id_token, transaction.nonce, undefined) : undefined;
     const set = tokens
       ? await tokens.setTokens(response)

@@ -11,7 +11,8 @@ export interface SignInOptions {
   /** Registered redirect URI; the token request sends exactly this value, never one read from `location`. */
   redirectUri: string;
   /**
-   * Space-separated scopes. With `openid`, a `nonce` is sent and the ID token is checked.
+   * Space-separated scopes. With `openid`, a `nonce` is sent and the code exchange must return an ID token,
+   * which is checked.
    * @default 'openid'
    */
   scope?: string;
