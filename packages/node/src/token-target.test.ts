@@ -40,6 +40,26 @@ describe('target normalisation', () => {
     expect(key({ audience: 'x' })).not.toBe(key({ resource: 'https://x.test' }));
   });
 
+  it('escapes `@` in the client id, so a crafted id and endpoint cannot name another client’s key', () => {
+    const prefix = (clientId: string, server: string) =>
+      targetKey(clientKeyPrefix(clientId, server), normalizeTarget({}));
+
+    // Before, both were `a@https://x.test/@https://y.test/token|||`.
+    expect(prefix('a@https://x.test/', 'https://y.test/token')).toBe(
+      'a%40https://x.test/@https://y.test/token|||',
+    );
+    expect(prefix('a', 'https://x.test/@https://y.test/token')).toBe(
+      'a@https://x.test/@https://y.test/token|||',
+    );
+    expect(prefix('a%40https://x.test/', 'https://y.test/token')).toBe(
+      'a%2540https://x.test/@https://y.test/token|||',
+    );
+    // Ordinary ids (letters, digits, `-`, `_`, `.`, `:`) keep the keys they had: an upgrade costs no request.
+    expect(prefix('billing-svc_2.eu:prod', 'https://auth.test/token')).toBe(
+      'billing-svc_2.eu:prod@https://auth.test/token|||',
+    );
+  });
+
   it("ends the key with the client's extra parameters, sorted by name and form-encoded", () => {
     const prefix = clientKeyPrefix('svc', 'https://auth.test/token');
     const key = (params: Record<string, string | string[] | undefined>) =>

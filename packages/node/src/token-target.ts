@@ -22,9 +22,13 @@ export function normalizeTarget(target: TokenTarget): NormalizedTarget {
   return { scope: scopes?.join(' '), audience, resource };
 }
 
-/** The part of every key of one client: `client@endpoint-or-issuer`. */
+/**
+ * The part of every key of one client: `client@endpoint-or-issuer`. The client id also has its `@`
+ * escaped (`%40`), so the first `@` always ends it: `a@https://x/` at `https://y/` and `a` at
+ * `https://x/@https://y/` are two keys (decision 0405).
+ */
 export function clientKeyPrefix(clientId: string, server: string): string {
-  return `${escapePart(clientId)}@${escapePart(server)}`;
+  return `${escapePart(clientId).replaceAll('@', '%40')}@${escapePart(server)}`;
 }
 
 /**
@@ -46,8 +50,8 @@ export function paramsKeySuffix(params: TokenRequestParams): string {
 /**
  * The manager key of a target, e.g. `svc@https://auth.example.com/token|read write||https://orders.internal`:
  * client prefix, scope, audience, resource, then the client's `paramsKeySuffix` (`|tenant=acme`) if
- * it has parameters. `%`, `|` and spaces inside a part are percent-encoded, so two different
- * targets never share a key (nor a lock or storage entry).
+ * it has parameters. `%`, `|` and spaces inside a part are percent-encoded (and `@` inside the
+ * client id), so two different targets never share a key (nor a lock or storage entry).
  */
 export function targetKey(prefix: string, target: NormalizedTarget, suffix = ''): string {
   const part = (values: readonly string[] | undefined): string =>

@@ -3,6 +3,7 @@ import { InvalidCacheEntryError } from './errors/invalid-cache-entry-error.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import type { RedisCommands } from './internal/redis-commands.js';
 import type { TokenCodec } from './internal/token-codec.js';
+import { WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 import type { RedisMessageListener, RedisSubscriber } from './redis-client.js';
 
@@ -20,12 +21,20 @@ export interface RedisStorageContext {
 const REMOVED = '';
 
 /**
- * A `TokenStorage` on the Redis key `redisKey`: `SET … PX <remaining life>` and a `PUBLISH` on the
- * channel of the same name on every write, so subscribed replicas adopt the set at once. Failures
- * throw (the manager reports `storage_error` and carries on with its in-memory set).
+ * A `TokenStorage` on the Redis key `redisKey`: every write stores the set for its remaining life
+ * and publishes it on the channel of the same name, so subscribed replicas adopt it at once. A write
+ * never replaces a set this storage has not seen that lives at least as long (`WRITE_SCRIPT`): when
+ * two replicas requested tokens at once (a lost lock), the later-expiring set stays in Redis, and the
+ * manager whose write lost is handed that set through `subscribe`, as if another replica had
+ * published it (docs/decisions/0504). Failures throw (the manager reports `storage_error` and carries
+ * on with its in-memory set).
  */
 export function redisStorage(redisKey: string, context: RedisStorageContext): TokenStorage {
   const { commands, subscriber, codec, emit } = context;
+  /** The managers listening to this storage; told of a stored set that won over their write. */
+  const listeners = new Set<(tokens: unknown) => void>();
+  /** The value this storage last read, wrote or heard in Redis (`''`: nothing); a write may replace it. */
+  let seen = REMOVED;
 
   const decode = (value: string): unknown => {
     try {
@@ -38,56 +47,64 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     }
   };
 
-  /** Sent after the write on the same connection, hence delivered before the lock is released. */
-  const publish = (operation: 'set' | 'remove', message: string): void => {
-    commands.send(operation, ['PUBLISH', redisKey, message]).catch(() => {}); // reported as redis_unavailable
+  /** A stored or published value: remembered as seen, handed to the listeners when readable. */
+  const hear = (value: string, tell: Iterable<(tokens: unknown) => void>): void => {
+    seen = value;
+    let tokens: unknown = null;
+    if (value !== REMOVED) {
+      try {
+        tokens = decode(value);
+      } catch {
+        return; // reported as invalid_entry
+      }
+    }
+    for (const onChange of [...tell]) onChange(tokens);
   };
 
-  const storage: TokenStorage = {
+  return {
     get: async () => {
       const value = await commands.send('get', ['GET', redisKey]);
-      if (value === null || value === undefined) return undefined;
-      return decode(String(value));
+      if (value === null || value === undefined) {
+        seen = REMOVED;
+        return undefined;
+      }
+      seen = String(value);
+      return decode(seen);
     },
     set: async (tokens: TokenSet) => {
       const ttl = timeToLive(tokens, context);
       if (ttl === undefined) return;
       const value = codec.encode(tokens, redisKey);
-      await commands.send('set', ['SET', redisKey, value, 'PX', String(ttl)]);
-      publish('set', value);
+      const args = ['EVAL', WRITE_SCRIPT, '1', redisKey, value, String(ttl), seen];
+      const reply = await commands.send('set', args);
+      if (typeof reply !== 'string') seen = value;
+      // Kept: a set stored meanwhile that outlives this one. The managers use it instead.
+      else hear(reply, reply === REMOVED ? [] : listeners);
     },
     remove: async () => {
       await commands.send('remove', ['DEL', redisKey]);
-      publish('remove', REMOVED);
+      seen = REMOVED;
+      // Sent after the delete on the same connection, hence delivered before the lock is released.
+      commands.send('remove', ['PUBLISH', redisKey, REMOVED]).catch(() => {}); // reported as redis_unavailable
+    },
+    subscribe: (onChange) => {
+      listeners.add(onChange);
+      const listener: RedisMessageListener = (message) => hear(message, [onChange]);
+      const report = (error: unknown): void => {
+        const detail = `channel ${redisKey}: ${error instanceof Error ? error.message : 'rejected'}`;
+        emit({
+          type: 'redis_unavailable',
+          operation: 'subscribe',
+          error: new RedisUnavailableError('subscribe', 'failed', detail, error),
+        });
+      };
+      subscriber?.subscribe(redisKey, listener).catch(report);
+      return () => {
+        listeners.delete(onChange);
+        subscriber?.unsubscribe(redisKey, listener).catch(report);
+      };
     },
   };
-  if (!subscriber) return storage;
-
-  storage.subscribe = (onChange) => {
-    const listener: RedisMessageListener = (message) => {
-      if (message === REMOVED) return onChange(null);
-      let value: unknown;
-      try {
-        value = decode(message);
-      } catch {
-        return; // reported as invalid_entry
-      }
-      onChange(value);
-    };
-    const report = (error: unknown): void => {
-      const detail = `channel ${redisKey}: ${error instanceof Error ? error.message : 'rejected'}`;
-      emit({
-        type: 'redis_unavailable',
-        operation: 'subscribe',
-        error: new RedisUnavailableError('subscribe', 'failed', detail, error),
-      });
-    };
-    subscriber.subscribe(redisKey, listener).catch(report);
-    return () => {
-      subscriber.unsubscribe(redisKey, listener).catch(report);
-    };
-  };
-  return storage;
 }
 
 /** Milliseconds the set stays valid (never less than 1), or `undefined` when it must not be stored. */

@@ -23,7 +23,9 @@ export interface TokenCacheKeyParts {
  * The key of one token set, e.g. `billing@https://auth.example.com/token|orders:read write||https://orders.internal`:
  * client id, token endpoint, then scope, audience and resource, each sorted and de-duplicated, then
  * the `params` form-encoded and sorted by name if there are any (`…|tenant=acme`).
- * `%`, `|` and spaces inside a part are percent-encoded, so two different targets never share a key.
+ * `%`, `|` and spaces inside a part are percent-encoded, and `@` inside the client id, so two
+ * different targets never share a key; ids, endpoints and targets without those characters appear as
+ * they are.
  * It is the same string `@tessera/node` uses as `TokenManager.key` for the same target, so
  * services using either share tokens. Pass it to `cache.storage(key)` and as the manager's `key`.
  */
@@ -32,7 +34,8 @@ export function tokenCacheKey(parts: TokenCacheKeyParts): string {
   const list = (values: string[] | undefined): string =>
     values === undefined ? '' : values.map((value) => escapePart(value)).join(' ');
   return `${[
-    `${escapePart(parts.clientId)}@${escapePart(String(parts.tokenUrl))}`,
+    // The client id ends at the first `@`, so its own `@` are escaped (decision 0405).
+    `${escapePart(parts.clientId).replaceAll('@', '%40')}@${escapePart(String(parts.tokenUrl))}`,
     scope === undefined ? '' : escapePart(scope.join(' '), false),
     list(canonical(listOf(parts.audience))),
     list(canonical(listOf(parts.resource))),

@@ -1,7 +1,8 @@
 // An in-memory stand-in for Redis in unit tests: the commands @tessera/redis sends (GET, SET NX PX,
-// DEL, PUBLISH, its two EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
+// DEL, PUBLISH, its three EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
 // and switches for outages. The real-server claims are proven in *.integration.test.ts.
 import { RELEASE_SCRIPT, RENEW_SCRIPT } from '../src/internal/lock-scripts.js';
+import { WRITE_SCRIPT } from '../src/internal/write-script.js';
 import type { RedisCommandClient, RedisMessageListener, RedisSubscriber } from '../src/redis-client.js';
 
 type Mode = 'up' | 'hang' | 'frozen' | 'fail';
@@ -65,10 +66,11 @@ export class FakeRedis {
     this.#data.set(key, { value, expiresAt: Date.now() + ttl });
   }
 
-  /** Remaining life of `key` in ms, or -2 when absent (like PTTL). */
+  /** Remaining life of `key` in ms, -1 when it has no expiry, or -2 when absent (like PTTL). */
   pttl(key: string): number {
     const entry = this.#live(key);
-    return entry ? entry.expiresAt - Date.now() : -2;
+    if (!entry) return -2;
+    return entry.expiresAt === Number.POSITIVE_INFINITY ? -1 : entry.expiresAt - Date.now();
   }
 
   /** How many listeners are subscribed to `channel`. */
@@ -135,7 +137,15 @@ export class FakeRedis {
     }
   }
 
-  #eval(script: string, [, key = '', owner, ...args]: string[]): number {
+  #eval(script: string, [, key = '', owner, ...args]: string[]): number | string {
+    if (script === WRITE_SCRIPT) {
+      const [value = '', ttl = '', seen] = [owner, ...args];
+      const stored = this.#live(key)?.value;
+      if (stored !== undefined && stored !== seen && this.pttl(key) >= Number(ttl)) return stored;
+      this.#execute(['SET', key, value, 'PX', ttl]);
+      this.#publish(key, value);
+      return 1;
+    }
     if (this.#live(key)?.value !== owner) return 0;
     if (script === RENEW_SCRIPT) {
       this.#data.set(key, { value: owner ?? '', expiresAt: Date.now() + Number(args[0]) });

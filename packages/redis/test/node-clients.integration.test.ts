@@ -92,6 +92,28 @@ describe('@tessera/node clients on one redis-server', () => {
     ]);
   });
 
+  it("never serve a client another's token when its id and endpoint join to the same text (an @ in the id)", async () => {
+    const base = endpoint.tokenUrl.replace(/\/token$/, '');
+    // `svc@<base>/` + `@` + `<base>/token` = `svc` + `@` + `<base>/@<base>/token`: one key before 0405.
+    const victim = await replica({ clientId: 'svc', tokenUrl: `${base}/@${base}/token` });
+    const crafted = await replica({ clientId: `svc@${base}/`, tokenUrl: `${base}/token` });
+
+    const first = await victim.getAccessToken();
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? victim : crafted).getAccessToken()),
+    );
+
+    expect(endpoint.requests).toHaveLength(2);
+    expect(first).toBe(endpoint.requests[0]?.token);
+    expect(new Set(tokens.filter((_, i) => i % 2 === 1))).toEqual(new Set([first]));
+    expect(new Set(tokens.filter((_, i) => i % 2 === 0))).toEqual(new Set([endpoint.requests[1]?.token]));
+    await settled();
+    expect((await admin.keys('tessera:tokens:*')).sort()).toEqual([
+      `tessera:tokens:svc%40${base}/@${base}/token|||`,
+      `tessera:tokens:svc@${base}/@${base}/token|||`,
+    ]);
+  });
+
   it('send one token request for 500 callers on two replicas, with `:`, `*` and 10,000-character target parts', async () => {
     const target = { scope: 'orders:* tenant:*:read', audience: `https://api.test/${'x'.repeat(10_000)}` };
     const replicas = [await replica(), await replica()];

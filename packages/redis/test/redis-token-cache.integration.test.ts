@@ -1,7 +1,13 @@
 // @tessera/redis against a real redis-server (single process): what the fake in the unit tests cannot
 // prove — the Lua scripts, TTLs, INFO command counts, CLIENT PAUSE as a slow Redis, ioredis.
 import { randomBytes } from 'node:crypto';
-import { type FetchTokens, type TokenEvent, TokenManager } from '@tessera/core';
+import {
+  type Clock,
+  clientCredentialsGrant,
+  type FetchTokens,
+  type TokenEvent,
+  TokenManager,
+} from '@tessera/core';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +19,7 @@ import {
 } from '../src/index.js';
 import { ioredisClient, ioredisSubscriber } from './ioredis-adapter.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
+import { startTokenEndpoint } from './token-endpoint.js';
 
 type NodeRedis = ReturnType<typeof createClient>;
 
@@ -39,7 +46,7 @@ function counting(expiresIn = 3600) {
   return { fetchTokens, calls: () => calls };
 }
 
-/** A manager on a Redis token cache, with both event streams recorded. */
+/** A manager on a Redis token cache, with both event streams recorded; `options.clock` is the manager's too. */
 function replica(key: string, fetchTokens: FetchTokens, options: RedisTokenCacheOptions) {
   const cacheEvents: RedisCacheEvent[] = [];
   const cache = redisTokenCache({ ...options, onEvent: (event) => cacheEvents.push(event) });
@@ -49,6 +56,7 @@ function replica(key: string, fetchTokens: FetchTokens, options: RedisTokenCache
     storage: cache.storage(key),
     lock: cache.lock,
     retry: false,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const events: TokenEvent[] = [];
   manager.subscribe((event) => events.push(event));
@@ -212,6 +220,139 @@ describe('redisTokenCache on redis-server', () => {
     expect(nextEvents).toEqual([]); // no lock_timeout, no Redis error
     expect(await nextClient.exists(lockKey)).toBe(0); // released (sent before this command, same connection)
   }, 15_000);
+
+  it.each([
+    ['without', false],
+    ['with', true],
+  ])(
+    'keeps the later-expiring set when a replica that lost its lock finishes its slow token request last (%s pub/sub)',
+    async (_, withSubscriber) => {
+      const endpoint = await startTokenEndpoint(3_600);
+      cleanups.push(() => endpoint.close());
+      let now = 1_700_000_000_000;
+      const clock: Clock = () => now;
+      const key = freshKey();
+      const lockKey = `tessera:lock:tessera:${key}`;
+      const fetchTokens = clientCredentialsGrant({
+        tokenUrl: endpoint.tokenUrl,
+        clientId: 'svc',
+        clientSecret: 's',
+      });
+      const subscriber = async () => (withSubscriber ? { subscriber: await connect() } : {});
+      // lockTtl 60 s: no renewal runs during the test; the lock is lost because the test deletes it.
+      const options = { clock, lockTtl: 60_000 };
+      const slow = replica(key, fetchTokens, {
+        client: await connect(),
+        ...(await subscriber()),
+        ...options,
+      });
+      const late = replica(key, fetchTokens, {
+        client: await connect(),
+        ...(await subscriber()),
+        ...options,
+      });
+
+      // The slow replica takes the lock and sends its request at `now`; the endpoint holds it open.
+      const held = endpoint.holdNext();
+      const slowToken = slow.manager.getAccessToken();
+      const first = await held;
+      expect(await admin.exists(lockKey)).toBe(1);
+      await admin.del(lockKey); // its lock expires while the endpoint is slow
+      // A minute later the other replica finds no lock and no set: it requests and stores its own.
+      now += 60_000;
+      const lateToken = await late.manager.getAccessToken();
+      const [, second] = endpoint.requests;
+      expect(lateToken).toBe(second?.token);
+      // The slow request is answered last. Its set expires a minute before the stored one.
+      endpoint.answerHeld();
+
+      expect(await slowToken).toBe(lateToken);
+      const stored = JSON.parse(String(await admin.get(`tessera:tokens:${key}`)));
+      expect(stored).toMatchObject({ accessToken: lateToken, expiresAt: now + 3_600_000 });
+      expect(Number(await admin.sendCommand(['PTTL', `tessera:tokens:${key}`]))).toBeGreaterThan(3_540_000);
+      expect(first.token).not.toBe(lateToken); // requested, then dropped for the longer-lived set
+      expect(slow.events.filter((event) => event.type === 'synced')).toHaveLength(1);
+      expect(slow.events.filter((event) => event.type === 'refreshed')).toHaveLength(0);
+      // Both serve the stored set from now on, without another request.
+      expect(await slow.manager.getAccessToken()).toBe(lateToken);
+      expect(await late.manager.getAccessToken()).toBe(lateToken);
+      expect(endpoint.requests).toHaveLength(2);
+      expect(endpoint.issued()).toBe(2);
+    },
+  );
+
+  it('replaces a value it has read or one without expiry, and keeps an unseen one that lives longer (the write script)', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    const storage = redisTokenCache({ client: await connect() }).storage(key);
+    const heard: unknown[] = [];
+    storage.subscribe?.((tokens) => heard.push(tokens));
+    const set = (accessToken: string, life: number) => ({
+      accessToken,
+      tokenType: 'Bearer',
+      expiresAt: Date.now() + life,
+    });
+    const stored = async () => JSON.parse(String(await admin.get(redisKey))).accessToken;
+    const longer = set('longer', 7_200_000);
+
+    await admin.set(redisKey, JSON.stringify(longer), { expiration: { type: 'PX', value: 7_200_000 } });
+    await storage.set(set('unseen-loses', 3_600_000));
+    expect(await stored()).toBe('longer');
+    expect(heard).toEqual([longer]); // the managers on this storage adopt it
+
+    await storage.get();
+    await storage.set(set('read-then-replaced', 3_600_000));
+    expect(await stored()).toBe('read-then-replaced');
+    expect(await admin.pTTL(redisKey)).toBeLessThanOrEqual(3_600_000);
+
+    await admin.set(redisKey, JSON.stringify(longer)); // no expiry: not written by a cache
+    await storage.set(set('replaces-persistent', 3_600_000));
+    expect(await stored()).toBe('replaces-persistent');
+    expect(await admin.pTTL(redisKey)).toBeGreaterThan(3_500_000);
+    expect(heard).toHaveLength(1);
+  });
+
+  it('works for an ACL user with exactly the permissions the README lists', async () => {
+    const permissions = '+get +set +del +pttl +publish +eval +subscribe +unsubscribe ~tessera:* &tessera:*';
+    await admin.sendCommand([
+      'ACL',
+      'SETUSER',
+      'tessera-only',
+      'reset',
+      'on',
+      '>pw',
+      ...permissions.split(' '),
+    ]);
+    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'tessera-only']));
+    const client = createClient({ url: server.url, username: 'tessera-only', password: 'pw' });
+    client.on('error', () => {});
+    await client.connect();
+    const subscriber = client.duplicate();
+    subscriber.on('error', () => {});
+    await subscriber.connect();
+    cleanups.push(() => Promise.all([client.quit(), subscriber.quit()]));
+    const fetch = counting();
+    const { manager, cache, events, cacheEvents } = replica(freshKey(), fetch.fetchTokens, {
+      client,
+      subscriber,
+    });
+
+    expect(await manager.getAccessToken()).toBe('at-1');
+    expect(await manager.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    await manager.clear();
+    // A write that meets a set it has not seen compares lifetimes (PTTL inside the script).
+    const raced = freshKey();
+    const longer = { accessToken: 'longer', tokenType: 'Bearer', expiresAt: Date.now() + 7_200_000 };
+    await admin.set(`tessera:tokens:${raced}`, JSON.stringify(longer), {
+      expiration: { type: 'PX', value: 7_200_000 },
+    });
+    await cache.storage(raced).set({ ...longer, accessToken: 'shorter', expiresAt: Date.now() + 60_000 });
+
+    expect(cacheEvents).toEqual([]);
+    expect(await admin.get(`tessera:tokens:${raced}`)).toContain('"longer"');
+    expect(events.filter((event) => event.type === 'storage_error')).toEqual([]);
+    expect(fetch.calls()).toBe(2);
+  });
 
   it('shares tokens between ioredis and node-redis replicas, through the README adapter', async () => {
     const key = freshKey();

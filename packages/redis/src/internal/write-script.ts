@@ -1,0 +1,15 @@
+/**
+ * Stores the set `ARGV[1]` under `KEYS[1]` for `ARGV[2]` ms and publishes it on the channel of the
+ * same name — unless the key holds another value than `ARGV[3]` (what this storage last read, wrote
+ * or heard there; `''` for nothing) that lives at least as long: a set another replica stored
+ * meanwhile, requested after this one (a lost lock). Returns 1 when written, else the stored value.
+ * A value this storage has seen is replaced whatever its life: the manager decided to replace it
+ * (expired, rejected by an API, unreadable). A key without expiry (PTTL -1) is not ours: replaced.
+ */
+export const WRITE_SCRIPT = `local stored = redis.call('get', KEYS[1])
+if stored and stored ~= ARGV[3] and redis.call('pttl', KEYS[1]) >= tonumber(ARGV[2]) then
+  return stored
+end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('publish', KEYS[1], ARGV[1])
+return 1`;
