@@ -290,7 +290,7 @@ export function describeSignInExample({ name, root }: BrowserExample): void {
       await expect
         .poll(() => page.text('sign-in-error'))
         .toBe(
-          'This sign-in response does not belong to a sign-in started here: it was ignored and no token was requested (STALE_CALLBACK).',
+          'This sign-in response was ignored and no token was requested: it was already used, was not for a sign-in started here, or repeated a parameter (STALE_CALLBACK).',
         );
       expect(count('authorization_code')).toBe(before);
       expect(await page.text('session')).toBeUndefined();

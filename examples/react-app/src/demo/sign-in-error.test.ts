@@ -29,7 +29,7 @@ describe('signInError', () => {
   it('explains a tampered, replayed or foreign callback and a lost PKCE verifier', () => {
     const stale = Object.assign(new Error('x'), { name: 'StaleCallbackError' });
     expect(signInError(new StaleCallbackErrorLike('STALE_CALLBACK'))).toBe(
-      'This sign-in response does not belong to a sign-in started here: it was ignored and no token was requested (STALE_CALLBACK).',
+      'This sign-in response was ignored and no token was requested: it was already used, was not for a sign-in started here, or repeated a parameter (STALE_CALLBACK).',
     );
     expect(signInError(new StaleCallbackErrorLike('PKCE_VERIFIER_MISSING'))).toMatch(
       /^This sign-in was started in another tab.*\(PKCE_VERIFIER_MISSING\)\.$/,

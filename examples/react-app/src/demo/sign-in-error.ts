@@ -6,7 +6,7 @@ const MESSAGES: Record<string, string> = {
   access_denied: 'Sign-in was cancelled at the identity provider (access_denied).',
   login_required: 'You are not signed in at the identity provider (login_required).',
   STALE_CALLBACK:
-    'This sign-in response does not belong to a sign-in started here: it was ignored and no token was requested (STALE_CALLBACK).',
+    'This sign-in response was ignored and no token was requested: it was already used, was not for a sign-in started here, or repeated a parameter (STALE_CALLBACK).',
   PKCE_VERIFIER_MISSING:
     'This sign-in was started in another tab, browser or app, or its storage was cleared: please sign in again (PKCE_VERIFIER_MISSING).',
 };
