@@ -132,7 +132,10 @@ describe('createSessionGuard (in a router with no mounted component)', () => {
       start: vi.fn(() => Promise.reject(new Error('authorization server unreachable'))),
     };
     const tessera = createTessera({ tokens: manager(), signIn });
-    createApp({ render: () => null }).use(tessera); // installed: tessera.session is live
+    // Mounted: tessera.session is live from then on.
+    createApp({ render: () => null })
+      .use(tessera)
+      .mount(document.createElement('div'));
     const router = await routerFor(tessera);
     await router.push('/account');
     await vi.waitFor(() => expect(tessera.session.value.error).toBeInstanceOf(Error));
@@ -146,7 +149,9 @@ describe('createSessionGuard (in a router with no mounted component)', () => {
     const unreachable = new Error('discovery unreachable');
     const signIn: SignInLike = { start: vi.fn(() => Promise.reject(unreachable)) };
     const tessera = createTessera({ tokens, signIn });
-    createApp({ render: () => null }).use(tessera);
+    createApp({ render: () => null })
+      .use(tessera)
+      .mount(document.createElement('div'));
     const router = await routerFor(tessera);
     auth.revokeAll();
     clock.advance(3_600_000);

@@ -3,8 +3,13 @@ import { TokenManager } from '@tessera/core';
 import { describe, expect, it, vi } from 'vitest';
 import { createSSRApp, defineComponent, h } from 'vue';
 import { renderToString } from 'vue/server-renderer';
+import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
+import { fakeSignIn, setupAuthServer } from '../test/support.js';
+import { createSessionGuard } from './create-session-guard.js';
 import { createTessera } from './tessera.js';
 import { useSession } from './use-session.js';
+
+const { auth, clock, manager } = setupAuthServer();
 
 const Status = defineComponent({
   setup() {
@@ -42,5 +47,25 @@ describe('server rendering', () => {
     const app = createSSRApp(Status).use(tessera);
     expect(await renderToString(app)).toBe('<p>loading</p>');
     expect(tessera.session.value).toEqual({ status: 'loading' });
+  });
+  it('lets a protected route render loading under vue-router SSR: no callback, no token request, no sign-in', async () => {
+    // Expired: in the browser the guard would refresh it (one token request).
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    clock.advance(3_600_000);
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    const tessera = createTessera({ tokens, signIn });
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: '/account', component: Status, beforeEnter: createSessionGuard(tessera) }],
+    });
+    const app = createSSRApp(RouterView).use(tessera).use(router);
+    await router.push('/account');
+    await router.isReady();
+    expect(await renderToString(app)).toBe('<p>loading</p>');
+    expect(router.currentRoute.value.fullPath).toBe('/account');
+    expect(auth.tokenRequestCount).toBe(0);
+    expect(signIn.handleCallback).not.toHaveBeenCalled();
+    expect(signIn.start).not.toHaveBeenCalled();
   });
 });

@@ -98,6 +98,30 @@ describe('createTessera', () => {
     warn.mockRestore();
   });
 
+  it('gives a read-only tessera.session: a write is ignored with a dev warning, never shown to the app', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    render(Status, { global: { plugins: [tessera] } });
+    await tessera.ready();
+    const shown = tessera.session.value;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(isReadonly(tessera.session)).toBe(true);
+    // This module is strict mode: the write does not throw, it is ignored.
+    (tessera.session as unknown as { value: unknown }).value = { status: 'signed-out' };
+    expect(tessera.session.value).toBe(shown);
+    await nextTick();
+    expect(screen.getByTestId('status').textContent).toBe('signed-in');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]?.[0]).toContain('Set operation on key "value" failed: target is readonly.');
+    warn.mockRestore();
+    // The plugin still updates it.
+    await tokens.clear();
+    await nextTick();
+    expect(tessera.session.value.status).toBe('signed-out');
+    expect(screen.getByTestId('status').textContent).toBe('signed-out');
+  });
+
   it('works in a Pinia setup store and in reactive() state, the manager included', async () => {
     const tokens = manager();
     await tokens.setTokens(await auth.issueTokens());
@@ -148,6 +172,36 @@ describe('createTessera', () => {
     const state = JSON.stringify(pinia.state.value);
     expect(state).toContain(tokens.peekTokens()!.accessToken);
     expect(state).not.toContain(tokens.peekTokens()!.refreshToken);
+  });
+
+  it('keeps tessera.session read-only inside a Pinia store: a write never reaches the app', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    const useAuth = defineStore('auth', () => ({ session: useTessera().session }));
+    let store: ReturnType<typeof useAuth> | undefined;
+    const Page = defineComponent({
+      setup() {
+        const auth = useAuth();
+        store = auth;
+        return () => h('p', null, auth.session.status);
+      },
+    });
+    render(Page, { global: { plugins: [createPinia(), tessera] } });
+    await tessera.ready();
+    expect(await screen.findByText('signed-in')).toBeTruthy();
+    const shown = tessera.session.value;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const write = () => {
+      (store as unknown as { session: unknown }).session = { status: 'signed-out' };
+    };
+    // Through a reactive parent, Vue 3.5 ignores the write (with a warning); Vue 3.4 throws in strict mode.
+    if (version.startsWith('3.4.')) expect(write).toThrow(TypeError);
+    else expect(write).not.toThrow();
+    warn.mockRestore();
+    await nextTick();
+    expect(tessera.session.value).toBe(shown);
+    expect(screen.getByText('signed-in')).toBeTruthy();
   });
 
   it('updates the page after a sign-out during which a navigation guard read the session', async () => {

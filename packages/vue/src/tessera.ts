@@ -1,6 +1,6 @@
 import type { TokenManager } from '@tessera/core';
 import type { App, InjectionKey, ShallowRef } from 'vue';
-import { markRaw, shallowRef } from './internal/vue.js';
+import { markRaw, readonly, ref } from './internal/vue.js';
 import type { Session } from './session.js';
 import { createSessionStore, loadingSession } from './session-store.js';
 import type { SignInLike } from './sign-in-like.js';
@@ -30,8 +30,10 @@ export interface TesseraOptions {
 export interface Tessera {
   readonly tokens: TokenManager;
   /**
-   * The immutable session snapshot, replaced on change. Live once the plugin is installed in a
-   * browser app (on the server it stays `loading`).
+   * The immutable session snapshot, replaced on change. Live once an app that installed the plugin
+   * is mounted in the browser: `loading` before (the HTML a server rendered hydrates without a
+   * mismatch) and on the server. Read-only at runtime too: a write is ignored (with Vue's
+   * development warning), as with any `readonly()` ref.
    */
   readonly session: Readonly<ShallowRef<Session>>;
   /**
@@ -47,8 +49,8 @@ export const tesseraKey: InjectionKey<Tessera> = Symbol();
 
 /**
  * Creates the plugin. Touches no browser global: on the server (SSR) the session stays `loading`
- * and nothing subscribes; in the browser, installing subscribes once per app and unsubscribes on
- * `app.unmount()` (Vue 3.5+).
+ * and nothing subscribes (a server render never calls `app.mount()`); in the browser, `app.mount()`
+ * subscribes once per app, after the first render, and `app.unmount()` unsubscribes (Vue 3.5+).
  *
  * @example
  * const tessera = createTessera({ tokens, signIn });
@@ -56,23 +58,29 @@ export const tesseraKey: InjectionKey<Tessera> = Symbol();
  */
 export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tessera {
   const store = createSessionStore(tokens, signIn, onReturn);
-  // `loading` until installed in a browser app: on the server it must not show what the manager holds.
-  const session = shallowRef(loadingSession);
+  // `loading` until an app is mounted: on the server it must not show what the manager holds, and a
+  // hydrating app must first render what the server did. `ref` of a frozen snapshot stores it as is,
+  // like a `shallowRef` (Vue never proxies a frozen object), in fewer bytes (decision 1003).
+  const session = ref(loadingSession);
   // The store's methods come along (`ready` typed, the others untyped: `createSessionGuard` uses them).
   return markRaw({
     ...store,
-    session,
+    session: readonly(session),
     install(app: App) {
       app.provide(tesseraKey, this);
-      if (typeof window === 'undefined') return;
+      const mount = app.mount;
       // A listener per app: the store keeps a Set, so a shared one would be removed by the first unmount.
-      const sync = (): void => {
-        session.value = store.getSnapshot();
+      const sync = () => (session.value = store.getSnapshot());
+      // Live from the end of `mount()`: hydration (synchronous inside it) renders `loading` as the
+      // server did, even when the manager already held a set or `ready()` settled before mounting.
+      app.mount = (...args) => {
+        const root = mount(...args);
+        // Subscribed apart: `app.onUnmount?.(…)` would not even evaluate its argument on Vue 3.4.
+        const stop = store.subscribe(sync);
+        sync();
+        app.onUnmount?.(stop); // Vue 3.5+; with 3.4 the subscription lives as long as the manager
+        return root;
       };
-      // Subscribed apart: `app.onUnmount?.(…)` would not even evaluate its argument on Vue 3.4.
-      const stop = store.subscribe(sync);
-      sync();
-      app.onUnmount?.(stop); // Vue 3.5+; with 3.4 the subscription lives as long as the manager
     },
   });
 }
