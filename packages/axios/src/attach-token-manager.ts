@@ -5,9 +5,7 @@ import {
   documentBase,
   type HeadersLike,
   isBrowserLike,
-  isNonceReplay,
   isTesseraError,
-  proofSentFor,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
@@ -244,7 +242,7 @@ export function attachTokenManager(
 
   /**
    * Every response of a sender-constrained send teaches the constraint its server's nonce;
-   * `answer`: whether it is a nonce challenge to answer with one replay (see `isNonceReplay`).
+   * `answer`: whether it is a nonce challenge to answer with one replay (`constraint.isNonceReplay`).
    */
   const nonceReplay = (response: AxiosResponse | undefined, answer: boolean): boolean => {
     const config = response?.config;
@@ -253,11 +251,11 @@ export function attachTokenManager(
     const { status, headers } = response;
     // The fetch adapter in Node: where the hops the wrapper followed ended, and the proof that went there.
     const outcome = fetchOutcomeOf(response.request);
-    return isNonceReplay(
-      constraint,
+    return constraint.isNonceReplay(
       { url: outcome?.url || proofUrl(config), status, headers: (headers ?? {}) as HeadersLike },
-      outcome ? proofSentFor(outcome.response, proof) : proof,
+      proof,
       answer,
+      outcome?.response,
     );
   };
 

@@ -6,7 +6,9 @@ import type { FetchLike } from './fetch-like.js';
 import { clientCredentialsGrant } from './grants/client-credentials-grant.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
 import { proofPerHop } from './redirects/proof-per-hop.js';
+import { checkConstraintUse } from './resource-server/check-constraint-use.js';
 import { checkSenderConstraint } from './resource-server/check-sender-constraint.js';
+import { isNonceReplay } from './resource-server/is-nonce-replay.js';
 import { senderConstrainedHeaders } from './resource-server/sender-constrained-headers.js';
 import type { SenderConstraint } from './resource-server/sender-constraint.js';
 import { memoryStorage } from './storage/memory-storage.js';
@@ -50,6 +52,8 @@ function fakeConstraint() {
     authorize: (set, method, url, header, put) =>
       senderConstrainedHeaders(constraint, set, method, url, header, put).then((sent) => sent.proof),
     rebind: (header) => proofPerHop(constraint, header),
+    isNonceReplay: (...args) => isNonceReplay(constraint, ...args),
+    checkUse: checkConstraintUse,
     wrapFetch(inner) {
       wrapped.push(inner);
       const send: FetchLike = inner ?? ((url, init) => globalThis.fetch(url, init));
@@ -147,6 +151,39 @@ describe('new TokenManager({ senderConstraint })', () => {
     expect(
       new TokenManager({ fetchTokens, senderConstraint: constraint, tokenTypes: ['dpop'] }).senderConstraint,
     ).toBe(constraint);
+  });
+});
+
+describe('the checks of the option read the object given', () => {
+  it('takes a copy of the constraint ({ ...constraint }) in the manager and in its transports', () => {
+    const copy = { ...fakeConstraint().constraint };
+    const tokens = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'a' }),
+      senderConstraint: copy,
+    });
+    expect(checkSenderConstraint({}, 'withTokens()', tokens.senderConstraint)).toBe(copy);
+    expect(checkSenderConstraint({ senderConstraint: copy }, 'kyHooks()', copy)).toBe(copy);
+    tokens.dispose();
+  });
+
+  it('refuses a constraint without the members the manager and the transports call', () => {
+    const { checkUse: _, ...older } = fakeConstraint().constraint;
+    expect(
+      () =>
+        new TokenManager({
+          fetchTokens: async () => ({ access_token: 'a' }),
+          senderConstraint: older as never,
+        }),
+    ).toThrow(
+      new TypeError(
+        'new TokenManager(options): "senderConstraint" must be a SenderConstraint such as createDPoP(), got object',
+      ),
+    );
+    expect(() => checkSenderConstraint({ senderConstraint: older }, 'withTokens()', undefined)).toThrow(
+      new TypeError(
+        'withTokens(): senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop',
+      ),
+    );
   });
 });
 

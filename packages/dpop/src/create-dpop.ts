@@ -1,5 +1,7 @@
 import {
   type Clock,
+  checkConstraintUse,
+  isNonceReplay,
   type FetchLike as OAuthFetch,
   proofPerHop,
   senderConstrainedHeaders,
@@ -173,9 +175,10 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       return wrapper;
     },
     bindStorage: (storage) => bindStorageToKey(storage, dpop),
-    authorize: (set, method, url, header, put) =>
-      senderConstrainedHeaders(dpop, set, method, url, header, put).then((sent) => sent.proof),
+    authorize: (...args) => senderConstrainedHeaders(dpop, ...args).then((sent) => sent.proof),
     rebind: (header) => proofPerHop(dpop, header),
+    isNonceReplay: (...args) => isNonceReplay(dpop, ...args),
+    checkUse: checkConstraintUse,
     ready: async () => {
       const key = await load();
       return {

@@ -1,4 +1,4 @@
-import { documentBase, isNonceReplay, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
 import { isReplayableBody } from './is-replayable-body.js';
 import { tokenSettings } from './token-settings.js';
 import type { WithTokensOptions } from './with-tokens-options.js';
@@ -132,7 +132,7 @@ export function kyHooks<Marker>(
       // Where ky's fetch followed a redirect, the nonce is the answering origin's.
       const seen = { url: response.url || request.url, status: response.status, headers: response.headers };
       const answered = signal ? nonceReplayed.has(signal) : retryCount > 0;
-      if (isNonceReplay(constraint, seen, { DPoP: proof }, !answered && !moved)) {
+      if (constraint.isNonceReplay(seen, { DPoP: proof }, !answered && !moved)) {
         // One replay with a fresh proof and the same token: beforeRequest builds it; nothing refreshes.
         if (!isReplayableBody(body) || (retry?.limit ?? 2) <= retryCount) return undefined;
         if (signal) nonceReplayed.add(signal);

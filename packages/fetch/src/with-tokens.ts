@@ -2,11 +2,9 @@ import {
   documentBase,
   followRedirects,
   isBrowserLike,
-  isNonceReplay,
   isRedirect,
   isTesseraError,
   isWithheld,
-  proofSentFor,
   type RedirectHop,
   redirectDropsBody,
   type TokenManager,
@@ -193,20 +191,19 @@ async function sendAndReplay(
   let [response, proof] = first
     ? [await hops(fetch, settings, url, init, undefined, undefined, first[2], mode, replayable, first[0])]
     : await attempt(fetch, settings, url, init, request, template, set, mode, replayable);
-  const { constraint } = settings;
   let nonceReplayed = false;
   let refreshed = false;
   for (;;) {
     // Every response teaches the nonce; only one from where the proof went can challenge it.
     const allowed = cameFromAllowed(response, settings, url, mode);
+    // A proof went only with a constraint.
     if (
-      constraint &&
       proof &&
-      isNonceReplay(
-        constraint,
+      settings.constraint!.isNonceReplay(
         { url: response.url || url, status: response.status, headers: response.headers },
-        proofSentFor(response, proof), // after hops we followed: the last hop's own proof
+        proof,
         !nonceReplayed && allowed,
+        response, // after hops we followed: judged against the last hop's own proof
       )
     ) {
       nonceReplayed = true;

@@ -1,4 +1,6 @@
 import { assertKnownOptions } from '../assert-known-options.js';
+import type { SenderConstraint } from '../resource-server/sender-constraint.js';
+import type { TokenManagerOptions } from '../token-manager-options.js';
 
 const WHERE = 'new TokenManager(options)';
 
@@ -50,22 +52,12 @@ export function checkTokenManagerOptions(options: unknown): void {
   if ((options as { fetchTokens?: unknown }).fetchTokens === undefined)
     fail('fetchTokens', 'a function', undefined);
   check(options as Record<string, unknown>, OPTIONS, '');
-  checkConstraint(options as { senderConstraint?: unknown; tokenTypes?: readonly string[] });
-}
-
-/**
- * A `senderConstraint` must sign the manager's own token requests (`wrapFetch`), and `tokenTypes`,
- * when given, must accept its scheme: a constrained manager never takes a `Bearer` set.
- */
-function checkConstraint(options: { senderConstraint?: unknown; tokenTypes?: readonly string[] }): void {
-  const constraint = options.senderConstraint as { scheme: string; wrapFetch?: unknown } | undefined;
-  const scheme = constraint && String(constraint.scheme).toLowerCase();
-  if (
-    constraint &&
-    (typeof constraint.wrapFetch !== 'function' ||
-      options.tokenTypes?.every((type) => type.toLowerCase() !== scheme))
-  )
-    fail('senderConstraint', 'createDPoP(), with tokenTypes left out or listing its scheme', constraint);
+  // The constraint's own rules (it signs token requests, `tokenTypes` lists its scheme) are its
+  // `checkUse`, `checkConstraintUse`: only an app with a constraint carries them (decision 1208).
+  const constraint = (options as { senderConstraint?: SenderConstraint }).senderConstraint;
+  if (constraint && typeof constraint.checkUse !== 'function')
+    fail('senderConstraint', 'a SenderConstraint such as createDPoP()', constraint);
+  constraint?.checkUse(options as TokenManagerOptions, WHERE, constraint);
 }
 
 function check(options: Record<string, unknown>, kinds: Record<string, string>, prefix: string): void {

@@ -108,6 +108,15 @@ describe('followRedirects', () => {
       rebind,
     });
     expect(proofSentFor(withheld, first)).toEqual({});
+    // Without a rebind (no sender constraint) nothing is recorded for the hops.
+    const { fetch: plain } = fakeFetch({ [`${api}/d`]: () => new Response('no', { status: 401 }) });
+    const unbound = await followRedirects(moved('/d'), hop(), {
+      fetch: plain,
+      allows,
+      credentials,
+      resend: true,
+    });
+    expect(proofSentFor(unbound, first)).toBe(first);
   });
 
   it('deletes the credentials at the first disallowed hop, never puts them back, and marks the end withheld', async () => {

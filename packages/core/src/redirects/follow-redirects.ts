@@ -1,6 +1,6 @@
 import type { OriginPolicy } from '../origin-policy/create-origin-policy.js';
+import { hopHeaders } from './hop-headers.js';
 import { isRedirect } from './is-redirect.js';
-import { hopHeaders } from './proof-sent-for.js';
 import { BODY_HEADERS, redirectDropsBody } from './redirect-drops-body.js';
 import { withheld } from './withheld.js';
 
@@ -59,7 +59,7 @@ export interface FollowRedirectsOptions {
  * fetch does, it rejects with a `TypeError` at a 21st redirect (`redirect count exceeded`) and at a
  * `Location` that is not an http(s) URL (`data:`, `javascript:`, not a URL at all); a 3xx without
  * `Location` is the answer. Each followed response gets `url` (its hop) and `redirected: true`, as
- * a followed fetch gives; `proofSentFor` tells which proof went with it.
+ * a followed fetch gives; with `rebind`, `proofSentFor` tells which proof went with it.
  *
  * @throws {TypeError} `fetch failed: redirect count exceeded`, `fetch failed: redirect to a
  * non-http(s) URL` (the message names no URL, header or token), or what `fetch` or `rebind` throws.
@@ -113,7 +113,7 @@ export async function followRedirects(
     hop = { url: next!.href, init };
     response = await fetch(hop.url, hop.init);
     markRedirected(response, hop.url);
-    hopHeaders.set(response, headers);
+    if (options.rebind) hopHeaders.set(response, headers); // for `proofSentFor`: only a constraint asks
   }
   if (!carried) withheld.add(response);
   return response;

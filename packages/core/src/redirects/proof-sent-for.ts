@@ -1,10 +1,10 @@
-/** The headers each response `followRedirects` followed to was asked with (its hop's, after `rebind`). */
-export const hopHeaders: WeakMap<Response, Headers> = new WeakMap();
+import { hopHeaders } from './hop-headers.js';
 
 /**
  * The proof headers that went with the request `response` answers — what a nonce challenge in it
- * must be judged against. After hops `followRedirects` followed, the last hop's (each hop gets its
- * own proof, see `proofPerHop`), by the names in `first`; otherwise `first`, the first send's.
+ * must be judged against. After hops `followRedirects` followed with a `rebind`, the last hop's
+ * (each hop gets its own proof, see `proofPerHop`), by the names in `first`; otherwise `first`,
+ * the first send's.
  *
  * @param first the proof headers of the first send, e.g. `{ DPoP: '…' }`.
  */

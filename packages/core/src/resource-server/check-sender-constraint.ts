@@ -2,10 +2,13 @@ import type { SenderConstraint } from './sender-constraint.js';
 
 /**
  * Checks the `senderConstraint` option of a transport: `undefined`, or an object with a `scheme`
- * and the four methods of {@link SenderConstraint} the transports call; never beside a `scheme` option. Without the
- * option, the manager's own `senderConstraint` applies; with both, they must be the same object.
+ * and the methods of {@link SenderConstraint} the transports call (`authorize`, `rebind`,
+ * `isNonceReplay`, `checkUse`). Without the option, the manager's own `senderConstraint` applies.
+ * The rules of its use — never beside a `scheme` option, never another than the manager's — are the
+ * constraint's `checkUse` (`checkConstraintUse`): an app without a constraint carries only this
+ * shape check (decision 1208).
  * @param manager the `senderConstraint` of the transport's `TokenManager`.
- * @throws {TypeError} anything else.
+ * @throws {TypeError} anything else, or what `checkUse` throws.
  */
 export function checkSenderConstraint(
   options: { senderConstraint?: unknown; scheme?: unknown },
@@ -14,29 +17,18 @@ export function checkSenderConstraint(
 ): SenderConstraint | undefined {
   const value = options.senderConstraint ?? manager;
   if (value === undefined) return undefined;
-  if (manager !== undefined && value !== manager) {
-    throw new TypeError(
-      `${where}: senderConstraint differs from the TokenManager's: its tokens are bound to the manager's key; leave the option out`,
-    );
-  }
   const candidate = value as Partial<Record<keyof SenderConstraint, unknown>> | null;
   if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.scheme !== 'string' ||
+    typeof candidate?.scheme !== 'string' ||
     typeof candidate.authorize !== 'function' ||
     typeof candidate.rebind !== 'function' ||
-    typeof candidate.learn !== 'function' ||
-    typeof candidate.isNonceChallenge !== 'function'
+    typeof candidate.isNonceReplay !== 'function' ||
+    typeof candidate.checkUse !== 'function'
   ) {
     throw new TypeError(
       `${where}: senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop`,
     );
   }
-  if (options.scheme !== undefined) {
-    throw new TypeError(
-      `${where}: scheme cannot be combined with senderConstraint (the scheme is ${candidate.scheme})`,
-    );
-  }
+  (value as SenderConstraint).checkUse(options, where, manager);
   return value as SenderConstraint;
 }

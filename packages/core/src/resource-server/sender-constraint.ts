@@ -37,16 +37,19 @@ export interface ResponseLike {
  * 1. `await authorize(set, method, url, header, put)`: `Authorization: ${scheme} ${token}` plus the
  *    headers of `headersFor({ method, url, accessToken: token })`, built in the same step that reads
  *    the token, so `ath` always matches the token sent.
- * 2. `learn(response)` for every response.
+ * 2. `isNonceReplay(response, sentHeaders, answer, followed)` for every response: it learns the
+ *    response, and when `answer` (this send was not itself a nonce replay, and the response came
+ *    from where the proof went) tells whether it is a nonce challenge. If so: replay once with
+ *    fresh headers (step 1) and WITHOUT refreshing the token. Otherwise treat the response as usual
+ *    (a 401 → the usual refresh-and-replay).
  *
- * The transports call the constraint for everything that is only DPoP's (`authorize`, `rebind`), so
- * an app without one carries none of that code (issue #14: "0 when not used"). A hand-made
- * constraint implements them with the helpers core exports:
+ * The transports call the constraint for everything that is only DPoP's (`authorize`, `rebind`,
+ * `isNonceReplay`), so an app without one carries none of that code (issue #14: "0 when not used",
+ * decision 1208). A hand-made constraint implements them with the helpers core exports:
  * `authorize: (...args) => senderConstrainedHeaders(self, ...args).then((sent) => sent.proof)`,
- * `rebind: (header) => proofPerHop(self, header)`.
- * 3. If this send was not itself a nonce replay and `isNonceChallenge(response, sentHeaders)`:
- *    replay once with fresh headers (step 1) and WITHOUT refreshing the token. Otherwise treat the
- *    response as usual (a 401 → the usual refresh-and-replay).
+ * `rebind: (header) => proofPerHop(self, header)`,
+ * `isNonceReplay: (...args) => isNonceReplay(self, ...args)`,
+ * `checkUse: checkConstraintUse`.
  */
 export interface SenderConstraint {
   /** The `Authorization` scheme. Tokens bound to a key are never sent as `Bearer`. */
@@ -74,6 +77,35 @@ export interface SenderConstraint {
   rebind(
     header: string,
   ): (method: string, url: string, headers: Headers, from?: ResponseLike) => Promise<void>;
+  /**
+   * What a transport does with each response of a sender-constrained send: `learn` it, then — when
+   * `answer` — whether it is a nonce challenge to answer with one replay, judged against the proof
+   * that went with it: `sent`, or after redirect hops `followRedirects` followed, the last hop's
+   * (`proofSentFor(followed, sent)`). See `isNonceReplay`.
+   *
+   * @param sent the proof headers `authorize` resolved for the first send.
+   * @param followed the `Response` itself, where hops may have been followed (`followRedirects`).
+   * @throws what `isNonceChallenge` throws (`DPoPNonceError`): no replay can answer it.
+   */
+  isNonceReplay(
+    response: ResponseLike,
+    sent: Readonly<Record<string, string>>,
+    answer: boolean,
+    followed?: Response,
+  ): boolean;
+  /**
+   * Checks the options of a transport or a `TokenManager` this constraint is given to, once, when
+   * it is set up (`checkSenderConstraint`, `new TokenManager`): see `checkConstraintUse`.
+   * @param manager the `senderConstraint` of the `TokenManager` the tokens come from (for a
+   *   manager's own check, this constraint).
+   * @throws {TypeError} a `scheme` option beside it, another constraint than the manager's; for a
+   *   manager, no `wrapFetch`, or `tokenTypes` without its scheme.
+   */
+  checkUse(
+    options: { senderConstraint?: unknown; scheme?: unknown; tokenTypes?: readonly string[] | undefined },
+    where: string,
+    manager: SenderConstraint | undefined,
+  ): void;
   /** Records the server's `DPoP-Nonce` (any status) and `Date`. Never throws. */
   learn(response: ResponseLike): void;
   /**
