@@ -44,6 +44,9 @@ export interface RunningProvider {
 export async function startProvider(options: ProviderOptions): Promise<RunningProvider> {
   const { default: ProviderClass } = await quietly(() => import('oidc-provider'));
   const server = createServer();
+  // Idle keep-alive connections are the client's to close: a bursting client reusing one never gets
+  // an ECONNRESET from the server's idle timer firing late on a loaded machine (decision 0024).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' });

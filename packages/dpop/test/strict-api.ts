@@ -9,6 +9,9 @@ import { calculateJwkThumbprint, EmbeddedJWK, importJWK, type JWK, jwtVerify } f
 /** Seconds a proof's iat may differ from the API's clock (oidc-provider also allows 300 s; under CI load 1,000 queued requests can wait long). */
 export const IAT_WINDOW = 300;
 
+/** Pending connections the API's socket holds: more than the 1,000 concurrent requests of a burst. */
+const BURST_BACKLOG = 2048;
+
 export interface StrictApiOptions {
   issuer: string;
   /** Public key of the authorization server's access-token signatures. */
@@ -43,7 +46,13 @@ export async function startStrictApi(options: StrictApiOptions): Promise<StrictA
   const log: StrictApi['log'] = [];
   let nonce = randomBytes(16).toString('base64url');
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // Idle keep-alive connections are the client's to close: a bursting client reusing one never gets
+  // an ECONNRESET from the server's idle timer firing late on a loaded machine (decision 0024).
+  server.keepAliveTimeout = 0;
+  // Room for the 1,000 connections of a burst: with Node's default backlog (511) the kernel drops the
+  // SYNs of the rest, and each waits a 1 s (then 3 s, 7 s…) retransmission, past undici's 10 s
+  // connect timeout on a loaded machine (decision 0024).
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', BURST_BACKLOG, resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const answer = (res: ServerResponse, path: string, status: number, reason: string, jti?: string) => {

@@ -37,6 +37,10 @@ export async function loopbackServer(
       respond(entry, res, req);
     });
   });
+  // Idle keep-alive connections are the client's to close, never the server's (0 turns Node's
+  // timeout off): a server closing one on its timer races a client reusing it, and a loaded machine
+  // whose event loop stalls past both idle timeouts loses that race as an ECONNRESET (decision 0024).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
