@@ -95,4 +95,10 @@ export {
   tokenManagerDefaults,
 } from './token-manager-options.js';
 export { type TokenResponse, type TokenSet, toTokenSet } from './token-set.js';
+export {
+  type CanonicalTarget,
+  canonicalTarget,
+  type TokenTargetKeyParts,
+  tokenTargetKey,
+} from './token-target-key.js';
 export { isTransient } from './transient.js';

@@ -1,8 +1,7 @@
-import { type FetchTokens, requestToken, type TokenRequestParams } from '@tessera/core';
+import { type CanonicalTarget, type FetchTokens, requestToken, type TokenRequestParams } from '@tessera/core';
 import { JWT_BEARER_ASSERTION, signClientAssertion } from './client-assertion.js';
 import type { ClientConfig } from './resolve-options.js';
 import type { TokenEndpointResolver } from './token-endpoint-resolver.js';
-import type { NormalizedTarget } from './token-target.js';
 
 /**
  * The `fetchTokens` of one target: a client-credentials token request (RFC 6749 §4.4) to the
@@ -11,7 +10,7 @@ import type { NormalizedTarget } from './token-target.js';
 export function clientCredentialsRequest(
   config: ClientConfig,
   endpoint: TokenEndpointResolver,
-  target: NormalizedTarget,
+  target: CanonicalTarget,
 ): FetchTokens {
   const params: TokenRequestParams = {
     ...config.extraParams,

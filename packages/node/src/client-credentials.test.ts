@@ -289,6 +289,21 @@ describe('inputs of the wrong type are refused with a TypeError that names them'
     expect(() => credentials.for({ scope: [1] as never })).toThrow(/scope/);
     expect(() => credentials.for({ scope: 7 as never })).toThrow(/scope/);
   });
+
+  it('an empty audience or a resource that is not an absolute URI, every time and before maxTargets', () => {
+    const credentials = client({ maxTargets: 0 });
+    const resource = new TypeError(
+      'clientCredentials: resource "orders" must be an absolute URI without a fragment (RFC 8707 §2)',
+    );
+    // Twice: a refused target leaves no manager behind that a second call could find by its key.
+    for (let call = 0; call < 2; call += 1) {
+      expect(() => credentials.for({ resource: ['https://a.test', 'orders'] })).toThrow(resource);
+      expect(() => credentials.for({ audience: ['x', ''] })).toThrow(
+        new TypeError('clientCredentials: audience must be a non-empty string or an array of them'),
+      );
+    }
+    expect(() => credentials.for({ resource: 'https://a.test' })).toThrow(RangeError);
+  });
 });
 
 describe('dispose', () => {

@@ -1,12 +1,14 @@
 import {
   assertKnownOptions,
   backgroundRefresh,
+  type CanonicalTarget,
   DisposedError,
   type GetTokenOptions,
   memoryStorage,
   type TokenEventListener,
   type TokenManager,
   type TokenManagerOptions,
+  tokenTargetKey,
 } from '@tessera/core';
 import {
   type ClientCredentialsOptions,
@@ -17,23 +19,13 @@ import { clientCredentialsRequest } from './client-credentials-request.js';
 import { type ClientConfig, resolveOptions } from './resolve-options.js';
 import { TargetTokenManager } from './target-token-manager.js';
 import { TokenEndpointResolver } from './token-endpoint-resolver.js';
-import {
-  clientKeyPrefix,
-  type NormalizedTarget,
-  normalizeTarget,
-  paramsKeySuffix,
-  targetKey,
-} from './token-target.js';
+import { assertTargetTypes, normalizeTarget } from './token-target.js';
 
 /** What every target's manager is built from. */
 interface Shared {
   options: ClientCredentialsOptions;
   config: ClientConfig;
   endpoint: TokenEndpointResolver;
-  /** `client@endpoint-or-issuer`, the start of every target's key. */
-  keyPrefix: string;
-  /** `|tenant=acme`: the client's `extraParams`, the end of every target's key (empty without any). */
-  keySuffix: string;
 }
 
 /**
@@ -53,7 +45,7 @@ export class ClientCredentials {
   readonly #targets = new Map<string, TokenManager>();
   /** The configured target's manager; made again by `for()` after it was disposed on its own. */
   #root: TokenManager;
-  readonly #rootTarget: NormalizedTarget;
+  readonly #rootTarget: CanonicalTarget;
   #rootDisposed = false;
 
   /** @throws {TypeError} an option is missing, misspelled, contradictory or unreadable (e.g. the private key). */
@@ -63,8 +55,6 @@ export class ClientCredentials {
       options,
       config,
       endpoint: new TokenEndpointResolver(config, this.#disposal.signal),
-      keyPrefix: clientKeyPrefix(config.clientId, config.tokenUrl ?? config.issuer ?? ''),
-      keySuffix: paramsKeySuffix(config.extraParams),
     };
     this.#rootTarget = config.target;
     this.#root = this.#create(config.target);
@@ -113,18 +103,21 @@ export class ClientCredentials {
       throw new TypeError('clientCredentials.for: pass a target such as { scope, audience, resource }');
     }
     assertKnownOptions(target, TOKEN_TARGET_KEYS, 'clientCredentials.for');
-    const normalized = normalizeTarget(target);
-    const key = targetKey(this.#shared.keyPrefix, normalized, this.#shared.keySuffix);
+    assertTargetTypes(target);
+    // The key is built from the target as given (core sorts it): a target seen before is found
+    // without normalising it twice, and its resources were checked when its manager was created.
+    const key = this.#key(target);
     if (key === this.#root.key) return this.#configured();
     let manager = this.#targets.get(key);
     if (!manager) {
+      const normalized = normalizeTarget(target);
       const { maxTargets } = this.#shared.config;
       if (this.#targets.size >= maxTargets) {
         throw new RangeError(
           `clientCredentials.for: ${maxTargets} targets held (maxTargets); dispose unused ones (for(target).dispose()) or raise maxTargets`,
         );
       }
-      manager = this.#create(normalized);
+      manager = this.#create(normalized, key);
       this.#targets.set(key, manager);
     }
     return manager;
@@ -151,8 +144,18 @@ export class ClientCredentials {
     return this.#root;
   }
 
-  #create(target: NormalizedTarget): TokenManager {
-    const key = targetKey(this.#shared.keyPrefix, target, this.#shared.keySuffix);
+  /**
+   * The manager key of `target`, e.g. `billing@https://auth.example.com/token|read||` (`|tenant=acme`
+   * after it with `extraParams`): core builds it, so `tokenCacheKey` of `@tessera/redis` gives the
+   * same string (decision 0406).
+   */
+  #key({ scope, audience, resource }: TokenTarget): string {
+    const { clientId, tokenUrl, issuer, extraParams } = this.#shared.config;
+    const server = tokenUrl ?? issuer ?? '';
+    return tokenTargetKey({ clientId, tokenUrl: server, scope, audience, resource, params: extraParams });
+  }
+
+  #create(target: CanonicalTarget, key = this.#key(target)): TokenManager {
     const created: TokenManager = new TargetTokenManager(managerOptions(this.#shared, target, key), () => {
       if (this.#targets.get(key) === created) this.#targets.delete(key);
       if (this.#root === created) this.#rootDisposed = true;
@@ -172,7 +175,7 @@ export function clientCredentials(options: ClientCredentialsOptions): ClientCred
 
 function managerOptions(
   { options, config, endpoint }: Shared,
-  target: NormalizedTarget,
+  target: CanonicalTarget,
   key: string,
 ): TokenManagerOptions {
   return {

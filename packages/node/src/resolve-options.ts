@@ -1,5 +1,6 @@
 import {
   assertKnownOptions,
+  type CanonicalTarget,
   type Clock,
   type FetchLike,
   parseEndpointUrl,
@@ -14,7 +15,7 @@ import {
   REPLACED_OPTION_KEYS,
 } from './client-credentials-options.js';
 import { type SigningKey, toSigningKey } from './private-key.js';
-import { type NormalizedTarget, normalizeTarget } from './token-target.js';
+import { normalizeTarget } from './token-target.js';
 
 /** How the client authenticates, with the credential it needs. */
 export type ClientAuth =
@@ -30,7 +31,7 @@ export interface ClientConfig {
   auth: ClientAuth;
   extraParams: TokenRequestParams;
   /** The target of the root manager. */
-  target: NormalizedTarget;
+  target: CanonicalTarget;
   timeout: number;
   /** Most targets `for()` holds besides the configured one. */
   maxTargets: number;

@@ -1,5 +1,21 @@
+import type { TokenRequestParams } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { clientKeyPrefix, normalizeTarget, paramsKeySuffix, targetKey } from './token-target.js';
+import { clientCredentials } from './client-credentials.js';
+import type { ClientCredentialsOptions, TokenTarget } from './client-credentials-options.js';
+import { normalizeTarget } from './token-target.js';
+
+/** The key a client `clientId` at `tokenUrl` with `extraParams` gives the manager of `target`. */
+function keyOf(
+  target: TokenTarget,
+  { clientId = 'svc', tokenUrl = 'https://auth.test/token', extraParams = {} as TokenRequestParams } = {},
+): string {
+  // An `undefined` parameter value: what plain JavaScript may pass, and the client accepts.
+  const options = { clientId, tokenUrl, clientSecret: 's', extraParams } as ClientCredentialsOptions;
+  const credentials = clientCredentials(options);
+  const { key } = credentials.for(target);
+  credentials.dispose();
+  return key;
+}
 
 describe('target normalisation', () => {
   it('sorts and de-duplicates scopes, whether given as a string or an array', () => {
@@ -27,8 +43,7 @@ describe('target normalisation', () => {
   });
 
   it('gives equal targets equal keys and different targets different keys', () => {
-    const key = (target: Parameters<typeof normalizeTarget>[0]) =>
-      targetKey(clientKeyPrefix('svc', 'https://auth.test/token'), normalizeTarget(target));
+    const key = (target: TokenTarget) => keyOf(target);
 
     expect(key({ scope: 'b a', resource: 'https://r.test' })).toBe(
       key({ scope: ['a', 'b'], resource: ['https://r.test'] }),
@@ -41,8 +56,7 @@ describe('target normalisation', () => {
   });
 
   it('escapes `@` in the client id, so a crafted id and endpoint cannot name another client’s key', () => {
-    const prefix = (clientId: string, server: string) =>
-      targetKey(clientKeyPrefix(clientId, server), normalizeTarget({}));
+    const prefix = (clientId: string, server: string) => keyOf({}, { clientId, tokenUrl: server });
 
     // Before, both were `a@https://x.test/@https://y.test/token|||`.
     expect(prefix('a@https://x.test/', 'https://y.test/token')).toBe(
@@ -61,9 +75,8 @@ describe('target normalisation', () => {
   });
 
   it("ends the key with the client's extra parameters, sorted by name and form-encoded", () => {
-    const prefix = clientKeyPrefix('svc', 'https://auth.test/token');
     const key = (params: Record<string, string | string[] | undefined>) =>
-      targetKey(prefix, normalizeTarget({ scope: 'a' }), paramsKeySuffix(params));
+      keyOf({ scope: 'a' }, { extraParams: params });
 
     expect(key({})).toBe('svc@https://auth.test/token|a||');
     expect(key({ tenant: undefined, other: [] })).toBe('svc@https://auth.test/token|a||');
