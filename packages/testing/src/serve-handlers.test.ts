@@ -1,3 +1,4 @@
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { HttpResponse, http } from 'msw';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { postToken } from '../test/token-request.js';
@@ -19,6 +20,19 @@ describe('serveHandlers', () => {
   it('listens on 127.0.0.1 with a free port', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.url).not.toMatch(/:0$/);
+  });
+
+  // Node announces its idle timeout as `Keep-Alive: timeout=<s>` and closes idle connections after it;
+  // a server that announces none never closes one: a client reusing it is never reset (decision 0024).
+  it('keeps connections alive and leaves closing idle ones to the client', async () => {
+    const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      get(`${server.url}/unknown`, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.headers));
+      }).on('error', reject);
+    });
+    expect(headers.connection).toBe('keep-alive');
+    expect(headers['keep-alive']).toBeUndefined();
   });
 
   it('issues tokens and serves the protected API over real HTTP', async () => {

@@ -56,7 +56,8 @@ const CORS = {
  * Serves msw request handlers from a real `node:http` server, so a real browser (several tabs, other
  * origins on loopback) or another process can talk to one shared mock. Permissive CORS (`DPoP`
  * allowed; `WWW-Authenticate`, `DPoP-Nonce`, `Retry-After` exposed); 404 naming method and path (never
- * the query) for requests no handler answers.
+ * the query) for requests no handler answers. Idle keep-alive connections are left to the client to
+ * close, so a test on a loaded machine never meets a reset from the server's idle timer.
  *
  * @example
  * const http = await serveHandlers();
@@ -71,6 +72,10 @@ export async function serveHandlers(options: ServeHandlersOptions = {}): Promise
     // Rejects only when `onHandlerError` throws: an unhandled rejection, as that hook meant.
     void respond(incoming, outgoing, handlers, origin, onHandlerError);
   });
+  // Idle keep-alive connections are the client's to close (0 turns Node's idle timer off): a server
+  // closing one on its timer races a client reusing it, and on a loaded machine, where the event loop
+  // stalls past both idle timeouts, the client loses that race as an ECONNRESET. `close()` ends them all.
+  server.keepAliveTimeout = 0;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
