@@ -1,9 +1,10 @@
-import { memoryStorage, type TokenStorage } from '@tessera/core';
+import type { TokenStorage } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET } from '../test/msw-token-endpoint.js';
+import { sharedStorage } from '../test/shared-storage.js';
 import { type ClientCredentials, clientCredentials } from './client-credentials.js';
 
 const server = setupServer();
@@ -15,16 +16,6 @@ afterEach(() => {
 afterAll(() => server.close());
 
 const clients: ClientCredentials[] = [];
-
-/** One storage per key, shared by every client given it: what Redis is to service replicas. */
-function sharedStorage(): (key: string) => TokenStorage {
-  const storages = new Map<string, TokenStorage>();
-  return (key) => {
-    const storage = storages.get(key) ?? memoryStorage();
-    storages.set(key, storage);
-    return storage;
-  };
-}
 
 /** Token endpoints on two hosts, answering `<host>-<n>`; returns the hosts asked, in order. */
 function twoServers(): string[] {

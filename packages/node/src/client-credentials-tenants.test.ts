@@ -1,9 +1,10 @@
-import { memoryStorage, type TokenStorage } from '@tessera/core';
+import type { TokenStorage } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET, TOKEN_URL, tokenEndpoint } from '../test/msw-token-endpoint.js';
+import { sharedStorage } from '../test/shared-storage.js';
 import { type ClientCredentials, clientCredentials } from './client-credentials.js';
 
 const server = setupServer();
@@ -15,16 +16,6 @@ afterEach(() => {
 afterAll(() => server.close());
 
 const clients: ClientCredentials[] = [];
-
-/** One storage per key, shared by every client given it: what Redis is to service replicas. */
-function sharedStorage(): (key: string) => TokenStorage {
-  const storages = new Map<string, TokenStorage>();
-  return (key) => {
-    const storage = storages.get(key) ?? memoryStorage();
-    storages.set(key, storage);
-    return storage;
-  };
-}
 
 /** A client of tenant `extraParams`, with the same client id, secret and endpoint as every other. */
 function tenant(extraParams: Record<string, string | string[]>, storage: (key: string) => TokenStorage) {
