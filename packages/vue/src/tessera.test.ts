@@ -3,7 +3,18 @@ import { OAuthError, type TokenManager } from '@tessera/core';
 import { cleanup, render, screen } from '@testing-library/vue';
 import { createPinia, defineStore } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { computed, createApp, defineComponent, h, isReadonly, nextTick, reactive, version, watch } from 'vue';
+import {
+  computed,
+  createApp,
+  defineComponent,
+  h,
+  isReadonly,
+  markRaw,
+  nextTick,
+  reactive,
+  version,
+  watch,
+} from 'vue';
 import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
 import { createSessionGuard } from './create-session-guard.js';
 import type { SessionStatus } from './session.js';
@@ -122,6 +133,33 @@ describe('createTessera', () => {
     expect(screen.getByTestId('status').textContent).toBe('signed-out');
   });
 
+  it('cannot have its session (or anything else) replaced: the plugin object is frozen', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const tessera = createTessera({ tokens });
+    render(Status, { global: { plugins: [tessera] } });
+    await tessera.ready();
+    const session = tessera.session;
+    const forged = { value: { status: 'signed-in', tokens: { accessToken: 'forged' } } };
+    // This module is strict mode: replacing a property of a frozen object throws.
+    expect(() => {
+      (tessera as unknown as { session: unknown }).session = forged;
+    }).toThrow(TypeError);
+    expect(() => {
+      (tessera as unknown as { tokens: unknown }).tokens = {};
+    }).toThrow(TypeError);
+    expect(tessera.session).toBe(session);
+    expect(tessera.tokens).toBe(tokens);
+    expect(Object.isFrozen(tessera)).toBe(true);
+    // Vue never proxies a non-extensible object: the plugin stays raw inside reactive state.
+    expect(reactive({ tessera }).tessera).toBe(tessera);
+    // An app's own markRaw() of it does not throw (Vue 3.4 and 3.5 skip a non-extensible object).
+    expect(markRaw(tessera)).toBe(tessera);
+    await tokens.clear();
+    await nextTick();
+    expect(screen.getByTestId('status').textContent).toBe('signed-out');
+  });
+
   it('works in a Pinia setup store and in reactive() state, the manager included', async () => {
     const tokens = manager();
     await tokens.setTokens(await auth.issueTokens());
@@ -219,9 +257,13 @@ describe('createTessera', () => {
     expect(host.textContent).toBe('signed-in');
     // The manager drops the set at once and says `cleared` once storage is empty; a navigation
     // in between runs the guard, which reads the session.
-    const guardRead = vi.spyOn(tessera as unknown as { getSnapshot: () => unknown }, 'getSnapshot');
+    // The plugin is frozen: the guard gets a copy whose snapshot reads are observed.
+    const { getSnapshot } = tessera as unknown as { getSnapshot: () => unknown };
+    const guardRead = vi.fn(getSnapshot);
     const signedOut = tokens.clear();
-    void createSessionGuard(tessera)({ fullPath: '/account' }).catch(() => {});
+    void createSessionGuard({ ...tessera, getSnapshot: guardRead } as unknown as typeof tessera)({
+      fullPath: '/account',
+    }).catch(() => {});
     await vi.waitFor(() =>
       expect(guardRead).toHaveReturnedWith(expect.objectContaining({ status: 'signed-out' })),
     );

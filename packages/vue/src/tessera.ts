@@ -1,6 +1,6 @@
 import type { TokenManager } from '@tessera/core';
 import type { App, InjectionKey, ShallowRef } from 'vue';
-import { markRaw, readonly, ref } from './internal/vue.js';
+import { readonly, ref } from './internal/vue.js';
 import type { Session } from './session.js';
 import { createSessionStore, loadingSession } from './session-store.js';
 import type { SignInLike } from './sign-in-like.js';
@@ -33,7 +33,8 @@ export interface Tessera {
    * The immutable session snapshot, replaced on change. Live once an app that installed the plugin
    * is mounted in the browser: `loading` before (the HTML a server rendered hydrates without a
    * mismatch) and on the server. Read-only at runtime too: a write is ignored (with Vue's
-   * development warning), as with any `readonly()` ref.
+   * development warning), as with any `readonly()` ref; the plugin object is frozen, so the property
+   * itself cannot be replaced either.
    */
   readonly session: Readonly<ShallowRef<Session>>;
   /**
@@ -63,7 +64,9 @@ export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tes
   // like a `shallowRef` (Vue never proxies a frozen object), in fewer bytes (decision 1003).
   const session = ref(loadingSession);
   // The store's methods come along (`ready` typed, the others untyped: `createSessionGuard` uses them).
-  return markRaw({
+  // Frozen: `tessera.session = …` cannot replace the ref, and Vue never proxies a non-extensible
+  // object (as `markRaw` would mark it), so the plugin stays raw inside `reactive()` state and Pinia.
+  return Object.freeze({
     ...store,
     session: readonly(session),
     install(app: App) {
