@@ -12,7 +12,8 @@ export interface CrossTabSync {
   /**
    * Wraps the manager's storage: `set` and `remove` are published to other tabs, and their
    * publications reach the manager through the returned storage's `subscribe`. Unsubscribing
-   * releases every channel.
+   * releases every channel. `key` is the manager's: only publications of managers with the same
+   * key may reach it (another key is another token set, often for another API).
    */
-  wrapStorage(storage: TokenStorage): TokenStorage;
+  wrapStorage(storage: TokenStorage, key: string): TokenStorage;
 }

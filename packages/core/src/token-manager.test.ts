@@ -499,6 +499,21 @@ describe('storage', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 
+  it('treats a stored OAuth response (expires_in, not expiresAt) as due on every read, not valid for expires_in from the read', async () => {
+    const clock = testClock();
+    const storage: TokenStorage = {
+      // Written by another version of the app ten hours ago: only its refresh token is still good.
+      get: () => ({ access_token: 'ten-hours-old', refresh_token: 'rt-0', expires_in: 3600 }),
+      set: vi.fn(),
+      remove: vi.fn(),
+    };
+    const { fetchTokens, calls } = countingFetch({ expiresIn: 3600 });
+    const tokens = manager({ fetchTokens, storage, clock: clock.now });
+
+    expect(await tokens.getAccessToken()).toBe('at-1');
+    expect(calls.map((call) => call.refreshToken)).toEqual(['rt-0']);
+  });
+
   it('adopts a set another holder stored meanwhile instead of requesting one', async () => {
     const clock = testClock();
     const storage = memoryStorage();
@@ -604,6 +619,36 @@ describe('events', () => {
     ]);
     expect(error).toHaveBeenCalled();
     error.mockRestore();
+  });
+  it('calls a listener that subscribes again from inside itself once per event, without looping (a re-render)', async () => {
+    const tokens = manager({ fetchTokens: countingFetch().fetchTokens });
+    let calls = 0;
+    let off = (): void => {};
+    const listener = (): void => {
+      calls += 1;
+      if (calls > 100) throw new Error('emit loops'); // without the guard the loop never ends
+      off();
+      off = tokens.subscribe(listener);
+    };
+    off = tokens.subscribe(listener);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await tokens.setTokens({ access_token: 'a' });
+    error.mockRestore();
+    expect(calls).toBe(1);
+  });
+
+  it('does not call, during that event, a listener added or removed by an earlier listener', async () => {
+    const tokens = manager({ fetchTokens: countingFetch().fetchTokens });
+    const seen: string[] = [];
+    let offB = (): void => {};
+    tokens.subscribe(() => {
+      seen.push('a');
+      offB();
+      tokens.subscribe(() => seen.push('added'));
+    });
+    offB = tokens.subscribe(() => seen.push('b'));
+    await tokens.setTokens({ access_token: 'a' });
+    expect(seen).toEqual(['a']);
   });
 });
 

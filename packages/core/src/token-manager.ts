@@ -122,8 +122,9 @@ export class TokenManager {
     this.#fetchTokens = options.fetchTokens;
     const constraint = options.senderConstraint;
     this.#senderConstraint = constraint;
+    this.#key = options.key ?? tokenManagerDefaults.key;
     let storage = options.storage ?? memoryStorage();
-    if (options.crossTab) storage = options.crossTab.wrapStorage(storage);
+    if (options.crossTab) storage = options.crossTab.wrapStorage(storage, this.#key);
     // Outermost, so sets from other tabs pass the key check too.
     this.#storage = constraint?.bindStorage ? constraint.bindStorage(storage) : storage;
     this.#refreshMargin = options.refreshMargin ?? tokenManagerDefaults.refreshMargin;
@@ -133,7 +134,6 @@ export class TokenManager {
     this.#clock = options.clock ?? tokenManagerDefaults.clock;
     this.#lock = options.lock ?? options.crossTab?.lock;
     this.#sharedWithTabs = options.crossTab !== undefined;
-    this.#key = options.key ?? tokenManagerDefaults.key;
     this.#tokenTypes =
       options.tokenTypes ?? (constraint ? [constraint.scheme] : tokenManagerDefaults.tokenTypes);
     this.#rejectionCooldown = options.rejectionCooldown ?? tokenManagerDefaults.rejectionCooldown;
@@ -584,10 +584,14 @@ export class TokenManager {
     await this.#serially('set', () => (epoch === this.#epoch ? this.#storage.set(tokens) : undefined));
   }
 
+  /**
+   * A stored OAuth response's `expires_in` counts from an unknown moment: from epoch 0, so the set
+   * is due and only its refresh token is used (decision 0025).
+   */
   #parse(value: unknown): TokenSet | undefined {
     return value === undefined || value === null
       ? undefined
-      : toTokenSet(value, this.#clock(), 'storage', this.#tokenTypes);
+      : toTokenSet(value, 0, 'storage', this.#tokenTypes);
   }
 
   /** Another tab or replica changed the stored set. */
@@ -611,10 +615,11 @@ export class TokenManager {
     }
   }
 
+  /** Calls the listeners subscribed when the event fired that are still subscribed: one re-subscribing itself runs once. */
   #emit(event: TokenEvent): void {
-    for (const listener of this.#listeners) {
+    for (const listener of [...this.#listeners]) {
       try {
-        listener(event);
+        if (this.#listeners.has(listener)) listener(event);
       } catch (error) {
         console.error(`[tessera] a "${event.type}" event listener threw; other listeners still ran.`, error);
       }

@@ -30,19 +30,22 @@ afterEach(() => {
 function wrap(inner: TokenStorage, locks?: LockManager): TokenStorage {
   return broadcastStorage(inner, {
     channel: name,
+    key: 'tessera',
     BroadcastChannel: channels.BroadcastChannel,
     markers: writeMarkers({ locks, prefix: `${name}/written/`, timeout: 1_000 }),
     catchUpTimeout: 1_000,
   });
 }
 
-/** Another tab's end of the channel: what it received, and a way to post. */
-function otherTab() {
+/** Another tab's end of the channel: what it received, and a way to post (as a manager with the key `key`). */
+function otherTab(key = 'tessera') {
   const peer = new BroadcastChannel(name);
   peers.push(peer);
   const received: unknown[] = [];
   peer.onmessage = (event) => received.push(event.data);
-  return { post: (message: unknown) => peer.postMessage(message), received };
+  const post = (message: unknown) =>
+    peer.postMessage(typeof message === 'object' && message !== null ? { key, ...message } : message);
+  return { post, received };
 }
 
 /** A storage shared between tabs whose own change reports (`storage` events) the test fires. */
@@ -88,8 +91,8 @@ describe('broadcastStorage', () => {
 
     await vi.waitFor(() => expect(tab.received).toHaveLength(2));
     expect(tab.received).toEqual([
-      { type: 'set', tokens: set('a'), id: expect.any(String) },
-      { type: 'remove', id: expect.any(String) },
+      { type: 'set', tokens: set('a'), id: expect.any(String), key: 'tessera' },
+      { type: 'remove', id: expect.any(String), key: 'tessera' },
     ]);
     expect(channels.open()).toBe(0);
   });
@@ -144,6 +147,9 @@ describe('broadcastStorage', () => {
     ]) {
       tab.post(message);
     }
+    otherTab('billing').post({ type: 'set', tokens: set('another-key'), id: 'w5' });
+    otherTab('billing').post({ type: 'remove', id: 'w6' });
+    tab.post({ type: 'remove', id: 'w7', key: undefined }); // an older deploy, or not ours
     tab.post({ type: 'set', tokens: set('last'), id: 'w4' });
     await vi.waitFor(() => expect(changes).toHaveLength(1));
 
@@ -244,7 +250,13 @@ describe('broadcastStorage', () => {
     const inner = memoryStorage();
     const markers = writeMarkers({ locks: undefined, prefix: '', timeout: 1_000 });
     expect(
-      broadcastStorage(inner, { channel: name, BroadcastChannel: undefined, markers, catchUpTimeout: 1 }),
+      broadcastStorage(inner, {
+        channel: name,
+        key: 'tessera',
+        BroadcastChannel: undefined,
+        markers,
+        catchUpTimeout: 1,
+      }),
     ).toBe(inner);
   });
 });

@@ -3,13 +3,15 @@ import type { TokenSet } from '../token-set.js';
 import { echoFilter } from './echo-filter.js';
 import type { WriteMarkers } from './write-markers.js';
 
-/** What a tab tells the others after writing to its storage; `id` names the write. */
-type CrossTabMessage = { type: 'set'; tokens: TokenSet; id: string } | { type: 'remove'; id: string };
+/** What a tab tells the others after writing to its storage; `id` names the write, `key` the manager. */
+type CrossTabMessage = { key: string; id: string } & ({ type: 'set'; tokens: TokenSet } | { type: 'remove' });
 
 /** Options of `broadcastStorage`. Durations are milliseconds. */
 export interface BroadcastStorageOptions {
   /** The BroadcastChannel name. */
   channel: string;
+  /** The manager's key: messages of managers with another key are not reported (decision 0605). */
+  key: string;
   /** The BroadcastChannel constructor; `undefined` returns the storage unchanged. */
   BroadcastChannel: typeof BroadcastChannel | undefined;
   /** Announce this tab's writes and list the other tabs'. */
@@ -39,7 +41,7 @@ const HEARD_LIMIT = 256;
 export function broadcastStorage(storage: TokenStorage, options: BroadcastStorageOptions): TokenStorage {
   const Channel = options.BroadcastChannel;
   if (!Channel) return storage;
-  const { markers } = options;
+  const { markers, key } = options;
   const echoes = echoFilter();
   const subscribers = new Set<{ onChange: (value: unknown) => void }>();
   let heard: string[] = [];
@@ -71,8 +73,8 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   const receive = (event: MessageEvent): void => {
     const message = parse(event.data);
     if (!message) return;
-    hear(message.id);
-    if (echoes.accept('channel', message.value)) report(message.value);
+    hear(message.id); // its marker is among the other key's too: heard, never waited for
+    if (message.key === key && echoes.accept('channel', message.value)) report(message.value);
     for (const arrived of [...arrivals]) arrived(false);
   };
 
@@ -95,7 +97,7 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     try {
       await action();
     } finally {
-      publish(value === null ? { type: 'remove', id } : { type: 'set', tokens: value, id });
+      publish(value === null ? { type: 'remove', id, key } : { type: 'set', tokens: value, id, key });
       if (channel) await markers.mark(id); // held before the manager releases the refresh lock
     }
   };
@@ -165,13 +167,13 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
 }
 
 /** The write a message announces, or `undefined` for anything that is not ours. */
-function parse(data: unknown): { id: string; value: TokenSet | null } | undefined {
+function parse(data: unknown): { id: string; key: unknown; value: TokenSet | null } | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const { type, tokens, id } = data as { type?: unknown; tokens?: unknown; id?: unknown };
+  const { type, tokens, id, key } = data as { type?: unknown; tokens?: unknown; id?: unknown; key?: unknown };
   if (typeof id !== 'string') return undefined;
-  if (type === 'remove') return { id, value: null };
+  if (type === 'remove') return { id, key, value: null };
   if (type === 'set' && typeof (tokens as { accessToken?: unknown } | null)?.accessToken === 'string')
-    return { id, value: tokens as TokenSet };
+    return { id, key, value: tokens as TokenSet };
   return undefined;
 }
 

@@ -310,6 +310,33 @@ describe('crossTab', () => {
     expect(server.requests).toEqual([{ refreshToken: 'rt-0' }]);
   });
 
+  it("never adopts the sets or sign-outs of a manager with another key sharing the crossTab (another API's token)", async () => {
+    const fake = fakeLockManager();
+    const shared = sync(fake);
+    const managerOf = (key: string) => {
+      const manager = new TokenManager({
+        key,
+        fetchTokens: async () => ({ access_token: `${key}-refreshed`, expires_in: 3600 }),
+        crossTab: shared,
+        clock,
+      });
+      managers.push(manager);
+      return manager;
+    };
+    const [orders, billing, ordersInAnotherTab] = [
+      managerOf('orders'),
+      managerOf('billing'),
+      managerOf('orders'),
+    ];
+    await billing.setTokens({ access_token: 'billing-token', expires_in: 3600 });
+    await orders.setTokens({ access_token: 'orders-token', expires_in: 3600 });
+    await vi.waitFor(() => expect(ordersInAnotherTab.peekTokens()?.accessToken).toBe('orders-token'));
+    await orders.clear();
+    await vi.waitFor(() => expect(ordersInAnotherTab.peekTokens()).toBeUndefined());
+
+    expect(await billing.getAccessToken()).toBe('billing-token');
+  });
+
   it("names each Web Lock after the crossTab name and the manager's key", async () => {
     const server = rotatingRefreshTokens();
     const fake = fakeLockManager();

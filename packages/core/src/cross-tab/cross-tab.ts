@@ -8,8 +8,9 @@ import { writeMarkers } from './write-markers.js';
 /** Options of `crossTab()`. Durations are milliseconds. */
 export interface CrossTabOptions {
   /**
-   * Names the BroadcastChannel and prefixes the Web Locks (`${name}/tessera:${key}`). Tabs sync
-   * when they use the same name; give each token set of one origin (each `TokenManager`) its own.
+   * Names the BroadcastChannel and prefixes the Web Locks (`${name}/tessera:${key}`). Managers
+   * sync across tabs when they use the same name and the same manager `key`; managers with other
+   * keys may share the name (decision 0605).
    * @default 'tessera'
    */
   name?: string;
@@ -71,9 +72,10 @@ export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
   const catchUpTimeout = Math.min(CATCH_UP_TIMEOUT, lockTimeout ?? CATCH_UP_TIMEOUT);
   return {
     lock: webLocksLock({ prefix: name, timeout: lockTimeout, locks }),
-    wrapStorage: (storage: TokenStorage): TokenStorage =>
+    wrapStorage: (storage: TokenStorage, key: string): TokenStorage =>
       broadcastStorage(storage, {
         channel: name,
+        key,
         BroadcastChannel: Channel,
         markers: writeMarkers({ locks, prefix: `${name}/written/`, timeout: catchUpTimeout }),
         catchUpTimeout,

@@ -38,6 +38,27 @@ describe('webStorage', () => {
     expect(JSON.parse(area.getItem('tessera.tokens') ?? '{}').accessToken).toBe('fresh');
   });
 
+  it('reports a value that is not JSON without any part of it: no piece of a stored token in storage_error', async () => {
+    const area = fakeStorage();
+    const tokens = new TokenManager({
+      fetchTokens: async () => ({ access_token: 'fresh' }),
+      storage: webStorage(area),
+    });
+    const errors: string[] = [];
+    tokens.subscribe((event) => {
+      if (event.type === 'storage_error')
+        errors.push(`${String(event.error)} ${JSON.stringify(event.error)}`);
+    });
+    // What an older version of an app might have left there: V8's SyntaxError quotes ~10 characters around the fault.
+    area.setItem('tessera.tokens', 'opaqueAccessToken123');
+    await tokens.ready();
+    area.setItem('tessera.tokens', '{"accessToken":opaqueAccessToken123}');
+    await tokens.getAccessToken();
+
+    expect(errors).toHaveLength(2);
+    expect(errors.join(' ')).not.toMatch(/opaque|Token123/);
+  });
+
   it('removes the key on clear', async () => {
     const area = fakeStorage();
     const tokens = new TokenManager({

@@ -32,7 +32,7 @@ export function webStorage(area: WebStorageArea, options: WebStorageOptions = {}
   return {
     get: () => {
       const raw = area.getItem(key);
-      return raw === null ? undefined : JSON.parse(raw);
+      return raw === null ? undefined : parse(raw);
     },
     set: (tokens) => area.setItem(key, JSON.stringify(tokens)),
     remove: () => area.removeItem(key),
@@ -40,16 +40,23 @@ export function webStorage(area: WebStorageArea, options: WebStorageOptions = {}
       if (typeof window === 'undefined' || typeof window.addEventListener !== 'function') return () => {};
       const listener = (event: StorageEvent): void => {
         if (event.storageArea !== area || (event.key !== key && event.key !== null)) return;
-        let value: unknown = event.newValue;
-        try {
-          value = value === null ? null : JSON.parse(value as string);
-        } catch {
-          // Invalid JSON: the raw string, which the manager reports as `storage_error` (never a sign-out).
-        }
-        onChange(value);
+        onChange(event.newValue === null ? null : parse(event.newValue));
       };
       window.addEventListener('storage', listener);
       return () => window.removeEventListener('storage', listener);
     },
   };
+}
+
+/**
+ * The JSON value of `raw`; invalid JSON as the raw string, which the manager reports as
+ * `storage_error` (never a sign-out) — not V8's `SyntaxError`, which quotes the text around the
+ * fault, a piece of a token.
+ */
+function parse(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
