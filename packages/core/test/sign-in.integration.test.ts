@@ -258,6 +258,37 @@ describe('sign-in with authorization code + PKCE against oidc-provider', () => {
     expect(signIn.claims()).toBeUndefined();
   });
 
+  it('a code exchange refused after the code was spent revokes what it brought: its refresh token is dead', async () => {
+    // A provider that revokes only the token presented: the refresh token dies only if it is revoked itself.
+    const idp = perTokenProvider;
+    let issued: TokenResponse | undefined;
+    const withoutIdToken: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input) !== `${idp.issuer}/token`) return response;
+      const { id_token: _, ...rest } = (await response.json()) as TokenResponse;
+      issued = rest;
+      return Response.json(rest, { status: response.status });
+    };
+    const { signIn, tokens } = setUp({ fetch: withoutIdToken }, idp);
+    const callback = await signInThroughForms(await signIn.buildAuthorizationUrl());
+    const logged = idp.requestLog.length;
+    expect(await signIn.handleCallback(callback)).toMatchObject({
+      status: 'error',
+      error: { name: 'MalformedResponseError', reason: 'missing_id_token' },
+    });
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(issued?.refresh_token).toBeTruthy();
+    expect(
+      idp.requestLog
+        .slice(logged)
+        .filter((entry) => entry.path === '/token/revocation')
+        .map((entry) => entry.status),
+    ).toEqual([200, 400]); // the refresh token, then the access token: a JWT, which it cannot revoke (unsupported_token_type)
+    await expect(refreshWith(issued?.refresh_token ?? '', idp)).rejects.toSatisfy((error) =>
+      isOAuthError(error, 'invalid_grant'),
+    );
+  });
+
   it('the provider requires PKCE and answers CORS only for the app origin', async () => {
     const { signIn } = setUp();
     const url = await signIn.buildAuthorizationUrl();

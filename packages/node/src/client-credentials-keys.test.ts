@@ -1,4 +1,3 @@
-import type { TokenStorage } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';

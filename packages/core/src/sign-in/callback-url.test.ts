@@ -72,14 +72,24 @@ describe('withoutCallbackParams', () => {
 
 describe('hasRepeatedParam', () => {
   it.each([
-    ['code=a&code=b&state=s', true],
-    ['code=a&state=s&state=t', true],
-    ['code=a&state=s&iss=i&iss=i', true],
-    ['error=access_denied&error=server_error&state=s', true],
-    ['code=a&state=s&session_state=x&session_state=y', true],
-    ['code=a&state=s&iss=i&tab=1&tab=2', false],
-    ['code=a&state=s&iss=i&session_state=x', false],
-  ])('%s: %s', (query, repeated) => {
-    expect(hasRepeatedParam(new URLSearchParams(query))).toBe(repeated);
+    ['?code=a&code=b&state=s', true],
+    ['?code=a&state=s&state=t', true],
+    ['?code=a&state=s&iss=i&iss=i', true],
+    ['?error=access_denied&error=server_error&state=s', true],
+    ['?code=a&state=s&session_state=x&session_state=y', true],
+    ['?code=a&state=s#code=b', true],
+    ['?code=a&state=s#state=s', true],
+    ['?code=a&state=s&iss=i#/route?iss=i', true],
+    ['?code=a#/cb?code=a&state=s', true],
+    ['#/cb?code=a&state=s&state=t', true],
+    ['?code=a&state=s&iss=i&tab=1&tab=2', false],
+    ['?code=a&state=s&iss=i&session_state=x', false],
+    ['?code=a&state=s#/route', false],
+    ['?code=a&state=s#/route?tab=1&tab=2', false],
+    ['?code=a&state=s#top', false],
+    ['?code=a&state=s#/route?iss=i', false],
+    ['?tab=1#code=a&state=s', false],
+  ])('%s: %s', (suffix, repeated) => {
+    expect(hasRepeatedParam(url(`https://app.test/cb${suffix}`))).toBe(repeated);
   });
 });

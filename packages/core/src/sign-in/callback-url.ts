@@ -31,11 +31,16 @@ export function callbackParamsOf(url: URL): URLSearchParams | undefined {
 }
 
 /**
- * Whether `params` carry an authorization response parameter more than once (`?code=a&code=b`), which
- * RFC 6749 §3.1 forbids: parsers disagree on which copy counts. The app's own parameters may repeat.
+ * Whether `url` carries an authorization response parameter more than once (`?code=a&code=b`), which
+ * RFC 6749 §3.1 forbids: parsers disagree on which copy counts. The query and the hash count together
+ * (`?code=a#code=b`, `?state=s#/route?state=t`): a response is in one of them, never in both, so a
+ * second copy in the other is as ambiguous as one beside it. The app's own parameters may repeat.
  */
-export function hasRepeatedParam(params: URLSearchParams): boolean {
-  return CALLBACK_PARAMS.some((name) => params.getAll(name).length > 1);
+export function hasRepeatedParam(url: URL): boolean {
+  const sources = sourcesOf(url);
+  return CALLBACK_PARAMS.some(
+    (name) => sources.reduce((count, { params }) => count + params.getAll(name).length, 0) > 1,
+  );
 }
 
 /** Whether `url` is the redirect URI: same origin and path, or a hash route with the redirect URI's path. */

@@ -611,6 +611,63 @@ describe('a repeated response parameter (RFC 6749 §3.1)', () => {
     },
   );
 
+  it.each([
+    ['code in the query and the hash', (callback: string) => `${callback}#code=code-attacker`],
+    ['state in the query and the hash', (callback: string) => `${callback}#state=forged`],
+    [
+      'iss in the query and a hash route',
+      (callback: string) => `${callback}#/orders?iss=https://evil.example.test`,
+    ],
+  ])(
+    '%s is a repeat too: refused, no token request, a clean URL, the sign-in used up',
+    async (_, pollute) => {
+      const { signIn, tokens } = setUp();
+      const { callback } = await signInAtProvider(signIn);
+      browser.visit(pollute(callback));
+      expect(await signIn.handleCallback()).toMatchObject({
+        status: 'error',
+        error: { name: 'StaleCallbackError', code: 'STALE_CALLBACK', reason: 'repeated-parameter' },
+      });
+      expect(oidc.tokenRequests).toHaveLength(0);
+      expect(tokens.peekTokens()).toBeUndefined();
+      expect(new URL(browser.href).search).toBe('');
+      expect(new URL(browser.href).hash).not.toMatch(/code|state|iss/);
+      browser.visit(callback);
+      createSignIn = await freshPage();
+      expect(await setUp().signIn.handleCallback()).toMatchObject({
+        error: { code: 'STALE_CALLBACK', reason: 'replayed' },
+      });
+      expect(oidc.tokenRequests).toHaveLength(0);
+    },
+  );
+
+  it('a code in the query beside a hash-routed callback: refused (the query, read first, has no state), no token request', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const query = new URL(callback).searchParams;
+    browser.visit(`https://app.example.test/callback?code=code-attacker#/callback?${query}`);
+    expect(await signIn.handleCallback()).toMatchObject({
+      status: 'error',
+      error: { code: 'STALE_CALLBACK', reason: 'missing-state' },
+    });
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect(browser.href).toBe('https://app.example.test/callback#/callback');
+  });
+
+  it.each([
+    ['#/orders', '#/orders'],
+    ['#/orders?tab=open&tab=closed', '#/orders?tab=open&tab=closed'],
+    ['#top', '#top'],
+    ['#tab=open', '#tab=open'],
+  ])('an unrelated hash of the app (%s) beside the callback query still signs in', async (hash, kept) => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    browser.visit(`${callback}${hash}`);
+    expect((await signIn.handleCallback()).status).toBe('handled');
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(browser.href).toBe(`${REDIRECT_URI}${kept}`);
+  });
+
   it('a parameter of the app repeated in the callback query is not a reason to refuse it', async () => {
     const { signIn } = setUp();
     const { callback } = await signInAtProvider(signIn);
@@ -702,6 +759,64 @@ describe('two providers on one redirect URI (mix-up)', () => {
     });
     expect(oidc.tokenRequests).toHaveLength(1);
     expect(otherTokenRequests).toHaveLength(0);
+  });
+});
+
+describe('another client of the same issuer on one redirect path', () => {
+  it.each<[string, Partial<SignInOptions>]>([
+    ['another client_id', { clientId: 'admin' }],
+    ['another redirect_uri (same path)', { redirectUri: `${REDIRECT_URI}?tenant=b` }],
+  ])(
+    "started with %s: this instance leaves the callback as it is, and the sign-in's own instance completes it",
+    async (_, theirs) => {
+      const owner = setUp(theirs);
+      const mine = setUp();
+      const { callback } = await signInAtProvider(owner.signIn);
+      const key = `tessera.sign-in.${new URL(callback).searchParams.get('state')}`;
+      const stored = browser.sessionStorage.getItem(key);
+      expect(await mine.signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+      expect(oidc.tokenRequests).toHaveLength(0);
+      expect(browser.href).toBe(callback);
+      expect(browser.sessionStorage.getItem(key)).toBe(stored);
+      const result = await owner.signIn.handleCallback();
+      expect(result).toMatchObject({ status: 'handled', tokens: { accessToken: 'at-2' } });
+      expect(Object.fromEntries(oidc.tokenRequests[0]?.form ?? [])).toMatchObject({
+        client_id: theirs.clientId ?? CLIENT_ID,
+        redirect_uri: theirs.redirectUri ?? REDIRECT_URI,
+      });
+      // Done in this page: the other instance still gets no share of that sign-in, tokens included.
+      expect(await mine.signIn.handleCallback(callback)).toEqual({
+        status: 'not-a-callback',
+        cleaned: false,
+      });
+      expect(mine.tokens.peekTokens()).toBeUndefined();
+      expect(oidc.tokenRequests).toHaveLength(1);
+    },
+  );
+
+  it('200 concurrent calls split across both clients: one token request, by the client that started it', async () => {
+    const owner = setUp({ clientId: 'admin' });
+    const mine = setUp();
+    const { callback } = await signInAtProvider(owner.signIn);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => (index % 2 ? owner : mine).signIn.handleCallback(callback)),
+    );
+    expect(new Set(results.filter((_, index) => index % 2 === 0).map((r) => JSON.stringify(r)))).toEqual(
+      new Set([JSON.stringify({ status: 'not-a-callback', cleaned: false })]),
+    );
+    expect(new Set(results.filter((_, index) => index % 2 === 1)).size).toBe(1);
+    expect(results[1]?.status).toBe('handled');
+    expect(oidc.tokenRequests.map(({ form }) => form.get('client_id'))).toEqual(['admin']);
+    expect(mine.tokens.peekTokens()).toBeUndefined();
+  });
+
+  it('a transaction stored by an older version (no client recorded) is still completed', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const key = `tessera.sign-in.${new URL(callback).searchParams.get('state')}`;
+    const { client: _, ...older } = JSON.parse(browser.sessionStorage.getItem(key) ?? '{}');
+    browser.sessionStorage.setItem(key, JSON.stringify(older));
+    expect((await signIn.handleCallback()).status).toBe('handled');
   });
 });
 

@@ -9,9 +9,10 @@ import { OAuthError } from '../errors/oauth-error.js';
 import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.js';
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import { whereOf } from '../internal/response-where.js';
+import { withTimeout } from '../internal/with-timeout.js';
 import { requestToken } from '../token-endpoint.js';
 import type { FetchTokens } from '../token-manager-options.js';
-import type { TokenResponse } from '../token-set.js';
+import type { TokenResponse, TokenSet } from '../token-set.js';
 import { toTokenSet } from '../token-set.js';
 import { cleanAddressBar, currentPath } from './address-bar.js';
 import { asTesseraError } from './as-tessera-error.js';
@@ -19,6 +20,7 @@ import { callbackParamsOf, hasRepeatedParam, isRedirectTarget } from './callback
 import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
 import { codeChallengeOf, randomToken } from './pkce.js';
 import { returnPathOf } from './return-path.js';
+import { revokeTokens } from './revoke-tokens.js';
 import {
   type SignInOptions,
   type SignOutOptions,
@@ -60,8 +62,9 @@ export interface SignIn {
 }
 
 /**
- * Callbacks in progress or done in this page, by issuer and `state`: shared by every instance of one
- * issuer (StrictMode makes two), never across issuers (another issuer's instance answers `not-a-callback`).
+ * Callbacks in progress or done in this page, by issuer, client and `state`: shared by every instance
+ * of one client (StrictMode makes two), never across issuers or clients (another one's instance answers
+ * `not-a-callback`).
  */
 const callbacks = new Map<string, Promise<CallbackResult>>();
 
@@ -80,6 +83,8 @@ export function createSignIn(options: SignInOptions): SignIn {
   const settings = { ...signInDefaults, ...given } as typeof signInDefaults & SignInOptions;
   const clock = options.clock ?? Date.now;
   const redirectUri = new URL(options.redirectUri);
+  /** Whose transactions this instance takes: one client, with the redirect URI its requests send. */
+  const client = `${clientId} ${redirectUri.href}`;
   // With the manager's `senderConstraint` (DPoP), the code exchange, refreshes and revocation carry proofs.
   const fetch = tokens?.senderConstraint?.wrapFetch?.(options.fetch) ?? options.fetch;
   const transport = { fetch, timeout: settings.timeout };
@@ -152,6 +157,7 @@ export function createSignIn(options: SignInOptions): SignIn {
           nonce,
           returnTo: start.returnTo ?? currentPath(),
           issuer: server.issuer,
+          client,
           issRequired: server.authorization_response_iss_parameter_supported === true,
           createdAt: clock(),
         },
@@ -163,17 +169,21 @@ export function createSignIn(options: SignInOptions): SignIn {
     return url;
   };
 
-  const complete = async (state: string, params: URLSearchParams): Promise<CallbackResult> => {
+  const complete = async (
+    state: string,
+    params: URLSearchParams,
+    repeated: boolean,
+  ): Promise<CallbackResult> => {
     let taken: TakenTransaction;
     try {
       // `discover` ensures the metadata's issuer is `issuer`, so the transaction's is the server's too.
-      taken = store.take(state, clock(), issuer);
+      taken = store.take(state, clock(), issuer, client);
     } catch (error) {
       cleanAddressBar(state);
       throw error;
     }
-    // Started by an instance for another issuer: the URL and the transaction stay for that one.
-    if (taken.kind === 'another-issuer') return { status: 'not-a-callback', cleaned: false };
+    // Started by an instance for another issuer or client: the URL and the transaction stay for that one.
+    if (taken.kind === 'another-client') return { status: 'not-a-callback', cleaned: false };
     cleanAddressBar(state);
     if (taken.kind !== 'pending') {
       if (await tokens?.ready()) return { status: 'not-a-callback', cleaned: true };
@@ -184,7 +194,7 @@ export function createSignIn(options: SignInOptions): SignIn {
     }
     const { transaction } = taken;
     // Refused like a wrong `iss`: after `take`, so the transaction is used up and cannot be tried again.
-    if (hasRepeatedParam(params)) throw new StaleCallbackError('repeated-parameter');
+    if (repeated) throw new StaleCallbackError('repeated-parameter');
     const server = await discovered();
     const iss = params.get('iss') ?? undefined;
     if (
@@ -215,19 +225,38 @@ export function createSignIn(options: SignInOptions): SignIn {
         code_verifier: transaction.verifier,
       },
     });
-    // A nonce was sent (`openid`): the ID token is required (OpenID Connect Core §3.1.3.3), or the nonce
-    // would go unchecked.
-    if (transaction.nonce !== undefined && !response.id_token) {
-      throw new MalformedResponseError(
-        'missing_id_token',
-        'no id_token, though the scope has openid',
-        whereOf(response)!,
-      );
+    let claims: IdTokenClaims | undefined;
+    let set: TokenSet;
+    try {
+      // A nonce was sent (`openid`): the ID token is required (OpenID Connect Core §3.1.3.3), or the
+      // nonce would go unchecked.
+      if (transaction.nonce !== undefined && !response.id_token) {
+        throw new MalformedResponseError(
+          'missing_id_token',
+          'no id_token, though the scope has openid',
+          whereOf(response)!,
+        );
+      }
+      claims = response.id_token ? check(response.id_token, transaction.nonce, undefined) : undefined;
+      set = tokens ? await tokens.setTokens(response) : toTokenSet(response, sentAt, 'authorization code');
+    } catch (error) {
+      // The code is spent and nobody holds what it brought: a live refresh token must not stay behind.
+      // Within `timeout` in all, failures ignored: the caller gets the refusal, as it is.
+      const revocationUrl = server.revocation_endpoint;
+      if (revocationUrl) {
+        await withTimeout(
+          (signal) =>
+            revokeTokens({ clientId, transport, revocationUrl, signal }, [
+              [response.refresh_token, 'refresh_token'],
+              [response.access_token, 'access_token'],
+            ]),
+          undefined,
+          () => undefined,
+          settings.timeout,
+        ).catch(() => undefined);
+      }
+      throw error;
     }
-    const claims = response.id_token ? check(response.id_token, transaction.nonce, undefined) : undefined;
-    const set = tokens
-      ? await tokens.setTokens(response)
-      : toTokenSet(response, sentAt, 'authorization code');
     lastClaims = claims;
     return {
       status: 'handled',
@@ -300,10 +329,10 @@ export function createSignIn(options: SignInOptions): SignIn {
           error: new StaleCallbackError('missing-state', authorizationErrorOf(params)),
         });
       }
-      const key = `${issuer} ${state}`;
+      const key = `${issuer} ${client} ${state}`;
       let result = callbacks.get(key);
       if (!result) {
-        result = complete(state, params).catch((error: unknown) => ({
+        result = complete(state, params, hasRepeatedParam(url)).catch((error: unknown) => ({
           status: 'error',
           error: asTesseraError(error),
         }));

@@ -12,14 +12,16 @@ export type CallbackResult =
   /** Not a callback, but a `start()` of this tab is navigating to the provider: start no second sign-in. */
   | { status: 'navigating' }
   /**
-   * Not a callback of this client (or one started by an instance for another issuer, left for that
-   * instance): the URL and the session are untouched. `cleaned` is true when it was
+   * Not a callback of this client (or one started by an instance for another issuer, `clientId` or
+   * `redirectUri`, left for that instance): the URL and the session are untouched. `cleaned` is true when it was
    * a used or stale callback on the redirect URI while a session exists: removed from the address bar.
    */
   | { status: 'not-a-callback'; cleaned: boolean }
   /**
    * The callback failed: `OAuthError` (e.g. `access_denied`), `StaleCallbackError`,
    * `PkceVerifierMissingError`, `IssuerMismatchError`, `IdTokenError`, or a token request error.
+   * When the exchange spent the code but its answer was refused (`IdTokenError`,
+   * `MalformedResponseError`), the tokens it brought were revoked first, as far as the server allowed.
    */
   | { status: 'error'; error: TesseraError };
 

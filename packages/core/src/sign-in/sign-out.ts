@@ -1,10 +1,10 @@
 import type { AuthorizationServerMetadata } from '../discovery/authorization-server-metadata.js';
 import type { TesseraError } from '../errors/tessera-error.js';
 import type { FetchLike } from '../fetch-like.js';
-import { revokeToken } from '../revoke-token.js';
 import type { TokenManager } from '../token-manager.js';
 import type { TokenResponse } from '../token-set.js';
 import { asTesseraError } from './as-tessera-error.js';
+import { revokeTokens, type TokenToRevoke } from './revoke-tokens.js';
 import type { SignOutOptions } from './sign-in-options.js';
 import type { SignOutResult } from './sign-in-result.js';
 
@@ -42,22 +42,12 @@ export async function signOut(context: SignOutContext, options: SignOutOptions):
     if (options.revoke !== false && server.revocation_endpoint) {
       // Newest first: a refresh in flight may have rotated the refresh token this session holds.
       const answer = await context.lastRefresh?.catch(() => undefined);
-      for (const token of new Set([answer?.refresh_token, current?.refreshToken])) {
-        if (!token) continue;
-        try {
-          await revokeToken({
-            ...context.transport,
-            revocationUrl: server.revocation_endpoint,
-            token,
-            tokenTypeHint: 'refresh_token',
-            clientId,
-          });
-          revoked = true;
-        } catch (error) {
-          warnings.push(asTesseraError(error));
-        }
-      }
-      revoked &&= !warnings.length;
+      const refreshTokens = new Set([answer?.refresh_token, current?.refreshToken]);
+      revoked = await revokeTokens(
+        { clientId, transport: context.transport, revocationUrl: server.revocation_endpoint },
+        [...refreshTokens].map((token): TokenToRevoke => [token, 'refresh_token']),
+        warnings,
+      );
     }
     if (options.endSession !== false && server.end_session_endpoint) {
       logoutUrl = new URL(server.end_session_endpoint);

@@ -21,6 +21,12 @@ export interface SignInTransaction {
    * issuer takes the transaction. Kept in the `used` marker.
    */
   issuer: string;
+  /**
+   * The `client_id` and `redirect_uri` the request sent (`${clientId} ${redirectUri}`): only an
+   * instance of this client takes the transaction. Kept in the `used` marker. Absent in a transaction
+   * stored by an older version, which any instance of the issuer takes.
+   */
+  client?: string | undefined;
   /** Whether the server advertised `authorization_response_iss_parameter_supported`. */
   issRequired: boolean;
   /** Epoch ms. */
@@ -29,19 +35,22 @@ export interface SignInTransaction {
   used?: true;
 }
 
-/** What `take` found for a state. `another-issuer`: it was left in place for that issuer's instance. */
+/**
+ * What `take` found for a state. `another-client`: it belongs to another issuer or client and was left
+ * in place for that one's instance.
+ */
 export type TakenTransaction =
   | { kind: 'pending'; transaction: SignInTransaction }
-  | { kind: 'replayed' | 'expired' | 'unknown-state' | 'empty' | 'another-issuer' };
+  | { kind: 'replayed' | 'expired' | 'unknown-state' | 'empty' | 'another-client' };
 
 /** Sign-in transactions in a `Storage`, see `transactionStore`. */
 export interface TransactionStore {
   save(transaction: SignInTransaction, now: number): void;
   /**
    * Reads and consumes the transaction of `state` synchronously; it leaves a `used` marker behind.
-   * A transaction (or marker) of another issuer is neither returned nor touched.
+   * A transaction (or marker) of another issuer or client is neither returned nor touched.
    */
-  take(state: string, now: number, issuer: string): TakenTransaction;
+  take(state: string, now: number, issuer: string, client: string): TakenTransaction;
 }
 
 const PREFIX = 'tessera.sign-in.';
@@ -52,8 +61,9 @@ const PREFIX = 'tessera.sign-in.';
  * at most `max` pending ones are kept (the oldest go first). A used transaction stays as a marker
  * (without its verifier) until its TTL, so a replay is told apart from a foreign callback, and an
  * unknown state (the storage holds entries) from a fresh storage context (it holds none). Every entry
- * belongs to one issuer: `take` for another issuer leaves it, so with two providers on one redirect
- * URI the wrong instance can never send the code and verifier to its own server (a mix-up). A storage
+ * belongs to one issuer and one client: `take` for another leaves it, so with two providers on one
+ * redirect URI the wrong instance can never send the code and verifier to its own server (a mix-up),
+ * and with two clients of one provider the wrong one never spends the other's code. A storage
  * that throws makes `save` and `take` throw: that is never mistaken for "no transaction".
  */
 export function transactionStore(
@@ -99,15 +109,15 @@ export function transactionStore(
       storage().setItem(PREFIX + transaction.state, JSON.stringify(transaction));
     },
 
-    take(state, now, issuer) {
+    take(state, now, issuer, client) {
       const entries = collect(now);
       const entry = read(PREFIX + state);
       if (entry?.state !== state) {
         return { kind: entries.length > 0 ? 'unknown-state' : 'empty' };
       }
-      if (entry.issuer !== issuer) return { kind: 'another-issuer' };
+      if (entry.issuer !== issuer || (entry.client ?? client) !== client) return { kind: 'another-client' };
       const { createdAt, used, verifier } = entry;
-      storage().setItem(PREFIX + state, JSON.stringify({ state, createdAt, issuer, used: true }));
+      storage().setItem(PREFIX + state, JSON.stringify({ state, createdAt, issuer, client, used: true }));
       if (used) return { kind: 'replayed' };
       if (Math.abs(now - createdAt) > ttl) return { kind: 'expired' };
       if (typeof verifier !== 'string' || verifier === '') return { kind: 'empty' };

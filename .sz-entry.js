@@ -1,1 +1,0 @@
-export { TokenManager, refreshTokenGrant } from '@tessera/core'; export { withTokens } from '@tessera/fetch'; export {createDPoP} from '@tessera/dpop'

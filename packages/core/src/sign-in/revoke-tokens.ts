@@ -1,0 +1,47 @@
+import type { TesseraError } from '../errors/tessera-error.js';
+import type { FetchLike } from '../fetch-like.js';
+import { revokeToken } from '../revoke-token.js';
+import { asTesseraError } from './as-tessera-error.js';
+
+/** A token to revoke, with its `token_type_hint`; skipped when the token is missing or empty. */
+export type TokenToRevoke = [token: string | undefined, hint: 'refresh_token' | 'access_token'];
+
+/** What `revokeTokens` needs: the sign-in's client, transport and the server's revocation endpoint. */
+export interface RevocationContext {
+  clientId: string;
+  transport: { fetch?: FetchLike | undefined; timeout: number };
+  revocationUrl: string;
+  /** Cuts every revocation not yet answered short. @default undefined */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Revokes (RFC 7009) each token in turn, in the order given: the refresh token first, since revoking
+ * it usually ends its access tokens too. Never rejects: each failure is pushed to `warnings`, and the
+ * next token is tried anyway. Resolves to true when at least one was revoked and `warnings` is empty.
+ * The one revocation of sign-in: `signOut` and a sign-in refused after its code was spent use it.
+ */
+export async function revokeTokens(
+  context: RevocationContext,
+  tokens: TokenToRevoke[],
+  warnings: TesseraError[] = [],
+): Promise<boolean> {
+  let revoked = false;
+  for (const [token, tokenTypeHint] of tokens) {
+    if (!token) continue;
+    try {
+      await revokeToken({
+        ...context.transport,
+        revocationUrl: context.revocationUrl,
+        token,
+        tokenTypeHint,
+        clientId: context.clientId,
+        signal: context.signal,
+      });
+      revoked = true;
+    } catch (error) {
+      warnings.push(asTesseraError(error));
+    }
+  }
+  return revoked && !warnings.length;
+}
