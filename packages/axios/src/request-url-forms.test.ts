@@ -27,7 +27,7 @@ async function setup(create: (adapter: never) => AxiosInstance, respond?: Parame
     api.calls.map((call) => {
       const url = call.config.url as unknown;
       const full =
-        url instanceof URL ? url.href : instance.getUri({ ...call.config, params: undefined } as never);
+        url instanceof URL ? String(url) : instance.getUri({ ...call.config, params: undefined } as never);
       return [new URL(full, globalThis.document?.baseURI).origin, call.authorization ?? null];
     });
   return { instance, tokens, fetchTokens, sent, calls: api.calls };
@@ -99,6 +99,39 @@ describe('a URL object as the request url', () => {
       'Bearer at-0',
     ]);
     expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('judges a URL subclass by String(url), what axios sends to, never by an href getter that says otherwise', async () => {
+    const seen: Array<[string, string | null]> = [];
+    const record: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      seen.push([request.url, request.headers.get('authorization')]);
+      return new Response('{}', { status: 200 });
+    };
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    // axios 1.12.0's fetch adapter sends a URL object to String(url) (the newest one refuses it).
+    const config = { adapter: 'fetch', env: { fetch: record } };
+    const instance = axios112.create(config as never) as unknown as AxiosInstance;
+    attachTokenManager(instance, tokens, { origins: baseURL });
+    class HrefSaysApi extends URL {
+      override get href() {
+        return `${baseURL}/x`;
+      }
+    }
+    class StringSaysElsewhere extends URL {
+      override toString() {
+        return 'https://evil.test/x';
+      }
+    }
+    await instance.get(new HrefSaysApi('https://evil.test/y') as never);
+    await instance.get(new StringSaysElsewhere(`${baseURL}/y`) as never);
+    await instance.get(new URL(`${baseURL}/z`) as never);
+    expect(seen).toEqual([
+      ['https://evil.test/y', null],
+      ['https://evil.test/x', null],
+      [`${baseURL}/z`, 'Bearer at-0'],
+    ]);
   });
 
   it.each(versions)(

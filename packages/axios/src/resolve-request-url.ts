@@ -43,10 +43,14 @@ export function resolveRequestUrl(
   return legacy ? old : [modern, old];
 }
 
-/** A string, a `URL`'s href, `''` for nothing; `undefined` for anything else. */
+/**
+ * A string, a `URL` as axios reads it (`String(url)`: its adapters and `isAbsoluteURL` coerce it,
+ * so a subclass's `toString` counts, never an `href` getter that says otherwise), `''` for nothing;
+ * `undefined` for anything else.
+ */
 function textOf(value: unknown): string | undefined {
   if (value === undefined || value === null || typeof value === 'string') return value ?? '';
-  return value instanceof URL ? value.href : undefined;
+  return value instanceof URL ? String(value) : undefined;
 }
 
 /** axios's combineURLs: `baseURL` without (some) trailing slashes + `/` + `url` without leading slashes. */

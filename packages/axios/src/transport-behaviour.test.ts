@@ -28,12 +28,12 @@ const status = (promise: Promise<{ status: number }>) =>
     },
   );
 
-describeTransportBehaviour('@tessera/axios', (tokens, respond, calls) => {
+describeTransportBehaviour('@tessera/axios', (tokens, respond, calls, setup = {}) => {
   const adapter: AxiosAdapter = async (config) => {
     const authorization = config.headers.get('Authorization');
     const call: ApiCall = {
       method: (config.method ?? 'get').toUpperCase(),
-      url: axios.getUri(config),
+      url: new URL(axios.getUri(config), globalThis.document?.baseURI).href, // as XHR resolves it
       authorization: typeof authorization === 'string' ? authorization : null,
       body: await bodyText(config.data),
     };
@@ -50,7 +50,7 @@ describeTransportBehaviour('@tessera/axios', (tokens, respond, calls) => {
     if (answer.status < 400) return response;
     throw new AxiosError('Request failed', 'ERR_BAD_REQUEST', config, {}, response);
   };
-  const instance = axios.create({ baseURL: API, adapter });
+  const instance = axios.create({ ...(setup.page ? {} : { baseURL: API }), adapter });
   attachTokenManager(instance, tokens);
   return {
     get: (url, options = {}) => status(instance.get(url, options)),
@@ -60,10 +60,10 @@ describeTransportBehaviour('@tessera/axios', (tokens, respond, calls) => {
 
 describeTransportBehaviour(
   '@tessera/axios, fetch adapter',
-  (tokens, respond, calls) => {
+  (tokens, respond, calls, setup = {}) => {
     // axios's own fetch adapter over the in-memory API: Tessera's env.fetch wrapper follows the hops.
     const instance = axios.create({
-      baseURL: API,
+      ...(setup.page ? {} : { baseURL: API }),
       adapter: 'fetch',
       env: { fetch: apiFetch(respond, calls) },
     });
@@ -85,5 +85,5 @@ describeTransportBehaviour(
         ),
     };
   },
-  { followsRedirects: true },
+  { followsRedirects: true, inPage: false },
 );

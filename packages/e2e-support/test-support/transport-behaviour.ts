@@ -34,9 +34,16 @@ export interface BehaviourClient {
 
 /**
  * Builds a client with `API` as its base, attached to `tokens`, whose requests are answered by
- * `respond` and recorded, in order of arrival, in `calls`.
+ * `respond` and recorded, in order of arrival, with absolute URLs, in `calls`. With `page: true`,
+ * a client configured with no base and no origins (the defaults in a page): relative URLs resolve
+ * against the page's base URL (`document.baseURI`), as the browser resolves them.
  */
-export type MakeClient = (tokens: TokenManager, respond: Respond, calls: ApiCall[]) => BehaviourClient;
+export type MakeClient = (
+  tokens: TokenManager,
+  respond: Respond,
+  calls: ApiCall[],
+  setup?: { page?: boolean },
+) => BehaviourClient;
 
 /** What a transport does beyond the rules every one of them keeps. */
 export interface BehaviourOptions {
@@ -47,6 +54,13 @@ export interface BehaviourOptions {
    * @default false
    */
   followsRedirects?: boolean;
+  /**
+   * The client can be built as in a page (`page: true`) and run in Node with `document` and
+   * `location` stubbed: not axios's fetch adapter, which builds its `Request` from the relative URL
+   * itself (a real browser's `Request` resolves it; Node's cannot).
+   * @default true
+   */
+  inPage?: boolean;
 }
 
 /**
@@ -55,7 +69,9 @@ export interface BehaviourOptions {
  */
 export function apiFetch(respond: Respond, calls: ApiCall[]): typeof fetch {
   return async (input, init) => {
-    const request = new Request(input, init);
+    // As a page's fetch resolves a relative URL: against its base URL.
+    const absolute = typeof input === 'string' ? new URL(input, globalThis.document?.baseURI) : input;
+    const request = new Request(absolute, init);
     const call: ApiCall = {
       method: request.method,
       url: request.url,
@@ -103,7 +119,11 @@ export function describeTransportBehaviour(
   let now = 1_700_000_000_000;
 
   /** A manager holding `at-0` (300 s); token requests answer `at-1`, `at-2`…, held until `gate`. */
-  async function setup(respond: Respond = () => ({ status: 200 }), gate?: Promise<unknown>) {
+  async function setup(
+    respond: Respond = () => ({ status: 200 }),
+    gate?: Promise<unknown>,
+    clientSetup?: { page?: boolean },
+  ) {
     let issued = 0;
     const fetchTokens = vi.fn<FetchTokens>(async () => {
       issued += 1;
@@ -115,12 +135,13 @@ export function describeTransportBehaviour(
     managers.push(tokens);
     await tokens.setTokens({ access_token: 'at-0', expires_in: 300, refresh_token: 'rt' });
     const calls: ApiCall[] = [];
-    const client = makeClient(tokens, respond, calls);
+    const client = makeClient(tokens, respond, calls, clientSetup);
     return { tokens, fetchTokens, calls, client };
   }
 
   describe(`${name}: shared transport behaviour`, () => {
     afterEach(() => {
+      vi.unstubAllGlobals();
       for (const tokens of managers.splice(0)) tokens.dispose();
       now = 1_700_000_000_000;
     });
@@ -138,6 +159,26 @@ export function describeTransportBehaviour(
         ['https://evil.test', null],
       ]);
     });
+
+    it.skipIf(options.inPage === false)(
+      'in a page, takes the default origin from location, never from a <base> element that points elsewhere',
+      async () => {
+        vi.stubGlobal('location', { href: `${API}/shop/`, origin: API });
+        // An injected <base href="https://evil.test/"> (HTML injection, no script needed): relative
+        // URLs now resolve there, in the browser as here; the page is still on the API origin.
+        vi.stubGlobal('document', { baseURI: 'https://evil.test/' });
+        const { client, calls } = await setup(undefined, undefined, { page: true });
+        await client.get('/orders');
+        await client.get(`${API}/orders`);
+        vi.stubGlobal('document', { baseURI: `${API}/app/` }); // the app's own <base href="/app/">
+        await client.get('cart');
+        expect(calls.map((call) => [call.url, call.authorization])).toEqual([
+          ['https://evil.test/orders', null],
+          [`${API}/orders`, 'Bearer at-0'],
+          [`${API}/app/cart`, 'Bearer at-0'],
+        ]);
+      },
+    );
 
     it('sends one token request for 300 concurrent calls with an expired token, and none with it', async () => {
       const gate = deferred();

@@ -19,8 +19,8 @@ function stream(chunks: string[]): ReadableStream<Uint8Array> {
 }
 
 /** `withTokens` over the in-memory API; it follows the hops itself in Node. */
-const withTokensClient: MakeClient = (tokens, respond, calls) => {
-  const api = withTokens(apiFetch(respond, calls), tokens, { baseUrl: API });
+const withTokensClient: MakeClient = (tokens, respond, calls, setup = {}) => {
+  const api = withTokens(apiFetch(respond, calls), tokens, setup.page ? {} : { baseUrl: API });
   let reason: unknown;
   const status = (promise: Promise<Response>) =>
     promise.then(
@@ -44,9 +44,18 @@ const withTokensClient: MakeClient = (tokens, respond, calls) => {
 
 describeTransportBehaviour('@tessera/fetch', withTokensClient, { followsRedirects: true });
 
-describeTransportBehaviour('ky hooks', (tokens, respond, calls) => {
+describeTransportBehaviour('ky hooks', (tokens, respond, calls, setup = {}) => {
   const fakeFetch = apiFetch(respond, calls);
-  const hooks = kyHooks(ky, tokens, { origins: API });
+  const hooks = kyHooks(ky, tokens, setup.page ? {} : { origins: API });
+  if (setup.page) {
+    // ky hands fetch a Request: a page's Request resolves a relative URL against its base URL.
+    const page = ky.create({ fetch: fakeFetch, hooks });
+    const inPage = (url: string) => new URL(url, globalThis.document?.baseURI).href;
+    return {
+      get: (url) => page.get(inPage(url)).then((response) => response.status),
+      postStream: () => Promise.reject(new Error('not used in a page')),
+    };
+  }
   const api = ky.create({ prefixUrl: API, fetch: fakeFetch, hooks, retry: { limit: 2 } });
   const skipping = ky.create({ prefixUrl: API, fetch: fakeFetch });
   let reason: unknown;

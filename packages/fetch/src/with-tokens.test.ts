@@ -102,6 +102,23 @@ describe('withTokens: replaying bodies', () => {
     expect(received[1]?.contentType).toBe(received[0]?.contentType);
   });
 
+  it('replays a Request with a body with identical bytes after a 401, from the clone taken before the first send', async () => {
+    const { api, fetchTokens } = await setup();
+    const request = new Request(`${API}/req-body`, { method: 'PUT', body: 'request-body' });
+    expect((await api(request)).status).toBe(200);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(
+      received.map((entry) => [
+        entry.method,
+        entry.authorization,
+        Buffer.from(entry.bytes, 'base64').toString(),
+      ]),
+    ).toEqual([
+      ['PUT', 'Bearer at-0', 'request-body'],
+      ['PUT', 'Bearer at-1', 'request-body'],
+    ]);
+  });
+
   it('replays FormData with a File so that the server can parse it (no stale multipart boundary)', async () => {
     const { api } = await setup();
     const form = new FormData();
@@ -177,7 +194,7 @@ describe('withTokens: inputs', () => {
       received
         .filter((entry) => entry.url.endsWith(path))
         .map((entry) => Buffer.from(entry.bytes, 'base64').toString());
-    expect(bodyOf('/req-body')).toEqual(['request-body']); // replayed from the clone taken before the first send
+    expect(bodyOf('/req-body')).toEqual(['request-body']); // sent once: the first call refreshed
     expect(bodyOf('/req-init')).toEqual(['init-body']);
   });
 

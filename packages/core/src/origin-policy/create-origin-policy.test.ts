@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AllowedOrigins, createOriginPolicy } from './create-origin-policy.js';
 
 const none = (): undefined => undefined;
@@ -15,6 +15,8 @@ function allows(origins: AllowedOrigins | undefined, url: string, baseURL?: stri
   return policy(combine(url, baseURL), page);
 }
 describe('createOriginPolicy', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
   it('allows the baseURL origin by default and nothing else', () => {
     const base = 'https://api.example.com/v1';
     expect(allows(undefined, '/orders', base)).toBe(true);
@@ -71,6 +73,20 @@ describe('createOriginPolicy', () => {
     expect(allows(undefined, 'https://app.example.com/x', 'https://api.example.com', page)).toBe(false);
   });
 
+  it('takes the page origin from location, never from a <base> element that points elsewhere', () => {
+    vi.stubGlobal('location', { href: 'https://app.example.com/shop/' });
+    const injected = 'https://evil.test/'; // document.baseURI after <base href="https://evil.test/">
+    expect(allows(undefined, '/orders', undefined, injected)).toBe(false);
+    expect(allows(undefined, 'https://evil.test/orders', undefined, injected)).toBe(false);
+    expect(allows(undefined, 'https://app.example.com/orders', undefined, injected)).toBe(true);
+    expect(allows(undefined, '/orders', '/api', injected)).toBe(false); // a relative baseURL: the page's origin
+    expect(allows(undefined, 'https://app.example.com/api/x', '/api', injected)).toBe(true);
+    expect(allows(undefined, 'orders', undefined, 'https://app.example.com/app/')).toBe(true);
+    // An srcdoc iframe's URL has no origin; its document base is its parent's.
+    vi.stubGlobal('location', { href: 'about:srcdoc' });
+    expect(allows(undefined, '/orders', undefined, 'https://app.example.com/')).toBe(true);
+  });
+
   it('follows a baseURL changed after attaching', () => {
     let baseURL: string | undefined;
     const policy = createOriginPolicy(undefined, () => baseURL);
@@ -90,6 +106,17 @@ describe('createOriginPolicy', () => {
     expect(allows(origins, 'http://files.example.com/x')).toBe(false);
     const global = createOriginPolicy(/^https:\/\/api\.example\.com$/g, none);
     expect([1, 2, 3].map(() => global('https://api.example.com/x', undefined))).toEqual([true, true, true]);
+  });
+
+  it('anchors every alternative of a RegExp: ^a|b$ is not a prefix test of a', () => {
+    // Passes the ^…$ check, but alone it reads (^https://api.example.com)|(https://files.example.com$).
+    const careless = /^https:\/\/api\.example\.com|https:\/\/files\.example\.com$/;
+    expect(allows(careless, 'https://api.example.com/x')).toBe(true);
+    expect(allows(careless, 'https://files.example.com/x')).toBe(true);
+    expect(allows(careless, 'https://api.example.com.evil.test/x')).toBe(false);
+    expect(
+      allows(/^https:\/\/api\.example\.com$|^https:\/\/files\.example\.com$/, 'https://files.example.com/x'),
+    ).toBe(true);
   });
 
   it('replaces the default: the baseURL origin is not added to explicit origins', () => {

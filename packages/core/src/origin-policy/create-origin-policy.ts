@@ -1,3 +1,4 @@
+import { pageUrl } from './document-base.js';
 import { parseOrigin, startsWithOrigin } from './parse-origin.js';
 
 /** An exact origin (`https://api.example.com`) or a RegExp anchored with `^` and `$`, tested against the origin. */
@@ -17,8 +18,9 @@ export type OriginPolicy = (url: string, documentBase: string | undefined) => bo
  * Builds the origin check, the one implementation both transports use. With `origins`, a URL's
  * parsed origin must equal one of the exact origins or match one of the RegExps. Without, it must
  * equal the origin of `baseURL()` (read per call, parsed when it changes) resolved against the
- * document — or, with no `baseURL`, the page's origin; in Node with neither, nothing is allowed.
- * Never a substring test on the URL string.
+ * page — or, with no `baseURL`, the page's origin (`location`'s: a `<base>` element pointing
+ * elsewhere moves where relative URLs go, never where the token may go); in Node with neither,
+ * nothing is allowed. Never a substring test on the URL string.
  *
  * @throws {TypeError} an `origins` entry is not an origin, or a RegExp is not anchored.
  */
@@ -41,7 +43,11 @@ export function createOriginPolicy(
   };
 }
 
-/** The origin of the instance's `baseURL` (read on each request, parsed when it changes), else the page's. */
+/**
+ * The origin of the instance's `baseURL` (read on each request, parsed when it changes), else the
+ * page's, both resolved against the page's own URL, not the document base: an injected
+ * `<base href="https://evil.test/">` sends relative URLs there, and they then get no token.
+ */
 function defaultPolicy(baseURL: () => string | undefined): OriginPolicy {
   let cachedBase: string | undefined;
   let cachedPage: string | undefined;
@@ -51,8 +57,9 @@ function defaultPolicy(baseURL: () => string | undefined): OriginPolicy {
     if (base !== cachedBase || documentBase !== cachedPage) {
       cachedBase = base;
       cachedPage = documentBase;
-      const own = base ?? documentBase;
-      allowed = own === undefined ? undefined : parseOrigin(own, documentBase);
+      const page = pageUrl(documentBase); // read only when the base or the document base changed
+      const own = base ?? page;
+      allowed = own === undefined ? undefined : parseOrigin(own, page);
     }
     if (allowed === undefined) return false;
     return startsWithOrigin(url, allowed) || parseOrigin(url, documentBase) === allowed;
@@ -76,12 +83,16 @@ function originOf(rule: string): string {
   return url.origin;
 }
 
-/** Rejects unanchored patterns (`/example\.com/` also matches `https://example.com.evil.test`). */
+/**
+ * Rejects unanchored patterns (`/example\.com/` also matches `https://example.com.evil.test`), and
+ * anchors the whole pattern again: `^a|b$` alone is "starts with a, or ends with b", so
+ * `/^https:\/\/api\.example\.com|…$/` would match `https://api.example.com.evil.test`.
+ */
 function anchored(pattern: RegExp): RegExp {
   if (!pattern.source.startsWith('^') || !pattern.source.endsWith('$') || pattern.source.endsWith('\\$')) {
     throw new TypeError(
       `origins: ${pattern} must be anchored with ^ and $, e.g. /^https:\\/\\/[a-z]+\\.example\\.com$/; it is tested against the origin only`,
     );
   }
-  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+  return new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gy]/g, ''));
 }
