@@ -95,6 +95,19 @@ describe('an API that rejects every new token', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(3);
   });
 
+  it('keeps the cooldown at its length when the clock steps back (NTP): a 401 after it is acted on', async () => {
+    const { tokens, fetchTokens, clock } = setup({ rejectionCooldown: 10_000 });
+    await tokens.getAccessToken();
+    expect(tokens.invalidate('at-1')).toBe(true);
+    expect(await tokens.getAccessToken()).toBe('at-2');
+    expect(tokens.invalidate('at-2')).toBe(false); // within the cooldown
+    clock.advance(-3_600_000); // the system clock is corrected an hour back
+    // The cooldown cannot have 1 h 10 s left: the 401 is acted on, not ignored for an hour.
+    expect(tokens.invalidate('at-2')).toBe(true);
+    expect(await tokens.getAccessToken()).toBe('at-3');
+    expect(fetchTokens).toHaveBeenCalledTimes(3);
+  });
+
   it('does not hold back the first invalidation of a token obtained for another reason', async () => {
     const { tokens, clock } = setup();
     await tokens.getAccessToken();

@@ -266,7 +266,9 @@ export class TokenManager {
       return false;
     }
     const until = this.#ignoreInvalidationUntil;
-    if (this.#clock() < until) {
+    // Within the cooldown only: a clock stepped back (NTP) must not stretch it to the size of the step.
+    const left = until - this.#clock();
+    if (left > 0 && left <= this.#rejectionCooldown) {
       this.#emit({ type: 'invalidation_ignored', reason: 'cooldown', until });
       return false;
     }
