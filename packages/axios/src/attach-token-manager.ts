@@ -9,26 +9,14 @@ import {
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
-import {
-  AxiosError,
-  type AxiosInstance,
-  type AxiosResponse,
-  CanceledError,
-  type InternalAxiosRequestConfig,
-} from 'axios';
+import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { CanceledError } from 'axios';
 import {
   type AttachTokenManagerOptions,
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
 import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
-import {
-  isTakenOverRedirect,
-  nextHop,
-  redirectsLeft,
-  releaseBody,
-  runBeforeRedirect,
-  takeOverRedirects,
-} from './constrained-redirects.js';
+import { nextHop, takeOverRedirects } from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
@@ -153,7 +141,9 @@ export function attachTokenManager(
   /**
    * The one place that builds the auth headers of a send (first send and replays): the token and
    * its scheme from one `TokenSet`, the record, and the redirect guard. With a sender constraint,
-   * also a fresh proof for `config.method` and the URL, from the same set (asynchronous then).
+   * `authorize` puts `<scheme> <token>` and a fresh proof for `config.method` and the URL, from the
+   * same set (asynchronous then), and outside browsers Tessera follows the request's redirects itself
+   * (`takeOverRedirects`), so each hop gets a proof of its own.
    */
   const authorizeRequest = (
     config: InternalAxiosRequestConfig,
@@ -161,38 +151,20 @@ export function attachTokenManager(
     replay: boolean,
     nonceReplayed = false,
   ): AuthRecord | Promise<AuthRecord> => {
-    if (constraint) return authorizeConstrained(config, set, replay, nonceReplayed);
-    const value = headerValueOf(set);
-    return record(config, new AuthRecord(owner, set.accessToken, value, replay));
-  };
-
-  const authorizeConstrained = async (
-    config: InternalAxiosRequestConfig,
-    set: TokenSet,
-    replay: boolean,
-    nonceReplayed: boolean,
-  ): Promise<AuthRecord> => {
     if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
-    const { headers } = config;
-    const bound = constraint as NonNullable<typeof constraint>;
-    const proof = await bound.authorize(
-      set,
-      (config.method ?? 'get').toUpperCase(),
-      proofUrl(config),
-      header,
-      (name, value) => setHeader(headers, name, value),
-    );
-    const authorization = `${bound.scheme} ${set.accessToken}`; // as `authorize` put it
-    if (!isBrowserLike()) takeOverRedirects(config); // each hop then gets a proof of its own
-    return record(
-      config,
-      new AuthRecord(owner, set.accessToken, authorization, replay, nonceReplayed, proof),
-    );
+    if (!constraint)
+      return record(config, new AuthRecord(owner, set.accessToken, headerValueOf(set), replay));
+    const method = (config.method ?? 'get').toUpperCase();
+    const put = (name: string, value: string) => setHeader(config.headers, name, value);
+    return constraint.authorize(set, method, proofUrl(config), header, put).then((proof) => {
+      if (!isBrowserLike()) takeOverRedirects(config);
+      const value = `${constraint.scheme} ${set.accessToken}`; // as `authorize` put it
+      return record(config, new AuthRecord(owner, set.accessToken, value, replay, nonceReplayed, proof));
+    });
   };
 
   /** Sets the token header, puts the record on the request and guards its redirects. */
   const record = (config: InternalAxiosRequestConfig, made: AuthRecord): AuthRecord => {
-    if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
     setHeader(config.headers, header, made.headerValue);
     (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = made;
     guardRedirects(config, allows, credentials, made);
@@ -208,54 +180,40 @@ export function attachTokenManager(
 
   /**
    * A redirect of a sender-constrained request whose hops Tessera follows (`takeOverRedirects`): the
-   * next hop, sent through the interceptors again (a fresh proof for its own method and URL, a
-   * token only where the policy allows). `undefined` when `response` is not one.
-   * @throws {AxiosError} `ERR_FR_TOO_MANY_REDIRECTS` (redacted) past the request's `maxRedirects`, and
-   * `ERR_FR_REDIRECTION_FAILURE` at a `Location` that is not an http(s) URL, as follow-redirects does.
+   * next hop (`nextHop`), sent through the interceptors again (a fresh proof for its own method and
+   * URL, a token only where the policy allows). `undefined` when `response` is not one.
+   * @throws {AxiosError} (redacted) what `nextHop` throws: too many redirects, a `Location` that is
+   * not an http(s) URL, a `beforeRedirect` that throws.
    */
   const followHop = (response: AxiosResponse | undefined): Promise<AxiosResponse> | undefined => {
-    if (!isTakenOverRedirect(response)) return undefined;
-    const { config } = response;
-    const record = authRecordOf(config, owner);
-    const fail = (message: string, code: string, cause?: unknown) => {
-      const error = new AxiosError(message, code, config, response.request, response);
-      if (cause !== undefined) error.cause = cause as Error;
-      return record ? redactError(error, secretsOf(record)) : error;
-    };
-    if (redirectsLeft(response) <= 0)
-      throw fail('Maximum number of redirects exceeded', 'ERR_FR_TOO_MANY_REDIRECTS');
-    const next = nextHop(response, proofUrl(config), header);
-    releaseBody(response.data); // responseType 'stream': nobody reads the 3xx's body
-    // As follow-redirects ends it (`Unsupported protocol data:`, `Invalid URL`): never the 3xx as the answer.
-    if (!next)
-      throw fail('Redirected request failed: location is not an http(s) URL', 'ERR_FR_REDIRECTION_FAILURE');
-    // Withheld once, never put back (as follow-redirects and core's followRedirects): bare from here on.
-    if (config.skipAuth === true || !allows(next.url as string, undefined)) next.skipAuth = true;
+    if (!response) return undefined;
+    let next: InternalAxiosRequestConfig | undefined;
     try {
-      runBeforeRedirect(next, response);
-    } catch (cause) {
-      const said = cause instanceof Error ? cause.message : String(cause);
-      throw fail(`Redirected request failed: ${said}`, 'ERR_FR_REDIRECTION_FAILURE', cause);
+      next = nextHop(response, proofUrl, credentials, allows);
+    } catch (error) {
+      const record = authRecordOf(response.config, owner);
+      throw record ? redactError(error, secretsOf(record)) : error;
     }
-    return instance.request(next);
+    return next && instance.request(next);
   };
 
   /**
    * Every response of a sender-constrained send teaches the constraint its server's nonce;
    * `answer`: whether it is a nonce challenge to answer with one replay (`constraint.isNonceReplay`).
    */
-  const nonceReplay = (response: AxiosResponse | undefined, answer: boolean): boolean => {
-    const config = response?.config;
-    const proof = config && authRecordOf(config, owner)?.proof;
-    if (!constraint || !proof) return false;
-    const { status, headers } = response;
-    // The fetch adapter in Node: where the hops the wrapper followed ended, and the proof that went there.
-    const outcome = fetchOutcomeOf(response.request);
-    return constraint.isNonceReplay(
-      { url: outcome?.url || proofUrl(config), status, headers: (headers ?? {}) as HeadersLike },
-      proof,
-      answer,
-      outcome?.response,
+  const nonceReplay = (response: AxiosResponse, answer: boolean): boolean => {
+    const proof = authRecordOf(response.config, owner)?.proof;
+    // The fetch adapter in Node: the response where the hops the wrapper followed ended, and the proof that went there.
+    const followed = fetchOutcomeOf(response.request)?.response;
+    return (
+      !!proof &&
+      (constraint as NonNullable<typeof constraint>).isNonceReplay(
+        followed ?? (response as { status: number; headers?: HeadersLike }),
+        proof,
+        answer,
+        followed,
+        proofUrl(response.config),
+      )
     );
   };
 
@@ -300,7 +258,7 @@ export function attachTokenManager(
     let present = getHeader(config.headers, header);
     if (present === REDACTED) {
       // error.config sent again by an axios that dropped our record (1.12–1.17): never the marker on the wire.
-      for (const name of [header, 'dpop']) {
+      for (const name of credentials) {
         if (getHeader(config.headers, name) === REDACTED) deleteHeader(config.headers, name);
       }
       present = undefined;
@@ -328,39 +286,50 @@ export function attachTokenManager(
   };
 
   const onResponseError = async (error: unknown): Promise<AxiosResponse> => {
-    const axiosError = error as Partial<AxiosError> | undefined;
-    const config = axiosError?.isAxiosError === true ? axiosError.config : undefined;
+    const axiosError = (error ?? {}) as Partial<AxiosError>;
+    const config = axiosError.isAxiosError === true ? axiosError.config : undefined;
     if (!config) throw error;
     const record = authRecordOf(config, owner);
-    // A hop we follow that carries no token (withheld at an origin the policy does not allow).
-    const followedBare = !record && constraint && followHop(axiosError?.response);
-    if (followedBare) return followedBare;
-    if (!record) throw error;
-    const redacted = () => redactError(error, secretsOf(record));
-    // No response (a timeout, a refused connection, an abort, too many redirects): the config still shows the token.
-    if (!axiosError?.response) throw redacted();
-    const carried = !record.withheld && finalUrlAllowed(axiosError);
-    // A nonce challenge from where the proof went: one replay with a fresh proof, no refresh.
-    if (nonceReplay({ ...axiosError.response, config }, carried && !record.nonceReplayed)) {
-      if (!isReplayableBody(config.data)) throw redacted(); // a stream: the nonce is learned for the next request
-      const same = await tokenSetFor(config).catch((reason: unknown) => {
-        redacted();
-        throw reason;
-      });
-      return resend(config, same, record.replay, true);
+    const { response } = axiosError;
+    const carried = !!record && !record.withheld && finalUrlAllowed(axiosError);
+    if (constraint && response) {
+      // A nonce challenge from where the proof went: one replay with a fresh proof, no refresh.
+      if (record && nonceReplay({ ...response, config }, carried && !record.nonceReplayed)) {
+        const same = await replayable(error, config, record);
+        return resend(config, same, record.replay, true);
+      }
+      // A redirect Tessera follows: a 3xx validateStatus refused, or a hop that carries no token
+      // (withheld at an origin the policy does not allow).
+      const followed = followHop(response);
+      if (followed) return followed;
     }
-    const followed = constraint && followHop(axiosError.response); // a 3xx validateStatus refused
-    if (followed) return followed;
+    if (!record) throw error;
+    // No response (a timeout, a refused connection, an abort, too many redirects): the config still shows the token.
+    if (!response) throw redactError(error, secretsOf(record));
     if (record.replay || !carried || !shouldRefresh(error as AxiosError))
       throw settleRejection(error, record);
     tokens.invalidate(record.token); // only if it is still the current token: a late 401 refreshes nothing
-    if (!isReplayableBody(config.data)) throw redacted(); // a stream: a replay would send it empty
-    const next = await tokenSetFor(config).catch((reason: unknown) => {
+    const next = await replayable(error, config, record);
+    if (next.accessToken === record.token) throw redactError(error, secretsOf(record)); // no other token: the 401 stands
+    return resend(config, next, true, record.nonceReplayed);
+  };
+
+  /**
+   * The token set to replay `config` with; rejects with the redacted `error` when its body is a
+   * stream that cannot be sent twice (a replay would send it empty; a nonce is learned for the next
+   * request), and with what the manager rejects with (the error redacted all the same).
+   */
+  const replayable = (
+    error: unknown,
+    config: InternalAxiosRequestConfig,
+    record: AuthRecord,
+  ): Promise<TokenSet> => {
+    const redacted = () => redactError(error, secretsOf(record));
+    if (!isReplayableBody(config.data)) return Promise.reject(redacted());
+    return tokenSetFor(config).catch((reason: unknown) => {
       redacted();
       throw reason;
     });
-    if (next.accessToken === record.token) throw redacted(); // no other token: the 401 stands
-    return resend(config, next, true, record.nonceReplayed);
   };
 
   /** Sends `config` again with the token of `set` (and a fresh proof); the replay's own end is settled here. */

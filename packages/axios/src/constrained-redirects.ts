@@ -1,5 +1,11 @@
-import { BODY_HEADERS, isRedirectStatus, redirectDropsBody } from '@tessera/core';
-import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import {
+  BODY_HEADERS,
+  isRedirectStatus,
+  type OriginPolicy,
+  redirectDropsBody,
+  redirectTarget,
+} from '@tessera/core';
+import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { isReplayableBody } from './is-replayable-body.js';
 import { deleteHeader, getHeader } from './request-headers.js';
 import { sendAgain } from './send-again.js';
@@ -8,13 +14,7 @@ import { sendAgain } from './send-again.js';
  * The redirects a request may still follow, once Tessera follows them itself. A string key of the
  * config, not a Symbol: axios 1.12–1.17 drops Symbol keys when it merges a config for a request.
  */
-export const REDIRECTS_LEFT = 'tesseraRedirectsLeft';
-
-/** follow-redirects' default, which axios's http adapter uses when `maxRedirects` is not set. */
-const DEFAULT_MAX_REDIRECTS = 21;
-
-/** Never sent on to another origin: what follow-redirects drops when a hop leaves the host, and the proof. */
-const LEAVE_AT_ORIGIN_CHANGE = ['authorization', 'proxy-authorization', 'cookie', 'dpop'];
+const REDIRECTS_LEFT = 'tesseraRedirectsLeft';
 
 type Config = InternalAxiosRequestConfig & { [REDIRECTS_LEFT]?: number };
 
@@ -25,56 +25,67 @@ type Config = InternalAxiosRequestConfig & { [REDIRECTS_LEFT]?: number };
  * the http adapter (and the fetch adapter of newer axios: 1.21 does, 1.12.0 does not) hand the 3xx back; `nextHop` then builds
  * the next request, which goes through the interceptor again: a fresh proof for its own method and
  * URL, and a token only where the origin policy allows. The caller's limit is kept
- * (`maxRedirects`, else 21). Left alone: a caller's own `maxRedirects: 0` (the 3xx is theirs), a
+ * (`maxRedirects`, else follow-redirects' 21). Left alone: a caller's own `maxRedirects: 0` (the 3xx is theirs), a
  * body that cannot be sent twice (follow-redirects keeps what it writes; its hops keep the first
  * proof) and a config already taken over (a replay). Never called in browsers, which follow
  * redirects themselves.
  */
-export function takeOverRedirects(config: InternalAxiosRequestConfig): void {
-  const target = config as Config;
-  if (REDIRECTS_LEFT in target || target.maxRedirects === 0) return;
-  if (!isReplayableBody(target.data)) return;
-  target[REDIRECTS_LEFT] = target.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  target.maxRedirects = 0;
-}
-
-/** Whether `response` is a redirect of a request whose redirects Tessera follows. */
-export function isTakenOverRedirect(response: AxiosResponse | undefined): response is AxiosResponse {
-  if (!response || typeof (response.config as Config | undefined)?.[REDIRECTS_LEFT] !== 'number')
-    return false;
-  return (
-    isRedirectStatus(response.status) && typeof getHeader(response.headers ?? {}, 'location') === 'string'
-  );
-}
-
-/** How many more redirects the request of `response` may follow. */
-export function redirectsLeft(response: AxiosResponse): number {
-  return (response.config as Config)[REDIRECTS_LEFT] ?? 0;
+export function takeOverRedirects(config: Config): void {
+  if (REDIRECTS_LEFT in config || config.maxRedirects === 0 || !isReplayableBody(config.data)) return;
+  config[REDIRECTS_LEFT] = config.maxRedirects ?? 21;
+  config.maxRedirects = 0;
 }
 
 /**
- * The config of the hop a taken-over redirect points to, or `undefined` when it cannot be followed
- * (a `Location` that is not an http(s) URL: the caller gets `ERR_FR_REDIRECTION_FAILURE`): its method and body changed as the Fetch standard
- * says (`redirectDropsBody`), the token header and the proof removed (the interceptor puts fresh
- * ones back where the policy allows), and at an origin change also `Authorization`,
- * `Proxy-Authorization`, `Cookie` and `auth`, as follow-redirects does.
+ * The config of the next hop when `response` is a redirect of a request whose redirects Tessera
+ * follows (`takeOverRedirects`), else `undefined`. Where it leads, its method and body and the
+ * headers it leaves behind are core's `redirectTarget` (the rule of `followRedirects` too); the
+ * credential headers are removed (the interceptor puts a fresh token and proof back where the policy
+ * allows), at an origin change also `auth`, and the headers left behind are set to `false`, which
+ * axios sends as absent and which wins the merge of the instance's defaults (`Cookie`). From a hop the
+ * policy does not allow on, every hop has `skipAuth` (never put back). The body of the 3xx is
+ * released (`responseType: 'stream'`: nobody reads it), and the request's `beforeRedirect` runs as
+ * follow-redirects would run it (`runBeforeRedirect`).
  *
  * @param from the absolute URL the redirect answered.
- * @param tokenHeader the header the attachment puts the token in.
+ * @param credentials lower-cased: the token header and `dpop`.
+ * @throws {AxiosError} `ERR_FR_TOO_MANY_REDIRECTS` past the request's `maxRedirects`, and
+ *   `ERR_FR_REDIRECTION_FAILURE` at a `Location` that is not an http(s) URL or when `beforeRedirect`
+ *   throws, as follow-redirects ends them (the caller redacts them).
  */
-export function nextHop(response: AxiosResponse, from: string, tokenHeader: string): Config | undefined {
-  let to: URL;
-  try {
-    to = new URL(String(getHeader(response.headers, 'location')), from);
-  } catch {
+export function nextHop(
+  response: AxiosResponse,
+  from: (config: InternalAxiosRequestConfig) => string,
+  credentials: readonly string[],
+  allows: OriginPolicy,
+): Config | undefined {
+  const config = response.config as Config;
+  const left = config[REDIRECTS_LEFT];
+  const location = getHeader(response.headers ?? {}, 'location');
+  if (typeof left !== 'number' || !isRedirectStatus(response.status) || typeof location !== 'string') {
     return undefined;
   }
-  if (to.protocol !== 'http:' && to.protocol !== 'https:') return undefined;
-  const config = response.config as Config;
+  const fail = (message: string, cause?: unknown, code = 'ERR_FR_REDIRECTION_FAILURE') => {
+    const error = new AxiosError(message, code, config, response.request, response);
+    if (cause !== undefined) error.cause = cause as Error;
+    return error;
+  };
+  if (left <= 0) throw fail('Maximum number of redirects exceeded', undefined, 'ERR_FR_TOO_MANY_REDIRECTS');
   const next = sendAgain(config);
-  const { headers } = next;
+  const headers = next.headers as unknown as Record<string, unknown>;
+  const url = from(config);
+  // The credentials go: the interceptor puts a fresh token and proof back where the policy allows.
+  for (const name of credentials) deleteHeader(headers, name);
+  const to = redirectTarget(location, url, credentials, (name) => {
+    deleteHeader(headers, name);
+    headers[name] = false; // wins the merge of the instance's defaults (`Cookie`)
+    delete next.auth;
+  });
+  releaseBody(response.data);
+  // As follow-redirects ends it (`Unsupported protocol data:`, `Invalid URL`): never the 3xx as the answer.
+  if (!to) throw fail('Redirected request failed: location is not an http(s) URL');
   next.url = to.href;
-  next[REDIRECTS_LEFT] = redirectsLeft(response) - 1;
+  next[REDIRECTS_LEFT] = left - 1;
   delete next.baseURL; // the hop's URL is absolute
   next.params = null; // and has its own query: not even the instance's default params (null wins the merge)
   // As follow-redirects, whatever `allowAbsoluteUrls` says of request URLs (else axios would put
@@ -85,16 +96,12 @@ export function nextHop(response: AxiosResponse, from: string, tokenHeader: stri
     next.data = undefined;
     for (const name of BODY_HEADERS) deleteHeader(headers, name);
   }
-  deleteHeader(headers, tokenHeader);
-  deleteHeader(headers, 'dpop');
-  if (to.origin !== new URL(from).origin) {
-    for (const name of LEAVE_AT_ORIGIN_CHANGE) {
-      deleteHeader(headers, name);
-      // `false` keeps an instance default (`defaults.headers.common.Cookie`) from being merged back in.
-      if (name !== 'dpop' && name !== tokenHeader.toLowerCase())
-        (headers as Record<string, unknown>)[name] = false;
-    }
-    delete next.auth;
+  // Withheld once, never put back (as follow-redirects and core's followRedirects): bare from here on.
+  if (config.skipAuth === true || !allows(to.href, undefined)) next.skipAuth = true;
+  try {
+    runBeforeRedirect(next, response);
+  } catch (cause) {
+    throw fail(`Redirected request failed: ${(cause as Error | null)?.message ?? cause}`, cause);
   }
   return next;
 }
@@ -111,7 +118,7 @@ type BeforeRedirect = (
  * origin change left out) and the redirect's `{ headers, statusCode }`. The headers it leaves are the
  * hop's. It throws what the hook throws: a caller's guard against internal hosts stops the redirect.
  */
-export function runBeforeRedirect(next: Config, response: AxiosResponse): void {
+function runBeforeRedirect(next: Config, response: AxiosResponse): void {
   const hook = next.beforeRedirect as BeforeRedirect | undefined;
   if (typeof hook !== 'function') return;
   const url = new URL(next.url as string);
@@ -134,7 +141,7 @@ export function runBeforeRedirect(next: Config, response: AxiosResponse): void {
 }
 
 /** Frees the body of a redirect that is not handed to anyone: a Node stream or a web `ReadableStream`. */
-export function releaseBody(data: unknown): void {
+function releaseBody(data: unknown): void {
   const body = data as { destroy?: unknown; cancel?: unknown } | null | undefined;
   if (typeof body?.destroy === 'function') (body.destroy as () => void)();
   else if (typeof body?.cancel === 'function') (body.cancel as () => Promise<void>)().catch(() => undefined);

@@ -50,6 +50,7 @@ export { isRedirect, isRedirectStatus } from './redirects/is-redirect.js';
 export { proofPerHop } from './redirects/proof-per-hop.js';
 export { proofSentFor } from './redirects/proof-sent-for.js';
 export { BODY_HEADERS, redirectDropsBody } from './redirects/redirect-drops-body.js';
+export { redirectTarget } from './redirects/redirect-target.js';
 export { isWithheld } from './redirects/withheld.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';
@@ -63,6 +64,7 @@ export type {
   HeadersLike,
   ProofRequest,
   ResponseLike,
+  SeenResponse,
   SenderConstraint,
 } from './resource-server/sender-constraint.js';
 export { defaultRetryOptions, type RetryOptions } from './retry-options.js';

@@ -208,3 +208,22 @@ describe('checkSenderConstraint with the manager’s constraint (what every tran
     );
   });
 });
+
+describe('the shape check an app without a constraint carries', () => {
+  it('asks the option for its checkUse only; checkUse (checkConstraintUse) asks for the members the transports call', () => {
+    const seen: string[] = [];
+    const minimal = { checkUse: (_: unknown, where: string) => seen.push(where) };
+    expect(checkSenderConstraint({ senderConstraint: minimal }, 'withTokens()', undefined)).toBe(minimal);
+    expect(seen).toEqual(['withTokens()']);
+    for (const member of ['scheme', 'authorize', 'rebind', 'isNonceReplay'] as const) {
+      const { [member]: _, ...without } = fakeConstraint().constraint;
+      expect(() =>
+        checkSenderConstraint({ senderConstraint: without }, 'attachTokenManager()', undefined),
+      ).toThrow(
+        new TypeError(
+          'attachTokenManager(): senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop',
+        ),
+      );
+    }
+  });
+});

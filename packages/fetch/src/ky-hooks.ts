@@ -129,10 +129,9 @@ export function kyHooks<Marker>(
     const retryCount = state?.retryCount ?? 0;
     const proof = carried === undefined ? null : request.headers.get('dpop');
     if (constraint && proof !== null) {
-      // Where ky's fetch followed a redirect, the nonce is the answering origin's.
-      const seen = { url: response.url || request.url, status: response.status, headers: response.headers };
       const answered = signal ? nonceReplayed.has(signal) : retryCount > 0;
-      if (constraint.isNonceReplay(seen, { DPoP: proof }, !answered && !moved)) {
+      // Where ky's fetch followed a redirect, the nonce is the answering origin's (`response.url`).
+      if (constraint.isNonceReplay(response, { DPoP: proof }, !answered && !moved, undefined, request.url)) {
         // One replay with a fresh proof and the same token: beforeRequest builds it; nothing refreshes.
         if (!isReplayableBody(body) || (retry?.limit ?? 2) <= retryCount) return undefined;
         if (signal) nonceReplayed.add(signal);

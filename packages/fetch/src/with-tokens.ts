@@ -200,10 +200,11 @@ async function sendAndReplay(
     if (
       proof &&
       settings.constraint!.isNonceReplay(
-        { url: response.url || url, status: response.status, headers: response.headers },
+        response,
         proof,
         !nonceReplayed && allowed,
         response, // after hops we followed: judged against the last hop's own proof
+        url,
       )
     ) {
       nonceReplayed = true;

@@ -2,15 +2,10 @@ import type { OriginPolicy } from '../origin-policy/create-origin-policy.js';
 import { hopHeaders } from './hop-headers.js';
 import { isRedirect } from './is-redirect.js';
 import { BODY_HEADERS, redirectDropsBody } from './redirect-drops-body.js';
+import { redirectTarget } from './redirect-target.js';
 import { withheld } from './withheld.js';
 
 const MAX_REDIRECTS = 20;
-
-/**
- * What undici drops when a redirect leaves the origin: never sent on to another origin, unless it
- * is one of the credentials (then the policy decides, e.g. a token in `Authorization`).
- */
-const LEAVE_AT_ORIGIN_CHANGE = ['authorization', 'cookie', 'proxy-authorization'];
 
 /** One hop to send: where, and the init (with its own `Headers`). */
 export interface RedirectHop {
@@ -80,18 +75,16 @@ export async function followRedirects(
   const { fetch, allows, credentials, resend } = options;
   let carried = true;
   for (let count = 0; isRedirect(response); ) {
-    let next: URL | undefined;
-    try {
-      next = new URL(response.headers.get('location') as string, hop.url);
-    } catch {}
-    // Where fetch rejects (a network error) instead of following: never the 3xx as the answer.
-    if (!/^https?:$/.test(next?.protocol as string) || ++count > MAX_REDIRECTS) {
-      throw new TypeError(
-        `fetch failed: redirect ${count > MAX_REDIRECTS ? 'count exceeded' : 'to a non-http(s) URL'}`,
-      );
-    }
     const headers = new Headers(hop.init.headers);
     const init: RedirectHop['init'] = { ...hop.init, headers };
+    // What undici and follow-redirects drop at an origin change (we follow in their place).
+    const next = redirectTarget(response.headers.get('location'), hop.url, credentials, (name) =>
+      headers.delete(name),
+    );
+    // Where fetch rejects (a network error) instead of following: never the 3xx as the answer.
+    if (!next || ++count > MAX_REDIRECTS) {
+      throw new TypeError(`fetch failed: redirect ${next ? 'count exceeded' : 'to a non-http(s) URL'}`);
+    }
     if (redirectDropsBody(response.status, hop.init.method ?? 'GET')) {
       init.method = 'GET';
       init.body = null;
@@ -99,18 +92,14 @@ export async function followRedirects(
     } else if (init.body != null && !resend) {
       break;
     }
-    if (next!.origin !== new URL(hop.url).origin) {
-      // What undici and follow-redirects drop when a hop leaves the origin (we follow in their place).
-      for (const name of LEAVE_AT_ORIGIN_CHANGE) if (!credentials.includes(name)) headers.delete(name);
-    }
-    if (carried && !allows(next!.href, undefined)) {
+    if (carried && !allows(next.href, undefined)) {
       for (const name of credentials) headers.delete(name);
       carried = false;
     }
     // The method as it is handed to fetch, as for the first send (`patch` goes out as `patch`).
-    if (carried) await options.rebind?.(init.method ?? 'GET', next!.href, headers, response);
+    if (carried) await options.rebind?.(init.method ?? 'GET', next.href, headers, response);
     await response.body?.cancel().catch(() => undefined);
-    hop = { url: next!.href, init };
+    hop = { url: next.href, init };
     response = await fetch(hop.url, hop.init);
     markRedirected(response, hop.url);
     if (options.rebind) hopHeaders.set(response, headers); // for `proofSentFor`: only a constraint asks

@@ -1,8 +1,12 @@
+import { NOT_A_SENDER_CONSTRAINT } from './check-sender-constraint.js';
 import type { SenderConstraint } from './sender-constraint.js';
 
 /**
  * The rules of giving a sender constraint (the option, else `manager`) to a transport or a
  * `TokenManager`, run by its `checkUse`:
+ * - it has the members the transports call: `scheme`, `authorize`, `rebind`, `isNonceReplay`
+ *   (`checkSenderConstraint` only asks for `checkUse`, so that an app without a constraint carries
+ *   no more of the check);
  * - a transport's `senderConstraint` must be its manager's, when the manager has one (its tokens
  *   are bound to that key), and a `scheme` option cannot be combined with it;
  * - a manager's (`manager` is the option itself) must sign the token requests (`wrapFetch`), and
@@ -22,6 +26,14 @@ export function checkConstraintUse(
 ): void {
   // The object given, not the one `checkUse` belongs to: a copy (`{ ...dpop }`) is checked as itself.
   const constraint = (options.senderConstraint ?? manager) as SenderConstraint;
+  if (
+    typeof constraint.scheme !== 'string' ||
+    typeof constraint.authorize !== 'function' ||
+    typeof constraint.rebind !== 'function' ||
+    typeof constraint.isNonceReplay !== 'function'
+  ) {
+    throw new TypeError(`${where}: ${NOT_A_SENDER_CONSTRAINT}`);
+  }
   if (manager !== undefined && constraint !== manager) {
     throw new TypeError(
       `${where}: senderConstraint differs from the TokenManager's: its tokens are bound to the manager's key; leave the option out`,

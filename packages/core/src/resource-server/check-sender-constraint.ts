@@ -1,12 +1,15 @@
 import type { SenderConstraint } from './sender-constraint.js';
 
+/** What a transport says of a `senderConstraint` option that is not one. */
+export const NOT_A_SENDER_CONSTRAINT =
+  'senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop';
+
 /**
- * Checks the `senderConstraint` option of a transport: `undefined`, or an object with a `scheme`
- * and the methods of {@link SenderConstraint} the transports call (`authorize`, `rebind`,
- * `isNonceReplay`, `checkUse`). Without the option, the manager's own `senderConstraint` applies.
- * The rules of its use — never beside a `scheme` option, never another than the manager's — are the
- * constraint's `checkUse` (`checkConstraintUse`): an app without a constraint carries only this
- * shape check (decision 1208).
+ * Checks the `senderConstraint` option of a transport: `undefined` (then the manager's own
+ * `senderConstraint` applies), or an object with a `checkUse`, which checks the rest: that it has
+ * the members the transports call (`scheme`, `authorize`, `rebind`, `isNonceReplay`), and the rules
+ * of its use — never beside a `scheme` option, never another than the manager's
+ * (`checkConstraintUse`). An app without a constraint carries only this check (decision 1208).
  * @param manager the `senderConstraint` of the transport's `TokenManager`.
  * @throws {TypeError} anything else, or what `checkUse` throws.
  */
@@ -15,20 +18,11 @@ export function checkSenderConstraint(
   where: string,
   manager?: SenderConstraint | undefined,
 ): SenderConstraint | undefined {
-  const value = options.senderConstraint ?? manager;
+  const value = (options.senderConstraint ?? manager) as SenderConstraint | undefined;
   if (value === undefined) return undefined;
-  const candidate = value as Partial<Record<keyof SenderConstraint, unknown>> | null;
-  if (
-    typeof candidate?.scheme !== 'string' ||
-    typeof candidate.authorize !== 'function' ||
-    typeof candidate.rebind !== 'function' ||
-    typeof candidate.isNonceReplay !== 'function' ||
-    typeof candidate.checkUse !== 'function'
-  ) {
-    throw new TypeError(
-      `${where}: senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop`,
-    );
+  if (typeof (value as Partial<SenderConstraint> | null)?.checkUse !== 'function') {
+    throw new TypeError(`${where}: ${NOT_A_SENDER_CONSTRAINT}`);
   }
-  (value as SenderConstraint).checkUse(options, where, manager);
-  return value as SenderConstraint;
+  value.checkUse(options, where, manager);
+  return value;
 }

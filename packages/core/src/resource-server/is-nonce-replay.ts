@@ -1,5 +1,5 @@
 import { proofSentFor } from '../redirects/proof-sent-for.js';
-import type { ResponseLike, SenderConstraint } from './sender-constraint.js';
+import type { SeenResponse, SenderConstraint } from './sender-constraint.js';
 
 /**
  * What a transport does with each response of a sender-constrained send: `learn` it, then — when
@@ -9,17 +9,26 @@ import type { ResponseLike, SenderConstraint } from './sender-constraint.js';
  * `followRedirects` followed, the last hop's (`proofSentFor(followed, proof)`). What
  * `createDPoP()` gives as its `isNonceReplay` member, the one the transports call.
  *
+ * @param response the response: its `url`, else `url` (a fetch `Response` made by hand, an
+ *   `AxiosResponse`, have none); no headers read as none.
  * @param proof the proof headers of the first send, e.g. `{ DPoP: '…' }`.
  * @param followed the `Response` itself, where `followRedirects` may have followed hops.
+ * @param url the URL the request went to.
  * @throws what `isNonceChallenge` throws (`DPoPNonceError`): no replay can answer it.
  */
 export function isNonceReplay(
   constraint: SenderConstraint,
-  response: ResponseLike,
+  response: SeenResponse,
   proof: Readonly<Record<string, string>>,
   answer: boolean,
   followed?: Response,
+  url?: string,
 ): boolean {
-  constraint.learn(response);
-  return answer && constraint.isNonceChallenge(response, followed ? proofSentFor(followed, proof) : proof);
+  const seen = {
+    url: response.url || (url as string),
+    status: response.status,
+    headers: response.headers ?? {},
+  };
+  constraint.learn(seen);
+  return answer && constraint.isNonceChallenge(seen, followed ? proofSentFor(followed, proof) : proof);
 }

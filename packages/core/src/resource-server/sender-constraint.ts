@@ -28,6 +28,13 @@ export interface ResponseLike {
   headers: HeadersLike;
 }
 
+/** A response as a transport hands it over, which may not tell its URL (`response.url` empty or absent). */
+export interface SeenResponse {
+  url?: string | URL | undefined;
+  status: number;
+  headers?: HeadersLike | undefined;
+}
+
 /**
  * What an HTTP transport (`@tessera/axios`, `@tessera/fetch`) needs to send sender-constrained
  * tokens, taken as their `senderConstraint` option. `createDPoP()` from `@tessera/dpop` returns one;
@@ -83,23 +90,29 @@ export interface SenderConstraint {
    * that went with it: `sent`, or after redirect hops `followRedirects` followed, the last hop's
    * (`proofSentFor(followed, sent)`). See `isNonceReplay`.
    *
+   * @param response the response (a fetch `Response`, an `AxiosResponse`): its `url`, else `url`.
    * @param sent the proof headers `authorize` resolved for the first send.
    * @param followed the `Response` itself, where hops may have been followed (`followRedirects`).
+   * @param url the URL the request went to, for a response that does not tell (`response.url` empty or absent).
    * @throws what `isNonceChallenge` throws (`DPoPNonceError`): no replay can answer it.
    */
   isNonceReplay(
-    response: ResponseLike,
+    response: SeenResponse,
     sent: Readonly<Record<string, string>>,
     answer: boolean,
     followed?: Response,
+    url?: string,
   ): boolean;
   /**
    * Checks the options of a transport or a `TokenManager` this constraint is given to, once, when
-   * it is set up (`checkSenderConstraint`, `new TokenManager`): see `checkConstraintUse`.
+   * it is set up (`checkSenderConstraint`, `new TokenManager`), and the constraint itself: the
+   * transports only ask an option for a `checkUse`, so an app without a constraint carries no more
+   * of the check. See `checkConstraintUse`.
    * @param manager the `senderConstraint` of the `TokenManager` the tokens come from (for a
    *   manager's own check, this constraint).
-   * @throws {TypeError} a `scheme` option beside it, another constraint than the manager's; for a
-   *   manager, no `wrapFetch`, or `tokenTypes` without its scheme.
+   * @throws {TypeError} a constraint without `scheme`, `authorize`, `rebind` or `isNonceReplay`, a
+   *   `scheme` option beside it, another constraint than the manager's; for a manager, no
+   *   `wrapFetch`, or `tokenTypes` without its scheme.
    */
   checkUse(
     options: { senderConstraint?: unknown; scheme?: unknown; tokenTypes?: readonly string[] | undefined },
