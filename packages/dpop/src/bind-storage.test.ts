@@ -123,6 +123,15 @@ describe(bindStorageToKey, () => {
     expect((error as Error).message).not.toMatch(/at-1|rt-1/);
   });
 
+  it.each(['session_not_bound', 'thumbprint_mismatch'] as const)(
+    'says in the message why the session was dropped (%s) and to sign in again',
+    (reason) => {
+      expect(new DPoPKeyLostError(reason).message).toBe(
+        `The stored session was dropped (${reason}): it is not bound to the current DPoP key. Sign in again.`,
+      );
+    },
+  );
+
   it('returns empty storage as empty', async () => {
     const bound = bindStorageToKey(memoryStorage(), createDPoP());
     expect(await Promise.resolve(bound.get())).toBeUndefined();

@@ -40,10 +40,7 @@ export function bindStorageToKey(storage: TokenStorage, dpop: Pick<DPoP, 'ready'
       }
       throw error;
     },
-    set: async (tokens: TokenSet) => {
-      const withKey: TokenSet & { [JKT_FIELD]: string } = { ...tokens, [JKT_FIELD]: await thumbprint() };
-      await storage.set(withKey);
-    },
+    set: async (tokens: TokenSet) => storage.set({ ...tokens, [JKT_FIELD]: await thumbprint() } as TokenSet),
     remove: () => storage.remove(),
   };
   const { subscribe } = storage;

@@ -8,15 +8,14 @@ import {
   systemClock,
   type TokenStorage,
 } from '@tessera/core';
-import { base64urlToText } from './base64url.js';
 import { bindStorageToKey } from './bind-storage.js';
 import type { DPoPEvent } from './dpop-event.js';
 import { dpopFetch, type FetchLike } from './dpop-fetch.js';
-import { DPoPNonceError } from './errors/dpop-nonce-error.js';
+import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
 import { generateKeyPair, type KeyMaterial, type KeyObjectLike, toKeyMaterial } from './keys/key-material.js';
 import { type DPoPKeyPair, type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
-import { NonceBook } from './nonce-book.js';
+import { nonceBook } from './nonce-book.js';
 import { readHeader } from './read-header.js';
 import type { ProofRequest, ResponseLike, SenderConstraint } from './sender-constraint.js';
 import { signProof } from './sign-proof.js';
@@ -114,16 +113,17 @@ export interface DPoP extends SenderConstraint {
  */
 export function createDPoP(options: DPoPOptions = {}): DPoP {
   const clock = options.clock ?? systemClock;
-  const book = new NonceBook(clock);
   const retried = new WeakSet<Response>();
+  const book = nonceBook(clock);
   const emit = (event: DPoPEvent): void => {
     try {
       options.onEvent?.(event);
     } catch (error) {
-      console.error(`[tessera] a DPoP "${event.type}" event listener threw.`, error);
+      console.error(`[tessera] a "${event.type}" event listener threw.`, error);
     }
   };
-  let store: DPoPKeyStore | undefined;
+  // Unused when a `key` is given; replaced by a memory store when a persistent one fails.
+  let store = options.keyStore ?? memoryKeyStore();
   let fallback = false;
   let loading: Promise<KeyMaterial> | undefined;
   const load = (): Promise<KeyMaterial> => {
@@ -135,7 +135,6 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
   };
   const loadKey = async (): Promise<KeyMaterial> => {
     if (options.key) return toKeyMaterial(options.key);
-    store ??= options.keyStore ?? memoryKeyStore();
     const candidate = await generateKeyPair();
     try {
       return await toKeyMaterial(await store.getOrAdd(candidate));
@@ -156,24 +155,20 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       accessToken,
     });
 
-  const decorate = (inner: FetchLike): FetchLike => dpopFetch({ inner, book, prove, emit, retried });
-  const fetch = decorate((input, init) => (options.fetch ?? globalThis.fetch)(input, init));
-  const wrappers = new WeakMap<FetchLike, FetchLike>([[fetch, fetch]]);
+  // Each wrapper maps to itself too, so wrapping `dpop.fetch` or a wrapper never adds a second proof.
+  const wrappers = new WeakMap<object, FetchLike>();
+  const wrap = (inner: FetchLike): FetchLike => {
+    const wrapper = dpopFetch(inner, book, prove, emit, retried);
+    wrappers.set(inner, wrapper).set(wrapper, wrapper);
+    return wrapper;
+  };
+  const fetch = wrap((input, init) => (options.fetch ?? globalThis.fetch)(input, init));
   const dpop: DPoP = {
     scheme: 'DPoP',
     fetch,
-    wrapFetch: (given) => {
-      if (given === undefined) return fetch;
-      // Called by the OAuth transport as `fetch(url, init)`: the string and init it passes fit either signature.
-      const inner = given as unknown as FetchLike;
-      let wrapper = wrappers.get(inner);
-      if (!wrapper) {
-        wrapper = decorate(inner);
-        wrappers.set(inner, wrapper);
-        wrappers.set(wrapper, wrapper);
-      }
-      return wrapper;
-    },
+    // Called by the OAuth transport as `fetch(url, init)`: the string and init it passes fit either signature.
+    wrapFetch: (given = fetch as OAuthFetch) =>
+      (wrappers.get(given) ?? wrap(given as unknown as FetchLike)) as unknown as OAuthFetch,
     bindStorage: (storage) => bindStorageToKey(storage, dpop),
     authorize: (...args) => senderConstrainedHeaders(dpop, ...args).then((sent) => sent.proof),
     rebind: (header) => proofPerHop(dpop, header),
@@ -183,7 +178,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       const key = await load();
       return {
         thumbprint: key.thumbprint,
-        persistent: !!(options.key || store?.persistent),
+        persistent: !!options.key || store.persistent,
         fallback,
       };
     },
@@ -206,10 +201,8 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
         return false;
       }
       const target = resolveUrl(response.url);
-      const nonce = book.learn(target, response.headers);
-      const where = toHtu(target);
-      if (nonce === undefined) throw new DPoPNonceError('nonce_unreadable', 401, where);
-      if (nonce === nonceOf(sent)) throw new DPoPNonceError('nonce_unchanged', 401, where);
+      const failure = nonceFailure(book.learn(target, response.headers), nonceOf(sent));
+      if (failure) throw new DPoPNonceError(failure, 401, toHtu(target));
       emit({ type: 'nonce_retry', origin: target.origin, status: 401 });
       return true;
     },
@@ -217,9 +210,8 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     removeKey: async () => {
       book.clear();
       loading = undefined;
-      if (!options.key) store ??= options.keyStore ?? memoryKeyStore();
       try {
-        await store?.remove();
+        if (!options.key) await store.remove();
       } catch {
         // Sign-out goes on; the next key replaces the stale one (getOrAdd overwrites unreadable entries).
       }
@@ -231,10 +223,10 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
 /** The `nonce` claim of the proof in `sent`, if any. */
 function nonceOf(sent: Readonly<Record<string, string>>): string | undefined {
   try {
-    // No proof, or one without a payload, throws too: JSON.parse('') does.
-    const claims: { nonce?: string } = JSON.parse(
-      base64urlToText(readHeader(sent, 'dpop')?.split('.')[1] ?? ''),
-    );
+    // No proof, or one without a payload, throws too: JSON.parse('') does. atob gives Latin-1, not
+    // UTF-8: enough, as only the nonce is read and a nonce is ASCII (NQCHAR).
+    const payload = readHeader(sent, 'dpop')?.split('.')[1] ?? '';
+    const claims: { nonce?: string } = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
     return claims.nonce;
   } catch {
     return undefined;

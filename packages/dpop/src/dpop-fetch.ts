@@ -1,20 +1,10 @@
 import type { DPoPEvent } from './dpop-event.js';
-import { DPoPNonceError } from './errors/dpop-nonce-error.js';
+import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
 import type { NonceBook } from './nonce-book.js';
 
 /** The `fetch` signature `dpop.fetch` has and wraps. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-
-/** What the decorator needs from its `DPoP` instance. */
-export interface DPoPFetchContext {
-  inner: FetchLike;
-  book: NonceBook;
-  prove(method: string, url: URL, nonce: string | undefined): Promise<string>;
-  emit(event: DPoPEvent): void;
-  /** Responses that answered a nonce retry. */
-  retried: WeakSet<Response>;
-}
 
 /**
  * Wraps `fetch` for authorization-server calls (token, PAR, revocation…): a fresh proof on every
@@ -22,9 +12,21 @@ export interface DPoPFetchContext {
  * answered it: the end of any redirect fetch followed), and at most one retry: on
  * `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's `Date`
  * shows the proof's `iat` was off the server's clock.
+ *
+ * Positional parameters, not an options object: their names then minify (issue #14's size budget).
+ * @param inner the `fetch` that sends
+ * @param book the `DPoP` instance's nonces and server clocks
+ * @param prove signs a proof for a method, URL and nonce
+ * @param emit reports `nonce_retry`, `clock_retry` and `invalid_grant_after_nonce_retry`
+ * @param retried collects the responses that answered a nonce retry (`dpop.isAfterNonceRetry`)
  */
-export function dpopFetch(context: DPoPFetchContext): FetchLike {
-  const { inner, book } = context;
+export function dpopFetch(
+  inner: FetchLike,
+  book: NonceBook,
+  prove: (method: string, url: URL, nonce: string | undefined) => Promise<string>,
+  emit: (event: DPoPEvent) => void,
+  retried: WeakSet<Response>,
+): FetchLike {
   return async (input, init) => {
     const request = typeof Request !== 'undefined' && input instanceof Request ? input : undefined;
     const url = resolveUrl(request ? request.url : (input as string | URL));
@@ -33,7 +35,7 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
     // Taken before the first send: a Request's body can be read only once.
     const spare = request?.clone();
     const send = async (nonce: string | undefined, source?: Request): Promise<Response> => {
-      const proof = await context.prove(method, url, nonce);
+      const proof = await prove(method, url, nonce);
       const headers = new Headers(init?.headers ?? source?.headers);
       headers.set('DPoP', proof);
       return source ? inner(new Request(source, { ...init, headers })) : inner(input, { ...init, headers });
@@ -47,22 +49,35 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
     const nonce = learn(first);
     if (first.status !== 400) return first;
     const skewed = Math.abs(book.serverTime(url) - sentIat) > IAT_TOLERANCE;
-    const reason = await retryReason(first, sentNonce, nonce, skewed, where);
-    if (reason === undefined || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
+    // The one retry: for `use_dpop_nonce` with a new nonce, or for `invalid_dpop_proof` while the
+    // response's `Date` showed the proof's `iat` was far off the server's clock.
+    const error = await oauthError(first);
+    const reason =
+      error === 'use_dpop_nonce'
+        ? 'nonce_retry'
+        : error === 'invalid_dpop_proof' && skewed
+          ? 'clock_retry'
+          : undefined;
+    const failure = reason === 'nonce_retry' && nonceFailure(nonce, sentNonce);
+    if (failure) {
+      discard(first);
+      throw new DPoPNonceError(failure, 400, where);
+    }
+    if (!reason || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
     discard(first);
-    context.emit({ type: reason, origin: url.origin, status: 400 });
+    emit({ type: reason, origin: url.origin, status: 400 });
 
     const second = await send(book.nonceFor(url), spare);
     learn(second);
     if (second.status !== 400) return second;
-    const error = await oauthError(second);
-    if (error === 'use_dpop_nonce') {
+    const retryError = await oauthError(second);
+    if (retryError === 'use_dpop_nonce') {
       discard(second);
       throw new DPoPNonceError('rejected_after_retry', 400, where);
     }
-    if (error === 'invalid_grant' && reason === 'nonce_retry') {
-      context.retried.add(second);
-      context.emit({ type: 'invalid_grant_after_nonce_retry', origin: url.origin });
+    if (retryError === 'invalid_grant' && reason === 'nonce_retry') {
+      retried.add(second);
+      emit({ type: 'invalid_grant_after_nonce_retry', origin: url.origin });
     }
     return second;
   };
@@ -70,27 +85,6 @@ export function dpopFetch(context: DPoPFetchContext): FetchLike {
 
 /** Seconds between a proof's `iat` and the server's clock beyond which a server rejects it as not recent. */
 const IAT_TOLERANCE = 60;
-
-/**
- * Whether a 400 deserves the one retry: `use_dpop_nonce` with a new nonce, or `invalid_dpop_proof`
- * while the response's `Date` showed the proof's `iat` was far off the server's clock (`skewed`).
- *
- * @throws {DPoPNonceError} for a nonce challenge that a retry cannot answer.
- */
-async function retryReason(
-  response: Response,
-  sentNonce: string | undefined,
-  nonce: string | undefined,
-  skewed: boolean,
-  where: string,
-): Promise<'nonce_retry' | 'clock_retry' | undefined> {
-  const error = await oauthError(response);
-  if (error === 'invalid_dpop_proof' && skewed) return 'clock_retry';
-  if (error !== 'use_dpop_nonce') return undefined;
-  if (nonce !== undefined && nonce !== sentNonce) return 'nonce_retry';
-  discard(response);
-  throw new DPoPNonceError(nonce === undefined ? 'nonce_unreadable' : 'nonce_unchanged', 400, where);
-}
 
 /** The OAuth `error` of a JSON error body, read from a clone so the caller can still read the response. */
 async function oauthError(response: Response): Promise<string | undefined> {

@@ -6,7 +6,7 @@
  * @throws {TypeError} when `url` is not a valid absolute URL and no `base` resolves it.
  */
 export function toHtu(url: string | URL, base?: string): string {
-  const parsed = url instanceof URL ? url : new URL(url, base);
+  const parsed = new URL(url, base);
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
 

@@ -12,48 +12,45 @@ const OFFSET_THRESHOLD = 5_000;
  * client's. An origin that never sent a readable `Date` (cross-origin without it exposed) gets the
  * offset learned last from any origin: the client clock's error is the same for every server.
  */
-export class NonceBook {
-  readonly #nonces = new Map<string, string>();
-  readonly #offsets = new Map<string, number>();
-  readonly #clock: Clock;
-  #latest = 0;
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
+export interface NonceBook {
   /** The latest nonce the server at `url`'s origin sent, if any. */
-  nonceFor(url: URL): string | undefined {
-    return this.#nonces.get(url.origin);
-  }
-
+  nonceFor(url: URL): string | undefined;
   /** Seconds since the epoch on the clock of the server at `url`'s origin, for `iat`. */
-  serverTime(url: URL): number {
-    return Math.floor((this.#clock() + (this.#offsets.get(url.origin) ?? this.#latest)) / 1000);
-  }
-
+  serverTime(url: URL): number;
   /**
    * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and its clock,
    * `Date` plus `Age` (a cached response's `Date` is as old as its `Age`). Returns the nonce it
    * sent, if it sent a valid one.
    */
-  learn(url: URL, headers: HeadersLike | undefined | null): string | undefined {
-    // An unreadable Age makes the sum NaN: such a response teaches no clock.
-    const date =
-      Date.parse(readHeader(headers, 'date') ?? '') + Number(readHeader(headers, 'age') ?? 0) * 1000;
-    if (Number.isFinite(date)) {
-      const offset = date - this.#clock();
-      this.#latest = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
-      this.#offsets.set(url.origin, this.#latest);
-    }
-    const nonce = readHeader(headers, 'dpop-nonce')?.trim();
-    if (nonce === undefined || !NONCE.test(nonce)) return undefined;
-    this.#nonces.set(url.origin, nonce);
-    return nonce;
-  }
-
+  learn(url: URL, headers: HeadersLike | undefined | null): string | undefined;
   /** Forgets the nonces (sign-out); the clocks stay known. */
-  clear(): void {
-    this.#nonces.clear();
-  }
+  clear(): void;
+}
+
+/** A {@link NonceBook} reading the client time from `clock`. */
+export function nonceBook(clock: Clock): NonceBook {
+  const nonces = new Map<string, string>();
+  const offsets = new Map<string, number>();
+  let latest = 0;
+  return {
+    nonceFor: (url) => nonces.get(url.origin),
+    serverTime: (url) => Math.floor((clock() + (offsets.get(url.origin) ?? latest)) / 1000),
+    learn: (url, headers) => {
+      // An unreadable Age makes the sum NaN: such a response teaches no clock.
+      const date =
+        Date.parse(readHeader(headers, 'date') ?? '') + Number(readHeader(headers, 'age') ?? 0) * 1000;
+      if (Number.isFinite(date)) {
+        const offset = date - clock();
+        latest = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
+        offsets.set(url.origin, latest);
+      }
+      const nonce = readHeader(headers, 'dpop-nonce')?.trim();
+      if (nonce && NONCE.test(nonce)) {
+        nonces.set(url.origin, nonce);
+        return nonce;
+      }
+      return undefined;
+    },
+    clear: () => nonces.clear(),
+  };
 }

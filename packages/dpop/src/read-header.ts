@@ -14,7 +14,6 @@ export function readHeader(headers: HeadersLike | undefined | null, name: string
       if (key.toLowerCase() === wanted) value = entry;
     }
   }
-  if (Array.isArray(value)) value = value.join(', ');
-  if (typeof value === 'number') value = String(value);
-  return typeof value === 'string' ? value : undefined;
+  if (Array.isArray(value)) return value.join(', ');
+  return typeof value === 'string' || typeof value === 'number' ? `${value}` : undefined;
 }

@@ -17,14 +17,12 @@ export type DPoPKeyLostReason =
  */
 export class DPoPKeyLostError extends TesseraError {
   /** Why the key counts as lost. */
-  readonly reason: DPoPKeyLostReason;
+  declare readonly reason: DPoPKeyLostReason;
 
   constructor(reason: DPoPKeyLostReason) {
     super(
       'DPOP_KEY_LOST',
-      reason === 'session_not_bound'
-        ? 'The stored session is not bound to a DPoP key, so it was dropped: sign in again.'
-        : 'The DPoP key the stored session was bound to is gone or was replaced, so the session was dropped: sign in again.',
+      `The stored session was dropped (${reason}): it is not bound to the current DPoP key. Sign in again.`,
     );
     this.name = 'DPoPKeyLostError';
     this.reason = reason;

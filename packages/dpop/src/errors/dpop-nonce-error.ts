@@ -22,9 +22,9 @@ export type DPoPNonceFailure =
  */
 export class DPoPNonceError extends TesseraError {
   /** What went wrong. */
-  readonly failure: DPoPNonceFailure;
+  declare readonly failure: DPoPNonceFailure;
   /** HTTP status of the challenge. */
-  readonly status: number;
+  declare readonly status: number;
 
   constructor(failure: DPoPNonceFailure, status: number, where: string) {
     super('DPOP_NONCE', `${MESSAGES[failure]} (HTTP ${status}) — ${where}`);
@@ -44,3 +44,14 @@ const MESSAGES: Record<DPoPNonceFailure, string> = {
   nonce_unchanged: 'DPoP nonce rejected although it is the one the server issued',
   rejected_after_retry: 'DPoP nonce challenged again after one retry',
 };
+
+/**
+ * Why a nonce challenge cannot be answered with a retry: no readable `nonce` in it, or the one the
+ * rejected proof carried (`sent`). `undefined` when a retry with `nonce` can help.
+ */
+export function nonceFailure(
+  nonce: string | undefined,
+  sent: string | undefined,
+): DPoPNonceFailure | undefined {
+  return nonce === undefined ? 'nonce_unreadable' : nonce === sent ? 'nonce_unchanged' : undefined;
+}

@@ -1,4 +1,4 @@
-import { base64url } from '../base64url.js';
+import { base64url, sha256 } from '../base64url.js';
 import { DPoPUnsupportedKeyError } from '../errors/dpop-unsupported-key-error.js';
 import type { DPoPCryptoKey, DPoPKeyPair } from './key-store.js';
 
@@ -19,11 +19,12 @@ export interface KeyObjectLike {
   export(options: { format: 'jwk' }): unknown;
 }
 
-/** What proofs are signed with: the private key, its public JWK and the JWK thumbprint (`jkt`). */
+/** What proofs are signed with: the private key, the proofs' JWS header and the JWK thumbprint (`jkt`). */
 export interface KeyMaterial {
   readonly privateKey: CryptoKey;
-  readonly jwk: PublicJwk;
-  /** RFC 7638 SHA-256 thumbprint of `jwk`, the `cnf.jkt` the server binds tokens to. */
+  /** The base64url JWS protected header of every proof: `typ: dpop+jwt`, `alg: ES256` and the public `jwk`. */
+  readonly header: string;
+  /** RFC 7638 SHA-256 thumbprint of the public JWK, the `cnf.jkt` the server binds tokens to. */
   readonly thumbprint: string;
 }
 
@@ -39,8 +40,13 @@ export function generateKeyPair(): Promise<DPoPKeyPair> {
  * requires, checked synchronously so a key store can test a stored key inside its transaction.
  */
 export function canSignES256(key: DPoPCryptoKey | undefined): boolean {
-  const { name, namedCurve } = (key?.algorithm ?? {}) as Partial<EcKeyAlgorithm>;
-  return key?.type === 'private' && name === 'ECDSA' && namedCurve === 'P-256' && key.usages.includes('sign');
+  const algorithm = key?.algorithm as Partial<EcKeyAlgorithm> | undefined;
+  return (
+    key?.type === 'private' &&
+    algorithm?.name === 'ECDSA' &&
+    algorithm.namedCurve === 'P-256' &&
+    key.usages.includes('sign')
+  );
 }
 
 /**
@@ -74,9 +80,11 @@ export async function toKeyMaterial(key: DPoPKeyPair | KeyObjectLike): Promise<K
   } catch (cause) {
     throw new DPoPUnsupportedKeyError(cause);
   }
-  const publicJwk: PublicJwk = { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string };
-  // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
-  const canonical = `{"crv":"P-256","kty":"EC","x":"${publicJwk.x}","y":"${publicJwk.y}"}`;
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
-  return { privateKey, jwk: publicJwk, thumbprint: base64url(digest) };
+  // RFC 7638 §3.2: the required members in lexicographic order; JSON.stringify adds no whitespace.
+  const publicJwk: PublicJwk = { crv: 'P-256', kty: 'EC', x: jwk.x as string, y: jwk.y as string };
+  return {
+    privateKey,
+    header: base64url(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk })),
+    thumbprint: await sha256(JSON.stringify(publicJwk)),
+  };
 }
