@@ -14,6 +14,16 @@ export interface OAuthFetchInit {
 export interface OAuthFetchResponse {
   readonly status: number;
   readonly headers: { get(name: string): string | null };
+  /**
+   * The body as a stream of bytes (a web `ReadableStream`), read up to 1 MiB (see `readJsonBody`).
+   * Without one, `text()` is read instead, and only a `Content-Length` over 1 MiB is refused.
+   */
+  readonly body?: {
+    getReader(): {
+      read(): Promise<{ done: true; value?: unknown } | { done: false; value: Uint8Array }>;
+      cancel(): Promise<void>;
+    };
+  } | null;
   text(): Promise<string>;
 }
 

@@ -40,6 +40,7 @@ export {
   type OriginRule,
 } from './origin-policy/create-origin-policy.js';
 export { documentBase } from './origin-policy/document-base.js';
+export { readJsonBody } from './read-json-body.js';
 export {
   type FollowRedirectsOptions,
   followRedirects,

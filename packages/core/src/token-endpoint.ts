@@ -82,7 +82,8 @@ const SECRET_PARAMS = [
  * @throws {OAuthError} the server answered with an OAuth error body (with any status, even 200).
  * @throws {RateLimitError} HTTP 429, with `retryAfter` in ms when the server sent `Retry-After`.
  * @throws {HttpError} any other HTTP error status without an OAuth error body, or a redirect.
- * @throws {MalformedResponseError} a 2xx answer that is not JSON or has no `access_token`.
+ * @throws {MalformedResponseError} a 2xx answer that is not JSON or has no `access_token`; any answer
+ *   over 1 MiB (`too_large`).
  * @throws {NetworkError} no response at all.
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {AbortError} `signal` aborted (or its `reason`, when that is a Tessera error such as `TimeoutError`).

@@ -1,4 +1,4 @@
-import { isTesseraError } from '@tessera/core';
+import { isTesseraError, requestToken } from '@tessera/core';
 import { decodeJwt } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { athOf, readProof } from '../test/read-proof.js';
@@ -284,6 +284,43 @@ describe('dpop.fetch (authorization-server calls)', () => {
     const response = await post();
     expect(await response.text()).toBe('<html>bad</html>');
     expect(sent).toHaveLength(1);
+  });
+
+  it('reads at most 1 MiB of a 400: a nonce challenge in an endless body is not answered, and the body is cancelled', async () => {
+    const MiB = 1 << 20;
+    const head = new TextEncoder().encode('{"error":"use_dpop_nonce","pad":"');
+    const filler = new Uint8Array(64 * 1024).fill(0x78);
+    const stats = { pulled: 0, cancelled: false };
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          // Gives up at 64 MiB, so that a reader without a cap fails the test instead of the machine.
+          if (stats.pulled >= 64 * MiB) return controller.error(new Error('safety net'));
+          const chunk = stats.pulled === 0 ? head : filler.slice();
+          stats.pulled += chunk.length;
+          controller.enqueue(chunk);
+        },
+        cancel() {
+          stats.cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const { dpop, sent } = setup(() => new Response(body, { status: 400, headers: { 'DPoP-Nonce': 'n-1' } }));
+
+    const error = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'refresh_token',
+      params: { refresh_token: 'rt-secret' },
+      fetch: dpop.fetch,
+    }).catch((e: unknown) => e);
+
+    expect(sent).toHaveLength(1);
+    expect(error).toMatchObject({ code: 'MALFORMED_RESPONSE', reason: 'too_large', status: 400 });
+    expect(String(error)).not.toContain('rt-secret');
+    // A clone's stream is cancelled only once both copies are: dpop.fetch's and the token request's.
+    expect(stats.cancelled).toBe(true);
+    expect(stats.pulled).toBeLessThan(MiB + 4 * filler.length);
   });
 
   it.each([-10, 10])(

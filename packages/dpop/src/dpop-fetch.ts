@@ -1,3 +1,4 @@
+import { readJsonBody } from '@tessera/core';
 import type { DPoPEvent } from './dpop-event.js';
 import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
@@ -51,7 +52,7 @@ export function dpopFetch(
     const skewed = Math.abs(book.serverTime(url) - sentIat) > IAT_TOLERANCE;
     // The one retry: for `use_dpop_nonce` with a new nonce, or for `invalid_dpop_proof` while the
     // response's `Date` showed the proof's `iat` was far off the server's clock.
-    const error = await oauthError(first);
+    const error = await oauthError(first, where);
     const reason =
       error === 'use_dpop_nonce'
         ? 'nonce_retry'
@@ -70,7 +71,7 @@ export function dpopFetch(
     const second = await send(book.nonceFor(url), spare);
     learn(second);
     if (second.status !== 400) return second;
-    const retryError = await oauthError(second);
+    const retryError = await oauthError(second, where);
     if (retryError === 'use_dpop_nonce') {
       discard(second);
       throw new DPoPNonceError('rejected_after_retry', 400, where);
@@ -86,10 +87,13 @@ export function dpopFetch(
 /** Seconds between a proof's `iat` and the server's clock beyond which a server rejects it as not recent. */
 const IAT_TOLERANCE = 60;
 
-/** The OAuth `error` of a JSON error body, read from a clone so the caller can still read the response. */
-async function oauthError(response: Response): Promise<string | undefined> {
+/**
+ * The OAuth `error` of a JSON error body, read from a clone so the caller can still read the
+ * response; at most 1 MiB of it, as core reads every OAuth answer (a larger body is no nonce challenge).
+ */
+async function oauthError(response: Response, where: string): Promise<string | undefined> {
   try {
-    return ((await response.clone().json()) as { error?: string } | null)?.error;
+    return ((await readJsonBody(response.clone(), where)) as { error?: string } | null)?.error;
   } catch {
     return undefined;
   }

@@ -6,22 +6,38 @@ export type MalformedReason =
   | 'not_an_object'
   | 'missing_access_token'
   | 'missing_id_token'
-  | 'invalid_field';
+  | 'invalid_field'
+  | 'too_large';
 
 /**
  * The token endpoint (or `fetchTokens`) answered with something that is not a usable token
  * response: an HTML page with HTTP 200, JSON that is not an object, no `access_token`, a
  * non-numeric `expires_in`; or, for a sign-in that asked for `openid`, no `id_token` (its tokens are
- * not stored). Not retried: the server is misconfigured or the URL points elsewhere.
+ * not stored). Also any OAuth endpoint (token, discovery, revocation) whose body is over 1 MiB
+ * (`too_large`, whatever the status; see `readJsonBody`). Not retried: the server is misconfigured or
+ * the URL points elsewhere.
  */
 export class MalformedResponseError extends TesseraError {
   declare readonly reason: MalformedReason;
   /** HTTP status, when the response came over HTTP. */
   declare readonly status: number | undefined;
 
-  constructor(reason: MalformedReason, detail: string, where: string, status?: number) {
+  /**
+   * @param request what was sent, for the message: its answer is named after it.
+   * @default request 'Token request'
+   */
+  constructor(
+    reason: MalformedReason,
+    detail: string,
+    where: string,
+    status?: number,
+    request = 'Token request',
+  ) {
     const http = status === undefined ? '' : ` (HTTP ${status})`;
-    super('MALFORMED_RESPONSE', `Token response is malformed: ${detail}${http} — ${where}`);
+    super(
+      'MALFORMED_RESPONSE',
+      `${request.replace('request', 'response')} is malformed: ${detail}${http} — ${where}`,
+    );
     this.name = 'MalformedResponseError';
     this.reason = reason;
     this.status = status;

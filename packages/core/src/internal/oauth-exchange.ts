@@ -7,6 +7,7 @@ import { RateLimitError } from '../errors/rate-limit-error.js';
 import { TesseraError } from '../errors/tessera-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { FetchLike } from '../fetch-like.js';
+import { readJsonBody } from '../read-json-body.js';
 import { copyCauseChain } from './copy-cause-chain.js';
 import { describeRequest } from './describe-request.js';
 import { isRecord } from './is-record.js';
@@ -59,6 +60,7 @@ export interface ExchangeResponse {
  *   `TimeoutError` reason is rethrown naming this request).
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
+ * @throws {MalformedResponseError} the body is over 1 MiB (`too_large`, see `readJsonBody`): never retried.
  * @throws {TesseraError} what a decorating `fetch` threw as a Tessera error (e.g. `DPoPNonceError`), as it is.
  */
 export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
@@ -84,7 +86,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
 async function send(request: ExchangeRequest, where: string, signal: AbortSignal): Promise<ExchangeResponse> {
   const fetchImpl: FetchLike = request.fetch ?? globalThis.fetch;
   let status: number;
-  let text: string;
+  let json: unknown;
   let retryAfterHeader: string | null;
   try {
     const response = await fetchImpl(request.url.href, {
@@ -96,9 +98,10 @@ async function send(request: ExchangeRequest, where: string, signal: AbortSignal
     });
     status = response.status;
     retryAfterHeader = response.headers.get('retry-after');
-    text = await response.text();
+    json = await readJsonBody(response, where, request.label);
   } catch (error) {
-    // A typed error from a decorating fetch (DPoP's DPoPNonceError) is its verdict: as it is, never retried.
+    // A typed error, from a decorating fetch (DPoP's DPoPNonceError) or the reader (`too_large`), is its
+    // verdict: as it is, never retried.
     if (isTesseraError(error)) throw error;
     throw new NetworkError(
       where,
@@ -107,7 +110,7 @@ async function send(request: ExchangeRequest, where: string, signal: AbortSignal
       request.label,
     );
   }
-  return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json: parseJson(text), where };
+  return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json, where };
 }
 
 /**
@@ -143,12 +146,4 @@ export function failureOf(
 /** Removes `user:pass@` from any URL in `text`. */
 function stripUserinfo(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1');
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,0 +1,44 @@
+import { MalformedResponseError } from './errors/malformed-response-error.js';
+import type { OAuthFetchResponse } from './fetch-like.js';
+
+/** The most bytes of an OAuth endpoint's body read: 1 MiB (decision 0805). */
+const MAX_BYTES = 1 << 20;
+
+/**
+ * Reads the body of an OAuth endpoint's answer as JSON, reading at most 1 MiB of it: the one reader
+ * of every token, discovery and revocation response, and of `dpop.fetch`'s nonce check. A
+ * `Content-Length` over the cap is refused before a byte is read; a longer body (or one that never
+ * ends) is cancelled at the cap. A response without a `body` stream is read with `text()`.
+ *
+ * @param where `METHOD origin+path`, for the message.
+ * @param request what was sent, for the message. @default 'Token request'
+ * @returns the parsed body, or `undefined` when it is not JSON.
+ * @throws {MalformedResponseError} reason `too_large`, whatever the status (never retried).
+ */
+export async function readJsonBody(
+  response: OAuthFetchResponse,
+  where: string,
+  request?: string,
+): Promise<unknown> {
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = +response.headers.get('content-length')!;
+  for (size = size > MAX_BYTES ? size : 0; reader && size <= MAX_BYTES; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size <= MAX_BYTES) text += decoder.decode(value, { stream: true });
+  }
+  if (size > MAX_BYTES) {
+    // Not awaited: a stream tee'd by `clone()` is cancelled only once both copies are.
+    reader?.cancel().catch(() => {});
+    throw new MalformedResponseError('too_large', 'the body is over 1 MiB', where, response.status, request);
+  }
+  text = reader ? text + decoder.decode() : await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
