@@ -286,15 +286,7 @@ describe('OAuth endpoint bodies are read up to 1 MiB (msw)', () => {
         return new HttpResponse(body);
       }),
     );
-    let headersArrived!: () => void;
-    const arrived = new Promise<void>((resolve) => {
-      headersArrived = resolve;
-    });
-    const fetch: FetchLike = async (url, init) => {
-      const response = await globalThis.fetch(url, init);
-      headersArrived();
-      return response;
-    };
+    const { fetch, arrived } = fetchTellingHeaders();
     const tokens = new TokenManager({
       fetchTokens: clientCredentialsGrant({
         tokenUrl: TOKEN_URL,
@@ -440,15 +432,7 @@ describe('OAuth endpoint bodies are read up to 1 MiB (real loopback server, plat
     });
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      let headersArrived!: () => void;
-      const arrived = new Promise<void>((resolve) => {
-        headersArrived = resolve;
-      });
-      const fetch: FetchLike = async (url, init) => {
-        const response = await globalThis.fetch(url, init);
-        headersArrived();
-        return response;
-      };
+      const { fetch, arrived } = fetchTellingHeaders();
       const pending = requestToken({ tokenUrl: server.url, grantType: 'x', fetch, timeout: 500 }).catch(
         (e: unknown) => e,
       );
@@ -462,3 +446,17 @@ describe('OAuth endpoint bodies are read up to 1 MiB (real loopback server, plat
     }
   });
 });
+
+/** The platform's fetch, and a promise that resolves once a response's headers have arrived. */
+function fetchTellingHeaders(): { fetch: FetchLike; arrived: Promise<void> } {
+  let headersArrived!: () => void;
+  const arrived = new Promise<void>((resolve) => {
+    headersArrived = resolve;
+  });
+  const fetch: FetchLike = async (url, init) => {
+    const response = await globalThis.fetch(url, init);
+    headersArrived();
+    return response;
+  };
+  return { fetch, arrived };
+}
