@@ -1,7 +1,7 @@
 import { parseEndpointUrl } from './endpoint-url.js';
 import { authenticateClient } from './internal/client-authentication.js';
 import { exchange, failureOf } from './internal/oauth-exchange.js';
-import { Redactor } from './internal/redact.js';
+import { redactor } from './internal/redact.js';
 import type { ClientAuthMethod, EndpointRequestOptions } from './token-endpoint.js';
 
 /** Options of `revokeToken(options)`. Durations in milliseconds. */
@@ -59,7 +59,7 @@ export async function revokeToken(options: RevokeTokenOptions): Promise<void> {
     Accept: 'application/json',
   };
   const basic = authenticateClient(options, form, headers);
-  const redactor = new Redactor([options.token, options.clientSecret], basic);
+  const redact = redactor([options.token, options.clientSecret], basic);
   const label = 'Revocation request';
   const response = await exchange({
     method: 'POST',
@@ -69,9 +69,9 @@ export async function revokeToken(options: RevokeTokenOptions): Promise<void> {
     fetch: options.fetch,
     signal: options.signal,
     timeout: options.timeout ?? DEFAULT_TIMEOUT,
-    redactor,
+    redact,
     label,
   });
-  const failure = failureOf(response, redactor, label);
+  const failure = failureOf(response, redact, label);
   if (failure) throw failure;
 }

@@ -4,7 +4,7 @@ import type { FetchLike } from './fetch-like.js';
 import { authenticateClient } from './internal/client-authentication.js';
 import { isRecord } from './internal/is-record.js';
 import { exchange, failureOf } from './internal/oauth-exchange.js';
-import { Redactor } from './internal/redact.js';
+import { redactor } from './internal/redact.js';
 import { recordWhere } from './internal/response-where.js';
 import type { TokenResponse } from './token-set.js';
 
@@ -100,7 +100,7 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
   };
   const basic = authenticateClient(request, form, headers);
   const secrets = [request.clientSecret, ...SECRET_PARAMS.flatMap((name) => request.params?.[name] ?? [])];
-  const redactor = new Redactor(secrets, basic);
+  const redact = redactor(secrets, basic);
   const label = 'Token request';
   const response = await exchange({
     method: 'POST',
@@ -110,10 +110,10 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
     fetch: request.fetch,
     signal: request.signal,
     timeout: request.timeout,
-    redactor,
+    redact,
     label,
   });
-  const failure = failureOf(response, redactor, label);
+  const failure = failureOf(response, redact, label);
   if (failure) throw failure;
   const { json: body, where, status } = response;
   if (body === undefined) {

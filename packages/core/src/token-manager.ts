@@ -39,7 +39,7 @@ export interface TokenManager extends DisposableWhereKnown {}
 const MIN_REUSE = 1_000;
 const MAX_REUSE = 5 * 60_000;
 /** `#freshUntil` of a set that must not be served, and `#ignoreInvalidationUntil` when nothing is ignored. */
-const NEVER = Number.NEGATIVE_INFINITY;
+const NEVER = -Infinity;
 
 const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
 /** Rejects with the abort reason as it is: the manager's `DisposedError`. */
@@ -200,8 +200,15 @@ export class TokenManager {
     if (!this.#loaded) await race(this.#load(), signal);
     const current = this.#current;
     if (current && !forceRefresh && this.#clock() < this.#freshUntil) return current;
+    const reason: RefreshReason = forceRefresh
+      ? 'forced'
+      : !current
+        ? 'initial'
+        : this.#freshUntil === NEVER
+          ? 'invalidated'
+          : 'expired';
     // Rejects this caller only: the shared refresh goes on for the others.
-    return race(this.#refresh(this.#reasonFor(forceRefresh)), signal);
+    return race(this.#refresh(reason), signal);
   }
 
   /**
@@ -306,12 +313,6 @@ export class TokenManager {
     this.#listeners.clear();
   }
 
-  #reasonFor(forceRefresh: boolean): RefreshReason {
-    if (forceRefresh) return 'forced';
-    if (!this.#current) return 'initial';
-    return this.#freshUntil === NEVER ? 'invalidated' : 'expired';
-  }
-
   /** Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own `finally`. */
   #refresh(reason: RefreshReason): Promise<TokenSet> {
     if (this.#inFlight && this.#joinable) return this.#inFlight;
@@ -344,7 +345,13 @@ export class TokenManager {
         asIs,
       );
       disposal.throwIfAborted();
-      if (epoch !== this.#epoch) return this.#afterConcurrentChange();
+      if (epoch !== this.#epoch) {
+        // The refresh finished after `clear()`, `setTokens()` or an external change replaced the set.
+        if (this.#current && this.#clock() < this.#freshUntil) return this.#current;
+        throw new LoginRequiredError(
+          'The tokens were cleared while a refresh was in flight: the user must sign in',
+        );
+      }
       this.#adopt(tokens, adopted ? undefined : reason);
       this.#emit(adopted ? { type: 'synced', tokens } : { type: 'refreshed', tokens, reason });
       return tokens;
@@ -382,7 +389,13 @@ export class TokenManager {
       const result = await this.#request(base?.refreshToken, reason);
       // Another tab may have signed out meanwhile, unheard of yet: re-read (decision 0604). Not for
       // other storages: a Redis entry expires with its token, and a failed read there is empty too.
-      if (!result.adopted && base && this.#sharedWithTabs && (await this.#storedNothing()))
+      // Storage holds nothing: `null` (`undefined` when it could not be read).
+      if (
+        !result.adopted &&
+        base &&
+        this.#sharedWithTabs &&
+        (await this.#serially('get', async () => (await this.#storage.get()) ?? null)) === null
+      )
         this.#onExternalChange(null);
       if (!result.adopted) await this.#write(result.tokens, epoch);
       return result;
@@ -395,11 +408,6 @@ export class TokenManager {
       if (newer) return { tokens: newer, adopted: true };
       throw error;
     }
-  }
-
-  /** Whether storage holds nothing now (`false` when it could not be read). */
-  async #storedNothing(): Promise<boolean> {
-    return (await this.#serially('get', async () => (await this.#storage.get()) ?? null)) === null;
   }
 
   /** The stored set, when it carries another refresh token than `refreshToken`. */
@@ -415,14 +423,6 @@ export class TokenManager {
     return new LoginRequiredError(`${error.message}. The session ended earlier: ${ended.message}`, {
       cause: ended,
     });
-  }
-
-  /** A refresh finished after `clear()`, `setTokens()` or an external change replaced the set. */
-  #afterConcurrentChange(): TokenSet {
-    if (this.#current && this.#clock() < this.#freshUntil) return this.#current;
-    throw new LoginRequiredError(
-      'The tokens were cleared while a refresh was in flight: the user must sign in',
-    );
   }
 
   /**
@@ -525,8 +525,8 @@ export class TokenManager {
   /** Expiry minus the refresh margin, the margin capped at half the token's known lifetime. */
   #refreshAtOf(tokens: TokenSet): number {
     const { expiresAt, issuedAt } = tokens;
-    if (expiresAt === undefined) return Number.POSITIVE_INFINITY;
-    const lifetime = issuedAt === undefined ? Number.POSITIVE_INFINITY : expiresAt - issuedAt;
+    if (expiresAt === undefined) return Infinity;
+    const lifetime = issuedAt === undefined ? Infinity : expiresAt - issuedAt;
     return expiresAt - Math.min(this.#refreshMargin, Math.max(0, lifetime / 2));
   }
 

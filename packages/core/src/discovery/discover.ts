@@ -6,7 +6,7 @@ import type { FetchLike } from '../fetch-like.js';
 import { describeRequest } from '../internal/describe-request.js';
 import { isRecord } from '../internal/is-record.js';
 import { exchange, failureOf } from '../internal/oauth-exchange.js';
-import { Redactor } from '../internal/redact.js';
+import type { Redact } from '../internal/redact.js';
 import { isTransient } from '../transient.js';
 import type { AuthorizationServerMetadata } from './authorization-server-metadata.js';
 import { metadataUrls } from './metadata-urls.js';
@@ -42,7 +42,8 @@ const ENDPOINTS = [
   'userinfo_endpoint',
 ];
 
-const NO_SECRETS = new Redactor([]);
+/** No secrets in a discovery request: nothing to redact. */
+const NO_SECRETS: Redact = (text) => text;
 const LABEL = 'Discovery request';
 
 /** One lookup in flight or done, shared by every caller asking for the same issuer with the same fetch. */
@@ -144,7 +145,7 @@ async function read(
       fetch,
       timeout,
       signal,
-      redactor: NO_SECRETS,
+      redact: NO_SECRETS,
       label: LABEL,
     });
     const failure = failureOf(response, NO_SECRETS, LABEL);

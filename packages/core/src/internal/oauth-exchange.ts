@@ -11,7 +11,7 @@ import { readJsonBody } from '../read-json-body.js';
 import { copyCauseChain } from './copy-cause-chain.js';
 import { describeRequest } from './describe-request.js';
 import { isRecord } from './is-record.js';
-import type { Redactor } from './redact.js';
+import type { Redact } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
 import { answerTimeout } from './timeout-answer.js';
 import { withTimeout } from './with-timeout.js';
@@ -34,7 +34,7 @@ export interface ExchangeRequest {
   /** Timeout of this attempt, in ms. @default undefined (none: the caller's signal decides) */
   timeout?: number | undefined;
   /** Redacts the secrets of this request from anything the server echoes. */
-  redactor: Redactor;
+  redact: Redact;
   /** What is sent, for messages: `Token request`, `Discovery request`, `Revocation request`. */
   label: string;
 }
@@ -105,7 +105,7 @@ async function send(request: ExchangeRequest, where: string, signal: AbortSignal
     if (isTesseraError(error)) throw error;
     throw new NetworkError(
       where,
-      copyCauseChain(error, (message) => stripUserinfo(request.redactor.redact(message))),
+      copyCauseChain(error, (message) => stripUserinfo(request.redact(message))),
       undefined,
       request.label,
     );
@@ -120,16 +120,16 @@ async function send(request: ExchangeRequest, where: string, signal: AbortSignal
  */
 export function failureOf(
   response: ExchangeResponse,
-  redactor: Redactor,
+  redact: Redact,
   label: string,
 ): OAuthError | HttpError | undefined {
   const { status, json, where, retryAfter } = response;
   if (isRecord(json) && typeof json.error === 'string') {
     const text = (value: unknown): string | undefined =>
-      typeof value === 'string' ? redactor.redact(value) : undefined;
+      typeof value === 'string' ? redact(value) : undefined;
     return new OAuthError(
       {
-        error: redactor.redact(json.error),
+        error: redact(json.error),
         errorDescription: text(json.error_description),
         errorUri: text(json.error_uri),
         status,

@@ -43,52 +43,49 @@ function base64Forms(text: string): string[] {
   return [padded, unpadded, unpadded.replaceAll('+', '-').replaceAll('/', '_')];
 }
 
+/** `text` with every occurrence of a secret, in any encoding, replaced by `[redacted]`. */
+export type Redact = (text: string) => string;
+
 /**
- * The secrets of one request, to redact from anything its server answers. Built once per request:
+ * The redaction of one request's secrets, for anything its server answers. Built once per request:
  * every encoding of every secret, plus the `client_secret_basic` credentials (Base64 of
  * `client_id:client_secret`, raw and form-encoded). A secret of 1–3 characters is redacted only
  * where it stands alone (`pw` in `password=pw`, not in `pwd`).
  */
-export class Redactor {
-  readonly #patterns: RegExp[] = [];
-
-  constructor(
-    secrets: ReadonlyArray<string | undefined>,
-    basic?: { clientId: string; clientSecret: string } | undefined,
-  ) {
-    const variants = new Set<string>();
-    const short = new Set<string>();
-    for (const secret of secrets) {
-      if (secret)
-        for (const variant of encodings(secret)) (secret.length < MIN_LENGTH ? short : variants).add(variant);
-    }
-    if (basic) {
-      const pairs = [
-        `${basic.clientId}:${basic.clientSecret}`,
-        `${formEncode(basic.clientId)}:${formEncode(basic.clientSecret)}`,
-      ];
-      for (const pair of pairs) for (const variant of base64Forms(pair)) variants.add(variant);
-    }
-    // `redact` puts group 1 back: empty here; for a short secret, the character before it (no
-    // lookbehind, for older Safari), and the one after is only looked at.
-    this.#add(variants, '()');
-    this.#add(short, '(^|[^\\p{L}\\p{N}])', '(?![\\p{L}\\p{N}])');
+export function redactor(
+  secrets: ReadonlyArray<string | undefined>,
+  basic?: { clientId: string; clientSecret: string } | undefined,
+): Redact {
+  const variants = new Set<string>();
+  const short = new Set<string>();
+  for (const secret of secrets) {
+    if (secret)
+      for (const variant of encodings(secret)) (secret.length < MIN_LENGTH ? short : variants).add(variant);
   }
-
-  /**
-   * One pattern for `variants`, longest first so a secret inside a longer encoding does not leave
-   * the rest behind. Case-insensitive, so `%2f` matches `%2F`: it can only redact more, never less.
-   */
-  #add(variants: Set<string>, before: string, after = ''): void {
-    const sorted = [...variants].sort((a, b) => b.length - a.length);
-    const escaped = sorted.map((variant) => variant.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-    if (sorted.length > 0)
-      this.#patterns.push(new RegExp(`${before}(?:${escaped.join('|')})${after}`, 'giu'));
+  if (basic) {
+    const pairs = [
+      `${basic.clientId}:${basic.clientSecret}`,
+      `${formEncode(basic.clientId)}:${formEncode(basic.clientSecret)}`,
+    ];
+    for (const pair of pairs) for (const variant of base64Forms(pair)) variants.add(variant);
   }
-
-  /** `text` with every occurrence of a secret, in any encoding, replaced by `[redacted]`. */
-  redact(text: string): string {
-    for (const pattern of this.#patterns) text = text.replace(pattern, '$1[redacted]');
+  // `redact` puts group 1 back: empty here; for a short secret, the character before it (no
+  // lookbehind, for older Safari), and the one after is only looked at.
+  const patterns = [pattern(variants, '()'), pattern(short, '(^|[^\\p{L}\\p{N}])', '(?![\\p{L}\\p{N}])')];
+  return (text) => {
+    for (const found of patterns) if (found) text = text.replace(found, '$1[redacted]');
     return text;
-  }
+  };
+}
+
+/**
+ * One pattern for `variants`, longest first so a secret inside a longer encoding does not leave
+ * the rest behind. Case-insensitive, so `%2f` matches `%2F`: it can only redact more, never less.
+ * `undefined` when there is nothing to redact.
+ */
+function pattern(variants: Set<string>, before: string, after = ''): RegExp | undefined {
+  const escaped = [...variants]
+    .sort((a, b) => b.length - a.length)
+    .map((variant) => variant.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return escaped.length > 0 ? new RegExp(`${before}(?:${escaped.join('|')})${after}`, 'giu') : undefined;
 }

@@ -23,7 +23,7 @@ export function withTimeout<T>(
   timeout?: number,
   onTimeout?: () => unknown,
 ): Promise<T> {
-  const timed = (timeout as number) < Number.POSITIVE_INFINITY;
+  const timed = (timeout as number) < Infinity;
   // Nothing can abort it: one shared signal that never aborts. An `AbortController` per call is not
   // free (Node makes its signal transferable), and every caller joining a refresh comes this way.
   if (!parent && !timed) {
