@@ -86,4 +86,25 @@ describe('clients that differ only in extraParams (tenants)', () => {
     expect(keys[6]).toBe(`billing@${TOKEN_URL}|||`);
     expect(new Set(keys).size).toBe(keys.length);
   });
+
+  it("file no tenant's token under another's key when the caller changes an extraParams array after creating the client", async () => {
+    const seen = tokenEndpoint(server, (request, n) =>
+      HttpResponse.json({
+        access_token: `at-${request.form.getAll('tenant').join('+')}-${n}`,
+        expires_in: 3600,
+      }),
+    );
+    const storage = sharedStorage();
+    const tenants = ['acme'];
+    const acme = tenant({ tenant: tenants }, storage);
+    const { key } = acme;
+    tenants[0] = 'globex'; // e.g. a list reused while configuring the next tenant's client
+
+    // The key still names acme, so what is stored under it must be acme's token.
+    expect(await acme.getAccessToken()).toBe('at-acme-1');
+    expect(await acme.for({ scope: 'read' }).getAccessToken()).toBe('at-acme-2');
+    expect(acme.key).toBe(key);
+    expect(acme.for({ scope: 'read' }).key).toBe(`billing@${TOKEN_URL}|read|||tenant=acme`);
+    expect(seen.map(({ form }) => form.getAll('tenant'))).toEqual([['acme'], ['acme']]);
+  });
 });

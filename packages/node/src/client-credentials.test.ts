@@ -170,6 +170,28 @@ describe('one token per target', () => {
     expect(await credentials.getAccessToken()).toBe('at-1-||');
     expect(seen).toHaveLength(3);
   });
+
+  it('reads a target once: a getter that answers differently later cannot file one token under another key', async () => {
+    const seen = tokenEndpoint(server, (request, n) =>
+      HttpResponse.json({ access_token: `at-${n}-${targetOf(request)}` }),
+    );
+    const credentials = client();
+    let reads = 0;
+    const shifting = {
+      get resource() {
+        reads += 1;
+        return reads === 1 ? 'https://a.example/' : 'https://b.example/';
+      },
+      scope: ['read'],
+    };
+    const manager = credentials.for(shifting);
+    const tokenOfA = await manager.getAccessToken();
+
+    // Whatever the key names is what was requested: the manager of a, found again by its key.
+    expect(credentials.for({ resource: 'https://a.example/', scope: 'read' })).toBe(manager);
+    expect(tokenOfA).toBe('at-1-read||https://a.example/');
+    expect(seen.map(targetOf)).toEqual(['read||https://a.example/']);
+  });
 });
 
 describe('request shape', () => {

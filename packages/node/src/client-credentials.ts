@@ -19,7 +19,7 @@ import { clientCredentialsRequest } from './client-credentials-request.js';
 import { type ClientConfig, resolveOptions } from './resolve-options.js';
 import { TargetTokenManager } from './target-token-manager.js';
 import { TokenEndpointResolver } from './token-endpoint-resolver.js';
-import { assertTargetTypes, normalizeTarget } from './token-target.js';
+import { assertTargetTypes, normalizeTarget, readTarget } from './token-target.js';
 
 /** What every target's manager is built from. */
 interface Shared {
@@ -103,14 +103,16 @@ export class ClientCredentials {
       throw new TypeError('clientCredentials.for: pass a target such as { scope, audience, resource }');
     }
     assertKnownOptions(target, TOKEN_TARGET_KEYS, 'clientCredentials.for');
-    assertTargetTypes(target);
+    // Read once: the key and the request must name the same token.
+    const once = readTarget(target);
+    assertTargetTypes(once);
     // The key is built from the target as given (core sorts it): a target seen before is found
     // without normalising it twice, and its resources were checked when its manager was created.
-    const key = this.#key(target);
+    const key = this.#key(once);
     if (key === this.#root.key) return this.#configured();
     let manager = this.#targets.get(key);
     if (!manager) {
-      const normalized = normalizeTarget(target);
+      const normalized = normalizeTarget(once);
       const { maxTargets } = this.#shared.config;
       if (this.#targets.size >= maxTargets) {
         throw new RangeError(

@@ -69,8 +69,9 @@ function readKey(privateKey: string | JsonWebKey | KeyObject): KeyObject {
       ? createPrivateKey(privateKey)
       : createPrivateKey({ key: privateKey, format: 'jwk' });
   } catch (error) {
-    // Node's message names the parsing step only, never the key's content.
-    const reason = error instanceof Error ? error.message : 'unreadable';
+    // Node's message names the parsing step or the JWK member, then may say what it "Received"
+    // there: the start of a private member's value when it is not a string. That part is cut.
+    const reason = error instanceof Error ? error.message.replace(/\.? Received[\s\S]*$/, '') : 'unreadable';
     throw new TypeError(
       `clientCredentials: privateKey is not a readable private key (PEM, JWK or KeyObject): ${reason}`,
     );

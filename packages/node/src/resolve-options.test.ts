@@ -121,6 +121,19 @@ describe('options', () => {
     expect(text).not.toContain('bm90IGEga2V5');
   });
 
+  it('names the unreadable part of a private JWK without the value Node received there', () => {
+    const jwk = rsa.privateKey.export({ format: 'jwk' });
+    // A prime parsed as a number (a JSON reader with big-number support, a hand-made key): Node's
+    // message would print the first digits of the secret it received.
+    const prime = 987_654_321_012_345;
+    for (const p of [prime, BigInt(prime)]) {
+      const text = problem({ ...base, privateKey: { ...jwk, p } });
+      expect(text).toContain('is not a readable private key');
+      expect(text).toContain('"key.p" property must be of type string');
+      expect(text).not.toContain('98765');
+    }
+  });
+
   it('rejects an algorithm that does not fit the key', () => {
     expect(problem({ ...base, privateKey: rsa.privateKey, signingAlgorithm: 'ES256' })).toContain(
       'signingAlgorithm ES256 does not fit a rsa key',

@@ -103,13 +103,19 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
   if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
     fail('extraParams must be an object of strings (or arrays of them), such as { tenant: "acme" }');
   }
-  for (const [name, value] of Object.entries(extra as object)) {
-    if (RESERVED_PARAMS.includes(name)) fail(`extraParams must not set "${name}"; use the option for it`);
-    const values: unknown[] = Array.isArray(value) ? value : [value];
-    if (value !== undefined && !values.every((item) => typeof item === 'string')) {
-      fail(`extraParams.${name} must be a string or an array of strings`);
-    }
-  }
+  // Read once, arrays copied: the keys and the requests of every target are built from this copy, so
+  // a list the caller changes later cannot send one tenant's parameters under another's key.
+  // (`Object.fromEntries` keeps a `__proto__` parameter an own property, as the spread it replaces did.)
+  const extraParams: TokenRequestParams = Object.fromEntries(
+    Object.entries(extra as object).map(([name, value]) => {
+      if (RESERVED_PARAMS.includes(name)) fail(`extraParams must not set "${name}"; use the option for it`);
+      const values: unknown[] = Array.isArray(value) ? [...value] : [value];
+      if (value !== undefined && !values.every((item) => typeof item === 'string')) {
+        fail(`extraParams.${name} must be a string or an array of strings`);
+      }
+      return [name, Array.isArray(value) ? values : value];
+    }),
+  );
   for (const name of ['refreshMargin', 'timeout'] as const) {
     const value = options[name];
     if (value !== undefined && !(typeof value === 'number' && value >= 0)) {
@@ -125,7 +131,7 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
     tokenUrl,
     issuer,
     auth: resolveAuth(options),
-    extraParams: { ...options.extraParams },
+    extraParams,
     target: normalizeTarget(options),
     timeout: options.timeout ?? tokenManagerDefaults.timeout,
     maxTargets,

@@ -16,6 +16,16 @@ export function normalizeTarget(target: TokenTarget): CanonicalTarget {
 }
 
 /**
+ * `target` read once: its scope, audience and resource, arrays copied. A getter that answers
+ * differently at each read, or an array changed later, cannot make the key name one token and the
+ * request ask for another.
+ */
+export function readTarget({ scope, audience, resource }: TokenTarget): TokenTarget {
+  const copy = (value: TokenTarget['scope']) => (Array.isArray(value) ? [...value] : value);
+  return { scope: copy(scope), audience: copy(audience), resource: copy(resource) };
+}
+
+/**
  * Checks that scope, audience and resource are strings or arrays of strings, audiences and resources
  * non-empty: what the key needs. `normalizeTarget` checks the resources' URIs on top.
  *
