@@ -15,7 +15,7 @@ import {
   type AttachTokenManagerOptions,
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
-import { AUTH_RECORD, AuthRecord, authRecordOf } from './auth-record.js';
+import { AuthRecord, authRecordOf, putAuthRecord } from './auth-record.js';
 import { nextHop, takeOverRedirects } from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';
@@ -166,7 +166,7 @@ export function attachTokenManager(
   /** Sets the token header, puts the record on the request and guards its redirects. */
   const record = (config: InternalAxiosRequestConfig, made: AuthRecord): AuthRecord => {
     setHeader(config.headers, header, made.headerValue);
-    (config as { [AUTH_RECORD]?: AuthRecord })[AUTH_RECORD] = made;
+    putAuthRecord(config, made);
     guardRedirects(config, allows, credentials, made);
     guardFetchRedirects(config, redirectPolicy);
     return made;
@@ -192,7 +192,7 @@ export function attachTokenManager(
       next = nextHop(response, proofUrl, credentials, allows);
     } catch (error) {
       const record = authRecordOf(response.config, owner);
-      throw record ? redactError(error, secretsOf(record)) : error;
+      throw record ? redact(error, record) : error;
     }
     return next && instance.request(next);
   };
@@ -229,7 +229,7 @@ export function attachTokenManager(
     ) {
       tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
     }
-    return redactError(error, secretsOf(record));
+    return redact(error, record);
   };
 
   const onRequest = (
@@ -245,11 +245,12 @@ export function attachTokenManager(
         (record.replay || record.nonceReplayed) &&
         present === record.headerValue &&
         config.skipAuth !== true &&
-        record.claim()
+        !record.claimed
       ) {
+        record.claimed = true; // the send it was made for takes it once
         return config;
       }
-      (config as { [AUTH_RECORD]?: AuthRecord | undefined })[AUTH_RECORD] = undefined;
+      putAuthRecord(config, undefined);
       if (present === record.headerValue || present === REDACTED) {
         deleteHeader(config.headers, header);
         for (const name of Object.keys(record.proof ?? {})) deleteHeader(config.headers, name);
@@ -305,12 +306,12 @@ export function attachTokenManager(
     }
     if (!record) throw error;
     // No response (a timeout, a refused connection, an abort, too many redirects): the config still shows the token.
-    if (!response) throw redactError(error, secretsOf(record));
+    if (!response) throw redact(error, record);
     if (record.replay || !carried || !shouldRefresh(error as AxiosError))
       throw settleRejection(error, record);
     tokens.invalidate(record.token); // only if it is still the current token: a late 401 refreshes nothing
     const next = await replayable(error, config, record);
-    if (next.accessToken === record.token) throw redactError(error, secretsOf(record)); // no other token: the 401 stands
+    if (next.accessToken === record.token) throw redact(error, record); // no other token: the 401 stands
     return resend(config, next, true, record.nonceReplayed);
   };
 
@@ -324,7 +325,7 @@ export function attachTokenManager(
     config: InternalAxiosRequestConfig,
     record: AuthRecord,
   ): Promise<TokenSet> => {
-    const redacted = () => redactError(error, secretsOf(record));
+    const redacted = () => redact(error, record);
     if (!isReplayableBody(config.data)) return Promise.reject(redacted());
     return tokenSetFor(config).catch((reason: unknown) => {
       redacted();
@@ -345,9 +346,7 @@ export function attachTokenManager(
     return instance.request(again).catch((replayError: unknown) => {
       const settled = authRecordOf((replayError as Partial<AxiosError>)?.config ?? {}, owner);
       // Settled by the interceptor, unless detached meanwhile: redacted here either way.
-      throw settled
-        ? redactError(replayError, secretsOf(replayRecord))
-        : settleRejection(replayError, replayRecord);
+      throw settled ? redact(replayError, replayRecord) : settleRejection(replayError, replayRecord);
     });
   };
 
@@ -386,9 +385,9 @@ export function attachTokenManager(
   };
 }
 
-/** What errors handed to the caller must not show: the header value, the token, and the proof. */
-function secretsOf(record: AuthRecord): string[] {
-  return [record.headerValue, record.token, ...Object.values(record.proof ?? {})];
+/** `error` without what it must not show: the record's header value, its token, and its proof. */
+function redact<E>(error: E, record: AuthRecord): E {
+  return redactError(error, [record.headerValue, record.token, ...Object.values(record.proof ?? {})]);
 }
 
 /**

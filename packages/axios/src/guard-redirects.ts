@@ -23,7 +23,7 @@ export function guardRedirects(
   config: { beforeRedirect?: unknown },
   allows: OriginPolicy,
   credentials: readonly string[],
-  record: { withhold(): void },
+  record: { withheld?: boolean },
 ): void {
   const previous = config.beforeRedirect as Guard | undefined;
   const user = previous && USER_HOOK in previous ? previous[USER_HOOK] : previous;
@@ -36,7 +36,7 @@ export function guardRedirects(
         if (credentials.includes(key.toLowerCase())) delete headers[key];
       }
     }
-    record.withhold();
+    record.withheld = true;
   };
   guard[USER_HOOK] = typeof user === 'function' ? user : undefined;
   config.beforeRedirect = guard;

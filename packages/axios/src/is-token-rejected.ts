@@ -1,18 +1,15 @@
 import { rejectsToken } from '@tessera/core';
 import type { AxiosError } from 'axios';
+import { getHeader } from './request-headers.js';
 
 /**
  * The default `shouldRefresh`: the response is HTTP 401 and its `WWW-Authenticate` header does not
  * name an error other than `invalid_token` (RFC 6750 §3.1) — core's `rejectsToken`, the rule
- * `@tessera/fetch` uses too. Reads `AxiosHeaders` or a plain object.
+ * `@tessera/fetch` uses too. Reads `AxiosHeaders` or a plain object (`getHeader`).
  */
 export function isTokenRejected(error: AxiosError): boolean {
   const response = error.response;
   if (response?.status !== 401) return false;
-  const headers = (response.headers ?? {}) as { get?: (name: string) => unknown };
-  const value =
-    typeof headers.get === 'function'
-      ? headers.get('www-authenticate')
-      : Object.entries(headers).find(([name]) => name.toLowerCase() === 'www-authenticate')?.[1];
+  const value = getHeader(response.headers, 'www-authenticate');
   return rejectsToken(401, Array.isArray(value) ? value.join(', ') : (value as string | undefined));
 }

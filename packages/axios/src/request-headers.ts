@@ -37,8 +37,7 @@ export function setHeader(headers: object, name: string, value: string): void {
     target.set(name, value);
     return;
   }
-  const key = plainKey(target, name);
-  if (key !== undefined) delete target[key];
+  deleteHeader(target, name);
   target[name] = value;
 }
 
