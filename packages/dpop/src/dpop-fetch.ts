@@ -12,7 +12,9 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
  * send, the origin's latest nonce and clock offset (learned from every response, for the origin that
  * answered it: the end of any redirect fetch followed), and at most one retry: on
  * `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's `Date`
- * shows the proof's `iat` was off the server's clock.
+ * shows the proof's `iat` was off the server's clock. A `use_dpop_nonce` answer to a body with a
+ * `client_assertion` is handed back instead (the nonce learned, `nonce_retry` reported): the assertion
+ * is good for one request, so its sender signs a new one and sends once more.
  *
  * Positional parameters, not an options object: their names then minify (issue #14's size budget).
  * @param inner the `fetch` that sends
@@ -65,8 +67,11 @@ export function dpopFetch(
       throw new DPoPNonceError(failure, 400, where);
     }
     if (!reason || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
-    discard(first);
     emit({ type: reason, origin: url.origin, status: 400 });
+    // A client assertion is good for one request (its `jti`): the nonce is learned, and its sender
+    // signs a new one and sends once more (decision 1209).
+    if (reason === 'nonce_retry' && /client_assertion=/.test(String(init?.body))) return first;
+    discard(first);
 
     const second = await send(book.nonceFor(url), spare);
     learn(second);

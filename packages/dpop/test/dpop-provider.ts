@@ -1,5 +1,5 @@
 // oidc-provider 9.x in-process on 127.0.0.1 with DPoP on and nonces required: a confidential client
-// (client_credentials, client_secret_basic) whose access tokens must be DPoP-bound JWTs with cnf.jkt.
+// (client_credentials, client_secret_basic or private_key_jwt) whose access tokens must be DPoP-bound JWTs with cnf.jkt.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,9 @@ export const CLIENT = { clientId: 'dpop-service', clientSecret: 'dpop-secret-3c9
 /** A public client (a SPA): no secret, DPoP-bound tokens, its refresh tokens bound to the DPoP key. */
 export const SPA = { clientId: 'spa' };
 export const BEARER_CLIENT = { clientId: 'bearer-service', clientSecret: 'bearer-secret-77d0e2b1' };
+const jwtClientKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/** A confidential client authenticating with private_key_jwt (each assertion `jti` once), DPoP-bound tokens. */
+export const JWT_CLIENT = { clientId: 'dpop-jwt-service', privateKey: jwtClientKey.privateKey };
 
 export interface ProviderOptions {
   /** Nonce secret; `undefined` = nonces off (proofs are then judged by `iat` ±300 s). */
@@ -77,6 +80,16 @@ export async function startProvider(options: ProviderOptions): Promise<RunningPr
           grant_types: ['authorization_code', 'refresh_token'],
           response_types: ['code'],
           redirect_uris: ['http://127.0.0.1/callback'],
+          id_token_signed_response_alg: 'ES256',
+          dpop_bound_access_tokens: true,
+        } as never,
+        {
+          client_id: JWT_CLIENT.clientId,
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [jwtClientKey.publicKey.export({ format: 'jwk' })] },
           id_token_signed_response_alg: 'ES256',
           dpop_bound_access_tokens: true,
         } as never,

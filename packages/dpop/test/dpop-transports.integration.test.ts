@@ -11,7 +11,7 @@ import axios, { type AxiosError } from 'axios';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDPoP } from '../src/index.js';
-import { CLIENT, type RunningProvider, startProvider } from './dpop-provider.js';
+import { CLIENT, JWT_CLIENT, type RunningProvider, startProvider } from './dpop-provider.js';
 import { type StrictApi, startStrictApi } from './strict-api.js';
 
 let provider: RunningProvider;
@@ -191,6 +191,39 @@ describe('clientCredentials({ dpop }) from @tessera/node', () => {
       [400, 'use_dpop_nonce'],
       [200, undefined],
     ]);
+    const set = credentials.for().peekTokens();
+    expect(set?.tokenType).toBe('DPoP');
+    expect(decodeJwt(set?.accessToken ?? '').cnf).toEqual({ jkt: (await dpop.ready()).thumbprint });
+    credentials.dispose();
+  });
+
+  it('with private_key_jwt: a new assertion for the nonce retry (oidc-provider burns a jti before it checks the proof), 2 requests', async () => {
+    const events: string[] = [];
+    const dpop = createDPoP({
+      // The authorization server's: the API's own nonce challenges are replays of its requests.
+      onEvent: (event) => 'origin' in event && event.origin === provider.issuer && events.push(event.type),
+    });
+    const credentials = clientCredentials({
+      tokenUrl: provider.tokenUrl,
+      clientId: JWT_CLIENT.clientId,
+      privateKey: JWT_CLIENT.privateKey,
+      dpop,
+      retry: false,
+    });
+    const before = provider.tokenRequests.length;
+
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        withTokens(fetch, credentials.for(), { baseUrl: api.url })('/orders').then((r) => r.status),
+      ),
+    );
+
+    expect(statuses).toEqual(Array(20).fill(200));
+    expect(provider.tokenRequests.slice(before).map((entry) => [entry.status, entry.error])).toEqual([
+      [400, 'use_dpop_nonce'],
+      [200, undefined],
+    ]);
+    expect(events).toEqual(['nonce_retry']);
     const set = credentials.for().peekTokens();
     expect(set?.tokenType).toBe('DPoP');
     expect(decodeJwt(set?.accessToken ?? '').cnf).toEqual({ jkt: (await dpop.ready()).thumbprint });

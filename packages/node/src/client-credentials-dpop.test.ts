@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { MalformedResponseError } from '@tessera/core';
+import { isOAuthError, MalformedResponseError } from '@tessera/core';
 import { createDPoP } from '@tessera/dpop';
 import { failUnhandledRequest } from '@tessera/testing';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -73,5 +73,98 @@ describe('clientCredentials({ dpop })', () => {
     const error = await client.getAccessToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MalformedResponseError);
     expect((error as Error).message).toContain('token_type "Bearer" is not in tokenTypes (DPoP)');
+  });
+});
+
+describe('clientCredentials({ privateKey, dpop }) against a server requiring nonces', () => {
+  /**
+   * As oidc-provider: client authentication first (each assertion jti once), then the proof's nonce,
+   * the current one being `nonce.value`.
+   */
+  function strictEndpoint(nonce: { value: string }) {
+    const sent: { jti: string; proofNonce: unknown; status: number; error: string | undefined }[] = [];
+    server.use(
+      http.post(TOKEN_URL, async ({ request }) => {
+        const form = new URLSearchParams(await request.text());
+        const jti = String(decodeJwt(form.get('client_assertion') ?? '').jti);
+        const proofNonce = decodeJwt(request.headers.get('dpop') ?? '').nonce;
+        const answer = (status: number, error?: string) => sent.push({ jti, proofNonce, status, error });
+        if (sent.some((entry) => entry.jti === jti)) {
+          answer(401, 'invalid_client');
+          return HttpResponse.json({ error: 'invalid_client' }, { status: 401 });
+        }
+        if (proofNonce !== nonce.value) {
+          answer(400, 'use_dpop_nonce');
+          return HttpResponse.json(
+            { error: 'use_dpop_nonce' },
+            { status: 400, headers: { 'DPoP-Nonce': nonce.value } },
+          );
+        }
+        answer(200);
+        return HttpResponse.json(
+          { access_token: `at-${sent.length}`, token_type: 'DPoP', expires_in: 300 },
+          { headers: { 'DPoP-Nonce': nonce.value } },
+        );
+      }),
+    );
+    return sent;
+  }
+
+  it('signs a new assertion for the nonce retry: 2 requests, distinct jti, the nonce in the second proof; a rotation costs one more', async () => {
+    const nonce = { value: 'n-1' };
+    const sent = strictEndpoint(nonce);
+    const events: string[] = [];
+    const client = clientCredentials({
+      tokenUrl: TOKEN_URL,
+      clientId: 'billing',
+      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      dpop: createDPoP({ onEvent: (event) => events.push(event.type) }),
+      retry: false,
+    });
+    clients.push(client);
+
+    const tokens = await client.for().getTokens();
+
+    expect(tokens).toMatchObject({ accessToken: 'at-2', tokenType: 'DPoP' });
+    expect(sent.map(({ proofNonce, status, error }) => [proofNonce, status, error])).toEqual([
+      [undefined, 400, 'use_dpop_nonce'],
+      ['n-1', 200, undefined],
+    ]);
+    expect(new Set(sent.map((entry) => entry.jti)).size).toBe(2);
+    expect(events).toEqual(['nonce_retry']);
+
+    nonce.value = 'n-2';
+    await client.for().clear();
+    const rotated = await client.for().getTokens();
+
+    expect(rotated).toMatchObject({ accessToken: 'at-4', tokenType: 'DPoP' });
+    expect(sent.slice(2).map(({ proofNonce, status, error }) => [proofNonce, status, error])).toEqual([
+      ['n-1', 400, 'use_dpop_nonce'],
+      ['n-2', 200, undefined],
+    ]);
+    expect(new Set(sent.map((entry) => entry.jti)).size).toBe(4);
+    expect(events).toEqual(['nonce_retry', 'nonce_retry']);
+  });
+
+  it('never sends a third request: a challenge to the retry is the OAuthError use_dpop_nonce', async () => {
+    const nonce = { value: 'n-1' };
+    const sent = strictEndpoint(nonce);
+    server.events.on('response:mocked', () => {
+      nonce.value = `n-${sent.length + 1}`; // a new nonce after every answer
+    });
+    const client = clientCredentials({
+      tokenUrl: TOKEN_URL,
+      clientId: 'billing',
+      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      dpop: createDPoP(),
+      retry: false,
+    });
+    clients.push(client);
+
+    const error = await client.getAccessToken().catch((e: unknown) => e);
+    server.events.removeAllListeners();
+
+    expect(isOAuthError(error, 'use_dpop_nonce')).toBe(true);
+    expect(sent.map((entry) => entry.status)).toEqual([400, 400]);
   });
 });
