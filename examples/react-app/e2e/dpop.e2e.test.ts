@@ -85,6 +85,9 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
     expect(errors).toEqual([]);
   });
 
+  // Token bodies are read back through the browser's devtools protocol after each response: on a loaded
+  // machine that can take longer than `expect.poll`'s 1 s default, hence the 10 s polls on `issued` (it
+  // failed once in CI at 1 s, after the session view had shown).
   async function openTab(): Promise<Page> {
     const page = await context.newPage();
     page.on('response', (response) => {
@@ -133,7 +136,7 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
       [200, true],
     ]);
     expect(exchange[1]?.grantType).toBe('authorization_code');
-    await expect.poll(() => issued.length).toBe(1);
+    await expect.poll(() => issued.length, { timeout: 10_000 }).toBe(1);
     expect(issued[0]?.tokenType).toBe('DPoP');
     const jkt = boundTo(issued[0]!.accessToken);
     expect(jkt).toMatch(/^[\w-]{43}$/);
@@ -151,7 +154,7 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
 
   it('refreshes once at expiry with a proof; the new token is bound to the same key and the API accepts its proofs', async () => {
     const page = await signedIn();
-    await expect.poll(() => issued.length).toBe(1);
+    await expect.poll(() => issued.length, { timeout: 10_000 }).toBe(1);
     const jkt = boundTo(issued[0]!.accessToken);
     const start = provider.requestLog.length;
     const hash = await page.text('token-hash');
@@ -170,7 +173,7 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
 
   it('continues the session after a reload with the same key (kept in IndexedDB)', async () => {
     const page = await signedIn();
-    await expect.poll(() => issued.length).toBe(1);
+    await expect.poll(() => issued.length, { timeout: 10_000 }).toBe(1);
     const jkt = boundTo(issued[0]!.accessToken);
     const start = provider.requestLog.length;
 
@@ -178,7 +181,7 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
     await page.waitFor('session');
 
     expect(await page.text('user')).toBe('Alice Liddell');
-    await expect.poll(() => issued.length).toBe(2);
+    await expect.poll(() => issued.length, { timeout: 10_000 }).toBe(2);
     expect(
       tokenRequests(start)
         .filter((entry) => entry.status === 200)
@@ -191,7 +194,7 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
 
   it('signs out: revokes the refresh token with a proof, deletes the key, and the next sign-in gets a new key', async () => {
     const page = await signedIn();
-    await expect.poll(() => issued.length).toBe(1);
+    await expect.poll(() => issued.length, { timeout: 10_000 }).toBe(1);
     const jkt = boundTo(issued[0]!.accessToken);
     const start = provider.requestLog.length;
 
@@ -209,7 +212,7 @@ describe('examples/react-app with DPoP on (VITE_DPOP=1) at a real identity provi
     await page.click('Sign in');
     await signInAtProvider(page.page, appOrigin);
     await page.waitFor('session');
-    await expect.poll(() => issued.length).toBe(2);
+    await expect.poll(() => issued.length, { timeout: 10_000 }).toBe(2);
     const newJkt = boundTo(issued[1]!.accessToken);
     expect(newJkt).toMatch(/^[\w-]{43}$/);
     expect(newJkt).not.toBe(jkt);
