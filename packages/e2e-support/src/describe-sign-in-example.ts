@@ -80,15 +80,16 @@ export function describeSignInExample({ name, root }: BrowserExample): void {
     /** Opens the app in a new tab of this test's browser context, recording the refresh tokens it receives. */
     async function openTab(): Promise<Page> {
       const page = await context.newPage();
-      page.on('response', (response) => {
-        if (response.url() !== `${provider.issuer}/token` || response.status() !== 200) return;
-        void response
-          .json()
-          .then(
-            (body: { refresh_token?: string }) =>
-              body.refresh_token && refreshTokens.push(body.refresh_token),
-          )
-          .catch(() => {});
+      // Read where it passes through, not afterwards through the devtools protocol: there, Chromium
+      // often had no body for the token response (read by the page as a stream since decision 0805), and
+      // `response.json()` failed with "No data found for resource with given identifier".
+      await page.route(`${provider.issuer}/token`, async (route) => {
+        const response = await route.fetch();
+        if (response.status() === 200) {
+          const body = (await response.json()) as { refresh_token?: string };
+          if (body.refresh_token) refreshTokens.push(body.refresh_token);
+        }
+        await route.fulfill({ response });
       });
       return page;
     }
