@@ -8,6 +8,13 @@ export interface OAuthFetchInit {
   /** Redirects from OAuth endpoints are never followed. */
   redirect: 'manual';
   signal: AbortSignal;
+  /**
+   * Marks `body` as one-time: it must never be sent twice as it is (a client assertion, whose `jti` a
+   * server accepts once). A decorator that sends again (DPoP's nonce and clock retries) calls it for
+   * the body of its resend instead. Set by `@tessera/node` for `private_key_jwt`; never by core.
+   * @default undefined (`body` may be sent again as it is)
+   */
+  resendBody?: (() => Promise<string>) | undefined;
 }
 
 /** The part of a fetch `Response` the transport reads. */

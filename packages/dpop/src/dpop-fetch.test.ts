@@ -117,30 +117,6 @@ describe('dpop.fetch (authorization-server calls)', () => {
   });
 
   it.each([
-    ['a string', (body: URLSearchParams) => body.toString()],
-    ['URLSearchParams', (body: URLSearchParams) => body],
-  ])(
-    'hands back the nonce challenge to %s body with a client_assertion (one use only): the nonce learned, one request',
-    async (_, as) => {
-      const { sent, events, post } = setup(useNonce('n-1'), tokens());
-      const body = new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: 'header.claims.signature',
-      });
-
-      const response = await post(TOKEN_URL, as(body));
-
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: 'use_dpop_nonce' });
-      expect(sent).toHaveLength(1);
-      expect(events).toEqual([{ type: 'nonce_retry', origin: 'https://as.example', status: 400 }]);
-      await post();
-      expect((await readProof(sent[1]?.headers.get('dpop')))?.claims.nonce).toBe('n-1');
-    },
-  );
-
-  it.each([
     ['a string', () => refreshBody().toString()],
     ['URLSearchParams', refreshBody],
     ['a Blob', () => new Blob([refreshBody().toString()])],

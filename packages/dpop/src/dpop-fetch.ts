@@ -4,17 +4,29 @@ import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
 import type { NonceBook } from './nonce-book.js';
 
+/**
+ * What `dpop.fetch` takes besides a `RequestInit`: `resendBody` marks a one-time body (a client
+ * assertion) and makes the body of the one retry, so the retry never sends it twice.
+ */
+export interface DPoPFetchInit extends RequestInit {
+  /**
+   * Called for the one retry (new nonce or skewed clock) instead of sending `body` again.
+   * @default undefined (the retry sends `body` as it is)
+   */
+  resendBody?: (() => Promise<BodyInit>) | undefined;
+}
+
 /** The `fetch` signature `dpop.fetch` has and wraps. */
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type FetchLike = (input: string | URL | Request, init?: DPoPFetchInit) => Promise<Response>;
 
 /**
  * Wraps `fetch` for authorization-server calls (token, PAR, revocation…): a fresh proof on every
  * send, the origin's latest nonce and clock offset (learned from every response, for the origin that
  * answered it: the end of any redirect fetch followed), and at most one retry: on
  * `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's `Date`
- * shows the proof's `iat` was off the server's clock. A `use_dpop_nonce` answer to a body with a
- * `client_assertion` is handed back instead (the nonce learned, `nonce_retry` reported): the assertion
- * is good for one request, so its sender signs a new one and sends once more.
+ * shows the proof's `iat` was off the server's clock. A one-time body (`init.resendBody`, e.g. a
+ * client assertion) is never sent twice: the retry sends what `resendBody` makes (decision 1210).
+ * Without it the body is resent as it is.
  *
  * Positional parameters, not an options object: their names then minify (issue #14's size budget).
  * @param inner the `fetch` that sends
@@ -37,11 +49,17 @@ export function dpopFetch(
     const where = `${method} ${toHtu(url)}`;
     // Taken before the first send: a Request's body can be read only once.
     const spare = request?.clone();
-    const send = async (nonce: string | undefined, source?: Request): Promise<Response> => {
+    const send = async (
+      nonce: string | undefined,
+      source?: Request,
+      body = init?.body,
+    ): Promise<Response> => {
       const proof = await prove(method, url, nonce);
       const headers = new Headers(init?.headers ?? source?.headers);
       headers.set('DPoP', proof);
-      return source ? inner(new Request(source, { ...init, headers })) : inner(input, { ...init, headers });
+      // An undefined `body` is no body member: the Request's own, or none.
+      const sent = { ...init, headers, body } as RequestInit;
+      return source ? inner(new Request(source, sent)) : inner(input, sent);
     };
     // After a redirect fetch followed, the answer (its nonce, its clock) is of the origin that sent it.
     const learn = (response: Response) => book.learn(resolveUrl(response.url || url), response.headers);
@@ -68,12 +86,9 @@ export function dpopFetch(
     }
     if (!reason || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
     emit({ type: reason, origin: url.origin, status: 400 });
-    // A client assertion is good for one request (its `jti`): the nonce is learned, and its sender
-    // signs a new one and sends once more (decision 1209).
-    if (reason === 'nonce_retry' && /client_assertion=/.test(String(init?.body))) return first;
     discard(first);
-
-    const second = await send(book.nonceFor(url), spare);
+    // A one-time body is never sent twice: its sender makes the retry's (decision 1210).
+    const second = await send(book.nonceFor(url), spare, await init?.resendBody?.());
     learn(second);
     if (second.status !== 400) return second;
     const retryError = await oauthError(second, where);

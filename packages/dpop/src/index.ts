@@ -1,7 +1,7 @@
 export { bindStorageToKey } from './bind-storage.js';
 export { createDPoP, type DPoP, type DPoPKeyInfo, type DPoPOptions } from './create-dpop.js';
 export type { DPoPEvent } from './dpop-event.js';
-export type { FetchLike } from './dpop-fetch.js';
+export type { DPoPFetchInit, FetchLike } from './dpop-fetch.js';
 export type { DPoPErrorCode } from './errors/dpop-error-code.js';
 export { DPoPKeyLostError, type DPoPKeyLostReason } from './errors/dpop-key-lost-error.js';
 export { DPoPNonceError, type DPoPNonceFailure } from './errors/dpop-nonce-error.js';

@@ -229,4 +229,50 @@ describe('clientCredentials({ dpop }) from @tessera/node', () => {
     expect(decodeJwt(set?.accessToken ?? '').cnf).toEqual({ jkt: (await dpop.ready()).thumbprint });
     credentials.dispose();
   });
+  it('with private_key_jwt: a nonce rotation and a skewed proof clock each cost exactly one retry with a new assertion', async () => {
+    const credentials = clientCredentials({
+      tokenUrl: provider.tokenUrl,
+      clientId: JWT_CLIENT.clientId,
+      privateKey: JWT_CLIENT.privateKey,
+      dpop: createDPoP(),
+      retry: false,
+    });
+    await credentials.getAccessToken();
+    await provider.rotateNonceSecret();
+    await credentials.for().clear();
+    const before = provider.tokenRequests.length;
+
+    await credentials.getAccessToken();
+
+    expect(provider.tokenRequests.slice(before).map((entry) => [entry.status, entry.error])).toEqual([
+      [400, 'use_dpop_nonce'],
+      [200, undefined],
+    ]);
+    credentials.dispose();
+
+    // Without nonces oidc-provider judges a proof by its iat (±300 s), after it burned the assertion's jti.
+    const plain = await startProvider({ resource: () => api.url });
+    const events: string[] = [];
+    const skewed = clientCredentials({
+      tokenUrl: plain.tokenUrl,
+      clientId: JWT_CLIENT.clientId,
+      privateKey: JWT_CLIENT.privateKey,
+      dpop: createDPoP({
+        clock: () => Date.now() - 10 * 60_000,
+        onEvent: (event) => events.push(event.type),
+      }),
+      retry: false,
+    });
+    try {
+      await skewed.getAccessToken();
+      expect(plain.tokenRequests.map((entry) => [entry.status, entry.error])).toEqual([
+        [400, 'invalid_dpop_proof'],
+        [200, undefined],
+      ]);
+      expect(events).toEqual(['clock_retry']);
+    } finally {
+      skewed.dispose();
+      await plain.stop();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { isOAuthError, MalformedResponseError } from '@tessera/core';
-import { createDPoP } from '@tessera/dpop';
+import { createDPoP, DPoPNonceError } from '@tessera/dpop';
 import { failUnhandledRequest } from '@tessera/testing';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { HttpResponse, http } from 'msw';
@@ -146,7 +146,7 @@ describe('clientCredentials({ privateKey, dpop }) against a server requiring non
     expect(events).toEqual(['nonce_retry', 'nonce_retry']);
   });
 
-  it('never sends a third request: a challenge to the retry is the OAuthError use_dpop_nonce', async () => {
+  it('never sends a third request: a challenge to the retry is the DPoPNonceError rejected_after_retry, as for other bodies', async () => {
     const nonce = { value: 'n-1' };
     const sent = strictEndpoint(nonce);
     server.events.on('response:mocked', () => {
@@ -164,7 +164,82 @@ describe('clientCredentials({ privateKey, dpop }) against a server requiring non
     const error = await client.getAccessToken().catch((e: unknown) => e);
     server.events.removeAllListeners();
 
-    expect(isOAuthError(error, 'use_dpop_nonce')).toBe(true);
+    expect(error).toBeInstanceOf(DPoPNonceError);
+    expect(error).toMatchObject({ code: 'DPOP_NONCE', failure: 'rejected_after_retry', status: 400 });
     expect(sent.map((entry) => entry.status)).toEqual([400, 400]);
+    expect(new Set(sent.map((entry) => entry.jti)).size).toBe(2);
+  });
+  it('signs a new assertion for the clock retry too: 2 requests, distinct jti, the second proof on the server clock', async () => {
+    // As oidc-provider without nonces: client authentication first, then the proof's iat (±300 s).
+    const serverNow = () => Date.now() + 10 * 60_000;
+    const sent: { jti: string; iat: number; status: number }[] = [];
+    server.use(
+      http.post(TOKEN_URL, async ({ request }) => {
+        const jti = String(
+          decodeJwt(new URLSearchParams(await request.text()).get('client_assertion') ?? '').jti,
+        );
+        const iat = Number(decodeJwt(request.headers.get('dpop') ?? '').iat);
+        const headers = { Date: new Date(serverNow()).toUTCString() };
+        const answer = (status: number, body: object) => {
+          sent.push({ jti, iat, status });
+          return HttpResponse.json(body, { status, headers });
+        };
+        if (sent.some((entry) => entry.jti === jti)) return answer(401, { error: 'invalid_client' });
+        if (Math.abs(iat - serverNow() / 1000) > 300) return answer(400, { error: 'invalid_dpop_proof' });
+        return answer(200, { access_token: 'at-skewed', token_type: 'DPoP', expires_in: 300 });
+      }),
+    );
+    const events: string[] = [];
+    const client = clientCredentials({
+      tokenUrl: TOKEN_URL,
+      clientId: 'billing',
+      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      dpop: createDPoP({ onEvent: (event) => events.push(event.type) }),
+      retry: false,
+    });
+    clients.push(client);
+
+    await expect(client.getAccessToken()).resolves.toBe('at-skewed');
+
+    expect(sent.map((entry) => entry.status)).toEqual([400, 200]);
+    expect(new Set(sent.map((entry) => entry.jti)).size).toBe(2);
+    expect(events).toEqual(['clock_retry']);
+  });
+
+  it('keeps the resent assertion out of the error when the server echoes it', async () => {
+    const nonce = { value: 'n-1' };
+    const assertions: string[] = [];
+    server.use(
+      http.post(TOKEN_URL, async ({ request }) => {
+        const assertion = new URLSearchParams(await request.text()).get('client_assertion') ?? '';
+        assertions.push(assertion);
+        if (decodeJwt(request.headers.get('dpop') ?? '').nonce !== nonce.value) {
+          return HttpResponse.json(
+            { error: 'use_dpop_nonce' },
+            { status: 400, headers: { 'DPoP-Nonce': nonce.value } },
+          );
+        }
+        return HttpResponse.json(
+          { error: 'invalid_client', error_description: `assertion ${assertion} not accepted` },
+          { status: 401 },
+        );
+      }),
+    );
+    const client = clientCredentials({
+      tokenUrl: TOKEN_URL,
+      clientId: 'billing',
+      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      dpop: createDPoP(),
+      retry: false,
+    });
+    clients.push(client);
+
+    const error = await client.getAccessToken().catch((e: unknown) => e);
+
+    expect(isOAuthError(error, 'invalid_client')).toBe(true);
+    expect(assertions).toHaveLength(2);
+    const seen = `${(error as Error).message} ${JSON.stringify(error)}`;
+    expect(seen).toContain('assertion [redacted] not accepted');
+    for (const assertion of assertions) expect(seen).not.toContain(assertion);
   });
 });

@@ -1,11 +1,6 @@
-import {
-  type CanonicalTarget,
-  type FetchTokens,
-  isOAuthError,
-  requestToken,
-  type TokenRequestParams,
-} from '@tessera/core';
+import { type CanonicalTarget, type FetchTokens, requestToken, type TokenRequestParams } from '@tessera/core';
 import { JWT_BEARER_ASSERTION, signClientAssertion } from './client-assertion.js';
+import { oneTimeBody } from './one-time-body.js';
 import type { ClientConfig } from './resolve-options.js';
 import type { TokenEndpointResolver } from './token-endpoint-resolver.js';
 
@@ -31,26 +26,20 @@ export function clientCredentialsRequest(
     if (auth.method !== 'private_key_jwt') {
       return requestToken({ ...request, clientSecret: auth.clientSecret, authMethod: auth.method, params });
     }
-    // A new assertion (new jti, iat, exp) for every send: core calls fetchTokens once per attempt.
-    const send = async () =>
-      requestToken({
-        ...request,
-        authMethod: 'none',
-        params: {
-          ...params,
-          client_assertion_type: JWT_BEARER_ASSERTION,
-          client_assertion: await signClientAssertion(auth.signingKey, {
-            clientId,
-            audience: auth.assertionAudience ?? tokenUrl,
-            now: config.clock(),
-          }),
-        },
+    const assertion = () =>
+      signClientAssertion(auth.signingKey, {
+        clientId,
+        audience: auth.assertionAudience ?? tokenUrl,
+        now: config.clock(),
       });
-    // `dpop.fetch` hands back a nonce challenge to a body with an assertion, having learned the
-    // nonce: one more send, with a new assertion (decision 1209). Never a third.
-    return send().catch((error: unknown) => {
-      if (config.dpop && isOAuthError(error, 'use_dpop_nonce')) return send();
-      throw error;
+    // A new assertion (new jti, iat, exp) for every send: core calls fetchTokens once per attempt, and
+    // a decorator's resend inside one attempt (DPoP's nonce and clock retries) gets one through
+    // `resendBody` (decision 1210).
+    return requestToken({
+      ...request,
+      fetch: oneTimeBody(fetch, assertion),
+      authMethod: 'none',
+      params: { ...params, client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: await assertion() },
     });
   };
 }
