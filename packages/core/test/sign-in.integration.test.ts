@@ -236,6 +236,18 @@ describe('sign-in with authorization code + PKCE against oidc-provider', () => {
     expect(provider.tokenRequests()).toHaveLength(before);
   });
 
+  it('a callback with an empty code is refused with zero token requests at the provider', async () => {
+    const { signIn } = setUp();
+    const empty = new URL(await signInThroughForms(await signIn.buildAuthorizationUrl()));
+    empty.searchParams.set('code', '');
+    const before = provider.tokenRequests().length;
+    expect(await signIn.handleCallback(empty)).toMatchObject({
+      status: 'error',
+      error: { name: 'StaleCallbackError', code: 'STALE_CALLBACK', reason: 'missing-code' },
+    });
+    expect(provider.tokenRequests()).toHaveLength(before);
+  });
+
   it('a code exchange for openid whose answer lost its id_token is refused and stores no tokens', async () => {
     // The provider issues an ID token; the answer reaching the client has none (a proxy, a downgrade).
     const withoutIdToken: typeof fetch = async (input, init) => {

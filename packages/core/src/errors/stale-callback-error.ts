@@ -7,13 +7,14 @@ export type StaleCallbackReason =
   | 'expired'
   | 'unknown-state'
   | 'missing-state'
+  | 'missing-code'
   | 'repeated-parameter';
 
 /**
  * A callback arrived on the `redirect_uri` but matches no pending sign-in of this tab: it was already
  * used (reload or Back on the callback page), its sign-in expired, or its `state` is unknown (tampered,
- * or from another client); or it is malformed: no `state`, or a response parameter repeated (RFC 6749
- * §3.1), which also uses up the sign-in it names. No token request was sent and the address bar was
+ * or from another client); or it is malformed: no `state`, an empty `code`, or a response parameter repeated
+ * (RFC 6749 §3.1); the last two also use up the sign-in they name. No token request was sent and the address bar was
  * cleaned.
  * Show a "Sign in" button; never start a sign-in automatically from this error.
  * `authorizationError` keeps the server's original `error` (e.g. `access_denied`), if the callback had one.
@@ -43,5 +44,6 @@ const REASONS: Record<StaleCallbackReason, string> = {
   expired: 'its sign-in expired',
   'unknown-state': 'its state matches no sign-in of this tab',
   'missing-state': 'it has no state',
+  'missing-code': 'its code is empty',
   'repeated-parameter': 'it repeats a parameter (RFC 6749 §3.1)',
 };

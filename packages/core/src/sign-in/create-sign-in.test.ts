@@ -244,6 +244,22 @@ describe('handleCallback', () => {
     expect(await signIn.handleCallback(callback)).toBe(results[0]);
   });
 
+  it('a long-lived page remembers the latest settled callbacks only; one asked for again after that is a replay', async () => {
+    const { signIn, tokens } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const first = await signIn.handleCallback(callback);
+    expect(first.status).toBe('handled');
+    // Still remembered: the same result (StrictMode's second call, a second instance).
+    expect(await signIn.handleCallback(callback)).toBe(first);
+    for (let index = 0; index < 1000; index += 1) {
+      await signIn.handleCallback(`${REDIRECT_URI}?code=x&state=unknown-${index}`);
+    }
+    // Forgotten: taken from storage anew, where its transaction is used; the session is kept.
+    expect(await signIn.handleCallback(callback)).toEqual({ status: 'not-a-callback', cleaned: true });
+    expect(tokens.peekTokens()?.accessToken).toBe('at-2');
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
   it('ignores a foreign ?code&state on another route: no request, no error, URL and session untouched', async () => {
     const { signIn, tokens } = setUp();
     await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
@@ -412,6 +428,28 @@ describe('a callback that is not for a pending sign-in sends no token request', 
       error: { reason: 'missing-state', authorizationError: { error: 'login_required' } },
     });
     expect(browser.href).toBe(REDIRECT_URI);
+  });
+
+  it('an empty code (?code=&state=…) is a StaleCallbackError (missing-code): no token request, a clean URL, the sign-in used up', async () => {
+    const { signIn, tokens } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const empty = new URL(callback);
+    empty.searchParams.set('code', '');
+    browser.visit(empty.href);
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({
+      status: 'error',
+      error: { name: 'StaleCallbackError', code: 'STALE_CALLBACK', reason: 'missing-code' },
+    });
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(browser.href).toBe(REDIRECT_URI);
+    browser.visit(callback);
+    createSignIn = await freshPage();
+    expect(await setUp().signIn.handleCallback()).toMatchObject({
+      error: { code: 'STALE_CALLBACK', reason: 'replayed' },
+    });
+    expect(oidc.tokenRequests).toHaveLength(0);
   });
 
   it('a sign-in older than transactionTtl is a StaleCallbackError (expired)', async () => {
@@ -959,6 +997,36 @@ describe('signOut', () => {
     expect(results[0]).toMatchObject({ revoked: true, warnings: [] });
     await signIn.signOut({ navigate: false }); // a later sign-out runs again
     expect(oidc.revocations).toHaveLength(1); // nothing left to revoke
+  });
+
+  it('a sign-out while the code is being exchanged wins: the tokens it brought are revoked, never stored', async () => {
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let exchanging: () => void = () => {};
+    const exchangeSent = new Promise<void>((resolve) => (exchanging = resolve));
+    const { signIn, tokens, navigations } = setUp({
+      fetch: async (input, init) => {
+        if (String(input).endsWith('/token')) {
+          exchanging();
+          await held;
+        }
+        return fetch(input, init);
+      },
+    });
+    await signInAtProvider(signIn);
+    const callback = signIn.handleCallback();
+    await exchangeSent;
+    const signedOut = await signIn.signOut();
+    answer();
+    const result = await callback;
+    expect(result).toMatchObject({ status: 'error', error: { code: 'LOGIN_REQUIRED' } });
+    expect(JSON.stringify(result)).not.toMatch(/rt-|at-/);
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(await tokens.ready()).toBeFalsy();
+    expect(signedOut.logoutUrl).toBeDefined();
+    expect(navigations.filter((url) => url.startsWith(`${ISSUER}/logout`))).toHaveLength(1);
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(oidc.revocations.map((form) => form.get('token'))).toEqual(['rt-2', 'at-2']);
   });
 
   it('after signOut, the used callback URL is a replay, not the old session with its tokens', async () => {

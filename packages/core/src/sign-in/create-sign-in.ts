@@ -16,6 +16,7 @@ import type { TokenResponse, TokenSet } from '../token-set.js';
 import { toTokenSet } from '../token-set.js';
 import { cleanAddressBar, currentPath } from './address-bar.js';
 import { asTesseraError } from './as-tessera-error.js';
+import { callbackResults, REMEMBERED_CALLBACKS } from './callback-results.js';
 import { callbackParamsOf, hasRepeatedParam, isRedirectTarget } from './callback-url.js';
 import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
 import { codeChallengeOf, randomToken } from './pkce.js';
@@ -64,9 +65,10 @@ export interface SignIn {
 /**
  * Callbacks in progress or done in this page, by issuer, client and `state`: shared by every instance
  * of one client (StrictMode makes two), never across issuers or clients (another one's instance answers
- * `not-a-callback`).
+ * `not-a-callback`). Bounded: every one in progress, and the latest settled.
  */
-const callbacks = new Map<string, Promise<CallbackResult>>();
+// Marked pure: an app that never imports sign-in must not keep it for this call (tree shaking).
+const callbacks = /* @__PURE__ */ callbackResults(REMEMBERED_CALLBACKS);
 
 /**
  * Sign-in with the authorization code flow and PKCE (RFC 9700, OAuth 2.1) for single-page apps.
@@ -105,6 +107,8 @@ export function createSignIn(options: SignInOptions): SignIn {
    * (cleared meanwhile), which `signOut` revokes too. Settles within the manager's `timeout`.
    */
   let lastRefresh: Promise<TokenResponse> | undefined;
+  /** Sign-outs started so far: a code exchange that a sign-out overtook does not sign the user back in. */
+  let signOuts = 0;
 
   const discovered = (): Promise<AuthorizationServerMetadata> => {
     metadata ??= discover(issuer, discovery).catch((error: unknown) => {
@@ -193,6 +197,7 @@ export function createSignIn(options: SignInOptions): SignIn {
         : new StaleCallbackError(taken.kind, said);
     }
     const { transaction } = taken;
+    const signOutsBefore = signOuts;
     // Refused like a wrong `iss`: after `take`, so the transaction is used up and cannot be tried again.
     if (repeated) throw new StaleCallbackError('repeated-parameter');
     const server = await discovered();
@@ -213,6 +218,9 @@ export function createSignIn(options: SignInOptions): SignIn {
       error.message = `Sign-in refused with ${refused.error}${refused.errorDescription ? `: ${refused.errorDescription}` : ''}`;
       throw error;
     }
+    // `?code=&state=…`: an empty code is no code; the server would only answer `invalid_grant`.
+    const code = params.get('code');
+    if (!code) throw new StaleCallbackError('missing-code');
     const sentAt = clock();
     const response = await requestToken({
       ...transport,
@@ -220,7 +228,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       grantType: 'authorization_code',
       clientId,
       params: {
-        code: params.get('code') ?? '',
+        code,
         redirect_uri: redirectUri.href,
         code_verifier: transaction.verifier,
       },
@@ -228,6 +236,8 @@ export function createSignIn(options: SignInOptions): SignIn {
     let claims: IdTokenClaims | undefined;
     let set: TokenSet;
     try {
+      // Signed out while the code was being exchanged: what it brought is revoked, never stored.
+      if (signOuts !== signOutsBefore) throw new LoginRequiredError('Signed out during the sign-in callback');
       // A nonce was sent (`openid`): the ID token is required (OpenID Connect Core §3.1.3.3), or the
       // nonce would go unchecked.
       if (transaction.nonce !== undefined && !response.id_token) {
@@ -336,7 +346,7 @@ export function createSignIn(options: SignInOptions): SignIn {
           status: 'error',
           error: asTesseraError(error),
         }));
-        callbacks.set(key, result);
+        callbacks.add(key, result);
       }
       return result;
     },
@@ -366,6 +376,7 @@ export function createSignIn(options: SignInOptions): SignIn {
 
     signOut(signOutOptions = {}) {
       if (signingOut) return signingOut;
+      signOuts += 1;
       lastClaims = undefined;
       // A used callback URL is a replay from now on, not a `handled` with the old tokens.
       callbacks.clear();

@@ -19,9 +19,11 @@ export type CallbackResult =
   | { status: 'not-a-callback'; cleaned: boolean }
   /**
    * The callback failed: `OAuthError` (e.g. `access_denied`), `StaleCallbackError`,
-   * `PkceVerifierMissingError`, `IssuerMismatchError`, `IdTokenError`, or a token request error.
+   * `PkceVerifierMissingError`, `IssuerMismatchError`, `IdTokenError`, `LoginRequiredError` (this
+   * instance's `signOut()` was called while the code was being exchanged), or a token request error.
    * When the exchange spent the code but its answer was refused (`IdTokenError`,
-   * `MalformedResponseError`), the tokens it brought were revoked first, as far as the server allowed.
+   * `MalformedResponseError`, `LoginRequiredError`), the tokens it brought were revoked first, as far
+   * as the server allowed.
    */
   | { status: 'error'; error: TesseraError };
 

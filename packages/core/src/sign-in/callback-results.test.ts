@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { callbackResults } from './callback-results.js';
+import type { CallbackResult } from './sign-in-result.js';
+
+const done: CallbackResult = { status: 'not-a-callback', cleaned: false };
+
+describe('callbackResults', () => {
+  it('keeps every callback in progress, however many, and only the latest settled ones', async () => {
+    const results = callbackResults(2);
+    const pending = new Promise<CallbackResult>(() => {});
+    results.add('in-progress', pending);
+    for (let index = 0; index < 100; index += 1) results.add(`settled-${index}`, Promise.resolve(done));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(results.get('in-progress')).toBe(pending);
+    expect(results.get('settled-0')).toBeUndefined();
+    expect(results.get('settled-97')).toBeUndefined();
+    expect(results.get('settled-98')).toBeDefined();
+    expect(results.get('settled-99')).toBeDefined();
+  });
+
+  it('a result that settles after clear() cannot evict the callback in progress for its key since', async () => {
+    const results = callbackResults(1);
+    let settle: (result: CallbackResult) => void = () => {};
+    results.add('a', new Promise((resolve) => (settle = resolve)));
+    results.clear(); // sign-out
+    const inProgress = new Promise<CallbackResult>(() => {});
+    results.add('a', inProgress);
+    settle(done);
+    await Promise.resolve();
+    results.add('b', Promise.resolve(done));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(results.get('a')).toBe(inProgress);
+    expect(results.get('b')).toBeDefined();
+  });
+});
