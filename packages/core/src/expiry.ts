@@ -39,9 +39,19 @@ function finite(ms: number): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** The `exp` or `iat` claim of a JWT access token in epoch ms; `undefined` for opaque tokens or a claim too large. Never verifies. */
+/**
+ * The longest access token whose claims are read: 64 KiB, more than any header line servers accept
+ * (decision 0026). `jwt-decode` takes about a second per MiB, so a longer (hostile or corrupt) one
+ * would freeze the app while its set is read from storage or a token response.
+ */
+const MAX_DECODED_LENGTH = 65_536;
+
+/**
+ * The `exp` or `iat` claim of a JWT access token in epoch ms; `undefined` for opaque tokens, a claim
+ * too large, or a token longer than 64 KiB (treated as opaque, its payload never decoded). Never verifies.
+ */
 export function jwtClaim(accessToken: string, claim: 'exp' | 'iat'): number | undefined {
-  if (accessToken.split('.').length !== 3) return undefined;
+  if (accessToken.length > MAX_DECODED_LENGTH || accessToken.split('.').length !== 3) return undefined;
   try {
     const value = jwtDecode(accessToken)[claim];
     return typeof value === 'number' ? finite(value * 1000) : undefined;

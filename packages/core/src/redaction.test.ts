@@ -327,4 +327,35 @@ describe('redaction of encodings a server may choose on its own', () => {
       'password=pw, you sent "pw" (pw) - pwd, upw and äpw are other words; [redacted] is [redacted] letter',
     );
   });
+
+  it('redacts a refresh token and a revoked token of 64 KiB in every encoding, with the OAuth error intact', async () => {
+    // Long secrets once made the redaction pattern too large for V8: a SyntaxError quoting it all.
+    const refresh = 'Rt+/ é~'.repeat(9363).slice(0, 65_536);
+    const client = 'client?>secret~value-0';
+    const forms = (value: string): string[] => [value, mixedHex(formEncode(value)), ...base64Forms(value)];
+    echoing(TOKEN_URL, (value) => forms(value).join(' '));
+    const refused = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'refresh_token',
+      clientId: 'svc',
+      clientSecret: client,
+      authMethod: 'client_secret_post',
+      params: { refresh_token: refresh },
+    }).catch((e: unknown) => e);
+    const revocationUrl = 'https://auth.example.test/oauth/revoke';
+    echoing(revocationUrl, (value) => forms(value).join(' '));
+    const revocation = await revokeToken({ revocationUrl, token: refresh }).catch((e: unknown) => e);
+
+    for (const error of [refused, revocation]) {
+      expect(error).toBeInstanceOf(OAuthError);
+      expect((error as OAuthError).error).toBe('invalid_request');
+      for (const text of renderings(error)) {
+        for (const form of forms(refresh)) expect(text).not.toContain(form.slice(0, 32));
+      }
+    }
+    const redacted = Array(5).fill('[redacted]').join(' ');
+    expect((refused as OAuthError).errorDescription).toBe(
+      `grant_type=${forms('refresh_token').join(' ')} refresh_token=${redacted} client_id=${forms('svc').join(' ')} client_secret=${redacted}`,
+    );
+  });
 });

@@ -107,6 +107,8 @@ export class TokenManager {
    * in another tab) that came after it started. That flight can only end in `LoginRequiredError`.
    */
   #joinable = false;
+  /** The `#epoch` `#inFlight` started in: a flight that ends replaced starts its successor, never joins itself. */
+  #flightEpoch = -1;
   /** The refusal (`invalid_grant`) that ended the session, until a new set arrives or `clear()` runs. */
   #sessionEnd: TesseraError | undefined;
   /** Bumped whenever the set is replaced or removed from outside a refresh; a refresh started in an older epoch does not store its result. */
@@ -313,14 +315,19 @@ export class TokenManager {
     this.#listeners.clear();
   }
 
-  /** Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own `finally`. */
-  #refresh(reason: RefreshReason): Promise<TokenSet> {
-    if (this.#inFlight && this.#joinable) return this.#inFlight;
+  /**
+   * Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own
+   * `finally`. `ending`: the epoch of a flight that ends by handing over to a refresh of the set that
+   * replaced its own; it does not join itself.
+   */
+  #refresh(reason: RefreshReason, ending?: number): Promise<TokenSet> {
+    if (this.#inFlight && this.#joinable && this.#flightEpoch !== ending) return this.#inFlight;
     const flight: Promise<TokenSet> = this.#runRefresh(reason).finally(() => {
       if (this.#inFlight === flight) this.#inFlight = undefined;
     });
     this.#inFlight = flight;
     this.#joinable = true;
+    this.#flightEpoch = this.#epoch;
     // Callers that aborted no longer listen; the outcome is reported through events, never as an unhandled rejection.
     flight.catch(() => {});
     return flight;
@@ -345,18 +352,20 @@ export class TokenManager {
         asIs,
       );
       disposal.throwIfAborted();
-      if (epoch !== this.#epoch) {
-        // The refresh finished after `clear()`, `setTokens()` or an external change replaced the set.
-        if (this.#current && this.#clock() < this.#freshUntil) return this.#current;
+      if (epoch === this.#epoch) {
+        this.#adopt(tokens, adopted ? undefined : reason);
+        this.#emit(adopted ? { type: 'synced', tokens } : { type: 'refreshed', tokens, reason });
+        return tokens;
+      }
+      if (!this.#current) {
         throw new LoginRequiredError(
           'The tokens were cleared while a refresh was in flight: the user must sign in',
         );
       }
-      this.#adopt(tokens, adopted ? undefined : reason);
-      this.#emit(adopted ? { type: 'synced', tokens } : { type: 'refreshed', tokens, reason });
-      return tokens;
     } catch (caught) {
       if (this.#disposal.signal.aborted) throw new DisposedError();
+      // The failure of a set that `setTokens()` or another tab replaced meanwhile is not the new set's.
+      if (epoch !== this.#epoch && this.#current) return this.#replacement(reason, epoch);
       const error = this.#explain(caught);
       this.#emit({ type: 'refresh_failed', error, reason });
       if (isOAuthError(error, 'invalid_grant') && epoch === this.#epoch) {
@@ -366,6 +375,18 @@ export class TokenManager {
       }
       throw error;
     }
+    // The refresh finished after `setTokens()` or another tab replaced the set.
+    return this.#replacement(reason, epoch);
+  }
+
+  /**
+   * The set that replaced the one the refresh of `epoch` started from: as it is while fresh, else
+   * (due, or invalidated) one refresh of it, started now that this one's request is over, so two
+   * token requests never overlap; the callers of both join it (decision 0001).
+   */
+  #replacement(reason: RefreshReason, epoch: number): Promise<TokenSet> | TokenSet {
+    const current = this.#current as TokenSet;
+    return this.#clock() < this.#freshUntil ? current : this.#refresh(reason, epoch);
   }
 
   /**

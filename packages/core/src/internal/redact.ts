@@ -69,18 +69,40 @@ export function redactor(
     ];
     for (const pair of pairs) for (const variant of base64Forms(pair)) variants.add(variant);
   }
-  // `redact` puts group 1 back: empty here; for a short secret, the character before it (no
-  // lookbehind, for older Safari), and the one after is only looked at.
-  const patterns = [pattern(variants, '()'), pattern(short, '(^|[^\\p{L}\\p{N}])', '(?![\\p{L}\\p{N}])')];
+  const long = [...variants].sort((a, b) => b.length - a.length).map(lowerAscii);
+  // A short secret: group 1 (the character before it, no lookbehind for older Safari) is put back,
+  // and the one after is only looked at. Long ones are found without a RegExp: one over all their
+  // encodings refuses to compile from a secret of a few kB on (V8: "Regular expression too large"),
+  // and its `SyntaxError` quotes the whole pattern — every encoding of the secret (decision 0027).
+  const found = pattern(short, '(^|[^\\p{L}\\p{N}])', '(?![\\p{L}\\p{N}])');
   return (text) => {
-    for (const found of patterns) if (found) text = text.replace(found, '$1[redacted]');
-    return text;
+    text = redactLiterally(text, long);
+    return found ? text.replace(found, '$1[redacted]') : text;
   };
 }
 
+/** `text` with ASCII letters lower-cased: the same length, so positions carry over. */
+function lowerAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 /**
- * One pattern for `variants`, longest first so a secret inside a longer encoding does not leave
- * the rest behind. Case-insensitive, so `%2f` matches `%2F`: it can only redact more, never less.
+ * `text` with every occurrence of each of `variants` (lower-cased, longest first) replaced by
+ * `[redacted]`, ignoring ASCII case so `%2f` matches `%2F`: it can only redact more.
+ */
+function redactLiterally(text: string, variants: readonly string[]): string {
+  for (const variant of variants) {
+    // Searched on from after each `[redacted]`: a secret such as `redacted` is not found in it again.
+    for (let at = 0; (at = lowerAscii(text).indexOf(variant, at)) >= 0; at += 10) {
+      text = `${text.slice(0, at)}[redacted]${text.slice(at + variant.length)}`;
+    }
+  }
+  return text;
+}
+
+/**
+ * One pattern for the short secrets' `variants`, longest first so a secret inside a longer encoding
+ * does not leave the rest behind. Case-insensitive: it can only redact more, never less.
  * `undefined` when there is nothing to redact.
  */
 function pattern(variants: Set<string>, before: string, after = ''): RegExp | undefined {

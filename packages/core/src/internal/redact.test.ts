@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { redactor } from './redact.js';
+
+describe('redactor: secrets found without a RegExp (decision 0027)', () => {
+  it('ends, and redacts each occurrence, for a secret that the marker itself contains', () => {
+    const redact = redactor(['redacted']);
+    expect(redact('a redacted b REDACTED c')).toBe('a [redacted] b [redacted] c');
+  });
+
+  it('keeps the text around a secret, letter case included, and ignores case only to find it', () => {
+    const redact = redactor(['Secret/Value']);
+    expect(redact('Before secret%2fvalue After Secret/Value end')).toBe(
+      'Before [redacted] After [redacted] end',
+    );
+  });
+});
