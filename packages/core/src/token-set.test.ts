@@ -101,3 +101,32 @@ describe('toTokenSet: token_type', () => {
     );
   });
 });
+
+describe('toTokenSet: an access_token no header can carry', () => {
+  const SECRET = 'secret-part';
+  it.each([
+    ['a newline', `abc\n${SECRET}`],
+    ['a carriage return', `abc\r${SECRET}`],
+    ['a NUL', `abc\u0000${SECRET}`],
+    ['a tab', `abc\t${SECRET}`],
+    ['a character above U+00FF', `abc€${SECRET}`],
+    ['a Latin-1 character', `abcé${SECRET}`],
+  ])('refuses %s, in a response and in a stored set, without quoting it', (_, token) => {
+    for (const input of [{ access_token: token }, { accessToken: token, tokenType: 'Bearer' }]) {
+      let caught: unknown;
+      try {
+        toTokenSet(input, at);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(MalformedResponseError);
+      expect(caught).toMatchObject({ reason: 'invalid_field' });
+      expect(`${String(caught)} ${JSON.stringify(caught)}`).not.toContain(SECRET);
+    }
+  });
+
+  it('keeps every visible ASCII character and the space (RFC 6749 VSCHAR)', () => {
+    const visible = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+    expect(toTokenSet({ access_token: visible }, at).accessToken).toBe(visible);
+  });
+});

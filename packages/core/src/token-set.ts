@@ -60,6 +60,15 @@ export function toTokenSet(
   if (typeof accessToken !== 'string' || accessToken.length === 0) {
     throw new MalformedResponseError('missing_access_token', 'no access_token in the response', where);
   }
+  // RFC 6749 A.12: visible ASCII and space only. A newline or a NUL (JSON allows both) would make every
+  // transport's header set fail, and runtimes quote the refused value: the token, in the error.
+  if (/[^\x20-\x7e]/.test(accessToken)) {
+    throw new MalformedResponseError(
+      'invalid_field',
+      'access_token holds a character no header carries',
+      where,
+    );
+  }
   const pick = (wire: string, camel: string): string | undefined => {
     const value = isWireFormat ? record[wire] : record[camel];
     if (value === undefined || value === null) return undefined;

@@ -3,6 +3,7 @@ import ky, { isHTTPError } from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { kyHooks } from './ky-hooks.js';
+import { withTokens } from './with-tokens.js';
 
 const API = 'https://api.example.com';
 const managers: TokenManager[] = [];
@@ -72,5 +73,47 @@ describe('kyHooks', () => {
     managers.push(tokens);
     expect(() => kyHooks({} as never, tokens)).toThrow(/ky ≥ 1.14/);
     expect(() => kyHooks(ky, tokens, { origin: API } as never)).toThrow(/did you mean "origins"/);
+  });
+
+  describe('a beforeRequest hook of yours that returns a Request for another URL', () => {
+    /** What the hook does: the same request, for `url` (e.g. a mirror, a failover host). */
+    const moveTo = (url: string) => (request: Request) => new Request(url, request);
+
+    async function recorded() {
+      const { tokens } = await countingTokens();
+      managers.push(tokens);
+      const seen: string[] = [];
+      const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        seen.push(`${request.url} ${request.headers.get('authorization')}`);
+        return new Response(null, { status: 200 });
+      };
+      return { tokens, seen, fetch };
+    }
+
+    it('run before kyHooks: ky runs none after it, so that request carries no token anywhere', async () => {
+      const { tokens, seen, fetch } = await recorded();
+      const hooks = kyHooks(ky, tokens, { origins: API });
+      const client = ky.create({
+        prefixUrl: API,
+        fetch,
+        hooks: { ...hooks, beforeRequest: [moveTo('https://evil.test/x'), ...hooks.beforeRequest] },
+      });
+      await client.get('orders');
+      expect(seen).toEqual(['https://evil.test/x null']);
+    });
+
+    it('with fetch: withTokens(fetch, tokens) instead of kyHooks, the URL ky finally sends is judged', async () => {
+      const { tokens, seen, fetch } = await recorded();
+      const moved = (url: string) =>
+        ky.create({
+          prefixUrl: API,
+          fetch: withTokens(fetch, tokens, { origins: API }),
+          hooks: { beforeRequest: [moveTo(url)] },
+        });
+      await moved('https://evil.test/x').get('orders');
+      await moved(`${API}/v2/orders`).get('orders');
+      expect(seen).toEqual(['https://evil.test/x null', `${API}/v2/orders Bearer at-0`]);
+    });
   });
 });

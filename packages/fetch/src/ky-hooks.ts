@@ -53,6 +53,12 @@ const ISSUED_LIMIT = 64;
  * themselves are the runtime's: in Node, wrap the fetch instead (`fetch: withTokens(fetch, tokens)`)
  * when a redirect could lead to another origin, so each hop is checked and gets its own proof.
  *
+ * A `beforeRequest` hook of yours that runs after these and returns a new `Request` for another URL
+ * (`new Request(otherUrl, request)`) copies the token header there, and ky has no later point to
+ * check it at: put such a hook before these (ky then runs none after it: that request goes without
+ * a token), or pass `fetch: withTokens(fetch, tokens, options)` to ky instead, which judges the URL
+ * ky finally sends.
+ *
  * @example
  * const api = ky.create({ prefixUrl: 'https://api.example.com', hooks: kyHooks(ky, tokens) });
  */

@@ -37,8 +37,9 @@ const CACHE_LIMIT = 512;
  *   A caller-set `Authorization` is never overwritten; `{ skipAuth: true }` sends the request as it is.
  * - On a 401 for the token it carried: `tokens.invalidate(token)`, then one replay with the current
  *   token. Bodies that can be sent twice are reused as they are; a `Request` is cloned before the
- *   first send; a stream body is never replayed (the 401 is returned as it is). A replay's 401 is
- *   returned (the token it carried is invalidated).
+ *   first send (its body `tee()`d and held until the response: send a large stream as `init.body`
+ *   with a URL, never replayed and never held, not in a `Request`); a stream body is never replayed
+ *   (the 401 is returned as it is). A replay's 401 is returned (the token it carried is invalidated).
  * - The caller's `AbortSignal` also covers the wait for a shared refresh: it rejects with `signal.reason`.
  * - Outside browsers, redirects are followed here (`redirect: 'manual'`), checking the policy on every
  *   hop: `Authorization` and `DPoP` never reach an origin that is not allowed, and a 401 from such an

@@ -93,7 +93,11 @@ function lowerAscii(text: string): string {
 function redactLiterally(text: string, variants: readonly string[]): string {
   for (const variant of variants) {
     // Searched on from after each `[redacted]`: a secret such as `redacted` is not found in it again.
-    for (let at = 0; (at = lowerAscii(text).indexOf(variant, at)) >= 0; at += 10) {
+    for (
+      let at = lowerAscii(text).indexOf(variant);
+      at >= 0;
+      at = lowerAscii(text).indexOf(variant, at + 10)
+    ) {
       text = `${text.slice(0, at)}[redacted]${text.slice(at + variant.length)}`;
     }
   }

@@ -1,0 +1,75 @@
+import { attachTokenManager } from '@tessera/axios';
+import { MalformedResponseError, TokenManager } from '@tessera/core';
+import axios, { type AxiosAdapter } from 'axios';
+import ky from 'ky';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { kyHooks } from './ky-hooks.js';
+import { withTokens } from './with-tokens.js';
+
+const API = 'https://api.example.com';
+/** What a broken or hostile authorization server can issue: JSON allows `\n` and `\u0000` in a string. */
+const SECRET = 'secret-part';
+const managers: TokenManager[] = [];
+afterEach(() => {
+  for (const tokens of managers.splice(0)) tokens.dispose();
+});
+
+function issuing(accessToken: string) {
+  const fetchTokens = vi.fn(async () => ({ access_token: accessToken, expires_in: 300 }));
+  const tokens = new TokenManager({ fetchTokens, retry: false });
+  managers.push(tokens);
+  return tokens;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail('the request was sent'),
+    (error: unknown) => error,
+  );
+}
+
+function expectRefusedUnquoted(error: unknown) {
+  expect(error).toBeInstanceOf(MalformedResponseError);
+  expect(error).toMatchObject({ reason: 'invalid_field' });
+  expect(`${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`).not.toContain(SECRET);
+}
+
+// Runtimes quote a header value they refuse (`Headers.set: "Bearer abc\nsecret…" is an invalid header
+// value.`): the token is refused where it arrives, in core, so no transport ever tries to set it.
+describe.each([
+  ['a newline', `abc\n${SECRET}`],
+  ['a NUL', `abc\u0000${SECRET}`],
+])('a token with %s: refused by core before any transport sets it, never quoted', (_, token) => {
+  it('withTokens rejects with MalformedResponseError invalid_field and sends nothing', async () => {
+    const fetch = vi.fn(async () => new Response('ok'));
+    const api = withTokens(fetch, issuing(token), { baseUrl: `${API}/` });
+    expectRefusedUnquoted(await refusal(api('orders')));
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('kyHooks: ky rejects with the same error and sends nothing', async () => {
+    const fetch = vi.fn(async () => new Response('ok'));
+    const client = ky.create({
+      prefixUrl: API,
+      fetch,
+      retry: 0,
+      hooks: kyHooks(ky, issuing(token), { origins: API }),
+    });
+    expectRefusedUnquoted(await refusal(client.get('orders')));
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('attachTokenManager: axios rejects with the same error and sends nothing', async () => {
+    const adapter = vi.fn<AxiosAdapter>(async (config) => ({
+      data: 'ok',
+      status: 200,
+      statusText: 'OK',
+      headers: {},
+      config,
+    }));
+    const instance = axios.create({ baseURL: API, adapter });
+    attachTokenManager(instance, issuing(token));
+    expectRefusedUnquoted(await refusal(instance.get('/orders')));
+    expect(adapter).not.toHaveBeenCalled();
+  });
+});
