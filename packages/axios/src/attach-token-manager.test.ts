@@ -187,6 +187,39 @@ describe('attachTokenManager: sending the token', () => {
     expect(api.calls.every((call) => call.url === `${baseURL}|/orders`)).toBe(true);
   });
 
+  it('two managers on one instance with two headers: each replays its own 401 and redacts its own token', async () => {
+    const sent: unknown[][] = []; // as sent: an error's config is redacted afterwards
+    const api = fakeApi(({ config, authorization }) => {
+      sent.push([config.headers.get('X-Api-Key'), authorization]);
+      return { status: config.url === '/fail' ? 500 : authorization === 'Bearer b-old' ? 401 : 200 };
+    });
+    const apiKeys = await countingTokens();
+    const users = await countingTokens();
+    managers.push(apiKeys.tokens, users.tokens);
+    await users.tokens.setTokens({ access_token: 'b-old', token_type: 'Bearer', expires_in: 300 });
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    // The key manager leaves 401s to the user manager (both would take any 401 as theirs).
+    attachTokenManager(instance, apiKeys.tokens, {
+      header: 'X-Api-Key',
+      scheme: '',
+      shouldRefresh: () => false,
+    });
+    attachTokenManager(instance, users.tokens);
+
+    expect((await instance.get('/orders')).status).toBe(200);
+    expect(sent.slice(0, 2)).toEqual([
+      ['at-0', 'Bearer b-old'],
+      ['at-0', 'Bearer at-1'],
+    ]);
+    expect([apiKeys.fetchTokens.mock.calls.length, users.fetchTokens.mock.calls.length]).toEqual([0, 1]);
+
+    const error = (await instance.get('/fail').catch((reason: unknown) => reason)) as AxiosError;
+    expect(error.response?.status).toBe(500);
+    const shown = JSON.stringify([error.toJSON(), error.config?.headers]);
+    expect(shown).not.toContain('at-0');
+    expect(shown).not.toContain('at-1');
+  });
+
   it('detach() removes both interceptors', async () => {
     const { instance, calls, fetchTokens, detach } = await setup((call) => ({
       status: call.url.endsWith('/401') ? 401 : 200,

@@ -15,12 +15,13 @@ import {
   type AttachTokenManagerOptions,
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
-import { AuthRecord, authRecordOf, putAuthRecord } from './auth-record.js';
+import { AuthRecord, authRecordOf, putAuthRecord, recordKey } from './auth-record.js';
 import { nextHop, takeOverRedirects } from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
+import { recheckAtSend } from './recheck-at-send.js';
 import { REDACTED, redactError } from './redact-error.js';
 import { deleteHeader, getHeader, setHeader } from './request-headers.js';
 import { resolveRequestUrl } from './resolve-request-url.js';
@@ -35,7 +36,8 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  * - Before sending: takes `tokens.freshTokens()`, or else awaits `tokens.getTokens()` (one shared
  *   refresh when the token is expired), and sets `Authorization: <tokenType> <token>` from that one set — only when the URL axios will send
  *   to (string or `URL`, `baseURL`, `allowAbsoluteUrls`) has an allowed origin, never over a
- *   caller-set header, never with `skipAuth: true`. With the http adapter, every redirect hop is
+ *   caller-set header, never with `skipAuth: true`. Judged again where axios sends (the last
+ *   `transformRequest`): an interceptor that runs after ours and moves the request elsewhere sends no token. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
  *   With the fetch adapter (axios ≥ 1.12), the request's `env.fetch` becomes a wrapper of the fetch
  *   axios would use; outside browsers it follows the redirects itself and checks every hop the
@@ -81,8 +83,8 @@ export function attachTokenManager(
     rebind: constraint?.rebind(header),
   };
   const legacy = isLegacyAxios(instance);
-  /** Identifies this attachment's records. */
-  const owner = {};
+  /** The key of this attachment's records. */
+  const owner = recordKey();
 
   /** Whether every URL the request may go to is allowed (none known: no). */
   const judge = (config: InternalAxiosRequestConfig, base: string | undefined): boolean => {
@@ -125,6 +127,8 @@ export function attachTokenManager(
     }
     return verdict;
   };
+  /** A user interceptor registered before ours runs after it: judged again where axios sends. */
+  const recheck = recheckAtSend(instance, owner, header, allowsRequest);
 
   /** The current token set (one shared refresh when stale); an abort rejects with axios's `CanceledError`. */
   const tokenSetFor = (config: InternalAxiosRequestConfig): Promise<TokenSet> => {
@@ -152,23 +156,23 @@ export function attachTokenManager(
     nonceReplayed = false,
   ): AuthRecord | Promise<AuthRecord> => {
     if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
-    if (!constraint)
-      return record(config, new AuthRecord(owner, set.accessToken, headerValueOf(set), replay));
+    if (!constraint) return record(config, new AuthRecord(set.accessToken, headerValueOf(set), replay));
     const method = (config.method ?? 'get').toUpperCase();
     const put = (name: string, value: string) => setHeader(config.headers, name, value);
     return constraint.authorize(set, method, proofUrl(config), header, put).then((proof) => {
       if (!isBrowserLike()) takeOverRedirects(config);
       const value = `${constraint.scheme} ${set.accessToken}`; // as `authorize` put it
-      return record(config, new AuthRecord(owner, set.accessToken, value, replay, nonceReplayed, proof));
+      return record(config, new AuthRecord(set.accessToken, value, replay, nonceReplayed, proof));
     });
   };
 
   /** Sets the token header, puts the record on the request and guards its redirects. */
   const record = (config: InternalAxiosRequestConfig, made: AuthRecord): AuthRecord => {
     setHeader(config.headers, header, made.headerValue);
-    putAuthRecord(config, made);
+    putAuthRecord(config, owner, made);
     guardRedirects(config, allows, credentials, made);
     guardFetchRedirects(config, redirectPolicy);
+    recheck(config);
     return made;
   };
 
@@ -250,7 +254,7 @@ export function attachTokenManager(
         record.claimed = true; // the send it was made for takes it once
         return config;
       }
-      putAuthRecord(config, undefined);
+      putAuthRecord(config, owner, undefined);
       if (present === record.headerValue || present === REDACTED) {
         deleteHeader(config.headers, header);
         for (const name of Object.keys(record.proof ?? {})) deleteHeader(config.headers, name);

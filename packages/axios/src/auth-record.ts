@@ -1,7 +1,7 @@
 /**
- * What `attachTokenManager` put on one request: which attachment, which token, the exact header
- * value, and whether the request is already a replay. Kept on the request config under a private
- * Symbol; the token, the header value and the proof are private fields, so logging or serialising a
+ * What `attachTokenManager` put on one request: which token, the exact header value, and whether
+ * the request is already a replay. Kept on the request config under its attachment's own Symbol
+ * (`recordKey`); the token, the header value and the proof are private fields, so logging or serialising a
  * config never shows them (the flags are plain fields: they hold no secret).
  */
 export class AuthRecord {
@@ -15,15 +15,15 @@ export class AuthRecord {
   withheld = false;
   /** Set by the first send that takes the record as it is (the send it was made for). */
   claimed = false;
+  /** `url`, `baseURL` and `allowAbsoluteUrls` when the token was put on: unchanged at send, judged already. */
+  judged: string | undefined;
 
   /**
-   * @param owner the attachment that made it (the record of another attachment is not ours).
    * @param replay a replay is never replayed again: its 401 reaches the caller.
    * @param nonceReplayed with a sender constraint: whether this request already answered a
    *   resource-server nonce challenge.
    */
   constructor(
-    readonly owner: object,
     token: string,
     headerValue: string,
     readonly replay: boolean,
@@ -52,22 +52,23 @@ export class AuthRecord {
 }
 
 /**
- * The config key of the `AuthRecord`. Recent axios versions copy Symbol keys when they merge a config
- * (axios/axios#11043), so a config re-sent by the caller (e.g. by axios-retry) is recognised; older
- * ones drop it, and a config without a record is simply never replayed: losing the mark can cost a
- * replay, never cause a loop.
+ * The key of an attachment's records on a request config: a Symbol of its own, so two attachments
+ * on one instance (two managers, two headers) each keep their record and redact their own token.
+ * Recent axios versions copy Symbol keys when they merge a config (axios/axios#11043), so a config
+ * re-sent by the caller (e.g. by axios-retry) is recognised; older ones drop it, and a config
+ * without a record is simply never replayed: losing the mark can cost a replay, never cause a loop.
  */
-const AUTH_RECORD: unique symbol = Symbol('@tessera/axios');
-
-type Marked = { [AUTH_RECORD]?: AuthRecord | undefined };
-
-/** Puts `record` on `config`, or removes the record when `undefined`. */
-export function putAuthRecord(config: object, record: AuthRecord | undefined): void {
-  (config as Marked)[AUTH_RECORD] = record;
+export function recordKey(): symbol {
+  return Symbol('@tessera/axios');
 }
 
-/** The record `owner` put on `config`, if any. */
-export function authRecordOf(config: object, owner: object): AuthRecord | undefined {
-  const record = (config as Marked)[AUTH_RECORD];
-  return record instanceof AuthRecord && record.owner === owner ? record : undefined;
+/** Puts `record` on `config` under `key`, or removes the record when `undefined`. */
+export function putAuthRecord(config: object, key: symbol, record: AuthRecord | undefined): void {
+  (config as Record<symbol, unknown>)[key] = record;
+}
+
+/** The record put on `config` under `key`, if any. */
+export function authRecordOf(config: object, key: symbol): AuthRecord | undefined {
+  const record = (config as Record<symbol, unknown>)[key];
+  return record instanceof AuthRecord ? record : undefined;
 }

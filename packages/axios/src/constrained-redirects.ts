@@ -96,8 +96,10 @@ export function nextHop(
     next.data = undefined;
     for (const name of BODY_HEADERS) deleteHeader(headers, name);
   }
-  // Withheld once, never put back (as follow-redirects and core's followRedirects): bare from here on.
-  if (config.skipAuth === true || !allows(to.href, undefined)) next.skipAuth = true;
+  // Withheld once, never put back (as follow-redirects and core's followRedirects): bare from here on,
+  // also after a hop whose own URL is not allowed (an interceptor after ours changed it: `recheckAtSend`).
+  if (config.skipAuth === true || !allows(url, undefined) || !allows(to.href, undefined))
+    next.skipAuth = true;
   try {
     runBeforeRedirect(next, response);
   } catch (cause) {
