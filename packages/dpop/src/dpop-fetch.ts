@@ -13,7 +13,7 @@ export interface DPoPFetchInit extends RequestInit {
    * Called for the one retry (new nonce or skewed clock) instead of sending `body` again.
    * @default undefined (the retry sends `body` as it is)
    */
-  resendBody?: (() => Promise<BodyInit>) | undefined;
+  resendBody?: (() => Promise<NonNullable<RequestInit['body']>>) | undefined;
 }
 
 /** The `fetch` signature `dpop.fetch` has and wraps. */
