@@ -19,6 +19,19 @@ afterAll(() => server.close());
 const clients: ClientCredentials[] = [];
 
 /** A token endpoint that wants a proof with its nonce (400 use_dpop_nonce first), answering `tokenType`. */
+/** A private_key_jwt client (a new P-256 key) with `dpop`, no retries; disposed after the test. */
+function assertionClient(dpop: ReturnType<typeof createDPoP>): ClientCredentials {
+  const client = clientCredentials({
+    tokenUrl: TOKEN_URL,
+    clientId: 'billing',
+    privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+    dpop,
+    retry: false,
+  });
+  clients.push(client);
+  return client;
+}
+
 function endpoint(tokenType: string) {
   const proofs: string[] = [];
   server.use(
@@ -114,14 +127,7 @@ describe('clientCredentials({ privateKey, dpop }) against a server requiring non
     const nonce = { value: 'n-1' };
     const sent = strictEndpoint(nonce);
     const events: string[] = [];
-    const client = clientCredentials({
-      tokenUrl: TOKEN_URL,
-      clientId: 'billing',
-      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
-      dpop: createDPoP({ onEvent: (event) => events.push(event.type) }),
-      retry: false,
-    });
-    clients.push(client);
+    const client = assertionClient(createDPoP({ onEvent: (event) => events.push(event.type) }));
 
     const tokens = await client.for().getTokens();
 
@@ -152,14 +158,7 @@ describe('clientCredentials({ privateKey, dpop }) against a server requiring non
     server.events.on('response:mocked', () => {
       nonce.value = `n-${sent.length + 1}`; // a new nonce after every answer
     });
-    const client = clientCredentials({
-      tokenUrl: TOKEN_URL,
-      clientId: 'billing',
-      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
-      dpop: createDPoP(),
-      retry: false,
-    });
-    clients.push(client);
+    const client = assertionClient(createDPoP());
 
     const error = await client.getAccessToken().catch((e: unknown) => e);
     server.events.removeAllListeners();
@@ -190,14 +189,7 @@ describe('clientCredentials({ privateKey, dpop }) against a server requiring non
       }),
     );
     const events: string[] = [];
-    const client = clientCredentials({
-      tokenUrl: TOKEN_URL,
-      clientId: 'billing',
-      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
-      dpop: createDPoP({ onEvent: (event) => events.push(event.type) }),
-      retry: false,
-    });
-    clients.push(client);
+    const client = assertionClient(createDPoP({ onEvent: (event) => events.push(event.type) }));
 
     await expect(client.getAccessToken()).resolves.toBe('at-skewed');
 
@@ -225,14 +217,7 @@ describe('clientCredentials({ privateKey, dpop }) against a server requiring non
         );
       }),
     );
-    const client = clientCredentials({
-      tokenUrl: TOKEN_URL,
-      clientId: 'billing',
-      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
-      dpop: createDPoP(),
-      retry: false,
-    });
-    clients.push(client);
+    const client = assertionClient(createDPoP());
 
     const error = await client.getAccessToken().catch((e: unknown) => e);
 
