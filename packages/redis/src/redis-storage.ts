@@ -1,7 +1,8 @@
 import type { Clock, TokenSet, TokenStorage } from '@tessera/core';
 import { InvalidCacheEntryError } from './errors/invalid-cache-entry-error.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
-import type { RedisCommands } from './internal/redis-commands.js';
+import { DELETE_SCRIPT } from './internal/delete-script.js';
+import { isWrongTypeReply, type RedisCommands } from './internal/redis-commands.js';
 import type { TokenCodec } from './internal/token-codec.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
@@ -36,14 +37,18 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
   /** The value this storage last read, wrote or heard in Redis (`''`: nothing); a write may replace it. */
   let seen = REMOVED;
 
+  const unreadable = (error: unknown): never => {
+    const invalid =
+      error instanceof InvalidCacheEntryError ? error : new InvalidCacheEntryError('malformed', redisKey);
+    emit({ type: 'invalid_entry', key: redisKey, error: invalid });
+    throw invalid;
+  };
+
   const decode = (value: string): unknown => {
     try {
       return codec.decode(value, redisKey);
     } catch (error) {
-      const invalid =
-        error instanceof InvalidCacheEntryError ? error : new InvalidCacheEntryError('malformed', redisKey);
-      emit({ type: 'invalid_entry', key: redisKey, error: invalid });
-      throw invalid;
+      return unreadable(error);
     }
   };
 
@@ -63,7 +68,15 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
 
   return {
     get: async () => {
-      const value = await commands.send('get', ['GET', redisKey]);
+      let value: unknown;
+      try {
+        value = await commands.send('get', ['GET', redisKey]);
+      } catch (error) {
+        if (!isWrongTypeReply(error)) throw error;
+        // A hash, a list… under the key: unreadable, and replaced by the next write (WRITE_SCRIPT).
+        seen = REMOVED;
+        return unreadable(undefined);
+      }
       if (value === null || value === undefined) {
         seen = REMOVED;
         return undefined;
@@ -73,7 +86,16 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     },
     set: async (tokens: TokenSet) => {
       const ttl = timeToLive(tokens, context);
-      if (ttl === undefined) return;
+      if (ttl === undefined) {
+        // Not shared (expired, or no expiry without `ttlWithoutExpiry`), but it replaces the set this
+        // storage saw in Redis, whose refresh token may now be spent: delete that one, and only that
+        // one, so no replica refreshes with it and a set stored meanwhile stays (decision 0507).
+        if (seen === REMOVED) return;
+        const replaced = seen;
+        const reply = await commands.send('set', ['EVAL', DELETE_SCRIPT, '1', redisKey, replaced]);
+        if (Number(reply) === 1 && seen === replaced) seen = REMOVED;
+        return;
+      }
       const value = codec.encode(tokens, redisKey);
       const args = ['EVAL', WRITE_SCRIPT, '1', redisKey, value, String(ttl), seen];
       const reply = await commands.send('set', args);

@@ -1,6 +1,7 @@
 // An in-memory stand-in for Redis in unit tests: the commands @tessera/redis sends (GET, SET NX PX,
-// DEL, PUBLISH, its three EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
+// DEL, PUBLISH, its four EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
 // and switches for outages. The real-server claims are proven in *.integration.test.ts.
+import { DELETE_SCRIPT } from '../src/internal/delete-script.js';
 import { RELEASE_SCRIPT, RENEW_SCRIPT } from '../src/internal/lock-scripts.js';
 import { WRITE_SCRIPT } from '../src/internal/write-script.js';
 import type { RedisCommandClient, RedisMessageListener, RedisSubscriber } from '../src/redis-client.js';
@@ -151,6 +152,7 @@ export class FakeRedis {
       this.#data.set(key, { value: owner ?? '', expiresAt: Date.now() + Number(args[0]) });
       return 1;
     }
+    if (script === DELETE_SCRIPT) return this.#data.delete(key) ? 1 : 0;
     if (script === RELEASE_SCRIPT) {
       this.#data.delete(key);
       this.#publish(args[0] ?? '', args[1] ?? '');

@@ -19,6 +19,7 @@ import {
 } from '../src/index.js';
 import { ioredisClient, ioredisSubscriber } from './ioredis-adapter.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
+import { rotatingEndpoint } from './rotating-endpoint.js';
 import { startTokenEndpoint } from './token-endpoint.js';
 
 type NodeRedis = ReturnType<typeof createClient>;
@@ -310,6 +311,49 @@ describe('redisTokenCache on redis-server', () => {
     expect(await stored()).toBe('replaces-persistent');
     expect(await admin.pTTL(redisKey)).toBeGreaterThan(3_500_000);
     expect(heard).toHaveLength(1);
+  });
+
+  it('deletes the set a new, unstorable set replaced (its refresh token is spent), and never a newer one another replica stored (the delete script)', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    const endpoint = rotatingEndpoint((issued) => (issued === 1 ? 3_600 : undefined));
+    const first = replica(key, endpoint.fetchTokens, { client: await connect() });
+    expect(await first.manager.getAccessToken()).toBe('at-1');
+    expect(await first.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1, no expiry
+
+    const second = replica(key, endpoint.fetchTokens, { client: await connect() });
+    expect(await second.manager.getAccessToken()).toBe('at-3');
+    expect(await first.manager.getAccessToken({ forceRefresh: true })).toBe('at-4');
+    expect(endpoint.spent).toEqual([]);
+    expect(await admin.exists(redisKey)).toBe(0);
+
+    const storage = redisTokenCache({ client: await connect() }).storage(key);
+    const set = (accessToken: string) => ({
+      accessToken,
+      tokenType: 'Bearer',
+      expiresAt: Date.now() + 3_600_000,
+    });
+    await storage.set(set('seen'));
+    await admin.set(redisKey, JSON.stringify(set('newer')), { expiration: { type: 'PX', value: 3_600_000 } });
+    await storage.set({ accessToken: 'expired', tokenType: 'Bearer', expiresAt: Date.now() - 1 });
+    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('newer');
+  });
+
+  it('treats a key of another type (a hash) as an unreadable entry and replaces it, without counting Redis as down for the other keys', async () => {
+    const [hashed, other] = [freshKey(), freshKey()];
+    await admin.hSet(`tessera:tokens:${hashed}`, 'accessToken', 'planted');
+    const client = await connect();
+    const first = replica(hashed, counting().fetchTokens, { client });
+    const second = replica(other, counting().fetchTokens, { client });
+
+    expect(await first.manager.getAccessToken()).toBe('at-1');
+    expect(await second.manager.getAccessToken()).toBe('at-1');
+
+    expect(first.cacheEvents.filter((event) => event.type !== 'invalid_entry')).toEqual([]);
+    expect(first.cacheEvents[0]).toMatchObject({ type: 'invalid_entry', error: { reason: 'malformed' } });
+    expect(second.cacheEvents).toEqual([]);
+    expect(JSON.parse(String(await admin.get(`tessera:tokens:${hashed}`))).accessToken).toBe('at-1');
+    expect(await admin.exists(`tessera:tokens:${other}`)).toBe(1);
   });
 
   it('works for an ACL user with exactly the permissions the README lists', async () => {

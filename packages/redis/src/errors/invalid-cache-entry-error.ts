@@ -8,7 +8,7 @@ export type InvalidCacheEntryReason =
   | 'encrypted'
   /** Plain text, but an `encryptionKey` is configured: refused, so nobody can plant a token. */
   | 'not_encrypted'
-  /** Not JSON, or not in a format Tessera writes. */
+  /** Not JSON, not in a format Tessera writes, or not a string at all (a hash, a list… under the key). */
   | 'malformed';
 
 /**

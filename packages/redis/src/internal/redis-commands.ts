@@ -10,6 +10,8 @@ export interface RedisCommands {
   /**
    * The command's reply.
    * @throws {RedisUnavailableError} after reporting it as `redis_unavailable`.
+   * @throws the client's error, unreported and without a cool-down, when Redis answered that the
+   *   key holds another type (`isWrongTypeReply`).
    */
   send(operation: RedisOperation, args: string[], options?: SendOptions): Promise<unknown>;
 }
@@ -93,6 +95,8 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
         }
         return reply;
       } catch (error) {
+        // Redis answered: the value at the key is the problem (the caller reports it), not Redis.
+        if (!gaveUp && isWrongTypeReply(error)) throw error;
         skipUntil = performance.now() + COOLDOWN;
         return fail(
           operation,
@@ -105,6 +109,14 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
       }
     },
   };
+}
+
+/**
+ * Whether `error` is Redis's reply that the key holds another type than a string (a hash, a list…
+ * that another program, or a careless `HSET`, put under a Tessera key).
+ */
+export function isWrongTypeReply(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE ');
 }
 
 function describe(error: unknown): string {

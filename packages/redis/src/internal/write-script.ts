@@ -4,9 +4,11 @@
  * or heard there; `''` for nothing) that lives at least as long: a set another replica stored
  * meanwhile, requested after this one (a lost lock). Returns 1 when written, else the stored value.
  * A value this storage has seen is replaced whatever its life: the manager decided to replace it
- * (expired, rejected by an API, unreadable). A key without expiry (PTTL -1) is not ours: replaced.
+ * (expired, rejected by an API, unreadable). A key without expiry (PTTL -1) is not ours: replaced,
+ * and so is a key of another type (a hash, a list…: `pcall` turns its WRONGTYPE error into a table).
  */
-export const WRITE_SCRIPT = `local stored = redis.call('get', KEYS[1])
+export const WRITE_SCRIPT = `local stored = redis.pcall('get', KEYS[1])
+if type(stored) == 'table' then stored = false end
 if stored and stored ~= ARGV[3] and redis.call('pttl', KEYS[1]) >= tonumber(ARGV[2]) then
   return stored
 end

@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeRedis } from '../test/fake-redis.js';
+import { KEY, REDIS_KEY, replica } from '../test/replica.js';
+import { rotatingEndpoint } from '../test/rotating-endpoint.js';
+import { redisTokenCache } from './redis-token-cache.js';
+
+const HOUR = 3_600_000;
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_700_000_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** The first set lives an hour; every later one has no expiry, so Redis may not hold it. */
+const firstExpiresOthersNot = (issued: number): number | undefined => (issued === 1 ? 3_600 : undefined);
+
+describe('redisTokenCache storage, a set that may not be stored', () => {
+  it('deletes the set it replaced, so a restarted replica never refreshes with the spent refresh token', async () => {
+    const redis = new FakeRedis();
+    const endpoint = rotatingEndpoint(firstExpiresOthersNot);
+    const first = replica(redis, endpoint.fetchTokens, { subscribe: false });
+    expect(await first.manager.getAccessToken()).toBe('at-1');
+    expect(await first.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
+
+    const restarted = replica(redis, endpoint.fetchTokens, { subscribe: false });
+    expect(await restarted.manager.getAccessToken()).toBe('at-3');
+    await vi.advanceTimersByTimeAsync(HOUR);
+    expect(await restarted.manager.getAccessToken()).toBe('at-3');
+    expect(await first.manager.getAccessToken({ forceRefresh: true })).toBe('at-4'); // with rt-2
+    expect(endpoint.spent).toEqual([]);
+    expect(redis.peek(REDIS_KEY)).toBeUndefined();
+    expect([...first.events, ...restarted.events].filter((event) => event.type === 'storage_error')).toEqual(
+      [],
+    );
+  });
+
+  it('keeps a set another replica stored after the one it replaced', async () => {
+    const redis = new FakeRedis();
+    const mine = redisTokenCache({ client: redis.client() }).storage(KEY);
+    const other = redisTokenCache({ client: redis.client() }).storage(KEY);
+    const set = (accessToken: string) => ({ accessToken, tokenType: 'Bearer', expiresAt: Date.now() + HOUR });
+    await mine.set(set('seen'));
+    await other.get();
+    await other.set(set('newer'));
+
+    await mine.set({ accessToken: 'forever', tokenType: 'Bearer' });
+
+    expect(JSON.parse(redis.peek(REDIS_KEY) ?? '{}')).toMatchObject({ accessToken: 'newer' });
+    expect(redis.pttl(REDIS_KEY)).toBe(HOUR);
+  });
+
+  it('sends nothing when it has seen no set there', async () => {
+    const redis = new FakeRedis();
+    redis.put(REDIS_KEY, JSON.stringify({ accessToken: 'unseen', tokenType: 'Bearer' }), HOUR);
+    const storage = redisTokenCache({ client: redis.client() }).storage(KEY);
+
+    await storage.set({ accessToken: 'expired', tokenType: 'Bearer', expiresAt: Date.now() - 1 });
+
+    expect(redis.commands).toEqual([]);
+    expect(redis.pttl(REDIS_KEY)).toBe(HOUR);
+  });
+});
