@@ -52,7 +52,7 @@ export interface TokenTarget {
    */
   audience?: string | readonly string[] | undefined;
   /**
-   * RFC 8707 resource indicator(s): absolute URIs without a fragment. Arrays are sent sorted.
+   * RFC 8707 resource indicator(s): absolute URIs without a fragment or whitespace. Arrays are sent sorted.
    * @default undefined (no `resource` parameter)
    */
   resource?: string | readonly string[] | undefined;
@@ -86,7 +86,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
   clientSecret?: string | undefined;
   /**
    * The private key for `private_key_jwt`: a PEM string (PKCS#8, PKCS#1 or SEC1), a private JWK, or
-   * a `KeyObject`. Requires the optional peer dependency `jose`.
+   * a `KeyObject` (not a `Buffer`: read a PEM file with `readFileSync(path, 'utf8')`); RSA keys of
+   * 2048 bits or more. Checked when the client is created. Requires the optional peer dependency `jose`.
    * @default undefined
    */
   privateKey?: string | JsonWebKey | KeyObject | undefined;

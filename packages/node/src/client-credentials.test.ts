@@ -312,10 +312,31 @@ describe('inputs of the wrong type are refused with a TypeError that names them'
     expect(() => credentials.for({ scope: 7 as never })).toThrow(/scope/);
   });
 
+  it('a resource with whitespace or a line break that URL would drop, e.g. read from a file, with no request', () => {
+    const seen = tokenEndpoint(server);
+    const credentials = client();
+    for (const resource of [
+      'https://orders.internal\n',
+      ' https://orders.internal',
+      'https://orders.internal/a\tb',
+      'https://orders.internal/\u0000',
+    ]) {
+      expect(() => credentials.for({ resource })).toThrow(
+        new TypeError(
+          `clientCredentials: resource ${JSON.stringify(resource)} must be an absolute URI without a fragment or whitespace (RFC 8707 §2)`,
+        ),
+      );
+    }
+    expect(() => client({ resource: 'https://orders.internal\r\n' })).toThrow(
+      /without a fragment or whitespace/,
+    );
+    expect(seen).toHaveLength(0);
+  });
+
   it('an empty audience or a resource that is not an absolute URI, every time and before maxTargets', () => {
     const credentials = client({ maxTargets: 0 });
     const resource = new TypeError(
-      'clientCredentials: resource "orders" must be an absolute URI without a fragment (RFC 8707 §2)',
+      'clientCredentials: resource "orders" must be an absolute URI without a fragment or whitespace (RFC 8707 §2)',
     );
     // Twice: a refused target leaves no manager behind that a second call could find by its key.
     for (let call = 0; call < 2; call += 1) {
@@ -348,6 +369,28 @@ describe('dispose', () => {
     await expect(orders.getAccessToken()).rejects.toBeInstanceOf(DisposedError);
     expect(() => credentials.for({ audience: 'billing' })).toThrow(DisposedError);
     credentials.dispose(); // idempotent
+  });
+
+  it('rejects callers waiting for a retry with DisposedError, sends nothing more and leaves no timer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const seen = tokenEndpoint(server, () => new HttpResponse('busy', { status: 503 }));
+    const credentials = client({
+      retry: { retries: 3, minTimeout: 1_000, maxTimeout: 1_000, randomize: false },
+    });
+    const waiting = [
+      credentials.getAccessToken(),
+      credentials.for({ audience: 'orders' }).getAccessToken(),
+    ].map((call) => call.catch((caught: unknown) => caught));
+    await vi.advanceTimersByTimeAsync(10); // both targets answered 503 and wait 1 s for their retry
+    expect(seen).toHaveLength(2);
+
+    credentials.dispose();
+
+    for (const error of await Promise.all(waiting)) expect(error).toBeInstanceOf(DisposedError);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(seen).toHaveLength(2);
+    await expect(credentials.getAccessToken()).rejects.toBeInstanceOf(DisposedError);
   });
 
   it('leaves no timer behind, even with background refresh on several targets', async () => {

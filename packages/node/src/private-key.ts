@@ -1,4 +1,4 @@
-import { createPrivateKey, type JsonWebKey, KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type JsonWebKey, KeyObject, sign, verify } from 'node:crypto';
 import type { SigningAlgorithm } from './client-credentials-options.js';
 
 /** A private key ready to sign client assertions. */
@@ -22,7 +22,8 @@ const ALGORITHMS: Record<string, readonly SigningAlgorithm[]> = {
  * Reads `privateKey` (PEM, private JWK or `KeyObject`) and picks the signing algorithm, so a wrong
  * key fails when the client is created rather than on the first token request.
  *
- * @throws {TypeError} the key cannot be read, is not private, or does not fit `alg`. The message never
+ * @throws {TypeError} the key cannot be read (a Buffer included), is not private, is an RSA key under
+ * 2048 bits, does not fit `alg`, or fails a signature it should verify. The message never
  * contains key material.
  */
 export function toSigningKey(
@@ -41,6 +42,13 @@ export function toSigningKey(
       `clientCredentials: privateKey of type ${type} is not supported; use an RSA, EC (P-256, P-384, P-521) or Ed25519 key`,
     );
   }
+  // jose signs RS* and PS* only with 2048 bits or more: said here, not at the first token request.
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (bits !== undefined && bits < 2048) {
+    throw new TypeError(
+      `clientCredentials: privateKey is a ${bits}-bit ${type} key; RSA keys need 2048 bits or more`,
+    );
+  }
   const jwk = isJwk(privateKey) ? privateKey : undefined;
   const chosen = alg ?? (typeof jwk?.alg === 'string' ? (jwk.alg as SigningAlgorithm) : allowed[0]!);
   if (!allowed.includes(chosen)) {
@@ -48,8 +56,26 @@ export function toSigningKey(
       `clientCredentials: signingAlgorithm ${chosen} does not fit a ${type} key; use one of ${allowed.join(', ')}`,
     );
   }
+  assertKeyPair(key, chosen);
   const kid = keyId ?? (typeof jwk?.kid === 'string' ? jwk.kid : undefined);
   return { key, alg: chosen, kid };
+}
+
+/**
+ * Signs and verifies once with `key` and its own public part. Node reads a JWK whose members come from
+ * two keys (an EC `d` of one with the `x`, `y` of another, a changed RSA `n`) without a complaint, and
+ * every assertion it signs would be refused as `invalid_client`: a wrong key fails at creation instead.
+ */
+function assertKeyPair(key: KeyObject, alg: SigningAlgorithm): void {
+  const digest = alg.startsWith('Ed') ? undefined : `sha${alg.slice(2)}`;
+  const data = Buffer.from('tessera');
+  let reason = 'its public part does not verify what it signs (a damaged key, or members of two keys)';
+  try {
+    if (verify(digest, data, createPublicKey(key), sign(digest, data, key))) return;
+  } catch (error) {
+    reason = error instanceof Error ? error.message : 'unusable';
+  }
+  throw new TypeError(`clientCredentials: privateKey cannot sign ${alg} assertions: ${reason}`);
 }
 
 function readKey(privateKey: string | JsonWebKey | KeyObject): KeyObject {
@@ -60,6 +86,12 @@ function readKey(privateKey: string | JsonWebKey | KeyObject): KeyObject {
       );
     }
     return privateKey;
+  }
+  if (ArrayBuffer.isView(privateKey)) {
+    // `readFileSync(path)` without an encoding: not a JWK without "d", as it would otherwise be called.
+    throw new TypeError(
+      "clientCredentials: privateKey is a Buffer; pass the PEM as a string (readFileSync(path, 'utf8')), a private JWK or a KeyObject",
+    );
   }
   if (isJwk(privateKey) && typeof privateKey.d !== 'string') {
     throw new TypeError('clientCredentials: privateKey is a public JWK (no "d"); pass the private JWK');

@@ -115,6 +115,14 @@ describe('options', () => {
     [{ ...rsa.publicKey.export({ format: 'jwk' }) }, 'is a public JWK'],
     ['-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----', 'is not a readable private key'],
     [generateKeyPairSync('ed448').privateKey, 'of type ed448 is not supported'],
+    [
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey,
+      'is a 1024-bit rsa key; RSA keys need 2048 bits',
+    ],
+    [
+      Buffer.from('-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----'),
+      'is a Buffer; pass the PEM as a string',
+    ],
   ])('rejects an unusable private key without showing it (%#)', (privateKey, message) => {
     const text = problem({ ...base, privateKey });
     expect(text).toContain(message);
@@ -131,6 +139,26 @@ describe('options', () => {
       expect(text).toContain('is not a readable private key');
       expect(text).toContain('"key.p" property must be of type string');
       expect(text).not.toContain('98765');
+    }
+  });
+
+  it('rejects a JWK whose members come from two keys, which Node reads without a complaint', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const jwk = rsa.privateKey.export({ format: 'jwk' });
+    const mixed = [
+      [{ ...ec, d: other.d }, 'ES256'],
+      [
+        { ...jwk, n: `${jwk.n!.slice(0, 100)}${jwk.n![100] === 'A' ? 'B' : 'A'}${jwk.n!.slice(101)}` },
+        'RS256',
+      ],
+    ] as const;
+    for (const [privateKey, alg] of mixed) {
+      const text = problem({ ...base, privateKey });
+      expect(text).toBe(
+        `clientCredentials: privateKey cannot sign ${alg} assertions: its public part does not verify what it signs (a damaged key, or members of two keys)`,
+      );
+      expect(text).not.toContain(privateKey.d!.slice(0, 8));
     }
   });
 

@@ -6,7 +6,8 @@ import type { TokenTarget } from './client-credentials-options.js';
  * whitespace, de-duplicated and sorted; audiences and resources de-duplicated and sorted), the form
  * that is sent and that the key is built from. Two targets asking for the same token normalise alike.
  *
- * @throws {TypeError} an empty audience, or a resource that is not an absolute URI without fragment.
+ * @throws {TypeError} an empty audience, or a resource that is not an absolute URI without fragment
+ *   (whitespace and control characters, which `URL` would drop, included).
  */
 export function normalizeTarget(target: TokenTarget): CanonicalTarget {
   assertTargetTypes(target);
@@ -49,9 +50,11 @@ function assertList(value: string | readonly string[] | undefined, name: string,
 }
 
 function assertResourceIndicator(uri: string): void {
-  if (!URL.canParse(uri) || uri.includes('#')) {
+  // URL.canParse trims spaces and drops tabs and newlines (a value read from a file or an environment
+  // variable), yet the resource would be sent with them and refused by the server: not a URI.
+  if (!URL.canParse(uri) || uri.includes('#') || /[\s\p{Cc}]/u.test(uri)) {
     throw new TypeError(
-      `clientCredentials: resource "${uri}" must be an absolute URI without a fragment (RFC 8707 §2)`,
+      `clientCredentials: resource ${JSON.stringify(uri)} must be an absolute URI without a fragment or whitespace (RFC 8707 §2)`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import { DiscoveryError, isTesseraError, TesseraError } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
+import { ClientAssertionError } from './client-assertion-error.js';
 import { isDiscoveryError } from './guards.js';
 import { MissingPeerDependencyError } from './missing-peer-dependency-error.js';
 
@@ -11,6 +12,9 @@ describe('@tessera/node errors', () => {
     expect(isTesseraError(discovery, 'DISCOVERY_FAILED')).toBe(true);
     expect(isTesseraError(missing, 'MISSING_PEER_DEPENDENCY')).toBe(true);
     expect(isTesseraError(missing, 'DISCOVERY_FAILED')).toBe(false);
+    expect(
+      isTesseraError(new ClientAssertionError('RS256', new TypeError('refused')), 'CLIENT_ASSERTION_FAILED'),
+    ).toBe(true);
     expect(isDiscoveryError(discovery)).toBe(true);
     expect(isDiscoveryError(missing)).toBe(false);
     expect(JSON.parse(JSON.stringify(discovery))).toEqual({
