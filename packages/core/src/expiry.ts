@@ -1,5 +1,5 @@
-import { jwtDecode } from 'jwt-decode';
 import { MalformedResponseError } from './errors/malformed-response-error.js';
+import { decodeJwtClaims } from './jwt-claims.js';
 
 /**
  * When an access token expires, epoch milliseconds.
@@ -40,22 +40,11 @@ function finite(ms: number): number | undefined {
 }
 
 /**
- * The longest access token whose claims are read: 64 KiB, more than any header line servers accept
- * (decision 0026). `jwt-decode` takes about a second per MiB, so a longer (hostile or corrupt) one
- * would freeze the app while its set is read from storage or a token response.
- */
-const MAX_DECODED_LENGTH = 65_536;
-
-/**
  * The `exp` or `iat` claim of a JWT access token in epoch ms; `undefined` for opaque tokens, a claim
- * too large, or a token longer than 64 KiB (treated as opaque, its payload never decoded). Never verifies.
+ * too large, or a token longer than 64 KiB (treated as opaque, its payload never decoded:
+ * `decodeJwtClaims`, decision 0026). Never verifies.
  */
 export function jwtClaim(accessToken: string, claim: 'exp' | 'iat'): number | undefined {
-  if (accessToken.length > MAX_DECODED_LENGTH || accessToken.split('.').length !== 3) return undefined;
-  try {
-    const value = jwtDecode(accessToken)[claim];
-    return typeof value === 'number' ? finite(value * 1000) : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = decodeJwtClaims(accessToken)?.[claim];
+  return typeof value === 'number' ? finite(value * 1000) : undefined;
 }

@@ -33,6 +33,7 @@ export {
 } from './grants/client-credentials-grant.js';
 export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
 export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
+export { decodeJwtClaims } from './jwt-claims.js';
 export {
   type AllowedOrigins,
   createOriginPolicy,

@@ -588,13 +588,30 @@ export class TokenManager {
   /**
    * Runs a storage operation after every one queued before it, whatever their outcome. A failure
    * is reported as `storage_error` and resolves `undefined`: unreadable or malformed data counts as empty.
+   * One that outlasts `timeout` fails so, with a `TimeoutError`, and the queue moves on; `dispose()`
+   * rejects the one running with `DisposedError` (decision 0007). A storage that never settles cannot
+   * hold the manager.
    */
   #serially<T>(operation: 'get' | 'set' | 'remove', run: () => T | Promise<T>): Promise<T | undefined> {
-    const done = this.#storageQueue.then(run).catch((error: unknown) => {
-      this.#emit({ type: 'storage_error', operation, error });
-      return undefined;
-    });
-    this.#storageQueue = done;
+    const disposal = this.#disposal.signal;
+    const timeout = this.#timeout;
+    const done = this.#storageQueue
+      .then(() =>
+        withTimeout(
+          async () => run(),
+          // Started after `dispose()` (a `clear()` when tearing down): it still runs, under the timeout only.
+          disposal.aborted ? undefined : disposal,
+          asIs,
+          timeout,
+          () => new TimeoutError(timeout, 'storage', `Token storage ${operation}()`),
+        ),
+      )
+      .catch((error: unknown) => {
+        if (error instanceof DisposedError) throw error;
+        this.#emit({ type: 'storage_error', operation, error });
+        return undefined;
+      });
+    this.#storageQueue = done.catch(() => {});
     return done;
   }
 

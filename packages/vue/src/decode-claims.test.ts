@@ -21,6 +21,15 @@ describe('decodeClaims', () => {
     expect(decodeClaims(jwt)).toBeUndefined();
   });
 
+  it('decodes a JWT of exactly 65,536 characters, and leaves one of 65,537 undecoded (decision 0026)', () => {
+    const ofLength = (length: number) => {
+      const head = unsignedJwt({ sub: 'user-1', name: 'Ada' });
+      return head + 's'.repeat(length - head.length);
+    };
+    expect(decodeClaims(ofLength(65_536))).toEqual({ sub: 'user-1', name: 'Ada' });
+    expect(decodeClaims(ofLength(65_537))).toBeUndefined();
+  });
+
   it('keeps a __proto__ claim as data, not as a prototype', () => {
     const claims = decodeClaims(unsignedJwt(JSON.parse('{"sub":"x","__proto__":{"admin":true}}')));
     expect((claims as Record<string, unknown>).admin).toBeUndefined();

@@ -1,5 +1,5 @@
-import { jwtDecode } from 'jwt-decode';
 import { IdTokenError } from '../errors/id-token-error.js';
+import { decodeJwtClaims, MAX_DECODED_JWT_LENGTH } from '../jwt-claims.js';
 
 /** The claims of an OpenID Connect ID token (Core §2), e.g. for "Signed in as {name ?? email ?? sub}". */
 export interface IdTokenClaims {
@@ -16,13 +16,19 @@ export interface IdTokenClaims {
   [claim: string]: unknown;
 }
 
-/** The claims of `idToken`, decoded without validating them. */
+/**
+ * The claims of `idToken`, decoded without validating them. One longer than 65,536 characters is
+ * refused undecoded (decision 0026): its claims could not be checked.
+ */
 export function decodeIdToken(idToken: string): IdTokenClaims {
-  let claims: Partial<IdTokenClaims>;
-  try {
-    claims = jwtDecode<Partial<IdTokenClaims>>(idToken);
-  } catch {
-    throw new IdTokenError('format', 'it is not a decodable JWT');
+  const claims: Partial<IdTokenClaims> | undefined = decodeJwtClaims(idToken);
+  if (!claims) {
+    throw new IdTokenError(
+      'format',
+      idToken.length > MAX_DECODED_JWT_LENGTH
+        ? `it is longer than ${MAX_DECODED_JWT_LENGTH} characters, too long to decode`
+        : 'it is not a decodable JWT',
+    );
   }
   if (typeof claims.iss !== 'string' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') {
     throw new IdTokenError('format', 'iss, sub or exp is missing');

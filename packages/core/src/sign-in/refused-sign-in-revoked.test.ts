@@ -133,6 +133,11 @@ describe('a sign-in refused after the code was spent revokes the tokens it broug
     ['another aud', () => kitTokens((n) => idToken(n, { aud: 'another-client' })), { check: 'aud' }],
     ['an expired id_token', () => kitTokens((n) => idToken(n, { exp: 1_000_000 })), { check: 'exp' }],
     [
+      'an otherwise valid id_token over 64 KiB (decision 0026)',
+      () => kitTokens((n) => idToken(n, { groups: 'g'.repeat(70_000) })),
+      { name: 'IdTokenError', check: 'format' },
+    ],
+    [
       'a token_type the manager refuses',
       () => kitTokens(idToken, { token_type: 'mac' }),
       { reason: 'invalid_field' },

@@ -9,6 +9,9 @@ export type MaybePromise<T> = T | Promise<T>;
  *
  * - `get` may return anything: the manager validates it, and treats unreadable data (wrong shape,
  *   invalid JSON, a thrown error) as empty, emitting a `storage_error` event.
+ * - An operation that takes longer than the manager's `timeout` counts as failed the same way (a
+ *   `storage_error` event with a `TimeoutError`) and the next one starts: the manager never waits
+ *   forever on a storage that does not answer.
  * - `subscribe` is optional: call `onChange` when another process (tab, replica) changed the set,
  *   with the new set or `null` when it was removed. The manager adopts it without a token request.
  */
