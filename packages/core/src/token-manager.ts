@@ -408,17 +408,10 @@ export class TokenManager {
     }
     try {
       const result = await this.#request(base?.refreshToken, reason);
-      // Another tab may have signed out meanwhile, unheard of yet: re-read (decision 0604). Not for
-      // other storages: a Redis entry expires with its token, and a failed read there is empty too.
-      // Storage holds nothing: `null` (`undefined` when it could not be read).
-      if (
-        !result.adopted &&
-        base &&
-        this.#sharedWithTabs &&
-        (await this.#serially('get', async () => (await this.#storage.get()) ?? null)) === null
-      )
-        this.#onExternalChange(null);
-      if (!result.adopted) await this.#write(result.tokens, epoch);
+      if (result.adopted) return result;
+      // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).
+      const overtaking = await this.#write(result.tokens, epoch, base);
+      if (overtaking !== undefined) this.#onExternalChange(overtaking);
       return result;
     } catch (error) {
       // Another manager on this storage, without a lock, may have spent the refresh token first
@@ -619,9 +612,33 @@ export class TokenManager {
     return this.#serially('get', async () => this.#parse(await this.#storage.get()));
   }
 
-  /** Stores `tokens` unless the set was replaced or removed since `epoch` — checked when the write starts. */
-  async #write(tokens: TokenSet, epoch: number): Promise<void> {
-    await this.#serially('set', () => (epoch === this.#epoch ? this.#storage.set(tokens) : undefined));
+  /**
+   * Stores `tokens` unless the set was replaced or removed since `epoch` — checked when the write
+   * starts. With `crossTab`, a refresh's result replaces only `base`, the set it was requested with:
+   * in the same queued operation storage is re-read, and if another tab removed the set (`null`) or
+   * stored another one, that is returned and nothing is written (decision 0606). Not for other
+   * storages: a Redis entry expires with its token, and a failed read there is empty too.
+   */
+  async #write(tokens: TokenSet, epoch: number, base?: TokenSet): Promise<TokenSet | null | undefined> {
+    return this.#serially('set', async () => {
+      if (epoch !== this.#epoch) return undefined;
+      const overtaking = base && this.#sharedWithTabs ? await this.#overtaking(base) : undefined;
+      if (overtaking === undefined) await this.#storage.set(tokens);
+      return overtaking;
+    });
+  }
+
+  /** What storage holds instead of `base`: `null` when empty, `undefined` when `base` or unreadable (not a sign-out). */
+  async #overtaking(base: TokenSet): Promise<TokenSet | null | undefined> {
+    let stored: TokenSet | undefined;
+    try {
+      stored = this.#parse(await this.#storage.get());
+    } catch (error) {
+      this.#emit({ type: 'storage_error', operation: 'get', error });
+      return undefined;
+    }
+    if (!stored) return null;
+    return stored.accessToken === base.accessToken ? undefined : stored;
   }
 
   /**

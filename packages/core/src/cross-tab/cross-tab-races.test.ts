@@ -132,6 +132,62 @@ describe('crossTab races', () => {
     expect(a.peekTokens()).toBeUndefined();
   });
 
+  it.each([
+    ['before', true],
+    ['after', false],
+  ])(
+    'does not undo a sign-in made right after a sign-out in another tab when an older refresh ends (messages delivered %s the token response)',
+    async (_when, deliverFirst) => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const channels = manualChannels();
+      const locks = fakeLockManager().locks;
+      const area = fakeStorageArea();
+      area.setItem(
+        'tessera.tokens',
+        JSON.stringify({
+          accessToken: 'at-0',
+          tokenType: 'Bearer',
+          refreshToken: 'rt-0',
+          expiresAt: now - 1000,
+        }),
+      );
+      let answer!: (response: unknown) => void;
+      const fetchTokens = vi.fn(
+        () =>
+          new Promise((resolve) => {
+            answer = resolve;
+          }) as never,
+      );
+      const b = tab({ fetchTokens, area, channels, name: 'u', locks, retry: false });
+      const a = tab({
+        fetchTokens: async () => ({ access_token: 'never' }),
+        area,
+        channels,
+        name: 'u',
+        locks,
+        retry: false,
+      });
+      await a.ready();
+      const refreshing = b.getAccessToken().catch((error: unknown) => error);
+      await ticks();
+      await a.clear();
+      await a.setTokens({ access_token: 'at-new', refresh_token: 'rt-new', expires_in: 600 });
+      if (deliverFirst) channels.flush();
+      answer({ access_token: 'at-1', refresh_token: 'rt-1', expires_in: 600 });
+      await vi.advanceTimersByTimeAsync(1_000); // the catch-up timeout (decision 0601)
+      const outcome = await refreshing;
+      await ticks();
+      channels.flush();
+      await ticks();
+
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      expect(outcome).toBe('at-new');
+      expect(JSON.parse(area.getItem('tessera.tokens') ?? 'null')?.accessToken).toBe('at-new');
+      expect(a.peekTokens()?.accessToken).toBe('at-new');
+      expect(b.peekTokens()?.accessToken).toBe('at-new');
+    },
+  );
+
   it('is not signed out by a late channel removal after signing in again', async () => {
     const target = new EventTarget();
     vi.stubGlobal('window', target);

@@ -21,7 +21,7 @@ import { callbackParamsOf, hasRepeatedParam, isRedirectTarget } from './callback
 import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
 import { codeChallengeOf, randomToken } from './pkce.js';
 import { returnPathOf } from './return-path.js';
-import { revokeTokens } from './revoke-tokens.js';
+import { revokeTokens, type TokenToRevoke } from './revoke-tokens.js';
 import {
   type SignInOptions,
   type SignOutOptions,
@@ -110,6 +110,20 @@ export function createSignIn(options: SignInOptions): SignIn {
   /** Sign-outs started so far: a code exchange that a sign-out overtook does not sign the user back in. */
   let signOuts = 0;
 
+  /** Revokes tokens nobody holds any more, so no live refresh token stays behind; within `timeout` in all, failures ignored. */
+  const revokeOrphaned = async (
+    server: AuthorizationServerMetadata,
+    orphans: TokenToRevoke[],
+  ): Promise<void> => {
+    const revocationUrl = server.revocation_endpoint;
+    if (!revocationUrl) return;
+    await withTimeout(
+      (signal) => revokeTokens({ clientId, transport, revocationUrl, signal }, orphans),
+      undefined,
+      () => undefined,
+      settings.timeout,
+    ).catch(() => undefined);
+  };
   const discovered = (): Promise<AuthorizationServerMetadata> => {
     metadata ??= discover(issuer, discovery).catch((error: unknown) => {
       metadata = undefined;
@@ -117,6 +131,21 @@ export function createSignIn(options: SignInOptions): SignIn {
     });
     return metadata;
   };
+  // A refresh answer is the manager's once it is stored (the sign-out that ends it revokes it as the
+  // current set). One that a sign-out in another tab or instance overtook is never stored, and only
+  // this instance knows its refresh token: revoked here (decision 0606).
+  tokens?.subscribe((event) => {
+    if (event.type === 'refreshed') lastRefresh = undefined;
+    if (event.type !== 'cleared' || event.reason !== 'external' || !lastRefresh) return;
+    const orphan = lastRefresh;
+    lastRefresh = undefined;
+    orphan
+      .then(async ({ refresh_token }) => {
+        if (refresh_token) await revokeOrphaned(await discovered(), [[refresh_token, 'refresh_token']]);
+      })
+      .catch(() => undefined);
+  });
+
   const authorizationEndpoint = (server: AuthorizationServerMetadata): string => {
     if (server.authorization_endpoint) return server.authorization_endpoint;
     throw new DiscoveryError('invalid_endpoint', issuer, 'the metadata has no authorization_endpoint');
@@ -250,21 +279,11 @@ export function createSignIn(options: SignInOptions): SignIn {
       claims = response.id_token ? check(response.id_token, transaction.nonce, undefined) : undefined;
       set = tokens ? await tokens.setTokens(response) : toTokenSet(response, sentAt, 'authorization code');
     } catch (error) {
-      // The code is spent and nobody holds what it brought: a live refresh token must not stay behind.
-      // Within `timeout` in all, failures ignored: the caller gets the refusal, as it is.
-      const revocationUrl = server.revocation_endpoint;
-      if (revocationUrl) {
-        await withTimeout(
-          (signal) =>
-            revokeTokens({ clientId, transport, revocationUrl, signal }, [
-              [response.refresh_token, 'refresh_token'],
-              [response.access_token, 'access_token'],
-            ]),
-          undefined,
-          () => undefined,
-          settings.timeout,
-        ).catch(() => undefined);
-      }
+      // The code is spent and nobody holds what it brought: the caller gets the refusal, as it is.
+      await revokeOrphaned(server, [
+        [response.refresh_token, 'refresh_token'],
+        [response.access_token, 'access_token'],
+      ]);
       throw error;
     }
     lastClaims = claims;

@@ -1,0 +1,127 @@
+import { createAuthServer, failUnhandledRequest } from '@tessera/testing';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
+import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
+import { crossTab } from '../cross-tab/cross-tab.js';
+import { isOAuthError, isTesseraError } from '../errors/guards.js';
+import { webStorage } from '../storage/web-storage.js';
+import { requestToken } from '../token-endpoint.js';
+import { TokenManager } from '../token-manager.js';
+import { createSignIn } from './create-sign-in.js';
+
+// Revokes only the token presented: the refresh token rotated in the other tab stays valid unless it
+// is revoked itself (the kit's default, revoking the family, would hide the leak).
+const auth = createAuthServer({ revokeFamily: false });
+const msw = setupServer(...auth.handlers);
+const managers: TokenManager[] = [];
+
+beforeAll(() => msw.listen({ onUnhandledRequest: failUnhandledRequest }));
+afterEach(() => {
+  for (const manager of managers.splice(0)) manager.dispose();
+  auth.reset();
+});
+afterAll(() => msw.close());
+
+/**
+ * Two tabs (a manager and a sign-in each) sharing localStorage, a BroadcastChannel and Web Locks.
+ * `issued` is every refresh token the server handed out, `revoked` every token sent for revocation;
+ * `holdNextAnswer()` keeps the next token response from the client after the server answered it.
+ */
+function twoTabs() {
+  const area = fakeStorageArea();
+  const locks = fakeLockManager().locks;
+  const issued: string[] = [];
+  const revoked: string[] = [];
+  let held: { arrive: () => void; gate: Promise<void> } | undefined;
+  const spy: typeof fetch = async (input, init) => {
+    if (String(input) === auth.revocationUrl) {
+      revoked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
+    }
+    const response = await fetch(input, init);
+    if (String(input) === auth.tokenUrl && response.ok) {
+      issued.push(((await response.clone().json()) as { refresh_token: string }).refresh_token);
+      const hold = held;
+      held = undefined;
+      hold?.arrive();
+      await hold?.gate;
+    }
+    return response;
+  };
+  const holdNextAnswer = () => {
+    let arrive: () => void = () => {};
+    let release: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    held = { arrive, gate };
+    return { arrived, release };
+  };
+  const openTab = () => {
+    const tokens = new TokenManager({
+      fetchTokens: (context) => signIn.fetchTokens(context),
+      storage: webStorage(area),
+      crossTab: crossTab({ name: 'sign-out-in-another-tab', locks }),
+      retry: false,
+    });
+    managers.push(tokens);
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: 'https://app.example.test/callback',
+      tokens,
+      navigate: () => {},
+      fetch: spy,
+    });
+    return { tokens, signIn };
+  };
+  return { area, issued, revoked, holdNextAnswer, a: openTab(), b: openTab() };
+}
+
+describe('signOut in one tab while another tab refreshes', () => {
+  it('revokes the refresh token the other tab’s refresh brought, which is never stored: every refresh token ends refused', async () => {
+    const { area, issued, revoked, holdNextAnswer, a, b } = twoTabs();
+    const session = await auth.issueTokens();
+    issued.push(session.refresh_token ?? '');
+    await a.tokens.setTokens(session);
+    await b.tokens.ready();
+    const hold = holdNextAnswer();
+    const refresh = b.tokens.getAccessToken({ forceRefresh: true }).catch((error: unknown) => error);
+    await hold.arrived;
+    expect(await a.signIn.signOut({ navigate: false })).toMatchObject({ revoked: true, warnings: [] });
+    hold.release();
+
+    expect(isTesseraError(await refresh, 'LOGIN_REQUIRED')).toBe(true);
+    await vi.waitFor(() => expect(revoked).toEqual([issued[0], issued[1]]));
+    expect(auth.tokenRequestCount).toBe(1);
+    expect(area.getItem('tessera.tokens')).toBeNull();
+    expect(a.tokens.peekTokens()).toBeUndefined();
+    expect(b.tokens.peekTokens()).toBeUndefined();
+    for (const refreshToken of [...issued].reverse()) {
+      await expect(
+        requestToken({
+          tokenUrl: auth.tokenUrl,
+          grantType: 'refresh_token',
+          clientId: 'web',
+          params: { refresh_token: refreshToken },
+        }),
+      ).rejects.toSatisfy((error) => isOAuthError(error, 'invalid_grant'));
+    }
+  });
+
+  it('revokes nothing more in a tab whose stored refresh is ended by the sign-out of another tab', async () => {
+    const { issued, revoked, a, b } = twoTabs();
+    const session = await auth.issueTokens();
+    issued.push(session.refresh_token ?? '');
+    await a.tokens.setTokens(session);
+    await b.tokens.getAccessToken({ forceRefresh: true });
+    await vi.waitFor(() => expect(a.tokens.peekTokens()?.refreshToken).toBe(issued[1]));
+    await a.signIn.signOut({ navigate: false });
+    await vi.waitFor(() => expect(b.tokens.peekTokens()).toBeUndefined());
+
+    expect(revoked).toEqual([issued[1]]);
+  });
+});
