@@ -23,14 +23,19 @@ export interface SessionStore {
 export const loadingSession: Session = Object.freeze({ status: 'loading' });
 
 /**
- * Creates a store. Touches no browser global and subscribes to nothing until `subscribe()` or
- * `ready()` is called, so it can be created during a server render.
+ * Creates a store. Reads `location.href` where there is one and touches no other browser global;
+ * subscribes to nothing until `subscribe()` or `ready()` is called, so it can be created during a
+ * server render. That URL is the callback `ready()` completes: read when the provider renders or
+ * the plugin is created, before a child's first effect or a router's redirect can replace it
+ * (decision 1005).
  */
 export function createSessionStore(
   tokens: TokenManager,
   signIn?: SignInLike,
   onReturn?: (returnTo: string) => void,
 ): SessionStore {
+  // Undefined on the server (no `location`).
+  const url = globalThis.location?.href;
   const listeners = new Set<() => void>();
   let snapshot = loadingSession;
   /** The manager's set the `signed-in` snapshot shows (as a copy without the refresh token). */
@@ -99,7 +104,7 @@ export function createSessionStore(
     settling ??= (async () => {
       let result: CallbackResult | undefined;
       try {
-        result = await signIn?.handleCallback?.();
+        result = await signIn?.handleCallback?.(url);
         await tokens.ready();
         // The page is leaving (e.g. to the authorization server): stay `loading`.
         if (result?.status === 'navigating') await new Promise(() => {});

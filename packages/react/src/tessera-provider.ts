@@ -31,14 +31,17 @@ export interface TesseraProviderProps {
 
 /**
  * Makes the session of `tokens` available to `useSession()`, `useTokenManager()`,
- * `useGetAccessToken()` and `<RequireSession>`. Renders `loading` on the server and touches no
- * browser global during render; once mounted, listens to `tokens` until it unmounts.
+ * `useGetAccessToken()` and `<RequireSession>`. Renders `loading` on the server; during render it
+ * only reads `location.href` where there is one (the callback URL, before a child's effect can
+ * change it). Once mounted, listens to `tokens` until it unmounts.
  *
  * @example
  * <TesseraProvider tokens={tokens} signIn={signIn}><App /></TesseraProvider>
  */
 export function TesseraProvider({ tokens, signIn, onReturn, children }: TesseraProviderProps): ReactElement {
   // `onReturn` is read once, like an initial value: an inline arrow must not re-create the store.
+  // The callback URL is read here, in the first render: this provider's effects run after those of
+  // its children, where a router's `<Navigate>` may already have replaced the URL (decision 1005).
   const store = useMemo(
     () => ({
       ...createSessionStore(tokens, signIn, onReturn),

@@ -26,9 +26,33 @@ export function trackSubscriptions(tokens: TokenManager): {
 }
 
 /** A sign-in double: `start` records its options and never settles (the page would be leaving). */
-export function fakeSignIn(handleCallback?: () => Promise<CallbackResult>) {
+export function fakeSignIn(handleCallback?: (url?: string) => Promise<CallbackResult>) {
   const start = vi.fn((_options?: { returnTo?: string }) => new Promise<unknown>(() => {}));
   return handleCallback ? { start, handleCallback: vi.fn(handleCallback) } : { start };
+}
+
+/**
+ * A sign-in double that reads its URL as `createSignIn` does (`location.href` when given none): the
+ * path `/callback` with a `code` is a callback, completed with one token request at `auth` (returning
+ * to `/orders`); any other URL is not one.
+ */
+export function callbackSignIn(auth: AuthServer, tokens: TokenManager) {
+  return fakeSignIn(async (url = location.href): Promise<CallbackResult> => {
+    const { pathname, searchParams } = new URL(url);
+    if (pathname !== '/callback' || !searchParams.has('code')) return { status: 'not-a-callback' };
+    const response = await fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: 'alice',
+        password: 'wonderland',
+        client_id: 'web',
+      }),
+    });
+    await tokens.setTokens(await response.json());
+    return { status: 'handled', returnTo: '/orders' };
+  });
 }
 
 /** What the session shows of `set`: everything but the refresh token. */

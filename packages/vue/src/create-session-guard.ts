@@ -20,7 +20,8 @@ import type { Tessera } from './tessera.js';
 export function createSessionGuard(tessera: Tessera): (to: { fullPath: string }) => Promise<boolean> {
   // The store's methods are read through casts rather than one alias: a few bytes less (decision 1003).
   return async (to) => {
-    if (typeof window === 'undefined') return true;
+    // `location`, as the store reads it, rather than `window`: fewer bytes (decision 1003).
+    if (typeof location === 'undefined') return true;
     await tessera.ready();
     const session = (tessera as unknown as SessionStore).getSnapshot();
     if (session.error && session.status !== 'ended') return false;

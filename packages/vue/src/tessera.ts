@@ -49,15 +49,19 @@ export interface Tessera {
 export const tesseraKey: InjectionKey<Tessera> = Symbol();
 
 /**
- * Creates the plugin. Touches no browser global: on the server (SSR) the session stays `loading`
- * and nothing subscribes (a server render never calls `app.mount()`); in the browser, `app.mount()`
- * subscribes once per app, after the first render, and `app.unmount()` unsubscribes (Vue 3.5+).
+ * Creates the plugin. Reads `location.href` where there is one (the callback URL to complete, before
+ * a router can replace it) and touches no other browser global: on the server (SSR) the session
+ * stays `loading` and nothing subscribes (a server render never calls `app.mount()`); in the
+ * browser, `app.mount()` subscribes once per app, after the first render, and `app.unmount()`
+ * unsubscribes (Vue 3.5+).
  *
  * @example
  * const tessera = createTessera({ tokens, signIn });
  * createApp(App).use(tessera).use(router).mount('#app');
  */
 export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tessera {
+  // The callback URL is read now, before the router's first navigation (a redirect, a guard, an
+  // `onMounted` that replaces the URL) can change it: `mount()` comes later (decision 1005).
   const store = createSessionStore(tokens, signIn, onReturn);
   // `loading` until an app is mounted: on the server it must not show what the manager holds, and a
   // hydrating app must first render what the server did. `ref` of a frozen snapshot stores it as is,

@@ -22,7 +22,10 @@ export interface SignInOptions {
   postLogoutRedirectUri?: string;
   /**
    * Where one-time sign-in transactions (PKCE verifier, state, nonce) are kept between the redirect and
-   * the callback. Resolved on first use, never at import.
+   * the callback. Resolved on first use, never at import. With `localStorage` every tab sees every
+   * transaction, and two tabs completing one callback URL at once may both send its code (the second
+   * gets `invalid_grant`, and the server may then revoke the first one's tokens): complete a callback
+   * in one tab at a time (decision 1105).
    * @default sessionStorage
    */
   transactionStorage?: TransactionStorage;

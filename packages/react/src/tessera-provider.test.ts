@@ -1,0 +1,55 @@
+// @vitest-environment jsdom
+import { act, cleanup, render, screen } from '@testing-library/react';
+import { createElement as h, StrictMode, useEffect } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { callbackSignIn, setupAuthServer } from '../test/support.js';
+import { TesseraProvider } from './tessera-provider.js';
+import { useSession } from './use-session.js';
+
+const { auth, manager } = setupAuthServer();
+afterEach(() => {
+  cleanup();
+  window.history.replaceState(null, '', '/');
+});
+
+/** What a router's `<Navigate to="/login" replace>` does: replaces the URL in its first effect. */
+function NavigateInEffect({ to }: { to: string }) {
+  useEffect(() => window.history.replaceState(null, '', to), [to]);
+  return null;
+}
+
+function Status() {
+  return h('p', { 'data-testid': 'status' }, useSession().status);
+}
+
+describe('TesseraProvider', () => {
+  it.each([
+    ['', (tree: ReturnType<typeof h>) => tree],
+    [' under StrictMode', (tree: ReturnType<typeof h>) => h(StrictMode, null, tree)],
+  ])('completes the callback when a child replaces the URL in its first effect%s', async (_, wrap) => {
+    window.history.replaceState(null, '', '/callback?code=c1&state=s1');
+    const tokens = manager();
+    const signIn = callbackSignIn(auth, tokens);
+    const onReturn = vi.fn();
+    render(
+      wrap(
+        h(TesseraProvider, { tokens, signIn, onReturn }, h(NavigateInEffect, { to: '/login' }), h(Status)),
+      ),
+    );
+    expect(await screen.findByText('signed-in')).toBeTruthy();
+    expect(auth.tokenRequestCount).toBe(1);
+    expect(signIn.handleCallback).toHaveBeenCalledTimes(1);
+    expect(signIn.handleCallback).toHaveBeenCalledWith(`${window.location.origin}/callback?code=c1&state=s1`);
+    expect(onReturn.mock.calls).toEqual([['/orders']]);
+  });
+
+  it('still finds no callback on a page that is not one', async () => {
+    window.history.replaceState(null, '', '/orders');
+    const tokens = manager();
+    const signIn = callbackSignIn(auth, tokens);
+    render(h(TesseraProvider, { tokens, signIn }, h(Status)));
+    await act(() => tokens.ready());
+    expect(await screen.findByText('signed-out')).toBeTruthy();
+    expect(auth.tokenRequestCount).toBe(0);
+  });
+});
