@@ -52,7 +52,7 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  * - Errors of the token manager (`OAuthError`, `LoginRequiredError`…) reject the request as they
  *   are; an abort while waiting for a token rejects with axios's `CanceledError`.
  *
- * @returns `detach()`, which removes both interceptors.
+ * @returns `detach()`, which removes both interceptors and the send-time check from `instance.defaults.transformRequest`.
  * @throws {TypeError} options that are not an object, an unknown option (with a "did you mean"), an `origins` entry that is not an
  *   origin or an unanchored RegExp, or an empty `header`.
  */
@@ -128,7 +128,7 @@ export function attachTokenManager(
     return verdict;
   };
   /** A user interceptor registered before ours runs after it: judged again where axios sends. */
-  const recheck = recheckAtSend(instance, owner, header, allowsRequest);
+  const [recheck, removeRecheck] = recheckAtSend(instance, owner, header, allowsRequest);
 
   /** The current token set (one shared refresh when stale); an abort rejects with axios's `CanceledError`. */
   const tokenSetFor = (config: InternalAxiosRequestConfig): Promise<TokenSet> => {
@@ -386,6 +386,7 @@ export function attachTokenManager(
     attached = false;
     instance.interceptors.request.eject(requestId);
     instance.interceptors.response.eject(responseId);
+    removeRecheck();
   };
 }
 

@@ -1,6 +1,6 @@
 import type { TokenManager } from '@tessera/core';
 import { createDPoP } from '@tessera/dpop';
-import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance, type AxiosRequestTransformer } from 'axios';
 import axios112 from 'axios-1-12';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
@@ -112,5 +112,33 @@ describe('a user interceptor that runs after ours, with a senderConstraint (DPoP
       [baseURL, null, null],
     ]);
     expect(fetchTokens).not.toHaveBeenCalled();
+  });
+});
+
+describe('detach() and the send-time check', () => {
+  it('takes its check out of the instance’s transformRequest, keeping yours and another attachment’s', async () => {
+    const api = fakeApi(fromEvil);
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    const yours = (data: unknown) => data;
+    instance.defaults.transformRequest = [
+      ...(instance.defaults.transformRequest as AxiosRequestTransformer[]),
+      yours,
+    ];
+    const before = [...(instance.defaults.transformRequest as unknown[])];
+    instance.interceptors.request.use((config) => {
+      if (config.url === '/moved') config.url = 'https://evil.test/steal';
+      return config;
+    });
+    const detachFirst = attachTokenManager(instance, tokens);
+    const detachSecond = attachTokenManager(instance, tokens, { header: 'X-Api-Token' });
+    detachFirst();
+    expect(instance.defaults.transformRequest).toHaveLength(before.length + 1);
+    // The other attachment still checks where axios sends.
+    await instance.get('/moved').catch(() => undefined);
+    expect(api.calls[0]?.config.headers.get('X-Api-Token') ?? null).toBeNull();
+    detachSecond();
+    expect(instance.defaults.transformRequest).toEqual(before);
   });
 });

@@ -32,16 +32,18 @@ function endingWith(transforms: unknown, check: Transform): AxiosRequestTransfor
  * The check is appended to the instance's default `transformRequest` once, so a request that keeps the
  * defaults allocates nothing; one with its own `transformRequest` gets a copy that ends with it.
  *
- * After a detach the check stays in the defaults and finds no record of this attachment: it does nothing.
+ * Each attachment has a check of its own; `remove()` (at detach) takes this one out of the defaults,
+ * leaving every other entry (yours, another attachment's) where it is. A request already on its way
+ * keeps its copy: that check finds no record of a detached attachment's and does nothing.
  *
- * @returns `install(config)`, called when a token is put on `config`.
+ * @returns `[install(config), remove()]`: `install` is called when a token is put on `config`.
  */
 export function recheckAtSend(
   instance: AxiosInstance,
   key: symbol,
   header: string,
   allowsRequest: (config: InternalAxiosRequestConfig) => boolean,
-): (config: InternalAxiosRequestConfig) => void {
+): [install: (config: InternalAxiosRequestConfig) => void, remove: () => void] {
   const check: Transform = function (data) {
     const record = this && authRecordOf(this, key);
     if (!record) return data;
@@ -57,9 +59,15 @@ export function recheckAtSend(
   };
   const { defaults } = instance;
   defaults.transformRequest = endingWith(defaults.transformRequest, check);
-  return (config) => {
-    const record = authRecordOf(config, key);
-    if (record) record.judged = destinationOf(config);
-    config.transformRequest = endingWith(config.transformRequest, check);
-  };
+  return [
+    (config) => {
+      const record = authRecordOf(config, key);
+      if (record) record.judged = destinationOf(config);
+      config.transformRequest = endingWith(config.transformRequest, check);
+    },
+    () => {
+      const transforms = defaults.transformRequest;
+      if (Array.isArray(transforms)) defaults.transformRequest = transforms.filter((t) => t !== check);
+    },
+  ];
 }

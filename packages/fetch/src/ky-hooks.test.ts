@@ -75,6 +75,38 @@ describe('kyHooks', () => {
     expect(() => kyHooks(ky, tokens, { origin: API } as never)).toThrow(/did you mean "origins"/);
   });
 
+  it('still replaces its own token on a retry after 100 token rotations during the call', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const seen: Array<string | null> = [];
+    let current = 'at-0';
+    let first = true;
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const authorization = request.headers.get('authorization');
+      if (request.url.endsWith('/ping')) return new Response(null, { status: 200 });
+      seen.push(authorization);
+      if (first) {
+        first = false;
+        return new Response(null, { status: 503 });
+      }
+      return new Response(null, { status: authorization === `Bearer ${current}` ? 200 : 401 });
+    };
+    const client = ky.create({ prefixUrl: API, fetch, hooks: kyHooks(ky, tokens, { origins: API }) });
+    /** Before the retry: 100 other calls through the same hooks, each with a new token. */
+    const rotate = async () => {
+      for (let i = 1; i <= 100; i += 1) {
+        current = `rotated-${i}`;
+        await tokens.setTokens({ access_token: current, expires_in: 300 });
+        await client.get('ping');
+      }
+    };
+    const retrying = client.extend({ retry: { limit: 1, delay: () => 0 }, hooks: { beforeRetry: [rotate] } });
+    expect(await status(retrying.get('orders'))).toBe(200);
+    expect(seen).toEqual(['Bearer at-0', 'Bearer rotated-100']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   describe('a beforeRequest hook of yours that returns a Request for another URL', () => {
     /** What the hook does: the same request, for `url` (e.g. a mirror, a failover host). */
     const moveTo = (url: string) => (request: Request) => new Request(url, request);

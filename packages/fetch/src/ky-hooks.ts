@@ -14,6 +14,18 @@ interface KyOptions {
   body?: unknown;
   retry?: { limit?: number } | undefined;
   redirect?: RequestRedirect | undefined;
+  /** One object per ky call (ky ≥ 1.14), kept across its retries: what identifies the call. */
+  context?: object | undefined;
+}
+
+/** What `beforeRequest` set on a ky call's latest attempt. */
+interface Sent {
+  /** The token header's value. */
+  value: string;
+  /** The access token it carries. */
+  token: string;
+  /** The proof headers (DPoP) set with it, if any. */
+  proofs: Record<string, string> | undefined;
 }
 
 /** Hooks for `ky.create({ hooks })` or `ky.extend({ hooks })`; `Marker` is ky's `RetryMarker`. */
@@ -30,13 +42,14 @@ export interface KyHooks<Marker = unknown> {
   >;
 }
 
-const ISSUED_LIMIT = 64;
-
 /**
  * ky hooks with the rules of `withTokens`: `beforeRequest` sets the token header in one place, from
  * the manager's current token set at send time, on every attempt (so a retry never carries the old
- * token, and never overwrites a caller-set header); `afterResponse` answers a 401 for the token a
- * request carried with `tokens.invalidate(token)` and one forced retry (`ky.retry({ delay: 0 })`),
+ * token, however many times the token changed meanwhile, and never overwrites a caller-set header);
+ * a retry moved to an origin the policy does not allow (your `beforeRetry`, `ky.retry({ request })`)
+ * carries neither our token header nor our `DPoP` proof from the attempt before. `afterResponse`
+ * answers a 401 for the token a request carried with `tokens.invalidate(token)` and one forced
+ * retry (`ky.retry({ delay: 0 })`),
  * marked so that the retry's own 401 is returned (as ky's `HTTPError`). Stream bodies are not
  * retried. Needs ky ≥ 1.14 and a `retry.limit` ≥ 1 (ky's default is 2).
  *
@@ -73,8 +86,12 @@ export function kyHooks<Marker>(
   const settings = tokenSettings(options, 'kyHooks()', tokens.senderConstraint);
   const { header, allows, shouldRefresh, constraint } = settings;
   const custom = header.toLowerCase() !== 'authorization';
-  /** Header values this hook set, to the token each carried: anything else is the caller's. */
-  const issued = new Map<string, string>();
+  /**
+   * Per ky call (its `context`, one object per call that ky keeps across retries): what this hook
+   * set on its latest attempt. A header with another value is the caller's. Held only as long as
+   * the call, however many tokens it sees (no bounded memory of values to forget).
+   */
+  const sent = new WeakMap<object, Sent>();
   /** ky calls (by their signal) that were already replayed, to the token set their replay gets. */
   const replayed = new WeakMap<AbortSignal, TokenSet | undefined>();
   /** ky calls (by their signal) whose resource-server nonce challenge was already answered. */
@@ -89,13 +106,18 @@ export function kyHooks<Marker>(
       : tokens.getTokens();
 
   const beforeRequest = async (request: Request, options: object): Promise<Request | undefined> => {
-    const present = request.headers.get(header);
-    if (present !== null && !issued.has(present)) return undefined; // the caller's
+    const { signal, redirect, context } = options as KyOptions;
+    const mine = context && sent.get(context);
+    const { headers } = request;
+    const present = headers.get(header);
+    if (present !== null && present !== mine?.value) return undefined; // the caller's
     if (!allows(request.url, documentBase())) {
-      if (present !== null) request.headers.delete(header);
+      // A retry moved elsewhere (your `beforeRetry`, `ky.retry({ request })`) keeps the headers of
+      // the attempt before: neither our token nor our proof goes there.
+      if (present !== null) headers.delete(header);
+      for (const name in mine?.proofs) if (headers.get(name) === mine.proofs[name]) headers.delete(name);
       return undefined;
     }
-    const { signal, redirect } = options as KyOptions;
     // The replay takes the set its 401 was answered with: another replay's 401 in between (which
     // invalidates that token) must not cost a refresh per request.
     const reserved = signal ? replayed.get(signal) : undefined;
@@ -103,13 +125,10 @@ export function kyHooks<Marker>(
     // The wait follows the request's signal: after a timeout ky retries with a new one, while the
     // options it hands hooks keep the first attempt's (aborted) one.
     const set = reserved ?? (await tokenSet(request.signal));
-    const pending = settings.authorizeRequest(request.headers, set, request.method, request.url);
-    if (pending) await pending;
-    const value = request.headers.get(header);
-    if (value !== null && !issued.has(value)) {
-      if (issued.size >= ISSUED_LIMIT) issued.clear();
-      issued.set(value, set.accessToken);
-    }
+    const pending = settings.authorizeRequest(headers, set, request.method, request.url);
+    const proofs = pending && (await pending);
+    const value = headers.get(header);
+    if (context && value !== null) sent.set(context, { value, token: set.accessToken, proofs });
     // ky's fetch strips only Authorization at an origin change: another header must not follow.
     return custom && request.redirect === 'follow' && redirect === undefined
       ? new Request(request, { redirect: 'error' })
@@ -127,11 +146,14 @@ export function kyHooks<Marker>(
     // nonce is learned if the policy allows that origin.
     const moved =
       response.redirected && new URL(response.url, request.url).origin !== new URL(request.url).origin;
+    const { signal, body, retry, context } = options as KyOptions;
+    const mine = context && sent.get(context);
     const carried =
-      moved && !allows(response.url, documentBase())
+      mine === undefined ||
+      request.headers.get(header) !== mine.value ||
+      (moved && !allows(response.url, documentBase()))
         ? undefined
-        : issued.get(request.headers.get(header) ?? '');
-    const { signal, body, retry } = options as KyOptions;
+        : mine.token;
     const retryCount = state?.retryCount ?? 0;
     const proof = carried === undefined ? null : request.headers.get('dpop');
     if (constraint && proof !== null) {

@@ -236,4 +236,27 @@ describe('kyHooks with a senderConstraint (DPoP)', () => {
     ]);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
+
+  it('sends neither its Authorization nor its DPoP proof on a retry your beforeRetry moves to an origin not allowed', async () => {
+    const { tokens } = await setup();
+    const seen: Array<[string, string | null, string | null]> = [];
+    server.use(
+      http.get(`${API}/orders`, () => new HttpResponse(null, { status: 503 }), { once: true }),
+      http.get('https://mirror.example.net/orders', ({ request }) => {
+        seen.push([request.url, request.headers.get('authorization'), request.headers.get('dpop')]);
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    const options = { baseUrl: `${API}/`, senderConstraint: createDPoP() };
+    const client = ky.create({
+      prefixUrl: API,
+      retry: { limit: 1, delay: () => 0 },
+      hooks: {
+        ...kyHooks(ky, tokens, options),
+        beforeRetry: [({ request }) => new Request('https://mirror.example.net/orders', request)],
+      },
+    });
+    expect(await client.get('orders').json()).toEqual({ ok: true });
+    expect(seen).toEqual([['https://mirror.example.net/orders', null, null]]);
+  });
 });

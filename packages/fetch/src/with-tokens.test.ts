@@ -119,6 +119,40 @@ describe('withTokens: replaying bodies', () => {
     ]);
   });
 
+  it('reads a Request given as init as fetch does: its method and body go to the URL given, and are replayed after a 401', async () => {
+    const { api, fetchTokens } = await setup();
+    const init = new Request(`${API}/not-this-url`, { method: 'PUT', body: 'request-body' });
+    expect((await api('orders', init)).status).toBe(200);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(
+      received.map((entry) => [
+        entry.method,
+        entry.url,
+        entry.authorization,
+        Buffer.from(entry.bytes, 'base64').toString(),
+      ]),
+    ).toEqual([
+      ['PUT', `${API}/v1/orders`, 'Bearer at-0', 'request-body'],
+      ['PUT', `${API}/v1/orders`, 'Bearer at-1', 'request-body'],
+    ]);
+  });
+
+  it('keeps the signal of a Request given as init on the send: an abort in flight rejects with its reason', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const controller = new AbortController();
+    const reason = new Error('navigated away');
+    /** A fetch that honours its signal, and the caller aborts while it is in flight. */
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const { signal } = new Request(input, init);
+      controller.abort(reason);
+      signal.throwIfAborted();
+      return new Response(null, { status: 200 });
+    };
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    await expect(api('orders', new Request(`${API}/`, { signal: controller.signal }))).rejects.toBe(reason);
+  });
+
   it('replays FormData with a File so that the server can parse it (no stale multipart boundary)', async () => {
     const { api } = await setup();
     const form = new FormData();

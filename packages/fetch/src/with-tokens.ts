@@ -33,6 +33,8 @@ const CACHE_LIMIT = 512;
  *
  * - `string`, `URL` and `Request` inputs are resolved once against `baseUrl` (or the page) and the
  *   origin policy judges the absolute URL; a relative URL in Node without `baseUrl` gets no token.
+ *   A `Request` given as `init` is read as fetch reads it (its method, headers, body, signal…, for
+ *   the URL of `input`): `new Request(input, init)` is sent.
  * - The token and its scheme come from one `tokens.getTokens()` (one shared refresh when stale).
  *   A caller-set `Authorization` is never overwritten; `{ skipAuth: true }` sends the request as it is.
  * - On a 401 for the token it carried: `tokens.invalidate(token)`, then one replay with the current
@@ -87,10 +89,17 @@ export function withTokens(
     return target ?? undefined;
   };
 
-  return (input, init) => {
+  return (given, init) => {
     // Never a synchronous throw (a GET with a body, a used Request…): a rejection, as fetch gives.
     try {
+      let input = given;
       let rest: RequestInit | undefined = init ?? undefined; // fetch takes a null init as none
+      if (typeof Request !== 'undefined' && rest instanceof Request) {
+        // fetch reads a Request given as init through its getters (method, body, signal…), which
+        // the copies of init below would drop: it becomes the request, as in fetch.
+        input = new Request(normalised(input, targetOf), rest);
+        rest = undefined;
+      }
       if (rest !== undefined && 'skipAuth' in rest) {
         const { skipAuth, ...others } = rest as TokenRequestInit;
         if (skipAuth === true) return fetch(normalised(input, targetOf), others);
