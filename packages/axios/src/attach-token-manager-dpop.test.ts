@@ -151,4 +151,27 @@ describe('attachTokenManager with a senderConstraint (DPoP)', () => {
       'attachTokenManager(): senderConstraint must be a SenderConstraint such as createDPoP() from @tessera/dpop',
     );
   });
+  it("a nonce challenge from one API is answered by its manager alone: another API's DPoP manager neither replays nor refreshes", async () => {
+    const { instance, calls, fetchTokens, invalidate } = await setup({ nonce: () => 'n-1' });
+    const other = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+    managers.push(other.tokens);
+    const otherInvalidate = vi.spyOn(other.tokens, 'invalidate');
+    const otherDPoP = createDPoP();
+    const otherProofs = vi.spyOn(otherDPoP, 'authorize');
+    attachTokenManager(instance, other.tokens, {
+      senderConstraint: otherDPoP,
+      origins: 'https://billing.example.com',
+    });
+    expect((await instance.post('/orders', { item: 1 })).status).toBe(200);
+    expect(calls.map((call) => [call.status, call.authorization, call.proof?.nonce])).toEqual([
+      [401, 'DPoP at-0', undefined],
+      [200, 'DPoP at-0', 'n-1'],
+    ]);
+    expect([fetchTokens.mock.calls.length, other.fetchTokens.mock.calls.length]).toEqual([0, 0]);
+    expect([
+      invalidate.mock.calls.length,
+      otherInvalidate.mock.calls.length,
+      otherProofs.mock.calls.length,
+    ]).toEqual([0, 0, 0]);
+  });
 });

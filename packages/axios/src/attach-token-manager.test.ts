@@ -198,7 +198,7 @@ describe('attachTokenManager: sending the token', () => {
     managers.push(apiKeys.tokens, users.tokens);
     await users.tokens.setTokens({ access_token: 'b-old', token_type: 'Bearer', expires_in: 300 });
     const instance = axios.create({ baseURL, adapter: api.adapter });
-    // The key manager leaves 401s to the user manager (both would take any 401 as theirs).
+    // Both headers on one request: a 401 does not say which it refused, so the key manager leaves 401s to the user manager.
     attachTokenManager(instance, apiKeys.tokens, {
       header: 'X-Api-Key',
       scheme: '',

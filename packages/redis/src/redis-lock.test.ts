@@ -2,6 +2,7 @@ import type { FetchTokens } from '@tessera/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRedis } from '../test/fake-redis.js';
 import { countingFetch, deferred, KEY, replica } from '../test/replica.js';
+import { RELEASE_SCRIPT } from './internal/lock-scripts.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 import { redisTokenCache } from './redis-token-cache.js';
 import type { RedisTokenCacheOptions } from './redis-token-cache-options.js';
@@ -76,6 +77,47 @@ describe('redisTokenCache lock', () => {
     expect(cacheEvents).toEqual([]);
   });
 
+  it('takes over a lock key without expiry (set by hand): the refresh neither waits lockWait nor emits lock_timeout', async () => {
+    const redis = new FakeRedis();
+    redis.put(LOCK_KEY, 'planted-by-hand', Number.POSITIVE_INFINITY); // PTTL -1: it would never expire
+    const locks: Array<string | undefined> = [];
+    const fetch = countingFetch();
+    const { manager, cacheEvents } = replica(redis, async (request) => {
+      locks.push(redis.peek(LOCK_KEY));
+      return fetch.fetchTokens(request);
+    });
+    let token: string | undefined;
+    void manager.getAccessToken().then((value) => {
+      token = value;
+    });
+    await vi.advanceTimersByTimeAsync(0); // no poll, no wait
+
+    expect(token).toBe('at-1');
+    expect(fetch.calls()).toBe(1);
+    expect(locks).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]); // requested holding its own lock
+    expect(redis.peek(LOCK_KEY)).toBeUndefined(); // released by its new holder
+    expect(cacheEvents).toEqual([]);
+    manager.dispose();
+  });
+
+  it('still waits for a lock another replica holds (with its TTL)', async () => {
+    const redis = new FakeRedis();
+    redis.put(LOCK_KEY, 'live-holder', 60_000);
+    const fetch = countingFetch();
+    const { manager, cacheEvents } = replica(redis, fetch.fetchTokens, { lockTtl: 60_000, lockWait: 3_000 });
+    const token = manager.getAccessToken();
+    await vi.advanceTimersByTimeAsync(2_990);
+    expect(fetch.calls()).toBe(0);
+    expect(redis.peek(LOCK_KEY)).toBe('live-holder');
+    await vi.advanceTimersByTimeAsync(20);
+
+    await expect(token).resolves.toBe('at-1');
+    expect(redis.peek(LOCK_KEY)).toBe('live-holder');
+    expect(cacheEvents).toEqual([
+      { type: 'lock_timeout', name: `tessera:${KEY}`, waited: expect.closeTo(3_000, -1) },
+    ]);
+  });
+
   it('runs the task without the lock after lockWait when the holder never finishes', async () => {
     const redis = new FakeRedis();
     const hung = deferred<never>();
@@ -104,11 +146,11 @@ describe('redisTokenCache lock', () => {
     const waiter = replica(redis, fetch.fetchTokens, { lockTtl: 60_000, lockWait: 30_000 });
     const token = waiter.manager.getAccessToken().catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(500); // polling for the lock
-    const pollsBefore = redis.count('SET');
+    const pollsBefore = redis.count('EVAL');
     waiter.manager.dispose();
     expect(((await token) as Error).name).toBe('DisposedError');
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(redis.count('SET')).toBe(pollsBefore);
+    expect(redis.count('EVAL')).toBe(pollsBefore);
     expect(fetch.calls()).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -241,7 +283,7 @@ describe('redisTokenCache lock', () => {
     redis.thaw();
     await vi.advanceTimersByTimeAsync(0);
     expect(redis.peek('tessera:lock:job')).toBe('live-holder');
-    expect(redis.count('EVAL')).toBe(0);
+    expect(redis.countScript(RELEASE_SCRIPT)).toBe(0);
   });
 
   it('throws a TypeError for invalid durations', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RefreshLock, RefreshLockRunOptions } from '@tessera/core';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
-import { RELEASE_SCRIPT, RENEW_SCRIPT } from './internal/lock-scripts.js';
+import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from './internal/lock-scripts.js';
 import type { RedisCommands } from './internal/redis-commands.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 import type { RedisSubscriber } from './redis-client.js';
@@ -21,7 +21,8 @@ const FIRST_POLL = 10;
 const LONGEST_POLL = 200;
 
 /**
- * A `RefreshLock` on Redis: `SET <key> <unique value> NX PX lockTtl`, extended every `lockTtl / 3`
+ * A `RefreshLock` on Redis: `SET <key> <unique value> NX PX lockTtl` (in a script that first takes
+ * over a key no holder set: no expiry, or another type), extended every `lockTtl / 3`
  * ms while the task runs, released by its owner only (compare-and-delete script). A waiter retries
  * with backoff — at once when the release is announced on `${namespace}:lock-released` — for up to
  * `lockWait` ms, then runs the task unlocked. When Redis fails, the task runs unlocked at once; a
@@ -118,7 +119,8 @@ export function redisLock(context: RedisLockContext): RefreshLock {
         signal?.throwIfAborted(); // disposed while waiting: no more polls, the task never runs
         let reply: unknown;
         try {
-          reply = await commands.send('lock', ['SET', key, owner, 'NX', 'PX', String(lockTtl)], {
+          const args = ['EVAL', ACQUIRE_SCRIPT, '1', key, owner, String(lockTtl)];
+          reply = await commands.send('lock', args, {
             // Gave up on this SET (timeout) but Redis ran it after all: nobody would hold that lock
             // and every replica would wait lockTtl for it. Delete it if it is still ours.
             onLateReply: (late) => {

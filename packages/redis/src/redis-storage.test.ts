@@ -217,6 +217,26 @@ describe('redisTokenCache when Redis fails', () => {
     });
   });
 
+  it('leaves no referenced timer after dispose() while a Redis command is unanswered (the process can exit)', async () => {
+    const redis = new FakeRedis();
+    redis.mode = 'hang';
+    const { manager } = replica(redis, countingFetch().fetchTokens, { timeout: 1_000 });
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    const token = manager.getAccessToken().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0); // the GET is sent; Redis does not answer
+    manager.dispose();
+    expect(((await token) as Error).name).toBe('DisposedError');
+
+    const commandTimers = setTimeoutSpy.mock.calls.flatMap(([, delay], i) =>
+      delay === 1_000 ? [setTimeoutSpy.mock.results[i]?.value as NodeJS.Timeout] : [],
+    );
+    setTimeoutSpy.mockRestore();
+    expect(redis.commands.map(([command]) => command)).toEqual(['GET']);
+    expect(commandTimers.map((timer) => timer.hasRef())).toEqual([false]);
+    await vi.advanceTimersByTimeAsync(1_000); // it still bounds the command, then clears itself
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('sends nothing while the client reconnects, and reports when Redis is back', async () => {
     const redis = new FakeRedis();
     redis.ready = false;

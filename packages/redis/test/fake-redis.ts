@@ -1,8 +1,8 @@
 // An in-memory stand-in for Redis in unit tests: the commands @tessera/redis sends (GET, SET NX PX,
-// DEL, PUBLISH, its four EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
+// DEL, PUBLISH, its five EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
 // and switches for outages. The real-server claims are proven in *.integration.test.ts.
 import { DELETE_SCRIPT } from '../src/internal/delete-script.js';
-import { RELEASE_SCRIPT, RENEW_SCRIPT } from '../src/internal/lock-scripts.js';
+import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from '../src/internal/lock-scripts.js';
 import { WRITE_SCRIPT } from '../src/internal/write-script.js';
 import type { RedisCommandClient, RedisMessageListener, RedisSubscriber } from '../src/redis-client.js';
 
@@ -55,6 +55,11 @@ export class FakeRedis {
   /** How many of the received commands are `name` (e.g. `GET`). */
   count(name: string): number {
     return this.commands.filter(([command]) => command === name).length;
+  }
+
+  /** How many of the received commands are `EVAL` of `script` (e.g. `RELEASE_SCRIPT`). */
+  countScript(script: string): number {
+    return this.commands.filter(([command, body]) => command === 'EVAL' && body === script).length;
   }
 
   /** The stored value of `key`, as Redis holds it (unexpired). */
@@ -138,7 +143,12 @@ export class FakeRedis {
     }
   }
 
-  #eval(script: string, [, key = '', owner, ...args]: string[]): number | string {
+  #eval(script: string, [, key = '', owner, ...args]: string[]): unknown {
+    if (script === ACQUIRE_SCRIPT) {
+      // Only strings are modelled: the takeover of another type is proven against redis-server.
+      if (this.pttl(key) === -1) this.#data.delete(key);
+      return this.#execute(['SET', key, owner ?? '', 'NX', 'PX', args[0] ?? '']);
+    }
     if (script === WRITE_SCRIPT) {
       const [value = '', ttl = '', seen] = [owner, ...args];
       const stored = this.#live(key)?.value;

@@ -140,6 +140,39 @@ describe('redisTokenCache on redis-server', () => {
     expect(await client.get(lockKey)).toBe('another-holder');
   });
 
+  it('takes over a lock key no holder set (no expiry, or a hash), and still waits for a live holder’s lock', async () => {
+    const events: RedisCacheEvent[] = [];
+    // lockWait 2 s: without the takeover, each run would wait it out and emit lock_timeout.
+    const { lock } = redisTokenCache({
+      client: await connect(),
+      lockWait: 2_000,
+      onEvent: (e) => events.push(e),
+    });
+    const lockKey = 'tessera:lock:planted';
+    const holder = () => lock.run('planted', async () => String(await admin.get(lockKey)));
+
+    await admin.set(lockKey, 'set-by-hand'); // PTTL -1: would never expire
+    expect(await holder()).toMatch(/^[0-9a-f-]{36}$/); // ran holding its own lock
+    await admin.del(lockKey);
+    await admin.hSet(lockKey, 'owner', 'another-program');
+    expect(await holder()).toMatch(/^[0-9a-f-]{36}$/);
+    expect(events).toEqual([]);
+    expect(await admin.exists(lockKey)).toBe(0); // released both times
+
+    const waiting = redisTokenCache({
+      client: await connect(),
+      lockWait: 300,
+      onEvent: (e) => events.push(e),
+    });
+    await admin.set(lockKey, 'live-holder', { expiration: { type: 'PX', value: 10_000 } });
+    expect(await waiting.lock.run('planted', async () => String(await admin.get(lockKey)))).toBe(
+      'live-holder',
+    );
+    expect(events).toEqual([{ type: 'lock_timeout', name: 'planted', waited: expect.any(Number) }]);
+    expect(Number(await admin.sendCommand(['PTTL', lockKey]))).toBeGreaterThan(0);
+    await admin.del(lockKey);
+  });
+
   it('keeps tokens encrypted at rest, shared by replicas with the key, and unreadable without it', async () => {
     const key = freshKey();
     const encryptionKey = randomBytes(32);

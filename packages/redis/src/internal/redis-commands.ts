@@ -75,6 +75,10 @@ export function redisCommands({ client, timeout, emit }: RedisCommandsOptions): 
           controller.abort();
           reject(new RedisUnavailableError(operation, 'timeout', `no reply within ${timeout} ms`));
         }, timeout);
+        // Unref'd, unlike core's timers that serve a caller (decision 0004): while a reply can still
+        // come, the client's connection keeps the process alive; this timer only bounds the wait.
+        // After dispose() nobody waits for the command, and it must not hold the process up to `timeout`.
+        (timer as { unref?: () => void }).unref?.();
       });
       try {
         const sent = new Promise<unknown>((resolve) =>
