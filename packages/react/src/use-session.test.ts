@@ -9,6 +9,7 @@ import {
   deferred,
   fakeSignIn,
   setupAuthServer,
+  signInAt,
   trackSubscriptions,
   unsignedJwt,
   withoutRefreshToken,
@@ -119,18 +120,7 @@ describe('useSession', () => {
     const exchange = deferred<void>();
     const signIn = fakeSignIn(async (): Promise<CallbackResult> => {
       await exchange.promise;
-      // What a real callback does: one token request, then setTokens.
-      const response = await fetch(auth.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'password',
-          username: 'alice',
-          password: 'wonderland',
-          client_id: 'web',
-        }),
-      });
-      await tokens.setTokens(await response.json());
+      await signInAt(auth, tokens); // what a real callback does
       return { status: 'handled' };
     });
     const seen: Session[] = [];

@@ -40,19 +40,24 @@ export function callbackSignIn(auth: AuthServer, tokens: TokenManager) {
   return fakeSignIn(async (url = location.href): Promise<CallbackResult> => {
     const { pathname, searchParams } = new URL(url);
     if (pathname !== '/callback' || !searchParams.has('code')) return { status: 'not-a-callback' };
-    const response = await fetch(auth.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'password',
-        username: 'alice',
-        password: 'wonderland',
-        client_id: 'web',
-      }),
-    });
-    await tokens.setTokens(await response.json());
+    await signInAt(auth, tokens);
     return { status: 'handled', returnTo: '/orders' };
   });
+}
+
+/** What a completed callback does to `tokens`: one token request at `auth`, then `setTokens`. */
+export async function signInAt(auth: AuthServer, tokens: TokenManager): Promise<void> {
+  const response = await fetch(auth.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'password',
+      username: 'alice',
+      password: 'wonderland',
+      client_id: 'web',
+    }),
+  });
+  await tokens.setTokens(await response.json());
 }
 
 /** What the session shows of `set`: everything but the refresh token. */
