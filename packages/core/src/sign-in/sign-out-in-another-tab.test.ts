@@ -3,10 +3,10 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
 import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
+import { expectAllRefused, revocationRecorder } from '../../test/fixtures/revocation-recorder.js';
 import { crossTab } from '../cross-tab/cross-tab.js';
-import { isOAuthError, isTesseraError } from '../errors/guards.js';
+import { isTesseraError } from '../errors/guards.js';
 import { webStorage } from '../storage/web-storage.js';
-import { requestToken } from '../token-endpoint.js';
 import { TokenManager } from '../token-manager.js';
 import { createSignIn } from './create-sign-in.js';
 
@@ -31,35 +31,7 @@ afterAll(() => msw.close());
 function twoTabs() {
   const area = fakeStorageArea();
   const locks = fakeLockManager().locks;
-  const issued: string[] = [];
-  const revoked: string[] = [];
-  let held: { arrive: () => void; gate: Promise<void> } | undefined;
-  const spy: typeof fetch = async (input, init) => {
-    if (String(input) === auth.revocationUrl) {
-      revoked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
-    }
-    const response = await fetch(input, init);
-    if (String(input) === auth.tokenUrl && response.ok) {
-      issued.push(((await response.clone().json()) as { refresh_token: string }).refresh_token);
-      const hold = held;
-      held = undefined;
-      hold?.arrive();
-      await hold?.gate;
-    }
-    return response;
-  };
-  const holdNextAnswer = () => {
-    let arrive: () => void = () => {};
-    let release: () => void = () => {};
-    const arrived = new Promise<void>((resolve) => {
-      arrive = resolve;
-    });
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    held = { arrive, gate };
-    return { arrived, release };
-  };
+  const { fetch: recordingFetch, issued, revoked, holdNextAnswer } = revocationRecorder(auth);
   const openTab = () => {
     const tokens = new TokenManager({
       fetchTokens: (context) => signIn.fetchTokens(context),
@@ -74,7 +46,7 @@ function twoTabs() {
       redirectUri: 'https://app.example.test/callback',
       tokens,
       navigate: () => {},
-      fetch: spy,
+      fetch: recordingFetch,
     });
     return { tokens, signIn };
   };
@@ -100,16 +72,7 @@ describe('signOut in one tab while another tab refreshes', () => {
     expect(area.getItem('tessera.tokens')).toBeNull();
     expect(a.tokens.peekTokens()).toBeUndefined();
     expect(b.tokens.peekTokens()).toBeUndefined();
-    for (const refreshToken of [...issued].reverse()) {
-      await expect(
-        requestToken({
-          tokenUrl: auth.tokenUrl,
-          grantType: 'refresh_token',
-          clientId: 'web',
-          params: { refresh_token: refreshToken },
-        }),
-      ).rejects.toSatisfy((error) => isOAuthError(error, 'invalid_grant'));
-    }
+    await expectAllRefused(auth, issued);
   });
 
   it('revokes nothing more in a tab whose stored refresh is ended by the sign-out of another tab', async () => {

@@ -1,8 +1,8 @@
 import { createAuthServer, failUnhandledRequest } from '@tessera/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isOAuthError, isTesseraError } from '../errors/guards.js';
-import { requestToken } from '../token-endpoint.js';
+import { expectAllRefused, revocationRecorder } from '../../test/fixtures/revocation-recorder.js';
+import { isTesseraError } from '../errors/guards.js';
 import { TokenManager } from '../token-manager.js';
 import type { TokenManagerOptions } from '../token-manager-options.js';
 import { createSignIn } from './create-sign-in.js';
@@ -26,35 +26,7 @@ afterAll(() => msw.close());
  * response from the client after the server has answered it: the refresh token is rotated already.
  */
 async function signedIn(options: Partial<TokenManagerOptions> = {}) {
-  const issued: string[] = [];
-  const revoked: string[] = [];
-  let answerHeld: { arrive: () => void; gate: Promise<void> } | undefined;
-  const spy: typeof fetch = async (input, init) => {
-    if (String(input) === auth.revocationUrl) {
-      revoked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
-    }
-    const response = await fetch(input, init);
-    if (String(input) === auth.tokenUrl && response.ok) {
-      issued.push(((await response.clone().json()) as { refresh_token: string }).refresh_token);
-      const held = answerHeld;
-      answerHeld = undefined;
-      held?.arrive();
-      await held?.gate;
-    }
-    return response;
-  };
-  const holdNextAnswer = () => {
-    let arrive: () => void = () => {};
-    let release: () => void = () => {};
-    const arrived = new Promise<void>((resolve) => {
-      arrive = resolve;
-    });
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    answerHeld = { arrive, gate };
-    return { arrived, release };
-  };
+  const { fetch: recordingFetch, issued, revoked, holdNextAnswer } = revocationRecorder(auth);
   const tokens = new TokenManager({
     fetchTokens: (context) => signIn.fetchTokens(context),
     retry: false,
@@ -66,26 +38,12 @@ async function signedIn(options: Partial<TokenManagerOptions> = {}) {
     redirectUri: 'https://app.example.test/callback',
     tokens,
     navigate: () => {},
-    fetch: spy,
+    fetch: recordingFetch,
   });
   const session = await auth.issueTokens();
   issued.push(session.refresh_token ?? '');
   await tokens.setTokens(session);
   return { signIn, tokens, issued, revoked, holdNextAnswer };
-}
-
-/** Every refresh token ever issued is refused. Newest first: presenting a rotated-out one is reuse, which revokes the family and would hide a leak. */
-async function expectAllRefused(issued: readonly string[]): Promise<void> {
-  for (const refreshToken of [...issued].reverse()) {
-    await expect(
-      requestToken({
-        tokenUrl: auth.tokenUrl,
-        grantType: 'refresh_token',
-        clientId: 'web',
-        params: { refresh_token: refreshToken },
-      }),
-    ).rejects.toSatisfy((error) => isOAuthError(error, 'invalid_grant'));
-  }
 }
 
 const isLoginRequired = (error: unknown): boolean => isTesseraError(error, 'LOGIN_REQUIRED');
@@ -110,7 +68,7 @@ describe('signOut while a refresh is in flight', () => {
     expect(outcomes.filter(isLoginRequired)).toHaveLength(301);
     expect(auth.tokenRequestCount).toBe(1);
     expect(tokens.peekTokens()).toBeUndefined();
-    await expectAllRefused(issued);
+    await expectAllRefused(auth, issued);
   });
 
   it('does not hang on a token endpoint that does not answer: it waits for the manager timeout, then revokes what it holds', async () => {
@@ -133,7 +91,7 @@ describe('signOut while a refresh is in flight', () => {
     hold.release();
     await vi.waitFor(() => expect(auth.tokenRequests.map((entry) => entry.error)).toEqual(['invalid_grant']));
     expect(issued).toHaveLength(1);
-    await expectAllRefused(issued);
+    await expectAllRefused(auth, issued);
   });
 
   it('after a refresh that finished, revokes only the newest refresh token', async () => {
@@ -141,7 +99,7 @@ describe('signOut while a refresh is in flight', () => {
     await tokens.getAccessToken({ forceRefresh: true });
     expect(await signIn.signOut({ navigate: false })).toMatchObject({ revoked: true, warnings: [] });
     expect(revoked).toEqual([issued[1]]);
-    await expectAllRefused(issued);
+    await expectAllRefused(auth, issued);
   });
 
   it('names no refresh token in its result when a revocation fails', async () => {
