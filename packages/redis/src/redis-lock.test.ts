@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRedis } from '../test/fake-redis.js';
 import { countingFetch, deferred, KEY, replica } from '../test/replica.js';
 import { RELEASE_SCRIPT } from './internal/lock-scripts.js';
+import { WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 import { redisTokenCache } from './redis-token-cache.js';
 import type { RedisTokenCacheOptions } from './redis-token-cache-options.js';
@@ -192,6 +193,29 @@ describe('redisTokenCache lock', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(redis.peek('tessera:lock:job')).toBe('another-holder');
     expect(events).toEqual([{ type: 'lock_lost', name: 'job' }]);
+  });
+
+  it('releases its lock at once when Redis refused the write meanwhile (NOPERM), so no replica waits lockTtl for it', async () => {
+    const redis = new FakeRedis();
+    const fake = redis.client();
+    const refusing = {
+      isReady: true,
+      sendCommand: (args: string[], options?: { abortSignal?: AbortSignal }) =>
+        args[1] === WRITE_SCRIPT
+          ? Promise.reject(new Error("NOPERM User svc has no permissions to run the 'publish' command"))
+          : fake.sendCommand(args, options),
+    };
+    const endpoint = countingFetch();
+    const holder = replica(redis, endpoint.fetchTokens, { client: refusing });
+    const other = replica(redis, endpoint.fetchTokens);
+
+    expect(await holder.manager.getAccessToken()).toBe('at-1');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.peek(LOCK_KEY)).toBeUndefined();
+    const started = Date.now();
+    expect(await other.manager.getAccessToken()).toBe('at-2'); // nothing stored: its own request
+    expect(Date.now() - started).toBe(0);
+    expect(holder.cacheEvents.map((event) => event.type)).toEqual(['redis_unavailable']);
   });
 
   it('runs the task exactly once, at once and unlocked, when Redis fails', async () => {

@@ -76,12 +76,14 @@ export function redisLock(context: RedisLockContext): RefreshLock {
 
   /**
    * Compare-and-delete: removes lock `key` only while it holds `owner`, and announces the release.
-   * `afterLateReply`: Redis has just answered, so send it even during the cool-down.
+   * Sent even during the cool-down: a lock left behind makes every replica wait up to `lockTtl`, and
+   * nobody awaits the release. A command that failed meanwhile (a write refused with `NOPERM` or
+   * `OOM`, a timeout) says little about this one; after a late reply Redis has just answered.
    */
-  const release = (key: string, owner: string, name: string, afterLateReply = false): void => {
+  const release = (key: string, owner: string, name: string): void => {
     // A failure is reported as redis_unavailable; the lock then expires after lockTtl.
     const args = ['EVAL', RELEASE_SCRIPT, '1', key, owner, releasedChannel, name];
-    commands.send('unlock', args, { ignoreCooldown: afterLateReply }).catch(() => {});
+    commands.send('unlock', args, { ignoreCooldown: true }).catch(() => {});
   };
 
   const hold = async <T>(name: string, key: string, owner: string, task: () => Promise<T>): Promise<T> => {
@@ -124,7 +126,7 @@ export function redisLock(context: RedisLockContext): RefreshLock {
             // Gave up on this SET (timeout) but Redis ran it after all: nobody would hold that lock
             // and every replica would wait lockTtl for it. Delete it if it is still ours.
             onLateReply: (late) => {
-              if (late === 'OK') release(key, owner, name, true);
+              if (late === 'OK') release(key, owner, name);
             },
           });
         } catch {

@@ -36,6 +36,42 @@ describe('redisTokenCache storage, a set that may not be stored', () => {
     );
   });
 
+  it('drops the replaced set in replicas that adopted it through pub/sub, so none refreshes with its spent refresh token', async () => {
+    const redis = new FakeRedis();
+    const endpoint = rotatingEndpoint(firstExpiresOthersNot);
+    const storing = replica(redis, endpoint.fetchTokens);
+    const adopting = replica(redis, endpoint.fetchTokens);
+    expect(await storing.manager.getAccessToken()).toBe('at-1');
+    expect(await adopting.manager.getAccessToken()).toBe('at-1'); // read from Redis
+    expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
+    await vi.advanceTimersByTimeAsync(0); // the deletion's message is delivered
+
+    expect(adopting.events.at(-1)).toEqual({ type: 'cleared', reason: 'external' });
+    await vi.advanceTimersByTimeAsync(HOUR);
+    expect(await adopting.manager.getAccessToken()).toBe('at-3'); // without a refresh token: a new sign-in
+    expect(await storing.manager.getAccessToken()).toBe('at-2');
+    expect(endpoint.spent).toEqual([]);
+    expect(storing.events.map((event) => event.type)).toEqual(['loaded', 'synced', 'refreshed']);
+    expect(adopting.events.map((event) => event.type)).toEqual(['synced', 'cleared', 'refreshed']);
+  });
+
+  it('leaves replicas their set when the unstorable set has no refresh token (nothing was spent)', async () => {
+    const redis = new FakeRedis();
+    const storage = () =>
+      redisTokenCache({ client: redis.client(), subscriber: redis.subscriber() }).storage(KEY);
+    const [mine, other] = [storage(), storage()];
+    const heard: unknown[] = [];
+    other.subscribe?.((tokens) => heard.push(tokens));
+    await mine.set({ accessToken: 'shared', tokenType: 'Bearer', expiresAt: Date.now() + HOUR });
+    await vi.advanceTimersByTimeAsync(0);
+
+    await mine.set({ accessToken: 'forever', tokenType: 'Bearer' });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(heard).toEqual([expect.objectContaining({ accessToken: 'shared' })]);
+    expect(redis.peek(REDIS_KEY)).toBeUndefined();
+  });
+
   it('keeps a set another replica stored after the one it replaced', async () => {
     const redis = new FakeRedis();
     const mine = redisTokenCache({ client: redis.client() }).storage(KEY);

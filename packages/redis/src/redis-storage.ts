@@ -1,7 +1,7 @@
 import type { Clock, TokenSet, TokenStorage } from '@tessera/core';
 import { InvalidCacheEntryError } from './errors/invalid-cache-entry-error.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
-import { DELETE_SCRIPT } from './internal/delete-script.js';
+import { DELETE_SCRIPT, REPLACED } from './internal/delete-script.js';
 import { isWrongTypeReply, type RedisCommands } from './internal/redis-commands.js';
 import type { TokenCodec } from './internal/token-codec.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
@@ -54,7 +54,12 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
 
   /** A stored or published value: remembered as seen, handed to the listeners when readable. */
   const hear = (value: string, tell: Iterable<(tokens: unknown) => void>): void => {
-    seen = value;
+    if (value.startsWith(REPLACED)) {
+      // The set deleted there is the one this storage last saw: its refresh token is spent. Dropped;
+      // `seen` stays, which no write or delete can match any more. Any other set is not affected.
+      if (value.slice(REPLACED.length) !== seen) return;
+      value = REMOVED;
+    } else seen = value;
     let tokens: unknown = null;
     if (value !== REMOVED) {
       try {
@@ -90,10 +95,18 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         // Not shared (expired, or no expiry without `ttlWithoutExpiry`), but it replaces the set this
         // storage saw in Redis, whose refresh token may now be spent: delete that one, and only that
         // one, so no replica refreshes with it and a set stored meanwhile stays (decision 0507).
+        // Replicas that adopted it through pub/sub drop it too when the new set has a refresh token:
+        // one this replica cannot share, so theirs may be spent. This storage no longer matches it.
         if (seen === REMOVED) return;
         const replaced = seen;
-        const reply = await commands.send('set', ['EVAL', DELETE_SCRIPT, '1', redisKey, replaced]);
-        if (Number(reply) === 1 && seen === replaced) seen = REMOVED;
+        seen = REMOVED;
+        const told = tokens.refreshToken === undefined ? '' : REPLACED + replaced;
+        let reply: unknown = 0;
+        try {
+          reply = await commands.send('set', ['EVAL', DELETE_SCRIPT, '1', redisKey, replaced, told]);
+        } finally {
+          if (Number(reply) !== 1 && seen === REMOVED) seen = replaced;
+        }
         return;
       }
       const value = codec.encode(tokens, redisKey);

@@ -162,7 +162,11 @@ export class FakeRedis {
       this.#data.set(key, { value: owner ?? '', expiresAt: Date.now() + Number(args[0]) });
       return 1;
     }
-    if (script === DELETE_SCRIPT) return this.#data.delete(key) ? 1 : 0;
+    if (script === DELETE_SCRIPT) {
+      this.#data.delete(key);
+      if (args[0]) this.#publish(key, args[0]);
+      return 1;
+    }
     if (script === RELEASE_SCRIPT) {
       this.#data.delete(key);
       this.#publish(args[0] ?? '', args[1] ?? '');

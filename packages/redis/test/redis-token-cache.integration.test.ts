@@ -173,6 +173,36 @@ describe('redisTokenCache on redis-server', () => {
     await admin.del(lockKey);
   });
 
+  it('reports lock_lost when a hash replaces the lock it holds, and leaves that hash in place at release', async () => {
+    const events: RedisCacheEvent[] = [];
+    let lost: () => void = () => {};
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    const lostOrTimedOut = new Promise<void>((resolve) => {
+      lost = resolve;
+      bound = setTimeout(resolve, 2_000); // bounds the failing case only: lock_lost comes within 100 ms
+    });
+    const { lock } = redisTokenCache({
+      client: await connect(),
+      lockTtl: 300,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'lock_lost') lost();
+      },
+    });
+    const lockKey = 'tessera:lock:hash-planted';
+
+    await lock.run('hash-planted', async () => {
+      await admin.del(lockKey);
+      await admin.hSet(lockKey, 'owner', 'another-program');
+      await lostOrTimedOut;
+      clearTimeout(bound);
+    });
+
+    expect(events).toEqual([{ type: 'lock_lost', name: 'hash-planted' }]);
+    expect(await admin.hGet(lockKey, 'owner')).toBe('another-program');
+    await admin.del(lockKey);
+  });
+
   it('keeps tokens encrypted at rest, shared by replicas with the key, and unreadable without it', async () => {
     const key = freshKey();
     const encryptionKey = randomBytes(32);
@@ -370,6 +400,32 @@ describe('redisTokenCache on redis-server', () => {
     await admin.set(redisKey, JSON.stringify(set('newer')), { expiration: { type: 'PX', value: 3_600_000 } });
     await storage.set({ accessToken: 'expired', tokenType: 'Bearer', expiresAt: Date.now() - 1 });
     expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('newer');
+  });
+
+  it('tells subscribed replicas to drop the set an unstorable one replaced, and the replica that stored it keeps its own (the delete script)', async () => {
+    const key = freshKey();
+    const endpoint = rotatingEndpoint((issued) => (issued === 1 ? 3_600 : undefined));
+    const subscribed = async () => {
+      const client = await connect();
+      const subscriber = client.duplicate();
+      subscriber.on('error', () => {});
+      await subscriber.connect();
+      cleanups.push(() => subscriber.quit());
+      return replica(key, endpoint.fetchTokens, { client, subscriber });
+    };
+    const storing = await subscribed();
+    const adopting = await subscribed();
+    expect(await storing.manager.getAccessToken()).toBe('at-1');
+    expect(await adopting.manager.getAccessToken()).toBe('at-1');
+    const cleared = new Promise((resolve) => adopting.manager.subscribe((event) => resolve(event)));
+
+    expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
+    expect(await cleared).toEqual({ type: 'cleared', reason: 'external' });
+    expect(await adopting.manager.getAccessToken()).toBe('at-3'); // no refresh token: a new sign-in
+    await admin.ping(); // a round trip after the deletion's message reached the storing replica too
+    expect(await storing.manager.getAccessToken()).toBe('at-2');
+    expect(endpoint.spent).toEqual([]);
+    expect(storing.events.map((event) => event.type)).not.toContain('cleared');
   });
 
   it('treats a key of another type (a hash) as an unreadable entry and replaces it, without counting Redis as down for the other keys', async () => {
