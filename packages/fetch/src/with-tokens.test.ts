@@ -199,6 +199,29 @@ describe('withTokens: replaying bodies', () => {
     expect(sent).toEqual(['once']);
     expect(fetchTokens).not.toHaveBeenCalled();
   });
+
+  it('replays a 401 that has a body although cancelling that body never settles (msw, a fetch that clones responses)', async () => {
+    server.use(
+      http.all(`${API}/denied-with-body`, ({ request }) => {
+        const authorization = request.headers.get('authorization');
+        received.push({
+          url: request.url,
+          method: request.method,
+          authorization,
+          contentType: null,
+          bytes: '',
+        });
+        return authorization === `Bearer ${valid}`
+          ? HttpResponse.json({ ok: true })
+          : HttpResponse.json({ error: 'invalid_token' }, { status: 401 }); // msw clones it: cancel() hangs
+      }),
+    );
+    const { api, fetchTokens } = await setup();
+    const response = await api(`${API}/denied-with-body`, { method: 'POST', body: 'payload' });
+    expect(response.status).toBe(200);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(received.map((entry) => entry.authorization)).toEqual(['Bearer at-0', 'Bearer at-1']);
+  });
 });
 
 describe('withTokens: inputs', () => {
@@ -305,6 +328,50 @@ describe('withTokens: abort and options', () => {
     await expect(pending).rejects.toBe(reason);
     gate.resolve();
     expect(received).toHaveLength(1);
+  });
+
+  it('rejects with the caller’s signal.reason when a Request with a body is aborted while waiting for its token: it never hangs, and sends nothing', async () => {
+    const gate = deferred();
+    const { tokens, fetchTokens } = await countingTokens({ gate: gate.promise });
+    managers.push(tokens);
+    tokens.invalidate('at-0'); // the first send waits for a refresh
+    const api = withTokens(platformFetch, tokens, { baseUrl: API });
+    const controller = new AbortController();
+    const reason = new Error('navigated away');
+    const request = new Request(`${API}/orders`, {
+      method: 'POST',
+      body: 'payload',
+      signal: controller.signal,
+    });
+    const pending = api(request);
+    await vi.waitFor(() => expect(fetchTokens).toHaveBeenCalledTimes(1));
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    gate.resolve();
+    expect(received).toHaveLength(0);
+  });
+
+  it('rejects with fetch’s error when a fetch rejects a Request with a body before reading it', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const failure = new TypeError('fetch failed');
+    const fetch = vi.fn<typeof globalThis.fetch>(() => Promise.reject(failure)); // a circuit breaker, a mock
+    const api = withTokens(fetch, tokens, { baseUrl: API });
+    await expect(api(new Request(`${API}/orders`, { method: 'POST', body: 'payload' }))).rejects.toBe(
+      failure,
+    );
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers an API that rejects every token with one refresh in all, not one per request (no 401 loop)', async () => {
+    valid = 'never';
+    const { api, fetchTokens } = await setup();
+    for (let i = 0; i < 5; i += 1) expect((await api('orders')).status).toBe(401);
+    expect(fetchTokens).toHaveBeenCalledTimes(1); // then the manager's rejectionCooldown holds
+    expect(received.map((entry) => entry.authorization)).toEqual([
+      'Bearer at-0',
+      ...Array.from({ length: 5 }, () => 'Bearer at-1'),
+    ]);
   });
 
   it('shares one refresh between two wrappers on one manager', async () => {

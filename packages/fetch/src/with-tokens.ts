@@ -178,8 +178,10 @@ function sendWithTokens(
   const template = request && request.body !== null ? request.clone() : request;
   const sent = sendAndReplay(fetch, tokens, settings, url, init, request, template, mode);
   if (template === request) return sent;
-  // Nothing else reads the template's tee branch: release it.
-  return sent.finally(() => template?.body?.cancel().catch(() => undefined));
+  // Nothing else reads the template's tee branch: release it, without waiting. A tee branch's
+  // cancel settles only once the other branch is read or cancelled too, which a send that failed
+  // before reading its body (an abort during the refresh wait, a fetch that rejects) never does.
+  return sent.finally(() => void template?.body?.cancel().catch(() => undefined));
 }
 
 async function sendAndReplay(
@@ -230,7 +232,8 @@ async function sendAndReplay(
       if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
       set = next;
     }
-    await response.body?.cancel().catch(() => undefined);
+    // Released, not awaited: a cloned response's cancel (a logging fetch, msw) may never settle.
+    response.body?.cancel().catch(() => undefined);
     const source = template && template.body !== null ? template.clone() : template;
     [response, proof] = await attempt(fetch, settings, url, init, source, template, set, mode, replayable);
   }

@@ -274,6 +274,18 @@ describe('followRedirects', () => {
     );
   });
 
+  it('follows a redirect whose body cannot be cancelled (a fetch that clones responses, msw): never hangs', async () => {
+    const stuck = () =>
+      new Response(new ReadableStream({ cancel: () => new Promise<void>(() => {}) }), {
+        status: 302,
+        headers: { Location: `${api}/b` },
+      });
+    const { fetch, seen } = fakeFetch({ [`${api}/b`]: () => new Response('ok') });
+    const response = await followRedirects(stuck(), hop(), { fetch, allows, credentials, resend: true });
+    expect(await response.text()).toBe('ok');
+    expect(seen.map((entry) => [entry.url, entry.authorization])).toEqual([[`${api}/b`, 'DPoP at-0']]);
+  });
+
   it('follows 20 redirects and rejects at the 21st with “redirect count exceeded”, as fetch does', async () => {
     let left = 20;
     const { fetch: twenty } = fakeFetch({
