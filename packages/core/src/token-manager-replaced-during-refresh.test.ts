@@ -45,6 +45,21 @@ describe('a set replaced by setTokens() while a refresh is in flight', () => {
     expect(events.filter((type) => type === 'refresh_failed' || type === 'refreshed')).toEqual(['refreshed']);
   });
 
+  it('300 forceRefresh callers after setTokens() join the flight and get the new set; the older result is never stored', async () => {
+    const { tokens, storage, answers, requested, sentRefreshTokens } = setup();
+    await tokens.setTokens({ access_token: 'at-0', expires_in: 0, refresh_token: 'rt-0' });
+    const before = tokens.getAccessToken();
+    await requested(1);
+    await tokens.setTokens({ access_token: 'at-2', expires_in: 3600, refresh_token: 'rt-2' });
+    const forced = Array.from({ length: 300 }, () => tokens.getAccessToken({ forceRefresh: true }));
+    answers[0]!({ access_token: 'at-1', expires_in: 3600, refresh_token: 'rt-1' });
+
+    expect(await Promise.all([before, ...forced])).toEqual(Array(301).fill('at-2'));
+    expect(sentRefreshTokens()).toEqual(['rt-0']);
+    expect(await storage.get()).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-2' });
+    expect(tokens.peekTokens()?.accessToken).toBe('at-2');
+  });
+
   it('invalidating the new set refreshes it instead of failing with LoginRequiredError', async () => {
     const { tokens, answers, requested, sentRefreshTokens } = setup();
     await tokens.setTokens({ access_token: 'at-0', expires_in: 0, refresh_token: 'rt-0' });

@@ -762,7 +762,7 @@ describe('timers and disposal', () => {
       },
     );
     await vi.advanceTimersByTimeAsync(10);
-    expect(vi.getTimerCount()).toBe(1); // the lock wait (the manager's worst-case refresh, ~44 s)
+    expect(vi.getTimerCount()).toBe(1); // the lock wait (the manager's worst-case refresh, ~64 s)
     tokens.dispose();
     await vi.advanceTimersByTimeAsync(0);
     expect(outcome).toBeInstanceOf(DisposedError);

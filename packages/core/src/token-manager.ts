@@ -115,6 +115,8 @@ export class TokenManager {
   #epoch = 0;
   /** Every storage operation, one after another: a write never overtakes a later `clear()` or `setTokens()`. */
   #storageQueue: Promise<unknown> = Promise.resolve();
+  /** Runs the newest storage `set` or `remove` that started again, in the queue (decision 0007, late writes). */
+  #lastWrite: (() => Promise<unknown>) | undefined;
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
   #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
@@ -344,7 +346,8 @@ export class TokenManager {
         () =>
           this.#lock
             ? this.#lock.run(`tessera:${this.#key}`, task, {
-                maxWait: worstCaseRefresh(this.#timeout, this.#retry) + 1_000,
+                // The holder also reads and writes storage, each up to `timeout` (decision 0014).
+                maxWait: worstCaseRefresh(this.#timeout, this.#retry) + 2 * this.#timeout + 1_000,
                 signal: disposal,
               })
             : task(),
@@ -560,12 +563,12 @@ export class TokenManager {
   }
 
   async #remove(reason: 'clear' | 'session_expired'): Promise<void> {
-    this.#epoch += 1;
+    const epoch = ++this.#epoch;
     this.#loaded = true;
     const hadTokens = this.#current !== undefined;
     this.#forget();
     this.#sessionEnd = undefined;
-    await this.#serially('remove', () => this.#storage.remove());
+    await this.#serially('remove', () => this.#store('remove', epoch, () => this.#storage.remove()));
     if (hadTokens || reason === 'clear') this.#emit({ type: 'cleared', reason });
   }
 
@@ -623,9 +626,28 @@ export class TokenManager {
     return this.#serially('set', async () => {
       if (epoch !== this.#epoch) return undefined;
       const overtaking = base && this.#sharedWithTabs ? await this.#overtaking(base) : undefined;
-      if (overtaking === undefined) await this.#storage.set(tokens);
+      // Checked again: a read that outlasted `timeout` must not start a write after a later clear().
+      if (overtaking === undefined && epoch === this.#epoch)
+        await this.#store('set', epoch, () => this.#storage.set(tokens));
       return overtaking;
     });
+  }
+
+  /**
+   * Calls `write` (the storage's `set` or `remove`) of `epoch`. One cut short by `timeout` or
+   * `dispose()` still runs underneath; if it lands after a later write or remove started, that
+   * later one runs again (queued, and only while its epoch lasts), so storage ends with the newest
+   * (decision 0007).
+   */
+  async #store(operation: 'set' | 'remove', epoch: number, write: () => unknown): Promise<void> {
+    const again = () =>
+      this.#serially<unknown>(operation, () => epoch === this.#epoch && this.#store(operation, epoch, write));
+    this.#lastWrite = again;
+    try {
+      await write();
+    } finally {
+      if (this.#lastWrite !== again) this.#lastWrite?.().catch(() => {});
+    }
   }
 
   /** What storage holds instead of `base`: `null` when empty, `undefined` when `base` or unreadable (not a sign-out). */

@@ -220,7 +220,8 @@ describe('crossTab', () => {
   it('by default waits out the manager’s worst-case refresh: a holder still working is never overtaken', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const server = rotatingRefreshTokens();
-    // Default retry (3 retries, 200 ms doubling, jitter ≤ 2×) and timeout (10 s): 4 × 10 s + 2.8 s + 1 s.
+    // Default retry (3 retries, 200 ms doubling, jitter ≤ 2×) and timeout (10 s): 4 × 10 s + 2.8 s,
+    // plus the holder's storage read and write (10 s each) + 1 s.
     const tab = new TokenManager({
       fetchTokens: server.fetchTokens,
       storage: webStorage(sharedSession()),
@@ -230,7 +231,7 @@ describe('crossTab', () => {
     managers.push(tab);
 
     const token = tab.getAccessToken();
-    await vi.advanceTimersByTimeAsync(43_799);
+    await vi.advanceTimersByTimeAsync(63_799);
     expect(server.requests).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(await token).toBe('at-1');

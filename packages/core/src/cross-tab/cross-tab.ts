@@ -18,8 +18,8 @@ export interface CrossTabOptions {
    * Longest wait for another tab's refresh, in ms. After it the tab stops waiting, re-reads storage
    * (adopting the set the holder stored meanwhile) and only then refreshes on its own, so a lock
    * that is never granted cannot hang the app. By default the manager's own worst-case refresh
-   * (`timeout` × attempts + backoff + 1 s, about 44 s with the defaults), so a holder that is still
-   * working is never overtaken.
+   * (`timeout` × attempts + backoff, + `timeout` for each of its storage read and write, + 1 s: about
+   * 64 s with the defaults), so a holder that is still working is never overtaken.
    * Must be a number ≥ 0 (`Infinity` waits forever); anything else throws a `TypeError`.
    * @default the manager's worst-case refresh
    */

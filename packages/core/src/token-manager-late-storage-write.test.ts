@@ -1,0 +1,214 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { TokenEvent } from './events.js';
+import type { TokenStorage } from './storage/token-storage.js';
+import { TokenManager } from './token-manager.js';
+import type { TokenSet } from './token-set.js';
+
+/**
+ * A storage whose next `set` or `remove` the test can hold (`holdNext()`) until `releaseHeld()`: a
+ * stalled IndexedDB transaction, a Redis reply after a network blip. A held call applies its change
+ * when it is released, as a late write to a real store lands; every other call applies at once.
+ */
+function stallingStorage() {
+  let value: TokenSet | undefined;
+  let holds = 0;
+  const held: Array<() => void> = [];
+  const apply = (change: () => void): void | Promise<void> => {
+    if (holds === 0) return change();
+    holds -= 1;
+    return new Promise<void>((resolve) => {
+      held.push(() => {
+        change();
+        resolve();
+      });
+    });
+  };
+  const storage = {
+    get: vi.fn(() => value),
+    set: vi.fn((tokens: TokenSet) =>
+      apply(() => {
+        value = tokens;
+      }),
+    ),
+    remove: vi.fn(() =>
+      apply(() => {
+        value = undefined;
+      }),
+    ),
+  } satisfies TokenStorage;
+  return {
+    storage,
+    value: () => value?.accessToken,
+    holdNext: (count = 1) => {
+      holds += count;
+    },
+    /** Lets the held calls land, newest first (a later write may well finish before an earlier one). */
+    releaseHeld: () => {
+      for (const finish of held.splice(0).reverse()) finish();
+    },
+  };
+}
+
+const managers: TokenManager[] = [];
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+});
+afterEach(() => {
+  for (const created of managers.splice(0)) created.dispose();
+  vi.useRealTimers();
+});
+
+function manager(storage: TokenStorage) {
+  const fetchTokens = vi.fn(async () => ({ access_token: 'refreshed', expires_in: 600 }));
+  const created = new TokenManager({ fetchTokens, storage, retry: false, timeout: 5_000 });
+  managers.push(created);
+  const events: TokenEvent[] = [];
+  created.subscribe((event) => events.push(event));
+  return { tokens: created, events, fetchTokens };
+}
+
+/** What a new manager on `storage` (a reload) loads. */
+async function reload(storage: TokenStorage): Promise<string | undefined> {
+  const next = new TokenManager({ fetchTokens: async () => ({ access_token: 'unused' }), storage });
+  managers.push(next);
+  return (await next.ready())?.accessToken;
+}
+
+describe('a storage write that timed out and lands late', () => {
+  it('never outlives a newer setTokens(): that set is written again after it', async () => {
+    const stalling = stallingStorage();
+    const { tokens, events, fetchTokens } = manager(stalling.storage);
+    stalling.holdNext();
+    const first = tokens.setTokens({ access_token: 'old', refresh_token: 'rt-old', expires_in: 600 });
+    await vi.advanceTimersByTimeAsync(5_000); // the write of `old` times out; it goes on underneath
+    await first;
+    await tokens.setTokens({ access_token: 'new', refresh_token: 'rt-new', expires_in: 600 });
+    expect(stalling.value()).toBe('new');
+    expect(stalling.storage.set).toHaveBeenCalledTimes(2);
+
+    stalling.releaseHeld(); // `old` lands now, after `new`
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(stalling.value()).toBe('new');
+    expect(stalling.storage.set).toHaveBeenCalledTimes(3);
+    expect(await reload(stalling.storage)).toBe('new');
+    expect(events.filter((event) => event.type === 'storage_error')).toHaveLength(1);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('never outlives clear(): storage is emptied again, and a reload is signed out', async () => {
+    const stalling = stallingStorage();
+    const { tokens, events } = manager(stalling.storage);
+    stalling.holdNext();
+    const setting = tokens.setTokens({ access_token: 'signed-in', refresh_token: 'rt-1' });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await setting;
+    await tokens.clear();
+    expect(stalling.value()).toBeUndefined();
+
+    stalling.releaseHeld();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(stalling.value()).toBeUndefined();
+    expect(stalling.storage.remove).toHaveBeenCalledTimes(2);
+    expect(stalling.storage.set).toHaveBeenCalledTimes(1);
+    expect(await reload(stalling.storage)).toBeUndefined();
+    expect(events.filter((event) => event.type === 'cleared')).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('never outlives a clear() after dispose(): a refresh result written during teardown stays removed', async () => {
+    const stalling = stallingStorage();
+    const { tokens, fetchTokens } = manager(stalling.storage);
+    stalling.holdNext();
+    const callers = Array.from({ length: 200 }, () =>
+      tokens.getAccessToken().catch((error: unknown) => error),
+    );
+    await vi.advanceTimersByTimeAsync(0); // the token request answered; its write is held
+    expect(stalling.storage.set).toHaveBeenCalledTimes(1);
+    tokens.dispose();
+    const outcomes = await Promise.all(callers);
+    expect(outcomes.every((outcome) => (outcome as Error).name === 'DisposedError')).toBe(true);
+    await tokens.clear(); // sign-out while tearing down
+
+    stalling.releaseHeld();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(stalling.value()).toBeUndefined();
+    expect(stalling.storage.remove).toHaveBeenCalledTimes(2);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(await reload(stalling.storage)).toBeUndefined();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps the last of 30 setTokens() and clear() calls whose writes all timed out and land newest first', async () => {
+    const stalling = stallingStorage();
+    const { tokens } = manager(stalling.storage);
+    stalling.holdNext(30);
+    for (let n = 0; n < 30; n++) {
+      const call = n % 3 === 2 ? tokens.clear() : tokens.setTokens({ access_token: `at-${n}` });
+      await vi.advanceTimersByTimeAsync(5_000);
+      await call;
+    }
+    await tokens.setTokens({ access_token: 'last' });
+
+    stalling.releaseHeld();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(stalling.value()).toBe('last');
+    expect(tokens.peekTokens()?.accessToken).toBe('last');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('never starts after clear(): with crossTab, a refresh whose check of storage outlasted `timeout` writes nothing', async () => {
+    let value: unknown;
+    let reads = 0;
+    let answerRead: (stored: unknown) => void = () => {};
+    const storage = {
+      // The refresh's own read answers; the check before its write (decision 0606) hangs until answered.
+      get: vi.fn(() => (reads++ === 1 ? new Promise((resolve) => (answerRead = resolve)) : value)),
+      set: vi.fn((tokens: unknown) => {
+        value = tokens;
+      }),
+      remove: vi.fn(() => {
+        value = undefined;
+      }),
+    } satisfies TokenStorage;
+    const fetchTokens = vi.fn(async () => ({ access_token: 'refreshed', expires_in: 600 }));
+    const tokens = new TokenManager({
+      fetchTokens,
+      storage,
+      retry: false,
+      timeout: 5_000,
+      crossTab: { wrapStorage: (wrapped: TokenStorage) => wrapped, lock: undefined } as never,
+    });
+    managers.push(tokens);
+    await tokens.setTokens({ access_token: 'old', refresh_token: 'rt-1', expires_in: 0 });
+    const callers = Array.from({ length: 200 }, () => tokens.getAccessToken());
+    await vi.advanceTimersByTimeAsync(5_000); // the check timed out: the callers get the new set
+    expect(await Promise.all(callers)).toEqual(Array(200).fill('refreshed'));
+    await tokens.clear();
+
+    // The check answers at last, with what storage held when it started (the set the refresh replaces).
+    answerRead(storage.set.mock.calls[0]?.[0]);
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(value).toBeUndefined();
+    expect(storage.set).toHaveBeenCalledTimes(1); // `old`, by setTokens()
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('writes a set once when nothing timed out', async () => {
+    const stalling = stallingStorage();
+    const { tokens } = manager(stalling.storage);
+    await tokens.setTokens({ access_token: 'a' });
+    await tokens.clear();
+    await tokens.setTokens({ access_token: 'b' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stalling.storage.set).toHaveBeenCalledTimes(2);
+    expect(stalling.storage.remove).toHaveBeenCalledTimes(1);
+    expect(stalling.value()).toBe('b');
+  });
+});
