@@ -5,7 +5,7 @@ import {
   startExampleApi,
   startIdentityProvider,
 } from '@tessera/example-identity-provider';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   isOAuthError,
   isTesseraError,
@@ -204,6 +204,60 @@ describe('sign-in with authorization code + PKCE against oidc-provider', () => {
     const result = await signIn.handleCallback(callback);
     expect(result.status === 'error' && isOAuthError(result.error, 'access_denied')).toBe(true);
     expect(provider.tokenRequests()).toHaveLength(before);
+  });
+
+  it.each([
+    [
+      'without iss (the provider advertises it, RFC 9207)',
+      (callback: URL) => callback.searchParams.delete('iss'),
+    ],
+    [
+      'with the iss of another issuer',
+      (callback: URL) => callback.searchParams.set('iss', 'https://evil.example.test'),
+    ],
+    [
+      'with access_denied and no iss',
+      (callback: URL) => {
+        callback.search = `?error=access_denied&state=${callback.searchParams.get('state')}`;
+      },
+    ],
+  ])(
+    'a callback %s is an IssuerMismatchError with zero token requests at the provider',
+    async (_, tamper) => {
+      const { signIn, tokens } = setUp();
+      const callback = new URL(await signInThroughForms(await signIn.buildAuthorizationUrl()));
+      tamper(callback);
+      const before = provider.tokenRequests().length;
+      expect(await signIn.handleCallback(callback)).toMatchObject({
+        status: 'error',
+        error: { name: 'IssuerMismatchError', code: 'ISSUER_MISMATCH' },
+      });
+      expect(provider.tokenRequests()).toHaveLength(before);
+      expect(tokens.peekTokens()).toBeUndefined();
+    },
+  );
+
+  it('a used callback URL opened again after a reload (Back) sends no second token request: the session stays', async () => {
+    const transactionStorage = fakeStorageArea();
+    const { signIn, tokens } = setUp({ transactionStorage });
+    const callback = await signInThroughForms(await signIn.buildAuthorizationUrl());
+    expect((await signIn.handleCallback(callback)).status).toBe('handled');
+    const session = tokens.peekTokens();
+    const exchanges = provider.tokenRequests('authorization_code').length;
+    // A reload: the module state (callbacks of this page) starts empty, the transaction storage survives.
+    vi.resetModules();
+    const reloaded = (await import('../src/sign-in/create-sign-in.js')).createSignIn;
+    const again = reloaded({
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      redirectUri: `${APP}/callback`,
+      tokens,
+      transactionStorage,
+      navigate: () => {},
+    });
+    expect(await again.handleCallback(callback)).toEqual({ status: 'not-a-callback', cleaned: true });
+    expect(provider.tokenRequests('authorization_code')).toHaveLength(exchanges);
+    expect(tokens.peekTokens()).toBe(session);
   });
 
   it('a tampered state is rejected with zero token requests at the provider', async () => {

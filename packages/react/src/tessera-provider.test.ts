@@ -2,7 +2,8 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useEffect } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { callbackSignIn, setupAuthServer } from '../test/support.js';
+import { callbackSignIn, deferred, fakeSignIn, setupAuthServer, signInAt } from '../test/support.js';
+import type { CallbackResult } from './sign-in-like.js';
 import { TesseraProvider } from './tessera-provider.js';
 import { useSession } from './use-session.js';
 
@@ -42,6 +43,37 @@ describe('TesseraProvider', () => {
     expect(signIn.handleCallback).toHaveBeenCalledWith(`${window.location.origin}/callback?code=c1&state=s1`);
     expect(onReturn.mock.calls).toEqual([['/orders']]);
   });
+
+  it.each([
+    ['signs in', true],
+    ['fails', false],
+  ])(
+    'unmounted while its callback is pending, which then %s: no React warning, no unhandled rejection, one token request',
+    async (_, succeeds) => {
+      const errors = vi.spyOn(console, 'error');
+      const tokens = manager();
+      const exchange = deferred<void>();
+      const signIn = fakeSignIn(async (): Promise<CallbackResult> => {
+        await exchange.promise;
+        if (!succeeds) throw new Error('exchange refused');
+        await signInAt(auth, tokens);
+        return { status: 'handled' };
+      });
+      const { unmount } = render(h(StrictMode, null, h(TesseraProvider, { tokens, signIn }, h(Status))));
+      expect(screen.getByTestId('status').textContent).toBe('loading');
+      unmount();
+      exchange.resolve();
+      await act(async () => {
+        await vi.waitFor(() => expect(signIn.handleCallback).toHaveBeenCalledTimes(1));
+        await signIn.handleCallback?.mock.results[0]?.value.catch(() => undefined);
+        await tokens.ready();
+      });
+      expect(errors).not.toHaveBeenCalled();
+      expect(auth.tokenRequestCount).toBe(succeeds ? 1 : 0);
+      expect(signIn.handleCallback).toHaveBeenCalledTimes(1);
+      errors.mockRestore();
+    },
+  );
 
   it('still finds no callback on a page that is not one', async () => {
     window.history.replaceState(null, '', '/orders');

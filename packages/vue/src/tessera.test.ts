@@ -15,7 +15,14 @@ import {
   version,
   watch,
 } from 'vue';
-import { deferred, fakeSignIn, setupAuthServer, trackSubscriptions, unsignedJwt } from '../test/support.js';
+import {
+  deferred,
+  fakeSignIn,
+  setupAuthServer,
+  signInAt,
+  trackSubscriptions,
+  unsignedJwt,
+} from '../test/support.js';
 import { createSessionGuard } from './create-session-guard.js';
 import type { SessionStatus } from './session.js';
 import type { CallbackResult } from './sign-in-like.js';
@@ -63,6 +70,26 @@ describe('createTessera', () => {
     unmount();
     // `app.onUnmount` exists from Vue 3.5; on 3.4 the subscription lives as long as the manager.
     expect(counts.active()).toBe(Number(version.startsWith('3.4.')));
+  });
+
+  it('installed twice in one app subscribes once, completes the callback once and unsubscribes on unmount', async () => {
+    const tokens = manager();
+    const counts = trackSubscriptions(tokens);
+    const signIn = fakeSignIn(async (): Promise<CallbackResult> => {
+      await signInAt(auth, tokens);
+      return { status: 'handled' };
+    });
+    const tessera = createTessera({ tokens, signIn });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const app = createApp(Status).use(tessera).use(tessera);
+    app.mount(document.createElement('div'));
+    await tessera.ready();
+    expect(signIn.handleCallback).toHaveBeenCalledTimes(1);
+    expect(auth.tokenRequestCount).toBe(1);
+    expect(counts).toMatchObject({ subscribes: 1, unsubscribes: 0 });
+    app.unmount();
+    expect(counts.active()).toBe(Number(version.startsWith('3.4.')));
+    warn.mockRestore();
   });
 
   it('updates a computed on status right after the callback resolves, never showing signed-out before', async () => {

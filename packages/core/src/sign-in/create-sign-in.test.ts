@@ -925,6 +925,37 @@ describe('ID token', () => {
     expect((await signIn.handleCallback()).status).toBe('handled');
   });
 
+  it.each([
+    ['another nonce', () => ({ nonce: 'nonce-of-another-sign-in' }), 'nonce'],
+    ['no nonce', () => ({ nonce: undefined }), 'nonce'],
+    ['an exp beyond the clock tolerance', () => ({ exp: Math.floor(now / 1000) - 61 }), 'exp'],
+    ['an aud without this client', () => ({ aud: 'another-client' }), 'aud'],
+    ['an extra audience and no azp', () => ({ aud: [CLIENT_ID, 'api'] }), 'azp'],
+    [
+      'an extra audience and the azp of another client',
+      () => ({ aud: [CLIENT_ID, 'api'], azp: 'api' }),
+      'azp',
+    ],
+    ['another issuer', () => ({ iss: 'https://evil.example.test' }), 'iss'],
+  ])(
+    'a code exchange whose ID token has %s is an IdTokenError: one token request, nothing stored, what it brought revoked',
+    async (_, claims, check) => {
+      oidc.idTokenClaims = claims();
+      const { signIn, tokens } = setUp();
+      await signInAtProvider(signIn);
+      const result = await signIn.handleCallback();
+      expect(result).toMatchObject({
+        status: 'error',
+        error: { name: 'IdTokenError', code: 'INVALID_ID_TOKEN', check },
+      });
+      expect(JSON.stringify(result)).not.toMatch(/rt-|at-|eyJ/);
+      expect(tokens.peekTokens()).toBeUndefined();
+      expect(await tokens.ready()).toBeFalsy();
+      expect(oidc.tokenRequests).toHaveLength(1);
+      expect(oidc.revocations.map((form) => form.get('token'))).toEqual(['rt-2', 'at-2']);
+    },
+  );
+
   it('on refresh, a new ID token with the original nonce is accepted; another sub or nonce is not', async () => {
     const { signIn, tokens } = setUp();
     await signInAtProvider(signIn);
@@ -1025,6 +1056,42 @@ describe('signOut', () => {
     expect(await tokens.ready()).toBeFalsy();
     expect(signedOut.logoutUrl).toBeDefined();
     expect(navigations.filter((url) => url.startsWith(`${ISSUER}/logout`))).toHaveLength(1);
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(oidc.revocations.map((form) => form.get('token'))).toEqual(['rt-2', 'at-2']);
+  });
+
+  it('a sign-out through a second instance over the same manager (StrictMode, HMR) wins over the callback of the first', async () => {
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let exchanging: () => void = () => {};
+    const exchangeSent = new Promise<void>((resolve) => (exchanging = resolve));
+    const { signIn, tokens } = setUp({
+      fetch: async (input, init) => {
+        if (String(input).endsWith('/token')) {
+          exchanging();
+          await held;
+        }
+        return fetch(input, init);
+      },
+    });
+    const second = createSignIn({
+      issuer: ISSUER,
+      clientId: CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      tokens,
+      clock,
+      navigate: () => {},
+      fetch: (input, init) => fetch(input, init),
+    });
+    await signInAtProvider(signIn);
+    const callback = signIn.handleCallback();
+    await exchangeSent;
+    await second.signOut({ navigate: false });
+    answer();
+    const result = await callback;
+    expect(result).toMatchObject({ status: 'error', error: { code: 'LOGIN_REQUIRED' } });
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(await tokens.ready()).toBeFalsy();
     expect(oidc.tokenRequests).toHaveLength(1);
     expect(oidc.revocations.map((form) => form.get('token'))).toEqual(['rt-2', 'at-2']);
   });

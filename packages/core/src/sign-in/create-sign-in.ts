@@ -11,6 +11,7 @@ import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import { whereOf } from '../internal/response-where.js';
 import { withTimeout } from '../internal/with-timeout.js';
 import { requestToken } from '../token-endpoint.js';
+import type { TokenManager } from '../token-manager.js';
 import type { FetchTokens } from '../token-manager-options.js';
 import type { TokenResponse, TokenSet } from '../token-set.js';
 import { toTokenSet } from '../token-set.js';
@@ -57,7 +58,9 @@ export interface SignIn {
   /**
    * Clears the session in every tab at once, revokes its refresh token (and the one a refresh in
    * flight brings, once it has settled) and goes to the provider's logout. While a sign-out is under
-   * way, further calls return its promise (its options apply) and no refresh starts.
+   * way, further calls return its promise (its options apply) and no refresh starts; this holds for
+   * every instance over the same `tokens`, and a callback in flight in any of them does not sign the
+   * user back in.
    */
   signOut(options?: SignOutOptions): Promise<SignOutResult>;
 }
@@ -69,6 +72,25 @@ export interface SignIn {
  */
 // Marked pure: an app that never imports sign-in must not keep it for this call (tree shaking).
 const callbacks = /* @__PURE__ */ callbackResults(REMEMBERED_CALLBACKS);
+
+/** What every instance over one `TokenManager` shares: the session they sign in and out is one. */
+interface SessionState {
+  /** Sign-outs started so far: a code exchange that a sign-out overtook does not sign the user back in. */
+  signOuts: number;
+  /** The sign-out under way: a double click revokes once and navigates once. */
+  signingOut?: Promise<SignOutResult> | undefined;
+  /**
+   * The answer of the latest refresh request: its refresh token may be one the manager never stores
+   * (cleared meanwhile), which `signOut` revokes too. Settles within the manager's `timeout`.
+   */
+  lastRefresh?: Promise<TokenResponse> | undefined;
+}
+
+/**
+ * By manager, so a second instance (created in render under StrictMode, re-created by HMR) sees the
+ * sign-outs and refreshes of the first (decision 1104, update).
+ */
+const sessions = /* @__PURE__ */ new WeakMap<TokenManager, SessionState>();
 
 /**
  * Sign-in with the authorization code flow and PKCE (RFC 9700, OAuth 2.1) for single-page apps.
@@ -100,15 +122,8 @@ export function createSignIn(options: SignInOptions): SignIn {
   let metadata: Promise<AuthorizationServerMetadata> | undefined;
   let starting: { promise: Promise<void>; at: number } | undefined;
   let lastClaims: IdTokenClaims | undefined;
-  /** The sign-out under way: a double click revokes once and navigates once. */
-  let signingOut: Promise<SignOutResult> | undefined;
-  /**
-   * The answer of the latest refresh request: its refresh token may be one the manager never stores
-   * (cleared meanwhile), which `signOut` revokes too. Settles within the manager's `timeout`.
-   */
-  let lastRefresh: Promise<TokenResponse> | undefined;
-  /** Sign-outs started so far: a code exchange that a sign-out overtook does not sign the user back in. */
-  let signOuts = 0;
+  const shared: SessionState = (tokens && sessions.get(tokens)) || { signOuts: 0 };
+  if (tokens) sessions.set(tokens, shared);
 
   /** Revokes tokens nobody holds any more, so no live refresh token stays behind; within `timeout` in all, failures ignored. */
   const revokeOrphaned = async (
@@ -135,10 +150,10 @@ export function createSignIn(options: SignInOptions): SignIn {
   // current set). One that a sign-out in another tab or instance overtook is never stored, and only
   // this instance knows its refresh token: revoked here (decision 0606).
   tokens?.subscribe((event) => {
-    if (event.type === 'refreshed') lastRefresh = undefined;
-    if (event.type !== 'cleared' || event.reason !== 'external' || !lastRefresh) return;
-    const orphan = lastRefresh;
-    lastRefresh = undefined;
+    if (event.type === 'refreshed') shared.lastRefresh = undefined;
+    if (event.type !== 'cleared' || event.reason !== 'external' || !shared.lastRefresh) return;
+    const orphan = shared.lastRefresh;
+    shared.lastRefresh = undefined;
     orphan
       .then(async ({ refresh_token }) => {
         if (refresh_token) await revokeOrphaned(await discovered(), [[refresh_token, 'refresh_token']]);
@@ -226,7 +241,7 @@ export function createSignIn(options: SignInOptions): SignIn {
         : new StaleCallbackError(taken.kind, said);
     }
     const { transaction } = taken;
-    const signOutsBefore = signOuts;
+    const signOutsBefore = shared.signOuts;
     // Refused like a wrong `iss`: after `take`, so the transaction is used up and cannot be tried again.
     if (repeated) throw new StaleCallbackError('repeated-parameter');
     const server = await discovered();
@@ -266,7 +281,8 @@ export function createSignIn(options: SignInOptions): SignIn {
     let set: TokenSet;
     try {
       // Signed out while the code was being exchanged: what it brought is revoked, never stored.
-      if (signOuts !== signOutsBefore) throw new LoginRequiredError('Signed out during the sign-in callback');
+      if (shared.signOuts !== signOutsBefore)
+        throw new LoginRequiredError('Signed out during the sign-in callback');
       // A nonce was sent (`openid`): the ID token is required (OpenID Connect Core §3.1.3.3), or the
       // nonce would go unchecked.
       if (transaction.nonce !== undefined && !response.id_token) {
@@ -376,8 +392,8 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (!refreshToken) throw new LoginRequiredError();
       const server = await discovered();
       // No refresh while signing out: it would bring a refresh token that sign-out does not know of.
-      if (signingOut) throw new LoginRequiredError();
-      lastRefresh = requestToken({
+      if (shared.signingOut) throw new LoginRequiredError();
+      shared.lastRefresh = requestToken({
         fetch,
         tokenUrl: server.token_endpoint,
         grantType: 'refresh_token',
@@ -385,7 +401,7 @@ export function createSignIn(options: SignInOptions): SignIn {
         params: { refresh_token: refreshToken },
         signal,
       });
-      const response = await lastRefresh;
+      const response = await shared.lastRefresh;
       const original = tokens?.peekTokens()?.idToken;
       if (response.id_token)
         check(response.id_token, undefined, original ? decodeIdToken(original) : undefined);
@@ -394,12 +410,12 @@ export function createSignIn(options: SignInOptions): SignIn {
     },
 
     signOut(signOutOptions = {}) {
-      if (signingOut) return signingOut;
-      signOuts += 1;
+      if (shared.signingOut) return shared.signingOut;
+      shared.signOuts += 1;
       lastClaims = undefined;
       // A used callback URL is a replay from now on, not a `handled` with the old tokens.
       callbacks.clear();
-      signingOut = signOut(
+      shared.signingOut = signOut(
         {
           clientId,
           tokens,
@@ -407,14 +423,14 @@ export function createSignIn(options: SignInOptions): SignIn {
           transport,
           navigate,
           postLogoutRedirectUri: options.postLogoutRedirectUri,
-          lastRefresh,
+          lastRefresh: shared.lastRefresh,
         },
         signOutOptions,
       ).finally(() => {
-        signingOut = undefined;
+        shared.signingOut = undefined;
       });
-      lastRefresh = undefined;
-      return signingOut;
+      shared.lastRefresh = undefined;
+      return shared.signingOut;
     },
   };
 }

@@ -24,6 +24,12 @@ describe('returnPathOf', () => {
     ['https://app.example.test//evil.example/x', '/evil.example/x'],
     ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
     ['https://[bad', '/'],
+    ['/\t/evil.example/x', '/'],
+    ['\n//evil.example/x', '/'],
+    ['JaVaScRiPt:alert(1)', '/'],
+    [' javascript:alert(1)', '/'],
+    ['%2F%2Fevil.example', '/%2F%2Fevil.example'],
+    ['/%5Cevil.example', '/%5Cevil.example'],
   ])('never leads off the app origin: %s → %s', (returnTo, path) => {
     const result = returnPathOf(returnTo, ORIGIN);
     expect(result).toBe(path);
