@@ -87,7 +87,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
   /**
    * The private key for `private_key_jwt`: a PEM string (PKCS#8, PKCS#1 or SEC1), a private JWK, or
    * a `KeyObject` (not a `Buffer`: read a PEM file with `readFileSync(path, 'utf8')`); RSA keys of
-   * 2048 bits or more. Checked when the client is created. Requires the optional peer dependency `jose`.
+   * 2048 bits or more. Checked when the client is created: a JWK whose `use` is not `sig`, or whose
+   * `key_ops` lack `sign`, is refused. Requires the optional peer dependency `jose`.
    * @default undefined
    */
   privateKey?: string | JsonWebKey | KeyObject | undefined;
@@ -103,7 +104,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
    */
   signingAlgorithm?: SigningAlgorithm | undefined;
   /**
-   * The `kid` header of the `private_key_jwt` assertion.
+   * The `kid` header of the `private_key_jwt` assertion. A JWK `kid` that is not a string (a number)
+   * is refused rather than dropped or guessed at: pass it here as the string the server knows.
    * @default the JWK's `kid`, else no `kid`
    */
   keyId?: string | undefined;

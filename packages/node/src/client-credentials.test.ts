@@ -1,7 +1,16 @@
 import { inspect } from 'node:util';
-import { DisposedError, isOAuthError, OAuthError, TimeoutError, TokenManager } from '@tessera/core';
+import { runInNewContext } from 'node:vm';
+import {
+  DisposedError,
+  HttpError,
+  isOAuthError,
+  MalformedResponseError,
+  OAuthError,
+  TimeoutError,
+  TokenManager,
+} from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
-import { HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -14,7 +23,7 @@ import {
   tokenEndpoint,
 } from '../test/msw-token-endpoint.js';
 import { type ClientCredentials, clientCredentials } from './client-credentials.js';
-import type { ClientCredentialsOptions } from './client-credentials-options.js';
+import type { ClientCredentialsOptions, TokenTarget } from './client-credentials-options.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
@@ -259,6 +268,45 @@ describe('errors', () => {
     },
   );
 
+  it('never follows a redirect of the token endpoint: one request, the other origin never sees the secret', async () => {
+    const seen = tokenEndpoint(
+      server,
+      () => new HttpResponse(null, { status: 307, headers: { location: 'https://elsewhere.test/token' } }),
+    );
+    const elsewhere: Request[] = [];
+    server.use(
+      http.all('https://elsewhere.test/*', ({ request }) => {
+        elsewhere.push(request);
+        return HttpResponse.json({ access_token: 'stolen', token_type: 'Bearer' });
+      }),
+    );
+
+    const error = await client({ retry: { retries: 3, minTimeout: 0, randomize: false } })
+      .getAccessToken()
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(307);
+    expect(seen).toHaveLength(1);
+    expect(elsewhere).toHaveLength(0);
+    expectNoSecrets(error, [SECRET, seen[0]!.authorization!.slice('Basic '.length)]);
+  });
+
+  it('refuses a 200 whose token_type is neither Bearer nor asked for: MalformedResponseError, one request', async () => {
+    const seen = tokenEndpoint(server, () =>
+      HttpResponse.json({ access_token: 'at-mac', token_type: 'mac', expires_in: 3600 }),
+    );
+
+    const error = await client({ retry: { retries: 3, minTimeout: 0, randomize: false } })
+      .getAccessToken()
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as Error).message).toContain('token_type "mac" is not in tokenTypes (Bearer)');
+    expect(seen).toHaveLength(1);
+    expectNoSecrets(error, ['at-mac', SECRET]);
+  });
+
   it('retries a 503 and succeeds, as core does', async () => {
     const seen = tokenEndpoint(server, (request, n) =>
       n === 1 ? new HttpResponse('busy', { status: 503 }) : issueToken(request, n),
@@ -304,12 +352,26 @@ describe('inputs of the wrong type are refused with a TypeError that names them'
     expect(() => client({ extraParams: 'tenant=acme' as never })).toThrow(/extraParams must be an object/);
   });
 
-  it('a target that is a URL or an array, and a scope list with a non-string', () => {
+  it('a target that is a URL, an array, a Map or a class instance, and a scope list with a non-string', () => {
     const credentials = client();
     expect(() => credentials.for(new URL('https://orders.internal') as never)).toThrow(TypeError);
     expect(() => credentials.for([] as never)).toThrow(TypeError);
+    expect(() => credentials.for(new Map([['scope', 'read']]) as never)).toThrow(/plain object/);
+    expect(() => credentials.for(new (class Target {})() as never)).toThrow(/plain object/);
     expect(() => credentials.for({ scope: [1] as never })).toThrow(/scope/);
     expect(() => credentials.for({ scope: 7 as never })).toThrow(/scope/);
+  });
+
+  it('a plain object from another realm or without a prototype is a target like any other: one request each', async () => {
+    const seen = tokenEndpoint(server);
+    const credentials = client();
+    const bare = Object.assign(Object.create(null) as object, { scope: 'read' });
+    const foreign = runInNewContext('({ scope: "read" })') as TokenTarget;
+
+    expect(credentials.for(foreign)).toBe(credentials.for(bare));
+    await Promise.all([credentials.for(bare).getAccessToken(), credentials.for(foreign).getAccessToken()]);
+
+    expect(seen.map(targetOf)).toEqual(['read||']);
   });
 
   it('a resource with whitespace or a line break that URL would drop, e.g. read from a file, with no request', () => {
@@ -369,6 +431,31 @@ describe('dispose', () => {
     await expect(orders.getAccessToken()).rejects.toBeInstanceOf(DisposedError);
     expect(() => credentials.for({ audience: 'billing' })).toThrow(DisposedError);
     credentials.dispose(); // idempotent
+  });
+
+  it('rejects 300 callers waiting on 30 targets with DisposedError: 30 requests, none after', async () => {
+    const gate = deferred<void>();
+    const allSent = deferred<void>();
+    const seen = tokenEndpoint(server, async (request, n) => {
+      if (n === 30) allSent.resolve();
+      await gate.promise;
+      return issueToken(request, n);
+    });
+    const credentials = client();
+    const waiting = Array.from({ length: 300 }, (_, i) =>
+      credentials
+        .for({ audience: `api-${i % 30}` })
+        .getAccessToken()
+        .catch((caught: unknown) => caught),
+    );
+    await allSent.promise;
+
+    credentials.dispose();
+    gate.resolve();
+
+    const errors = await Promise.all(waiting);
+    expect(errors.every((error) => error instanceof DisposedError)).toBe(true);
+    expect(seen).toHaveLength(30);
   });
 
   it('rejects callers waiting for a retry with DisposedError, sends nothing more and leaves no timer', async () => {

@@ -90,7 +90,8 @@ export class ClientCredentials {
    * resource; it does not add to them. Without a target (or with the configured one): the manager of
    * the configured target — what `attachTokenManager` takes.
    *
-   * @throws {TypeError} an unknown key, an empty audience or a resource that is not an absolute URI.
+   * @throws {TypeError} not a plain object (a Map, array, URL or class instance: spread it, `for({ ...target })`),
+   *   an unknown key, an empty audience or a resource that is not an absolute URI.
    * @throws {RangeError} a new target while `maxTargets` others are held: dispose the managers of
    *   targets no longer used (`for(target).dispose()`), or raise `maxTargets`.
    * @throws {DisposedError} the client was disposed.
@@ -98,9 +99,12 @@ export class ClientCredentials {
   for(target?: TokenTarget): TokenManager {
     if (this.#disposal.signal.aborted) throw new DisposedError();
     if (target === undefined) return this.#configured();
-    // A plain object: a URL or an array has no target keys and would silently mean "no target".
-    if (typeof target !== 'object' || target === null || Array.isArray(target) || target instanceof URL) {
-      throw new TypeError('clientCredentials.for: pass a target such as { scope, audience, resource }');
+    // A plain object (a literal, `Object.create(null)`, or one from another realm such as a `vm`
+    // context: its prototype's prototype is null). A URL, an array, a Map or a class instance has no
+    // target keys of its own and would silently mean "no scope, audience or resource".
+    const proto: unknown = typeof target === 'object' && target !== null ? Object.getPrototypeOf(target) : 0;
+    if (proto === 0 || (proto !== null && Object.getPrototypeOf(proto) !== null)) {
+      throw new TypeError('clientCredentials.for: pass a plain object such as { scope, audience, resource }');
     }
     assertKnownOptions(target, TOKEN_TARGET_KEYS, 'clientCredentials.for');
     // Read once: the key and the request must name the same token.

@@ -99,6 +99,15 @@ describe('private_key_jwt', () => {
     await verifyAssertion(seen[1]!.form.get('client_assertion')!, ec.publicKey);
   });
 
+  it('sends keyId as the kid of a JWK whose own kid is a number, in one request', async () => {
+    const seen = tokenEndpoint(server);
+    const jwk = { ...rsa.privateKey.export({ format: 'jwk' }), kid: 2025 };
+    await client({ privateKey: jwk as never, keyId: '2025' }).getAccessToken();
+
+    expect(seen).toHaveLength(1);
+    expect(decodeProtectedHeader(seen[0]!.form.get('client_assertion')!)).toMatchObject({ kid: '2025' });
+  });
+
   it('uses assertionAudience, e.g. the issuer, as aud when given', async () => {
     const seen = tokenEndpoint(server);
     await client({ assertionAudience: ISSUER }).getAccessToken();

@@ -23,7 +23,8 @@ const ALGORITHMS: Record<string, readonly SigningAlgorithm[]> = {
  * key fails when the client is created rather than on the first token request.
  *
  * @throws {TypeError} the key cannot be read (a Buffer included), is not private, is an RSA key under
- * 2048 bits, does not fit `alg`, or fails a signature it should verify. The message never
+ * 2048 bits, is a JWK not for signing (`use`, `key_ops`), has a `kid` or `alg` that is not a string,
+ * does not fit `alg`, or fails a signature it should verify. The message never
  * contains key material.
  */
 export function toSigningKey(
@@ -50,14 +51,32 @@ export function toSigningKey(
     );
   }
   const jwk = isJwk(privateKey) ? privateKey : undefined;
-  const chosen = alg ?? (typeof jwk?.alg === 'string' ? (jwk.alg as SigningAlgorithm) : allowed[0]!);
+  // RFC 7517 §4.2, §4.3: a key that says it is not for signing is refused, not used anyway.
+  const ops = jwk?.key_ops;
+  if ((jwk?.use ?? 'sig') !== 'sig' || (ops !== undefined && !(Array.isArray(ops) && ops.includes('sign')))) {
+    throw new TypeError('clientCredentials: privateKey is a JWK whose "use" or "key_ops" is not for signing');
+  }
+  // A `kid` that is not a string (a number) was dropped without a word, and the server could not
+  // pick the key by it: refused, as an `alg` that is not one, whichever option or member gave it.
+  // Typed as they must be; checked just below.
+  const kid = (keyId ?? jwk?.kid) as string | undefined;
+  const chosen = (alg ?? jwk?.alg ?? allowed[0]) as SigningAlgorithm;
+  for (const [name, value, option] of [
+    ['kid', kid, 'keyId'],
+    ['alg', chosen, 'signingAlgorithm'],
+  ]) {
+    if (value !== undefined && typeof value !== 'string') {
+      throw new TypeError(
+        `clientCredentials: the JWK's ${name} or ${option} is a ${typeof value}, not a string`,
+      );
+    }
+  }
   if (!allowed.includes(chosen)) {
     throw new TypeError(
       `clientCredentials: signingAlgorithm ${chosen} does not fit a ${type} key; use one of ${allowed.join(', ')}`,
     );
   }
   assertKeyPair(key, chosen);
-  const kid = keyId ?? (typeof jwk?.kid === 'string' ? jwk.kid : undefined);
   return { key, alg: chosen, kid };
 }
 

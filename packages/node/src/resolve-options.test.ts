@@ -162,6 +162,40 @@ describe('options', () => {
     }
   });
 
+  it('refuses a JWK meant for encryption or only for verifying, at creation', () => {
+    const jwk = rsa.privateKey.export({ format: 'jwk' });
+    for (const privateKey of [
+      { ...jwk, use: 'enc' },
+      ...[['verify'], ['decrypt', 'unwrapKey'], [], 'sign'].map((key_ops) => ({ ...jwk, key_ops })),
+    ]) {
+      expect(problem({ ...base, privateKey })).toBe(
+        'clientCredentials: privateKey is a JWK whose "use" or "key_ops" is not for signing',
+      );
+    }
+    const signing = { ...jwk, use: 'sig', key_ops: ['sign'] };
+    expect(resolveOptions({ ...base, privateKey: signing }).auth.method).toBe('private_key_jwt');
+  });
+
+  it('refuses a kid or alg that is not a string instead of dropping it, unless keyId or signingAlgorithm replaces it', () => {
+    const jwk = rsa.privateKey.export({ format: 'jwk' });
+    expect(problem({ ...base, privateKey: { ...jwk, kid: 42 } })).toBe(
+      "clientCredentials: the JWK's kid or keyId is a number, not a string",
+    );
+    expect(problem({ ...base, privateKey: rsa.privateKey, keyId: 42 })).toBe(
+      "clientCredentials: the JWK's kid or keyId is a number, not a string",
+    );
+    expect(problem({ ...base, privateKey: { ...jwk, alg: ['RS256'] } })).toBe(
+      "clientCredentials: the JWK's alg or signingAlgorithm is a object, not a string",
+    );
+    const replaced = resolveOptions({
+      ...base,
+      privateKey: { ...jwk, kid: 42, alg: ['RS256'] } as never,
+      keyId: '42',
+      signingAlgorithm: 'PS256',
+    });
+    expect(replaced.auth).toMatchObject({ signingKey: { kid: '42', alg: 'PS256' } });
+  });
+
   it('rejects an algorithm that does not fit the key', () => {
     expect(problem({ ...base, privateKey: rsa.privateKey, signingAlgorithm: 'ES256' })).toContain(
       'signingAlgorithm ES256 does not fit a rsa key',
