@@ -40,6 +40,19 @@ const tokens = new TokenManager({
 });
 await tokens.getAccessToken();
 attachTokenManager(tessera, tokens);
+// An app with an interceptor registered before attachTokenManager (it runs after ours and could move
+// the request): the send-time origin check is on (decision 0204). Compared with the same interceptor
+// in front of the static one.
+const passThrough = <T>(config: T): T => config;
+const fixedAfterOther = create();
+fixedAfterOther.interceptors.request.use(passThrough);
+fixedAfterOther.interceptors.request.use((config) => {
+  config.headers.set('Authorization', 'Bearer static-token');
+  return config;
+});
+const tesseraAfterOther = create();
+tesseraAfterOther.interceptors.request.use(passThrough);
+attachTokenManager(tesseraAfterOther, tokens);
 
 // One measurement = one sequential run of REQUESTS requests. Rounds interleave the three variants in
 // rotating order (so JIT warm-up and GC pressure do not favour one), the first round is a warm-up,
@@ -47,11 +60,13 @@ attachTokenManager(tessera, tokens);
 const loop = (instance: AxiosInstance) => async (): Promise<void> => {
   for (let n = 0; n < BATCH; n++) await instance.get('/orders');
 };
-const [baseline, none, measured] = await pairedRatios(
+const [baseline, none, measured, fixedChecked, checked] = await pairedRatios(
   loop(fixed),
   [
     ['no interceptor', loop(bare)],
     ['attachTokenManager (cached token)', loop(tessera)],
+    ['static interceptor after another interceptor', loop(fixedAfterOther)],
+    ['attachTokenManager after another interceptor', loop(tesseraAfterOther)],
   ],
   { batch: BATCH, rounds: ROUNDS },
 );
@@ -65,6 +80,15 @@ console.table([
     ...perRequestRow('attachTokenManager', measured!),
     target: '≤ 1.03',
     verdict: measured!.ratio <= 1.03 ? 'ok' : 'OVER',
+  },
+  perRequestRow('static interceptor, another interceptor registered before it', fixedChecked!),
+  {
+    ...perRequestRow(
+      'attachTokenManager, another interceptor registered before it (send-time check on)',
+      checked!,
+    ),
+    target: `≤ 1.03 × the row above (${(checked!.ratio / fixedChecked!.ratio).toFixed(3)})`,
+    verdict: checked!.ratio / fixedChecked!.ratio <= 1.03 ? 'ok' : 'OVER',
   },
 ]);
 tokens.dispose();

@@ -104,6 +104,21 @@ describe.each(['fetch', 'http'] as const)('with the %s adapter (msw)', (adapter)
     await api.get(`https://evil.test/${origin}/orders`);
     expect(evilAuth).toEqual([null, null, null, null]);
   });
+
+  it('sends no token where an interceptor that runs after ours replaced transformRequest and moved the request', async () => {
+    const tokens = await manager();
+    const api = axios.create({ baseURL: origin, adapter });
+    api.interceptors.request.use((config) => {
+      config.transformRequest = [(data) => data];
+      config.url = 'https://evil.test/other';
+      return config;
+    });
+    attachTokenManager(api, tokens);
+    await api.get('/orders');
+    expect(evilAuth).toEqual([null]);
+    expect(apiAuth).toEqual([]);
+    expect(issued).toBe(0);
+  });
 });
 
 describe('token requests and redirects', () => {

@@ -187,6 +187,37 @@ describe('attachTokenManager: sending the token', () => {
     expect(api.calls.every((call) => call.url === `${baseURL}|/orders`)).toBe(true);
   });
 
+  it('rejects with axios’s own Cancel when a legacy CancelToken cancels while the request waits for a token; nothing is sent', async () => {
+    const gate = deferred<void>();
+    const clock = testClock();
+    const api = fakeApi();
+    const { tokens, fetchTokens } = await countingTokens({ clock: clock.now, gate: gate.promise });
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    attachTokenManager(instance, tokens);
+    clock.advance(301_000);
+
+    const source = axios.CancelToken.source();
+    const canceled = instance.get('/slow', { cancelToken: source.token }).catch((error: unknown) => error);
+    const other = instance.get('/orders');
+    await Promise.resolve();
+    let settled = false;
+    void canceled.then(() => {
+      settled = true;
+    });
+    source.cancel('navigated away');
+    for (let i = 0; i < 50; i += 1) await Promise.resolve();
+    expect(settled).toBe(true); // while the refresh still hangs (before: only once it ended)
+    const error = await canceled;
+    expect(isCancel(error)).toBe(true);
+    expect((error as Error).message).toBe('navigated away');
+
+    gate.resolve();
+    await other;
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(api.calls.map((call) => call.url)).toEqual([`${baseURL}|/orders`]);
+  });
+
   it('two managers on one instance with two headers: each replays its own 401 and redacts its own token', async () => {
     const sent: unknown[][] = []; // as sent: an error's config is redacted afterwards
     const api = fakeApi(({ config, authorization }) => {

@@ -36,8 +36,8 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  * - Before sending: takes `tokens.freshTokens()`, or else awaits `tokens.getTokens()` (one shared
  *   refresh when the token is expired), and sets `Authorization: <tokenType> <token>` from that one set — only when the URL axios will send
  *   to (string or `URL`, `baseURL`, `allowAbsoluteUrls`) has an allowed origin, never over a
- *   caller-set header, never with `skipAuth: true`. Judged again where axios sends (the last
- *   `transformRequest`): an interceptor that runs after ours and moves the request elsewhere sends no token. With the http adapter, every redirect hop is
+ *   caller-set header, never with `skipAuth: true`. Judged again where axios sends (in
+ *   `transformRequest`, kept when an interceptor assigns its own): an interceptor that runs after ours and moves the request elsewhere sends no token. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
  *   With the fetch adapter (axios ≥ 1.12), the request's `env.fetch` becomes a wrapper of the fetch
  *   axios would use; outside browsers it follows the redirects itself and checks every hop the
@@ -50,7 +50,8 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  *   reaches the caller). A replay's own 401 rejects with its `AxiosError`.
  * - Errors handed to the caller never show the token (`JSON.stringify`, `util.inspect`).
  * - Errors of the token manager (`OAuthError`, `LoginRequiredError`…) reject the request as they
- *   are; an abort while waiting for a token rejects with axios's `CanceledError`.
+ *   are; an abort while waiting for a token rejects with axios's `CanceledError` (a legacy
+ *   `cancelToken`: with its own `Cancel`).
  *
  * @returns `detach()`, which removes both interceptors and the send-time check from `instance.defaults.transformRequest`.
  * @throws {TypeError} options that are not an object, an unknown option (with a "did you mean"), an `origins` entry that is not an
@@ -128,18 +129,26 @@ export function attachTokenManager(
     return verdict;
   };
   /** A user interceptor registered before ours runs after it: judged again where axios sends. */
-  const [recheck, removeRecheck] = recheckAtSend(instance, owner, header, allowsRequest);
+  const [recheck, removeRecheck, judgeAnswered] = recheckAtSend(instance, owner, header, allowsRequest);
 
-  /** The current token set (one shared refresh when stale); an abort rejects with axios's `CanceledError`. */
+  /**
+   * The current token set (one shared refresh when stale). An abort of `signal` rejects with axios's
+   * `CanceledError`; a cancel of a legacy `cancelToken` (when there is no `signal`) with its own reason,
+   * as axios would reject it.
+   */
   const tokenSetFor = (config: InternalAxiosRequestConfig): Promise<TokenSet> => {
-    const signal = config.signal as AbortSignal | undefined;
+    const own = config.signal as AbortSignal | undefined;
+    const cancelToken = config.cancelToken as CancelTokenLike | undefined;
+    const signal = own ?? cancelToken?.toAbortSignal?.();
     if (!signal) return tokens.getTokens();
-    return tokens.getTokens({ signal }).catch((error: unknown) => {
+    const got = tokens.getTokens({ signal }).catch((error: unknown) => {
       if (!isTesseraError(error, 'ABORTED')) throw error;
+      if (signal !== own) throw cancelToken?.reason; // what a cancel put there
       const canceled = new CanceledError(undefined, config);
       canceled.cause = error;
       throw canceled;
     });
+    return signal === own ? got : got.finally(() => (signal as { unsubscribe?: () => void }).unsubscribe?.());
   };
 
   /**
@@ -252,6 +261,7 @@ export function attachTokenManager(
         !record.claimed
       ) {
         record.claimed = true; // the send it was made for takes it once
+        recheck(config); // axios merged it into a new config: judged again where it sends
         return config;
       }
       putAuthRecord(config, owner, undefined);
@@ -295,6 +305,7 @@ export function attachTokenManager(
     const config = axiosError.isAxiosError === true ? axiosError.config : undefined;
     if (!config) throw error;
     const record = authRecordOf(config, owner);
+    if (record) judgeAnswered(config); // sent elsewhere without our send-time check: withheld
     const { response } = axiosError;
     const carried = !!record && !record.withheld && finalUrlAllowed(axiosError);
     if (constraint && response) {
@@ -388,6 +399,12 @@ export function attachTokenManager(
     instance.interceptors.response.eject(responseId);
     removeRecheck();
   };
+}
+
+/** The parts of axios's `CancelToken` (≥ 1.7: `toAbortSignal`) a wait for a token listens to. */
+interface CancelTokenLike {
+  reason?: unknown;
+  toAbortSignal?: () => AbortSignal;
 }
 
 /** `error` without what it must not show: the record's header value, its token, and its proof. */

