@@ -175,3 +175,50 @@ describe('attachTokenManager with a senderConstraint (DPoP)', () => {
     ]).toEqual([0, 0, 0]);
   });
 });
+
+describe('attachTokenManager with DPoP: the nonce of a response from another origin (XHR redirect)', () => {
+  /** The nonce claim of a proof header. */
+  const nonceOf = (proof: unknown) =>
+    JSON.parse(Buffer.from(String(proof).split('.')[1] ?? '', 'base64url').toString()).nonce;
+
+  it('keeps the DPoP-Nonce of the origin an XHR was redirected to for that origin, never for the API', async () => {
+    const { tokens } = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+    managers.push(tokens);
+    const dpop = createDPoP();
+    const proofs: unknown[] = [];
+    const instance = axios.create({
+      baseURL,
+      adapter: async (config) => {
+        proofs.push(config.headers.get('DPoP'));
+        const redirected = config.url === '/moved';
+        return {
+          data: null,
+          status: 200,
+          statusText: 'OK',
+          headers: { 'dpop-nonce': redirected ? 'other-nonce' : 'api-nonce' },
+          config,
+          // What the XHR adapter hands over: the XMLHttpRequest, whose responseURL is the final URL.
+          request: {
+            responseURL: redirected ? 'https://other.example.com/landing' : `${baseURL}${config.url}`,
+          },
+        };
+      },
+    });
+    attachTokenManager(instance, tokens, {
+      senderConstraint: dpop,
+      origins: [baseURL, 'https://other.example.com'],
+    });
+
+    await instance.get('/moved');
+    await instance.get('/orders');
+    await instance.get('/orders');
+    const other = await dpop.headersFor({
+      method: 'GET',
+      url: 'https://other.example.com/x',
+      accessToken: 't',
+    });
+
+    expect(proofs.map(nonceOf)).toEqual([undefined, undefined, 'api-nonce']);
+    expect(nonceOf(other.DPoP)).toBe('other-nonce');
+  });
+});

@@ -204,6 +204,36 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect((await readProof(sent[1]?.headers.get('dpop'))).claims.nonce).toBeUndefined();
   });
 
+  it('keeps no DPoP-Nonce over 4096 characters: a 10 MB one never goes into a proof, the last valid one stays', async () => {
+    const huge = 'n'.repeat(10 * 1024 * 1024);
+    const { sent, post } = setup(
+      tokens({ 'DPoP-Nonce': 'n-1' }),
+      tokens({ 'DPoP-Nonce': huge }),
+      tokens({ 'DPoP-Nonce': 'x'.repeat(4096) }),
+      tokens(),
+    );
+    await post();
+    await post();
+    await post();
+    await post();
+
+    const nonces = await Promise.all(
+      sent.map(async (s) => (await readProof(s.headers.get('dpop'))).claims.nonce),
+    );
+    expect(nonces).toEqual([undefined, 'n-1', 'n-1', 'x'.repeat(4096)]);
+    expect(Math.max(...sent.map((s) => s.headers.get('dpop')?.length ?? 0))).toBeLessThan(6000);
+  });
+
+  it('answers use_dpop_nonce with a 10 MB nonce with a typed error, not a retry carrying it', async () => {
+    const { sent, post } = setup(useNonce('n'.repeat(10 * 1024 * 1024)), tokens());
+
+    const error = await post().catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'DPOP_NONCE', failure: 'nonce_unreadable', status: 400 });
+    expect((error as Error).message.length).toBeLessThan(300);
+    expect(sent).toHaveLength(1);
+  });
+
   it('gives up with a typed error when use_dpop_nonce comes twice: never a third request', async () => {
     const { sent, post } = setup(useNonce('n-1'), useNonce('n-2'), tokens());
 
@@ -556,6 +586,34 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
     const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
     expect(dpop.isNonceChallenge({ url: API, ...response }, sent)).toBe(false);
   });
+
+  it.each([
+    ['10 MB long', 'n'.repeat(10 * 1024 * 1024)],
+    ['with CR LF and a header after it', 'rs-2\r\nSet-Cookie: a=b'],
+    ['with a space', 'rs 2'],
+    ['with a quote', 'rs"2'],
+    ['with a backslash', 'rs\\2'],
+    ['non-ASCII', 'rs-\u00e92'],
+    ['empty', ''],
+  ])(
+    'keeps no DPoP-Nonce %s: the known nonce stays, and a challenge with it is a typed error',
+    async (_, nonce) => {
+      const dpop = createDPoP();
+      dpop.learn({ url: API, status: 200, headers: { 'dpop-nonce': 'rs-1' } });
+      dpop.learn({ url: API, status: 200, headers: { 'dpop-nonce': nonce } });
+      const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+      expect((await readProof(sent.DPoP)).claims.nonce).toBe('rs-1');
+
+      const hostile = {
+        url: API,
+        status: 401,
+        headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': nonce },
+      };
+      expect(() => dpop.isNonceChallenge(hostile, sent)).toThrow(
+        expect.objectContaining({ code: 'DPOP_NONCE', failure: 'nonce_unreadable', status: 401 }),
+      );
+    },
+  );
 
   it('reads axios-style and Node-style header objects', async () => {
     const dpop = createDPoP();

@@ -30,6 +30,23 @@ describe('toHtu', () => {
     ['lowercases scheme and host, not the path', 'HTTPS://API.Example/Orders', 'https://api.example/Orders'],
     ['drops credentials in the URL', 'https://user:pw@api.example/x', 'https://api.example/x'],
     ['resolves dot segments', 'https://api.example/a/../b', 'https://api.example/b'],
+    [
+      'sends an IDN host in its ASCII (punycode) form, as the Host header carries it',
+      'https://BÜCHER.example/x',
+      'https://xn--bcher-kva.example/x',
+    ],
+    [
+      'percent-encodes a non-ASCII path in upper-case hex, as fetch sends it',
+      'https://api.example/Straße/é',
+      'https://api.example/Stra%C3%9Fe/%C3%A9',
+    ],
+    [
+      'keeps lower-case escapes and an encoded slash as sent (never decoded)',
+      'https://api.example/%7euser/a%2Fb',
+      'https://api.example/%7euser/a%2Fb',
+    ],
+    ['removes the default port of an IPv6 host', 'HTTPS://[::1]:443/x', 'https://[::1]/x'],
+    ['turns backslashes into slashes, as fetch does', 'https://api.example\\a\\b', 'https://api.example/a/b'],
   ])('%s', (_, url, htu) => {
     expect(toHtu(url)).toBe(htu);
   });

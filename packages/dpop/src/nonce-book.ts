@@ -1,8 +1,12 @@
 import type { Clock } from '@tessera/core';
 import { type HeadersLike, readHeader } from './read-header.js';
 
-/** RFC 9449 §8.1: `nonce = 1*NQCHAR` (printable ASCII without `"` and `\`). */
-const NONCE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+/**
+ * RFC 9449 §8.1: `nonce = 1*NQCHAR` (printable ASCII without `"` and `\`), at most 4096 of them: a
+ * longer one (a broken or hostile server) would go into every proof to its origin and never fit a
+ * request's headers, so it is not kept.
+ */
+const NONCE = /^[\x21\x23-\x5B\x5D-\x7E]{1,4096}$/;
 /** Server clock differences below this are ignored: `Date` has one-second resolution. */
 const OFFSET_THRESHOLD = 5_000;
 

@@ -226,6 +226,33 @@ describe('kyHooks with a senderConstraint (DPoP)', () => {
     expect(invalidate).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ['with a signal', { signal: new AbortController().signal }],
+    ['without a signal', {}],
+  ])(
+    'answers a server that challenges forever with one forced retry (%s): never a third request, never a refresh',
+    async (_, extra) => {
+      let n = 0;
+      api = dpopChecker(() => valid, {
+        nonce: () => {
+          n += 1;
+          return `n-${n}`; // a new nonce for every request: a server that never accepts
+        },
+      });
+      const { ky: client, fetchTokens, invalidate } = await setup();
+      const error = await client
+        .post('orders', { json: { item: 1 }, retry: 5, ...extra })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'HTTPError', response: { status: 401 } });
+      expect(api.calls.map((call) => [call.status, call.proof?.nonce])).toEqual([
+        [401, undefined],
+        [401, 'n-1'],
+      ]);
+      expect(fetchTokens).not.toHaveBeenCalled();
+      expect(invalidate).not.toHaveBeenCalled();
+    },
+  );
+
   it('replays a 401 invalid_token with the new token and its ath', async () => {
     valid = 'at-1';
     const { ky: client, fetchTokens } = await setup();

@@ -55,4 +55,14 @@ describe('isNonceReplay (what createDPoP() gives as its isNonceReplay)', () => {
     expect(judged).toEqual([{ DPoP: `proof for POST ${api}/b` }, { DPoP: 'first' }]);
     expect(fetch).toHaveBeenCalledTimes(1);
   });
+
+  it('reads a response without url where an XHR was redirected to (axios: request.responseURL), else the URL given', () => {
+    const { constraint, learned } = judge(false);
+    const headers = new Headers();
+    const redirected = { status: 200, headers, request: { responseURL: 'https://other.test/landing' } };
+    isNonceReplay(constraint, redirected, { DPoP: 'first' }, true, undefined, `${api}/a`);
+    const plain = { status: 200, headers, request: {} }; // the http adapter's: no responseURL
+    isNonceReplay(constraint, plain, { DPoP: 'first' }, true, undefined, `${api}/a`);
+    expect(learned.map((seen) => seen.url)).toEqual(['https://other.test/landing', `${api}/a`]);
+  });
 });

@@ -9,8 +9,9 @@ import type { SeenResponse, SenderConstraint } from './sender-constraint.js';
  * `followRedirects` followed, the last hop's (`proofSentFor(followed, proof)`). What
  * `createDPoP()` gives as its `isNonceReplay` member, the one the transports call.
  *
- * @param response the response: its `url`, else `url` (a fetch `Response` made by hand, an
- *   `AxiosResponse`, have none); no headers read as none.
+ * @param response the response: its `url`, else for an `AxiosResponse` of the XHR adapter its
+ *   `request.responseURL` (where the redirects the browser followed ended), else `url` (a fetch
+ *   `Response` made by hand, an `AxiosResponse` of the other adapters, have none); no headers read as none.
  * @param proof the proof headers of the first send, e.g. `{ DPoP: '…' }`.
  * @param followed the `Response` itself, where `followRedirects` may have followed hops.
  * @param url the URL the request went to.
@@ -25,7 +26,11 @@ export function isNonceReplay(
   url?: string,
 ): boolean {
   const seen = {
-    url: response.url || (url as string),
+    // axios's XHR: where a redirect the browser followed ended (`responseURL`), whose nonce it is.
+    url:
+      response.url ||
+      (response as { request?: { responseURL?: string } }).request?.responseURL ||
+      (url as string),
     status: response.status,
     headers: response.headers ?? {},
   };

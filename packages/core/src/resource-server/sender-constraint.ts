@@ -90,7 +90,7 @@ export interface SenderConstraint {
    * that went with it: `sent`, or after redirect hops `followRedirects` followed, the last hop's
    * (`proofSentFor(followed, sent)`). See `isNonceReplay`.
    *
-   * @param response the response (a fetch `Response`, an `AxiosResponse`): its `url`, else `url`.
+   * @param response the response (a fetch `Response`, an `AxiosResponse`): its `url`, else an XHR's `request.responseURL`, else `url`.
    * @param sent the proof headers `authorize` resolved for the first send.
    * @param followed the `Response` itself, where hops may have been followed (`followRedirects`).
    * @param url the URL the request went to, for a response that does not tell (`response.url` empty or absent).

@@ -5,7 +5,8 @@ export type DPoPNonceFailure =
   /**
    * The server asked for a nonce but no `DPoP-Nonce` header could be read. In browsers this is
    * almost always CORS: the server must send `Access-Control-Expose-Headers: DPoP-Nonce`
-   * (and `WWW-Authenticate` for resource servers). A configuration error, never retried.
+   * (and `WWW-Authenticate` for resource servers). A configuration error, never retried. A value
+   * that is not a nonce (RFC 9449 NQCHAR only, at most 4096 characters) counts as unreadable.
    */
   | 'nonce_unreadable'
   /** The server asked again for the nonce the rejected proof already carried: a retry cannot help. */

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { IDBFactory } from 'fake-indexeddb';
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { calculateJwkThumbprint } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readProof } from '../../test/read-proof.js';
 import { createDPoP } from '../create-dpop.js';
 import type { DPoPEvent } from '../dpop-event.js';
@@ -13,6 +13,11 @@ const load = (indexedDB: IDBFactory, clientId = 'spa') =>
   createDPoP({ keyStore: indexedDbKeyStore({ id: clientId, indexedDB }) });
 
 describe('DPoP key in IndexedDB', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
   it('survives a reload: the next page load signs with the same key', async () => {
     const profile = new IDBFactory();
     const before = await load(profile).ready();
@@ -115,6 +120,69 @@ describe('DPoP key in IndexedDB', () => {
     } as unknown as IDBFactory;
     const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: failing }) });
     expect((await dpop.ready()).persistent).toBe(false);
+  });
+
+  it.each([
+    [
+      'blocked',
+      () => {
+        const request: Partial<IDBOpenDBRequest> = {};
+        queueMicrotask(() =>
+          request.onblocked?.call(request as IDBOpenDBRequest, new Event('blocked') as never),
+        );
+        return request;
+      },
+    ],
+    [
+      'refused by a browser that has no IndexedDB in private windows (InvalidStateError)',
+      () => {
+        throw new DOMException(
+          'A mutation operation was attempted on a database that did not allow mutations.',
+          'InvalidStateError',
+        );
+      },
+    ],
+  ])('falls back to a key in memory, once, when the open is %s', async (_, open) => {
+    const events: DPoPEvent[] = [];
+    const dpop = createDPoP({
+      keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: { open } }),
+      onEvent: (e) => events.push(e),
+    });
+
+    const [info, again] = await Promise.all([dpop.ready(), dpop.ready()]);
+
+    expect(info).toEqual({ thumbprint: again.thumbprint, persistent: false, fallback: true });
+    expect(events.map((e) => e.type)).toEqual(['key_not_persistent']);
+  });
+
+  it('falls back when the page has no IndexedDB at all', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const events: DPoPEvent[] = [];
+    const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa' }), onEvent: (e) => events.push(e) });
+
+    expect(await dpop.ready()).toMatchObject({ persistent: false, fallback: true });
+    expect(events.map((e) => e.type)).toEqual(['key_not_persistent']);
+  });
+
+  it('falls back when IndexedDB opens but cannot store the key (DataCloneError), and leaves nothing stored', async () => {
+    const profile = new IDBFactory();
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('CryptoKey cannot be cloned', 'DataCloneError');
+    });
+    const events: DPoPEvent[] = [];
+    const dpop = createDPoP({
+      keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }),
+      onEvent: (e) => events.push(e),
+    });
+
+    const info = await dpop.ready();
+    const { DPoP } = await dpop.headersFor({ method: 'GET', url: 'https://api.example/', accessToken: 't' });
+
+    expect(info).toMatchObject({ persistent: false, fallback: true });
+    expect((await readProof(DPoP)).jkt).toBe(info.thumbprint);
+    expect(events.map((e) => e.type)).toEqual(['key_not_persistent']);
+    vi.restoreAllMocks();
+    expect(await indexedDbKeyStore({ id: 'spa', indexedDB: profile }).get()).toBeUndefined();
   });
 
   it('removeKey deletes the stored key: the next load has a new one', async () => {
