@@ -10,9 +10,16 @@ export interface TestClient {
   clientSecret?: string;
   /**
    * Grants this client may use; others answer `unauthorized_client`.
-   * @default ['password', 'refresh_token'] for public clients, plus 'client_credentials' for confidential ones
+   * @default ['authorization_code', 'password', 'refresh_token'] for public clients, plus 'client_credentials' for confidential ones
    */
   grantTypes?: readonly string[];
+  /**
+   * Registered redirect URIs: an authorization request with another `redirect_uri` is refused
+   * without a redirect (exact string match). Without them any absolute URL is accepted; the token
+   * request must still send the one of its authorization request.
+   * @default undefined (any redirect URI)
+   */
+  redirectUris?: readonly string[];
 }
 
 /** A resource owner for the `password` grant. */
@@ -37,7 +44,8 @@ export interface AuthServerOptions {
    */
   clients?: readonly TestClient[];
   /**
-   * Users for the `password` grant.
+   * Users for the `password` grant and for `authorize` (the first one signs in unless the request's
+   * `login_hint` or `authorize`'s `username` names another).
    * @default [{ username: 'alice', password: 'wonderland' }]
    */
   users?: readonly TestUser[];
@@ -47,6 +55,11 @@ export interface AuthServerOptions {
    * @default 300_000
    */
   accessTokenLifetime?: number;
+  /**
+   * Lifetime of authorization codes, in ms: an older code answers `invalid_grant` (oidc-provider's default).
+   * @default 60_000
+   */
+  authorizationCodeLifetime?: number;
   /**
    * Lifetime of refresh tokens, in ms, counted from when each one is issued.
    * @default 86_400_000
@@ -86,6 +99,7 @@ export const authServerDefaults = {
   clients: [{ clientId: 'web' }, { clientId: 'service', clientSecret: 'service-secret' }],
   users: [{ username: 'alice', password: 'wonderland' }],
   accessTokenLifetime: 300_000,
+  authorizationCodeLifetime: 60_000,
   refreshTokenLifetime: 86_400_000,
   rotateRefreshTokens: true,
   revokeFamily: true,

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'msw';
+import type { AuthorizeOptions } from './authorize.js';
 import type { FailurePlan, TokenFailure } from './failure-plan.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
 import type { ApiRequestLogEntry, ProtectedApiOptions } from './protected-api.js';
@@ -71,13 +72,18 @@ export interface AuthServer {
   /** `${issuer}/oauth/token`. */
   readonly tokenUrl: string;
   /**
+   * `${issuer}/oauth/authorize` (`authorization_endpoint` in both discovery documents). A GET answers
+   * 302 to the callback `authorize` returns, or 400 where `authorize` throws.
+   */
+  readonly authorizationUrl: string;
+  /**
    * `${issuer}/oauth/revoke`, the RFC 7009 revocation endpoint (`revocation_endpoint` in both
    * discovery documents).
    */
   readonly revocationUrl: string;
   /** `${issuer}/.well-known/jwks.json`. */
   readonly jwksUrl: string;
-  /** msw handlers for the token and revocation endpoints, the JWKS and both discovery documents. */
+  /** msw handlers for the authorization, token and revocation endpoints, the JWKS and both discovery documents. */
   readonly handlers: RequestHandler[];
   /**
    * msw handlers for a resource server at `baseUrl` (any method, any path below it) that checks the
@@ -126,8 +132,19 @@ export interface AuthServer {
    */
   issueTokens(options?: IssueTokensOptions): Promise<IssuedTokenResponse>;
   /**
+   * Answers an authorization request URL (e.g. from `signIn.buildAuthorizationUrl()`) as if the user
+   * signed in and consented: returns the callback URL the browser would be sent to, `redirect_uri`
+   * with `code`, `state` and `iss` — or with `error` (`invalid_request` without PKCE S256,
+   * `unsupported_response_type`). The code is single-use, bound to the `client_id`, `redirect_uri`
+   * and `code_challenge`, valid for `authorizationCodeLifetime`. Not an HTTP request, not counted.
+   * @throws {TypeError} an option it does not know, with the nearest known name.
+   * @throws {Error} a request a server would not redirect: not this server's authorization endpoint,
+   *   an unknown client, a missing or unregistered `redirect_uri`, an unknown user.
+   */
+  authorize(authorizationRequest: string | URL, options?: AuthorizeOptions): string;
+  /**
    * Clears logs (`revocationRequests` too), counts, planned failures, latency, revocations and every
-   * issued token, and releases every hold. Requests still in flight are answered but not logged.
+   * issued token and code, and releases every hold. Requests still in flight are answered but not logged.
    * Keeps the key.
    */
   reset(): void;

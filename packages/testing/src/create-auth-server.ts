@@ -7,6 +7,9 @@ import {
   type TestClient,
   type TestUser,
 } from './auth-server-options.js';
+import { AuthorizationCodes } from './authorization-codes.js';
+import { authorizationEndpointHandler } from './authorization-endpoint-handler.js';
+import { authorize } from './authorize.js';
 import { discoveryHandlers, jwksUrlOf } from './discovery-handlers.js';
 import { FailurePlan } from './failure-plan.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
@@ -20,8 +23,8 @@ import { mintNewFamily } from './token-minter.js';
 import { TokenRegistry } from './token-registry.js';
 
 /**
- * Creates a mock OAuth2 authorization server (token endpoint with `client_credentials`, `password`
- * and `refresh_token`, JWT access tokens, refresh-token rotation with reuse detection) and protected
+ * Creates a mock OAuth2 authorization server (authorization endpoint with PKCE, token endpoint with
+ * `authorization_code`, `client_credentials`, `password` and `refresh_token`, ID tokens, JWT access tokens, refresh-token rotation with reuse detection) and protected
  * APIs, as msw handlers for `setupServer` (Node) or `setupWorker` (browser).
  *
  * @example
@@ -37,11 +40,16 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   const context: ServerContext = {
     issuer,
     tokenUrl: `${issuer}/oauth/token`,
+    authorizationUrl: `${issuer}/oauth/authorize`,
     revocationUrl: `${issuer}/oauth/revoke`,
     clients: options.clients ?? authServerDefaults.clients,
     users: options.users ?? authServerDefaults.users,
     accessTokenLifetime: wholeSecondOrMore(
       options.accessTokenLifetime ?? authServerDefaults.accessTokenLifetime,
+    ),
+    authorizationCodeLifetime: positive(
+      'authorizationCodeLifetime',
+      options.authorizationCodeLifetime ?? authServerDefaults.authorizationCodeLifetime,
     ),
     refreshTokenLifetime: positive(
       'refreshTokenLifetime',
@@ -53,6 +61,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     audience: options.audience ?? authServerDefaults.audience,
     key: new SigningKey(),
     registry: new TokenRegistry(),
+    codes: new AuthorizationCodes(),
   };
   const state: AuthServerState = {
     tokenRequests: [],
@@ -66,6 +75,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   };
   const handlers = [
     tokenEndpointHandler(context, state),
+    authorizationEndpointHandler(context),
     revocationEndpointHandler(context, state),
     ...discoveryHandlers(context),
   ];
@@ -73,6 +83,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   return {
     issuer,
     tokenUrl: context.tokenUrl,
+    authorizationUrl: context.authorizationUrl,
     revocationUrl: context.revocationUrl,
     jwksUrl: jwksUrlOf(issuer),
     get handlers() {
@@ -99,6 +110,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
       state.latency = positive('latency', ms, true);
     },
     issueTokens: (issueOptions) => issueTokens(context, issueOptions),
+    authorize: (url, authorizeOptions) => authorize(context, url, authorizeOptions),
     reset() {
       state.generation += 1;
       state.tokenRequests.length = 0;
@@ -109,6 +121,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
       state.tokenRequestCount = 0;
       state.latency = 0;
       context.registry.clear();
+      context.codes.clear();
     },
   };
 }
@@ -119,6 +132,7 @@ const CLIENT_KEYS = Object.keys({
   clientId: true,
   clientSecret: true,
   grantTypes: true,
+  redirectUris: true,
 } satisfies Record<keyof TestClient, true>);
 const USER_KEYS = Object.keys({ username: true, password: true } satisfies Record<keyof TestUser, true>);
 const ISSUE_TOKENS_KEYS = Object.keys({

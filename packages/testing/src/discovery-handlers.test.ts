@@ -21,7 +21,7 @@ describe('discovery and JWKS', () => {
       issuer: 'https://auth.example.test',
       token_endpoint: 'https://auth.example.test/oauth/token',
       jwks_uri: 'https://auth.example.test/.well-known/jwks.json',
-      grant_types_supported: ['client_credentials', 'password', 'refresh_token'],
+      grant_types_supported: ['authorization_code', 'client_credentials', 'password', 'refresh_token'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     });
   });

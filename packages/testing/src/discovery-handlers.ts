@@ -27,13 +27,17 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
 export function discoveryHandlers(context: ServerContext): RequestHandler[] {
   const metadata = (): Record<string, unknown> => ({
     issuer: context.issuer,
+    authorization_endpoint: context.authorizationUrl,
     token_endpoint: context.tokenUrl,
     revocation_endpoint: context.revocationUrl,
     jwks_uri: jwksUrlOf(context.issuer),
-    grant_types_supported: ['client_credentials', 'password', 'refresh_token'],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'password', 'refresh_token'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
-    response_types_supported: ['token'],
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    // RFC 9207: `authorize` always adds `iss`, as oidc-provider does.
+    authorization_response_iss_parameter_supported: true,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
   });

@@ -10,6 +10,7 @@ export {
   type TestClient,
   type TestUser,
 } from './auth-server-options.js';
+export type { AuthorizeOptions } from './authorize.js';
 export { createAuthServer } from './create-auth-server.js';
 export { failUnhandledRequest } from './fail-unhandled-request.js';
 export type { TokenFailure } from './failure-plan.js';

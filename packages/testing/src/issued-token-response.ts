@@ -8,8 +8,10 @@ export type IssuedTokenResponse = {
   token_type: 'Bearer';
   /** Seconds. */
   expires_in: number;
-  /** Only for user sign-ins (`password`, `refresh_token` grants). */
+  /** Only for user sign-ins (`authorization_code`, `password`, `refresh_token` grants). */
   refresh_token?: string;
+  /** An OpenID Connect ID token (ES256), from an `authorization_code` grant whose scope has `openid`. */
+  id_token?: string;
   /** The granted scope, when not empty. */
   scope?: string;
 };

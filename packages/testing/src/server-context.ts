@@ -1,9 +1,14 @@
 import type { TestClient, TestUser } from './auth-server-options.js';
+import type { AuthorizationCodes } from './authorization-codes.js';
 import type { MinterContext } from './token-minter.js';
 
 /** The resolved configuration and state one `createAuthServer` shares between its handlers. */
 export interface ServerContext extends MinterContext {
   readonly tokenUrl: string;
+  readonly authorizationUrl: string;
+  readonly codes: AuthorizationCodes;
+  /** ms */
+  readonly authorizationCodeLifetime: number;
   readonly revocationUrl: string;
   readonly clients: readonly TestClient[];
   readonly users: readonly TestUser[];

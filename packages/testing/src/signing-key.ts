@@ -26,15 +26,18 @@ export interface VerifyOptions {
 
 /**
  * One ES256 key pair per server, generated with WebCrypto on first use and cached. Signs access
- * tokens as RFC 9068 JWTs (`typ: at+jwt`) and verifies them.
+ * tokens as RFC 9068 JWTs (`typ: at+jwt`) and ID tokens, and verifies access tokens.
  */
 export class SigningKey {
   #pair: Promise<KeyPair> | undefined;
 
-  /** Signs `claims` (`iat`/`exp` included) as a compact JWT. */
-  async sign(claims: JWTPayload): Promise<string> {
+  /**
+   * Signs `claims` (`iat`/`exp` included) as a compact JWT: an access token (`typ: at+jwt`) unless
+   * told otherwise (`JWT` for an ID token).
+   */
+  async sign(claims: JWTPayload, typ = 'at+jwt'): Promise<string> {
     const { privateKey, publicJwk } = await this.#keyPair();
-    const header = { alg: ALGORITHM, typ: 'at+jwt', ...(publicJwk.kid ? { kid: publicJwk.kid } : {}) };
+    const header = { alg: ALGORITHM, typ, ...(publicJwk.kid ? { kid: publicJwk.kid } : {}) };
     return new SignJWT(claims).setProtectedHeader(header).sign(privateKey);
   }
 

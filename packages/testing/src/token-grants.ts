@@ -1,4 +1,5 @@
 import type { TestClient } from './auth-server-options.js';
+import { authorizationCode } from './authorization-code-grant.js';
 import { requiredParameter } from './form-body.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
 import { requestedAudience, requestedScope, splitScope } from './requested-target.js';
@@ -85,6 +86,7 @@ function withinAudience(requested: string | readonly string[], granted: string |
 
 /** The grants the server supports, by `grant_type`. */
 export const grantHandlers: Readonly<Record<string, GrantHandler>> = {
+  authorization_code: authorizationCode,
   client_credentials: clientCredentials,
   password,
   refresh_token: refreshToken,
@@ -93,6 +95,6 @@ export const grantHandlers: Readonly<Record<string, GrantHandler>> = {
 /** Grants a client may use unless it lists its own. */
 export function allowedGrants(client: TestClient): readonly string[] {
   if (client.grantTypes) return client.grantTypes;
-  const userGrants = ['password', 'refresh_token'];
+  const userGrants = ['authorization_code', 'password', 'refresh_token'];
   return client.clientSecret === undefined ? userGrants : [...userGrants, 'client_credentials'];
 }

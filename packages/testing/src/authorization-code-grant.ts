@@ -1,0 +1,86 @@
+import type { TestClient } from './auth-server-options.js';
+import type { AuthorizationCodeRecord } from './authorization-codes.js';
+import { requiredParameter } from './form-body.js';
+import type { IssuedTokenResponse } from './issued-token-response.js';
+import { splitScope } from './requested-target.js';
+import type { ServerContext } from './server-context.js';
+import { TokenEndpointError } from './token-endpoint-error.js';
+import { mintTokens } from './token-minter.js';
+
+const invalidGrant = (description: string): TokenEndpointError =>
+  new TokenEndpointError(400, 'invalid_grant', description);
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636, S256 only), checked in oidc-provider's order: a wrong or
+ * missing `code_verifier` and a `redirect_uri` mismatch leave the code usable; a second use of a
+ * spent code revokes every token issued from it (RFC 6749 §4.1.2). An ID token comes with `openid`.
+ */
+export async function authorizationCode(
+  context: ServerContext,
+  client: TestClient,
+  form: URLSearchParams,
+): Promise<IssuedTokenResponse> {
+  const code = requiredParameter(form, 'code');
+  const redirectUri = requiredParameter(form, 'redirect_uri');
+  const record = context.codes.find(code);
+  if (record === undefined) throw invalidGrant('Unknown authorization code');
+  if (record.clientId !== client.clientId) {
+    throw invalidGrant('The authorization code was issued to another client');
+  }
+  if (context.clock() >= record.expiresAt) throw invalidGrant('The authorization code expired');
+  const challenge = await s256(form.get('code_verifier') ?? '');
+  if (challenge !== record.codeChallenge) {
+    throw invalidGrant('PKCE verification failed: the code_verifier does not match the code_challenge');
+  }
+  if (record.redirectUri !== redirectUri) {
+    throw invalidGrant('redirect_uri does not match the one of the authorization request');
+  }
+  // From here to marking the code used nothing awaits: of two exchanges at once, one wins.
+  if (record.used) {
+    if (record.family) record.family.revoked = true;
+    throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked');
+  }
+  record.used = true;
+  const family = context.registry.createFamily({
+    subject: record.subject,
+    clientId: record.clientId,
+    scope: record.scope,
+    audience: record.audience,
+  });
+  record.family = family;
+  const response = await mintTokens(context, {
+    family,
+    scope: record.scope,
+    audience: record.audience,
+    withRefreshToken: true,
+  });
+  if (splitScope(record.scope).includes('openid')) response.id_token = await idToken(context, record);
+  return response;
+}
+
+/** An OpenID Connect ID token (Core §2) for the code's user and client, signed with the server's key. */
+function idToken(context: ServerContext, record: AuthorizationCodeRecord): Promise<string> {
+  const now = context.clock();
+  const iat = Math.floor(now / 1000);
+  return context.key.sign(
+    {
+      iss: context.issuer,
+      sub: record.subject,
+      aud: record.clientId,
+      iat,
+      exp: Math.floor((now + context.accessTokenLifetime) / 1000),
+      auth_time: Math.floor(record.authTime / 1000),
+      ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
+    },
+    'JWT',
+  );
+}
+
+/** BASE64URL(SHA-256(ASCII(verifier))) (RFC 7636 §4.2); '' for a verifier that is not 43–128 unreserved characters. */
+async function s256(verifier: string): Promise<string> {
+  if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return '';
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

@@ -1,0 +1,225 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { claimsOf, postToken } from '../test/token-request.js';
+import { createAuthServer } from './create-auth-server.js';
+import { failUnhandledRequest } from './fail-unhandled-request.js';
+import { createTestClock } from './test-clock.js';
+
+const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
+const auth = createAuthServer({
+  issuer: 'https://auth.example.test',
+  clock: clock.now,
+  users: [
+    { username: 'alice', password: 'wonderland' },
+    { username: 'bob', password: 'builder' },
+  ],
+  clients: [
+    { clientId: 'web' },
+    { clientId: 'spa', redirectUris: ['https://app.example.test/callback'] },
+    { clientId: 'other' },
+  ],
+});
+const api = 'https://api.example.test';
+const server = setupServer(...auth.handlers, ...auth.protectedApi(api));
+const redirectUri = 'https://app.example.test/callback';
+// RFC 7636 Appendix B.
+const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+type Json = Record<string, unknown>;
+
+beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
+afterEach(() => {
+  server.resetHandlers();
+  auth.reset();
+});
+afterAll(() => server.close());
+
+/** An authorization request URL as a PKCE client builds it. */
+function authorizationRequest(params: Record<string, string> = {}): string {
+  const url = new URL(auth.authorizationUrl);
+  const query = {
+    response_type: 'code',
+    client_id: 'web',
+    redirect_uri: redirectUri,
+    scope: 'openid orders:read',
+    state: 'st-1',
+    nonce: 'n-1',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...params,
+  };
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  return url.href;
+}
+
+/** The code of a callback URL `auth.authorize` returned. */
+function codeOf(callback: string): string {
+  return new URL(callback).searchParams.get('code') ?? '';
+}
+
+function exchange(code: string, form: Record<string, string> = {}): Promise<Response> {
+  return postToken(auth.tokenUrl, {
+    form: {
+      grant_type: 'authorization_code',
+      client_id: 'web',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+      ...form,
+    },
+  });
+}
+
+describe('authorization code grant with PKCE', () => {
+  it('authorize() returns the callback URL with code, state and iss (RFC 9207), as the redirect would', () => {
+    const callback = new URL(auth.authorize(authorizationRequest()));
+    expect(`${callback.origin}${callback.pathname}`).toBe(redirectUri);
+    expect([...callback.searchParams.keys()]).toEqual(['code', 'state', 'iss']);
+    expect(callback.searchParams.get('state')).toBe('st-1');
+    expect(callback.searchParams.get('iss')).toBe('https://auth.example.test');
+    expect(codeOf(callback.href)).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('GET on the authorization endpoint redirects (302) to the same callback', async () => {
+    const response = await fetch(authorizationRequest(), { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(redirectUri);
+    expect(location.searchParams.get('state')).toBe('st-1');
+    expect((await exchange(location.searchParams.get('code') ?? '')).status).toBe(200);
+  });
+
+  it('exchanges the code once for tokens and an ES256 id_token with iss, sub, aud, nonce, exp', async () => {
+    const response = await exchange(codeOf(auth.authorize(authorizationRequest())));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as Json;
+    expect(body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 300,
+      refresh_token: expect.any(String),
+      scope: 'openid orders:read',
+      id_token: expect.any(String),
+    });
+    const iat = Date.parse('2026-01-01T00:00:00Z') / 1000;
+    const jwks = createLocalJWKSet((await (await fetch(auth.jwksUrl)).json()) as { keys: [] });
+    const { payload, protectedHeader } = await jwtVerify(body.id_token as string, jwks, {
+      currentDate: new Date(clock.now()),
+    });
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'JWT' });
+    expect(payload).toEqual({
+      iss: 'https://auth.example.test',
+      sub: 'alice',
+      aud: 'web',
+      iat,
+      exp: iat + 300,
+      auth_time: iat,
+      nonce: 'n-1',
+    });
+    expect(claimsOf(body.access_token as string)).toMatchObject({ sub: 'alice', aud: api });
+    expect(auth.tokenRequestCount).toBe(1);
+    expect(auth.tokenRequests).toEqual([
+      { grantType: 'authorization_code', clientId: 'web', status: 200, at: clock.now() },
+    ]);
+  });
+
+  it('sends no id_token without openid in the scope, and signs in the user named by login_hint', async () => {
+    const code = codeOf(auth.authorize(authorizationRequest({ scope: 'orders:read', login_hint: 'bob' })));
+    expect(auth.authorize(authorizationRequest(), { username: 'alice' })).toContain('code=');
+    const body = (await (await exchange(code)).json()) as Json;
+    expect(body.id_token).toBeUndefined();
+    expect(claimsOf(body.access_token as string).sub).toBe('bob');
+  });
+
+  it('answers invalid_grant for a wrong code_verifier, without spending the code', async () => {
+    const code = codeOf(auth.authorize(authorizationRequest()));
+    const wrong = await exchange(code, { code_verifier: 'x'.repeat(43) });
+    expect(wrong.status).toBe(400);
+    const body = (await wrong.json()) as Json;
+    expect(body.error).toBe('invalid_grant');
+    expect(JSON.stringify(body)).not.toContain(code);
+    expect((await exchange(code)).status).toBe(200);
+    expect(auth.tokenRequests.map((entry) => [entry.status, entry.error])).toEqual([
+      [400, 'invalid_grant'],
+      [200, undefined],
+    ]);
+  });
+
+  it('answers invalid_grant without a code_verifier, for a redirect_uri mismatch and for another client', async () => {
+    const code = codeOf(auth.authorize(authorizationRequest()));
+    const answers = [
+      await exchange(code, { code_verifier: '' }),
+      await exchange(code, { redirect_uri: 'https://app.example.test/other' }),
+      await exchange(code, { client_id: 'other' }),
+      await exchange('no-such-code'),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as Json).error).toBe('invalid_grant');
+    }
+    expect(auth.tokenRequestCount).toBe(4);
+  });
+
+  it('answers invalid_grant to a reused code and revokes the tokens issued from it', async () => {
+    const code = codeOf(auth.authorize(authorizationRequest()));
+    const first = (await (await exchange(code)).json()) as Json;
+    const headers = { authorization: `Bearer ${first.access_token as string}` };
+    expect((await fetch(`${api}/orders`, { headers })).status).toBe(200);
+    const reuse = await exchange(code);
+    expect(reuse.status).toBe(400);
+    const body = (await reuse.json()) as Json;
+    expect(body.error).toBe('invalid_grant');
+    expect(JSON.stringify(body)).not.toContain(code);
+    expect((await fetch(`${api}/orders`, { headers })).status).toBe(401);
+    const refresh = await postToken(auth.tokenUrl, {
+      form: { grant_type: 'refresh_token', client_id: 'web', refresh_token: first.refresh_token as string },
+    });
+    expect(((await refresh.json()) as Json).error).toBe('invalid_grant');
+    expect(auth.tokenRequestCount).toBe(3);
+  });
+
+  it('answers invalid_grant for a code older than authorizationCodeLifetime (60 s)', async () => {
+    const code = codeOf(auth.authorize(authorizationRequest()));
+    clock.advance(60_000);
+    const answer = await exchange(code);
+    expect(((await answer.json()) as Json).error).toBe('invalid_grant');
+  });
+
+  it('redirects errors the client can be told of: no PKCE, plain PKCE, another response_type', () => {
+    const error = (params: Record<string, string>): [string | null, string | null] => {
+      const callback = new URL(auth.authorize(authorizationRequest(params)));
+      return [callback.searchParams.get('error'), callback.searchParams.get('state')];
+    };
+    expect(error({ code_challenge: '' })).toEqual(['invalid_request', 'st-1']);
+    expect(error({ code_challenge_method: 'plain' })).toEqual(['invalid_request', 'st-1']);
+    expect(error({ response_type: 'token' })).toEqual(['unsupported_response_type', 'st-1']);
+  });
+
+  it('throws, without redirecting, for an unknown client or an unregistered redirect_uri', () => {
+    expect(() => auth.authorize(authorizationRequest({ client_id: 'nobody' }))).toThrow(
+      'authorize: no client nobody on this server',
+    );
+    expect(() =>
+      auth.authorize(authorizationRequest({ client_id: 'spa', redirect_uri: 'https://evil.example/cb' })),
+    ).toThrow('authorize: redirect_uri is not registered for client spa');
+    expect(() => auth.authorize('https://elsewhere.example/authorize?client_id=web')).toThrow(
+      `authorize: expected a URL of ${auth.authorizationUrl}`,
+    );
+    expect(() => auth.authorize(authorizationRequest(), { user: 'bob' } as never)).toThrow(TypeError);
+  });
+
+  it('advertises the authorization endpoint, S256 and the iss parameter in discovery', async () => {
+    const metadata = (await (
+      await fetch('https://auth.example.test/.well-known/openid-configuration')
+    ).json()) as Json;
+    expect(metadata).toMatchObject({
+      authorization_endpoint: 'https://auth.example.test/oauth/authorize',
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      grant_types_supported: ['authorization_code', 'client_credentials', 'password', 'refresh_token'],
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import { assertKnownOptions } from './assert-known-options.js';
+import { requestedAudience, requestedScope } from './requested-target.js';
+import type { ServerContext } from './server-context.js';
+import { TokenEndpointError } from './token-endpoint-error.js';
+
+/** Options of `auth.authorize`. */
+export interface AuthorizeOptions {
+  /**
+   * Who signs in; must be one of the server's users.
+   * @default the request's `login_hint`, else 'alice' (the first user)
+   */
+  username?: string;
+}
+
+const AUTHORIZE_KEYS = Object.keys({ username: true } satisfies Record<keyof AuthorizeOptions, true>);
+
+/** An authorization request the server refuses without redirecting (RFC 6749 §4.1.2.1). */
+export class AuthorizationRequestError extends Error {
+  override readonly name = 'AuthorizationRequestError';
+}
+
+/**
+ * Answers an authorization request (RFC 6749 §4.1.1, PKCE S256 required as in OAuth 2.1) as if the
+ * user signed in and consented at once: the URL the browser is redirected to, `redirect_uri` with
+ * `code`, `state` and `iss` (RFC 9207), or with `error` for errors the client can be told of.
+ *
+ * @throws {TypeError} an option it does not know.
+ * @throws {AuthorizationRequestError} a request that cannot be redirected: another endpoint, an
+ *   unknown client, a missing or unregistered `redirect_uri`, an unknown user.
+ */
+export function authorize(
+  context: ServerContext,
+  authorizationRequest: string | URL,
+  options: AuthorizeOptions = {},
+): string {
+  assertKnownOptions(options, AUTHORIZE_KEYS, 'auth.authorize(url, options)');
+  const url = new URL(authorizationRequest);
+  const refuse = (why: string): never => {
+    throw new AuthorizationRequestError(`authorize: ${why}.`);
+  };
+  if (`${url.origin}${url.pathname}` !== context.authorizationUrl) {
+    refuse(`expected a URL of ${context.authorizationUrl}, got one of ${url.origin}${url.pathname}`);
+  }
+  const query = url.searchParams;
+  const clientId = query.get('client_id') ?? '';
+  const client = context.clients.find((candidate) => candidate.clientId === clientId);
+  if (client === undefined) return refuse(`no client ${clientId.slice(0, 40)} on this server`);
+  const redirectUri = query.get('redirect_uri') ?? '';
+  if (!isAbsolute(redirectUri)) refuse('redirect_uri must be an absolute URL');
+  if (client.redirectUris && !client.redirectUris.includes(redirectUri)) {
+    refuse(`redirect_uri is not registered for client ${clientId}`);
+  }
+  const callback = new URL(redirectUri);
+  const state = query.get('state');
+  const answer = (params: Record<string, string>): string => {
+    for (const [name, value] of Object.entries(params)) callback.searchParams.set(name, value);
+    if (state !== null) callback.searchParams.set('state', state);
+    callback.searchParams.set('iss', context.issuer);
+    return callback.href;
+  };
+  const fail = (error: string, description: string): string =>
+    answer({ error, error_description: description });
+
+  if (query.get('response_type') !== 'code') {
+    return fail('unsupported_response_type', 'Only response_type=code is supported');
+  }
+  const codeChallenge = query.get('code_challenge');
+  if (!codeChallenge) return fail('invalid_request', 'PKCE is required: send code_challenge');
+  if (query.get('code_challenge_method') !== 'S256') {
+    return fail('invalid_request', 'code_challenge_method must be S256');
+  }
+  let audience: string | readonly string[];
+  try {
+    audience = requestedAudience(query) ?? context.audience;
+  } catch (error) {
+    if (error instanceof TokenEndpointError) return fail(error.error, error.message);
+    throw error;
+  }
+  const username = options.username ?? (query.get('login_hint') || context.users[0]?.username);
+  const user = context.users.find((candidate) => candidate.username === username);
+  if (user === undefined) return refuse(`no user ${String(username).slice(0, 40)} on this server`);
+  const now = context.clock();
+  const code = context.codes.issue({
+    clientId,
+    redirectUri,
+    codeChallenge,
+    subject: user.username,
+    scope: requestedScope(query),
+    audience,
+    nonce: query.get('nonce') ?? undefined,
+    authTime: now,
+    expiresAt: now + context.authorizationCodeLifetime,
+  });
+  return answer({ code });
+}
+
+function isAbsolute(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
