@@ -574,6 +574,20 @@ describe('clear and setTokens during a refresh', () => {
     expect(tokens.peekTokens()).toBeUndefined();
   });
 
+  it('sends no token request for a refresh that was still waiting for its lock when the tokens were cleared', async () => {
+    const granted = deferred<void>();
+    const lock: RefreshLock = { run: async (_name, task) => granted.promise.then(task) }; // another replica holds it
+    const { fetchTokens } = countingFetch({ rotate: true });
+    const tokens = manager({ fetchTokens, lock });
+    await tokens.setTokens({ access_token: 'a', refresh_token: 'r', expires_in: 0 });
+    const waiting = tokens.getAccessToken().catch((error: unknown) => error);
+    await tokens.clear();
+    granted.resolve();
+    expect(await waiting).toBeInstanceOf(LoginRequiredError);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(tokens.peekTokens()).toBeUndefined();
+  });
+
   it('sends one new token request for 300 callers that arrive after clear(), instead of joining the cleared refresh', async () => {
     const gates: Array<(response: TokenResponse) => void> = [];
     const fetchTokens = vi.fn<FetchTokens>(

@@ -45,6 +45,10 @@ const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
 /** Rejects with the abort reason as it is: the manager's `DisposedError`. */
 const asIs = (reason: unknown): unknown => reason;
 
+/** What the callers of a refresh get when its set was removed (`clear()`, another tab's sign-out) before it ended. */
+const clearedDuringRefresh = (): LoginRequiredError =>
+  new LoginRequiredError('The tokens were cleared while a refresh was in flight: the user must sign in');
+
 /** Per caller signal, the last promise raced against it and that race. */
 const races = new WeakMap<AbortSignal, [Promise<unknown>, Promise<unknown>]>();
 
@@ -360,11 +364,7 @@ export class TokenManager {
         this.#emit(adopted ? { type: 'synced', tokens } : { type: 'refreshed', tokens, reason });
         return tokens;
       }
-      if (!this.#current) {
-        throw new LoginRequiredError(
-          'The tokens were cleared while a refresh was in flight: the user must sign in',
-        );
-      }
+      if (!this.#current) throw clearedDuringRefresh();
     } catch (caught) {
       if (this.#disposal.signal.aborted) throw new DisposedError();
       // The failure of a set that `setTokens()` or another tab replaced meanwhile is not the new set's.
@@ -405,6 +405,8 @@ export class TokenManager {
     if (base && epoch !== this.#epoch && this.#clock() < this.#freshUntil)
       return { tokens: base, adopted: true };
     const stored = await this.#read();
+    // Signed out here or in another tab (heard while waiting or reading): its refresh token is not spent.
+    if (epoch !== this.#epoch && !this.#current) throw clearedDuringRefresh();
     if (stored && stored.accessToken !== base?.accessToken) {
       if (this.#clock() < this.#refreshAtOf(stored)) return { tokens: stored, adopted: true };
       base = stored; // carries the newest (possibly rotated) refresh token

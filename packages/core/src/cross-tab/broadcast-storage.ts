@@ -33,7 +33,9 @@ const HEARD_LIMIT = 256;
  * `get()` returns the newest set this tab wrote or heard of. Before answering it checks the write
  * markers: a write that another tab announced but whose message has not arrived yet (the browser
  * granted this tab the refresh lock first) is waited for, up to `catchUpTimeout` ms, so the manager
- * never refreshes with a refresh token another tab already spent.
+ * never refreshes with a refresh token another tab already spent. When that wait gives up (the
+ * message was missed: a page back from the back/forward cache hears none), a storage that reports
+ * other tabs' writes (`webStorage(localStorage)`) is read instead of the newest set heard.
  *
  * The channel opens with the first subscriber and closes with the last (`TokenManager.dispose()`).
  * Where the browser refuses a channel, the storage behaves as unwrapped (single tab).
@@ -114,7 +116,11 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
         if (!giveUp && !unheard.every((id) => heard.includes(id))) return;
         clearTimeout(timer);
         arrivals.delete(arrived);
-        if (giveUp) unheard.forEach(hear); // lost for good: never wait for it again
+        if (giveUp) {
+          unheard.forEach(hear); // lost for good: never wait for it again
+          // A missed message (a page back from the bfcache hears none): a storage other tabs write holds that write, `latest` does not.
+          if (storage.subscribe) latest = undefined;
+        }
         resolve();
       };
       arrivals.add(arrived);

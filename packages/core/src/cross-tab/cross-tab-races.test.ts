@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
 import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
+import { rotatingRefreshTokens } from '../../test/fixtures/rotating-refresh-tokens.js';
 import { LoginRequiredError } from '../errors/login-required-error.js';
 import { webStorage } from '../storage/web-storage.js';
 import { TokenManager } from '../token-manager.js';
@@ -187,6 +188,27 @@ describe('crossTab races', () => {
       expect(b.peekTokens()?.accessToken).toBe('at-new');
     },
   );
+
+  it('refreshes with the stored refresh token, not its last heard one, after missing another tab’s message (restored from the back/forward cache)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const channels = manualChannels(); // never flushed: tab A hears nothing, as a page in the bfcache
+    const locks = fakeLockManager().locks;
+    const server = rotatingRefreshTokens();
+    const area = fakeStorageArea();
+    const a = tab({ fetchTokens: server.fetchTokens, area, channels, name: 'bf', locks, retry: false });
+    await a.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 0 });
+    const b = tab({ fetchTokens: server.fetchTokens, area, channels, name: 'bf', locks, retry: false });
+    expect(await b.getAccessToken()).toBe('at-1');
+
+    const restored = a.getAccessToken();
+    restored.catch(() => {}); // awaited below, after the timers ran
+    await vi.advanceTimersByTimeAsync(1_000); // the catch-up timeout for B's unheard write (decision 0601)
+
+    expect(await restored).toBe('at-1');
+    expect(server.requests).toEqual([{ refreshToken: 'rt-0' }]);
+    expect(JSON.parse(area.getItem('tessera.tokens')!).refreshToken).toBe('rt-1');
+    expect([a.peekTokens()?.refreshToken, b.peekTokens()?.refreshToken]).toEqual(['rt-1', 'rt-1']);
+  });
 
   it('is not signed out by a late channel removal after signing in again', async () => {
     const target = new EventTarget();

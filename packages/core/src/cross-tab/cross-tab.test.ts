@@ -156,6 +156,29 @@ describe('crossTab', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('sends no token request from a tab that was waiting for the lock when another tab signed out', async () => {
+    const server = rotatingRefreshTokens();
+    const fake = fakeLockManager({ manual: refreshLock() });
+    const area = sharedSession();
+    const [a, b] = [0, 1].map(() => openTab(server.fetchTokens, webStorage(area), sync(fake))) as [
+      TokenManager,
+      TokenManager,
+    ];
+    await a.ready();
+    const events = recordEvents(b);
+    const waiting = b.getAccessToken().catch((error: unknown) => error);
+    await vi.waitFor(() => expect(fake.pending()).toEqual([refreshLock()]));
+
+    await a.clear(); // its removal reaches B only while B reads storage under the lock
+    fake.grant();
+
+    expect(await waiting).toBeInstanceOf(LoginRequiredError);
+    expect(server.requests).toEqual([]);
+    expect(area.getItem('tessera.tokens')).toBeNull();
+    expect([a.peekTokens(), b.peekTokens()]).toEqual([undefined, undefined]);
+    expect(events[0]).toBe('cleared:external');
+  });
+
   it('signs every tab out when the server ends the session in one tab (invalid_grant)', async () => {
     const server = rotatingRefreshTokens();
     const area = sharedSession(now + 60_000);
