@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { type TokenManager, TokenTypeMismatchError } from '@tessera/core';
 import { createDPoP, DPoPNonceError } from '@tessera/dpop';
-import axios, { type AxiosError } from 'axios';
+import axios, { AxiosError } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
@@ -220,5 +220,38 @@ describe('attachTokenManager with DPoP: the nonce of a response from another ori
 
     expect(proofs.map(nonceOf)).toEqual([undefined, undefined, 'api-nonce']);
     expect(nonceOf(other.DPoP)).toBe('other-nonce');
+  });
+
+  it('answers no nonce challenge and refreshes nothing for a 401 from another allowed origin an XHR was redirected to', async () => {
+    const { tokens, fetchTokens } = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+    managers.push(tokens);
+    const invalidate = vi.spyOn(tokens, 'invalidate');
+    const proofs: unknown[] = [];
+    const instance = axios.create({
+      baseURL,
+      adapter: async (config) => {
+        proofs.push(config.headers.get('DPoP'));
+        const response = {
+          data: null,
+          status: 401,
+          statusText: '',
+          headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'other-nonce' },
+          config,
+          request: {},
+        };
+        // The browser followed a redirect to another allowed origin and dropped Authorization there.
+        const request = { responseURL: 'https://other.example.com/landing' };
+        throw new AxiosError('401', 'ERR_BAD_REQUEST', config, request, response);
+      },
+    });
+    attachTokenManager(instance, tokens, {
+      senderConstraint: createDPoP(),
+      origins: [baseURL, 'https://other.example.com'],
+    });
+
+    await expect(instance.get('/moved')).rejects.toMatchObject({ response: { status: 401 } });
+    expect(proofs).toHaveLength(1);
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
   });
 });

@@ -18,7 +18,7 @@ import {
 import { AuthRecord, authRecordOf, putAuthRecord, recordKey } from './auth-record.js';
 import { nextHop, takeOverRedirects } from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
-import { guardRedirects } from './guard-redirects.js';
+import { guardRedirects, isRedirectGuard } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { recheckAtSend } from './recheck-at-send.js';
@@ -36,8 +36,9 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  * - Before sending: takes `tokens.freshTokens()`, or else awaits `tokens.getTokens()` (one shared
  *   refresh when the token is expired), and sets `Authorization: <tokenType> <token>` from that one set — only when the URL axios will send
  *   to (string or `URL`, `baseURL`, `allowAbsoluteUrls`) has an allowed origin, never over a
- *   caller-set header, never with `skipAuth: true`. Judged again where axios sends (in
- *   `transformRequest`, kept when an interceptor assigns its own): an interceptor that runs after ours and moves the request elsewhere sends no token. With the http adapter, every redirect hop is
+ *   caller-set header, never with `skipAuth: true`. Judged again after each interceptor
+ *   registered before it (axios runs those after ours), on the config each returns: one that moves
+ *   the request elsewhere sends no token, and one that replaces `beforeRedirect` keeps the redirect guard. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
  *   With the fetch adapter (axios ≥ 1.12), the request's `env.fetch` becomes a wrapper of the fetch
  *   axios would use; outside browsers it follows the redirects itself and checks every hop the
@@ -53,7 +54,7 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  *   are; an abort while waiting for a token rejects with axios's `CanceledError` (a legacy
  *   `cancelToken`: with its own `Cancel`).
  *
- * @returns `detach()`, which removes both interceptors and the send-time check from `instance.defaults.transformRequest`.
+ * @returns `detach()`, which removes both interceptors and gives the interceptors registered before it their own `fulfilled` back.
  * @throws {TypeError} options that are not an object, an unknown option (with a "did you mean"), an `origins` entry that is not an
  *   origin or an unanchored RegExp, or an empty `header`.
  */
@@ -128,27 +129,38 @@ export function attachTokenManager(
     }
     return verdict;
   };
-  /** A user interceptor registered before ours runs after it: judged again where axios sends. */
-  const [recheck, removeRecheck, judgeAnswered] = recheckAtSend(instance, owner, header, allowsRequest);
+  /** A user interceptor registered before ours runs after it: what it returns is judged again. */
+  const [recheck, removeRecheck, judgeAnswered] = recheckAtSend(
+    instance,
+    owner,
+    header,
+    allowsRequest,
+    (config, made) => {
+      // It replaced `beforeRedirect`: the redirect guard again, chaining the new hook.
+      if (!isRedirectGuard(config.beforeRedirect)) guardRedirects(config, allows, credentials, made);
+    },
+  );
 
   /**
    * The current token set (one shared refresh when stale). An abort of `signal` rejects with axios's
-   * `CanceledError`; a cancel of a legacy `cancelToken` (when there is no `signal`) with its own reason,
-   * as axios would reject it.
+   * `CanceledError`; a cancel of a legacy `cancelToken` (also when there is a `signal`) with its own
+   * reason, as axios would reject it.
    */
   const tokenSetFor = (config: InternalAxiosRequestConfig): Promise<TokenSet> => {
     const own = config.signal as AbortSignal | undefined;
     const cancelToken = config.cancelToken as CancelTokenLike | undefined;
-    const signal = own ?? cancelToken?.toAbortSignal?.();
+    const canceler = cancelToken?.toAbortSignal?.();
+    // Both set: either ends the wait (where `AbortSignal.any` exists; else `signal` alone, as before).
+    const signal = (own && canceler && AbortSignal.any?.([own, canceler])) || own || canceler;
     if (!signal) return tokens.getTokens();
     const got = tokens.getTokens({ signal }).catch((error: unknown) => {
       if (!isTesseraError(error, 'ABORTED')) throw error;
-      if (signal !== own) throw cancelToken?.reason; // what a cancel put there
+      if (!own?.aborted) throw cancelToken?.reason; // what a cancel put there
       const canceled = new CanceledError(undefined, config);
       canceled.cause = error;
       throw canceled;
     });
-    return signal === own ? got : got.finally(() => (signal as { unsubscribe?: () => void }).unsubscribe?.());
+    return canceler ? got.finally(() => (canceler as { unsubscribe?: () => void }).unsubscribe?.()) : got;
   };
 
   /**
@@ -261,7 +273,7 @@ export function attachTokenManager(
         !record.claimed
       ) {
         record.claimed = true; // the send it was made for takes it once
-        recheck(config); // axios merged it into a new config: judged again where it sends
+        recheck(config); // axios merged it into a new config: where it goes now is what was judged
         return config;
       }
       putAuthRecord(config, owner, undefined);
@@ -369,7 +381,8 @@ export function attachTokenManager(
    * Whether the response came from where the token went. The fetch adapter: what the wrapped
    * `env.fetch` saw (axios ≥ 1.12) — not after a hop the credentials were withheld at, and a final
    * URL the policy allows; a fetch-adapter `Request` the wrapper never saw (axios < 1.12, which
-   * ignores `env.fetch`): no, fail closed (decision 0209). XHR: its `responseURL`. Otherwise (the
+   * ignores `env.fetch`): no, fail closed (decision 0209). XHR: its `responseURL` has the origin
+   * the token went to (the browser followed the redirects). Otherwise (the
    * http adapter, whose hops `guardRedirects` checks; an empty URL): yes.
    */
   const finalUrlAllowed = (error: Partial<AxiosError>): boolean => {
@@ -378,7 +391,14 @@ export function attachTokenManager(
     if (outcome) return !outcome.withheld && (outcome.url === '' || allows(outcome.url, documentBase()));
     if (typeof Request === 'function' && request instanceof Request) return false;
     const responseURL = request?.responseURL;
-    return typeof responseURL !== 'string' || responseURL === '' || allows(responseURL, documentBase());
+    // The browser strips `Authorization` at an origin change, even to an allowed origin: the one
+    // rule `@tessera/fetch` applies to `response.url` (decision 0209).
+    return (
+      typeof responseURL !== 'string' ||
+      responseURL === '' ||
+      new URL(responseURL, documentBase()).origin ===
+        new URL(proofUrl(error.config as InternalAxiosRequestConfig)).origin
+    );
   };
 
   const requestId = instance.interceptors.request.use(onRequest);

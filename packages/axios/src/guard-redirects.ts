@@ -42,6 +42,11 @@ export function guardRedirects(
   config.beforeRedirect = guard;
 }
 
+/** Whether `beforeRedirect` is a guard `guardRedirects` put on (of any attachment). */
+export function isRedirectGuard(beforeRedirect: unknown): boolean {
+  return typeof beforeRedirect === 'function' && USER_HOOK in beforeRedirect;
+}
+
 /** The next hop's URL (follow-redirects sets `href`); an empty string, never allowed, when missing. */
 function nextHop(options: RedirectOptions): string {
   return typeof options.href === 'string' ? options.href : '';

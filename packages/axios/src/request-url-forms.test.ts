@@ -177,4 +177,44 @@ describe('a 401 from where the token did not go (XHR responseURL after a redirec
     expect(invalidate).not.toHaveBeenCalled();
     expect(fetchTokens).not.toHaveBeenCalled();
   });
+
+  it('never refreshes nor replays for a 401 from another allowed origin the browser redirected to (it stripped Authorization there)', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const invalidate = vi.spyOn(tokens, 'invalidate');
+    const sent: unknown[] = [];
+    const adapter: AxiosAdapter = async (config) => {
+      sent.push(config.headers.get('Authorization'));
+      const response = { data: null, status: 401, statusText: '', headers: {}, config, request: {} };
+      // The XHR followed a redirect to an origin the policy allows; the browser dropped Authorization.
+      const request = { responseURL: 'https://files.example.com/landing' };
+      throw new AxiosError('401', 'ERR_BAD_REQUEST', config, request, response);
+    };
+    const instance = axios.create({ baseURL, adapter });
+    attachTokenManager(instance, tokens, { origins: [baseURL, 'https://files.example.com'] });
+
+    await expect(instance.get('/moved')).rejects.toMatchObject({ response: { status: 401 } });
+    expect(sent).toEqual(['Bearer at-0']);
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('still refreshes and replays once for a 401 whose XHR redirect stayed on the API origin', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const sent: unknown[] = [];
+    const adapter: AxiosAdapter = async (config) => {
+      sent.push(config.headers.get('Authorization'));
+      const request = { responseURL: `${baseURL}/landing` };
+      if (sent.length > 1) return { data: 'ok', status: 200, statusText: 'OK', headers: {}, config, request };
+      const response = { data: null, status: 401, statusText: '', headers: {}, config, request };
+      throw new AxiosError('401', 'ERR_BAD_REQUEST', config, request, response);
+    };
+    const instance = axios.create({ baseURL, adapter });
+    attachTokenManager(instance, tokens, { origins: [baseURL, 'https://files.example.com'] });
+
+    expect((await instance.get('/moved')).status).toBe(200);
+    expect(sent).toEqual(['Bearer at-0', 'Bearer at-1']);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
 });

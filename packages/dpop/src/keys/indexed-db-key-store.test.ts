@@ -155,6 +155,47 @@ describe('DPoP key in IndexedDB', () => {
     expect(events.map((e) => e.type)).toEqual(['key_not_persistent']);
   });
 
+  it('falls back to a key in memory when the open never settles (an old Safari bug), after 5 s, leaving no timer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const requests: Partial<IDBOpenDBRequest>[] = [];
+      const hanging = { open: () => requests[requests.push({}) - 1] };
+      const events: DPoPEvent[] = [];
+      const dpop = createDPoP({
+        keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: hanging }),
+        onEvent: (e) => events.push(e),
+      });
+      let info: unknown;
+      void dpop.ready().then((value) => (info = value));
+      // The open comes after the key is generated (real work, off the faked timers).
+      while (requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+
+      await vi.advanceTimersByTimeAsync(4999);
+      expect(info).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+
+      await vi.waitFor(() => expect(info).toMatchObject({ persistent: false, fallback: true }), {
+        timeout: 3000,
+      });
+      expect(events.map((e) => e.type)).toEqual(['key_not_persistent']);
+      expect(requests).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('clears the open timeout once the database opens: no timer left alive', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const store = indexedDbKeyStore({ id: 'spa', indexedDB: new IDBFactory() });
+      expect(await store.get()).toBeUndefined();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('falls back when the page has no IndexedDB at all', async () => {
     vi.stubGlobal('indexedDB', undefined);
     const events: DPoPEvent[] = [];

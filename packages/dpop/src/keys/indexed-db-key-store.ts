@@ -29,7 +29,8 @@ const STORE = 'keys';
  * clone), never as bytes. It survives reloads and is shared by every tab of the origin.
  *
  * Every method rejects when IndexedDB cannot be opened (private windows, Lockdown Mode, blocked
- * storage); `createDPoP` then falls back to a key in memory and reports it.
+ * storage, an open still pending after 5 s); `createDPoP` then falls back to a key in
+ * memory and reports it.
  */
 export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeyStore {
   const { id, databaseName = 'tessera-dpop' } = options;
@@ -86,9 +87,14 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
 }
 
 function openDatabase(factory: IDBFactory | undefined, name: string): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new Promise<IDBDatabase>((resolve, reject) => {
     if (!factory) throw new Error('IndexedDB is not available');
     const request = factory.open(name, 1);
+    // Some Safari versions never settle an open, which would hang `ready()` and every proof: after
+    // 5 s it fails as a blocked one does (the key falls back to memory, decision 1202).
+    timer = setTimeout(() => reject(new Error('IndexedDB open timed out')), 5000);
+    (timer as { unref?: () => void }).unref?.();
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
     request.onsuccess = () => {
       const db = request.result;
@@ -97,7 +103,7 @@ function openDatabase(factory: IDBFactory | undefined, name: string): Promise<ID
     };
     request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened'));
     request.onblocked = () => reject(new Error('IndexedDB open is blocked'));
-  });
+  }).finally(() => clearTimeout(timer));
 }
 
 /**
