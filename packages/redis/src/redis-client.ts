@@ -27,4 +27,15 @@ export type RedisMessageListener = (message: string, channel: string) => void;
 export interface RedisSubscriber {
   subscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
   unsubscribe(channel: string, listener: RedisMessageListener): Promise<unknown>;
+  /**
+   * Registers `listener` for `'ready'`: the connection is back, and subscribed again, after a
+   * disconnect. Tessera then re-reads each subscribed key once, since messages published meanwhile
+   * were lost (a sign-out, a set that replaced the one this replica holds). node-redis has it and
+   * emits `'ready'` once its resubscription is confirmed; for ioredis see the README's adapter.
+   * Leave it out and a message missed while disconnected stays missed until the next refresh.
+   * @default undefined
+   */
+  on?(event: 'ready', listener: () => void): unknown;
+  /** Removes a listener that `on` registered. node-redis and ioredis have it. */
+  off?(event: 'ready', listener: () => void): unknown;
 }

@@ -3,6 +3,7 @@ import { InvalidCacheEntryError } from './errors/invalid-cache-entry-error.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { DELETE_SCRIPT, REPLACED } from './internal/delete-script.js';
 import { isWrongTypeReply, type RedisCommands } from './internal/redis-commands.js';
+import type { Resubscribed } from './internal/resubscribed.js';
 import type { TokenCodec } from './internal/token-codec.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
@@ -12,6 +13,8 @@ import type { RedisMessageListener, RedisSubscriber } from './redis-client.js';
 export interface RedisStorageContext {
   commands: RedisCommands;
   subscriber: RedisSubscriber | undefined;
+  /** When the subscriber is back after a disconnect (it may have missed messages). */
+  resubscribed: Resubscribed;
   codec: TokenCodec;
   clock: Clock;
   ttlWithoutExpiry: number | undefined;
@@ -20,6 +23,19 @@ export interface RedisStorageContext {
 
 /** The message that announces a removal; a stored value is never empty. */
 const REMOVED = '';
+
+/**
+ * The longest value read: 1 MiB, as core's cap on OAuth answers (decision 0805). A token set is a few
+ * KiB; a longer value (planted, or corrupt) is refused unparsed as an unreadable entry.
+ */
+const MAX_VALUE_LENGTH = 1 << 20;
+
+/**
+ * After a reconnection, a key found empty whose set had more than this left to live, in ms, was
+ * deleted (sign-out, a replaced set), not expired; less is left to expiry, so that clock skew
+ * between replicas never drops a set whose access token merely expired (docs/decisions/0508).
+ */
+const EXPIRY_MARGIN = 1_000;
 
 /**
  * A `TokenStorage` on the Redis key `redisKey`: every write stores the set for its remaining life
@@ -45,6 +61,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
   };
 
   const decode = (value: string): unknown => {
+    if (value.length > MAX_VALUE_LENGTH) return unreadable(new InvalidCacheEntryError('too_large', redisKey));
     try {
       return codec.decode(value, redisKey);
     } catch (error) {
@@ -70,6 +87,58 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     }
     for (const onChange of [...tell]) onChange(tokens);
   };
+
+  /** Whether the set `value` had more than `EXPIRY_MARGIN` to live: gone from Redis means deleted. */
+  const deletedEarly = (value: string): boolean => {
+    try {
+      const { expiresAt } = codec.decode(value, redisKey) as { expiresAt?: unknown };
+      return typeof expiresAt === 'number' && expiresAt - context.clock() > EXPIRY_MARGIN;
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * The subscriber was disconnected: messages published meanwhile are lost. Reads the key once and
+   * hands what Redis holds now to `hear`, as if it had been published: a newer set is adopted, a
+   * deleted one is dropped (decision 0508). Never rejects; a failure is reported by the runner.
+   */
+  const rereadOnce = async (): Promise<void> => {
+    const before = seen;
+    let reply: unknown;
+    try {
+      reply = await commands.send('get', ['GET', redisKey]);
+    } catch {
+      return; // redis_unavailable; another type: reported by the next get
+    }
+    if (seen !== before) return; // a message, read or write meanwhile is newer than this reply
+    const value = reply === null || reply === undefined ? REMOVED : String(reply);
+    if (value === seen) return;
+    if (value === REMOVED && !deletedEarly(seen)) {
+      seen = REMOVED; // expired: the managers keep their set (its refresh token may still be good)
+      return;
+    }
+    hear(value, listeners);
+  };
+  /** One re-read per key at a time; a reconnection during it asks for exactly one more. */
+  let rereading = false;
+  let again = false;
+  const reread = async (): Promise<void> => {
+    if (rereading) {
+      again = true;
+      return;
+    }
+    rereading = true;
+    try {
+      do {
+        again = false;
+        await rereadOnce();
+      } while (again);
+    } finally {
+      rereading = false;
+    }
+  };
+  let stopRereading = (): void => {};
 
   return {
     get: async () => {
@@ -123,6 +192,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       commands.send('remove', ['PUBLISH', redisKey, REMOVED]).catch(() => {}); // reported as redis_unavailable
     },
     subscribe: (onChange) => {
+      if (listeners.size === 0 && subscriber) stopRereading = context.resubscribed.add(() => void reread());
       listeners.add(onChange);
       const listener: RedisMessageListener = (message) => hear(message, [onChange]);
       const report = (error: unknown): void => {
@@ -135,7 +205,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       };
       subscriber?.subscribe(redisKey, listener).catch(report);
       return () => {
-        listeners.delete(onChange);
+        if (listeners.delete(onChange) && listeners.size === 0) stopRereading();
         subscriber?.unsubscribe(redisKey, listener).catch(report);
       };
     },

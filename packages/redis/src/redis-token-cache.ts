@@ -1,5 +1,6 @@
 import { type RefreshLock, systemClock, type TokenStorage } from '@tessera/core';
 import { redisCommands } from './internal/redis-commands.js';
+import { resubscribed } from './internal/resubscribed.js';
 import { tokenCodec } from './internal/token-codec.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 import { redisLock } from './redis-lock.js';
@@ -58,11 +59,13 @@ export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCach
   };
   const commands = redisCommands({ client, timeout, emit });
   const clock = options.clock ?? systemClock;
+  const reconnections = resubscribed(subscriber);
   return {
     storage: (key: string): TokenStorage =>
       redisStorage(`${namespace}:tokens:${key}`, {
         commands,
         subscriber,
+        resubscribed: reconnections,
         codec,
         clock,
         ttlWithoutExpiry,

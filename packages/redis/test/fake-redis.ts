@@ -33,15 +33,33 @@ export class FakeRedis {
     };
   }
 
-  subscriber(): RedisSubscriber {
+  /**
+   * A subscriber connection with node-redis's `'ready'` event. `disconnect()` drops it: messages
+   * published meanwhile are lost, as on a real connection; `reconnect()` emits `'ready'`.
+   */
+  subscriber(): RedisSubscriber & { disconnect(): void; reconnect(): void } {
+    let connected = true;
+    const ready = new Set<() => void>();
+    const heard = new Map<RedisMessageListener, RedisMessageListener>();
     return {
       subscribe: async (channel, listener) => {
         const listeners = this.#channels.get(channel) ?? new Set();
-        listeners.add(listener);
+        const onMessage: RedisMessageListener = (message, from) => connected && listener(message, from);
+        heard.set(listener, onMessage);
+        listeners.add(onMessage);
         this.#channels.set(channel, listeners);
       },
       unsubscribe: async (channel, listener) => {
-        this.#channels.get(channel)?.delete(listener);
+        this.#channels.get(channel)?.delete(heard.get(listener) ?? listener);
+      },
+      on: (_event, listener) => ready.add(listener),
+      off: (_event, listener) => ready.delete(listener),
+      disconnect: () => {
+        connected = false;
+      },
+      reconnect: () => {
+        connected = true;
+        for (const listener of [...ready]) listener();
       },
     };
   }

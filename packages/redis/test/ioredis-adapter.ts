@@ -18,6 +18,7 @@ export function ioredisSubscriber(redis: Redis): RedisSubscriber {
   redis.on('message', (channel: string, message: string) => {
     for (const listener of channels.get(channel) ?? []) listener(message, channel);
   });
+  const onReady = new Map<() => void, () => void>();
   return {
     subscribe: async (channel, listener) => {
       const listeners = channels.get(channel) ?? new Set();
@@ -29,6 +30,20 @@ export function ioredisSubscriber(redis: Redis): RedisSubscriber {
       if (!listeners?.delete(listener) || listeners.size > 0) return;
       channels.delete(channel);
       await redis.unsubscribe(channel);
+    },
+    // ioredis emits 'ready' before it subscribes again: tell Tessera once the channels are subscribed.
+    on: (_event, listener) => {
+      const resubscribed = async (): Promise<void> => {
+        if (channels.size > 0) await redis.subscribe(...channels.keys()).catch(() => {});
+        listener();
+      };
+      onReady.set(listener, resubscribed);
+      redis.on('ready', resubscribed);
+    },
+    off: (_event, listener) => {
+      const resubscribed = onReady.get(listener);
+      if (resubscribed) redis.off('ready', resubscribed);
+      onReady.delete(listener);
     },
   };
 }

@@ -10,7 +10,7 @@ import {
 } from '@tessera/core';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type RedisCacheEvent,
   type RedisTokenCacheOptions,
@@ -426,6 +426,87 @@ describe('redisTokenCache on redis-server', () => {
     expect(await storing.manager.getAccessToken()).toBe('at-2');
     expect(endpoint.spent).toEqual([]);
     expect(storing.events.map((event) => event.type)).not.toContain('cleared');
+  });
+
+  it('drops, once its subscriber reconnects, a set replaced while that connection was killed (CLIENT KILL): no token request, no invalid_grant', async () => {
+    const key = freshKey();
+    const endpoint = rotatingEndpoint((issued) => (issued === 1 ? 3_600 : undefined));
+    let requests = 0;
+    const fetchTokens: FetchTokens = (request) => {
+      requests += 1;
+      return endpoint.fetchTokens(request);
+    };
+    const storingSubscriber = (await connect()).duplicate();
+    storingSubscriber.on('error', () => {});
+    await storingSubscriber.connect();
+    cleanups.push(() => storingSubscriber.quit());
+    const storing = replica(key, fetchTokens, { client: await connect(), subscriber: storingSubscriber });
+    // The missing replica's subscriber logs in as a user the test switches off, to keep it out while
+    // the other replica rotates: its reconnection attempts fail until the user is on again.
+    await admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
+    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'replica-b']));
+    const subscriber = createClient({
+      url: server.url,
+      username: 'replica-b',
+      password: 'pw',
+      socket: { reconnectStrategy: () => 20 },
+    });
+    subscriber.on('error', () => {});
+    await subscriber.connect();
+    cleanups.push(() => subscriber.isOpen && subscriber.destroy());
+    const missing = replica(key, fetchTokens, { client: await connect(), subscriber });
+    expect(await storing.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis
+
+    await admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'off']);
+    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-b']);
+    expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
+    expect(requests).toBe(2);
+    expect(missing.events.map((event) => event.type)).not.toContain('cleared'); // the message was lost
+    const reconnected = new Promise((resolve) => subscriber.once('ready', resolve));
+    await admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'on']);
+    await reconnected;
+
+    await vi.waitFor(() => expect(missing.events.map((event) => event.type)).toContain('cleared'));
+    expect(missing.events.at(-1)).toEqual({ type: 'cleared', reason: 'external' });
+    expect(requests).toBe(2); // the re-read requested nothing
+    expect(await missing.manager.getAccessToken()).toBe('at-3'); // no refresh token: a new sign-in
+    expect(endpoint.spent).toEqual([]); // never invalid_grant
+    expect(await storing.manager.getAccessToken()).toBe('at-2');
+  });
+
+  it('drops, once its ioredis subscriber reconnects through the README adapter, a set signed out while that connection was killed', async () => {
+    const key = freshKey();
+    const fetch = counting();
+    const signingOut = replica(key, fetch.fetchTokens, { client: await connect() });
+    await admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
+    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'replica-io']));
+    const io = new Redis(server.port, '127.0.0.1', { lazyConnect: true });
+    const ioSubscriber = new Redis(server.port, '127.0.0.1', {
+      lazyConnect: true,
+      username: 'replica-io',
+      password: 'pw',
+      retryStrategy: () => 20,
+    });
+    ioSubscriber.on('error', () => {});
+    await Promise.all([io.connect(), ioSubscriber.connect()]);
+    cleanups.push(() => Promise.all([io.quit(), ioSubscriber.disconnect()]));
+    const missing = replica(key, fetch.fetchTokens, {
+      client: ioredisClient(io),
+      subscriber: ioredisSubscriber(ioSubscriber),
+    });
+    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1');
+
+    await admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'off']);
+    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-io']);
+    await signingOut.manager.clear(); // DEL + PUBLISH '': lost for the killed connection
+    expect(missing.events.map((event) => event.type)).not.toContain('cleared');
+    await admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'on']);
+
+    await vi.waitFor(() => expect(missing.events.map((event) => event.type)).toContain('cleared'));
+    expect(missing.manager.peekTokens()).toBeUndefined();
+    expect(fetch.calls()).toBe(1);
   });
 
   it('treats a key of another type (a hash) as an unreadable entry and replaces it, without counting Redis as down for the other keys', async () => {

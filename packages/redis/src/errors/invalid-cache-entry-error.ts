@@ -9,7 +9,9 @@ export type InvalidCacheEntryReason =
   /** Plain text, but an `encryptionKey` is configured: refused, so nobody can plant a token. */
   | 'not_encrypted'
   /** Not JSON, not in a format Tessera writes, or not a string at all (a hash, a list… under the key). */
-  | 'malformed';
+  | 'malformed'
+  /** Over 1 MiB: refused unread (a token set is a few KiB). */
+  | 'too_large';
 
 /**
  * A value stored or published under a Tessera key could not be read. It counts as empty: the
