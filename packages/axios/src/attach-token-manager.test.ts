@@ -187,70 +187,45 @@ describe('attachTokenManager: sending the token', () => {
     expect(api.calls.every((call) => call.url === `${baseURL}|/orders`)).toBe(true);
   });
 
-  it('rejects with axios’s own Cancel when a legacy CancelToken cancels while the request waits for a token; nothing is sent', async () => {
-    const gate = deferred<void>();
-    const clock = testClock();
-    const api = fakeApi();
-    const { tokens, fetchTokens } = await countingTokens({ clock: clock.now, gate: gate.promise });
-    managers.push(tokens);
-    const instance = axios.create({ baseURL, adapter: api.adapter });
-    attachTokenManager(instance, tokens);
-    clock.advance(301_000);
+  it.each([
+    ['', false],
+    [' (the request also has a signal)', true],
+  ])(
+    'rejects with axios’s own Cancel when a legacy CancelToken cancels while the request waits for a token%s; nothing is sent',
+    async (_also, withSignal) => {
+      const gate = deferred<void>();
+      const clock = testClock();
+      const api = fakeApi();
+      const { tokens, fetchTokens } = await countingTokens({ clock: clock.now, gate: gate.promise });
+      managers.push(tokens);
+      const instance = axios.create({ baseURL, adapter: api.adapter });
+      attachTokenManager(instance, tokens);
+      clock.advance(301_000);
 
-    const source = axios.CancelToken.source();
-    const canceled = instance.get('/slow', { cancelToken: source.token }).catch((error: unknown) => error);
-    const other = instance.get('/orders');
-    await Promise.resolve();
-    let settled = false;
-    void canceled.then(() => {
-      settled = true;
-    });
-    source.cancel('navigated away');
-    for (let i = 0; i < 50; i += 1) await Promise.resolve();
-    expect(settled).toBe(true); // while the refresh still hangs (before: only once it ended)
-    const error = await canceled;
-    expect(isCancel(error)).toBe(true);
-    expect((error as Error).message).toBe('navigated away');
+      const source = axios.CancelToken.source();
+      const signal = withSignal ? new AbortController().signal : undefined;
+      const canceled = instance
+        .get('/slow', { cancelToken: source.token, signal })
+        .catch((error: unknown) => error);
+      const other = instance.get('/orders');
+      await Promise.resolve();
+      let settled = false;
+      void canceled.then(() => {
+        settled = true;
+      });
+      source.cancel('navigated away');
+      for (let i = 0; i < 50; i += 1) await Promise.resolve();
+      expect(settled).toBe(true); // while the refresh still hangs (before: only once it ended)
+      const error = await canceled;
+      expect(isCancel(error)).toBe(true);
+      expect((error as Error).message).toBe('navigated away');
 
-    gate.resolve();
-    await other;
-    expect(fetchTokens).toHaveBeenCalledTimes(1);
-    expect(api.calls.map((call) => call.url)).toEqual([`${baseURL}|/orders`]);
-  });
-
-  it('hears a legacy CancelToken also when the request has a signal: the cancel rejects at once, nothing is sent', async () => {
-    const gate = deferred<void>();
-    const clock = testClock();
-    const api = fakeApi();
-    const { tokens, fetchTokens } = await countingTokens({ clock: clock.now, gate: gate.promise });
-    managers.push(tokens);
-    const instance = axios.create({ baseURL, adapter: api.adapter });
-    attachTokenManager(instance, tokens);
-    clock.advance(301_000);
-
-    const source = axios.CancelToken.source();
-    const controller = new AbortController();
-    const canceled = instance
-      .get('/slow', { cancelToken: source.token, signal: controller.signal })
-      .catch((error: unknown) => error);
-    const other = instance.get('/orders');
-    await Promise.resolve();
-    let settled = false;
-    void canceled.then(() => {
-      settled = true;
-    });
-    source.cancel('navigated away');
-    for (let i = 0; i < 50; i += 1) await Promise.resolve();
-    expect(settled).toBe(true); // while the refresh still hangs (before: only once it ended)
-    const error = await canceled;
-    expect(isCancel(error)).toBe(true);
-    expect((error as Error).message).toBe('navigated away');
-
-    gate.resolve();
-    await other;
-    expect(fetchTokens).toHaveBeenCalledTimes(1);
-    expect(api.calls.map((call) => call.url)).toEqual([`${baseURL}|/orders`]);
-  });
+      gate.resolve();
+      await other;
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      expect(api.calls.map((call) => call.url)).toEqual([`${baseURL}|/orders`]);
+    },
+  );
 
   it('rejects with CanceledError when the signal aborts a request that also has a CancelToken', async () => {
     const gate = deferred<void>();
