@@ -135,9 +135,11 @@ export interface AuthServer {
    * Answers an authorization request URL (e.g. from `signIn.buildAuthorizationUrl()`) as if the user
    * signed in and consented: returns the callback URL the browser would be sent to, `redirect_uri`
    * with `code`, `state` and `iss` — or with `error` (`invalid_request` without PKCE S256,
-   * `unsupported_response_type`). The code is single-use, bound to the `client_id`, `redirect_uri`
+   * `unsupported_response_type`, or the `error` option, e.g. `access_denied`, with its
+   * `errorDescription`). The code is single-use, bound to the `client_id`, `redirect_uri`
    * and `code_challenge`, valid for `authorizationCodeLifetime`. Not an HTTP request, not counted.
-   * @throws {TypeError} an option it does not know, with the nearest known name.
+   * @throws {TypeError} an option it does not know, with the nearest known name; an `error` or
+   *   `errorDescription` outside the RFC 6749 Appendix A charset; an `errorDescription` without `error`.
    * @throws {Error} a request a server would not redirect: not this server's authorization endpoint,
    *   an unknown client, a missing or unregistered `redirect_uri`, an unknown user.
    */

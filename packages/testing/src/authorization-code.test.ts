@@ -197,6 +197,50 @@ describe('authorization code grant with PKCE', () => {
     expect(error({ response_type: 'token' })).toEqual(['unsupported_response_type', 'st-1']);
   });
 
+  it('redirects with the error option, its description, state and iss, and no code (RFC 6749 §4.1.2.1)', () => {
+    const denied = new URL(
+      auth.authorize(authorizationRequest(), { error: 'access_denied', errorDescription: 'User said no' }),
+    );
+    expect(`${denied.origin}${denied.pathname}`).toBe(redirectUri);
+    expect([...denied.searchParams]).toEqual([
+      ['error', 'access_denied'],
+      ['error_description', 'User said no'],
+      ['state', 'st-1'],
+      ['iss', 'https://auth.example.test'],
+    ]);
+    const silent = new URL(
+      auth.authorize(authorizationRequest({ prompt: 'none' }), { error: 'login_required' }),
+    );
+    expect([...silent.searchParams.keys()]).toEqual(['error', 'state', 'iss']);
+    expect(silent.searchParams.get('error')).toBe('login_required');
+    // Any code in the RFC 6749 charset: providers send their own (e.g. `temporarily_unavailable`, `x-custom`).
+    expect(auth.authorize(authorizationRequest(), { error: 'x-custom' })).toContain('error=x-custom');
+  });
+
+  it('answers a request error before the error option, and issues no code for an error', async () => {
+    const callback = new URL(
+      auth.authorize(authorizationRequest({ code_challenge: '' }), { error: 'access_denied' }),
+    );
+    expect(callback.searchParams.get('error')).toBe('invalid_request');
+    const refused = auth.authorize(authorizationRequest(), { error: 'consent_required', username: 'bob' });
+    expect(new URL(refused).searchParams.has('code')).toBe(false);
+    expect(auth.tokenRequestCount).toBe(0);
+  });
+
+  it('throws a TypeError for an error or errorDescription outside the RFC 6749 charset, or a description alone', () => {
+    const authorizeWith = (options: object) => () => auth.authorize(authorizationRequest(), options as never);
+    for (const error of ['', 'bad"quote', 'back\\slash', 'tab\there', 'é', 42]) {
+      expect(authorizeWith({ error })).toThrow(TypeError);
+    }
+    expect(authorizeWith({ error: 'access_denied', errorDescription: 'line\nbreak' })).toThrow(
+      'auth.authorize(url, options): errorDescription must be a non-empty string of printable ASCII',
+    );
+    expect(authorizeWith({ errorDescription: 'why' })).toThrow(
+      'auth.authorize(url, options): errorDescription needs error',
+    );
+    expect(authorizeWith({ eror: 'access_denied' })).toThrow('did you mean "error"?');
+  });
+
   it('throws, without redirecting, for an unknown client or an unregistered redirect_uri', () => {
     expect(() => auth.authorize(authorizationRequest({ client_id: 'nobody' }))).toThrow(
       'authorize: no client nobody on this server',

@@ -10,9 +10,32 @@ export interface AuthorizeOptions {
    * @default the request's `login_hint`, else 'alice' (the first user)
    */
   username?: string;
+  /**
+   * Refuse instead of signing in: the callback carries this OAuth `error` (RFC 6749 §4.1.2.1, OpenID
+   * Connect Core §3.1.2.6), with `state` and `iss` and no `code`, as a provider redirects when the user
+   * denies consent (`access_denied`) or `prompt=none` cannot be honoured (`login_required`,
+   * `consent_required`, `interaction_required`). Any code in the RFC 6749 §A.7 charset is accepted; a
+   * request with its own error (no PKCE, another `response_type`) is answered with that one first.
+   * No user is looked up and no code is issued.
+   * @default undefined (the user signs in and consents)
+   * @example auth.authorize(url, { error: 'access_denied' })
+   */
+  error?: string;
+  /**
+   * The `error_description` sent with `error` (RFC 6749 §A.8 charset); only with `error`.
+   * @default undefined (none sent)
+   */
+  errorDescription?: string;
 }
 
-const AUTHORIZE_KEYS = Object.keys({ username: true } satisfies Record<keyof AuthorizeOptions, true>);
+const AUTHORIZE_KEYS = Object.keys({
+  username: true,
+  error: true,
+  errorDescription: true,
+} satisfies Record<keyof AuthorizeOptions, true>);
+
+/** RFC 6749 §A.7/§A.8: `error` and `error_description` are 1*NQSCHAR (printable ASCII but `"` and `\`). */
+const NQSCHARS = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** An authorization request the server refuses without redirecting (RFC 6749 §4.1.2.1). */
 export class AuthorizationRequestError extends Error {
@@ -24,7 +47,8 @@ export class AuthorizationRequestError extends Error {
  * user signed in and consented at once: the URL the browser is redirected to, `redirect_uri` with
  * `code`, `state` and `iss` (RFC 9207), or with `error` for errors the client can be told of.
  *
- * @throws {TypeError} an option it does not know.
+ * @throws {TypeError} an option it does not know; an `error` or `errorDescription` that is not a
+ *   non-empty string of RFC 6749 §A.7 characters; an `errorDescription` without `error`.
  * @throws {AuthorizationRequestError} a request that cannot be redirected: another endpoint, an
  *   unknown client, a missing or unregistered `redirect_uri`, an unknown user.
  */
@@ -34,6 +58,7 @@ export function authorize(
   options: AuthorizeOptions = {},
 ): string {
   assertKnownOptions(options, AUTHORIZE_KEYS, 'auth.authorize(url, options)');
+  assertErrorOptions(options);
   const url = new URL(authorizationRequest);
   const refuse = (why: string): never => {
     throw new AuthorizationRequestError(`authorize: ${why}.`);
@@ -76,6 +101,12 @@ export function authorize(
     if (error instanceof TokenEndpointError) return fail(error.error, error.message);
     throw error;
   }
+  if (options.error !== undefined) {
+    return answer({
+      error: options.error,
+      ...(options.errorDescription === undefined ? {} : { error_description: options.errorDescription }),
+    });
+  }
   const username = options.username ?? (query.get('login_hint') || context.users[0]?.username);
   const user = context.users.find((candidate) => candidate.username === username);
   if (user === undefined) return refuse(`no user ${String(username).slice(0, 40)} on this server`);
@@ -92,6 +123,26 @@ export function authorize(
     expiresAt: now + context.authorizationCodeLifetime,
   });
   return answer({ code });
+}
+
+/** Refuses an `error`/`errorDescription` a provider could not send (the value is not echoed). */
+function assertErrorOptions({ error, errorDescription }: AuthorizeOptions): void {
+  const where = 'auth.authorize(url, options)';
+  for (const [name, value] of [
+    ['error', error],
+    ['errorDescription', errorDescription],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'string' || !NQSCHARS.test(value))) {
+      throw new TypeError(
+        `${where}: ${name} must be a non-empty string of printable ASCII without " or \\ (RFC 6749 Appendix A), such as 'access_denied'`,
+      );
+    }
+  }
+  if (errorDescription !== undefined && error === undefined) {
+    throw new TypeError(
+      `${where}: errorDescription needs error, e.g. { error: 'access_denied', errorDescription }`,
+    );
+  }
 }
 
 function isAbsolute(value: string): boolean {
