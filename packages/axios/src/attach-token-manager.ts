@@ -18,7 +18,7 @@ import {
 import { AuthRecord, authRecordOf, putAuthRecord, recordKey } from './auth-record.js';
 import { nextHop, takeOverRedirects } from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
-import { guardRedirects, isRedirectGuard } from './guard-redirects.js';
+import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { recheckAtSend } from './recheck-at-send.js';
@@ -135,10 +135,8 @@ export function attachTokenManager(
     owner,
     header,
     allowsRequest,
-    (config, made) => {
-      // It replaced `beforeRedirect`: the redirect guard again, chaining the new hook.
-      if (!isRedirectGuard(config.beforeRedirect)) guardRedirects(config, allows, credentials, made);
-    },
+    // This attachment's redirect guard again: chaining the hook when it replaced `beforeRedirect`.
+    (config, made) => guardRedirects(config, allows, credentials, made),
   );
 
   /**

@@ -8,16 +8,22 @@ interface RedirectOptions {
 
 type BeforeRedirect = (options: RedirectOptions, response: unknown, request?: unknown) => void;
 
-const USER_HOOK: unique symbol = Symbol('@tessera/axios user beforeRedirect');
+/** On a guard: the caller's own hook, and one check per attachment (keyed by its `credentials`). */
+const GUARDED: unique symbol = Symbol('@tessera/axios redirect guard');
 
-type Guard = BeforeRedirect & { [USER_HOOK]?: BeforeRedirect | undefined };
+type Check = (options: RedirectOptions) => void;
+
+type Guard = BeforeRedirect & { [GUARDED]?: [user: unknown, checks: Map<readonly string[], Check>] };
 
 /**
  * Makes axios's http adapter (follow-redirects) re-check the origin policy on every redirect hop:
  * when the next hop's origin is not allowed, the credential headers are deleted (any spelling) and
  * the request's record is marked withheld, so a 401 from there never refreshes. Chains the caller's own
- * `beforeRedirect`, which runs first: the policy has the last word. Other adapters ignore the hook
- * (fetch and XHR strip `Authorization` on cross-origin redirects themselves).
+ * `beforeRedirect`, which runs first: the policies have the last word. One guard per request holds
+ * the check of every attachment (`credentials`, one array per attachment, is the key): called again
+ * for the same attachment (a replay, a hook put back), it replaces that attachment's check, keeping
+ * the others', never nesting. Other adapters ignore the hook (fetch and XHR strip `Authorization` on
+ * cross-origin redirects themselves).
  */
 export function guardRedirects(
   config: { beforeRedirect?: unknown },
@@ -25,10 +31,9 @@ export function guardRedirects(
   credentials: readonly string[],
   record: { withheld?: boolean },
 ): void {
-  const previous = config.beforeRedirect as Guard | undefined;
-  const user = previous && USER_HOOK in previous ? previous[USER_HOOK] : previous;
-  const guard: Guard = (options, response, request) => {
-    if (typeof user === 'function') user(options, response, request);
+  const [user, previous] = (config.beforeRedirect as Guard | undefined)?.[GUARDED] ?? [config.beforeRedirect];
+  const checks = new Map(previous);
+  checks.set(credentials, (options) => {
     if (allows(nextHop(options), undefined)) return;
     const headers = options.headers;
     if (headers && typeof headers === 'object') {
@@ -37,14 +42,13 @@ export function guardRedirects(
       }
     }
     record.withheld = true;
+  });
+  const guard: Guard = (options, response, request) => {
+    if (typeof user === 'function') user(options, response, request);
+    for (const check of checks.values()) check(options);
   };
-  guard[USER_HOOK] = typeof user === 'function' ? user : undefined;
+  guard[GUARDED] = [user, checks];
   config.beforeRedirect = guard;
-}
-
-/** Whether `beforeRedirect` is a guard `guardRedirects` put on (of any attachment). */
-export function isRedirectGuard(beforeRedirect: unknown): boolean {
-  return typeof beforeRedirect === 'function' && USER_HOOK in beforeRedirect;
 }
 
 /** The next hop's URL (follow-redirects sets `href`); an empty string, never allowed, when missing. */

@@ -147,3 +147,88 @@ describe('attachTokenManager: two managers on one instance, two headers on one r
     expect(apiCalls).toEqual(['x.example.com Bearer b-0 a-0', 'x.example.com Bearer b-1 a-0']);
   });
 });
+
+describe('attachTokenManager: two managers on one instance, redirects with the http adapter', () => {
+  // Custom headers, which follow-redirects keeps at any host: only the guards decide.
+  /** Every hop as the API saw it: `<host> <Authorization> <X-Api-Key> <X-Api-Token>` (`-` when absent). */
+  const hops: string[] = [];
+  const record = (request: Request) =>
+    hops.push(
+      [
+        new URL(request.url).host,
+        ...['authorization', 'x-api-key', 'x-api-token'].map((name) => request.headers.get(name) ?? '-'),
+      ].join(' '),
+    );
+  const redirecting = () => {
+    hops.length = 0;
+    server.use(
+      http.get(`${X}/moved`, ({ request }) => {
+        record(request);
+        return new HttpResponse(null, { status: 302, headers: { Location: `${Y}/landing` } });
+      }),
+      http.get(`${Y}/landing`, ({ request }) => {
+        record(request);
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+  };
+
+  it.each([
+    ['the first', 'a', [X, Y], [X]],
+    ['the second', 'b', [X], [X, Y]],
+  ] as const)(
+    'a redirect to an origin only %s attachment allows carries only its header there',
+    async (_which, allowedAtY, originsA, originsB) => {
+      redirecting();
+      const calls: string[] = [];
+      const instance = axios.create({
+        adapter: 'http',
+        beforeRedirect: (options: { href?: string }) => {
+          calls.push(String(options.href));
+        },
+      });
+      attachTokenManager(instance, await manager('a'), { origins: [...originsA], header: 'X-Api-Key' });
+      attachTokenManager(instance, await manager('b'), { origins: [...originsB], header: 'X-Api-Token' });
+      expect(await statusOf(instance.get(`${X}/moved`))).toBe(200);
+      expect(hops).toEqual([
+        'x.example.com - Bearer a-0 Bearer b-0',
+        allowedAtY === 'a' ? 'y.example.com - Bearer a-0 -' : 'y.example.com - - Bearer b-0',
+      ]);
+      expect(calls).toEqual([`${Y}/landing`]);
+      expect(tokenRequests).toEqual({});
+    },
+  );
+
+  it('a redirect to an origin neither allows carries neither header; the caller’s beforeRedirect runs once', async () => {
+    redirecting();
+    const calls: string[] = [];
+    const instance = axios.create({ adapter: 'http' });
+    attachTokenManager(instance, await manager('a'), { origins: [X] });
+    attachTokenManager(instance, await manager('b'), { origins: [X], header: 'X-Api-Token' });
+    const response = await instance.get(`${X}/moved`, {
+      beforeRedirect: (options: { href?: string }) => {
+        calls.push(String(options.href));
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(hops).toEqual(['x.example.com Bearer a-0 - Bearer b-0', 'y.example.com - - -']);
+    expect(calls).toEqual([`${Y}/landing`]);
+  });
+
+  it('an interceptor registered before both that replaces beforeRedirect keeps both guards; its hook runs once', async () => {
+    redirecting();
+    const calls: string[] = [];
+    const instance = axios.create({ adapter: 'http' });
+    instance.interceptors.request.use((config) => {
+      config.beforeRedirect = (options) => {
+        calls.push(String(options.href));
+      };
+      return config;
+    });
+    attachTokenManager(instance, await manager('a'), { origins: [X, Y], header: 'X-Api-Key' });
+    attachTokenManager(instance, await manager('b'), { origins: [X], header: 'X-Api-Token' });
+    expect(await statusOf(instance.get(`${X}/moved`))).toBe(200);
+    expect(hops).toEqual(['x.example.com - Bearer a-0 Bearer b-0', 'y.example.com - Bearer a-0 -']);
+    expect(calls).toEqual([`${Y}/landing`]);
+  });
+});
