@@ -203,9 +203,9 @@ describe('attachTokenManager: sending the token', () => {
       clock.advance(301_000);
 
       const source = axios.CancelToken.source();
-      const signal = withSignal ? new AbortController().signal : undefined;
+      const signal = withSignal ? { signal: new AbortController().signal } : {};
       const canceled = instance
-        .get('/slow', { cancelToken: source.token, signal })
+        .get('/slow', { cancelToken: source.token, ...signal })
         .catch((error: unknown) => error);
       const other = instance.get('/orders');
       await Promise.resolve();
