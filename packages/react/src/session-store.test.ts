@@ -1,4 +1,4 @@
-import { OAuthError, TokenManager } from '@tessera/core';
+import { OAuthError, refreshTokenGrant, TokenManager } from '@tessera/core';
 import { describe, expect, it, vi } from 'vitest';
 import {
   deferred,
@@ -272,7 +272,18 @@ describe('createSessionStore', () => {
   });
 
   it('does not show ended for an invalid_grant that arrives after clear()', async () => {
-    const tokens = manager();
+    // clear() once the token request is on its way (a clear() before it means no request at all).
+    let requested!: () => void;
+    const onItsWay = new Promise<void>((resolve) => {
+      requested = resolve;
+    });
+    const grant = refreshTokenGrant({ tokenUrl: auth.tokenUrl, clientId: 'web' });
+    const tokens = manager({
+      fetchTokens: (context) => {
+        requested();
+        return grant(context);
+      },
+    });
     await tokens.setTokens(await auth.issueTokens());
     const store = createSessionStore(tokens);
     record(store);
@@ -280,6 +291,7 @@ describe('createSessionStore', () => {
     auth.revokeAll();
     clock.advance(3_600_000);
     const refused = tokens.getAccessToken().catch((error: unknown) => error);
+    await onItsWay;
     await tokens.clear();
     expect(await refused).toMatchObject({ error: 'invalid_grant' });
     expect(store.getSnapshot()).toEqual({ status: 'signed-out', error: undefined });
