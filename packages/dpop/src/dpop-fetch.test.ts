@@ -1,5 +1,5 @@
 import { isTesseraError, requestToken } from '@tessera/core';
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { athOf, readProof } from '../test/read-proof.js';
 import { createDPoP } from './create-dpop.js';
@@ -482,6 +482,19 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(signals).toEqual([controller.signal, controller.signal]);
   });
 
+  it('signs 1,000 concurrent first requests with one key and 1,000 distinct jtis', async () => {
+    const { sent, dpop } = setup(tokens());
+    await Promise.all(
+      Array.from({ length: 1000 }, () => dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' })),
+    );
+
+    const proofs = sent.map((s) => s.headers.get('dpop') as string);
+    expect(sent).toHaveLength(1000);
+    expect(new Set(proofs.map((proof) => decodeJwt(proof).jti)).size).toBe(1000);
+    expect(new Set(proofs.map((proof) => JSON.stringify(decodeProtectedHeader(proof).jwk))).size).toBe(1);
+    expect((await readProof(proofs[999])).jkt).toBe((await dpop.ready()).thumbprint);
+  });
+
   it('never puts the nonce, proof or body in an error message', async () => {
     const { post } = setup(useNonce('secret-nonce'), useNonce('secret-nonce-2'));
     const error = (await post().catch((e: unknown) => e)) as Error;
@@ -635,6 +648,18 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
     expect(await nonceFor('https://billing.example/x')).toBe('billing-nonce');
     expect(await nonceFor('https://as.example/userinfo')).toBe('as-nonce');
     expect(await nonceFor('https://elsewhere.example/x')).toBeUndefined();
+  });
+
+  it('learns a 401 challenge from another origin for that origin: its nonce never goes into this one’s proofs', async () => {
+    const dpop = createDPoP();
+    const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+
+    dpop.isNonceChallenge({ ...challenge('other-nonce'), url: 'https://other.example/orders' }, sent);
+
+    const next = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+    expect((await readProof(next.DPoP)).claims.nonce).toBeUndefined();
+    const there = await dpop.headersFor({ method: 'GET', url: 'https://other.example/x', accessToken: 't' });
+    expect((await readProof(there.DPoP)).claims.nonce).toBe('other-nonce');
   });
 
   it('learn never throws, even for a response without a usable URL', () => {

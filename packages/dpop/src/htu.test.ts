@@ -46,6 +46,11 @@ describe('toHtu', () => {
       'https://api.example/%7euser/a%2Fb',
     ],
     ['removes the default port of an IPv6 host', 'HTTPS://[::1]:443/x', 'https://[::1]/x'],
+    [
+      'keeps a trailing-dot host as fetch sends it in Host (never stripped)',
+      'https://API.example.:443/x?q#f',
+      'https://api.example./x',
+    ],
     ['turns backslashes into slashes, as fetch does', 'https://api.example\\a\\b', 'https://api.example/a/b'],
   ])('%s', (_, url, htu) => {
     expect(toHtu(url)).toBe(htu);

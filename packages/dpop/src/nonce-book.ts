@@ -9,6 +9,15 @@ import { type HeadersLike, readHeader } from './read-header.js';
 const NONCE = /^[\x21\x23-\x5B\x5D-\x7E]{1,4096}$/;
 /** Server clock differences below this are ignored: `Date` has one-second resolution. */
 const OFFSET_THRESHOLD = 5_000;
+/**
+ * How many origins a {@link NonceBook} remembers, in nonces and in clocks each: a nonce is kept for
+ * the origins most recently signed a proof for or sending one, a clock for those most recently sending
+ * a readable `Date`. An app (or hostile redirects and responses) reaching more origins forgets the
+ * least recent: its next proof goes without a nonce (one challenge, answered by the one retry) and
+ * with the offset learned last. Not an option (the package's size row has no room for one).
+ * @default 100
+ */
+export const NONCE_BOOK_ORIGINS = 100;
 
 /**
  * What DPoP learns from servers, per origin (authorization server and each resource server
@@ -17,7 +26,7 @@ const OFFSET_THRESHOLD = 5_000;
  * offset learned last from any origin: the client clock's error is the same for every server.
  */
 export interface NonceBook {
-  /** The latest nonce the server at `url`'s origin sent, if any. */
+  /** The latest nonce the server at `url`'s origin sent, if any; asking for it (a proof) keeps it among the recent. */
   nonceFor(url: URL): string | undefined;
   /** Seconds since the epoch on the clock of the server at `url`'s origin, for `iat`. */
   serverTime(url: URL): number;
@@ -37,7 +46,12 @@ export function nonceBook(clock: Clock): NonceBook {
   const offsets = new Map<string, number>();
   let latest = 0;
   return {
-    nonceFor: (url) => nonces.get(url.origin),
+    nonceFor: (url) => {
+      // A proof with it marks the nonce as in use.
+      const nonce = nonces.get(url.origin);
+      if (nonce) keep(nonces, url.origin, nonce);
+      return nonce;
+    },
     serverTime: (url) => Math.floor((clock() + (offsets.get(url.origin) ?? latest)) / 1000),
     learn: (url, headers) => {
       // An unreadable Age makes the sum NaN: such a response teaches no clock.
@@ -46,15 +60,24 @@ export function nonceBook(clock: Clock): NonceBook {
       if (Number.isFinite(date)) {
         const offset = date - clock();
         latest = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
-        offsets.set(url.origin, latest);
+        keep(offsets, url.origin, latest);
       }
       const nonce = readHeader(headers, 'dpop-nonce')?.trim();
       if (nonce && NONCE.test(nonce)) {
-        nonces.set(url.origin, nonce);
+        keep(nonces, url.origin, nonce);
         return nonce;
       }
       return undefined;
     },
     clear: () => nonces.clear(),
   };
+}
+
+/**
+ * Sets `origin` as the most recently used key of `map` (a `Map` iterates in insertion order) and
+ * drops the least recent one beyond {@link NONCE_BOOK_ORIGINS}.
+ */
+function keep<T>(map: Map<string, T>, origin: string, value: T): void {
+  map.delete(origin);
+  if (map.set(origin, value).size > NONCE_BOOK_ORIGINS) map.delete(map.keys().next().value as string);
 }

@@ -185,6 +185,38 @@ describe('DPoP key in IndexedDB', () => {
     }
   });
 
+  it('closes an open that lands after the 5 s fallback, and keeps signing with the key in memory: no key switch mid-session', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const requests: Partial<IDBOpenDBRequest>[] = [];
+      const slow = { open: () => requests[requests.push({}) - 1] };
+      const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: slow }) });
+      const ready = dpop.ready();
+      while (requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(5000);
+      const info = await ready;
+
+      const late = { close: vi.fn(), transaction: vi.fn() };
+      const request = requests[0] as IDBOpenDBRequest;
+      Object.defineProperty(request, 'result', { value: late });
+      request.onsuccess?.call(request, new Event('success'));
+
+      expect(late.close).toHaveBeenCalledTimes(1);
+      const { DPoP } = await dpop.headersFor({
+        method: 'GET',
+        url: 'https://api.example/',
+        accessToken: 't',
+      });
+      expect((await readProof(DPoP)).jkt).toBe(info.thumbprint);
+      expect(await dpop.ready()).toEqual({ thumbprint: info.thumbprint, persistent: false, fallback: true });
+      expect(late.transaction).not.toHaveBeenCalled();
+      expect(requests).toHaveLength(1);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('clears the open timeout once the database opens: no timer left alive', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {

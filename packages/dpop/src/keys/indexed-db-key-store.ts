@@ -91,9 +91,15 @@ function openDatabase(factory: IDBFactory | undefined, name: string): Promise<ID
   return new Promise<IDBDatabase>((resolve, reject) => {
     if (!factory) throw new Error('IndexedDB is not available');
     const request = factory.open(name, 1);
+    const fail = (error: unknown) => {
+      // An open that lands after failing (timed out, or blocked and then let through) is closed: the
+      // key is already in memory for this page load, so the connection would only stay idle.
+      request.onsuccess = () => request.result.close();
+      reject(error);
+    };
     // Some Safari versions never settle an open, which would hang `ready()` and every proof: after
     // 5 s it fails as a blocked one does (the key falls back to memory, decision 1202).
-    timer = setTimeout(() => reject(new Error('IndexedDB open timed out')), 5000);
+    timer = setTimeout(() => fail(new Error('IndexedDB open timed out')), 5000);
     (timer as { unref?: () => void }).unref?.();
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
     request.onsuccess = () => {
@@ -101,8 +107,8 @@ function openDatabase(factory: IDBFactory | undefined, name: string): Promise<ID
       db.onversionchange = () => db.close();
       resolve(db);
     };
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened'));
-    request.onblocked = () => reject(new Error('IndexedDB open is blocked'));
+    request.onerror = () => fail(request.error ?? new Error('IndexedDB could not be opened'));
+    request.onblocked = () => fail(new Error('IndexedDB open is blocked'));
   }).finally(() => clearTimeout(timer));
 }
 

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { readProof } from '../test/read-proof.js';
+import { createDPoP } from './create-dpop.js';
+import { NONCE_BOOK_ORIGINS } from './nonce-book.js';
+
+const NOW = Date.UTC(2026, 0, 1);
+const MINUTE = 60_000;
+const dateOf = (ms: number) => new Date(ms).toUTCString();
+
+/** 5,000 origins answer one after another; the API in use (`useApi`) between every 10 of them. */
+async function manyOrigins(
+  dpop: ReturnType<typeof createDPoP>,
+  other: (i: number) => Record<string, string>,
+  useApi: () => unknown,
+) {
+  for (let i = 0; i < 5000; i++) {
+    dpop.learn({ url: `https://o${i}.example/x`, status: 200, headers: other(i) });
+    if (i % 10 === 9 && i < 4990) await useApi();
+  }
+}
+
+const proofTo = async (dpop: ReturnType<typeof createDPoP>, url: string) =>
+  (await readProof((await dpop.headersFor({ method: 'GET', url, accessToken: 't' })).DPoP)).claims;
+
+describe('what DPoP remembers per origin', () => {
+  it('keeps the nonces of the 100 origins that answered last: 5,000 origins forget the least recent, not the API in use', async () => {
+    expect(NONCE_BOOK_ORIGINS).toBe(100);
+    const dpop = createDPoP();
+    dpop.learn({ url: 'https://api.example/x', status: 200, headers: { 'dpop-nonce': 'api-nonce' } });
+
+    // The API sent its nonce once; the proofs sent to it keep it.
+    await manyOrigins(
+      dpop,
+      (i) => ({ 'dpop-nonce': `n-${i}` }),
+      () => dpop.headersFor({ method: 'GET', url: 'https://api.example/x', accessToken: 't' }),
+    );
+
+    expect((await proofTo(dpop, 'https://api.example/y')).nonce).toBe('api-nonce');
+    expect((await proofTo(dpop, 'https://o4999.example/y')).nonce).toBe('n-4999');
+    // The API and the 99 origins that answered last.
+    expect((await proofTo(dpop, 'https://o4901.example/y')).nonce).toBe('n-4901');
+    expect((await proofTo(dpop, 'https://o4900.example/y')).nonce).toBeUndefined();
+    expect((await proofTo(dpop, 'https://o0.example/y')).nonce).toBeUndefined();
+    expect((await proofTo(dpop, 'https://o4000.example/y')).nonce).toBeUndefined();
+  });
+
+  it('keeps the server clocks of the 100 origins that answered last: a forgotten origin gets the offset learned last', async () => {
+    const dpop = createDPoP({ clock: () => NOW });
+    dpop.learn({ url: 'https://old.example/x', status: 200, headers: { date: dateOf(NOW + 10 * MINUTE) } });
+
+    await manyOrigins(
+      dpop,
+      () => ({ date: dateOf(NOW) }),
+      () =>
+        dpop.learn({
+          url: 'https://api.example/x',
+          status: 200,
+          headers: { date: dateOf(NOW + 20 * MINUTE) },
+        }),
+    );
+
+    expect((await proofTo(dpop, 'https://api.example/y')).iat).toBe((NOW + 20 * MINUTE) / 1000);
+    expect((await proofTo(dpop, 'https://old.example/y')).iat).toBe(NOW / 1000);
+  });
+});
