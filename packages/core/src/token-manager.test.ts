@@ -388,6 +388,53 @@ describe('session end', () => {
     expect((afterSignOut as LoginRequiredError).cause).toBeUndefined();
   });
 
+  it('names the latest session end: a set a cleared listener stored ends without the refusal that preceded it', async () => {
+    const refusal = invalidGrant();
+    const fetchTokens = vi.fn<FetchTokens>(async ({ refreshToken }) => {
+      if (!refreshToken) throw new LoginRequiredError();
+      throw refusal;
+    });
+    const tokens = manager({ fetchTokens });
+    let signedInAgain: Promise<unknown> | undefined;
+    tokens.subscribe((event) => {
+      // e.g. an app that falls back to a guest session without a refresh token
+      if (event.type === 'cleared' && event.reason === 'session_expired')
+        signedInAgain = tokens.setTokens({ access_token: 'guest', expires_in: 0 });
+    });
+    await tokens.setTokens({ access_token: 'old', refresh_token: 'revoked', expires_in: 0 });
+    await expect(tokens.getAccessToken()).rejects.toBe(refusal);
+    await signedInAgain;
+    expect(tokens.peekTokens()?.accessToken).toBe('guest');
+
+    const later = await tokens.getAccessToken().catch((error: unknown) => error);
+    expect(later).toBeInstanceOf(LoginRequiredError);
+    expect((later as LoginRequiredError).cause).toBeUndefined();
+    expect((later as Error).message).toBe('No refresh token is available: the user must sign in');
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+  });
+
+  it('names the latest refusal when a set a cleared listener stored is refused too', async () => {
+    const refusals = [invalidGrant(), invalidGrant()];
+    const fetchTokens = vi.fn<FetchTokens>(async ({ refreshToken }) => {
+      if (!refreshToken) throw new LoginRequiredError();
+      throw refusals[refreshToken === 'first' ? 0 : 1];
+    });
+    const tokens = manager({ fetchTokens });
+    let signedInAgain: Promise<unknown> | undefined;
+    tokens.subscribe((event) => {
+      if (event.type === 'cleared' && event.reason === 'session_expired' && !signedInAgain)
+        signedInAgain = tokens.setTokens({ access_token: 'second', refresh_token: 'second', expires_in: 0 });
+    });
+    await tokens.setTokens({ access_token: 'first', refresh_token: 'first', expires_in: 0 });
+    await expect(tokens.getAccessToken()).rejects.toBe(refusals[0]);
+    await signedInAgain;
+    await expect(tokens.getAccessToken()).rejects.toBe(refusals[1]);
+
+    const later = await tokens.getAccessToken().catch((error: unknown) => error);
+    expect((later as LoginRequiredError).cause).toBe(refusals[1]);
+    expect(fetchTokens).toHaveBeenCalledTimes(3);
+  });
+
   it('does not clear tokens for errors other than invalid_grant', async () => {
     const storage = memoryStorage();
     const error = new OAuthError({ error: 'invalid_scope', status: 400 }, 'test');
@@ -588,6 +635,23 @@ describe('clear and setTokens during a refresh', () => {
     expect(tokens.peekTokens()).toBeUndefined();
   });
 
+  it('sends one token request, with the new refresh token, when setTokens stored a due set while the refresh waited for its lock', async () => {
+    let release!: () => void;
+    const granted = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const lock: RefreshLock = { run: async (_name, task) => granted.then(task) }; // another replica holds it
+    const { fetchTokens, calls } = countingFetch({ rotate: true, expiresIn: 600 });
+    const tokens = manager({ fetchTokens, lock });
+    await tokens.setTokens({ access_token: 'a', refresh_token: 'r', expires_in: 0 });
+    const before = Array.from({ length: 150 }, () => tokens.getAccessToken());
+    await tokens.setTokens({ access_token: 'b', refresh_token: 'signed-in-again', expires_in: 0 });
+    const after = Array.from({ length: 150 }, () => tokens.getAccessToken());
+    release();
+    expect(new Set(await Promise.all([...before, ...after]))).toEqual(new Set(['at-1']));
+    expect(calls.map((call) => call.refreshToken)).toEqual(['signed-in-again']);
+  });
+
   it('sends one new token request for 300 callers that arrive after clear(), instead of joining the cleared refresh', async () => {
     const gates: Array<(response: TokenResponse) => void> = [];
     const fetchTokens = vi.fn<FetchTokens>(
@@ -702,6 +766,22 @@ describe('timers and disposal', () => {
     tokens.dispose();
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(10 * 3600_000);
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+  });
+
+  it('renews on read when the background timer was throttled (a background tab, a laptop asleep): no expired token, one token request', async () => {
+    vi.useFakeTimers();
+    const { fetchTokens } = countingFetch({ expiresIn: 3600 });
+    const tokens = manager({ fetchTokens, refreshInBackground: backgroundRefresh(), refreshMargin: 60_000 });
+    expect(await tokens.getAccessToken()).toBe('at-1');
+    vi.setSystemTime(Date.now() + 2 * 3600_000); // the clock moved on; the throttled timer has not fired
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+
+    const callers = Array.from({ length: 300 }, () => tokens.getAccessToken());
+    expect(new Set(await Promise.all(callers))).toEqual(new Set(['at-2']));
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+    expect(fetchTokens.mock.calls[1]?.[0].reason).toBe('expired');
+    await vi.advanceTimersByTimeAsync(3600_000 - 60_000 - 1); // late timers fire now: nothing is due
     expect(fetchTokens).toHaveBeenCalledTimes(2);
   });
 

@@ -124,6 +124,12 @@ export class TokenManager {
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
   #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
+  /**
+   * Aborted (and replaced) as each epoch ends, and at `dispose()`: ends the retry loop of a refresh
+   * of the replaced or removed set at once, so no token request follows a sign-out and the callers
+   * are not held up by an old backoff (decision 0005).
+   */
+  #epochEnd = new AbortController();
 
   constructor(options: TokenManagerOptions) {
     checkTokenManagerOptions(options);
@@ -259,7 +265,7 @@ export class TokenManager {
    */
   async setTokens(tokens: TokenResponse | TokenSet): Promise<TokenSet> {
     const set = toTokenSet(tokens, this.#clock(), 'setTokens', this.#tokenTypes);
-    this.#epoch += 1;
+    this.#nextEpoch();
     this.#loaded = true;
     this.#adopt(set);
     await this.#write(set, this.#epoch);
@@ -316,6 +322,7 @@ export class TokenManager {
     if (this.#disposal.signal.aborted) return;
     this.#disposal.abort(new DisposedError());
     this.#freshUntil = NEVER;
+    this.#epochEnd.abort();
     this.#background?.stop();
     this.#stopWatchingStorage();
     this.#listeners.clear();
@@ -372,8 +379,7 @@ export class TokenManager {
       const error = this.#explain(caught);
       this.#emit({ type: 'refresh_failed', error, reason });
       if (isOAuthError(error, 'invalid_grant') && epoch === this.#epoch) {
-        await this.#remove('session_expired');
-        this.#sessionEnd = error;
+        await this.#remove('session_expired', error);
         this.#emit({ type: 'session_expired', error });
       }
       throw error;
@@ -400,13 +406,17 @@ export class TokenManager {
     epoch: number,
     reason: RefreshReason,
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
-    let base = this.#current;
-    // A set adopted from another tab (storage event, broadcast) while waiting for the lock needs no request.
-    if (base && epoch !== this.#epoch && this.#clock() < this.#freshUntil)
-      return { tokens: base, adopted: true };
+    // Replaced while waiting for the lock (another tab's set, heard by storage event or broadcast, or
+    // `setTokens()`): nothing requested yet, so this refresh hands over at once (decisions 0603, 0001):
+    // the new set is used as it is while fresh, and a due one is refreshed once, by its own refresh.
+    if (epoch !== this.#epoch && this.#current) return { tokens: this.#current, adopted: true };
     const stored = await this.#read();
-    // Signed out here or in another tab (heard while waiting or reading): its refresh token is not spent.
-    if (epoch !== this.#epoch && !this.#current) throw clearedDuringRefresh();
+    if (epoch !== this.#epoch) {
+      // Signed out here or in another tab (heard while waiting or reading): its refresh token is not spent.
+      if (!this.#current) throw clearedDuringRefresh();
+      return { tokens: this.#current, adopted: true };
+    }
+    let base = this.#current;
     if (stored && stored.accessToken !== base?.accessToken) {
       if (this.#clock() < this.#refreshAtOf(stored)) return { tokens: stored, adopted: true };
       base = stored; // carries the newest (possibly rotated) refresh token
@@ -496,7 +506,7 @@ export class TokenManager {
       },
       this.#retry,
       (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
-      this.#disposal.signal,
+      this.#epochEnd.signal,
       (error) => !final && isTransient(error),
     );
   }
@@ -564,14 +574,28 @@ export class TokenManager {
     });
   }
 
-  async #remove(reason: 'clear' | 'session_expired'): Promise<void> {
-    const epoch = ++this.#epoch;
+  /**
+   * `end`: the refusal that ended the session, kept from the start, so a set stored meanwhile (a
+   * `cleared` listener calling `setTokens()`) replaces it rather than being explained by it.
+   */
+  async #remove(reason: 'clear' | 'session_expired', end?: TesseraError): Promise<void> {
+    const epoch = this.#nextEpoch();
     this.#loaded = true;
     const hadTokens = this.#current !== undefined;
     this.#forget();
-    this.#sessionEnd = undefined;
+    this.#sessionEnd = end;
     await this.#serially('remove', () => this.#store('remove', epoch, () => this.#storage.remove()));
     if (hadTokens || reason === 'clear') this.#emit({ type: 'cleared', reason });
+  }
+
+  /**
+   * The set is replaced or removed from outside a refresh. A refresh of the old set stores nothing
+   * and stops retrying; its callers get the new set, or `LoginRequiredError` when there is none.
+   */
+  #nextEpoch(): number {
+    this.#epochEnd.abort(clearedDuringRefresh());
+    this.#epochEnd = new AbortController();
+    return ++this.#epoch;
   }
 
   #forget(): void {
@@ -685,7 +709,7 @@ export class TokenManager {
       return;
     }
     if (tokens?.accessToken === this.#current?.accessToken) return;
-    this.#epoch += 1;
+    this.#nextEpoch();
     this.#loaded = true;
     if (tokens) {
       this.#adopt(tokens);

@@ -179,6 +179,38 @@ describe('crossTab', () => {
     expect(events[0]).toBe('cleared:external');
   });
 
+  it('sends one token request from a tab that heard, while waiting for the lock, of a sign-in whose set is already due', async () => {
+    const server = rotatingRefreshTokens(); // rt-0 is the new sign-in's refresh token; reuse ends the session
+    const fake = fakeLockManager({ manual: refreshLock() });
+    const area = fakeStorageArea();
+    area.setItem(
+      'tessera.tokens',
+      JSON.stringify({ accessToken: 'at-old', tokenType: 'Bearer', refreshToken: 'rt-old', expiresAt: now }),
+    );
+    const [a, b] = [0, 1].map(() => openTab(server.fetchTokens, webStorage(area), sync(fake))) as [
+      TokenManager,
+      TokenManager,
+    ];
+    await a.ready();
+    const events = recordEvents(b);
+    const waiting = b.getAccessToken().catch((error: unknown) => error);
+    await vi.waitFor(() => expect(fake.pending()).toEqual([refreshLock()]));
+
+    // A signs in again; the set is due on arrival (expires_in 0, or a clock ahead of the server's).
+    await a.setTokens({ access_token: 'at-signin', refresh_token: 'rt-0', expires_in: 0 });
+    await vi.waitFor(() => expect(b.peekTokens()?.accessToken).toBe('at-signin'));
+    while (fake.pending().length > 0 || fake.held().includes(refreshLock())) {
+      fake.grant();
+      await nextTask();
+    }
+
+    expect(await waiting).toBe('at-1');
+    expect(server.requests).toEqual([{ refreshToken: 'rt-0' }]);
+    expect(events).toEqual(['synced', 'refreshed']);
+    await vi.waitFor(() => expect(a.peekTokens()?.accessToken).toBe('at-1'));
+    expect(JSON.parse(area.getItem('tessera.tokens')!).refreshToken).toBe('rt-1');
+  });
+
   it('signs every tab out when the server ends the session in one tab (invalid_grant)', async () => {
     const server = rotatingRefreshTokens();
     const area = sharedSession(now + 60_000);

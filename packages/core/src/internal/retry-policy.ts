@@ -39,7 +39,8 @@ export function runWithRetry<T>(
   if (options === false) return attempt(1);
   // p-retry runs the loop and decides what to retry; the wait is ours (minTimeout 0) so the
   // `retrying` event can report it exactly. Backoff timers are not unref'd: a caller is waiting,
-  // so a Node process must not exit mid-retry. `signal` (the manager's disposal) cancels them.
+  // so a Node process must not exit mid-retry. `signal` (the manager's: at `dispose()`, or when the
+  // set being refreshed is replaced or removed) ends the loop at once: the timer is cleared, no attempt follows.
   return pRetry(attempt, {
     signal,
     retries: options.retries,
@@ -49,6 +50,8 @@ export function runWithRetry<T>(
     shouldRetry: ({ error }) => retryable(error),
     onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
       if (retriesLeft === 0 || !retryable(error)) return;
+      // Aborted during the attempt: no `retrying` event, no backoff timer, no further attempt.
+      signal.throwIfAborted();
       const retryAfter = Math.min(retryAfterOf(error) ?? 0, options.maxRetryAfter);
       const wait = Math.max(retryAfter, backoffDelay(attemptNumber, options));
       onRetry(error, attemptNumber, wait);
