@@ -126,6 +126,31 @@ describe('withTokens: the synchronous path for a fresh token (decision 0019)', (
     tokens.dispose();
   });
 
+  it('a call without init runs no instanceof check and hands fetch only the token header and redirect mode', async () => {
+    // In Node every `instanceof` costs ~25 ns (streams define `Symbol.hasInstance`): the fresh path
+    // for `api(url)` runs none. A spy on `Request[Symbol.hasInstance]` counts them.
+    const hasInstance = vi.fn(() => false);
+    Object.defineProperty(Request, Symbol.hasInstance, { value: hasInstance, configurable: true });
+    try {
+      const { tokens } = await countingTokens();
+      const inits: Array<RequestInit | undefined> = [];
+      const fetch = vi.fn<typeof globalThis.fetch>(async (_input, init) => {
+        inits.push(init);
+        return new Response('{}');
+      });
+      const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+      expect((await api('orders')).status).toBe(200);
+      expect(hasInstance).not.toHaveBeenCalled();
+      expect(fetch.mock.calls[0]?.[0]).toBe(`${API}/orders`);
+      expect(Object.keys(inits[0] ?? {})).toEqual(['headers', 'redirect']);
+      expect(inits[0]?.redirect).toBe('manual'); // Node: Tessera follows each hop itself
+      expect([...new Headers(inits[0]?.headers)]).toEqual([['authorization', 'Bearer at-0']]);
+      tokens.dispose();
+    } finally {
+      Reflect.deleteProperty(Request, Symbol.hasInstance);
+    }
+  });
+
   it('asks shouldRefresh once per response', async () => {
     const { tokens } = await countingTokens();
     const { fetch } = stubFetch(() => 'at-1'); // at-0 is rejected, at-1 accepted

@@ -94,16 +94,18 @@ export function withTokens(
     try {
       let input = given;
       let rest: RequestInit | undefined = init ?? undefined; // fetch takes a null init as none
-      if (typeof Request !== 'undefined' && rest instanceof Request) {
-        // fetch reads a Request given as init through its getters (method, body, signal…), which
-        // the copies of init below would drop: it becomes the request, as in fetch.
-        input = new Request(normalised(input, targetOf), rest);
-        rest = undefined;
-      }
-      if (rest !== undefined && 'skipAuth' in rest) {
-        const { skipAuth, ...others } = rest as TokenRequestInit;
-        if (skipAuth === true) return fetch(normalised(input, targetOf), others);
-        rest = others;
+      // No init, no `instanceof` (in Node each one costs ~25 ns: streams define `Symbol.hasInstance`).
+      if (rest !== undefined) {
+        if (typeof Request !== 'undefined' && rest instanceof Request) {
+          // fetch reads a Request given as init through its getters (method, body, signal…), which
+          // the copies of init below would drop: it becomes the request, as in fetch.
+          input = new Request(normalised(input, targetOf), rest);
+          rest = undefined;
+        } else if ('skipAuth' in rest) {
+          const { skipAuth, ...others } = rest as TokenRequestInit;
+          if (skipAuth === true) return fetch(normalised(input, targetOf), others);
+          rest = others;
+        }
       }
       const asked = rest?.redirect;
       let target: Target | undefined;
@@ -303,13 +305,12 @@ function send(
   headers: Headers,
   mode: RequestRedirect | undefined,
 ): Promise<Response> {
-  if (request) return fetch(new Request(request, mode ? { headers, redirect: mode } : { headers }));
+  const only: RequestInit = mode ? { headers, redirect: mode } : { headers };
+  if (request) return fetch(new Request(request, only));
+  if (!init) return fetch(url, only); // no init to copy: one literal
   // Not `{ ...init, headers }`: in Node 20's V8 a spread followed by own properties takes a slow
   // path (~0.5 µs per property, decision 0019); Object.assign copies the same own properties.
-  const sent: RequestInit = Object.assign({}, init);
-  sent.headers = headers;
-  if (mode) sent.redirect = mode;
-  return fetch(url, sent);
+  return fetch(url, Object.assign({}, init, only));
 }
 
 /**
