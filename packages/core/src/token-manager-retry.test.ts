@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DisposedError } from './errors/disposed-error.js';
 import { HttpError } from './errors/http-error.js';
 import { NetworkError } from './errors/network-error.js';
 import { OAuthError } from './errors/oauth-error.js';
@@ -121,6 +122,33 @@ describe('retries', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(2);
   });
 
+  it('waits the Retry-After of a 429 from another copy of @tessera/core and reports it', async () => {
+    // What a RateLimitError of a second copy of the package (a custom fetchTokens on its own core) is
+    // here: same code and fields, another class.
+    class OtherCopyRateLimitError extends Error {
+      readonly code = 'RATE_LIMITED';
+      readonly status = 429;
+      readonly retryAfter = 7_000;
+    }
+    const fetchTokens = vi
+      .fn<FetchTokens>()
+      .mockRejectedValueOnce(new OtherCopyRateLimitError('rate limited'))
+      .mockResolvedValueOnce(ok);
+    const tokens = manager({ fetchTokens, retry: noJitter });
+    const delays: number[] = [];
+    tokens.subscribe((event) => {
+      if (event.type === 'retrying') delays.push(event.delay);
+    });
+    const call = tokens.getAccessToken();
+    await vi.advanceTimersByTimeAsync(6_999);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    const { value, elapsed } = await settle(call);
+    expect(value).toBe('fresh');
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+    expect(elapsed).toBe(1);
+    expect(delays).toEqual([7_000]);
+  });
+
   it('caps a huge Retry-After at maxRetryAfter', async () => {
     const fetchTokens = vi
       .fn<FetchTokens>()
@@ -234,6 +262,19 @@ describe('timeout', () => {
     const { error, elapsed } = await settle(tokens.getAccessToken());
     expect(error).toBeInstanceOf(TimeoutError);
     expect(elapsed).toBe(2 ** 31 - 1);
+  });
+
+  it('starts no backoff timer when a "retrying" listener disposes the manager', async () => {
+    const fetchTokens = vi.fn<FetchTokens>().mockRejectedValue(new HttpError(503, 'POST /token', 30_000));
+    const tokens = manager({ fetchTokens, retry: noJitter });
+    tokens.subscribe((event) => {
+      if (event.type === 'retrying') tokens.dispose();
+    });
+    const outcome = tokens.getAccessToken().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await outcome).toBeInstanceOf(DisposedError);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 
   it('leaves no timer behind after a successful request', async () => {

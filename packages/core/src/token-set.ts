@@ -1,6 +1,7 @@
 import { MalformedResponseError } from './errors/malformed-response-error.js';
 import { expiresAtOf, jwtClaim } from './expiry.js';
 import { isRecord } from './internal/is-record.js';
+import { tokenManagerDefaults } from './token-manager-options.js';
 
 /** A token endpoint response as RFC 6749 §5.1 names it. `expires_in` may arrive as a string. */
 export interface TokenResponse {
@@ -49,7 +50,7 @@ export function toTokenSet(
   input: unknown,
   sentAt: number,
   where = 'fetchTokens',
-  tokenTypes: readonly string[] = DEFAULT_TOKEN_TYPES,
+  tokenTypes: readonly string[] = tokenManagerDefaults.tokenTypes,
 ): TokenSet {
   if (!isRecord(input)) {
     throw new MalformedResponseError('not_an_object', 'expected a JSON object', where);
@@ -92,8 +93,6 @@ export function toTokenSet(
       typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaim(accessToken, 'iat'),
   };
 }
-
-const DEFAULT_TOKEN_TYPES: readonly string[] = ['Bearer'];
 
 /** The accepted spelling of `value`; an absent type means Bearer (as servers that omit it mean). */
 function tokenTypeOf(input: string | undefined, accepted: readonly string[], where: string): string {

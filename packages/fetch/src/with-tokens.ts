@@ -361,9 +361,8 @@ function normalised(
 function hasHeader(headers: HeadersInit | null | undefined, name: string): boolean {
   if (!headers) return false;
   if (headers instanceof Headers) return headers.has(name);
-  const lower = name.toLowerCase();
-  if (Array.isArray(headers)) return headers.some(([key]) => key?.toLowerCase() === lower);
-  // Any other iterable of pairs (a Map, another copy's Headers) is a list, not a record.
+  // A list of pairs (an array, a Map, another copy's Headers), not a record: as fetch reads it.
   if (Symbol.iterator in headers) return new Headers(headers).has(name);
+  const lower = name.toLowerCase();
   return Object.keys(headers).some((key) => key.toLowerCase() === lower);
 }

@@ -70,14 +70,14 @@ export function redactor(
     for (const pair of pairs) for (const variant of base64Forms(pair)) variants.add(variant);
   }
   const long = [...variants].sort((a, b) => b.length - a.length).map(lowerAscii);
-  // A short secret: group 1 (the character before it, no lookbehind for older Safari) is put back,
-  // and the one after is only looked at. Long ones are found without a RegExp: one over all their
-  // encodings refuses to compile from a secret of a few kB on (V8: "Regular expression too large"),
-  // and its `SyntaxError` quotes the whole pattern — every encoding of the secret (decision 0027).
-  const found = pattern(short, '(^|[^\\p{L}\\p{N}])', '(?![\\p{L}\\p{N}])');
+  // A short secret: the characters before and after it are only looked at (lookbehind, in every
+  // browser since Safari 16.4 and in Node 20). Long ones are found without a RegExp: one over all
+  // their encodings refuses to compile from a secret of a few kB on (V8: "Regular expression too
+  // large"), and its `SyntaxError` quotes the whole pattern — every encoding of the secret (decision 0027).
+  const found = pattern(short, '(?<![\\p{L}\\p{N}])', '(?![\\p{L}\\p{N}])');
   return (text) => {
     text = redactLiterally(text, long);
-    return found ? text.replace(found, '$1[redacted]') : text;
+    return found ? text.replace(found, '[redacted]') : text;
   };
 }
 

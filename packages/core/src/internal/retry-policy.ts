@@ -1,15 +1,7 @@
 import pRetry from 'p-retry';
-import { HttpError } from '../errors/http-error.js';
-import { OAuthError } from '../errors/oauth-error.js';
 import type { RetryOptions } from '../retry-options.js';
 import { isTransient } from '../transient.js';
 import { startTimer } from './timer.js';
-
-/** Delay a transient error asked for through `Retry-After`, in ms. */
-function retryAfterOf(error: unknown): number | undefined {
-  if (error instanceof HttpError || error instanceof OAuthError) return error.retryAfter;
-  return undefined;
-}
 
 /**
  * Exponential backoff before retry number `retry` (1-based), with jitter when `randomize` is set.
@@ -52,7 +44,10 @@ export function runWithRetry<T>(
       if (retriesLeft === 0 || !retryable(error)) return;
       // Aborted during the attempt: no `retrying` event, no backoff timer, no further attempt.
       signal.throwIfAborted();
-      const retryAfter = Math.min(retryAfterOf(error) ?? 0, options.maxRetryAfter);
+      // The `Retry-After` the error carries, in ms. Read by field, as `isTransient` judges by `code`: an
+      // `HttpError` or `OAuthError` of another copy of `@tessera/core` counts too.
+      const asked = Number((error as { retryAfter?: unknown }).retryAfter) || 0;
+      const retryAfter = Math.min(asked, options.maxRetryAfter);
       const wait = Math.max(retryAfter, backoffDelay(attemptNumber, options));
       onRetry(error, attemptNumber, wait);
       if (wait > 0) await delay(wait, signal);
@@ -62,6 +57,8 @@ export function runWithRetry<T>(
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Already disposed (a `retrying` listener may dispose the manager): no timer is started.
+    signal.throwIfAborted();
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal.reason);
