@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { memoryStorage } from '@tessera/core';
 import { createDPoP } from '@tessera/dpop';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -214,6 +215,22 @@ describe('options', () => {
         allowInsecureHttp: true,
       }).tokenUrl,
     ).toBe('http://auth.internal/token');
+  });
+
+  it('refuses, at creation, a storage that is one storage instead of a function of the key, and a lock without run', () => {
+    const cache = {
+      storage: (_key: string) => memoryStorage(),
+      lock: { run: <T>(_: string, task: () => Promise<T>) => task() },
+    };
+    const secretly = { ...base, clientSecret: SECRET };
+    expect(problem({ ...secretly, storage: cache.storage('svc') })).toBe(
+      'clientCredentials: storage must be a function of the key: cache.storage, not cache.storage(key)',
+    );
+    expect(problem({ ...secretly, lock: cache })).toBe(
+      'clientCredentials: lock must be a RefreshLock (with run), such as cache.lock',
+    );
+    expect(problem({ ...secretly, lock: null })).toContain('lock must be a RefreshLock');
+    expect(() => resolveOptions({ ...secretly, storage: cache.storage, lock: cache.lock })).not.toThrow();
   });
 
   it('defaults to client_secret_basic with a secret and private_key_jwt with a key', () => {

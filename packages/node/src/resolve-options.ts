@@ -92,6 +92,13 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
       fail('pass fetch to createDPoP({ fetch }) instead: with dpop, token requests go through dpop.fetch');
     }
   }
+  // `cache.storage(key)` or the whole cache passed by mistake: said here, not by every token request.
+  if (options.storage !== undefined && typeof options.storage !== 'function') {
+    fail('storage must be a function of the key: cache.storage, not cache.storage(key)');
+  }
+  if (options.lock !== undefined && typeof options.lock?.run !== 'function') {
+    fail('lock must be a RefreshLock (with run), such as cache.lock');
+  }
   const allowInsecureHttp = options.allowInsecureHttp === true;
   const endpoint = (value: string | URL, name: string): string => {
     parseEndpointUrl(value, `clientCredentials: ${name}`, allowInsecureHttp);

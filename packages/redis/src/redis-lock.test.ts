@@ -1,8 +1,8 @@
-import type { FetchTokens } from '@tessera/core';
+import { type FetchTokens, TokenManager } from '@tessera/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRedis } from '../test/fake-redis.js';
 import { countingFetch, deferred, KEY, replica } from '../test/replica.js';
-import { RELEASE_SCRIPT } from './internal/lock-scripts.js';
+import { RELEASE_SCRIPT, RENEW_SCRIPT } from './internal/lock-scripts.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 import { redisTokenCache } from './redis-token-cache.js';
@@ -154,6 +154,58 @@ describe('redisTokenCache lock', () => {
     expect(redis.count('EVAL')).toBe(pollsBefore);
     expect(fetch.calls()).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('releases the lock at once when its holder is disposed mid-request, even if fetchTokens never settles: the waiter requests once', async () => {
+    const redis = new FakeRedis();
+    const holder = replica(redis, () => new Promise<never>(() => {}), { lockTtl: 60_000, lockWait: 120_000 });
+    const fetch = countingFetch();
+    const waiter = replica(redis, fetch.fetchTokens, { lockTtl: 60_000, lockWait: 120_000 });
+    const held = Array.from({ length: 100 }, () =>
+      holder.manager.getAccessToken().catch((error: unknown) => error),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.peek(LOCK_KEY)).toBeDefined();
+    const waiting = Array.from({ length: 100 }, () => waiter.manager.getAccessToken());
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fetch.calls()).toBe(0);
+
+    holder.manager.dispose();
+    for (const error of await Promise.all(held)) expect((error as Error).name).toBe('DisposedError');
+    await vi.advanceTimersByTimeAsync(0); // the release announcement wakes the waiter: not lockTtl
+
+    expect(redis.countScript(RELEASE_SCRIPT)).toBe(2); // the disposed holder's, then the waiter's
+    expect(redis.peek(LOCK_KEY)).toBeUndefined();
+    expect(new Set(await Promise.all(waiting))).toEqual(new Set(['at-1']));
+    expect(fetch.calls()).toBe(1);
+    expect(waiter.cacheEvents).toEqual([]);
+    waiter.manager.dispose();
+    expect(vi.getTimerCount()).toBe(0); // no renewal of the disposed holder's lock left
+  });
+
+  it('waits out a live holder whose token endpoint answers after 15 s by default (the manager’s worst case), instead of every waiter requesting after 10 s', async () => {
+    const redis = new FakeRedis();
+    const endpoint = slowEndpoint(15_000);
+    const managers = Array.from({ length: 5 }, () => {
+      const cache = redisTokenCache({ client: redis.client(), subscriber: redis.subscriber() });
+      return new TokenManager({
+        key: KEY,
+        fetchTokens: endpoint.fetchTokens,
+        storage: cache.storage(KEY),
+        lock: cache.lock,
+        retry: false,
+        timeout: 30_000,
+      });
+    });
+
+    const tokens = Promise.all(
+      managers.flatMap((manager) => Array.from({ length: 20 }, () => manager.getAccessToken())),
+    );
+    await vi.advanceTimersByTimeAsync(30_000);
+
+    expect(endpoint.calls()).toBe(1);
+    expect(new Set(await tokens)).toEqual(new Set(['at-1']));
+    for (const manager of managers) manager.dispose();
   });
 
   it('extends the lock while a refresh takes longer than lockTtl, so nobody else requests a token', async () => {
@@ -308,6 +360,31 @@ describe('redisTokenCache lock', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(redis.peek('tessera:lock:job')).toBe('live-holder');
     expect(redis.countScript(RELEASE_SCRIPT)).toBe(0);
+  });
+
+  it('takes a timeout or lockTtl over 2^31−1 ms (24.8 days) as that, not as the 1 ms a timer would wait', async () => {
+    const redis = new FakeRedis();
+    const client = redis.client();
+    const slow = {
+      ...client,
+      sendCommand: vi.fn(async (args: string[]) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return client.sendCommand(args);
+      }),
+    };
+    const { cache, events } = cacheOn(redis, { client: slow, timeout: 2 ** 32, lockTtl: 2 ** 34 });
+    const renewals = redis.countScript(RENEW_SCRIPT);
+
+    const ran = cache.lock.run('job', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return 'done';
+    });
+    await vi.advanceTimersByTimeAsync(2_000);
+
+    expect(await ran).toBe('done');
+    expect(events).toEqual([]); // no command timed out
+    expect(redis.countScript(RENEW_SCRIPT) - renewals).toBe(0); // renewed every 8.3 days, not every ms
+    expect(redis.countScript(RELEASE_SCRIPT)).toBe(1);
   });
 
   it('throws a TypeError for invalid durations', () => {

@@ -5,6 +5,7 @@ import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from './internal/lock-sc
 import type { RedisCommands } from './internal/redis-commands.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 import type { RedisSubscriber } from './redis-client.js';
+import { redisTokenCacheDefaults } from './redis-token-cache-options.js';
 
 /** What `redisLock` needs from the cache that creates it. Durations are milliseconds. */
 export interface RedisLockContext {
@@ -12,7 +13,8 @@ export interface RedisLockContext {
   subscriber: RedisSubscriber | undefined;
   namespace: string;
   lockTtl: number;
-  lockWait: number;
+  /** `undefined`: the manager's `maxWait` (its worst-case refresh), else `redisTokenCacheDefaults.lockWait`. */
+  lockWait: number | undefined;
   emit: (event: RedisCacheEvent) => void;
 }
 
@@ -25,7 +27,9 @@ const LONGEST_POLL = 200;
  * over a key no holder set: no expiry, or another type), extended every `lockTtl / 3`
  * ms while the task runs, released by its owner only (compare-and-delete script). A waiter retries
  * with backoff — at once when the release is announced on `${namespace}:lock-released` — for up to
- * `lockWait` ms, then runs the task unlocked. When Redis fails, the task runs unlocked at once; a
+ * `lockWait` ms (by default the manager's worst-case refresh: a live holder renews its lock, so it
+ * is never overtaken, and a dead one's lock expires after `lockTtl`; decision 0014), then runs the
+ * task unlocked. When Redis fails, the task runs unlocked at once; a
  * `SET` that timed out but that Redis runs later (a frozen Redis resuming) is deleted again as soon
  * as its late `OK` arrives, so no lock is left that nobody holds. The task always runs exactly once.
  */
@@ -116,6 +120,7 @@ export function redisLock(context: RedisLockContext): RefreshLock {
       const owner = randomUUID();
       const started = performance.now();
       const signal = options?.signal;
+      const wait = lockWait ?? options?.maxWait ?? redisTokenCacheDefaults.lockWait;
       let delay = FIRST_POLL;
       for (;;) {
         signal?.throwIfAborted(); // disposed while waiting: no more polls, the task never runs
@@ -134,12 +139,12 @@ export function redisLock(context: RedisLockContext): RefreshLock {
         }
         if (reply === 'OK') return hold(name, key, owner, task);
         const waited = performance.now() - started;
-        if (waited >= lockWait) {
+        if (waited >= wait) {
           emit({ type: 'lock_timeout', name, waited: Math.round(waited) });
           return task();
         }
         listen();
-        await pause(name, Math.min(delay / 2 + (Math.random() * delay) / 2, lockWait - waited), signal);
+        await pause(name, Math.min(delay / 2 + (Math.random() * delay) / 2, wait - waited), signal);
         delay = Math.min(delay * 2, LONGEST_POLL);
       }
     },

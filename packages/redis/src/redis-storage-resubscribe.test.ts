@@ -76,6 +76,102 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
     expect(fetch.calls()).toBe(2);
   });
 
+  it('keeps its session when Redis lost the key (a restart without persistence, a flush) while its subscriber was disconnected', async () => {
+    const redis = new FakeRedis();
+    const endpoint = rotatingEndpoint(() => 3_600);
+    const subscriber = redis.subscriber();
+    const kept = replica(redis, endpoint.fetchTokens, { subscriber });
+    expect(await kept.manager.getAccessToken()).toBe('at-1');
+
+    subscriber.disconnect();
+    await redis.client().sendCommand(['DEL', REDIS_KEY]); // Redis restarted empty: no replica removed it
+    subscriber.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(kept.events.map((event) => event.type)).not.toContain('cleared');
+    expect(kept.manager.peekTokens()).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1' });
+    expect(await kept.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // rt-1, no new sign-in
+    expect(endpoint.spent).toEqual([]);
+  });
+
+  it('drops a set without expiry (ttlWithoutExpiry) that another replica signed out while its subscriber was disconnected', async () => {
+    const redis = new FakeRedis();
+    let calls = 0;
+    const fetch = {
+      fetchTokens: async () => ({ access_token: `at-${++calls}` }), // no expires_in: no expiry
+      calls: () => calls,
+    };
+    const signingOut = replica(redis, fetch.fetchTokens, { ttlWithoutExpiry: HOUR });
+    const subscriber = redis.subscriber();
+    const missing = replica(redis, fetch.fetchTokens, { subscriber, ttlWithoutExpiry: HOUR });
+    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis
+
+    subscriber.disconnect();
+    await signingOut.manager.clear();
+    await vi.advanceTimersByTimeAsync(0); // its message is lost
+    expect(missing.manager.peekTokens()).toMatchObject({ accessToken: 'at-1' });
+    subscriber.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(missing.events.at(-1)).toEqual({ type: 'cleared', reason: 'external' });
+    expect(missing.manager.peekTokens()).toBeUndefined();
+    expect(fetch.calls()).toBe(1);
+    // The sign-out's mark holds no set: the next write stores over it at once.
+    expect(await missing.manager.getAccessToken()).toBe('at-2');
+    expect(JSON.parse(redis.peek(REDIS_KEY) ?? '{}')).toMatchObject({ accessToken: 'at-2' });
+    expect(missing.cacheEvents).toEqual([]);
+  });
+
+  it('reads again once the command connection is back, when the subscriber reconnected first (not_ready), and drops the signed-out set', async () => {
+    const redis = new FakeRedis();
+    const fetch = countingFetch();
+    const signingOut = replica(redis, fetch.fetchTokens);
+    const subscriber = redis.subscriber();
+    const missing = replica(redis, fetch.fetchTokens, { subscriber });
+    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1');
+    subscriber.disconnect();
+    await signingOut.manager.clear();
+    await vi.advanceTimersByTimeAsync(0); // its message is lost
+
+    redis.ready = false; // both connections were cut; the subscriber is back first
+    subscriber.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(missing.cacheEvents).toMatchObject([
+      { type: 'redis_unavailable', error: { reason: 'not_ready' } },
+    ]);
+    expect(missing.manager.peekTokens()).toMatchObject({ accessToken: 'at-1' });
+    redis.ready = true;
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(missing.events.at(-1)).toEqual({ type: 'cleared', reason: 'external' });
+    expect(fetch.calls()).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('tries a re-read Redis does not answer 5 more times over 31 s, then leaves it to the next refresh; dispose() clears the retry', async () => {
+    const redis = new FakeRedis();
+    const subscriber = redis.subscriber();
+    const { manager } = replica(redis, countingFetch().fetchTokens, { subscriber });
+    expect(await manager.getAccessToken()).toBe('at-1');
+    const gets = redis.count('GET');
+    redis.mode = 'fail';
+
+    subscriber.reconnect();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(redis.count('GET') - gets).toBe(6);
+    expect(vi.getTimerCount()).toBe(0);
+
+    subscriber.reconnect(); // a new reconnection: a new series
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(redis.count('GET') - gets).toBe(8);
+    expect(vi.getTimerCount()).toBe(1);
+    manager.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(manager.peekTokens()).toMatchObject({ accessToken: 'at-1' });
+  });
+
   it('keeps a set whose Redis copy merely expired, and refreshes it with its refresh token', async () => {
     const redis = new FakeRedis();
     const endpoint = rotatingEndpoint(() => 60);

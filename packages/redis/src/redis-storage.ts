@@ -1,8 +1,8 @@
 import type { Clock, TokenSet, TokenStorage } from '@tessera/core';
 import { InvalidCacheEntryError } from './errors/invalid-cache-entry-error.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
-import { DELETE_SCRIPT, REPLACED } from './internal/delete-script.js';
-import { isWrongTypeReply, type RedisCommands } from './internal/redis-commands.js';
+import { DELETE_SCRIPT, REMOVE_SCRIPT, REPLACED } from './internal/delete-script.js';
+import { COOLDOWN, isWrongTypeReply, type RedisCommands } from './internal/redis-commands.js';
 import type { Resubscribed } from './internal/resubscribed.js';
 import type { TokenCodec } from './internal/token-codec.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
@@ -21,7 +21,7 @@ export interface RedisStorageContext {
   emit: (event: RedisCacheEvent) => void;
 }
 
-/** The message that announces a removal; a stored value is never empty. */
+/** The message, and the tombstone, of a removal; a stored set is never empty. */
 const REMOVED = '';
 
 /**
@@ -31,11 +31,11 @@ const REMOVED = '';
 const MAX_VALUE_LENGTH = 1 << 20;
 
 /**
- * After a reconnection, a key found empty whose set had more than this left to live, in ms, was
- * deleted (sign-out, a replaced set), not expired; less is left to expiry, so that clock skew
- * between replicas never drops a set whose access token merely expired (docs/decisions/0508).
+ * How often a re-read that Redis did not answer is tried again, after 1, 2, 4, 8 and 16 s: the
+ * subscriber is often back before the command connection is (both were cut), and the next refresh,
+ * which reads Redis anyway, may be an hour away (docs/decisions/0508).
  */
-const EXPIRY_MARGIN = 1_000;
+const REREAD_RETRIES = 5;
 
 /**
  * A `TokenStorage` on the Redis key `redisKey`: every write stores the set for its remaining life
@@ -88,55 +88,59 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     for (const onChange of [...tell]) onChange(tokens);
   };
 
-  /** Whether the set `value` had more than `EXPIRY_MARGIN` to live: gone from Redis means deleted. */
-  const deletedEarly = (value: string): boolean => {
-    try {
-      const { expiresAt } = codec.decode(value, redisKey) as { expiresAt?: unknown };
-      return typeof expiresAt === 'number' && expiresAt - context.clock() > EXPIRY_MARGIN;
-    } catch {
-      return false;
-    }
-  };
-
   /**
    * The subscriber was disconnected: messages published meanwhile are lost. Reads the key once and
    * hands what Redis holds now to `hear`, as if it had been published: a newer set is adopted, a
-   * deleted one is dropped (decision 0508). Never rejects; a failure is reported by the runner.
+   * removal's tombstone drops the set it removed. An empty key was not removed by a replica (those
+   * leave a tombstone): the set expired, or Redis lost it (a restart without persistence, a flush,
+   * a failover), and the managers keep theirs (decision 0508). Never rejects; a failure is reported
+   * by the runner. Returns `false` when Redis did not answer (`redis_unavailable`).
    */
-  const rereadOnce = async (): Promise<void> => {
+  const rereadOnce = async (): Promise<boolean> => {
     const before = seen;
     let reply: unknown;
     try {
       reply = await commands.send('get', ['GET', redisKey]);
-    } catch {
-      return; // redis_unavailable; another type: reported by the next get
+    } catch (error) {
+      return isWrongTypeReply(error); // another type: reported by the next get
     }
-    if (seen !== before) return; // a message, read or write meanwhile is newer than this reply
-    const value = reply === null || reply === undefined ? REMOVED : String(reply);
-    if (value === seen) return;
-    if (value === REMOVED && !deletedEarly(seen)) {
-      seen = REMOVED; // expired: the managers keep their set (its refresh token may still be good)
-      return;
+    if (seen !== before) return true; // a message, read or write meanwhile is newer than this reply
+    if (reply === null || reply === undefined) {
+      seen = REMOVED; // expired or lost: the managers keep their set (its refresh token may still be good)
+      return true;
     }
-    hear(value, listeners);
+    const value = String(reply);
+    if (value !== seen) hear(value, listeners);
+    return true;
   };
-  /** One re-read per key at a time; a reconnection during it asks for exactly one more. */
+  /**
+   * One re-read per key at a time; a reconnection during it asks for exactly one more. One that
+   * Redis did not answer is tried again `REREAD_RETRIES` times, backing off from `COOLDOWN`, on an
+   * unref'd timer that the last unsubscribe clears.
+   */
   let rereading = false;
   let again = false;
+  let failures = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
   const reread = async (): Promise<void> => {
+    clearTimeout(retry);
     if (rereading) {
       again = true;
       return;
     }
     rereading = true;
+    let answered = true;
     try {
       do {
         again = false;
-        await rereadOnce();
+        answered = await rereadOnce();
       } while (again);
     } finally {
       rereading = false;
     }
+    if (answered || failures >= REREAD_RETRIES || listeners.size === 0) return;
+    retry = setTimeout(() => void reread(), COOLDOWN * 2 ** failures++);
+    (retry as { unref?: () => void }).unref?.();
   };
   let stopRereading = (): void => {};
 
@@ -151,7 +155,8 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         seen = REMOVED;
         return unreadable(undefined);
       }
-      if (value === null || value === undefined) {
+      // Also a removal's tombstone (`''`): it holds no set.
+      if (value === null || value === undefined || value === REMOVED) {
         seen = REMOVED;
         return undefined;
       }
@@ -186,13 +191,22 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       else hear(reply, reply === REMOVED ? [] : listeners);
     },
     remove: async () => {
-      await commands.send('remove', ['DEL', redisKey]);
+      // A tombstone for the rest of the set's life, and its message, in one script: delivered before
+      // the lock is released, and read back by a replica whose subscriber missed the message.
+      await commands.send('remove', ['EVAL', REMOVE_SCRIPT, '1', redisKey]);
       seen = REMOVED;
-      // Sent after the delete on the same connection, hence delivered before the lock is released.
-      commands.send('remove', ['PUBLISH', redisKey, REMOVED]).catch(() => {}); // reported as redis_unavailable
     },
     subscribe: (onChange) => {
-      if (listeners.size === 0 && subscriber) stopRereading = context.resubscribed.add(() => void reread());
+      if (listeners.size === 0 && subscriber) {
+        const stop = context.resubscribed.add(() => {
+          failures = 0; // a reconnection: a new series of retries
+          void reread();
+        });
+        stopRereading = () => {
+          stop();
+          clearTimeout(retry);
+        };
+      }
       listeners.add(onChange);
       const listener: RedisMessageListener = (message) => hear(message, [onChange]);
       const report = (error: unknown): void => {

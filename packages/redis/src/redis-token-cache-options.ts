@@ -26,19 +26,25 @@ export interface RedisTokenCacheOptions {
   /**
    * How long a refresh lock lives, in ms. The holder extends it every `lockTtl / 3` ms while it
    * refreshes, so this is how long a crashed holder blocks the others, not a limit on the refresh.
+   * At most 2^31−1 (about 24.8 days); a longer one is taken as that.
    * @default 5_000
    */
   lockTtl?: number;
   /**
    * Longest wait for another replica's refresh, in ms. After it this replica requests a token
    * itself (and emits `lock_timeout`). Keep it above `lockTtl`, so a crashed holder's lock expires
-   * and one waiter takes over before the others give up.
-   * @default 10_000
+   * and one waiter takes over before the others give up. By default, the longest a refresh of the
+   * waiting manager can take (`maxWait`: 63.8 s for a `TokenManager` with default options): a live
+   * holder keeps its lock while its token endpoint is slow or it retries, and is never overtaken by
+   * every waiter at once; a crashed holder's lock still expires after `lockTtl`. A lock that is given
+   * no `maxWait` waits 10 s (`redisTokenCacheDefaults.lockWait`).
+   * @default the manager's worst-case refresh (`maxWait`), else 10_000
    */
   lockWait?: number;
   /**
    * Timeout of each Redis command, in ms. A command that takes longer counts as a failure, and
-   * Redis is skipped for a second (`redis_unavailable`, reason `cooling_down`).
+   * Redis is skipped for a second (`redis_unavailable`, reason `cooling_down`). At most 2^31−1
+   * (about 24.8 days); a longer one is taken as that.
    * @default 1_000
    */
   timeout?: number;

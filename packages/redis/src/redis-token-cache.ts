@@ -38,9 +38,17 @@ export interface RedisTokenCache {
  */
 export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCache {
   const namespace = options.namespace ?? redisTokenCacheDefaults.namespace;
-  const lockTtl = positive(options.lockTtl ?? redisTokenCacheDefaults.lockTtl, 'lockTtl');
-  const lockWait = positive(options.lockWait ?? redisTokenCacheDefaults.lockWait, 'lockWait', true);
-  const timeout = positive(options.timeout ?? redisTokenCacheDefaults.timeout, 'timeout');
+  // Clamped to the longest delay a timer takes: a longer command timeout, or renewal period
+  // (lockTtl / 3), fired after about 1 ms (docs/decisions/0004).
+  const lockTtl = Math.min(
+    positive(options.lockTtl ?? redisTokenCacheDefaults.lockTtl, 'lockTtl'),
+    MAX_DELAY,
+  );
+  const lockWait = options.lockWait === undefined ? undefined : positive(options.lockWait, 'lockWait', true);
+  const timeout = Math.min(
+    positive(options.timeout ?? redisTokenCacheDefaults.timeout, 'timeout'),
+    MAX_DELAY,
+  );
   const ttlWithoutExpiry =
     options.ttlWithoutExpiry === undefined
       ? undefined
@@ -74,6 +82,9 @@ export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCach
     lock: redisLock({ commands, subscriber, namespace, lockTtl, lockWait, emit }),
   };
 }
+
+/** Longest delay `setTimeout` and `setInterval` take, in ms (about 24.8 days). */
+const MAX_DELAY = 2 ** 31 - 1;
 
 function positive(value: number, name: string, zeroAllowed = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < (zeroAllowed ? 0 : 1)) {

@@ -1,7 +1,7 @@
 // An in-memory stand-in for Redis in unit tests: the commands @tessera/redis sends (GET, SET NX PX,
-// DEL, PUBLISH, its five EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
+// DEL, PUBLISH, its six EVAL scripts, PTTL), key expiry on Date.now (fake timers move it), pub/sub,
 // and switches for outages. The real-server claims are proven in *.integration.test.ts.
-import { DELETE_SCRIPT } from '../src/internal/delete-script.js';
+import { DELETE_SCRIPT, REMOVE_SCRIPT } from '../src/internal/delete-script.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from '../src/internal/lock-scripts.js';
 import { WRITE_SCRIPT } from '../src/internal/write-script.js';
 import type { RedisCommandClient, RedisMessageListener, RedisSubscriber } from '../src/redis-client.js';
@@ -169,20 +169,21 @@ export class FakeRedis {
     }
     if (script === WRITE_SCRIPT) {
       const [value = '', ttl = '', seen] = [owner, ...args];
-      const stored = this.#live(key)?.value;
+      const stored = this.#live(key)?.value || undefined; // a removal's empty tombstone holds no set
       if (stored !== undefined && stored !== seen && this.pttl(key) >= Number(ttl)) return stored;
       this.#execute(['SET', key, value, 'PX', ttl]);
       this.#publish(key, value);
       return 1;
     }
+    if (script === REMOVE_SCRIPT) return this.#mark(key, '');
     if (this.#live(key)?.value !== owner) return 0;
     if (script === RENEW_SCRIPT) {
       this.#data.set(key, { value: owner ?? '', expiresAt: Date.now() + Number(args[0]) });
       return 1;
     }
     if (script === DELETE_SCRIPT) {
-      this.#data.delete(key);
-      if (args[0]) this.#publish(key, args[0]);
+      if (args[0]) this.#mark(key, args[0]);
+      else this.#data.delete(key);
       return 1;
     }
     if (script === RELEASE_SCRIPT) {
@@ -191,6 +192,15 @@ export class FakeRedis {
       return 1;
     }
     throw new Error('FakeRedis: unknown script');
+  }
+
+  /** A removal: an empty tombstone for the rest of the key's life (deleted without one), and `message` published. */
+  #mark(key: string, message: string): number {
+    const ttl = this.pttl(key);
+    if (ttl > 0) this.#data.set(key, { value: '', expiresAt: Date.now() + ttl });
+    else this.#data.delete(key);
+    this.#publish(key, message);
+    return 1;
   }
 
   #publish(channel: string, message: string): number {

@@ -376,6 +376,32 @@ describe('redisTokenCache on redis-server', () => {
     expect(heard).toHaveLength(1);
   });
 
+  it('marks a sign-out with an empty value for the rest of the set’s life, which reads as no set and which any write replaces (the removal script)', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    const client = await connect();
+    const signingOut = redisTokenCache({ client });
+    const writing = redisTokenCache({ client }).storage(key);
+    const set = (accessToken: string, life: number) => ({
+      accessToken,
+      tokenType: 'Bearer',
+      expiresAt: Date.now() + life,
+    });
+    await writing.set(set('before', 7_200_000)); // this storage has seen `before`
+
+    await signingOut.storage(key).remove();
+    expect(await admin.get(redisKey)).toBe('');
+    expect(await admin.pTTL(redisKey)).toBeGreaterThan(7_100_000);
+    expect(await signingOut.storage(key).get()).toBeUndefined();
+    // A write that has not seen the mark replaces it, though the mark outlives the new set.
+    await writing.set(set('after', 60_000));
+    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('after');
+
+    await admin.set(redisKey, JSON.stringify(set('persistent', 60_000))); // no expiry: no mark left
+    await signingOut.storage(key).remove();
+    expect(await admin.exists(redisKey)).toBe(0);
+  });
+
   it('deletes the set a new, unstorable set replaced (its refresh token is spent), and never a newer one another replica stored (the delete script)', async () => {
     const key = freshKey();
     const redisKey = `tessera:tokens:${key}`;
@@ -388,7 +414,7 @@ describe('redisTokenCache on redis-server', () => {
     expect(await second.manager.getAccessToken()).toBe('at-3');
     expect(await first.manager.getAccessToken({ forceRefresh: true })).toBe('at-4');
     expect(endpoint.spent).toEqual([]);
-    expect(await admin.exists(redisKey)).toBe(0);
+    expect(await admin.get(redisKey)).toBe(''); // the removal's mark: no set, not even the spent one
 
     const storage = redisTokenCache({ client: await connect() }).storage(key);
     const set = (accessToken: string) => ({
@@ -473,6 +499,48 @@ describe('redisTokenCache on redis-server', () => {
     expect(await missing.manager.getAccessToken()).toBe('at-3'); // no refresh token: a new sign-in
     expect(endpoint.spent).toEqual([]); // never invalid_grant
     expect(await storing.manager.getAccessToken()).toBe('at-2');
+  });
+
+  it('keeps the sessions of subscribed replicas when Redis restarts empty (no persistence): no cleared, no new sign-in', async () => {
+    const restarting = await startRedisServer();
+    cleanups.push(() => restarting.stop());
+    const open = async (): Promise<NodeRedis> => {
+      const client = createClient({ url: restarting.url, socket: { reconnectStrategy: () => 20 } });
+      client.on('error', () => {});
+      await client.connect();
+      cleanups.push(() => client.isOpen && client.destroy());
+      return client;
+    };
+    const key = freshKey();
+    const endpoint = rotatingEndpoint(() => 3_600);
+    const subscribers = [await open(), await open()];
+    const [first, second] = [
+      replica(key, endpoint.fetchTokens, { client: await open(), subscriber: subscribers[0]! }),
+      replica(key, endpoint.fetchTokens, { client: await open(), subscriber: subscribers[1]! }),
+    ];
+    expect(await first.manager.getAccessToken()).toBe('at-1');
+    expect(await second.manager.getAccessToken()).toBe('at-1'); // read from Redis
+
+    const observer = await open();
+    await restarting.restart();
+    // Each replica's re-read, one GET once its command connection is back too (the subscriber is
+    // often back first: then a retry after 1 s), reached the new, empty server.
+    await vi.waitFor(
+      async () =>
+        expect(String(await observer.sendCommand(['INFO', 'commandstats']))).toContain(
+          'cmdstat_get:calls=2,',
+        ),
+      { timeout: 10_000, interval: 50 },
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+
+    for (const { events, manager } of [first, second]) {
+      expect(events.map((event) => event.type)).not.toContain('cleared');
+      expect(manager.peekTokens()).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1' });
+    }
+    expect(await second.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // with rt-1
+    await vi.waitFor(() => expect(first.manager.peekTokens()?.accessToken).toBe('at-2')); // published
+    expect(endpoint.spent).toEqual([]);
   });
 
   it('drops, once its ioredis subscriber reconnects through the README adapter, a set signed out while that connection was killed', async () => {

@@ -5,10 +5,11 @@
  * meanwhile, requested after this one (a lost lock). Returns 1 when written, else the stored value.
  * A value this storage has seen is replaced whatever its life: the manager decided to replace it
  * (expired, rejected by an API, unreadable). A key without expiry (PTTL -1) is not ours: replaced,
- * and so is a key of another type (a hash, a list…: `pcall` turns its WRONGTYPE error into a table).
+ * and so is a key of another type (a hash, a list…: `pcall` turns its WRONGTYPE error into a table)
+ * and a removal's empty tombstone (`delete-script.ts`), which holds no set.
  */
 export const WRITE_SCRIPT = `local stored = redis.pcall('get', KEYS[1])
-if type(stored) == 'table' then stored = false end
+if type(stored) == 'table' or stored == '' then stored = false end
 if stored and stored ~= ARGV[3] and redis.call('pttl', KEYS[1]) >= tonumber(ARGV[2]) then
   return stored
 end
