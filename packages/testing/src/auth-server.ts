@@ -20,6 +20,35 @@ export interface TokenRequestLogEntry {
 }
 
 /**
+ * One entry of `auth.authorizationRequests`: an authorization request answered by the endpoint (GET)
+ * or by `auth.authorize`. Never holds a code, `state`, `nonce`, `code_challenge`, `login_hint` or a
+ * secret: which client asked for what, and how the server answered.
+ */
+export interface AuthorizationRequestLogEntry {
+  /** `'endpoint'` for a GET on `authorizationUrl`, `'authorize'` for a call of `auth.authorize`. */
+  via: 'endpoint' | 'authorize';
+  /** The `client_id` sent, if any, known or not. */
+  clientId: string | undefined;
+  /** The `redirect_uri` sent, if any, registered or not. */
+  redirectUri: string | undefined;
+  /** The `scope` sent, if any, as sent. */
+  scope: string | undefined;
+  /** The `prompt` sent, if any (`'none'` for a silent sign-in). */
+  prompt: string | undefined;
+  /** The `code_challenge_method` sent, if any (the challenge itself is not logged). */
+  codeChallengeMethod: string | undefined;
+  /**
+   * 302 when the request was redirected to its callback (with a code or an `error`), 400 when it was
+   * refused without a redirect (`authorize` threw). For `auth.authorize`, what the endpoint would answer.
+   */
+  status: number;
+  /** The OAuth `error` the callback carries, if any (`access_denied`, `invalid_request`, …). */
+  error?: string;
+  /** When the request arrived, epoch ms by the server's clock. */
+  at: number;
+}
+
+/**
  * One entry of `auth.revocationRequests`. Never holds a secret or token value: which kind of token
  * was revoked, not which token.
  */
@@ -97,6 +126,11 @@ export interface AuthServer {
   readonly tokenRequests: readonly TokenRequestLogEntry[];
   /** How many token requests arrived (all, including failed and still delayed ones). */
   readonly tokenRequestCount: number;
+  /**
+   * Every authorization request so far, GETs on the endpoint and `authorize` calls (refused ones too),
+   * oldest first. A copy. Not counted in `tokenRequestCount`.
+   */
+  readonly authorizationRequests: readonly AuthorizationRequestLogEntry[];
   /** Every request to the revocation endpoint so far (failed ones too), oldest first. A copy. */
   readonly revocationRequests: readonly RevocationRequestLogEntry[];
   /** Every protected API call so far, oldest first. A copy. */
@@ -137,7 +171,8 @@ export interface AuthServer {
    * with `code`, `state` and `iss` — or with `error` (`invalid_request` without PKCE S256,
    * `unsupported_response_type`, or the `error` option, e.g. `access_denied`, with its
    * `errorDescription`). The code is single-use, bound to the `client_id`, `redirect_uri`
-   * and `code_challenge`, valid for `authorizationCodeLifetime`. Not an HTTP request, not counted.
+   * and `code_challenge`, valid for `authorizationCodeLifetime`. Not an HTTP request, not counted;
+   * logged in `authorizationRequests` (`via: 'authorize'`).
    * @throws {TypeError} an option it does not know, with the nearest known name; an `error` or
    *   `errorDescription` outside the RFC 6749 Appendix A charset; an `errorDescription` without `error`.
    * @throws {Error} a request a server would not redirect: not this server's authorization endpoint,
@@ -145,7 +180,7 @@ export interface AuthServer {
    */
   authorize(authorizationRequest: string | URL, options?: AuthorizeOptions): string;
   /**
-   * Clears logs (`revocationRequests` too), counts, planned failures, latency, revocations and every
+   * Clears logs (`authorizationRequests` and `revocationRequests` too), counts, planned failures, latency, revocations and every
    * issued token and code, and releases every hold. Requests still in flight are answered but not logged.
    * Keeps the key.
    */
@@ -155,6 +190,7 @@ export interface AuthServer {
 /** Mutable state behind an `AuthServer`. */
 export interface AuthServerState {
   readonly tokenRequests: TokenRequestLogEntry[];
+  readonly authorizationRequests: AuthorizationRequestLogEntry[];
   readonly revocationRequests: RevocationRequestLogEntry[];
   readonly apiRequests: ApiRequestLogEntry[];
   readonly failures: FailurePlan;

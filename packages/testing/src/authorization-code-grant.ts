@@ -1,6 +1,6 @@
 import type { TestClient } from './auth-server-options.js';
-import type { AuthorizationCodeRecord } from './authorization-codes.js';
 import { requiredParameter } from './form-body.js';
+import { signIdToken } from './id-token.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
 import { splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
@@ -13,7 +13,8 @@ const invalidGrant = (description: string): TokenEndpointError =>
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636, S256 only), checked in oidc-provider's order: a wrong or
  * missing `code_verifier` and a `redirect_uri` mismatch leave the code usable; a second use of a
- * spent code revokes every token issued from it (RFC 6749 §4.1.2). An ID token comes with `openid`.
+ * spent code revokes every token issued from it (RFC 6749 §4.1.2). An ID token comes with `openid`,
+ * and again with each refresh of that sign-in (`refresh_token` grant).
  */
 export async function authorizationCode(
   context: ServerContext,
@@ -41,11 +42,13 @@ export async function authorizationCode(
     throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked');
   }
   record.used = true;
+  const openid = splitScope(record.scope).includes('openid');
   const family = context.registry.createFamily({
     subject: record.subject,
     clientId: record.clientId,
     scope: record.scope,
     audience: record.audience,
+    ...(openid ? { authTime: record.authTime } : {}),
   });
   record.family = family;
   const response = await mintTokens(context, {
@@ -54,26 +57,8 @@ export async function authorizationCode(
     audience: record.audience,
     withRefreshToken: true,
   });
-  if (splitScope(record.scope).includes('openid')) response.id_token = await idToken(context, record);
+  if (openid) response.id_token = await signIdToken(context, record);
   return response;
-}
-
-/** An OpenID Connect ID token (Core §2) for the code's user and client, signed with the server's key. */
-function idToken(context: ServerContext, record: AuthorizationCodeRecord): Promise<string> {
-  const now = context.clock();
-  const iat = Math.floor(now / 1000);
-  return context.key.sign(
-    {
-      iss: context.issuer,
-      sub: record.subject,
-      aud: record.clientId,
-      iat,
-      exp: Math.floor((now + context.accessTokenLifetime) / 1000),
-      auth_time: Math.floor(record.authTime / 1000),
-      ...(record.nonce === undefined ? {} : { nonce: record.nonce }),
-    },
-    'JWT',
-  );
 }
 
 /** BASE64URL(SHA-256(ASCII(verifier))) (RFC 7636 §4.2); '' for a verifier that is not 43–128 unreserved characters. */

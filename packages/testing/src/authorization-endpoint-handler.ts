@@ -1,16 +1,25 @@
 import { HttpResponse, http, type RequestHandler } from 'msw';
+import type { AuthServerState } from './auth-server.js';
+import { logAuthorization } from './authorization-request-log.js';
 import { AuthorizationRequestError, authorize } from './authorize.js';
 import type { ServerContext } from './server-context.js';
 
 /**
  * The msw handler of the authorization endpoint: signs the first user (or the `login_hint` one) in at
  * once and answers 302 to the callback, as `auth.authorize` returns it; 400 for a request that cannot
- * be redirected (unknown client, bad `redirect_uri`).
+ * be redirected (unknown client, bad `redirect_uri`). Logs each request in `authorizationRequests`.
  */
-export function authorizationEndpointHandler(context: ServerContext): RequestHandler {
+export function authorizationEndpointHandler(
+  context: ServerContext,
+  state: Pick<AuthServerState, 'authorizationRequests'>,
+): RequestHandler {
   return http.get(context.authorizationUrl, ({ request }) => {
     try {
-      return new Response(null, { status: 302, headers: { Location: authorize(context, request.url) } });
+      const entry = { via: 'endpoint', at: context.clock() } as const;
+      const location = logAuthorization(state.authorizationRequests, entry, request.url, () =>
+        authorize(context, request.url),
+      );
+      return new Response(null, { status: 302, headers: { Location: location } });
     } catch (error) {
       if (!(error instanceof AuthorizationRequestError)) throw error;
       return HttpResponse.text(error.message, { status: 400 });

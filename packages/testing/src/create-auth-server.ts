@@ -9,6 +9,7 @@ import {
 } from './auth-server-options.js';
 import { AuthorizationCodes } from './authorization-codes.js';
 import { authorizationEndpointHandler } from './authorization-endpoint-handler.js';
+import { logAuthorization } from './authorization-request-log.js';
 import { authorize } from './authorize.js';
 import { discoveryHandlers, jwksUrlOf } from './discovery-handlers.js';
 import { FailurePlan } from './failure-plan.js';
@@ -65,6 +66,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   };
   const state: AuthServerState = {
     tokenRequests: [],
+    authorizationRequests: [],
     revocationRequests: [],
     apiRequests: [],
     failures: new FailurePlan(),
@@ -75,7 +77,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   };
   const handlers = [
     tokenEndpointHandler(context, state),
-    authorizationEndpointHandler(context),
+    authorizationEndpointHandler(context, state),
     revocationEndpointHandler(context, state),
     ...discoveryHandlers(context),
   ];
@@ -92,6 +94,9 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     protectedApi: (baseUrl, apiOptions = {}) => protectedApiHandlers(context, state, baseUrl, apiOptions),
     get tokenRequests() {
       return state.tokenRequests.map((entry) => ({ ...entry }));
+    },
+    get authorizationRequests() {
+      return state.authorizationRequests.map((entry) => ({ ...entry }));
     },
     get revocationRequests() {
       return state.revocationRequests.map((entry) => ({ ...entry }));
@@ -110,10 +115,14 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
       state.latency = positive('latency', ms, true);
     },
     issueTokens: (issueOptions) => issueTokens(context, issueOptions),
-    authorize: (url, authorizeOptions) => authorize(context, url, authorizeOptions),
+    authorize: (url, authorizeOptions) =>
+      logAuthorization(state.authorizationRequests, { via: 'authorize', at: context.clock() }, url, () =>
+        authorize(context, url, authorizeOptions),
+      ),
     reset() {
       state.generation += 1;
       state.tokenRequests.length = 0;
+      state.authorizationRequests.length = 0;
       state.revocationRequests.length = 0;
       state.apiRequests.length = 0;
       state.failures.clear();

@@ -1,4 +1,5 @@
 export type {
+  AuthorizationRequestLogEntry,
   AuthServer,
   IssueTokensOptions,
   RevocationRequestLogEntry,

@@ -1,6 +1,7 @@
 import type { TestClient } from './auth-server-options.js';
 import { authorizationCode } from './authorization-code-grant.js';
 import { requiredParameter } from './form-body.js';
+import { signIdToken } from './id-token.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
 import { requestedAudience, requestedScope, splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
@@ -51,7 +52,7 @@ const password: GrantHandler = (context, client, form) => {
 };
 
 /** RFC 6749 §6 with rotation and reuse detection (OAuth 2.0 Security BCP §4.14.2). */
-const refreshToken: GrantHandler = (context, client, form) => {
+const refreshToken: GrantHandler = async (context, client, form) => {
   const value = requiredParameter(form, 'refresh_token');
   const record = context.registry.findRefreshToken(value);
   if (record === undefined) throw invalidGrant('Unknown refresh token');
@@ -75,7 +76,17 @@ const refreshToken: GrantHandler = (context, client, form) => {
     throw new TokenEndpointError(400, 'invalid_target', 'The requested resource was not granted at sign-in');
   }
   if (context.rotateRefreshTokens) record.rotated = true;
-  return mintTokens(context, { family, scope, audience, withRefreshToken: context.rotateRefreshTokens });
+  const response = await mintTokens(context, {
+    family,
+    scope,
+    audience,
+    withRefreshToken: context.rotateRefreshTokens,
+  });
+  // OpenID Connect Core §12.2: a new ID token for the same user, client and sign-in, without a nonce.
+  if (family.authTime !== undefined && splitScope(scope).includes('openid')) {
+    response.id_token = await signIdToken(context, { ...family, authTime: family.authTime });
+  }
+  return response;
 };
 
 /** RFC 8707 §2.2: a refresh may ask for some of the granted resources, never another one. */

@@ -10,6 +10,11 @@ export interface TokenFamily {
   readonly scope: string;
   /** `aud` granted at sign-in. */
   readonly audience: string | readonly string[];
+  /**
+   * Epoch ms of the sign-in, set when it issued an ID token (authorization code with `openid`):
+   * a refresh that keeps `openid` issues a new one (OpenID Connect Core §12.2).
+   */
+  readonly authTime?: number;
   revoked: boolean;
 }
 

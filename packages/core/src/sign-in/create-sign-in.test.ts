@@ -968,6 +968,48 @@ describe('ID token', () => {
     await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ check: 'nonce' });
   });
 
+  it('on refresh, an ID token naming another sub (OpenID Connect Core §12.2) is an IdTokenError and nothing of it is adopted', async () => {
+    const { signIn, tokens } = setUp();
+    await signInAtProvider(signIn);
+    await signIn.handleCallback();
+    const before = tokens.peekTokens();
+    oidc.refreshIdToken = 'no-nonce';
+    oidc.idTokenClaims = { sub: 'mallory' };
+    const refused = await tokens.getAccessToken({ forceRefresh: true }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ name: 'IdTokenError', code: 'INVALID_ID_TOKEN', check: 'sub' });
+    expect(JSON.stringify(refused)).not.toMatch(/rt-|at-|eyJ|mallory/);
+    expect(tokens.peekTokens()).toBe(before);
+    expect(signIn.claims()?.sub).toBe('alice');
+    expect(oidc.tokenRequests.map(({ form }) => form.get('grant_type'))).toEqual([
+      'authorization_code',
+      'refresh_token',
+    ]);
+    // The refused answer's refresh token is nobody's: sign-out revokes it with the session's own.
+    await signIn.signOut();
+    expect(oidc.revocations.map((form) => form.get('token')).sort()).toEqual(['rt-2', 'rt-3']);
+  });
+
+  it('on refresh, a new ID token without the nonce (as oidc-provider sends it) is accepted and stored', async () => {
+    const { signIn, tokens } = setUp();
+    await signInAtProvider(signIn);
+    await signIn.handleCallback();
+    const original = tokens.peekTokens()?.idToken;
+    oidc.refreshIdToken = 'no-nonce';
+    now += 60_000;
+    await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-3');
+    expect(tokens.peekTokens()?.idToken).not.toBe(original);
+    expect(signIn.claims()).toMatchObject({ sub: 'alice', iat: Math.floor(now / 1000) });
+    expect(signIn.claims()).not.toHaveProperty('nonce');
+  });
+
+  it('an ID token whose iat is far ahead of the clock (a provider clock ahead) signs in; expiry stays expires_in', async () => {
+    oidc.idTokenClaims = { iat: Math.floor(now / 1000) + 365 * 86_400 };
+    const { signIn, tokens } = setUp();
+    await signInAtProvider(signIn);
+    expect((await signIn.handleCallback()).status).toBe('handled');
+    expect(tokens.peekTokens()?.expiresAt).toBe(now + 300_000);
+  });
+
   it('a refresh without an ID token keeps the original one (claims and logout hint stay)', async () => {
     const { signIn, tokens } = setUp();
     await signInAtProvider(signIn);
