@@ -36,11 +36,14 @@ export interface AttachTokenManagerOptions {
   scheme?: string;
   /**
    * Decides whether a failed response means the token was rejected: if so, the token it carried is
-   * invalidated and the request replayed once with the current token.
-   * @default attachTokenManagerDefaults.shouldRefresh — HTTP 401 unless its `WWW-Authenticate`
-   *   Bearer challenge names an error other than `invalid_token`
+   * invalidated and the request replayed once with the current token. `scheme` is the one the token
+   * went with (`Bearer`, `DPoP`; `''` for a bare token): pass it on to
+   * `attachTokenManagerDefaults.shouldRefresh`.
+   * @default attachTokenManagerDefaults.shouldRefresh — HTTP 401, unless its `WWW-Authenticate` has
+   *   no challenge for `scheme` (only `Basic`, `Negotiate`…: a new token cannot answer it) or that
+   *   challenge names an error other than `invalid_token`
    */
-  shouldRefresh?: (error: AxiosError) => boolean;
+  shouldRefresh?: (error: AxiosError, scheme?: string) => boolean;
   /**
    * Sender-constrained tokens (DPoP): pass `createDPoP()` from `@tessera/dpop`. Every send (replays
    * included) then carries `Authorization: DPoP <token>` and a fresh `DPoP` proof for its method and
@@ -56,7 +59,7 @@ export interface AttachTokenManagerOptions {
 /** The defaults the docs list; `attachTokenManager` reads them from here. */
 export const attachTokenManagerDefaults: {
   readonly header: 'Authorization';
-  readonly shouldRefresh: (error: AxiosError) => boolean;
+  readonly shouldRefresh: (error: AxiosError, scheme?: string) => boolean;
 } = {
   header: 'Authorization',
   shouldRefresh: isTokenRejected,

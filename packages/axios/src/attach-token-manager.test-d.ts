@@ -10,7 +10,9 @@ const api = axios.create({ baseURL: 'https://api.example.com' });
 
 expectTypeOf(attachTokenManager(api, tokens)).toEqualTypeOf<() => void>();
 expectTypeOf(attachTokenManagerDefaults.header).toEqualTypeOf<'Authorization'>();
-expectTypeOf(attachTokenManagerDefaults.shouldRefresh).toEqualTypeOf<(error: AxiosError) => boolean>();
+expectTypeOf(attachTokenManagerDefaults.shouldRefresh).toEqualTypeOf<
+  (error: AxiosError, scheme?: string) => boolean
+>();
 
 // `origins`: one exact origin or RegExp, or a list of them.
 attachTokenManager(api, tokens, { origins: 'https://api.example.com' });
@@ -26,6 +28,13 @@ attachTokenManager(api, tokens, {
   shouldRefresh: (error) => {
     expectTypeOf(error).toEqualTypeOf<AxiosError>();
     return attachTokenManagerDefaults.shouldRefresh(error) || error.response?.status === 419;
+  },
+});
+// The scheme the token went with, to pass on to the default.
+attachTokenManager(api, tokens, {
+  shouldRefresh: (error, scheme) => {
+    expectTypeOf(scheme).toEqualTypeOf<string | undefined>();
+    return attachTokenManagerDefaults.shouldRefresh(error, scheme) || error.response?.status === 419;
   },
 });
 

@@ -248,7 +248,7 @@ export function attachTokenManager(
       axiosError.response &&
       !record.withheld &&
       finalUrlAllowed(axiosError) &&
-      shouldRefresh(error as AxiosError)
+      shouldRefresh(error as AxiosError, record.scheme)
     ) {
       tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
     }
@@ -332,7 +332,7 @@ export function attachTokenManager(
     if (!record) throw error;
     // No response (a timeout, a refused connection, an abort, too many redirects): the config still shows the token.
     if (!response) throw redact(error, record);
-    if (record.replay || !carried || !shouldRefresh(error as AxiosError))
+    if (record.replay || !carried || !shouldRefresh(error as AxiosError, record.scheme))
       throw settleRejection(error, record);
     tokens.invalidate(record.token); // only if it is still the current token: a late 401 refreshes nothing
     const next = await replayable(error, config, record);

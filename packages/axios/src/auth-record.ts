@@ -45,6 +45,11 @@ export class AuthRecord {
     return this.#headerValue;
   }
 
+  /** The scheme the header value carries the token with (`''`: the bare token), for `shouldRefresh`. */
+  get scheme(): string {
+    return this.#headerValue.slice(0, ~this.#token.length); // `<scheme> <token>`: all but ' <token>'
+  }
+
   /** The proof headers sent with the token (sender constraint), for `isNonceReplay`. */
   get proof(): Readonly<Record<string, string>> | undefined {
     return this.#proof;

@@ -28,7 +28,6 @@ describe('isTokenRejected (the default shouldRefresh)', () => {
     const invalid = new AxiosHeaders({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     expect(isTokenRejected(rejection(401, invalid))).toBe(true);
     expect(isTokenRejected(rejection(401, { 'www-authenticate': 'Bearer realm="api"' }))).toBe(true);
-    expect(isTokenRejected(rejection(401, { 'WWW-Authenticate': 'Basic realm="x"' }))).toBe(true);
   });
 
   it('refuses a 401 whose Bearer challenge names another error', () => {
@@ -38,6 +37,13 @@ describe('isTokenRejected (the default shouldRefresh)', () => {
     });
     expect(isTokenRejected(rejection(401, scope))).toBe(false);
     expect(isTokenRejected(rejection(401, request))).toBe(false);
+  });
+
+  it('refuses a 401 whose challenges are all for another scheme than the one the token went with', () => {
+    expect(isTokenRejected(rejection(401, { 'WWW-Authenticate': 'Basic realm="x"' }))).toBe(false);
+    const dpopOnly = { 'WWW-Authenticate': 'DPoP error="invalid_token"' };
+    expect(isTokenRejected(rejection(401, dpopOnly), 'Bearer')).toBe(false);
+    expect(isTokenRejected(rejection(401, dpopOnly), 'DPoP')).toBe(true);
   });
 
   it('refuses every other status, and errors without a response', () => {

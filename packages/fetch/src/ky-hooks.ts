@@ -166,7 +166,8 @@ export function kyHooks<Marker>(
         return ky.retry({ delay: 0 });
       }
     }
-    if (!shouldRefresh(response)) return undefined;
+    // The scheme the token went with: `<scheme> <token>` but ' <token>' (`''` for a bare token).
+    if (!shouldRefresh(response, mine?.value.slice(0, ~mine.token.length))) return undefined;
     if (moved || carried === undefined) return undefined;
     const isReplay = signal ? replayed.has(signal) : retryCount > 0;
     tokens.invalidate(carried); // a replay's 401 too: the manager may start a cooldown

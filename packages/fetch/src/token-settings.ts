@@ -16,7 +16,9 @@ export interface TokenSettings {
   credentials: readonly string[];
   baseUrl: string | undefined;
   allows: OriginPolicy;
-  shouldRefresh: (response: Response) => boolean;
+  shouldRefresh: (response: Response, scheme?: string) => boolean;
+  /** The scheme a send with `set` carries its token with (`''`: the bare token), for `shouldRefresh`. */
+  schemeOf: (set: TokenSet) => string;
   /** The `senderConstraint` option (DPoP), if any. */
   constraint: SenderConstraint | undefined;
   /** With a constraint: a fresh proof at each redirect hop we follow (`followRedirects`' `rebind`). */
@@ -58,9 +60,11 @@ export function tokenSettings(
   const lower = header.toLowerCase();
   /** `<scheme> <token>` built once per token set, rebuilt if the set's fields were changed (decision 0019). */
   let last: { set: TokenSet; token: string; type: string; value: string } | undefined;
+  const schemeOf = (set: TokenSet): string =>
+    constraint?.scheme ?? scheme ?? authorizationScheme(set.tokenType);
   const headerValueOf = (set: TokenSet): string => {
     if (last?.set === set && last.token === set.accessToken && last.type === set.tokenType) return last.value;
-    const type = scheme ?? authorizationScheme(set.tokenType);
+    const type = schemeOf(set);
     const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
     last = { set, token: set.accessToken, type: set.tokenType, value };
     return value;
@@ -71,6 +75,7 @@ export function tokenSettings(
     baseUrl,
     allows: createOriginPolicy(options.origins, () => baseUrl),
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
+    schemeOf,
     constraint,
     rebind: constraint?.rebind(header),
     authorizeRequest: (headers, set, method, url) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
+import { deferred } from '../../e2e-support/test-support/deferred.js';
 import { withTokens } from './with-tokens.js';
 
 const API = 'https://api.example.com';
@@ -212,6 +213,46 @@ describe('withTokens: the 401 that is replayed', () => {
     await tokens.setTokens({ access_token: 'signed-in-again', expires_in: 300, refresh_token: 'rt' }); // ends the cooldown
     expect((await api('orders')).status).toBe(200);
     expect(cancelled).toBe(1); // the endless body was cancelled, never read to its end
+    tokens.dispose();
+  });
+
+  it('releases the 401’s body when the replay gets no token: the refresh fails, or the caller aborts', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    const failure = new Error('refresh refused');
+    fetchTokens.mockRejectedValueOnce(failure);
+    let cancelled = 0;
+    const fetch = vi.fn<typeof globalThis.fetch>(
+      async () =>
+        new Response(
+          new ReadableStream({
+            pull: (controller) => controller.enqueue(new Uint8Array(1024)), // endless
+            cancel: () => {
+              cancelled += 1;
+            },
+          }),
+          { status: 401 },
+        ),
+    );
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    await expect(api('orders')).rejects.toBe(failure);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(cancelled).toBe(1);
+
+    await tokens.setTokens({ access_token: 'again', expires_in: 300, refresh_token: 'rt' }); // ends the cooldown
+    const [asked, gate] = [deferred<void>(), deferred<void>()];
+    fetchTokens.mockImplementationOnce(async () => {
+      asked.resolve();
+      await gate.promise;
+      return { access_token: 'late', token_type: 'Bearer', expires_in: 300 };
+    });
+    const controller = new AbortController();
+    const sent = api('orders', { signal: controller.signal });
+    await asked.promise; // the replay waits for the refresh
+    controller.abort(new Error('left the page'));
+    await expect(sent).rejects.toThrow('left the page');
+    expect(cancelled).toBe(2);
+    expect(fetch).toHaveBeenCalledTimes(2); // no replay
+    gate.resolve();
     tokens.dispose();
   });
 });

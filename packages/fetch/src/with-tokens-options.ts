@@ -27,11 +27,13 @@ export interface WithTokensOptions {
   scheme?: string | undefined;
   /**
    * Whether a response means the token was rejected: the token it carried is invalidated and the
-   * request replayed once with the current token.
-   * @default withTokensDefaults.shouldRefresh — HTTP 401 unless its `WWW-Authenticate` challenge names
-   *   an error other than `invalid_token`
+   * request replayed once with the current token. `scheme` is the one the token went with
+   * (`Bearer`, `DPoP`; `''` for a bare token): pass it on to `withTokensDefaults.shouldRefresh`.
+   * @default withTokensDefaults.shouldRefresh — HTTP 401, unless its `WWW-Authenticate` has no
+   *   challenge for `scheme` (only `Basic`, `Negotiate`…: a new token cannot answer it) or that
+   *   challenge names an error other than `invalid_token`
    */
-  shouldRefresh?: ((response: Response) => boolean) | undefined;
+  shouldRefresh?: ((response: Response, scheme?: string) => boolean) | undefined;
   /**
    * Sender-constrained tokens (DPoP): pass `createDPoP()` from `@tessera/dpop`. Every send (replays
    * included) then carries `Authorization: DPoP <token>` and a fresh `DPoP` proof for its method and
@@ -59,11 +61,11 @@ export type TokenFetch = (input: Request | string | URL, init?: TokenRequestInit
 /** The defaults the docs list; `withTokens` and `kyHooks` read them from here. */
 export const withTokensDefaults: {
   readonly header: 'Authorization';
-  readonly shouldRefresh: (response: Response) => boolean;
+  readonly shouldRefresh: (response: Response, scheme?: string) => boolean;
 } = {
   header: 'Authorization',
-  shouldRefresh: (response) =>
-    response.status === 401 && rejectsToken(401, response.headers.get('www-authenticate')),
+  shouldRefresh: (response, scheme) =>
+    response.status === 401 && rejectsToken(401, response.headers.get('www-authenticate'), scheme),
 };
 
 export const knownOptions: readonly string[] = [

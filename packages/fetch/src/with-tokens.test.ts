@@ -172,6 +172,33 @@ describe('withTokens: replaying bodies', () => {
     ]);
   });
 
+  it('kyHooks: retries FormData with a File and a Request with a body so that the server parses the same parts and bytes', async () => {
+    const client = async () => {
+      const { tokens, fetchTokens } = await setup();
+      const hooks = kyHooks(ky, tokens, { origins: API });
+      return { fetchTokens, ky: ky.create({ prefixUrl: `${API}/v1`, hooks }) };
+    };
+    const form = new FormData();
+    form.set('name', 'alice');
+    form.set('upload', file());
+    const first = await client();
+    expect((await first.ky.post('upload', { body: form })).status).toBe(200);
+    const second = await client();
+    const request = new Request(`${API}/v1/req`, { method: 'PUT', body: 'request-body' });
+    expect((await second.ky(request)).status).toBe(200);
+    expect([first.fetchTokens.mock.calls.length, second.fetchTokens.mock.calls.length]).toEqual([1, 1]);
+    const parts = [
+      ['name', 'alice'],
+      ['upload', 'a.txt:10'],
+    ];
+    expect(received.map((entry) => [entry.authorization, entry.form ?? atob(entry.bytes)])).toEqual([
+      ['Bearer at-0', parts],
+      ['Bearer at-1', parts],
+      ['Bearer at-0', 'request-body'],
+      ['Bearer at-1', 'request-body'],
+    ]);
+  });
+
   it('returns the 401 of a stream body as it is: never replayed, never tee()d', async () => {
     const { tokens, fetchTokens } = await countingTokens();
     managers.push(tokens);

@@ -207,37 +207,44 @@ async function sendAndReplay(
     : await attempt(fetch, settings, url, init, request, template, set, mode, replayable);
   let nonceReplayed = false;
   let refreshed = false;
-  for (;;) {
-    // Every response teaches the nonce; only one from where the proof went can challenge it.
-    const allowed = cameFromAllowed(response, settings, url, mode);
-    // A proof went only with a constraint.
-    if (
-      proof &&
-      settings.constraint!.isNonceReplay(
-        response,
-        proof,
-        !nonceReplayed && allowed,
-        response, // after hops we followed: judged against the last hop's own proof
-        url,
-      )
-    ) {
-      nonceReplayed = true;
-      if (!replayable) return response; // a stream: the nonce is learned for the next request
-      set = await tokenSet(tokens, signal); // the same token: a nonce challenge refreshes nothing
-    } else {
-      if (!allowed || !settings.shouldRefresh(response)) return response;
-      // The rare path: a 401 for the token `set` carried.
-      tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
-      if (refreshed || !replayable) return response; // a replay's 401 stands; a stream cannot be sent again
-      refreshed = true;
-      const next = await tokenSet(tokens, signal);
-      if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
-      set = next;
+  try {
+    for (;;) {
+      // Every response teaches the nonce; only one from where the proof went can challenge it.
+      const allowed = cameFromAllowed(response, settings, url, mode);
+      // A proof went only with a constraint.
+      if (
+        proof &&
+        settings.constraint!.isNonceReplay(
+          response,
+          proof,
+          !nonceReplayed && allowed,
+          response, // after hops we followed: judged against the last hop's own proof
+          url,
+        )
+      ) {
+        nonceReplayed = true;
+        if (!replayable) return response; // a stream: the nonce is learned for the next request
+        set = await tokenSet(tokens, signal); // the same token: a nonce challenge refreshes nothing
+      } else {
+        if (!allowed || !settings.shouldRefresh(response, settings.schemeOf(set))) return response;
+        // The rare path: a 401 for the token `set` carried.
+        tokens.invalidate(set.accessToken); // a late 401 (token already replaced) refreshes nothing
+        if (refreshed || !replayable) return response; // a replay's 401 stands; a stream cannot be sent again
+        refreshed = true;
+        const next = await tokenSet(tokens, signal);
+        if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
+        set = next;
+      }
+      // Released, not awaited: a cloned response's cancel (a logging fetch, msw) may never settle.
+      response.body?.cancel().catch(() => undefined);
+      const source = template && template.body !== null ? template.clone() : template;
+      [response, proof] = await attempt(fetch, settings, url, init, source, template, set, mode, replayable);
     }
-    // Released, not awaited: a cloned response's cancel (a logging fetch, msw) may never settle.
+  } catch (error) {
+    // No replay after all (no token for it: a failed refresh, an abort; a nonce error): release the
+    // answer at hand, which nobody will read (undici holds its connection until it is read or cancelled).
     response.body?.cancel().catch(() => undefined);
-    const source = template && template.body !== null ? template.clone() : template;
-    [response, proof] = await attempt(fetch, settings, url, init, source, template, set, mode, replayable);
+    throw error;
   }
 }
 

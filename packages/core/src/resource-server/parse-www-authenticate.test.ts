@@ -37,9 +37,45 @@ describe('parseWwwAuthenticate', () => {
     ]);
   });
 
+  it('never reads a quoted string as schemes, even one out of place', () => {
+    expect(parseWwwAuthenticate('Basic realm="Bearer, DPoP error=x", "Bearer", Digest')).toEqual([
+      { scheme: 'basic', params: { realm: 'Bearer, DPoP error=x' } },
+      { scheme: 'digest', params: {} },
+    ]);
+  });
+
+  it('reads a token68 credential only where it ends the challenge', () => {
+    expect(parseWwwAuthenticate('Negotiate a/b=, Basic realm=x')).toEqual([
+      { scheme: 'negotiate', params: {} },
+      { scheme: 'basic', params: { realm: 'x' } },
+    ]);
+    // `a/b c`: not a token68 (`c` follows), so `a/b` is read as the next scheme and `c` as its token68.
+    expect(parseWwwAuthenticate('Newauth a/b c').map((challenge) => challenge.scheme)).toEqual([
+      'newauth',
+      'a/b',
+    ]);
+  });
+
+  it('parses hostile headers of 256 KiB in linear time', () => {
+    const size = 1 << 18;
+    const hostile = [
+      `Basic ${'x/'.repeat(size / 2)} q`, // each scheme once rescanned the run after it: quadratic
+      `Basic realm="${'\\'.repeat(size / 2)}`,
+      'a='.repeat(size / 2),
+      '"'.repeat(size),
+      `Bearer ${'a=b, '.repeat(size / 4)}`,
+      ','.repeat(size),
+    ];
+    const started = performance.now();
+    for (const header of hostile) expect(() => parseWwwAuthenticate(header)).not.toThrow();
+    // Quadratic, the first one alone took minutes; linear, all of them take well under a second.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('survives malformed input without throwing', () => {
     expect(parseWwwAuthenticate('')).toEqual([]);
-    expect(parseWwwAuthenticate('=,,"x').map((challenge) => challenge.scheme)).toEqual(['x']);
+    expect(parseWwwAuthenticate('=,,"x')).toEqual([]); // an unterminated quoted string, skipped whole
+    expect(parseWwwAuthenticate('=,,x').map((challenge) => challenge.scheme)).toEqual(['x']);
     expect(parseWwwAuthenticate('Bearer error="unterminated')).toEqual([
       { scheme: 'bearer', params: { error: 'unterminated' } },
     ]);

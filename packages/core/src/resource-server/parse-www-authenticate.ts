@@ -6,13 +6,17 @@ export interface AuthChallenge {
   params: Record<string, string>;
 }
 
-const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
+/** A token (RFC 9110 §5.6.2), and `/`: then every token68 character is one too (see below). */
+const TOKEN = /[!#$%&'*+\-./^_`|~0-9A-Za-z]+/y;
 const TOKEN68 = /[A-Za-z0-9\-._~+/]+=*[ \t]*(?=,|$)/y;
 const SPACES = /[ \t]*/y;
 
 /**
  * Parses a `WWW-Authenticate` value, which may hold several challenges separated by commas
- * (`Basic realm="a, b", Bearer error="invalid_token"`). Tolerant: malformed parts are skipped.
+ * (`Basic realm="a, b", Bearer error="invalid_token"`). Tolerant: malformed parts are skipped, and
+ * a quoted string is never read as schemes. Linear in the header's length, whatever it holds: a
+ * token68 credential is tried only after a scheme, and where it fails, the token read next covers
+ * every character it looked at, so no character is looked at by two failed tries.
  */
 export function parseWwwAuthenticate(header: string): AuthChallenge[] {
   const challenges: AuthChallenge[] = [];
@@ -27,13 +31,13 @@ export function parseWwwAuthenticate(header: string): AuthChallenge[] {
   };
   while (at < header.length) {
     const char = header[at];
-    if (char === ',' || char === ' ' || char === '\t') {
-      at += 1;
+    if (char === '"') {
+      readQuoted(); // a quoted string out of place: skipped whole
       continue;
     }
     const name = match(TOKEN);
     if (name === undefined) {
-      at += 1; // not a token character: skip it
+      at += 1; // a comma, a space, or not a token character: skip it
       continue;
     }
     match(SPACES);

@@ -20,6 +20,48 @@ describe('rejectsToken', () => {
     expect(rejectsToken(401, 'Bearer error="invalid_request"')).toBe(false);
     expect(rejectsToken(401, 'DPoP error="use_dpop_nonce"')).toBe(false);
   });
+
+  it('does not count a 401 whose challenges are all for other schemes: a new token cannot answer it', () => {
+    for (const header of [
+      'Basic realm="x"',
+      'Negotiate',
+      'negotiate abc+/==, NTLM',
+      'Basic realm="Bearer error=invalid_token", Digest realm="b", nonce="c, Bearer"',
+      'Basic realm="unterminated, Bearer error=invalid_token',
+    ]) {
+      expect(rejectsToken(401, header)).toBe(false);
+      expect(rejectsToken(401, header, 'Bearer')).toBe(false);
+    }
+    expect(rejectsToken(401, 'Basic realm="x"', 'DPoP')).toBe(false);
+  });
+
+  it('judges the challenge for the scheme the token went with, case-insensitively', () => {
+    expect(rejectsToken(401, 'DPoP error="invalid_token"', 'Bearer')).toBe(false); // that API wants DPoP
+    expect(rejectsToken(401, 'Bearer realm="a", DPoP algs="ES256"', 'DPoP')).toBe(true);
+    expect(rejectsToken(401, 'Bearer error="insufficient_scope", DPoP algs="ES256"', 'DPoP')).toBe(true);
+    expect(rejectsToken(401, 'Bearer realm="a", DPoP error="invalid_request"', 'DPoP')).toBe(false);
+    expect(rejectsToken(401, 'BEARER error="invalid_token"', 'bearer')).toBe(true);
+    expect(rejectsToken(401, 'Basic realm="x", Bearer error="insufficient_scope"', 'Bearer')).toBe(false);
+    expect(rejectsToken(401, 'Token realm="api"', 'Token')).toBe(true);
+  });
+
+  it('lets a DPoP token take a Bearer challenge when there is no DPoP one (RFC 6750 words for every token)', () => {
+    expect(rejectsToken(401, 'Bearer error="invalid_token"', 'DPoP')).toBe(true);
+    expect(rejectsToken(401, 'Basic realm="x", bearer realm="api"', 'dpop')).toBe(true);
+    expect(rejectsToken(401, 'Bearer error="insufficient_scope"', 'DPoP')).toBe(false);
+  });
+
+  it('counts a 401 with no readable challenge, whatever the scheme', () => {
+    for (const header of [undefined, null, '', ' , ,', '=,"']) {
+      expect(rejectsToken(401, header, 'Bearer')).toBe(true);
+      expect(rejectsToken(401, header, 'DPoP')).toBe(true);
+    }
+  });
+
+  it('for a bare token (scheme ""), other schemes do not stop a refresh, a Bearer error still does', () => {
+    expect(rejectsToken(401, 'Basic realm="x"', '')).toBe(true);
+    expect(rejectsToken(401, 'Bearer error="insufficient_scope"', '')).toBe(false);
+  });
 });
 
 describe('authorizationScheme', () => {
