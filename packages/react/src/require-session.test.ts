@@ -3,7 +3,7 @@ import { OAuthError } from '@tessera/core';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferred, fakeSignIn, setupAuthServer } from '../test/support.js';
+import { deferred, fakeSignIn, setupAuthServer, tabStorage } from '../test/support.js';
 import { RequireSession } from './require-session.js';
 import { TesseraProvider } from './tessera-provider.js';
 import { useGetAccessToken } from './use-get-access-token.js';
@@ -91,6 +91,26 @@ describe('RequireSession', () => {
     await act(() => tokens.getAccessToken().catch(() => {}));
     expect(await screen.findByText('fallback: ended invalid_grant')).toBeTruthy();
     expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('does not start sign-in when another tab signs out or ends the session: fallback with ended, under StrictMode', async () => {
+    const storage = tabStorage();
+    const tokens = manager({ storage });
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn();
+    render(
+      h(
+        StrictMode,
+        null,
+        h(TesseraProvider, { tokens, signIn }, h(RequireSession, { fallback: h(Why) }, h(Protected))),
+      ),
+    );
+    await screen.findByText('secret page');
+    act(() => storage.removeInOtherTab());
+    expect(screen.getByText('fallback: ended')).toBeTruthy();
+    expect(screen.queryByText('secret page')).toBeNull();
+    expect(signIn.start).not.toHaveBeenCalled();
+    expect(auth.tokenRequestCount).toBe(0);
   });
 
   it('shows the error when start() rejects, and does not retry it', async () => {

@@ -4,6 +4,7 @@ import {
   deferred,
   fakeSignIn,
   setupAuthServer,
+  tabStorage,
   trackSubscriptions,
   unsignedJwt,
   withoutRefreshToken,
@@ -209,6 +210,25 @@ describe('createSessionStore', () => {
     expect(store.getSnapshot().status).toBe('signed-in');
     await tokens.clear();
     expect(store.getSnapshot()).toEqual({ status: 'signed-out', error: undefined });
+  });
+
+  it('shows ended without an error, never signed-out, when another tab removed the set; clear() then shows signed-out', async () => {
+    const storage = tabStorage();
+    const tokens = manager({ storage });
+    await tokens.setTokens(await auth.issueTokens());
+    const store = createSessionStore(tokens);
+    const { seen } = record(store);
+    await store.ready();
+    storage.removeInOtherTab();
+    expect(statuses(seen)).toEqual(['signed-in', 'ended']);
+    expect(seen.at(-1)).toEqual({ status: 'ended', error: undefined });
+    await tokens.setTokens(await auth.issueTokens());
+    expect(store.getSnapshot().status).toBe('signed-in');
+    storage.removeInOtherTab();
+    expect(store.getSnapshot().status).toBe('ended');
+    await tokens.clear();
+    expect(store.getSnapshot()).toEqual({ status: 'signed-out', error: undefined });
+    expect(auth.tokenRequestCount).toBe(0);
   });
 
   it('decodes claims once per ID token: a refresh with the same ID token keeps the same claims object', async () => {

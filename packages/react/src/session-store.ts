@@ -84,16 +84,20 @@ export function createSessionStore(
   };
 
   const onEvent = (event: TokenEvent): void => {
-    // An `OAuthError` (of any copy of core) with `error: 'invalid_grant'`, as `refresh_failed` and `session_expired` carry it.
-    const refusal = (event as { error?: { error?: unknown } }).error;
+    // `error`: an `OAuthError` (of any copy of core) with `error: 'invalid_grant'`, as `refresh_failed`
+    // and `session_expired` carry it. `reason`: only `cleared` has `clear` or `external` (a refresh's
+    // reasons are others), so the event's type need not be compared (fewer bytes, decision 1003).
+    const { error: refusal, reason } = event as { error?: { error?: unknown }; reason?: unknown };
     // The end starts at `refresh_failed` with `invalid_grant`, while the set is still shown: the
     // manager then forgets it at once but says `cleared` only once storage is emptied, and the
     // snapshot shows `ended` meanwhile, never `signed-out`. Without a set (`clear()` came first)
-    // that refusal ends nothing.
-    if (refusal?.error === 'invalid_grant' && getSnapshot().tokens) {
+    // that refusal ends nothing. Another tab removing the set (`external`: its sign-out or its own
+    // end, which storage cannot tell apart) ends this tab's session too, without an `error`: never
+    // `signed-out`, which `<RequireSession>` would answer with a sign-in that loses unsaved work here.
+    if ((refusal?.error === 'invalid_grant' && getSnapshot().tokens) || reason === 'external') {
       error = refusal;
       end = 'ended';
-    } else if (event.type === 'cleared' && event.reason !== 'session_expired') {
+    } else if (reason === 'clear') {
       end = 'signed-out';
       error = undefined;
     }

@@ -1,4 +1,10 @@
-import { refreshTokenGrant, TokenManager, type TokenManagerOptions, type TokenSet } from '@tessera/core';
+import {
+  refreshTokenGrant,
+  TokenManager,
+  type TokenManagerOptions,
+  type TokenSet,
+  type TokenStorage,
+} from '@tessera/core';
 import { type AuthServer, createAuthServer, createTestClock, failUnhandledRequest } from '@tessera/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
@@ -63,6 +69,32 @@ export async function signInAt(auth: AuthServer, tokens: TokenManager): Promise<
 /** What the session shows of `set`: everything but the refresh token. */
 export function withoutRefreshToken(set: TokenSet | undefined): TokenSet {
   return { ...set!, refreshToken: undefined };
+}
+
+/**
+ * A storage shared with another tab, as `crossTab()` makes one: `removeInOtherTab()` empties it as
+ * that tab's sign-out or session end does, and tells this tab's manager through `subscribe`.
+ */
+export function tabStorage(): TokenStorage & { removeInOtherTab: () => void } {
+  let stored: unknown = null;
+  const listeners = new Set<(tokens: unknown) => void>();
+  return {
+    get: () => stored,
+    set: (tokens) => {
+      stored = tokens;
+    },
+    remove: () => {
+      stored = null;
+    },
+    subscribe: (onChange) => {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+    removeInOtherTab: () => {
+      stored = null;
+      for (const listener of listeners) listener(null);
+    },
+  };
 }
 
 /** A promise and its resolver. */

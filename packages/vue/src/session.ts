@@ -57,8 +57,9 @@ export interface SignedOutSession {
 }
 
 /**
- * The server refused the refresh token (`invalid_grant`): the user must sign in again. `error` is
- * the refusal (an `OAuthError`).
+ * The session ended under the user, who must sign in again: the server refused the refresh token
+ * (`invalid_grant`; `error` is the refusal, an `OAuthError`), or another tab removed the set (its
+ * sign-out or its own end, which shared storage cannot tell apart; `error` is `undefined`).
  */
 export interface EndedSession {
   readonly status: 'ended';

@@ -20,6 +20,7 @@ import {
   fakeSignIn,
   setupAuthServer,
   signInAt,
+  tabStorage,
   trackSubscriptions,
   unsignedJwt,
 } from '../test/support.js';
@@ -315,6 +316,29 @@ describe('createTessera', () => {
     expect(refs.status.value).toBe('ended');
     expect(refs.error.value).toBeInstanceOf(OAuthError);
     expect(refs.error.value).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('shows ended when another tab removes the set, then the guard starts one sign-in on the next navigation', async () => {
+    const storage = tabStorage();
+    const tokens = manager({ storage });
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    const tessera = createTessera({ tokens, signIn });
+    const host = document.createElement('div');
+    const app = createApp(Status).use(tessera);
+    app.mount(host);
+    await tessera.ready();
+    await nextTick();
+    expect(host.textContent).toBe('signed-in');
+    storage.removeInOtherTab();
+    await nextTick();
+    expect(host.textContent).toBe('ended');
+    expect(tessera.session.value).toEqual({ status: 'ended', error: undefined });
+    expect(signIn.start).not.toHaveBeenCalled();
+    expect(await createSessionGuard(tessera)({ fullPath: '/account' })).toBe(false);
+    expect(signIn.start.mock.calls).toEqual([[{ returnTo: '/account' }]]);
+    expect(auth.tokenRequestCount).toBe(0);
+    app.unmount();
   });
 
   it('shows a callback error (access_denied) to the composable: signed-out with the OAuthError', async () => {
