@@ -584,7 +584,7 @@ export class TokenManager {
     const hadTokens = this.#current !== undefined;
     this.#forget();
     this.#sessionEnd = end;
-    await this.#serially('remove', () => this.#store('remove', epoch, () => this.#storage.remove()));
+    await this.#serially('remove', () => this.#store(epoch));
     if (hadTokens || reason === 'clear') this.#emit({ type: 'cleared', reason });
   }
 
@@ -653,27 +653,34 @@ export class TokenManager {
       if (epoch !== this.#epoch) return undefined;
       const overtaking = base && this.#sharedWithTabs ? await this.#overtaking(base) : undefined;
       // Checked again: a read that outlasted `timeout` must not start a write after a later clear().
-      if (overtaking === undefined && epoch === this.#epoch)
-        await this.#store('set', epoch, () => this.#storage.set(tokens));
+      if (overtaking === undefined && epoch === this.#epoch) await this.#store(epoch, tokens);
       return overtaking;
     });
   }
 
   /**
-   * Calls `write` (the storage's `set` or `remove`) of `epoch`. One cut short by `timeout` or
-   * `dispose()` still runs underneath; if it lands after a later write or remove started, that
-   * later one runs again (queued, and only while its epoch lasts), so storage ends with the newest
-   * (decision 0007).
+   * Stores `tokens` of `epoch`, or removes the set when there are none. One cut short by `timeout`
+   * or `dispose()` still runs underneath; if it lands after a later write or remove started (or,
+   * with `crossTab`, another tab's change was heard), that later one runs again (queued, and only
+   * while its epoch lasts), so storage ends with the newest (decision 0007).
    */
-  async #store(operation: 'set' | 'remove', epoch: number, write: () => unknown): Promise<void> {
-    const again = () =>
-      this.#serially<unknown>(operation, () => epoch === this.#epoch && this.#store(operation, epoch, write));
+  async #store(epoch: number, tokens?: TokenSet): Promise<void> {
+    const again = this.#again(epoch, tokens);
     this.#lastWrite = again;
     try {
-      await write();
+      await (tokens ? this.#storage.set(tokens) : this.#storage.remove());
     } finally {
       if (this.#lastWrite !== again) this.#lastWrite?.().catch(() => {});
     }
+  }
+
+  /** Runs `#store(epoch, tokens)` again, queued, while that epoch lasts. */
+  #again(epoch: number, tokens?: TokenSet): () => Promise<unknown> {
+    return () =>
+      this.#serially<unknown>(
+        tokens ? 'set' : 'remove',
+        () => epoch === this.#epoch && this.#store(epoch, tokens),
+      );
   }
 
   /** What storage holds instead of `base`: `null` when empty, `undefined` when `base` or unreadable (not a sign-out). */
@@ -709,8 +716,11 @@ export class TokenManager {
       return;
     }
     if (tokens?.accessToken === this.#current?.accessToken) return;
-    this.#nextEpoch();
+    const epoch = this.#nextEpoch();
     this.#loaded = true;
+    // With `crossTab`: a write of ours still pending may land after this change, over it; the change
+    // is then written again, as a later write of ours would be (decision 0007, late writes).
+    if (this.#sharedWithTabs) this.#lastWrite = this.#again(epoch, tokens);
     if (tokens) {
       this.#adopt(tokens);
       this.#emit({ type: 'synced', tokens });

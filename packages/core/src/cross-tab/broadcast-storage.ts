@@ -52,6 +52,8 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   let stopWatchingStorage: (() => void) | undefined;
   let baseline: Promise<void> = Promise.resolve();
   let latest: { value: unknown } | undefined;
+  /** Counts this tab's writes and the changes it heard: a write that lands after a later one is not published. */
+  let changes = 0;
 
   /** A new channel, or `undefined` where the browser refuses one (`SecurityError` in a sandboxed iframe). */
   const connect = (): BroadcastChannel | undefined => {
@@ -68,6 +70,7 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   };
 
   const report = (value: unknown): void => {
+    changes++;
     latest = { value };
     for (const subscriber of [...subscribers]) subscriber.onChange(value);
   };
@@ -91,6 +94,7 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
 
   const write = async (value: TokenSet | null, action: () => MaybePromise<void>): Promise<void> => {
     const id = newId();
+    const change = ++changes;
     if (channel) {
       hear(id);
       latest = { value };
@@ -99,8 +103,12 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     try {
       await action();
     } finally {
-      publish(value === null ? { type: 'remove', id, key } : { type: 'set', tokens: value, id, key });
-      if (channel) await markers.mark(id); // held before the manager releases the refresh lock
+      // Landed after a later write or another tab's change (it outlasted the manager's `timeout`): stale,
+      // so not told; the manager writes the newer value again (decision 0007, late writes).
+      if (change === changes) {
+        publish(value === null ? { type: 'remove', id, key } : { type: 'set', tokens: value, id, key });
+        if (channel) await markers.mark(id); // held before the manager releases the refresh lock
+      }
     }
   };
 

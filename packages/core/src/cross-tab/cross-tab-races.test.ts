@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
 import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
+import { type ManualChannels, manualChannels } from '../../test/fixtures/manual-channels.js';
 import { rotatingRefreshTokens } from '../../test/fixtures/rotating-refresh-tokens.js';
 import { LoginRequiredError } from '../errors/login-required-error.js';
 import { webStorage } from '../storage/web-storage.js';
@@ -22,45 +23,10 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** BroadcastChannels whose messages are delivered only on `flush()`, so tests order them against everything else. */
-function manualChannels() {
-  const all = new Set<Manual>();
-  const queue: Array<() => void> = [];
-  class Manual {
-    onmessage: ((event: { data: unknown }) => void) | null = null;
-    closed = false;
-    constructor(public name: string) {
-      all.add(this);
-    }
-    postMessage(data: unknown): void {
-      const copy = structuredClone(data);
-      for (const other of all) {
-        if (other !== this && other.name === this.name) {
-          queue.push(() => {
-            if (!other.closed) other.onmessage?.({ data: copy });
-          });
-        }
-      }
-    }
-    close(): void {
-      this.closed = true;
-      all.delete(this);
-    }
-  }
-  return {
-    BroadcastChannel: Manual as unknown as typeof BroadcastChannel,
-    flush: () => {
-      while (queue.length) queue.shift()?.();
-    },
-  };
-}
-
-type Channels = ReturnType<typeof manualChannels>;
-
 function tab(options: {
   fetchTokens: FetchTokens;
   area: Storage;
-  channels: Channels;
+  channels: ManualChannels;
   name: string;
   locks?: LockManager;
   retry?: false;
