@@ -1,6 +1,6 @@
 import type { TokenManager } from '@tessera/core';
 import ky, { isHTTPError } from 'ky';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { kyHooks } from './ky-hooks.js';
 import { withTokens } from './with-tokens.js';
@@ -147,5 +147,74 @@ describe('kyHooks', () => {
       await moved(`${API}/v2/orders`).get('orders');
       expect(seen).toEqual(['https://evil.test/x null', `${API}/v2/orders Bearer at-0`]);
     });
+  });
+});
+
+describe('kyHooks: one refresh and one replay per ky call, whatever ky does', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A fetch that answers 401 to every attempt but the `hung` ones, which wait for ky's timeout. */
+  function answering(header: string, hung: number[]) {
+    const seen: Array<string | null> = [];
+    const fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      seen.push(request.headers.get(header));
+      if (!hung.includes(seen.length)) return Promise.resolve(new Response(null, { status: 401 }));
+      return new Promise<Response>((_resolve, reject) => {
+        request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+      });
+    };
+    return { seen, fetch };
+  }
+
+  it('refreshes once when your later beforeRequest hook returns a Request and ky retries a timed-out replay', async () => {
+    vi.useFakeTimers();
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const { seen, fetch } = answering('authorization', [2]);
+    const hooks = kyHooks(ky, tokens, { origins: API });
+    const client = ky.create({
+      prefixUrl: API,
+      fetch,
+      timeout: 40_000, // longer than the manager's 30 s rejectionCooldown
+      retry: { limit: 3, retryOnTimeout: true, delay: () => 0 },
+      hooks: { ...hooks, beforeRequest: [...hooks.beforeRequest, (request) => new Request(request)] },
+    });
+    const result = status(client.get('orders'));
+    await vi.runAllTimersAsync();
+    expect(await result).toBe(401);
+    expect(seen).toEqual(['Bearer at-0', 'Bearer at-1', 'Bearer at-1']);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('refreshes once when your beforeRetry returns a Request and ky retries a timed-out replay', async () => {
+    vi.useFakeTimers();
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const { seen, fetch } = answering('authorization', [2]);
+    const client = ky.create({
+      prefixUrl: API,
+      fetch,
+      timeout: 40_000,
+      retry: { limit: 3, retryOnTimeout: true, delay: () => 0 },
+      hooks: kyHooks(ky, tokens, { origins: API }),
+    });
+    const retrying = client.extend({ hooks: { beforeRetry: [({ request }) => new Request(request)] } });
+    const result = status(retrying.get('orders'));
+    await vi.runAllTimersAsync();
+    expect(await result).toBe(401);
+    expect(seen).toEqual(['Bearer at-0', 'Bearer at-1', 'Bearer at-1']);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('sends one token request and 300 replays for 300 concurrent calls on a revoked token', async () => {
+    const { client, seen, fetchTokens } = await setup();
+    const statuses = await Promise.all(Array.from({ length: 300 }, () => status(client.get('orders'))));
+    expect(statuses).toEqual(Array(300).fill(200));
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(seen.filter((value) => value === 'Bearer at-0')).toHaveLength(300);
+    expect(seen.filter((value) => value === 'Bearer at-1')).toHaveLength(300);
   });
 });

@@ -10,7 +10,6 @@ export interface KyLike<Marker = unknown> {
 
 /** What ky passes to hooks, as far as `kyHooks` reads it. */
 interface KyOptions {
-  signal?: AbortSignal | null | undefined;
   body?: unknown;
   retry?: { limit?: number } | undefined;
   redirect?: RequestRedirect | undefined;
@@ -92,10 +91,14 @@ export function kyHooks<Marker>(
    * the call, however many tokens it sees (no bounded memory of values to forget).
    */
   const sent = new WeakMap<object, Sent>();
-  /** ky calls (by their signal) that were already replayed, to the token set their replay gets. */
-  const replayed = new WeakMap<AbortSignal, TokenSet | undefined>();
-  /** ky calls (by their signal) whose resource-server nonce challenge was already answered. */
-  const nonceReplayed = new WeakSet<AbortSignal>();
+  /**
+   * ky calls (by `context`) already replayed, to the token set their replay gets. Not by
+   * `options.signal`: ky replaces it after a timeout, and hooks see the new one once a hook returns
+   * a `Request`, so a retried replay's 401 looked like a first one (a second refresh and replay).
+   */
+  const replayed = new WeakMap<object, TokenSet | undefined>();
+  /** ky calls (by `context`) whose resource-server nonce challenge was already answered. */
+  const nonceReplayed = new WeakSet<object>();
 
   const tokenSet = (signal: AbortSignal | null | undefined): Promise<TokenSet> =>
     signal
@@ -106,7 +109,7 @@ export function kyHooks<Marker>(
       : tokens.getTokens();
 
   const beforeRequest = async (request: Request, options: object): Promise<Request | undefined> => {
-    const { signal, redirect, context } = options as KyOptions;
+    const { redirect, context } = options as KyOptions;
     const mine = context && sent.get(context);
     const { headers } = request;
     const present = headers.get(header);
@@ -120,8 +123,8 @@ export function kyHooks<Marker>(
     }
     // The replay takes the set its 401 was answered with: another replay's 401 in between (which
     // invalidates that token) must not cost a refresh per request.
-    const reserved = signal ? replayed.get(signal) : undefined;
-    if (signal && reserved) replayed.set(signal, undefined);
+    const reserved = context && replayed.get(context);
+    if (reserved) replayed.set(context, undefined);
     // The wait follows the request's signal: after a timeout ky retries with a new one, while the
     // options it hands hooks keep the first attempt's (aborted) one.
     const set = reserved ?? (await tokenSet(request.signal));
@@ -146,7 +149,7 @@ export function kyHooks<Marker>(
     // nonce is learned if the policy allows that origin.
     const moved =
       response.redirected && new URL(response.url, request.url).origin !== new URL(request.url).origin;
-    const { signal, body, retry, context } = options as KyOptions;
+    const { body, retry, context } = options as KyOptions;
     const mine = context && sent.get(context);
     const carried =
       mine === undefined ||
@@ -157,25 +160,25 @@ export function kyHooks<Marker>(
     const retryCount = state?.retryCount ?? 0;
     const proof = carried === undefined ? null : request.headers.get('dpop');
     if (constraint && proof !== null) {
-      const answered = signal ? nonceReplayed.has(signal) : retryCount > 0;
+      const answered = context ? nonceReplayed.has(context) : retryCount > 0;
       // Where ky's fetch followed a redirect, the nonce is the answering origin's (`response.url`).
       if (constraint.isNonceReplay(response, { DPoP: proof }, !answered && !moved, undefined, request.url)) {
         // One replay with a fresh proof and the same token: beforeRequest builds it; nothing refreshes.
         if (!isReplayableBody(body) || (retry?.limit ?? 2) <= retryCount) return undefined;
-        if (signal) nonceReplayed.add(signal);
+        if (context) nonceReplayed.add(context);
         return ky.retry({ delay: 0 });
       }
     }
     // The scheme the token went with: `<scheme> <token>` but ' <token>' (`''` for a bare token).
     if (!shouldRefresh(response, mine?.value.slice(0, ~mine.token.length))) return undefined;
     if (moved || carried === undefined) return undefined;
-    const isReplay = signal ? replayed.has(signal) : retryCount > 0;
+    const isReplay = context ? replayed.has(context) : retryCount > 0;
     tokens.invalidate(carried); // a replay's 401 too: the manager may start a cooldown
     if (isReplay || !isReplayableBody(body)) return undefined;
     if ((retry?.limit ?? 2) <= retryCount) return undefined; // ky would refuse the forced retry
     const next = await tokenSet(request.signal);
     if (next.accessToken === carried) return undefined; // no other token: the 401 stands
-    if (signal) replayed.set(signal, next);
+    if (context) replayed.set(context, next);
     return ky.retry({ delay: 0 });
   };
 

@@ -30,6 +30,7 @@ const server = setupServer(
 const managers: TokenManager[] = [];
 beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
+  vi.useRealTimers();
   for (const tokens of managers.splice(0)) tokens.dispose();
   valid = 'at-0';
   nonce = undefined;
@@ -252,6 +253,72 @@ describe('kyHooks with a senderConstraint (DPoP)', () => {
       expect(invalidate).not.toHaveBeenCalled();
     },
   );
+
+  it('answers a nonce challenge once even when ky retries the timed-out replay and your beforeRetry returns a Request', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let n = 0;
+    api = dpopChecker(() => valid, {
+      nonce: () => {
+        n += 1;
+        return `n-${n}`; // a new nonce for every request: a server that never accepts
+      },
+    });
+    const { tokens, fetchTokens, invalidate } = await setup();
+    let attempts = 0;
+    let hung = false;
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      attempts += 1;
+      const header = (name: string) => request.headers.get(name);
+      const answer = await api.check({
+        method: request.method,
+        url: request.url,
+        authorization: header('authorization'),
+        dpop: header('dpop'),
+      });
+      if (attempts !== 2) return new Response(null, answer);
+      hung = true;
+      return new Promise<Response>((_resolve, reject) => {
+        request.signal.addEventListener('abort', () => {
+          hung = false;
+          reject(request.signal.reason);
+        });
+      });
+    };
+    const client = ky.create({
+      prefixUrl: API,
+      fetch,
+      timeout: 60_000,
+      retry: { limit: 3, retryOnTimeout: true, delay: () => 0 },
+      hooks: {
+        ...kyHooks(ky, tokens, { baseUrl: `${API}/`, senderConstraint: createDPoP() }),
+        beforeRetry: [({ request }) => new Request(request)],
+      },
+    });
+    let settled = false;
+    const result = client.get('orders').then(
+      () => 200,
+      (error: unknown) => (error as { response?: Response }).response?.status ?? error,
+    );
+    void result.finally(() => {
+      settled = true;
+    });
+    // Proofs are signed and checked off the main thread: fake time moves 1 ms per event-loop
+    // turn, and jumps by ky's timeout only while the replay hangs.
+    while (!settled) {
+      await vi.advanceTimersByTimeAsync(hung ? 60_000 : 1);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    vi.useRealTimers();
+    expect(await result).toBe(401);
+    expect(api.calls.map((call) => [call.status, call.proof?.nonce])).toEqual([
+      [401, undefined],
+      [401, 'n-1'], // the replay, judged but never answered: ky's timeout ended it
+      [401, 'n-1'], // ky's retry of it: its challenge is returned, not replayed again
+    ]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
+  });
 
   it('replays a 401 invalid_token with the new token and its ath', async () => {
     valid = 'at-1';
