@@ -48,6 +48,37 @@ describe('tokenTargetKey', () => {
     );
   });
 
+  it('with a digest, names params and an endpoint query, fragment or user info only by the digest of the full key', () => {
+    const digested: string[] = [];
+    const digest = (key: string): string => {
+      digested.push(key);
+      return `D${digested.length}`;
+    };
+    const plain = { tokenUrl, clientId: 'billing', scope: 'read', audience: 'orders' };
+    expect(tokenTargetKey(plain, digest)).toBe(tokenTargetKey(plain));
+    expect(tokenTargetKey({ ...plain, tokenUrl: 'https://x.test/@https://y.test/token' }, digest)).toBe(
+      'billing@https://x.test/@https://y.test/token|read|orders|',
+    );
+    expect(digested).toEqual([]);
+
+    const secretive: TokenTargetKeyParts[] = [
+      { ...plain, params: { api_key: 'k1' } },
+      { ...plain, tokenUrl: `${tokenUrl}?api_key=k2` },
+      { ...plain, tokenUrl: `${tokenUrl}?` },
+      { ...plain, tokenUrl: `${tokenUrl}#k3` },
+      { ...plain, tokenUrl: 'https://u:k4@auth.example.com/token' },
+      { ...plain, tokenUrl: 'https://k5@auth.example.com/token' },
+      { ...plain, tokenUrl: 'not a url?k6' },
+    ];
+    const keys = secretive.map((parts) => tokenTargetKey(parts, digest));
+    expect(keys.slice(0, 6)).toEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => `billing@https://auth.example.com/token|read|orders||#D${n}`),
+    );
+    expect(keys[6]).toBe('billing@|read|orders||#D7');
+    expect(digested).toEqual(secretive.map((parts) => tokenTargetKey(parts)));
+    for (const [i, key] of keys.entries()) expect(key).not.toContain(`k${i + 1}`);
+  });
+
   it('can be split back into exactly its parts, for 300 targets full of separators', () => {
     for (const parts of generatedParts(300)) {
       expect(parseKey(tokenTargetKey(parts))).toEqual(canonicalParts(parts));

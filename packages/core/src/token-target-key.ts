@@ -55,24 +55,40 @@ export function canonicalTarget(
  * inside the client id, so two different targets never share a key; ids, endpoints and targets
  * without those characters appear as they are (decisions 0403, 0405, 0406).
  *
+ * With `digest`, a key whose parts may carry a secret — `params` (an API key in `extraParams`), or an
+ * endpoint with a query, fragment or user info (`?api_key=…`, `https://user:pass@…`) — names them
+ * only through `digest` of that full key: `client@origin/path|scope|audience|resource|#<digest>`.
+ * Keys then never hold a secret in any encoding, yet two configurations still share a key exactly
+ * when their full keys are equal. `@tessera/node` and `@tessera/redis` pass SHA-256 in base64url
+ * (decision 0407); keys without such parts stay as they are.
+ *
  * @example
  * tokenTargetKey({ tokenUrl: 'https://auth.example.com/token', clientId: 'billing', scope: 'write read' });
  * // 'billing@https://auth.example.com/token|read write||'
  * tokenTargetKey({ tokenUrl, clientId: 'billing', audience: 'orders', params: { tenant: 'acme' } });
  * // 'billing@https://auth.example.com/token||orders||tenant=acme'
  */
-export function tokenTargetKey(parts: TokenTargetKeyParts): string {
+export function tokenTargetKey(parts: TokenTargetKeyParts, digest?: (key: string) => string): string {
   const { scope, audience, resource } = canonicalTarget(parts);
   const list = (values: readonly string[] | undefined): string =>
     values === undefined ? '' : values.map((value) => escapePart(value)).join(' ');
-  return `${[
-    // The client id ends at the first `@`, so its own `@` are escaped (decision 0405).
-    `${escapePart(parts.clientId).replaceAll('@', '%40')}@${escapePart(String(parts.tokenUrl))}`,
-    // Scopes never contain spaces, so the joined scope string only needs its `%` and `|` escaped.
-    scope === undefined ? '' : escapePart(scope, false),
-    list(audience),
-    list(resource),
-  ].join('|')}${paramsPart(parts.params ?? {})}`;
+  const endpoint = String(parts.tokenUrl);
+  const params = paramsPart(parts.params ?? {});
+  const key = (server: string, rest: string): string =>
+    `${[
+      // The client id ends at the first `@`, so its own `@` are escaped (decision 0405).
+      `${escapePart(parts.clientId).replaceAll('@', '%40')}@${escapePart(server)}`,
+      // Scopes never contain spaces, so the joined scope string only needs its `%` and `|` escaped.
+      scope === undefined ? '' : escapePart(scope, false),
+      list(audience),
+      list(resource),
+    ].join('|')}${rest}`;
+  const full = key(endpoint, params);
+  const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+  const userInfo = url ? url.username !== '' || url.password !== '' : endpoint.includes('@');
+  if (!digest || (params === '' && !userInfo && !/[?#]/.test(endpoint))) return full;
+  // Form-encoded params never start with `#`: a digested key never equals an undigested one.
+  return key(url ? url.origin + url.pathname : '', `|#${digest(full)}`);
 }
 
 /** `|name=value&…`, sorted by name, form-encoded (no `|` left inside); empty without parameters. */

@@ -4,6 +4,7 @@ import { HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET, TOKEN_URL, tokenEndpoint } from '../test/msw-token-endpoint.js';
+import { sha256 } from '../test/sha256.js';
 import { sharedStorage } from '../test/shared-storage.js';
 import { type ClientCredentials, clientCredentials } from './client-credentials.js';
 
@@ -81,8 +82,9 @@ describe('clients that differ only in extraParams (tenants)', () => {
       tenant({}, storage).key,
     ];
 
-    expect(keys[0]).toBe(`billing@${TOKEN_URL}||||tenant=acme`);
-    expect(keys[1]).toBe(`billing@${TOKEN_URL}||||tenant=acme%7Cx`);
+    // The parameters appear only as the SHA-256 of the full key: a tenant's API key never reaches Redis (0407).
+    expect(keys[0]).toBe(`billing@${TOKEN_URL}||||#${sha256(`billing@${TOKEN_URL}||||tenant=acme`)}`);
+    expect(keys[1]).toBe(`billing@${TOKEN_URL}||||#${sha256(`billing@${TOKEN_URL}||||tenant=acme%7Cx`)}`);
     expect(keys[6]).toBe(`billing@${TOKEN_URL}|||`);
     expect(new Set(keys).size).toBe(keys.length);
   });
@@ -104,7 +106,9 @@ describe('clients that differ only in extraParams (tenants)', () => {
     expect(await acme.getAccessToken()).toBe('at-acme-1');
     expect(await acme.for({ scope: 'read' }).getAccessToken()).toBe('at-acme-2');
     expect(acme.key).toBe(key);
-    expect(acme.for({ scope: 'read' }).key).toBe(`billing@${TOKEN_URL}|read|||tenant=acme`);
+    expect(acme.for({ scope: 'read' }).key).toBe(
+      `billing@${TOKEN_URL}|read|||#${sha256(`billing@${TOKEN_URL}|read|||tenant=acme`)}`,
+    );
     expect(seen.map(({ form }) => form.getAll('tenant'))).toEqual([['acme'], ['acme']]);
   });
 });

@@ -505,6 +505,22 @@ describe('dispose', () => {
     expect(credentials.key).toBe(root.key);
   });
 
+  it("keeps subscribe() listeners on the configured target's new manager after its old one was disposed on its own", async () => {
+    tokenEndpoint(server);
+    const credentials = client();
+    const heard: string[] = [];
+    const unsubscribe = credentials.subscribe((event) => heard.push(event.type));
+    credentials.for().dispose();
+
+    expect(await credentials.getAccessToken()).toBe('at-1');
+    expect(heard.filter((type) => type === 'refreshed')).toHaveLength(1);
+
+    unsubscribe();
+    credentials.for().dispose();
+    expect(await credentials.getAccessToken()).toBe('at-2');
+    expect(heard.filter((type) => type === 'refreshed')).toHaveLength(1);
+  });
+
   it('rejects getAccessToken() after dispose(), never throws synchronously', async () => {
     const credentials = client();
     credentials.dispose();

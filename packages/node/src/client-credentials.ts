@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   assertKnownOptions,
   backgroundRefresh,
@@ -47,6 +48,8 @@ export class ClientCredentials {
   #root: TokenManager;
   readonly #rootTarget: CanonicalTarget;
   #rootDisposed = false;
+  /** `subscribe()` listeners: moved to the configured target's manager when it is made again. */
+  readonly #subscriptions = new Set<{ listener: TokenEventListener; off: () => void }>();
 
   /** @throws {TypeError} an option is missing, misspelled, contradictory or unreadable (e.g. the private key). */
   constructor(options: ClientCredentialsOptions) {
@@ -79,9 +82,17 @@ export class ClientCredentials {
     }
   }
 
-  /** Listens to the configured target's events (`refreshed`, `retrying`, `refresh_failed`…). @returns unsubscribe */
+  /**
+   * Listens to the configured target's events (`refreshed`, `retrying`, `refresh_failed`…), also
+   * after its manager was disposed on its own and made again by `for()`. @returns unsubscribe
+   */
   subscribe(listener: TokenEventListener): () => void {
-    return this.for().subscribe(listener);
+    const subscription = { listener, off: this.for().subscribe(listener) };
+    this.#subscriptions.add(subscription);
+    return () => {
+      this.#subscriptions.delete(subscription);
+      subscription.off();
+    };
   }
 
   /**
@@ -139,6 +150,7 @@ export class ClientCredentials {
     this.#disposal.abort(new DisposedError());
     for (const manager of [...this.#targets.values()]) manager.dispose();
     this.#targets.clear();
+    this.#subscriptions.clear();
     this.#root.dispose();
   }
 
@@ -146,19 +158,24 @@ export class ClientCredentials {
     if (this.#rootDisposed) {
       this.#rootDisposed = false;
       this.#root = this.#create(this.#rootTarget);
+      for (const subscription of this.#subscriptions)
+        subscription.off = this.#root.subscribe(subscription.listener);
     }
     return this.#root;
   }
 
   /**
    * The manager key of `target`, e.g. `billing@https://auth.example.com/token|read||` (`|tenant=acme`
-   * after it with `extraParams`): core builds it, so `tokenCacheKey` of `@tessera/redis` gives the
-   * same string (decision 0406).
+   * after it with `extraParams`, digested: `…|#<sha256>`, decision 0407): core builds it, so
+   * `tokenCacheKey` of `@tessera/redis` gives the same string (decision 0406).
    */
   #key({ scope, audience, resource }: TokenTarget): string {
     const { clientId, tokenUrl, issuer, extraParams } = this.#shared.config;
     const server = tokenUrl ?? issuer ?? '';
-    return tokenTargetKey({ clientId, tokenUrl: server, scope, audience, resource, params: extraParams });
+    return tokenTargetKey(
+      { clientId, tokenUrl: server, scope, audience, resource, params: extraParams },
+      sha256,
+    );
   }
 
   #create(target: CanonicalTarget, key = this.#key(target)): TokenManager {
@@ -168,6 +185,11 @@ export class ClientCredentials {
     });
     return created;
   }
+}
+
+/** The digest that names `extraParams` and an endpoint's query in keys: the same as `tokenCacheKey`'s (decision 0407). */
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 /**

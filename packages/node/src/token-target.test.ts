@@ -1,5 +1,6 @@
 import type { TokenRequestParams } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
+import { sha256 } from '../test/sha256.js';
 import { clientCredentials } from './client-credentials.js';
 import type { ClientCredentialsOptions, TokenTarget } from './client-credentials-options.js';
 import { normalizeTarget } from './token-target.js';
@@ -81,7 +82,7 @@ describe('target normalisation', () => {
     expect(key({})).toBe('svc@https://auth.test/token|a||');
     expect(key({ tenant: undefined, other: [] })).toBe('svc@https://auth.test/token|a||');
     expect(key({ tenant: 'acme', region: 'eu west' })).toBe(
-      'svc@https://auth.test/token|a|||region=eu+west&tenant=acme',
+      `svc@https://auth.test/token|a|||#${sha256('svc@https://auth.test/token|a|||region=eu+west&tenant=acme')}`,
     );
     expect(key({ region: 'eu west', tenant: 'acme' })).toBe(key({ tenant: 'acme', region: 'eu west' }));
     // Different parameters, different keys — a separator or `=`/`&` inside a value included.

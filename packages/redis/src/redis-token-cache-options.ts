@@ -19,7 +19,9 @@ export interface RedisTokenCacheOptions {
   subscriber?: RedisSubscriber;
   /**
    * Prefix of every Redis key and channel: `${namespace}:tokens:${key}`, `${namespace}:lock:${name}`.
-   * Give each environment sharing one Redis its own.
+   * Give each environment sharing one Redis its own. `:` is allowed (`'tessera:prod'`), but no
+   * `:`-separated part may be `tokens`, `lock` or `lock-released` (a `TypeError` at creation): two
+   * namespaces could then name one key.
    * @default 'tessera'
    */
   namespace?: string;

@@ -38,6 +38,13 @@ export interface RedisTokenCache {
  */
 export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCache {
   const namespace = options.namespace ?? redisTokenCacheDefaults.namespace;
+  // The first `:`-separated part named `tokens`, `lock` or `lock-released` ends the namespace, so a
+  // name splits back into one namespace, one kind and one key (decision 0509).
+  if (typeof namespace !== 'string' || namespace.split(':').some((part) => SEPARATORS.has(part))) {
+    throw new TypeError(
+      `redisTokenCache: namespace must be a string without a ":"-separated part named tokens, lock or lock-released (got ${JSON.stringify(namespace)})`,
+    );
+  }
   // Clamped to the longest delay a timer takes: a longer command timeout, or renewal period
   // (lockTtl / 3), fired after about 1 ms (docs/decisions/0004).
   const lockTtl = Math.min(
@@ -82,6 +89,9 @@ export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCach
     lock: redisLock({ commands, subscriber, namespace, lockTtl, lockWait, emit }),
   };
 }
+
+/** The parts that follow the namespace in Redis names: `${namespace}:tokens:…`, `:lock:…`, `:lock-released`. */
+const SEPARATORS = new Set(['tokens', 'lock', 'lock-released']);
 
 /** Longest delay `setTimeout` and `setInterval` take, in ms (about 24.8 days). */
 const MAX_DELAY = 2 ** 31 - 1;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tokenTargetKey } from '@tessera/core';
 import { clientCredentials } from '@tessera/node';
 import { describe, expect, it, vi } from 'vitest';
@@ -11,6 +12,7 @@ vi.mock('@tessera/core', async (importOriginal) => {
 const shared = vi.mocked(tokenTargetKey);
 
 const tokenUrl = 'https://auth.example.com/oauth/token';
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
 
 describe('tokenCacheKey', () => {
   it('names the same token whatever the order or repetition of scopes, audiences and resources', () => {
@@ -50,15 +52,47 @@ describe('tokenCacheKey', () => {
   it('keeps the keys of ordinary ids, endpoints and targets as they were, so an upgrade costs no request', () => {
     expect(
       tokenCacheKey({
-        tokenUrl: 'https://auth.example.com/oauth/token?tenant=a&v=2',
+        tokenUrl: 'https://auth.example.com/oauth/token',
         clientId: 'billing-svc_2.eu:prod',
         scope: 'orders:read',
         audience: 'https://orders.internal',
-        params: { tenant: 'acme' },
       }),
-    ).toBe(
-      'billing-svc_2.eu:prod@https://auth.example.com/oauth/token?tenant=a&v=2|orders:read|https://orders.internal||tenant=acme',
-    );
+    ).toBe('billing-svc_2.eu:prod@https://auth.example.com/oauth/token|orders:read|https://orders.internal|');
+  });
+
+  it('names params and an endpoint query or user info only by a SHA-256 of the full key, never as they are', () => {
+    const parts = {
+      tokenUrl: 'https://user:pw-9f2c@auth.example.com/oauth/token?api_key=qk-51d0#f',
+      clientId: 'billing',
+      scope: 'orders:read',
+      params: { api_key: 'pk-77e1', tenant: 'acme' },
+    };
+    const full =
+      'billing@https://user:pw-9f2c@auth.example.com/oauth/token?api_key=qk-51d0#f|orders:read|||api_key=pk-77e1&tenant=acme';
+    const key = tokenCacheKey(parts);
+
+    expect(key).toBe(`billing@https://auth.example.com/oauth/token|orders:read|||#${sha256(full)}`);
+    for (const secret of ['pw-9f2c', 'qk-51d0', 'pk-77e1', 'acme']) expect(key).not.toContain(secret);
+    // Same parameters in another order: the same key. Each part changed alone: another key.
+    expect(tokenCacheKey({ ...parts, params: { tenant: 'acme', api_key: 'pk-77e1' } })).toBe(key);
+    const others = [
+      { ...parts, params: { api_key: 'pk-77e2', tenant: 'acme' } },
+      { ...parts, params: { tenant: 'acme' } },
+      { ...parts, params: {} },
+      { ...parts, tokenUrl: 'https://user:pw-9f2c@auth.example.com/oauth/token?api_key=qk-51d1#f' },
+      { ...parts, tokenUrl: 'https://auth.example.com/oauth/token?api_key=qk-51d0#f' },
+      { ...parts, tokenUrl: 'https://auth.example.com/oauth/token' },
+      { ...parts, scope: 'orders:write' },
+    ];
+    expect(new Set([key, ...others.map((other) => tokenCacheKey(other))]).size).toBe(others.length + 1);
+    // An undigested key whose resource looks like a digest stays another key.
+    expect(
+      tokenCacheKey({
+        tokenUrl: 'https://auth.example.com/oauth/token',
+        clientId: 'billing',
+        resource: key.slice(-44),
+      }),
+    ).not.toBe(key);
   });
 
   it('is built by tokenTargetKey of @tessera/core, the function @tessera/node builds its keys with', () => {
@@ -73,7 +107,7 @@ describe('tokenCacheKey', () => {
     const key = tokenCacheKey(parts);
 
     expect(shared).toHaveBeenCalledTimes(1);
-    expect(shared).toHaveBeenLastCalledWith(parts);
+    expect(shared).toHaveBeenLastCalledWith(parts, expect.any(Function));
     expect(shared).toHaveLastReturnedWith(key);
 
     shared.mockClear();
@@ -102,7 +136,9 @@ describe('tokenCacheKey', () => {
     expect(tokenCacheKey({ tokenUrl, clientId: 'billing', ...target, params: extraParams })).toBe(
       credentials.for(target).key,
     );
-    expect(credentials.key).toBe(`billing@${tokenUrl}||||region=eu&region=us&tenant=acme`);
+    expect(credentials.key).toBe(
+      `billing@${tokenUrl}||||#${sha256(`billing@${tokenUrl}||||region=eu&region=us&tenant=acme`)}`,
+    );
     expect(tokenCacheKey({ tokenUrl, clientId: 'billing', params: {} })).toBe(
       tokenCacheKey({ tokenUrl, clientId: 'billing' }),
     );
