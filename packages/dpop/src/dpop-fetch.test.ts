@@ -197,6 +197,33 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(nonces).toEqual([undefined, undefined, 'n1']);
   });
 
+  it('returns a use_dpop_nonce from the origin a redirect fetch followed ended at as it is: no retry, its nonce kept for that origin', async () => {
+    const events: DPoPEvent[] = [];
+    const { sent, fetch } = server((entry, index) => {
+      // fetch followed a redirect: the challenge comes from another origin than the one the proof was for.
+      const response = entry.url.startsWith(TOKEN_URL)
+        ? useNonce(`as2-${index}`)(entry, index)
+        : tokens()(entry, index);
+      if (entry.url.startsWith(TOKEN_URL))
+        Object.defineProperty(response, 'url', { value: 'https://as2.example/token' });
+      return response;
+    });
+    const dpop = createDPoP({ fetch, onEvent: (event) => events.push(event) });
+
+    const response = await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'x' });
+
+    expect(sent).toHaveLength(1);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'use_dpop_nonce' });
+    expect(events).toEqual([]);
+    await dpop.fetch('https://as2.example/token', { method: 'POST', body: 'x' });
+    await dpop.fetch('https://api.example/x', { method: 'POST', body: 'x' });
+    const nonces = await Promise.all(
+      sent.map(async (s) => (await readProof(s.headers.get('dpop'))).claims.nonce),
+    );
+    expect(nonces).toEqual([undefined, 'as2-0', undefined]);
+  });
+
   it('ignores a malformed DPoP-Nonce value', async () => {
     const { sent, post } = setup(tokens({ 'DPoP-Nonce': 'has "quotes"' }), tokens());
     await post();

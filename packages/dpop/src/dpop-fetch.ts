@@ -24,7 +24,8 @@ export type FetchLike = (input: string | URL | Request, init?: DPoPFetchInit) =>
  * send, the origin's latest nonce and clock offset (learned from every response, for the origin that
  * answered it: the end of any redirect fetch followed), and at most one retry: on
  * `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's `Date`
- * shows the proof's `iat` was off the server's clock. A one-time body (`init.resendBody`, e.g. a
+ * shows the proof's `iat` was off the server's clock, each from the origin the proof was for (a 400
+ * from the end of a redirect to another origin is returned as it is). A one-time body (`init.resendBody`, e.g. a
  * client assertion) is never sent twice: the retry sends what `resendBody` makes (decision 1210).
  * Without it the body is resent as it is.
  *
@@ -68,7 +69,9 @@ export function dpopFetch(
     const sentIat = book.serverTime(url);
     const first = await send(sentNonce, request);
     const nonce = learn(first);
-    if (first.status !== 400) return first;
+    // Only an answer from where the proof went challenges it: a 400 from the origin a redirect fetch
+    // followed ended at is returned as it is (its nonce kept for that origin), as the transports do.
+    if (first.status !== 400 || resolveUrl(first.url || url).origin !== url.origin) return first;
     const skewed = Math.abs(book.serverTime(url) - sentIat) > IAT_TOLERANCE;
     // The one retry: for `use_dpop_nonce` with a new nonce, or for `invalid_dpop_proof` while the
     // response's `Date` showed the proof's `iat` was far off the server's clock.

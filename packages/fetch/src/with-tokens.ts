@@ -241,6 +241,11 @@ async function sendAndReplay(
       [response, proof] = await attempt(fetch, settings, url, init, source, template, set, mode, replayable);
     }
   } catch (error) {
+    // Judged here, once something failed, so no request pays for it: a `fetch` that resolved with
+    // no Response (a careless mock, an old polyfill) is named, not the TypeError its lack caused.
+    if (!response?.headers?.get) {
+      throw new TypeError('withTokens(): fetch must resolve with a Response', { cause: error });
+    }
     // No replay after all (no token for it: a failed refresh, an abort; a nonce error): release the
     // answer at hand, which nobody will read (undici holds its connection until it is read or cancelled).
     response.body?.cancel().catch(() => undefined);

@@ -363,6 +363,32 @@ describe('a callback that is not for a pending sign-in sends no token request', 
     expect(oidc.tokenRequests).toHaveLength(1);
   });
 
+  it.each([
+    ['a crafted ?error= link', '?error=access_denied&error_description=Your+account+was+locked'],
+    ['a code without state', '?code=x'],
+  ])(
+    'a callback without state on a signed-in page (%s): no error, the URL cleaned, the session kept, nothing sent',
+    async (_, query) => {
+      const { signIn, tokens } = setUp();
+      await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
+      const events: string[] = [];
+      tokens.subscribe((event) => void events.push(event.type));
+      const sent: string[] = [];
+      const record = ({ request }: { request: Request }) => void sent.push(request.url);
+      msw.events.on('request:start', record);
+      browser.visit(`${REDIRECT_URI}${query}`);
+      try {
+        expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: true });
+      } finally {
+        msw.events.removeListener('request:start', record);
+      }
+      expect(browser.href).toBe(REDIRECT_URI);
+      expect(tokens.peekTokens()?.accessToken).toBe('at-0');
+      expect(events).toEqual([]);
+      expect(sent).toEqual([]);
+    },
+  );
+
   it('a replay without a session is a StaleCallbackError that keeps the original error', async () => {
     const { signIn } = setUp();
     const { callback } = await signInAtProvider(signIn, { error: 'access_denied' });

@@ -8,6 +8,7 @@ import { MalformedResponseError } from '../errors/malformed-response-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.js';
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
+import type { TesseraError } from '../errors/tessera-error.js';
 import { whereOf } from '../internal/response-where.js';
 import { withTimeout } from '../internal/with-timeout.js';
 import { requestToken } from '../token-endpoint.js';
@@ -217,6 +218,16 @@ export function createSignIn(options: SignInOptions): SignIn {
     return url;
   };
 
+  /**
+   * A callback on the redirect URI that names no pending sign-in (used, expired, unknown or no `state`):
+   * with a session, nothing to show (the URL was cleaned, the session stays); without one, `error`.
+   */
+  const stale = async (error: TesseraError): Promise<CallbackResult> => {
+    if (await tokens?.ready()) return { status: 'not-a-callback', cleaned: true };
+    throw error;
+  };
+  const failed = (error: unknown): CallbackResult => ({ status: 'error', error: asTesseraError(error) });
+
   const complete = async (
     state: string,
     params: URLSearchParams,
@@ -234,11 +245,12 @@ export function createSignIn(options: SignInOptions): SignIn {
     if (taken.kind === 'another-client') return { status: 'not-a-callback', cleaned: false };
     cleanAddressBar(state);
     if (taken.kind !== 'pending') {
-      if (await tokens?.ready()) return { status: 'not-a-callback', cleaned: true };
       const said = authorizationErrorOf(params);
-      throw taken.kind === 'empty'
-        ? new PkceVerifierMissingError(said)
-        : new StaleCallbackError(taken.kind, said);
+      return stale(
+        taken.kind === 'empty'
+          ? new PkceVerifierMissingError(said)
+          : new StaleCallbackError(taken.kind, said),
+      );
     }
     const { transaction } = taken;
     const signOutsBefore = shared.signOuts;
@@ -369,18 +381,12 @@ export function createSignIn(options: SignInOptions): SignIn {
       const state = params.get('state');
       if (!state) {
         cleanAddressBar(undefined);
-        return Promise.resolve({
-          status: 'error',
-          error: new StaleCallbackError('missing-state', authorizationErrorOf(params)),
-        });
+        return stale(new StaleCallbackError('missing-state', authorizationErrorOf(params))).catch(failed);
       }
       const key = `${issuer} ${client} ${state}`;
       let result = callbacks.get(key);
       if (!result) {
-        result = complete(state, params, hasRepeatedParam(url)).catch((error: unknown) => ({
-          status: 'error',
-          error: asTesseraError(error),
-        }));
+        result = complete(state, params, hasRepeatedParam(url)).catch(failed);
         callbacks.add(key, result);
       }
       return result;

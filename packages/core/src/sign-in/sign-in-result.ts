@@ -14,7 +14,8 @@ export type CallbackResult =
   /**
    * Not a callback of this client (or one started by an instance for another issuer, `clientId` or
    * `redirectUri`, left for that instance): the URL and the session are untouched. `cleaned` is true when it was
-   * a used or stale callback on the redirect URI while a session exists: removed from the address bar.
+   * a used or stale callback, or one without `state`, on the redirect URI while a session exists: removed
+   * from the address bar.
    */
   | { status: 'not-a-callback'; cleaned: boolean }
   /**
