@@ -37,6 +37,24 @@ function failingEndpoint(answer: () => Response) {
   return endpoint;
 }
 
+/**
+ * A token endpoint that fails (network error) the requests `fails` picks by refresh token and answers
+ * the others with `at-2`; `refreshTokens` lists the refresh token of each request that reached it.
+ */
+function refreshingEndpoint(fails: (refreshToken: string | null) => boolean) {
+  const endpoint = { refreshTokens: [] as Array<string | null> };
+  server.use(
+    http.post(TOKEN_URL, async ({ request }) => {
+      const refreshToken = new URLSearchParams(await request.text()).get('refresh_token');
+      endpoint.refreshTokens.push(refreshToken);
+      return fails(refreshToken)
+        ? HttpResponse.error()
+        : HttpResponse.json({ access_token: 'at-2', token_type: 'Bearer', expires_in: 600 });
+    }),
+  );
+  return endpoint;
+}
+
 /** A signed-in manager whose set is due, retrying 3 times: 1 s, 2 s, 4 s of backoff. */
 async function dueSession(storage: TokenStorage = memoryStorage()) {
   const tokens = new TokenManager({
@@ -165,15 +183,7 @@ describe('clear() while a refresh waits to retry', () => {
   it('after clear(), a new sign-in refreshes on its own, not through the cleared retry loop', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     let fail = true;
-    const endpoint = { refreshTokens: [] as Array<string | null> };
-    server.use(
-      http.post(TOKEN_URL, async ({ request }) => {
-        endpoint.refreshTokens.push(new URLSearchParams(await request.text()).get('refresh_token'));
-        return fail
-          ? HttpResponse.error()
-          : HttpResponse.json({ access_token: 'at-2', token_type: 'Bearer', expires_in: 600 });
-      }),
-    );
+    const endpoint = refreshingEndpoint(() => fail);
     const { tokens, events } = await dueSession();
     const before = tokens.getAccessToken().catch((error: unknown) => error);
     await until(() => expect(events).toContain('retrying'));
@@ -193,16 +203,7 @@ describe('clear() while a refresh waits to retry', () => {
 describe('setTokens() while a refresh waits to retry', () => {
   it('hands the callers the new set at once and sends the old refresh token no more', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const endpoint = { refreshTokens: [] as Array<string | null> };
-    server.use(
-      http.post(TOKEN_URL, async ({ request }) => {
-        const refreshToken = new URLSearchParams(await request.text()).get('refresh_token');
-        endpoint.refreshTokens.push(refreshToken);
-        return refreshToken === 'rt-0'
-          ? HttpResponse.error()
-          : HttpResponse.json({ access_token: 'at-2', token_type: 'Bearer', expires_in: 600 });
-      }),
-    );
+    const endpoint = refreshingEndpoint((refreshToken) => refreshToken === 'rt-0');
     const { tokens, events } = await dueSession();
     const before = Array.from({ length: 300 }, () => track(tokens.getAccessToken()));
     await until(() => expect(events).toContain('retrying'));
@@ -218,16 +219,7 @@ describe('setTokens() while a refresh waits to retry', () => {
 
   it('refreshes a new set that is already due once, without waiting for the old backoff', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const endpoint = { refreshTokens: [] as Array<string | null> };
-    server.use(
-      http.post(TOKEN_URL, async ({ request }) => {
-        const refreshToken = new URLSearchParams(await request.text()).get('refresh_token');
-        endpoint.refreshTokens.push(refreshToken);
-        return refreshToken === 'rt-0'
-          ? HttpResponse.error()
-          : HttpResponse.json({ access_token: 'at-2', token_type: 'Bearer', expires_in: 600 });
-      }),
-    );
+    const endpoint = refreshingEndpoint((refreshToken) => refreshToken === 'rt-0');
     const { tokens, events } = await dueSession();
     const before = Array.from({ length: 150 }, () => track(tokens.getAccessToken()));
     await until(() => expect(events).toContain('retrying'));
