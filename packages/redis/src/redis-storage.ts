@@ -72,11 +72,13 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
   /** A stored or published value: remembered as seen, handed to the listeners when readable. */
   const hear = (value: string, tell: Iterable<(tokens: unknown) => void>): void => {
     if (value.startsWith(REPLACED)) {
-      // The set deleted there is the one this storage last saw: its refresh token is spent. Dropped;
-      // `seen` stays, which no write or delete can match any more. Any other set is not affected.
+      // The set deleted there is the one this storage last saw: its refresh token is spent. Dropped,
+      // and its mark seen: this storage may store the next set over it (WRITE_SCRIPT). Any other set
+      // is not affected.
       if (value.slice(REPLACED.length) !== seen) return;
       value = REMOVED;
-    } else seen = value;
+    }
+    seen = value;
     let tokens: unknown = null;
     if (value !== REMOVED) {
       try {
@@ -187,8 +189,9 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       const args = ['EVAL', WRITE_SCRIPT, '1', redisKey, value, String(ttl), seen];
       const reply = await commands.send('set', args);
       if (typeof reply !== 'string') seen = value;
-      // Kept: a set stored meanwhile that outlives this one. The managers use it instead.
-      else hear(reply, reply === REMOVED ? [] : listeners);
+      // Kept: a set stored meanwhile that outlives this one, which the managers use instead; or a
+      // removal's mark this storage had not seen (a sign-out won the race), which ends their session.
+      else hear(reply, listeners);
     },
     remove: async () => {
       // A tombstone for the rest of the set's life, and its message, in one script: delivered before

@@ -169,8 +169,9 @@ export class FakeRedis {
     }
     if (script === WRITE_SCRIPT) {
       const [value = '', ttl = '', seen] = [owner, ...args];
-      const stored = this.#live(key)?.value || undefined; // a removal's empty tombstone holds no set
-      if (stored !== undefined && stored !== seen && this.pttl(key) >= Number(ttl)) return stored;
+      const stored = this.#live(key)?.value; // a removal's empty mark: replaced only by a storage that saw it
+      if (stored !== undefined && stored !== seen && (stored === '' || this.pttl(key) >= Number(ttl)))
+        return stored;
       this.#execute(['SET', key, value, 'PX', ttl]);
       this.#publish(key, value);
       return 1;

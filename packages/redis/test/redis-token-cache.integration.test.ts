@@ -376,7 +376,7 @@ describe('redisTokenCache on redis-server', () => {
     expect(heard).toHaveLength(1);
   });
 
-  it('marks a sign-out with an empty value for the rest of the set’s life, which reads as no set and which any write replaces (the removal script)', async () => {
+  it('marks a sign-out with an empty value for the rest of the set’s life, which reads as no set and which only a write that saw it replaces (the removal script)', async () => {
     const key = freshKey();
     const redisKey = `tessera:tokens:${key}`;
     const client = await connect();
@@ -393,7 +393,13 @@ describe('redisTokenCache on redis-server', () => {
     expect(await admin.get(redisKey)).toBe('');
     expect(await admin.pTTL(redisKey)).toBeGreaterThan(7_100_000);
     expect(await signingOut.storage(key).get()).toBeUndefined();
-    // A write that has not seen the mark replaces it, though the mark outlives the new set.
+    // A write that has not seen the mark (it lost the race to the sign-out) leaves it, and its
+    // managers hear the sign-out; one that has seen it (a new sign-in) replaces it.
+    const heard: unknown[] = [];
+    writing.subscribe?.((tokens) => heard.push(tokens));
+    await writing.set(set('late', 60_000));
+    expect(await admin.get(redisKey)).toBe('');
+    expect(heard).toEqual([null]);
     await writing.set(set('after', 60_000));
     expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('after');
 

@@ -6,11 +6,13 @@
  * A value this storage has seen is replaced whatever its life: the manager decided to replace it
  * (expired, rejected by an API, unreadable). A key without expiry (PTTL -1) is not ours: replaced,
  * and so is a key of another type (a hash, a list…: `pcall` turns its WRONGTYPE error into a table)
- * and a removal's empty tombstone (`delete-script.ts`), which holds no set.
+ * and a removal's empty mark (`delete-script.ts`) — only by a storage that has seen it (`ARGV[3]`
+ * `''`): a write that reaches Redis after a sign-out it has not heard of gets the mark back, and
+ * never resurrects the signed-out set (decision 0508).
  */
 export const WRITE_SCRIPT = `local stored = redis.pcall('get', KEYS[1])
-if type(stored) == 'table' or stored == '' then stored = false end
-if stored and stored ~= ARGV[3] and redis.call('pttl', KEYS[1]) >= tonumber(ARGV[2]) then
+if type(stored) == 'table' then stored = false end
+if stored and stored ~= ARGV[3] and (stored == '' or redis.call('pttl', KEYS[1]) >= tonumber(ARGV[2])) then
   return stored
 end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
