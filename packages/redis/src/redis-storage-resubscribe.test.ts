@@ -4,6 +4,23 @@ import { countingFetch, KEY, REDIS_KEY, replica } from '../test/replica.js';
 import { rotatingEndpoint } from '../test/rotating-endpoint.js';
 import { redisTokenCache } from './redis-token-cache.js';
 
+/**
+ * Two replicas on one Redis, the second (`missing`) subscribed through `subscriber`, which the test
+ * disconnects; both hold `at-1`, the second read from Redis.
+ */
+async function twoReplicas(
+  redis: FakeRedis,
+  fetchTokens: Parameters<typeof replica>[1],
+  options: Parameters<typeof replica>[2] = {},
+) {
+  const other = replica(redis, fetchTokens, options);
+  const subscriber = redis.subscriber();
+  const missing = replica(redis, fetchTokens, { ...options, subscriber });
+  expect(await other.manager.getAccessToken()).toBe('at-1');
+  expect(await missing.manager.getAccessToken()).toBe('at-1');
+  return { other, subscriber, missing };
+}
+
 const HOUR = 3_600_000;
 
 beforeEach(() => {
@@ -17,11 +34,7 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
   it('drops a set another replica signed out while its subscriber was disconnected, without a token request', async () => {
     const redis = new FakeRedis();
     const fetch = countingFetch();
-    const signingOut = replica(redis, fetch.fetchTokens);
-    const subscriber = redis.subscriber();
-    const missing = replica(redis, fetch.fetchTokens, { subscriber });
-    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
-    expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis
+    const { other: signingOut, subscriber, missing } = await twoReplicas(redis, fetch.fetchTokens);
 
     subscriber.disconnect();
     await signingOut.manager.clear(); // DEL + PUBLISH '': not heard
@@ -41,11 +54,7 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
   it('drops a set an unstorable one replaced while its subscriber was disconnected, so it never refreshes with the spent refresh token', async () => {
     const redis = new FakeRedis();
     const endpoint = rotatingEndpoint((issued) => (issued === 1 ? 3_600 : undefined));
-    const storing = replica(redis, endpoint.fetchTokens);
-    const subscriber = redis.subscriber();
-    const missing = replica(redis, endpoint.fetchTokens, { subscriber });
-    expect(await storing.manager.getAccessToken()).toBe('at-1');
-    expect(await missing.manager.getAccessToken()).toBe('at-1');
+    const { other: storing, subscriber, missing } = await twoReplicas(redis, endpoint.fetchTokens);
 
     subscriber.disconnect();
     expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
@@ -60,11 +69,7 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
   it('adopts a set stored while its subscriber was disconnected, without a token request', async () => {
     const redis = new FakeRedis();
     const fetch = countingFetch();
-    const storing = replica(redis, fetch.fetchTokens);
-    const subscriber = redis.subscriber();
-    const missing = replica(redis, fetch.fetchTokens, { subscriber });
-    expect(await storing.manager.getAccessToken()).toBe('at-1');
-    expect(await missing.manager.getAccessToken()).toBe('at-1');
+    const { other: storing, subscriber, missing } = await twoReplicas(redis, fetch.fetchTokens);
 
     subscriber.disconnect();
     expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2');
@@ -101,11 +106,11 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
       fetchTokens: async () => ({ access_token: `at-${++calls}` }), // no expires_in: no expiry
       calls: () => calls,
     };
-    const signingOut = replica(redis, fetch.fetchTokens, { ttlWithoutExpiry: HOUR });
-    const subscriber = redis.subscriber();
-    const missing = replica(redis, fetch.fetchTokens, { subscriber, ttlWithoutExpiry: HOUR });
-    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
-    expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis
+    const {
+      other: signingOut,
+      subscriber,
+      missing,
+    } = await twoReplicas(redis, fetch.fetchTokens, { ttlWithoutExpiry: HOUR });
 
     subscriber.disconnect();
     await signingOut.manager.clear();
@@ -126,11 +131,7 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
   it('reads again once the command connection is back, when the subscriber reconnected first (not_ready), and drops the signed-out set', async () => {
     const redis = new FakeRedis();
     const fetch = countingFetch();
-    const signingOut = replica(redis, fetch.fetchTokens);
-    const subscriber = redis.subscriber();
-    const missing = replica(redis, fetch.fetchTokens, { subscriber });
-    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
-    expect(await missing.manager.getAccessToken()).toBe('at-1');
+    const { other: signingOut, subscriber, missing } = await twoReplicas(redis, fetch.fetchTokens);
     subscriber.disconnect();
     await signingOut.manager.clear();
     await vi.advanceTimersByTimeAsync(0); // its message is lost

@@ -1,6 +1,7 @@
-import { createSignIn, isOAuthError, OAuthError, type TransactionStorage } from '@tessera/core';
+import { createSignIn, isOAuthError, OAuthError } from '@tessera/core';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { memoryStorage } from '../test/transaction-storage.js';
 import { createAuthServer } from './create-auth-server.js';
 import { failUnhandledRequest } from './fail-unhandled-request.js';
 
@@ -13,20 +14,6 @@ afterEach(() => {
   auth.reset();
 });
 afterAll(() => server.close());
-
-/** sessionStorage for a node test: a Map behind the Storage methods `createSignIn` uses. */
-function memoryStorage(): TransactionStorage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, value),
-    removeItem: (key) => void items.delete(key),
-    key: (index) => [...items.keys()][index] ?? null,
-    get length() {
-      return items.size;
-    },
-  };
-}
 
 describe('with @tessera/core createSignIn', () => {
   it('handleCallback of an access_denied callback gives an OAuthError with that error and sends no token request', async () => {

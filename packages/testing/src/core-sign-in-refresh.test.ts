@@ -1,6 +1,7 @@
-import { createSignIn, decodeJwtClaims, TokenManager, type TransactionStorage } from '@tessera/core';
+import { createSignIn, decodeJwtClaims, TokenManager } from '@tessera/core';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { memoryStorage } from '../test/transaction-storage.js';
 import { createAuthServer } from './create-auth-server.js';
 import { failUnhandledRequest } from './fail-unhandled-request.js';
 import { createTestClock } from './test-clock.js';
@@ -17,20 +18,6 @@ afterEach(() => {
   clock.set(start);
 });
 afterAll(() => server.close());
-
-/** sessionStorage for a node test: a Map behind the Storage methods `createSignIn` uses. */
-function memoryStorage(): TransactionStorage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, value),
-    removeItem: (key) => void items.delete(key),
-    key: (index) => [...items.keys()][index] ?? null,
-    get length() {
-      return items.size;
-    },
-  };
-}
 
 describe('with @tessera/core createSignIn and TokenManager', () => {
   it('a refresh stores the new ID token the kit returns: same user, a new iat', async () => {
