@@ -10,12 +10,12 @@ import {
   type TokenSet,
 } from '@tessera/core';
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { CanceledError } from 'axios';
 import {
   type AttachTokenManagerOptions,
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
 import { AuthRecord, authRecordOf, putAuthRecord, recordKey } from './auth-record.js';
+import { CanceledError } from './axios-classes.js';
 import { nextHop, takeOverRedirects } from './constrained-redirects.js';
 import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';

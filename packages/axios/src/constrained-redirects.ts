@@ -5,7 +5,8 @@ import {
   redirectDropsBody,
   redirectTarget,
 } from '@tessera/core';
-import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { AxiosError } from './axios-classes.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { deleteHeader, getHeader } from './request-headers.js';
 import { sendAgain } from './send-again.js';

@@ -36,9 +36,8 @@ export function runWithRetry<T>(
   return pRetry(attempt, {
     signal,
     retries: options.retries,
+    // p-retry's own delay is then 0 (its `maxTimeout` and `randomize` left at their defaults change nothing).
     minTimeout: 0,
-    maxTimeout: 0,
-    randomize: false,
     shouldRetry: ({ error }) => retryable(error),
     onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
       if (retriesLeft === 0 || !retryable(error)) return;
