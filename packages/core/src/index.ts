@@ -53,6 +53,7 @@ export { proofPerHop } from './redirects/proof-per-hop.js';
 export { proofSentFor } from './redirects/proof-sent-for.js';
 export { BODY_HEADERS, redirectDropsBody } from './redirects/redirect-drops-body.js';
 export { redirectTarget } from './redirects/redirect-target.js';
+export { releaseBody } from './redirects/release-body.js';
 export { isWithheld } from './redirects/withheld.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';

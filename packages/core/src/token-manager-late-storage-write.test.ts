@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { OAuthError } from './errors/oauth-error.js';
 import type { TokenEvent } from './events.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { TokenManager } from './token-manager.js';
@@ -200,6 +201,35 @@ describe('a storage write that timed out and lands late', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('never outlives the next refresh: a rotated refresh token is not put back under a newer one', async () => {
+    const stalling = stallingStorage();
+    const server = rotatingServer();
+    const tokens = new TokenManager({
+      fetchTokens: server.fetchTokens,
+      storage: stalling.storage,
+      retry: false,
+      timeout: 5_000,
+    });
+    managers.push(tokens);
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 600 });
+    stalling.holdNext();
+    const first = Array.from({ length: 200 }, () => tokens.getAccessToken({ forceRefresh: true }));
+    await vi.advanceTimersByTimeAsync(5_000); // the write of at-1 times out; the callers get it anyway
+    expect(new Set(await Promise.all(first))).toEqual(new Set(['at-1']));
+    // Storage still holds at-0 with the spent rt-0: it is older than ours, not another manager's set.
+    expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    expect(stalling.value()).toBe('at-2');
+
+    stalling.releaseHeld(); // at-1 (with the spent rt-1) lands now
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(stalling.value()).toBe('at-2');
+    expect(stalling.storage.set).toHaveBeenCalledTimes(4); // at-0, at-1 (late), at-2, at-2 again
+    expect(server.sent).toEqual(['rt-0', 'rt-1']);
+    expect(await reload(stalling.storage)).toBe('at-2');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('writes a set once when nothing timed out', async () => {
     const stalling = stallingStorage();
     const { tokens } = manager(stalling.storage);
@@ -211,4 +241,76 @@ describe('a storage write that timed out and lands late', () => {
     expect(stalling.storage.remove).toHaveBeenCalledTimes(1);
     expect(stalling.value()).toBe('b');
   });
+});
+
+/** A token endpoint that rotates refresh tokens and refuses a spent one with invalid_grant, as real servers do. */
+function rotatingServer() {
+  let valid = 'rt-0';
+  let issued = 0;
+  const sent: Array<string | undefined> = [];
+  const fetchTokens = vi.fn(async ({ refreshToken }: { refreshToken?: string | undefined }) => {
+    sent.push(refreshToken);
+    if (refreshToken !== valid) throw new OAuthError({ error: 'invalid_grant', status: 400 }, 'test');
+    issued += 1;
+    valid = `rt-${issued}`;
+    return { access_token: `at-${issued}`, refresh_token: valid, expires_in: 60 };
+  });
+  return { fetchTokens, sent };
+}
+
+describe('a storage write that failed or timed out: the older stored set', () => {
+  it.each([
+    ['threw', () => Promise.reject(new Error('QuotaExceededError'))],
+    ['timed out and never settles', () => new Promise<void>(() => {})],
+  ])(
+    'is neither adopted nor refreshed with its spent refresh token when the write %s',
+    async (_, failing) => {
+      let value: TokenSet | undefined;
+      let failNext = false;
+      const storage = {
+        get: vi.fn(() => value),
+        set: vi.fn((tokens: TokenSet) => {
+          if (!failNext) {
+            value = tokens;
+            return;
+          }
+          failNext = false;
+          return failing();
+        }),
+        remove: vi.fn(() => {
+          value = undefined;
+        }),
+      } satisfies TokenStorage;
+      const server = rotatingServer();
+      const tokens = new TokenManager({
+        fetchTokens: server.fetchTokens,
+        storage,
+        retry: false,
+        timeout: 5_000,
+      });
+      managers.push(tokens);
+      const events: TokenEvent[] = [];
+      tokens.subscribe((event) => events.push(event));
+      await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 60 });
+      failNext = true;
+      const first = tokens.getAccessToken({ forceRefresh: true });
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await first).toBe('at-1');
+      expect(value?.accessToken).toBe('at-0'); // our write of at-1 did not land
+
+      await vi.advanceTimersByTimeAsync(60_000); // at-1 (and the stored at-0) due
+      const callers = await Promise.all(Array.from({ length: 200 }, () => tokens.getAccessToken()));
+
+      expect(new Set(callers)).toEqual(new Set(['at-2']));
+      expect(server.sent).toEqual(['rt-0', 'rt-1']); // never the spent rt-0 again
+      expect(value?.accessToken).toBe('at-2');
+      expect(events.map((event) => event.type)).toEqual([
+        'tokens_set',
+        'storage_error',
+        'refreshed',
+        'refreshed',
+      ]);
+      expect(vi.getTimerCount()).toBe(0);
+    },
+  );
 });

@@ -29,7 +29,7 @@ describe('new TokenManager(options) validates its options at once', () => {
     [{ fetchTokens, retry: { randomize: 'yes' } }, /"retry.randomize"/],
     [{ fetchTokens, retry: true }, /"retry" must be false or an object, got true/],
     [{ fetchTokens, retry: { retires: 3 } }, /retry: unknown option "retires" — did you mean "retries"\?/],
-    [{ fetchTokens, storage: 'localStorage' }, /"storage" must be a object, got string/],
+    [{ fetchTokens, storage: 'localStorage' }, /"storage" must be a TokenStorage, got string/],
     [{ fetchTokens, clock: 0 }, /"clock" must be a function/],
     [
       { fetchTokens, refreshInBackground: true },
@@ -39,7 +39,7 @@ describe('new TokenManager(options) validates its options at once', () => {
     [{ fetchTokens, key: '' }, /"key" must be a non-empty string, got string/],
     [{ fetchTokens, tokenTypes: 'DPoP' }, /"tokenTypes" must be a non-empty array/],
     [{ fetchTokens, tokenTypes: [] }, /"tokenTypes"/],
-    [{ fetchTokens, lock: () => {} }, /"lock" must be a object/],
+    [{ fetchTokens, lock: () => {} }, /"lock" must be a RefreshLock, got function/],
   ])('refuses %j with a TypeError naming the option', (options, message) => {
     expect(() => create(options)).toThrow(TypeError);
     expect(() => create(options)).toThrow(message);
@@ -65,6 +65,50 @@ describe('new TokenManager(options) validates its options at once', () => {
     }
     expect(message).toMatch(/got string/);
     expect(message).not.toContain('client-secret-value');
+  });
+
+  // Each is an object, as the option's type asks, and each failed only when first used: a lock at the
+  // first refresh (a raw "run is not a function"), a storage on every call as `storage_error` events,
+  // while the tokens were kept in memory only.
+  it.each([
+    [
+      'a Redis client as lock',
+      { lock: { get() {}, set() {}, del() {} } },
+      /"lock" must be a RefreshLock, got object$/,
+    ],
+    ['an empty object as lock', { lock: {} }, /"lock" must be a RefreshLock, got object$/],
+    ['a storage as lock', { lock: { get() {}, set() {}, remove() {} } }, /"lock" must be a RefreshLock/],
+    [
+      'localStorage as storage',
+      { storage: { getItem() {}, setItem() {}, removeItem() {} } },
+      /"storage" must be a TokenStorage, got object$/,
+    ],
+    [
+      'a Redis client as storage',
+      { storage: { get() {}, set() {}, del() {} } },
+      /"storage" must be a TokenStorage/,
+    ],
+    ['an empty object as storage', { storage: {} }, /"storage" must be a TokenStorage/],
+    ['null as storage', { storage: null }, /"storage" must be a TokenStorage, got null/],
+  ])('refuses %s with a TypeError at construction, before any token request', (_, options, message) => {
+    let requests = 0;
+    const counting = async () => {
+      requests += 1;
+      return { access_token: 'a' };
+    };
+    expect(() => create({ fetchTokens: counting, ...options })).toThrow(TypeError);
+    expect(() => create({ fetchTokens: counting, ...options })).toThrow(message);
+    expect(requests).toBe(0);
+  });
+
+  it('accepts a lock and a storage that have the methods the manager calls, own or inherited', () => {
+    class Lock {
+      run<T>(_name: string, task: () => Promise<T>): Promise<T> {
+        return task();
+      }
+    }
+    const storage = { get: () => undefined, set: async () => {}, remove: () => {} };
+    expect(() => create({ fetchTokens, lock: new Lock(), storage }).dispose()).not.toThrow();
   });
 
   it('accepts every valid option, Infinity as timeout and undefined for any optional one', () => {

@@ -122,6 +122,12 @@ export class TokenManager {
   #storageQueue: Promise<unknown> = Promise.resolve();
   /** Runs the newest storage `set` or `remove` that started again, in the queue (decision 0007, late writes). */
   #lastWrite: (() => Promise<unknown>) | undefined;
+  /**
+   * The refresh token this manager's last refresh rotated away. A stored set that still carries it is
+   * older than ours (our write of the newer set failed, timed out or has not landed yet), never another
+   * manager's newer one: it is not adopted, and its spent token not sent (decision 0007).
+   */
+  #spent: string | undefined;
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
   #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
@@ -418,7 +424,7 @@ export class TokenManager {
       return { tokens: this.#current, adopted: true };
     }
     let base = this.#current;
-    if (stored && stored.accessToken !== base?.accessToken) {
+    if (stored && stored.accessToken !== base?.accessToken && !this.#older(stored)) {
       if (this.#clock() < this.#refreshAtOf(stored)) return { tokens: stored, adopted: true };
       base = stored; // carries the newest (possibly rotated) refresh token
     }
@@ -427,6 +433,7 @@ export class TokenManager {
       if (result.adopted) return result;
       // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).
       const overtaking = await this.#write(result.tokens, epoch, base);
+      if (result.tokens.refreshToken !== base?.refreshToken) this.#spent = base?.refreshToken;
       if (overtaking !== undefined) this.#onExternalChange(overtaking);
       return result;
     } catch (error) {
@@ -443,7 +450,14 @@ export class TokenManager {
   /** The stored set, when it carries another refresh token than `refreshToken`. */
   async #newerStored(refreshToken: string | undefined): Promise<TokenSet | undefined> {
     const stored = await this.#read();
-    return stored?.refreshToken && stored.refreshToken !== refreshToken ? stored : undefined;
+    return stored?.refreshToken && stored.refreshToken !== refreshToken && !this.#older(stored)
+      ? stored
+      : undefined;
+  }
+
+  /** Whether `stored` still carries the refresh token our last refresh rotated away: older than ours. */
+  #older(stored: TokenSet): boolean {
+    return !!this.#spent && stored.refreshToken === this.#spent;
   }
 
   /** A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`. */
@@ -694,7 +708,7 @@ export class TokenManager {
       return undefined;
     }
     if (!stored) return null;
-    return stored.accessToken === base.accessToken ? undefined : stored;
+    return stored.accessToken === base.accessToken || this.#older(stored) ? undefined : stored;
   }
 
   /**

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MalformedResponseError } from './errors/malformed-response-error.js';
+import type { TokenEvent } from './events.js';
+import { TokenManager } from './token-manager.js';
 import { toTokenSet } from './token-set.js';
 
 const at = 1_700_000_000_000;
@@ -111,6 +113,11 @@ describe('toTokenSet: an access_token no header can carry', () => {
     ['a tab', `abc\t${SECRET}`],
     ['a character above U+00FF', `abc€${SECRET}`],
     ['a Latin-1 character', `abcé${SECRET}`],
+    // `Headers` trims the value: the header carries another string than the DPoP proof's `ath` hashes.
+    ['a space at the end', `abc${SECRET} `],
+    // `Bearer  x`: a server splitting at the scheme reads another token.
+    ['a space at the start', ` abc${SECRET}`],
+    ['only a space', ' '],
   ])('refuses %s, in a response and in a stored set, without quoting it', (_, token) => {
     for (const input of [{ access_token: token }, { accessToken: token, tokenType: 'Bearer' }]) {
       let caught: unknown;
@@ -125,8 +132,43 @@ describe('toTokenSet: an access_token no header can carry', () => {
     }
   });
 
-  it('keeps every visible ASCII character and the space (RFC 6749 VSCHAR)', () => {
+  it('names the token in no encoding in what a refused token response rejects with, emits or logs', async () => {
+    const token = ` ${SECRET}-${'x'.repeat(40)} `;
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const fetchTokens = vi.fn(async () => ({ access_token: token, refresh_token: 'rt', expires_in: 300 }));
+    const tokens = new TokenManager({ fetchTokens, retry: false });
+    const events: TokenEvent[] = [];
+    tokens.subscribe((event) => events.push(event));
+    const error = await tokens.getAccessToken().catch((caught: unknown) => caught);
+    tokens.dispose();
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error).toMatchObject({ reason: 'invalid_field' });
+    expect(events.map((event) => event.type)).toEqual(['loaded', 'refresh_failed']);
+    const shown = [
+      String(error),
+      JSON.stringify(error),
+      (error as Error).stack,
+      JSON.stringify(events),
+      ...logged.mock.calls.flat().map(String),
+    ].join(' ');
+    for (const encoded of [
+      SECRET,
+      btoa(token.trim()).slice(8, 40),
+      encodeURIComponent(token.trim()),
+      token.trim(),
+    ]) {
+      expect(shown).not.toContain(encoded);
+    }
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    logged.mockRestore();
+  });
+
+  it('keeps every visible ASCII character, and a space inside (RFC 6749 VSCHAR): a header carries them unchanged', () => {
     const visible = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
-    expect(toTokenSet({ access_token: visible }, at).accessToken).toBe(visible);
+    expect(toTokenSet({ access_token: `a${visible}z` }, at).accessToken).toBe(`a${visible}z`);
+    expect(toTokenSet({ access_token: 'a b', refresh_token: ' \t r\n' }, at)).toMatchObject({
+      accessToken: 'a b',
+      refreshToken: ' \t r\n', // sent in a form body, where any string is carried unchanged
+    });
   });
 });

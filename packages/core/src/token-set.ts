@@ -62,11 +62,13 @@ export function toTokenSet(
     throw new MalformedResponseError('missing_access_token', 'no access_token in the response', where);
   }
   // RFC 6749 A.12: visible ASCII and space only. A newline or a NUL (JSON allows both) would make every
-  // transport's header set fail, and runtimes quote the refused value: the token, in the error.
-  if (/[^\x20-\x7e]/.test(accessToken)) {
+  // transport's header set fail, and runtimes quote the refused value: the token, in the error. A space
+  // at either end is trimmed by `Headers` (the DPoP proof's `ath` then hashes another string) or makes
+  // `Bearer  x`: sent changed, so refused too (decision 0900).
+  if (/[^ -~]|^ | $/.test(accessToken)) {
     throw new MalformedResponseError(
       'invalid_field',
-      'access_token holds a character no header carries',
+      'access_token cannot be sent unchanged in a header',
       where,
     );
   }

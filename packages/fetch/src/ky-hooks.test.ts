@@ -150,6 +150,44 @@ describe('kyHooks', () => {
   });
 });
 
+describe('kyHooks: an afterResponse hook of yours that returns another request’s 401 (decision 0903)', () => {
+  /** ky over an API that accepts every token, and your hook that answers with another request's 401. */
+  async function withYourHook(order: 'before ours' | 'after ours') {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    const seen: Array<string | null> = [];
+    const hooks = kyHooks(ky, tokens, { origins: API });
+    const elsewhere = () => new Response(null, { status: 401 }); // e.g. `return await fetch(fallbackUrl)`
+    const api = ky.create({
+      prefixUrl: API,
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        seen.push(new Request(input, init).headers.get('authorization'));
+        return new Response('{}');
+      },
+      hooks: {
+        beforeRequest: hooks.beforeRequest,
+        afterResponse:
+          order === 'after ours' ? [...hooks.afterResponse, elsewhere] : [elsewhere, ...hooks.afterResponse],
+      },
+    });
+    return { status: await status(api.get('orders')), seen, fetchTokens };
+  }
+
+  it('after ours: ours judged ky’s own 200, so no refresh and no retry; you get that 401', async () => {
+    const { status, seen, fetchTokens } = await withYourHook('after ours');
+    expect(status).toBe(401);
+    expect(seen).toEqual(['Bearer at-0']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('before ours: taken as ours, so the documented cost is one refresh and one retry per call', async () => {
+    const { status, seen, fetchTokens } = await withYourHook('before ours');
+    expect(status).toBe(401);
+    expect(seen).toEqual(['Bearer at-0', 'Bearer at-1']);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('kyHooks: one refresh and one replay per ky call, whatever ky does', () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -46,3 +46,29 @@ describe('withTokens over a fetch that resolves with something that is not a Res
     },
   );
 });
+
+describe('withTokens over a fetch that resolves with nothing', () => {
+  it.each(
+    [undefined, null].flatMap((nothing) =>
+      paths.map(([path, stored]) => [String(nothing), path, stored] as const),
+    ),
+  )(
+    'rejects a fetch that resolves with %s with the same named TypeError, with %s: one send, no refresh',
+    async (nothing, _, stored) => {
+      const fetchTokens = vi.fn(async () => ({ access_token: 'at-1', expires_in: 300 }));
+      const tokens = new TokenManager({ fetchTokens, retry: false });
+      managers.push(tokens);
+      if (stored) await tokens.setTokens({ access_token: 'at-0', expires_in: 300 });
+      const fetch = vi.fn(async () => (nothing === 'null' ? null : undefined) as unknown as Response);
+      const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+
+      const error = await api('orders').catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toBe('withTokens(): fetch must resolve with a Response');
+      expect((error as Error).cause).toBeInstanceOf(TypeError);
+      expect(fetch).toHaveBeenCalledTimes(1);
+      expect(fetchTokens).toHaveBeenCalledTimes(stored ? 0 : 1);
+    },
+  );
+});

@@ -1,5 +1,6 @@
 import { attachTokenManager } from '@tessera/axios';
 import { MalformedResponseError, TokenManager } from '@tessera/core';
+import { createDPoP } from '@tessera/dpop';
 import axios, { type AxiosAdapter } from 'axios';
 import ky from 'ky';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -39,6 +40,9 @@ function expectRefusedUnquoted(error: unknown) {
 describe.each([
   ['a newline', `abc\n${SECRET}`],
   ['a NUL', `abc\u0000${SECRET}`],
+  // Sent changed, not refused: `Headers` trims the end; a space at the start makes `Bearer  abc…`.
+  ['a space at the end', `abc${SECRET} `],
+  ['a space at the start', ` abc${SECRET}`],
 ])('a token with %s: refused by core before any transport sets it, never quoted', (_, token) => {
   it('withTokens rejects with MalformedResponseError invalid_field and sends nothing', async () => {
     const fetch = vi.fn(async () => new Response('ok'));
@@ -71,5 +75,27 @@ describe.each([
     attachTokenManager(instance, issuing(token));
     expectRefusedUnquoted(await refusal(instance.get('/orders')));
     expect(adapter).not.toHaveBeenCalled();
+  });
+});
+
+describe('a DPoP token with a space at the end', () => {
+  // Before: sent as `DPoP abc…` (Headers trims the value) with a proof whose `ath` hashed `abc… `, so
+  // the resource server refused every request, and each refusal cost a refresh bringing the same shape.
+  it('withTokens rejects with MalformedResponseError invalid_field, signs no proof and sends nothing', async () => {
+    const fetchTokens = vi.fn(async () => ({
+      access_token: `abc${SECRET} `,
+      token_type: 'DPoP',
+      expires_in: 300,
+    }));
+    const tokens = new TokenManager({ fetchTokens, retry: false, tokenTypes: ['DPoP'] });
+    managers.push(tokens);
+    const dpop = createDPoP();
+    const proofs = vi.spyOn(dpop, 'headersFor');
+    const fetch = vi.fn(async () => new Response('ok'));
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, senderConstraint: dpop });
+    expectRefusedUnquoted(await refusal(api('orders')));
+    expect(fetch).not.toHaveBeenCalled();
+    expect(proofs).not.toHaveBeenCalled();
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { deferred } from '../../e2e-support/test-support/deferred.js';
@@ -213,6 +214,70 @@ describe('withTokens: the 401 that is replayed', () => {
     await tokens.setTokens({ access_token: 'signed-in-again', expires_in: 300, refresh_token: 'rt' }); // ends the cooldown
     expect((await api('orders')).status).toBe(200);
     expect(cancelled).toBe(1); // the endless body was cancelled, never read to its end
+    tokens.dispose();
+  });
+
+  it('releases a node-fetch 401’s body (a Node stream, no cancel) by destroying it: the replay goes, a failed refresh rejects with its own error', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    const bodies: PassThrough[] = [];
+    /** Shaped like node-fetch's Response: WHATWG-like headers, a Node stream as body (no `cancel`). */
+    const nodeFetchLike = (status: number) => {
+      const body = new PassThrough();
+      body.end('{"error":"invalid_token"}');
+      bodies.push(body);
+      return {
+        status,
+        ok: status < 300,
+        redirected: false,
+        url: `${API}/orders`,
+        headers: new Headers(),
+        body,
+      };
+    };
+    const fetch = vi.fn<typeof globalThis.fetch>(async (_input, init) => {
+      const authorization = new Headers(init?.headers).get('authorization');
+      return nodeFetchLike(authorization === 'Bearer at-1' ? 200 : 401) as unknown as Response;
+    });
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    expect((await api('orders')).status).toBe(200); // at-0 refused, replayed with at-1
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(bodies.map((body) => body.destroyed)).toEqual([true, false]); // the 401's, never the answer's
+
+    await tokens.setTokens({ access_token: 'again', expires_in: 300, refresh_token: 'rt' }); // ends the cooldown
+    const failure = new Error('refresh refused');
+    fetchTokens.mockRejectedValueOnce(failure);
+    await expect(api('orders')).rejects.toBe(failure);
+    expect(fetch).toHaveBeenCalledTimes(3);
+    expect(bodies[2]?.destroyed).toBe(true);
+    tokens.dispose();
+  });
+
+  it('follows a node-fetch redirect (its body a Node stream, no cancel): the redirect’s body is destroyed, the token goes on', async () => {
+    const { tokens } = await countingTokens();
+    const bodies: PassThrough[] = [];
+    const sent: Array<[string, string | null]> = [];
+    const fetch = vi.fn<typeof globalThis.fetch>(async (input, init) => {
+      sent.push([String(input), new Headers(init?.headers).get('authorization')]);
+      const body = new PassThrough();
+      body.end('moved');
+      bodies.push(body);
+      const moved = String(input).endsWith('/old');
+      return {
+        status: moved ? 302 : 200,
+        ok: !moved,
+        redirected: false,
+        url: String(input),
+        headers: new Headers(moved ? { location: `${API}/new` } : {}),
+        body,
+      } as unknown as Response;
+    });
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+    expect((await api('old')).status).toBe(200);
+    expect(sent).toEqual([
+      [`${API}/old`, 'Bearer at-0'],
+      [`${API}/new`, 'Bearer at-0'],
+    ]);
+    expect(bodies.map((body) => body.destroyed)).toEqual([true, false]);
     tokens.dispose();
   });
 

@@ -303,6 +303,29 @@ describe('withTokens: inputs', () => {
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
+  it('sends the token where Authorization is undefined or null (object, Headers, array, Request), never the text "undefined"', async () => {
+    const { api, fetchTokens } = await setup();
+    const optional = (token: string | undefined) => ({ Authorization: token && `Bearer ${token}` });
+    const responses = [
+      await api('a', { headers: optional(undefined) as HeadersInit }),
+      await api('b', { headers: { authorization: null } as unknown as HeadersInit }),
+      await api('c', { headers: new Headers(optional(undefined) as HeadersInit) }),
+      await api('d', { headers: [['Authorization', undefined]] as unknown as HeadersInit }),
+      await api(new Request(`${API}/e`, { headers: optional(undefined) as HeadersInit })),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+    // at-0 went first and was refused once: one refresh for all, never "undefined" or "null" on the wire
+    expect(received.map((entry) => entry.authorization)).toEqual([
+      'Bearer at-0',
+      'Bearer at-1',
+      'Bearer at-1',
+      'Bearer at-1',
+      'Bearer at-1',
+      'Bearer at-1',
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
   it('never overwrites a caller-set Authorization in a Map or in another copy’s Headers (npm undici)', async () => {
     const { tokens } = await countingTokens();
     managers.push(tokens);

@@ -7,6 +7,7 @@ import {
   isWithheld,
   type RedirectHop,
   redirectDropsBody,
+  releaseBody,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
@@ -152,7 +153,12 @@ function sendFresh(
   const headers = new Headers(init?.headers);
   settings.authorizeRequest(headers, set, 'GET', url); // synchronous without a constraint
   return send(fetch, url, init, undefined, headers, mode).then((response) => {
-    const { status } = response;
+    let status: number;
+    try {
+      ({ status } = response);
+    } catch (error) {
+      throw misread(response, error); // caught where it fails: a success pays nothing (decision 0900)
+    }
     const plain =
       status !== 401 &&
       (status < 300 || status > 399 || mode !== 'manual') &&
@@ -235,22 +241,28 @@ async function sendAndReplay(
         if (next.accessToken === set.accessToken) return response; // no other token: the 401 stands
         set = next;
       }
-      // Released, not awaited: a cloned response's cancel (a logging fetch, msw) may never settle.
-      response.body?.cancel().catch(() => undefined);
+      releaseBody(response); // not awaited: a cloned response's cancel may never settle
       const source = template && template.body !== null ? template.clone() : template;
       [response, proof] = await attempt(fetch, settings, url, init, source, template, set, mode, replayable);
     }
   } catch (error) {
-    // Judged here, once something failed, so no request pays for it: a `fetch` that resolved with
-    // no Response (a careless mock, an old polyfill) is named, not the TypeError its lack caused.
-    if (!response?.headers?.get) {
-      throw new TypeError('withTokens(): fetch must resolve with a Response', { cause: error });
-    }
-    // No replay after all (no token for it: a failed refresh, an abort; a nonce error): release the
-    // answer at hand, which nobody will read (undici holds its connection until it is read or cancelled).
-    response.body?.cancel().catch(() => undefined);
-    throw error;
+    // No replay after all (no token for it: a failed refresh, an abort; a nonce error).
+    throw misread(response, error);
   }
+}
+
+/**
+ * What to throw once something failed with `response` at hand. Judged only then, so no request
+ * pays for it: a `fetch` that resolved with no Response (`undefined` from a careless mock, an old
+ * polyfill's answer without `headers.get`) is named, not the TypeError its lack caused (decision
+ * 0900); a Response is released, as nobody will read it (undici holds its connection until then).
+ */
+function misread(response: Response | undefined, error: unknown): unknown {
+  if (!response?.headers?.get) {
+    return new TypeError('withTokens(): fetch must resolve with a Response', { cause: error });
+  }
+  releaseBody(response);
+  return error;
 }
 
 /** One send with the token of `set` (and a fresh proof); the first and each replay. */
@@ -292,7 +304,11 @@ async function hops(
   replayable: boolean,
   response: Response,
 ): Promise<Response> {
-  if (mode !== 'manual' || !isRedirect(response)) return response;
+  try {
+    if (mode !== 'manual' || !isRedirect(response)) return response;
+  } catch (error) {
+    throw misread(response, error);
+  }
   const hop: RedirectHop['init'] = request
     ? {
         method: request.method,
@@ -369,12 +385,20 @@ function normalised(
   return typeof input === 'string' ? (targetOf(input)?.url ?? input) : input;
 }
 
-/** Whether `headers` (any `HeadersInit`: read as the Headers constructor reads it) has `name`. */
+/**
+ * Whether `headers` (any `HeadersInit`: read as the Headers constructor reads it) sets `name`. An
+ * `undefined` (or `null`) value, as in `{ Authorization: token ? 'Bearer ' + token : undefined }`,
+ * which fetch would send as the text `undefined`, sets nothing, as in ky (decision 0900).
+ */
 function hasHeader(headers: HeadersInit | null | undefined, name: string): boolean {
   if (!headers) return false;
-  if (headers instanceof Headers) return headers.has(name);
+  if (headers instanceof Headers) return isSet(headers.get(name));
   // A list of pairs (an array, a Map, another copy's Headers), not a record: as fetch reads it.
-  if (Symbol.iterator in headers) return new Headers(headers).has(name);
+  if (Symbol.iterator in headers) return isSet(new Headers(headers).get(name));
   const lower = name.toLowerCase();
-  return Object.keys(headers).some((key) => key.toLowerCase() === lower);
+  return Object.keys(headers).some(
+    (key) => key.toLowerCase() === lower && isSet((headers as Record<string, unknown>)[key]),
+  );
 }
+
+const isSet = (value: unknown): boolean => value != null && value !== 'undefined';

@@ -1,7 +1,9 @@
+import { type FetchTokens, LoginRequiredError } from '@tessera/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRedis } from '../test/fake-redis.js';
 import { countingFetch, KEY, REDIS_KEY, replica } from '../test/replica.js';
 import { rotatingEndpoint } from '../test/rotating-endpoint.js';
+import { WRITE_SCRIPT } from './internal/write-script.js';
 import { redisTokenCache } from './redis-token-cache.js';
 
 /**
@@ -223,5 +225,90 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
     parse.mockRestore();
     expect(cacheEvents[0]).toMatchObject({ type: 'invalid_entry', error: { reason: 'too_large' } });
     expect(fetch.calls()).toBe(1);
+  });
+});
+
+describe('redisTokenCache storage, a removal mark read by a replica that missed it (its subscriber down, no re-read yet)', () => {
+  it('ends, at its next refresh, a session another replica signed out while its subscriber was disconnected: no token request, nothing written', async () => {
+    const redis = new FakeRedis();
+    const endpoint = rotatingEndpoint(() => 3_600);
+    const requests = new Map<string, number>();
+    const counted =
+      (name: string): FetchTokens =>
+      (request) => {
+        requests.set(name, (requests.get(name) ?? 0) + 1);
+        return endpoint.fetchTokens(request);
+      };
+    const signingOut = replica(redis, counted('signingOut'));
+    const subscriber = redis.subscriber();
+    const missing = replica(redis, counted('missing'), { subscriber });
+    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis, with rt-1
+
+    subscriber.disconnect(); // and stays so: no re-read has happened yet
+    await signingOut.manager.clear();
+    await vi.advanceTimersByTimeAsync(0); // its message is lost
+    expect(missing.manager.peekTokens()).toMatchObject({ refreshToken: 'rt-1' });
+    const [writes, publishedBefore] = [redis.countScript(WRITE_SCRIPT), redis.count('PUBLISH')];
+
+    const refreshing = missing.manager.getAccessToken({ forceRefresh: true });
+    await expect(refreshing).rejects.toBeInstanceOf(LoginRequiredError);
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(requests.get('missing') ?? 0).toBe(0); // rt-1 was never sent
+    expect(redis.countScript(WRITE_SCRIPT) - writes).toBe(0);
+    expect(redis.count('PUBLISH') - publishedBefore).toBe(0);
+    expect(redis.peek(REDIS_KEY)).toBe(''); // still signed out
+    // As for a sign-out heard through pub/sub: the set dropped, `cleared`, then the refresh's callers refused.
+    expect(missing.manager.peekTokens()).toBeUndefined();
+    expect(missing.events.slice(-2)).toEqual([
+      { type: 'cleared', reason: 'external' },
+      expect.objectContaining({ type: 'refresh_failed', error: expect.any(LoginRequiredError) }),
+    ]);
+    expect(missing.cacheEvents).toEqual([]);
+    expect(endpoint.spent).toEqual([]);
+  });
+
+  it('lets a client-credentials replica that missed a sign-out fetch one token at its next refresh and store it over the mark', async () => {
+    const redis = new FakeRedis();
+    const fetch = countingFetch(); // no refresh token: nothing of the removed set is sent again
+    const { other: signingOut, subscriber, missing } = await twoReplicas(redis, fetch.fetchTokens);
+    subscriber.disconnect();
+    await signingOut.manager.clear();
+    await vi.advanceTimersByTimeAsync(0); // its message is lost
+    const writes = redis.countScript(WRITE_SCRIPT);
+
+    expect(await missing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(fetch.calls()).toBe(2);
+    expect(redis.countScript(WRITE_SCRIPT) - writes).toBe(1);
+    expect(JSON.parse(redis.peek(REDIS_KEY) ?? '{}')).toMatchObject({ accessToken: 'at-2' });
+    expect(missing.events.map((event) => event.type)).toEqual(['synced', 'refreshed']);
+    expect(await signingOut.manager.getAccessToken()).toBe('at-2'); // adopted through pub/sub
+    expect(fetch.calls()).toBe(2);
+  });
+
+  it('leaves a replica that heard the sign-out as it was: its next sign-in is requested once and stored over the mark', async () => {
+    const redis = new FakeRedis();
+    const endpoint = rotatingEndpoint(() => 3_600);
+    let requests = 0;
+    const fetchTokens: FetchTokens = (request) => {
+      requests += 1;
+      return endpoint.fetchTokens(request);
+    };
+    const { other: signingOut, missing: heard } = await twoReplicas(redis, fetchTokens);
+    await signingOut.manager.clear();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(heard.events.at(-1)).toEqual({ type: 'cleared', reason: 'external' });
+
+    expect(await heard.manager.getAccessToken()).toBe('at-2'); // no refresh token: a new sign-in
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(requests).toBe(2);
+    expect(JSON.parse(redis.peek(REDIS_KEY) ?? '{}')).toMatchObject({ accessToken: 'at-2' });
+    expect(heard.events.filter((event) => event.type === 'cleared')).toHaveLength(1);
+    expect(heard.events.map((event) => event.type)).not.toContain('refresh_failed');
+    expect(endpoint.spent).toEqual([]);
   });
 });

@@ -91,6 +91,18 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
   };
 
   /**
+   * Whether `value`, a set this storage saw, carries a refresh token: a session that a removal ends.
+   * A set without one (client credentials) holds nothing a token request would send again.
+   */
+  const refreshable = (value: string): boolean => {
+    try {
+      return value.length <= MAX_VALUE_LENGTH && !!(codec.decode(value, redisKey) as TokenSet).refreshToken;
+    } catch {
+      return false; // nothing (`''`), or unreadable: no session
+    }
+  };
+
+  /**
    * The subscriber was disconnected: messages published meanwhile are lost. Reads the key once and
    * hands what Redis holds now to `hear`, as if it had been published: a newer set is adopted, a
    * removal's tombstone drops the set it removed. An empty key was not removed by a replica (those
@@ -159,6 +171,11 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       }
       // Also a removal's tombstone (`''`): it holds no set.
       if (value === null || value === undefined || value === REMOVED) {
+        // A tombstone where this storage last saw a set with a refresh token: a sign-out it missed
+        // (its subscriber was down, its re-read failed or is yet to come). Heard as its message
+        // would have been, before this read resolves, so a refresh that read it sends nothing with
+        // the signed-out session's refresh token (decision 0508).
+        if (value === REMOVED && refreshable(seen)) hear(REMOVED, listeners);
         seen = REMOVED;
         return undefined;
       }

@@ -27,12 +27,18 @@ async function connect(): Promise<NodeRedis> {
   return client;
 }
 
-/** A service replica: its own Redis connections and cache, a client-credentials client on them. */
-async function replica(options: Partial<ClientCredentialsOptions> = {}): Promise<ClientCredentials> {
+/**
+ * A service replica: its own Redis connections and cache, a client-credentials client on them.
+ * `subscribed: false`: no subscriber, so it hears no other replica's change (as one whose subscriber is down).
+ */
+async function replica(
+  options: Partial<ClientCredentialsOptions> = {},
+  subscribed = true,
+): Promise<ClientCredentials> {
   const client = await connect();
-  const subscriber = await connect();
+  const subscriber = subscribed ? await connect() : undefined;
   connections.push(client);
-  const cache = redisTokenCache({ client, subscriber });
+  const cache = redisTokenCache({ client, ...(subscriber ? { subscriber } : {}) });
   const credentials = clientCredentials({
     tokenUrl: endpoint.tokenUrl,
     clientId: 'svc',
@@ -131,6 +137,28 @@ describe('@tessera/node clients on one redis-server', () => {
     expect(
       await replicas[0]!.for({ scope: 'orders:a tenant:b:read', audience: target.audience }).getAccessToken(),
     ).not.toBe(tokens[0]);
+    expect(endpoint.requests).toHaveLength(2);
+  });
+
+  it('fetch and store one token on a replica that missed a sign-out (clear()) on another, without refusing its callers', async () => {
+    const signingOut = await replica();
+    const missing = await replica({}, false);
+    const first = await signingOut.getAccessToken();
+    expect(await missing.getAccessToken()).toBe(first); // read from Redis
+    await signingOut.for().clear(); // the removal mark, and a message the missing replica never hears
+    const [redisKey] = await admin.keys('tessera:tokens:*');
+    expect(await admin.get(String(redisKey))).toBe('');
+    const events: string[] = [];
+    missing.subscribe((event) => events.push(event.type));
+
+    const next = await missing.getAccessToken({ forceRefresh: true });
+    await settled();
+
+    expect(endpoint.requests).toHaveLength(2);
+    expect(next).toBe(endpoint.requests[1]?.token);
+    expect(events).toEqual(['refreshed']);
+    expect(JSON.parse(String(await admin.get(String(redisKey)))).accessToken).toBe(next); // over the mark
+    expect(await signingOut.getAccessToken()).toBe(next); // adopted or read: no request
     expect(endpoint.requests).toHaveLength(2);
   });
 

@@ -5,6 +5,7 @@ import {
   type Clock,
   clientCredentialsGrant,
   type FetchTokens,
+  LoginRequiredError,
   type TokenEvent,
   TokenManager,
 } from '@tessera/core';
@@ -505,6 +506,69 @@ describe('redisTokenCache on redis-server', () => {
     expect(await missing.manager.getAccessToken()).toBe('at-3'); // no refresh token: a new sign-in
     expect(endpoint.spent).toEqual([]); // never invalid_grant
     expect(await storing.manager.getAccessToken()).toBe('at-2');
+  });
+
+  it('ends, at its next refresh, a session signed out while its subscriber was cut off (CLIENT KILL, kept out): no token request, nothing written or published', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    const endpoint = rotatingEndpoint(() => 3_600);
+    const requests = { signingOut: 0, missing: 0 };
+    const counted =
+      (name: keyof typeof requests): FetchTokens =>
+      (request) => {
+        requests[name] += 1;
+        return endpoint.fetchTokens(request);
+      };
+    const signingOut = replica(key, counted('signingOut'), { client: await connect() });
+    // The missing replica's subscriber logs in as a user the test switches off: it stays out, so no
+    // re-read catches the sign-out up before the refresh.
+    await admin.sendCommand(['ACL', 'SETUSER', 'replica-m', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
+    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'replica-m']));
+    const subscriber = createClient({
+      url: server.url,
+      username: 'replica-m',
+      password: 'pw',
+      socket: { reconnectStrategy: () => 20 },
+    });
+    subscriber.on('error', () => {});
+    await subscriber.connect();
+    cleanups.push(() => subscriber.isOpen && subscriber.destroy());
+    const missing = replica(key, counted('missing'), { client: await connect(), subscriber });
+    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis, with rt-1
+
+    await admin.sendCommand(['ACL', 'SETUSER', 'replica-m', 'off']);
+    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-m']);
+    await signingOut.manager.clear(); // the mark, and its message: lost for the killed connection
+    expect(missing.events.map((event) => event.type)).not.toContain('cleared');
+    const published: string[] = [];
+    const observer = (await connect()).duplicate();
+    observer.on('error', () => {});
+    await observer.connect();
+    cleanups.push(() => observer.quit());
+    await observer.subscribe(redisKey, (message) => published.push(message));
+
+    const refreshing = missing.manager.getAccessToken({ forceRefresh: true });
+    await expect(refreshing).rejects.toBeInstanceOf(LoginRequiredError);
+    await admin.publish(redisKey, 'end'); // delivered after anything published before it
+    await vi.waitFor(() => expect(published).toContain('end'));
+
+    expect(requests).toEqual({ signingOut: 1, missing: 0 }); // rt-1 never sent again
+    expect(published).toEqual(['end']);
+    expect(await admin.get(redisKey)).toBe(''); // still signed out: nothing written over the mark
+    expect(await admin.pTTL(redisKey)).toBeGreaterThan(3_500_000);
+    expect(missing.manager.peekTokens()).toBeUndefined();
+    expect(missing.events.slice(-2)).toEqual([
+      { type: 'cleared', reason: 'external' },
+      expect.objectContaining({ type: 'refresh_failed', error: expect.any(LoginRequiredError) }),
+    ]);
+    expect(missing.cacheEvents).toEqual([]);
+    // The replica that signed out has seen its mark: its next sign-in is requested once and stored over it.
+    expect(await signingOut.manager.getAccessToken()).toBe('at-2');
+    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('at-2');
+    expect(await missing.manager.getAccessToken()).toBe('at-2'); // read from Redis
+    expect(requests).toEqual({ signingOut: 2, missing: 0 });
+    expect(endpoint.spent).toEqual([]);
   });
 
   it('keeps the sessions of subscribed replicas when Redis restarts empty (no persistence): no cleared, no new sign-in', async () => {

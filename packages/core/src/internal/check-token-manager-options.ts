@@ -4,22 +4,26 @@ import type { TokenManagerOptions } from '../token-manager-options.js';
 
 const WHERE = 'new TokenManager(options)';
 
-/** Each option's kind: a `typeof`, or `ms` (a duration), `ms+` (one that may be `Infinity`), `count`, `factor`, `types`, `retry`. */
+/**
+ * Each option's kind: a `typeof`, or `ms` (a duration), `ms+` (one that may be `Infinity`), `count`,
+ * `factor`, `types`, `retry`, or a method an object the manager calls must have (`localStorage`, a Redis
+ * client or `{}` is an object too: it failed at the first use).
+ */
 const OPTIONS: Record<string, string> = {
   fetchTokens: 'function',
-  storage: 'object',
+  storage: 'remove',
   refreshMargin: 'ms',
   retry: 'retry',
   retryTimeouts: 'boolean',
   timeout: 'ms+',
   clock: 'function',
   refreshInBackground: 'function',
-  lock: 'object',
+  lock: 'run',
   crossTab: 'object',
   key: 'string',
   tokenTypes: 'types',
   rejectionCooldown: 'ms',
-  senderConstraint: 'object',
+  senderConstraint: 'checkUse',
 };
 const RETRY: Record<string, string> = {
   retries: 'count',
@@ -37,6 +41,9 @@ const EXPECTED: Record<string, string> = {
   types: "a non-empty array, e.g. ['DPoP']",
   retry: 'false or an object',
   string: 'a non-empty string',
+  remove: 'a TokenStorage',
+  run: 'a RefreshLock',
+  checkUse: 'a SenderConstraint such as createDPoP()',
 };
 const FIXES: Record<string, string> = {
   fetchTokens: ', e.g. refreshTokenGrant({ tokenUrl, clientId })',
@@ -55,8 +62,6 @@ export function checkTokenManagerOptions(options: unknown): void {
   // The constraint's own rules (it signs token requests, `tokenTypes` lists its scheme) are its
   // `checkUse`, `checkConstraintUse`: only an app with a constraint carries them (decision 1208).
   const constraint = (options as { senderConstraint?: SenderConstraint }).senderConstraint;
-  if (constraint && typeof constraint.checkUse !== 'function')
-    fail('senderConstraint', 'a SenderConstraint such as createDPoP()', constraint);
   constraint?.checkUse(options as TokenManagerOptions, WHERE, constraint);
 }
 
@@ -78,7 +83,10 @@ function check(options: Record<string, unknown>, kinds: Record<string, string>, 
               ? Array.isArray(value) &&
                 value.length > 0 &&
                 value.every((type) => typeof type === 'string' && type)
-              : typeof value === (kind === 'retry' ? 'object' : kind) && value !== null && value !== '';
+              : (typeof value === (kind === 'retry' ? 'object' : kind) ||
+                  typeof (value as Record<string, unknown> | null)?.[kind] === 'function') &&
+                value !== null &&
+                value !== '';
     if (!valid) fail(prefix + name, EXPECTED[kind] ?? `a ${kind}`, value);
     if (kind === 'retry') check(value as Record<string, unknown>, RETRY, 'retry.');
   }

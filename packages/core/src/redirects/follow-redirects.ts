@@ -3,6 +3,7 @@ import { hopHeaders } from './hop-headers.js';
 import { isRedirect } from './is-redirect.js';
 import { BODY_HEADERS, redirectDropsBody } from './redirect-drops-body.js';
 import { redirectTarget } from './redirect-target.js';
+import { releaseBody } from './release-body.js';
 import { withheld } from './withheld.js';
 
 const MAX_REDIRECTS = 20;
@@ -98,9 +99,7 @@ export async function followRedirects(
     }
     // The method as it is handed to fetch, as for the first send (`patch` goes out as `patch`).
     if (carried) await options.rebind?.(init.method ?? 'GET', next.href, headers, response);
-    // Released, not awaited: a cloned response's cancel (a logging fetch, msw) may never settle.
-    // (`.then(undefined, …)` is `.catch(…)`, and compresses smaller here: the size-limit row.)
-    response.body?.cancel().then(undefined, () => undefined);
+    releaseBody(response); // not awaited: a cloned response's cancel may never settle
     hop = { url: next.href, init };
     response = await fetch(hop.url, hop.init);
     markRedirected(response, hop.url);
