@@ -1,5 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -216,6 +217,39 @@ describe('OAuth endpoint bodies are read up to 1 MiB (msw)', () => {
     ).rejects.toMatchObject({
       reason: 'too_large',
     });
+  });
+
+  it('reads a node-fetch body (a Node stream, no getReader), and destroys an endless one at 1 MiB', async () => {
+    // node-fetch (often injected for a proxy agent) answers with a Node `Readable` body: before, every
+    // token response failed as a "network error" (`getReader is not a function`) and was retried.
+    const nodeFetch =
+      (body: () => Readable): FetchLike =>
+      async () => ({
+        status: 200,
+        headers: new Headers(),
+        body: body() as never,
+        text: () => Promise.reject(new Error('text() must not be read')),
+      });
+    const chunked = () => Readable.from([encoder.encode('{"access_token":"at-n'), encoder.encode('ode"}')]);
+    const read = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x', fetch: nodeFetch(chunked) });
+    expect(read.access_token).toBe('at-node');
+
+    let pulled = 0;
+    let endless: Readable | undefined;
+    const huge = () => {
+      endless = new Readable({
+        read() {
+          pulled += CHUNK;
+          this.push(pulled > SAFETY_NET ? null : new Uint8Array(CHUNK));
+        },
+      });
+      return endless;
+    };
+    await expect(
+      requestToken({ tokenUrl: TOKEN_URL, grantType: 'x', fetch: nodeFetch(huge) }),
+    ).rejects.toMatchObject({ name: 'MalformedResponseError', reason: 'too_large' });
+    expect(pulled).toBeLessThan(2 * MiB);
+    expect(endless?.destroyed).toBe(true);
   });
 
   it('refuses a 20 MiB discovery document with MalformedResponseError, asking no second URL', async () => {

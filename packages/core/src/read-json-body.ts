@@ -1,6 +1,14 @@
 import { MalformedResponseError } from './errors/malformed-response-error.js';
 import type { OAuthFetchResponse } from './fetch-like.js';
 
+/** A body's chunks: a web stream's reader, or a Node stream's async iterator. */
+interface Chunks {
+  read?(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  next?(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel?(): Promise<void>;
+  return?(): Promise<unknown>;
+}
+
 /** The most bytes of an OAuth endpoint's body read: 1 MiB (decision 0805). */
 const MAX_BYTES = 1 << 20;
 
@@ -8,7 +16,8 @@ const MAX_BYTES = 1 << 20;
  * Reads the body of an OAuth endpoint's answer as JSON, reading at most 1 MiB of it: the one reader
  * of every token, discovery and revocation response, and of `dpop.fetch`'s nonce check. A
  * `Content-Length` over the cap is refused before a byte is read; a longer body (or one that never
- * ends) is cancelled at the cap. A response without a `body` stream is read with `text()`.
+ * ends) is cancelled at the cap. A Node stream body (node-fetch) is read the same way, through its async iterator; a response
+ * without a `body` stream is read with `text()`.
  *
  * @param where `METHOD origin+path`, for the message.
  * @param request what was sent, for the message. @default 'Token request'
@@ -20,19 +29,24 @@ export async function readJsonBody(
   where: string,
   request?: string,
 ): Promise<unknown> {
-  const reader = response.body?.getReader();
+  // A web stream is read with its reader; a Node stream (node-fetch's body, no `getReader`) is
+  // async-iterable, and read the same way: `next` for `read`, `return` for `cancel`.
+  const body = response.body as (ReadableStream<Uint8Array> & Partial<AsyncIterable<Uint8Array>>) | null;
+  const reader: Chunks | undefined = body?.getReader
+    ? body.getReader()
+    : (body?.[Symbol.asyncIterator]?.() as Chunks | undefined);
   const decoder = new TextDecoder();
   let text = '';
   let size = +response.headers.get('content-length')!;
   for (size = size > MAX_BYTES ? size : 0; reader && size <= MAX_BYTES; ) {
-    const { done, value } = await reader.read();
+    const { done, value } = await (reader.read ?? reader.next!).call(reader);
     if (done) break;
     size += value.length;
     if (size <= MAX_BYTES) text += decoder.decode(value, { stream: true });
   }
   if (size > MAX_BYTES) {
     // Not awaited: a stream tee'd by `clone()` is cancelled only once both copies are.
-    reader?.cancel().catch(() => {});
+    Promise.resolve((reader?.cancel ?? reader?.return)?.call(reader)).then(undefined, () => undefined);
     throw new MalformedResponseError('too_large', 'the body is over 1 MiB', where, response.status, request);
   }
   text = reader ? text + decoder.decode() : await response.text();

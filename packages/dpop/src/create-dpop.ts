@@ -74,6 +74,8 @@ export interface DPoP extends SenderConstraint {
   /**
    * A `fetch` for authorization-server calls (token, revocation, PAR…): adds a fresh proof to every
    * request, keeps each origin's latest `DPoP-Nonce` and retries once on `400 use_dpop_nonce`.
+   * Outside browsers it follows redirects itself, a fresh proof per hop, none to another origin. A
+   * request that already carries a `DPoP` header (a transport's proof) is passed on untouched.
    * Pass it as the grants' `fetch` option.
    * @throws {DPoPNonceError} when a nonce challenge cannot be answered (never a third request).
    */

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { isTesseraError, requestToken } from '@tessera/core';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
@@ -138,6 +139,37 @@ describe('dpop.fetch (authorization-server calls)', () => {
       ['POST', refreshBody().toString(), '1'],
     ]);
     expect((await readProof(sent[1]?.headers.get('dpop'))).claims.nonce).toBe('n-1');
+  });
+
+  it('answers use_dpop_nonce from a node-fetch response (a Node stream body, no cancel): one retry, the first body destroyed', async () => {
+    const bodies: Readable[] = [];
+    /** A node-fetch-shaped answer: a `Readable` body, `clone()`, no web stream. */
+    const answer = (status: number, json: unknown, headers: Record<string, string>) => {
+      const make = () => {
+        const body = Readable.from([Buffer.from(JSON.stringify(json))]);
+        bodies.push(body);
+        return { status, ok: status < 300, url: TOKEN_URL, headers: new Headers(headers), body, clone: make };
+      };
+      return make();
+    };
+    const sent: string[] = [];
+    const fetch = vi.fn(async (_: unknown, init?: RequestInit) => {
+      sent.push(new Headers(init?.headers).get('dpop') ?? '');
+      return (sent.length === 1
+        ? answer(
+            400,
+            { error: 'use_dpop_nonce' },
+            { 'DPoP-Nonce': 'n-1', 'content-type': 'application/json' },
+          )
+        : answer(200, { access_token: 'at' }, { 'content-type': 'application/json' })) as unknown as Response;
+    });
+    const dpop = createDPoP({ fetch });
+    const response = await dpop.fetch(TOKEN_URL, { method: 'POST', body: refreshBody() });
+    expect(response.status).toBe(200);
+    expect(sent).toHaveLength(2);
+    expect((await readProof(sent[1] ?? null))?.claims.nonce).toBe('n-1');
+    // The first answer (and its clone, read for the error) is released: destroyed, not left open.
+    expect(bodies.slice(0, 2).every((body) => body.destroyed)).toBe(true);
   });
 
   it('uses the nonce it learned on the next request, so a known nonce costs no retry', async () => {

@@ -1,4 +1,4 @@
-import { readJsonBody } from '@tessera/core';
+import { followRedirects, isBrowserLike, isRedirect, readJsonBody, releaseBody } from '@tessera/core';
 import type { DPoPEvent } from './dpop-event.js';
 import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
@@ -27,7 +27,11 @@ export type FetchLike = (input: string | URL | Request, init?: DPoPFetchInit) =>
  * shows the proof's `iat` was off the server's clock, each from the origin the proof was for (a 400
  * from the end of a redirect to another origin is returned as it is). A one-time body (`init.resendBody`, e.g. a
  * client assertion) is never sent twice: the retry sends what `resendBody` makes (decision 1210).
- * Without it the body is resent as it is.
+ * Without it the body is resent as it is. Outside browsers, redirects of a string or `URL` input
+ * sent with `redirect: 'follow'` (the default) and a body that is not a stream are followed here with
+ * core's `followRedirects`: each hop gets a fresh proof for its own method and URL, and none goes
+ * to another origin (decision 1211). A request that already carries a `DPoP` header (a transport's
+ * proof, with the `ath` this one cannot have) is handed to `inner` untouched.
  *
  * Positional parameters, not an options object: their names then minify (issue #14's size budget).
  * @param inner the `fetch` that sends
@@ -48,22 +52,50 @@ export function dpopFetch(
     const url = resolveUrl(request ? request.url : (input as string | URL));
     const method = toHtm(init?.method ?? request?.method ?? 'GET');
     const where = `${method} ${toHtu(url)}`;
+    const given = init?.headers ?? request?.headers;
+    // A proof already there is a transport's (`withTokens(dpop.fetch, …)`): it has the `ath` this
+    // one could not have, and the transport answers its challenges and follows its redirects.
+    if (new Headers(given).has('dpop')) return inner(input, init);
     // Taken before the first send: a Request's body can be read only once.
     const spare = request?.clone();
+    const stream = init?.body instanceof ReadableStream;
+    // After a redirect (fetch or we followed), the answer (its nonce, its clock) is of the origin that sent it.
+    const learn = (response: Response) => book.learn(resolveUrl(response.url || url), response.headers);
     const send = async (
       nonce: string | undefined,
       source?: Request,
       body = init?.body,
     ): Promise<Response> => {
       const proof = await prove(method, url, nonce);
-      const headers = new Headers(init?.headers ?? source?.headers);
+      const headers = new Headers(given);
       headers.set('DPoP', proof);
       // An undefined `body` is no body member: the Request's own, or none.
-      const sent = { ...init, headers, body } as RequestInit;
-      return source ? inner(new Request(source, sent)) : inner(input, sent);
+      const sent = { ...init, headers, body } as RequestInit & { headers: Headers };
+      if (source) return inner(new Request(source, sent));
+      // A hop the runtime follows keeps this proof, whose htu names the first URL. Outside browsers
+      // (where `manual` gives the real 3xx) we follow instead: a fresh proof per hop, never one to
+      // another origin (decision 1211). A stream cannot be sent twice: the runtime follows it.
+      const follow = !stream && !isBrowserLike() && (init?.redirect ?? 'follow') === 'follow';
+      if (follow) sent.redirect = 'manual';
+      const response = await inner(input, sent);
+      return follow && isRedirect(response)
+        ? followRedirects(
+            response,
+            { url: url.href, init: sent },
+            {
+              fetch: inner,
+              allows: (to) => resolveUrl(to).origin === url.origin,
+              credentials: ['dpop'],
+              resend: true,
+              rebind: async (hopMethod, to, hopHeaders, from) => {
+                const hop = resolveUrl(to);
+                learn(from);
+                hopHeaders.set('DPoP', await prove(toHtm(hopMethod), hop, book.nonceFor(hop)));
+              },
+            },
+          )
+        : response;
     };
-    // After a redirect fetch followed, the answer (its nonce, its clock) is of the origin that sent it.
-    const learn = (response: Response) => book.learn(resolveUrl(response.url || url), response.headers);
 
     const sentNonce = book.nonceFor(url);
     const sentIat = book.serverTime(url);
@@ -84,19 +116,19 @@ export function dpopFetch(
           : undefined;
     const failure = reason === 'nonce_retry' && nonceFailure(nonce, sentNonce);
     if (failure) {
-      discard(first);
+      releaseBody(first);
       throw new DPoPNonceError(failure, 400, where);
     }
-    if (!reason || init?.body instanceof ReadableStream) return first; // a stream cannot be sent twice
+    if (!reason || stream) return first; // a stream cannot be sent twice
     emit({ type: reason, origin: url.origin, status: 400 });
-    discard(first);
+    releaseBody(first);
     // A one-time body is never sent twice: its sender makes the retry's (decision 1210).
     const second = await send(book.nonceFor(url), spare, await init?.resendBody?.());
     learn(second);
     if (second.status !== 400) return second;
     const retryError = await oauthError(second, where);
     if (retryError === 'use_dpop_nonce') {
-      discard(second);
+      releaseBody(second);
       throw new DPoPNonceError('rejected_after_retry', 400, where);
     }
     if (retryError === 'invalid_grant' && reason === 'nonce_retry') {
@@ -120,8 +152,4 @@ async function oauthError(response: Response, where: string): Promise<string | u
   } catch {
     return undefined;
   }
-}
-
-function discard(response: Response): void {
-  response.body?.cancel().catch(() => {});
 }

@@ -68,6 +68,22 @@ describe('withTokens with a senderConstraint (DPoP)', () => {
     expect(api.calls.every((call) => call.proof?.htu === call.url.split('?')[0])).toBe(true);
   });
 
+  it('keeps its own proof when the fetch it wraps is dpop.fetch (a careless wiring): the API gets the proof with ath', async () => {
+    const { tokens, dpop, fetchTokens } = await setup();
+    const send = withTokens(dpop.fetch as typeof fetch, tokens, {
+      baseUrl: `${API}/`,
+      senderConstraint: dpop,
+    });
+
+    const response = await send('orders', { method: 'POST', body: '{"item":1}' });
+
+    expect(response.status).toBe(200);
+    expect(api.calls).toHaveLength(1);
+    expect(api.calls[0]).toMatchObject({ authorization: 'DPoP at-0', proof: { htm: 'POST' }, status: 200 });
+    expect(api.calls[0]?.proof?.ath).toBeDefined();
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('answers a nonce challenge with one replay with a fresh proof: no refresh, no invalidate; the next request carries the nonce', async () => {
     nonce = 'n-1';
     const { api: send, fetchTokens, invalidate } = await setup();

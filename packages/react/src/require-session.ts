@@ -9,7 +9,7 @@ export interface RequireSessionProps {
   /**
    * Rendered instead of `children` while loading, while sign-in starts, after the session ended
    * and after a failed sign-in (read `useSession()` inside it to say which).
-   * @default null
+   * @default undefined (renders nothing)
    */
   fallback?: ReactNode;
   /**
@@ -25,7 +25,7 @@ export interface RequireSessionProps {
  * session `ended` or after a failed sign-in (`error`): that would loop on an authorization server
  * that keeps refusing, or lose the user's work; it renders `fallback`, where the app can offer a button.
  */
-export function RequireSession({ children, fallback = null, returnTo }: RequireSessionProps): ReactNode {
+export function RequireSession({ children, fallback, returnTo }: RequireSessionProps): ReactNode {
   const { status, error } = useSession();
   const store = useSessionStore();
   const started = useRef(false);

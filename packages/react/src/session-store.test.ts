@@ -113,6 +113,40 @@ describe('createSessionStore', () => {
     stop();
   });
 
+  it.each([
+    [
+      'throws',
+      () => {
+        throw new Error('navigate failed');
+      },
+    ],
+    ['rejects', () => Promise.reject(new Error('navigate failed'))],
+  ])(
+    'stays signed in when onReturn %s, and reports its error as an uncaught error, never by rejecting ready()',
+    async (_, onReturn) => {
+      const reported = deferred<unknown>();
+      const reportError = vi.fn(reported.resolve);
+      vi.stubGlobal('reportError', reportError);
+      try {
+        const tokens = manager();
+        const signIn = fakeSignIn(async () => {
+          await tokens.setTokens(await auth.issueTokens());
+          return { status: 'handled', returnTo: '/orders' };
+        });
+        const store = createSessionStore(tokens, signIn, onReturn as (returnTo: string) => void);
+        const { seen, stop } = record(store);
+        await expect(store.ready()).resolves.toBeUndefined();
+        expect(await reported.promise).toMatchObject({ message: 'navigate failed' });
+        expect(reportError).toHaveBeenCalledTimes(1);
+        expect(statuses(seen)).toEqual(['loading', 'signed-in']);
+        expect(store.getSnapshot().error).toBeUndefined();
+        stop();
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    },
+  );
+
   it('shows a callback error as signed-out with the error (guards do not restart sign-in from it)', async () => {
     const tokens = manager();
     const denied = new OAuthError(

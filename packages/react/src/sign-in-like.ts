@@ -3,7 +3,7 @@ export interface CallbackResult {
   /** `handled`: tokens are set; `not-a-callback`: nothing to do; `error`: see `error`; `navigating`: the page is leaving. */
   status: 'handled' | 'not-a-callback' | 'error' | 'navigating';
   error?: unknown;
-  /** Where the app was when sign-in started. */
+  /** Where the app was when sign-in started; only with `handled` (the bindings call `onReturn` when it is set). */
   returnTo?: string;
 }
 

@@ -14,8 +14,6 @@ export const TesseraContext = createContext<TesseraContextValue | undefined>(und
 /** The provider's store; throws when there is no `<TesseraProvider>` above. */
 export function useSessionStore(): TesseraContextValue {
   const store = useContext(TesseraContext);
-  if (!store) {
-    throw Error('[@tessera/react] no <TesseraProvider> above');
-  }
-  return store;
+  if (store) return store;
+  throw Error('[@tessera/react] no <TesseraProvider> above');
 }

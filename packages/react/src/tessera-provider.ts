@@ -23,6 +23,8 @@ export interface TesseraProviderProps {
    * Called once after a callback signed the user in, with the path sign-in started from, e.g.
    * `(to) => navigate(to, { replace: true })`. Read when the provider is created (first render, or
    * when `tokens` or `signIn` change), so an inline arrow is fine.
+   * If it throws or rejects, the session stays signed in and the error is reported as an uncaught
+   * error (`reportError`), never as a rejection of `ready()`.
    * @default undefined (stay on the callback URL, which the sign-in flow already cleaned)
    */
   onReturn?: ((returnTo: string) => void) | undefined;

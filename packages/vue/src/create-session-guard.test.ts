@@ -46,6 +46,30 @@ describe('createSessionGuard (in a router with no mounted component)', () => {
     expect(auth.tokenRequestCount).toBe(0);
   });
 
+  it('lets the navigation through, signed in, when onReturn throws; the error is reported as uncaught', async () => {
+    const reportError = vi.fn();
+    vi.stubGlobal('reportError', reportError);
+    try {
+      const tokens = manager();
+      const signIn = fakeSignIn(async () => {
+        await tokens.setTokens(await auth.issueTokens());
+        return { status: 'handled', returnTo: '/account' };
+      });
+      const onReturn = () => {
+        throw new Error('navigate failed');
+      };
+      const tessera = createTessera({ tokens, signIn, onReturn });
+      const router = await routerFor(tessera);
+      expect(await router.push('/account')).toBeUndefined();
+      expect(router.currentRoute.value.fullPath).toBe('/account');
+      expect(reportError).toHaveBeenCalledTimes(1);
+      expect(reportError.mock.calls[0]?.[0]).toMatchObject({ message: 'navigate failed' });
+      expect(signIn.start).not.toHaveBeenCalled();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('starts exactly one sign-in with the target as returnTo and blocks the navigation when signed out', async () => {
     const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
     const router = await routerFor(createTessera({ tokens: manager(), signIn }));

@@ -42,8 +42,8 @@ export function createSessionStore(
   let shown: TokenSet | undefined;
   let stop: (() => void) | undefined;
   let settling: Promise<void> | undefined;
-  /** Set once `ready()` settled; never `false` (fewer bytes, decision 1003). */
-  let settled: true | undefined;
+  /** `1` once `ready()` settled; never `true`/`false` (fewer bytes, decision 1003). */
+  let settled: 1 | undefined;
   /** What a settled store without tokens shows: `ended` after an `invalid_grant`, until the next `cleared`. */
   let end: 'signed-out' | 'ended' = 'signed-out';
   /** Why there is no session: the `invalid_grant` refusal, a callback error or a failed `start()`. */
@@ -116,14 +116,19 @@ export function createSessionStore(
       } catch (caught) {
         error = caught;
       }
-      settled = true;
+      settled = 1;
       notify();
-      if (result?.status === 'handled' && result.returnTo) onReturn?.(result.returnTo);
+      // Only `handled` brings `returnTo`. The session is signed in whatever the app's navigation
+      // callback does: a throw or a rejection of it is reported as an uncaught error (`reportError`,
+      // as an event handler's throw is), never as `ready()` rejecting (decision 1001, update).
+      if (result?.returnTo) (async () => onReturn?.(result.returnTo!))().catch(globalThis.reportError);
     })();
     return settling;
   };
 
   return {
+    getSnapshot,
+    ready,
     tokens,
     subscribe(onChange) {
       listeners.add(onChange);
@@ -134,8 +139,6 @@ export function createSessionStore(
         if (!listeners.size) stop = void stop?.(); // the last one: unsubscribe from the manager
       };
     },
-    getSnapshot,
-    ready,
     startSignIn(returnTo) {
       signIn?.start({ returnTo }).catch((caught: unknown) => {
         // A failed sign-in is `signed-out` with `error`, even after `ended` (decision 1001).

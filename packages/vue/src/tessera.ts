@@ -21,6 +21,8 @@ export interface TesseraOptions {
   /**
    * Called once after a callback signed the user in, with the path sign-in started from, e.g.
    * `(to) => router.replace(to)`.
+   * If it throws or rejects, the session stays signed in and the error is reported as an uncaught
+   * error (`reportError`), never as a rejection of `ready()`.
    * @default undefined (stay on the callback URL, which the sign-in flow already cleaned)
    */
   onReturn?: ((returnTo: string) => void) | undefined;
@@ -59,10 +61,10 @@ export const tesseraKey: InjectionKey<Tessera> = Symbol();
  * const tessera = createTessera({ tokens, signIn });
  * createApp(App).use(tessera).use(router).mount('#app');
  */
-export function createTessera({ tokens, signIn, onReturn }: TesseraOptions): Tessera {
+export function createTessera(options: TesseraOptions): Tessera {
   // The callback URL is read now, before the router's first navigation (a redirect, a guard, an
   // `onMounted` that replaces the URL) can change it: `mount()` comes later (decision 1005).
-  const store = createSessionStore(tokens, signIn, onReturn);
+  const store = createSessionStore(options.tokens, options.signIn, options.onReturn);
   // `loading` until an app is mounted: on the server it must not show what the manager holds, and a
   // hydrating app must first render what the server did. `ref` of a frozen snapshot stores it as is,
   // like a `shallowRef` (Vue never proxies a frozen object), in fewer bytes (decision 1003).

@@ -7,6 +7,6 @@ import { type Tessera, tesseraKey } from './tessera.js';
  */
 export function useTessera(): Tessera {
   const tessera = inject(tesseraKey);
-  if (!tessera) throw Error('[@tessera/vue] no app.use(createTessera())');
-  return tessera;
+  if (tessera) return tessera;
+  throw Error('[@tessera/vue] no app.use(createTessera())');
 }

@@ -230,6 +230,14 @@ describe('handleCallback', () => {
     expect(browser.historyLength).toBe(length);
   });
 
+  it('cleans the address bar synchronously, before handleCallback() returns (before anything else on the page runs)', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn);
+    const pending = signIn.handleCallback();
+    expect(browser.href).toBe(REDIRECT_URI);
+    expect((await pending).status).toBe('handled');
+  });
+
   it('200 concurrent calls for one callback send one token request and resolve to the same session', async () => {
     const { signIn } = setUp();
     const { callback } = await signInAtProvider(signIn);
@@ -418,6 +426,18 @@ describe('a callback that is not for a pending sign-in sends no token request', 
     expect(oidc.tokenRequests).toHaveLength(0);
   });
 
+  it('a stored sign-in without its verifier (storage edited, or written by something else) is a PkceVerifierMissingError', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const key = `tessera.sign-in.${new URL(callback).searchParams.get('state')}`;
+    const { verifier: _, ...rest } = JSON.parse(browser.sessionStorage.getItem(key) ?? '{}');
+    browser.sessionStorage.setItem(key, JSON.stringify(rest));
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({ status: 'error', error: { name: 'PkceVerifierMissingError' } });
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect(browser.href).toBe(REDIRECT_URI);
+  });
+
   it('a tampered state is a StaleCallbackError; the real callback still completes afterwards', async () => {
     const { signIn } = setUp();
     const { callback } = await signInAtProvider(signIn);
@@ -578,6 +598,31 @@ describe('RFC 9207 iss and OAuth errors', () => {
     const other = setUp().signIn;
     await signInAtProvider(other, { iss: null });
     expect((await other.handleCallback()).status).toBe('handled');
+  });
+
+  it('a sign-in started while the server advertised iss still requires it after the metadata stops advertising it (a fresh page)', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn, { iss: null });
+    oidc.metadata.authorization_response_iss_parameter_supported = false;
+    createSignIn = await freshPage();
+    expect(await setUp().signIn.handleCallback()).toMatchObject({
+      status: 'error',
+      error: { code: 'ISSUER_MISMATCH', received: undefined },
+    });
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
+  it('a sign-in started before the server advertised iss requires it once the metadata at the callback advertises it', async () => {
+    oidc.metadata.authorization_response_iss_parameter_supported = false;
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn, { iss: null });
+    oidc.metadata.authorization_response_iss_parameter_supported = true;
+    createSignIn = await freshPage();
+    expect(await setUp().signIn.handleCallback(callback)).toMatchObject({
+      status: 'error',
+      error: { code: 'ISSUER_MISMATCH', received: undefined },
+    });
+    expect(oidc.tokenRequests).toHaveLength(0);
   });
 
   it('iss is checked before an error is acted on', async () => {
@@ -1034,6 +1079,60 @@ describe('ID token', () => {
     await signInAtProvider(signIn);
     expect((await signIn.handleCallback()).status).toBe('handled');
     expect(tokens.peekTokens()?.expiresAt).toBe(now + 300_000);
+  });
+
+  describe('without the tokens option (the app gives the callback tokens to its manager itself)', () => {
+    /** Signs in with an instance that has no `tokens`; the app stores `result.tokens` in `tokens`. */
+    async function signInWithoutTokensOption() {
+      const { signIn, tokens } = setUp({ tokens: undefined } as never);
+      await signInAtProvider(signIn);
+      const result = await signIn.handleCallback();
+      if (result.status !== 'handled') throw new Error(`not signed in: ${result.status}`);
+      await tokens.setTokens(result.tokens);
+      return { signIn, tokens };
+    }
+
+    it('a refreshed ID token naming another sub than the callback one is an IdTokenError; nothing of it is adopted', async () => {
+      const { tokens } = await signInWithoutTokensOption();
+      const before = tokens.peekTokens();
+      oidc.refreshIdToken = 'no-nonce';
+      oidc.idTokenClaims = { sub: 'mallory' };
+      const refused = await tokens.getAccessToken({ forceRefresh: true }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ name: 'IdTokenError', code: 'INVALID_ID_TOKEN', check: 'sub' });
+      expect(tokens.peekTokens()).toBe(before);
+      expect(oidc.tokenRequests).toHaveLength(2);
+    });
+
+    it('the check follows the rotated refresh token: the second refresh is checked too', async () => {
+      const { tokens } = await signInWithoutTokensOption();
+      oidc.refreshIdToken = 'no-nonce';
+      await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-3');
+      expect(tokens.peekTokens()?.refreshToken).toBe('rt-3');
+      oidc.idTokenClaims = { sub: 'mallory' };
+      await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ check: 'sub' });
+      expect(oidc.tokenRequests).toHaveLength(3);
+    });
+
+    it('a refresh without an ID token keeps the callback one (claims and logout hint stay)', async () => {
+      const { tokens } = await signInWithoutTokensOption();
+      const idToken = tokens.peekTokens()?.idToken;
+      await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-3');
+      expect(tokens.peekTokens()?.idToken).toBe(idToken);
+    });
+
+    it('a session this instance did not sign in is not checked against its callback (refresh token of another sign-in)', async () => {
+      const { tokens } = await signInWithoutTokensOption();
+      await tokens.setTokens({
+        access_token: 'at-elsewhere',
+        token_type: 'Bearer',
+        expires_in: 300,
+        refresh_token: 'rt-elsewhere',
+      });
+      oidc.refreshIdToken = 'no-nonce';
+      oidc.idTokenClaims = { sub: 'bob' };
+      await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-3');
+      expect(tokens.peekTokens()?.refreshToken).toBe('rt-3');
+    });
   });
 
   it('a refresh without an ID token keeps the original one (claims and logout hint stay)', async () => {

@@ -123,6 +123,12 @@ export function createSignIn(options: SignInOptions): SignIn {
   let metadata: Promise<AuthorizationServerMetadata> | undefined;
   let starting: { promise: Promise<void>; at: number } | undefined;
   let lastClaims: IdTokenClaims | undefined;
+  /**
+   * Without `tokens`: the refresh token and ID token of the session this instance last signed in or
+   * refreshed, so a refresh presenting that refresh token is checked against that ID token (decision
+   * 1100, update). A refresh token it did not hand out is not checked.
+   */
+  let own: [refreshToken: string | undefined, idToken: string | undefined] | undefined;
   const shared: SessionState = (tokens && sessions.get(tokens)) || { signOuts: 0 };
   if (tokens) sessions.set(tokens, shared);
 
@@ -233,6 +239,7 @@ export function createSignIn(options: SignInOptions): SignIn {
     params: URLSearchParams,
     repeated: boolean,
   ): Promise<CallbackResult> => {
+    const said = authorizationErrorOf(params);
     let taken: TakenTransaction;
     try {
       // `discover` ensures the metadata's issuer is `issuer`, so the transaction's is the server's too.
@@ -245,7 +252,6 @@ export function createSignIn(options: SignInOptions): SignIn {
     if (taken.kind === 'another-client') return { status: 'not-a-callback', cleaned: false };
     cleanAddressBar(state);
     if (taken.kind !== 'pending') {
-      const said = authorizationErrorOf(params);
       return stale(
         taken.kind === 'empty'
           ? new PkceVerifierMissingError(said)
@@ -265,13 +271,12 @@ export function createSignIn(options: SignInOptions): SignIn {
     ) {
       throw new IssuerMismatchError(transaction.issuer, iss);
     }
-    const refused = authorizationErrorOf(params);
-    if (refused) {
+    if (said) {
       const error = new OAuthError(
-        { ...refused, status: 302 },
+        { ...said, status: 302 },
         `authorization response at ${redirectUri.origin}${redirectUri.pathname}`,
       );
-      error.message = `Sign-in refused with ${refused.error}${refused.errorDescription ? `: ${refused.errorDescription}` : ''}`;
+      error.message = `Sign-in refused with ${said.error}${said.errorDescription ? `: ${said.errorDescription}` : ''}`;
       throw error;
     }
     // `?code=&state=…`: an empty code is no code; the server would only answer `invalid_grant`.
@@ -315,6 +320,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       throw error;
     }
     lastClaims = claims;
+    if (!tokens) own = [response.refresh_token, response.id_token];
     return {
       status: 'handled',
       tokens: set,
@@ -408,17 +414,20 @@ export function createSignIn(options: SignInOptions): SignIn {
         signal,
       });
       const response = await shared.lastRefresh;
-      const original = tokens?.peekTokens()?.idToken;
+      // `own` is set only without `tokens`.
+      const ours = own?.[0] === refreshToken;
+      const original = ours ? own?.[1] : tokens?.peekTokens()?.idToken;
       if (response.id_token)
         check(response.id_token, undefined, original ? decodeIdToken(original) : undefined);
       else if (original) response.id_token = original;
+      if (ours) own = [response.refresh_token ?? refreshToken, response.id_token];
       return response;
     },
 
     signOut(signOutOptions = {}) {
       if (shared.signingOut) return shared.signingOut;
       shared.signOuts += 1;
-      lastClaims = undefined;
+      lastClaims = own = undefined;
       // A used callback URL is a replay from now on, not a `handled` with the old tokens.
       callbacks.clear();
       shared.signingOut = signOut(
