@@ -357,5 +357,7 @@ describe('redaction of encodings a server may choose on its own', () => {
     expect((refused as OAuthError).errorDescription).toBe(
       `grant_type=${forms('refresh_token').join(' ')} refresh_token=${redacted} client_id=${forms('svc').join(' ')} client_secret=${redacted}`,
     );
-  });
+    // CPU-bound (every rendering searched for every encoding of 64 KiB): 0.9 s alone, over vitest's 5 s
+    // default on a loaded 2-core CI machine. A time limit, not a wait.
+  }, 30_000);
 });

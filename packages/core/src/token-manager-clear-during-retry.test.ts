@@ -275,3 +275,56 @@ describe('dispose() while a refresh waits to retry', () => {
     expect(endpoint.requests).toBe(1);
   });
 });
+
+describe('clear() while a timed-out attempt re-reads storage (retryTimeouts)', () => {
+  it('sends no retry with the signed-out refresh token once the read returns: one token request in all', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const sent: Array<string | undefined> = [];
+    const inner = memoryStorage();
+    let reading: { opened: boolean; open: () => void; wait: Promise<void> } | undefined;
+    const storage: TokenStorage = {
+      get: async () => {
+        if (reading) {
+          reading.opened = true;
+          await reading.wait;
+        }
+        return inner.get();
+      },
+      set: (tokens) => inner.set(tokens),
+      remove: () => inner.remove(),
+    };
+    const tokens = new TokenManager({
+      // Never answers: each attempt ends at the 1 s timeout.
+      fetchTokens: ({ refreshToken, signal }) => {
+        sent.push(refreshToken);
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+      storage,
+      timeout: 1_000,
+      retryTimeouts: true,
+      retry: { retries: 3, minTimeout: 1_000, factor: 2, randomize: false },
+    });
+    managers.push(tokens);
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 0 });
+    const caller = track(tokens.getAccessToken());
+    await until(() => expect(sent).toEqual(['rt-0']));
+
+    let open = () => {};
+    const wait = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    reading = { opened: false, open, wait };
+    await vi.advanceTimersByTimeAsync(1_000); // the attempt times out
+    await vi.advanceTimersByTimeAsync(1_000); // the backoff: the retry re-reads storage first
+    await until(() => expect(reading?.opened).toBe(true));
+
+    const cleared = tokens.clear();
+    reading.open(); // the read returns after the sign-out
+    await cleared;
+    await flush();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sent).toEqual(['rt-0']);
+    expect(isTesseraError(caller.outcome, 'LOGIN_REQUIRED')).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -484,10 +484,13 @@ export class TokenManager {
     let timedOut = false;
     // A timed-out attempt that carried a refresh token is final without `retryTimeouts` (decision 0015).
     let final = false;
+    const ended = this.#epochEnd.signal;
     return runWithRetry(
       async (attempt) => {
         if (timedOut) {
           const newer = await this.#newerStored(refreshToken);
+          // A sign-out or a new set while storage was read ends this loop: nothing more is sent.
+          ended.throwIfAborted();
           if (newer && this.#clock() < this.#refreshAtOf(newer)) return { tokens: newer, adopted: true };
           refreshToken = newer?.refreshToken ?? refreshToken;
         }
@@ -521,7 +524,7 @@ export class TokenManager {
       },
       this.#retry,
       (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
-      this.#epochEnd.signal,
+      ended,
       (error) => !final && isTransient(error),
     );
   }
