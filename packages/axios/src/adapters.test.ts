@@ -1,9 +1,9 @@
 import { refreshTokenGrant, TokenManager } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { attachTokenManager } from './attach-token-manager.js';
 
 // The token endpoint shares the API's origin on purpose: the interceptor must still never see it.
@@ -118,6 +118,46 @@ describe.each(['fetch', 'http'] as const)('with the %s adapter (msw)', (adapter)
     expect(evilAuth).toEqual([null]);
     expect(apiAuth).toEqual([]);
     expect(issued).toBe(0);
+  });
+
+  it('hands a 401 your validateStatus accepts to you as it is: no invalidate, no refresh, no replay', async () => {
+    const tokens = await manager();
+    const invalidate = vi.spyOn(tokens, 'invalidate');
+    const api = axios.create({ baseURL: origin, adapter, validateStatus: (status) => status < 500 });
+    attachTokenManager(api, tokens);
+    valid = 'revoked';
+    await expect(api.get('/orders')).resolves.toMatchObject({ status: 401 });
+    expect(apiAuth).toEqual(['Bearer at-0']);
+    expect(invalidate).not.toHaveBeenCalled();
+    expect(issued).toBe(0);
+  });
+
+  it('a response interceptor of yours registered before attaching, which resolves a 401, keeps it from a refresh; one registered after sees the replay', async () => {
+    const tokens = await manager();
+    const before = axios.create({ baseURL: origin, adapter });
+    before.interceptors.response.use(undefined, (error: AxiosError) => ({ handled: error.response?.status }));
+    attachTokenManager(before, tokens);
+    valid = 'revoked';
+    await expect(before.get('/orders')).resolves.toEqual({ handled: 401 });
+    expect([apiAuth, issued]).toEqual([['Bearer at-0'], 0]);
+
+    const after = axios.create({ baseURL: origin, adapter });
+    attachTokenManager(after, tokens);
+    const seen: unknown[] = [];
+    after.interceptors.response.use(
+      (response) => {
+        seen.push(response.status);
+        return response;
+      },
+      (error: AxiosError) => {
+        seen.push(error.response?.status);
+        throw error;
+      },
+    );
+    await expect(after.get('/orders')).resolves.toMatchObject({ status: 200 });
+    expect(apiAuth).toEqual(['Bearer at-0', 'Bearer at-0', 'Bearer at-1']);
+    expect(issued).toBe(1);
+    expect(seen).toEqual([200, 200]); // the replay's own pass through the chain, then the outer one
   });
 });
 

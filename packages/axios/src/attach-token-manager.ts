@@ -6,6 +6,7 @@ import {
   type HeadersLike,
   isBrowserLike,
   isTesseraError,
+  releaseBody,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
@@ -322,7 +323,7 @@ export function attachTokenManager(
       // A nonce challenge from where the proof went: one replay with a fresh proof, no refresh.
       if (record && nonceReplay({ ...response, config }, carried && !record.nonceReplayed)) {
         const same = await replayable(error, config, record);
-        return resend(config, same, record.replay, true);
+        return resend(config, response, same, record.replay, true);
       }
       // A redirect Tessera follows: a 3xx validateStatus refused, or a hop that carries no token
       // (withheld at an origin the policy does not allow).
@@ -337,7 +338,7 @@ export function attachTokenManager(
     tokens.invalidate(record.token); // only if it is still the current token: a late 401 refreshes nothing
     const next = await replayable(error, config, record);
     if (next.accessToken === record.token) throw redact(error, record); // no other token: the 401 stands
-    return resend(config, next, true, record.nonceReplayed);
+    return resend(config, response, next, true, record.nonceReplayed);
   };
 
   /**
@@ -354,17 +355,23 @@ export function attachTokenManager(
     if (!isReplayableBody(config.data)) return Promise.reject(redacted());
     return tokenSetFor(config).catch((reason: unknown) => {
       redacted();
+      releaseBody({ body: (error as AxiosError).response?.data }); // the caller gets `reason`, never this response
       throw reason;
     });
   };
 
-  /** Sends `config` again with the token of `set` (and a fresh proof); the replay's own end is settled here. */
+  /**
+   * Sends `config` again with the token of `set` (and a fresh proof), in place of the `rejected`
+   * response (its body freed: no one else reads it); the replay's own end is settled here.
+   */
   const resend = async (
     config: InternalAxiosRequestConfig,
+    rejected: AxiosResponse,
     set: TokenSet,
     replay: boolean,
     nonceReplayed: boolean,
   ): Promise<AxiosResponse> => {
+    releaseBody({ body: rejected.data });
     const again = sendAgain(config);
     const replayRecord = await authorizeRequest(again, set, replay, nonceReplayed);
     // axios ≤ 1.17 drops the record when it merges the replay's config: its end is settled here too.

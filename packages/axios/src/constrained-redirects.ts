@@ -4,6 +4,7 @@ import {
   type OriginPolicy,
   redirectDropsBody,
   redirectTarget,
+  releaseBody,
 } from '@tessera/core';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { AxiosError } from './axios-classes.js';
@@ -82,7 +83,7 @@ export function nextHop(
     headers[name] = false; // wins the merge of the instance's defaults (`Cookie`)
     delete next.auth;
   });
-  releaseBody(response.data);
+  releaseBody({ body: response.data });
   // As follow-redirects ends it (`Unsupported protocol data:`, `Invalid URL`): never the 3xx as the answer.
   if (!to) throw fail('Redirected request failed: location is not an http(s) URL');
   next.url = to.href;
@@ -141,11 +142,4 @@ function runBeforeRedirect(next: Config, response: AxiosResponse): void {
   const kept = options.headers;
   for (const [name, value] of given) if (value === false && !(name in kept)) kept[name] = false;
   next.headers = kept as Config['headers'];
-}
-
-/** Frees the body of a redirect that is not handed to anyone: a Node stream or a web `ReadableStream`. */
-function releaseBody(data: unknown): void {
-  const body = data as { destroy?: unknown; cancel?: unknown } | null | undefined;
-  if (typeof body?.destroy === 'function') (body.destroy as () => void)();
-  else if (typeof body?.cancel === 'function') (body.cancel as () => Promise<void>)().catch(() => undefined);
 }

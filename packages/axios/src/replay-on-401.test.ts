@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosError } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -211,6 +212,33 @@ describe('attachTokenManager: replay on 401', () => {
     ]);
     expect(invalidate).not.toHaveBeenCalled();
     expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('frees the body of a 401 it replays (responseType stream): nobody else can read it', async () => {
+    const bodies: Readable[] = [];
+    const { instance, fetchTokens } = await setup((call) => {
+      const answer = acceptsOnly(() => 'at-1')(call);
+      const data = Readable.from(['unauthorized']);
+      bodies.push(data);
+      return { ...answer, data };
+    });
+    const response = await instance.get('/download', { responseType: 'stream' });
+    expect(response.status).toBe(200);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(bodies.map((body) => body.destroyed)).toEqual([true, false]); // the 401's freed, yours left open
+    response.data.destroy();
+  });
+
+  it('frees the body of a 401 whose refresh fails: the caller gets the manager’s error, never that body', async () => {
+    const bodies: Readable[] = [];
+    const { instance, tokens } = await setup(() => {
+      const data = Readable.from(['unauthorized']);
+      bodies.push(data);
+      return { status: 401, data };
+    });
+    vi.spyOn(tokens, 'getTokens').mockRejectedValueOnce(new Error('refresh failed'));
+    await expect(instance.get('/download', { responseType: 'stream' })).rejects.toThrow('refresh failed');
+    expect(bodies.map((body) => body.destroyed)).toEqual([true]);
   });
 
   it('shares one refresh between two axios instances on one manager', async () => {

@@ -65,6 +65,16 @@ describe.each(versions)('request forms with %s', (_name, create) => {
     expect([origin, authorization]).toEqual([baseURL, 'Bearer at-0']);
   });
 
+  it('sends no token to another baseURL when allowAbsoluteUrls is a falsy non-boolean (1.12 compares it with ==)', async () => {
+    const { instance, sent } = await setup(create);
+    for (const value of ['', 0, '0']) {
+      await instance.get(`${baseURL}/x`, { baseURL: 'https://evil.test', allowAbsoluteUrls: value } as never);
+    }
+    // axios 1.12.0 combines (evil.test/https://api…), newer axios sends to the API: no token either way.
+    expect(sent().every(([, authorization]) => authorization === null)).toBe(true);
+    expect(sent()).toHaveLength(3);
+  });
+
   it('sends no token for a url that is neither a string nor a URL', async () => {
     const { instance, calls } = await setup(create);
     for (const url of [42, { href: 'https://api.example.com/x' }]) {

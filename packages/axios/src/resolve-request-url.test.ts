@@ -24,6 +24,18 @@ describe('resolveRequestUrl', () => {
     );
   });
 
+  it('gives both destinations for a falsy allowAbsoluteUrls that is not false (axios 1.12 combines, newer do not)', () => {
+    for (const allowAbsoluteUrls of ['', 0, '0'] as never[]) {
+      expect(resolveRequestUrl({ baseURL: base, url: 'https://other.test/x', allowAbsoluteUrls })).toEqual([
+        'https://other.test/x',
+        `${base}/https://other.test/x`,
+      ]);
+    }
+    expect(
+      resolveRequestUrl({ baseURL: base, url: 'https://other.test/x', allowAbsoluteUrls: 'no' as never }),
+    ).toBe('https://other.test/x');
+  });
+
   it('leaves a url without baseURL as it is, relative or not', () => {
     expect(resolveRequestUrl({ url: '/orders' })).toBe('/orders');
     expect(resolveRequestUrl({ url: 'https://api.example.com@evil.test/' })).toBe(

@@ -14,7 +14,8 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
  * are left out.
  *
  * - axios ≥ 1.8 (`legacy: false`): an absolute string `url` wins over `baseURL` unless
- *   `allowAbsoluteUrls` is false; a `URL` object is never absolute and cannot be combined (axios throws).
+ *   `allowAbsoluteUrls` is false (a falsy non-boolean such as `''`: 1.12 combines, later versions
+ *   do not, so both); a `URL` object is never absolute and cannot be combined (axios throws).
  * - axios 1.7 (`legacy: true`): `allowAbsoluteUrls` does not exist; a `URL` object counts as absolute.
  *
  * Returns a URL string (possibly relative: adapters resolve it against the document in a browser),
@@ -32,15 +33,19 @@ export function resolveRequestUrl(
   if (!baseURL) return url;
   // axios ≥ 1.8 tests only strings; 1.7 stringifies a URL object.
   const absolute = (legacy || typeof config.url === 'string') && ABSOLUTE_URL.test(url);
-  if (absolute && (legacy || config.allowAbsoluteUrls !== false)) return url;
+  const flag = config.allowAbsoluteUrls;
+  // axios 1.12 tests `allowAbsoluteUrls == false`, later versions `=== false`: a falsy
+  // non-boolean ('', 0, '0') may send either way, so both must be allowed.
+  const either = absolute && !legacy && flag !== false && flag != null && +flag === 0;
+  if (absolute && !either && (legacy || flag !== false)) return url;
   if (!url) return baseURL;
   // axios calls string methods on both: a URL object here makes it throw, so nothing is sent.
   if (typeof config.url !== 'string' || typeof config.baseURL !== 'string') return undefined;
   const modern = combine(baseURL, url, /\/+$/);
-  if (!baseURL.endsWith('//')) return modern;
   // axios 1.7 strips at most two trailing slashes of baseURL, later versions all of them.
   const old = combine(baseURL, url, /\/?\/$/);
-  return legacy ? old : [modern, old];
+  const sent = !baseURL.endsWith('//') ? modern : legacy ? old : [modern, old];
+  return either ? [url, sent].flat() : sent;
 }
 
 /**

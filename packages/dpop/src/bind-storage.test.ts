@@ -102,6 +102,98 @@ describe(bindStorageToKey, () => {
     expect(await next.manager.getAccessToken()).toBe('refreshed-with-rt-1');
   });
 
+  it('takes the session another tab signed in with after a sign-out replaced the key, rather than removing it from every tab', async () => {
+    const profile = new IDBFactory();
+    const storage = memoryStorage();
+    const stale = pageLoad(profile, storage); // tab B, open since before the sign-out
+    await stale.manager.ready();
+    const oldKey = (await stale.dpop.ready()).thumbprint;
+
+    // Tab A signs out (the recommended `dpop.removeKey()`), then signs in again: a new page load, a new key.
+    await pageLoad(profile, storage).dpop.removeKey();
+    const signedIn = pageLoad(profile, storage);
+    await signedIn.manager.setTokens({
+      access_token: 'at-2',
+      token_type: 'DPoP',
+      refresh_token: 'rt-2',
+      expires_in: 600,
+    });
+    const newKey = (await signedIn.dpop.ready()).thumbprint;
+    expect(newKey).not.toBe(oldKey);
+
+    // Tab B's next API call.
+    expect(await stale.manager.getAccessToken()).toBe('at-2');
+    expect(stale.fetchTokens).not.toHaveBeenCalled();
+    expect(storage.get()).toMatchObject({ refreshToken: 'rt-2', dpopJkt: newKey });
+    // Its proofs now come from the key the tokens are bound to.
+    expect((await stale.dpop.ready()).thumbprint).toBe(newKey);
+    expect(stale.managerEvents.map((e) => e.type)).not.toContain('storage_error');
+  });
+
+  it('passes a sign-in another tab made with a new key after a sign-out, and switches to that key', async () => {
+    let publish: (value: unknown) => void = () => {};
+    const inner = {
+      ...memoryStorage(),
+      subscribe: (onChange: (value: unknown) => void) => {
+        publish = onChange;
+        return () => {};
+      },
+    };
+    const profile = new IDBFactory();
+    const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }) });
+    await dpop.ready();
+    const seen: unknown[] = [];
+    bindStorageToKey(inner, dpop).subscribe?.((value) => seen.push(value));
+
+    await createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }) }).removeKey();
+    const { thumbprint } = await createDPoP({
+      keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }),
+    }).ready();
+    publish(null);
+    publish({ ...session, dpopJkt: thumbprint });
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
+
+    expect(seen).toEqual([null, { ...session, dpopJkt: thumbprint }]);
+    expect((await dpop.ready()).thumbprint).toBe(thumbprint);
+  });
+
+  it('does not sign a tab back in with a set it heard of just before signing out, while its key was still loading', async () => {
+    let publish: (value: unknown) => void = () => {};
+    const inner = {
+      ...memoryStorage(),
+      subscribe: (onChange: (value: unknown) => void) => {
+        publish = onChange;
+        return () => {};
+      },
+    };
+    const dpop = createDPoP();
+    const { thumbprint } = await dpop.ready();
+    let keyLoaded!: () => void;
+    const loading = new Promise<void>((resolve) => {
+      keyLoaded = resolve;
+    });
+    // The key of this page load is still being read from IndexedDB (up to 5 s on a slow open).
+    const slowKey = { ready: () => loading.then(() => dpop.ready()) };
+    const events: TokenEvent[] = [];
+    const manager = new TokenManager({
+      fetchTokens: vi.fn(),
+      storage: bindStorageToKey(inner, slowKey),
+      tokenTypes: ['DPoP'],
+    });
+    manager.subscribe((e) => events.push(e));
+    await manager.ready();
+
+    publish({ ...session, expiresAt: Date.now() + 600_000, dpopJkt: thumbprint }); // another tab's refresh
+    await manager.clear(); // the user signs out here right after
+    keyLoaded();
+    await vi.waitFor(() => expect(events.map((e) => e.type)).toContain('cleared'));
+    await new Promise((resolve) => setImmediate(resolve)); // lets the delivery queue run; no time passes
+
+    expect(manager.peekTokens()).toBeUndefined();
+    expect(events.map((e) => e.type)).toEqual(['loaded', 'cleared']);
+    manager.dispose();
+  });
+
   it('removes the stale session from storage', async () => {
     const storage = memoryStorage();
     await bindStorageToKey(storage, createDPoP()).set(session);

@@ -92,6 +92,13 @@ export interface DPoP extends SenderConstraint {
   headersFor(request: ProofRequest): Promise<{ DPoP: string }>;
   /** Loads or creates the key. Every other method awaits it on its own; call it to learn the thumbprint early. */
   ready(): Promise<DPoPKeyInfo>;
+  /**
+   * Reads the key store again and, when another tab replaced the stored key (its sign-out removed the
+   * key, its sign-in created a new one), signs with the stored key from then on. What
+   * `bindStorageToKey` asks before it takes a session bound to another key for one whose key is lost.
+   * A key you passed, a memory store and a fallback key are kept.
+   */
+  reloadKey(): Promise<DPoPKeyInfo>;
   /** Whether `response` (from `dpop.fetch`) is an `invalid_grant` that came right after a nonce retry. */
   isAfterNonceRetry(response: Response): boolean;
   /**
@@ -176,6 +183,19 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     rebind: (header) => proofPerHop(dpop, header),
     isNonceReplay: (...args) => isNonceReplay(dpop, ...args),
     checkUse: checkConstraintUse,
+    reloadKey: async () => {
+      const current = await load();
+      // Another tab's key, or none (the session's key is lost): a failed read keeps ours.
+      const stored =
+        !options.key &&
+        store.persistent &&
+        (await store
+          .get()
+          .then((pair) => pair && toKeyMaterial(pair))
+          .catch(() => {}));
+      if (stored && stored.thumbprint !== current.thumbprint) loading = Promise.resolve(stored);
+      return dpop.ready();
+    },
     ready: async () => {
       const key = await load();
       return {

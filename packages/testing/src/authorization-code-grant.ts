@@ -29,8 +29,16 @@ export async function authorizationCode(
     throw invalidGrant('The authorization code was issued to another client');
   }
   if (context.clock() >= record.expiresAt) throw invalidGrant('The authorization code expired');
-  const challenge = await s256(form.get('code_verifier') ?? '');
-  if (challenge !== record.codeChallenge) {
+  const verifier = form.get('code_verifier') ?? '';
+  if (verifier !== '' && !PKCE_VERIFIER.test(verifier)) {
+    // oidc-provider checks the format first and answers invalid_request, leaving the code usable.
+    throw new TokenEndpointError(
+      400,
+      'invalid_request',
+      'code_verifier must be 43–128 unreserved characters',
+    );
+  }
+  if ((await s256(verifier)) !== record.codeChallenge) {
     throw invalidGrant('PKCE verification failed: the code_verifier does not match the code_challenge');
   }
   if (record.redirectUri !== redirectUri) {
@@ -61,9 +69,12 @@ export async function authorizationCode(
   return response;
 }
 
-/** BASE64URL(SHA-256(ASCII(verifier))) (RFC 7636 §4.2); '' for a verifier that is not 43–128 unreserved characters. */
+/** RFC 7636 §4.1: 43–128 unreserved characters. */
+const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/** BASE64URL(SHA-256(ASCII(verifier))) (RFC 7636 §4.2); '' for a verifier that is not well-formed (or none). */
 async function s256(verifier: string): Promise<string> {
-  if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return '';
+  if (!PKCE_VERIFIER.test(verifier)) return '';
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   let binary = '';
   for (const byte of digest) binary += String.fromCharCode(byte);

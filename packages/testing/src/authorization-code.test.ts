@@ -147,6 +147,25 @@ describe('authorization code grant with PKCE', () => {
     ]);
   });
 
+  it('answers invalid_request for a malformed code_verifier (RFC 7636 §4.1), like oidc-provider, without spending the code', async () => {
+    const code = codeOf(auth.authorize(authorizationRequest()));
+    const malformed = [verifier.slice(0, 42), 'a'.repeat(129), `${verifier.slice(0, 42)}!`];
+    for (const codeVerifier of malformed) {
+      const answer = await exchange(code, { code_verifier: codeVerifier });
+      expect(answer.status).toBe(400);
+      const body = (await answer.json()) as Json;
+      expect(body.error).toBe('invalid_request');
+      expect(JSON.stringify(body)).not.toContain(codeVerifier);
+    }
+    expect((await exchange(code)).status).toBe(200);
+    expect(auth.tokenRequests.map((entry) => entry.error)).toEqual([
+      'invalid_request',
+      'invalid_request',
+      'invalid_request',
+      undefined,
+    ]);
+  });
+
   it('answers invalid_grant without a code_verifier, for a redirect_uri mismatch and for another client', async () => {
     const code = codeOf(auth.authorize(authorizationRequest()));
     const answers = [

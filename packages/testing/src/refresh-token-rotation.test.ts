@@ -113,6 +113,40 @@ describe('refresh_token grant', () => {
     expect(auth.apiRequests.slice(-2).map((entry) => entry.authorization)).toEqual(['revoked', 'revoked']);
   });
 
+  it('answers invalid_scope to a rotated refresh token asking for more scope, and the session survives, like oidc-provider', async () => {
+    const first = await signIn('orders:read');
+    const [, second] = await refresh(first.refresh_token);
+    const [status, body] = await refresh(first.refresh_token, { scope: 'orders:read orders:write' });
+    expect([status, body.error]).toEqual([400, 'invalid_scope']);
+    expect(await apiStatus(second.access_token)).toBe(200);
+    const [laterStatus] = await refresh(second.refresh_token);
+    expect(laterStatus).toBe(200);
+  });
+
+  it('answers invalid_grant to a rotated refresh token that expired, and the session survives, like oidc-provider', async () => {
+    const short = createAuthServer({ clock: clock.now, refreshTokenLifetime: 60_000 });
+    server.use(...short.handlers, ...short.protectedApi(api));
+    const send = async (form: Record<string, string>): Promise<[number, Tokens]> => {
+      const response = await postToken(short.tokenUrl, { form: { client_id: 'web', ...form } });
+      return [response.status, (await response.json()) as Tokens];
+    };
+    const [, first] = await send({ grant_type: 'password', username: 'alice', password: 'wonderland' });
+    clock.advance(30_000);
+    const [, second] = await send({ grant_type: 'refresh_token', refresh_token: first.refresh_token ?? '' });
+    clock.advance(30_000); // the first refresh token has expired, the second has 30 s left
+    const [status, body] = await send({
+      grant_type: 'refresh_token',
+      refresh_token: first.refresh_token ?? '',
+    });
+    expect([status, body.error]).toEqual([400, 'invalid_grant']);
+    expect(await apiStatus(second.access_token)).toBe(200);
+    const [laterStatus] = await send({
+      grant_type: 'refresh_token',
+      refresh_token: second.refresh_token ?? '',
+    });
+    expect(laterStatus).toBe(200);
+  });
+
   it('revokes only the family whose refresh token was reused', async () => {
     const victim = await signIn();
     const bystander = await signIn();

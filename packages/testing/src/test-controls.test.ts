@@ -129,6 +129,23 @@ describe('setLatency', () => {
     expect(status).toBe(200);
   });
 
+  it('releases the response when a test advances fake timers by the latency right after sending, on a fresh server', async () => {
+    const fresh = createAuthServer(); // its signing key is generated on this first request
+    server.use(...fresh.handlers);
+    vi.useFakeTimers(); // everything vitest fakes by default, Date included
+    fresh.setLatency(1_000);
+    let status: number | undefined;
+    const pending = postToken(fresh.tokenUrl, clientCredentials).then((response) => {
+      status = response.status;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(status).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(status).toBe(200);
+    expect(fresh.tokenRequests.map((entry) => entry.status)).toEqual([200]);
+  });
+
   it('rejects a negative latency and turns off with 0', async () => {
     expect(() => auth.setLatency(-1)).toThrow(RangeError);
     auth.setLatency(0);

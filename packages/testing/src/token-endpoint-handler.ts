@@ -15,6 +15,9 @@ export function tokenEndpointHandler(context: ServerContext, state: AuthServerSt
     const latency = state.latency;
     const failure = state.failures.take();
     await state.holds.wait();
+    // The latency timer starts before processing (real async work: body, WebCrypto), so a test that
+    // advances fake timers by the latency right after sending releases the response.
+    const latencyElapsed = latency > 0 ? delay(latency) : undefined;
     const form = await readForm(request);
     const outcome = failure ? failureOutcome(failure) : await answerTokenRequest(context, request, form);
     const entry: TokenRequestLogEntry = {
@@ -25,7 +28,7 @@ export function tokenEndpointHandler(context: ServerContext, state: AuthServerSt
     };
     if (outcome.error !== undefined) entry.error = outcome.error;
     if (state.generation === generation) state.tokenRequests.push(entry);
-    if (latency > 0) await delay(latency);
+    await latencyElapsed;
     return outcome.response;
   });
 }

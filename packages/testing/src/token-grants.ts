@@ -59,17 +59,19 @@ const refreshToken: GrantHandler = async (context, client, form) => {
   const { family } = record;
   if (family.clientId !== client.clientId)
     throw invalidGrant('The refresh token was issued to another client');
-  if (family.revoked || record.revoked) throw invalidGrant('The refresh token was revoked');
-  if (record.rotated) {
-    family.revoked = true;
-    throw invalidGrant('The refresh token was already used; every token of this sign-in is revoked');
-  }
+  // oidc-provider's order: expiry and scope come before reuse detection, so an expired or
+  // over-asking rotated-out token is refused without ending the session; `resource` comes after.
   if (context.clock() >= record.expiresAt) throw invalidGrant('The refresh token expired');
+  if (family.revoked || record.revoked) throw invalidGrant('The refresh token was revoked');
   // An empty `scope` is no `scope` (RFC 6749 §6 "if omitted", and oidc-provider treats it so).
   const scope = form.get('scope') ? requestedScope(form) : family.scope;
   const granted = new Set(splitScope(family.scope));
   if (!splitScope(scope).every((item) => granted.has(item))) {
     throw new TokenEndpointError(400, 'invalid_scope', 'The requested scope exceeds the granted scope');
+  }
+  if (record.rotated) {
+    family.revoked = true;
+    throw invalidGrant('The refresh token was already used; every token of this sign-in is revoked');
   }
   const audience = requestedAudience(form) ?? family.audience;
   if (!withinAudience(audience, family.audience)) {

@@ -1,0 +1,174 @@
+import {
+  type IdentityProvider,
+  signInThroughForms,
+  startIdentityProvider,
+} from '@tessera/example-identity-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthServer } from '../src/create-auth-server.js';
+import { type HandlerServer, serveHandlers } from '../src/serve-handlers.js';
+import { postToken } from './token-request.js';
+
+// The same scenario, over HTTP, against the kit (served on loopback) and against a real oidc-provider
+// configured like a production SPA client: the answers a client can see (status, OAuth `error`) must
+// be the same. A difference here is a test that passes against the kit and fails in production.
+const APP = 'http://127.0.0.1:5998';
+const REDIRECT_URI = `${APP}/callback`;
+// RFC 7636 Appendix B.
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+/** One server under test, reached the same way for both. */
+interface Target {
+  name: string;
+  issuer: string;
+  clientId: string;
+  /** The callback URL the user's browser would land on. */
+  signIn(authorizationUrl: string): Promise<string>;
+}
+
+let provider: IdentityProvider;
+let served: HandlerServer;
+let targets: Target[];
+
+beforeAll(async () => {
+  [provider, served] = await Promise.all([
+    startIdentityProvider({ port: 0, appOrigins: [APP] }),
+    serveHandlers(),
+  ]);
+  const kit = createAuthServer({
+    issuer: served.url,
+    clients: [{ clientId: provider.clientId, redirectUris: [REDIRECT_URI] }],
+  });
+  served.use(...kit.handlers);
+  targets = [
+    {
+      name: 'oidc-provider',
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      signIn: signInThroughForms,
+    },
+    {
+      name: 'kit',
+      issuer: kit.issuer,
+      clientId: provider.clientId,
+      signIn: async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
+    },
+  ];
+});
+afterAll(async () => {
+  await Promise.all([provider?.close(), served?.close()]);
+});
+
+type Answer = [status: number, error?: string];
+
+async function answerOf(response: Response): Promise<Answer> {
+  const text = await response.text();
+  const error = text ? (JSON.parse(text) as { error?: string }).error : undefined;
+  return error === undefined ? [response.status] : [response.status, error];
+}
+
+async function discover(target: Target): Promise<{ authorization_endpoint: string; token_endpoint: string }> {
+  return (await fetch(`${target.issuer}/.well-known/openid-configuration`)).json() as never;
+}
+
+/** Signs alice in with PKCE and returns the code, unexchanged. */
+async function codeFor(target: Target, scope: string): Promise<string> {
+  const url = new URL((await discover(target)).authorization_endpoint);
+  const query = {
+    response_type: 'code',
+    client_id: target.clientId,
+    redirect_uri: REDIRECT_URI,
+    scope,
+    state: 'parity-state',
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+  };
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  return new URL(await target.signIn(url.href)).searchParams.get('code') ?? '';
+}
+
+async function token(
+  target: Target,
+  form: Record<string, string>,
+): Promise<[Answer, { refresh_token?: string }]> {
+  const response = await postToken((await discover(target)).token_endpoint, {
+    form: { client_id: target.clientId, ...form },
+  });
+  const body = (await response.clone().json()) as { refresh_token?: string };
+  return [await answerOf(response), body];
+}
+
+function exchange(target: Target, code: string, verifier = VERIFIER) {
+  return token(target, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+  });
+}
+
+function refresh(target: Target, refreshToken: string | undefined, scope?: string) {
+  return token(target, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken ?? '',
+    ...(scope ? { scope } : {}),
+  });
+}
+
+/** Runs `scenario` against both servers and returns their answers by server name. */
+async function both(scenario: (target: Target) => Promise<Answer[]>): Promise<Record<string, Answer[]>> {
+  const answers: Record<string, Answer[]> = {};
+  for (const target of targets) answers[target.name] = await scenario(target);
+  return answers;
+}
+
+describe('the kit answers like oidc-provider', () => {
+  it('reuse of a rotated refresh token: invalid_grant, and the newest refresh token is dead too', async () => {
+    const answers = await both(async (target) => {
+      const [exchanged, first] = await exchange(target, await codeFor(target, 'openid api:read'));
+      const [refreshed, second] = await refresh(target, first.refresh_token);
+      const [reused] = await refresh(target, first.refresh_token);
+      const [newest] = await refresh(target, second.refresh_token);
+      return [exchanged, refreshed, reused, newest];
+    });
+    expect(answers.kit).toEqual([[200], [200], [400, 'invalid_grant'], [400, 'invalid_grant']]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a rotated refresh token asking for more scope: invalid_scope, and the session survives', async () => {
+    const answers = await both(async (target) => {
+      const [, first] = await exchange(target, await codeFor(target, 'openid api:read'));
+      const [, second] = await refresh(target, first.refresh_token);
+      const [wider] = await refresh(target, first.refresh_token, 'openid email api:read');
+      const [newest] = await refresh(target, second.refresh_token);
+      return [wider, newest];
+    });
+    expect(answers.kit).toEqual([[400, 'invalid_scope'], [200]]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a malformed code_verifier: invalid_request, and the code stays usable', async () => {
+    const answers = await both(async (target) => {
+      const code = await codeFor(target, 'openid api:read');
+      const [malformed] = await exchange(target, code, VERIFIER.slice(0, 42));
+      const [wrong] = await exchange(target, code, 'x'.repeat(43));
+      const [right] = await exchange(target, code);
+      return [malformed, wrong, right];
+    });
+    expect(answers.kit).toEqual([[400, 'invalid_request'], [400, 'invalid_grant'], [200]]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('revoking a token the server does not know: 200 with an empty body (RFC 7009 §2.2)', async () => {
+    const answers = await both(async (target) => {
+      const { revocation_endpoint: url } = (await (
+        await fetch(`${target.issuer}/.well-known/openid-configuration`)
+      ).json()) as { revocation_endpoint: string };
+      const form = { client_id: target.clientId, token: 'not-a-token-this-server-issued' };
+      const response = await postToken(url, { form: { ...form, token_type_hint: 'refresh_token' } });
+      return [await answerOf(response)];
+    });
+    expect(answers.kit).toEqual([[200]]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+});
