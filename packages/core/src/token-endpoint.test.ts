@@ -151,6 +151,25 @@ describe('request shape', () => {
     expect(sent(3, 'scope')).toEqual(['openid']);
   });
 
+  it('drops a refresh_token from a client_credentials answer (RFC 6749 §4.4.3) and keeps it for other grants', async () => {
+    answer({ access_token: 'svc-token', refresh_token: REFRESH, expires_in: 60 });
+    const grant = clientCredentialsGrant({ tokenUrl: TOKEN_URL, clientId: 'svc', clientSecret: SECRET });
+    const manager = new TokenManager({ fetchTokens: grant });
+
+    expect(await manager.getAccessToken()).toBe('svc-token');
+    expect(manager.peekTokens()?.refreshToken).toBeUndefined();
+    await manager.getAccessToken({ forceRefresh: true });
+    expect(seen.map(({ form }) => form.get('grant_type'))).toEqual([
+      'client_credentials',
+      'client_credentials',
+    ]);
+    expect(seen.some(({ form }) => form.has('refresh_token'))).toBe(false);
+    expect(await requestToken({ tokenUrl: TOKEN_URL, grantType: 'password' })).toMatchObject({
+      refresh_token: REFRESH,
+    });
+    manager.dispose();
+  });
+
   it('sends a public client as client_id only, with the refresh token', async () => {
     answer({ access_token: 'a' });
     const fetchTokens = refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'web' });
@@ -287,6 +306,34 @@ describe('error responses', () => {
       signal: AbortSignal.abort(),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
+  });
+});
+
+describe('server text in the message (decision 1106)', () => {
+  it('quotes error and error_description with characters outside RFC 6749 replaced and at most 200 characters each; the fields keep them', async () => {
+    const description = `expired\r\n[INFO] token refreshed \u202Egnp.exe ${'y'.repeat(100_000)}`;
+    answer({ error: 'invalid_grant\u001b[31m', error_description: description }, { status: 400 });
+    const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'refresh_token' }).catch(
+      (e: unknown) => e,
+    );
+    expect(isOAuthError(error, 'invalid_grant\u001b[31m')).toBe(true);
+    expect((error as Error).message).toBe(
+      `invalid_grant\uFFFD[31m: expired\uFFFD\uFFFD[INFO] token refreshed \uFFFDgnp.exe ${'y'.repeat(159)}… (HTTP 400) — POST https://auth.example.test/oauth/token`,
+    );
+    expect(error).toMatchObject({ errorDescription: description });
+  });
+
+  it('a character outside the set is replaced, never removed: an echoed secret split by one stays broken', async () => {
+    const split = `${SECRET.slice(0, 8)}\u0000${SECRET.slice(8)}`;
+    answer({ error: 'invalid_client', error_description: `bad secret ${split}` }, { status: 401 });
+    const error = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'client_credentials',
+      clientId: 'svc',
+      clientSecret: SECRET,
+    }).catch((e: unknown) => e);
+    expect(isOAuthError(error, 'invalid_client')).toBe(true);
+    expectNoSecrets(error, [SECRET]);
   });
 });
 

@@ -60,22 +60,28 @@ export interface TokenRequest extends EndpointRequestOptions {
   timeout?: number | undefined;
 }
 
-/** Parameters whose values are secrets and are redacted from anything the server echoes. */
-const SECRET_PARAMS = [
-  'refresh_token',
-  'password',
-  'client_secret',
-  'client_assertion',
-  'code',
-  'code_verifier',
-  'subject_token',
-  'actor_token',
-  'assertion',
-];
+/**
+ * The parameters whose values are not redacted from what the server echoes: the target, the
+ * redirect URI and the username, which a caller needs to read in an `invalid_scope`, a redirect
+ * mismatch or a refused sign-in, and the RFC-defined type URNs. Every other value is a secret: `refresh_token`, `password`,
+ * `client_assertion`, `code`, and whatever a caller adds (an API key, decision 0408).
+ */
+const PUBLIC_PARAMS = new Set([
+  'scope',
+  'audience',
+  'resource',
+  'redirect_uri',
+  'username',
+  'client_assertion_type',
+  'subject_token_type',
+  'actor_token_type',
+  'requested_token_type',
+]);
 
 /**
  * Sends a form-encoded token request (RFC 6749 §3.2) with `fetch` and returns the parsed token
- * response.
+ * response. A `refresh_token` in the answer to a `client_credentials` request is dropped (RFC 6749
+ * §4.4.3 says none is issued; the client asks again with its credentials, decision 0408).
  *
  * @throws {TypeError} `tokenUrl` is relative, not http(s), has credentials in it, or is `http:` to a
  *   host that is not loopback without `allowInsecureHttp`.
@@ -99,7 +105,12 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
     Accept: 'application/json',
   };
   const basic = authenticateClient(request, form, headers);
-  const secrets = [request.clientSecret, ...SECRET_PARAMS.flatMap((name) => request.params?.[name] ?? [])];
+  const secrets = [
+    request.clientSecret,
+    ...Object.entries(request.params ?? {}).flatMap(([name, value]) =>
+      PUBLIC_PARAMS.has(name) ? [] : (value ?? []),
+    ),
+  ];
   const redact = redactor(secrets, basic);
   const label = 'Token request';
   const response = await exchange({
@@ -130,6 +141,9 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
       status,
     );
   }
+  // RFC 6749 §4.4.3: no refresh token in a client-credentials answer. One kept would make the set look
+  // refreshable (a session to end at a removal, decision 0508); the client asks with its credentials.
+  if (request.grantType === 'client_credentials') delete body.refresh_token;
   recordWhere(body, where);
   return body as TokenResponse;
 }

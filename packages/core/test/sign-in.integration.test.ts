@@ -290,6 +290,21 @@ describe('sign-in with authorization code + PKCE against oidc-provider', () => {
     expect(provider.tokenRequests()).toHaveLength(before);
   });
 
+  it('a code in the query beside an error in the hash is refused with zero token requests at the provider (decision 1106)', async () => {
+    const { signIn, tokens } = setUp();
+    const split = new URL(await signInThroughForms(await signIn.buildAuthorizationUrl()));
+    split.hash = 'error=access_denied&error_description=Call%20us';
+    const before = provider.tokenRequests().length;
+    const result = await signIn.handleCallback(split);
+    expect(result).toMatchObject({
+      status: 'error',
+      error: { name: 'StaleCallbackError', code: 'STALE_CALLBACK', reason: 'repeated-parameter' },
+    });
+    expect(result.status === 'error' && result.error.message).not.toContain('Call us');
+    expect(provider.tokenRequests()).toHaveLength(before);
+    expect(tokens.peekTokens()).toBeUndefined();
+  });
+
   it('a callback with an empty code is refused with zero token requests at the provider', async () => {
     const { signIn } = setUp();
     const empty = new URL(await signInThroughForms(await signIn.buildAuthorizationUrl()));

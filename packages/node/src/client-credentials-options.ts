@@ -120,6 +120,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
    * parameter Tessera sets (`grant_type`, `client_id`, `client_secret`, `client_assertion`,
    * `client_assertion_type`, `scope`, `audience`, `resource`). They are part of every target's
    * `key` (`…|tenant=acme`), so clients that differ in them never share a stored token or a lock.
+   * Their values may be secrets (an API key): keys hold only their digest, and errors and events
+   * show `[redacted]` where the server echoes one.
    * @default {}
    */
   extraParams?: Readonly<Record<string, string | readonly string[]>> | undefined;

@@ -5,9 +5,11 @@ import {
   HttpError,
   isOAuthError,
   MalformedResponseError,
+  memoryStorage,
   OAuthError,
   TimeoutError,
   TokenManager,
+  type TokenStorage,
 } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import { HttpResponse, http } from 'msw';
@@ -223,6 +225,29 @@ describe('request shape', () => {
     expect(seen[0]?.form.get('client_secret')).toBe(SECRET);
   });
 
+  it('never stores or sends a refresh_token the server answers with (RFC 6749 §4.4.3): the next token is asked with the secret', async () => {
+    const seen = tokenEndpoint(server, async (request, n) => {
+      const answer = (await (await issueToken(request, n)).json()) as Record<string, unknown>;
+      return HttpResponse.json({ ...answer, refresh_token: `rt-${n}` });
+    });
+    const stores = new Map<string, TokenStorage>();
+    const credentials = client({
+      storage: (key) => stores.set(key, memoryStorage()).get(key) as TokenStorage,
+    });
+
+    expect(await credentials.getAccessToken()).toBe('at-1');
+    expect(await credentials.getAccessToken({ forceRefresh: true })).toBe('at-2');
+
+    expect(seen.map(({ form }) => [...form.keys()].sort())).toEqual([['grant_type'], ['grant_type']]);
+    expect(seen[1]?.authorization).toMatch(/^Basic /);
+    expect(credentials.for().peekTokens()?.refreshToken).toBeUndefined();
+    const stored = (await stores.get(credentials.key)?.get()) as
+      | { accessToken?: string; refreshToken?: string }
+      | undefined;
+    expect(stored?.accessToken).toBe('at-2');
+    expect(stored?.refreshToken).toBeUndefined();
+  });
+
   it('sends sorted scopes, repeated sorted resources and extra params', async () => {
     const seen = tokenEndpoint(server);
     await client({
@@ -241,6 +266,32 @@ describe('request shape', () => {
 });
 
 describe('errors', () => {
+  it('never shows an extraParams value (an API key) the server echoes, in any encoding, in the error or its events', async () => {
+    const apiKey = 'k3y/with+an=é';
+    tokenEndpoint(server, ({ form }) => {
+      const echoed = form.get('api_key') ?? '';
+      const encodings = [echoed, encodeURIComponent(echoed), Buffer.from(echoed).toString('base64')];
+      return HttpResponse.json(
+        {
+          error: 'invalid_client',
+          error_description: `unknown api_key ${encodings.join(' ')} for scope read`,
+        },
+        { status: 401 },
+      );
+    });
+    const credentials = client({ scope: 'read', extraParams: { api_key: apiKey, tenant: ['acme'] } });
+    const events: unknown[] = [];
+    credentials.subscribe((event) => events.push(event));
+
+    const error = await credentials.getAccessToken().catch((caught: unknown) => caught);
+
+    expect(isOAuthError(error, 'invalid_client')).toBe(true);
+    expect((error as OAuthError).errorDescription).toContain('for scope read');
+    const secrets = [apiKey, encodeURIComponent(apiKey), Buffer.from(apiKey).toString('base64')];
+    expectNoSecrets(error, secrets);
+    for (const secret of secrets) expect(inspect(events, { depth: 10 })).not.toContain(secret);
+  });
+
   it.each(['client_secret_basic', 'client_secret_post'] as const)(
     'rejects with invalid_client at once, without retrying, and never shows the secret (%s)',
     async (authMethod) => {

@@ -162,6 +162,30 @@ describe('@tessera/node clients on one redis-server', () => {
     expect(endpoint.requests).toHaveLength(2);
   });
 
+  it('fetch one token without refusing callers after a missed clear(), when the server also answers a refresh_token (RFC 6749 §4.4.3)', async () => {
+    endpoint.issueRefreshTokens();
+    const signingOut = await replica();
+    const missing = await replica({}, false);
+    const first = await signingOut.getAccessToken();
+    expect(await missing.getAccessToken()).toBe(first); // read from Redis
+    const [redisKey] = await admin.keys('tessera:tokens:*');
+    expect(JSON.parse(String(await admin.get(String(redisKey))))).not.toHaveProperty('refreshToken');
+    await signingOut.for().clear(); // the removal mark, and a message the missing replica never hears
+    const events: string[] = [];
+    missing.subscribe((event) => events.push(event.type));
+
+    const next = await missing.getAccessToken({ forceRefresh: true });
+    await settled();
+
+    expect(endpoint.requests).toHaveLength(2);
+    expect(next).toBe(endpoint.requests[1]?.token);
+    expect(endpoint.requests[1]?.params).not.toHaveProperty('refresh_token');
+    expect(events).toEqual(['refreshed']);
+    const stored = JSON.parse(String(await admin.get(String(redisKey))));
+    expect(stored.accessToken).toBe(next);
+    expect(stored).not.toHaveProperty('refreshToken');
+  });
+
   it('keep in Redis only token entries with a TTL: no lock left, no client secret stored or published', async () => {
     const published: string[] = [];
     let onMarker = (): void => {};

@@ -22,6 +22,8 @@ export interface TokenEndpoint {
   /** Tokens issued so far (never reset). */
   issued(): number;
   reset(): void;
+  /** Answers with a `refresh_token` too (against RFC 6749 §4.4.3) until `reset()`. */
+  issueRefreshTokens(): void;
   /** Holds the next request open until `answerHeld()`; resolves when it arrives. */
   holdNext(): Promise<TokenRequestRecord>;
   /** Answers the held requests whose callers are still connected. */
@@ -32,6 +34,7 @@ export interface TokenEndpoint {
 export async function startTokenEndpoint(expiresIn = 60): Promise<TokenEndpoint> {
   const requests: TokenRequestRecord[] = [];
   let issued = 0;
+  let withRefreshToken = false;
   let hold: ((record: TokenRequestRecord) => void) | undefined;
   const held: Array<{ response: ServerResponse; record: TokenRequestRecord }> = [];
   const server = createServer((request, response) => {
@@ -61,7 +64,10 @@ export async function startTokenEndpoint(expiresIn = 60): Promise<TokenEndpoint>
     issued += 1;
     record.token = `tok-${issued}`;
     response.setHeader('Content-Type', 'application/json');
-    response.end(JSON.stringify({ access_token: record.token, token_type: 'Bearer', expires_in: expiresIn }));
+    const refresh = withRefreshToken ? { refresh_token: `rt-${issued}` } : {};
+    response.end(
+      JSON.stringify({ access_token: record.token, token_type: 'Bearer', expires_in: expiresIn, ...refresh }),
+    );
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -71,6 +77,10 @@ export async function startTokenEndpoint(expiresIn = 60): Promise<TokenEndpoint>
     issued: () => issued,
     reset: () => {
       requests.length = 0;
+      withRefreshToken = false;
+    },
+    issueRefreshTokens: () => {
+      withRefreshToken = true;
     },
     holdNext: () =>
       new Promise((resolve) => {

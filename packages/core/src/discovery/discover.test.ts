@@ -124,6 +124,19 @@ describe('discover', () => {
     expect((error as Error).message).toContain(`names "${iss}/"`);
   });
 
+  it('quotes a mismatched issuer printable and cut at 200 characters (decision 1106)', async () => {
+    const iss = issuer();
+    const named = `${iss}/\n[INFO] ok \u202Egnp.exe${'/'.repeat(300)}`;
+    metadata(rfc8414(iss), { issuer: named, token_endpoint: `${iss}/token` });
+    metadata(oidc(iss), { issuer: named, token_endpoint: `${iss}/token` });
+    const error = await discover(iss).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'issuer_mismatch' });
+    const message = (error as Error).message;
+    expect(message).not.toMatch(/[\n\u202E]/);
+    expect(message).toContain(`names "${iss}/\uFFFD[INFO] ok \uFFFDgnp.exe`);
+    expect(message).toContain('…"; the issuer must be identical');
+  });
+
   it('rejects an http token endpoint for an https issuer, and any other endpoint that is not https', async () => {
     const iss = issuer();
     metadata(rfc8414(iss), { issuer: iss, token_endpoint: 'http://auth.example.test/token' });

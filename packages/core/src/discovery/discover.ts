@@ -7,6 +7,7 @@ import { describeRequest } from '../internal/describe-request.js';
 import { isRecord } from '../internal/is-record.js';
 import { exchange, failureOf } from '../internal/oauth-exchange.js';
 import type { Redact } from '../internal/redact.js';
+import { quotable } from '../internal/server-text.js';
 import { isTransient } from '../transient.js';
 import type { AuthorizationServerMetadata } from './authorization-server-metadata.js';
 import { metadataUrls } from './metadata-urls.js';
@@ -154,8 +155,7 @@ async function read(
     const document = response.json;
     if (!failure && isRecord(document)) {
       if (document.issuer !== id) {
-        const named =
-          typeof document.issuer === 'string' ? JSON.stringify(document.issuer.slice(0, 200)) : 'no issuer';
+        const named = typeof document.issuer === 'string' ? `"${quotable(document.issuer)}"` : 'no issuer';
         throw new DiscoveryError(
           'issuer_mismatch',
           id,

@@ -1,4 +1,7 @@
-/** The OAuth `error` an authorization response carried (RFC 6749 §4.1.2.1), kept verbatim. */
+/**
+ * The OAuth `error` an authorization response carried (RFC 6749 §4.1.2.1), kept verbatim: text from the
+ * URL, which anyone who can send a link chooses. Error messages quote it only through `quotable` (decision 1106).
+ */
 export interface AuthorizationResponseError {
   /** e.g. `access_denied`, `login_required`. */
   error: string;

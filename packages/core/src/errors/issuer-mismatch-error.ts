@@ -1,3 +1,4 @@
+import { quotable } from '../internal/server-text.js';
 import { TesseraError } from './tessera-error.js';
 
 /**
@@ -13,7 +14,7 @@ export class IssuerMismatchError extends TesseraError {
   readonly received: string | undefined;
 
   constructor(expected: string, received: string | undefined) {
-    const got = received === undefined ? 'no iss parameter' : `iss "${received}"`;
+    const got = received === undefined ? 'no iss parameter' : `iss "${quotable(received)}"`;
     super('ISSUER_MISMATCH', `Sign-in callback rejected: expected iss "${expected}", got ${got} (RFC 9207)`);
     this.name = 'IssuerMismatchError';
     this.expected = expected;

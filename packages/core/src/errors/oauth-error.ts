@@ -1,7 +1,11 @@
+import { quotable } from '../internal/server-text.js';
 import { isTransient } from '../transient.js';
 import { TesseraError } from './tessera-error.js';
 
-/** Fields of an RFC 6749 §5.2 error response, kept verbatim. */
+/**
+ * Fields of an RFC 6749 §5.2 error response, kept verbatim: text the server chose, to show only as such. The
+ * message quotes them with characters outside RFC 6749's set replaced and at most 200 characters each.
+ */
 export interface OAuthErrorFields {
   /** The OAuth `error` code, e.g. `invalid_grant`. */
   error: string;
@@ -32,8 +36,8 @@ export class OAuthError extends TesseraError {
   declare readonly retryAfter: number | undefined;
 
   constructor(fields: OAuthErrorFields, where: string) {
-    const description = fields.errorDescription ? `: ${fields.errorDescription}` : '';
-    super('OAUTH_ERROR', `${fields.error}${description} (HTTP ${fields.status}) — ${where}`);
+    const description = fields.errorDescription ? `: ${quotable(fields.errorDescription)}` : '';
+    super('OAUTH_ERROR', `${quotable(fields.error)}${description} (HTTP ${fields.status}) — ${where}`);
     this.name = 'OAuthError';
     this.error = fields.error;
     this.errorDescription = fields.errorDescription;

@@ -87,7 +87,10 @@ describe('hasRepeatedParam', () => {
     ['?code=a&state=s#/route', false],
     ['?code=a&state=s#/route?tab=1&tab=2', false],
     ['?code=a&state=s#top', false],
-    ['?code=a&state=s#/route?iss=i', false],
+    ['?code=a&state=s#/route?iss=i', true],
+    ['?code=a&state=s#error=access_denied', true],
+    ['?code=a&state=s&iss=i#/route?error_description=x', true],
+    ['?error=access_denied&state=s#code=a', true],
     ['?tab=1#code=a&state=s', false],
   ])('%s: %s', (suffix, repeated) => {
     expect(hasRepeatedParam(url(`https://app.test/cb${suffix}`))).toBe(repeated);

@@ -32,15 +32,14 @@ export function callbackParamsOf(url: URL): URLSearchParams | undefined {
 
 /**
  * Whether `url` carries an authorization response parameter more than once (`?code=a&code=b`), which
- * RFC 6749 §3.1 forbids: parsers disagree on which copy counts. The query and the hash count together
- * (`?code=a#code=b`, `?state=s#/route?state=t`): a response is in one of them, never in both, so a
- * second copy in the other is as ambiguous as one beside it. The app's own parameters may repeat.
+ * RFC 6749 §3.1 forbids: parsers disagree on which copy counts; or response parameters in both the query
+ * and the hash (`?code=a#code=b`, `?state=s#/route?state=t`, `?code=a&state=s#error=x`): a response is in one
+ * of them, never in both, whatever the `response_mode`, so which part counts would be a guess (decisions
+ * 1103, 1106). The app's own parameters may repeat.
  */
 export function hasRepeatedParam(url: URL): boolean {
-  const sources = sourcesOf(url);
-  return CALLBACK_PARAMS.some(
-    (name) => sources.reduce((count, { params }) => count + params.getAll(name).length, 0) > 1,
-  );
+  const parts = sourcesOf(url).filter(({ params }) => CALLBACK_PARAMS.some((name) => params.has(name)));
+  return parts.length > 1 || CALLBACK_PARAMS.some((name) => (parts[0]?.params.getAll(name).length ?? 0) > 1);
 }
 
 /** Whether `url` is the redirect URI: same origin and path, or a hash route with the redirect URI's path. */

@@ -727,6 +727,11 @@ describe('a repeated response parameter (RFC 6749 §3.1)', () => {
       'iss in the query and a hash route',
       (callback: string) => `${callback}#/orders?iss=https://evil.example.test`,
     ],
+    [
+      'a code in the query and an error in the hash',
+      (callback: string) => `${callback}#error=access_denied&error_description=denied`,
+    ],
+    ['a code in the query and an error in a hash route', (callback: string) => `${callback}#/orders?error=x`],
   ])(
     '%s is a repeat too: refused, no token request, a clean URL, the sign-in used up',
     async (_, pollute) => {
@@ -784,6 +789,61 @@ describe('a repeated response parameter (RFC 6749 §3.1)', () => {
     expect((await signIn.handleCallback()).status).toBe('handled');
     expect(browser.href).toBe(`${REDIRECT_URI}?tab=a&tab=b`);
     expect(oidc.tokenRequests).toHaveLength(1);
+  });
+});
+
+describe('text from the callback URL in error messages (decision 1106)', () => {
+  const PHISH = 'Your account is locked.\nCall +1 555 0100 now \u202Egnp.exe';
+
+  it.each([
+    ['without state', ''],
+    ['with a state of no sign-in', '&state=made-up'],
+  ])(
+    'a stale callback (%s) never quotes its error or error_description; the fields keep them as sent',
+    async (_, state) => {
+      const { signIn } = setUp();
+      await signIn.buildAuthorizationUrl(); // a sign-in pending, of another state
+      const text = encodeURIComponent(PHISH);
+      browser.visit(`${REDIRECT_URI}?error=${text}&error_description=${text}${state}`);
+      const result = await signIn.handleCallback();
+      expect(result).toMatchObject({
+        status: 'error',
+        error: { code: 'STALE_CALLBACK', authorizationError: { error: PHISH, errorDescription: PHISH } },
+      });
+      const message = result.status === 'error' ? result.error.message : '';
+      expect(message).not.toContain('Call');
+      expect(message).not.toContain('locked');
+      expect(oidc.tokenRequests).toHaveLength(0);
+    },
+  );
+
+  it('an error callback of a pending sign-in quotes error and error_description printable, at most 200 characters each', async () => {
+    const { signIn } = setUp();
+    const { callback } = await signInAtProvider(signIn, { error: 'access_denied' });
+    const url = new URL(callback);
+    const description = `denied\r\n[INFO] signed in as admin \u202Egnp.exe ${'x'.repeat(1_000_000)}`;
+    url.searchParams.set('error', 'access_denied\u0000');
+    url.searchParams.set('error_description', description);
+    browser.visit(url.href);
+    const result = await signIn.handleCallback();
+    expect(result.status === 'error' && isOAuthError(result.error)).toBe(true);
+    const error = result.status === 'error' ? result.error : undefined;
+    expect(error?.message).toBe(
+      `Sign-in refused with access_denied\uFFFD: denied\uFFFD\uFFFD[INFO] signed in as admin \uFFFDgnp.exe ${'x'.repeat(157)}…`,
+    );
+    expect(error).toMatchObject({ error: 'access_denied\u0000', errorDescription: description });
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
+  it('a wrong iss is quoted printable and cut in the IssuerMismatchError message', async () => {
+    const { signIn } = setUp();
+    const iss = `https://evil.example.test/\nCall 555 0100${'/'.repeat(500)}`;
+    await signInAtProvider(signIn, { iss });
+    const result = await signIn.handleCallback();
+    expect(result).toMatchObject({ error: { code: 'ISSUER_MISMATCH', received: iss } });
+    const message = result.status === 'error' ? result.error.message : '';
+    expect(message).not.toContain('\n');
+    expect(message).toContain(`got iss "https://evil.example.test/\uFFFDCall 555 0100${'/'.repeat(160)}…"`);
   });
 });
 

@@ -10,6 +10,7 @@ import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import type { TesseraError } from '../errors/tessera-error.js';
 import { whereOf } from '../internal/response-where.js';
+import { quotable } from '../internal/server-text.js';
 import { withTimeout } from '../internal/with-timeout.js';
 import { requestToken } from '../token-endpoint.js';
 import type { TokenManager } from '../token-manager.js';
@@ -61,7 +62,7 @@ export interface SignIn {
    * flight brings, once it has settled) and goes to the provider's logout. While a sign-out is under
    * way, further calls return its promise (its options apply) and no refresh starts; this holds for
    * every instance over the same `tokens`, and a callback in flight in any of them does not sign the
-   * user back in.
+   * user back in, nor does one in flight when the session ends in another tab.
    */
   signOut(options?: SignOutOptions): Promise<SignOutResult>;
 }
@@ -76,7 +77,10 @@ const callbacks = /* @__PURE__ */ callbackResults(REMEMBERED_CALLBACKS);
 
 /** What every instance over one `TokenManager` shares: the session they sign in and out is one. */
 interface SessionState {
-  /** Sign-outs started so far: a code exchange that a sign-out overtook does not sign the user back in. */
+  /**
+   * Sign-outs started so far, and ends of the session heard from another tab: a code exchange that one
+   * overtook does not sign the user back in.
+   */
   signOuts: number;
   /** The sign-out under way: a double click revokes once and navigates once. */
   signingOut?: Promise<SignOutResult> | undefined;
@@ -158,7 +162,11 @@ export function createSignIn(options: SignInOptions): SignIn {
   // this instance knows its refresh token: revoked here (decision 0606).
   tokens?.subscribe((event) => {
     if (event.type === 'refreshed') shared.lastRefresh = undefined;
-    if (event.type !== 'cleared' || event.reason !== 'external' || !shared.lastRefresh) return;
+    if (event.type !== 'cleared' || event.reason !== 'external') return;
+    // Another tab ended the session (its sign-out, or its refresh refused): a callback in flight here
+    // does not sign every tab back in (decision 1106).
+    shared.signOuts += 1;
+    if (!shared.lastRefresh) return;
     const orphan = shared.lastRefresh;
     shared.lastRefresh = undefined;
     orphan
@@ -276,7 +284,7 @@ export function createSignIn(options: SignInOptions): SignIn {
         { ...said, status: 302 },
         `authorization response at ${redirectUri.origin}${redirectUri.pathname}`,
       );
-      error.message = `Sign-in refused with ${said.error}${said.errorDescription ? `: ${said.errorDescription}` : ''}`;
+      error.message = `Sign-in refused with ${quotable(said.error)}${said.errorDescription ? `: ${quotable(said.errorDescription)}` : ''}`;
       throw error;
     }
     // `?code=&state=…`: an empty code is no code; the server would only answer `invalid_grant`.

@@ -20,8 +20,9 @@ export type CallbackResult =
   | { status: 'not-a-callback'; cleaned: boolean }
   /**
    * The callback failed: `OAuthError` (e.g. `access_denied`), `StaleCallbackError`,
-   * `PkceVerifierMissingError`, `IssuerMismatchError`, `IdTokenError`, `LoginRequiredError` (this
-   * instance's `signOut()` was called while the code was being exchanged), or a token request error.
+   * `PkceVerifierMissingError`, `IssuerMismatchError`, `IdTokenError`, `LoginRequiredError` (a
+   * `signOut()` over the same `tokens` was called, or the session ended in another tab, while the code was
+   * being exchanged), or a token request error.
    * When the exchange spent the code but its answer was refused (`IdTokenError`,
    * `MalformedResponseError`, `LoginRequiredError`), the tokens it brought were revoked first, as far
    * as the server allowed.

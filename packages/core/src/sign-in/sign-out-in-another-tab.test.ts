@@ -47,6 +47,7 @@ function twoTabs() {
       tokens,
       navigate: () => {},
       fetch: recordingFetch,
+      transactionStorage: fakeStorageArea(), // this tab's sessionStorage
     });
     return { tokens, signIn };
   };
@@ -86,5 +87,30 @@ describe('signOut in one tab while another tab refreshes', () => {
     await vi.waitFor(() => expect(b.tokens.peekTokens()).toBeUndefined());
 
     expect(revoked).toEqual([issued[1]]);
+  });
+});
+
+describe('signOut in one tab while another tab completes a sign-in callback', () => {
+  it('the callback is refused (LoginRequiredError), what its code brought is revoked, and every tab stays signed out', async () => {
+    const { area, issued, revoked, holdNextAnswer, a, b } = twoTabs();
+    await a.tokens.setTokens(await auth.issueTokens());
+    await b.tokens.ready();
+    // Tab A signs in again (another account, a step-up) while both tabs hold the session.
+    const callback = auth.authorize(await a.signIn.buildAuthorizationUrl());
+    const hold = holdNextAnswer();
+    const result = a.signIn.handleCallback(callback);
+    await hold.arrived;
+    await b.signIn.signOut({ navigate: false });
+    await vi.waitFor(() => expect(a.tokens.peekTokens()).toBeUndefined());
+    hold.release();
+
+    expect(await result).toMatchObject({ status: 'error', error: { code: 'LOGIN_REQUIRED' } });
+    expect(auth.tokenRequestCount).toBe(1);
+    expect(issued).toHaveLength(1);
+    expect(revoked).toContain(issued[0]);
+    expect(a.tokens.peekTokens()).toBeUndefined();
+    expect(b.tokens.peekTokens()).toBeUndefined();
+    expect(area.getItem('tessera.tokens')).toBeNull();
+    await expectAllRefused(auth, issued);
   });
 });
