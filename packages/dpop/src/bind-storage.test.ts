@@ -14,6 +14,19 @@ const session: TokenSet = {
   expiresAt: Date.now() - 1_000,
 };
 
+/** A memory storage with a subscription; `publish` plays another tab's change. */
+function subscribableStorage() {
+  let listener: (value: unknown) => void = () => {};
+  const inner = {
+    ...memoryStorage(),
+    subscribe: (onChange: (value: unknown) => void) => {
+      listener = onChange;
+      return () => {};
+    },
+  };
+  return { inner, publish: (value: unknown) => listener(value) };
+}
+
 /** A page load on one browser profile: IndexedDB for the key, a shared storage for the session. */
 function pageLoad(profile: IDBFactory, storage: ReturnType<typeof memoryStorage>) {
   const events: DPoPEvent[] = [];
@@ -131,14 +144,7 @@ describe(bindStorageToKey, () => {
   });
 
   it('passes a sign-in another tab made with a new key after a sign-out, and switches to that key', async () => {
-    let publish: (value: unknown) => void = () => {};
-    const inner = {
-      ...memoryStorage(),
-      subscribe: (onChange: (value: unknown) => void) => {
-        publish = onChange;
-        return () => {};
-      },
-    };
+    const { inner, publish } = subscribableStorage();
     const profile = new IDBFactory();
     const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }) });
     await dpop.ready();
@@ -158,14 +164,7 @@ describe(bindStorageToKey, () => {
   });
 
   it('does not sign a tab back in with a set it heard of just before signing out, while its key was still loading', async () => {
-    let publish: (value: unknown) => void = () => {};
-    const inner = {
-      ...memoryStorage(),
-      subscribe: (onChange: (value: unknown) => void) => {
-        publish = onChange;
-        return () => {};
-      },
-    };
+    const { inner, publish } = subscribableStorage();
     const dpop = createDPoP();
     const { thumbprint } = await dpop.ready();
     let keyLoaded!: () => void;
@@ -230,14 +229,7 @@ describe(bindStorageToKey, () => {
   });
 
   it('ignores a session another tab bound to another key, and passes its own key and removals', async () => {
-    let publish: (value: unknown) => void = () => {};
-    const inner = {
-      ...memoryStorage(),
-      subscribe: (onChange: (value: unknown) => void) => {
-        publish = onChange;
-        return () => {};
-      },
-    };
+    const { inner, publish } = subscribableStorage();
     const dpop = createDPoP();
     const { thumbprint } = await dpop.ready();
     const seen: unknown[] = [];

@@ -21,6 +21,27 @@ const paths: Array<[string, boolean]> = [
   ['a token fetched first', false],
 ];
 
+/**
+ * Sends one request through `withTokens` over a fetch resolving with what `answer` makes (a token
+ * stored first, or fetched first): the named TypeError, one send, no refresh.
+ */
+async function expectNamedTypeError(answer: () => unknown, stored: boolean): Promise<void> {
+  const fetchTokens = vi.fn(async () => ({ access_token: 'at-1', expires_in: 300 }));
+  const tokens = new TokenManager({ fetchTokens, retry: false });
+  managers.push(tokens);
+  if (stored) await tokens.setTokens({ access_token: 'at-0', expires_in: 300 });
+  const fetch = vi.fn(async () => answer() as Response);
+  const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+
+  const error = await api('orders').catch((e: unknown) => e);
+
+  expect(error).toBeInstanceOf(TypeError);
+  expect((error as Error).message).toBe('withTokens(): fetch must resolve with a Response');
+  expect((error as Error).cause).toBeInstanceOf(TypeError);
+  expect(fetch).toHaveBeenCalledTimes(1);
+  expect(fetchTokens).toHaveBeenCalledTimes(stored ? 0 : 1);
+}
+
 describe('withTokens over a fetch that resolves with something that is not a Response', () => {
   it.each(
     lookAlikes.flatMap(([what, lookAlike]) =>
@@ -28,22 +49,7 @@ describe('withTokens over a fetch that resolves with something that is not a Res
     ),
   )(
     'rejects a 401 look-alike (%s) with a TypeError that names the problem, with %s: one send, no refresh',
-    async (_, __, lookAlike, stored) => {
-      const fetchTokens = vi.fn(async () => ({ access_token: 'at-1', expires_in: 300 }));
-      const tokens = new TokenManager({ fetchTokens, retry: false });
-      managers.push(tokens);
-      if (stored) await tokens.setTokens({ access_token: 'at-0', expires_in: 300 });
-      const fetch = vi.fn(async () => lookAlike());
-      const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
-
-      const error = await api('orders').catch((e: unknown) => e);
-
-      expect(error).toBeInstanceOf(TypeError);
-      expect((error as Error).message).toBe('withTokens(): fetch must resolve with a Response');
-      expect((error as Error).cause).toBeInstanceOf(TypeError);
-      expect(fetch).toHaveBeenCalledTimes(1);
-      expect(fetchTokens).toHaveBeenCalledTimes(stored ? 0 : 1);
-    },
+    (_, __, lookAlike, stored) => expectNamedTypeError(lookAlike, stored),
   );
 });
 
@@ -54,21 +60,6 @@ describe('withTokens over a fetch that resolves with nothing', () => {
     ),
   )(
     'rejects a fetch that resolves with %s with the same named TypeError, with %s: one send, no refresh',
-    async (nothing, _, stored) => {
-      const fetchTokens = vi.fn(async () => ({ access_token: 'at-1', expires_in: 300 }));
-      const tokens = new TokenManager({ fetchTokens, retry: false });
-      managers.push(tokens);
-      if (stored) await tokens.setTokens({ access_token: 'at-0', expires_in: 300 });
-      const fetch = vi.fn(async () => (nothing === 'null' ? null : undefined) as unknown as Response);
-      const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
-
-      const error = await api('orders').catch((e: unknown) => e);
-
-      expect(error).toBeInstanceOf(TypeError);
-      expect((error as Error).message).toBe('withTokens(): fetch must resolve with a Response');
-      expect((error as Error).cause).toBeInstanceOf(TypeError);
-      expect(fetch).toHaveBeenCalledTimes(1);
-      expect(fetchTokens).toHaveBeenCalledTimes(stored ? 0 : 1);
-    },
+    (nothing, _, stored) => expectNamedTypeError(() => (nothing === 'null' ? null : undefined), stored),
   );
 });

@@ -57,6 +57,26 @@ async function settled(): Promise<void> {
   await Promise.all(connections.map((connection) => connection.ping()));
 }
 
+/**
+ * Two replicas reading one token; the first clears it (the removal mark, and a message the second never
+ * hears: its subscriber is off), then the second force-refreshes. `beforeClear` looks at the stored entry.
+ */
+async function afterMissedClear(beforeClear: (redisKey: string) => Promise<void> = async () => {}) {
+  const signingOut = await replica();
+  const missing = await replica({}, false);
+  const first = await signingOut.getAccessToken();
+  expect(await missing.getAccessToken()).toBe(first); // read from Redis
+  const redisKey = String((await admin.keys('tessera:tokens:*'))[0]);
+  await beforeClear(redisKey);
+  await signingOut.for().clear();
+  expect(await admin.get(redisKey)).toBe(''); // the removal mark
+  const events: string[] = [];
+  missing.subscribe((event) => events.push(event.type));
+  const next = await missing.getAccessToken({ forceRefresh: true });
+  await settled();
+  return { signingOut, redisKey, events, next };
+}
+
 beforeAll(async () => {
   server = await startRedisServer();
   endpoint = await startTokenEndpoint(120);
@@ -141,47 +161,27 @@ describe('@tessera/node clients on one redis-server', () => {
   });
 
   it('fetch and store one token on a replica that missed a sign-out (clear()) on another, without refusing its callers', async () => {
-    const signingOut = await replica();
-    const missing = await replica({}, false);
-    const first = await signingOut.getAccessToken();
-    expect(await missing.getAccessToken()).toBe(first); // read from Redis
-    await signingOut.for().clear(); // the removal mark, and a message the missing replica never hears
-    const [redisKey] = await admin.keys('tessera:tokens:*');
-    expect(await admin.get(String(redisKey))).toBe('');
-    const events: string[] = [];
-    missing.subscribe((event) => events.push(event.type));
-
-    const next = await missing.getAccessToken({ forceRefresh: true });
-    await settled();
+    const { signingOut, redisKey, events, next } = await afterMissedClear();
 
     expect(endpoint.requests).toHaveLength(2);
     expect(next).toBe(endpoint.requests[1]?.token);
     expect(events).toEqual(['refreshed']);
-    expect(JSON.parse(String(await admin.get(String(redisKey)))).accessToken).toBe(next); // over the mark
+    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe(next); // over the mark
     expect(await signingOut.getAccessToken()).toBe(next); // adopted or read: no request
     expect(endpoint.requests).toHaveLength(2);
   });
 
   it('fetch one token without refusing callers after a missed clear(), when the server also answers a refresh_token (RFC 6749 §4.4.3)', async () => {
     endpoint.issueRefreshTokens();
-    const signingOut = await replica();
-    const missing = await replica({}, false);
-    const first = await signingOut.getAccessToken();
-    expect(await missing.getAccessToken()).toBe(first); // read from Redis
-    const [redisKey] = await admin.keys('tessera:tokens:*');
-    expect(JSON.parse(String(await admin.get(String(redisKey))))).not.toHaveProperty('refreshToken');
-    await signingOut.for().clear(); // the removal mark, and a message the missing replica never hears
-    const events: string[] = [];
-    missing.subscribe((event) => events.push(event.type));
-
-    const next = await missing.getAccessToken({ forceRefresh: true });
-    await settled();
+    const { redisKey, events, next } = await afterMissedClear(async (key) => {
+      expect(JSON.parse(String(await admin.get(key)))).not.toHaveProperty('refreshToken');
+    });
 
     expect(endpoint.requests).toHaveLength(2);
     expect(next).toBe(endpoint.requests[1]?.token);
     expect(endpoint.requests[1]?.params).not.toHaveProperty('refresh_token');
     expect(events).toEqual(['refreshed']);
-    const stored = JSON.parse(String(await admin.get(String(redisKey))));
+    const stored = JSON.parse(String(await admin.get(redisKey)));
     expect(stored.accessToken).toBe(next);
     expect(stored).not.toHaveProperty('refreshToken');
   });
