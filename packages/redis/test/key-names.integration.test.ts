@@ -2,13 +2,11 @@
 // lock and channel @tessera/node clients write to a real redis-server hold no secret (decision 0407).
 import { generateKeyPairSync } from 'node:crypto';
 import { type ClientCredentialsOptions, clientCredentials } from '@tessera/node';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisCommandClient, type RedisSubscriber, redisTokenCache } from '../src/index.js';
+import { connectNodeRedis, type NodeRedis } from './node-redis-client.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
 import { startTokenEndpoint, type TokenEndpoint } from './token-endpoint.js';
-
-type NodeRedis = ReturnType<typeof createClient>;
 
 const CLIENT_SECRET = 'cs-3f9a1e77b2';
 const PARAM_SECRET = 'pk-8d41c0aa5e';
@@ -17,13 +15,7 @@ let server: RedisServer;
 let endpoint: TokenEndpoint;
 const cleanups: Array<() => unknown> = [];
 
-async function connect(): Promise<NodeRedis> {
-  const client = createClient({ url: server.url });
-  client.on('error', () => {}); // required: node-redis emits 'error' when Redis goes away
-  await client.connect();
-  cleanups.push(() => client.isOpen && client.quit());
-  return client;
-}
+const connect = (): Promise<NodeRedis> => connectNodeRedis(server, cleanups);
 
 beforeAll(async () => {
   server = await startRedisServer();

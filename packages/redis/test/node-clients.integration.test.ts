@@ -4,13 +4,11 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type ClientCredentials, type ClientCredentialsOptions, clientCredentials } from '@tessera/node';
-import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisTokenCache } from '../src/index.js';
+import { connectNodeRedis, type NodeRedis } from './node-redis-client.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
 import { startTokenEndpoint, type TokenEndpoint } from './token-endpoint.js';
-
-type NodeRedis = ReturnType<typeof createClient>;
 
 const SECRET = 'client-secret-7b1e9d';
 let server: RedisServer;
@@ -19,13 +17,7 @@ let admin: NodeRedis;
 const cleanups: Array<() => unknown> = [];
 const connections: NodeRedis[] = [];
 
-async function connect(): Promise<NodeRedis> {
-  const client = createClient({ url: server.url });
-  client.on('error', () => {}); // required: node-redis emits 'error' when Redis goes away
-  await client.connect();
-  cleanups.push(() => client.isOpen && client.quit());
-  return client;
-}
+const connect = (): Promise<NodeRedis> => connectNodeRedis(server, cleanups);
 
 /**
  * A service replica: its own Redis connections and cache, a client-credentials client on them.

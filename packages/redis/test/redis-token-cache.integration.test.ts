@@ -19,24 +19,17 @@ import {
   tokenCacheKey,
 } from '../src/index.js';
 import { ioredisClient, ioredisSubscriber } from './ioredis-adapter.js';
+import { connectNodeRedis, type NodeRedis } from './node-redis-client.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
 import { rotatingEndpoint } from './rotating-endpoint.js';
 import { startTokenEndpoint } from './token-endpoint.js';
-
-type NodeRedis = ReturnType<typeof createClient>;
 
 let server: RedisServer;
 let admin: NodeRedis;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 let keyIndex = 0;
 
-async function connect(): Promise<NodeRedis> {
-  const client = createClient({ url: server.url });
-  client.on('error', () => {}); // required: node-redis emits 'error' when Redis goes away
-  await client.connect();
-  cleanups.push(() => client.isOpen && client.quit());
-  return client;
-}
+const connect = (): Promise<NodeRedis> => connectNodeRedis(server, cleanups);
 
 /** A fetchTokens answering `at-1`, `at-2`… valid for `expiresIn` seconds. */
 function counting(expiresIn = 3600) {

@@ -52,6 +52,16 @@ function capturing(holder: { refs?: SessionRefs }) {
   });
 }
 
+/** `Status` mounted in an app using `tessera`, once the session has settled and the page shows it. */
+async function mountStatus(tessera: ReturnType<typeof createTessera>) {
+  const host = document.createElement('div');
+  const app = createApp(Status).use(tessera);
+  app.mount(host);
+  await tessera.ready();
+  await nextTick();
+  return { host, app };
+}
+
 describe('createTessera', () => {
   it('subscribes once per app however many components use useSession(), and unsubscribes on unmount', async () => {
     const tokens = manager();
@@ -277,11 +287,7 @@ describe('createTessera', () => {
     });
     await tokens.setTokens(await auth.issueTokens());
     const tessera = createTessera({ tokens });
-    const host = document.createElement('div');
-    const app = createApp(Status).use(tessera);
-    app.mount(host);
-    await tessera.ready();
-    await nextTick();
+    const { host, app } = await mountStatus(tessera);
     expect(host.textContent).toBe('signed-in');
     // The manager drops the set at once and says `cleared` once storage is empty; a navigation
     // in between runs the guard, which reads the session.
@@ -324,11 +330,7 @@ describe('createTessera', () => {
     await tokens.setTokens(await auth.issueTokens());
     const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
     const tessera = createTessera({ tokens, signIn });
-    const host = document.createElement('div');
-    const app = createApp(Status).use(tessera);
-    app.mount(host);
-    await tessera.ready();
-    await nextTick();
+    const { host, app } = await mountStatus(tessera);
     expect(host.textContent).toBe('signed-in');
     storage.removeInOtherTab();
     await nextTick();
