@@ -38,7 +38,8 @@ export interface AttachTokenManagerOptions {
    * Decides whether a failed response means the token was rejected: if so, the token it carried is
    * invalidated and the request replayed once with the current token. `scheme` is the one the token
    * went with (`Bearer`, `DPoP`; `''` for a bare token): pass it on to
-   * `attachTokenManagerDefaults.shouldRefresh`.
+   * `attachTokenManagerDefaults.shouldRefresh`. Called once per failed response (a replay's too) that
+   * carried the token from where it went; never for one sent elsewhere.
    * @default attachTokenManagerDefaults.shouldRefresh — HTTP 401, unless its `WWW-Authenticate` has
    *   no challenge for `scheme` (only `Basic`, `Negotiate`…: a new token cannot answer it) or that
    *   challenge names an error other than `invalid_token`

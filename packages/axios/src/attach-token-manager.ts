@@ -85,13 +85,13 @@ export function attachTokenManager(
     credentials,
     rebind: constraint?.rebind(header),
   };
-  const legacy = isLegacyAxios(instance);
+  const [legacy, urlObjects] = axiosRules(instance);
   /** The key of this attachment's records. */
   const owner = recordKey();
 
   /** Whether every URL the request may go to is allowed (none known: no). */
   const judge = (config: InternalAxiosRequestConfig, base: string | undefined): boolean => {
-    const target = resolveRequestUrl(config, legacy);
+    const target = resolveRequestUrl(config, legacy, urlObjects);
     if (target === undefined) return false;
     if (typeof target === 'string') return allows(target, base);
     return target.every((url) => allows(url, base));
@@ -198,7 +198,7 @@ export function attachTokenManager(
 
   /** The absolute URL a proof is made for (axios appends `params` as the query, which `htu` leaves out). */
   const proofUrl = (config: InternalAxiosRequestConfig): string => {
-    const target = resolveRequestUrl(config, legacy);
+    const target = resolveRequestUrl(config, legacy, urlObjects);
     return new URL(typeof target === 'string' ? target : (target?.[0] ?? ''), documentBase()).href;
   };
 
@@ -241,18 +241,20 @@ export function attachTokenManager(
     );
   };
 
-  /** The end of a request that carried `record`'s token: invalidate it on a rejection from where it went; redact. */
-  const settleRejection = (error: unknown, record: AuthRecord): unknown => {
-    const axiosError = error as Partial<AxiosError>;
-    if (
-      axiosError?.isAxiosError === true &&
-      axiosError.response &&
+  /**
+   * The end of a request that carried `record`'s token: invalidate it on a rejection from where it
+   * went (`rejected`: what `shouldRefresh` said, when already asked — once per response); redact.
+   */
+  const settleRejection = (
+    error: unknown,
+    record: AuthRecord,
+    rejected = (error as Partial<AxiosError>)?.isAxiosError === true &&
+      !!(error as AxiosError).response &&
       !record.withheld &&
-      finalUrlAllowed(axiosError) &&
-      shouldRefresh(error as AxiosError, record.scheme)
-    ) {
-      tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
-    }
+      finalUrlAllowed(error as AxiosError) &&
+      shouldRefresh(error as AxiosError, record.scheme),
+  ): unknown => {
+    if (rejected) tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
     return redact(error, record);
   };
 
@@ -333,8 +335,8 @@ export function attachTokenManager(
     if (!record) throw error;
     // No response (a timeout, a refused connection, an abort, too many redirects): the config still shows the token.
     if (!response) throw redact(error, record);
-    if (record.replay || !carried || !shouldRefresh(error as AxiosError, record.scheme))
-      throw settleRejection(error, record);
+    const rejected = carried && shouldRefresh(error as AxiosError, record.scheme);
+    if (record.replay || !rejected) throw settleRejection(error, record, rejected);
     tokens.invalidate(record.token); // only if it is still the current token: a late 401 refreshes nothing
     const next = await replayable(error, config, record);
     if (next.accessToken === record.token) throw redact(error, record); // no other token: the 401 stands
@@ -438,19 +440,21 @@ function redact<E>(error: E, record: AuthRecord): E {
 }
 
 /**
- * Whether `instance` comes from axios 1.7 (below the supported floor, still judged the way it
- * sends), which ignores `allowAbsoluteUrls` and treats a `URL` object as absolute: asked once, of
- * the instance's own `getUri`.
+ * How the instance's axios builds a URL, asked once of its own `getUri` (what its adapters call):
+ * `legacy`, axios 1.7 (below the supported floor, still judged the way it sends), which ignores
+ * `allowAbsoluteUrls`; `urlObjects`, whether a `URL` object `url` wins over `baseURL` as an absolute
+ * URL (1.7, 1.12) rather than making axios throw (1.21).
  */
-function isLegacyAxios(instance: AxiosInstance): boolean {
-  try {
-    const uri = instance.getUri({
-      url: 'https://absolute.invalid/',
-      baseURL: 'https://base.invalid/',
-      allowAbsoluteUrls: false,
-    } as Parameters<AxiosInstance['getUri']>[0]);
-    return !uri.startsWith('https://base.invalid');
-  } catch {
-    return false;
-  }
+function axiosRules(instance: AxiosInstance): [legacy: boolean, urlObjects: boolean] {
+  const absolute = 'http://a.invalid/';
+  /** Whether `url` wins over a `baseURL` (`params: null`: no default params to append). */
+  const wins = (url: unknown, allowAbsoluteUrls: boolean): boolean => {
+    try {
+      const config = { url, baseURL: 'http://b.invalid/', allowAbsoluteUrls, params: null };
+      return String(instance.getUri(config as Parameters<AxiosInstance['getUri']>[0])) === absolute;
+    } catch {
+      return false; // axios threw: it would send nothing
+    }
+  };
+  return [wins(absolute, false), wins(new URL(absolute), true)];
 }

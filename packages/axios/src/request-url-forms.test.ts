@@ -143,16 +143,6 @@ describe('a URL object as the request url', () => {
       [`${baseURL}/z`, 'Bearer at-0'],
     ]);
   });
-
-  it.each(versions)(
-    'with a baseURL, gets no token with %s (it cannot combine the two)',
-    async (_name, create) => {
-      const { instance, calls } = await setup(create);
-      // axios ≥ 1.8 cannot combine a URL object with baseURL (its own adapters throw): no token.
-      await instance.get(new URL('https://api.example.com/x') as never);
-      expect(calls.map((call) => call.authorization ?? null)).toEqual([null]);
-    },
-  );
 });
 
 describe('axios 1.7.9 (unsupported, below the floor) is still judged the way it sends', () => {

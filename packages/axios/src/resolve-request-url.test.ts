@@ -36,6 +36,16 @@ describe('resolveRequestUrl', () => {
     ).toBe('https://other.test/x');
   });
 
+  it('lets a URL object override baseURL only where that axios tests its string (urlObjects: 1.7, 1.12)', () => {
+    const url = new URL('https://other.test/x');
+    expect(resolveRequestUrl({ baseURL: base, url }, false, true)).toBe('https://other.test/x');
+    expect(resolveRequestUrl({ baseURL: base, url })).toBeUndefined(); // 1.21 throws
+    expect(resolveRequestUrl({ baseURL: base, url, allowAbsoluteUrls: false }, false, true)).toBeUndefined();
+    expect(resolveRequestUrl({ baseURL: base, url, allowAbsoluteUrls: '' as never }, false, true)).toBe(
+      'https://other.test/x',
+    );
+  });
+
   it('leaves a url without baseURL as it is, relative or not', () => {
     expect(resolveRequestUrl({ url: '/orders' })).toBe('/orders');
     expect(resolveRequestUrl({ url: 'https://api.example.com@evil.test/' })).toBe(

@@ -15,7 +15,8 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
  *
  * - axios ≥ 1.8 (`legacy: false`): an absolute string `url` wins over `baseURL` unless
  *   `allowAbsoluteUrls` is false (a falsy non-boolean such as `''`: 1.12 combines, later versions
- *   do not, so both); a `URL` object is never absolute and cannot be combined (axios throws).
+ *   do not, so both). A `URL` object cannot be combined (axios throws); it is absolute where
+ *   `isAbsoluteURL` tests its string (`urlObjects: true`, axios 1.12), never where it tests strings only (1.21).
  * - axios 1.7 (`legacy: true`): `allowAbsoluteUrls` does not exist; a `URL` object counts as absolute.
  *
  * Returns a URL string (possibly relative: adapters resolve it against the document in a browser),
@@ -26,21 +27,23 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 export function resolveRequestUrl(
   config: RequestTarget,
   legacy = false,
+  urlObjects = legacy,
 ): string | readonly string[] | undefined {
   const url = textOf(config.url);
   const baseURL = textOf(config.baseURL);
   if (url === undefined || baseURL === undefined) return undefined;
   if (!baseURL) return url;
-  // axios ≥ 1.8 tests only strings; 1.7 stringifies a URL object.
-  const absolute = (legacy || typeof config.url === 'string') && ABSOLUTE_URL.test(url);
+  // axios 1.21 tests only strings; 1.7 and 1.12 stringify a URL object (`urlObjects`).
+  const absolute = (urlObjects || typeof config.url === 'string') && ABSOLUTE_URL.test(url);
   const flag = config.allowAbsoluteUrls;
   // axios 1.12 tests `allowAbsoluteUrls == false`, later versions `=== false`: a falsy
   // non-boolean ('', 0, '0') may send either way, so both must be allowed.
   const either = absolute && !legacy && flag !== false && flag != null && +flag === 0;
   if (absolute && !either && (legacy || flag !== false)) return url;
   if (!url) return baseURL;
-  // axios calls string methods on both: a URL object here makes it throw, so nothing is sent.
-  if (typeof config.url !== 'string' || typeof config.baseURL !== 'string') return undefined;
+  // axios calls string methods on both: a URL object here makes it throw, so nothing is sent
+  // (of a loose flag's two ways, only the absolute `url` can send).
+  if (typeof config.url !== 'string' || typeof config.baseURL !== 'string') return either ? url : undefined;
   const modern = combine(baseURL, url, /\/+$/);
   // axios 1.7 strips at most two trailing slashes of baseURL, later versions all of them.
   const old = combine(baseURL, url, /\/?\/$/);

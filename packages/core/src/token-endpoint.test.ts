@@ -221,6 +221,23 @@ describe('request shape', () => {
     expect(set.expiresAt).toBe(now + 60_000);
     expect(set.issuedAt).toBe(now);
   });
+
+  it('accepts the password grant answer of the token types given, and by default only Bearer (no downgrade either way)', async () => {
+    const signIn = (tokenTypes?: readonly string[]) =>
+      passwordGrant(
+        { tokenUrl: TOKEN_URL, clientId: 'web', tokenTypes },
+        { username: 'alice', password: 'hunter2' },
+      );
+    answer({ access_token: 'a', token_type: 'dpop' });
+    expect(await signIn(['DPoP'])).toMatchObject({ accessToken: 'a', tokenType: 'DPoP' });
+    const byDefault = await signIn().catch((error: unknown) => error);
+    expect(byDefault).toBeInstanceOf(MalformedResponseError);
+    answer({ access_token: 'a', token_type: 'Bearer' });
+    const downgraded = await signIn(['DPoP']).catch((error: unknown) => error);
+    expect(downgraded).toBeInstanceOf(MalformedResponseError);
+    expect((downgraded as MalformedResponseError).reason).toBe((byDefault as MalformedResponseError).reason);
+    expect(seen).toHaveLength(3);
+  });
 });
 
 describe('error responses', () => {

@@ -11,6 +11,7 @@ import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js'
 import { checkTokenManagerOptions } from './internal/check-token-manager-options.js';
 import { whereOf } from './internal/response-where.js';
 import { runWithRetry } from './internal/retry-policy.js';
+import { hold, type Waits } from './internal/timer.js';
 import { withTimeout } from './internal/with-timeout.js';
 import { worstCaseRefresh } from './internal/worst-case-refresh.js';
 import type { RefreshLock } from './refresh-lock.js';
@@ -41,6 +42,8 @@ const MIN_REUSE = 1_000;
 const MAX_REUSE = 300_000;
 /** `#freshUntil` of a set that must not be served, and `#ignoreInvalidationUntil` when nothing is ignored. */
 const NEVER = -Infinity;
+/** How many rotated-away refresh tokens a manager remembers (decision 0007). */
+const SPENT = 8;
 
 const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
 /** Rejects with the abort reason as it is: the manager's `DisposedError`. */
@@ -105,6 +108,8 @@ export class TokenManager {
   #loaded = false;
   #loading: Promise<void> | undefined;
   #inFlight: Promise<TokenSet> | undefined;
+  /** The retry wait of `#inFlight`: unref'd while only the background timer waits for it (decision 0004). */
+  #waits: Waits | undefined;
   /** With `crossTab`: an empty storage after a refresh means another tab signed out (decision 0604). */
   readonly #sharedWithTabs: boolean;
   /**
@@ -123,11 +128,13 @@ export class TokenManager {
   /** Runs the newest storage `set` or `remove` that started again, in the queue (decision 0007, late writes). */
   #lastWrite: (() => Promise<unknown>) | undefined;
   /**
-   * The refresh token this manager's last refresh rotated away. A stored set that still carries it is
-   * older than ours (our write of the newer set failed, timed out or has not landed yet), never another
-   * manager's newer one: it is not adopted, and its spent token not sent (decision 0007).
+   * Refresh tokens this manager's refreshes rotated away since storage was last seen holding its set.
+   * A stored set that still carries one is older than ours (our writes of the newer sets failed, timed
+   * out or have not landed yet), never another manager's newer one: it is not adopted, and its spent
+   * token not sent. At most `SPENT` of them: when full, the first (what storage held when its writes
+   * began to fail) stays and the oldest of the others goes (decision 0007).
    */
-  #spent: string | undefined;
+  readonly #spent: string[] = [];
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
   #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
@@ -338,11 +345,17 @@ export class TokenManager {
   /**
    * Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own
    * `finally`. `ending`: the epoch of a flight that ends by handing over to a refresh of the set that
-   * replaced its own; it does not join itself.
+   * replaced its own; it does not join itself. `held`: a caller waits for it (the background timer
+   * is no caller), so its retry waits keep a Node process alive; a caller joining holds the flight.
    */
-  #refresh(reason: RefreshReason, ending?: number): Promise<TokenSet> {
-    if (this.#inFlight && this.#joinable && this.#flightEpoch !== ending) return this.#inFlight;
-    const flight: Promise<TokenSet> = this.#runRefresh(reason).finally(() => {
+  #refresh(reason: RefreshReason, ending?: number, held = reason !== 'background'): Promise<TokenSet> {
+    if (this.#inFlight && this.#joinable && this.#flightEpoch !== ending) {
+      if (held) hold(this.#waits as Waits);
+      return this.#inFlight;
+    }
+    const waits: Waits = { held };
+    this.#waits = waits;
+    const flight: Promise<TokenSet> = this.#runRefresh(reason, waits).finally(() => {
       if (this.#inFlight === flight) this.#inFlight = undefined;
     });
     this.#inFlight = flight;
@@ -353,11 +366,11 @@ export class TokenManager {
     return flight;
   }
 
-  async #runRefresh(reason: RefreshReason): Promise<TokenSet> {
+  async #runRefresh(reason: RefreshReason, waits: Waits): Promise<TokenSet> {
     const epoch = this.#epoch;
     const disposal = this.#disposal.signal;
     try {
-      const task = () => this.#refreshExclusively(epoch, reason);
+      const task = () => this.#refreshExclusively(epoch, reason, waits);
       // `dispose()` rejects the waiters at once: while the lock is awaited (its wait timer is cleared
       // through `signal`) and while the new set is still being written.
       const { tokens, adopted } = await withTimeout(
@@ -382,7 +395,7 @@ export class TokenManager {
     } catch (caught) {
       if (this.#disposal.signal.aborted) throw new DisposedError();
       // The failure of a set that `setTokens()` or another tab replaced meanwhile is not the new set's.
-      if (epoch !== this.#epoch && this.#current) return this.#replacement(reason, epoch);
+      if (epoch !== this.#epoch && this.#current) return this.#replacement(reason, epoch, waits.held);
       const error = this.#explain(caught);
       this.#emit({ type: 'refresh_failed', error, reason });
       if (isOAuthError(error, 'invalid_grant') && epoch === this.#epoch) {
@@ -392,7 +405,7 @@ export class TokenManager {
       throw error;
     }
     // The refresh finished after `setTokens()` or another tab replaced the set.
-    return this.#replacement(reason, epoch);
+    return this.#replacement(reason, epoch, waits.held);
   }
 
   /**
@@ -400,9 +413,9 @@ export class TokenManager {
    * (due, or invalidated) one refresh of it, started now that this one's request is over, so two
    * token requests never overlap; the callers of both join it (decision 0001).
    */
-  #replacement(reason: RefreshReason, epoch: number): Promise<TokenSet> | TokenSet {
+  #replacement(reason: RefreshReason, epoch: number, held: boolean): Promise<TokenSet> | TokenSet {
     const current = this.#current as TokenSet;
-    return this.#clock() < this.#freshUntil ? current : this.#refresh(reason, epoch);
+    return this.#clock() < this.#freshUntil ? current : this.#refresh(reason, epoch, held);
   }
 
   /**
@@ -412,6 +425,7 @@ export class TokenManager {
   async #refreshExclusively(
     epoch: number,
     reason: RefreshReason,
+    waits: Waits,
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
     // Replaced while waiting for the lock (another tab's set, heard by storage event or broadcast, or
     // `setTokens()`): nothing requested yet, so this refresh hands over at once (decisions 0603, 0001):
@@ -424,16 +438,22 @@ export class TokenManager {
       return { tokens: this.#current, adopted: true };
     }
     let base = this.#current;
+    // Storage holds our set: only a late write of ours could bring back an older one, and that is written over.
+    if (stored && stored.accessToken === base?.accessToken) this.#spent.length = 0;
     if (stored && stored.accessToken !== base?.accessToken && !this.#older(stored)) {
       if (this.#clock() < this.#refreshAtOf(stored)) return { tokens: stored, adopted: true };
       base = stored; // carries the newest (possibly rotated) refresh token
     }
     try {
-      const result = await this.#request(base?.refreshToken, reason);
+      const result = await this.#request(base?.refreshToken, reason, waits);
       if (result.adopted) return result;
       // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).
       const overtaking = await this.#write(result.tokens, epoch, base);
-      if (result.tokens.refreshToken !== base?.refreshToken) this.#spent = base?.refreshToken;
+      const spent = base?.refreshToken;
+      if (spent && result.tokens.refreshToken !== spent) {
+        if (this.#spent.length === SPENT) this.#spent.splice(1, 1);
+        this.#spent.push(spent);
+      }
       if (overtaking !== undefined) this.#onExternalChange(overtaking);
       return result;
     } catch (error) {
@@ -455,9 +475,9 @@ export class TokenManager {
       : undefined;
   }
 
-  /** Whether `stored` still carries the refresh token our last refresh rotated away: older than ours. */
+  /** Whether `stored` still carries a refresh token our refreshes rotated away: older than ours. */
   #older(stored: TokenSet): boolean {
-    return !!this.#spent && stored.refreshToken === this.#spent;
+    return this.#spent.includes(stored.refreshToken as string);
   }
 
   /** A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`. */
@@ -477,6 +497,7 @@ export class TokenManager {
   async #request(
     refreshToken: string | undefined,
     reason: RefreshReason,
+    waits: Waits,
   ): Promise<{ tokens: TokenSet; adopted: boolean }> {
     // The manager knows no endpoint: core's exchange names it on timeout (`timeout-answer.ts`),
     // `requestToken` on the response it returns (`response-where.ts`).
@@ -526,6 +547,7 @@ export class TokenManager {
       (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
       ended,
       (error) => !final && isTransient(error),
+      waits,
     );
   }
 
@@ -686,7 +708,8 @@ export class TokenManager {
     const again = this.#again(epoch, tokens);
     this.#lastWrite = again;
     try {
-      await (tokens ? this.#storage.set(tokens) : this.#storage.remove());
+      // A copy: a storage that edits what it is handed (strips the refresh token, encrypts in place) edits its own.
+      await (tokens ? this.#storage.set({ ...tokens }) : this.#storage.remove());
     } finally {
       if (this.#lastWrite !== again) this.#lastWrite?.().catch(() => {});
     }

@@ -109,6 +109,23 @@ describe('crossTab in headless Chromium: tabs of one origin sharing a rotating r
     },
   );
 
+  it('sends exactly one token request for five tabs without Web Locks (an http: origin on a LAN IP), and every tab ends with the same token', async () => {
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined });
+    });
+    const tabs = await openTabs(5);
+    expect(await tabs[0]!.evaluate(() => navigator.locks)).toBeUndefined();
+    const expired = await seedLocalStorage(tabs[0]!);
+
+    const tokens = (await Promise.all(tabs.map(getAccessToken))).map((result) =>
+      'token' in result ? result.token : result.error,
+    );
+
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(expired);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
   it('sends exactly one token request for five tabs that keep tokens in memory only', async () => {
     const tabs = await openTabs(5, { storage: 'memory' });
     const { accessToken, refreshToken } = await server.signIn();

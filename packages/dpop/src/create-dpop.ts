@@ -4,6 +4,7 @@ import {
   isNonceReplay,
   type FetchLike as OAuthFetch,
   proofPerHop,
+  releaseBody,
   senderConstrainedHeaders,
   systemClock,
   type TokenStorage,
@@ -11,6 +12,7 @@ import {
 import { bindStorageToKey } from './bind-storage.js';
 import type { DPoPEvent } from './dpop-event.js';
 import { dpopFetch, type FetchLike } from './dpop-fetch.js';
+import { DPoPKeyLostError } from './errors/dpop-key-lost-error.js';
 import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
 import { generateKeyPair, type KeyMaterial, type KeyObjectLike, toKeyMaterial } from './keys/key-material.js';
@@ -76,8 +78,12 @@ export interface DPoP extends SenderConstraint {
    * request, keeps each origin's latest `DPoP-Nonce` and retries once on `400 use_dpop_nonce`.
    * Outside browsers it follows redirects itself, a fresh proof per hop, none to another origin. A
    * request that already carries a `DPoP` header (a transport's proof) is passed on untouched.
-   * Pass it as the grants' `fetch` option.
+   * Pass it as the grants' `fetch` option. Its proofs are signed with the key the key store holds:
+   * when another tab's `removeKey()` deleted this tab's key it is stored again, when another tab
+   * stored a new one this tab signs with that one from then on (one key-store transaction per request).
    * @throws {DPoPNonceError} when a nonce challenge cannot be answered (never a third request).
+   * @throws {DPoPKeyLostError} when this instance's key was removed or replaced while the request was
+   *   in flight: the tokens of the answer would be bound to a key it no longer signs with.
    */
   readonly fetch: FetchLike;
   /**
@@ -103,7 +109,8 @@ export interface DPoP extends SenderConstraint {
   isAfterNonceRetry(response: Response): boolean;
   /**
    * Sign-out: deletes the stored key and forgets nonces. Never rejects (a failed delete must not
-   * block the redirect); the next use creates a new key.
+   * block the redirect); the next use creates a new key. A `dpop.fetch` request still in flight then
+   * rejects with `DPoPKeyLostError`, so no session bound to the removed key is stored.
    */
   removeKey(): Promise<void>;
 }
@@ -155,8 +162,32 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       return toKeyMaterial(await store.getOrAdd(candidate));
     }
   };
-  const prove = async (method: string, url: URL, nonce: string | undefined, accessToken?: string) =>
-    signProof(await load(), {
+  /**
+   * Our key, or the one the store holds instead (`read` gives it): another tab's sign-out removed ours
+   * and its sign-in stored a new one. A key you passed, a memory store and a fallback key are kept
+   * (nothing else can replace them), so is ours when the read fails or a `removeKey()` came meanwhile.
+   */
+  const adopt = async (read: (pair: DPoPKeyPair) => Promise<DPoPKeyPair | undefined>) => {
+    const current = load();
+    const key = await current;
+    const stored =
+      !options.key &&
+      store.persistent &&
+      (await read(key.pair)
+        .then((pair) => pair && toKeyMaterial(pair))
+        .catch(() => {}));
+    if (stored && stored.thumbprint !== key.thumbprint && loading === current)
+      loading = Promise.resolve(stored);
+    return load();
+  };
+  const prove = async (
+    key: Promise<KeyMaterial>,
+    method: string,
+    url: URL,
+    nonce: string | undefined,
+    accessToken?: string,
+  ) =>
+    signProof(await key, {
       htm: toHtm(method),
       htu: toHtu(url),
       iat: book.serverTime(url),
@@ -167,7 +198,28 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
   // Each wrapper maps to itself too, so wrapping `dpop.fetch` or a wrapper never adds a second proof.
   const wrappers = new WeakMap<object, FetchLike>();
   const wrap = (inner: FetchLike): FetchLike => {
-    const wrapper = dpopFetch(inner, book, prove, emit, retried);
+    const wrapper: FetchLike = async (input, init) => {
+      // Every proof of one authorization-server request is signed with the stored key (ours put back
+      // when another tab's removeKey() deleted it), so the tokens it brings are bound to the key the
+      // next page load reads; the answer is refused when this tab's key changed meanwhile (its own
+      // removeKey()): its tokens are bound to a key it no longer signs with (decision 1202).
+      let key: Promise<KeyMaterial> | undefined;
+      const response = await dpopFetch(
+        inner,
+        book,
+        (...args) => {
+          key ??= adopt((pair) => store.getOrAdd(pair));
+          return prove(key, ...args);
+        },
+        emit,
+        retried,
+      )(input, init);
+      if (key && (await key) !== (await loading)) {
+        releaseBody(response);
+        throw new DPoPKeyLostError('thumbprint_mismatch');
+      }
+      return response;
+    };
     wrappers.set(inner, wrapper).set(wrapper, wrapper);
     return wrapper;
   };
@@ -183,19 +235,8 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     rebind: (header) => proofPerHop(dpop, header),
     isNonceReplay: (...args) => isNonceReplay(dpop, ...args),
     checkUse: checkConstraintUse,
-    reloadKey: async () => {
-      const current = await load();
-      // Another tab's key, or none (the session's key is lost): a failed read keeps ours.
-      const stored =
-        !options.key &&
-        store.persistent &&
-        (await store
-          .get()
-          .then((pair) => pair && toKeyMaterial(pair))
-          .catch(() => {}));
-      if (stored && stored.thumbprint !== current.thumbprint) loading = Promise.resolve(stored);
-      return dpop.ready();
-    },
+    // Another tab's key, or none (the session's key is lost): ours is kept.
+    reloadKey: () => adopt(() => store.get()).then(dpop.ready),
     ready: async () => {
       const key = await load();
       return {
@@ -206,7 +247,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     },
     headersFor: async ({ method, url, accessToken }: ProofRequest) => {
       const target = resolveUrl(url);
-      return { DPoP: await prove(method, target, book.nonceFor(target), accessToken) };
+      return { DPoP: await prove(load(), method, target, book.nonceFor(target), accessToken) };
     },
     learn: (response: ResponseLike) => {
       try {

@@ -88,6 +88,27 @@ describe('DPoP key in headless Chromium (IndexedDB)', () => {
     expect(await page.evaluate(() => localStorage.getItem('tessera.tokens'))).toBeNull();
   });
 
+  it("keeps the session of a tab that signed in without a reload after another tab's removeKey(): bound to the stored key", async () => {
+    const [stale, other] = [await openTab(), await openTab()];
+    await ready(stale);
+    await other.evaluate(() => window.dpopPage.removeKey()); // the other tab signs out
+    const proofs: string[] = [];
+    await context.route('**/token', async (route) => {
+      proofs.push((await route.request().headerValue('dpop')) ?? '');
+      await route.fulfill({
+        json: { access_token: 'at-1', token_type: 'DPoP', refresh_token: 'rt-1', expires_in: 600 },
+      });
+    });
+
+    await stale.evaluate((url) => window.dpopPage.signIn(url), new URL('token', served!.url).href);
+    await stale.reload();
+    await stale.waitForFunction(() => 'dpopPage' in window);
+
+    expect(proofs).toHaveLength(1);
+    expect((await readProof(proofs[0])).jkt).toBe((await ready(stale)).thumbprint);
+    expect(await stale.evaluate(() => window.dpopPage.loadSession())).toEqual({ accessToken: 'at-1' });
+  });
+
   it('falls back to an in-memory key when IndexedDB cannot be opened, and says so', async () => {
     await context.addInitScript(() => {
       IDBFactory.prototype.open = () => {

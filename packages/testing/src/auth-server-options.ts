@@ -20,6 +20,24 @@ export interface TestClient {
    * @default undefined (any redirect URI)
    */
   redirectUris?: readonly string[];
+  /**
+   * Every token request of this client must carry a DPoP proof, else `invalid_grant` (oidc-provider's
+   * client metadata `dpop_bound_access_tokens`). Needs the server's `dpop` option.
+   * @default false
+   */
+  dpopBoundAccessTokens?: boolean;
+}
+
+/** How `createAuthServer({ dpop })` does DPoP (RFC 9449). */
+export interface DPoPServerOptions {
+  /**
+   * A token request's proof must carry the token endpoint's current nonce: without one the answer is
+   * `400 use_dpop_nonce` with the nonce in `DPoP-Nonce` (oidc-provider's `requireNonce: () => true`).
+   * A proof that carries an old nonce (after `auth.rotateDPoPNonce()`) is answered so either way.
+   * For `protectedApi` see its `requireDPoPNonce`.
+   * @default false
+   */
+  requireNonce?: boolean;
 }
 
 /** A resource owner for the `password` grant. */
@@ -91,6 +109,15 @@ export interface AuthServerOptions {
    * @default 'https://api.example.test'
    */
   audience?: string;
+  /**
+   * DPoP (RFC 9449), like oidc-provider 9 with a `nonceSecret`: a token request with a `DPoP` proof
+   * gets `token_type: "DPoP"` and an access token bound to the proof's key (`cnf.jkt`); a public
+   * client's refresh token is bound to it too. `protectedApi` then takes `Authorization: DPoP` with a
+   * proof and refuses a bound token sent as Bearer. Requests without a proof still get Bearer tokens
+   * unless the client has `dpopBoundAccessTokens`. `true` is `{}`. `false`: the `DPoP` header is ignored.
+   * @default false
+   */
+  dpop?: boolean | DPoPServerOptions;
 }
 
 /** The defaults the README lists; `createAuthServer` reads them from here. */
@@ -104,4 +131,5 @@ export const authServerDefaults = {
   rotateRefreshTokens: true,
   revokeFamily: true,
   audience: 'https://api.example.test',
+  dpop: false,
 } as const satisfies Required<Omit<AuthServerOptions, 'clock'>>;

@@ -146,6 +146,13 @@ export interface AuthServer {
    */
   revokeToken(token: string): boolean;
   /**
+   * Replaces the DPoP nonces of the token endpoint and of every `protectedApi` (two separate ones, as
+   * RFC 9449 §8 and §9 allow): a proof with an old nonce is then answered `use_dpop_nonce` with the
+   * new one in `DPoP-Nonce`, so a test can check that a client retries exactly once per rotation.
+   * @throws {TypeError} the server has no `dpop` option.
+   */
+  rotateDPoPNonce(): void;
+  /**
    * Holds the next token request (after earlier holds) when it arrives — counted, not yet processed —
    * until `release()` or `reset()`. For tests that need a refresh in flight at a chosen moment.
    */
@@ -180,9 +187,10 @@ export interface AuthServer {
    */
   authorize(authorizationRequest: string | URL, options?: AuthorizeOptions): string;
   /**
-   * Clears logs (`authorizationRequests` and `revocationRequests` too), counts, planned failures, latency, revocations and every
-   * issued token and code, and releases every hold. Requests still in flight are answered but not logged.
-   * Keeps the key.
+   * Clears logs (`authorizationRequests` and `revocationRequests` too), counts, planned failures,
+   * latency, revocations, every issued token and code and the DPoP proofs seen (their `jti`s), and
+   * releases every hold. Requests still in flight are answered but not logged. Keeps the key and the
+   * DPoP nonces.
    */
   reset(): void;
 }

@@ -1,10 +1,12 @@
 import type { TestClient } from './auth-server-options.js';
+import { sha256Base64url } from './base64url.js';
 import { requiredParameter } from './form-body.js';
 import { signIdToken } from './id-token.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
 import { splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
+import type { TokenBinding } from './token-grants.js';
 import { mintTokens } from './token-minter.js';
 
 const invalidGrant = (description: string): TokenEndpointError =>
@@ -20,6 +22,7 @@ export async function authorizationCode(
   context: ServerContext,
   client: TestClient,
   form: URLSearchParams,
+  binding: TokenBinding,
 ): Promise<IssuedTokenResponse> {
   const code = requiredParameter(form, 'code');
   const redirectUri = requiredParameter(form, 'redirect_uri');
@@ -64,6 +67,7 @@ export async function authorizationCode(
     scope: record.scope,
     audience: record.audience,
     withRefreshToken: true,
+    ...binding,
   });
   if (openid) response.id_token = await signIdToken(context, record);
   return response;
@@ -74,9 +78,5 @@ const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
 /** BASE64URL(SHA-256(ASCII(verifier))) (RFC 7636 §4.2); '' for a verifier that is not well-formed (or none). */
 async function s256(verifier: string): Promise<string> {
-  if (!PKCE_VERIFIER.test(verifier)) return '';
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  let binary = '';
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return PKCE_VERIFIER.test(verifier) ? sha256Base64url(verifier) : '';
 }

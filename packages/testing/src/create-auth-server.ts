@@ -4,6 +4,7 @@ import type { AuthServer, AuthServerState, IssueTokensOptions } from './auth-ser
 import {
   type AuthServerOptions,
   authServerDefaults,
+  type DPoPServerOptions,
   type TestClient,
   type TestUser,
 } from './auth-server-options.js';
@@ -12,6 +13,7 @@ import { authorizationEndpointHandler } from './authorization-endpoint-handler.j
 import { logAuthorization } from './authorization-request-log.js';
 import { authorize } from './authorize.js';
 import { discoveryHandlers, jwksUrlOf } from './discovery-handlers.js';
+import { DPoPState } from './dpop-proof.js';
 import { FailurePlan } from './failure-plan.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
 import { protectedApiHandlers } from './protected-api.js';
@@ -60,6 +62,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     revokeFamily: options.revokeFamily ?? authServerDefaults.revokeFamily,
     clock: options.clock ?? (() => Date.now()),
     audience: options.audience ?? authServerDefaults.audience,
+    dpop: dpopStateOf(options.dpop ?? authServerDefaults.dpop),
     key: new SigningKey(),
     registry: new TokenRegistry(),
     codes: new AuthorizationCodes(),
@@ -109,6 +112,14 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     },
     revokeAll: () => context.registry.revokeAll(),
     revokeToken: (token) => context.registry.revoke(jtiOf(token) ?? token),
+    rotateDPoPNonce() {
+      if (context.dpop === undefined) {
+        throw new TypeError(
+          'auth.rotateDPoPNonce(): this server has no DPoP; create it with { dpop: true }.',
+        );
+      }
+      context.dpop.rotate();
+    },
     holdNextTokenRequest: () => state.holds.add(),
     failNextTokenRequests: (count, failure = {}) => state.failures.add(count, failure),
     setLatency(ms) {
@@ -131,6 +142,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
       state.latency = 0;
       context.registry.clear();
       context.codes.clear();
+      context.dpop?.clear();
     },
   };
 }
@@ -142,7 +154,9 @@ const CLIENT_KEYS = Object.keys({
   clientSecret: true,
   grantTypes: true,
   redirectUris: true,
+  dpopBoundAccessTokens: true,
 } satisfies Record<keyof TestClient, true>);
+const DPOP_KEYS = Object.keys({ requireNonce: true } satisfies Record<keyof DPoPServerOptions, true>);
 const USER_KEYS = Object.keys({ username: true, password: true } satisfies Record<keyof TestUser, true>);
 const ISSUE_TOKENS_KEYS = Object.keys({
   username: true,
@@ -156,6 +170,15 @@ function assertOptions(options: AuthServerOptions): void {
   assertKnownOptions(options, OPTION_NAMES, 'createAuthServer(options)');
   options.clients?.forEach((client, index) => {
     assertKnownOptions(client, CLIENT_KEYS, `createAuthServer(options): clients[${index}]`);
+  });
+  if (typeof options.dpop === 'object')
+    assertKnownOptions(options.dpop, DPOP_KEYS, 'createAuthServer(options): dpop');
+  options.clients?.forEach((client, index) => {
+    if (client.dpopBoundAccessTokens && !options.dpop) {
+      throw new TypeError(
+        `createAuthServer(options): clients[${index}] has dpopBoundAccessTokens, but the server has no DPoP; add dpop: true.`,
+      );
+    }
   });
   options.users?.forEach((user, index) => {
     assertKnownOptions(user, USER_KEYS, `createAuthServer(options): users[${index}]`);
@@ -185,6 +208,11 @@ function issueTokens(context: ServerContext, options: IssueTokensOptions = {}): 
     audience,
     withRefreshToken: true,
   });
+}
+
+function dpopStateOf(option: boolean | DPoPServerOptions): DPoPState | undefined {
+  if (option === false) return undefined;
+  return new DPoPState(option !== true && option.requireNonce === true);
 }
 
 /** The `jti` of a JWT (unverified: the registry decides), or undefined for anything else. */

@@ -1,4 +1,5 @@
 import { HttpResponse, http, type RequestHandler } from 'msw';
+import { DPOP_ALGORITHMS } from './dpop-proof.js';
 import type { ServerContext } from './server-context.js';
 
 /** The JWKS URL of an issuer. */
@@ -40,6 +41,7 @@ export function discoveryHandlers(context: ServerContext): RequestHandler[] {
     authorization_response_iss_parameter_supported: true,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
+    ...(context.dpop ? { dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS] } : {}),
   });
   const urls = metadataUrlsOf(context.issuer);
   return [

@@ -3,9 +3,13 @@
  * `TokenResponse` of `@tessera/core`, so `tokens.setTokens(await auth.issueTokens())` works.
  */
 export type IssuedTokenResponse = {
-  /** A JWT (RFC 9068) with `iss`, `sub`, `aud`, `exp`, `iat`, `jti`, `client_id`, `scope`. */
+  /**
+   * A JWT (RFC 9068) with `iss`, `sub`, `aud`, `exp`, `iat`, `jti`, `client_id`, `scope`, and
+   * `cnf.jkt` when it is bound to a DPoP key.
+   */
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` for a token bound to the request's DPoP proof (server option `dpop`), else `Bearer`. */
+  token_type: 'Bearer' | 'DPoP';
   /** Seconds. */
   expires_in: number;
   /** Only for user sign-ins (`authorization_code`, `password`, `refresh_token` grants). */

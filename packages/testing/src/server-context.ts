@@ -1,5 +1,6 @@
 import type { TestClient, TestUser } from './auth-server-options.js';
 import type { AuthorizationCodes } from './authorization-codes.js';
+import type { DPoPState } from './dpop-proof.js';
 import type { MinterContext } from './token-minter.js';
 
 /** The resolved configuration and state one `createAuthServer` shares between its handlers. */
@@ -15,4 +16,6 @@ export interface ServerContext extends MinterContext {
   readonly rotateRefreshTokens: boolean;
   readonly revokeFamily: boolean;
   readonly audience: string;
+  /** DPoP's nonces and seen `jti`s; undefined when the server has no DPoP. */
+  readonly dpop: DPoPState | undefined;
 }

@@ -6,33 +6,41 @@ import type { IssuedTokenResponse } from './issued-token-response.js';
 import { requestedAudience, requestedScope, splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
-import { mintNewFamily, mintTokens } from './token-minter.js';
+import { type Grant, mintNewFamily, mintTokens } from './token-minter.js';
+
+/** The key the request's DPoP proof binds its tokens to, if any (`token-endpoint.ts` decides). */
+export type TokenBinding = Pick<Grant, 'jkt' | 'bindRefreshToken'>;
 
 /** A grant: answers one authenticated token request or throws `TokenEndpointError`. */
 type GrantHandler = (
   context: ServerContext,
   client: TestClient,
   form: URLSearchParams,
+  binding: TokenBinding,
 ) => Promise<IssuedTokenResponse>;
 
 const invalidGrant = (description: string): TokenEndpointError =>
   new TokenEndpointError(400, 'invalid_grant', description);
 
 /** RFC 6749 §4.4: a token for the client itself; no refresh token. */
-const clientCredentials: GrantHandler = (context, client, form) => {
+const clientCredentials: GrantHandler = (context, client, form, binding) => {
   const scope = requestedScope(form);
   const audience = requestedAudience(form) ?? context.audience;
-  return mintNewFamily(context, {
-    subject: client.clientId,
-    clientId: client.clientId,
-    scope,
-    audience,
-    withRefreshToken: false,
-  });
+  return mintNewFamily(
+    context,
+    {
+      subject: client.clientId,
+      clientId: client.clientId,
+      scope,
+      audience,
+      withRefreshToken: false,
+    },
+    binding,
+  );
 };
 
 /** RFC 6749 §4.3: a user's tokens, with a refresh token. */
-const password: GrantHandler = (context, client, form) => {
+const password: GrantHandler = (context, client, form, binding) => {
   const username = form.get('username');
   const secret = form.get('password');
   if (username === null || secret === null) {
@@ -42,17 +50,21 @@ const password: GrantHandler = (context, client, form) => {
   if (user === undefined || user.password !== secret) throw invalidGrant('Wrong username or password');
   const scope = requestedScope(form);
   const audience = requestedAudience(form) ?? context.audience;
-  return mintNewFamily(context, {
-    subject: user.username,
-    clientId: client.clientId,
-    scope,
-    audience,
-    withRefreshToken: true,
-  });
+  return mintNewFamily(
+    context,
+    {
+      subject: user.username,
+      clientId: client.clientId,
+      scope,
+      audience,
+      withRefreshToken: true,
+    },
+    binding,
+  );
 };
 
 /** RFC 6749 §6 with rotation and reuse detection (OAuth 2.0 Security BCP §4.14.2). */
-const refreshToken: GrantHandler = async (context, client, form) => {
+const refreshToken: GrantHandler = async (context, client, form, binding) => {
   const value = requiredParameter(form, 'refresh_token');
   const record = context.registry.findRefreshToken(value);
   if (record === undefined) throw invalidGrant('Unknown refresh token');
@@ -69,6 +81,8 @@ const refreshToken: GrantHandler = async (context, client, form) => {
   if (!splitScope(scope).every((item) => granted.has(item))) {
     throw new TokenEndpointError(400, 'invalid_scope', 'The requested scope exceeds the granted scope');
   }
+  // oidc-provider checks the key before reuse: a thief without the key never ends the session.
+  if (record.jkt !== undefined && record.jkt !== binding.jkt) throw invalidGrant('failed jkt verification');
   if (record.rotated) {
     family.revoked = true;
     throw invalidGrant('The refresh token was already used; every token of this sign-in is revoked');
@@ -83,6 +97,7 @@ const refreshToken: GrantHandler = async (context, client, form) => {
     scope,
     audience,
     withRefreshToken: context.rotateRefreshTokens,
+    ...binding,
   });
   // OpenID Connect Core §12.2: a new ID token for the same user, client and sign-in, without a nonce.
   if (family.authTime !== undefined && splitScope(scope).includes('openid')) {

@@ -21,6 +21,10 @@ export interface Grant {
   readonly scope: string;
   readonly audience: string | readonly string[];
   readonly withRefreshToken: boolean;
+  /** The DPoP key thumbprint of the request's proof: the access token is bound to it (`cnf.jkt`). */
+  readonly jkt?: string | undefined;
+  /** Binds the refresh token to `jkt` too (a public client's, as oidc-provider does). */
+  readonly bindRefreshToken?: boolean;
 }
 
 /** Signs access tokens, creates refresh tokens and records both in the registry. */
@@ -38,17 +42,19 @@ export async function mintTokens(context: MinterContext, grant: Grant): Promise<
     jti,
     client_id: grant.family.clientId,
     scope: grant.scope,
+    ...(grant.jkt === undefined ? {} : { cnf: { jkt: grant.jkt } }),
   });
-  context.registry.addAccessToken(jti, grant.family);
+  context.registry.addAccessToken(jti, grant.family, grant.jkt);
   // Never longer than the JWT says, so a client that trusts expires_in is never surprised by a 401.
   const response: IssuedTokenResponse = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: grant.jkt === undefined ? 'Bearer' : 'DPoP',
     expires_in: Math.max(0, Math.floor((exp * 1000 - now) / 1000)),
   };
   if (grant.withRefreshToken) {
     const refreshToken = randomToken(32);
-    context.registry.addRefreshToken(refreshToken, grant.family, now + context.refreshTokenLifetime);
+    const jkt = grant.bindRefreshToken ? grant.jkt : undefined;
+    context.registry.addRefreshToken(refreshToken, grant.family, now + context.refreshTokenLifetime, jkt);
     response.refresh_token = refreshToken;
   }
   if (grant.scope !== '') response.scope = grant.scope;
@@ -59,8 +65,10 @@ export async function mintTokens(context: MinterContext, grant: Grant): Promise<
 export function mintNewFamily(
   context: MinterContext,
   fields: Omit<TokenFamily, 'revoked'> & { readonly withRefreshToken: boolean },
+  binding: Pick<Grant, 'jkt' | 'bindRefreshToken'> = {},
 ): Promise<IssuedTokenResponse> {
   const { withRefreshToken, ...familyFields } = fields;
   const family = context.registry.createFamily(familyFields);
-  return mintTokens(context, { family, scope: fields.scope, audience: fields.audience, withRefreshToken });
+  const { scope, audience } = fields;
+  return mintTokens(context, { family, scope, audience, withRefreshToken, ...binding });
 }

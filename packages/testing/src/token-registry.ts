@@ -27,6 +27,8 @@ export interface RefreshTokenRecord {
   rotated: boolean;
   /** Revoked on its own (`revokeFamily: false`); its family may still be valid. */
   revoked: boolean;
+  /** The DPoP key thumbprint it is bound to (a public client's, RFC 9449 §5): refreshed only with that key. */
+  readonly jkt?: string;
 }
 
 /** What the server remembers of an access token, by its `jti`. */
@@ -34,6 +36,8 @@ export interface AccessTokenRecord {
   readonly family: TokenFamily;
   /** Revoked on its own by `auth.revokeToken`; its family may still be valid. */
   revoked: boolean;
+  /** The DPoP key thumbprint it is bound to (`cnf.jkt`): used only with a proof of that key. */
+  readonly jkt?: string;
 }
 
 /** The server's memory of issued tokens. Holds values only in memory; never logs them. */
@@ -49,12 +53,13 @@ export class TokenRegistry {
     return family;
   }
 
-  addAccessToken(jti: string, family: TokenFamily): void {
-    this.#accessTokens.set(jti, { family, revoked: false });
+  addAccessToken(jti: string, family: TokenFamily, jkt?: string): void {
+    this.#accessTokens.set(jti, { family, revoked: false, ...(jkt === undefined ? {} : { jkt }) });
   }
 
-  addRefreshToken(value: string, family: TokenFamily, expiresAt: number): void {
-    this.#refreshTokens.set(value, { family, expiresAt, rotated: false, revoked: false });
+  addRefreshToken(value: string, family: TokenFamily, expiresAt: number, jkt?: string): void {
+    const record = { family, expiresAt, rotated: false, revoked: false };
+    this.#refreshTokens.set(value, jkt === undefined ? record : { ...record, jkt });
   }
 
   findAccessToken(jti: string): AccessTokenRecord | undefined {

@@ -1,6 +1,7 @@
 import type { CrossTabSync } from '../cross-tab-sync.js';
 import type { TokenStorage } from '../storage/token-storage.js';
 import { broadcastStorage } from './broadcast-storage.js';
+import { channelLock } from './channel-lock.js';
 import type { WebLocks } from './web-locks.js';
 import { webLocksLock } from './web-locks-lock.js';
 import { writeMarkers } from './write-markers.js';
@@ -25,7 +26,9 @@ export interface CrossTabOptions {
    */
   lockTimeout?: number;
   /**
-   * The Web Locks API. Without it (old browsers, insecure `http:` origins) each tab refreshes on its own.
+   * The Web Locks API. Without it (Safari < 15.4, `http:` origins other than localhost) the tabs take
+   * turns over the BroadcastChannel instead: a refresh waits 100 ms more, and a tab that closed while
+   * refreshing is passed over within about 1 s (decision 0607).
    * @default globalThis.navigator?.locks
    */
   locks?: WebLocks;
@@ -45,9 +48,10 @@ const CATCH_UP_TIMEOUT = 1_000;
 /**
  * Coordinates the `TokenManager`s of one origin across browser tabs: one refresh at a time through
  * a Web Lock (the others then find the new set in storage and send no token request), and every
- * new token set and sign-out posted on a BroadcastChannel. Falls back to single-tab behaviour
- * where either API is missing; a lock that is never granted times out after `lockTimeout` ms (by
- * default the manager's worst-case refresh).
+ * new token set and sign-out posted on a BroadcastChannel. Without Web Locks the tabs take turns
+ * over the BroadcastChannel (decision 0607); without BroadcastChannel each tab is on its own. A
+ * lock that is never granted times out after `lockTimeout` ms (by default the manager's worst-case
+ * refresh).
  *
  * @throws {TypeError} `lockTimeout` is not a number ≥ 0 (`NaN`, negative, a string).
  * @example
@@ -71,7 +75,9 @@ export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
   const Channel = options.BroadcastChannel ?? globals.BroadcastChannel;
   const catchUpTimeout = Math.min(CATCH_UP_TIMEOUT, lockTimeout ?? CATCH_UP_TIMEOUT);
   return {
-    lock: webLocksLock({ prefix: name, timeout: lockTimeout, locks }),
+    lock: locks
+      ? webLocksLock({ prefix: name, timeout: lockTimeout, locks })
+      : channelLock({ prefix: name, timeout: lockTimeout, BroadcastChannel: Channel }),
     wrapStorage: (storage: TokenStorage, key: string): TokenStorage =>
       broadcastStorage(storage, {
         channel: name,

@@ -5,6 +5,11 @@ import type { WebLocks } from './web-locks.js';
 /** The wait when neither the lock nor the manager gives one, in ms. */
 const DEFAULT_WAIT = 10_000;
 
+/** How long a cross-tab lock waits before running the task anyway, in ms: `timeout`, else the manager's `maxWait`, else 10 s. */
+export function lockWait(timeout: number | undefined, options: RefreshLockRunOptions | undefined): number {
+  return timeout ?? options?.maxWait ?? DEFAULT_WAIT;
+}
+
 /** Options of `webLocksLock`. Durations are milliseconds. */
 export interface WebLocksLockOptions {
   /** Prefix of every lock name: `${prefix}/${name}`. */
@@ -36,7 +41,7 @@ export function webLocksLock({ prefix, timeout, locks }: WebLocksLockOptions): R
       const signal = options?.signal;
       if (signal?.aborted) return Promise.reject(signal.reason);
       if (!locks) return task();
-      const wait = timeout ?? options?.maxWait ?? DEFAULT_WAIT;
+      const wait = lockWait(timeout, options);
       return new Promise<T>((resolve, reject) => {
         let state: 'waiting' | 'granted' | 'unlocked' | 'aborted' = 'waiting';
         const controller = new AbortController();

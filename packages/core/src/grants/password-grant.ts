@@ -26,6 +26,12 @@ export interface PasswordGrantOptions extends EndpointRequestOptions {
    * @default Date.now
    */
   clock?: Clock;
+  /**
+   * The `token_type`s accepted, as in `TokenManager`: pass `['DPoP']` when the request goes through
+   * `dpop.fetch` (a `Bearer` answer is then a `MalformedResponseError`, never a downgrade).
+   * @default ['Bearer']
+   */
+  tokenTypes?: readonly string[];
 }
 
 /**
@@ -54,5 +60,5 @@ export async function passwordGrant(
       password: credentials.password,
     },
   });
-  return toTokenSet(response, sentAt, 'passwordGrant');
+  return toTokenSet(response, sentAt, 'passwordGrant', options.tokenTypes);
 }

@@ -1,7 +1,7 @@
 import pRetry from 'p-retry';
 import type { RetryOptions } from '../retry-options.js';
 import { isTransient } from '../transient.js';
-import { startTimer } from './timer.js';
+import { startTimer, unrefTimer, type Waits } from './timer.js';
 
 /**
  * Exponential backoff before retry number `retry` (1-based), with jitter when `randomize` is set.
@@ -20,6 +20,8 @@ export function backoffDelay(
  * Runs `attempt` with p-retry while errors are `retryable` (default: transient). Before each retry it waits the longer of the
  * exponential backoff (with jitter) and the server's `Retry-After` (capped at `maxRetryAfter`), and
  * tells `onRetry` exactly how long that wait is.
+ *
+ * @param waits the refresh's: unref'd while not `held`. @default { held: true } (a caller is waiting)
  */
 export function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
@@ -27,11 +29,12 @@ export function runWithRetry<T>(
   onRetry: (error: unknown, attemptNumber: number, delay: number) => void,
   signal: AbortSignal,
   retryable: (error: unknown) => boolean = isTransient,
+  waits: Waits = { held: true },
 ): Promise<T> {
   if (options === false) return attempt(1);
   // p-retry runs the loop and decides what to retry; the wait is ours (minTimeout 0) so the
-  // `retrying` event can report it exactly. Backoff timers are not unref'd: a caller is waiting,
-  // so a Node process must not exit mid-retry. `signal` (the manager's: at `dispose()`, or when the
+  // `retrying` event can report it exactly. Backoff timers are referenced while a caller is waiting
+  // (`waits`), so a Node process does not exit mid-retry. `signal` (the manager's: at `dispose()`, or when the
   // set being refreshed is replaced or removed) ends the loop at once: the timer is cleared, no attempt follows.
   return pRetry(attempt, {
     signal,
@@ -49,12 +52,12 @@ export function runWithRetry<T>(
       const retryAfter = Math.min(asked, options.maxRetryAfter);
       const wait = Math.max(retryAfter, backoffDelay(attemptNumber, options));
       onRetry(error, attemptNumber, wait);
-      if (wait > 0) await delay(wait, signal);
+      if (wait > 0) await delay(wait, signal, waits);
     },
   });
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+function delay(ms: number, signal: AbortSignal, waits: Waits): Promise<void> {
   return new Promise((resolve, reject) => {
     // Already disposed (a `retrying` listener may dispose the manager): no timer is started.
     signal.throwIfAborted();
@@ -66,6 +69,8 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
+    waits.timer = timer;
+    if (!waits.held) unrefTimer(timer);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -14,3 +14,20 @@ export function startTimer(callback: () => void, ms: number): ReturnType<typeof 
 export function unrefTimer(timer: unknown): void {
   (timer as { unref?: () => void } | undefined)?.unref?.();
 }
+
+/**
+ * The retry wait of one refresh: unref'd while nobody waits for the refresh (the background timer
+ * started it), so it never keeps a Node process alive for nobody; referenced once `held` (docs/decisions/0004).
+ */
+export interface Waits {
+  /** A caller waits for the refresh. */
+  held: boolean;
+  /** The last wait started. */
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** A caller waits from now on: refs the pending wait; later ones start referenced. */
+export function hold(waits: Waits): void {
+  waits.held = true;
+  (waits.timer as { ref?: () => void } | undefined)?.ref?.();
+}

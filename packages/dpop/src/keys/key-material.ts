@@ -26,6 +26,8 @@ export interface KeyMaterial {
   readonly header: string;
   /** RFC 7638 SHA-256 thumbprint of the public JWK, the `cnf.jkt` the server binds tokens to. */
   readonly thumbprint: string;
+  /** What it was made from: the pair a key store holds (a `KeyObject` given as `key` is never stored). */
+  readonly pair: DPoPKeyPair;
 }
 
 const ES256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -86,5 +88,6 @@ export async function toKeyMaterial(key: DPoPKeyPair | KeyObjectLike): Promise<K
     privateKey,
     header: base64url(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk })),
     thumbprint: await sha256(JSON.stringify(publicJwk)),
+    pair: key as DPoPKeyPair,
   };
 }

@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { immediateChannels } from '../../test/fixtures/immediate-channels.js';
+import type { TrackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
+import { channelLock } from './channel-lock.js';
+
+let channels: TrackedChannels;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  channels = immediateChannels();
+});
+afterEach(() => {
+  expect(vi.getTimerCount()).toBe(0);
+  channels.closeAll();
+  vi.useRealTimers();
+});
+
+/** Lets `ms` pass on the fake timers in 10 ms steps, delivering channel messages in between. */
+async function elapse(ms: number): Promise<void> {
+  for (let passed = 0; passed < ms; passed += 10) {
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(10);
+  }
+}
+
+/** A tab's lock; `crash()` closes its channels without a word, as a closed or crashed tab does. */
+function tab(timeout?: number) {
+  const own: BroadcastChannel[] = [];
+  const Base = channels.BroadcastChannel;
+  class TabChannel extends Base {
+    constructor(name: string) {
+      super(name);
+      own.push(this);
+    }
+  }
+  const lock = channelLock({ prefix: 'p', timeout, BroadcastChannel: TabChannel });
+  return {
+    lock,
+    crash: () => {
+      for (const channel of own.splice(0)) channel.close();
+    },
+  };
+}
+
+const never = () => new Promise<never>(() => {});
+
+describe('channelLock (no Web Locks)', () => {
+  it.each([0, 30])('runs one task at a time across five tabs that ask %i ms apart', async (apart) => {
+    const tabs = Array.from({ length: 5 }, () => tab());
+    let running = 0;
+    let most = 0;
+    const task = async () => {
+      most = Math.max(most, ++running);
+      await new Promise<void>((resolve) => setTimeout(resolve, 300)); // a token request
+      running--;
+      return 'done';
+    };
+    const runs: Promise<string>[] = [];
+    for (const { lock } of tabs) {
+      runs.push(lock.run('tessera:tessera', task, { maxWait: 60_000 }));
+      if (apart) await elapse(apart); // the later ones claim while the first is still listening
+    }
+    let settled = false;
+    const all = Promise.all(runs).finally(() => {
+      settled = true;
+    });
+    while (!settled) await elapse(100);
+
+    expect(await all).toEqual(Array(5).fill('done'));
+    expect(most).toBe(1);
+  });
+
+  it('passes over a holder whose tab closed mid-refresh within about a second, long before the wait ends', async () => {
+    const holder = tab();
+    const next = tab();
+    void holder.lock.run('tessera:tessera', never, { maxWait: 60_000 });
+    await elapse(200); // the holder took the lock
+    const task = vi.fn(async () => 'ran');
+    const run = next.lock.run('tessera:tessera', task, { maxWait: 60_000 });
+    await elapse(3_000);
+    expect(task).not.toHaveBeenCalled(); // a live holder is never overtaken
+
+    holder.crash();
+    await elapse(1_200);
+    expect(await run).toBe('ran');
+  });
+
+  it('runs the task after the wait when a live holder never releases, and the holder is left alone', async () => {
+    const holder = tab();
+    const next = tab(5_000);
+    void holder.lock.run('tessera:tessera', never);
+    await elapse(200);
+    let ran = false;
+    const run = next.lock.run('tessera:tessera', async () => {
+      ran = true;
+    });
+    await elapse(4_800);
+    expect(ran).toBe(false);
+    await elapse(200);
+    await run;
+    expect(ran).toBe(true);
+    holder.crash();
+  });
+
+  it('releases the lock when the task fails: the next tab runs right after, long before the wait ends', async () => {
+    const first = tab();
+    const next = tab();
+    const failure = new Error('token request failed');
+    let fail!: () => void;
+    const failing = first.lock.run(
+      'tessera:tessera',
+      () => new Promise<never>((_, reject) => (fail = () => reject(failure))),
+      { maxWait: 60_000 },
+    );
+    await elapse(200);
+    const task = vi.fn(async () => 'ran');
+    const run = next.lock.run('tessera:tessera', task, { maxWait: 60_000 });
+    await elapse(3_000);
+    expect(task).not.toHaveBeenCalled();
+
+    fail();
+    await expect(failing).rejects.toBe(failure);
+    await elapse(200); // the settle window after the release, not a reclaim
+    expect(await run).toBe('ran');
+  });
+
+  it('stops waiting when the signal aborts: rejects with its reason, clears its timers, never runs the task', async () => {
+    const holder = tab();
+    const next = tab();
+    void holder.lock.run('tessera:tessera', never);
+    await elapse(200);
+    const controller = new AbortController();
+    const task = vi.fn(async () => 'ran');
+    const run = next.lock.run('tessera:tessera', task, { signal: controller.signal, maxWait: 60_000 });
+    await elapse(1_500);
+    const reason = new Error('disposed');
+    controller.abort(reason);
+
+    await expect(run).rejects.toBe(reason);
+    holder.crash();
+    await elapse(2_000);
+    expect(task).not.toHaveBeenCalled();
+    expect(channels.open()).toBe(0);
+  });
+});

@@ -1,0 +1,100 @@
+import { createAuthServer, createTestClock, failUnhandledRequest } from '@tessera/testing';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
+import { immediateChannels } from '../../test/fixtures/immediate-channels.js';
+import type { TrackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
+import { refreshTokenGrant } from '../grants/refresh-token-grant.js';
+import { webStorage } from '../storage/web-storage.js';
+import { TokenManager } from '../token-manager.js';
+import { crossTab } from './cross-tab.js';
+
+const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
+// Rotating refresh tokens with reuse detection that revokes the whole family, as oidc-provider and Auth0 do.
+const auth = createAuthServer({ clock: clock.now });
+const msw = setupServer(...auth.handlers);
+const managers: TokenManager[] = [];
+let channels: TrackedChannels;
+let testNumber = 0;
+
+beforeAll(() => msw.listen({ onUnhandledRequest: failUnhandledRequest }));
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  vi.stubGlobal('navigator', {}); // a browser without Web Locks: no `navigator.locks`
+  channels = immediateChannels();
+  testNumber += 1;
+});
+afterEach(() => {
+  for (const manager of managers.splice(0)) manager.dispose();
+  expect(vi.getTimerCount()).toBe(0);
+  expect(channels.open()).toBe(0);
+  channels.closeAll();
+  auth.reset();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+afterAll(() => msw.close());
+
+/** `count` tabs sharing localStorage and BroadcastChannel, in a browser without Web Locks. */
+function openTabs(count: number): TokenManager[] {
+  const area = fakeStorageArea();
+  return Array.from({ length: count }, () => {
+    const manager = new TokenManager({
+      fetchTokens: refreshTokenGrant({ tokenUrl: auth.tokenUrl, clientId: 'web' }),
+      storage: webStorage(area),
+      clock: clock.now,
+      retry: false,
+      crossTab: crossTab({
+        name: `without-web-locks-${testNumber}`,
+        BroadcastChannel: channels.BroadcastChannel,
+      }),
+    });
+    managers.push(manager);
+    return manager;
+  });
+}
+
+/** Lets `ms` pass on the fake timers in 10 ms steps, letting channel messages and token responses arrive in between. */
+async function elapse(ms: number): Promise<void> {
+  for (let passed = 0; passed < ms; passed += 10) {
+    for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(10);
+  }
+}
+
+/** Settles `promises`, letting fake time pass until they have (at most 10 s). */
+async function settleAll<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+  let done = false;
+  const all = Promise.allSettled(promises).finally(() => {
+    done = true;
+  });
+  for (let waited = 0; !done && waited < 10_000; waited += 10) await elapse(10);
+  return all;
+}
+
+describe('crossTab without Web Locks', () => {
+  it('sends one token request per expiry for five tabs refreshing at once, and signs no tab out (rotation with reuse detection)', async () => {
+    const tabs = openTabs(5);
+    await tabs[0]!.setTokens(await auth.issueTokens());
+    await Promise.all(tabs.map((tab) => tab.ready()));
+    const failures: string[] = [];
+    for (const tab of tabs) {
+      tab.subscribe((event) => {
+        if (event.type === 'cleared' || event.type === 'refresh_failed') failures.push(event.type);
+      });
+    }
+
+    for (const expiry of [1, 2]) {
+      clock.advance(3_600_000); // every tab's access token has expired
+      const results = await settleAll(tabs.map((tab) => tab.getAccessToken()));
+
+      expect(results.map((result) => result.status)).toEqual(Array(5).fill('fulfilled'));
+      expect(auth.tokenRequests.map((request) => request.status)).toEqual(Array(expiry).fill(200));
+      const newest = tabs[0]!.peekTokens()?.accessToken;
+      expect(results.map((result) => (result as PromiseFulfilledResult<string>).value)).toEqual(
+        Array(5).fill(newest),
+      );
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,183 @@
+import {
+  type IdentityProvider,
+  signInThroughForms,
+  startIdentityProvider,
+} from '@tessera/example-identity-provider';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthServer } from '../src/create-auth-server.js';
+import { type HandlerServer, serveHandlers } from '../src/serve-handlers.js';
+import { claimsOf, postToken } from './token-request.js';
+
+// DPoP over HTTP, against the kit (`dpop: { requireNonce: true }`, a `dpopBoundAccessTokens` client) and against
+// the example oidc-provider with DPoP on (nonces required, `dpop_bound_access_tokens`), with proofs signed by hand
+// so every answer is seen: the status and OAuth `error` a client sees must be the same.
+const APP = 'http://127.0.0.1:5997';
+const REDIRECT_URI = `${APP}/callback`;
+// RFC 7636 Appendix B.
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+interface Target {
+  name: string;
+  issuer: string;
+  clientId: string;
+  signIn(authorizationUrl: string): Promise<string>;
+}
+
+let provider: IdentityProvider;
+let served: HandlerServer;
+let targets: Target[];
+
+beforeAll(async () => {
+  [provider, served] = await Promise.all([
+    startIdentityProvider({ port: 0, appOrigins: [APP], dpop: true }),
+    serveHandlers(),
+  ]);
+  const kit = createAuthServer({
+    issuer: served.url,
+    clients: [{ clientId: provider.clientId, redirectUris: [REDIRECT_URI], dpopBoundAccessTokens: true }],
+    dpop: { requireNonce: true },
+  });
+  served.use(...kit.handlers);
+  targets = [
+    {
+      name: 'oidc-provider',
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      signIn: signInThroughForms,
+    },
+    {
+      name: 'kit',
+      issuer: kit.issuer,
+      clientId: provider.clientId,
+      signIn: async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
+    },
+  ];
+});
+afterAll(async () => {
+  await Promise.all([provider?.close(), served?.close()]);
+});
+
+type Answer = [status: number, error?: string];
+
+/** A DPoP key: signs a proof for a POST to `htu`, with `nonce` if given. */
+async function dpopKey(): Promise<(htu: string, nonce?: string | null) => Promise<string>> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  return (htu, nonce) =>
+    new SignJWT({
+      htm: 'POST',
+      htu,
+      jti: crypto.randomUUID(),
+      iat: Math.floor(Date.now() / 1000),
+      ...(nonce ? { nonce } : {}),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+      .sign(privateKey);
+}
+
+async function endpoints(
+  target: Target,
+): Promise<{ authorization_endpoint: string; token_endpoint: string }> {
+  return (await fetch(`${target.issuer}/.well-known/openid-configuration`)).json() as never;
+}
+
+async function codeFor(target: Target): Promise<string> {
+  const url = new URL((await endpoints(target)).authorization_endpoint);
+  const query = {
+    response_type: 'code',
+    client_id: target.clientId,
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid api:read',
+    state: 'parity-state',
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+  };
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  return new URL(await target.signIn(url.href)).searchParams.get('code') ?? '';
+}
+
+interface Sent {
+  answer: Answer;
+  nonce: string | null;
+  body: { refresh_token?: string; access_token?: string; token_type?: string };
+}
+
+async function send(target: Target, form: Record<string, string>, proof?: string): Promise<Sent> {
+  const { token_endpoint: url } = await endpoints(target);
+  const response = await postToken(url, {
+    form: { client_id: target.clientId, ...form },
+    headers: proof ? { DPoP: proof } : {},
+  });
+  const body = (await response.json()) as Sent['body'] & { error?: string };
+  return {
+    answer: body.error === undefined ? [response.status] : [response.status, body.error],
+    nonce: response.headers.get('dpop-nonce'),
+    body,
+  };
+}
+
+async function both(scenario: (target: Target) => Promise<unknown[]>): Promise<Record<string, unknown[]>> {
+  const answers: Record<string, unknown[]> = {};
+  for (const target of targets) answers[target.name] = await scenario(target);
+  return answers;
+}
+
+describe('the kit answers DPoP like oidc-provider', () => {
+  it('nonce challenge, binding, the bound refresh token, a replayed and a bad proof', async () => {
+    const answers = await both(async (target) => {
+      const { token_endpoint: tokenUrl } = await endpoints(target);
+      const prove = await dpopKey();
+      const other = await dpopKey();
+      const code = await codeFor(target);
+      const exchange = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: VERIFIER,
+      };
+
+      const noProof = await send(target, exchange);
+      const noNonce = await send(target, exchange, await prove(tokenUrl));
+      const nonce = noNonce.nonce;
+      const signedIn = await send(target, exchange, await prove(tokenUrl, nonce));
+      const refresh = { grant_type: 'refresh_token', refresh_token: signedIn.body.refresh_token ?? '' };
+      const refreshNoProof = await send(target, refresh);
+      const refreshOtherKey = await send(target, refresh, await other(tokenUrl, nonce));
+      const refreshProof = await prove(tokenUrl, nonce);
+      const refreshed = await send(target, refresh, refreshProof);
+      const next = { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token ?? '' };
+      const replayed = await send(target, next, refreshProof);
+      const badHtu = await send(target, next, await prove(`${tokenUrl}/elsewhere`, nonce));
+      const cnf = claimsOf(signedIn.body.access_token ?? '').cnf as { jkt?: string } | undefined;
+      return [
+        noProof.answer,
+        noNonce.answer,
+        typeof nonce,
+        signedIn.answer,
+        signedIn.body.token_type,
+        typeof cnf?.jkt,
+        refreshNoProof.answer,
+        refreshOtherKey.answer,
+        refreshed.answer,
+        replayed.answer,
+        badHtu.answer,
+      ];
+    });
+    expect(answers.kit).toEqual([
+      [400, 'invalid_grant'],
+      [400, 'use_dpop_nonce'],
+      'string',
+      [200],
+      'DPoP',
+      'string',
+      [400, 'invalid_grant'],
+      [400, 'invalid_grant'],
+      [200],
+      [400, 'invalid_grant'],
+      [400, 'invalid_dpop_proof'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+});
