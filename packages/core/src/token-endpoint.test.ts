@@ -225,7 +225,7 @@ describe('request shape', () => {
   it('accepts the password grant answer of the token types given, and by default only Bearer (no downgrade either way)', async () => {
     const signIn = (tokenTypes?: readonly string[]) =>
       passwordGrant(
-        { tokenUrl: TOKEN_URL, clientId: 'web', tokenTypes },
+        { tokenUrl: TOKEN_URL, clientId: 'web', ...(tokenTypes && { tokenTypes }) },
         { username: 'alice', password: 'hunter2' },
       );
     answer({ access_token: 'a', token_type: 'dpop' });
