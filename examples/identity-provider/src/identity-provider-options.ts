@@ -16,6 +16,11 @@ export interface IdentityProviderOptions {
   clientId?: string;
   /** @default every app origin + `/` and + `/callback` */
   redirectUris?: readonly string[];
+  /**
+   * The SPA client's `grant_types`; a refresh token is issued only when `refresh_token` is among them.
+   * @default ['authorization_code', 'refresh_token']
+   */
+  grantTypes?: readonly string[];
   /** @default every app origin + `/` */
   postLogoutRedirectUris?: readonly string[];
   /** @default [{ username: 'alice', password: 'wonderland', name: 'Alice Liddell', email: 'alice@example.test' }] */

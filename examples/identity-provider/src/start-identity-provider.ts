@@ -140,7 +140,7 @@ function configure(
         client_id: settings.clientId,
         token_endpoint_auth_method: 'none',
         application_type: 'web',
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: [...(settings.grantTypes ?? ['authorization_code', 'refresh_token'])],
         response_types: ['code'],
         redirect_uris: [
           ...(settings.redirectUris ??

@@ -147,6 +147,68 @@ describe('createSessionStore', () => {
     },
   );
 
+  it('reports a throwing onReturn with console.error where there is no reportError (Node, jsdom), never as an unhandled rejection', async () => {
+    vi.stubGlobal('reportError', undefined);
+    const outcome = deferred<[string, unknown]>();
+    const errors = vi
+      .spyOn(console, 'error')
+      .mockImplementation((reported) => outcome.resolve(['console.error', reported]));
+    const unhandled = (reason: unknown) => outcome.resolve(['unhandled rejection', reason]);
+    process.on('unhandledRejection', unhandled);
+    try {
+      const tokens = manager();
+      const failure = new Error('navigate failed');
+      const signIn = fakeSignIn(async () => {
+        await tokens.setTokens(await auth.issueTokens());
+        return { status: 'handled', returnTo: '/orders' };
+      });
+      const store = createSessionStore(tokens, signIn, () => {
+        throw failure;
+      });
+      const stop = store.subscribe(() => {});
+      await expect(store.ready()).resolves.toBeUndefined();
+      expect(await outcome.promise).toEqual(['console.error', failure]);
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(store.getSnapshot().status).toBe('signed-in');
+      stop();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+      errors.mockRestore();
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('never calls onReturn when its last listener left while the callback was pending (provider or app replaced)', async () => {
+    const tokens = manager();
+    const callback = deferred<CallbackResult>();
+    const onReturn = vi.fn();
+    const store = createSessionStore(
+      tokens,
+      fakeSignIn(() => callback.promise),
+      onReturn,
+    );
+    const { seen, stop } = record(store);
+    stop();
+    await tokens.setTokens(await auth.issueTokens());
+    callback.resolve({ status: 'handled', returnTo: '/orders' });
+    await store.ready();
+    expect(onReturn).not.toHaveBeenCalled();
+    expect(statuses(seen)).toEqual(['loading']);
+  });
+
+  it('calls onReturn when ready() settles before anything subscribed (a router guard before mount())', async () => {
+    const tokens = manager();
+    const onReturn = vi.fn();
+    const signIn = fakeSignIn(async () => {
+      await tokens.setTokens(await auth.issueTokens());
+      return { status: 'handled', returnTo: '/orders' };
+    });
+    const store = createSessionStore(tokens, signIn, onReturn);
+    await store.ready();
+    expect(onReturn.mock.calls).toEqual([['/orders']]);
+    store.subscribe(() => {})();
+  });
+
   it('shows a callback error as signed-out with the error (guards do not restart sign-in from it)', async () => {
     const tokens = manager();
     const denied = new OAuthError(

@@ -4,6 +4,7 @@ import { createElement as h, StrictMode, useEffect } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { callbackSignIn, deferred, fakeSignIn, setupAuthServer, signInAt } from '../test/support.js';
 import type { CallbackResult } from './sign-in-like.js';
+import { type TesseraContextValue, useSessionStore } from './tessera-context.js';
 import { TesseraProvider } from './tessera-provider.js';
 import { useSession } from './use-session.js';
 
@@ -16,6 +17,12 @@ afterEach(() => {
 /** What a router's `<Navigate to="/login" replace>` does: replaces the URL in its first effect. */
 function NavigateInEffect({ to }: { to: string }) {
   useEffect(() => window.history.replaceState(null, '', to), [to]);
+  return null;
+}
+
+/** Adds every store it renders under to `stores`: one per provider instance. */
+function Capture({ stores }: { stores: Set<TesseraContextValue> }) {
+  stores.add(useSessionStore());
   return null;
 }
 
@@ -72,6 +79,41 @@ describe('TesseraProvider', () => {
       expect(auth.tokenRequestCount).toBe(succeeds ? 1 : 0);
       expect(signIn.handleCallback).toHaveBeenCalledTimes(1);
       errors.mockRestore();
+    },
+  );
+
+  it.each([
+    ['', (tree: ReturnType<typeof h>) => tree],
+    [' under StrictMode', (tree: ReturnType<typeof h>) => h(StrictMode, null, tree)],
+  ])(
+    'never calls the old onReturn when it gets another signIn while the callback is pending%s',
+    async (_, wrap) => {
+      const tokens = manager();
+      const exchange = deferred<void>();
+      const oldSignIn = fakeSignIn(async (): Promise<CallbackResult> => {
+        await exchange.promise;
+        await signInAt(auth, tokens);
+        return { status: 'handled', returnTo: '/orders' };
+      });
+      const newSignIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+      const oldOnReturn = vi.fn();
+      const newOnReturn = vi.fn();
+      const stores = new Set<TesseraContextValue>();
+      const tree = (signIn: typeof oldSignIn, onReturn: typeof oldOnReturn) =>
+        wrap(h(TesseraProvider, { tokens, signIn, onReturn }, h(Capture, { stores }), h(Status)));
+      const { rerender } = render(tree(oldSignIn, oldOnReturn));
+      rerender(tree(newSignIn, newOnReturn));
+      exchange.resolve();
+      const [oldStore, newStore] = stores;
+      await act(async () => {
+        await oldStore?.ready();
+        await newStore?.ready();
+      });
+      expect(stores.size).toBe(2);
+      expect(screen.getByTestId('status').textContent).toBe('signed-in');
+      expect(auth.tokenRequestCount).toBe(1);
+      expect(oldOnReturn).not.toHaveBeenCalled();
+      expect(newOnReturn).not.toHaveBeenCalled();
     },
   );
 

@@ -24,7 +24,8 @@ export interface TesseraProviderProps {
    * `(to) => navigate(to, { replace: true })`. Read when the provider is created (first render, or
    * when `tokens` or `signIn` change), so an inline arrow is fine.
    * If it throws or rejects, the session stays signed in and the error is reported as an uncaught
-   * error (`reportError`), never as a rejection of `ready()`.
+   * error (`reportError`; `console.error` where there is none), never as a rejection of `ready()`.
+   * Not called when the callback completes after this provider got another `tokens`/`signIn` or unmounted.
    * @default undefined (stay on the callback URL, which the sign-in flow already cleaned)
    */
   onReturn?: ((returnTo: string) => void) | undefined;

@@ -3,8 +3,6 @@ import type { Session } from './session.js';
 import { loadingSession } from './session-store.js';
 import { useSessionStore } from './tessera-context.js';
 
-const getServerSnapshot = (): Session => loadingSession;
-
 /**
  * The session of the provider's `TokenManager`: `loading`, `signed-in` (with `tokens`, `claims`,
  * `expiresAt`), `signed-out` (with `error` when a sign-in failed) or `ended` (with the `invalid_grant`
@@ -12,5 +10,5 @@ const getServerSnapshot = (): Session => loadingSession;
  */
 export function useSession(): Session {
   const store = useSessionStore();
-  return useSyncExternalStore(store.subscribe, store.getSnapshot, getServerSnapshot);
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, (): Session => loadingSession);
 }

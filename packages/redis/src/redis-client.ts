@@ -32,10 +32,11 @@ export interface RedisSubscriber {
    * disconnect. Tessera then re-reads each subscribed key once, since messages published meanwhile
    * were lost (a sign-out, a set that replaced the one this replica holds). node-redis has it and
    * emits `'ready'` once its resubscription is confirmed; for ioredis see the README's adapter.
-   * Leave it out and a message missed while disconnected stays missed until the next refresh.
-   * @default undefined
+   * Required: without it a sign-out missed while disconnected was never caught up, and a replica
+   * idle for longer than the signed-out set's life refreshed that session (a `TypeError` at
+   * creation; docs/decisions/0508).
    */
-  on?(event: 'ready', listener: () => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   /** Removes a listener that `on` registered. node-redis and ioredis have it. */
   off?(event: 'ready', listener: () => void): unknown;
 }

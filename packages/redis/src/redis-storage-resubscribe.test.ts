@@ -175,6 +175,43 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
     expect(manager.peekTokens()).toMatchObject({ accessToken: 'at-1' });
   });
 
+  it("refuses a subscriber without on('ready') at creation: its reconnections would go unseen, and an idle replica refresh a signed-out session", async () => {
+    const redis = new FakeRedis();
+    const client = redis.client();
+    const full = redis.subscriber();
+    const minimal = { subscribe: full.subscribe.bind(full), unsubscribe: full.unsubscribe.bind(full) };
+    expect(() => redisTokenCache({ client, subscriber: minimal as never })).toThrow(
+      "redisTokenCache: subscriber must have on('ready', listener) to catch up after a reconnection (node-redis has it; ioredis: the README's adapter)",
+    );
+    expect(() => redisTokenCache({ client, subscriber: {} as never })).toThrow(TypeError);
+
+    // The same connection with its 'ready' event: a replica idle for longer than the signed-out
+    // set's life (its mark expired with it) still never sends that set's refresh token.
+    const endpoint = rotatingEndpoint(() => 60);
+    const sent: Array<string | undefined> = [];
+    const signingOut = replica(redis, endpoint.fetchTokens);
+    const missing = replica(
+      redis,
+      (request) => {
+        sent.push(request.refreshToken);
+        return endpoint.fetchTokens(request);
+      },
+      { subscriber: full },
+    );
+    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1');
+    full.disconnect();
+    await signingOut.manager.clear();
+    full.reconnect();
+    await vi.advanceTimersByTimeAsync(61_000); // the mark is gone
+
+    expect(missing.manager.peekTokens()).toBeUndefined();
+    expect(missing.events.map((event) => event.type)).toContain('cleared');
+    await missing.manager.getAccessToken().catch(() => {});
+    expect(sent).not.toContain('rt-1');
+    expect(endpoint.spent).toEqual([]);
+  });
+
   it('keeps a set whose Redis copy merely expired, and refreshes it with its refresh token', async () => {
     const redis = new FakeRedis();
     const endpoint = rotatingEndpoint(() => 60);
@@ -266,6 +303,68 @@ describe('redisTokenCache storage, a removal mark read by a replica that missed 
       expect.objectContaining({ type: 'refresh_failed', error: expect.any(LoginRequiredError) }),
     ]);
     expect(missing.cacheEvents).toEqual([]);
+    expect(endpoint.spent).toEqual([]);
+  });
+
+  it('ends, at its next refresh, a missed signed-out session it read in the OAuth response form (refresh_token): no token request', async () => {
+    const redis = new FakeRedis();
+    // Stored by another writer (a script, another SDK) as the token endpoint answered it.
+    redis.put(
+      REDIS_KEY,
+      JSON.stringify({ access_token: 'at-0', token_type: 'Bearer', refresh_token: 'rt-0' }),
+    );
+    const fetch = countingFetch();
+    const signingOut = replica(redis, fetch.fetchTokens);
+    const subscriber = redis.subscriber();
+    const missing = replica(redis, fetch.fetchTokens, { subscriber });
+    expect(await missing.manager.getAccessToken()).toBe('at-0'); // read from Redis, with rt-0
+    expect(missing.manager.peekTokens()).toMatchObject({ refreshToken: 'rt-0' });
+
+    subscriber.disconnect();
+    await signingOut.manager.clear();
+    await vi.advanceTimersByTimeAsync(0);
+    const refreshing = missing.manager.getAccessToken({ forceRefresh: true });
+    await expect(refreshing).rejects.toBeInstanceOf(LoginRequiredError);
+
+    expect(fetch.calls()).toBe(0); // rt-0 was never sent
+    expect(redis.peek(REDIS_KEY)).toBe(''); // still signed out
+    expect(missing.events.slice(-2)).toEqual([
+      { type: 'cleared', reason: 'external' },
+      expect.objectContaining({ type: 'refresh_failed', error: expect.any(LoginRequiredError) }),
+    ]);
+  });
+
+  it('ends, at its next refresh, a missed signed-out session when the last value it saw there was unreadable: no token request', async () => {
+    const redis = new FakeRedis();
+    const endpoint = rotatingEndpoint(() => 3_600);
+    let missingRequests = 0;
+    const signingOut = replica(redis, endpoint.fetchTokens);
+    const subscriber = redis.subscriber();
+    const missing = replica(
+      redis,
+      (request) => {
+        missingRequests += 1;
+        return endpoint.fetchTokens(request);
+      },
+      { subscriber },
+    );
+    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis, with rt-1
+    // A value it cannot read reaches it: reported, and its managers keep at-1 and rt-1.
+    await redis.client().sendCommand(['PUBLISH', REDIS_KEY, '{not json']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(missing.cacheEvents.map((event) => event.type)).toEqual(['invalid_entry']);
+    expect(missing.manager.peekTokens()).toMatchObject({ refreshToken: 'rt-1' });
+
+    subscriber.disconnect();
+    await signingOut.manager.clear();
+    await vi.advanceTimersByTimeAsync(0);
+    const refreshing = missing.manager.getAccessToken({ forceRefresh: true });
+    await expect(refreshing).rejects.toBeInstanceOf(LoginRequiredError);
+
+    expect(missingRequests).toBe(0); // rt-1 was never sent
+    expect(redis.peek(REDIS_KEY)).toBe('');
+    expect(missing.manager.peekTokens()).toBeUndefined();
     expect(endpoint.spent).toEqual([]);
   });
 

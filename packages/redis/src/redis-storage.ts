@@ -1,4 +1,4 @@
-import type { Clock, TokenSet, TokenStorage } from '@tessera/core';
+import { type Clock, type TokenSet, type TokenStorage, toTokenSet } from '@tessera/core';
 import { InvalidCacheEntryError } from './errors/invalid-cache-entry-error.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { DELETE_SCRIPT, REMOVE_SCRIPT, REPLACED } from './internal/delete-script.js';
@@ -91,14 +91,22 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
   };
 
   /**
-   * Whether `value`, a set this storage saw, carries a refresh token: a session that a removal ends.
-   * A set without one (client credentials) holds nothing a token request would send again.
+   * Whether `value`, a set this storage saw, may carry a refresh token: a session that a removal
+   * ends. Read by core's token-set reader, so a set in the OAuth response form (`refresh_token`)
+   * counts as the manager would read it; one that cannot be read counts as a session (the managers
+   * kept their own set, which may have one). Nothing (`''`), and a set without a refresh token
+   * (client credentials), hold nothing a token request would send again (decision 0508).
    */
   const refreshable = (value: string): boolean => {
+    if (value === REMOVED) return false;
+    if (value.length > MAX_VALUE_LENGTH) return true;
     try {
-      return value.length <= MAX_VALUE_LENGTH && !!(codec.decode(value, redisKey) as TokenSet).refreshToken;
+      const record = codec.decode(value, redisKey) as Record<string, unknown>;
+      // Its own token type accepted: the type is the manager's concern (`tokenTypes`), not this one.
+      const type = String(record.token_type ?? record.tokenType ?? 'Bearer');
+      return !!toTokenSet(record, 0, 'storage', [type]).refreshToken;
     } catch {
-      return false; // nothing (`''`), or unreadable: no session
+      return true;
     }
   };
 

@@ -13,7 +13,8 @@ export interface RedisTokenCacheOptions {
   /**
    * A second, connected client for pub/sub, e.g. `client.duplicate()`. With it, a token set stored by
    * one replica reaches the others' managers at once (no Redis read at their next refresh), and lock
-   * waiters wake as soon as the lock is released instead of at their next poll.
+   * waiters wake as soon as the lock is released instead of at their next poll. It must have
+   * `on('ready', listener)` (a `TypeError` at creation otherwise), so a reconnection is caught up.
    * @default undefined (no subscription: replicas read Redis when they refresh, waiters poll)
    */
   subscriber?: RedisSubscriber;

@@ -26,7 +26,8 @@ export interface RedisTokenCache {
  * keeps its set in memory, so a cached `getAccessToken()` never touches Redis; when Redis fails or
  * is slow, managers carry on with their own tokens and `onEvent` says so.
  *
- * @throws {TypeError} an option is invalid (e.g. `encryptionKey` is not 32 bytes).
+ * @throws {TypeError} an option is invalid (e.g. `encryptionKey` is not 32 bytes, a `subscriber`
+ * without `on('ready')`).
  *
  * @example
  * const client = createClient({ url: process.env.REDIS_URL });
@@ -63,8 +64,15 @@ export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCach
   if (typeof options.client?.sendCommand !== 'function') {
     throw new TypeError('redisTokenCache: client must be a connected Redis client (with sendCommand)');
   }
-  const codec = tokenCodec(options.encryptionKey);
   const { onEvent, client, subscriber } = options;
+  // Without a 'ready' event a reconnected subscriber cannot say it missed messages: a sign-out it
+  // missed was never caught up (decision 0508).
+  if (subscriber !== undefined && typeof subscriber?.on !== 'function') {
+    throw new TypeError(
+      "redisTokenCache: subscriber must have on('ready', listener) to catch up after a reconnection (node-redis has it; ioredis: the README's adapter)",
+    );
+  }
+  const codec = tokenCodec(options.encryptionKey);
   const emit = (event: RedisCacheEvent): void => {
     try {
       onEvent?.(event);

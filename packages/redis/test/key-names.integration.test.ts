@@ -83,6 +83,8 @@ describe('names @tessera/node clients write to a real redis-server', () => {
               note(channel);
               return subscriber.unsubscribe(channel, listener);
             },
+            on: (event, listener) => subscriber.on(event, listener),
+            off: (event, listener) => subscriber.off(event, listener),
           };
           const cache = redisTokenCache({ client: watched, subscriber: watchedSubscriber });
           const credentials = clientCredentials({

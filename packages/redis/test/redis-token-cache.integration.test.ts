@@ -640,6 +640,46 @@ describe('redisTokenCache on redis-server', () => {
     expect(fetch.calls()).toBe(1);
   });
 
+  it("never refreshes a session signed out while its subscriber was killed (CLIENT KILL TYPE pubsub), and refuses a subscriber without on('ready')", async () => {
+    const key = freshKey();
+    const endpoint = rotatingEndpoint(() => 3_600);
+    const sent: Array<string | undefined> = [];
+    const subscriber = createClient({ url: server.url, socket: { reconnectStrategy: () => 20 } });
+    subscriber.on('error', () => {});
+    await subscriber.connect();
+    cleanups.push(() => subscriber.isOpen && subscriber.destroy());
+    // A custom minimal shape of that connection cannot say it reconnected: refused at creation.
+    const minimal = {
+      subscribe: (channel: string, listener: (message: string) => void) =>
+        subscriber.subscribe(channel, listener),
+      unsubscribe: (channel: string, listener: (message: string) => void) =>
+        subscriber.unsubscribe(channel, listener),
+    };
+    expect(() => redisTokenCache({ client: admin, subscriber: minimal as never })).toThrow(TypeError);
+
+    const signingOut = replica(key, endpoint.fetchTokens, { client: await connect() });
+    const missing = replica(
+      key,
+      (request) => {
+        sent.push(request.refreshToken);
+        return endpoint.fetchTokens(request);
+      },
+      { client: await connect(), subscriber },
+    );
+    expect(await signingOut.manager.getAccessToken()).toBe('at-1');
+    expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis, with rt-1
+
+    expect(Number(await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']))).toBe(1);
+    await signingOut.manager.clear(); // the mark, and its message (lost unless already resubscribed)
+    await vi.waitFor(() => expect(missing.events.map((event) => event.type)).toContain('cleared'));
+    expect(missing.manager.peekTokens()).toBeUndefined();
+
+    await missing.manager.getAccessToken({ forceRefresh: true }).catch(() => {});
+    expect(sent).not.toContain('rt-1'); // the signed-out session was never refreshed
+    expect(endpoint.spent).toEqual([]);
+    expect(await admin.get(`tessera:tokens:${key}`)).not.toContain('rt-1');
+  });
+
   it('treats a key of another type (a hash) as an unreadable entry and replaces it, without counting Redis as down for the other keys', async () => {
     const [hashed, other] = [freshKey(), freshKey()];
     await admin.hSet(`tessera:tokens:${hashed}`, 'accessToken', 'planted');

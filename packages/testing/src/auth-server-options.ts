@@ -9,7 +9,7 @@ export interface TestClient {
    */
   clientSecret?: string;
   /**
-   * Grants this client may use; others answer `unauthorized_client`.
+   * Grants this client may use; others answer `invalid_request`, as oidc-provider does.
    * @default ['authorization_code', 'password', 'refresh_token'] for public clients, plus 'client_credentials' for confidential ones
    */
   grantTypes?: readonly string[];
@@ -79,10 +79,20 @@ export interface AuthServerOptions {
    */
   authorizationCodeLifetime?: number;
   /**
-   * Lifetime of refresh tokens, in ms, counted from when each one is issued.
+   * Lifetime of refresh tokens, in ms, counted from the sign-in: a rotated refresh token keeps the
+   * expiry of the one it replaced, so a session that refreshes every few minutes still ends, with
+   * `invalid_grant`, this long after it began (oidc-provider's grant lifetime, and its default for a
+   * public web client's rotated refresh tokens). See `slidingRefreshTokenLifetime`.
    * @default 86_400_000
    */
   refreshTokenLifetime?: number;
+  /**
+   * Count `refreshTokenLifetime` from when each refresh token is issued instead, so a session that
+   * keeps refreshing never ends (an "inactivity" lifetime, as oidc-provider with a number for
+   * `ttl.RefreshToken` and a longer `ttl.Grant`).
+   * @default false
+   */
+  slidingRefreshTokenLifetime?: boolean;
   /**
    * Issue a new refresh token on every refresh and treat a second use of a rotated one as theft:
    * `invalid_grant`, and the whole token family (access tokens too) is revoked.
@@ -128,6 +138,7 @@ export const authServerDefaults = {
   accessTokenLifetime: 300_000,
   authorizationCodeLifetime: 60_000,
   refreshTokenLifetime: 86_400_000,
+  slidingRefreshTokenLifetime: false,
   rotateRefreshTokens: true,
   revokeFamily: true,
   audience: 'https://api.example.test',

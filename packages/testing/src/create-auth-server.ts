@@ -58,6 +58,8 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
       'refreshTokenLifetime',
       options.refreshTokenLifetime ?? authServerDefaults.refreshTokenLifetime,
     ),
+    slidingRefreshTokenLifetime:
+      options.slidingRefreshTokenLifetime ?? authServerDefaults.slidingRefreshTokenLifetime,
     rotateRefreshTokens: options.rotateRefreshTokens ?? authServerDefaults.rotateRefreshTokens,
     revokeFamily: options.revokeFamily ?? authServerDefaults.revokeFamily,
     clock: options.clock ?? (() => Date.now()),

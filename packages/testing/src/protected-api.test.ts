@@ -166,6 +166,26 @@ describe('protectedApi', () => {
     expect(JSON.stringify(auth.apiRequests)).not.toContain(access_token.split('.')[2]);
   });
 
+  it('logs no credential in the query whose name is percent-encoded or in another case', async () => {
+    const { access_token, refresh_token = '' } = await auth.issueTokens();
+    const secrets = [access_token, refresh_token, 'service-secret', 'wonderland', 'verifier-value-1234'];
+    const query = [
+      `access%5Ftoken=${access_token}`,
+      `Refresh_Token=${refresh_token}`,
+      'client%5fsecret=service-secret',
+      `%70assword=wonderland`,
+      'code_verifier=verifier-value-1234',
+      'page=2',
+    ].join('&');
+    const response = await call(`${api}/a?${query}`);
+    expect(response.status).toBe(401);
+    expect(auth.apiRequests.map((entry) => entry.url)).toEqual([
+      `${api}/a?access%5Ftoken=[REDACTED]&Refresh_Token=[REDACTED]&client%5fsecret=[REDACTED]&%70assword=[REDACTED]&code_verifier=[REDACTED]&page=2`,
+    ]);
+    const logged = JSON.stringify(auth.apiRequests);
+    for (const secret of secrets) expect(logged).not.toContain(secret.slice(-12));
+  });
+
   it('keeps a call that was in flight during reset() out of the new log', async () => {
     let resetWhileVerifying = false;
     const lateAuth = createAuthServer({

@@ -4,6 +4,7 @@ import { assertKnownOptions } from './assert-known-options.js';
 import type { AuthServerState } from './auth-server.js';
 import { type BearerError, bearerChallenge, type ChallengeError, dpopChallenge } from './bearer-challenge.js';
 import { DPOP_ALGORITHMS, DPoPProofError, type VerifiedProof, verifyProof } from './dpop-proof.js';
+import { withoutQuerySecrets } from './query-secrets.js';
 import { splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
 
@@ -35,7 +36,11 @@ export type ApiAuthorization = 'valid' | 'missing' | 'invalid' | 'expired' | 're
 /** One entry of `auth.apiRequests`. Holds no token value. */
 export interface ApiRequestLogEntry {
   method: string;
-  /** The request URL; the value of an `access_token` query parameter reads `[REDACTED]`. */
+  /**
+   * The request URL. The value of a credential query parameter (`access_token`, `refresh_token`,
+   * `id_token`, `token`, `code`, `code_verifier`, `client_secret`, `client_assertion`, `assertion`,
+   * `password`), its name judged decoded (`access%5Ftoken`) and in any case, reads `[REDACTED]`.
+   */
   url: string;
   authorization: ApiAuthorization;
   status: number;
@@ -57,14 +62,6 @@ type Verdict = (
   /** The resource servers' current DPoP nonce, to send back (`DPoP-Nonce`). */
   nonce?: string | undefined;
 };
-
-/**
- * The URL with the value of an `access_token` query parameter (RFC 6750 §2.3, which this API does
- * not accept) replaced, so the log never holds a token. The rest of the URL is kept as sent.
- */
-function withoutQueryToken(url: string): string {
-  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[REDACTED]');
-}
 
 const OPTION_NAMES = Object.keys({
   audience: true,
@@ -104,7 +101,7 @@ export function protectedApiHandlers(
     };
     const entry: ApiRequestLogEntry = {
       method: request.method,
-      url: withoutQueryToken(request.url),
+      url: withoutQuerySecrets(request.url),
       authorization: verdict.authorization,
       status: 200,
     };

@@ -34,6 +34,26 @@ async function refresh(
   return [response.status, (await response.json()) as Tokens];
 }
 
+/** Signs in on `target`, then refreshes `count` times, 10 minutes apart: each answer's status (and `error`). */
+async function refreshEveryTenMinutes(
+  target: ReturnType<typeof createAuthServer>,
+  count: number,
+): Promise<Array<number | [number, string | undefined]>> {
+  const form = { grant_type: 'password', username: 'alice', password: 'wonderland', client_id: 'web' };
+  let tokens = (await (await postToken(target.tokenUrl, { form })).json()) as Tokens;
+  const answers: Array<number | [number, string | undefined]> = [];
+  for (let index = 0; index < count; index += 1) {
+    clock.advance(600_000);
+    const response = await postToken(target.tokenUrl, {
+      form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '', client_id: 'web' },
+    });
+    const body = (await response.json()) as Tokens;
+    answers.push(response.ok ? response.status : [response.status, body.error]);
+    if (response.ok) tokens = body;
+  }
+  return answers;
+}
+
 async function apiStatus(accessToken: string): Promise<number> {
   return (await fetch(`${api}/me`, { headers: { Authorization: `Bearer ${accessToken}` } })).status;
 }
@@ -124,7 +144,12 @@ describe('refresh_token grant', () => {
   });
 
   it('answers invalid_grant to a rotated refresh token that expired, and the session survives, like oidc-provider', async () => {
-    const short = createAuthServer({ clock: clock.now, refreshTokenLifetime: 60_000 });
+    // Per-token lifetimes (oidc-provider with a number for ttl.RefreshToken): the newest outlives the first.
+    const short = createAuthServer({
+      clock: clock.now,
+      refreshTokenLifetime: 60_000,
+      slidingRefreshTokenLifetime: true,
+    });
     server.use(...short.handlers, ...short.protectedApi(api));
     const send = async (form: Record<string, string>): Promise<[number, Tokens]> => {
       const response = await postToken(short.tokenUrl, { form: { client_id: 'web', ...form } });
@@ -145,6 +170,30 @@ describe('refresh_token grant', () => {
       refresh_token: second.refresh_token ?? '',
     });
     expect(laterStatus).toBe(200);
+  });
+
+  it('ends a session refreshed every 10 minutes at refreshTokenLifetime from sign-in, like oidc-provider', async () => {
+    const hour = createAuthServer({ clock: clock.now, refreshTokenLifetime: 3_600_000 });
+    server.use(...hour.handlers);
+    // Refreshed at 10, 20, … minutes: the 6th, an hour after sign-in, is refused.
+    const answers = await refreshEveryTenMinutes(hour, 6);
+    expect(answers).toEqual([200, 200, 200, 200, 200, [400, 'invalid_grant']]);
+    expect(hour.tokenRequests.map((entry) => [entry.grantType, entry.status])).toEqual([
+      ['password', 200],
+      ...Array.from({ length: 5 }, () => ['refresh_token', 200]),
+      ['refresh_token', 400],
+    ]);
+  });
+
+  it('keeps a session refreshed every 10 minutes alive with slidingRefreshTokenLifetime', async () => {
+    const sliding = createAuthServer({
+      clock: clock.now,
+      refreshTokenLifetime: 3_600_000,
+      slidingRefreshTokenLifetime: true,
+    });
+    server.use(...sliding.handlers);
+    const answers = await refreshEveryTenMinutes(sliding, 9);
+    expect(answers).toEqual(Array.from({ length: 9 }, () => 200));
   });
 
   it('revokes only the family whose refresh token was reused', async () => {

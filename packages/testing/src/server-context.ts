@@ -14,6 +14,8 @@ export interface ServerContext extends MinterContext {
   readonly clients: readonly TestClient[];
   readonly users: readonly TestUser[];
   readonly rotateRefreshTokens: boolean;
+  /** A rotated refresh token gets a new `refreshTokenLifetime` (else it keeps its predecessor's expiry). */
+  readonly slidingRefreshTokenLifetime: boolean;
   readonly revokeFamily: boolean;
   readonly audience: string;
   /** DPoP's nonces and seen `jti`s; undefined when the server has no DPoP. */

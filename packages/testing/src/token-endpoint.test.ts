@@ -153,13 +153,19 @@ describe('token endpoint', () => {
     expect(await response.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
-  it('answers unauthorized_client for a grant the client may not use', async () => {
+  it('answers invalid_request for a grant the client may not use, as oidc-provider does', async () => {
     const publicClient = await postToken(auth.tokenUrl, {
       form: { grant_type: 'client_credentials', client_id: 'web' },
     });
-    expect(await publicClient.json()).toMatchObject({ error: 'unauthorized_client' });
+    expect(publicClient.status).toBe(400);
+    expect(await publicClient.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'requested grant type is not allowed for this client',
+    });
     const restricted = await postToken(auth.tokenUrl, { form: alice, basic: ['cc-only', 'x'] });
-    expect(await restricted.json()).toMatchObject({ error: 'unauthorized_client' });
+    expect(restricted.status).toBe(400);
+    expect(await restricted.json()).toMatchObject({ error: 'invalid_request' });
+    expect(auth.tokenRequests.map((entry) => entry.error)).toEqual(['invalid_request', 'invalid_request']);
   });
 
   it('answers invalid_request without grant_type or with a JSON body', async () => {

@@ -32,8 +32,13 @@ export async function answerTokenRequest(
     if (grant === undefined) {
       throw new TokenEndpointError(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
     }
+    // oidc-provider 9 answers `invalid_request` here (RFC 6749 §5.2 would allow `unauthorized_client`).
     if (!allowedGrants(client).includes(grantType)) {
-      throw new TokenEndpointError(400, 'unauthorized_client', `This client may not use ${grantType}`);
+      throw new TokenEndpointError(
+        400,
+        'invalid_request',
+        'requested grant type is not allowed for this client',
+      );
     }
     const { binding, headers } = await dpopBinding(context, request, client);
     const body = await grant(context, client, form, binding).catch((error: unknown) => {

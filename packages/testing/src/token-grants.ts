@@ -97,6 +97,8 @@ const refreshToken: GrantHandler = async (context, client, form, binding) => {
     scope,
     audience,
     withRefreshToken: context.rotateRefreshTokens,
+    // Like oidc-provider: the session ends at its sign-in's lifetime however often it refreshes.
+    refreshTokenExpiresAt: context.slidingRefreshTokenLifetime ? undefined : record.expiresAt,
     ...binding,
   });
   // OpenID Connect Core §12.2: a new ID token for the same user, client and sign-in, without a nonce.

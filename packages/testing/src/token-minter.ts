@@ -25,6 +25,11 @@ export interface Grant {
   readonly jkt?: string | undefined;
   /** Binds the refresh token to `jkt` too (a public client's, as oidc-provider does). */
   readonly bindRefreshToken?: boolean;
+  /**
+   * Epoch ms the refresh token expires at: a rotated one's predecessor's (absolute lifetime).
+   * @default now + `refreshTokenLifetime`
+   */
+  readonly refreshTokenExpiresAt?: number | undefined;
 }
 
 /** Signs access tokens, creates refresh tokens and records both in the registry. */
@@ -54,7 +59,8 @@ export async function mintTokens(context: MinterContext, grant: Grant): Promise<
   if (grant.withRefreshToken) {
     const refreshToken = randomToken(32);
     const jkt = grant.bindRefreshToken ? grant.jkt : undefined;
-    context.registry.addRefreshToken(refreshToken, grant.family, now + context.refreshTokenLifetime, jkt);
+    const expiresAt = grant.refreshTokenExpiresAt ?? now + context.refreshTokenLifetime;
+    context.registry.addRefreshToken(refreshToken, grant.family, expiresAt, jkt);
     response.refresh_token = refreshToken;
   }
   if (grant.scope !== '') response.scope = grant.scope;

@@ -3,7 +3,7 @@ import {
   signInThroughForms,
   startIdentityProvider,
 } from '@tessera/example-identity-provider';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuthServer } from '../src/create-auth-server.js';
 import { type HandlerServer, serveHandlers } from '../src/serve-handlers.js';
 import { postToken } from './token-request.js';
@@ -57,6 +57,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([provider?.close(), served?.close()]);
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 type Answer = [status: number, error?: string];
@@ -156,6 +159,55 @@ describe('the kit answers like oidc-provider', () => {
       return [malformed, wrong, right];
     });
     expect(answers.kit).toEqual([[400, 'invalid_request'], [400, 'invalid_grant'], [200]]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a grant the client is not registered for: invalid_request, not unauthorized_client', async () => {
+    const [codeOnly, codeOnlyServed] = await Promise.all([
+      startIdentityProvider({ port: 0, appOrigins: [APP], grantTypes: ['authorization_code'] }),
+      serveHandlers(),
+    ]);
+    try {
+      const kit = createAuthServer({
+        issuer: codeOnlyServed.url,
+        clients: [{ clientId: codeOnly.clientId, grantTypes: ['authorization_code'] }],
+      });
+      codeOnlyServed.use(...kit.handlers);
+      const answers: Record<string, Answer[]> = {};
+      for (const target of [
+        { ...targets[0], name: 'oidc-provider', issuer: codeOnly.issuer },
+        { ...targets[1], name: 'kit', issuer: kit.issuer },
+      ] as Target[]) {
+        const [answer] = await refresh(target, 'not-a-refresh-token');
+        answers[target.name] = [answer];
+      }
+      expect(answers.kit).toEqual([[400, 'invalid_request']]);
+      expect(answers.kit).toEqual(answers['oidc-provider']);
+    } finally {
+      await Promise.all([codeOnly.close(), codeOnlyServed.close()]);
+    }
+  });
+
+  it('a session refreshed every 50 minutes ends a day after sign-in with invalid_grant', async () => {
+    // Both count the day from the sign-in: oidc-provider's grant (ttl.Grant, 1 day in the example
+    // provider) and the kit's refreshTokenLifetime (1 day by default). Only `Date` is faked: both
+    // servers read the time from it; their sockets keep real timers.
+    const answers = await both(async (target) => {
+      const [, signedIn] = await exchange(target, await codeFor(target, 'openid api:read'));
+      let refreshToken = signedIn.refresh_token;
+      const start = Date.now();
+      vi.useFakeTimers({ toFake: ['Date'], now: start });
+      const results: Answer[] = [];
+      for (let minutes = 50; minutes <= 24 * 60 + 10; minutes += 50) {
+        vi.setSystemTime(start + minutes * 60_000);
+        const [answer, body] = await refresh(target, refreshToken);
+        results.push(answer);
+        refreshToken = body.refresh_token;
+      }
+      vi.useRealTimers();
+      return results;
+    });
+    expect(answers.kit).toEqual([...Array.from({ length: 28 }, (): Answer => [200]), [400, 'invalid_grant']]);
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 

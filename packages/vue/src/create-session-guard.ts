@@ -24,7 +24,9 @@ export function createSessionGuard(tessera: Tessera): (to: { fullPath: string })
     if (typeof location === 'undefined') return true;
     await tessera.ready();
     const session = (tessera as unknown as SessionStore).getSnapshot();
-    if (session.error && session.status !== 'ended') return false;
+    // `!=`: the same for two strings, fewer bytes (decision 1003).
+    // biome-ignore lint/suspicious/noDoubleEquals: `status` is always a string
+    if (session.error && session.status != 'ended') return false;
     try {
       await tessera.tokens.getTokens();
       return true;

@@ -1,5 +1,4 @@
-import type { TokenEvent, TokenManager, TokenSet } from '@tessera/core';
-import { decodeClaims } from './decode-claims.js';
+import { decodeJwtClaims, type TokenEvent, type TokenManager, type TokenSet } from '@tessera/core';
 import type { Session } from './session.js';
 import type { CallbackResult, SignInLike } from './sign-in-like.js';
 
@@ -40,7 +39,11 @@ export function createSessionStore(
   let snapshot = loadingSession;
   /** The manager's set the `signed-in` snapshot shows (as a copy without the refresh token). */
   let shown: TokenSet | undefined;
-  let stop: (() => void) | undefined;
+  /**
+   * The manager's unsubscribe while subscribed; `null` once the last listener left (the provider or app is
+   * gone). Typed to take the `null` it is called with (`stop?.((stop = null))`: fewer bytes, decision 1003).
+   */
+  let stop: ((ignored: null) => void) | null | undefined;
   let settling: Promise<void> | undefined;
   /** `1` once `ready()` settled; never `true`/`false` (fewer bytes, decision 1003). */
   let settled: 1 | undefined;
@@ -60,8 +63,14 @@ export function createSessionStore(
           // A frozen copy without the refresh token: the snapshot ends up in devtools, in state that is
           // serialized (SSR state transfer, persisted stores), and must not change the manager's set.
           tokens: Object.freeze({ ...set, refreshToken: undefined }),
-          // The same claims object while the ID token is the same: safe in effect dependencies.
-          claims: snapshot.tokens?.idToken === set.idToken ? snapshot.claims : decodeClaims(set.idToken),
+          // The same claims object while the ID token is the same: safe in effect dependencies. Core's
+          // `decodeJwtClaims` (one size rule, decision 0026; nothing added to an app bundle), frozen:
+          // `Object.freeze(undefined)` is `undefined`. Written here, not as a function of its own: fewer
+          // bytes (decision 1003).
+          claims:
+            snapshot.tokens?.idToken === set.idToken
+              ? snapshot.claims
+              : Object.freeze(decodeJwtClaims(set.idToken)),
           expiresAt: set.expiresAt,
         });
       }
@@ -83,6 +92,16 @@ export function createSessionStore(
     for (const listener of listeners) listener();
   };
 
+  /**
+   * `signed-out` with `caught` as the `error`: a `clear()` here (none) or a failed `start()`, even
+   * after `ended` (decision 1001). One function for both: fewer bytes (decision 1003).
+   */
+  const out = (caught?: unknown): void => {
+    end = 'signed-out';
+    error = caught;
+    notify();
+  };
+
   const onEvent = (event: TokenEvent): void => {
     // `error`: an `OAuthError` (of any copy of core) with `error: 'invalid_grant'`, as `refresh_failed`
     // and `session_expired` carry it. `reason`: only `cleared` has `clear` or `external` (a refresh's
@@ -97,10 +116,8 @@ export function createSessionStore(
     if ((refusal?.error === 'invalid_grant' && getSnapshot().tokens) || reason === 'external') {
       error = refusal;
       end = 'ended';
-    } else if (reason === 'clear') {
-      end = 'signed-out';
-      error = undefined;
-    }
+      // biome-ignore lint/correctness/noVoidTypeReturn: `out()` returns nothing; fewer bytes than a block (decision 1003)
+    } else if (reason === 'clear') return out();
     notify();
   };
 
@@ -118,10 +135,14 @@ export function createSessionStore(
       }
       settled = 1;
       notify();
-      // Only `handled` brings `returnTo`. The session is signed in whatever the app's navigation
-      // callback does: a throw or a rejection of it is reported as an uncaught error (`reportError`,
-      // as an event handler's throw is), never as `ready()` rejecting (decision 1001, update).
-      if (result?.returnTo) (async () => onReturn?.(result.returnTo!))().catch(globalThis.reportError);
+      // Only `handled` brings `returnTo`. Not once the last listener left (`null`): the provider got
+      // another `tokens`/`signIn`, or it or the app unmounted, and the old navigation would move the
+      // page under the new one; never subscribed (a Vue guard before `mount()`) it still runs. The
+      // session is signed in whatever the app's navigation callback does: a throw or a rejection of it
+      // is reported as an uncaught error (`reportError`, as an event handler's throw is; `console.error`
+      // where there is none, as in Node and jsdom), never as `ready()` rejecting (decision 1001, updates).
+      if (result?.returnTo && stop !== null)
+        (async () => onReturn?.(result.returnTo!))().catch(globalThis.reportError ?? console.error);
     })();
     return settling;
   };
@@ -136,16 +157,13 @@ export function createSessionStore(
       void ready();
       return () => {
         listeners.delete(onChange);
-        if (!listeners.size) stop = void stop?.(); // the last one: unsubscribe from the manager
+        // The last one: unsubscribe from the manager, and remember it (`null`) in one expression (decision 1003).
+        // biome-ignore lint/suspicious/noAssignInExpressions: the argument is only the assignment's vehicle
+        if (!listeners.size) stop?.((stop = null));
       };
     },
     startSignIn(returnTo) {
-      signIn?.start({ returnTo }).catch((caught: unknown) => {
-        // A failed sign-in is `signed-out` with `error`, even after `ended` (decision 1001).
-        end = 'signed-out';
-        error = caught;
-        notify();
-      });
+      signIn?.start({ returnTo }).catch(out);
     },
   };
 }

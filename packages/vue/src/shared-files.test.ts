@@ -8,7 +8,7 @@ describe('the framework-free core of the bindings', () => {
   it.each([
     'src/session.ts',
     'src/sign-in-like.ts',
-    'src/decode-claims.ts',
+    'src/session-claims.test.ts',
     'src/session-store.ts',
     'test/support.ts',
   ])('%s is the same file in @tessera/react and @tessera/vue', (file) => {

@@ -22,7 +22,8 @@ export interface TesseraOptions {
    * Called once after a callback signed the user in, with the path sign-in started from, e.g.
    * `(to) => router.replace(to)`.
    * If it throws or rejects, the session stays signed in and the error is reported as an uncaught
-   * error (`reportError`), never as a rejection of `ready()`.
+   * error (`reportError`; `console.error` where there is none), never as a rejection of `ready()`.
+   * Not called when the callback completes after every app using the plugin unmounted.
    * @default undefined (stay on the callback URL, which the sign-in flow already cleaned)
    */
   onReturn?: ((returnTo: string) => void) | undefined;
@@ -55,7 +56,7 @@ export const tesseraKey: InjectionKey<Tessera> = Symbol();
  * a router can replace it) and touches no other browser global: on the server (SSR) the session
  * stays `loading` and nothing subscribes (a server render never calls `app.mount()`); in the
  * browser, `app.mount()` subscribes once per app, after the first render, and `app.unmount()`
- * unsubscribes (Vue 3.5+).
+ * unsubscribes (Vue 3.4 too). A stale callback never calls `onReturn` once the app has unmounted.
  *
  * @example
  * const tessera = createTessera({ tokens, signIn });
@@ -84,10 +85,12 @@ export function createTessera(options: TesseraOptions): Tessera {
       // server did, even when the manager already held a set or `ready()` settled before mounting.
       app.mount = (...args) => {
         const root = mount(...args);
-        // Subscribed apart: `app.onUnmount?.(…)` would not even evaluate its argument on Vue 3.4.
         const stop = store.subscribe(sync);
+        // Unsubscribed by `app.unmount()` itself: Vue 3.4 has no `app.onUnmount`. `unmount()` takes no
+        // argument; passing it `stop()`'s `undefined` saves a block (decision 1003).
+        const unmount = app.unmount;
+        app.unmount = () => (unmount as (ignored?: unknown) => void)(stop());
         sync();
-        app.onUnmount?.(stop); // Vue 3.5+; with 3.4 the subscription lives as long as the manager
         return root;
       };
     },

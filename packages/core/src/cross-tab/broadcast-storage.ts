@@ -18,6 +18,8 @@ export interface BroadcastStorageOptions {
   markers: WriteMarkers;
   /** Longest wait in `get()` for an announced write to arrive. */
   catchUpTimeout: number;
+  /** Holds each write (stored, posted and marked) until it settled; the refresh lock waits for them. */
+  writing?: Set<Promise<void>>;
 }
 
 /** Write ids a tab remembers besides those still announced: enough for writes whose marker is not held yet. */
@@ -112,6 +114,12 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     }
   };
 
+  const track = (written: Promise<void>): Promise<void> => {
+    const settled = written.catch(() => {}).then(() => void options.writing?.delete(settled));
+    options.writing?.add(settled);
+    return written;
+  };
+
   /** Waits until this tab has heard of every write the live tabs announced, or the time is up. */
   const catchUp = async (): Promise<void> => {
     const live = await markers.live();
@@ -167,8 +175,8 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
       echoes.stored(value);
       return value;
     },
-    set: (tokens) => write(tokens, () => storage.set(tokens)),
-    remove: () => write(null, () => storage.remove()),
+    set: (tokens) => track(write(tokens, () => storage.set(tokens))),
+    remove: () => track(write(null, () => storage.remove())),
     subscribe: (onChange) => {
       const subscriber = { onChange };
       subscribers.add(subscriber);

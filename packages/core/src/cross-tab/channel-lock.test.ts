@@ -142,4 +142,50 @@ describe('channelLock (no Web Locks)', () => {
     expect(task).not.toHaveBeenCalled();
     expect(channels.open()).toBe(0);
   });
+
+  it('ignores messages of another shape and a repeated release: one task at a time, long before the wait ends', async () => {
+    const tabs = Array.from({ length: 3 }, () => tab());
+    // A hostile same-origin script, or an older version of this code, posting on the lock channel every 50 ms, each message twice.
+    const hostile = new channels.BroadcastChannel('p/locks');
+    const lock = 'p/tessera:tessera';
+    const garbage: unknown[] = [
+      null,
+      'claim',
+      42,
+      { lock },
+      { lock, type: 'claim', id: 'h', at: 'soon' },
+      { lock, type: 'claim', id: 'h', at: Number.NaN },
+      { lock, type: 'claim', id: 7n, at: 7n },
+      { lock, type: 'claim', at: -1 }, // no id
+      { lock, type: 'held', at: 0 }, // no id
+      { lock, type: 'unknown', id: 'h', at: 0 },
+      { lock, type: 'released', id: 'h', at: 0 }, // a late copy of a release: no claim under way restarts
+    ];
+    let running = 0;
+    let most = 0;
+    const task = async () => {
+      most = Math.max(most, ++running);
+      await new Promise<void>((resolve) => setTimeout(resolve, 300));
+      running--;
+      return 'done';
+    };
+    const runs = tabs.map(({ lock: tabLock }) => tabLock.run('tessera:tessera', task, { maxWait: 10_000 }));
+    let settled = false;
+    const all = Promise.all(runs).finally(() => {
+      settled = true;
+    });
+    let waited = 0;
+    for (; !settled; waited += 50) {
+      for (const message of garbage) {
+        hostile.postMessage(message);
+        hostile.postMessage(message);
+      }
+      await elapse(50);
+    }
+
+    expect(await all).toEqual(Array(3).fill('done'));
+    expect(most).toBe(1);
+    expect(waited).toBeLessThan(2_000);
+    hostile.close();
+  });
 });

@@ -15,6 +15,8 @@ export interface ChannelLockOptions {
   timeout: number | undefined;
   /** The BroadcastChannel constructor; `undefined` runs every task at once, unlocked. */
   BroadcastChannel: typeof BroadcastChannel | undefined;
+  /** Called when the task settled; `released` is posted once the promise it returns settles (this tab's storage writes landed). */
+  hold?: () => Promise<unknown>;
 }
 
 type LockMessage = { lock: string; id: string; at: number; type: 'claim' | 'held' | 'released' };
@@ -31,7 +33,12 @@ type LockMessage = { lock: string; id: string; at: number; type: 'claim' | 'held
  * refresh) the task runs anyway. When the manager's `signal` aborts while waiting, the channel is
  * closed, the timers cleared and the task never runs. A task that throws releases the lock too.
  */
-export function channelLock({ prefix, timeout, BroadcastChannel: Channel }: ChannelLockOptions): RefreshLock {
+export function channelLock({
+  prefix,
+  timeout,
+  BroadcastChannel: Channel,
+  hold,
+}: ChannelLockOptions): RefreshLock {
   return {
     run<T>(name: string, task: () => Promise<T>, options?: RefreshLockRunOptions): Promise<T> {
       const signal = options?.signal;
@@ -67,12 +74,16 @@ export function channelLock({ prefix, timeout, BroadcastChannel: Channel }: Chan
         const take = (): void => {
           leave();
           state = 'held';
-          new Promise<T>((settle) => settle(task()))
+          const result = new Promise<T>((settle) => settle(task()));
+          result.then(resolve, reject);
+          // Released once the task settled and its storage writes landed, even those the manager stopped waiting for.
+          result
+            .catch(() => {})
+            .then(hold)
             .finally(() => {
               post('released');
               channel.close();
-            })
-            .then(resolve, reject);
+            });
         };
         // The manager was disposed: nobody waits for the task any more.
         const onAbort = (): void => {
@@ -80,14 +91,24 @@ export function channelLock({ prefix, timeout, BroadcastChannel: Channel }: Chan
           channel.close();
           reject(signal?.reason);
         };
-        channel.onmessage = ({ data }: MessageEvent<LockMessage>) => {
-          if (data?.lock !== lock || data.id === id) return;
+        channel.onmessage = ({ data }: MessageEvent<LockMessage | null>) => {
+          // Only our own shape counts: anything else (another version, a hostile script) never delays a claim.
+          if (
+            data?.lock !== lock ||
+            typeof data.id !== 'string' ||
+            data.id === id ||
+            !Number.isFinite(data.at)
+          )
+            return;
           if (state === 'held') {
             if (data.type === 'claim') post('held');
           } else if (data.type === 'released') {
-            clearTimeout(step);
-            claim();
-          } else if (state === 'claiming') {
+            // A claim under way goes on: a late or repeated `released` must not restart it.
+            if (state === 'waiting') {
+              clearTimeout(step);
+              claim();
+            }
+          } else if (state === 'claiming' && (data.type === 'claim' || data.type === 'held')) {
             if (data.type === 'held' || data.at < at || (data.at === at && data.id < id)) {
               // Beaten by a holder or an earlier claim: claim again when it is released, or after RECLAIM.
               state = 'waiting';

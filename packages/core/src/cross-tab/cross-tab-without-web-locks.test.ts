@@ -8,6 +8,7 @@ import { refreshTokenGrant } from '../grants/refresh-token-grant.js';
 import { webStorage } from '../storage/web-storage.js';
 import { TokenManager } from '../token-manager.js';
 import { crossTab } from './cross-tab.js';
+import type { WebLocks } from './web-locks.js';
 
 const clock = createTestClock(Date.parse('2026-01-01T00:00:00Z'));
 // Rotating refresh tokens with reuse detection that revokes the whole family, as oidc-provider and Auth0 do.
@@ -35,8 +36,14 @@ afterEach(() => {
 });
 afterAll(() => msw.close());
 
-/** `count` tabs sharing localStorage and BroadcastChannel, in a browser without Web Locks. */
-function openTabs(count: number): TokenManager[] {
+/** Web Locks the browser refuses, as in an opaque-origin (sandboxed) iframe: every call rejects with a `SecurityError`. */
+const refusedLocks: WebLocks = {
+  request: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')),
+  query: () => Promise.reject(new DOMException('The request was denied.', 'SecurityError')),
+};
+
+/** `count` tabs sharing localStorage and BroadcastChannel, in a browser without Web Locks (or with `locks` given). */
+function openTabs(count: number, locks?: WebLocks): TokenManager[] {
   const area = fakeStorageArea();
   return Array.from({ length: count }, () => {
     const manager = new TokenManager({
@@ -47,6 +54,7 @@ function openTabs(count: number): TokenManager[] {
       crossTab: crossTab({
         name: `without-web-locks-${testNumber}`,
         BroadcastChannel: channels.BroadcastChannel,
+        ...(locks ? { locks } : {}),
       }),
     });
     managers.push(manager);
@@ -73,28 +81,34 @@ async function settleAll<T>(promises: Promise<T>[]): Promise<PromiseSettledResul
 }
 
 describe('crossTab without Web Locks', () => {
-  it('sends one token request per expiry for five tabs refreshing at once, and signs no tab out (rotation with reuse detection)', async () => {
-    const tabs = openTabs(5);
-    await tabs[0]!.setTokens(await auth.issueTokens());
-    await Promise.all(tabs.map((tab) => tab.ready()));
-    const failures: string[] = [];
-    for (const tab of tabs) {
-      tab.subscribe((event) => {
-        if (event.type === 'cleared' || event.type === 'refresh_failed') failures.push(event.type);
-      });
-    }
+  it.each([
+    ['missing', undefined],
+    ['refused by the browser (SecurityError)', refusedLocks],
+  ])(
+    'sends one token request per expiry for five tabs refreshing at once, and signs no tab out (rotation with reuse detection), Web Locks %s',
+    async (_, locks) => {
+      const tabs = openTabs(5, locks);
+      await tabs[0]!.setTokens(await auth.issueTokens());
+      await Promise.all(tabs.map((tab) => tab.ready()));
+      const failures: string[] = [];
+      for (const tab of tabs) {
+        tab.subscribe((event) => {
+          if (event.type === 'cleared' || event.type === 'refresh_failed') failures.push(event.type);
+        });
+      }
 
-    for (const expiry of [1, 2]) {
-      clock.advance(3_600_000); // every tab's access token has expired
-      const results = await settleAll(tabs.map((tab) => tab.getAccessToken()));
+      for (const expiry of [1, 2]) {
+        clock.advance(3_600_000); // every tab's access token has expired
+        const results = await settleAll(tabs.map((tab) => tab.getAccessToken()));
 
-      expect(results.map((result) => result.status)).toEqual(Array(5).fill('fulfilled'));
-      expect(auth.tokenRequests.map((request) => request.status)).toEqual(Array(expiry).fill(200));
-      const newest = tabs[0]!.peekTokens()?.accessToken;
-      expect(results.map((result) => (result as PromiseFulfilledResult<string>).value)).toEqual(
-        Array(5).fill(newest),
-      );
-    }
-    expect(failures).toEqual([]);
-  });
+        expect(results.map((result) => result.status)).toEqual(Array(5).fill('fulfilled'));
+        expect(auth.tokenRequests.map((request) => request.status)).toEqual(Array(expiry).fill(200));
+        const newest = tabs[0]!.peekTokens()?.accessToken;
+        expect(results.map((result) => (result as PromiseFulfilledResult<string>).value)).toEqual(
+          Array(5).fill(newest),
+        );
+      }
+      expect(failures).toEqual([]);
+    },
+  );
 });

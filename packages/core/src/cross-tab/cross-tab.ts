@@ -26,8 +26,8 @@ export interface CrossTabOptions {
    */
   lockTimeout?: number;
   /**
-   * The Web Locks API. Without it (Safari < 15.4, `http:` origins other than localhost) the tabs take
-   * turns over the BroadcastChannel instead: a refresh waits 100 ms more, and a tab that closed while
+   * The Web Locks API. Without it (Safari < 15.4, `http:` origins other than localhost), or when the
+   * browser refuses a lock request (a `SecurityError`), the tabs take turns over the BroadcastChannel instead: a refresh waits 100 ms more, and a tab that closed while
    * refreshing is passed over within about 1 s (decision 0607).
    * @default globalThis.navigator?.locks
    */
@@ -74,10 +74,18 @@ export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
   const locks = options.locks ?? globals.navigator?.locks;
   const Channel = options.BroadcastChannel ?? globals.BroadcastChannel;
   const catchUpTimeout = Math.min(CATCH_UP_TIMEOUT, lockTimeout ?? CATCH_UP_TIMEOUT);
+  // This tab's writes still landing: a refresh lock is released only after them, so the next holder
+  // never reads storage without the set that spent the refresh token (decision 0607, update).
+  const writing = new Set<Promise<void>>();
+  const hold = (): Promise<unknown> => Promise.allSettled(writing);
   return {
-    lock: locks
-      ? webLocksLock({ prefix: name, timeout: lockTimeout, locks })
-      : channelLock({ prefix: name, timeout: lockTimeout, BroadcastChannel: Channel }),
+    lock: webLocksLock({
+      prefix: name,
+      timeout: lockTimeout,
+      locks,
+      fallback: channelLock({ prefix: name, timeout: lockTimeout, BroadcastChannel: Channel, hold }),
+      hold,
+    }),
     wrapStorage: (storage: TokenStorage, key: string): TokenStorage =>
       broadcastStorage(storage, {
         channel: name,
@@ -85,6 +93,7 @@ export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
         BroadcastChannel: Channel,
         markers: writeMarkers({ locks, prefix: `${name}/written/`, timeout: catchUpTimeout }),
         catchUpTimeout,
+        writing,
       }),
   };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
+import type { RefreshLock } from '../refresh-lock.js';
 import { webLocksLock } from './web-locks-lock.js';
 
 /** A promise whose settling the test controls. */
@@ -181,6 +182,45 @@ describe('webLocksLock', () => {
 
     expect(await throwing.run('k', async () => 'thrown')).toBe('thrown');
     expect(await rejecting.run('k', async () => 'rejected')).toBe('rejected');
+  });
+
+  it('hands the task to the fallback lock, with the same name and options, when the browser refuses the request or Web Locks are missing', async () => {
+    vi.useFakeTimers();
+    const securityError = new DOMException('Access denied', 'SecurityError');
+    const calls: unknown[][] = [];
+    const fallback: RefreshLock = {
+      run: (name, task, given) => {
+        calls.push([name, given]);
+        return task();
+      },
+    };
+    const refused = (request: () => unknown) =>
+      webLocksLock({
+        prefix: 'app',
+        timeout: 10_000,
+        locks: { request, query: async () => ({}) } as unknown as LockManager,
+        fallback,
+      });
+    const options = { maxWait: 60_000 };
+    const task = vi.fn(async () => 'token');
+
+    expect(await refused(() => Promise.reject(securityError)).run('k', task, options)).toBe('token');
+    expect(
+      await refused(() => {
+        throw securityError;
+      }).run('k', task, options),
+    ).toBe('token');
+    expect(
+      await webLocksLock({ prefix: 'app', timeout: 10_000, locks: undefined, fallback }).run('k', task),
+    ).toBe('token');
+
+    expect(calls).toEqual([
+      ['k', options],
+      ['k', options],
+      ['k', undefined],
+    ]);
+    expect(task).toHaveBeenCalledTimes(3);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it("rejects with the task's error and releases the lock for the next task", async () => {

@@ -19,8 +19,15 @@ export interface WebLocksLockOptions {
    * forever. `undefined`: the `maxWait` the manager passes (its worst-case refresh), else 10 s.
    */
   timeout: number | undefined;
-  /** The Web Locks API; `undefined` runs every task at once, unlocked. */
+  /** The Web Locks API; `undefined`: every task goes to `fallback`. */
   locks: WebLocks | undefined;
+  /**
+   * The lock used where Web Locks cannot be had: `locks` is missing, or the browser refuses the
+   * request (a `SecurityError` in an opaque-origin iframe). `undefined` runs the task unlocked.
+   */
+  fallback?: RefreshLock;
+  /** Called when the task settled; the lock is released once the promise it returns settles (this tab's storage writes landed). */
+  hold?: () => Promise<unknown>;
 }
 
 /**
@@ -31,19 +38,22 @@ export interface WebLocksLockOptions {
  * holder is never overtaken) without a grant the request is aborted and the task runs
  * unlocked — even when the browser ignores the abort signal and never settles the request. A grant
  * that arrives after that is released at once. A refused request (no Web Locks in an opaque-origin
- * iframe, a `SecurityError`) also runs the task unlocked. The task never runs twice. When the
+ * iframe, a `SecurityError`) and missing Web Locks hand the task to `fallback` (decision 0607), or run
+ * it unlocked without one. The task never runs twice. When the
  * manager's `signal` aborts (`dispose()`) while waiting, the request is withdrawn, the timer cleared
  * and the task never runs.
  */
-export function webLocksLock({ prefix, timeout, locks }: WebLocksLockOptions): RefreshLock {
+export function webLocksLock({ prefix, timeout, locks, fallback, hold }: WebLocksLockOptions): RefreshLock {
   return {
     run<T>(name: string, task: () => Promise<T>, options?: RefreshLockRunOptions): Promise<T> {
       const signal = options?.signal;
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (!locks) return task();
+      /** Where Web Locks cannot be had: the fallback lock, else unlocked. */
+      const withoutWebLocks = (): Promise<T> => (fallback ? fallback.run(name, task, options) : task());
+      if (!locks) return withoutWebLocks();
       const wait = lockWait(timeout, options);
       return new Promise<T>((resolve, reject) => {
-        let state: 'waiting' | 'granted' | 'unlocked' | 'aborted' = 'waiting';
+        let state: 'waiting' | 'granted' | 'unlocked' | 'refused' | 'aborted' = 'waiting';
         const controller = new AbortController();
         let timer: ReturnType<typeof setTimeout> | undefined;
         const start = (): Promise<T> => new Promise<T>((settle) => settle(task()));
@@ -59,6 +69,10 @@ export function webLocksLock({ prefix, timeout, locks }: WebLocksLockOptions): R
         const runUnlocked = (): void => {
           if (leave('unlocked')) start().then(resolve, reject);
         };
+        // Refused while waiting (a `SecurityError`); a rejection after leaving is our own abort.
+        const refused = (): void => {
+          if (leave('refused')) withoutWebLocks().then(resolve, reject);
+        };
         // The manager was disposed: nobody waits for the task any more.
         const onAbort = (): void => {
           if (leave('aborted')) reject(signal?.reason);
@@ -67,15 +81,16 @@ export function webLocksLock({ prefix, timeout, locks }: WebLocksLockOptions): R
           if (!leave('granted')) return; // gave up waiting: release the late grant at once
           const result = start();
           result.then(resolve, reject);
-          await result.catch(() => {}); // hold the lock until the task settles
+          await result.catch(() => {}); // hold the lock until the task settles…
+          await hold?.(); // …and its storage writes landed, even those the manager stopped waiting for
         };
         // Serves a waiting caller, so it may keep a Node process alive (docs/decisions/0004); cleared on grant.
         if (Number.isFinite(wait)) timer = startTimer(runUnlocked, wait);
         signal?.addEventListener('abort', onAbort, { once: true });
         try {
-          locks.request(`${prefix}/${name}`, { signal: controller.signal }, runLocked).catch(runUnlocked);
+          locks.request(`${prefix}/${name}`, { signal: controller.signal }, runLocked).catch(refused);
         } catch {
-          runUnlocked();
+          refused();
         }
       });
     },

@@ -9,8 +9,8 @@ export interface Resubscribed {
 /**
  * One `'ready'` listener on `subscriber` for the whole cache (not one per key: hundreds of keys would
  * trip Node's MaxListenersExceededWarning), attached while at least one callback is registered, so a
- * cache nobody subscribes through leaves the application's client alone. A subscriber without
- * `on`/`off` gives no signal: nothing runs (docs/decisions/0508).
+ * cache nobody subscribes through leaves the application's client alone. A subscriber without `on`
+ * is refused at creation (docs/decisions/0508).
  */
 export function resubscribed(subscriber: RedisSubscriber | undefined): Resubscribed {
   const callbacks = new Set<() => void>();
@@ -19,7 +19,7 @@ export function resubscribed(subscriber: RedisSubscriber | undefined): Resubscri
   };
   return {
     add(callback) {
-      if (typeof subscriber?.on !== 'function') return () => {};
+      if (!subscriber) return () => {};
       if (callbacks.size === 0) subscriber.on('ready', onReady);
       callbacks.add(callback);
       return () => {

@@ -1,10 +1,17 @@
+import type { TokenManager } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { unsignedJwt } from '../test/support.js';
-import { decodeClaims } from './decode-claims.js';
+import { createSessionStore } from './session-store.js';
 
-describe('decodeClaims', () => {
+/** The `claims` a store shows for a set with `idToken` (the store decodes them; decision 1003). */
+const claimsOf = (idToken: string | undefined) =>
+  createSessionStore({
+    peekTokens: () => ({ accessToken: 'at', tokenType: 'Bearer', idToken }),
+  } as unknown as TokenManager).getSnapshot().claims;
+
+describe('the session claims', () => {
   it('decodes a UTF-8 payload: a non-ASCII sub and name come out right', () => {
-    const claims = decodeClaims(unsignedJwt({ sub: 'jürgen', name: 'Jürgen Ørsted 山田 🙂' }));
+    const claims = claimsOf(unsignedJwt({ sub: 'jürgen', name: 'Jürgen Ørsted 山田 🙂' }));
     expect(claims).toEqual({ sub: 'jürgen', name: 'Jürgen Ørsted 山田 🙂' });
     expect(Object.isFrozen(claims)).toBe(true);
   });
@@ -18,7 +25,7 @@ describe('decodeClaims', () => {
     ['a JSON string payload', `a.${Buffer.from('"sub"').toString('base64url')}.c`],
     ['a JSON null payload', `a.${Buffer.from('null').toString('base64url')}.c`],
   ])('returns undefined for %s, never throws', (_, jwt) => {
-    expect(decodeClaims(jwt)).toBeUndefined();
+    expect(claimsOf(jwt)).toBeUndefined();
   });
 
   it('decodes a JWT of exactly 65,536 characters, and leaves one of 65,537 undecoded (decision 0026)', () => {
@@ -26,12 +33,12 @@ describe('decodeClaims', () => {
       const head = unsignedJwt({ sub: 'user-1', name: 'Ada' });
       return head + 's'.repeat(length - head.length);
     };
-    expect(decodeClaims(ofLength(65_536))).toEqual({ sub: 'user-1', name: 'Ada' });
-    expect(decodeClaims(ofLength(65_537))).toBeUndefined();
+    expect(claimsOf(ofLength(65_536))).toEqual({ sub: 'user-1', name: 'Ada' });
+    expect(claimsOf(ofLength(65_537))).toBeUndefined();
   });
 
   it('keeps a __proto__ claim as data, not as a prototype', () => {
-    const claims = decodeClaims(unsignedJwt(JSON.parse('{"sub":"x","__proto__":{"admin":true}}')));
+    const claims = claimsOf(unsignedJwt(JSON.parse('{"sub":"x","__proto__":{"admin":true}}')));
     expect((claims as Record<string, unknown>).admin).toBeUndefined();
     expect(Object.getPrototypeOf(claims)).toBe(Object.prototype);
   });

@@ -1,0 +1,45 @@
+/**
+ * Query parameters whose values are credentials: RFC 6750 §2.3's `access_token` and every other
+ * token, code, verifier, assertion, secret or password a client could put in a URL by mistake.
+ */
+const SECRET_NAMES = new Set([
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'code',
+  'code_verifier',
+  'client_secret',
+  'client_assertion',
+  'assertion',
+  'password',
+]);
+
+/**
+ * `url` with the value of every credential parameter of its query replaced by `[REDACTED]`, so a log
+ * never holds one; the rest is kept as sent. A name is judged as a server reads it, form-decoded
+ * (`access%5Ftoken` is `access_token`), and without regard to case, so the rule can only redact more
+ * than a server would accept, never less. It decides nothing about what the API accepts.
+ */
+export function withoutQuerySecrets(url: string): string {
+  const hash = url.indexOf('#');
+  const end = hash < 0 ? url.length : hash;
+  const start = url.indexOf('?');
+  if (start < 0 || start > end) return url;
+  const pairs = url
+    .slice(start + 1, end)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals < 0) return pair;
+      const name = pair.slice(0, equals);
+      return SECRET_NAMES.has(decodedName(name)) ? `${name}=[REDACTED]` : pair;
+    });
+  return `${url.slice(0, start + 1)}${pairs.join('&')}${url.slice(end)}`;
+}
+
+/** The name as a form parser reads it (`+` a space, lenient percent-decoding), lower-cased. */
+function decodedName(name: string): string {
+  const [decoded = ''] = new URLSearchParams(`${name}=`).keys();
+  return decoded.toLowerCase();
+}
