@@ -73,10 +73,7 @@ describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server'
     const redisKey = `tessera:tokens:${key}`;
     const dpop = createDPoP();
     const endpoint = dpopEndpoint();
-    const subscriber = (await connect()).duplicate();
-    subscriber.on('error', () => {});
-    await subscriber.connect();
-    cleanups.push(() => subscriber.quit());
+    const subscriber = await connect();
     const signingOut = replica(key, endpoint.fetchTokens, dpop, { client: await connect() });
     const other = replica(key, endpoint.fetchTokens, dpop, { client: await connect(), subscriber });
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');

@@ -84,10 +84,7 @@ afterAll(async () => {
 describe('redisTokenCache on redis-server', () => {
   it('sends no command to Redis for 10,000 cached getAccessToken() calls', async () => {
     const client = await connect();
-    const subscriber = client.duplicate();
-    subscriber.on('error', () => {});
-    await subscriber.connect();
-    cleanups.push(() => subscriber.quit());
+    const subscriber = await connect();
     const { manager } = replica(freshKey(), counting().fetchTokens, { client, subscriber });
     await manager.getAccessToken();
 
@@ -433,10 +430,7 @@ describe('redisTokenCache on redis-server', () => {
     const endpoint = rotatingEndpoint((issued) => (issued === 1 ? 3_600 : undefined));
     const subscribed = async () => {
       const client = await connect();
-      const subscriber = client.duplicate();
-      subscriber.on('error', () => {});
-      await subscriber.connect();
-      cleanups.push(() => subscriber.quit());
+      const subscriber = await connect();
       return replica(key, endpoint.fetchTokens, { client, subscriber });
     };
     const storing = await subscribed();
@@ -462,10 +456,7 @@ describe('redisTokenCache on redis-server', () => {
       requests += 1;
       return endpoint.fetchTokens(request);
     };
-    const storingSubscriber = (await connect()).duplicate();
-    storingSubscriber.on('error', () => {});
-    await storingSubscriber.connect();
-    cleanups.push(() => storingSubscriber.quit());
+    const storingSubscriber = await connect();
     const storing = replica(key, fetchTokens, { client: await connect(), subscriber: storingSubscriber });
     // The missing replica's subscriber logs in as a user the test switches off, to keep it out while
     // the other replica rotates: its reconnection attempts fail until the user is on again.
@@ -535,10 +526,7 @@ describe('redisTokenCache on redis-server', () => {
     await signingOut.manager.clear(); // the mark, and its message: lost for the killed connection
     expect(missing.events.map((event) => event.type)).not.toContain('cleared');
     const published: string[] = [];
-    const observer = (await connect()).duplicate();
-    observer.on('error', () => {});
-    await observer.connect();
-    cleanups.push(() => observer.quit());
+    const observer = await connect();
     await observer.subscribe(redisKey, (message) => published.push(message));
 
     const refreshing = missing.manager.getAccessToken({ forceRefresh: true });
@@ -746,10 +734,7 @@ describe('redisTokenCache on redis-server', () => {
     await Promise.all([io.connect(), ioSubscriber.connect()]);
     cleanups.push(() => Promise.all([io.quit(), ioSubscriber.quit()]));
     const nodeClient = await connect();
-    const nodeSubscriber = nodeClient.duplicate();
-    nodeSubscriber.on('error', () => {});
-    await nodeSubscriber.connect();
-    cleanups.push(() => nodeSubscriber.quit());
+    const nodeSubscriber = await connect();
     const fetch = counting();
     const ioReplica = replica(key, fetch.fetchTokens, {
       client: ioredisClient(io),

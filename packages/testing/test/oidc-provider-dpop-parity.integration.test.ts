@@ -1,12 +1,6 @@
-import {
-  type IdentityProvider,
-  signInThroughForms,
-  startIdentityProvider,
-} from '@tessera/example-identity-provider';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthServer } from '../src/create-auth-server.js';
-import { type HandlerServer, serveHandlers } from '../src/serve-handlers.js';
+import { CHALLENGE, startParityTargets, type ParityTarget as Target, VERIFIER } from './parity-targets.js';
 import { claimsOf, postToken } from './token-request.js';
 
 // DPoP over HTTP, against the kit (`dpop: { requireNonce: true }`, a `dpopBoundAccessTokens` client) and against
@@ -14,49 +8,20 @@ import { claimsOf, postToken } from './token-request.js';
 // so every answer is seen: the status and OAuth `error` a client sees must be the same.
 const APP = 'http://127.0.0.1:5997';
 const REDIRECT_URI = `${APP}/callback`;
-// RFC 7636 Appendix B.
-const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
-const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
-interface Target {
-  name: string;
-  issuer: string;
-  clientId: string;
-  signIn(authorizationUrl: string): Promise<string>;
-}
-
-let provider: IdentityProvider;
-let served: HandlerServer;
+let parity: Awaited<ReturnType<typeof startParityTargets>>;
 let targets: Target[];
 
 beforeAll(async () => {
-  [provider, served] = await Promise.all([
-    startIdentityProvider({ port: 0, appOrigins: [APP], dpop: true }),
-    serveHandlers(),
-  ]);
-  const kit = createAuthServer({
-    issuer: served.url,
-    clients: [{ clientId: provider.clientId, redirectUris: [REDIRECT_URI], dpopBoundAccessTokens: true }],
-    dpop: { requireNonce: true },
+  parity = await startParityTargets(APP, {
+    provider: { dpop: true },
+    client: { dpopBoundAccessTokens: true },
+    kit: { dpop: { requireNonce: true } },
   });
-  served.use(...kit.handlers);
-  targets = [
-    {
-      name: 'oidc-provider',
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      signIn: signInThroughForms,
-    },
-    {
-      name: 'kit',
-      issuer: kit.issuer,
-      clientId: provider.clientId,
-      signIn: async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
-    },
-  ];
+  targets = parity.targets;
 });
 afterAll(async () => {
-  await Promise.all([provider?.close(), served?.close()]);
+  await parity?.close();
 });
 
 type Answer = [status: number, error?: string];

@@ -1,11 +1,5 @@
-import {
-  type IdentityProvider,
-  signInThroughForms,
-  startIdentityProvider,
-} from '@tessera/example-identity-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAuthServer } from '../src/create-auth-server.js';
-import { type HandlerServer, serveHandlers } from '../src/serve-handlers.js';
+import { CHALLENGE, startParityTargets, type ParityTarget as Target, VERIFIER } from './parity-targets.js';
 import { postToken } from './token-request.js';
 
 // The same scenario, over HTTP, against the kit (served on loopback) and against a real oidc-provider
@@ -13,50 +7,16 @@ import { postToken } from './token-request.js';
 // be the same. A difference here is a test that passes against the kit and fails in production.
 const APP = 'http://127.0.0.1:5998';
 const REDIRECT_URI = `${APP}/callback`;
-// RFC 7636 Appendix B.
-const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
-const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
-/** One server under test, reached the same way for both. */
-interface Target {
-  name: string;
-  issuer: string;
-  clientId: string;
-  /** The callback URL the user's browser would land on. */
-  signIn(authorizationUrl: string): Promise<string>;
-}
-
-let provider: IdentityProvider;
-let served: HandlerServer;
+let parity: Awaited<ReturnType<typeof startParityTargets>>;
 let targets: Target[];
 
 beforeAll(async () => {
-  [provider, served] = await Promise.all([
-    startIdentityProvider({ port: 0, appOrigins: [APP] }),
-    serveHandlers(),
-  ]);
-  const kit = createAuthServer({
-    issuer: served.url,
-    clients: [{ clientId: provider.clientId, redirectUris: [REDIRECT_URI] }],
-  });
-  served.use(...kit.handlers);
-  targets = [
-    {
-      name: 'oidc-provider',
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      signIn: signInThroughForms,
-    },
-    {
-      name: 'kit',
-      issuer: kit.issuer,
-      clientId: provider.clientId,
-      signIn: async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
-    },
-  ];
+  parity = await startParityTargets(APP);
+  targets = parity.targets;
 });
 afterAll(async () => {
-  await Promise.all([provider?.close(), served?.close()]);
+  await parity?.close();
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -163,28 +123,20 @@ describe('the kit answers like oidc-provider', () => {
   });
 
   it('a grant the client is not registered for: invalid_request, not unauthorized_client', async () => {
-    const [codeOnly, codeOnlyServed] = await Promise.all([
-      startIdentityProvider({ port: 0, appOrigins: [APP], grantTypes: ['authorization_code'] }),
-      serveHandlers(),
-    ]);
+    const codeOnly = await startParityTargets(APP, {
+      provider: { grantTypes: ['authorization_code'] },
+      client: { grantTypes: ['authorization_code'] },
+    });
     try {
-      const kit = createAuthServer({
-        issuer: codeOnlyServed.url,
-        clients: [{ clientId: codeOnly.clientId, grantTypes: ['authorization_code'] }],
-      });
-      codeOnlyServed.use(...kit.handlers);
       const answers: Record<string, Answer[]> = {};
-      for (const target of [
-        { ...targets[0], name: 'oidc-provider', issuer: codeOnly.issuer },
-        { ...targets[1], name: 'kit', issuer: kit.issuer },
-      ] as Target[]) {
+      for (const target of codeOnly.targets) {
         const [answer] = await refresh(target, 'not-a-refresh-token');
         answers[target.name] = [answer];
       }
       expect(answers.kit).toEqual([[400, 'invalid_request']]);
       expect(answers.kit).toEqual(answers['oidc-provider']);
     } finally {
-      await Promise.all([codeOnly.close(), codeOnlyServed.close()]);
+      await codeOnly.close();
     }
   });
 

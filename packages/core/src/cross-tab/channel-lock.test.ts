@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { elapse } from '../../test/fixtures/elapse.js';
 import { immediateChannels } from '../../test/fixtures/immediate-channels.js';
 import type { TrackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
 import { channelLock } from './channel-lock.js';
@@ -14,14 +15,6 @@ afterEach(() => {
   channels.closeAll();
   vi.useRealTimers();
 });
-
-/** Lets `ms` pass on the fake timers in 10 ms steps, delivering channel messages in between. */
-async function elapse(ms: number): Promise<void> {
-  for (let passed = 0; passed < ms; passed += 10) {
-    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-    await vi.advanceTimersByTimeAsync(10);
-  }
-}
 
 /** A tab's lock; `crash()` closes its channels without a word, as a closed or crashed tab does. */
 function tab(timeout?: number) {

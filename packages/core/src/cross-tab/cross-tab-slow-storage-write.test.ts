@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { elapse, settleAll } from '../../test/fixtures/elapse.js';
 import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
 import { immediateChannels } from '../../test/fixtures/immediate-channels.js';
 import {
@@ -75,23 +76,6 @@ function openTabs(
   });
 }
 
-/** Lets `ms` pass on the fake timers in 10 ms steps, letting channel messages and token responses arrive in between. */
-async function elapse(ms: number): Promise<void> {
-  for (let passed = 0; passed < ms; passed += 10) {
-    for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-    await vi.advanceTimersByTimeAsync(10);
-  }
-}
-
-async function settleAll<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
-  let done = false;
-  const all = Promise.allSettled(promises).finally(() => {
-    done = true;
-  });
-  for (let waited = 0; !done && waited < 20_000; waited += 10) await elapse(10);
-  return all;
-}
-
 describe.each([
   ['without Web Locks', () => undefined],
   ['with Web Locks', () => fakeLockManager().locks as WebLocks],
@@ -108,7 +92,10 @@ describe.each([
         });
       }
 
-      const results = await settleAll(tabs.map((tab) => tab.getAccessToken()));
+      const results = await settleAll(
+        tabs.map((tab) => tab.getAccessToken()),
+        20_000,
+      );
 
       expect(server.requests).toEqual([{ refreshToken: 'rt-0' }]);
       expect(results).toEqual(Array(3).fill({ status: 'fulfilled', value: 'at-1' }));

@@ -1,6 +1,7 @@
 import { createAuthServer, createTestClock, failUnhandledRequest } from '@tessera/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { settleAll } from '../../test/fixtures/elapse.js';
 import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
 import { immediateChannels } from '../../test/fixtures/immediate-channels.js';
 import type { TrackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
@@ -60,24 +61,6 @@ function openTabs(count: number, locks?: WebLocks): TokenManager[] {
     managers.push(manager);
     return manager;
   });
-}
-
-/** Lets `ms` pass on the fake timers in 10 ms steps, letting channel messages and token responses arrive in between. */
-async function elapse(ms: number): Promise<void> {
-  for (let passed = 0; passed < ms; passed += 10) {
-    for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-    await vi.advanceTimersByTimeAsync(10);
-  }
-}
-
-/** Settles `promises`, letting fake time pass until they have (at most 10 s). */
-async function settleAll<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
-  let done = false;
-  const all = Promise.allSettled(promises).finally(() => {
-    done = true;
-  });
-  for (let waited = 0; !done && waited < 10_000; waited += 10) await elapse(10);
-  return all;
 }
 
 describe('crossTab without Web Locks', () => {

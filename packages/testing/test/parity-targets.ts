@@ -1,0 +1,67 @@
+import {
+  type IdentityProviderOptions,
+  signInThroughForms,
+  startIdentityProvider,
+} from '@tessera/example-identity-provider';
+import type { AuthServerOptions, TestClient } from '../src/auth-server-options.js';
+import { createAuthServer } from '../src/create-auth-server.js';
+import { serveHandlers } from '../src/serve-handlers.js';
+
+// RFC 7636 Appendix B.
+export const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+export const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+/** One server under test, reached the same way for both. */
+export interface ParityTarget {
+  name: 'oidc-provider' | 'kit';
+  issuer: string;
+  clientId: string;
+  /** The callback URL the user's browser would land on. */
+  signIn(authorizationUrl: string): Promise<string>;
+}
+
+/** What each side is configured with, beyond the app origin and the one client both know. */
+export interface ParitySetup {
+  provider?: Omit<IdentityProviderOptions, 'port' | 'appOrigins'>;
+  client?: Omit<TestClient, 'clientId'>;
+  kit?: Omit<AuthServerOptions, 'issuer' | 'clients'>;
+}
+
+/**
+ * The example oidc-provider and the kit served on loopback, configured alike for the app at `app`:
+ * a parity test runs one scenario against both and compares what a client sees.
+ */
+export async function startParityTargets(
+  app: string,
+  setup: ParitySetup = {},
+): Promise<{ targets: [ParityTarget, ParityTarget]; close(): Promise<void> }> {
+  const [provider, served] = await Promise.all([
+    startIdentityProvider({ port: 0, appOrigins: [app], ...setup.provider }),
+    serveHandlers(),
+  ]);
+  const kit = createAuthServer({
+    ...setup.kit,
+    issuer: served.url,
+    clients: [{ redirectUris: [`${app}/callback`], ...setup.client, clientId: provider.clientId }],
+  });
+  served.use(...kit.handlers);
+  return {
+    targets: [
+      {
+        name: 'oidc-provider',
+        issuer: provider.issuer,
+        clientId: provider.clientId,
+        signIn: signInThroughForms,
+      },
+      {
+        name: 'kit',
+        issuer: kit.issuer,
+        clientId: provider.clientId,
+        signIn: async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
+      },
+    ],
+    close: async () => {
+      await Promise.all([provider.close(), served.close()]);
+    },
+  };
+}
