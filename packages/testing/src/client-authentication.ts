@@ -1,4 +1,5 @@
 import type { TestClient } from './auth-server-options.js';
+import { rejectRepeatedParameters } from './form-body.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
 
 /** Who a token request says it comes from, before any check (for the log). */
@@ -11,7 +12,8 @@ export function claimedClientId(request: Request, form: URLSearchParams): string
  * form-urlencoded), `client_secret_post`, or a public client's bare `client_id`.
  *
  * @throws {TokenEndpointError} 401 `invalid_client` (with `WWW-Authenticate: Basic` when Basic was tried),
- *   400 `invalid_request` when more than one method is used.
+ *   400 `invalid_request` when `client_id` or `client_secret` is repeated, more than one method is used
+ *   or no `client_id` is given (oidc-provider 9's answers, checked before anything else).
  */
 export function authenticateClient(
   request: Request,
@@ -19,6 +21,7 @@ export function authenticateClient(
   clients: readonly TestClient[],
   realm: string,
 ): TestClient {
+  rejectRepeatedParameters(form, ['client_id', 'client_secret']);
   const header = request.headers.get('authorization');
   const usedBasic = header !== null && /^basic\s/i.test(header);
   const challenge: Record<string, string> = usedBasic ? { 'WWW-Authenticate': `Basic realm="${realm}"` } : {};
@@ -35,7 +38,9 @@ export function authenticateClient(
   if (basic && form.has('client_id') && form.get('client_id') !== basic.clientId) {
     throw new TokenEndpointError(400, 'invalid_request', 'client_id does not match the Basic credentials');
   }
-  if (clientId === null || clientId === '') return fail('Client authentication required');
+  if (clientId === null || clientId === '') {
+    throw new TokenEndpointError(400, 'invalid_request', 'no client authentication mechanism provided');
+  }
   const client = clients.find((candidate) => candidate.clientId === clientId);
   if (client === undefined) return fail('Unknown client');
   if (client.clientSecret === undefined) {

@@ -189,7 +189,6 @@ describe('revocation endpoint (RFC 7009)', () => {
     ['a wrong client_secret_post secret', { client_id: 'svc', client_secret: 'nope' }, undefined, null],
     ['a missing secret of a confidential client', { client_id: 'svc' }, undefined, null],
     ['an unknown client', { client_id: 'mallory' }, undefined, null],
-    ['no client at all', {}, undefined, null],
     ['a secret sent by a public client', { client_id: 'web', client_secret: 'guess' }, undefined, null],
   ])('answers 401 invalid_client for %s and revokes nothing', async (_, credentials, basic, challenge) => {
     const session = await auth.issueTokens({ clientId: 'svc' });
@@ -198,6 +197,16 @@ describe('revocation endpoint (RFC 7009)', () => {
     expect(response.headers.get('www-authenticate')).toBe(challenge);
     expect(await response.json()).toMatchObject({ error: 'invalid_client' });
     expect(auth.revocationRequests[0]).toMatchObject({ status: 401, error: 'invalid_client' });
+    expect(auth.revocationRequests[0]).not.toHaveProperty('revoked');
+    expect(await apiStatus(session.access_token)).toBe(200);
+  });
+
+  it('answers 400 invalid_request, not invalid_client, for no client at all and revokes nothing', async () => {
+    const session = await auth.issueTokens({ clientId: 'svc' });
+    const response = await revoke({ token: session.refresh_token ?? '' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+    expect(auth.revocationRequests[0]).toMatchObject({ status: 400, error: 'invalid_request' });
     expect(auth.revocationRequests[0]).not.toHaveProperty('revoked');
     expect(await apiStatus(session.access_token)).toBe(200);
   });

@@ -114,7 +114,6 @@ describe('token endpoint', () => {
     ['a wrong client_secret_post secret', { client_id: 'svc', client_secret: 'nope' }],
     ['a missing secret of a confidential client', { client_id: 'svc' }],
     ['an unknown client', { client_id: 'mallory' }],
-    ['no client at all', {}],
     ['a secret sent by a public client', { client_id: 'web', client_secret: 'guess' }],
   ])('answers 401 invalid_client without a Basic challenge for %s', async (_, credentials) => {
     const response = await postToken(auth.tokenUrl, {
@@ -123,6 +122,13 @@ describe('token endpoint', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBeNull();
     expect(await response.json()).toMatchObject({ error: 'invalid_client' });
+  });
+
+  it('answers 400 invalid_request, not invalid_client, for no client at all (as oidc-provider)', async () => {
+    const response = await postToken(auth.tokenUrl, { form: { grant_type: 'client_credentials' } });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('www-authenticate')).toBeNull();
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
   });
 
   it('answers invalid_request for Basic credentials plus client_secret in the body', async () => {

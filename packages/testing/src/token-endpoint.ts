@@ -24,10 +24,12 @@ export async function answerTokenRequest(
   form: URLSearchParams | undefined,
 ): Promise<TokenOutcome> {
   try {
+    // oidc-provider 9's order: the client first, then `grant_type` (repeated, missing, unsupported,
+    // not allowed), then every other repeated parameter.
     requireForm(form);
-    const grantType = requiredParameter(form, 'grant_type');
     const client = authenticateClient(request, form, context.clients, context.issuer);
-    rejectRepeatedParameters(form);
+    rejectRepeatedParameters(form, ['grant_type']);
+    const grantType = requiredParameter(form, 'grant_type');
     const grant = Object.hasOwn(grantHandlers, grantType) ? grantHandlers[grantType] : undefined;
     if (grant === undefined) {
       throw new TokenEndpointError(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
@@ -40,6 +42,7 @@ export async function answerTokenRequest(
         'requested grant type is not allowed for this client',
       );
     }
+    rejectRepeatedParameters(form);
     const { binding, headers } = await dpopBinding(context, request, client);
     const body = await grant(context, client, form, binding).catch((error: unknown) => {
       // The nonce goes with every answer to a proof without the current one, errors too (oidc-provider).

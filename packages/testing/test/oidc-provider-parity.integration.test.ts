@@ -163,6 +163,41 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 
+  it('malformed token requests: the client is authenticated first, then grant_type, then repeats', async () => {
+    // oidc-provider's order: a repeated client_id, a missing one (invalid_request, not invalid_client),
+    // the client, a repeated grant_type, a missing grant_type, an unsupported one, one the client may not
+    // use, then every other repeated parameter.
+    const answers = await both(async (target) => {
+      const url = (await discover(target)).token_endpoint;
+      const known = target.clientId;
+      const code = { code: ['one', 'two'], redirect_uri: REDIRECT_URI, code_verifier: VERIFIER };
+      const forms: Record<string, string | string[]>[] = [
+        { grant_type: 'authorization_code', ...code },
+        { client_id: ['unknown-client', known] },
+        { client_id: 'unknown-client' },
+        { client_id: known },
+        { client_id: known, grant_type: ['urn:example:unsupported', 'authorization_code'] },
+        { client_id: 'unknown-client', grant_type: 'urn:example:unsupported' },
+        { client_id: known, grant_type: 'urn:example:unsupported', ...code },
+        { client_id: known, grant_type: 'authorization_code', ...code },
+      ];
+      const results: Answer[] = [];
+      for (const form of forms) results.push(await answerOf(await postToken(url, { form })));
+      return results;
+    });
+    expect(answers.kit).toEqual([
+      [400, 'invalid_request'],
+      [400, 'invalid_request'],
+      [401, 'invalid_client'],
+      [400, 'invalid_request'],
+      [400, 'invalid_request'],
+      [401, 'invalid_client'],
+      [400, 'unsupported_grant_type'],
+      [400, 'invalid_request'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
   it('revoking a token the server does not know: 200 with an empty body (RFC 7009 §2.2)', async () => {
     const answers = await both(async (target) => {
       const { revocation_endpoint: url } = (await (
