@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { elapse } from '../../test/fixtures/elapse.js';
+import { elapse, settleAll } from '../../test/fixtures/elapse.js';
 import { immediateChannels } from '../../test/fixtures/immediate-channels.js';
 import type { TrackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
 import { channelLock } from './channel-lock.js';
@@ -53,13 +53,9 @@ describe('channelLock (no Web Locks)', () => {
       runs.push(lock.run('tessera:tessera', task, { maxWait: 60_000 }));
       if (apart) await elapse(apart); // the later ones claim while the first is still listening
     }
-    let settled = false;
-    const all = Promise.all(runs).finally(() => {
-      settled = true;
-    });
-    while (!settled) await elapse(100);
+    const results = await settleAll(runs, 60_000);
 
-    expect(await all).toEqual(Array(5).fill('done'));
+    expect(results).toEqual(Array(5).fill({ status: 'fulfilled', value: 'done' }));
     expect(most).toBe(1);
   });
 
