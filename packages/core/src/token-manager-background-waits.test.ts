@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backgroundRefresh } from './background-refresh.js';
+import { AbortError } from './errors/abort-error.js';
 import { HttpError } from './errors/http-error.js';
 import type { TokenEvent } from './events.js';
 import { TokenManager } from './token-manager.js';
@@ -78,6 +79,49 @@ describe('retry waits and the lifetime of a Node process', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(new Set(await Promise.all(callers))).toEqual(new Set(['at-3']));
     expect(fetchTokens).toHaveBeenCalledTimes(3);
+  });
+
+  it('lets the process exit again once every caller that joined the background refresh aborted', async () => {
+    const { tokens, fetchTokens, timersOf } = refusedInBackground();
+    await tokens.getAccessToken();
+    await vi.advanceTimersByTimeAsync(3_600_000 - 30_000);
+    const [wait] = timersOf(60_000);
+    const first = new AbortController();
+    const second = new AbortController();
+    // 150 callers on each of two signals: each signal's callers share one race.
+    const callers = Array.from({ length: 300 }, (_, i) =>
+      tokens.getAccessToken({ signal: (i % 2 ? first : second).signal }).catch((error: unknown) => error),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wait?.hasRef()).toBe(true);
+
+    first.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wait?.hasRef()).toBe(true); // the callers of `second` still wait
+    second.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wait?.hasRef()).toBe(false); // nobody waits: the wait no longer keeps the process alive
+
+    expect((await Promise.all(callers)).every((error) => error instanceof AbortError)).toBe(true);
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(30_000); // still retried while the process lives on
+    expect(fetchTokens).toHaveBeenCalledTimes(3);
+    expect(tokens.peekTokens()?.accessToken).toBe('at-3');
+  });
+
+  it('keeps that wait held while a caller without a signal still waits, after the others aborted', async () => {
+    const { tokens, timersOf } = refusedInBackground();
+    await tokens.getAccessToken();
+    await vi.advanceTimersByTimeAsync(3_600_000 - 30_000);
+    const [wait] = timersOf(60_000);
+    const stopping = new AbortController();
+    const aborted = tokens.getAccessToken({ signal: stopping.signal }).catch((error: unknown) => error);
+    const waiting = tokens.getAccessToken();
+    stopping.abort();
+    expect(await aborted).toBeInstanceOf(AbortError);
+    expect(wait?.hasRef()).toBe(true);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await waiting).toBe('at-3');
   });
 
   it('keeps the process alive through the Retry-After wait of a refresh a caller started', async () => {

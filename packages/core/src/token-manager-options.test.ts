@@ -101,6 +101,31 @@ describe('new TokenManager(options) validates its options at once', () => {
     expect(requests).toBe(0);
   });
 
+  // Each failed silently: NaN (and `Date` itself, which returns a string) sent a token request per
+  // call; `() => new Date()` and a numeric string made every token never expire.
+  it.each([
+    ['NaN', () => Number.NaN, 'NaN'],
+    ['Date itself (a string)', Date, 'string'],
+    ['a Date', () => new Date(), 'object'],
+    ['a numeric string', () => '1700000000000', 'string'],
+    ['Infinity', () => Number.POSITIVE_INFINITY, 'Infinity'],
+    ['a negative number', () => -1, '-1'],
+  ])(
+    'refuses a clock returning %s with a TypeError at construction, before any token request',
+    (_, clock, got) => {
+      let requests = 0;
+      const counting = async () => {
+        requests += 1;
+        return { access_token: 'a', expires_in: 60 };
+      };
+      expect(() => create({ fetchTokens: counting, clock })).toThrow(TypeError);
+      expect(() => create({ fetchTokens: counting, clock })).toThrow(
+        `new TokenManager(options): "clock()" must be a number of milliseconds ≥ 0, got ${got}: e.g. Date.now`,
+      );
+      expect(requests).toBe(0);
+    },
+  );
+
   it('accepts a lock and a storage that have the methods the manager calls, own or inherited', () => {
     class Lock {
       run<T>(_name: string, task: () => Promise<T>): Promise<T> {

@@ -77,7 +77,8 @@ export interface TokenManagerOptions {
    */
   timeout?: number;
   /**
-   * The current time as epoch ms. Inject one in tests.
+   * The current time as epoch ms. Inject one in tests. Called once at construction: one that returns
+   * no finite number ≥ 0 (`NaN`, a `Date`, a string) is refused with a `TypeError`.
    * @default Date.now
    */
   clock?: Clock;

@@ -132,7 +132,8 @@ export class TokenManager {
    * A stored set that still carries one is older than ours (our writes of the newer sets failed, timed
    * out or have not landed yet), never another manager's newer one: it is not adopted, and its spent
    * token not sent. At most `SPENT` of them: when full, the first (what storage held when its writes
-   * began to fail) stays and the oldest of the others goes (decision 0007).
+   * began to fail) stays and the oldest of the others goes (decision 0007). Also the access token of a
+   * set `clear()` or a session end could not remove from storage: that set is never adopted again.
    */
   readonly #spent: string[] = [];
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
@@ -236,7 +237,11 @@ export class TokenManager {
           ? 'invalidated'
           : 'expired';
     // Rejects this caller only: the shared refresh goes on for the others.
-    return race(this.#refresh(reason), signal);
+    const raced = race(this.#refresh(reason, undefined, signal ? 1 : Infinity), signal);
+    const waits = this.#waits as Waits;
+    // Once it aborted, this caller no longer holds the flight's retry wait (decision 0004).
+    signal && raced.catch(() => signal.aborted && hold(waits, -1));
+    return raced;
   }
 
   /**
@@ -315,6 +320,9 @@ export class TokenManager {
   /**
    * Removes the tokens from memory and storage (sign-out). Once it resolves, storage is empty and
    * stays empty: a refresh in flight, or a write of its result still pending, does not store it.
+   * A `storage.remove` that fails is a `storage_error` event (`operation: 'remove'`), not a
+   * rejection: storage may then still hold the set, which this manager never serves or refreshes
+   * again, but a new manager on that storage (a reload) loads.
    */
   async clear(): Promise<void> {
     await this.#remove('clear');
@@ -345,15 +353,21 @@ export class TokenManager {
   /**
    * Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own
    * `finally`. `ending`: the epoch of a flight that ends by handing over to a refresh of the set that
-   * replaced its own; it does not join itself. `held`: a caller waits for it (the background timer
-   * is no caller), so its retry waits keep a Node process alive; a caller joining holds the flight.
+   * replaced its own; it does not join itself, and passes on its `Waits`. `held`: how many callers
+   * wait for it (the background timer is no caller; one without a signal counts as `Infinity`), so
+   * its retry waits keep a Node process alive; a caller joining holds the flight.
    */
-  #refresh(reason: RefreshReason, ending?: number, held = reason !== 'background'): Promise<TokenSet> {
+  #refresh(
+    reason: RefreshReason,
+    ending?: number,
+    held = reason === 'background' ? 0 : Infinity,
+    passed?: Waits,
+  ): Promise<TokenSet> {
     if (this.#inFlight && this.#joinable && this.#flightEpoch !== ending) {
-      if (held) hold(this.#waits as Waits);
+      hold(this.#waits as Waits, held);
       return this.#inFlight;
     }
-    const waits: Waits = { held };
+    const waits: Waits = passed ?? { held };
     this.#waits = waits;
     const flight: Promise<TokenSet> = this.#runRefresh(reason, waits).finally(() => {
       if (this.#inFlight === flight) this.#inFlight = undefined;
@@ -395,7 +409,7 @@ export class TokenManager {
     } catch (caught) {
       if (this.#disposal.signal.aborted) throw new DisposedError();
       // The failure of a set that `setTokens()` or another tab replaced meanwhile is not the new set's.
-      if (epoch !== this.#epoch && this.#current) return this.#replacement(reason, epoch, waits.held);
+      if (epoch !== this.#epoch && this.#current) return this.#replacement(reason, epoch, waits);
       const error = this.#explain(caught);
       this.#emit({ type: 'refresh_failed', error, reason });
       if (isOAuthError(error, 'invalid_grant') && epoch === this.#epoch) {
@@ -405,7 +419,7 @@ export class TokenManager {
       throw error;
     }
     // The refresh finished after `setTokens()` or another tab replaced the set.
-    return this.#replacement(reason, epoch, waits.held);
+    return this.#replacement(reason, epoch, waits);
   }
 
   /**
@@ -413,9 +427,9 @@ export class TokenManager {
    * (due, or invalidated) one refresh of it, started now that this one's request is over, so two
    * token requests never overlap; the callers of both join it (decision 0001).
    */
-  #replacement(reason: RefreshReason, epoch: number, held: boolean): Promise<TokenSet> | TokenSet {
+  #replacement(reason: RefreshReason, epoch: number, waits: Waits): Promise<TokenSet> | TokenSet {
     const current = this.#current as TokenSet;
-    return this.#clock() < this.#freshUntil ? current : this.#refresh(reason, epoch, held);
+    return this.#clock() < this.#freshUntil ? current : this.#refresh(reason, epoch, waits.held, waits);
   }
 
   /**
@@ -450,10 +464,7 @@ export class TokenManager {
       // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).
       const overtaking = await this.#write(result.tokens, epoch, base);
       const spent = base?.refreshToken;
-      if (spent && result.tokens.refreshToken !== spent) {
-        if (this.#spent.length === SPENT) this.#spent.splice(1, 1);
-        this.#spent.push(spent);
-      }
+      if (result.tokens.refreshToken !== spent) this.#spend(spent);
       if (overtaking !== undefined) this.#onExternalChange(overtaking);
       return result;
     } catch (error) {
@@ -475,9 +486,17 @@ export class TokenManager {
       : undefined;
   }
 
-  /** Whether `stored` still carries a refresh token our refreshes rotated away: older than ours. */
+  /** Whether `stored` carries a refresh token our refreshes rotated away, or is a set we cleared: older than ours. */
   #older(stored: TokenSet): boolean {
-    return this.#spent.includes(stored.refreshToken as string);
+    const spent = this.#spent;
+    return spent.includes(stored.refreshToken as string) || spent.includes(stored.accessToken);
+  }
+
+  /** Remembers `token` as spent; when full, the first stays and the oldest of the others goes (decision 0007). */
+  #spend(token: string | undefined): void {
+    if (!token) return;
+    if (this.#spent.length === SPENT) this.#spent.splice(1, 1);
+    this.#spent.push(token);
   }
 
   /** A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`. */
@@ -621,11 +640,13 @@ export class TokenManager {
   async #remove(reason: 'clear' | 'session_expired', end?: TesseraError): Promise<void> {
     const epoch = this.#nextEpoch();
     this.#loaded = true;
-    const hadTokens = this.#current !== undefined;
+    const current = this.#current;
     this.#forget();
     this.#sessionEnd = end;
-    await this.#serially('remove', () => this.#store(epoch));
-    if (hadTokens || reason === 'clear') this.#emit({ type: 'cleared', reason });
+    const removed = await this.#serially('remove', () => this.#store(epoch).then(() => 1));
+    // Still stored: this manager never adopts it again, nor refreshes with it (decision 0007).
+    if (!removed) this.#spend(current?.accessToken);
+    if (current || reason === 'clear') this.#emit({ type: 'cleared', reason });
   }
 
   /**

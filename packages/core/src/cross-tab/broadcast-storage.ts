@@ -18,8 +18,11 @@ export interface BroadcastStorageOptions {
   markers: WriteMarkers;
   /** Longest wait in `get()` for an announced write to arrive. */
   catchUpTimeout: number;
-  /** Holds each write (stored, posted and marked) until it settled; the refresh lock waits for them. */
-  writing?: Set<Promise<void>>;
+  /**
+   * Holds each write until it settled (stored, posted and marked), with a function that posts and
+   * marks it at once, before it landed; the refresh lock waits for them (decision 0607, updates).
+   */
+  writing?: Map<Promise<void>, () => Promise<void>>;
 }
 
 /** Write ids a tab remembers besides those still announced: enough for writes whose marker is not held yet. */
@@ -94,29 +97,27 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     }
   };
 
-  const write = async (value: TokenSet | null, action: () => MaybePromise<void>): Promise<void> => {
+  const write = (value: TokenSet | null, action: () => MaybePromise<void>): Promise<void> => {
     const id = newId();
     const change = ++changes;
+    let told = false;
     if (channel) {
       hear(id);
       latest = { value };
     }
     echoes.stored(value);
-    try {
-      await action();
-    } finally {
-      // Landed after a later write or another tab's change (it outlasted the manager's `timeout`): stale,
-      // so not told; the manager writes the newer value again (decision 0007, late writes).
-      if (change === changes) {
-        publish(value === null ? { type: 'remove', id, key } : { type: 'set', tokens: value, id, key });
-        if (channel) await markers.mark(id); // held before the manager releases the refresh lock
-      }
-    }
-  };
-
-  const track = (written: Promise<void>): Promise<void> => {
+    /** Posts and marks the write once, whether it landed or the refresh lock stopped waiting for it. */
+    const tell = async (): Promise<void> => {
+      // Stale after a later write or another tab's change (it outlasted the manager's `timeout`): not
+      // told; the manager writes the newer value again (decision 0007, late writes).
+      if (told || change !== changes) return;
+      told = true;
+      publish(value === null ? { type: 'remove', id, key } : { type: 'set', tokens: value, id, key });
+      if (channel) await markers.mark(id); // held before the manager releases the refresh lock
+    };
+    const written = new Promise<void>((resolve) => resolve(action())).finally(tell);
     const settled = written.catch(() => {}).then(() => void options.writing?.delete(settled));
-    options.writing?.add(settled);
+    options.writing?.set(settled, tell);
     return written;
   };
 
@@ -175,8 +176,8 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
       echoes.stored(value);
       return value;
     },
-    set: (tokens) => track(write(tokens, () => storage.set(tokens))),
-    remove: () => track(write(null, () => storage.remove())),
+    set: (tokens) => write(tokens, () => storage.set(tokens)),
+    remove: () => write(null, () => storage.remove()),
     subscribe: (onChange) => {
       const subscriber = { onChange };
       subscribers.add(subscriber);

@@ -15,7 +15,7 @@ export interface ChannelLockOptions {
   timeout: number | undefined;
   /** The BroadcastChannel constructor; `undefined` runs every task at once, unlocked. */
   BroadcastChannel: typeof BroadcastChannel | undefined;
-  /** Called when the task settled; `released` is posted once the promise it returns settles (this tab's storage writes landed). */
+  /** Called when the task settled; `released` is posted once the promise it returns settles (this tab's storage writes landed, or were posted after a bounded wait). */
   hold?: () => Promise<unknown>;
 }
 
@@ -76,7 +76,7 @@ export function channelLock({
           state = 'held';
           const result = new Promise<T>((settle) => settle(task()));
           result.then(resolve, reject);
-          // Released once the task settled and its storage writes landed, even those the manager stopped waiting for.
+          // Released once the task settled and its storage writes landed (or, hung, were posted as they are).
           result
             .catch(() => {})
             .then(hold)

@@ -4,7 +4,7 @@ import { broadcastStorage } from './broadcast-storage.js';
 import { channelLock } from './channel-lock.js';
 import type { WebLocks } from './web-locks.js';
 import { webLocksLock } from './web-locks-lock.js';
-import { writeMarkers } from './write-markers.js';
+import { bounded, writeMarkers } from './write-markers.js';
 
 /** Options of `crossTab()`. Durations are milliseconds. */
 export interface CrossTabOptions {
@@ -74,10 +74,18 @@ export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
   const locks = options.locks ?? globals.navigator?.locks;
   const Channel = options.BroadcastChannel ?? globals.BroadcastChannel;
   const catchUpTimeout = Math.min(CATCH_UP_TIMEOUT, lockTimeout ?? CATCH_UP_TIMEOUT);
-  // This tab's writes still landing: a refresh lock is released only after them, so the next holder
-  // never reads storage without the set that spent the refresh token (decision 0607, update).
-  const writing = new Set<Promise<void>>();
-  const hold = (): Promise<unknown> => Promise.allSettled(writing);
+  // This tab's writes still landing, each with a function that posts and marks it at once: a refresh
+  // lock is released only after them, so the next holder never reads storage without the set that
+  // spent the refresh token (decision 0607, updates). One still landing `catchUpTimeout` after the
+  // task settled (a hung IndexedDB) is posted as it is and never waited for again.
+  const writing = new Map<Promise<void>, () => Promise<void>>();
+  const hold = async (): Promise<unknown> => {
+    const pending = [...writing];
+    return (
+      (await bounded(Promise.allSettled(pending.map(([landed]) => landed)), 0, catchUpTimeout)) ||
+      Promise.allSettled(pending.map(([landed, tell]) => writing.delete(landed) && tell()))
+    );
+  };
   return {
     lock: webLocksLock({
       prefix: name,

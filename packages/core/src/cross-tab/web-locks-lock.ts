@@ -26,7 +26,7 @@ export interface WebLocksLockOptions {
    * request (a `SecurityError` in an opaque-origin iframe). `undefined` runs the task unlocked.
    */
   fallback?: RefreshLock;
-  /** Called when the task settled; the lock is released once the promise it returns settles (this tab's storage writes landed). */
+  /** Called when the task settled; the lock is released once the promise it returns settles (this tab's storage writes landed, or were posted after a bounded wait). */
   hold?: () => Promise<unknown>;
 }
 
@@ -82,7 +82,7 @@ export function webLocksLock({ prefix, timeout, locks, fallback, hold }: WebLock
           const result = start();
           result.then(resolve, reject);
           await result.catch(() => {}); // hold the lock until the task settles…
-          await hold?.(); // …and its storage writes landed, even those the manager stopped waiting for
+          await hold?.(); // …and its storage writes landed (or, hung, were posted as they are)
         };
         // Serves a waiting caller, so it may keep a Node process alive (docs/decisions/0004); cleared on grant.
         if (Number.isFinite(wait)) timer = startTimer(runUnlocked, wait);

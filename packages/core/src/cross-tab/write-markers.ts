@@ -73,7 +73,7 @@ export function writeMarkers({ locks, prefix, timeout }: WriteMarkersOptions): W
 }
 
 /** Settles like `promise`, or with `fallback` after `timeout` ms — whichever comes first. */
-function bounded<T, F>(promise: Promise<T>, fallback: F, timeout: number): Promise<T | F> {
+export function bounded<T, F>(promise: Promise<T>, fallback: F, timeout: number): Promise<T | F> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<F>((resolve) => {
     timer = setTimeout(() => resolve(fallback), timeout);

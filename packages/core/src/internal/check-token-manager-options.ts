@@ -48,17 +48,21 @@ const EXPECTED: Record<string, string> = {
 const FIXES: Record<string, string> = {
   fetchTokens: ', e.g. refreshTokenGrant({ tokenUrl, clientId })',
   refreshInBackground: ': pass backgroundRefresh()',
+  'clock()': ': e.g. Date.now',
 };
 
 /**
  * Validates the options of `new TokenManager` at once, so a typo or a wrong unit fails at startup
- * with a `TypeError` naming the option and the fix, not at the first refresh (decision 0008).
+ * with a `TypeError` naming the option and the fix, not at the first refresh (decision 0008). Calls
+ * `clock` once, so one that returns no finite number fails here too.
  */
 export function checkTokenManagerOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   if ((options as { fetchTokens?: unknown }).fetchTokens === undefined)
     fail('fetchTokens', 'a function', undefined);
   check(options as Record<string, unknown>, OPTIONS, '');
+  // Called once: NaN sent a token request per call, a Date or a string made tokens never expire.
+  check({ 'clock()': (options as TokenManagerOptions).clock?.() }, { 'clock()': 'ms' }, '');
   // The constraint's own rules (it signs token requests, `tokenTypes` lists its scheme) are its
   // `checkUse`, `checkConstraintUse`: only an app with a constraint carries them (decision 1208).
   const constraint = (options as { senderConstraint?: SenderConstraint }).senderConstraint;

@@ -21,7 +21,7 @@ export function backoffDelay(
  * exponential backoff (with jitter) and the server's `Retry-After` (capped at `maxRetryAfter`), and
  * tells `onRetry` exactly how long that wait is.
  *
- * @param waits the refresh's: unref'd while not `held`. @default { held: true } (a caller is waiting)
+ * @param waits the refresh's: unref'd while not `held`. @default { held: 1 } (a caller is waiting)
  */
 export function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
@@ -29,7 +29,7 @@ export function runWithRetry<T>(
   onRetry: (error: unknown, attemptNumber: number, delay: number) => void,
   signal: AbortSignal,
   retryable: (error: unknown) => boolean = isTransient,
-  waits: Waits = { held: true },
+  waits: Waits = { held: 1 },
 ): Promise<T> {
   if (options === false) return attempt(1);
   // p-retry runs the loop and decides what to retry; the wait is ours (minTimeout 0) so the

@@ -17,17 +17,19 @@ export function unrefTimer(timer: unknown): void {
 
 /**
  * The retry wait of one refresh: unref'd while nobody waits for the refresh (the background timer
- * started it), so it never keeps a Node process alive for nobody; referenced once `held` (docs/decisions/0004).
+ * started it, or every caller that joined it aborted), so it never keeps a Node process alive for
+ * nobody; referenced while `held` (docs/decisions/0004).
  */
 export interface Waits {
-  /** A caller waits for the refresh. */
-  held: boolean;
+  /** How many callers wait for the refresh: `Infinity` once one without a signal did (it never stops). */
+  held: number;
   /** The last wait started. */
   timer?: ReturnType<typeof setTimeout>;
 }
 
-/** A caller waits from now on: refs the pending wait; later ones start referenced. */
-export function hold(waits: Waits): void {
-  waits.held = true;
-  (waits.timer as { ref?: () => void } | undefined)?.ref?.();
+/** `count` more callers wait (a negative one: stopped waiting): refs the pending wait, or unrefs it when none wait. */
+export function hold(waits: Waits, count: number): void {
+  const timer = waits.timer as { ref?: () => void; unref?: () => void } | undefined;
+  waits.held += count;
+  waits.held ? timer?.ref?.() : timer?.unref?.();
 }

@@ -252,6 +252,21 @@ describe('handleCallback', () => {
     expect(await signIn.handleCallback(callback)).toBe(results[0]);
   });
 
+  it('a second handleCallback() from the address bar while the first is in progress (StrictMode runs effects twice) shares its result: one token request', async () => {
+    const { signIn } = setUp();
+    await signInAtProvider(signIn);
+    const second = setUp().signIn; // created in render: StrictMode makes two
+    const first = signIn.handleCallback();
+    // The address bar is clean now; the effect runs again, with either instance.
+    const again = [signIn.handleCallback(), second.handleCallback()];
+    const results = await Promise.all([first, ...again]);
+    expect(results.map((result) => result.status)).toEqual(['handled', 'handled', 'handled']);
+    expect(new Set(results).size).toBe(1);
+    expect(oidc.tokenRequests).toHaveLength(1);
+    // Once settled, the clean page is a page like any other.
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+  });
+
   it('a long-lived page remembers the latest settled callbacks only; one asked for again after that is a replay', async () => {
     const { signIn, tokens } = setUp();
     const { callback } = await signInAtProvider(signIn);
@@ -474,6 +489,14 @@ describe('a callback that is not for a pending sign-in sends no token request', 
       error: { reason: 'missing-state', authorizationError: { error: 'login_required' } },
     });
     expect(browser.href).toBe(REDIRECT_URI);
+  });
+
+  it('a second handleCallback() from the cleaned address bar gets the same StaleCallbackError, not not-a-callback', async () => {
+    const { signIn } = setUp();
+    browser.visit(`${REDIRECT_URI}?error=login_required`);
+    const results = await Promise.all([signIn.handleCallback(), signIn.handleCallback()]);
+    expect(results[1]).toBe(results[0]);
+    expect(results[0]).toMatchObject({ error: { reason: 'missing-state' } });
   });
 
   it('an empty code (?code=&state=…) is a StaleCallbackError (missing-code): no token request, a clean URL, the sign-in used up', async () => {
@@ -1151,6 +1174,20 @@ describe('ID token', () => {
       await tokens.setTokens(result.tokens);
       return { signIn, tokens };
     }
+
+    it('signOut() revokes the refresh token this instance handed out and sends its ID token as id_token_hint', async () => {
+      const { signIn, tokens } = await signInWithoutTokensOption();
+      const { refreshToken, idToken } = tokens.peekTokens() ?? {};
+      const result = await signIn.signOut();
+      expect(oidc.revocations.map((form) => Object.fromEntries(form))).toEqual([
+        { token: refreshToken, token_type_hint: 'refresh_token', client_id: CLIENT_ID },
+      ]);
+      expect(result.revoked).toBe(true);
+      expect(result.logoutUrl?.searchParams.get('id_token_hint')).toBe(idToken);
+      // Forgotten: a second sign-out has nothing of it to revoke.
+      await signIn.signOut();
+      expect(oidc.revocations).toHaveLength(1);
+    });
 
     it('a refreshed ID token naming another sub than the callback one is an IdTokenError; nothing of it is adopted', async () => {
       const { tokens } = await signInWithoutTokensOption();

@@ -46,7 +46,9 @@ export interface SignIn {
   buildAuthorizationUrl(options?: StartOptions): Promise<URL>;
   /**
    * Completes a sign-in from the callback URL (`location.href` by default). Idempotent: calls for the
-   * same callback share one token request and one result. Never rejects.
+   * same callback share one token request and one result, and so does a call reading the address bar
+   * that an earlier call cleaned, while that one is in progress (StrictMode runs an effect twice).
+   * Never rejects.
    */
   handleCallback(url?: string | URL): Promise<CallbackResult>;
   /** The claims of the current ID token, for "Signed in as …"; `undefined` when there is none. */
@@ -59,7 +61,8 @@ export interface SignIn {
   fetchTokens: FetchTokens;
   /**
    * Clears the session in every tab at once, revokes its refresh token (and the one a refresh in
-   * flight brings, once it has settled) and goes to the provider's logout. While a sign-out is under
+   * flight brings, once it has settled; without `tokens`, the one this instance handed out) and goes
+   * to the provider's logout. While a sign-out is under
    * way, further calls return its promise (its options apply) and no refresh starts; this holds for
    * every instance over the same `tokens`, and a callback in flight in any of them does not sign the
    * user back in, nor does one in flight when the session ends in another tab.
@@ -74,6 +77,13 @@ export interface SignIn {
  */
 // Marked pure: an app that never imports sign-in must not keep it for this call (tree shaking).
 const callbacks = /* @__PURE__ */ callbackResults(REMEMBERED_CALLBACKS);
+
+/**
+ * The callback in progress that cleaned the address bar last, by issuer, client and the clean URL: a
+ * second `handleCallback()` reading the address bar (StrictMode runs an effect twice) shares its result
+ * instead of answering `not-a-callback`, which would start another sign-in (decision 1107).
+ */
+let cleaning: { at: string; result: Promise<CallbackResult> } | undefined;
 
 /** What every instance over one `TokenManager` shares: the session they sign in and out is one. */
 interface SessionState {
@@ -338,6 +348,21 @@ export function createSignIn(options: SignInOptions): SignIn {
     };
   };
 
+  /** Runs `handle`; while it is in progress, a call reading the address bar it cleaned gets its result. */
+  const sharedWhileCleaning = (handle: () => Promise<CallbackResult>): Promise<CallbackResult> => {
+    const before = globalThis.location?.href;
+    const result = handle();
+    const after = globalThis.location?.href;
+    if (after !== before) {
+      const entry = { at: `${issuer} ${client} ${after}`, result };
+      cleaning = entry;
+      void result.then(() => {
+        if (cleaning === entry) cleaning = undefined;
+      });
+    }
+    return result;
+  };
+
   const check = (idToken: string, nonce: string | undefined, original: IdTokenClaims | undefined) =>
     validateIdToken(idToken, {
       issuer,
@@ -388,19 +413,22 @@ export function createSignIn(options: SignInOptions): SignIn {
       }
       const params = callbackParamsOf(url);
       if (!params || !isRedirectTarget(url, redirectUri)) {
+        if (cleaning?.at === `${issuer} ${client} ${url.href}`) return cleaning.result;
         return Promise.resolve(
           isNavigating() ? { status: 'navigating' } : { status: 'not-a-callback', cleaned: false },
         );
       }
       const state = params.get('state');
       if (!state) {
-        cleanAddressBar(undefined);
-        return stale(new StaleCallbackError('missing-state', authorizationErrorOf(params))).catch(failed);
+        return sharedWhileCleaning(() => {
+          cleanAddressBar(undefined);
+          return stale(new StaleCallbackError('missing-state', authorizationErrorOf(params))).catch(failed);
+        });
       }
       const key = `${issuer} ${client} ${state}`;
       let result = callbacks.get(key);
       if (!result) {
-        result = complete(state, params, hasRepeatedParam(url)).catch(failed);
+        result = sharedWhileCleaning(() => complete(state, params, hasRepeatedParam(url)).catch(failed));
         callbacks.add(key, result);
       }
       return result;
@@ -435,6 +463,7 @@ export function createSignIn(options: SignInOptions): SignIn {
     signOut(signOutOptions = {}) {
       if (shared.signingOut) return shared.signingOut;
       shared.signOuts += 1;
+      const [refreshToken, idToken] = own ?? [];
       lastClaims = own = undefined;
       // A used callback URL is a replay from now on, not a `handled` with the old tokens.
       callbacks.clear();
@@ -447,6 +476,7 @@ export function createSignIn(options: SignInOptions): SignIn {
           navigate,
           postLogoutRedirectUri: options.postLogoutRedirectUri,
           lastRefresh: shared.lastRefresh,
+          own: { refreshToken, idToken },
         },
         signOutOptions,
       ).finally(() => {

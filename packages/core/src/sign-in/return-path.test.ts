@@ -30,9 +30,13 @@ describe('returnPathOf', () => {
     [' javascript:alert(1)', '/'],
     ['%2F%2Fevil.example', '/%2F%2Fevil.example'],
     ['/%5Cevil.example', '/%5Cevil.example'],
+    // A blob: URL has the origin of the URL inside it, and that whole URL as its path.
+    ['blob:https://app.example.test//evil.example/x', '/'],
+    ['blob:https://app.example.test/orders', '/'],
   ])('never leads off the app origin: %s → %s', (returnTo, path) => {
     const result = returnPathOf(returnTo, ORIGIN);
     expect(result).toBe(path);
+    expect(result.startsWith('/')).toBe(true);
     expect(new URL(result, 'https://elsewhere.example/').origin).toBe('https://elsewhere.example');
   });
 });

@@ -18,6 +18,8 @@ export interface SignOutContext {
   postLogoutRedirectUri: string | undefined;
   /** The answer of the latest refresh request, if any. */
   lastRefresh: Promise<TokenResponse> | undefined;
+  /** Without `tokens`: the session this instance signed in (and refreshed) last, revoked and hinted instead. */
+  own: { refreshToken?: string | undefined; idToken?: string | undefined };
 }
 
 /**
@@ -32,7 +34,7 @@ export async function signOut(context: SignOutContext, options: SignOutOptions):
   // Cleared in the call itself once loaded: from then on callers get `LoginRequiredError`, and a
   // refresh in flight is discarded by the manager.
   if (!tokens?.peekTokens()) await tokens?.ready().catch(() => undefined);
-  const current = tokens?.peekTokens();
+  const current = tokens ? tokens.peekTokens() : context.own;
   const cleared = tokens?.clear();
   const warnings: TesseraError[] = [];
   let revoked = false;

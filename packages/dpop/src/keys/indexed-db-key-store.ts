@@ -3,7 +3,12 @@ import type { DPoPKeyPair, DPoPKeyStore } from './key-store.js';
 
 /** Options of {@link indexedDbKeyStore}. */
 export interface IndexedDbKeyStoreOptions {
-  /** Record name: tabs of one origin share the key of one `id` (use the OAuth client id). */
+  /**
+   * Record name: tabs of one origin share the key of one `id`. Use the OAuth client id, and one `id`
+   * per `TokenManager`: two managers on one `id` (two APIs or issuers with one client id) share one key,
+   * and one's `removeKey()` followed by a sign-in with a new key signs the other out (decision 1202).
+   * A client of a page that finds its key replaced by another client of that page logs one warning.
+   */
   id: string;
   /**
    * IndexedDB database name.
@@ -25,6 +30,13 @@ export interface IndexedDbFactoryLike {
 const STORE = 'keys';
 
 /**
+ * To notice two clients of one page on one `id` (decision 1202): per record, how many keys this page's
+ * stores wrote; per pair they handed out, how many had been written then.
+ */
+const writes = /* @__PURE__ */ new Map<string, number>();
+const handed = /* @__PURE__ */ new WeakMap<object, number>();
+
+/**
  * Keeps the key pair in IndexedDB, where a non-extractable `CryptoKey` is stored as it is (structured
  * clone), never as bytes. It survives reloads and is shared by every tab of the origin.
  *
@@ -35,6 +47,7 @@ const STORE = 'keys';
 export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeyStore {
   const { id, databaseName = 'tessera-dpop' } = options;
   let opening: Promise<IDBDatabase> | undefined;
+  let warned = false;
   const open = (): Promise<IDBDatabase> => {
     opening ??= openDatabase(
       (options.indexedDB as IDBFactory | undefined) ?? globalThis.indexedDB,
@@ -78,6 +91,18 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
         return undefined;
       });
       if (!kept) throw new Error('IndexedDB returned no DPoP key');
+      const slot = `${databaseName}/${id}`;
+      const written = (writes.get(slot) ?? 0) + +(kept === candidate);
+      writes.set(slot, written);
+      // A client re-checking the key it signs with finds that this page stored another since: two
+      // clients of the page use this `id`, and the one whose key was replaced loses its session.
+      if (kept !== candidate && !warned && (handed.get(candidate) ?? written) < written) {
+        warned = true;
+        console.warn(
+          `[tessera] Two DPoP clients on this page share indexedDbKeyStore id "${id}": one's new key signed the other out. Give each its own id.`,
+        );
+      }
+      handed.set(kept, written);
       return kept;
     },
     remove: async () => {

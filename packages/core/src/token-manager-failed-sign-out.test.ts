@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LoginRequiredError } from './errors/login-required-error.js';
+import { OAuthError } from './errors/oauth-error.js';
+import type { TokenEvent } from './events.js';
+import type { TokenStorage } from './storage/token-storage.js';
+import { TokenManager } from './token-manager.js';
+import type { FetchTokens } from './token-manager-options.js';
+import type { TokenSet } from './token-set.js';
+
+// A sign-out whose `storage.remove` fails leaves the set in storage. The manager that cleared it
+// never serves it again, nor sends its refresh token (decision 0007, "a set it cleared").
+
+const NOW = 1_700_000_000_000;
+let now = NOW;
+const clock = () => now;
+
+const managers: TokenManager[] = [];
+afterEach(() => {
+  for (const created of managers.splice(0)) created.dispose();
+  now = NOW;
+});
+
+/** A storage holding `stored` whose `remove` rejects (a store that is down, an IndexedDB closing). */
+function unremovable(stored: TokenSet) {
+  let value: TokenSet | undefined = stored;
+  return {
+    get: vi.fn(() => value),
+    set: vi.fn((tokens: TokenSet) => {
+      value = tokens;
+    }),
+    remove: vi.fn(() => Promise.reject(new Error('store is down'))),
+  } satisfies TokenStorage;
+}
+
+/** What `refreshTokenGrant` does: `LoginRequiredError` without a refresh token, else a new set (or `refuse`). */
+function grant(refuse?: OAuthError) {
+  let issued = 0;
+  return vi.fn<FetchTokens>(async ({ refreshToken }) => {
+    if (!refreshToken) throw new LoginRequiredError();
+    if (refuse) throw refuse;
+    issued += 1;
+    return { access_token: `at-${issued}`, refresh_token: `rt-${issued}`, expires_in: 3600 };
+  });
+}
+
+function signedIn(storage: TokenStorage, fetchTokens: FetchTokens) {
+  const tokens = new TokenManager({ fetchTokens, storage, clock, retry: false });
+  managers.push(tokens);
+  const events: TokenEvent[] = [];
+  tokens.subscribe((event) => events.push(event));
+  return { tokens, events };
+}
+
+const storedSet = (expiresAt: number): TokenSet => ({
+  accessToken: 'at-0',
+  refreshToken: 'rt-0',
+  tokenType: 'Bearer',
+  expiresAt,
+});
+
+describe('clear() when storage.remove fails', () => {
+  it('never serves the cleared access token again: the next call rejects with LoginRequiredError', async () => {
+    const storage = unremovable(storedSet(NOW + 3_600_000));
+    const fetchTokens = grant();
+    const { tokens, events } = signedIn(storage, fetchTokens);
+    expect(await tokens.getAccessToken()).toBe('at-0');
+
+    await expect(tokens.clear()).resolves.toBeUndefined();
+    expect(storage.remove).toHaveBeenCalledTimes(1);
+    expect(events.slice(1).map((event) => [event.type, 'operation' in event && event.operation])).toEqual([
+      ['storage_error', 'remove'],
+      ['cleared', false],
+    ]);
+
+    await expect(tokens.getAccessToken()).rejects.toBeInstanceOf(LoginRequiredError);
+    await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toBeInstanceOf(LoginRequiredError);
+    expect(fetchTokens.mock.calls.map(([context]) => context.refreshToken)).toEqual([undefined, undefined]);
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(events.some((event) => event.type === 'synced')).toBe(false);
+  });
+
+  it('never sends the cleared refresh token once the cleared set is due', async () => {
+    const storage = unremovable(storedSet(NOW + 3_600_000));
+    const fetchTokens = grant();
+    const { tokens } = signedIn(storage, fetchTokens);
+    await tokens.getAccessToken();
+    await tokens.clear();
+
+    now += 3_600_000;
+    await expect(tokens.getAccessToken()).rejects.toBeInstanceOf(LoginRequiredError);
+    expect(fetchTokens.mock.calls.map(([context]) => context.refreshToken)).toEqual([undefined]);
+  });
+
+  it('serves the next sign-in as usual', async () => {
+    const storage = unremovable(storedSet(NOW + 3_600_000));
+    const fetchTokens = grant();
+    const { tokens } = signedIn(storage, fetchTokens);
+    await tokens.getAccessToken();
+    await tokens.clear();
+
+    await tokens.setTokens({ access_token: 'signed-in-again', refresh_token: 'rt-new', expires_in: 3600 });
+    expect(await tokens.getAccessToken()).toBe('signed-in-again');
+    now += 3_600_000;
+    expect(await tokens.getAccessToken()).toBe('at-1');
+    expect(fetchTokens.mock.calls.map(([context]) => context.refreshToken)).toEqual(['rt-new']);
+  });
+
+  it('sends the refused refresh token once when the session ended and the removal failed', async () => {
+    const storage = unremovable(storedSet(NOW + 3_600_000));
+    const refusal = new OAuthError({ error: 'invalid_grant', status: 400 }, 'POST /token');
+    const fetchTokens = grant(refusal);
+    const { tokens, events } = signedIn(storage, fetchTokens);
+    await tokens.getAccessToken();
+    now += 3_600_000;
+
+    await expect(tokens.getAccessToken()).rejects.toBe(refusal);
+    expect(events.filter((event) => event.type === 'session_expired')).toHaveLength(1);
+    const next = tokens.getAccessToken();
+    await expect(next).rejects.toBeInstanceOf(LoginRequiredError);
+    await expect(next).rejects.toHaveProperty('cause', refusal);
+    expect(fetchTokens.mock.calls.map(([context]) => context.refreshToken)).toEqual(['rt-0', undefined]);
+    expect(events.filter((event) => event.type === 'session_expired')).toHaveLength(1);
+  });
+});
