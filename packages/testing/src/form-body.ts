@@ -43,14 +43,15 @@ const REPEATABLE = new Set(['resource']);
 /**
  * RFC 6749 §3.2: request parameters MUST NOT be included more than once (oidc-provider answers
  * `invalid_request`, at the revocation endpoint too); `resource` is the exception (RFC 8707 §2).
- * `only` limits the check to those parameters (oidc-provider checks `grant_type` earlier than the rest).
+ * Only the parameters in `only` are checked: oidc-provider checks `grant_type` earlier than the rest,
+ * and ignores parameters the endpoint or grant does not use, repeated or not.
  * @throws {TokenEndpointError} 400 `invalid_request` naming the repeated parameters.
  */
-export function rejectRepeatedParameters(form: URLSearchParams, only?: readonly string[]): void {
+export function rejectRepeatedParameters(form: URLSearchParams, only: readonly string[]): void {
   const seen = new Set<string>();
   const repeated = new Set<string>();
   for (const name of form.keys()) {
-    if (only !== undefined && !only.includes(name)) continue;
+    if (!only.includes(name)) continue;
     if (seen.has(name) && !REPEATABLE.has(name)) repeated.add(name);
     seen.add(name);
   }

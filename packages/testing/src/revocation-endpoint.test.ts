@@ -227,6 +227,17 @@ describe('revocation endpoint (RFC 7009)', () => {
     expect(await apiStatus(session.access_token)).toBe(200);
   });
 
+  it('ignores a repeated parameter it does not use, as oidc-provider does', async () => {
+    const session = await auth.issueTokens();
+    const response = await revoke({
+      token: session.refresh_token ?? '',
+      client_id: 'web',
+      scope: ['a', 'b'],
+    });
+    expect(response.status).toBe(200);
+    expect(await apiStatus(session.access_token)).toBe(401);
+  });
+
   it('answers invalid_request without token, with token twice, or with a JSON body', async () => {
     const session = await auth.issueTokens();
     const missing = await revoke({ client_id: 'web' });

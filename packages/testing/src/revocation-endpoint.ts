@@ -40,7 +40,8 @@ export async function answerRevocationRequest(
   try {
     requireForm(form);
     const client = authenticateClient(request, form, context.clients, context.issuer);
-    rejectRepeatedParameters(form);
+    // oidc-provider ignores parameters the endpoint does not use, repeated or not.
+    rejectRepeatedParameters(form, ['token', 'token_type_hint']);
     const value = requiredParameter(form, 'token');
     const ok: RevocationOutcome = { response: new HttpResponse(null, { status: 200 }), status: 200 };
     const token = await findLiveToken(context, value, form.get('token_type_hint'));

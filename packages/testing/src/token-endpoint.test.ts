@@ -131,6 +131,41 @@ describe('token endpoint', () => {
     expect(await response.json()).toMatchObject({ error: 'invalid_request' });
   });
 
+  it.each([
+    ['not base64', 'Basic !!!'],
+    ['no colon', `Basic ${btoa('web')}`],
+    ['an empty secret', `Basic ${btoa('web:')}`],
+    ['no credentials', 'Basic'],
+    ['two spaces', `Basic  ${btoa('web:secret')}`],
+    ['a bad percent-escape', `Basic ${btoa('web:%ZZ')}`],
+    ['a control character', `Basic ${btoa('web:se\u0001cret')}`],
+    ['another scheme (an access token sent along)', 'Bearer an-access-token'],
+  ])(
+    'answers 400 invalid_request without a challenge for an Authorization header with %s (as oidc-provider)',
+    async (_, header) => {
+      // Without the header, the public client's password grant succeeds.
+      const response = await postToken(auth.tokenUrl, {
+        form: { ...alice, client_id: 'web' },
+        headers: { Authorization: header },
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('www-authenticate')).toBeNull();
+      expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+      expect(auth.tokenRequests).toEqual([
+        expect.objectContaining({ status: 400, error: 'invalid_request' }),
+      ]);
+    },
+  );
+
+  it('accepts unpadded base64 in Basic credentials', async () => {
+    const unpadded = btoa('svc:s3cret').replace(/=+$/, '');
+    const response = await postToken(auth.tokenUrl, {
+      form: { grant_type: 'client_credentials' },
+      headers: { Authorization: `basic ${unpadded}` },
+    });
+    expect(response.status).toBe(200);
+  });
+
   it('answers invalid_request for Basic credentials plus client_secret in the body', async () => {
     const response = await postToken(auth.tokenUrl, {
       form: { grant_type: 'client_credentials', client_secret: 's3cret' },
@@ -197,6 +232,17 @@ describe('token endpoint', () => {
       error: 'invalid_request',
       error_description: `${name} must not be provided more than once`,
     });
+  });
+
+  it('ignores a repeated parameter the grant does not read, as oidc-provider does', async () => {
+    const ignored = { code: ['one', 'two'], refresh_token: ['one', 'two'], 'x-unknown': ['1', '2'] };
+    const machine = await postToken(auth.tokenUrl, {
+      form: { grant_type: 'client_credentials', ...ignored },
+      basic: ['svc', 's3cret'],
+    });
+    const user = await postToken(auth.tokenUrl, { form: { ...alice, client_id: 'web', ...ignored } });
+    expect([machine.status, user.status]).toEqual([200, 200]);
+    expect(auth.tokenRequests.map((entry) => entry.status)).toEqual([200, 200]);
   });
 
   it('sets aud from resource, then audience, then the server default', async () => {

@@ -5,7 +5,7 @@ import { DPoPProofError, verifyProof } from './dpop-proof.js';
 import { rejectRepeatedParameters, requiredParameter, requireForm } from './form-body.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
-import { allowedGrants, grantHandlers, type TokenBinding } from './token-grants.js';
+import { allowedGrants, type TokenBinding, tokenGrants } from './token-grants.js';
 
 /** RFC 6749 §5.1: token responses must not be cached. */
 export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -25,12 +25,12 @@ export async function answerTokenRequest(
 ): Promise<TokenOutcome> {
   try {
     // oidc-provider 9's order: the client first, then `grant_type` (repeated, missing, unsupported,
-    // not allowed), then every other repeated parameter.
+    // not allowed), then the repeated parameters of that grant (others are ignored, as there).
     requireForm(form);
     const client = authenticateClient(request, form, context.clients, context.issuer);
     rejectRepeatedParameters(form, ['grant_type']);
     const grantType = requiredParameter(form, 'grant_type');
-    const grant = Object.hasOwn(grantHandlers, grantType) ? grantHandlers[grantType] : undefined;
+    const grant = Object.hasOwn(tokenGrants, grantType) ? tokenGrants[grantType] : undefined;
     if (grant === undefined) {
       throw new TokenEndpointError(400, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
     }
@@ -42,9 +42,9 @@ export async function answerTokenRequest(
         'requested grant type is not allowed for this client',
       );
     }
-    rejectRepeatedParameters(form);
+    rejectRepeatedParameters(form, grant.parameters);
     const { binding, headers } = await dpopBinding(context, request, client);
-    const body = await grant(context, client, form, binding).catch((error: unknown) => {
+    const body = await grant.answer(context, client, form, binding).catch((error: unknown) => {
       // The nonce goes with every answer to a proof without the current one, errors too (oidc-provider).
       if (!(error instanceof TokenEndpointError) || !headers['DPoP-Nonce']) throw error;
       throw new TokenEndpointError(error.status, error.error, error.message, {

@@ -114,12 +114,25 @@ function withinAudience(requested: string | readonly string[], granted: string |
   return (typeof requested === 'string' ? [requested] : requested).every((item) => allowed.has(item));
 }
 
+/** A grant the server supports: how it answers, and the form parameters it reads. */
+interface TokenGrant {
+  answer: GrantHandler;
+  /**
+   * Every parameter `answer` reads besides `grant_type` and client authentication. Like oidc-provider,
+   * only these are checked for repeats; the grant ignores the others (`code` twice on a refresh is fine).
+   */
+  parameters: readonly string[];
+}
+
+/** `scope` and the requested audience (RFC 8707 `resource`, or `audience`). */
+const TARGET = ['scope', 'resource', 'audience'] as const;
+
 /** The grants the server supports, by `grant_type`. */
-export const grantHandlers: Readonly<Record<string, GrantHandler>> = {
-  authorization_code: authorizationCode,
-  client_credentials: clientCredentials,
-  password,
-  refresh_token: refreshToken,
+export const tokenGrants: Readonly<Record<string, TokenGrant>> = {
+  authorization_code: { answer: authorizationCode, parameters: ['code', 'code_verifier', 'redirect_uri'] },
+  client_credentials: { answer: clientCredentials, parameters: TARGET },
+  password: { answer: password, parameters: ['username', 'password', ...TARGET] },
+  refresh_token: { answer: refreshToken, parameters: ['refresh_token', ...TARGET] },
 };
 
 /** Grants a client may use unless it lists its own. */

@@ -52,7 +52,7 @@ async function codeFor(target: Target, scope: string): Promise<string> {
 
 async function token(
   target: Target,
-  form: Record<string, string>,
+  form: Record<string, string | string[]>,
 ): Promise<[Answer, { refresh_token?: string }]> {
   const response = await postToken((await discover(target)).token_endpoint, {
     form: { client_id: target.clientId, ...form },
@@ -70,11 +70,17 @@ function exchange(target: Target, code: string, verifier = VERIFIER) {
   });
 }
 
-function refresh(target: Target, refreshToken: string | undefined, scope?: string) {
+function refresh(
+  target: Target,
+  refreshToken: string | undefined,
+  scope?: string,
+  extra: Record<string, string | string[]> = {},
+) {
   return token(target, {
     grant_type: 'refresh_token',
     refresh_token: refreshToken ?? '',
     ...(scope ? { scope } : {}),
+    ...extra,
   });
 }
 
@@ -163,6 +169,51 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 
+  it("a refresh near the session's end gets a full-lifetime access token, not one cut to the session", async () => {
+    // oidc-provider gives every access token ttl.AccessToken whatever is left of the grant (ttl.Grant,
+    // a day here), and so does the kit with accessTokenLifetime; after the day, the refresh is refused.
+    const hourly = await startParityTargets(APP, {
+      provider: { accessTokenTtl: 3_600_000 },
+      kit: { accessTokenLifetime: 3_600_000 },
+    });
+    try {
+      const answers: Record<string, unknown[]> = {};
+      for (const target of hourly.targets) {
+        const [, signedIn] = await exchange(target, await codeFor(target, 'openid api:read'));
+        let refreshToken = signedIn.refresh_token;
+        // A whole second: the kit rounds expires_in down to what the JWT's whole-second exp allows.
+        const start = Math.ceil(Date.now() / 1000) * 1000;
+        vi.useFakeTimers({ toFake: ['Date'], now: start });
+        let last: unknown;
+        for (let minutes = 50; minutes <= 24 * 60 - 40; minutes += 50) {
+          vi.setSystemTime(start + minutes * 60_000);
+          const response = await postToken((await discover(target)).token_endpoint, {
+            form: {
+              client_id: target.clientId,
+              grant_type: 'refresh_token',
+              refresh_token: refreshToken ?? '',
+            },
+          });
+          const body = (await response.json()) as { refresh_token?: string; expires_in?: number };
+          refreshToken = body.refresh_token;
+          last = [response.status, body.expires_in];
+        }
+        // 40 minutes of the day are left; 50 minutes later the day is over.
+        vi.setSystemTime(start + (24 * 60 + 10) * 60_000);
+        const [ended] = await refresh(target, refreshToken);
+        vi.useRealTimers();
+        answers[target.name] = [last, ended];
+      }
+      expect(answers.kit).toEqual([
+        [200, 3600],
+        [400, 'invalid_grant'],
+      ]);
+      expect(answers.kit).toEqual(answers['oidc-provider']);
+    } finally {
+      await hourly.close();
+    }
+  });
+
   it('malformed token requests: the client is authenticated first, then grant_type, then repeats', async () => {
     // oidc-provider's order: a repeated client_id, a missing one (invalid_request, not invalid_client),
     // the client, a repeated grant_type, a missing grant_type, an unsupported one, one the client may not
@@ -198,16 +249,95 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 
-  it('revoking a token the server does not know: 200 with an empty body (RFC 7009 §2.2)', async () => {
+  it('a repeated parameter the grant does not use is ignored; one it uses is invalid_request', async () => {
+    // oidc-provider drops parameters it does not know and, once grant_type is known, those that grant
+    // does not use, before it rejects repeats; RFC 8707's `resource` may be repeated.
+    const answers = await both(async (target) => {
+      const [, first] = await exchange(target, await codeFor(target, 'openid api:read'));
+      const [code, second] = await refresh(target, first.refresh_token, undefined, { code: ['one', 'two'] });
+      const [unknown, third] = await refresh(target, second.refresh_token, undefined, {
+        code_verifier: [VERIFIER, VERIFIER],
+        username: ['alice', 'bob'],
+        'x-unknown': ['1', '2'],
+      });
+      const [scope] = await refresh(target, third.refresh_token, undefined, { scope: ['openid', 'openid'] });
+      const [refreshToken] = await refresh(target, third.refresh_token, undefined, {
+        refresh_token: [third.refresh_token ?? '', third.refresh_token ?? ''],
+      });
+      const [after] = await refresh(target, third.refresh_token);
+      const [exchanged] = await token(target, {
+        grant_type: 'authorization_code',
+        code: await codeFor(target, 'openid api:read'),
+        redirect_uri: REDIRECT_URI,
+        code_verifier: VERIFIER,
+        refresh_token: ['one', 'two'],
+        scope: ['openid', 'email'],
+      });
+      return [code, unknown, scope, refreshToken, after, exchanged];
+    });
+    expect(answers.kit).toEqual([
+      [200],
+      [200],
+      [400, 'invalid_request'],
+      [400, 'invalid_request'],
+      [200],
+      [200],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a malformed Authorization header: 400 invalid_request before the client is looked up', async () => {
+    // oidc-provider's client authentication takes any Authorization header as an attempt at
+    // client_secret_basic: exactly `Basic <base64>` (one space, strict base64) of `id:secret`, both
+    // form-urlencoded, printable ASCII and non-empty. Anything else is invalid_request, not invalid_client.
+    const answers = await both(async (target) => {
+      const url = (await discover(target)).token_endpoint;
+      const known = target.clientId;
+      const headers = [
+        'Basic',
+        'Basic ',
+        'Basic !!!not-base64!!!',
+        `Basic ${btoa(known)}`,
+        `Basic ${btoa(`${known}:`)}`,
+        `Basic ${btoa(':secret')}`,
+        `Basic ${btoa('%ZZ:secret')}`,
+        `Basic ${btoa(`${known}:se\u0001cret`)}`,
+        `Basic  ${btoa(`${known}:secret`)}`,
+        `Basic ${btoa(`${known}:secret`).replace(/=+$/, '')}=`,
+        `Bearer ${btoa(`${known}:secret`)}`,
+        'Bearer',
+        `Basic ${btoa('unknown-client:secret')}`,
+        `basic ${btoa(`${known}:secret`)}`,
+      ];
+      const form = { grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' };
+      const results: unknown[] = [];
+      for (const Authorization of headers) {
+        const response = await postToken(url, { form, headers: { Authorization } });
+        results.push([...(await answerOf(response)), response.headers.has('www-authenticate')]);
+      }
+      return results as never;
+    });
+    const malformed: unknown[] = Array.from({ length: 12 }, () => [400, 'invalid_request', false]);
+    // A well-formed header of an unknown client, and Basic credentials a public client may not use.
+    const wellFormed = [401, 'invalid_client', true];
+    expect(answers.kit).toEqual([...malformed, wellFormed, wellFormed]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('revocation: an unknown token is 200 (RFC 7009 §2.2), unused repeats are ignored, a malformed header is refused', async () => {
     const answers = await both(async (target) => {
       const { revocation_endpoint: url } = (await (
         await fetch(`${target.issuer}/.well-known/openid-configuration`)
       ).json()) as { revocation_endpoint: string };
       const form = { client_id: target.clientId, token: 'not-a-token-this-server-issued' };
       const response = await postToken(url, { form: { ...form, token_type_hint: 'refresh_token' } });
-      return [await answerOf(response)];
+      // The same rules as at the token endpoint: unused repeats are ignored, a malformed header refused.
+      const repeated = await postToken(url, { form: { ...form, scope: ['openid', 'email'] } });
+      const headers = { Authorization: `Basic ${btoa(target.clientId)}` };
+      const malformed = await postToken(url, { form, headers });
+      return [await answerOf(response), await answerOf(repeated), await answerOf(malformed)];
     });
-    expect(answers.kit).toEqual([[200]]);
+    expect(answers.kit).toEqual([[200], [200], [400, 'invalid_request']]);
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 });
