@@ -1,4 +1,5 @@
 import type { OriginPolicy } from '@tessera/core';
+import { getHeader } from './request-headers.js';
 
 /** What follow-redirects hands to `beforeRedirect`: the options of the next hop. */
 interface RedirectOptions {
@@ -18,7 +19,9 @@ type Guard = BeforeRedirect & { [GUARDED]?: [user: unknown, checks: Map<readonly
 /**
  * Makes axios's http adapter (follow-redirects) re-check the origin policy on every redirect hop:
  * when the next hop's origin is not allowed, the credential headers are deleted (any spelling) and
- * the request's record is marked withheld, so a 401 from there never refreshes. Chains the caller's own
+ * the request's record is marked withheld, so a 401 from there never refreshes; marked withheld too
+ * when the token header (`credentials[0]`) is already gone (follow-redirects drops `Authorization`
+ * at a host change, or your `beforeRedirect` deleted it). Chains the caller's own
  * `beforeRedirect`, which runs first: the policies have the last word. One guard per request holds
  * the check of every attachment (`credentials`, one array per attachment, is the key): called again
  * for the same attachment (a replay, a hook put back), it replaces that attachment's check, keeping
@@ -34,7 +37,13 @@ export function guardRedirects(
   const [user, previous] = (config.beforeRedirect as Guard | undefined)?.[GUARDED] ?? [config.beforeRedirect];
   const checks = new Map(previous);
   checks.set(credentials, (options) => {
-    if (allows(nextHop(options), undefined)) return;
+    // follow-redirects drops `Authorization` at a host change before this runs, even where the
+    // policy allows: from there on, a 401 says nothing about the token.
+    if (
+      allows(nextHop(options), undefined) &&
+      getHeader(options.headers, credentials[0] as string) !== undefined
+    )
+      return;
     const headers = options.headers;
     if (headers && typeof headers === 'object') {
       for (const key of Object.keys(headers)) {

@@ -137,4 +137,15 @@ describe('createOriginPolicy', () => {
     expect(allows(/^.*$/, 'data:text/plain,x')).toBe(false);
     expect(allows(/^.*$/, 'http://[bad')).toBe(false);
   });
+
+  it('never allows a URL with user info: it brings credentials of its own, like axios `auth`', () => {
+    const api = 'https://api.example.com';
+    for (const origins of [undefined, api, /^https:\/\/api\.example\.com$/]) {
+      expect(allows(origins, 'https://user:pass@api.example.com/orders', api)).toBe(false);
+      expect(allows(origins, 'https://user@api.example.com/orders', api)).toBe(false);
+      expect(allows(origins, 'https://:pass@api.example.com/orders', api)).toBe(false);
+      expect(allows(origins, '/orders', 'https://user:pass@api.example.com')).toBe(false);
+      expect(allows(origins, 'https://api.example.com/users/a@b.test', api)).toBe(true);
+    }
+  });
 });

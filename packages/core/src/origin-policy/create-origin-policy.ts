@@ -20,7 +20,8 @@ export type OriginPolicy = (url: string, documentBase: string | undefined) => bo
  * equal the origin of `baseURL()` (read per call, parsed when it changes) resolved against the
  * page — or, with no `baseURL`, the page's origin (`location`'s: a `<base>` element pointing
  * elsewhere moves where relative URLs go, never where the token may go); in Node with neither,
- * nothing is allowed. Never a substring test on the URL string.
+ * nothing is allowed. Never a substring test on the URL string. A URL with user info
+ * (`https://user:pass@…`) is never allowed: it brings credentials of its own (like axios's `auth`).
  *
  * @throws {TypeError} an `origins` entry is not an origin, or a RegExp is not anchored.
  */
@@ -37,7 +38,7 @@ export function createOriginPolicy(
   }
   return (url, documentBase) => {
     if (exact.some((origin) => startsWithOrigin(url, origin))) return true;
-    const origin = parseOrigin(url, documentBase);
+    const origin = parseOrigin(url, documentBase, true);
     if (origin === undefined) return false;
     return exact.includes(origin) || patterns.some((pattern) => pattern.test(origin));
   };
@@ -62,7 +63,7 @@ function defaultPolicy(baseURL: () => string | undefined): OriginPolicy {
       allowed = own === undefined ? undefined : parseOrigin(own, page);
     }
     if (allowed === undefined) return false;
-    return startsWithOrigin(url, allowed) || parseOrigin(url, documentBase) === allowed;
+    return startsWithOrigin(url, allowed) || parseOrigin(url, documentBase, true) === allowed;
   };
 }
 

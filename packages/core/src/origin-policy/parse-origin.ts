@@ -1,12 +1,14 @@
 /**
  * The origin of `url` resolved against `base` with the WHATWG URL parser (what fetch, XHR and
  * axios's http adapter use), or `undefined` when it does not parse to an absolute URL with a
- * tuple origin (a relative URL in Node, `data:`, `file:`…).
+ * tuple origin (a relative URL in Node, `data:`, `file:`…). With `noUserInfo`, also `undefined` for
+ * a URL with credentials of its own (`https://user:pass@…`): the runtime sends those instead of a
+ * token (axios's http adapter as Basic, replacing `Authorization`; fetch refuses such a URL).
  */
-export function parseOrigin(url: string, base: string | undefined): string | undefined {
+export function parseOrigin(url: string, base: string | undefined, noUserInfo?: boolean): string | undefined {
   try {
-    const { origin } = new URL(url, base);
-    return origin === 'null' ? undefined : origin;
+    const { origin, username, password } = new URL(url, base);
+    return origin === 'null' || (noUserInfo && (username || password)) ? undefined : origin;
   } catch {
     return undefined;
   }
