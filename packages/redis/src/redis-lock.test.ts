@@ -208,6 +208,37 @@ describe('redisTokenCache lock', () => {
     for (const manager of managers) manager.dispose();
   });
 
+  it('lets one waiter take over a crashed holder’s lock by default when the manager’s worst-case refresh is shorter than lockTtl, instead of every waiter requesting', async () => {
+    const redis = new FakeRedis();
+    redis.put(LOCK_KEY, 'crashed-holder', 5_000); // its holder died mid-refresh
+    const endpoint = slowEndpoint(200);
+    // A fast token endpoint: timeout 1 s, no retries; the manager's worst-case refresh is 4 s.
+    const managers = Array.from({ length: 5 }, () => {
+      const cache = redisTokenCache({
+        client: redis.client(),
+        subscriber: redis.subscriber(),
+        lockTtl: 5_000,
+      });
+      return new TokenManager({
+        key: KEY,
+        fetchTokens: endpoint.fetchTokens,
+        storage: cache.storage(KEY),
+        lock: cache.lock,
+        retry: false,
+        timeout: 1_000,
+      });
+    });
+
+    const tokens = Promise.all(
+      managers.flatMap((manager) => Array.from({ length: 40 }, () => manager.getAccessToken())),
+    );
+    await vi.advanceTimersByTimeAsync(6_000);
+
+    expect(new Set(await tokens)).toEqual(new Set(['at-1']));
+    expect(endpoint.calls()).toBe(1);
+    for (const manager of managers) manager.dispose();
+  });
+
   it('extends the lock while a refresh takes longer than lockTtl, so nobody else requests a token', async () => {
     const redis = new FakeRedis();
     const endpoint = slowEndpoint(8_000);

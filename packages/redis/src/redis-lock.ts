@@ -13,7 +13,7 @@ export interface RedisLockContext {
   subscriber: RedisSubscriber | undefined;
   namespace: string;
   lockTtl: number;
-  /** `undefined`: the manager's `maxWait` (its worst-case refresh), else `redisTokenCacheDefaults.lockWait`. */
+  /** `undefined`: the manager's `maxWait` (its worst-case refresh), else `redisTokenCacheDefaults.lockWait`, plus `lockTtl`. */
   lockWait: number | undefined;
   emit: (event: RedisCacheEvent) => void;
 }
@@ -27,8 +27,8 @@ const LONGEST_POLL = 200;
  * over a key no holder set: no expiry, or another type), extended every `lockTtl / 3`
  * ms while the task runs, released by its owner only (compare-and-delete script). A waiter retries
  * with backoff — at once when the release is announced on `${namespace}:lock-released` — for up to
- * `lockWait` ms (by default the manager's worst-case refresh: a live holder renews its lock, so it
- * is never overtaken, and a dead one's lock expires after `lockTtl`; decision 0014), then runs the
+ * `lockWait` ms (by default the manager's worst-case refresh plus `lockTtl`: a live holder renews its
+ * lock, so it is never overtaken, and a dead one's lock expires within that; decision 0014), then runs the
  * task unlocked. When Redis fails, the task runs unlocked at once; a
  * `SET` that timed out but that Redis runs later (a frozen Redis resuming) is deleted again as soon
  * as its late `OK` arrives, so no lock is left that nobody holds. The task always runs exactly once.
@@ -120,7 +120,9 @@ export function redisLock(context: RedisLockContext): RefreshLock {
       const owner = randomUUID();
       const started = performance.now();
       const signal = options?.signal;
-      const wait = lockWait ?? options?.maxWait ?? redisTokenCacheDefaults.lockWait;
+      // The holder's refresh, then `lockTtl` for its lock to expire if it died meanwhile: a default
+      // wait shorter than `lockTtl` made every waiter request at once after a holder crashed.
+      const wait = lockWait ?? (options?.maxWait ?? redisTokenCacheDefaults.lockWait) + lockTtl;
       let delay = FIRST_POLL;
       for (;;) {
         signal?.throwIfAborted(); // disposed while waiting: no more polls, the task never runs

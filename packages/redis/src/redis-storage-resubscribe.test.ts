@@ -175,6 +175,15 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
     expect(manager.peekTokens()).toMatchObject({ accessToken: 'at-1' });
   });
 
+  it('refuses the command client itself as subscriber at creation: once subscribed it runs no other command, and every replica would request its own token', () => {
+    const redis = new FakeRedis();
+    const client = Object.assign(redis.client(), redis.subscriber()); // a node-redis client has both shapes
+    expect(() => redisTokenCache({ client, subscriber: client })).toThrow(
+      'redisTokenCache: subscriber must be a second connection (client.duplicate()), not the client itself',
+    );
+    expect(() => redisTokenCache({ client, subscriber: redis.subscriber() })).not.toThrow();
+  });
+
   it("refuses a subscriber without on('ready') at creation: its reconnections would go unseen, and an idle replica refresh a signed-out session", async () => {
     const redis = new FakeRedis();
     const client = redis.client();

@@ -14,7 +14,8 @@ export interface RedisTokenCacheOptions {
    * A second, connected client for pub/sub, e.g. `client.duplicate()`. With it, a token set stored by
    * one replica reaches the others' managers at once (no Redis read at their next refresh), and lock
    * waiters wake as soon as the lock is released instead of at their next poll. It must have
-   * `on('ready', listener)` (a `TypeError` at creation otherwise), so a reconnection is caught up.
+   * `on('ready', listener)`, so a reconnection is caught up, and must not be `client` itself, which
+   * could then run no other command (a `TypeError` at creation otherwise).
    * @default undefined (no subscription: replicas read Redis when they refresh, waiters poll)
    */
   subscriber?: RedisSubscriber;
@@ -37,11 +38,12 @@ export interface RedisTokenCacheOptions {
    * Longest wait for another replica's refresh, in ms. After it this replica requests a token
    * itself (and emits `lock_timeout`). Keep it above `lockTtl`, so a crashed holder's lock expires
    * and one waiter takes over before the others give up. By default, the longest a refresh of the
-   * waiting manager can take (`maxWait`: 63.8 s for a `TokenManager` with default options): a live
-   * holder keeps its lock while its token endpoint is slow or it retries, and is never overtaken by
-   * every waiter at once; a crashed holder's lock still expires after `lockTtl`. A lock that is given
-   * no `maxWait` waits 10 s (`redisTokenCacheDefaults.lockWait`).
-   * @default the manager's worst-case refresh (`maxWait`), else 10_000
+   * waiting manager can take (`maxWait`: 63.8 s for a `TokenManager` with default options) plus
+   * `lockTtl` (68.8 s in all): a live holder keeps its lock while its token endpoint is slow or it
+   * retries, and is never overtaken by every waiter at once; a holder that crashed, even late in its
+   * refresh, has its lock expire within that wait, and one waiter takes over. A lock that is given
+   * no `maxWait` waits 10 s (`redisTokenCacheDefaults.lockWait`) plus `lockTtl`.
+   * @default the manager's worst-case refresh (`maxWait`), else 10_000; plus `lockTtl`
    */
   lockWait?: number;
   /**

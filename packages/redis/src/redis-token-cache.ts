@@ -72,6 +72,12 @@ export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCach
       "redisTokenCache: subscriber must have on('ready', listener) to catch up after a reconnection (node-redis has it; ioredis: the README's adapter)",
     );
   }
+  // Once subscribed, a connection runs no other command: every command would fail, for good.
+  if (subscriber === (client as unknown)) {
+    throw new TypeError(
+      'redisTokenCache: subscriber must be a second connection (client.duplicate()), not the client itself',
+    );
+  }
   const codec = tokenCodec(options.encryptionKey);
   const emit = (event: RedisCacheEvent): void => {
     try {

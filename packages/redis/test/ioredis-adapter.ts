@@ -4,6 +4,12 @@ import type { RedisCommandClient, RedisMessageListener, RedisSubscriber } from '
 
 /** `client` option for an ioredis connection. */
 export function ioredisClient(redis: Redis): RedisCommandClient {
+  // Scripts publish on their prefixed key, while the subscriber listens on the name unprefixed.
+  if (redis.options.keyPrefix) {
+    throw new TypeError(
+      'ioredisClient: leave keyPrefix unset (it prefixes keys, not pub/sub channels); use the namespace option',
+    );
+  }
   return {
     sendCommand: (args) => redis.call(args[0] ?? '', ...args.slice(1)),
     get isReady() {

@@ -727,6 +727,14 @@ describe('redisTokenCache on redis-server', () => {
     expect(fetch.calls()).toBe(2);
   });
 
+  it('refuses, in the README ioredis adapter, a connection with keyPrefix: its keys and their channels would be prefixed, the subscriptions not, and no replica would hear another sign out', async () => {
+    const prefixed = new Redis(server.port, '127.0.0.1', { lazyConnect: true, keyPrefix: 'app:' });
+    expect(() => ioredisClient(prefixed)).toThrow(
+      'ioredisClient: leave keyPrefix unset (it prefixes keys, not pub/sub channels); use the namespace option',
+    );
+    prefixed.disconnect();
+  });
+
   it('shares tokens between ioredis and node-redis replicas, through the README adapter', async () => {
     const key = freshKey();
     const io = new Redis(server.port, '127.0.0.1', { lazyConnect: true });
