@@ -40,7 +40,7 @@ const DEFAULT_TIMEOUT = 10_000;
  * @throws {TypeError} `revocationUrl` is not an absolute https URL (http only on loopback or with `allowInsecureHttp`).
  * @throws {OAuthError} the server refused, e.g. `unsupported_token_type` or `invalid_client`.
  * @throws {HttpError | RateLimitError | NetworkError | TimeoutError} the server or the network failed (transient: see `isTransient`).
- * @throws {MalformedResponseError} an answer over 1 MiB (`too_large`), whatever its status.
+ * @throws {MalformedResponseError} an answer over 1 MiB (`too_large`), whatever its status, or a 2xx whose body broke off (`incomplete`).
  * @throws {AbortError} `signal` aborted (or its reason, when that is a Tessera error).
  */
 export async function revokeToken(options: RevokeTokenOptions): Promise<void> {

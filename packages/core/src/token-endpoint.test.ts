@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortError } from './errors/abort-error.js';
 import { isOAuthError, isTesseraError } from './errors/guards.js';
 import { HttpError } from './errors/http-error.js';
@@ -10,11 +10,14 @@ import { MalformedResponseError } from './errors/malformed-response-error.js';
 import { NetworkError } from './errors/network-error.js';
 import { OAuthError } from './errors/oauth-error.js';
 import { RateLimitError } from './errors/rate-limit-error.js';
+import { TimeoutError } from './errors/timeout-error.js';
+import type { FetchLike } from './fetch-like.js';
 import { clientCredentialsGrant } from './grants/client-credentials-grant.js';
 import { passwordGrant } from './grants/password-grant.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
 import { requestToken } from './token-endpoint.js';
 import { TokenManager } from './token-manager.js';
+import { isTransient } from './transient.js';
 
 const TOKEN_URL = 'https://auth.example.test/oauth/token';
 const SECRET = 'sup3r-s3cret-value';
@@ -222,6 +225,41 @@ describe('request shape', () => {
     expect(set.issuedAt).toBe(now);
   });
 
+  it('bounds the password grant by a timeout of 10 s by default, or the one given: TimeoutError naming the request', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // An endpoint that never answers (or drips its body for ever); it stops when its signal aborts.
+    const hung: FetchLike = (_url, init) =>
+      new Promise((_resolve, reject) =>
+        init.signal.addEventListener('abort', () => reject(init.signal.reason)),
+      );
+    const signIn = (timeout?: number) => {
+      const outcome: { error?: unknown } = {};
+      passwordGrant(
+        { tokenUrl: TOKEN_URL, clientId: 'web', fetch: hung, ...(timeout && { timeout }) },
+        { username: 'alice', password: 'hunter2' },
+      ).catch((error: unknown) => {
+        outcome.error = error;
+      });
+      return outcome;
+    };
+    try {
+      const byDefault = signIn();
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(byDefault.error).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(byDefault.error).toBeInstanceOf(TimeoutError);
+      expect((byDefault.error as Error).message).toBe(
+        `Token request timed out after 10000 ms — POST ${TOKEN_URL}`,
+      );
+      const given = signIn(2_000);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(given.error).toBeInstanceOf(TimeoutError);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('accepts the password grant answer of the token types given, and by default only Bearer (no downgrade either way)', async () => {
     const signIn = (tokenTypes?: readonly string[]) =>
       passwordGrant(
@@ -306,6 +344,46 @@ describe('error responses', () => {
     )) as OAuthError;
     expect(error.retryAfter).toBeGreaterThan(25_000);
     expect(error.retryAfter).toBeLessThanOrEqual(30_000);
+  });
+
+  it('reads no Retry-After from a value that is neither delay-seconds nor an HTTP-date (no year 3600 from "3600.5")', async () => {
+    for (const value of ['3600.5', '-5', '1.5', '5, 10', '0x10']) {
+      answer('slow down', { status: 429, headers: { 'Retry-After': value } });
+      const error = await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch((e: unknown) => e);
+      expect(error, value).toBeInstanceOf(RateLimitError);
+      expect((error as RateLimitError).retryAfter, value).toBeUndefined();
+      expect((error as Error).message).toBe(`Token request was rate limited (HTTP 429) — POST ${TOKEN_URL}`);
+    }
+  });
+
+  it('judges an answer whose body broke off by its status: a 503 is a transient HttpError, a 400 a final one, a 200 incomplete', async () => {
+    const cutAfterHeaders = (status: number) =>
+      server.use(
+        http.post(TOKEN_URL, () => {
+          const body = new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"error":"server_'));
+              controller.error(new TypeError('terminated'));
+            },
+          });
+          return new HttpResponse(body, { status, headers: { 'Retry-After': '7' } });
+        }),
+      );
+    const send = () => requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch((e: unknown) => e);
+    cutAfterHeaders(503);
+    const down = await send();
+    expect(down).toBeInstanceOf(HttpError);
+    expect(down).toMatchObject({ status: 503, transient: true, retryAfter: 7_000 });
+    cutAfterHeaders(400);
+    expect(await send()).toMatchObject({ code: 'HTTP_ERROR', status: 400, transient: false });
+    cutAfterHeaders(200);
+    const ok = await send();
+    expect(ok).toBeInstanceOf(MalformedResponseError);
+    expect(ok).toMatchObject({ reason: 'incomplete', status: 200 });
+    expect((ok as Error).message).toBe(
+      `Token response is malformed: the body broke off (HTTP 200) — POST ${TOKEN_URL}`,
+    );
+    expect(isTransient(ok)).toBe(false);
   });
 
   it('throws NetworkError when no response arrives', async () => {

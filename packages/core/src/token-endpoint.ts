@@ -89,7 +89,8 @@ const PUBLIC_PARAMS = new Set([
  * @throws {RateLimitError} HTTP 429, with `retryAfter` in ms when the server sent `Retry-After`.
  * @throws {HttpError} any other HTTP error status without an OAuth error body, or a redirect.
  * @throws {MalformedResponseError} a 2xx answer that is not JSON or has no `access_token`; any answer
- *   over 1 MiB (`too_large`).
+ *   over 1 MiB (`too_large`); a 2xx whose body broke off (`incomplete`: never retried, the server may have
+ *   rotated the refresh token).
  * @throws {NetworkError} no response at all.
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {AbortError} `signal` aborted (or its `reason`, when that is a Tessera error such as `TimeoutError`).

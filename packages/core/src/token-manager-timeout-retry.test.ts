@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 // Relative import: @tessera/testing depends on @tessera/core, so core cannot list it as a dependency.
 import { failUnhandledRequest } from '../../testing/src/fail-unhandled-request.js';
 import { isOAuthError } from './errors/guards.js';
+import { MalformedResponseError } from './errors/malformed-response-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { TokenEvent } from './events.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
@@ -24,7 +25,8 @@ afterAll(() => server.close());
  * A token endpoint that rotates refresh tokens. A rotated one used again is refused with
  * `invalid_grant` and revokes the family (strict reuse detection), unless it comes within
  * `graceMs` of its rotation (a reuse grace period, as Okta and Auth0 offer). `loseNextAnswer()`
- * makes the next request be processed (its refresh token rotated) but never answered.
+ * makes the next request be processed (its refresh token rotated) but never answered;
+ * `cutNextAnswer()` answers it 200 with a body that breaks off after 20 bytes.
  */
 function rotatingServer({ graceMs }: { graceMs: number }) {
   let issued = 0;
@@ -32,6 +34,7 @@ function rotatingServer({ graceMs }: { graceMs: number }) {
   const rotatedAt = new Map<string, number>();
   const requests: Array<{ refreshToken: string | null; outcome: 'ok' | 'grace' | 'invalid_grant' }> = [];
   let lose = false;
+  let cut = false;
   let never: Promise<never> | undefined;
   const mint = () => {
     issued += 1;
@@ -63,6 +66,18 @@ function rotatingServer({ graceMs }: { graceMs: number }) {
         requests.push({ refreshToken, outcome: 'invalid_grant' });
         return HttpResponse.json({ error: 'invalid_grant' }, { status: 400 });
       }
+      if (cut) {
+        cut = false;
+        // Processed and answered 200, but the connection breaks mid-body (a proxy or LB reset).
+        const json = new TextEncoder().encode(JSON.stringify(body));
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(json.slice(0, 20));
+            controller.error(new TypeError('terminated'));
+          },
+        });
+        return new HttpResponse(stream, { headers: { 'Content-Type': 'application/json' } });
+      }
       if (lose) {
         lose = false;
         never ??= new Promise<never>(() => {});
@@ -75,6 +90,9 @@ function rotatingServer({ graceMs }: { graceMs: number }) {
     requests,
     loseNextAnswer: () => {
       lose = true;
+    },
+    cutNextAnswer: () => {
+      cut = true;
     },
   };
 }
@@ -184,5 +202,25 @@ describe('a refresh whose answer was lost (timeout after the server rotated the 
     expect(await settle(token)).toBe('from-replica');
     expect(auth.requests).toHaveLength(1);
     expect(events).toContain('synced');
+  });
+});
+
+describe('a refresh whose 200 answer broke off mid-body (the server rotated the refresh token)', () => {
+  it('is not retried with the spent refresh token: one request, MalformedResponseError incomplete, the session kept', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const auth = rotatingServer({ graceMs: 0 });
+    const { tokens, events } = signedIn();
+    await expiredSession(tokens);
+    auth.cutNextAnswer();
+    const error = await settle(tokens.getAccessToken());
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error).toMatchObject({ reason: 'incomplete', status: 200 });
+    expect((error as Error).message).toBe(
+      `Token response is malformed: the body broke off (HTTP 200) — POST ${TOKEN_URL}`,
+    );
+    expect(auth.requests).toEqual([{ refreshToken: 'rt-0', outcome: 'ok' }]);
+    expect(events).not.toContain('session_expired');
+    expect(events).not.toContain('retrying');
+    expect(tokens.peekTokens()?.refreshToken).toBe('rt-0');
   });
 });

@@ -74,7 +74,8 @@ const MAX_ISSUERS = 100;
  *
  * @throws {TypeError} `issuer` is not an absolute https URL (http only on loopback or with `allowInsecureHttp`).
  * @throws {DiscoveryError} no metadata, an `issuer` mismatch, or an endpoint that is not an absolute https URL.
- * @throws {MalformedResponseError} a metadata answer over 1 MiB (`too_large`): the next URL is not asked.
+ * @throws {MalformedResponseError} a metadata answer over 1 MiB (`too_large`), or a 2xx one that broke off
+ *   (`incomplete`): the next URL is not asked.
  * @throws {NetworkError | TimeoutError | HttpError | RateLimitError | OAuthError} a transient failure
  *   (worth retrying); the message names the metadata URL.
  * @throws {AbortError} `signal` aborted (or its reason, when that is a Tessera error).

@@ -7,15 +7,17 @@ export type MalformedReason =
   | 'missing_access_token'
   | 'missing_id_token'
   | 'invalid_field'
-  | 'too_large';
+  | 'too_large'
+  | 'incomplete';
 
 /**
  * The token endpoint (or `fetchTokens`) answered with something that is not a usable token
  * response: an HTML page with HTTP 200, JSON that is not an object, no `access_token`, a
  * non-numeric `expires_in`; or, for a sign-in that asked for `openid`, no `id_token` (its tokens are
  * not stored). Also any OAuth endpoint (token, discovery, revocation) whose body is over 1 MiB
- * (`too_large`, whatever the status; see `readJsonBody`). Not retried: the server is misconfigured or
- * the URL points elsewhere.
+ * (`too_large`, whatever the status; see `readJsonBody`), or whose 2xx body broke off before its end
+ * (`incomplete`: the server acted on the request, e.g. rotated a refresh token). Not retried: the server
+ * is misconfigured or the URL points elsewhere, or a retry would spend a refresh token again.
  */
 export class MalformedResponseError extends TesseraError {
   declare readonly reason: MalformedReason;

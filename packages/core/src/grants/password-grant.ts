@@ -21,6 +21,12 @@ export interface PasswordGrantOptions extends EndpointRequestOptions {
   /** Aborts the sign-in. @default undefined */
   signal?: AbortSignal;
   /**
+   * Timeout of the token request, in ms, body included: a hung endpoint or a body that drips for ever
+   * then rejects with `TimeoutError` instead of holding the sign-in.
+   * @default 10_000
+   */
+  timeout?: number;
+  /**
    * The time, in epoch ms: `expiresAt` is measured from when the request was sent. Pass the one your
    * `TokenManager` uses.
    * @default Date.now
@@ -43,6 +49,7 @@ export interface PasswordGrantOptions extends EndpointRequestOptions {
  *
  * @throws {TypeError} `tokenUrl` is not an absolute https URL (see `allowInsecureHttp`).
  * @throws {OAuthError} e.g. `invalid_grant` for a wrong username or password.
+ * @throws {TimeoutError} no whole answer within `timeout`.
  */
 export async function passwordGrant(
   options: PasswordGrantOptions,
@@ -53,6 +60,7 @@ export async function passwordGrant(
   const response = await requestToken({
     ...options,
     grantType: 'password',
+    timeout: options.timeout ?? 10_000,
     params: {
       ...options.params,
       scope: options.scope ?? options.params?.scope,

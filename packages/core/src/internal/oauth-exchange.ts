@@ -1,6 +1,7 @@
 import { AbortError } from '../errors/abort-error.js';
 import { isTesseraError } from '../errors/guards.js';
 import { HttpError } from '../errors/http-error.js';
+import { MalformedResponseError } from '../errors/malformed-response-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import { RateLimitError } from '../errors/rate-limit-error.js';
@@ -60,7 +61,8 @@ export interface ExchangeResponse {
  *   `TimeoutError` reason is rethrown naming this request).
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
- * @throws {MalformedResponseError} the body is over 1 MiB (`too_large`, see `readJsonBody`): never retried.
+ * @throws {MalformedResponseError} the body is over 1 MiB (`too_large`, see `readJsonBody`), or a 2xx body
+ *   broke off (`incomplete`; a body of another status that broke off is judged by its status): never retried.
  * @throws {TesseraError} what a decorating `fetch` threw as a Tessera error (e.g. `DPoPNonceError`), as it is.
  */
 export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
@@ -85,9 +87,9 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
 
 async function send(request: ExchangeRequest, where: string, signal: AbortSignal): Promise<ExchangeResponse> {
   const fetchImpl: FetchLike = request.fetch ?? globalThis.fetch;
-  let status: number;
+  let status = 0;
   let json: unknown;
-  let retryAfterHeader: string | null;
+  let retryAfterHeader: string | null = null;
   try {
     const response = await fetchImpl(request.url.href, {
       method: request.method,
@@ -96,19 +98,27 @@ async function send(request: ExchangeRequest, where: string, signal: AbortSignal
       redirect: 'manual',
       signal,
     });
-    status = response.status;
     retryAfterHeader = response.headers.get('retry-after');
+    status = response.status;
     json = await readJsonBody(response, where, request.label);
   } catch (error) {
     // A typed error, from a decorating fetch (DPoP's DPoPNonceError) or the reader (`too_large`), is its
     // verdict: as it is, never retried.
     if (isTesseraError(error)) throw error;
-    throw new NetworkError(
-      where,
-      copyCauseChain(error, (message) => stripUserinfo(request.redact(message))),
-      undefined,
-      request.label,
-    );
+    if (!status) {
+      throw new NetworkError(
+        where,
+        copyCauseChain(error, (message) => stripUserinfo(request.redact(message))),
+        undefined,
+        request.label,
+      );
+    }
+    // The status came, then the body broke off: judged by its status, as an unreadable body. A 2xx was
+    // acted on (a refresh token rotated, which a retry would spend again: decision 0015), so it is
+    // `incomplete`, never retried.
+    if (status > 199 && status < 300) {
+      throw new MalformedResponseError('incomplete', 'the body broke off', where, status, request.label);
+    }
   }
   return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json, where };
 }

@@ -267,6 +267,27 @@ describe('DPoP key in IndexedDB', () => {
     expect((await load(profile).ready()).thumbprint).not.toBe(before.thumbprint);
   });
 
+  it('opens the database again after another tab deleted it: a sign-in after sign-out here keeps its key across a reload', async () => {
+    const profile = new IDBFactory();
+    const events: DPoPEvent[] = [];
+    const tab = createDPoP({
+      keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }),
+      onEvent: (event) => events.push(event),
+    });
+    await tab.ready();
+    // Another tab's "clear everything" sign-out: this tab's connection gets versionchange and closes.
+    await new Promise<void>((resolve, reject) => {
+      const request = profile.deleteDatabase('tessera-dpop');
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(request.error);
+    });
+    await tab.removeKey();
+    const signedIn = await tab.ready();
+    expect(signedIn).toMatchObject({ persistent: true, fallback: false });
+    expect(events).toEqual([]);
+    expect((await load(profile).ready()).thumbprint).toBe(signedIn.thumbprint);
+  });
+
   it('removeKey never rejects, even when the delete fails', async () => {
     const dpop = createDPoP({
       keyStore: {

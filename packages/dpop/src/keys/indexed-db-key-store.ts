@@ -52,6 +52,8 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
     opening ??= openDatabase(
       (options.indexedDB as IDBFactory | undefined) ?? globalThis.indexedDB,
       databaseName,
+      // Closed for another tab's deleteDatabase (its versionchange): the next call opens again.
+      () => (opening = undefined),
     ).catch((error: unknown) => {
       opening = undefined;
       throw error;
@@ -111,7 +113,11 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
   };
 }
 
-function openDatabase(factory: IDBFactory | undefined, name: string): Promise<IDBDatabase> {
+function openDatabase(
+  factory: IDBFactory | undefined,
+  name: string,
+  closed: () => void,
+): Promise<IDBDatabase> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return new Promise<IDBDatabase>((resolve, reject) => {
     if (!factory) throw new Error('IndexedDB is not available');
@@ -129,7 +135,10 @@ function openDatabase(factory: IDBFactory | undefined, name: string): Promise<ID
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
     request.onsuccess = () => {
       const db = request.result;
-      db.onversionchange = () => db.close();
+      db.onversionchange = () => {
+        db.close();
+        closed();
+      };
       resolve(db);
     };
     request.onerror = () => fail(request.error ?? new Error('IndexedDB could not be opened'));
