@@ -20,21 +20,27 @@ export interface RequireSessionProps {
 }
 
 /**
- * Renders `children` only when signed in. When signed out it starts sign-in with the provider's
- * `signIn` at most once per mount (StrictMode included). It never starts one by itself after the
- * session `ended` or after a failed sign-in (`error`): that would loop on an authorization server
- * that keeps refusing, or lose the user's work; it renders `fallback`, where the app can offer a button.
+ * Renders `children` only when signed in. When the first session it shows is signed out, it starts
+ * sign-in with the provider's `signIn`, once per mount (StrictMode included). It never starts one by
+ * itself after the session `ended`, after a failed sign-in (`error`), or after a sign-out while it is
+ * mounted (`signed-in` then `signed-out`: the sign-out's own navigation goes on): that would loop on
+ * an authorization server that keeps refusing, lose the user's work, or sign the user straight back
+ * in; it renders `fallback`, where the app can offer a button.
  */
 export function RequireSession({ children, fallback, returnTo }: RequireSessionProps): ReactNode {
   const store = useSessionStore();
   const { status, error } = useSession();
-  // `0`/`1` rather than `false`/`true`: fewer bytes (decision 1003).
-  const started = useRef(0);
+  // The provider's store, once this mount showed a status of it other than `loading`: a store gets a
+  // sign-in only when the first status it shows here is `signed-out` (without `error`). A `signed-out`
+  // after `signed-in` or `ended` is a sign-out on this page (`clear()`, `signIn.signOut()`): a sign-in
+  // then would race its navigation to the logout page and sign the user back in (decision 1006).
+  const shown = useRef<unknown>(0);
   const signedOut = status === 'signed-out' && !error;
   useEffect(() => {
-    if (!signedOut || started.current) return;
-    started.current = 1;
-    store.startSignIn(returnTo ?? location.href.slice(location.origin.length));
-  }, [signedOut, store, returnTo]);
+    if (status !== 'loading' && shown.current !== store) {
+      shown.current = store;
+      if (signedOut) store.startSignIn(returnTo ?? location.href.slice(location.origin.length));
+    }
+  }, [status, signedOut, store, returnTo]);
   return status === 'signed-in' ? children : fallback;
 }
