@@ -101,6 +101,30 @@ describe('dpop.fetch (authorization-server calls)', () => {
     });
   });
 
+  it.each([undefined, null])(
+    'signs and sends a proof for a DPoP header set to %s, as withTokens treats it: never the text',
+    async (value) => {
+      const { sent, dpop } = setup(tokens());
+      const headers = {
+        DPoP: value as unknown as string,
+        'content-type': 'application/x-www-form-urlencoded',
+      };
+
+      const response = await dpop.fetch(TOKEN_URL, {
+        method: 'POST',
+        headers,
+        body: 'grant_type=client_credentials',
+      });
+
+      expect(response.status).toBe(200);
+      expect(sent).toHaveLength(1);
+      const proof = await readProof(sent[0]?.headers.get('dpop'));
+      expect(proof.claims).toMatchObject({ htm: 'POST', htu: TOKEN_URL });
+      expect(proof.jkt).toBe((await dpop.ready()).thumbprint);
+      expect(sent[0]?.headers.get('content-type')).toBe('application/x-www-form-urlencoded');
+    },
+  );
+
   it('retries once on 400 use_dpop_nonce with the new nonce, a new jti and the same body', async () => {
     const { sent, events, post } = setup(useNonce('n-1'), tokens({ 'DPoP-Nonce': 'n-1' }));
 

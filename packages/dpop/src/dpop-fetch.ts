@@ -1,4 +1,11 @@
-import { followRedirects, isBrowserLike, isRedirect, readJsonBody, releaseBody } from '@tessera/core';
+import {
+  followRedirects,
+  hasHeader,
+  isBrowserLike,
+  isRedirect,
+  readJsonBody,
+  releaseBody,
+} from '@tessera/core';
 import type { DPoPEvent } from './dpop-event.js';
 import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
@@ -31,7 +38,8 @@ export type FetchLike = (input: string | URL | Request, init?: DPoPFetchInit) =>
  * sent with `redirect: 'follow'` (the default) and a body that is not a stream are followed here with
  * core's `followRedirects`: each hop gets a fresh proof for its own method and URL, and none goes
  * to another origin (decision 1211). A request that already carries a `DPoP` header (a transport's
- * proof, with the `ath` this one cannot have) is handed to `inner` untouched.
+ * proof, with the `ath` this one cannot have) is handed to `inner` untouched; a `DPoP` set to
+ * `undefined` or `null` carries none (core's `hasHeader`, as `withTokens` reads `Authorization`).
  *
  * Positional parameters, not an options object: their names then minify (issue #14's size budget).
  * @param inner the `fetch` that sends
@@ -55,7 +63,8 @@ export function dpopFetch(
     const given = init?.headers ?? request?.headers;
     // A proof already there is a transport's (`withTokens(dpop.fetch, …)`): it has the `ath` this
     // one could not have, and the transport answers its challenges and follows its redirects.
-    if (new Headers(given).has('dpop')) return inner(input, init);
+    // `{ DPoP: undefined }` sets nothing, as for withTokens: it gets a proof, not the text `undefined`.
+    if (hasHeader(given, 'dpop')) return inner(input, init);
     // Taken before the first send: a Request's body can be read only once.
     const spare = request?.clone();
     const stream = init?.body instanceof ReadableStream;

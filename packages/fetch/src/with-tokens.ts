@@ -1,6 +1,7 @@
 import {
   documentBase,
   followRedirects,
+  hasHeader,
   isBrowserLike,
   isRedirect,
   isTesseraError,
@@ -384,21 +385,3 @@ function normalised(
 ): Request | string | URL {
   return typeof input === 'string' ? (targetOf(input)?.url ?? input) : input;
 }
-
-/**
- * Whether `headers` (any `HeadersInit`: read as the Headers constructor reads it) sets `name`. An
- * `undefined` (or `null`) value, as in `{ Authorization: token ? 'Bearer ' + token : undefined }`,
- * which fetch would send as the text `undefined`, sets nothing, as in ky (decision 0900).
- */
-function hasHeader(headers: HeadersInit | null | undefined, name: string): boolean {
-  if (!headers) return false;
-  if (headers instanceof Headers) return isSet(headers.get(name));
-  // A list of pairs (an array, a Map, another copy's Headers), not a record: as fetch reads it.
-  if (Symbol.iterator in headers) return isSet(new Headers(headers).get(name));
-  const lower = name.toLowerCase();
-  return Object.keys(headers).some(
-    (key) => key.toLowerCase() === lower && isSet((headers as Record<string, unknown>)[key]),
-  );
-}
-
-const isSet = (value: unknown): boolean => value != null && value !== 'undefined';

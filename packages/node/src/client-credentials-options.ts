@@ -223,10 +223,18 @@ export const CLIENT_CREDENTIALS_OPTION_KEYS = [
   'clock',
 ] as const satisfies ReadonlyArray<keyof ClientCredentialsOptions>;
 
-/** Options of `clientCredentials()` renamed or removed, with what to use instead. */
+/** How Tessera takes what other SDKs take as `dispatcher`, `agent` or an HTTP client: the README's recipe. */
+const VIA_UNDICI_FETCH =
+  'for a proxy, a private CA or mTLS pass a fetch that uses an undici dispatcher: fetch: (url, init) => undiciFetch(url, { ...init, dispatcher }), fetch and dispatcher from one undici (README: Proxies, private CAs and mTLS)';
+
+/**
+ * Options of `clientCredentials()` renamed or removed, and transport options other SDKs take
+ * (undici's `dispatcher`, an `http.Agent`), with what to use instead.
+ */
 export const REPLACED_OPTION_KEYS: Readonly<Record<string, string>> = {
-  httpClient:
-    'httpClient (an axios instance) was replaced by fetch in 0.2: pass fetch (e.g. undici’s fetch with a dispatcher for proxies, CAs and mTLS)',
+  httpClient: `httpClient (an axios instance) was replaced by fetch in 0.2: ${VIA_UNDICI_FETCH}`,
+  dispatcher: VIA_UNDICI_FETCH,
+  agent: VIA_UNDICI_FETCH,
 };
 
 /** Every key of a `TokenTarget`. */

@@ -130,6 +130,15 @@ describe('options', () => {
     expect(text).not.toContain('bm90IGEga2V5');
   });
 
+  it.each(['dispatcher', 'agent'])(
+    'answers %s (what other SDKs take for proxies, CAs and mTLS) with the undici fetch to pass instead',
+    (key) => {
+      expect(problem({ ...base, clientSecret: SECRET, [key]: {} })).toBe(
+        `clientCredentials: unknown option "${key}" — for a proxy, a private CA or mTLS pass a fetch that uses an undici dispatcher: fetch: (url, init) => undiciFetch(url, { ...init, dispatcher }), fetch and dispatcher from one undici (README: Proxies, private CAs and mTLS)`,
+      );
+    },
+  );
+
   it('names the unreadable part of a private JWK without the value Node received there', () => {
     const jwk = rsa.privateKey.export({ format: 'jwk' });
     // A prime parsed as a number (a JSON reader with big-number support, a hand-made key): Node's

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
+import { forceCloseDatabase, IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { calculateJwkThumbprint } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readProof } from '../../test/read-proof.js';
@@ -285,6 +285,33 @@ describe('DPoP key in IndexedDB', () => {
     const signedIn = await tab.ready();
     expect(signedIn).toMatchObject({ persistent: true, fallback: false });
     expect(events).toEqual([]);
+    expect((await load(profile).ready()).thumbprint).toBe(signedIn.thumbprint);
+  });
+
+  it('opens the database again after the browser closed the connection (site data cleared): the next sign-in keeps its key across a reload', async () => {
+    const profile = new IDBFactory();
+    const connections: unknown[] = [];
+    // The profile, seen through its connections: the browser closes one without a versionchange.
+    const indexedDB = {
+      open: (name: string, version?: number) => {
+        const request = profile.open(name, version);
+        request.addEventListener('success', () => connections.push(request.result));
+        return request;
+      },
+    };
+    const events: DPoPEvent[] = [];
+    const tab = createDPoP({
+      keyStore: indexedDbKeyStore({ id: 'spa', indexedDB }),
+      onEvent: (event) => events.push(event),
+    });
+    await tab.ready();
+    // What Clear site data or a storage eviction does: the connection closes and fires `close`.
+    forceCloseDatabase(connections[0] as never);
+    await tab.removeKey();
+    const signedIn = await tab.ready();
+    expect(signedIn).toMatchObject({ persistent: true, fallback: false });
+    expect(events).toEqual([]);
+    expect(connections).toHaveLength(2);
     expect((await load(profile).ready()).thumbprint).toBe(signedIn.thumbprint);
   });
 

@@ -52,7 +52,8 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
     opening ??= openDatabase(
       (options.indexedDB as IDBFactory | undefined) ?? globalThis.indexedDB,
       databaseName,
-      // Closed for another tab's deleteDatabase (its versionchange): the next call opens again.
+      // Closed for another tab's deleteDatabase (its versionchange) or by the browser (its `close`:
+      // site data cleared, storage evicted): the next call opens again.
       () => (opening = undefined),
     ).catch((error: unknown) => {
       opening = undefined;
@@ -135,7 +136,8 @@ function openDatabase(
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
     request.onsuccess = () => {
       const db = request.result;
-      db.onversionchange = () => {
+      // `close` fires only when the browser closes it (never for `db.close()`, a no-op when closed).
+      db.onclose = db.onversionchange = () => {
         db.close();
         closed();
       };
