@@ -128,14 +128,17 @@ export class TokenManager {
   /** Runs the newest storage `set` or `remove` that started again, in the queue (decision 0007, late writes). */
   #lastWrite: (() => Promise<unknown>) | undefined;
   /**
-   * Refresh tokens this manager's refreshes rotated away since storage was last seen holding its set.
-   * A stored set that still carries one is older than ours (our writes of the newer sets failed, timed
-   * out or have not landed yet), never another manager's newer one: it is not adopted, and its spent
-   * token not sent. At most `SPENT` of them: when full, the first (what storage held when its writes
-   * began to fail) stays and the oldest of the others goes (decision 0007). Also the access token of a
-   * set `clear()` or a session end could not remove from storage: that set is never adopted again.
+   * Refresh tokens of sets this manager left behind: rotated away by its refreshes, or replaced by a
+   * newer set it heard of from storage. A stored set that still carries one is older than ours (a write
+   * of ours that failed or landed late, a restored snapshot, a lagging replica), never another manager's
+   * newer one: it is not adopted, and its spent token not sent. At most `SPENT` of them: when full, the
+   * first (the first spent since storage was last seen holding our set: what storage still holds if
+   * writes began to fail there) stays and the oldest of the others goes (decision 0007). Also the access
+   * token of a set this manager cleared or heard removed: that set is never adopted again.
    */
   readonly #spent: string[] = [];
+  /** Storage was seen holding our set: the next token spent goes first in `#spent` (decision 0007). */
+  #inStep = false;
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
   #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
@@ -452,8 +455,8 @@ export class TokenManager {
       return { tokens: this.#current, adopted: true };
     }
     let base = this.#current;
-    // Storage holds our set: only a late write of ours could bring back an older one, and that is written over.
-    if (stored && stored.accessToken === base?.accessToken) this.#spent.length = 0;
+    // Storage holds our set: the token this refresh rotates away is the one a stale stored set would carry.
+    if (stored && stored.accessToken === base?.accessToken) this.#inStep = true;
     if (stored && stored.accessToken !== base?.accessToken && !this.#older(stored)) {
       if (this.#clock() < this.#refreshAtOf(stored)) return { tokens: stored, adopted: true };
       base = stored; // carries the newest (possibly rotated) refresh token
@@ -495,8 +498,11 @@ export class TokenManager {
   /** Remembers `token` as spent; when full, the first stays and the oldest of the others goes (decision 0007). */
   #spend(token: string | undefined): void {
     if (!token) return;
-    if (this.#spent.length === SPENT) this.#spent.splice(1, 1);
-    this.#spent.push(token);
+    const spent = this.#spent;
+    if (this.#inStep) spent.unshift(token);
+    else spent.push(token);
+    this.#inStep = false;
+    if (spent.length > SPENT) spent.splice(1, 1);
   }
 
   /** A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`. */
@@ -643,9 +649,9 @@ export class TokenManager {
     const current = this.#current;
     this.#forget();
     this.#sessionEnd = end;
-    const removed = await this.#serially('remove', () => this.#store(epoch).then(() => 1));
-    // Still stored: this manager never adopts it again, nor refreshes with it (decision 0007).
-    if (!removed) this.#spend(current?.accessToken);
+    // Still stored if the removal failed, or back later (a late write, a restore): never adopted again (decision 0007).
+    this.#spend(current?.accessToken);
+    await this.#serially('remove', () => this.#store(epoch));
     if (current || reason === 'clear') this.#emit({ type: 'cleared', reason });
   }
 
@@ -777,7 +783,16 @@ export class TokenManager {
       this.#emit({ type: 'storage_error', operation: 'get', error });
       return;
     }
-    if (tokens?.accessToken === this.#current?.accessToken) return;
+    const current = this.#current;
+    // An older set back in storage (a lagging replica, a restored snapshot, a late write) is not adopted.
+    if (tokens?.accessToken === current?.accessToken || (tokens && this.#older(tokens))) return;
+    // The set it replaces is never adopted again: by its refresh token (when rotated), or at a sign-out by its
+    // access token. Once storage is read without it: a change heard late, after this manager read a later set
+    // (a removal before a sign-in, a set before its refresh), is no sign that set was left behind.
+    const left = tokens ? current?.refreshToken : current?.accessToken;
+    if (current && left !== tokens?.refreshToken) {
+      this.#read().then((stored) => stored?.accessToken === current.accessToken || this.#spend(left), asIs);
+    }
     const epoch = this.#nextEpoch();
     this.#loaded = true;
     // With `crossTab`: a write of ours still pending may land after this change, over it; the change

@@ -48,7 +48,8 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
 
     expect(missing.events.map((event) => event.type)).toEqual(['synced', 'cleared']);
     expect(missing.events.at(-1)).toEqual({ type: 'cleared', reason: 'external' });
-    expect(redis.count('GET') - gets).toBe(1);
+    // The storage's re-read, then the manager's check that the removed set is gone (core decision 0007).
+    expect(redis.count('GET') - gets).toBe(2);
     expect(fetch.calls()).toBe(1);
     expect(missing.cacheEvents).toEqual([]);
   });

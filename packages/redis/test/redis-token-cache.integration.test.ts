@@ -765,4 +765,45 @@ describe('redisTokenCache on redis-server', () => {
     expect(nodeReplica.manager.peekTokens()?.accessToken).toBe('at-2');
     expect(fetch.calls()).toBe(2);
   });
+
+  it('never adopts again, nor refreshes with, the set a replica moved past when that set is written back into Redis (a lagging replica, a restored snapshot)', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    const endpoint = rotatingEndpoint(() => 3_600);
+    let requests = 0;
+    const fetchTokens: FetchTokens = (request) => {
+      requests += 1;
+      return endpoint.fetchTokens(request);
+    };
+    let now = Date.now();
+    const clock: Clock = () => now;
+    const subscribed = async () =>
+      replica(key, fetchTokens, { client: await connect(), subscriber: await connect(), clock });
+    const a = await subscribed();
+    const b = await subscribed();
+    expect(await a.manager.getAccessToken()).toBe('at-1');
+    expect(await b.manager.getAccessToken()).toBe('at-1'); // read from Redis
+    const old = String(await admin.get(redisKey));
+    const heard = new Promise((resolve) => b.manager.subscribe((event) => resolve(event.type)));
+    expect(await a.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
+    expect(await heard).toBe('synced'); // B only heard of at-2
+
+    // The old set comes back, raw, and is published as a late write would be.
+    await admin.set(redisKey, old);
+    await admin.publish(redisKey, old);
+    await admin.ping(); // a round trip after the message reached the subscribers
+
+    expect(await b.manager.getAccessToken()).toBe('at-2');
+    expect(await a.manager.getAccessToken()).toBe('at-2');
+    now += 3_600_000; // due: B refreshes with rt-2, not the rt-1 Redis holds
+    expect(await b.manager.getAccessToken()).toBe('at-3');
+    expect(requests).toBe(3);
+    expect(endpoint.spent).toEqual([]); // never invalid_grant
+    // at-1 heard when A stored it first; never again after at-2.
+    expect(b.events.flatMap((event) => (event.type === 'synced' ? [event.tokens.accessToken] : []))).toEqual([
+      'at-1',
+      'at-2',
+    ]);
+    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('at-3');
+  });
 });
