@@ -1,9 +1,9 @@
-import { refreshTokenGrant, TokenManager } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signedInManagers } from '../test/signed-in-managers.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 // The token endpoint shares the API's origin on purpose: the interceptor must still never see it.
@@ -45,16 +45,7 @@ const server = setupServer(
   ),
 );
 
-const managers: TokenManager[] = [];
-async function manager(): Promise<TokenManager> {
-  const tokens = new TokenManager({
-    fetchTokens: refreshTokenGrant({ tokenUrl, clientId: 'web' }),
-    retry: false,
-  });
-  managers.push(tokens);
-  await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
-  return tokens;
-}
+const { manager, disposeAll } = signedInManagers(tokenUrl);
 
 /** Records every URL the request interceptors of `instance` see; `stop()` ejects the spy. */
 function spyOnRequests(instance: AxiosInstance): { seen: string[]; stop: () => void } {
@@ -68,7 +59,7 @@ function spyOnRequests(instance: AxiosInstance): { seen: string[]; stop: () => v
 
 beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
-  for (const tokens of managers.splice(0)) tokens.dispose();
+  disposeAll();
   for (const list of [tokenRequestAuth, apiAuth, evilAuth]) list.length = 0;
   [issued, valid] = [0, 'at-0'];
 });

@@ -1,10 +1,10 @@
-import { refreshTokenGrant, TokenManager } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import axios, { type AxiosInstance } from 'axios';
 import axios112 from 'axios-1-12';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signedInManagers } from '../test/signed-in-managers.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 const origin = 'https://api.example.com';
@@ -36,20 +36,11 @@ const server = setupServer(
   }),
 );
 
-const managers: TokenManager[] = [];
-async function manager(): Promise<TokenManager> {
-  const tokens = new TokenManager({
-    fetchTokens: refreshTokenGrant({ tokenUrl, clientId: 'web' }),
-    retry: false,
-  });
-  managers.push(tokens);
-  await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
-  return tokens;
-}
+const { manager, disposeAll } = signedInManagers(tokenUrl);
 
 beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
-  for (const tokens of managers.splice(0)) tokens.dispose();
+  disposeAll();
   uploads.length = 0;
   issued = 0;
 });

@@ -1,9 +1,9 @@
-import { refreshTokenGrant, TokenManager } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import axios from 'axios';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signedInManagers } from '../test/signed-in-managers.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 // axios's http adapter follows redirects with follow-redirects, which drops `Authorization` when the
@@ -32,14 +32,9 @@ const server = setupServer(
   http.get(`${origin}/report`, unauthorized),
 );
 
-const managers: TokenManager[] = [];
+const { manager, disposeAll } = signedInManagers(tokenUrl);
 async function setup() {
-  const tokens = new TokenManager({
-    fetchTokens: refreshTokenGrant({ tokenUrl, clientId: 'web' }),
-    retry: false,
-  });
-  managers.push(tokens);
-  await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
+  const tokens = await manager();
   const invalidate = vi.spyOn(tokens, 'invalidate');
   const api = axios.create({ baseURL: origin, adapter: 'http' });
   attachTokenManager(api, tokens, { origins: [origin, files] });
@@ -48,7 +43,7 @@ async function setup() {
 
 beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
-  for (const tokens of managers.splice(0)) tokens.dispose();
+  disposeAll();
   seen.length = 0;
   tokenRequests = 0;
 });

@@ -1,9 +1,9 @@
-import { refreshTokenGrant, TokenManager } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import axios from 'axios';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signedInManagers } from '../test/signed-in-managers.js';
 import { attachTokenManager } from './attach-token-manager.js';
 
 // A URL with user info (`https://user:pass@…`) carries credentials of its own, like `config.auth`:
@@ -29,20 +29,11 @@ const server = setupServer(
   }),
 );
 
-const managers: TokenManager[] = [];
-async function manager(): Promise<TokenManager> {
-  const tokens = new TokenManager({
-    fetchTokens: refreshTokenGrant({ tokenUrl, clientId: 'web' }),
-    retry: false,
-  });
-  managers.push(tokens);
-  await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
-  return tokens;
-}
+const { manager, disposeAll } = signedInManagers(tokenUrl);
 
 beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
-  for (const tokens of managers.splice(0)) tokens.dispose();
+  disposeAll();
   seen.length = 0;
   tokenRequests = 0;
 });

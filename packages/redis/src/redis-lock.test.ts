@@ -41,6 +41,30 @@ function slowEndpoint(latency: number) {
   return { fetchTokens, calls: () => calls };
 }
 
+/** Five replicas on `redis` (subscribed, no retries) sharing `endpoint`, with the manager's `timeout`. */
+function replicas(
+  redis: FakeRedis,
+  endpoint: { fetchTokens: FetchTokens },
+  options: { timeout: number; lockTtl?: number },
+): TokenManager[] {
+  const { timeout, ...cacheOptions } = options;
+  return Array.from({ length: 5 }, () => {
+    const cache = redisTokenCache({
+      client: redis.client(),
+      subscriber: redis.subscriber(),
+      ...cacheOptions,
+    });
+    return new TokenManager({
+      key: KEY,
+      fetchTokens: endpoint.fetchTokens,
+      storage: cache.storage(KEY),
+      lock: cache.lock,
+      retry: false,
+      timeout,
+    });
+  });
+}
+
 describe('redisTokenCache lock', () => {
   it.each([
     ['with', true],
@@ -186,17 +210,7 @@ describe('redisTokenCache lock', () => {
   it('waits out a live holder whose token endpoint answers after 15 s by default (the manager’s worst case), instead of every waiter requesting after 10 s', async () => {
     const redis = new FakeRedis();
     const endpoint = slowEndpoint(15_000);
-    const managers = Array.from({ length: 5 }, () => {
-      const cache = redisTokenCache({ client: redis.client(), subscriber: redis.subscriber() });
-      return new TokenManager({
-        key: KEY,
-        fetchTokens: endpoint.fetchTokens,
-        storage: cache.storage(KEY),
-        lock: cache.lock,
-        retry: false,
-        timeout: 30_000,
-      });
-    });
+    const managers = replicas(redis, endpoint, { timeout: 30_000 });
 
     const tokens = Promise.all(
       managers.flatMap((manager) => Array.from({ length: 20 }, () => manager.getAccessToken())),
@@ -213,21 +227,7 @@ describe('redisTokenCache lock', () => {
     redis.put(LOCK_KEY, 'crashed-holder', 5_000); // its holder died mid-refresh
     const endpoint = slowEndpoint(200);
     // A fast token endpoint: timeout 1 s, no retries; the manager's worst-case refresh is 4 s.
-    const managers = Array.from({ length: 5 }, () => {
-      const cache = redisTokenCache({
-        client: redis.client(),
-        subscriber: redis.subscriber(),
-        lockTtl: 5_000,
-      });
-      return new TokenManager({
-        key: KEY,
-        fetchTokens: endpoint.fetchTokens,
-        storage: cache.storage(KEY),
-        lock: cache.lock,
-        retry: false,
-        timeout: 1_000,
-      });
-    });
+    const managers = replicas(redis, endpoint, { lockTtl: 5_000, timeout: 1_000 });
 
     const tokens = Promise.all(
       managers.flatMap((manager) => Array.from({ length: 40 }, () => manager.getAccessToken())),
