@@ -4,17 +4,13 @@
 import { type FetchTokens, LoginRequiredError, type TokenEvent, TokenManager } from '@tessera/core';
 import { bindStorageToKey, createDPoP, type DPoP } from '@tessera/dpop';
 import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type RedisTokenCacheOptions, redisTokenCache, tokenCacheKey } from '../src/index.js';
-import { connectNodeRedis, type NodeRedis } from './node-redis-client.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import { redisSuite } from './redis-suite.js';
 
-let server: RedisServer;
-let admin: NodeRedis;
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const redis = redisSuite();
+const { cleanups, connect } = redis;
 let keyIndex = 0;
-
-const connect = (): Promise<NodeRedis> => connectNodeRedis(server, cleanups);
 
 /** A DPoP-bound token endpoint with rotating refresh tokens, recording the refresh token of each request. */
 function dpopEndpoint() {
@@ -53,20 +49,6 @@ function replica(key: string, fetchTokens: FetchTokens, dpop: DPoP, options: Red
 const freshKey = (): string =>
   tokenCacheKey({ tokenUrl: 'https://auth.example.com/token', clientId: `dpop-${++keyIndex}` });
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = await connect();
-}, 180_000);
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(1).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await server?.stop();
-}, 60_000);
-
 describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server', () => {
   it('drops on the other replica a DPoP-bound session signed out on one, and never refreshes it again', async () => {
     const key = freshKey();
@@ -78,7 +60,7 @@ describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server'
     const other = replica(key, endpoint.fetchTokens, dpop, { client: await connect(), subscriber });
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');
     expect(await other.manager.getAccessToken()).toBe('at-1'); // read from Redis, bound to the shared key
-    expect(JSON.parse(String(await admin.get(redisKey)))).toMatchObject({
+    expect(JSON.parse(String(await redis.admin.get(redisKey)))).toMatchObject({
       refreshToken: 'rt-1',
       dpopJkt: (await dpop.ready()).thumbprint,
     });
@@ -90,7 +72,7 @@ describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server'
 
     expect(endpoint.sent).toEqual([undefined, undefined]); // a new sign-in, never rt-1
     expect(endpoint.sent).not.toContain('rt-1');
-    expect(await admin.get(redisKey)).not.toContain('rt-1');
+    expect(await redis.admin.get(redisKey)).not.toContain('rt-1');
   });
 
   it('ends at its next refresh a DPoP-bound session signed out while its subscriber was cut off (CLIENT KILL, kept out): no token request, nothing written', async () => {
@@ -99,10 +81,20 @@ describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server'
     const dpop = createDPoP();
     const endpoint = dpopEndpoint();
     // The subscriber logs in as a user the test switches off: no re-read catches the sign-out up.
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-dpop', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
-    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'replica-dpop']));
+    await redis.admin.sendCommand([
+      'ACL',
+      'SETUSER',
+      'replica-dpop',
+      'reset',
+      'on',
+      '>pw',
+      '+@all',
+      '~*',
+      '&*',
+    ]);
+    cleanups.push(() => redis.admin.sendCommand(['ACL', 'DELUSER', 'replica-dpop']));
     const subscriber = createClient({
-      url: server.url,
+      url: redis.server.url,
       username: 'replica-dpop',
       password: 'pw',
       socket: { reconnectStrategy: () => 20 },
@@ -115,8 +107,8 @@ describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server'
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1');
 
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-dpop', 'off']);
-    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-dpop']);
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-dpop', 'off']);
+    await redis.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-dpop']);
     await signingOut.manager.clear();
     expect(missing.events.map((event) => event.type)).not.toContain('cleared');
 
@@ -124,7 +116,7 @@ describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server'
       LoginRequiredError,
     );
     expect(endpoint.sent).toEqual([undefined]); // rt-1 never sent again
-    expect(await admin.get(redisKey)).toBe(''); // still signed out: nothing written over the mark
+    expect(await redis.admin.get(redisKey)).toBe(''); // still signed out: nothing written over the mark
     expect(missing.manager.peekTokens()).toBeUndefined();
   });
 });

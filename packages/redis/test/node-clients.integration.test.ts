@@ -6,18 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { type ClientCredentials, type ClientCredentialsOptions, clientCredentials } from '@tessera/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisTokenCache } from '../src/index.js';
-import { connectNodeRedis, type NodeRedis } from './node-redis-client.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import type { NodeRedis } from './node-redis-client.js';
+import { redisSuite } from './redis-suite.js';
 import { startTokenEndpoint, type TokenEndpoint } from './token-endpoint.js';
 
 const SECRET = 'client-secret-7b1e9d';
-let server: RedisServer;
+const redis = redisSuite();
+const { cleanups, connect } = redis;
 let endpoint: TokenEndpoint;
-let admin: NodeRedis;
-const cleanups: Array<() => unknown> = [];
 const connections: NodeRedis[] = [];
-
-const connect = (): Promise<NodeRedis> => connectNodeRedis(server, cleanups);
 
 /**
  * A service replica: its own Redis connections and cache, a client-credentials client on them.
@@ -58,10 +55,10 @@ async function afterMissedClear(beforeClear: (redisKey: string) => Promise<void>
   const missing = await replica({}, false);
   const first = await signingOut.getAccessToken();
   expect(await missing.getAccessToken()).toBe(first); // read from Redis
-  const redisKey = String((await admin.keys('tessera:tokens:*'))[0]);
+  const redisKey = String((await redis.admin.keys('tessera:tokens:*'))[0]);
   await beforeClear(redisKey);
   await signingOut.for().clear();
-  expect(await admin.get(redisKey)).toBe(''); // the removal mark
+  expect(await redis.admin.get(redisKey)).toBe(''); // the removal mark
   const events: string[] = [];
   missing.subscribe((event) => events.push(event.type));
   const next = await missing.getAccessToken({ forceRefresh: true });
@@ -70,23 +67,19 @@ async function afterMissedClear(beforeClear: (redisKey: string) => Promise<void>
 }
 
 beforeAll(async () => {
-  server = await startRedisServer();
   endpoint = await startTokenEndpoint(120);
-  admin = await connect();
-}, 180_000);
+});
 
+// Runs before the suite's cleanups (after hooks run newest first): the admin connection is still open.
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(1).reverse()) await cleanup();
   connections.length = 0;
-  await admin.flushAll();
+  await redis.admin.flushAll();
   endpoint.reset();
 });
 
 afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await endpoint?.close();
-  await server?.stop();
-}, 60_000);
+});
 
 describe('@tessera/node clients on one redis-server', () => {
   it("give two tenants (extraParams) of one client id their own token, never each other's, for 400 callers on 4 replicas", async () => {
@@ -110,7 +103,9 @@ describe('@tessera/node clients on one redis-server', () => {
       `tessera:tokens:svc@${endpoint.tokenUrl}|orders:read|||#${createHash('sha256')
         .update(`svc@${endpoint.tokenUrl}|orders:read|||tenant=${tenant}`)
         .digest('base64url')}`;
-    expect((await admin.keys('tessera:tokens:*')).sort()).toEqual([keyOf('acme'), keyOf('globex')].sort());
+    expect((await redis.admin.keys('tessera:tokens:*')).sort()).toEqual(
+      [keyOf('acme'), keyOf('globex')].sort(),
+    );
   });
 
   it("never serve a client another's token when its id and endpoint join to the same text (an @ in the id)", async () => {
@@ -129,7 +124,7 @@ describe('@tessera/node clients on one redis-server', () => {
     expect(new Set(tokens.filter((_, i) => i % 2 === 1))).toEqual(new Set([first]));
     expect(new Set(tokens.filter((_, i) => i % 2 === 0))).toEqual(new Set([endpoint.requests[1]?.token]));
     await settled();
-    expect((await admin.keys('tessera:tokens:*')).sort()).toEqual([
+    expect((await redis.admin.keys('tessera:tokens:*')).sort()).toEqual([
       `tessera:tokens:svc%40${base}/@${base}/token|||`,
       `tessera:tokens:svc@${base}/@${base}/token|||`,
     ]);
@@ -158,7 +153,7 @@ describe('@tessera/node clients on one redis-server', () => {
     expect(endpoint.requests).toHaveLength(2);
     expect(next).toBe(endpoint.requests[1]?.token);
     expect(events).toEqual(['refreshed']);
-    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe(next); // over the mark
+    expect(JSON.parse(String(await redis.admin.get(redisKey))).accessToken).toBe(next); // over the mark
     expect(await signingOut.getAccessToken()).toBe(next); // adopted or read: no request
     expect(endpoint.requests).toHaveLength(2);
   });
@@ -166,14 +161,14 @@ describe('@tessera/node clients on one redis-server', () => {
   it('fetch one token without refusing callers after a missed clear(), when the server also answers a refresh_token (RFC 6749 §4.4.3)', async () => {
     endpoint.issueRefreshTokens();
     const { redisKey, events, next } = await afterMissedClear(async (key) => {
-      expect(JSON.parse(String(await admin.get(key)))).not.toHaveProperty('refreshToken');
+      expect(JSON.parse(String(await redis.admin.get(key)))).not.toHaveProperty('refreshToken');
     });
 
     expect(endpoint.requests).toHaveLength(2);
     expect(next).toBe(endpoint.requests[1]?.token);
     expect(endpoint.requests[1]?.params).not.toHaveProperty('refresh_token');
     expect(events).toEqual(['refreshed']);
-    const stored = JSON.parse(String(await admin.get(redisKey)));
+    const stored = JSON.parse(String(await redis.admin.get(redisKey)));
     expect(stored.accessToken).toBe(next);
     expect(stored).not.toHaveProperty('refreshToken');
   });
@@ -194,17 +189,17 @@ describe('@tessera/node clients on one redis-server', () => {
     const marker = new Promise<void>((resolve) => {
       onMarker = resolve;
     });
-    await admin.publish('marker', 'end');
+    await redis.admin.publish('marker', 'end');
     await marker;
 
-    const keys = (await admin.keys('*')).sort();
+    const keys = (await redis.admin.keys('*')).sort();
     expect(keys).toEqual([
       `tessera:tokens:svc@${endpoint.tokenUrl}|a||`,
       `tessera:tokens:svc@${endpoint.tokenUrl}||b|`,
     ]);
     for (const key of keys) {
-      expect(await admin.pTTL(key)).toBeGreaterThan(110_000);
-      expect(await admin.get(key)).not.toContain(SECRET);
+      expect(await redis.admin.pTTL(key)).toBeGreaterThan(110_000);
+      expect(await redis.admin.get(key)).not.toContain(SECRET);
     }
     expect(published.length).toBeGreaterThanOrEqual(2);
     for (const message of published) expect(message).not.toContain(SECRET);
@@ -216,7 +211,15 @@ describe('@tessera/node clients on one redis-server', () => {
       const script = fileURLToPath(new URL('./fixtures/node-client-then-idle.ts', import.meta.url));
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', '--conditions=@tessera/source', script, server.url, endpoint.tokenUrl, mode],
+        [
+          '--import',
+          'tsx',
+          '--conditions=@tessera/source',
+          script,
+          redis.server.url,
+          endpoint.tokenUrl,
+          mode,
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let output = '';

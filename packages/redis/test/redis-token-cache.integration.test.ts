@@ -11,7 +11,7 @@ import {
 } from '@tessera/core';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type RedisCacheEvent,
   type RedisTokenCacheOptions,
@@ -19,17 +19,15 @@ import {
   tokenCacheKey,
 } from '../src/index.js';
 import { ioredisClient, ioredisSubscriber } from './ioredis-adapter.js';
-import { connectNodeRedis, type NodeRedis } from './node-redis-client.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import type { NodeRedis } from './node-redis-client.js';
+import { startRedisServer } from './redis-server.js';
+import { redisSuite } from './redis-suite.js';
 import { rotatingEndpoint } from './rotating-endpoint.js';
 import { startTokenEndpoint } from './token-endpoint.js';
 
-let server: RedisServer;
-let admin: NodeRedis;
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const redis = redisSuite();
+const { cleanups, connect } = redis;
 let keyIndex = 0;
-
-const connect = (): Promise<NodeRedis> => connectNodeRedis(server, cleanups);
 
 /** A fetchTokens answering `at-1`, `at-2`… valid for `expiresIn` seconds. */
 function counting(expiresIn = 3600) {
@@ -63,23 +61,9 @@ const freshKey = (): string =>
   tokenCacheKey({ tokenUrl: 'https://auth.example.com/token', clientId: `svc-${++keyIndex}` });
 
 async function commandsProcessed(): Promise<number> {
-  const info = String(await admin.sendCommand(['INFO', 'stats']));
+  const info = String(await redis.admin.sendCommand(['INFO', 'stats']));
   return Number(/total_commands_processed:(\d+)/.exec(info)?.[1]);
 }
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = await connect();
-}, 180_000);
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(1).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await server?.stop();
-}, 60_000);
 
 describe('redisTokenCache on redis-server', () => {
   it('sends no command to Redis for 10,000 cached getAccessToken() calls', async () => {
@@ -100,10 +84,10 @@ describe('redisTokenCache on redis-server', () => {
     const { manager } = replica(key, counting(120).fetchTokens, { client: await connect() });
     await manager.getAccessToken();
 
-    const ttl = Number(await admin.sendCommand(['PTTL', `tessera:tokens:${key}`]));
+    const ttl = Number(await redis.admin.sendCommand(['PTTL', `tessera:tokens:${key}`]));
     expect(ttl).toBeGreaterThan(119_000);
     expect(ttl).toBeLessThanOrEqual(120_000);
-    expect(JSON.parse(String(await admin.get(`tessera:tokens:${key}`)))).toMatchObject({
+    expect(JSON.parse(String(await redis.admin.get(`tessera:tokens:${key}`)))).toMatchObject({
       accessToken: 'at-1',
     });
   });
@@ -126,7 +110,7 @@ describe('redisTokenCache on redis-server', () => {
     expect(await client.exists(lockKey)).toBe(0); // released (sent before this command, same connection)
 
     await lock.run('job', async () => {
-      await admin.set(lockKey, 'another-holder', { expiration: { type: 'PX', value: 10_000 } });
+      await redis.admin.set(lockKey, 'another-holder', { expiration: { type: 'PX', value: 10_000 } });
     });
     expect(await client.get(lockKey)).toBe('another-holder');
   });
@@ -140,28 +124,28 @@ describe('redisTokenCache on redis-server', () => {
       onEvent: (e) => events.push(e),
     });
     const lockKey = 'tessera:lock:planted';
-    const holder = () => lock.run('planted', async () => String(await admin.get(lockKey)));
+    const holder = () => lock.run('planted', async () => String(await redis.admin.get(lockKey)));
 
-    await admin.set(lockKey, 'set-by-hand'); // PTTL -1: would never expire
+    await redis.admin.set(lockKey, 'set-by-hand'); // PTTL -1: would never expire
     expect(await holder()).toMatch(/^[0-9a-f-]{36}$/); // ran holding its own lock
-    await admin.del(lockKey);
-    await admin.hSet(lockKey, 'owner', 'another-program');
+    await redis.admin.del(lockKey);
+    await redis.admin.hSet(lockKey, 'owner', 'another-program');
     expect(await holder()).toMatch(/^[0-9a-f-]{36}$/);
     expect(events).toEqual([]);
-    expect(await admin.exists(lockKey)).toBe(0); // released both times
+    expect(await redis.admin.exists(lockKey)).toBe(0); // released both times
 
     const waiting = redisTokenCache({
       client: await connect(),
       lockWait: 300,
       onEvent: (e) => events.push(e),
     });
-    await admin.set(lockKey, 'live-holder', { expiration: { type: 'PX', value: 10_000 } });
-    expect(await waiting.lock.run('planted', async () => String(await admin.get(lockKey)))).toBe(
+    await redis.admin.set(lockKey, 'live-holder', { expiration: { type: 'PX', value: 10_000 } });
+    expect(await waiting.lock.run('planted', async () => String(await redis.admin.get(lockKey)))).toBe(
       'live-holder',
     );
     expect(events).toEqual([{ type: 'lock_timeout', name: 'planted', waited: expect.any(Number) }]);
-    expect(Number(await admin.sendCommand(['PTTL', lockKey]))).toBeGreaterThan(0);
-    await admin.del(lockKey);
+    expect(Number(await redis.admin.sendCommand(['PTTL', lockKey]))).toBeGreaterThan(0);
+    await redis.admin.del(lockKey);
   });
 
   it('reports lock_lost when a hash replaces the lock it holds, and leaves that hash in place at release', async () => {
@@ -183,15 +167,15 @@ describe('redisTokenCache on redis-server', () => {
     const lockKey = 'tessera:lock:hash-planted';
 
     await lock.run('hash-planted', async () => {
-      await admin.del(lockKey);
-      await admin.hSet(lockKey, 'owner', 'another-program');
+      await redis.admin.del(lockKey);
+      await redis.admin.hSet(lockKey, 'owner', 'another-program');
       await lostOrTimedOut;
       clearTimeout(bound);
     });
 
     expect(events).toEqual([{ type: 'lock_lost', name: 'hash-planted' }]);
-    expect(await admin.hGet(lockKey, 'owner')).toBe('another-program');
-    await admin.del(lockKey);
+    expect(await redis.admin.hGet(lockKey, 'owner')).toBe('another-program');
+    await redis.admin.del(lockKey);
   });
 
   it('keeps tokens encrypted at rest, shared by replicas with the key, and unreadable without it', async () => {
@@ -200,7 +184,7 @@ describe('redisTokenCache on redis-server', () => {
     const writer = replica(key, counting().fetchTokens, { client: await connect(), encryptionKey });
     await writer.manager.getAccessToken();
 
-    const raw = String(await admin.get(`tessera:tokens:${key}`));
+    const raw = String(await redis.admin.get(`tessera:tokens:${key}`));
     expect(raw).toMatch(/^v1\./);
     expect(raw).not.toContain('at-1');
     const sameKey = counting();
@@ -228,7 +212,7 @@ describe('redisTokenCache on redis-server', () => {
   it('answers within its timeout when Redis stops answering (CLIENT PAUSE), and says so', async () => {
     const client = await connect();
     const { manager, cacheEvents } = replica(freshKey(), counting().fetchTokens, { client, timeout: 300 });
-    await admin.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL']);
+    await redis.admin.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL']);
 
     const started = performance.now();
     expect(await manager.getAccessToken()).toBe('at-1');
@@ -243,7 +227,7 @@ describe('redisTokenCache on redis-server', () => {
       'cooling_down',
       'cooling_down',
     ]);
-    await admin.sendCommand(['PING']); // answered once the pause is over
+    await redis.admin.sendCommand(['PING']); // answered once the pause is over
   });
 
   it('leaves no lock behind when Redis freezes during a lock request (SIGSTOP, SIGCONT): the next replica locks at once', async () => {
@@ -257,12 +241,12 @@ describe('redisTokenCache on redis-server', () => {
     const nextEvents: RedisCacheEvent[] = [];
     const next = redisTokenCache({ client: nextClient, ...options, onEvent: (e) => nextEvents.push(e) });
 
-    server.freeze();
+    redis.server.freeze();
     try {
       // The SET NX is written to the frozen server; after its 300 ms timeout the task runs unlocked.
       expect(await first.lock.run('frozen', async () => 'unlocked')).toBe('unlocked');
     } finally {
-      server.thaw();
+      redis.server.thaw();
     }
     expect(firstEvents.map((event) => event.type === 'redis_unavailable' && event.error.reason)).toEqual([
       'timeout',
@@ -270,7 +254,7 @@ describe('redisTokenCache on redis-server', () => {
     // Answered after the late SET NX on the same connection: Redis has granted the lock to nobody by now.
     await firstClient.ping();
 
-    const holder = await next.lock.run('frozen', async () => String(await admin.get(lockKey)));
+    const holder = await next.lock.run('frozen', async () => String(await redis.admin.get(lockKey)));
     expect(holder).toMatch(/^[0-9a-f-]{36}$/); // ran holding its own lock
     expect(nextEvents).toEqual([]); // no lock_timeout, no Redis error
     expect(await nextClient.exists(lockKey)).toBe(0); // released (sent before this command, same connection)
@@ -311,8 +295,8 @@ describe('redisTokenCache on redis-server', () => {
       const held = endpoint.holdNext();
       const slowToken = slow.manager.getAccessToken();
       const first = await held;
-      expect(await admin.exists(lockKey)).toBe(1);
-      await admin.del(lockKey); // its lock expires while the endpoint is slow
+      expect(await redis.admin.exists(lockKey)).toBe(1);
+      await redis.admin.del(lockKey); // its lock expires while the endpoint is slow
       // A minute later the other replica finds no lock and no set: it requests and stores its own.
       now += 60_000;
       const lateToken = await late.manager.getAccessToken();
@@ -322,9 +306,11 @@ describe('redisTokenCache on redis-server', () => {
       endpoint.answerHeld();
 
       expect(await slowToken).toBe(lateToken);
-      const stored = JSON.parse(String(await admin.get(`tessera:tokens:${key}`)));
+      const stored = JSON.parse(String(await redis.admin.get(`tessera:tokens:${key}`)));
       expect(stored).toMatchObject({ accessToken: lateToken, expiresAt: now + 3_600_000 });
-      expect(Number(await admin.sendCommand(['PTTL', `tessera:tokens:${key}`]))).toBeGreaterThan(3_540_000);
+      expect(Number(await redis.admin.sendCommand(['PTTL', `tessera:tokens:${key}`]))).toBeGreaterThan(
+        3_540_000,
+      );
       expect(first.token).not.toBe(lateToken); // requested, then dropped for the longer-lived set
       expect(slow.events.filter((event) => event.type === 'synced')).toHaveLength(1);
       expect(slow.events.filter((event) => event.type === 'refreshed')).toHaveLength(0);
@@ -347,10 +333,10 @@ describe('redisTokenCache on redis-server', () => {
       tokenType: 'Bearer',
       expiresAt: Date.now() + life,
     });
-    const stored = async () => JSON.parse(String(await admin.get(redisKey))).accessToken;
+    const stored = async () => JSON.parse(String(await redis.admin.get(redisKey))).accessToken;
     const longer = set('longer', 7_200_000);
 
-    await admin.set(redisKey, JSON.stringify(longer), { expiration: { type: 'PX', value: 7_200_000 } });
+    await redis.admin.set(redisKey, JSON.stringify(longer), { expiration: { type: 'PX', value: 7_200_000 } });
     await storage.set(set('unseen-loses', 3_600_000));
     expect(await stored()).toBe('longer');
     expect(heard).toEqual([longer]); // the managers on this storage adopt it
@@ -358,12 +344,12 @@ describe('redisTokenCache on redis-server', () => {
     await storage.get();
     await storage.set(set('read-then-replaced', 3_600_000));
     expect(await stored()).toBe('read-then-replaced');
-    expect(await admin.pTTL(redisKey)).toBeLessThanOrEqual(3_600_000);
+    expect(await redis.admin.pTTL(redisKey)).toBeLessThanOrEqual(3_600_000);
 
-    await admin.set(redisKey, JSON.stringify(longer)); // no expiry: not written by a cache
+    await redis.admin.set(redisKey, JSON.stringify(longer)); // no expiry: not written by a cache
     await storage.set(set('replaces-persistent', 3_600_000));
     expect(await stored()).toBe('replaces-persistent');
-    expect(await admin.pTTL(redisKey)).toBeGreaterThan(3_500_000);
+    expect(await redis.admin.pTTL(redisKey)).toBeGreaterThan(3_500_000);
     expect(heard).toHaveLength(1);
   });
 
@@ -381,22 +367,22 @@ describe('redisTokenCache on redis-server', () => {
     await writing.set(set('before', 7_200_000)); // this storage has seen `before`
 
     await signingOut.storage(key).remove();
-    expect(await admin.get(redisKey)).toBe('');
-    expect(await admin.pTTL(redisKey)).toBeGreaterThan(7_100_000);
+    expect(await redis.admin.get(redisKey)).toBe('');
+    expect(await redis.admin.pTTL(redisKey)).toBeGreaterThan(7_100_000);
     expect(await signingOut.storage(key).get()).toBeUndefined();
     // A write that has not seen the mark (it lost the race to the sign-out) leaves it, and its
     // managers hear the sign-out; one that has seen it (a new sign-in) replaces it.
     const heard: unknown[] = [];
     writing.subscribe?.((tokens) => heard.push(tokens));
     await writing.set(set('late', 60_000));
-    expect(await admin.get(redisKey)).toBe('');
+    expect(await redis.admin.get(redisKey)).toBe('');
     expect(heard).toEqual([null]);
     await writing.set(set('after', 60_000));
-    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('after');
+    expect(JSON.parse(String(await redis.admin.get(redisKey))).accessToken).toBe('after');
 
-    await admin.set(redisKey, JSON.stringify(set('persistent', 60_000))); // no expiry: no mark left
+    await redis.admin.set(redisKey, JSON.stringify(set('persistent', 60_000))); // no expiry: no mark left
     await signingOut.storage(key).remove();
-    expect(await admin.exists(redisKey)).toBe(0);
+    expect(await redis.admin.exists(redisKey)).toBe(0);
   });
 
   it('deletes the set a new, unstorable set replaced (its refresh token is spent), and never a newer one another replica stored (the delete script)', async () => {
@@ -411,7 +397,7 @@ describe('redisTokenCache on redis-server', () => {
     expect(await second.manager.getAccessToken()).toBe('at-3');
     expect(await first.manager.getAccessToken({ forceRefresh: true })).toBe('at-4');
     expect(endpoint.spent).toEqual([]);
-    expect(await admin.get(redisKey)).toBe(''); // the removal's mark: no set, not even the spent one
+    expect(await redis.admin.get(redisKey)).toBe(''); // the removal's mark: no set, not even the spent one
 
     const storage = redisTokenCache({ client: await connect() }).storage(key);
     const set = (accessToken: string) => ({
@@ -420,9 +406,11 @@ describe('redisTokenCache on redis-server', () => {
       expiresAt: Date.now() + 3_600_000,
     });
     await storage.set(set('seen'));
-    await admin.set(redisKey, JSON.stringify(set('newer')), { expiration: { type: 'PX', value: 3_600_000 } });
+    await redis.admin.set(redisKey, JSON.stringify(set('newer')), {
+      expiration: { type: 'PX', value: 3_600_000 },
+    });
     await storage.set({ accessToken: 'expired', tokenType: 'Bearer', expiresAt: Date.now() - 1 });
-    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('newer');
+    expect(JSON.parse(String(await redis.admin.get(redisKey))).accessToken).toBe('newer');
   });
 
   it('tells subscribed replicas to drop the set an unstorable one replaced, and the replica that stored it keeps its own (the delete script)', async () => {
@@ -442,7 +430,7 @@ describe('redisTokenCache on redis-server', () => {
     expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
     expect(await cleared).toEqual({ type: 'cleared', reason: 'external' });
     expect(await adopting.manager.getAccessToken()).toBe('at-3'); // no refresh token: a new sign-in
-    await admin.ping(); // a round trip after the deletion's message reached the storing replica too
+    await redis.admin.ping(); // a round trip after the deletion's message reached the storing replica too
     expect(await storing.manager.getAccessToken()).toBe('at-2');
     expect(endpoint.spent).toEqual([]);
     expect(storing.events.map((event) => event.type)).not.toContain('cleared');
@@ -460,10 +448,10 @@ describe('redisTokenCache on redis-server', () => {
     const storing = replica(key, fetchTokens, { client: await connect(), subscriber: storingSubscriber });
     // The missing replica's subscriber logs in as a user the test switches off, to keep it out while
     // the other replica rotates: its reconnection attempts fail until the user is on again.
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
-    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'replica-b']));
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
+    cleanups.push(() => redis.admin.sendCommand(['ACL', 'DELUSER', 'replica-b']));
     const subscriber = createClient({
-      url: server.url,
+      url: redis.server.url,
       username: 'replica-b',
       password: 'pw',
       socket: { reconnectStrategy: () => 20 },
@@ -475,13 +463,13 @@ describe('redisTokenCache on redis-server', () => {
     expect(await storing.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis
 
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'off']);
-    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-b']);
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'off']);
+    await redis.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-b']);
     expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
     expect(requests).toBe(2);
     expect(missing.events.map((event) => event.type)).not.toContain('cleared'); // the message was lost
     const reconnected = new Promise((resolve) => subscriber.once('ready', resolve));
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'on']);
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'on']);
     await reconnected;
 
     await vi.waitFor(() => expect(missing.events.map((event) => event.type)).toContain('cleared'));
@@ -506,10 +494,10 @@ describe('redisTokenCache on redis-server', () => {
     const signingOut = replica(key, counted('signingOut'), { client: await connect() });
     // The missing replica's subscriber logs in as a user the test switches off: it stays out, so no
     // re-read catches the sign-out up before the refresh.
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-m', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
-    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'replica-m']));
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-m', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
+    cleanups.push(() => redis.admin.sendCommand(['ACL', 'DELUSER', 'replica-m']));
     const subscriber = createClient({
-      url: server.url,
+      url: redis.server.url,
       username: 'replica-m',
       password: 'pw',
       socket: { reconnectStrategy: () => 20 },
@@ -521,8 +509,8 @@ describe('redisTokenCache on redis-server', () => {
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis, with rt-1
 
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-m', 'off']);
-    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-m']);
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-m', 'off']);
+    await redis.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-m']);
     await signingOut.manager.clear(); // the mark, and its message: lost for the killed connection
     expect(missing.events.map((event) => event.type)).not.toContain('cleared');
     const published: string[] = [];
@@ -531,13 +519,13 @@ describe('redisTokenCache on redis-server', () => {
 
     const refreshing = missing.manager.getAccessToken({ forceRefresh: true });
     await expect(refreshing).rejects.toBeInstanceOf(LoginRequiredError);
-    await admin.publish(redisKey, 'end'); // delivered after anything published before it
+    await redis.admin.publish(redisKey, 'end'); // delivered after anything published before it
     await vi.waitFor(() => expect(published).toContain('end'));
 
     expect(requests).toEqual({ signingOut: 1, missing: 0 }); // rt-1 never sent again
     expect(published).toEqual(['end']);
-    expect(await admin.get(redisKey)).toBe(''); // still signed out: nothing written over the mark
-    expect(await admin.pTTL(redisKey)).toBeGreaterThan(3_500_000);
+    expect(await redis.admin.get(redisKey)).toBe(''); // still signed out: nothing written over the mark
+    expect(await redis.admin.pTTL(redisKey)).toBeGreaterThan(3_500_000);
     expect(missing.manager.peekTokens()).toBeUndefined();
     expect(missing.events.slice(-2)).toEqual([
       { type: 'cleared', reason: 'external' },
@@ -546,7 +534,7 @@ describe('redisTokenCache on redis-server', () => {
     expect(missing.cacheEvents).toEqual([]);
     // The replica that signed out has seen its mark: its next sign-in is requested once and stored over it.
     expect(await signingOut.manager.getAccessToken()).toBe('at-2');
-    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('at-2');
+    expect(JSON.parse(String(await redis.admin.get(redisKey))).accessToken).toBe('at-2');
     expect(await missing.manager.getAccessToken()).toBe('at-2'); // read from Redis
     expect(requests).toEqual({ signingOut: 2, missing: 0 });
     expect(endpoint.spent).toEqual([]);
@@ -575,7 +563,7 @@ describe('redisTokenCache on redis-server', () => {
     const observer = await open();
     await restarting.restart();
     // Each replica's re-read, one GET once its command connection is back too (the subscriber is
-    // often back first: then a retry after 1 s), reached the new, empty server.
+    // often back first: then a retry after 1 s), reached the new, empty redis.server.
     await vi.waitFor(
       async () =>
         expect(String(await observer.sendCommand(['INFO', 'commandstats']))).toContain(
@@ -598,10 +586,20 @@ describe('redisTokenCache on redis-server', () => {
     const key = freshKey();
     const fetch = counting();
     const signingOut = replica(key, fetch.fetchTokens, { client: await connect() });
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
-    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'replica-io']));
-    const io = new Redis(server.port, '127.0.0.1', { lazyConnect: true });
-    const ioSubscriber = new Redis(server.port, '127.0.0.1', {
+    await redis.admin.sendCommand([
+      'ACL',
+      'SETUSER',
+      'replica-io',
+      'reset',
+      'on',
+      '>pw',
+      '+@all',
+      '~*',
+      '&*',
+    ]);
+    cleanups.push(() => redis.admin.sendCommand(['ACL', 'DELUSER', 'replica-io']));
+    const io = new Redis(redis.server.port, '127.0.0.1', { lazyConnect: true });
+    const ioSubscriber = new Redis(redis.server.port, '127.0.0.1', {
       lazyConnect: true,
       username: 'replica-io',
       password: 'pw',
@@ -617,11 +615,11 @@ describe('redisTokenCache on redis-server', () => {
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1');
 
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'off']);
-    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-io']);
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'off']);
+    await redis.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-io']);
     await signingOut.manager.clear(); // DEL + PUBLISH '': lost for the killed connection
     expect(missing.events.map((event) => event.type)).not.toContain('cleared');
-    await admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'on']);
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'on']);
 
     await vi.waitFor(() => expect(missing.events.map((event) => event.type)).toContain('cleared'));
     expect(missing.manager.peekTokens()).toBeUndefined();
@@ -632,7 +630,7 @@ describe('redisTokenCache on redis-server', () => {
     const key = freshKey();
     const endpoint = rotatingEndpoint(() => 3_600);
     const sent: Array<string | undefined> = [];
-    const subscriber = createClient({ url: server.url, socket: { reconnectStrategy: () => 20 } });
+    const subscriber = createClient({ url: redis.server.url, socket: { reconnectStrategy: () => 20 } });
     subscriber.on('error', () => {});
     await subscriber.connect();
     cleanups.push(() => subscriber.isOpen && subscriber.destroy());
@@ -643,7 +641,7 @@ describe('redisTokenCache on redis-server', () => {
       unsubscribe: (channel: string, listener: (message: string) => void) =>
         subscriber.unsubscribe(channel, listener),
     };
-    expect(() => redisTokenCache({ client: admin, subscriber: minimal as never })).toThrow(TypeError);
+    expect(() => redisTokenCache({ client: redis.admin, subscriber: minimal as never })).toThrow(TypeError);
 
     const signingOut = replica(key, endpoint.fetchTokens, { client: await connect() });
     const missing = replica(
@@ -657,7 +655,7 @@ describe('redisTokenCache on redis-server', () => {
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis, with rt-1
 
-    expect(Number(await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']))).toBe(1);
+    expect(Number(await redis.admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']))).toBe(1);
     await signingOut.manager.clear(); // the mark, and its message (lost unless already resubscribed)
     await vi.waitFor(() => expect(missing.events.map((event) => event.type)).toContain('cleared'));
     expect(missing.manager.peekTokens()).toBeUndefined();
@@ -665,12 +663,12 @@ describe('redisTokenCache on redis-server', () => {
     await missing.manager.getAccessToken({ forceRefresh: true }).catch(() => {});
     expect(sent).not.toContain('rt-1'); // the signed-out session was never refreshed
     expect(endpoint.spent).toEqual([]);
-    expect(await admin.get(`tessera:tokens:${key}`)).not.toContain('rt-1');
+    expect(await redis.admin.get(`tessera:tokens:${key}`)).not.toContain('rt-1');
   });
 
   it('treats a key of another type (a hash) as an unreadable entry and replaces it, without counting Redis as down for the other keys', async () => {
     const [hashed, other] = [freshKey(), freshKey()];
-    await admin.hSet(`tessera:tokens:${hashed}`, 'accessToken', 'planted');
+    await redis.admin.hSet(`tessera:tokens:${hashed}`, 'accessToken', 'planted');
     const client = await connect();
     const first = replica(hashed, counting().fetchTokens, { client });
     const second = replica(other, counting().fetchTokens, { client });
@@ -681,13 +679,13 @@ describe('redisTokenCache on redis-server', () => {
     expect(first.cacheEvents.filter((event) => event.type !== 'invalid_entry')).toEqual([]);
     expect(first.cacheEvents[0]).toMatchObject({ type: 'invalid_entry', error: { reason: 'malformed' } });
     expect(second.cacheEvents).toEqual([]);
-    expect(JSON.parse(String(await admin.get(`tessera:tokens:${hashed}`))).accessToken).toBe('at-1');
-    expect(await admin.exists(`tessera:tokens:${other}`)).toBe(1);
+    expect(JSON.parse(String(await redis.admin.get(`tessera:tokens:${hashed}`))).accessToken).toBe('at-1');
+    expect(await redis.admin.exists(`tessera:tokens:${other}`)).toBe(1);
   });
 
   it('works for an ACL user with exactly the permissions the README lists', async () => {
     const permissions = '+get +set +del +pttl +publish +eval +subscribe +unsubscribe ~tessera:* &tessera:*';
-    await admin.sendCommand([
+    await redis.admin.sendCommand([
       'ACL',
       'SETUSER',
       'tessera-only',
@@ -696,8 +694,8 @@ describe('redisTokenCache on redis-server', () => {
       '>pw',
       ...permissions.split(' '),
     ]);
-    cleanups.push(() => admin.sendCommand(['ACL', 'DELUSER', 'tessera-only']));
-    const client = createClient({ url: server.url, username: 'tessera-only', password: 'pw' });
+    cleanups.push(() => redis.admin.sendCommand(['ACL', 'DELUSER', 'tessera-only']));
+    const client = createClient({ url: redis.server.url, username: 'tessera-only', password: 'pw' });
     client.on('error', () => {});
     await client.connect();
     const subscriber = client.duplicate();
@@ -716,19 +714,19 @@ describe('redisTokenCache on redis-server', () => {
     // A write that meets a set it has not seen compares lifetimes (PTTL inside the script).
     const raced = freshKey();
     const longer = { accessToken: 'longer', tokenType: 'Bearer', expiresAt: Date.now() + 7_200_000 };
-    await admin.set(`tessera:tokens:${raced}`, JSON.stringify(longer), {
+    await redis.admin.set(`tessera:tokens:${raced}`, JSON.stringify(longer), {
       expiration: { type: 'PX', value: 7_200_000 },
     });
     await cache.storage(raced).set({ ...longer, accessToken: 'shorter', expiresAt: Date.now() + 60_000 });
 
     expect(cacheEvents).toEqual([]);
-    expect(await admin.get(`tessera:tokens:${raced}`)).toContain('"longer"');
+    expect(await redis.admin.get(`tessera:tokens:${raced}`)).toContain('"longer"');
     expect(events.filter((event) => event.type === 'storage_error')).toEqual([]);
     expect(fetch.calls()).toBe(2);
   });
 
   it('refuses, in the README ioredis adapter, a connection with keyPrefix: its keys and their channels would be prefixed, the subscriptions not, and no replica would hear another sign out', async () => {
-    const prefixed = new Redis(server.port, '127.0.0.1', { lazyConnect: true, keyPrefix: 'app:' });
+    const prefixed = new Redis(redis.server.port, '127.0.0.1', { lazyConnect: true, keyPrefix: 'app:' });
     expect(() => ioredisClient(prefixed)).toThrow(
       'ioredisClient: leave keyPrefix unset (it prefixes keys, not pub/sub channels); use the namespace option',
     );
@@ -737,7 +735,7 @@ describe('redisTokenCache on redis-server', () => {
 
   it('shares tokens between ioredis and node-redis replicas, through the README adapter', async () => {
     const key = freshKey();
-    const io = new Redis(server.port, '127.0.0.1', { lazyConnect: true });
+    const io = new Redis(redis.server.port, '127.0.0.1', { lazyConnect: true });
     const ioSubscriber = io.duplicate();
     await Promise.all([io.connect(), ioSubscriber.connect()]);
     cleanups.push(() => Promise.all([io.quit(), ioSubscriber.quit()]));
@@ -783,15 +781,15 @@ describe('redisTokenCache on redis-server', () => {
     const b = await subscribed();
     expect(await a.manager.getAccessToken()).toBe('at-1');
     expect(await b.manager.getAccessToken()).toBe('at-1'); // read from Redis
-    const old = String(await admin.get(redisKey));
+    const old = String(await redis.admin.get(redisKey));
     const heard = new Promise((resolve) => b.manager.subscribe((event) => resolve(event.type)));
     expect(await a.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
     expect(await heard).toBe('synced'); // B only heard of at-2
 
     // The old set comes back, raw, and is published as a late write would be.
-    await admin.set(redisKey, old);
-    await admin.publish(redisKey, old);
-    await admin.ping(); // a round trip after the message reached the subscribers
+    await redis.admin.set(redisKey, old);
+    await redis.admin.publish(redisKey, old);
+    await redis.admin.ping(); // a round trip after the message reached the subscribers
 
     expect(await b.manager.getAccessToken()).toBe('at-2');
     expect(await a.manager.getAccessToken()).toBe('at-2');
@@ -804,6 +802,6 @@ describe('redisTokenCache on redis-server', () => {
       'at-1',
       'at-2',
     ]);
-    expect(JSON.parse(String(await admin.get(redisKey))).accessToken).toBe('at-3');
+    expect(JSON.parse(String(await redis.admin.get(redisKey))).accessToken).toBe('at-3');
   });
 });

@@ -1,0 +1,50 @@
+// One lifecycle for the test files that run on a real redis-server.
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { connectNodeRedis, type NodeRedis } from './node-redis-client.js';
+import { type RedisServer, startRedisServer } from './redis-server.js';
+
+export interface RedisSuite {
+  /** The file's redis-server (started before all its tests). */
+  readonly server: RedisServer;
+  /** A connection for the tests' own reads and writes, open until all of them ran. */
+  readonly admin: NodeRedis;
+  /** Run after each test, newest first: the connections `connect()` opened, managers a test disposes. */
+  readonly cleanups: Array<() => unknown>;
+  /** A node-redis client on the server, quit after the test. */
+  connect(): Promise<NodeRedis>;
+}
+
+/**
+ * Starts a redis-server before the file's tests (installed first if missing: up to 180 s), with an
+ * `admin` connection; runs each test's `cleanups` after it, and quits `admin` and stops the server
+ * after all of them.
+ */
+export function redisSuite(): RedisSuite {
+  let server: RedisServer | undefined;
+  let admin: NodeRedis | undefined;
+  const cleanups: Array<() => unknown> = [];
+  const suite: RedisSuite = {
+    get server() {
+      if (!server) throw new Error('redisSuite: the server starts in beforeAll');
+      return server;
+    },
+    get admin() {
+      if (!admin) throw new Error('redisSuite: admin connects in beforeAll');
+      return admin;
+    },
+    cleanups,
+    connect: () => connectNodeRedis(suite.server, cleanups),
+  };
+  beforeAll(async () => {
+    server = await startRedisServer();
+    admin = await suite.connect(); // cleanups[0], kept until afterAll
+  }, 180_000);
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(1).reverse()) await cleanup();
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await server?.stop();
+  }, 60_000);
+  return suite;
+}
