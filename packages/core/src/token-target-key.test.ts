@@ -18,6 +18,15 @@ describe('canonicalTarget', () => {
       resource: undefined,
     });
   });
+
+  it('splits scopes on ASCII whitespace only, not on a no-break space or an em space (RFC 6749 §3.3)', () => {
+    expect(canonicalTarget({ scope: 'read\u00a0write orders\u2003admin\tlist' }).scope).toBe(
+      'list orders\u2003admin read\u00a0write',
+    );
+    expect(tokenTargetKey({ tokenUrl, clientId: 'billing', scope: 'read\u00a0write' })).not.toBe(
+      tokenTargetKey({ tokenUrl, clientId: 'billing', scope: 'read write' }),
+    );
+  });
 });
 
 describe('tokenTargetKey', () => {

@@ -28,7 +28,8 @@ export interface CanonicalTarget {
 }
 
 /**
- * The canonical form of a target: scopes split on whitespace, de-duplicated and sorted; audiences
+ * The canonical form of a target: scopes split on ASCII whitespace (a no-break space is no
+ * delimiter: RFC 6749 §3.3 separates scopes by spaces), de-duplicated and sorted; audiences
  * and resources de-duplicated and sorted; empty values dropped. Two targets asking for the same
  * token normalise alike, and `tokenTargetKey` of a canonical target is the key of the original.
  *
@@ -39,7 +40,7 @@ export interface CanonicalTarget {
 export function canonicalTarget(
   target: Pick<TokenTargetKeyParts, 'scope' | 'audience' | 'resource'>,
 ): CanonicalTarget {
-  const scopes = canonical(listOf(target.scope).flatMap((value) => value.split(/\s+/)));
+  const scopes = canonical(listOf(target.scope).flatMap((value) => value.split(/[\t\n\f\r ]+/)));
   return {
     scope: scopes?.join(' '),
     audience: canonical(listOf(target.audience)),

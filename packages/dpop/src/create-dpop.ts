@@ -96,6 +96,12 @@ export interface DPoP extends SenderConstraint {
   bindStorage(storage: TokenStorage): TokenStorage;
   /** A fresh proof for one API request: `{ DPoP: proof }` (see {@link SenderConstraint.headersFor}). */
   headersFor(request: ProofRequest): Promise<{ DPoP: string }>;
+  /**
+   * Whether the key outlives this object, known before it is loaded: `true` for a `key` you passed
+   * or a persistent `keyStore` (until it fails and memory stands in), `false` for a key generated in
+   * memory, which no other process can sign with. `ready().persistent` once the key is loaded.
+   */
+  readonly persistent: boolean;
   /** Loads or creates the key. Every other method awaits it on its own; call it to learn the thumbprint early. */
   ready(): Promise<DPoPKeyInfo>;
   /**
@@ -237,13 +243,12 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     checkUse: checkConstraintUse,
     // Another tab's key, or none (the session's key is lost): ours is kept.
     reloadKey: () => adopt(() => store.get()).then(dpop.ready),
+    get persistent() {
+      return !!options.key || store.persistent;
+    },
     ready: async () => {
       const key = await load();
-      return {
-        thumbprint: key.thumbprint,
-        persistent: !!options.key || store.persistent,
-        fallback,
-      };
+      return { thumbprint: key.thumbprint, persistent: dpop.persistent, fallback };
     },
     headersFor: async ({ method, url, accessToken }: ProofRequest) => {
       const target = resolveUrl(url);

@@ -7,6 +7,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET, TOKEN_URL } from '../test/msw-token-endpoint.js';
+import { sharedStorage } from '../test/shared-storage.js';
 import { type ClientCredentials, clientCredentials } from './client-credentials.js';
 
 const server = setupServer();
@@ -86,6 +87,47 @@ describe('clientCredentials({ dpop })', () => {
     const error = await client.getAccessToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MalformedResponseError);
     expect((error as Error).message).toContain('token_type "Bearer" is not in tokenTypes (DPoP)');
+  });
+});
+
+describe('clientCredentials({ dpop, storage }): replicas sharing tokens', () => {
+  const replica = (dpop: ReturnType<typeof createDPoP>, storage: ReturnType<typeof sharedStorage>) => {
+    const client = clientCredentials({
+      tokenUrl: TOKEN_URL,
+      clientId: 'billing',
+      clientSecret: SECRET,
+      dpop,
+      storage,
+    });
+    clients.push(client);
+    return client;
+  };
+
+  it('refuses a key generated in this process: the other replicas would drop its tokens and fetch their own', () => {
+    const storage = sharedStorage();
+    expect(() => replica(createDPoP(), storage)).toThrow(
+      new TypeError(
+        'clientCredentials: dpop has a key generated in this process, but storage is shared with others that cannot use tokens bound to it: pass createDPoP({ key }) with the P-256 key every process shares',
+      ),
+    );
+  });
+
+  it('shares one token between replicas that share the key: one token request for both', async () => {
+    const proofs = endpoint('DPoP');
+    const storage = sharedStorage();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const events: string[] = [];
+    const [a, b] = [
+      replica(createDPoP({ key: privateKey }), storage),
+      replica(createDPoP({ key: privateKey }), storage),
+    ];
+    b.subscribe((event) => events.push(event.type));
+
+    expect(await a.getAccessToken()).toBe('at-dpop');
+    expect(await b.getAccessToken()).toBe('at-dpop');
+
+    expect(proofs).toHaveLength(2); // one token request: its proof, and the nonce retry
+    expect(events).not.toContain('storage_error');
   });
 });
 

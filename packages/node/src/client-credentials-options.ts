@@ -17,6 +17,11 @@ export interface ClientDPoP extends SenderConstraint {
   readonly fetch: FetchLike;
   /** What each target's `TokenManager` signs its requests with (see `SenderConstraint.wrapFetch`). */
   wrapFetch(fetch: FetchLike | undefined): FetchLike;
+  /**
+   * `false` for a key generated in this process (`createDPoP()` without `key`): refused with a
+   * `storage`, whose other readers could not use the tokens bound to it.
+   */
+  readonly persistent?: boolean | undefined;
 }
 
 /** How the client authenticates at the token endpoint. */
@@ -42,7 +47,8 @@ export type SigningAlgorithm =
  */
 export interface TokenTarget {
   /**
-   * Scopes, space-separated or as an array. Sent sorted and de-duplicated.
+   * Scopes, space-separated (tabs and line breaks count as spaces) or as an array. Sent sorted and
+   * de-duplicated. Other whitespace (a no-break space) or a control character inside a scope is a `TypeError`.
    * @default undefined (no `scope` parameter)
    */
   scope?: string | readonly string[] | undefined;
@@ -172,7 +178,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
   fetch?: FetchLike | undefined;
   /**
    * DPoP (RFC 9449): pass `createDPoP({ key })` from `@tessera/dpop`, with a P-256 `KeyObject` from
-   * your secret store (every process that shares a `storage` must use the same key). Token requests
+   * your secret store (every process that shares a `storage` must use the same key: `createDPoP()`
+   * without a key, which generates one in memory, is a `TypeError` together with `storage`). Token requests
    * then go through `dpop.fetch` (a proof each, server nonces answered with one retry) and the
    * tokens must come back as `token_type: DPoP` (a `Bearer` answer is a `MalformedResponseError`,
    * never a silent downgrade). Each target's manager gets it as its `senderConstraint`, so
@@ -229,12 +236,16 @@ const VIA_UNDICI_FETCH =
 
 /**
  * Options of `clientCredentials()` renamed or removed, and transport options other SDKs take
- * (undici's `dispatcher`, an `http.Agent`), with what to use instead.
+ * (undici's `dispatcher`, an `http.Agent` as `agent` or axios's `httpsAgent`/`httpAgent`), with what
+ * to use instead.
  */
 export const REPLACED_OPTION_KEYS: Readonly<Record<string, string>> = {
   httpClient: `httpClient (an axios instance) was replaced by fetch in 0.2: ${VIA_UNDICI_FETCH}`,
   dispatcher: VIA_UNDICI_FETCH,
   agent: VIA_UNDICI_FETCH,
+  // axios's names for an `http.Agent`: what a service moving from axios passes.
+  httpsAgent: VIA_UNDICI_FETCH,
+  httpAgent: VIA_UNDICI_FETCH,
 };
 
 /** Every key of a `TokenTarget`. */

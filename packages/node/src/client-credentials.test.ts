@@ -67,6 +67,16 @@ describe('one token per target', () => {
     expect(seen[0]?.form.get('audience')).toBe('https://api.example.test');
   });
 
+  it('sends a resource or audience exactly as given: one differing in letter case is another target, as servers compare it', async () => {
+    // oidc-provider hands the raw resource string to getResourceServerInfo and puts it in `aud`; Auth0
+    // and others match an audience as a string. Sharing one token would give one caller another's `aud`.
+    const seen = tokenEndpoint(server);
+    const credentials = client();
+    await credentials.for({ resource: 'HTTPS://API.example.com/' }).getAccessToken();
+    await credentials.for({ resource: 'https://api.example.com/' }).getAccessToken();
+    expect(seen.map(targetOf)).toEqual(['||HTTPS://API.example.com/', '||https://api.example.com/']);
+  });
+
   it("tells the configured target's events to subscribe()", async () => {
     tokenEndpoint(server);
     const credentials = client();
@@ -443,6 +453,34 @@ describe('inputs of the wrong type are refused with a TypeError that names them'
     expect(() => client({ resource: 'https://orders.internal\r\n' })).toThrow(
       /without a fragment or whitespace/,
     );
+    expect(seen).toHaveLength(0);
+  });
+
+  it('a scope joined by a no-break space or an em space, which is no scope delimiter, with no request', () => {
+    const seen = tokenEndpoint(server);
+    const credentials = client({ scope: 'read write' });
+    for (const scope of ['read\u00a0write', 'read\u2003write', 'read\u000bwrite']) {
+      expect(() => credentials.for({ scope })).toThrow(
+        new TypeError(
+          `clientCredentials: scope ${JSON.stringify(scope)} must not contain whitespace other than spaces, or control characters (RFC 6749 §3.3)`,
+        ),
+      );
+      expect(() => client({ scope: ['admin', scope] })).toThrow(
+        /must not contain whitespace other than spaces/,
+      );
+    }
+    // Spaces, tabs and line breaks (a value read from a file) still separate scopes.
+    expect(credentials.for({ scope: 'write\tread\n' })).toBe(credentials.for());
+    expect(seen).toHaveLength(0);
+  });
+
+  it('a blank audience as an empty one, in the options and in for(), with no request', async () => {
+    const seen = tokenEndpoint(server);
+    const blank = new TypeError('clientCredentials: audience must be a non-empty string or an array of them');
+    for (const audience of [' ', '\t', '\u00a0', ['orders', '  ']]) {
+      expect(() => client({ audience })).toThrow(blank);
+      expect(() => client().for({ audience })).toThrow(blank);
+    }
     expect(seen).toHaveLength(0);
   });
 

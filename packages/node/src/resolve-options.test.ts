@@ -130,7 +130,7 @@ describe('options', () => {
     expect(text).not.toContain('bm90IGEga2V5');
   });
 
-  it.each(['dispatcher', 'agent'])(
+  it.each(['dispatcher', 'agent', 'httpsAgent', 'httpAgent'])(
     'answers %s (what other SDKs take for proxies, CAs and mTLS) with the undici fetch to pass instead',
     (key) => {
       expect(problem({ ...base, clientSecret: SECRET, [key]: {} })).toBe(

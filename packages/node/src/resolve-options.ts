@@ -91,6 +91,13 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
     if (options.fetch !== undefined) {
       fail('pass fetch to createDPoP({ fetch }) instead: with dpop, token requests go through dpop.fetch');
     }
+    // Other processes reading a shared storage would drop tokens bound to this process's key and each
+    // fetch their own: the sharing is lost, and every read is a `storage_error`.
+    if (options.storage !== undefined && dpop.persistent === false) {
+      fail(
+        'dpop has a key generated in this process, but storage is shared with others that cannot use tokens bound to it: pass createDPoP({ key }) with the P-256 key every process shares',
+      );
+    }
   }
   // `cache.storage(key)` or the whole cache passed by mistake: said here, not by every token request.
   if (options.storage !== undefined && typeof options.storage !== 'function') {

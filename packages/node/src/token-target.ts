@@ -2,17 +2,25 @@ import { type CanonicalTarget, canonicalTarget } from '@tessera/core';
 import type { TokenTarget } from './client-credentials-options.js';
 
 /**
- * Checks `target` and returns its canonical form (core's `canonicalTarget`: scopes split on
+ * Checks `target` and returns its canonical form (core's `canonicalTarget`: scopes split on ASCII
  * whitespace, de-duplicated and sorted; audiences and resources de-duplicated and sorted), the form
  * that is sent and that the key is built from. Two targets asking for the same token normalise alike.
  *
- * @throws {TypeError} an empty audience, or a resource that is not an absolute URI without fragment
+ * @throws {TypeError} an empty or blank audience, a scope with other whitespace (a no-break space) or
+ *   a control character, or a resource that is not an absolute URI without fragment
  *   (whitespace and control characters, which `URL` would drop, included).
  */
 export function normalizeTarget(target: TokenTarget): CanonicalTarget {
   assertTargetTypes(target);
   const canonical = canonicalTarget(target);
   for (const uri of canonical.resource ?? []) assertResourceIndicator(uri);
+  // Core splits scopes on ASCII whitespace only: a no-break space, U+2003 or a control character
+  // left in a scope is no delimiter and no scope character (RFC 6749 §3.3).
+  if (/[^\S ]|\p{Cc}/u.test(canonical.scope ?? '')) {
+    throw new TypeError(
+      `clientCredentials: scope ${JSON.stringify(canonical.scope)} must not contain whitespace other than spaces, or control characters (RFC 6749 §3.3)`,
+    );
+  }
   return canonical;
 }
 
@@ -43,7 +51,8 @@ function assertList(value: string | readonly string[] | undefined, name: string,
     throw new TypeError(`clientCredentials: ${name} must be a string or an array of strings`);
   }
   for (const item of typeof value === 'string' ? [value] : (value ?? [])) {
-    if (typeof item !== 'string' || (item === '' && !emptyOk)) {
+    // Blank is empty: `audience: ' '` would be its own target, sent as a blank `audience`.
+    if (typeof item !== 'string' || (item.trim() === '' && !emptyOk)) {
       throw new TypeError(`clientCredentials: ${name} must be a non-empty string or an array of them`);
     }
   }

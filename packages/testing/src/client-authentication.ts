@@ -68,7 +68,7 @@ export function authenticateClient(
 /**
  * An `Authorization` header read as oidc-provider 9 reads it: exactly `Basic`, one space and strict
  * base64 (RFC 4648, padding optional but never wrong) of `id:secret`, each part form-urlencoded
- * (RFC 6749 §2.3.1) without control characters. Returns why it is malformed otherwise.
+ * (RFC 6749 §2.3.1) and printable ASCII once decoded. Returns why it is malformed otherwise.
  */
 function readBasic(header: string): { clientId: string; secret: string } | string {
   const malformed = 'invalid authorization header value format';
@@ -97,12 +97,13 @@ function isStrictBase64(value: string): boolean {
 }
 
 /**
- * RFC 6749 §2.3.1 / Appendix B: `+` is a space, then percent-decoding.
- * @throws {URIError} for a bad percent-escape or a control character.
+ * RFC 6749 §2.3.1 / Appendix B: `+` is a space, then percent-decoding. Like oidc-provider 9, the
+ * result must be printable ASCII (VSCHAR, Appendix A): raw UTF-8, bytes that are no UTF-8 and a
+ * percent-encoded non-ASCII character are all refused.
+ * @throws {URIError} for a bad percent-escape, a control character or a character beyond ASCII.
  */
 function formDecode(value: string): string {
   const decoded = decodeURIComponent(value.replace(/\+/g, ' '));
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses.
-  if (/[\u0000-\u001f\u007f]/.test(decoded)) throw new URIError('control character');
+  if (/[^\x20-\x7e]/.test(decoded)) throw new URIError('not printable ASCII');
   return decoded;
 }

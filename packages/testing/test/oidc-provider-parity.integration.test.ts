@@ -289,7 +289,7 @@ describe('the kit answers like oidc-provider', () => {
   it('a malformed Authorization header: 400 invalid_request before the client is looked up', async () => {
     // oidc-provider's client authentication takes any Authorization header as an attempt at
     // client_secret_basic: exactly `Basic <base64>` (one space, strict base64) of `id:secret`, both
-    // form-urlencoded, printable ASCII and non-empty. Anything else is invalid_request, not invalid_client.
+    // form-urlencoded, printable ASCII once decoded (raw UTF-8 and an encoded é too) and non-empty. Anything else is invalid_request, not invalid_client.
     const answers = await both(async (target) => {
       const url = (await discover(target)).token_endpoint;
       const known = target.clientId;
@@ -302,6 +302,9 @@ describe('the kit answers like oidc-provider', () => {
         `Basic ${btoa(':secret')}`,
         `Basic ${btoa('%ZZ:secret')}`,
         `Basic ${btoa(`${known}:se\u0001cret`)}`,
+        `Basic ${Buffer.from(`${known}:s\u00e9cret`).toString('base64')}`,
+        `Basic ${btoa(`${known}:s\u00e9cret`)}`,
+        `Basic ${btoa(`${known}:s%C3%A9cret`)}`,
         `Basic  ${btoa(`${known}:secret`)}`,
         `Basic ${btoa(`${known}:secret`).replace(/=+$/, '')}=`,
         `Bearer ${btoa(`${known}:secret`)}`,
@@ -317,7 +320,7 @@ describe('the kit answers like oidc-provider', () => {
       }
       return results as never;
     });
-    const malformed: unknown[] = Array.from({ length: 12 }, () => [400, 'invalid_request', false]);
+    const malformed: unknown[] = Array.from({ length: 15 }, () => [400, 'invalid_request', false]);
     // A well-formed header of an unknown client, and Basic credentials a public client may not use.
     const wellFormed = [401, 'invalid_client', true];
     expect(answers.kit).toEqual([...malformed, wellFormed, wellFormed]);

@@ -18,6 +18,14 @@ describe('DPoP key in IndexedDB', () => {
     vi.restoreAllMocks();
   });
 
+  it('says without loading the key whether it outlives the instance: a passed key or a persistent store, not memory', () => {
+    expect(createDPoP().persistent).toBe(false);
+    expect(
+      createDPoP({ key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey }).persistent,
+    ).toBe(true);
+    expect(load(new IDBFactory()).persistent).toBe(true);
+  });
+
   it('survives a reload: the next page load signs with the same key', async () => {
     const profile = new IDBFactory();
     const before = await load(profile).ready();
@@ -99,10 +107,12 @@ describe('DPoP key in IndexedDB', () => {
       onEvent: (e) => events.push(e),
     });
 
+    expect(dpop.persistent).toBe(true); // the store's claim, until it fails
     const info = await dpop.ready();
     const { DPoP } = await dpop.headersFor({ method: 'GET', url: 'https://api.example/', accessToken: 't' });
 
     expect(info.persistent).toBe(false);
+    expect(dpop.persistent).toBe(false);
     expect((await readProof(DPoP)).jkt).toBe(info.thumbprint);
     expect(events.map((e) => e.type)).toEqual(['key_not_persistent']);
     expect((await dpop.ready()).thumbprint).toBe(info.thumbprint);
