@@ -1,7 +1,7 @@
 import { type FetchTokens, TokenManager } from '@tessera/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRedis } from '../test/fake-redis.js';
-import { countingFetch, deferred, KEY, replica } from '../test/replica.js';
+import { countingFetch, deferred, KEY, REDIS_KEY, replica } from '../test/replica.js';
 import { RELEASE_SCRIPT, RENEW_SCRIPT } from './internal/lock-scripts.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
@@ -422,5 +422,42 @@ describe('redisTokenCache lock', () => {
     const client = new FakeRedis().client();
     expect(() => redisTokenCache({ client, lockTtl: 0 })).toThrow(/lockTtl must be a number/);
     expect(() => redisTokenCache({ client, lockWait: Number.POSITIVE_INFINITY })).toThrow(/lockWait/);
+  });
+
+  it('leaves one lock-released listener per cache on a shared subscriber, however many managers wait and are disposed', async () => {
+    const redis = new FakeRedis();
+    const subscriber = redis.subscriber();
+    const on = vi.spyOn(subscriber, 'on');
+    const off = vi.spyOn(subscriber, 'off');
+    const { cache } = cacheOn(redis, { subscriber });
+    const release = deferred<void>();
+    const held = cacheOn(redis).cache.lock.run(`tessera:${KEY}`, () => release.promise);
+    await vi.advanceTimersByTimeAsync(0);
+    const fetch = countingFetch();
+    const managers = Array.from(
+      { length: 300 },
+      () =>
+        new TokenManager({
+          key: KEY,
+          fetchTokens: fetch.fetchTokens,
+          storage: cache.storage(KEY),
+          lock: cache.lock,
+        }),
+    );
+    const waiting = managers.map((manager) => manager.getAccessToken().catch((error: unknown) => error));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(redis.listeners(REDIS_KEY)).toBe(300);
+    expect(redis.listeners('tessera:lock-released')).toBe(1);
+
+    for (const manager of managers) manager.dispose();
+    release.resolve();
+    await held;
+    await Promise.all(waiting);
+
+    expect(redis.listeners(REDIS_KEY)).toBe(0);
+    expect(redis.listeners('tessera:lock-released')).toBe(1);
+    expect(on).toHaveBeenCalledTimes(1);
+    expect(off).toHaveBeenCalledTimes(1);
+    expect(fetch.calls()).toBe(0);
   });
 });

@@ -260,6 +260,22 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
     expect(off).toHaveBeenCalledTimes(1);
   });
 
+  it('adds its ready listener once to a subscriber without off, however often its keys are subscribed and unsubscribed', async () => {
+    const redis = new FakeRedis();
+    const { off: _off, ...subscriber } = redis.subscriber();
+    const on = vi.spyOn(subscriber, 'on');
+    const cache = redisTokenCache({ client: redis.client(), subscriber });
+    for (let cycle = 0; cycle < 5; cycle += 1) cache.storage(KEY).subscribe?.(() => {})?.();
+    cache.storage(KEY).subscribe?.(() => {});
+    const gets = redis.count('GET');
+
+    subscriber.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(on).toHaveBeenCalledTimes(1);
+    expect(redis.count('GET') - gets).toBe(1); // one re-read, not one per past subscription
+  });
+
   it('refuses a stored value over 1 MiB unparsed, as an unreadable entry, and requests a new token', async () => {
     const redis = new FakeRedis();
     const fetch = countingFetch();

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import type { FetchTokens } from '@tessera/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRedis } from '../test/fake-redis.js';
 import { KEY, REDIS_KEY, replica } from '../test/replica.js';
@@ -96,5 +98,34 @@ describe('redisTokenCache storage, a set that may not be stored', () => {
 
     expect(redis.commands).toEqual([]);
     expect(redis.pttl(REDIS_KEY)).toBe(HOUR);
+  });
+
+  it('refuses an encrypted set that its readers would refuse as over 1 MiB, and deletes the set it replaced', async () => {
+    const redis = new FakeRedis();
+    const encryptionKey = randomBytes(32);
+    let calls = 0;
+    // The second answer's JSON is under 1 MiB; encrypted (base64url), its stored value is over it.
+    const fetchTokens: FetchTokens = async () => {
+      calls += 1;
+      const token = calls === 2 ? 'x'.repeat(800_000) : `at-${calls}`;
+      return { access_token: token, refresh_token: `rt-${calls}`, expires_in: 3_600 };
+    };
+    const writer = replica(redis, fetchTokens, { subscribe: false, encryptionKey });
+    await writer.manager.getAccessToken();
+    expect(redis.peek(REDIS_KEY)).toBeDefined();
+
+    expect(await writer.manager.getAccessToken({ forceRefresh: true })).toHaveLength(800_000); // spends rt-1
+    expect(writer.events.filter((event) => event.type === 'storage_error')).toEqual([
+      expect.objectContaining({
+        operation: 'set',
+        error: expect.objectContaining({ code: 'INVALID_CACHE_ENTRY', reason: 'too_large' }),
+      }),
+    ]);
+    // A removal's mark: neither the set with the spent rt-1 nor a value no replica can read.
+    expect(redis.peek(REDIS_KEY)).toBe('');
+
+    const reader = replica(redis, fetchTokens, { subscribe: false, encryptionKey });
+    expect(await reader.manager.getAccessToken()).toBe('at-3');
+    expect(reader.cacheEvents).toEqual([]);
   });
 });

@@ -192,25 +192,30 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     },
     set: async (tokens: TokenSet) => {
       const ttl = timeToLive(tokens, context);
-      if (ttl === undefined) {
-        // Not shared (expired, or no expiry without `ttlWithoutExpiry`), but it replaces the set this
-        // storage saw in Redis, whose refresh token may now be spent: delete that one, and only that
-        // one, so no replica refreshes with it and a set stored meanwhile stays (decision 0507).
-        // Replicas that adopted it through pub/sub drop it too when the new set has a refresh token:
-        // one this replica cannot share, so theirs may be spent. This storage no longer matches it.
-        if (seen === REMOVED) return;
-        const replaced = seen;
-        seen = REMOVED;
-        const told = tokens.refreshToken === undefined ? '' : REPLACED + replaced;
-        let reply: unknown = 0;
-        try {
-          reply = await commands.send('set', ['EVAL', DELETE_SCRIPT, '1', redisKey, replaced, told]);
-        } finally {
-          if (Number(reply) !== 1 && seen === REMOVED) seen = replaced;
+      const value = ttl === undefined ? REMOVED : codec.encode(tokens, redisKey);
+      // A value every read would refuse (a set near 1 MiB that encryption grew past it) is not
+      // stored either: refused here, where the manager reports it, not at each replica's read.
+      const tooLarge = value.length > MAX_VALUE_LENGTH;
+      if (ttl === undefined || tooLarge) {
+        // Not shared (expired, no expiry without `ttlWithoutExpiry`, too large), but it replaces the
+        // set this storage saw in Redis, whose refresh token may now be spent: delete that one, and
+        // only that one, so no replica refreshes with it and a set stored meanwhile stays (decision
+        // 0507). Replicas that adopted it through pub/sub drop it too when the new set has a refresh
+        // token: one this replica cannot share, so theirs may be spent. This storage no longer matches it.
+        if (seen !== REMOVED) {
+          const replaced = seen;
+          seen = REMOVED;
+          const told = tokens.refreshToken === undefined ? '' : REPLACED + replaced;
+          let reply: unknown = 0;
+          try {
+            reply = await commands.send('set', ['EVAL', DELETE_SCRIPT, '1', redisKey, replaced, told]);
+          } finally {
+            if (Number(reply) !== 1 && seen === REMOVED) seen = replaced;
+          }
         }
+        if (tooLarge) throw new InvalidCacheEntryError('too_large', redisKey);
         return;
       }
-      const value = codec.encode(tokens, redisKey);
       const args = ['EVAL', WRITE_SCRIPT, '1', redisKey, value, String(ttl), seen];
       const reply = await commands.send('set', args);
       if (typeof reply !== 'string') seen = value;

@@ -144,4 +144,33 @@ describe('tokenCacheKey', () => {
     );
     credentials.dispose();
   });
+
+  it('names alike targets that differ only by a lone surrogate or U+FFFD: their token requests are byte for byte the same', async () => {
+    const sent: string[] = [];
+    const fetch = async (_url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      sent.push(`${new Headers(init?.headers).get('authorization')} ${String(init?.body)}`);
+      return Response.json({ access_token: 'at', token_type: 'Bearer', expires_in: 3600 });
+    };
+    const keys = await Promise.all(
+      ['\uD800', '\uDC00', '\uFFFD'].map(async (odd) => {
+        const parts = { tokenUrl: 'https://auth.example.com/token', clientId: `billing${odd}` };
+        const target = { scope: `read${odd}`, audience: `orders${odd}` };
+        const credentials = clientCredentials({
+          ...parts,
+          clientSecret: 's',
+          extraParams: { t: odd },
+          fetch,
+        });
+        await credentials.for(target).getAccessToken();
+        credentials.dispose();
+        // The Redis key as node-redis sends it: UTF-8, where each of the three is EF BF BD.
+        return Buffer.from(`tessera:tokens:${tokenCacheKey({ ...parts, ...target, params: { t: odd } })}`);
+      }),
+    );
+    // Form encoding and URLs (WHATWG) send U+FFFD for a lone surrogate: one token for the three.
+    expect(new Set(sent).size).toBe(1);
+    expect(sent).toHaveLength(3);
+    expect(keys[0]).toEqual(keys[1]);
+    expect(keys[0]).toEqual(keys[2]);
+  });
 });

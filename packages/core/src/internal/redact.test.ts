@@ -13,4 +13,9 @@ describe('redactor: secrets found without a RegExp (decision 0027)', () => {
       'Before [redacted] After [redacted] end',
     );
   });
+
+  it('redacts a secret with a lone surrogate in the form it was sent (U+FFFD), instead of throwing URIError', () => {
+    const redact = redactor(['pass\uD800word']);
+    expect(redact('got pass%EF%BF%BDword and pass\uFFFDword')).toBe('got [redacted] and [redacted]');
+  });
 });

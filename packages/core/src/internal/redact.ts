@@ -22,9 +22,11 @@ function base64(text: string): string {
  * as in `\u00e4`) and Base64 (padded, unpadded and base64url).
  */
 function encodings(secret: string): string[] {
-  const percent = encodeURIComponent(secret);
+  // A lone surrogate went as U+FFFD, as form encoding sends it (`encodeURIComponent` throws on it).
+  const sent = secret.replace(/\p{Cs}/gu, '\uFFFD');
+  const percent = encodeURIComponent(sent);
   const form = formEncode(secret);
-  const plain = [secret, percent, form, form.replaceAll('+', '%20'), percent.replaceAll('%20', '+')];
+  const plain = [secret, sent, percent, form, form.replaceAll('+', '%20'), percent.replaceAll('%20', '+')];
   const json = plain.flatMap((text) => {
     const escaped = JSON.stringify(text).slice(1, -1);
     const ascii = escaped.replace(

@@ -10,7 +10,10 @@ export type InvalidCacheEntryReason =
   | 'not_encrypted'
   /** Not JSON, not in a format Tessera writes, or not a string at all (a hash, a list… under the key). */
   | 'malformed'
-  /** Over 1 MiB: refused unread (a token set is a few KiB). */
+  /**
+   * Over 1 MiB: refused unread (a token set is a few KiB); or, thrown by a write, a set whose stored
+   * value (encrypted: about 4/3 of its JSON) would be, so it is not stored.
+   */
   | 'too_large';
 
 /**
