@@ -1,4 +1,5 @@
 import { jwtDecode } from 'jwt-decode';
+import { isRecord } from './internal/is-record.js';
 
 /**
  * The longest JWT whose claims are read: 65,536 characters, more than any header line servers
@@ -20,7 +21,8 @@ export function decodeJwtClaims(jwt: string | undefined): Record<string, unknown
   if (!jwt || jwt.length > MAX_DECODED_JWT_LENGTH || jwt.split('.').length !== 3) return undefined;
   try {
     const claims: unknown = jwtDecode(jwt);
-    return Object(claims) === claims ? (claims as Record<string, unknown>) : undefined;
+    // An array is an object too: claims are a JSON object, never `[…]` (RFC 7519 §7.2).
+    return isRecord(claims) ? claims : undefined;
   } catch {
     return undefined;
   }

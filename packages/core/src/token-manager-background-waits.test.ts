@@ -140,3 +140,65 @@ describe('retry waits and the lifetime of a Node process', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('callers that joined a refresh another caller started', () => {
+  it('let the process exit once they and the caller that started it aborted', async () => {
+    const fetchTokens = vi
+      .fn<FetchTokens>()
+      .mockRejectedValueOnce(new HttpError(503, 'POST /token', 3_600_000))
+      .mockResolvedValueOnce({ access_token: 'at-2', expires_in: 3600 });
+    const tokens = new TokenManager({ fetchTokens });
+    managers.push(tokens);
+    const timersOf = watchTimers();
+    const starter = new AbortController();
+    const joiner = new AbortController();
+    const started = tokens.getAccessToken({ signal: starter.signal }).catch((error: unknown) => error);
+    const joined = Array.from({ length: 200 }, () =>
+      tokens.getAccessToken({ signal: joiner.signal }).catch((error: unknown) => error),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    const [wait] = timersOf(60_000);
+    expect(wait?.hasRef()).toBe(true);
+
+    starter.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wait?.hasRef()).toBe(true); // the joined callers still wait
+    joiner.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wait?.hasRef()).toBe(false);
+    expect(await started).toBeInstanceOf(AbortError);
+    expect((await Promise.all(joined)).every((error) => error instanceof AbortError)).toBe(true);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('let the process exit once they aborted after their refresh handed over to one started meanwhile', async () => {
+    let answer: (response: { access_token: string; expires_in: number }) => void = () => {};
+    const fetchTokens = vi
+      .fn<FetchTokens>()
+      .mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)))
+      .mockRejectedValueOnce(new HttpError(503, 'POST /token', 3_600_000))
+      .mockResolvedValueOnce({ access_token: 'at-3', expires_in: 3600 });
+    const tokens = new TokenManager({ fetchTokens });
+    managers.push(tokens);
+    const timersOf = watchTimers();
+    const first = new AbortController();
+    const second = new AbortController();
+    const firsts = tokens.getAccessToken({ signal: first.signal }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+    // Signed out and in again (with a set already due) while the first refresh is in flight.
+    void tokens.clear();
+    void tokens.setTokens({ access_token: 'due', refresh_token: 'rt-due', expires_in: 0 });
+    const seconds = tokens.getAccessToken({ signal: second.signal }).catch((error: unknown) => error);
+    answer({ access_token: 'at-1', expires_in: 3600 });
+    await vi.advanceTimersByTimeAsync(0);
+    const [wait] = timersOf(60_000);
+    expect(wait?.hasRef()).toBe(true);
+
+    first.abort();
+    second.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wait?.hasRef()).toBe(false);
+    expect(await firsts).toBeInstanceOf(AbortError);
+    expect(await seconds).toBeInstanceOf(AbortError);
+  });
+});

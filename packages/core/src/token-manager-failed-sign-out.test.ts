@@ -122,3 +122,81 @@ describe('clear() when storage.remove fails', () => {
     expect(events.filter((event) => event.type === 'session_expired')).toHaveLength(1);
   });
 });
+
+/** A storage holding `stored` whose first `remove` rejects; later ones succeed (a store briefly down). */
+function removableOnRetry(stored: TokenSet) {
+  let value: TokenSet | undefined = stored;
+  let removals = 0;
+  return {
+    get: vi.fn(() => value),
+    set: vi.fn((tokens: TokenSet) => {
+      value = tokens;
+    }),
+    remove: vi.fn(async () => {
+      removals += 1;
+      if (removals === 1) throw new Error('store is down');
+      value = undefined;
+    }),
+  } satisfies TokenStorage;
+}
+
+describe('clear() when storage.remove fails once', () => {
+  it('removes the set at the next storage call: a reload then loads no session', async () => {
+    const storage = removableOnRetry(storedSet(NOW + 3_600_000));
+    const fetchTokens = grant();
+    const { tokens, events } = signedIn(storage, fetchTokens);
+    await tokens.getAccessToken();
+    await tokens.clear();
+    expect(events.filter((event) => event.type === 'storage_error')).toHaveLength(1);
+
+    await expect(tokens.getAccessToken()).rejects.toBeInstanceOf(LoginRequiredError);
+    expect(storage.remove).toHaveBeenCalledTimes(2);
+
+    const reloaded = signedIn(storage, fetchTokens).tokens;
+    expect(await reloaded.ready()).toBeUndefined();
+    await expect(reloaded.getAccessToken()).rejects.toBeInstanceOf(LoginRequiredError);
+    expect(fetchTokens.mock.calls.map(([context]) => context.refreshToken)).toEqual([undefined, undefined]);
+    expect(storage.remove).toHaveBeenCalledTimes(2);
+  });
+
+  it('removes the set at dispose() when no storage call came first', async () => {
+    const storage = removableOnRetry(storedSet(NOW + 3_600_000));
+    const { tokens } = signedIn(storage, grant());
+    await tokens.getAccessToken();
+    await tokens.clear();
+
+    tokens.dispose();
+    const reloaded = signedIn(storage, grant()).tokens;
+    expect(await reloaded.ready()).toBeUndefined();
+    expect(storage.remove).toHaveBeenCalledTimes(2);
+  });
+
+  it('removes nothing again once the user signed in after the failed removal', async () => {
+    const storage = removableOnRetry(storedSet(NOW + 3_600_000));
+    const { tokens } = signedIn(storage, grant());
+    await tokens.getAccessToken();
+    await tokens.clear();
+
+    await tokens.setTokens({ access_token: 'signed-in-again', refresh_token: 'rt-new', expires_in: 3600 });
+    tokens.dispose();
+    const reloaded = signedIn(storage, grant()).tokens;
+    expect((await reloaded.ready())?.accessToken).toBe('signed-in-again');
+    expect(storage.remove).toHaveBeenCalledTimes(1);
+  });
+
+  it('removes the set of a session the server ended at the next storage call', async () => {
+    const storage = removableOnRetry(storedSet(NOW + 3_600_000));
+    const refusal = new OAuthError({ error: 'invalid_grant', status: 400 }, 'POST /token');
+    const fetchTokens = grant(refusal);
+    const { tokens } = signedIn(storage, fetchTokens);
+    await tokens.getAccessToken();
+    now += 3_600_000;
+    await expect(tokens.getAccessToken()).rejects.toBe(refusal);
+
+    await expect(tokens.getAccessToken()).rejects.toBeInstanceOf(LoginRequiredError);
+    const reloaded = signedIn(storage, fetchTokens).tokens;
+    expect(await reloaded.ready()).toBeUndefined();
+    expect(fetchTokens.mock.calls.map(([context]) => context.refreshToken)).toEqual(['rt-0', undefined]);
+    expect(storage.remove).toHaveBeenCalledTimes(2);
+  });
+});

@@ -126,6 +126,49 @@ describe('new TokenManager(options) validates its options at once', () => {
     },
   );
 
+  // Before: NaN sent a token request per call, and every set it brought (or `setTokens()` stored)
+  // never expired, so it was served until a 401 once the clock came back.
+  it.each([
+    ['NaN', Number.NaN, 'NaN'],
+    ['a Date', new Date(1_700_000_100_000), 'object'],
+    ['Infinity', Number.POSITIVE_INFINITY, 'Infinity'],
+  ])(
+    'rejects 500 concurrent callers with a TypeError and sends no token request once the clock returns %s',
+    async (_, bad, got) => {
+      let now: unknown = 1_700_000_000_000;
+      let requests = 0;
+      const tokens = create({
+        fetchTokens: async () => {
+          requests += 1;
+          return { access_token: `at-${requests}`, refresh_token: 'rt', expires_in: 60 };
+        },
+        clock: () => now,
+        retry: false,
+      });
+      expect(await tokens.getAccessToken()).toBe('at-1');
+      now = bad;
+      const message = `"clock()" must be a number of milliseconds ≥ 0, got ${got}: e.g. Date.now`;
+      const results = await Promise.allSettled(Array.from({ length: 500 }, () => tokens.getAccessToken()));
+      for (const result of results) {
+        expect(result.status).toBe('rejected');
+        expect((result as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+        expect((result as PromiseRejectedResult).reason.message).toContain(message);
+      }
+      for (let call = 0; call < 3; call += 1) {
+        await expect(tokens.getAccessToken()).rejects.toThrow(message);
+      }
+      await expect(tokens.setTokens({ access_token: 'at-set', expires_in: 60 })).rejects.toThrow(message);
+      expect(requests).toBe(1);
+      // The clock is back: the set it had is served until it is due, then refreshed as usual.
+      now = 1_700_000_010_000;
+      expect(await tokens.getAccessToken()).toBe('at-1');
+      now = 1_700_000_060_000;
+      expect(await tokens.getAccessToken()).toBe('at-2');
+      expect(requests).toBe(2);
+      tokens.dispose();
+    },
+  );
+
   it('accepts a lock and a storage that have the methods the manager calls, own or inherited', () => {
     class Lock {
       run<T>(_name: string, task: () => Promise<T>): Promise<T> {

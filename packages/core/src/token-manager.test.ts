@@ -230,6 +230,7 @@ describe('expiry', () => {
 
   it.each([
     ['expires_in', { access_token: 'huge', expires_in: 1e306 }],
+    ['expires_in of 400 digits', { access_token: 'huge', expires_in: `9${'9'.repeat(399)}` }],
     ['JWT exp', { access_token: jwtWith({ exp: 1e306 }) }],
   ])(
     'keeps a set whose %s is too large for a number as never expiring, also after a reload',

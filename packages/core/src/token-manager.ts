@@ -8,7 +8,7 @@ import { LoginRequiredError } from './errors/login-required-error.js';
 import type { TesseraError } from './errors/tessera-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
-import { checkTokenManagerOptions } from './internal/check-token-manager-options.js';
+import { checkTokenManagerOptions, timeOf } from './internal/check-token-manager-options.js';
 import { whereOf } from './internal/response-where.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { hold, type Waits } from './internal/timer.js';
@@ -139,6 +139,8 @@ export class TokenManager {
   readonly #spent: string[] = [];
   /** Storage was seen holding our set: the next token spent goes first in `#spent` (decision 0007). */
   #inStep = false;
+  /** The epoch whose removal failed: run again before the next storage operation and at `dispose()` (decision 0007). */
+  #unremoved = NEVER;
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
   #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
@@ -241,7 +243,7 @@ export class TokenManager {
           : 'expired';
     // Rejects this caller only: the shared refresh goes on for the others.
     const raced = race(this.#refresh(reason, undefined, signal ? 1 : Infinity), signal);
-    const waits = this.#waits as Waits;
+    const waits = this.#waits;
     // Once it aborted, this caller no longer holds the flight's retry wait (decision 0004).
     signal && raced.catch(() => signal.aborted && hold(waits, -1));
     return raced;
@@ -286,7 +288,7 @@ export class TokenManager {
    * @throws {MalformedResponseError} `tokens` has no usable `access_token`.
    */
   async setTokens(tokens: TokenResponse | TokenSet): Promise<TokenSet> {
-    const set = toTokenSet(tokens, this.#clock(), 'setTokens', this.#tokenTypes);
+    const set = toTokenSet(tokens, timeOf(this.#clock), 'setTokens', this.#tokenTypes);
     this.#nextEpoch();
     this.#loaded = true;
     this.#adopt(set);
@@ -325,7 +327,9 @@ export class TokenManager {
    * stays empty: a refresh in flight, or a write of its result still pending, does not store it.
    * A `storage.remove` that fails is a `storage_error` event (`operation: 'remove'`), not a
    * rejection: storage may then still hold the set, which this manager never serves or refreshes
-   * again, but a new manager on that storage (a reload) loads.
+   * again. The removal runs again before this manager's next storage call and at `dispose()`, until it
+   * succeeds or a new set is stored; a new manager on that storage (a reload) that starts before
+   * then loads the set.
    */
   async clear(): Promise<void> {
     await this.#remove('clear');
@@ -346,6 +350,7 @@ export class TokenManager {
   dispose(): void {
     if (this.#disposal.signal.aborted) return;
     this.#disposal.abort(new DisposedError());
+    this.#removeAgain();
     this.#freshUntil = NEVER;
     this.#epochEnd.abort();
     this.#background?.stop();
@@ -367,7 +372,9 @@ export class TokenManager {
     passed?: Waits,
   ): Promise<TokenSet> {
     if (this.#inFlight && this.#joinable && this.#flightEpoch !== ending) {
-      hold(this.#waits as Waits, held);
+      // Callers handed over from another refresh: when they abort, they stop holding this one too.
+      if (passed) passed.next = this.#waits;
+      hold(this.#waits, held);
       return this.#inFlight;
     }
     const waits: Waits = passed ?? { held };
@@ -540,7 +547,8 @@ export class TokenManager {
           if (newer && this.#clock() < this.#refreshAtOf(newer)) return { tokens: newer, adopted: true };
           refreshToken = newer?.refreshToken ?? refreshToken;
         }
-        const sentAt = this.#clock();
+        // A clock that turned bad since construction: a TypeError, no request (decision 0008).
+        const sentAt = timeOf(this.#clock);
         try {
           const response = await withTimeout(
             (signal) =>
@@ -651,7 +659,7 @@ export class TokenManager {
     this.#sessionEnd = end;
     // Still stored if the removal failed, or back later (a late write, a restore): never adopted again (decision 0007).
     this.#spend(current?.accessToken);
-    await this.#serially('remove', () => this.#store(epoch));
+    await this.#removal(epoch);
     if (current || reason === 'clear') this.#emit({ type: 'cleared', reason });
   }
 
@@ -663,6 +671,22 @@ export class TokenManager {
     this.#epochEnd.abort(clearedDuringRefresh());
     this.#epochEnd = new AbortController();
     return ++this.#epoch;
+  }
+
+  /** Removes the stored set of `epoch`; if that fails, it runs again while `epoch` lasts (`#removeAgain`). */
+  async #removal(epoch: number): Promise<void> {
+    let removed = false;
+    this.#unremoved = NEVER;
+    await this.#serially('remove', async () => {
+      await this.#store(epoch);
+      removed = true;
+    });
+    if (!removed) this.#unremoved = epoch;
+  }
+
+  /** Queues the removal that failed again, unless a new set ended its epoch. */
+  #removeAgain(): void {
+    if (this.#unremoved === this.#epoch) this.#removal(this.#epoch).catch(asIs);
   }
 
   #forget(): void {
@@ -682,6 +706,7 @@ export class TokenManager {
    * hold the manager.
    */
   #serially<T>(operation: 'get' | 'set' | 'remove', run: () => T | Promise<T>): Promise<T | undefined> {
+    this.#removeAgain();
     const disposal = this.#disposal.signal;
     const timeout = this.#timeout;
     const done = this.#storageQueue

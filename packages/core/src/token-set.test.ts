@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { MalformedResponseError } from './errors/malformed-response-error.js';
 import type { TokenEvent } from './events.js';
 import { TokenManager } from './token-manager.js';
+import type { FetchTokens } from './token-manager-options.js';
 import { toTokenSet } from './token-set.js';
 
 const at = 1_700_000_000_000;
@@ -28,7 +29,7 @@ describe('toTokenSet: expires_in', () => {
     '6.5',
     -1,
     Number.NaN,
-    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
     true,
     {},
   ])('rejects %j with MalformedResponseError', (expiresIn) => {
@@ -46,6 +47,8 @@ describe('toTokenSet: an expiry too large for a number', () => {
 
   it.each([
     ['an expires_in', { access_token: 'a', expires_in: 1e306 }],
+    ['an expires_in of 400 digits', { access_token: 'a', expires_in: `1${'0'.repeat(400)}` }],
+    ['an expires_in of 1e400 in JSON', JSON.parse('{"access_token":"a","expires_in":1e400}')],
     ['a JWT exp', { access_token: jwtWith({ exp: 1e306 }) }],
     ['the JWT exp of a stored set', { accessToken: jwtWith({ exp: 1e306 }), tokenType: 'Bearer' }],
   ])('counts %s whose epoch ms overflow to Infinity as no expiry', (_, input) => {
@@ -170,5 +173,41 @@ describe('toTokenSet: an access_token no header can carry', () => {
       accessToken: 'a b',
       refreshToken: ' \t r\n', // sent in a form body, where any string is carried unchanged
     });
+  });
+});
+
+describe('toTokenSet: scope', () => {
+  it.each([
+    ['a space-delimited string', 'read write', 'read write'],
+    ['an array of strings, joined', ['read', 'write'], 'read write'],
+    ['an empty array', [], ''],
+    ['an array holding a non-string, ignored', ['read', 1], undefined],
+    ['a number, ignored', 42, undefined],
+    ['an object, ignored', { read: true }, undefined],
+  ])('takes a scope that is %s', (_, scope, expected) => {
+    expect(toTokenSet({ access_token: 'a', scope }, at).scope).toBe(expected);
+    expect(toTokenSet({ accessToken: 'a', tokenType: 'Bearer', scope }, at).scope).toBe(expected);
+  });
+
+  it('keeps the refresh token a rotating server sent with an array scope: the session survives', async () => {
+    // The server accepts only the latest refresh token it issued, as rotation with reuse detection does.
+    let latest = 'rt-0';
+    const sent: (string | undefined)[] = [];
+    const fetchTokens = vi.fn<FetchTokens>(async ({ refreshToken }) => {
+      sent.push(refreshToken);
+      if (refreshToken !== latest) throw new Error('invalid_grant: a spent refresh token');
+      latest = `rt-${sent.length}`;
+      // Not a string, as TokenResponse types it: what such a server sends.
+      const scope = ['read', 'write'] as unknown as string;
+      return { access_token: `at-${sent.length}`, refresh_token: latest, scope };
+    });
+    const tokens = new TokenManager({ fetchTokens, retry: false });
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0' });
+    expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-1');
+    expect(tokens.peekTokens()).toMatchObject({ refreshToken: 'rt-1', scope: 'read write' });
+    expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    tokens.dispose();
+    expect(sent).toEqual(['rt-0', 'rt-1']);
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
   });
 });

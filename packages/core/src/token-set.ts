@@ -41,6 +41,7 @@ const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * Expiry comes from `expires_in` measured from `sentAt` (when the request was sent), else from the
  * JWT `exp` claim of the access token, else it is `undefined`. `token_type` is matched
  * case-insensitively against `tokenTypes` and takes its spelling from there (`bearer` → `Bearer`).
+ * A `scope` array of strings is joined with spaces; a `scope` of another type is ignored.
  *
  * @param tokenTypes the token types accepted. @default ['Bearer']
  * @throws {MalformedResponseError} when there is no usable `access_token`, a field has the wrong
@@ -89,7 +90,7 @@ export function toTokenSet(
       ? expiresAtOf(record.expires_in, accessToken, sentAt, where)
       : expiresAtOfSet(record.expiresAt, accessToken, where),
     refreshToken: pick('refresh_token', 'refreshToken'),
-    scope: pick('scope', 'scope'),
+    scope: scopeOf(record.scope),
     idToken: pick('id_token', 'idToken'),
     issuedAt:
       typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaim(accessToken, 'iat'),
@@ -113,6 +114,17 @@ function tokenTypeOf(input: string | undefined, accepted: readonly string[], whe
     );
   }
   return match;
+}
+
+/**
+ * RFC 6749 §3.3's space-delimited string. Some servers send an array: joined. Anything else is
+ * ignored, not refused: a refused refresh answer loses the refresh token it rotated (decision 0013).
+ */
+function scopeOf(scope: unknown): string | undefined {
+  if (typeof scope === 'string') return scope;
+  return Array.isArray(scope) && scope.every((item) => typeof item === 'string')
+    ? scope.join(' ')
+    : undefined;
 }
 
 function expiresAtOfSet(expiresAt: unknown, accessToken: string, where: string): number | undefined {

@@ -65,9 +65,14 @@ function hungSharedStore() {
 
 const LOCK_TIMEOUT = 30_000;
 
-function openTabs(server: RotatingRefreshTokens, store: () => TokenStorage, locks: WebLocks | undefined) {
+function openTabs(
+  server: RotatingRefreshTokens,
+  store: () => TokenStorage,
+  locks: WebLocks | undefined,
+  count = 3,
+) {
   const events: TokenEvent[][] = [];
-  const tabs = Array.from({ length: 3 }, () => {
+  const tabs = Array.from({ length: count }, () => {
     const manager = new TokenManager({
       fetchTokens: server.fetchTokens,
       storage: store(),
@@ -144,5 +149,35 @@ describe.each([
       .flat()
       .filter((event) => ['cleared', 'refresh_failed', 'session_expired'].includes(event.type));
     expect(failures).toEqual([]);
+  });
+
+  // Left (decision 0607, update of 2026-12-04): a tab that opens after the lock was released heard no
+  // post and reads storage, which still holds the set the first tab's refresh rotated away. A page
+  // reload of the only tab reads the same. No live tab answers it: storage that never takes a write
+  // cannot keep a rotating session.
+  it('a tab opened once the lock is released, while the write still hangs, loads the spent set and ends the session', async () => {
+    const server = rotatingRefreshTokens();
+    const store = hungSharedStore();
+    const webLocks = locks();
+    const first = openTabs(server, store.storage, webLocks, 1);
+    await askAll(first.tabs);
+    await elapse(2_000); // the lock is released; the set was posted before the new tab opened
+    expect(store.stored()).toMatchObject({ refresh_token: 'rt-0' }); // the write still hangs
+
+    const opened = openTabs(server, store.storage, webLocks, 1);
+    const { results } = await askAll(opened.tabs);
+
+    expect(server.requests).toEqual([
+      { refreshToken: 'rt-0' },
+      { refreshToken: 'rt-0', error: 'invalid_grant' },
+    ]);
+    expect(results).toEqual([
+      { status: 'rejected', reason: expect.objectContaining({ error: 'invalid_grant' }) },
+    ]);
+    expect(opened.events.flat().filter((event) => event.type === 'session_expired')).toHaveLength(1);
+    await elapse(100);
+    expect(first.events.flat().filter((event) => event.type === 'cleared')).toEqual([
+      { type: 'cleared', reason: 'external' },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { assertKnownOptions } from '../assert-known-options.js';
+import type { Clock } from '../clock.js';
 import type { SenderConstraint } from '../resource-server/sender-constraint.js';
 import type { TokenManagerOptions } from '../token-manager-options.js';
 
@@ -54,19 +55,29 @@ const FIXES: Record<string, string> = {
 /**
  * Validates the options of `new TokenManager` at once, so a typo or a wrong unit fails at startup
  * with a `TypeError` naming the option and the fix, not at the first refresh (decision 0008). Calls
- * `clock` once, so one that returns no finite number fails here too.
+ * `clock` once (`timeOf`), so one that returns no finite number fails here too.
  */
 export function checkTokenManagerOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   if ((options as { fetchTokens?: unknown }).fetchTokens === undefined)
     fail('fetchTokens', 'a function', undefined);
   check(options as Record<string, unknown>, OPTIONS, '');
-  // Called once: NaN sent a token request per call, a Date or a string made tokens never expire.
-  check({ 'clock()': (options as TokenManagerOptions).clock?.() }, { 'clock()': 'ms' }, '');
+  timeOf((options as TokenManagerOptions).clock);
   // The constraint's own rules (it signs token requests, `tokenTypes` lists its scheme) are its
   // `checkUse`, `checkConstraintUse`: only an app with a constraint carries them (decision 1208).
   const constraint = (options as { senderConstraint?: SenderConstraint }).senderConstraint;
   constraint?.checkUse(options as TokenManagerOptions, WHERE, constraint);
+}
+
+/**
+ * `clock()`, a `TypeError` unless it is epoch ms (the `ms` rule): at construction, and where a token
+ * request or `setTokens()` counts an expiry from it (decision 0008). NaN sent a token request per
+ * call; NaN, a `Date` or a string made the set it counted never expire.
+ */
+export function timeOf(clock: Clock | undefined): number {
+  const now = clock?.();
+  check({ 'clock()': now }, { 'clock()': 'ms' }, '');
+  return now as number;
 }
 
 function check(options: Record<string, unknown>, kinds: Record<string, string>, prefix: string): void {

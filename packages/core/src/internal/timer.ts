@@ -25,11 +25,18 @@ export interface Waits {
   held: number;
   /** The last wait started. */
   timer?: ReturnType<typeof setTimeout>;
+  /** The refresh these callers were handed over to, whose waits count them too (a refresh started meanwhile). */
+  next?: Waits | undefined;
 }
 
-/** `count` more callers wait (a negative one: stopped waiting): refs the pending wait, or unrefs it when none wait. */
-export function hold(waits: Waits, count: number): void {
-  const timer = waits.timer as { ref?: () => void; unref?: () => void } | undefined;
-  waits.held += count;
-  waits.held ? timer?.ref?.() : timer?.unref?.();
+/**
+ * `count` more callers wait (a negative one: stopped waiting): refs the pending wait, or unrefs it
+ * when none wait; the same for the refresh they were handed over to.
+ */
+export function hold(waits: Waits | undefined, count: number): void {
+  for (; waits; waits = waits.next) {
+    const timer = waits.timer as { ref?: () => void; unref?: () => void } | undefined;
+    waits.held += count;
+    waits.held ? timer?.ref?.() : timer?.unref?.();
+  }
 }
