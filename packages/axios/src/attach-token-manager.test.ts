@@ -70,6 +70,27 @@ describe('attachTokenManager: sending the token', () => {
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
+  it('sends no token where the caller removed Authorization with null or false, and one where it is undefined', async () => {
+    const { instance, calls, fetchTokens } = await setup(() => ({ status: 401 }));
+    instance.defaults.headers.common.Authorization = 'Basic dXNlcjpwdw==';
+    for (const value of [null, false]) {
+      await expect(instance.get('/public', { headers: { Authorization: value } })).rejects.toMatchObject({
+        status: 401,
+      });
+    }
+    // What `token ? 'Bearer ' + token : undefined` gives (axios's types refuse a bare undefined).
+    const unset = { Authorization: undefined } as unknown as Record<string, string>;
+    await expect(instance.get('/orders', { headers: unset })).rejects.toMatchObject({ status: 401 });
+    // axios removes a header set to null or false: those went without any; undefined is "not set".
+    expect(calls.map((call) => call.authorization)).toEqual([
+      undefined,
+      undefined,
+      'Bearer at-0',
+      'Bearer at-1',
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1); // only the request that carried our token refreshed
+  });
+
   it('sends no token to another origin, nor for a relative URL in Node without baseURL', async () => {
     const api = fakeApi();
     const { tokens } = await countingTokens();

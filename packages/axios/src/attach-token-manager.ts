@@ -292,7 +292,8 @@ export function attachTokenManager(
       present = undefined;
     }
     if (config.skipAuth === true) return config;
-    if ((present !== undefined && present !== null) || config.auth) return config;
+    // `null` and `false` are axios's "send no such header", a choice of the caller's (decision 0201).
+    if (present !== undefined || config.auth) return config;
     if (!allowsRequest(config)) return config;
     const replay = record?.replay ?? false;
     // The path every request takes: a set that is fresh right now is used at once and the config

@@ -16,6 +16,12 @@ type Check = (options: RedirectOptions) => void;
 
 type Guard = BeforeRedirect & { [GUARDED]?: [user: unknown, checks: Map<readonly string[], Check>] };
 
+/** A caller's `transport` (axios calls only its `request`); ours holds the caller's under {@link GUARDED}. */
+interface Transport {
+  request(options: { beforeRedirects?: object }, done: unknown): unknown;
+  [GUARDED]?: Transport;
+}
+
 /**
  * Makes axios's http adapter (follow-redirects) re-check the origin policy on every redirect hop:
  * when the next hop's origin is not allowed, the credential headers are deleted (any spelling) and
@@ -29,7 +35,7 @@ type Guard = BeforeRedirect & { [GUARDED]?: [user: unknown, checks: Map<readonly
  * cross-origin redirects themselves).
  */
 export function guardRedirects(
-  config: { beforeRedirect?: unknown },
+  config: { beforeRedirect?: unknown; transport?: unknown },
   allows: OriginPolicy,
   credentials: readonly string[],
   record: { withheld?: boolean },
@@ -58,6 +64,19 @@ export function guardRedirects(
   };
   guard[GUARDED] = [user, checks];
   config.beforeRedirect = guard;
+  // With a `transport` of the caller's (follow-redirects itself, say) axios hands `beforeRedirect` to
+  // no one: ours puts the guard where axios's own hook (`dispatchBeforeRedirect`) calls it.
+  const transport = config.transport as Transport | undefined;
+  if (typeof transport?.request === 'function') {
+    const inner = transport[GUARDED] ?? transport; // a replay's: never nested
+    config.transport = {
+      [GUARDED]: inner,
+      request: (options, done) => {
+        options.beforeRedirects = { ...options.beforeRedirects, config: guard };
+        return inner.request(options, done);
+      },
+    } satisfies Transport;
+  }
 }
 
 /** The next hop's URL (follow-redirects sets `href`); an empty string, never allowed, when missing. */

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { TokenManager } from '@tessera/core';
@@ -76,6 +77,24 @@ describe.each(versions)('redirects with the http adapter and %s', (_name, create
       'Bearer at-1',
     ]);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('with a transport of the caller’s (follow-redirects itself): the token never follows to a subdomain, its 401 refreshes nothing', async () => {
+    // axios hands `beforeRedirect` to no one when `transport` is set; follow-redirects keeps Authorization on a subdomain.
+    const followRedirects = createRequire(createRequire(import.meta.url).resolve('axios'))(
+      'follow-redirects',
+    );
+    const { tokens, fetchTokens } = await manager();
+    const client = instance(tokens, { transport: followRedirects.http });
+    const error = (await client
+      .get('/redirect', { params: { to: `http://sub.api.test:${api.port}/x` } })
+      .catch((caught: unknown) => caught)) as AxiosError;
+    expect(error.response?.status).toBe(401);
+    expect(api.seen.map((seen) => [seen.host, seen.authorization])).toEqual([
+      [`api.test:${api.port}`, 'Bearer at-0'],
+      [`sub.api.test:${api.port}`, null],
+    ]);
+    expect(fetchTokens).not.toHaveBeenCalled();
   });
 
   it('never refreshes for a 401 from an origin the redirect took the request to', async () => {

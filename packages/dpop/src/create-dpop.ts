@@ -176,6 +176,8 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
   const adopt = async (read: (pair: DPoPKeyPair) => Promise<DPoPKeyPair | undefined>) => {
     const current = load();
     const key = await current;
+    // This tab's removeKey() came meanwhile: the removed key is never put back (decision 1202).
+    if (loading !== current) return key;
     const stored =
       !options.key &&
       store.persistent &&
@@ -256,7 +258,9 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     },
     learn: (response: ResponseLike) => {
       try {
-        book.learn(resolveUrl(response.url), response.headers);
+        // A resource server's clock only from a 401, the rejection of the proof just sent: any other
+        // answer may be a stored copy (a browser cache adds no `Age`) whose old `Date` would move every iat.
+        book.learn(resolveUrl(response.url), response.headers, response.status === 401);
       } catch {
         // A response without a usable URL teaches nothing.
       }

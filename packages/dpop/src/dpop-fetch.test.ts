@@ -500,7 +500,7 @@ describe('dpop.fetch (authorization-server calls)', () => {
     const dpop = createDPoP({ clock: () => now });
     const cached = { date: new Date(now - 3_600_000).toUTCString(), age: '3600' };
 
-    dpop.learn({ url: 'https://api.example/catalog', status: 200, headers: cached });
+    dpop.learn({ url: 'https://api.example/catalog', status: 401, headers: cached });
     const { DPoP } = await dpop.headersFor({
       method: 'GET',
       url: 'https://api.example/orders',
@@ -509,6 +509,26 @@ describe('dpop.fetch (authorization-server calls)', () => {
 
     expect((await readProof(DPoP)).claims.iat).toBe(now / 1000);
   });
+
+  it.each([-3_600_000, 3_600_000])(
+    'moves no iat for a resource server’s answer other than a 401: a cached 200 without Age, Date %s ms off',
+    async (off) => {
+      const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+      const dpop = createDPoP({ clock: () => now });
+      const iatFor = async (url: string) =>
+        (await readProof((await dpop.headersFor({ method: 'GET', url, accessToken: 't' })).DPoP)).claims.iat;
+      const date = { date: new Date(now + off).toUTCString() };
+
+      for (const status of [200, 304, 404, 500])
+        dpop.learn({ url: 'https://api.example/catalog', status, headers: date });
+
+      expect(await iatFor('https://api.example/orders')).toBe(now / 1000);
+      expect(await iatFor('https://elsewhere.example/x')).toBe(now / 1000);
+      // A 401 is the rejection of the proof just sent: its Date is the server's clock now.
+      dpop.learn({ url: 'https://api.example/orders', status: 401, headers: date });
+      expect(await iatFor('https://api.example/orders')).toBe((now + off) / 1000);
+    },
+  );
 
   it('keeps the server clock per origin: a resource server’s skewed Date does not move the iat of proofs to the authorization server', async () => {
     const now = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -520,7 +540,7 @@ describe('dpop.fetch (authorization-server calls)', () => {
     await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
     dpop.learn({
       url: 'https://api.example/a',
-      status: 200,
+      status: 401,
       headers: { date: new Date(now + 3_600_000).toUTCString() },
     });
     await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });

@@ -14,7 +14,7 @@ async function manyOrigins(
   useApi: () => unknown,
 ) {
   for (let i = 0; i < 5000; i++) {
-    dpop.learn({ url: `https://o${i}.example/x`, status: 200, headers: other(i) });
+    dpop.learn({ url: `https://o${i}.example/x`, status: 401, headers: other(i) });
     if (i % 10 === 9 && i < 4990) await useApi();
   }
 }
@@ -46,7 +46,7 @@ describe('what DPoP remembers per origin', () => {
 
   it('keeps the server clocks of the 100 origins that answered last: a forgotten origin gets the offset learned last', async () => {
     const dpop = createDPoP({ clock: () => NOW });
-    dpop.learn({ url: 'https://old.example/x', status: 200, headers: { date: dateOf(NOW + 10 * MINUTE) } });
+    dpop.learn({ url: 'https://old.example/x', status: 401, headers: { date: dateOf(NOW + 10 * MINUTE) } });
 
     await manyOrigins(
       dpop,
@@ -54,7 +54,7 @@ describe('what DPoP remembers per origin', () => {
       () =>
         dpop.learn({
           url: 'https://api.example/x',
-          status: 200,
+          status: 401,
           headers: { date: dateOf(NOW + 20 * MINUTE) },
         }),
     );

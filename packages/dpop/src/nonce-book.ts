@@ -31,11 +31,12 @@ export interface NonceBook {
   /** Seconds since the epoch on the clock of the server at `url`'s origin, for `iat`. */
   serverTime(url: URL): number;
   /**
-   * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and its clock,
-   * `Date` plus `Age` (a cached response's `Date` is as old as its `Age`). Returns the nonce it
-   * sent, if it sent a valid one.
+   * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and, when `timed`,
+   * its clock, `Date` plus `Age` (a cached response's `Date` is as old as its `Age`). Returns the
+   * nonce it sent, if it sent a valid one.
+   * @param timed whether the response was made for the request just sent, never a stored copy.
    */
-  learn(url: URL, headers: HeadersLike | undefined | null): string | undefined;
+  learn(url: URL, headers: HeadersLike | undefined | null, timed?: boolean): string | undefined;
   /** Forgets the nonces (sign-out); the clocks stay known. */
   clear(): void;
 }
@@ -53,11 +54,11 @@ export function nonceBook(clock: Clock): NonceBook {
       return nonce;
     },
     serverTime: (url) => Math.floor((clock() + (offsets.get(url.origin) ?? latest)) / 1000),
-    learn: (url, headers) => {
+    learn: (url, headers, timed = true) => {
       // An unreadable Age makes the sum NaN: such a response teaches no clock.
       const date =
         Date.parse(readHeader(headers, 'date') ?? '') + Number(readHeader(headers, 'age') ?? 0) * 1000;
-      if (Number.isFinite(date)) {
+      if (timed && Number.isFinite(date)) {
         const offset = date - clock();
         latest = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
         keep(offsets, url.origin, latest);

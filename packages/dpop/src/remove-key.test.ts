@@ -129,4 +129,22 @@ describe('dpop.removeKey() and the sessions signed in meanwhile', () => {
     expect(storage.get()).toMatchObject({ accessToken: 'at-1', dpopJkt: tab.endpoint.proofKeys[1] });
     expect(tab.manager.peekTokens()?.accessToken).toBe('at-1');
   });
+
+  it('never puts the removed key back when removeKey() lands while a token request reads the key: that request rejects, the next key is new', async () => {
+    const profile = new IDBFactory();
+    const storage = memoryStorage();
+    const tab = pageLoad(profile, storage);
+    await tab.signIn();
+    const [oldKey] = tab.endpoint.proofKeys;
+
+    const exchange = tab.signIn().catch((error: unknown) => error); // its key read is under way
+    await tab.dpop.removeKey(); // sign-out in the same tab
+
+    expect(await exchange).toMatchObject({ name: 'DPoPKeyLostError', code: 'DPOP_KEY_LOST' });
+    expect(await storedKey(profile)).toBeUndefined();
+    const newKey = (await tab.dpop.ready()).thumbprint;
+    expect(newKey).not.toBe(oldKey);
+    expect(await storedKey(profile)).toBe(newKey);
+    expect(storage.get()).toMatchObject({ refreshToken: 'rt-1' }); // the answer to the removed key's proof is never stored
+  });
 });

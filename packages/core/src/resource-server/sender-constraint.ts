@@ -119,7 +119,7 @@ export interface SenderConstraint {
     where: string,
     manager: SenderConstraint | undefined,
   ): void;
-  /** Records the server's `DPoP-Nonce` (any status) and `Date`. Never throws. */
+  /** Records the server's `DPoP-Nonce` (any status) and, from a 401, its `Date` (plus `Age`). Never throws. */
   learn(response: ResponseLike): void;
   /**
    * Whether `response` is a resource server's nonce challenge (401 + `WWW-Authenticate: DPoP
