@@ -540,10 +540,33 @@ describe('a callback that is not for a pending sign-in sends no token request', 
     const later = await signIn.buildAuthorizationUrl();
     now -= 3600_000;
     browser.visit(oidc.authorize(later.href));
-    expect(await signIn.handleCallback()).toMatchObject({ error: { name: 'PkceVerifierMissingError' } });
-    expect(browser.sessionStorage.length).toBe(0);
+    expect(await signIn.handleCallback()).toMatchObject({ error: { reason: 'expired' } });
     expect(oidc.tokenRequests).toHaveLength(0);
   });
+
+  it.each([
+    ['alone in its storage', false],
+    ['with a newer sign-in pending', true],
+  ])(
+    'a sign-in expired long ago (past twice transactionTtl), %s, is a StaleCallbackError (expired), not a missing verifier',
+    async (_, newer) => {
+      const { signIn } = setUp({ transactionTtl: 60_000 });
+      await signInAtProvider(signIn);
+      now += 3600_000; // the user left the provider's login page open for an hour
+      if (newer) {
+        const entry = { state: 'newer', verifier: 'v', issuer: ISSUER, issRequired: false, createdAt: now };
+        browser.sessionStorage.setItem('tessera.sign-in.newer', JSON.stringify(entry));
+      }
+      const result = await signIn.handleCallback();
+      expect(result).toMatchObject({
+        status: 'error',
+        error: { name: 'StaleCallbackError', code: 'STALE_CALLBACK', reason: 'expired' },
+      });
+      expect(result.status === 'error' && result.error.message).toMatch(/its sign-in expired/);
+      expect(oidc.tokenRequests).toHaveLength(0);
+      expect(browser.href).toBe(REDIRECT_URI);
+    },
+  );
 
   it('keeps at most maxTransactions pending sign-ins, dropping the oldest', async () => {
     const { signIn } = setUp({ maxTransactions: 3 });

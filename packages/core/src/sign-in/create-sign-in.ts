@@ -11,7 +11,6 @@ import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import type { TesseraError } from '../errors/tessera-error.js';
 import { whereOf } from '../internal/response-where.js';
 import { quotable } from '../internal/server-text.js';
-import { withTimeout } from '../internal/with-timeout.js';
 import { requestToken } from '../token-endpoint.js';
 import type { TokenManager } from '../token-manager.js';
 import type { FetchTokens } from '../token-manager-options.js';
@@ -153,12 +152,7 @@ export function createSignIn(options: SignInOptions): SignIn {
   ): Promise<void> => {
     const revocationUrl = server.revocation_endpoint;
     if (!revocationUrl) return;
-    await withTimeout(
-      (signal) => revokeTokens({ clientId, transport, revocationUrl, signal }, orphans),
-      undefined,
-      () => undefined,
-      settings.timeout,
-    ).catch(() => undefined);
+    await revokeTokens({ clientId, transport, revocationUrl }, orphans);
   };
   const discovered = (): Promise<AuthorizationServerMetadata> => {
     metadata ??= discover(issuer, discovery).catch((error: unknown) => {

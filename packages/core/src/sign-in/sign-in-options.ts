@@ -50,8 +50,8 @@ export interface SignInOptions {
    */
   clockTolerance?: number;
   /**
-   * Timeout of each discovery, code-exchange and revocation request, in ms; also of all the
-   * revocations together after a code exchange refused once the code was spent.
+   * Timeout of each discovery and code-exchange request, in ms; also of all the revocations of one
+   * `signOut()` together, and of those after a code exchange refused once the code was spent.
    * @default 10_000
    */
   timeout?: number;

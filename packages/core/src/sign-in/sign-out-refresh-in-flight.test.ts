@@ -94,6 +94,41 @@ describe('signOut while a refresh is in flight', () => {
     await expectAllRefused(auth, issued);
   });
 
+  it('takes at most one timeout for both revocations when the revocation endpoint never answers', async () => {
+    const { signIn, tokens, issued, holdNextAnswer } = await signedIn();
+    const hold = holdNextAnswer();
+    const refresh = tokens.getAccessToken({ forceRefresh: true }).catch(() => {});
+    await hold.arrived;
+    expect(issued).toHaveLength(2);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { http } = await import('msw');
+    let revocations = 0;
+    msw.use(
+      http.post(auth.revocationUrl, () => {
+        revocations += 1;
+        return new Promise<Response>(() => {});
+      }),
+    );
+    let settled = false;
+    const signingOut = signIn.signOut({ navigate: false }).finally(() => {
+      settled = true;
+    });
+    hold.release();
+    await refresh;
+    // Not vi.waitFor: with fake timers it moves the clock on.
+    while (revocations === 0) await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(9_999); // createSignIn's default timeout: 10 s
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe(true);
+    const result = await signingOut;
+    msw.resetHandlers();
+    expect(result).toMatchObject({ revoked: false, logoutUrl: undefined });
+    expect(result.warnings.map((warning) => warning.code)).toEqual(['TIMEOUT']);
+    expect(result.warnings[0]?.message).toMatch(/^Revocation request timed out after 10000 ms — POST /);
+    expect(revocations).toBe(1); // the older refresh token's turn came after the time was up
+  });
+
   it('after a refresh that finished, revokes only the newest refresh token', async () => {
     const { signIn, tokens, issued, revoked } = await signedIn();
     await tokens.getAccessToken({ forceRefresh: true });

@@ -25,7 +25,7 @@ export interface SignOutContext {
 /**
  * Clears the session (every tab with `crossTab()`) at once, so no caller gets or refreshes a token
  * from it any more; revokes (RFC 7009) its refresh token and the one a refresh in flight brings,
- * once that refresh has settled (within the manager's `timeout`); builds the RP-initiated logout
+ * once that refresh has settled (within the manager's `timeout`), all within one `timeout`; builds the RP-initiated logout
  * URL from the ID token read before clearing, then navigates. Revocation and discovery failures
  * become `warnings`.
  */

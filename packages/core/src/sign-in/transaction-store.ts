@@ -110,8 +110,10 @@ export function transactionStore(
     },
 
     take(state, now, issuer, client) {
-      const entries = collect(now);
+      // Read before `collect` removes it: a sign-in expired long ago is `expired`, never taken for a
+      // fresh storage context (`empty`) or another tab's (`unknown-state`).
       const entry = read(PREFIX + state);
+      const entries = collect(now);
       if (entry?.state !== state) {
         return { kind: entries.length > 0 ? 'unknown-state' : 'empty' };
       }
