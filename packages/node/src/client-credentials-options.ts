@@ -160,8 +160,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
    */
   storage?: ((key: string) => TokenStorage) | undefined;
   /**
-   * Serialises token requests across processes (e.g. `redisLock()` from `@tessera/redis`); each
-   * target locks its own `key`.
+   * Serialises token requests across processes (e.g. `cache.lock` of `redisTokenCache()` from
+   * `@tessera/redis`); each target locks its own `key`.
    * @default undefined (one flight per target within this process)
    */
   lock?: RefreshLock | undefined;

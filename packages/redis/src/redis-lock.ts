@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { RefreshLock, RefreshLockRunOptions } from '@tessera/core';
-import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from './internal/lock-scripts.js';
 import type { RedisCommands } from './internal/redis-commands.js';
+import type { Subscriptions } from './internal/subscriptions.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
-import type { RedisSubscriber } from './redis-client.js';
 import { redisTokenCacheDefaults } from './redis-token-cache-options.js';
 
 /** What `redisLock` needs from the cache that creates it. Durations are milliseconds. */
 export interface RedisLockContext {
   commands: RedisCommands;
-  subscriber: RedisSubscriber | undefined;
+  /** The cache's subscriptions on the application's subscriber (inactive without one, or disposed). */
+  subscriptions: Subscriptions;
   namespace: string;
   lockTtl: number;
   /** `undefined`: the manager's `maxWait` (its worst-case refresh), else `redisTokenCacheDefaults.lockWait`, plus `lockTtl`. */
@@ -34,29 +34,25 @@ const LONGEST_POLL = 200;
  * as its late `OK` arrives, so no lock is left that nobody holds. The task always runs exactly once.
  */
 export function redisLock(context: RedisLockContext): RefreshLock {
-  const { commands, subscriber, namespace, lockTtl, lockWait, emit } = context;
+  const { commands, subscriptions, namespace, lockTtl, lockWait, emit } = context;
   const releasedChannel = `${namespace}:lock-released`;
   const wakers = new Map<string, Set<() => void>>();
-  let listening: 'no' | 'pending' | 'yes' = 'no';
+  let listening = false;
+  const onRelease = (name: string): void => {
+    for (const wake of [...(wakers.get(name) ?? [])]) wake();
+  };
 
-  /** Subscribes to release announcements once, on the first wait; retried at the next wait if it failed. */
+  /**
+   * Subscribes to release announcements once, on the first wait; retried at the next wait if it failed
+   * (reported as redis_unavailable). Held until the cache's `dispose()`.
+   */
   const listen = (): void => {
-    if (!subscriber || listening !== 'no') return;
-    listening = 'pending';
-    const onRelease = (name: string): void => {
-      for (const wake of [...(wakers.get(name) ?? [])]) wake();
-    };
-    subscriber.subscribe(releasedChannel, onRelease).then(
-      () => {
-        listening = 'yes';
-      },
-      (error: unknown) => {
-        listening = 'no';
-        const detail = `channel ${releasedChannel}: ${error instanceof Error ? error.message : 'rejected'}`;
-        const failure = new RedisUnavailableError('subscribe', 'failed', detail, error);
-        emit({ type: 'redis_unavailable', operation: 'subscribe', error: failure });
-      },
-    );
+    if (listening) return;
+    listening = true;
+    const stop = subscriptions.subscribe(releasedChannel, onRelease, () => {
+      listening = false;
+      stop(); // what the client may have kept of the failed subscription
+    });
   };
 
   /** Resolves after `delay` ms, or earlier when lock `name` is announced released or `signal` aborts. */

@@ -1,18 +1,18 @@
 import { type Clock, type TokenSet, type TokenStorage, toTokenSet } from '@tessera/core';
 import { InvalidCacheEntryError } from './errors/invalid-cache-entry-error.js';
-import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { DELETE_SCRIPT, REMOVE_SCRIPT, REPLACED } from './internal/delete-script.js';
 import { COOLDOWN, isWrongTypeReply, type RedisCommands } from './internal/redis-commands.js';
 import type { Resubscribed } from './internal/resubscribed.js';
+import type { Subscriptions } from './internal/subscriptions.js';
 import type { TokenCodec } from './internal/token-codec.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
-import type { RedisMessageListener, RedisSubscriber } from './redis-client.js';
 
 /** What `redisStorage` needs from the cache that creates it. */
 export interface RedisStorageContext {
   commands: RedisCommands;
-  subscriber: RedisSubscriber | undefined;
+  /** The cache's subscriptions on the application's subscriber (inactive without one, or disposed). */
+  subscriptions: Subscriptions;
   /** When the subscriber is back after a disconnect (it may have missed messages). */
   resubscribed: Resubscribed;
   codec: TokenCodec;
@@ -47,7 +47,7 @@ const REREAD_RETRIES = 5;
  * on with its in-memory set).
  */
 export function redisStorage(redisKey: string, context: RedisStorageContext): TokenStorage {
-  const { commands, subscriber, codec, emit } = context;
+  const { commands, subscriptions, codec, emit } = context;
   /** The managers listening to this storage; told of a stored set that won over their write. */
   const listeners = new Set<(tokens: unknown) => void>();
   /** The value this storage last read, wrote or heard in Redis (`''`: nothing); a write may replace it. */
@@ -138,8 +138,9 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
   /**
    * One re-read per key at a time; a reconnection during it asks for exactly one more. One that
    * Redis did not answer is tried again `REREAD_RETRIES` times, backing off from `COOLDOWN`, on an
-   * unref'd timer that the last unsubscribe clears.
+   * unref'd timer that the last unsubscribe, or the cache's `dispose()`, clears.
    */
+  let watching = false;
   let rereading = false;
   let again = false;
   let failures = 0;
@@ -160,7 +161,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     } finally {
       rereading = false;
     }
-    if (answered || failures >= REREAD_RETRIES || listeners.size === 0) return;
+    if (answered || failures >= REREAD_RETRIES || !watching) return;
     retry = setTimeout(() => void reread(), COOLDOWN * 2 ** failures++);
     (retry as { unref?: () => void }).unref?.();
   };
@@ -230,30 +231,23 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       seen = REMOVED;
     },
     subscribe: (onChange) => {
-      if (listeners.size === 0 && subscriber) {
+      if (!watching && subscriptions.active) {
+        watching = true;
         const stop = context.resubscribed.add(() => {
           failures = 0; // a reconnection: a new series of retries
           void reread();
         });
-        stopRereading = () => {
+        stopRereading = subscriptions.hold(() => {
+          watching = false;
           stop();
           clearTimeout(retry);
-        };
+        });
       }
       listeners.add(onChange);
-      const listener: RedisMessageListener = (message) => hear(message, [onChange]);
-      const report = (error: unknown): void => {
-        const detail = `channel ${redisKey}: ${error instanceof Error ? error.message : 'rejected'}`;
-        emit({
-          type: 'redis_unavailable',
-          operation: 'subscribe',
-          error: new RedisUnavailableError('subscribe', 'failed', detail, error),
-        });
-      };
-      subscriber?.subscribe(redisKey, listener).catch(report);
+      const unsubscribe = subscriptions.subscribe(redisKey, (message) => hear(message, [onChange]));
       return () => {
         if (listeners.delete(onChange) && listeners.size === 0) stopRereading();
-        subscriber?.unsubscribe(redisKey, listener).catch(report);
+        unsubscribe();
       };
     },
   };

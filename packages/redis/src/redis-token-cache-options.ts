@@ -15,7 +15,10 @@ export interface RedisTokenCacheOptions {
    * one replica reaches the others' managers at once (no Redis read at their next refresh), and lock
    * waiters wake as soon as the lock is released instead of at their next poll. It must have
    * `on('ready', listener)`, so a reconnection is caught up, and must not be `client` itself, which
-   * could then run no other command (a `TypeError` at creation otherwise).
+   * could then run no other command (a `TypeError` at creation otherwise). One not connected yet
+   * (node-redis before `connect()`) works once it is; until then each subscription it does not answer
+   * within `timeout` is reported as `redis_unavailable` (`subscribe`, reason `timeout`). A cache made
+   * per tenant or request on a shared subscriber must be `dispose()`d when it goes away.
    * @default undefined (no subscription: replicas read Redis when they refresh, waiters poll)
    */
   subscriber?: RedisSubscriber;

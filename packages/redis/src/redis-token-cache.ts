@@ -1,6 +1,7 @@
 import { type RefreshLock, systemClock, type TokenStorage } from '@tessera/core';
 import { redisCommands } from './internal/redis-commands.js';
 import { resubscribed } from './internal/resubscribed.js';
+import { subscriptions } from './internal/subscriptions.js';
 import { tokenCodec } from './internal/token-codec.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 import { redisLock } from './redis-lock.js';
@@ -17,6 +18,23 @@ export interface RedisTokenCache {
   storage(key: string): TokenStorage;
   /** Serialises refreshes across replicas; pass it as `lock` to `TokenManager` or `clientCredentials()`. */
   readonly lock: RefreshLock;
+  /**
+   * Lets go of what the cache holds on `subscriber`: its `lock-released` subscription, its managers'
+   * channel subscriptions (unsubscribed at Redis once no other listener of the connection has one) and
+   * its `'ready'` listener (kept, idle, by a subscriber without `off`). For a cache made per tenant or
+   * per request on a shared subscriber, which would otherwise keep one listener each for good.
+   * Idempotent. The cache's storages and lock keep working afterwards, as a cache created without
+   * `subscriber`: they read and write Redis, waiters poll, nothing is pushed to their managers. It
+   * never closes `client` or `subscriber`, which stay yours; dispose the managers too.
+   *
+   * @example
+   * const cache = redisTokenCache({ client, subscriber });
+   * const credentials = clientCredentials({ ...tenant, storage: cache.storage, lock: cache.lock });
+   * // when the tenant goes away:
+   * credentials.dispose();
+   * cache.dispose();
+   */
+  dispose(): void;
 }
 
 /**
@@ -89,18 +107,20 @@ export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCach
   const commands = redisCommands({ client, timeout, emit });
   const clock = options.clock ?? systemClock;
   const reconnections = resubscribed(subscriber);
+  const subscribed = subscriptions(subscriber, timeout, emit);
   return {
     storage: (key: string): TokenStorage =>
       redisStorage(`${namespace}:tokens:${key}`, {
         commands,
-        subscriber,
+        subscriptions: subscribed,
         resubscribed: reconnections,
         codec,
         clock,
         ttlWithoutExpiry,
         emit,
       }),
-    lock: redisLock({ commands, subscriber, namespace, lockTtl, lockWait, emit }),
+    lock: redisLock({ commands, subscriptions: subscribed, namespace, lockTtl, lockWait, emit }),
+    dispose: subscribed.dispose,
   };
 }
 

@@ -22,6 +22,7 @@ import { ioredisClient, ioredisSubscriber } from './ioredis-adapter.js';
 import type { NodeRedis } from './node-redis-client.js';
 import { startRedisServer } from './redis-server.js';
 import { redisSuite } from './redis-suite.js';
+import { deferred } from './replica.js';
 import { rotatingEndpoint } from './rotating-endpoint.js';
 import { startTokenEndpoint } from './token-endpoint.js';
 
@@ -803,5 +804,97 @@ describe('redisTokenCache on redis-server', () => {
       'at-2',
     ]);
     expect(JSON.parse(String(await redis.admin.get(redisKey))).accessToken).toBe('at-3');
+  });
+
+  it('unsubscribes, at dispose(), the channels of 100 caches made on one shared subscriber while their managers wait for a lock (PUBSUB NUMSUB 0)', async () => {
+    const key = freshKey();
+    const channels = [`tessera:tokens:${key}`, 'tessera:lock-released'];
+    const numsub = async (): Promise<unknown> =>
+      (await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', ...channels])) as unknown[];
+    const client = await connect();
+    const subscriber = await connect();
+    const holder = redisTokenCache({ client: await connect() });
+    const release = deferred<void>();
+    const held = holder.lock.run(`tessera:${key}`, () => release.promise);
+    await vi.waitFor(async () => expect(await redis.admin.exists(`tessera:lock:tessera:${key}`)).toBe(1));
+    const { fetchTokens, calls } = counting();
+    const tenants = Array.from({ length: 100 }, () => {
+      let sent = 0;
+      const counted = {
+        sendCommand: (args: string[]) => {
+          sent += 1;
+          return client.sendCommand(args);
+        },
+      };
+      const cache = redisTokenCache({ client: counted, subscriber });
+      const manager = new TokenManager({ key, fetchTokens, storage: cache.storage(key), lock: cache.lock });
+      cleanups.push(() => manager.dispose());
+      return { cache, token: manager.getAccessToken(), sent: () => sent };
+    });
+    // Each has read the key, been refused the lock, listened for its release and polled again.
+    await vi.waitFor(() => expect(tenants.every(({ sent }) => sent() >= 3)).toBe(true));
+    expect(await numsub()).toEqual([channels[0], 1, channels[1], 1]);
+
+    for (const { cache } of tenants) cache.dispose();
+
+    await vi.waitFor(async () => expect(await numsub()).toEqual([channels[0], 0, channels[1], 0]));
+    release.resolve();
+    await held;
+    // The managers carry on without it: they poll, one takes the lock and requests, the rest read its set.
+    expect(new Set(await Promise.all(tenants.map(({ token }) => token)))).toEqual(new Set(['at-1']));
+    expect(calls()).toBe(1);
+    expect(await numsub()).toEqual([channels[0], 0, channels[1], 0]);
+  });
+
+  it('warns when a node-redis subscriber that was never connected does not answer SUBSCRIBE, and hears its channel once connect() is called', async () => {
+    const key = freshKey();
+    const { fetchTokens, calls } = counting();
+    const subscriber = createClient({ url: redis.server.url });
+    subscriber.on('error', () => {});
+    cleanups.push(() => subscriber.isOpen && subscriber.quit());
+    const late = replica(key, fetchTokens, { client: await connect(), subscriber, timeout: 300 });
+    const other = replica(key, fetchTokens, { client: await connect() });
+
+    await vi.waitFor(() =>
+      expect(late.cacheEvents).toEqual([
+        expect.objectContaining({
+          type: 'redis_unavailable',
+          operation: 'subscribe',
+          error: expect.objectContaining({ reason: 'timeout' }),
+        }),
+      ]),
+    );
+    expect(await other.manager.getAccessToken()).toBe('at-1'); // stored before the subscriber connects
+
+    await subscriber.connect(); // SUBSCRIBE is sent; its first 'ready' re-reads the key
+    await vi.waitFor(() => expect(late.manager.peekTokens()?.accessToken).toBe('at-1'));
+    expect(await other.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // published
+    await vi.waitFor(() => expect(late.manager.peekTokens()?.accessToken).toBe('at-2'));
+    expect(calls()).toBe(2);
+    expect(late.cacheEvents).toHaveLength(1);
+  });
+
+  it('connects an ioredis subscriber made with lazyConnect at its first SUBSCRIBE, through the README adapter: no warning, every publication heard', async () => {
+    const key = freshKey();
+    const { fetchTokens, calls } = counting();
+    const ioSubscriber = new Redis(redis.server.port, '127.0.0.1', { lazyConnect: true });
+    ioSubscriber.on('error', () => {});
+    cleanups.push(() => ioSubscriber.quit());
+    const lazy = replica(key, fetchTokens, {
+      client: await connect(),
+      subscriber: ioredisSubscriber(ioSubscriber),
+    });
+    const other = replica(key, fetchTokens, { client: await connect() });
+    await vi.waitFor(async () =>
+      expect(await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', `tessera:tokens:${key}`])).toEqual([
+        `tessera:tokens:${key}`,
+        1,
+      ]),
+    );
+
+    expect(await other.manager.getAccessToken()).toBe('at-1'); // published
+    await vi.waitFor(() => expect(lazy.manager.peekTokens()?.accessToken).toBe('at-1'));
+    expect(calls()).toBe(1);
+    expect(lazy.cacheEvents).toEqual([]);
   });
 });
