@@ -110,6 +110,8 @@ describe('new TokenManager(options) validates its options at once', () => {
     ['a numeric string', () => '1700000000000', 'string'],
     ['Infinity', () => Number.POSITIVE_INFINITY, 'Infinity'],
     ['a negative number', () => -1, '-1'],
+    // `clock: () => { Date.now(); }` (no return) sent a token request per call.
+    ['undefined', () => undefined, 'undefined'],
   ])(
     'refuses a clock returning %s with a TypeError at construction, before any token request',
     (_, clock, got) => {
@@ -132,6 +134,7 @@ describe('new TokenManager(options) validates its options at once', () => {
     ['NaN', Number.NaN, 'NaN'],
     ['a Date', new Date(1_700_000_100_000), 'object'],
     ['Infinity', Number.POSITIVE_INFINITY, 'Infinity'],
+    ['undefined', undefined, 'undefined'],
   ])(
     'rejects 500 concurrent callers with a TypeError and sends no token request once the clock returns %s',
     async (_, bad, got) => {
@@ -147,17 +150,19 @@ describe('new TokenManager(options) validates its options at once', () => {
       });
       expect(await tokens.getAccessToken()).toBe('at-1');
       now = bad;
+      // Said where it was read, not as if the options were wrong at construction.
       const message = `"clock()" must be a number of milliseconds ≥ 0, got ${got}: e.g. Date.now`;
       const results = await Promise.allSettled(Array.from({ length: 500 }, () => tokens.getAccessToken()));
       for (const result of results) {
         expect(result.status).toBe('rejected');
         expect((result as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
-        expect((result as PromiseRejectedResult).reason.message).toContain(message);
+        expect((result as PromiseRejectedResult).reason.message).toBe(`token request: ${message}`);
       }
       for (let call = 0; call < 3; call += 1) {
-        await expect(tokens.getAccessToken()).rejects.toThrow(message);
+        await expect(tokens.getAccessToken()).rejects.toThrow(`token request: ${message}`);
       }
-      await expect(tokens.setTokens({ access_token: 'at-set', expires_in: 60 })).rejects.toThrow(message);
+      const set = tokens.setTokens({ access_token: 'at-set', expires_in: 60 });
+      await expect(set).rejects.toThrow(new TypeError(`setTokens(): ${message}`));
       expect(requests).toBe(1);
       // The clock is back: the set it had is served until it is due, then refreshed as usual.
       now = 1_700_000_010_000;

@@ -2,7 +2,7 @@
 import { expectTypeOf } from 'vitest';
 import type { TokenEvent } from './events.js';
 import { TokenManager } from './token-manager.js';
-import type { TokenSet } from './token-set.js';
+import type { TokenResponse, TokenSet } from './token-set.js';
 
 const tokens = new TokenManager({ fetchTokens: async () => ({ access_token: 'a' }) });
 
@@ -15,6 +15,13 @@ expectTypeOf(tokens.subscribe(() => {})).toEqualTypeOf<() => void>();
 new TokenManager({ fetchTokens: async () => ({ accessToken: 'a', tokenType: 'Bearer', expiresAt: 1 }) });
 // @ts-expect-error a token response needs access_token
 new TokenManager({ fetchTokens: async () => ({ token: 'a' }) });
+
+// `scope` is typed as RFC 6749 §3.3 has it; an array is accepted at run time (decision 0013), not typed,
+// so reading `scope` stays a string for every caller, `requestToken`'s included.
+expectTypeOf<TokenResponse['scope']>().toEqualTypeOf<string | undefined>();
+expectTypeOf<TokenSet['scope']>().toEqualTypeOf<string | undefined>();
+// @ts-expect-error an array scope needs a cast in a typed fetchTokens
+new TokenManager({ fetchTokens: async () => ({ access_token: 'a', scope: ['read'] }) });
 
 // Events narrow on `type`.
 tokens.subscribe((event: TokenEvent) => {

@@ -288,7 +288,7 @@ export class TokenManager {
    * @throws {MalformedResponseError} `tokens` has no usable `access_token`.
    */
   async setTokens(tokens: TokenResponse | TokenSet): Promise<TokenSet> {
-    const set = toTokenSet(tokens, timeOf(this.#clock), 'setTokens', this.#tokenTypes);
+    const set = toTokenSet(tokens, timeOf(this.#clock, 'setTokens()'), 'setTokens', this.#tokenTypes);
     this.#nextEpoch();
     this.#loaded = true;
     this.#adopt(set);
@@ -548,7 +548,7 @@ export class TokenManager {
           refreshToken = newer?.refreshToken ?? refreshToken;
         }
         // A clock that turned bad since construction: a TypeError, no request (decision 0008).
-        const sentAt = timeOf(this.#clock);
+        const sentAt = timeOf(this.#clock, 'token request');
         try {
           const response = await withTimeout(
             (signal) =>

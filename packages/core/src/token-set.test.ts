@@ -99,6 +99,20 @@ describe('toTokenSet: token_type', () => {
     );
   });
 
+  it.each([123, true, {}, ['Bearer']])(
+    'refuses a token_type of another type (%j), never taking it for Bearer',
+    (type) => {
+      for (const input of [
+        { access_token: 'a', token_type: type },
+        { accessToken: 'a', tokenType: type },
+      ]) {
+        expect(() => toTokenSet(input, at)).toThrow(
+          expect.objectContaining({ name: 'MalformedResponseError', reason: 'invalid_field' }),
+        );
+      }
+    },
+  );
+
   it('applies the same rules to a stored TokenSet', () => {
     expect(toTokenSet({ accessToken: 'a', tokenType: 'bearer' }, at).tokenType).toBe('Bearer');
     expect(() => toTokenSet({ accessToken: 'a', tokenType: 'Bearer\r\n' }, at)).toThrow(
@@ -209,5 +223,93 @@ describe('toTokenSet: scope', () => {
     tokens.dispose();
     expect(sent).toEqual(['rt-0', 'rt-1']);
     expect(fetchTokens).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('toTokenSet: a refresh_token or id_token of another type', () => {
+  it.each([123, true, false, {}, ['rt'], null])('counts %j as absent', (value) => {
+    for (const input of [
+      { access_token: 'a', refresh_token: value, id_token: value },
+      { accessToken: 'a', tokenType: 'Bearer', refreshToken: value, idToken: value },
+    ]) {
+      const set = toTokenSet(input, at);
+      expect(set).toMatchObject({ accessToken: 'a', refreshToken: undefined, idToken: undefined });
+    }
+  });
+
+  /** A server that rotates and accepts only the refresh token it issued last (reuse detection). */
+  function rotatingServer(answer: (refreshToken: string) => Record<string, unknown>) {
+    let latest = 'rt-0';
+    const sent: (string | undefined)[] = [];
+    const fetchTokens = vi.fn<FetchTokens>(async ({ refreshToken }) => {
+      sent.push(refreshToken);
+      if (refreshToken !== latest) throw new Error('invalid_grant: a spent refresh token');
+      latest = `rt-${sent.length}`;
+      return { access_token: `at-${sent.length}`, ...answer(latest) } as never;
+    });
+    return { fetchTokens, sent };
+  }
+
+  it.each([123, null, {}])(
+    'keeps the refresh token a rotating server sent with an id_token of %j: the session survives',
+    async (idToken) => {
+      const { fetchTokens, sent } = rotatingServer((refreshToken) => ({
+        refresh_token: refreshToken,
+        id_token: idToken,
+      }));
+      const tokens = new TokenManager({ fetchTokens, retry: false });
+      await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', id_token: 'id-0' });
+      expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-1');
+      expect(tokens.peekTokens()).toMatchObject({ refreshToken: 'rt-1', idToken: undefined });
+      expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-2');
+      tokens.dispose();
+      expect(sent).toEqual(['rt-0', 'rt-1']);
+      expect(fetchTokens).toHaveBeenCalledTimes(2);
+    },
+  );
+
+  it.each([false, 123, {}])(
+    'a refresh_token of %j keeps the one sent: the access token it came with is used, and a server that did not rotate keeps the session',
+    async (refreshToken) => {
+      // PHP-style "none" (`false`) and the like: the answer is no rotation.
+      const sent: (string | undefined)[] = [];
+      const fetchTokens = vi.fn<FetchTokens>(async (context) => {
+        sent.push(context.refreshToken);
+        return { access_token: `at-${sent.length}`, refresh_token: refreshToken } as never;
+      });
+      const tokens = new TokenManager({ fetchTokens, retry: false });
+      await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0' });
+      expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-1');
+      expect(tokens.peekTokens()?.refreshToken).toBe('rt-0');
+      expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-2');
+      tokens.dispose();
+      expect(sent).toEqual(['rt-0', 'rt-0']);
+      expect(fetchTokens).toHaveBeenCalledTimes(2);
+    },
+  );
+
+  it('a refresh_token of another type from a rotating server: its access token is used; the next refresh sends the old one and ends the session', async () => {
+    const { fetchTokens, sent } = rotatingServer(() => ({ refresh_token: 42 }));
+    const tokens = new TokenManager({ fetchTokens, retry: false });
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0' });
+    expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-1');
+    await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toThrow(/spent refresh token/);
+    tokens.dispose();
+    expect(sent).toEqual(['rt-0', 'rt-0']);
+    expect(fetchTokens).toHaveBeenCalledTimes(2);
+  });
+
+  it('still refuses an answer without a usable access_token or with a token_type not accepted', async () => {
+    for (const answer of [{ access_token: 7 }, { access_token: 'at-1', token_type: 'mac' }]) {
+      const fetchTokens = vi.fn<FetchTokens>(async () => ({ refresh_token: 'rt-1', ...answer }) as never);
+      const tokens = new TokenManager({ fetchTokens, retry: false });
+      await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0' });
+      await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toBeInstanceOf(
+        MalformedResponseError,
+      );
+      expect(tokens.peekTokens()?.refreshToken).toBe('rt-0');
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+      tokens.dispose();
+    }
   });
 });

@@ -10,6 +10,10 @@ export interface TokenResponse {
   /** Lifetime in seconds, counted from when the request was sent. */
   expires_in?: number | string;
   refresh_token?: string;
+  /**
+   * Space-delimited (RFC 6749 §3.3). An array of strings, as some servers send, is accepted and joined
+   * by `toTokenSet`, but not typed: the type stays the RFC's (decision 0013).
+   */
   scope?: string;
   id_token?: string;
   [extra: string]: unknown;
@@ -41,11 +45,12 @@ const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * Expiry comes from `expires_in` measured from `sentAt` (when the request was sent), else from the
  * JWT `exp` claim of the access token, else it is `undefined`. `token_type` is matched
  * case-insensitively against `tokenTypes` and takes its spelling from there (`bearer` → `Bearer`).
- * A `scope` array of strings is joined with spaces; a `scope` of another type is ignored.
+ * A `scope` array of strings is joined with spaces. A `refresh_token`, `id_token` or `scope` of
+ * another type counts as absent.
  *
  * @param tokenTypes the token types accepted. @default ['Bearer']
- * @throws {MalformedResponseError} when there is no usable `access_token`, a field has the wrong
- * type, or `token_type` is not an auth-scheme or not one of `tokenTypes`.
+ * @throws {MalformedResponseError} when there is no usable `access_token`, the expiry is not a
+ * number, or `token_type` is not an auth-scheme or not one of `tokenTypes`.
  */
 export function toTokenSet(
   input: unknown,
@@ -73,15 +78,13 @@ export function toTokenSet(
       where,
     );
   }
+  // A field the manager can do without, of the wrong type, counts as absent: refusing the answer
+  // would lose the refresh token a refresh rotated (decision 0013).
   const pick = (wire: string, camel: string): string | undefined => {
     const value = isWireFormat ? record[wire] : record[camel];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') {
-      throw new MalformedResponseError('invalid_field', `${wire} must be a string`, where);
-    }
-    return value;
+    return typeof value === 'string' ? value : undefined;
   };
-  const tokenType = tokenTypeOf(pick('token_type', 'tokenType'), tokenTypes, where);
+  const tokenType = tokenTypeOf(isWireFormat ? record.token_type : record.tokenType, tokenTypes, where);
   const issuedAt = isWireFormat ? sentAt : record.issuedAt;
   return {
     accessToken,
@@ -98,9 +101,9 @@ export function toTokenSet(
 }
 
 /** The accepted spelling of `value`; an absent type means Bearer (as servers that omit it mean). */
-function tokenTypeOf(input: string | undefined, accepted: readonly string[], where: string): string {
+function tokenTypeOf(input: unknown, accepted: readonly string[], where: string): string {
   const value = input ?? 'Bearer';
-  if (!AUTH_SCHEME.test(value)) {
+  if (typeof value !== 'string' || !AUTH_SCHEME.test(value)) {
     throw new MalformedResponseError('invalid_field', 'token_type is not an HTTP auth-scheme', where);
   }
   const lower = value.toLowerCase();

@@ -1,10 +1,10 @@
 /** A registered OAuth2 client. Without `clientSecret` it is a public client (a browser app). */
 export interface TestClient {
-  /** The `client_id`. */
+  /** The `client_id`: printable ASCII (RFC 6749 VSCHAR), as oidc-provider requires. */
   clientId: string;
   /**
-   * The client secret; the client must authenticate with `client_secret_basic` or
-   * `client_secret_post`. Omit for a public client that sends only `client_id`.
+   * The client secret, printable ASCII as `clientId`; the client must authenticate with
+   * `client_secret_basic` or `client_secret_post`. Omit for a public client that sends only `client_id`.
    * @default undefined (public client)
    */
   clientSecret?: string;

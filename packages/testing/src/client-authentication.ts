@@ -97,6 +97,12 @@ function isStrictBase64(value: string): boolean {
 }
 
 /**
+ * Anything but printable ASCII (VSCHAR, RFC 6749 Appendix A): oidc-provider 9 refuses such a `client_id`
+ * or `client_secret` at registration and in Basic credentials.
+ */
+export const NOT_VSCHAR = /[^\x20-\x7e]/;
+
+/**
  * RFC 6749 §2.3.1 / Appendix B: `+` is a space, then percent-decoding. Like oidc-provider 9, the
  * result must be printable ASCII (VSCHAR, Appendix A): raw UTF-8, bytes that are no UTF-8 and a
  * percent-encoded non-ASCII character are all refused.
@@ -104,6 +110,6 @@ function isStrictBase64(value: string): boolean {
  */
 function formDecode(value: string): string {
   const decoded = decodeURIComponent(value.replace(/\+/g, ' '));
-  if (/[^\x20-\x7e]/.test(decoded)) throw new URIError('not printable ASCII');
+  if (NOT_VSCHAR.test(decoded)) throw new URIError('not printable ASCII');
   return decoded;
 }

@@ -12,6 +12,7 @@ import { AuthorizationCodes } from './authorization-codes.js';
 import { authorizationEndpointHandler } from './authorization-endpoint-handler.js';
 import { logAuthorization } from './authorization-request-log.js';
 import { authorize } from './authorize.js';
+import { NOT_VSCHAR } from './client-authentication.js';
 import { discoveryHandlers, jwksUrlOf } from './discovery-handlers.js';
 import { DPoPState } from './dpop-proof.js';
 import { FailurePlan } from './failure-plan.js';
@@ -34,7 +35,8 @@ import { TokenRegistry } from './token-registry.js';
  * const auth = createAuthServer({ issuer: 'https://auth.example.test' });
  * const server = setupServer(...auth.handlers, ...auth.protectedApi('https://api.example.test'));
  *
- * @throws {TypeError} an option (or a key of a client or user) it does not know, with the nearest known name.
+ * @throws {TypeError} an option (or a key of a client or user) it does not know, with the nearest known name;
+ *   a `clientId` or `clientSecret` oidc-provider would not register (empty, or not printable ASCII).
  * @throws {RangeError} a lifetime that is not a positive number of ms, an `accessTokenLifetime` under 1000.
  */
 export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
@@ -176,6 +178,19 @@ function assertOptions(options: AuthServerOptions): void {
   if (typeof options.dpop === 'object')
     assertKnownOptions(options.dpop, DPOP_KEYS, 'createAuthServer(options): dpop');
   options.clients?.forEach((client, index) => {
+    // oidc-provider registers no such client; the kit took it, then refused its Basic credentials on
+    // every request (decision 0300). The value is never shown: it may be a secret.
+    for (const key of ['clientId', 'clientSecret'] as const) {
+      const value: unknown = client[key];
+      if (key === 'clientSecret' && value === undefined) continue;
+      if (typeof value !== 'string' || value === '' || NOT_VSCHAR.test(value)) {
+        const got =
+          typeof value !== 'string' ? typeof value : value ? 'another character' : 'an empty string';
+        throw new TypeError(
+          `createAuthServer(options): clients[${index}].${key} must be a non-empty string of printable ASCII (RFC 6749 VSCHAR), as oidc-provider requires; got ${got}.`,
+        );
+      }
+    }
     if (client.dpopBoundAccessTokens && !options.dpop) {
       throw new TypeError(
         `createAuthServer(options): clients[${index}] has dpopBoundAccessTokens, but the server has no DPoP; add dpop: true.`,

@@ -42,6 +42,33 @@ describe('createAuthServer options', () => {
     );
   });
 
+  // oidc-provider registers no such client ("invalid client_id value"); the kit took it and then
+  // answered its Basic credentials 400 invalid_request on every token request.
+  it.each([
+    ['clientId', { clientId: 'wéb' }, 'another character'],
+    ['clientId', { clientId: 'web\n' }, 'another character'],
+    ['clientId', { clientId: '' }, 'an empty string'],
+    ['clientId', { clientId: 42 }, 'number'],
+    ['clientId', {}, 'undefined'],
+    ['clientSecret', { clientId: 'svc', clientSecret: 'hunter2-é' }, 'another character'],
+    ['clientSecret', { clientId: 'svc', clientSecret: 'hunter2\u0000' }, 'another character'],
+    ['clientSecret', { clientId: 'svc', clientSecret: '' }, 'an empty string'],
+    ['clientSecret', { clientId: 'svc', clientSecret: null }, 'object'],
+  ])('refuses a %s oidc-provider would not register (%j), never showing it', (key, client, got) => {
+    const call = (): unknown => createAuthServer(loosely({ clients: [{ clientId: 'web' }, client] }));
+    expect(call).toThrow(
+      new TypeError(
+        `createAuthServer(options): clients[1].${key} must be a non-empty string of printable ASCII (RFC 6749 VSCHAR), as oidc-provider requires; got ${got}.`,
+      ),
+    );
+    expect(call).not.toThrow(/hunter2|wéb/);
+  });
+
+  it('accepts any printable ASCII client id and secret, spaces and separators included', () => {
+    const clients = [{ clientId: 'odd id:&=?', clientSecret: ' ~!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}' }];
+    expect(() => createAuthServer({ clients })).not.toThrow();
+  });
+
   it('accepts every documented option, and keys whose value is undefined', () => {
     expect(() =>
       createAuthServer({

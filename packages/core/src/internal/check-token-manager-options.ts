@@ -55,29 +55,33 @@ const FIXES: Record<string, string> = {
 /**
  * Validates the options of `new TokenManager` at once, so a typo or a wrong unit fails at startup
  * with a `TypeError` naming the option and the fix, not at the first refresh (decision 0008). Calls
- * `clock` once (`timeOf`), so one that returns no finite number fails here too.
+ * `clock` once (`timeOf`), so one that returns no epoch ms fails here too.
  */
 export function checkTokenManagerOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   if ((options as { fetchTokens?: unknown }).fetchTokens === undefined)
     fail('fetchTokens', 'a function', undefined);
   check(options as Record<string, unknown>, OPTIONS, '');
-  timeOf((options as TokenManagerOptions).clock);
+  timeOf((options as TokenManagerOptions).clock ?? Date.now);
   // The constraint's own rules (it signs token requests, `tokenTypes` lists its scheme) are its
   // `checkUse`, `checkConstraintUse`: only an app with a constraint carries them (decision 1208).
   const constraint = (options as { senderConstraint?: SenderConstraint }).senderConstraint;
   constraint?.checkUse(options as TokenManagerOptions, WHERE, constraint);
 }
 
+/** The `ms` rule: a finite number ≥ 0 (NaN, a string, a `Date` fail). */
+const isMs = (value: unknown): boolean => Number.isFinite(value) && (value as number) >= 0;
+
 /**
- * `clock()`, a `TypeError` unless it is epoch ms (the `ms` rule): at construction, and where a token
- * request or `setTokens()` counts an expiry from it (decision 0008). NaN sent a token request per
- * call; NaN, a `Date` or a string made the set it counted never expire.
+ * `clock()`, unless it is epoch ms (the `ms` rule): then a `TypeError` that says `where` it was read —
+ * at construction, or where a token request or `setTokens()` counts an expiry from it (decision 0008).
+ * NaN or `undefined` sent a token request per call; a `Date` or a string made the set it counted never
+ * expire.
  */
-export function timeOf(clock: Clock | undefined): number {
-  const now = clock?.();
-  check({ 'clock()': now }, { 'clock()': 'ms' }, '');
-  return now as number;
+export function timeOf(clock: Clock, where = WHERE): number {
+  const now = clock();
+  if (!isMs(now)) fail('clock()', EXPECTED.ms as string, now, where);
+  return now;
 }
 
 function check(options: Record<string, unknown>, kinds: Record<string, string>, prefix: string): void {
@@ -86,14 +90,13 @@ function check(options: Record<string, unknown>, kinds: Record<string, string>, 
     const kind = kinds[name] as string;
     const value = options[name];
     if (value === undefined || (kind === 'retry' && value === false)) continue;
-    const number = typeof value === 'number' && value >= 0; // NaN fails here too
     const valid =
       kind === 'ms+'
-        ? number
+        ? isMs(value) || value === Number.POSITIVE_INFINITY
         : kind === 'ms' || kind === 'count'
-          ? number && Number.isFinite(value) && (kind === 'ms' || Number.isInteger(value))
+          ? isMs(value) && (kind === 'ms' || Number.isInteger(value))
           : kind === 'factor'
-            ? number && value >= 1 && Number.isFinite(value)
+            ? isMs(value) && (value as number) >= 1
             : kind === 'types'
               ? Array.isArray(value) &&
                 value.length > 0 &&
@@ -107,7 +110,7 @@ function check(options: Record<string, unknown>, kinds: Record<string, string>, 
   }
 }
 
-function fail(option: string, expected: string, value: unknown): never {
+function fail(option: string, expected: string, value: unknown, where = WHERE): never {
   // Numbers and booleans are shown; anything else only by its type (a misplaced value may be a secret).
   const got =
     typeof value === 'number' || typeof value === 'boolean'
@@ -115,5 +118,5 @@ function fail(option: string, expected: string, value: unknown): never {
       : value === null
         ? 'null'
         : typeof value;
-  throw new TypeError(`${WHERE}: "${option}" must be ${expected}, got ${got}${FIXES[option] ?? ''}`);
+  throw new TypeError(`${where}: "${option}" must be ${expected}, got ${got}${FIXES[option] ?? ''}`);
 }

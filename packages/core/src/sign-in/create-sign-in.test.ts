@@ -1233,6 +1233,31 @@ describe('ID token', () => {
       expect(oidc.tokenRequests).toHaveLength(3);
     });
 
+    it('after a callback without an ID token, an id_token of another type on refresh is forgotten: the next one is checked as the first', async () => {
+      oidc.codeIdToken = false;
+      const { signIn, tokens } = setUp({ tokens: undefined, scope: 'offline_access' } as never);
+      await signInAtProvider(signIn);
+      const result = await signIn.handleCallback();
+      if (result.status !== 'handled') throw new Error(`not signed in: ${result.status}`);
+      await tokens.setTokens(result.tokens);
+      msw.use(
+        http.post(
+          `${ISSUER}/token`,
+          async ({ request }) => {
+            oidc.tokenRequests.push({ form: new URLSearchParams(await request.text()), pageHref: '' });
+            return HttpResponse.json({ access_token: 'at-x', refresh_token: 'rt-x', id_token: 123 });
+          },
+          { once: true },
+        ),
+      );
+      await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-x');
+      expect(tokens.peekTokens()?.idToken).toBeUndefined();
+      oidc.refreshIdToken = 'no-nonce';
+      await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-3');
+      expect(tokens.peekTokens()?.idToken).toEqual(expect.any(String));
+      expect(oidc.tokenRequests.map(({ form }) => form.get('refresh_token'))).toEqual([null, 'rt-2', 'rt-x']);
+    });
+
     it('a refresh without an ID token keeps the callback one (claims and logout hint stay)', async () => {
       const { tokens } = await signInWithoutTokensOption();
       const idToken = tokens.peekTokens()?.idToken;
@@ -1254,6 +1279,37 @@ describe('ID token', () => {
       expect(tokens.peekTokens()?.refreshToken).toBe('rt-3');
     });
   });
+
+  it.each([123, {}, true])(
+    'on refresh, an id_token of %j counts as absent: the original and the rotated refresh token are kept',
+    async (idToken) => {
+      const { signIn, tokens } = setUp();
+      await signInAtProvider(signIn);
+      await signIn.handleCallback();
+      const original = tokens.peekTokens()?.idToken;
+      msw.use(
+        http.post(`${ISSUER}/token`, async ({ request }) => {
+          const form = new URLSearchParams(await request.text());
+          oidc.tokenRequests.push({ form, pageHref: '' });
+          const n = oidc.tokenRequests.length;
+          return HttpResponse.json({
+            access_token: `at-x${n}`,
+            refresh_token: `rt-x${n}`,
+            id_token: idToken,
+          });
+        }),
+      );
+      await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-x2');
+      expect(tokens.peekTokens()).toMatchObject({ refreshToken: 'rt-x2', idToken: original });
+      expect(signIn.claims()?.sub).toBe('alice');
+      await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-x3');
+      expect(oidc.tokenRequests.map(({ form }) => form.get('refresh_token'))).toEqual([
+        null,
+        'rt-2',
+        'rt-x2',
+      ]);
+    },
+  );
 
   it('a refresh without an ID token keeps the original one (claims and logout hint stay)', async () => {
     const { signIn, tokens } = setUp();

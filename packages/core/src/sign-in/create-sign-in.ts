@@ -447,9 +447,11 @@ export function createSignIn(options: SignInOptions): SignIn {
       // `own` is set only without `tokens`.
       const ours = own?.[0] === refreshToken;
       const original = ours ? own?.[1] : tokens?.peekTokens()?.idToken;
-      if (response.id_token)
+      // An id_token of the wrong type counts as absent, as `toTokenSet` has it (decision 0013).
+      if (typeof response.id_token === 'string' && response.id_token)
         check(response.id_token, undefined, original ? decodeIdToken(original) : undefined);
       else if (original) response.id_token = original;
+      else delete response.id_token;
       if (ours) own = [response.refresh_token ?? refreshToken, response.id_token];
       return response;
     },

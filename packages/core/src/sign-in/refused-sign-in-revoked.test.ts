@@ -138,6 +138,11 @@ describe('a sign-in refused after the code was spent revokes the tokens it broug
       { name: 'IdTokenError', check: 'format' },
     ],
     [
+      'an id_token that is not a string (openid)',
+      () => kitTokens(() => 123 as never),
+      { name: 'IdTokenError', check: 'format' },
+    ],
+    [
       'a token_type the manager refuses',
       () => kitTokens(idToken, { token_type: 'mac' }),
       { reason: 'invalid_field' },
