@@ -81,6 +81,9 @@ export default defineConfig({
           include: ['packages/*/test/**/*.integration.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          // A poll ends as soon as its condition holds: the timeout only bounds a failing one, and the
+          // default (1 s) is within reach of a loaded CI machine running real servers and processes.
+          expect: { poll: { timeout: 15_000 } },
           fileParallelism: false,
         },
       },
@@ -91,6 +94,7 @@ export default defineConfig({
           include: ['packages/*/test/**/*.e2e.test.ts', 'examples/*/e2e/**/*.e2e.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          expect: { poll: { timeout: 15_000 } }, // as for integration
           fileParallelism: false,
         },
       },

@@ -70,7 +70,8 @@ describe('the start script with --keep-running', () => {
     child?.stdout?.on('data', (chunk: Buffer) => {
       rest += chunk.toString();
     });
-    const exited = new Promise<void>((resolve) => child?.once('exit', () => resolve()));
+    // 'close', not 'exit': the last lines may still be in the pipe when the process has exited.
+    const exited = new Promise<void>((resolve) => child?.once('close', () => resolve()));
     process.kill(-(child?.pid ?? 0), 'SIGINT');
     await exited;
     expect(rest).toContain('Stopping the services');

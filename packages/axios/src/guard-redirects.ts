@@ -18,7 +18,7 @@ type Guard = BeforeRedirect & { [GUARDED]?: [user: unknown, checks: Map<readonly
 
 /** A caller's `transport` (axios calls only its `request`); ours holds the caller's under {@link GUARDED}. */
 interface Transport {
-  request(options: { beforeRedirects?: object }, done: unknown): unknown;
+  request(options: { beforeRedirects?: object; followRedirects?: boolean }, done: unknown): unknown;
   [GUARDED]?: Transport;
 }
 
@@ -35,7 +35,7 @@ interface Transport {
  * cross-origin redirects themselves).
  */
 export function guardRedirects(
-  config: { beforeRedirect?: unknown; transport?: unknown },
+  config: { beforeRedirect?: unknown; transport?: unknown; maxRedirects?: number },
   allows: OriginPolicy,
   credentials: readonly string[],
   record: { withheld?: boolean },
@@ -65,7 +65,9 @@ export function guardRedirects(
   guard[GUARDED] = [user, checks];
   config.beforeRedirect = guard;
   // With a `transport` of the caller's (follow-redirects itself, say) axios hands `beforeRedirect` to
-  // no one: ours puts the guard where axios's own hook (`dispatchBeforeRedirect`) calls it.
+  // no one: ours puts the guard where axios's own hook (`dispatchBeforeRedirect`) calls it. It ignores
+  // `maxRedirects: 0` too (`takeOverRedirects`' for a proof per hop, or yours): follow-redirects then
+  // hands the 3xx back.
   const transport = config.transport as Transport | undefined;
   if (typeof transport?.request === 'function') {
     const inner = transport[GUARDED] ?? transport; // a replay's: never nested
@@ -73,6 +75,7 @@ export function guardRedirects(
       [GUARDED]: inner,
       request: (options, done) => {
         options.beforeRedirects = { ...options.beforeRedirects, config: guard };
+        if (config.maxRedirects === 0) options.followRedirects = false;
         return inner.request(options, done);
       },
     } satisfies Transport;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import type { TokenManager } from '@tessera/core';
@@ -356,5 +357,54 @@ describe('DPoP redirects: what Tessera leaves to follow-redirects', () => {
     expect(response.status).toBe(200);
     expect(response.config.maxRedirects).toBeUndefined();
     expect('tesseraRedirectsLeft' in response.config).toBe(false);
+  });
+});
+
+describe.each(clients.slice(0, 2))('DPoP redirects with a transport of the caller’s, %s', (_name, create) => {
+  // follow-redirects' own `http`, as a caller passes it to set its options: axios then ignores `maxRedirects: 0`.
+  const followRedirects = createRequire(createRequire(import.meta.url).resolve('axios'))('follow-redirects');
+
+  it.each([
+    [307, 'POST', '/orders/'],
+    [303, 'GET', '/orders/'],
+    [307, 'POST', 'alias'],
+  ])(
+    'a %i: Tessera follows it, the hop is a %s to %s with a fresh proof for its own URL',
+    async (status, method, to) => {
+      const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+      managers.push(counted.tokens);
+      const client = create({ baseURL: api.origin, adapter: 'http', transport: followRedirects.http });
+      attachTokenManager(client, counted.tokens, {
+        senderConstraint: createDPoP(),
+        origins: [api.origin, alias],
+      });
+      const target = to === 'alias' ? `${alias}/orders/` : `${api.origin}${to}`;
+      const response = await client.post('/go', 'payload', { params: { to: target, status } });
+      expect(response.status).toBe(200);
+      expect(api.seen.map((seen) => [seen.method, seen.authorization])).toEqual([
+        ['POST', 'DPoP at-0'],
+        [method, 'DPoP at-0'],
+      ]);
+      expect((await proofs()).map((proof) => [proof.htm, proof.htu])).toEqual([
+        ['POST', `${api.origin}/go`],
+        [method, target],
+      ]);
+      expect(counted.fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
+  it('a caller’s maxRedirects: 0 gets the 3xx itself, followed by no one', async () => {
+    const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+    managers.push(counted.tokens);
+    const client = create({
+      baseURL: api.origin,
+      adapter: 'http',
+      transport: followRedirects.http,
+      maxRedirects: 0,
+    });
+    attachTokenManager(client, counted.tokens, { senderConstraint: createDPoP() });
+    const error = await fail(client.get('/go', { params: { to: '/orders/' } }));
+    expect(error.response?.status).toBe(302);
+    expect(api.seen).toHaveLength(1);
   });
 });

@@ -204,14 +204,16 @@ describe('crossTab in headless Chromium: tabs of one origin sharing a rotating r
 
     void getAccessToken(tabs[0]!).catch(() => {}); // never settles: the tab is closed mid-refresh
     await held.arrived;
+    const askedAt = Date.now();
     const results = Promise.all(tabs.slice(1).map(getAccessToken));
     await lockQueue(tabs[1]!, 3);
-    const closedAt = Date.now();
     await tabs[0]!.close();
     held.release(); // its request is answered 503 to nobody: it never reached the authorization server
 
     const outcomes = await results;
-    expect(Date.now() - closedAt).toBeLessThan(lockTimeout / 4);
+    // A tab that waited for lockTimeout answers lockTimeout after it asked at the earliest: only that
+    // fails here, however loaded the machine.
+    expect(Date.now() - askedAt).toBeLessThan(lockTimeout);
     expect(outcomes.every((outcome) => 'token' in outcome)).toBe(true);
     expect(new Set(outcomes.map((outcome) => JSON.stringify(outcome))).size).toBe(1);
     expect(server.refreshRequests()).toEqual([{ status: 200 }]);

@@ -46,7 +46,8 @@ export interface DPoPOptions {
   fetch?: FetchLike;
   /**
    * The client clock, epoch milliseconds. A proof's `iat` adds the offset learned from its origin's
-   * `Date` (plus `Age`); an origin that never sent a readable `Date` gets the offset learned last.
+   * `Date` (plus `Age`); an origin that never sent a readable `Date` gets the one the authorization
+   * server (`dpop.fetch`) taught last.
    * @default Date.now
    */
   clock?: Clock;
@@ -148,6 +149,8 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
   let store = options.keyStore ?? memoryKeyStore();
   let fallback = false;
   let loading: Promise<KeyMaterial> | undefined;
+  /** `removeKey()` calls so far: a key generated across one is never stored (decision 1202). */
+  let removals = 0;
   const load = (): Promise<KeyMaterial> => {
     loading ??= loadKey().catch((error: unknown) => {
       loading = undefined;
@@ -157,7 +160,10 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
   };
   const loadKey = async (): Promise<KeyMaterial> => {
     if (options.key) return toKeyMaterial(options.key);
+    const at = removals;
     const candidate = await generateKeyPair();
+    // Signed out meanwhile: the callers that started before get it, the store never (the next use makes another).
+    if (at !== removals) return toKeyMaterial(candidate);
     try {
       return await toKeyMaterial(await store.getOrAdd(candidate));
     } catch (error) {
@@ -259,8 +265,9 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     learn: (response: ResponseLike) => {
       try {
         // A resource server's clock only from a 401, the rejection of the proof just sent: any other
-        // answer may be a stored copy (a browser cache adds no `Age`) whose old `Date` would move every iat.
-        book.learn(resolveUrl(response.url), response.headers, response.status === 401);
+        // answer may be a stored copy (a browser cache adds no `Age`) whose old `Date` would move every
+        // iat. Only for its own origin: an API never sets the offset of the others (decision 1201).
+        book.learn(resolveUrl(response.url), response.headers, +(response.status === 401));
       } catch {
         // A response without a usable URL teaches nothing.
       }
@@ -273,7 +280,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
         return false;
       }
       const target = resolveUrl(response.url);
-      const failure = nonceFailure(book.learn(target, response.headers), nonceOf(sent));
+      const failure = nonceFailure(book.learn(target, response.headers, 1), nonceOf(sent));
       if (failure) throw new DPoPNonceError(failure, 401, toHtu(target));
       emit({ type: 'nonce_retry', origin: target.origin, status: 401 });
       return true;
@@ -282,6 +289,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     removeKey: async () => {
       book.clear();
       loading = undefined;
+      removals++;
       try {
         if (!options.key) await store.remove();
       } catch {

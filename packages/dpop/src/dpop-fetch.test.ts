@@ -74,8 +74,10 @@ describe('dpop.fetch (authorization-server calls)', () => {
   it('adds a fresh, valid proof with htm, htu (no query), iat and jti to every request', async () => {
     const { dpop, sent, post } = setup(tokens());
 
+    const before = Math.floor(Date.now() / 1000);
     await post(`${TOKEN_URL}?x=1#frag`);
     await post();
+    const after = Math.floor(Date.now() / 1000);
 
     const [first, second] = await Promise.all(sent.map((s) => readProof(s.headers.get('dpop'))));
     expect(first?.header).toMatchObject({ typ: 'dpop+jwt', alg: 'ES256' });
@@ -83,7 +85,9 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(first?.claims).toMatchObject({ htm: 'POST', htu: TOKEN_URL });
     expect(first?.claims).not.toHaveProperty('ath');
     expect(first?.claims).not.toHaveProperty('nonce');
-    expect(Math.abs((first?.claims.iat ?? 0) - Date.now() / 1000)).toBeLessThan(2);
+    // The time it was signed, in whole seconds: between before and after, however long signing took.
+    expect(first?.claims.iat).toBeGreaterThanOrEqual(before);
+    expect(first?.claims.iat).toBeLessThanOrEqual(after);
     expect(first?.claims.jti).not.toBe(second?.claims.jti);
     expect(first?.jkt).toBe((await dpop.ready()).thumbprint);
   });
@@ -548,8 +552,49 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect((await readProof(as.sent[1]?.headers.get('dpop'))).claims.iat).toBe(now / 1000);
     expect(await iatFor('https://as.example/userinfo')).toBe(now / 1000);
     expect(await iatFor('https://api.example/orders')).toBe(now / 1000 + 3600);
-    // An origin that never sent a readable Date gets the offset learned last: here the authorization server's.
+    // An origin that never sent a readable Date gets the authorization server's offset.
     expect(await iatFor('https://elsewhere.example/x')).toBe(now / 1000);
+  });
+
+  it('sets the offset of origins never heard from by the authorization server only: an API’s 401 (or nonce challenge) moves its own origin’s iat, no other', async () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const hour = (n: number) => ({ date: new Date(now + n * 3_600_000).toUTCString() });
+    // Its Date unreadable, as cross-origin in a browser unless exposed.
+    const as = server(tokens());
+    const dpop = createDPoP({ fetch: as.fetch, clock: () => now });
+    const iatFor = async (url: string) =>
+      (await readProof((await dpop.headersFor({ method: 'GET', url, accessToken: 't' })).DPoP)).claims.iat;
+    const challenge = { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'n1', ...hour(-2) };
+
+    dpop.learn({ url: 'https://api.example/a', status: 401, headers: hour(1) });
+    dpop.isNonceChallenge({ url: 'https://api2.example/a', status: 401, headers: challenge }, {});
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+
+    expect((await readProof(as.sent[0]?.headers.get('dpop'))).claims.iat).toBe(now / 1000);
+    expect(await iatFor('https://elsewhere.example/x')).toBe(now / 1000);
+    expect(await iatFor('https://api.example/b')).toBe(now / 1000 + 3600);
+    expect(await iatFor('https://api2.example/b')).toBe(now / 1000 - 7200);
+  });
+
+  it('takes the offset of origins never heard from from the authorization server’s own answer, not from where a redirect took it', async () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const date = (minutes: number) => ({ Date: new Date(now + minutes * 60_000).toUTCString() });
+    const { fetch } = server((entry, index) => {
+      if (!entry.url.startsWith('https://as.example/par')) return tokens(date(10))(entry, index);
+      // fetch followed a redirect: the answer comes from another origin.
+      const response = tokens(date(60))(entry, index);
+      Object.defineProperty(response, 'url', { value: 'https://as2.example/par' });
+      return response;
+    });
+    const dpop = createDPoP({ fetch, clock: () => now });
+    const iatFor = async (url: string) =>
+      (await readProof((await dpop.headersFor({ method: 'GET', url, accessToken: 't' })).DPoP)).claims.iat;
+
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+    await dpop.fetch('https://as.example/par', { method: 'POST', body: 'a=1' });
+
+    expect(await iatFor('https://elsewhere.example/x')).toBe(now / 1000 + 600);
+    expect(await iatFor('https://as2.example/x')).toBe(now / 1000 + 3600);
   });
 
   it('passes the caller signal to every send: an abort rejects with its reason and sends no retry', async () => {

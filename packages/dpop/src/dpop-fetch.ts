@@ -68,8 +68,12 @@ export function dpopFetch(
     // Taken before the first send: a Request's body can be read only once.
     const spare = request?.clone();
     const stream = init?.body instanceof ReadableStream;
-    // After a redirect (fetch or we followed), the answer (its nonce, its clock) is of the origin that sent it.
-    const learn = (response: Response) => book.learn(resolveUrl(response.url || url), response.headers);
+    // After a redirect (fetch or we followed), the answer (its nonce, its clock) is of the origin that
+    // sent it; only the request's own origin sets the offset of origins never heard from (decision 1201).
+    const learn = (response: Response) => {
+      const from = resolveUrl(response.url || url);
+      return book.learn(from, response.headers, from.origin === url.origin ? 2 : 1);
+    };
     const send = async (
       nonce: string | undefined,
       source?: Request,

@@ -44,7 +44,7 @@ describe('what DPoP remembers per origin', () => {
     expect((await proofTo(dpop, 'https://o4000.example/y')).nonce).toBeUndefined();
   });
 
-  it('keeps the server clocks of the 100 origins that answered last: a forgotten origin gets the offset learned last', async () => {
+  it('keeps the server clocks of the 100 origins that answered last: a forgotten origin gets the authorization server’s offset (none here)', async () => {
     const dpop = createDPoP({ clock: () => NOW });
     dpop.learn({ url: 'https://old.example/x', status: 401, headers: { date: dateOf(NOW + 10 * MINUTE) } });
 

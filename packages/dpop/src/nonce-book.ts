@@ -14,7 +14,7 @@ const OFFSET_THRESHOLD = 5_000;
  * the origins most recently signed a proof for or sending one, a clock for those most recently sending
  * a readable `Date`. An app (or hostile redirects and responses) reaching more origins forgets the
  * least recent: its next proof goes without a nonce (one challenge, answered by the one retry) and
- * with the offset learned last. Not an option (the package's size row has no room for one).
+ * with the authorization server's offset. Not an option (the package's size row has no room for one).
  * @default 100
  */
 export const NONCE_BOOK_ORIGINS = 100;
@@ -23,7 +23,9 @@ export const NONCE_BOOK_ORIGINS = 100;
  * What DPoP learns from servers, per origin (authorization server and each resource server
  * separately): the latest `DPoP-Nonce` (RFC 9449 §8, §9) and the server clock's offset from the
  * client's. An origin that never sent a readable `Date` (cross-origin without it exposed) gets the
- * offset learned last from any origin: the client clock's error is the same for every server.
+ * offset the authorization server taught last (`dpop.fetch`): the client clock's error is the same for
+ * every server. Never a resource server's: any allowed API (or the end of its redirect) could then move
+ * the proofs to every other origin.
  */
 export interface NonceBook {
   /** The latest nonce the server at `url`'s origin sent, if any; asking for it (a proof) keeps it among the recent. */
@@ -31,12 +33,14 @@ export interface NonceBook {
   /** Seconds since the epoch on the clock of the server at `url`'s origin, for `iat`. */
   serverTime(url: URL): number;
   /**
-   * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and, when `timed`,
+   * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and, per `clocked`,
    * its clock, `Date` plus `Age` (a cached response's `Date` is as old as its `Age`). Returns the
    * nonce it sent, if it sent a valid one.
-   * @param timed whether the response was made for the request just sent, never a stored copy.
+   * @param clocked 0: no clock (an API's answer other than a 401 may be a stored copy); 1: the clock
+   *   of `url`'s origin; 2: also the offset of origins never heard from (the authorization server's
+   *   own answer to `dpop.fetch`).
    */
-  learn(url: URL, headers: HeadersLike | undefined | null, timed?: boolean): string | undefined;
+  learn(url: URL, headers: HeadersLike | undefined | null, clocked: number): string | undefined;
   /** Forgets the nonces (sign-out); the clocks stay known. */
   clear(): void;
 }
@@ -54,14 +58,15 @@ export function nonceBook(clock: Clock): NonceBook {
       return nonce;
     },
     serverTime: (url) => Math.floor((clock() + (offsets.get(url.origin) ?? latest)) / 1000),
-    learn: (url, headers, timed = true) => {
+    learn: (url, headers, clocked) => {
       // An unreadable Age makes the sum NaN: such a response teaches no clock.
       const date =
         Date.parse(readHeader(headers, 'date') ?? '') + Number(readHeader(headers, 'age') ?? 0) * 1000;
-      if (timed && Number.isFinite(date)) {
+      if (clocked && Number.isFinite(date)) {
         const offset = date - clock();
-        latest = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
-        keep(offsets, url.origin, latest);
+        const kept = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
+        if (clocked > 1) latest = kept;
+        keep(offsets, url.origin, kept);
       }
       const nonce = readHeader(headers, 'dpop-nonce')?.trim();
       if (nonce && NONCE.test(nonce)) {

@@ -147,4 +147,33 @@ describe('dpop.removeKey() and the sessions signed in meanwhile', () => {
     expect(await storedKey(profile)).toBe(newKey);
     expect(storage.get()).toMatchObject({ refreshToken: 'rt-1' }); // the answer to the removed key's proof is never stored
   });
+
+  it('never stores a key whose generation started before removeKey(): the next key is new, and the next page load signs with it', async () => {
+    const profile = new IDBFactory();
+    const tab = pageLoad(profile, memoryStorage());
+    const generate = crypto.subtle.generateKey.bind(crypto.subtle);
+    let finish: (() => void) | undefined;
+    const spy = vi.spyOn(crypto.subtle, 'generateKey').mockImplementationOnce(async (...args) => {
+      await new Promise<void>((resolve) => (finish = resolve));
+      return generate(...(args as Parameters<typeof generate>));
+    });
+    try {
+      const early = tab.signIn().catch((error: unknown) => error); // the first use generates the key
+      await vi.waitFor(() => expect(finish).toBeDefined());
+      const removed = tab.dpop.removeKey(); // sign-out while the key is being generated
+      finish?.();
+      await removed;
+
+      // The request that started before the sign-out signed with the early key; its answer is refused.
+      expect(await early).toMatchObject({ name: 'DPoPKeyLostError' });
+      const [earlyKey] = tab.endpoint.proofKeys;
+      expect(await storedKey(profile)).toBeUndefined();
+      const next = (await tab.dpop.ready()).thumbprint;
+      expect(next).not.toBe(earlyKey);
+      expect(await storedKey(profile)).toBe(next);
+      expect((await pageLoad(profile, memoryStorage()).dpop.ready()).thumbprint).toBe(next);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

@@ -132,4 +132,31 @@ describe('dpop.fetch in Node: redirects fetch would follow get a fresh proof per
     expect(response.status).toBe(307);
     expect(server.seen).toHaveLength(1);
   });
+
+  it('a Request input and a stream body are followed by the runtime with the first proof (documented): a strict server refuses the hop', async () => {
+    const dpop = createDPoP();
+    const stream = new ReadableStream({
+      start: (controller) => {
+        controller.enqueue(new TextEncoder().encode('a=b'));
+        controller.close();
+      },
+    });
+
+    const fromRequest = await dpop.fetch(
+      new Request(`${server.origin}/token`, { method: 'POST', body: 'a=b' }),
+    );
+    const fromStream = await dpop.fetch(`${server.origin}/par?status=303`, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+
+    expect([fromRequest.status, fromStream.status]).toEqual([400, 400]);
+    expect(server.seen.map((seen) => [seen.method, seen.path, claimsOf(seen.dpop)?.htu])).toEqual([
+      ['POST', '/token', `${server.origin}/token`],
+      ['POST', '/token/', `${server.origin}/token`],
+      ['POST', '/par?status=303', `${server.origin}/par`],
+      ['GET', '/par/', `${server.origin}/par`],
+    ]);
+  });
 });

@@ -130,6 +130,28 @@ describe('withTokens with a senderConstraint (DPoP)', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 
+  it('passes a 401 invalid_dpop_proof for a skewed iat to the caller (no replay, no refresh); its Date corrects the next proof there', async () => {
+    const ahead = 10 * 60_000; // the API's clock, 10 min ahead of this one
+    let sends = 0;
+    server.use(
+      http.get(`${API}/skewed`, async ({ request }) => {
+        const iat = Number((await readProof(request.headers.get('dpop'))).claims.iat);
+        sends++;
+        const date = { Date: new Date(Date.now() + ahead).toUTCString() };
+        if (Math.abs(iat - (Date.now() + ahead) / 1000) <= 60)
+          return new HttpResponse(null, { headers: date });
+        const challenge = { 'WWW-Authenticate': 'DPoP error="invalid_dpop_proof"', ...date };
+        return new HttpResponse(null, { status: 401, headers: challenge });
+      }),
+    );
+    const { api: send, fetchTokens, invalidate } = await setup();
+    expect((await send('skewed')).status).toBe(401);
+    expect((await send('skewed')).status).toBe(200);
+    expect(sends).toBe(2); // no replay of the 401
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(invalidate).not.toHaveBeenCalled();
+  });
+
   it('returns the second nonce challenge as it is: never a third request, never a refresh', async () => {
     let n = 0;
     nonce = undefined;

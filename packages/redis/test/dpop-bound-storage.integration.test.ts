@@ -6,7 +6,7 @@ import { bindStorageToKey, createDPoP, type DPoP } from '@tessera/dpop';
 import { createClient } from 'redis';
 import { describe, expect, it, vi } from 'vitest';
 import { type RedisTokenCacheOptions, redisTokenCache, tokenCacheKey } from '../src/index.js';
-import { redisSuite } from './redis-suite.js';
+import { redisSuite, SETTLED } from './redis-suite.js';
 
 const redis = redisSuite();
 const { cleanups, connect } = redis;
@@ -66,7 +66,7 @@ describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server'
     });
 
     await signingOut.manager.clear();
-    await vi.waitFor(() => expect(other.events.map((event) => event.type)).toContain('cleared'));
+    await vi.waitFor(() => expect(other.events.map((event) => event.type)).toContain('cleared'), SETTLED);
     expect(other.manager.peekTokens()).toBeUndefined();
     await other.manager.getAccessToken({ forceRefresh: true }).catch(() => {});
 

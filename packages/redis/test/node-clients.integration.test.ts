@@ -1,10 +1,9 @@
 // @tessera/node clients sharing a real redis-server: tenants, concurrency, what Redis holds, and a
 // service process that exits by itself once its work is done.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { type ClientCredentials, type ClientCredentialsOptions, clientCredentials } from '@tessera/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runUntilExit } from '../../core/test/fixtures/run-until-exit.js';
 import { redisTokenCache } from '../src/index.js';
 import type { NodeRedis } from './node-redis-client.js';
 import { redisSuite } from './redis-suite.js';
@@ -208,30 +207,10 @@ describe('@tessera/node clients on one redis-server', () => {
   it.each(['dispose', 'keep'])(
     'let a service process exit by itself right after it quits its Redis connections (%s the client)',
     async (mode) => {
-      const script = fileURLToPath(new URL('./fixtures/node-client-then-idle.ts', import.meta.url));
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--conditions=@tessera/source',
-          script,
-          redis.server.url,
-          endpoint.tokenUrl,
-          mode,
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      // Only a bound on a hung child; what could hold it is listed by the child itself.
-      const hung = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-        child.on('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-      );
-      clearTimeout(hung);
+      const { code, signal, output } = await runUntilExit(
+        new URL('./fixtures/node-client-then-idle.ts', import.meta.url),
+        [redis.server.url, endpoint.tokenUrl, mode],
+      ).exited;
 
       expect({ code, signal }).toEqual({ code: 0, signal: null });
       expect(output).toContain('tokens 4');

@@ -3,6 +3,12 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { connectNodeRedis, type NodeRedis } from './node-redis-client.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
 
+/**
+ * `vi.waitFor` options for a Redis pub/sub message to arrive: the wait ends as soon as it is in; the
+ * default 1 s bound is within reach of a loaded CI machine, this one only bounds a failing test.
+ */
+export const SETTLED = { timeout: 10_000 } as const;
+
 export interface RedisSuite {
   /** The file's redis-server (started before all its tests). */
   readonly server: RedisServer;

@@ -226,7 +226,10 @@ describe('20 replica processes sharing one Redis', () => {
     expect(endpoint.requests).toHaveLength(REPLICAS - 1);
     for (const { events, ms } of degraded) {
       expect(events).toContain('redis_unavailable:lock');
-      expect(ms).toBeLessThan(LOCK_WAIT / 3); // nobody waited for a lock that Redis cannot give
+      // Nobody waited for a lock that Redis cannot give: such a wait ends in lock_timeout after LOCK_WAIT
+      // at the earliest, so only it fails here, however loaded the machine.
+      expect(events).not.toContain('lock_timeout');
+      expect(ms).toBeLessThan(LOCK_WAIT);
     }
 
     // Redis is back (empty): once every client has reconnected, one request per expiry again.

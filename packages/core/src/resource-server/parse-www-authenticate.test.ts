@@ -68,9 +68,10 @@ describe('parseWwwAuthenticate', () => {
     ];
     const started = performance.now();
     for (const header of hostile) expect(() => parseWwwAuthenticate(header)).not.toThrow();
-    // Quadratic, the first one alone took minutes; linear, all of them take well under a second.
-    expect(performance.now() - started).toBeLessThan(2000);
-  });
+    // Quadratic, the first one alone took minutes; linear, all of them take about 0.1 s. The bound sits
+    // between: far from what a loaded machine needs for linear work, far below what quadratic takes.
+    expect(performance.now() - started).toBeLessThan(15_000);
+  }, 30_000);
 
   it('survives malformed input without throwing', () => {
     expect(parseWwwAuthenticate('')).toEqual([]);
