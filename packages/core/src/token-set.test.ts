@@ -190,6 +190,19 @@ describe('toTokenSet: an access_token no header can carry', () => {
   });
 });
 
+/** A server that rotates and accepts only the refresh token it issued last (reuse detection). */
+function rotatingServer(answer: (refreshToken: string) => Record<string, unknown>) {
+  let latest = 'rt-0';
+  const sent: (string | undefined)[] = [];
+  const fetchTokens = vi.fn<FetchTokens>(async ({ refreshToken }) => {
+    sent.push(refreshToken);
+    if (refreshToken !== latest) throw new Error('invalid_grant: a spent refresh token');
+    latest = `rt-${sent.length}`;
+    return { access_token: `at-${sent.length}`, ...answer(latest) } as never;
+  });
+  return { fetchTokens, sent };
+}
+
 describe('toTokenSet: scope', () => {
   it.each([
     ['a space-delimited string', 'read write', 'read write'],
@@ -204,17 +217,11 @@ describe('toTokenSet: scope', () => {
   });
 
   it('keeps the refresh token a rotating server sent with an array scope: the session survives', async () => {
-    // The server accepts only the latest refresh token it issued, as rotation with reuse detection does.
-    let latest = 'rt-0';
-    const sent: (string | undefined)[] = [];
-    const fetchTokens = vi.fn<FetchTokens>(async ({ refreshToken }) => {
-      sent.push(refreshToken);
-      if (refreshToken !== latest) throw new Error('invalid_grant: a spent refresh token');
-      latest = `rt-${sent.length}`;
-      // Not a string, as TokenResponse types it: what such a server sends.
-      const scope = ['read', 'write'] as unknown as string;
-      return { access_token: `at-${sent.length}`, refresh_token: latest, scope };
-    });
+    // Not a string, as TokenResponse types it: what such a server sends.
+    const { fetchTokens, sent } = rotatingServer((refreshToken) => ({
+      refresh_token: refreshToken,
+      scope: ['read', 'write'],
+    }));
     const tokens = new TokenManager({ fetchTokens, retry: false });
     await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0' });
     expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-1');
@@ -236,19 +243,6 @@ describe('toTokenSet: a refresh_token or id_token of another type', () => {
       expect(set).toMatchObject({ accessToken: 'a', refreshToken: undefined, idToken: undefined });
     }
   });
-
-  /** A server that rotates and accepts only the refresh token it issued last (reuse detection). */
-  function rotatingServer(answer: (refreshToken: string) => Record<string, unknown>) {
-    let latest = 'rt-0';
-    const sent: (string | undefined)[] = [];
-    const fetchTokens = vi.fn<FetchTokens>(async ({ refreshToken }) => {
-      sent.push(refreshToken);
-      if (refreshToken !== latest) throw new Error('invalid_grant: a spent refresh token');
-      latest = `rt-${sent.length}`;
-      return { access_token: `at-${sent.length}`, ...answer(latest) } as never;
-    });
-    return { fetchTokens, sent };
-  }
 
   it.each([123, null, {}])(
     'keeps the refresh token a rotating server sent with an id_token of %j: the session survives',
