@@ -107,8 +107,7 @@ describe('bindStorageToKey (@tessera/dpop) over redisTokenCache on redis-server'
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1');
 
-    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-dpop', 'off']);
-    await redis.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-dpop']);
+    await redis.keepOut('replica-dpop');
     await signingOut.manager.clear();
     expect(missing.events.map((event) => event.type)).not.toContain('cleared');
 

@@ -18,6 +18,15 @@ export interface RedisSuite {
   readonly cleanups: Array<() => unknown>;
   /** A node-redis client on the server, quit after the test. */
   connect(): Promise<NodeRedis>;
+  /**
+   * Switches the ACL user `user` off and kills its connections (CLIENT KILL USER): their reconnections
+   * are refused until the returned function lets them in again (the user on). The `default` user is
+   * switched off meanwhile too: it has no password here, and a connection whose AUTH was refused stays
+   * logged in as `default`, so node-redis's reconnection, whose HELLO failed, still ran the SUBSCRIBE
+   * it pipelines with it and heard, until it hung up, what was published meanwhile. Connections
+   * already open keep working; `connect()` fails until then. `default` is back on after the test.
+   */
+  keepOut(user: string): Promise<() => Promise<void>>;
 }
 
 /**
@@ -40,6 +49,17 @@ export function redisSuite(): RedisSuite {
     },
     cleanups,
     connect: () => connectNodeRedis(suite.server, cleanups),
+    keepOut: async (user) => {
+      const letIn = async (): Promise<void> => {
+        await suite.admin.sendCommand(['ACL', 'SETUSER', 'default', 'on']);
+        await suite.admin.sendCommand(['ACL', 'SETUSER', user, 'on']);
+      };
+      cleanups.push(() => suite.admin.sendCommand(['ACL', 'SETUSER', 'default', 'on']));
+      await suite.admin.sendCommand(['ACL', 'SETUSER', 'default', 'off']);
+      await suite.admin.sendCommand(['ACL', 'SETUSER', user, 'off']);
+      await suite.admin.sendCommand(['CLIENT', 'KILL', 'USER', user]);
+      return letIn;
+    },
   };
   beforeAll(async () => {
     server = await startRedisServer();

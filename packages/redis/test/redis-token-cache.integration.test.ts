@@ -466,13 +466,12 @@ describe('redisTokenCache on redis-server', () => {
     expect(await storing.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis
 
-    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'off']);
-    await redis.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-b']);
+    const letIn = await redis.keepOut('replica-b');
     expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // spends rt-1
     expect(requests).toBe(2);
     expect(missing.events.map((event) => event.type)).not.toContain('cleared'); // the message was lost
     const reconnected = new Promise((resolve) => subscriber.once('ready', resolve));
-    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-b', 'on']);
+    await letIn();
     await reconnected;
 
     await vi.waitFor(() => expect(missing.events.map((event) => event.type)).toContain('cleared'), SETTLED);
@@ -512,12 +511,11 @@ describe('redisTokenCache on redis-server', () => {
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1'); // read from Redis, with rt-1
 
-    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-m', 'off']);
-    await redis.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-m']);
+    const observer = await connect(); // opened before: no new connection gets in while replica-m is kept out
+    await redis.keepOut('replica-m');
     await signingOut.manager.clear(); // the mark, and its message: lost for the killed connection
     expect(missing.events.map((event) => event.type)).not.toContain('cleared');
     const published: string[] = [];
-    const observer = await connect();
     await observer.subscribe(redisKey, (message) => published.push(message));
 
     const refreshing = missing.manager.getAccessToken({ forceRefresh: true });
@@ -618,11 +616,10 @@ describe('redisTokenCache on redis-server', () => {
     expect(await signingOut.manager.getAccessToken()).toBe('at-1');
     expect(await missing.manager.getAccessToken()).toBe('at-1');
 
-    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'off']);
-    await redis.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'replica-io']);
+    const letIn = await redis.keepOut('replica-io');
     await signingOut.manager.clear(); // DEL + PUBLISH '': lost for the killed connection
     expect(missing.events.map((event) => event.type)).not.toContain('cleared');
-    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-io', 'on']);
+    await letIn();
 
     await vi.waitFor(() => expect(missing.events.map((event) => event.type)).toContain('cleared'), SETTLED);
     expect(missing.manager.peekTokens()).toBeUndefined();
