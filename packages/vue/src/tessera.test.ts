@@ -441,6 +441,28 @@ describe('createTessera', () => {
     app.unmount();
   });
 
+  it('installed after app.mount() shows the session live in components mounted later, and unsubscribes on unmount', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const counts = trackSubscriptions(tokens);
+    const tessera = createTessera({ tokens });
+    const shown = reactive({ status: false });
+    const host = document.createElement('div');
+    const app = createApp(defineComponent({ setup: () => () => (shown.status ? h(Status) : null) }));
+    app.mount(host);
+    app.use(tessera);
+    await tessera.ready();
+    shown.status = true;
+    await nextTick();
+    expect(tessera.session.value.status).toBe('signed-in');
+    expect(host.textContent).toBe('signed-in');
+    await tokens.clear();
+    await nextTick();
+    expect(host.textContent).toBe('signed-out');
+    app.unmount();
+    expect(counts).toMatchObject({ subscribes: 1, unsubscribes: 1 });
+  });
+
   it('throws a message naming the missing plugin when useSession() runs in an app without it', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     expect(() => render(Status)).toThrow('[@tessera/vue] no app.use(createTessera())');

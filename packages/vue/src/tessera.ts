@@ -55,8 +55,9 @@ export const tesseraKey: InjectionKey<Tessera> = Symbol();
  * Creates the plugin. Reads `location.href` where there is one (the callback URL to complete, before
  * a router can replace it) and touches no other browser global: on the server (SSR) the session
  * stays `loading` and nothing subscribes (a server render never calls `app.mount()`); in the
- * browser, `app.mount()` subscribes once per app, after the first render, and `app.unmount()`
- * unsubscribes (Vue 3.4 too). A stale callback never calls `onReturn` once the app has unmounted.
+ * browser, `app.mount()` subscribes once per app, after the first render (`app.use()` after `mount()`:
+ * at once), and `app.unmount()` unsubscribes (Vue 3.4 too). A stale callback never calls `onReturn`
+ * once the app has unmounted.
  *
  * @example
  * const tessera = createTessera({ tokens, signIn });
@@ -82,17 +83,22 @@ export function createTessera(options: TesseraOptions): Tessera {
       // A listener per app: the store keeps a Set, so a shared one would be removed by the first unmount.
       const sync = () => (session.value = store.getSnapshot());
       // Live from the end of `mount()`: hydration (synchronous inside it) renders `loading` as the
-      // server did, even when the manager already held a set or `ready()` settled before mounting.
-      app.mount = (...args) => {
-        const root = mount(...args);
-        const stop = store.subscribe(sync);
-        // Unsubscribed by `app.unmount()` itself: Vue 3.4 has no `app.onUnmount`. `unmount()` takes no
-        // argument; passing it `stop()`'s `undefined` saves a block (decision 1003).
-        const unmount = app.unmount;
-        app.unmount = () => (unmount as (ignored?: unknown) => void)(stop());
+      // server did, even when the manager already held a set or `ready()` settled before mounting; at
+      // once when installed after `mount()` (`_container` is set there), or it would stay `loading`.
+      // Unsubscribed by `app.unmount()` itself: Vue 3.4 has no `app.onUnmount`. `unmount()` takes no
+      // argument; passing it `stop()`'s `undefined` saves a block. `stop` and `unmount` are default
+      // parameters, evaluated after `mount()` returned (fewer bytes, decision 1003).
+      const live = (
+        root?: unknown,
+        stop = store.subscribe(sync),
+        unmount = app.unmount as (ignored?: unknown) => void,
+      ) => {
+        app.unmount = () => unmount(stop());
         sync();
-        return root;
+        return root as ReturnType<App['mount']>;
       };
+      if (app._container) live();
+      else app.mount = (...args) => live(mount(...args));
     },
   });
 }
