@@ -16,7 +16,10 @@ beforeAll(async () => {
   server = createServer((request: IncomingMessage) => {
     received.push(`${request.method} ${request.url}`);
     request.resume();
-    if (child?.connected) child.send('received'); // the child disposes its client now, with this request open
+    // The child disposes its client now, with this request open. A child already on its way out (a second
+    // target's request arriving as it exits) cannot take it: the callback keeps that EPIPE from being an
+    // uncaught 'error' event of the ChildProcess.
+    if (child?.connected) child.send('received', () => {});
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

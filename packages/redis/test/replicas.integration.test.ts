@@ -42,7 +42,8 @@ function ask<T>(child: ChildProcess, message: { type: string; [field: string]: u
     };
     child.on('message', onMessage);
     child.once('exit', onExit);
-    child.send(message);
+    // A replica that died meanwhile fails this ask instead of an uncaught EPIPE of the ChildProcess.
+    child.send(message, (error) => error && reject(error));
   });
 }
 
