@@ -63,6 +63,14 @@ if (existsSync(report)) {
   failed += 1;
 }
 const testStep = steps.find((step) => step.name === 'tests');
+// vitest exits non-zero with every test passed when it caught an unhandled error or rejection: one failure,
+// so the last line never says `0 failed` for a run that failed.
+if (testStep && !testStep.ok && failed === 0) {
+  failed += 1;
+  console.log(
+    'tests: vitest failed with no failed test (an unhandled error, see above): counted as one failure',
+  );
+}
 for (const step of steps) {
   if (step === testStep) continue;
   if (step.ok) passed += 1;
