@@ -815,7 +815,10 @@ describe('redisTokenCache on redis-server', () => {
     const holder = redisTokenCache({ client: await connect() });
     const release = deferred<void>();
     const held = holder.lock.run(`tessera:${key}`, () => release.promise);
-    await vi.waitFor(async () => expect(await redis.admin.exists(`tessera:lock:tessera:${key}`)).toBe(1));
+    await vi.waitFor(
+      async () => expect(await redis.admin.exists(`tessera:lock:tessera:${key}`)).toBe(1),
+      SETTLED,
+    );
     const { fetchTokens, calls } = counting();
     const tenants = Array.from({ length: 100 }, () => {
       let sent = 0;
@@ -831,12 +834,12 @@ describe('redisTokenCache on redis-server', () => {
       return { cache, token: manager.getAccessToken(), sent: () => sent };
     });
     // Each has read the key, been refused the lock, listened for its release and polled again.
-    await vi.waitFor(() => expect(tenants.every(({ sent }) => sent() >= 3)).toBe(true));
+    await vi.waitFor(() => expect(tenants.every(({ sent }) => sent() >= 3)).toBe(true), SETTLED);
     expect(await numsub()).toEqual([channels[0], 1, channels[1], 1]);
 
     for (const { cache } of tenants) cache.dispose();
 
-    await vi.waitFor(async () => expect(await numsub()).toEqual([channels[0], 0, channels[1], 0]));
+    await vi.waitFor(async () => expect(await numsub()).toEqual([channels[0], 0, channels[1], 0]), SETTLED);
     release.resolve();
     await held;
     // The managers carry on without it: they poll, one takes the lock and requests, the rest read its set.
@@ -854,21 +857,23 @@ describe('redisTokenCache on redis-server', () => {
     const late = replica(key, fetchTokens, { client: await connect(), subscriber, timeout: 300 });
     const other = replica(key, fetchTokens, { client: await connect() });
 
-    await vi.waitFor(() =>
-      expect(late.cacheEvents).toEqual([
-        expect.objectContaining({
-          type: 'redis_unavailable',
-          operation: 'subscribe',
-          error: expect.objectContaining({ reason: 'timeout' }),
-        }),
-      ]),
+    await vi.waitFor(
+      () =>
+        expect(late.cacheEvents).toEqual([
+          expect.objectContaining({
+            type: 'redis_unavailable',
+            operation: 'subscribe',
+            error: expect.objectContaining({ reason: 'timeout' }),
+          }),
+        ]),
+      SETTLED,
     );
     expect(await other.manager.getAccessToken()).toBe('at-1'); // stored before the subscriber connects
 
     await subscriber.connect(); // SUBSCRIBE is sent; its first 'ready' re-reads the key
-    await vi.waitFor(() => expect(late.manager.peekTokens()?.accessToken).toBe('at-1'));
+    await vi.waitFor(() => expect(late.manager.peekTokens()?.accessToken).toBe('at-1'), SETTLED);
     expect(await other.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // published
-    await vi.waitFor(() => expect(late.manager.peekTokens()?.accessToken).toBe('at-2'));
+    await vi.waitFor(() => expect(late.manager.peekTokens()?.accessToken).toBe('at-2'), SETTLED);
     expect(calls()).toBe(2);
     expect(late.cacheEvents).toHaveLength(1);
   });
@@ -884,15 +889,17 @@ describe('redisTokenCache on redis-server', () => {
       subscriber: ioredisSubscriber(ioSubscriber),
     });
     const other = replica(key, fetchTokens, { client: await connect() });
-    await vi.waitFor(async () =>
-      expect(await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', `tessera:tokens:${key}`])).toEqual([
-        `tessera:tokens:${key}`,
-        1,
-      ]),
+    await vi.waitFor(
+      async () =>
+        expect(await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', `tessera:tokens:${key}`])).toEqual([
+          `tessera:tokens:${key}`,
+          1,
+        ]),
+      SETTLED,
     );
 
     expect(await other.manager.getAccessToken()).toBe('at-1'); // published
-    await vi.waitFor(() => expect(lazy.manager.peekTokens()?.accessToken).toBe('at-1'));
+    await vi.waitFor(() => expect(lazy.manager.peekTokens()?.accessToken).toBe('at-1'), SETTLED);
     expect(calls()).toBe(1);
     expect(lazy.cacheEvents).toEqual([]);
   });
