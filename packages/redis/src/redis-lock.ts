@@ -43,16 +43,13 @@ export function redisLock(context: RedisLockContext): RefreshLock {
   };
 
   /**
-   * Subscribes to release announcements once, on the first wait; retried at the next wait if it failed
-   * (reported as redis_unavailable). Held until the cache's `dispose()`.
+   * Subscribes to release announcements once, on the first wait; a rejected SUBSCRIBE is sent again
+   * when the subscriber is next ready (`subscriptions`). Held until the cache's `dispose()`.
    */
   const listen = (): void => {
     if (listening) return;
     listening = true;
-    const stop = subscriptions.subscribe(releasedChannel, onRelease, () => {
-      listening = false;
-      stop(); // what the client may have kept of the failed subscription
-    });
+    subscriptions.subscribe(releasedChannel, onRelease);
   };
 
   /** Resolves after `delay` ms, or earlier when lock `name` is announced released or `signal` aborts. */

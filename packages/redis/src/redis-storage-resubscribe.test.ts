@@ -4,6 +4,7 @@ import { FakeRedis } from '../test/fake-redis.js';
 import { countingFetch, KEY, REDIS_KEY, replica } from '../test/replica.js';
 import { rotatingEndpoint } from '../test/rotating-endpoint.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
+import type { RedisCacheEvent } from './redis-cache-event.js';
 import { redisTokenCache } from './redis-token-cache.js';
 
 /**
@@ -274,6 +275,92 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
 
     expect(on).toHaveBeenCalledTimes(1);
     expect(redis.count('GET') - gets).toBe(1); // one re-read, not one per past subscription
+  });
+
+  it('sends a storage SUBSCRIBE that was rejected (its connection dropping) again at each ready until one is answered, then hears the sets stored after it', async () => {
+    const redis = new FakeRedis();
+    const fetch = countingFetch();
+    const storing = replica(redis, fetch.fetchTokens);
+    const subscriber = redis.subscriber();
+    subscriber.refusing = true;
+    const subscribe = vi.spyOn(subscriber, 'subscribe');
+    const late = replica(redis, fetch.fetchTokens, { subscriber });
+    expect(await storing.manager.getAccessToken()).toBe('at-1');
+    expect(await late.manager.getAccessToken()).toBe('at-1');
+    expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2'); // not heard
+
+    subscriber.reconnect(); // still refusing: sent once more, reported once more
+    await vi.advanceTimersByTimeAsync(0);
+    subscriber.refusing = false;
+    subscriber.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(late.events.at(-1)).toMatchObject({ type: 'synced' }); // at-2, read back
+    expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-3');
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(await late.manager.getAccessToken()).toBe('at-3'); // heard, no token request of its own
+    expect(fetch.calls()).toBe(3);
+    expect(subscribe.mock.calls.filter(([channel]) => channel === REDIS_KEY)).toHaveLength(3);
+    expect(
+      late.cacheEvents.map((event) => event.type === 'redis_unavailable' && event.error.message),
+    ).toEqual([
+      `Redis subscribe failed (failed): channel ${REDIS_KEY}: The client is offline`,
+      `Redis subscribe failed (failed): channel ${REDIS_KEY}: The client is offline`,
+    ]);
+    late.manager.dispose();
+    subscriber.reconnect(); // nothing left to send again
+    await vi.advanceTimersByTimeAsync(0);
+    expect(subscribe).toHaveBeenCalledTimes(3);
+  });
+
+  it('reports a SUBSCRIBE and the UNSUBSCRIBE after it that both fail alike once, for a storage and for the lock', async () => {
+    const redis = new FakeRedis();
+    const subscriber = redis.subscriber();
+    subscriber.refusing = true;
+    const events: RedisCacheEvent[] = [];
+    const cache = redisTokenCache({
+      client: redis.client(),
+      subscriber,
+      lockWait: 50,
+      onEvent: (event) => events.push(event),
+    });
+    const unsubscribe = cache.storage(KEY).subscribe?.(() => {});
+    redis.put('tessera:lock:held', 'another replica');
+    const ran = cache.lock.run('held', async () => 'ran'); // waits: subscribes to lock-released
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await ran).toBe('ran');
+
+    unsubscribe?.(); // UNSUBSCRIBE refused too: the same cause, already reported
+    cache.dispose();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(events.map((event) => event.type === 'redis_unavailable' && event.error.message)).toEqual([
+      `Redis subscribe failed (failed): channel ${REDIS_KEY}: The client is offline`,
+      'Redis subscribe failed (failed): channel tessera:lock-released: The client is offline',
+      false, // lock_timeout
+    ]);
+  });
+
+  it('never ends a session for JSON null another program publishes or stores under its key: an unreadable entry, not a sign-out', async () => {
+    const redis = new FakeRedis();
+    const endpoint = rotatingEndpoint(() => 3_600);
+    const { other: writer, subscriber, missing } = await twoReplicas(redis, endpoint.fetchTokens);
+
+    subscriber.disconnect();
+    await redis.client().sendCommand(['PUBLISH', REDIS_KEY, 'null']); // heard by the writer
+    redis.put(REDIS_KEY, 'null', HOUR); // read back by the missing replica's re-read
+    subscriber.reconnect();
+    await vi.advanceTimersByTimeAsync(0);
+
+    for (const { events } of [writer, missing])
+      expect(events.map((event) => event.type)).not.toContain('cleared');
+    for (const { cacheEvents } of [writer, missing]) {
+      expect(cacheEvents.map((event) => event.type === 'invalid_entry' && event.error.reason)).toEqual([
+        'malformed',
+      ]);
+    }
+    expect(await missing.manager.getAccessToken()).toBe('at-1'); // its session, refresh token and all
+    expect(missing.manager.peekTokens()?.refreshToken).toBe('rt-1');
   });
 
   it('refuses a stored value over 1 MiB unparsed, as an unreadable entry, and requests a new token', async () => {

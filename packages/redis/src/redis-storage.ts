@@ -166,6 +166,10 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     (retry as { unref?: () => void }).unref?.();
   };
   let stopRereading = (): void => {};
+  const reconnected = (): void => {
+    failures = 0; // a reconnection: a new series of retries
+    void reread();
+  };
 
   return {
     get: async () => {
@@ -233,10 +237,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     subscribe: (onChange) => {
       if (!watching && subscriptions.active) {
         watching = true;
-        const stop = context.resubscribed.add(() => {
-          failures = 0; // a reconnection: a new series of retries
-          void reread();
-        });
+        const stop = context.resubscribed.add(reconnected);
         stopRereading = subscriptions.hold(() => {
           watching = false;
           stop();
@@ -244,7 +245,12 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         });
       }
       listeners.add(onChange);
-      const unsubscribe = subscriptions.subscribe(redisKey, (message) => hear(message, [onChange]));
+      // A SUBSCRIBE sent again after it was rejected: what was published until then is read back.
+      const unsubscribe = subscriptions.subscribe(
+        redisKey,
+        (message) => hear(message, [onChange]),
+        reconnected,
+      );
       return () => {
         if (listeners.delete(onChange) && listeners.size === 0) stopRereading();
         unsubscribe();

@@ -107,7 +107,7 @@ export function redisTokenCache(options: RedisTokenCacheOptions): RedisTokenCach
   const commands = redisCommands({ client, timeout, emit });
   const clock = options.clock ?? systemClock;
   const reconnections = resubscribed(subscriber);
-  const subscribed = subscriptions(subscriber, timeout, emit);
+  const subscribed = subscriptions(subscriber, timeout, emit, reconnections);
   return {
     storage: (key: string): TokenStorage =>
       redisStorage(`${namespace}:tokens:${key}`, {

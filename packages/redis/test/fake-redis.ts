@@ -35,21 +35,27 @@ export class FakeRedis {
 
   /**
    * A subscriber connection with node-redis's `'ready'` event. `disconnect()` drops it: messages
-   * published meanwhile are lost, as on a real connection; `reconnect()` emits `'ready'`.
+   * published meanwhile are lost, as on a real connection; `reconnect()` emits `'ready'`. While
+   * `refusing`, it rejects `SUBSCRIBE` and `UNSUBSCRIBE` and keeps nothing of them, as node-redis does
+   * for a command in flight when its connection drops, or sent offline with `disableOfflineQueue`.
    */
-  subscriber(): RedisSubscriber & { disconnect(): void; reconnect(): void } {
+  subscriber(): RedisSubscriber & { disconnect(): void; reconnect(): void; refusing: boolean } {
     let connected = true;
     const ready = new Set<() => void>();
     const heard = new Map<RedisMessageListener, RedisMessageListener>();
-    return {
-      subscribe: async (channel, listener) => {
+    const offline = (): Promise<never> => Promise.reject(new Error('The client is offline'));
+    const connection: RedisSubscriber & { disconnect(): void; reconnect(): void; refusing: boolean } = {
+      refusing: false,
+      subscribe: async (channel: string, listener: RedisMessageListener): Promise<void> => {
+        if (connection.refusing) return offline();
         const listeners = this.#channels.get(channel) ?? new Set();
         const onMessage: RedisMessageListener = (message, from) => connected && listener(message, from);
         heard.set(listener, onMessage);
         listeners.add(onMessage);
         this.#channels.set(channel, listeners);
       },
-      unsubscribe: async (channel, listener) => {
+      unsubscribe: async (channel: string, listener: RedisMessageListener): Promise<void> => {
+        if (connection.refusing) return offline();
         this.#channels.get(channel)?.delete(heard.get(listener) ?? listener);
       },
       on: (_event, listener) => ready.add(listener),
@@ -62,6 +68,7 @@ export class FakeRedis {
         for (const listener of [...ready]) listener();
       },
     };
+    return connection;
   }
 
   /** Ends `frozen` mode: runs and answers the commands received meanwhile, in order. */

@@ -212,16 +212,24 @@ describe('redisTokenCache on redis-server', () => {
 
   it('answers within its timeout when Redis stops answering (SIGSTOP), and says so', async () => {
     const client = await connect();
+    // Fake timers and monotonic clock: the timeout fires when the test says, and the one-second
+    // cool-down covers the commands after it however slowly a loaded machine runs them.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { manager, cacheEvents } = replica(freshKey(), counting().fetchTokens, { client, timeout: 300 });
 
     redis.server.freeze();
+    let answered = false;
     try {
-      // Answered while Redis still answers nothing: no wait beyond the timeout, however loaded the machine.
-      const started = performance.now();
-      expect(await manager.getAccessToken()).toBe('at-1');
-      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      const token = manager.getAccessToken().finally(() => {
+        answered = true;
+      });
+      await vi.advanceTimersByTimeAsync(299);
+      expect(answered).toBe(false); // waits for its GET up to the timeout…
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await token).toBe('at-1'); // …and no longer, while Redis still answers nothing
     } finally {
       redis.server.thaw();
+      vi.useRealTimers();
     }
     // One timeout (the load); the lock, re-read and write are skipped during the cool-down, not waited for.
     expect(cacheEvents.map((event) => event.type === 'redis_unavailable' && event.error.reason)).toEqual([
@@ -539,6 +547,51 @@ describe('redisTokenCache on redis-server', () => {
     expect(await missing.manager.getAccessToken()).toBe('at-2'); // read from Redis
     expect(requests).toEqual({ signingOut: 2, missing: 0 });
     expect(endpoint.spent).toEqual([]);
+  });
+
+  it('subscribes again at the next ready a manager whose SUBSCRIBE node-redis rejected while reconnecting, and hears every set stored after it', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    const fetch = counting();
+    const storing = replica(key, fetch.fetchTokens, { client: await connect(), subscriber: await connect() });
+    expect(await storing.manager.getAccessToken()).toBe('at-1');
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-s', 'reset', 'on', '>pw', '+@all', '~*', '&*']);
+    cleanups.push(() => redis.admin.sendCommand(['ACL', 'DELUSER', 'replica-s']));
+    const subscriber = createClient({
+      url: redis.server.url,
+      username: 'replica-s',
+      password: 'pw',
+      socket: { reconnectStrategy: () => 20 },
+    });
+    subscriber.on('error', () => {});
+    await subscriber.connect();
+    cleanups.push(() => subscriber.isOpen && subscriber.destroy());
+    const client = await connect(); // opened before: no new connection gets in while replica-s is kept out
+
+    const letIn = await redis.keepOut('replica-s');
+    // Its SUBSCRIBE goes out with a reconnection attempt whose login fails: node-redis rejects it and
+    // forgets it (it resubscribes only the channels it holds).
+    const late = replica(key, fetch.fetchTokens, { client, subscriber });
+    await vi.waitFor(() => expect(late.cacheEvents).not.toEqual([]), SETTLED);
+    const reconnected = new Promise((resolve) => subscriber.once('ready', resolve));
+    await letIn();
+    await reconnected;
+    await vi.waitFor(
+      async () => expect(await redis.admin.pubSubNumSub(redisKey)).toEqual({ [redisKey]: 2 }),
+      SETTLED,
+    );
+
+    expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    await vi.waitFor(() => expect(late.manager.peekTokens()?.accessToken).toBe('at-2'), SETTLED);
+    expect(await late.manager.getAccessToken()).toBe('at-2');
+    expect(fetch.calls()).toBe(2);
+    expect(late.cacheEvents).toEqual([
+      {
+        type: 'redis_unavailable',
+        operation: 'subscribe',
+        error: expect.objectContaining({ reason: 'failed', message: expect.stringContaining(redisKey) }),
+      },
+    ]);
   });
 
   it('keeps the sessions of subscribed replicas when Redis restarts empty (no persistence): no cleared, no new sign-in', async () => {

@@ -1,6 +1,7 @@
 import { RedisUnavailableError } from '../errors/redis-unavailable-error.js';
 import type { RedisCacheEvent } from '../redis-cache-event.js';
 import type { RedisMessageListener, RedisSubscriber } from '../redis-client.js';
+import type { Resubscribed } from './resubscribed.js';
 
 /** What a cache holds on the application's subscriber connection; `dispose()` lets go of all of it. */
 export interface Subscriptions {
@@ -9,10 +10,12 @@ export interface Subscriptions {
   /**
    * Subscribes `listener` to `channel` and returns its unsubscribe (idempotent; also run by
    * `dispose()`). A rejected SUBSCRIBE is reported as `redis_unavailable` (`subscribe`, `failed`) and
-   * calls `failed`; one unanswered after `timeout` ms (a subscriber that was never connected: node-redis
-   * queues it until `connect()`) as `timeout`, and stays pending. Nothing while not `active`.
+   * sent again at the subscriber's next `'ready'`, and so on until one is answered; `resubscribed` runs
+   * when that one is (messages published before were missed). One unanswered after `timeout` ms (a
+   * subscriber that was never connected: node-redis queues it until `connect()`) is reported as
+   * `timeout`, and stays pending. Nothing while not `active`.
    */
-  subscribe(channel: string, listener: RedisMessageListener, failed?: () => void): () => void;
+  subscribe(channel: string, listener: RedisMessageListener, resubscribed?: () => void): () => void;
   /** Runs `release` at `dispose()` unless the returned function ran it first; once either way. */
   hold(release: () => void): () => void;
   /** Runs everything held, and holds nothing more: the cache then works as one without a subscriber. */
@@ -23,6 +26,7 @@ export function subscriptions(
   subscriber: RedisSubscriber | undefined,
   timeout: number,
   emit: (event: RedisCacheEvent) => void,
+  reconnections: Resubscribed,
 ): Subscriptions {
   const held = new Set<() => void>();
   let disposed = false;
@@ -36,22 +40,46 @@ export function subscriptions(
     get active() {
       return !!subscriber && !disposed;
     },
-    subscribe(channel, listener, failed) {
+    subscribe(channel, listener, resubscribed) {
       if (!subscriber || disposed) return () => {};
-      const unanswered = setTimeout(() => report(channel, 'timeout'), timeout);
-      // Only a warning: nobody waits for it, and a pending SUBSCRIBE must not hold the process.
-      (unanswered as { unref?: () => void }).unref?.();
-      subscriber.subscribe(channel, listener).then(
-        () => clearTimeout(unanswered),
-        (error: unknown) => {
-          clearTimeout(unanswered);
-          report(channel, 'failed', error);
-          failed?.();
-        },
-      );
+      let unanswered: ReturnType<typeof setTimeout> | undefined;
+      let stopWaiting = (): void => {};
+      let failed = false;
+      let released = false;
+      const attempt = (retry: boolean): void => {
+        failed = false;
+        unanswered = setTimeout(() => report(channel, 'timeout'), timeout);
+        // Only a warning: nobody waits for it, and a pending SUBSCRIBE must not hold the process.
+        (unanswered as { unref?: () => void }).unref?.();
+        subscriber.subscribe(channel, listener).then(
+          () => {
+            clearTimeout(unanswered);
+            if (retry) resubscribed?.();
+          },
+          (error: unknown) => {
+            clearTimeout(unanswered);
+            failed = true;
+            if (released) return; // the UNSUBSCRIBE sent meanwhile failed alike, or found nothing
+            report(channel, 'failed', error);
+            // node-redis forgets a rejected subscription (also one in flight when its connection
+            // dropped) and never makes it again itself: sent again once the subscriber is back.
+            stopWaiting = reconnections.add(() => {
+              stopWaiting();
+              attempt(true);
+            });
+          },
+        );
+      };
+      attempt(false);
       return scope.hold(() => {
+        released = true;
         clearTimeout(unanswered);
-        subscriber.unsubscribe(channel, listener).catch((error: unknown) => report(channel, 'failed', error));
+        stopWaiting();
+        // Also after a failed SUBSCRIBE, for what a client may keep of it (the ioredis adapter); that
+        // failure was the one reported, so one UNSUBSCRIBE that fails too adds no second event.
+        subscriber.unsubscribe(channel, listener).catch((error: unknown) => {
+          if (!failed) report(channel, 'failed', error);
+        });
       });
     },
     hold(release) {

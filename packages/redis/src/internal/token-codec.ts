@@ -56,12 +56,14 @@ function decrypt(value: string, key: string, secret: KeyObject): string {
   }
 }
 
+/** A JSON object; anything else is no set Tessera writes (and `null` would read as a removal). */
 function parse(json: string, key: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(json);
-  } catch {
-    throw new InvalidCacheEntryError('malformed', key);
-  }
+    value = JSON.parse(json);
+  } catch {}
+  if (typeof value !== 'object' || !value) throw new InvalidCacheEntryError('malformed', key);
+  return value;
 }
 
 function toSecretKey(encryptionKey: Uint8Array | string): KeyObject {
