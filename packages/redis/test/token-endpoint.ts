@@ -69,6 +69,9 @@ export async function startTokenEndpoint(expiresIn = 60): Promise<TokenEndpoint>
       JSON.stringify({ access_token: record.token, token_type: 'Bearer', expires_in: expiresIn, ...refresh }),
     );
   };
+  // Twenty replica processes send bursts after idle phases: the server never closes an idle connection
+  // itself, so a loaded machine cannot make a replica write to one being closed (ECONNRESET; decision 0024).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
