@@ -17,7 +17,7 @@ import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
 import { generateKeyPair, type KeyMaterial, type KeyObjectLike, toKeyMaterial } from './keys/key-material.js';
 import { type DPoPKeyPair, type DPoPKeyStore, memoryKeyStore } from './keys/key-store.js';
-import { nonceBook } from './nonce-book.js';
+import { ClockLesson, nonceBook } from './nonce-book.js';
 import { readHeader } from './read-header.js';
 import type { ProofRequest, ResponseLike, SenderConstraint } from './sender-constraint.js';
 import { signProof } from './sign-proof.js';
@@ -267,7 +267,11 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
         // A resource server's clock only from a 401, the rejection of the proof just sent: any other
         // answer may be a stored copy (a browser cache adds no `Age`) whose old `Date` would move every
         // iat. Only for its own origin: an API never sets the offset of the others (decision 1201).
-        book.learn(resolveUrl(response.url), response.headers, +(response.status === 401));
+        book.learn(
+          resolveUrl(response.url),
+          response.headers,
+          response.status === 401 ? ClockLesson.Origin : ClockLesson.None,
+        );
       } catch {
         // A response without a usable URL teaches nothing.
       }
@@ -280,7 +284,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
         return false;
       }
       const target = resolveUrl(response.url);
-      const failure = nonceFailure(book.learn(target, response.headers, 1), nonceOf(sent));
+      const failure = nonceFailure(book.learn(target, response.headers, ClockLesson.Origin), nonceOf(sent));
       if (failure) throw new DPoPNonceError(failure, 401, toHtu(target));
       emit({ type: 'nonce_retry', origin: target.origin, status: 401 });
       return true;

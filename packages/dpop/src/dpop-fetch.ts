@@ -9,7 +9,7 @@ import {
 import type { DPoPEvent } from './dpop-event.js';
 import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
-import type { NonceBook } from './nonce-book.js';
+import { ClockLesson, type NonceBook } from './nonce-book.js';
 
 /**
  * What `dpop.fetch` takes besides a `RequestInit`: `resendBody` marks a one-time body (a client
@@ -72,7 +72,11 @@ export function dpopFetch(
     // sent it; only the request's own origin sets the offset of origins never heard from (decision 1201).
     const learn = (response: Response) => {
       const from = resolveUrl(response.url || url);
-      return book.learn(from, response.headers, from.origin === url.origin ? 2 : 1);
+      return book.learn(
+        from,
+        response.headers,
+        from.origin === url.origin ? ClockLesson.Default : ClockLesson.Origin,
+      );
     };
     const send = async (
       nonce: string | undefined,

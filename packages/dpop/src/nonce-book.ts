@@ -19,6 +19,19 @@ const OFFSET_THRESHOLD = 5_000;
  */
 export const NONCE_BOOK_ORIGINS = 100;
 
+/** Which clocks a response teaches `NonceBook.learn` (an enum: esbuild inlines its members, so the names cost no bytes). */
+export enum ClockLesson {
+  /** No clock: an API's answer other than a 401 may be a stored copy with an old `Date`. */
+  None,
+  /** The clock of the response's origin. */
+  Origin,
+  /**
+   * The clock of the response's origin, also as the offset of origins never heard from: the
+   * authorization server's own answer to `dpop.fetch`.
+   */
+  Default,
+}
+
 /**
  * What DPoP learns from servers, per origin (authorization server and each resource server
  * separately): the latest `DPoP-Nonce` (RFC 9449 §8, §9) and the server clock's offset from the
@@ -36,11 +49,9 @@ export interface NonceBook {
    * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and, per `clocked`,
    * its clock, `Date` plus `Age` (a cached response's `Date` is as old as its `Age`). Returns the
    * nonce it sent, if it sent a valid one.
-   * @param clocked 0: no clock (an API's answer other than a 401 may be a stored copy); 1: the clock
-   *   of `url`'s origin; 2: also the offset of origins never heard from (the authorization server's
-   *   own answer to `dpop.fetch`).
+   * @param clocked which clocks the response teaches.
    */
-  learn(url: URL, headers: HeadersLike | undefined | null, clocked: number): string | undefined;
+  learn(url: URL, headers: HeadersLike | undefined | null, clocked: ClockLesson): string | undefined;
   /** Forgets the nonces (sign-out); the clocks stay known. */
   clear(): void;
 }
@@ -62,10 +73,10 @@ export function nonceBook(clock: Clock): NonceBook {
       // An unreadable Age makes the sum NaN: such a response teaches no clock.
       const date =
         Date.parse(readHeader(headers, 'date') ?? '') + Number(readHeader(headers, 'age') ?? 0) * 1000;
-      if (clocked && Number.isFinite(date)) {
+      if (clocked !== ClockLesson.None && Number.isFinite(date)) {
         const offset = date - clock();
         const kept = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
-        if (clocked > 1) latest = kept;
+        if (clocked === ClockLesson.Default) latest = kept;
         keep(offsets, url.origin, kept);
       }
       const nonce = readHeader(headers, 'dpop-nonce')?.trim();

@@ -53,7 +53,8 @@ export interface TokenTarget {
    */
   scope?: string | readonly string[] | undefined;
   /**
-   * The `audience` parameter (Auth0, Okta custom servers and others).
+   * The `audience` parameter (Auth0, Okta custom servers and others), sent as given: one that is blank
+   * or has whitespace around it is a `TypeError` (servers compare audiences as strings).
    * @default undefined (no `audience` parameter)
    */
   audience?: string | readonly string[] | undefined;
@@ -118,7 +119,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
   /**
    * The `aud` claim of the `private_key_jwt` assertion. Some servers want the issuer identifier
    * (recommended by the 2025 OpenID audience-injection advisory) instead of the token endpoint.
-   * @default the token endpoint URL
+   * @default the token endpoint URL as requested (`URL`'s serialisation: lower-case scheme and host,
+   *   an IDN host in punycode, dot segments and a default port removed)
    */
   assertionAudience?: string | undefined;
   /**

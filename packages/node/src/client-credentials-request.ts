@@ -29,7 +29,9 @@ export function clientCredentialsRequest(
     const assertion = () =>
       signClientAssertion(auth.signingKey, {
         clientId,
-        audience: auth.assertionAudience ?? tokenUrl,
+        // The URL the request goes to, as `URL` serialises it: servers compare `aud` with their own token
+        // endpoint as a string, so `HTTPS://Auth.example.com/./token` or an IDN host as written would fail.
+        audience: auth.assertionAudience ?? new URL(tokenUrl).href,
         now: config.clock(),
       });
     // A new assertion (new jti, iat, exp) for every send: core calls fetchTokens once per attempt, and

@@ -484,6 +484,31 @@ describe('inputs of the wrong type are refused with a TypeError that names them'
     expect(seen).toHaveLength(0);
   });
 
+  it('an audience with whitespace around it (pasted from config), in the options and in for(), with no request', async () => {
+    const seen = tokenEndpoint(server);
+    // Servers compare audiences as strings: ' https://api.x/ ' is not the API's audience, and trimming
+    // it silently would send another value than the one configured.
+    for (const audience of [' https://api.x/ ', 'https://api.x/\n', '\tapi', ['orders', 'billing ']]) {
+      const padded = (typeof audience === 'string' ? [audience] : audience).find(
+        (value) => value !== value.trim(),
+      );
+      const refused = new TypeError(
+        `clientCredentials: audience ${JSON.stringify(padded)} must not begin or end with whitespace`,
+      );
+      expect(() => client({ audience })).toThrow(refused);
+      expect(() => client().for({ audience })).toThrow(refused);
+    }
+    // Spaces inside an audience are the server's business: sent as given.
+    expect(client().for({ audience: 'my api' }).key).toContain('|my%20api|');
+    // A resource with whitespace around it was already refused (RFC 8707 §2).
+    expect(() => client({ resource: ' https://api.x/ ' })).toThrow(
+      new TypeError(
+        'clientCredentials: resource " https://api.x/ " must be an absolute URI without a fragment or whitespace (RFC 8707 §2)',
+      ),
+    );
+    expect(seen).toHaveLength(0);
+  });
+
   it('an empty audience or a resource that is not an absolute URI, every time and before maxTargets', () => {
     const credentials = client({ maxTargets: 0 });
     const resource = new TypeError(

@@ -115,6 +115,22 @@ describe('private_key_jwt', () => {
     await verifyAssertion(seen[0]!.form.get('client_assertion')!, rsa.publicKey, ISSUER);
   });
 
+  it('signs aud for the URL it requests: an IDN or upper-case host as the server names its endpoint', async () => {
+    // A server compares aud with its own token endpoint URL as a string: ASCII (punycode), lower case.
+    const requested = 'https://xn--bcher-kva.example/oauth/token';
+    const seen = tokenEndpoint(server, issueToken, requested);
+    for (const tokenUrl of [
+      'https://bücher.example/oauth/token',
+      'https://BÜCHER.example:443/oauth/./token',
+    ]) {
+      await client({ tokenUrl }).getAccessToken();
+    }
+
+    expect(seen).toHaveLength(2);
+    for (const { form } of seen)
+      await verifyAssertion(form.get('client_assertion')!, rsa.publicKey, requested);
+  });
+
   it('never shows the assertion in an error, even when the server echoes it', async () => {
     const seen = tokenEndpoint(server, ({ form }) =>
       HttpResponse.json(

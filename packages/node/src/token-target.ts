@@ -6,7 +6,7 @@ import type { TokenTarget } from './client-credentials-options.js';
  * whitespace, de-duplicated and sorted; audiences and resources de-duplicated and sorted), the form
  * that is sent and that the key is built from. Two targets asking for the same token normalise alike.
  *
- * @throws {TypeError} an empty or blank audience, a scope with other whitespace (a no-break space) or
+ * @throws {TypeError} an empty or blank audience, or one with whitespace around it, a scope with other whitespace (a no-break space) or
  *   a control character, or a resource that is not an absolute URI without fragment
  *   (whitespace and control characters, which `URL` would drop, included).
  */
@@ -36,7 +36,7 @@ export function readTarget({ scope, audience, resource }: TokenTarget): TokenTar
 
 /**
  * Checks that scope, audience and resource are strings or arrays of strings, audiences and resources
- * non-empty: what the key needs. `normalizeTarget` checks the resources' URIs on top.
+ * non-empty, audiences without whitespace around them: what the key needs. `normalizeTarget` checks the resources' URIs on top.
  *
  * @throws {TypeError} naming the part that is wrong.
  */
@@ -54,6 +54,14 @@ function assertList(value: string | readonly string[] | undefined, name: string,
     // Blank is empty: `audience: ' '` would be its own target, sent as a blank `audience`.
     if (typeof item !== 'string' || (item.trim() === '' && !emptyOk)) {
       throw new TypeError(`clientCredentials: ${name} must be a non-empty string or an array of them`);
+    }
+    // Servers compare audiences as strings: one pasted with a space or line break around it is not the
+    // API's, and trimming it would send a value that was not configured. (A resource is a URI: refused
+    // with whitespace anywhere by `normalizeTarget`.)
+    if (name === 'audience' && item !== item.trim()) {
+      throw new TypeError(
+        `clientCredentials: audience ${JSON.stringify(item)} must not begin or end with whitespace`,
+      );
     }
   }
 }

@@ -58,6 +58,27 @@ describe('@tessera/node against oidc-provider', () => {
     expect(payload.client_id).toBe(credentials.clientId);
   });
 
+  it('signs the assertion for the token endpoint it requests, however tokenUrl is spelled: a token each, no invalid_client', async () => {
+    // The request goes to the URL as `URL` parses it; the server compares `aud` with its own token
+    // endpoint as a string, so an `aud` spelled as configured (upper-case scheme or host, a dot
+    // segment, an explicit default port, an IDN host) is refused with invalid_client.
+    const { origin } = new URL(provider.tokenUrl);
+    for (const tokenUrl of [
+      `${origin.replace('http://', 'HTTP://')}/token`,
+      `${origin}/./token`,
+      `${origin}/oauth/../token`,
+    ]) {
+      const tokens = client({
+        tokenUrl,
+        clientId: JWT.clientId,
+        clientSecret: undefined,
+        privateKey: JWT.privateKeyPem,
+      });
+      const { payload } = await verify(await tokens.getAccessToken(), DEFAULT_RESOURCE);
+      expect(payload.client_id).toBe(JWT.clientId);
+    }
+  });
+
   it('discovers the token endpoint from the issuer and signs the assertion for the issuer audience', async () => {
     const tokens = client({
       tokenUrl: undefined,

@@ -5,24 +5,37 @@ import { TokenEndpointError } from './token-endpoint-error.js';
  * on it before anything else, as oidc-provider makes them (one implementation for both endpoints).
  */
 
-/** The form body, or undefined when the request is not form-encoded. */
-export async function readForm(request: Request): Promise<URLSearchParams | undefined> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return undefined;
-  return new URLSearchParams(await request.text());
+/** oidc-provider reads at most 56 KiB of a request body, and refuses a longer one. */
+const BODY_LIMIT = 56 * 1024;
+
+/**
+ * The form body as oidc-provider 9 reads it: an empty form without a `Content-Type` (the body is not
+ * read; the client may still authenticate with its `Authorization` header), `undefined` for another
+ * media type than `application/x-www-form-urlencoded` (in any letter case, with any parameters, but
+ * not a longer name), `null` for a body over 56 KiB.
+ */
+export async function readForm(request: Request): Promise<URLSearchParams | undefined | null> {
+  const type = request.headers.get('content-type');
+  if (type === null) return new URLSearchParams();
+  if (type.split(';')[0]?.trim().toLowerCase() !== 'application/x-www-form-urlencoded') return undefined;
+  const body = await request.arrayBuffer();
+  return body.byteLength > BODY_LIMIT ? null : new URLSearchParams(new TextDecoder().decode(body));
 }
 
 /**
  * @throws {TokenEndpointError} 400 `invalid_request` when the request had no form body (another
- * content type, such as JSON).
+ * content type, such as JSON), or one over 56 KiB.
  */
-export function requireForm(form: URLSearchParams | undefined): asserts form is URLSearchParams {
+export function requireForm(form: URLSearchParams | undefined | null): asserts form is URLSearchParams {
   if (form === undefined) {
     throw new TokenEndpointError(
       400,
       'invalid_request',
       'Expected an application/x-www-form-urlencoded body',
     );
+  }
+  if (form === null) {
+    throw new TokenEndpointError(400, 'invalid_request', 'failed to parse the request body (over 56 KiB)');
   }
 }
 

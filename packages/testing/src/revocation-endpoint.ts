@@ -35,7 +35,7 @@ interface LiveToken {
 export async function answerRevocationRequest(
   context: ServerContext,
   request: Request,
-  form: URLSearchParams | undefined,
+  form: URLSearchParams | undefined | null,
 ): Promise<RevocationOutcome> {
   try {
     requireForm(form);

@@ -36,7 +36,7 @@ describe('token endpoint', () => {
 
   it('issues a client_credentials token as an ES256 at+jwt with iss, sub, aud, exp, iat, scope', async () => {
     const response = await postToken(auth.tokenUrl, {
-      form: { grant_type: 'client_credentials', scope: 'orders:read  orders:write' },
+      form: { grant_type: 'client_credentials', scope: 'orders:read orders:write' },
       basic: ['svc', 's3cret'],
     });
     expect(response.status).toBe(200);

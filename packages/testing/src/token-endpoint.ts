@@ -3,6 +3,7 @@ import type { TestClient } from './auth-server-options.js';
 import { authenticateClient } from './client-authentication.js';
 import { DPoPProofError, verifyProof } from './dpop-proof.js';
 import { rejectRepeatedParameters, requiredParameter, requireForm } from './form-body.js';
+import { assertScopeSyntax } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
 import { allowedGrants, type TokenBinding, tokenGrants } from './token-grants.js';
@@ -21,7 +22,7 @@ export interface TokenOutcome {
 export async function answerTokenRequest(
   context: ServerContext,
   request: Request,
-  form: URLSearchParams | undefined,
+  form: URLSearchParams | undefined | null,
 ): Promise<TokenOutcome> {
   try {
     // oidc-provider 9's order: the client first, then `grant_type` (repeated, missing, unsupported,
@@ -43,6 +44,7 @@ export async function answerTokenRequest(
       );
     }
     rejectRepeatedParameters(form, grant.parameters);
+    if (grant.parameters.includes('scope')) assertScopeSyntax(form);
     const { binding, headers } = await dpopBinding(context, request, client);
     const body = await grant.answer(context, client, form, binding).catch((error: unknown) => {
       // The nonce goes with every answer to a proof without the current one, errors too (oidc-provider).

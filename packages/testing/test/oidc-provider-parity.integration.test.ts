@@ -327,6 +327,123 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 
+  it('a request without a Content-Type is an empty form: the client is still authenticated from its header', async () => {
+    // oidc-provider reads no body without a Content-Type and goes on with no parameters; only another
+    // type is refused. With no body at all (fetch sends no Content-Type), an unknown client is still
+    // 401 invalid_client, at the token and the revocation endpoint.
+    const answers = await both(async (target) => {
+      const metadata = (await (await fetch(`${target.issuer}/.well-known/openid-configuration`)).json()) as {
+        token_endpoint: string;
+        revocation_endpoint: string;
+      };
+      const unknown = { Authorization: `Basic ${btoa('unknown-client:secret')}` };
+      const results: Answer[] = [];
+      for (const url of [metadata.token_endpoint, metadata.revocation_endpoint]) {
+        results.push(await answerOf(await fetch(url, { method: 'POST', headers: unknown })));
+        results.push(await answerOf(await fetch(url, { method: 'POST' })));
+      }
+      return results;
+    });
+    expect(answers.kit).toEqual([
+      [401, 'invalid_client'],
+      [400, 'invalid_request'],
+      [401, 'invalid_client'],
+      [400, 'invalid_request'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a form body is application/x-www-form-urlencoded exactly, in any letter case, not a longer type name', async () => {
+    const answers = await both(async (target) => {
+      const url = (await discover(target)).token_endpoint;
+      const form = {
+        client_id: target.clientId,
+        grant_type: 'refresh_token',
+        refresh_token: 'not-a-refresh-token',
+      };
+      const results: Answer[] = [];
+      for (const type of [
+        'application/x-www-form-urlencodedx',
+        'application/x-www-form-urlencoded-utf8',
+        'Application/X-WWW-Form-URLEncoded; charset=UTF-8',
+        'application/x-www-form-urlencoded ; charset=utf-8',
+      ]) {
+        results.push(await answerOf(await postToken(url, { form, headers: { 'Content-Type': type } })));
+      }
+      return results;
+    });
+    expect(answers.kit).toEqual([
+      [400, 'invalid_request'],
+      [400, 'invalid_request'],
+      [400, 'invalid_grant'],
+      [400, 'invalid_grant'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a form body over 56 KiB: invalid_request before the client is looked up, at both endpoints', async () => {
+    const answers = await both(async (target) => {
+      const metadata = (await (await fetch(`${target.issuer}/.well-known/openid-configuration`)).json()) as {
+        token_endpoint: string;
+        revocation_endpoint: string;
+      };
+      const form = {
+        client_id: target.clientId,
+        grant_type: 'refresh_token',
+        refresh_token: 'x',
+        token: 'x',
+      };
+      // The whole body is 56 KiB with the padding below, one byte more with the second.
+      const size = new URLSearchParams({ ...form, pad: '' }).toString().length;
+      const results: Answer[] = [];
+      for (const url of [metadata.token_endpoint, metadata.revocation_endpoint]) {
+        for (const extra of [0, 1]) {
+          const pad = 'a'.repeat(56 * 1024 - size + extra);
+          results.push(await answerOf(await postToken(url, { form: { ...form, pad } })));
+        }
+      }
+      return results;
+    });
+    expect(answers.kit).toEqual([
+      [400, 'invalid_grant'],
+      [400, 'invalid_request'],
+      [200],
+      [400, 'invalid_request'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a scope that is not space-separated scope tokens: invalid_scope before the refresh token is looked at', async () => {
+    // oidc-provider checks RFC 6749 §3.3's syntax (single spaces, no leading or trailing one, printable
+    // ASCII without " and \) for the grants that take a scope, before the grant itself; the
+    // authorization_code grant takes none, so it ignores it.
+    const answers = await both(async (target) => {
+      const [, first] = await exchange(target, await codeFor(target, 'openid api:read'));
+      const results: Answer[] = [];
+      for (const scope of ['openid  api:read', ' openid', 'openid\tapi:read', 'a"b', 'caf\u00e9']) {
+        results.push((await refresh(target, 'not-a-refresh-token', scope))[0]);
+      }
+      // A live refresh token with a badly spaced scope is refused too, and the session survives.
+      results.push((await refresh(target, first.refresh_token, 'openid  api:read'))[0]);
+      results.push((await refresh(target, first.refresh_token, 'openid api:read'))[0]);
+      const [exchanged] = await token(target, {
+        grant_type: 'authorization_code',
+        code: await codeFor(target, 'openid api:read'),
+        redirect_uri: REDIRECT_URI,
+        code_verifier: VERIFIER,
+        scope: 'openid  api:read',
+      });
+      results.push(exchanged);
+      return results;
+    });
+    expect(answers.kit).toEqual([
+      ...Array.from({ length: 6 }, (): Answer => [400, 'invalid_scope']),
+      [200],
+      [200],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
   it('revocation: an unknown token is 200 (RFC 7009 §2.2), unused repeats are ignored, a malformed header is refused', async () => {
     const answers = await both(async (target) => {
       const { revocation_endpoint: url } = (await (
