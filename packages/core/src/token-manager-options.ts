@@ -78,7 +78,9 @@ export interface TokenManagerOptions {
   timeout?: number;
   /**
    * The current time as epoch ms. Inject one in tests. Called once at construction: one that returns
-   * no finite number ≥ 0 (`NaN`, a `Date`, a string) is refused with a `TypeError`.
+   * no finite number ≥ 0 (`NaN`, a `Date`, a string) is refused with a `TypeError`. Not
+   * `performance.now()`: a JWT's `exp`, stored sets and other tabs count in epoch ms, so against a
+   * clock on another scale a token with only `exp` looks valid for decades (served until a 401).
    * @default Date.now
    */
   clock?: Clock;

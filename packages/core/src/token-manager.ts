@@ -48,6 +48,14 @@ const SPENT = 8;
 const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
 /** Rejects with the abort reason as it is: the manager's `DisposedError`. */
 const asIs = (reason: unknown): unknown => reason;
+/**
+ * Whether `a` and `b` are one set: a server that answers a refresh with the same access token and a
+ * rotated refresh token has made a new one, whose refresh token alone is valid. One without a refresh
+ * token (a storage that never persists it) is still ours.
+ */
+const same = (a: TokenSet | undefined, b: TokenSet | undefined): boolean =>
+  a?.accessToken === b?.accessToken &&
+  !(a?.refreshToken && b?.refreshToken && a.refreshToken !== b.refreshToken);
 
 /** What the callers of a refresh get when its set was removed (`clear()`, another tab's sign-out) before it ended. */
 const clearedDuringRefresh = (): LoginRequiredError =>
@@ -463,8 +471,8 @@ export class TokenManager {
     }
     let base = this.#current;
     // Storage holds our set: the token this refresh rotates away is the one a stale stored set would carry.
-    if (stored && stored.accessToken === base?.accessToken) this.#inStep = true;
-    if (stored && stored.accessToken !== base?.accessToken && !this.#older(stored)) {
+    if (stored && same(stored, base)) this.#inStep = true;
+    if (stored && !same(stored, base) && !this.#older(stored)) {
       if (this.#clock() < this.#refreshAtOf(stored)) return { tokens: stored, adopted: true };
       base = stored; // carries the newest (possibly rotated) refresh token
     }
@@ -786,7 +794,7 @@ export class TokenManager {
       return undefined;
     }
     if (!stored) return null;
-    return stored.accessToken === base.accessToken || this.#older(stored) ? undefined : stored;
+    return same(stored, base) || this.#older(stored) ? undefined : stored;
   }
 
   /**
@@ -810,13 +818,13 @@ export class TokenManager {
     }
     const current = this.#current;
     // An older set back in storage (a lagging replica, a restored snapshot, a late write) is not adopted.
-    if (tokens?.accessToken === current?.accessToken || (tokens && this.#older(tokens))) return;
+    if (same(tokens, current) || (tokens && this.#older(tokens))) return;
     // The set it replaces is never adopted again: by its refresh token (when rotated), or at a sign-out by its
     // access token. Once storage is read without it: a change heard late, after this manager read a later set
     // (a removal before a sign-in, a set before its refresh), is no sign that set was left behind.
     const left = tokens ? current?.refreshToken : current?.accessToken;
     if (current && left !== tokens?.refreshToken) {
-      this.#read().then((stored) => stored?.accessToken === current.accessToken || this.#spend(left), asIs);
+      this.#read().then((stored) => same(stored, current) || this.#spend(left), asIs);
     }
     const epoch = this.#nextEpoch();
     this.#loaded = true;

@@ -78,12 +78,8 @@ export function toTokenSet(
       where,
     );
   }
-  // A field the manager can do without, of the wrong type, counts as absent: refusing the answer
-  // would lose the refresh token a refresh rotated (decision 0013).
-  const pick = (wire: string, camel: string): string | undefined => {
-    const value = isWireFormat ? record[wire] : record[camel];
-    return typeof value === 'string' ? value : undefined;
-  };
+  const pick = (wire: string, camel: string): string | undefined =>
+    optionalString(isWireFormat ? record[wire] : record[camel]);
   const tokenType = tokenTypeOf(isWireFormat ? record.token_type : record.tokenType, tokenTypes, where);
   const issuedAt = isWireFormat ? sentAt : record.issuedAt;
   return {
@@ -99,6 +95,13 @@ export function toTokenSet(
       typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaim(accessToken, 'iat'),
   };
 }
+
+/**
+ * A field the manager can do without (`refresh_token`, `id_token`), of the wrong type, counts as
+ * absent: refusing the answer would lose the refresh token a refresh rotated (decision 0013).
+ */
+export const optionalString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
 
 /** The accepted spelling of `value`; an absent type means Bearer (as servers that omit it mean). */
 function tokenTypeOf(input: unknown, accepted: readonly string[], where: string): string {

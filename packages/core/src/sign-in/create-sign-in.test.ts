@@ -1095,6 +1095,37 @@ describe('ID token', () => {
     expect(oidc.tokenRequests).toHaveLength(1);
   });
 
+  it.each([123, {}, true])(
+    'an id_token of %j without openid counts as absent (decision 0013): the sign-in completes; with openid it is still refused (decision 1102)',
+    async (idToken) => {
+      const answer = () =>
+        http.post(
+          `${ISSUER}/token`,
+          () => HttpResponse.json({ access_token: 'at-x', refresh_token: 'rt-x', id_token: idToken }),
+          {
+            once: true,
+          },
+        );
+      const plain = setUp({ scope: 'api:read offline_access' });
+      await signInAtProvider(plain.signIn);
+      msw.use(answer());
+      expect(await plain.signIn.handleCallback()).toMatchObject({
+        status: 'handled',
+        tokens: { accessToken: 'at-x', refreshToken: 'rt-x', idToken: undefined },
+        claims: undefined,
+      });
+      const oidcSignIn = setUp();
+      await signInAtProvider(oidcSignIn.signIn);
+      msw.use(answer());
+      const refused = await oidcSignIn.signIn.handleCallback();
+      expect(refused.status === 'error' && refused.error).toMatchObject({
+        name: 'IdTokenError',
+        check: 'format',
+      });
+      expect(oidcSignIn.tokens.peekTokens()).toBeUndefined();
+    },
+  );
+
   it('accepts several audiences with azp = this client, and exp within the clock tolerance', async () => {
     oidc.idTokenClaims = { aud: [CLIENT_ID, 'api'], azp: CLIENT_ID, exp: Math.floor(now / 1000) - 30 };
     const { signIn } = setUp();
@@ -1265,6 +1296,52 @@ describe('ID token', () => {
       expect(tokens.peekTokens()?.idToken).toBe(idToken);
     });
 
+    it.each([123, {}, false, ''])(
+      'a refresh_token of %j in a refresh answer counts as absent (decision 0013): the next refresh is checked, and signOut() revokes the one the manager kept',
+      async (refreshToken) => {
+        const { signIn, tokens } = await signInWithoutTokensOption();
+        msw.use(
+          http.post(
+            `${ISSUER}/token`,
+            async ({ request }) => {
+              oidc.tokenRequests.push({ form: new URLSearchParams(await request.text()), pageHref: '' });
+              return HttpResponse.json({ access_token: 'at-x', refresh_token: refreshToken });
+            },
+            { once: true },
+          ),
+        );
+        await expect(tokens.getAccessToken({ forceRefresh: true })).resolves.toBe('at-x');
+        expect(tokens.peekTokens()?.refreshToken).toBe('rt-2');
+        oidc.refreshIdToken = 'no-nonce';
+        oidc.idTokenClaims = { sub: 'mallory' };
+        await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({ check: 'sub' });
+        await expect(signIn.signOut()).resolves.toMatchObject({ revoked: true, warnings: [] });
+        // rt-3 came with the refused refresh: nobody holds it.
+        expect(oidc.revocations.map((form) => form.get('token'))).toEqual(['rt-3', 'rt-2']);
+      },
+    );
+
+    it.each([123, {}])(
+      'a refresh_token of %j in the code answer is no refresh token: signOut() sends nothing and reports no failure',
+      async (refreshToken) => {
+        const { signIn } = setUp({ tokens: undefined, scope: 'offline_access' } as never);
+        await signInAtProvider(signIn);
+        msw.use(
+          http.post(
+            `${ISSUER}/token`,
+            () => HttpResponse.json({ access_token: 'at-x', refresh_token: refreshToken }),
+            {
+              once: true,
+            },
+          ),
+        );
+        const result = await signIn.handleCallback();
+        expect(result).toMatchObject({ status: 'handled', tokens: { refreshToken: undefined } });
+        await expect(signIn.signOut()).resolves.toMatchObject({ revoked: false, warnings: [] });
+        expect(oidc.revocations).toEqual([]);
+      },
+    );
+
     it('a session this instance did not sign in is not checked against its callback (refresh token of another sign-in)', async () => {
       const { tokens } = await signInWithoutTokensOption();
       await tokens.setTokens({
@@ -1358,6 +1435,32 @@ describe('signOut', () => {
     expect(navigations.at(-1)).toBe(result.logoutUrl?.href);
     expect(tokens.peekTokens()).toBeUndefined();
     expect(signIn.claims()).toBeUndefined();
+  });
+
+  it('a refresh in flight answering refresh_token: {} adds nothing to revoke and no warning (decision 0013)', async () => {
+    const { signIn, tokens } = await signedIn();
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let arrived: () => void = () => {};
+    const arriving = new Promise<void>((resolve) => (arrived = resolve));
+    msw.use(
+      http.post(
+        `${ISSUER}/token`,
+        async () => {
+          arrived();
+          await held;
+          return HttpResponse.json({ access_token: 'at-x', refresh_token: {} });
+        },
+        { once: true },
+      ),
+    );
+    const refresh = tokens.getAccessToken({ forceRefresh: true }).catch((error: unknown) => error);
+    await arriving;
+    const signingOut = signIn.signOut({ navigate: false });
+    answer();
+    expect(await signingOut).toEqual({ revoked: true, warnings: [], logoutUrl: expect.any(URL) });
+    expect(oidc.revocations.map((form) => form.get('token'))).toEqual(['rt-2']);
+    expect(isTesseraError(await refresh, 'LOGIN_REQUIRED')).toBe(true);
   });
 
   it('200 concurrent signOut() calls (a double click) revoke once and navigate once', async () => {

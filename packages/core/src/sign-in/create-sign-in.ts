@@ -15,7 +15,7 @@ import { requestToken } from '../token-endpoint.js';
 import type { TokenManager } from '../token-manager.js';
 import type { FetchTokens } from '../token-manager-options.js';
 import type { TokenResponse, TokenSet } from '../token-set.js';
-import { toTokenSet } from '../token-set.js';
+import { optionalString, toTokenSet } from '../token-set.js';
 import { cleanAddressBar, currentPath } from './address-bar.js';
 import { asTesseraError } from './as-tessera-error.js';
 import { callbackResults, REMEMBERED_CALLBACKS } from './callback-results.js';
@@ -313,15 +313,17 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (shared.signOuts !== signOutsBefore)
         throw new LoginRequiredError('Signed out during the sign-in callback');
       // A nonce was sent (`openid`): the ID token is required (OpenID Connect Core §3.1.3.3), or the
-      // nonce would go unchecked.
-      if (transaction.nonce !== undefined && !response.id_token) {
+      // nonce would go unchecked; one of another type is refused (decision 1102). Without, it is
+      // optional: one of another type counts as absent, as `toTokenSet` has it (decision 0013).
+      const idToken = transaction.nonce ? response.id_token : optionalString(response.id_token);
+      if (transaction.nonce !== undefined && !idToken) {
         throw new MalformedResponseError(
           'missing_id_token',
           'no id_token, though the scope has openid',
           whereOf(response)!,
         );
       }
-      claims = response.id_token ? check(response.id_token, transaction.nonce, undefined) : undefined;
+      claims = idToken ? check(idToken, transaction.nonce, undefined) : undefined;
       set = tokens ? await tokens.setTokens(response) : toTokenSet(response, sentAt, 'authorization code');
     } catch (error) {
       // The code is spent and nobody holds what it brought: the caller gets the refusal, as it is.
@@ -332,7 +334,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       throw error;
     }
     lastClaims = claims;
-    if (!tokens) own = [response.refresh_token, response.id_token];
+    if (!tokens) own = [set.refreshToken, set.idToken];
     return {
       status: 'handled',
       tokens: set,
@@ -452,7 +454,8 @@ export function createSignIn(options: SignInOptions): SignIn {
         check(response.id_token, undefined, original ? decodeIdToken(original) : undefined);
       else if (original) response.id_token = original;
       else delete response.id_token;
-      if (ours) own = [response.refresh_token ?? refreshToken, response.id_token];
+      // What the manager keeps: a refresh token of another type, or empty, keeps the one sent (decision 0013).
+      if (ours) own = [optionalString(response.refresh_token) || refreshToken, response.id_token];
       return response;
     },
 

@@ -3,9 +3,13 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import type { FetchLike } from '../fetch-like.js';
 import { startTimer } from '../internal/timer.js';
 import { revokeToken } from '../revoke-token.js';
+import { optionalString } from '../token-set.js';
 import { asTesseraError } from './as-tessera-error.js';
 
-/** A token to revoke, with its `token_type_hint`; skipped when the token is missing or empty. */
+/**
+ * A token to revoke, with its `token_type_hint`; skipped when the token is missing, empty or not a
+ * string (a server's `refresh_token: false` is no token, decision 0013).
+ */
 export type TokenToRevoke = [token: string | undefined, hint: 'refresh_token' | 'access_token'];
 
 /** What `revokeTokens` needs: the sign-in's client, transport and the server's revocation endpoint. */
@@ -33,7 +37,8 @@ export async function revokeTokens(
   const deadline = new AbortController();
   const timer = startTimer(() => deadline.abort(new TimeoutError(timeout, '')), timeout);
   let revoked = false;
-  for (const [token, tokenTypeHint] of tokens) {
+  for (const [given, tokenTypeHint] of tokens) {
+    const token = optionalString(given);
     if (!token || deadline.signal.aborted) continue;
     try {
       await revokeToken({
