@@ -226,6 +226,18 @@ describe('useSession', () => {
     errors.mockRestore();
   });
 
+  it('renders a sign-in that failed with NaN once: getSnapshot stays cached, no React warning', async () => {
+    const errors = vi.spyOn(console, 'error');
+    const signIn = fakeSignIn(() => Promise.reject(Number.NaN));
+    const seen: Session[] = [];
+    render(h(StrictMode, null, h(TesseraProvider, { tokens: manager(), signIn }, h(SessionProbe, { seen }))));
+    await screen.findByText(/^signed-out/);
+    expect(Number.isNaN(seen.at(-1)?.error)).toBe(true);
+    expect(new Set(seen).size).toBe(2);
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
+  });
+
   it('throws a message naming the missing provider when used outside one', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(() => render(h(SessionProbe, { seen: [] }))).toThrow('no <TesseraProvider> above');

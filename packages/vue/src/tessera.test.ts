@@ -356,6 +356,24 @@ describe('createTessera', () => {
     expect(holder.refs?.error.value).toBe(denied);
   });
 
+  it('keeps the session of a sign-in that failed with NaN the same object through a later manager event', async () => {
+    const tokens = manager();
+    const tessera = createTessera({ tokens, signIn: fakeSignIn(() => Promise.reject(Number.NaN)) });
+    render(Status, { global: { plugins: [tessera] } });
+    await tessera.ready();
+    const failed = tessera.session.value;
+    expect(failed.status).toBe('signed-out');
+    expect(Number.isNaN(failed.error)).toBe(true);
+    const changes = vi.fn();
+    const stopWatching = watch(tessera.session, changes);
+    // The first storage read: a `loaded` event that changes nothing the session shows.
+    await tokens.ready();
+    await nextTick();
+    expect(tessera.session.value).toBe(failed);
+    expect(changes).not.toHaveBeenCalled();
+    stopWatching();
+  });
+
   it('keeps two apps with two managers apart', async () => {
     const first = manager();
     const second = manager();
