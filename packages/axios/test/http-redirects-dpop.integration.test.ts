@@ -407,4 +407,19 @@ describe.each(clients.slice(0, 2))('DPoP redirects with a transport of the calle
     expect(error.response?.status).toBe(302);
     expect(api.seen).toHaveLength(1);
   });
+  it('a caller’s maxRedirects: 1 is kept, where axios hands the transport no limit (follow-redirects’ 21)', async () => {
+    const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+    managers.push(counted.tokens);
+    const client = create({
+      baseURL: api.origin,
+      adapter: 'http',
+      transport: followRedirects.http,
+      maxRedirects: 1,
+    });
+    attachTokenManager(client, counted.tokens, { senderConstraint: createDPoP() });
+    const twoHops = `/go?to=${encodeURIComponent('/go?to=/orders/')}`;
+    const error = await fail(client.get(twoHops));
+    expect(error.code).toBe('ERR_FR_TOO_MANY_REDIRECTS');
+    expect(api.seen.map((seen) => seen.path)).toEqual([twoHops, '/go?to=/orders/']);
+  });
 });

@@ -129,6 +129,24 @@ describe('dpop.fetch (authorization-server calls)', () => {
     },
   );
 
+  it('reads headers given as a one-shot iterator (map.entries()) once, as fetch does: the nonce retry keeps them too', async () => {
+    const { sent, dpop } = setup(useNonce('n-1'), tokens());
+    const form = new Map([['content-type', 'application/x-www-form-urlencoded']]).entries();
+
+    const response = await dpop.fetch(TOKEN_URL, {
+      method: 'POST',
+      headers: form as never,
+      body: 'grant_type=client_credentials',
+    });
+
+    expect(response.status).toBe(200);
+    expect(sent.map((entry) => entry.headers.get('content-type'))).toEqual([
+      'application/x-www-form-urlencoded',
+      'application/x-www-form-urlencoded',
+    ]);
+    expect(sent.map((entry) => entry.headers.has('dpop'))).toEqual([true, true]);
+  });
+
   it('retries once on 400 use_dpop_nonce with the new nonce, a new jti and the same body', async () => {
     const { sent, events, post } = setup(useNonce('n-1'), tokens({ 'DPoP-Nonce': 'n-1' }));
 

@@ -5,6 +5,7 @@ import {
   isRedirect,
   readJsonBody,
   releaseBody,
+  rereadable,
 } from '@tessera/core';
 import type { DPoPEvent } from './dpop-event.js';
 import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
@@ -55,7 +56,10 @@ export function dpopFetch(
   emit: (event: DPoPEvent) => void,
   retried: WeakSet<Response>,
 ): FetchLike {
-  return async (input, init) => {
+  return async (input, asked) => {
+    // Headers given as a one-shot iterator, which fetch reads once: read once here, as the check
+    // below and every send (a nonce retry, a hop) read them again.
+    const init = rereadable(asked);
     const request = typeof Request !== 'undefined' && input instanceof Request ? input : undefined;
     const url = resolveUrl(request ? request.url : (input as string | URL));
     const method = toHtm(init?.method ?? request?.method ?? 'GET');

@@ -170,7 +170,12 @@ describe('kyHooks: an afterResponse hook of yours that returns another requestâ€
           order === 'after ours' ? [...hooks.afterResponse, elsewhere] : [elsewhere, ...hooks.afterResponse],
       },
     });
-    return { status: await status(api.get('orders')), seen, fetchTokens };
+    return {
+      status: await status(api.get('orders')),
+      seen,
+      fetchTokens,
+      again: () => status(api.get('orders')),
+    };
   }
 
   it('after ours: ours judged kyâ€™s own 200, so no refresh and no retry; you get that 401', async () => {
@@ -184,6 +189,13 @@ describe('kyHooks: an afterResponse hook of yours that returns another requestâ€
     const { status, seen, fetchTokens } = await withYourHook('before ours');
     expect(status).toBe(401);
     expect(seen).toEqual(['Bearer at-0', 'Bearer at-1']);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('before ours: the calls after it within the managerâ€™s rejectionCooldown cost no refresh and no retry', async () => {
+    const { seen, fetchTokens, again } = await withYourHook('before ours');
+    expect([await again(), await again()]).toEqual([401, 401]);
+    expect(seen).toEqual(['Bearer at-0', 'Bearer at-1', 'Bearer at-1', 'Bearer at-1']);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 });

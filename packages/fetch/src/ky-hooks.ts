@@ -72,8 +72,8 @@ export interface KyHooks<Marker = unknown> {
  * ky finally sends.
  *
  * An `afterResponse` hook of yours that runs before these and returns another request's `Response`
- * makes its 401 look like ours (one refresh and retry; it cannot be told apart, decision 0903): put
- * such hooks after these (`afterResponse: [...hooks.afterResponse, yours]`).
+ * makes its 401 look like ours (one refresh and retry per `rejectionCooldown`; it cannot be told
+ * apart, decision 0903): put such hooks after these (`afterResponse: [...hooks.afterResponse, yours]`).
  *
  * @example
  * const api = ky.create({ prefixUrl: 'https://api.example.com', hooks: kyHooks(ky, tokens) });

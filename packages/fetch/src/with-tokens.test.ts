@@ -343,6 +343,24 @@ describe('withTokens: inputs', () => {
     expect(sent).toEqual(['Basic mine', 'Basic mine']);
   });
 
+  it('reads headers given as a one-shot iterator (map.entries(), a generator) once, as fetch does: none is lost', async () => {
+    const { api, fetchTokens } = await setup();
+    const json = () => new Map([['Content-Type', 'application/json']]).entries();
+    expect((await api('orders', { method: 'POST', body: '{}', headers: json() as never })).status).toBe(200);
+    function* mine() {
+      yield ['Authorization', 'Bearer at-1'] as [string, string];
+      yield ['Content-Type', 'application/json'] as [string, string];
+    }
+    expect((await api('mine', { method: 'POST', body: '{}', headers: mine() as never })).status).toBe(200);
+    // The 401 and its replay both carry the caller's Content-Type; the caller's own Authorization goes as it is.
+    expect(received.map((entry) => [entry.authorization, entry.contentType])).toEqual([
+      ['Bearer at-0', 'application/json'],
+      ['Bearer at-1', 'application/json'],
+      ['Bearer at-1', 'application/json'],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
   it('skips auth per request with { skipAuth: true }, which never reaches fetch', async () => {
     const inner = vi.fn(platformFetch);
     const { tokens } = await countingTokens();

@@ -9,6 +9,7 @@ import {
   type RedirectHop,
   redirectDropsBody,
   releaseBody,
+  rereadable,
   type TokenManager,
   type TokenSet,
 } from '@tessera/core';
@@ -108,6 +109,9 @@ export function withTokens(
           if (skipAuth === true) return fetch(normalised(input, targetOf), others);
           rest = others;
         }
+        // Headers given as a one-shot iterator, which fetch reads once: read once here, as the
+        // caller-set check and every send and replay below read them again.
+        rest = rereadable(rest);
       }
       const asked = rest?.redirect;
       let target: Target | undefined;

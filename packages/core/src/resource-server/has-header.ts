@@ -20,3 +20,19 @@ export function hasHeader(headers: object | null | undefined, name: string): boo
 }
 
 const isSet = (value: unknown): boolean => value != null && value !== 'undefined';
+
+/**
+ * `init` with `headers` in a form that can be read more than once: a one-shot iterator of pairs
+ * (`map.entries()`, a generator), which fetch reads once, becomes an array of its pairs in a copy of
+ * `init`; any other `init` is returned as it is. For a wrapper that reads the caller's headers more
+ * than once (`hasHeader`, then each send, replay or retry).
+ *
+ * @example
+ * rereadable({ headers: new Map([['Accept', 'text/plain']]).entries() }); // { headers: [['Accept', 'text/plain']] }
+ */
+export function rereadable<T extends { headers?: unknown } | null | undefined>(init: T): T {
+  const headers = init?.headers as Partial<Iterator<unknown>> | undefined;
+  return typeof headers?.next === 'function'
+    ? ({ ...init, headers: [...(headers as Iterable<unknown>)] } as T)
+    : init;
+}
