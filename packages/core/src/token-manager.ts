@@ -361,9 +361,15 @@ export class TokenManager {
     this.#removeAgain();
     this.#freshUntil = NEVER;
     this.#epochEnd.abort();
-    this.#background?.stop();
-    this.#stopWatchingStorage();
     this.#listeners.clear();
+    // Each is released whatever another throws (a storage whose unsubscribe throws); dispose() never throws.
+    for (const release of [() => this.#background?.stop(), this.#stopWatchingStorage]) {
+      try {
+        release();
+      } catch (error) {
+        console.error('[tessera] dispose(): a release threw', error);
+      }
+    }
   }
 
   /**
@@ -809,6 +815,8 @@ export class TokenManager {
 
   /** Another tab or replica changed the stored set. */
   #onExternalChange(value: unknown): void {
+    // A subscription the storage failed to end at `dispose()` still delivers: a disposed manager ignores it.
+    if (this.#disposal.signal.aborted) return;
     let tokens: TokenSet | undefined;
     try {
       tokens = this.#parse(value);

@@ -229,6 +229,27 @@ describe('broadcastStorage', () => {
     expect(fake.held()).toEqual([]);
   });
 
+  it('closes the channel and stops announcing even when the storage’s own unsubscribe throws', async () => {
+    const fake = fakeLockManager();
+    const inner: TokenStorage = {
+      ...memoryStorage(),
+      subscribe: () => () => {
+        throw new Error('storage listener already gone');
+      },
+    };
+    const storage = wrap(inner, fake.locks);
+    const { unsubscribe } = subscribeTo(storage);
+    await storage.set(set('a'));
+    await nextTask();
+    expect(fake.held()).toHaveLength(1);
+
+    expect(unsubscribe).toThrow('storage listener already gone'); // the manager's dispose() reports it
+    await nextTask();
+
+    expect(fake.held()).toEqual([]);
+    expect(channels.open()).toBe(0);
+  });
+
   it('opens one channel with the first subscriber and closes it, and the storage subscription, with the last', () => {
     const shared = sharedStorage();
     const storage = wrap(shared.storage);

@@ -158,12 +158,13 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   const close = (): void => {
     channel?.close();
     channel = undefined;
-    stopWatchingStorage?.();
-    stopWatchingStorage = undefined;
     markers.release();
     echoes.reset();
     latest = undefined;
     for (const arrived of [...arrivals]) arrived(true);
+    // Last: a storage whose unsubscribe throws leaves nothing else held (the manager's dispose() reports it).
+    stopWatchingStorage?.();
+    stopWatchingStorage = undefined;
   };
 
   return {
