@@ -163,6 +163,42 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(events).toEqual([{ type: 'nonce_retry', origin: 'https://as.example', status: 400 }]);
   });
 
+  it('reads an init whose members come through its prototype (Object.create, a class with getters) as fetch does: method, headers, body and resendBody', async () => {
+    const { sent, dpop } = setup(useNonce('n-1'), tokens(), useNonce('n-2'), tokens());
+    const base = { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'from-proto' };
+    class OneTime {
+      get method() {
+        return 'POST';
+      }
+      get body() {
+        return 'assertion-1';
+      }
+      get resendBody() {
+        return async () => 'assertion-2';
+      }
+    }
+
+    expect((await dpop.fetch(TOKEN_URL, Object.create(base))).status).toBe(200);
+    expect((await dpop.fetch(TOKEN_URL, new OneTime() as RequestInit)).status).toBe(200);
+
+    expect(sent.map((s) => [s.method, s.headers.get('content-type'), s.body])).toEqual([
+      ['POST', 'text/plain', 'from-proto'],
+      ['POST', 'text/plain', 'from-proto'],
+      ['POST', 'text/plain;charset=UTF-8', 'assertion-1'],
+      ['POST', 'text/plain;charset=UTF-8', 'assertion-2'],
+    ]);
+  });
+
+  it('reads a Request given as init as fetch does: its method and body go to the URL given (a stream body: no retry)', async () => {
+    const { sent, dpop } = setup(tokens());
+    const init = new Request('https://elsewhere.example/', { method: 'POST', body: 'a=1' });
+
+    expect((await dpop.fetch(TOKEN_URL, init as RequestInit)).status).toBe(200);
+
+    expect(sent.map((s) => [s.method, s.url, s.body])).toEqual([['POST', TOKEN_URL, 'a=1']]);
+    expect((await readProof(sent[0]?.headers.get('dpop'))).claims.htm).toBe('POST');
+  });
+
   it.each([
     ['a string', () => refreshBody().toString()],
     ['URLSearchParams', refreshBody],
@@ -359,6 +395,38 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect((error as Error).message).toContain('Access-Control-Expose-Headers');
     expect((error as Error).message).toContain('POST https://as.example/token');
     expect(sent).toHaveLength(1);
+  });
+
+  it('answers use_dpop_nonce with two different DPoP-Nonce headers with a typed error naming them, not CORS: no retry', async () => {
+    const twoNonces: Reply = () => {
+      const headers = new Headers({ 'content-type': 'application/json' });
+      headers.append('DPoP-Nonce', 'n-1');
+      headers.append('DPoP-Nonce', 'n-2');
+      return new Response(JSON.stringify({ error: 'use_dpop_nonce' }), { status: 400, headers });
+    };
+    const { sent, post } = setup(twoNonces, tokens());
+
+    const error = await post().catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'DPOP_NONCE', failure: 'nonce_ambiguous', status: 400 });
+    expect((error as Error).message).toContain('several DPoP-Nonce');
+    expect((error as Error).message).not.toContain('CORS');
+    expect(sent).toHaveLength(1);
+  });
+
+  it('answers use_dpop_nonce with the same DPoP-Nonce header twice (a proxy repeating it) with one retry carrying that nonce', async () => {
+    const sameTwice: Reply = () => {
+      const headers = new Headers({ 'content-type': 'application/json' });
+      headers.append('DPoP-Nonce', 'n-1');
+      headers.append('DPoP-Nonce', 'n-1');
+      return new Response(JSON.stringify({ error: 'use_dpop_nonce' }), { status: 400, headers });
+    };
+    const { sent, post } = setup(sameTwice, tokens());
+
+    expect((await post()).status).toBe(200);
+
+    expect(sent).toHaveLength(2);
+    expect((await readProof(sent[1]?.headers.get('dpop'))).claims.nonce).toBe('n-1');
   });
 
   it('does not retry when the server asks for the nonce the proof already carried', async () => {
@@ -745,6 +813,32 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
     expect(() => dpop.isNonceChallenge(challenge(undefined), sent)).toThrow(
       expect.objectContaining({ code: 'DPOP_NONCE', failure: 'nonce_unreadable' }),
     );
+  });
+
+  it('throws a typed error naming several nonces for a challenge with two different DPoP-Nonce headers, and keeps none of them', async () => {
+    const dpop = createDPoP();
+    dpop.learn({ url: API, status: 200, headers: { 'dpop-nonce': 'rs-1' } });
+    const sent = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+    const headers = new Headers({ 'www-authenticate': 'DPoP error="use_dpop_nonce"' });
+    headers.append('DPoP-Nonce', 'rs-2');
+    headers.append('DPoP-Nonce', 'rs-3');
+
+    expect(() => dpop.isNonceChallenge({ url: API, status: 401, headers }, sent)).toThrow(
+      expect.objectContaining({ code: 'DPOP_NONCE', failure: 'nonce_ambiguous', status: 401 }),
+    );
+    // Node-style header objects carry them as an array.
+    expect(() =>
+      dpop.isNonceChallenge(
+        {
+          url: API,
+          status: 401,
+          headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': ['rs-2', 'rs-3'] },
+        },
+        sent,
+      ),
+    ).toThrow(expect.objectContaining({ failure: 'nonce_ambiguous' }));
+    const next = await dpop.headersFor({ method: 'GET', url: API, accessToken: 't' });
+    expect((await readProof(next.DPoP)).claims.nonce).toBe('rs-1');
   });
 
   it.each([

@@ -48,10 +48,10 @@ export interface NonceBook {
   /**
    * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and, per `clocked`,
    * its clock, `Date` plus `Age` (a cached response's `Date` is as old as its `Age`). Returns the
-   * nonce it sent, if it sent a valid one.
+   * nonce it sent, if it sent a valid one; `false` if it sent several different ones (none kept).
    * @param clocked which clocks the response teaches.
    */
-  learn(url: URL, headers: HeadersLike | undefined | null, clocked: ClockLesson): string | undefined;
+  learn(url: URL, headers: HeadersLike | undefined | null, clocked: ClockLesson): string | false | undefined;
   /** Forgets the nonces (sign-out); the clocks stay known. */
   clear(): void;
 }
@@ -79,7 +79,12 @@ export function nonceBook(clock: Clock): NonceBook {
         if (clocked === ClockLesson.Default) latest = kept;
         keep(offsets, url.origin, kept);
       }
-      const nonce = readHeader(headers, 'dpop-nonce')?.trim();
+      // Several `DPoP-Nonce` fields arrive joined with `, ` (a nonce has no space): the same nonce
+      // repeated (a proxy adding the server's again) is that nonce; different ones are none, as no
+      // client can know which the server takes (RFC 9449 §8.1 allows one).
+      const sent = new Set(readHeader(headers, 'dpop-nonce')?.trim().split(', '));
+      const [nonce] = sent;
+      if (sent.size > 1) return false;
       if (nonce && NONCE.test(nonce)) {
         keep(nonces, url.origin, nonce);
         return nonce;

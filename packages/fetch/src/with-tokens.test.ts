@@ -361,6 +361,68 @@ describe('withTokens: inputs', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 
+  it('reads an init whose members come through its prototype (Object.create, a class with getters) as fetch does: method, body and headers go, and are replayed after a 401', async () => {
+    const { api, fetchTokens } = await setup();
+    const base = { method: 'POST', body: 'from-proto', headers: { 'Content-Type': 'text/plain' } };
+    class Init {
+      get method() {
+        return 'PUT';
+      }
+      get body() {
+        return 'from-getter';
+      }
+      get headers() {
+        return { 'Content-Type': 'application/json' };
+      }
+    }
+
+    expect((await api('inherited', Object.create(base))).status).toBe(200);
+    expect((await api('getters', new Init() as RequestInit)).status).toBe(200);
+
+    expect(
+      received.map((entry) => [
+        entry.method,
+        entry.authorization,
+        entry.contentType,
+        Buffer.from(entry.bytes, 'base64').toString(),
+      ]),
+    ).toEqual([
+      ['POST', 'Bearer at-0', 'text/plain', 'from-proto'],
+      ['POST', 'Bearer at-1', 'text/plain', 'from-proto'],
+      ['PUT', 'Bearer at-1', 'application/json', 'from-getter'],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an init that is not an object (a string) with a TypeError, as fetch does, and sends nothing', async () => {
+    const { api, fetchTokens } = await setup();
+    await expect(api('string', 'x' as never)).rejects.toThrow(TypeError);
+    expect(received).toHaveLength(0);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('keeps the signal an init inherits through its prototype on the send, and honours an inherited skipAuth', async () => {
+    const { tokens } = await countingTokens();
+    managers.push(tokens);
+    const controller = new AbortController();
+    const reason = new Error('navigated away');
+    const seen: Array<string | null> = [];
+    /** A fetch that honours its signal, and the caller aborts while it is in flight. */
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      seen.push(request.headers.get('authorization'));
+      controller.abort(reason);
+      request.signal.throwIfAborted();
+      return new Response(null, { status: 200 });
+    };
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/` });
+
+    await expect(api('orders', Object.create({ signal: controller.signal }))).rejects.toBe(reason);
+    expect((await api('health', Object.create({ skipAuth: true }))).status).toBe(200);
+
+    expect(seen).toEqual(['Bearer at-0', null]);
+  });
+
   it('skips auth per request with { skipAuth: true }, which never reaches fetch', async () => {
     const inner = vi.fn(platformFetch);
     const { tokens } = await countingTokens();

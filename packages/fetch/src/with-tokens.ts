@@ -97,21 +97,29 @@ export function withTokens(
     try {
       let input = given;
       let rest: RequestInit | undefined = init ?? undefined; // fetch takes a null init as none
-      // No init, no `instanceof` (in Node each one costs ~25 ns: streams define `Symbol.hasInstance`).
+      // No init, no `instanceof` (in Node each one costs ~25 ns: streams define `Symbol.hasInstance`);
+      // nor for a plain object, nearly every init.
       if (rest !== undefined) {
-        if (typeof Request !== 'undefined' && rest instanceof Request) {
+        if (
+          Object.getPrototypeOf(rest) !== Object.prototype &&
+          typeof Request !== 'undefined' &&
+          rest instanceof Request
+        ) {
           // fetch reads a Request given as init through its getters (method, body, signal…), which
           // the copies of init below would drop: it becomes the request, as in fetch.
           input = new Request(normalised(input, targetOf), rest);
           rest = undefined;
-        } else if ('skipAuth' in rest) {
-          const { skipAuth, ...others } = rest as TokenRequestInit;
-          if (skipAuth === true) return fetch(normalised(input, targetOf), others);
-          rest = others;
+        } else {
+          // Members inherited through a prototype (fetch reads them; the copies below would drop
+          // them) and headers given as a one-shot iterator (fetch reads them once) in an init that
+          // the caller-set check and every send and replay below can copy and read again.
+          rest = rereadable(rest);
+          if ('skipAuth' in rest) {
+            const { skipAuth, ...others } = rest as TokenRequestInit;
+            if (skipAuth === true) return fetch(normalised(input, targetOf), others);
+            rest = others;
+          }
         }
-        // Headers given as a one-shot iterator, which fetch reads once: read once here, as the
-        // caller-set check and every send and replay below read them again.
-        rest = rereadable(rest);
       }
       const asked = rest?.redirect;
       let target: Target | undefined;

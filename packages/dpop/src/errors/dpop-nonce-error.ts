@@ -9,6 +9,11 @@ export type DPoPNonceFailure =
    * that is not a nonce (RFC 9449 NQCHAR only, at most 4096 characters) counts as unreadable.
    */
   | 'nonce_unreadable'
+  /**
+   * The server (or a proxy in front of it) sent several different `DPoP-Nonce` headers: no client can
+   * tell which one it takes. RFC 9449 allows one. A server error, never retried.
+   */
+  | 'nonce_ambiguous'
   /** The server asked again for the nonce the rejected proof already carried: a retry cannot help. */
   | 'nonce_unchanged'
   /** The one retry with the server's new nonce was challenged again. There is never a third request. */
@@ -42,17 +47,25 @@ export class DPoPNonceError extends TesseraError {
 const MESSAGES: Record<DPoPNonceFailure, string> = {
   nonce_unreadable:
     'DPoP nonce required but no readable DPoP-Nonce header (CORS: Access-Control-Expose-Headers?)',
+  nonce_ambiguous: 'DPoP nonce required but several DPoP-Nonce headers with different nonces sent',
   nonce_unchanged: 'DPoP nonce rejected although it is the one the server issued',
   rejected_after_retry: 'DPoP nonce challenged again after one retry',
 };
 
 /**
- * Why a nonce challenge cannot be answered with a retry: no readable `nonce` in it, or the one the
- * rejected proof carried (`sent`). `undefined` when a retry with `nonce` can help.
+ * Why a nonce challenge cannot be answered with a retry: no readable `nonce` in it, several
+ * different ones (`false`), or the one the rejected proof carried (`sent`). `undefined` when a retry
+ * with `nonce` can help.
  */
 export function nonceFailure(
-  nonce: string | undefined,
+  nonce: string | false | undefined,
   sent: string | undefined,
 ): DPoPNonceFailure | undefined {
-  return nonce === undefined ? 'nonce_unreadable' : nonce === sent ? 'nonce_unchanged' : undefined;
+  return nonce === undefined
+    ? 'nonce_unreadable'
+    : nonce === false
+      ? 'nonce_ambiguous'
+      : nonce === sent
+        ? 'nonce_unchanged'
+        : undefined;
 }
