@@ -130,3 +130,49 @@ describe('redisTokenCache storage, a write that reaches Redis after a removal', 
     ]);
   });
 });
+
+describe('redisTokenCache storage, a read whose reply arrives after a newer message', () => {
+  it('keeps, on a subscribed replica, the new sign-in another replica stored right after its sign-out, when the read of the mark answers after the new set was heard', async () => {
+    const redis = new FakeRedis();
+    const endpoint = rotatingEndpoint(() => 3_600);
+    // The watching replica's command connection answers its GETs late (its subscriber is faster):
+    // a GET that Redis ran while it held the sign-out's mark is answered after the next set's message.
+    let late: Promise<void> | undefined;
+    const client = redis.client();
+    const watching = replica(redis, endpoint.fetchTokens, {
+      client: {
+        sendCommand: async (args, options) => {
+          const reply = await client.sendCommand(args, options);
+          if (args[0] === 'GET') await late;
+          return reply;
+        },
+      },
+    });
+    const switching = replica(redis, endpoint.fetchTokens);
+    expect(await watching.manager.getAccessToken()).toBe('at-1');
+    expect(await switching.manager.getAccessToken()).toBe('at-1'); // read from Redis
+
+    const answer = deferred<void>();
+    late = answer.promise;
+    const before = watching.events.length;
+    // A switch of account: sign-out, then the new session's set at once.
+    await switching.manager.clear(); // heard: watching reads Redis (the mark), answered late
+    await vi.advanceTimersByTimeAsync(0);
+    await switching.manager.setTokens({
+      access_token: 'at-next',
+      refresh_token: 'rt-next',
+      expires_in: 3_600,
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(watching.events.slice(before).map((event) => event.type)).toEqual(['cleared', 'synced']);
+    answer.resolve();
+    await vi.advanceTimersByTimeAsync(0);
+
+    // The mark it read is older than the set it heard meanwhile: no second sign-out of the new session.
+    expect(watching.events.slice(before).map((event) => event.type)).toEqual(['cleared', 'synced']);
+    expect(watching.manager.peekTokens()?.accessToken).toBe('at-next');
+    expect(await watching.manager.getAccessToken()).toBe('at-next');
+    expect(JSON.parse(redis.peek(REDIS_KEY) ?? '{}')).toMatchObject({ accessToken: 'at-next' });
+    expect(endpoint.spent).toEqual([]);
+  });
+});

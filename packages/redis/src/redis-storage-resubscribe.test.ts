@@ -341,6 +341,58 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
     ]);
   });
 
+  it('never throws from a manager or the lock for a custom subscriber whose subscribe throws at once or returns no promise: a redis_unavailable event, sent again at ready', async () => {
+    const redis = new FakeRedis();
+    const fetch = countingFetch();
+    const connection = redis.subscriber();
+    let closed = true;
+    // A hand-written subscriber (plain JavaScript): throws while closed, returns nothing once open.
+    const subscriber = {
+      ...connection,
+      subscribe: vi.fn((channel: string, listener: (message: string, channel: string) => void) => {
+        if (closed) throw new Error('The subscriber is closed');
+        void connection.subscribe(channel, listener);
+      }),
+      unsubscribe: vi.fn(() => {
+        throw new Error('The subscriber is closed');
+      }),
+    } as never;
+    const storing = replica(redis, fetch.fetchTokens);
+    const late = replica(redis, fetch.fetchTokens, { subscriber }); // its manager subscribes here
+    expect(await late.manager.getAccessToken()).toBe('at-1');
+    redis.put('tessera:lock:held', 'another replica');
+    const events: RedisCacheEvent[] = [];
+    const cache = redisTokenCache({
+      client: redis.client(),
+      subscriber,
+      lockWait: 50,
+      onEvent: (event) => events.push(event),
+    });
+    const ran = cache.lock.run('held', async () => 'ran'); // waits: subscribes to lock-released
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await ran).toBe('ran');
+    expect(
+      late.cacheEvents.map((event) => event.type === 'redis_unavailable' && event.error.message),
+    ).toEqual([`Redis subscribe failed (failed): channel ${REDIS_KEY}: The subscriber is closed`]);
+    expect(events.map((event) => event.type === 'redis_unavailable' && event.error.message)).toEqual([
+      'Redis subscribe failed (failed): channel tessera:lock-released: The subscriber is closed',
+      false, // lock_timeout
+    ]);
+
+    closed = false;
+    connection.reconnect(); // sent again: answered (no promise), so the stored sets are heard
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(late.manager.peekTokens()?.accessToken).toBe('at-2');
+    expect(() => late.manager.dispose()).not.toThrow(); // its UNSUBSCRIBE throws: failed, not thrown
+    expect(() => cache.dispose()).not.toThrow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(late.cacheEvents.at(-1)).toMatchObject({ type: 'redis_unavailable', operation: 'subscribe' });
+    expect(late.cacheEvents).toHaveLength(2); // the UNSUBSCRIBE's failure after an answered SUBSCRIBE
+    expect(fetch.calls()).toBe(2);
+  });
+
   it('never ends a session for JSON null another program publishes or stores under its key: an unreadable entry, not a sign-out', async () => {
     const redis = new FakeRedis();
     const endpoint = rotatingEndpoint(() => 3_600);

@@ -173,6 +173,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
 
   return {
     get: async () => {
+      const before = seen;
       let value: unknown;
       try {
         value = await commands.send('get', ['GET', redisKey]);
@@ -182,8 +183,12 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         seen = REMOVED;
         return unreadable(undefined);
       }
+      // As at a re-read: a message, read or write meanwhile is newer than this reply, which is
+      // returned but neither remembered nor heard (its mark would end the newer set's session).
+      const newer = seen !== before;
       // Also a removal's tombstone (`''`): it holds no set.
       if (value === null || value === undefined || value === REMOVED) {
+        if (newer) return undefined;
         // A tombstone where this storage last saw a set with a refresh token: a sign-out it missed
         // (its subscriber was down, its re-read failed or is yet to come). Heard as its message
         // would have been, before this read resolves, so a refresh that read it sends nothing with
@@ -192,8 +197,9 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         seen = REMOVED;
         return undefined;
       }
-      seen = String(value);
-      return decode(seen);
+      const text = String(value);
+      if (!newer) seen = text;
+      return decode(text);
     },
     set: async (tokens: TokenSet) => {
       const ttl = timeToLive(tokens, context);

@@ -931,6 +931,29 @@ describe('redisTokenCache on redis-server', () => {
     expect(late.cacheEvents).toHaveLength(1);
   });
 
+  it('reports a SUBSCRIBE that timed out (never connected) and then was refused once connected (NOPERM) twice: the warning, then the cause', async () => {
+    const key = freshKey();
+    // A Redis user without channel permissions: its SUBSCRIBE is refused once the connection is up.
+    await redis.admin.sendCommand(['ACL', 'SETUSER', 'replica-np', 'reset', 'on', '>pw', '+@all', '~*']);
+    cleanups.push(() => redis.admin.sendCommand(['ACL', 'DELUSER', 'replica-np']));
+    const subscriber = createClient({ url: redis.server.url, username: 'replica-np', password: 'pw' });
+    subscriber.on('error', () => {});
+    cleanups.push(() => subscriber.isOpen && subscriber.quit());
+    const late = replica(key, counting().fetchTokens, { client: await connect(), subscriber, timeout: 300 });
+    const reasons = () =>
+      late.cacheEvents.map((event) => event.type === 'redis_unavailable' && event.error.reason);
+    await vi.waitFor(() => expect(reasons()).toEqual(['timeout']), SETTLED);
+
+    await subscriber.connect(); // SUBSCRIBE is sent, and refused: the timeout's "is the subscriber connected?" is not why
+    await vi.waitFor(() => expect(reasons()).toEqual(['timeout', 'failed']), SETTLED);
+    expect(late.cacheEvents.at(-1)).toMatchObject({
+      operation: 'subscribe',
+      error: {
+        message: expect.stringMatching(/^Redis subscribe failed \(failed\): channel tessera:tokens:.*NOPERM/),
+      },
+    });
+  });
+
   it('connects an ioredis subscriber made with lazyConnect at its first SUBSCRIBE, through the README adapter: no warning, every publication heard', async () => {
     const key = freshKey();
     const { fetchTokens, calls } = counting();

@@ -13,7 +13,8 @@ export interface Subscriptions {
    * sent again at the subscriber's next `'ready'`, and so on until one is answered; `resubscribed` runs
    * when that one is (messages published before were missed). One unanswered after `timeout` ms (a
    * subscriber that was never connected: node-redis queues it until `connect()`) is reported as
-   * `timeout`, and stays pending. Nothing while not `active`.
+   * `timeout`, and stays pending: its rejection after that is reported too, with the cause the warning
+   * could not name (a `NOPERM` once connected). Nothing while not `active`.
    */
   subscribe(channel: string, listener: RedisMessageListener, resubscribed?: () => void): () => void;
   /** Runs `release` at `dispose()` unless the returned function ran it first; once either way. */
@@ -21,6 +22,13 @@ export interface Subscriptions {
   /** Runs everything held, and holds nothing more: the cache then works as one without a subscriber. */
   dispose(): void;
 }
+
+/**
+ * What `call` returns as a promise, rejected when it throws: a custom subscriber (plain JavaScript)
+ * may throw at once or return no promise, which is then a failure reported or an answer, never a
+ * throw out of a manager's constructor, its `dispose()` or the lock (decision 0502).
+ */
+const settled = (call: () => unknown): Promise<unknown> => new Promise((resolve) => resolve(call()));
 
 export function subscriptions(
   subscriber: RedisSubscriber | undefined,
@@ -51,7 +59,7 @@ export function subscriptions(
         unanswered = setTimeout(() => report(channel, 'timeout'), timeout);
         // Only a warning: nobody waits for it, and a pending SUBSCRIBE must not hold the process.
         (unanswered as { unref?: () => void }).unref?.();
-        subscriber.subscribe(channel, listener).then(
+        settled(() => subscriber.subscribe(channel, listener)).then(
           () => {
             clearTimeout(unanswered);
             if (retry) resubscribed?.();
@@ -77,7 +85,7 @@ export function subscriptions(
         stopWaiting();
         // Also after a failed SUBSCRIBE, for what a client may keep of it (the ioredis adapter); that
         // failure was the one reported, so one UNSUBSCRIBE that fails too adds no second event.
-        subscriber.unsubscribe(channel, listener).catch((error: unknown) => {
+        settled(() => subscriber.unsubscribe(channel, listener)).catch((error: unknown) => {
           if (!failed) report(channel, 'failed', error);
         });
       });
