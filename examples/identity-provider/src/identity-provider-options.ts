@@ -14,6 +14,16 @@ export interface IdentityProviderOptions {
   appOrigins: readonly string[];
   /** @default 'tessera-spa' */
   clientId?: string;
+  /**
+   * Makes the client confidential with this secret (parity tests of client authentication).
+   * @default undefined — a public client (`token_endpoint_auth_method: 'none'`)
+   */
+  clientSecret?: string;
+  /**
+   * The confidential client's `token_endpoint_auth_method`; only with `clientSecret`.
+   * @default undefined — oidc-provider's default, `client_secret_basic`
+   */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
   /** @default every app origin + `/` and + `/callback` */
   redirectUris?: readonly string[];
   /**

@@ -138,7 +138,14 @@ function configure(
     clients: [
       {
         client_id: settings.clientId,
-        token_endpoint_auth_method: 'none',
+        ...(settings.clientSecret === undefined
+          ? { token_endpoint_auth_method: 'none' }
+          : {
+              client_secret: settings.clientSecret,
+              ...(settings.tokenEndpointAuthMethod
+                ? { token_endpoint_auth_method: settings.tokenEndpointAuthMethod }
+                : {}),
+            }),
         application_type: 'web',
         grant_types: [...(settings.grantTypes ?? ['authorization_code', 'refresh_token'])],
         response_types: ['code'],

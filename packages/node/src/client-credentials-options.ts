@@ -83,7 +83,7 @@ export interface ClientCredentialsOptions extends TokenTarget {
    * @default undefined (give `tokenUrl` instead)
    */
   issuer?: string | URL | undefined;
-  /** The `client_id`. */
+  /** The `client_id`, exactly as registered: not blank, no whitespace around it (a `TypeError` otherwise). */
   clientId: string;
   /**
    * The client secret, for `client_secret_basic` and `client_secret_post`. Never appears in an

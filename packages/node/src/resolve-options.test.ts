@@ -33,6 +33,15 @@ describe('options', () => {
     ],
     [{ clientId: 'svc', clientSecret: SECRET }, 'pass tokenUrl (the token endpoint) or issuer'],
     [{ ...base, clientId: '', clientSecret: SECRET }, 'clientId is required'],
+    [{ ...base, clientId: ' \t', clientSecret: SECRET }, 'clientId is required'],
+    [
+      { ...base, clientId: ' svc', clientSecret: SECRET },
+      'clientCredentials: clientId " svc" must not begin or end with whitespace',
+    ],
+    [
+      { ...base, clientId: 'svc\n', clientSecret: SECRET },
+      'clientCredentials: clientId "svc\\n" must not begin or end with whitespace',
+    ],
     [
       { ...base, tokenUrl: 'auth.test/token', clientSecret: SECRET },
       'clientCredentials: tokenUrl must be an absolute URL such as https://auth.example.com/oauth/token',

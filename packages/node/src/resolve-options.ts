@@ -65,7 +65,13 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_
 export function resolveOptions(options: ClientCredentialsOptions): ClientConfig {
   if (typeof options !== 'object' || options === null) fail('pass an options object');
   assertKnownOptions(options, CLIENT_CREDENTIALS_OPTION_KEYS, 'clientCredentials', REPLACED_OPTION_KEYS);
-  if (typeof options.clientId !== 'string' || options.clientId === '') fail('clientId is required');
+  const { clientId } = options;
+  if (typeof clientId !== 'string' || clientId.trim() === '') fail('clientId is required');
+  // Servers compare client ids as strings, like audiences: one pasted with a space or line break around
+  // it is sent as given and answered invalid_client at every request.
+  if (clientId !== clientId.trim()) {
+    fail(`clientId ${JSON.stringify(clientId)} must not begin or end with whitespace`);
+  }
   if (options.tokenUrl !== undefined && options.issuer !== undefined) {
     fail('pass either tokenUrl or issuer, not both');
   }

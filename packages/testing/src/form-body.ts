@@ -7,19 +7,25 @@ import { TokenEndpointError } from './token-endpoint-error.js';
 
 /** oidc-provider reads at most 56 KiB of a request body, and refuses a longer one. */
 const BODY_LIMIT = 56 * 1024;
+/**
+ * oidc-provider parses the body with `node:querystring`, whose `maxKeys` (1000) counts every
+ * `&`-separated piece, empty ones included, and silently drops the rest.
+ */
+const PAIR_LIMIT = 1000;
 
 /**
  * The form body as oidc-provider 9 reads it: an empty form without a `Content-Type` (the body is not
  * read; the client may still authenticate with its `Authorization` header), `undefined` for another
  * media type than `application/x-www-form-urlencoded` (in any letter case, with any parameters, but
- * not a longer name), `null` for a body over 56 KiB.
+ * not a longer name), `null` for a body over 56 KiB. Only the first 1000 `&`-separated pairs are kept.
  */
 export async function readForm(request: Request): Promise<URLSearchParams | undefined | null> {
   const type = request.headers.get('content-type');
   if (type === null) return new URLSearchParams();
   if (type.split(';')[0]?.trim().toLowerCase() !== 'application/x-www-form-urlencoded') return undefined;
   const body = await request.arrayBuffer();
-  return body.byteLength > BODY_LIMIT ? null : new URLSearchParams(new TextDecoder().decode(body));
+  if (body.byteLength > BODY_LIMIT) return null;
+  return new URLSearchParams(new TextDecoder().decode(body).split('&', PAIR_LIMIT).join('&'));
 }
 
 /**

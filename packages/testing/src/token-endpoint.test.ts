@@ -224,6 +224,28 @@ describe('token endpoint', () => {
     expect(await json.json()).toMatchObject({ error: 'invalid_request' });
   });
 
+  it('reads only the first 1000 &-separated pairs of the body, empty ones included, as oidc-provider', async () => {
+    const post = (pads: number) =>
+      fetch(auth.tokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: [
+          'client_id=svc',
+          'client_secret=s3cret',
+          ...Array(pads).fill(''),
+          'grant_type=client_credentials',
+        ].join('&'),
+      });
+    expect((await post(997)).status).toBe(200);
+    const lost = await post(998);
+    expect(lost.status).toBe(400);
+    expect(await lost.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'grant_type is required',
+    });
+    expect(auth.tokenRequestCount).toBe(2);
+  });
+
   it.each([
     ['grant_type', { grant_type: ['client_credentials', 'password'] }],
     ['scope', { grant_type: 'client_credentials', scope: ['orders:read', 'orders:write'] }],

@@ -327,6 +327,63 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 
+  it('a confidential client may use client_secret_basic or client_secret_post, whichever it was registered with', async () => {
+    // oidc-provider 9 (`lib/shared/client_auth.js`) takes a secret from the header or the body as either
+    // secret method, so a client registered with client_secret_basic (its default) may post its secret
+    // and one registered with client_secret_post may send Basic credentials; only a confidential client
+    // without a secret, or a public one with one, is refused. The kit registers no method and does the
+    // same. Token and revocation endpoint share the rule; an authenticated refresh gets invalid_grant
+    // for the made-up refresh token.
+    const SECRET = 'parity-secret';
+    const answers: Record<string, unknown[]> = {};
+    for (const method of [undefined, 'client_secret_post'] as const) {
+      const confidential = await startParityTargets(APP, {
+        provider: { clientSecret: SECRET, ...(method ? { tokenEndpointAuthMethod: method } : {}) },
+        client: { clientSecret: SECRET },
+      });
+      try {
+        for (const target of confidential.targets) {
+          const metadata = (await (
+            await fetch(`${target.issuer}/.well-known/openid-configuration`)
+          ).json()) as {
+            token_endpoint: string;
+            revocation_endpoint: string;
+          };
+          const id = target.clientId;
+          const grant = { grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' };
+          const calls: [string, Parameters<typeof postToken>[1]][] = [
+            [metadata.token_endpoint, { form: grant, basic: [id, SECRET] }],
+            [metadata.token_endpoint, { form: { ...grant, client_id: id, client_secret: SECRET } }],
+            [metadata.token_endpoint, { form: grant, basic: [id, 'wrong'] }],
+            [metadata.token_endpoint, { form: { ...grant, client_id: id, client_secret: 'wrong' } }],
+            [metadata.token_endpoint, { form: { ...grant, client_id: id } }],
+            [metadata.revocation_endpoint, { form: { token: 'x' }, basic: [id, SECRET] }],
+            [metadata.revocation_endpoint, { form: { token: 'x', client_id: id, client_secret: SECRET } }],
+          ];
+          const results: unknown[] = [];
+          for (const [url, call] of calls) {
+            const response = await postToken(url, call);
+            results.push([...(await answerOf(response)), response.headers.has('www-authenticate')]);
+          }
+          answers[`${target.name} ${method ?? 'default'}`] = results;
+        }
+      } finally {
+        await confidential.close();
+      }
+    }
+    const expected = [
+      [400, 'invalid_grant', false],
+      [400, 'invalid_grant', false],
+      [401, 'invalid_client', true],
+      [401, 'invalid_client', false],
+      [401, 'invalid_client', false],
+      [200, false],
+      [200, false],
+    ];
+    expect(Object.keys(answers)).toHaveLength(4);
+    for (const answer of Object.values(answers)) expect(answer).toEqual(expected);
+  });
+
   it('a request without a Content-Type is an empty form: the client is still authenticated from its header', async () => {
     // oidc-provider reads no body without a Content-Type and goes on with no parameters; only another
     // type is refused. With no body at all (fetch sends no Content-Type), an unknown client is still
@@ -405,6 +462,46 @@ describe('the kit answers like oidc-provider', () => {
       return results;
     });
     expect(answers.kit).toEqual([
+      [400, 'invalid_grant'],
+      [400, 'invalid_request'],
+      [200],
+      [400, 'invalid_request'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('only the first 1000 &-separated pairs of a form body count: a client_id after them is lost', async () => {
+    // oidc-provider parses the body with node:querystring, whose maxKeys (1000) counts every
+    // `&`-separated piece, empty ones included, and drops the rest: no client_id is invalid_request.
+    const answers = await both(async (target) => {
+      const metadata = (await (await fetch(`${target.issuer}/.well-known/openid-configuration`)).json()) as {
+        token_endpoint: string;
+        revocation_endpoint: string;
+      };
+      const post = (url: string, pieces: string[]) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: pieces.join('&'),
+        });
+      const clientId = `client_id=${encodeURIComponent(target.clientId)}`;
+      const grant = ['grant_type=refresh_token', 'refresh_token=not-a-refresh-token'];
+      const results: Answer[] = [];
+      for (const pad of ['p=1', '']) {
+        for (const pads of [997, 998]) {
+          const pieces = [...grant, ...Array.from({ length: pads }, () => pad), clientId];
+          results.push(await answerOf(await post(metadata.token_endpoint, pieces)));
+        }
+      }
+      for (const pads of [998, 999]) {
+        const pieces = ['token=x', ...Array.from({ length: pads }, () => 'p=1'), clientId];
+        results.push(await answerOf(await post(metadata.revocation_endpoint, pieces)));
+      }
+      return results;
+    });
+    expect(answers.kit).toEqual([
+      [400, 'invalid_grant'],
+      [400, 'invalid_request'],
       [400, 'invalid_grant'],
       [400, 'invalid_request'],
       [200],
