@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DisposedError } from './errors/disposed-error.js';
 import { LoginRequiredError } from './errors/login-required-error.js';
 import { OAuthError } from './errors/oauth-error.js';
 import type { TokenEvent } from './events.js';
@@ -198,5 +199,133 @@ describe('clear() when storage.remove fails once', () => {
     expect(await reloaded.ready()).toBeUndefined();
     expect(fetchTokens.mock.calls.map(([context]) => context.refreshToken)).toEqual(['rt-0', undefined]);
     expect(storage.remove).toHaveBeenCalledTimes(2);
+  });
+});
+
+/** A storage holding `stored` whose removals answer when the test says: `fail()` or `succeed()` the next one. */
+function heldRemovals(stored: TokenSet) {
+  let value: TokenSet | undefined = stored;
+  const pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  const storage = {
+    get: vi.fn(() => value),
+    set: vi.fn((tokens: TokenSet) => {
+      value = tokens;
+    }),
+    remove: vi.fn(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          pending.push({
+            resolve: () => {
+              value = undefined;
+              resolve();
+            },
+            reject,
+          });
+        }),
+    ),
+  } satisfies TokenStorage;
+  return {
+    storage,
+    fail: () => pending.shift()?.reject(new Error('store is down')),
+    succeed: () => pending.shift()?.resolve(),
+  };
+}
+
+describe('sign-out, then dispose() (an app unmounting)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs a removal still running at dispose() again when it then fails: a reload loads no session', async () => {
+    vi.useFakeTimers();
+    const held = heldRemovals(storedSet(NOW + 3_600_000));
+    const { tokens, events } = signedIn(held.storage, grant());
+    await tokens.getAccessToken();
+    const clearing = tokens.clear();
+    clearing.catch(() => {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(held.storage.remove).toHaveBeenCalledTimes(1);
+
+    tokens.dispose();
+    await expect(clearing).rejects.toBeInstanceOf(DisposedError);
+    held.fail();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(held.storage.remove).toHaveBeenCalledTimes(2);
+    held.succeed();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(await signedIn(held.storage, grant()).tokens.ready()).toBeUndefined();
+    expect(held.storage.remove).toHaveBeenCalledTimes(2);
+    expect(events.filter((event) => event.type === 'storage_error')).toHaveLength(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('removes once when the removal still running at dispose() succeeds', async () => {
+    vi.useFakeTimers();
+    const held = heldRemovals(storedSet(NOW + 3_600_000));
+    const { tokens } = signedIn(held.storage, grant());
+    await tokens.getAccessToken();
+    tokens.clear().catch(() => {});
+    await vi.advanceTimersByTimeAsync(0);
+
+    tokens.dispose();
+    held.succeed();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(held.storage.remove).toHaveBeenCalledTimes(1);
+    expect(await signedIn(held.storage, grant()).tokens.ready()).toBeUndefined();
+  });
+
+  it('reports the last removal that fails after dispose() as storage_error, then drops the listeners', async () => {
+    vi.useFakeTimers();
+    const storage = unremovable(storedSet(NOW + 3_600_000));
+    const { tokens, events } = signedIn(storage, grant());
+    await tokens.getAccessToken();
+    await tokens.clear();
+    events.length = 0;
+
+    tokens.dispose();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(storage.remove).toHaveBeenCalledTimes(2);
+    expect(events.map((event) => [event.type, 'operation' in event && event.operation])).toEqual([
+      ['storage_error', 'remove'],
+    ]);
+
+    await tokens.clear(); // listeners are gone: nothing more is heard
+    expect(events).toHaveLength(1);
+  });
+
+  it('reports the removal still running at dispose() when it fails there again', async () => {
+    vi.useFakeTimers();
+    const held = heldRemovals(storedSet(NOW + 3_600_000));
+    const { tokens, events } = signedIn(held.storage, grant());
+    await tokens.getAccessToken();
+    tokens.clear().catch(() => {});
+    await vi.advanceTimersByTimeAsync(0);
+
+    tokens.dispose();
+    held.fail();
+    await vi.advanceTimersByTimeAsync(0);
+    held.fail();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(held.storage.remove).toHaveBeenCalledTimes(2);
+    expect(events.filter((event) => event.type === 'storage_error')).toHaveLength(1);
+  });
+});
+
+describe('setTokens() after dispose()', () => {
+  it('rejects with DisposedError and stores nothing: a disposed manager signs no one in', async () => {
+    const storage = unremovable(storedSet(NOW + 3_600_000));
+    storage.get.mockReturnValue(undefined);
+    const { tokens, events } = signedIn(storage, grant());
+    tokens.dispose();
+
+    await expect(tokens.setTokens({ access_token: 'late', refresh_token: 'rt-late' })).rejects.toBeInstanceOf(
+      DisposedError,
+    );
+    expect(storage.set).not.toHaveBeenCalled();
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(events).toEqual([]);
   });
 });

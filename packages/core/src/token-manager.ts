@@ -149,6 +149,8 @@ export class TokenManager {
   #inStep = false;
   /** The epoch whose removal failed: run again before the next storage operation and at `dispose()` (decision 0007). */
   #unremoved = NEVER;
+  /** The storage call of the removal last started, also one `dispose()` cut short: it still settles. */
+  #removing: Promise<unknown> = Promise.resolve();
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
   #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
@@ -294,8 +296,10 @@ export class TokenManager {
    * never the result of a refresh that was in flight.
    *
    * @throws {MalformedResponseError} `tokens` has no usable `access_token`.
+   * @throws {DisposedError} the manager was disposed: nothing is stored.
    */
   async setTokens(tokens: TokenResponse | TokenSet): Promise<TokenSet> {
+    if (this.#disposal.signal.aborted) throw new DisposedError();
     const set = toTokenSet(tokens, timeOf(this.#clock, 'setTokens()'), 'setTokens', this.#tokenTypes);
     this.#nextEpoch();
     this.#loaded = true;
@@ -353,15 +357,17 @@ export class TokenManager {
 
   /**
    * Stops the background timer and storage subscription, drops listeners and rejects waiting
-   * callers with `DisposedError`. Idempotent.
+   * callers with `DisposedError`. Idempotent. A removal that failed runs again; one still running (a
+   * `clear()` just before), again if it fails; the listeners hear how that ends (`storage_error`), then go.
    */
   dispose(): void {
     if (this.#disposal.signal.aborted) return;
     this.#disposal.abort(new DisposedError());
-    this.#removeAgain();
+    (this.#removeAgain() ?? this.#removing.then(asIs, () => this.#removeAgain())).finally(() =>
+      this.#listeners.clear(),
+    );
     this.#freshUntil = NEVER;
     this.#epochEnd.abort();
-    this.#listeners.clear();
     // Each is released whatever another throws (a storage whose unsubscribe throws); dispose() never throws.
     for (const release of [() => this.#background?.stop(), this.#stopWatchingStorage]) {
       try {
@@ -692,15 +698,20 @@ export class TokenManager {
     let removed = false;
     this.#unremoved = NEVER;
     await this.#serially('remove', async () => {
-      await this.#store(epoch);
+      // Marked when the call fails, also after `dispose()` cut it short: `dispose()` then runs it again.
+      this.#removing = this.#store(epoch).catch((error) => {
+        this.#unremoved = epoch;
+        throw error;
+      });
+      await this.#removing;
       removed = true;
     });
     if (!removed) this.#unremoved = epoch;
   }
 
   /** Queues the removal that failed again, unless a new set ended its epoch. */
-  #removeAgain(): void {
-    if (this.#unremoved === this.#epoch) this.#removal(this.#epoch).catch(asIs);
+  #removeAgain(): Promise<unknown> | undefined {
+    if (this.#unremoved === this.#epoch) return this.#removal(this.#epoch).catch(asIs);
   }
 
   #forget(): void {
