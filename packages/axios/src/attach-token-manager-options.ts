@@ -52,7 +52,8 @@ export interface AttachTokenManagerOptions {
    * server's nonce challenge (401 `use_dpop_nonce`) is answered with one replay without refreshing.
    * A token set whose type is not `DPoP` rejects the request with `TokenTypeMismatchError` and
    * sends nothing. Cannot be combined with `scheme`.
-   * @default undefined — bearer tokens, no proofs
+   * @default the manager's `senderConstraint` (`new TokenManager({ senderConstraint })`); without one, bearer
+   *   tokens and no proofs
    */
   senderConstraint?: SenderConstraint | undefined;
 }

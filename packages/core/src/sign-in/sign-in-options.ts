@@ -119,7 +119,10 @@ export interface SignOutOptions {
    * @default true
    */
   endSession?: boolean;
-  /** Return the logout URL without navigating. @default true */
+  /**
+   * Navigate to the logout URL; `false` returns it without navigating (the app navigates itself).
+   * @default true
+   */
   navigate?: boolean;
   /** @default options.postLogoutRedirectUri */
   postLogoutRedirectUri?: string;
