@@ -102,7 +102,8 @@ export class ClientCredentials {
    * the configured target — what `attachTokenManager` takes.
    *
    * @throws {TypeError} not a plain object (a Map, array, URL or class instance: spread it, `for({ ...target })`),
-   *   an unknown key, an empty audience or one with whitespace around it, or a resource that is not an absolute URI.
+   *   an unknown key, an empty audience or one with whitespace around it, or a resource that is not an
+   *   absolute URI.
    * @throws {RangeError} a new target while `maxTargets` others are held: dispose the managers of
    *   targets no longer used (`for(target).dispose()`), or raise `maxTargets`.
    * @throws {DisposedError} the client was disposed.

@@ -6,9 +6,9 @@ import type { TokenTarget } from './client-credentials-options.js';
  * whitespace, de-duplicated and sorted; audiences and resources de-duplicated and sorted), the form
  * that is sent and that the key is built from. Two targets asking for the same token normalise alike.
  *
- * @throws {TypeError} an empty or blank audience, or one with whitespace around it, a scope with other whitespace (a no-break space) or
- *   a control character, or a resource that is not an absolute URI without fragment
- *   (whitespace and control characters, which `URL` would drop, included).
+ * @throws {TypeError} an empty or blank audience, or one with whitespace around it, a scope with other
+ *   whitespace (a no-break space) or a control character, or a resource that is not an absolute URI
+ *   without fragment (whitespace and control characters, which `URL` would drop, included).
  */
 export function normalizeTarget(target: TokenTarget): CanonicalTarget {
   assertTargetTypes(target);
@@ -36,7 +36,8 @@ export function readTarget({ scope, audience, resource }: TokenTarget): TokenTar
 
 /**
  * Checks that scope, audience and resource are strings or arrays of strings, audiences and resources
- * non-empty, audiences without whitespace around them: what the key needs. `normalizeTarget` checks the resources' URIs on top.
+ * non-empty, audiences without whitespace around them: what the key needs. `normalizeTarget` checks
+ * the resources' URIs on top.
  *
  * @throws {TypeError} naming the part that is wrong.
  */
