@@ -393,30 +393,29 @@ describe.each(clients.slice(0, 2))('DPoP redirects with a transport of the calle
     },
   );
 
-  it('a caller’s maxRedirects: 0 gets the 3xx itself, followed by no one', async () => {
+  /** A DPoP client with follow-redirects' own `transport` and the caller's `maxRedirects`. */
+  const withCallerTransport = async (maxRedirects: number) => {
     const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
     managers.push(counted.tokens);
     const client = create({
       baseURL: api.origin,
       adapter: 'http',
       transport: followRedirects.http,
-      maxRedirects: 0,
+      maxRedirects,
     });
     attachTokenManager(client, counted.tokens, { senderConstraint: createDPoP() });
+    return client;
+  };
+
+  it('a caller’s maxRedirects: 0 gets the 3xx itself, followed by no one', async () => {
+    const client = await withCallerTransport(0);
     const error = await fail(client.get('/go', { params: { to: '/orders/' } }));
     expect(error.response?.status).toBe(302);
     expect(api.seen).toHaveLength(1);
   });
+
   it('a caller’s maxRedirects: 1 is kept, where axios hands the transport no limit (follow-redirects’ 21)', async () => {
-    const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
-    managers.push(counted.tokens);
-    const client = create({
-      baseURL: api.origin,
-      adapter: 'http',
-      transport: followRedirects.http,
-      maxRedirects: 1,
-    });
-    attachTokenManager(client, counted.tokens, { senderConstraint: createDPoP() });
+    const client = await withCallerTransport(1);
     const twoHops = `/go?to=${encodeURIComponent('/go?to=/orders/')}`;
     const error = await fail(client.get(twoHops));
     expect(error.code).toBe('ERR_FR_TOO_MANY_REDIRECTS');

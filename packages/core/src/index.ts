@@ -59,10 +59,11 @@ export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';
 export { checkConstraintUse } from './resource-server/check-constraint-use.js';
 export { checkSenderConstraint } from './resource-server/check-sender-constraint.js';
-export { hasHeader, rereadable } from './resource-server/has-header.js';
+export { hasHeader } from './resource-server/has-header.js';
 export { isNonceReplay } from './resource-server/is-nonce-replay.js';
 export { type AuthChallenge, parseWwwAuthenticate } from './resource-server/parse-www-authenticate.js';
 export { rejectsToken } from './resource-server/rejects-token.js';
+export { rereadable } from './resource-server/rereadable.js';
 export { senderConstrainedHeaders } from './resource-server/sender-constrained-headers.js';
 export type {
   HeadersLike,

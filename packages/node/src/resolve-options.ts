@@ -8,6 +8,7 @@ import {
   type TokenRequestParams,
   tokenManagerDefaults,
 } from '@tessera/core';
+import { assertNoSurroundingWhitespace } from './assert-no-surrounding-whitespace.js';
 import {
   CLIENT_CREDENTIALS_OPTION_KEYS,
   type ClientCredentialsOptions,
@@ -67,11 +68,7 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
   assertKnownOptions(options, CLIENT_CREDENTIALS_OPTION_KEYS, 'clientCredentials', REPLACED_OPTION_KEYS);
   const { clientId } = options;
   if (typeof clientId !== 'string' || clientId.trim() === '') fail('clientId is required');
-  // Servers compare client ids as strings, like audiences: one pasted with a space or line break around
-  // it is sent as given and answered invalid_client at every request.
-  if (clientId !== clientId.trim()) {
-    fail(`clientId ${JSON.stringify(clientId)} must not begin or end with whitespace`);
-  }
+  assertNoSurroundingWhitespace(clientId, 'clientId');
   if (options.tokenUrl !== undefined && options.issuer !== undefined) {
     fail('pass either tokenUrl or issuer, not both');
   }

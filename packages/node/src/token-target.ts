@@ -1,4 +1,5 @@
 import { type CanonicalTarget, canonicalTarget } from '@tessera/core';
+import { assertNoSurroundingWhitespace } from './assert-no-surrounding-whitespace.js';
 import type { TokenTarget } from './client-credentials-options.js';
 
 /**
@@ -56,14 +57,8 @@ function assertList(value: string | readonly string[] | undefined, name: string,
     if (typeof item !== 'string' || (item.trim() === '' && !emptyOk)) {
       throw new TypeError(`clientCredentials: ${name} must be a non-empty string or an array of them`);
     }
-    // Servers compare audiences as strings: one pasted with a space or line break around it is not the
-    // API's, and trimming it would send a value that was not configured. (A resource is a URI: refused
-    // with whitespace anywhere by `normalizeTarget`.)
-    if (name === 'audience' && item !== item.trim()) {
-      throw new TypeError(
-        `clientCredentials: audience ${JSON.stringify(item)} must not begin or end with whitespace`,
-      );
-    }
+    // A resource is a URI: refused with whitespace anywhere by `normalizeTarget`.
+    if (name === 'audience') assertNoSurroundingWhitespace(item, name);
   }
 }
 

@@ -5,6 +5,7 @@ import { countingFetch, KEY, REDIS_KEY, replica } from '../test/replica.js';
 import { rotatingEndpoint } from '../test/rotating-endpoint.js';
 import { WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
+import type { RedisSubscriber } from './redis-client.js';
 import { redisTokenCache } from './redis-token-cache.js';
 
 /**
@@ -25,6 +26,25 @@ async function twoReplicas(
 }
 
 const HOUR = 3_600_000;
+
+/**
+ * A cache on `subscriber` with its events, and `waitForLock()`: a lock run that waits for lock
+ * `held` (another replica's), so it subscribes to the lock-released channel; `'ran'` after `lockWait`.
+ */
+function lockWaiter(redis: FakeRedis, subscriber: RedisSubscriber) {
+  const events: RedisCacheEvent[] = [];
+  const cache = redisTokenCache({
+    client: redis.client(),
+    subscriber,
+    lockWait: 50,
+    onEvent: (event) => events.push(event),
+  });
+  const waitForLock = () => {
+    redis.put('tessera:lock:held', 'another replica');
+    return cache.lock.run('held', async () => 'ran');
+  };
+  return { events, cache, waitForLock };
+}
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_700_000_000_000 });
@@ -317,16 +337,9 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
     const redis = new FakeRedis();
     const subscriber = redis.subscriber();
     subscriber.refusing = true;
-    const events: RedisCacheEvent[] = [];
-    const cache = redisTokenCache({
-      client: redis.client(),
-      subscriber,
-      lockWait: 50,
-      onEvent: (event) => events.push(event),
-    });
+    const { events, cache, waitForLock } = lockWaiter(redis, subscriber);
     const unsubscribe = cache.storage(KEY).subscribe?.(() => {});
-    redis.put('tessera:lock:held', 'another replica');
-    const ran = cache.lock.run('held', async () => 'ran'); // waits: subscribes to lock-released
+    const ran = waitForLock();
     await vi.advanceTimersByTimeAsync(100);
     expect(await ran).toBe('ran');
 
@@ -360,15 +373,8 @@ describe('redisTokenCache storage, after the subscriber reconnects', () => {
     const storing = replica(redis, fetch.fetchTokens);
     const late = replica(redis, fetch.fetchTokens, { subscriber }); // its manager subscribes here
     expect(await late.manager.getAccessToken()).toBe('at-1');
-    redis.put('tessera:lock:held', 'another replica');
-    const events: RedisCacheEvent[] = [];
-    const cache = redisTokenCache({
-      client: redis.client(),
-      subscriber,
-      lockWait: 50,
-      onEvent: (event) => events.push(event),
-    });
-    const ran = cache.lock.run('held', async () => 'ran'); // waits: subscribes to lock-released
+    const { events, cache, waitForLock } = lockWaiter(redis, subscriber);
+    const ran = waitForLock();
     await vi.advanceTimersByTimeAsync(100);
     expect(await ran).toBe('ran');
     expect(

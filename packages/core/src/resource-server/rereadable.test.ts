@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rereadable } from './has-header.js';
+import { rereadable } from './rereadable.js';
 
 describe('rereadable', () => {
   it('reads headers given as a one-shot iterator once, into an array in a copy of the init', () => {
