@@ -114,6 +114,19 @@ describe('discovery', () => {
     await expect(client().getAccessToken()).rejects.toMatchObject({ reason: 'invalid_token_endpoint' });
   });
 
+  it('rejects a token endpoint with a fragment as the metadata’s fault, without a token request', async () => {
+    metadata(RFC8414, { issuer: ISSUER, token_endpoint: `${TOKEN_URL}#tenant` });
+    const seen = tokenEndpoint(server);
+
+    const error = await client()
+      .getAccessToken()
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({ reason: 'invalid_token_endpoint', issuer: ISSUER });
+    expect(seen).toHaveLength(0);
+  });
+
   it('says which URLs it tried when neither has metadata', async () => {
     metadata(RFC8414, 'nope', { status: 404 });
     metadata(OIDC, 'gone', { status: 410 });

@@ -180,7 +180,8 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       } catch (error) {
         if (!isWrongTypeReply(error)) throw error;
         // A hash, a list… under the key: unreadable, and replaced by the next write (WRITE_SCRIPT).
-        seen = REMOVED;
+        // A set heard meanwhile, stored over it, stays seen (as below).
+        if (seen === before) seen = REMOVED;
         return unreadable(undefined);
       }
       // As at a re-read: a message, read or write meanwhile is newer than this reply, which is

@@ -736,6 +736,64 @@ describe('redisTokenCache on redis-server', () => {
     expect(await redis.admin.exists(`tessera:tokens:${other}`)).toBe(1);
   });
 
+  it('never sends the refresh token another replica spent, when the read that met a hash under the key answers after that replica’s new set was heard', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    await redis.admin.hSet(redisKey, 'accessToken', 'planted');
+    // The 2nd set has no expiry: unstorable, so its replica deletes the set it replaced (decision 0507).
+    const endpoint = rotatingEndpoint((issued) => (issued === 2 ? undefined : 3_600));
+    const client = await connect();
+    const gets = deferred<void>();
+    const answer = deferred<void>();
+    // The watching replica's command connection answers its first GET (WRONGTYPE) late: its
+    // subscriber hears the set another replica stored over the hash first.
+    const watching = replica(key, endpoint.fetchTokens, {
+      client: {
+        sendCommand: async (args, options) => {
+          const reply = client.sendCommand(args, options);
+          if (args[0] !== 'GET') return reply;
+          gets.resolve();
+          await reply.catch(() => {});
+          await answer.promise;
+          return reply;
+        },
+      },
+      subscriber: await connect(),
+    });
+    const storing = replica(key, endpoint.fetchTokens, {
+      client: await connect(),
+      subscriber: await connect(),
+    });
+    const first = watching.manager.getAccessToken();
+    await gets.promise;
+    await vi.waitFor(async () => {
+      const [, subscribers] = (await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', redisKey])) as unknown[];
+      expect(subscribers).toBe(2);
+    }, SETTLED);
+
+    expect(await storing.manager.getAccessToken()).toBe('at-1'); // stored over the hash
+    await vi.waitFor(() => expect(watching.events.map((event) => event.type)).toContain('synced'), SETTLED);
+    answer.resolve();
+    expect(await first).toBe('at-1');
+    expect(watching.cacheEvents).toEqual([
+      expect.objectContaining({
+        type: 'invalid_entry',
+        error: expect.objectContaining({ reason: 'malformed' }),
+      }),
+    ]);
+
+    // The storing replica refreshes (rt-1 spent) into a set it cannot share: it deletes at-1 and
+    // says so; the watching replica holds at-1 and must not refresh with rt-1.
+    expect(await storing.manager.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    // Heard: that session ends here too (decision 0507), and rt-1 is never sent again.
+    await vi.waitFor(
+      () => expect(watching.events.at(-1)).toEqual({ type: 'cleared', reason: 'external' }),
+      SETTLED,
+    );
+    expect(await watching.manager.getAccessToken()).toBe('at-3'); // a new sign-in
+    expect(endpoint.spent).toEqual([]);
+  });
+
   it('works for an ACL user with exactly the permissions the README lists', async () => {
     const permissions = '+get +set +del +pttl +publish +eval +subscribe +unsubscribe ~tessera:* &tessera:*';
     await redis.admin.sendCommand([

@@ -85,13 +85,37 @@ describe('refresh_token grant', () => {
     expect(claimsOf(body.access_token).scope).toBe('orders:read orders:write');
   });
 
-  it('answers invalid_target when a refresh asks for a resource not granted at sign-in (RFC 8707), and keeps the refresh token usable', async () => {
+  it('answers invalid_target when a refresh asks for a resource not granted at sign-in (RFC 8707), and spends the refresh token as oidc-provider does: sent again, the session ends', async () => {
     const session = await auth.issueTokens({ audience: 'https://api.example.test' });
     const [status, body] = await refresh(session.refresh_token, { resource: 'https://billing.example.test' });
     expect([status, body.error]).toEqual([400, 'invalid_target']);
-    const [again, renewed] = await refresh(session.refresh_token, { resource: 'https://api.example.test' });
-    expect(again).toBe(200);
-    expect(claimsOf(renewed.access_token).aud).toBe('https://api.example.test');
+    const [again, reused] = await refresh(session.refresh_token, { resource: 'https://api.example.test' });
+    expect([again, reused.error]).toEqual([400, 'invalid_grant']);
+    expect(await apiStatus(session.access_token)).toBe(401);
+  });
+
+  it('keeps the refresh token usable after invalid_target when rotation is off, as oidc-provider does', async () => {
+    const steady = createAuthServer({
+      clock: clock.now,
+      rotateRefreshTokens: false,
+      issuer: 'https://steady-target.example.test',
+    });
+    server.use(...steady.handlers);
+    const session = await steady.issueTokens({ audience: 'https://api.example.test' });
+    const form = {
+      grant_type: 'refresh_token',
+      refresh_token: session.refresh_token ?? '',
+      client_id: 'web',
+    };
+    const other = await postToken(steady.tokenUrl, {
+      form: { ...form, resource: 'https://billing.example.test' },
+    });
+    expect([other.status, ((await other.json()) as Tokens).error]).toEqual([400, 'invalid_target']);
+    const renewed = await postToken(steady.tokenUrl, {
+      form: { ...form, resource: 'https://api.example.test' },
+    });
+    expect(renewed.status).toBe(200);
+    expect(claimsOf(((await renewed.json()) as Tokens).access_token).aud).toBe('https://api.example.test');
   });
 
   it('lets a refresh pick one of several resources granted at sign-in', async () => {

@@ -72,7 +72,8 @@ const refreshToken: GrantHandler = async (context, client, form, binding) => {
   if (family.clientId !== client.clientId)
     throw invalidGrant('The refresh token was issued to another client');
   // oidc-provider's order: expiry and scope come before reuse detection, so an expired or
-  // over-asking rotated-out token is refused without ending the session; `resource` comes after.
+  // over-asking rotated-out token is refused without ending the session; `resource` comes after
+  // rotation, so a refresh refused with invalid_target has spent its refresh token.
   if (context.clock() >= record.expiresAt) throw invalidGrant('The refresh token expired');
   if (family.revoked || record.revoked) throw invalidGrant('The refresh token was revoked');
   // An empty `scope` is no `scope` (RFC 6749 §6 "if omitted", and oidc-provider treats it so).
@@ -87,11 +88,11 @@ const refreshToken: GrantHandler = async (context, client, form, binding) => {
     family.revoked = true;
     throw invalidGrant('The refresh token was already used; every token of this sign-in is revoked');
   }
+  if (context.rotateRefreshTokens) record.rotated = true;
   const audience = requestedAudience(form) ?? family.audience;
   if (!withinAudience(audience, family.audience)) {
     throw new TokenEndpointError(400, 'invalid_target', 'The requested resource was not granted at sign-in');
   }
-  if (context.rotateRefreshTokens) record.rotated = true;
   const response = await mintTokens(context, {
     family,
     scope,

@@ -128,6 +128,23 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 
+  it('a refresh asking for a resource not granted: invalid_target, and its refresh token is spent (sent again, the session ends)', async () => {
+    // oidc-provider rotates the refresh token before it resolves `resource` (refresh_token.js).
+    const answers = await both(async (target) => {
+      const [, first] = await exchange(target, await codeFor(target, 'openid api:read'));
+      const [other] = await refresh(target, first.refresh_token, undefined, {
+        resource: 'https://other.example',
+      });
+      const [again] = await refresh(target, first.refresh_token);
+      return [other, again];
+    });
+    expect(answers.kit).toEqual([
+      [400, 'invalid_target'],
+      [400, 'invalid_grant'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
   it('a grant the client is not registered for: invalid_request, not unauthorized_client', async () => {
     const codeOnly = await startParityTargets(APP, {
       provider: { grantTypes: ['authorization_code'] },

@@ -151,6 +151,23 @@ describe('discover', () => {
     await expect(discover(other)).rejects.toMatchObject({ reason: 'invalid_endpoint' });
   });
 
+  it('refuses an endpoint with a fragment (RFC 6749 §3.1, §3.2), as a configured endpoint URL is refused', async () => {
+    const iss = issuer();
+    metadata(rfc8414(iss), { issuer: iss, token_endpoint: `${iss}/token#frag` });
+    const error = await discover(iss).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({ reason: 'invalid_token_endpoint' });
+    expect((error as Error).message).toContain(
+      'token_endpoint (an absolute https URL without credentials or fragment',
+    );
+
+    for (const field of ['authorization_endpoint', 'revocation_endpoint', 'end_session_endpoint']) {
+      const other = issuer();
+      metadata(rfc8414(other), { issuer: other, token_endpoint: `${other}/token`, [field]: `${other}/x#y` });
+      await expect(discover(other)).rejects.toMatchObject({ reason: 'invalid_endpoint' });
+    }
+  });
+
   it('says which URLs it tried when neither has metadata', async () => {
     const iss = issuer();
     metadata(rfc8414(iss), 'nope', { status: 404 });

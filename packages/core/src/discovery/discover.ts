@@ -33,7 +33,7 @@ export interface DiscoverOptions {
   allowInsecureHttp?: boolean | undefined;
 }
 
-/** Endpoint fields checked to be absolute https URLs (http only for an http issuer). */
+/** Endpoint fields checked as configured URLs are, and https (http only for an http issuer). */
 const ENDPOINTS = [
   'token_endpoint',
   'authorization_endpoint',
@@ -73,7 +73,8 @@ const MAX_ISSUERS = 100;
  * once, so the next call looks again.
  *
  * @throws {TypeError} `issuer` is not an absolute https URL (http only on loopback or with `allowInsecureHttp`).
- * @throws {DiscoveryError} no metadata, an `issuer` mismatch, or an endpoint that is not an absolute https URL.
+ * @throws {DiscoveryError} no metadata, an `issuer` mismatch, or an endpoint that is not an absolute https URL
+ *   (or has credentials or a fragment: `parseEndpointUrl`'s rule).
  * @throws {MalformedResponseError} a metadata answer over 1 MiB (`too_large`), or a 2xx one that broke off
  *   (`incomplete`): the next URL is not asked.
  * @throws {NetworkError | TimeoutError | HttpError | RateLimitError | OAuthError} a transient failure
@@ -169,7 +170,7 @@ async function read(
           throw new DiscoveryError(
             field === ENDPOINTS[0] ? 'invalid_token_endpoint' : 'invalid_endpoint',
             id,
-            `the metadata at ${at} has no usable ${field} (an absolute https URL is required)`,
+            `the metadata at ${at} has no usable ${field} (an absolute https URL without credentials or fragment is required)`,
           );
         }
       }
@@ -180,13 +181,14 @@ async function read(
   throw new DiscoveryError('not_found', id, `no metadata at ${misses.join(' nor at ')}`);
 }
 
-/** An absolute https URL without credentials; http only when the issuer itself is http. */
+/**
+ * A URL `parseEndpointUrl` accepts for a configured endpoint (absolute, no credentials, no fragment),
+ * and https: http only when the issuer itself is http.
+ */
 function usable(value: unknown, issuer: URL): boolean {
-  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
-  return (
-    !!url &&
-    !url.username &&
-    !url.password &&
-    (url.protocol === 'https:' || (url.protocol === 'http:' && issuer.protocol === 'http:'))
-  );
+  try {
+    return parseEndpointUrl(value as string, '', true).protocol === 'https:' || issuer.protocol === 'http:';
+  } catch {
+    return false;
+  }
 }
