@@ -46,3 +46,44 @@ describe('TesseraProvider with createSignIn against @tessera/testing', () => {
     expect(navigate).not.toHaveBeenCalled();
   });
 });
+
+describe('two providers over one createSignIn (two React roots)', () => {
+  async function signInAtCallback() {
+    const tokens = manager();
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: `${window.location.origin}/callback`,
+      tokens,
+      navigate: vi.fn(),
+      clock: clock.now,
+    });
+    window.history.replaceState(
+      null,
+      '',
+      auth.authorize(await signIn.buildAuthorizationUrl({ returnTo: '/orders' })),
+    );
+    return { tokens, signIn };
+  }
+
+  it('complete one callback with one token request and call onReturn once', async () => {
+    const { tokens, signIn } = await signInAtCallback();
+    const onReturn = vi.fn();
+    render(h(TesseraProvider, { tokens, signIn, onReturn }, h(Status)));
+    render(h(TesseraProvider, { tokens, signIn, onReturn }, h(Status)));
+    expect(await screen.findAllByText('signed-in alice')).toHaveLength(2);
+    expect(auth.tokenRequestCount).toBe(1);
+    await vi.waitFor(() => expect(onReturn).toHaveBeenCalled());
+    expect(onReturn.mock.calls).toEqual([['/orders']]);
+  });
+
+  it('leave the callback to the provider with an onReturn when the first to complete it has none', async () => {
+    const { tokens, signIn } = await signInAtCallback();
+    const onReturn = vi.fn();
+    render(h(TesseraProvider, { tokens, signIn }, h(Status)));
+    render(h(TesseraProvider, { tokens, signIn, onReturn }, h(Status)));
+    expect(await screen.findAllByText('signed-in alice')).toHaveLength(2);
+    await vi.waitFor(() => expect(onReturn).toHaveBeenCalled());
+    expect(onReturn.mock.calls).toEqual([['/orders']]);
+  });
+});

@@ -20,7 +20,8 @@ export interface TesseraProviderProps {
    */
   signIn?: SignInLike | undefined;
   /**
-   * Called once after a callback signed the user in, with the path sign-in started from, e.g.
+   * Called once after a callback signed the user in (once per callback: when two providers share one
+   * `signIn`, the first with an `onReturn` to complete it calls its own), with the path sign-in started from, e.g.
    * `(to) => navigate(to, { replace: true })`. Read when the provider is created (first render, or
    * when `tokens` or `signIn` change), so an inline arrow is fine.
    * If it throws or rejects, the session stays signed in and the error is reported as an uncaught

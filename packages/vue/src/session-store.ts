@@ -18,6 +18,13 @@ export interface SessionStore {
   startSignIn(returnTo: string): void;
 }
 
+/**
+ * The last callback result a store handed to its `onReturn`. `createSignIn` gives every store over one
+ * `signIn` (two `<TesseraProvider>` roots, two Vue apps) the same result object: the first store to
+ * complete it calls its own `onReturn`, the others none, so the app navigates once (decision 1001).
+ */
+let claimed: CallbackResult | undefined;
+
 /** What the server renders, and every store's first snapshot. */
 export const loadingSession: Session = Object.freeze({ status: 'loading' });
 
@@ -150,13 +157,19 @@ export function createSessionStore(
       // session is signed in whatever the app's navigation callback does: a throw or a rejection of it
       // is reported as an uncaught error (`reportError`, as an event handler's throw is; `console.error`
       // where there is none, as in Node and jsdom), never as `ready()` rejecting (decision 1001, updates).
-      if (result?.returnTo && stop !== null)
-        (async () => onReturn?.(result.returnTo!))().catch(globalThis.reportError ?? console.error);
+      // Not for a result another store already handed to its `onReturn` (`claimed`); claimed only when
+      // there is an `onReturn` to hand it to (the assignment is the optional call's argument).
+      if (result?.returnTo && claimed !== result && stop !== null)
+        // biome-ignore lint/suspicious/noAssignInExpressions: see above
+        (async () => onReturn?.((claimed = result).returnTo!))().catch(
+          globalThis.reportError ?? console.error,
+        );
     })());
 
+  // `ready` first: the key order that measured smallest (decision 1003).
   return {
-    getSnapshot,
     ready,
+    getSnapshot,
     tokens,
     subscribe(onChange) {
       listeners.add(onChange);

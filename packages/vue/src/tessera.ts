@@ -19,7 +19,8 @@ export interface TesseraOptions {
    */
   signIn?: SignInLike | undefined;
   /**
-   * Called once after a callback signed the user in, with the path sign-in started from, e.g.
+   * Called once after a callback signed the user in (once per callback: when two plugins share one
+   * `signIn`, the first with an `onReturn` to complete it calls its own), with the path sign-in started from, e.g.
    * `(to) => router.replace(to)`.
    * If it throws or rejects, the session stays signed in and the error is reported as an uncaught
    * error (`reportError`; `console.error` where there is none), never as a rejection of `ready()`.
@@ -81,7 +82,8 @@ export function createTessera(options: TesseraOptions): Tessera {
       // `provide()` returns the app (Vue 3.4 and 3.5): its `mount` read from it, fewer bytes (decision 1003).
       const mount = app.provide(tesseraKey, this).mount;
       // A listener per app: the store keeps a Set, so a shared one would be removed by the first unmount.
-      const sync = () => (session.value = store.getSnapshot());
+      // `this` (the plugin, which carries the store's methods) rather than `store`: fewer bytes (decision 1003).
+      const sync = () => (session.value = this.getSnapshot());
       // Live from the end of `mount()`: hydration (synchronous inside it) renders `loading` as the
       // server did, even when the manager already held a set or `ready()` settled before mounting; at
       // once when installed after `mount()` (`_container` is set there), or it would stay `loading`.
