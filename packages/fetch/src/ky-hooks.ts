@@ -1,6 +1,7 @@
-import { documentBase, isTesseraError, type TokenManager, type TokenSet } from '@tessera/core';
+import { documentBase, type TokenManager, type TokenSet } from '@tessera/core';
 import { isReplayableBody } from './is-replayable-body.js';
 import { tokenSettings } from './token-settings.js';
+import { tokenSet } from './with-tokens.js';
 import type { WithTokensOptions } from './with-tokens-options.js';
 
 /** The part of ky that `kyHooks` uses: `ky.retry()` (ky ≥ 1.14), from the ky copy your app uses. */
@@ -104,14 +105,6 @@ export function kyHooks<Marker>(
   /** ky calls (by `context`) whose resource-server nonce challenge was already answered. */
   const nonceReplayed = new WeakSet<object>();
 
-  const tokenSet = (signal: AbortSignal | null | undefined): Promise<TokenSet> =>
-    signal
-      ? tokens.getTokens({ signal }).catch((error: unknown) => {
-          if (signal.aborted && isTesseraError(error, 'ABORTED')) throw signal.reason;
-          throw error;
-        })
-      : tokens.getTokens();
-
   const beforeRequest = async (request: Request, options: object): Promise<Request | undefined> => {
     const { redirect, context } = options as KyOptions;
     const mine = context && sent.get(context);
@@ -131,7 +124,7 @@ export function kyHooks<Marker>(
     if (reserved) replayed.set(context, undefined);
     // The wait follows the request's signal: after a timeout ky retries with a new one, while the
     // options it hands hooks keep the first attempt's (aborted) one.
-    const set = reserved ?? (await tokenSet(request.signal));
+    const set = reserved ?? (await tokenSet(tokens, request.signal));
     const pending = settings.authorizeRequest(headers, set, request.method, request.url);
     const proofs = pending && (await pending);
     const value = headers.get(header);
@@ -180,7 +173,7 @@ export function kyHooks<Marker>(
     tokens.invalidate(carried); // a replay's 401 too: the manager may start a cooldown
     if (isReplay || !isReplayableBody(body)) return undefined;
     if ((retry?.limit ?? 2) <= retryCount) return undefined; // ky would refuse the forced retry
-    const next = await tokenSet(request.signal);
+    const next = await tokenSet(tokens, request.signal);
     if (next.accessToken === carried) return undefined; // no other token: the 401 stands
     if (context) replayed.set(context, next);
     return ky.retry({ delay: 0 });

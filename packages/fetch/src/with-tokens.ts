@@ -133,8 +133,8 @@ export function withTokens(
         target = { url: request.url, allowed: allows(request.url, documentBase()) };
       }
       if (target === undefined) return fetch(input, rest);
-      const callerHeaders = request ? request.headers : rest?.headers;
-      if (!target.allowed || hasHeader(callerHeaders, header)) return fetch(request ?? target.url, rest);
+      if (!target.allowed || hasHeader((request ?? rest)?.headers, header))
+        return fetch(request ?? target.url, rest);
       const follows = (request?.redirect ?? asked ?? 'follow') === 'follow';
       // Outside browsers Tessera follows either way; in browsers a caller's own `redirect` is kept.
       const mode = follows && !(onFollow === 'error' && asked) ? onFollow : undefined;
@@ -178,11 +178,7 @@ function sendFresh(
       settings.shouldRefresh === withTokensDefaults.shouldRefresh;
     return plain
       ? response
-      : sendAndReplay(fetch, tokens, settings, url, init, undefined, undefined, mode, [
-          response,
-          set,
-          headers,
-        ]);
+      : sendAndReplay(fetch, tokens, settings, url, init, undefined, undefined, mode, set, headers, response);
   });
 }
 
@@ -202,9 +198,10 @@ function sendWithTokens(
   // Nothing else reads the template's tee branch: release it, without waiting. A tee branch's
   // cancel settles only once the other branch is read or cancelled too, which a send that failed
   // before reading its body (an abort during the refresh wait, a fetch that rejects) never does.
-  return sent.finally(() => void template?.body?.cancel().catch(() => undefined));
+  return sent.finally(() => releaseBody(template!));
 }
 
+/** The send loop: the first send (or `sendFresh`'s, with its `set`, `headers` and `response`) and its replays. */
 async function sendAndReplay(
   fetch: typeof globalThis.fetch,
   tokens: TokenManager,
@@ -214,22 +211,42 @@ async function sendAndReplay(
   request: Request | undefined,
   template: Request | undefined,
   mode: RequestRedirect | undefined,
-  first?: [Response, TokenSet, Headers],
+  fresh?: TokenSet,
+  headers?: Headers,
+  sent?: Response,
 ): Promise<Response> {
-  const signal = request ? request.signal : init?.signal;
+  const signal = (request ?? init)?.signal;
   const replayable = request !== undefined || isReplayableBody(init?.body);
   // A set fresh right now is used at once, with no await before the send (decision 0019).
-  let set =
-    first?.[1] ?? (signal?.aborted ? undefined : tokens.freshTokens()) ?? (await tokenSet(tokens, signal));
-  let [response, proof] = first
-    ? [await hops(fetch, settings, url, init, undefined, undefined, first[2], mode, replayable, first[0])]
-    : await attempt(fetch, settings, url, init, request, template, set, mode, replayable);
+  let set = fresh ?? (signal?.aborted ? undefined : tokens.freshTokens()) ?? (await tokenSet(tokens, signal));
+  let [response, proof] = await attempt(
+    fetch,
+    settings,
+    url,
+    init,
+    request,
+    template,
+    set,
+    mode,
+    replayable,
+    headers,
+    sent,
+  );
   let nonceReplayed = false;
   let refreshed = false;
   try {
     for (;;) {
-      // Every response teaches the nonce; only one from where the proof went can challenge it.
-      const allowed = cameFromAllowed(response, settings, url, mode);
+      // Whether the response came from where the token went: not after a hop we stripped (we
+      // followed, `'manual'`), and — where the runtime followed redirects (browsers) — not from
+      // another origin than the request's: the runtime stripped `Authorization` there, even for an
+      // origin the policy allows. Every response teaches the nonce; only one from where the proof
+      // went can challenge it.
+      const allowed =
+        !isWithheld(response) &&
+        (!response.redirected ||
+          (mode === 'manual'
+            ? settings.allows(response.url, documentBase())
+            : new URL(response.url, url).origin === new URL(url).origin));
       // A proof went only with a constraint.
       if (
         proof &&
@@ -278,7 +295,13 @@ function misread(response: Response | undefined, error: unknown): unknown {
   return error;
 }
 
-/** One send with the token of `set` (and a fresh proof); the first and each replay. */
+/**
+ * One send with the token of `set` (and a fresh proof): the first and each replay; or, given its
+ * `sent` response, the send `sendFresh` made with `headers`. Where Tessera follows redirects itself
+ * (`manual`), every hop is checked by `followRedirects`. A `Request`'s body was read by the send; a
+ * hop that keeps it (307/308) gets its bytes from the unread `template` (the clone taken before the
+ * first send), as fetch re-sends its own source.
+ */
 async function attempt(
   fetch: typeof globalThis.fetch,
   settings: TokenSettings,
@@ -289,36 +312,17 @@ async function attempt(
   set: TokenSet,
   mode: RequestRedirect | undefined,
   replayable: boolean,
+  headers = new Headers((request ?? init)?.headers),
+  response?: Response,
 ): Promise<[Response, Record<string, string> | undefined]> {
-  const headers = new Headers(request ? request.headers : init?.headers);
-  const pending = settings.authorizeRequest(headers, set, request?.method ?? init?.method ?? 'GET', url);
-  const proof = pending && (await pending);
-  const response = await send(fetch, url, init, request, headers, mode);
-  return [
-    await hops(fetch, settings, url, init, request, template, headers, mode, replayable, response),
-    proof,
-  ];
-}
-
-/**
- * Where Tessera follows redirects itself (`manual`): every hop checked by `followRedirects`. A
- * `Request`'s body was read by the send; a hop that keeps it (307/308) gets its bytes from the
- * unread `template` (the clone taken before the first send), as fetch re-sends its own source.
- */
-async function hops(
-  fetch: typeof globalThis.fetch,
-  settings: TokenSettings,
-  url: string,
-  init: RequestInit | undefined,
-  request: Request | undefined,
-  template: Request | undefined,
-  headers: Headers,
-  mode: RequestRedirect | undefined,
-  replayable: boolean,
-  response: Response,
-): Promise<Response> {
+  let proof: Record<string, string> | undefined;
+  if (!response) {
+    const pending = settings.authorizeRequest(headers, set, (request ?? init)?.method ?? 'GET', url);
+    proof = pending && (await pending);
+    response = await send(fetch, url, init, request, headers, mode);
+  }
   try {
-    if (mode !== 'manual' || !isRedirect(response)) return response;
+    if (mode !== 'manual' || !isRedirect(response)) return [response, proof];
   } catch (error) {
     throw misread(response, error);
   }
@@ -334,7 +338,10 @@ async function hops(
         redirect: 'manual',
       }
     : { ...init, headers, redirect: 'manual' };
-  return followRedirects(response, { url, init: hop }, { ...settings, fetch, resend: replayable });
+  return [
+    await followRedirects(response, { url, init: hop }, { ...settings, fetch, resend: replayable }),
+    proof,
+  ];
 }
 
 /** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: mode`). */
@@ -347,33 +354,15 @@ function send(
   mode: RequestRedirect | undefined,
 ): Promise<Response> {
   const only: RequestInit = mode ? { headers, redirect: mode } : { headers };
-  if (request) return fetch(new Request(request, only));
-  if (!init) return fetch(url, only); // no init to copy: one literal
   // Not `{ ...init, headers }`: in Node 20's V8 a spread followed by own properties takes a slow
   // path (~0.5 µs per property, decision 0019); Object.assign copies the same own properties.
-  return fetch(url, Object.assign({}, init, only));
+  return request
+    ? fetch(new Request(request, only))
+    : fetch(url, init ? Object.assign({}, init, only) : only); // no init to copy: one literal
 }
 
-/**
- * Whether the response came from where the token went: not after a hop we stripped (we followed,
- * `'manual'`), and — where the runtime followed redirects (browsers) — not from another origin than
- * the request's: the runtime stripped `Authorization` there, even for an origin the policy allows.
- */
-function cameFromAllowed(
-  response: Response,
-  settings: TokenSettings,
-  url: string,
-  mode: RequestRedirect | undefined,
-): boolean {
-  if (isWithheld(response)) return false;
-  if (!response.redirected) return true;
-  return mode === 'manual'
-    ? settings.allows(response.url, documentBase())
-    : new URL(response.url, url).origin === new URL(url).origin;
-}
-
-/** One token set; an abort rejects with the caller's `signal.reason`, as fetch does. */
-function tokenSet(tokens: TokenManager, signal: AbortSignal | null | undefined): Promise<TokenSet> {
+/** One token set; an abort rejects with the caller's `signal.reason`, as fetch does (`withTokens` and `kyHooks`). */
+export function tokenSet(tokens: TokenManager, signal: AbortSignal | null | undefined): Promise<TokenSet> {
   if (!signal) return tokens.getTokens();
   return tokens.getTokens({ signal }).catch((error: unknown) => {
     if (signal.aborted && isTesseraError(error, 'ABORTED')) throw signal.reason;
