@@ -1,8 +1,3 @@
-/** Hosts that never leave the machine, where `http:` is accepted without opting in. */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
 /**
  * Checks the URL of an OAuth endpoint (token, revocation, discovery, issuer) and returns it parsed.
  * The one rule of `@tessera/core` and `@tessera/node`: an absolute `https:` URL, or `http:` to a
@@ -19,18 +14,26 @@ export function parseEndpointUrl(value: string | URL, option: string, allowInsec
     throw new TypeError(`${option} must be an absolute URL such as https://auth.example.com/oauth/token`);
   }
   const url = new URL(text);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TypeError(`${option} must be an https: URL, not ${url.protocol}`);
+  const { protocol, hostname } = url;
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new TypeError(`${option} must be an https: URL, not ${protocol}`);
   }
-  if (url.username !== '' || url.password !== '') {
+  if (url.username || url.password) {
     throw new TypeError(
       `${option} must not contain a user name or password: pass clientId and clientSecret instead`,
     );
   }
-  if (url.hash !== '') throw new TypeError(`${option} must not have a fragment (#…)`);
-  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url.hostname)) {
+  if (url.hash) throw new TypeError(`${option} must not have a fragment (#…)`);
+  // Loopback hosts never leave the machine: `http:` to them is accepted without opting in.
+  if (
+    protocol === 'http:' &&
+    !allowInsecureHttp &&
+    hostname !== 'localhost' &&
+    hostname !== '[::1]' &&
+    !/^127(\.\d{1,3}){3}$/.test(hostname)
+  ) {
     throw new TypeError(
-      `${option} uses http: to ${url.hostname}, which would send credentials and tokens in clear text: use https:, or pass allowInsecureHttp: true`,
+      `${option} uses http: to ${hostname}, which would send credentials and tokens in clear text: use https:, or pass allowInsecureHttp: true`,
     );
   }
   return url;

@@ -2,37 +2,28 @@ import { MalformedResponseError } from './errors/malformed-response-error.js';
 import { decodeJwtClaims } from './jwt-claims.js';
 
 /**
- * When an access token expires, epoch milliseconds.
- *
- * 1. `expires_in` (seconds: a non-negative number, or a string of decimal digits) counted from `sentAt`, the moment the token
- *    request was sent — so network latency shortens the lifetime, never lengthens it;
- * 2. else the `exp` claim, when the access token is a JWT;
- * 3. else `undefined`: the token is valid until it is invalidated.
+ * When an access token expires, epoch milliseconds, from a present `expires_in` (seconds: a
+ * non-negative number, or a string of decimal digits) counted from `sentAt`, the moment the token
+ * request was sent — so network latency shortens the lifetime, never lengthens it. Without
+ * `expires_in`, `toTokenSet` reads the `exp` claim when the access token is a JWT (`jwtClaim`), else
+ * the token is valid until it is invalidated (`undefined`).
  *
  * A time too far to be a finite number (`expires_in: 1e306`, 400 digits, a huge `exp`) counts as no
  * expiry (`undefined`): stored as `Infinity`, the set would be refused when read back (decision 0013).
  */
-export function expiresAtOf(
-  expiresIn: unknown,
-  accessToken: string,
-  sentAt: number,
-  where: string,
-): number | undefined {
-  if (expiresIn !== undefined && expiresIn !== null) {
-    // A string must be plain decimal digits: `Number()` would also take ' ', '0x10', '1e3'.
-    const seconds =
-      typeof expiresIn === 'string' ? (/^\d+$/.test(expiresIn) ? Number(expiresIn) : Number.NaN) : expiresIn;
-    // `Infinity` (400 digits, a JSON `1e400`) passes: too far to be a number, so no expiry (below).
-    if (typeof seconds !== 'number' || !(seconds >= 0)) {
-      throw new MalformedResponseError(
-        'invalid_field',
-        'expires_in must be a non-negative number of seconds',
-        where,
-      );
-    }
-    return finite(sentAt + seconds * 1000);
+export function expiresAtOf(expiresIn: unknown, sentAt: number, where: string): number | undefined {
+  // A string must be plain decimal digits: `Number()` would also take ' ', '0x10', '1e3'.
+  const seconds =
+    typeof expiresIn === 'string' ? (/^\d+$/.test(expiresIn) ? Number(expiresIn) : Number.NaN) : expiresIn;
+  // `Infinity` (400 digits, a JSON `1e400`) passes: too far to be a number, so no expiry (below).
+  if (typeof seconds !== 'number' || !(seconds >= 0)) {
+    throw new MalformedResponseError(
+      'invalid_field',
+      'expires_in must be a non-negative number of seconds',
+      where,
+    );
   }
-  return jwtClaim(accessToken, 'exp');
+  return finite(sentAt + seconds * 1000);
 }
 
 /** `ms`, or `undefined` when it overflowed to `Infinity`. */

@@ -46,7 +46,7 @@ export async function readJsonBody(
   }
   if (size > MAX_BYTES) {
     // Not awaited: a stream tee'd by `clone()` is cancelled only once both copies are.
-    Promise.resolve((reader?.cancel ?? reader?.return)?.call(reader)).then(undefined, () => undefined);
+    Promise.resolve((reader?.cancel ?? reader?.return)?.call(reader)).catch(() => undefined);
     throw new MalformedResponseError('too_large', 'the body is over 1 MiB', where, response.status, request);
   }
   text = reader ? text + decoder.decode() : await response.text();

@@ -1,8 +1,8 @@
 import { parseEndpointUrl } from './endpoint-url.js';
 import { MalformedResponseError } from './errors/malformed-response-error.js';
 import type { FetchLike } from './fetch-like.js';
+import { accessTokenOf } from './internal/access-token-of.js';
 import { authenticateClient } from './internal/client-authentication.js';
-import { isRecord } from './internal/is-record.js';
 import { exchange, failureOf } from './internal/oauth-exchange.js';
 import { redactor } from './internal/redact.js';
 import { recordWhere } from './internal/response-where.js';
@@ -98,20 +98,18 @@ const PUBLIC_PARAMS = new Set([
 export async function requestToken(request: TokenRequest): Promise<TokenResponse> {
   const url = parseEndpointUrl(request.tokenUrl, 'requestToken: tokenUrl', request.allowInsecureHttp);
   const form = new URLSearchParams({ grant_type: request.grantType });
+  const secrets = [request.clientSecret];
   for (const [name, value] of Object.entries(request.params ?? {})) {
-    for (const item of typeof value === 'string' ? [value] : (value ?? [])) form.append(name, item);
+    for (const item of [value ?? []].flat()) {
+      form.append(name, item);
+      if (!PUBLIC_PARAMS.has(name)) secrets.push(item);
+    }
   }
   const headers: Record<string, string> = {
     'Content-Type': 'application/x-www-form-urlencoded',
     Accept: 'application/json',
   };
   const basic = authenticateClient(request, form, headers);
-  const secrets = [
-    request.clientSecret,
-    ...Object.entries(request.params ?? {}).flatMap(([name, value]) =>
-      PUBLIC_PARAMS.has(name) ? [] : (value ?? []),
-    ),
-  ];
   const redact = redactor(secrets, basic);
   const label = 'Token request';
   const response = await exchange({
@@ -131,20 +129,11 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
   if (body === undefined) {
     throw new MalformedResponseError('not_json', 'the body is not JSON (an HTML page?)', where, status);
   }
-  if (!isRecord(body)) {
-    throw new MalformedResponseError('not_an_object', 'expected a JSON object', where, status);
-  }
-  if (typeof body.access_token !== 'string' || body.access_token === '') {
-    throw new MalformedResponseError(
-      'missing_access_token',
-      'no access_token in the response',
-      where,
-      status,
-    );
-  }
+  accessTokenOf(body, where, status);
+  const tokens = body as TokenResponse;
   // RFC 6749 §4.4.3: no refresh token in a client-credentials answer. One kept would make the set look
   // refreshable (a session to end at a removal, decision 0508); the client asks with its credentials.
-  if (request.grantType === 'client_credentials') delete body.refresh_token;
-  recordWhere(body, where);
-  return body as TokenResponse;
+  if (request.grantType === 'client_credentials') delete tokens.refresh_token;
+  recordWhere(tokens, where);
+  return tokens;
 }

@@ -1,5 +1,6 @@
 import { MalformedResponseError } from './errors/malformed-response-error.js';
 import { expiresAtOf, jwtClaim } from './expiry.js';
+import { accessTokenOf } from './internal/access-token-of.js';
 import { isRecord } from './internal/is-record.js';
 import { tokenManagerDefaults } from './token-manager-options.js';
 
@@ -58,15 +59,9 @@ export function toTokenSet(
   where = 'fetchTokens',
   tokenTypes: readonly string[] = tokenManagerDefaults.tokenTypes,
 ): TokenSet {
-  if (!isRecord(input)) {
-    throw new MalformedResponseError('not_an_object', 'expected a JSON object', where);
-  }
   const record = input as Record<string, unknown>;
-  const isWireFormat = 'access_token' in record || !('accessToken' in record);
-  const accessToken = isWireFormat ? record.access_token : record.accessToken;
-  if (typeof accessToken !== 'string' || accessToken.length === 0) {
-    throw new MalformedResponseError('missing_access_token', 'no access_token in the response', where);
-  }
+  const isWireFormat = !isRecord(input) || 'access_token' in record || !('accessToken' in record);
+  const accessToken = accessTokenOf(input, where, undefined, isWireFormat ? 'access_token' : 'accessToken');
   // RFC 6749 A.12: visible ASCII and space only. A newline or a NUL (JSON allows both) would make every
   // transport's header set fail, and runtimes quote the refused value: the token, in the error. A space
   // at either end is trimmed by `Headers` (the DPoP proof's `ath` then hashes another string) or makes
@@ -78,18 +73,48 @@ export function toTokenSet(
       where,
     );
   }
-  const pick = (wire: string, camel: string): string | undefined =>
-    optionalString(isWireFormat ? record[wire] : record[camel]);
-  const tokenType = tokenTypeOf(isWireFormat ? record.token_type : record.tokenType, tokenTypes, where);
+  const field = (wire: string, camel: string): unknown => record[isWireFormat ? wire : camel];
+  // A field the manager can do without (`refresh_token`, `id_token`), of the wrong type, counts as absent.
+  const pick = (wire: string, camel: string): string | undefined => optionalString(field(wire, camel));
+  // The accepted spelling of the type; an absent type means Bearer (as servers that omit it mean).
+  const type = field('token_type', 'tokenType') ?? 'Bearer';
+  if (typeof type !== 'string' || !AUTH_SCHEME.test(type)) {
+    throw new MalformedResponseError('invalid_field', 'token_type is not an HTTP auth-scheme', where);
+  }
+  const lower = type.toLowerCase();
+  const tokenType = tokenTypes.find((accepted) => accepted.toLowerCase() === lower);
+  if (tokenType === undefined) {
+    // An auth-scheme is a short token of safe characters: naming it helps and leaks nothing.
+    throw new MalformedResponseError(
+      'invalid_field',
+      `token_type "${type.slice(0, 32)}" is not in tokenTypes (${tokenTypes.join(', ')})`,
+      where,
+    );
+  }
+  const expiry = field('expires_in', 'expiresAt');
+  if (!(isWireFormat || expiry == null || Number.isFinite(expiry))) {
+    throw new MalformedResponseError('invalid_field', 'expiresAt must be epoch milliseconds', where);
+  }
   const issuedAt = isWireFormat ? sentAt : record.issuedAt;
+  const { scope } = record;
   return {
     accessToken,
     tokenType,
-    expiresAt: isWireFormat
-      ? expiresAtOf(record.expires_in, accessToken, sentAt, where)
-      : expiresAtOfSet(record.expiresAt, accessToken, where),
+    expiresAt:
+      expiry == null
+        ? jwtClaim(accessToken, 'exp')
+        : isWireFormat
+          ? expiresAtOf(expiry, sentAt, where)
+          : (expiry as number),
     refreshToken: pick('refresh_token', 'refreshToken'),
-    scope: scopeOf(record.scope),
+    // RFC 6749 §3.3's space-delimited string. Some servers send an array: joined. Anything else is
+    // ignored, not refused: a refused refresh answer loses the refresh token it rotated (decision 0013).
+    scope:
+      typeof scope === 'string'
+        ? scope
+        : Array.isArray(scope) && scope.every((item) => typeof item === 'string')
+          ? scope.join(' ')
+          : undefined,
     idToken: pick('id_token', 'idToken'),
     issuedAt:
       typeof issuedAt === 'number' && Number.isFinite(issuedAt) ? issuedAt : jwtClaim(accessToken, 'iat'),
@@ -102,41 +127,3 @@ export function toTokenSet(
  */
 export const optionalString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
-
-/** The accepted spelling of `value`; an absent type means Bearer (as servers that omit it mean). */
-function tokenTypeOf(input: unknown, accepted: readonly string[], where: string): string {
-  const value = input ?? 'Bearer';
-  if (typeof value !== 'string' || !AUTH_SCHEME.test(value)) {
-    throw new MalformedResponseError('invalid_field', 'token_type is not an HTTP auth-scheme', where);
-  }
-  const lower = value.toLowerCase();
-  const match = accepted.find((type) => type.toLowerCase() === lower);
-  if (match === undefined) {
-    // An auth-scheme is a short token of safe characters: naming it helps and leaks nothing.
-    throw new MalformedResponseError(
-      'invalid_field',
-      `token_type "${value.slice(0, 32)}" is not in tokenTypes (${accepted.join(', ')})`,
-      where,
-    );
-  }
-  return match;
-}
-
-/**
- * RFC 6749 §3.3's space-delimited string. Some servers send an array: joined. Anything else is
- * ignored, not refused: a refused refresh answer loses the refresh token it rotated (decision 0013).
- */
-function scopeOf(scope: unknown): string | undefined {
-  if (typeof scope === 'string') return scope;
-  return Array.isArray(scope) && scope.every((item) => typeof item === 'string')
-    ? scope.join(' ')
-    : undefined;
-}
-
-function expiresAtOfSet(expiresAt: unknown, accessToken: string, where: string): number | undefined {
-  if (expiresAt === undefined || expiresAt === null) return jwtClaim(accessToken, 'exp');
-  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
-    throw new MalformedResponseError('invalid_field', 'expiresAt must be epoch milliseconds', where);
-  }
-  return expiresAt;
-}

@@ -1,4 +1,3 @@
-import type { HttpError } from './errors/http-error.js';
 import type { OAuthError } from './errors/oauth-error.js';
 
 /** OAuth error codes that retrying cannot fix (RFC 6749 §5.2, RFC 8707, RFC 7009). */
@@ -33,20 +32,13 @@ function isTransientStatus(status: number): boolean {
  */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const { code } = error as { code?: unknown };
-  switch (code) {
-    case 'NETWORK_ERROR':
-    case 'TIMEOUT':
-      return true;
-    case 'HTTP_ERROR':
-    case 'RATE_LIMITED':
-      return isTransientStatus((error as HttpError).status);
-    case 'OAUTH_ERROR': {
-      const { error: oauthCode, status } = error as OAuthError;
-      if (TRANSIENT_OAUTH_ERRORS.has(oauthCode)) return true;
-      return !PERMANENT_OAUTH_ERRORS.has(oauthCode) && isTransientStatus(status);
-    }
-    default:
-      return false;
-  }
+  const { code, status, error: oauthCode } = error as Partial<OAuthError> & { code?: unknown };
+  return (
+    code === 'NETWORK_ERROR' ||
+    code === 'TIMEOUT' ||
+    ((code === 'HTTP_ERROR' || code === 'RATE_LIMITED') && isTransientStatus(status as number)) ||
+    (code === 'OAUTH_ERROR' &&
+      (TRANSIENT_OAUTH_ERRORS.has(oauthCode as string) ||
+        (!PERMANENT_OAUTH_ERRORS.has(oauthCode as string) && isTransientStatus(status as number))))
+  );
 }

@@ -18,14 +18,17 @@ export function isTesseraError<C extends TesseraErrorCode>(
   code: C,
 ): value is TesseraErrorMap[C];
 export function isTesseraError(value: unknown, code?: TesseraErrorCode): boolean {
-  if (typeof value !== 'object' || value === null) return false;
   const branded = value as { [TESSERA_ERROR_BRAND]?: unknown; code?: unknown };
-  if (branded[TESSERA_ERROR_BRAND] !== true || typeof branded.code !== 'string') return false;
-  return code === undefined || branded.code === code;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    branded[TESSERA_ERROR_BRAND] === true &&
+    typeof branded.code === 'string' &&
+    (code === undefined || branded.code === code)
+  );
 }
 
 /** Whether `value` is an `OAuthError`, optionally with a given OAuth `error` code such as `invalid_grant`. */
 export function isOAuthError(value: unknown, error?: string): value is OAuthError {
-  if (!isTesseraError(value, 'OAUTH_ERROR')) return false;
-  return error === undefined || value.error === error;
+  return isTesseraError(value, 'OAUTH_ERROR') && (error === undefined || value.error === error);
 }

@@ -26,14 +26,13 @@ export class HttpError extends TesseraError {
     code: TesseraErrorCode = 'HTTP_ERROR',
     request = 'Token request',
   ) {
-    const after = retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`;
     super(
       code,
       `${request} ${
         status === 0 || (status >= 300 && status < 400)
           ? `was answered with a redirect (HTTP ${status}), which is never followed: use the endpoint's final URL`
           : status === 429
-            ? `was rate limited (HTTP 429${after})`
+            ? `was rate limited (HTTP 429${retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`})`
             : `failed with HTTP ${status}`
       } — ${where}`,
     );

@@ -35,10 +35,9 @@ export class MalformedResponseError extends TesseraError {
     status?: number,
     request = 'Token request',
   ) {
-    const http = status === undefined ? '' : ` (HTTP ${status})`;
     super(
       'MALFORMED_RESPONSE',
-      `${request.replace('request', 'response')} is malformed: ${detail}${http} — ${where}`,
+      `${request.replace('request', 'response')} is malformed: ${detail}${status === undefined ? '' : ` (HTTP ${status})`} — ${where}`,
     );
     this.name = 'MalformedResponseError';
     this.reason = reason;

@@ -59,8 +59,7 @@ const FIXES: Record<string, string> = {
  */
 export function checkTokenManagerOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
-  if ((options as { fetchTokens?: unknown }).fetchTokens === undefined)
-    fail('fetchTokens', 'a function', undefined);
+  if ((options as { fetchTokens?: unknown }).fetchTokens === undefined) fail('fetchTokens', 'a function');
   check(options as Record<string, unknown>, OPTIONS, '');
   timeOf((options as TokenManagerOptions).clock ?? Date.now);
   // The constraint's own rules (it signs token requests, `tokenTypes` lists its scheme) are its
@@ -85,38 +84,38 @@ export function timeOf(clock: Clock, where = WHERE): number {
 }
 
 function check(options: Record<string, unknown>, kinds: Record<string, string>, prefix: string): void {
-  assertKnownOptions(options, Object.keys(kinds), prefix ? `${WHERE} ${prefix.slice(0, -1)}` : WHERE);
+  assertKnownOptions(options, Object.keys(kinds), WHERE + (prefix && ' retry'));
   for (const name in kinds) {
     const kind = kinds[name] as string;
     const value = options[name];
     if (value === undefined || (kind === 'retry' && value === false)) continue;
+    // A number ≥ 0 (NaN, a string, a `Date` fail); `Infinity` only for `ms+`.
+    const number = typeof value === 'number' && value >= 0;
     const valid =
       kind === 'ms+'
-        ? isMs(value) || value === Number.POSITIVE_INFINITY
-        : kind === 'ms' || kind === 'count'
-          ? isMs(value) && (kind === 'ms' || Number.isInteger(value))
-          : kind === 'factor'
-            ? isMs(value) && (value as number) >= 1
-            : kind === 'types'
-              ? Array.isArray(value) &&
-                value.length > 0 &&
-                value.every((type) => typeof type === 'string' && type)
-              : (typeof value === (kind === 'retry' ? 'object' : kind) ||
-                  typeof (value as Record<string, unknown> | null)?.[kind] === 'function') &&
-                value !== null &&
-                value !== '';
+        ? number
+        : kind === 'ms'
+          ? isMs(value)
+          : kind === 'count'
+            ? number && Number.isInteger(value)
+            : kind === 'factor'
+              ? isMs(value) && (value as number) >= 1
+              : kind === 'types'
+                ? Array.isArray(value) &&
+                  value.length > 0 &&
+                  value.every((type) => typeof type === 'string' && type)
+                : (typeof value === (kind === 'retry' ? 'object' : kind) ||
+                    typeof (value as Record<string, unknown> | null)?.[kind] === 'function') &&
+                  value !== null &&
+                  value !== '';
     if (!valid) fail(prefix + name, EXPECTED[kind] ?? `a ${kind}`, value);
     if (kind === 'retry') check(value as Record<string, unknown>, RETRY, 'retry.');
   }
 }
 
-function fail(option: string, expected: string, value: unknown, where = WHERE): never {
+function fail(option: string, expected: string, value?: unknown, where = WHERE): never {
   // Numbers and booleans are shown; anything else only by its type (a misplaced value may be a secret).
   const got =
-    typeof value === 'number' || typeof value === 'boolean'
-      ? String(value)
-      : value === null
-        ? 'null'
-        : typeof value;
+    value === null || typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
   throw new TypeError(`${where}: "${option}" must be ${expected}, got ${got}${FIXES[option] ?? ''}`);
 }

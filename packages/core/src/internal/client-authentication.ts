@@ -20,18 +20,17 @@ export function authenticateClient(
   form: URLSearchParams,
   headers: Record<string, string>,
 ): { clientId: string; clientSecret: string } | undefined {
-  const method = client.authMethod ?? (client.clientSecret === undefined ? 'none' : 'client_secret_basic');
+  const { clientId, clientSecret } = client;
+  const method = client.authMethod ?? (clientSecret === undefined ? 'none' : 'client_secret_basic');
   if (method === 'client_secret_basic') {
-    const clientId = client.clientId ?? '';
-    const clientSecret = client.clientSecret ?? '';
-    headers.Authorization = `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret)}`)}`;
-    return { clientId, clientSecret };
+    const basic = { clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
+    headers.Authorization = `Basic ${btoa(`${formEncode(basic.clientId)}:${formEncode(basic.clientSecret)}`)}`;
+    return basic;
   }
-  if (client.clientId !== undefined) {
-    form.set('client_id', client.clientId);
-    if (method === 'client_secret_post' && client.clientSecret !== undefined) {
-      form.set('client_secret', client.clientSecret);
-    }
+  if (clientId !== undefined) {
+    form.set('client_id', clientId);
+    if (method === 'client_secret_post' && clientSecret !== undefined)
+      form.set('client_secret', clientSecret);
   }
   return undefined;
 }

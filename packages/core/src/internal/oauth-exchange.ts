@@ -66,10 +66,48 @@ export interface ExchangeResponse {
  * @throws {TesseraError} what a decorating `fetch` threw as a Tessera error (e.g. `DPoPNonceError`), as it is.
  */
 export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
-  const { signal, timeout, label } = request;
+  const { signal, timeout, label, redact } = request;
   const where = describeRequest(request.method, request.url);
   return withTimeout(
-    (inner) => send(request, where, inner),
+    async (inner) => {
+      let status = 0;
+      let json: unknown;
+      let retryAfterHeader: string | null = null;
+      try {
+        const response = await (request.fetch ?? globalThis.fetch)(request.url.href, {
+          method: request.method,
+          headers: request.headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+          redirect: 'manual',
+          signal: inner,
+        });
+        retryAfterHeader = response.headers.get('retry-after');
+        status = response.status;
+        json = await readJsonBody(response, where, label);
+      } catch (error) {
+        // A typed error, from a decorating fetch (DPoP's DPoPNonceError) or the reader (`too_large`), is its
+        // verdict: as it is, never retried.
+        if (isTesseraError(error)) throw error;
+        if (!status) {
+          // Messages redacted, `user:pass@` removed from any URL in them.
+          throw new NetworkError(
+            where,
+            copyCauseChain(error, (message) =>
+              redact(message).replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1'),
+            ),
+            undefined,
+            label,
+          );
+        }
+        // The status came, then the body broke off: judged by its status, as an unreadable body. A 2xx was
+        // acted on (a refresh token rotated, which a retry would spend again: decision 0015), so it is
+        // `incomplete`, never retried.
+        if (status > 199 && status < 300) {
+          throw new MalformedResponseError('incomplete', 'the body broke off', where, status, label);
+        }
+      }
+      return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json, where };
+    },
     signal,
     (reason) => {
       if (reason instanceof TimeoutError) {
@@ -83,44 +121,6 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
     timeout,
     () => new TimeoutError(timeout as number, where, label),
   );
-}
-
-async function send(request: ExchangeRequest, where: string, signal: AbortSignal): Promise<ExchangeResponse> {
-  const fetchImpl: FetchLike = request.fetch ?? globalThis.fetch;
-  let status = 0;
-  let json: unknown;
-  let retryAfterHeader: string | null = null;
-  try {
-    const response = await fetchImpl(request.url.href, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-      redirect: 'manual',
-      signal,
-    });
-    retryAfterHeader = response.headers.get('retry-after');
-    status = response.status;
-    json = await readJsonBody(response, where, request.label);
-  } catch (error) {
-    // A typed error, from a decorating fetch (DPoP's DPoPNonceError) or the reader (`too_large`), is its
-    // verdict: as it is, never retried.
-    if (isTesseraError(error)) throw error;
-    if (!status) {
-      throw new NetworkError(
-        where,
-        copyCauseChain(error, (message) => stripUserinfo(request.redact(message))),
-        undefined,
-        request.label,
-      );
-    }
-    // The status came, then the body broke off: judged by its status, as an unreadable body. A 2xx was
-    // acted on (a refresh token rotated, which a retry would spend again: decision 0015), so it is
-    // `incomplete`, never retried.
-    if (status > 199 && status < 300) {
-      throw new MalformedResponseError('incomplete', 'the body broke off', where, status, request.label);
-    }
-  }
-  return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json, where };
 }
 
 /**
@@ -151,9 +151,4 @@ export function failureOf(
   if (status === 429) return new RateLimitError(where, retryAfter, label);
   if (status < 200 || status >= 300) return new HttpError(status, where, retryAfter, 'HTTP_ERROR', label);
   return undefined;
-}
-
-/** Removes `user:pass@` from any URL in `text`. */
-function stripUserinfo(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1');
 }

@@ -9,13 +9,6 @@ export function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
-/** Standard Base64 of `text`'s UTF-8 bytes. */
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /**
  * The ways `secret` can appear in text a server echoes: raw, percent-encoded (`%20` and `+` for
  * spaces, `%2B` for `+`, any hex case), form-encoded, JSON-escaped (also with `\/`, and ASCII-only
@@ -38,9 +31,11 @@ function encodings(secret: string): string[] {
   return [...plain, ...json, ...base64Forms(secret)];
 }
 
-/** Base64 forms of `text`: padded, unpadded, base64url. */
+/** Base64 forms of `text`'s UTF-8 bytes: standard padded, unpadded, base64url. */
 function base64Forms(text: string): string[] {
-  const padded = base64(text);
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  const padded = btoa(binary);
   const unpadded = padded.replace(/=+$/, '');
   return [padded, unpadded, unpadded.replaceAll('+', '-').replaceAll('/', '_')];
 }
@@ -71,49 +66,40 @@ export function redactor(
     ];
     for (const pair of pairs) for (const variant of base64Forms(pair)) variants.add(variant);
   }
-  const long = [...variants].sort((a, b) => b.length - a.length).map(lowerAscii);
+  const long = [...variants].sort(longestFirst).map(lowerAscii);
   // A short secret: the characters before and after it are only looked at (lookbehind, in every
   // browser since Safari 16.4 and in Node 20). Long ones are found without a RegExp: one over all
   // their encodings refuses to compile from a secret of a few kB on (V8: "Regular expression too
   // large"), and its `SyntaxError` quotes the whole pattern — every encoding of the secret (decision 0027).
-  const found = pattern(short, '(?<![\\p{L}\\p{N}])', '(?![\\p{L}\\p{N}])');
+  // One pattern for the short ones, longest first so a secret inside a longer encoding does not leave
+  // the rest behind. Case-insensitive: it can only redact more, never less.
+  const escaped = [...short]
+    .sort(longestFirst)
+    .map((variant) => variant.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const found =
+    escaped.length > 0
+      ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu')
+      : undefined;
   return (text) => {
-    text = redactLiterally(text, long);
+    // Every occurrence of each long variant (lower-cased, longest first), ignoring ASCII case so `%2f`
+    // matches `%2F`: it can only redact more. Searched on from after each `[redacted]`: a secret such
+    // as `redacted` is not found in it again.
+    for (const variant of long) {
+      for (
+        let at = lowerAscii(text).indexOf(variant);
+        at >= 0;
+        at = lowerAscii(text).indexOf(variant, at + 10)
+      ) {
+        text = `${text.slice(0, at)}[redacted]${text.slice(at + variant.length)}`;
+      }
+    }
     return found ? text.replace(found, '[redacted]') : text;
   };
 }
 
+const longestFirst = (a: string, b: string): number => b.length - a.length;
+
 /** `text` with ASCII letters lower-cased: the same length, so positions carry over. */
 function lowerAscii(text: string): string {
   return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
-}
-
-/**
- * `text` with every occurrence of each of `variants` (lower-cased, longest first) replaced by
- * `[redacted]`, ignoring ASCII case so `%2f` matches `%2F`: it can only redact more.
- */
-function redactLiterally(text: string, variants: readonly string[]): string {
-  for (const variant of variants) {
-    // Searched on from after each `[redacted]`: a secret such as `redacted` is not found in it again.
-    for (
-      let at = lowerAscii(text).indexOf(variant);
-      at >= 0;
-      at = lowerAscii(text).indexOf(variant, at + 10)
-    ) {
-      text = `${text.slice(0, at)}[redacted]${text.slice(at + variant.length)}`;
-    }
-  }
-  return text;
-}
-
-/**
- * One pattern for the short secrets' `variants`, longest first so a secret inside a longer encoding
- * does not leave the rest behind. Case-insensitive: it can only redact more, never less.
- * `undefined` when there is nothing to redact.
- */
-function pattern(variants: Set<string>, before: string, after = ''): RegExp | undefined {
-  const escaped = [...variants]
-    .sort((a, b) => b.length - a.length)
-    .map((variant) => variant.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-  return escaped.length > 0 ? new RegExp(`${before}(?:${escaped.join('|')})${after}`, 'giu') : undefined;
 }

@@ -12,5 +12,6 @@ export function recordWhere(response: object, where: string): void {
 
 /** Where `response` came from, if core sent the request. */
 export function whereOf(response: unknown): string | undefined {
-  return typeof response === 'object' && response !== null ? places.get(response) : undefined;
+  // A WeakMap answers `undefined` for a key that is not an object.
+  return places.get(response as object);
 }

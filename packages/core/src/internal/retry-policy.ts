@@ -52,25 +52,23 @@ export function runWithRetry<T>(
       const retryAfter = Math.min(asked, options.maxRetryAfter);
       const wait = Math.max(retryAfter, backoffDelay(attemptNumber, options));
       onRetry(error, attemptNumber, wait);
-      if (wait > 0) await delay(wait, signal, waits);
+      if (wait > 0) {
+        await new Promise<void>((resolve, reject) => {
+          // Already disposed (a `retrying` listener may dispose the manager): no timer is started.
+          signal.throwIfAborted();
+          const onAbort = (): void => {
+            clearTimeout(timer);
+            reject(signal.reason);
+          };
+          const timer = startTimer(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          }, wait);
+          waits.timer = timer;
+          if (!waits.held) unrefTimer(timer);
+          signal.addEventListener('abort', onAbort, { once: true });
+        });
+      }
     },
-  });
-}
-
-function delay(ms: number, signal: AbortSignal, waits: Waits): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // Already disposed (a `retrying` listener may dispose the manager): no timer is started.
-    signal.throwIfAborted();
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = startTimer(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    waits.timer = timer;
-    if (!waits.held) unrefTimer(timer);
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

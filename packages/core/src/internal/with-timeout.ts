@@ -32,7 +32,8 @@ export function withTimeout<T>(
   }
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let fail: (error: unknown) => void = () => {};
+  // Set before anything can call `stop`: the executor runs at once.
+  let fail: (error: unknown) => void;
   const stop = (): void => fail(onAbort(parent?.reason));
   return new Promise<T>((resolve, reject) => {
     fail = (error) => {
