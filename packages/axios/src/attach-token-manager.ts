@@ -1,24 +1,27 @@
-import {
-  assertKnownOptions,
-  checkSenderConstraint,
-  createOriginPolicy,
-  documentBase,
-  type HeadersLike,
-  isBrowserLike,
-  isTesseraError,
-  releaseBody,
-  type TokenManager,
-  type TokenSet,
-} from '@tessera/core';
+import type { HeadersLike, TokenManager, TokenSet } from '@tessera/core';
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import {
   type AttachTokenManagerOptions,
   attachTokenManagerDefaults,
 } from './attach-token-manager-options.js';
-import { AuthRecord, authRecordOf, putAuthRecord, recordKey } from './auth-record.js';
+import { AuthRecord, authRecordOf } from './auth-record.js';
 import { CanceledError } from './axios-classes.js';
 import { nextHop, takeOverRedirects } from './constrained-redirects.js';
-import { fetchOutcomeOf, guardFetchRedirects, type RedirectPolicy } from './guard-fetch-redirects.js';
+import {
+  assertKnownOptions,
+  checkSenderConstraint,
+  createOriginPolicy,
+  documentBase,
+  isBrowserLike,
+  isTesseraError,
+  releaseBody,
+} from './core.js';
+import {
+  fetchOutcomeOf,
+  guardFetchRedirects,
+  isFetchRequest,
+  type RedirectPolicy,
+} from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';
 import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
@@ -69,12 +72,11 @@ export function attachTokenManager(
   }
   assertKnownOptions(options, KNOWN_OPTIONS, 'attachTokenManager()');
   const header = options.header ?? attachTokenManagerDefaults.header;
-  if (typeof header !== 'string' || header.trim() === '') {
+  if (typeof header !== 'string' || !header.trim()) {
     throw new TypeError('header must be a header name such as "Authorization"');
   }
-  const { scheme } = options;
   const constraint = checkSenderConstraint(options, 'attachTokenManager()', tokens.senderConstraint);
-  const headerValueOf = headerValues(scheme);
+  const headerValueOf = headerValues(options.scheme);
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
@@ -86,8 +88,8 @@ export function attachTokenManager(
     rebind: constraint?.rebind(header),
   };
   const [legacy, urlObjects] = axiosRules(instance);
-  /** The key of this attachment's records. */
-  const owner = recordKey();
+  /** The key of this attachment's records (`authRecordOf`). */
+  const owner = Symbol('@tessera/axios');
 
   /** Whether every URL the request may go to is allowed (none known: no). */
   const judge = (config: InternalAxiosRequestConfig, base: string | undefined): boolean => {
@@ -175,7 +177,7 @@ export function attachTokenManager(
     replay: boolean,
     nonceReplayed = false,
   ): AuthRecord | Promise<AuthRecord> => {
-    if (!config.headers) config.headers = {} as InternalAxiosRequestConfig['headers'];
+    config.headers ||= {} as InternalAxiosRequestConfig['headers'];
     if (!constraint) return record(config, new AuthRecord(set.accessToken, headerValueOf(set), replay));
     const method = (config.method ?? 'get').toUpperCase();
     const put = (name: string, value: string) => setHeader(config.headers, name, value);
@@ -189,7 +191,7 @@ export function attachTokenManager(
   /** Sets the token header, puts the record on the request and guards its redirects. */
   const record = (config: InternalAxiosRequestConfig, made: AuthRecord): AuthRecord => {
     setHeader(config.headers, header, made.headerValue);
-    putAuthRecord(config, owner, made);
+    (config as object as Record<symbol, unknown>)[owner] = made;
     guardRedirects(config, allows, credentials, made);
     guardFetchRedirects(config, redirectPolicy);
     recheck(config);
@@ -209,8 +211,7 @@ export function attachTokenManager(
    * @throws {AxiosError} (redacted) what `nextHop` throws: too many redirects, a `Location` that is
    * not an http(s) URL, a `beforeRedirect` that throws.
    */
-  const followHop = (response: AxiosResponse | undefined): Promise<AxiosResponse> | undefined => {
-    if (!response) return undefined;
+  const followHop = (response: AxiosResponse): Promise<AxiosResponse> | undefined => {
     let next: InternalAxiosRequestConfig | undefined;
     try {
       next = nextHop(response, proofUrl, credentials, allows);
@@ -242,19 +243,18 @@ export function attachTokenManager(
   };
 
   /**
-   * The end of a request that carried `record`'s token: invalidate it on a rejection from where it
-   * went (`rejected`: what `shouldRefresh` said, when already asked — once per response); redact.
+   * The end of a replay that carried `record`'s token, settled outside the interceptor: invalidate it
+   * on a rejection from where it went (`shouldRefresh` asked once); redact.
    */
-  const settleRejection = (
-    error: unknown,
-    record: AuthRecord,
-    rejected = (error as Partial<AxiosError>)?.isAxiosError === true &&
-      !!(error as AxiosError).response &&
+  const settleRejection = (error: unknown, record: AuthRecord): unknown => {
+    if (
+      (error as Partial<AxiosError>)?.isAxiosError === true &&
+      (error as AxiosError).response &&
       !record.withheld &&
       finalUrlAllowed(error as AxiosError) &&
-      shouldRefresh(error as AxiosError, record.scheme),
-  ): unknown => {
-    if (rejected) tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
+      shouldRefresh(error as AxiosError, record.scheme)
+    )
+      tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
     return redact(error, record);
   };
 
@@ -277,7 +277,7 @@ export function attachTokenManager(
         recheck(config); // axios merged it into a new config: where it goes now is what was judged
         return config;
       }
-      putAuthRecord(config, owner, undefined);
+      (config as object as Record<symbol, unknown>)[owner] = undefined;
       if (present === record.headerValue || present === REDACTED) {
         deleteHeader(config.headers, header);
         for (const name of Object.keys(record.proof ?? {})) deleteHeader(config.headers, name);
@@ -295,7 +295,7 @@ export function attachTokenManager(
     // `null` and `false` are axios's "send no such header", a choice of the caller's (decision 0201).
     if (present !== undefined || config.auth) return config;
     if (!allowsRequest(config)) return config;
-    const replay = record?.replay ?? false;
+    const replay = !!record?.replay;
     // The path every request takes: a set that is fresh right now is used at once and the config
     // returned as it is, not as a promise (decision 0019); otherwise wait for `getTokens()`.
     const fresh = (config.signal as AbortSignal | undefined)?.aborted ? undefined : tokens.freshTokens();
@@ -337,8 +337,9 @@ export function attachTokenManager(
     // No response (a timeout, a refused connection, an abort, too many redirects): the config still shows the token.
     if (!response) throw redact(error, record);
     const rejected = carried && shouldRefresh(error as AxiosError, record.scheme);
-    if (record.replay || !rejected) throw settleRejection(error, record, rejected);
-    tokens.invalidate(record.token); // only if it is still the current token: a late 401 refreshes nothing
+    // Only if it is still the current token: a late 401 refreshes nothing (a replay's: the manager may start a cooldown).
+    if (rejected) tokens.invalidate(record.token);
+    if (record.replay || !rejected) throw redact(error, record);
     const next = await replayable(error, config, record);
     if (next.accessToken === record.token) throw redact(error, record); // no other token: the 401 stands
     return resend(config, response, next, true, record.nonceReplayed);
@@ -349,18 +350,19 @@ export function attachTokenManager(
    * stream that cannot be sent twice (a replay would send it empty; a nonce is learned for the next
    * request), and with what the manager rejects with (the error redacted all the same).
    */
-  const replayable = (
+  const replayable = async (
     error: unknown,
     config: InternalAxiosRequestConfig,
     record: AuthRecord,
   ): Promise<TokenSet> => {
-    const redacted = () => redact(error, record);
-    if (!isReplayableBody(config.data)) return Promise.reject(redacted());
-    return tokenSetFor(config).catch((reason: unknown) => {
-      redacted();
+    if (!isReplayableBody(config.data)) throw redact(error, record);
+    try {
+      return await tokenSetFor(config);
+    } catch (reason) {
+      redact(error, record);
       releaseBody({ body: (error as AxiosError).response?.data }); // the caller gets `reason`, never this response
       throw reason;
-    });
+    }
   };
 
   /**
@@ -397,7 +399,7 @@ export function attachTokenManager(
     const request = error.request as { responseURL?: unknown } | undefined;
     const outcome = fetchOutcomeOf(request);
     if (outcome) return !outcome.withheld && (outcome.url === '' || allows(outcome.url, documentBase()));
-    if (typeof Request === 'function' && request instanceof Request) return false;
+    if (isFetchRequest(request)) return false;
     const responseURL = request?.responseURL;
     // The browser strips `Authorization` at an origin change, even to an allowed origin: the one
     // rule `@tessera/fetch` applies to `response.url` (decision 0209).

@@ -1,7 +1,7 @@
 /**
  * What `attachTokenManager` put on one request: which token, the exact header value, and whether
  * the request is already a replay. Kept on the request config under its attachment's own Symbol
- * (`recordKey`); the token, the header value and the proof are private fields, so logging or serialising a
+ * (`authRecordOf`); the token, the header value and the proof are private fields, so logging or serialising a
  * config never shows them (the flags are plain fields: they hold no secret).
  */
 export class AuthRecord {
@@ -57,22 +57,12 @@ export class AuthRecord {
 }
 
 /**
- * The key of an attachment's records on a request config: a Symbol of its own, so two attachments
- * on one instance (two managers, two headers) each keep their record and redact their own token.
- * Recent axios versions copy Symbol keys when they merge a config (axios/axios#11043), so a config
- * re-sent by the caller (e.g. by axios-retry) is recognised; older ones drop it, and a config
+ * The record put on `config` under `key`, if any. `key` is an attachment's own Symbol, so two
+ * attachments on one instance (two managers, two headers) each keep their record and redact their
+ * own token. Recent axios versions copy Symbol keys when they merge a config (axios/axios#11043), so a
+ * config re-sent by the caller (e.g. by axios-retry) is recognised; older ones drop it, and a config
  * without a record is simply never replayed: losing the mark can cost a replay, never cause a loop.
  */
-export function recordKey(): symbol {
-  return Symbol('@tessera/axios');
-}
-
-/** Puts `record` on `config` under `key`, or removes the record when `undefined`. */
-export function putAuthRecord(config: object, key: symbol, record: AuthRecord | undefined): void {
-  (config as Record<symbol, unknown>)[key] = record;
-}
-
-/** The record put on `config` under `key`, if any. */
 export function authRecordOf(config: object, key: symbol): AuthRecord | undefined {
   const record = (config as Record<symbol, unknown>)[key];
   return record instanceof AuthRecord ? record : undefined;

@@ -1,13 +1,7 @@
-import {
-  BODY_HEADERS,
-  isRedirectStatus,
-  type OriginPolicy,
-  redirectDropsBody,
-  redirectTarget,
-  releaseBody,
-} from '@tessera/core';
+import type { OriginPolicy } from '@tessera/core';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { AxiosError } from './axios-classes.js';
+import { BODY_HEADERS, isRedirectStatus, redirectDropsBody, redirectTarget, releaseBody } from './core.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { deleteHeader, getHeader } from './request-headers.js';
 import { sendAgain } from './send-again.js';
@@ -63,7 +57,7 @@ export function nextHop(
 ): Config | undefined {
   const config = response.config as Config;
   const left = config[REDIRECTS_LEFT];
-  const location = getHeader(response.headers ?? {}, 'location');
+  const location = getHeader(response.headers, 'location');
   if (typeof left !== 'number' || !isRedirectStatus(response.status) || typeof location !== 'string') {
     return undefined;
   }
@@ -126,7 +120,7 @@ function runBeforeRedirect(next: Config, response: AxiosResponse): void {
   const hook = next.beforeRedirect as BeforeRedirect | undefined;
   if (typeof hook !== 'function') return;
   const url = new URL(next.url as string);
-  const given = Object.entries(next.headers ?? {});
+  const given = Object.entries(next.headers);
   const headers: Record<string, unknown> = {};
   for (const [name, value] of given) if (value !== false && value != null) headers[name] = value;
   const options = {

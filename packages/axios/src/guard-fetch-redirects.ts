@@ -1,12 +1,5 @@
-import {
-  type FollowRedirectsOptions,
-  followRedirects,
-  isBrowserLike,
-  isRedirect,
-  isWithheld,
-  type OriginPolicy,
-  type RedirectHop,
-} from '@tessera/core';
+import type { FollowRedirectsOptions, OriginPolicy, RedirectHop } from '@tessera/core';
+import { followRedirects, isBrowserLike, isRedirect, isWithheld } from './core.js';
 import { type KeptBody, keepBody } from './keep-body.js';
 
 type Fetch = (input: unknown, init?: unknown) => unknown;
@@ -86,14 +79,19 @@ export function guardFetchRedirects(config: { env?: unknown }, policy: RedirectP
 
 /** What the wrapper learned of the fetch adapter's `request` (its `error.request`); `undefined` when it never saw it. */
 export function fetchOutcomeOf(request: unknown): FetchOutcome | undefined {
-  return typeof request === 'object' && request !== null ? outcomes.get(request) : undefined;
+  return outcomes.get(request as object); // `undefined` for a key that is no object, as for any unknown key
+}
+
+/** Whether `value` is a fetch `Request` (none where `Request` is not defined). */
+export function isFetchRequest(value: unknown): value is Request {
+  return typeof Request === 'function' && value instanceof Request;
 }
 
 async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: unknown): Promise<unknown> {
-  if (!(typeof Request === 'function' && input instanceof Request) || isBrowserLike()) {
+  if (!isFetchRequest(input) || isBrowserLike()) {
     return noted(input, await fetch(input, init));
   }
-  const options = (init ?? undefined) as RequestInit | undefined;
+  const options = init as RequestInit | null | undefined;
   const mode = options?.redirect ?? input.redirect;
   const headers = options?.headers === undefined ? input.headers : new Headers(options.headers);
   if (mode !== 'follow' || !policy.credentials.some((name) => headers.has(name))) {

@@ -46,7 +46,8 @@ export function guardRedirects(
     // follow-redirects drops `Authorization` at a host change before this runs, even where the
     // policy allows: from there on, a 401 says nothing about the token.
     if (
-      allows(nextHop(options), undefined) &&
+      // follow-redirects sets `href`; missing: an empty string, never allowed.
+      allows(typeof options.href === 'string' ? options.href : '', undefined) &&
       getHeader(options.headers, credentials[0] as string) !== undefined
     )
       return;
@@ -80,9 +81,4 @@ export function guardRedirects(
       },
     } satisfies Transport;
   }
-}
-
-/** The next hop's URL (follow-redirects sets `href`); an empty string, never allowed, when missing. */
-function nextHop(options: RedirectOptions): string {
-  return typeof options.href === 'string' ? options.href : '';
 }

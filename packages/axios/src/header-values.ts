@@ -1,4 +1,5 @@
-import { authorizationScheme, type TokenSet } from '@tessera/core';
+import type { TokenSet } from '@tessera/core';
+import { authorizationScheme } from './core.js';
 
 /**
  * `<scheme> <token>` (or the bare token when `scheme` is `''`) for a token set, built once per set and

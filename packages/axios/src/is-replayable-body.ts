@@ -6,8 +6,14 @@
  */
 export function isReplayableBody(data: unknown): boolean {
   if (data === undefined || data === null || typeof data !== 'object') return true;
-  const body = data as { pipe?: unknown; getReader?: unknown; [Symbol.asyncIterator]?: unknown };
-  if (typeof body.pipe === 'function' || typeof body.getReader === 'function') return false;
-  if (typeof body[Symbol.asyncIterator] === 'function') return false;
-  return true;
+  const {
+    pipe,
+    getReader,
+    [Symbol.asyncIterator]: iterator,
+  } = data as {
+    pipe?: unknown;
+    getReader?: unknown;
+    [Symbol.asyncIterator]?: unknown;
+  };
+  return typeof pipe !== 'function' && typeof getReader !== 'function' && typeof iterator !== 'function';
 }

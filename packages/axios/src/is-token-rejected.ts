@@ -1,5 +1,5 @@
-import { rejectsToken } from '@tessera/core';
 import type { AxiosError } from 'axios';
+import { rejectsToken } from './core.js';
 import { getHeader } from './request-headers.js';
 
 /**

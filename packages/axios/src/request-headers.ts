@@ -12,11 +12,11 @@ interface HeaderMethods {
 
 type Headers = Partial<HeaderMethods> & Record<string, unknown>;
 
-function isAxiosHeaders(headers: Headers): headers is Headers & HeaderMethods {
-  return typeof headers.get === 'function' && typeof headers.set === 'function';
+function isAxiosHeaders(headers: object): headers is HeaderMethods {
+  return typeof (headers as Headers).get === 'function' && typeof (headers as Headers).set === 'function';
 }
 
-function plainKey(headers: Record<string, unknown>, name: string): string | undefined {
+function plainKey(headers: object, name: string): string | undefined {
   const lower = name.toLowerCase();
   return Object.keys(headers).find((key) => key.toLowerCase() === lower);
 }
@@ -24,32 +24,29 @@ function plainKey(headers: Record<string, unknown>, name: string): string | unde
 /** The header's value (case-insensitive), `undefined` when absent. */
 export function getHeader(headers: object | undefined, name: string): unknown {
   if (!headers) return undefined;
-  const target = headers as Headers;
-  if (isAxiosHeaders(target)) return target.get(name);
-  const key = plainKey(target, name);
-  return key === undefined ? undefined : target[key];
+  if (isAxiosHeaders(headers)) return headers.get(name);
+  const key = plainKey(headers, name);
+  return key === undefined ? undefined : (headers as Headers)[key];
 }
 
 /** Sets the header, replacing any spelling of it. */
 export function setHeader(headers: object, name: string, value: string): void {
-  const target = headers as Headers;
-  if (isAxiosHeaders(target)) {
-    target.set(name, value);
+  if (isAxiosHeaders(headers)) {
+    headers.set(name, value);
     return;
   }
-  deleteHeader(target, name);
-  target[name] = value;
+  deleteHeader(headers, name);
+  (headers as Headers)[name] = value;
 }
 
 /** Removes the header in any spelling. */
 export function deleteHeader(headers: object, name: string): void {
-  const target = headers as Headers;
-  if (isAxiosHeaders(target)) {
-    target.delete(name);
+  if (isAxiosHeaders(headers)) {
+    headers.delete(name);
     return;
   }
-  const key = plainKey(target, name);
-  if (key !== undefined) delete target[key];
+  const key = plainKey(headers, name);
+  if (key !== undefined) delete (headers as Headers)[key];
 }
 
 /** An independent copy, of the same kind (`AxiosHeaders` of the same axios copy, or a plain object). */

@@ -1,0 +1,23 @@
+/**
+ * The values this package takes from `@tessera/core` at run time, imported here only: a bundle that keeps
+ * core external turns each module's import into its own `require("@tessera/core")`, so one module means
+ * one (as `axios-classes.ts` for axios; decision 0018). Types are imported from core where they are used.
+ */
+export {
+  assertKnownOptions,
+  authorizationScheme,
+  BODY_HEADERS,
+  checkSenderConstraint,
+  createOriginPolicy,
+  documentBase,
+  followRedirects,
+  isBrowserLike,
+  isRedirect,
+  isRedirectStatus,
+  isTesseraError,
+  isWithheld,
+  redirectDropsBody,
+  redirectTarget,
+  rejectsToken,
+  releaseBody,
+} from '@tessera/core';
