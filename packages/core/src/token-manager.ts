@@ -46,8 +46,8 @@ const NEVER = -Infinity;
 const SPENT = 8;
 
 const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
-/** Rejects with the abort reason as it is: the manager's `DisposedError`. */
-const asIs = (reason: unknown): unknown => reason;
+/** Rejects with the abort reason as it is: the manager's `DisposedError`. Also the no-op handler of a rejection nobody awaits. */
+const asIs = (reason?: unknown): unknown => reason;
 /**
  * Whether `a` and `b` are one set: a server that answers a refresh with the same access token and a
  * rotated refresh token has made a new one, whose refresh token alone is valid. One without a refresh
@@ -60,6 +60,9 @@ const same = (a: TokenSet | undefined, b: TokenSet | undefined): boolean =>
 /** What the callers of a refresh get when its set was removed (`clear()`, another tab's sign-out) before it ended. */
 const clearedDuringRefresh = (): LoginRequiredError =>
   new LoginRequiredError('The tokens were cleared while a refresh was in flight: the user must sign in');
+
+/** What a refresh ends with: the set, and whether it was adopted (stored or heard of) rather than requested. */
+type Outcome = [tokens: TokenSet, adopted?: true];
 
 /** Per caller signal, the last promise raced against it and that race. */
 const races = new WeakMap<AbortSignal, [Promise<unknown>, Promise<unknown>]>();
@@ -115,16 +118,15 @@ export class TokenManager {
   #freshUntil = NEVER;
   #loaded = false;
   #loading: Promise<void> | undefined;
+  /**
+   * The refresh a caller joins. Dropped at a clear (`clear()`, a session end, a sign-out in another tab)
+   * that came after it started: that flight can only end in `LoginRequiredError`.
+   */
   #inFlight: Promise<TokenSet> | undefined;
   /** The retry wait of `#inFlight`: unref'd while only the background timer waits for it (decision 0004). */
   #waits: Waits | undefined;
   /** With `crossTab`: an empty storage after a refresh means another tab signed out (decision 0604). */
   readonly #sharedWithTabs: boolean;
-  /**
-   * Whether a caller may join `#inFlight`: not after a clear (`clear()`, a session end, a sign-out
-   * in another tab) that came after it started. That flight can only end in `LoginRequiredError`.
-   */
-  #joinable = false;
   /** The `#epoch` `#inFlight` started in: a flight that ends replaced starts its successor, never joins itself. */
   #flightEpoch = -1;
   /** The refusal (`invalid_grant`) that ended the session, until a new set arrives or `clear()` runs. */
@@ -150,7 +152,7 @@ export class TokenManager {
   /** The epoch whose removal failed: run again before the next storage operation and at `dispose()` (decision 0007). */
   #unremoved = NEVER;
   /** The storage call of the removal last started, also one `dispose()` cut short: it still settles. */
-  #removing: Promise<unknown> = Promise.resolve();
+  #removing: Promise<unknown> = this.#storageQueue;
   /** Until when `invalidate()` is ignored: the current set came from a refresh an invalidation caused (decision 0011). */
   #ignoreInvalidationUntil = NEVER;
   #reuseFloor = MIN_REUSE;
@@ -164,26 +166,40 @@ export class TokenManager {
   constructor(options: TokenManagerOptions) {
     checkTokenManagerOptions(options);
     this.#fetchTokens = options.fetchTokens;
-    const constraint = options.senderConstraint;
+    const { senderConstraint: constraint, crossTab } = options;
+    // An option as given, else its default.
+    const or = <K extends keyof typeof tokenManagerDefaults>(name: K) =>
+      options[name] ?? tokenManagerDefaults[name];
     this.#senderConstraint = constraint;
-    this.#key = options.key ?? tokenManagerDefaults.key;
+    this.#key = or('key');
     let storage = options.storage ?? memoryStorage();
-    if (options.crossTab) storage = options.crossTab.wrapStorage(storage, this.#key);
+    if (crossTab) storage = crossTab.wrapStorage(storage, this.#key);
     // Outermost, so sets from other tabs pass the key check too.
     this.#storage = constraint?.bindStorage ? constraint.bindStorage(storage) : storage;
-    this.#refreshMargin = options.refreshMargin ?? tokenManagerDefaults.refreshMargin;
+    this.#refreshMargin = or('refreshMargin');
     this.#retry = options.retry === false ? false : { ...defaultRetryOptions, ...options.retry };
-    this.#retryTimeouts = options.retryTimeouts ?? tokenManagerDefaults.retryTimeouts;
-    this.#timeout = options.timeout ?? tokenManagerDefaults.timeout;
-    this.#clock = options.clock ?? tokenManagerDefaults.clock;
-    this.#lock = options.lock ?? options.crossTab?.lock;
-    this.#sharedWithTabs = options.crossTab !== undefined;
+    this.#retryTimeouts = or('retryTimeouts');
+    this.#timeout = or('timeout');
+    this.#clock = or('clock');
+    this.#lock = options.lock ?? crossTab?.lock;
+    this.#sharedWithTabs = !!crossTab;
     this.#tokenTypes =
       options.tokenTypes ?? (constraint ? [constraint.scheme] : tokenManagerDefaults.tokenTypes);
-    this.#rejectionCooldown = options.rejectionCooldown ?? tokenManagerDefaults.rejectionCooldown;
-    this.#background = options.refreshInBackground?.(() => this.#onBackgroundDue());
-    this.#stopWatchingStorage =
-      this.#storage.subscribe?.((value) => this.#onExternalChange(value)) ?? (() => {});
+    this.#rejectionCooldown = or('rejectionCooldown');
+    this.#background = options.refreshInBackground?.(() => {
+      if (!this.#current || this.#disposal.signal.aborted) return;
+      if (this.#clock() < this.#freshUntil) {
+        this.#background?.schedule(this.#freshUntil, this.#clock());
+        return;
+      }
+      // A failed background refresh tries again later (the floor keeps growing) while the set is kept.
+      this.#refresh('background', 0).catch(() => {
+        if (this.#current && !this.#disposal.signal.aborted && !this.#background?.scheduled) {
+          this.#background?.schedule(this.#refreshAtOf(this.#current), this.#clock());
+        }
+      });
+    });
+    this.#stopWatchingStorage = this.#storage.subscribe?.((value) => this.#onExternalChange(value)) ?? asIs;
     // Vue's reactive()/Pinia skip objects marked like this (what `markRaw` does): a proxy would
     // break the private fields, and a deep watcher would walk the whole manager. Configurable, because
     // Vue 3.4's markRaw() redefines it (3.5 checks first): a manager passed to markRaw must not throw.
@@ -238,8 +254,8 @@ export class TokenManager {
     return this.#getTokens(options ?? {});
   }
 
-  async #getTokens({ signal, forceRefresh = false }: GetTokenOptions): Promise<TokenSet> {
-    if (this.#disposal.signal.aborted) throw new DisposedError();
+  async #getTokens({ signal, forceRefresh }: GetTokenOptions): Promise<TokenSet> {
+    this.#disposal.signal.throwIfAborted();
     if (signal?.aborted) throw new AbortError(signal.reason);
     if (!this.#loaded) await race(this.#load(), signal);
     const current = this.#current;
@@ -252,7 +268,7 @@ export class TokenManager {
           ? 'invalidated'
           : 'expired';
     // Rejects this caller only: the shared refresh goes on for the others.
-    const raced = race(this.#refresh(reason, undefined, signal ? 1 : Infinity), signal);
+    const raced = race(this.#refresh(reason, signal ? 1 : Infinity), signal);
     const waits = this.#waits;
     // Once it aborted, this caller no longer holds the flight's retry wait (decision 0004).
     signal && raced.catch(() => signal.aborted && hold(waits, -1));
@@ -285,7 +301,7 @@ export class TokenManager {
    * @throws {DisposedError} the manager was disposed.
    */
   async ready(): Promise<TokenSet | undefined> {
-    if (this.#disposal.signal.aborted) throw new DisposedError();
+    this.#disposal.signal.throwIfAborted();
     if (!this.#loaded) await this.#load();
     return this.#current;
   }
@@ -299,10 +315,9 @@ export class TokenManager {
    * @throws {DisposedError} the manager was disposed: nothing is stored.
    */
   async setTokens(tokens: TokenResponse | TokenSet): Promise<TokenSet> {
-    if (this.#disposal.signal.aborted) throw new DisposedError();
+    this.#disposal.signal.throwIfAborted();
     const set = toTokenSet(tokens, timeOf(this.#clock, 'setTokens()'), 'setTokens', this.#tokenTypes);
     this.#nextEpoch();
-    this.#loaded = true;
     this.#adopt(set);
     await this.#write(set, this.#epoch);
     this.#emit({ type: 'tokens_set', tokens: set });
@@ -379,19 +394,14 @@ export class TokenManager {
   }
 
   /**
-   * Joins the refresh in flight or starts one. Only this function clears `#inFlight`, in its own
-   * `finally`. `ending`: the epoch of a flight that ends by handing over to a refresh of the set that
+   * Joins the refresh in flight or starts one. `#inFlight` is cleared in its own `finally`, or at a
+   * clear (`#forget`). `ending`: the epoch of a flight that ends by handing over to a refresh of the set that
    * replaced its own; it does not join itself, and passes on its `Waits`. `held`: how many callers
    * wait for it (the background timer is no caller; one without a signal counts as `Infinity`), so
    * its retry waits keep a Node process alive; a caller joining holds the flight.
    */
-  #refresh(
-    reason: RefreshReason,
-    ending?: number,
-    held = reason === 'background' ? 0 : Infinity,
-    passed?: Waits,
-  ): Promise<TokenSet> {
-    if (this.#inFlight && this.#joinable && this.#flightEpoch !== ending) {
+  #refresh(reason: RefreshReason, held: number, ending?: number, passed?: Waits): Promise<TokenSet> {
+    if (this.#inFlight && this.#flightEpoch !== ending) {
       // Callers handed over from another refresh: when they abort, they stop holding this one too.
       if (passed) passed.next = this.#waits;
       hold(this.#waits, held);
@@ -403,10 +413,9 @@ export class TokenManager {
       if (this.#inFlight === flight) this.#inFlight = undefined;
     });
     this.#inFlight = flight;
-    this.#joinable = true;
     this.#flightEpoch = this.#epoch;
     // Callers that aborted no longer listen; the outcome is reported through events, never as an unhandled rejection.
-    flight.catch(() => {});
+    flight.catch(asIs);
     return flight;
   }
 
@@ -414,10 +423,97 @@ export class TokenManager {
     const epoch = this.#epoch;
     const disposal = this.#disposal.signal;
     try {
-      const task = () => this.#refreshExclusively(epoch, reason, waits);
+      // The critical section (under `lock` when there is one): re-read storage, adopt a set another
+      // tab or replica stored meanwhile, else request a new one and store it.
+      const task = async (): Promise<Outcome> => {
+        // Replaced while waiting for the lock (another tab's set, heard by storage event or broadcast, or
+        // `setTokens()`): nothing requested yet, so this refresh hands over at once (decisions 0603, 0001):
+        // the new set is used as it is while fresh, and a due one is refreshed once, by its own refresh.
+        if (epoch !== this.#epoch && this.#current) return [this.#current, true];
+        const stored = await this.#read();
+        if (epoch !== this.#epoch) {
+          // Signed out here or in another tab (heard while waiting or reading): its refresh token is not spent.
+          if (!this.#current) throw clearedDuringRefresh();
+          return [this.#current, true];
+        }
+        let base = this.#current;
+        // Storage holds our set: the token this refresh rotates away is the one a stale stored set would carry.
+        if (stored) {
+          if (same(stored, base)) this.#inStep = true;
+          else if (!this.#older(stored)) {
+            if (this.#clock() < this.#refreshAtOf(stored)) return [stored, true];
+            base = stored; // carries the newest (possibly rotated) refresh token
+          }
+        }
+        const spent = base?.refreshToken;
+        try {
+          // Requested with retries. A timed-out attempt that carried a refresh token is retried only
+          // with `retryTimeouts`, and then only after re-reading storage: a set stored meanwhile is
+          // adopted, a newer refresh token is used instead (decision 0015).
+          let refreshToken = spent;
+          // The manager knows no endpoint: core's exchange names it on timeout (`timeout-answer.ts`),
+          // `requestToken` on the response it returns (`response-where.ts`).
+          const where = 'fetchTokens';
+          // Whether the last attempt timed out: set where a failure is judged, before any next attempt.
+          let timedOut = false;
+          const ended = this.#epochEnd.signal;
+          const result = await runWithRetry<Outcome>(
+            async (attempt) => {
+              if (timedOut) {
+                const newer = await this.#newerStored(refreshToken);
+                // A sign-out or a new set while storage was read ends this loop: nothing more is sent.
+                ended.throwIfAborted();
+                if (newer && this.#clock() < this.#refreshAtOf(newer)) return [newer, true];
+                refreshToken = newer?.refreshToken ?? refreshToken;
+              }
+              // A clock that turned bad since construction: a TypeError, no request (decision 0008).
+              const sentAt = timeOf(this.#clock, 'token request');
+              const response = await withTimeout(
+                (signal) =>
+                  this.#fetchTokens({
+                    refreshToken,
+                    signal,
+                    reason,
+                    attempt,
+                    senderConstraint: this.#senderConstraint,
+                  }),
+                disposal,
+                asIs,
+                this.#timeout,
+                () => new TimeoutError(this.#timeout, where),
+              );
+              const tokens = toTokenSet(response, sentAt, whereOf(response) ?? where, this.#tokenTypes);
+              // Rotation: a response without a refresh token keeps the old one.
+              return [tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken }];
+            },
+            this.#retry,
+            (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
+            ended,
+            // Judged (before any wait or next attempt) with the refresh token the attempt carried. One
+            // that timed out carrying a refresh token is final without `retryTimeouts` (decision 0015).
+            (error) => {
+              timedOut = isTesseraError(error, 'TIMEOUT');
+              return !(timedOut && refreshToken && !this.#retryTimeouts) && isTransient(error);
+            },
+            waits,
+          );
+          if (result[1]) return result;
+          // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).
+          const overtaking = await this.#write(result[0], epoch, base);
+          if (result[0].refreshToken !== spent) this.#spend(spent);
+          if (overtaking !== undefined) this.#onExternalChange(overtaking);
+          return result;
+        } catch (error) {
+          // Another manager on this storage, without a lock, may have spent the refresh token first
+          // and stored its new set: adopt that set rather than end the session (decision 0012).
+          const newer = isOAuthError(error, 'invalid_grant') ? await this.#newerStored(spent) : undefined;
+          if (newer) return [newer, true];
+          throw error;
+        }
+      };
       // `dispose()` rejects the waiters at once: while the lock is awaited (its wait timer is cleared
       // through `signal`) and while the new set is still being written.
-      const { tokens, adopted } = await withTimeout(
+      const [tokens, adopted] = await withTimeout(
         () =>
           this.#lock
             ? this.#lock.run(`tessera:${this.#key}`, task, {
@@ -437,75 +533,31 @@ export class TokenManager {
       }
       if (!this.#current) throw clearedDuringRefresh();
     } catch (caught) {
-      if (this.#disposal.signal.aborted) throw new DisposedError();
+      disposal.throwIfAborted();
       // The failure of a set that `setTokens()` or another tab replaced meanwhile is not the new set's.
-      if (epoch !== this.#epoch && this.#current) return this.#replacement(reason, epoch, waits);
-      const error = this.#explain(caught);
-      this.#emit({ type: 'refresh_failed', error, reason });
-      if (isOAuthError(error, 'invalid_grant') && epoch === this.#epoch) {
-        await this.#remove('session_expired', error);
-        this.#emit({ type: 'session_expired', error });
+      if (epoch === this.#epoch || !this.#current) {
+        // A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`.
+        const end = this.#sessionEnd;
+        const error =
+          caught instanceof LoginRequiredError && end && caught.cause === undefined
+            ? new LoginRequiredError(`${caught.message}. The session ended earlier: ${end.message}`, {
+                cause: end,
+              })
+            : caught;
+        this.#emit({ type: 'refresh_failed', error, reason });
+        if (isOAuthError(error, 'invalid_grant') && epoch === this.#epoch) {
+          await this.#remove('session_expired', error);
+          this.#emit({ type: 'session_expired', error });
+        }
+        throw error;
       }
-      throw error;
     }
-    // The refresh finished after `setTokens()` or another tab replaced the set.
-    return this.#replacement(reason, epoch, waits);
-  }
-
-  /**
-   * The set that replaced the one the refresh of `epoch` started from: as it is while fresh, else
-   * (due, or invalidated) one refresh of it, started now that this one's request is over, so two
-   * token requests never overlap; the callers of both join it (decision 0001).
-   */
-  #replacement(reason: RefreshReason, epoch: number, waits: Waits): Promise<TokenSet> | TokenSet {
-    const current = this.#current as TokenSet;
-    return this.#clock() < this.#freshUntil ? current : this.#refresh(reason, epoch, waits.held, waits);
-  }
-
-  /**
-   * The critical section (under `lock` when there is one): re-read storage, adopt a set another
-   * tab or replica stored meanwhile, else request a new one and store it.
-   */
-  async #refreshExclusively(
-    epoch: number,
-    reason: RefreshReason,
-    waits: Waits,
-  ): Promise<{ tokens: TokenSet; adopted: boolean }> {
-    // Replaced while waiting for the lock (another tab's set, heard by storage event or broadcast, or
-    // `setTokens()`): nothing requested yet, so this refresh hands over at once (decisions 0603, 0001):
-    // the new set is used as it is while fresh, and a due one is refreshed once, by its own refresh.
-    if (epoch !== this.#epoch && this.#current) return { tokens: this.#current, adopted: true };
-    const stored = await this.#read();
-    if (epoch !== this.#epoch) {
-      // Signed out here or in another tab (heard while waiting or reading): its refresh token is not spent.
-      if (!this.#current) throw clearedDuringRefresh();
-      return { tokens: this.#current, adopted: true };
-    }
-    let base = this.#current;
-    // Storage holds our set: the token this refresh rotates away is the one a stale stored set would carry.
-    if (stored && same(stored, base)) this.#inStep = true;
-    if (stored && !same(stored, base) && !this.#older(stored)) {
-      if (this.#clock() < this.#refreshAtOf(stored)) return { tokens: stored, adopted: true };
-      base = stored; // carries the newest (possibly rotated) refresh token
-    }
-    try {
-      const result = await this.#request(base?.refreshToken, reason, waits);
-      if (result.adopted) return result;
-      // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).
-      const overtaking = await this.#write(result.tokens, epoch, base);
-      const spent = base?.refreshToken;
-      if (result.tokens.refreshToken !== spent) this.#spend(spent);
-      if (overtaking !== undefined) this.#onExternalChange(overtaking);
-      return result;
-    } catch (error) {
-      // Another manager on this storage, without a lock, may have spent the refresh token first
-      // and stored its new set: adopt that set rather than end the session (decision 0012).
-      const newer = isOAuthError(error, 'invalid_grant')
-        ? await this.#newerStored(base?.refreshToken)
-        : undefined;
-      if (newer) return { tokens: newer, adopted: true };
-      throw error;
-    }
+    // The set that the one this refresh started from was replaced with (`setTokens()`, another tab):
+    // as it is while fresh, else (due, or invalidated) one refresh of it, started now that this one's
+    // request is over, so two token requests never overlap; the callers of both join it (decision 0001).
+    return this.#clock() < this.#freshUntil
+      ? (this.#current as TokenSet)
+      : this.#refresh(reason, waits.held, epoch, waits);
   }
 
   /** The stored set, when it carries another refresh token than `refreshToken`. */
@@ -532,78 +584,6 @@ export class TokenManager {
     if (spent.length > SPENT) spent.splice(1, 1);
   }
 
-  /** A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`. */
-  #explain(error: unknown): unknown {
-    const ended = this.#sessionEnd;
-    if (!(error instanceof LoginRequiredError) || !ended || error.cause !== undefined) return error;
-    return new LoginRequiredError(`${error.message}. The session ended earlier: ${ended.message}`, {
-      cause: ended,
-    });
-  }
-
-  /**
-   * Requests a set, with retries. A timed-out attempt that carried a refresh token is retried only
-   * with `retryTimeouts`, and then only after re-reading storage: a set stored meanwhile is adopted,
-   * a newer refresh token is used instead (decision 0015).
-   */
-  async #request(
-    refreshToken: string | undefined,
-    reason: RefreshReason,
-    waits: Waits,
-  ): Promise<{ tokens: TokenSet; adopted: boolean }> {
-    // The manager knows no endpoint: core's exchange names it on timeout (`timeout-answer.ts`),
-    // `requestToken` on the response it returns (`response-where.ts`).
-    const where = 'fetchTokens';
-    let timedOut = false;
-    // A timed-out attempt that carried a refresh token is final without `retryTimeouts` (decision 0015).
-    let final = false;
-    const ended = this.#epochEnd.signal;
-    return runWithRetry(
-      async (attempt) => {
-        if (timedOut) {
-          const newer = await this.#newerStored(refreshToken);
-          // A sign-out or a new set while storage was read ends this loop: nothing more is sent.
-          ended.throwIfAborted();
-          if (newer && this.#clock() < this.#refreshAtOf(newer)) return { tokens: newer, adopted: true };
-          refreshToken = newer?.refreshToken ?? refreshToken;
-        }
-        // A clock that turned bad since construction: a TypeError, no request (decision 0008).
-        const sentAt = timeOf(this.#clock, 'token request');
-        try {
-          const response = await withTimeout(
-            (signal) =>
-              this.#fetchTokens({
-                refreshToken,
-                signal,
-                reason,
-                attempt,
-                senderConstraint: this.#senderConstraint,
-              }),
-            this.#disposal.signal,
-            asIs,
-            this.#timeout,
-            () => new TimeoutError(this.#timeout, where),
-          );
-          const tokens = toTokenSet(response, sentAt, whereOf(response) ?? where, this.#tokenTypes);
-          // Rotation: a response without a refresh token keeps the old one.
-          return {
-            tokens: tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken },
-            adopted: false,
-          };
-        } catch (error) {
-          timedOut = isTesseraError(error, 'TIMEOUT');
-          final = timedOut && !!refreshToken && !this.#retryTimeouts;
-          throw error;
-        }
-      },
-      this.#retry,
-      (error, attempt, delay) => this.#emit({ type: 'retrying', error, attempt, delay }),
-      ended,
-      (error) => !final && isTransient(error),
-      waits,
-    );
-  }
-
   #load(): Promise<void> {
     // `dispose()` rejects the callers waiting on the first read at once, as it does lock and write waiters.
     this.#loading ??= withTimeout(
@@ -628,7 +608,7 @@ export class TokenManager {
   #adopt(tokens: TokenSet, requested?: RefreshReason): void {
     const now = this.#clock();
     let refreshAt = this.#refreshAtOf(tokens);
-    if (requested !== undefined) {
+    if (requested) {
       if (refreshAt - now < this.#reuseFloor) {
         refreshAt = now + this.#reuseFloor;
         this.#reuseFloor = Math.min(this.#reuseFloor * 2, MAX_REUSE);
@@ -640,31 +620,20 @@ export class TokenManager {
     this.#current = tokens;
     this.#resolvedToken = undefined;
     this.#sessionEnd = undefined;
-    this.#freshUntil = this.#disposal.signal.aborted ? NEVER : refreshAt;
-    if (!this.#disposal.signal.aborted) this.#background?.schedule(refreshAt, now);
+    // Disposed (a first read that lands after `dispose()`): `#freshUntil` stays `NEVER`.
+    if (!this.#disposal.signal.aborted) {
+      this.#freshUntil = refreshAt;
+      this.#background?.schedule(refreshAt, now);
+    }
   }
 
   /** Expiry minus the refresh margin, the margin capped at half the token's known lifetime. */
   #refreshAtOf(tokens: TokenSet): number {
     const { expiresAt, issuedAt } = tokens;
-    if (expiresAt === undefined) return Infinity;
-    const lifetime = issuedAt === undefined ? Infinity : expiresAt - issuedAt;
-    return expiresAt - Math.min(this.#refreshMargin, Math.max(0, lifetime / 2));
-  }
-
-  #onBackgroundDue(): void {
-    const current = this.#current;
-    if (!current || this.#disposal.signal.aborted) return;
-    if (this.#clock() < this.#freshUntil) {
-      this.#background?.schedule(this.#freshUntil, this.#clock());
-      return;
-    }
-    // A failed background refresh tries again later (the floor keeps growing) while the set is kept.
-    this.#refresh('background').catch(() => {
-      if (this.#current && !this.#disposal.signal.aborted && !this.#background?.scheduled) {
-        this.#background?.schedule(this.#refreshAtOf(this.#current), this.#clock());
-      }
-    });
+    // Without `issuedAt` the lifetime is unknown: `Infinity`, the whole margin.
+    return expiresAt === undefined
+      ? Infinity
+      : expiresAt - Math.min(this.#refreshMargin, Math.max(0, (expiresAt - (issuedAt ?? NEVER)) / 2));
   }
 
   /**
@@ -673,7 +642,6 @@ export class TokenManager {
    */
   async #remove(reason: 'clear' | 'session_expired', end?: TesseraError): Promise<void> {
     const epoch = this.#nextEpoch();
-    this.#loaded = true;
     const current = this.#current;
     this.#forget();
     this.#sessionEnd = end;
@@ -688,6 +656,7 @@ export class TokenManager {
    * and stops retrying; its callers get the new set, or `LoginRequiredError` when there is none.
    */
   #nextEpoch(): number {
+    this.#loaded = true;
     this.#epochEnd.abort(clearedDuringRefresh());
     this.#epochEnd = new AbortController();
     return ++this.#epoch;
@@ -695,16 +664,15 @@ export class TokenManager {
 
   /** Removes the stored set of `epoch`; if that fails, it runs again while `epoch` lasts (`#removeAgain`). */
   async #removal(epoch: number): Promise<void> {
-    let removed = false;
     this.#unremoved = NEVER;
-    await this.#serially('remove', async () => {
+    const removed = await this.#serially('remove', async () => {
       // Marked when the call fails, also after `dispose()` cut it short: `dispose()` then runs it again.
       this.#removing = this.#store(epoch).catch((error) => {
         this.#unremoved = epoch;
         throw error;
       });
       await this.#removing;
-      removed = true;
+      return true;
     });
     if (!removed) this.#unremoved = epoch;
   }
@@ -715,11 +683,11 @@ export class TokenManager {
   }
 
   #forget(): void {
-    this.#joinable = false;
+    this.#inFlight = undefined;
     this.#current = undefined;
     this.#resolvedToken = undefined;
+    // `#ignoreInvalidationUntil` is left: `invalidate()` reads it only once a set is adopted, which sets it.
     this.#freshUntil = NEVER;
-    this.#ignoreInvalidationUntil = NEVER;
     this.#background?.stop();
   }
 
@@ -750,7 +718,7 @@ export class TokenManager {
         this.#emit({ type: 'storage_error', operation, error });
         return undefined;
       });
-    this.#storageQueue = done.catch(() => {});
+    this.#storageQueue = done.catch(asIs);
     return done;
   }
 
@@ -768,7 +736,17 @@ export class TokenManager {
   async #write(tokens: TokenSet, epoch: number, base?: TokenSet): Promise<TokenSet | null | undefined> {
     return this.#serially('set', async () => {
       if (epoch !== this.#epoch) return undefined;
-      const overtaking = base && this.#sharedWithTabs ? await this.#overtaking(base) : undefined;
+      // What storage holds instead of `base`: `null` when empty, `undefined` when `base` or unreadable (not a sign-out).
+      let overtaking: TokenSet | null | undefined;
+      if (base && this.#sharedWithTabs) {
+        let stored: TokenSet | undefined = base;
+        try {
+          stored = this.#parse(await this.#storage.get());
+        } catch (error) {
+          this.#emit({ type: 'storage_error', operation: 'get', error });
+        }
+        overtaking = !stored ? null : same(stored, base) || this.#older(stored) ? undefined : stored;
+      }
       // Checked again: a read that outlasted `timeout` must not start a write after a later clear().
       if (overtaking === undefined && epoch === this.#epoch) await this.#store(epoch, tokens);
       return overtaking;
@@ -788,7 +766,7 @@ export class TokenManager {
       // A copy: a storage that edits what it is handed (strips the refresh token, encrypts in place) edits its own.
       await (tokens ? this.#storage.set({ ...tokens }) : this.#storage.remove());
     } finally {
-      if (this.#lastWrite !== again) this.#lastWrite?.().catch(() => {});
+      if (this.#lastWrite !== again) this.#lastWrite?.().catch(asIs);
     }
   }
 
@@ -799,19 +777,6 @@ export class TokenManager {
         tokens ? 'set' : 'remove',
         () => epoch === this.#epoch && this.#store(epoch, tokens),
       );
-  }
-
-  /** What storage holds instead of `base`: `null` when empty, `undefined` when `base` or unreadable (not a sign-out). */
-  async #overtaking(base: TokenSet): Promise<TokenSet | null | undefined> {
-    let stored: TokenSet | undefined;
-    try {
-      stored = this.#parse(await this.#storage.get());
-    } catch (error) {
-      this.#emit({ type: 'storage_error', operation: 'get', error });
-      return undefined;
-    }
-    if (!stored) return null;
-    return same(stored, base) || this.#older(stored) ? undefined : stored;
   }
 
   /**
@@ -846,7 +811,6 @@ export class TokenManager {
       this.#read().then((stored) => same(stored, current) || this.#spend(left), asIs);
     }
     const epoch = this.#nextEpoch();
-    this.#loaded = true;
     // With `crossTab`: a write of ours still pending may land after this change, over it; the change
     // is then written again, as a later write of ours would be (decision 0007, late writes).
     if (this.#sharedWithTabs) this.#lastWrite = this.#again(epoch, tokens);
