@@ -3,7 +3,7 @@ import { sha256Base64url } from './base64url.js';
 import { requiredParameter } from './form-body.js';
 import { signIdToken } from './id-token.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
-import { splitScope } from './requested-target.js';
+import { requestedAudience, splitScope, withinAudience } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
 import type { TokenBinding } from './token-grants.js';
@@ -14,8 +14,9 @@ const invalidGrant = (description: string): TokenEndpointError =>
 
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636, S256 only), checked in oidc-provider's order: a wrong or
- * missing `code_verifier` and a `redirect_uri` mismatch leave the code usable; a second use of a
- * spent code revokes every token issued from it (RFC 6749 §4.1.2). An ID token comes with `openid`,
+ * missing `code_verifier` and a `redirect_uri` mismatch leave the code usable; a `resource` not granted
+ * at sign-in spends it (`invalid_target`); a second use of a spent code revokes every token issued
+ * from it (RFC 6749 §4.1.2). An ID token comes with `openid`,
  * and again with each refresh of that sign-in (`refresh_token` grant).
  */
 export async function authorizationCode(
@@ -53,6 +54,12 @@ export async function authorizationCode(
     throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked');
   }
   record.used = true;
+  // Like oidc-provider, `resource` (RFC 8707) is resolved after the code is spent: a code exchanged
+  // for a resource not granted at sign-in is refused with invalid_target and cannot be used again.
+  const audience = form.has('resource') ? (requestedAudience(form) ?? record.audience) : record.audience;
+  if (!withinAudience(audience, record.audience)) {
+    throw new TokenEndpointError(400, 'invalid_target', 'The requested resource was not granted at sign-in');
+  }
   const openid = splitScope(record.scope).includes('openid');
   const family = context.registry.createFamily({
     subject: record.subject,
@@ -65,7 +72,7 @@ export async function authorizationCode(
   const response = await mintTokens(context, {
     family,
     scope: record.scope,
-    audience: record.audience,
+    audience,
     withRefreshToken: true,
     ...binding,
   });

@@ -181,6 +181,28 @@ describe('authorization code grant with PKCE', () => {
     expect(auth.tokenRequestCount).toBe(4);
   });
 
+  it('answers invalid_target for a resource not granted at sign-in, like oidc-provider, and the code is spent', async () => {
+    const other = codeOf(auth.authorize(authorizationRequest()));
+    const refused = await exchange(other, { resource: 'https://other.example.test' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Json).error).toBe('invalid_target');
+    expect(((await (await exchange(other)).json()) as Json).error).toBe('invalid_grant');
+    const malformed = codeOf(auth.authorize(authorizationRequest()));
+    expect(((await (await exchange(malformed, { resource: 'not a uri' })).json()) as Json).error).toBe(
+      'invalid_target',
+    );
+    // The granted resource itself is fine, and its token is for that API.
+    const granted = codeOf(auth.authorize(authorizationRequest({ resource: api })));
+    const body = (await (await exchange(granted, { resource: api })).json()) as Json;
+    expect(claimsOf(body.access_token as string).aud).toBe(api);
+    expect(auth.tokenRequests.map((entry) => [entry.status, entry.error])).toEqual([
+      [400, 'invalid_target'],
+      [400, 'invalid_grant'],
+      [400, 'invalid_target'],
+      [200, undefined],
+    ]);
+  });
+
   it('answers invalid_grant to a reused code and revokes the tokens issued from it', async () => {
     const code = codeOf(auth.authorize(authorizationRequest()));
     const first = (await (await exchange(code)).json()) as Json;
@@ -214,6 +236,56 @@ describe('authorization code grant with PKCE', () => {
     expect(error({ code_challenge: '' })).toEqual(['invalid_request', 'st-1']);
     expect(error({ code_challenge_method: 'plain' })).toEqual(['invalid_request', 'st-1']);
     expect(error({ response_type: 'token' })).toEqual(['unsupported_response_type', 'st-1']);
+  });
+
+  it('redirects the errors oidc-provider 9 redirects: a malformed code_challenge, repeats, request objects, unknown response_mode or prompt, bad scope syntax', () => {
+    const answer = (params: Record<string, string | string[]>): [string | null, string | null] => {
+      const url = new URL(authorizationRequest());
+      for (const [name, value] of Object.entries(params)) {
+        url.searchParams.delete(name);
+        for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, item);
+      }
+      const callback = new URL(auth.authorize(url));
+      return [callback.searchParams.get('error'), callback.searchParams.get('error_description')];
+    };
+    expect(answer({ code_challenge: challenge.slice(0, 42) })).toEqual([
+      'invalid_request',
+      'code_challenge must be a string with a minimum length of 43 characters',
+    ]);
+    expect(answer({ code_challenge: 'a'.repeat(129) })[0]).toBe('invalid_request');
+    expect(answer({ code_challenge: `${challenge.slice(0, 42)}=` })).toEqual([
+      'invalid_request',
+      'code_challenge contains invalid characters',
+    ]);
+    expect(answer({ nonce: ['n-1', 'n-2'] })).toEqual([
+      'invalid_request',
+      'nonce must not be provided more than once',
+    ]);
+    expect(answer({ request: 'eyJhbGciOiJub25lIn0.e30.' })[0]).toBe('request_not_supported');
+    expect(answer({ request_uri: 'urn:example:request' })[0]).toBe('request_uri_not_supported');
+    expect(answer({ response_mode: 'query.jwt' })[0]).toBe('unsupported_response_mode');
+    expect(answer({ prompt: 'bogus' })[0]).toBe('invalid_request');
+    expect(answer({ prompt: 'none consent' })[0]).toBe('invalid_request');
+    expect(answer({ scope: 'openid  orders:read' })[0]).toBe('invalid_scope');
+    // Accepted as oidc-provider accepts them: unknown parameters repeated, resource repeated, no scope.
+    expect(answer({ 'x-unknown': ['1', '2'], resource: [api, api], scope: '' })[0]).toBeNull();
+    expect(
+      answer({ code_challenge: 'a'.repeat(128), prompt: 'login consent', response_mode: 'query' })[0],
+    ).toBeNull();
+  });
+
+  it('sends a repeated state back with no state, and throws for a repeated client_id or redirect_uri', () => {
+    const url = new URL(authorizationRequest());
+    url.searchParams.append('state', 'st-2');
+    const callback = new URL(auth.authorize(url));
+    expect([...callback.searchParams.keys()]).toEqual(['error', 'error_description', 'iss']);
+    for (const name of ['client_id', 'redirect_uri']) {
+      const repeated = new URL(authorizationRequest());
+      repeated.searchParams.append(name, repeated.searchParams.get(name) ?? '');
+      expect(() => auth.authorize(repeated)).toThrow(
+        'authorize: client_id and redirect_uri must be sent once',
+      );
+    }
   });
 
   it('redirects with the error option, its description, state and iss, and no code (RFC 6749 §4.1.2.1)', () => {

@@ -1,4 +1,5 @@
 import { assertKnownOptions } from './assert-known-options.js';
+import { checkAuthorizationRequest } from './check-authorization-request.js';
 import { requestedAudience, requestedScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
@@ -45,12 +46,14 @@ export class AuthorizationRequestError extends Error {
 /**
  * Answers an authorization request (RFC 6749 §4.1.1, PKCE S256 required as in OAuth 2.1) as if the
  * user signed in and consented at once: the URL the browser is redirected to, `redirect_uri` with
- * `code`, `state` and `iss` (RFC 9207), or with `error` for errors the client can be told of.
+ * `code`, `state` and `iss` (RFC 9207), or with `error` for errors the client can be told of, checked
+ * as oidc-provider 9 checks them (`checkAuthorizationRequest`).
  *
  * @throws {TypeError} an option it does not know; an `error` or `errorDescription` that is not a
  *   non-empty string of RFC 6749 §A.7 characters; an `errorDescription` without `error`.
  * @throws {AuthorizationRequestError} a request that cannot be redirected: another endpoint, an
- *   unknown client, a missing or unregistered `redirect_uri`, an unknown user.
+ *   unknown client, a missing, repeated or unregistered `redirect_uri`, a repeated `client_id`, an
+ *   unknown user.
  */
 export function authorize(
   context: ServerContext,
@@ -67,6 +70,12 @@ export function authorize(
     refuse(`expected a URL of ${context.authorizationUrl}, got one of ${url.origin}${url.pathname}`);
   }
   const query = url.searchParams;
+  // oidc-provider drops a repeated parameter before it answers: without one client or redirect_uri it
+  // cannot redirect, and without one state the error goes back without it.
+  const repeated = (name: string): boolean => query.getAll(name).length > 1;
+  if (repeated('client_id') || repeated('redirect_uri')) {
+    refuse('client_id and redirect_uri must be sent once');
+  }
   const clientId = query.get('client_id') ?? '';
   const client = context.clients.find((candidate) => candidate.clientId === clientId);
   if (client === undefined) return refuse(`no client ${clientId.slice(0, 40)} on this server`);
@@ -76,7 +85,7 @@ export function authorize(
     refuse(`redirect_uri is not registered for client ${clientId}`);
   }
   const callback = new URL(redirectUri);
-  const state = query.get('state');
+  const state = repeated('state') ? null : query.get('state');
   const answer = (params: Record<string, string>): string => {
     for (const [name, value] of Object.entries(params)) callback.searchParams.set(name, value);
     if (state !== null) callback.searchParams.set('state', state);
@@ -86,16 +95,9 @@ export function authorize(
   const fail = (error: string, description: string): string =>
     answer({ error, error_description: description });
 
-  if (query.get('response_type') !== 'code') {
-    return fail('unsupported_response_type', 'Only response_type=code is supported');
-  }
-  const codeChallenge = query.get('code_challenge');
-  if (!codeChallenge) return fail('invalid_request', 'PKCE is required: send code_challenge');
-  if (query.get('code_challenge_method') !== 'S256') {
-    return fail('invalid_request', 'code_challenge_method must be S256');
-  }
   let audience: string | readonly string[];
   try {
+    checkAuthorizationRequest(query);
     audience = requestedAudience(query) ?? context.audience;
   } catch (error) {
     if (error instanceof TokenEndpointError) return fail(error.error, error.message);
@@ -114,7 +116,7 @@ export function authorize(
   const code = context.codes.issue({
     clientId,
     redirectUri,
-    codeChallenge,
+    codeChallenge: query.get('code_challenge') ?? '',
     subject: user.username,
     scope: requestedScope(query),
     audience,

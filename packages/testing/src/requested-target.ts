@@ -21,6 +21,18 @@ export function requestedAudience(form: URLSearchParams): string | readonly stri
   return audience === null || audience === '' ? undefined : audience;
 }
 
+/**
+ * RFC 8707 §2.2: a token request (code exchange or refresh) may ask for some of the resources granted
+ * at sign-in, never another one.
+ */
+export function withinAudience(
+  requested: string | readonly string[],
+  granted: string | readonly string[],
+): boolean {
+  const allowed = new Set(typeof granted === 'string' ? [granted] : granted);
+  return (typeof requested === 'string' ? [requested] : requested).every((item) => allowed.has(item));
+}
+
 /** RFC 6749 §3.3: scope tokens (printable ASCII without `"` and `\\`) separated by single spaces. */
 const SCOPE_SYNTAX = /^[\x21\x23-\x5b\x5d-\x7e]+(?: [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 

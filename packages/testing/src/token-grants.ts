@@ -3,7 +3,7 @@ import { authorizationCode } from './authorization-code-grant.js';
 import { requiredParameter } from './form-body.js';
 import { signIdToken } from './id-token.js';
 import type { IssuedTokenResponse } from './issued-token-response.js';
-import { requestedAudience, requestedScope, splitScope } from './requested-target.js';
+import { requestedAudience, requestedScope, splitScope, withinAudience } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
 import { type Grant, mintNewFamily, mintTokens } from './token-minter.js';
@@ -109,12 +109,6 @@ const refreshToken: GrantHandler = async (context, client, form, binding) => {
   return response;
 };
 
-/** RFC 8707 §2.2: a refresh may ask for some of the granted resources, never another one. */
-function withinAudience(requested: string | readonly string[], granted: string | readonly string[]): boolean {
-  const allowed = new Set(typeof granted === 'string' ? [granted] : granted);
-  return (typeof requested === 'string' ? [requested] : requested).every((item) => allowed.has(item));
-}
-
 /** A grant the server supports: how it answers, and the form parameters it reads. */
 interface TokenGrant {
   answer: GrantHandler;
@@ -130,7 +124,10 @@ const TARGET = ['scope', 'resource', 'audience'] as const;
 
 /** The grants the server supports, by `grant_type`. */
 export const tokenGrants: Readonly<Record<string, TokenGrant>> = {
-  authorization_code: { answer: authorizationCode, parameters: ['code', 'code_verifier', 'redirect_uri'] },
+  authorization_code: {
+    answer: authorizationCode,
+    parameters: ['code', 'code_verifier', 'redirect_uri', 'resource'],
+  },
   client_credentials: { answer: clientCredentials, parameters: TARGET },
   password: { answer: password, parameters: ['username', 'password', ...TARGET] },
   refresh_token: { answer: refreshToken, parameters: ['refresh_token', ...TARGET] },

@@ -1,4 +1,6 @@
+import { identityProviderDefaults } from '@tessera/example-identity-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { authServerDefaults } from '../src/auth-server-options.js';
 import { CHALLENGE, startParityTargets, type ParityTarget as Target, VERIFIER } from './parity-targets.js';
 import { postToken } from './token-request.js';
 
@@ -7,6 +9,9 @@ import { postToken } from './token-request.js';
 // be the same. A difference here is a test that passes against the kit and fails in production.
 const APP = 'http://127.0.0.1:5998';
 const REDIRECT_URI = `${APP}/callback`;
+// The audience each side grants when no resource is asked for: the example provider's API, the kit's default.
+const API_RESOURCE = identityProviderDefaults.apiResource;
+const KIT_AUDIENCE = authServerDefaults.audience;
 
 let parity: Awaited<ReturnType<typeof startParityTargets>>;
 let targets: Target[];
@@ -61,13 +66,12 @@ async function token(
   return [await answerOf(response), body];
 }
 
+function exchangeForm(code: string, verifier = VERIFIER): Record<string, string> {
+  return { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier };
+}
+
 function exchange(target: Target, code: string, verifier = VERIFIER) {
-  return token(target, {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: REDIRECT_URI,
-    code_verifier: verifier,
-  });
+  return token(target, exchangeForm(code, verifier));
 }
 
 function refresh(
@@ -141,6 +145,108 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual([
       [400, 'invalid_target'],
       [400, 'invalid_grant'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a code exchanged for a resource not granted: invalid_target, and the code is spent', async () => {
+    // oidc-provider consumes the code before it resolves `resource` (grant_common.js), as it rotates a
+    // refresh token first; a malformed resource is the same invalid_target. Repeating the granted
+    // resource is fine (RFC 8707 lets `resource` repeat).
+    const answers = await both(async (target) => {
+      const results: Answer[] = [];
+      for (const resource of ['https://other.example', 'not a uri']) {
+        const code = await codeFor(target, 'openid api:read');
+        results.push((await token(target, { ...exchangeForm(code), resource }))[0]);
+        results.push((await exchange(target, code))[0]);
+      }
+      const granted = target.name === 'kit' ? KIT_AUDIENCE : API_RESOURCE;
+      const code = await codeFor(target, 'openid api:read');
+      results.push((await token(target, { ...exchangeForm(code), resource: [granted, granted] }))[0]);
+      return results;
+    });
+    expect(answers.kit).toEqual([
+      [400, 'invalid_target'],
+      [400, 'invalid_grant'],
+      [400, 'invalid_target'],
+      [400, 'invalid_grant'],
+      [200],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('authorization requests it must refuse: the same error, redirected with state unless state was repeated', async () => {
+    // oidc-provider checks these before the user is asked to sign in. A request it accepts shows its
+    // login page; the kit signs in at once; both count as "signs in" here.
+    const cases: Record<string, string | string[] | undefined>[] = [
+      {},
+      { code_challenge: CHALLENGE.slice(0, 42) },
+      { code_challenge: 'a'.repeat(129) },
+      { code_challenge: `${CHALLENGE.slice(0, 42)}+` },
+      { code_challenge: 'a'.repeat(128) },
+      { state: ['one', 'two'] },
+      { scope: ['openid', 'openid'] },
+      { code_challenge: [CHALLENGE, CHALLENGE] },
+      { redirect_uri: [REDIRECT_URI, REDIRECT_URI] },
+      { resource: [API_RESOURCE, API_RESOURCE], 'x-unknown': ['1', '2'] },
+      { response_mode: 'jwt' },
+      { response_mode: 'fragment' },
+      { request: 'eyJhbGciOiJub25lIn0.e30.' },
+      { request_uri: 'urn:example:request' },
+      { prompt: 'bogus' },
+      { prompt: 'none login' },
+      { prompt: 'login consent' },
+      { scope: 'openid  api:read' },
+      { scope: undefined },
+    ];
+    const answers: Record<string, unknown[]> = {};
+    for (const target of targets) {
+      const results: unknown[] = [];
+      for (const params of cases) {
+        const url = new URL((await discover(target)).authorization_endpoint);
+        const query = {
+          response_type: 'code',
+          client_id: target.clientId,
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid api:read',
+          state: 'parity-state',
+          code_challenge: CHALLENGE,
+          code_challenge_method: 'S256',
+          // The kit's own audience, so that a repeated granted resource is one it knows.
+          ...params,
+          ...(params.resource && target.name === 'kit' ? { resource: [KIT_AUDIENCE, KIT_AUDIENCE] } : {}),
+        };
+        for (const [name, value] of Object.entries(query)) {
+          for (const item of value === undefined ? [] : Array.isArray(value) ? value : [value]) {
+            url.searchParams.append(name, item);
+          }
+        }
+        const response = await fetch(url, { redirect: 'manual' });
+        const location = new URL(response.headers.get('location') ?? '/', url);
+        const error = location.origin === APP ? location.searchParams.get('error') : null;
+        if (!response.headers.has('location')) results.push([response.status]);
+        else results.push(error === null ? ['signs in'] : [error, location.searchParams.get('state')]);
+      }
+      answers[target.name] = results;
+    }
+    expect(answers.kit).toEqual([
+      ['signs in'],
+      ...['invalid_request', 'invalid_request', 'invalid_request'].map((error) => [error, 'parity-state']),
+      ['signs in'],
+      ['invalid_request', null],
+      ['invalid_request', 'parity-state'],
+      ['invalid_request', 'parity-state'],
+      [400],
+      ['signs in'],
+      ['unsupported_response_mode', 'parity-state'],
+      ['signs in'],
+      ['request_not_supported', 'parity-state'],
+      ['request_uri_not_supported', 'parity-state'],
+      ['invalid_request', 'parity-state'],
+      ['invalid_request', 'parity-state'],
+      ['signs in'],
+      ['invalid_scope', 'parity-state'],
+      ['signs in'],
     ]);
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
