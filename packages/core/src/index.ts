@@ -74,6 +74,18 @@ export type {
 } from './resource-server/sender-constraint.js';
 export { defaultRetryOptions, type RetryOptions } from './retry-options.js';
 export { type RevokeTokenOptions, revokeToken } from './revoke-token.js';
+export type {
+  EndedSession,
+  LoadingSession,
+  Session,
+  SessionClaims,
+  SessionStatus,
+  SessionTokens,
+  SignedInSession,
+  SignedOutSession,
+} from './session/session.js';
+export { createSessionStore, loadingSession, type SessionStore } from './session/session-store.js';
+export type { SessionCallbackResult, SignInLike } from './session/sign-in-like.js';
 export { createSignIn, type SignIn } from './sign-in/create-sign-in.js';
 export type { IdTokenClaims } from './sign-in/id-token.js';
 export {

@@ -3,7 +3,7 @@ import { createSignIn } from '@tessera/core';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { setupAuthServer } from '../test/support.js';
+import { setupAuthServer } from '../../core/test/session-support.js';
 import { RequireSession } from './require-session.js';
 import { TesseraProvider } from './tessera-provider.js';
 import { useSession } from './use-session.js';

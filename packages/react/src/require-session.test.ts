@@ -3,7 +3,7 @@ import { OAuthError } from '@tessera/core';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deferred, fakeSignIn, setupAuthServer, tabStorage } from '../test/support.js';
+import { deferred, fakeSignIn, setupAuthServer, tabStorage } from '../../core/test/session-support.js';
 import { RequireSession } from './require-session.js';
 import { TesseraProvider } from './tessera-provider.js';
 import { useGetAccessToken } from './use-get-access-token.js';
@@ -230,4 +230,73 @@ describe('RequireSession while an ended session is being removed', () => {
     expect(statusesSeen).not.toContain('signed-out');
     expect(signIn.start).not.toHaveBeenCalled();
   });
+});
+
+/** Rejection values that are falsy: a failed sign-in must still count as failed (decision 1001). */
+const falsyReasons: Array<[string, unknown]> = [
+  ['NaN', Number.NaN],
+  ['0', 0],
+  ["''", ''],
+  ['undefined', undefined],
+  ['null', null],
+  ['false', false],
+];
+
+const failureSeen: Array<{ status: string; error?: unknown }> = [];
+function FailureProbe() {
+  const session = useSession();
+  failureSeen.push(session);
+  return h('p', null, `fallback: ${session.status}`);
+}
+
+describe('RequireSession after a sign-in that failed with a falsy reason', () => {
+  it.each(falsyReasons)(
+    'a callback rejecting with %s: starts no sign-in, and the fallback sees an error',
+    async (_, reason) => {
+      const signIn = fakeSignIn(() => Promise.reject(reason));
+      render(
+        h(
+          TesseraProvider,
+          { tokens: manager(), signIn },
+          h(RequireSession, { fallback: h(FailureProbe) }, h(Protected)),
+        ),
+      );
+      expect(await screen.findByText('fallback: signed-out')).toBeTruthy();
+      expect(signIn.start).not.toHaveBeenCalled();
+      const { error } = failureSeen.at(-1)!;
+      expect(error).toMatchObject({ name: 'TesseraError', code: 'SIGN_IN_FAILED' });
+      expect(Object.is((error as Error).cause, reason)).toBe(true);
+    },
+  );
+
+  it.each(falsyReasons)('a callback reporting an error of %s: starts no sign-in', async (_, reason) => {
+    const signIn = fakeSignIn(async () => ({ status: 'error', error: reason }));
+    render(
+      h(
+        TesseraProvider,
+        { tokens: manager(), signIn },
+        h(RequireSession, { fallback: h(Why) }, h(Protected)),
+      ),
+    );
+    expect(await screen.findByText('fallback: signed-out')).toBeTruthy();
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it.each(falsyReasons)(
+    'start() rejecting with %s: the next protected page starts no second sign-in',
+    async (_, reason) => {
+      const rejected = Promise.reject(reason);
+      rejected.catch(() => {});
+      const signIn = { start: vi.fn(() => rejected) };
+      render(h(TesseraProvider, { tokens: manager(), signIn }, h(PageApp)));
+      expect(await screen.findByText('fallback: signed-out')).toBeTruthy();
+      expect(signIn.start).toHaveBeenCalledTimes(1);
+      // The store's handler was attached before this one: the failure is recorded once this settles.
+      await act(() => rejected.catch(() => {}));
+      act(() => page.show(false));
+      act(() => page.show(true));
+      expect(screen.getByText('fallback: signed-out')).toBeTruthy();
+      expect(signIn.start).toHaveBeenCalledTimes(1);
+    },
+  );
 });

@@ -34,7 +34,7 @@ export function RequireSession({ children, fallback, returnTo }: RequireSessionP
   // sign-in only when the first status it shows here is `signed-out` (without `error`). A `signed-out`
   // after `signed-in` or `ended` is a sign-out on this page (`clear()`, `signIn.signOut()`): a sign-in
   // then would race its navigation to the logout page and sign the user back in (decision 1006).
-  const shown = useRef<unknown>(0);
+  const shown = useRef<unknown>(undefined);
   const signedOut = status === 'signed-out' && !error;
   useEffect(() => {
     if (status !== 'loading' && shown.current !== store) {

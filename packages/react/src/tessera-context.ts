@@ -1,6 +1,5 @@
-import type { GetTokenOptions } from '@tessera/core';
+import type { GetTokenOptions, SessionStore } from '@tessera/core';
 import { createContext, useContext } from './internal/react.js';
-import type { SessionStore } from './session-store.js';
 
 /** What the provider shares: its session store and a token getter, both made once per store. */
 export interface TesseraContextValue extends SessionStore {

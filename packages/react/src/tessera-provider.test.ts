@@ -1,9 +1,15 @@
 // @vitest-environment jsdom
+import type { SessionCallbackResult as CallbackResult } from '@tessera/core';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useEffect } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { callbackSignIn, deferred, fakeSignIn, setupAuthServer, signInAt } from '../test/support.js';
-import type { CallbackResult } from './sign-in-like.js';
+import {
+  callbackSignIn,
+  deferred,
+  fakeSignIn,
+  setupAuthServer,
+  signInAt,
+} from '../../core/test/session-support.js';
 import { type TesseraContextValue, useSessionStore } from './tessera-context.js';
 import { TesseraProvider } from './tessera-provider.js';
 import { useSession } from './use-session.js';

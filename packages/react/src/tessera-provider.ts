@@ -1,8 +1,6 @@
-import type { GetTokenOptions, TokenManager } from '@tessera/core';
+import { createSessionStore, type GetTokenOptions, type SignInLike, type TokenManager } from '@tessera/core';
 import type { ReactElement, ReactNode } from 'react';
 import { createElement, useEffect, useMemo } from './internal/react.js';
-import { createSessionStore } from './session-store.js';
-import type { SignInLike } from './sign-in-like.js';
 import { TesseraContext } from './tessera-context.js';
 
 /** Props of `<TesseraProvider>`. */

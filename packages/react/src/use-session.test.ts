@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { backgroundRefresh } from '@tessera/core';
+import { backgroundRefresh, type SessionCallbackResult as CallbackResult, type Session } from '@tessera/core';
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useEffect, useState } from 'react';
 import { hydrateRoot } from 'react-dom/client';
@@ -13,9 +13,7 @@ import {
   trackSubscriptions,
   unsignedJwt,
   withoutRefreshToken,
-} from '../test/support.js';
-import type { Session } from './session.js';
-import type { CallbackResult } from './sign-in-like.js';
+} from '../../core/test/session-support.js';
 import { TesseraProvider } from './tessera-provider.js';
 import { useGetAccessToken } from './use-get-access-token.js';
 import { useSession } from './use-session.js';
@@ -232,7 +230,7 @@ describe('useSession', () => {
     const seen: Session[] = [];
     render(h(StrictMode, null, h(TesseraProvider, { tokens: manager(), signIn }, h(SessionProbe, { seen }))));
     await screen.findByText(/^signed-out/);
-    expect(Number.isNaN(seen.at(-1)?.error)).toBe(true);
+    expect(Number.isNaN((seen.at(-1)!.error as Error).cause)).toBe(true);
     expect(new Set(seen).size).toBe(2);
     expect(errors).not.toHaveBeenCalled();
     errors.mockRestore();

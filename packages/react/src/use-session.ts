@@ -1,6 +1,5 @@
+import { loadingSession, type Session } from '@tessera/core';
 import { useSyncExternalStore } from './internal/react.js';
-import type { Session } from './session.js';
-import { loadingSession } from './session-store.js';
 import { useSessionStore } from './tessera-context.js';
 
 /**

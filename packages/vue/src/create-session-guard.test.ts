@@ -1,12 +1,11 @@
 // @vitest-environment jsdom
-import { HttpError, OAuthError } from '@tessera/core';
+import { HttpError, OAuthError, type SessionStore, type SignInLike } from '@tessera/core';
 import { cleanup, render, screen } from '@testing-library/vue';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter, isNavigationFailure, RouterView } from 'vue-router';
-import { deferred, fakeSignIn, setupAuthServer } from '../test/support.js';
+import { deferred, fakeSignIn, setupAuthServer } from '../../core/test/session-support.js';
 import { createSessionGuard } from './create-session-guard.js';
-import type { SignInLike } from './sign-in-like.js';
 import { createTessera, type Tessera } from './tessera.js';
 
 const { auth, clock, manager } = setupAuthServer();
@@ -213,4 +212,57 @@ describe('createSessionGuard in a mounted app', () => {
     expect(accountRenders).not.toHaveBeenCalled();
     expect(signIn.start).toHaveBeenCalledTimes(1);
   });
+});
+
+/** Rejection values that are falsy: a failed sign-in must still count as failed (decision 1001). */
+const falsyReasons: Array<[string, unknown]> = [
+  ['NaN', Number.NaN],
+  ['0', 0],
+  ["''", ''],
+  ['undefined', undefined],
+  ['null', null],
+  ['false', false],
+];
+
+describe('createSessionGuard after a sign-in that failed with a falsy reason', () => {
+  it.each(falsyReasons)(
+    'a callback rejecting with %s: blocks the navigation, starts no sign-in, and the session has an error',
+    async (_, reason) => {
+      const signIn = fakeSignIn(() => Promise.reject(reason));
+      const tessera = createTessera({ tokens: manager(), signIn });
+      const router = await routerFor(tessera);
+      expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+      expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+      expect(signIn.start).not.toHaveBeenCalled();
+      const { status, error } = (tessera as unknown as SessionStore).getSnapshot();
+      expect(status).toBe('signed-out');
+      expect(error).toMatchObject({ name: 'TesseraError', code: 'SIGN_IN_FAILED' });
+      expect(Object.is((error as Error).cause, reason)).toBe(true);
+    },
+  );
+
+  it.each(falsyReasons)(
+    'a callback reporting an error of %s: blocks the navigation and starts no sign-in',
+    async (_, reason) => {
+      const signIn = fakeSignIn(async () => ({ status: 'error', error: reason }));
+      const router = await routerFor(createTessera({ tokens: manager(), signIn }));
+      expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+      expect(signIn.start).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each(falsyReasons)(
+    'start() rejecting with %s: the next navigation starts no second sign-in',
+    async (_, reason) => {
+      const rejected = Promise.reject(reason);
+      rejected.catch(() => {});
+      const signIn: SignInLike = { start: vi.fn(() => rejected) };
+      const router = await routerFor(createTessera({ tokens: manager(), signIn }));
+      expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+      // The store's handler was attached before this one: the failure is recorded once this settles.
+      await rejected.catch(() => {});
+      expect(isNavigationFailure(await router.push('/account'))).toBe(true);
+      expect(signIn.start).toHaveBeenCalledTimes(1);
+    },
+  );
 });

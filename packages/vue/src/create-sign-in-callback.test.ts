@@ -3,7 +3,7 @@ import { createSignIn } from '@tessera/core';
 import { cleanup, render, screen } from '@testing-library/vue';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
-import { setupAuthServer } from '../test/support.js';
+import { setupAuthServer } from '../../core/test/session-support.js';
 import { createTessera } from './tessera.js';
 import { useSession } from './use-session.js';
 

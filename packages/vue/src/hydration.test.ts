@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 // A browser app hydrating the HTML its server rendered (Nuxt, vite-ssr): the server always renders `loading`.
+import type { SignInLike } from '@tessera/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type App, createSSRApp, defineComponent, h, nextTick } from 'vue';
 import { renderToString } from 'vue/server-renderer';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
-import { fakeSignIn, setupAuthServer } from '../test/support.js';
+import { fakeSignIn, setupAuthServer } from '../../core/test/session-support.js';
 import { createSessionGuard } from './create-session-guard.js';
-import type { SignInLike } from './sign-in-like.js';
 import { createTessera, type Tessera } from './tessera.js';
 import { useSession } from './use-session.js';
 

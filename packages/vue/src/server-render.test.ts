@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createSSRApp, defineComponent, h } from 'vue';
 import { renderToString } from 'vue/server-renderer';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
-import { fakeSignIn, setupAuthServer } from '../test/support.js';
+import { fakeSignIn, setupAuthServer } from '../../core/test/session-support.js';
 import { createSessionGuard } from './create-session-guard.js';
 import { createTessera } from './tessera.js';
 import { useSession } from './use-session.js';

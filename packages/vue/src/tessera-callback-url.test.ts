@@ -3,7 +3,7 @@ import { cleanup, render, screen } from '@testing-library/vue';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, defineComponent, h, onMounted } from 'vue';
 import { createRouter, createWebHistory } from 'vue-router';
-import { callbackSignIn, setupAuthServer } from '../test/support.js';
+import { callbackSignIn, setupAuthServer } from '../../core/test/session-support.js';
 import { createTessera } from './tessera.js';
 import { useSession } from './use-session.js';
 

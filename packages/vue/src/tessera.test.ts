@@ -1,5 +1,10 @@
 // @vitest-environment jsdom
-import { OAuthError, type TokenManager } from '@tessera/core';
+import {
+  type SessionCallbackResult as CallbackResult,
+  OAuthError,
+  type SessionStatus,
+  type TokenManager,
+} from '@tessera/core';
 import { cleanup, render, screen } from '@testing-library/vue';
 import { createPinia, defineStore } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -23,10 +28,8 @@ import {
   tabStorage,
   trackSubscriptions,
   unsignedJwt,
-} from '../test/support.js';
+} from '../../core/test/session-support.js';
 import { createSessionGuard } from './create-session-guard.js';
-import type { SessionStatus } from './session.js';
-import type { CallbackResult } from './sign-in-like.js';
 import { createTessera } from './tessera.js';
 import { type SessionRefs, useSession } from './use-session.js';
 import { useTessera } from './use-tessera.js';
@@ -363,7 +366,7 @@ describe('createTessera', () => {
     await tessera.ready();
     const failed = tessera.session.value;
     expect(failed.status).toBe('signed-out');
-    expect(Number.isNaN(failed.error)).toBe(true);
+    expect(Number.isNaN((failed.error as Error).cause)).toBe(true);
     const changes = vi.fn();
     const stopWatching = watch(tessera.session, changes);
     // The first storage read: a `loaded` event that changes nothing the session shows.

@@ -1,9 +1,12 @@
-import type { TokenManager } from '@tessera/core';
+import {
+  createSessionStore,
+  loadingSession,
+  type Session,
+  type SignInLike,
+  type TokenManager,
+} from '@tessera/core';
 import type { App, InjectionKey, ShallowRef } from 'vue';
-import { readonly, ref } from './internal/vue.js';
-import type { Session } from './session.js';
-import { createSessionStore, loadingSession } from './session-store.js';
-import type { SignInLike } from './sign-in-like.js';
+import { readonly, shallowRef } from './internal/vue.js';
 
 /** Options of `createTessera`. */
 export interface TesseraOptions {
@@ -69,9 +72,8 @@ export function createTessera(options: TesseraOptions): Tessera {
   // `onMounted` that replaces the URL) can change it: `mount()` comes later (decision 1005).
   const store = createSessionStore(options.tokens, options.signIn, options.onReturn);
   // `loading` until an app is mounted: on the server it must not show what the manager holds, and a
-  // hydrating app must first render what the server did. `ref` of a frozen snapshot stores it as is,
-  // like a `shallowRef` (Vue never proxies a frozen object), in fewer bytes (decision 1003).
-  const session = ref(loadingSession);
+  // hydrating app must first render what the server did. Snapshots are frozen: a `shallowRef` holds them as they are.
+  const session = shallowRef(loadingSession);
   // The store's methods come along (`ready` typed, the others untyped: `createSessionGuard` uses them).
   // Frozen: `tessera.session = …` cannot replace the ref, and Vue never proxies a non-extensible
   // object (as `markRaw` would mark it), so the plugin stays raw inside `reactive()` state and Pinia.
@@ -79,28 +81,34 @@ export function createTessera(options: TesseraOptions): Tessera {
     ...store,
     session: readonly(session),
     install(app: App) {
-      // `provide()` returns the app (Vue 3.4 and 3.5): its `mount` read from it, fewer bytes (decision 1003).
-      const mount = app.provide(tesseraKey, this).mount;
+      app.provide(tesseraKey, this);
       // A listener per app: the store keeps a Set, so a shared one would be removed by the first unmount.
-      // `this` (the plugin, which carries the store's methods) rather than `store`: fewer bytes (decision 1003).
-      const sync = () => (session.value = this.getSnapshot());
+      const sync = () => {
+        session.value = store.getSnapshot();
+      };
+      // Subscribes, and unsubscribes in `app.unmount()` itself: Vue 3.4 has no `app.onUnmount`.
+      const live = () => {
+        const stop = store.subscribe(sync);
+        const unmount = app.unmount;
+        app.unmount = () => {
+          stop();
+          unmount();
+        };
+        sync();
+      };
       // Live from the end of `mount()`: hydration (synchronous inside it) renders `loading` as the
       // server did, even when the manager already held a set or `ready()` settled before mounting; at
       // once when installed after `mount()` (`_container` is set there), or it would stay `loading`.
-      // Unsubscribed by `app.unmount()` itself: Vue 3.4 has no `app.onUnmount`. `unmount()` takes no
-      // argument; passing it `stop()`'s `undefined` saves a block. `stop` and `unmount` are default
-      // parameters, evaluated after `mount()` returned (fewer bytes, decision 1003).
-      const live = (
-        root?: unknown,
-        stop = store.subscribe(sync),
-        unmount = app.unmount as (ignored?: unknown) => void,
-      ) => {
-        app.unmount = () => unmount(stop());
-        sync();
-        return root as ReturnType<App['mount']>;
-      };
-      if (app._container) live();
-      else app.mount = (...args) => live(mount(...args));
+      if (app._container) {
+        live();
+      } else {
+        const mount = app.mount;
+        app.mount = (...args) => {
+          const root = mount(...args);
+          live();
+          return root;
+        };
+      }
     },
   });
 }

@@ -1,13 +1,13 @@
+import type { SessionClaims, SessionStatus, SessionTokens } from '@tessera/core';
 import type { ComputedRef } from 'vue';
 import { computed } from './internal/vue.js';
-import type { IdTokenClaims, SessionStatus, SessionTokens } from './session.js';
 import { useTessera } from './use-tessera.js';
 
 /** The session as read-only refs; each follows the app's one snapshot. */
 export interface SessionRefs {
   readonly status: ComputedRef<SessionStatus>;
   readonly tokens: ComputedRef<SessionTokens | undefined>;
-  readonly claims: ComputedRef<IdTokenClaims | undefined>;
+  readonly claims: ComputedRef<SessionClaims | undefined>;
   readonly expiresAt: ComputedRef<number | undefined>;
   readonly error: ComputedRef<unknown>;
 }
@@ -18,8 +18,7 @@ export interface SessionRefs {
  * only one. Safe to destructure, to return from a Pinia setup store and to put in `reactive()`.
  */
 export function useSession(): SessionRefs {
-  // A property read, not destructuring: fewer bytes (decision 1003).
-  const session = useTessera().session;
+  const { session } = useTessera();
   return {
     status: computed(() => session.value.status),
     tokens: computed(() => session.value.tokens),

@@ -1,5 +1,7 @@
+/** Test helpers of the session store (`src/session/`) and of the bindings built on it (`@tessera/react`, `@tessera/vue`). */
 import {
   refreshTokenGrant,
+  type SessionCallbackResult,
   TokenManager,
   type TokenManagerOptions,
   type TokenSet,
@@ -8,7 +10,6 @@ import {
 import { type AuthServer, createAuthServer, createTestClock, failUnhandledRequest } from '@tessera/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
-import type { CallbackResult } from '../src/sign-in-like.js';
 
 /** Counts `tokens.subscribe` calls and the unsubscribes of what they returned. */
 export function trackSubscriptions(tokens: TokenManager): {
@@ -32,7 +33,7 @@ export function trackSubscriptions(tokens: TokenManager): {
 }
 
 /** A sign-in double: `start` records its options and never settles (the page would be leaving). */
-export function fakeSignIn(handleCallback?: (url?: string) => Promise<CallbackResult>) {
+export function fakeSignIn(handleCallback?: (url?: string) => Promise<SessionCallbackResult>) {
   const start = vi.fn((_options?: { returnTo?: string }) => new Promise<unknown>(() => {}));
   return handleCallback ? { start, handleCallback: vi.fn(handleCallback) } : { start };
 }
@@ -43,7 +44,7 @@ export function fakeSignIn(handleCallback?: (url?: string) => Promise<CallbackRe
  * to `/orders`); any other URL is not one.
  */
 export function callbackSignIn(auth: AuthServer, tokens: TokenManager) {
-  return fakeSignIn(async (url = location.href): Promise<CallbackResult> => {
+  return fakeSignIn(async (url = location.href): Promise<SessionCallbackResult> => {
     const { pathname, searchParams } = new URL(url);
     if (pathname !== '/callback' || !searchParams.has('code')) return { status: 'not-a-callback' };
     await signInAt(auth, tokens);

@@ -1,6 +1,6 @@
 import type { TokenManager } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { unsignedJwt } from '../test/support.js';
+import { unsignedJwt } from '../../test/session-support.js';
 import { createSessionStore } from './session-store.js';
 
 /** The `claims` a store shows for a set with `idToken` (the store decodes them; decision 1003). */

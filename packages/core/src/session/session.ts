@@ -1,10 +1,11 @@
-import type { TesseraError, TokenSet } from '@tessera/core';
+import type { TesseraError } from '../errors/tessera-error.js';
+import type { TokenSet } from '../token-set.js';
 
 /**
  * The claims of the ID token, decoded for display ("Signed in as …"). Not verified here: the
  * sign-in flow checked the ID token when it received it. Never make an authorization decision on them.
  */
-export interface IdTokenClaims {
+export interface SessionClaims {
   readonly [claim: string]: unknown;
   readonly sub?: string;
   readonly iss?: string;
@@ -38,7 +39,7 @@ export interface SignedInSession {
   /** The manager's set without the refresh token (see `SessionTokens`). */
   readonly tokens: SessionTokens;
   /** Decoded from `tokens.idToken`; `undefined` without an ID token or when it is not a JWT. */
-  readonly claims?: IdTokenClaims | undefined;
+  readonly claims?: SessionClaims | undefined;
   /** When the access token expires, epoch milliseconds (`undefined`: unknown). */
   readonly expiresAt?: number | undefined;
   readonly error?: undefined;
@@ -47,6 +48,8 @@ export interface SignedInSession {
 /**
  * No session. `error` is set when a sign-in failed (an error on the callback such as
  * `access_denied`, or `signIn.start()` rejecting): guards then never start a sign-in by themselves.
+ * Always truthy after a failure: a falsy reason (`undefined`, `null`, `0`, `''`, `false`, `NaN`) is
+ * a `TesseraError` with code `SIGN_IN_FAILED` and the reason as `cause`.
  */
 export interface SignedOutSession {
   readonly status: 'signed-out';

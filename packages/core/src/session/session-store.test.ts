@@ -8,10 +8,10 @@ import {
   trackSubscriptions,
   unsignedJwt,
   withoutRefreshToken,
-} from '../test/support.js';
+} from '../../test/session-support.js';
 import type { Session } from './session.js';
 import { createSessionStore, loadingSession } from './session-store.js';
-import type { CallbackResult } from './sign-in-like.js';
+import type { SessionCallbackResult as CallbackResult } from './sign-in-like.js';
 
 const { auth, clock, manager } = setupAuthServer();
 
