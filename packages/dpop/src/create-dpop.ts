@@ -1,15 +1,14 @@
+import type { Clock, FetchLike as OAuthFetch, TokenStorage } from '@tessera/core';
+import { bindStorageToKey } from './bind-storage.js';
 import {
-  type Clock,
   checkConstraintUse,
+  decodeJwtClaims,
   isNonceReplay,
-  type FetchLike as OAuthFetch,
   proofPerHop,
   releaseBody,
   senderConstrainedHeaders,
   systemClock,
-  type TokenStorage,
-} from '@tessera/core';
-import { bindStorageToKey } from './bind-storage.js';
+} from './core.js';
 import type { DPoPEvent } from './dpop-event.js';
 import { dpopFetch, type FetchLike } from './dpop-fetch.js';
 import { DPoPKeyLostError } from './errors/dpop-key-lost-error.js';
@@ -284,7 +283,11 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
         return false;
       }
       const target = resolveUrl(response.url);
-      const failure = nonceFailure(book.learn(target, response.headers, ClockLesson.Origin), nonceOf(sent));
+      // The nonce the proof in `sent` carried: core's one JWT reader (no proof, or not a JWT, has none).
+      const failure = nonceFailure(
+        book.learn(target, response.headers, ClockLesson.Origin),
+        decodeJwtClaims(readHeader(sent, 'dpop'))?.nonce as string | undefined,
+      );
       if (failure) throw new DPoPNonceError(failure, 401, toHtu(target));
       emit({ type: 'nonce_retry', origin: target.origin, status: 401 });
       return true;
@@ -302,17 +305,4 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     },
   };
   return dpop;
-}
-
-/** The `nonce` claim of the proof in `sent`, if any. */
-function nonceOf(sent: Readonly<Record<string, string>>): string | undefined {
-  try {
-    // No proof, or one without a payload, throws too: JSON.parse('') does. atob gives Latin-1, not
-    // UTF-8: enough, as only the nonce is read and a nonce is ASCII (NQCHAR).
-    const payload = readHeader(sent, 'dpop')?.split('.')[1] ?? '';
-    const claims: { nonce?: string } = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
-    return claims.nonce;
-  } catch {
-    return undefined;
-  }
 }

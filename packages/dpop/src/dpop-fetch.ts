@@ -6,7 +6,7 @@ import {
   readJsonBody,
   releaseBody,
   rereadable,
-} from '@tessera/core';
+} from './core.js';
 import type { DPoPEvent } from './dpop-event.js';
 import { DPoPNonceError, nonceFailure } from './errors/dpop-nonce-error.js';
 import { resolveUrl, toHtm, toHtu } from './htu.js';
@@ -111,7 +111,7 @@ export function dpopFetch(
               rebind: async (hopMethod, to, hopHeaders, from) => {
                 const hop = resolveUrl(to);
                 learn(from);
-                hopHeaders.set('DPoP', await prove(toHtm(hopMethod), hop, book.nonceFor(hop)));
+                hopHeaders.set('DPoP', await prove(hopMethod, hop, book.nonceFor(hop)));
               },
             },
           )
@@ -125,7 +125,8 @@ export function dpopFetch(
     // Only an answer from where the proof went challenges it: a 400 from the origin a redirect fetch
     // followed ended at is returned as it is (its nonce kept for that origin), as the transports do.
     if (first.status !== 400 || resolveUrl(first.url || url).origin !== url.origin) return first;
-    const skewed = Math.abs(book.serverTime(url) - sentIat) > IAT_TOLERANCE;
+    // 60 s: beyond it a server rejects a proof's `iat` as not recent.
+    const skewed = Math.abs(book.serverTime(url) - sentIat) > 60;
     // The one retry: for `use_dpop_nonce` with a new nonce, or for `invalid_dpop_proof` while the
     // response's `Date` showed the proof's `iat` was far off the server's clock.
     const error = await oauthError(first, where);
@@ -159,9 +160,6 @@ export function dpopFetch(
     return second;
   };
 }
-
-/** Seconds between a proof's `iat` and the server's clock beyond which a server rejects it as not recent. */
-const IAT_TOLERANCE = 60;
 
 /**
  * The OAuth `error` of a JSON error body, read from a clone so the caller can still read the

@@ -1,4 +1,4 @@
-import { parseWwwAuthenticate } from '@tessera/core';
+import { parseWwwAuthenticate } from './core.js';
 
 /**
  * Whether a `WWW-Authenticate` value holds a `DPoP` challenge with `error="use_dpop_nonce"`

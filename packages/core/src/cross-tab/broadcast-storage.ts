@@ -1,3 +1,4 @@
+import { unrefTimer } from '../internal/timer.js';
 import type { MaybePromise, TokenStorage } from '../storage/token-storage.js';
 import type { TokenSet } from '../token-set.js';
 import { echoFilter } from './echo-filter.js';
@@ -80,12 +81,17 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     for (const subscriber of [...subscribers]) subscriber.onChange(value);
   };
 
+  /** Tells every `catchUp` waiting that a message arrived (`false`), or to stop waiting (`true`). */
+  const arrive = (giveUp: boolean): void => {
+    for (const arrived of [...arrivals]) arrived(giveUp);
+  };
+
   const receive = (event: MessageEvent): void => {
     const message = parse(event.data);
     if (!message) return;
     hear(message.id); // its marker is among the other key's too: heard, never waited for
     if (message.key === key && echoes.accept('channel', message.value)) report(message.value);
-    for (const arrived of [...arrivals]) arrived(false);
+    arrive(false);
   };
 
   const publish = (message: CrossTabMessage): void => {
@@ -151,7 +157,7 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     });
     if (!channel) return; // single tab, but still following `storage` events
     channel.onmessage = receive;
-    (channel as { unref?: () => void }).unref?.(); // Node: an open channel alone never keeps the process alive
+    unrefTimer(channel); // Node: an open channel alone never keeps the process alive
     baseline = markers.live().then((ids) => ids.forEach(hear)); // what storage holds now already includes these
   };
 
@@ -161,7 +167,7 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     markers.release();
     echoes.reset();
     latest = undefined;
-    for (const arrived of [...arrivals]) arrived(true);
+    arrive(true);
     // Last: a storage whose unsubscribe throws leaves nothing else held (the manager's dispose() reports it).
     stopWatchingStorage?.();
     stopWatchingStorage = undefined;

@@ -1,4 +1,4 @@
-import { startTimer } from '../internal/timer.js';
+import { startTimer, unrefTimer } from '../internal/timer.js';
 import type { RefreshLock, RefreshLockRunOptions } from '../refresh-lock.js';
 import { lockWait } from './web-locks-lock.js';
 
@@ -49,7 +49,7 @@ export function channelLock({
       } catch {
         return task(); // no BroadcastChannel, or refused (a sandboxed iframe): unlocked
       }
-      (channel as { unref?: () => void }).unref?.(); // Node: the channel alone never keeps the process alive
+      unrefTimer(channel); // Node: the channel alone never keeps the process alive
       const lock = `${prefix}/${name}`;
       const id = Math.random().toString(36).slice(2);
       const wait = lockWait(timeout, options);

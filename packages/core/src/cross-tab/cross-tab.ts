@@ -40,8 +40,6 @@ export interface CrossTabOptions {
   BroadcastChannel?: typeof BroadcastChannel;
 }
 
-const defaults = { name: 'tessera' } as const;
-
 /** Longest wait for a write another tab announced to reach this one, in ms (docs/decisions/0601). */
 const CATCH_UP_TIMEOUT = 1_000;
 
@@ -62,7 +60,7 @@ const CATCH_UP_TIMEOUT = 1_000;
  * });
  */
 export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
-  const name = options.name ?? defaults.name;
+  const name = options.name ?? 'tessera';
   const lockTimeout = options.lockTimeout;
   if (lockTimeout !== undefined && !(typeof lockTimeout === 'number' && lockTimeout >= 0)) {
     throw new TypeError(`crossTab(): lockTimeout must be a number of ms ≥ 0, got ${String(lockTimeout)}`);

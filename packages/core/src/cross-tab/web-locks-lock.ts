@@ -53,32 +53,35 @@ export function webLocksLock({ prefix, timeout, locks, fallback, hold }: WebLock
       if (!locks) return withoutWebLocks();
       const wait = lockWait(timeout, options);
       return new Promise<T>((resolve, reject) => {
-        let state: 'waiting' | 'granted' | 'unlocked' | 'refused' | 'aborted' = 'waiting';
+        let waiting = true;
         const controller = new AbortController();
         let timer: ReturnType<typeof setTimeout> | undefined;
         const start = (): Promise<T> => new Promise<T>((settle) => settle(task()));
-        /** Leaves the wait: clears the timer, stops listening to `signal`, withdraws the request. */
-        const leave = (next: typeof state): boolean => {
-          if (state !== 'waiting') return false;
-          state = next;
+        /**
+         * Leaves the wait, once: clears the timer, stops listening to `signal`, and withdraws the
+         * request unless it was `granted`.
+         */
+        const leave = (granted?: boolean): boolean => {
+          if (!waiting) return false;
+          waiting = false;
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
-          if (next !== 'granted') controller.abort();
+          if (!granted) controller.abort();
           return true;
         };
         const runUnlocked = (): void => {
-          if (leave('unlocked')) start().then(resolve, reject);
+          if (leave()) start().then(resolve, reject);
         };
         // Refused while waiting (a `SecurityError`); a rejection after leaving is our own abort.
         const refused = (): void => {
-          if (leave('refused')) withoutWebLocks().then(resolve, reject);
+          if (leave()) withoutWebLocks().then(resolve, reject);
         };
         // The manager was disposed: nobody waits for the task any more.
         const onAbort = (): void => {
-          if (leave('aborted')) reject(signal?.reason);
+          if (leave()) reject(signal?.reason);
         };
         const runLocked = async (): Promise<void> => {
-          if (!leave('granted')) return; // gave up waiting: release the late grant at once
+          if (!leave(true)) return; // gave up waiting: release the late grant at once
           const result = start();
           result.then(resolve, reject);
           await result.catch(() => {}); // hold the lock until the task settles…

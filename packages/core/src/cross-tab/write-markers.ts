@@ -60,10 +60,9 @@ export function writeMarkers({ locks, prefix, timeout }: WriteMarkersOptions): W
         undefined,
         timeout,
       );
-      return (snapshot?.held ?? [])
-        .map(({ name }) => name ?? '')
-        .filter((name) => name.startsWith(prefix))
-        .map((name) => name.slice(prefix.length));
+      return (snapshot?.held ?? []).flatMap(({ name }) =>
+        name?.startsWith(prefix) ? [name.slice(prefix.length)] : [],
+      );
     },
     release: () => {
       releaseCurrent?.();

@@ -39,8 +39,7 @@ export function createOriginPolicy(
   return (url, documentBase) => {
     if (exact.some((origin) => startsWithOrigin(url, origin))) return true;
     const origin = parseOrigin(url, documentBase, true);
-    if (origin === undefined) return false;
-    return exact.includes(origin) || patterns.some((pattern) => pattern.test(origin));
+    return !!origin && (exact.includes(origin) || patterns.some((pattern) => pattern.test(origin)));
   };
 }
 
@@ -59,11 +58,10 @@ function defaultPolicy(baseURL: () => string | undefined): OriginPolicy {
       cachedBase = base;
       cachedPage = documentBase;
       const page = pageUrl(documentBase); // read only when the base or the document base changed
-      const own = base ?? page;
-      allowed = own === undefined ? undefined : parseOrigin(own, page);
+      // Neither (Node): `page` is undefined too, and `new URL(undefined)` does not parse: no origin.
+      allowed = parseOrigin((base ?? page) as string, page);
     }
-    if (allowed === undefined) return false;
-    return startsWithOrigin(url, allowed) || parseOrigin(url, documentBase, true) === allowed;
+    return !!allowed && (startsWithOrigin(url, allowed) || parseOrigin(url, documentBase, true) === allowed);
   };
 }
 
@@ -75,8 +73,8 @@ function originOf(rule: string): string {
   } catch {
     throw new TypeError(`origins: "${rule}" is not an origin such as https://api.example.com`);
   }
-  const extra = url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '';
-  if (url.origin === 'null' || extra || url.password !== '') {
+  // A path other than `/`, a query, a fragment or user info: the parts are empty but for `/`.
+  if (url.origin === 'null' || url.pathname + url.search + url.hash + url.username + url.password !== '/') {
     throw new TypeError(
       `origins: "${url.origin}…" must be an origin only (scheme, host, port) such as https://api.example.com; paths are not matched`,
     );
@@ -90,7 +88,8 @@ function originOf(rule: string): string {
  * `/^https:\/\/api\.example\.com|…$/` would match `https://api.example.com.evil.test`.
  */
 function anchored(pattern: RegExp): RegExp {
-  if (!pattern.source.startsWith('^') || !pattern.source.endsWith('$') || pattern.source.endsWith('\\$')) {
+  // `^`, then anything ending in another character than `\` (`\$` is a literal `$`), then `$`.
+  if (!/^\^(.*[^\\])?\$$/s.test(pattern.source)) {
     throw new TypeError(
       `origins: ${pattern} must be anchored with ^ and $, e.g. /^https:\\/\\/[a-z]+\\.example\\.com$/; it is tested against the origin only`,
     );

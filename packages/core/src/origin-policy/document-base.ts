@@ -17,5 +17,5 @@ export function documentBase(): string | undefined {
  */
 export function pageUrl(documentBase: string | undefined): string | undefined {
   const href = (globalThis as { location?: { href?: unknown } }).location?.href;
-  return typeof href === 'string' && parseOrigin(href, undefined) !== undefined ? href : documentBase;
+  return typeof href === 'string' && parseOrigin(href) ? href : documentBase;
 }

@@ -5,7 +5,7 @@
  * a URL with credentials of its own (`https://user:pass@…`): the runtime sends those instead of a
  * token (axios's http adapter as Basic, replacing `Authorization`; fetch refuses such a URL).
  */
-export function parseOrigin(url: string, base: string | undefined, noUserInfo?: boolean): string | undefined {
+export function parseOrigin(url: string, base?: string, noUserInfo?: boolean): string | undefined {
   try {
     const { origin, username, password } = new URL(url, base);
     return origin === 'null' || (noUserInfo && (username || password)) ? undefined : origin;

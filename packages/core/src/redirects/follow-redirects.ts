@@ -6,8 +6,6 @@ import { redirectTarget } from './redirect-target.js';
 import { releaseBody } from './release-body.js';
 import { withheld } from './withheld.js';
 
-const MAX_REDIRECTS = 20;
-
 /** One hop to send: where, and the init (with its own `Headers`). */
 export interface RedirectHop {
   /** The absolute URL of the hop. */
@@ -73,50 +71,48 @@ export async function followRedirects(
   hop: RedirectHop,
   options: FollowRedirectsOptions,
 ): Promise<Response> {
-  const { fetch, allows, credentials, resend } = options;
+  const { fetch, allows, credentials, resend, rebind } = options;
+  let { url, init } = hop;
   let carried = true;
   for (let count = 0; isRedirect(response); ) {
-    const headers = new Headers(hop.init.headers);
-    const init: RedirectHop['init'] = { ...hop.init, headers };
+    const headers = new Headers(init.headers);
+    const drop = (name: string) => headers.delete(name);
+    init = { ...init, headers };
     // What undici and follow-redirects drop at an origin change (we follow in their place).
-    const next = redirectTarget(response.headers.get('location'), hop.url, credentials, (name) =>
-      headers.delete(name),
-    );
+    const next = redirectTarget(response.headers.get('location'), url, credentials, drop);
     // Where fetch rejects (a network error) instead of following: never the 3xx as the answer.
-    if (!next || ++count > MAX_REDIRECTS) {
+    if (!next || ++count > 20) {
       throw new TypeError(`fetch failed: redirect ${next ? 'count exceeded' : 'to a non-http(s) URL'}`);
     }
-    if (redirectDropsBody(response.status, hop.init.method ?? 'GET')) {
+    if (redirectDropsBody(response.status, init.method ?? 'GET')) {
       init.method = 'GET';
       init.body = null;
-      for (const name of BODY_HEADERS) headers.delete(name);
+      BODY_HEADERS.forEach(drop);
     } else if (init.body != null && !resend) {
       break;
     }
-    if (carried && !allows(next.href, undefined)) {
-      for (const name of credentials) headers.delete(name);
-      carried = false;
+    url = next.href;
+    if (carried) {
+      // The method as it is handed to fetch, as for the first send (`patch` goes out as `patch`).
+      if (allows(url, undefined)) await rebind?.(init.method ?? 'GET', url, headers, response);
+      else {
+        credentials.forEach(drop);
+        carried = false;
+      }
     }
-    // The method as it is handed to fetch, as for the first send (`patch` goes out as `patch`).
-    if (carried) await options.rebind?.(init.method ?? 'GET', next.href, headers, response);
     releaseBody(response); // not awaited: a cloned response's cancel may never settle
-    hop = { url: next.href, init };
-    response = await fetch(hop.url, hop.init);
-    markRedirected(response, hop.url);
-    if (options.rebind) hopHeaders.set(response, headers); // for `proofSentFor`: only a constraint asks
+    response = await fetch(url, init);
+    // The same `url`/`redirected` a followed fetch would have.
+    try {
+      Object.defineProperties(response, {
+        url: { value: url, configurable: true },
+        redirected: { value: true, configurable: true },
+      });
+    } catch {
+      // a frozen or exotic Response: keep it as it is
+    }
+    if (rebind) hopHeaders.set(response, headers); // for `proofSentFor`: only a constraint asks
   }
   if (!carried) withheld.add(response);
   return response;
-}
-
-/** Gives a response we followed to the same `url`/`redirected` a followed fetch would have. */
-function markRedirected(response: Response, url: string): void {
-  try {
-    Object.defineProperties(response, {
-      url: { value: url, configurable: true },
-      redirected: { value: true, configurable: true },
-    });
-  } catch {
-    // a frozen or exotic Response: keep it as it is
-  }
 }

@@ -1,11 +1,4 @@
 /**
- * What undici and follow-redirects drop when a redirect leaves the origin: never sent on to another
- * origin, unless it is one of the credentials (then the origin policy decides, e.g. a token in
- * `Authorization`).
- */
-const LEAVE_AT_ORIGIN_CHANGE = ['authorization', 'cookie', 'proxy-authorization'];
-
-/**
  * Where a redirect leads, by the rules every transport that follows hops itself applies (core's
  * `followRedirects`, and `@tessera/axios` for the hops of a DPoP request): `location` resolved
  * against `from`, and — when that leaves the origin — each header the hop must not carry handed to
@@ -29,7 +22,10 @@ export function redirectTarget(
   } catch {}
   if (!/^https?:$/.test(to?.protocol as string)) return undefined;
   if (to!.origin !== new URL(from).origin) {
-    for (const name of LEAVE_AT_ORIGIN_CHANGE) if (!credentials.includes(name)) drop(name);
+    // What undici and follow-redirects drop when a redirect leaves the origin: never sent on to another
+    // origin, unless it is one of the credentials (then the origin policy decides).
+    for (const name of ['authorization', 'cookie', 'proxy-authorization'])
+      if (!credentials.includes(name)) drop(name);
   }
   return to;
 }

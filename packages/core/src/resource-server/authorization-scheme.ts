@@ -5,7 +5,7 @@
  * DPoP-bound token to Bearer.
  */
 export function authorizationScheme(tokenType: string | undefined): string {
-  if (tokenType === undefined || tokenType === '' || tokenType === 'Bearer') return 'Bearer';
+  if (!tokenType || tokenType === 'Bearer') return 'Bearer';
   const lower = tokenType.toLowerCase();
   if (lower === 'bearer') return 'Bearer';
   if (lower === 'dpop') return 'DPoP';

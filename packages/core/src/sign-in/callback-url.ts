@@ -1,25 +1,26 @@
 /** The parameters of an authorization response that are removed from the address bar once read. */
 const CALLBACK_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
 
-/** One place parameters can sit in a URL: the query, or the hash (`#/route?a=b`, `#a=b`, `#/a=b`). */
-interface ParamSource {
-  params: URLSearchParams;
-  /** The hash route before the parameters (`/cb` in `#/cb?code=…`), or `undefined` for the query. */
-  route: string | undefined;
-}
-
-function sourcesOf(url: URL): ParamSource[] {
-  const sources: ParamSource[] = [{ params: url.searchParams, route: undefined }];
+/**
+ * The places parameters can sit in a URL: the query (its `URLSearchParams`, no route), then the hash
+ * (`#/route?a=b`, `#a=b`, `#/a=b`) with the hash route before the parameters (`/cb` in `#/cb?code=…`).
+ */
+function sourcesOf(url: URL): [params: URLSearchParams, route?: string][] {
+  const sources: [URLSearchParams, string?][] = [[url.searchParams]];
   const hash = url.hash.slice(1);
   const question = hash.indexOf('?');
   if (question >= 0) {
-    sources.push({ params: new URLSearchParams(hash.slice(question + 1)), route: hash.slice(0, question) });
+    sources.push([new URLSearchParams(hash.slice(question + 1)), hash.slice(0, question)]);
   } else if (hash.includes('=')) {
     const route = hash.startsWith('/') ? '/' : '';
-    sources.push({ params: new URLSearchParams(hash.slice(route.length)), route });
+    sources.push([new URLSearchParams(hash.slice(route.length)), route]);
   }
   return sources;
 }
+
+/** Whether `params` has an authorization response parameter. */
+const hasCallbackParam = (params: URLSearchParams): boolean =>
+  CALLBACK_PARAMS.some((name) => params.has(name));
 
 /**
  * The authorization response parameters in `url`, wherever a router put them: `/cb?code=…`,
@@ -27,7 +28,7 @@ function sourcesOf(url: URL): ParamSource[] {
  * `undefined` when no part of the URL has a `code` or an `error`.
  */
 export function callbackParamsOf(url: URL): URLSearchParams | undefined {
-  return sourcesOf(url).find(({ params }) => params.has('code') || params.has('error'))?.params;
+  return sourcesOf(url).find(([params]) => params.has('code') || params.has('error'))?.[0];
 }
 
 /**
@@ -38,30 +39,30 @@ export function callbackParamsOf(url: URL): URLSearchParams | undefined {
  * 1103, 1106). The app's own parameters may repeat.
  */
 export function hasRepeatedParam(url: URL): boolean {
-  const parts = sourcesOf(url).filter(({ params }) => CALLBACK_PARAMS.some((name) => params.has(name)));
-  return parts.length > 1 || CALLBACK_PARAMS.some((name) => (parts[0]?.params.getAll(name).length ?? 0) > 1);
+  const parts = sourcesOf(url).filter(([params]) => hasCallbackParam(params));
+  return parts.length > 1 || CALLBACK_PARAMS.some((name) => (parts[0]?.[0].getAll(name).length ?? 0) > 1);
 }
 
 /** Whether `url` is the redirect URI: same origin and path, or a hash route with the redirect URI's path. */
 export function isRedirectTarget(url: URL, redirectUri: URL): boolean {
   if (url.origin !== redirectUri.origin) return false;
   if (url.pathname === redirectUri.pathname) return true;
-  const route = sourcesOf(url)[1]?.route;
+  const route = sourcesOf(url)[1]?.[1];
   return route !== undefined && route.length > 1 && route === redirectUri.pathname;
 }
 
 /** `url` without the callback parameters; other parameters and the hash route stay. */
 export function withoutCallbackParams(url: URL): URL {
   const clean = new URL(url.href);
-  const [query, hashed] = sourcesOf(clean);
-  if (query && CALLBACK_PARAMS.some((name) => query.params.has(name))) {
-    for (const name of CALLBACK_PARAMS) clean.searchParams.delete(name);
-  }
-  if (hashed && CALLBACK_PARAMS.some((name) => hashed.params.has(name))) {
-    for (const name of CALLBACK_PARAMS) hashed.params.delete(name);
-    const rest = hashed.params.toString();
-    const question = clean.hash.includes('?');
-    clean.hash = question ? `${hashed.route}${rest ? `?${rest}` : ''}` : `${hashed.route}${rest}`;
+  const [, hashed] = sourcesOf(clean);
+  const query = clean.searchParams;
+  // Only when there is one to remove: `delete` re-serialises the query.
+  if (hasCallbackParam(query)) for (const name of CALLBACK_PARAMS) query.delete(name);
+  if (hashed && hasCallbackParam(hashed[0])) {
+    const [params, route] = hashed;
+    for (const name of CALLBACK_PARAMS) params.delete(name);
+    const rest = params.toString();
+    clean.hash = clean.hash.includes('?') ? `${route}${rest ? `?${rest}` : ''}` : `${route}${rest}`;
   }
   return clean;
 }

@@ -9,8 +9,11 @@ import { OAuthError } from '../errors/oauth-error.js';
 import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.js';
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import type { TesseraError } from '../errors/tessera-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
 import { whereOf } from '../internal/response-where.js';
 import { quotable } from '../internal/server-text.js';
+import { startTimer } from '../internal/timer.js';
+import { revokeToken } from '../revoke-token.js';
 import { requestToken } from '../token-endpoint.js';
 import type { TokenManager } from '../token-manager.js';
 import type { FetchTokens } from '../token-manager-options.js';
@@ -23,7 +26,6 @@ import { callbackParamsOf, hasRepeatedParam, isRedirectTarget } from './callback
 import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
 import { codeChallengeOf, randomToken } from './pkce.js';
 import { returnPathOf } from './return-path.js';
-import { revokeTokens, type TokenToRevoke } from './revoke-tokens.js';
 import {
   type SignInOptions,
   type SignOutOptions,
@@ -31,7 +33,6 @@ import {
   signInDefaults,
 } from './sign-in-options.js';
 import type { CallbackResult, SignOutResult } from './sign-in-result.js';
-import { signOut } from './sign-out.js';
 import { type TakenTransaction, transactionStore } from './transaction-store.js';
 
 /** Sign-in with the authorization code flow and PKCE, for browser apps. See `createSignIn`. */
@@ -123,6 +124,8 @@ export function createSignIn(options: SignInOptions): SignIn {
   const redirectUri = new URL(options.redirectUri);
   /** Whose transactions this instance takes: one client, with the redirect URI its requests send. */
   const client = `${clientId} ${redirectUri.href}`;
+  /** Keys of `callbacks` and `cleaning`: by issuer and client. */
+  const prefix = `${issuer} ${client} `;
   // With the manager's `senderConstraint` (DPoP), the code exchange, refreshes and revocation carry proofs.
   const fetch = tokens?.senderConstraint?.wrapFetch?.(options.fetch) ?? options.fetch;
   const transport = { fetch, timeout: settings.timeout };
@@ -145,14 +148,41 @@ export function createSignIn(options: SignInOptions): SignIn {
   const shared: SessionState = (tokens && sessions.get(tokens)) || { signOuts: 0 };
   if (tokens) sessions.set(tokens, shared);
 
-  /** Revokes tokens nobody holds any more, so no live refresh token stays behind; within `timeout` in all, failures ignored. */
-  const revokeOrphaned = async (
+  /**
+   * Revokes `orphans` (RFC 7009) at the server's revocation endpoint, if it has one: within `timeout` in
+   * all, failures pushed to `warnings`. Whether every token given was revoked.
+   */
+  const revokeTokens = async (
     server: AuthorizationServerMetadata,
-    orphans: TokenToRevoke[],
-  ): Promise<void> => {
+    orphans: [token: string | undefined, hint: 'refresh_token' | 'access_token'][],
+    warnings: TesseraError[] = [],
+  ): Promise<boolean> => {
     const revocationUrl = server.revocation_endpoint;
-    if (!revocationUrl) return;
-    await revokeTokens({ clientId, transport, revocationUrl }, orphans);
+    if (!revocationUrl) return false;
+    const { timeout } = transport;
+    // The reason is renamed after the request it cut short (`exchange`).
+    const deadline = new AbortController();
+    const timer = startTimer(() => deadline.abort(new TimeoutError(timeout, '')), timeout);
+    let revoked = false;
+    for (const [given, tokenTypeHint] of orphans) {
+      const token = optionalString(given);
+      if (!token || deadline.signal.aborted) continue;
+      try {
+        await revokeToken({
+          ...transport,
+          revocationUrl,
+          token,
+          tokenTypeHint,
+          clientId,
+          signal: deadline.signal,
+        });
+        revoked = true;
+      } catch (error) {
+        warnings.push(asTesseraError(error));
+      }
+    }
+    clearTimeout(timer);
+    return revoked && !warnings.length;
   };
   const discovered = (): Promise<AuthorizationServerMetadata> => {
     metadata ??= discover(issuer, discovery).catch((error: unknown) => {
@@ -175,15 +205,11 @@ export function createSignIn(options: SignInOptions): SignIn {
     shared.lastRefresh = undefined;
     orphan
       .then(async ({ refresh_token }) => {
-        if (refresh_token) await revokeOrphaned(await discovered(), [[refresh_token, 'refresh_token']]);
+        if (refresh_token) await revokeTokens(await discovered(), [[refresh_token, 'refresh_token']]);
       })
       .catch(() => undefined);
   });
 
-  const authorizationEndpoint = (server: AuthorizationServerMetadata): string => {
-    if (server.authorization_endpoint) return server.authorization_endpoint;
-    throw new DiscoveryError('invalid_endpoint', issuer, 'the metadata has no authorization_endpoint');
-  };
   const isNavigating = (): boolean =>
     starting !== undefined && clock() - starting.at < settings.navigationTimeout;
 
@@ -193,7 +219,10 @@ export function createSignIn(options: SignInOptions): SignIn {
     const state = randomToken();
     const verifier = randomToken();
     const nonce = scope.split(' ').includes('openid') ? randomToken() : undefined;
-    const url = new URL(authorizationEndpoint(server));
+    const endpoint = server.authorization_endpoint;
+    if (!endpoint)
+      throw new DiscoveryError('invalid_endpoint', issuer, 'the metadata has no authorization_endpoint');
+    const url = new URL(endpoint);
     const query = new URLSearchParams(start.params);
     const set = (name: string, value: string | undefined): void => {
       if (value !== undefined) query.set(name, value);
@@ -252,17 +281,15 @@ export function createSignIn(options: SignInOptions): SignIn {
     repeated: boolean,
   ): Promise<CallbackResult> => {
     const said = authorizationErrorOf(params);
-    let taken: TakenTransaction;
+    let taken: TakenTransaction | undefined;
     try {
       // `discover` ensures the metadata's issuer is `issuer`, so the transaction's is the server's too.
       taken = store.take(state, clock(), issuer, client);
-    } catch (error) {
-      cleanAddressBar(state);
-      throw error;
+    } finally {
+      // Started by an instance for another issuer or client: the URL and the transaction stay for that one.
+      if (taken?.kind !== 'another-client') cleanAddressBar(state);
     }
-    // Started by an instance for another issuer or client: the URL and the transaction stay for that one.
     if (taken.kind === 'another-client') return { status: 'not-a-callback', cleaned: false };
-    cleanAddressBar(state);
     if (taken.kind !== 'pending') {
       return stale(
         taken.kind === 'empty'
@@ -327,7 +354,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       set = tokens ? await tokens.setTokens(response) : toTokenSet(response, sentAt, 'authorization code');
     } catch (error) {
       // The code is spent and nobody holds what it brought: the caller gets the refusal, as it is.
-      await revokeOrphaned(server, [
+      await revokeTokens(server, [
         [response.refresh_token, 'refresh_token'],
         [response.access_token, 'access_token'],
       ]);
@@ -350,7 +377,7 @@ export function createSignIn(options: SignInOptions): SignIn {
     const result = handle();
     const after = globalThis.location?.href;
     if (after !== before) {
-      const entry = { at: `${issuer} ${client} ${after}`, result };
+      const entry = { at: prefix + after, result };
       cleaning = entry;
       void result.then(() => {
         if (cleaning === entry) cleaning = undefined;
@@ -383,7 +410,7 @@ export function createSignIn(options: SignInOptions): SignIn {
     buildAuthorizationUrl,
 
     start(start) {
-      if (starting && isNavigating()) return starting.promise;
+      if (isNavigating()) return starting!.promise;
       const promise = buildAuthorizationUrl(start).then((url) => navigate(url.href));
       starting = { promise, at: clock() };
       // Back from the provider may restore this page from the bfcache: it is not navigating any more.
@@ -409,7 +436,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       }
       const params = callbackParamsOf(url);
       if (!params || !isRedirectTarget(url, redirectUri)) {
-        if (cleaning?.at === `${issuer} ${client} ${url.href}`) return cleaning.result;
+        if (cleaning?.at === prefix + url.href) return cleaning.result;
         return Promise.resolve(
           isNavigating() ? { status: 'navigating' } : { status: 'not-a-callback', cleaned: false },
         );
@@ -421,7 +448,7 @@ export function createSignIn(options: SignInOptions): SignIn {
           return stale(new StaleCallbackError('missing-state', authorizationErrorOf(params))).catch(failed);
         });
       }
-      const key = `${issuer} ${client} ${state}`;
+      const key = prefix + state;
       let result = callbacks.get(key);
       if (!result) {
         result = sharedWhileCleaning(() => complete(state, params, hasRepeatedParam(url)).catch(failed));
@@ -463,22 +490,55 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (shared.signingOut) return shared.signingOut;
       shared.signOuts += 1;
       const [refreshToken, idToken] = own ?? [];
+      const { lastRefresh } = shared;
       lastClaims = own = undefined;
       // A used callback URL is a replay from now on, not a `handled` with the old tokens.
       callbacks.clear();
-      shared.signingOut = signOut(
-        {
-          clientId,
-          tokens,
-          discovered,
-          transport,
-          navigate,
-          postLogoutRedirectUri: options.postLogoutRedirectUri,
-          lastRefresh: shared.lastRefresh,
-          own: { refreshToken, idToken },
-        },
-        signOutOptions,
-      ).finally(() => {
+      /**
+       * Clears the session (every tab with `crossTab()`) at once, so no caller gets or refreshes a token
+       * from it any more; revokes (RFC 7009) its refresh token and the one a refresh in flight brings,
+       * once that refresh has settled (within the manager's `timeout`), all within one `timeout`; builds
+       * the RP-initiated logout URL from the ID token read before clearing, then navigates. Revocation
+       * and discovery failures become `warnings`.
+       */
+      const end = async (): Promise<SignOutResult> => {
+        // Cleared in the call itself once loaded: from then on callers get `LoginRequiredError`, and a
+        // refresh in flight is discarded by the manager.
+        if (!tokens?.peekTokens()) await tokens?.ready().catch(() => undefined);
+        // Without `tokens`: the session this instance signed in (and refreshed) last, revoked and hinted instead.
+        const current = tokens ? tokens.peekTokens() : { refreshToken, idToken };
+        const cleared = tokens?.clear();
+        const warnings: TesseraError[] = [];
+        let revoked = false;
+        let logoutUrl: URL | undefined;
+        try {
+          const server = await discovered();
+          if (signOutOptions.revoke !== false && server.revocation_endpoint) {
+            // Newest first: a refresh in flight may have rotated the refresh token this session holds.
+            const answer = await lastRefresh?.catch(() => undefined);
+            const refreshTokens = new Set([answer?.refresh_token, current?.refreshToken]);
+            revoked = await revokeTokens(
+              server,
+              [...refreshTokens].map((token) => [token, 'refresh_token']),
+              warnings,
+            );
+          }
+          if (signOutOptions.endSession !== false && server.end_session_endpoint) {
+            logoutUrl = new URL(server.end_session_endpoint);
+            const query = logoutUrl.searchParams;
+            const postLogout = signOutOptions.postLogoutRedirectUri ?? options.postLogoutRedirectUri;
+            if (current?.idToken) query.set('id_token_hint', current.idToken);
+            query.set('client_id', clientId);
+            if (postLogout) query.set('post_logout_redirect_uri', postLogout);
+          }
+        } catch (error) {
+          warnings.push(asTesseraError(error));
+        }
+        await cleared;
+        if (logoutUrl && signOutOptions.navigate !== false) navigate(logoutUrl.href);
+        return { revoked, warnings, logoutUrl };
+      };
+      shared.signingOut = end().finally(() => {
         shared.signingOut = undefined;
       });
       shared.lastRefresh = undefined;

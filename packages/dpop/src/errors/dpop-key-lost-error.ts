@@ -1,4 +1,4 @@
-import { TesseraError } from '@tessera/core';
+import { TesseraError } from '../core.js';
 
 /** Why the session's DPoP key is considered lost. */
 export type DPoPKeyLostReason =

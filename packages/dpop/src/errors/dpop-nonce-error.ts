@@ -1,4 +1,4 @@
-import { TesseraError } from '@tessera/core';
+import { TesseraError } from '../core.js';
 
 /** Why a server's `use_dpop_nonce` challenge was not answered with a retry. */
 export type DPoPNonceFailure =

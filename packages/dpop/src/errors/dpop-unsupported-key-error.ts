@@ -1,4 +1,4 @@
-import { TesseraError } from '@tessera/core';
+import { TesseraError } from '../core.js';
 
 /**
  * The key given to `createDPoP({ key })` cannot sign DPoP proofs: it must be an ES256 (ECDSA
