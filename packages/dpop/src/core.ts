@@ -3,6 +3,7 @@
 export {
   checkConstraintUse,
   decodeJwtClaims,
+  documentBase,
   followRedirects,
   hasHeader,
   isBrowserLike,

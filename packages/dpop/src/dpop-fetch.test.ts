@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { isTesseraError, requestToken } from '@tessera/core';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { athOf, readProof } from '../test/read-proof.js';
 import { createDPoP } from './create-dpop.js';
 import type { DPoPEvent } from './dpop-event.js';
@@ -926,5 +926,63 @@ describe('dpop.headersFor / isNonceChallenge (resource-server calls)', () => {
   it('learn never throws, even for a response without a usable URL', () => {
     const dpop = createDPoP();
     expect(() => dpop.learn({ url: 'not a url', status: 200, headers: { 'dpop-nonce': 'n' } })).not.toThrow();
+  });
+});
+
+describe('in a page with a <base href> element (document.baseURI is not location.href)', () => {
+  const PAGE = 'https://app.example.com/shop/cart';
+  const BASE = 'https://api.example.com/v1/';
+  const ORDERS = 'https://api.example.com/v1/orders';
+  afterEach(() => vi.unstubAllGlobals());
+  const inPage = () => {
+    vi.stubGlobal('location', { href: PAGE, origin: 'https://app.example.com' });
+    vi.stubGlobal('document', { baseURI: BASE });
+  };
+
+  it('dpop.fetch: a relative URL gets a proof for the URL fetch requests (the base), and that origin’s nonce challenge is answered', async () => {
+    inPage();
+    const requested: Array<{ url: string; htu: string | undefined; nonce: string | undefined }> = [];
+    // A browser's fetch: a relative URL resolves against the document's base URL; Response.url is where it went.
+    const fetch = vi.fn(async (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(String(input), globalThis.document.baseURI).href;
+      const { claims } = await readProof(new Headers(init?.headers).get('dpop'));
+      requested.push({ url, htu: claims.htu, nonce: claims.nonce });
+      const response =
+        requested.length === 1
+          ? new Response(JSON.stringify({ error: 'use_dpop_nonce' }), {
+              status: 400,
+              headers: { 'content-type': 'application/json', 'DPoP-Nonce': 'api-nonce' },
+            })
+          : new Response('{}', { status: 200 });
+      return Object.defineProperty(response, 'url', { value: url });
+    });
+    const dpop = createDPoP({ fetch });
+
+    const response = await dpop.fetch('orders?id=1', { method: 'POST', body: 'a=1' });
+
+    expect(response.status).toBe(200);
+    expect(requested).toEqual([
+      { url: `${ORDERS}?id=1`, htu: ORDERS, nonce: undefined },
+      { url: `${ORDERS}?id=1`, htu: ORDERS, nonce: 'api-nonce' },
+    ]);
+  });
+
+  it('headersFor / isNonceChallenge: a relative URL is the one fetch requests, against the base, and its nonce is that origin’s', async () => {
+    inPage();
+    const dpop = createDPoP();
+    const sent = await dpop.headersFor({ method: 'GET', url: 'orders', accessToken: 't' });
+    expect((await readProof(sent.DPoP)).claims.htu).toBe(ORDERS);
+
+    const challenge = {
+      url: 'orders',
+      status: 401,
+      headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'api-nonce' },
+    };
+    expect(dpop.isNonceChallenge(challenge, sent)).toBe(true);
+
+    const nonceAt = async (url: string) =>
+      (await readProof((await dpop.headersFor({ method: 'GET', url, accessToken: 't' })).DPoP)).claims.nonce;
+    expect(await nonceAt(ORDERS)).toBe('api-nonce');
+    expect(await nonceAt('https://app.example.com/x')).toBeUndefined();
   });
 });

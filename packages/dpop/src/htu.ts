@@ -1,3 +1,5 @@
+import { documentBase } from './core.js';
+
 /**
  * The `htu` claim (RFC 9449 §4.2) of a request: the URL as sent on the wire, resolved against
  * `base`, without query and fragment. The WHATWG URL parser (the one `fetch` uses) removes default
@@ -10,9 +12,12 @@ export function toHtu(url: string | URL, base?: string): string {
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
 
-/** Resolves a request URL as `fetch` does: against the page in a browser; absolute only in Node. */
+/**
+ * Resolves a request URL as `fetch` does: against the document's base URL in a browser (a `<base>`
+ * element's, not the page's own), `location.href` in a worker; absolute only in Node (core's `documentBase`).
+ */
 export function resolveUrl(url: string | URL): URL {
-  return new URL(url, globalThis.location?.href);
+  return new URL(url, documentBase());
 }
 
 const NORMALIZED = /^(delete|get|head|options|post|put)$/i;
