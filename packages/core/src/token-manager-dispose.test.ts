@@ -71,4 +71,32 @@ describe('dispose()', () => {
     expect(unsubscribe).toHaveBeenCalledTimes(1);
     expect(consoleError).toHaveBeenCalledTimes(1);
   });
+  it('serves nothing when the first read lands after dispose(): no token, no background timer, DisposedError from every call', async () => {
+    vi.useFakeTimers();
+    let land: (value: unknown) => void = () => {};
+    const fetchTokens = vi.fn(async () => ({
+      access_token: 'at-new',
+      token_type: 'Bearer',
+      expires_in: 3600,
+    }));
+    const tokens = new TokenManager({
+      fetchTokens,
+      storage: { ...memoryStorage(), get: () => new Promise((resolve) => (land = resolve)) },
+      refreshInBackground: backgroundRefresh(),
+    });
+    const loading = tokens.ready();
+    tokens.dispose();
+    await expect(loading).rejects.toBeInstanceOf(DisposedError);
+    // The read lands later with a set that is fresh for an hour.
+    land({ accessToken: 'at-stored', tokenType: 'Bearer', expiresAt: Date.now() + 3_600_000 });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(tokens.freshTokens()).toBeUndefined();
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(tokens.getAccessToken()).rejects.toBeInstanceOf(DisposedError);
+    await expect(tokens.getTokens()).rejects.toBeInstanceOf(DisposedError);
+    await expect(tokens.ready()).rejects.toBeInstanceOf(DisposedError);
+    await expect(tokens.setTokens({ access_token: 'at-late' })).rejects.toBeInstanceOf(DisposedError);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
 });

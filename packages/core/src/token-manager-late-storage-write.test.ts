@@ -201,6 +201,41 @@ describe('a storage write that timed out and lands late', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('with crossTab, a check before the write that throws is a storage_error, not a sign-out: the new set is kept and stored', async () => {
+    let value: unknown;
+    let reads = 0;
+    const storage = {
+      // The refresh's own read answers; the check before its write (decision 0606) throws.
+      get: vi.fn(() => {
+        if (reads++ === 1) throw new Error('storage unreadable');
+        return value;
+      }),
+      set: vi.fn((tokens: unknown) => {
+        value = tokens;
+      }),
+      remove: vi.fn(() => {
+        value = undefined;
+      }),
+    } satisfies TokenStorage;
+    const fetchTokens = vi.fn(async () => ({ access_token: 'refreshed', expires_in: 600 }));
+    const tokens = new TokenManager({
+      fetchTokens,
+      storage,
+      retry: false,
+      crossTab: { wrapStorage: (wrapped: TokenStorage) => wrapped, lock: undefined } as never,
+    });
+    managers.push(tokens);
+    const events: TokenEvent[] = [];
+    tokens.subscribe((event) => events.push(event));
+    await tokens.setTokens({ access_token: 'old', refresh_token: 'rt-1', expires_in: 0 });
+
+    expect(await tokens.getAccessToken()).toBe('refreshed');
+    expect(events.map((event) => event.type)).toEqual(['tokens_set', 'storage_error', 'refreshed']);
+    expect(tokens.peekTokens()?.accessToken).toBe('refreshed');
+    expect((value as TokenSet).accessToken).toBe('refreshed');
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
   it('never outlives the next refresh: a rotated refresh token is not put back under a newer one', async () => {
     const stalling = stallingStorage();
     const server = rotatingServer();

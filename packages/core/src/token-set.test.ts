@@ -17,6 +17,17 @@ describe('toTokenSet: expires_in', () => {
     expect(toTokenSet({ access_token: 'a', expires_in: expiresIn }, at).expiresAt).toBe(expiresAt);
   });
 
+  it.each([undefined, null])(
+    'reads the JWT exp when expires_in is %j: absent, not refused (a refused refresh answer loses its rotated refresh token)',
+    (expiresIn) => {
+      // {"alg":"none"}.{"exp":2000000000}
+      const jwt = 'eyJhbGciOiJub25lIn0.eyJleHAiOjIwMDAwMDAwMDB9.';
+      expect(toTokenSet({ access_token: jwt, expires_in: expiresIn }, at).expiresAt).toBe(2_000_000_000_000);
+      expect(toTokenSet({ access_token: 'a', expires_in: expiresIn }, at).expiresAt).toBeUndefined();
+      expect(toTokenSet({ accessToken: jwt, expiresAt: expiresIn }, at).expiresAt).toBe(2_000_000_000_000);
+    },
+  );
+
   it.each([
     ' ',
     '',

@@ -344,4 +344,14 @@ describe('endpoint URLs', () => {
     expect((error as Error).message).not.toContain('pa55word');
     expect((error as Error).message).toContain('must not contain a user name or password');
   });
+
+  it.each(['https://:pa55word@auth.example.test/token', 'https://svc@auth.example.test/token'])(
+    'refuses a password or a user name alone in a tokenUrl (%s)',
+    async (tokenUrl) => {
+      const error = await requestToken({ tokenUrl, grantType: 'x' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).not.toContain('pa55word');
+      expect((error as Error).message).toContain('must not contain a user name or password');
+    },
+  );
 });
