@@ -6,9 +6,12 @@ export type DiscoveryFailure =
   | 'not_found'
   /** The document's `issuer` is not identical to the configured one (RFC 8414 §3.3). */
   | 'issuer_mismatch'
-  /** The document has no usable `token_endpoint` (absent, not an absolute URL, or not https for an https issuer). */
+  /**
+   * The document has no usable `token_endpoint`: absent, not an absolute URL, not https for an https issuer, or with
+   * credentials or a `#fragment` (the rule of a configured `tokenUrl`).
+   */
   | 'invalid_token_endpoint'
-  /** Another endpoint of the document (`revocation_endpoint`, `jwks_uri`…) is not an absolute https URL. */
+  /** Another endpoint of the document (`revocation_endpoint`, `jwks_uri`…) is not an absolute https URL, or has credentials or a `#fragment`. */
   | 'invalid_endpoint';
 
 /**
