@@ -9,7 +9,7 @@ export {
   loadOidcProvider,
   withoutOidcProviderWarnings,
 } from './load-oidc-provider.js';
-export { type FormAnswers, signInThroughForms } from './sign-in-through-forms.js';
+export { type FormAnswers, readFormPost, signInThroughForms } from './sign-in-through-forms.js';
 export {
   type ApiRequestLogEntry,
   type ExampleApi,

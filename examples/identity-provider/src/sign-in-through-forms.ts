@@ -10,11 +10,39 @@ export interface FormAnswers {
   consent?: 'allow' | 'cancel';
 }
 
+const HTML_ENTITIES: Record<string, string> = {
+  '&quot;': '"',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&#39;': "'",
+  '&amp;': '&',
+};
+const decodeHtml = (value: string): string =>
+  value.replace(/&(?:quot|lt|gt|#39|amp);/g, (entity) => HTML_ENTITIES[entity] ?? entity);
+
+/**
+ * Reads a `response_mode=form_post` page (oidc-provider's auto-submitting form): the form's action with
+ * its hidden fields as the query, or undefined when `html` has no form that posts outside `origin`.
+ */
+export function readFormPost(html: string, origin: string): URL | undefined {
+  const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1];
+  if (action === undefined) return undefined;
+  const url = new URL(decodeHtml(action), origin);
+  if (url.origin === origin) return undefined;
+  for (const [, name = '', value = ''] of html.matchAll(
+    /<input type="hidden" name="([^"]*)" value="([^"]*)"\/>/g,
+  )) {
+    url.searchParams.set(decodeHtml(name), decodeHtml(value));
+  }
+  return url;
+}
+
 /**
  * Plays the user's part of a sign-in from Node, as a browser would: follows the provider's redirects
  * by hand with a cookie jar, submits the login and consent forms, and returns the URL the provider
  * finally redirects to outside its own origin (the app's callback URL with `code`, `state`, `iss`, or
- * `error`). Throws when a page is not what a sign-in expects (e.g. wrong password).
+ * `error`; for `response_mode=form_post`, the form's action with its fields as the query). Throws
+ * when a page is not what a sign-in expects (e.g. wrong password).
  */
 export async function signInThroughForms(
   authorizationUrl: string | URL,
@@ -50,6 +78,8 @@ export async function signInThroughForms(
       continue;
     }
     const html = await response.text();
+    const formPost = readFormPost(html, start.origin);
+    if (formPost) return formPost.href;
     const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
     if (response.status !== 200 || !action) {
       throw new Error(`Unexpected page from the provider: HTTP ${response.status} at ${url.pathname}`);

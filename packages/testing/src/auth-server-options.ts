@@ -120,6 +120,14 @@ export interface AuthServerOptions {
    */
   audience?: string;
   /**
+   * The resource servers (RFC 8707 resource indicators) a `resource` may name, as oidc-provider's
+   * `features.resourceIndicators.getResourceServerInfo` knows them: another `resource` is
+   * `invalid_target` at the authorization endpoint (redirected back) and at the token endpoint.
+   * @default undefined (any absolute URI without fragment)
+   * @example createAuthServer({ resources: ['https://api.example.test', 'https://billing.example.test'] })
+   */
+  resources?: readonly string[];
+  /**
    * DPoP (RFC 9449), like oidc-provider 9 with a `nonceSecret`: a token request with a `DPoP` proof
    * gets `token_type: "DPoP"` and an access token bound to the proof's key (`cnf.jkt`); a public
    * client's refresh token is bound to it too. `protectedApi` then takes `Authorization: DPoP` with a
@@ -143,4 +151,4 @@ export const authServerDefaults = {
   revokeFamily: true,
   audience: 'https://api.example.test',
   dpop: false,
-} as const satisfies Required<Omit<AuthServerOptions, 'clock'>>;
+} as const satisfies Required<Omit<AuthServerOptions, 'clock' | 'resources'>>;

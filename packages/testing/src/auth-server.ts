@@ -38,8 +38,9 @@ export interface AuthorizationRequestLogEntry {
   /** The `code_challenge_method` sent, if any (the challenge itself is not logged). */
   codeChallengeMethod: string | undefined;
   /**
-   * 302 when the request was redirected to its callback (with a code or an `error`), 400 when it was
-   * refused without a redirect (`authorize` threw). For `auth.authorize`, what the endpoint would answer.
+   * 302 when the request was redirected to its callback (with a code or an `error`); for
+   * `response_mode=form_post`, 200 for the form with a code, 400 for one with an `error`; 400 when it
+   * was refused without a redirect (`authorize` threw). For `auth.authorize`, what the endpoint would answer.
    */
   status: number;
   /** The OAuth `error` the callback carries, if any (`access_denied`, `invalid_request`, …). */
@@ -102,7 +103,8 @@ export interface AuthServer {
   readonly tokenUrl: string;
   /**
    * `${issuer}/oauth/authorize` (`authorization_endpoint` in both discovery documents). A GET answers
-   * 302 to the callback `authorize` returns, or 400 where `authorize` throws.
+   * 302 to the callback `authorize` returns (for `response_mode=form_post`, an HTML form that posts
+   * it), or 400 where `authorize` throws.
    */
   readonly authorizationUrl: string;
   /**
@@ -177,7 +179,9 @@ export interface AuthServer {
    * signed in and consented: returns the callback URL the browser would be sent to, `redirect_uri`
    * with `code`, `state` and `iss` — or with `error` (`invalid_request` without PKCE S256,
    * `unsupported_response_type`, or the `error` option, e.g. `access_denied`, with its
-   * `errorDescription`). The code is single-use, bound to the `client_id`, `redirect_uri`
+   * `errorDescription`) — in its query, or in its fragment as oidc-provider answers (`response_mode=fragment`,
+   * or an error for a `response_type` with `token`); for `response_mode=form_post`, the form's action
+   * with its fields as the query (the endpoint answers with the form). The code is single-use, bound to the `client_id`, `redirect_uri`
    * and `code_challenge`, valid for `authorizationCodeLifetime`. Not an HTTP request, not counted;
    * logged in `authorizationRequests` (`via: 'authorize'`).
    * @throws {TypeError} an option it does not know, with the nearest known name; an `error` or

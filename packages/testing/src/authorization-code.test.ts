@@ -235,7 +235,103 @@ describe('authorization code grant with PKCE', () => {
     };
     expect(error({ code_challenge: '' })).toEqual(['invalid_request', 'st-1']);
     expect(error({ code_challenge_method: 'plain' })).toEqual(['invalid_request', 'st-1']);
-    expect(error({ response_type: 'token' })).toEqual(['unsupported_response_type', 'st-1']);
+    expect(error({ response_type: 'bogus' })).toEqual(['unsupported_response_type', 'st-1']);
+  });
+
+  it('answers response_mode=fragment in the fragment: code, state and iss, and nothing in the query', async () => {
+    const viaAuthorize = new URL(auth.authorize(authorizationRequest({ response_mode: 'fragment' })));
+    const response = await fetch(authorizationRequest({ response_mode: 'fragment' }), { redirect: 'manual' });
+    const viaEndpoint = new URL(response.headers.get('location') ?? '');
+    for (const callback of [viaAuthorize, viaEndpoint]) {
+      expect(`${callback.origin}${callback.pathname}${callback.search}`).toBe(redirectUri);
+      const fragment = new URLSearchParams(callback.hash.slice(1));
+      expect([...fragment.keys()]).toEqual(['code', 'state', 'iss']);
+      expect(fragment.get('state')).toBe('st-1');
+      expect((await exchange(fragment.get('code') ?? '')).status).toBe(200);
+    }
+    const refused = new URL(
+      auth.authorize(authorizationRequest({ response_mode: 'fragment', prompt: 'bogus' })),
+    );
+    expect(refused.search).toBe('');
+    expect(new URLSearchParams(refused.hash.slice(1)).get('error')).toBe('invalid_request');
+  });
+
+  it('answers response_mode=form_post with a form that posts code, state and iss to redirect_uri (200), an error with 400', async () => {
+    const formOf = async (params: Record<string, string>) => {
+      const response = await fetch(authorizationRequest({ response_mode: 'form_post', ...params }));
+      const html = await response.text();
+      const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1];
+      const inputs = [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"\/>/g)];
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        action,
+        fields: Object.fromEntries(inputs.map(([, name, value]) => [name, decodeHtml(value ?? '')])),
+      };
+    };
+    const signedIn = await formOf({});
+    expect(signedIn).toMatchObject({ status: 200, action: redirectUri });
+    expect(signedIn.type).toMatch(/^text\/html/);
+    expect(Object.keys(signedIn.fields)).toEqual(['code', 'state', 'iss']);
+    expect(signedIn.fields).toMatchObject({ state: 'st-1', iss: 'https://auth.example.test' });
+    expect((await exchange(signedIn.fields.code ?? '')).status).toBe(200);
+    const refused = await formOf({ state: '"<&>', code_challenge: '' });
+    expect(refused).toMatchObject({ status: 400, action: redirectUri });
+    expect(refused.fields).toMatchObject({ error: 'invalid_request', state: '"<&>' });
+  });
+
+  it('with resources, redirects a resource it does not list back with invalid_target, as oidc-provider does', async () => {
+    const listed = createAuthServer({ issuer: 'https://listed.example.test', resources: [api] });
+    server.use(...listed.handlers);
+    const request = (resource: string): string => {
+      const url = new URL(authorizationRequest({ resource }));
+      return `${listed.authorizationUrl}${url.search}`;
+    };
+    const unknown = new URL(listed.authorize(request('https://other.example.test/')));
+    expect([unknown.searchParams.get('error'), unknown.searchParams.get('state')]).toEqual([
+      'invalid_target',
+      'st-1',
+    ]);
+    expect(unknown.searchParams.has('code')).toBe(false);
+    expect(new URL(listed.authorize(request(api))).searchParams.has('code')).toBe(true);
+    // The same list at the token endpoint, for grants that take a resource without a sign-in.
+    const tokenFor = (resource: string) =>
+      postToken(listed.tokenUrl, {
+        form: {
+          grant_type: 'client_credentials',
+          client_id: 'service',
+          client_secret: 'service-secret',
+          resource,
+        },
+      });
+    expect((await tokenFor(api)).status).toBe(200);
+    const refused = await tokenFor('https://other.example.test/');
+    expect([refused.status, ((await refused.json()) as Json).error]).toEqual([400, 'invalid_target']);
+  });
+
+  it('redirects a response_type error as oidc-provider does: in the fragment for token, invalid_request for a type only the client may not use', () => {
+    const answer = (params: Record<string, string>): [string, string | null] => {
+      const callback = new URL(auth.authorize(authorizationRequest(params)));
+      const where = callback.hash ? 'fragment' : 'query';
+      const values = callback.hash ? new URLSearchParams(callback.hash.slice(1)) : callback.searchParams;
+      return [where, values.get('error')];
+    };
+    expect(answer({ response_type: 'token' })).toEqual(['fragment', 'unsupported_response_type']);
+    expect(answer({ response_type: 'code token' })).toEqual(['fragment', 'unsupported_response_type']);
+    expect(answer({ response_type: 'id_token code' })).toEqual(['fragment', 'invalid_request']);
+    expect(answer({ response_type: 'id_token' })).toEqual(['fragment', 'invalid_request']);
+    expect(answer({ response_type: 'none' })).toEqual(['query', 'invalid_request']);
+    expect(answer({ response_type: '' })).toEqual(['query', 'invalid_request']);
+    expect(answer({ response_type: 'token', response_mode: 'query' })).toEqual(['query', 'invalid_request']);
+    expect(answer({ response_type: 'token', response_mode: 'jwt' })).toEqual([
+      'fragment',
+      'unsupported_response_mode',
+    ]);
+    expect(
+      new URL(
+        auth.authorize(authorizationRequest({ response_type: 'token', response_mode: 'form_post' })),
+      ).searchParams.get('error'),
+    ).toBe('unsupported_response_type');
   });
 
   it('redirects the errors oidc-provider 9 redirects: a malformed code_challenge, repeats, request objects, unknown response_mode or prompt, bad scope syntax', () => {
@@ -358,3 +454,14 @@ describe('authorization code grant with PKCE', () => {
     });
   });
 });
+
+function decodeHtml(value: string): string {
+  const entities: Record<string, string> = {
+    '&quot;': '"',
+    '&lt;': '<',
+    '&gt;': '>',
+    '&#39;': "'",
+    '&amp;': '&',
+  };
+  return value.replace(/&(?:quot|lt|gt|#39|amp);/g, (entity) => entities[entity] ?? entity);
+}

@@ -1,13 +1,15 @@
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import type { AuthServerState } from './auth-server.js';
 import { logAuthorization } from './authorization-request-log.js';
-import { AuthorizationRequestError, authorize } from './authorize.js';
+import { callbackUrl, formPostPage } from './authorization-response.js';
+import { AuthorizationRequestError, answerAuthorization } from './authorize.js';
 import type { ServerContext } from './server-context.js';
 
 /**
  * The msw handler of the authorization endpoint: signs the first user (or the `login_hint` one) in at
- * once and answers 302 to the callback, as `auth.authorize` returns it; 400 for a request that cannot
- * be redirected (unknown client, bad `redirect_uri`). Logs each request in `authorizationRequests`.
+ * once and answers 302 to the callback, as `auth.authorize` returns it, or for `response_mode=form_post`
+ * oidc-provider's auto-submitting HTML form (200, or 400 when it carries an `error`); 400 for a request
+ * that cannot be redirected (unknown client, bad `redirect_uri`). Logs each request in `authorizationRequests`.
  */
 export function authorizationEndpointHandler(
   context: ServerContext,
@@ -16,10 +18,14 @@ export function authorizationEndpointHandler(
   return http.get(context.authorizationUrl, ({ request }) => {
     try {
       const entry = { via: 'endpoint', at: context.clock() } as const;
-      const location = logAuthorization(state.authorizationRequests, entry, request.url, () =>
-        authorize(context, request.url),
+      const response = logAuthorization(state.authorizationRequests, entry, request.url, () =>
+        answerAuthorization(context, request.url),
       );
-      return new Response(null, { status: 302, headers: { Location: location } });
+      if (response.mode === 'form_post') {
+        const status = response.params.error === undefined ? 200 : 400;
+        return HttpResponse.html(formPostPage(response), { status });
+      }
+      return new Response(null, { status: 302, headers: { Location: callbackUrl(response) } });
     } catch (error) {
       if (!(error instanceof AuthorizationRequestError)) throw error;
       return HttpResponse.text(error.message, { status: 400 });

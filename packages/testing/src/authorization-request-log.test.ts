@@ -83,6 +83,18 @@ describe('auth.authorizationRequests', () => {
     expect(JSON.stringify(auth.authorizationRequests)).not.toMatch(/state-secret|nonce-secret|alice@/);
   });
 
+  it('logs the error of a fragment answer (302), and a form_post answer as 200, or 400 with its error', async () => {
+    auth.authorize(authorizationRequest({ response_type: 'token' }));
+    expect((await fetch(authorizationRequest({ response_mode: 'form_post' }))).status).toBe(200);
+    const refused = await fetch(authorizationRequest({ response_mode: 'form_post', prompt: 'bogus' }));
+    expect(refused.status).toBe(400);
+    expect(auth.authorizationRequests.map(({ via, status, error }) => [via, status, error])).toEqual([
+      ['authorize', 302, 'unsupported_response_type'],
+      ['endpoint', 200, undefined],
+      ['endpoint', 400, 'invalid_request'],
+    ]);
+  });
+
   it('is a copy, and reset() clears it', () => {
     auth.authorize(authorizationRequest());
     const log = auth.authorizationRequests as unknown as { status: number }[];

@@ -1,9 +1,11 @@
 import type { AuthorizationRequestLogEntry } from './auth-server.js';
+import type { AuthorizationResponse } from './authorization-response.js';
 import { AuthorizationRequestError } from './authorize.js';
 
 /**
- * Runs `answer` for the authorization request `url` and logs it in `log`, redirected (302, with the
- * `error` it sent, if any) or refused (400), as `AuthorizationRequestLogEntry` says: never a code,
+ * Runs `answer` for the authorization request `url` and logs it in `log`, answered (302, or for
+ * `form_post` 200 or 400 with an error; with the `error` it sent, if any) or refused (400), as
+ * `AuthorizationRequestLogEntry` says: never a code,
  * `state`, `nonce`, `code_challenge`, `login_hint` or other value of the request. A `TypeError` of a
  * wrong option is the test's mistake, not a request: not logged.
  */
@@ -11,9 +13,9 @@ export function logAuthorization(
   log: AuthorizationRequestLogEntry[],
   entry: Pick<AuthorizationRequestLogEntry, 'via' | 'at'>,
   url: string | URL,
-  answer: () => string,
-): string {
-  const record = (status: number, error: string | null): void => {
+  answer: () => AuthorizationResponse,
+): AuthorizationResponse {
+  const record = (status: number, error: string | undefined): void => {
     const query = new URL(url).searchParams;
     const logged: AuthorizationRequestLogEntry = {
       via: entry.via,
@@ -25,16 +27,17 @@ export function logAuthorization(
       status,
       at: entry.at,
     };
-    if (error !== null) logged.error = error;
+    if (error !== undefined) logged.error = error;
     log.push(logged);
   };
-  let callback: string;
+  let response: AuthorizationResponse;
   try {
-    callback = answer();
+    response = answer();
   } catch (error) {
-    if (error instanceof AuthorizationRequestError) record(400, null);
+    if (error instanceof AuthorizationRequestError) record(400, undefined);
     throw error;
   }
-  record(302, new URL(callback).searchParams.get('error'));
-  return callback;
+  const { error } = response.params;
+  record(response.mode !== 'form_post' ? 302 : error === undefined ? 200 : 400, error);
+  return response;
 }

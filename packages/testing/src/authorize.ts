@@ -1,4 +1,5 @@
 import { assertKnownOptions } from './assert-known-options.js';
+import { type AuthorizationResponse, responseModeOf } from './authorization-response.js';
 import { checkAuthorizationRequest } from './check-authorization-request.js';
 import { requestedAudience, requestedScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
@@ -45,9 +46,10 @@ export class AuthorizationRequestError extends Error {
 
 /**
  * Answers an authorization request (RFC 6749 §4.1.1, PKCE S256 required as in OAuth 2.1) as if the
- * user signed in and consented at once: the URL the browser is redirected to, `redirect_uri` with
- * `code`, `state` and `iss` (RFC 9207), or with `error` for errors the client can be told of, checked
- * as oidc-provider 9 checks them (`checkAuthorizationRequest`).
+ * user signed in and consented at once: `code`, `state` and `iss` (RFC 9207) for `redirect_uri`, or
+ * `error` for errors the client can be told of, checked as oidc-provider 9 checks them
+ * (`checkAuthorizationRequest`), in the response mode oidc-provider would use (`responseModeOf`).
+ * `auth.authorize` returns its `callbackUrl`; the endpoint redirects there or answers `formPostPage`.
  *
  * @throws {TypeError} an option it does not know; an `error` or `errorDescription` that is not a
  *   non-empty string of RFC 6749 §A.7 characters; an `errorDescription` without `error`.
@@ -55,11 +57,11 @@ export class AuthorizationRequestError extends Error {
  *   unknown client, a missing, repeated or unregistered `redirect_uri`, a repeated `client_id`, an
  *   unknown user.
  */
-export function authorize(
+export function answerAuthorization(
   context: ServerContext,
   authorizationRequest: string | URL,
   options: AuthorizeOptions = {},
-): string {
+): AuthorizationResponse {
   assertKnownOptions(options, AUTHORIZE_KEYS, 'auth.authorize(url, options)');
   assertErrorOptions(options);
   const url = new URL(authorizationRequest);
@@ -84,21 +86,20 @@ export function authorize(
   if (client.redirectUris && !client.redirectUris.includes(redirectUri)) {
     refuse(`redirect_uri is not registered for client ${clientId}`);
   }
-  const callback = new URL(redirectUri);
   const state = repeated('state') ? null : query.get('state');
-  const answer = (params: Record<string, string>): string => {
-    for (const [name, value] of Object.entries(params)) callback.searchParams.set(name, value);
-    if (state !== null) callback.searchParams.set('state', state);
-    callback.searchParams.set('iss', context.issuer);
-    return callback.href;
-  };
-  const fail = (error: string, description: string): string =>
+  const mode = responseModeOf(query);
+  const answer = (params: Record<string, string>): AuthorizationResponse => ({
+    redirectUri,
+    mode,
+    params: { ...params, ...(state === null ? {} : { state }), iss: context.issuer },
+  });
+  const fail = (error: string, description: string): AuthorizationResponse =>
     answer({ error, error_description: description });
 
   let audience: string | readonly string[];
   try {
     checkAuthorizationRequest(query);
-    audience = requestedAudience(query) ?? context.audience;
+    audience = requestedAudience(query, context.resources) ?? context.audience;
   } catch (error) {
     if (error instanceof TokenEndpointError) return fail(error.error, error.message);
     throw error;

@@ -1,3 +1,4 @@
+import { isResponseMode } from './authorization-response.js';
 import { rejectRepeatedParameters } from './form-body.js';
 import { assertScopeSyntax } from './requested-target.js';
 import { TokenEndpointError } from './token-endpoint-error.js';
@@ -30,7 +31,8 @@ const AUTHORIZATION_PARAMETERS = [
   'ui_locales',
 ] as const;
 
-const RESPONSE_MODES = new Set(['query', 'fragment', 'form_post']);
+/** oidc-provider 9's default `responseTypes`; a client registered for `code` may use only `code`. */
+const RESPONSE_TYPES = new Set(['code id_token', 'code', 'id_token', 'none']);
 const PROMPTS = new Set(['none', 'login', 'consent']);
 /** RFC 7636 §4.2: BASE64URL(SHA-256(verifier)) is 43 characters; the grammar allows 43–128 unreserved. */
 const CODE_CHALLENGE = /^[A-Za-z0-9._~-]+$/;
@@ -42,7 +44,8 @@ const refuse = (error: string, description: string): never => {
 /**
  * Checks an authorization request whose client and `redirect_uri` are known, in oidc-provider 9's
  * order and with its `error` codes: repeated parameters, request objects (not supported), an unknown
- * `response_mode`, `response_type` other than `code`, an unknown or mixed `prompt`, `scope` syntax,
+ * `response_mode` (or `query` for a `response_type` with `token`), a `response_type` it does not
+ * support or the client may not use (only `code`), an unknown or mixed `prompt`, `scope` syntax,
  * PKCE (S256 only, RFC 7636's `code_challenge` format). Empty parameters count as absent.
  * @throws {TokenEndpointError} the OAuth error the client is redirected with.
  */
@@ -51,11 +54,21 @@ export function checkAuthorizationRequest(query: URLSearchParams): void {
   if (query.get('request')) refuse('request_not_supported', 'request objects are not supported');
   if (query.get('request_uri')) refuse('request_uri_not_supported', 'request_uri is not supported');
   const responseMode = query.get('response_mode');
-  if (responseMode && !RESPONSE_MODES.has(responseMode)) {
+  const responseType = query.get('response_type');
+  if (responseMode && !isResponseMode(responseMode)) {
     refuse('unsupported_response_mode', 'unsupported response_mode requested');
   }
-  if (query.get('response_type') !== 'code') {
-    refuse('unsupported_response_type', 'Only response_type=code is supported');
+  if (responseMode === 'query' && responseType?.includes('token')) {
+    refuse('invalid_request', 'requested response_mode is not allowed for the requested response_type');
+  }
+  if (!responseType) refuse('invalid_request', "missing required parameter 'response_type'");
+  // oidc-provider sorts the space-separated values and drops repeats before it compares.
+  const normalised = [...new Set(responseType?.split(' '))].sort().join(' ');
+  if (!RESPONSE_TYPES.has(normalised)) {
+    refuse('unsupported_response_type', 'unsupported response_type requested');
+  }
+  if (normalised !== 'code') {
+    refuse('invalid_request', 'requested response_type is not allowed for this client');
   }
   const prompt = query.get('prompt');
   if (prompt) {

@@ -11,7 +11,8 @@ import {
 import { AuthorizationCodes } from './authorization-codes.js';
 import { authorizationEndpointHandler } from './authorization-endpoint-handler.js';
 import { logAuthorization } from './authorization-request-log.js';
-import { authorize } from './authorize.js';
+import { callbackUrl } from './authorization-response.js';
+import { answerAuthorization } from './authorize.js';
 import { NOT_VSCHAR } from './client-authentication.js';
 import { discoveryHandlers, jwksUrlOf } from './discovery-handlers.js';
 import { DPoPState } from './dpop-proof.js';
@@ -66,6 +67,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     revokeFamily: options.revokeFamily ?? authServerDefaults.revokeFamily,
     clock: options.clock ?? (() => Date.now()),
     audience: options.audience ?? authServerDefaults.audience,
+    resources: options.resources,
     dpop: dpopStateOf(options.dpop ?? authServerDefaults.dpop),
     key: new SigningKey(),
     registry: new TokenRegistry(),
@@ -131,8 +133,10 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     },
     issueTokens: (issueOptions) => issueTokens(context, issueOptions),
     authorize: (url, authorizeOptions) =>
-      logAuthorization(state.authorizationRequests, { via: 'authorize', at: context.clock() }, url, () =>
-        authorize(context, url, authorizeOptions),
+      callbackUrl(
+        logAuthorization(state.authorizationRequests, { via: 'authorize', at: context.clock() }, url, () =>
+          answerAuthorization(context, url, authorizeOptions),
+        ),
       ),
     reset() {
       state.generation += 1;
@@ -151,8 +155,8 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
   };
 }
 
-/** Every option name: the defaults list all of them but `clock`. */
-const OPTION_NAMES = [...Object.keys(authServerDefaults), 'clock'];
+/** Every option name: the defaults list all of them but `clock` and `resources`. */
+const OPTION_NAMES = [...Object.keys(authServerDefaults), 'clock', 'resources'];
 const CLIENT_KEYS = Object.keys({
   clientId: true,
   clientSecret: true,

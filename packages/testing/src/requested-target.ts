@@ -2,18 +2,23 @@ import { TokenEndpointError } from './token-endpoint-error.js';
 
 /**
  * The `aud` a token request asks for: RFC 8707 `resource` (repeatable), else `audience`, else undefined.
- * @throws {TokenEndpointError} 400 `invalid_target` for a resource that is not an absolute URI without fragment.
+ * `known`: the resource servers there are (`resources`); undefined accepts any.
+ * @throws {TokenEndpointError} 400 `invalid_target` for a resource that is not an absolute URI without
+ *   fragment, or is not one of `known` (as oidc-provider's `getResourceServerInfo` refuses it).
  */
-export function requestedAudience(form: URLSearchParams): string | readonly string[] | undefined {
+export function requestedAudience(
+  form: URLSearchParams,
+  known?: readonly string[],
+): string | readonly string[] | undefined {
   const resources = form.getAll('resource');
+  const invalid = (description: string): never => {
+    throw new TokenEndpointError(400, 'invalid_target', description);
+  };
   for (const resource of resources) {
     if (!isAbsoluteUri(resource) || resource.includes('#')) {
-      throw new TokenEndpointError(
-        400,
-        'invalid_target',
-        'resource must be an absolute URI without fragment',
-      );
+      invalid('resource must be an absolute URI without fragment');
     }
+    if (known && !known.includes(resource)) invalid('resource indicator is missing, or unknown');
   }
   if (resources.length === 1) return resources[0];
   if (resources.length > 1) return resources;

@@ -18,6 +18,8 @@ export interface ServerContext extends MinterContext {
   readonly slidingRefreshTokenLifetime: boolean;
   readonly revokeFamily: boolean;
   readonly audience: string;
+  /** The resource servers `resource` may name; undefined: any. */
+  readonly resources: readonly string[] | undefined;
   /** DPoP's nonces and seen `jti`s; undefined when the server has no DPoP. */
   readonly dpop: DPoPState | undefined;
 }

@@ -25,7 +25,7 @@ const invalidGrant = (description: string): TokenEndpointError =>
 /** RFC 6749 §4.4: a token for the client itself; no refresh token. */
 const clientCredentials: GrantHandler = (context, client, form, binding) => {
   const scope = requestedScope(form);
-  const audience = requestedAudience(form) ?? context.audience;
+  const audience = requestedAudience(form, context.resources) ?? context.audience;
   return mintNewFamily(
     context,
     {
@@ -49,7 +49,7 @@ const password: GrantHandler = (context, client, form, binding) => {
   const user = context.users.find((candidate) => candidate.username === username);
   if (user === undefined || user.password !== secret) throw invalidGrant('Wrong username or password');
   const scope = requestedScope(form);
-  const audience = requestedAudience(form) ?? context.audience;
+  const audience = requestedAudience(form, context.resources) ?? context.audience;
   return mintNewFamily(
     context,
     {

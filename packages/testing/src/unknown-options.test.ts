@@ -26,7 +26,9 @@ describe('createAuthServer options', () => {
   it('lists the known options when nothing is close, and never shows the value', () => {
     const call = (): unknown => createAuthServer(loosely({ jwks: 'private-key-material' }));
     expect(call).toThrow(TypeError);
-    expect(call).toThrow(/unknown option "jwks" — known options: issuer, clients, users, .*clock$/);
+    expect(call).toThrow(
+      /unknown option "jwks" — known options: issuer, clients, users, .*clock, resources$/,
+    );
     expect(call).not.toThrow(/private-key-material/);
   });
 

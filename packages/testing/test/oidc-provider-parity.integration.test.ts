@@ -1,4 +1,4 @@
-import { identityProviderDefaults } from '@tessera/example-identity-provider';
+import { identityProviderDefaults, readFormPost } from '@tessera/example-identity-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { authServerDefaults } from '../src/auth-server-options.js';
 import { CHALLENGE, startParityTargets, type ParityTarget as Target, VERIFIER } from './parity-targets.js';
@@ -249,6 +249,143 @@ describe('the kit answers like oidc-provider', () => {
       ['signs in'],
     ]);
     expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('response_mode=fragment and form_post: the code, state and iss where the client asked, and exchangeable', async () => {
+    const answers: Record<string, unknown[]> = {};
+    for (const target of targets) {
+      const results: unknown[] = [];
+      for (const mode of ['fragment', 'form_post']) {
+        const url = new URL((await discover(target)).authorization_endpoint);
+        const query = {
+          response_type: 'code',
+          client_id: target.clientId,
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid api:read',
+          state: 'parity-state',
+          code_challenge: CHALLENGE,
+          code_challenge_method: 'S256',
+          response_mode: mode,
+        };
+        for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+        // signIn returns a form_post answer as the form's action with its fields as the query.
+        const callback = new URL(await target.signIn(url.href));
+        const params =
+          mode === 'fragment' ? new URLSearchParams(callback.hash.slice(1)) : callback.searchParams;
+        results.push([
+          mode,
+          mode === 'fragment' ? callback.search : callback.hash,
+          [...params.keys()],
+          params.get('state'),
+          params.get('iss') === target.issuer,
+          (await exchange(target, params.get('code') ?? ''))[0],
+        ]);
+      }
+      answers[target.name] = results;
+    }
+    expect(answers.kit).toEqual([
+      ['fragment', '', ['code', 'state', 'iss'], 'parity-state', true, [200]],
+      ['form_post', '', ['code', 'state', 'iss'], 'parity-state', true, [200]],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('errors follow the response mode: the query, the fragment (response_type=token too) or a 400 form, and an unknown resource is invalid_target', async () => {
+    // The example provider knows one resource server; the kit is told of its own audience.
+    const listed = await startParityTargets(APP, { kit: { resources: [KIT_AUDIENCE] } });
+    const cases: Record<string, string>[] = [
+      { response_mode: 'fragment', prompt: 'bogus' },
+      { response_mode: 'form_post', prompt: 'bogus' },
+      { response_mode: 'form_post', code_challenge: '' },
+      { response_type: 'token' },
+      { response_type: 'code token' },
+      { response_type: 'token', response_mode: 'form_post' },
+      { response_type: 'token', response_mode: 'query' },
+      { response_type: 'token', response_mode: 'jwt' },
+      { response_type: 'id_token code' },
+      { response_type: 'id_token' },
+      { response_type: 'none' },
+      { response_type: 'bogus' },
+      { response_type: '' },
+      { resource: 'https://unknown.example.test/api' },
+      { resource: 'https://unknown.example.test/api', response_mode: 'fragment' },
+      { resource: 'https://unknown.example.test/api', response_mode: 'form_post' },
+      { resource: 'granted' },
+    ];
+    try {
+      const answers: Record<string, unknown[]> = {};
+      for (const target of listed.targets) {
+        const results: unknown[] = [];
+        for (const params of cases) {
+          const url = new URL((await discover(target)).authorization_endpoint);
+          const resource =
+            params.resource === 'granted'
+              ? target.name === 'kit'
+                ? KIT_AUDIENCE
+                : API_RESOURCE
+              : params.resource;
+          const query = {
+            response_type: 'code',
+            client_id: target.clientId,
+            redirect_uri: REDIRECT_URI,
+            scope: 'openid api:read',
+            state: 'parity-state',
+            code_challenge: CHALLENGE,
+            code_challenge_method: 'S256',
+            ...params,
+            ...(resource ? { resource } : {}),
+          };
+          for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+          const response = await fetch(url, { redirect: 'manual' });
+          const location = response.headers.get('location');
+          const callback = location ? new URL(location, url) : undefined;
+          if (callback?.origin === APP) {
+            const where = callback.hash ? 'fragment' : 'query';
+            const values = callback.hash
+              ? new URLSearchParams(callback.hash.slice(1))
+              : callback.searchParams;
+            // The kit signs in at once; oidc-provider first shows its login page (the branch below).
+            if (values.has('code')) results.push(['signs in']);
+            else results.push([where, values.get('error'), values.get('state')]);
+          } else if (callback) {
+            results.push(['signs in']);
+          } else {
+            const form = readFormPost(await response.text(), target.issuer);
+            const action = form && `${form.origin}${form.pathname}`;
+            results.push([
+              'form_post',
+              response.status,
+              action,
+              form?.searchParams.get('error'),
+              form?.searchParams.get('state'),
+            ]);
+          }
+        }
+        answers[target.name] = results;
+      }
+      expect(answers.kit).toEqual([
+        ['fragment', 'invalid_request', 'parity-state'],
+        ['form_post', 400, REDIRECT_URI, 'invalid_request', 'parity-state'],
+        ['form_post', 400, REDIRECT_URI, 'invalid_request', 'parity-state'],
+        ['fragment', 'unsupported_response_type', 'parity-state'],
+        ['fragment', 'unsupported_response_type', 'parity-state'],
+        ['form_post', 400, REDIRECT_URI, 'unsupported_response_type', 'parity-state'],
+        ['query', 'invalid_request', 'parity-state'],
+        ['fragment', 'unsupported_response_mode', 'parity-state'],
+        ['fragment', 'invalid_request', 'parity-state'],
+        ['fragment', 'invalid_request', 'parity-state'],
+        ['query', 'invalid_request', 'parity-state'],
+        ['query', 'unsupported_response_type', 'parity-state'],
+        ['query', 'invalid_request', 'parity-state'],
+        ['query', 'invalid_target', 'parity-state'],
+        ['fragment', 'invalid_target', 'parity-state'],
+        ['form_post', 400, REDIRECT_URI, 'invalid_target', 'parity-state'],
+        ['signs in'],
+      ]);
+      expect(answers.kit).toEqual(answers['oidc-provider']);
+    } finally {
+      await listed.close();
+    }
   });
 
   it('a grant the client is not registered for: invalid_request, not unauthorized_client', async () => {

@@ -1,5 +1,6 @@
 import {
   type IdentityProviderOptions,
+  readFormPost,
   signInThroughForms,
   startIdentityProvider,
 } from '@tessera/example-identity-provider';
@@ -16,7 +17,10 @@ export interface ParityTarget {
   name: 'oidc-provider' | 'kit';
   issuer: string;
   clientId: string;
-  /** The callback URL the user's browser would land on. */
+  /**
+   * The callback URL the user's browser would land on (for `response_mode=form_post`, the form's
+   * action with its fields as the query).
+   */
   signIn(authorizationUrl: string): Promise<string>;
 }
 
@@ -57,7 +61,11 @@ export async function startParityTargets(
         name: 'kit',
         issuer: kit.issuer,
         clientId: provider.clientId,
-        signIn: async (url) => (await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '',
+        signIn: async (url) => {
+          const response = await fetch(url, { redirect: 'manual' });
+          const location = response.headers.get('location');
+          return location ?? readFormPost(await response.text(), kit.issuer)?.href ?? '';
+        },
       },
     ],
     close: async () => {
