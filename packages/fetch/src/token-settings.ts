@@ -19,6 +19,12 @@ export interface TokenSettings {
   shouldRefresh: (response: Response, scheme?: string) => boolean;
   /** The scheme a send with `set` carries its token with (`''`: the bare token), for `shouldRefresh`. */
   schemeOf: (set: TokenSet) => string;
+  /**
+   * `<scheme> <token>` for the token header of a send with `set` (no constraint), built and checked
+   * once per set: a value no header may carry is refused here, before any send, as `headers.set` did.
+   * @throws {TypeError} the header name or value cannot be sent (the message quotes neither the token nor the scheme).
+   */
+  headerValueOf: (set: TokenSet) => string;
   /** The `senderConstraint` option (DPoP), if any. */
   constraint: SenderConstraint | undefined;
   /** With a constraint: a fresh proof at each redirect hop we follow (`followRedirects`' `rebind`). */
@@ -66,6 +72,13 @@ export function tokenSettings(
     if (last?.set === set && last.token === set.accessToken && last.type === set.tokenType) return last.value;
     const type = schemeOf(set);
     const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
+    // A send may hand `value` to fetch in a header record, which fetch checks itself with a
+    // TypeError that quotes the value: checked here as `Headers` does, with a message that does not.
+    try {
+      new Headers().set(header, value);
+    } catch {
+      throw new TypeError(`${where}: "${header}" cannot carry this scheme and token`);
+    }
     last = { set, token: set.accessToken, type: set.tokenType, value };
     return value;
   };
@@ -76,6 +89,7 @@ export function tokenSettings(
     allows: createOriginPolicy(options.origins, () => baseUrl),
     shouldRefresh: options.shouldRefresh ?? withTokensDefaults.shouldRefresh,
     schemeOf,
+    headerValueOf,
     constraint,
     rebind: constraint?.rebind(header),
     authorizeRequest: (headers, set, method, url) => {

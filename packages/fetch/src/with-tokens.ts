@@ -40,6 +40,8 @@ const CACHE_LIMIT = 512;
  *   the URL of `input`): `new Request(input, init)` is sent.
  * - The token and its scheme come from one `tokens.getTokens()` (one shared refresh when stale).
  *   A caller-set `Authorization` is never overwritten; `{ skipAuth: true }` sends the request as it is.
+ * - `fetch` may get `init.headers` as a plain record (no `init.headers` or a plain object: a copy
+ *   with the token header, never the caller's own), as any `fetch` accepts; else a `Headers`.
  * - On a 401 for the token it carried: `tokens.invalidate(token)`, then one replay with the current
  *   token. Bodies that can be sent twice are reused as they are; a `Request` is cloned before the
  *   first send (its body `tee()`d and held until the response: send a large stream as `init.body`
@@ -163,8 +165,20 @@ function sendFresh(
   set: TokenSet,
   mode: RequestRedirect | undefined,
 ): Promise<Response> {
-  const headers = new Headers(init?.headers);
-  settings.authorizeRequest(headers, set, 'GET', url); // synchronous without a constraint
+  const given = init?.headers;
+  let headers: Headers | Record<string, string>;
+  // No init.headers or a plain record (not a `Headers`, pairs or an iterable): no `Headers` here
+  // (decision 0019), fetch builds its own from whatever it is given.
+  if (given === undefined || (given?.constructor === Object && !(Symbol.iterator in given))) {
+    headers = withHeader(
+      given as Record<string, string> | undefined,
+      settings.header,
+      settings.headerValueOf(set),
+    );
+  } else {
+    headers = new Headers(given);
+    settings.authorizeRequest(headers, set, 'GET', url); // synchronous without a constraint
+  }
   return send(fetch, url, init, undefined, headers, mode).then((response) => {
     let status: number;
     try {
@@ -201,6 +215,22 @@ function sendWithTokens(
   return sent.finally(() => releaseBody(template!));
 }
 
+/**
+ * A copy of the caller's header record (`undefined`: none; never changed) with `header: value`.
+ * `hasHeader` proved that no key for `header` (any case) is set: one set to `undefined` or `null`,
+ * which fetch would send as `"undefined"` beside the token (`Headers.set` replaced it), is left out.
+ */
+function withHeader(
+  given: Record<string, string> | undefined,
+  header: string,
+  value: string,
+): Record<string, string> {
+  const record = { ...given };
+  for (const key in record) if (key.toLowerCase() === header.toLowerCase()) delete record[key];
+  record[header] = value;
+  return record;
+}
+
 /** The send loop: the first send (or `sendFresh`'s, with its `set`, `headers` and `response`) and its replays. */
 async function sendAndReplay(
   fetch: typeof globalThis.fetch,
@@ -212,7 +242,7 @@ async function sendAndReplay(
   template: Request | undefined,
   mode: RequestRedirect | undefined,
   fresh?: TokenSet,
-  headers?: Headers,
+  headers?: Headers | Record<string, string>,
   sent?: Response,
 ): Promise<Response> {
   const signal = (request ?? init)?.signal;
@@ -312,10 +342,12 @@ async function attempt(
   set: TokenSet,
   mode: RequestRedirect | undefined,
   replayable: boolean,
-  headers = new Headers((request ?? init)?.headers),
+  given?: Headers | Record<string, string>,
   response?: Response,
 ): Promise<[Response, Record<string, string> | undefined]> {
   let proof: Record<string, string> | undefined;
+  // A copy of `sendFresh`'s headers (with the token) or the caller's (the token set below).
+  const headers = new Headers(given ?? (request ?? init)?.headers);
   if (!response) {
     const pending = settings.authorizeRequest(headers, set, (request ?? init)?.method ?? 'GET', url);
     proof = pending && (await pending);
@@ -350,7 +382,7 @@ function send(
   url: string,
   init: RequestInit | undefined,
   request: Request | undefined,
-  headers: Headers,
+  headers: Headers | Record<string, string>,
   mode: RequestRedirect | undefined,
 ): Promise<Response> {
   const only: RequestInit = mode ? { headers, redirect: mode } : { headers };
