@@ -9,6 +9,7 @@ import { CanceledError } from './axios-classes.js';
 import { nextHop, takeOverRedirects } from './constrained-redirects.js';
 import {
   assertKnownOptions,
+  checkHeaderName,
   checkSenderConstraint,
   createOriginPolicy,
   documentBase,
@@ -71,10 +72,7 @@ export function attachTokenManager(
     throw new TypeError('attachTokenManager(): options must be an object such as { origins }');
   }
   assertKnownOptions(options, KNOWN_OPTIONS, 'attachTokenManager()');
-  const header = options.header ?? attachTokenManagerDefaults.header;
-  if (typeof header !== 'string' || !header.trim()) {
-    throw new TypeError('header must be a header name such as "Authorization"');
-  }
+  const header = checkHeaderName(options.header ?? attachTokenManagerDefaults.header, 'attachTokenManager()');
   const constraint = checkSenderConstraint(options, 'attachTokenManager()', tokens.senderConstraint);
   const headerValueOf = headerValues(options.scheme);
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;

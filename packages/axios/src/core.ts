@@ -7,6 +7,7 @@ export {
   assertKnownOptions,
   authorizationScheme,
   BODY_HEADERS,
+  checkHeaderName,
   checkSenderConstraint,
   createOriginPolicy,
   documentBase,

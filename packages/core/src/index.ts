@@ -58,6 +58,7 @@ export { isWithheld } from './redirects/withheld.js';
 export type { RefreshLock, RefreshLockRunOptions } from './refresh-lock.js';
 export { authorizationScheme } from './resource-server/authorization-scheme.js';
 export { checkConstraintUse } from './resource-server/check-constraint-use.js';
+export { checkHeaderName } from './resource-server/check-header-name.js';
 export { checkSenderConstraint } from './resource-server/check-sender-constraint.js';
 export { hasHeader } from './resource-server/has-header.js';
 export { isNonceReplay } from './resource-server/is-nonce-replay.js';

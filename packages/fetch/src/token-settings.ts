@@ -1,6 +1,7 @@
 import {
   assertKnownOptions,
   authorizationScheme,
+  checkHeaderName,
   checkSenderConstraint,
   createOriginPolicy,
   type OriginPolicy,
@@ -53,10 +54,7 @@ export function tokenSettings(
   managerConstraint: SenderConstraint | undefined,
 ): TokenSettings {
   assertKnownOptions(options, knownOptions, where);
-  const header = options.header ?? withTokensDefaults.header;
-  if (typeof header !== 'string' || header.trim() === '') {
-    throw new TypeError(`${where}: header must be a header name such as "Authorization"`);
-  }
+  const header = checkHeaderName(options.header ?? withTokensDefaults.header, where);
   const { scheme } = options;
   const baseUrl = options.baseUrl && String(options.baseUrl); // a URL object as its href
   if (baseUrl !== undefined && !isAbsolute(baseUrl)) {
@@ -77,7 +75,7 @@ export function tokenSettings(
     try {
       new Headers().set(header, value);
     } catch {
-      throw new TypeError(`${where}: "${header}" cannot carry this scheme and token`);
+      throw new TypeError(`${where}: the token set's scheme and token cannot be sent in a header`);
     }
     last = { set, token: set.accessToken, type: set.tokenType, value };
     return value;

@@ -180,6 +180,22 @@ describe('withTokens: the fresh path hands fetch a header record, not a Headers 
     ]);
   });
 
+  it('a header option named __proto__ carries the token on the first send, as a Headers sends it: no 401, no refresh', async () => {
+    // `record['__proto__'] = value` would set the copy's prototype, not a key: no token sent.
+    const { tokens, fetchTokens } = await tokensAt0();
+    const arrived: Array<string | null> = [];
+    const fetch = vi.fn<typeof globalThis.fetch>(async (input, init) => {
+      const token = new Request(input, init).headers.get('__proto__');
+      arrived.push(token);
+      return token ? new Response('{}') : new Response(null, { status: 401 });
+    });
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, header: '__proto__' });
+    expect((await api('orders')).status).toBe(200);
+    expect((await api('orders', { headers: { accept: 'text/plain' } })).status).toBe(200);
+    expect(arrived).toEqual(['Bearer at-0', 'Bearer at-0']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('a scheme no header may carry is refused before any send, and the error quotes neither the scheme nor the token', async () => {
     const { tokens } = await tokensAt0();
     const fetch = vi.fn<typeof globalThis.fetch>(async () => new Response('{}'));

@@ -168,8 +168,12 @@ function sendFresh(
   const given = init?.headers;
   let headers: Headers | Record<string, string>;
   // No init.headers or a plain record (not a `Headers`, pairs or an iterable): no `Headers` here
-  // (decision 0019), fetch builds its own from whatever it is given.
-  if (given === undefined || (given?.constructor === Object && !(Symbol.iterator in given))) {
+  // (decision 0019), fetch builds its own from whatever it is given. Not for a `header` named
+  // `__proto__`: assigning it to a record sets the record's prototype, no header.
+  if (
+    settings.header !== '__proto__' &&
+    (given === undefined || (given?.constructor === Object && !(Symbol.iterator in given)))
+  ) {
     headers = withHeader(
       given as Record<string, string> | undefined,
       settings.header,

@@ -15,8 +15,9 @@ export interface TestClient {
   grantTypes?: readonly string[];
   /**
    * Registered redirect URIs: an authorization request with another `redirect_uri` is refused
-   * without a redirect (exact string match). Without them any absolute URL is accepted; the token
-   * request must still send the one of its authorization request.
+   * without a redirect (exact string match). Without them any absolute URL is accepted but one with a
+   * scheme oidc-provider never registers (`javascript:`, `vbscript:`, `data:`, `blob:`, `file:`,
+   * `about:`); the token request must still send the one of its authorization request.
    * @default undefined (any redirect URI)
    */
   redirectUris?: readonly string[];

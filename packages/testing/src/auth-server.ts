@@ -187,7 +187,7 @@ export interface AuthServer {
    * @throws {TypeError} an option it does not know, with the nearest known name; an `error` or
    *   `errorDescription` outside the RFC 6749 Appendix A charset; an `errorDescription` without `error`.
    * @throws {Error} a request a server would not redirect: not this server's authorization endpoint,
-   *   an unknown client, a missing or unregistered `redirect_uri`, an unknown user.
+   *   an unknown client, a missing or unregistered `redirect_uri` (or a `javascript:`, `data:`… one), an unknown user.
    */
   authorize(authorizationRequest: string | URL, options?: AuthorizeOptions): string;
   /**

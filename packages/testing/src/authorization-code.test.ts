@@ -280,6 +280,36 @@ describe('authorization code grant with PKCE', () => {
     expect(refused.fields).toMatchObject({ error: 'invalid_request', state: '"<&>' });
   });
 
+  it('serves the form_post page as UTF-8, as oidc-provider does, so a browser reads a non-ASCII state as sent', async () => {
+    // Without a charset a browser decodes the page as windows-1252: `café` in the form reads `cafÃ©`.
+    for (const params of [{}, { prompt: 'bogus' }]) {
+      const response = await fetch(
+        authorizationRequest({ response_mode: 'form_post', state: 'café', ...params }),
+      );
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await response.text()).toContain('name="state" value="café"');
+    }
+  });
+
+  it('leaves an empty state out of the answer in every mode, as oidc-provider does (no `state=`, no empty field)', async () => {
+    const keysOf = (callback: URL): string[] => [
+      ...(callback.hash ? new URLSearchParams(callback.hash.slice(1)) : callback.searchParams).keys(),
+    ];
+    for (const mode of ['query', 'fragment', 'form_post']) {
+      const signedIn = new URL(auth.authorize(authorizationRequest({ state: '', response_mode: mode })));
+      const refused = new URL(
+        auth.authorize(authorizationRequest({ state: '', response_mode: mode, prompt: 'bogus' })),
+      );
+      expect([mode, keysOf(signedIn), keysOf(refused)]).toEqual([
+        mode,
+        ['code', 'iss'],
+        ['error', 'error_description', 'iss'],
+      ]);
+    }
+    const page = await (await fetch(authorizationRequest({ state: '', response_mode: 'form_post' }))).text();
+    expect(page).not.toContain('name="state"');
+  });
+
   it('with resources, redirects a resource it does not list back with invalid_target, as oidc-provider does', async () => {
     const listed = createAuthServer({ issuer: 'https://listed.example.test', resources: [api] });
     server.use(...listed.handlers);
@@ -439,6 +469,29 @@ describe('authorization code grant with PKCE', () => {
       `authorize: expected a URL of ${auth.authorizationUrl}`,
     );
     expect(() => auth.authorize(authorizationRequest(), { user: 'bob' } as never)).toThrow(TypeError);
+  });
+
+  it('refuses a javascript:, data: or other script-capable redirect_uri without a redirect or a form, even for a client without redirectUris', async () => {
+    // oidc-provider refuses to register these schemes; a form_post page would run the script on load.
+    for (const target of [
+      'javascript:alert(document.domain)//',
+      'data:text/html,<script>x</script>',
+      'vbscript:x',
+    ]) {
+      for (const mode of ['form_post', 'query']) {
+        const request = authorizationRequest({ redirect_uri: target, response_mode: mode });
+        expect(() => auth.authorize(request)).toThrow(
+          /^authorize: redirect_uri must not use the \w+ URI scheme\.$/,
+        );
+        const response = await fetch(request, { redirect: 'manual' });
+        expect([response.status, response.headers.get('location')]).toEqual([400, null]);
+        expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      }
+    }
+    expect(auth.authorizationRequests.map(({ status }) => status)).toEqual(Array(12).fill(400));
+    expect(
+      new URL(auth.authorize(authorizationRequest({ redirect_uri: 'com.example.app:/callback' }))).protocol,
+    ).toBe('com.example.app:');
   });
 
   it('advertises the authorization endpoint, S256 and the iss parameter in discovery', async () => {

@@ -23,7 +23,9 @@ export function authorizationEndpointHandler(
       );
       if (response.mode === 'form_post') {
         const status = response.params.error === undefined ? 200 : 400;
-        return HttpResponse.html(formPostPage(response), { status });
+        // As oidc-provider (koa) sends it: without a charset a browser reads the page as windows-1252.
+        const headers = { 'Content-Type': 'text/html; charset=utf-8' };
+        return HttpResponse.html(formPostPage(response), { status, headers });
       }
       return new Response(null, { status: 302, headers: { Location: callbackUrl(response) } });
     } catch (error) {

@@ -39,6 +39,12 @@ const AUTHORIZE_KEYS = Object.keys({
 /** RFC 6749 §A.7/§A.8: `error` and `error_description` are 1*NQSCHAR (printable ASCII but `"` and `\`). */
 const NQSCHARS = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/**
+ * Schemes oidc-provider 9 never registers as a `redirect_uri` (`client_schema.js`): never a callback, even
+ * for a client without `redirectUris` (a `form_post` page posting to `javascript:` would run it).
+ */
+const FORBIDDEN_SCHEMES = new Set(['javascript:', 'vbscript:', 'data:', 'blob:', 'file:', 'about:']);
+
 /** An authorization request the server refuses without redirecting (RFC 6749 §4.1.2.1). */
 export class AuthorizationRequestError extends Error {
   override readonly name = 'AuthorizationRequestError';
@@ -54,8 +60,8 @@ export class AuthorizationRequestError extends Error {
  * @throws {TypeError} an option it does not know; an `error` or `errorDescription` that is not a
  *   non-empty string of RFC 6749 §A.7 characters; an `errorDescription` without `error`.
  * @throws {AuthorizationRequestError} a request that cannot be redirected: another endpoint, an
- *   unknown client, a missing, repeated or unregistered `redirect_uri`, a repeated `client_id`, an
- *   unknown user.
+ *   unknown client, a missing, repeated or unregistered `redirect_uri` (or one with a scheme such as
+ *   `javascript:` or `data:`), a repeated `client_id`, an unknown user.
  */
 export function answerAuthorization(
   context: ServerContext,
@@ -83,10 +89,14 @@ export function answerAuthorization(
   if (client === undefined) return refuse(`no client ${clientId.slice(0, 40)} on this server`);
   const redirectUri = query.get('redirect_uri') ?? '';
   if (!isAbsolute(redirectUri)) refuse('redirect_uri must be an absolute URL');
+  const { protocol } = new URL(redirectUri);
+  if (FORBIDDEN_SCHEMES.has(protocol))
+    refuse(`redirect_uri must not use the ${protocol.slice(0, -1)} URI scheme`);
   if (client.redirectUris && !client.redirectUris.includes(redirectUri)) {
     refuse(`redirect_uri is not registered for client ${clientId}`);
   }
-  const state = repeated('state') ? null : query.get('state');
+  // An empty state counts as absent, as oidc-provider treats empty parameters: not sent back.
+  const state = repeated('state') ? null : query.get('state') || null;
   const mode = responseModeOf(query);
   const answer = (params: Record<string, string>): AuthorizationResponse => ({
     redirectUri,

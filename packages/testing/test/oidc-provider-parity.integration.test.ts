@@ -290,6 +290,65 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 
+  it('the form_post page has the same content type (UTF-8 declared), for a code and for an error', async () => {
+    const types: Record<string, unknown[]> = {};
+    for (const target of targets) {
+      const url = new URL((await discover(target)).authorization_endpoint);
+      const query = {
+        response_type: 'code',
+        client_id: target.clientId,
+        redirect_uri: REDIRECT_URI,
+        scope: 'openid api:read',
+        state: 'café',
+        code_challenge: CHALLENGE,
+        code_challenge_method: 'S256',
+        response_mode: 'form_post',
+        prompt: 'bogus',
+      };
+      for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+      const response = await fetch(url, { redirect: 'manual' });
+      types[target.name] = [response.status, response.headers.get('content-type')];
+    }
+    expect(types.kit).toEqual([400, 'text/html; charset=utf-8']);
+    expect(types.kit).toEqual(types['oidc-provider']);
+  });
+
+  it('an empty state is left out of the answer in every mode, a code or an error', async () => {
+    const answers: Record<string, unknown[]> = {};
+    for (const target of targets) {
+      const results: unknown[] = [];
+      for (const mode of ['query', 'fragment', 'form_post']) {
+        for (const extra of [{}, { prompt: 'bogus' }]) {
+          const url = new URL((await discover(target)).authorization_endpoint);
+          const query = {
+            response_type: 'code',
+            client_id: target.clientId,
+            redirect_uri: REDIRECT_URI,
+            scope: 'openid api:read',
+            state: '',
+            code_challenge: CHALLENGE,
+            code_challenge_method: 'S256',
+            response_mode: mode,
+            ...extra,
+          };
+          for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+          const callback = new URL(await target.signIn(url.href));
+          const params =
+            mode === 'fragment' ? new URLSearchParams(callback.hash.slice(1)) : callback.searchParams;
+          results.push([mode, [...params.keys()]]);
+        }
+      }
+      answers[target.name] = results;
+    }
+    expect(answers.kit).toEqual(
+      ['query', 'fragment', 'form_post'].flatMap((mode) => [
+        [mode, ['code', 'iss']],
+        [mode, ['error', 'error_description', 'iss']],
+      ]),
+    );
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
   it('errors follow the response mode: the query, the fragment (response_type=token too) or a 400 form, and an unknown resource is invalid_target', async () => {
     // The example provider knows one resource server; the kit is told of its own audience.
     const listed = await startParityTargets(APP, { kit: { resources: [KIT_AUDIENCE] } });
