@@ -51,6 +51,25 @@ describe('isRedirectTarget', () => {
   ])('%s → %s', (href, expected) => {
     expect(isRedirectTarget(url(href), redirect)).toBe(expected);
   });
+  it.each([
+    ['https://app.test/?code=c', true],
+    ['https://app.test/?code=c#/route', true],
+    ['https://app.test/#code=c', true],
+    ['https://app.test/#/code=c', true],
+    ['https://app.test/#/?code=c', true],
+    ['https://app.test/#/other?code=c', false],
+    ['https://app.test/#/other?error=e', false],
+  ])('with the root as redirect URI (a hash router): %s → %s', (href, expected) => {
+    expect(isRedirectTarget(url(href), url('https://app.test/'))).toBe(expected);
+  });
+
+  it.each([
+    ['https://app.test/?code=c#/callback', true],
+    ['https://app.test/#/callback?code=c', true],
+    ['https://app.test/#/other?code=c', false],
+  ])('with a fragment in the redirect URI (/#/callback): %s → %s', (href, expected) => {
+    expect(isRedirectTarget(url(href), url('https://app.test/#/callback'))).toBe(expected);
+  });
 });
 
 describe('withoutCallbackParams', () => {

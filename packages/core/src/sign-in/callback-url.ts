@@ -18,6 +18,9 @@ function sourcesOf(url: URL): [params: URLSearchParams, route?: string][] {
   return sources;
 }
 
+/** Whether `params` is an authorization response: it has a `code` or an `error`. */
+const isResponse = (params: URLSearchParams): boolean => params.has('code') || params.has('error');
+
 /** Whether `params` has an authorization response parameter. */
 const hasCallbackParam = (params: URLSearchParams): boolean =>
   CALLBACK_PARAMS.some((name) => params.has(name));
@@ -28,7 +31,7 @@ const hasCallbackParam = (params: URLSearchParams): boolean =>
  * `undefined` when no part of the URL has a `code` or an `error`.
  */
 export function callbackParamsOf(url: URL): URLSearchParams | undefined {
-  return sourcesOf(url).find(([params]) => params.has('code') || params.has('error'))?.[0];
+  return sourcesOf(url).find(([params]) => isResponse(params))?.[0];
 }
 
 /**
@@ -43,12 +46,16 @@ export function hasRepeatedParam(url: URL): boolean {
   return parts.length > 1 || CALLBACK_PARAMS.some((name) => (parts[0]?.[0].getAll(name).length ?? 0) > 1);
 }
 
-/** Whether `url` is the redirect URI: same origin and path, or a hash route with the redirect URI's path. */
+/**
+ * Whether `url` is the redirect URI: same origin and path, or a hash route with the redirect URI's path (or
+ * fragment). A response only inside another hash route (`/#/verify?code=…`, the root as redirect URI) is that route's.
+ */
 export function isRedirectTarget(url: URL, redirectUri: URL): boolean {
   if (url.origin !== redirectUri.origin) return false;
-  if (url.pathname === redirectUri.pathname) return true;
-  const route = sourcesOf(url)[1]?.[1];
-  return route !== undefined && route.length > 1 && route === redirectUri.pathname;
+  const route = sourcesOf(url)[1]?.[1] ?? '';
+  // A redirect URI with a fragment (`/#/cb`, which RFC 6749 §3.1.2 forbids): a provider may append the response to it.
+  if (route.length > 1 && (route === redirectUri.pathname || `#${route}` === redirectUri.hash)) return true;
+  return url.pathname === redirectUri.pathname && (route.length < 2 || isResponse(url.searchParams));
 }
 
 /** `url` without the callback parameters; other parameters and the hash route stay. */

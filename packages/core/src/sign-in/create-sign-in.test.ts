@@ -294,6 +294,26 @@ describe('handleCallback', () => {
     expect(oidc.tokenRequests).toHaveLength(0);
   });
 
+  it.each([
+    ['a foreign callback', 'https://app.example.test/#/integrations/slack?code=x&state=y'],
+    ["the app's own code", 'https://app.example.test/#/verify-email?code=123456'],
+  ])(
+    'ignores %s on another hash route when the redirect URI is the root: no request, no error, URL untouched',
+    async (_, href) => {
+      const { signIn, tokens } = setUp({ redirectUri: 'https://app.example.test/' });
+      await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
+      await signIn.buildAuthorizationUrl();
+      browser.visit(href);
+      expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+      expect(browser.href).toBe(href);
+      expect(tokens.peekTokens()?.accessToken).toBe('at-0');
+      await tokens.clear();
+      expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+      expect(browser.href).toBe(href);
+      expect(oidc.tokenRequests).toHaveLength(0);
+    },
+  );
+
   it('a page without callback parameters is not a callback', async () => {
     const { signIn } = setUp();
     browser.visit(REDIRECT_URI);
