@@ -42,6 +42,8 @@ export {
 } from './origin-policy/create-origin-policy.js';
 export { documentBase } from './origin-policy/document-base.js';
 export { readJsonBody } from './read-json-body.js';
+/** @internal For `@tessera/node`: one redaction rule (every encoding of a secret) for every package. */
+export { type Redact, redactor } from './internal/redact.js';
 export {
   type FollowRedirectsOptions,
   followRedirects,

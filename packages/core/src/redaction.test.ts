@@ -297,6 +297,39 @@ describe('redaction of encodings a server may choose on its own', () => {
     }
   });
 
+  it("redacts a secret a server percent-encoded as Python, Go or PHP do: * ! ' ( ) escaped, ~ either way", async () => {
+    // RFC 3986 strict (Python `quote(safe='')`, PHP `rawurlencode`), with `+` for spaces (Go
+    // `url.QueryEscape`, Python `quote_plus`), and with `~` escaped too (PHP `urlencode`).
+    const strict = (value: string): string =>
+      encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const encoders = [
+      strict,
+      (value: string) => strict(value).replaceAll('%20', '+'),
+      (value: string) => strict(value).replaceAll('%20', '+').replaceAll('~', '%7E'),
+    ];
+    // With `*`; and with `~` beside `!`, which no encoding looked for spelled both ways.
+    const secrets = { client: "client*secret!(v1)~x y'", refresh: 'refresh*token(~)', key: 'Az~ure!key' };
+    for (const encode of encoders) {
+      echoing(TOKEN_URL, encode);
+      const error = await requestToken({
+        tokenUrl: TOKEN_URL,
+        grantType: 'refresh_token',
+        clientId: 'svc',
+        clientSecret: secrets.client,
+        authMethod: 'client_secret_post',
+        params: { refresh_token: secrets.refresh, api_key: secrets.key },
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OAuthError);
+      for (const text of renderings(error)) {
+        for (const secret of Object.values(secrets))
+          expect(text, `leaked ${encode(secret)}`).not.toContain(encode(secret));
+      }
+      expect((error as OAuthError).errorDescription).toBe(
+        'grant_type=refresh_token refresh_token=[redacted] api_key=[redacted] client_id=svc client_secret=[redacted]',
+      );
+    }
+  });
+
   it('redacts a secret of 1–3 characters where it stands alone, and leaves words that merely contain it', async () => {
     server.use(
       http.post(TOKEN_URL, () =>

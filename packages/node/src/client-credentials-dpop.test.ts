@@ -6,7 +6,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET, TOKEN_URL } from '../test/msw-token-endpoint.js';
+import { expectNoSecrets, SECRET, TOKEN_URL } from '../test/msw-token-endpoint.js';
 import { sharedStorage } from '../test/shared-storage.js';
 import { type ClientCredentials, clientCredentials } from './client-credentials.js';
 
@@ -268,5 +268,41 @@ describe('clientCredentials({ privateKey, dpop }) against a server requiring non
     const seen = `${(error as Error).message} ${JSON.stringify(error)}`;
     expect(seen).toContain('assertion [redacted] not accepted');
     for (const assertion of assertions) expect(seen).not.toContain(assertion);
+  });
+
+  it('keeps the resent assertion out of the error in Base64 too, as the first one is', async () => {
+    const nonce = { value: 'n-1' };
+    const assertions: string[] = [];
+    server.use(
+      http.post(TOKEN_URL, async ({ request }) => {
+        const assertion = new URLSearchParams(await request.text()).get('client_assertion') ?? '';
+        assertions.push(assertion);
+        if (decodeJwt(request.headers.get('dpop') ?? '').nonce !== nonce.value) {
+          return HttpResponse.json(
+            { error: 'use_dpop_nonce' },
+            { status: 400, headers: { 'DPoP-Nonce': nonce.value } },
+          );
+        }
+        const base64 = Buffer.from(assertion).toString('base64');
+        const base64url = Buffer.from(assertion).toString('base64url');
+        return HttpResponse.json(
+          { error: 'invalid_client', error_description: `got ${base64} (${base64url})` },
+          { status: 401 },
+        );
+      }),
+    );
+    const client = assertionClient(createDPoP());
+
+    const error = await client.getAccessToken().catch((e: unknown) => e);
+
+    expect(isOAuthError(error, 'invalid_client')).toBe(true);
+    expect(assertions).toHaveLength(2);
+    expect((error as Error).message).toContain('got [redacted] ([redacted])');
+    const resent = Buffer.from(assertions[1]!);
+    expectNoSecrets(error, [
+      resent.toString('base64'),
+      resent.toString('base64').replace(/=+$/, ''),
+      resent.toString('base64url'),
+    ]);
   });
 });

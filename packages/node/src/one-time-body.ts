@@ -1,10 +1,11 @@
-import { type FetchLike, readJsonBody } from '@tessera/core';
+import { type FetchLike, readJsonBody, redactor } from '@tessera/core';
 
 /**
  * `fetch` for a token request whose body carries a client assertion, a body good for one send (its
  * `jti`): each call marks it one-time with `resendBody`, so a decorator that sends again (DPoP's nonce
  * and clock retries) sends a new assertion from `sign` instead (decision 1210). A resent assertion is
- * not among the secrets core redacts from the answer, so it is cut from the answer to the resend here.
+ * not among the secrets core redacts from the answer, so it is cut from the answer to the resend here,
+ * in every encoding, by core's `redactor` (the one rule).
  *
  * @param fetch the transport, e.g. `dpop.fetch`. @default globalThis.fetch, read at each call
  * @param sign signs a new client assertion
@@ -20,10 +21,9 @@ export function oneTimeBody(fetch: FetchLike | undefined, sign: () => Promise<st
     };
     const response = await (fetch ?? globalThis.fetch)(url, { ...init, resendBody });
     if (resent === undefined) return response;
-    // A JWT is URL-safe: raw, percent-, form- and JSON-encoded it reads the same.
     const { origin, pathname } = new URL(url);
     const json = await readJsonBody(response, `POST ${origin}${pathname}`);
-    const text = json === undefined ? '' : JSON.stringify(json).replaceAll(resent, '[redacted]');
+    const text = json === undefined ? '' : redactor([resent])(JSON.stringify(json));
     return { status: response.status, headers: response.headers, body: null, text: async () => text };
   };
 }

@@ -11,15 +11,29 @@ export function formEncode(value: string): string {
 
 /**
  * The ways `secret` can appear in text a server echoes: raw, percent-encoded (`%20` and `+` for
- * spaces, `%2B` for `+`, any hex case), form-encoded, JSON-escaped (also with `\/`, and ASCII-only
- * as in `\u00e4`) and Base64 (padded, unpadded and base64url).
+ * spaces, `%2B` for `+`, any hex case; `encodeURIComponent`'s set, the form set, or RFC 3986's with `*`
+ * escaped), form-encoded, JSON-escaped (also with `\/`, and ASCII-only as in `\u00e4`) and Base64
+ * (padded, unpadded and base64url).
  */
 function encodings(secret: string): string[] {
   // A lone surrogate went as U+FFFD, as form encoding sends it (`encodeURIComponent` throws on it).
   const sent = secret.replace(/\p{Cs}/gu, '\uFFFD');
   const percent = encodeURIComponent(sent);
   const form = formEncode(secret);
-  const plain = [secret, sent, percent, form, form.replaceAll('+', '%20'), percent.replaceAll('%20', '+')];
+  // RFC 3986's strict set, as Python, Go and PHP write it: `*` escaped too, `~` either way, `+` or `%20`.
+  const strict = form.replaceAll('*', '%2A');
+  const tilde = strict.replaceAll('%7E', '~');
+  const plain = [
+    secret,
+    sent,
+    percent,
+    form,
+    form.replaceAll('+', '%20'),
+    percent.replaceAll('%20', '+'),
+    strict,
+    tilde,
+    tilde.replaceAll('+', '%20'),
+  ];
   const json = plain.flatMap((text) => {
     const escaped = JSON.stringify(text).slice(1, -1);
     const ascii = escaped.replace(
