@@ -192,7 +192,7 @@ export function attachTokenManager(
     (config as object as Record<symbol, unknown>)[owner] = made;
     guardRedirects(config, allows, credentials, made);
     guardFetchRedirects(config, redirectPolicy);
-    recheck(config);
+    recheck(config, made);
     return made;
   };
 
@@ -272,7 +272,7 @@ export function attachTokenManager(
         !record.claimed
       ) {
         record.claimed = true; // the send it was made for takes it once
-        recheck(config); // axios merged it into a new config: where it goes now is what was judged
+        recheck(config, record); // axios merged it into a new config: where it goes now is what was judged
         return config;
       }
       (config as object as Record<symbol, unknown>)[owner] = undefined;

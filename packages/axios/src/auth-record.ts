@@ -15,8 +15,11 @@ export class AuthRecord {
   withheld = false;
   /** Set by the first send that takes the record as it is (the send it was made for). */
   claimed = false;
-  /** `url`, `baseURL` and `allowAbsoluteUrls` when the token was put on: unchanged at send, judged already. */
-  judged: string | undefined;
+  /**
+   * `url`, `baseURL` (a `URL` object as its string) and `allowAbsoluteUrls` when the token was put on:
+   * unchanged at send, judged already.
+   */
+  judged: readonly unknown[] | undefined;
 
   /**
    * @param replay a replay is never replayed again: its 401 reaches the caller.

@@ -9,12 +9,15 @@ interface RedirectOptions {
 
 type BeforeRedirect = (options: RedirectOptions, response: unknown, request?: unknown) => void;
 
-/** On a guard: the caller's own hook, and one check per attachment (keyed by its `credentials`). */
+/**
+ * On a guard: the caller's own hook, and one check per attachment (its `credentials`, one array per
+ * attachment, is the key): plain arrays, made once per request (no Map, no closure per check).
+ */
 const GUARDED: unique symbol = Symbol('@tessera/axios redirect guard');
 
-type Check = (options: RedirectOptions) => void;
+type Check = readonly [credentials: readonly string[], allows: OriginPolicy, record: { withheld?: boolean }];
 
-type Guard = BeforeRedirect & { [GUARDED]?: [user: unknown, checks: Map<readonly string[], Check>] };
+type Guard = BeforeRedirect & { [GUARDED]?: readonly [user: unknown, checks: readonly Check[]] };
 
 /** A caller's `transport` (axios calls only its `request`); ours holds the caller's under {@link GUARDED}. */
 interface Transport {
@@ -40,28 +43,20 @@ export function guardRedirects(
   credentials: readonly string[],
   record: { withheld?: boolean },
 ): void {
-  const [user, previous] = (config.beforeRedirect as Guard | undefined)?.[GUARDED] ?? [config.beforeRedirect];
-  const checks = new Map(previous);
-  checks.set(credentials, (options) => {
-    // follow-redirects drops `Authorization` at a host change before this runs, even where the
-    // policy allows: from there on, a 401 says nothing about the token.
-    if (
-      // follow-redirects sets `href`; missing: an empty string, never allowed.
-      allows(typeof options.href === 'string' ? options.href : '', undefined) &&
-      getHeader(options.headers, credentials[0] as string) !== undefined
-    )
-      return;
-    const headers = options.headers;
-    if (headers && typeof headers === 'object') {
-      for (const key of Object.keys(headers)) {
-        if (credentials.includes(key.toLowerCase())) delete headers[key];
-      }
-    }
-    record.withheld = true;
-  });
+  const guarded = (config.beforeRedirect as Guard | undefined)?.[GUARDED];
+  const user = guarded ? guarded[0] : config.beforeRedirect;
+  const transport = config.transport as Transport | undefined;
+  const checks: Check[] = [];
+  for (const check of guarded?.[1] ?? []) {
+    if (check[0] !== credentials) checks.push(check);
+    // This request's guard already holds this check (the send-time recheck of a config an interceptor
+    // returned): the same guard would be made again; only a caller's `transport` is wrapped anew.
+    else if (check[2] === record && transport === undefined) return;
+  }
+  checks.push([credentials, allows, record]);
   const guard: Guard = (options, response, request) => {
     if (typeof user === 'function') user(options, response, request);
-    for (const check of checks.values()) check(options);
+    for (const check of checks) checkHop(options, check);
   };
   guard[GUARDED] = [user, checks];
   config.beforeRedirect = guard;
@@ -69,7 +64,6 @@ export function guardRedirects(
   // no one: ours puts the guard where axios's own hook (`dispatchBeforeRedirect`) calls it. It ignores
   // `maxRedirects: 0` too (`takeOverRedirects`' for a proof per hop, or yours): follow-redirects then
   // hands the 3xx back.
-  const transport = config.transport as Transport | undefined;
   if (typeof transport?.request === 'function') {
     const inner = transport[GUARDED] ?? transport; // a replay's: never nested
     config.transport = {
@@ -81,4 +75,26 @@ export function guardRedirects(
       },
     } satisfies Transport;
   }
+}
+
+/**
+ * One attachment's check of a redirect hop: its credential headers deleted (any spelling) and its
+ * record marked withheld when the hop's origin is not allowed or the token header is already gone.
+ */
+function checkHop(options: RedirectOptions, [credentials, allows, record]: Check): void {
+  // follow-redirects drops `Authorization` at a host change before this runs, even where the
+  // policy allows: from there on, a 401 says nothing about the token.
+  if (
+    // follow-redirects sets `href`; missing: an empty string, never allowed.
+    allows(typeof options.href === 'string' ? options.href : '', undefined) &&
+    getHeader(options.headers, credentials[0] as string) !== undefined
+  )
+    return;
+  const headers = options.headers;
+  if (headers && typeof headers === 'object') {
+    for (const key of Object.keys(headers)) {
+      if (credentials.includes(key.toLowerCase())) delete headers[key];
+    }
+  }
+  record.withheld = true;
 }

