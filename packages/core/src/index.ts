@@ -33,6 +33,8 @@ export {
 } from './grants/client-credentials-grant.js';
 export { type PasswordGrantOptions, passwordGrant } from './grants/password-grant.js';
 export { type RefreshTokenGrantOptions, refreshTokenGrant } from './grants/refresh-token-grant.js';
+/** @internal For `@tessera/node`: one redaction rule (every encoding of a secret) for every package. */
+export { type Redact, redactor } from './internal/redact.js';
 export { decodeJwtClaims } from './jwt-claims.js';
 export {
   type AllowedOrigins,
@@ -42,8 +44,6 @@ export {
 } from './origin-policy/create-origin-policy.js';
 export { documentBase } from './origin-policy/document-base.js';
 export { readJsonBody } from './read-json-body.js';
-/** @internal For `@tessera/node`: one redaction rule (every encoding of a secret) for every package. */
-export { type Redact, redactor } from './internal/redact.js';
 export {
   type FollowRedirectsOptions,
   followRedirects,

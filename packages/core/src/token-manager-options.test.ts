@@ -19,6 +19,11 @@ describe('new TokenManager(options) validates its options at once', () => {
     [{ fetchTokens, refreshMargin: Number.POSITIVE_INFINITY }, /"refreshMargin"/],
     [{ fetchTokens, timeout: -5 }, /"timeout" .* got -5/],
     [{ fetchTokens, timeout: Number.NaN }, /"timeout"/],
+    // axios's 0 for "no timeout" made every token request time out at once.
+    [
+      { fetchTokens, timeout: 0 },
+      /"timeout" must be a number of milliseconds > 0, or Infinity for none, got 0/,
+    ],
     [{ fetchTokens, rejectionCooldown: -1 }, /"rejectionCooldown"/],
     [{ fetchTokens, retry: { retries: -1 } }, /"retry.retries"/],
     [{ fetchTokens, retry: { retries: 1.5 } }, /"retry.retries" must be a whole number ≥ 0, got 1.5/],

@@ -69,7 +69,8 @@ export interface TokenManagerOptions {
    */
   retryTimeouts?: boolean;
   /**
-   * Timeout of one token request attempt, in ms. `Infinity`: none. Above 2^31−1 ms (about 24.8
+   * Timeout of one token request attempt, in ms, > 0. `Infinity`: none (`0` is refused: it is not
+   * axios's "none"). Above 2^31−1 ms (about 24.8
    * days) it is 2^31−1 ms. It also bounds each `storage` operation (`get`, `set`, `remove`): one
    * that takes longer counts as failed, as one that throws does (a `storage_error` event with a
    * `TimeoutError`; a read counts as empty), so a storage that never settles cannot hold callers.

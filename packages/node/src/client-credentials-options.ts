@@ -145,7 +145,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
    */
   retry?: RetryOptions | false | undefined;
   /**
-   * Timeout of one token request attempt (discovery included), in ms.
+   * Timeout of one token request attempt (discovery included), in ms, > 0. `Infinity`: none (`0` is
+   * refused: it is not axios's "none").
    * @default 10_000
    */
   timeout?: number | undefined;

@@ -113,6 +113,11 @@ describe('options', () => {
       'extraParams must not set "client_secret"',
     ],
     [{ ...base, clientSecret: SECRET, timeout: -1 }, 'timeout must be a number of milliseconds'],
+    // axios's 0 for "no timeout" made every token request time out at once.
+    [
+      { ...base, clientSecret: SECRET, timeout: 0 },
+      'timeout must be a number of milliseconds > 0, or Infinity for none',
+    ],
     [{ ...base, clientSecret: SECRET, resource: 'orders' }, 'resource "orders" must be an absolute URI'],
     [{ ...base, clientSecret: SECRET, resource: 'https://a.test/#x' }, 'without a fragment'],
     [{ ...base, clientSecret: SECRET, audience: '' }, 'audience must be a non-empty string'],

@@ -133,11 +133,13 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
       return [name, Array.isArray(value) ? values : value];
     }),
   );
-  for (const name of ['refreshMargin', 'timeout'] as const) {
-    const value = options[name];
-    if (value !== undefined && !(typeof value === 'number' && value >= 0)) {
-      fail(`${name} must be a number of milliseconds ≥ 0`);
-    }
+  const { refreshMargin, timeout } = options;
+  if (refreshMargin !== undefined && !(typeof refreshMargin === 'number' && refreshMargin >= 0)) {
+    fail('refreshMargin must be a number of milliseconds ≥ 0');
+  }
+  // 0 is axios's "no timeout"; here it failed every token request at once.
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) {
+    fail('timeout must be a number of milliseconds > 0, or Infinity for none');
   }
   const { maxTargets = clientCredentialsDefaults.maxTargets } = options;
   if (!(maxTargets === Number.POSITIVE_INFINITY || (Number.isInteger(maxTargets) && maxTargets >= 0))) {

@@ -6,7 +6,7 @@ import type { TokenManagerOptions } from '../token-manager-options.js';
 const WHERE = 'new TokenManager(options)';
 
 /**
- * Each option's kind: a `typeof`, or `ms` (a duration), `ms+` (one that may be `Infinity`), `count`,
+ * Each option's kind: a `typeof`, or `ms` (a duration), `ms+` (a timeout: > 0, `Infinity` for none), `count`,
  * `factor`, `types`, `retry`, or a method an object the manager calls must have (`localStorage`, a Redis
  * client or `{}` is an object too: it failed at the first use).
  */
@@ -36,7 +36,7 @@ const RETRY: Record<string, string> = {
 };
 const EXPECTED: Record<string, string> = {
   ms: 'a number of milliseconds ≥ 0',
-  'ms+': 'a number of milliseconds ≥ 0',
+  'ms+': 'a number of milliseconds > 0, or Infinity for none',
   count: 'a whole number ≥ 0',
   factor: 'a finite number ≥ 1',
   types: "a non-empty array, e.g. ['DPoP']",
@@ -89,11 +89,12 @@ function check(options: Record<string, unknown>, kinds: Record<string, string>, 
     const kind = kinds[name] as string;
     const value = options[name];
     if (value === undefined || (kind === 'retry' && value === false)) continue;
-    // A number ≥ 0 (NaN, a string, a `Date` fail); `Infinity` only for `ms+`.
+    // A number ≥ 0 (NaN, a string, a `Date` fail); `Infinity` only for `ms+`, which refuses 0 too: a
+    // timeout of 0 (axios's "none") failed every attempt at once.
     const number = typeof value === 'number' && value >= 0;
     const valid =
       kind === 'ms+'
-        ? number
+        ? (value as number) > 0
         : kind === 'ms'
           ? isMs(value)
           : kind === 'count'
