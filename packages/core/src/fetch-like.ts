@@ -20,6 +20,11 @@ export interface OAuthFetchInit {
 /** The part of a fetch `Response` the transport reads. */
 export interface OAuthFetchResponse {
   readonly status: number;
+  /**
+   * `true`: the `fetch` followed a redirect though the request said `redirect: 'manual'`; the answer is
+   * refused (`MalformedResponseError` `redirected`).
+   */
+  readonly redirected?: boolean;
   readonly headers: { get(name: string): string | null };
   /**
    * The body as a stream of bytes (a web `ReadableStream`), read up to 1 MiB (see `readJsonBody`).

@@ -8,7 +8,8 @@ export type MalformedReason =
   | 'missing_id_token'
   | 'invalid_field'
   | 'too_large'
-  | 'incomplete';
+  | 'incomplete'
+  | 'redirected';
 
 /**
  * The token endpoint (or `fetchTokens`) answered with something that is not a usable token
@@ -16,7 +17,9 @@ export type MalformedReason =
  * non-numeric `expires_in`; or, for a sign-in that asked for `openid`, no `id_token` (its tokens are
  * not stored). Also any OAuth endpoint (token, discovery, revocation) whose body is over 1 MiB
  * (`too_large`, whatever the status; see `readJsonBody`), or whose 2xx body broke off before its end
- * (`incomplete`: the server acted on the request, e.g. rotated a refresh token). Not retried: the server
+ * (`incomplete`: the server acted on the request, e.g. rotated a refresh token), or whose answer came
+ * after a redirect the `fetch` given followed though asked not to (`redirected`: a wrapper that dropped
+ * `redirect: 'manual'`; the request and its secrets may have gone to another server). Not retried: the server
  * is misconfigured or the URL points elsewhere, or a retry would spend a refresh token again.
  */
 export class MalformedResponseError extends TesseraError {

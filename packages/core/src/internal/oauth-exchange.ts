@@ -73,6 +73,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
       let status = 0;
       let json: unknown;
       let retryAfterHeader: string | null = null;
+      let redirected: boolean | undefined;
       try {
         const response = await (request.fetch ?? globalThis.fetch)(request.url.href, {
           method: request.method,
@@ -81,6 +82,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
           redirect: 'manual',
           signal: inner,
         });
+        redirected = response.redirected;
         retryAfterHeader = response.headers.get('retry-after');
         status = response.status;
         json = await readJsonBody(response, where, label);
@@ -106,6 +108,10 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
           throw new MalformedResponseError('incomplete', 'the body broke off', where, status, label);
         }
       }
+      // A `fetch` that dropped `redirect: 'manual'` followed one: the request went elsewhere too. Judged
+      // once the body was read (nothing left to release).
+      if (redirected)
+        throw new MalformedResponseError('redirected', 'the fetch followed a redirect', where, status, label);
       return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json, where };
     },
     signal,
