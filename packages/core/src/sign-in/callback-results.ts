@@ -13,6 +13,8 @@ export interface CallbackResults {
   get(key: string): Promise<CallbackResult> | undefined;
   /** Remembers `result` for `key`: as long as it is in progress, then among the latest `max` settled. */
   add(key: string, result: Promise<CallbackResult>): void;
+  /** Forgets the result of `key` (a callback that can be tried again). */
+  delete(key: string): void;
   clear(): void;
 }
 
@@ -39,6 +41,7 @@ export function callbackResults(max: number): CallbackResults {
         }
       });
     },
+    delete: (key) => void results.delete(key),
     clear() {
       results.clear();
       settled.clear();

@@ -12,6 +12,7 @@ import { crossTab } from '../cross-tab/cross-tab.js';
 import { isOAuthError, isTesseraError } from '../errors/guards.js';
 import { webStorage } from '../storage/web-storage.js';
 import { TokenManager } from '../token-manager.js';
+import { isTransient } from '../transient.js';
 import type { createSignIn as CreateSignIn, SignIn } from './create-sign-in.js';
 import type { SignInOptions } from './sign-in-options.js';
 
@@ -72,6 +73,24 @@ async function signInAtProvider(signIn: SignIn, answer?: Parameters<typeof oidc.
   browser.visit(callback);
   return { url, callback };
 }
+
+describe('redirectUri', () => {
+  it.each(['state', 'code', 'error', 'iss'])(
+    'one whose query has %s is refused when the sign-in is created: the response adds its own, so every callback would fail',
+    (name) => {
+      const redirectUri = `${REDIRECT_URI}?${name}=x`;
+      expect(() => setUp({ redirectUri })).toThrow(TypeError);
+      expect(() => setUp({ redirectUri })).toThrow(
+        `createSignIn: redirectUri must not have a ${name} parameter`,
+      );
+    },
+  );
+
+  it('one with other parameters, or a fragment (which a provider may append the response to, decision 1100), is accepted', () => {
+    expect(() => setUp({ redirectUri: `${REDIRECT_URI}?tenant=a&stated=1` })).not.toThrow();
+    expect(() => setUp({ redirectUri: 'https://app.example.test/#/callback' })).not.toThrow();
+  });
+});
 
 describe('start', () => {
   it('sends an S256 challenge of a fresh verifier, a state and a nonce with openid', async () => {
@@ -183,6 +202,23 @@ describe('start', () => {
     down = false;
     await signIn.start();
     expect(navigations).toHaveLength(1);
+  });
+
+  it('start() on plain http from a LAN address (no crypto.subtle) rejects with a typed error naming the secure context; nothing sent, stored or navigated', async () => {
+    const { getRandomValues } = crypto; // available outside a secure context, unlike crypto.subtle
+    vi.stubGlobal('crypto', { getRandomValues: getRandomValues.bind(crypto) });
+    let requests = 0;
+    msw.events.on('request:start', () => {
+      requests += 1;
+    });
+    const { signIn, navigations } = setUp();
+    const error = await signIn.start().catch((caught: unknown) => caught);
+    msw.events.removeAllListeners();
+    expect(isTesseraError(error, 'SIGN_IN_FAILED')).toBe(true);
+    expect(String(error)).toMatch(/needs a secure context \(https or localhost\)/);
+    expect(navigations).toHaveLength(0);
+    expect(browser.sessionStorage.length).toBe(0);
+    expect(requests).toBe(0);
   });
 
   it('Back from the provider into the page kept in the bfcache is no longer navigating', async () => {
@@ -613,6 +649,70 @@ describe('a callback that is not for a pending sign-in sends no token request', 
     expect((await a.handleCallback(first)).status).toBe('handled');
     expect((await b.handleCallback(second)).status).toBe('handled');
     expect(oidc.tokenRequests).toHaveLength(2);
+  });
+});
+
+describe('a failure before the code was sent (decision 1100, update)', () => {
+  /** The callback page's discovery fails with a network error until `up()`; counts its requests. */
+  function discoveryDown() {
+    let down = true;
+    let requests = 0;
+    msw.use(
+      http.get(`${ISSUER}/.well-known/openid-configuration`, () => {
+        requests += 1;
+        return down ? HttpResponse.error() : undefined; // undefined: the fake server answers
+      }),
+    );
+    return {
+      up: () => {
+        down = false;
+      },
+      requests: () => requests,
+    };
+  }
+
+  it('a network failure of discovery is a retryable NetworkError; handleCallback() again completes the sign-in with one token request', async () => {
+    const { callback } = await signInAtProvider(setUp().signIn);
+    const discovery = discoveryDown();
+    const page = setUp(); // the callback page: its metadata is not discovered yet
+    const first = await page.signIn.handleCallback();
+    expect(first).toMatchObject({ status: 'error', error: { name: 'NetworkError', code: 'NETWORK_ERROR' } });
+    expect(first.status === 'error' && isTransient(first.error)).toBe(true);
+    expect(oidc.tokenRequests).toHaveLength(0);
+    // Put back, so a reload retries too.
+    expect(browser.href).toBe(callback);
+    discovery.up();
+    // A retry button clicked twice, with a second instance (StrictMode): one token request.
+    const retries = await Promise.all([page.signIn.handleCallback(), setUp().signIn.handleCallback()]);
+    expect(retries.map((result) => result.status)).toEqual(['handled', 'handled']);
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(page.tokens.peekTokens()?.accessToken).toBe('at-2');
+    expect(browser.href).toBe(REDIRECT_URI);
+    expect(discovery.requests()).toBe(2);
+  });
+
+  it('a reload after a discovery failure completes the sign-in with one token request', async () => {
+    const { callback } = await signInAtProvider(setUp().signIn);
+    const discovery = discoveryDown();
+    expect((await setUp().signIn.handleCallback()).status).toBe('error');
+    discovery.up();
+    createSignIn = await freshPage();
+    browser.visit(browser.href); // reload: the same URL
+    expect(browser.href).toBe(callback);
+    expect(await setUp().signIn.handleCallback()).toMatchObject({ status: 'handled' });
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
+  it('once the code was sent (the token request failed on the network), it is spent: a retry sends nothing', async () => {
+    const { callback } = await signInAtProvider(setUp().signIn);
+    msw.use(http.post(`${ISSUER}/token`, () => HttpResponse.error(), { once: true }));
+    const page = setUp().signIn;
+    expect((await page.handleCallback()).status).toBe('error');
+    expect(browser.href).toBe(REDIRECT_URI);
+    createSignIn = await freshPage();
+    const again = await setUp().signIn.handleCallback(callback);
+    expect(again).toMatchObject({ status: 'error', error: { code: 'STALE_CALLBACK', reason: 'replayed' } });
+    expect(oidc.tokenRequests).toHaveLength(0); // the fake server never saw the first one
   });
 });
 

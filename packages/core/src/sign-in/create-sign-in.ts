@@ -122,6 +122,13 @@ export function createSignIn(options: SignInOptions): SignIn {
   const settings = { ...signInDefaults, ...given } as typeof signInDefaults & SignInOptions;
   const clock = options.clock ?? Date.now;
   const redirectUri = new URL(options.redirectUri);
+  // The authorization response adds its own: the callback would repeat them and always fail.
+  for (const name of ['state', 'code', 'error', 'iss']) {
+    if (redirectUri.searchParams.has(name))
+      throw new TypeError(
+        `createSignIn: redirectUri must not have a ${name} parameter (the response adds it)`,
+      );
+  }
   /** Whose transactions this instance takes: one client, with the redirect URI its requests send. */
   const client = `${clientId} ${redirectUri.href}`;
   /** Keys of `callbacks` and `cleaning`: by issuer and client. */
@@ -214,10 +221,12 @@ export function createSignIn(options: SignInOptions): SignIn {
     starting !== undefined && clock() - starting.at < settings.navigationTimeout;
 
   const buildAuthorizationUrl = async (start: StartOptions = {}): Promise<URL> => {
+    const verifier = randomToken();
+    // First: outside a secure context it throws, before any request, storage write or navigation.
+    const challenge = await codeChallengeOf(verifier);
     const server = await discovered();
     const scope = start.scope ?? settings.scope;
     const state = randomToken();
-    const verifier = randomToken();
     const nonce = scope.split(' ').includes('openid') ? randomToken() : undefined;
     const endpoint = server.authorization_endpoint;
     if (!endpoint)
@@ -232,7 +241,7 @@ export function createSignIn(options: SignInOptions): SignIn {
     set('redirect_uri', redirectUri.href);
     set('scope', scope);
     set('state', state);
-    set('code_challenge', await codeChallengeOf(verifier));
+    set('code_challenge', challenge);
     set('code_challenge_method', 'S256');
     set('nonce', nonce);
     set('prompt', start.prompt);
@@ -279,8 +288,10 @@ export function createSignIn(options: SignInOptions): SignIn {
     state: string,
     params: URLSearchParams,
     repeated: boolean,
+    forget: () => void,
   ): Promise<CallbackResult> => {
     const said = authorizationErrorOf(params);
+    const before = globalThis.location?.href;
     let taken: TakenTransaction | undefined;
     try {
       // `discover` ensures the metadata's issuer is `issuer`, so the transaction's is the server's too.
@@ -301,7 +312,15 @@ export function createSignIn(options: SignInOptions): SignIn {
     const signOutsBefore = shared.signOuts;
     // Refused like a wrong `iss`: after `take`, so the transaction is used up and cannot be tried again.
     if (repeated) throw new StaleCallbackError('repeated-parameter');
-    const server = await discovered();
+    const cleaned = globalThis.location?.href;
+    const server = await discovered().catch((error: unknown) => {
+      // Nothing was sent: the sign-in and its URL are put back, so `handleCallback()` again (a retry, a
+      // reload) completes it (decision 1100, update).
+      store.save(transaction, clock());
+      forget();
+      if (cleaned !== before && location.href === cleaned) history.replaceState(history.state, '', before);
+      throw error;
+    });
     const iss = params.get('iss') ?? undefined;
     if (
       iss === undefined
@@ -451,7 +470,9 @@ export function createSignIn(options: SignInOptions): SignIn {
       const key = prefix + state;
       let result = callbacks.get(key);
       if (!result) {
-        result = sharedWhileCleaning(() => complete(state, params, hasRepeatedParam(url)).catch(failed));
+        result = sharedWhileCleaning(() =>
+          complete(state, params, hasRepeatedParam(url), () => callbacks.delete(key)).catch(failed),
+        );
         callbacks.add(key, result);
       }
       return result;

@@ -8,7 +8,10 @@ export interface SignInOptions {
   issuer: string;
   /** The public client's `client_id`. */
   clientId: string;
-  /** Registered redirect URI; the token request sends exactly this value, never one read from `location`. */
+  /**
+   * Registered redirect URI; the token request sends exactly this value, never one read from `location`.
+   * Its query must not have `state`, `code`, `error` or `iss` (a `TypeError`): the response adds its own.
+   */
   redirectUri: string;
   /**
    * Space-separated scopes. With `openid`, a `nonce` is sent and the code exchange must return an ID token,
