@@ -60,6 +60,7 @@ export interface ExchangeResponse {
  * @throws {AbortError} the caller's signal aborted (its `TesseraError` reason instead, as it is; a
  *   `TimeoutError` reason is rethrown naming this request).
  * @throws {TimeoutError} `timeout` elapsed.
+ * @throws {TypeError} `timeout` is not a number > 0 (`Infinity`: none); nothing is sent.
  * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
  * @throws {MalformedResponseError} the body is over 1 MiB (`too_large`, see `readJsonBody`), or a 2xx body
  *   broke off (`incomplete`; a body of another status that broke off is judged by its status): never retried.
@@ -68,6 +69,13 @@ export interface ExchangeResponse {
 export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
   const { signal, timeout, label, redact } = request;
   const where = describeRequest(request.method, request.url);
+  // The one-shot helpers' `timeout` (`requestToken`, `discover`, `revokeToken`, sign-in's): 0, axios's
+  // "none", timed every request out at once (decision 0008).
+  if (!(timeout === undefined || timeout > 0)) {
+    throw new TypeError(
+      `${where}: timeout must be a number of milliseconds > 0, or Infinity for none, got ${typeof timeout === 'number' ? timeout : typeof timeout}`,
+    );
+  }
   return withTimeout(
     async (inner) => {
       let status = 0;
