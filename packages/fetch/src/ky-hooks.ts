@@ -30,7 +30,7 @@ interface Sent {
 
 /** Hooks for `ky.create({ hooks })` or `ky.extend({ hooks })`; `Marker` is ky's `RetryMarker`. */
 export interface KyHooks<Marker = unknown> {
-  /** Resolves to a new `Request` only to stop a custom token header from following a redirect. */
+  /** Resolves to a new `Request` only to stop a custom token header or a DPoP proof from following a redirect. */
   beforeRequest: Array<(request: Request, options: object) => Promise<Request | undefined>>;
   afterResponse: Array<
     (
@@ -60,11 +60,12 @@ export interface KyHooks<Marker = unknown> {
  * Redirects are followed by ky's `fetch`, which strips `Authorization` at an origin change: a
  * response it was redirected to from another origin than the request's never invalidates the token
  * nor retries, and a nonce is learned for the origin that answered (if allowed). A token in another
- * `header` would follow any redirect, so such a request is sent with `redirect: 'error'` unless you
- * set ky's `redirect` option: `beforeRequest` then returns a new `Request`, and ky runs no later
- * `beforeRequest` hook for that attempt (put yours first, or set `redirect` yourself). The hops
- * themselves are the runtime's: in Node, wrap the fetch instead (`fetch: withTokens(fetch, tokens)`)
- * when a redirect could lead to another origin, so each hop is checked and gets its own proof.
+ * `header`, or a DPoP proof, would follow any redirect, so such a request is sent with
+ * `redirect: 'error'` unless you set ky's `redirect` option: `beforeRequest` then returns a new
+ * `Request`, and ky runs no later `beforeRequest` hook for that attempt (put yours first, or set
+ * `redirect` yourself). The hops themselves are the runtime's: wrap the fetch instead
+ * (`fetch: withTokens(fetch, tokens)`) when a request must follow redirects, so each hop is checked
+ * and gets its own proof.
  *
  * A `beforeRequest` hook of yours that runs after these and returns a new `Request` for another URL
  * (`new Request(otherUrl, request)`) copies the token header there, and ky has no later point to
@@ -129,8 +130,9 @@ export function kyHooks<Marker>(
     const proofs = pending && (await pending);
     const value = headers.get(header);
     if (context && value !== null) sent.set(context, { value, token: set.accessToken, proofs });
-    // ky's fetch strips only Authorization at an origin change: another header must not follow.
-    return custom && request.redirect === 'follow' && redirect === undefined
+    // ky's fetch strips only Authorization at an origin change: another token header, or a DPoP proof
+    // (which names this URL only), must not follow.
+    return (custom || constraint) && request.redirect === 'follow' && redirect === undefined
       ? new Request(request, { redirect: 'error' })
       : undefined;
   };

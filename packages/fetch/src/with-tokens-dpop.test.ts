@@ -358,6 +358,38 @@ describe('kyHooks with a senderConstraint (DPoP)', () => {
     expect(invalidate).not.toHaveBeenCalled();
   });
 
+  it('never sends a Bearer set with a DPoP constraint: TokenTypeMismatchError, nothing sent', async () => {
+    const { ky: client, headersFor } = await setup('Bearer');
+    const error = await client.get('orders').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenTypeMismatchError);
+    expect(error).toMatchObject({ code: 'TOKEN_TYPE_MISMATCH', expected: 'DPoP', received: 'Bearer' });
+    expect(api.calls).toHaveLength(0);
+    expect(headersFor).not.toHaveBeenCalled();
+  });
+
+  it('after ky’s own retry of a 503 and a nonce replay, a token the API always rejects costs one refresh: 4 sends (the 503 and 3 the API judged), each with a fresh proof', async () => {
+    nonce = 'n-1';
+    valid = 'never';
+    server.use(http.get(`${API}/orders`, () => new HttpResponse(null, { status: 503 }), { once: true }));
+    const { tokens, fetchTokens, invalidate } = await setup();
+    const client = ky.create({
+      prefixUrl: API,
+      retry: { limit: 9, delay: () => 0 },
+      hooks: kyHooks(ky, tokens, { baseUrl: `${API}/`, senderConstraint: createDPoP() }),
+    });
+    const error = await client.get('orders?q=1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'HTTPError', response: { status: 401 } });
+    expect(api.calls.map((call) => [call.authorization, call.status, call.proof?.nonce])).toEqual([
+      ['DPoP at-0', 401, undefined],
+      ['DPoP at-0', 401, 'n-1'],
+      ['DPoP at-1', 401, 'n-1'],
+    ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+    expect(invalidate.mock.calls).toEqual([['at-0'], ['at-1']]);
+    expect(new Set(api.calls.map((call) => call.proof?.jti)).size).toBe(3);
+    expect(api.calls.every((call) => call.proof?.htu === `${API}/orders`)).toBe(true);
+  });
+
   it('replays a 401 invalid_token with the new token and its ath', async () => {
     valid = 'at-1';
     const { ky: client, fetchTokens } = await setup();

@@ -96,18 +96,39 @@ describe('withTokens (DPoP): a nonce challenge at the end of a followed redirect
   });
 });
 
-describe('kyHooks (DPoP): a response that came through a redirect ky’s fetch followed', () => {
-  it('teaches the nonce of the origin that answered, not of the one the request was sent to', async () => {
+describe('kyHooks (DPoP): a redirect ky’s fetch would follow', () => {
+  it('is not followed: the proof (it names the first URL only) never reaches the origin it leads to', async () => {
     nonces[api.first] = 'nonce-a';
     nonces[api.second] = 'nonce-b';
     const counted = await countingTokens({ tokenType: 'DPoP', senderConstraint: createDPoP() });
     managers.push(counted.tokens);
-    const client = ky.create({ hooks: kyHooks(ky, counted.tokens, { origins: [api.first, api.second] }) });
+    const client = ky.create({
+      hooks: kyHooks(ky, counted.tokens, { origins: [api.first, api.second] }),
+      retry: 0,
+    });
+    await expect(
+      client.get(`${api.first}/go`, { searchParams: { to: `${api.second}/ping` } }),
+    ).rejects.toThrow(
+      TypeError, // fetch's redirect: 'error'
+    );
+    expect(api.sent()).toEqual([['first', '/go', undefined]]);
+    expect(counted.fetchTokens).not.toHaveBeenCalled();
+  });
+
+  it('with ky’s redirect: "follow" set by the app, followed by ky’s fetch with the first proof, and the nonce of the origin that answered learned', async () => {
+    nonces[api.first] = 'nonce-a';
+    nonces[api.second] = 'nonce-b';
+    const counted = await countingTokens({ tokenType: 'DPoP', senderConstraint: createDPoP() });
+    managers.push(counted.tokens);
+    const client = ky.create({
+      hooks: kyHooks(ky, counted.tokens, { origins: [api.first, api.second] }),
+      redirect: 'follow',
+    });
     await client.get(`${api.first}/go`, { searchParams: { to: `${api.second}/ping` } });
     expect((await client.get(`${api.second}/orders`)).status).toBe(200);
     expect(api.sent()).toEqual([
       ['first', '/go', undefined],
-      ['second', '/ping', undefined], // followed by undici with the first proof (a limit kyHooks documents)
+      ['second', '/ping', undefined], // followed by undici with the first proof: the app asked for it
       ['second', '/orders', 'nonce-b'], // at once: no challenge, no retry
     ]);
     expect(counted.fetchTokens).not.toHaveBeenCalled();
