@@ -37,7 +37,8 @@ import { TokenRegistry } from './token-registry.js';
  * const server = setupServer(...auth.handlers, ...auth.protectedApi('https://api.example.test'));
  *
  * @throws {TypeError} an option (or a key of a client or user) it does not know, with the nearest known name;
- *   a `clientId` or `clientSecret` oidc-provider would not register (empty, or not printable ASCII).
+ *   a `clientId` or `clientSecret` oidc-provider would not register (empty, or not printable ASCII);
+ *   `resources` that is not an array of strings.
  * @throws {RangeError} a lifetime that is not a positive number of ms, an `accessTokenLifetime` under 1000.
  */
 export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
@@ -204,6 +205,16 @@ function assertOptions(options: AuthServerOptions): void {
   options.users?.forEach((user, index) => {
     assertKnownOptions(user, USER_KEYS, `createAuthServer(options): users[${index}]`);
   });
+  // A string would be searched as text: `'https://api.example.test'` knew `https://api` too.
+  const { resources } = options;
+  if (
+    resources !== undefined &&
+    !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))
+  ) {
+    throw new TypeError(
+      "createAuthServer(options): resources must be an array of resource URIs, e.g. ['https://api.example.test']",
+    );
+  }
 }
 
 function issueTokens(context: ServerContext, options: IssueTokensOptions = {}): Promise<IssuedTokenResponse> {

@@ -23,6 +23,18 @@ describe('createAuthServer options', () => {
     expect(() => createAuthServer(loosely(options))).toThrow(new RegExp(`did you mean "${nearest}"\\?$`));
   });
 
+  // A string was searched as text: `resources: 'https://api.example.test'` accepted `https://api` too.
+  it.each([['https://api.example.test'], [[42]], [{}]])(
+    'refuses resources %j that is not an array of strings',
+    (resources) => {
+      expect(() => createAuthServer(loosely({ resources }))).toThrow(
+        new TypeError(
+          "createAuthServer(options): resources must be an array of resource URIs, e.g. ['https://api.example.test']",
+        ),
+      );
+    },
+  );
+
   it('lists the known options when nothing is close, and never shows the value', () => {
     const call = (): unknown => createAuthServer(loosely({ jwks: 'private-key-material' }));
     expect(call).toThrow(TypeError);
