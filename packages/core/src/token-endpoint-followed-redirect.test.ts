@@ -35,7 +35,7 @@ function followingFetch(body: unknown, status = 200) {
 
 describe('an OAuth answer that came after a redirect the fetch followed', () => {
   it('is refused as MalformedResponseError redirected, with no token taken from it', async () => {
-    const { fetch, calls } = followingFetch({ access_token: 'from-elsewhere', expires_in: 300 });
+    const { fetch, calls, seen } = followingFetch({ access_token: 'from-elsewhere', expires_in: 300 });
     const error = await requestToken({
       tokenUrl: TOKEN_URL,
       clientId: 'app',
@@ -47,6 +47,7 @@ describe('an OAuth answer that came after a redirect the fetch followed', () => 
     expect(error).toMatchObject({ reason: 'redirected', status: 200 });
     expect(JSON.stringify(error) + String(error)).not.toContain('from-elsewhere');
     expect(calls).toHaveBeenCalledTimes(1);
+    expect(seen[0]?.redirect).toBe('manual'); // asked for; the wrapper's fetch followed anyway
   });
 
   it('is not retried by a TokenManager: one token request, the error reaches the caller, nothing stored', async () => {

@@ -169,7 +169,8 @@ function sendFresh(
   let headers: Headers | Record<string, string>;
   // No init.headers or a plain record (not a `Headers`, pairs or an iterable): no `Headers` here
   // (decision 0019), fetch builds its own from whatever it is given. Not for a `header` named
-  // `__proto__`: assigning it to a record sets the record's prototype, no header.
+  // `__proto__`: assigning it to a record sets the record's prototype, and undici's reading of a
+  // record drops such a key even when it is an own property (checked: no own-key fix would do).
   if (
     settings.header !== '__proto__' &&
     (given === undefined || (given?.constructor === Object && !(Symbol.iterator in given)))

@@ -240,69 +240,57 @@ describe('clientCredentials({ privateKey, dpop }) against a server requiring non
     expect(events).toEqual(['clock_retry']);
   });
 
-  it('keeps the resent assertion out of the error when the server echoes it', async () => {
-    const nonce = { value: 'n-1' };
-    const assertions: string[] = [];
-    server.use(
-      http.post(TOKEN_URL, async ({ request }) => {
-        const assertion = new URLSearchParams(await request.text()).get('client_assertion') ?? '';
-        assertions.push(assertion);
-        if (decodeJwt(request.headers.get('dpop') ?? '').nonce !== nonce.value) {
+  const base64Forms = (assertion: string): string[] => {
+    const bytes = Buffer.from(assertion);
+    return [
+      bytes.toString('base64'),
+      bytes.toString('base64').replace(/=+$/, ''),
+      bytes.toString('base64url'),
+    ];
+  };
+
+  it.each([
+    [
+      'as it is',
+      (assertion: string) => `assertion ${assertion} not accepted`,
+      'assertion [redacted] not accepted',
+    ],
+    [
+      'in Base64 too, as the first one is',
+      (assertion: string) => `got ${base64Forms(assertion)[0]} (${base64Forms(assertion)[2]})`,
+      'got [redacted] ([redacted])',
+    ],
+  ])(
+    'keeps the resent assertion out of the error when the server echoes it %s',
+    async (_, echo, redacted) => {
+      const nonce = { value: 'n-1' };
+      const assertions: string[] = [];
+      server.use(
+        http.post(TOKEN_URL, async ({ request }) => {
+          const assertion = new URLSearchParams(await request.text()).get('client_assertion') ?? '';
+          assertions.push(assertion);
+          if (decodeJwt(request.headers.get('dpop') ?? '').nonce !== nonce.value) {
+            return HttpResponse.json(
+              { error: 'use_dpop_nonce' },
+              { status: 400, headers: { 'DPoP-Nonce': nonce.value } },
+            );
+          }
           return HttpResponse.json(
-            { error: 'use_dpop_nonce' },
-            { status: 400, headers: { 'DPoP-Nonce': nonce.value } },
+            { error: 'invalid_client', error_description: echo(assertion) },
+            { status: 401 },
           );
-        }
-        return HttpResponse.json(
-          { error: 'invalid_client', error_description: `assertion ${assertion} not accepted` },
-          { status: 401 },
-        );
-      }),
-    );
-    const client = assertionClient(createDPoP());
+        }),
+      );
+      const client = assertionClient(createDPoP());
 
-    const error = await client.getAccessToken().catch((e: unknown) => e);
+      const error = await client.getAccessToken().catch((e: unknown) => e);
 
-    expect(isOAuthError(error, 'invalid_client')).toBe(true);
-    expect(assertions).toHaveLength(2);
-    const seen = `${(error as Error).message} ${JSON.stringify(error)}`;
-    expect(seen).toContain('assertion [redacted] not accepted');
-    for (const assertion of assertions) expect(seen).not.toContain(assertion);
-  });
-
-  it('keeps the resent assertion out of the error in Base64 too, as the first one is', async () => {
-    const nonce = { value: 'n-1' };
-    const assertions: string[] = [];
-    server.use(
-      http.post(TOKEN_URL, async ({ request }) => {
-        const assertion = new URLSearchParams(await request.text()).get('client_assertion') ?? '';
-        assertions.push(assertion);
-        if (decodeJwt(request.headers.get('dpop') ?? '').nonce !== nonce.value) {
-          return HttpResponse.json(
-            { error: 'use_dpop_nonce' },
-            { status: 400, headers: { 'DPoP-Nonce': nonce.value } },
-          );
-        }
-        const base64 = Buffer.from(assertion).toString('base64');
-        const base64url = Buffer.from(assertion).toString('base64url');
-        return HttpResponse.json(
-          { error: 'invalid_client', error_description: `got ${base64} (${base64url})` },
-          { status: 401 },
-        );
-      }),
-    );
-    const client = assertionClient(createDPoP());
-
-    const error = await client.getAccessToken().catch((e: unknown) => e);
-
-    expect(isOAuthError(error, 'invalid_client')).toBe(true);
-    expect(assertions).toHaveLength(2);
-    expect((error as Error).message).toContain('got [redacted] ([redacted])');
-    const resent = Buffer.from(assertions[1]!);
-    expectNoSecrets(error, [
-      resent.toString('base64'),
-      resent.toString('base64').replace(/=+$/, ''),
-      resent.toString('base64url'),
-    ]);
-  });
+      expect(isOAuthError(error, 'invalid_client')).toBe(true);
+      expect(assertions).toHaveLength(2);
+      const seen = `${(error as Error).message} ${JSON.stringify(error)}`;
+      expect(seen).toContain(redacted);
+      for (const assertion of assertions) expect(seen).not.toContain(assertion);
+      expectNoSecrets(error, base64Forms(assertions[1]!));
+    },
+  );
 });

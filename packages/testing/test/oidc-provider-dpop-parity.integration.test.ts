@@ -1,6 +1,11 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHALLENGE, startParityTargets, type ParityTarget as Target, VERIFIER } from './parity-targets.js';
+import {
+  authorizationUrl,
+  startParityTargets,
+  type ParityTarget as Target,
+  VERIFIER,
+} from './parity-targets.js';
 import { claimsOf, postToken } from './token-request.js';
 
 // DPoP over HTTP, against the kit (`dpop: { requireNonce: true }`, a `dpopBoundAccessTokens` client) and against
@@ -49,17 +54,7 @@ async function endpoints(
 }
 
 async function codeFor(target: Target): Promise<string> {
-  const url = new URL((await endpoints(target)).authorization_endpoint);
-  const query = {
-    response_type: 'code',
-    client_id: target.clientId,
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid api:read',
-    state: 'parity-state',
-    code_challenge: CHALLENGE,
-    code_challenge_method: 'S256',
-  };
-  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  const url = await authorizationUrl(target, REDIRECT_URI);
   return new URL(await target.signIn(url.href)).searchParams.get('code') ?? '';
 }
 

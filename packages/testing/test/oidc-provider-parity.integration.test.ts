@@ -1,7 +1,13 @@
 import { identityProviderDefaults, readFormPost } from '@tessera/example-identity-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { authServerDefaults } from '../src/auth-server-options.js';
-import { CHALLENGE, startParityTargets, type ParityTarget as Target, VERIFIER } from './parity-targets.js';
+import {
+  authorizationUrl,
+  CHALLENGE,
+  startParityTargets,
+  type ParityTarget as Target,
+  VERIFIER,
+} from './parity-targets.js';
 import { postToken } from './token-request.js';
 
 // The same scenario, over HTTP, against the kit (served on loopback) and against a real oidc-provider
@@ -41,17 +47,7 @@ async function discover(target: Target): Promise<{ authorization_endpoint: strin
 
 /** Signs alice in with PKCE and returns the code, unexchanged. */
 async function codeFor(target: Target, scope: string): Promise<string> {
-  const url = new URL((await discover(target)).authorization_endpoint);
-  const query = {
-    response_type: 'code',
-    client_id: target.clientId,
-    redirect_uri: REDIRECT_URI,
-    scope,
-    state: 'parity-state',
-    code_challenge: CHALLENGE,
-    code_challenge_method: 'S256',
-  };
-  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  const url = await authorizationUrl(target, REDIRECT_URI, { scope });
   return new URL(await target.signIn(url.href)).searchParams.get('code') ?? '';
 }
 
@@ -203,24 +199,11 @@ describe('the kit answers like oidc-provider', () => {
     for (const target of targets) {
       const results: unknown[] = [];
       for (const params of cases) {
-        const url = new URL((await discover(target)).authorization_endpoint);
-        const query = {
-          response_type: 'code',
-          client_id: target.clientId,
-          redirect_uri: REDIRECT_URI,
-          scope: 'openid api:read',
-          state: 'parity-state',
-          code_challenge: CHALLENGE,
-          code_challenge_method: 'S256',
+        const url = await authorizationUrl(target, REDIRECT_URI, {
           // The kit's own audience, so that a repeated granted resource is one it knows.
           ...params,
           ...(params.resource && target.name === 'kit' ? { resource: [KIT_AUDIENCE, KIT_AUDIENCE] } : {}),
-        };
-        for (const [name, value] of Object.entries(query)) {
-          for (const item of value === undefined ? [] : Array.isArray(value) ? value : [value]) {
-            url.searchParams.append(name, item);
-          }
-        }
+        });
         const response = await fetch(url, { redirect: 'manual' });
         const location = new URL(response.headers.get('location') ?? '/', url);
         const error = location.origin === APP ? location.searchParams.get('error') : null;
@@ -256,18 +239,7 @@ describe('the kit answers like oidc-provider', () => {
     for (const target of targets) {
       const results: unknown[] = [];
       for (const mode of ['fragment', 'form_post']) {
-        const url = new URL((await discover(target)).authorization_endpoint);
-        const query = {
-          response_type: 'code',
-          client_id: target.clientId,
-          redirect_uri: REDIRECT_URI,
-          scope: 'openid api:read',
-          state: 'parity-state',
-          code_challenge: CHALLENGE,
-          code_challenge_method: 'S256',
-          response_mode: mode,
-        };
-        for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+        const url = await authorizationUrl(target, REDIRECT_URI, { response_mode: mode });
         // signIn returns a form_post answer as the form's action with its fields as the query.
         const callback = new URL(await target.signIn(url.href));
         const params =
@@ -293,19 +265,11 @@ describe('the kit answers like oidc-provider', () => {
   it('the form_post page has the same content type (UTF-8 declared), for a code and for an error', async () => {
     const types: Record<string, unknown[]> = {};
     for (const target of targets) {
-      const url = new URL((await discover(target)).authorization_endpoint);
-      const query = {
-        response_type: 'code',
-        client_id: target.clientId,
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid api:read',
+      const url = await authorizationUrl(target, REDIRECT_URI, {
         state: 'café',
-        code_challenge: CHALLENGE,
-        code_challenge_method: 'S256',
         response_mode: 'form_post',
         prompt: 'bogus',
-      };
-      for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+      });
       const response = await fetch(url, { redirect: 'manual' });
       types[target.name] = [response.status, response.headers.get('content-type')];
     }
@@ -319,19 +283,11 @@ describe('the kit answers like oidc-provider', () => {
       const results: unknown[] = [];
       for (const mode of ['query', 'fragment', 'form_post']) {
         for (const extra of [{}, { prompt: 'bogus' }]) {
-          const url = new URL((await discover(target)).authorization_endpoint);
-          const query = {
-            response_type: 'code',
-            client_id: target.clientId,
-            redirect_uri: REDIRECT_URI,
-            scope: 'openid api:read',
+          const url = await authorizationUrl(target, REDIRECT_URI, {
             state: '',
-            code_challenge: CHALLENGE,
-            code_challenge_method: 'S256',
             response_mode: mode,
             ...extra,
-          };
-          for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+          });
           const callback = new URL(await target.signIn(url.href));
           const params =
             mode === 'fragment' ? new URLSearchParams(callback.hash.slice(1)) : callback.searchParams;
@@ -376,25 +332,16 @@ describe('the kit answers like oidc-provider', () => {
       for (const target of listed.targets) {
         const results: unknown[] = [];
         for (const params of cases) {
-          const url = new URL((await discover(target)).authorization_endpoint);
           const resource =
             params.resource === 'granted'
               ? target.name === 'kit'
                 ? KIT_AUDIENCE
                 : API_RESOURCE
               : params.resource;
-          const query = {
-            response_type: 'code',
-            client_id: target.clientId,
-            redirect_uri: REDIRECT_URI,
-            scope: 'openid api:read',
-            state: 'parity-state',
-            code_challenge: CHALLENGE,
-            code_challenge_method: 'S256',
+          const url = await authorizationUrl(target, REDIRECT_URI, {
             ...params,
             ...(resource ? { resource } : {}),
-          };
-          for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+          });
           const response = await fetch(url, { redirect: 'manual' });
           const location = response.headers.get('location');
           const callback = location ? new URL(location, url) : undefined;

@@ -73,3 +73,38 @@ export async function startParityTargets(
     },
   };
 }
+
+/** An authorization request's parameters: a list is sent repeated, `undefined` not at all. */
+export type AuthorizationParams = Record<string, string | readonly string[] | undefined>;
+
+/**
+ * `target`'s authorization endpoint (from its discovery document) with a PKCE request of the client both
+ * servers know — code flow, `openid api:read`, `state=parity-state`, the RFC 7636 challenge, for
+ * `redirectUri` — and `params` over those.
+ */
+export async function authorizationUrl(
+  target: ParityTarget,
+  redirectUri: string,
+  params: AuthorizationParams = {},
+): Promise<URL> {
+  const discovery = await fetch(`${target.issuer}/.well-known/openid-configuration`);
+  const url = new URL(
+    ((await discovery.json()) as { authorization_endpoint: string }).authorization_endpoint,
+  );
+  const query: AuthorizationParams = {
+    response_type: 'code',
+    client_id: target.clientId,
+    redirect_uri: redirectUri,
+    scope: 'openid api:read',
+    state: 'parity-state',
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    ...params,
+  };
+  for (const [name, value] of Object.entries(query)) {
+    for (const item of value === undefined ? [] : typeof value === 'string' ? [value] : value) {
+      url.searchParams.append(name, item);
+    }
+  }
+  return url;
+}
