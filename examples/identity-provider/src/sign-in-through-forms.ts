@@ -23,11 +23,24 @@ const decodeHtml = (value: string): string =>
 /**
  * Reads a `response_mode=form_post` page (oidc-provider's auto-submitting form): the form's action with
  * its hidden fields as the query, or undefined when `html` has no form that posts outside `origin`.
+ * @throws {TypeError} `origin` is not an absolute URL, or the form's action is not a URL; the message
+ *   names which, without the action or the page (the fields carry the code).
  */
 export function readFormPost(html: string, origin: string): URL | undefined {
+  if (!URL.canParse(origin)) {
+    throw new TypeError(
+      "readFormPost(html, origin): origin must be an absolute URL, e.g. 'http://127.0.0.1:4400'",
+    );
+  }
   const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1];
   if (action === undefined) return undefined;
-  const url = new URL(decodeHtml(action), origin);
+  const target = decodeHtml(action);
+  if (!URL.canParse(target, origin)) {
+    throw new TypeError(
+      "readFormPost: the form_post page's form action is not a URL (its redirect_uri is malformed)",
+    );
+  }
+  const url = new URL(target, origin);
   if (url.origin === origin) return undefined;
   for (const [, name = '', value = ''] of html.matchAll(
     /<input type="hidden" name="([^"]*)" value="([^"]*)"\/>/g,

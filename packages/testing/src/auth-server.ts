@@ -38,7 +38,7 @@ export interface AuthorizationRequestLogEntry {
   /** The `code_challenge_method` sent, if any (the challenge itself is not logged). */
   codeChallengeMethod: string | undefined;
   /**
-   * 302 when the request was redirected to its callback (with a code or an `error`); for
+   * 303 (as oidc-provider) when the request was redirected to its callback (with a code or an `error`); for
    * `response_mode=form_post`, 200 for the form with a code, 400 for one with an `error`; 400 when it
    * was refused without a redirect (`authorize` threw). For `auth.authorize`, what the endpoint would answer.
    */
@@ -103,7 +103,7 @@ export interface AuthServer {
   readonly tokenUrl: string;
   /**
    * `${issuer}/oauth/authorize` (`authorization_endpoint` in both discovery documents). A GET answers
-   * 302 to the callback `authorize` returns (for `response_mode=form_post`, an HTML form that posts
+   * 303 to the callback `authorize` returns (for `response_mode=form_post`, an HTML form that posts
    * it), or 400 where `authorize` throws.
    */
   readonly authorizationUrl: string;

@@ -81,9 +81,19 @@ describe('authorization code grant with PKCE', () => {
     expect(codeOf(callback.href)).toMatch(/^[\w-]{43}$/);
   });
 
-  it('GET on the authorization endpoint redirects (302) to the same callback', async () => {
+  it("authorize() keeps a redirect_uri's own query (?tenant=a) and adds the answer after it, and the code exchanges for that redirect_uri", async () => {
+    const withQuery = 'https://app.example.test/callback?tenant=a';
+    const callback = auth.authorize(authorizationRequest({ redirect_uri: withQuery }));
+    expect(callback).toMatch(
+      /^https:\/\/app\.example\.test\/callback\?tenant=a&code=[\w-]{43}&state=st-1&iss=/,
+    );
+    expect((await exchange(codeOf(callback), { redirect_uri: withQuery })).status).toBe(200);
+  });
+
+  it('GET on the authorization endpoint redirects (303, no-store, as oidc-provider) to the same callback', async () => {
     const response = await fetch(authorizationRequest(), { redirect: 'manual' });
-    expect(response.status).toBe(302);
+    expect(response.status).toBe(303);
+    expect(response.headers.get('cache-control')).toBe('no-store');
     const location = new URL(response.headers.get('location') ?? '');
     expect(`${location.origin}${location.pathname}`).toBe(redirectUri);
     expect(location.searchParams.get('state')).toBe('st-1');

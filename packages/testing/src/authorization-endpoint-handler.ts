@@ -1,21 +1,23 @@
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import type { AuthServerState } from './auth-server.js';
 import { logAuthorization } from './authorization-request-log.js';
-import { callbackUrl, formPostPage } from './authorization-response.js';
+import { callbackUrl, formPostPage, REDIRECT_STATUS } from './authorization-response.js';
 import { AuthorizationRequestError, answerAuthorization } from './authorize.js';
 import type { ServerContext } from './server-context.js';
 
 /**
  * The msw handler of the authorization endpoint: signs the first user (or the `login_hint` one) in at
- * once and answers 302 to the callback, as `auth.authorize` returns it, or for `response_mode=form_post`
+ * once and answers 303 to the callback, as `auth.authorize` returns it, or for `response_mode=form_post`
  * oidc-provider's auto-submitting HTML form (200, or 400 when it carries an `error`); 400 for a request
- * that cannot be redirected (unknown client, bad `redirect_uri`). Logs each request in `authorizationRequests`.
+ * that cannot be redirected (unknown client, bad `redirect_uri`). Every answer is `Cache-Control: no-store`,
+ * as oidc-provider's (its `noCache` middleware). Logs each request in `authorizationRequests`.
  */
 export function authorizationEndpointHandler(
   context: ServerContext,
   state: Pick<AuthServerState, 'authorizationRequests'>,
 ): RequestHandler {
   return http.get(context.authorizationUrl, ({ request }) => {
+    const noStore = { 'Cache-Control': 'no-store' };
     try {
       const entry = { via: 'endpoint', at: context.clock() } as const;
       const response = logAuthorization(state.authorizationRequests, entry, request.url, () =>
@@ -24,13 +26,14 @@ export function authorizationEndpointHandler(
       if (response.mode === 'form_post') {
         const status = response.params.error === undefined ? 200 : 400;
         // As oidc-provider (koa) sends it: without a charset a browser reads the page as windows-1252.
-        const headers = { 'Content-Type': 'text/html; charset=utf-8' };
+        const headers = { ...noStore, 'Content-Type': 'text/html; charset=utf-8' };
         return HttpResponse.html(formPostPage(response), { status, headers });
       }
-      return new Response(null, { status: 302, headers: { Location: callbackUrl(response) } });
+      const headers = { ...noStore, Location: callbackUrl(response) };
+      return new Response(null, { status: REDIRECT_STATUS, headers });
     } catch (error) {
       if (!(error instanceof AuthorizationRequestError)) throw error;
-      return HttpResponse.text(error.message, { status: 400 });
+      return HttpResponse.text(error.message, { status: 400, headers: noStore });
     }
   });
 }

@@ -46,7 +46,7 @@ const expected = {
   scope: 'openid orders:read',
   prompt: undefined,
   codeChallengeMethod: 'S256',
-  status: 302,
+  status: 303,
   at: start,
 };
 
@@ -54,7 +54,7 @@ describe('auth.authorizationRequests', () => {
   it('logs GETs on the endpoint and authorize() calls, without code, state, nonce, challenge or login_hint', async () => {
     const viaAuthorize = auth.authorize(authorizationRequest());
     const response = await fetch(authorizationRequest({ prompt: 'none' }), { redirect: 'manual' });
-    expect(response.status).toBe(302);
+    expect(response.status).toBe(303);
     expect(auth.authorizationRequests).toEqual([
       { ...expected, via: 'authorize' },
       { ...expected, via: 'endpoint', prompt: 'none' },
@@ -67,7 +67,7 @@ describe('auth.authorizationRequests', () => {
     expect(auth.tokenRequestCount).toBe(0);
   });
 
-  it('logs an error redirect with its OAuth error (302) and a refused request (400)', async () => {
+  it('logs an error redirect with its OAuth error (303) and a refused request (400)', async () => {
     auth.authorize(authorizationRequest(), { error: 'access_denied' });
     auth.authorize(authorizationRequest({ code_challenge_method: 'plain' }));
     const unregistered = authorizationRequest({ redirect_uri: 'https://evil.example/cb' });
@@ -75,21 +75,21 @@ describe('auth.authorizationRequests', () => {
     expect((await fetch(unregistered, { redirect: 'manual' })).status).toBe(400);
     expect(() => auth.authorize(authorizationRequest(), { user: 'bob' } as never)).toThrow(TypeError);
     expect(auth.authorizationRequests.map(({ via, status, error }) => [via, status, error])).toEqual([
-      ['authorize', 302, 'access_denied'],
-      ['authorize', 302, 'invalid_request'],
+      ['authorize', 303, 'access_denied'],
+      ['authorize', 303, 'invalid_request'],
       ['authorize', 400, undefined],
       ['endpoint', 400, undefined],
     ]);
     expect(JSON.stringify(auth.authorizationRequests)).not.toMatch(/state-secret|nonce-secret|alice@/);
   });
 
-  it('logs the error of a fragment answer (302), and a form_post answer as 200, or 400 with its error', async () => {
+  it('logs the error of a fragment answer (303), and a form_post answer as 200, or 400 with its error', async () => {
     auth.authorize(authorizationRequest({ response_type: 'token' }));
     expect((await fetch(authorizationRequest({ response_mode: 'form_post' }))).status).toBe(200);
     const refused = await fetch(authorizationRequest({ response_mode: 'form_post', prompt: 'bogus' }));
     expect(refused.status).toBe(400);
     expect(auth.authorizationRequests.map(({ via, status, error }) => [via, status, error])).toEqual([
-      ['authorize', 302, 'unsupported_response_type'],
+      ['authorize', 303, 'unsupported_response_type'],
       ['endpoint', 200, undefined],
       ['endpoint', 400, 'invalid_request'],
     ]);
@@ -101,7 +101,7 @@ describe('auth.authorizationRequests', () => {
     (log[0] as { status: number }).status = 500;
     log.length = 0;
     expect(auth.authorizationRequests).toHaveLength(1);
-    expect(auth.authorizationRequests[0]?.status).toBe(302);
+    expect(auth.authorizationRequests[0]?.status).toBe(303);
     auth.reset();
     expect(auth.authorizationRequests).toEqual([]);
   });

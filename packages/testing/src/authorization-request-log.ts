@@ -1,9 +1,9 @@
 import type { AuthorizationRequestLogEntry } from './auth-server.js';
-import type { AuthorizationResponse } from './authorization-response.js';
+import { type AuthorizationResponse, REDIRECT_STATUS } from './authorization-response.js';
 import { AuthorizationRequestError } from './authorize.js';
 
 /**
- * Runs `answer` for the authorization request `url` and logs it in `log`, answered (302, or for
+ * Runs `answer` for the authorization request `url` and logs it in `log`, answered (303, or for
  * `form_post` 200 or 400 with an error; with the `error` it sent, if any) or refused (400), as
  * `AuthorizationRequestLogEntry` says: never a code,
  * `state`, `nonce`, `code_challenge`, `login_hint` or other value of the request. A `TypeError` of a
@@ -38,6 +38,6 @@ export function logAuthorization(
     throw error;
   }
   const { error } = response.params;
-  record(response.mode !== 'form_post' ? 302 : error === undefined ? 200 : 400, error);
+  record(response.mode !== 'form_post' ? REDIRECT_STATUS : error === undefined ? 200 : 400, error);
   return response;
 }

@@ -9,6 +9,9 @@ export interface AuthorizationResponse {
   params: Record<string, string>;
 }
 
+/** oidc-provider 9 redirects to the callback with 303 (`response_modes/query.js`, `fragment.js`), errors too. */
+export const REDIRECT_STATUS = 303;
+
 const RESPONSE_MODES: ReadonlySet<string> = new Set<ResponseMode>(['query', 'fragment', 'form_post']);
 
 /** Whether oidc-provider 9 knows this `response_mode` (any other is `unsupported_response_mode`). */

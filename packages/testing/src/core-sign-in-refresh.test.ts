@@ -52,7 +52,7 @@ describe('with @tessera/core createSignIn and TokenManager', () => {
         scope: 'openid offline_access',
         prompt: undefined,
         codeChallengeMethod: 'S256',
-        status: 302,
+        status: 303,
         at: start,
       },
     ]);

@@ -277,6 +277,98 @@ describe('the kit answers like oidc-provider', () => {
     expect(types.kit).toEqual(types['oidc-provider']);
   });
 
+  it('authorization answers: 303 to the callback (a code or an error, query or fragment), Cache-Control: no-store on every answer, no CSP on the form_post page', async () => {
+    // oidc-provider's login page stands where the kit signs in at once; its redirect there is a 303 too.
+    const cases: Record<string, string>[] = [
+      {},
+      { response_mode: 'fragment' },
+      { prompt: 'bogus' },
+      { prompt: 'bogus', response_mode: 'fragment' },
+      { prompt: 'bogus', response_mode: 'form_post' },
+      { client_id: 'nobody' },
+      { redirect_uri: `${APP}/unregistered` },
+    ];
+    const answers: Record<string, unknown[]> = {};
+    for (const target of targets) {
+      const results: unknown[] = [];
+      for (const params of cases) {
+        const response = await fetch(await authorizationUrl(target, REDIRECT_URI, params), {
+          redirect: 'manual',
+        });
+        results.push([
+          response.status,
+          response.headers.get('cache-control'),
+          response.headers.get('content-security-policy'),
+        ]);
+      }
+      answers[target.name] = results;
+    }
+    expect(answers.kit).toEqual([
+      ...Array.from({ length: 4 }, () => [303, 'no-store', null]),
+      ...Array.from({ length: 3 }, () => [400, 'no-store', null]),
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('token endpoint answers are Cache-Control: no-store, a success and an error', async () => {
+    const answers: Record<string, unknown[]> = {};
+    for (const target of targets) {
+      const code = await codeFor(target, 'openid api:read');
+      const tokenUrl = (await discover(target)).token_endpoint;
+      const results: unknown[] = [];
+      for (const form of [exchangeForm(code), exchangeForm(code)]) {
+        const response = await postToken(tokenUrl, { form: { client_id: target.clientId, ...form } });
+        results.push([response.status, response.headers.get('cache-control')]);
+      }
+      answers[target.name] = results;
+    }
+    expect(answers.kit).toEqual([
+      [200, 'no-store'],
+      [400, 'no-store'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
+  it('a redirect_uri with a query keeps it: the answer is added to it, a value of its own re-encoded as URLSearchParams does', async () => {
+    const withQuery = `${APP}/callback?tenant=a&x=b%20c&flag`;
+    const registered = [REDIRECT_URI, withQuery];
+    const own = await startParityTargets(APP, {
+      provider: { redirectUris: registered },
+      client: { redirectUris: registered },
+    });
+    try {
+      const answers: Record<string, unknown[]> = {};
+      for (const target of own.targets) {
+        const results: unknown[] = [];
+        for (const extra of [{}, { prompt: 'bogus' }]) {
+          const url = await authorizationUrl(target, withQuery, extra);
+          const callback = new URL(await target.signIn(url.href));
+          results.push(
+            [...callback.searchParams.entries()].map(([name, value]) =>
+              name === 'code' || name === 'iss' ? name : [name, value],
+            ),
+          );
+        }
+        answers[target.name] = results;
+      }
+      expect(answers.kit).toEqual([
+        [['tenant', 'a'], ['x', 'b c'], ['flag', ''], 'code', ['state', 'parity-state'], 'iss'],
+        [
+          ['tenant', 'a'],
+          ['x', 'b c'],
+          ['flag', ''],
+          ['error', 'invalid_request'],
+          ['error_description', 'unsupported prompt value requested'],
+          ['state', 'parity-state'],
+          'iss',
+        ],
+      ]);
+      expect(answers.kit).toEqual(answers['oidc-provider']);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('an empty state is left out of the answer in every mode, a code or an error', async () => {
     const answers: Record<string, unknown[]> = {};
     for (const target of targets) {
