@@ -40,6 +40,21 @@ async function setup(options: { valid?: string; nonce?: () => string | undefined
 }
 
 describe('attachTokenManager with a senderConstraint (DPoP)', () => {
+  it('refuses a token changed in place to one no header can carry before any send, quoting no token', async () => {
+    const { instance, calls, tokens, fetchTokens } = await setup();
+    const set = await tokens.getTokens();
+    (set as { accessToken: string }).accessToken = 'at-0\r\nX-Injected: 1';
+    const error = await instance.get('/orders').then(
+      () => expect.fail('resolved'),
+      (caught: unknown) => caught,
+    );
+    expect(error).toStrictEqual(
+      new TypeError("attachTokenManager(): the token set's scheme and token cannot be sent in a header"),
+    );
+    expect(calls).toHaveLength(0);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('sends Authorization: DPoP <token> and a fresh, valid proof per request (300 concurrent)', async () => {
     const { instance, calls, fetchTokens } = await setup();
     const responses = await Promise.all(

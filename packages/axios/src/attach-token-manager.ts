@@ -13,8 +13,10 @@ import {
   checkSenderConstraint,
   createOriginPolicy,
   documentBase,
+  headerValues,
   isBrowserLike,
   isTesseraError,
+  putHeader,
   releaseBody,
 } from './core.js';
 import {
@@ -24,7 +26,6 @@ import {
   type RedirectPolicy,
 } from './guard-fetch-redirects.js';
 import { guardRedirects } from './guard-redirects.js';
-import { headerValues } from './header-values.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { recheckAtSend } from './recheck-at-send.js';
 import { REDACTED, redactError } from './redact-error.js';
@@ -74,7 +75,7 @@ export function attachTokenManager(
   assertKnownOptions(options, KNOWN_OPTIONS, 'attachTokenManager()');
   const header = checkHeaderName(options.header ?? attachTokenManagerDefaults.header, 'attachTokenManager()');
   const constraint = checkSenderConstraint(options, 'attachTokenManager()', tokens.senderConstraint);
-  const headerValueOf = headerValues(options.scheme);
+  const headerValueOf = headerValues(header, options.scheme, 'attachTokenManager()');
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
@@ -178,7 +179,10 @@ export function attachTokenManager(
     config.headers ||= {} as InternalAxiosRequestConfig['headers'];
     if (!constraint) return record(config, new AuthRecord(set.accessToken, headerValueOf(set), replay));
     const method = (config.method ?? 'get').toUpperCase();
-    const put = (name: string, value: string) => setHeader(config.headers, name, value);
+    const put = (name: string, value: string) => {
+      putHeader(new Headers(), name, value, 'attachTokenManager()'); // refused as fetch would, quoting no token
+      setHeader(config.headers, name, value);
+    };
     return constraint.authorize(set, method, proofUrl(config), header, put).then((proof) => {
       if (!isBrowserLike()) takeOverRedirects(config);
       const value = `${constraint.scheme} ${set.accessToken}`; // as `authorize` put it

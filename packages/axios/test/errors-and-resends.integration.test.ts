@@ -90,6 +90,44 @@ describe.each(versions)('%s', (_name, create) => {
     },
   );
 
+  // A `scheme` option (or a set's fields changed in place: `setTokens` refuses such a token) no header
+  // can carry: axios 1.12 hands the value to its fetch adapter (whose TypeError quoting it, token and
+  // all, becomes the AxiosError's message) or to Node (ERR_INVALID_CHAR); newer axios strips the
+  // characters and sends another value than the one asked for.
+  it.each([
+    ['http', 'Bearer\r\nX-Injected: 1'],
+    ['fetch', 'Bearer\r\nX-Injected: 1'],
+    ['http', 'Bearer\u20ac'],
+    ['fetch', 'Bearer\u20ac'],
+  ] as const)(
+    'a scheme no header can carry (%s adapter, %j) is refused before any send, quoting no token',
+    async (adapter, scheme) => {
+      const counted = await countingTokens();
+      managers.push(counted.tokens);
+      const client = create({ baseURL: api.origin, adapter });
+      attachTokenManager(client, counted.tokens, { scheme });
+      const error = await failure(client.get('/x'));
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toBe(
+        "attachTokenManager(): the token set's scheme and token cannot be sent in a header",
+      );
+      expect(api.seen).toHaveLength(0);
+      expect(shows(error, 'at-0')).toBe(false);
+      expect(counted.fetchTokens).not.toHaveBeenCalled();
+    },
+  );
+
+  it('a token changed in place to one no header can carry is refused before any send, quoted nowhere', async () => {
+    const { client, tokens, fetchTokens } = await setup({ adapter: 'fetch' });
+    const set = await tokens.getTokens();
+    (set as { accessToken: string }).accessToken = 'at-0\r\nX-Injected: 1';
+    const error = await failure(client.get('/x'));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(api.seen).toHaveLength(0);
+    expect(shows(error, 'at-0')).toBe(false);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('a refused connection (no server) never shows the token', async () => {
     const counted = await countingTokens();
     managers.push(counted.tokens);

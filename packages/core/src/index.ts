@@ -63,6 +63,8 @@ export { checkConstraintUse } from './resource-server/check-constraint-use.js';
 export { checkHeaderName } from './resource-server/check-header-name.js';
 export { checkSenderConstraint } from './resource-server/check-sender-constraint.js';
 export { hasHeader } from './resource-server/has-header.js';
+/** @internal For `@tessera/axios` and `@tessera/fetch`: one rule for the token header's value and its check. */
+export { headerValues, putHeader } from './resource-server/header-values.js';
 export { isNonceReplay } from './resource-server/is-nonce-replay.js';
 export { type AuthChallenge, parseWwwAuthenticate } from './resource-server/parse-www-authenticate.js';
 export { rejectsToken } from './resource-server/rejects-token.js';

@@ -6,6 +6,7 @@ import { OAuthError } from './errors/oauth-error.js';
 import { RateLimitError } from './errors/rate-limit-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { TokenEvent } from './events.js';
+import { clientCredentialsGrant } from './grants/client-credentials-grant.js';
 import { TokenManager } from './token-manager.js';
 import type { FetchTokens } from './token-manager-options.js';
 
@@ -230,6 +231,50 @@ describe('retries', () => {
     expect(new Set(value)).toEqual(new Set(['fresh']));
     expect(fetchTokens).toHaveBeenCalledTimes(3);
   });
+});
+
+describe('Retry-After as an HTTP-date', () => {
+  it.each([
+    ['behind', Date.UTC(2001, 0, 1)],
+    ['ahead of', Date.UTC(2090, 0, 1)],
+  ])(
+    'is judged by the injected clock (%s Date.now()): the wait is what the server asked for',
+    async (_, now) => {
+      vi.useRealTimers();
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // Date.now() stays the real one
+      let sent = 0;
+      const fetch = vi.fn(async () =>
+        ++sent === 1
+          ? new Response('down', {
+              status: 503,
+              headers: { 'Retry-After': new Date(now + 30_000).toUTCString() },
+            })
+          : Response.json({ access_token: 'fresh', token_type: 'Bearer', expires_in: 3600 }),
+      );
+      const fetchTokens = clientCredentialsGrant({
+        tokenUrl: 'https://as.example.com/token',
+        clientId: 'client',
+        clientSecret: 'secret',
+        fetch,
+      });
+      const tokens = manager({
+        fetchTokens,
+        clock: () => now,
+        retry: { ...noJitter, maxRetryAfter: 120_000 },
+      });
+      const delays: number[] = [];
+      tokens.subscribe((event) => {
+        if (event.type === 'retrying') delays.push(event.delay);
+      });
+      const call = tokens.getAccessToken();
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(fetch).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await call).toBe('fresh');
+      expect(fetch).toHaveBeenCalledTimes(2);
+      expect(delays).toEqual([30_000]);
+    },
+  );
 });
 
 describe('timeout', () => {

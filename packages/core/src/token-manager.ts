@@ -496,6 +496,7 @@ export class TokenManager {
               return !(timedOut && refreshToken && !this.#retryTimeouts) && isTransient(error);
             },
             waits,
+            this.#clock,
           );
           if (result[1]) return result;
           // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).

@@ -4,7 +4,9 @@ import {
   checkHeaderName,
   checkSenderConstraint,
   createOriginPolicy,
+  headerValues,
   type OriginPolicy,
+  putHeader,
   type SenderConstraint,
   type TokenSet,
 } from '@tessera/core';
@@ -62,24 +64,11 @@ export function tokenSettings(
   }
   const constraint = checkSenderConstraint(options, where, managerConstraint);
   const lower = header.toLowerCase();
-  /** `<scheme> <token>` built once per token set, rebuilt if the set's fields were changed (decision 0019). */
-  let last: { set: TokenSet; token: string; type: string; value: string } | undefined;
   const schemeOf = (set: TokenSet): string =>
     constraint?.scheme ?? scheme ?? authorizationScheme(set.tokenType);
-  const headerValueOf = (set: TokenSet): string => {
-    if (last?.set === set && last.token === set.accessToken && last.type === set.tokenType) return last.value;
-    const type = schemeOf(set);
-    const value = type === '' ? set.accessToken : `${type} ${set.accessToken}`;
-    // A send may hand `value` to fetch in a header record, which fetch checks itself with a
-    // TypeError that quotes the value: checked here as `Headers` does, with a message that does not.
-    try {
-      new Headers().set(header, value);
-    } catch {
-      throw new TypeError(`${where}: the token set's scheme and token cannot be sent in a header`);
-    }
-    last = { set, token: set.accessToken, type: set.tokenType, value };
-    return value;
-  };
+  // A send may hand the value to fetch in a header record, which fetch checks itself with a
+  // TypeError that quotes the value: checked here once per set, with a message that does not.
+  const headerValueOf = headerValues(header, constraint?.scheme ?? scheme, where);
   return {
     header,
     credentials: lower === 'dpop' ? ['dpop'] : [lower, 'dpop'],
@@ -92,7 +81,9 @@ export function tokenSettings(
     rebind: constraint?.rebind(header),
     authorizeRequest: (headers, set, method, url) => {
       if (constraint)
-        return constraint.authorize(set, method, url, header, (name, value) => headers.set(name, value));
+        return constraint.authorize(set, method, url, header, (name, value) =>
+          putHeader(headers, name, value, where),
+        );
       headers.set(header, headerValueOf(set));
       return undefined;
     },

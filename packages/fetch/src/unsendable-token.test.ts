@@ -99,3 +99,54 @@ describe('a DPoP token with a space at the end', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('a token changed in place to one no header can carry (setTokens would refuse it)', () => {
+  const message = "withTokens(): the token set's scheme and token cannot be sent in a header";
+  async function changed(tokenType: 'Bearer' | 'DPoP') {
+    const fetchTokens = vi.fn(async () => ({ access_token: 'at-1', token_type: tokenType, expires_in: 300 }));
+    const tokens = new TokenManager({ fetchTokens, retry: false, tokenTypes: [tokenType] });
+    managers.push(tokens);
+    const set = await tokens.getTokens();
+    (set as { accessToken: string }).accessToken = `abc\r\n${SECRET}`;
+    return tokens;
+  }
+  function expectUnquoted(error: unknown, expected = message) {
+    expect(error).toStrictEqual(new TypeError(expected));
+    expect(`${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`).not.toContain(SECRET);
+  }
+
+  it.each([
+    ['a header record', { Accept: 'text/plain' }],
+    ['a Headers', new Headers({ Accept: 'text/plain' })],
+  ])(
+    'Bearer, %s: withTokens rejects with a TypeError that quotes no token and sends nothing',
+    async (_, headers) => {
+      const fetch = vi.fn(async () => new Response('ok'));
+      const api = withTokens(fetch, await changed('Bearer'), { baseUrl: `${API}/` });
+      expectUnquoted(await refusal(api('orders', { headers })));
+      expect(fetch).not.toHaveBeenCalled();
+    },
+  );
+
+  it('DPoP: withTokens rejects with the same TypeError and sends nothing', async () => {
+    const fetch = vi.fn(async () => new Response('ok'));
+    const api = withTokens(fetch, await changed('DPoP'), {
+      baseUrl: `${API}/`,
+      senderConstraint: createDPoP(),
+    });
+    expectUnquoted(await refusal(api('orders')));
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('DPoP: kyHooks, ky rejects with the same TypeError and sends nothing', async () => {
+    const fetch = vi.fn(async () => new Response('ok'));
+    const client = ky.create({
+      prefixUrl: API,
+      fetch,
+      retry: 0,
+      hooks: kyHooks(ky, await changed('DPoP'), { origins: API, senderConstraint: createDPoP() }),
+    });
+    expectUnquoted(await refusal(client.get('orders')), message.replace('withTokens()', 'kyHooks()'));
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});

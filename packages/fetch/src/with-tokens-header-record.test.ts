@@ -196,6 +196,22 @@ describe('withTokens: the fresh path hands fetch a header record, not a Headers 
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
+  it('a non-ASCII key that lower-cases to the token header (a Kelvin sign) is not taken for it: fetch refuses the name, as a Headers would', async () => {
+    const { tokens } = await tokensAt0();
+    const { fetch, arrived } = requestFetch();
+    fetch.mockImplementation(async (input, init) => {
+      arrived.push([...new Request(input, init).headers]); // throws as fetch does
+      return new Response('{}');
+    });
+    const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, header: 'X-Api-Key', scheme: '' });
+    const headers = { 'X-Api-\u212Aey': undefined, accept: 'text/plain' };
+    const error = await api('orders', { headers: headers as never }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(() => new Headers(headers as never)).toThrow(TypeError); // what the other paths do with it
+    expect(String(error)).not.toContain('at-0');
+    expect(arrived).toHaveLength(0);
+  });
+
   it('a scheme no header may carry is refused before any send, and the error quotes neither the scheme nor the token', async () => {
     const { tokens } = await tokensAt0();
     const fetch = vi.fn<typeof globalThis.fetch>(async () => new Response('{}'));

@@ -231,7 +231,9 @@ function withHeader(
   value: string,
 ): Record<string, string> {
   const record = { ...given };
-  for (const key in record) if (key.toLowerCase() === header.toLowerCase()) delete record[key];
+  // ASCII keys only: `\u212A` (Kelvin) lower-cases to `k`, and a name no `Headers` takes stays for fetch to refuse.
+  for (const key in record)
+    if (key.toLowerCase() === header.toLowerCase() && !/[^\0-\x7f]/.test(key)) delete record[key];
   record[header] = value;
   return record;
 }

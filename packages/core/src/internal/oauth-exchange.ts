@@ -13,7 +13,7 @@ import { copyCauseChain } from './copy-cause-chain.js';
 import { describeRequest } from './describe-request.js';
 import { isRecord } from './is-record.js';
 import type { Redact } from './redact.js';
-import { parseRetryAfter } from './retry-after.js';
+import { parseRetryAfter, recordRetryDate } from './retry-after.js';
 import { answerTimeout } from './timeout-answer.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -45,6 +45,8 @@ export interface ExchangeResponse {
   status: number;
   /** `Retry-After`, in ms from now. */
   retryAfter: number | undefined;
+  /** `Retry-After` as an HTTP-date: its time (epoch ms), for the manager's clock. */
+  retryAt: number | undefined;
   /** The body parsed as JSON, or `undefined` when it is not JSON. */
   json: unknown;
   /** `METHOD origin+path`, for messages. */
@@ -120,7 +122,8 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
       // once the body was read (nothing left to release).
       if (redirected)
         throw new MalformedResponseError('redirected', 'the fetch followed a redirect', where, status, label);
-      return { status, retryAfter: parseRetryAfter(retryAfterHeader, Date.now()), json, where };
+      const [retryAfter, retryAt] = parseRetryAfter(retryAfterHeader, Date.now());
+      return { status, retryAfter, retryAt, json, where };
     },
     signal,
     (reason) => {
@@ -148,10 +151,11 @@ export function failureOf(
   label: string,
 ): OAuthError | HttpError | undefined {
   const { status, json, where, retryAfter } = response;
+  let failure: OAuthError | HttpError | undefined;
   if (isRecord(json) && typeof json.error === 'string') {
     const text = (value: unknown): string | undefined =>
       typeof value === 'string' ? redact(value) : undefined;
-    return new OAuthError(
+    failure = new OAuthError(
       {
         error: redact(json.error),
         errorDescription: text(json.error_description),
@@ -161,8 +165,9 @@ export function failureOf(
       },
       where,
     );
-  }
-  if (status === 429) return new RateLimitError(where, retryAfter, label);
-  if (status < 200 || status >= 300) return new HttpError(status, where, retryAfter, 'HTTP_ERROR', label);
-  return undefined;
+  } else if (status === 429) failure = new RateLimitError(where, retryAfter, label);
+  else if (status < 200 || status >= 300)
+    failure = new HttpError(status, where, retryAfter, 'HTTP_ERROR', label);
+  if (failure) recordRetryDate(failure, response.retryAt);
+  return failure;
 }

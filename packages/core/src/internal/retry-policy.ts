@@ -1,6 +1,7 @@
 import pRetry from 'p-retry';
 import type { RetryOptions } from '../retry-options.js';
 import { isTransient } from '../transient.js';
+import { retryDateOf } from './retry-after.js';
 import { startTimer, unrefTimer, type Waits } from './timer.js';
 
 /**
@@ -22,6 +23,7 @@ export function backoffDelay(
  * tells `onRetry` exactly how long that wait is.
  *
  * @param waits the refresh's: unref'd while not `held`. @default { held: 1 } (a caller is waiting)
+ * @param now the manager's clock: what a `Retry-After` HTTP-date is judged by. @default Date.now
  */
 export function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
@@ -30,6 +32,7 @@ export function runWithRetry<T>(
   signal: AbortSignal,
   retryable: (error: unknown) => boolean = isTransient,
   waits: Waits = { held: 1 },
+  now: () => number = Date.now,
 ): Promise<T> {
   if (options === false) return attempt(1);
   // p-retry runs the loop and decides what to retry; the wait is ours (minTimeout 0) so the
@@ -48,7 +51,10 @@ export function runWithRetry<T>(
       signal.throwIfAborted();
       // The `Retry-After` the error carries, in ms. Read by field, as `isTransient` judges by `code`: an
       // `HttpError` or `OAuthError` of another copy of `@tessera/core` counts too.
-      const asked = Number((error as { retryAfter?: unknown }).retryAfter) || 0;
+      // An HTTP-date is judged by `now`, as the manager judges everything else.
+      const date = retryDateOf(error);
+      const asked =
+        date === undefined ? Number((error as { retryAfter?: unknown }).retryAfter) || 0 : date - now();
       const retryAfter = Math.min(asked, options.maxRetryAfter);
       const wait = Math.max(retryAfter, backoffDelay(attemptNumber, options));
       onRetry(error, attemptNumber, wait);
