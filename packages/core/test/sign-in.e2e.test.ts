@@ -22,7 +22,7 @@ describe('sign-in in headless Chromium against oidc-provider', () => {
   let pageErrors: string[];
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([serveSignInApp(), launchChromium()]);
+    [app, browser] = await Promise.all([serveSignInApp(), launchChromium({ backForwardCache: true })]);
     provider = await startIdentityProvider({ port: 0, appOrigins: [app.origin] });
     api = await startExampleApi({
       issuer: provider.issuer,
@@ -120,6 +120,24 @@ describe('sign-in in headless Chromium against oidc-provider', () => {
     });
     expect(page.url()).toBe(`${app.origin}/callback`);
     expect(provider.tokenRequests()).toHaveLength(before);
+  });
+
+  it('Back from the provider restores the page from the bfcache; a store created while start() navigated leaves loading', async () => {
+    await loaded(`${app.origin}/orders`);
+    await page.evaluate(() => (window as never as { app: { startWithStore(): void } }).app.startWithStore());
+    await page.waitForURL(`${provider.issuer}/interaction/**`);
+    // No `load` on a page restored from the bfcache: wait for the commit only.
+    await page.goBack({ waitUntil: 'commit' });
+    await page.waitForURL(`${app.origin}/orders`, { waitUntil: 'commit' });
+    await page.waitForFunction(
+      () =>
+        (window as never as { app: { storeStatus(): { status?: string } } }).app.storeStatus().status !==
+        'loading',
+    );
+    expect(await call('storeStatus')).toEqual({ status: 'signed-out', restored: true });
+    // Usable: a sign-in from here goes to the provider again and completes.
+    await start();
+    expect((await signInThroughThePage()).result.status).toBe('handled');
   });
 
   it('Cancel at the provider comes back as access_denied, shown once, URL clean', async () => {

@@ -19,11 +19,17 @@ const CHROMIUM_ARGS = [
 
 /**
  * Launches headless Debian Chromium through playwright-core, installing the `chromium` package first
- * (`.ci/ensure-system-packages.sh`, apt-get) when it is missing.
+ * (`.ci/ensure-system-packages.sh`, apt-get) when it is missing. Without the back/forward cache unless
+ * `backForwardCache` is set (it needs http(s) pages without an `unload` handler).
  *
  * @throws {Error} Chromium is missing and could not be installed.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(
+  options: {
+    /** Keep Chromium's back/forward cache, which playwright-core turns off by default. @default false */
+    backForwardCache?: boolean;
+  } = {},
+): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     const result = spawnSync('bash', ['.ci/ensure-system-packages.sh'], { cwd: repoRoot, stdio: 'inherit' });
     if (result.status !== 0 || !existsSync(chromiumPath)) {
@@ -32,5 +38,9 @@ export async function launchChromium(): Promise<Browser> {
       );
     }
   }
-  return chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: CHROMIUM_ARGS,
+    ...(options.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
+  });
 }

@@ -300,3 +300,55 @@ describe('RequireSession after a sign-in that failed with a falsy reason', () =>
     },
   );
 });
+
+/** Back from the provider restores the page from the back/forward cache, as it was at `start()`. */
+const backFromProvider = () =>
+  act(() => {
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+  });
+
+describe('RequireSession after Back from the provider (bfcache)', () => {
+  it('keeps the fallback with signed-out, where the app offers a button, and starts no second sign-in by itself', async () => {
+    const signIn = fakeSignIn(async () => ({ status: 'not-a-callback' }));
+    render(
+      h(
+        TesseraProvider,
+        { tokens: manager(), signIn },
+        h(RequireSession, { fallback: h(Why) }, h(Protected)),
+      ),
+    );
+    expect(await screen.findByText('fallback: signed-out')).toBeTruthy();
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+    await backFromProvider();
+    expect(screen.getByText('fallback: signed-out')).toBeTruthy();
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+    expect(protectedRenders).not.toHaveBeenCalled();
+  });
+
+  it('leaves loading when the page was navigating as the provider mounted: signed-out, then one sign-in as on a reload', async () => {
+    const signIn = fakeSignIn(async () => ({ status: 'navigating' }));
+    render(
+      h(
+        TesseraProvider,
+        { tokens: manager(), signIn },
+        h(RequireSession, { fallback: h(Why) }, h(Protected)),
+      ),
+    );
+    expect(await screen.findByText('fallback: loading')).toBeTruthy();
+    await backFromProvider();
+    expect(await screen.findByText('fallback: signed-out')).toBeTruthy();
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+    expect(protectedRenders).not.toHaveBeenCalled();
+  });
+
+  it('shows the children when the manager holds a set once the page is back', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    const signIn = fakeSignIn(async () => ({ status: 'navigating' }));
+    render(h(TesseraProvider, { tokens, signIn }, h(RequireSession, { fallback: h(Why) }, h(Protected))));
+    expect(await screen.findByText('fallback: loading')).toBeTruthy();
+    await backFromProvider();
+    expect(await screen.findByText('secret page')).toBeTruthy();
+    expect(signIn.start).not.toHaveBeenCalled();
+  });
+});

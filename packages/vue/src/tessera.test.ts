@@ -346,6 +346,23 @@ describe('createTessera', () => {
     app.unmount();
   });
 
+  it('leaves loading when Back restores the page from the bfcache while it was navigating; the guard waiting on it then decides', async () => {
+    const signIn = fakeSignIn(async () => ({ status: 'navigating' }));
+    const tessera = createTessera({ tokens: manager(), signIn });
+    const host = document.createElement('div');
+    const app = createApp(Status).use(tessera);
+    app.mount(host);
+    const guarded = createSessionGuard(tessera)({ fullPath: '/account' });
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(host.textContent).toBe('loading');
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    expect(await guarded).toBe(false);
+    await nextTick();
+    expect(host.textContent).toBe('signed-out');
+    expect(signIn.start.mock.calls).toEqual([[{ returnTo: '/account' }]]);
+    app.unmount();
+  });
+
   it('shows a callback error (access_denied) to the composable: signed-out with the OAuthError', async () => {
     const denied = new OAuthError({ error: 'access_denied', status: 302 }, 'callback');
     const tessera = createTessera({

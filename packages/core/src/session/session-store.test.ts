@@ -1,5 +1,5 @@
 import { OAuthError, refreshTokenGrant, TokenManager } from '@tessera/core';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   deferred,
   fakeSignIn,
@@ -237,6 +237,41 @@ describe('createSessionStore', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(statuses(seen)).toEqual(['loading']);
     expect(settled).not.toHaveBeenCalled();
+  });
+
+  it('leaves loading when Back restores the page from the bfcache (pageshow persisted): signed-out, or signed-in with the set the manager holds', async () => {
+    const page = new EventTarget();
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
+    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page));
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const pageshow = (persisted: boolean) =>
+      page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted }));
+    const out = createSessionStore(
+      manager(),
+      fakeSignIn(async () => ({ status: 'navigating' })),
+    );
+    const signedIn = manager();
+    await signedIn.setTokens(await auth.issueTokens());
+    const inside = createSessionStore(
+      signedIn,
+      fakeSignIn(async () => ({ status: 'navigating' })),
+    );
+    const [a, b] = [record(out), record(inside)];
+    const settled = vi.fn();
+    void out.ready().then(settled);
+    await new Promise((resolve) => setImmediate(resolve));
+    pageshow(false); // the first load's own pageshow
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(statuses(a.seen)).toEqual(['loading']);
+    expect(statuses(b.seen)).toEqual(['loading']);
+    pageshow(true);
+    await Promise.all([out.ready(), inside.ready()]);
+    expect(settled).toHaveBeenCalledTimes(1);
+    expect(statuses(a.seen)).toEqual(['loading', 'signed-out']);
+    expect(a.seen.at(-1)?.error).toBeUndefined();
+    expect(statuses(b.seen)).toEqual(['loading', 'signed-in']);
   });
 
   it('a handleCallback that throws settles as signed-out with that error', async () => {

@@ -144,8 +144,19 @@ export function createSessionStore(
     try {
       result = await signIn?.handleCallback?.(url);
       await tokens.ready();
-      // The page is leaving (e.g. to the authorization server): stay `loading`.
-      if (result?.status === 'navigating') await new Promise<never>(() => {});
+      // The page is leaving (e.g. to the authorization server): stay `loading` until Back brings it
+      // out of the bfcache (a `pageshow` that is `persisted`), as it was: then settle on what the manager
+      // holds. `createSignIn` stops navigating there too; the abandoned transaction expires unused.
+      if (result?.status === 'navigating') {
+        await new Promise<void>((resolve) => {
+          const back = (event: PageTransitionEvent): void => {
+            if (!event.persisted) return;
+            removeEventListener('pageshow', back);
+            resolve();
+          };
+          globalThis.addEventListener?.('pageshow', back);
+        });
+      }
       if (result?.status === 'error') fail(result.error);
     } catch (caught) {
       fail(caught);

@@ -62,14 +62,6 @@ describe('isRedirectTarget', () => {
   ])('with the root as redirect URI (a hash router): %s → %s', (href, expected) => {
     expect(isRedirectTarget(url(href), url('https://app.test/'))).toBe(expected);
   });
-
-  it.each([
-    ['https://app.test/?code=c#/callback', true],
-    ['https://app.test/#/callback?code=c', true],
-    ['https://app.test/#/other?code=c', false],
-  ])('with a fragment in the redirect URI (/#/callback): %s → %s', (href, expected) => {
-    expect(isRedirectTarget(url(href), url('https://app.test/#/callback'))).toBe(expected);
-  });
 });
 
 describe('withoutCallbackParams', () => {

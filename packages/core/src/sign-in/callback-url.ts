@@ -1,5 +1,16 @@
-/** The parameters of an authorization response that are removed from the address bar once read. */
-const CALLBACK_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
+/**
+ * The parameters of an authorization response: removed from the address bar once read, and refused in the
+ * redirect URI's query (`createSignIn`).
+ */
+export const CALLBACK_PARAMS = [
+  'code',
+  'state',
+  'iss',
+  'session_state',
+  'error',
+  'error_description',
+  'error_uri',
+];
 
 /**
  * The places parameters can sit in a URL: the query (its `URLSearchParams`, no route), then the hash
@@ -47,14 +58,13 @@ export function hasRepeatedParam(url: URL): boolean {
 }
 
 /**
- * Whether `url` is the redirect URI: same origin and path, or a hash route with the redirect URI's path (or
- * fragment). A response only inside another hash route (`/#/verify?code=…`, the root as redirect URI) is that route's.
+ * Whether `url` is the redirect URI: same origin and path, or a hash route with the redirect URI's path (it
+ * has no fragment: `createSignIn` refuses one). A response only inside another hash route (`/#/verify?code=…`, the root as redirect URI) is that route's.
  */
 export function isRedirectTarget(url: URL, redirectUri: URL): boolean {
   if (url.origin !== redirectUri.origin) return false;
   const route = sourcesOf(url)[1]?.[1] ?? '';
-  // A redirect URI with a fragment (`/#/cb`, which RFC 6749 §3.1.2 forbids): a provider may append the response to it.
-  if (route.length > 1 && (route === redirectUri.pathname || `#${route}` === redirectUri.hash)) return true;
+  if (route.length > 1 && route === redirectUri.pathname) return true;
   return url.pathname === redirectUri.pathname && (route.length < 2 || isResponse(url.searchParams));
 }
 

@@ -28,6 +28,8 @@ if (result.status === 'handled') {
 }
 expectTypeOf(signIn.buildAuthorizationUrl()).toEqualTypeOf<Promise<URL>>();
 expectTypeOf(signIn.claims()?.name).toEqualTypeOf<string | undefined>();
+// A URL is accepted as well as a string (it is copied).
+createSignIn({ issuer: 'https://id.example.com', clientId: 'web', redirectUri: new URL('https://app/cb') });
 // @ts-expect-error redirectUri is required
 createSignIn({ issuer: 'https://id.example.com', clientId: 'web' });
 // @ts-expect-error extra authorization parameters are strings

@@ -75,21 +75,57 @@ async function signInAtProvider(signIn: SignIn, answer?: Parameters<typeof oidc.
 }
 
 describe('redirectUri', () => {
-  it.each(['state', 'code', 'error', 'iss'])(
+  it.each(['state', 'code', 'error', 'iss', 'session_state', 'error_description', 'error_uri'])(
     'one whose query has %s is refused when the sign-in is created: the response adds its own, so every callback would fail',
     (name) => {
       const redirectUri = `${REDIRECT_URI}?${name}=x`;
       expect(() => setUp({ redirectUri })).toThrow(TypeError);
       expect(() => setUp({ redirectUri })).toThrow(
-        `createSignIn: redirectUri must not have a ${name} parameter`,
+        `createSignIn: redirectUri must not have a ${name} parameter (the response adds it)`,
       );
+      expect(() => setUp({ redirectUri: new URL(redirectUri) })).toThrow(TypeError);
     },
   );
 
-  it('one with other parameters, or a fragment (which a provider may append the response to, decision 1100), is accepted', () => {
-    expect(() => setUp({ redirectUri: `${REDIRECT_URI}?tenant=a&stated=1` })).not.toThrow();
-    expect(() => setUp({ redirectUri: 'https://app.example.test/#/callback' })).not.toThrow();
+  it.each([
+    'https://app.example.test/#/callback',
+    `${REDIRECT_URI}#`,
+    `${REDIRECT_URI}#top`,
+    `${REDIRECT_URI}?tenant=a#/x`,
+  ])(
+    'one with a fragment (%s) is refused when the sign-in is created: RFC 6749 §3.1.2 forbids it',
+    (redirectUri) => {
+      expect(() => setUp({ redirectUri })).toThrow(TypeError);
+      expect(() => setUp({ redirectUri })).toThrow(
+        'createSignIn: redirectUri must not have a fragment (RFC 6749 §3.1.2)',
+      );
+      expect(() => setUp({ redirectUri: new URL(redirectUri) })).toThrow(TypeError);
+    },
+  );
+
+  it('one with other parameters is accepted, and sent as it is', async () => {
+    const redirectUri = `${REDIRECT_URI}?tenant=a&stated=1&STATE=2`;
+    const { signIn } = setUp({ redirectUri });
+    expect((await signIn.buildAuthorizationUrl()).searchParams.get('redirect_uri')).toBe(redirectUri);
   });
+
+  it.each([
+    ['a URL object', () => new URL(REDIRECT_URI)],
+    ['in capitals with the default port', () => 'HTTPS://APP.Example.TEST:443/callback'],
+  ])(
+    'given as %s: sends the URL as the standard writes it, and completes the callback there',
+    async (_, given) => {
+      const redirectUri = given();
+      const { signIn, tokens } = setUp({ redirectUri });
+      // A URL object changed afterwards changes nothing: the sign-in took a copy.
+      if (redirectUri instanceof URL) redirectUri.pathname = '/elsewhere';
+      const { url } = await signInAtProvider(signIn);
+      expect(url.searchParams.get('redirect_uri')).toBe(REDIRECT_URI);
+      expect(await signIn.handleCallback()).toMatchObject({ status: 'handled' });
+      expect(oidc.tokenRequests.map(({ form }) => form.get('redirect_uri'))).toEqual([REDIRECT_URI]);
+      expect(tokens.peekTokens()?.accessToken).toBeTruthy();
+    },
+  );
 });
 
 describe('start', () => {
@@ -231,6 +267,10 @@ describe('start', () => {
     expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
     await signIn.start();
     expect(navigations).toHaveLength(2);
+    // The abandoned sign-in is harmless: the new one completes with one token request.
+    browser.visit(oidc.authorize(navigations[1] as string));
+    expect(await signIn.handleCallback()).toMatchObject({ status: 'handled' });
+    expect(oidc.tokenRequests).toHaveLength(1);
   });
 });
 
@@ -699,6 +739,30 @@ describe('a failure before the code was sent (decision 1100, update)', () => {
     createSignIn = await freshPage();
     browser.visit(browser.href); // reload: the same URL
     expect(browser.href).toBe(callback);
+    expect(await setUp().signIn.handleCallback()).toMatchObject({ status: 'handled' });
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
+  it('the code put back in the address bar is useless elsewhere: a second tab opening that URL gets PkceVerifierMissingError and sends nothing, and this tab still completes', async () => {
+    const { callback } = await signInAtProvider(setUp().signIn);
+    const discovery = discoveryDown();
+    expect((await setUp().signIn.handleCallback()).status).toBe('error');
+    expect(browser.href).toBe(callback);
+    const here = browser;
+    discovery.up();
+    // The URL shared, bookmarked or pasted into a new tab: its own, empty sessionStorage.
+    browser = installFakeBrowser(callback);
+    createSignIn = await freshPage();
+    const other = await setUp().signIn.handleCallback();
+    expect(other).toMatchObject({ status: 'error', error: { name: 'PkceVerifierMissingError' } });
+    expect(other.status === 'error' && isTesseraError(other.error, 'PKCE_VERIFIER_MISSING')).toBe(true);
+    expect(String(other.status === 'error' && other.error.message)).not.toContain('code-');
+    expect(browser.href).toBe(REDIRECT_URI);
+    expect(oidc.tokenRequests).toHaveLength(0);
+    expect(discovery.requests()).toBe(1); // the failed one of the first tab: the second tab discovered nothing
+    // Back in the first tab, a retry completes with the one token request.
+    browser = installFakeBrowser(callback, here.sessionStorage);
+    createSignIn = await freshPage();
     expect(await setUp().signIn.handleCallback()).toMatchObject({ status: 'handled' });
     expect(oidc.tokenRequests).toHaveLength(1);
   });

@@ -22,7 +22,7 @@ import { optionalString, toTokenSet } from '../token-set.js';
 import { cleanAddressBar, currentPath } from './address-bar.js';
 import { asTesseraError } from './as-tessera-error.js';
 import { callbackResults, REMEMBERED_CALLBACKS } from './callback-results.js';
-import { callbackParamsOf, hasRepeatedParam, isRedirectTarget } from './callback-url.js';
+import { CALLBACK_PARAMS, callbackParamsOf, hasRepeatedParam, isRedirectTarget } from './callback-url.js';
 import { decodeIdToken, type IdTokenClaims, validateIdToken } from './id-token.js';
 import { codeChallengeOf, randomToken } from './pkce.js';
 import { returnPathOf } from './return-path.js';
@@ -121,14 +121,15 @@ export function createSignIn(options: SignInOptions): SignIn {
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
   const settings = { ...signInDefaults, ...given } as typeof signInDefaults & SignInOptions;
   const clock = options.clock ?? Date.now;
+  // A copy: a `URL` given is not read again. Refused: a fragment (RFC 6749 §3.1.2; providers refuse
+  // it at registration), and a parameter of the authorization response, which adds its own: the
+  // callback would repeat it and fail (decision 1102).
   const redirectUri = new URL(options.redirectUri);
-  // The authorization response adds its own: the callback would repeat them and always fail.
-  for (const name of ['state', 'code', 'error', 'iss']) {
-    if (redirectUri.searchParams.has(name))
-      throw new TypeError(
-        `createSignIn: redirectUri must not have a ${name} parameter (the response adds it)`,
-      );
-  }
+  const param = CALLBACK_PARAMS.find((name) => redirectUri.searchParams.has(name));
+  const refused = redirectUri.href.includes('#')
+    ? 'a fragment (RFC 6749 §3.1.2)'
+    : param && `a ${param} parameter (the response adds it)`;
+  if (refused) throw new TypeError(`createSignIn: redirectUri must not have ${refused}`);
   /** Whose transactions this instance takes: one client, with the redirect URI its requests send. */
   const client = `${clientId} ${redirectUri.href}`;
   /** Keys of `callbacks` and `cleaning`: by issuer and client. */

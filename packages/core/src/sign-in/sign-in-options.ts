@@ -9,10 +9,13 @@ export interface SignInOptions {
   /** The public client's `client_id`. */
   clientId: string;
   /**
-   * Registered redirect URI; the token request sends exactly this value, never one read from `location`.
-   * Its query must not have `state`, `code`, `error` or `iss` (a `TypeError`): the response adds its own.
+   * Registered redirect URI; the token request sends exactly this value (as the URL standard writes it:
+   * `HTTPS://App.example` is sent as `https://app.example/`), never one read from `location`. A `URL` is
+   * copied when the sign-in is created. A `TypeError` when it has a fragment (RFC 6749 §3.1.2) or its query
+   * has a parameter of the authorization response (`code`, `state`, `iss`, `session_state`, `error`,
+   * `error_description`, `error_uri`), which adds its own.
    */
-  redirectUri: string;
+  redirectUri: string | URL;
   /**
    * Space-separated scopes. With `openid`, a `nonce` is sent and the code exchange must return an ID token,
    * which is checked.
