@@ -24,6 +24,10 @@ describe('new TokenManager(options) validates its options at once', () => {
       { fetchTokens, timeout: 0 },
       /"timeout" must be a number of milliseconds > 0, or Infinity for none, got 0/,
     ],
+    // Compared with `> 0` alone, these passed (JavaScript converts them to numbers).
+    [{ fetchTokens, timeout: '5000' }, /"timeout" .* got string/],
+    [{ fetchTokens, timeout: true }, /"timeout" .* got true/],
+    [{ fetchTokens, timeout: [5] }, /"timeout" .* got/],
     [{ fetchTokens, rejectionCooldown: -1 }, /"rejectionCooldown"/],
     [{ fetchTokens, retry: { retries: -1 } }, /"retry.retries"/],
     [{ fetchTokens, retry: { retries: 1.5 } }, /"retry.retries" must be a whole number ≥ 0, got 1.5/],

@@ -9,7 +9,7 @@ import type { TesseraError } from './errors/tessera-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 import { checkTokenManagerOptions, timeOf } from './internal/check-token-manager-options.js';
-import { whereOf } from './internal/response-where.js';
+import { places } from './internal/response-where.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { hold, type Waits } from './internal/timer.js';
 import { withTimeout } from './internal/with-timeout.js';
@@ -38,14 +38,9 @@ export interface TokenManager extends DisposableWhereKnown {}
 
 /** The shortest reuse of a set this manager just obtained, doubled while sets arrive already due (decision 0010). */
 const MIN_REUSE = 1_000;
-/** 5 min, written as one literal: `5 * 60_000` is left in the built file as an expression bundlers keep. */
-const MAX_REUSE = 300_000;
 /** `#freshUntil` of a set that must not be served, and `#ignoreInvalidationUntil` when nothing is ignored. */
 const NEVER = -Infinity;
-/** How many rotated-away refresh tokens a manager remembers (decision 0007). */
-const SPENT = 8;
 
-const toAbortError = (reason: unknown): AbortError => new AbortError(reason);
 /** Rejects with the abort reason as it is: the manager's `DisposedError`. Also the no-op handler of a rejection nobody awaits. */
 const asIs = (reason?: unknown): unknown => reason;
 /**
@@ -76,7 +71,14 @@ function race<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<
   if (!signal) return promise;
   let entry = races.get(signal);
   if (entry?.[0] !== promise) {
-    entry = [promise, withTimeout(() => promise, signal, toAbortError)];
+    entry = [
+      promise,
+      withTimeout(
+        () => promise,
+        signal,
+        (reason) => new AbortError(reason),
+      ),
+    ];
     races.set(signal, entry);
   }
   return entry[1] as Promise<T>;
@@ -141,7 +143,7 @@ export class TokenManager {
    * Refresh tokens of sets this manager left behind: rotated away by its refreshes, or replaced by a
    * newer set it heard of from storage. A stored set that still carries one is older than ours (a write
    * of ours that failed or landed late, a restored snapshot, a lagging replica), never another manager's
-   * newer one: it is not adopted, and its spent token not sent. At most `SPENT` of them: when full, the
+   * newer one: it is not adopted, and its spent token not sent. At most 8 of them: when full, the
    * first (the first spent since storage was last seen holding our set: what storage still holds if
    * writes began to fail there) stays and the oldest of the others goes (decision 0007). Also the access
    * token of a set this manager cleared or heard removed: that set is never adopted again.
@@ -482,7 +484,12 @@ export class TokenManager {
                 this.#timeout,
                 () => new TimeoutError(this.#timeout, where),
               );
-              const tokens = toTokenSet(response, sentAt, whereOf(response) ?? where, this.#tokenTypes);
+              const tokens = toTokenSet(
+                response,
+                sentAt,
+                places.get(response as object) ?? where,
+                this.#tokenTypes,
+              );
               // Rotation: a response without a refresh token keeps the old one.
               return [tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken }];
             },
@@ -582,7 +589,8 @@ export class TokenManager {
     if (this.#inStep) spent.unshift(token);
     else spent.push(token);
     this.#inStep = false;
-    if (spent.length > SPENT) spent.splice(1, 1);
+    // At most 8 (decision 0007).
+    if (spent.length > 8) spent.splice(1, 1);
   }
 
   #load(): Promise<void> {
@@ -612,7 +620,8 @@ export class TokenManager {
     if (requested) {
       if (refreshAt - now < this.#reuseFloor) {
         refreshAt = now + this.#reuseFloor;
-        this.#reuseFloor = Math.min(this.#reuseFloor * 2, MAX_REUSE);
+        // Up to 5 min, one literal: `5 * 60_000` is left in the built file as an expression bundlers keep.
+        this.#reuseFloor = Math.min(this.#reuseFloor * 2, 300_000);
       } else {
         this.#reuseFloor = MIN_REUSE;
       }

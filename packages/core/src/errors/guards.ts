@@ -6,6 +6,8 @@ import {
   type TesseraErrorMap,
 } from './tessera-error.js';
 
+type Branded = { [TESSERA_ERROR_BRAND]?: unknown; code?: unknown };
+
 /**
  * Whether `value` is a Tessera error, optionally with a given `code`; narrows to that code's class
  * (`isTesseraError(e, 'RATE_LIMITED')` → `RateLimitError`). Recognises errors by a brand
@@ -18,13 +20,13 @@ export function isTesseraError<C extends TesseraErrorCode>(
   code: C,
 ): value is TesseraErrorMap[C];
 export function isTesseraError(value: unknown, code?: TesseraErrorCode): boolean {
-  const branded = value as { [TESSERA_ERROR_BRAND]?: unknown; code?: unknown };
+  // Casts, not a typed alias: the alias stays in the built file as a variable.
   return (
     typeof value === 'object' &&
     value !== null &&
-    branded[TESSERA_ERROR_BRAND] === true &&
-    typeof branded.code === 'string' &&
-    (code === undefined || branded.code === code)
+    (value as Branded)[TESSERA_ERROR_BRAND] === true &&
+    typeof (value as Branded).code === 'string' &&
+    (code === undefined || (value as Branded).code === code)
   );
 }
 

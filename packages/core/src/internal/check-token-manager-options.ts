@@ -94,7 +94,7 @@ function check(options: Record<string, unknown>, kinds: Record<string, string>, 
     const number = typeof value === 'number' && value >= 0;
     const valid =
       kind === 'ms+'
-        ? (value as number) > 0
+        ? number && (value as number) > 0
         : kind === 'ms'
           ? isMs(value)
           : kind === 'count'

@@ -12,6 +12,6 @@ export function copyCauseChain(
   const copy = new Error(clean(error.message), inner ? { cause: inner } : undefined);
   copy.name = error.name;
   const { code } = error as { code?: unknown };
-  if (typeof code === 'string') Object.assign(copy, { code });
+  if (typeof code === 'string') (copy as { code?: string }).code = code;
   return copy;
 }

@@ -13,8 +13,8 @@ import { copyCauseChain } from './copy-cause-chain.js';
 import { describeRequest } from './describe-request.js';
 import { isRecord } from './is-record.js';
 import type { Redact } from './redact.js';
-import { parseRetryAfter, recordRetryDate } from './retry-after.js';
-import { answerTimeout } from './timeout-answer.js';
+import { parseRetryAfter, retryDates } from './retry-after.js';
+import { answers } from './timeout-answer.js';
 import { withTimeout } from './with-timeout.js';
 
 /** One request to an OAuth endpoint: token, discovery or revocation. */
@@ -130,7 +130,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
       if (reason instanceof TimeoutError) {
         // The manager's timeout: this request is where it happened (see `timeout-answer.ts`).
         const answer = new TimeoutError(reason.timeout, where, label);
-        answerTimeout(reason, answer);
+        answers.set(reason, answer);
         return answer;
       }
       return reason instanceof TesseraError ? reason : new AbortError(reason);
@@ -168,6 +168,6 @@ export function failureOf(
   } else if (status === 429) failure = new RateLimitError(where, retryAfter, label);
   else if (status < 200 || status >= 300)
     failure = new HttpError(status, where, retryAfter, 'HTTP_ERROR', label);
-  if (failure) recordRetryDate(failure, response.retryAt);
+  if (failure) retryDates.set(failure, response.retryAt);
   return failure;
 }

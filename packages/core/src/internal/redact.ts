@@ -1,9 +1,3 @@
-/**
- * Secrets shorter than this are redacted only where they stand alone, not next to a letter or
- * digit: everywhere, they would blank out parts of ordinary words.
- */
-const MIN_LENGTH = 4;
-
 /** `value` form-urlencoded (application/x-www-form-urlencoded: space → `+`). */
 export function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
@@ -70,8 +64,9 @@ export function redactor(
   const variants = new Set<string>();
   const short = new Set<string>();
   for (const secret of secrets) {
-    if (secret)
-      for (const variant of encodings(secret)) (secret.length < MIN_LENGTH ? short : variants).add(variant);
+    // A secret under 4 characters is redacted only where it stands alone, not next to a letter or
+    // digit: everywhere, it would blank out parts of ordinary words.
+    if (secret) for (const variant of encodings(secret)) (secret.length < 4 ? short : variants).add(variant);
   }
   if (basic) {
     const pairs = [

@@ -1,7 +1,7 @@
 /**
  * Parses an HTTP `Retry-After` header (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
  * Returns milliseconds from `now`, never negative, or `undefined` when absent or unreadable; and the
- * HTTP-date's time (epoch ms), if that is the form, for a judge with a clock of its own (`retryDateOf`).
+ * HTTP-date's time (epoch ms), if that is the form, for a judge with a clock of its own (`retryDates`).
  */
 export function parseRetryAfter(
   header: string | null,
@@ -15,19 +15,10 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? [undefined, undefined] : [Math.max(0, date - now), date];
 }
 
-/** The HTTP-date of the `Retry-After` an error of this copy of core stands for (epoch ms). */
-const dates = new WeakMap<object, number | undefined>();
-
-/** Records that `error` came with a `Retry-After` HTTP-date `date`. */
-export function recordRetryDate(error: object, date: number | undefined): void {
-  dates.set(error, date);
-}
-
 /**
- * The `Retry-After` HTTP-date `error` came with, if core made it: the manager judges it by its own
- * `clock`, as everything else, not by `Date.now()` (its `retryAfter` in ms, from `Date.now()`).
+ * The `Retry-After` HTTP-date (epoch ms) of each error core made from an answer that had one: the manager
+ * judges it by its own `clock`, as everything else, not by `Date.now()` (the errors' `retryAfter` is in ms
+ * from `Date.now()`). The map itself, not wrappers (decision 0018, stop 33); `get` answers `undefined` for a
+ * key that is not an object.
  */
-export function retryDateOf(error: unknown): number | undefined {
-  // A WeakMap answers `undefined` for a key that is not an object.
-  return dates.get(error as object);
-}
+export const retryDates = new WeakMap<object, number | undefined>();

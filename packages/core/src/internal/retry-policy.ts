@@ -1,7 +1,6 @@
 import pRetry from 'p-retry';
 import type { RetryOptions } from '../retry-options.js';
-import { isTransient } from '../transient.js';
-import { retryDateOf } from './retry-after.js';
+import { retryDates } from './retry-after.js';
 import { startTimer, unrefTimer, type Waits } from './timer.js';
 
 /**
@@ -18,21 +17,22 @@ export function backoffDelay(
 }
 
 /**
- * Runs `attempt` with p-retry while errors are `retryable` (default: transient). Before each retry it waits the longer of the
+ * Runs `attempt` with p-retry while errors are `retryable` (the manager's rule: `isTransient`, and a timeout
+ * carrying a refresh token only with `retryTimeouts`). Before each retry it waits the longer of the
  * exponential backoff (with jitter) and the server's `Retry-After` (capped at `maxRetryAfter`), and
  * tells `onRetry` exactly how long that wait is.
  *
- * @param waits the refresh's: unref'd while not `held`. @default { held: 1 } (a caller is waiting)
- * @param now the manager's clock: what a `Retry-After` HTTP-date is judged by. @default Date.now
+ * @param waits the refresh's: unref'd while not `held`. No defaults: the manager, the one caller, passes all.
+ * @param now the manager's clock: what a `Retry-After` HTTP-date is judged by.
  */
 export function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: Required<RetryOptions> | false,
   onRetry: (error: unknown, attemptNumber: number, delay: number) => void,
   signal: AbortSignal,
-  retryable: (error: unknown) => boolean = isTransient,
-  waits: Waits = { held: 1 },
-  now: () => number = Date.now,
+  retryable: (error: unknown) => boolean,
+  waits: Waits,
+  now: () => number,
 ): Promise<T> {
   if (options === false) return attempt(1);
   // p-retry runs the loop and decides what to retry; the wait is ours (minTimeout 0) so the
@@ -52,7 +52,7 @@ export function runWithRetry<T>(
       // The `Retry-After` the error carries, in ms. Read by field, as `isTransient` judges by `code`: an
       // `HttpError` or `OAuthError` of another copy of `@tessera/core` counts too.
       // An HTTP-date is judged by `now`, as the manager judges everything else.
-      const date = retryDateOf(error);
+      const date = retryDates.get(error as object);
       const asked =
         date === undefined ? Number((error as { retryAfter?: unknown }).retryAfter) || 0 : date - now();
       const retryAfter = Math.min(asked, options.maxRetryAfter);

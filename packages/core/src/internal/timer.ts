@@ -1,13 +1,11 @@
-/** Longest delay `setTimeout` takes: Node and browsers fire a longer one after about 1 ms. */
-const MAX_DELAY = 2 ** 31 - 1;
-
 /**
  * `setTimeout` with `ms` clamped to 2^31−1 (about 24.8 days), the one place every timer of core
  * goes through: a longer `timeout`, backoff, `Retry-After` cap or lock wait then waits 24.8 days
  * instead of firing at once (docs/decisions/0004).
  */
 export function startTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
-  return setTimeout(callback, Math.min(ms, MAX_DELAY));
+  // The longest delay `setTimeout` takes: Node and browsers fire a longer one after about 1 ms.
+  return setTimeout(callback, Math.min(ms, 2 ** 31 - 1));
 }
 
 /** Lets a Node process exit while only `timer` is pending (a no-op in browsers). */

@@ -1,5 +1,5 @@
 import { TimeoutError } from '../errors/timeout-error.js';
-import { answeredTimeout } from './timeout-answer.js';
+import { answers } from './timeout-answer.js';
 import { startTimer } from './timer.js';
 
 /**
@@ -39,7 +39,7 @@ export function withTimeout<T>(
     fail = (error) => {
       controller.abort(error);
       // Listeners ran synchronously: a request the manager's timeout cut short may have named itself.
-      reject(error instanceof TimeoutError ? answeredTimeout(error) : error);
+      reject(error instanceof TimeoutError ? (answers.get(error) ?? error) : error);
     };
     if (parent?.aborted) return stop();
     parent?.addEventListener('abort', stop, { once: true });

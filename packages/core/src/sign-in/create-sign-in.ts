@@ -10,7 +10,7 @@ import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import type { TesseraError } from '../errors/tessera-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import { whereOf } from '../internal/response-where.js';
+import { places } from '../internal/response-where.js';
 import { quotable } from '../internal/server-text.js';
 import { startTimer } from '../internal/timer.js';
 import { revokeToken } from '../revoke-token.js';
@@ -367,7 +367,7 @@ export function createSignIn(options: SignInOptions): SignIn {
         throw new MalformedResponseError(
           'missing_id_token',
           'no id_token, though the scope has openid',
-          whereOf(response)!,
+          places.get(response)!,
         );
       }
       claims = idToken ? check(idToken, transaction.nonce, undefined) : undefined;
