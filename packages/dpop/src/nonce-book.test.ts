@@ -62,4 +62,26 @@ describe('what DPoP remembers per origin', () => {
     expect((await proofTo(dpop, 'https://api.example/y')).iat).toBe((NOW + 20 * MINUTE) / 1000);
     expect((await proofTo(dpop, 'https://old.example/y')).iat).toBe(NOW / 1000);
   });
+
+  it.each([
+    ['600', 20],
+    ['600, 600', 20], // a list (a proxy repeating it): the first member
+    ['0', 10],
+    ['-600', 10], // not delta-seconds: ignored, never a clock moved back
+    ['soon', 10],
+    ['0x10', 10],
+    ['', 10],
+  ])(
+    'reads Age %j as RFC 9111 does: after a Date 10 minutes ahead, iat is %i minutes ahead',
+    async (age, minutes) => {
+      const dpop = createDPoP({ clock: () => NOW });
+      dpop.learn({
+        url: 'https://api.example/x',
+        status: 401,
+        headers: { date: dateOf(NOW + 10 * MINUTE), age },
+      });
+
+      expect((await proofTo(dpop, 'https://api.example/y')).iat).toBe((NOW + minutes * MINUTE) / 1000);
+    },
+  );
 });

@@ -70,9 +70,13 @@ export function nonceBook(clock: Clock): NonceBook {
     },
     serverTime: (url) => Math.floor((clock() + (offsets.get(url.origin) ?? latest)) / 1000),
     learn: (url, headers, clocked) => {
-      // An unreadable Age makes the sum NaN: such a response teaches no clock.
+      // `Age` is whole seconds, never negative (RFC 9111 §5.1): a negative or unreadable one is ignored,
+      // and of a list the first member counts (parseInt stops at the comma; it also takes the digits
+      // that start `1.5` or `10s`: a second or so, not worth a stricter parser's bytes). An unreadable
+      // `Date` makes the sum NaN: such a response teaches no clock.
       const date =
-        Date.parse(readHeader(headers, 'date') ?? '') + Number(readHeader(headers, 'age') ?? 0) * 1000;
+        Date.parse(readHeader(headers, 'date') ?? '') +
+        Math.max(0, Number.parseInt(readHeader(headers, 'age') ?? '', 10) || 0) * 1000;
       if (clocked !== ClockLesson.None && Number.isFinite(date)) {
         const offset = date - clock();
         const kept = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;

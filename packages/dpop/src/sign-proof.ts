@@ -1,5 +1,5 @@
 import { base64url, sha256, utf8 } from './base64url.js';
-import type { KeyMaterial } from './keys/key-material.js';
+import { ES256_SIGNATURE, type KeyMaterial } from './keys/key-material.js';
 
 /** The claims of one DPoP proof (RFC 9449 §4.2). */
 export interface ProofClaims {
@@ -22,6 +22,6 @@ export async function signProof(key: KeyMaterial, { accessToken, ...claims }: Pr
   if (accessToken !== undefined) payload.ath = await sha256(accessToken);
   const input = `${key.header}.${base64url(JSON.stringify(payload))}`;
   // WebCrypto ECDSA signatures are already r || s (IEEE P1363), the JWS ES256 format (RFC 7518 §3.4).
-  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, utf8(input));
+  const signature = await crypto.subtle.sign(ES256_SIGNATURE, key.privateKey, utf8(input));
   return `${input}.${base64url(signature)}`;
 }

@@ -346,6 +346,37 @@ describe('redisTokenCache lock', () => {
     expect(results.map(({ done }) => done())).toEqual([true, true]);
   });
 
+  it.each([1_200, 2_400])(
+    'keeps its lock (lockTtl %i ms) through a failed renewal and the 1 s cool-down after it: no other replica runs meanwhile',
+    async (lockTtl) => {
+      const redis = new FakeRedis();
+      const holder = cacheOn(redis, { lockTtl });
+      const other = cacheOn(redis, { lockTtl });
+      const release = deferred<void>();
+      const held = holder.cache.lock.run('job', () => release.promise);
+      await vi.advanceTimersByTimeAsync(lockTtl / 3 - 1);
+      redis.mode = 'fail'; // the first renewal fails: Redis is skipped for a second after it
+      await vi.advanceTimersByTimeAsync(1);
+      redis.mode = 'up';
+      await vi.advanceTimersByTimeAsync(2 * lockTtl); // well past the lock's first expiry
+
+      const ran = vi.fn(async () => {});
+      const waiting = other.cache.lock.run('job', ran);
+      await vi.advanceTimersByTimeAsync(lockTtl);
+      expect(ran).not.toHaveBeenCalled(); // still held
+      expect(holder.events.map((event) => event.type === 'redis_unavailable' && event.error.reason)).toEqual([
+        'failed',
+      ]);
+
+      release.resolve();
+      await held;
+      await vi.advanceTimersByTimeAsync(200);
+      await waiting;
+      expect(ran).toHaveBeenCalledTimes(1);
+      expect(other.events).toEqual([]);
+    },
+  );
+
   it('deletes a lock Redis granted after the caller gave up (frozen, then resumed), so nobody waits lockTtl', async () => {
     const redis = new FakeRedis();
     const options = { lockTtl: 60_000, lockWait: 120_000, timeout: 500 };

@@ -84,9 +84,13 @@ export function redisLock(context: RedisLockContext): RefreshLock {
   };
 
   const hold = async <T>(name: string, key: string, owner: string, task: () => Promise<T>): Promise<T> => {
+    // Sent whatever the cool-down: after one failed command (a renewal that timed out, another
+    // key's read) the cool-down skipped the next renewal too, and with a `lockTtl` under 3 s the
+    // one after that came when the lock had expired: another replica took it while this one held it.
+    const renew = ['EVAL', RENEW_SCRIPT, '1', key, owner, String(lockTtl)];
     const renewal = setInterval(
       () => {
-        commands.send('renew', ['EVAL', RENEW_SCRIPT, '1', key, owner, String(lockTtl)]).then(
+        commands.send('renew', renew, { ignoreCooldown: true }).then(
           (reply) => {
             if (Number(reply) !== 0) return;
             clearInterval(renewal);

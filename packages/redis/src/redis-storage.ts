@@ -63,7 +63,9 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
   const decode = (value: string): unknown => {
     if (value.length > MAX_VALUE_LENGTH) return unreadable(new InvalidCacheEntryError('too_large', redisKey));
     try {
-      return codec.decode(value, redisKey);
+      const record = codec.decode(value, redisKey);
+      readSet(record); // an array, an object without a token…: refused here, as unreadable
+      return record;
     } catch (error) {
       return unreadable(error);
     }
@@ -92,8 +94,8 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
 
   /**
    * Whether `value`, a set this storage saw, may carry a refresh token: a session that a removal
-   * ends. Read by core's token-set reader, so a set in the OAuth response form (`refresh_token`)
-   * counts as the manager would read it; one that cannot be read counts as a session (the managers
+   * ends. Read by `readSet`, so a set in the OAuth response form (`refresh_token`) counts as the
+   * manager would read it; one that cannot be read counts as a session (the managers
    * kept their own set, which may have one). Nothing (`''`), and a set without a refresh token
    * (client credentials), hold nothing a token request would send again (decision 0508).
    */
@@ -101,10 +103,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     if (value === REMOVED) return false;
     if (value.length > MAX_VALUE_LENGTH) return true;
     try {
-      const record = codec.decode(value, redisKey) as Record<string, unknown>;
-      // Its own token type accepted: the type is the manager's concern (`tokenTypes`), not this one.
-      const type = String(record.token_type ?? record.tokenType ?? 'Bearer');
-      return !!toTokenSet(record, 0, 'storage', [type]).refreshToken;
+      return !!readSet(codec.decode(value, redisKey)).refreshToken;
     } catch {
       return true;
     }
@@ -264,6 +263,17 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       };
     },
   };
+}
+
+/**
+ * The set a decoded value holds, read by core's token-set reader as the manager reads it (also in the
+ * OAuth response form), with its own token type accepted: the type is the manager's concern
+ * (`tokenTypes`), not this storage's. Throws for anything the manager could not read (an array, an
+ * object without a token), which `decode` reports as unreadable (`invalid_entry`, `malformed`).
+ */
+function readSet(record: unknown): TokenSet {
+  const { token_type, tokenType } = record as Record<string, unknown>;
+  return toTokenSet(record, 0, 'storage', [String(token_type ?? tokenType ?? 'Bearer')]);
 }
 
 /** Milliseconds the set stays valid (never less than 1), or `undefined` when it must not be stored. */

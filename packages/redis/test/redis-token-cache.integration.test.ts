@@ -736,6 +736,57 @@ describe('redisTokenCache on redis-server', () => {
     expect(await redis.admin.exists(`tessera:tokens:${other}`)).toBe(1);
   });
 
+  it.each([
+    ['an array', '[{"accessToken":"planted"}]'],
+    ['an object without an access token', '{"refreshToken":"planted"}'],
+    ['a JSON string', '"planted"'],
+  ])(
+    'reports %s stored or published under the key as an unreadable entry (invalid_entry, malformed), requests one token and stores over it',
+    async (_, foreign) => {
+      const key = freshKey();
+      const redisKey = `tessera:tokens:${key}`;
+      await redis.admin.set(redisKey, foreign, { expiration: { type: 'PX', value: 3_600_000 } });
+      const { fetchTokens, calls } = counting();
+      const { manager, events, cacheEvents } = replica(key, fetchTokens, {
+        client: await connect(),
+        subscriber: await connect(),
+      });
+
+      expect(await manager.getAccessToken()).toBe('at-1');
+      expect(calls()).toBe(1);
+      // Read twice: before the lock, and again under it (core re-reads what another replica may have stored).
+      const unreadable = {
+        type: 'invalid_entry',
+        key: redisKey,
+        error: expect.objectContaining({ reason: 'malformed' }),
+      };
+      expect(cacheEvents).toEqual([unreadable, unreadable]);
+      // The manager's storage_error carries the same error, not core's reading of the value.
+      const failures = events.filter((event) => event.type === 'storage_error');
+      expect(failures).toEqual(
+        cacheEvents.map((event) => ({
+          type: 'storage_error',
+          operation: 'get',
+          error: event.type === 'invalid_entry' && event.error,
+        })),
+      );
+      expect(JSON.parse(String(await redis.admin.get(redisKey))).accessToken).toBe('at-1');
+
+      // Published, it changes nothing either: no sign-out, no storage_error, the set is kept.
+      await vi.waitFor(async () => {
+        const [, subscribers] = (await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', redisKey])) as unknown[];
+        expect(subscribers).toBe(1);
+      }, SETTLED);
+      await redis.admin.publish(redisKey, foreign);
+      await vi.waitFor(() => expect(cacheEvents).toHaveLength(3), SETTLED);
+      expect(cacheEvents[2]).toEqual(unreadable);
+      expect(events.filter((event) => event.type === 'storage_error')).toHaveLength(2);
+      expect(events.map((event) => event.type)).not.toContain('cleared');
+      expect(await manager.getAccessToken()).toBe('at-1');
+      expect(calls()).toBe(1);
+    },
+  );
+
   it('never sends the refresh token another replica spent, when the read that met a hash under the key answers after that replica’s new set was heard', async () => {
     const key = freshKey();
     const redisKey = `tessera:tokens:${key}`;

@@ -364,6 +364,32 @@ describe('DPoP key given by the app (Node)', () => {
     expect((await readProof(DPoP)).jkt).toBe((await dpop.ready()).thumbprint);
   });
 
+  it('rejects a CryptoKeyPair whose public key is another pair’s before sending anything, naming the mismatch', async () => {
+    const generate = () =>
+      crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+    const [one, other] = await Promise.all([generate(), generate()]);
+    const sent: string[] = [];
+    const dpop = createDPoP({
+      key: { privateKey: one.privateKey, publicKey: other.publicKey },
+      fetch: async (input) => {
+        sent.push(String(input));
+        return new Response('{}');
+      },
+    });
+
+    const error = await dpop.fetch('https://as.example/token', { method: 'POST' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DPoPUnsupportedKeyError);
+    expect(error).toMatchObject({
+      code: 'DPOP_UNSUPPORTED_KEY',
+      message: expect.stringContaining('paired with its own public key'),
+      cause: { message: 'mismatched key pair' },
+    });
+    await expect(
+      dpop.headersFor({ method: 'GET', url: 'https://api.example/', accessToken: 't' }),
+    ).rejects.toBeInstanceOf(DPoPUnsupportedKeyError);
+    expect(sent).toEqual([]);
+  });
+
   it.each([
     ['an RSA KeyObject', () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey],
     ['a P-384 KeyObject', () => generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey],

@@ -31,6 +31,8 @@ export interface KeyMaterial {
 }
 
 const ES256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+/** The signature algorithm of ES256 (RFC 7518 §3.4) for WebCrypto. */
+export const ES256_SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** A new ES256 key pair whose private key cannot be exported. */
 export function generateKeyPair(): Promise<DPoPKeyPair> {
@@ -54,12 +56,14 @@ export function canSignES256(key: DPoPCryptoKey | undefined): boolean {
 /**
  * Checks a key pair or a private `KeyObject` and derives what proofs need from it.
  *
- * @throws {DPoPUnsupportedKeyError} unless it is an ES256 (P-256) private key that can sign.
+ * @throws {DPoPUnsupportedKeyError} unless it is an ES256 (P-256) private key that can sign, and
+ *   (a pair) its public key is that private key's.
  */
 export async function toKeyMaterial(key: DPoPKeyPair | KeyObjectLike): Promise<KeyMaterial> {
   let privateKey: CryptoKey;
-  let jwk: JsonWebKey;
+  let publicJwk: PublicJwk;
   try {
+    let jwk: JsonWebKey;
     if (typeof (key as KeyObjectLike).export === 'function') {
       jwk = (key as KeyObjectLike).export({ format: 'jwk' }) as JsonWebKey;
       // WebCrypto refuses a JWK of another type or curve; a public KeyObject has no `d`.
@@ -79,11 +83,19 @@ export async function toKeyMaterial(key: DPoPKeyPair | KeyObjectLike): Promise<K
     ) {
       throw new TypeError('not an ES256 private key with the sign usage');
     }
+    // RFC 7638 §3.2: the required members in lexicographic order; JSON.stringify adds no whitespace.
+    publicJwk = { crv: 'P-256', kty: 'EC', x: jwk.x as string, y: jwk.y as string };
+    // A pair whose public key is not its private key's (two pairs mixed up) would sign proofs that
+    // every server refuses, each with a confusing invalid_dpop_proof: one signature checked per load.
+    const data = new Uint8Array();
+    const signature = await crypto.subtle.sign(ES256_SIGNATURE, privateKey, data);
+    const verifier = await crypto.subtle.importKey('jwk', publicJwk, ES256, false, ['verify']);
+    if (!(await crypto.subtle.verify(ES256_SIGNATURE, verifier, signature, data))) {
+      throw new TypeError('mismatched key pair');
+    }
   } catch (cause) {
     throw new DPoPUnsupportedKeyError(cause);
   }
-  // RFC 7638 §3.2: the required members in lexicographic order; JSON.stringify adds no whitespace.
-  const publicJwk: PublicJwk = { crv: 'P-256', kty: 'EC', x: jwk.x as string, y: jwk.y as string };
   return {
     privateKey,
     header: base64url(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk })),

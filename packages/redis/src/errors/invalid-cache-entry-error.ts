@@ -8,7 +8,10 @@ export type InvalidCacheEntryReason =
   | 'encrypted'
   /** Plain text, but an `encryptionKey` is configured: refused, so nobody can plant a token. */
   | 'not_encrypted'
-  /** Not JSON, not in a format Tessera writes, or not a string at all (a hash, a list… under the key). */
+  /**
+   * Not JSON, no token set the manager can read (an array, an object without an access token…), or
+   * not a string at all (a hash, a list… under the key).
+   */
   | 'malformed'
   /**
    * Over 1 MiB: refused unread (a token set is a few KiB); or, thrown by a write, a set whose stored

@@ -25,7 +25,8 @@ export interface SendOptions {
   onLateReply?: (reply: unknown) => void;
   /**
    * Send even during the cool-down after a failure: for a command that must reach Redis because
-   * Redis has just answered (the clean-up after a late reply). Never sent while the client is not ready.
+   * Redis has just answered (the clean-up after a late reply), or whose skipping costs more than
+   * trying (a lock's renewal and release). Never sent while the client is not ready.
    * Its success does not end the cool-down nor emit `redis_available`: the other commands decide that.
    */
   ignoreCooldown?: boolean;
