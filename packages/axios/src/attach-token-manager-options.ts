@@ -24,7 +24,11 @@ export interface AttachTokenManagerOptions {
    */
   origins?: AllowedOrigins;
   /**
-   * The request header that carries the token.
+   * The request header that carries the token. In browsers, which strip only `Authorization` at a
+   * redirect to another origin, a request carrying another header follows no redirect with the fetch
+   * adapter (a network error, unless you set `fetchOptions.redirect`); the XHR adapter cannot be kept
+   * from following one, so the header goes wherever your API redirects it (after a CORS preflight
+   * that origin allows): in browsers prefer `Authorization`, or the fetch adapter.
    * @default 'Authorization'
    */
   header?: string;

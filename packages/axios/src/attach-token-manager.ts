@@ -44,7 +44,7 @@ const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderCo
  *   to (string or `URL`, `baseURL`, `allowAbsoluteUrls`) has an allowed origin, never over a
  *   caller-set header, never with `skipAuth: true`. Judged again after each interceptor
  *   registered before it (axios runs those after ours), on the config each returns: one that moves
- *   the request elsewhere sends no token, and one that replaces `beforeRedirect` keeps the redirect guard. With the http adapter, every redirect hop is
+ *   the request elsewhere (or sets `skipAuth: true`) sends no token, one that replaces our header gets no refresh for its 401, and one that replaces `beforeRedirect` keeps the redirect guard. With the http adapter, every redirect hop is
  *   checked too: the token header (and `DPoP`) never follows to an origin that is not allowed.
  *   With the fetch adapter (axios ≥ 1.12), the request's `env.fetch` becomes a wrapper of the fetch
  *   axios would use; outside browsers it follows the redirects itself and checks every hop the
@@ -400,7 +400,10 @@ export function attachTokenManager(
   const finalUrlAllowed = (error: Partial<AxiosError>): boolean => {
     const request = error.request as { responseURL?: unknown } | undefined;
     const outcome = fetchOutcomeOf(request);
-    if (outcome) return !outcome.withheld && (outcome.url === '' || allows(outcome.url, documentBase()));
+    if (outcome) {
+      if (outcome.withheld || outcome.stripped?.includes(redirectPolicy)) return false;
+      return outcome.url === '' || allows(outcome.url, documentBase());
+    }
     if (isFetchRequest(request)) return false;
     const responseURL = request?.responseURL;
     // The browser strips `Authorization` at an origin change, even to an allowed origin: the one

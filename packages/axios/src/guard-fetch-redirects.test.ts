@@ -77,6 +77,23 @@ describe('guardFetchRedirects: one wrapper per fetch and attachment', () => {
     expect(wrapperOf(own)).not.toBe(wrapper);
   });
 
+  it('two attachments on one request: one wrapper for both, the same for every request and its replays', () => {
+    const [first, second] = [policy(), policy()];
+    const sent = () => {
+      const config: { env?: unknown } = {};
+      guardFetchRedirects(config, second); // the one attached last runs first
+      guardFetchRedirects(config, first);
+      const wrapper = (config.env as Env).fetch;
+      guardFetchRedirects(config, second); // a replay of either: already in the wrapper
+      guardFetchRedirects(config, first);
+      expect((config.env as Env).fetch).toBe(wrapper);
+      return wrapper;
+    };
+    const wrapper = sent();
+    expect(sent()).toBe(wrapper);
+    expect(wrapper).not.toBe(wrapperOf(undefined, first));
+  });
+
   it('leaves an env.fetch that is not a function to axios', () => {
     const env = { fetch: 'nope' };
     const config: { env?: unknown } = { env };
@@ -134,6 +151,25 @@ describe('guardFetchRedirects: sent as axios built it', () => {
     await expect(wrapperOf(own)(request)).resolves.toBe(response);
     expect(own.mock.calls).toEqual([[request, undefined]]);
     expect(fetchOutcomeOf(request)).toEqual({ url: 'https://other.test/x', withheld: false, response });
+  });
+
+  it('in a browser, never lets a token in another header follow a redirect (the browser forwards it): redirect "error", unless you set redirect', async () => {
+    vi.stubGlobal('document', { baseURI: `${api}/` });
+    const own = vi.fn(async (_input: unknown, _init?: unknown) => ({ url: `${api}/x`, status: 200 }));
+    const custom: RedirectPolicy = { ...policy(), credentials: ['x-api-token', 'dpop'] };
+    const token = { 'X-Api-Token': 'at-0' };
+    await wrapperOf(own, custom)(new Request(`${api}/x`, { headers: token }), { cache: 'no-store' });
+    await wrapperOf(own, custom)(new Request(`${api}/x`, { headers: token, redirect: 'follow' }), {
+      redirect: 'follow',
+    });
+    await wrapperOf(own, custom)(new Request(`${api}/x`, { headers: token, redirect: 'manual' }));
+    await wrapperOf(own, custom)(new Request(`${api}/x`)); // no token on it
+    expect(own.mock.calls.map(([, init]) => init)).toEqual([
+      { cache: 'no-store', redirect: 'error' },
+      { redirect: 'follow' },
+      undefined,
+      undefined,
+    ]);
   });
 });
 

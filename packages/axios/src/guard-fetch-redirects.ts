@@ -11,12 +11,16 @@ export interface RedirectPolicy {
   credentials: readonly string[];
   /** With a sender constraint: a fresh proof at each hop that keeps the credentials (`proofPerHop`). */
   rebind?: FollowRedirectsOptions['rebind'];
+  /** Of the policy of two attachments or more on one request (`combined`): theirs, each ruling on its own headers. */
+  parts?: readonly RedirectPolicy[];
 }
 
 /** Where a fetch-adapter request was answered from, and whether its credentials were withheld on the way. */
 export interface FetchOutcome {
   url: string;
   withheld: boolean;
+  /** The attachments (of several on one request) whose credentials were withheld at a hop another one allowed. */
+  stripped?: readonly RedirectPolicy[];
   /** The `Response` itself: after hops, `proofSentFor` reads which proof went with it. */
   response: Response;
 }
@@ -45,7 +49,9 @@ const globalFetch: Fetch = (input, init) => globalThis.fetch(input as Request, i
  * `followRedirects` from `@tessera/core`: the token header and `DPoP` are deleted at the first hop
  * the policy does not allow, and that request's outcome is marked withheld. A body is kept (up to
  * 10 MiB) to be sent again on a 307/308; a larger one ends at the redirect, never sent empty.
- * Anything else (browsers, which follow and strip themselves; a `redirect` other than
+ * In browsers, which follow and strip only `Authorization` themselves, a request carrying another token
+ * header is sent with `redirect: 'error'` (unless `fetchOptions.redirect` is set): it follows no redirect.
+ * Anything else (browsers otherwise; a `redirect` other than
  * `'follow'`: a caller's `fetchOptions.redirect`, axios's `maxRedirects: 0`; no credential header)
  * is sent as axios built it, with the same arguments. Either way the final URL is noted for
  * `fetchOutcomeOf`. Older axios and the other adapters ignore `env.fetch`.
@@ -54,8 +60,12 @@ export function guardFetchRedirects(config: { env?: unknown }, policy: RedirectP
   const env = (config.env ?? {}) as { fetch?: unknown };
   let own = Object.hasOwn(env, 'fetch') ? env.fetch : undefined;
   const ours = typeof own === 'function' ? wrapped.get(own) : undefined;
-  if (ours?.policy === policy) return; // a replay: already this policy's wrapper
-  if (ours) own = ours.fetch; // another attachment's wrapper: wrap what it wraps
+  if (ours) {
+    // A replay: already this policy's wrapper. Another attachment's: one wrapper of what it wraps, for both.
+    if ((ours.policy.parts ?? [ours.policy]).includes(policy)) return;
+    own = ours.fetch;
+    policy = combined(ours.policy, policy);
+  }
   const fetch = own ?? (typeof globalThis.fetch === 'function' ? globalFetch : undefined);
   if (typeof fetch !== 'function') return; // no fetch here, or not one axios could call
   let byPolicy = wrappers.get(fetch);
@@ -77,6 +87,32 @@ export function guardFetchRedirects(config: { env?: unknown }, policy: RedirectP
   config.env = copy;
 }
 
+/** Combined policies, one per pair (axios caches its adapter per `env.fetch`: never one per request). */
+const combinations = new WeakMap<RedirectPolicy, WeakMap<RedirectPolicy, RedirectPolicy>>();
+
+/**
+ * The policy of a request two attachments (or more) put credentials on: hops are followed while any of
+ * them allows the hop, and each one's headers are withheld where its own policy does not (`send`).
+ */
+function combined(first: RedirectPolicy, second: RedirectPolicy): RedirectPolicy {
+  let bySecond = combinations.get(first);
+  if (!bySecond) {
+    bySecond = new WeakMap();
+    combinations.set(first, bySecond);
+  }
+  let policy = bySecond.get(second);
+  if (!policy) {
+    const parts = [...(first.parts ?? [first]), second];
+    policy = {
+      allows: (url, base) => parts.some((part) => part.allows(url, base)),
+      credentials: [...new Set(parts.flatMap((part) => part.credentials))],
+      parts,
+    };
+    bySecond.set(second, policy);
+  }
+  return policy;
+}
+
 /** What the wrapper learned of the fetch adapter's `request` (its `error.request`); `undefined` when it never saw it. */
 export function fetchOutcomeOf(request: unknown): FetchOutcome | undefined {
   return outcomes.get(request as object); // `undefined` for a key that is no object, as for any unknown key
@@ -88,12 +124,20 @@ export function isFetchRequest(value: unknown): value is Request {
 }
 
 async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: unknown): Promise<unknown> {
-  if (!isFetchRequest(input) || isBrowserLike()) {
-    return noted(input, await fetch(input, init));
-  }
+  if (!isFetchRequest(input)) return noted(input, await fetch(input, init));
   const options = init as RequestInit | null | undefined;
   const mode = options?.redirect ?? input.redirect;
   const headers = options?.headers === undefined ? input.headers : new Headers(options.headers);
+  if (isBrowserLike()) {
+    // Browsers strip only `Authorization` at an origin change: a token in another header would follow a
+    // redirect to any origin (after a preflight it can allow), so it follows none, as with
+    // `@tessera/fetch` (decision 0902). A `redirect` you set (`fetchOptions`) is kept.
+    const stop =
+      !options?.redirect &&
+      mode === 'follow' &&
+      policy.credentials.some((name) => name !== 'authorization' && name !== 'dpop' && headers.has(name));
+    return noted(input, await fetch(input, stop ? { ...options, redirect: 'error' } : init));
+  }
   if (mode !== 'follow' || !policy.credentials.some((name) => headers.has(name))) {
     return noted(input, await fetch(input, init));
   }
@@ -110,9 +154,28 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
   try {
     const first = new Request(request, { body, redirect: 'manual', duplex: 'half' } as RequestInit);
     let response = (await fetch(first)) as Response;
+    let stripped: RedirectPolicy[] | undefined;
     // A custom fetch's answer without real `Headers` is not a redirect we can follow: returned as it is.
     if (typeof response?.headers?.has === 'function' && isRedirect(response)) {
       const bytes = kept && (await kept.bytes);
+      const { parts } = policy;
+      const seen: RedirectPolicy[] = [];
+      if (parts) stripped = seen;
+      // Several attachments: at a hop one of them allows, each other one's headers go where its own
+      // policy does not allow (as `guardRedirects` per attachment), never put back; each one still
+      // carrying its own gets its proof.
+      const rebind: RedirectPolicy['rebind'] = parts
+        ? async (method, url, headers, from) => {
+            for (const part of parts) {
+              if (!headers.has(part.credentials[0] as string)) continue;
+              if (part.allows(url, undefined)) await part.rebind?.(method, url, headers, from);
+              else {
+                for (const name of part.credentials) headers.delete(name);
+                seen.push(part);
+              }
+            }
+          }
+        : policy.rebind;
       signal.throwIfAborted(); // aborted while the body was still being read: as fetch would
       const hop: RedirectHop = {
         url: request.url,
@@ -129,11 +192,11 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
         fetch: async (url, next) => (await fetch(new Request(url, next))) as Response,
         allows: policy.allows,
         credentials: policy.credentials,
-        rebind: policy.rebind,
+        rebind,
         resend: kept === undefined || bytes !== undefined,
       });
     }
-    return noted(input, response, isWithheld(response));
+    return noted(input, response, isWithheld(response), stripped);
   } finally {
     if (kept) {
       signal.removeEventListener('abort', kept.release);
@@ -143,10 +206,17 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
 }
 
 /** Notes where `response` came from against the `Request` axios passed; returns the response untouched. */
-function noted(input: unknown, response: unknown, withheld = false): unknown {
+function noted(
+  input: unknown,
+  response: unknown,
+  withheld = false,
+  stripped?: readonly RedirectPolicy[],
+): unknown {
   const url = (response as { url?: unknown } | null)?.url;
   if (typeof input === 'object' && input !== null && typeof url === 'string') {
-    outcomes.set(input, { url, withheld, response: response as Response });
+    const outcome: FetchOutcome = { url, withheld, response: response as Response };
+    if (stripped) outcome.stripped = stripped;
+    outcomes.set(input, outcome);
   }
   return response;
 }

@@ -60,6 +60,9 @@ async function setup(
     if (config.url === 'https://api.example.com/flip') config.allowAbsoluteUrls = false;
     const url = config.url as unknown;
     if (url instanceof URL && url.pathname === '/in-place') url.hostname = 'evil.test';
+    if (config.url === '/own-header') config.headers.set('Authorization', 'Basic b3duOmhlYWRlcg==');
+    if (config.url === '/no-header') config.headers.delete('Authorization');
+    if (config.url === '/public') config.skipAuth = true;
     return config;
   });
   attachTokenManager(instance, counted.tokens, withDPoP ? { senderConstraint: createDPoP() } : {});
@@ -206,6 +209,25 @@ describe.each(versions)('a user interceptor that runs after ours, with %s', (_na
       [baseURL, 'Bearer at-0', null],
       [baseURL, 'Bearer at-0', null],
     ]);
+  });
+  it('refreshes and replays nothing for the 401 of a request whose token header it replaced or removed', async () => {
+    const { instance, calls, fetchTokens, tokens } = await setup(create, () => ({ status: 401 }));
+    const own = await instance.get('/own-header').catch((error: AxiosError) => error);
+    const none = await instance.get('/no-header').catch((error: AxiosError) => error);
+    expect([own, none].map((error) => (error as AxiosError).response?.status)).toEqual([401, 401]);
+    // Our token never went: the 401 says nothing about it, so it is neither invalidated nor replaced.
+    expect(calls.map((call) => call.authorization ?? null)).toEqual(['Basic b3duOmhlYWRlcg==', null]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(tokens.freshTokens()?.accessToken).toBe('at-0');
+  });
+
+  it('sends no token where it set skipAuth: true, and its 401 refreshes and replays nothing', async () => {
+    const { instance, calls, fetchTokens, tokens } = await setup(create, () => ({ status: 401 }));
+    const error = await instance.get('/public').catch((reason: AxiosError) => reason);
+    expect((error as AxiosError).response?.status).toBe(401);
+    expect(sentOf(calls)).toEqual([[baseURL, null, null]]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+    expect(tokens.freshTokens()?.accessToken).toBe('at-0');
   });
 });
 

@@ -62,7 +62,9 @@ const noop = (): void => {};
  * (`rejected`, `synchronous` and `runWhen` stay as they are): on the config it returns that carries
  * our header value, when its destination changed and is no longer allowed by `allowsRequest`, our
  * token header and proof headers (only while they still hold our values) are deleted and the record
- * is marked withheld, so that request's 401 refreshes and replays nothing; otherwise `guard(config,
+ * is marked withheld, so that request's 401 refreshes and replays nothing (marked withheld too when
+ * the handler replaced or removed our header: the token does not go; deleted as for a move when it
+ * set `skipAuth: true`); otherwise `guard(config,
  * record)` (the redirect guard, put back when the handler replaced `beforeRedirect`). Handlers
  * registered later run before ours and need nothing; without any at attach, nothing is wrapped and
  * the per-request cost is nothing. With axios's opt-in `legacyInterceptorReqResOrdering: false` (registration
@@ -103,8 +105,11 @@ export function recheckAtSend(
   ) as Handler[];
   const check: Check = (config) => {
     const record = authRecordOf(config, key);
-    if (!record || getHeader(config.headers, header) !== record.headerValue) return;
-    if (movedAway(config, record)) {
+    if (!record) return;
+    // It replaced or removed our header: the token does not go, so its 401 says nothing about it.
+    if (getHeader(config.headers, header) !== record.headerValue) record.withheld = true;
+    // `skipAuth` set after ours, or a destination no longer allowed: no token goes.
+    else if (config.skipAuth === true || movedAway(config, record)) {
       deleteHeader(config.headers, header);
       for (const [name, value] of Object.entries(record.proof ?? {})) {
         if (getHeader(config.headers, name) === value) deleteHeader(config.headers, name);

@@ -343,3 +343,57 @@ describe('redirects with the fetch adapter: maxRedirects', () => {
     expect(counted.fetchTokens).not.toHaveBeenCalled();
   });
 });
+
+describe.each(versions)(
+  'two attachments on one instance, redirects with the fetch adapter in Node and %s',
+  (_name, create) => {
+    /** Another origin, which only the first attachment allows: what each credential header brought there. */
+    let partner: LoopbackOrigin;
+    const arrived: [string | null, string | null][] = [];
+    beforeAll(async () => {
+      partner = await loopbackServer((seen, res, req) => {
+        arrived.push([seen.authorization, (req.headers['x-key'] as string | undefined) ?? null]);
+        const back = new URL(seen.path, 'http://x').searchParams.get('back');
+        if (back) res.writeHead(302, { Location: back }).end();
+        else res.writeHead(200).end();
+      });
+    });
+    afterAll(() => partner.close());
+    afterEach(() => {
+      arrived.length = 0;
+    });
+
+    /** `a` (Authorization) allows the API and the partner; `b` (X-Key) the API only. */
+    async function setup() {
+      const a = await countingTokens();
+      const b = await countingTokens();
+      managers.push(a.tokens, b.tokens);
+      const client: AxiosInstance = create({ baseURL: api.origin, adapter: 'fetch' });
+      attachTokenManager(client, a.tokens, { origins: [api.origin, partner.origin] });
+      attachTokenManager(client, b.tokens, { header: 'X-Key', scheme: '', origins: [api.origin] });
+      return { client, a, b };
+    }
+
+    it('each policy rules on its own header at every hop: the partner gets only the token its policy allows there', async () => {
+      const { client, a, b } = await setup();
+      await client.get('/go', { params: { to: `${partner.origin}/x` } });
+      expect(arrived).toEqual([['Bearer at-0', null]]);
+      expect([a.fetchTokens.mock.calls.length, b.fetchTokens.mock.calls.length]).toEqual([0, 0]);
+    });
+
+    it('a 401 back at the API after a hop that stripped one header: only the manager whose token went refreshes', async () => {
+      const { client, a, b } = await setup();
+      const error = (await client
+        .get('/go', {
+          params: { to: `${partner.origin}/x?back=${encodeURIComponent(`${api.origin}/deny`)}` },
+        })
+        .catch((reason: unknown) => reason)) as AxiosError;
+      expect(error.response?.status).toBe(401);
+      expect(arrived).toEqual([
+        ['Bearer at-0', null],
+        ['Bearer at-1', null],
+      ]);
+      expect([a.fetchTokens.mock.calls.length, b.fetchTokens.mock.calls.length]).toEqual([1, 0]);
+    });
+  },
+);

@@ -2,6 +2,7 @@ import { launchChromium } from '@tessera/e2e-support/launch-chromium';
 import { bundlePage } from '@tessera/e2e-support/serve-page';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loopbackServer } from '../../e2e-support/test-support/loopback-server.js';
 import { type Origin, redirectOrigins } from '../../e2e-support/test-support/redirect-origins.js';
 
 // Issue 10 items 2–3 in a real browser: the page and its API on one origin, a redirect to another
@@ -55,4 +56,43 @@ describe('axios in Chromium: redirects to another origin', () => {
     page.seen.length = 0;
     other.seen.length = 0;
   });
+});
+
+describe('axios in Chromium: a token in another header than Authorization', () => {
+  /** Another origin whose preflight allows `X-Api-Token`: Chromium then forwards it on a redirect. */
+  let partner: Origin;
+  const arrived: [string, string | null][] = [];
+  beforeAll(async () => {
+    partner = await loopbackServer((seen, res, req) => {
+      arrived.push([seen.method, (req.headers['x-api-token'] as string | undefined) ?? null]);
+      const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'x-api-token' };
+      res.writeHead(seen.method === 'OPTIONS' ? 204 : 401, cors).end();
+    });
+  });
+  afterAll(() => partner?.close());
+
+  it.each(['newest', '1.12.0'] as const)(
+    'never follows a redirect with the fetch adapter (axios %s): a network error, nothing reaches the other origin',
+    async (version) => {
+      arrived.length = 0;
+      const tab = await browser.newPage();
+      await tab.goto(`${page.origin}/`);
+      await tab.waitForFunction(() => 'tessera' in window);
+      const to = `${partner.origin}/x`;
+      const result = await tab.evaluate(
+        ([path, release]) =>
+          (
+            window as unknown as {
+              tessera: { call(a: string, p: string, v: string, h: string): Promise<unknown> };
+            }
+          ).tessera.call('fetch', path, release, 'X-Api-Token'),
+        [`/redirect?to=${encodeURIComponent(to)}`, version] as const,
+      );
+      await tab.close();
+      expect(page.seen.filter((seen) => seen.path.startsWith('/redirect'))).toHaveLength(1);
+      expect(arrived.filter(([, token]) => token !== null)).toEqual([]);
+      expect(result).toEqual({ status: 'Network Error', tokenRequests: 0, invalidated: [] });
+      page.seen.length = 0;
+    },
+  );
 });
