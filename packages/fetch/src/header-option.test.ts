@@ -17,11 +17,11 @@ function manager(): TokenManager {
   return tokens;
 }
 
-/** The three transports, each made with `header` and asked for one request; resolves with the headers sent. */
-const transports: Array<[string, (header: unknown) => () => Promise<Headers>]> = [
+/** The three transports, each made with `header` (and `scheme`) and asked for one request; resolves with the headers sent. */
+const transports: Array<[string, (header: unknown, scheme?: unknown) => () => Promise<Headers>]> = [
   [
     'withTokens',
-    (header) => {
+    (header, scheme) => {
       let sent = new Headers();
       const api = withTokens(
         async (input, init) => {
@@ -29,7 +29,7 @@ const transports: Array<[string, (header: unknown) => () => Promise<Headers>]> =
           return new Response(null);
         },
         manager(),
-        { baseUrl: API, header: header as string },
+        { baseUrl: API, header: header as string, scheme: scheme as string },
       );
       return async () => {
         await api('orders');
@@ -39,7 +39,7 @@ const transports: Array<[string, (header: unknown) => () => Promise<Headers>]> =
   ],
   [
     'kyHooks',
-    (header) => {
+    (header, scheme) => {
       let sent = new Headers();
       const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
         sent = new Request(input, init).headers;
@@ -48,7 +48,7 @@ const transports: Array<[string, (header: unknown) => () => Promise<Headers>]> =
       const api = ky.create({
         prefixUrl: API,
         fetch,
-        hooks: kyHooks(ky, manager(), { origins: API, header: header as string }),
+        hooks: kyHooks(ky, manager(), { origins: API, header: header as string, scheme: scheme as string }),
       });
       return async () => {
         await api.get('orders');
@@ -58,7 +58,7 @@ const transports: Array<[string, (header: unknown) => () => Promise<Headers>]> =
   ],
   [
     'attachTokenManager',
-    (header) => {
+    (header, scheme) => {
       let sent = new Headers();
       const adapter: AxiosAdapter = async (config) => {
         sent = new Headers(
@@ -70,7 +70,7 @@ const transports: Array<[string, (header: unknown) => () => Promise<Headers>]> =
         return { data: null, status: 200, statusText: 'OK', headers: {}, config, request: {} };
       };
       const api = axios.create({ baseURL: API, adapter });
-      attachTokenManager(api, manager(), { header: header as string });
+      attachTokenManager(api, manager(), { header: header as string, scheme: scheme as string });
       return async () => {
         await api.get('/orders');
         return sent;
@@ -90,6 +90,22 @@ describe.each(transports)('%s: the header option', (name, make) => {
       );
     },
   );
+
+  // A scheme with a space, a colon or a non-ASCII letter: axios ≥ 1.21 sent it trimmed (so the send-time
+  // check no longer knew its own header), fetch refused every request.
+  it.each([[' Bearer'], ['Bearer '], ['Bearer:'], ['Be arer'], ['Bearér'], [7]])(
+    'refuses the scheme %j when the transport is made, naming the option',
+    (scheme) => {
+      expect(() => make('Authorization', scheme)).toThrow(
+        new TypeError(`${name}(): scheme must be '' or an auth scheme such as "Bearer"`),
+      );
+    },
+  );
+
+  it.each([['Token'], ['']])('sends the token with the scheme %j', async (scheme) => {
+    const sent = await make('Authorization', scheme)();
+    expect(sent.get('Authorization')).toBe(scheme === '' ? 'at-1' : `${scheme} at-1`);
+  });
 
   it.each([['X-Api-Token'], ['authorization'], ["x_token!#$%&'*+.^`|~"]])(
     'sends the token in %s',

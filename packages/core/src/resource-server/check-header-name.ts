@@ -1,5 +1,5 @@
-/** RFC 9110 §5.1: a field name is a token (`tchar`s, ASCII only). */
-const FIELD_NAME = /^[\w!#$%&'*+.^`|~-]+$/;
+/** RFC 9110 §5.6.2: a token (`tchar`s, ASCII only): a field name (§5.1), an auth scheme (§11.1). */
+export const TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
 
 /**
  * The `header` option of a transport (`attachTokenManager`, `withTokens`, `kyHooks`): returned as it
@@ -9,7 +9,7 @@ const FIELD_NAME = /^[\w!#$%&'*+.^`|~-]+$/;
  * @throws {TypeError} `header` is not a string that is a header name.
  */
 export function checkHeaderName(header: unknown, where: string): string {
-  if (typeof header !== 'string' || !FIELD_NAME.test(header)) {
+  if (typeof header !== 'string' || !TOKEN.test(header)) {
     throw new TypeError(`${where}: header must be a header name such as "Authorization"`);
   }
   return header;

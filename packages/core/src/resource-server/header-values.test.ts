@@ -26,6 +26,15 @@ describe('headerValues', () => {
     expect(headerValues('X-Token', '', where)(setOf('a'))).toBe('a');
   });
 
+  it.each([' Bearer', 'Bearer ', 'Bearer:', 'Be arer', 'Bearér', 5 as unknown as string])(
+    'refuses the scheme %j at once: axios would send it trimmed, fetch would refuse each request',
+    (scheme) => {
+      expect(() => headerValues('Authorization', scheme, where)).toThrow(
+        new TypeError(`${where}: scheme must be '' or an auth scheme such as "Bearer"`),
+      );
+    },
+  );
+
   it('returns the same string while the set is unchanged (nothing built per request)', () => {
     const headerValue = headerValues('Authorization', undefined, where);
     const set = setOf('a');

@@ -1,5 +1,6 @@
 import type { TokenSet } from '../token-set.js';
 import { authorizationScheme } from './authorization-scheme.js';
+import { TOKEN } from './check-header-name.js';
 
 /**
  * `headers.set(name, value)` as fetch's `Headers` does it, with a `TypeError` that quotes neither the
@@ -23,13 +24,18 @@ export function putHeader(headers: Headers, name: string, value: string, where: 
  * in place): a set is attached to many requests (decision 0019), and compared with the last one's
  * strings there is nothing to look up or allocate.
  *
- * @throws {TypeError} the value cannot be sent in a header (the message quotes neither the token nor the scheme).
+ * @throws {TypeError} at once, `scheme` is neither `''` nor an auth scheme (RFC 9110 §11.1: `' Bearer'`, which
+ *   axios would send trimmed, or `'Bearer:'`); at a set, the value cannot be sent in a header (the message
+ *   quotes neither the token nor the scheme).
  */
 export function headerValues(
   header: string,
   scheme: string | undefined,
   where: string,
 ): (set: TokenSet) => string {
+  if (scheme !== undefined && (typeof scheme !== 'string' || (scheme !== '' && !TOKEN.test(scheme)))) {
+    throw new TypeError(`${where}: scheme must be '' or an auth scheme such as "Bearer"`);
+  }
   let token: string | undefined;
   let type: string | undefined;
   let value = '';
