@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Type-checks every ```ts and ```tsx code block of the READMEs and docs, so examples cannot rot.
+// Type-checks every ```ts and ```tsx code block of the READMEs, docs/ and docs/guides/, so examples cannot rot.
 // A block preceded by the line `<!-- not-checked -->` is skipped (API overviews in pseudo-TypeScript).
 // Placeholders a snippet may use without declaring them (clientSecret, username…) are declared in
 // .ci/snippet-globals.d.ts. Each snippet is compiled as its own module against the packages' sources.
@@ -18,7 +18,9 @@ for (const dir of ['packages', 'examples']) {
     if (existsSync(`${root}${dir}/${name}/README.md`)) documents.push(`${dir}/${name}/README.md`);
   }
 }
-for (const name of readdirSync(`${root}docs`)) if (name.endsWith('.md')) documents.push(`docs/${name}`);
+for (const dir of ['docs', 'docs/guides']) {
+  for (const name of readdirSync(`${root}${dir}`)) if (name.endsWith('.md')) documents.push(`${dir}/${name}`);
+}
 
 const origins = new Map();
 for (const document of documents) {
@@ -41,7 +43,17 @@ writeFileSync(
   `${out}tsconfig.json`,
   JSON.stringify({
     extends: '../../tsconfig.base.json',
-    compilerOptions: { noUnusedLocals: false, types: ['node'], jsx: 'react-jsx' },
+    compilerOptions: {
+      noUnusedLocals: false,
+      types: ['node'],
+      jsx: 'react-jsx',
+      // Examples that import dev dependencies of one package only (the guides' tests and stores, ioredis).
+      paths: {
+        ioredis: ['../../packages/redis/node_modules/ioredis'],
+        pinia: ['../../packages/vue/node_modules/pinia'],
+        '@testing-library/react': ['../../packages/react/node_modules/@testing-library/react'],
+      },
+    },
     include: ['*.ts', '*.tsx', '../../.ci/snippet-globals.d.ts'],
   }),
 );

@@ -34,6 +34,7 @@ run('typecheck', 'pnpm', ['-r', '--workspace-concurrency=1', 'typecheck']);
 run('bench types', 'pnpm', ['exec', 'tsc', '-p', 'bench']);
 run('lint', 'pnpm', ['exec', 'biome', 'check', '.']);
 run('README snippets', 'node', ['.ci/check-snippets.mjs']);
+run('@default on every public option', 'node', ['.ci/check-option-defaults.mjs']);
 run('decision records index', 'node', ['.ci/check-decisions-index.mjs']);
 run('pitfall maps cite existing tests', 'node', ['.ci/check-docs-links.mjs']);
 run('publint + attw', 'pnpm', ['-r', '--workspace-concurrency=1', '--filter', './packages/*', 'publint']);

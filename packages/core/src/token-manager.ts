@@ -30,7 +30,10 @@ export interface GetTokenOptions {
    * @default false
    */
   forceRefresh?: boolean;
-  /** Rejects this caller only, with `AbortError`; a shared token request goes on for the others. */
+  /**
+   * Rejects this caller only, with `AbortError`; a shared token request goes on for the others.
+   * @default undefined (wait until the token request settles)
+   */
   signal?: AbortSignal;
 }
 

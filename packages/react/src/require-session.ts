@@ -5,6 +5,10 @@ import { useSession } from './use-session.js';
 
 /** Props of `<RequireSession>`. */
 export interface RequireSessionProps {
+  /**
+   * Rendered once the session is signed in.
+   * @default undefined (renders nothing)
+   */
   children?: ReactNode;
   /**
    * Rendered instead of `children` while loading, while sign-in starts, after the session ended

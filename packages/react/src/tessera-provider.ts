@@ -28,6 +28,10 @@ export interface TesseraProviderProps {
    * @default undefined (stay on the callback URL, which the sign-in flow already cleaned)
    */
   onReturn?: ((returnTo: string) => void) | undefined;
+  /**
+   * The app, rendered whatever the session (on the server too).
+   * @default undefined (renders nothing)
+   */
   children?: ReactNode;
 }
 

@@ -19,7 +19,10 @@ export interface DiscoverOptions {
    * @default globalThis.fetch, read at call time
    */
   fetch?: FetchLike | undefined;
-  /** Stops waiting; the shared lookup itself is aborted once every caller waiting for it has aborted. */
+  /**
+   * Stops waiting; the shared lookup itself is aborted once every caller waiting for it has aborted.
+   * @default undefined (wait until the lookup settles or times out)
+   */
   signal?: AbortSignal | undefined;
   /**
    * Timeout of each metadata request, in ms.

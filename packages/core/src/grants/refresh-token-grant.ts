@@ -10,7 +10,10 @@ export interface RefreshTokenGrantOptions extends EndpointRequestOptions {
   tokenUrl: string | URL;
   /** The `client_id`. */
   clientId: string;
-  /** The client secret; omit for public clients (browser apps). */
+  /**
+   * The client secret; omit for public clients (browser apps).
+   * @default undefined (a public client: `client_id` in the body, no client authentication)
+   */
   clientSecret?: string;
   /**
    * How the client authenticates.
