@@ -244,22 +244,6 @@ export function attachTokenManager(
     );
   };
 
-  /**
-   * The end of a replay that carried `record`'s token, settled outside the interceptor: invalidate it
-   * on a rejection from where it went (`shouldRefresh` asked once); redact.
-   */
-  const settleRejection = (error: unknown, record: AuthRecord): unknown => {
-    if (
-      (error as Partial<AxiosError>)?.isAxiosError === true &&
-      (error as AxiosError).response &&
-      !record.withheld &&
-      finalUrlAllowed(error as AxiosError) &&
-      shouldRefresh(error as AxiosError, record.scheme)
-    )
-      tokens.invalidate(record.token); // a replay's 401: the manager may start a cooldown
-    return redact(error, record);
-  };
-
   const onRequest = (
     config: InternalAxiosRequestConfig,
   ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> => {
@@ -385,7 +369,17 @@ export function attachTokenManager(
     return instance.request(again).catch((replayError: unknown) => {
       const settled = authRecordOf((replayError as Partial<AxiosError>)?.config ?? {}, owner);
       // Settled by the interceptor, unless detached meanwhile: redacted here either way.
-      throw settled ? redact(replayError, replayRecord) : settleRejection(replayError, replayRecord);
+      // Not settled: invalidate its token on a rejection from where it went (`shouldRefresh` asked once).
+      if (
+        !settled &&
+        (replayError as Partial<AxiosError>)?.isAxiosError === true &&
+        (replayError as AxiosError).response &&
+        !replayRecord.withheld &&
+        finalUrlAllowed(replayError as AxiosError) &&
+        shouldRefresh(replayError as AxiosError, replayRecord.scheme)
+      )
+        tokens.invalidate(replayRecord.token); // a replay's 401: the manager may start a cooldown
+      throw redact(replayError, replayRecord);
     });
   };
 

@@ -52,8 +52,6 @@ const destinationOf = ({ url, baseURL, allowAbsoluteUrls }: InternalAxiosRequest
   allowAbsoluteUrls,
 ];
 
-const noop = (): void => {};
-
 /**
  * The origin check again after every interceptor that can run after ours. axios runs request
  * interceptors in reverse order of registration, so one registered before `attachTokenManager` runs
@@ -134,7 +132,7 @@ export function recheckAtSend(
     )
       config.transformRequest = ([] as unknown[]).concat(config.transformRequest ?? [], atSend) as never;
   };
-  if (!before[0]) return [note, noop, judge];
+  if (!before[0]) return [note, () => {}, judge];
   const wrapped = before.map((handler) => {
     if (!(WRAPPED in (handler.fulfilled as Fulfilled)))
       handler.fulfilled = wrap(handler.fulfilled as Fulfilled);

@@ -5,10 +5,14 @@
  * iterable or anything else is read once: such a request is never replayed, and never `tee()`d.
  */
 export function isReplayableBody(body: unknown): boolean {
-  if (body === undefined || body === null || typeof body === 'string') return true;
-  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return true;
-  if (typeof Blob !== 'undefined' && body instanceof Blob) return true;
-  if (body instanceof URLSearchParams) return true;
-  if (typeof FormData !== 'undefined' && body instanceof FormData) return true;
-  return false;
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof Blob !== 'undefined' && body instanceof Blob) ||
+    body instanceof URLSearchParams ||
+    (typeof FormData !== 'undefined' && body instanceof FormData)
+  );
 }

@@ -59,7 +59,12 @@ export function tokenSettings(
   const header = checkHeaderName(options.header ?? withTokensDefaults.header, where);
   const { scheme } = options;
   const baseUrl = options.baseUrl && String(options.baseUrl); // a URL object as its href
-  if (baseUrl !== undefined && !isAbsolute(baseUrl)) {
+  // Absolute: parses without a base, to an origin (`''`, `0` or `false` does not parse).
+  let absolute = false;
+  try {
+    absolute = new URL(baseUrl as string).origin !== 'null';
+  } catch {}
+  if (baseUrl !== undefined && !absolute) {
     throw new TypeError(`${where}: baseUrl must be an absolute URL such as https://api.example.com/v1/`);
   }
   const constraint = checkSenderConstraint(options, where, managerConstraint);
@@ -88,13 +93,4 @@ export function tokenSettings(
       return undefined;
     },
   };
-}
-
-function isAbsolute(url: unknown): boolean {
-  if (typeof url !== 'string') return false;
-  try {
-    return new URL(url).origin !== 'null';
-  } catch {
-    return false;
-  }
 }

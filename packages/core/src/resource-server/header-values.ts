@@ -44,7 +44,9 @@ export function headerValues(
     const prefix = scheme ?? authorizationScheme(set.tokenType);
     const next = prefix === '' ? set.accessToken : `${prefix} ${set.accessToken}`;
     putHeader(new Headers(), header, next, where);
-    [token, type, value] = [set.accessToken, set.tokenType, next];
-    return value;
+    token = set.accessToken;
+    type = set.tokenType;
+    value = next;
+    return next;
   };
 }
