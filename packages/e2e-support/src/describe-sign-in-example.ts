@@ -234,18 +234,19 @@ export function describeSignInExample({ name, root }: BrowserExample): void {
       const page = await signedIn();
       const other = await ExamplePage.attachSignedIn(await openTab(), `${served!.url}`);
       pages.push(other);
-      // The second tab signed in without a page and shared its set: the refresh token to revoke is the newest.
-      await expect.poll(() => refreshTokens.length).toBe(2);
+      // The second tab signed in without a page and shared its set. On a loaded machine the 6 s tokens
+      // may be refreshed again before the sign-out: the one to find revoked is the newest at sign-out.
+      await expect.poll(() => refreshTokens.length).toBeGreaterThanOrEqual(2);
       await expect
         .poll(async () => (await other.text('token-hash')) === (await page.text('token-hash')))
         .toBe(true);
-      const refreshToken = refreshTokens.at(-1);
 
       await page.click('Sign out');
       await page.page.waitForURL((url) => url.origin === provider.issuer);
       await page.page.getByRole('button', { name: /yes/i }).click();
       await page.page.waitForURL((url) => url.origin === appOrigin);
       await page.waitFor('sign-in');
+      const refreshToken = refreshTokens.at(-1);
 
       expect(await page.text('notice')).toBe('You signed out.');
       await other.waitFor('sign-in');
