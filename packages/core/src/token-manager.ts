@@ -142,6 +142,8 @@ export class TokenManager {
   #storageQueue: Promise<unknown> = Promise.resolve();
   /** Runs the newest storage `set` or `remove` that started again, in the queue (decision 0007, late writes). */
   #lastWrite: (() => Promise<unknown>) | undefined;
+  /** The set this manager last wrote: a storage that tells its subscribers of its own writes hands it back (decision 0007). */
+  #written: TokenSet | undefined;
   /**
    * Refresh tokens of sets this manager left behind: rotated away by its refreshes, or replaced by a
    * newer set it heard of from storage. A stored set that still carries one is older than ours (a write
@@ -775,6 +777,7 @@ export class TokenManager {
   async #store(epoch: number, tokens?: TokenSet): Promise<void> {
     const again = this.#again(epoch, tokens);
     this.#lastWrite = again;
+    this.#written = tokens;
     try {
       // A copy: a storage that edits what it is handed (strips the refresh token, encrypts in place) edits its own.
       await (tokens ? this.#storage.set({ ...tokens }) : this.#storage.remove());
@@ -815,7 +818,8 @@ export class TokenManager {
     }
     const current = this.#current;
     // An older set back in storage (a lagging replica, a restored snapshot, a late write) is not adopted.
-    if (same(tokens, current) || (tokens && this.#older(tokens))) return;
+    // Our own write heard back (a storage that tells every subscriber, the writer too) is not another's.
+    if (same(tokens, current) || (tokens && (same(tokens, this.#written) || this.#older(tokens)))) return;
     // The set it replaces is never adopted again: by its refresh token (when rotated), or at a sign-out by its
     // access token. Once storage is read without it: a change heard late, after this manager read a later set
     // (a removal before a sign-in, a set before its refresh), is no sign that set was left behind.

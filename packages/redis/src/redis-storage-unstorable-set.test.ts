@@ -53,7 +53,8 @@ describe('redisTokenCache storage, a set that may not be stored', () => {
     expect(await adopting.manager.getAccessToken()).toBe('at-3'); // without a refresh token: a new sign-in
     expect(await storing.manager.getAccessToken()).toBe('at-2');
     expect(endpoint.spent).toEqual([]);
-    expect(storing.events.map((event) => event.type)).toEqual(['loaded', 'synced', 'refreshed']);
+    // Its own first write heard back through pub/sub is its refresh, not another replica's set (decision 0007).
+    expect(storing.events.map((event) => event.type)).toEqual(['loaded', 'refreshed', 'refreshed']);
     expect(adopting.events.map((event) => event.type)).toEqual(['synced', 'cleared', 'refreshed']);
   });
 
