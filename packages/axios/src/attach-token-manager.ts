@@ -150,9 +150,20 @@ export function attachTokenManager(
     const own = config.signal as AbortSignal | undefined;
     const cancelToken = config.cancelToken as CancelTokenLike | undefined;
     const canceler = cancelToken?.toAbortSignal?.();
-    // Both set: either ends the wait (where `AbortSignal.any` exists; else `signal` alone, as before).
-    const signal = (own && canceler && AbortSignal.any?.([own, canceler])) || own || canceler;
+    let signal = own || canceler;
     if (!signal) return tokens.getTokens();
+    let abort: (() => void) | undefined;
+    if (own && canceler) {
+      // Both set: either ends the wait. A listener on each (removed when the wait ends), not
+      // `AbortSignal.any`, which throws (browsers) or never hears (Node 20) a `signal` axios takes
+      // that is not a native one of this realm (a polyfill's, jsdom's, another frame's).
+      const either = new AbortController();
+      abort = () => either.abort(own.aborted ? own.reason : canceler.reason);
+      if (own.aborted || canceler.aborted) abort();
+      own.addEventListener('abort', abort);
+      canceler.addEventListener('abort', abort); // dropped with `canceler`
+      signal = either.signal;
+    }
     const got = tokens.getTokens({ signal }).catch((error: unknown) => {
       if (!isTesseraError(error, 'ABORTED')) throw error;
       if (!own?.aborted) throw cancelToken?.reason; // what a cancel put there
@@ -160,7 +171,12 @@ export function attachTokenManager(
       canceled.cause = error;
       throw canceled;
     });
-    return canceler ? got.finally(() => (canceler as { unsubscribe?: () => void }).unsubscribe?.()) : got;
+    return canceler
+      ? got.finally(() => {
+          abort && own?.removeEventListener('abort', abort);
+          (canceler as { unsubscribe?: () => void }).unsubscribe?.();
+        })
+      : got;
   };
 
   /**

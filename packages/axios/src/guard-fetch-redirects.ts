@@ -162,17 +162,18 @@ async function send(fetch: Fetch, policy: RedirectPolicy, input: unknown, init: 
       const seen: RedirectPolicy[] = [];
       if (parts) stripped = seen;
       // Several attachments: at a hop one of them allows, each other one's headers go where its own
-      // policy does not allow (as `guardRedirects` per attachment), never put back; each one still
-      // carrying its own gets its proof.
+      // policy does not allow (as `guardRedirects` per attachment), never put back; then each one still
+      // carrying its own gets its proof (after: `DPoP` is every attachment's name, never deleted once signed).
       const rebind: RedirectPolicy['rebind'] = parts
         ? async (method, url, headers, from) => {
-            for (const part of parts) {
-              if (!headers.has(part.credentials[0] as string)) continue;
-              if (part.allows(url, undefined)) await part.rebind?.(method, url, headers, from);
-              else {
-                for (const name of part.credentials) headers.delete(name);
-                seen.push(part);
-              }
+            const kept = parts.filter((part) => headers.has(part.credentials[0] as string));
+            for (const part of kept) {
+              if (part.allows(url, undefined)) continue;
+              for (const name of part.credentials) headers.delete(name);
+              seen.push(part);
+            }
+            for (const part of kept) {
+              if (!seen.includes(part)) await part.rebind?.(method, url, headers, from);
             }
           }
         : policy.rebind;

@@ -397,3 +397,70 @@ describe.each(versions)(
     });
   },
 );
+
+describe.each(versions)(
+  'two attachments on one instance, one with DPoP, redirects with the fetch adapter in Node and %s',
+  (_name, create) => {
+    /** A DPoP API under another origin, which only the DPoP attachment allows: `DPoP` without a proof is 401 `invalid_token`. */
+    let partner: LoopbackOrigin;
+    /** What arrived there: [Authorization, X-Key, the proof's htu]. */
+    const arrived: [string | null, string | null, string | undefined][] = [];
+    beforeAll(async () => {
+      partner = await loopbackServer((seen, res, req) => {
+        arrived.push([
+          seen.authorization,
+          (req.headers['x-key'] as string | undefined) ?? null,
+          seen.dpop ?? undefined,
+        ]);
+        if (seen.authorization?.startsWith('DPoP ') && !seen.dpop) {
+          res.writeHead(401, { 'WWW-Authenticate': 'DPoP error="invalid_token"' }).end();
+        } else res.writeHead(200).end();
+      });
+    });
+    afterAll(() => partner.close());
+    afterEach(() => {
+      arrived.length = 0;
+    });
+
+    /** `dpop` (Authorization: DPoP) allows the API and the partner; `key` (X-Key) the API only. */
+    async function setup(keyFirst: boolean) {
+      const dpop = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
+      const key = await countingTokens();
+      managers.push(dpop.tokens, key.tokens);
+      const client: AxiosInstance = create({ baseURL: api.origin, adapter: 'fetch' });
+      const attach = [
+        () =>
+          attachTokenManager(client, dpop.tokens, {
+            origins: [api.origin, partner.origin],
+            senderConstraint: createDPoP(),
+          }),
+        () => attachTokenManager(client, key.tokens, { header: 'X-Key', scheme: '', origins: [api.origin] }),
+      ];
+      for (const attachOne of keyFirst ? attach.reverse() : attach) attachOne();
+      return { client, dpop, key };
+    }
+
+    it.each([
+      ['the DPoP attachment first', false],
+      ['the X-Key attachment first', true],
+    ])(
+      '%s: at a hop only the DPoP attachment allows, its token goes with a proof for that hop; X-Key stays behind; no token request',
+      async (_order, keyFirst) => {
+        const { client, dpop, key } = await setup(keyFirst);
+        const status = await client.get('/go', { params: { to: `${partner.origin}/x` } }).then(
+          (response) => response.status,
+          (error: AxiosError) => error.response?.status,
+        );
+        // Before: the X-Key attachment's check deleted the DPoP proof too (axios 1.12.0, X-Key first):
+        // 401 invalid_token there, a refresh and a replay that failed the same way.
+        expect({
+          status,
+          arrived: arrived.map(([authorization, xKey, proof]) => [authorization, xKey, proof !== undefined]),
+          tokenRequests: [dpop.fetchTokens.mock.calls.length, key.fetchTokens.mock.calls.length],
+        }).toEqual({ status: 200, arrived: [['DPoP at-0', null, true]], tokenRequests: [0, 0] });
+        const proof = await readProof(arrived[0]?.[2]);
+        expect([proof.claims.htm, proof.claims.htu]).toEqual(['GET', `${partner.origin}/x`]);
+      },
+    );
+  },
+);
