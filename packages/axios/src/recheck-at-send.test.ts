@@ -62,6 +62,14 @@ async function setup(
     if (url instanceof URL && url.pathname === '/in-place') url.hostname = 'evil.test';
     if (config.url === '/own-header') config.headers.set('Authorization', 'Basic b3duOmhlYWRlcg==');
     if (config.url === '/no-header') config.headers.delete('Authorization');
+    if (config.url === '/own-header-moved') {
+      config.headers.set('Authorization', 'Basic b3duOmhlYWRlcg==');
+      config.url = 'https://evil.test/steal';
+    }
+    if (config.url === '/no-header-moved') {
+      config.headers.delete('Authorization');
+      config.url = 'https://evil.test/steal';
+    }
     if (config.url === '/public') config.skipAuth = true;
     return config;
   });
@@ -245,6 +253,21 @@ describe('a user interceptor that runs after ours, with a senderConstraint (DPoP
     expect(sentOf(calls)).toEqual([
       ['https://evil.test', null, null],
       [baseURL, null, null],
+    ]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+});
+
+describe('a user interceptor that runs after ours replaces or removes the token header, with a senderConstraint (DPoP)', () => {
+  it('sends none of our proofs with a header it replaced or removed, even where it moved the request', async () => {
+    const { instance, calls, fetchTokens } = await setup(versions[0][1], () => ({ status: 200 }), true);
+    await instance.get('/own-header-moved');
+    await instance.get('/no-header-moved');
+    await instance.get('/own-header');
+    expect(sentOf(calls)).toEqual([
+      ['https://evil.test', 'Basic b3duOmhlYWRlcg==', null],
+      ['https://evil.test', null, null],
+      [baseURL, 'Basic b3duOmhlYWRlcg==', null],
     ]);
     expect(fetchTokens).not.toHaveBeenCalled();
   });

@@ -60,10 +60,9 @@ const destinationOf = ({ url, baseURL, allowAbsoluteUrls }: InternalAxiosRequest
  * (`rejected`, `synchronous` and `runWhen` stay as they are): on the config it returns that carries
  * our header value, when its destination changed and is no longer allowed by `allowsRequest`, our
  * token header and proof headers (only while they still hold our values) are deleted and the record
- * is marked withheld, so that request's 401 refreshes and replays nothing (marked withheld too when
- * the handler replaced or removed our header: the token does not go; deleted as for a move when it
- * set `skipAuth: true`); otherwise `guard(config,
- * record)` (the redirect guard, put back when the handler replaced `beforeRedirect`). Handlers
+ * is marked withheld, so that request's 401 refreshes and replays nothing (marked withheld too, our
+ * proof headers deleted, when the handler replaced or removed our header: the token does not go;
+ * deleted as for a move when it set `skipAuth: true`); otherwise `guard(config, record)` (the redirect guard, put back when the handler replaced `beforeRedirect`). Handlers
  * registered later run before ours and need nothing; without any at attach, nothing is wrapped and
  * the per-request cost is nothing. With axios's opt-in `legacyInterceptorReqResOrdering: false` (registration
  * order), the check runs as the request's last `transformRequest` instead.
@@ -104,11 +103,12 @@ export function recheckAtSend(
   const check: Check = (config) => {
     const record = authRecordOf(config, key);
     if (!record) return;
-    // It replaced or removed our header: the token does not go, so its 401 says nothing about it.
-    if (getHeader(config.headers, header) !== record.headerValue) record.withheld = true;
-    // `skipAuth` set after ours, or a destination no longer allowed: no token goes.
-    else if (config.skipAuth === true || movedAway(config, record)) {
-      deleteHeader(config.headers, header);
+    // It replaced or removed our header: the token does not go, so its 401 says nothing about it, and
+    // our proof (bound to that token) goes nowhere either. `skipAuth` set after ours, or a destination no
+    // longer allowed: no token goes.
+    const replaced = getHeader(config.headers, header) !== record.headerValue;
+    if (replaced || config.skipAuth === true || movedAway(config, record)) {
+      if (!replaced) deleteHeader(config.headers, header);
       for (const [name, value] of Object.entries(record.proof ?? {})) {
         if (getHeader(config.headers, name) === value) deleteHeader(config.headers, name);
       }

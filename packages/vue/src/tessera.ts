@@ -46,7 +46,7 @@ export interface Tessera {
   readonly session: Readonly<ShallowRef<Session>>;
   /**
    * Completes a pending callback and restores the session, once; resolves when `status` is no
-   * longer `loading` (never, while the page is navigating away).
+   * longer `loading` (not while the page is navigating away: once Back brings it out of the bfcache).
    */
   ready(): Promise<void>;
   install(app: App): void;

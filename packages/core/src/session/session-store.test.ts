@@ -274,6 +274,32 @@ describe('createSessionStore', () => {
     expect(statuses(b.seen)).toEqual(['loading', 'signed-in']);
   });
 
+  it('leaves loading when Back comes while the manager still reads storage after handleCallback said navigating', async () => {
+    const page = new EventTarget();
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
+    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page));
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const tokens = manager();
+    let read!: () => void;
+    vi.spyOn(tokens, 'ready').mockReturnValue(
+      new Promise((resolve) => {
+        read = () => resolve(undefined);
+      }),
+    );
+    const store = createSessionStore(
+      tokens,
+      fakeSignIn(async () => ({ status: 'navigating' })),
+    );
+    const { seen } = record(store);
+    await new Promise((resolve) => setImmediate(resolve));
+    page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    read();
+    await store.ready();
+    expect(statuses(seen)).toEqual(['loading', 'signed-out']);
+  });
+
   it('a handleCallback that throws settles as signed-out with that error', async () => {
     const failure = new Error('storage unavailable');
     const store = createSessionStore(

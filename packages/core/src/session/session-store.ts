@@ -143,20 +143,22 @@ export function createSessionStore(
     let result: SessionCallbackResult | undefined;
     try {
       result = await signIn?.handleCallback?.(url);
-      await tokens.ready();
       // The page is leaving (e.g. to the authorization server): stay `loading` until Back brings it
       // out of the bfcache (a `pageshow` that is `persisted`), as it was: then settle on what the manager
       // holds. `createSignIn` stops navigating there too; the abandoned transaction expires unused.
-      if (result?.status === 'navigating') {
-        await new Promise<void>((resolve) => {
-          const back = (event: PageTransitionEvent): void => {
+      // Listened to before `tokens.ready()`: Back may come while the manager still reads storage.
+      const back =
+        result?.status === 'navigating' &&
+        new Promise<void>((resolve) => {
+          const listener = (event: PageTransitionEvent): void => {
             if (!event.persisted) return;
-            removeEventListener('pageshow', back);
+            removeEventListener('pageshow', listener);
             resolve();
           };
-          globalThis.addEventListener?.('pageshow', back);
+          globalThis.addEventListener?.('pageshow', listener);
         });
-      }
+      await tokens.ready();
+      await back;
       if (result?.status === 'error') fail(result.error);
     } catch (caught) {
       fail(caught);

@@ -257,6 +257,23 @@ describe('start', () => {
     expect(requests).toBe(0);
   });
 
+  it('start() before the first load ended (its pageshow, not persisted, comes after): Back is still no longer navigating', async () => {
+    const page = new EventTarget();
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
+    const pageshow = (persisted: boolean) =>
+      page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted }));
+    const { signIn, navigations } = setUp();
+    await signIn.start();
+    pageshow(false); // the first load's own pageshow, after start()
+    expect(await signIn.handleCallback()).toEqual({ status: 'navigating' });
+    pageshow(true); // Back from the provider
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    await signIn.start();
+    expect(navigations).toHaveLength(2);
+    pageshow(true); // and again, after the second start()
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+  });
+
   it('Back from the provider into the page kept in the bfcache is no longer navigating', async () => {
     const page = new EventTarget();
     vi.stubGlobal('addEventListener', page.addEventListener.bind(page));

@@ -218,6 +218,10 @@ export function createSignIn(options: SignInOptions): SignIn {
       .catch(() => undefined);
   });
 
+  /** A page restored from the bfcache (Back from the provider) is navigating nowhere. */
+  const back = (event: PageTransitionEvent): void => {
+    if (event.persisted) starting = undefined;
+  };
   const isNavigating = (): boolean =>
     starting !== undefined && clock() - starting.at < settings.navigationTimeout;
 
@@ -433,14 +437,10 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (isNavigating()) return starting!.promise;
       const promise = buildAuthorizationUrl(start).then((url) => navigate(url.href));
       starting = { promise, at: clock() };
-      // Back from the provider may restore this page from the bfcache: it is not navigating any more.
-      globalThis.addEventListener?.(
-        'pageshow',
-        (event) => {
-          if (event.persisted && starting?.promise === promise) starting = undefined;
-        },
-        { once: true },
-      );
+      // Back from the provider may restore this page from the bfcache: it is not navigating any more. Not
+      // `once`: the first load's own `pageshow` (not persisted) may come after a `start()`. One listener per
+      // sign-in (`addEventListener` adds the same function once), whatever the number of `start()` calls.
+      globalThis.addEventListener?.('pageshow', back);
       promise.catch(() => {
         if (starting?.promise === promise) starting = undefined;
       });
