@@ -260,6 +260,38 @@ describe('sign-out, then dispose() (an app unmounting)', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('resolves a clear() queued behind a write still running at dispose(), and removes the set (only a running removal rejects)', async () => {
+    let value: TokenSet | undefined;
+    let land!: () => void;
+    const storage = {
+      get: vi.fn(() => value),
+      set: vi.fn(
+        (tokens: TokenSet) =>
+          new Promise<void>((resolve) => {
+            land = () => {
+              value = tokens;
+              resolve();
+            };
+          }),
+      ),
+      remove: vi.fn(() => {
+        value = undefined;
+      }),
+    } satisfies TokenStorage;
+    const { tokens } = signedIn(storage, grant());
+    await tokens.ready();
+    const setting = tokens.setTokens({ access_token: 'at-1', refresh_token: 'rt-1' });
+    setting.catch(() => {});
+    await vi.waitFor(() => expect(storage.set).toHaveBeenCalledTimes(1));
+    const clearing = tokens.clear();
+    tokens.dispose();
+    await expect(setting).rejects.toBeInstanceOf(DisposedError);
+    await expect(clearing).resolves.toBeUndefined();
+    land();
+    await vi.waitFor(() => expect(value).toBeUndefined());
+    expect(storage.remove).toHaveBeenCalled();
+  });
+
   it('removes once when the removal still running at dispose() succeeds', async () => {
     vi.useFakeTimers();
     const held = heldRemovals(storedSet(NOW + 3_600_000));

@@ -364,6 +364,11 @@ export class TokenManager {
    * again. The removal runs again before this manager's next storage call and at `dispose()`, until it
    * succeeds or a new set is stored; a new manager on that storage (a reload) that starts before
    * then loads the set.
+   *
+   * @throws {DisposedError} `dispose()` came while its `storage.remove` was running (decision 0007):
+   *   the set is forgotten in memory all the same, and `dispose()` runs that removal again if it then
+   *   fails. Nothing else: a `clear()` queued or called after `dispose()` runs under the timeout only
+   *   and resolves, and storage failures and timeouts are `storage_error` events.
    */
   async clear(): Promise<void> {
     await this.#remove('clear');

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { OAuthError } from '@tessera/core';
+import { createSignIn, OAuthError } from '@tessera/core';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -20,6 +20,11 @@ function Protected() {
 function Why() {
   const { status, error } = useSession();
   return h('p', null, `fallback: ${status}${error instanceof OAuthError ? ` ${error.error}` : ''}`);
+}
+/** The status and, after a failure, the error's class name (`NetworkError`…). */
+function Failed() {
+  const { status, error } = useSession();
+  return h('p', null, `fallback: ${status}${error ? ` ${(error as Error).name}` : ''}`);
 }
 afterEach(() => protectedRenders.mockClear());
 
@@ -350,5 +355,35 @@ describe('RequireSession after Back from the provider (bfcache)', () => {
     await backFromProvider();
     expect(await screen.findByText('secret page')).toBeTruthy();
     expect(signIn.start).not.toHaveBeenCalled();
+  });
+
+  it('shows the error, not a spinner, when a start() begun before the provider mounted fails while it waits (no Back comes)', async () => {
+    const offline = deferred<void>();
+    const navigate = vi.fn();
+    const tokens = manager();
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: `${window.location.origin}/callback`,
+      tokens,
+      navigate,
+      clock: clock.now,
+      fetch: async () => {
+        await offline.promise;
+        throw new TypeError('fetch failed');
+      },
+    });
+    // The app starts sign-in at boot, before it renders.
+    const started = signIn.start().catch((reason: unknown) => reason);
+    const start = vi.spyOn(signIn, 'start');
+    render(h(TesseraProvider, { tokens, signIn }, h(RequireSession, { fallback: h(Failed) }, h(Protected))));
+    expect(await screen.findByText('fallback: loading')).toBeTruthy();
+    offline.resolve();
+    const failure = (await started) as Error;
+    expect(await screen.findByText(`fallback: signed-out ${failure.name}`)).toBeTruthy();
+    expect(failure.name).toBe('NetworkError');
+    expect(start).not.toHaveBeenCalled();
+    expect(navigate).not.toHaveBeenCalled();
+    expect(protectedRenders).not.toHaveBeenCalled();
   });
 });

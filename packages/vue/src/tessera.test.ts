@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import {
   type SessionCallbackResult as CallbackResult,
+  createSignIn,
   OAuthError,
   type SessionStatus,
   type TokenManager,
@@ -360,6 +361,44 @@ describe('createTessera', () => {
     await nextTick();
     expect(host.textContent).toBe('signed-out');
     expect(signIn.start.mock.calls).toEqual([[{ returnTo: '/account' }]]);
+    app.unmount();
+  });
+
+  it('shows the error when a start() begun before mount() fails while it waits after navigating; the guard waiting on it blocks and starts none', async () => {
+    const offline = deferred<void>();
+    const navigate = vi.fn();
+    const tokens = manager();
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: `${window.location.origin}/callback`,
+      tokens,
+      navigate,
+      clock: clock.now,
+      fetch: async () => {
+        await offline.promise;
+        throw new TypeError('fetch failed');
+      },
+    });
+    // The app starts sign-in at boot, before it mounts; no Back will come.
+    const started = signIn.start().catch((reason: unknown) => reason);
+    const start = vi.spyOn(signIn, 'start');
+    const tessera = createTessera({ tokens, signIn });
+    const host = document.createElement('div');
+    const app = createApp(Status).use(tessera);
+    app.mount(host);
+    const guarded = createSessionGuard(tessera)({ fullPath: '/account' });
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(host.textContent).toBe('loading');
+    offline.resolve();
+    expect(await guarded).toBe(false);
+    await nextTick();
+    expect(host.textContent).toBe('signed-out');
+    const failure = await started;
+    expect(failure).toMatchObject({ name: 'NetworkError' });
+    expect(tessera.session.value).toEqual({ status: 'signed-out', error: failure });
+    expect(start).not.toHaveBeenCalled();
+    expect(navigate).not.toHaveBeenCalled();
     app.unmount();
   });
 

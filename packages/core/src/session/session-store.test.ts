@@ -1,4 +1,4 @@
-import { OAuthError, refreshTokenGrant, TokenManager } from '@tessera/core';
+import { NetworkError, OAuthError, refreshTokenGrant, TokenManager } from '@tessera/core';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   deferred,
@@ -9,6 +9,7 @@ import {
   unsignedJwt,
   withoutRefreshToken,
 } from '../../test/session-support.js';
+import { createSignIn } from '../sign-in/create-sign-in.js';
 import type { Session } from './session.js';
 import { createSessionStore, loadingSession } from './session-store.js';
 import type { SessionCallbackResult as CallbackResult } from './sign-in-like.js';
@@ -298,6 +299,59 @@ describe('createSessionStore', () => {
     read();
     await store.ready();
     expect(statuses(seen)).toEqual(['loading', 'signed-out']);
+  });
+
+  it('leaves loading, signed-out with the error, when the start() it waits for after navigating fails (no Back comes)', async () => {
+    const page = new EventTarget();
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
+    vi.stubGlobal('removeEventListener', page.removeEventListener.bind(page));
+    vi.stubGlobal('location', new URL('https://app.example.test/orders'));
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const tokens = manager();
+    const offline = deferred<void>();
+    const navigate = vi.fn();
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: 'https://app.example.test/callback',
+      tokens,
+      navigate,
+      clock: clock.now,
+      // Discovery fails once the store waits.
+      fetch: async () => {
+        await offline.promise;
+        throw new TypeError('fetch failed');
+      },
+    });
+    // Started before the store (the app at boot, or an earlier mount's `<RequireSession>`).
+    const started = signIn.start({ returnTo: '/orders' }).catch((reason: unknown) => reason);
+    const store = createSessionStore(tokens, signIn);
+    const { seen } = record(store);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(statuses(seen)).toEqual(['loading']);
+    offline.resolve();
+    await store.ready();
+    const failure = await started;
+    expect(failure).toBeInstanceOf(NetworkError);
+    expect(statuses(seen)).toEqual(['loading', 'signed-out']);
+    expect(seen.at(-1)?.error).toBe(failure);
+    expect(navigate).not.toHaveBeenCalled();
+    // Back never comes; a later pageshow changes nothing.
+    page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    expect(store.getSnapshot()).toBe(seen.at(-1));
+  });
+
+  it('a navigation that rejects with nothing settles as signed-out with SIGN_IN_FAILED (no addEventListener: Node)', async () => {
+    const store = createSessionStore(
+      manager(),
+      fakeSignIn(async () => ({ status: 'navigating', navigation: Promise.reject() })),
+    );
+    const { seen } = record(store);
+    await store.ready();
+    expect(statuses(seen)).toEqual(['loading', 'signed-out']);
+    expect(seen.at(-1)?.error).toMatchObject({ code: 'SIGN_IN_FAILED', cause: undefined });
   });
 
   it('a handleCallback that throws settles as signed-out with that error', async () => {

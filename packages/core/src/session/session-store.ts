@@ -146,6 +146,8 @@ export function createSessionStore(
       // The page is leaving (e.g. to the authorization server): stay `loading` until Back brings it
       // out of the bfcache (a `pageshow` that is `persisted`), as it was: then settle on what the manager
       // holds. `createSignIn` stops navigating there too; the abandoned transaction expires unused.
+      // Or until that `start()` fails (`navigation` rejects: discovery, no secure context): the page
+      // stays and no Back comes; settled as a failed `startSignIn()` is (decision 1001, update).
       // Listened to before `tokens.ready()`: Back may come while the manager still reads storage.
       const back =
         result?.status === 'navigating' &&
@@ -156,6 +158,11 @@ export function createSessionStore(
             resolve();
           };
           globalThis.addEventListener?.('pageshow', listener);
+          // The listener stays: a later Back finds the wait over.
+          result?.navigation?.catch((reason: unknown) => {
+            fail(reason);
+            resolve();
+          });
         });
       await tokens.ready();
       await back;

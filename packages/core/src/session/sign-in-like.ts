@@ -5,6 +5,8 @@ export interface SessionCallbackResult {
   error?: unknown;
   /** Where the app was when sign-in started; only with `handled` (the store calls `onReturn` when it is set). */
   returnTo?: string;
+  /** With `navigating`: the `start()` under way; when it rejects, the page stays and the store settles on its reason. */
+  navigation?: Promise<unknown>;
 }
 
 /**

@@ -24,7 +24,7 @@ if (result.status === 'handled') {
 } else if (result.status === 'not-a-callback') {
   expectTypeOf(result.cleaned).toEqualTypeOf<boolean>();
 } else {
-  expectTypeOf(result).toEqualTypeOf<{ status: 'navigating' }>();
+  expectTypeOf(result).toEqualTypeOf<{ status: 'navigating'; navigation: Promise<void> }>();
 }
 expectTypeOf(signIn.buildAuthorizationUrl()).toEqualTypeOf<Promise<URL>>();
 expectTypeOf(signIn.claims()?.name).toEqualTypeOf<string | undefined>();

@@ -213,7 +213,10 @@ describe('start', () => {
     expect(new Set(calls).size).toBe(1);
     await Promise.all(calls);
     expect(navigations).toHaveLength(1);
-    expect(await signIn.handleCallback()).toEqual({ status: 'navigating' });
+    // With the promise of that start(): a session store settles when it rejects.
+    const result = await signIn.handleCallback();
+    expect(result).toEqual({ status: 'navigating', navigation: expect.any(Promise) });
+    expect(result.status === 'navigating' && result.navigation).toBe(calls[0]);
   });
 
   it('an abandoned navigation unblocks after navigationTimeout', async () => {
@@ -265,7 +268,7 @@ describe('start', () => {
     const { signIn, navigations } = setUp();
     await signIn.start();
     pageshow(false); // the first load's own pageshow, after start()
-    expect(await signIn.handleCallback()).toEqual({ status: 'navigating' });
+    expect(await signIn.handleCallback()).toEqual({ status: 'navigating', navigation: expect.any(Promise) });
     pageshow(true); // Back from the provider
     expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
     await signIn.start();
@@ -279,7 +282,7 @@ describe('start', () => {
     vi.stubGlobal('addEventListener', page.addEventListener.bind(page));
     const { signIn, navigations } = setUp();
     await signIn.start();
-    expect(await signIn.handleCallback()).toEqual({ status: 'navigating' });
+    expect(await signIn.handleCallback()).toEqual({ status: 'navigating', navigation: expect.any(Promise) });
     page.dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
     expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
     await signIn.start();

@@ -458,7 +458,9 @@ export function createSignIn(options: SignInOptions): SignIn {
       if (!params || !isRedirectTarget(url, redirectUri)) {
         if (cleaning?.at === prefix + url.href) return cleaning.result;
         return Promise.resolve(
-          isNavigating() ? { status: 'navigating' } : { status: 'not-a-callback', cleaned: false },
+          isNavigating()
+            ? { status: 'navigating', navigation: starting!.promise }
+            : { status: 'not-a-callback', cleaned: false },
         );
       }
       const state = params.get('state');

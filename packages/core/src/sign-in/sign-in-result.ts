@@ -9,8 +9,11 @@ export type CallbackResult =
    * on the app's origin (see `StartOptions.returnTo`).
    */
   | { status: 'handled'; tokens: TokenSet; claims: IdTokenClaims | undefined; returnTo: string }
-  /** Not a callback, but a `start()` of this tab is navigating to the provider: start no second sign-in. */
-  | { status: 'navigating' }
+  /**
+   * Not a callback, but a `start()` of this tab is navigating to the provider: start no second sign-in.
+   * `navigation` is that `start()`'s promise: when it rejects, the page stays.
+   */
+  | { status: 'navigating'; navigation: Promise<void> }
   /**
    * Not a callback of this client (or one started by an instance for another issuer, `clientId` or
    * `redirectUri`, left for that instance): the URL and the session are untouched. `cleaned` is true when it was
