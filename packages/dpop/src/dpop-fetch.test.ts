@@ -276,6 +276,29 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect((await readProof(sent[1]?.headers.get('dpop'))).claims.nonce).toBe(`n-${status}`);
   });
 
+  it('forgets the nonces on removeKey() (sign-out): the next proof carries none', async () => {
+    const { dpop, sent, post } = setup(tokens({ 'DPoP-Nonce': 'n-1' }), tokens());
+
+    await post();
+    await post();
+    await dpop.removeKey();
+    await post();
+
+    expect(sent).toHaveLength(3);
+    expect((await readProof(sent[1]?.headers.get('dpop'))).claims.nonce).toBe('n-1');
+    expect((await readProof(sent[2]?.headers.get('dpop'))).claims.nonce).toBeUndefined();
+  });
+
+  it('keeps the nonce the answer to the nonce retry sends: the next request carries it, with no retry', async () => {
+    const { sent, post } = setup(useNonce('n-1'), tokens({ 'DPoP-Nonce': 'n-2' }), tokens());
+
+    await post();
+    await post();
+
+    expect(sent).toHaveLength(3);
+    expect((await readProof(sent[2]?.headers.get('dpop'))).claims.nonce).toBe('n-2');
+  });
+
   it('keeps nonces per origin: one server’s nonce never goes to another', async () => {
     const { sent, post } = setup((s) =>
       tokens({ 'DPoP-Nonce': s.url.startsWith('https://as.example') ? 'as-nonce' : 'other-nonce' })(s, 0),

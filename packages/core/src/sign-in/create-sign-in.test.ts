@@ -1774,6 +1774,8 @@ describe('signOut', () => {
     expect(result.warnings.map((warning) => warning.code)).toEqual([code]);
     expect(JSON.stringify(result.warnings)).not.toContain('rt-2');
     expect(tokens.peekTokens()).toBeUndefined();
+    // The logout redirect still happens: a failed revocation never skips it.
+    expect(result.logoutUrl?.href).toMatch(`${ISSUER}/logout?`);
     expect(navigations.at(-1)).toBe(result.logoutUrl?.href);
   });
 
