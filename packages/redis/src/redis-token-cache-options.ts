@@ -52,7 +52,7 @@ export interface RedisTokenCacheOptions {
   /**
    * Timeout of each Redis command, in ms. A command that takes longer counts as a failure, and
    * Redis is skipped for a second (`redis_unavailable`, reason `cooling_down`), except a held lock's
-   * renewal and release, which are still sent (decision 0503). At most 2^31−1
+   * renewal and release, which are still sent (decision 0501). At most 2^31−1
    * (about 24.8 days); a longer one is taken as that.
    * @default 1_000
    */
