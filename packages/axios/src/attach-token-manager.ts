@@ -16,7 +16,6 @@ import {
   headerValues,
   isBrowserLike,
   isTesseraError,
-  putHeader,
   releaseBody,
 } from './core.js';
 import {
@@ -75,7 +74,8 @@ export function attachTokenManager(
   assertKnownOptions(options, KNOWN_OPTIONS, 'attachTokenManager()');
   const header = checkHeaderName(options.header ?? attachTokenManagerDefaults.header, 'attachTokenManager()');
   const constraint = checkSenderConstraint(options, 'attachTokenManager()', tokens.senderConstraint);
-  const headerValueOf = headerValues(header, options.scheme, 'attachTokenManager()');
+  // With a constraint, its scheme (never beside a `scheme` option): the value `authorize` puts, checked once per set.
+  const headerValueOf = headerValues(header, constraint?.scheme ?? options.scheme, 'attachTokenManager()');
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
@@ -195,13 +195,11 @@ export function attachTokenManager(
     config.headers ||= {} as InternalAxiosRequestConfig['headers'];
     if (!constraint) return record(config, new AuthRecord(set.accessToken, headerValueOf(set), replay));
     const method = (config.method ?? 'get').toUpperCase();
-    const put = (name: string, value: string) => {
-      putHeader(new Headers(), name, value, 'attachTokenManager()'); // refused as fetch would, quoting no token
-      setHeader(config.headers, name, value);
-    };
+    const put = (name: string, value: string) => setHeader(config.headers, name, value);
     return constraint.authorize(set, method, proofUrl(config), header, put).then((proof) => {
+      // As `authorize` put it; refused (quoting no token) before the interceptor lets the request go.
+      const value = headerValueOf(set);
       if (!isBrowserLike()) takeOverRedirects(config);
-      const value = `${constraint.scheme} ${set.accessToken}`; // as `authorize` put it
       return record(config, new AuthRecord(set.accessToken, value, replay, nonceReplayed, proof));
     });
   };

@@ -17,7 +17,6 @@ export {
   isRedirectStatus,
   isTesseraError,
   isWithheld,
-  putHeader,
   redirectDropsBody,
   redirectTarget,
   rejectsToken,

@@ -68,11 +68,7 @@ export function guardFetchRedirects(config: { env?: unknown }, policy: RedirectP
   }
   const fetch = own ?? (typeof globalThis.fetch === 'function' ? globalFetch : undefined);
   if (typeof fetch !== 'function') return; // no fetch here, or not one axios could call
-  let byPolicy = wrappers.get(fetch);
-  if (!byPolicy) {
-    byPolicy = new WeakMap();
-    wrappers.set(fetch, byPolicy);
-  }
+  const byPolicy = innerMap(wrappers, fetch);
   let wrapper = byPolicy.get(policy);
   if (!wrapper) {
     const made: Fetch = (input, init) => send(fetch as Fetch, policy, input, init);
@@ -95,11 +91,7 @@ const combinations = new WeakMap<RedirectPolicy, WeakMap<RedirectPolicy, Redirec
  * them allows the hop, and each one's headers are withheld where its own policy does not (`send`).
  */
 function combined(first: RedirectPolicy, second: RedirectPolicy): RedirectPolicy {
-  let bySecond = combinations.get(first);
-  if (!bySecond) {
-    bySecond = new WeakMap();
-    combinations.set(first, bySecond);
-  }
+  const bySecond = innerMap(combinations, first);
   let policy = bySecond.get(second);
   if (!policy) {
     const parts = [...(first.parts ?? [first]), second];
@@ -220,4 +212,17 @@ function noted(
     outcomes.set(input, outcome);
   }
   return response;
+}
+
+/** The map kept for `key` in a map of maps (wrappers per fetch, combined policies per first policy), made once. */
+function innerMap<K extends object, L extends object, V>(
+  maps: WeakMap<K, WeakMap<L, V>>,
+  key: K,
+): WeakMap<L, V> {
+  let inner = maps.get(key);
+  if (!inner) {
+    inner = new WeakMap();
+    maps.set(key, inner);
+  }
+  return inner;
 }
