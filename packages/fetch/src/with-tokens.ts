@@ -131,7 +131,10 @@ export function withTokens(
         target = { url: input.href, allowed: allows(input.href, documentBase()) };
       else if (typeof Request !== 'undefined' && input instanceof Request) {
         request = rest === undefined ? input : new Request(input, rest);
-        rest = undefined;
+        // What a Request does not keep through `clone()` (undici's `dispatcher`: a proxy, a private CA,
+        // which ky hands fetch beside its Request) goes with every send, hop and replay.
+        const dispatcher = (rest as { dispatcher?: unknown } | undefined)?.dispatcher;
+        rest = dispatcher ? ({ dispatcher } as RequestInit) : undefined;
         target = { url: request.url, allowed: allows(request.url, documentBase()) };
       }
       if (target === undefined) return fetch(input, rest);
@@ -367,6 +370,7 @@ async function attempt(
   }
   const hop: RedirectHop['init'] = request
     ? {
+        ...init,
         method: request.method,
         headers,
         body:
@@ -396,7 +400,7 @@ function send(
   // Not `{ ...init, headers }`: in Node 20's V8 a spread followed by own properties takes a slow
   // path (~0.5 µs per property, decision 0019); Object.assign copies the same own properties.
   return request
-    ? fetch(new Request(request, only))
+    ? fetch(new Request(request, only), init)
     : fetch(url, init ? Object.assign({}, init, only) : only); // no init to copy: one literal
 }
 

@@ -1,6 +1,6 @@
 import type { TokenManager } from '@tessera/core';
 import { createDPoP } from '@tessera/dpop';
-import ky from 'ky';
+import ky, { type Options } from 'ky';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readProof } from '../../dpop/test/read-proof.js';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
@@ -217,6 +217,35 @@ describe('withTokens: redirects (Node, redirect: "manual" checked on every hop)'
       ['/redirect', 'Bearer at-1', '{"item":42}'],
       ['/orders', 'Bearer at-1', '{"item":42}'],
     ]);
+    expect(fetchTokens).toHaveBeenCalledTimes(1);
+  });
+
+  it('ky with withTokens as its fetch and a dispatcher (a proxy, a private CA): the 307 hop and the 401 replay go through it too', async () => {
+    const { tokens, fetchTokens } = await countingTokens();
+    managers.push(tokens);
+    // Node's own dispatcher, counted: which sends went through the one the caller passed.
+    const global = (globalThis as unknown as Record<symbol, { dispatch(...args: unknown[]): boolean }>)[
+      Symbol.for('undici.globalDispatcher.1')
+    ]!;
+    const through: string[] = [];
+    const dispatcher = {
+      dispatch: (options: { path: string }, handler: unknown) => {
+        through.push(options.path.split('?')[0]!);
+        return global.dispatch(options, handler);
+      },
+    };
+    const fetchApi = withTokens(fetch, tokens, { baseUrl: api.origin });
+    // ky hands fetch its Request and, beside it, the options a Request does not keep (`dispatcher`).
+    const client = ky.create({ prefixUrl: api.origin, fetch: fetchApi, dispatcher } as Options);
+    await client.post('redirect', { searchParams: { status: 307, to: '/orders' }, json: { item: 42 } });
+    const request = new Request(`${api.origin}/redirect?status=307&to=%2Forders`, {
+      method: 'PUT',
+      body: 'x',
+    });
+    expect((await fetchApi(request, { dispatcher } as RequestInit)).status).toBe(200);
+    // ky's POST: sent with at-0, its 307 hop, the replay after the 401 and its hop; then the PUT (at-1 is valid).
+    expect(through).toEqual(['/redirect', '/orders', '/redirect', '/orders', '/redirect', '/orders']);
+    expect(api.seen).toHaveLength(6);
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 
