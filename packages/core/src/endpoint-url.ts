@@ -38,3 +38,16 @@ export function parseEndpointUrl(value: string | URL, option: string, allowInsec
   }
   return url;
 }
+
+/**
+ * `parseEndpointUrl` for an issuer identifier, which has no query either (RFC 8414 §2): the one rule
+ * of `discover()` and of `@tessera/node`'s `issuer` option.
+ *
+ * @internal
+ * @throws {TypeError} as `parseEndpointUrl`, or the issuer has a query. Never echoes the URL.
+ */
+export function parseIssuerUrl(value: string | URL, option: string, allowInsecureHttp?: boolean): URL {
+  const url = parseEndpointUrl(value, option, allowInsecureHttp);
+  if (url.search) throw new TypeError(`${option} must not have a query (RFC 8414 §2)`);
+  return url;
+}

@@ -6,7 +6,7 @@ export type { WebLocks } from './cross-tab/web-locks.js';
 export type { CrossTabSync } from './cross-tab-sync.js';
 export type { AuthorizationServerMetadata } from './discovery/authorization-server-metadata.js';
 export { type DiscoverOptions, discover } from './discovery/discover.js';
-export { parseEndpointUrl } from './endpoint-url.js';
+export { parseEndpointUrl, parseIssuerUrl } from './endpoint-url.js';
 export { AbortError } from './errors/abort-error.js';
 export type { AuthorizationResponseError } from './errors/authorization-response-error.js';
 export { DiscoveryError, type DiscoveryFailure } from './errors/discovery-error.js';

@@ -1,5 +1,5 @@
 /**
- * Refuses a `clientId` or an `audience` with whitespace around it (pasted from a config file or an
+ * Refuses a `clientId`, an `audience`, a `keyId` or an `assertionAudience` with whitespace around it (pasted from a config file or an
  * environment variable). Servers compare both as strings, so it would be answered `invalid_client` or
  * an unknown audience at every request; trimming it would send a value that was not configured
  * (decision 0406).

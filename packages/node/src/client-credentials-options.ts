@@ -87,13 +87,15 @@ export interface ClientCredentialsOptions extends TokenTarget {
   clientId: string;
   /**
    * The client secret, for `client_secret_basic` and `client_secret_post`. Never appears in an
-   * error message.
+   * error message. Blank, or beginning or ending with a line break, a tab or other whitespace but a
+   * space, is a `TypeError`.
    * @default undefined
    */
   clientSecret?: string | undefined;
   /**
    * The private key for `private_key_jwt`: a PEM string (PKCS#8, PKCS#1 or SEC1), a private JWK, or
-   * a `KeyObject` (not a `Buffer`: read a PEM file with `readFileSync(path, 'utf8')`); RSA keys of
+   * a `KeyObject` (not a `Buffer`: read a PEM file with `readFileSync(path, 'utf8')`; not a `CryptoKey`:
+   * pass `KeyObject.from(cryptoKey)`); RSA keys of
    * 2048 bits or more. Checked when the client is created: a JWK whose `use` is not `sig`, or whose
    * `key_ops` lack `sign`, is refused. Requires the optional peer dependency `jose`.
    * @default undefined

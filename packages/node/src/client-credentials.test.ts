@@ -215,6 +215,47 @@ describe('one token per target', () => {
   });
 });
 
+describe('options read once', () => {
+  it('builds a target created later from the options as they were: a reused options object changed for another client does not move it', async () => {
+    const seen = tokenEndpoint(server);
+    const stored: string[] = [];
+    const locked: string[] = [];
+    const storageOf = (name: string) => (key: string) => {
+      stored.push(`${name} ${key}`);
+      return memoryStorage();
+    };
+    const lockOf = (name: string) => ({
+      run: <T>(key: string, task: () => Promise<T>) => {
+        locked.push(`${name} ${key}`);
+        return task();
+      },
+    });
+    const options = {
+      tokenUrl: TOKEN_URL,
+      clientId: 'billing',
+      clientSecret: SECRET,
+      retry: false,
+      storage: storageOf('first'),
+      lock: lockOf('first'),
+    } as ClientCredentialsOptions;
+    const first = clientCredentials(options);
+    clients.push(first);
+    // The same object, changed for a second client (another tenant's storage and lock).
+    Object.assign(options, { clientId: 'orders', storage: storageOf('second'), lock: lockOf('second') });
+    clients.push(clientCredentials(options));
+
+    await first.for({ scope: 'later' }).getAccessToken();
+
+    expect(stored).toEqual([
+      `first billing@${TOKEN_URL}|||`,
+      `second orders@${TOKEN_URL}|||`,
+      `first billing@${TOKEN_URL}|later||`,
+    ]);
+    expect(locked).toEqual([`first tessera:billing@${TOKEN_URL}|later||`]);
+    expect(seen).toHaveLength(1);
+  });
+});
+
 describe('request shape', () => {
   it('client_secret_basic sends form-urlencoded id and secret in the Basic header (RFC 6749 §2.3.1)', async () => {
     const seen = tokenEndpoint(server);

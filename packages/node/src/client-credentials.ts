@@ -22,9 +22,15 @@ import { TargetTokenManager } from './target-token-manager.js';
 import { TokenEndpointResolver } from './token-endpoint-resolver.js';
 import { assertTargetTypes, normalizeTarget, readTarget } from './token-target.js';
 
+/** The options every target's manager is built from, read once when the client is created. */
+type ManagerOptions = Pick<
+  ClientCredentialsOptions,
+  'storage' | 'dpop' | 'refreshMargin' | 'retry' | 'lock' | 'refreshInBackground'
+>;
+
 /** What every target's manager is built from. */
 interface Shared {
-  options: ClientCredentialsOptions;
+  options: ManagerOptions;
   config: ClientConfig;
   endpoint: TokenEndpointResolver;
 }
@@ -54,8 +60,11 @@ export class ClientCredentials {
   /** @throws {TypeError} an option is missing, misspelled, contradictory or unreadable (e.g. the private key). */
   constructor(options: ClientCredentialsOptions) {
     const config = resolveOptions(options);
+    // Read now, as `config` is: a caller reusing its options object for another client (another
+    // tenant's storage, another DPoP key) must not change the targets this one creates later.
+    const { storage, dpop, refreshMargin, retry, lock, refreshInBackground } = options;
     this.#shared = {
-      options,
+      options: { storage, dpop, refreshMargin, retry, lock, refreshInBackground },
       config,
       endpoint: new TokenEndpointResolver(config, this.#disposal.signal),
     };

@@ -22,7 +22,7 @@ const ALGORITHMS: Record<string, readonly SigningAlgorithm[]> = {
  * Reads `privateKey` (PEM, private JWK or `KeyObject`) and picks the signing algorithm, so a wrong
  * key fails when the client is created rather than on the first token request.
  *
- * @throws {TypeError} the key cannot be read (a Buffer included), is not private, is an RSA key under
+ * @throws {TypeError} the key cannot be read (a Buffer or a CryptoKey included), is not private, is an RSA key under
  * 2048 bits, is a JWK not for signing (`use`, `key_ops`), has a `kid` or `alg` that is not a string,
  * does not fit `alg`, or fails a signature it should verify. The message never
  * contains key material.
@@ -110,6 +110,13 @@ function readKey(privateKey: string | JsonWebKey | KeyObject): KeyObject {
     // `readFileSync(path)` without an encoding: not a JWK without "d", as it would otherwise be called.
     throw new TypeError(
       "clientCredentials: privateKey is a Buffer; pass the PEM as a string (readFileSync(path, 'utf8')), a private JWK or a KeyObject",
+    );
+  }
+  // A `CryptoKey` (jose's `importPKCS8`, WebCrypto) or Node's `{ key, passphrase }` is no JWK: not
+  // "a public JWK without d", as it would otherwise be called.
+  if (isJwk(privateKey) && typeof privateKey.kty !== 'string') {
+    throw new TypeError(
+      'clientCredentials: privateKey is an object but not a JWK (no "kty"); pass a KeyObject (KeyObject.from(cryptoKey) for a CryptoKey, createPrivateKey({ key, passphrase }) for an encrypted PEM), a PEM string or a private JWK',
     );
   }
   if (isJwk(privateKey) && typeof privateKey.d !== 'string') {

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, webcrypto } from 'node:crypto';
 import { memoryStorage } from '@tessera/core';
 import { createDPoP } from '@tessera/dpop';
 import { describe, expect, expectTypeOf, it } from 'vitest';
@@ -54,6 +54,11 @@ describe('options', () => {
       { ...base, tokenUrl: undefined, issuer: 'http://auth.test', clientSecret: SECRET },
       'clientCredentials: issuer uses http: to auth.test',
     ],
+    // Refused by discover() at every token request before: refused here, at creation, without the query.
+    [
+      { ...base, tokenUrl: undefined, issuer: `https://auth.test/?api_key=${SECRET}`, clientSecret: 's' },
+      'clientCredentials: issuer must not have a query (RFC 8414 §2)',
+    ],
     [
       { ...base, tokenUrl: `https://svc:${SECRET}@auth.test/token`, clientSecret: SECRET },
       'clientCredentials: tokenUrl must not contain a user name or password',
@@ -107,6 +112,23 @@ describe('options', () => {
       'privateKey is only used with private_key_jwt',
     ],
     [{ ...base, clientSecret: SECRET, keyId: 'k' }, 'keyId is only used with private_key_jwt'],
+    // A secret read from a file or a `.env` line, with its line break: refused without showing it.
+    [
+      { ...base, clientSecret: `${SECRET}\n` },
+      'clientCredentials: clientSecret must not be blank, nor begin or end with a line break, a tab or other whitespace but a space',
+    ],
+    [{ ...base, clientSecret: `\t${SECRET}` }, 'clientSecret must not be blank, nor begin or end'],
+    [{ ...base, authMethod: 'client_secret_post', clientSecret: '  ' }, 'clientSecret must not be blank'],
+    [
+      { ...base, privateKey: rsa.privateKey, keyId: '' },
+      'keyId must not be blank; leave it out for the default',
+    ],
+    [{ ...base, privateKey: rsa.privateKey, keyId: 'k-2025\n' }, 'keyId "k-2025\\n" must not begin or end'],
+    [{ ...base, privateKey: rsa.privateKey, assertionAudience: ' ' }, 'assertionAudience must not be blank'],
+    [
+      { ...base, privateKey: rsa.privateKey, assertionAudience: 'https://auth.test ' },
+      'assertionAudience "https://auth.test " must not begin or end with whitespace',
+    ],
     [{ ...base, authMethod: 'client_secret_jwt', clientSecret: SECRET }, 'authMethod must be one of'],
     [
       { ...base, clientSecret: SECRET, extraParams: { client_secret: SECRET } },
@@ -142,6 +164,40 @@ describe('options', () => {
     const text = problem({ ...base, privateKey });
     expect(text).toContain(message);
     expect(text).not.toContain('bm90IGEga2V5');
+  });
+
+  it('accepts a client secret with spaces around it: a space is a secret character (RFC 6749 VSCHAR)', () => {
+    expect(resolveOptions({ ...base, clientSecret: ` ${SECRET} ` }).auth).toEqual({
+      method: 'client_secret_basic',
+      clientSecret: ` ${SECRET} `,
+    });
+  });
+
+  it('says a CryptoKey or a { key, passphrase } is not a JWK, and how to pass it, instead of calling it a public JWK', async () => {
+    // jose's importPKCS8 hands out a CryptoKey; a non-extractable one shows no members at all.
+    const cryptoKey = await webcrypto.subtle.importKey(
+      'pkcs8',
+      rsa.privateKey.export({ format: 'der', type: 'pkcs8' }),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const pem = rsa.privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+      cipher: 'aes-256-cbc',
+      passphrase: SECRET,
+    });
+    for (const privateKey of [cryptoKey, { key: pem, passphrase: SECRET }]) {
+      const text = problem({ ...base, privateKey });
+      expect(text).toBe(
+        'clientCredentials: privateKey is an object but not a JWK (no "kty"); pass a KeyObject (KeyObject.from(cryptoKey) for a CryptoKey, createPrivateKey({ key, passphrase }) for an encrypted PEM), a PEM string or a private JWK',
+      );
+    }
+    // What the message says works.
+    expect(resolveOptions({ ...base, privateKey: KeyObject.from(cryptoKey) }).auth.method).toBe(
+      'private_key_jwt',
+    );
   });
 
   it.each(['dispatcher', 'agent', 'httpsAgent', 'httpAgent'])(

@@ -4,6 +4,7 @@ import {
   type Clock,
   type FetchLike,
   parseEndpointUrl,
+  parseIssuerUrl,
   systemClock,
   type TokenRequestParams,
   tokenManagerDefaults,
@@ -111,7 +112,12 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
   }
   const allowInsecureHttp = options.allowInsecureHttp === true;
   const endpoint = (value: string | URL, name: string): string => {
-    parseEndpointUrl(value, `clientCredentials: ${name}`, allowInsecureHttp);
+    // An issuer with a query: `discover()`'s rule, said at creation rather than at every token request.
+    (name === 'issuer' ? parseIssuerUrl : parseEndpointUrl)(
+      value,
+      `clientCredentials: ${name}`,
+      allowInsecureHttp,
+    );
     return String(value);
   };
   const tokenUrl = options.tokenUrl === undefined ? undefined : endpoint(options.tokenUrl, 'tokenUrl');
@@ -168,6 +174,13 @@ function resolveAuth(options: ClientCredentialsOptions): ClientAuth {
   if (method === 'private_key_jwt') {
     if (!options.privateKey) fail('authMethod private_key_jwt needs privateKey (PEM, JWK or KeyObject)');
     if (options.clientSecret !== undefined) fail('clientSecret is not used with private_key_jwt; remove it');
+    // Sent as given, compared by the server as strings: a blank or padded one failed every request.
+    for (const name of ['keyId', 'assertionAudience'] as const) {
+      const value = options[name];
+      if (typeof value !== 'string') continue; // a number for keyId: toSigningKey says it
+      if (value.trim() === '') fail(`${name} must not be blank; leave it out for the default`);
+      assertNoSurroundingWhitespace(value, name);
+    }
     return {
       method,
       signingKey: toSigningKey(options.privateKey, options.signingAlgorithm, options.keyId),
@@ -176,6 +189,14 @@ function resolveAuth(options: ClientCredentialsOptions): ClientAuth {
   }
   if (typeof options.clientSecret !== 'string' || options.clientSecret === '') {
     fail(`authMethod ${method} needs clientSecret (or pass privateKey for private_key_jwt)`);
+  }
+  // `readFileSync('secret.txt', 'utf8')` or a `.env` line keeps its line break: `invalid_client` at every
+  // request, far from the cause. A space is a secret character (RFC 6749 VSCHAR); a line break, a tab or a
+  // blank secret is not one. Not quoted: the message must not show the secret.
+  if (/^ *$|^[^\S ]|[^\S ]$/.test(options.clientSecret)) {
+    fail(
+      'clientSecret must not be blank, nor begin or end with a line break, a tab or other whitespace but a space',
+    );
   }
   if (options.privateKey !== undefined) fail(`privateKey is only used with private_key_jwt, not ${method}`);
   for (const name of ['signingAlgorithm', 'keyId', 'assertionAudience'] as const) {

@@ -1,4 +1,4 @@
-import { parseEndpointUrl } from '../endpoint-url.js';
+import { parseEndpointUrl, parseIssuerUrl } from '../endpoint-url.js';
 import { AbortError } from '../errors/abort-error.js';
 import { DiscoveryError } from '../errors/discovery-error.js';
 import { TesseraError } from '../errors/tessera-error.js';
@@ -88,8 +88,7 @@ export async function discover(
   issuer: string | URL,
   options: DiscoverOptions = {},
 ): Promise<AuthorizationServerMetadata> {
-  const url = parseEndpointUrl(issuer, 'discover: issuer', options.allowInsecureHttp);
-  if (url.search) throw new TypeError('discover: issuer must not have a query (RFC 8414 §2)');
+  const url = parseIssuerUrl(issuer, 'discover: issuer', options.allowInsecureHttp);
   const { signal } = options;
   const aborted = (): unknown =>
     signal?.reason instanceof TesseraError ? signal.reason : new AbortError(signal?.reason);
