@@ -198,6 +198,25 @@ describe('no secret in any output, in any encoding', () => {
     expect(text).toContain('via http://proxy.internal:3128');
   });
 
+  it('strips the query of any URL a transport error mentions (node-fetch quotes the token URL, api key and all)', async () => {
+    // node-fetch's FetchError: `request to ${url} failed, reason: ${message}` (decision 0407: a key in the query).
+    const nodeFetch: typeof fetch = async (url) => {
+      throw Object.assign(
+        new Error(`request to ${String(url)} failed, reason: connect ECONNREFUSED 127.0.0.1:443`),
+        { code: 'ECONNREFUSED' },
+      );
+    };
+    const error = await requestToken({
+      tokenUrl: `${TOKEN_URL}?api_key=k3y-in-the-query`,
+      grantType: 'x',
+      fetch: nodeFetch,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    const text = inspect(error, { depth: 20 });
+    expect(text).not.toContain('k3y-in-the-query');
+    expect(text).toContain(`request to ${TOKEN_URL} failed, reason: connect ECONNREFUSED 127.0.0.1:443`);
+  });
+
   it('redacts the revoked token and the client secret from a revocation error', async () => {
     const revocationUrl = 'https://auth.example.test/oauth/revoke';
     echoingServer(revocationUrl);
@@ -392,5 +411,29 @@ describe('redaction of encodings a server may choose on its own', () => {
     );
     // CPU-bound (every rendering searched for every encoding of 64 KiB): 0.9 s alone, over vitest's 5 s
     // default on a loaded 2-core CI machine. A time limit, not a wait.
+  }, 30_000);
+
+  it('redacts an answer of nearly 1 MiB echoing the refresh token 60,000 times in linear time', async () => {
+    const refresh = 'rt-0123456789abc';
+    const times = 60_000;
+    server.use(
+      http.post(TOKEN_URL, () =>
+        HttpResponse.json(
+          { error: 'invalid_grant', error_description: `${refresh} `.repeat(times) },
+          { status: 400 },
+        ),
+      ),
+    );
+    const started = performance.now();
+    const error = await requestToken({
+      tokenUrl: TOKEN_URL,
+      grantType: 'refresh_token',
+      params: { refresh_token: refresh },
+    }).catch((e: unknown) => e);
+    // Rescanning the whole text after each occurrence took minutes; one pass per encoding takes
+    // milliseconds. The bound sits between: far from what a loaded machine needs for linear work.
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(error).toBeInstanceOf(OAuthError);
+    expect((error as OAuthError).errorDescription).toBe('[redacted] '.repeat(times));
   }, 30_000);
 });

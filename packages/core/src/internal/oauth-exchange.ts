@@ -101,11 +101,12 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         // verdict: as it is, never retried.
         if (isTesseraError(error)) throw error;
         if (!status) {
-          // Messages redacted, `user:pass@` removed from any URL in them.
+          // Messages redacted, `user:pass@` and the query (an API key, decision 0407; node-fetch quotes the
+          // URL) removed from any URL in them.
           throw new NetworkError(
             where,
             copyCauseChain(error, (message) =>
-              redact(message).replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1'),
+              redact(message).replace(/(:\/\/)(?:[^/?#\s@]*@)?([^?#\s]*)\S*/g, '$1$2'),
             ),
             undefined,
             label,
