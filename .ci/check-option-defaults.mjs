@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Lists the optional properties of every exported `…Options` or `…Props` type (packages/*/src/index.ts) whose JSDoc has no
+// Decision 0028. Lists the optional properties of every exported `…Options` or `…Props` type (packages/*/src/index.ts) whose JSDoc has no
 // `@default` tag: a user reading the types or the README options table must be able to see what happens when an
 // option is left out. A property with nothing to default to says so (`@default undefined`, with a sentence on what
 // that means). Exit code 1 when one is missing.

@@ -40,10 +40,12 @@ async function setup(options: { valid?: string; nonce?: () => string | undefined
 }
 
 describe('attachTokenManager with a senderConstraint (DPoP)', () => {
-  it('refuses a token changed in place to one no header can carry before any send, quoting no token', async () => {
+  it('refuses a token no header can carry, from a manager mock, before any send, quoting no token', async () => {
     const { instance, calls, tokens, fetchTokens } = await setup();
-    const set = await tokens.getTokens();
-    (set as { accessToken: string }).accessToken = 'at-0\r\nX-Injected: 1';
+    // The manager's own sets are frozen and checked (decision 0007): a mock hands out this one.
+    const set = { ...(await tokens.getTokens()), accessToken: 'at-0\r\nX-Injected: 1' };
+    vi.spyOn(tokens, 'freshTokens').mockReturnValue(set);
+    vi.spyOn(tokens, 'getTokens').mockResolvedValue(set);
     const error = await instance.get('/orders').then(
       () => expect.fail('resolved'),
       (caught: unknown) => caught,

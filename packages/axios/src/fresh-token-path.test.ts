@@ -1,4 +1,4 @@
-import type { TokenManager } from '@tessera/core';
+import type { TokenManager, TokenSet } from '@tessera/core';
 import axios, { type AxiosError, isCancel } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
@@ -90,7 +90,7 @@ describe('attachTokenManager: cached origin verdicts follow everything they depe
 });
 
 describe('attachTokenManager: the header value built once per token set', () => {
-  it('follows every new set and a set whose fields were changed in place', async () => {
+  it('follows every new set; a set cannot be changed in place by a careless caller', async () => {
     const api = fakeApi();
     const { tokens } = await countingTokens({ tokenTypes: ['Bearer', 'DPoP'] });
     managers.push(tokens);
@@ -99,13 +99,15 @@ describe('attachTokenManager: the header value built once per token set', () => 
     await instance.get('/orders');
     await tokens.setTokens({ access_token: 'dpop-bound', token_type: 'DPoP', expires_in: 300 });
     await instance.get('/orders');
-    const set = tokens.peekTokens();
-    if (set) set.accessToken = 'changed-in-place'; // a careless caller
+    const set = tokens.peekTokens() as TokenSet;
+    expect(() => {
+      set.accessToken = 'changed-in-place'; // a careless caller: the manager's sets are frozen (decision 0007)
+    }).toThrow(TypeError);
     await instance.get('/orders');
     expect(api.calls.map((call) => call.authorization)).toEqual([
       'Bearer at-0',
       'DPoP dpop-bound',
-      'DPoP changed-in-place',
+      'DPoP dpop-bound',
     ]);
   });
 });

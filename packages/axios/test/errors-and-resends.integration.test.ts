@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { TokenManager } from '@tessera/core';
 import axios, { type AxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import axios112 from 'axios-1-12';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { deferred } from '../../e2e-support/test-support/deferred.js';
 import { loopbackServer } from '../../e2e-support/test-support/loopback-server.js';
@@ -90,7 +90,7 @@ describe.each(versions)('%s', (_name, create) => {
     },
   );
 
-  // A `scheme` option (or a set's fields changed in place: `setTokens` refuses such a token) no header
+  // A `scheme` option (or a set from a manager mock: the manager refuses such a token) no header
   // can carry: axios 1.12 hands the value to its fetch adapter (whose TypeError quoting it, token and
   // all, becomes the AxiosError's message) or to Node (ERR_INVALID_CHAR); newer axios strips the
   // characters and sends another value than the one asked for.
@@ -114,10 +114,12 @@ describe.each(versions)('%s', (_name, create) => {
     },
   );
 
-  it('a token changed in place to one no header can carry is refused before any send, quoted nowhere', async () => {
+  it('a token no header can carry, from a manager mock, is refused before any send, quoted nowhere', async () => {
     const { client, tokens, fetchTokens } = await setup({ adapter: 'fetch' });
-    const set = await tokens.getTokens();
-    (set as { accessToken: string }).accessToken = 'at-0\r\nX-Injected: 1';
+    // The manager's own sets are frozen and checked (decision 0007): a mock hands out this one.
+    const set = { ...(await tokens.getTokens()), accessToken: 'at-0\r\nX-Injected: 1' };
+    vi.spyOn(tokens, 'freshTokens').mockReturnValue(set);
+    vi.spyOn(tokens, 'getTokens').mockResolvedValue(set);
     const error = await failure(client.get('/x'));
     expect(error).toBeInstanceOf(TypeError);
     expect(api.seen).toHaveLength(0);

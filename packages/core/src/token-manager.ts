@@ -637,7 +637,9 @@ export class TokenManager {
       }
     }
     this.#ignoreInvalidationUntil = requested === 'invalidated' ? now + this.#rejectionCooldown : NEVER;
-    this.#current = tokens;
+    // Frozen once, here, where every set passes: what callers and listeners get is what is sent and stored,
+    // never changed in place by one of them (decision 0007). Always a set this manager made, never the caller's.
+    this.#current = Object.freeze(tokens);
     this.#resolvedToken = undefined;
     this.#sessionEnd = undefined;
     // Disposed (a first read that lands after `dispose()`): `#freshUntil` stays `NEVER`.

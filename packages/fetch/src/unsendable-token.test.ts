@@ -100,14 +100,17 @@ describe('a DPoP token with a space at the end', () => {
   });
 });
 
-describe('a token changed in place to one no header can carry (setTokens would refuse it)', () => {
+// The manager refuses such a token from every source and freezes the sets it hands out (decision 0007):
+// only a manager subclass or mock that hands out its own sets can bring one here.
+describe('a manager handing out a token no header can carry (setTokens would refuse it)', () => {
   const message = "withTokens(): the token set's scheme and token cannot be sent in a header";
   async function changed(tokenType: 'Bearer' | 'DPoP') {
     const fetchTokens = vi.fn(async () => ({ access_token: 'at-1', token_type: tokenType, expires_in: 300 }));
     const tokens = new TokenManager({ fetchTokens, retry: false, tokenTypes: [tokenType] });
     managers.push(tokens);
-    const set = await tokens.getTokens();
-    (set as { accessToken: string }).accessToken = `abc\r\n${SECRET}`;
+    const set = { ...(await tokens.getTokens()), accessToken: `abc\r\n${SECRET}` };
+    vi.spyOn(tokens, 'freshTokens').mockReturnValue(set);
+    vi.spyOn(tokens, 'getTokens').mockResolvedValue(set);
     return tokens;
   }
   function expectUnquoted(error: unknown, expected = message) {

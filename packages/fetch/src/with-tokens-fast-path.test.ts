@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import type { TokenSet } from '@tessera/core';
 import { describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { deferred } from '../../e2e-support/test-support/deferred.js';
@@ -166,17 +167,19 @@ describe('withTokens: the synchronous path for a fresh token (decision 0019)', (
 });
 
 describe('withTokens: the header value built once per token set', () => {
-  it('follows every new set and a set whose fields were changed in place', async () => {
+  it('follows every new set; a set cannot be changed in place by a careless caller', async () => {
     const { tokens } = await countingTokens({ tokenTypes: ['Bearer', 'DPoP'] });
     const { fetch, sent } = stubFetch(() => 'none');
     const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, shouldRefresh: () => false });
     await api('orders');
     await tokens.setTokens({ access_token: 'dpop-bound', token_type: 'DPoP', expires_in: 300 });
     await api('orders');
-    const set = tokens.peekTokens();
-    if (set) set.accessToken = 'changed-in-place'; // a careless caller
+    const set = tokens.peekTokens() as TokenSet;
+    expect(() => {
+      set.accessToken = 'changed-in-place'; // a careless caller: the manager's sets are frozen (decision 0007)
+    }).toThrow(TypeError);
     await api('orders');
-    expect(sent).toEqual(['Bearer at-0', 'DPoP dpop-bound', 'DPoP changed-in-place']);
+    expect(sent).toEqual(['Bearer at-0', 'DPoP dpop-bound', 'DPoP dpop-bound']);
     tokens.dispose();
   });
 });

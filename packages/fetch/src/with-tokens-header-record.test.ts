@@ -1,3 +1,4 @@
+import type { TokenSet } from '@tessera/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { withTokens } from './with-tokens.js';
@@ -226,13 +227,15 @@ describe('withTokens: the fresh path hands fetch a header record, not a Headers 
     expect(fetch).not.toHaveBeenCalled();
   });
 
-  it('a token changed in place to one no header may carry is refused before any send, unquoted', async () => {
+  it('a token no header may carry, from a manager mock, is refused before any send, unquoted', async () => {
     const { tokens } = await tokensAt0();
     const fetch = vi.fn<typeof globalThis.fetch>(async () => new Response('{}'));
     const api = withTokens(fetch, tokens, { baseUrl: `${API}/`, shouldRefresh: () => false });
     await api('orders');
-    const set = tokens.peekTokens();
-    if (set) set.accessToken = 'abc\nsecret-part'; // a careless caller
+    // The manager's own sets are frozen and checked (decision 0007): a mock hands out this one.
+    const set = { ...(tokens.peekTokens() as TokenSet), accessToken: 'abc\nsecret-part' };
+    vi.spyOn(tokens, 'freshTokens').mockReturnValue(set);
+    vi.spyOn(tokens, 'getTokens').mockResolvedValue(set);
     const error = await api('orders').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TypeError);
     expect(`${String(error)} ${(error as Error).stack}`).not.toContain('secret-part');

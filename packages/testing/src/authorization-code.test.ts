@@ -481,6 +481,45 @@ describe('authorization code grant with PKCE', () => {
     expect(() => auth.authorize(authorizationRequest(), { user: 'bob' } as never)).toThrow(TypeError);
   });
 
+  it("answers a request it cannot redirect with oidc-provider's 400 error page: HTML, its error code, state and iss, all escaped", async () => {
+    const pageOf = async (params: Record<string, string>) => {
+      const response = await fetch(authorizationRequest(params), { redirect: 'manual' });
+      const lines = [...(await response.text()).matchAll(/<pre><strong>(\w+)<\/strong>: ([^<]*)<\/pre>/g)];
+      return [
+        response.status,
+        response.headers.get('content-type'),
+        response.headers.get('cache-control'),
+        Object.fromEntries(lines.map(([, name, value]) => [name, value])),
+      ];
+    };
+    expect(await pageOf({ client_id: '<b>nobody</b>' })).toEqual([
+      400,
+      'text/html; charset=utf-8',
+      'no-store',
+      {
+        error: 'invalid_client',
+        error_description: 'authorize: no client &lt;b&gt;nobody&lt;/b&gt; on this server.',
+        state: 'st-1',
+        iss: 'https://auth.example.test',
+      },
+    ]);
+    expect(await pageOf({ client_id: 'spa', redirect_uri: 'https://evil.example/cb', state: '' })).toEqual([
+      400,
+      'text/html; charset=utf-8',
+      'no-store',
+      {
+        error: 'invalid_redirect_uri',
+        error_description: 'authorize: redirect_uri is not registered for client spa.',
+        iss: 'https://auth.example.test',
+      },
+    ]);
+    expect(((await pageOf({ client_id: '' })) as [0, 0, 0, Json])[3].error).toBe('invalid_request');
+    expect(((await pageOf({ redirect_uri: '' })) as [0, 0, 0, Json])[3].error).toBe('invalid_request');
+    expect(((await pageOf({ redirect_uri: '/callback' })) as [0, 0, 0, Json])[3].error).toBe(
+      'invalid_redirect_uri',
+    );
+  });
+
   it('refuses a javascript:, data: or other script-capable redirect_uri without a redirect or a form, even for a client without redirectUris', async () => {
     // oidc-provider refuses to register these schemes; a form_post page would run the script on load.
     for (const target of [
@@ -495,7 +534,10 @@ describe('authorization code grant with PKCE', () => {
         );
         const response = await fetch(request, { redirect: 'manual' });
         expect([response.status, response.headers.get('location')]).toEqual([400, null]);
-        expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+        // oidc-provider's error page: no form, no script, and not the redirect_uri.
+        const page = await response.text();
+        expect(page).toContain('<pre><strong>error</strong>: invalid_redirect_uri</pre>');
+        expect(page).not.toMatch(/<form|<script|javascript:|data:|vbscript:/);
       }
     }
     expect(auth.authorizationRequests.map(({ status }) => status)).toEqual(Array(12).fill(400));

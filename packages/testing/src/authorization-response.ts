@@ -64,6 +64,30 @@ export function formPostPage({ redirectUri, params }: AuthorizationResponse): st
 </html>`;
 }
 
+/**
+ * oidc-provider 9's error page (its default `renderError`), for a request it cannot redirect: each of
+ * `params` (`error`, `error_description`, `state`, `iss`) on a line, HTML-escaped. Served as
+ * `text/html; charset=utf-8`, with status 400.
+ */
+export function errorPage(params: Record<string, string>): string {
+  const lines = Object.entries(params)
+    .map(([name, value]) => `<pre><strong>${escapeHtml(name)}</strong>: ${escapeHtml(value)}</pre>`)
+    .join('\n    ');
+  return `<!DOCTYPE html>
+<html>
+<head>
+  <meta charset="utf-8">
+  <title>oops! something went wrong</title>
+</head>
+<body>
+  <div class="container">
+    <h1>oops! something went wrong</h1>
+    ${lines}
+  </div>
+</body>
+</html>`;
+}
+
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',

@@ -48,6 +48,16 @@ const FORBIDDEN_SCHEMES = new Set(['javascript:', 'vbscript:', 'data:', 'blob:',
 /** An authorization request the server refuses without redirecting (RFC 6749 §4.1.2.1). */
 export class AuthorizationRequestError extends Error {
   override readonly name = 'AuthorizationRequestError';
+  /**
+   * @param error the OAuth `error` oidc-provider 9 shows on its error page for this request:
+   *   `invalid_client`, `invalid_redirect_uri` or `invalid_request`.
+   */
+  constructor(
+    message: string,
+    readonly error: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -71,8 +81,8 @@ export function answerAuthorization(
   assertKnownOptions(options, AUTHORIZE_KEYS, 'auth.authorize(url, options)');
   assertErrorOptions(options);
   const url = new URL(authorizationRequest);
-  const refuse = (why: string): never => {
-    throw new AuthorizationRequestError(`authorize: ${why}.`);
+  const refuse = (why: string, error = 'invalid_request'): never => {
+    throw new AuthorizationRequestError(`authorize: ${why}.`, error);
   };
   if (`${url.origin}${url.pathname}` !== context.authorizationUrl) {
     refuse(`expected a URL of ${context.authorizationUrl}, got one of ${url.origin}${url.pathname}`);
@@ -86,14 +96,22 @@ export function answerAuthorization(
   }
   const clientId = query.get('client_id') ?? '';
   const client = context.clients.find((candidate) => candidate.clientId === clientId);
-  if (client === undefined) return refuse(`no client ${clientId.slice(0, 40)} on this server`);
+  // oidc-provider's error codes: a missing parameter is invalid_request, a wrong one its own code.
+  if (client === undefined) {
+    return refuse(
+      `no client ${clientId.slice(0, 40)} on this server`,
+      clientId ? 'invalid_client' : undefined,
+    );
+  }
   const redirectUri = query.get('redirect_uri') ?? '';
-  if (!isAbsolute(redirectUri)) refuse('redirect_uri must be an absolute URL');
+  const invalidRedirectUri = (why: string): never =>
+    refuse(why, redirectUri ? 'invalid_redirect_uri' : undefined);
+  if (!isAbsolute(redirectUri)) invalidRedirectUri('redirect_uri must be an absolute URL');
   const { protocol } = new URL(redirectUri);
   if (FORBIDDEN_SCHEMES.has(protocol))
-    refuse(`redirect_uri must not use the ${protocol.slice(0, -1)} URI scheme`);
+    invalidRedirectUri(`redirect_uri must not use the ${protocol.slice(0, -1)} URI scheme`);
   if (client.redirectUris && !client.redirectUris.includes(redirectUri)) {
-    refuse(`redirect_uri is not registered for client ${clientId}`);
+    invalidRedirectUri(`redirect_uri is not registered for client ${clientId}`);
   }
   // An empty state counts as absent, as oidc-provider treats empty parameters: not sent back.
   const state = repeated('state') ? null : query.get('state') || null;

@@ -310,6 +310,45 @@ describe('the kit answers like oidc-provider', () => {
     expect(answers.kit).toEqual(answers['oidc-provider']);
   });
 
+  it('a request it cannot redirect: a 400 HTML page (UTF-8) with the same error, state and iss lines', async () => {
+    const cases: Record<string, string | string[] | undefined>[] = [
+      { client_id: 'nobody' },
+      { client_id: undefined },
+      { redirect_uri: `${APP}/unregistered` },
+      { redirect_uri: '/callback' },
+      { redirect_uri: 'javascript:alert(1)' },
+      { redirect_uri: undefined, state: ['one', 'two'] },
+      { redirect_uri: [REDIRECT_URI, REDIRECT_URI] },
+    ];
+    const answers: Record<string, unknown[]> = {};
+    for (const target of targets) {
+      const results: unknown[] = [];
+      for (const params of cases) {
+        const response = await fetch(await authorizationUrl(target, REDIRECT_URI, params), {
+          redirect: 'manual',
+        });
+        const page = await response.text();
+        // Each line but error_description (the kit says what the test got wrong in its own words).
+        const lines = [...page.matchAll(/<pre><strong>(\w+)<\/strong>: ([^<]*)<\/pre>/g)]
+          .filter(([, name]) => name !== 'error_description')
+          .map(([, name, value]) => `${name}=${name === 'iss' ? value === target.issuer : value}`);
+        results.push([response.status, response.headers.get('content-type'), ...lines]);
+      }
+      answers[target.name] = results;
+    }
+    const html = [400, 'text/html; charset=utf-8'];
+    expect(answers.kit).toEqual([
+      [...html, 'error=invalid_client', 'state=parity-state', 'iss=true'],
+      [...html, 'error=invalid_request', 'state=parity-state', 'iss=true'],
+      [...html, 'error=invalid_redirect_uri', 'state=parity-state', 'iss=true'],
+      [...html, 'error=invalid_redirect_uri', 'state=parity-state', 'iss=true'],
+      [...html, 'error=invalid_redirect_uri', 'state=parity-state', 'iss=true'],
+      [...html, 'error=invalid_request', 'iss=true'],
+      [...html, 'error=invalid_request', 'state=parity-state', 'iss=true'],
+    ]);
+    expect(answers.kit).toEqual(answers['oidc-provider']);
+  });
+
   it('token endpoint answers are Cache-Control: no-store, a success and an error', async () => {
     const answers: Record<string, unknown[]> = {};
     for (const target of targets) {
