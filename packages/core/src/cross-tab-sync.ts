@@ -13,7 +13,8 @@ export interface CrossTabSync {
    * Wraps the manager's storage: `set` and `remove` are published to other tabs, and their
    * publications reach the manager through the returned storage's `subscribe`. Unsubscribing
    * releases every channel. `key` is the manager's: only publications of managers with the same
-   * key may reach it (another key is another token set, often for another API).
+   * key may reach it (another key is another token set, often for another API). `check` throws for
+   * a value the manager cannot use: a publication carrying one is ignored (decision 0602, update).
    */
-  wrapStorage(storage: TokenStorage, key: string): TokenStorage;
+  wrapStorage(storage: TokenStorage, key: string, check?: (value: unknown) => unknown): TokenStorage;
 }

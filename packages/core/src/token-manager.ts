@@ -180,7 +180,8 @@ export class TokenManager {
     this.#senderConstraint = constraint;
     this.#key = or('key');
     let storage = options.storage ?? memoryStorage();
-    if (crossTab) storage = crossTab.wrapStorage(storage, this.#key);
+    // A set another tab posts is checked as a stored one is: one the manager cannot use is ignored.
+    if (crossTab) storage = crossTab.wrapStorage(storage, this.#key, (value) => this.#parse(value));
     // Outermost, so sets from other tabs pass the key check too.
     this.#storage = constraint?.bindStorage ? constraint.bindStorage(storage) : storage;
     this.#refreshMargin = or('refreshMargin');

@@ -545,4 +545,20 @@ describe('createTessera', () => {
     expect(() => render(Status)).toThrow('[@tessera/vue] no app.use(createTessera())');
     warn.mockRestore();
   });
+
+  it('says it was called outside setup(), not that the plugin is missing, when used where inject() does not work', async () => {
+    const tessera = createTessera({ tokens: manager() });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { app } = await mountStatus(tessera);
+    // A router guard or the code after an `await` in setup(): no current app to inject from.
+    expect(() => useSession()).toThrow(
+      '[@tessera/vue] called outside setup(): use the plugin createTessera() returned',
+    );
+    expect(() => useTessera()).toThrow('called outside setup()');
+    // Inside the app's context it is found.
+    expect(app.runWithContext(() => useTessera())).toBe(tessera);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    app.unmount();
+  });
 });

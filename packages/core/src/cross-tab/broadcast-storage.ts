@@ -24,6 +24,11 @@ export interface BroadcastStorageOptions {
    * marks it at once, before it landed; the refresh lock waits for them (decision 0607, updates).
    */
   writing?: Map<Promise<void>, () => Promise<void>>;
+  /**
+   * Throws for a value the manager cannot use: a set posted with it (a hostile script, another
+   * deploy) never reaches the manager nor hides what storage holds from `get()` (decision 0602, update).
+   */
+  check?: ((value: unknown) => unknown) | undefined;
 }
 
 /** Write ids a tab remembers besides those still announced: enough for writes whose marker is not held yet. */
@@ -90,7 +95,14 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     const message = parse(event.data);
     if (!message) return;
     hear(message.id); // its marker is among the other key's too: heard, never waited for
-    if (message.key === key && echoes.accept('channel', message.value)) report(message.value);
+    let ours = message.key === key;
+    try {
+      if (ours) options.check?.(message.value);
+    } catch {
+      // A set the manager cannot use: never reported, or it would stay `latest` and hide storage from `get()`.
+      ours = false;
+    }
+    if (ours && echoes.accept('channel', message.value)) report(message.value);
     arrive(false);
   };
 

@@ -222,6 +222,39 @@ describe('crossTab races', () => {
     other.close();
   });
 
+  it('reads the stored session, and reports nothing, when a set the manager cannot use arrived on the channel first (a hostile script)', async () => {
+    const channels = manualChannels();
+    const area = fakeStorageArea();
+    area.setItem(
+      'tessera.tokens',
+      JSON.stringify({ accessToken: 'at-0', tokenType: 'Bearer', expiresAt: now + 3_600_000 }),
+    );
+    const manager = tab({ fetchTokens: async () => ({ access_token: 'n' }), area, channels, name: 'g' });
+    const events: string[] = [];
+    manager.subscribe((event) => events.push(event.type));
+    const other = new channels.BroadcastChannel('g');
+    // Our shape and key, but an expiry that is no number: the manager cannot use it.
+    other.postMessage({
+      type: 'set',
+      id: 'x',
+      key: 'tessera',
+      tokens: { accessToken: 'junk', expiresAt: 'soon' },
+    });
+    channels.flush();
+
+    expect((await manager.ready())?.accessToken).toBe('at-0');
+    other.postMessage({
+      type: 'set',
+      id: 'y',
+      key: 'tessera',
+      tokens: { accessToken: 'junk', tokenType: 'Evil' },
+    });
+    channels.flush();
+    expect(await manager.getAccessToken()).toBe('at-0');
+    expect(events).toEqual(['loaded']);
+    other.close();
+  });
+
   it('works as a single tab when the BroadcastChannel constructor throws (sandboxed iframe)', async () => {
     const area = fakeStorageArea();
     const Throwing = class {

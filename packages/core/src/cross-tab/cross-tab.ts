@@ -92,8 +92,9 @@ export function crossTab(options: CrossTabOptions = {}): CrossTabSync {
       fallback: channelLock({ prefix: name, timeout: lockTimeout, BroadcastChannel: Channel, hold }),
       hold,
     }),
-    wrapStorage: (storage: TokenStorage, key: string): TokenStorage =>
+    wrapStorage: (storage: TokenStorage, key: string, check?: (value: unknown) => unknown): TokenStorage =>
       broadcastStorage(storage, {
+        check,
         channel: name,
         key,
         BroadcastChannel: Channel,
