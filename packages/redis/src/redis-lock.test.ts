@@ -180,6 +180,72 @@ describe('redisTokenCache lock', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('leaves no poll timer when its manager is disposed while Redis holds a lock poll (frozen): nothing polls or runs after the reply', async () => {
+    const redis = new FakeRedis();
+    redis.put(LOCK_KEY, 'another-holder', 60_000);
+    const fetch = countingFetch();
+    const waiter = replica(redis, fetch.fetchTokens, { lockTtl: 60_000, lockWait: 30_000 });
+    const token = waiter.manager.getAccessToken().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(2_000); // polling at its longest interval (200 ms)
+    redis.mode = 'frozen';
+    await vi.advanceTimersByTimeAsync(200); // the next poll is sent, not answered yet
+    waiter.manager.dispose();
+    expect(((await token) as Error).name).toBe('DisposedError');
+    const sent = redis.commands.length;
+
+    redis.mode = 'up';
+    redis.thaw(); // the poll's reply: the lock is still held
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(vi.getTimerCount()).toBe(0); // no pause of up to 200 ms holding the process up
+    expect(redis.commands.length).toBe(sent);
+    expect(fetch.calls()).toBe(0);
+  });
+
+  it('runs nothing when a lock poll times out after its manager was disposed (frozen Redis)', async () => {
+    const redis = new FakeRedis();
+    redis.put(LOCK_KEY, 'another-holder', 60_000);
+    const fetch = countingFetch();
+    const waiter = replica(redis, fetch.fetchTokens, { lockTtl: 60_000, lockWait: 30_000 });
+    const token = waiter.manager.getAccessToken().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(2_000);
+    redis.mode = 'frozen';
+    await vi.advanceTimersByTimeAsync(200); // the next poll is sent, never answered
+    waiter.manager.dispose();
+    expect(((await token) as Error).name).toBe('DisposedError');
+
+    await vi.advanceTimersByTimeAsync(1_000); // the poll times out
+
+    // Only the poll's timeout: no read of the token set (skipped, cooling down) after it.
+    expect(waiter.cacheEvents.map((event) => 'operation' in event && event.operation)).toEqual(['lock']);
+    expect(fetch.calls()).toBe(0);
+  });
+
+  it('lets go at once of a lock Redis grants after its manager was disposed, without reading or requesting tokens', async () => {
+    const redis = new FakeRedis();
+    redis.put(LOCK_KEY, 'another-holder', 1_000);
+    const fetch = countingFetch();
+    const waiter = replica(redis, fetch.fetchTokens, { lockTtl: 60_000, lockWait: 30_000 });
+    const token = waiter.manager.getAccessToken().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(900);
+    redis.mode = 'frozen';
+    await vi.advanceTimersByTimeAsync(250); // the next poll is sent, not answered; the other lock expires
+    waiter.manager.dispose();
+    expect(((await token) as Error).name).toBe('DisposedError');
+    const sent = redis.commands.length;
+
+    redis.mode = 'up';
+    redis.thaw(); // the poll's reply: OK, the lock is this disposed manager's
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(redis.peek(LOCK_KEY)).toBeUndefined(); // nobody waits lockTtl (60 s) for it
+    expect(redis.commands.slice(sent).map(([name, script]) => [name, script])).toEqual([
+      ['EVAL', RELEASE_SCRIPT],
+    ]); // no GET of the token set: the task never ran
+    expect(fetch.calls()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('releases the lock at once when its holder is disposed mid-request, even if fetchTokens never settles: the waiter requests once', async () => {
     const redis = new FakeRedis();
     const holder = replica(redis, () => new Promise<never>(() => {}), { lockTtl: 60_000, lockWait: 120_000 });

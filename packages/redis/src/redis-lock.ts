@@ -134,7 +134,14 @@ export function redisLock(context: RedisLockContext): RefreshLock {
             },
           });
         } catch {
+          signal?.throwIfAborted(); // disposed while Redis failed to answer: the task never runs
           return task(); // reported as redis_unavailable
+        }
+        // Disposed while Redis answered: the task never runs, a lock just taken is let go at once, and
+        // no poll timer is left to hold the process up.
+        if (signal?.aborted) {
+          if (reply === 'OK') release(key, owner, name);
+          signal.throwIfAborted();
         }
         if (reply === 'OK') return hold(name, key, owner, task);
         const waited = performance.now() - started;

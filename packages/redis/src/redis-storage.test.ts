@@ -51,6 +51,20 @@ describe('redisTokenCache storage', () => {
     expect(events).toEqual([]);
   });
 
+  it('takes a ttlWithoutExpiry too long for Redis (Number.MAX_VALUE: "forever") as the longest TTL Redis takes, never reporting Redis as down', async () => {
+    const redis = new FakeRedis();
+    const events: unknown[] = [];
+    const storage = redisTokenCache({
+      client: redis.client(),
+      ttlWithoutExpiry: Number.MAX_VALUE,
+      onEvent: (event) => events.push(event),
+    }).storage(KEY);
+    await storage.set({ accessToken: 'forever', tokenType: 'Bearer' });
+    expect(redis.pttl(REDIS_KEY)).toBeLessThanOrEqual(MAX_REDIS_TTL);
+    expect(redis.pttl(REDIS_KEY)).toBeGreaterThan(1e14);
+    expect(events).toEqual([]);
+  });
+
   it('lets a second replica adopt the stored set without a token request', async () => {
     const redis = new FakeRedis();
     const first = countingFetch();

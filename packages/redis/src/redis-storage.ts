@@ -5,7 +5,7 @@ import { COOLDOWN, isWrongTypeReply, type RedisCommands } from './internal/redis
 import type { Resubscribed } from './internal/resubscribed.js';
 import type { Subscriptions } from './internal/subscriptions.js';
 import type { TokenCodec } from './internal/token-codec.js';
-import { WRITE_SCRIPT } from './internal/write-script.js';
+import { MAX_VALUE_LENGTH, TOO_LARGE_SEEN, WRITE_SCRIPT } from './internal/write-script.js';
 import type { RedisCacheEvent } from './redis-cache-event.js';
 
 /** What `redisStorage` needs from the cache that creates it. */
@@ -25,10 +25,10 @@ export interface RedisStorageContext {
 const REMOVED = '';
 
 /**
- * The longest value read: 1 MiB, as core's cap on OAuth answers (decision 0805). A token set is a few
- * KiB; a longer value (planted, or corrupt) is refused unparsed as an unreadable entry.
+ * What `seen` holds for `value`: itself, or `TOO_LARGE_SEEN` for a value too long to read, which would
+ * otherwise be kept in memory and sent back to Redis with each write (`WRITE_SCRIPT` replaces it).
  */
-const MAX_VALUE_LENGTH = 1 << 20;
+const remembered = (value: string): string => (value.length > MAX_VALUE_LENGTH ? TOO_LARGE_SEEN : value);
 
 /**
  * How often a re-read that Redis did not answer is tried again, after 1, 2, 4, 8 and 16 s: the
@@ -80,7 +80,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       if (value.slice(REPLACED.length) !== seen) return;
       value = REMOVED;
     }
-    seen = value;
+    seen = remembered(value);
     let tokens: unknown = null;
     if (value !== REMOVED) {
       try {
@@ -96,12 +96,11 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
    * Whether `value`, a set this storage saw, may carry a refresh token: a session that a removal
    * ends. Read by `readSet`, so a set in the OAuth response form (`refresh_token`) counts as the
    * manager would read it; one that cannot be read counts as a session (the managers
-   * kept their own set, which may have one). Nothing (`''`), and a set without a refresh token
+   * kept their own set, which may have one), also one too long to read (`TOO_LARGE_SEEN`). Nothing (`''`), and a set without a refresh token
    * (client credentials), hold nothing a token request would send again (decision 0508).
    */
   const refreshable = (value: string): boolean => {
     if (value === REMOVED) return false;
-    if (value.length > MAX_VALUE_LENGTH) return true;
     try {
       return !!readSet(codec.decode(value, redisKey)).refreshToken;
     } catch {
@@ -131,7 +130,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       return true;
     }
     const value = String(reply);
-    if (value !== seen) hear(value, listeners);
+    if (remembered(value) !== seen) hear(value, listeners);
     return true;
   };
   /**
@@ -198,7 +197,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         return undefined;
       }
       const text = String(value);
-      if (!newer) seen = text;
+      if (!newer) seen = remembered(text);
       return decode(text);
     },
     set: async (tokens: TokenSet) => {
@@ -281,7 +280,10 @@ function readSet(record: unknown): TokenSet {
 const MAX_TTL = 2 ** 53;
 
 function timeToLive(tokens: TokenSet, context: RedisStorageContext): number | undefined {
-  if (tokens.expiresAt === undefined) return context.ttlWithoutExpiry;
-  const remaining = Math.floor(tokens.expiresAt - context.clock());
-  return remaining >= 1 ? Math.min(remaining, MAX_TTL) : undefined;
+  // `ttlWithoutExpiry` is capped as well: `Number.MAX_VALUE` ("forever") made every such write fail.
+  const remaining =
+    tokens.expiresAt === undefined
+      ? context.ttlWithoutExpiry
+      : Math.floor(tokens.expiresAt - context.clock());
+  return remaining !== undefined && remaining >= 1 ? Math.min(remaining, MAX_TTL) : undefined;
 }

@@ -3,7 +3,7 @@
 // and switches for outages. The real-server claims are proven in *.integration.test.ts.
 import { DELETE_SCRIPT, REMOVE_SCRIPT } from '../src/internal/delete-script.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from '../src/internal/lock-scripts.js';
-import { WRITE_SCRIPT } from '../src/internal/write-script.js';
+import { MAX_VALUE_LENGTH, WRITE_SCRIPT } from '../src/internal/write-script.js';
 import type { RedisCommandClient, RedisMessageListener, RedisSubscriber } from '../src/redis-client.js';
 
 type Mode = 'up' | 'hang' | 'frozen' | 'fail';
@@ -176,7 +176,8 @@ export class FakeRedis {
     }
     if (script === WRITE_SCRIPT) {
       const [value = '', ttl = '', seen] = [owner, ...args];
-      const stored = this.#live(key)?.value; // a removal's empty mark: replaced only by a storage that saw it
+      const live = this.#live(key)?.value; // a removal's empty mark: replaced only by a storage that saw it
+      const stored = live !== undefined && Buffer.byteLength(live) > MAX_VALUE_LENGTH ? undefined : live;
       if (stored !== undefined && stored !== seen && (stored === '' || this.pttl(key) >= Number(ttl)))
         return stored;
       this.#execute(['SET', key, value, 'PX', ttl]);

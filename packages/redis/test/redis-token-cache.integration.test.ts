@@ -719,6 +719,53 @@ describe('redisTokenCache on redis-server', () => {
     expect(await redis.admin.get(`tessera:tokens:${key}`)).not.toContain('rt-1');
   });
 
+  it('replaces a planted value over 1 MiB with a write that does not send it back to Redis, and without counting Redis as down', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    const planted = 'x'.repeat(4 * 1024 * 1024);
+    await redis.admin.set(redisKey, planted, { expiration: { type: 'PX', value: 600_000 } });
+    const received = async (): Promise<number> => {
+      const info = String(await redis.admin.sendCommand(['INFO', 'stats']));
+      return Number(/total_net_input_bytes:(\d+)/.exec(info)?.[1]);
+    };
+    const fetch = counting();
+    const { manager, cacheEvents } = replica(key, fetch.fetchTokens, { client: await connect() });
+    const before = await received();
+
+    expect(await manager.getAccessToken()).toBe('at-1');
+    await vi.waitFor(async () => expect(await redis.admin.get(redisKey)).not.toBe(planted), SETTLED);
+
+    expect(JSON.parse(String(await redis.admin.get(redisKey)))).toMatchObject({ accessToken: 'at-1' });
+    // The read, the lock, the write of a few hundred bytes: not the 4 MiB value it replaced (a 100 MB one
+    // took longer than `timeout` to send, and the write failed, with Redis counted down for a second).
+    expect((await received()) - before).toBeLessThan(64 * 1024);
+    expect(fetch.calls()).toBe(1);
+    expect(cacheEvents.map((event) => event.type)).toEqual(['invalid_entry', 'invalid_entry']);
+  });
+
+  it('replaces a planted value over 1 MiB it has never read, instead of being handed it back by its write', async () => {
+    const key = freshKey();
+    const redisKey = `tessera:tokens:${key}`;
+    const fetch = counting(60);
+    const { manager, cacheEvents } = replica(key, fetch.fetchTokens, { client: await connect() });
+    await manager.getAccessToken();
+    // Planted after this replica read the key, living longer than the next set.
+    await redis.admin.set(redisKey, 'x'.repeat(2 * 1024 * 1024), {
+      expiration: { type: 'PX', value: 600_000 },
+    });
+
+    await manager.setTokens({ access_token: 'at-given', expires_in: 120 });
+    await vi.waitFor(
+      async () =>
+        expect(JSON.parse(String(await redis.admin.get(redisKey)))).toMatchObject({
+          accessToken: 'at-given',
+        }),
+      SETTLED,
+    );
+    expect(cacheEvents).toEqual([]);
+    expect(manager.peekTokens()?.accessToken).toBe('at-given');
+  });
+
   it('treats a key of another type (a hash) as an unreadable entry and replaces it, without counting Redis as down for the other keys', async () => {
     const [hashed, other] = [freshKey(), freshKey()];
     await redis.admin.hSet(`tessera:tokens:${hashed}`, 'accessToken', 'planted');
