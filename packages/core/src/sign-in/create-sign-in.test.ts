@@ -850,6 +850,17 @@ describe('RFC 9207 iss and OAuth errors', () => {
     expect((await other.handleCallback()).status).toBe('handled');
   });
 
+  it('a wrong iss is rejected before the token request when the server does not advertise iss either (RFC 9207 §2.4)', async () => {
+    oidc.metadata.authorization_response_iss_parameter_supported = undefined;
+    const { signIn } = setUp();
+    await signInAtProvider(signIn, { iss: 'https://evil.example.test' });
+    expect(await signIn.handleCallback()).toMatchObject({
+      status: 'error',
+      error: { code: 'ISSUER_MISMATCH', received: 'https://evil.example.test' },
+    });
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
+
   it('a sign-in started while the server advertised iss still requires it after the metadata stops advertising it (a fresh page)', async () => {
     const { signIn } = setUp();
     await signInAtProvider(signIn, { iss: null });

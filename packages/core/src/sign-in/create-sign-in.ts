@@ -206,8 +206,10 @@ export function createSignIn(options: SignInOptions): SignIn {
     if (event.type === 'refreshed') shared.lastRefresh = undefined;
     if (event.type !== 'cleared' || event.reason !== 'external') return;
     // Another tab ended the session (its sign-out, or its refresh refused): a callback in flight here
-    // does not sign every tab back in (decision 1106).
+    // does not sign every tab back in (decision 1106), and a used callback URL is a replay, as after
+    // `signOut()` here.
     shared.signOuts += 1;
+    callbacks.clear();
     if (!shared.lastRefresh) return;
     const orphan = shared.lastRefresh;
     shared.lastRefresh = undefined;
@@ -513,11 +515,11 @@ export function createSignIn(options: SignInOptions): SignIn {
     signOut(signOutOptions = {}) {
       if (shared.signingOut) return shared.signingOut;
       shared.signOuts += 1;
+      // A used callback URL is a replay from now on, not a `handled` with the old tokens.
+      callbacks.clear();
       const [refreshToken, idToken] = own ?? [];
       const { lastRefresh } = shared;
       lastClaims = own = undefined;
-      // A used callback URL is a replay from now on, not a `handled` with the old tokens.
-      callbacks.clear();
       /**
        * Clears the session (every tab with `crossTab()`) at once, so no caller gets or refreshes a token
        * from it any more; revokes (RFC 7009) its refresh token and the one a refresh in flight brings,

@@ -114,3 +114,22 @@ describe('signOut in one tab while another tab completes a sign-in callback', ()
     await expectAllRefused(auth, issued);
   });
 });
+
+describe('signOut in one tab after another tab completed a sign-in callback', () => {
+  it('the used callback URL is a replay in that tab, not the old session with its tokens (as after its own signOut)', async () => {
+    const { a, b } = twoTabs();
+    const callback = auth.authorize(await a.signIn.buildAuthorizationUrl());
+    const first = await a.signIn.handleCallback(callback);
+    expect(first.status).toBe('handled');
+    await b.tokens.ready();
+    // What the other tab's signOut() does to the shared session (its page has its own remembered callbacks).
+    await b.tokens.clear();
+    await vi.waitFor(() => expect(a.tokens.peekTokens()).toBeUndefined());
+
+    const again = await a.signIn.handleCallback(callback);
+    expect(again).toMatchObject({ status: 'error', error: { code: 'STALE_CALLBACK', reason: 'replayed' } });
+    expect(JSON.stringify(again)).not.toContain(first.status === 'handled' ? first.tokens.accessToken : '');
+    expect(auth.tokenRequestCount).toBe(1);
+    expect(a.tokens.peekTokens()).toBeUndefined();
+  });
+});
