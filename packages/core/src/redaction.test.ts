@@ -217,6 +217,36 @@ describe('no secret in any output, in any encoding', () => {
     expect(text).toContain(`request to ${TOKEN_URL} failed, reason: connect ECONNREFUSED 127.0.0.1:443`);
   });
 
+  it("redacts the values of the token and revocation URLs' query a server echoes (decision 0407: a key in the query)", async () => {
+    const key = 'k3y+in/the query';
+    const echoUrl: Parameters<typeof http.post>[1] = ({ request }) => {
+      const url = new URL(request.url);
+      return HttpResponse.json(
+        {
+          error: 'invalid_client',
+          error_description: `url=${request.url} key=${url.searchParams.get('api_key')} raw=${url.search}`,
+        },
+        { status: 401 },
+      );
+    };
+    const revocationUrl = 'https://auth.example.test/oauth/revoke';
+    server.use(http.post(TOKEN_URL, echoUrl), http.post(revocationUrl, echoUrl));
+    const query = `?${new URLSearchParams({ api_key: key, tenant: 'acme-corp' })}`;
+    const errors = [
+      await requestToken({ tokenUrl: `${TOKEN_URL}${query}`, grantType: 'x' }).catch((e: unknown) => e),
+      await revokeToken({ revocationUrl: `${revocationUrl}${query}`, token: REFRESH }).catch(
+        (e: unknown) => e,
+      ),
+    ];
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(OAuthError);
+      expect((error as OAuthError).error).toBe('invalid_client');
+      const text = [inspect(error, { depth: 20 }), JSON.stringify(error), String(error)].join('\n');
+      for (const spelling of [...spellings(key), 'acme-corp']) expect(text).not.toContain(spelling);
+      expect((error as Error).message).toContain('key=[redacted]');
+    }
+  });
+
   it('redacts the revoked token and the client secret from a revocation error', async () => {
     const revocationUrl = 'https://auth.example.test/oauth/revoke';
     echoingServer(revocationUrl);

@@ -59,7 +59,7 @@ export async function revokeToken(options: RevokeTokenOptions): Promise<void> {
     Accept: 'application/json',
   };
   const basic = authenticateClient(options, form, headers);
-  const redact = redactor([options.token, options.clientSecret], basic);
+  const redact = redactor([options.token, options.clientSecret, ...url.searchParams.values()], basic);
   const label = 'Revocation request';
   const response = await exchange({
     method: 'POST',

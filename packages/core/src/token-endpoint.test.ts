@@ -356,6 +356,19 @@ describe('error responses', () => {
     }
   });
 
+  it('reads an overlong delay-seconds Retry-After (400 digits) as 2^31 s: finite in retryAfter, the message and JSON', async () => {
+    answer('slow down', { status: 429, headers: { 'Retry-After': '9'.repeat(400) } });
+    const error = (await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch(
+      (e: unknown) => e,
+    )) as RateLimitError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryAfter).toBe(2 ** 31 * 1000);
+    expect(error.message).toBe(
+      `Token request was rate limited (HTTP 429, retry after 2147483648000 ms) — POST ${TOKEN_URL}`,
+    );
+    expect(JSON.parse(JSON.stringify(error)).retryAfter).toBe(2 ** 31 * 1000);
+  });
+
   it('judges an answer whose body broke off by its status: a 503 is a transient HttpError, a 400 a final one, a 200 incomplete', async () => {
     const cutAfterHeaders = (status: number) =>
       server.use(

@@ -5,7 +5,7 @@ import { accessTokenOf } from './internal/access-token-of.js';
 import { authenticateClient } from './internal/client-authentication.js';
 import { exchange, failureOf } from './internal/oauth-exchange.js';
 import { redactor } from './internal/redact.js';
-import { places } from './internal/response-where.js';
+import { places, refusedBodies } from './internal/response-where.js';
 import type { TokenResponse } from './token-set.js';
 
 /**
@@ -98,7 +98,8 @@ const PUBLIC_PARAMS = new Set([
 export async function requestToken(request: TokenRequest): Promise<TokenResponse> {
   const url = parseEndpointUrl(request.tokenUrl, 'requestToken: tokenUrl', request.allowInsecureHttp);
   const form = new URLSearchParams({ grant_type: request.grantType });
-  const secrets = [request.clientSecret];
+  // A value in the URL's query may be a key (`?api_key=…`, decision 0407): redacted like the form's.
+  const secrets = [request.clientSecret, ...url.searchParams.values()];
   for (const [name, value] of Object.entries(request.params ?? {})) {
     for (const item of [value ?? []].flat()) {
       form.append(name, item);
@@ -129,7 +130,12 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
   if (body === undefined) {
     throw new MalformedResponseError('not_json', 'the body is not JSON (an HTML page?)', where, status);
   }
-  accessTokenOf(body, where, status);
+  try {
+    accessTokenOf(body, where, status);
+  } catch (error) {
+    refusedBodies.set(error as object, body);
+    throw error;
+  }
   // RFC 6749 §4.4.3: no refresh token in a client-credentials answer. One kept would make the set look
   // refreshable (a session to end at a removal, decision 0508); the client asks with its credentials.
   // Casts, not a typed alias: the alias stays in the built file as a variable.

@@ -73,6 +73,30 @@ describe('discover', () => {
     expect(fallback.count).toBe(0);
   });
 
+  it('hands every caller metadata none of them can change: the object, its arrays and its objects are frozen', async () => {
+    const iss = issuer();
+    metadata(rfc8414(iss), {
+      issuer: iss,
+      token_endpoint: `${iss}/token`,
+      scopes_supported: ['openid'],
+      mtls_endpoint_aliases: { token_endpoint: `${iss}/mtls/token` },
+    });
+    const first = await discover(iss);
+    expect(() => {
+      first.token_endpoint = 'https://attacker.example.test/token';
+    }).toThrow(TypeError);
+    expect(() => first.scopes_supported?.push('admin')).toThrow(TypeError);
+    expect(() => {
+      (first.mtls_endpoint_aliases as Record<string, string>).token_endpoint =
+        'https://attacker.example.test/token';
+    }).toThrow(TypeError);
+
+    const second = await discover(iss);
+    expect(second.token_endpoint).toBe(`${iss}/token`);
+    expect(second.scopes_supported).toEqual(['openid']);
+    expect(second.mtls_endpoint_aliases).toEqual({ token_endpoint: `${iss}/mtls/token` });
+  });
+
   it('caches per fetch: another fetch looks again', async () => {
     const iss = issuer();
     const rfc = metadata(rfc8414(iss), { issuer: iss, token_endpoint: `${iss}/token` });

@@ -73,7 +73,8 @@ const MAX_ISSUERS = 100;
  *
  * One lookup per issuer and `fetch`: concurrent callers share it and a success is kept for the life
  * of the process, for the last 100 issuers looked up with that `fetch`; a failure is forgotten at
- * once, so the next call looks again.
+ * once, so the next call looks again. Callers share the object returned: it is frozen, and so are
+ * the arrays and objects in its fields.
  *
  * @throws {TypeError} `issuer` is not an absolute https URL (http only on loopback or with `allowInsecureHttp`).
  * @throws {DiscoveryError} no metadata, an `issuer` mismatch, or an endpoint that is not an absolute https URL
@@ -176,7 +177,11 @@ async function read(
           );
         }
       }
-      return { ...document } as AuthorizationServerMetadata;
+      // Every caller shares this object (the lookup is cached): frozen, with its arrays and objects
+      // (`scopes_supported`, `mtls_endpoint_aliases`), so one caller cannot change another's endpoints.
+      const metadata = Object.freeze({ ...document });
+      for (const value of Object.values(metadata)) Object.freeze(value);
+      return metadata as AuthorizationServerMetadata;
     }
     misses.push(`${at} (${failure ? `HTTP ${response.status}` : 'not a JSON object'})`);
   }

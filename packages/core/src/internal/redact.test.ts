@@ -18,4 +18,18 @@ describe('redactor: secrets found without a RegExp (decision 0027)', () => {
     const redact = redactor(['pass\uD800word']);
     expect(redact('got pass%EF%BF%BDword and pass\uFFFDword')).toBe('got [redacted] and [redacted]');
   });
+
+  it('lower-cases 1 MiB of mixed-case text once per call, not once per encoding of 30 secrets', () => {
+    const secrets = Array.from({ length: 30 }, (_, i) => `Sécret/${i} +Value"`);
+    const redact = redactor(secrets);
+    const filler = 'The Quick Brown Fox JuMpS oVeR tHe LaZy DoG 0123 '.repeat(21_000);
+    // Occurrences in other cases and encodings, side by side: offsets stay right after each `[redacted]`.
+    const text = `A ${secrets[0]}${encodeURIComponent(secrets[1]!).toLowerCase()} B ${filler}SÉCRET/2 +VALUE" C`;
+    const started = performance.now();
+    const redacted = redact(text);
+    // Once per encoding took 10 s here; once per call, about 0.1 s. A generous bound, not a benchmark.
+    expect(performance.now() - started).toBeLessThan(3_000);
+    // `SÉCRET/2` differs from `Sécret/2` beyond ASCII case: kept, as before.
+    expect(redacted).toBe(`A [redacted][redacted] B ${filler}SÉCRET/2 +VALUE" C`);
+  }, 30_000);
 });

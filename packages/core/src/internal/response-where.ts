@@ -6,3 +6,10 @@
  * for a key that is not an object.
  */
 export const places = new WeakMap<object, string>();
+
+/**
+ * The body of a 2xx token response `requestToken` refused for want of an access token, keyed by its
+ * `MalformedResponseError`: a code exchange answered so spent the code, and sign-in revokes the refresh
+ * token it brought (decision 1103, update). Nothing else reads it.
+ */
+export const refusedBodies = new WeakMap<object, unknown>();

@@ -1,6 +1,6 @@
 /**
  * Parses an HTTP `Retry-After` header (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
- * Returns milliseconds from `now`, never negative, or `undefined` when absent or unreadable; and the
+ * Returns milliseconds from `now`, never negative, at most 2^31 s, or `undefined` when absent or unreadable; and the
  * HTTP-date's time (epoch ms), if that is the form, for a judge with a clock of its own (`retryDates`).
  */
 export function parseRetryAfter(
@@ -8,7 +8,9 @@ export function parseRetryAfter(
   now: number,
 ): [number | undefined, number | undefined] {
   const value = header?.trim() ?? '';
-  if (/^\d+$/.test(value)) return [Number(value) * 1000, undefined];
+  // A delay too long to hold counts as 2^31 s (~68 years), as RFC 9111 §1.2.2 has caches read an overlong
+  // delta-seconds: still "wait long" (the manager waits `maxRetryAfter`), and finite in messages and JSON.
+  if (/^\d+$/.test(value)) return [Math.min(Number(value), 2 ** 31) * 1000, undefined];
   // Every HTTP-date opens with the day's name (RFC 9110 §5.6.7); `Date.parse` alone reads far more,
   // e.g. '3600.5' as a day in the year 3600.
   const date = /^[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;

@@ -10,7 +10,7 @@ import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import type { TesseraError } from '../errors/tessera-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
-import { places } from '../internal/response-where.js';
+import { places, refusedBodies } from '../internal/response-where.js';
 import { quotable } from '../internal/server-text.js';
 import { startTimer } from '../internal/timer.js';
 import { revokeToken } from '../revoke-token.js';
@@ -358,6 +358,11 @@ export function createSignIn(options: SignInOptions): SignIn {
         redirect_uri: redirectUri.href,
         code_verifier: transaction.verifier,
       },
+    }).catch(async (error: unknown) => {
+      // A 2xx without an access token spent the code: a refresh token it brought is revoked (decision 1103).
+      const body = refusedBodies.get(error as object) as TokenResponse | undefined;
+      await revokeTokens(server, [[body?.refresh_token, 'refresh_token']]);
+      throw error;
     });
     let claims: IdTokenClaims | undefined;
     let set: TokenSet;

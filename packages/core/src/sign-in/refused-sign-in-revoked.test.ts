@@ -245,4 +245,56 @@ describe('a sign-in refused after the code was spent revokes the tokens it broug
     expect(await result).toMatchObject({ status: 'error', error: { reason: 'missing_id_token' } });
     expect(revocations).toBe(1); // the access token's turn came after the time was up
   });
+
+  it('a 2xx code exchange with a refresh_token but no access_token: refused as before, that refresh token revoked once', async () => {
+    codeAnswer = async (nonce) => {
+      const { access_token: _, ...rest } = await kitTokens()(nonce);
+      return rest;
+    };
+    const { signIn, tokens } = setUp();
+    const result = await signIn.handleCallback(await callbackOf(signIn));
+    expect(result).toMatchObject({
+      status: 'error',
+      error: { name: 'MalformedResponseError', reason: 'missing_access_token' },
+    });
+    expect(codeExchanges).toBe(1);
+    expect(tokens.peekTokens()).toBeUndefined();
+    expect(
+      auth.revocationRequests.map(({ tokenTypeHint, revoked, status }) => ({
+        tokenTypeHint,
+        revoked,
+        status,
+      })),
+    ).toEqual([{ tokenTypeHint: 'refresh_token', revoked: 'refresh_token', status: 200 }]);
+    await expect(refreshWith(issued[0]?.refreshToken ?? '')).rejects.toSatisfy((error) =>
+      isOAuthError(error, 'invalid_grant'),
+    );
+    const rendered = JSON.stringify(result) + String(result.status === 'error' && result.error.message);
+    expect(rendered).not.toContain(issued[0]?.refreshToken);
+  });
+
+  it('a code exchange refused by the server (400 invalid_grant) brought nothing: no revocation request', async () => {
+    msw.use(http.post(auth.tokenUrl, () => HttpResponse.json({ error: 'invalid_grant' }, { status: 400 })));
+    const { signIn } = setUp();
+    const result = await signIn.handleCallback(await callbackOf(signIn));
+    expect(result).toMatchObject({ status: 'error', error: { name: 'OAuthError', error: 'invalid_grant' } });
+    expect(auth.revocationRequests).toHaveLength(0);
+  });
+
+  it('a refresh answered 2xx with a refresh_token but no access_token is refused without any revocation', async () => {
+    const { signIn, tokens } = setUp();
+    expect((await signIn.handleCallback(await callbackOf(signIn))).status).toBe('handled');
+    let refreshes = 0;
+    msw.use(
+      http.post(auth.tokenUrl, () => {
+        refreshes += 1;
+        return HttpResponse.json({ refresh_token: 'another-refresh-token', token_type: 'Bearer' });
+      }),
+    );
+    await expect(tokens.getTokens({ forceRefresh: true })).rejects.toMatchObject({
+      reason: 'missing_access_token',
+    });
+    expect(refreshes).toBe(1);
+    expect(auth.revocationRequests).toHaveLength(0);
+  });
 });
