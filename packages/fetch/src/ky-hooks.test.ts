@@ -39,6 +39,13 @@ describe('kyHooks', () => {
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
+  it("keeps an empty Authorization as the caller's, as withTokens and attachTokenManager do: sent as it is, never replayed", async () => {
+    const { client, seen, fetchTokens } = await setup();
+    expect(await status(client.get('orders', { headers: { Authorization: '' } }))).toBe(401);
+    expect(seen).toEqual(['']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('returns the 401 as ky’s HTTPError when retries are off (retry: 0), instead of a forced-retry error', async () => {
     const { client, seen } = await setup({ retry: 0 });
     expect(await status(client.get('orders'))).toBe(401);
@@ -105,6 +112,51 @@ describe('kyHooks', () => {
     expect(await status(retrying.get('orders'))).toBe(200);
     expect(seen).toEqual(['Bearer at-0', 'Bearer rotated-100']);
     expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
+  describe('a 401 from an origin the policy does not allow', () => {
+    /** ky over an in-memory fetch that answers 401 (`invalid_token`) everywhere; records URL and token. */
+    async function everywhere401(hooks: (given: ReturnType<typeof kyHooks>) => object = (given) => given) {
+      const { tokens, fetchTokens } = await countingTokens();
+      managers.push(tokens);
+      const invalidate = vi.spyOn(tokens, 'invalidate');
+      const seen: string[] = [];
+      const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+        const request = new Request(input, init);
+        seen.push(`${new URL(request.url).origin} ${request.headers.get('authorization')}`);
+        return new Response(null, {
+          status: 401,
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        });
+      };
+      const client = ky.create({ fetch, hooks: hooks(kyHooks(ky, tokens, { origins: API })) });
+      return { client, seen, fetchTokens, invalidate };
+    }
+
+    it('invalidates nothing and refreshes nothing, on any call (not even once per rejectionCooldown)', async () => {
+      const { client, seen, fetchTokens, invalidate } = await everywhere401();
+      for (let call = 0; call < 3; call++) {
+        expect(await status(client.get('https://evil.test/orders'))).toBe(401);
+        expect(
+          await status(client.get('https://evil.test/orders', { headers: { Authorization: 'Bearer mine' } })),
+        ).toBe(401);
+      }
+      expect(seen).toEqual(Array(3).fill(['https://evil.test null', 'https://evil.test Bearer mine']).flat());
+      expect(invalidate).not.toHaveBeenCalled();
+      expect(fetchTokens).not.toHaveBeenCalled();
+    });
+
+    it('where your later beforeRequest hook moved our token there (the documented limit): the 401 refreshes nothing, and no second token follows', async () => {
+      const moveTo = (url: string) => (request: Request) => new Request(url, request);
+      const { client, seen, fetchTokens, invalidate } = await everywhere401((hooks) => ({
+        ...hooks,
+        beforeRequest: [...hooks.beforeRequest, moveTo('https://evil.test/x')],
+      }));
+      for (let call = 0; call < 3; call++) expect(await status(client.get(`${API}/orders`))).toBe(401);
+      expect(seen).toEqual(Array(3).fill('https://evil.test Bearer at-0'));
+      expect(invalidate).not.toHaveBeenCalled();
+      expect(fetchTokens).not.toHaveBeenCalled();
+    });
   });
 
   describe('a beforeRequest hook of yours that returns a Request for another URL', () => {

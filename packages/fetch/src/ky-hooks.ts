@@ -69,7 +69,8 @@ export interface KyHooks<Marker = unknown> {
  *
  * A `beforeRequest` hook of yours that runs after these and returns a new `Request` for another URL
  * (`new Request(otherUrl, request)`) copies the token header there, and ky has no later point to
- * check it at: put such a hook before these (ky then runs none after it: that request goes without
+ * check it at (a 401 from there, an origin the policy does not allow, refreshes nothing, so no
+ * next token follows): put such a hook before these (ky then runs none after it: that request goes without
  * a token), or pass `fetch: withTokens(fetch, tokens, options)` to ky instead, which judges the URL
  * ky finally sends.
  *
@@ -150,10 +151,12 @@ export function kyHooks<Marker>(
       response.redirected && new URL(response.url, request.url).origin !== new URL(request.url).origin;
     const { body, retry, context } = options as KyOptions;
     const mine = context && sent.get(context);
+    // Not from an origin the policy does not allow, where a later `beforeRequest` hook of yours sent
+    // the request with our token (documented): a refresh there would send it the next token too.
     const carried =
       mine === undefined ||
       request.headers.get(header) !== mine.value ||
-      (moved && !allows(response.url, documentBase()))
+      !allows(moved ? response.url : request.url, documentBase())
         ? undefined
         : mine.token;
     const retryCount = state?.retryCount ?? 0;

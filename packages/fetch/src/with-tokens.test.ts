@@ -326,6 +326,20 @@ describe('withTokens: inputs', () => {
     expect(fetchTokens).toHaveBeenCalledTimes(1);
   });
 
+  it("keeps an empty Authorization as the caller's (object, Headers, array, Request), as kyHooks and attachTokenManager do: sent as it is, never replayed", async () => {
+    const { api, fetchTokens } = await setup();
+    const empty = { Authorization: '' };
+    const responses = [
+      await api('a', { headers: empty }),
+      await api('b', { headers: new Headers(empty) }),
+      await api('c', { headers: [['Authorization', '']] }),
+      await api(new Request(`${API}/d`, { headers: empty })),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([401, 401, 401, 401]);
+    expect(received.map((entry) => entry.authorization)).toEqual(['', '', '', '']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('never overwrites a caller-set Authorization in a Map or in another copy’s Headers (npm undici)', async () => {
     const { tokens } = await countingTokens();
     managers.push(tokens);

@@ -2,7 +2,7 @@
 import { createSignIn, OAuthError } from '@tessera/core';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode, useState } from 'react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { deferred, fakeSignIn, setupAuthServer, tabStorage } from '../../core/test/session-support.js';
 import { RequireSession } from './require-session.js';
 import { TesseraProvider } from './tessera-provider.js';
@@ -133,6 +133,32 @@ describe('RequireSession', () => {
     );
     expect(await screen.findByText('fallback: signed-out temporarily_unavailable')).toBeTruthy();
     expect(signIn.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the error when start() throws synchronously (no throw from the effect), and does not retry it', async () => {
+    const uncaught = vi.fn();
+    window.addEventListener('error', uncaught);
+    onTestFinished(() => window.removeEventListener('error', uncaught));
+    const signIn = {
+      start: vi.fn((): Promise<unknown> => {
+        throw new OAuthError({ error: 'invalid_request', status: 400 }, 'discovery');
+      }),
+    };
+    render(
+      h(
+        StrictMode,
+        null,
+        h(
+          TesseraProvider,
+          { tokens: manager(), signIn },
+          h(RequireSession, { fallback: h(Why) }, h(Protected)),
+        ),
+      ),
+    );
+    expect(await screen.findByText('fallback: signed-out invalid_request')).toBeTruthy();
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+    expect(uncaught).not.toHaveBeenCalled();
+    expect(protectedRenders).not.toHaveBeenCalled();
   });
 
   it('without a signIn, renders the fallback when signed out', async () => {

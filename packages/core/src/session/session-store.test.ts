@@ -468,6 +468,33 @@ describe('createSessionStore', () => {
     expect(seen.at(-1)?.status).toBe('signed-out');
   });
 
+  it('a start() that throws synchronously fails as a rejection does: startSignIn() never throws', async () => {
+    const misconfigured = new TypeError('createSignIn(): redirectUri must be absolute');
+    const signIn = {
+      start: vi.fn((): Promise<unknown> => {
+        throw misconfigured;
+      }),
+    };
+    const store = createSessionStore(manager(), signIn);
+    const { seen } = record(store);
+    await store.ready();
+    expect(() => store.startSignIn('/account')).not.toThrow();
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual({ status: 'signed-out', error: misconfigured }));
+    expect(signIn.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('a start() that returns no promise (a bare test double) neither throws nor fails the session', async () => {
+    const signIn = { start: vi.fn() as unknown as () => Promise<unknown> };
+    const store = createSessionStore(manager(), signIn);
+    const { seen } = record(store);
+    await store.ready();
+    expect(() => store.startSignIn('/account')).not.toThrow();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(seen.at(-1)).toEqual({ status: 'signed-out', error: undefined });
+    expect(signIn.start).toHaveBeenCalledWith({ returnTo: '/account' });
+  });
+
   it('shows ended, never signed-out, while an ended session is still being removed from storage', async () => {
     const removeArrived = deferred<void>();
     const removeDone = deferred<void>();

@@ -20,8 +20,8 @@ export interface SessionStore {
   /** Completes a pending callback and reads storage, once; resolves when `status` is no longer `loading`. */
   ready(): Promise<void>;
   /**
-   * `signIn.start({ returnTo })`, at most once per call; a rejection becomes the session's `error`
-   * (a falsy one as a `SIGN_IN_FAILED` `TesseraError` with it as `cause`).
+   * `signIn.start({ returnTo })`, at most once per call; never throws: a rejection, or a synchronous
+   * throw, becomes the session's `error` (a falsy one as a `SIGN_IN_FAILED` `TesseraError` with it as `cause`).
    */
   startSignIn(returnTo: string): void;
 }
@@ -209,7 +209,9 @@ export function createSessionStore(
     getSnapshot,
     ready,
     startSignIn(returnTo) {
-      signIn?.start({ returnTo }).catch((reason: unknown) => {
+      // A `start()` that throws (a test double, a misconfigured flow) fails as a rejection does: never a
+      // throw into the caller's effect or guard; one that returns no promise fails nothing (decision 1001).
+      (async () => signIn?.start({ returnTo }))().catch((reason: unknown) => {
         fail(reason);
         notify();
       });
