@@ -70,6 +70,15 @@ describe('attachTokenManager: sending the token', () => {
     expect(fetchTokens).not.toHaveBeenCalled();
   });
 
+  it("keeps an empty Authorization as the caller's, as withTokens and kyHooks do: sent as it is, never replayed", async () => {
+    const { instance, calls, fetchTokens } = await setup(() => ({ status: 401 }));
+    await expect(instance.get('/orders', { headers: { Authorization: '' } })).rejects.toMatchObject({
+      status: 401,
+    });
+    expect(calls.map((call) => call.authorization)).toEqual(['']);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('sends no token where the caller removed Authorization with null or false, and one where it is undefined', async () => {
     const { instance, calls, fetchTokens } = await setup(() => ({ status: 401 }));
     instance.defaults.headers.common.Authorization = 'Basic dXNlcjpwdw==';
