@@ -6,6 +6,8 @@ export type { WebLocks } from './cross-tab/web-locks.js';
 export type { CrossTabSync } from './cross-tab-sync.js';
 export type { AuthorizationServerMetadata } from './discovery/authorization-server-metadata.js';
 export { type DiscoverOptions, discover } from './discovery/discover.js';
+/** @internal For `@tessera/node`: one rule for `using` (the type, and `[Symbol.dispose]` where the runtime has it). */
+export { type DisposableWhereKnown, disposeWhereKnown } from './disposable-where-known.js';
 export { parseEndpointUrl, parseIssuerUrl } from './endpoint-url.js';
 export { AbortError } from './errors/abort-error.js';
 export type { AuthorizationResponseError } from './errors/authorization-response-error.js';

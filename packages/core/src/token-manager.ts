@@ -1,6 +1,6 @@
 import type { RefreshScheduler } from './background-refresh.js';
 import type { Clock } from './clock.js';
-import type { DisposableWhereKnown } from './disposable-where-known.js';
+import { type DisposableWhereKnown, disposeWhereKnown } from './disposable-where-known.js';
 import { AbortError } from './errors/abort-error.js';
 import { DisposedError } from './errors/disposed-error.js';
 import { isOAuthError, isTesseraError } from './errors/guards.js';
@@ -212,14 +212,8 @@ export class TokenManager {
     // break the private fields, and a deep watcher would walk the whole manager. Configurable, because
     // Vue 3.4's markRaw() redefines it (3.5 checks first): a manager passed to markRaw must not throw.
     Object.defineProperty(this, '__v_skip', { value: true, configurable: true });
-    // `using tokens = new TokenManager(…)`. Not a `[Symbol.dispose]()` method (its published type would
-    // need lib esnext.disposable; the type comes from `DisposableWhereKnown`, decision 0020), and not
-    // installed on the prototype at module load: that statement would keep the class in every bundle
-    // that imports anything from core (`discover` alone shipped the whole manager).
-    const dispose = (Symbol as { dispose?: symbol }).dispose;
-    if (typeof dispose === 'symbol') {
-      Object.defineProperty(this, dispose, { value: () => this.dispose(), configurable: true });
-    }
+    // `using tokens = new TokenManager(…)` (decision 0020).
+    disposeWhereKnown(this);
   }
 
   /**

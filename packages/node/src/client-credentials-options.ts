@@ -24,8 +24,17 @@ export interface ClientDPoP extends SenderConstraint {
   readonly persistent?: boolean | undefined;
 }
 
-/** How the client authenticates at the token endpoint. */
-export type ClientCredentialsAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+/**
+ * How the client authenticates at the token endpoint. `tls_client_auth` and `self_signed_tls_client_auth`
+ * (RFC 8705): by the client certificate of the TLS connection alone, which `fetch` presents (undici's
+ * `fetch` with an `Agent` holding `cert` and `key`); `client_id` in the body, no secret.
+ */
+export type ClientCredentialsAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
 
 /** JWS algorithms a `private_key_jwt` client assertion can be signed with. */
 export type SigningAlgorithm =
@@ -102,7 +111,9 @@ export interface ClientCredentialsOptions extends TokenTarget {
    */
   privateKey?: string | JsonWebKey | KeyObject | undefined;
   /**
-   * How the client authenticates (RFC 6749 §2.3, RFC 7523).
+   * How the client authenticates (RFC 6749 §2.3, RFC 7523, RFC 8705). With `tls_client_auth` or
+   * `self_signed_tls_client_auth`, give neither `clientSecret` nor `privateKey`: pass a `fetch` that
+   * presents the client certificate.
    * @default 'private_key_jwt' when `privateKey` is given, else 'client_secret_basic'
    */
   authMethod?: ClientCredentialsAuthMethod | undefined;

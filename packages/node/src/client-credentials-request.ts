@@ -23,9 +23,11 @@ export function clientCredentialsRequest(
   return async ({ signal }) => {
     const tokenUrl = await endpoint.resolve();
     const request = { tokenUrl, grantType: 'client_credentials', clientId, signal, fetch, allowInsecureHttp };
-    if (auth.method !== 'private_key_jwt') {
+    if (auth.method === 'client_secret_basic' || auth.method === 'client_secret_post') {
       return requestToken({ ...request, clientSecret: auth.clientSecret, authMethod: auth.method, params });
     }
+    // RFC 8705 mTLS: the certificate `fetch` presents is the credential; `client_id` in the body, no secret.
+    if (auth.method !== 'private_key_jwt') return requestToken({ ...request, authMethod: 'none', params });
     const assertion = () =>
       signClientAssertion(auth.signingKey, {
         clientId,

@@ -635,6 +635,29 @@ describe('dispose', () => {
     await expect(credentials.getAccessToken()).rejects.toBeInstanceOf(DisposedError);
   });
 
+  it('is disposed at the end of a `using` block: no timer left, later calls DisposedError', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const seen = tokenEndpoint(server);
+    let kept: ClientCredentials | undefined;
+    {
+      using credentials = clientCredentials({
+        tokenUrl: TOKEN_URL,
+        clientId: 'billing',
+        clientSecret: SECRET,
+        refreshInBackground: true,
+      });
+      kept = credentials;
+      expect(await credentials.getAccessToken()).toBe('at-1');
+      expect(await credentials.for({ audience: 'orders' }).getAccessToken()).toBe('at-2');
+      expect(vi.getTimerCount()).toBe(2);
+    }
+
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(kept.getAccessToken()).rejects.toBeInstanceOf(DisposedError);
+    expect(() => kept.for({ audience: 'orders' })).toThrow(DisposedError);
+    expect(seen).toHaveLength(2);
+  });
+
   it('leaves no timer behind, even with background refresh on several targets', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     tokenEndpoint(server);

@@ -3,7 +3,9 @@ import {
   assertKnownOptions,
   backgroundRefresh,
   type CanonicalTarget,
+  type DisposableWhereKnown,
   DisposedError,
+  disposeWhereKnown,
   type GetTokenOptions,
   memoryStorage,
   type TokenEventListener,
@@ -21,6 +23,9 @@ import { type ClientConfig, resolveOptions } from './resolve-options.js';
 import { TargetTokenManager } from './target-token-manager.js';
 import { TokenEndpointResolver } from './token-endpoint-resolver.js';
 import { assertTargetTypes, normalizeTarget, readTarget } from './token-target.js';
+
+/** `using credentials = clientCredentials(…)`: `[Symbol.dispose]` calls `dispose()` (where the runtime has it). */
+export interface ClientCredentials extends DisposableWhereKnown {}
 
 /** The options every target's manager is built from, read once when the client is created. */
 type ManagerOptions = Pick<
@@ -45,7 +50,11 @@ interface Shared {
  * const credentials = clientCredentials({ tokenUrl, clientId: 'billing', clientSecret });
  * const orders = credentials.for({ resource: 'https://orders.internal' });
  * const accessToken = await orders.getAccessToken();
+ *
+ * @example
+ * using credentials = clientCredentials({ tokenUrl, clientId: 'billing', clientSecret }); // disposed at block end
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor installs it where Symbol.dispose exists.
 export class ClientCredentials {
   readonly #shared: Shared;
   readonly #disposal = new AbortController();
@@ -70,6 +79,7 @@ export class ClientCredentials {
     };
     this.#rootTarget = config.target;
     this.#root = this.#create(config.target);
+    disposeWhereKnown(this);
   }
 
   /** The key of the configured target, e.g. `billing@https://auth.example.com/token|read||`. */

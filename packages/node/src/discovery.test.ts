@@ -1,8 +1,8 @@
-import { DisposedError, HttpError, NetworkError } from '@tessera/core';
+import { AbortError, DisposedError, HttpError, NetworkError, TimeoutError } from '@tessera/core';
 import { failUnhandledRequest } from '@tessera/testing';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deferred, SECRET, TOKEN_URL, tokenEndpoint } from '../test/msw-token-endpoint.js';
 import { type ClientCredentials, clientCredentials } from './client-credentials.js';
 import type { ClientCredentialsOptions } from './client-credentials-options.js';
@@ -27,6 +27,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: failUnhandledRequest }));
 afterEach(() => {
   server.resetHandlers();
   for (const client of clients.splice(0)) client.dispose();
+  vi.useRealTimers();
 });
 afterAll(() => server.close());
 
@@ -177,6 +178,78 @@ describe('discovery', () => {
     expect(await credentials.getAccessToken()).toBe('at-1');
     expect(attempts).toBe(2);
     expect(events).toEqual([NetworkError.name]);
+  });
+
+  it('a caller whose signal aborts during discovery stops waiting at once; the lookup goes on for the others', async () => {
+    const gate = deferred<void>();
+    let arrived = false;
+    const rfc = { count: 0 };
+    server.use(
+      http.get(RFC8414, async () => {
+        rfc.count += 1;
+        arrived = true;
+        await gate.promise;
+        return HttpResponse.json({ issuer: ISSUER, token_endpoint: TOKEN_URL });
+      }),
+    );
+    const seen = tokenEndpoint(server);
+    const credentials = client();
+    const caller = new AbortController();
+    const aborted = credentials.getAccessToken({ signal: caller.signal }).catch((caught: unknown) => caught);
+    const patient = credentials.getAccessToken();
+    await expect.poll(() => arrived).toBe(true);
+
+    caller.abort();
+
+    // Rejected while the metadata request is still unanswered.
+    expect(await aborted).toBeInstanceOf(AbortError);
+    expect(seen).toHaveLength(0);
+    gate.resolve();
+    expect(await patient).toBe('at-1');
+    expect(rfc.count).toBe(1);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('an attempt timing out during discovery ends at once and sends nothing; its retry joins the same lookup', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // RFC 8414 answers 404 after 600 ms, OpenID Connect discovery after 600 ms more: the lookup
+    // outlives the first attempt's 1 s timeout (each metadata request has its own).
+    const rfc = { count: 0 };
+    const oidc = { count: 0 };
+    server.use(
+      http.get(RFC8414, async () => {
+        rfc.count += 1;
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        return new HttpResponse('Not Found', { status: 404 });
+      }),
+      http.get(OIDC, async () => {
+        oidc.count += 1;
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        return HttpResponse.json({ issuer: ISSUER, token_endpoint: TOKEN_URL });
+      }),
+    );
+    const seen = tokenEndpoint(server);
+    const credentials = client({
+      timeout: 1_000,
+      retry: { retries: 1, minTimeout: 100, maxTimeout: 100, randomize: false },
+    });
+    const retrying: unknown[] = [];
+    credentials.subscribe((event) => {
+      if (event.type === 'retrying') retrying.push(event.error);
+    });
+    const token = credentials.getAccessToken();
+
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(retrying).toHaveLength(1);
+    expect(retrying[0]).toBeInstanceOf(TimeoutError);
+    expect(seen).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(300);
+
+    expect(await token).toBe('at-1');
+    expect(rfc.count).toBe(1);
+    expect(oidc.count).toBe(1);
+    // The timed-out attempt, resumed when the lookup ended, sent nothing: one token request.
+    expect(seen).toHaveLength(1);
   });
 
   it('dispose() during discovery aborts it, rejects every waiting target and sends no token request', async () => {

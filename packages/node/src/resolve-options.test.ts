@@ -130,6 +130,19 @@ describe('options', () => {
       'assertionAudience "https://auth.test " must not begin or end with whitespace',
     ],
     [{ ...base, authMethod: 'client_secret_jwt', clientSecret: SECRET }, 'authMethod must be one of'],
+    // RFC 8705: the client certificate is the credential; a secret or key beside it is refused.
+    [
+      { ...base, authMethod: 'tls_client_auth', clientSecret: SECRET },
+      'clientCredentials: clientSecret is not used with tls_client_auth; remove it',
+    ],
+    [
+      { ...base, authMethod: 'self_signed_tls_client_auth', privateKey: rsa.privateKey },
+      'privateKey is only used with private_key_jwt, not self_signed_tls_client_auth',
+    ],
+    [
+      { ...base, authMethod: 'tls_client_auth', keyId: 'k' },
+      'keyId is only used with private_key_jwt, not tls_client_auth',
+    ],
     [
       { ...base, clientSecret: SECRET, extraParams: { client_secret: SECRET } },
       'extraParams must not set "client_secret"',
@@ -318,6 +331,12 @@ describe('options', () => {
       method: 'private_key_jwt',
       signingKey: { alg: 'RS256' },
     });
+  });
+
+  it('takes tls_client_auth and self_signed_tls_client_auth without a secret or key (RFC 8705)', () => {
+    for (const authMethod of ['tls_client_auth', 'self_signed_tls_client_auth'] as const) {
+      expect(resolveOptions({ ...base, authMethod }).auth).toEqual({ method: authMethod });
+    }
   });
 
   it('knows every option key, so no valid option is called unknown', () => {

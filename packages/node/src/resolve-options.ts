@@ -22,7 +22,8 @@ import { normalizeTarget } from './token-target.js';
 /** How the client authenticates, with the credential it needs. */
 export type ClientAuth =
   | { method: 'client_secret_basic' | 'client_secret_post'; clientSecret: string }
-  | { method: 'private_key_jwt'; signingKey: SigningKey; assertionAudience: string | undefined };
+  | { method: 'private_key_jwt'; signingKey: SigningKey; assertionAudience: string | undefined }
+  | { method: 'tls_client_auth' | 'self_signed_tls_client_auth' };
 
 /** Validated options, shared by every target of one client. */
 export interface ClientConfig {
@@ -57,7 +58,13 @@ const RESERVED_PARAMS = [
   'resource',
 ];
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+];
 
 /**
  * Checks `options` once, when the client is created, and says exactly what is wrong.
@@ -187,13 +194,16 @@ function resolveAuth(options: ClientCredentialsOptions): ClientAuth {
       assertionAudience: options.assertionAudience,
     };
   }
-  if (typeof options.clientSecret !== 'string' || options.clientSecret === '') {
+  const mtls = method === 'tls_client_auth' || method === 'self_signed_tls_client_auth';
+  // RFC 8705: the certificate on the connection is the credential; a secret beside it is a mistake.
+  if (mtls && options.clientSecret !== undefined) fail(`clientSecret is not used with ${method}; remove it`);
+  if (!mtls && (typeof options.clientSecret !== 'string' || options.clientSecret === '')) {
     fail(`authMethod ${method} needs clientSecret (or pass privateKey for private_key_jwt)`);
   }
   // `readFileSync('secret.txt', 'utf8')` or a `.env` line keeps its line break: `invalid_client` at every
   // request, far from the cause. A space is a secret character (RFC 6749 VSCHAR); a line break, a tab or a
   // blank secret is not one. Not quoted: the message must not show the secret.
-  if (/^ *$|^[^\S ]|[^\S ]$/.test(options.clientSecret)) {
+  if (!mtls && /^ *$|^[^\S ]|[^\S ]$/.test(options.clientSecret as string)) {
     fail(
       'clientSecret must not be blank, nor begin or end with a line break, a tab or other whitespace but a space',
     );
@@ -202,10 +212,12 @@ function resolveAuth(options: ClientCredentialsOptions): ClientAuth {
   for (const name of ['signingAlgorithm', 'keyId', 'assertionAudience'] as const) {
     if (options[name] !== undefined) fail(`${name} is only used with private_key_jwt, not ${method}`);
   }
-  return {
-    method: method as 'client_secret_basic' | 'client_secret_post',
-    clientSecret: options.clientSecret,
-  };
+  return mtls
+    ? { method }
+    : {
+        method: method as 'client_secret_basic' | 'client_secret_post',
+        clientSecret: options.clientSecret as string,
+      };
 }
 
 function fail(problem: string): never {

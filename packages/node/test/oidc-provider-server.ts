@@ -1,5 +1,5 @@
 // Starts the certified `oidc-provider` in-process on 127.0.0.1 (random port), configured for the
-// client_credentials grant with every auth method @tessera/node supports, and counts what it does.
+// client_credentials grant with the secret and key auth methods of @tessera/node (mTLS: tls-client-auth.integration.test.ts), and counts what it does.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

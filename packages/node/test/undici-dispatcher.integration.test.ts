@@ -23,6 +23,9 @@ interface Seen {
   remotePort: number | undefined;
 }
 
+/** What a token request carried besides the certificate: its form and `Authorization` header. */
+const forms: { form: string; authorization: string | undefined }[] = [];
+
 describe.skipIf(!hasOpenssl())('@tessera/node with an undici dispatcher (proxy, custom CA, mTLS)', () => {
   let tls: TlsFixtures;
   let authServer: HttpsServer;
@@ -68,10 +71,16 @@ describe.skipIf(!hasOpenssl())('@tessera/node with an undici dispatcher (proxy, 
         if (request.url === '/.well-known/oauth-authorization-server') {
           response.end(JSON.stringify({ issuer, token_endpoint: `${issuer}/token` }));
         } else if (request.method === 'POST' && request.url === '/token') {
-          request.resume();
-          response.end(
-            JSON.stringify({ access_token: `at-${seen.length}`, token_type: 'Bearer', expires_in: 300 }),
-          );
+          let form = '';
+          request.setEncoding('utf8');
+          request.on('data', (chunk: string) => {
+            form += chunk;
+          });
+          const at = `at-${seen.length}`;
+          request.on('end', () => {
+            forms.push({ form, authorization: request.headers.authorization });
+            response.end(JSON.stringify({ access_token: at, token_type: 'Bearer', expires_in: 300 }));
+          });
         } else {
           response.statusCode = 404;
           response.end('{}');
@@ -107,6 +116,7 @@ describe.skipIf(!hasOpenssl())('@tessera/node with an undici dispatcher (proxy, 
     for (const created of clients.splice(0)) created.dispose();
     await Promise.all(dispatchers.splice(0).map((dispatcher) => dispatcher.destroy()));
     seen.length = 0;
+    forms.length = 0;
     tunnels.length = 0;
     upstreamPorts.clear();
   });
@@ -130,6 +140,30 @@ describe.skipIf(!hasOpenssl())('@tessera/node with an undici dispatcher (proxy, 
     expect(new Set(tokens)).toEqual(new Set(['at-1']));
     expect(seen).toEqual([
       { path: '/token', clientCertificate: 'tessera-client', remotePort: expect.any(Number) },
+    ]);
+  });
+
+  it('authenticates with the client certificate alone (RFC 8705 tls_client_auth): client_id in the body, no secret', async () => {
+    const agent = track(new Agent({ connect: { ca: tls.ca, cert: tls.client.cert, key: tls.client.key } }));
+    for (const authMethod of ['tls_client_auth', 'self_signed_tls_client_auth'] as const) {
+      const credentials = client({
+        tokenUrl: `${issuer}/token`,
+        clientSecret: undefined,
+        authMethod,
+        fetch: fetchWith(agent),
+      });
+
+      const tokens = await Promise.all(Array.from({ length: 20 }, () => credentials.getAccessToken()));
+
+      expect(new Set(tokens).size).toBe(1);
+    }
+    expect(seen.map(({ path, clientCertificate }) => [path, clientCertificate])).toEqual([
+      ['/token', 'tessera-client'],
+      ['/token', 'tessera-client'],
+    ]);
+    expect(forms).toEqual([
+      { form: 'grant_type=client_credentials&client_id=svc', authorization: undefined },
+      { form: 'grant_type=client_credentials&client_id=svc', authorization: undefined },
     ]);
   });
 
