@@ -196,6 +196,47 @@ describe('crossTab in headless Chromium: tabs of one origin sharing a rotating r
     expect(server.refreshRequests()).toEqual([{ status: 400, error: 'invalid_grant' }]);
   });
 
+  it('keeps a refreshed set it could not store (localStorage full) in the open tabs, and a tab opened later never refreshes with the spent refresh token', async () => {
+    const tabs = await openTabs(2);
+    const { accessToken, refreshToken } = await server.signIn();
+    // Expired at 1 ms after the epoch: the stored JSON is shorter than any refreshed set's.
+    await tabs[0]!.evaluate(
+      (tokens) =>
+        localStorage.setItem(
+          'tessera.tokens',
+          JSON.stringify({ ...tokens, tokenType: 'Bearer', expiresAt: 1 }),
+        ),
+      { accessToken, refreshToken },
+    );
+    await tabs[1]!.waitForFunction((token) => window.tessera.current() === token, accessToken);
+    await tabs[0]!.evaluate(() => {
+      // Fills the origin's quota, to within a few characters: the refreshed set no longer fits.
+      for (let size = 1 << 22, n = 0; size >= 1; ) {
+        try {
+          localStorage.setItem(`filler-${n++}`, 'x'.repeat(size));
+        } catch {
+          size >>= 1;
+        }
+      }
+    });
+    await takeEvents(tabs);
+
+    const refreshed = await getAccessToken(tabs[0]!);
+
+    expect(refreshed).not.toEqual({ token: accessToken });
+    expect(await takeEvents(tabs.slice(0, 1))).toEqual([['storage_error', 'refreshed']]);
+    await tabs[1]!.waitForFunction(
+      (token) => window.tessera.current() === token,
+      (refreshed as { token: string }).token,
+    );
+    expect(await getAccessToken(tabs[1]!)).toEqual(refreshed);
+    expect(await tabs[0]!.evaluate(() => localStorage.getItem('tessera.tokens'))).toBeNull();
+    const [later] = await openTabs(1);
+    expect(await getAccessToken(later!)).toEqual({ error: 'LoginRequiredError' });
+    expect(await takeEvents(tabs)).toEqual([[], ['synced']]);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
   it('lets the other tabs refresh at once when the tab holding the lock is closed', async () => {
     const lockTimeout = 60_000;
     const tabs = await openTabs(4, { lockTimeout: String(lockTimeout) });
@@ -248,5 +289,72 @@ describe('crossTab in headless Chromium: tabs of one origin sharing a rotating r
     expect(locks.held).toEqual([]);
     expect(locks.pending).toEqual([]);
     expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+});
+
+describe('crossTab in headless Chromium with the back/forward cache', () => {
+  let served: ServedPage | undefined;
+  let browser: Browser | undefined;
+  let server: TokenServer;
+
+  beforeAll(async () => {
+    [served, browser] = await Promise.all([serveCrossTabPage(), launchChromium({ backForwardCache: true })]);
+    server = await startTokenServer();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+    await server?.close();
+  });
+
+  /** Leaves `page` for another document of the origin (its script), and comes back (no `load` when the bfcache restores it). */
+  async function awayAndBack(page: Page, meanwhile: () => Promise<void> = async () => {}): Promise<void> {
+    await page.goto(`${served!.url}page.js`);
+    await meanwhile();
+    await page.goBack({ waitUntil: 'commit' });
+    await page.waitForFunction(() => 'tessera' in window);
+  }
+
+  it('never restores a tab that missed another tab’s refresh: the channel message evicts it, and the reloaded tab reads the stored set', async () => {
+    const context = await browser!.newContext();
+    const search = new URLSearchParams({ tokenUrl: server.tokenUrl });
+    const [restored, writer] = await Promise.all(
+      [0, 1].map(async () => {
+        const page = await context.newPage();
+        await page.goto(`${served!.url}?${search}`);
+        await page.waitForFunction(() => 'tessera' in window);
+        return page;
+      }),
+    );
+    const { accessToken, refreshToken } = await server.signIn();
+    await writer!.evaluate(
+      (tokens) =>
+        localStorage.setItem(
+          'tessera.tokens',
+          JSON.stringify({ ...tokens, tokenType: 'Bearer', expiresAt: Date.now() - 1_000 }),
+        ),
+      { accessToken, refreshToken },
+    );
+    await restored!.waitForFunction((token) => window.tessera.current() === token, accessToken);
+
+    // With its channel open and nothing posted meanwhile, the page is restored from the bfcache as it was.
+    await restored!.evaluate(() => Object.assign(window, { kept: true }));
+    await awayAndBack(restored!);
+    expect(await restored!.evaluate(() => 'kept' in window)).toBe(true);
+
+    let refreshed: CallResult | undefined;
+    await awayAndBack(restored!, async () => {
+      refreshed = await writer!.evaluate(() => window.tessera.getAccessToken());
+      await writer!.close();
+    });
+
+    // Loaded anew (`notRestoredReasons`: `broadcastchannel-message`): restored as it was, it would answer with the
+    // set it heard last, whose refresh token the writer spent, and send a second token request.
+    expect(await restored!.evaluate(() => 'kept' in window)).toBe(false);
+    expect(refreshed).toHaveProperty('token');
+    expect(await restored!.evaluate(() => window.tessera.getAccessToken())).toEqual(refreshed);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+    await context.close();
   });
 });

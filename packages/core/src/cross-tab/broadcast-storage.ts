@@ -5,7 +5,10 @@ import { echoFilter } from './echo-filter.js';
 import type { WriteMarkers } from './write-markers.js';
 
 /** What a tab tells the others after writing to its storage; `id` names the write, `key` the manager. */
-type CrossTabMessage = { key: string; id: string } & ({ type: 'set'; tokens: TokenSet } | { type: 'remove' });
+type CrossTabMessage = { key: string; id: string } & (
+  | { type: 'set'; tokens: TokenSet; unstored?: boolean | undefined }
+  | { type: 'remove' }
+);
 
 /** Options of `broadcastStorage`. Durations are milliseconds. */
 export interface BroadcastStorageOptions {
@@ -103,6 +106,8 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
       ours = false;
     }
     if (ours && echoes.accept('channel', message.value)) report(message.value);
+    // A set its tab failed to store: the removal of the set it replaces follows, and is no sign-out.
+    if (ours && (event.data as { unstored?: unknown }).unstored) echoes.accept('channel', null);
     arrive(false);
   };
 
@@ -124,16 +129,34 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
       latest = { value };
     }
     echoes.stored(value);
-    /** Posts and marks the write once, whether it landed or the refresh lock stopped waiting for it. */
-    const tell = async (): Promise<void> => {
+    /**
+     * Posts and marks the write once, whether it landed, failed or the refresh lock stopped waiting for
+     * it. A set that failed (a full `localStorage`) still reaches the open tabs, and the set it replaces
+     * is removed from storage: a tab opened later must not refresh with its spent refresh token (decision 0601).
+     */
+    const tell = async (failed?: boolean): Promise<void> => {
       // Stale after a later write or another tab's change (it outlasted the manager's `timeout`): not
       // told; the manager writes the newer value again (decision 0007, late writes).
       if (told || change !== changes) return;
       told = true;
-      publish(value === null ? { type: 'remove', id, key } : { type: 'set', tokens: value, id, key });
+      publish(
+        value === null
+          ? { type: 'remove', id, key }
+          : { type: 'set', tokens: value, id, key, unstored: failed },
+      );
       if (channel) await markers.mark(id); // held before the manager releases the refresh lock
+      if (failed && value) {
+        echoes.stored(null);
+        await storage.remove();
+      }
     };
-    const written = new Promise<void>((resolve) => resolve(action())).finally(tell);
+    let failed: boolean | undefined;
+    const written = new Promise<void>((resolve) => resolve(action()))
+      .catch((error: unknown) => {
+        failed = true;
+        throw error;
+      })
+      .finally(() => tell(failed));
     const settled = written.catch(() => {}).then(() => void options.writing?.delete(settled));
     options.writing?.set(settled, tell);
     return written;
