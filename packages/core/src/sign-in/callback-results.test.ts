@@ -34,4 +34,17 @@ describe('callbackResults', () => {
     expect(results.get('a')).toBe(inProgress);
     expect(results.get('b')).toBeDefined();
   });
+
+  it('clear(true) forgets the settled results and keeps the callbacks in progress (the session ended in this tab)', async () => {
+    const results = callbackResults(10);
+    const pending = new Promise<CallbackResult>(() => {});
+    results.add('in-progress', pending);
+    results.add('settled', Promise.resolve(done));
+    await Promise.resolve();
+    results.clear(true);
+    expect(results.get('settled')).toBeUndefined();
+    expect(results.get('in-progress')).toBe(pending);
+    results.clear();
+    expect(results.get('in-progress')).toBeUndefined();
+  });
 });

@@ -15,7 +15,8 @@ export interface CallbackResults {
   add(key: string, result: Promise<CallbackResult>): void;
   /** Forgets the result of `key` (a callback that can be tried again). */
   delete(key: string): void;
-  clear(): void;
+  /** Forgets every result (a sign-out), or with `settledOnly` the settled ones: a call in progress stays shared. */
+  clear(settledOnly?: boolean): void;
 }
 
 /**
@@ -42,8 +43,9 @@ export function callbackResults(max: number): CallbackResults {
       });
     },
     delete: (key) => void results.delete(key),
-    clear() {
-      results.clear();
+    clear(settledOnly) {
+      if (!settledOnly) results.clear();
+      for (const key of settled) results.delete(key);
       settled.clear();
     },
   };

@@ -886,6 +886,48 @@ describe('RFC 9207 iss and OAuth errors', () => {
     expect(oidc.tokenRequests).toHaveLength(0);
   });
 
+  it.each([
+    ['the string "false"', 'false'],
+    ['the string "true"', 'true'],
+    ['1', 1],
+    ['0', 0],
+    ['an empty string', ''],
+  ])(
+    'a server advertising iss as %s (not a boolean) has it required, at the callback and for the sign-ins it started (fail closed, RFC 9207)',
+    async (_, value) => {
+      oidc.metadata.authorization_response_iss_parameter_supported = value as never;
+      const { signIn } = setUp();
+      await signInAtProvider(signIn, { iss: null });
+      expect(await signIn.handleCallback()).toMatchObject({
+        status: 'error',
+        error: { code: 'ISSUER_MISMATCH', received: undefined },
+      });
+      // Started now, completed on a fresh page after the metadata says `false`: still required.
+      const { callback } = await signInAtProvider(setUp().signIn, { iss: null });
+      oidc.metadata.authorization_response_iss_parameter_supported = false;
+      createSignIn = await freshPage();
+      expect(await setUp().signIn.handleCallback(callback)).toMatchObject({
+        status: 'error',
+        error: { code: 'ISSUER_MISMATCH', received: undefined },
+      });
+      expect(oidc.tokenRequests).toHaveLength(0);
+      // With iss, it signs in.
+      oidc.metadata.authorization_response_iss_parameter_supported = value as never;
+      const other = setUp().signIn;
+      await signInAtProvider(other);
+      expect((await other.handleCallback()).status).toBe('handled');
+      expect(oidc.tokenRequests).toHaveLength(1);
+    },
+  );
+
+  it('a server advertising iss as null counts as not advertising it: a missing iss is accepted', async () => {
+    oidc.metadata.authorization_response_iss_parameter_supported = null as never;
+    const { signIn } = setUp();
+    await signInAtProvider(signIn, { iss: null });
+    expect((await signIn.handleCallback()).status).toBe('handled');
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
   it('iss is checked before an error is acted on', async () => {
     const { signIn } = setUp();
     await signInAtProvider(signIn, { error: 'access_denied', iss: 'https://evil.example.test' });
@@ -1766,6 +1808,69 @@ describe('signOut', () => {
     expect(again).toMatchObject({ status: 'error', error: { code: 'STALE_CALLBACK', reason: 'replayed' } });
     expect(JSON.stringify(again)).not.toContain('rt-2');
     expect(tokens.peekTokens()).toBeUndefined();
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
+
+  it.each([
+    ['the app clears the tokens', (tokens: TokenManager) => tokens.clear()],
+    [
+      'a refresh is refused (session_expired)',
+      async (tokens: TokenManager) => {
+        msw.use(
+          http.post(`${ISSUER}/token`, () => HttpResponse.json({ error: 'invalid_grant' }, { status: 400 }), {
+            once: true,
+          }),
+        );
+        await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+          code: 'OAUTH_ERROR',
+          error: 'invalid_grant',
+        });
+      },
+    ],
+  ])(
+    'after the session ended in this tab without signOut() (%s), the used callback URL is a replay, not the old session with its tokens',
+    async (_, end) => {
+      const { signIn, tokens } = setUp();
+      const { callback } = await signInAtProvider(signIn);
+      const first = await signIn.handleCallback();
+      expect(first.status).toBe('handled');
+      await end(tokens);
+      expect(tokens.peekTokens()).toBeUndefined();
+      const requests = oidc.tokenRequests.length;
+      const again = await signIn.handleCallback(callback);
+      expect(again).toMatchObject({ status: 'error', error: { code: 'STALE_CALLBACK', reason: 'replayed' } });
+      expect(JSON.stringify(again)).not.toMatch(/rt-2|at-2/);
+      expect(signIn.claims()).toBeUndefined();
+      expect(tokens.peekTokens()).toBeUndefined();
+      expect(oidc.tokenRequests).toHaveLength(requests);
+    },
+  );
+
+  it("a session ended in this tab while a callback is in progress: StrictMode's second call for that URL still shares its result", async () => {
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let exchanging: () => void = () => {};
+    const exchangeSent = new Promise<void>((resolve) => (exchanging = resolve));
+    const { signIn, tokens } = setUp({
+      fetch: async (input, init) => {
+        if (String(input).endsWith('/token')) {
+          exchanging();
+          await held;
+        }
+        return fetch(input, init);
+      },
+    });
+    await tokens.setTokens({ access_token: 'at-old', refresh_token: 'rt-old', expires_in: 300 });
+    const { callback } = await signInAtProvider(signIn);
+    const first = signIn.handleCallback(callback);
+    await exchangeSent;
+    await tokens.clear(); // the old session, e.g. the app's "switch account"
+    const second = signIn.handleCallback(callback);
+    answer();
+    const results = await Promise.all([first, second]);
+    expect(results[1]).toBe(results[0]);
+    expect(results[0]).toMatchObject({ status: 'handled', tokens: { accessToken: 'at-2' } });
+    expect(tokens.peekTokens()?.accessToken).toBe('at-2');
     expect(oidc.tokenRequests).toHaveLength(1);
   });
 

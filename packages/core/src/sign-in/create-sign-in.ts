@@ -108,6 +108,13 @@ interface SessionState {
 const sessions = /* @__PURE__ */ new WeakMap<TokenManager, SessionState>();
 
 /**
+ * Whether the callback must carry `iss` (RFC 9207): the server advertises it. Any value but `false` (or
+ * none, or `null`) counts as advertised, fail closed: the string `"false"` too.
+ */
+const requiresIss = (server: AuthorizationServerMetadata): boolean =>
+  (server.authorization_response_iss_parameter_supported ?? false) !== false;
+
+/**
  * Sign-in with the authorization code flow and PKCE (RFC 9700, OAuth 2.1) for single-page apps.
  *
  * @example
@@ -204,12 +211,15 @@ export function createSignIn(options: SignInOptions): SignIn {
   // this instance knows its refresh token: revoked here (decision 0606).
   tokens?.subscribe((event) => {
     if (event.type === 'refreshed') shared.lastRefresh = undefined;
-    if (event.type !== 'cleared' || event.reason !== 'external') return;
-    // Another tab ended the session (its sign-out, or its refresh refused): a callback in flight here
-    // does not sign every tab back in (decision 1106), and a used callback URL is a replay, as after
-    // `signOut()` here.
+    if (event.type !== 'cleared') return;
+    // The session ended: a used callback URL is a replay, as after `signOut()`, not a `handled` with its
+    // tokens. Ended here (`clear()`, a refused refresh), a callback in progress is kept: StrictMode's
+    // second call shares it. Another tab ended it (its sign-out, or its refresh refused): a callback in
+    // flight here does not sign every tab back in either (decision 1106).
+    const here = event.reason !== 'external';
+    callbacks.clear(here);
+    if (here) return;
     shared.signOuts += 1;
-    callbacks.clear();
     if (!shared.lastRefresh) return;
     const orphan = shared.lastRefresh;
     shared.lastRefresh = undefined;
@@ -270,7 +280,7 @@ export function createSignIn(options: SignInOptions): SignIn {
           returnTo: start.returnTo ?? currentPath(),
           issuer: server.issuer,
           client,
-          issRequired: server.authorization_response_iss_parameter_supported === true,
+          issRequired: requiresIss(server),
           createdAt: clock(),
         },
         clock(),
@@ -329,11 +339,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       throw error;
     });
     const iss = params.get('iss') ?? undefined;
-    if (
-      iss === undefined
-        ? transaction.issRequired || server.authorization_response_iss_parameter_supported
-        : iss !== transaction.issuer
-    ) {
+    if (iss === undefined ? transaction.issRequired || requiresIss(server) : iss !== transaction.issuer) {
       throw new IssuerMismatchError(transaction.issuer, iss);
     }
     if (said) {
