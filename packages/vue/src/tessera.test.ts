@@ -550,7 +550,7 @@ describe('createTessera', () => {
     const tessera = createTessera({ tokens: manager() });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { app } = await mountStatus(tessera);
-    // A router guard or the code after an `await` in setup(): no current app to inject from.
+    // The code after an `await` in setup(), a guard of vue-router < 4.2: no current app to inject from.
     expect(() => useSession()).toThrow(
       '[@tessera/vue] called outside setup(): use the plugin createTessera() returned',
     );
@@ -559,6 +559,32 @@ describe('createTessera', () => {
     expect(app.runWithContext(() => useTessera())).toBe(tessera);
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
+    app.unmount();
+  });
+
+  it("finds the plugin in a vue-router guard and in a Pinia setup store first used there (the router's app context): no 'outside setup()' error", async () => {
+    const { createMemoryHistory, createRouter } = await import('vue-router');
+    const tessera = createTessera({ tokens: manager() });
+    const useAuth = defineStore('guard-auth', () => ({ tokens: useTessera().tokens }));
+    const found: unknown[] = [];
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/', component: { render: () => h('p', null, 'home') } },
+        {
+          path: '/account',
+          component: { render: () => h('p', null, 'account') },
+          beforeEnter: () => void found.push(useTessera(), useAuth().tokens),
+        },
+      ],
+    });
+    router.beforeEach(() => void found.push(useSession().status.value));
+    const app = createApp(Status).use(createPinia()).use(tessera).use(router);
+    app.mount(document.createElement('div'));
+    await router.push('/account');
+    expect(router.currentRoute.value.fullPath).toBe('/account');
+    expect(found.slice(-2)).toEqual([tessera, tessera.tokens]);
+    expect(found.filter((entry) => typeof entry === 'string').length).toBeGreaterThan(0);
     app.unmount();
   });
 });

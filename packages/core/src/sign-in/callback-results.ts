@@ -15,8 +15,11 @@ export interface CallbackResults {
   add(key: string, result: Promise<CallbackResult>): void;
   /** Forgets the result of `key` (a callback that can be tried again). */
   delete(key: string): void;
-  /** Forgets every result (a sign-out), or with `settledOnly` the settled ones: a call in progress stays shared. */
-  clear(settledOnly?: boolean): void;
+  /**
+   * Forgets the results whose key starts with `prefix` (one client's: its sign-out), or with `settledOnly`
+   * the settled ones: a call in progress stays shared.
+   */
+  clear(prefix: string, settledOnly?: boolean): void;
 }
 
 /**
@@ -43,10 +46,13 @@ export function callbackResults(max: number): CallbackResults {
       });
     },
     delete: (key) => void results.delete(key),
-    clear(settledOnly) {
-      if (!settledOnly) results.clear();
-      for (const key of settled) results.delete(key);
-      settled.clear();
+    clear(prefix, settledOnly) {
+      for (const key of results.keys()) {
+        if (key.startsWith(prefix) && (!settledOnly || settled.has(key))) {
+          results.delete(key);
+          settled.delete(key);
+        }
+      }
     },
   };
 }

@@ -1266,6 +1266,36 @@ describe('another client of the same issuer on one redirect path', () => {
     },
   );
 
+  it.each<[string, (other: ReturnType<typeof setUp>) => Promise<unknown>]>([
+    ['clears its tokens', (other) => other.tokens.clear()],
+    ['signs out', (other) => other.signIn.signOut()],
+  ])(
+    "the other client's session ends (it %s): this client's used callback URL still answers its own result, settled or in progress",
+    async (_, end) => {
+      let answer: () => void = () => {};
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      const owner = setUp({
+        clientId: 'admin',
+        fetch: async (input, init) => {
+          if (String(input).endsWith('/token')) await held;
+          return fetch(input, init);
+        },
+      });
+      const other = setUp();
+      const { callback } = await signInAtProvider(owner.signIn);
+      const first = owner.signIn.handleCallback(callback);
+      await end(other); // while the exchange is in progress
+      expect(owner.signIn.handleCallback(callback)).toBe(first);
+      answer();
+      const result = await first;
+      expect(result).toMatchObject({ status: 'handled', tokens: { accessToken: 'at-2' } });
+      await end(other); // once it settled
+      expect(await owner.signIn.handleCallback(callback)).toBe(result);
+      expect(owner.tokens.peekTokens()?.accessToken).toBe('at-2');
+      expect(oidc.tokenRequests.map(({ form }) => form.get('client_id'))).toEqual(['admin']);
+    },
+  );
+
   it('200 concurrent calls split across both clients: one token request, by the client that started it', async () => {
     const owner = setUp({ clientId: 'admin' });
     const mine = setUp();

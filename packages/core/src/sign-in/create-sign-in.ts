@@ -215,9 +215,10 @@ export function createSignIn(options: SignInOptions): SignIn {
     // The session ended: a used callback URL is a replay, as after `signOut()`, not a `handled` with its
     // tokens. Ended here (`clear()`, a refused refresh), a callback in progress is kept: StrictMode's
     // second call shares it. Another tab ended it (its sign-out, or its refresh refused): a callback in
-    // flight here does not sign every tab back in either (decision 1106).
+    // flight here does not sign every tab back in either (decision 1106). Only this client's: another
+    // client's session on the page goes on.
     const here = event.reason !== 'external';
-    callbacks.clear(here);
+    callbacks.clear(prefix, here);
     if (here) return;
     shared.signOuts += 1;
     if (!shared.lastRefresh) return;
@@ -526,8 +527,8 @@ export function createSignIn(options: SignInOptions): SignIn {
     signOut(signOutOptions = {}) {
       if (shared.signingOut) return shared.signingOut;
       shared.signOuts += 1;
-      // A used callback URL is a replay from now on, not a `handled` with the old tokens.
-      callbacks.clear();
+      // A used callback URL of this client is a replay from now on, not a `handled` with the old tokens.
+      callbacks.clear(prefix);
       const [refreshToken, idToken] = own ?? [];
       const { lastRefresh } = shared;
       lastClaims = own = undefined;
