@@ -254,6 +254,28 @@ describe('options read once', () => {
     expect(locked).toEqual([`first tessera:billing@${TOKEN_URL}|later||`]);
     expect(seen).toHaveLength(1);
   });
+
+  it('builds a target created later with the retry options as they were, also when the caller changes that object', async () => {
+    let requests = 0;
+    const fetch = async () =>
+      ++requests % 2 === 1
+        ? new Response('busy', { status: 503 })
+        : Response.json({ access_token: `at-${requests}`, token_type: 'Bearer', expires_in: 300 });
+    const retry = { retries: 1, minTimeout: 0, maxTimeout: 0, randomize: false };
+    const first = clientCredentials({
+      tokenUrl: TOKEN_URL,
+      clientId: 'billing',
+      clientSecret: SECRET,
+      fetch,
+      retry,
+    });
+    clients.push(first);
+    // The same retry object, changed for another client that must not retry.
+    retry.retries = 0;
+
+    await expect(first.for({ scope: 'later' }).getAccessToken()).resolves.toBe('at-2');
+    expect(requests).toBe(2);
+  });
 });
 
 describe('request shape', () => {

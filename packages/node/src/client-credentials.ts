@@ -73,7 +73,15 @@ export class ClientCredentials {
     // tenant's storage, another DPoP key) must not change the targets this one creates later.
     const { storage, dpop, refreshMargin, retry, lock, refreshInBackground } = options;
     this.#shared = {
-      options: { storage, dpop, refreshMargin, retry, lock, refreshInBackground },
+      // `retry` copied too (an object only: the manager refuses anything else): each target's manager reads its fields.
+      options: {
+        storage,
+        dpop,
+        refreshMargin,
+        retry: typeof retry === 'object' ? retry && { ...retry } : retry,
+        lock,
+        refreshInBackground,
+      },
       config,
       endpoint: new TokenEndpointResolver(config, this.#disposal.signal),
     };

@@ -267,6 +267,43 @@ describe('broadcastStorage', () => {
     expect(shared.stop).toHaveBeenCalledTimes(1);
   });
 
+  it('leaves a set another tab stored meanwhile when a set it could not store was being announced', async () => {
+    const { storage, storageEvent } = sharedStorage();
+    await storage.set(set('at-0'));
+    // A full `localStorage`: this tab's set fails; another tab's sign-in lands while the marker is being held.
+    const full: TokenStorage = {
+      ...storage,
+      set: (tokens) =>
+        tokens.accessToken === 'at-1' ? Promise.reject(new Error('quota')) : storage.set(tokens),
+    };
+    let grant!: () => void;
+    const marked = new Promise<void>((resolve) => {
+      grant = resolve;
+    });
+    const wrapped = broadcastStorage(full, {
+      channel: name,
+      key: 'tessera',
+      BroadcastChannel: channels.BroadcastChannel,
+      markers: { mark: () => marked, live: async () => [], release: () => {} },
+      catchUpTimeout: 1_000,
+    });
+    const { changes, unsubscribe } = subscribeTo(wrapped);
+    const tab = otherTab();
+    const writing = wrapped.set(set('at-1'));
+    await vi.waitFor(() => expect(tab.received).toHaveLength(1));
+
+    await storage.set(set('at-2'));
+    tab.post({ type: 'set', tokens: set('at-2'), id: 'w2' });
+    await vi.waitFor(() => expect(changes).toEqual([set('at-2')]));
+    storageEvent(set('at-2'));
+    grant();
+
+    await expect(writing).rejects.toThrow('quota');
+    expect(await storage.get()).toEqual(set('at-2'));
+    expect(await wrapped.get()).toEqual(set('at-2'));
+    unsubscribe();
+  });
+
   it('returns the storage unchanged where BroadcastChannel is missing', () => {
     const inner = memoryStorage();
     const markers = writeMarkers({ locks: undefined, prefix: '', timeout: 1_000 });

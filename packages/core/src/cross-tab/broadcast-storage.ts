@@ -145,7 +145,8 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
           : { type: 'set', tokens: value, id, key, unstored: failed },
       );
       if (channel) await markers.mark(id); // held before the manager releases the refresh lock
-      if (failed && value) {
+      // Not after a change heard or written meanwhile: storage may hold that newer set, not the one replaced.
+      if (failed && value && change === changes) {
         echoes.stored(null);
         await storage.remove();
       }

@@ -74,6 +74,45 @@ describe('crossTab when storing a refreshed set fails (a full localStorage)', ()
     expect(b.events).not.toContain('cleared');
   });
 
+  it('stores the next refreshed set once storage has room again, and signs no tab out', async () => {
+    const server = rotatingRefreshTokens();
+    const area = fullArea();
+    const channels = manualChannels();
+    const locks = fakeLockManager().locks;
+    let time = now;
+    const tabAt = () => {
+      const manager = new TokenManager({
+        fetchTokens: server.fetchTokens,
+        storage: webStorage(area),
+        clock: () => time,
+        retry: false,
+        crossTab: crossTab({ name: 'q', locks, BroadcastChannel: channels.BroadcastChannel }),
+      });
+      managers.push(manager);
+      const events: TokenEvent['type'][] = [];
+      manager.subscribe((event) => events.push(event.type));
+      return { manager, events };
+    };
+    const a = tabAt();
+    const b = tabAt();
+    await b.manager.ready();
+    expect(await a.manager.getAccessToken()).toBe('at-1');
+    channels.flush();
+
+    // Room again (another tab's data was cleared); `at-1` expires: the next refresh is stored.
+    const room = fakeStorageArea();
+    Object.assign(area, { setItem: room.setItem, getItem: room.getItem, removeItem: room.removeItem });
+    time += 600_000;
+    expect(await a.manager.getAccessToken()).toBe('at-2');
+    channels.flush();
+    expect(await b.manager.getAccessToken()).toBe('at-2');
+
+    expect(JSON.parse(area.getItem('tessera.tokens') ?? 'null')?.refreshToken).toBe('rt-2');
+    expect(server.requests).toEqual([{ refreshToken: 'rt-0' }, { refreshToken: 'rt-1' }]);
+    expect(a.events).not.toContain('cleared');
+    expect(b.events).not.toContain('cleared');
+  });
+
   it('is not signed out by the removal of the set a failed write replaced', async () => {
     const target = new EventTarget();
     vi.stubGlobal('window', target);
