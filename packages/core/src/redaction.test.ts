@@ -217,6 +217,24 @@ describe('no secret in any output, in any encoding', () => {
     expect(text).toContain(`request to ${TOKEN_URL} failed, reason: connect ECONNREFUSED 127.0.0.1:443`);
   });
 
+  it('drops the query, fragment and user:password of every URL a transport error mentions, wherever it stands', async () => {
+    const quoting: typeof fetch = async (url) => {
+      throw new TypeError(
+        `fetch failed (${String(url)}) ['http://u:pr0xy-pass@proxy.internal:3128/?k=a)b'] <${String(url)}#f>`,
+      );
+    };
+    const error = await requestToken({
+      tokenUrl: `${TOKEN_URL}?api_key=k3y-in-the-query`,
+      grantType: 'x',
+      fetch: quoting,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    const text = inspect(error, { depth: 20 });
+    for (const secret of ['k3y-in-the-query', 'pr0xy-pass', 'k=a', '#f']) expect(text).not.toContain(secret);
+    // What follows a URL up to the next space goes with its query (a closing bracket or quote included).
+    expect(text).toContain(`fetch failed (${TOKEN_URL} ['http://proxy.internal:3128/ <${TOKEN_URL}`);
+  });
+
   it("redacts the values of the token and revocation URLs' query a server echoes (decision 0407: a key in the query)", async () => {
     const key = 'k3y+in/the query';
     const echoUrl: Parameters<typeof http.post>[1] = ({ request }) => {
@@ -244,6 +262,33 @@ describe('no secret in any output, in any encoding', () => {
       const text = [inspect(error, { depth: 20 }), JSON.stringify(error), String(error)].join('\n');
       for (const spelling of [...spellings(key), 'acme-corp']) expect(text).not.toContain(spelling);
       expect((error as Error).message).toContain('key=[redacted]');
+    }
+  });
+
+  it("redacts a query value of 8 characters or more, not a short harmless one: `?format=json&v=1` keeps 'JSON' and '1' readable (decision 0407)", async () => {
+    const key = 'k3y+in/8';
+    const echo: Parameters<typeof http.post>[1] = ({ request }) =>
+      HttpResponse.json(
+        {
+          error: 'invalid_request',
+          error_description: `the body is not JSON (version 1 only); key=${new URL(request.url).searchParams.get('api_key')}`,
+        },
+        { status: 400 },
+      );
+    const revocationUrl = 'https://auth.example.test/oauth/revoke';
+    server.use(http.post(TOKEN_URL, echo), http.post(revocationUrl, echo));
+    const query = `?${new URLSearchParams({ format: 'json', v: '1', api_key: key })}`;
+    const errors = [
+      await requestToken({ tokenUrl: `${TOKEN_URL}${query}`, grantType: 'x' }).catch((e: unknown) => e),
+      await revokeToken({ revocationUrl: `${revocationUrl}${query}`, token: REFRESH }).catch(
+        (e: unknown) => e,
+      ),
+    ];
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(OAuthError);
+      expect((error as OAuthError).message).toContain(
+        'the body is not JSON (version 1 only); key=[redacted]',
+      );
     }
   });
 

@@ -1,7 +1,7 @@
 import { parseEndpointUrl } from './endpoint-url.js';
 import { authenticateClient } from './internal/client-authentication.js';
 import { exchange, failureOf } from './internal/oauth-exchange.js';
-import { redactor } from './internal/redact.js';
+import { queryKeys, redactor } from './internal/redact.js';
 import type { ClientAuthMethod, EndpointRequestOptions } from './token-endpoint.js';
 
 /** Options of `revokeToken(options)`. Durations in milliseconds. */
@@ -59,7 +59,7 @@ export async function revokeToken(options: RevokeTokenOptions): Promise<void> {
     Accept: 'application/json',
   };
   const basic = authenticateClient(options, form, headers);
-  const redact = redactor([options.token, options.clientSecret, ...url.searchParams.values()], basic);
+  const redact = redactor([options.token, options.clientSecret, ...queryKeys(url)], basic);
   const label = 'Revocation request';
   const response = await exchange({
     method: 'POST',

@@ -369,6 +369,20 @@ describe('error responses', () => {
     expect(JSON.parse(JSON.stringify(error)).retryAfter).toBe(2 ** 31 * 1000);
   });
 
+  it('reads a far HTTP-date Retry-After (year 9999) as its delay, not capped at 2^31 s as delay-seconds are, and finite', async () => {
+    const date = 'Fri, 31 Dec 9999 23:59:59 GMT';
+    answer('slow down', { status: 429, headers: { 'Retry-After': date } });
+    const before = Date.now();
+    const error = (await requestToken({ tokenUrl: TOKEN_URL, grantType: 'x' }).catch(
+      (e: unknown) => e,
+    )) as RateLimitError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryAfter).toBeGreaterThan(Date.parse(date) - Date.now() - 1);
+    expect(error.retryAfter).toBeLessThanOrEqual(Date.parse(date) - before);
+    expect(error.retryAfter).toBeGreaterThan(2 ** 31 * 1000);
+    expect(JSON.parse(JSON.stringify(error)).retryAfter).toBe(error.retryAfter);
+  });
+
   it('judges an answer whose body broke off by its status: a 503 is a transient HttpError, a 400 a final one, a 200 incomplete', async () => {
     const cutAfterHeaders = (status: number) =>
       server.use(

@@ -4,7 +4,7 @@ import type { FetchLike } from './fetch-like.js';
 import { accessTokenOf } from './internal/access-token-of.js';
 import { authenticateClient } from './internal/client-authentication.js';
 import { exchange, failureOf } from './internal/oauth-exchange.js';
-import { redactor } from './internal/redact.js';
+import { queryKeys, redactor } from './internal/redact.js';
 import { places, refusedBodies } from './internal/response-where.js';
 import type { TokenResponse } from './token-set.js';
 
@@ -99,7 +99,7 @@ export async function requestToken(request: TokenRequest): Promise<TokenResponse
   const url = parseEndpointUrl(request.tokenUrl, 'requestToken: tokenUrl', request.allowInsecureHttp);
   const form = new URLSearchParams({ grant_type: request.grantType });
   // A value in the URL's query may be a key (`?api_key=…`, decision 0407): redacted like the form's.
-  const secrets = [request.clientSecret, ...url.searchParams.values()];
+  const secrets = [request.clientSecret, ...queryKeys(url)];
   for (const [name, value] of Object.entries(request.params ?? {})) {
     for (const item of [value ?? []].flat()) {
       form.append(name, item);

@@ -48,6 +48,12 @@ function base64Forms(text: string): string[] {
   return [padded, unpadded, unpadded.replaceAll('+', '-').replaceAll('/', '_')];
 }
 
+/**
+ * The values of `url`'s query redacted as secrets (decision 0407): those of 8 characters or more, as a
+ * key is; a shorter one (`v=1`, `format=json`) would blank out ordinary words of every message.
+ */
+export const queryKeys = (url: URL): string[] => [...url.searchParams.values()].filter((v) => v.length > 7);
+
 /** `text` with every occurrence of a secret, in any encoding, replaced by `[redacted]`. */
 export type Redact = (text: string) => string;
 

@@ -1,7 +1,8 @@
 /**
  * Parses an HTTP `Retry-After` header (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
- * Returns milliseconds from `now`, never negative, at most 2^31 s, or `undefined` when absent or unreadable; and the
- * HTTP-date's time (epoch ms), if that is the form, for a judge with a clock of its own (`retryDates`).
+ * Returns milliseconds from `now`, never negative, or `undefined` when absent or unreadable: delay-seconds at most
+ * 2^31 s; an HTTP-date's delay as it is, finite (`Date.parse` reads no year past 275760). And the HTTP-date's time
+ * (epoch ms), if that is the form, for a judge with a clock of its own (`retryDates`).
  */
 export function parseRetryAfter(
   header: string | null,
