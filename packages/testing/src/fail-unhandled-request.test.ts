@@ -54,4 +54,20 @@ describe('failUnhandledRequest', () => {
     const { output } = await unhandledTokenRequest('error');
     expect(output).toContain(SECRET);
   });
+
+  it("lets a page's static assets through, like msw's own strategies, and still fails anything else", () => {
+    const output: unknown[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args) => {
+      output.push(args);
+    });
+    // Under setupWorker every request of the page reaches the strategy: its lazily loaded chunks,
+    // styles and images too. Failing them broke the page the test runs in.
+    for (const asset of ['/assets/chunk-3f2a.js', '/@vite/client', '/styles/app.css', '/logo.png']) {
+      expect(failUnhandledRequest(new Request(`https://app.example.test${asset}`))).toBeUndefined();
+    }
+    expect(output).toEqual([]);
+    expect(() => failUnhandledRequest(new Request('https://auth.example.test/oauth/token'))).toThrow(
+      'No msw handler for GET https://auth.example.test/oauth/token',
+    );
+  });
 });

@@ -1,3 +1,5 @@
+import * as msw from 'msw';
+
 /**
  * An msw `onUnhandledRequest` strategy that fails a request no handler matched, naming its method
  * and URL (query string left out) but never its body.
@@ -9,9 +11,13 @@
  * setupServer(...auth.handlers).listen({ onUnhandledRequest: failUnhandledRequest });
  * await worker.start({ onUnhandledRequest: failUnhandledRequest, quiet: true });
  *
- * The request fails: msw answers it with HTTP 500 and this message.
+ * The request fails: msw answers it with HTTP 500 and this message. Like msw's own strategies, it
+ * lets a static asset (msw's `isCommonAssetRequest`: scripts, styles, images, fonts, …) through, so
+ * a page under `setupWorker` still loads its own files.
  */
-export function failUnhandledRequest(request: Request): never {
+export function failUnhandledRequest(request: Request): void {
+  // Read from the namespace: msw before 2.8 has no such export, and a named import would not load there.
+  if (msw.isCommonAssetRequest?.(request)) return;
   const url = new URL(request.url);
   const query = url.search ? '?…' : '';
   const message = `[@tessera/testing] No msw handler for ${request.method} ${url.origin}${url.pathname}${query}: the request failed. Its body and query are not printed: they may hold secrets.`;

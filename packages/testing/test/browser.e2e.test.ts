@@ -62,6 +62,25 @@ describe('@tessera/testing in headless Chromium', () => {
     });
   });
 
+  it("loads the page's own static files under setupWorker with failUnhandledRequest, and fails an unhandled API call", async () => {
+    const page = await open('worker-page', 'fetchUnhandled');
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    const fetchUnhandled = (path: string): Promise<number> =>
+      page.evaluate(
+        (p) => (window as unknown as { fetchUnhandled(path: string): Promise<number> }).fetchUnhandled(p),
+        path,
+      );
+    expect(await fetchUnhandled('/cors-page.js')).toBe(200);
+    expect(pageErrors).toEqual([]);
+    expect(await fetchUnhandled('/api/orders')).toBe(500);
+    // The browser adds its own "Failed to load resource … 500" line.
+    expect(pageErrors.splice(0)).toContainEqual(
+      expect.stringContaining(`No msw handler for GET ${pages!.url}/api/orders`),
+    );
+  });
+
   it('serves a page on another loopback origin through serveHandlers with working CORS', async () => {
     const api = await serveHandlers();
     try {
