@@ -9,10 +9,10 @@ type DisposeKey = SymbolConstructor extends { readonly dispose: infer Key extend
 export type DisposableWhereKnown = { [Key in DisposeKey]: () => void };
 
 /**
- * Makes `target` work with `using` where the runtime has `Symbol.dispose` (Node 20.20, not older
- * 20.x): `[Symbol.dispose]` calls `target.dispose()`. Called from a constructor, not installed on a
- * prototype at module load (that statement would keep the class in every bundle importing anything
- * from the module); its type comes from `DisposableWhereKnown` (decision 0020).
+ * Makes `target` work with `using` where the runtime has `Symbol.dispose` (Node since 18.18 and
+ * 20.4; browsers only lately): `[Symbol.dispose]` calls `target.dispose()`. Called from a
+ * constructor, not installed on a prototype at module load (that statement would keep the class in
+ * every bundle importing anything from the module); its type comes from `DisposableWhereKnown` (decision 0020).
  */
 export function disposeWhereKnown(target: { dispose(): void }): void {
   const dispose = (Symbol as { dispose?: symbol }).dispose;

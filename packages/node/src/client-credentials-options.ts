@@ -88,7 +88,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
    * The authorization server's issuer identifier. Its token endpoint is read once, on the first
    * token request, from RFC 8414 metadata (`/.well-known/oauth-authorization-server`) or else
    * OpenID Connect discovery (`/.well-known/openid-configuration`). The document's `issuer` must be
-   * identical to this value.
+   * identical to this value. An issuer with a query is a `TypeError` when the client is created
+   * (RFC 8414 §2).
    * @default undefined (give `tokenUrl` instead)
    */
   issuer?: string | URL | undefined;
@@ -104,8 +105,8 @@ export interface ClientCredentialsOptions extends TokenTarget {
   /**
    * The private key for `private_key_jwt`: a PEM string (PKCS#8, PKCS#1 or SEC1), a private JWK, or
    * a `KeyObject` (not a `Buffer`: read a PEM file with `readFileSync(path, 'utf8')`; not a `CryptoKey`:
-   * pass `KeyObject.from(cryptoKey)`); RSA keys of
-   * 2048 bits or more. Checked when the client is created: a JWK whose `use` is not `sig`, or whose
+   * pass `KeyObject.from(cryptoKey)`; an encrypted PEM: `createPrivateKey({ key, passphrase })`);
+   * RSA keys of 2048 bits or more. Checked when the client is created: a JWK whose `use` is not `sig`, or whose
    * `key_ops` lack `sign`, is refused. Requires the optional peer dependency `jose`.
    * @default undefined
    */
@@ -126,12 +127,14 @@ export interface ClientCredentialsOptions extends TokenTarget {
   /**
    * The `kid` header of the `private_key_jwt` assertion. A JWK `kid` that is not a string (a number)
    * is refused rather than dropped or guessed at: pass it here as the string the server knows.
+   * Blank or with whitespace around it is a `TypeError`.
    * @default the JWK's `kid`, else no `kid`
    */
   keyId?: string | undefined;
   /**
    * The `aud` claim of the `private_key_jwt` assertion. Some servers want the issuer identifier
    * (recommended by the 2025 OpenID audience-injection advisory) instead of the token endpoint.
+   * Blank or with whitespace around it is a `TypeError`.
    * @default the token endpoint URL as requested (`URL`'s serialisation: lower-case scheme and host,
    *   an IDN host in punycode, dot segments and a default port removed)
    */

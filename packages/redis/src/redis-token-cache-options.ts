@@ -66,8 +66,8 @@ export interface RedisTokenCacheOptions {
   encryptionKey?: Uint8Array | string;
   /**
    * Lifetime in Redis, in ms, of token sets that have no expiry (no `expires_in`, no JWT `exp`).
-   * By default they are not stored: each replica keeps its own. At most 2^53 (the longest TTL Redis
-   * takes); a longer one is taken as that.
+   * By default they are not stored: each replica keeps its own. At most 2^53 ms: a longer one (which Redis
+   * would refuse, e.g. `Number.MAX_VALUE`) is taken as that.
    * @default undefined
    */
   ttlWithoutExpiry?: number;
