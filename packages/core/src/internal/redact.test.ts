@@ -32,4 +32,15 @@ describe('redactor: secrets found without a RegExp (decision 0027)', () => {
     // `SÉCRET/2` differs from `Sécret/2` beyond ASCII case: kept, as before.
     expect(redacted).toBe(`A [redacted][redacted] B ${filler}SÉCRET/2 +VALUE" C`);
   }, 30_000);
+  it('redacts a secret split across a line break (MIME-wrapped Base64), and keeps line breaks where none is', () => {
+    const redact = redactor(['refresh+token/with-a-long-tail'], {
+      clientId: 'app',
+      clientSecret: 's3cr3t-Ω',
+    });
+    const basic = btoa('app:s3cr3t-\u00ce\u00a9');
+    expect(
+      redact(`line 1\nrefresh+token/\r\nwith-a-long-tail; basic ${basic.slice(0, 8)}\r\n${basic.slice(8)}`),
+    ).toBe('line 1[redacted]; basic [redacted]');
+    expect(redact('line 1\r\nline 2 refresh+token/with-a-long-tail\n')).toBe('line 1\r\nline 2 [redacted]\n');
+  });
 });

@@ -95,7 +95,7 @@ export function redactor(
     escaped.length > 0
       ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu')
       : undefined;
-  return (text) => {
+  const redact = (text: string): string => {
     // Every occurrence of each long variant (lower-cased, longest first), ignoring ASCII case so `%2f`
     // matches `%2F`: it can only redact more. The lower-cased text split at the variant gives the lengths of
     // the pieces of `text` kept: one pass per variant, linear, not once more per occurrence (a 1 MiB answer
@@ -116,6 +116,15 @@ export function redactor(
       lower = parts.join('[redacted]');
     }
     return found ? text.replace(found, '[redacted]') : text;
+  };
+  // A secret split across a line break (an answer wrapped at 76 columns, as MIME Base64 is) is found with the
+  // line breaks taken out, after what is found with them: the text is then given without its line breaks
+  // (RFC 6749 allows none in `error_description`). Otherwise it is given as it came.
+  return (text) => {
+    const once = redact(text);
+    const joined = once.replace(/[\r\n]/g, '');
+    const twice = joined === once ? once : redact(joined);
+    return twice === joined ? once : twice;
   };
 }
 
