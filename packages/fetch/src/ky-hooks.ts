@@ -151,17 +151,13 @@ export function kyHooks<Marker>(
       response.redirected && new URL(response.url, request.url).origin !== new URL(request.url).origin;
     const { body, retry, context } = options as KyOptions;
     const mine = context && sent.get(context);
-    // Not from an origin the policy does not allow, where a later `beforeRequest` hook of yours sent
-    // the request with our token (documented): a refresh there would send it the next token too.
-    const carried =
-      mine === undefined ||
-      request.headers.get(header) !== mine.value ||
-      !allows(moved ? response.url : request.url, documentBase())
-        ? undefined
-        : mine.token;
+    const carried = mine === undefined || request.headers.get(header) !== mine.value ? undefined : mine.token;
     const retryCount = state?.retryCount ?? 0;
     const proof = carried === undefined ? null : request.headers.get('dpop');
-    if (constraint && proof !== null) {
+    // The origin policy is asked only where an answer would send something again (a nonce replay, a
+    // refresh), not on every response: never to an origin it does not allow, where a later `beforeRequest`
+    // hook of yours sent the request with our token (documented), nor where ky's fetch was redirected.
+    if (constraint && proof !== null && allows(moved ? response.url : request.url, documentBase())) {
       const answered = context ? nonceReplayed.has(context) : retryCount > 0;
       // Where ky's fetch followed a redirect, the nonce is the answering origin's (`response.url`).
       if (constraint.isNonceReplay(response, { DPoP: proof }, !answered && !moved, undefined, request.url)) {
@@ -173,7 +169,7 @@ export function kyHooks<Marker>(
     }
     // The scheme the token went with: `<scheme> <token>` but ' <token>' (`''` for a bare token).
     if (!shouldRefresh(response, mine?.value.slice(0, ~mine.token.length))) return undefined;
-    if (moved || carried === undefined) return undefined;
+    if (moved || carried === undefined || !allows(request.url, documentBase())) return undefined;
     const isReplay = context ? replayed.has(context) : retryCount > 0;
     tokens.invalidate(carried); // a replay's 401 too: the manager may start a cooldown
     if (isReplay || !isReplayableBody(body)) return undefined;
