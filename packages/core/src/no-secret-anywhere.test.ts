@@ -349,6 +349,54 @@ describe('no secret in any error, event or log, in any encoding', () => {
     }
   });
 
+  it('redacts a storage error that quotes the set it was handed, in storage_error and the console', async () => {
+    const logged: unknown[] = [];
+    const original = console.error;
+    console.error = (...args) => logged.push(args);
+    try {
+      const events: TokenEvent[] = [];
+      // An app's storage whose error quotes what it was given: as JSON, and down the cause chain each token
+      // in every spelling checked here.
+      const quoting: TokenStorage = {
+        get: () => undefined,
+        set: (set) => {
+          const spelled = [set.accessToken, set.refreshToken ?? '', set.idToken ?? ''].flatMap(spellings);
+          throw new Error(`cannot write ${JSON.stringify(set)}`, {
+            cause: new Error(`driver: ${spelled.join(' ')}`, { cause: new Error(spelled.join('\n')) }),
+          });
+        },
+        remove: () => {},
+      };
+      const tokens = new TokenManager({
+        fetchTokens: async () => ({ access_token: 'x', expires_in: 60 }),
+        storage: quoting,
+      });
+      tokens.subscribe((event) => {
+        events.push(event);
+        // A listener that throws it is logged: that line must not leak either.
+        if (event.type === 'storage_error') throw event.error;
+      });
+      await tokens.setTokens({
+        access_token: SECRETS.revoked,
+        refresh_token: SECRETS.refreshToken,
+        id_token: SECRETS.code,
+        expires_in: 60,
+      });
+      tokens.dispose();
+      const storageErrors = events.filter((event) => event.type === 'storage_error');
+      expect(storageErrors.map((event) => event.operation)).toEqual(['set']);
+      // Still the storage's own message, with the tokens taken out.
+      expect(storageErrors[0]).toMatchObject({
+        error: { message: expect.stringMatching(/^cannot write .*\[redacted\]/) },
+      });
+      for (const event of storageErrors) expectNoSecret(event, 'storage_error');
+      expect(logged).toHaveLength(1);
+      for (const line of logged) expectNoSecret(line, 'console');
+    } finally {
+      console.error = original;
+    }
+  });
+
   it('reports a storage that fails without handing its contents on to storage_error', async () => {
     const events: TokenEvent[] = [];
     const failing: TokenStorage = {

@@ -9,6 +9,8 @@ import type { TesseraError } from './errors/tessera-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 import { checkTokenManagerOptions, timeOf } from './internal/check-token-manager-options.js';
+import { copyCauseChain } from './internal/copy-cause-chain.js';
+import { redactor } from './internal/redact.js';
 import { places } from './internal/response-where.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { hold, type Waits } from './internal/timer.js';
@@ -732,11 +734,29 @@ export class TokenManager {
       )
       .catch((error: unknown) => {
         if (error instanceof DisposedError) throw error;
-        this.#emit({ type: 'storage_error', operation, error });
+        this.#storageError(operation, error);
         return undefined;
       });
     this.#storageQueue = done.catch(asIs);
     return done;
+  }
+
+  /**
+   * Reports a storage failure. An error of the app's storage that quotes the set it was handed (or holds) gets
+   * its message chain copied with this manager's tokens redacted, as a token endpoint's echo is.
+   */
+  #storageError(operation: 'get' | 'set' | 'remove', error: unknown): void {
+    const redact = redactor(
+      [this.#current, this.#written].flatMap((set) => [set?.accessToken, set?.refreshToken, set?.idToken]),
+    );
+    // Copied only when a message changed: an error that quotes nothing is handed on as it is.
+    let quoted = false;
+    const copy = copyCauseChain(error, (message) => {
+      const text = redact(message);
+      quoted ||= text !== message;
+      return text;
+    });
+    this.#emit({ type: 'storage_error', operation, error: quoted ? copy : error });
   }
 
   #read(): Promise<TokenSet | undefined> {
@@ -760,7 +780,7 @@ export class TokenManager {
         try {
           stored = this.#parse(await this.#storage.get());
         } catch (error) {
-          this.#emit({ type: 'storage_error', operation: 'get', error });
+          this.#storageError('get', error);
         }
         overtaking = !stored ? null : same(stored, base) || this.#older(stored) ? undefined : stored;
       }
@@ -815,7 +835,7 @@ export class TokenManager {
     try {
       tokens = this.#parse(value);
     } catch (error) {
-      this.#emit({ type: 'storage_error', operation: 'get', error });
+      this.#storageError('get', error);
       return;
     }
     const current = this.#current;
