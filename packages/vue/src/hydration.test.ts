@@ -2,7 +2,7 @@
 // A browser app hydrating the HTML its server rendered (Nuxt, vite-ssr): the server always renders `loading`.
 import type { SignInLike } from '@tessera/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type App, createSSRApp, defineComponent, h, nextTick } from 'vue';
+import { type App, createSSRApp, defineComponent, h, nextTick, Suspense, shallowRef } from 'vue';
 import { renderToString } from 'vue/server-renderer';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import { fakeSignIn, setupAuthServer } from '../../core/test/session-support.js';
@@ -88,5 +88,54 @@ describe('hydrating server HTML when the manager already holds a set', () => {
     expect(signIn.handleCallback).toHaveBeenCalledTimes(1);
     expect(signIn.start).not.toHaveBeenCalled();
     expect(auth.tokenRequestCount).toBe(0);
+  });
+
+  it('under <Suspense>, a component with an async setup() hydrates loading after mount() returned, then shows the session; one mounted later shows it at once', async () => {
+    const tokens = manager();
+    await tokens.setTokens(await auth.issueTokens());
+    // A page that awaits its data in setup() (Nuxt's `await useFetch()`): it hydrates once that resolves,
+    // after mount() returned.
+    const Page = defineComponent({
+      async setup() {
+        const { status } = useSession();
+        await Promise.resolve();
+        return () => h('p', null, status.value);
+      },
+    });
+    // A component the app shows after hydration (a client-side navigation): never `loading`.
+    const later = shallowRef(false);
+    const laterRenders: string[] = [];
+    const Later = defineComponent({
+      setup() {
+        const { status } = useSession();
+        return () => h('i', null, laterRenders[laterRenders.push(status.value) - 1]);
+      },
+    });
+    const Root = defineComponent({
+      setup: () => () =>
+        h('div', null, [h(Suspense, null, { default: () => h(Page) }), later.value ? h(Later) : null]),
+    });
+    const html = await renderToString(createSSRApp(Root).use(createTessera({ tokens: manager() })));
+    expect(html).toBe('<div><p>loading</p><!----></div>');
+    const host = document.createElement('div');
+    host.innerHTML = html;
+    const tessera = createTessera({ tokens });
+    const app = createSSRApp(Root).use(tessera);
+    const warnHandler = vi.fn();
+    app.config.warnHandler = (message) => {
+      if (!message.startsWith('<Suspense> is an experimental feature')) warnHandler(message);
+    };
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    app.mount(host);
+    // Live since the end of mount(), before the page hydrated.
+    expect(tessera.session.value.status).toBe('signed-in');
+    await vi.waitFor(() => expect(host.innerHTML).toBe('<div><p>signed-in</p><!----></div>'));
+    expect(warnHandler).not.toHaveBeenCalled();
+    expect(consoleError).not.toHaveBeenCalled();
+    later.value = true;
+    await nextTick();
+    expect(host.innerHTML).toBe('<div><p>signed-in</p><i>signed-in</i></div>');
+    expect(laterRenders).toEqual(['signed-in']);
+    app.unmount();
   });
 });
