@@ -120,7 +120,7 @@ export interface ClientCredentialsOptions extends TokenTarget {
   authMethod?: ClientCredentialsAuthMethod | undefined;
   /**
    * Algorithm of the `private_key_jwt` assertion.
-   * @default the JWK's `alg`, else from the key: RSA → RS256, RSA-PSS → PS256, P-256 → ES256,
+   * @default the JWK's `alg`, else from the key: RSA → RS256, P-256 → ES256,
    * P-384 → ES384, P-521 → ES512, Ed25519 → EdDSA
    */
   signingAlgorithm?: SigningAlgorithm | undefined;

@@ -11,7 +11,6 @@ export interface SigningKey {
 /** Algorithms each key type can sign with; the first is the default. */
 const ALGORITHMS: Record<string, readonly SigningAlgorithm[]> = {
   rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
-  'rsa-pss': ['PS256', 'PS384', 'PS512'],
   'ec:prime256v1': ['ES256'],
   'ec:secp384r1': ['ES384'],
   'ec:secp521r1': ['ES512'],
@@ -40,7 +39,7 @@ export function toSigningKey(
   const allowed = ALGORITHMS[type];
   if (!allowed) {
     throw new TypeError(
-      `clientCredentials: privateKey of type ${type} is not supported; use an RSA, EC (P-256, P-384, P-521) or Ed25519 key`,
+      `clientCredentials: privateKey of type ${type} is not supported; use an RSA (it signs PS256 too), EC (P-256, P-384, P-521) or Ed25519 key`,
     );
   }
   // jose signs RS* and PS* only with 2048 bits or more: said here, not at the first token request.

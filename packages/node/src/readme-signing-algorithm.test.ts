@@ -1,7 +1,7 @@
 // The README's options table says which algorithm a `private_key_jwt` assertion is signed with when
 // `signingAlgorithm` is left out; this signs one per key type and keeps that row equal to what the client does.
-// (An RSA-PSS `KeyObject`, which the JSDoc maps to PS256, is accepted at creation but fails at the first request with
-// `ClientAssertionError` "Unsupported JWK Key Type": reported, not in the README until it works.)
+// An RSA-PSS `KeyObject` (jose cannot sign with one: "Unsupported JWK Key Type" at the first request) is refused at
+// creation; an RSA key signs PS256.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { failUnhandledRequest } from '@tessera/testing';
@@ -30,6 +30,13 @@ describe('the README’s signingAlgorithm default', () => {
     const row = readme.split('\n').find((line) => line.startsWith('| `signingAlgorithm` |'));
     const listed = [...(row?.matchAll(/([\w-]+) → (\w+)/g) ?? [])].map(([, key, alg]) => [key, alg]);
     expect(listed).toEqual(keys.map(([key, alg]) => [key, alg]));
+  });
+
+  it('refuses an RSA-PSS key when the client is created, not at its first token request', () => {
+    const { privateKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    expect(() => clientCredentials({ tokenUrl: TOKEN_URL, clientId: 'billing', privateKey })).toThrow(
+      /privateKey of type rsa-pss is not supported; use an RSA \(it signs PS256 too\)/,
+    );
   });
 
   it.each(keys)('signs the assertion of a %s key with %s', async (_, alg, { privateKey, publicKey }) => {
