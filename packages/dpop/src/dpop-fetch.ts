@@ -82,12 +82,14 @@ export function dpopFetch(
         from.origin === url.origin ? ClockLesson.Default : ClockLesson.Origin,
       );
     };
-    const send = async (
-      nonce: string | undefined,
-      source?: Request,
-      body = init?.body,
-    ): Promise<Response> => {
-      const proof = await prove(method, url, nonce);
+    // The nonce of the last proof sent (after hops, the last hop's): what a challenge is judged against.
+    let sentNonce: string | undefined;
+    const sign = (to: URL, how = method) => {
+      sentNonce = book.nonceFor(to);
+      return prove(how, to, sentNonce);
+    };
+    const send = async (source?: Request, body = init?.body): Promise<Response> => {
+      const proof = await sign(url);
       const headers = new Headers(given);
       headers.set('DPoP', proof);
       // An undefined `body` is no body member: the Request's own, or none.
@@ -109,18 +111,16 @@ export function dpopFetch(
               credentials: ['dpop'],
               resend: true,
               rebind: async (hopMethod, to, hopHeaders, from) => {
-                const hop = resolveUrl(to);
                 learn(from);
-                hopHeaders.set('DPoP', await prove(hopMethod, hop, book.nonceFor(hop)));
+                hopHeaders.set('DPoP', await sign(resolveUrl(to), hopMethod));
               },
             },
           )
         : response;
     };
 
-    const sentNonce = book.nonceFor(url);
     const sentIat = book.serverTime(url);
-    const first = await send(sentNonce, request);
+    const first = await send(request);
     const nonce = learn(first);
     // Only an answer from where the proof went challenges it: a 400 from the origin a redirect fetch
     // followed ended at is returned as it is (its nonce kept for that origin), as the transports do.
@@ -145,7 +145,7 @@ export function dpopFetch(
     emit({ type: reason, origin: url.origin, status: 400 });
     releaseBody(first);
     // A one-time body is never sent twice: its sender makes the retry's (decision 1210).
-    const second = await send(book.nonceFor(url), spare, await init?.resendBody?.());
+    const second = await send(spare, await init?.resendBody?.());
     learn(second);
     if (second.status !== 400) return second;
     const retryError = await oauthError(second, where);

@@ -109,6 +109,42 @@ describe('DPoP key in headless Chromium (IndexedDB)', () => {
     expect(await stale.evaluate(() => window.dpopPage.loadSession())).toEqual({ accessToken: 'at-1' });
   });
 
+  it('replaces a stored key whose public key is no CryptoKey (a JWK) instead of falling back to memory on every load', async () => {
+    const page = await openTab();
+    const first = await ready(page);
+    // The stored private key kept, its public key replaced by a JWK object (another writer's format).
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('tessera-dpop', 1);
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const store = open.result.transaction('keys', 'readwrite').objectStore('keys');
+            const read = store.get('spa');
+            read.onsuccess = () => {
+              const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' };
+              store.put({ privateKey: read.result.privateKey, publicKey: jwk }, 'spa').onsuccess = () => {
+                open.result.close();
+                resolve();
+              };
+            };
+          };
+        }),
+    );
+    await page.reload();
+    await page.waitForFunction(() => 'dpopPage' in window);
+
+    const second = await ready(page);
+    const events = await page.evaluate(() => window.dpopPage.events);
+    await page.reload();
+    await page.waitForFunction(() => 'dpopPage' in window);
+
+    expect(second).toMatchObject({ persistent: true, fallback: false });
+    expect(second.thumbprint).not.toBe(first.thumbprint);
+    expect(events).toEqual([]);
+    expect(await ready(page)).toEqual(second);
+  });
+
   it('falls back to an in-memory key when IndexedDB cannot be opened, and says so', async () => {
     await context.addInitScript(() => {
       IDBFactory.prototype.open = () => {

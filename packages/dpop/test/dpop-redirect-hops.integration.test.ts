@@ -1,12 +1,13 @@
 import { decodeJwt, EmbeddedJWK, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackServer } from '../../e2e-support/test-support/loopback-server.js';
-import { createDPoP } from '../src/index.js';
+import { createDPoP, DPoPNonceError } from '../src/index.js';
 
 // dpop.fetch in Node against a real loopback server that checks every proof strictly (signature,
 // typ, htm and htu against the request it came with). A path without a trailing slash redirects
 // to the same path with one (`?status=` picks the 3xx, default 307; `?nonce=` sends that
-// `DPoP-Nonce` with it); `?to=<url>` redirects there. `/nonce/` also asks for the nonce `server-nonce`.
+// `DPoP-Nonce` with it); `?to=<url>` redirects there. `/nonce/` also asks for the nonce `server-nonce`;
+// `/stubborn/` asks for it whatever the proof carries (a server refusing the nonce it issued).
 let server: Awaited<ReturnType<typeof loopbackServer>>;
 let second: string;
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
         typ: 'dpop+jwt',
         algorithms: ['ES256'],
       });
-      if (url.pathname === '/nonce/' && payload.nonce !== 'server-nonce') {
+      if (url.pathname === '/stubborn/' || (url.pathname === '/nonce/' && payload.nonce !== 'server-nonce')) {
         res.writeHead(400, { 'content-type': 'application/json', 'DPoP-Nonce': 'server-nonce' });
         res.end('{"error":"use_dpop_nonce"}');
         return;
@@ -103,6 +104,30 @@ describe('dpop.fetch in Node: redirects fetch would follow get a fresh proof per
       ['/nonce/', 'server-nonce'],
     ]);
     expect(new Set(server.seen.map((seen) => claimsOf(seen.dpop)?.jti)).size).toBe(4);
+  });
+
+  it('a use_dpop_nonce asking again for the nonce a same-origin redirect taught the hop is nonce_unchanged: no retry, two requests', async () => {
+    const dpop = createDPoP();
+    const events: string[] = [];
+    const watched = createDPoP({ onEvent: (event) => events.push(event.type) });
+
+    const failure = await dpop
+      .fetch(`${server.origin}/stubborn?nonce=server-nonce`, { method: 'POST', body: 'a=b' })
+      .catch((error: unknown) => error);
+    await watched
+      .fetch(`${server.origin}/stubborn?nonce=server-nonce`, { method: 'POST', body: 'a=b' })
+      .catch(() => undefined);
+
+    expect(failure).toBeInstanceOf(DPoPNonceError);
+    expect((failure as DPoPNonceError).failure).toBe('nonce_unchanged');
+    expect(events).toEqual([]);
+    // The hop's proof carried the nonce the redirect sent, and the challenge asked for that very nonce.
+    expect(server.seen.map((seen) => [seen.path, claimsOf(seen.dpop)?.nonce])).toEqual([
+      ['/stubborn?nonce=server-nonce', undefined],
+      ['/stubborn/', 'server-nonce'],
+      ['/stubborn?nonce=server-nonce', undefined],
+      ['/stubborn/', 'server-nonce'],
+    ]);
   });
 
   it('a redirect to another origin carries no proof and no Authorization there', async () => {

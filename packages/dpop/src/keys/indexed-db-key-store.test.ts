@@ -95,6 +95,38 @@ describe('DPoP key in IndexedDB', () => {
     expect(await load(profile).ready()).toEqual(info);
   });
 
+  it.each([
+    ['a JWK object', (_: CryptoKeyPair) => ({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' })],
+    ['a P-384 public key', (other: CryptoKeyPair) => other.publicKey],
+    ['its private key', (_: CryptoKeyPair, own: CryptoKeyPair) => own.privateKey],
+  ])(
+    'replaces a stored P-256 private key whose public key is %s instead of falling back to memory on every load',
+    async (_, publicKeyOf) => {
+      const profile = new IDBFactory();
+      const store = indexedDbKeyStore({ id: 'spa', indexedDB: profile });
+      const own = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+        'sign',
+        'verify',
+      ]);
+      const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, [
+        'sign',
+        'verify',
+      ]);
+      await store.getOrAdd({ privateKey: own.privateKey, publicKey: publicKeyOf(other, own) } as never);
+      const events: DPoPEvent[] = [];
+
+      const info = await createDPoP({
+        keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: profile }),
+        onEvent: (e) => events.push(e),
+      }).ready();
+
+      expect(info).toMatchObject({ persistent: true, fallback: false });
+      expect(events).toEqual([]);
+      expect((await store.get())?.privateKey).not.toBe(own.privateKey);
+      expect(await load(profile).ready()).toEqual(info);
+    },
+  );
+
   it('falls back to an in-memory key when IndexedDB cannot be opened, and says the session will not survive a reload', async () => {
     const broken = {
       open: () => {

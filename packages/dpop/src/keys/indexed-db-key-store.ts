@@ -149,11 +149,16 @@ function openDatabase(
 }
 
 /**
- * The stored entry if it is a usable ES256 pair. Anything else (unreadable, or a key of another
- * algorithm or curve) counts as no key, so `getOrAdd` replaces it in its one transaction instead of
- * every page load falling back to memory.
+ * The stored entry if it is a usable ES256 pair. Anything else (unreadable, a key of another
+ * algorithm or curve, a public key that is no P-256 public `CryptoKey`) counts as no key, so
+ * `getOrAdd` replaces it in its one transaction instead of every page load falling back to memory.
  */
 function asKeyPair(value: unknown): DPoPKeyPair | undefined {
   const pair = value as Partial<DPoPKeyPair> | undefined;
-  return canSignES256(pair?.privateKey) && pair?.publicKey ? (pair as DPoPKeyPair) : undefined;
+  const publicKey = pair?.publicKey as CryptoKey | undefined;
+  return canSignES256(pair?.privateKey) &&
+    publicKey?.type === 'public' &&
+    (publicKey.algorithm as EcKeyAlgorithm).namedCurve === 'P-256'
+    ? (pair as DPoPKeyPair)
+    : undefined;
 }
