@@ -94,6 +94,43 @@ describe('discovery', () => {
     }
   });
 
+  it('sends a certificate-authenticated client to the RFC 8705 mTLS alias, every other client to token_endpoint', async () => {
+    const MTLS_URL = 'https://mtls.auth.example.test/token';
+    metadata(RFC8414, {
+      issuer: ISSUER,
+      token_endpoint: TOKEN_URL,
+      mtls_endpoint_aliases: { token_endpoint: MTLS_URL },
+    });
+    const plain = tokenEndpoint(server);
+    const mtls = tokenEndpoint(server, undefined, MTLS_URL);
+
+    await client().getAccessToken();
+    for (const authMethod of ['tls_client_auth', 'self_signed_tls_client_auth'] as const) {
+      await client({ authMethod, clientSecret: undefined }).getAccessToken();
+    }
+
+    expect(plain).toHaveLength(1);
+    expect(mtls).toHaveLength(2);
+    expect(mtls.map(({ form }) => form.get('client_id'))).toEqual(['billing', 'billing']);
+  });
+
+  it('refuses an http mTLS token endpoint alias for an https issuer, without a token request', async () => {
+    const alias = 'http://mtls.auth.example.test/token';
+    metadata(RFC8414, {
+      issuer: ISSUER,
+      token_endpoint: TOKEN_URL,
+      mtls_endpoint_aliases: { token_endpoint: alias },
+    });
+    const seen = tokenEndpoint(server);
+
+    const error = await client({ authMethod: 'tls_client_auth', clientSecret: undefined })
+      .getAccessToken()
+      .catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ reason: 'invalid_token_endpoint' });
+    expect(seen).toHaveLength(0);
+  });
+
   it('rejects metadata whose issuer differs from the configured one, without a token request', async () => {
     metadata(RFC8414, { issuer: `${ISSUER}/`, token_endpoint: TOKEN_URL });
     const seen = tokenEndpoint(server);

@@ -9,6 +9,8 @@ export interface TlsFixtures {
   ca: string;
   server: { key: string; cert: string };
   client: { key: string; cert: string };
+  /** A client certificate signed by its own key (RFC 8705 `self_signed_tls_client_auth`). */
+  selfSigned: { key: string; cert: string };
 }
 
 /** Whether the openssl CLI is on the PATH. */
@@ -21,7 +23,10 @@ export function hasOpenssl(): boolean {
   }
 }
 
-/** Creates a CA and, signed by it, a server certificate (SAN 127.0.0.1, localhost) and a client certificate. */
+/**
+ * Creates a CA and, signed by it, a server certificate (SAN 127.0.0.1, localhost) and a client certificate;
+ * and a self-signed client certificate.
+ */
 export function createTlsFixtures(): TlsFixtures {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-tls-'));
   const file = (name: string): string => join(dir, name);
@@ -70,11 +75,25 @@ export function createTlsFixtures(): TlsFixtures {
       'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
     );
     issue('client', '/CN=tessera-client', 'extendedKeyUsage=clientAuth\n');
+    openssl(
+      'req',
+      '-x509',
+      ...ecKey,
+      '-keyout',
+      'self.key',
+      '-out',
+      'self.crt',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=tessera-self',
+    );
     const read = (name: string): string => readFileSync(file(name), 'utf8');
     return {
       ca: read('ca.crt'),
       server: { key: read('server.key'), cert: read('server.crt') },
       client: { key: read('client.key'), cert: read('client.crt') },
+      selfSigned: { key: read('self.key'), cert: read('self.crt') },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

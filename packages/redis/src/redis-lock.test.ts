@@ -344,6 +344,28 @@ describe('redisTokenCache lock', () => {
     expect(events).toEqual([{ type: 'lock_lost', name: 'job' }]);
   });
 
+  it('reports a lock it lost once, from renewals answered after they timed out, though its task ends before the next renewal', async () => {
+    const redis = new FakeRedis();
+    const { cache, events } = cacheOn(redis, { lockTtl: 3_000, timeout: 500 });
+    const task = deferred<string>();
+
+    const result = cache.lock.run('job', () => task.promise);
+    await vi.advanceTimersByTimeAsync(0);
+    redis.put('tessera:lock:job', 'another-holder', 10_000); // ours expired, another replica took it
+    redis.mode = 'frozen';
+    await vi.advanceTimersByTimeAsync(2_600); // renewals at 1,000 and 2,000 ms, each timed out after 500 ms
+    redis.thaw(); // both answer 0 now: not ours
+    await vi.advanceTimersByTimeAsync(0);
+    task.resolve('done');
+
+    expect(await result).toBe('done');
+    expect(redis.countScript(RENEW_SCRIPT)).toBe(2);
+    expect(events.filter((event) => event.type !== 'redis_unavailable')).toEqual([
+      { type: 'lock_lost', name: 'job' },
+    ]);
+    expect(redis.peek('tessera:lock:job')).toBe('another-holder');
+  });
+
   it('releases its lock at once when Redis refused the write meanwhile (NOPERM), so no replica waits lockTtl for it', async () => {
     const redis = new FakeRedis();
     const fake = redis.client();

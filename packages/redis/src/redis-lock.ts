@@ -88,16 +88,20 @@ export function redisLock(context: RedisLockContext): RefreshLock {
     // key's read) the cool-down skipped the next renewal too, and with a `lockTtl` under 3 s the
     // one after that came when the lock had expired: another replica took it while this one held it.
     const renew = ['EVAL', RENEW_SCRIPT, '1', key, owner, String(lockTtl)];
+    let lost = false;
+    // A reply after the renewal timed out counts too: the task may end before the next renewal asks.
+    const check = (reply: unknown): void => {
+      if (Number(reply) !== 0 || lost) return;
+      lost = true;
+      clearInterval(renewal);
+      emit({ type: 'lock_lost', name });
+    };
     const renewal = setInterval(
       () => {
-        commands.send('renew', renew, { ignoreCooldown: true }).then(
-          (reply) => {
-            if (Number(reply) !== 0) return;
-            clearInterval(renewal);
-            emit({ type: 'lock_lost', name });
-          },
-          () => {}, // reported as redis_unavailable; the next renewal tries again
-        );
+        commands
+          .send('renew', renew, { ignoreCooldown: true, onLateReply: check })
+          // A failure is reported as redis_unavailable; the next renewal tries again.
+          .then(check, () => {});
       },
       Math.max(1, Math.floor(lockTtl / 3)),
     );

@@ -179,6 +179,50 @@ describe('redisTokenCache on redis-server', () => {
     await redis.admin.del(lockKey);
   });
 
+  it('reports lock_lost from a renewal Redis answers after it timed out (SIGSTOP, SIGCONT), though the task ends before the next renewal', async () => {
+    const client = await connect();
+    const lockKey = 'tessera:lock:late-renewal';
+    const events: RedisCacheEvent[] = [];
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance'],
+    });
+    try {
+      // Renewed every 1,000 ms; each command times out after 300 ms.
+      const { lock } = redisTokenCache({
+        client,
+        lockTtl: 3_000,
+        timeout: 300,
+        onEvent: (e) => events.push(e),
+      });
+      const task = deferred<string>();
+      const started = deferred<void>();
+      const result = lock.run('late-renewal', async () => {
+        started.resolve();
+        return task.promise;
+      });
+      await started.promise;
+      await redis.admin.set(lockKey, 'another-holder', { PX: 60_000 }); // ours expired, another replica took it
+      redis.server.freeze();
+      try {
+        await vi.advanceTimersByTimeAsync(1_300); // the renewal is sent, and times out
+      } finally {
+        redis.server.thaw();
+      }
+      await client.ping(); // answered after the late renewal, on the same connection
+      task.resolve('done');
+      expect(await result).toBe('done');
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(events.map((event) => (event.type === 'redis_unavailable' ? event.error.reason : event))).toEqual([
+      'timeout',
+      { type: 'lock_lost', name: 'late-renewal' },
+    ]);
+    await client.ping(); // the release, sent before, has run
+    expect(await redis.admin.get(lockKey)).toBe('another-holder');
+    await redis.admin.del(lockKey);
+  }, 15_000);
+
   it('keeps tokens encrypted at rest, shared by replicas with the key, and unreadable without it', async () => {
     const key = freshKey();
     const encryptionKey = randomBytes(32);

@@ -43,7 +43,10 @@ export interface AuthorizationRequestLogEntry {
    * was refused without a redirect (`authorize` threw). For `auth.authorize`, what the endpoint would answer.
    */
   status: number;
-  /** The OAuth `error` the callback carries, if any (`access_denied`, `invalid_request`, …). */
+  /**
+   * The OAuth `error` the callback carries, if any (`access_denied`, `invalid_request`, …), or for a
+   * refused request (400) the one its error page shows (`invalid_client`, `invalid_redirect_uri`, …).
+   */
   error?: string;
   /** When the request arrived, epoch ms by the server's clock. */
   at: number;

@@ -67,7 +67,7 @@ describe('auth.authorizationRequests', () => {
     expect(auth.tokenRequestCount).toBe(0);
   });
 
-  it('logs an error redirect with its OAuth error (303) and a refused request (400)', async () => {
+  it("logs an error redirect with its OAuth error (303) and a refused request (400) with its error page's", async () => {
     auth.authorize(authorizationRequest(), { error: 'access_denied' });
     auth.authorize(authorizationRequest({ code_challenge_method: 'plain' }));
     const unregistered = authorizationRequest({ redirect_uri: 'https://evil.example/cb' });
@@ -77,8 +77,8 @@ describe('auth.authorizationRequests', () => {
     expect(auth.authorizationRequests.map(({ via, status, error }) => [via, status, error])).toEqual([
       ['authorize', 303, 'access_denied'],
       ['authorize', 303, 'invalid_request'],
-      ['authorize', 400, undefined],
-      ['endpoint', 400, undefined],
+      ['authorize', 400, 'invalid_redirect_uri'],
+      ['endpoint', 400, 'invalid_redirect_uri'],
     ]);
     expect(JSON.stringify(auth.authorizationRequests)).not.toMatch(/state-secret|nonce-secret|alice@/);
   });

@@ -4,7 +4,8 @@ import { AuthorizationRequestError } from './authorize.js';
 
 /**
  * Runs `answer` for the authorization request `url` and logs it in `log`, answered (303, or for
- * `form_post` 200 or 400 with an error; with the `error` it sent, if any) or refused (400), as
+ * `form_post` 200 or 400 with an error; with the `error` it sent, if any) or refused (400, with the
+ * `error` of its error page), as
  * `AuthorizationRequestLogEntry` says: never a code,
  * `state`, `nonce`, `code_challenge`, `login_hint` or other value of the request. A `TypeError` of a
  * wrong option is the test's mistake, not a request: not logged.
@@ -34,7 +35,7 @@ export function logAuthorization(
   try {
     response = answer();
   } catch (error) {
-    if (error instanceof AuthorizationRequestError) record(400, undefined);
+    if (error instanceof AuthorizationRequestError) record(400, error.error);
     throw error;
   }
   const { error } = response.params;

@@ -55,7 +55,10 @@ export function authenticateClient(
   const clientId = basicClientId ?? formClientId;
   if (!clientId) return invalidRequest('no client authentication mechanism provided');
   const client = clients.find((candidate) => candidate.clientId === clientId);
-  if (client === undefined) return fail('Unknown client');
+  // Named (the first 40 characters, as RFC 6749 §A.7 allows them) so a test's typo shows in the answer.
+  if (client === undefined) {
+    return fail(`Unknown client ${clientId.slice(0, 40).replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?')}`);
+  }
   if (client.clientSecret === undefined) {
     if (secret !== undefined) fail('A public client has no secret');
     return client;

@@ -124,6 +124,17 @@ describe('token endpoint', () => {
     expect(await response.json()).toMatchObject({ error: 'invalid_client' });
   });
 
+  it('names the unknown client_id in its invalid_client answer (40 characters, §A.7 ones)', async () => {
+    const typo = await postToken(auth.tokenUrl, {
+      form: { grant_type: 'client_credentials', client_id: 'svcc', client_secret: 'x' },
+    });
+    expect(await typo.json()).toEqual({ error: 'invalid_client', error_description: 'Unknown client svcc' });
+    const odd = await postToken(auth.tokenUrl, {
+      form: { grant_type: 'client_credentials', client_id: `"é\\${'x'.repeat(50)}` },
+    });
+    expect((await odd.json()).error_description).toBe(`Unknown client ???${'x'.repeat(37)}`);
+  });
+
   it('answers 400 invalid_request, not invalid_client, for no client at all (as oidc-provider)', async () => {
     const response = await postToken(auth.tokenUrl, { form: { grant_type: 'client_credentials' } });
     expect(response.status).toBe(400);

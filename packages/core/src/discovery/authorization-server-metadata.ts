@@ -28,6 +28,11 @@ export interface AuthorizationServerMetadata {
   scopes_supported?: string[] | undefined;
   /** Grant types the server supports. */
   grant_types_supported?: string[] | undefined;
+  /**
+   * RFC 8705 §5: the endpoints (`token_endpoint`…) a client authenticating with a certificate uses
+   * instead; each of the endpoint fields above checked as they are.
+   */
+  mtls_endpoint_aliases?: { token_endpoint?: string | undefined; [field: string]: unknown } | undefined;
   /** Any other metadata field, verbatim. */
   [field: string]: unknown;
 }

@@ -192,6 +192,29 @@ describe('discover', () => {
     }
   });
 
+  it('checks the RFC 8705 mtls_endpoint_aliases as it checks the endpoints they stand for', async () => {
+    const iss = issuer();
+    const aliases = { token_endpoint: 'https://mtls.example.test/token', registration_endpoint: 'x' };
+    metadata(rfc8414(iss), { issuer: iss, token_endpoint: `${iss}/token`, mtls_endpoint_aliases: aliases });
+    expect((await discover(iss)).mtls_endpoint_aliases).toEqual(aliases);
+
+    for (const [field, value, reason] of [
+      ['token_endpoint', 'http://mtls.example.test/token', 'invalid_token_endpoint'],
+      ['token_endpoint', 'https://mtls.example.test/token#x', 'invalid_token_endpoint'],
+      ['revocation_endpoint', 'https://user:pw@mtls.example.test/revoke', 'invalid_endpoint'],
+    ]) {
+      const other = issuer();
+      metadata(rfc8414(other), {
+        issuer: other,
+        token_endpoint: `${other}/token`,
+        mtls_endpoint_aliases: { [field as string]: value },
+      });
+      const error = await discover(other).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason });
+      expect((error as Error).message).toContain(`no usable mtls_endpoint_aliases.${field} (`);
+    }
+  });
+
   it('says which URLs it tried when neither has metadata', async () => {
     const iss = issuer();
     metadata(rfc8414(iss), 'nope', { status: 404 });

@@ -167,14 +167,20 @@ async function read(
           `the metadata at ${at} names ${named.replace(/\/\/[^/?#\s@]*@/g, '//')}; the issuer must be identical (RFC 8414 §3.3)`,
         );
       }
+      // RFC 8705 §5: the endpoints a certificate-authenticated client uses instead, checked alike.
+      const aliases = document.mtls_endpoint_aliases;
       for (const field of ENDPOINTS) {
-        const value = document[field];
-        if (!usable(value, issuer) && (value !== undefined || field === ENDPOINTS[0])) {
-          throw new DiscoveryError(
-            field === ENDPOINTS[0] ? 'invalid_token_endpoint' : 'invalid_endpoint',
-            id,
-            `the metadata at ${at} has no usable ${field} (an absolute https URL without credentials or fragment is required)`,
-          );
+        for (const [name, value] of [
+          [field, document[field]],
+          [`mtls_endpoint_aliases.${field}`, isRecord(aliases) ? aliases[field] : undefined],
+        ]) {
+          if (!usable(value, issuer) && (value !== undefined || name === ENDPOINTS[0])) {
+            throw new DiscoveryError(
+              field === ENDPOINTS[0] ? 'invalid_token_endpoint' : 'invalid_endpoint',
+              id,
+              `the metadata at ${at} has no usable ${name} (an absolute https URL without credentials or fragment is required)`,
+            );
+          }
         }
       }
       // Every caller shares this object (the lookup is cached): frozen, with its arrays and objects
