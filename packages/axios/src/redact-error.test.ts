@@ -43,4 +43,26 @@ describe('redactError', () => {
     redactError({ request }, secrets);
     expect(request.headers.get('authorization')).toBe(REDACTED);
   });
+
+  it('rewrites a response that echoes the token: a text body, the string values of parsed JSON, a header', () => {
+    const nested: Record<string, unknown> = { deep: [{ quote: 'refused Bearer at-0' }] };
+    nested.self = nested; // a cycle a transformResponse could make
+    const frozen = Object.freeze({ note: 'x at-0' });
+    const json = { error: 'invalid_token', seen: 'Bearer at-0', nested, frozen, count: 1, none: null };
+    const asJson = redactError({ response: { data: json, headers: { 'x-echo': 'at-0' } } }, secrets);
+    const asText = redactError({ response: { data: 'token at-0 is not valid' } }, secrets);
+    expect(json).toMatchObject({ error: 'invalid_token', seen: REDACTED, count: 1, none: null });
+    expect(asText.response.data).toBe(`token ${REDACTED} is not valid`);
+    expect(inspect([asJson, asText], { depth: 12 }).replace('x at-0', '')).not.toContain('at-0');
+    const { self: _cycle, ...acyclic } = nested;
+    expect(JSON.stringify([acyclic, asJson.response.headers, asText])).not.toContain('at-0');
+  });
+
+  it('walks a body nested 100,000 levels deep without overflowing the stack', () => {
+    const innermost = ['at-0'];
+    let data: unknown = innermost;
+    for (let depth = 0; depth < 100_000; depth += 1) data = [data];
+    redactError({ response: { data } }, secrets);
+    expect(innermost).toEqual([REDACTED]);
+  });
 });

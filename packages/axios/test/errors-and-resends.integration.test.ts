@@ -26,6 +26,17 @@ beforeAll(async () => {
       hanging.push(() => res.destroy());
       return;
     }
+    if (path === '/echo' || path === '/echo.txt') {
+      // An API that quotes the header it refused, in its body and in a header.
+      const quoted = `refused: ${seen.authorization}`;
+      res
+        .writeHead(401, {
+          'Content-Type': path === '/echo' ? 'application/json' : 'text/plain',
+          'X-Refused': quoted,
+        })
+        .end(path === '/echo' ? JSON.stringify({ error: 'invalid_token', detail: [{ quoted }] }) : quoted);
+      return;
+    }
     if (path === '/loop') {
       res.writeHead(302, { Location: '/loop' }).end();
       return;
@@ -126,6 +137,23 @@ describe.each(versions)('%s', (_name, create) => {
     expect(shows(error, 'at-0')).toBe(false);
     expect(fetchTokens).not.toHaveBeenCalled();
   });
+
+  it.each(['http', 'fetch'] as const)(
+    'an API that echoes the token in its 401 body (JSON, text) and a header never shows it in the error (%s adapter)',
+    async (adapter) => {
+      for (const path of ['/echo', '/echo.txt']) {
+        const { client, fetchTokens } = await setup({ adapter });
+        api.seen.length = 0;
+        const error = await failure(client.get(path));
+        expect(error.response?.status).toBe(401);
+        expect(shows(error, 'at-0') || shows(error, 'at-1')).toBe(false);
+        expect(JSON.stringify(error.response?.data)).toContain('refused: [REDACTED by @tessera/axios]');
+        // The first send and its one replay; the replay's 401 stands.
+        expect(api.seen.map((entry) => entry.authorization)).toEqual(['Bearer at-0', 'Bearer at-1']);
+        expect(fetchTokens).toHaveBeenCalledTimes(1);
+      }
+    },
+  );
 
   it('a refused connection (no server) never shows the token', async () => {
     const counted = await countingTokens();

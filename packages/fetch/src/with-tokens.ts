@@ -37,7 +37,9 @@ const CACHE_LIMIT = 512;
  * - `string`, `URL` and `Request` inputs are resolved once against `baseUrl` (or the page) and the
  *   origin policy judges the absolute URL; a relative URL in Node without `baseUrl` gets no token.
  *   A `Request` given as `init` is read as fetch reads it (its method, headers, body, signal…, for
- *   the URL of `input`): `new Request(input, init)` is sent.
+ *   the URL of `input`): `new Request(input, init)` is sent. A `Request` of another copy of fetch
+ *   (npm `undici`) is taken too, for that copy's own `fetch`. Init keys a `Request` does not keep
+ *   (`dispatcher`, Next.js's `next`) go beside it with every send, hop and replay.
  * - The token and its scheme come from one `tokens.getTokens()` (one shared refresh when stale).
  *   A caller-set `Authorization` is never overwritten; `{ skipAuth: true }` sends the request as it is.
  * - `fetch` may get `init.headers` as a plain record (no `init.headers` or a plain object: a copy
@@ -129,12 +131,15 @@ export function withTokens(
       if (typeof input === 'string') target = targetOf(input);
       else if (input instanceof URL)
         target = { url: input.href, allowed: allows(input.href, documentBase()) };
-      else if (typeof Request !== 'undefined' && input instanceof Request) {
-        request = rest === undefined ? input : new Request(input, rest);
-        // What a Request does not keep through `clone()` (undici's `dispatcher`: a proxy, a private CA,
-        // which ky hands fetch beside its Request) goes with every send, hop and replay.
-        const dispatcher = (rest as { dispatcher?: unknown } | undefined)?.dispatcher;
-        rest = dispatcher ? ({ dispatcher } as RequestInit) : undefined;
+      else if ((typeof Request !== 'undefined' && input instanceof Request) || isOtherRequest(input)) {
+        request = rest === undefined ? input : copyRequest(input, rest);
+        // What the Request does not keep (undici's `dispatcher`, which ky hands fetch beside its
+        // Request; Next.js's `next`; any runtime's own key) goes with every send, hop and replay.
+        // Not what it keeps (a member of the Request): `headers` or `redirect` again would replace
+        // the token header or `'manual'`, a `body` again is a used stream.
+        const extras: Record<string, unknown> = {};
+        for (const key in rest) if (!(key in request)) extras[key] = (rest as never)[key];
+        rest = Object.keys(extras).length ? extras : undefined;
         target = { url: request.url, allowed: allows(request.url, documentBase()) };
       }
       if (target === undefined) return fetch(input, rest);
@@ -312,7 +317,13 @@ async function sendAndReplay(
         set = next;
       }
       releaseBody(response); // not awaited: a cloned response's cancel may never settle
-      const source = template && template.body !== null ? template.clone() : template;
+      const bytes = template && hopBodies.get(template);
+      const source =
+        template && template.body !== null
+          ? bytes
+            ? copyRequest(template, { body: bytes })
+            : template.clone()
+          : template;
       [response, proof] = await attempt(fetch, settings, url, init, source, template, set, mode, replayable);
     }
   } catch (error) {
@@ -336,11 +347,18 @@ function misread(response: Response | undefined, error: unknown): unknown {
 }
 
 /**
+ * A template's body, once a hop read it: the bytes every later hop and replay of that call sends.
+ * The template itself is read (not a clone of it): its tee branch already queues the whole body,
+ * and reading a clone would hold that queue and a second copy while the hops run (decision 0901).
+ */
+const hopBodies = new WeakMap<Request, ArrayBuffer>();
+
+/**
  * One send with the token of `set` (and a fresh proof): the first and each replay; or, given its
  * `sent` response, the send `sendFresh` made with `headers`. Where Tessera follows redirects itself
  * (`manual`), every hop is checked by `followRedirects`. A `Request`'s body was read by the send; a
  * hop that keeps it (307/308) gets its bytes from the unread `template` (the clone taken before the
- * first send), as fetch re-sends its own source.
+ * first send), read once into `hopBodies`, as fetch re-sends its own source.
  */
 async function attempt(
   fetch: typeof globalThis.fetch,
@@ -375,7 +393,7 @@ async function attempt(
         headers,
         body:
           template?.body && !redirectDropsBody(response.status, request.method)
-            ? await template.clone().arrayBuffer()
+            ? await hopBody(template)
             : null,
         signal: request.signal,
         redirect: 'manual',
@@ -385,6 +403,16 @@ async function attempt(
     await followRedirects(response, { url, init: hop }, { ...settings, fetch, resend: replayable }),
     proof,
   ];
+}
+
+/** The bytes of `template`'s body, read from it at the first hop that sends them (`hopBodies`). */
+async function hopBody(template: Request): Promise<ArrayBuffer> {
+  let bytes = hopBodies.get(template);
+  if (!bytes) {
+    bytes = await template.arrayBuffer();
+    hopBodies.set(template, bytes);
+  }
+  return bytes;
 }
 
 /** Hands one send to `fetch`: the caller's init or `Request` with `headers` (and `redirect: mode`). */
@@ -400,8 +428,25 @@ function send(
   // Not `{ ...init, headers }`: in Node 20's V8 a spread followed by own properties takes a slow
   // path (~0.5 µs per property, decision 0019); Object.assign copies the same own properties.
   return request
-    ? fetch(new Request(request, only), init)
+    ? fetch(copyRequest(request, only), init)
     : fetch(url, init ? Object.assign({}, init, only) : only); // no init to copy: one literal
+}
+
+/**
+ * A `Request` of another copy of fetch (npm `undici`, node-fetch): not an `instanceof` the global
+ * `Request`, which cannot read it (`Failed to parse URL from [object Request]`); only that copy's own
+ * `fetch` and `Request` take it. Known by its brand (`Symbol.toStringTag`) and a string `url`.
+ */
+function isOtherRequest(input: unknown): input is Request {
+  return (
+    Object.prototype.toString.call(input) === '[object Request]' && typeof (input as Request).url === 'string'
+  );
+}
+
+/** `new Request(request, init)`, made by the class that made `request` (see `isOtherRequest`). */
+function copyRequest(request: Request, init: RequestInit): Request {
+  const Own = typeof Request !== 'undefined' && request instanceof Request ? Request : request.constructor;
+  return new (Own as typeof Request)(request, init);
 }
 
 /** One token set; an abort rejects with the caller's `signal.reason`, as fetch does (`withTokens` and `kyHooks`). */
