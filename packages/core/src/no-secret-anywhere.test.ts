@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { TokenEvent } from './events.js';
 import { refreshTokenGrant } from './grants/refresh-token-grant.js';
 import { revokeToken } from './revoke-token.js';
+import { createSignIn } from './sign-in/create-sign-in.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { type ClientAuthMethod, requestToken } from './token-endpoint.js';
 import { TokenManager } from './token-manager.js';
@@ -425,5 +426,63 @@ describe('no secret in any error, event or log, in any encoding', () => {
     const storageErrors = events.filter((event) => event.type === 'storage_error');
     expect(storageErrors.map((event) => event.operation)).toEqual(['get', 'set', 'remove']);
     for (const event of storageErrors) expectNoSecret(event, 'storage_error');
+  });
+});
+
+describe('sign-in: no PKCE verifier in the error of a transaction storage that quotes what it was given', () => {
+  it('start() with a storage failing with messages (and a cause chain) quoting the transaction in several encodings', async () => {
+    const issuer = 'https://auth.example.test';
+    server.use(
+      http.get(`${issuer}/.well-known/oauth-authorization-server`, () =>
+        HttpResponse.json({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: TOKEN_URL,
+        }),
+      ),
+    );
+    const written: string[] = [];
+    const entries = new Map<string, string>();
+    const storage = {
+      get length() {
+        return entries.size;
+      },
+      key: (index: number) => [...entries.keys()][index] ?? null,
+      getItem: (key: string) => entries.get(key) ?? null,
+      removeItem: (key: string) => void entries.delete(key),
+      setItem(key: string, value: string) {
+        written.push(value);
+        const quoted = [
+          value,
+          encodeURIComponent(value),
+          JSON.stringify(value),
+          value.replace(/(.{20})/g, '$1\n'),
+        ];
+        throw Object.assign(new Error(`QuotaExceededError writing ${key}: ${quoted.join(' | ')}`), {
+          code: 'QUOTA',
+          cause: new Error(`inner: ${JSON.stringify({ key, value })}`),
+        });
+      },
+    };
+    const signIn = createSignIn({
+      issuer,
+      clientId: CLIENT_ID,
+      redirectUri: 'https://app.example.test/cb',
+      transactionStorage: storage,
+      navigate: () => {},
+    });
+    const error = await signIn.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'SIGN_IN_FAILED', cause: { code: 'QUOTA' } });
+    const { verifier } = JSON.parse(written[0] ?? '{}') as { verifier: string };
+    expect(verifier).toMatch(/^[\w-]{43}$/);
+    for (const text of renderings(error)) {
+      const joined = text.replace(/\r?\n|\\r|\\n/g, '');
+      for (const spelling of spellings(verifier)) {
+        expect(text.includes(spelling) || joined.includes(spelling), `leaked ${spelling}`).toBe(false);
+      }
+    }
   });
 });

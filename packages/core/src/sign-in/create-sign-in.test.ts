@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { failUnhandledRequest } from '@tessera/testing';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -825,6 +826,71 @@ describe('when sessionStorage fails', () => {
     expect(browser.href).toBe(REDIRECT_URI);
     expect(oidc.tokenRequests).toHaveLength(0);
   });
+
+  /** `sessionStorage`, but writing a pending sign-in fails with an error quoting it, once `failing`. */
+  function quotingStorage() {
+    const written: string[] = [];
+    const storage = {
+      failing: false,
+      written,
+      area: new Proxy(browser.sessionStorage, {
+        get(target, name) {
+          if (name !== 'setItem') return Reflect.get(target, name);
+          return (key: string, value: string) => {
+            if (!storage.failing || !value.includes('verifier')) return target.setItem(key, value);
+            written.push(value);
+            throw new Error(`cannot store ${key}=${value}`, { cause: new TypeError(`rejected: ${value}`) });
+          };
+        },
+      }),
+    };
+    return storage;
+  }
+  /** The PKCE verifier of every sign-in `storage` failed to write. */
+  const verifiersOf = (storage: { written: string[] }) =>
+    storage.written.map((value) => JSON.parse(value).verifier as string);
+
+  it('start() with a storage whose error quotes what it was given: SIGN_IN_FAILED, the cause kept without the PKCE verifier', async () => {
+    const storage = quotingStorage();
+    storage.failing = true;
+    const { signIn, navigations } = setUp({ transactionStorage: storage.area });
+    const error = (await signIn.start().catch((caught: unknown) => caught)) as Error;
+    expect(error).toMatchObject({
+      code: 'SIGN_IN_FAILED',
+      cause: {
+        name: 'Error',
+        message: expect.stringContaining('cannot store'),
+        cause: { name: 'TypeError' },
+      },
+    });
+    const [verifier] = verifiersOf(storage);
+    expect(verifier).toMatch(/^[\w-]{43}$/);
+    const cause = error.cause as Error;
+    expect(cause.message).toContain('"verifier":"[redacted]"');
+    for (const text of [
+      inspect(error, { depth: 9 }),
+      JSON.stringify(error),
+      cause.message,
+      String(cause.cause),
+    ])
+      expect(text).not.toContain(verifier);
+    expect(navigations).toHaveLength(0);
+  });
+
+  it('a callback whose sign-in cannot be put back after a discovery failure: SIGN_IN_FAILED without the PKCE verifier', async () => {
+    const storage = quotingStorage();
+    const { callback } = await signInAtProvider(setUp({ transactionStorage: storage.area }).signIn);
+    msw.use(http.get(`${ISSUER}/.well-known/openid-configuration`, () => HttpResponse.error()));
+    storage.failing = true;
+    const result = await setUp({ transactionStorage: storage.area }).signIn.handleCallback(callback);
+    expect(result).toMatchObject({ status: 'error', error: { code: 'SIGN_IN_FAILED' } });
+    const [verifier] = verifiersOf(storage);
+    expect(verifier).toMatch(/^[\w-]{43}$/);
+    const error = result.status === 'error' ? result.error : undefined;
+    for (const text of [inspect(result, { depth: 9 }), JSON.stringify(result), String(error?.cause)])
+      expect(text).not.toContain(verifier);
+    expect(oidc.tokenRequests).toHaveLength(0);
+  });
 });
 
 describe('RFC 9207 iss and OAuth errors', () => {
@@ -1295,6 +1361,25 @@ describe('another client of the same issuer on one redirect path', () => {
       expect(oidc.tokenRequests.map(({ form }) => form.get('client_id'))).toEqual(['admin']);
     },
   );
+
+  it("a client id with spaces that begins like the other client's id and redirect URI shares none of its callbacks: no tokens handed across, its sign-out forgets none", async () => {
+    // RFC 6749 allows a space in client_id (VSCHAR).
+    const owner = setUp({ clientId: `${CLIENT_ID} ${REDIRECT_URI} admin` });
+    const other = setUp();
+    const { callback } = await signInAtProvider(owner.signIn);
+    const result = await owner.signIn.handleCallback(callback);
+    expect(result).toMatchObject({ status: 'handled', tokens: { accessToken: 'at-2' } });
+    // A link whose state is the rest of the owner's key.
+    const state = `admin ${REDIRECT_URI} ${new URL(callback).searchParams.get('state')}`;
+    const crafted = `${REDIRECT_URI}?code=x&state=${encodeURIComponent(state)}&iss=${encodeURIComponent(ISSUER)}`;
+    const theirs = await other.signIn.handleCallback(crafted);
+    expect(theirs).toMatchObject({ status: 'error', error: { code: 'STALE_CALLBACK' } });
+    expect(JSON.stringify(theirs)).not.toMatch(/at-2|rt-2/);
+    await other.signIn.signOut({ navigate: false });
+    expect(await owner.signIn.handleCallback(callback)).toBe(result);
+    expect(owner.tokens.peekTokens()?.accessToken).toBe('at-2');
+    expect(oidc.tokenRequests).toHaveLength(1);
+  });
 
   it('200 concurrent calls split across both clients: one token request, by the client that started it', async () => {
     const owner = setUp({ clientId: 'admin' });
@@ -1872,6 +1957,40 @@ describe('signOut', () => {
       expect(JSON.stringify(again)).not.toMatch(/rt-2|at-2/);
       expect(signIn.claims()).toBeUndefined();
       expect(tokens.peekTokens()).toBeUndefined();
+      expect(oidc.tokenRequests).toHaveLength(requests);
+    },
+  );
+
+  it.each([
+    [
+      'the app sets one with setTokens()',
+      async (tokens: TokenManager) => {
+        await tokens.setTokens({ access_token: 'at-new', refresh_token: 'rt-new', expires_in: 300 });
+      },
+    ],
+    [
+      'a second sign-in completes in the page',
+      async (_tokens: TokenManager, signIn: SignIn) => {
+        await signInAtProvider(signIn);
+        expect(await signIn.handleCallback()).toMatchObject({ status: 'handled' });
+      },
+    ],
+  ])(
+    'after a new session replaced the signed-in one without a cleared event (%s), the used callback URL is a replay, not the old session with its tokens',
+    async (_, replace) => {
+      const { signIn, tokens } = setUp();
+      const { callback } = await signInAtProvider(signIn);
+      expect(await signIn.handleCallback()).toMatchObject({
+        status: 'handled',
+        tokens: { accessToken: 'at-2' },
+      });
+      await replace(tokens, signIn);
+      const current = tokens.peekTokens();
+      expect(current?.accessToken).not.toBe('at-2');
+      const requests = oidc.tokenRequests.length;
+      const again = await signIn.handleCallback(callback);
+      expect(again).toEqual({ status: 'not-a-callback', cleaned: true });
+      expect(tokens.peekTokens()).toBe(current);
       expect(oidc.tokenRequests).toHaveLength(requests);
     },
   );

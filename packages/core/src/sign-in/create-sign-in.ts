@@ -139,8 +139,11 @@ export function createSignIn(options: SignInOptions): SignIn {
   if (refused) throw new TypeError(`createSignIn: redirectUri must not have ${refused}`);
   /** Whose transactions this instance takes: one client, with the redirect URI its requests send. */
   const client = `${clientId} ${redirectUri.href}`;
-  /** Keys of `callbacks` and `cleaning`: by issuer and client. */
-  const prefix = `${issuer} ${client} `;
+  /**
+   * Keys of `callbacks` and `cleaning`: by issuer and client. In JSON, as an issuer or a client id may
+   * hold a space: no client's prefix begins another's.
+   */
+  const prefix = JSON.stringify([issuer, client]);
   // With the manager's `senderConstraint` (DPoP), the code exchange, refreshes and revocation carry proofs.
   const fetch = tokens?.senderConstraint?.wrapFetch?.(options.fetch) ?? options.fetch;
   const transport = { fetch, timeout: settings.timeout };
@@ -211,6 +214,9 @@ export function createSignIn(options: SignInOptions): SignIn {
   // this instance knows its refresh token: revoked here (decision 0606).
   tokens?.subscribe((event) => {
     if (event.type === 'refreshed') shared.lastRefresh = undefined;
+    // A new session (`setTokens()`: another sign-in, the app's own) replaces the one a settled callback
+    // brought: its URL is a replay from now on. The callback calling it is still in progress: kept.
+    if (event.type === 'tokens_set') callbacks.clear(prefix, true);
     if (event.type !== 'cleared') return;
     // The session ended: a used callback URL is a replay, as after `signOut()`, not a `handled` with its
     // tokens. Ended here (`clear()`, a refused refresh), a callback in progress is kept: StrictMode's
@@ -272,23 +278,20 @@ export function createSignIn(options: SignInOptions): SignIn {
       }
     }
     for (const [name, value] of query) url.searchParams.append(name, value);
-    try {
-      store.save(
-        {
-          state,
-          verifier,
-          nonce,
-          returnTo: start.returnTo ?? currentPath(),
-          issuer: server.issuer,
-          client,
-          issRequired: requiresIss(server),
-          createdAt: clock(),
-        },
-        clock(),
-      );
-    } catch (error) {
-      throw asTesseraError(error); // sessionStorage full or unavailable (sandboxed iframe, privacy mode)
-    }
+    // Throws `SIGN_IN_FAILED` when the storage fails.
+    store.save(
+      {
+        state,
+        verifier,
+        nonce,
+        returnTo: start.returnTo ?? currentPath(),
+        issuer: server.issuer,
+        client,
+        issRequired: requiresIss(server),
+        createdAt: clock(),
+      },
+      clock(),
+    );
     return url;
   };
 

@@ -1,3 +1,5 @@
+import { asTesseraError } from './as-tessera-error.js';
+
 /** The storage sign-in keeps its one-time transactions in: `sessionStorage` or anything shaped like it. */
 export interface TransactionStorage {
   getItem(key: string): string | null;
@@ -45,6 +47,10 @@ export type TakenTransaction =
 
 /** Sign-in transactions in a `Storage`, see `transactionStore`. */
 export interface TransactionStore {
+  /**
+   * Stores `transaction`. A storage that fails makes it throw `SIGN_IN_FAILED`, with the storage's error
+   * as `cause`, copied without the verifier.
+   */
   save(transaction: SignInTransaction, now: number): void;
   /**
    * Reads and consumes the transaction of `state` synchronously; it leaves a `used` marker behind.
@@ -102,11 +108,17 @@ export function transactionStore(
 
   return {
     save(transaction, now) {
-      const pending = collect(now).filter((entry) => !entry.used);
-      for (const old of pending.slice(0, Math.max(0, pending.length - max + 1))) {
-        storage().removeItem(PREFIX + old.state);
+      try {
+        const pending = collect(now).filter((entry) => !entry.used);
+        for (const old of pending.slice(0, Math.max(0, pending.length - max + 1))) {
+          storage().removeItem(PREFIX + old.state);
+        }
+        storage().setItem(PREFIX + transaction.state, JSON.stringify(transaction));
+      } catch (error) {
+        // Storage full or unavailable (sandboxed iframe, privacy mode). Its error may quote what it was
+        // given: the verifier is redacted from it.
+        throw asTesseraError(error, transaction.verifier);
       }
-      storage().setItem(PREFIX + transaction.state, JSON.stringify(transaction));
     },
 
     take(state, now, issuer, client) {
