@@ -1,3 +1,5 @@
+import { copyCauseChain } from '../internal/copy-cause-chain.js';
+import { redactor } from '../internal/redact.js';
 import { asTesseraError } from './as-tessera-error.js';
 
 /** The storage sign-in keeps its one-time transactions in: `sessionStorage` or anything shaped like it. */
@@ -116,8 +118,9 @@ export function transactionStore(
         storage().setItem(PREFIX + transaction.state, JSON.stringify(transaction));
       } catch (error) {
         // Storage full or unavailable (sandboxed iframe, privacy mode). Its error may quote what it was
-        // given: the verifier is redacted from it.
-        throw asTesseraError(error, transaction.verifier);
+        // given: its chain is copied with the verifier redacted (here, not in `asTesseraError`, which
+        // the session store shares: its bundle stays without the redaction).
+        throw asTesseraError(copyCauseChain(error, redactor([transaction.verifier])));
       }
     },
 
