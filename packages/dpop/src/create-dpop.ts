@@ -46,7 +46,7 @@ export interface DPoPOptions {
   /**
    * The client clock, epoch milliseconds. A proof's `iat` adds the offset learned from its origin's
    * `Date` (plus `Age`); an origin that never sent a readable `Date` gets the one the authorization
-   * server (`dpop.fetch`) taught last.
+   * server (`dpop.fetch`, in an answer to a request other than `GET` or `HEAD`) taught last.
    * @default Date.now
    */
   clock?: Clock;

@@ -706,6 +706,38 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(await iatFor('https://as2.example/x')).toBe(now / 1000 + 3600);
   });
 
+  it('moves no iat for an answer to a GET (discovery from a browser cache: an hour-old Date, no Age); a token endpoint answer still does', async () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const date = (minutes: number) => ({ Date: new Date(now + minutes * 60_000).toUTCString() });
+    const DISCOVERY = 'https://as.example/.well-known/openid-configuration';
+    const { fetch, sent } = server((entry, index) =>
+      entry.method === 'POST'
+        ? tokens({ ...date(10), 'Cache-Control': 'no-store' })(entry, index)
+        : json(
+            200,
+            { issuer: 'https://as.example' },
+            { ...date(-60), 'Cache-Control': 'public, max-age=3600' },
+          )(entry, index),
+    );
+    const dpop = createDPoP({ fetch, clock: () => now });
+    const iatFor = async (url: string) =>
+      (await readProof((await dpop.headersFor({ method: 'GET', url, accessToken: 't' })).DPoP)).claims.iat;
+
+    await dpop.fetch(DISCOVERY);
+    await dpop.fetch(DISCOVERY, { method: 'HEAD' });
+    expect(await iatFor('https://api.example/orders')).toBe(now / 1000);
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+
+    const iats = await Promise.all(
+      sent.map(async (s) => (await readProof(s.headers.get('dpop'))).claims.iat),
+    );
+    expect(sent.map((s) => s.method)).toEqual(['GET', 'HEAD', 'POST', 'POST']);
+    // The first token request goes with the client's own clock; its answer's Date moves the next.
+    expect(iats).toEqual([now / 1000, now / 1000, now / 1000, now / 1000 + 600]);
+    expect(await iatFor('https://api.example/orders')).toBe(now / 1000 + 600);
+  });
+
   it('passes the caller signal to every send: an abort rejects with its reason and sends no retry', async () => {
     const controller = new AbortController();
     const inner = vi.fn(async (_input: string | URL | Request, init?: RequestInit) => {

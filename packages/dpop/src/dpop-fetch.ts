@@ -29,8 +29,9 @@ export type FetchLike = (input: string | URL | Request, init?: DPoPFetchInit) =>
 
 /**
  * Wraps `fetch` for authorization-server calls (token, PAR, revocation…): a fresh proof on every
- * send, the origin's latest nonce and clock offset (learned from every response, for the origin that
- * answered it: the end of any redirect fetch followed), and at most one retry: on
+ * send, the origin's latest nonce and clock offset (learned from every response, the clock only from
+ * answers to other methods than `GET` and `HEAD`, for the origin that answered it: the end of any
+ * redirect fetch followed), and at most one retry: on
  * `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's `Date`
  * shows the proof's `iat` was off the server's clock, each from the origin the proof was for (a 400
  * from the end of a redirect to another origin is returned as it is). A one-time body (`init.resendBody`, e.g. a
@@ -73,13 +74,20 @@ export function dpopFetch(
     const spare = request?.clone();
     const stream = init?.body instanceof ReadableStream;
     // After a redirect (fetch or we followed), the answer (its nonce, its clock) is of the origin that
-    // sent it; only the request's own origin sets the offset of origins never heard from (decision 1201).
+    // sent it; only the request's own origin sets the offset of origins never heard from. An answer to
+    // a GET or HEAD (discovery, JWKS) may be a stored copy with an old `Date` and no `Age` (a browser's
+    // cache): it teaches its nonce only. A POST's (token, PAR, revocation) is never a stored copy
+    // (RFC 9111 §4, RFC 9110 §9.3.3) (decision 1201).
     const learn = (response: Response) => {
       const from = resolveUrl(response.url || url);
       return book.learn(
         from,
         response.headers,
-        from.origin === url.origin ? ClockLesson.Default : ClockLesson.Origin,
+        method === 'GET' || method === 'HEAD'
+          ? ClockLesson.None
+          : from.origin === url.origin
+            ? ClockLesson.Default
+            : ClockLesson.Origin,
       );
     };
     // The nonce of the last proof sent (after hops, the last hop's): what a challenge is judged against.

@@ -84,4 +84,40 @@ describe('what DPoP remembers per origin', () => {
       expect((await proofTo(dpop, 'https://api.example/y')).iat).toBe((NOW + minutes * MINUTE) / 1000);
     },
   );
+
+  it('keeps no nonce a stored copy brings back: a cached 200 with an older Date (Age or not) leaves the newer nonce; fresh answers and challenges still teach theirs', async () => {
+    const dpop = createDPoP({ clock: () => NOW });
+    const api = 'https://api.example/catalog';
+    const nonceTo = async () => (await proofTo(dpop, 'https://api.example/orders')).nonce;
+    const answer = (status: number, nonce: string, minutes: number, age?: string) =>
+      dpop.learn({
+        url: api,
+        status,
+        headers: { 'dpop-nonce': nonce, date: dateOf(NOW + minutes * MINUTE), ...(age ? { age } : {}) },
+      });
+
+    answer(200, 'n-1', 0); // the catalog, stored by the browser: Date 12:00
+    answer(200, 'n-2', 10); // a fresh answer, 12:10
+    answer(200, 'n-1', 0); // the stored catalog again: no Age (a browser cache)
+    expect(await nonceTo()).toBe('n-2');
+    answer(200, 'n-1', 0, '600'); // a shared cache's copy: Date plus Age is now, its nonce still 12:00's
+    answer(304, 'n-1', 0);
+    expect(await nonceTo()).toBe('n-2');
+    answer(200, 'n-3', 10); // the same second as the kept one (or a few seconds off): a fresh answer
+    expect(await nonceTo()).toBe('n-3');
+    answer(200, 'n-4', 11);
+    expect(await nonceTo()).toBe('n-4');
+    // A challenge is the answer to the proof just sent: its nonce counts whatever its Date says (another
+    // instance's clock), so its one replay carries it.
+    const challenge = {
+      url: api,
+      status: 401,
+      headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'n-5', date: dateOf(NOW) },
+    };
+    expect(dpop.isNonceChallenge(challenge, {})).toBe(true);
+    expect(await nonceTo()).toBe('n-5');
+    // Without a readable Date (cross-origin, not exposed) nothing can be told: every nonce counts, as before.
+    dpop.learn({ url: api, status: 200, headers: { 'dpop-nonce': 'n-6' } });
+    expect(await nonceTo()).toBe('n-6');
+  });
 });

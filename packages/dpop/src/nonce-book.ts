@@ -21,7 +21,7 @@ export const NONCE_BOOK_ORIGINS = 100;
 
 /** Which clocks a response teaches `NonceBook.learn` (an enum: esbuild inlines its members, so the names cost no bytes). */
 export enum ClockLesson {
-  /** No clock: an API's answer other than a 401 may be a stored copy with an old `Date`. */
+  /** No clock: an API's answer other than a 401, or one to a `GET`/`HEAD`, may be a stored copy with an old `Date`. */
   None,
   /** The clock of the response's origin. */
   Origin,
@@ -48,7 +48,9 @@ export interface NonceBook {
   /**
    * Records a response of the server at `url`: its `DPoP-Nonce` (from any status) and, per `clocked`,
    * its clock, `Date` plus `Age` (a cached response's `Date` is as old as its `Age`). Returns the
-   * nonce it sent, if it sent a valid one; `false` if it sent several different ones (none kept).
+   * nonce it sent, if it sent a valid one and kept it (not a stored copy's older than the nonce kept:
+   * `ClockLesson.None` with a `Date` over 5 s before the kept nonce's); `false` if it sent several
+   * different ones (none kept).
    * @param clocked which clocks the response teaches.
    */
   learn(url: URL, headers: HeadersLike | undefined | null, clocked: ClockLesson): string | false | undefined;
@@ -58,15 +60,16 @@ export interface NonceBook {
 
 /** A {@link NonceBook} reading the client time from `clock`. */
 export function nonceBook(clock: Clock): NonceBook {
-  const nonces = new Map<string, string>();
+  // Each origin's nonce and the `Date` of the answer that brought it.
+  const nonces = new Map<string, [string, number]>();
   const offsets = new Map<string, number>();
   let latest = 0;
   return {
     nonceFor: (url) => {
       // A proof with it marks the nonce as in use.
-      const nonce = nonces.get(url.origin);
-      if (nonce) keep(nonces, url.origin, nonce);
-      return nonce;
+      const kept = nonces.get(url.origin);
+      if (kept) keep(nonces, url.origin, kept);
+      return kept?.[0];
     },
     serverTime: (url) => Math.floor((clock() + (offsets.get(url.origin) ?? latest)) / 1000),
     learn: (url, headers, clocked) => {
@@ -74,9 +77,8 @@ export function nonceBook(clock: Clock): NonceBook {
       // and of a list the first member counts (parseInt stops at the comma; it also takes the digits
       // that start `1.5` or `10s`: a second or so, not worth a stricter parser's bytes). An unreadable
       // `Date` makes the sum NaN: such a response teaches no clock.
-      const date =
-        Date.parse(readHeader(headers, 'date') ?? '') +
-        Math.max(0, Number.parseInt(readHeader(headers, 'age') ?? '', 10) || 0) * 1000;
+      const sentAt = Date.parse(readHeader(headers, 'date') ?? '');
+      const date = sentAt + Math.max(0, Number.parseInt(readHeader(headers, 'age') ?? '', 10) || 0) * 1000;
       if (clocked !== ClockLesson.None && Number.isFinite(date)) {
         const offset = date - clock();
         const kept = Math.abs(offset) < OFFSET_THRESHOLD ? 0 : offset;
@@ -89,8 +91,16 @@ export function nonceBook(clock: Clock): NonceBook {
       const sent = new Set(readHeader(headers, 'dpop-nonce')?.trim().split(', '));
       const [nonce] = sent;
       if (sent.size > 1) return false;
-      if (nonce && NONCE.test(nonce)) {
-        keep(nonces, url.origin, nonce);
+      // An answer that may be a stored copy (`ClockLesson.None`) sent before the one that brought the
+      // nonce kept brings back an older nonce: not kept (it would cost a challenge at every use of the
+      // copy). Its `Date`, not plus `Age`: a shared cache's copy is as old as its nonce. An unreadable
+      // `Date` (NaN), or no nonce kept (undefined), compares false: the nonce is kept, as before.
+      if (
+        nonce &&
+        NONCE.test(nonce) &&
+        !(clocked === ClockLesson.None && sentAt + OFFSET_THRESHOLD < (nonces.get(url.origin)?.[1] as number))
+      ) {
+        keep(nonces, url.origin, [nonce, sentAt]);
         return nonce;
       }
       return undefined;

@@ -152,6 +152,44 @@ describe('withTokens with a senderConstraint (DPoP)', () => {
     expect(invalidate).not.toHaveBeenCalled();
   });
 
+  it('keeps no older nonce a cached answer brings back (browser cache: old Date, no Age): the next send costs no challenge', async () => {
+    const sent: [string, number, unknown][] = [];
+    const now = () => ({ Date: new Date().toUTCString() });
+    server.use(
+      // What a browser's HTTP cache hands back: the answer of 50 minutes ago, with that answer's nonce.
+      http.get(`${API}/catalog`, async ({ request }) => {
+        sent.push(['GET', 200, (await readProof(request.headers.get('dpop'))).claims.nonce]);
+        const date = new Date(Date.now() - 50 * 60_000).toUTCString();
+        return new HttpResponse('[]', {
+          headers: { Date: date, 'Cache-Control': 'max-age=3600', 'DPoP-Nonce': 'n-old' },
+        });
+      }),
+      http.post(`${API}/cart`, async ({ request }) => {
+        const proofNonce = (await readProof(request.headers.get('dpop'))).claims.nonce;
+        const status = proofNonce === 'n-now' ? 200 : 401;
+        sent.push(['POST', status, proofNonce]);
+        const challenge = { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': 'n-now' };
+        return new HttpResponse(null, {
+          status,
+          headers: status === 200 ? now() : { ...challenge, ...now() },
+        });
+      }),
+    );
+    const { api: send, fetchTokens } = await setup();
+
+    expect((await send('cart', { method: 'POST', body: '{}' })).status).toBe(200);
+    expect((await send('catalog')).status).toBe(200);
+    expect((await send('cart', { method: 'POST', body: '{}' })).status).toBe(200);
+
+    expect(sent).toEqual([
+      ['POST', 401, undefined],
+      ['POST', 200, 'n-now'],
+      ['GET', 200, 'n-now'],
+      ['POST', 200, 'n-now'],
+    ]);
+    expect(fetchTokens).not.toHaveBeenCalled();
+  });
+
   it('returns the second nonce challenge as it is: never a third request, never a refresh', async () => {
     let n = 0;
     nonce = undefined;
