@@ -200,7 +200,13 @@ export function attachTokenManager(
       // As `authorize` put it; refused (quoting no token) before the interceptor lets the request go.
       const value = headerValueOf(set);
       if (!isBrowserLike()) takeOverRedirects(config);
-      return record(config, new AuthRecord(set.accessToken, value, replay, nonceReplayed, proof));
+      const made = record(config, new AuthRecord(set.accessToken, value, replay, nonceReplayed, proof));
+      // A `URL` object changed in place while the proof was signed: neither the token nor the proof goes there.
+      if (!allowsRequest(config)) {
+        for (const name of [header, ...Object.keys(proof)]) deleteHeader(config.headers, name);
+        made.withheld = true;
+      }
+      return made;
     });
   };
 
@@ -305,12 +311,17 @@ export function attachTokenManager(
     return made instanceof Promise ? made.then(() => config) : config;
   };
 
-  /** Waits for the token set (no closure per request: this is the path every request takes). */
+  /**
+   * Waits for the token set (no closure per request: this is the path every request takes), then
+   * judges the request again: a `URL` object (`url` or `baseURL`) changed in place during the wait
+   * goes where it now points, as axios reads it only when it sends.
+   */
   const authorizeWhenReady = async (
     config: InternalAxiosRequestConfig,
     replay: boolean,
   ): Promise<InternalAxiosRequestConfig> => {
-    await authorizeRequest(config, await tokenSetFor(config), replay);
+    const set = await tokenSetFor(config);
+    if (allowsRequest(config)) await authorizeRequest(config, set, replay);
     return config;
   };
 

@@ -133,6 +133,23 @@ describe('createOriginPolicy', () => {
     expect(create(/^https:\/\/api\.example\.com/)).toThrow(/anchored/);
   });
 
+  it('rejects a RegExp whose "." meant a dot: /^https://api.example.com$/ matched https://api-example.com', () => {
+    const create = (origins: AllowedOrigins) => () => createOriginPolicy(origins, none);
+    expect(create(/^https:\/\/api.example.com$/)).toThrow(/"\." that matches any character/);
+    expect(create(['https://files.example.com', /^https:\/\/api\.example.com$/])).toThrow(TypeError);
+    expect(create(/^https:\/\/[a-z]+.example\.com$/)).toThrow(TypeError);
+    // Escaped, in a class, or a wildcard with a quantifier: left alone.
+    for (const ok of [
+      /^https:\/\/api\.example\.com$/,
+      /^https:\/\/[a-z.]+\.example\.com$/,
+      /^.*$/,
+      /^https:\/\/.+\.example\.com$/,
+    ]) {
+      expect(create(ok)).not.toThrow();
+    }
+    expect(allows(/^https:\/\/.+\.example\.com$/, 'https://api-example.com/x')).toBe(false);
+  });
+
   it('never allows an opaque origin or an unparsable URL', () => {
     expect(allows(/^.*$/, 'data:text/plain,x')).toBe(false);
     expect(allows(/^.*$/, 'http://[bad')).toBe(false);

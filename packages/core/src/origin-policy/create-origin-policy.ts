@@ -23,7 +23,7 @@ export type OriginPolicy = (url: string, documentBase: string | undefined) => bo
  * nothing is allowed. Never a substring test on the URL string. A URL with user info
  * (`https://user:pass@…`) is never allowed: it brings credentials of its own (like axios's `auth`).
  *
- * @throws {TypeError} an `origins` entry is not an origin, or a RegExp is not anchored.
+ * @throws {TypeError} an `origins` entry is not an origin, or a RegExp is not anchored or has an unescaped `.` before a letter or digit.
  */
 export function createOriginPolicy(
   origins: AllowedOrigins | undefined,
@@ -85,7 +85,9 @@ function originOf(rule: string): string {
 /**
  * Rejects unanchored patterns (`/example\.com/` also matches `https://example.com.evil.test`), and
  * anchors the whole pattern again: `^a|b$` alone is "starts with a, or ends with b", so
- * `/^https:\/\/api\.example\.com|…$/` would match `https://api.example.com.evil.test`.
+ * `/^https:\/\/api\.example\.com|…$/` would match `https://api.example.com.evil.test`. Rejects a `.`
+ * meant as a dot (`api.example`: any character, so `https://api-example.com`, a domain anyone can
+ * register); `.*`, `.+`, `\.` and `[.]` are left alone.
  */
 function anchored(pattern: RegExp): RegExp {
   // `^`, then anything ending in another character than `\` (`\$` is a literal `$`), then `$`.
@@ -93,6 +95,10 @@ function anchored(pattern: RegExp): RegExp {
     throw new TypeError(
       `origins: ${pattern} must be anchored with ^ and $, e.g. /^https:\\/\\/[a-z]+\\.example\\.com$/; it is tested against the origin only`,
     );
+  }
+  // An unescaped `.` before a letter or digit, outside `[…]`: `/^https:\/\/api.example.com$/` matches `https://api-example.com`.
+  if (/\.[a-z\d]/i.test(pattern.source.replace(/\\.|\[(?:\\.|[^\]\\])*\]/gs, '_'))) {
+    throw new TypeError(`origins: ${pattern} has a "." that matches any character; write \\. for a dot`);
   }
   return new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gy]/g, ''));
 }
