@@ -5,6 +5,17 @@ import type { CallResult } from './fixtures/cross-tab-page.js';
 import { type ServedPage, serveCrossTabPage } from './fixtures/serve-cross-tab-page.js';
 import { startTokenServer, type TokenServer } from './fixtures/token-server.js';
 
+/** Fills the origin's localStorage quota, to within a few characters: a refreshed set no longer fits. */
+function fillLocalStorage(): void {
+  for (let size = 1 << 22, n = 0; size >= 1; ) {
+    try {
+      localStorage.setItem(`filler-${n++}`, 'x'.repeat(size));
+    } catch {
+      size >>= 1;
+    }
+  }
+}
+
 /** The Web Lock each tab takes around a refresh: `${name}/tessera:${key}` with the defaults. */
 const REFRESH_LOCK = 'tessera/tessera:tessera';
 
@@ -209,16 +220,7 @@ describe('crossTab in headless Chromium: tabs of one origin sharing a rotating r
       { accessToken, refreshToken },
     );
     await tabs[1]!.waitForFunction((token) => window.tessera.current() === token, accessToken);
-    await tabs[0]!.evaluate(() => {
-      // Fills the origin's quota, to within a few characters: the refreshed set no longer fits.
-      for (let size = 1 << 22, n = 0; size >= 1; ) {
-        try {
-          localStorage.setItem(`filler-${n++}`, 'x'.repeat(size));
-        } catch {
-          size >>= 1;
-        }
-      }
-    });
+    await tabs[0]!.evaluate(fillLocalStorage);
     await takeEvents(tabs);
 
     const refreshed = await getAccessToken(tabs[0]!);
@@ -258,6 +260,192 @@ describe('crossTab in headless Chromium: tabs of one origin sharing a rotating r
     expect(outcomes.every((outcome) => 'token' in outcome)).toBe(true);
     expect(new Set(outcomes.map((outcome) => JSON.stringify(outcome))).size).toBe(1);
     expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('lets a tab reloaded while it held the lock come back and share the one refresh of the others', async () => {
+    const tabs = await openTabs(3);
+    const expired = await seedLocalStorage(tabs[0]!);
+    const held = server.holdNextRequest({ reachesServer: false });
+
+    void getAccessToken(tabs[0]!).catch(() => {}); // never settles: the tab is reloaded mid-refresh
+    await held.arrived;
+    const others = Promise.all(tabs.slice(1).map(getAccessToken));
+    await lockQueue(tabs[1]!, 2);
+    await tabs[0]!.reload();
+    await tabs[0]!.waitForFunction(() => 'tessera' in window);
+    held.release(); // answered 503 to nobody: it never reached the authorization server
+
+    const outcomes = [...(await others), await getAccessToken(tabs[0]!)];
+    expect(outcomes[0]).toHaveProperty('token');
+    expect(outcomes[0]).not.toEqual({ token: expired });
+    expect(outcomes).toEqual(Array(3).fill(outcomes[0]));
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('keeps every tab signed out when one signs out while another tab’s refresh is at the server', async () => {
+    const tabs = await openTabs(3);
+    await seedLocalStorage(tabs[0]!);
+    for (const tab of tabs.slice(1)) await tab.waitForFunction(() => window.tessera.current() !== null);
+    const held = server.holdNextRequest();
+
+    const refreshing = getAccessToken(tabs[0]!);
+    await held.arrived;
+    await tabs[1]!.evaluate(() => window.tessera.clear());
+    for (const tab of tabs) await tab.waitForFunction(() => window.tessera.current() === null);
+    held.release(); // the rotated set comes back after the sign-out
+
+    expect(await refreshing).toEqual({ error: 'LoginRequiredError' });
+    expect(await Promise.all(tabs.map(getAccessToken))).toEqual(
+      Array(3).fill({ error: 'LoginRequiredError' }),
+    );
+    expect(await Promise.all(tabs.map((tab) => tab.evaluate(() => window.tessera.current())))).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expect(await tabs[2]!.evaluate(() => localStorage.getItem('tessera.tokens'))).toBeNull();
+    const [later] = await openTabs(1);
+    expect(await getAccessToken(later!)).toEqual({ error: 'LoginRequiredError' });
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('sends exactly one token request for five tabs when the tab holding the lock runs 20× slower (a background tab)', async () => {
+    const tabs = await openTabs(5);
+    const expired = await seedLocalStorage(tabs[0]!);
+    const cdp = await context.newCDPSession(tabs[0]!);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 20 });
+    const held = server.holdNextRequest();
+
+    const first = getAccessToken(tabs[0]!);
+    await held.arrived;
+    const others = Promise.all(tabs.slice(1).map(getAccessToken));
+    await lockQueue(tabs[1]!, 4);
+    held.release();
+
+    const outcomes = [await first, ...(await others)];
+    expect(outcomes[0]).toHaveProperty('token');
+    expect(outcomes[0]).not.toEqual({ token: expired });
+    expect(outcomes).toEqual(Array(5).fill(outcomes[0]));
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('lets a frozen tab that missed another tab’s refresh adopt the new set when it resumes, without a token request', async () => {
+    const tabs = await openTabs(2);
+    const expired = await seedLocalStorage(tabs[0]!);
+    await tabs[1]!.waitForFunction((token) => window.tessera.current() === token, expired);
+    const cdp = await context.newCDPSession(tabs[1]!);
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+
+    const refreshed = await getAccessToken(tabs[0]!);
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+
+    expect(refreshed).toHaveProperty('token');
+    expect(await getAccessToken(tabs[1]!)).toEqual(refreshed);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('sends exactly one token request for five tabs without BroadcastChannel (storage events only), and a sign-out reaches every tab', async () => {
+    await context.addInitScript(() => {
+      delete (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel;
+    });
+    const tabs = await openTabs(5);
+    expect(await tabs[0]!.evaluate(() => typeof BroadcastChannel)).toBe('undefined');
+    const expired = await seedLocalStorage(tabs[0]!);
+    const held = server.holdNextRequest();
+
+    const results = Promise.all(tabs.map(getAccessToken));
+    await held.arrived;
+    await lockQueue(tabs[0]!, 4);
+    held.release();
+
+    const tokens = (await results).map((result) => ('token' in result ? result.token : result.error));
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(expired);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+    for (const tab of tabs)
+      await tab.waitForFunction((token) => window.tessera.current() === token, tokens[0]!);
+
+    await tabs[3]!.evaluate(() => window.tessera.clear());
+
+    for (const tab of tabs) await tab.waitForFunction(() => window.tessera.current() === null);
+    expect(await getAccessToken(tabs[0]!)).toEqual({ error: 'LoginRequiredError' });
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('never leaves a spent refresh token in a full localStorage without BroadcastChannel: the other tabs sign out instead of ending the session', async () => {
+    await context.addInitScript(() => {
+      delete (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel;
+    });
+    const tabs = await openTabs(2);
+    const { accessToken, refreshToken } = await server.signIn();
+    // Expired at 1 ms after the epoch: the stored JSON is shorter than any refreshed set's.
+    await tabs[0]!.evaluate(
+      (tokens) =>
+        localStorage.setItem(
+          'tessera.tokens',
+          JSON.stringify({ ...tokens, tokenType: 'Bearer', expiresAt: 1 }),
+        ),
+      { accessToken, refreshToken },
+    );
+    await tabs[1]!.waitForFunction((token) => window.tessera.current() === token, accessToken);
+    await tabs[0]!.evaluate(fillLocalStorage);
+    await takeEvents(tabs);
+
+    const refreshed = await getAccessToken(tabs[0]!);
+
+    expect(refreshed).toHaveProperty('token');
+    // Without a channel the open tab cannot get the new set; it signs out rather than send the spent refresh token.
+    await tabs[1]!.waitForFunction(() => window.tessera.current() === null);
+    expect(await takeEvents(tabs)).toEqual([['storage_error', 'refreshed'], ['cleared:external']]);
+    expect(await getAccessToken(tabs[1]!)).toEqual({ error: 'LoginRequiredError' });
+    expect(await tabs[0]!.evaluate(() => localStorage.getItem('tessera.tokens'))).toBeNull();
+    const [later] = await openTabs(1);
+    expect(await getAccessToken(later!)).toEqual({ error: 'LoginRequiredError' });
+    expect(await getAccessToken(tabs[0]!)).toEqual(refreshed);
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
+  it('keeps two apps of one origin (two client ids) apart: one refresh each, and a sign-out in one leaves the other', async () => {
+    const webTabs = await openTabs(2);
+    const adminTabs = await openTabs(2, { clientId: 'admin' });
+    const web = await seedLocalStorage(webTabs[0]!);
+    const admin = await server.signIn('admin');
+    await adminTabs[0]!.evaluate(
+      (tokens) =>
+        localStorage.setItem(
+          'admin.tokens',
+          JSON.stringify({ ...tokens, tokenType: 'Bearer', expiresAt: Date.now() - 1_000 }),
+        ),
+      admin,
+    );
+    await webTabs[1]!.waitForFunction((token) => window.tessera.current() === token, web);
+    await adminTabs[1]!.waitForFunction((token) => window.tessera.current() === token, admin.accessToken);
+
+    const [webResults, adminResults] = await Promise.all([
+      Promise.all(webTabs.map(getAccessToken)),
+      Promise.all(adminTabs.map(getAccessToken)),
+    ]);
+
+    expect(webResults[0]).toHaveProperty('token');
+    expect(adminResults[0]).toHaveProperty('token');
+    expect(webResults).toEqual([webResults[0], webResults[0]]);
+    expect(adminResults).toEqual([adminResults[0], adminResults[0]]);
+    expect(adminResults[0]).not.toEqual(webResults[0]);
+    expect(server.refreshRequests('web')).toEqual([{ status: 200 }]);
+    expect(server.refreshRequests('admin')).toEqual([{ status: 200 }]);
+    await takeEvents([...webTabs, ...adminTabs]);
+
+    await webTabs[0]!.evaluate(() => window.tessera.clear());
+
+    await webTabs[1]!.waitForFunction(() => window.tessera.current() === null);
+    expect(await Promise.all(adminTabs.map(getAccessToken))).toEqual(adminResults);
+    expect(await takeEvents([...webTabs, ...adminTabs])).toEqual([
+      ['cleared:clear'],
+      ['cleared:external'],
+      [],
+      [],
+    ]);
+    expect(server.refreshRequests()).toHaveLength(2);
   });
 
   it('refreshes on its own after lockTimeout when the lock is never granted', async () => {

@@ -304,17 +304,26 @@ describe('broadcastStorage', () => {
     unsubscribe();
   });
 
-  it('returns the storage unchanged where BroadcastChannel is missing', () => {
-    const inner = memoryStorage();
-    const markers = writeMarkers({ locks: undefined, prefix: '', timeout: 1_000 });
-    expect(
-      broadcastStorage(inner, {
-        channel: name,
-        key: 'tessera',
-        BroadcastChannel: undefined,
-        markers,
-        catchUpTimeout: 1,
-      }),
-    ).toBe(inner);
+  it('where BroadcastChannel is missing, follows the storage’s events and still removes the set a failed write replaced', async () => {
+    const { storage, storageEvent } = sharedStorage();
+    await storage.set(set('at-0'));
+    const full: TokenStorage = { ...storage, set: () => Promise.reject(new Error('quota')) };
+    const wrapped = broadcastStorage(full, {
+      channel: name,
+      key: 'tessera',
+      BroadcastChannel: undefined,
+      markers: writeMarkers({ locks: undefined, prefix: '', timeout: 1_000 }),
+      catchUpTimeout: 1,
+    });
+    const { changes, unsubscribe } = subscribeTo(wrapped);
+    storageEvent(set('at-1'));
+    expect(changes).toEqual([set('at-1')]);
+
+    await expect(wrapped.set(set('at-2'))).rejects.toThrow('quota');
+
+    // A tab opened later must not find the set whose refresh token this tab just spent.
+    expect(await storage.get()).toBeUndefined();
+    expect(await wrapped.get()).toBeUndefined();
+    unsubscribe();
   });
 });

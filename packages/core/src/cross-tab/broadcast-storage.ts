@@ -16,7 +16,10 @@ export interface BroadcastStorageOptions {
   channel: string;
   /** The manager's key: messages of managers with another key are not reported (decision 0605). */
   key: string;
-  /** The BroadcastChannel constructor; `undefined` returns the storage unchanged. */
+  /**
+   * The BroadcastChannel constructor; without it, as where the browser refuses a channel: nothing is
+   * posted, but a set that failed to store still removes the one it replaced (a spent refresh token).
+   */
   BroadcastChannel: typeof BroadcastChannel | undefined;
   /** Announce this tab's writes and list the other tabs'. */
   markers: WriteMarkers;
@@ -52,11 +55,11 @@ const HEARD_LIMIT = 256;
  * other tabs' writes (`webStorage(localStorage)`) is read instead of the newest set heard.
  *
  * The channel opens with the first subscriber and closes with the last (`TokenManager.dispose()`).
- * Where the browser refuses a channel, the storage behaves as unwrapped (single tab).
+ * Where there is no channel (none, or the browser refuses one), the storage behaves as unwrapped
+ * (single tab), except that a set that failed to store removes the one it replaced.
  */
 export function broadcastStorage(storage: TokenStorage, options: BroadcastStorageOptions): TokenStorage {
   const Channel = options.BroadcastChannel;
-  if (!Channel) return storage;
   const { markers, key } = options;
   const echoes = echoFilter();
   const subscribers = new Set<{ onChange: (value: unknown) => void }>();
@@ -69,10 +72,10 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   /** Counts this tab's writes and the changes it heard: a write that lands after a later one is not published. */
   let changes = 0;
 
-  /** A new channel, or `undefined` where the browser refuses one (`SecurityError` in a sandboxed iframe). */
+  /** A new channel, or `undefined` where there is none or the browser refuses one (`SecurityError` in a sandboxed iframe). */
   const connect = (): BroadcastChannel | undefined => {
     try {
-      return new Channel(options.channel);
+      return Channel && new Channel(options.channel);
     } catch {
       return undefined;
     }

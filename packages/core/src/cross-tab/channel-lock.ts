@@ -23,7 +23,8 @@ type LockMessage = { lock: string; id: string; at: number; type: 'claim' | 'held
 
 /**
  * A `RefreshLock` over a BroadcastChannel, for where Web Locks are missing (`http:` origins other
- * than localhost, Safari before 15.4): one refresh at a time across the tabs of the origin (decision 0607).
+ * than localhost; Safari before 15.4 has no BroadcastChannel either): one refresh at a time across the
+ * tabs of the origin (decision 0607).
  *
  * A tab claims the lock and listens `SETTLE` ms. An earlier claim, or a holder's answer to the
  * claim, beats it (a tab still listening answers a later claim with its own); a beaten tab claims

@@ -26,9 +26,10 @@ export interface CrossTabOptions {
    */
   lockTimeout?: number;
   /**
-   * The Web Locks API. Without it (Safari < 15.4, `http:` origins other than localhost), or when the
-   * browser refuses a lock request (a `SecurityError`), the tabs take turns over the BroadcastChannel instead: a refresh waits 100 ms more, and a tab that closed while
-   * refreshing is passed over within about 1 s (decision 0607).
+   * The Web Locks API. Without it (`http:` origins other than localhost), or when the browser refuses
+   * a lock request (a `SecurityError`), the tabs take turns over the BroadcastChannel instead: a refresh waits 100 ms more, and a tab that closed while
+   * refreshing is passed over within about 1 s. Without a BroadcastChannel either (Safari < 15.4 has
+   * neither), refreshes are not locked between tabs (decision 0607).
    * @default globalThis.navigator?.locks
    */
   locks?: WebLocks;
