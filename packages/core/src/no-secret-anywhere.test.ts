@@ -348,7 +348,7 @@ describe('no secret in any error, event or log, in any encoding', () => {
     } finally {
       Object.assign(console, original);
     }
-  });
+  }, 30_000); // CPU-bound (every answer × every encoding): 1.8 s alone, 8 s on a loaded CI machine
 
   it('redacts a storage error that quotes the set it was handed, in storage_error and the console', async () => {
     const logged: unknown[] = [];
