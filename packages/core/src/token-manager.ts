@@ -9,7 +9,7 @@ import type { TesseraError } from './errors/tessera-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js';
 import { checkTokenManagerOptions, timeOf } from './internal/check-token-manager-options.js';
-import { copyCauseChain } from './internal/copy-cause-chain.js';
+import { redactedError } from './internal/copy-cause-chain.js';
 import { redactor } from './internal/redact.js';
 import { places } from './internal/response-where.js';
 import { runWithRetry } from './internal/retry-policy.js';
@@ -749,14 +749,7 @@ export class TokenManager {
     const redact = redactor(
       [this.#current, this.#written].flatMap((set) => [set?.accessToken, set?.refreshToken, set?.idToken]),
     );
-    // Copied only when a message changed: an error that quotes nothing is handed on as it is.
-    let quoted = false;
-    const copy = copyCauseChain(error, (message) => {
-      const text = redact(message);
-      quoted ||= text !== message;
-      return text;
-    });
-    this.#emit({ type: 'storage_error', operation, error: quoted ? copy : error });
+    this.#emit({ type: 'storage_error', operation, error: redactedError(error, redact) });
   }
 
   #read(): Promise<TokenSet | undefined> {

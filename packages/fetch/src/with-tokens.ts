@@ -218,7 +218,7 @@ function sendWithTokens(
   request: Request | undefined,
   mode: RequestRedirect | undefined,
 ): Promise<Response> {
-  // Taken before the first send: a Request with a body is cloned once (the template stays unread).
+  // Taken before the first send: a Request with a body is cloned once (the template is read only by a hop's `hopBody`).
   const template = request && request.body !== null ? request.clone() : request;
   const sent = sendAndReplay(fetch, tokens, settings, url, init, request, template, mode);
   if (template === request) return sent;
@@ -357,7 +357,7 @@ const hopBodies = new WeakMap<Request, ArrayBuffer>();
  * One send with the token of `set` (and a fresh proof): the first and each replay; or, given its
  * `sent` response, the send `sendFresh` made with `headers`. Where Tessera follows redirects itself
  * (`manual`), every hop is checked by `followRedirects`. A `Request`'s body was read by the send; a
- * hop that keeps it (307/308) gets its bytes from the unread `template` (the clone taken before the
+ * hop that keeps it (307/308) gets its bytes from `template` (the clone taken before the
  * first send), read once into `hopBodies`, as fetch re-sends its own source.
  */
 async function attempt(

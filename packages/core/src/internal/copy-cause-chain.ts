@@ -15,3 +15,17 @@ export function copyCauseChain(
   if (typeof code === 'string') (copy as { code?: string }).code = code;
   return copy;
 }
+
+/**
+ * `error` as it is (its class, for a caller's `instanceof`), or, when `redact` changes a message of its
+ * chain (it quotes a secret), a copy of the chain (`copyCauseChain`) with those messages redacted.
+ */
+export function redactedError(error: unknown, redact: (message: string) => string): unknown {
+  let quoted = false;
+  const copy = copyCauseChain(error, (message) => {
+    const text = redact(message);
+    quoted ||= text !== message;
+    return text;
+  });
+  return quoted ? copy : error;
+}

@@ -818,6 +818,14 @@ describe('when sessionStorage fails', () => {
     expect(navigations).toHaveLength(0);
   });
 
+  it('start() keeps a storage error that quotes no verifier as it is: an app can check its class', async () => {
+    const { signIn } = setUp({ transactionStorage: broken() });
+    const error = (await signIn.start().catch((caught: unknown) => caught)) as Error;
+    expect(isTesseraError(error, 'SIGN_IN_FAILED')).toBe(true);
+    expect(error.cause).toBeInstanceOf(DOMException);
+    expect(error.cause).toMatchObject({ name: 'QuotaExceededError', code: 22 });
+  });
+
   it('handleCallback() resolves to a typed error, cleans the URL and sends no token request', async () => {
     const { signIn } = setUp();
     const { callback } = await signInAtProvider(signIn);

@@ -1,4 +1,4 @@
-import { copyCauseChain } from '../internal/copy-cause-chain.js';
+import { redactedError } from '../internal/copy-cause-chain.js';
 import { redactor } from '../internal/redact.js';
 import { asTesseraError } from './as-tessera-error.js';
 
@@ -51,7 +51,7 @@ export type TakenTransaction =
 export interface TransactionStore {
   /**
    * Stores `transaction`. A storage that fails makes it throw `SIGN_IN_FAILED`, with the storage's error
-   * as `cause`, copied without the verifier.
+   * as `cause`: as it is (its class kept), or copied without the verifier when it quotes it.
    */
   save(transaction: SignInTransaction, now: number): void;
   /**
@@ -118,9 +118,9 @@ export function transactionStore(
         storage().setItem(PREFIX + transaction.state, JSON.stringify(transaction));
       } catch (error) {
         // Storage full or unavailable (sandboxed iframe, privacy mode). Its error may quote what it was
-        // given: its chain is copied with the verifier redacted (here, not in `asTesseraError`, which
-        // the session store shares: its bundle stays without the redaction).
-        throw asTesseraError(copyCauseChain(error, redactor([transaction.verifier])));
+        // given: then its chain is copied with the verifier redacted, else it is the cause as it is (here,
+        // not in `asTesseraError`, which the session store shares: its bundle stays without the redaction).
+        throw asTesseraError(redactedError(error, redactor([transaction.verifier])));
       }
     },
 
