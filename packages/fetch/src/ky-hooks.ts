@@ -79,7 +79,11 @@ export interface KyHooks<Marker = unknown> {
  * apart, decision 0903): put such hooks after these (`afterResponse: [...hooks.afterResponse, yours]`).
  *
  * @example
- * const api = ky.create({ prefixUrl: 'https://api.example.com', hooks: kyHooks(ky, tokens) });
+ * // `origins` (or `baseUrl`): ky's `prefixUrl` is not the allowed origin, and Node has no default.
+ * const api = ky.create({
+ *   prefixUrl: 'https://api.example.com',
+ *   hooks: kyHooks(ky, tokens, { origins: 'https://api.example.com' }),
+ * });
  */
 export function kyHooks<Marker>(
   ky: KyLike<Marker>,

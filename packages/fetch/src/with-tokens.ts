@@ -460,8 +460,8 @@ export function tokenSet(tokens: TokenManager, signal: AbortSignal | null | unde
 
 function resolve(input: string, base: string | undefined, allows: TokenSettings['allows']): Target | null {
   try {
-    const { href, origin } = new URL(input, base);
-    return { url: href, allowed: origin !== 'null' && allows(href, base) };
+    const { href } = new URL(input, base);
+    return { url: href, allowed: allows(href, base) }; // an opaque origin (`data:`, `file:`…): never allowed
   } catch {
     return null;
   }
