@@ -1,7 +1,7 @@
 /**
  * Authorization server metadata (RFC 8414 §2, OpenID Connect Discovery 1.0 §3), as `discover()`
  * returns it: field names verbatim, every endpoint checked to be an absolute https URL (http only
- * when the issuer itself is http).
+ * when the issuer itself is http, and off loopback only with `allowInsecureHttp`).
  */
 export interface AuthorizationServerMetadata {
   /** The issuer identifier, identical to the one asked for. */

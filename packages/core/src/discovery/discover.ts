@@ -36,7 +36,7 @@ export interface DiscoverOptions {
   allowInsecureHttp?: boolean | undefined;
 }
 
-/** Endpoint fields checked as configured URLs are, and https (http only for an http issuer). */
+/** Endpoint fields checked as configured URLs are, and https (http only for an http issuer, off loopback with `allowInsecureHttp`). */
 const ENDPOINTS = [
   'token_endpoint',
   'authorization_endpoint',
@@ -78,7 +78,7 @@ const MAX_ISSUERS = 100;
  *
  * @throws {TypeError} `issuer` is not an absolute https URL (http only on loopback or with `allowInsecureHttp`).
  * @throws {DiscoveryError} no metadata, an `issuer` mismatch, or an endpoint that is not an absolute https URL
- *   (or has credentials or a fragment: `parseEndpointUrl`'s rule).
+ *   (or has credentials or a fragment, or is http off loopback without `allowInsecureHttp`: `parseEndpointUrl`'s rule).
  * @throws {MalformedResponseError} a metadata answer over 1 MiB (`too_large`), or a 2xx one that broke off
  *   (`incomplete`): the next URL is not asked.
  * @throws {NetworkError | TimeoutError | HttpError | RateLimitError | OAuthError} a transient failure
@@ -95,26 +95,35 @@ export async function discover(
     signal?.reason instanceof TesseraError ? signal.reason : new AbortError(signal?.reason);
   if (signal?.aborted) throw aborted();
   const id = String(issuer);
+  // What `read` accepts depends on `allowInsecureHttp`: a lookup made with it is not another caller's.
+  const key = options.allowInsecureHttp ? `http ${id}` : id;
   const fetchImpl: FetchLike = options.fetch ?? globalThis.fetch;
   const lookups = cache.get(fetchImpl) ?? new Map<string, Lookup>();
   cache.set(fetchImpl, lookups);
-  let lookup = lookups.get(id);
+  let lookup = lookups.get(key);
   if (!lookup) {
     const controller = new AbortController();
     const created: Lookup = {
       controller,
       waiters: 0,
-      promise: read(id, url, fetchImpl, options.timeout ?? 10_000, controller.signal),
+      promise: read(
+        id,
+        url,
+        fetchImpl,
+        options.timeout ?? 10_000,
+        controller.signal,
+        options.allowInsecureHttp,
+      ),
     };
     const settle = (): void => {
       created.waiters = -1;
     };
     created.promise.then(settle, () => {
       settle();
-      if (lookups.get(id) === created) lookups.delete(id);
+      if (lookups.get(key) === created) lookups.delete(key);
     });
     if (lookups.size >= MAX_ISSUERS) lookups.delete(lookups.keys().next().value as string);
-    lookups.set(id, created);
+    lookups.set(key, created);
     lookup = created;
   }
   // A caller without a signal waits for good: the lookup can no longer be aborted.
@@ -125,7 +134,7 @@ export async function discover(
     const onAbort = (): void => {
       // The last caller to stop waiting stops the lookup too.
       if (--shared.waiters === 0) {
-        if (lookups.get(id) === shared) lookups.delete(id);
+        if (lookups.get(key) === shared) lookups.delete(key);
         shared.controller.abort(signal.reason);
       }
       reject(aborted());
@@ -141,6 +150,7 @@ async function read(
   fetch: FetchLike,
   timeout: number,
   signal: AbortSignal,
+  allowInsecureHttp?: boolean,
 ): Promise<AuthorizationServerMetadata> {
   const misses: string[] = [];
   for (const url of metadataUrls(issuer)) {
@@ -174,7 +184,7 @@ async function read(
           [field, document[field]],
           [`mtls_endpoint_aliases.${field}`, isRecord(aliases) ? aliases[field] : undefined],
         ]) {
-          if (!usable(value, issuer) && (value !== undefined || name === ENDPOINTS[0])) {
+          if (!usable(value, issuer, allowInsecureHttp) && (value !== undefined || name === ENDPOINTS[0])) {
             throw new DiscoveryError(
               field === ENDPOINTS[0] ? 'invalid_token_endpoint' : 'invalid_endpoint',
               id,
@@ -195,12 +205,16 @@ async function read(
 }
 
 /**
- * A URL `parseEndpointUrl` accepts for a configured endpoint (absolute, no credentials, no fragment),
- * and https: http only when the issuer itself is http.
+ * A URL `parseEndpointUrl` accepts for a configured endpoint (absolute, no credentials, no fragment,
+ * http only to loopback or with `allowInsecureHttp`, as a request to it would be sent), and https:
+ * http only when the issuer itself is http.
  */
-function usable(value: unknown, issuer: URL): boolean {
+function usable(value: unknown, issuer: URL, allowInsecureHttp?: boolean): boolean {
   try {
-    return parseEndpointUrl(value as string, '', true).protocol === 'https:' || issuer.protocol === 'http:';
+    return (
+      parseEndpointUrl(value as string, '', allowInsecureHttp).protocol === 'https:' ||
+      issuer.protocol === 'http:'
+    );
   } catch {
     return false;
   }
