@@ -32,10 +32,11 @@ export function ensureRedisServer(): void {
   }
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** `args`: more `redis-server` arguments, e.g. `['--replicaof', '127.0.0.1', String(primary.port)]`. */
+export async function startRedisServer(args: readonly string[] = []): Promise<RedisServer> {
   ensureRedisServer();
   const port = await freePort();
-  let child: ChildProcess | undefined = await launch(port);
+  let child: ChildProcess | undefined = await launch(port, args);
   const halt = async (signal: NodeJS.Signals): Promise<void> => {
     const running = child;
     child = undefined;
@@ -58,12 +59,12 @@ export async function startRedisServer(): Promise<RedisServer> {
     stop: () => halt('SIGTERM'),
     restart: async () => {
       await halt('SIGTERM');
-      child = await launch(port);
+      child = await launch(port, args);
     },
   };
 }
 
-async function launch(port: number): Promise<ChildProcess> {
+async function launch(port: number, args: readonly string[]): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
     [
@@ -77,6 +78,7 @@ async function launch(port: number): Promise<ChildProcess> {
       'no',
       '--loglevel',
       'warning',
+      ...args,
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );

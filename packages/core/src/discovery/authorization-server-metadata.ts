@@ -1,7 +1,10 @@
 /**
  * Authorization server metadata (RFC 8414 §2, OpenID Connect Discovery 1.0 §3), as `discover()`
- * returns it: field names verbatim, every endpoint checked to be an absolute https URL (http only
- * when the issuer itself is http, and off loopback only with `allowInsecureHttp`).
+ * returns it: field names verbatim, the endpoint fields named below checked to be an absolute https
+ * URL (http only when the issuer itself is http, and off loopback only with `allowInsecureHttp`).
+ * Other endpoints (`registration_endpoint`, `introspection_endpoint`,
+ * `pushed_authorization_request_endpoint`…), which Tessera does not use, are returned as the server
+ * sent them, unchecked: pass one through `parseEndpointUrl` before use.
  */
 export interface AuthorizationServerMetadata {
   /** The issuer identifier, identical to the one asked for. */
@@ -30,7 +33,8 @@ export interface AuthorizationServerMetadata {
   grant_types_supported?: string[] | undefined;
   /**
    * RFC 8705 §5: the endpoints (`token_endpoint`…) a client authenticating with a certificate uses
-   * instead; each of the endpoint fields above checked as they are.
+   * instead; the aliases of the endpoint fields above checked as they are, any other alias as
+   * unchecked as the field it stands for.
    */
   mtls_endpoint_aliases?: { token_endpoint?: string | undefined; [field: string]: unknown } | undefined;
   /** Any other metadata field, verbatim. */

@@ -77,7 +77,7 @@ const MAX_ISSUERS = 100;
  * the arrays and objects in its fields.
  *
  * @throws {TypeError} `issuer` is not an absolute https URL (http only on loopback or with `allowInsecureHttp`).
- * @throws {DiscoveryError} no metadata, an `issuer` mismatch, or an endpoint that is not an absolute https URL
+ * @throws {DiscoveryError} no metadata, an `issuer` mismatch, or a checked endpoint (`ENDPOINTS`) that is not an absolute https URL
  *   (or has credentials or a fragment, or is http off loopback without `allowInsecureHttp`: `parseEndpointUrl`'s rule).
  * @throws {MalformedResponseError} a metadata answer over 1 MiB (`too_large`), or a 2xx one that broke off
  *   (`incomplete`): the next URL is not asked.
