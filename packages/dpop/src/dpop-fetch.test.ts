@@ -738,6 +738,60 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(await iatFor('https://api.example/orders')).toBe(now / 1000 + 600);
   });
 
+  it('moves no iat for the answer to the GET a 303 made of a POST (a stored copy: an hour-old Date); the 303 itself still does', async () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const date = (minutes: number) => ({ Date: new Date(now + minutes * 60_000).toUTCString() });
+    const { fetch, sent } = server((entry, index) =>
+      entry.url === 'https://as.example/par'
+        ? new Response(null, { status: 303, headers: { Location: '/result', ...date(10) } })
+        : entry.url === 'https://as.example/result'
+          ? json(200, { ok: true }, { ...date(-60), 'Cache-Control': 'public, max-age=3600' })(entry, index)
+          : tokens()(entry, index),
+    );
+    const dpop = createDPoP({ fetch, clock: () => now });
+
+    const answer = await dpop.fetch('https://as.example/par', { method: 'POST', body: 'a=1' });
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+
+    expect(answer.status).toBe(200);
+    expect(sent.map((s) => [s.method, s.url])).toEqual([
+      ['POST', 'https://as.example/par'],
+      ['GET', 'https://as.example/result'],
+      ['POST', TOKEN_URL],
+    ]);
+    // The POST's own answer (the 303) set the clock; the GET's stored copy did not move it back.
+    expect((await readProof(sent[2]?.headers.get('dpop'))).claims.iat).toBe(now / 1000 + 600);
+  });
+
+  it('returns a use_dpop_nonce answering the GET a 303 made of the nonce retry as it is: no DPoPNonceError, two POSTs', async () => {
+    const { fetch, sent } = server((entry, index) =>
+      index === 0
+        ? useNonce('n1')(entry, index)
+        : entry.method === 'POST'
+          ? new Response(null, { status: 303, headers: { Location: '/result' } })
+          : useNonce('n2')(entry, index),
+    );
+    const dpop = createDPoP({ fetch });
+
+    const response = await dpop.fetch('https://as.example/par', { method: 'POST', body: 'a=1' });
+
+    expect(response.status).toBe(400);
+    expect(sent.map((s) => s.method)).toEqual(['POST', 'POST', 'GET']);
+  });
+
+  it('sends to the URL it signed: a caller’s URL object changed in place while the proof is signed never takes the proof to another host', async () => {
+    const { fetch, sent } = server(tokens());
+    const dpop = createDPoP({ fetch });
+    const url = new URL(TOKEN_URL);
+
+    const pending = dpop.fetch(url, { method: 'POST', body: 'a=1' });
+    url.host = 'attacker.example';
+    await pending;
+
+    expect(sent.map((s) => s.url)).toEqual([TOKEN_URL]);
+    expect((await readProof(sent[0]?.headers.get('dpop'))).claims.htu).toBe(TOKEN_URL);
+  });
+
   it('passes the caller signal to every send: an abort rejects with its reason and sends no retry', async () => {
     const controller = new AbortController();
     const inner = vi.fn(async (_input: string | URL | Request, init?: RequestInit) => {

@@ -31,7 +31,8 @@ export type FetchLike = (input: string | URL | Request, init?: DPoPFetchInit) =>
  * Wraps `fetch` for authorization-server calls (token, PAR, revocation…): a fresh proof on every
  * send, the origin's latest nonce and clock offset (learned from every response, the clock only from
  * answers to other methods than `GET` and `HEAD`, for the origin that answered it: the end of any
- * redirect fetch followed), and at most one retry: on
+ * redirect fetch followed), and at most one retry, never after a hop changed the method (a 303 made
+ * the POST a GET: that answer is returned as it is): on
  * `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's `Date`
  * shows the proof's `iat` was off the server's clock, each from the origin the proof was for (a 400
  * from the end of a redirect to another origin is returned as it is). A one-time body (`init.resendBody`, e.g. a
@@ -78,12 +79,15 @@ export function dpopFetch(
     // a GET or HEAD (discovery, JWKS) may be a stored copy with an old `Date` and no `Age` (a browser's
     // cache): it teaches its nonce only. A POST's (token, PAR, revocation) is never a stored copy
     // (RFC 9111 §4, RFC 9110 §9.3.3) (decision 1201).
+    // The method of the last request sent: a 303 (or a 301/302 after a POST) makes the hops after it
+    // GETs, whose answers are no POST's (a retry follows only an answer to `method`, so never reset).
+    let answered = method;
     const learn = (response: Response) => {
       const from = resolveUrl(response.url || url);
       return book.learn(
         from,
         response.headers,
-        method === 'GET' || method === 'HEAD'
+        answered === 'GET' || answered === 'HEAD'
           ? ClockLesson.None
           : from.origin === url.origin
             ? ClockLesson.Default
@@ -108,13 +112,17 @@ export function dpopFetch(
       // another origin (decision 1211). A stream cannot be sent twice: the runtime follows it.
       const follow = !stream && !isBrowserLike() && (init?.redirect ?? 'follow') === 'follow';
       if (follow) sent.redirect = 'manual';
-      const response = await inner(input, sent);
+      // Our copy, taken before signing: a caller's `URL` changed in place meanwhile never takes the proof elsewhere.
+      const response = await inner(typeof input === 'string' ? input : url, sent);
       return follow && isRedirect(response)
         ? followRedirects(
             response,
             { url: url.href, init: sent },
             {
-              fetch: inner,
+              fetch: (to, hop) => {
+                answered = toHtm(hop.method ?? 'GET');
+                return inner(to, hop);
+              },
               allows: (to) => resolveUrl(to).origin === url.origin,
               credentials: ['dpop'],
               resend: true,
@@ -132,7 +140,10 @@ export function dpopFetch(
     const nonce = learn(first);
     // Only an answer from where the proof went challenges it: a 400 from the origin a redirect fetch
     // followed ended at is returned as it is (its nonce kept for that origin), as the transports do.
-    if (first.status !== 400 || resolveUrl(first.url || url).origin !== url.origin) return first;
+    // Nor does an answer to a GET that a 303 made of this POST: a retry would send the POST again.
+    if (first.status !== 400 || resolveUrl(first.url || url).origin !== url.origin || answered !== method) {
+      return first;
+    }
     // 60 s: beyond it a server rejects a proof's `iat` as not recent.
     const skewed = Math.abs(book.serverTime(url) - sentIat) > 60;
     // The one retry: for `use_dpop_nonce` with a new nonce, or for `invalid_dpop_proof` while the
@@ -155,7 +166,7 @@ export function dpopFetch(
     // A one-time body is never sent twice: its sender makes the retry's (decision 1210).
     const second = await send(spare, await init?.resendBody?.());
     learn(second);
-    if (second.status !== 400) return second;
+    if (second.status !== 400 || answered !== method) return second;
     const retryError = await oauthError(second, where);
     if (retryError === 'use_dpop_nonce') {
       releaseBody(second);

@@ -106,6 +106,26 @@ describe('dpop.fetch in Node: redirects fetch would follow get a fresh proof per
     expect(new Set(server.seen.map((seen) => claimsOf(seen.dpop)?.jti)).size).toBe(4);
   });
 
+  it('a use_dpop_nonce answering the GET a 303 made of a POST is returned as it is: the POST is never sent again', async () => {
+    const events: string[] = [];
+    const dpop = createDPoP({ onEvent: (event) => events.push(event.type) });
+
+    const response = await dpop.fetch(`${server.origin}/nonce?status=303`, { method: 'POST', body: 'a=b' });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'use_dpop_nonce' });
+    expect(events).toEqual([]);
+    // The nonce is kept: the caller's own GET of the result carries it.
+    expect((await dpop.fetch(`${server.origin}/nonce/`)).status).toBe(200);
+    expect(
+      server.seen.map((seen) => [seen.method, seen.path, seen.body, claimsOf(seen.dpop)?.nonce]),
+    ).toEqual([
+      ['POST', '/nonce?status=303', 'a=b', undefined],
+      ['GET', '/nonce/', '', undefined],
+      ['GET', '/nonce/', '', 'server-nonce'],
+    ]);
+  });
+
   it('a use_dpop_nonce asking again for the nonce a same-origin redirect taught the hop is nonce_unchanged: no retry, two requests', async () => {
     const dpop = createDPoP();
     const events: string[] = [];
