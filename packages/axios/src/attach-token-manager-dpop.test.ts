@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { type TokenManager, TokenTypeMismatchError } from '@tessera/core';
 import { createDPoP, DPoPNonceError } from '@tessera/dpop';
 import axios, { AxiosError } from 'axios';
+import axios112 from 'axios-1-12';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countingTokens } from '../../e2e-support/test-support/counting-tokens.js';
 import { dpopChecker } from '../../e2e-support/test-support/dpop-checker.js';
@@ -15,7 +16,14 @@ afterEach(() => {
 });
 
 /** axios over a strict fake DPoP API (proof signature, htm, htu, ath, fresh jti, its nonce). */
-async function setup(options: { valid?: string; nonce?: () => string | undefined; tokenType?: string } = {}) {
+async function setup(
+  options: {
+    valid?: string;
+    nonce?: () => string | undefined;
+    tokenType?: string;
+    create?: typeof axios.create;
+  } = {},
+) {
   const checker = dpopChecker(() => options.valid ?? 'at-0', { nonce: options.nonce ?? (() => undefined) });
   const api = fakeApi(async ({ config }) => {
     const dpop = config.headers.get('DPoP');
@@ -33,7 +41,7 @@ async function setup(options: { valid?: string; nonce?: () => string | undefined
   });
   managers.push(counted.tokens);
   const dpop = createDPoP();
-  const instance = axios.create({ baseURL, adapter: api.adapter });
+  const instance = (options.create ?? axios.create)({ baseURL, adapter: api.adapter });
   attachTokenManager(instance, counted.tokens, { senderConstraint: dpop });
   const invalidate = vi.spyOn(counted.tokens, 'invalidate');
   return { ...counted, instance, invalidate, calls: checker.calls, dpop };
@@ -97,16 +105,23 @@ describe('attachTokenManager with a senderConstraint (DPoP)', () => {
     expect(calls[0]?.proof?.ath).not.toBe(calls[1]?.proof?.ath);
   });
 
-  it('after a nonce replay, a 401 invalid_token still gets one refresh-and-replay (3 sends)', async () => {
-    const { instance, calls, fetchTokens } = await setup({ valid: 'at-1', nonce: () => 'n-1' });
-    expect((await instance.get('/orders')).status).toBe(200);
-    expect(calls.map((call) => [call.authorization, call.status])).toEqual([
-      ['DPoP at-0', 401],
-      ['DPoP at-0', 401],
-      ['DPoP at-1', 200],
-    ]);
-    expect(fetchTokens).toHaveBeenCalledTimes(1);
-  });
+  it.each([
+    ['newest axios', axios.create],
+    // It drops our record when it merges the nonce replay's config: the replay is known by its id.
+    ['axios 1.12.0', axios112.create.bind(axios112) as unknown as typeof axios.create],
+  ])(
+    'after a nonce replay, a 401 invalid_token still gets one refresh-and-replay (3 sends, %s)',
+    async (_name, create) => {
+      const { instance, calls, fetchTokens } = await setup({ valid: 'at-1', nonce: () => 'n-1', create });
+      expect((await instance.get('/orders')).status).toBe(200);
+      expect(calls.map((call) => [call.authorization, call.status])).toEqual([
+        ['DPoP at-0', 401],
+        ['DPoP at-0', 401],
+        ['DPoP at-1', 200],
+      ]);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+    },
+  );
 
   it('rejects with the second nonce challenge: never a third request, never a refresh', async () => {
     let n = 0;

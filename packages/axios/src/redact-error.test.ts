@@ -65,4 +65,78 @@ describe('redactError', () => {
     redactError({ response: { data } }, secrets);
     expect(innermost).toEqual([REDACTED]);
   });
+
+  describe('every form an API may echo the token in (core’s redactor: one rule for every encoding)', () => {
+    const token = 'at+/~0.x>?'; // its Base64 forms (and the header's) differ: padded, unpadded, url
+    const header = `Bearer ${token}`;
+    const both = [header, token];
+    /** Every spelling a check looks for, computed here, independently of the library. */
+    const spellings = both.flatMap((text) => {
+      const base64 = Buffer.from(text).toString('base64');
+      return [
+        text,
+        encodeURIComponent(text),
+        base64,
+        base64.replace(/=+$/, ''),
+        Buffer.from(text).toString('base64url'),
+      ];
+    });
+    const showsNone = (text: string) => spellings.filter((spelling) => text.includes(spelling));
+
+    it('a JSON key that quotes the token or the header is renamed; its value is kept', () => {
+      const data = {
+        [header]: 'refused',
+        nested: [{ [`seen ${token} at 12:00`]: { ok: false } }],
+        kept: { ordinary: 1 },
+      };
+      redactError({ response: { data } }, both);
+      expect(data).toEqual({
+        [REDACTED]: 'refused',
+        nested: [{ [`seen ${REDACTED} at 12:00`]: { ok: false } }],
+        kept: { ordinary: 1 },
+      });
+    });
+
+    it('Base64 (padded, unpadded), base64url and percent-encoded forms in text, JSON values, keys and headers', () => {
+      const encoded = spellings.filter((spelling) => !both.includes(spelling));
+      expect(new Set(encoded).size).toBe(8); // distinct: each form is checked
+      const data = {
+        values: encoded.map((form) => `echo: ${form};`),
+        keys: Object.fromEntries(encoded.map((form, i) => [form, i])),
+      };
+      const text = `Authorization (base64): ${encoded.join(' | ')}`;
+      const headers = { 'x-echo': encoded[2] as string };
+      const asJson = redactError({ response: { data, headers } }, both);
+      const asText = redactError({ response: { data: text } }, both);
+      expect(showsNone(JSON.stringify([asJson, asText]))).toEqual([]);
+      expect(data.values).toEqual(encoded.map(() => `echo: ${REDACTED};`));
+      expect(asText.response.data).toBe(`Authorization (base64): ${encoded.map(() => REDACTED).join(' | ')}`);
+      expect(headers['x-echo']).toBe(REDACTED);
+    });
+
+    it('responseType arraybuffer: an ArrayBuffer or Buffer quoting it (raw, Base64) becomes a copy without it, other bytes kept', () => {
+      const binary = Buffer.from([0x00, 0x80, 0x9f, 0xff, 0xc3, 0x28]); // not UTF-8, not windows-1252-safe
+      const body = Buffer.concat([
+        binary,
+        Buffer.from(`{"refused":"${header}","b64":"${Buffer.from(header).toString('base64url')}"}`),
+        binary,
+      ]);
+      const expected = Buffer.concat([
+        binary,
+        Buffer.from(`{"refused":"${REDACTED}","b64":"${REDACTED}"}`),
+        binary,
+      ]);
+      const asBuffer = redactError({ response: { data: Buffer.from(body) } }, both);
+      const arrayBuffer = new Uint8Array(body).buffer;
+      const asArrayBuffer = redactError({ response: { data: arrayBuffer } }, both);
+      expect(Buffer.isBuffer(asBuffer.response.data)).toBe(true);
+      expect(asArrayBuffer.response.data).toBeInstanceOf(ArrayBuffer);
+      expect(Buffer.from(asBuffer.response.data).equals(expected)).toBe(true);
+      expect(Buffer.from(asArrayBuffer.response.data).equals(expected)).toBe(true);
+      expect(showsNone(Buffer.from(asArrayBuffer.response.data).toString('latin1'))).toEqual([]);
+      // Nothing of ours in it: the very object the caller asked for.
+      const clean = Buffer.from(binary);
+      expect(redactError({ response: { data: clean } }, both).response.data).toBe(clean);
+    });
+  });
 });

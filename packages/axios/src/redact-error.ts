@@ -1,5 +1,10 @@
+import { redactor } from './core.js';
+
 /** What replaces a credential in an error handed to the caller. */
 export const REDACTED = '[REDACTED by @tessera/axios]';
+
+/** `text` without the secrets in any encoding (core's `redactor`, our marker); `text` itself when none is in it. */
+type Clean = (text: string) => string;
 
 /**
  * Removes `secrets` (the exact header value this package set, e.g. `Bearer <token>`, and the bare
@@ -9,25 +14,31 @@ export const REDACTED = '[REDACTED by @tessera/axios]';
  * (`error.request`): Node's `ClientRequest` (`_header`, its outgoing-headers map), follow-redirects'
  * `_options.headers` and `_currentRequest`, a fetch `Request`'s headers. Only those: never a
  * shared object such as the agent, whose queued requests have not been sent yet. Also what the
- * server echoed back: the response's headers and `data` (see `scrubData`). The request has been
- * sent; nothing here changes what went over the wire.
+ * server echoed back: the response's headers and `data` (see `scrubData`). Every encoding of a
+ * secret core's `redactor` knows (percent, JSON, Base64, base64url…) is found, in any ASCII case.
+ * The request has been sent; nothing here changes what went over the wire.
  */
 export function redactError<E>(error: E, secrets: readonly string[]): E {
+  const redact = redactor(secrets);
+  const clean: Clean = (text) => {
+    const redacted = redact(text);
+    return redacted === text ? text : redacted.replaceAll('[redacted]', REDACTED);
+  };
   const target = error as {
     config?: { headers?: object };
     request?: unknown;
     response?: { request?: unknown; data?: unknown };
   };
-  scrubStrings(target.config?.headers, secrets);
-  scrubData(target.response, secrets);
+  scrubStrings(target.config?.headers, clean);
+  scrubData(target.response, clean);
   type Redirectable = { _currentRequest?: unknown; _options?: { headers?: object } } | undefined;
   for (const request of [target.request, target.response?.request]) {
     // follow-redirects' wrapper, reached from itself or from the ClientRequest it made.
     const wrappers = [request, (request as { _redirectable?: unknown } | undefined)?._redirectable];
     for (const redirectable of wrappers as Redirectable[]) {
-      scrubStrings(redirectable?._options?.headers, secrets);
-      scrubRequest(redirectable, secrets);
-      scrubRequest(redirectable?._currentRequest, secrets);
+      scrubStrings(redirectable?._options?.headers, clean);
+      scrubRequest(redirectable, clean);
+      scrubRequest(redirectable?._currentRequest, clean);
     }
   }
   return error;
@@ -35,27 +46,48 @@ export function redactError<E>(error: E, secrets: readonly string[]): E {
 
 /**
  * What the server sent back, when an API echoes the token (a 401 body or header quoting what it
- * refused): the response's headers, and its `data` as axios made it: a string (`text`, or JSON axios
- * could not parse) and the string values of parsed JSON, its arrays and plain objects (walked without
- * recursion, each once: nesting cannot overflow the stack, a cycle from a `transformResponse` cannot
- * loop). Binary data (`arraybuffer`, `blob`, `stream`) is the caller's to read, as it asked.
+ * refused, also Base64- or percent-encoded): the response's headers, and its `data` as axios made it:
+ * a string (`text`, or JSON axios could not parse); the keys and string values of parsed JSON, its
+ * arrays and plain objects (walked without recursion, each once: nesting cannot overflow the stack, a
+ * cycle from a `transformResponse` cannot loop); `arraybuffer` bytes (an `ArrayBuffer`, Node's
+ * `Buffer`), replaced by a copy without the secret. A `blob` or `stream` is left: it is read
+ * asynchronously (a stream once only), after the error is handed over.
  */
-function scrubData(
-  response: { data?: unknown; headers?: unknown } | undefined,
-  secrets: readonly string[],
-): void {
-  scrubStrings(response?.headers, secrets);
-  scrubStrings(response, secrets, ['data']);
-  const pending = [response?.data];
+function scrubData(response: { data?: unknown; headers?: unknown } | undefined, clean: Clean): void {
+  scrubStrings(response?.headers, clean);
+  scrubStrings(response, clean, ['data']);
+  const data = response?.data;
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array && data;
+  if (bytes) {
+    // One character per byte (latin1): an ASCII token is found, and every other byte comes back as it was.
+    let text = '';
+    for (const byte of bytes) text += String.fromCharCode(byte);
+    const kept = clean(text);
+    if (kept !== text) {
+      const copy = Uint8Array.from(kept, (char) => char.charCodeAt(0));
+      (response as { data: unknown }).data =
+        data === bytes ? (bytes.constructor as typeof Uint8Array).from(copy) : copy.buffer;
+    }
+  }
+  const pending = [data];
   const seen = new Set<unknown>();
   while (pending.length) {
-    const target = pending.pop() as object;
+    const target = pending.pop() as Record<string, unknown>;
     const proto = target && typeof target === 'object' ? Object.getPrototypeOf(target) : undefined;
     if ((proto !== Object.prototype && proto !== Array.prototype && proto !== null) || seen.has(target))
       continue;
     seen.add(target);
     try {
-      scrubStrings(target, secrets);
+      // A key that quotes the token (`{"Bearer …": "refused"}`): renamed. An array's indexes are left.
+      if (proto !== Array.prototype)
+        for (const key of Object.keys(target)) {
+          const name = clean(key);
+          if (name !== key) {
+            target[name] = target[key];
+            delete target[key];
+          }
+        }
+      scrubStrings(target, clean);
     } catch {
       // frozen by a transformResponse: left as it is, never a TypeError in place of the caller's error
     }
@@ -64,25 +96,25 @@ function scrubData(
 }
 
 /** A `ClientRequest`'s head and outgoing headers, or a fetch `Request`'s headers. */
-function scrubRequest(request: unknown, secrets: readonly string[]): void {
+function scrubRequest(request: unknown, clean: Clean): void {
   if (!request || typeof request !== 'object') return;
-  scrubStrings(request, secrets, ['_header']);
+  scrubStrings(request, clean, ['_header']);
   // Its answer (Node's `IncomingMessage`), when the server echoed the token in a header.
   const res = (request as { res?: { headers?: unknown; rawHeaders?: unknown } }).res;
-  scrubStrings(res?.headers, secrets);
-  scrubStrings(res?.rawHeaders, secrets);
+  scrubStrings(res?.headers, clean);
+  scrubStrings(res?.rawHeaders, clean);
   // The head written before a connection that never came (ECONNREFUSED): only on a dead socket.
   const socket = (request as { socket?: { destroyed?: unknown } }).socket;
-  if (socket?.destroyed === true) scrubStrings(socket, secrets, ['_pendingData']);
+  if (socket?.destroyed === true) scrubStrings(socket, clean, ['_pendingData']);
   for (const key of Object.getOwnPropertySymbols(request)) {
     if (key.description !== 'kOutHeaders') continue;
     const entries = (request as Record<symbol, Record<string, unknown> | null>)[key];
-    for (const entry of Object.values(entries ?? {})) scrubStrings(entry, secrets);
+    for (const entry of Object.values(entries ?? {})) scrubStrings(entry, clean);
   }
   const headers = (request as { headers?: unknown }).headers;
   if (typeof Headers !== 'undefined' && headers instanceof Headers) {
     try {
-      for (const [name, value] of [...headers]) if (hasSecret(value, secrets)) headers.set(name, REDACTED);
+      for (const [name, value] of [...headers]) if (clean(value) !== value) headers.set(name, clean(value));
     } catch {
       // immutable headers: nothing we can do
     }
@@ -90,18 +122,11 @@ function scrubRequest(request: unknown, secrets: readonly string[]): void {
 }
 
 /** Rewrites own string properties (all, or only `keys`) of `target` that hold a secret. */
-function scrubStrings(target: unknown, secrets: readonly string[], keys?: readonly string[]): void {
+function scrubStrings(target: unknown, clean: Clean, keys?: readonly string[]): void {
   if (!target || typeof target !== 'object') return;
   const record = target as Record<string, unknown>;
   for (const key of keys ?? Object.keys(record)) {
     const value = record[key];
-    if (typeof value !== 'string' || !hasSecret(value, secrets)) continue;
-    let text = value;
-    for (const secret of secrets) text = text.split(secret).join(REDACTED);
-    record[key] = text;
+    if (typeof value === 'string' && clean(value) !== value) record[key] = clean(value);
   }
-}
-
-function hasSecret(value: string, secrets: readonly string[]): boolean {
-  return secrets.some((secret) => value.includes(secret));
 }

@@ -37,6 +37,13 @@ beforeAll(async () => {
         .end(path === '/echo' ? JSON.stringify({ error: 'invalid_token', detail: [{ quoted }] }) : quoted);
       return;
     }
+    if (path === '/echo-encoded') {
+      // One that quotes it as a key and Base64-encoded (base64url), read as JSON or as bytes.
+      const quoted = seen.authorization ?? '';
+      const body = { [quoted]: 'refused', b64: Buffer.from(quoted).toString('base64url') };
+      res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
     if (path === '/loop') {
       res.writeHead(302, { Location: '/loop' }).end();
       return;
@@ -153,6 +160,38 @@ describe.each(versions)('%s', (_name, create) => {
         expect(api.seen.map((entry) => entry.authorization)).toEqual(['Bearer at-0', 'Bearer at-1']);
         expect(fetchTokens).toHaveBeenCalledTimes(1);
       }
+    },
+  );
+
+  it.each([
+    ['http', 'json'],
+    ['http', 'arraybuffer'],
+    ['fetch', 'json'],
+    ['fetch', 'arraybuffer'],
+  ] as const)(
+    'an API that echoes the token as a JSON key and Base64-encoded never shows it in the error (%s adapter, %s)',
+    async (adapter, responseType) => {
+      const { client, fetchTokens } = await setup({ adapter, responseType });
+      const error = await failure(client.get('/echo-encoded'));
+      expect(error.response?.status).toBe(401);
+      const { data } = error.response ?? {};
+      if (responseType === 'arraybuffer') {
+        // Node's Buffer from the http adapter, an ArrayBuffer from the fetch adapter: as axios gives them.
+        expect(adapter === 'http' ? Buffer.isBuffer(data) : data instanceof ArrayBuffer).toBe(true);
+      }
+      const text =
+        responseType === 'json' ? JSON.stringify(data) : Buffer.from(data as ArrayBuffer).toString('latin1');
+      expect(JSON.parse(text)).toEqual({
+        '[REDACTED by @tessera/axios]': 'refused',
+        b64: '[REDACTED by @tessera/axios]',
+      });
+      for (const secret of ['Bearer at-0', 'Bearer at-1']) {
+        for (const form of [secret, Buffer.from(secret).toString('base64url')]) {
+          expect([shows(error, form), text.includes(form)]).toEqual([false, false]);
+        }
+      }
+      expect(api.seen.map((entry) => entry.authorization)).toEqual(['Bearer at-0', 'Bearer at-1']);
+      expect(fetchTokens).toHaveBeenCalledTimes(1);
     },
   );
 

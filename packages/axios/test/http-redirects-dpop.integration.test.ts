@@ -90,10 +90,15 @@ const clients = [
 ] as const;
 
 describe.each(clients)('DPoP redirects through %s', (_name, create, adapter) => {
-  async function setup(options: AttachTokenManagerOptions = {}, extra: CreateAxiosDefaults = {}) {
+  async function setup(
+    options: AttachTokenManagerOptions = {},
+    extra: CreateAxiosDefaults = {},
+    before: (client: AxiosInstance) => void = () => {},
+  ) {
     const counted = await countingTokens({ tokenType: 'DPoP', tokenTypes: ['DPoP'] });
     managers.push(counted.tokens);
     const client: AxiosInstance = create({ baseURL: api.origin, adapter, ...extra });
+    before(client); // interceptors registered before the attachment run after it
     attachTokenManager(client, counted.tokens, { senderConstraint: createDPoP(), ...options });
     const invalidate = vi.spyOn(counted.tokens, 'invalidate');
     return { client, invalidate, fetchTokens: counted.fetchTokens };
@@ -190,6 +195,33 @@ describe.each(clients)('DPoP redirects through %s', (_name, create, adapter) => 
       ['/go', 'DPoP at-0'],
       ['/final', null],
     ]);
+  });
+
+  it('withheld at a hop whose Location the policy does not allow, never put back: not even when an interceptor after ours sent that hop to an allowed origin', async () => {
+    // A rewriting interceptor (registered first, so it runs after ours): the Location names a host the
+    // policy does not allow, the request goes to the API instead. The token was withheld for that hop
+    // (judged on its Location), and the hop after it gets none either, as after any hop it was withheld at.
+    const rewrite = 'http://rewritten.invalid';
+    const { client, fetchTokens } = await setup({}, {}, (instance) => {
+      instance.interceptors.request.use((config) => {
+        if (config.url?.startsWith(rewrite)) config.url = api.origin + config.url.slice(rewrite.length);
+        return config;
+      });
+    });
+    const error = await fail(
+      client.post('/go', 'payload', {
+        params: { to: `${rewrite}/go?to=${encodeURIComponent(`${api.origin}/final`)}`, status: 307 },
+      }),
+    );
+    expect(error.response?.status).toBe(401); // /final refuses a request without a token
+    expect(api.seen.map((seen) => [seen.path.split('?')[0], seen.authorization, seen.dpop !== null])).toEqual(
+      [
+        ['/go', 'DPoP at-0', true],
+        ['/go', null, false], // the rewritten hop
+        ['/final', null, false],
+      ],
+    );
+    expect(fetchTokens).not.toHaveBeenCalled();
   });
 
   it('instance default Cookie and Proxy-Authorization never follow a hop to another origin', async () => {
