@@ -9,6 +9,7 @@ import { createSignIn } from './sign-in/create-sign-in.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { type ClientAuthMethod, requestToken } from './token-endpoint.js';
 import { TokenManager } from './token-manager.js';
+import type { TokenSet } from './token-set.js';
 
 /**
  * An attacker's audit of every output channel: each failure a token, revocation or storage call can meet
@@ -397,6 +398,69 @@ describe('no secret in any error, event or log, in any encoding', () => {
       console.error = original;
     }
   });
+
+  it.each(['an Error with a cause chain', 'a string', 'a plain object'] as const)(
+    'redacts %s that a storage throws quoting the set clear() removed, from remove and a later set',
+    async (kind) => {
+      const logged: unknown[] = [];
+      const original = console.error;
+      console.error = (...args) => logged.push(args);
+      try {
+        const events: TokenEvent[] = [];
+        // What the storage threw: its message, and each token of the set it quotes in every spelling checked here.
+        const thrown = (text: string, set: TokenSet): unknown => {
+          const spelled = [set.accessToken, set.refreshToken ?? '', set.idToken ?? ''].flatMap(spellings);
+          if (kind === 'a string') return `${text} ${spelled.join(' ')}`;
+          if (kind === 'a plain object') return { message: text, set, spelled };
+          return new Error(text, {
+            cause: new Error(`driver: ${spelled.join(' ')}`, { cause: new Error(spelled.join('\n')) }),
+          });
+        };
+        // An app's storage that cannot remove, nor overwrite, the set it holds, and says which.
+        let held: TokenSet | undefined;
+        const quoting: TokenStorage = {
+          get: () => held,
+          set: (set) => {
+            if (held) throw thrown(`cannot replace ${JSON.stringify(held)}`, held);
+            held = set;
+          },
+          remove: () => {
+            if (held) throw thrown(`cannot remove ${JSON.stringify(held)}`, held);
+          },
+        };
+        const tokens = new TokenManager({
+          fetchTokens: async () => ({ access_token: 'x', expires_in: 60 }),
+          storage: quoting,
+        });
+        tokens.subscribe((event) => {
+          events.push(event);
+          // A listener that throws it is logged: that line must not leak either.
+          if (event.type === 'storage_error') throw event.error;
+        });
+        await tokens.setTokens({
+          access_token: SECRETS.revoked,
+          refresh_token: SECRETS.refreshToken,
+          id_token: SECRETS.code,
+          expires_in: 60,
+        });
+        await tokens.clear();
+        // Storage still holds the cleared set: the next write's error quotes it too.
+        await tokens.setTokens({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 60 });
+        tokens.dispose();
+        const storageErrors = events.filter((event) => event.type === 'storage_error');
+        expect(storageErrors.map((event) => event.operation)).toEqual(['remove', 'set']);
+        // Still the storage's own message, with the tokens taken out.
+        expect(storageErrors[0]).toMatchObject({
+          error: { message: expect.stringMatching(/cannot remove .*\[redacted\]/) },
+        });
+        for (const event of storageErrors) expectNoSecret(event, 'storage_error');
+        expect(logged).toHaveLength(2);
+        for (const line of logged) expectNoSecret(line, 'console');
+      } finally {
+        console.error = original;
+      }
+    },
+  );
 
   it('reports a storage that fails without handing its contents on to storage_error', async () => {
     const events: TokenEvent[] = [];

@@ -11,7 +11,7 @@ import type { RefreshReason, TokenEvent, TokenEventListener } from './events.js'
 import { checkTokenManagerOptions, timeOf } from './internal/check-token-manager-options.js';
 import { redactedError } from './internal/copy-cause-chain.js';
 import { redactor } from './internal/redact.js';
-import { places } from './internal/response-where.js';
+import { places, refusedBodies } from './internal/response-where.js';
 import { runWithRetry } from './internal/retry-policy.js';
 import { hold, type Waits } from './internal/timer.js';
 import { withTimeout } from './internal/with-timeout.js';
@@ -146,6 +146,8 @@ export class TokenManager {
   #lastWrite: (() => Promise<unknown>) | undefined;
   /** The set this manager last wrote: a storage that tells its subscribers of its own writes hands it back (decision 0007). */
   #written: TokenSet | undefined;
+  /** The set `clear()` or a session end last removed: a storage error may still quote it (decision 0027). */
+  #cleared: TokenSet | undefined;
   /**
    * Refresh tokens of sets this manager left behind: rotated away by its refreshes, or replaced by a
    * newer set it heard of from storage. A stored set that still carries one is older than ours (a write
@@ -455,6 +457,8 @@ export class TokenManager {
           }
         }
         const spent = base?.refreshToken;
+        let result: Outcome;
+        let failure: unknown;
         try {
           // Requested with retries. A timed-out attempt that carried a refresh token is retried only
           // with `retryTimeouts`, and then only after re-reading storage: a set stored meanwhile is
@@ -466,7 +470,7 @@ export class TokenManager {
           // Whether the last attempt timed out: set where a failure is judged, before any next attempt.
           let timedOut = false;
           const ended = this.#epochEnd.signal;
-          const result = await runWithRetry<Outcome>(
+          result = await runWithRetry<Outcome>(
             async (attempt) => {
               if (timedOut) {
                 const newer = await this.#newerStored(refreshToken);
@@ -513,18 +517,30 @@ export class TokenManager {
             this.#clock,
           );
           if (result[1]) return result;
-          // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).
-          const overtaking = await this.#write(result[0], epoch, base);
-          if (result[0].refreshToken !== spent) this.#spend(spent);
-          if (overtaking !== undefined) this.#onExternalChange(overtaking);
-          return result;
         } catch (error) {
           // Another manager on this storage, without a lock, may have spent the refresh token first
           // and stored its new set: adopt that set rather than end the session (decision 0012).
           const newer = isOAuthError(error, 'invalid_grant') ? await this.#newerStored(spent) : undefined;
           if (newer) return [newer, true];
-          throw error;
+          // A 2xx refused for want of an access token that rotated the refresh token: `spent` is spent at the
+          // server. The caller gets the error; `base` is kept with the new refresh token (decision 0013).
+          const rotated = (refusedBodies.get(error as object) as TokenResponse)?.refresh_token;
+          if (!base || typeof rotated !== 'string' || !rotated) throw error;
+          result = [{ ...base, refreshToken: rotated }];
+          failure = error;
         }
+        // Another tab may have signed out (and in again) meanwhile, unheard of yet (decisions 0604, 0606).
+        const overtaking = await this.#write(result[0], epoch, base);
+        if (result[0].refreshToken !== spent) this.#spend(spent);
+        if (overtaking !== undefined) this.#onExternalChange(overtaking);
+        if (!failure) return result;
+        if (epoch === this.#epoch) {
+          // As stale as `base` was: an invalidated access token is not served again.
+          const fresh = this.#freshUntil;
+          this.#adopt(result[0]);
+          this.#freshUntil = Math.min(fresh, this.#freshUntil);
+        }
+        throw failure;
       };
       // `dispose()` rejects the waiters at once: while the lock is awaited (its wait timer is cleared
       // through `signal`) and while the new set is still being written.
@@ -662,6 +678,7 @@ export class TokenManager {
   async #remove(reason: 'clear' | 'session_expired', end?: TesseraError): Promise<void> {
     const epoch = this.#nextEpoch();
     const current = this.#current;
+    this.#cleared = current ?? this.#cleared;
     this.#forget();
     this.#sessionEnd = end;
     // Still stored if the removal failed, or back later (a late write, a restore): never adopted again (decision 0007).
@@ -742,12 +759,17 @@ export class TokenManager {
   }
 
   /**
-   * Reports a storage failure. An error of the app's storage that quotes the set it was handed (or holds) gets
-   * its message chain copied with this manager's tokens redacted, as a token endpoint's echo is.
+   * Reports a storage failure. An error of the app's storage that quotes the set it was handed (or holds, or
+   * the one `clear()` removed) gets its message chain copied with this manager's tokens redacted, as a token
+   * endpoint's echo is.
    */
   #storageError(operation: 'get' | 'set' | 'remove', error: unknown): void {
     const redact = redactor(
-      [this.#current, this.#written].flatMap((set) => [set?.accessToken, set?.refreshToken, set?.idToken]),
+      [this.#current, this.#written, this.#cleared].flatMap((set) => [
+        set?.accessToken,
+        set?.refreshToken,
+        set?.idToken,
+      ]),
     );
     this.#emit({ type: 'storage_error', operation, error: redactedError(error, redact) });
   }

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeLockManager } from '../../test/fixtures/fake-lock-manager.js';
+import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
 import { type TrackedChannels, trackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
 import { memoryStorage } from '../storage/memory-storage.js';
 import type { TokenStorage } from '../storage/token-storage.js';
+import { webStorage } from '../storage/web-storage.js';
 import type { TokenSet } from '../token-set.js';
 import { broadcastStorage } from './broadcast-storage.js';
 import { writeMarkers } from './write-markers.js';
@@ -325,5 +327,41 @@ describe('broadcastStorage', () => {
     expect(await storage.get()).toBeUndefined();
     expect(await wrapped.get()).toBeUndefined();
     unsubscribe();
+  });
+});
+
+describe('broadcastStorage over a webStorage whose write fails', () => {
+  it('tells the other tabs before the set the failed write replaced is removed, and removes it once', async () => {
+    const order: string[] = [];
+    const area = fakeStorageArea();
+    area.setItem('tessera.tokens', JSON.stringify(set('at-0')));
+    area.setItem = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    const removeItem = area.removeItem.bind(area);
+    area.removeItem = (key) => {
+      order.push('remove');
+      removeItem(key);
+    };
+    const Posting = class extends channels.BroadcastChannel {
+      override postMessage(message: unknown): void {
+        order.push('post');
+        super.postMessage(message);
+      }
+    };
+    const wrapped = broadcastStorage(webStorage(area), {
+      channel: name,
+      key: 'tessera',
+      BroadcastChannel: Posting,
+      markers: writeMarkers({ locks: undefined, prefix: '', timeout: 1_000 }),
+      catchUpTimeout: 1,
+    });
+    expect(await wrapped.get()).toEqual(set('at-0'));
+
+    await expect(wrapped.set(set('at-1'))).rejects.toThrow('quota');
+
+    // A removal's `storage` event before the message would sign the other tabs out (decision 0601).
+    expect(order).toEqual(['post', 'remove']);
+    expect(area.getItem('tessera.tokens')).toBeNull();
   });
 });

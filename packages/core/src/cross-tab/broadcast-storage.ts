@@ -10,6 +10,9 @@ type CrossTabMessage = { key: string; id: string } & (
   | { type: 'remove' }
 );
 
+/** A storage's `set` as `broadcastStorage` calls it: `kept` asks `webStorage` not to remove the replaced set itself. */
+type KeepingStorage = { set(tokens: TokenSet, kept: true): MaybePromise<void> };
+
 /** Options of `broadcastStorage`. Durations are milliseconds. */
 export interface BroadcastStorageOptions {
   /** The BroadcastChannel name. */
@@ -222,7 +225,8 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
       echoes.stored(value);
       return value;
     },
-    set: (tokens) => write(tokens, () => storage.set(tokens)),
+    // `true`: a `webStorage` leaves the removal after a failed write to `tell` (after the message, not before).
+    set: (tokens) => write(tokens, () => (storage as KeepingStorage).set(tokens, true)),
     remove: () => write(null, () => storage.remove()),
     subscribe: (onChange) => {
       const subscriber = { onChange };

@@ -18,9 +18,15 @@ export function copyCauseChain(
 
 /**
  * `error` as it is (its class, for a caller's `instanceof`), or, when `redact` changes a message of its
- * chain (it quotes a secret), a copy of the chain (`copyCauseChain`) with those messages redacted.
+ * chain (it quotes a secret), a copy of the chain (`copyCauseChain`) with those messages redacted. A thrown
+ * value that is not an `Error` (a string, a plain object) is never passed on as it is: only its text is, as
+ * an `Error`'s message (the string, or the object's string `message`; decision 0027).
  */
 export function redactedError(error: unknown, redact: (message: string) => string): unknown {
+  if (!(error instanceof Error)) {
+    const { message } = Object(error) as { message?: unknown };
+    error = new Error(typeof error === 'string' ? error : typeof message === 'string' ? message : '');
+  }
   let quoted = false;
   const copy = copyCauseChain(error, (message) => {
     const text = redact(message);

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeStorageArea as fakeStorage } from '../../test/fixtures/fake-storage-area.js';
+import { rotatingRefreshTokens } from '../../test/fixtures/rotating-refresh-tokens.js';
+import { LoginRequiredError } from '../errors/login-required-error.js';
+import type { TokenEvent } from '../events.js';
 import { TokenManager } from '../token-manager.js';
+import type { FetchTokens } from '../token-manager-options.js';
 import { webStorage } from './web-storage.js';
 
 afterEach(() => {
@@ -110,5 +114,72 @@ describe('webStorage', () => {
     expect(events).toEqual(['storage_error', 'storage_error']);
     expect(manager.peekTokens()?.accessToken).toBe('mine');
     manager.dispose();
+  });
+});
+
+describe('webStorage without crossTab when storing a refreshed set fails (a full localStorage)', () => {
+  const now = 1_700_000_000_000;
+  const stored = JSON.stringify({
+    accessToken: 'at-0',
+    tokenType: 'Bearer',
+    refreshToken: 'rt-0',
+    expiresAt: now - 1000,
+  });
+
+  /** An area holding a due set whose later writes all throw, as Chromium's past its quota; `put` still writes (another tab). */
+  function fullArea() {
+    const area = fakeStorage();
+    area.setItem('tessera.tokens', stored);
+    const put = area.setItem.bind(area);
+    area.setItem = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    return { area, put };
+  }
+  function manager(fetchTokens: FetchTokens, area: Storage) {
+    const tokens = new TokenManager({
+      fetchTokens,
+      storage: webStorage(area),
+      clock: () => now,
+      retry: false,
+    });
+    const events: TokenEvent[] = [];
+    tokens.subscribe((event) => events.push(event));
+    return { tokens, events };
+  }
+
+  it('removes the set it replaced: a reload starts signed out instead of refreshing with the spent refresh token', async () => {
+    const server = rotatingRefreshTokens();
+    const { area } = fullArea();
+    const first = manager(server.fetchTokens, area);
+
+    expect(await first.tokens.getAccessToken()).toBe('at-1');
+    expect(first.events.filter((event) => event.type === 'storage_error')).toMatchObject([
+      { operation: 'set', error: { name: 'QuotaExceededError' } },
+    ]);
+    expect(area.getItem('tessera.tokens')).toBeNull();
+    // The new set is kept in memory: this page goes on with it.
+    expect(first.tokens.peekTokens()).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1' });
+    first.tokens.dispose();
+
+    const reloaded = manager(server.fetchTokens, area);
+    await expect(reloaded.tokens.getAccessToken()).rejects.toBeInstanceOf(LoginRequiredError);
+    expect(server.requests).toEqual([{ refreshToken: 'rt-0' }]);
+    reloaded.tokens.dispose();
+  });
+
+  it('leaves a set another tab stored while the refresh was in flight', async () => {
+    const server = rotatingRefreshTokens();
+    const { area, put } = fullArea();
+    const theirs = JSON.stringify({ accessToken: 'at-x', tokenType: 'Bearer', refreshToken: 'rt-x' });
+    const fetchTokens: FetchTokens = async (request) => {
+      put('tessera.tokens', theirs);
+      return server.fetchTokens(request);
+    };
+    const first = manager(fetchTokens, area);
+
+    expect(await first.tokens.getAccessToken()).toBe('at-1');
+    expect(area.getItem('tessera.tokens')).toBe(theirs);
+    first.tokens.dispose();
   });
 });

@@ -25,16 +25,31 @@ export interface WebStorageOptions {
  * Anything stored there is readable by every script on the origin: prefer `memoryStorage()` unless
  * the session must survive a reload. Garbage under the key is read as empty. Changes made by
  * other tabs (the `storage` event) are reported through `subscribe`; garbage there is reported as is,
- * so the manager emits `storage_error` and keeps its set.
+ * so the manager emits `storage_error` and keeps its set. A set it cannot store (a full `localStorage`) removes
+ * the set it replaced, whose refresh token the refresh spent, unless another tab stored a newer one meanwhile.
  */
 export function webStorage(area: WebStorageArea, options: WebStorageOptions = {}): TokenStorage {
   const key = options.key ?? 'tessera.tokens';
+  /** What this storage last read or wrote under the key: the set a write replaces. */
+  let seen: string | null = null;
   return {
     get: () => {
-      const raw = area.getItem(key);
-      return raw === null ? undefined : parse(raw);
+      seen = area.getItem(key);
+      return seen === null ? undefined : parse(seen);
     },
-    set: (tokens) => area.setItem(key, JSON.stringify(tokens)),
+    // `kept`: `crossTab` removes the replaced set itself, after telling the other tabs (decision 0601).
+    set: (tokens, kept?: true) => {
+      const raw = JSON.stringify(tokens);
+      try {
+        area.setItem(key, raw);
+        seen = raw;
+      } catch (error) {
+        // A set that could not be stored (a full `localStorage`) leaves no spent refresh token for a reload:
+        // the set it replaced is removed, only while storage still holds it (another tab's newer set stays).
+        if (!kept && seen !== null && area.getItem(key) === seen) area.removeItem(key);
+        throw error;
+      }
+    },
     remove: () => area.removeItem(key),
     subscribe: (onChange) => {
       if (typeof window === 'undefined' || typeof window.addEventListener !== 'function') return () => {};
