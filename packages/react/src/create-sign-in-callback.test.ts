@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import { createSignIn } from '@tessera/core';
-import { cleanup, render, screen } from '@testing-library/react';
+import { createSignIn, OAuthError } from '@tessera/core';
+import { act, cleanup, render, screen } from '@testing-library/react';
 import { createElement as h, StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setupAuthServer } from '../../core/test/session-support.js';
+import { RequireSession } from './require-session.js';
 import { TesseraProvider } from './tessera-provider.js';
 import { useSession } from './use-session.js';
 
@@ -85,5 +86,105 @@ describe('two providers over one createSignIn (two React roots)', () => {
     expect(await screen.findAllByText('signed-in alice')).toHaveLength(2);
     await vi.waitFor(() => expect(onReturn).toHaveBeenCalled());
     expect(onReturn.mock.calls).toEqual([['/orders']]);
+  });
+});
+
+/** The status and, after a failed sign-in, its OAuth `error`. */
+function Why() {
+  const { status, error } = useSession();
+  return h('p', null, `${status}${error instanceof OAuthError ? ` ${error.error}` : ''}`);
+}
+
+describe('a provider re-created after a callback error (re-keyed, or an error boundary that remounts it)', () => {
+  it('is a new session store: the error belongs to the provider that showed it; the new one shows signed-out without it (the app keeps it, README)', async () => {
+    const tokens = manager();
+    const navigate = vi.fn();
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: `${window.location.origin}/callback`,
+      tokens,
+      navigate,
+      clock: clock.now,
+    });
+    const authorizationUrl = await signIn.buildAuthorizationUrl({ returnTo: '/orders' });
+    window.history.replaceState(null, '', auth.authorize(authorizationUrl, { error: 'access_denied' }));
+    const view = (key: number) => h(TesseraProvider, { key, tokens, signIn }, h(Why));
+    const { rerender } = render(view(1));
+    expect(await screen.findByText('signed-out access_denied')).toBeTruthy();
+    // The address bar was cleaned: the callback URL is gone, and a settled callback is not shared through
+    // the clean URL (decision 1107), so the new store completes nothing and has no error to show.
+    expect(window.location.href).toBe(`${window.location.origin}/callback`);
+    rerender(view(2));
+    expect(await screen.findByText('signed-out')).toBeTruthy();
+    expect(auth.tokenRequestCount).toBe(0);
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('under <RequireSession>, the new store starts one sign-in (its first status is signed-out without error): keep the provider mounted across the error screen', async () => {
+    const tokens = manager();
+    const navigate = vi.fn();
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: `${window.location.origin}/callback`,
+      tokens,
+      navigate,
+      clock: clock.now,
+    });
+    window.history.replaceState(
+      null,
+      '',
+      auth.authorize(await signIn.buildAuthorizationUrl(), { error: 'access_denied' }),
+    );
+    const view = (key: number) =>
+      h(TesseraProvider, { key, tokens, signIn }, h(RequireSession, { fallback: h(Why) }, 'orders page'));
+    const { rerender } = render(view(1));
+    expect(await screen.findByText('signed-out access_denied')).toBeTruthy();
+    rerender(view(1)); // the same provider: the error stays, no sign-in
+    expect(screen.getByText('signed-out access_denied')).toBeTruthy();
+    expect(navigate).not.toHaveBeenCalled();
+    rerender(view(2));
+    expect(await screen.findByText('signed-out')).toBeTruthy();
+    await vi.waitFor(() => expect(navigate).toHaveBeenCalledTimes(1));
+    expect(String(navigate.mock.calls[0]?.[0]).startsWith(`${auth.issuer}/`)).toBe(true);
+  });
+});
+
+describe('<RequireSession> mounted, unmounted and mounted again while its sign-in navigates (StrictMode)', () => {
+  it('navigates to the authorization server once: the second mount waits for that navigation', async () => {
+    window.history.replaceState(null, '', '/orders');
+    const tokens = manager();
+    const navigate = vi.fn();
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: `${window.location.origin}/callback`,
+      tokens,
+      navigate,
+      clock: clock.now,
+    });
+    const start = vi.spyOn(signIn, 'start');
+    const tree = () =>
+      h(
+        StrictMode,
+        null,
+        h(
+          TesseraProvider,
+          { tokens, signIn },
+          h(RequireSession, { fallback: h(Status) }, h('p', null, 'orders page')),
+        ),
+      );
+    const first = render(tree());
+    await vi.waitFor(() => expect(navigate).toHaveBeenCalledTimes(1));
+    first.unmount();
+    render(tree());
+    await act(() => tokens.ready());
+    await act(() => Promise.resolve());
+    expect(screen.getByText('loading')).toBeTruthy();
+    expect(screen.queryByText('orders page')).toBeNull();
+    expect(navigate).toHaveBeenCalledTimes(1);
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(auth.tokenRequestCount).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { createSignIn } from '@tessera/core';
+import { createSignIn, OAuthError } from '@tessera/core';
 import { cleanup, render, screen } from '@testing-library/vue';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
@@ -88,5 +88,58 @@ describe('two plugins over one createSignIn (two Vue apps)', () => {
     expect(await screen.findAllByText('signed-in alice')).toHaveLength(2);
     await vi.waitFor(() => expect(onReturn).toHaveBeenCalled());
     expect(onReturn.mock.calls).toEqual([['/orders']]);
+  });
+});
+
+describe('the app re-created after a callback error (unmounted and mounted again)', () => {
+  const Why = defineComponent({
+    setup() {
+      const { status, error } = useSession();
+      return () =>
+        h('p', null, `${status.value}${error.value instanceof OAuthError ? ` ${error.value.error}` : ''}`);
+    },
+  });
+
+  async function deniedCallback() {
+    const tokens = manager();
+    const navigate = vi.fn();
+    const signIn = createSignIn({
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: `${window.location.origin}/callback`,
+      tokens,
+      navigate,
+      clock: clock.now,
+    });
+    window.history.replaceState(
+      null,
+      '',
+      auth.authorize(await signIn.buildAuthorizationUrl(), { error: 'access_denied' }),
+    );
+    return { tokens, signIn, navigate };
+  }
+
+  it('with the same plugin, shows the error again: it lives in the plugin, which outlives the app', async () => {
+    const { tokens, signIn, navigate } = await deniedCallback();
+    const tessera = createTessera({ tokens, signIn });
+    render(Why, { global: { plugins: [tessera] } }).unmount();
+    render(Why, { global: { plugins: [tessera] } });
+    expect(await screen.findByText('signed-out access_denied')).toBeTruthy();
+    expect(auth.tokenRequestCount).toBe(0);
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('with a new createTessera(), shows signed-out without the error: a new plugin is a new session store (the app keeps the error, README)', async () => {
+    const { tokens, signIn, navigate } = await deniedCallback();
+    const first = render(Why, { global: { plugins: [createTessera({ tokens, signIn })] } });
+    expect(await screen.findByText('signed-out access_denied')).toBeTruthy();
+    first.unmount();
+    // The address bar was cleaned and a settled callback is not shared through the clean URL (decision
+    // 1107): the new plugin completes nothing and has no error to show.
+    expect(window.location.href).toBe(`${window.location.origin}/callback`);
+    render(Why, { global: { plugins: [createTessera({ tokens, signIn })] } });
+    expect(await screen.findByText('signed-out')).toBeTruthy();
+    expect(auth.tokenRequestCount).toBe(0);
+    expect(navigate).not.toHaveBeenCalled();
   });
 });

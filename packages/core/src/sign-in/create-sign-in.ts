@@ -13,6 +13,7 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import { places, refusedBodies } from '../internal/response-where.js';
 import { quotable } from '../internal/server-text.js';
 import { startTimer } from '../internal/timer.js';
+import { decodeJwtClaims } from '../jwt-claims.js';
 import { revokeToken } from '../revoke-token.js';
 import { requestToken } from '../token-endpoint.js';
 import type { TokenManager } from '../token-manager.js';
@@ -92,6 +93,11 @@ interface SessionState {
    * overtook does not sign the user back in.
    */
   signOuts: number;
+  /**
+   * The `sub` of the user the latest callback signed in (`undefined`: no ID token): another tab's set
+   * (`synced`) for another user is a new session, not a refresh of this one.
+   */
+  subject?: string | undefined;
   /** The sign-out under way: a double click revokes once and navigates once. */
   signingOut?: Promise<SignOutResult> | undefined;
   /**
@@ -215,8 +221,12 @@ export function createSignIn(options: SignInOptions): SignIn {
   tokens?.subscribe((event) => {
     if (event.type === 'refreshed') shared.lastRefresh = undefined;
     // A new session (`setTokens()`: another sign-in, the app's own) replaces the one a settled callback
-    // brought: its URL is a replay from now on. The callback calling it is still in progress: kept.
-    if (event.type === 'tokens_set') callbacks.clear(prefix, true);
+    // brought: its URL is a replay from now on. The callback calling it is still in progress: kept. So
+    // does another tab's set (`synced`) unless it is the same user's (a refresh keeps the ID token's `sub`,
+    // OpenID Connect Core §12.2); without an ID token nothing tells a refresh from a new session.
+    const sub = event.type === 'synced' && decodeJwtClaims(event.tokens.idToken)?.sub;
+    if (event.type === 'tokens_set' || (sub !== false && (!sub || sub !== shared.subject)))
+      callbacks.clear(prefix, true);
     if (event.type !== 'cleared') return;
     // The session ended: a used callback URL is a replay, as after `signOut()`, not a `handled` with its
     // tokens. Ended here (`clear()`, a refused refresh), a callback in progress is kept: StrictMode's
@@ -402,6 +412,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       throw error;
     }
     lastClaims = claims;
+    shared.subject = claims?.sub;
     if (!tokens) own = [set.refreshToken, set.idToken];
     return {
       status: 'handled',

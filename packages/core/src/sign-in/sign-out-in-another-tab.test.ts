@@ -12,7 +12,13 @@ import { createSignIn } from './create-sign-in.js';
 
 // Revokes only the token presented: the refresh token rotated in the other tab stays valid unless it
 // is revoked itself (the kit's default, revoking the family, would hide the leak).
-const auth = createAuthServer({ revokeFamily: false });
+const auth = createAuthServer({
+  revokeFamily: false,
+  users: [
+    { username: 'alice', password: 'wonderland' },
+    { username: 'bob', password: 'builder' },
+  ],
+});
 const msw = setupServer(...auth.handlers);
 const managers: TokenManager[] = [];
 
@@ -28,11 +34,11 @@ afterAll(() => msw.close());
  * `issued` is every refresh token the server handed out, `revoked` every token sent for revocation;
  * `holdNextAnswer()` keeps the next token response from the client after the server answered it.
  */
-function twoTabs() {
+function twoTabs(createSignInOfB = createSignIn) {
   const area = fakeStorageArea();
   const locks = fakeLockManager().locks;
   const { fetch: recordingFetch, issued, revoked, holdNextAnswer } = revocationRecorder(auth);
-  const openTab = () => {
+  const openTab = (create = createSignIn) => {
     const tokens = new TokenManager({
       fetchTokens: (context) => signIn.fetchTokens(context),
       storage: webStorage(area),
@@ -40,7 +46,7 @@ function twoTabs() {
       retry: false,
     });
     managers.push(tokens);
-    const signIn = createSignIn({
+    const signIn = create({
       issuer: auth.issuer,
       clientId: 'web',
       redirectUri: 'https://app.example.test/callback',
@@ -51,7 +57,7 @@ function twoTabs() {
     });
     return { tokens, signIn };
   };
-  return { area, issued, revoked, holdNextAnswer, a: openTab(), b: openTab() };
+  return { area, issued, revoked, holdNextAnswer, a: openTab(), b: openTab(createSignInOfB) };
 }
 
 describe('signOut in one tab while another tab refreshes', () => {
@@ -131,5 +137,45 @@ describe('signOut in one tab after another tab completed a sign-in callback', ()
     expect(JSON.stringify(again)).not.toContain(first.status === 'handled' ? first.tokens.accessToken : '');
     expect(auth.tokenRequestCount).toBe(1);
     expect(a.tokens.peekTokens()).toBeUndefined();
+  });
+});
+
+/** The other tab's page: its own copy of the sign-in module, so its remembered callbacks are its own. */
+async function anotherPage(): Promise<typeof createSignIn> {
+  vi.resetModules();
+  return (await import('./create-sign-in.js')).createSignIn;
+}
+
+describe('another tab signs in or refreshes after this tab completed a sign-in callback', () => {
+  it('signed in as another user there: the used callback URL is no longer the previous user’s handled result with their tokens', async () => {
+    const { a, b } = twoTabs(await anotherPage());
+    const callback = auth.authorize(await a.signIn.buildAuthorizationUrl());
+    const first = await a.signIn.handleCallback(callback);
+    expect(first).toMatchObject({ status: 'handled', claims: { sub: 'alice' } });
+    await b.tokens.ready();
+    // Tab B signs in as bob over alice's session (no sign-out first): tab A adopts bob's set (`synced`).
+    const bobs = auth.authorize(await b.signIn.buildAuthorizationUrl(), { username: 'bob' });
+    expect(await b.signIn.handleCallback(bobs)).toMatchObject({ status: 'handled', claims: { sub: 'bob' } });
+    await vi.waitFor(() => expect(a.signIn.claims()?.sub).toBe('bob'));
+    const current = a.tokens.peekTokens();
+
+    const again = await a.signIn.handleCallback(callback);
+    expect(again).toEqual({ status: 'not-a-callback', cleaned: true });
+    expect(JSON.stringify(again)).not.toContain(first.status === 'handled' ? first.tokens.accessToken : '-');
+    expect(a.tokens.peekTokens()).toBe(current);
+    expect(auth.tokenRequestCount).toBe(2);
+  });
+
+  it('refreshed there (the same user): the used callback URL still answers its result, as after a refresh here', async () => {
+    const { a, b } = twoTabs(await anotherPage());
+    const callback = auth.authorize(await a.signIn.buildAuthorizationUrl());
+    const first = await a.signIn.handleCallback(callback);
+    expect(first).toMatchObject({ status: 'handled', claims: { sub: 'alice' } });
+    await b.tokens.ready();
+    await b.tokens.getAccessToken({ forceRefresh: true });
+    await vi.waitFor(() => expect(a.tokens.peekTokens()).toEqual(b.tokens.peekTokens()));
+
+    expect(await a.signIn.handleCallback(callback)).toBe(first);
+    expect(auth.tokenRequestCount).toBe(2);
   });
 });
