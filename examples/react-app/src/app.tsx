@@ -20,7 +20,7 @@ export function App({ session, mock }: { session: Session; mock: MockServer | un
     // Once per page load: restore the session through the provider, or say why the user is signed out.
     if (status === 'loading' || !policy || decided.current) return;
     decided.current = true;
-    setOnLoad(policy.onLoaded(status, error));
+    setOnLoad(policy.onLoaded(status, error, setOnLoad));
   }, [status, error, policy]);
   const waiting = status === 'loading' || (policy && (!onLoad || onLoad.action === 'silent-sign-in'));
 
@@ -47,7 +47,7 @@ export function App({ session, mock }: { session: Session; mock: MockServer | un
           notice={
             signInNotice(stats.lastEvent) ?? (onLoad?.action === 'sign-in-screen' ? onLoad.notice : undefined)
           }
-          error={error}
+          error={error ?? (onLoad?.action === 'sign-in-screen' ? onLoad.error : undefined)}
           showDemoUser={mock !== undefined}
         />
       )}

@@ -50,7 +50,7 @@ describe('readConfig', () => {
     for (const value of ['', '0', 'true', 'yes']) {
       expect(readConfig('', { ...PROVIDER, VITE_DPOP: value }).oidc?.dpop).toBe(false);
     }
-    expect(readConfig('?mock', { ...PROVIDER, VITE_DPOP: '1' }).oidc).toBeUndefined();
+    expect(readConfig('?mock', { ...PROVIDER, VITE_DPOP: '1', DEV: true }).oidc).toBeUndefined();
   });
 
   it('takes the client id and the scopes from VITE_CLIENT_ID and VITE_SCOPE; empty means the default', () => {
@@ -64,9 +64,20 @@ describe('readConfig', () => {
     });
   });
 
-  it('uses the mock server with ?mock even when an identity provider is configured', () => {
-    expect(readConfig('?mock', PROVIDER)).toEqual(MOCK);
-    expect(readConfig('?lifetime=5&mock=1', PROVIDER).mock?.accessTokenLifetime).toBe(5_000);
+  it('uses the mock server with ?mock on the dev server even when an identity provider is configured', () => {
+    expect(readConfig('?mock', { ...PROVIDER, DEV: true })).toEqual(MOCK);
+    expect(readConfig('?lifetime=5&mock=1', { ...PROVIDER, DEV: true }).mock?.accessTokenLifetime).toBe(
+      5_000,
+    );
+  });
+
+  it('ignores ?mock in a build for an identity provider: a link cannot swap the real sign-in for the mock password form', () => {
+    for (const env of [{ ...PROVIDER, DEV: false }, PROVIDER]) {
+      expect(readConfig('?mock', env)).toMatchObject({
+        mock: undefined,
+        oidc: { issuer: PROVIDER.VITE_ISSUER },
+      });
+    }
   });
 
   it('refuses VITE_ISSUER without VITE_API_URL, naming both', () => {

@@ -50,6 +50,8 @@ export interface AppEnv {
   readonly VITE_API_URL?: string;
   /** `1` = DPoP-bound tokens (with `VITE_ISSUER`); anything else or unset = Bearer tokens. */
   readonly VITE_DPOP?: string;
+  /** Vite's `true` on its dev server: only there does `?mock` replace the identity provider. */
+  readonly DEV?: boolean;
 }
 
 /** Names of the mock server's hosts: never resolved, the service worker answers them. */
@@ -62,14 +64,15 @@ const MIN_LIFETIME_SECONDS = 2;
 
 /**
  * Reads the configuration: the identity provider from `VITE_ISSUER` and `VITE_API_URL` (see the
- * README), else — or with `?mock` in the page URL — the embedded mock server, whose token lifetime
- * `?lifetime=<seconds>` (at least 2) sets.
+ * README), else — or with `?mock` in the page URL on the dev server, never in a build, where a link
+ * must not swap the real sign-in for a mock password form — the embedded mock server, whose token
+ * lifetime `?lifetime=<seconds>` (at least 2) sets.
  *
  * @throws {Error} `VITE_ISSUER` is set without `VITE_API_URL`.
  */
 export function readConfig(search: string, env: AppEnv): AppConfig {
   const query = new URLSearchParams(search);
-  if (env.VITE_ISSUER && !query.has('mock')) {
+  if (env.VITE_ISSUER && !(env.DEV === true && query.has('mock'))) {
     if (!env.VITE_API_URL) throw new Error('VITE_ISSUER is set but VITE_API_URL is not: set both.');
     return {
       apiUrl: env.VITE_API_URL,

@@ -121,6 +121,17 @@ describe('createSignInPolicy', () => {
     expect(reload().onLoaded('signed-out', undefined)).toEqual({ action: 'silent-sign-in' });
   });
 
+  it('shows the sign-in screen with the error when a silent attempt cannot start (discovery failed), instead of "loading" forever', async () => {
+    const { policy, start } = setUp();
+    const failure = new Error('discovery failed');
+    start.mockRejectedValueOnce(failure);
+    const onFailed = vi.fn();
+    expect(policy.onLoaded('signed-out', undefined, onFailed)).toEqual({ action: 'silent-sign-in' });
+    expect(onFailed).not.toHaveBeenCalled();
+    await start.mock.results[0]?.value.catch(() => {}); // after the policy's own handler of that rejection
+    expect(onFailed.mock.calls).toEqual([[{ action: 'sign-in-screen', error: failure }]]);
+  });
+
   it('keeps one mark in sessionStorage and never a token', () => {
     const { policy, storage } = setUp();
     policy.onLoaded('signed-out', undefined);

@@ -28,8 +28,16 @@ export type LoadDecision =
  * signed out, never twice in a row, and a `login_required` answer just shows the sign-in button.
  */
 export interface SignInPolicy {
-  /** Call once per page load, when the session is no longer `loading`. */
-  onLoaded(status: 'signed-in' | 'signed-out' | 'ended', error: unknown): LoadDecision;
+  /**
+   * Call once per page load, when the session is no longer `loading`. `onFailed` gets the sign-in
+   * screen to show instead, with the error, when a silent sign-in cannot even start (discovery
+   * failed: the provider is unreachable or misconfigured), so the page never waits for nothing.
+   */
+  onLoaded(
+    status: 'signed-in' | 'signed-out' | 'ended',
+    error: unknown,
+    onFailed?: (decision: LoadDecision) => void,
+  ): LoadDecision;
   /** The user clicked "Sign in": an interactive sign-in at the provider's login page. */
   signIn(): Promise<void>;
   /** The user signed out: no silent sign-in until they sign in again. */
@@ -45,7 +53,7 @@ export function createSignInPolicy(
   const write = (mark: 'silent' | 'signed-out' | undefined): void =>
     mark ? storage().setItem(KEY, mark) : storage().removeItem(KEY);
   return {
-    onLoaded(status, error) {
+    onLoaded(status, error, onFailed) {
       const mark = read();
       if (status === 'signed-in') {
         write(undefined);
@@ -64,7 +72,10 @@ export function createSignInPolicy(
         return { action: 'sign-in-screen' };
       }
       write('silent');
-      void oidc.start({ prompt: 'none', returnTo: returnPath() }).catch(() => write(undefined));
+      oidc.start({ prompt: 'none', returnTo: returnPath() }).catch((failure: unknown) => {
+        write(undefined);
+        onFailed?.({ action: 'sign-in-screen', error: failure });
+      });
       return { action: 'silent-sign-in' };
     },
     signIn() {
