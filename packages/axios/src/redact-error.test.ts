@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { REDACTED, redactError } from './redact-error.js';
 
@@ -138,5 +139,46 @@ describe('redactError', () => {
       const clean = Buffer.from(binary);
       expect(redactError({ response: { data: clean } }, both).response.data).toBe(clean);
     });
+
+    it('a DataView, a Uint16Array, a SharedArrayBuffer or another realm’s ArrayBuffer (a transformResponse’s) quoting it: a copy without it', () => {
+      const body = Buffer.from(`\x80 refused: ${header} \xff`, 'latin1'); // an even length: a Uint16Array holds it
+      const expected = Buffer.from(`\x80 refused: ${REDACTED} \xff`, 'latin1');
+      const shared = new SharedArrayBuffer(body.length);
+      new Uint8Array(shared).set(body);
+      const foreign = runInNewContext(`new ArrayBuffer(${body.length})`) as ArrayBuffer;
+      new Uint8Array(foreign).set(body);
+      const offset = new Uint8Array(body.length + 4);
+      offset.set(body, 2); // a view into the middle of a larger buffer: only its bytes
+      const given = {
+        dataView: new DataView(offset.buffer, 2, body.length),
+        uint16: new Uint16Array(new Uint8Array(body).buffer),
+        shared,
+        foreign,
+      };
+      for (const [kind, data] of Object.entries(given)) {
+        const { response } = redactError({ response: { data: data as unknown } }, both);
+        const out = response.data as ArrayBuffer | DataView;
+        if (kind === 'dataView') expect(out).toBeInstanceOf(DataView);
+        const bytes = ArrayBuffer.isView(out)
+          ? Buffer.from(out.buffer, out.byteOffset, out.byteLength)
+          : Buffer.from(out);
+        expect([kind, bytes.equals(expected)]).toEqual([kind, true]);
+        expect(showsNone(bytes.toString('latin1'))).toEqual([]);
+      }
+    });
+
+    it('a 4 MiB arraybuffer body quoting it is redacted in place of the token, every other byte kept (read in chunks, not byte by byte)', () => {
+      const body = Buffer.alloc(4 * 1024 * 1024, 'binary \x00\xff', 'latin1');
+      body.write(header, 1000);
+      const expected = Buffer.concat([
+        body.subarray(0, 1000),
+        Buffer.from(REDACTED),
+        body.subarray(1000 + header.length),
+      ]);
+      const { response } = redactError({ response: { data: body } }, both);
+      // How long it takes is measured by no test (performance is not timed in tests): what it gives back is.
+      expect(Buffer.isBuffer(response.data)).toBe(true);
+      expect((response.data as Buffer).equals(expected)).toBe(true);
+    }, 30_000);
   });
 });

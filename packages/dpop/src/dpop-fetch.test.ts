@@ -779,6 +779,43 @@ describe('dpop.fetch (authorization-server calls)', () => {
     expect(sent.map((s) => s.method)).toEqual(['POST', 'POST', 'GET']);
   });
 
+  it('takes an answer after a redirect the runtime followed (a browser’s, a Request’s) for a GET a 303 may have made: no POST again, no clock', async () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const stale = { Date: new Date(now - 3_600_000).toUTCString(), 'Cache-Control': 'public, max-age=3600' };
+    // fetch followed a 303 on the same origin: what it returns answers the GET, with an hour-old stored Date.
+    const followed =
+      (reply: Reply): Reply =>
+      (entry, index) => {
+        const response = reply(entry, index);
+        Object.defineProperty(response, 'url', { value: 'https://as.example/result' });
+        Object.defineProperty(response, 'redirected', { value: true });
+        return response;
+      };
+    const { fetch, sent } = server(
+      followed(json(400, { error: 'use_dpop_nonce' }, { 'DPoP-Nonce': 'n1', ...stale })),
+      followed(json(400, { error: 'invalid_dpop_proof' }, stale)),
+      tokens(),
+    );
+    const events: DPoPEvent[] = [];
+    const dpop = createDPoP({ fetch, clock: () => now, onEvent: (event) => events.push(event) });
+    const post = () => new Request('https://as.example/par', { method: 'POST', body: 'a=1' });
+
+    const challenged = await dpop.fetch(post());
+    const skewed = await dpop.fetch(post());
+    await dpop.fetch(TOKEN_URL, { method: 'POST', body: 'a=1' });
+
+    expect([challenged.status, skewed.status]).toEqual([400, 400]);
+    expect(sent.map((s) => [s.method, s.url])).toEqual([
+      ['POST', 'https://as.example/par'],
+      ['POST', 'https://as.example/par'],
+      ['POST', TOKEN_URL],
+    ]);
+    expect(events).toEqual([]);
+    const last = await readProof(sent[2]?.headers.get('dpop'));
+    // Its nonce is kept; the stored copy's Date moved no clock.
+    expect([last.claims.nonce, last.claims.iat]).toEqual(['n1', now / 1000]);
+  });
+
   it('sends to the URL it signed: a caller’s URL object changed in place while the proof is signed never takes the proof to another host', async () => {
     const { fetch, sent } = server(tokens());
     const dpop = createDPoP({ fetch });

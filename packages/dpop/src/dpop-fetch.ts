@@ -32,7 +32,8 @@ export type FetchLike = (input: string | URL | Request, init?: DPoPFetchInit) =>
  * send, the origin's latest nonce and clock offset (learned from every response, the clock only from
  * answers to other methods than `GET` and `HEAD`, for the origin that answered it: the end of any
  * redirect fetch followed), and at most one retry, never after a hop changed the method (a 303 made
- * the POST a GET: that answer is returned as it is): on
+ * the POST a GET: that answer is returned as it is), nor after a redirect the runtime followed (a
+ * browser's, a `Request`'s: its method unseen, taken for a GET's): on
  * `400 use_dpop_nonce` with a new nonce, or on `400 invalid_dpop_proof` when the response's `Date`
  * shows the proof's `iat` was off the server's clock, each from the origin the proof was for (a 400
  * from the end of a redirect to another origin is returned as it is). A one-time body (`init.resendBody`, e.g. a
@@ -82,6 +83,12 @@ export function dpopFetch(
     // The method of the last request sent: a 303 (or a 301/302 after a POST) makes the hops after it
     // GETs, whose answers are no POST's (a retry follows only an answer to `method`, so never reset).
     let answered = method;
+    // An answer after a redirect the runtime followed (a browser's, a `Request`'s, a stream's): a 303 may have
+    // made the POST a GET, unseen. Taken for a GET's: it teaches no clock and is never retried.
+    const unseen = (response: Response) => {
+      if (response.redirected && method !== 'HEAD') answered = 'GET';
+      return response;
+    };
     const learn = (response: Response) => {
       const from = resolveUrl(response.url || url);
       return book.learn(
@@ -106,14 +113,14 @@ export function dpopFetch(
       headers.set('DPoP', proof);
       // An undefined `body` is no body member: the Request's own, or none.
       const sent = { ...init, headers, body } as RequestInit & { headers: Headers };
-      if (source) return inner(new Request(source, sent));
+      if (source) return unseen(await inner(new Request(source, sent)));
       // A hop the runtime follows keeps this proof, whose htu names the first URL. Outside browsers
       // (where `manual` gives the real 3xx) we follow instead: a fresh proof per hop, never one to
       // another origin (decision 1211). A stream cannot be sent twice: the runtime follows it.
       const follow = !stream && !isBrowserLike() && (init?.redirect ?? 'follow') === 'follow';
       if (follow) sent.redirect = 'manual';
       // Our copy, taken before signing: a caller's `URL` changed in place meanwhile never takes the proof elsewhere.
-      const response = await inner(typeof input === 'string' ? input : url, sent);
+      const response = unseen(await inner(typeof input === 'string' ? input : url, sent));
       return follow && isRedirect(response)
         ? followRedirects(
             response,

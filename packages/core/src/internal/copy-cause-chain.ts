@@ -20,14 +20,18 @@ export function copyCauseChain(
  * `error` as it is (its class, for a caller's `instanceof`), or, when `redact` changes a message of its
  * chain (it quotes a secret), a copy of the chain (`copyCauseChain`) with those messages redacted. A thrown
  * value that is not an `Error` (a string, a plain object) is never passed on as it is: only its text is, as
- * an `Error`'s message (the string, or the object's string `message`; decision 0027).
+ * an `Error`'s message (the string, or the object's string `message`; decision 0027). Nor is a chain with a
+ * cause the copy leaves out (not an `Error`, or past 5 deep): the copy is given then.
  */
 export function redactedError(error: unknown, redact: (message: string) => string): unknown {
   if (!(error instanceof Error)) {
     const { message } = Object(error) as { message?: unknown };
     error = new Error(typeof error === 'string' ? error : typeof message === 'string' ? message : '');
   }
-  let quoted = false;
+  let at: unknown = error;
+  for (let depth = 0; depth < 5 && at instanceof Error; depth++) at = at.cause;
+  // What the copy leaves out (a cause that is not an `Error`: a string, an object; one past 5 deep) may quote a secret.
+  let quoted = at != null;
   const copy = copyCauseChain(error, (message) => {
     const text = redact(message);
     quoted ||= text !== message;

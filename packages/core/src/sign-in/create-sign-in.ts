@@ -380,7 +380,7 @@ export function createSignIn(options: SignInOptions): SignIn {
       },
     }).catch(async (error: unknown) => {
       // A 2xx without an access token spent the code: a refresh token it brought is revoked (decision 1103).
-      const body = refusedBodies.get(error as object) as TokenResponse | undefined;
+      const body = refusedBody(error);
       await revokeTokens(server, [[body?.refresh_token, 'refresh_token']]);
       throw error;
     });
@@ -524,8 +524,13 @@ export function createSignIn(options: SignInOptions): SignIn {
         params: { refresh_token: refreshToken },
         signal,
       });
-      const response = await shared.lastRefresh;
       // `own` is set only without `tokens`.
+      const response = await shared.lastRefresh.catch((error: unknown) => {
+        // A refused answer that rotated the refresh token: the manager keeps that one (decision 0013), so does `own`.
+        const rotated = optionalString(refusedBody(error)?.refresh_token);
+        if (rotated && own?.[0] === refreshToken) own = [rotated, own[1]];
+        throw error;
+      });
       const ours = own?.[0] === refreshToken;
       const original = ours ? own?.[1] : tokens?.peekTokens()?.idToken;
       // An id_token of the wrong type counts as absent, as `toTokenSet` has it (decision 0013).
@@ -567,7 +572,8 @@ export function createSignIn(options: SignInOptions): SignIn {
           const server = await discovered();
           if (signOutOptions.revoke !== false && server.revocation_endpoint) {
             // Newest first: a refresh in flight may have rotated the refresh token this session holds.
-            const answer = await lastRefresh?.catch(() => undefined);
+            // A refused answer too: a refresh token it rotated is live (decision 0013).
+            const answer = await lastRefresh?.catch(refusedBody);
             const refreshTokens = new Set([answer?.refresh_token, current?.refreshToken]);
             revoked = await revokeTokens(
               server,
@@ -598,3 +604,7 @@ export function createSignIn(options: SignInOptions): SignIn {
     },
   };
 }
+
+/** The body of a token answer `requestToken` refused (no access token), whose tokens the server still issued. */
+const refusedBody = (error: unknown): TokenResponse | undefined =>
+  refusedBodies.get(error as object) as TokenResponse;
