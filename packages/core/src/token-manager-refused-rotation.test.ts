@@ -136,3 +136,73 @@ describe('a refresh answered 2xx with a rotated refresh token but no access toke
     expect(await storage.get()).toEqual(before);
   });
 });
+
+describe('every refused 2xx refresh answer that rotated the refresh token keeps it (decision 0013)', () => {
+  // Each is refused, by `requestToken` or by the manager; each carries the rotated `rt-1`.
+  it.each([
+    ['a token_type not in tokenTypes', { access_token: 'at-1', token_type: 'MAC' }, 'invalid_field'],
+    [
+      'a token_type that is not an auth-scheme',
+      { access_token: 'at-1', token_type: 'Bear er' },
+      'invalid_field',
+    ],
+    ['an expires_in that is not a number', { access_token: 'at-1', expires_in: 'soon' }, 'invalid_field'],
+    ['a negative expires_in', { access_token: 'at-1', expires_in: -1 }, 'invalid_field'],
+    ['an access token that is not a string', { access_token: 42 }, 'missing_access_token'],
+    ['an access token not sendable in a header', { access_token: 'at-1\n' }, 'invalid_field'],
+  ])('%s: refused, and the next refresh sends the rotated refresh token', async (_, refused, reason) => {
+    const storage = memoryStorage();
+    const { tokens, events } = await signedIn(storage, 60);
+    msw.use(
+      http.post(
+        TOKEN_URL,
+        async ({ request }) => {
+          const refreshToken = new URLSearchParams(await request.text()).get('refresh_token') ?? '';
+          sent.push(refreshToken);
+          valid.delete(refreshToken);
+          valid.add('rt-1');
+          return HttpResponse.json({ ...refused, refresh_token: 'rt-1' });
+        },
+        { once: true },
+      ),
+    );
+    const before = tokens.peekTokens();
+    clock.advance(60_000);
+
+    const error = await tokens.getAccessToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error).toMatchObject({ reason });
+    expect(tokens.peekTokens()).toEqual({ ...before, refreshToken: 'rt-1' });
+    expect(await storage.get()).toEqual({ ...before, refreshToken: 'rt-1' });
+    expect(tokens.freshTokens()).toBeUndefined();
+
+    expect(await tokens.getAccessToken()).toBe('at-2');
+    expect(sent).toEqual(['rt-0', 'rt-1']);
+    expect(events.map((event) => event.type)).toEqual(['refresh_failed', 'refreshed']);
+    for (const value of [error, events[0]]) {
+      expect(inspect(value, { depth: 20, showHidden: true })).not.toContain('rt-1');
+    }
+  });
+
+  it('a custom fetchTokens returning such a body: the rotated refresh token is kept too', async () => {
+    const sentHere: (string | undefined)[] = [];
+    const tokens = new TokenManager({
+      fetchTokens: async ({ refreshToken }) => {
+        sentHere.push(refreshToken);
+        return sentHere.length === 1
+          ? { access_token: 'at-1', token_type: 'MAC', refresh_token: 'rt-1' }
+          : { access_token: 'at-2', refresh_token: 'rt-2', expires_in: 300 };
+      },
+      clock: clock.now,
+      retry: false,
+    });
+    managers.push(tokens);
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 300 });
+    await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toMatchObject({
+      reason: 'invalid_field',
+    });
+    expect(tokens.peekTokens()).toMatchObject({ accessToken: 'at-0', refreshToken: 'rt-1' });
+    expect(await tokens.getAccessToken({ forceRefresh: true })).toBe('at-2');
+    expect(sentHere).toEqual(['rt-0', 'rt-1']);
+  });
+});

@@ -495,12 +495,19 @@ export class TokenManager {
                 this.#timeout,
                 () => new TimeoutError(this.#timeout, where),
               );
-              const tokens = toTokenSet(
-                response,
-                sentAt,
-                places.get(response as object) ?? where,
-                this.#tokenTypes,
-              );
+              let tokens: TokenSet;
+              try {
+                tokens = toTokenSet(
+                  response,
+                  sentAt,
+                  places.get(response as object) ?? where,
+                  this.#tokenTypes,
+                );
+              } catch (error) {
+                // Refused here as `requestToken` refuses: its refresh token is kept all the same (below).
+                refusedBodies.set(error as object, response);
+                throw error;
+              }
               // Rotation: a response without a refresh token keeps the old one.
               return [tokens.refreshToken || !refreshToken ? tokens : { ...tokens, refreshToken }];
             },
@@ -522,8 +529,8 @@ export class TokenManager {
           // and stored its new set: adopt that set rather than end the session (decision 0012).
           const newer = isOAuthError(error, 'invalid_grant') ? await this.#newerStored(spent) : undefined;
           if (newer) return [newer, true];
-          // A 2xx refused for want of an access token that rotated the refresh token: `spent` is spent at the
-          // server. The caller gets the error; `base` is kept with the new refresh token (decision 0013).
+          // A refused 2xx (by `requestToken` or `toTokenSet` above) that rotated the refresh token: `spent` is spent
+          // at the server. The caller gets the error; `base` is kept with the new refresh token (decision 0013).
           const rotated = (refusedBodies.get(error as object) as TokenResponse)?.refresh_token;
           if (!base || typeof rotated !== 'string' || !rotated) throw error;
           result = [{ ...base, refreshToken: rotated }];

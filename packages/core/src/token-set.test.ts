@@ -312,7 +312,8 @@ describe('toTokenSet: a refresh_token or id_token of another type', () => {
       await expect(tokens.getAccessToken({ forceRefresh: true })).rejects.toBeInstanceOf(
         MalformedResponseError,
       );
-      expect(tokens.peekTokens()?.refreshToken).toBe('rt-0');
+      // The refused answer's rotated refresh token is kept for the next refresh, never its access token (decision 0013).
+      expect(tokens.peekTokens()).toMatchObject({ accessToken: 'at-0', refreshToken: 'rt-1' });
       expect(fetchTokens).toHaveBeenCalledTimes(1);
       tokens.dispose();
     }

@@ -8,8 +8,9 @@
 export const places = new WeakMap<object, string>();
 
 /**
- * The body of a 2xx token response `requestToken` refused for want of an access token, keyed by its
- * `MalformedResponseError`: a code exchange answered so spent the code, and sign-in revokes the refresh
- * token it brought (decision 1103, update). Nothing else reads it.
+ * The body of a 2xx token response refused, keyed by its `MalformedResponseError`: by `requestToken` for want
+ * of an access token (a code exchange answered so spent the code, and sign-in revokes the refresh token it
+ * brought, decision 1103, update), or by the manager's `toTokenSet` of a refresh's answer. A refused refresh
+ * answer's rotated refresh token is kept from it (decision 0013, updates of stop 36).
  */
 export const refusedBodies = new WeakMap<object, unknown>();
