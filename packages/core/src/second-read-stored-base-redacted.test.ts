@@ -5,10 +5,10 @@ import type { TokenStorage } from './storage/token-storage.js';
 import { TokenManager } from './token-manager.js';
 import type { TokenSet } from './token-set.js';
 
-// Second read of stop 36 (token-manager.ts is another helper's): `#storageError` redacts the sets the manager
-// holds, last wrote and last removed. A refresh whose base is a newer set another replica stored (read in the
+// Second read of stop 36: `#storageError` redacted the sets the manager holds, last wrote and last removed,
+// and now also the set storage last handed it. A refresh whose base is a newer set another replica stored (read in the
 // critical section, never adopted) replaces that set: a storage that says which set it could not replace
-// quotes it, and none of the three sets is it.
+// quotes it, and it is none of the other three.
 
 const NOW = 1_700_000_000_000;
 let now = NOW;
@@ -19,7 +19,7 @@ afterEach(() => {
 });
 
 describe('a storage error quoting the stored set a refresh replaced (another replica’s, never adopted)', () => {
-  it.fails('storage_error shows none of that set’s tokens', async () => {
+  it('storage_error shows none of that set’s tokens', async () => {
     let held: TokenSet | undefined;
     // An app's storage without subscribe (no pub/sub): it cannot overwrite what it holds, and says which.
     const storage: TokenStorage = {

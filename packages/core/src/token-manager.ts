@@ -148,6 +148,8 @@ export class TokenManager {
   #written: TokenSet | undefined;
   /** The set `clear()` or a session end last removed: a storage error may still quote it (decision 0027). */
   #cleared: TokenSet | undefined;
+  /** The set storage last handed this manager (another replica's, never adopted, may be a refresh's base): also quotable. */
+  #seen: TokenSet | undefined;
   /**
    * Refresh tokens of sets this manager left behind: rotated away by its refreshes, or replaced by a
    * newer set it heard of from storage. A stored set that still carries one is older than ours (a write
@@ -767,12 +769,12 @@ export class TokenManager {
 
   /**
    * Reports a storage failure. An error of the app's storage that quotes the set it was handed (or holds, or
-   * the one `clear()` removed) gets its message chain copied with this manager's tokens redacted, as a token
+   * the one `clear()` removed, or the one storage last handed it) gets its message chain copied with this manager's tokens redacted, as a token
    * endpoint's echo is.
    */
   #storageError(operation: 'get' | 'set' | 'remove', error: unknown): void {
     const redact = redactor(
-      [this.#current, this.#written, this.#cleared].flatMap((set) => [
+      [this.#current, this.#written, this.#cleared, this.#seen].flatMap((set) => [
         set?.accessToken,
         set?.refreshToken,
         set?.idToken,
@@ -844,9 +846,9 @@ export class TokenManager {
    * is due and only its refresh token is used (decision 0025).
    */
   #parse(value: unknown): TokenSet | undefined {
-    return value === undefined || value === null
-      ? undefined
-      : toTokenSet(value, 0, 'storage', this.#tokenTypes);
+    if (value === undefined || value === null) return undefined;
+    this.#seen = toTokenSet(value, 0, 'storage', this.#tokenTypes);
+    return this.#seen;
   }
 
   /** Another tab or replica changed the stored set. */
