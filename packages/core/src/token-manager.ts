@@ -532,8 +532,10 @@ export class TokenManager {
           const newer = isOAuthError(error, 'invalid_grant') ? await this.#newerStored(spent) : undefined;
           if (newer) return [newer, true];
           // A refused 2xx (by `requestToken` or `toTokenSet` above) that rotated the refresh token: `spent` is spent
-          // at the server. The caller gets the error; `base` is kept with the new refresh token (decision 0013).
-          const rotated = (refusedBodies.get(error as object) as TokenResponse)?.refresh_token;
+          // at the server. The caller gets the error; `base` is kept with the new refresh token (decision 0013),
+          // in either spelling `toTokenSet` reads (a custom `fetchTokens` may answer a `TokenSet`).
+          const refused = refusedBodies.get(error as object) as TokenResponse & TokenSet;
+          const rotated = refused?.refresh_token ?? refused?.refreshToken;
           if (!base || typeof rotated !== 'string' || !rotated) throw error;
           result = [{ ...base, refreshToken: rotated }];
           failure = error;

@@ -108,7 +108,7 @@ export function toTokenSet(
           : (expiry as number),
     refreshToken: pick('refresh_token', 'refreshToken'),
     // RFC 6749 §3.3's space-delimited string. Some servers send an array: joined. Anything else is
-    // ignored, not refused: a refused refresh answer loses the refresh token it rotated (decision 0013).
+    // ignored, not refused: refusing would throw away the access token that came with it (decision 0013).
     scope:
       typeof scope === 'string'
         ? scope
@@ -123,7 +123,8 @@ export function toTokenSet(
 
 /**
  * A field the manager can do without (`refresh_token`, `id_token`), of the wrong type, counts as
- * absent: refusing the answer would lose the refresh token a refresh rotated (decision 0013).
+ * absent: refusing the answer would throw away the access token that came with it, and a sign-in's
+ * whole answer; a refused refresh keeps only the refresh token it rotated (decision 0013).
  */
 export const optionalString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
