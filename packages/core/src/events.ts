@@ -34,7 +34,12 @@ export type TokenEvent =
   | { type: 'cleared'; reason: 'clear' | 'session_expired' | 'external' }
   /** The refresh token was rejected (`invalid_grant`): the user must sign in again. */
   | { type: 'session_expired'; error: TesseraError }
-  /** The storage threw or held unreadable data; the manager carried on as if it were empty. */
+  /**
+   * The storage threw or held unreadable data; the manager carried on as if it were empty. `error` is what
+   * storage threw, unless it quotes a token (in a message, a `code`, an own property, a cause) or is not an
+   * `Error` (a string, an object): then a plain `Error` copy of its chain (names, redacted messages and string
+   * `code`s, no other property). Compare `error.name` or `error.code`, not `instanceof`.
+   */
   | { type: 'storage_error'; operation: 'get' | 'set' | 'remove'; error: unknown };
 
 /** Receives every `TokenEvent`. Must not throw; a throwing listener is isolated from the others. */

@@ -242,6 +242,7 @@ export class TokenManager {
    * @throws {LoginRequiredError} there is no session to refresh.
    * @throws {AbortError} `options.signal` aborted.
    * @throws {NetworkError | TimeoutError | HttpError | RateLimitError} retries were exhausted.
+   * @throws {MalformedResponseError} a 2xx answer without a usable token; a new `refresh_token` in it is kept (decision 0013).
    */
   getAccessToken(options?: GetTokenOptions): Promise<string> {
     if (options === undefined && this.#clock() < this.#freshUntil) {

@@ -15,7 +15,7 @@ import { metadataUrls } from './metadata-urls.js';
 /** Options of `discover(issuer, options)`. Durations in milliseconds. */
 export interface DiscoverOptions {
   /**
-   * The `fetch` that sends the metadata requests. Lookups are cached per issuer and per `fetch`.
+   * The `fetch` that sends the metadata requests. Lookups are cached per issuer, `fetch` and `allowInsecureHttp`.
    * @default globalThis.fetch, read at call time
    */
   fetch?: FetchLike | undefined;
@@ -30,8 +30,10 @@ export interface DiscoverOptions {
    */
   timeout?: number | undefined;
   /**
-   * Accept an `http:` issuer on a host that is not loopback.
-   * @default false
+   * Accept an `http:` issuer, and `http:` endpoints in its metadata, on a host that is not loopback (an
+   * `https:` issuer's endpoints stay `https:` only).
+   * @default false (http: only to localhost, 127.0.0.1, [::1]; an `http:` endpoint off loopback is a `DiscoveryError`
+   *   even for a loopback `http:` issuer)
    */
   allowInsecureHttp?: boolean | undefined;
 }
@@ -71,7 +73,7 @@ const MAX_ISSUERS = 100;
  * (`/.well-known/openid-configuration`, after the path). The document's `issuer` must be identical
  * to the one given (RFC 8414 §3.3; a `URL` is compared in its `href` form).
  *
- * One lookup per issuer and `fetch`: concurrent callers share it and a success is kept for the life
+ * One lookup per issuer, `fetch` and `allowInsecureHttp`: concurrent callers share it and a success is kept for the life
  * of the process, for the last 100 issuers looked up with that `fetch`; a failure is forgotten at
  * once, so the next call looks again. Callers share the object returned: it is frozen, and so are
  * the arrays and objects in its fields.

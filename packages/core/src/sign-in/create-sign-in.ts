@@ -49,7 +49,8 @@ export interface SignIn {
    * Completes a sign-in from the callback URL (`location.href` by default). Idempotent: calls for the
    * same callback share one token request and one result, and so does a call reading the address bar
    * that an earlier call cleaned, while that one is in progress (StrictMode runs an effect twice).
-   * Never rejects.
+   * A settled callback's URL is a replay once the session it brought is replaced: a sign-out, `setTokens()`,
+   * or another tab's set for another user (another ID token `sub`, or none). Never rejects.
    */
   handleCallback(url?: string | URL): Promise<CallbackResult>;
   /** The claims of the current ID token, for "Signed in as …"; `undefined` when there is none. */
