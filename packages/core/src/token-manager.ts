@@ -772,8 +772,8 @@ export class TokenManager {
 
   /**
    * Reports a storage failure. An error of the app's storage that quotes the set it was handed (or holds, or
-   * the one `clear()` removed, or the one storage last handed it) gets its message chain copied with this manager's tokens redacted, as a token
-   * endpoint's echo is.
+   * the one `clear()` removed, or the one storage last handed it) is copied with this manager's tokens
+   * redacted (`redactedError`), as a token endpoint's echo is.
    */
   #storageError(operation: 'get' | 'set' | 'remove', error: unknown): void {
     const redact = redactor(
