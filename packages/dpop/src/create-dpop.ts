@@ -1,6 +1,7 @@
 import type { Clock, FetchLike as OAuthFetch, TokenStorage } from '@tessera/core';
 import { bindStorageToKey } from './bind-storage.js';
 import {
+  assertKnownOptions,
   checkConstraintUse,
   decodeJwtClaims,
   isNonceReplay,
@@ -134,6 +135,7 @@ export interface DPoP extends SenderConstraint {
  * });
  */
 export function createDPoP(options: DPoPOptions = {}): DPoP {
+  checkOptions(options);
   const clock = options.clock ?? systemClock;
   const retried = new WeakSet<Response>();
   const book = nonceBook(clock);
@@ -305,4 +307,23 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     },
   };
   return dpop;
+}
+
+/**
+ * For plain-JS callers: an unknown key ("did you mean"), or a value that would fail only at the first
+ * proof, in words that do not say which option (`store.getOrAdd is not a function`), is refused here.
+ * `null` counts as not set. The `key` is checked when it is first used (`DPoPUnsupportedKeyError`).
+ * @throws {TypeError} naming the option.
+ */
+function checkOptions(options: DPoPOptions): void {
+  const where = 'createDPoP(options)';
+  assertKnownOptions(options, ['key', 'keyStore', 'fetch', 'clock', 'onEvent'], where);
+  for (const name of ['fetch', 'clock', 'onEvent'] as const) {
+    if (options[name] != null && typeof options[name] !== 'function') {
+      throw new TypeError(`${where}: ${name} must be a function, got ${typeof options[name]}`);
+    }
+  }
+  if (options.keyStore != null && typeof options.keyStore.getOrAdd !== 'function') {
+    throw new TypeError(`${where}: keyStore must be a DPoPKeyStore such as memoryKeyStore()`);
+  }
 }

@@ -56,6 +56,10 @@ export function tokenSettings(
   managerConstraint: SenderConstraint | undefined,
 ): TokenSettings {
   assertKnownOptions(options, knownOptions, where);
+  // Else only the first 401 would tell, with "shouldRefresh is not a function".
+  if (options.shouldRefresh != null && typeof options.shouldRefresh !== 'function') {
+    throw new TypeError(`${where}: shouldRefresh must be a function`);
+  }
   const header = checkHeaderName(options.header ?? withTokensDefaults.header, where);
   const { scheme } = options;
   const baseUrl = options.baseUrl && String(options.baseUrl); // a URL object as its href

@@ -117,6 +117,12 @@ export function resolveOptions(options: ClientCredentialsOptions): ClientConfig 
   if (options.lock !== undefined && typeof options.lock?.run !== 'function') {
     fail('lock must be a RefreshLock (with run), such as cache.lock');
   }
+  // A string from an environment variable (`'false'`) would have been read as its truthiness.
+  for (const name of ['allowInsecureHttp', 'refreshInBackground'] as const) {
+    if (options[name] != null && typeof options[name] !== 'boolean') {
+      fail(`${name} must be true or false, got ${typeof options[name]}`);
+    }
+  }
   const allowInsecureHttp = options.allowInsecureHttp === true;
   const endpoint = (value: string | URL, name: string): string => {
     // An issuer with a query: `discover()`'s rule, said at creation rather than at every token request.

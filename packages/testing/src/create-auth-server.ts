@@ -177,6 +177,23 @@ const ISSUE_TOKENS_KEYS = Object.keys({
 /** Refuses names the server would otherwise ignore, e.g. oidc-provider's `rotateRefreshToken`. */
 function assertOptions(options: AuthServerOptions): void {
   assertKnownOptions(options, OPTION_NAMES, 'createAuthServer(options)');
+  // Else `.replace is not a function`, `forEach is not a function`, or a clock that fails at the first token.
+  const { issuer, clock } = options as Record<string, unknown>;
+  if (issuer != null && !(typeof issuer === 'string' && URL.canParse(issuer))) {
+    throw new TypeError(
+      `createAuthServer(options): issuer must be an absolute URL string such as ${authServerDefaults.issuer}`,
+    );
+  }
+  for (const name of ['clients', 'users'] as const) {
+    if (options[name] != null && !Array.isArray(options[name])) {
+      throw new TypeError(`createAuthServer(options): ${name} must be an array, got ${typeof options[name]}`);
+    }
+  }
+  if (clock != null && typeof clock !== 'function') {
+    throw new TypeError(
+      `createAuthServer(options): clock must be a function returning epoch milliseconds, got ${typeof clock}`,
+    );
+  }
   options.clients?.forEach((client, index) => {
     assertKnownOptions(client, CLIENT_KEYS, `createAuthServer(options): clients[${index}]`);
   });

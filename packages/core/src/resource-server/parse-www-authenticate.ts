@@ -2,7 +2,11 @@
 export interface AuthChallenge {
   /** The auth scheme, lower-cased, e.g. `bearer`. */
   scheme: string;
-  /** Auth parameters by lower-cased name, values unquoted, e.g. `{ error: 'invalid_token' }`. */
+  /**
+   * Auth parameters by lower-cased name, values unquoted, e.g. `{ error: 'invalid_token' }`. A name
+   * given twice in one challenge (RFC 9110 §11.2 forbids it) keeps its last value, as `JSON.parse`
+   * keeps a key's; a `__proto__` parameter is dropped (never the object's prototype).
+   */
   params: Record<string, string>;
 }
 
