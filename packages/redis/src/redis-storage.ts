@@ -52,6 +52,37 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
   const listeners = new Set<(tokens: unknown) => void>();
   /** The value this storage last read, wrote or heard in Redis (`''`: nothing); a write may replace it. */
   let seen = REMOVED;
+  /**
+   * This storage's last write while it still counts: the set `value` it stored over `over`. Redis
+   * handing `over` back to a read (a failover to a replica that missed the write) has it written back,
+   * once (`restore`; decision 0507, stop 37). Forgotten when anything else is seen there.
+   */
+  let wrote: { over: string; value: string; tokens: TokenSet } | undefined;
+  const forget = (value: string): void => {
+    if (value !== wrote?.over && value !== wrote?.value) wrote = undefined;
+  };
+  /**
+   * A read found `value` in Redis. When it is the set this storage's last write replaced, whose
+   * refresh token that write's request may have spent, the write is sent again, compared with that
+   * set (`WRITE_SCRIPT`: a set stored meanwhile that lives as long stays, a removal's mark stays), so
+   * replicas that read Redis next get the new set. Once per write: a write sent here records nothing,
+   * so storages never write over each other back and forth. Not run for a message: one published
+   * before this storage's write can arrive after it (its subscriber is another connection).
+   */
+  const restore = (value: string): void => {
+    const last = wrote;
+    if (value !== last?.over) return;
+    wrote = undefined;
+    const ttl = timeToLive(last.tokens, context);
+    if (ttl === undefined) return;
+    commands.send('set', ['EVAL', WRITE_SCRIPT, '1', redisKey, last.value, String(ttl), value]).then(
+      (reply) => {
+        if (typeof reply === 'string') hear(reply, listeners);
+        else seen = last.value;
+      },
+      () => {}, // reported by the runner
+    );
+  };
 
   const unreadable = (error: unknown): never => {
     const invalid =
@@ -80,6 +111,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
       if (value.slice(REPLACED.length) !== seen) return;
       value = REMOVED;
     }
+    forget(value);
     seen = remembered(value);
     let tokens: unknown = null;
     if (value !== REMOVED) {
@@ -131,6 +163,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     }
     const value = String(reply);
     if (remembered(value) !== seen) hear(value, listeners);
+    restore(value);
     return true;
   };
   /**
@@ -193,11 +226,16 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         // would have been, before this read resolves, so a refresh that read it sends nothing with
         // the signed-out session's refresh token (decision 0508).
         if (value === REMOVED && refreshable(seen)) hear(REMOVED, listeners);
+        if (value === REMOVED) wrote = undefined;
         seen = REMOVED;
         return undefined;
       }
       const text = String(value);
-      if (!newer) seen = remembered(text);
+      if (!newer) {
+        forget(text);
+        seen = remembered(text);
+        restore(text);
+      }
       return decode(text);
     },
     set: async (tokens: TokenSet) => {
@@ -212,6 +250,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         // only that one, so no replica refreshes with it and a set stored meanwhile stays (decision
         // 0507). Replicas that adopted it through pub/sub drop it too when the new set has a refresh
         // token: one this replica cannot share, so theirs may be spent. This storage no longer matches it.
+        wrote = undefined;
         if (seen !== REMOVED) {
           const replaced = seen;
           seen = REMOVED;
@@ -226,9 +265,14 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
         if (tooLarge) throw new InvalidCacheEntryError('too_large', redisKey);
         return;
       }
-      const args = ['EVAL', WRITE_SCRIPT, '1', redisKey, value, String(ttl), seen];
+      const over = seen;
+      const args = ['EVAL', WRITE_SCRIPT, '1', redisKey, value, String(ttl), over];
+      wrote = undefined;
       const reply = await commands.send('set', args);
-      if (typeof reply !== 'string') seen = value;
+      if (typeof reply !== 'string') {
+        seen = value;
+        if (over !== REMOVED && over !== TOO_LARGE_SEEN) wrote = { over, value, tokens };
+      }
       // Kept: a set stored meanwhile that outlives this one, which the managers use instead; or a
       // removal's mark this storage had not seen (a sign-out won the race), which ends their session.
       else hear(reply, listeners);
@@ -236,6 +280,7 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     remove: async () => {
       // A tombstone for the rest of the set's life, and its message, in one script: delivered before
       // the lock is released, and read back by a replica whose subscriber missed the message.
+      wrote = undefined;
       await commands.send('remove', ['EVAL', REMOVE_SCRIPT, '1', redisKey]);
       seen = REMOVED;
     },

@@ -1,0 +1,140 @@
+import type { TokenSet } from '@tessera/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeRedis } from '../test/fake-redis.js';
+import { KEY, REDIS_KEY } from '../test/replica.js';
+import { WRITE_SCRIPT } from './internal/write-script.js';
+import { redisTokenCache } from './redis-token-cache.js';
+
+const HOUR = 3_600_000;
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_700_000_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const set = (n: number, life = HOUR): TokenSet => ({
+  accessToken: `at-${n}`,
+  tokenType: 'Bearer',
+  refreshToken: `rt-${n}`,
+  expiresAt: Date.now() + life,
+});
+
+/** A replica's storage on `redis`, as in its own process. */
+const storageOn = (redis: FakeRedis, subscribe = false) =>
+  redisTokenCache({
+    client: redis.client(),
+    ...(subscribe ? { subscriber: redis.subscriber() } : {}),
+  }).storage(KEY);
+
+/** The refresh token Redis holds now. */
+const stored = (redis: FakeRedis): unknown => JSON.parse(redis.peek(REDIS_KEY) ?? 'null')?.refreshToken;
+
+/** A failover to a replica that missed the last write: Redis holds `value` again, and nobody heard it. */
+const failover = (redis: FakeRedis, value: string) =>
+  redis.client().sendCommand(['SET', REDIS_KEY, value, 'PX', String(HOUR)]);
+
+describe('redisStorage after a failover brought back the set its write replaced (decision 0507, stop 37)', () => {
+  it('writes its set back over it once, at the read that finds it, and never again for that write', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    await a.set(set(1));
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2));
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(2);
+
+    await failover(redis, old);
+    expect(await a.get()).toMatchObject({ refreshToken: 'rt-1' }); // what Redis answered
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored(redis)).toBe('rt-2');
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(3);
+
+    // A second failover to the same old set: the write-back was spent.
+    await failover(redis, old);
+    expect(await a.get()).toMatchObject({ refreshToken: 'rt-1' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(3);
+    expect(stored(redis)).toBe('rt-1');
+  });
+
+  it('forgets its write once it read another set there, and never writes it back over that one', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    const b = storageOn(redis);
+    await a.set(set(1));
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2));
+    await b.get();
+    await b.set(set(3)); // B refreshed with rt-2
+    expect(await a.get()).toMatchObject({ refreshToken: 'rt-3' });
+
+    await failover(redis, old);
+    expect(await a.get()).toMatchObject({ refreshToken: 'rt-1' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(3);
+    expect(stored(redis)).toBe('rt-1');
+  });
+
+  it('never writes a signed-out set back: a sign-out after its write forgets the write', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    await a.set(set(1));
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2));
+    await a.remove();
+
+    await failover(redis, old);
+    await a.get();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(2);
+    expect(stored(redis)).toBe('rt-1');
+  });
+
+  it('is not set off by a message carrying the set its write replaced (published before the write, delivered after it)', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis, true);
+    const heard: unknown[] = [];
+    a.subscribe?.((tokens) => heard.push((tokens as TokenSet | null)?.refreshToken));
+    await a.set(set(1));
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2));
+    await redis.client().sendCommand(['PUBLISH', REDIS_KEY, old]);
+    await redis.client().sendCommand(['PUBLISH', REDIS_KEY, redis.peek(REDIS_KEY) as string]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(heard).toEqual(['rt-1', 'rt-2', 'rt-1', 'rt-2']);
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(2);
+
+    // The write is still remembered: the failover that follows is repaired.
+    await failover(redis, old);
+    await a.get();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored(redis)).toBe('rt-2');
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(3);
+  });
+
+  it('ends after one write-back each when two storages each wrote one set over the other, read as often as they like', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    const b = storageOn(redis);
+    await a.set(set(1));
+    const one = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2)); // A: rt-2 over rt-1
+    const two = redis.peek(REDIS_KEY) as string;
+    await b.get();
+    await b.set(set(1)); // B: rt-1 over rt-2 (a setTokens() of the older set)
+    expect(redis.peek(REDIS_KEY)).toBe(one);
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(3);
+
+    for (let round = 0; round < 10; round += 1) {
+      await a.get();
+      await vi.advanceTimersByTimeAsync(0);
+      await b.get();
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    // A wrote rt-2 back over rt-1 once, B rt-1 back over rt-2 once; then neither writes again.
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(5);
+    expect(redis.peek(REDIS_KEY)).toBe(one);
+    expect(two).not.toBe(one);
+  });
+});
