@@ -95,7 +95,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         redirected = response.redirected;
         retryAfterHeader = response.headers.get('retry-after');
         status = response.status;
-        json = await readJsonBody(response, where, label);
+        json = await readJsonBody(response, where, label, inner);
       } catch (error) {
         // A typed error, from a decorating fetch (DPoP's DPoPNonceError) or the reader (`too_large`), is its
         // verdict: as it is, never retried.
