@@ -10,6 +10,7 @@ import { PkceVerifierMissingError } from '../errors/pkce-verifier-missing-error.
 import { StaleCallbackError } from '../errors/stale-callback-error.js';
 import type { TesseraError } from '../errors/tessera-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
+import type { TokenEventListener } from '../events.js';
 import { places, refusedBodies } from '../internal/response-where.js';
 import { quotable } from '../internal/server-text.js';
 import { startTimer } from '../internal/timer.js';
@@ -106,6 +107,11 @@ interface SessionState {
    * (cleared meanwhile), which `signOut` revokes too. Settles within the manager's `timeout`.
    */
   lastRefresh?: Promise<TokenResponse> | undefined;
+  /**
+   * The clients (by `prefix`) listening to the manager: one listener each, however many instances
+   * (StrictMode, HMR, one created in every render): the manager keeps every listener it is given.
+   */
+  heard: Set<string>;
 }
 
 /**
@@ -170,7 +176,7 @@ export function createSignIn(options: SignInOptions): SignIn {
    * 1100, update). A refresh token it did not hand out is not checked.
    */
   let own: [refreshToken: string | undefined, idToken: string | undefined] | undefined;
-  const shared: SessionState = (tokens && sessions.get(tokens)) || { signOuts: 0 };
+  const shared: SessionState = (tokens && sessions.get(tokens)) || { signOuts: 0, heard: new Set() };
   if (tokens) sessions.set(tokens, shared);
 
   /**
@@ -219,7 +225,7 @@ export function createSignIn(options: SignInOptions): SignIn {
   // A refresh answer is the manager's once it is stored (the sign-out that ends it revokes it as the
   // current set). One that a sign-out in another tab or instance overtook is never stored, and only
   // this instance knows its refresh token: revoked here (decision 0606).
-  tokens?.subscribe((event) => {
+  const listener: TokenEventListener = (event) => {
     if (event.type === 'refreshed') shared.lastRefresh = undefined;
     // A new session (`setTokens()`: another sign-in, the app's own) replaces the one a settled callback
     // brought: its URL is a replay from now on. The callback calling it is still in progress: kept. So
@@ -246,7 +252,12 @@ export function createSignIn(options: SignInOptions): SignIn {
         if (refresh_token) await revokeTokens(await discovered(), [[refresh_token, 'refresh_token']]);
       })
       .catch(() => undefined);
-  });
+  };
+  // Once per manager and client: the first instance's listener serves every later one (decision 1104, update).
+  if (tokens && !shared.heard.has(prefix)) {
+    shared.heard.add(prefix);
+    tokens.subscribe(listener);
+  }
 
   /** A page restored from the bfcache (Back from the provider) is navigating nowhere. */
   const back = (event: PageTransitionEvent): void => {

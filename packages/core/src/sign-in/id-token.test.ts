@@ -54,3 +54,37 @@ describe('validateIdToken: an ID token over 64 KiB is refused undecoded (decisio
     expect(jwt.jwtDecode).not.toHaveBeenCalled();
   });
 });
+
+describe('validateIdToken: an unsigned or MAC-signed ID token is refused (OpenID Connect Core §2, §10.1)', () => {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = { iss: issuer, sub: 'user-1', aud: clientId, exp: now / 1000 + 600, nonce: 'n-1' };
+  const withHeader = (header: unknown, signature = 'c2ln') =>
+    `${encode(header)}.${encode(claims)}.${signature}`;
+
+  it.each([
+    ['alg none without a signature', { alg: 'none' }, ''],
+    ['alg None (case changed)', { alg: 'None' }, ''],
+    ['alg HS256, keyed with a client secret this public client has none of', { alg: 'HS256' }, 'c2ln'],
+    ['alg HS512', { alg: 'HS512', typ: 'JWT' }, 'c2ln'],
+    ['no alg', { typ: 'JWT' }, 'c2ln'],
+    ['an alg that is not a string', { alg: 256 }, 'c2ln'],
+  ])('refuses %s with IdTokenError (format check)', (_, header, signature) => {
+    expect(() => validateIdToken(withHeader(header, signature), expected)).toThrow(
+      expect.objectContaining({
+        name: 'IdTokenError',
+        code: 'INVALID_ID_TOKEN',
+        check: 'format',
+        message: 'ID token rejected: it is unsigned or MAC-signed (alg none or HS…) (format check)',
+      }),
+    );
+  });
+
+  it('refuses a header that is not JSON with IdTokenError (format check)', () => {
+    const idToken = `bm90IGpzb24.${encode(claims)}.c2ln`;
+    expect(() => validateIdToken(idToken, expected)).toThrow(expect.objectContaining({ check: 'format' }));
+  });
+
+  it.each(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'])('accepts one signed with %s', (alg) => {
+    expect(validateIdToken(withHeader({ alg, kid: 'k1' }), expected)).toMatchObject({ sub: 'user-1' });
+  });
+});

@@ -1,3 +1,4 @@
+import { jwtDecode } from 'jwt-decode';
 import { IdTokenError } from '../errors/id-token-error.js';
 import { decodeJwtClaims, MAX_DECODED_JWT_LENGTH } from '../jwt-claims.js';
 
@@ -53,12 +54,19 @@ export interface IdTokenExpectations {
 /**
  * Checks an ID token obtained straight from the token endpoint over TLS (OpenID Connect Core
  * §3.1.3.7: the TLS server validation stands in for the signature check for this client) and returns
- * its claims.
+ * its claims. One that is unsigned (`alg: none`, Core §2) or MAC-signed (`HS256`…, keyed with a client
+ * secret, Core §10.1, which this public client has none of) is refused: no provider signs one so for it.
  *
  * @throws {IdTokenError} a check failed.
  */
 export function validateIdToken(idToken: string, expected: IdTokenExpectations): IdTokenClaims {
   const claims = decodeIdToken(idToken);
+  let alg: unknown;
+  try {
+    alg = jwtDecode(idToken, { header: true }).alg;
+  } catch {}
+  if (typeof alg !== 'string' || /^(none$|hs)/i.test(alg))
+    throw new IdTokenError('format', 'it is unsigned or MAC-signed (alg none or HS…)');
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (claims.iss !== expected.issuer) throw new IdTokenError('iss', 'it was issued by another issuer');
   if (!audiences.includes(expected.clientId))

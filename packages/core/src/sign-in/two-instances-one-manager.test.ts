@@ -1,6 +1,6 @@
 import { createAuthServer, failUnhandledRequest } from '@tessera/testing';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectAllRefused, revocationRecorder } from '../../test/fixtures/revocation-recorder.js';
 import { isTesseraError } from '../errors/guards.js';
 import { TokenManager } from '../token-manager.js';
@@ -69,5 +69,21 @@ describe('two sign-in instances over one manager', () => {
     ]);
     expect(a).toBe(b);
     expect(revoked).toHaveLength(1);
+  });
+
+  it('200 instances of one client (one created in every render) add one listener to the manager; another client adds its own', () => {
+    const tokens = new TokenManager({ fetchTokens: async () => ({ access_token: 'at' }), retry: false });
+    const subscribe = vi.spyOn(tokens, 'subscribe');
+    const options = {
+      issuer: auth.issuer,
+      clientId: 'web',
+      redirectUri: 'https://app.example.test/callback',
+      tokens,
+    };
+    for (let index = 0; index < 200; index += 1) createSignIn(options);
+    expect(subscribe).toHaveBeenCalledTimes(1);
+    createSignIn({ ...options, clientId: 'admin' });
+    createSignIn({ ...options, clientId: 'admin' });
+    expect(subscribe).toHaveBeenCalledTimes(2);
   });
 });
