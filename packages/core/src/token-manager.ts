@@ -579,10 +579,10 @@ export class TokenManager {
       disposal.throwIfAborted();
       // The failure of a set that `setTokens()` or another tab replaced meanwhile is not the new set's.
       if (epoch === this.#epoch || !this.#current) {
-        // A `LoginRequiredError` after the server ended the session says so, with that refusal as `cause`.
+        // A `LoginRequiredError` (of any copy of core) after the server ended the session says so, with that refusal as `cause`.
         const end = this.#sessionEnd;
         const error =
-          caught instanceof LoginRequiredError && end && caught.cause === undefined
+          isTesseraError(caught, 'LOGIN_REQUIRED') && end && caught.cause === undefined
             ? new LoginRequiredError(`${caught.message}. The session ended earlier: ${end.message}`, {
                 cause: end,
               })

@@ -1,7 +1,7 @@
 import { parseEndpointUrl, parseIssuerUrl } from '../endpoint-url.js';
 import { AbortError } from '../errors/abort-error.js';
 import { DiscoveryError } from '../errors/discovery-error.js';
-import { TesseraError } from '../errors/tessera-error.js';
+import { isTesseraError } from '../errors/guards.js';
 import type { FetchLike } from '../fetch-like.js';
 import { describeRequest } from '../internal/describe-request.js';
 import { isRecord } from '../internal/is-record.js';
@@ -85,7 +85,7 @@ const MAX_ISSUERS = 100;
  *   (`incomplete`): the next URL is not asked.
  * @throws {NetworkError | TimeoutError | HttpError | RateLimitError | OAuthError} a transient failure
  *   (worth retrying); the message names the metadata URL.
- * @throws {AbortError} `signal` aborted (or its reason, when that is a Tessera error).
+ * @throws {AbortError} `signal` aborted (or its reason, when that is a Tessera error of any copy of core).
  */
 export async function discover(
   issuer: string | URL,
@@ -94,7 +94,7 @@ export async function discover(
   const url = parseIssuerUrl(issuer, 'discover: issuer', options.allowInsecureHttp);
   const { signal } = options;
   const aborted = (): unknown =>
-    signal?.reason instanceof TesseraError ? signal.reason : new AbortError(signal?.reason);
+    isTesseraError(signal?.reason) ? signal?.reason : new AbortError(signal?.reason);
   if (signal?.aborted) throw aborted();
   const id = String(issuer);
   // What `read` accepts depends on `allowInsecureHttp`: a lookup made with it is not another caller's.

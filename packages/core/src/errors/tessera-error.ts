@@ -40,7 +40,7 @@ export interface TesseraErrorMap {
   PKCE_VERIFIER_MISSING: PkceVerifierMissingError;
   /** Sign-in: the callback's RFC 9207 `iss` is missing or names another issuer (mix-up attack). */
   ISSUER_MISMATCH: IssuerMismatchError;
-  /** Sign-in: the ID token fails a check (`iss`, `aud`, `azp`, `exp`, `nonce`, `sub`). */
+  /** Sign-in: the ID token fails a check (`format` — not a usable JWT, or unsigned or MAC-signed —, `iss`, `aud`, `azp`, `exp`, `nonce`, `sub`). */
   INVALID_ID_TOKEN: IdTokenError;
   /** Sign-in: an unexpected failure (storage or WebCrypto unavailable…); `cause` holds it. */
   SIGN_IN_FAILED: TesseraError;

@@ -5,7 +5,6 @@ import { MalformedResponseError } from '../errors/malformed-response-error.js';
 import { NetworkError } from '../errors/network-error.js';
 import { OAuthError } from '../errors/oauth-error.js';
 import { RateLimitError } from '../errors/rate-limit-error.js';
-import { TesseraError } from '../errors/tessera-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { FetchLike } from '../fetch-like.js';
 import { readJsonBody } from '../read-json-body.js';
@@ -28,8 +27,8 @@ export interface ExchangeRequest {
   /** @default globalThis.fetch, read at call time */
   fetch?: FetchLike | undefined;
   /**
-   * The caller's signal: its `reason` is kept (a `TesseraError` reason is rethrown as it is, a
-   * `TimeoutError` naming this request).
+   * The caller's signal: its `reason` is kept (a Tessera error reason, of any copy of core, is
+   * rethrown as it is; this copy's `TimeoutError` naming this request).
    */
   signal?: AbortSignal | undefined;
   /** Timeout of this attempt, in ms. @default undefined (none: the caller's signal decides) */
@@ -59,8 +58,8 @@ export interface ExchangeResponse {
  * `init.method`, plain-object `init.headers` and a string `init.body`, so a decorating fetch (DPoP)
  * can add a header and send again.
  *
- * @throws {AbortError} the caller's signal aborted (its `TesseraError` reason instead, as it is; a
- *   `TimeoutError` reason is rethrown naming this request).
+ * @throws {AbortError} the caller's signal aborted (its Tessera error reason instead, as it is, of any copy
+ *   of core: `isTesseraError`; this copy's `TimeoutError` reason is rethrown naming this request).
  * @throws {TimeoutError} `timeout` elapsed.
  * @throws {TypeError} `timeout` is not a number > 0 (`Infinity`: none); nothing is sent.
  * @throws {NetworkError} no response (the message names the transport's code, e.g. `ECONNREFUSED`).
@@ -134,7 +133,7 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         answers.set(reason, answer);
         return answer;
       }
-      return reason instanceof TesseraError ? reason : new AbortError(reason);
+      return isTesseraError(reason) ? reason : new AbortError(reason);
     },
     timeout,
     () => new TimeoutError(timeout as number, where, label),

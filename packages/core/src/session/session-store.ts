@@ -1,6 +1,6 @@
 import type { TokenEventListener } from '../events.js';
 import { decodeJwtClaims } from '../jwt-claims.js';
-import { asTesseraError } from '../sign-in/as-tessera-error.js';
+import { signInFailed } from '../sign-in/as-tessera-error.js';
 import type { TokenManager } from '../token-manager.js';
 import type { TokenSet } from '../token-set.js';
 import type { Session } from './session.js';
@@ -118,7 +118,7 @@ export function createSessionStore(
    */
   function fail(reason: unknown): void {
     end = 'signed-out';
-    error = reason || asTesseraError(reason);
+    error = reason || signInFailed(reason);
   }
 
   function onEvent(event: StoreEvent): void {
