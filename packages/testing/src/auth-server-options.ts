@@ -58,13 +58,13 @@ export interface AuthServerOptions {
    */
   issuer?: string;
   /**
-   * Registered clients.
+   * Registered clients, copied at creation: changing the array later does not change the server.
    * @default [{ clientId: 'web' }, { clientId: 'service', clientSecret: 'service-secret' }]
    */
   clients?: readonly TestClient[];
   /**
    * Users for the `password` grant and for `authorize` (the first one signs in unless the request's
-   * `login_hint` or `authorize`'s `username` names another).
+   * `login_hint` or `authorize`'s `username` names another). Copied at creation, like `clients`.
    * @default [{ username: 'alice', password: 'wonderland' }]
    */
   users?: readonly TestUser[];

@@ -49,8 +49,9 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     tokenUrl: `${issuer}/oauth/token`,
     authorizationUrl: `${issuer}/oauth/authorize`,
     revocationUrl: `${issuer}/oauth/revoke`,
-    clients: options.clients ?? authServerDefaults.clients,
-    users: options.users ?? authServerDefaults.users,
+    // Copies: a test that changed the arrays it passed changed the server past `reset()`, unchecked.
+    clients: structuredClone(options.clients ?? authServerDefaults.clients),
+    users: structuredClone(options.users ?? authServerDefaults.users),
     accessTokenLifetime: wholeSecondOrMore(
       options.accessTokenLifetime ?? authServerDefaults.accessTokenLifetime,
     ),
