@@ -91,6 +91,21 @@ describe('redisStorage after a failover brought back the set its write replaced 
     expect(stored(redis)).toBe('rt-1');
   });
 
+  it('writes nothing back once its set expired: no expired set is stored, and its write is spent', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    await a.set(set(1, 2 * HOUR));
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2, 60_000));
+    vi.advanceTimersByTime(60_000);
+
+    await failover(redis, old);
+    expect(await a.get()).toMatchObject({ refreshToken: 'rt-1' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(2);
+    expect(stored(redis)).toBe('rt-1');
+  });
+
   it('is not set off by a message carrying the set its write replaced (published before the write, delivered after it)', async () => {
     const redis = new FakeRedis();
     const a = storageOn(redis, true);

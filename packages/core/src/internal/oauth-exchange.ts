@@ -94,7 +94,9 @@ export function exchange(request: ExchangeRequest): Promise<ExchangeResponse> {
         redirected = response.redirected;
         retryAfterHeader = response.headers.get('retry-after');
         status = response.status;
-        json = await readJsonBody(response, where, label, inner);
+        // Not the one signal that nothing aborts (no `signal`, no `timeout`), which every such request
+        // shares: a listener per body read in flight on it made Node warn of a leak from the 11th.
+        json = await readJsonBody(response, where, label, signal || timeout! < Infinity ? inner : undefined);
       } catch (error) {
         // A typed error, from a decorating fetch (DPoP's DPoPNonceError) or the reader (`too_large`), is its
         // verdict: as it is, never retried.

@@ -68,6 +68,14 @@ describe('validateIdToken: an unsigned or MAC-signed ID token is refused (OpenID
     ['alg HS512', { alg: 'HS512', typ: 'JWT' }, 'c2ln'],
     ['no alg', { typ: 'JWT' }, 'c2ln'],
     ['an alg that is not a string', { alg: 256 }, 'c2ln'],
+    ['alg "None " (padded), without a signature', { alg: 'None ' }, ''],
+    ['alg " none" (padded), with a signature', { alg: ' none' }, 'c2ln'],
+    ['alg "none\\n"', { alg: 'none\n' }, 'c2ln'],
+    [
+      'alg RS256 without a signature (an unsigned JWT whatever its header says)',
+      { alg: 'RS256', kid: 'k1' },
+      '',
+    ],
   ])('refuses %s with IdTokenError (format check)', (_, header, signature) => {
     expect(() => validateIdToken(withHeader(header, signature), expected)).toThrow(
       expect.objectContaining({
@@ -84,7 +92,12 @@ describe('validateIdToken: an unsigned or MAC-signed ID token is refused (OpenID
     expect(() => validateIdToken(idToken, expected)).toThrow(expect.objectContaining({ check: 'format' }));
   });
 
-  it.each(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'])('accepts one signed with %s', (alg) => {
+  it('refuses an encrypted ID token (JWE, five parts) with IdTokenError (format check)', () => {
+    const jwe = `${encode({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.a2V5.aXY.${encode(claims)}.dGFn`;
+    expect(() => validateIdToken(jwe, expected)).toThrow(expect.objectContaining({ check: 'format' }));
+  });
+
+  it.each(['RS256', 'PS256', 'ES256', 'ES256K', 'EdDSA', 'Ed25519'])('accepts one signed with %s', (alg) => {
     expect(validateIdToken(withHeader({ alg, kid: 'k1' }), expected)).toMatchObject({ sub: 'user-1' });
   });
 });

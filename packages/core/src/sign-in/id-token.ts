@@ -65,7 +65,8 @@ export function validateIdToken(idToken: string, expected: IdTokenExpectations):
   try {
     alg = jwtDecode(idToken, { header: true }).alg;
   } catch {}
-  if (typeof alg !== 'string' || /^(none$|hs)/i.test(alg))
+  // Unsigned also when padded ("None ") or with an empty signature, whatever the header names.
+  if (typeof alg !== 'string' || /^\s*(none\s*$|hs)/i.test(alg) || idToken.endsWith('.'))
     throw new IdTokenError('format', 'it is unsigned or MAC-signed (alg none or HS…)');
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (claims.iss !== expected.issuer) throw new IdTokenError('iss', 'it was issued by another issuer');
