@@ -68,7 +68,7 @@ let replayIds = 0;
  *
  * @returns `detach()`, which removes both interceptors and gives the interceptors registered before it their own `fulfilled` back.
  * @throws {TypeError} options that are not an object, an unknown option (with a "did you mean"), an `origins` entry that is not an
- *   origin or an unanchored RegExp, or an empty `header`.
+ *   origin or an unanchored RegExp, an empty `header`, or a `shouldRefresh` that is not a function.
  */
 export function attachTokenManager(
   instance: AxiosInstance,
@@ -84,6 +84,10 @@ export function attachTokenManager(
   // With a constraint, its scheme (never beside a `scheme` option): the value `authorize` puts, checked once per set.
   const headerValueOf = headerValues(header, constraint?.scheme ?? options.scheme, 'attachTokenManager()');
   const shouldRefresh = options.shouldRefresh ?? attachTokenManagerDefaults.shouldRefresh;
+  // As `withTokens`: else only the first 401 would tell, with "shouldRefresh is not a function".
+  if (typeof shouldRefresh !== 'function') {
+    throw new TypeError('attachTokenManager(): shouldRefresh must be a function');
+  }
   const allows = createOriginPolicy(options.origins, () => instance.defaults.baseURL);
   /** Never sent to an origin the policy does not allow: the token header and `DPoP` (a proof bound to the token). */
   const credentials = [header.toLowerCase(), 'dpop'];

@@ -312,7 +312,9 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
 /**
  * For plain-JS callers: an unknown key ("did you mean"), or a value that would fail only at the first
  * proof, in words that do not say which option (`store.getOrAdd is not a function`), is refused here.
- * `null` counts as not set. The `key` is checked when it is first used (`DPoPUnsupportedKeyError`).
+ * `null` counts as not set. A `key` must have a pair's `privateKey` or a `KeyObject`'s `export` (`0`, `''`,
+ * `false` from a broken key loading would otherwise mean "no key": a fresh key in memory, whose tokens die
+ * at reload); the key itself is checked when it is first used (`DPoPUnsupportedKeyError`).
  * @throws {TypeError} naming the option.
  */
 function checkOptions(options: DPoPOptions): void {
@@ -322,6 +324,10 @@ function checkOptions(options: DPoPOptions): void {
     if (options[name] != null && typeof options[name] !== 'function') {
       throw new TypeError(`${where}: ${name} must be a function, got ${typeof options[name]}`);
     }
+  }
+  const key = options.key as Partial<DPoPKeyPair & KeyObjectLike> | undefined;
+  if (key != null && !key.privateKey && typeof key.export !== 'function') {
+    throw new TypeError(`${where}: key must be a CryptoKeyPair or a private KeyObject (ES256, P-256)`);
   }
   if (options.keyStore != null && typeof options.keyStore.getOrAdd !== 'function') {
     throw new TypeError(`${where}: keyStore must be a DPoPKeyStore such as memoryKeyStore()`);

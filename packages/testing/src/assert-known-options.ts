@@ -49,3 +49,13 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length] as number;
 }
+
+/**
+ * A boolean option: `true`, `false`, or `null`/`undefined` (not set). Else a `TypeError` naming it:
+ * read by truthiness, `'false'` (an environment variable) would turn it on.
+ */
+export function assertBoolean(value: unknown, name: string, where: string): void {
+  if (value != null && typeof value !== 'boolean') {
+    throw new TypeError(`${where}: ${name} must be true or false, got ${typeof value}`);
+  }
+}

@@ -153,6 +153,7 @@ export function answerAuthorization(
     authTime: now,
     expiresAt: now + context.authorizationCodeLifetime,
   });
+  context.secrets.add(code);
   return answer({ code });
 }
 

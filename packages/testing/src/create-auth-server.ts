@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { assertKnownOptions } from './assert-known-options.js';
+import { assertBoolean, assertKnownOptions } from './assert-known-options.js';
 import type { AuthServer, AuthServerState, IssueTokensOptions } from './auth-server.js';
 import {
   type AuthServerOptions,
@@ -74,7 +74,10 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     key: new SigningKey(),
     registry: new TokenRegistry(),
     codes: new AuthorizationCodes(),
+    secrets: new Set(),
   };
+  for (const { clientSecret } of context.clients) if (clientSecret) context.secrets.add(clientSecret);
+  for (const { password } of context.users) if (password) context.secrets.add(password);
   const state: AuthServerState = {
     tokenRequests: [],
     authorizationRequests: [],
@@ -177,9 +180,16 @@ const ISSUE_TOKENS_KEYS = Object.keys({
 
 /** Refuses names the server would otherwise ignore, e.g. oidc-provider's `rotateRefreshToken`. */
 function assertOptions(options: AuthServerOptions): void {
-  assertKnownOptions(options, OPTION_NAMES, 'createAuthServer(options)');
+  const where = 'createAuthServer(options)';
+  assertKnownOptions(options, OPTION_NAMES, where);
   // Else `.replace is not a function`, `forEach is not a function`, or a clock that fails at the first token.
-  const { issuer, clock } = options as Record<string, unknown>;
+  const { issuer, clock, dpop } = options as Record<string, unknown>;
+  for (const name of ['slidingRefreshTokenLifetime', 'rotateRefreshTokens', 'revokeFamily'] as const) {
+    assertBoolean(options[name], name, where);
+  }
+  if (dpop != null && typeof dpop !== 'boolean' && typeof dpop !== 'object') {
+    throw new TypeError(`${where}: dpop must be true, false or { requireNonce }, got ${typeof dpop}`);
+  }
   if (issuer != null && !(typeof issuer === 'string' && URL.canParse(issuer))) {
     throw new TypeError(
       `createAuthServer(options): issuer must be an absolute URL string such as ${authServerDefaults.issuer}`,
@@ -198,8 +208,10 @@ function assertOptions(options: AuthServerOptions): void {
   options.clients?.forEach((client, index) => {
     assertKnownOptions(client, CLIENT_KEYS, `createAuthServer(options): clients[${index}]`);
   });
-  if (typeof options.dpop === 'object')
-    assertKnownOptions(options.dpop, DPOP_KEYS, 'createAuthServer(options): dpop');
+  if (typeof options.dpop === 'object' && options.dpop !== null) {
+    assertKnownOptions(options.dpop, DPOP_KEYS, `${where}: dpop`);
+    assertBoolean(options.dpop.requireNonce, 'dpop.requireNonce', where);
+  }
   options.clients?.forEach((client, index) => {
     // oidc-provider registers no such client; the kit took it, then refused its Basic credentials on
     // every request (decision 0300). The value is never shown: it may be a secret.
@@ -214,6 +226,7 @@ function assertOptions(options: AuthServerOptions): void {
         );
       }
     }
+    assertBoolean(client.dpopBoundAccessTokens, `clients[${index}].dpopBoundAccessTokens`, where);
     if (client.dpopBoundAccessTokens && !options.dpop) {
       throw new TypeError(
         `createAuthServer(options): clients[${index}] has dpopBoundAccessTokens, but the server has no DPoP; add dpop: true.`,

@@ -14,9 +14,9 @@ export interface IdTokenSubject {
  * An OpenID Connect ID token (Core §2) signed with the server's key, `iat` now and `exp` after
  * `accessTokenLifetime`. On a refresh (Core §12.2) the same `sub`, `aud` and `auth_time`, no `nonce`.
  */
-export function signIdToken(context: ServerContext, of: IdTokenSubject): Promise<string> {
+export async function signIdToken(context: ServerContext, of: IdTokenSubject): Promise<string> {
   const now = context.clock();
-  return context.key.sign(
+  const idToken = await context.key.sign(
     {
       iss: context.issuer,
       sub: of.subject,
@@ -28,4 +28,6 @@ export function signIdToken(context: ServerContext, of: IdTokenSubject): Promise
     },
     'JWT',
   );
+  context.secrets.add(idToken);
+  return idToken;
 }

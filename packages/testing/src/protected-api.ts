@@ -1,6 +1,6 @@
 import { errors } from 'jose';
 import { HttpResponse, http, type RequestHandler } from 'msw';
-import { assertKnownOptions } from './assert-known-options.js';
+import { assertBoolean, assertKnownOptions } from './assert-known-options.js';
 import type { AuthServerState } from './auth-server.js';
 import { type BearerError, bearerChallenge, type ChallengeError, dpopChallenge } from './bearer-challenge.js';
 import { DPOP_ALGORITHMS, DPoPProofError, type VerifiedProof, verifyProof } from './dpop-proof.js';
@@ -39,7 +39,9 @@ export interface ApiRequestLogEntry {
   /**
    * The request URL. The value of a credential query parameter (`access_token`, `refresh_token`,
    * `id_token`, `token`, `code`, `code_verifier`, `client_secret`, `client_assertion`, `assertion`,
-   * `password`), its name judged decoded (`access%5Ftoken`) and in any case, reads `[REDACTED]`.
+   * `password`), its name judged decoded (`access%5Ftoken`) and in any case, reads `[REDACTED]`; so does
+   * any value (decoded) equal to a credential the server issued or knows — a token, refresh token, ID
+   * token, code, client secret or password — whatever its parameter is called (`?jwt=`, `?t=`, a bare `?<token>`).
    */
   url: string;
   authorization: ApiAuthorization;
@@ -80,6 +82,7 @@ export function protectedApiHandlers(
   options: ProtectedApiOptions,
 ): RequestHandler[] {
   assertKnownOptions(options, OPTION_NAMES, 'auth.protectedApi(baseUrl, options)');
+  assertBoolean(options.requireDPoPNonce, 'requireDPoPNonce', 'auth.protectedApi(baseUrl, options)');
   if (options.requireDPoPNonce && context.dpop === undefined) {
     throw new TypeError(
       'auth.protectedApi(baseUrl, options): requireDPoPNonce needs a server with DPoP; create it with { dpop: true }.',
@@ -101,7 +104,7 @@ export function protectedApiHandlers(
     };
     const entry: ApiRequestLogEntry = {
       method: request.method,
-      url: withoutQuerySecrets(request.url),
+      url: withoutQuerySecrets(request.url, context.secrets),
       authorization: verdict.authorization,
       status: 200,
     };

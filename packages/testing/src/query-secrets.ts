@@ -19,9 +19,10 @@ const SECRET_NAMES = new Set([
  * `url` with the value of every credential parameter of its query replaced by `[REDACTED]`, so a log
  * never holds one; the rest is kept as sent. A name is judged as a server reads it, form-decoded
  * (`access%5Ftoken` is `access_token`), and without regard to case, so the rule can only redact more
- * than a server would accept, never less. It decides nothing about what the API accepts.
+ * than a server would accept, never less. A value (form-decoded; a bare `?<value>` too) in `secrets`
+ * (what the server issued or knows) is redacted whatever its name. It decides nothing about what the API accepts.
  */
-export function withoutQuerySecrets(url: string): string {
+export function withoutQuerySecrets(url: string, secrets: ReadonlySet<string> = new Set()): string {
   const hash = url.indexOf('#');
   const end = hash < 0 ? url.length : hash;
   const start = url.indexOf('?');
@@ -30,16 +31,18 @@ export function withoutQuerySecrets(url: string): string {
     .slice(start + 1, end)
     .split('&')
     .map((pair) => {
+      const [name, value] = decoded(pair);
       const equals = pair.indexOf('=');
-      if (equals < 0) return pair;
-      const name = pair.slice(0, equals);
-      return SECRET_NAMES.has(decodedName(name)) ? `${name}=[REDACTED]` : pair;
+      if (equals < 0) return secrets.has(name) ? '[REDACTED]' : pair;
+      return SECRET_NAMES.has(name.toLowerCase()) || secrets.has(value)
+        ? `${pair.slice(0, equals)}=[REDACTED]`
+        : pair;
     });
   return `${url.slice(0, start + 1)}${pairs.join('&')}${url.slice(end)}`;
 }
 
-/** The name as a form parser reads it (`+` a space, lenient percent-decoding), lower-cased. */
-function decodedName(name: string): string {
-  const [decoded = ''] = new URLSearchParams(`${name}=`).keys();
-  return decoded.toLowerCase();
+/** The name and value as a form parser reads them (`+` a space, lenient percent-decoding). */
+function decoded(pair: string): [name: string, value: string] {
+  const [entry = ['', '']] = new URLSearchParams(pair);
+  return entry;
 }

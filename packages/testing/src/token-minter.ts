@@ -13,6 +13,12 @@ export interface MinterContext {
   readonly accessTokenLifetime: number;
   /** ms */
   readonly refreshTokenLifetime: number;
+  /**
+   * Every credential the server issued (tokens, refresh tokens, ID tokens, codes) or was given (client
+   * secrets, passwords): `auth.apiRequests` hides a query value equal to one, whatever its name. Kept
+   * across `reset()`: a token issued before it may still be sent.
+   */
+  readonly secrets: Set<string>;
 }
 
 /** What one token response grants. */
@@ -50,6 +56,7 @@ export async function mintTokens(context: MinterContext, grant: Grant): Promise<
     ...(grant.jkt === undefined ? {} : { cnf: { jkt: grant.jkt } }),
   });
   context.registry.addAccessToken(jti, grant.family, grant.jkt);
+  context.secrets.add(accessToken);
   // Never longer than the JWT says, so a client that trusts expires_in is never surprised by a 401.
   const response: IssuedTokenResponse = {
     access_token: accessToken,
@@ -61,6 +68,7 @@ export async function mintTokens(context: MinterContext, grant: Grant): Promise<
     const jkt = grant.bindRefreshToken ? grant.jkt : undefined;
     const expiresAt = grant.refreshTokenExpiresAt ?? now + context.refreshTokenLifetime;
     context.registry.addRefreshToken(refreshToken, grant.family, expiresAt, jkt);
+    context.secrets.add(refreshToken);
     response.refresh_token = refreshToken;
   }
   if (grant.scope !== '') response.scope = grant.scope;
