@@ -344,6 +344,27 @@ describe('crossTab in headless Chromium: tabs of one origin sharing a rotating r
     expect(server.refreshRequests()).toEqual([{ status: 200 }]);
   });
 
+  it('sends exactly one token request when the tab holding the lock is frozen with its request at the server and resumes', async () => {
+    const tabs = await openTabs(3);
+    const expired = await seedLocalStorage(tabs[0]!);
+    const held = server.holdNextRequest();
+
+    const first = getAccessToken(tabs[0]!);
+    await held.arrived;
+    const cdp = await context.newCDPSession(tabs[0]!);
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' }); // keeps its Web Lock
+    const others = Promise.all(tabs.slice(1).map(getAccessToken));
+    await lockQueue(tabs[1]!, 2);
+    held.release(); // answered while the holder is frozen: it reads the answer only when it resumes
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+
+    const outcomes = [await first, ...(await others)];
+    expect(outcomes[0]).toHaveProperty('token');
+    expect(outcomes[0]).not.toEqual({ token: expired });
+    expect(outcomes).toEqual(Array(3).fill(outcomes[0]));
+    expect(server.refreshRequests()).toEqual([{ status: 200 }]);
+  });
+
   it('sends exactly one token request for five tabs without BroadcastChannel (storage events only), and a sign-out reaches every tab', async () => {
     await context.addInitScript(() => {
       delete (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel;

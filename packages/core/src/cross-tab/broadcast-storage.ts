@@ -104,6 +104,8 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     const message = parse(event.data);
     if (!message) return;
     hear(message.id); // its marker is among the other key's too: heard, never waited for
+    // A tab of an older release posts no key: `get()` reads the set it stored, not an older one heard (decision 0605, update).
+    if (message.key === undefined && storage.subscribe) latest = undefined;
     let ours = message.key === key;
     try {
       if (ours) options.check?.(message.value);
