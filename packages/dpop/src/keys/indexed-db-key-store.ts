@@ -41,8 +41,9 @@ const handed = /* @__PURE__ */ new WeakMap<object, number>();
  * clone), never as bytes. It survives reloads and is shared by every tab of the origin.
  *
  * Every method rejects when IndexedDB cannot be opened (private windows, Lockdown Mode, blocked
- * storage, an open still pending after 5 s); `createDPoP` then falls back to a key in
- * memory and reports it.
+ * storage, an open still pending after 5 s) and when a transaction fails or is still pending after 5 s;
+ * `createDPoP` then falls back to a key in memory and reports it; a failed re-read keeps the loaded
+ * key, a failed delete never holds up sign-out.
  */
 export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeyStore {
   const { id, databaseName = 'tessera-dpop' } = options;
@@ -66,7 +67,11 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
     work: (store: IDBObjectStore) => IDBRequest<T> | undefined,
   ) => {
     const db = await open();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     return new Promise<T | undefined>((resolve, reject) => {
+      // A transaction that never settles (a stuck IndexedDB) would hang `ready()`, every token
+      // request and sign-out: it fails after 5 s as a hanging open does (decision 1202).
+      timer = deadline(reject);
       const transaction = db.transaction(STORE, mode);
       let result: T | undefined;
       const request = work(transaction.objectStore(STORE));
@@ -74,7 +79,7 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
       transaction.oncomplete = () => resolve(result);
       transaction.onerror = () => reject(transaction.error);
       transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
-    });
+    }).finally(() => clearTimeout(timer));
   };
   return {
     persistent: true,
@@ -131,8 +136,7 @@ function openDatabase(
     };
     // Some Safari versions never settle an open, which would hang `ready()` and every proof: after
     // 5 s it fails as a blocked one does (the key falls back to memory, decision 1202).
-    timer = setTimeout(() => fail(new Error('IndexedDB open timed out')), 5000);
-    (timer as { unref?: () => void }).unref?.();
+    timer = deadline(fail);
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
     request.onsuccess = () => {
       const db = request.result;
@@ -146,6 +150,13 @@ function openDatabase(
     request.onerror = () => fail(request.error ?? new Error('IndexedDB could not be opened'));
     request.onblocked = () => fail(new Error('IndexedDB open is blocked'));
   }).finally(() => clearTimeout(timer));
+}
+
+/** Calls `fail` after 5 s (unref'd in Node): some Safari versions never settle an IndexedDB request. */
+function deadline(fail: (error: Error) => void): ReturnType<typeof setTimeout> {
+  const timer = setTimeout(() => fail(new Error('IndexedDB timed out')), 5000);
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }
 
 /**
