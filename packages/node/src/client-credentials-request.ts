@@ -1,4 +1,11 @@
-import { type CanonicalTarget, type FetchTokens, requestToken, type TokenRequestParams } from '@tessera/core';
+import {
+  type CanonicalTarget,
+  type FetchTokens,
+  type FetchTokensContext,
+  requestToken,
+  type TokenRequestParams,
+  type TokenResponse,
+} from '@tessera/core';
 import { JWT_BEARER_ASSERTION, signClientAssertion } from './client-assertion.js';
 import { oneTimeBody } from './one-time-body.js';
 import type { ClientConfig } from './resolve-options.js';
@@ -20,7 +27,10 @@ export function clientCredentialsRequest(
     resource: target.resource,
   };
   const { auth, clientId, fetch, allowInsecureHttp } = config;
-  return async ({ signal }) => {
+  // RFC 6749 §5.1: an answer without `scope` granted the scope requested; `getTokens().scope` says so.
+  // (`scope: undefined` when the target has none: read as absent.)
+  return async (context) => ({ scope: target.scope, ...(await send(context)) }) as TokenResponse;
+  async function send({ signal }: FetchTokensContext) {
     const tokenUrl = await endpoint.resolve();
     const request = { tokenUrl, grantType: 'client_credentials', clientId, signal, fetch, allowInsecureHttp };
     if (auth.method === 'client_secret_basic' || auth.method === 'client_secret_post') {
@@ -45,5 +55,5 @@ export function clientCredentialsRequest(
       authMethod: 'none',
       params: { ...params, client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: await assertion() },
     });
-  };
+  }
 }
