@@ -41,7 +41,8 @@ export interface ApiRequestLogEntry {
    * `id_token`, `token`, `code`, `code_verifier`, `client_secret`, `client_assertion`, `assertion`,
    * `password`), its name judged decoded (`access%5Ftoken`) and in any case, reads `[REDACTED]`; so does
    * any value (decoded) equal to a credential the server issued or knows — a token, refresh token, ID
-   * token, code, client secret or password — whatever its parameter is called (`?jwt=`, `?t=`, a bare `?<token>`).
+   * token, code, client secret or password — whatever its parameter is called (`?jwt=`, `?t=`, a bare `?<token>`),
+   * if it has 8 characters or more (a password `1` leaves `?page=1` as sent).
    */
   url: string;
   authorization: ApiAuthorization;

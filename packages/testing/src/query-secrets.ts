@@ -20,7 +20,8 @@ const SECRET_NAMES = new Set([
  * never holds one; the rest is kept as sent. A name is judged as a server reads it, form-decoded
  * (`access%5Ftoken` is `access_token`), and without regard to case, so the rule can only redact more
  * than a server would accept, never less. A value (form-decoded; a bare `?<value>` too) in `secrets`
- * (what the server issued or knows) is redacted whatever its name. It decides nothing about what the API accepts.
+ * (what the server issued or knows) is redacted whatever its name, if it has 8 characters or more (NIST SP 800-63B's
+ * least for a password): a test password `1` must not hide `?page=1`. It decides nothing about what the API accepts.
  */
 export function withoutQuerySecrets(url: string, secrets: ReadonlySet<string> = new Set()): string {
   const hash = url.indexOf('#');
@@ -32,9 +33,10 @@ export function withoutQuerySecrets(url: string, secrets: ReadonlySet<string> = 
     .split('&')
     .map((pair) => {
       const [name, value] = decoded(pair);
+      const known = (text: string) => text.length > 7 && secrets.has(text);
       const equals = pair.indexOf('=');
-      if (equals < 0) return secrets.has(name) ? '[REDACTED]' : pair;
-      return SECRET_NAMES.has(name.toLowerCase()) || secrets.has(value)
+      if (equals < 0) return known(name) ? '[REDACTED]' : pair;
+      return SECRET_NAMES.has(name.toLowerCase()) || known(value)
         ? `${pair.slice(0, equals)}=[REDACTED]`
         : pair;
     });
