@@ -152,4 +152,84 @@ describe('redisStorage after a failover brought back the set its write replaced 
     expect(redis.peek(REDIS_KEY)).toBe(one);
     expect(two).not.toBe(one);
   });
+
+  // Stop 37 follow-up: a set() while the write-back's reply has not arrived. Redis runs the commands of
+  // one connection in order, so that set() finds the written-back set, whose refresh token it just spent.
+  /** A read that finds `old` and sends the write-back, held unanswered (Redis frozen) when it resolves. */
+  const readWithWriteBackInFlight = async (redis: FakeRedis, a: ReturnType<typeof storageOn>) => {
+    redis.mode = 'frozen';
+    const read = a.get();
+    redis.thaw(); // answers the GET…
+    redis.mode = 'frozen'; // …and holds the write-back that the answer sends
+    expect(await read).toMatchObject({ refreshToken: 'rt-1' });
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(3);
+  };
+
+  it('stores a set written while its write-back is unanswered over the set written back', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    const heard: unknown[] = [];
+    a.subscribe?.((tokens) => heard.push((tokens as TokenSet | null)?.refreshToken));
+    await a.set(set(1));
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2));
+    await failover(redis, old);
+    await readWithWriteBackInFlight(redis, a);
+
+    const written = a.set(set(3, 30 * 60_000)); // refreshed with rt-2; expires before set 2
+    redis.thaw();
+    await written;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored(redis)).toBe('rt-3');
+    expect(heard).toEqual([]);
+  });
+
+  it('hands its managers the set another replica stored before its write-back ran, also at a set() sent meanwhile', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    const b = storageOn(redis);
+    const heard: unknown[] = [];
+    a.subscribe?.((tokens) => heard.push((tokens as TokenSet | null)?.refreshToken));
+    await a.set(set(1));
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2));
+    await failover(redis, old);
+    await b.get(); // B reads the old set too
+    redis.mode = 'frozen';
+    const read = a.get();
+    const other = b.set(set(9, 2 * HOUR)); // stored over the old set just after A's read
+    redis.thaw();
+    redis.mode = 'frozen'; // holds A's write-back
+    await Promise.all([read, other]);
+    const written = a.set(set(3, 30 * 60_000)); // sent before the write-back's reply, expires before set 9
+    redis.thaw();
+    await written;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(5);
+    expect(stored(redis)).toBe('rt-9'); // the write-back's compare failed, and so did the set's
+    expect(heard).toEqual(['rt-9', 'rt-9']); // from each failed compare: what Redis holds
+
+    await a.set(set(4, 30 * 60_000)); // over the set it heard
+    expect(stored(redis)).toBe('rt-4');
+  });
+
+  it('stores its next set over the old one when its write-back failed (Redis still holds that one)', async () => {
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    await a.set(set(1));
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2));
+    await failover(redis, old);
+    redis.mode = 'frozen';
+    const read = a.get();
+    redis.thaw();
+    redis.mode = 'fail'; // the write-back is refused
+    await read;
+    redis.mode = 'up';
+    await vi.advanceTimersByTimeAsync(2_000); // past the cool-down after a failed command
+    expect(stored(redis)).toBe('rt-1');
+
+    await a.set(set(3, 30 * 60_000)); // refreshed with rt-2; expires before the old set
+    expect(stored(redis)).toBe('rt-3');
+  });
 });

@@ -75,12 +75,16 @@ export function redisStorage(redisKey: string, context: RedisStorageContext): To
     wrote = undefined;
     const ttl = timeToLive(last.tokens, context);
     if (ttl === undefined) return;
+    // Seen once sent: Redis runs a write sent after it (a refresh meanwhile) after it, so that write
+    // compares with this set, not with the one it replaces (a failed compare answers what Redis holds).
+    seen = last.value;
     commands.send('set', ['EVAL', WRITE_SCRIPT, '1', redisKey, last.value, String(ttl), value]).then(
       (reply) => {
         if (typeof reply === 'string') hear(reply, listeners);
-        else seen = last.value;
       },
-      () => {}, // reported by the runner
+      () => {
+        if (seen === last.value) seen = value; // not written, as far as this storage knows; reported by the runner
+      },
     );
   };
 

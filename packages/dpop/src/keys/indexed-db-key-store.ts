@@ -41,7 +41,8 @@ const handed = /* @__PURE__ */ new WeakMap<object, number>();
  * clone), never as bytes. It survives reloads and is shared by every tab of the origin.
  *
  * Every method rejects when IndexedDB cannot be opened (private windows, Lockdown Mode, blocked
- * storage, an open still pending after 5 s) and when a transaction fails or is still pending after 5 s;
+ * storage, an open still pending after 5 s) and when a transaction fails or is still pending after 5 s
+ * (at once while one that did is still pending: later ones queue behind it);
  * `createDPoP` then falls back to a key in memory and reports it; a failed re-read keeps the loaded
  * key, a failed delete never holds up sign-out.
  */
@@ -49,6 +50,8 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
   const { id, databaseName = 'tessera-dpop' } = options;
   let opening: Promise<IDBDatabase> | undefined;
   let warned = false;
+  /** Transactions still pending after their 5 s: the ones sent meanwhile queue behind them. */
+  let stuck = 0;
   const open = (): Promise<IDBDatabase> => {
     opening ??= openDatabase(
       (options.indexedDB as IDBFactory | undefined) ?? globalThis.indexedDB,
@@ -68,17 +71,31 @@ export function indexedDbKeyStore(options: IndexedDbKeyStoreOptions): DPoPKeySto
   ) => {
     const db = await open();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let late = 0;
     return new Promise<T | undefined>((resolve, reject) => {
       // A transaction that never settles (a stuck IndexedDB) would hang `ready()`, every token
       // request and sign-out: it fails after 5 s as a hanging open does (decision 1202).
-      timer = deadline(reject);
+      timer = deadline((error) => {
+        stuck += late = 1;
+        reject(error);
+      });
       const transaction = db.transaction(STORE, mode);
       let result: T | undefined;
       const request = work(transaction.objectStore(STORE));
       if (request) request.onsuccess = () => (result = request.result);
-      transaction.oncomplete = () => resolve(result);
-      transaction.onerror = () => reject(transaction.error);
-      transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
+      const settled = (settle: () => void) => () => {
+        stuck -= late;
+        late = 0;
+        settle();
+      };
+      transaction.oncomplete = settled(() => resolve(result));
+      transaction.onerror = settled(() => reject(transaction.error));
+      transaction.onabort = settled(() =>
+        reject(transaction.error ?? new Error('IndexedDB transaction aborted')),
+      );
+      // Queued behind one that timed out and is still pending: sent (it runs if IndexedDB recovers,
+      // a delete too), but failed at once rather than after 5 s more at each token request.
+      if (stuck) reject(new Error('IndexedDB timed out'));
     }).finally(() => clearTimeout(timer));
   };
   return {

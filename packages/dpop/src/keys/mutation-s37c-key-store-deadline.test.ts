@@ -127,4 +127,40 @@ describe('indexedDbKeyStore whose transaction never settles (decision 1202, stop
     const reloaded = await createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa', indexedDB }) }).ready();
     expect(reloaded).toEqual({ thumbprint: first.thumbprint, persistent: true, fallback: false });
   });
+
+  it('fails at once only while the timed-out transaction is pending: once it settles, the store answers again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const late: (() => void)[] = [];
+    const { transaction } = IDBDatabase.prototype;
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (
+      this: IDBDatabase,
+      names,
+      mode,
+    ) {
+      const real = transaction.call(this, names, mode);
+      if (mode === 'versionchange' || transactions++ > 0) return real;
+      // The first one's `complete` reaches the store only when the test says.
+      return new Proxy(real, {
+        get: (target, name) => {
+          const value = Reflect.get(target, name);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+        set: (target, name, value) => {
+          if (name === 'oncomplete') late.push(() => value.call(target));
+          else Reflect.set(target, name, value);
+          return true;
+        },
+      });
+    });
+    const store = indexedDbKeyStore({ id: 'spa', indexedDB: new IDBFactory() });
+    const first = store.get().catch((error: Error) => error.message);
+    await untilTransactions(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(await first).toBe('IndexedDB timed out');
+
+    await expect(store.get()).rejects.toThrow('IndexedDB timed out'); // no timer advanced
+    for (const complete of late) complete();
+    expect(await store.get()).toBeUndefined();
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });

@@ -89,6 +89,43 @@ describe('DPoP key store whose IndexedDB transactions never settle', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('waits 5 s once, not at every token request, while a timed-out key transaction is still pending', async () => {
+    const sent: string[] = [];
+    const dpop = createDPoP({
+      keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: new IDBFactory() }),
+      fetch: async (_input, init) => {
+        sent.push(new Headers(init?.headers).get('dpop') ?? '');
+        return Response.json({ access_token: 'at', token_type: 'DPoP', expires_in: 60 });
+      },
+    });
+    const { thumbprint } = await dpop.ready();
+    hang();
+    const request = () => {
+      const done = { status: 0 };
+      void dpop
+        .fetch('https://as.example/token', { method: 'POST', body: 'grant_type=refresh_token' })
+        .then((response) => (done.status = response.status));
+      return done;
+    };
+    const first = request();
+    await untilTransactions(1);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(first.status).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(() => expect(first.status).toBe(200), { timeout: 3000 });
+
+    // The next requests are sent at once: no timer runs, none is waited for.
+    for (const count of [2, 3]) {
+      const next = request();
+      await untilTransactions(count);
+      await vi.waitFor(() => expect(next.status).toBe(200), { timeout: 3000 });
+    }
+    expect(sent).toHaveLength(3);
+    for (const proof of sent) expect((await readProof(proof)).jkt).toBe(thumbprint);
+    expect(await dpop.ready()).toEqual({ thumbprint, persistent: true, fallback: false });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('keeps the loaded key when reloadKey() cannot read the store, after 5 s', async () => {
     const dpop = createDPoP({ keyStore: indexedDbKeyStore({ id: 'spa', indexedDB: new IDBFactory() }) });
     const { thumbprint } = await dpop.ready();
