@@ -93,12 +93,12 @@ describe(bindStorageToKey, () => {
     const first = pageLoad(profile, storage);
     await bindStorageToKey(storage, first.dpop).set(session);
 
-    // IndexedDB fails once for the next page load (a transient error): its key is a stand-in in memory.
-    let fail = true;
+    // IndexedDB fails for the next page load, its one retry included: its key is a stand-in in memory.
+    let fail = 2;
     const flaky = {
       open: (name: string, version?: number) => {
         if (!fail) return profile.open(name, version);
-        fail = false;
+        fail--;
         throw new DOMException('lost', 'UnknownError');
       },
     } as unknown as IDBFactory;
@@ -113,6 +113,28 @@ describe(bindStorageToKey, () => {
     const next = pageLoad(profile, storage);
     expect((await next.dpop.ready()).thumbprint).toBe((await first.dpop.ready()).thumbprint);
     expect(await next.manager.getAccessToken()).toBe('refreshed-with-rt-1');
+  });
+
+  it('takes the stored session back when the page load’s first IndexedDB open failed once: the retry at the first read signs with the stored key', async () => {
+    const profile = new IDBFactory();
+    const storage = memoryStorage();
+    const first = pageLoad(profile, storage);
+    await bindStorageToKey(storage, first.dpop).set(session);
+    const stored = (await first.dpop.ready()).thumbprint;
+
+    let opens = 0;
+    const flaky = {
+      open: (name: string, version?: number) => {
+        if (++opens > 1) return profile.open(name, version);
+        throw new DOMException('lost', 'UnknownError');
+      },
+    } as unknown as IDBFactory;
+    const recovered = pageLoad(flaky, storage);
+
+    expect(await bindStorageToKey(storage, recovered.dpop).get()).toMatchObject({ refreshToken: 'rt-1' });
+    expect(await recovered.dpop.ready()).toEqual({ thumbprint: stored, persistent: true, fallback: false });
+    expect(opens).toBe(2);
+    expect(await recovered.manager.getAccessToken()).toBe('refreshed-with-rt-1');
   });
 
   it('takes the session another tab signed in with after a sign-out replaced the key, rather than removing it from every tab', async () => {

@@ -34,8 +34,9 @@ export interface DPoPOptions {
   /**
    * Where a generated key pair lives. In browsers pass `indexedDbKeyStore({ id: clientId })`: the
    * key survives reloads and is shared by the tabs of one origin and client. When the store fails
-   * (IndexedDB unavailable), the key falls back to memory for this tab's lifetime and a
-   * `key_not_persistent` event is emitted. The key is never exported to other storage.
+   * (IndexedDB unavailable), the key falls back to memory and a `key_not_persistent` event is
+   * emitted; the store is tried once more at the next `dpop.fetch` or `reloadKey()` (a session read),
+   * and when it answers it is used again. The key is never exported to other storage.
    * @default memoryKeyStore() — the key lives as long as this object (Node services)
    */
   keyStore?: DPoPKeyStore;
@@ -65,9 +66,10 @@ export interface DPoPKeyInfo {
   /** Whether the key survives a reload: `true` in IndexedDB and for a `key` you passed; `false` in memory and after an IndexedDB failure. */
   persistent: boolean;
   /**
-   * Whether the key is a stand-in: the key store failed (IndexedDB could not be opened), so this
-   * instance signs with a key in memory while the stored key may still be there for other tabs and
-   * the next page load. `bindStorageToKey` then leaves a session bound to another key in storage.
+   * Whether the key is a stand-in: the key store failed (IndexedDB could not be opened), and its one
+   * retry (at the next `dpop.fetch` or `reloadKey()`) has not answered, so this instance signs with a
+   * key in memory while the stored key may still be there for other tabs and the next page load.
+   * `bindStorageToKey` then leaves a session bound to another key in storage.
    */
   fallback: boolean;
 }
@@ -109,7 +111,7 @@ export interface DPoP extends SenderConstraint {
    * Reads the key store again and, when another tab replaced the stored key (its sign-out removed the
    * key, its sign-in created a new one), signs with the stored key from then on. What
    * `bindStorageToKey` asks before it takes a session bound to another key for one whose key is lost.
-   * A key you passed, a memory store and a fallback key are kept.
+   * A key you passed, a memory store and a fallback key are kept (the failed store is first tried once more).
    */
   reloadKey(): Promise<DPoPKeyInfo>;
   /** Whether `response` (from `dpop.fetch`) is an `invalid_grant` that came right after a nonce retry. */
@@ -152,6 +154,9 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
   let loading: Promise<KeyMaterial> | undefined;
   /** `removeKey()` calls so far: a key generated across one is never stored (decision 1202). */
   let removals = 0;
+  /** The persistent store that failed, and its one retry: at the next `dpop.fetch` or `reloadKey()`. */
+  let failed: DPoPKeyStore | undefined;
+  let retry: Promise<unknown> | undefined;
   const load = (): Promise<KeyMaterial> => {
     loading ??= loadKey().catch((error: unknown) => {
       loading = undefined;
@@ -171,6 +176,7 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
       if (!store.persistent) throw error;
       emit({ type: 'key_not_persistent', error });
       fallback = true;
+      failed = store;
       store = memoryKeyStore();
       return toKeyMaterial(await store.getOrAdd(candidate));
     }
@@ -185,6 +191,19 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     const key = await current;
     // This tab's removeKey() came meanwhile: the removed key is never put back (decision 1202).
     if (loading !== current) return key;
+    // A failed store (an IndexedDB open that hung) is tried once more, with the key in memory, before
+    // the request that binds a session: when it answers, it is the store again and the session
+    // survives a reload. One try for every caller; a store still failing keeps the key in memory.
+    retry ??= failed?.getOrAdd(key.pair).then(
+      () => {
+        if (loading === current) {
+          store = failed as DPoPKeyStore;
+          fallback = false;
+        }
+      },
+      () => {},
+    );
+    await retry;
     const stored =
       !options.key &&
       store.persistent &&

@@ -126,6 +126,36 @@ describe('dpop.fetch in Node: redirects fetch would follow get a fresh proof per
     ]);
   });
 
+  it('a use_dpop_nonce after a 307 the runtime followed (a Request input) is returned as it is: no retry, the POST sent once, its nonce kept for the final URL', async () => {
+    const events: string[] = [];
+    const dpop = createDPoP({ onEvent: (event) => events.push(event.type) });
+
+    // The runtime re-sends the first proof at the hop: its htu names /nonce, not /nonce/. A retry to
+    // /nonce would be redirected with a new proof for /nonce again; one to /nonce/ would go where the
+    // caller never sent it, and a 303 (whose POST must not be repeated) looks the same from here.
+    const response = await dpop.fetch(new Request(`${server.origin}/nonce`, { method: 'POST', body: 'a=b' }));
+
+    expect(response.status).toBe(400);
+    expect(response.redirected).toBe(true);
+    expect(await response.json()).toEqual({ error: 'use_dpop_nonce' });
+    expect(events).toEqual([]);
+    // What the README says to do: call the final URL; its nonce is already there.
+    const direct = await dpop.fetch(`${server.origin}/nonce/`, { method: 'POST', body: 'a=b' });
+    expect(direct.status).toBe(200);
+    expect(
+      server.seen.map((seen) => [
+        seen.method,
+        seen.path,
+        claimsOf(seen.dpop)?.htu,
+        claimsOf(seen.dpop)?.nonce,
+      ]),
+    ).toEqual([
+      ['POST', '/nonce', `${server.origin}/nonce`, undefined],
+      ['POST', '/nonce/', `${server.origin}/nonce`, undefined],
+      ['POST', '/nonce/', `${server.origin}/nonce/`, 'server-nonce'],
+    ]);
+  });
+
   it('a use_dpop_nonce asking again for the nonce a same-origin redirect taught the hop is nonce_unchanged: no retry, two requests', async () => {
     const dpop = createDPoP();
     const events: string[] = [];
