@@ -59,3 +59,12 @@ export function assertBoolean(value: unknown, name: string, where: string): void
     throw new TypeError(`${where}: ${name} must be true or false, got ${typeof value}`);
   }
 }
+
+/**
+ * A number option's value for a message: a number as is, anything else with its type, so a string
+ * `'300000'` reads `got the string "300000"`, not `got 300000` (which looks right).
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' ? `the string "${value.slice(0, 40)}"` : String(typeof value);
+}

@@ -139,8 +139,11 @@ export interface AuthServerOptions {
   dpop?: boolean | DPoPServerOptions;
 }
 
-/** The defaults the README lists; `createAuthServer` reads them from here. */
-export const authServerDefaults = {
+/**
+ * The defaults the README lists; `createAuthServer` reads them from here. Frozen, nested arrays and
+ * objects too: a test that assigns to it throws, instead of changing every server made after it.
+ */
+export const authServerDefaults = /* @__PURE__ */ frozen({
   issuer: 'https://auth.example.test',
   clients: [{ clientId: 'web' }, { clientId: 'service', clientSecret: 'service-secret' }],
   users: [{ username: 'alice', password: 'wonderland' }],
@@ -152,4 +155,13 @@ export const authServerDefaults = {
   revokeFamily: true,
   audience: 'https://api.example.test',
   dpop: false,
-} as const satisfies Required<Omit<AuthServerOptions, 'clock' | 'resources'>>;
+} as const satisfies Required<Omit<AuthServerOptions, 'clock' | 'resources'>>);
+
+/** `value`, and every object and array in it, frozen. */
+function frozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const nested of Object.values(value)) frozen(nested);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -37,7 +37,7 @@ const AUTHORIZE_KEYS = Object.keys({
 } satisfies Record<keyof AuthorizeOptions, true>);
 
 /** RFC 6749 §A.7/§A.8: `error` and `error_description` are 1*NQSCHAR (printable ASCII but `"` and `\`). */
-const NQSCHARS = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+export const NQSCHARS = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
  * Schemes oidc-provider 9 never registers as a `redirect_uri` (`client_schema.js`): never a callback, even

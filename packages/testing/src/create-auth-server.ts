@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { assertBoolean, assertKnownOptions } from './assert-known-options.js';
+import { assertBoolean, assertKnownOptions, shown } from './assert-known-options.js';
 import type { AuthServer, AuthServerState, IssueTokensOptions } from './auth-server.js';
 import {
   type AuthServerOptions,
@@ -26,6 +26,7 @@ import { SigningKey } from './signing-key.js';
 import { tokenEndpointHandler } from './token-endpoint-handler.js';
 import { mintNewFamily } from './token-minter.js';
 import { TokenRegistry } from './token-registry.js';
+import { knownSecrets } from './url-secrets.js';
 
 /**
  * Creates a mock OAuth2 authorization server (authorization endpoint with PKCE, token endpoint with
@@ -74,7 +75,7 @@ export function createAuthServer(options: AuthServerOptions = {}): AuthServer {
     key: new SigningKey(),
     registry: new TokenRegistry(),
     codes: new AuthorizationCodes(),
-    secrets: new Set(),
+    secrets: knownSecrets,
   };
   for (const { clientSecret } of context.clients) if (clientSecret) context.secrets.add(clientSecret);
   for (const { password } of context.users) if (password) context.secrets.add(password);
@@ -190,9 +191,15 @@ function assertOptions(options: AuthServerOptions): void {
   if (dpop != null && typeof dpop !== 'boolean' && typeof dpop !== 'object') {
     throw new TypeError(`${where}: dpop must be true, false or { requireNonce }, got ${typeof dpop}`);
   }
-  if (issuer != null && !(typeof issuer === 'string' && URL.canParse(issuer))) {
+  // RFC 8414 §2: an issuer has no query or fragment (the endpoints are the issuer plus a path).
+  if (issuer != null && !(typeof issuer === 'string' && URL.canParse(issuer) && !/[?#]/.test(issuer))) {
     throw new TypeError(
-      `createAuthServer(options): issuer must be an absolute URL string such as ${authServerDefaults.issuer}`,
+      `createAuthServer(options): issuer must be an absolute URL string without query or fragment, such as ${authServerDefaults.issuer}`,
+    );
+  }
+  if (options.audience != null && typeof options.audience !== 'string') {
+    throw new TypeError(
+      `createAuthServer(options): audience must be a string such as ${authServerDefaults.audience}, got ${typeof options.audience}`,
     );
   }
   for (const name of ['clients', 'users'] as const) {
@@ -251,6 +258,11 @@ function assertOptions(options: AuthServerOptions): void {
 function issueTokens(context: ServerContext, options: IssueTokensOptions = {}): Promise<IssuedTokenResponse> {
   try {
     assertKnownOptions(options, ISSUE_TOKENS_KEYS, 'auth.issueTokens(options)');
+    for (const [name, value] of Object.entries(options)) {
+      if (value != null && typeof value !== 'string') {
+        throw new TypeError(`auth.issueTokens(options): ${name} must be a string, got ${typeof value}`);
+      }
+    }
   } catch (error) {
     return Promise.reject(error);
   }
@@ -305,7 +317,7 @@ function wholeSecondOrMore(ms: number): number {
 function positive(name: string, ms: number, allowZero = false): number {
   if (!Number.isFinite(ms) || ms < 0 || (!allowZero && ms === 0)) {
     throw new RangeError(
-      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${ms}.`,
+      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${shown(ms)}.`,
     );
   }
   return ms;

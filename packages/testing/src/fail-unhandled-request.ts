@@ -1,8 +1,10 @@
 import * as msw from 'msw';
+import { withoutUrlSecrets } from './url-secrets.js';
 
 /**
  * An msw `onUnhandledRequest` strategy that fails a request no handler matched, naming its method
- * and URL (query string left out) but never its body.
+ * and URL (query string left out, a path segment equal to a credential a server issued or knows
+ * as `[REDACTED]`) but never its body.
  *
  * msw's own `'warn'` and `'error'` strategies print the request body. For a token request that is
  * the client secret, the password or the refresh token, copied into CI logs. Use this instead:
@@ -20,7 +22,7 @@ export function failUnhandledRequest(request: Request): void {
   if (msw.isCommonAssetRequest?.(request)) return;
   const url = new URL(request.url);
   const query = url.search ? '?…' : '';
-  const message = `[@tessera/testing] No msw handler for ${request.method} ${url.origin}${url.pathname}${query}: the request failed. Its body and query are not printed: they may hold secrets.`;
+  const message = `[@tessera/testing] No msw handler for ${request.method} ${withoutUrlSecrets(url.origin + url.pathname)}${query}: the request failed. Its body and query are not printed: they may hold secrets.`;
   console.error(message);
   throw new Error(message);
 }

@@ -9,7 +9,7 @@ describe('createAuthServer issuer given as a URL object', () => {
     const options = { issuer: new URL('https://auth.example.test') } as unknown as AuthServerOptions;
     expect(() => createAuthServer(options)).toThrow(
       new TypeError(
-        'createAuthServer(options): issuer must be an absolute URL string such as https://auth.example.test',
+        'createAuthServer(options): issuer must be an absolute URL string without query or fragment, such as https://auth.example.test',
       ),
     );
   });

@@ -2,7 +2,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthServer } from './create-auth-server.js';
 import { failUnhandledRequest } from './fail-unhandled-request.js';
-import { withoutQuerySecrets } from './query-secrets.js';
+import { withoutUrlSecrets } from './url-secrets.js';
 
 const api = 'https://api.example.test';
 // Short test passwords and secrets, as test teams write them.
@@ -40,7 +40,7 @@ describe('auth.apiRequests keeps ordinary query values as sent when a short pass
   it('still hides a known value of 8 characters or more under any name, and an issued token', async () => {
     const { access_token } = await auth.issueTokens();
     const secrets = new Set(['12345678', access_token]);
-    expect(withoutQuerySecrets(`${api}/x?a=12345678&b=1234567&t=${access_token}`, secrets)).toBe(
+    expect(withoutUrlSecrets(`${api}/x?a=12345678&b=1234567&t=${access_token}`, secrets)).toBe(
       `${api}/x?a=[REDACTED]&b=1234567&t=[REDACTED]`,
     );
   });
@@ -48,6 +48,6 @@ describe('auth.apiRequests keeps ordinary query values as sent when a short pass
   it('compares the value as a server reads it (percent-encoded, `+` a space), not as written in the URL', () => {
     const secret = 'p@ss w+rd/long';
     const url = `${api}/x?s=${encodeURIComponent(secret)}&f=p%40ss+w%2Brd%2Flong&${encodeURIComponent(secret)}`;
-    expect(withoutQuerySecrets(url, new Set([secret]))).toBe(`${api}/x?s=[REDACTED]&f=[REDACTED]&[REDACTED]`);
+    expect(withoutUrlSecrets(url, new Set([secret]))).toBe(`${api}/x?s=[REDACTED]&f=[REDACTED]&[REDACTED]`);
   });
 });

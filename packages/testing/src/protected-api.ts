@@ -4,9 +4,9 @@ import { assertBoolean, assertKnownOptions } from './assert-known-options.js';
 import type { AuthServerState } from './auth-server.js';
 import { type BearerError, bearerChallenge, type ChallengeError, dpopChallenge } from './bearer-challenge.js';
 import { DPOP_ALGORITHMS, DPoPProofError, type VerifiedProof, verifyProof } from './dpop-proof.js';
-import { withoutQuerySecrets } from './query-secrets.js';
 import { splitScope } from './requested-target.js';
 import type { ServerContext } from './server-context.js';
+import { withoutUrlSecrets } from './url-secrets.js';
 
 /** Options of `auth.protectedApi(baseUrl, options)`. */
 export interface ProtectedApiOptions {
@@ -40,9 +40,10 @@ export interface ApiRequestLogEntry {
    * The request URL. The value of a credential query parameter (`access_token`, `refresh_token`,
    * `id_token`, `token`, `code`, `code_verifier`, `client_secret`, `client_assertion`, `assertion`,
    * `password`), its name judged decoded (`access%5Ftoken`) and in any case, reads `[REDACTED]`; so does
-   * any value (decoded) equal to a credential the server issued or knows — a token, refresh token, ID
+   * any value (decoded) equal to a credential a server issued or knows — a token, refresh token, ID
    * token, code, client secret or password — whatever its parameter is called (`?jwt=`, `?t=`, a bare `?<token>`),
-   * if it has 8 characters or more (a password `1` leaves `?page=1` as sent).
+   * and any path segment (decoded) equal to one (`/users/<token>` logs `/users/[REDACTED]`), if it has
+   * 8 characters or more (a password `1` leaves `?page=1` and `/page/1` as sent).
    */
   url: string;
   authorization: ApiAuthorization;
@@ -105,7 +106,7 @@ export function protectedApiHandlers(
     };
     const entry: ApiRequestLogEntry = {
       method: request.method,
-      url: withoutQuerySecrets(request.url, context.secrets),
+      url: withoutUrlSecrets(request.url, context.secrets),
       authorization: verdict.authorization,
       status: 200,
     };

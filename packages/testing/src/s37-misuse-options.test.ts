@@ -7,9 +7,18 @@ const loosely = (options: Record<string, unknown>): AuthServerOptions => options
 
 describe('createAuthServer options of the wrong type', () => {
   it.each([
-    [{ issuer: 60 }, 'issuer must be an absolute URL string such as https://auth.example.test'],
-    [{ issuer: '60' }, 'issuer must be an absolute URL string such as https://auth.example.test'],
-    [{ issuer: Number.NaN }, 'issuer must be an absolute URL string such as https://auth.example.test'],
+    [
+      { issuer: 60 },
+      'issuer must be an absolute URL string without query or fragment, such as https://auth.example.test',
+    ],
+    [
+      { issuer: '60' },
+      'issuer must be an absolute URL string without query or fragment, such as https://auth.example.test',
+    ],
+    [
+      { issuer: Number.NaN },
+      'issuer must be an absolute URL string without query or fragment, such as https://auth.example.test',
+    ],
     [{ clients: 5 }, 'clients must be an array, got number'],
     [{ clients: { clientId: 'web' } }, 'clients must be an array, got object'],
     [{ users: 'alice' }, 'users must be an array, got string'],

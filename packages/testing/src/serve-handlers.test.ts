@@ -109,6 +109,26 @@ describe('serveHandlers', () => {
     expect(await response.text()).toBe('serveHandlers: no handler for GET /nowhere');
   });
 
+  it('names a path with a token the server issued as [REDACTED] in its 404 and in its handler-error line', async () => {
+    const { access_token, refresh_token = '' } = await auth.issueTokens();
+    const response = await fetch(`${server.url}/nowhere/${access_token}`);
+    expect(await response.text()).toBe('serveHandlers: no handler for GET /nowhere/[REDACTED]');
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    server.use(
+      http.get(`${server.url}/leaky/:token`, () => {
+        throw new Error('boom');
+      }),
+    );
+    expect((await fetch(`${server.url}/leaky/${refresh_token}`)).status).toBe(500);
+    expect(log.mock.calls).toEqual([
+      [
+        '[@tessera/testing] serveHandlers: a handler threw on GET /leaky/[REDACTED] and was answered 500. ' +
+          'Its message is not printed (it may hold a secret): pass onHandlerError to serveHandlers to get the error.',
+      ],
+    ]);
+    log.mockRestore();
+  });
+
   it('serves the revocation endpoint', async () => {
     const { refresh_token = '' } = await auth.issueTokens();
     const response = await fetch(auth.revocationUrl, {

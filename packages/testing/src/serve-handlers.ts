@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { getResponse, type RequestHandler } from 'msw';
 import { assertKnownOptions } from './assert-known-options.js';
+import { withoutUrlSecrets } from './url-secrets.js';
 
 /** Options of `serveHandlers`. */
 export interface ServeHandlersOptions {
@@ -115,9 +116,14 @@ const HANDLER_ERROR_BODY =
 /** The default `onHandlerError`: method and path only (a query may carry a code or a token). */
 function logHandlerError(_error: unknown, request: Request): void {
   console.error(
-    `[@tessera/testing] serveHandlers: a handler threw on ${request.method} ${new URL(request.url).pathname} and was answered 500. ` +
+    `[@tessera/testing] serveHandlers: a handler threw on ${request.method} ${pathOf(request)} and was answered 500. ` +
       'Its message is not printed (it may hold a secret): pass onHandlerError to serveHandlers to get the error.',
   );
+}
+
+/** The request's path, a segment equal to a credential a server issued or knows as `[REDACTED]`. */
+function pathOf(request: Request): string {
+  return new URL(withoutUrlSecrets(request.url)).pathname;
 }
 
 async function respond(
@@ -190,7 +196,7 @@ async function answerFor(request: Request, handlers: readonly RequestHandler[]):
       statusText: 'Not Found',
       headers: { ...CORS, 'Content-Type': 'text/plain' },
       // The path only: a query may carry a code, a state or a token.
-      body: Buffer.from(`serveHandlers: no handler for ${request.method} ${new URL(request.url).pathname}`),
+      body: Buffer.from(`serveHandlers: no handler for ${request.method} ${pathOf(request)}`),
     };
   }
   const headers: Record<string, string | string[]> = { ...CORS };

@@ -1,3 +1,5 @@
+import { shown } from './assert-known-options.js';
+
 /** A clock that moves only when a test moves it. */
 export interface TestClock {
   /** The current time as epoch ms. Bound, so `clock: testClock.now` works as a `TokenManager` clock. */
@@ -34,5 +36,6 @@ export function createTestClock(start: number = Date.now()): TestClock {
 }
 
 function assertFinite(ms: number): void {
-  if (!Number.isFinite(ms)) throw new TypeError(`Expected a finite number of milliseconds, got ${ms}.`);
+  if (!Number.isFinite(ms))
+    throw new TypeError(`Expected a finite number of milliseconds, got ${shown(ms)}.`);
 }

@@ -19,7 +19,9 @@ export function tokenEndpointHandler(context: ServerContext, state: AuthServerSt
     // advances fake timers by the latency right after sending releases the response.
     const latencyElapsed = latency > 0 ? delay(latency) : undefined;
     const form = await readForm(request);
-    const outcome = failure ? failureOutcome(failure) : await answerTokenRequest(context, request, form);
+    const outcome = failure
+      ? failureOutcome(failure, context.issuer)
+      : await answerTokenRequest(context, request, form);
     const entry: TokenRequestLogEntry = {
       grantType: form?.get('grant_type') ?? undefined,
       clientId: claimedClientId(request, form ?? new URLSearchParams()),

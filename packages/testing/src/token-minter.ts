@@ -14,9 +14,9 @@ export interface MinterContext {
   /** ms */
   readonly refreshTokenLifetime: number;
   /**
-   * Every credential the server issued (tokens, refresh tokens, ID tokens, codes) or was given (client
-   * secrets, passwords): `auth.apiRequests` hides a query value equal to one, whatever its name. Kept
-   * across `reset()`: a token issued before it may still be sent.
+   * Where the server records every credential it issues (tokens, refresh tokens, ID tokens, codes) or
+   * was given (client secrets, passwords): `knownSecrets`, shared by every server. Logs and messages hide a
+   * query value or path segment equal to one. Kept across `reset()`: a token issued before it may still be sent.
    */
   readonly secrets: Set<string>;
 }
