@@ -27,7 +27,7 @@ import {
 import { guardRedirects } from './guard-redirects.js';
 import { isReplayableBody } from './is-replayable-body.js';
 import { recheckAtSend } from './recheck-at-send.js';
-import { REDACTED, redactError } from './redact-error.js';
+import { REDACTED, redactError, redactErrorBody } from './redact-error.js';
 import { deleteHeader, getHeader, setHeader } from './request-headers.js';
 import { resolveRequestUrl } from './resolve-request-url.js';
 import { sendAgain } from './send-again.js';
@@ -243,8 +243,8 @@ export function attachTokenManager(
    * A redirect of a sender-constrained request whose hops Tessera follows (`takeOverRedirects`): the
    * next hop (`nextHop`), sent through the interceptors again (a fresh proof for its own method and
    * URL, a token only where the policy allows). `undefined` when `response` is not one.
-   * @throws {AxiosError} (redacted) what `nextHop` throws: too many redirects, a `Location` that is
-   * not an http(s) URL, a `beforeRedirect` that throws.
+   * Rejects with (redacted) what `nextHop` throws: too many redirects, a `Location` that is not an
+   * http(s) URL, a `beforeRedirect` that throws.
    */
   const followHop = (response: AxiosResponse): Promise<AxiosResponse> | undefined => {
     let next: InternalAxiosRequestConfig | undefined;
@@ -252,7 +252,8 @@ export function attachTokenManager(
       next = nextHop(response, proofUrl, credentials, allows);
     } catch (error) {
       const record = authRecordOf(response.config, owner);
-      throw record ? redact(error, record) : error;
+      if (record) return reject(error, record);
+      throw error;
     }
     return next && instance.request(next);
   };
@@ -283,6 +284,7 @@ export function attachTokenManager(
     // A re-sent config keeps our record; it stays only if this send gets our token again, so a
     // request we do not authorise now is never replayed with our token.
     const record = authRecordOf(config, owner);
+    let replay = false;
     if (record) {
       const present = getHeader(config.headers, header);
       // Our replay, just authorised with a fresh token set: sent as it is.
@@ -296,6 +298,9 @@ export function attachTokenManager(
         recheck(config, record); // axios merged it into a new config: where it goes now is what was judged
         return config;
       }
+      // A replay stays one (a redirect hop of it, an interceptor that took its header); an `error.config` we
+      // handed over (redacted) and the caller sent again is the caller's own request, as any other.
+      replay = record.replay && present !== REDACTED;
       (config as object as Record<symbol, unknown>)[owner] = undefined;
       if (present === record.headerValue || present === REDACTED) {
         deleteHeader(config.headers, header);
@@ -303,12 +308,10 @@ export function attachTokenManager(
       }
     }
     let present = getHeader(config.headers, header);
-    // Our replay, whose record axios 1.12–1.17 dropped when it merged its config: judged with it again
-    // (never on the path of a request with a fresh token, which has no header yet).
+    // Our replay or a redirect hop of it Tessera follows (no header), whose record axios 1.12–1.17 dropped
+    // when it merged its config: judged with it again (no lookup while no replay is in flight).
     const dropped =
-      present !== undefined &&
-      !record &&
-      replays.get((config as object as Record<string, unknown>)[REPLAY_ID]);
+      !record && replays.size > 0 && replays.get((config as object as Record<string, unknown>)[REPLAY_ID]);
     if (dropped) {
       (config as object as Record<symbol, unknown>)[owner] = dropped;
       return onRequest(config);
@@ -324,7 +327,6 @@ export function attachTokenManager(
     // `null` and `false` are axios's "send no such header", a choice of the caller's (decision 0201).
     if (present !== undefined || config.auth) return config;
     if (!allowsRequest(config)) return config;
-    const replay = !!record?.replay;
     // The path every request takes: a set that is fresh right now is used at once and the config
     // returned as it is, not as a promise (decision 0019); otherwise wait for `getTokens()`.
     const fresh = (config.signal as AbortSignal | undefined)?.aborted ? undefined : tokens.freshTokens();
@@ -373,9 +375,9 @@ export function attachTokenManager(
     const rejected = carried && shouldRefresh(error as AxiosError, record.scheme);
     // Only if it is still the current token: a late 401 refreshes nothing (a replay's: the manager may start a cooldown).
     if (rejected) tokens.invalidate(record.token);
-    if (record.replay || !rejected) throw redact(error, record);
+    if (record.replay || !rejected) return reject(error, record);
     const next = await replayable(error, config, record);
-    if (next.accessToken === record.token) throw redact(error, record); // no other token: the 401 stands
+    if (next.accessToken === record.token) return reject(error, record); // no other token: the 401 stands
     return resend(config, response, next, true, record.nonceReplayed);
   };
 
@@ -389,7 +391,7 @@ export function attachTokenManager(
     config: InternalAxiosRequestConfig,
     record: AuthRecord,
   ): Promise<TokenSet> => {
-    if (!isReplayableBody(config.data)) throw redact(error, record);
+    if (!isReplayableBody(config.data)) return reject(error, record);
     try {
       return await tokenSetFor(config);
     } catch (reason) {
@@ -432,7 +434,7 @@ export function attachTokenManager(
         shouldRefresh(replayError as AxiosError, replayRecord.scheme)
       )
         tokens.invalidate(replayRecord.token); // a replay's 401: the manager may start a cooldown
-      throw redact(replayError, replayRecord);
+      return reject(replayError, replayRecord);
     });
   };
 
@@ -489,9 +491,23 @@ interface CancelTokenLike {
   toAbortSignal?: () => AbortSignal;
 }
 
-/** `error` without what it must not show: the record's header value, its token, and its proof. */
+/** What an error must not show: the record's header value, its token, and its proof. */
+const secretsOf = (record: AuthRecord): string[] => [
+  record.headerValue,
+  record.token,
+  ...Object.values(record.proof ?? {}),
+];
+
+/** `error` without what it must not show (`secretsOf`). */
 function redact<E>(error: E, record: AuthRecord): E {
-  return redactError(error, [record.headerValue, record.token, ...Object.values(record.proof ?? {})]);
+  return redactError(error, secretsOf(record));
+}
+
+/** Rejects with `error` redacted, its `blob` body read first (`redactErrorBody`): before the caller sees it. */
+function reject(error: unknown, record: AuthRecord): Promise<never> {
+  return redactErrorBody(error, secretsOf(record)).then((redacted) => {
+    throw redacted;
+  });
 }
 
 /**
