@@ -55,6 +55,26 @@ describe('a server that grants fewer scopes than asked', () => {
     expect((await credentials.for().getTokens()).scope).toBe('read');
   });
 
+  it('serves a token granted for another scope than asked under the target asked for: one request, never another target', async () => {
+    // RFC 6749 §3.3: the server may ignore the scope asked, and then names the one granted.
+    const seen = tokenEndpoint(server, (_, n) =>
+      HttpResponse.json({
+        access_token: `at-${n}`,
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'billing:write',
+      }),
+    );
+    const credentials = client({ scope: 'orders:read' });
+
+    for (let i = 0; i < 100; i += 1) expect(await credentials.getAccessToken()).toBe('at-1');
+    // The scope it was granted for is another target, with its own request and token.
+    expect(await credentials.for({ scope: 'billing:write' }).getAccessToken()).toBe('at-2');
+
+    expect(seen.map(({ form }) => form.get('scope'))).toEqual(['orders:read', 'billing:write']);
+    expect((await credentials.for().getTokens()).scope).toBe('billing:write');
+  });
+
   it('reports the requested scope when the answer has none (RFC 6749 §5.1: as requested)', async () => {
     const seen = tokenEndpoint(server, (_, n) =>
       HttpResponse.json({ access_token: `at-${n}`, token_type: 'Bearer', expires_in: 3600 }),

@@ -36,7 +36,7 @@ describe('dispose() while the authorization server hangs', () => {
     ['discovery', 'GET /.well-known/oauth-authorization-server'],
     ['undici', 'POST /token'],
   ])(
-    'rejects with DisposedError and lets the process exit by itself, holding no socket or timer (%s)',
+    'rejects 500 waiting callers on 10 targets with DisposedError and lets the process exit by itself, holding no socket or timer (%s)',
     async (mode, request) => {
       received.length = 0;
       const run = runUntilExit(new URL('./fixtures/dispose-while-hung.ts', import.meta.url), [url, mode], {
@@ -46,7 +46,7 @@ describe('dispose() while the authorization server hangs', () => {
       const { code, signal, output } = await run.exited;
 
       expect({ code, signal }).toEqual({ code: 0, signal: null });
-      expect(output).toContain('DisposedError');
+      expect(output).toContain('DisposedError x500\nunhandled 0\n');
       // Nothing ref'd was left once its callers had their answer: not the socket, the default 10 s token
       // timeout or a retry timer (a list of handles, not a time: a loaded machine cannot blur it).
       expect(output).toContain('held []');

@@ -120,6 +120,38 @@ describe('@tessera/node against oidc-provider', () => {
     await verify(billingToken!, RESOURCES[1]);
   });
 
+  it.each([
+    ['the registered spelling first', false],
+    ['the other spellings first', true],
+  ])(
+    'keeps each spelling of a resource a target of its own, as the server does (%s): one token, aud as registered, the others invalid_target',
+    async (_, otherFirst) => {
+      // Trailing slash, host case, default port: one URI by RFC 3986 §6.2, yet oidc-provider hands the
+      // string as sent to getResourceServerInfo and puts it in `aud`. A token shared across spellings
+      // would make each caller's outcome depend on which spelling was asked first.
+      const credentials = client({ resource: RESOURCES[0] });
+      const spellings = [`${RESOURCES[0]}/`, RESOURCES[0].replace('orders', 'ORDERS'), `${RESOURCES[0]}:443`];
+      const before = provider.issued();
+      const refused = async (resource: string) =>
+        credentials
+          .for({ resource })
+          .getAccessToken()
+          .then(
+            () => 'token',
+            (error: unknown) => (isOAuthError(error) ? error.error : String(error)),
+          );
+
+      const others = otherFirst ? await Promise.all(spellings.map(refused)) : [];
+      const token = await credentials.getAccessToken();
+      if (!otherFirst) others.push(...(await Promise.all(spellings.map(refused))));
+
+      expect(others).toEqual(['invalid_target', 'invalid_target', 'invalid_target']);
+      expect(decodeJwt(token).aud).toBe(RESOURCES[0]);
+      expect(provider.issued() - before).toBe(1);
+      expect(new Set(spellings.map((resource) => credentials.for({ resource }).key)).size).toBe(3);
+    },
+  );
+
   it('replaces the token before it expires: no caller ever gets an expired one', async () => {
     // The provider and the client run in this process and both read `Date`, so faking only `Date`
     // moves time for the server's iat/exp, the client's expiry check and jose's verification alike:

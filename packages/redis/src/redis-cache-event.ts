@@ -31,7 +31,10 @@ export type RedisCacheEvent =
   | { type: 'invalid_entry'; key: string; error: InvalidCacheEntryError }
   /** Another replica held the lock for `waited` ms (the `lockWait` option): this one refreshed without it. */
   | { type: 'lock_timeout'; name: string; waited: number }
-  /** The lock expired or was taken while this replica refreshed under it (the task outlived `lockTtl`). */
+  /**
+   * The lock expired, was taken or disappeared (evicted, flushed, Redis restarted) while this replica
+   * refreshed under it: found by a renewal, or by the release when the refresh ended first. Once per lock.
+   */
   | { type: 'lock_lost'; name: string };
 
 /** Receives every `RedisCacheEvent`. Must not throw; a throwing listener is logged and ignored. */

@@ -344,6 +344,34 @@ describe('redisTokenCache lock', () => {
     expect(events).toEqual([{ type: 'lock_lost', name: 'job' }]);
   });
 
+  it.each([
+    ['evicted (maxmemory) or lost in a restart', undefined],
+    ['evicted, then taken by another replica', 'another-holder'],
+  ])(
+    'reports, at its release, a lock %s before any renewal: one lock_lost, the other lock left alone',
+    async (_, other) => {
+      const redis = new FakeRedis();
+      const { cache, events } = cacheOn(redis, { lockTtl: 3_000 });
+      const task = deferred<string>();
+
+      const result = cache.lock.run('job', () => task.promise);
+      await vi.advanceTimersByTimeAsync(0);
+      redis.put('tessera:lock:job', other ?? 'gone', 1); // our lock no longer there
+      await vi.advanceTimersByTimeAsync(2);
+      if (other) redis.put('tessera:lock:job', other, 10_000);
+      task.resolve('done'); // before the first renewal (1,000 ms)
+
+      expect(await result).toBe('done');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(redis.countScript(RENEW_SCRIPT)).toBe(0);
+      expect(redis.countScript(RELEASE_SCRIPT)).toBe(1);
+      expect(events).toEqual([{ type: 'lock_lost', name: 'job' }]);
+      expect(redis.peek('tessera:lock:job')).toBe(other);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(events).toHaveLength(1);
+    },
+  );
+
   it('reports a lock it lost once, from renewals answered after they timed out, though its task ends before the next renewal', async () => {
     const redis = new FakeRedis();
     const { cache, events } = cacheOn(redis, { lockTtl: 3_000, timeout: 500 });

@@ -77,10 +77,15 @@ export function redisLock(context: RedisLockContext): RefreshLock {
    * nobody awaits the release. A command that failed meanwhile (a write refused with `NOPERM` or
    * `OOM`, a timeout) says little about this one; after a late reply Redis has just answered.
    */
-  const release = (key: string, owner: string, name: string): void => {
+  const release = (key: string, owner: string, name: string, onLost?: () => void): void => {
     // A failure is reported as redis_unavailable; the lock then expires after lockTtl.
     const args = ['EVAL', RELEASE_SCRIPT, '1', key, owner, releasedChannel, name];
-    commands.send('unlock', args, { ignoreCooldown: true }).catch(() => {});
+    commands.send('unlock', args, { ignoreCooldown: true }).then(
+      (reply) => {
+        if (Number(reply) === 0) onLost?.();
+      },
+      () => {},
+    );
   };
 
   const hold = async <T>(name: string, key: string, owner: string, task: () => Promise<T>): Promise<T> => {
@@ -90,6 +95,8 @@ export function redisLock(context: RedisLockContext): RefreshLock {
     const renew = ['EVAL', RENEW_SCRIPT, '1', key, owner, String(lockTtl)];
     let lost = false;
     // A reply after the renewal timed out counts too: the task may end before the next renewal asks.
+    // So does the release's: a lock evicted (`maxmemory`), flushed or lost in a restart before the
+    // first renewal is found gone only there.
     const check = (reply: unknown): void => {
       if (Number(reply) !== 0 || lost) return;
       lost = true;
@@ -111,7 +118,7 @@ export function redisLock(context: RedisLockContext): RefreshLock {
     } finally {
       clearInterval(renewal);
       // Not awaited: callers get their token now; the release follows on the same connection.
-      release(key, owner, name);
+      release(key, owner, name, () => check(0));
     }
   };
 

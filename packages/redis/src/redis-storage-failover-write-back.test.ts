@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { TokenSet } from '@tessera/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeRedis } from '../test/fake-redis.js';
@@ -56,6 +57,49 @@ describe('redisStorage after a failover brought back the set its write replaced 
     await vi.advanceTimersByTimeAsync(0);
     expect(redis.countScript(WRITE_SCRIPT)).toBe(3);
     expect(stored(redis)).toBe('rt-1');
+  });
+
+  it('writes once over the same bytes stored again by another replica (an unencrypted setTokens() of the older set), never twice; never with encryption', async () => {
+    // The known limit: a value equal byte for byte to the one its write replaced is taken for it.
+    const redis = new FakeRedis();
+    const a = storageOn(redis);
+    const b = storageOn(redis);
+    const older = set(1);
+    await a.set(older);
+    const old = redis.peek(REDIS_KEY) as string;
+    await a.set(set(2));
+    await b.get(); // B saw rt-2, and stores the older set over it: the same bytes
+    await b.set(older);
+    expect(redis.peek(REDIS_KEY)).toBe(old);
+
+    expect(await a.get()).toMatchObject({ refreshToken: 'rt-1' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored(redis)).toBe('rt-2'); // written over it, once
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(4);
+    // B's own write is written back once in turn, at its read of rt-2; then both are spent.
+    expect(await b.get()).toMatchObject({ refreshToken: 'rt-2' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored(redis)).toBe('rt-1');
+    for (let i = 0; i < 10; i += 1) {
+      await a.get();
+      await b.get();
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stored(redis)).toBe('rt-1');
+    expect(redis.countScript(WRITE_SCRIPT)).toBe(5); // A: 2 + 1 write-back; B: 1 + 1 write-back
+
+    // With encryptionKey every write has its own IV: the same set stored again is other bytes.
+    const encrypted = new FakeRedis();
+    const encryptionKey = randomBytes(32);
+    const on = () => redisTokenCache({ client: encrypted.client(), encryptionKey }).storage(KEY);
+    const [c, d] = [on(), on()];
+    await c.set(older);
+    await c.set(set(2));
+    await d.get();
+    await d.set(older);
+    expect((await c.get()) as TokenSet).toMatchObject({ refreshToken: 'rt-1' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(encrypted.countScript(WRITE_SCRIPT)).toBe(3); // no write-back
   });
 
   it('forgets its write once it read another set there, and never writes it back over that one', async () => {

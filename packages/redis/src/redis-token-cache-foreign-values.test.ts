@@ -39,6 +39,34 @@ describe('redisTokenCache, values it did not write and clocks that differ', () =
     },
   );
 
+  it.each([
+    ['a newer release, with fields this one does not know', { v: 2, boundTo: { kind: 'future' } }],
+    ['an older release, without tokenType', { tokenType: undefined }],
+  ])(
+    'adopts a set written by %s: no token request, no invalid_entry, the value left as written',
+    async (_, fields) => {
+      const redis = new FakeRedis();
+      const written = JSON.stringify({
+        accessToken: 'at-other-release',
+        tokenType: 'Bearer',
+        expiresAt: Date.now() + HOUR,
+        ...fields,
+      });
+      redis.put(REDIS_KEY, written, HOUR);
+      const { fetchTokens, calls } = countingFetch();
+      const a = replica(redis, fetchTokens);
+      const b = replica(redis, fetchTokens);
+
+      expect(await Promise.all([a.manager.getAccessToken(), b.manager.getAccessToken()])).toEqual([
+        'at-other-release',
+        'at-other-release',
+      ]);
+      expect(calls()).toBe(0);
+      expect([...a.cacheEvents, ...b.cacheEvents]).toEqual([]);
+      expect(redis.peek(REDIS_KEY)).toBe(written);
+    },
+  );
+
   it.each([20_000, -20_000, 10 * MINUTE])(
     'sends one token request per refresh across three replicas whose clocks differ by %i ms, all on the same token after each',
     async (skew) => {
