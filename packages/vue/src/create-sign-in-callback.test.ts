@@ -129,16 +129,16 @@ describe('the app re-created after a callback error (unmounted and mounted again
     expect(navigate).not.toHaveBeenCalled();
   });
 
-  it('with a new createTessera(), shows signed-out without the error: a new plugin is a new session store (the app keeps the error, README)', async () => {
+  it('with a new createTessera() over the same manager, shows the same error: it lives with the manager (decision 1001, stop 38)', async () => {
     const { tokens, signIn, navigate } = await deniedCallback();
     const first = render(Why, { global: { plugins: [createTessera({ tokens, signIn })] } });
     expect(await screen.findByText('signed-out access_denied')).toBeTruthy();
     first.unmount();
     // The address bar was cleaned and a settled callback is not shared through the clean URL (decision
-    // 1107): the new plugin completes nothing and has no error to show.
+    // 1107): the new plugin completes nothing, and starts from what the manager's last store showed.
     expect(window.location.href).toBe(`${window.location.origin}/callback`);
     render(Why, { global: { plugins: [createTessera({ tokens, signIn })] } });
-    expect(await screen.findByText('signed-out')).toBeTruthy();
+    expect(await screen.findByText('signed-out access_denied')).toBeTruthy();
     expect(auth.tokenRequestCount).toBe(0);
     expect(navigate).not.toHaveBeenCalled();
   });

@@ -442,6 +442,38 @@ describe('createSessionStore', () => {
     expect(auth.tokenRequestCount).toBe(0);
   });
 
+  it('a store created later over the same manager (a provider remounted) starts from the last outcome: ended, or the failed sign-in, until clear()', async () => {
+    const storage = tabStorage();
+    const tokens = manager({ storage });
+    await tokens.setTokens(await auth.issueTokens());
+    const first = createSessionStore(tokens);
+    const { stop } = record(first);
+    await first.ready();
+    storage.removeInOtherTab();
+    stop();
+    const second = createSessionStore(tokens);
+    await second.ready();
+    expect(second.getSnapshot()).toEqual({ status: 'ended', error: undefined });
+    const denied = new OAuthError({ error: 'access_denied', status: 302 }, 'authorization response');
+    const third = createSessionStore(
+      tokens,
+      fakeSignIn(async () => ({ status: 'error', error: denied })),
+    );
+    await third.ready();
+    expect(third.getSnapshot()).toEqual({ status: 'signed-out', error: denied });
+    const fourth = createSessionStore(tokens);
+    const { seen } = record(fourth);
+    await fourth.ready();
+    expect(fourth.getSnapshot().error).toBe(denied);
+    await tokens.clear();
+    expect(seen.at(-1)).toEqual({ status: 'signed-out', error: undefined });
+    expect(createSessionStore(tokens).getSnapshot()).toBe(loadingSession);
+    const fifth = createSessionStore(tokens);
+    await fifth.ready();
+    expect(fifth.getSnapshot()).toEqual({ status: 'signed-out', error: undefined });
+    expect(auth.tokenRequestCount).toBe(0);
+  });
+
   it('decodes claims once per ID token: a refresh with the same ID token keeps the same claims object', async () => {
     const tokens = manager();
     const idToken = unsignedJwt({ sub: 'zoë', name: 'Zoë Ångström 山田' });

@@ -36,6 +36,14 @@ export const loadingSession: Session = /* @__PURE__ */ Object.freeze({ status: '
  */
 let claimed: SessionCallbackResult | undefined;
 
+/**
+ * Why each manager has no session, as its stores last showed it: a store created later over the same
+ * manager (a provider re-keyed or remounted by an error boundary or a router, a new Vue plugin) starts
+ * from it, not from `signed-out` without `error`, which its guard would answer with a sign-in: the
+ * callback URL that failed was cleaned and is not read again (decision 1001, update).
+ */
+const outcomes = /* @__PURE__ */ new WeakMap<TokenManager, [end: 'signed-out' | 'ended', error: unknown]>();
+
 /** What the manager's events carry that the store reads (an `OAuthError` of any copy of core has `error`). */
 interface StoreEvent {
   error?: { error?: unknown };
@@ -70,10 +78,12 @@ export function createSessionStore(
   let stop: (() => void) | null | undefined;
   let settling: Promise<void> | undefined;
   let settled = false;
-  /** What a settled store without tokens shows: `ended` after an `invalid_grant`, until the next `cleared`. */
-  let end: 'signed-out' | 'ended' = 'signed-out';
-  /** Why there is no session: the `invalid_grant` refusal, a callback error or a failed `start()`. */
-  let error: unknown;
+  /**
+   * `end`: what a settled store without tokens shows: `ended` after an `invalid_grant`, until the next
+   * `cleared`. `error`: why there is no session: the `invalid_grant` refusal, a callback error or a failed
+   * `start()`. As the manager's last store left them.
+   */
+  let [end, error] = outcomes.get(tokens) ?? ['signed-out'];
 
   function getSnapshot(): Session {
     const set = tokens.peekTokens();
@@ -106,7 +116,9 @@ export function createSessionStore(
   // Vue's refs do), so nothing re-renders without a change. Skipping listeners when `getSnapshot()`
   // saw no change here would lose a change a render or a guard had already read between the
   // manager's update and its event: those that did not re-render would stay stale (decision 1000).
+  // Every change of `end` and `error` is followed by a `notify()`: kept here for the manager's next store.
   function notify(): void {
+    outcomes.set(tokens, [end, error]);
     for (const listener of listeners) listener();
   }
 

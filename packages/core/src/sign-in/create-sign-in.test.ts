@@ -391,6 +391,20 @@ describe('handleCallback', () => {
     expect(oidc.tokenRequests).toHaveLength(0);
   });
 
+  it('a real callback on the redirect path with a trailing slash (/callback/) is not the redirect URI: untouched, and the sign-in stays pending for /callback', async () => {
+    const { signIn, tokens } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const slashed = callback.replace('/callback?', '/callback/?');
+    browser.visit(slashed);
+    expect(await signIn.handleCallback()).toEqual({ status: 'not-a-callback', cleaned: false });
+    expect(browser.href).toBe(slashed);
+    expect(oidc.tokenRequests).toHaveLength(0);
+    browser.visit(callback);
+    expect(await signIn.handleCallback()).toMatchObject({ status: 'handled' });
+    expect(oidc.tokenRequests).toHaveLength(1);
+    expect(tokens.peekTokens()).toBeDefined();
+  });
+
   it.each([
     ['a foreign callback', 'https://app.example.test/#/integrations/slack?code=x&state=y'],
     ["the app's own code", 'https://app.example.test/#/verify-email?code=123456'],
