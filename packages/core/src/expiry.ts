@@ -4,14 +4,22 @@ import { decodeJwtClaims } from './jwt-claims.js';
 /**
  * When an access token expires, epoch milliseconds, from a present `expires_in` (seconds: a
  * non-negative number, or a string of decimal digits) counted from `sentAt`, the moment the token
- * request was sent — so network latency shortens the lifetime, never lengthens it. Without
+ * request was sent — so network latency shortens the lifetime, never lengthens it. When the access
+ * token is a JWT with numeric `iat` and `exp`, `exp > iat`, and `exp − iat` is shorter, that lifetime
+ * is counted from `sentAt` instead: the difference of two server times, so no clock skew (decision
+ * 0013). Without
  * `expires_in`, `toTokenSet` reads the `exp` claim when the access token is a JWT (`jwtClaim`), else
  * the token is valid until it is invalidated (`undefined`).
  *
  * A time too far to be a finite number (`expires_in: 1e306`, 400 digits, a huge `exp`) counts as no
  * expiry (`undefined`): stored as `Infinity`, the set would be refused when read back (decision 0013).
  */
-export function expiresAtOf(expiresIn: unknown, sentAt: number, where: string): number | undefined {
+export function expiresAtOf(
+  expiresIn: unknown,
+  sentAt: number,
+  where: string,
+  accessToken: string,
+): number | undefined {
   // A string must be plain decimal digits: `Number()` would also take ' ', '0x10', '1e3'.
   const seconds =
     typeof expiresIn === 'string' ? (/^\d+$/.test(expiresIn) ? Number(expiresIn) : Number.NaN) : expiresIn;
@@ -23,8 +31,13 @@ export function expiresAtOf(expiresIn: unknown, sentAt: number, where: string): 
       where,
     );
   }
-  return finite(sentAt + seconds * 1000);
+  // No JWT lifetime when a claim is missing (`-Infinity`), `exp <= iat` or `iat` is before 1970.
+  const iat = jwtClaim(accessToken, 'iat') ?? NEVER;
+  const lifetime = (jwtClaim(accessToken, 'exp') ?? 0) - iat;
+  return finite(sentAt + Math.min(seconds * 1000, lifetime > 0 && iat >= 0 ? lifetime : NEVER));
 }
+
+const NEVER = Infinity;
 
 /** `ms`, or `undefined` when it overflowed to `Infinity`. */
 function finite(ms: number): number | undefined {

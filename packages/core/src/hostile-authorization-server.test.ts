@@ -14,6 +14,7 @@ import { RateLimitError } from './errors/rate-limit-error.js';
 import { TimeoutError } from './errors/timeout-error.js';
 import type { FetchLike } from './fetch-like.js';
 import { clientCredentialsGrant } from './grants/client-credentials-grant.js';
+import { refreshTokenGrant } from './grants/refresh-token-grant.js';
 import { revokeToken } from './revoke-token.js';
 import { requestToken } from './token-endpoint.js';
 import { TokenManager } from './token-manager.js';
@@ -69,9 +70,19 @@ function serviceClient(options: { timeout?: number; fetch?: FetchLike } = {}): T
   return manager;
 }
 
+/** Asserts `error`'s message, JSON and stack hold none of `secrets`, as is, URL-encoded or in base64(url). */
 function expectNoSecrets(error: unknown, ...secrets: string[]): void {
   const shown = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`;
-  for (const secret of [SECRET, btoa(`svc:${SECRET}`), ...secrets]) expect(shown).not.toContain(secret);
+  for (const secret of [SECRET, `svc:${SECRET}`, ...secrets]) {
+    for (const encoded of [
+      secret,
+      encodeURIComponent(secret),
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('base64url'),
+    ]) {
+      expect(shown).not.toContain(encoded);
+    }
+  }
 }
 
 const json = (body: string, init?: ResponseInit) =>
@@ -176,6 +187,7 @@ describe('token endpoint: token_type and access_token a careless server sends', 
     expect(seen.requests).toBe(1);
     expect(pulled).toBeLessThan(2 * MiB);
     expect((error as Error).message.length).toBeLessThan(300);
+    expectNoSecrets(error, 'a'.repeat(64));
   });
 });
 
@@ -205,6 +217,67 @@ describe('token endpoint: JSON a hostile server crafts', () => {
     );
     expect(await serviceClient().getAccessToken()).toBe('at-last');
     expect(seen.requests).toBe(1);
+  });
+
+  it.each([
+    ['text/html', { 'Content-Type': 'text/html; charset=utf-8' }],
+    ['text/plain', { 'Content-Type': 'text/plain' }],
+    ['no', {}],
+  ])(
+    'takes a JSON token response sent with %s Content-Type, as the body decides (decision 0805): one request',
+    async (_, headers: Record<string, string>) => {
+      const seen = tokenEndpoint(
+        () => new HttpResponse('{"access_token":"at-html","expires_in":60}', { headers }),
+      );
+      const tokens = serviceClient();
+      expect(await tokens.getAccessToken()).toBe('at-html');
+      expect(seen.requests).toBe(1);
+    },
+  );
+
+  it('joins a scope array a refresh answer carries and keeps the rotated refresh token: one request', async () => {
+    const sent: (string | null)[] = [];
+    msw.use(
+      http.post(TOKEN_URL, async ({ request }) => {
+        sent.push(new URLSearchParams(await request.text()).get('refresh_token'));
+        return json(
+          '{"access_token":"at-1","refresh_token":"rt-1","scope":["read","write"],"expires_in":60}',
+        );
+      }),
+    );
+    const tokens = new TokenManager({
+      fetchTokens: refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'spa' }),
+      retry: false,
+    });
+    managers.push(tokens);
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 0 });
+    expect(await tokens.getAccessToken()).toBe('at-1');
+    expect(tokens.peekTokens()).toMatchObject({ scope: 'read write', refreshToken: 'rt-1' });
+    expect(sent).toEqual(['rt-0']);
+  });
+
+  it('refuses token_type "bearer " (a trailing space) on a refresh: MalformedResponseError invalid_field, rotated refresh token kept, no secret shown', async () => {
+    const sent: (string | null)[] = [];
+    msw.use(
+      http.post(TOKEN_URL, async ({ request }) => {
+        sent.push(new URLSearchParams(await request.text()).get('refresh_token'));
+        return json(
+          `{"access_token":"at-${sent.length}","refresh_token":"rt-${sent.length}","token_type":"${sent.length === 1 ? 'bearer ' : 'bearer'}"}`,
+        );
+      }),
+    );
+    const tokens = new TokenManager({
+      fetchTokens: refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'spa' }),
+      retry: false,
+    });
+    managers.push(tokens);
+    await tokens.setTokens({ access_token: 'at-0', refresh_token: 'rt-0', expires_in: 0 });
+    const error = await tokens.getAccessToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error).toMatchObject({ reason: 'invalid_field' });
+    expectNoSecrets(error, 'at-0', 'at-1', 'rt-0', 'rt-1');
+    expect(await tokens.getAccessToken()).toBe('at-2');
+    expect(sent).toEqual(['rt-0', 'rt-1']);
   });
 
   it('reads JSON after a UTF-8 byte order mark, as the platform decoder does', async () => {

@@ -130,6 +130,8 @@ export class TokenManager {
    * that came after it started: that flight can only end in `LoginRequiredError`.
    */
   #inFlight: Promise<TokenSet> | undefined;
+  /** The storage read after another tab's change that has not started yet: later changes join it. */
+  #reread: Promise<TokenSet | undefined> | undefined;
   /** The retry wait of `#inFlight`: unref'd while only the background timer waits for it (decision 0004). */
   #waits: Waits | undefined;
   /** With `crossTab`: an empty storage after a refresh means another tab signed out (decision 0604). */
@@ -787,7 +789,11 @@ export class TokenManager {
   }
 
   #read(): Promise<TokenSet | undefined> {
-    return this.#serially('get', async () => this.#parse(await this.#storage.get()));
+    return this.#serially('get', async () => {
+      // Started: a change heard from now on needs a read of its own (`#onExternalChange`).
+      this.#reread = undefined;
+      return this.#parse(await this.#storage.get());
+    });
   }
 
   /**
@@ -873,8 +879,10 @@ export class TokenManager {
     // access token. Once storage is read without it: a change heard late, after this manager read a later set
     // (a removal before a sign-in, a set before its refresh), is no sign that set was left behind.
     const left = tokens ? current?.refreshToken : current?.accessToken;
+    // One read for every change heard before it starts: a storm of changes costs a read in flight and one after it.
     if (current && left !== tokens?.refreshToken) {
-      this.#read().then((stored) => same(stored, current) || this.#spend(left), asIs);
+      this.#reread ??= this.#read();
+      this.#reread.then((stored) => same(stored, current) || this.#spend(left), asIs);
     }
     const epoch = this.#nextEpoch();
     // With `crossTab`: a write of ours still pending may land after this change, over it; the change

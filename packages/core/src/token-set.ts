@@ -43,8 +43,9 @@ const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * Normalises a token endpoint response or a `TokenSet` into a `TokenSet`.
  *
- * Expiry comes from `expires_in` measured from `sentAt` (when the request was sent), else from the
- * JWT `exp` claim of the access token, else it is `undefined`. `token_type` is matched
+ * Expiry comes from `expires_in` measured from `sentAt` (when the request was sent) — or from a JWT
+ * access token's `exp − iat` when that is shorter (`expiresAtOf`) — else from the JWT `exp` claim
+ * of the access token, else it is `undefined`. `token_type` is matched
  * case-insensitively against `tokenTypes` and takes its spelling from there (`bearer` → `Bearer`).
  * A `scope` array of strings is joined with spaces. A `refresh_token`, `id_token` or `scope` of
  * another type counts as absent.
@@ -104,7 +105,7 @@ export function toTokenSet(
       expiry == null
         ? jwtClaim(accessToken, 'exp')
         : isWireFormat
-          ? expiresAtOf(expiry, sentAt, where)
+          ? expiresAtOf(expiry, sentAt, where, accessToken)
           : (expiry as number),
     refreshToken: pick('refresh_token', 'refreshToken'),
     // RFC 6749 §3.3's space-delimited string. Some servers send an array: joined. Anything else is

@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TokenManager } from './token-manager.js';
+import type { FetchTokens } from './token-manager-options.js';
+
+// The server's clock; the client's may differ from it by `skew`.
+const serverNow = 1_700_000_000_000;
+
+function jwtWith(claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.signature`;
+}
+
+const managers: TokenManager[] = [];
+afterEach(() => {
+  for (const created of managers.splice(0)) created.dispose();
+});
+
+/**
+ * A manager whose server issues JWTs with the claims `claims(iat)` (iat in server seconds at the
+ * moment of the request) and `expires_in: 3600`; the client clock is `skew` ms off the server's.
+ */
+function setup(claims: (iat: number) => Record<string, unknown>, skew = 0) {
+  let elapsed = 0;
+  let issued = 0;
+  const fetchTokens = vi.fn<FetchTokens>(async () => ({
+    access_token: jwtWith({
+      n: ++issued,
+      ...claims(Math.floor((serverNow + elapsed) / 1000)),
+    }),
+    expires_in: 3600,
+  }));
+  const tokens = new TokenManager({ fetchTokens, clock: () => serverNow + skew + elapsed, retry: false });
+  managers.push(tokens);
+  return { tokens, fetchTokens, advance: (ms: number) => (elapsed += ms) };
+}
+
+/** Token requests after asking for a token once a second for `seconds` seconds. */
+async function requestsOver(seconds: number, { tokens, fetchTokens, advance }: ReturnType<typeof setup>) {
+  for (let second = 0; second < seconds; second++) {
+    await tokens.getAccessToken();
+    advance(1000);
+  }
+  return fetchTokens.mock.calls.length;
+}
+
+describe('a JWT access token whose exp − iat is shorter than expires_in', () => {
+  it('is refreshed at the shorter lifetime, counted from when the request was sent', async () => {
+    const manager = setup((iat) => ({ iat, exp: iat + 600 }));
+    await manager.tokens.getAccessToken();
+    // 600 s lifetime, 30 s margin: due at 570 s.
+    manager.advance(570_000 - 1);
+    await manager.tokens.getAccessToken();
+    expect(manager.fetchTokens).toHaveBeenCalledTimes(1);
+    manager.advance(1);
+    await manager.tokens.getAccessToken();
+    expect(manager.fetchTokens).toHaveBeenCalledTimes(2);
+    expect((await manager.tokens.getTokens()).expiresAt).toBe(serverNow + 570_000 + 600_000);
+  });
+
+  it('costs 3 token requests in 20 minutes (at 0, 570 and 1140 s)', async () => {
+    expect(
+      await requestsOver(
+        1200,
+        setup((iat) => ({ iat, exp: iat + 600 })),
+      ),
+    ).toBe(3);
+  });
+
+  it.each([
+    ['1 h ahead of', 3600_000],
+    ['1 h behind', -3600_000],
+  ])('costs the same 3 requests with a client clock %s the server: no refresh loop', async (_, skew) => {
+    expect(
+      await requestsOver(
+        1200,
+        setup((iat) => ({ iat, exp: iat + 600 }), skew),
+      ),
+    ).toBe(3);
+  });
+});
+
+describe('expires_in wins', () => {
+  it('when exp − iat is longer: refreshed at 3570 s', async () => {
+    const manager = setup((iat) => ({ iat, exp: iat + 7200 }));
+    await manager.tokens.getAccessToken();
+    manager.advance(3570_000 - 1);
+    await manager.tokens.getAccessToken();
+    expect(manager.fetchTokens).toHaveBeenCalledTimes(1);
+    manager.advance(1);
+    await manager.tokens.getAccessToken();
+    expect(manager.fetchTokens).toHaveBeenCalledTimes(2);
+  });
+
+  it.each<[string, (iat: number) => Record<string, unknown>]>([
+    ['exp and iat as strings', (iat) => ({ iat: `${iat}`, exp: `${iat + 600}` })],
+    ['an iat string', (iat) => ({ iat: `${iat}`, exp: iat + 600 })],
+    ['a negative exp', (iat) => ({ iat, exp: -1 })],
+    ['a negative iat', () => ({ iat: -600, exp: 0 })],
+    ['both negative', () => ({ iat: -1200, exp: -600 })],
+    ['exp equal to iat', (iat) => ({ iat, exp: iat })],
+    ['exp before iat', (iat) => ({ iat, exp: iat - 600 })],
+    ['a huge exp', (iat) => ({ iat, exp: 1e306 })],
+    ['a huge iat', (iat) => ({ iat: 1e306, exp: iat + 600 })],
+    ['no iat', (iat) => ({ exp: iat + 600 })],
+    ['no exp', (iat) => ({ iat })],
+    ['exp and iat as arrays', (iat) => ({ iat: [iat], exp: [iat + 600] })],
+    ['exp as a boolean', (iat) => ({ iat: 0, exp: true, now: iat })],
+    ['exp as null', (iat) => ({ iat, exp: null })],
+  ])('when the claims are garbage (%s): ignored, one request in 59 minutes', async (_, claims) => {
+    const manager = setup(claims);
+    expect(await requestsOver(3569, manager)).toBe(1);
+    manager.advance(1000);
+    await manager.tokens.getAccessToken();
+    expect(manager.fetchTokens).toHaveBeenCalledTimes(2);
+  });
+});
