@@ -46,6 +46,28 @@ describe('redactErrorBody: responseType blob', () => {
     expect((await redactErrorBody(errorWith(clean), secrets)).response.data).toBe(clean);
   });
 
+  it('a Blob of another realm or implementation (node-fetch’s, as axios’s env.fetch) quoting the token: replaced too', async () => {
+    /** What fetch-blob (node-fetch 3) makes: a Blob by its tag, not an instance of this realm's `Blob`. */
+    class ForeignBlob {
+      readonly #bytes: Buffer;
+      constructor(
+        text: string,
+        readonly type: string,
+      ) {
+        this.#bytes = Buffer.from(text);
+      }
+      get [Symbol.toStringTag]() {
+        return 'Blob';
+      }
+      arrayBuffer = async () => new Uint8Array(this.#bytes).buffer;
+    }
+    const foreign = new ForeignBlob(echoed, 'text/plain');
+    expect(foreign).not.toBeInstanceOf(Blob);
+    const data = (await redactErrorBody(errorWith(foreign), secrets)).response.data as Blob;
+    expect(data.type).toBe('text/plain');
+    expect(await data.text()).toBe(redacted);
+  });
+
   it('a Blob that cannot be read is left, and the caller still gets its own error', async () => {
     const unreadable = new Blob(['x']);
     unreadable.arrayBuffer = () => Promise.reject(new Error('NotReadableError'));
@@ -104,6 +126,34 @@ describe('redactError: responseType stream', () => {
     async (_name, split) => {
       const error = redactError(errorWith(webStream(split(Buffer.from(echoed)))), secrets);
       expect(await new Response(error.response.data as ReadableStream).text()).toBe(redacted);
+    },
+  );
+
+  it.each([
+    ['a Node stream', nodeStream],
+    ['a web ReadableStream', webStream],
+  ])(
+    '%s quoting the token as Base64 wrapped across a line break: the rest comes as it arrives, not held to its end',
+    async (_name, stream) => {
+      const lines = Array.from({ length: 2000 }, (_, i) => `line ${i}: ordinary text\n`).join('');
+      const body = Buffer.from(`refused:\nQmVhcmVy\nIGF0LTA=\n${lines}`);
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < body.length; at += 1024) chunks.push(body.subarray(at, at + 1024));
+      const error = redactError(errorWith(stream(chunks)), secrets);
+      const read: Buffer[] = [];
+      const data = error.response.data as Readable | ReadableStream<Uint8Array>;
+      // Each piece as it is given on (a Node stream's 'data' events; iterating one joins what is buffered).
+      if (data instanceof Readable) {
+        data.on('data', (chunk: Buffer) => read.push(chunk));
+        await new Promise((resolve) => data.on('end', resolve));
+      } else
+        for await (const chunk of data as unknown as AsyncIterable<Uint8Array>) read.push(Buffer.from(chunk));
+      const text = Buffer.concat(read).toString('latin1');
+      // Where the wrapped token was found its line breaks are gone (core's rule); after it, every byte as it came.
+      expect(text.replace(/\n/g, '')).toBe(`refused:${REDACTED}${lines.replace(/\n/g, '')}`);
+      expect(text.endsWith(lines.slice(-200))).toBe(true);
+      // Given on as read, each piece at most a chunk and what is held for a token straddling two.
+      expect(Math.max(...read.map((chunk) => chunk.length))).toBeLessThan(2048);
     },
   );
 

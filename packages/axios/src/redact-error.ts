@@ -48,8 +48,13 @@ export function redactError<E>(error: E, secrets: readonly string[]): E {
 export async function redactErrorBody<E>(error: E, secrets: readonly string[]): Promise<E> {
   redactError(error, secrets);
   const response = (error as { response?: { data?: unknown } }).response;
-  const data = response?.data;
-  if (typeof Blob === 'function' && data instanceof Blob && !made.has(data)) {
+  const data = response?.data as Blob;
+  // By its tag, not `instanceof`: a Blob of another realm or implementation (node-fetch's, as axios's `env.fetch`).
+  if (
+    typeof Blob === 'function' &&
+    /^\[object (Blob|File)]$/.test(Object.prototype.toString.call(data)) &&
+    !made.has(data)
+  ) {
     try {
       const text = latin1(new Uint8Array(await data.arrayBuffer()));
       const kept = cleaner(secrets)(text);
@@ -106,9 +111,12 @@ function redactChunks(clean: Clean, keep: number): (chunk?: Uint8Array) => Uint8
     const kept = clean(text);
     held = text;
     if (!chunk) return bytesOf(kept);
-    if (kept.length <= keep || !kept.endsWith(text.slice(-keep))) return new Uint8Array();
-    held = text.slice(-keep);
-    return bytesOf(kept.slice(0, -keep));
+    // A secret found only across a line break: `clean` gave the text without its line breaks, so the tail too.
+    const tail = text.slice(-keep);
+    const end = /[\r\n]/.test(kept) ? tail : tail.replace(/[\r\n]/g, '');
+    if (kept.length <= keep || !kept.endsWith(end)) return new Uint8Array();
+    held = tail;
+    return bytesOf(kept.slice(0, kept.length - end.length));
   };
 }
 

@@ -194,16 +194,18 @@ export function createDPoP(options: DPoPOptions = {}): DPoP {
     // A failed store (an IndexedDB open that hung) is tried once more, with the key in memory, before
     // the request that binds a session: when it answers, it is the store again and the session
     // survives a reload. One try for every caller; a store still failing keeps the key in memory.
-    retry ??= failed?.getOrAdd(key.pair).then(
-      () => {
-        if (loading === current) {
-          store = failed as DPoPKeyStore;
-          fallback = false;
-        }
-      },
-      () => {},
-    );
+    // A removeKey() meanwhile: the key it removed, which the retry stored, is deleted before the store is
+    // used again, and never read back below (decision 1202).
+    retry ??= failed
+      ?.getOrAdd(key.pair)
+      .then(async () => {
+        if (loading !== current) await failed?.remove();
+        store = failed as DPoPKeyStore;
+        fallback = false;
+      })
+      .catch(() => {});
     await retry;
+    if (loading !== current) return key;
     const stored =
       !options.key &&
       store.persistent &&

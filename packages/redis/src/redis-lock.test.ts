@@ -372,6 +372,34 @@ describe('redisTokenCache lock', () => {
     },
   );
 
+  it('a task that outlives lockTtl many times is not reported lost at its release; one whose lock expired while Redis was down, once', async () => {
+    const redis = new FakeRedis();
+    const { cache, events } = cacheOn(redis, { lockTtl: 3_000, timeout: 500 });
+    const long = deferred<string>();
+    const kept = cache.lock.run('job', () => long.promise);
+    await vi.advanceTimersByTimeAsync(20_000); // six lockTtl, renewed every 1,000 ms
+    long.resolve('done');
+    expect(await kept).toBe('done');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.peek('tessera:lock:job')).toBeUndefined();
+    expect(events).toEqual([]);
+
+    const stalled = deferred<string>();
+    const expired = cache.lock.run('job', () => stalled.promise);
+    await vi.advanceTimersByTimeAsync(0);
+    redis.mode = 'frozen';
+    await vi.advanceTimersByTimeAsync(3_100); // no renewal answered: the lock expired at lockTtl
+    redis.thaw();
+    await vi.advanceTimersByTimeAsync(0);
+    stalled.resolve('done');
+    expect(await expired).toBe('done');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(redis.countScript(RELEASE_SCRIPT)).toBe(2);
+    expect(events.filter((event) => event.type === 'lock_lost')).toEqual([
+      { type: 'lock_lost', name: 'job' },
+    ]);
+  });
+
   it('reports a lock it lost once, from renewals answered after they timed out, though its task ends before the next renewal', async () => {
     const redis = new FakeRedis();
     const { cache, events } = cacheOn(redis, { lockTtl: 3_000, timeout: 500 });

@@ -110,6 +110,48 @@ describe('DPoP key store whose first IndexedDB open never fires', () => {
     expect(await tab.dpop.ready()).toEqual({ thumbprint: stored, persistent: true, fallback: false });
   });
 
+  it('a removeKey() while the retry stores the key leaves it stored nowhere, and the next sign-in on the page is stored', async () => {
+    const browser = profile();
+    const tab = page(browser.factory);
+    const ready = tab.dpop.ready();
+    await until(() => browser.opens() === 1);
+    await vi.advanceTimersByTimeAsync(5000);
+    const removed = (await ready).thumbprint;
+
+    // Signed out while the first token request's retry opens IndexedDB and stores the key in memory.
+    const exchange = tab.exchange();
+    await until(() => browser.opens() === 2);
+    await tab.dpop.removeKey();
+    await expect(exchange).rejects.toMatchObject({ name: 'DPoPKeyLostError' });
+    expect((await page(browser.real).dpop.ready()).thumbprint).not.toBe(removed);
+
+    // Signed in again on this page: the new key is the stored one, so its session survives a reload.
+    await page(browser.real).dpop.removeKey();
+    await tab.exchange();
+    const signedIn = tab.proofs.at(-1);
+    expect(signedIn).not.toBe(removed);
+    expect(await tab.dpop.ready()).toEqual({ thumbprint: signedIn, persistent: true, fallback: false });
+    expect((await page(browser.real).dpop.ready()).thumbprint).toBe(signedIn);
+    expect(browser.opens()).toBe(2);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('two tabs whose first opens hung, retrying at once: one key stored, both sign with it', async () => {
+    const browser = profile(2);
+    const tabs = [page(browser.factory), page(browser.factory)];
+    const ready = tabs.map((tab) => tab.dpop.ready());
+    await until(() => browser.opens() === 2);
+    await vi.advanceTimersByTimeAsync(5000);
+    const memory = await Promise.all(ready);
+    expect(memory[0]?.thumbprint).not.toBe(memory[1]?.thumbprint);
+
+    await Promise.all(tabs.map((tab) => tab.exchange()));
+    const stored = (await page(browser.real).dpop.ready()).thumbprint;
+    expect(memory.map((key) => key.thumbprint)).toContain(stored);
+    expect(tabs.map((tab) => tab.proofs)).toEqual([[stored], [stored]]);
+    expect(browser.opens()).toBe(4);
+  });
+
   it('tries once: an open that hangs again keeps the key in memory, and later requests open nothing', async () => {
     const browser = profile(2);
     const tab = page(browser.factory);
