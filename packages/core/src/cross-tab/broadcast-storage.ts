@@ -1,7 +1,7 @@
 import { unrefTimer } from '../internal/timer.js';
 import type { MaybePromise, TokenStorage } from '../storage/token-storage.js';
 import type { TokenSet } from '../token-set.js';
-import { echoFilter } from './echo-filter.js';
+import { echoFilter, identify } from './echo-filter.js';
 import type { WriteMarkers } from './write-markers.js';
 
 /** What a tab tells the others after writing to its storage; `id` names the write, `key` the manager. */
@@ -72,6 +72,13 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   let stopWatchingStorage: (() => void) | undefined;
   let baseline: Promise<void> = Promise.resolve();
   let latest: { value: unknown } | undefined;
+  /**
+   * The set of a keyless message (a tab of an older release) that the storage has not reported yet: in
+   * Chromium a `localStorage` write of a tab in another process may reach this one after its message.
+   */
+  let unsynced: string | undefined;
+  /** What the storage reported last. */
+  let reported: string | undefined;
   /** Counts this tab's writes and the changes it heard: a write that lands after a later one is not published. */
   let changes = 0;
 
@@ -105,7 +112,11 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     if (!message) return;
     hear(message.id); // its marker is among the other key's too: heard, never waited for
     // A tab of an older release posts no key: `get()` reads the set it stored, not an older one heard (decision 0605, update).
-    if (message.key === undefined && storage.subscribe) latest = undefined;
+    if (message.key === undefined && storage.subscribe) {
+      latest = undefined;
+      unsynced = identify(message.value);
+      if (unsynced === reported) unsynced = undefined; // its storage event came first
+    }
     let ours = message.key === key;
     try {
       if (ours) options.check?.(message.value);
@@ -171,20 +182,21 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
     return written;
   };
 
-  /** Waits until this tab has heard of every write the live tabs announced, or the time is up. */
+  /** Waits until this tab has heard of every write the live tabs announced, and storage reported the set of a keyless message, or the time is up. */
   const catchUp = async (): Promise<void> => {
     const live = await markers.live();
     heard = heard.filter((id, index) => live.includes(id) || index >= heard.length - RECENT_IDS);
     const unheard = live.filter((id) => !heard.includes(id));
-    if (unheard.length === 0) return;
+    if (unheard.length === 0 && !unsynced) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => arrived(true), options.catchUpTimeout);
       const arrived = (giveUp: boolean): void => {
-        if (!giveUp && !unheard.every((id) => heard.includes(id))) return;
+        if (!giveUp && (unsynced || !unheard.every((id) => heard.includes(id)))) return;
         clearTimeout(timer);
         arrivals.delete(arrived);
         if (giveUp) {
           unheard.forEach(hear); // lost for good: never wait for it again
+          unsynced = undefined;
           // A missed message (a page back from the bfcache hears none): a storage other tabs write holds that write, `latest` does not.
           if (storage.subscribe) latest = undefined;
         }
@@ -197,7 +209,10 @@ export function broadcastStorage(storage: TokenStorage, options: BroadcastStorag
   const open = (): void => {
     channel = connect();
     stopWatchingStorage = storage.subscribe?.((value) => {
+      reported = identify(value);
+      if (reported === unsynced) unsynced = undefined;
       if (echoes.accept('storage', value)) report(value);
+      arrive(false);
     });
     if (!channel) return; // single tab, but still following `storage` events
     channel.onmessage = receive;

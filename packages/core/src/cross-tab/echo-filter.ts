@@ -57,7 +57,7 @@ export function echoFilter(): EchoFilter {
 }
 
 /** A removal, a set by its access token, or `undefined` for anything else (always delivered). */
-function identify(value: unknown): string | undefined {
+export function identify(value: unknown): string | undefined {
   if (value === null || value === undefined) return 'removed';
   const accessToken = (value as { accessToken?: unknown }).accessToken;
   return typeof accessToken === 'string' ? `set:${accessToken}` : undefined;

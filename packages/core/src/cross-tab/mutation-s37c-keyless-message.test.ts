@@ -69,4 +69,51 @@ describe('broadcastStorage after a message without a key (a tab of an older rele
     deliver({ type: 'set', tokens: set('billing', 'rt-billing'), id: 'w-b', key: 'billing' });
     expect(await storage.get()).toEqual(set('at-2', 'rt-2'));
   });
+
+  it('waits for the storage event of the set a keyless message announced before reading storage (Chromium: the write reaches a tab of another process after the message)', async () => {
+    const { BroadcastChannel, deliver } = channelSpy();
+    const inner = memoryStorage();
+    await inner.set(set('at-1', 'rt-1'));
+    let report: ((value: unknown) => void) | undefined;
+    const storage = wrap(
+      {
+        ...inner,
+        subscribe: (onChange) => {
+          report = onChange;
+          return () => {};
+        },
+      },
+      BroadcastChannel,
+    );
+    deliver({ type: 'set', tokens: set('at-2', 'rt-2'), id: 'w-2' });
+
+    const read = storage.get();
+    await new Promise((resolve) => setImmediate(resolve));
+    await inner.set(set('at-2', 'rt-2')); // the old tab's write arrives, and its storage event
+    report?.(set('at-2', 'rt-2'));
+
+    expect(await read).toEqual(set('at-2', 'rt-2'));
+  });
+
+  it('reads storage at once when the storage event of a keyless message’s set came before the message', async () => {
+    const { BroadcastChannel, deliver } = channelSpy();
+    const inner = memoryStorage();
+    let report: ((value: unknown) => void) | undefined;
+    const storage = wrap(
+      {
+        ...inner,
+        subscribe: (onChange) => {
+          report = onChange;
+          return () => {};
+        },
+      },
+      BroadcastChannel,
+    );
+    await inner.set(set('at-2', 'rt-2'));
+    report?.(set('at-2', 'rt-2'));
+    deliver({ type: 'set', tokens: set('at-2', 'rt-2'), id: 'w-2' });
+
+    const waiting = new Promise((resolve) => setImmediate(() => resolve('still waiting')));
+    expect(await Promise.race([storage.get(), waiting])).toEqual(set('at-2', 'rt-2'));
+  });
 });
