@@ -115,4 +115,61 @@ describe('a storm of external storage changes', () => {
     shared.change(setOf(1));
     expect(tab.peekTokens()?.accessToken).toBe('at-2');
   });
+
+  it('a change and one back to the set it replaced, joined into one read: the set ends as it began, the replaced one stays older (second reading, stop 38)', async () => {
+    const shared = sharedStorage();
+    const tab = new TokenManager({
+      fetchTokens: vi.fn<FetchTokens>(),
+      storage: shared.storage(),
+      retry: false,
+    });
+    managers.push(tab);
+    const loading = tab.ready();
+    await settle();
+    shared.answer();
+    await loading;
+    shared.change(setOf(1));
+    await settle(); // the read of change 1 in flight
+    shared.change(setOf(2));
+    shared.change(setOf(0)); // joins the read queued for change 2
+    await shared.drain();
+    expect(shared.reads).toBe(3);
+    expect(tab.peekTokens()?.accessToken).toBe('at-0');
+    // Sets 1 and 2 were replaced and storage was read without them: heard again late, not adopted.
+    shared.change(setOf(2));
+    shared.change(setOf(1));
+    expect(tab.peekTokens()?.accessToken).toBe('at-0');
+  });
+
+  it('dispose() with a read queued after two changes: one read, as any storage operation queued before dispose() runs; nothing rejects unhandled (second reading, stop 38)', async () => {
+    const shared = sharedStorage();
+    const tab = new TokenManager({
+      fetchTokens: vi.fn<FetchTokens>(),
+      storage: shared.storage(),
+      retry: false,
+    });
+    const loading = tab.ready();
+    await settle();
+    shared.answer();
+    await loading;
+    shared.change(setOf(1));
+    await settle(); // the read of change 1 in flight
+    shared.change(setOf(2)); // a read queued behind it
+    shared.change(setOf(3)); // joins it
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      tab.dispose();
+      await shared.drain();
+      await settle();
+      expect(shared.reads).toBe(3);
+      expect(unhandled).not.toHaveBeenCalled();
+      shared.change(setOf(4)); // a disposed manager ignores changes
+      await shared.drain();
+      expect(shared.reads).toBe(3);
+      expect(tab.peekTokens()?.accessToken).toBe('at-3');
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
 });

@@ -106,11 +106,68 @@ describe('expires_in wins', () => {
     ['exp and iat as arrays', (iat) => ({ iat: [iat], exp: [iat + 600] })],
     ['exp as a boolean', (iat) => ({ iat: 0, exp: true, now: iat })],
     ['exp as null', (iat) => ({ iat, exp: null })],
+    ['iat in ms, exp in s', (iat) => ({ iat: iat * 1000, exp: iat + 600 })],
+    ['iat and exp in ms', (iat) => ({ iat: iat * 1000, exp: (iat + 600) * 1000 })],
+    ['an iat backdated 5 min (Azure)', (iat) => ({ iat: iat - 300, nbf: iat - 300, exp: iat + 3600 })],
   ])('when the claims are garbage (%s): ignored, one request in 59 minutes', async (_, claims) => {
     const manager = setup(claims);
     expect(await requestsOver(3569, manager)).toBe(1);
     manager.advance(1000);
     await manager.tokens.getAccessToken();
     expect(manager.fetchTokens).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('second reading (stop 38)', () => {
+  it('nbf is not a lifetime: iat, nbf 5 min later, exp 10 min after iat is refreshed at 570 s', async () => {
+    const manager = setup((iat) => ({ iat, nbf: iat + 300, exp: iat + 600 }));
+    expect(await requestsOver(570, manager)).toBe(1);
+    await manager.tokens.getAccessToken();
+    expect(manager.fetchTokens).toHaveBeenCalledTimes(2);
+  });
+
+  it('setTokens() with expires_in takes the same rule; a TokenSet with expiresAt is taken as it is', async () => {
+    const { tokens } = setup(() => ({}));
+    const iat = serverNow / 1000;
+    const access = jwtWith({ iat, exp: iat + 600 });
+    expect((await tokens.setTokens({ access_token: access, expires_in: 3600 })).expiresAt).toBe(
+      serverNow + 600_000,
+    );
+    expect((await tokens.setTokens({ access_token: access, expires_in: '300' })).expiresAt).toBe(
+      serverNow + 300_000,
+    );
+    const expiresAt = serverNow + 3600_000;
+    expect((await tokens.setTokens({ accessToken: access, tokenType: 'Bearer', expiresAt })).expiresAt).toBe(
+      expiresAt,
+    );
+  });
+
+  it('an opaque token with three dot-separated parts whose middle is no JSON object: expires_in alone', async () => {
+    const { tokens } = setup(() => ({}));
+    for (const access of ['a.b.c', 'e30.W10.x', `x.${Buffer.from('600').toString('base64url')}.y`])
+      expect((await tokens.setTokens({ access_token: access, expires_in: 3600 })).expiresAt).toBe(
+        serverNow + 3600_000,
+      );
+  });
+
+  it('a refresh margin longer than exp − iat is capped at half the lifetime: 4 requests in 20 minutes, no loop', async () => {
+    let elapsed = 0;
+    const fetchTokens = vi.fn<FetchTokens>(async () => {
+      const iat = Math.floor((serverNow + elapsed) / 1000);
+      return { access_token: jwtWith({ iat, exp: iat + 600 }), expires_in: 3600 };
+    });
+    const tokens = new TokenManager({
+      fetchTokens,
+      clock: () => serverNow + elapsed,
+      retry: false,
+      refreshMargin: 3600_000,
+    });
+    managers.push(tokens);
+    for (let second = 0; second < 1200; second++) {
+      await tokens.getAccessToken();
+      elapsed += 1000;
+    }
+    // Due at 300, 600 and 900 s (half of 600 s each time).
+    expect(fetchTokens).toHaveBeenCalledTimes(4);
   });
 });

@@ -44,6 +44,13 @@ let claimed: SessionCallbackResult | undefined;
  */
 const outcomes = /* @__PURE__ */ new WeakMap<TokenManager, [end: 'signed-out' | 'ended', error: unknown]>();
 
+/**
+ * The unsubscribe of the last store that kept an outcome and then lost its last listener: it still hears
+ * the manager (a `clear()`, a sign-in and its end), so its outcome does not go stale while no store
+ * listens. The next store to subscribe over the manager ends it.
+ */
+const followers = /* @__PURE__ */ new WeakMap<TokenManager, () => void>();
+
 /** What the manager's events carry that the store reads (an `OAuthError` of any copy of core has `error`). */
 interface StoreEvent {
   error?: { error?: unknown };
@@ -207,6 +214,7 @@ export function createSessionStore(
     tokens,
     subscribe(onChange) {
       listeners.add(onChange);
+      followers.get(tokens)?.();
       stop ??= tokens.subscribe(onEvent as TokenEventListener);
       void ready();
       return () => {
@@ -215,6 +223,14 @@ export function createSessionStore(
         if (listeners.size === 0) {
           stop?.();
           stop = null;
+          if (error || end === 'ended') {
+            followers.get(tokens)?.();
+            // Its own function: `onEvent` may be subscribed again, and an unsubscribe removes by function.
+            followers.set(
+              tokens,
+              tokens.subscribe((event) => onEvent(event as StoreEvent)),
+            );
+          }
         }
       };
     },

@@ -11,6 +11,7 @@ import { fakeStorageArea } from '../../test/fixtures/fake-storage-area.js';
 import { trackedChannels } from '../../test/fixtures/tracked-broadcast-channel.js';
 import { crossTab } from '../cross-tab/cross-tab.js';
 import { isOAuthError, isTesseraError } from '../errors/guards.js';
+import { createSessionStore } from '../session/session-store.js';
 import { webStorage } from '../storage/web-storage.js';
 import { TokenManager } from '../token-manager.js';
 import { isTransient } from '../transient.js';
@@ -1074,6 +1075,28 @@ describe('RFC 9207 iss and OAuth errors', () => {
     for (const rendering of [String(error), JSON.stringify(error), error?.stack ?? '']) {
       expect(rendering).not.toContain(verifier);
       expect(rendering).not.toContain('code-');
+    }
+  });
+
+  it('the refusal a session store kept for the manager (a remounted provider) carries no code, state or verifier (second reading, stop 38)', async () => {
+    const { signIn, tokens } = setUp();
+    const { callback } = await signInAtProvider(signIn);
+    const state = new URL(callback).searchParams.get('state') ?? '';
+    const code = new URL(callback).searchParams.get('code') ?? '';
+    const verifier = JSON.parse(browser.sessionStorage.getItem(`tessera.sign-in.${state}`) ?? '{}')
+      .verifier as string;
+    msw.use(
+      http.post(`${ISSUER}/token`, () => HttpResponse.json({ error: 'invalid_grant' }, { status: 400 })),
+    );
+    const first = createSessionStore(tokens, signIn);
+    first.subscribe(() => {})();
+    await first.ready();
+    const remounted = createSessionStore(tokens);
+    await remounted.ready();
+    const { error } = remounted.getSnapshot() as { error?: Error };
+    expect(isOAuthError(error, 'invalid_grant')).toBe(true);
+    for (const rendering of [String(error), JSON.stringify(error), inspect(error, { depth: 9 })]) {
+      for (const secret of [verifier, code, state]) expect(rendering).not.toContain(secret);
     }
   });
 });
