@@ -197,6 +197,14 @@ function assertOptions(options: AuthServerOptions): void {
       `createAuthServer(options): issuer must be an absolute URL string without query or fragment, such as ${authServerDefaults.issuer}`,
     );
   }
+  // Requests arrive with the URL as the parser writes it: an issuer it rewrites (an upper-case host, a
+  // space, `"`, `\\`, non-ASCII) would have endpoints no request matches, and a 401 realm no header can hold.
+  const parsed = issuer == null ? '' : new URL(issuer).href;
+  if (issuer != null && parsed !== issuer && parsed !== `${issuer}/`) {
+    throw new TypeError(
+      `createAuthServer(options): issuer must be written as the URL parser writes it: ${JSON.stringify(parsed.replace(/\/$/, ''))}, not ${JSON.stringify(issuer)}`,
+    );
+  }
   if (options.audience != null && typeof options.audience !== 'string') {
     throw new TypeError(
       `createAuthServer(options): audience must be a string such as ${authServerDefaults.audience}, got ${typeof options.audience}`,

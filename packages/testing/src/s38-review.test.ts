@@ -130,3 +130,38 @@ describe('logs under load (found sound)', () => {
     ]);
   }, 60_000);
 });
+
+describe('an issuer the URL parser rewrites', () => {
+  it.each([
+    [
+      'a quote and a backslash',
+      'https://auth.example.test/te"na\\nt',
+      'https://auth.example.test/te%22na/nt',
+    ],
+    [
+      'a space and non-ASCII',
+      'https://auth.example.test/bü cher',
+      'https://auth.example.test/b%C3%BC%20cher',
+    ],
+    ['an upper-case host', 'https://Auth.Example.test', 'https://auth.example.test'],
+  ])(
+    'is refused at creation (%s): its endpoints would match no request and its 401 realm no header',
+    (_, issuer, parsed) => {
+      expect(() => createAuthServer({ issuer })).toThrow(
+        new TypeError(
+          `createAuthServer(options): issuer must be written as the URL parser writes it: ${JSON.stringify(parsed)}, not ${JSON.stringify(issuer)}`,
+        ),
+      );
+    },
+  );
+
+  it('accepts one written as the parser writes it, with or without the trailing slash of a bare origin', () => {
+    for (const issuer of [
+      'https://auth.example.test',
+      'https://auth.example.test/',
+      'https://auth.example.test/tenants/a',
+    ]) {
+      expect(createAuthServer({ issuer }).issuer).toBe(issuer.replace(/\/$/, ''));
+    }
+  });
+});
