@@ -194,7 +194,7 @@ describe('expiry extremes', () => {
     expect(seen).toHaveLength(2);
   });
 
-  it('a JWT exp hours before expires_in: served until expires_in; the API 401 (invalidate) gets one new token', async () => {
+  it('a JWT exp hours before expires_in, no iat (so no lifetime of its own): served until expires_in; the API 401 (invalidate) gets one new token', async () => {
     let time = now;
     const seen = tokenEndpoint(server, (_, n) =>
       HttpResponse.json({

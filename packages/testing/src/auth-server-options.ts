@@ -54,6 +54,8 @@ export interface AuthServerOptions {
   /**
    * The issuer URL (`iss`). Token endpoint `${issuer}/oauth/token`, JWKS
    * `${issuer}/.well-known/jwks.json`, discovery `${issuer}/.well-known/openid-configuration`.
+   * Absolute, without query or fragment, and written as the URL parser writes it (a lower-case host,
+   * path characters percent-encoded): requests arrive in that form, so another spelling is refused.
    * @default 'https://auth.example.test'
    */
   issuer?: string;
